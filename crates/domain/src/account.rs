@@ -1,0 +1,181 @@
+//! Staff accounts: roles, usernames, password rules and the scope a role
+//! needs (a facilitator works for one unit, agency staff for one agency).
+
+use crate::{AgencyId, FieldErrors, UnitId};
+
+/// What a staff account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// District Youth Union: manages units, topics, agencies, accounts.
+    Admin,
+    /// Children's Council facilitator or delegate: curates issues.
+    Moderator,
+    /// School Pioneer leader or ward youth officer, scoped to one unit.
+    Facilitator,
+    /// Reads the restricted safeguarding queue.
+    SafeguardingOfficer,
+    /// Works for one agency and answers its deliveries.
+    AgencyStaff,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Moderator,
+        Role::Facilitator,
+        Role::SafeguardingOfficer,
+        Role::AgencyStaff,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Moderator => "moderator",
+            Role::Facilitator => "facilitator",
+            Role::SafeguardingOfficer => "safeguarding_officer",
+            Role::AgencyStaff => "agency_staff",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A username: 3–64 characters of `a-z`, `0-9`, `.`, `_`, `-`, stored in
+/// lower case so that `Lan` and `lan` are one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Username, FieldErrors> {
+        let name = raw.trim().to_ascii_lowercase();
+        let ok_chars = name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        if !(3..=64).contains(&name.len()) || !ok_chars {
+            return Err(FieldErrors::single(
+                "username",
+                "invalid_username",
+                "3 to 64 characters: letters a-z, digits, '.', '_' or '-'",
+            ));
+        }
+        Ok(Username(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Shortest password accepted for a staff account.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password accepted (bounds the hashing work one request can cause).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Checks a new password; `field` names the input for the error.
+pub fn check_new_password(field: &str, password: &str) -> Result<(), FieldErrors> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(FieldErrors::single(
+            field,
+            "password_too_short",
+            format!("at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(FieldErrors::single(
+            field,
+            "password_too_long",
+            format!("at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The scope that goes with a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assignment {
+    pub role: Role,
+    pub unit_id: Option<UnitId>,
+    pub agency_id: Option<AgencyId>,
+}
+
+impl Assignment {
+    /// A facilitator needs a unit and agency staff an agency; no other role
+    /// carries either, so a scope can never be left behind on a role change.
+    pub fn check(role: Role, unit_id: Option<UnitId>, agency_id: Option<AgencyId>) -> Result<Assignment, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        match (role, unit_id) {
+            (Role::Facilitator, None) => errors.push("unit_id", "required", "a facilitator needs a unit"),
+            (Role::Facilitator, Some(_)) => {}
+            (_, Some(_)) => errors.push("unit_id", "not_allowed", "only a facilitator has a unit scope"),
+            (_, None) => {}
+        }
+        match (role, agency_id) {
+            (Role::AgencyStaff, None) => errors.push("agency_id", "required", "agency staff need an agency"),
+            (Role::AgencyStaff, Some(_)) => {}
+            (_, Some(_)) => errors.push("agency_id", "not_allowed", "only agency staff belong to an agency"),
+            (_, None) => {}
+        }
+        errors.into_result(Assignment {
+            role,
+            unit_id,
+            agency_id,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert_eq!(Username::parse(" Lan.Nguyen ").unwrap().as_str(), "lan.nguyen");
+        for bad in ["ab", "có dấu", "a b c", "x@y", &"a".repeat(65)] {
+            assert!(Username::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(check_new_password("password", "short").is_err());
+        assert!(check_new_password("password", "mật khẩu đủ dài").is_ok());
+        assert!(check_new_password("password", &"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn assignments() {
+        let unit = Some(UnitId::new());
+        let agency = Some(AgencyId::new());
+        assert!(Assignment::check(Role::Facilitator, unit, None).is_ok());
+        assert!(Assignment::check(Role::AgencyStaff, None, agency).is_ok());
+        assert!(Assignment::check(Role::Admin, None, None).is_ok());
+        let e = Assignment::check(Role::Facilitator, None, agency).unwrap_err();
+        let codes: Vec<_> = e.0.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(codes, [("unit_id", "required"), ("agency_id", "not_allowed")]);
+        assert!(Assignment::check(Role::Moderator, unit, None).is_err());
+    }
+}
+
+/// A staff account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: crate::UserId,
+    pub username: String,
+    pub assignment: Assignment,
+    pub display_name: Option<String>,
+    pub disabled: bool,
+    /// Bumped on every password change or disablement; a token carrying an
+    /// older version is no longer honoured.
+    pub token_version: i32,
+}

@@ -1,0 +1,16 @@
+//! The pure core of Lắng Nghe: rules and types with no I/O, no async and no
+//! wire formats. The storage crate persists these types; the api crate maps
+//! them to and from JSON.
+
+pub mod account;
+pub mod catalog;
+pub mod field;
+pub mod ids;
+pub mod org;
+pub mod reorg;
+pub mod text;
+pub mod throttle;
+
+pub use field::{FieldError, FieldErrors};
+pub use ids::{AgencyId, ReorganisationId, TopicId, UnitId, UserId};
+pub use text::LocalizedText;

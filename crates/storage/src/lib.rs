@@ -1,0 +1,131 @@
+//! The only crate that knows there is a database. It owns the entities and
+//! every query, runs transactions, returns domain types, and hides whether
+//! the database is SQLite or PostgreSQL.
+
+pub mod accounts;
+pub mod audit;
+pub mod catalog;
+mod entities;
+pub mod org;
+pub mod throttle;
+
+use std::time::Duration;
+
+use langnghe_migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbErr, RuntimeErr, SqlErr};
+
+pub use sea_orm::DatabaseConnection as Db;
+pub use sea_orm::DatabaseTransaction as Tx;
+
+/// A failure of a storage operation, typed so that the edge can map it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule or a concurrent change refused the write; the code
+    /// says which (`username_taken`, `unit_code_taken`, …).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Maps a unique-constraint violation to `Conflict(code)`, and anything else
+/// to a database error.
+pub(crate) fn conflict_on_unique(code: &'static str) -> impl Fn(DbErr) -> StoreError {
+    move |e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(code),
+        _ => StoreError::Db(e),
+    }
+}
+
+/// Who made a change: a staff account, an agency client, or the system.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<uuid::Uuid>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor {
+            id: None,
+            label: "system".into(),
+        }
+    }
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// Opens a pool. SQLite runs in WAL mode with foreign keys on and a busy
+/// timeout, so that readers never block the writer and a brief lock waits
+/// instead of failing.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if Backend::of_url(url) == Some(Backend::Sqlite) {
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    }
+    Database::connect(opts).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &Db) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Rolls every migration back (tests and `langnghe migrate --down`).
+pub async fn migrate_down_all(db: &Db) -> Result<(), DbErr> {
+    Migrator::down(db, None).await
+}
+
+/// Whether the database answers and every migration is applied.
+pub async fn ready(db: &Db) -> Result<(), DbErr> {
+    db.execute_unprepared("SELECT 1").await?;
+    let pending = Migrator::get_pending_migrations(db).await?;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(DbErr::Custom(format!("{} migration(s) pending", pending.len())))
+    }
+}
+
+/// Whether a database error is the database being unreachable, rather than
+/// something wrong with the request.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    matches!(e, DbErr::ConnectionAcquire(_) | DbErr::Conn(RuntimeErr::SqlxError(_)))
+}
+
+/// Starts a transaction.
+pub async fn begin(db: &Db) -> Result<Tx, DbErr> {
+    use sea_orm::TransactionTrait;
+    db.begin().await
+}

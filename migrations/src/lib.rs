@@ -1,0 +1,16 @@
+//! Schema migrations of Lắng Nghe, portable between SQLite and PostgreSQL.
+//! A migration is named by the date it was written and is never edited once
+//! it has landed; a change to the schema is a new migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_platform;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_platform::Migration)]
+    }
+}
