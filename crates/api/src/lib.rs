@@ -1,1 +1,48 @@
-//! x
+//! The imperative shell of Lắng Nghe: the actix-web application and the
+//! `langnghe` command. Handlers extract and validate input, authorise, call
+//! storage and domain, and map the result to a response.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod routes;
+pub mod server;
+pub mod state;
+
+/// The deployment's offset from UTC. Vietnam keeps UTC+7 all year.
+pub const LOCAL_OFFSET_HOURS: i64 = 7;
+
+/// Today's date where the service is deployed (Asia/Ho_Chi_Minh).
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(LOCAL_OFFSET_HOURS)).date_naive()
+}
+
+/// A random secret of `bytes` bytes, as URL-safe text.
+pub fn random_secret(bytes: usize) -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Tells an absent field from an explicit `null` in PATCH bodies:
+/// absent → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
+/// Use with `#[serde(default, deserialize_with = "crate::nullable::deserialize")]`.
+pub mod nullable {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        T: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}

@@ -13,10 +13,11 @@ use std::time::Duration;
 
 use langnghe_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbErr, RuntimeErr, SqlErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, RuntimeErr, SqlErr};
 
 pub use sea_orm::DatabaseConnection as Db;
 pub use sea_orm::DatabaseTransaction as Tx;
+pub use sea_orm::DbErr;
 
 /// A failure of a storage operation, typed so that the edge can map it.
 #[derive(Debug, thiserror::Error)]

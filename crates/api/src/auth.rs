@@ -1,0 +1,282 @@
+//! Who is calling: password hashing (Argon2id), access tokens (HS256 JWT
+//! with a pinned algorithm, `iss`, `aud`, `exp`, `sub` and a `kid` so keys
+//! can rotate) and the `Staff<R>` extractor that authorises by role.
+
+use std::marker::PhantomData;
+use std::sync::{Arc, OnceLock};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm as ArgonAlgorithm, Argon2, Params, Version};
+use chrono::Utc;
+use futures_util::future::LocalBoxFuture;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
+use langnghe_domain::UserId;
+use langnghe_domain::account::{Role, User};
+use langnghe_storage::{Actor, StoreError, accounts};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const ISSUER: &str = "langnghe";
+pub const AUDIENCE: &str = "langnghe-api";
+
+/// How expensive password hashes are. Production uses OWASP's Argon2id
+/// parameters; tests use the cheapest, as the hash strength is not what
+/// they test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashCost {
+    Standard,
+    Minimal,
+}
+
+fn argon2(cost: HashCost) -> Argon2<'static> {
+    let params = match cost {
+        HashCost::Standard => Params::new(19 * 1024, 2, 1, None),
+        HashCost::Minimal => Params::new(Params::MIN_M_COST, 1, 1, None),
+    }
+    .unwrap_or_default();
+    Argon2::new(ArgonAlgorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes on the blocking pool: a hash takes tens of milliseconds.
+pub async fn hash_password(cost: HashCost, password: String) -> Result<String, ApiError> {
+    web::block(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2(cost)
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?
+    .map_err(|e| ApiError::internal(&PasswordError(e.to_string())))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+struct PasswordError(String);
+
+/// Verifies on the blocking pool. With no stored hash (unknown user) it
+/// verifies against a dummy hash, so timing does not tell whether an
+/// account exists.
+pub async fn verify_password(cost: HashCost, password: String, hash: Option<String>) -> bool {
+    web::block(move || {
+        let Some(hash) = hash.or_else(|| dummy_hash(cost)) else { return false };
+        match PasswordHash::new(&hash) {
+            Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+            Err(_) => false,
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn dummy_hash(cost: HashCost) -> Option<String> {
+    static STANDARD: OnceLock<Option<String>> = OnceLock::new();
+    static MINIMAL: OnceLock<Option<String>> = OnceLock::new();
+    let cell = match cost {
+        HashCost::Standard => &STANDARD,
+        HashCost::Minimal => &MINIMAL,
+    };
+    cell.get_or_init(|| {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2(cost).hash_password(b"no such account", &salt).ok().map(|h| h.to_string())
+    })
+    .clone()
+}
+
+/// One signing key. Its `kid` is derived from the secret, so operators name
+/// nothing and a token says which key signed it.
+struct Key {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+/// The configured keys: the first (newest) signs, all verify.
+#[derive(Clone)]
+pub struct Keys {
+    keys: Arc<Vec<Key>>,
+    pub ttl: chrono::Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("no signing key configured")]
+    None,
+    #[error("a JWT secret must be at least 32 bytes")]
+    TooShort,
+    #[error("unusable JWT secret: {0}")]
+    Unusable(#[from] jsonwebtoken::errors::Error),
+}
+
+impl Keys {
+    pub fn new(secrets: &[String], ttl: chrono::Duration) -> Result<Keys, KeyError> {
+        if secrets.is_empty() {
+            return Err(KeyError::None);
+        }
+        let mut keys = Vec::new();
+        for s in secrets {
+            if s.len() < 32 {
+                return Err(KeyError::TooShort);
+            }
+            let kid = hex::encode(&Sha256::digest(s.as_bytes())[..8]);
+            keys.push(Key {
+                kid,
+                encoding: EncodingKey::from_secret(s.as_bytes())?,
+                decoding: DecodingKey::from_secret(s.as_bytes())?,
+            });
+        }
+        Ok(Keys {
+            keys: Arc::new(keys),
+            ttl,
+        })
+    }
+
+    /// A signed access token for `user`.
+    pub fn issue(&self, user: &User) -> Result<String, ApiError> {
+        let key = self.keys.first().ok_or_else(|| ApiError::internal(&KeyError::None))?;
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: user.id.0.to_string(),
+            iat: now,
+            nbf: now - 5,
+            exp: now + self.ttl.num_seconds(),
+            ver: user.token_version,
+            typ: "staff".into(),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(key.kid.clone());
+        encode(&header, &claims, &key.encoding).map_err(|e| ApiError::internal(&e))
+    }
+
+    /// Checks signature (with the key the token names), algorithm, issuer,
+    /// audience and expiry.
+    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let header = decode_header(token).map_err(|_| ApiError::invalid_token())?;
+        if header.alg != Algorithm::HS256 {
+            return Err(ApiError::invalid_token());
+        }
+        let kid = header.kid.ok_or_else(ApiError::invalid_token)?;
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.kid == kid)
+            .ok_or_else(ApiError::invalid_token)?;
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = 30;
+        decode::<Claims>(token, &key.decoding, &validation)
+            .map(|d| d.claims)
+            .map_err(|_| ApiError::invalid_token())
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    /// The account's token version when issued.
+    pub ver: i32,
+    /// What kind of principal: `staff`.
+    pub typ: String,
+}
+
+/// A set of roles allowed through an extractor.
+pub trait Allowed {
+    const ROLES: &'static [Role];
+}
+
+/// Every staff role.
+pub struct AnyStaff;
+impl Allowed for AnyStaff {
+    const ROLES: &'static [Role] = &Role::ALL;
+}
+
+/// Admins only.
+pub struct Admin;
+impl Allowed for Admin {
+    const ROLES: &'static [Role] = &[Role::Admin];
+}
+
+/// A signed-in, enabled staff account whose role is in `R`. The account is
+/// read afresh on every request, so a disabled account or a changed
+/// password takes effect at once.
+pub struct Staff<R: Allowed = AnyStaff> {
+    pub user: User,
+    _role: PhantomData<R>,
+}
+
+impl<R: Allowed> Staff<R> {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: Some(self.user.id.0),
+            label: self.user.username.clone(),
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.assignment.role
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(ApiError::unauthenticated)?
+        .to_str()
+        .map_err(|_| ApiError::invalid_token())?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(ApiError::invalid_token)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::invalid_token());
+    }
+    Ok(token.trim().to_owned())
+}
+
+impl<R: Allowed + 'static> FromRequest for Staff<R> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let token = token?;
+            let state = state.ok_or_else(|| ApiError::internal(&KeyError::None))?;
+            let claims = state.keys.verify(&token)?;
+            if claims.typ != "staff" {
+                return Err(ApiError::invalid_token());
+            }
+            let id = claims.sub.parse::<uuid::Uuid>().map_err(|_| ApiError::invalid_token())?;
+            let user = match accounts::get(&state.db, UserId(id)).await {
+                Ok(u) => u,
+                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
+                Err(e) => return Err(e.into()),
+            };
+            if user.disabled || user.token_version != claims.ver {
+                return Err(ApiError::invalid_token());
+            }
+            if !R::ROLES.contains(&user.assignment.role) {
+                return Err(ApiError::forbidden());
+            }
+            Ok(Staff {
+                user,
+                _role: PhantomData,
+            })
+        })
+    }
+}

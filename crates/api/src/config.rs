@@ -1,0 +1,251 @@
+//! Settings: every one has a flag and an environment variable. Values are
+//! read as text and checked here, so that a bad one stops start-up with a
+//! single line naming it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::auth::HashCost;
+
+/// The file the embedded default keeps its data in.
+pub const DEFAULT_SQLITE_FILE: &str = "langnghe.db";
+/// Where the embedded default keeps the JWT key it generated.
+pub const DEFAULT_KEY_FILE: &str = "langnghe.jwt-keys";
+
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "LANGNGHE_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// postgres://… or sqlite://…; default: the SQLite file langnghe.db here.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Password of the `admin` account created on an empty database;
+    /// when unset a random one is generated and printed once.
+    #[arg(long, env = "LANGNGHE_ADMIN_PASSWORD", hide_env_values = true, global = true)]
+    pub admin_password: Option<String>,
+    /// JWT signing secrets (at least 32 bytes each), comma-separated, newest
+    /// first: the first signs, all verify.
+    #[arg(long, env = "LANGNGHE_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// File with one JWT secret per line, newest first (alternative to
+    /// LANGNGHE_JWT_SECRET).
+    #[arg(long, env = "LANGNGHE_JWT_KEY_FILE", global = true)]
+    pub jwt_key_file: Option<PathBuf>,
+    /// Seed the demo organisation on an empty database (true/false);
+    /// default: true for the embedded SQLite default, false otherwise.
+    #[arg(long, env = "LANGNGHE_DEMO", global = true)]
+    pub demo: Option<String>,
+    /// Take the client address from X-Forwarded-For (only behind a trusted
+    /// load balancer).
+    #[arg(long, env = "LANGNGHE_TRUST_FORWARDED_FOR", default_value = "false", global = true)]
+    pub trust_forwarded_for: String,
+    /// Largest JSON body accepted, in bytes.
+    #[arg(long, env = "LANGNGHE_MAX_BODY_BYTES", default_value = "65536", global = true)]
+    pub max_body_bytes: String,
+    /// Database connection pool size.
+    #[arg(long, env = "LANGNGHE_DB_MAX_CONNECTIONS", default_value = "10", global = true)]
+    pub db_max_connections: String,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "LANGNGHE_WORKERS", global = true)]
+    pub workers: Option<String>,
+    /// Log filter, e.g. `info` or `langnghe=debug`.
+    #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+/// Checked settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database_url: String,
+    /// `DATABASE_URL` was not given: the SQLite file in the working directory.
+    pub embedded: bool,
+    pub admin_password: Option<String>,
+    pub jwt_secrets: JwtSecrets,
+    pub demo: bool,
+    pub trust_forwarded_for: bool,
+    pub max_body_bytes: usize,
+    pub db_max_connections: u32,
+    pub workers: Option<usize>,
+    pub token_ttl: chrono::Duration,
+    pub hash_cost: HashCost,
+}
+
+/// Where the signing secrets come from.
+#[derive(Debug, Clone)]
+pub enum JwtSecrets {
+    Given(Vec<String>),
+    /// Generated once and kept in this file.
+    Generated(PathBuf),
+}
+
+/// A setting that cannot be used; the message names it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+fn bad(name: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name,
+        reason: reason.into(),
+    }
+}
+
+pub fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(bad(name, format!("{other:?} is not true or false"))),
+    }
+}
+
+impl Config {
+    pub fn from_settings(s: &Settings) -> Result<Config, ConfigError> {
+        let bind: SocketAddr = s
+            .bind
+            .trim()
+            .parse()
+            .map_err(|_| bad("LANGNGHE_BIND (--bind)", format!("{:?} is not an address like 127.0.0.1:8080", s.bind)))?;
+        let (database_url, embedded) = match s.database_url.as_deref().map(str::trim) {
+            None | Some("") => (format!("sqlite://{DEFAULT_SQLITE_FILE}?mode=rwc"), true),
+            Some(url) => {
+                if langnghe_storage::Backend::of_url(url).is_none() {
+                    return Err(bad(
+                        "DATABASE_URL (--database-url)",
+                        "must start with postgres://, postgresql:// or sqlite:",
+                    ));
+                }
+                (url.to_owned(), false)
+            }
+        };
+        let admin_password = match &s.admin_password {
+            Some(p) => {
+                langnghe_domain::account::check_new_password("password", p).map_err(|e| {
+                    bad(
+                        "LANGNGHE_ADMIN_PASSWORD (--admin-password)",
+                        e.0.first().map(|f| f.message.clone()).unwrap_or_default(),
+                    )
+                })?;
+                Some(p.clone())
+            }
+            None => None,
+        };
+        let jwt_secrets = if let Some(secret) = s.jwt_secret.as_deref().filter(|v| !v.trim().is_empty()) {
+            let secrets: Vec<String> = secret.split(',').map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect();
+            check_secrets("LANGNGHE_JWT_SECRET (--jwt-secret)", &secrets)?;
+            JwtSecrets::Given(secrets)
+        } else if let Some(path) = &s.jwt_key_file {
+            let secrets = read_key_file(path).map_err(|r| bad("LANGNGHE_JWT_KEY_FILE (--jwt-key-file)", r))?;
+            check_secrets("LANGNGHE_JWT_KEY_FILE (--jwt-key-file)", &secrets)?;
+            JwtSecrets::Given(secrets)
+        } else if embedded {
+            JwtSecrets::Generated(PathBuf::from(DEFAULT_KEY_FILE))
+        } else {
+            return Err(bad(
+                "LANGNGHE_JWT_SECRET (--jwt-secret)",
+                "required with DATABASE_URL (or give LANGNGHE_JWT_KEY_FILE), so that every replica signs alike",
+            ));
+        };
+        let demo = match &s.demo {
+            Some(v) => parse_bool("LANGNGHE_DEMO (--demo)", v)?,
+            None => embedded,
+        };
+        let trust_forwarded_for = parse_bool("LANGNGHE_TRUST_FORWARDED_FOR (--trust-forwarded-for)", &s.trust_forwarded_for)?;
+        let max_body_bytes = s
+            .max_body_bytes
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1024..=16 * 1024 * 1024).contains(n))
+            .ok_or_else(|| bad("LANGNGHE_MAX_BODY_BYTES (--max-body-bytes)", "a number of bytes from 1024 to 16777216"))?;
+        let db_max_connections = s
+            .db_max_connections
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=500).contains(n))
+            .ok_or_else(|| bad("LANGNGHE_DB_MAX_CONNECTIONS (--db-max-connections)", "a number from 1 to 500"))?;
+        let workers = match &s.workers {
+            None => None,
+            Some(w) => Some(
+                w.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=256).contains(n))
+                    .ok_or_else(|| bad("LANGNGHE_WORKERS (--workers)", "a number from 1 to 256"))?,
+            ),
+        };
+        Ok(Config {
+            bind,
+            database_url,
+            embedded,
+            admin_password,
+            jwt_secrets,
+            demo,
+            trust_forwarded_for,
+            max_body_bytes,
+            db_max_connections,
+            workers,
+            token_ttl: chrono::Duration::minutes(15),
+            hash_cost: HashCost::Standard,
+        })
+    }
+
+    /// The signing secrets, generating and keeping one for the embedded
+    /// default on first use.
+    pub fn load_secrets(&self) -> Result<Vec<String>, ConfigError> {
+        match &self.jwt_secrets {
+            JwtSecrets::Given(s) => Ok(s.clone()),
+            JwtSecrets::Generated(path) => {
+                if path.exists() {
+                    let secrets = read_key_file(path).map_err(|r| bad("LANGNGHE_JWT_KEY_FILE", r))?;
+                    check_secrets("the generated key file langnghe.jwt-keys", &secrets)?;
+                    return Ok(secrets);
+                }
+                let secret = crate::random_secret(48);
+                write_private(path, &format!("{secret}\n"))
+                    .map_err(|e| bad("LANGNGHE_JWT_KEY_FILE", format!("cannot write {}: {e}", path.display())))?;
+                Ok(vec![secret])
+            }
+        }
+    }
+}
+
+fn check_secrets(name: &'static str, secrets: &[String]) -> Result<(), ConfigError> {
+    if secrets.is_empty() {
+        return Err(bad(name, "no secret given"));
+    }
+    if secrets.iter().any(|s| s.len() < 32) {
+        return Err(bad(name, "each secret must be at least 32 bytes"));
+    }
+    Ok(())
+}
+
+fn read_key_file(path: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect())
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(content.as_bytes())
+}

@@ -1,0 +1,320 @@
+//! The demo organisation from the plan (shared/plan/PLAN.en.md): Hồ Chí
+//! Minh City → Phú Nhuận district → its 13 wards as of 2024 and 18 school
+//! Pioneer units (invented names, marked as demo data), the district
+//! Children's Council, one care centre, the 1 July 2025 reorganisation into
+//! Đức Nhuận, Cầu Kiệu and Phú Nhuận wards, the topic taxonomy and the
+//! agencies the plan names.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use langnghe_domain::catalog::{Agency, AgencyKind, Contact, Topic, TopicSlug};
+use langnghe_domain::org::{Unit, UnitCode, UnitKind};
+use langnghe_domain::reorg::{self, LineageSpec, MoveUnit, OpenUnit, ReorganisationRequest, UnitRef};
+use langnghe_domain::{AgencyId, LocalizedText, TopicId, UnitId};
+use langnghe_storage::{Actor, Db, catalog, org};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Store(#[from] langnghe_storage::StoreError),
+    #[error("demo data is inconsistent: {0}")]
+    Data(String),
+}
+
+impl From<langnghe_domain::FieldErrors> for DemoError {
+    fn from(e: langnghe_domain::FieldErrors) -> Self {
+        DemoError::Data(format!("{:?}", e.0))
+    }
+}
+
+const DEMO: &str = "Dữ liệu mẫu (demo data).";
+
+fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, DemoError> {
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DemoError::Data(format!("bad date {y}-{m}-{d}")))
+}
+
+fn text(vi: &str, en: &str) -> LocalizedText {
+    LocalizedText::from_stored(vi, Some(en.to_owned()))
+}
+
+/// The 13 wards of Phú Nhuận district as of 2024: (number, schools).
+const WARDS: [(u32, &[(&str, &str, &str)]); 13] = [
+    (1, &[("S01", "Tiểu học Hoa Phượng", "Hoa Phuong Primary School"), ("S02", "THCS Sao Mai", "Sao Mai Lower Secondary School")]),
+    (2, &[("S03", "Tiểu học Hoa Sen", "Hoa Sen Primary School")]),
+    (3, &[("S04", "Tiểu học Bằng Lăng", "Bang Lang Primary School")]),
+    (4, &[("S05", "Tiểu học Hoa Mai", "Hoa Mai Primary School"), ("S06", "THCS Bình Minh", "Binh Minh Lower Secondary School")]),
+    (5, &[("S07", "THCS Ánh Dương", "Anh Duong Lower Secondary School")]),
+    (7, &[("S08", "Tiểu học Măng Non", "Mang Non Primary School"), ("S09", "THCS Cánh Diều", "Canh Dieu Lower Secondary School")]),
+    (8, &[("S10", "Tiểu học Họa Mi", "Hoa Mi Primary School")]),
+    (9, &[("S11", "Tiểu học Chồi Xanh", "Choi Xanh Primary School")]),
+    (10, &[("S12", "Tiểu học Hướng Dương", "Huong Duong Primary School"), ("S13", "THCS Cầu Vồng", "Cau Vong Lower Secondary School")]),
+    (11, &[("S14", "THCS Tuổi Thơ", "Tuoi Tho Lower Secondary School")]),
+    (13, &[("S15", "Tiểu học Hoa Lan", "Hoa Lan Primary School"), ("S16", "THCS Hoa Sữa", "Hoa Sua Lower Secondary School")]),
+    (15, &[("S17", "Tiểu học Hoa Cúc", "Hoa Cuc Primary School")]),
+    (17, &[("S18", "THCS Hoa Hồng", "Hoa Hong Lower Secondary School")]),
+];
+
+/// The topic taxonomy drawn from the plan: (slug, vi, en).
+pub const TOPICS: [(&str, &str, &str); 10] = [
+    ("education", "Học tập, giáo dục", "Education"),
+    ("safety", "An toàn, phòng chống bạo lực", "Safety and violence prevention"),
+    ("abuse_prevention", "Phòng chống xâm hại trẻ em", "Abuse prevention"),
+    ("online_safety", "An toàn trên không gian mạng", "Online safety"),
+    ("drowning_fire", "Phòng chống đuối nước, cháy nổ", "Drowning and fire safety"),
+    ("play_spaces", "Sân chơi, điểm vui chơi", "Play spaces"),
+    ("family", "Gia đình", "Family"),
+    ("health", "Sức khỏe thể chất và tinh thần", "Health and wellbeing"),
+    ("summer", "Hoạt động hè", "Summer activities"),
+    ("school_participation", "Tham gia quyết định ở trường", "Participation in school decisions"),
+];
+
+/// Seeds the demo organisation when the database has no unit yet; says
+/// whether it did.
+pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
+    let chart = org::load_chart(db).await?;
+    if chart.units().next().is_some() {
+        return Ok(false);
+    }
+    let actor = Actor::system();
+    let start = date(2024, 1, 1)?;
+    let add = async |code: &str, kind, vi: &str, en: &str, parent: Option<UnitId>, note: Option<&str>| -> Result<UnitId, DemoError> {
+        let unit = Unit {
+            id: UnitId::new(),
+            kind,
+            code: UnitCode::parse("code", code)?,
+            name: text(vi, en),
+            valid_from: start,
+            valid_to: None,
+            note: note.map(str::to_owned),
+        };
+        org::create_unit(db, &actor, &unit, parent).await?;
+        Ok(unit.id)
+    };
+
+    let city = add("HCM", UnitKind::City, "Thành phố Hồ Chí Minh", "Ho Chi Minh City", None, None).await?;
+    let district = add(
+        "PN",
+        UnitKind::District,
+        "Quận Phú Nhuận",
+        "Phu Nhuan District",
+        Some(city),
+        Some("Cấp quận kết thúc ngày 01/07/2025; đơn vị được giữ làm phạm vi của kế hoạch 2024–2027 trên địa bàn quận cũ. (District-level government ended on 1 July 2025; the unit is kept as the scope of the 2024–2027 plan on the former district's ground.)"),
+    )
+    .await?;
+    add(
+        "PN-HDTE",
+        UnitKind::Council,
+        "Hội đồng trẻ em quận Phú Nhuận",
+        "Phu Nhuan District Children's Council",
+        Some(district),
+        None,
+    )
+    .await?;
+    add(
+        "PN-MAHM",
+        UnitKind::CareCentre,
+        "Mái ấm Hoa Mai (dữ liệu mẫu)",
+        "Hoa Mai Children's Home (demo data)",
+        Some(district),
+        Some(DEMO),
+    )
+    .await?;
+    let mut wards: HashMap<u32, UnitId> = HashMap::new();
+    let mut schools: HashMap<u32, Vec<UnitId>> = HashMap::new();
+    for (n, ward_schools) in WARDS {
+        let ward = add(
+            &format!("PN-P{n:02}"),
+            UnitKind::Ward,
+            &format!("Phường {n}"),
+            &format!("Ward {n}"),
+            Some(district),
+            None,
+        )
+        .await?;
+        wards.insert(n, ward);
+        for (code, vi, en) in ward_schools {
+            let school = add(
+                &format!("PN-{code}"),
+                UnitKind::School,
+                &format!("Liên đội Trường {vi} (dữ liệu mẫu)"),
+                &format!("{en} Pioneer unit (demo data)"),
+                Some(ward),
+                Some(DEMO),
+            )
+            .await?;
+            schools.entry(n).or_default().push(school);
+        }
+    }
+
+    // 1 July 2025: 13 wards become three (Resolution 1685/NQ-UBTVQH15).
+    let new_ward = |reference: &str, code: &str, vi: &str, en: &str| -> Result<OpenUnit, DemoError> {
+        Ok(OpenUnit {
+            reference: reference.to_owned(),
+            kind: UnitKind::Ward,
+            code: UnitCode::parse("code", code)?,
+            name: text(vi, en),
+            parent: Some(UnitRef::Existing(district)),
+            note: None,
+        })
+    };
+    let ward = |n: u32| wards.get(&n).copied().ok_or_else(|| DemoError::Data(format!("no ward {n}")));
+    // (old ward, new ward ref, default, assumption, note)
+    let links: [(u32, &str, bool, bool, Option<&str>); 14] = [
+        (4, "duc_nhuan", true, false, None),
+        (5, "duc_nhuan", true, false, None),
+        (9, "duc_nhuan", true, false, None),
+        (1, "cau_kieu", true, false, None),
+        (2, "cau_kieu", true, false, None),
+        (7, "cau_kieu", true, false, None),
+        (15, "cau_kieu", false, false, Some("Một phần phường 15 (part of ward 15).")),
+        (15, "phu_nhuan", true, false, Some("Phần còn lại của phường 15 (the rest of ward 15).")),
+        (8, "phu_nhuan", true, false, None),
+        (10, "phu_nhuan", true, false, None),
+        (11, "phu_nhuan", true, false, None),
+        (13, "phu_nhuan", true, false, None),
+        (
+            3,
+            "phu_nhuan",
+            true,
+            true,
+            Some("Giả định: danh sách công bố không nêu phường 3 về đâu (assumption: the published lists do not say where ward 3 went)."),
+        ),
+        (
+            17,
+            "phu_nhuan",
+            true,
+            true,
+            Some("Giả định: danh sách công bố không nêu phường 17 về đâu (assumption: the published lists do not say where ward 17 went)."),
+        ),
+    ];
+    let mut lineage = Vec::new();
+    let mut moves = Vec::new();
+    for (n, to, is_default, assumption, note) in links {
+        lineage.push(LineageSpec {
+            from: ward(n)?,
+            to: UnitRef::New(to.to_owned()),
+            is_default: Some(is_default),
+            assumption,
+            note: note.map(str::to_owned),
+        });
+        if is_default {
+            for school in schools.get(&n).into_iter().flatten() {
+                moves.push(MoveUnit {
+                    unit_id: *school,
+                    parent: UnitRef::New(to.to_owned()),
+                });
+            }
+        }
+    }
+    let request = ReorganisationRequest {
+        effective_on: date(2025, 7, 1)?,
+        close: WARDS.iter().map(|(n, _)| ward(*n)).collect::<Result<_, _>>()?,
+        open: vec![
+            new_ward("duc_nhuan", "HCM-DUCNHUAN", "Phường Đức Nhuận", "Duc Nhuan Ward")?,
+            new_ward("cau_kieu", "HCM-CAUKIEU", "Phường Cầu Kiệu", "Cau Kieu Ward")?,
+            new_ward("phu_nhuan", "HCM-PHUNHUAN", "Phường Phú Nhuận", "Phu Nhuan Ward")?,
+        ],
+        moves,
+        lineage,
+    };
+    let chart = org::load_chart(db).await?;
+    let plan = reorg::plan(&chart, &request)?;
+    org::apply_reorganisation(
+        db,
+        &actor,
+        &plan,
+        "Sắp xếp đơn vị hành chính cấp xã từ 01/07/2025 (Nghị quyết 1685/NQ-UBTVQH15)",
+        Some("Phường 3 và 17 được ghi nhận về phường Phú Nhuận theo giả định (assumption)."),
+    )
+    .await?;
+
+    // Topics.
+    let mut topic_ids: HashMap<&str, TopicId> = HashMap::new();
+    for (slug, vi, en) in TOPICS {
+        let topic = Topic {
+            id: TopicId::new(),
+            slug: TopicSlug::parse("slug", slug)?,
+            name: text(vi, en),
+            description: None,
+            active: true,
+        };
+        catalog::create_topic(db, &actor, &topic).await?;
+        topic_ids.insert(slug, topic.id);
+    }
+    let topics = |slugs: &[&str]| -> Vec<TopicId> { slugs.iter().filter_map(|s| topic_ids.get(s).copied()).collect() };
+
+    // Agencies the plan names.
+    let chart = org::load_chart(db).await?;
+    let code = |c: &str| -> Result<UnitId, DemoError> {
+        chart
+            .units()
+            .find(|u| u.code.as_str() == c)
+            .map(|u| u.id)
+            .ok_or_else(|| DemoError::Data(format!("no unit {c}")))
+    };
+    let mut agencies = vec![
+        (
+            text("Phòng Giáo dục và Đào tạo quận Phú Nhuận", "Phu Nhuan District Education Office"),
+            AgencyKind::EducationOffice,
+            district,
+            topics(&["education", "school_participation", "online_safety", "health", "summer"]),
+        ),
+        (
+            text(
+                "Phòng Lao động – Thương binh và Xã hội quận Phú Nhuận",
+                "Phu Nhuan District Office of Labour, Invalids and Social Affairs",
+            ),
+            AgencyKind::SocialAffairsOffice,
+            district,
+            topics(&["abuse_prevention", "safety", "family", "drowning_fire", "health"]),
+        ),
+        (
+            text("Hội Liên hiệp Phụ nữ quận Phú Nhuận", "Phu Nhuan District Women's Union"),
+            AgencyKind::MassOrganisation,
+            district,
+            topics(&["family", "abuse_prevention"]),
+        ),
+        (
+            text("Sở Văn hóa và Thể thao Thành phố Hồ Chí Minh", "Ho Chi Minh City Department of Culture and Sports"),
+            AgencyKind::Department,
+            city,
+            topics(&["play_spaces", "summer"]),
+        ),
+    ];
+    for (c, vi, en) in [
+        ("HCM-DUCNHUAN", "Ủy ban nhân dân phường Đức Nhuận", "Duc Nhuan Ward People's Committee"),
+        ("HCM-CAUKIEU", "Ủy ban nhân dân phường Cầu Kiệu", "Cau Kieu Ward People's Committee"),
+        ("HCM-PHUNHUAN", "Ủy ban nhân dân phường Phú Nhuận", "Phu Nhuan Ward People's Committee"),
+    ] {
+        agencies.push((
+            text(vi, en),
+            AgencyKind::PeoplesCommittee,
+            code(c)?,
+            topics(&["safety", "play_spaces", "drowning_fire", "summer", "family"]),
+        ));
+    }
+    for (_, ward_schools) in WARDS {
+        for (c, vi, en) in ward_schools {
+            agencies.push((
+                text(&format!("Ban Giám hiệu Trường {vi} (dữ liệu mẫu)"), &format!("{en} board (demo data)")),
+                AgencyKind::SchoolBoard,
+                code(&format!("PN-{c}"))?,
+                topics(&["school_participation", "education", "safety", "health"]),
+            ));
+        }
+    }
+    for (name, kind, jurisdiction, topics) in agencies {
+        let agency = Agency {
+            id: AgencyId::new(),
+            name,
+            kind,
+            jurisdiction_unit_id: jurisdiction,
+            topics,
+            contact: Contact::default(),
+            active: true,
+        };
+        catalog::create_agency(db, &actor, &agency).await?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,229 @@
+//! Request extractors that refuse bad input with a problem, never a 500:
+//! JSON bodies (content type, size, syntax, unknown fields, types, then
+//! validation rules, each with the field at fault), query strings and paths.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use langnghe_domain::FieldErrors;
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::ApiError;
+
+/// Largest JSON body accepted; the app stores a [`BodyLimit`] to change it.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON body, checked by serde (unknown fields refused) and by its
+/// `validator` rules.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<BodyLimit>>()
+            .map(|l| l.0)
+            .unwrap_or(DEFAULT_BODY_LIMIT);
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(unsupported_media_type());
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(payload_too_large(limit));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| ApiError::bad_request("malformed_json", "the body could not be read"))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(payload_too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let value = parse_json::<T>(&body)?;
+            value.validate().map_err(|e| ApiError::invalid(validation_errors(&e)))?;
+            Ok(Json(value))
+        })
+    }
+}
+
+pub fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "Unsupported media type",
+    )
+    .detail("send the body as Content-Type: application/json")
+}
+
+pub fn payload_too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "The body is too large",
+    )
+    .detail(format!("at most {limit} bytes"))
+}
+
+/// Deserialises `body`, naming the field at fault.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let msg = inner.to_string();
+                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+                let code = if msg.starts_with("unknown field") {
+                    "unknown_field"
+                } else if msg.starts_with("missing field") {
+                    "required"
+                } else if msg.starts_with("unknown variant") {
+                    "unknown_value"
+                } else {
+                    "invalid_type"
+                };
+                let field = if code == "required" {
+                    let name = msg.split('`').nth(1).unwrap_or("");
+                    if path == "." { name.to_owned() } else { format!("{path}.{name}") }
+                } else if path == "." {
+                    String::new()
+                } else {
+                    path
+                };
+                ApiError::invalid(FieldErrors::single(field, code, msg))
+            }
+            _ => ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}")),
+        }
+    })
+}
+
+/// Flattens `validator` errors into field errors with dotted paths.
+pub fn validation_errors(e: &ValidationErrors) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    collect(e, "", &mut out);
+    out
+}
+
+fn collect(e: &ValidationErrors, prefix: &str, out: &mut FieldErrors) {
+    let mut fields: Vec<_> = e.errors().iter().collect();
+    fields.sort_by_key(|(k, _)| k.to_string());
+    for (name, kind) in fields {
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(errs) => {
+                for err in errs {
+                    let message = err
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| describe(err));
+                    out.push(path.clone(), static_code(&err.code), message);
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                let mut items: Vec<_> = items.iter().collect();
+                items.sort_by_key(|(i, _)| **i);
+                for (i, inner) in items {
+                    collect(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe(err: &validator::ValidationError) -> String {
+    let p = |k: &str| err.params.get(k).map(|v| v.to_string());
+    match err.code.as_ref() {
+        "length" => match (p("min"), p("max")) {
+            (Some(min), Some(max)) => format!("length must be {min} to {max}"),
+            (Some(min), None) => format!("length must be at least {min}"),
+            (None, Some(max)) => format!("length must be at most {max}"),
+            _ => "wrong length".into(),
+        },
+        "range" => match (p("min"), p("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            _ => "out of range".into(),
+        },
+        other => format!("invalid ({other})"),
+    }
+}
+
+/// Codes from `validator` are `Cow<'static, str>`; field errors carry
+/// `&'static str`, so map the known ones and call the rest `invalid`.
+fn static_code(code: &str) -> &'static str {
+    match code {
+        "length" => "invalid_length",
+        "range" => "out_of_range",
+        "email" => "invalid_email",
+        "url" => "invalid_url",
+        "required" => "required",
+        _ => "invalid",
+    }
+}
+
+/// Query strings and paths that do not parse become 400 problems.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _req| ApiError::bad_request("invalid_query", err.to_string()).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| {
+        ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, "invalid_path", "The path could not be read")
+            .detail(err.to_string())
+            .into()
+    })
+}
+
+/// actix's own JSON extractor, should any route use it, answers the same way.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(move |err, _req| {
+        use actix_web::error::JsonPayloadError as E;
+        match err {
+            E::ContentType => unsupported_media_type(),
+            E::OverflowKnownLength { .. } | E::Overflow { .. } => payload_too_large(limit),
+            other => ApiError::bad_request("malformed_json", other.to_string()),
+        }
+        .into()
+    })
+}
+
+/// The request's `Accept-Language`, as a service language.
+pub fn lang(req: &HttpRequest) -> langnghe_domain::text::Lang {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(langnghe_domain::text::Lang::negotiate)
+        .unwrap_or_default()
+}

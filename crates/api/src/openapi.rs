@@ -1,0 +1,131 @@
+//! The contract: OpenAPI 3.1 assembled from the routes themselves (so no
+//! route can be missing), with the bearer scheme, reusable error responses
+//! and the list of error codes.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToResponse};
+
+use crate::error::Problem;
+
+/// The request could not be read: malformed JSON (`malformed_json`), query
+/// (`invalid_query`, `invalid_cursor`) or path (`invalid_path`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct BadRequest(#[allow(dead_code)] Problem);
+
+/// No token (`unauthenticated`) or a token that is not valid
+/// (`invalid_token`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+/// The caller's role may not do this (`forbidden`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Forbidden(#[allow(dead_code)] Problem);
+
+/// No such resource, or it is outside the caller's scope (`not_found`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct NotFound(#[allow(dead_code)] Problem);
+
+/// The change conflicts with the current state (see `code`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Conflict(#[allow(dead_code)] Problem);
+
+/// The body is larger than the limit (`payload_too_large`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
+
+/// The body is not JSON (`unsupported_media_type`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
+
+/// Fields are invalid (`validation_failed`, with `errors[]`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Unprocessable(#[allow(dead_code)] Problem);
+
+/// Too many failed attempts (`too_many_attempts`); see `Retry-After`.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait")))]
+pub struct TooManyRequests(#[allow(dead_code)] Problem);
+
+/// The database cannot be reached (`database_unavailable`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Unavailable(#[allow(dead_code)] Problem);
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Lắng Nghe API",
+        description = "Children's voices on the matters that concern them: consultations, curated issues, recommendations to agencies and their answers.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    modifiers(&Security, &ErrorCodes),
+    components(
+        schemas(Problem),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
+            UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable
+        )
+    ),
+    tags(
+        (name = "health", description = "Liveness, readiness and metrics"),
+        (name = "auth", description = "Staff sign-in"),
+        (name = "users", description = "Staff accounts (admin)"),
+        (name = "units", description = "The organisation over time"),
+        (name = "topics", description = "The topic taxonomy"),
+        (name = "agencies", description = "Agencies that answer recommendations"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/login; valid 15 minutes."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+struct ErrorCodes;
+
+impl Modify for ErrorCodes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut text = openapi.info.description.clone().unwrap_or_default();
+        text.push_str(
+            "\n\nEvery error is an RFC 9457 problem (`application/problem+json`) with a stable `code`:\n\n| code | status | meaning |\n|---|---|---|\n",
+        );
+        for (code, status, meaning) in crate::error::CODES {
+            text.push_str(&format!("| `{code}` | {status} | {meaning} |\n"));
+        }
+        openapi.info.description = Some(text);
+    }
+}
+
+/// The whole specification, as served and as committed.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    crate::server::spec()
+}
+
+/// The specification as committed in `openapi/openapi.json`.
+pub fn spec_json() -> String {
+    let mut s = spec().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}

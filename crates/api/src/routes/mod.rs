@@ -1,0 +1,20 @@
+//! One module per resource; each has a `configure` that registers its
+//! handlers with utoipa-actix-web, so the spec cannot miss a route.
+
+pub mod agencies;
+pub mod auth;
+pub mod health;
+pub mod topics;
+pub mod units;
+pub mod users;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Everything under `/api/v1`.
+pub fn api_v1(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    users::configure(cfg);
+    units::configure(cfg);
+    topics::configure(cfg);
+    agencies::configure(cfg);
+}

@@ -1,0 +1,379 @@
+//! Staff accounts (admin only).
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use langnghe_domain::account::{Assignment, Role, User, Username, check_new_password};
+use langnghe_domain::{AgencyId, FieldErrors, UnitId, UserId};
+use langnghe_storage::accounts::{self, NewUser, UserChanges, UserFilter};
+use langnghe_storage::{StoreError, catalog, org};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Admin, Staff, hash_password};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::pagination::{Page, PageRequest};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_user)
+        .service(list_users)
+        .service(get_user)
+        .service(update_user)
+        .service(set_password);
+}
+
+/// A staff account. Never carries its password hash.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d21", "username": "lan.tpt", "role": "facilitator", "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d22", "agency_id": null, "display_name": "Cô Lan (TPT Đội)", "disabled": false}))]
+pub struct UserDto {
+    pub id: Uuid,
+    pub username: String,
+    /// `admin`, `moderator`, `facilitator`, `safeguarding_officer` or `agency_staff`.
+    pub role: String,
+    /// A facilitator's unit.
+    pub unit_id: Option<Uuid>,
+    /// Agency staff's agency.
+    pub agency_id: Option<Uuid>,
+    pub display_name: Option<String>,
+    pub disabled: bool,
+}
+
+impl From<User> for UserDto {
+    fn from(u: User) -> Self {
+        UserDto {
+            id: u.id.0,
+            username: u.username,
+            role: u.assignment.role.as_str().to_owned(),
+            unit_id: u.assignment.unit_id.map(|x| x.0),
+            agency_id: u.assignment.agency_id.map(|x| x.0),
+            display_name: u.display_name,
+            disabled: u.disabled,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "lan.tpt", "password": "một mật khẩu dài", "role": "facilitator", "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d22", "display_name": "Cô Lan (TPT Đội)"}))]
+pub struct CreateUser {
+    pub username: String,
+    /// At least 10 characters.
+    pub password: String,
+    pub role: String,
+    /// Required for a facilitator, refused for other roles.
+    pub unit_id: Option<Uuid>,
+    /// Required for agency staff, refused for other roles.
+    pub agency_id: Option<Uuid>,
+    #[validate(length(max = 200))]
+    pub display_name: Option<String>,
+}
+
+fn parse_role(raw: &str, errors: &mut FieldErrors) -> Option<Role> {
+    let role = Role::parse(raw);
+    if role.is_none() {
+        errors.push(
+            "role",
+            "unknown_value",
+            "one of admin, moderator, facilitator, safeguarding_officer, agency_staff",
+        );
+    }
+    role
+}
+
+/// Checks that the unit and agency of an assignment exist (and the unit is
+/// in force today).
+async fn check_refs(state: &AppState, a: &Assignment) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::new();
+    if let Some(unit) = a.unit_id {
+        let chart = org::load_chart(&state.db).await?;
+        let today = crate::today();
+        match chart.unit(unit) {
+            None => errors.push("unit_id", "unknown_unit", "no such unit"),
+            Some(u) if !u.in_force_on(today) => errors.push("unit_id", "not_in_force", "the unit is closed"),
+            Some(_) => {}
+        }
+    }
+    if let Some(agency) = a.agency_id {
+        match catalog::get_agency(&state.db, agency).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => errors.push("agency_id", "unknown_agency", "no such agency"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    errors.into_result(()).map_err(ApiError::invalid)
+}
+
+/// Create a staff account.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = CreateUser,
+    responses(
+        (status = 201, body = UserDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/users")]
+async fn create_user(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    body: Json<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut errors = FieldErrors::new();
+    let username = Username::parse(&b.username).map_err(|e| errors.0.extend(e.0)).ok();
+    if let Err(e) = check_new_password("password", &b.password) {
+        errors.0.extend(e.0);
+    }
+    let role = parse_role(&b.role, &mut errors);
+    let assignment = role.and_then(|r| {
+        Assignment::check(r, b.unit_id.map(UnitId), b.agency_id.map(AgencyId))
+            .map_err(|e| errors.0.extend(e.0))
+            .ok()
+    });
+    let (Some(username), Some(assignment), true) = (username, assignment, errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+    check_refs(&state, &assignment).await?;
+    let hash = hash_password(state.hash_cost, b.password).await?;
+    let display_name = b.display_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let user = accounts::create(
+        &state.db,
+        &staff.actor(),
+        NewUser {
+            username: username.as_str(),
+            password_hash: &hash,
+            assignment,
+            display_name,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(UserDto::from(user)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListUsersQuery {
+    /// Only this role.
+    pub role: Option<String>,
+    /// Only disabled (true) or enabled (false) accounts.
+    pub disabled: Option<bool>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// List staff accounts, oldest first.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(ListUsersQuery),
+    responses(
+        (status = 200, body = Page<UserDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/users")]
+async fn list_users(
+    _staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    q: web::Query<ListUsersQuery>,
+) -> Result<web::Json<Page<UserDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let role = match &q.role {
+        None => None,
+        Some(r) => Some(Role::parse(r).ok_or_else(|| ApiError::bad_request("invalid_query", "unknown role"))?),
+    };
+    let rows = accounts::list(
+        &state.db,
+        UserFilter {
+            role,
+            disabled: q.disabled,
+        },
+        page.after.map(UserId),
+        page.limit as u64 + 1,
+    )
+    .await?;
+    Ok(web::Json(page.page(rows, |u| u.id.0, UserDto::from)))
+}
+
+async fn find(state: &AppState, id: Uuid) -> Result<User, ApiError> {
+    match accounts::get(&state.db, UserId(id)).await {
+        Ok(u) => Ok(u),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("user")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One staff account.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = UserDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/users/{id}")]
+async fn get_user(
+    _staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<UserDto>, ApiError> {
+    Ok(web::Json(find(&state, *id).await?.into()))
+}
+
+/// Changes to an account. `unit_id` and `agency_id` may be `null` to clear
+/// them; the result must fit the role.
+#[derive(Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "moderator", "unit_id": null, "disabled": false}))]
+pub struct UpdateUser {
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<Uuid>)]
+    pub unit_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<Uuid>)]
+    pub agency_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<String>)]
+    #[validate(length(max = 200))]
+    pub display_name: Option<Option<String>>,
+    pub disabled: Option<bool>,
+}
+
+/// Change an account's role, scope, agency, name or disabled flag.
+/// Disabling ends its tokens at once. An admin cannot disable or demote
+/// their own account.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, body = UserDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[patch("/users/{id}")]
+async fn update_user(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<UpdateUser>,
+) -> Result<web::Json<UserDto>, ApiError> {
+    let b = body.0;
+    let current = find(&state, *id).await?;
+    let mut errors = FieldErrors::new();
+    let role = match &b.role {
+        Some(r) => parse_role(r, &mut errors),
+        None => Some(current.assignment.role),
+    };
+    let touches_scope = b.role.is_some() || b.unit_id.is_some() || b.agency_id.is_some();
+    let assignment = match (touches_scope, role) {
+        (false, _) => None,
+        (true, None) => None,
+        (true, Some(role)) => {
+            // A role change clears scopes the new role does not carry,
+            // unless the request sets them.
+            let keep = |r: Role| role == r && current.assignment.role == r;
+            let unit = b.unit_id.unwrap_or(if keep(Role::Facilitator) { current.assignment.unit_id.map(|u| u.0) } else { None });
+            let agency =
+                b.agency_id.unwrap_or(if keep(Role::AgencyStaff) { current.assignment.agency_id.map(|a| a.0) } else { None });
+            Assignment::check(role, unit.map(UnitId), agency.map(AgencyId))
+                .map_err(|e| errors.0.extend(e.0))
+                .ok()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    if current.id == staff.user.id
+        && (b.disabled == Some(true) || assignment.is_some_and(|a| a.role != Role::Admin))
+    {
+        return Err(ApiError::conflict(
+            "cannot_change_own_account",
+            "an admin cannot disable or demote their own account",
+        ));
+    }
+    if let Some(a) = &assignment {
+        check_refs(&state, a).await?;
+    }
+    let changes = UserChanges {
+        assignment,
+        display_name: b
+            .display_name
+            .map(|n| n.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())),
+        disabled: b.disabled,
+    };
+    let user = match accounts::update(&state.db, &staff.actor(), current.id, changes).await {
+        Ok(u) => u,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("user")),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(web::Json(user.into()))
+}
+
+#[derive(Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "một mật khẩu mới dài"}))]
+pub struct SetPassword {
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// Set an account's password. Every token issued before stops working.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = SetPassword,
+    responses(
+        (status = 204, description = "Password set"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/users/{id}/password")]
+async fn set_password(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<SetPassword>,
+) -> Result<HttpResponse, ApiError> {
+    let user = find(&state, *id).await?;
+    check_new_password("password", &body.0.password)?;
+    let hash = hash_password(state.hash_cost, body.0.password).await?;
+    match accounts::set_password(&state.db, &staff.actor(), user.id, &hash).await {
+        Ok(()) => Ok(HttpResponse::NoContent().finish()),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("user")),
+        Err(e) => Err(e.into()),
+    }
+}

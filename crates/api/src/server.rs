@@ -1,0 +1,285 @@
+//! Assembling and starting the service: database, migrations, first admin,
+//! demo data, then the HTTP server with its middleware, docs and error
+//! handling for routes that do not exist.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::{self, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use langnghe_domain::account::{Assignment, Role};
+use langnghe_storage::{Actor, Db, accounts};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::{Keys, hash_password};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::extract::{BodyLimit, json_config, path_config, query_config};
+use crate::metrics::Metrics;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::state::AppState;
+
+/// Mounts every documented route on a utoipa app.
+macro_rules! mount {
+    ($app:expr) => {
+        $app.into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(routes::health::configure)
+            .service(scope("/api/v1").configure(routes::api_v1))
+    };
+}
+
+/// The OpenAPI document, built from the same routes the server mounts.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, api) = mount!(App::new()).split_for_parts();
+    api
+}
+
+/// Path templates and their methods, to answer 405 instead of 404 when a
+/// route exists with another method.
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<Method>)>,
+}
+
+impl RouteTable {
+    pub fn from_spec(api: &utoipa::openapi::OpenApi) -> RouteTable {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
+                let methods = [
+                    (&item.get, Method::GET),
+                    (&item.post, Method::POST),
+                    (&item.put, Method::PUT),
+                    (&item.patch, Method::PATCH),
+                    (&item.delete, Method::DELETE),
+                ]
+                .into_iter()
+                .filter(|(op, _)| op.is_some())
+                .map(|(_, m)| m)
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        RouteTable { routes }
+    }
+
+    /// The methods a path answers to, if it matches a route.
+    pub fn methods_for(&self, path: &str) -> Option<Vec<Method>> {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut found: Vec<Method> = Vec::new();
+        for (segments, methods) in &self.routes {
+            let matches = segments.len() == parts.len()
+                && segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(s, p)| (s.starts_with('{') && !p.is_empty()) || s == p);
+            if matches {
+                found.extend(methods.iter().cloned());
+            }
+        }
+        (!found.is_empty()).then_some(found)
+    }
+}
+
+/// Unknown routes: 405 with `Allow` when the path exists, else 404.
+async fn no_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    use actix_web::ResponseError;
+    match state.routes.methods_for(req.path()) {
+        Some(methods) => {
+            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            let mut res = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
+                .detail(format!("this route answers to {allow}"))
+                .error_response();
+            if let Ok(v) = header::HeaderValue::from_str(&allow) {
+                res.headers_mut().insert(header::ALLOW, v);
+            }
+            res
+        }
+        None => ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not found")
+            .detail("no such route; see /docs")
+            .error_response(),
+    }
+}
+
+/// Any error response that is not yet a problem (one produced inside
+/// actix, say) is rewritten as one, so clients see one format.
+fn problem_for_any_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    use actix_web::ResponseError;
+    let status = res.status();
+    let (code, title) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "The request could not be read"),
+        StatusCode::NOT_FOUND => ("not_found", "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Unsupported media type"),
+        s if s.is_server_error() => ("internal_error", "Something went wrong on our side"),
+        _ => ("request_refused", "The request was refused"),
+    };
+    let (req, _) = res.into_parts();
+    let problem = ApiError::new(status, code, title).error_response();
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, problem).map_into_right_body()))
+}
+
+/// What start-up did, for the banner.
+pub struct Prepared {
+    pub state: AppState,
+    /// A password generated for the first admin, to print once.
+    pub generated_admin_password: Option<String>,
+    pub admin_created: bool,
+    pub demo_seeded: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database: {0}")]
+    Database(#[source] langnghe_storage::DbErr),
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[source] langnghe_storage::DbErr),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("cannot set up the first admin: {0}")]
+    Admin(String),
+    #[error("cannot seed the demo organisation: {0}")]
+    Demo(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Opens the database, applies migrations, and creates the first admin and
+/// the demo organisation where the database is empty.
+pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
+    let db = langnghe_storage::connect(&config.database_url, config.db_max_connections)
+        .await
+        .map_err(StartError::Database)?;
+    langnghe_storage::migrate(&db).await.map_err(StartError::Migrate)?;
+    let keys = Keys::new(&config.load_secrets()?, config.token_ttl).map_err(|e| {
+        StartError::Config(crate::config::ConfigError {
+            name: "LANGNGHE_JWT_SECRET",
+            reason: e.to_string(),
+        })
+    })?;
+    let api = spec();
+    let state = AppState {
+        db: db.clone(),
+        keys,
+        hash_cost: config.hash_cost,
+        trust_forwarded_for: config.trust_forwarded_for,
+        metrics: Arc::new(Metrics::default()),
+        routes: Arc::new(RouteTable::from_spec(&api)),
+    };
+    let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;
+    let demo_seeded = if config.demo {
+        crate::demo::seed_if_empty(&db).await.map_err(|e| StartError::Demo(e.to_string()))?
+    } else {
+        false
+    };
+    Ok(Prepared {
+        state,
+        generated_admin_password,
+        admin_created,
+        demo_seeded,
+    })
+}
+
+async fn bootstrap_admin(db: &Db, config: &Config) -> Result<(bool, Option<String>), StartError> {
+    let count = accounts::count(db).await.map_err(|e| StartError::Admin(e.to_string()))?;
+    if count > 0 {
+        return Ok((false, None));
+    }
+    let (password, generated) = match &config.admin_password {
+        Some(p) => (p.clone(), None),
+        None => {
+            let p = crate::random_secret(18);
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = hash_password(config.hash_cost, password)
+        .await
+        .map_err(|e| StartError::Admin(e.to_string()))?;
+    let assignment = Assignment {
+        role: Role::Admin,
+        unit_id: None,
+        agency_id: None,
+    };
+    accounts::create(
+        db,
+        &Actor::system(),
+        accounts::NewUser {
+            username: "admin",
+            password_hash: &hash,
+            assignment,
+            display_name: Some("Quản trị viên"),
+        },
+    )
+    .await
+    .map_err(|e| StartError::Admin(e.to_string()))?;
+    Ok((true, generated))
+}
+
+/// A bound, not yet running server.
+pub struct Bound {
+    pub server: Server,
+    pub handle: ServerHandle,
+    pub addr: SocketAddr,
+}
+
+/// Binds the HTTP server; run it by awaiting (or spawning) `server`.
+pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
+    let limit = config.max_body_bytes;
+    let api = spec();
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        let (app, _) = mount!(App::new()
+            .app_data(data.clone())
+            .app_data(web::Data::new(BodyLimit(limit)))
+            .app_data(json_config(limit))
+            .app_data(query_config())
+            .app_data(path_config())
+            .wrap(ErrorHandlers::new().default_handler(problem_for_any_error))
+            .wrap(middleware::from_fn(crate::metrics::track))
+            .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff"))))
+        .split_for_parts();
+        app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api.clone()))
+            .service(docs_redirect)
+            .default_service(web::to(no_route))
+    })
+    .shutdown_timeout(10);
+    if let Some(w) = config.workers {
+        server = server.workers(w);
+    }
+    let server = server.bind(config.bind).map_err(|source| StartError::Bind {
+        addr: config.bind,
+        source,
+    })?;
+    let addr = server.addrs().first().copied().unwrap_or(config.bind);
+    let server = server.run();
+    let handle = server.handle();
+    Ok(Bound { server, handle, addr })
+}
+
+#[actix_web::get("/docs")]
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}

@@ -1,0 +1,22 @@
+//! What every handler can reach: the database pool, the signing keys and
+//! the settings that shape behaviour.
+
+use std::sync::Arc;
+
+use langnghe_storage::Db;
+
+use crate::auth::{HashCost, Keys};
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub keys: Keys,
+    pub hash_cost: HashCost,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted
+    /// load balancer only).
+    pub trust_forwarded_for: bool,
+    pub metrics: Arc<Metrics>,
+    /// The routes of the API, for telling 405 from 404.
+    pub routes: Arc<crate::server::RouteTable>,
+}
