@@ -1,1 +1,14 @@
-//! x
+//! End-to-end tests of Lắng Nghe: the real server on a random port with its
+//! own database, spoken to over HTTP. One binary, to keep link time down.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod auth;
+mod catalog;
+mod migrations;
+mod platform;
+mod readiness;
+mod units;
+mod users;

@@ -249,7 +249,11 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let api = spec();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
+        // The docs go before the API scope, which would otherwise claim
+        // /api/v1/openapi.json.
         let (app, _) = mount!(App::new()
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api.clone()))
+            .service(docs_redirect)
             .app_data(data.clone())
             .app_data(web::Data::new(BodyLimit(limit)))
             .app_data(json_config(limit))
@@ -259,9 +263,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
             .wrap(middleware::from_fn(crate::metrics::track))
             .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff"))))
         .split_for_parts();
-        app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api.clone()))
-            .service(docs_redirect)
-            .default_service(web::to(no_route))
+        app.default_service(web::to(no_route))
     })
     .shutdown_timeout(10);
     if let Some(w) = config.workers {

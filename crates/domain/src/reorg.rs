@@ -231,7 +231,10 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
     let mut pairs: HashSet<(UnitId, UnitId)> = HashSet::new();
     for (i, l) in request.lineage.iter().enumerate() {
         if !closing.contains(&l.from) {
-            errors.push(format!("lineage[{i}].from"), "not_closed", "lineage starts at a unit this reorganisation closes");
+            // A unit listed in `close` but refused there is reported once.
+            if !request.close.contains(&l.from) {
+                errors.push(format!("lineage[{i}].from"), "not_closed", "lineage starts at a unit this reorganisation closes");
+            }
             continue;
         }
         let Some((to, _)) = resolve(&l.to, &format!("lineage[{i}].to"), &mut errors) else { continue };
@@ -257,6 +260,8 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
         }
         let field = format!("close[{i}]");
         match edges_of.get(uid).map(Vec::as_slice) {
+            // A successor that was named but refused is reported once.
+            None | Some([]) if request.lineage.iter().any(|l| l.from == *uid) => {}
             None | Some([]) => errors.push(field.clone(), "no_successor", "a closed unit needs a successor for its history"),
             Some([only]) => {
                 if request.lineage.iter().any(|l| l.from == *uid && l.is_default == Some(false)) {

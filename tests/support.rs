@@ -1,0 +1,385 @@
+//! The test harness: the real application on port 0 with its own fresh
+//! database (a temporary SQLite file, or a new PostgreSQL database when
+//! `TEST_DATABASE_URL` is set), and a real HTTP client.
+
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::Method;
+use awc::http::header::HeaderMap;
+use langnghe_api::auth::HashCost;
+use langnghe_api::config::{Config, JwtSecrets};
+use serde_json::{Value, json};
+
+pub const ADMIN_PASSWORD: &str = "mật-khẩu-quản-trị-2026";
+pub const SECRET: &str = "test-secret-0123456789-0123456789-abcdef";
+
+/// A database of its own for one test; dropped with the test.
+pub struct TestDb {
+    pub url: String,
+    kind: DbKind,
+}
+
+enum DbKind {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+    /// The same database reached at another URL (through a proxy).
+    Alias(#[allow(dead_code)] Box<TestDb>),
+}
+
+/// The PostgreSQL server to use, if the run is on PostgreSQL.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// `postgres://host/db` → `postgres://host/<name>`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        match postgres_admin_url() {
+            Some(admin_url) => Self::new_postgres(&admin_url).await,
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                TestDb {
+                    url,
+                    kind: DbKind::Sqlite(dir),
+                }
+            }
+        }
+    }
+
+    pub async fn new_postgres(admin_url: &str) -> TestDb {
+        use sea_orm::ConnectionTrait;
+        let name = format!("langnghe_test_{}", uuid::Uuid::now_v7().simple());
+        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        TestDb {
+            url: with_database(admin_url, &name),
+            kind: DbKind::Postgres {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+        }
+    }
+
+    /// `real`, reached at `url` instead.
+    pub fn through(real: TestDb, url: String) -> TestDb {
+        TestDb {
+            url,
+            kind: DbKind::Alias(Box::new(real)),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let DbKind::Postgres { admin_url, name } = &self.kind {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime: do the async work on a
+            // thread of its own.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async move {
+                    use sea_orm::ConnectionTrait;
+                    if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                        let _ = admin
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .await;
+                        admin.close().await.ok();
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// What a test may vary about the application.
+#[derive(Clone)]
+pub struct Options {
+    pub demo: bool,
+    pub secrets: Vec<String>,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            demo: false,
+            secrets: vec![SECRET.to_owned()],
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+pub fn config(url: &str, opts: &Options) -> Config {
+    Config {
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        database_url: url.to_owned(),
+        embedded: false,
+        admin_password: Some(ADMIN_PASSWORD.to_owned()),
+        jwt_secrets: JwtSecrets::Given(opts.secrets.clone()),
+        demo: opts.demo,
+        trust_forwarded_for: false,
+        max_body_bytes: opts.max_body_bytes,
+        db_max_connections: 5,
+        workers: Some(1),
+        token_ttl: chrono::Duration::minutes(15),
+        hash_cost: HashCost::Minimal,
+    }
+}
+
+/// A running application.
+pub struct TestApp {
+    pub base: String,
+    pub db: Arc<TestDb>,
+    pub admin: String,
+    handle: ServerHandle,
+    client: awc::Client,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting; the server future ends with the test's runtime.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// A response, its body read as JSON where it is JSON.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json refusal with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> &Self {
+        assert_eq!(self.status, status, "status; body: {}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "content type; body: {}",
+            self.text
+        );
+        assert_eq!(self.body["code"], code, "code; body: {}", self.text);
+        assert_eq!(self.body["status"], status, "status field; body: {}", self.text);
+        assert_eq!(self.body["type"], format!("urn:langnghe:problem:{code}"));
+        self
+    }
+
+    /// Asserts a 422 naming exactly these (field, code) pairs, in order.
+    #[track_caller]
+    pub fn assert_fields(&self, expected: &[(&str, &str)]) {
+        self.assert_problem(422, "validation_failed");
+        let got: Vec<(String, String)> = self.body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| (e["field"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
+            .collect();
+        let expected: Vec<(String, String)> = expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect();
+        assert_eq!(got, expected, "body: {}", self.text);
+    }
+
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> &Value {
+        assert_eq!(self.status, status, "body: {}", self.text);
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_demo() -> TestApp {
+        Self::spawn_with(Options {
+            demo: true,
+            ..Options::default()
+        })
+        .await
+    }
+
+    pub async fn spawn_with(opts: Options) -> TestApp {
+        let db = Arc::new(TestDb::new().await);
+        Self::spawn_on(db, opts).await
+    }
+
+    /// Another server on the same database (a second replica, or a restart
+    /// with other settings).
+    pub async fn spawn_on(db: Arc<TestDb>, opts: Options) -> TestApp {
+        let config = config(&db.url, &opts);
+        let prepared = langnghe_api::server::prepare(&config).await.expect("prepare");
+        let bound = langnghe_api::server::bind(prepared.state, &config).expect("bind");
+        actix_web::rt::spawn(bound.server);
+        let client = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .disable_redirects()
+            .finish();
+        let mut app = TestApp {
+            base: format!("http://{}", bound.addr),
+            db,
+            admin: String::new(),
+            handle: bound.handle,
+            client,
+        };
+        app.admin = app.login("admin", ADMIN_PASSWORD).await;
+        app
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Resp {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let mut res = match body {
+            Some(b) => req.send_body(b).await,
+            None => req.send().await,
+        }
+        .expect("request");
+        let bytes = res.body().limit(20 * 1024 * 1024).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.request(Method::GET, path, token, &[], None).await
+    }
+
+    pub async fn send_json(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        let bytes = serde_json::to_vec(body).expect("json");
+        self.request(method, path, token, &[("Content-Type", "application/json")], Some(bytes))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.send_json(Method::POST, path, token, body).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.send_json(Method::PATCH, path, token, body).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let r = self
+            .post("/api/v1/auth/login", None, &json!({"username": username, "password": password}))
+            .await;
+        r.ok(200)["access_token"].as_str().expect("token").to_owned()
+    }
+
+    pub fn admin(&self) -> Option<&str> {
+        Some(&self.admin)
+    }
+
+    /// Creates an account and returns its id and a token for it.
+    pub async fn user(&self, username: &str, role: &str, unit_id: Option<&str>, agency_id: Option<&str>) -> (String, String) {
+        let password = format!("{username}-mật-khẩu-dài");
+        let r = self
+            .post(
+                "/api/v1/users",
+                self.admin(),
+                &json!({"username": username, "password": password, "role": role, "unit_id": unit_id, "agency_id": agency_id}),
+            )
+            .await;
+        let id = r.ok(201)["id"].as_str().expect("id").to_owned();
+        let token = self.login(username, &password).await;
+        (id, token)
+    }
+
+    /// One token per non-admin role that needs no scope, plus a facilitator
+    /// and agency staff when a unit and an agency are given.
+    pub async fn non_admin_tokens(&self, unit_id: Option<&str>, agency_id: Option<&str>) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("moderator", self.user("mod.test", "moderator", None, None).await.1),
+            ("safeguarding_officer", self.user("sg.test", "safeguarding_officer", None, None).await.1),
+        ];
+        if let Some(u) = unit_id {
+            out.push(("facilitator", self.user("fac.test", "facilitator", Some(u), None).await.1));
+        }
+        if let Some(a) = agency_id {
+            out.push(("agency_staff", self.user("agency.test", "agency_staff", None, Some(a)).await.1));
+        }
+        out
+    }
+
+    /// The id of the unit with this code, as of `at`.
+    pub async fn unit_id(&self, code: &str, at: &str) -> String {
+        let mut cursor = String::new();
+        loop {
+            let r = self
+                .get(&format!("/api/v1/units?at={at}&limit=100{cursor}"), self.admin())
+                .await;
+            let body = r.ok(200);
+            for u in body["items"].as_array().expect("items") {
+                if u["code"] == code {
+                    return u["id"].as_str().expect("id").to_owned();
+                }
+            }
+            match body["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => panic!("no unit {code} at {at}"),
+            }
+        }
+    }
+}
+
+/// Polls `check` until it holds or `secs` pass.
+pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
