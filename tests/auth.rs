@@ -11,7 +11,11 @@ use crate::support::{ADMIN_PASSWORD, Options, SECRET, TestApp};
 async fn login_returns_a_bearer_token_for_me() {
     let app = TestApp::spawn().await;
     let r = app
-        .post("/api/v1/auth/login", None, &json!({"username": "Admin", "password": ADMIN_PASSWORD}))
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "Admin", "password": ADMIN_PASSWORD}),
+        )
         .await;
     let body = r.ok(200);
     assert_eq!(body["token_type"], "Bearer");
@@ -27,14 +31,25 @@ async fn login_returns_a_bearer_token_for_me() {
 async fn wrong_credentials_are_refused_alike() {
     let app = TestApp::spawn().await;
     let wrong = app
-        .post("/api/v1/auth/login", None, &json!({"username": "admin", "password": "not the password"}))
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "admin", "password": "not the password"}),
+        )
         .await;
     wrong.assert_problem(401, "invalid_credentials");
     let unknown = app
-        .post("/api/v1/auth/login", None, &json!({"username": "nobody", "password": "not the password"}))
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "nobody", "password": "not the password"}),
+        )
         .await;
     unknown.assert_problem(401, "invalid_credentials");
-    assert_eq!(wrong.body, unknown.body, "an unknown account looks like a wrong password");
+    assert_eq!(
+        wrong.body, unknown.body,
+        "an unknown account looks like a wrong password"
+    );
     app.post("/api/v1/auth/login", None, &json!({"username": "admin"}))
         .await
         .assert_fields(&[("password", "required")]);
@@ -47,16 +62,28 @@ async fn wrong_credentials_are_refused_alike() {
 async fn repeated_failures_for_an_account_are_slowed_then_refused() {
     let app = TestApp::spawn().await;
     for _ in 0..3 {
-        app.post("/api/v1/auth/login", None, &json!({"username": "admin", "password": "guess-guess"}))
-            .await
-            .assert_problem(401, "invalid_credentials");
-    }
-    // The fourth failure imposes a wait; even the right password must wait.
-    app.post("/api/v1/auth/login", None, &json!({"username": "admin", "password": "guess-guess"}))
+        app.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "admin", "password": "guess-guess"}),
+        )
         .await
         .assert_problem(401, "invalid_credentials");
+    }
+    // The fourth failure imposes a wait; even the right password must wait.
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        &json!({"username": "admin", "password": "guess-guess"}),
+    )
+    .await
+    .assert_problem(401, "invalid_credentials");
     let r = app
-        .post("/api/v1/auth/login", None, &json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "admin", "password": ADMIN_PASSWORD}),
+        )
         .await;
     r.assert_problem(429, "too_many_attempts");
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
@@ -64,16 +91,24 @@ async fn repeated_failures_for_an_account_are_slowed_then_refused() {
     // After the wait the right password works and clears the record.
     assert!(
         crate::support::eventually(5, || async {
-            app.post("/api/v1/auth/login", None, &json!({"username": "admin", "password": ADMIN_PASSWORD}))
-                .await
-                .status
+            app.post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": "admin", "password": ADMIN_PASSWORD}),
+            )
+            .await
+            .status
                 == 200
         })
         .await
     );
-    app.post("/api/v1/auth/login", None, &json!({"username": "admin", "password": "guess-guess"}))
-        .await
-        .assert_problem(401, "invalid_credentials");
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        &json!({"username": "admin", "password": "guess-guess"}),
+    )
+    .await
+    .assert_problem(401, "invalid_credentials");
 }
 
 #[actix_web::test]
@@ -81,12 +116,20 @@ async fn repeated_failures_from_one_address_are_refused() {
     let app = TestApp::spawn().await;
     for i in 0..21 {
         let r = app
-            .post("/api/v1/auth/login", None, &json!({"username": format!("user{i}"), "password": "guess-guess"}))
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": format!("user{i}"), "password": "guess-guess"}),
+            )
             .await;
         r.assert_problem(401, "invalid_credentials");
     }
     let r = app
-        .post("/api/v1/auth/login", None, &json!({"username": "someone.else", "password": "guess-guess"}))
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "someone.else", "password": "guess-guess"}),
+        )
         .await;
     r.assert_problem(429, "too_many_attempts");
     assert!(r.header("retry-after").is_some());
@@ -109,17 +152,45 @@ async fn tokens_are_checked_strictly() {
     let me = app.get("/api/v1/me", app.admin()).await;
     let sub = me.ok(200)["id"].as_str().unwrap().to_owned();
     let now = chrono::Utc::now().timestamp();
-    let claims = |iss: &str, aud: &str, exp: i64| {
-        json!({"iss": iss, "aud": aud, "sub": sub, "iat": now, "nbf": now - 5, "exp": exp, "ver": 0, "typ": "staff"})
-    };
-    let good = token(claims("langnghe", "langnghe-api", now + 600), SECRET, Algorithm::HS256, Some(&kid(SECRET)));
+    let claims = |iss: &str, aud: &str, exp: i64| json!({"iss": iss, "aud": aud, "sub": sub, "iat": now, "nbf": now - 5, "exp": exp, "ver": 0, "typ": "staff"});
+    let good = token(
+        claims("langnghe", "langnghe-api", now + 600),
+        SECRET,
+        Algorithm::HS256,
+        Some(&kid(SECRET)),
+    );
     app.get("/api/v1/me", Some(&good)).await.ok(200);
     let bad = [
-        token(claims("langnghe", "langnghe-api", now - 600), SECRET, Algorithm::HS256, Some(&kid(SECRET))),
-        token(claims("someone", "langnghe-api", now + 600), SECRET, Algorithm::HS256, Some(&kid(SECRET))),
-        token(claims("langnghe", "other-api", now + 600), SECRET, Algorithm::HS256, Some(&kid(SECRET))),
-        token(claims("langnghe", "langnghe-api", now + 600), SECRET, Algorithm::HS512, Some(&kid(SECRET))),
-        token(claims("langnghe", "langnghe-api", now + 600), SECRET, Algorithm::HS256, None),
+        token(
+            claims("langnghe", "langnghe-api", now - 600),
+            SECRET,
+            Algorithm::HS256,
+            Some(&kid(SECRET)),
+        ),
+        token(
+            claims("someone", "langnghe-api", now + 600),
+            SECRET,
+            Algorithm::HS256,
+            Some(&kid(SECRET)),
+        ),
+        token(
+            claims("langnghe", "other-api", now + 600),
+            SECRET,
+            Algorithm::HS256,
+            Some(&kid(SECRET)),
+        ),
+        token(
+            claims("langnghe", "langnghe-api", now + 600),
+            SECRET,
+            Algorithm::HS512,
+            Some(&kid(SECRET)),
+        ),
+        token(
+            claims("langnghe", "langnghe-api", now + 600),
+            SECRET,
+            Algorithm::HS256,
+            None,
+        ),
         token(
             claims("langnghe", "langnghe-api", now + 600),
             "another-secret-of-enough-length-0123456789",
@@ -130,9 +201,19 @@ async fn tokens_are_checked_strictly() {
         format!("{}x", &good),
     ];
     for t in &bad {
-        app.get("/api/v1/me", Some(t)).await.assert_problem(401, "invalid_token");
+        app.get("/api/v1/me", Some(t))
+            .await
+            .assert_problem(401, "invalid_token");
     }
-    let r = app.request(actix_web::http::Method::GET, "/api/v1/me", None, &[("Authorization", "Basic YWRtaW4=")], None).await;
+    let r = app
+        .request(
+            actix_web::http::Method::GET,
+            "/api/v1/me",
+            None,
+            &[("Authorization", "Basic YWRtaW4=")],
+            None,
+        )
+        .await;
     r.assert_problem(401, "invalid_token");
     let r = app.get("/api/v1/me", None).await;
     r.assert_problem(401, "unauthenticated");
@@ -166,7 +247,10 @@ async fn keys_rotate_without_signing_anyone_out() {
         },
     )
     .await;
-    retired.get("/api/v1/me", Some(&old_token)).await.assert_problem(401, "invalid_token");
+    retired
+        .get("/api/v1/me", Some(&old_token))
+        .await
+        .assert_problem(401, "invalid_token");
     retired.get("/api/v1/me", Some(&rotated.admin)).await.ok(200);
 }
 
@@ -178,15 +262,23 @@ async fn disabling_an_account_ends_its_tokens_at_once() {
     app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"disabled": true}))
         .await
         .ok(200);
-    app.get("/api/v1/me", Some(&token)).await.assert_problem(401, "invalid_token");
-    app.post("/api/v1/auth/login", None, &json!({"username": "lan.mod", "password": "lan.mod-mật-khẩu-dài"}))
+    app.get("/api/v1/me", Some(&token))
         .await
-        .assert_problem(403, "account_disabled");
+        .assert_problem(401, "invalid_token");
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        &json!({"username": "lan.mod", "password": "lan.mod-mật-khẩu-dài"}),
+    )
+    .await
+    .assert_problem(403, "account_disabled");
     // Enabling again does not revive old tokens; signing in again works.
     app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"disabled": false}))
         .await
         .ok(200);
-    app.get("/api/v1/me", Some(&token)).await.assert_problem(401, "invalid_token");
+    app.get("/api/v1/me", Some(&token))
+        .await
+        .assert_problem(401, "invalid_token");
     let fresh = app.login("lan.mod", "lan.mod-mật-khẩu-dài").await;
     app.get("/api/v1/me", Some(&fresh)).await.ok(200);
 }
@@ -196,13 +288,26 @@ async fn changing_a_password_ends_its_tokens_at_once() {
     let app = TestApp::spawn().await;
     let (id, token) = app.user("hung.sg", "safeguarding_officer", None, None).await;
     let r = app
-        .post(&format!("/api/v1/users/{id}/password"), app.admin(), &json!({"password": "mật khẩu mới rất dài"}))
+        .post(
+            &format!("/api/v1/users/{id}/password"),
+            app.admin(),
+            &json!({"password": "mật khẩu mới rất dài"}),
+        )
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
-    app.get("/api/v1/me", Some(&token)).await.assert_problem(401, "invalid_token");
-    app.post("/api/v1/auth/login", None, &json!({"username": "hung.sg", "password": "hung.sg-mật-khẩu-dài"}))
+    app.get("/api/v1/me", Some(&token))
         .await
-        .assert_problem(401, "invalid_credentials");
+        .assert_problem(401, "invalid_token");
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        &json!({"username": "hung.sg", "password": "hung.sg-mật-khẩu-dài"}),
+    )
+    .await
+    .assert_problem(401, "invalid_credentials");
     let fresh = app.login("hung.sg", "mật khẩu mới rất dài").await;
-    assert_eq!(app.get("/api/v1/me", Some(&fresh)).await.ok(200)["role"], "safeguarding_officer");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&fresh)).await.ok(200)["role"],
+        "safeguarding_officer"
+    );
 }

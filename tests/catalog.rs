@@ -9,9 +9,26 @@ use crate::support::TestApp;
 async fn demo_topics_and_agencies_are_seeded() {
     let app = TestApp::spawn_demo().await;
     let topics = app.get("/api/v1/topics", app.admin()).await;
-    let slugs: Vec<&str> = topics.ok(200).as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect();
+    let slugs: Vec<&str> = topics
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
     assert_eq!(slugs.len(), 10);
-    for s in ["education", "safety", "abuse_prevention", "online_safety", "drowning_fire", "play_spaces", "family", "health", "summer", "school_participation"] {
+    for s in [
+        "education",
+        "safety",
+        "abuse_prevention",
+        "online_safety",
+        "drowning_fire",
+        "play_spaces",
+        "family",
+        "health",
+        "summer",
+        "school_participation",
+    ] {
         assert!(slugs.contains(&s), "{s}");
     }
     let mut all = Vec::new();
@@ -30,13 +47,25 @@ async fn demo_topics_and_agencies_are_seeded() {
     assert_eq!(all.len(), 25);
     let edu = all.iter().find(|a| a["kind"] == "education_office").unwrap();
     assert_eq!(edu["name"]["vi"], "Phòng Giáo dục và Đào tạo quận Phú Nhuận");
-    assert!(edu["topics"].as_array().unwrap().contains(&json!("school_participation")));
+    assert!(
+        edu["topics"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("school_participation"))
+    );
     let online = app.get("/api/v1/agencies?topic=online_safety", app.admin()).await;
     assert_eq!(online.ok(200)["items"].as_array().unwrap().len(), 1);
     let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
-    let local = app.get(&format!("/api/v1/agencies?jurisdiction_unit_id={ward}"), app.admin()).await;
-    assert_eq!(local.ok(200)["items"][0]["name"]["vi"], "Ủy ban nhân dân phường Đức Nhuận");
-    app.get("/api/v1/agencies?topic=nothing", app.admin()).await.assert_problem(400, "invalid_query");
+    let local = app
+        .get(&format!("/api/v1/agencies?jurisdiction_unit_id={ward}"), app.admin())
+        .await;
+    assert_eq!(
+        local.ok(200)["items"][0]["name"]["vi"],
+        "Ủy ban nhân dân phường Đức Nhuận"
+    );
+    app.get("/api/v1/agencies?topic=nothing", app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
 }
 
 #[actix_web::test]
@@ -50,32 +79,79 @@ async fn admin_manages_topics() {
     assert_eq!(t["active"], true);
     assert_eq!(t["description"]["vi"], "Lừa đảo, bắt nạt qua mạng");
     let id = t["id"].as_str().unwrap();
-    let r = app.patch(&format!("/api/v1/topics/{id}"), app.admin(), &json!({"active": false, "description": null})).await;
+    let r = app
+        .patch(
+            &format!("/api/v1/topics/{id}"),
+            app.admin(),
+            &json!({"active": false, "description": null}),
+        )
+        .await;
     assert_eq!(r.ok(200)["active"], false);
     assert_eq!(r.body["description"], Value::Null);
     assert_eq!(r.body["name"]["en"], "Online safety");
-    assert_eq!(app.get("/api/v1/topics?active=true", app.admin()).await.ok(200), &json!([]));
-    assert_eq!(app.get("/api/v1/topics?active=false", app.admin()).await.ok(200).as_array().unwrap().len(), 1);
-    app.post("/api/v1/topics", app.admin(), &json!({"slug": "health", "name": {"vi": "Sức khỏe"}})).await.ok(201);
-    app.post("/api/v1/topics", app.admin(), &json!({"slug": "health", "name": {"vi": "Lặp"}}))
-        .await
-        .assert_problem(409, "topic_slug_taken");
+    assert_eq!(
+        app.get("/api/v1/topics?active=true", app.admin()).await.ok(200),
+        &json!([])
+    );
+    assert_eq!(
+        app.get("/api/v1/topics?active=false", app.admin())
+            .await
+            .ok(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    app.post(
+        "/api/v1/topics",
+        app.admin(),
+        &json!({"slug": "health", "name": {"vi": "Sức khỏe"}}),
+    )
+    .await
+    .ok(201);
+    app.post(
+        "/api/v1/topics",
+        app.admin(),
+        &json!({"slug": "health", "name": {"vi": "Lặp"}}),
+    )
+    .await
+    .assert_problem(409, "topic_slug_taken");
     app.patch(&format!("/api/v1/topics/{id}"), app.admin(), &json!({"slug": "health"}))
         .await
         .assert_problem(409, "topic_slug_taken");
-    app.post("/api/v1/topics", app.admin(), &json!({"slug": "Sức khỏe", "name": {"vi": ""}, "description": {"vi": "x", "en": "y".repeat(2001)}}))
-        .await
-        .assert_fields(&[("slug", "invalid_slug"), ("name.vi", "required"), ("description.en", "too_long")]);
+    app.post(
+        "/api/v1/topics",
+        app.admin(),
+        &json!({"slug": "Sức khỏe", "name": {"vi": ""}, "description": {"vi": "x", "en": "y".repeat(2001)}}),
+    )
+    .await
+    .assert_fields(&[
+        ("slug", "invalid_slug"),
+        ("name.vi", "required"),
+        ("description.en", "too_long"),
+    ]);
     app.patch(&format!("/api/v1/topics/{id}"), app.admin(), &json!({"slug": "-"}))
         .await
         .assert_fields(&[("slug", "invalid_slug")]);
-    app.patch(&format!("/api/v1/topics/{}", uuid::Uuid::now_v7()), app.admin(), &json!({"active": true}))
-        .await
-        .assert_problem(404, "not_found");
+    app.patch(
+        &format!("/api/v1/topics/{}", uuid::Uuid::now_v7()),
+        app.admin(),
+        &json!({"active": true}),
+    )
+    .await
+    .assert_problem(404, "not_found");
     app.patch("/api/v1/topics/x", app.admin(), &json!({"active": true}))
         .await
         .assert_problem(400, "invalid_path");
-    assert_eq!(app.get("/api/v1/topics", app.admin()).await.ok(200).as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get("/api/v1/topics", app.admin())
+            .await
+            .ok(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[actix_web::test]
@@ -93,9 +169,16 @@ async fn admin_manages_agencies() {
     assert_eq!(a["topics"], json!(["online_safety", "safety"]));
     assert_eq!(a["contact"]["email"], "ca@example.gov.vn");
     let id = a["id"].as_str().unwrap();
-    assert_eq!(app.get(&format!("/api/v1/agencies/{id}"), app.admin()).await.ok(200), &a);
+    assert_eq!(
+        app.get(&format!("/api/v1/agencies/{id}"), app.admin()).await.ok(200),
+        &a
+    );
     let r = app
-        .patch(&format!("/api/v1/agencies/{id}"), app.admin(), &json!({"topics": ["abuse_prevention"], "active": false}))
+        .patch(
+            &format!("/api/v1/agencies/{id}"),
+            app.admin(),
+            &json!({"topics": ["abuse_prevention"], "active": false}),
+        )
         .await;
     assert_eq!(r.ok(200)["topics"], json!(["abuse_prevention"]));
     assert_eq!(r.body["active"], false);
@@ -109,7 +192,12 @@ async fn admin_manages_agencies() {
 async fn bad_agencies_are_refused_and_store_nothing() {
     let app = TestApp::spawn_demo().await;
     let district = app.unit_id("PN", "2026-01-01").await;
-    let count = || async { app.get("/api/v1/agencies?limit=100", app.admin()).await.body["items"].as_array().unwrap().len() };
+    let count = || async {
+        app.get("/api/v1/agencies?limit=100", app.admin()).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
     let before = count().await;
     app.post(
         "/api/v1/agencies",
@@ -125,54 +213,117 @@ async fn bad_agencies_are_refused_and_store_nothing() {
         ("contact.email", "invalid_email"),
         ("contact.phone", "invalid_phone"),
     ]);
-    app.post("/api/v1/agencies", app.admin(), &json!({"name": {"vi": "X"}, "kind": "other"}))
-        .await
-        .assert_fields(&[("jurisdiction_unit_id", "required")]);
+    app.post(
+        "/api/v1/agencies",
+        app.admin(),
+        &json!({"name": {"vi": "X"}, "kind": "other"}),
+    )
+    .await
+    .assert_fields(&[("jurisdiction_unit_id", "required")]);
     assert_eq!(count().await, before);
     let some = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0].clone();
     let id = some["id"].as_str().unwrap();
     app.patch(&format!("/api/v1/agencies/{id}"), app.admin(), &json!({"kind": "bank"}))
         .await
         .assert_fields(&[("kind", "unknown_value")]);
-    app.patch(&format!("/api/v1/agencies/{id}"), app.admin(), &json!({"jurisdiction_unit_id": district, "colour": 1}))
-        .await
-        .assert_fields(&[("colour", "unknown_field")]);
-    assert_eq!(app.get(&format!("/api/v1/agencies/{id}"), app.admin()).await.ok(200), &some);
+    app.patch(
+        &format!("/api/v1/agencies/{id}"),
+        app.admin(),
+        &json!({"jurisdiction_unit_id": district, "colour": 1}),
+    )
+    .await
+    .assert_fields(&[("colour", "unknown_field")]);
+    assert_eq!(
+        app.get(&format!("/api/v1/agencies/{id}"), app.admin()).await.ok(200),
+        &some
+    );
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/agencies/{missing}"), app.admin()).await.assert_problem(404, "not_found");
-    app.patch(&format!("/api/v1/agencies/{missing}"), app.admin(), &json!({"active": false}))
+    app.get(&format!("/api/v1/agencies/{missing}"), app.admin())
         .await
         .assert_problem(404, "not_found");
-    app.get("/api/v1/agencies/abc", app.admin()).await.assert_problem(400, "invalid_path");
+    app.patch(
+        &format!("/api/v1/agencies/{missing}"),
+        app.admin(),
+        &json!({"active": false}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.get("/api/v1/agencies/abc", app.admin())
+        .await
+        .assert_problem(400, "invalid_path");
 }
 
 #[actix_web::test]
 async fn staff_read_the_catalog_but_only_admins_change_it() {
     let app = TestApp::spawn_demo().await;
     let school = app.unit_id("PN-S01", "2026-01-01").await;
-    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"].as_str().unwrap().to_owned();
-    let topic = app.get("/api/v1/topics", app.admin()).await.body[0]["id"].as_str().unwrap().to_owned();
+    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let topic = app.get("/api/v1/topics", app.admin()).await.body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let tokens = app.non_admin_tokens(Some(&school), Some(&agency)).await;
     let writes: Vec<(Method, String, Value)> = vec![
-        (Method::POST, "/api/v1/topics".into(), json!({"slug": "new_one", "name": {"vi": "Mới"}})),
-        (Method::PATCH, format!("/api/v1/topics/{topic}"), json!({"active": false})),
-        (Method::POST, "/api/v1/agencies".into(), json!({"name": {"vi": "X"}, "kind": "other", "jurisdiction_unit_id": school})),
-        (Method::PATCH, format!("/api/v1/agencies/{agency}"), json!({"active": false})),
+        (
+            Method::POST,
+            "/api/v1/topics".into(),
+            json!({"slug": "new_one", "name": {"vi": "Mới"}}),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/topics/{topic}"),
+            json!({"active": false}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/agencies".into(),
+            json!({"name": {"vi": "X"}, "kind": "other", "jurisdiction_unit_id": school}),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/agencies/{agency}"),
+            json!({"active": false}),
+        ),
     ];
     for (role, token) in &tokens {
         let t = Some(token.as_str());
         assert_eq!(app.get("/api/v1/topics", t).await.status, 200, "{role}");
         assert_eq!(app.get("/api/v1/agencies", t).await.status, 200, "{role}");
-        assert_eq!(app.get(&format!("/api/v1/agencies/{agency}"), t).await.status, 200, "{role}");
+        assert_eq!(
+            app.get(&format!("/api/v1/agencies/{agency}"), t).await.status,
+            200,
+            "{role}"
+        );
         for (method, path, body) in &writes {
-            app.send_json(method.clone(), path, t, body).await.assert_problem(403, "forbidden");
+            app.send_json(method.clone(), path, t, body)
+                .await
+                .assert_problem(403, "forbidden");
         }
     }
     for (method, path, body) in &writes {
-        app.send_json(method.clone(), path, None, body).await.assert_problem(401, "unauthenticated");
+        app.send_json(method.clone(), path, None, body)
+            .await
+            .assert_problem(401, "unauthenticated");
     }
-    app.get("/api/v1/topics", None).await.assert_problem(401, "unauthenticated");
-    app.get("/api/v1/agencies", None).await.assert_problem(401, "unauthenticated");
-    app.get(&format!("/api/v1/agencies/{agency}"), None).await.assert_problem(401, "unauthenticated");
-    assert_eq!(app.get("/api/v1/topics?active=true", app.admin()).await.ok(200).as_array().unwrap().len(), 10);
+    app.get("/api/v1/topics", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/api/v1/agencies", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get(&format!("/api/v1/agencies/{agency}"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert_eq!(
+        app.get("/api/v1/topics?active=true", app.admin())
+            .await
+            .ok(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
 }

@@ -6,7 +6,9 @@ use sea_orm::ConnectionTrait;
 use crate::support::TestDb;
 
 async fn table_answers(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
-    db.execute_unprepared(&format!("SELECT COUNT(*) FROM {table}")).await.is_ok()
+    db.execute_unprepared(&format!("SELECT COUNT(*) FROM {table}"))
+        .await
+        .is_ok()
 }
 
 const TABLES: [&str; 10] = [
@@ -38,16 +40,25 @@ async fn migrations_go_up_down_and_up_again() {
         // One step at a time, so each migration's down is exercised alone.
         for step in 0..count {
             Migrator::down(&db, Some(1)).await.unwrap();
-            assert_eq!(Migrator::get_applied_migrations(&db).await.unwrap().len(), count - step - 1);
+            assert_eq!(
+                Migrator::get_applied_migrations(&db).await.unwrap().len(),
+                count - step - 1
+            );
         }
         for t in TABLES {
             assert!(!table_answers(&db, t).await, "round {round}: {t} left after down");
         }
-        assert!(langnghe_storage::ready(&db).await.is_err(), "not ready with migrations pending");
+        assert!(
+            langnghe_storage::ready(&db).await.is_err(),
+            "not ready with migrations pending"
+        );
     }
     Migrator::up(&db, None).await.unwrap();
     assert!(langnghe_api::demo::seed_if_empty(&db).await.unwrap());
-    assert!(!langnghe_api::demo::seed_if_empty(&db).await.unwrap(), "seeding twice does nothing");
+    assert!(
+        !langnghe_api::demo::seed_if_empty(&db).await.unwrap(),
+        "seeding twice does nothing"
+    );
     db.close().await.ok();
     drop(test_db);
 }

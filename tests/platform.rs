@@ -16,7 +16,9 @@ async fn health_and_readiness() {
 #[actix_web::test]
 async fn metrics_count_requests_by_route_and_status() {
     let app = TestApp::spawn().await;
-    app.get("/api/v1/units", None).await.assert_problem(401, "unauthenticated");
+    app.get("/api/v1/units", None)
+        .await
+        .assert_problem(401, "unauthenticated");
     app.get("/api/v1/units", app.admin()).await.ok(200);
     let r = app.get("/metrics", None).await;
     assert_eq!(r.status, 200);
@@ -27,26 +29,44 @@ async fn metrics_count_requests_by_route_and_status() {
         "{}",
         r.text
     );
-    assert!(r.text.contains(r#"langnghe_http_requests_total{method="GET",route="/api/v1/units",status="200"} 1"#));
+    assert!(
+        r.text
+            .contains(r#"langnghe_http_requests_total{method="GET",route="/api/v1/units",status="200"} 1"#)
+    );
     assert!(r.text.contains(
         r#"langnghe_http_request_duration_seconds_count{method="GET",route="/api/v1/units",status="200"} 1"#
     ));
     // Ids never become labels.
-    app.get(&format!("/api/v1/users/{}", uuid::Uuid::now_v7()), app.admin()).await;
+    app.get(&format!("/api/v1/users/{}", uuid::Uuid::now_v7()), app.admin())
+        .await;
     let r = app.get("/metrics", None).await;
-    assert!(r.text.contains(r#"route="/api/v1/users/{id}",status="404""#), "{}", r.text);
+    assert!(
+        r.text.contains(r#"route="/api/v1/users/{id}",status="404""#),
+        "{}",
+        r.text
+    );
 }
 
 #[actix_web::test]
 async fn unknown_routes_and_methods_are_problems() {
     let app = TestApp::spawn().await;
     app.get("/no/such/route", None).await.assert_problem(404, "not_found");
-    app.get("/api/v1/nothing", app.admin()).await.assert_problem(404, "not_found");
-    let r = app.request(Method::DELETE, "/api/v1/users", app.admin(), &[], None).await;
+    app.get("/api/v1/nothing", app.admin())
+        .await
+        .assert_problem(404, "not_found");
+    let r = app
+        .request(Method::DELETE, "/api/v1/users", app.admin(), &[], None)
+        .await;
     r.assert_problem(405, "method_not_allowed");
     assert_eq!(r.header("allow"), Some("GET, POST"));
     let r = app
-        .request(Method::PUT, &format!("/api/v1/users/{}", uuid::Uuid::now_v7()), app.admin(), &[], None)
+        .request(
+            Method::PUT,
+            &format!("/api/v1/users/{}", uuid::Uuid::now_v7()),
+            app.admin(),
+            &[],
+            None,
+        )
         .await;
     r.assert_problem(405, "method_not_allowed");
     assert_eq!(r.header("allow"), Some("GET, PATCH"));
@@ -55,39 +75,79 @@ async fn unknown_routes_and_methods_are_problems() {
 #[actix_web::test]
 async fn bad_bodies_are_refused_with_clear_codes_and_store_nothing() {
     let app = TestApp::spawn().await;
-    let before = app.get("/api/v1/topics", app.admin()).await.ok(200).as_array().unwrap().len();
+    let before = app
+        .get("/api/v1/topics", app.admin())
+        .await
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .len();
     let path = "/api/v1/topics";
     // Wrong content type.
     let r = app
-        .request(Method::POST, path, app.admin(), &[("Content-Type", "text/plain")], Some(b"{}".to_vec()))
+        .request(
+            Method::POST,
+            path,
+            app.admin(),
+            &[("Content-Type", "text/plain")],
+            Some(b"{}".to_vec()),
+        )
         .await;
     r.assert_problem(415, "unsupported_media_type");
-    let r = app.request(Method::POST, path, app.admin(), &[], Some(b"{}".to_vec())).await;
+    let r = app
+        .request(Method::POST, path, app.admin(), &[], Some(b"{}".to_vec()))
+        .await;
     r.assert_problem(415, "unsupported_media_type");
     // Malformed JSON.
     for body in [&b"{"[..], b"not json", b"", b"{\"slug\": \"a\",}"] {
         let r = app
-            .request(Method::POST, path, app.admin(), &[("Content-Type", "application/json")], Some(body.to_vec()))
+            .request(
+                Method::POST,
+                path,
+                app.admin(),
+                &[("Content-Type", "application/json")],
+                Some(body.to_vec()),
+            )
             .await;
         r.assert_problem(400, "malformed_json");
     }
     // Unknown field, wrong type, missing field: named.
     let r = app
-        .post(path, app.admin(), &json!({"slug": "x_y", "name": {"vi": "A"}, "colour": "red"}))
+        .post(
+            path,
+            app.admin(),
+            &json!({"slug": "x_y", "name": {"vi": "A"}, "colour": "red"}),
+        )
         .await;
     r.assert_fields(&[("colour", "unknown_field")]);
-    let r = app.post(path, app.admin(), &json!({"slug": 5, "name": {"vi": "A"}})).await;
+    let r = app
+        .post(path, app.admin(), &json!({"slug": 5, "name": {"vi": "A"}}))
+        .await;
     r.assert_fields(&[("slug", "invalid_type")]);
     let r = app.post(path, app.admin(), &json!({"name": {"vi": "A"}})).await;
     r.assert_fields(&[("slug", "required")]);
-    let r = app.post(path, app.admin(), &json!({"slug": "ab", "name": {"vi": "A", "fr": "B"}})).await;
+    let r = app
+        .post(
+            path,
+            app.admin(),
+            &json!({"slug": "ab", "name": {"vi": "A", "fr": "B"}}),
+        )
+        .await;
     r.assert_fields(&[("name.fr", "unknown_field")]);
     let r = app.post(path, app.admin(), &json!([1, 2])).await;
     r.assert_problem(422, "validation_failed");
     // Too large.
     let big = json!({"slug": "big", "name": {"vi": "x".repeat(70 * 1024)}});
-    app.post(path, app.admin(), &big).await.assert_problem(413, "payload_too_large");
-    let after = app.get("/api/v1/topics", app.admin()).await.ok(200).as_array().unwrap().len();
+    app.post(path, app.admin(), &big)
+        .await
+        .assert_problem(413, "payload_too_large");
+    let after = app
+        .get("/api/v1/topics", app.admin())
+        .await
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(before, after, "a refused request stored something");
 }
 
@@ -99,21 +159,41 @@ async fn body_limit_is_configurable() {
     })
     .await;
     let body = json!({"slug": "big", "name": {"vi": "x".repeat(3000)}});
-    app.post("/api/v1/topics", app.admin(), &body).await.assert_problem(413, "payload_too_large");
+    app.post("/api/v1/topics", app.admin(), &body)
+        .await
+        .assert_problem(413, "payload_too_large");
 }
 
 #[actix_web::test]
 async fn bad_paths_and_queries_are_400() {
     let app = TestApp::spawn().await;
-    app.get("/api/v1/users/not-a-uuid", app.admin()).await.assert_problem(400, "invalid_path");
-    app.get("/api/v1/units?at=2025-13-01", app.admin()).await.assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?limit=abc", app.admin()).await.assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?limit=0", app.admin()).await.assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?limit=101", app.admin()).await.assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?cursor=%%%", app.admin()).await.assert_problem(400, "invalid_cursor");
-    app.get("/api/v1/units?cursor=abc", app.admin()).await.assert_problem(400, "invalid_cursor");
-    app.get("/api/v1/units?colour=red", app.admin()).await.assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?kind=planet", app.admin()).await.assert_problem(400, "invalid_query");
+    app.get("/api/v1/users/not-a-uuid", app.admin())
+        .await
+        .assert_problem(400, "invalid_path");
+    app.get("/api/v1/units?at=2025-13-01", app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get("/api/v1/units?limit=abc", app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get("/api/v1/units?limit=0", app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get("/api/v1/units?limit=101", app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get("/api/v1/units?cursor=%%%", app.admin())
+        .await
+        .assert_problem(400, "invalid_cursor");
+    app.get("/api/v1/units?cursor=abc", app.admin())
+        .await
+        .assert_problem(400, "invalid_cursor");
+    app.get("/api/v1/units?colour=red", app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get("/api/v1/units?kind=planet", app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
 }
 
 #[actix_web::test]
@@ -127,7 +207,10 @@ async fn docs_and_contract_are_served() {
     assert_eq!(r.header("location"), Some("/docs/"));
     let served = app.get("/api/v1/openapi.json", None).await;
     let expected: serde_json::Value = serde_json::from_str(&langnghe_api::openapi::spec_json()).unwrap();
-    assert!(served.body == expected, "the served spec differs from the generated one");
+    assert!(
+        served.body == expected,
+        "the served spec differs from the generated one"
+    );
     assert_eq!(served.body["openapi"], "3.1.0");
 }
 

@@ -1,7 +1,8 @@
 //! `/readyz` says 503 while the database is unreachable and recovers by
 //! itself. The database is cut off by a TCP proxy the test controls, so it
-//! runs against PostgreSQL: `TEST_DATABASE_URL`, or the local server that
-//! CI always has.
+//! runs against PostgreSQL in both runs: `TEST_DATABASE_URL`, else
+//! `LANGNGHE_TEST_POSTGRES_URL`, else the local server every machine of
+//! this project runs (127.0.0.1:5432, user postgres).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,7 +39,9 @@ impl Proxy {
                 let target = target.clone();
                 let mut cut_rx = cut2.subscribe();
                 actix_web::rt::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&target).await else { return };
+                    let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                        return;
+                    };
                     tokio::select! {
                         _ = copy_bidirectional(&mut inbound, &mut outbound) => {}
                         _ = cut_rx.changed() => {}
@@ -61,17 +64,28 @@ fn host_port(url: &str) -> String {
     let after = url.split("://").nth(1).unwrap();
     let after = after.rsplit('@').next().unwrap();
     let hostport = after.split('/').next().unwrap();
-    if hostport.contains(':') { hostport.to_owned() } else { format!("{hostport}:5432") }
+    if hostport.contains(':') {
+        hostport.to_owned()
+    } else {
+        format!("{hostport}:5432")
+    }
 }
 
 #[actix_web::test]
 async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
-    let admin_url = postgres_admin_url().unwrap_or_else(|| LOCAL_POSTGRES.to_owned());
+    let admin_url = postgres_admin_url()
+        .or_else(|| {
+            std::env::var("LANGNGHE_TEST_POSTGRES_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+        })
+        .unwrap_or_else(|| LOCAL_POSTGRES.to_owned());
     let db = TestDb::new_postgres(&admin_url).await;
     let proxy = Proxy::start(host_port(&admin_url)).await;
     // The same database, reached through the proxy.
     let name = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
-    let through = with_database(&admin_url, &name).replacen(&host_port(&admin_url), &format!("127.0.0.1:{}", proxy.port), 1);
+    let through =
+        with_database(&admin_url, &name).replacen(&host_port(&admin_url), &format!("127.0.0.1:{}", proxy.port), 1);
     let app = TestApp::spawn_on(Arc::new(TestDb::through(db, through)), Options::default()).await;
     app.get("/readyz", None).await.ok(200);
 
@@ -84,7 +98,9 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     r.assert_problem(503, "database_unavailable");
     assert!(r.header("retry-after").is_some());
     // Other requests say so too, instead of a 500.
-    app.get("/api/v1/units", app.admin()).await.assert_problem(503, "database_unavailable");
+    app.get("/api/v1/units", app.admin())
+        .await
+        .assert_problem(503, "database_unavailable");
     assert_eq!(app.get("/healthz", None).await.status, 200, "alive all the same");
 
     proxy.set_up(true);

@@ -22,7 +22,10 @@ pub struct TestDb {
 
 enum DbKind {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
     /// The same database reached at another URL (through a proxy).
     Alias(#[allow(dead_code)] Box<TestDb>),
 }
@@ -67,7 +70,9 @@ impl TestDb {
     pub async fn new_postgres(admin_url: &str) -> TestDb {
         use sea_orm::ConnectionTrait;
         let name = format!("langnghe_test_{}", uuid::Uuid::now_v7().simple());
-        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+        let admin = sea_orm::Database::connect(admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
         admin
             .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
             .await
@@ -98,7 +103,9 @@ impl Drop for TestDb {
             // Drop runs inside the test's runtime: do the async work on a
             // thread of its own.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    return;
+                };
                 rt.block_on(async move {
                     use sea_orm::ConnectionTrait;
                     if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
@@ -203,7 +210,12 @@ impl Resp {
             .as_array()
             .expect("errors")
             .iter()
-            .map(|e| (e["field"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
+            .map(|e| {
+                (
+                    e["field"].as_str().unwrap_or("").to_owned(),
+                    e["code"].as_str().unwrap_or("").to_owned(),
+                )
+            })
             .collect();
         let expected: Vec<(String, String)> = expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect();
         assert_eq!(got, expected, "body: {}", self.text);
@@ -293,8 +305,14 @@ impl TestApp {
 
     pub async fn send_json(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> Resp {
         let bytes = serde_json::to_vec(body).expect("json");
-        self.request(method, path, token, &[("Content-Type", "application/json")], Some(bytes))
-            .await
+        self.request(
+            method,
+            path,
+            token,
+            &[("Content-Type", "application/json")],
+            Some(bytes),
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
@@ -307,7 +325,11 @@ impl TestApp {
 
     pub async fn login(&self, username: &str, password: &str) -> String {
         let r = self
-            .post("/api/v1/auth/login", None, &json!({"username": username, "password": password}))
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"username": username, "password": password}),
+            )
             .await;
         r.ok(200)["access_token"].as_str().expect("token").to_owned()
     }
@@ -317,7 +339,13 @@ impl TestApp {
     }
 
     /// Creates an account and returns its id and a token for it.
-    pub async fn user(&self, username: &str, role: &str, unit_id: Option<&str>, agency_id: Option<&str>) -> (String, String) {
+    pub async fn user(
+        &self,
+        username: &str,
+        role: &str,
+        unit_id: Option<&str>,
+        agency_id: Option<&str>,
+    ) -> (String, String) {
         let password = format!("{username}-mật-khẩu-dài");
         let r = self
             .post(
@@ -333,16 +361,29 @@ impl TestApp {
 
     /// One token per non-admin role that needs no scope, plus a facilitator
     /// and agency staff when a unit and an agency are given.
-    pub async fn non_admin_tokens(&self, unit_id: Option<&str>, agency_id: Option<&str>) -> Vec<(&'static str, String)> {
+    pub async fn non_admin_tokens(
+        &self,
+        unit_id: Option<&str>,
+        agency_id: Option<&str>,
+    ) -> Vec<(&'static str, String)> {
         let mut out = vec![
             ("moderator", self.user("mod.test", "moderator", None, None).await.1),
-            ("safeguarding_officer", self.user("sg.test", "safeguarding_officer", None, None).await.1),
+            (
+                "safeguarding_officer",
+                self.user("sg.test", "safeguarding_officer", None, None).await.1,
+            ),
         ];
         if let Some(u) = unit_id {
-            out.push(("facilitator", self.user("fac.test", "facilitator", Some(u), None).await.1));
+            out.push((
+                "facilitator",
+                self.user("fac.test", "facilitator", Some(u), None).await.1,
+            ));
         }
         if let Some(a) = agency_id {
-            out.push(("agency_staff", self.user("agency.test", "agency_staff", None, Some(a)).await.1));
+            out.push((
+                "agency_staff",
+                self.user("agency.test", "agency_staff", None, Some(a)).await.1,
+            ));
         }
         out
     }

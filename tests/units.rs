@@ -20,18 +20,30 @@ fn codes(body: &Value) -> Vec<String> {
 async fn the_2025_reorganisation_is_visible_at_each_date() {
     let app = TestApp::spawn_demo().await;
     let before = app.get("/api/v1/units?at=2025-06-30&kind=ward", app.admin()).await;
-    let old: Vec<String> = [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 13, 15, 17].iter().map(|n| format!("PN-P{n:02}")).collect();
+    let old: Vec<String> = [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 13, 15, 17]
+        .iter()
+        .map(|n| format!("PN-P{n:02}"))
+        .collect();
     assert_eq!(codes(before.ok(200)), old);
     assert_eq!(before.body["items"][0]["name"]["vi"], "Phường 1");
     let after = app.get("/api/v1/units?at=2025-07-01&kind=ward", app.admin()).await;
     assert_eq!(codes(after.ok(200)), ["HCM-CAUKIEU", "HCM-DUCNHUAN", "HCM-PHUNHUAN"]);
-    let schools = app.get("/api/v1/units?at=2026-01-01&kind=school&limit=100", app.admin()).await;
+    let schools = app
+        .get("/api/v1/units?at=2026-01-01&kind=school&limit=100", app.admin())
+        .await;
     assert_eq!(schools.ok(200)["items"].as_array().unwrap().len(), 18);
-    assert!(schools.body["items"][0]["name"]["vi"].as_str().unwrap().contains("dữ liệu mẫu"));
+    assert!(
+        schools.body["items"][0]["name"]["vi"]
+            .as_str()
+            .unwrap()
+            .contains("dữ liệu mẫu")
+    );
 
     // Old ward 15 was split: two successors, one default.
     let p15 = app.unit_id("PN-P15", "2025-06-30").await;
-    let d = app.get(&format!("/api/v1/units/{p15}?at=2025-06-30"), app.admin()).await;
+    let d = app
+        .get(&format!("/api/v1/units/{p15}?at=2025-06-30"), app.admin())
+        .await;
     let d = d.ok(200);
     assert_eq!(d["in_force"], true);
     assert_eq!(d["valid_to"], "2025-07-01");
@@ -41,14 +53,24 @@ async fn the_2025_reorganisation_is_visible_at_each_date() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["unit"]["code"].as_str().unwrap().to_owned(), s["is_default"].as_bool().unwrap()))
+        .map(|s| {
+            (
+                s["unit"]["code"].as_str().unwrap().to_owned(),
+                s["is_default"].as_bool().unwrap(),
+            )
+        })
         .collect();
     succ.sort();
-    assert_eq!(succ, [("HCM-CAUKIEU".to_owned(), false), ("HCM-PHUNHUAN".to_owned(), true)]);
+    assert_eq!(
+        succ,
+        [("HCM-CAUKIEU".to_owned(), false), ("HCM-PHUNHUAN".to_owned(), true)]
+    );
     assert_eq!(d["children"][0]["code"], "PN-S17");
     // Asked about today, the old ward is closed and its data counts toward
     // Phú Nhuận ward.
-    let d = app.get(&format!("/api/v1/units/{p15}?at=2026-03-01"), app.admin()).await;
+    let d = app
+        .get(&format!("/api/v1/units/{p15}?at=2026-03-01"), app.admin())
+        .await;
     assert_eq!(d.ok(200)["in_force"], false);
     assert_eq!(d.body["counts_toward"]["code"], "HCM-PHUNHUAN");
     assert_eq!(d.body["children"], json!([]));
@@ -57,9 +79,15 @@ async fn the_2025_reorganisation_is_visible_at_each_date() {
     let pn = app.unit_id("HCM-PHUNHUAN", "2026-01-01").await;
     let d = app.get(&format!("/api/v1/units/{pn}"), app.admin()).await;
     let preds = d.ok(200)["predecessors"].as_array().unwrap().clone();
-    let mut from: Vec<String> = preds.iter().map(|p| p["unit"]["code"].as_str().unwrap().to_owned()).collect();
+    let mut from: Vec<String> = preds
+        .iter()
+        .map(|p| p["unit"]["code"].as_str().unwrap().to_owned())
+        .collect();
     from.sort();
-    assert_eq!(from, ["PN-P03", "PN-P08", "PN-P10", "PN-P11", "PN-P13", "PN-P15", "PN-P17"]);
+    assert_eq!(
+        from,
+        ["PN-P03", "PN-P08", "PN-P10", "PN-P11", "PN-P13", "PN-P15", "PN-P17"]
+    );
     let assumed: Vec<&str> = preds
         .iter()
         .filter(|p| p["assumption"] == true)
@@ -71,13 +99,23 @@ async fn the_2025_reorganisation_is_visible_at_each_date() {
 
     // A school moved with its ward, keeping its identity.
     let school = app.unit_id("PN-S05", "2025-01-01").await;
-    let d = app.get(&format!("/api/v1/units/{school}?at=2025-06-30"), app.admin()).await;
+    let d = app
+        .get(&format!("/api/v1/units/{school}?at=2025-06-30"), app.admin())
+        .await;
     assert_eq!(d.ok(200)["ancestors"][0]["code"], "PN-P04");
-    let d = app.get(&format!("/api/v1/units/{school}?at=2025-07-01"), app.admin()).await;
+    let d = app
+        .get(&format!("/api/v1/units/{school}?at=2025-07-01"), app.admin())
+        .await;
     assert_eq!(d.ok(200)["ancestors"][0]["code"], "HCM-DUCNHUAN");
     assert_eq!(d.body["parents"].as_array().unwrap().len(), 2);
     let under = app
-        .get(&format!("/api/v1/units?at=2025-07-01&parent_id={}", app.unit_id("HCM-DUCNHUAN", "2026-01-01").await), app.admin())
+        .get(
+            &format!(
+                "/api/v1/units?at=2025-07-01&parent_id={}",
+                app.unit_id("HCM-DUCNHUAN", "2026-01-01").await
+            ),
+            app.admin(),
+        )
         .await;
     assert_eq!(codes(under.ok(200)), ["PN-S05", "PN-S06", "PN-S07", "PN-S11"]);
 
@@ -129,12 +167,18 @@ async fn admin_adds_and_corrects_units() {
     assert_eq!(created["ancestors"][0]["code"], "HCM-CAUKIEU");
     let id = created["id"].as_str().unwrap();
     let r = app
-        .patch(&format!("/api/v1/units/{id}"), app.admin(), &json!({"name": {"vi": "Liên đội THCS Hoa Sen"}, "note": "Mở năm học 2026–2027"}))
+        .patch(
+            &format!("/api/v1/units/{id}"),
+            app.admin(),
+            &json!({"name": {"vi": "Liên đội THCS Hoa Sen"}, "note": "Mở năm học 2026–2027"}),
+        )
         .await;
     assert_eq!(r.ok(200)["name"]["vi"], "Liên đội THCS Hoa Sen");
     assert_eq!(r.body["name"]["en"], Value::Null);
     assert_eq!(r.body["note"], "Mở năm học 2026–2027");
-    let r = app.patch(&format!("/api/v1/units/{id}"), app.admin(), &json!({"note": null})).await;
+    let r = app
+        .patch(&format!("/api/v1/units/{id}"), app.admin(), &json!({"note": null}))
+        .await;
     assert_eq!(r.ok(200)["note"], Value::Null);
     assert_eq!(r.body["code"], "PN-S19");
 }
@@ -144,7 +188,12 @@ async fn bad_units_are_refused() {
     let app = TestApp::spawn_demo().await;
     let school = app.unit_id("PN-S01", "2026-01-01").await;
     let old_ward = app.unit_id("PN-P01", "2025-01-01").await;
-    let count = || async { app.get("/api/v1/units?limit=100", app.admin()).await.body["items"].as_array().unwrap().len() };
+    let count = || async {
+        app.get("/api/v1/units?limit=100", app.admin()).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
     let before = count().await;
     let post = |body: Value| {
         let app = &app;
@@ -152,7 +201,11 @@ async fn bad_units_are_refused() {
     };
     post(json!({"kind": "planet", "code": "có dấu", "name": {"vi": " "}, "parent_id": school}))
         .await
-        .assert_fields(&[("kind", "unknown_value"), ("code", "invalid_code"), ("name.vi", "required")]);
+        .assert_fields(&[
+            ("kind", "unknown_value"),
+            ("code", "invalid_code"),
+            ("name.vi", "required"),
+        ]);
     post(json!({"kind": "school", "code": "X1", "name": {"vi": "A"}, "parent_id": school}))
         .await
         .assert_fields(&[("parent_id", "kind_not_allowed")]);
@@ -169,62 +222,110 @@ async fn bad_units_are_refused() {
         .await
         .assert_problem(409, "unit_code_taken");
     assert_eq!(count().await, before, "nothing stored");
-    app.patch(&format!("/api/v1/units/{school}"), app.admin(), &json!({"code": "PN-S02"}))
-        .await
-        .assert_problem(409, "unit_code_taken");
-    app.patch(&format!("/api/v1/units/{school}"), app.admin(), &json!({"parent_id": old_ward}))
-        .await
-        .assert_fields(&[("parent_id", "unknown_field")]);
-    app.patch(&format!("/api/v1/units/{school}"), app.admin(), &json!({"name": {"vi": ""}}))
-        .await
-        .assert_fields(&[("name.vi", "required")]);
+    app.patch(
+        &format!("/api/v1/units/{school}"),
+        app.admin(),
+        &json!({"code": "PN-S02"}),
+    )
+    .await
+    .assert_problem(409, "unit_code_taken");
+    app.patch(
+        &format!("/api/v1/units/{school}"),
+        app.admin(),
+        &json!({"parent_id": old_ward}),
+    )
+    .await
+    .assert_fields(&[("parent_id", "unknown_field")]);
+    app.patch(
+        &format!("/api/v1/units/{school}"),
+        app.admin(),
+        &json!({"name": {"vi": ""}}),
+    )
+    .await
+    .assert_fields(&[("name.vi", "required")]);
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/units/{missing}"), app.admin()).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/units/{missing}"), app.admin())
+        .await
+        .assert_problem(404, "not_found");
     app.patch(&format!("/api/v1/units/{missing}"), app.admin(), &json!({"note": "x"}))
         .await
         .assert_problem(404, "not_found");
-    app.get(&format!("/api/v1/units/{school}?at=yesterday"), app.admin()).await.assert_problem(400, "invalid_query");
+    app.get(&format!("/api/v1/units/{school}?at=yesterday"), app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
 }
 
 #[actix_web::test]
 async fn only_admins_change_the_organisation_but_all_staff_read_it() {
     let app = TestApp::spawn_demo().await;
     let school = app.unit_id("PN-S01", "2026-01-01").await;
-    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let tokens = app.non_admin_tokens(Some(&school), Some(&agency)).await;
     for (role, token) in &tokens {
         let t = Some(token.as_str());
         assert_eq!(app.get("/api/v1/units?kind=ward", t).await.status, 200, "{role}");
-        assert_eq!(app.get(&format!("/api/v1/units/{school}"), t).await.status, 200, "{role}");
+        assert_eq!(
+            app.get(&format!("/api/v1/units/{school}"), t).await.status,
+            200,
+            "{role}"
+        );
         assert_eq!(app.get("/api/v1/reorganisations", t).await.status, 200, "{role}");
-        app.post("/api/v1/units", t, &json!({"kind": "school", "code": "X", "name": {"vi": "X"}, "parent_id": school}))
-            .await
-            .assert_problem(403, "forbidden");
+        app.post(
+            "/api/v1/units",
+            t,
+            &json!({"kind": "school", "code": "X", "name": {"vi": "X"}, "parent_id": school}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
         app.patch(&format!("/api/v1/units/{school}"), t, &json!({"note": "x"}))
             .await
             .assert_problem(403, "forbidden");
-        app.post("/api/v1/reorganisations", t, &json!({"effective_on": "2027-01-01", "title": "x", "close": [school]}))
-            .await
-            .assert_problem(403, "forbidden");
+        app.post(
+            "/api/v1/reorganisations",
+            t,
+            &json!({"effective_on": "2027-01-01", "title": "x", "close": [school]}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
     }
-    app.get("/api/v1/units", None).await.assert_problem(401, "unauthenticated");
-    app.get(&format!("/api/v1/units/{school}"), None).await.assert_problem(401, "unauthenticated");
-    app.get("/api/v1/reorganisations", None).await.assert_problem(401, "unauthenticated");
-    app.post("/api/v1/units", None, &json!({})).await.assert_problem(401, "unauthenticated");
-    app.patch(&format!("/api/v1/units/{school}"), None, &json!({})).await.assert_problem(401, "unauthenticated");
-    app.post("/api/v1/reorganisations", None, &json!({})).await.assert_problem(401, "unauthenticated");
+    app.get("/api/v1/units", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get(&format!("/api/v1/units/{school}"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/api/v1/reorganisations", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.post("/api/v1/units", None, &json!({}))
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.patch(&format!("/api/v1/units/{school}"), None, &json!({}))
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.post("/api/v1/reorganisations", None, &json!({}))
+        .await
+        .assert_problem(401, "unauthenticated");
 }
 
 /// A small organisation of its own: a city with two wards and a school.
 async fn small_org(app: &TestApp) -> (String, String, String, String) {
-    let mk = |body: Value| {
-        let app = app;
-        async move { app.post("/api/v1/units", app.admin(), &body).await.ok(201)["id"].as_str().unwrap().to_owned() }
+    let mk = |body: Value| async move {
+        app.post("/api/v1/units", app.admin(), &body).await.ok(201)["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     let city = mk(json!({"kind": "city", "code": "C", "name": {"vi": "Thành phố"}, "valid_from": "2020-01-01"})).await;
     let w1 = mk(json!({"kind": "ward", "code": "W1", "name": {"vi": "Phường A"}, "parent_id": city, "valid_from": "2020-01-01"})).await;
     let w2 = mk(json!({"kind": "ward", "code": "W2", "name": {"vi": "Phường B"}, "parent_id": city, "valid_from": "2020-01-01"})).await;
-    let s = mk(json!({"kind": "school", "code": "S", "name": {"vi": "Liên đội"}, "parent_id": w1, "valid_from": "2020-01-01"})).await;
+    let s = mk(
+        json!({"kind": "school", "code": "S", "name": {"vi": "Liên đội"}, "parent_id": w1, "valid_from": "2020-01-01"}),
+    )
+    .await;
     (city, w1, w2, s)
 }
 
@@ -248,7 +349,13 @@ async fn admin_records_a_merge_with_a_moved_school() {
     let body = r.ok(201).clone();
     assert_eq!(body["title"], "Sáp nhập phường A và B");
     assert_eq!(body["opened"][0]["code"], "W-AB");
-    assert!(body["lineage"].as_array().unwrap().iter().all(|l| l["is_default"] == true));
+    assert!(
+        body["lineage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["is_default"] == true)
+    );
     let wards = app.get("/api/v1/units?at=2026-01-01&kind=ward", app.admin()).await;
     assert_eq!(codes(wards.ok(200)), ["W-AB"]);
     let wards = app.get("/api/v1/units?at=2025-12-31&kind=ward", app.admin()).await;
@@ -305,12 +412,16 @@ async fn reorganisations_that_cannot_work_are_refused_and_store_nothing() {
     post(json!({"effective_on": "2026-01-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_ref": "a", "to_unit_id": w1}]}))
         .await
         .assert_fields(&[("lineage[0].to_unit_id", "ambiguous")]);
-    post(json!({"effective_on": "2026-01-01", "title": "", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}))
-        .await
-        .assert_fields(&[("title", "invalid_length")]);
-    post(json!({"effective_on": "2019-01-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}))
-        .await
-        .assert_fields(&[("close[0]", "not_in_force")]);
+    post(
+        json!({"effective_on": "2026-01-01", "title": "", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}),
+    )
+    .await
+    .assert_fields(&[("title", "invalid_length")]);
+    post(
+        json!({"effective_on": "2019-01-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}),
+    )
+    .await
+    .assert_fields(&[("close[0]", "not_in_force")]);
     post(json!({"effective_on": "01/07/2025", "title": "x"}))
         .await
         .assert_fields(&[("effective_on", "invalid_type")]);
@@ -321,7 +432,10 @@ async fn reorganisations_that_cannot_work_are_refused_and_store_nothing() {
     }))
     .await
     .assert_fields(&[("open[0].code", "code_taken")]);
-    assert_eq!(app.get("/api/v1/reorganisations", app.admin()).await.ok(200), &json!([]));
+    assert_eq!(
+        app.get("/api/v1/reorganisations", app.admin()).await.ok(200),
+        &json!([])
+    );
     let wards = app.get("/api/v1/units?at=2026-06-01&kind=ward", app.admin()).await;
     assert_eq!(codes(wards.ok(200)), ["W1", "W2"]);
     // A plain merge of one ward into the other works.

@@ -32,7 +32,10 @@ async fn admin_creates_lists_reads_and_changes_accounts() {
     let id = created["id"].as_str().unwrap();
     let (agency_user, _) = app.user("pgd.staff", "agency_staff", None, Some(&agency)).await;
 
-    assert_eq!(app.get(&format!("/api/v1/users/{id}"), app.admin()).await.ok(200), &created);
+    assert_eq!(
+        app.get(&format!("/api/v1/users/{id}"), app.admin()).await.ok(200),
+        &created
+    );
 
     // Pagination walks every account exactly once.
     let mut seen = Vec::new();
@@ -40,7 +43,13 @@ async fn admin_creates_lists_reads_and_changes_accounts() {
     loop {
         let page = app.get(&path, app.admin()).await;
         let body = page.ok(200).clone();
-        seen.extend(body["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_owned()));
+        seen.extend(
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["username"].as_str().unwrap().to_owned()),
+        );
         match body["next_cursor"].as_str() {
             Some(c) => path = format!("/api/v1/users?limit=2&cursor={c}"),
             None => break,
@@ -49,16 +58,26 @@ async fn admin_creates_lists_reads_and_changes_accounts() {
     assert_eq!(seen, ["admin", "lan.tpt", "pgd.staff"]);
     let facilitators = app.get("/api/v1/users?role=facilitator", app.admin()).await;
     assert_eq!(facilitators.ok(200)["items"].as_array().unwrap().len(), 1);
-    app.get("/api/v1/users?role=root", app.admin()).await.assert_problem(400, "invalid_query");
+    app.get("/api/v1/users?role=root", app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
 
     // A role change clears the scope the new role does not carry.
     let r = app
-        .patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"role": "moderator"}))
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            app.admin(),
+            &json!({"role": "moderator"}),
+        )
         .await;
     assert_eq!(r.ok(200)["role"], "moderator");
     assert_eq!(r.body["unit_id"], serde_json::Value::Null);
     let r = app
-        .patch(&format!("/api/v1/users/{agency_user}"), app.admin(), &json!({"display_name": "Anh Minh", "disabled": true}))
+        .patch(
+            &format!("/api/v1/users/{agency_user}"),
+            app.admin(),
+            &json!({"display_name": "Anh Minh", "disabled": true}),
+        )
         .await;
     assert_eq!(r.ok(200)["display_name"], "Anh Minh");
     assert_eq!(r.body["disabled"], true);
@@ -68,7 +87,11 @@ async fn admin_creates_lists_reads_and_changes_accounts() {
     // A facilitator can be moved to another unit.
     let other = app.unit_id("PN-S05", "2026-01-01").await;
     let r = app
-        .patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"role": "facilitator", "unit_id": other}))
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            app.admin(),
+            &json!({"role": "facilitator", "unit_id": other}),
+        )
         .await;
     assert_eq!(r.ok(200)["unit_id"], other.as_str());
 }
@@ -78,14 +101,25 @@ async fn only_admins_manage_accounts() {
     let app = TestApp::spawn_demo().await;
     let (unit, agency) = unit_and_agency(&app).await;
     let tokens = app.non_admin_tokens(Some(&unit), Some(&agency)).await;
-    let some_user = app.get("/api/v1/me", app.admin()).await.ok(200)["id"].as_str().unwrap().to_owned();
+    let some_user = app.get("/api/v1/me", app.admin()).await.ok(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let new_user = json!({"username": "x.y.z", "password": "mật khẩu đủ dài", "role": "moderator"});
     let calls: Vec<(Method, String, Option<serde_json::Value>)> = vec![
         (Method::POST, "/api/v1/users".into(), Some(new_user.clone())),
         (Method::GET, "/api/v1/users".into(), None),
         (Method::GET, format!("/api/v1/users/{some_user}"), None),
-        (Method::PATCH, format!("/api/v1/users/{some_user}"), Some(json!({"disabled": true}))),
-        (Method::POST, format!("/api/v1/users/{some_user}/password"), Some(json!({"password": "mật khẩu đủ dài"}))),
+        (
+            Method::PATCH,
+            format!("/api/v1/users/{some_user}"),
+            Some(json!({"disabled": true})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/users/{some_user}/password"),
+            Some(json!({"password": "mật khẩu đủ dài"})),
+        ),
     ];
     for (method, path, body) in &calls {
         let send = |token: Option<String>| {
@@ -107,10 +141,20 @@ async fn only_admins_manage_accounts() {
     }
     // Nothing was changed by the refused calls.
     let users = app.get("/api/v1/users", app.admin()).await;
-    assert!(users.ok(200)["items"].as_array().unwrap().iter().all(|u| u["username"] != "x.y.z" && u["disabled"] == false));
-    app.post("/api/v1/auth/login", None, &json!({"username": "admin", "password": "mật khẩu đủ dài"}))
-        .await
-        .assert_problem(401, "invalid_credentials");
+    assert!(
+        users.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["username"] != "x.y.z" && u["disabled"] == false)
+    );
+    app.post(
+        "/api/v1/auth/login",
+        None,
+        &json!({"username": "admin", "password": "mật khẩu đủ dài"}),
+    )
+    .await
+    .assert_problem(401, "invalid_credentials");
 }
 
 #[actix_web::test]
@@ -130,9 +174,13 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
         ("unit_id", "required"),
         ("agency_id", "not_allowed"),
     ]);
-    app.post("/api/v1/users", app.admin(), &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "root"}))
-        .await
-        .assert_fields(&[("role", "unknown_value")]);
+    app.post(
+        "/api/v1/users",
+        app.admin(),
+        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "root"}),
+    )
+    .await
+    .assert_fields(&[("role", "unknown_value")]);
     app.post(
         "/api/v1/users",
         app.admin(),
@@ -162,45 +210,80 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
     )
     .await
     .assert_fields(&[("agency_id", "unknown_agency")]);
-    app.post("/api/v1/users", app.admin(), &json!({"username": "ADMIN", "password": "mật khẩu đủ dài", "role": "moderator"}))
-        .await
-        .assert_problem(409, "username_taken");
+    app.post(
+        "/api/v1/users",
+        app.admin(),
+        &json!({"username": "ADMIN", "password": "mật khẩu đủ dài", "role": "moderator"}),
+    )
+    .await
+    .assert_problem(409, "username_taken");
     let users = app.get("/api/v1/users", app.admin()).await;
     assert_eq!(users.ok(200)["items"].as_array().unwrap().len(), 1, "nothing stored");
 
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/users/{missing}"), app.admin()).await.assert_problem(404, "not_found");
-    app.patch(&format!("/api/v1/users/{missing}"), app.admin(), &json!({"disabled": true}))
+    app.get(&format!("/api/v1/users/{missing}"), app.admin())
         .await
         .assert_problem(404, "not_found");
-    app.post(&format!("/api/v1/users/{missing}/password"), app.admin(), &json!({"password": "mật khẩu đủ dài"}))
+    app.patch(
+        &format!("/api/v1/users/{missing}"),
+        app.admin(),
+        &json!({"disabled": true}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.post(
+        &format!("/api/v1/users/{missing}/password"),
+        app.admin(),
+        &json!({"password": "mật khẩu đủ dài"}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.get("/api/v1/users/42", app.admin())
         .await
-        .assert_problem(404, "not_found");
-    app.get("/api/v1/users/42", app.admin()).await.assert_problem(400, "invalid_path");
+        .assert_problem(400, "invalid_path");
 
     let (id, _) = app.user("minh.mod", "moderator", None, None).await;
-    app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"role": "facilitator"}))
-        .await
-        .assert_fields(&[("unit_id", "required")]);
-    app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"agency_id": agency}))
-        .await
-        .assert_fields(&[("agency_id", "not_allowed")]);
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        app.admin(),
+        &json!({"role": "facilitator"}),
+    )
+    .await
+    .assert_fields(&[("unit_id", "required")]);
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        app.admin(),
+        &json!({"agency_id": agency}),
+    )
+    .await
+    .assert_fields(&[("agency_id", "not_allowed")]);
     app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"password": "x"}))
         .await
         .assert_fields(&[("password", "unknown_field")]);
-    app.post(&format!("/api/v1/users/{id}/password"), app.admin(), &json!({"password": "short"}))
-        .await
-        .assert_fields(&[("password", "password_too_short")]);
+    app.post(
+        &format!("/api/v1/users/{id}/password"),
+        app.admin(),
+        &json!({"password": "short"}),
+    )
+    .await
+    .assert_fields(&[("password", "password_too_short")]);
     let after = app.get(&format!("/api/v1/users/{id}"), app.admin()).await;
     assert_eq!(after.ok(200)["role"], "moderator");
 
     // An admin cannot lock themselves out.
-    let me = app.get("/api/v1/me", app.admin()).await.ok(200)["id"].as_str().unwrap().to_owned();
+    let me = app.get("/api/v1/me", app.admin()).await.ok(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     app.patch(&format!("/api/v1/users/{me}"), app.admin(), &json!({"disabled": true}))
         .await
         .assert_problem(409, "cannot_change_own_account");
-    app.patch(&format!("/api/v1/users/{me}"), app.admin(), &json!({"role": "moderator"}))
-        .await
-        .assert_problem(409, "cannot_change_own_account");
+    app.patch(
+        &format!("/api/v1/users/{me}"),
+        app.admin(),
+        &json!({"role": "moderator"}),
+    )
+    .await
+    .assert_problem(409, "cannot_change_own_account");
     app.get("/api/v1/me", app.admin()).await.ok(200);
 }

@@ -71,13 +71,23 @@ impl MigrationTrait for Migration {
                 .col(uuid("parent_id"))
                 .col(date("valid_from"))
                 .col(date_null("valid_to"))
-                .foreign_key(&mut fk("fk_unit_parents_unit", ("unit_parents", "unit_id"), ("units", "id")))
-                .foreign_key(&mut fk("fk_unit_parents_parent", ("unit_parents", "parent_id"), ("units", "id")))
+                .foreign_key(&mut fk(
+                    "fk_unit_parents_unit",
+                    ("unit_parents", "unit_id"),
+                    ("units", "id"),
+                ))
+                .foreign_key(&mut fk(
+                    "fk_unit_parents_parent",
+                    ("unit_parents", "parent_id"),
+                    ("units", "id"),
+                ))
                 .take(),
         )
         .await?;
-        m.create_index(index("ix_unit_parents_unit", "unit_parents", &["unit_id"])).await?;
-        m.create_index(index("ix_unit_parents_parent", "unit_parents", &["parent_id"])).await?;
+        m.create_index(index("ix_unit_parents_unit", "unit_parents", &["unit_id"]))
+            .await?;
+        m.create_index(index("ix_unit_parents_parent", "unit_parents", &["parent_id"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -95,13 +105,25 @@ impl MigrationTrait for Migration {
                     ("unit_lineage", "reorganisation_id"),
                     ("reorganisations", "id"),
                 ))
-                .foreign_key(&mut fk("fk_unit_lineage_from", ("unit_lineage", "from_unit_id"), ("units", "id")))
-                .foreign_key(&mut fk("fk_unit_lineage_to", ("unit_lineage", "to_unit_id"), ("units", "id")))
+                .foreign_key(&mut fk(
+                    "fk_unit_lineage_from",
+                    ("unit_lineage", "from_unit_id"),
+                    ("units", "id"),
+                ))
+                .foreign_key(&mut fk(
+                    "fk_unit_lineage_to",
+                    ("unit_lineage", "to_unit_id"),
+                    ("units", "id"),
+                ))
                 .take(),
         )
         .await?;
-        m.create_index(index("ux_unit_lineage_pair", "unit_lineage", &["from_unit_id", "to_unit_id"]).unique().take())
-            .await?;
+        m.create_index(
+            index("ux_unit_lineage_pair", "unit_lineage", &["from_unit_id", "to_unit_id"])
+                .unique()
+                .take(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -148,8 +170,16 @@ impl MigrationTrait for Migration {
                 .col(uuid("agency_id"))
                 .col(uuid("topic_id"))
                 .primary_key(Index::create().col("agency_id").col("topic_id"))
-                .foreign_key(&mut fk("fk_agency_topics_agency", ("agency_topics", "agency_id"), ("agencies", "id")))
-                .foreign_key(&mut fk("fk_agency_topics_topic", ("agency_topics", "topic_id"), ("topics", "id")))
+                .foreign_key(&mut fk(
+                    "fk_agency_topics_agency",
+                    ("agency_topics", "agency_id"),
+                    ("agencies", "id"),
+                ))
+                .foreign_key(&mut fk(
+                    "fk_agency_topics_topic",
+                    ("agency_topics", "topic_id"),
+                    ("topics", "id"),
+                ))
                 .take(),
         )
         .await?;
@@ -199,8 +229,14 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("ix_audit_events_entity", "audit_events", &["entity", "entity_id"])).await?;
-        m.create_index(index("ix_audit_events_at", "audit_events", &["at"])).await?;
+        m.create_index(index(
+            "ix_audit_events_entity",
+            "audit_events",
+            &["entity", "entity_id"],
+        ))
+        .await?;
+        m.create_index(index("ix_audit_events_at", "audit_events", &["at"]))
+            .await?;
         Ok(())
     }
 

@@ -65,7 +65,9 @@ struct PasswordError(String);
 /// account exists.
 pub async fn verify_password(cost: HashCost, password: String, hash: Option<String>) -> bool {
     web::block(move || {
-        let Some(hash) = hash.or_else(|| dummy_hash(cost)) else { return false };
+        let Some(hash) = hash.or_else(|| dummy_hash(cost)) else {
+            return false;
+        };
         match PasswordHash::new(&hash) {
             Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
             Err(_) => false,
@@ -84,7 +86,10 @@ fn dummy_hash(cost: HashCost) -> Option<String> {
     };
     cell.get_or_init(|| {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        argon2(cost).hash_password(b"no such account", &salt).ok().map(|h| h.to_string())
+        argon2(cost)
+            .hash_password(b"no such account", &salt)
+            .ok()
+            .map(|h| h.to_string())
     })
     .clone()
 }
@@ -261,7 +266,10 @@ impl<R: Allowed + 'static> FromRequest for Staff<R> {
             if claims.typ != "staff" {
                 return Err(ApiError::invalid_token());
             }
-            let id = claims.sub.parse::<uuid::Uuid>().map_err(|_| ApiError::invalid_token())?;
+            let id = claims
+                .sub
+                .parse::<uuid::Uuid>()
+                .map_err(|_| ApiError::invalid_token())?;
             let user = match accounts::get(&state.db, UserId(id)).await {
                 Ok(u) => u,
                 Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),

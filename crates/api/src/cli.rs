@@ -8,7 +8,11 @@ use crate::config::{Config, Settings};
 use crate::server::{self, Prepared};
 
 #[derive(Parser)]
-#[command(name = "langnghe", version, about = "Lắng Nghe: children's voices on the matters that concern them")]
+#[command(
+    name = "langnghe",
+    version,
+    about = "Lắng Nghe: children's voices on the matters that concern them"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -64,7 +68,8 @@ pub fn run() -> ExitCode {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

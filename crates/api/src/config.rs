@@ -107,11 +107,12 @@ pub fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> 
 
 impl Config {
     pub fn from_settings(s: &Settings) -> Result<Config, ConfigError> {
-        let bind: SocketAddr = s
-            .bind
-            .trim()
-            .parse()
-            .map_err(|_| bad("LANGNGHE_BIND (--bind)", format!("{:?} is not an address like 127.0.0.1:8080", s.bind)))?;
+        let bind: SocketAddr = s.bind.trim().parse().map_err(|_| {
+            bad(
+                "LANGNGHE_BIND (--bind)",
+                format!("{:?} is not an address like 127.0.0.1:8080", s.bind),
+            )
+        })?;
         let (database_url, embedded) = match s.database_url.as_deref().map(str::trim) {
             None | Some("") => (format!("sqlite://{DEFAULT_SQLITE_FILE}?mode=rwc"), true),
             Some(url) => {
@@ -137,7 +138,11 @@ impl Config {
             None => None,
         };
         let jwt_secrets = if let Some(secret) = s.jwt_secret.as_deref().filter(|v| !v.trim().is_empty()) {
-            let secrets: Vec<String> = secret.split(',').map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect();
+            let secrets: Vec<String> = secret
+                .split(',')
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty())
+                .collect();
             check_secrets("LANGNGHE_JWT_SECRET (--jwt-secret)", &secrets)?;
             JwtSecrets::Given(secrets)
         } else if let Some(path) = &s.jwt_key_file {
@@ -156,21 +161,34 @@ impl Config {
             Some(v) => parse_bool("LANGNGHE_DEMO (--demo)", v)?,
             None => embedded,
         };
-        let trust_forwarded_for = parse_bool("LANGNGHE_TRUST_FORWARDED_FOR (--trust-forwarded-for)", &s.trust_forwarded_for)?;
+        let trust_forwarded_for = parse_bool(
+            "LANGNGHE_TRUST_FORWARDED_FOR (--trust-forwarded-for)",
+            &s.trust_forwarded_for,
+        )?;
         let max_body_bytes = s
             .max_body_bytes
             .trim()
             .parse::<usize>()
             .ok()
             .filter(|n| (1024..=16 * 1024 * 1024).contains(n))
-            .ok_or_else(|| bad("LANGNGHE_MAX_BODY_BYTES (--max-body-bytes)", "a number of bytes from 1024 to 16777216"))?;
+            .ok_or_else(|| {
+                bad(
+                    "LANGNGHE_MAX_BODY_BYTES (--max-body-bytes)",
+                    "a number of bytes from 1024 to 16777216",
+                )
+            })?;
         let db_max_connections = s
             .db_max_connections
             .trim()
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=500).contains(n))
-            .ok_or_else(|| bad("LANGNGHE_DB_MAX_CONNECTIONS (--db-max-connections)", "a number from 1 to 500"))?;
+            .ok_or_else(|| {
+                bad(
+                    "LANGNGHE_DB_MAX_CONNECTIONS (--db-max-connections)",
+                    "a number from 1 to 500",
+                )
+            })?;
         let workers = match &s.workers {
             None => None,
             Some(w) => Some(

@@ -38,19 +38,52 @@ fn text(vi: &str, en: &str) -> LocalizedText {
     LocalizedText::from_stored(vi, Some(en.to_owned()))
 }
 
+/// A ward's school Pioneer units: (code, Vietnamese name, English name).
+type Schools = &'static [(&'static str, &'static str, &'static str)];
+
 /// The 13 wards of Phú Nhuận district as of 2024: (number, schools).
-const WARDS: [(u32, &[(&str, &str, &str)]); 13] = [
-    (1, &[("S01", "Tiểu học Hoa Phượng", "Hoa Phuong Primary School"), ("S02", "THCS Sao Mai", "Sao Mai Lower Secondary School")]),
+const WARDS: [(u32, Schools); 13] = [
+    (
+        1,
+        &[
+            ("S01", "Tiểu học Hoa Phượng", "Hoa Phuong Primary School"),
+            ("S02", "THCS Sao Mai", "Sao Mai Lower Secondary School"),
+        ],
+    ),
     (2, &[("S03", "Tiểu học Hoa Sen", "Hoa Sen Primary School")]),
     (3, &[("S04", "Tiểu học Bằng Lăng", "Bang Lang Primary School")]),
-    (4, &[("S05", "Tiểu học Hoa Mai", "Hoa Mai Primary School"), ("S06", "THCS Bình Minh", "Binh Minh Lower Secondary School")]),
+    (
+        4,
+        &[
+            ("S05", "Tiểu học Hoa Mai", "Hoa Mai Primary School"),
+            ("S06", "THCS Bình Minh", "Binh Minh Lower Secondary School"),
+        ],
+    ),
     (5, &[("S07", "THCS Ánh Dương", "Anh Duong Lower Secondary School")]),
-    (7, &[("S08", "Tiểu học Măng Non", "Mang Non Primary School"), ("S09", "THCS Cánh Diều", "Canh Dieu Lower Secondary School")]),
+    (
+        7,
+        &[
+            ("S08", "Tiểu học Măng Non", "Mang Non Primary School"),
+            ("S09", "THCS Cánh Diều", "Canh Dieu Lower Secondary School"),
+        ],
+    ),
     (8, &[("S10", "Tiểu học Họa Mi", "Hoa Mi Primary School")]),
     (9, &[("S11", "Tiểu học Chồi Xanh", "Choi Xanh Primary School")]),
-    (10, &[("S12", "Tiểu học Hướng Dương", "Huong Duong Primary School"), ("S13", "THCS Cầu Vồng", "Cau Vong Lower Secondary School")]),
+    (
+        10,
+        &[
+            ("S12", "Tiểu học Hướng Dương", "Huong Duong Primary School"),
+            ("S13", "THCS Cầu Vồng", "Cau Vong Lower Secondary School"),
+        ],
+    ),
     (11, &[("S14", "THCS Tuổi Thơ", "Tuoi Tho Lower Secondary School")]),
-    (13, &[("S15", "Tiểu học Hoa Lan", "Hoa Lan Primary School"), ("S16", "THCS Hoa Sữa", "Hoa Sua Lower Secondary School")]),
+    (
+        13,
+        &[
+            ("S15", "Tiểu học Hoa Lan", "Hoa Lan Primary School"),
+            ("S16", "THCS Hoa Sữa", "Hoa Sua Lower Secondary School"),
+        ],
+    ),
     (15, &[("S17", "Tiểu học Hoa Cúc", "Hoa Cuc Primary School")]),
     (17, &[("S18", "THCS Hoa Hồng", "Hoa Hong Lower Secondary School")]),
 ];
@@ -58,15 +91,27 @@ const WARDS: [(u32, &[(&str, &str, &str)]); 13] = [
 /// The topic taxonomy drawn from the plan: (slug, vi, en).
 pub const TOPICS: [(&str, &str, &str); 10] = [
     ("education", "Học tập, giáo dục", "Education"),
-    ("safety", "An toàn, phòng chống bạo lực", "Safety and violence prevention"),
+    (
+        "safety",
+        "An toàn, phòng chống bạo lực",
+        "Safety and violence prevention",
+    ),
     ("abuse_prevention", "Phòng chống xâm hại trẻ em", "Abuse prevention"),
     ("online_safety", "An toàn trên không gian mạng", "Online safety"),
-    ("drowning_fire", "Phòng chống đuối nước, cháy nổ", "Drowning and fire safety"),
+    (
+        "drowning_fire",
+        "Phòng chống đuối nước, cháy nổ",
+        "Drowning and fire safety",
+    ),
     ("play_spaces", "Sân chơi, điểm vui chơi", "Play spaces"),
     ("family", "Gia đình", "Family"),
     ("health", "Sức khỏe thể chất và tinh thần", "Health and wellbeing"),
     ("summer", "Hoạt động hè", "Summer activities"),
-    ("school_participation", "Tham gia quyết định ở trường", "Participation in school decisions"),
+    (
+        "school_participation",
+        "Tham gia quyết định ở trường",
+        "Participation in school decisions",
+    ),
 ];
 
 /// Seeds the demo organisation when the database has no unit yet; says
@@ -78,7 +123,13 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
     }
     let actor = Actor::system();
     let start = date(2024, 1, 1)?;
-    let add = async |code: &str, kind, vi: &str, en: &str, parent: Option<UnitId>, note: Option<&str>| -> Result<UnitId, DemoError> {
+    let add = async |code: &str,
+                     kind,
+                     vi: &str,
+                     en: &str,
+                     parent: Option<UnitId>,
+                     note: Option<&str>|
+           -> Result<UnitId, DemoError> {
         let unit = Unit {
             id: UnitId::new(),
             kind,
@@ -92,7 +143,15 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
         Ok(unit.id)
     };
 
-    let city = add("HCM", UnitKind::City, "Thành phố Hồ Chí Minh", "Ho Chi Minh City", None, None).await?;
+    let city = add(
+        "HCM",
+        UnitKind::City,
+        "Thành phố Hồ Chí Minh",
+        "Ho Chi Minh City",
+        None,
+        None,
+    )
+    .await?;
     let district = add(
         "PN",
         UnitKind::District,
@@ -158,7 +217,12 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
             note: None,
         })
     };
-    let ward = |n: u32| wards.get(&n).copied().ok_or_else(|| DemoError::Data(format!("no ward {n}")));
+    let ward = |n: u32| {
+        wards
+            .get(&n)
+            .copied()
+            .ok_or_else(|| DemoError::Data(format!("no ward {n}")))
+    };
     // (old ward, new ward ref, default, assumption, note)
     let links: [(u32, &str, bool, bool, Option<&str>); 14] = [
         (4, "duc_nhuan", true, false, None),
@@ -167,8 +231,20 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
         (1, "cau_kieu", true, false, None),
         (2, "cau_kieu", true, false, None),
         (7, "cau_kieu", true, false, None),
-        (15, "cau_kieu", false, false, Some("Một phần phường 15 (part of ward 15).")),
-        (15, "phu_nhuan", true, false, Some("Phần còn lại của phường 15 (the rest of ward 15).")),
+        (
+            15,
+            "cau_kieu",
+            false,
+            false,
+            Some("Một phần phường 15 (part of ward 15)."),
+        ),
+        (
+            15,
+            "phu_nhuan",
+            true,
+            false,
+            Some("Phần còn lại của phường 15 (the rest of ward 15)."),
+        ),
         (8, "phu_nhuan", true, false, None),
         (10, "phu_nhuan", true, false, None),
         (11, "phu_nhuan", true, false, None),
@@ -178,14 +254,18 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
             "phu_nhuan",
             true,
             true,
-            Some("Giả định: danh sách công bố không nêu phường 3 về đâu (assumption: the published lists do not say where ward 3 went)."),
+            Some(
+                "Giả định: danh sách công bố không nêu phường 3 về đâu (assumption: the published lists do not say where ward 3 went).",
+            ),
         ),
         (
             17,
             "phu_nhuan",
             true,
             true,
-            Some("Giả định: danh sách công bố không nêu phường 17 về đâu (assumption: the published lists do not say where ward 17 went)."),
+            Some(
+                "Giả định: danh sách công bố không nêu phường 17 về đâu (assumption: the published lists do not say where ward 17 went).",
+            ),
         ),
     ];
     let mut lineage = Vec::new();
@@ -255,7 +335,10 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
     };
     let mut agencies = vec![
         (
-            text("Phòng Giáo dục và Đào tạo quận Phú Nhuận", "Phu Nhuan District Education Office"),
+            text(
+                "Phòng Giáo dục và Đào tạo quận Phú Nhuận",
+                "Phu Nhuan District Education Office",
+            ),
             AgencyKind::EducationOffice,
             district,
             topics(&["education", "school_participation", "online_safety", "health", "summer"]),
@@ -270,22 +353,40 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
             topics(&["abuse_prevention", "safety", "family", "drowning_fire", "health"]),
         ),
         (
-            text("Hội Liên hiệp Phụ nữ quận Phú Nhuận", "Phu Nhuan District Women's Union"),
+            text(
+                "Hội Liên hiệp Phụ nữ quận Phú Nhuận",
+                "Phu Nhuan District Women's Union",
+            ),
             AgencyKind::MassOrganisation,
             district,
             topics(&["family", "abuse_prevention"]),
         ),
         (
-            text("Sở Văn hóa và Thể thao Thành phố Hồ Chí Minh", "Ho Chi Minh City Department of Culture and Sports"),
+            text(
+                "Sở Văn hóa và Thể thao Thành phố Hồ Chí Minh",
+                "Ho Chi Minh City Department of Culture and Sports",
+            ),
             AgencyKind::Department,
             city,
             topics(&["play_spaces", "summer"]),
         ),
     ];
     for (c, vi, en) in [
-        ("HCM-DUCNHUAN", "Ủy ban nhân dân phường Đức Nhuận", "Duc Nhuan Ward People's Committee"),
-        ("HCM-CAUKIEU", "Ủy ban nhân dân phường Cầu Kiệu", "Cau Kieu Ward People's Committee"),
-        ("HCM-PHUNHUAN", "Ủy ban nhân dân phường Phú Nhuận", "Phu Nhuan Ward People's Committee"),
+        (
+            "HCM-DUCNHUAN",
+            "Ủy ban nhân dân phường Đức Nhuận",
+            "Duc Nhuan Ward People's Committee",
+        ),
+        (
+            "HCM-CAUKIEU",
+            "Ủy ban nhân dân phường Cầu Kiệu",
+            "Cau Kieu Ward People's Committee",
+        ),
+        (
+            "HCM-PHUNHUAN",
+            "Ủy ban nhân dân phường Phú Nhuận",
+            "Phu Nhuan Ward People's Committee",
+        ),
     ] {
         agencies.push((
             text(vi, en),
@@ -297,7 +398,10 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
     for (_, ward_schools) in WARDS {
         for (c, vi, en) in ward_schools {
             agencies.push((
-                text(&format!("Ban Giám hiệu Trường {vi} (dữ liệu mẫu)"), &format!("{en} board (demo data)")),
+                text(
+                    &format!("Ban Giám hiệu Trường {vi} (dữ liệu mẫu)"),
+                    &format!("{en} board (demo data)"),
+                ),
                 AgencyKind::SchoolBoard,
                 code(&format!("PN-{c}"))?,
                 topics(&["school_participation", "education", "safety", "health"]),

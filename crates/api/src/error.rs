@@ -94,8 +94,12 @@ impl ApiError {
     }
 
     pub fn invalid_token() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", "The access token is not valid")
-            .detail("the token is malformed, expired, revoked or signed with an unknown key: sign in again")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "The access token is not valid",
+        )
+        .detail("the token is malformed, expired, revoked or signed with an unknown key: sign in again")
     }
 
     pub fn forbidden() -> Self {
@@ -107,7 +111,12 @@ impl ApiError {
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, "The request conflicts with the current state").detail(detail)
+        Self::new(
+            StatusCode::CONFLICT,
+            code,
+            "The request conflicts with the current state",
+        )
+        .detail(detail)
     }
 
     /// Validation failures, every one of them.
@@ -135,8 +144,12 @@ impl ApiError {
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
-        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "Too many failed attempts")
-            .detail(format!("try again in {retry_after_secs} s"));
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "Too many failed attempts",
+        )
+        .detail(format!("try again in {retry_after_secs} s"));
         e.retry_after = Some(retry_after_secs.max(1));
         e
     }
@@ -163,8 +176,12 @@ impl ApiError {
             source = s.source();
         }
         tracing::error!(error_id = %id, cause = %chain, "internal error");
-        let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side")
-            .detail("the error was logged; quote error_id when reporting it");
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side",
+        )
+        .detail("the error was logged; quote error_id when reporting it");
         e.error_id = Some(id);
         e
     }
@@ -189,7 +206,10 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status);
-        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        res.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
         if let Some(secs) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
@@ -241,25 +261,53 @@ fn conflict_detail(code: &str) -> &'static str {
 /// The stable error codes, documented once in the API description.
 pub const CODES: &[(&str, u16, &str)] = &[
     ("malformed_json", 400, "the body is not valid JSON"),
-    ("invalid_query", 400, "a query parameter is missing, unknown or malformed"),
+    (
+        "invalid_query",
+        400,
+        "a query parameter is missing, unknown or malformed",
+    ),
     ("invalid_path", 400, "a path parameter is malformed (e.g. not a UUID)"),
-    ("invalid_cursor", 400, "the pagination cursor was not issued by this service"),
+    (
+        "invalid_cursor",
+        400,
+        "the pagination cursor was not issued by this service",
+    ),
     ("unauthenticated", 401, "no bearer token was sent"),
-    ("invalid_token", 401, "the token is malformed, expired, revoked or signed with an unknown key"),
+    (
+        "invalid_token",
+        401,
+        "the token is malformed, expired, revoked or signed with an unknown key",
+    ),
     ("invalid_credentials", 401, "wrong username or password"),
     ("account_disabled", 403, "the account is disabled"),
     ("forbidden", 403, "the caller's role may not do this"),
-    ("not_found", 404, "no such resource or route (or it is outside the caller's scope)"),
+    (
+        "not_found",
+        404,
+        "no such resource or route (or it is outside the caller's scope)",
+    ),
     ("method_not_allowed", 405, "the route exists but not with this method"),
     ("username_taken", 409, "an account already has this username"),
     ("unit_code_taken", 409, "a unit already has this code"),
     ("topic_slug_taken", 409, "a topic already has this slug"),
-    ("reorganisation_conflict", 409, "the units changed while the reorganisation was being recorded"),
-    ("cannot_change_own_account", 409, "an admin cannot disable or demote their own account"),
+    (
+        "reorganisation_conflict",
+        409,
+        "the units changed while the reorganisation was being recorded",
+    ),
+    (
+        "cannot_change_own_account",
+        409,
+        "an admin cannot disable or demote their own account",
+    ),
     ("payload_too_large", 413, "the body is larger than the configured limit"),
     ("unsupported_media_type", 415, "the body must be application/json"),
     ("validation_failed", 422, "fields are invalid; see errors[]"),
-    ("too_many_attempts", 429, "too many failed sign-ins; wait Retry-After seconds"),
+    (
+        "too_many_attempts",
+        429,
+        "too many failed sign-ins; wait Retry-After seconds",
+    ),
     ("internal_error", 500, "a server fault; quote error_id"),
     ("database_unavailable", 503, "the database cannot be reached"),
 ];

@@ -108,7 +108,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                 };
                 let field = if code == "required" {
                     let name = msg.split('`').nth(1).unwrap_or("");
-                    if path == "." { name.to_owned() } else { format!("{path}.{name}") }
+                    if path == "." {
+                        name.to_owned()
+                    } else {
+                        format!("{path}.{name}")
+                    }
                 } else if path == "." {
                     String::new()
                 } else {
@@ -200,9 +204,13 @@ pub fn query_config() -> web::QueryConfig {
 
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, _req| {
-        ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, "invalid_path", "The path could not be read")
-            .detail(err.to_string())
-            .into()
+        ApiError::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "invalid_path",
+            "The path could not be read",
+        )
+        .detail(err.to_string())
+        .into()
     })
 }
 

@@ -73,7 +73,11 @@ impl Metrics {
                 s.count
             );
             let _ = writeln!(out, "langnghe_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
-            let _ = writeln!(out, "langnghe_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "langnghe_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
         out
     }

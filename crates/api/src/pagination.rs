@@ -37,12 +37,13 @@ impl PageRequest {
                 format!("limit must be between 1 and {MAX_LIMIT}"),
             ));
         }
-        let after = match cursor {
-            None | Some("") => None,
-            Some(c) => Some(decode(c).ok_or_else(|| {
-                ApiError::bad_request("invalid_cursor", "the cursor was not issued by this service")
-            })?),
-        };
+        let after =
+            match cursor {
+                None | Some("") => None,
+                Some(c) => Some(decode(c).ok_or_else(|| {
+                    ApiError::bad_request("invalid_cursor", "the cursor was not issued by this service")
+                })?),
+            };
         Ok(PageRequest {
             limit: limit as usize,
             after,
@@ -53,7 +54,11 @@ impl PageRequest {
     pub fn page<T, U>(&self, mut rows: Vec<T>, id_of: impl Fn(&T) -> Uuid, map: impl FnMut(T) -> U) -> Page<U> {
         let more = rows.len() > self.limit;
         rows.truncate(self.limit);
-        let next_cursor = if more { rows.last().map(|r| encode(id_of(r))) } else { None };
+        let next_cursor = if more {
+            rows.last().map(|r| encode(id_of(r)))
+        } else {
+            None
+        };
         Page {
             items: rows.into_iter().map(map).collect(),
             next_cursor,

@@ -95,9 +95,13 @@ async fn no_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     match state.routes.methods_for(req.path()) {
         Some(methods) => {
             let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
-            let mut res = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
-                .detail(format!("this route answers to {allow}"))
-                .error_response();
+            let mut res = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+            )
+            .detail(format!("this route answers to {allow}"))
+            .error_response();
             if let Ok(v) = header::HeaderValue::from_str(&allow) {
                 res.headers_mut().insert(header::ALLOW, v);
             }
@@ -133,7 +137,9 @@ fn problem_for_any_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     };
     let (req, _) = res.into_parts();
     let problem = ApiError::new(status, code, title).error_response();
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, problem).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, problem).map_into_right_body(),
+    ))
 }
 
 /// What start-up did, for the banner.
@@ -189,7 +195,9 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
     };
     let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;
     let demo_seeded = if config.demo {
-        crate::demo::seed_if_empty(&db).await.map_err(|e| StartError::Demo(e.to_string()))?
+        crate::demo::seed_if_empty(&db)
+            .await
+            .map_err(|e| StartError::Demo(e.to_string()))?
     } else {
         false
     };
@@ -202,7 +210,9 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
 }
 
 async fn bootstrap_admin(db: &Db, config: &Config) -> Result<(bool, Option<String>), StartError> {
-    let count = accounts::count(db).await.map_err(|e| StartError::Admin(e.to_string()))?;
+    let count = accounts::count(db)
+        .await
+        .map_err(|e| StartError::Admin(e.to_string()))?;
     if count > 0 {
         return Ok((false, None));
     }
@@ -251,17 +261,19 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let mut server = HttpServer::new(move || {
         // The docs go before the API scope, which would otherwise claim
         // /api/v1/openapi.json.
-        let (app, _) = mount!(App::new()
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api.clone()))
-            .service(docs_redirect)
-            .app_data(data.clone())
-            .app_data(web::Data::new(BodyLimit(limit)))
-            .app_data(json_config(limit))
-            .app_data(query_config())
-            .app_data(path_config())
-            .wrap(ErrorHandlers::new().default_handler(problem_for_any_error))
-            .wrap(middleware::from_fn(crate::metrics::track))
-            .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff"))))
+        let (app, _) = mount!(
+            App::new()
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api.clone()))
+                .service(docs_redirect)
+                .app_data(data.clone())
+                .app_data(web::Data::new(BodyLimit(limit)))
+                .app_data(json_config(limit))
+                .app_data(query_config())
+                .app_data(path_config())
+                .wrap(ErrorHandlers::new().default_handler(problem_for_any_error))
+                .wrap(middleware::from_fn(crate::metrics::track))
+                .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+        )
         .split_for_parts();
         app.default_service(web::to(no_route))
     })

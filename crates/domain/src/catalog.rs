@@ -12,7 +12,9 @@ impl TopicSlug {
     pub fn parse(field: &str, raw: &str) -> Result<TopicSlug, FieldErrors> {
         let slug = raw.trim();
         let ok = (2..=64).contains(&slug.len())
-            && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
             && slug.starts_with(|c: char| c.is_ascii_lowercase());
         if ok {
             Ok(TopicSlug(slug.to_owned()))
@@ -124,9 +126,14 @@ impl Contact {
         if let Some(p) = &contact.phone {
             let digits = p.chars().filter(char::is_ascii_digit).count();
             let valid = (6..=15).contains(&digits)
-                && p.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'));
+                && p.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'));
             if !valid {
-                errors.push("contact.phone", "invalid_phone", "6 to 15 digits, optionally with + ( ) - . or spaces");
+                errors.push(
+                    "contact.phone",
+                    "invalid_phone",
+                    "6 to 15 digits, optionally with + ( ) - . or spaces",
+                );
             }
         }
         errors.into_result(contact)

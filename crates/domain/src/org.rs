@@ -71,7 +71,9 @@ impl UnitCode {
         let code = raw.trim();
         let ok = !code.is_empty()
             && code.len() <= 40
-            && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+            && code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         if ok {
             Ok(UnitCode(code.to_owned()))
         } else {

@@ -140,7 +140,11 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
                     None
                 }
                 Some(_) if closing.contains(uid) => {
-                    errors.push(field, "closed_by_this_reorganisation", "this unit is closed on the same date");
+                    errors.push(
+                        field,
+                        "closed_by_this_reorganisation",
+                        "this unit is closed on the same date",
+                    );
                     None
                 }
                 Some(u) if !u.in_force_on(day) || u.valid_to.is_some() => {
@@ -156,10 +160,16 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
     let mut new_parent: HashMap<UnitId, UnitId> = HashMap::new();
     let mut new_parent_periods = Vec::new();
     for (i, o) in request.open.iter().enumerate() {
-        let Some(unit) = opened.get(o.reference.trim()) else { continue };
+        let Some(unit) = opened.get(o.reference.trim()) else {
+            continue;
+        };
         match &o.parent {
             None if o.kind != UnitKind::City => {
-                errors.push(format!("open[{i}].parent_id"), "required", "only a city may have no parent");
+                errors.push(
+                    format!("open[{i}].parent_id"),
+                    "required",
+                    "only a city may have no parent",
+                );
             }
             None => {}
             Some(p) => {
@@ -198,8 +208,15 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
             errors.push(field, "not_in_force", "the unit is not in force on the effective date");
             continue;
         }
-        if chart.current_parent_period(m.unit_id).is_some_and(|p| p.valid_from >= day) {
-            errors.push(field, "parent_changed_later", "the unit's parent already changes on or after this date");
+        if chart
+            .current_parent_period(m.unit_id)
+            .is_some_and(|p| p.valid_from >= day)
+        {
+            errors.push(
+                field,
+                "parent_changed_later",
+                "the unit's parent already changes on or after this date",
+            );
             continue;
         }
         if !moved.insert(m.unit_id) {
@@ -233,11 +250,17 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
         if !closing.contains(&l.from) {
             // A unit listed in `close` but refused there is reported once.
             if !request.close.contains(&l.from) {
-                errors.push(format!("lineage[{i}].from"), "not_closed", "lineage starts at a unit this reorganisation closes");
+                errors.push(
+                    format!("lineage[{i}].from"),
+                    "not_closed",
+                    "lineage starts at a unit this reorganisation closes",
+                );
             }
             continue;
         }
-        let Some((to, _)) = resolve(&l.to, &format!("lineage[{i}].to"), &mut errors) else { continue };
+        let Some((to, _)) = resolve(&l.to, &format!("lineage[{i}].to"), &mut errors) else {
+            continue;
+        };
         if !pairs.insert((l.from, to)) {
             errors.push(format!("lineage[{i}]"), "duplicate", "the same link twice");
             continue;
@@ -262,10 +285,22 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
         match edges_of.get(uid).map(Vec::as_slice) {
             // A successor that was named but refused is reported once.
             None | Some([]) if request.lineage.iter().any(|l| l.from == *uid) => {}
-            None | Some([]) => errors.push(field.clone(), "no_successor", "a closed unit needs a successor for its history"),
+            None | Some([]) => errors.push(
+                field.clone(),
+                "no_successor",
+                "a closed unit needs a successor for its history",
+            ),
             Some([only]) => {
-                if request.lineage.iter().any(|l| l.from == *uid && l.is_default == Some(false)) {
-                    errors.push(field.clone(), "default_successor_required", "the only successor must be the default");
+                if request
+                    .lineage
+                    .iter()
+                    .any(|l| l.from == *uid && l.is_default == Some(false))
+                {
+                    errors.push(
+                        field.clone(),
+                        "default_successor_required",
+                        "the only successor must be the default",
+                    );
                 }
                 lineage[*only].is_default = true;
             }
@@ -298,10 +333,13 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
 
     // The tree from `day` on must have no cycle.
     let parent_from_day = |u: UnitId| -> Option<UnitId> {
-        new_parent
-            .get(&u)
-            .copied()
-            .or_else(|| if opened.values().any(|o| o.id == u) { None } else { chart.parent_on(u, day) })
+        new_parent.get(&u).copied().or_else(|| {
+            if opened.values().any(|o| o.id == u) {
+                None
+            } else {
+                chart.parent_on(u, day)
+            }
+        })
     };
     for &start in new_parent.keys() {
         let mut seen = HashSet::from([start]);
@@ -438,7 +476,11 @@ mod tests {
             close: vec![f.w1, f.w2, f.w2],
             open: vec![new_ward("a", "A", f.city), new_ward("b", "W1", f.city)],
             moves: vec![],
-            lineage: vec![link(f.w2, "a", Some(false)), link(f.w2, "b", Some(false)), link(f.city, "a", None)],
+            lineage: vec![
+                link(f.w2, "a", Some(false)),
+                link(f.w2, "b", Some(false)),
+                link(f.city, "a", None),
+            ],
         };
         let e = plan(&f.chart, &req).unwrap_err();
         assert_eq!(
@@ -468,7 +510,10 @@ mod tests {
             lineage: vec![],
         };
         let e = plan(&f.chart, &req).unwrap_err();
-        assert_eq!(codes(&e), [("moves[0].parent", "kind_not_allowed"), ("moves[0].parent", "cycle")]);
+        assert_eq!(
+            codes(&e),
+            [("moves[0].parent", "kind_not_allowed"), ("moves[0].parent", "cycle")]
+        );
         let req = ReorganisationRequest {
             effective_on: d("2025-07-01"),
             close: vec![],
@@ -487,7 +532,10 @@ mod tests {
             moves: vec![],
             lineage: vec![],
         };
-        assert_eq!(codes(&plan(&f.chart, &empty).unwrap_err()), [("close", "empty_reorganisation")]);
+        assert_eq!(
+            codes(&plan(&f.chart, &empty).unwrap_err()),
+            [("close", "empty_reorganisation")]
+        );
     }
 
     #[test]
@@ -500,7 +548,10 @@ mod tests {
             moves: vec![],
             lineage: vec![link(f.w2, "a", Some(true)), link(f.w2, "b", Some(true))],
         };
-        assert_eq!(codes(&plan(&f.chart, &req).unwrap_err()), [("close[0]", "default_successor_required")]);
+        assert_eq!(
+            codes(&plan(&f.chart, &req).unwrap_err()),
+            [("close[0]", "default_successor_required")]
+        );
         req.lineage[1].is_default = None;
         let p = plan(&f.chart, &req).unwrap();
         assert_eq!(p.lineage.iter().filter(|e| e.is_default).count(), 1);

@@ -19,13 +19,21 @@ impl LocalizedText {
         if vi.is_empty() {
             errors.push(format!("{field}.vi"), "required", "Vietnamese text is required");
         } else if vi.chars().count() > max_chars {
-            errors.push(format!("{field}.vi"), "too_long", format!("at most {max_chars} characters"));
+            errors.push(
+                format!("{field}.vi"),
+                "too_long",
+                format!("at most {max_chars} characters"),
+            );
         }
         let en = en.map(str::trim).filter(|s| !s.is_empty());
         if let Some(en) = en
             && en.chars().count() > max_chars
         {
-            errors.push(format!("{field}.en"), "too_long", format!("at most {max_chars} characters"));
+            errors.push(
+                format!("{field}.en"),
+                "too_long",
+                format!("at most {max_chars} characters"),
+            );
         }
         errors.into_result(Self {
             vi: vi.to_owned(),

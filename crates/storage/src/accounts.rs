@@ -72,7 +72,10 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<User, St
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<User, StoreError> {
-    let row = user::Entity::find_by_id(id.0).one(conn).await?.ok_or(StoreError::NotFound)?;
+    let row = user::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     Ok(to_user(row)?)
 }
 
@@ -129,7 +132,10 @@ pub struct UserChanges {
 
 pub async fn update(db: &Db, actor: &Actor, id: UserId, changes: UserChanges) -> Result<User, StoreError> {
     let tx = begin(db).await?;
-    let before = user::Entity::find_by_id(id.0).one(&tx).await?.ok_or(StoreError::NotFound)?;
+    let before = user::Entity::find_by_id(id.0)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let mut row: user::ActiveModel = before.clone().into();
     if let Some(a) = changes.assignment {
         row.role = Set(a.role.as_str().to_owned());

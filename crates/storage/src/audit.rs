@@ -54,7 +54,11 @@ pub struct AuditEvent {
 }
 
 /// The changes to one entity, oldest first.
-pub async fn for_entity<C: ConnectionTrait>(conn: &C, entity: &str, entity_id: &str) -> Result<Vec<AuditEvent>, StoreError> {
+pub async fn for_entity<C: ConnectionTrait>(
+    conn: &C,
+    entity: &str,
+    entity_id: &str,
+) -> Result<Vec<AuditEvent>, StoreError> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let rows = audit_event::Entity::find()
         .filter(audit_event::Column::Entity.eq(entity))

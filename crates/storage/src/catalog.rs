@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use chrono::Utc;
 use langnghe_domain::catalog::{Agency, AgencyKind, Contact, Topic, TopicSlug};
 use langnghe_domain::{AgencyId, LocalizedText, TopicId, UnitId};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{agency, agency_topic, topic};
@@ -17,7 +19,8 @@ fn to_topic(m: topic::Model) -> Result<Topic, DbErr> {
         .map(|vi| LocalizedText::from_stored(vi, m.description_en));
     Ok(Topic {
         id: TopicId(m.id),
-        slug: TopicSlug::parse("slug", &m.slug).map_err(|_| DbErr::Custom(format!("unreadable topic slug {:?}", m.slug)))?,
+        slug: TopicSlug::parse("slug", &m.slug)
+            .map_err(|_| DbErr::Custom(format!("unreadable topic slug {:?}", m.slug)))?,
         name: LocalizedText::from_stored(m.name_vi, m.name_en),
         description,
         active: m.active,
@@ -41,12 +44,18 @@ fn topic_row(t: &Topic) -> topic::ActiveModel {
 
 /// Every topic, by slug.
 pub async fn list_topics<C: ConnectionTrait>(conn: &C) -> Result<Vec<Topic>, StoreError> {
-    let rows = topic::Entity::find().order_by_asc(topic::Column::Slug).all(conn).await?;
+    let rows = topic::Entity::find()
+        .order_by_asc(topic::Column::Slug)
+        .all(conn)
+        .await?;
     Ok(rows.into_iter().map(to_topic).collect::<Result<_, _>>()?)
 }
 
 pub async fn get_topic<C: ConnectionTrait>(conn: &C, id: TopicId) -> Result<Topic, StoreError> {
-    let row = topic::Entity::find_by_id(id.0).one(conn).await?.ok_or(StoreError::NotFound)?;
+    let row = topic::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     Ok(to_topic(row)?)
 }
 
@@ -75,7 +84,10 @@ pub async fn create_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), Store
 /// Replaces a topic's fields with `t`'s (same id).
 pub async fn update_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), StoreError> {
     let tx = begin(db).await?;
-    let before = topic::Entity::find_by_id(t.id.0).one(&tx).await?.ok_or(StoreError::NotFound)?;
+    let before = topic::Entity::find_by_id(t.id.0)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let mut row = topic_row(t);
     row.created_at = Set(before.created_at);
     let row: topic::ActiveModel = {
@@ -110,7 +122,8 @@ fn to_agency(m: agency::Model, topics: Vec<TopicId>) -> Result<Agency, DbErr> {
     Ok(Agency {
         id: AgencyId(m.id),
         name: LocalizedText::from_stored(m.name_vi, m.name_en),
-        kind: AgencyKind::parse(&m.kind).ok_or_else(|| DbErr::Custom(format!("unreadable agency kind {:?}", m.kind)))?,
+        kind: AgencyKind::parse(&m.kind)
+            .ok_or_else(|| DbErr::Custom(format!("unreadable agency kind {:?}", m.kind)))?,
         jurisdiction_unit_id: UnitId(m.jurisdiction_unit_id),
         topics,
         contact: Contact {
@@ -137,7 +150,10 @@ async fn topics_by_agency<C: ConnectionTrait>(conn: &C) -> Result<HashMap<uuid::
 /// Every agency, oldest first.
 pub async fn list_agencies<C: ConnectionTrait>(conn: &C) -> Result<Vec<Agency>, StoreError> {
     let mut topics = topics_by_agency(conn).await?;
-    let rows = agency::Entity::find().order_by_asc(agency::Column::Id).all(conn).await?;
+    let rows = agency::Entity::find()
+        .order_by_asc(agency::Column::Id)
+        .all(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -148,7 +164,10 @@ pub async fn list_agencies<C: ConnectionTrait>(conn: &C) -> Result<Vec<Agency>, 
 }
 
 pub async fn get_agency<C: ConnectionTrait>(conn: &C, id: AgencyId) -> Result<Agency, StoreError> {
-    let row = agency::Entity::find_by_id(id.0).one(conn).await?.ok_or(StoreError::NotFound)?;
+    let row = agency::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let topics = agency_topic::Entity::find()
         .filter(agency_topic::Column::AgencyId.eq(id.0))
         .order_by_asc(agency_topic::Column::TopicId)
@@ -222,7 +241,10 @@ pub async fn create_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), Sto
 pub async fn update_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), StoreError> {
     let tx = begin(db).await?;
     let before = get_agency(&tx, a.id).await?;
-    let row = agency::Entity::find_by_id(a.id.0).one(&tx).await?.ok_or(StoreError::NotFound)?;
+    let row = agency::Entity::find_by_id(a.id.0)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let mut am: agency::ActiveModel = row.into();
     agency_fields(&mut am, a);
     am.update(&tx).await?;

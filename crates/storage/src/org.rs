@@ -5,7 +5,9 @@ use langnghe_domain::org::{LineageEdge, OrgChart, ParentPeriod, Unit, UnitCode, 
 use langnghe_domain::reorg::ReorganisationPlan;
 use langnghe_domain::{LocalizedText, ReorganisationId, UnitId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
@@ -103,7 +105,9 @@ pub async fn create_unit(db: &Db, actor: &Actor, unit: &Unit, parent: Option<Uni
             valid_from: unit.valid_from,
             valid_to: None,
         };
-        unit_parent::Entity::insert(parent_row(&period)).exec_without_returning(&tx).await?;
+        unit_parent::Entity::insert(parent_row(&period))
+            .exec_without_returning(&tx)
+            .await?;
     }
     audit::record(
         &tx,
@@ -131,7 +135,10 @@ pub struct UnitCorrection {
 
 pub async fn correct_unit(db: &Db, actor: &Actor, id: UnitId, change: UnitCorrection) -> Result<(), StoreError> {
     let tx = begin(db).await?;
-    let before = unit::Entity::find_by_id(id.0).one(&tx).await?.ok_or(StoreError::NotFound)?;
+    let before = unit::Entity::find_by_id(id.0)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let mut row: unit::ActiveModel = before.clone().into();
     if let Some(name) = change.name {
         row.name_vi = Set(name.vi().to_owned());
@@ -210,7 +217,9 @@ pub async fn apply_reorganisation(
             .map_err(conflict_on_unique("unit_code_taken"))?;
     }
     for p in &plan.new_parent_periods {
-        unit_parent::Entity::insert(parent_row(p)).exec_without_returning(&tx).await?;
+        unit_parent::Entity::insert(parent_row(p))
+            .exec_without_returning(&tx)
+            .await?;
     }
     for e in &plan.lineage {
         unit_lineage::Entity::insert(unit_lineage::ActiveModel {
@@ -279,8 +288,14 @@ pub async fn list_reorganisations<C: ConnectionTrait>(conn: &C) -> Result<Vec<Re
         .collect())
 }
 
-pub async fn get_reorganisation<C: ConnectionTrait>(conn: &C, id: ReorganisationId) -> Result<Reorganisation, StoreError> {
-    let r = reorganisation::Entity::find_by_id(id.0).one(conn).await?.ok_or(StoreError::NotFound)?;
+pub async fn get_reorganisation<C: ConnectionTrait>(
+    conn: &C,
+    id: ReorganisationId,
+) -> Result<Reorganisation, StoreError> {
+    let r = reorganisation::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     Ok(Reorganisation {
         id: ReorganisationId(r.id),
         effective_on: r.effective_on,

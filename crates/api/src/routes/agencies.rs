@@ -123,7 +123,11 @@ async fn list_agencies(
         .filter(|a| q.jurisdiction_unit_id.is_none_or(|u| a.jurisdiction_unit_id.0 == u))
         .filter(|a| q.active.is_none_or(|x| a.active == x))
         .collect();
-    Ok(web::Json(page.page_sorted(agencies, |a| a.id.0, |a| agency_dto(&a, &topics))))
+    Ok(web::Json(page.page_sorted(
+        agencies,
+        |a| a.id.0,
+        |a| agency_dto(&a, &topics),
+    )))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
@@ -143,17 +147,26 @@ pub struct CreateAgency {
     pub active: Option<bool>,
 }
 
-/// Checks an agency's fields against the units and topics that exist.
-async fn build(
-    state: &AppState,
-    id: AgencyId,
+/// An agency's fields as the client sent them.
+struct AgencyInput<'a> {
     name: Text,
-    kind: &str,
+    kind: &'a str,
     jurisdiction: Uuid,
-    topic_slugs: &[String],
+    topic_slugs: &'a [String],
     contact: ContactDto,
     active: bool,
-) -> Result<(Agency, Vec<Topic>), ApiError> {
+}
+
+/// Checks an agency's fields against the units and topics that exist.
+async fn build(state: &AppState, id: AgencyId, input: AgencyInput<'_>) -> Result<(Agency, Vec<Topic>), ApiError> {
+    let AgencyInput {
+        name,
+        kind,
+        jurisdiction,
+        topic_slugs,
+        contact,
+        active,
+    } = input;
     let mut errors = FieldErrors::new();
     let name = name.parse("name", 200).map_err(|e| errors.0.extend(e.0)).ok();
     let kind_parsed = AgencyKind::parse(kind);
@@ -172,9 +185,13 @@ async fn build(
             None => errors.push(format!("topics[{i}]"), "unknown_topic", format!("no topic {slug:?}")),
         }
     }
-    let contact = Contact::parse(contact.name.as_deref(), contact.email.as_deref(), contact.phone.as_deref())
-        .map_err(|e| errors.0.extend(e.0))
-        .ok();
+    let contact = Contact::parse(
+        contact.name.as_deref(),
+        contact.email.as_deref(),
+        contact.phone.as_deref(),
+    )
+    .map_err(|e| errors.0.extend(e.0))
+    .ok();
     let (Some(name), Some(kind), Some(contact), true) = (name, kind_parsed, contact, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
@@ -213,17 +230,15 @@ async fn create_agency(
     body: Json<CreateAgency>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let (agency, topics) = build(
-        &state,
-        AgencyId::new(),
-        b.name,
-        &b.kind,
-        b.jurisdiction_unit_id,
-        &b.topics,
-        b.contact,
-        b.active.unwrap_or(true),
-    )
-    .await?;
+    let input = AgencyInput {
+        name: b.name,
+        kind: &b.kind,
+        jurisdiction: b.jurisdiction_unit_id,
+        topic_slugs: &b.topics,
+        contact: b.contact,
+        active: b.active.unwrap_or(true),
+    };
+    let (agency, topics) = build(&state, AgencyId::new(), input).await?;
     catalog::create_agency(&state.db, &staff.actor(), &agency).await?;
     Ok(HttpResponse::Created().json(agency_dto(&agency, &topics)))
 }
@@ -306,21 +321,19 @@ async fn update_agency(
         .filter_map(|t| all_topics.iter().find(|x| x.id == *t))
         .map(|t| t.slug.as_str().to_owned())
         .collect();
-    let (agency, topics) = build(
-        &state,
-        current.id,
-        b.name.unwrap_or_else(|| Text::from(&current.name)),
-        b.kind.as_deref().unwrap_or(current.kind.as_str()),
-        b.jurisdiction_unit_id.unwrap_or(current.jurisdiction_unit_id.0),
-        b.topics.as_deref().unwrap_or(&current_slugs),
-        b.contact.unwrap_or(ContactDto {
+    let input = AgencyInput {
+        name: b.name.unwrap_or_else(|| Text::from(&current.name)),
+        kind: b.kind.as_deref().unwrap_or(current.kind.as_str()),
+        jurisdiction: b.jurisdiction_unit_id.unwrap_or(current.jurisdiction_unit_id.0),
+        topic_slugs: b.topics.as_deref().unwrap_or(&current_slugs),
+        contact: b.contact.unwrap_or(ContactDto {
             name: current.contact.name.clone(),
             email: current.contact.email.clone(),
             phone: current.contact.phone.clone(),
         }),
-        b.active.unwrap_or(current.active),
-    )
-    .await?;
+        active: b.active.unwrap_or(current.active),
+    };
+    let (agency, topics) = build(&state, current.id, input).await?;
     catalog::update_agency(&state.db, &staff.actor(), &agency).await?;
     Ok(web::Json(agency_dto(&agency, &topics)))
 }

@@ -82,10 +82,15 @@ async fn login(
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let body = body.0;
     let now = Utc::now();
-    let username = Username::parse(&body.username).map(|u| u.as_str().to_owned()).unwrap_or_else(|_| body.username.trim().to_ascii_lowercase());
+    let username = Username::parse(&body.username)
+        .map(|u| u.as_str().to_owned())
+        .unwrap_or_else(|_| body.username.trim().to_ascii_lowercase());
     let account_key = format!("account:{username}");
     let address_key = address_key(&req, state.trust_forwarded_for);
-    for (key, policy) in [(&account_key, ThrottlePolicy::ACCOUNT), (&address_key, ThrottlePolicy::ADDRESS)] {
+    for (key, policy) in [
+        (&account_key, ThrottlePolicy::ACCOUNT),
+        (&address_key, ThrottlePolicy::ADDRESS),
+    ] {
         if let Err(wait) = policy.check(throttle::get(&state.db, key).await?, now) {
             let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
             return Err(ApiError::too_many_requests(secs));
@@ -98,7 +103,10 @@ async fn login(
     };
     let ok = verify_password(state.hash_cost, body.password, hash).await;
     let Some(user) = user.filter(|_| ok) else {
-        for (key, policy) in [(&account_key, ThrottlePolicy::ACCOUNT), (&address_key, ThrottlePolicy::ADDRESS)] {
+        for (key, policy) in [
+            (&account_key, ThrottlePolicy::ACCOUNT),
+            (&address_key, ThrottlePolicy::ADDRESS),
+        ] {
             let record = policy.record_failure(throttle::get(&state.db, key).await?, now);
             throttle::put(&state.db, key, record).await?;
         }

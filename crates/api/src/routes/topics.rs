@@ -132,7 +132,11 @@ async fn create_topic(
     let name = b.name.parse("name", 200).map_err(|e| errors.0.extend(e.0)).ok();
     let description = match b.description {
         None => Some(None),
-        Some(d) => d.parse("description", 2000).map(Some).map_err(|e| errors.0.extend(e.0)).ok(),
+        Some(d) => d
+            .parse("description", 2000)
+            .map(Some)
+            .map_err(|e| errors.0.extend(e.0))
+            .ok(),
     };
     let (Some(slug), Some(name), Some(description), true) = (slug, name, description, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));

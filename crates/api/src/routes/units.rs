@@ -157,7 +157,10 @@ async fn list_units(
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let kind = match &q.kind {
         None => None,
-        Some(k) => Some(UnitKind::parse(k).ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown unit kind {k:?}")))?),
+        Some(k) => Some(
+            UnitKind::parse(k)
+                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown unit kind {k:?}")))?,
+        ),
     };
     let at = q.at.unwrap_or_else(crate::today);
     let chart = store::load_chart(&state.db).await?;
@@ -167,7 +170,11 @@ async fn list_units(
         .filter(|u| q.parent_id.is_none_or(|p| chart.parent_on(u.id, at) == Some(UnitId(p))))
         .collect();
     units.sort_by_key(|u| u.id);
-    Ok(web::Json(page.page_sorted(units, |u| u.id.0, |u| unit_dto(&chart, u, at))))
+    Ok(web::Json(page.page_sorted(
+        units,
+        |u| u.id.0,
+        |u| unit_dto(&chart, u, at),
+    )))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -191,7 +198,11 @@ fn lineage_dto(chart: &OrgChart, e: &LineageEdge, other: UnitId) -> Option<Linea
 
 fn detail(chart: &OrgChart, u: &Unit, at: NaiveDate) -> UnitDetail {
     let day = u.nearest_day_in_force(at);
-    let mut children: Vec<&Unit> = if u.in_force_on(at) { chart.children_on(u.id, at).collect() } else { vec![] };
+    let mut children: Vec<&Unit> = if u.in_force_on(at) {
+        chart.children_on(u.id, at).collect()
+    } else {
+        vec![]
+    };
     children.sort_by_key(|c| c.id);
     UnitDetail {
         unit: unit_dto(chart, u, at),
@@ -208,8 +219,14 @@ fn detail(chart: &OrgChart, u: &Unit, at: NaiveDate) -> UnitDetail {
                 })
             })
             .collect(),
-        predecessors: chart.predecessors(u.id).filter_map(|e| lineage_dto(chart, e, e.from)).collect(),
-        successors: chart.successors(u.id).filter_map(|e| lineage_dto(chart, e, e.to)).collect(),
+        predecessors: chart
+            .predecessors(u.id)
+            .filter_map(|e| lineage_dto(chart, e, e.from))
+            .collect(),
+        successors: chart
+            .successors(u.id)
+            .filter_map(|e| lineage_dto(chart, e, e.to))
+            .collect(),
         counts_toward: chart.counts_toward(u.id, at).and_then(|id| chart.unit(id)).map(brief),
     }
 }
@@ -257,7 +274,11 @@ pub struct CreateUnit {
 fn parse_kind(field: &str, raw: &str, errors: &mut FieldErrors) -> Option<UnitKind> {
     let k = UnitKind::parse(raw);
     if k.is_none() {
-        errors.push(field, "unknown_value", "one of city, district, ward, school, care_centre, council");
+        errors.push(
+            field,
+            "unknown_value",
+            "one of city, district, ward, school, care_centre, council",
+        );
     }
     k
 }
@@ -301,7 +322,9 @@ async fn create_unit(
         return Err(ApiError::conflict("unit_code_taken", "a unit already has this code"));
     }
     match (b.parent_id, kind) {
-        (None, Some(k)) if k != UnitKind::City => errors.push("parent_id", "required", "only a city may have no parent"),
+        (None, Some(k)) if k != UnitKind::City => {
+            errors.push("parent_id", "required", "only a city may have no parent")
+        }
         (Some(p), k) => match chart.unit(UnitId(p)) {
             None => errors.push("parent_id", "unknown_unit", "no such unit"),
             Some(parent) if !parent.in_force_on(valid_from) => {
@@ -604,7 +627,11 @@ async fn create_reorganisation(
                 unit_id: UnitId(m.unit_id),
                 parent,
             }),
-            Some(None) => errors.push(format!("moves[{i}].parent_id"), "required", "give parent_id or parent_ref"),
+            Some(None) => errors.push(
+                format!("moves[{i}].parent_id"),
+                "required",
+                "give parent_id or parent_ref",
+            ),
             None => {}
         }
     }
@@ -618,7 +645,11 @@ async fn create_reorganisation(
                 assumption: l.assumption,
                 note: l.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
             }),
-            Some(None) => errors.push(format!("lineage[{i}].to_unit_id"), "required", "give to_unit_id or to_ref"),
+            Some(None) => errors.push(
+                format!("lineage[{i}].to_unit_id"),
+                "required",
+                "give to_unit_id or to_ref",
+            ),
             None => {}
         }
     }
@@ -658,7 +689,9 @@ async fn list_reorganisations(
 ) -> Result<web::Json<Vec<ReorganisationDto>>, ApiError> {
     let chart = store::load_chart(&state.db).await?;
     let list = store::list_reorganisations(&state.db).await?;
-    Ok(web::Json(list.into_iter().map(|r| reorganisation_dto(&chart, r)).collect()))
+    Ok(web::Json(
+        list.into_iter().map(|r| reorganisation_dto(&chart, r)).collect(),
+    ))
 }
 
 /// Units by code, for callers that know codes (seeding, imports).

@@ -300,9 +300,16 @@ async fn update_user(
             // A role change clears scopes the new role does not carry,
             // unless the request sets them.
             let keep = |r: Role| role == r && current.assignment.role == r;
-            let unit = b.unit_id.unwrap_or(if keep(Role::Facilitator) { current.assignment.unit_id.map(|u| u.0) } else { None });
-            let agency =
-                b.agency_id.unwrap_or(if keep(Role::AgencyStaff) { current.assignment.agency_id.map(|a| a.0) } else { None });
+            let unit = b.unit_id.unwrap_or(if keep(Role::Facilitator) {
+                current.assignment.unit_id.map(|u| u.0)
+            } else {
+                None
+            });
+            let agency = b.agency_id.unwrap_or(if keep(Role::AgencyStaff) {
+                current.assignment.agency_id.map(|a| a.0)
+            } else {
+                None
+            });
             Assignment::check(role, unit.map(UnitId), agency.map(AgencyId))
                 .map_err(|e| errors.0.extend(e.0))
                 .ok()
@@ -311,9 +318,7 @@ async fn update_user(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    if current.id == staff.user.id
-        && (b.disabled == Some(true) || assignment.is_some_and(|a| a.role != Role::Admin))
-    {
+    if current.id == staff.user.id && (b.disabled == Some(true) || assignment.is_some_and(|a| a.role != Role::Admin)) {
         return Err(ApiError::conflict(
             "cannot_change_own_account",
             "an admin cannot disable or demote their own account",
