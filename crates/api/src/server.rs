@@ -231,7 +231,7 @@ async fn bootstrap_admin(db: &Db, config: &Config) -> Result<(bool, Option<Strin
         unit_id: None,
         agency_id: None,
     };
-    accounts::create(
+    let created = accounts::create(
         db,
         &Actor::system(),
         accounts::NewUser {
@@ -241,9 +241,13 @@ async fn bootstrap_admin(db: &Db, config: &Config) -> Result<(bool, Option<Strin
             display_name: Some("Quản trị viên"),
         },
     )
-    .await
-    .map_err(|e| StartError::Admin(e.to_string()))?;
-    Ok((true, generated))
+    .await;
+    match created {
+        Ok(_) => Ok((true, generated)),
+        // Another replica starting at the same moment created it first.
+        Err(langnghe_storage::StoreError::Conflict("username_taken")) => Ok((false, None)),
+        Err(e) => Err(StartError::Admin(e.to_string())),
+    }
 }
 
 /// A bound, not yet running server.
