@@ -56,6 +56,9 @@ pub struct Settings {
     pub log: String,
 }
 
+/// Durations in settings (re-exported for tools that build a [`Config`]).
+pub use chrono::Duration;
+
 /// Checked settings.
 #[derive(Debug, Clone)]
 pub struct Config {

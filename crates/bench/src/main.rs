@@ -1,0 +1,222 @@
+//! `langnghe-bench`: starts the real service in-process on a fresh database
+//! seeded with the demo organisation, then drives each scenario with a
+//! fixed number of concurrent clients for a fixed time and prints requests
+//! per second and latency percentiles. Figures from one run are comparable
+//! with each other; across machines, compare ratios.
+
+use std::time::{Duration, Instant};
+
+use awc::http::Method;
+use clap::Parser;
+use langnghe_api::auth::HashCost;
+use langnghe_api::config::{Config, JwtSecrets};
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(about = "Load generator for Lắng Nghe")]
+struct Args {
+    /// Database to run on; default a temporary SQLite file. A PostgreSQL URL
+    /// must name an empty database.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Concurrent clients per scenario.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Server worker threads.
+    #[arg(long, default_value_t = 2)]
+    workers: usize,
+}
+
+const PASSWORD: &str = "bench-mật-khẩu-2026";
+
+struct Scenario {
+    name: &'static str,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    token: bool,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()));
+    let config = Config {
+        bind: "127.0.0.1:0".parse()?,
+        database_url: url.clone(),
+        embedded: false,
+        admin_password: Some(PASSWORD.to_owned()),
+        jwt_secrets: JwtSecrets::Given(vec![langnghe_api::random_secret(48)]),
+        demo: true,
+        trust_forwarded_for: false,
+        max_body_bytes: 64 * 1024,
+        db_max_connections: 10,
+        workers: Some(args.workers),
+        token_ttl: chrono_minutes(15),
+        hash_cost: HashCost::Standard,
+    };
+    let prepared = langnghe_api::server::prepare(&config).await?;
+    let bound = langnghe_api::server::bind(prepared.state, &config)?;
+    let base = format!("http://{}", bound.addr);
+    actix_web::rt::spawn(bound.server);
+    let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+
+    let mut res = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .send_json(&json!({"username": "admin", "password": PASSWORD}))
+        .await?;
+    let login: Value = res.json().await?;
+    let token = login["access_token"].as_str().ok_or("no token")?.to_owned();
+    let mut res = client
+        .get(format!("{base}/api/v1/units?kind=ward&at=2025-06-30"))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    let wards: Value = res.json().await?;
+    let ward = wards["items"][11]["id"].as_str().ok_or("no ward")?.to_owned();
+
+    let scenarios = vec![
+        Scenario {
+            name: "GET /healthz",
+            method: Method::GET,
+            path: "/healthz".into(),
+            body: None,
+            token: false,
+        },
+        Scenario {
+            name: "GET /api/v1/me",
+            method: Method::GET,
+            path: "/api/v1/me".into(),
+            body: None,
+            token: true,
+        },
+        Scenario {
+            name: "GET /api/v1/units?kind=ward&at=…",
+            method: Method::GET,
+            path: "/api/v1/units?kind=ward&at=2025-06-30".into(),
+            body: None,
+            token: true,
+        },
+        Scenario {
+            name: "GET /api/v1/units/{id} (lineage)",
+            method: Method::GET,
+            path: format!("/api/v1/units/{ward}?at=2026-01-01"),
+            body: None,
+            token: true,
+        },
+        Scenario {
+            name: "GET /api/v1/agencies",
+            method: Method::GET,
+            path: "/api/v1/agencies".into(),
+            body: None,
+            token: true,
+        },
+        Scenario {
+            name: "POST /api/v1/auth/login (Argon2id)",
+            method: Method::POST,
+            path: "/api/v1/auth/login".into(),
+            body: Some(json!({"username": "admin", "password": PASSWORD})),
+            token: false,
+        },
+    ];
+
+    println!(
+        "Lắng Nghe load test: {} concurrent clients, {} s per scenario, {} server workers, database {}",
+        args.concurrency,
+        args.seconds,
+        args.workers,
+        if url.starts_with("sqlite") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    );
+    println!("| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for s in &scenarios {
+        let deadline = Instant::now() + Duration::from_secs(args.seconds);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..args.concurrency {
+            let client = client.clone();
+            let url = format!("{base}{}", s.path);
+            let (method, body) = (s.method.clone(), s.body.clone());
+            let token = s.token.then(|| token.clone());
+            tasks.push(actix_web::rt::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0u64;
+                while Instant::now() < deadline {
+                    let mut req = client.request(method.clone(), &url);
+                    if let Some(t) = &token {
+                        req = req.bearer_auth(t);
+                    }
+                    let t0 = Instant::now();
+                    let sent = match &body {
+                        Some(b) => req.send_json(b).await,
+                        None => req.send().await,
+                    };
+                    match sent {
+                        Ok(mut r) => {
+                            let ok = r.status().is_success();
+                            let _ = r.body().limit(10 * 1024 * 1024).await;
+                            if !ok {
+                                errors += 1;
+                            }
+                        }
+                        Err(_) => errors += 1,
+                    }
+                    latencies.push(t0.elapsed());
+                }
+                (latencies, errors)
+            }));
+        }
+        let mut all = Vec::new();
+        let mut errors = 0;
+        for t in tasks {
+            let (l, e) = t.await?;
+            all.extend(l);
+            errors += e;
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        all.sort();
+        println!(
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} |",
+            s.name,
+            all.len(),
+            errors,
+            all.len() as f64 / elapsed,
+            percentile(&all, 0.50),
+            percentile(&all, 0.95),
+            percentile(&all, 0.99)
+        );
+    }
+    Ok(())
+}
+
+fn chrono_minutes(m: i64) -> langnghe_api::config::Duration {
+    langnghe_api::config::Duration::minutes(m)
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    match actix_web::rt::System::new().block_on(run(args)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("langnghe-bench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
