@@ -388,6 +388,17 @@ impl TestApp {
         out
     }
 
+    /// The audit events recorded for one entity, read straight from the
+    /// database.
+    pub async fn audit(&self, entity: &str, id: &str) -> Vec<langnghe_storage::audit::AuditEvent> {
+        let db = langnghe_storage::connect(&self.db.url, 1).await.expect("connect");
+        let events = langnghe_storage::audit::for_entity(&db, entity, id)
+            .await
+            .expect("audit");
+        db.close().await.ok();
+        events
+    }
+
     /// The id of the unit with this code, as of `at`.
     pub async fn unit_id(&self, code: &str, at: &str) -> String {
         let mut cursor = String::new();

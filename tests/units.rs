@@ -364,6 +364,10 @@ async fn admin_records_a_merge_with_a_moved_school() {
     assert_eq!(d.ok(200)["ancestors"][0]["code"], "W-AB");
     let d = app.get(&format!("/api/v1/units/{w2}?at=2026-02-01"), app.admin()).await;
     assert_eq!(d.ok(200)["counts_toward"]["code"], "W-AB");
+    let events = app.audit("reorganisation", body["id"].as_str().unwrap()).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "reorganisation.create");
+    assert_eq!(events[0].after.as_ref().unwrap()["closed"].as_array().unwrap().len(), 2);
     // The same units cannot be closed twice.
     let again = app
         .post(

@@ -94,6 +94,19 @@ async fn admin_creates_lists_reads_and_changes_accounts() {
         )
         .await;
     assert_eq!(r.ok(200)["unit_id"], other.as_str());
+
+    // Every change is in the audit log, with who made it; never a hash.
+    let events = app.audit("user", id).await;
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["user.create", "user.update", "user.update"]);
+    assert!(events.iter().all(|e| e.actor_label == "admin" && e.actor_id.is_some()));
+    assert_eq!(events[1].before.as_ref().unwrap()["role"], "facilitator");
+    assert_eq!(events[1].after.as_ref().unwrap()["role"], "moderator");
+    assert!(
+        events
+            .iter()
+            .all(|e| !format!("{:?}{:?}", e.before, e.after).contains("argon2"))
+    );
 }
 
 #[actix_web::test]

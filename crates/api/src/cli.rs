@@ -39,7 +39,9 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Openapi) = cli.command {
-        print!("{}", crate::openapi::spec_json());
+        // A closed pipe (`langnghe openapi | head`) is not an error.
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(crate::openapi::spec_json().as_bytes());
         return ExitCode::SUCCESS;
     }
     init_logging(&cli.settings.log);
@@ -72,6 +74,7 @@ fn init_logging(filter: &str) {
         tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }
