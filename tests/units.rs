@@ -212,6 +212,9 @@ async fn bad_units_are_refused() {
     post(json!({"kind": "school", "code": "X1", "name": {"vi": "A"}, "parent_id": old_ward}))
         .await
         .assert_fields(&[("parent_id", "not_in_force")]);
+    post(json!({"kind": "school", "code": "X1", "name": {"vi": "A"}, "parent_id": school, "valid_from": "1800-01-01"}))
+        .await
+        .assert_fields(&[("valid_from", "out_of_range"), ("parent_id", "not_in_force")]);
     post(json!({"kind": "school", "code": "X1", "name": {"vi": "A"}}))
         .await
         .assert_fields(&[("parent_id", "required")]);
@@ -426,6 +429,11 @@ async fn reorganisations_that_cannot_work_are_refused_and_store_nothing() {
     )
     .await
     .assert_fields(&[("close[0]", "not_in_force")]);
+    post(
+        json!({"effective_on": "0900-07-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}),
+    )
+    .await
+    .assert_fields(&[("effective_on", "out_of_range")]);
     post(json!({"effective_on": "01/07/2025", "title": "x"}))
         .await
         .assert_fields(&[("effective_on", "invalid_type")]);

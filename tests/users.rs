@@ -270,6 +270,20 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
     )
     .await
     .assert_fields(&[("agency_id", "not_allowed")]);
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        app.admin(),
+        &json!({"display_name": "x".repeat(201)}),
+    )
+    .await
+    .assert_fields(&[("display_name", "invalid_length")]);
+    app.post(
+        "/api/v1/users",
+        app.admin(),
+        &json!({"username": "abcd", "password": "x".repeat(300), "role": "moderator", "display_name": "y".repeat(201)}),
+    )
+    .await
+    .assert_fields(&[("display_name", "invalid_length")]);
     app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"password": "x"}))
         .await
         .assert_fields(&[("password", "unknown_field")]);

@@ -231,6 +231,12 @@ impl From<DbErr> for ApiError {
         if langnghe_storage::is_unavailable(&e) {
             tracing::warn!(cause = %e, "database unavailable");
             ApiError::unavailable()
+        } else if langnghe_storage::is_busy(&e) {
+            tracing::warn!(cause = %e, "database busy");
+            let mut busy = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_busy", "The database is busy")
+                .detail("a concurrent write held the database; retry the request");
+            busy.retry_after = Some(1);
+            busy
         } else {
             ApiError::internal(&e)
         }
@@ -310,4 +316,9 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("internal_error", 500, "a server fault; quote error_id"),
     ("database_unavailable", 503, "the database cannot be reached"),
+    (
+        "database_busy",
+        503,
+        "a concurrent write held the (SQLite) database; retry after Retry-After",
+    ),
 ];

@@ -62,11 +62,36 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
+            if has_nul_escape(&body) {
+                // PostgreSQL text cannot hold NUL; no field needs it.
+                return Err(ApiError::field(
+                    "",
+                    "invalid_character",
+                    "text must not contain the NUL character (\\u0000)",
+                ));
+            }
             let value = parse_json::<T>(&body)?;
             value.validate().map_err(|e| ApiError::invalid(validation_errors(&e)))?;
             Ok(Json(value))
         })
     }
+}
+
+/// Whether a JSON text contains the escape `\u0000` (a backslash that is
+/// not itself escaped, followed by `u0000`).
+fn has_nul_escape(body: &[u8]) -> bool {
+    let mut backslashes = 0usize;
+    for (i, &b) in body.iter().enumerate() {
+        if b == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if b == b'u' && backslashes % 2 == 1 && body.get(i + 1..i + 5) == Some(b"0000") {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
 }
 
 pub fn unsupported_media_type() -> ApiError {

@@ -126,6 +126,7 @@ impl Contact {
         if let Some(p) = &contact.phone {
             let digits = p.chars().filter(char::is_ascii_digit).count();
             let valid = (6..=15).contains(&digits)
+                && p.chars().count() <= 40
                 && p.chars()
                     .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'));
             if !valid {

@@ -61,6 +61,17 @@ impl UnitKind {
     }
 }
 
+/// Dates the organisation can hold: 1900 to 2199. Anything outside is a
+/// typing slip (and some databases cannot store it).
+pub fn check_date(field: &str, date: NaiveDate) -> Result<NaiveDate, FieldErrors> {
+    use chrono::Datelike;
+    if (1900..=2199).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(FieldErrors::single(field, "out_of_range", "a date from 1900 to 2199"))
+    }
+}
+
 /// A unit's code: 1–40 characters of letters, digits, `.`, `_` or `-`,
 /// unique across all time so that it never points at two units.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

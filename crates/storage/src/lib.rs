@@ -125,6 +125,13 @@ pub fn is_unavailable(e: &DbErr) -> bool {
     matches!(e, DbErr::ConnectionAcquire(_) | DbErr::Conn(RuntimeErr::SqlxError(_)))
 }
 
+/// Whether a database error is a lock held by a concurrent writer (SQLite's
+/// `SQLITE_BUSY`), which a retry resolves.
+pub fn is_busy(e: &DbErr) -> bool {
+    let text = e.to_string();
+    text.contains("database is locked") || text.contains("database table is locked")
+}
+
 /// Starts a transaction.
 pub async fn begin(db: &Db) -> Result<Tx, DbErr> {
     use sea_orm::TransactionTrait;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
-use langnghe_domain::org::{LineageEdge, OrgChart, Unit, UnitCode, UnitKind};
+use langnghe_domain::org::{LineageEdge, OrgChart, Unit, UnitCode, UnitKind, check_date};
 use langnghe_domain::reorg::{self, LineageSpec, MoveUnit, OpenUnit, ReorganisationRequest, UnitRef};
 use langnghe_domain::{FieldErrors, LocalizedText, UnitId};
 use langnghe_storage::org::{self as store, UnitCorrection};
@@ -315,6 +315,9 @@ async fn create_unit(
     let code = collect(UnitCode::parse("code", &b.code), &mut errors);
     let name = collect(b.name.parse("name", 200), &mut errors);
     let valid_from = b.valid_from.unwrap_or_else(crate::today);
+    if let Err(e) = check_date("valid_from", valid_from) {
+        errors.0.extend(e.0);
+    }
     let chart = store::load_chart(&state.db).await?;
     if let Some(code) = &code
         && chart.code_taken(code)
@@ -603,6 +606,9 @@ async fn create_reorganisation(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
     let mut errors = FieldErrors::new();
+    if let Err(e) = check_date("effective_on", b.effective_on) {
+        errors.0.extend(e.0);
+    }
     let mut open = Vec::new();
     for (i, o) in b.open.into_iter().enumerate() {
         let kind = parse_kind(&format!("open[{i}].kind"), &o.kind, &mut errors);
