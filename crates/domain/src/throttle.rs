@@ -63,7 +63,8 @@ impl ThrottlePolicy {
         if now < ready_at { Err(ready_at - now) } else { Ok(()) }
     }
 
-    /// The record after one more failure at `now`.
+    /// The record after one more failure at `now` (storage applies the
+    /// same rule atomically in the database).
     pub fn record_failure(&self, record: Option<FailureRecord>, now: DateTime<Utc>) -> FailureRecord {
         let failures = match record {
             Some(r) if now - r.last_failure_at <= self.window => r.failures.saturating_add(1),

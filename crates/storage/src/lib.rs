@@ -132,8 +132,15 @@ pub fn is_busy(e: &DbErr) -> bool {
     text.contains("database is locked") || text.contains("database table is locked")
 }
 
-/// Starts a transaction.
+/// Starts a write transaction. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout
+/// instead of failing when a read inside the transaction later tries to
+/// upgrade to a write; PostgreSQL ignores the mode.
 pub async fn begin(db: &Db) -> Result<Tx, DbErr> {
-    use sea_orm::TransactionTrait;
-    db.begin().await
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }

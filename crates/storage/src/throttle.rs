@@ -1,7 +1,8 @@
 //! Failed sign-in records, shared by every replica through the database.
 
+use chrono::{DateTime, Utc};
 use langnghe_domain::throttle::FailureRecord;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use crate::StoreError;
@@ -17,21 +18,39 @@ pub async fn get<C: ConnectionTrait>(conn: &C, key: &str) -> Result<Option<Failu
         }))
 }
 
-pub async fn put<C: ConnectionTrait>(conn: &C, key: &str, record: FailureRecord) -> Result<(), StoreError> {
+/// Counts one more failure for `key` at `now`, atomically (concurrent
+/// failures are never lost): failures older than `window_start` are
+/// forgotten first. Returns the record as it now stands.
+pub async fn record_failure<C: ConnectionTrait>(
+    conn: &C,
+    key: &str,
+    now: DateTime<Utc>,
+    window_start: DateTime<Utc>,
+) -> Result<FailureRecord, StoreError> {
+    use login_throttle::Column;
     let row = login_throttle::ActiveModel {
         key: Set(key.to_owned()),
-        failures: Set(i32::try_from(record.failures).unwrap_or(i32::MAX)),
-        last_failure_at: Set(record.last_failure_at),
+        failures: Set(1),
+        last_failure_at: Set(now),
     };
+    let failures = Expr::case(
+        Expr::col((login_throttle::Entity, Column::LastFailureAt)).gte(window_start),
+        Expr::col((login_throttle::Entity, Column::Failures)).add(1),
+    )
+    .finally(1);
     login_throttle::Entity::insert(row)
         .on_conflict(
-            OnConflict::column(login_throttle::Column::Key)
-                .update_columns([login_throttle::Column::Failures, login_throttle::Column::LastFailureAt])
+            OnConflict::column(Column::Key)
+                .value(Column::Failures, failures)
+                .value(Column::LastFailureAt, now)
                 .to_owned(),
         )
         .exec_without_returning(conn)
         .await?;
-    Ok(())
+    Ok(get(conn, key).await?.unwrap_or(FailureRecord {
+        failures: 1,
+        last_failure_at: now,
+    }))
 }
 
 pub async fn clear<C: ConnectionTrait>(conn: &C, key: &str) -> Result<(), StoreError> {

@@ -107,8 +107,7 @@ async fn login(
             (&account_key, ThrottlePolicy::ACCOUNT),
             (&address_key, ThrottlePolicy::ADDRESS),
         ] {
-            let record = policy.record_failure(throttle::get(&state.db, key).await?, now);
-            throttle::put(&state.db, key, record).await?;
+            throttle::record_failure(&state.db, key, now, now - policy.window).await?;
         }
         return Err(ApiError::new(
             actix_web::http::StatusCode::UNAUTHORIZED,
