@@ -255,13 +255,11 @@ impl From<StoreError> for ApiError {
 }
 
 fn conflict_detail(code: &str) -> &'static str {
-    match code {
-        "username_taken" => "an account already has this username",
-        "unit_code_taken" => "a unit already has this code",
-        "topic_slug_taken" => "a topic already has this slug",
-        "reorganisation_conflict" => "the units changed meanwhile; reload and try again",
-        _ => "the request conflicts with the current state",
-    }
+    CODES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, _, meaning)| *meaning)
+        .unwrap_or("the request conflicts with the current state")
 }
 
 /// The stable error codes, documented once in the API description.

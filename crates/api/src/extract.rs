@@ -251,12 +251,3 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         .into()
     })
 }
-
-/// The request's `Accept-Language`, as a service language.
-pub fn lang(req: &HttpRequest) -> langnghe_domain::text::Lang {
-    req.headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(langnghe_domain::text::Lang::negotiate)
-        .unwrap_or_default()
-}

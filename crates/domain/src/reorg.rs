@@ -159,6 +159,25 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
     // Parents from `day` on, for every unit whose parent changes.
     let mut new_parent: HashMap<UnitId, UnitId> = HashMap::new();
     let mut new_parent_periods = Vec::new();
+    let mut attach = |unit_id: UnitId, kind: UnitKind, parent: &UnitRef, field: String, errors: &mut FieldErrors| {
+        let Some((pid, pkind)) = resolve(parent, &field, errors) else {
+            return;
+        };
+        if !kind.may_sit_under(pkind) {
+            errors.push(
+                field,
+                "kind_not_allowed",
+                format!("a {} cannot sit under a {}", kind.as_str(), pkind.as_str()),
+            );
+        }
+        new_parent.insert(unit_id, pid);
+        new_parent_periods.push(ParentPeriod {
+            unit_id,
+            parent_id: pid,
+            valid_from: day,
+            valid_to: None,
+        });
+    };
     for (i, o) in request.open.iter().enumerate() {
         let Some(unit) = opened.get(o.reference.trim()) else {
             continue;
@@ -172,25 +191,7 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
                 );
             }
             None => {}
-            Some(p) => {
-                let field = format!("open[{i}].parent");
-                if let Some((pid, pkind)) = resolve(p, &field, &mut errors) {
-                    if !o.kind.may_sit_under(pkind) {
-                        errors.push(
-                            field,
-                            "kind_not_allowed",
-                            format!("a {} cannot sit under a {}", o.kind.as_str(), pkind.as_str()),
-                        );
-                    }
-                    new_parent.insert(unit.id, pid);
-                    new_parent_periods.push(ParentPeriod {
-                        unit_id: unit.id,
-                        parent_id: pid,
-                        valid_from: day,
-                        valid_to: None,
-                    });
-                }
-            }
+            Some(p) => attach(unit.id, o.kind, p, format!("open[{i}].parent"), &mut errors),
         }
     }
     let mut moved: HashSet<UnitId> = HashSet::new();
@@ -223,23 +224,13 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
             errors.push(field, "duplicate", "moved twice");
             continue;
         }
-        let pfield = format!("moves[{i}].parent");
-        if let Some((pid, pkind)) = resolve(&m.parent, &pfield, &mut errors) {
-            if !unit.kind.may_sit_under(pkind) {
-                errors.push(
-                    pfield,
-                    "kind_not_allowed",
-                    format!("a {} cannot sit under a {}", unit.kind.as_str(), pkind.as_str()),
-                );
-            }
-            new_parent.insert(m.unit_id, pid);
-            new_parent_periods.push(ParentPeriod {
-                unit_id: m.unit_id,
-                parent_id: pid,
-                valid_from: day,
-                valid_to: None,
-            });
-        }
+        attach(
+            m.unit_id,
+            unit.kind,
+            &m.parent,
+            format!("moves[{i}].parent"),
+            &mut errors,
+        );
     }
 
     // Lineage: every closed unit hands its history to someone.

@@ -1,8 +1,6 @@
 //! The organisation over time: units at a date, their lineage, and
 //! reorganisations.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use langnghe_domain::org::{LineageEdge, OrgChart, Unit, UnitCode, UnitKind, check_date};
@@ -698,11 +696,6 @@ async fn list_reorganisations(
     Ok(web::Json(
         list.into_iter().map(|r| reorganisation_dto(&chart, r)).collect(),
     ))
-}
-
-/// Units by code, for callers that know codes (seeding, imports).
-pub fn by_code(chart: &OrgChart) -> HashMap<String, UnitId> {
-    chart.units().map(|u| (u.code.as_str().to_owned(), u.id)).collect()
 }
 
 impl Text {
