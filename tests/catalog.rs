@@ -9,8 +9,7 @@ use crate::support::TestApp;
 async fn demo_topics_and_agencies_are_seeded() {
     let app = TestApp::spawn_demo().await;
     let topics = app.get("/api/v1/topics", app.admin()).await;
-    let slugs: Vec<&str> = topics
-        .ok(200)
+    let slugs: Vec<&str> = topics.ok(200)["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -31,6 +30,25 @@ async fn demo_topics_and_agencies_are_seeded() {
     ] {
         assert!(slugs.contains(&s), "{s}");
     }
+    let mut pages = 0;
+    let mut walked = Vec::new();
+    let mut path = "/api/v1/topics?limit=3".to_owned();
+    loop {
+        let body = app.get(&path, app.admin()).await.ok(200).clone();
+        pages += 1;
+        walked.extend(
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["slug"].as_str().unwrap().to_owned()),
+        );
+        match body["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/topics?limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!((pages, walked.len()), (4, 10));
     let mut all = Vec::new();
     let mut path = "/api/v1/agencies?limit=10".to_owned();
     loop {
@@ -90,13 +108,11 @@ async fn admin_manages_topics() {
     assert_eq!(r.body["description"], Value::Null);
     assert_eq!(r.body["name"]["en"], "Online safety");
     assert_eq!(
-        app.get("/api/v1/topics?active=true", app.admin()).await.ok(200),
-        &json!([])
+        app.get("/api/v1/topics?active=true", app.admin()).await.ok(200)["items"],
+        json!([])
     );
     assert_eq!(
-        app.get("/api/v1/topics?active=false", app.admin())
-            .await
-            .ok(200)
+        app.get("/api/v1/topics?active=false", app.admin()).await.ok(200)["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -144,9 +160,7 @@ async fn admin_manages_topics() {
         .await
         .assert_problem(400, "invalid_path");
     assert_eq!(
-        app.get("/api/v1/topics", app.admin())
-            .await
-            .ok(200)
+        app.get("/api/v1/topics", app.admin()).await.ok(200)["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -261,7 +275,7 @@ async fn staff_read_the_catalog_but_only_admins_change_it() {
         .as_str()
         .unwrap()
         .to_owned();
-    let topic = app.get("/api/v1/topics", app.admin()).await.body[0]["id"]
+    let topic = app.get("/api/v1/topics", app.admin()).await.body["items"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -318,9 +332,7 @@ async fn staff_read_the_catalog_but_only_admins_change_it() {
         .await
         .assert_problem(401, "unauthenticated");
     assert_eq!(
-        app.get("/api/v1/topics?active=true", app.admin())
-            .await
-            .ok(200)
+        app.get("/api/v1/topics?active=true", app.admin()).await.ok(200)["items"]
             .as_array()
             .unwrap()
             .len(),

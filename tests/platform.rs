@@ -75,10 +75,7 @@ async fn unknown_routes_and_methods_are_problems() {
 #[actix_web::test]
 async fn bad_bodies_are_refused_with_clear_codes_and_store_nothing() {
     let app = TestApp::spawn().await;
-    let before = app
-        .get("/api/v1/topics", app.admin())
-        .await
-        .ok(200)
+    let before = app.get("/api/v1/topics", app.admin()).await.ok(200)["items"]
         .as_array()
         .unwrap()
         .len();
@@ -168,16 +165,12 @@ async fn bad_bodies_are_refused_with_clear_codes_and_store_nothing() {
         )
         .await;
     assert_eq!(r.ok(201)["name"]["vi"], "a\\u0000b");
-    app.get("/api/v1/topics?active=false", app.admin()).await.ok(200);
     // Too large.
     let big = json!({"slug": "big", "name": {"vi": "x".repeat(70 * 1024)}});
     app.post(path, app.admin(), &big)
         .await
         .assert_problem(413, "payload_too_large");
-    let after = app
-        .get("/api/v1/topics", app.admin())
-        .await
-        .ok(200)
+    let after = app.get("/api/v1/topics", app.admin()).await.ok(200)["items"]
         .as_array()
         .unwrap()
         .len();

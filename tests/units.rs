@@ -120,7 +120,7 @@ async fn the_2025_reorganisation_is_visible_at_each_date() {
     assert_eq!(codes(under.ok(200)), ["PN-S05", "PN-S06", "PN-S07", "PN-S11"]);
 
     let list = app.get("/api/v1/reorganisations", app.admin()).await;
-    let list = list.ok(200).as_array().unwrap().clone();
+    let list = list.ok(200)["items"].as_array().unwrap().clone();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["effective_on"], "2025-07-01");
     assert_eq!(list[0]["lineage"].as_array().unwrap().len(), 14);
@@ -445,8 +445,8 @@ async fn reorganisations_that_cannot_work_are_refused_and_store_nothing() {
     .await
     .assert_fields(&[("open[0].code", "code_taken")]);
     assert_eq!(
-        app.get("/api/v1/reorganisations", app.admin()).await.ok(200),
-        &json!([])
+        app.get("/api/v1/reorganisations", app.admin()).await.ok(200)["items"],
+        json!([])
     );
     let wards = app.get("/api/v1/units?at=2026-06-01&kind=ward", app.admin()).await;
     assert_eq!(codes(wards.ok(200)), ["W1", "W2"]);

@@ -13,6 +13,7 @@ use validator::Validate;
 use crate::auth::{Admin, Staff};
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -65,15 +66,18 @@ impl From<&Topic> for TopicDto {
 pub struct ListTopicsQuery {
     /// Only active (true) or inactive (false) topics; default all.
     pub active: Option<bool>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
 }
 
-/// Every topic, by slug. The taxonomy is small, so it is not paginated.
+/// Topics, oldest first.
 #[utoipa::path(
     tag = "topics",
     security(("bearer" = [])),
     params(ListTopicsQuery),
     responses(
-        (status = 200, body = Vec<TopicDto>),
+        (status = 200, body = Page<TopicDto>),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
     )
@@ -83,15 +87,15 @@ async fn list_topics(
     _staff: Staff,
     state: web::Data<AppState>,
     q: web::Query<ListTopicsQuery>,
-) -> Result<web::Json<Vec<TopicDto>>, ApiError> {
-    let topics = catalog::list_topics(&state.db).await?;
-    Ok(web::Json(
-        topics
-            .iter()
-            .filter(|t| q.active.is_none_or(|a| t.active == a))
-            .map(TopicDto::from)
-            .collect(),
-    ))
+) -> Result<web::Json<Page<TopicDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let mut topics: Vec<Topic> = catalog::list_topics(&state.db)
+        .await?
+        .into_iter()
+        .filter(|t| q.active.is_none_or(|a| t.active == a))
+        .collect();
+    topics.sort_by_key(|t| t.id);
+    Ok(web::Json(page.page_sorted(topics, |t| t.id.0, |t| TopicDto::from(&t))))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]

@@ -677,12 +677,23 @@ async fn create_reorganisation(
     Ok(HttpResponse::Created().json(reorganisation_dto(&chart, r)))
 }
 
-/// Recorded reorganisations, latest effective date first.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListReorganisationsQuery {
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Recorded reorganisations, in the order they were recorded.
 #[utoipa::path(
     tag = "units",
     security(("bearer" = [])),
+    params(ListReorganisationsQuery),
     responses(
-        (status = 200, body = Vec<ReorganisationDto>),
+        (status = 200, body = Page<ReorganisationDto>),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
     )
 )]
@@ -690,12 +701,17 @@ async fn create_reorganisation(
 async fn list_reorganisations(
     _staff: Staff,
     state: web::Data<AppState>,
-) -> Result<web::Json<Vec<ReorganisationDto>>, ApiError> {
+    q: web::Query<ListReorganisationsQuery>,
+) -> Result<web::Json<Page<ReorganisationDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let chart = store::load_chart(&state.db).await?;
-    let list = store::list_reorganisations(&state.db).await?;
-    Ok(web::Json(
-        list.into_iter().map(|r| reorganisation_dto(&chart, r)).collect(),
-    ))
+    let mut list = store::list_reorganisations(&state.db).await?;
+    list.sort_by_key(|r| r.id);
+    Ok(web::Json(page.page_sorted(
+        list,
+        |r| r.id.0,
+        |r| reorganisation_dto(&chart, r),
+    )))
 }
 
 impl Text {
