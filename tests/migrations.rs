@@ -11,7 +11,7 @@ async fn table_answers(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
         .is_ok()
 }
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 17] = [
     "units",
     "unit_parents",
     "unit_lineage",
@@ -22,6 +22,13 @@ const TABLES: [&str; 10] = [
     "users",
     "login_throttle",
     "audit_events",
+    "surveys",
+    "survey_versions",
+    "sessions",
+    "participants",
+    "responses",
+    "issues",
+    "safeguarding_cases",
 ];
 
 #[actix_web::test]

@@ -301,6 +301,7 @@ fn bad_settings_stop_start_up_naming_the_setting() {
         langnghe_api::config::Config::from_settings(&w.settings)
     };
     let secret = "--jwt-secret=0123456789abcdef0123456789abcdef";
+    let data = "--data-key=fedcba9876543210fedcba9876543210";
     let cases: [(&[&str], &str); 8] = [
         (&["--bind", "nowhere"], "LANGNGHE_BIND"),
         (&["--database-url", "mysql://x"], "DATABASE_URL"),
@@ -319,6 +320,12 @@ fn bad_settings_stop_start_up_naming_the_setting() {
     let ok = parse(&[]).unwrap();
     assert!(ok.embedded && ok.demo, "the embedded default seeds the demo");
     assert_eq!(ok.bind.to_string(), "127.0.0.1:8080");
-    let pg = parse(&["--database-url", "postgres://h/db", secret]).unwrap();
+    let err = parse(&["--database-url", "postgres://h/db", secret])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("LANGNGHE_DATA_KEY"), "{err}");
+    let err = parse(&["--data-key", "short"]).unwrap_err().to_string();
+    assert!(err.contains("LANGNGHE_DATA_KEY"), "{err}");
+    let pg = parse(&["--database-url", "postgres://h/db", secret, data]).unwrap();
     assert!(!pg.demo, "demo is off by default with DATABASE_URL");
 }

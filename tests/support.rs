@@ -8,7 +8,7 @@ use actix_web::dev::ServerHandle;
 use actix_web::http::Method;
 use awc::http::header::HeaderMap;
 use langnghe_api::auth::HashCost;
-use langnghe_api::config::{Config, JwtSecrets};
+use langnghe_api::config::{Config, DataKeySource, JwtSecrets};
 use serde_json::{Value, json};
 
 pub const ADMIN_PASSWORD: &str = "mật-khẩu-quản-trị-2026";
@@ -146,12 +146,14 @@ pub fn config(url: &str, opts: &Options) -> Config {
         embedded: false,
         admin_password: Some(ADMIN_PASSWORD.to_owned()),
         jwt_secrets: JwtSecrets::Given(opts.secrets.clone()),
+        data_key: DataKeySource::Given("test-data-key-0123456789-0123456789".to_owned()),
         demo: opts.demo,
         trust_forwarded_for: false,
         max_body_bytes: opts.max_body_bytes,
         db_max_connections: 5,
         workers: Some(1),
         token_ttl: chrono::Duration::minutes(15),
+        respondent_ttl: chrono::Duration::hours(2),
         hash_cost: HashCost::Minimal,
     }
 }

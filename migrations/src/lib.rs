@@ -5,12 +5,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_platform;
+mod m20261128_000002_consultations;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_platform::Migration)]
+        vec![
+            Box::new(m20261128_000001_platform::Migration),
+            Box::new(m20261128_000002_consultations::Migration),
+        ]
     }
 }

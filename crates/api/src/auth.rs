@@ -144,9 +144,8 @@ impl Keys {
 
     /// A signed access token for `user`.
     pub fn issue(&self, user: &User) -> Result<String, ApiError> {
-        let key = self.keys.first().ok_or_else(|| ApiError::internal(&KeyError::None))?;
         let now = Utc::now().timestamp();
-        let claims = Claims {
+        self.sign(&Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             sub: user.id.0.to_string(),
@@ -155,15 +154,24 @@ impl Keys {
             exp: now + self.ttl.num_seconds(),
             ver: user.token_version,
             typ: "staff".into(),
-        };
+        })
+    }
+
+    /// Signs any claims with the newest key, naming it in `kid`.
+    pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, ApiError> {
+        let key = self.keys.first().ok_or_else(|| ApiError::internal(&KeyError::None))?;
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(key.kid.clone());
-        encode(&header, &claims, &key.encoding).map_err(|e| ApiError::internal(&e))
+        encode(&header, claims, &key.encoding).map_err(|e| ApiError::internal(&e))
     }
 
     /// Checks signature (with the key the token names), algorithm, issuer,
     /// audience and expiry.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        self.verify_as(token)
+    }
+
+    pub fn verify_as<T: serde::de::DeserializeOwned>(&self, token: &str) -> Result<T, ApiError> {
         let header = decode_header(token).map_err(|_| ApiError::invalid_token())?;
         if header.alg != Algorithm::HS256 {
             return Err(ApiError::invalid_token());
@@ -180,7 +188,7 @@ impl Keys {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = 30;
-        decode::<Claims>(token, &key.decoding, &validation)
+        decode::<T>(token, &key.decoding, &validation)
             .map(|d| d.claims)
             .map_err(|_| ApiError::invalid_token())
     }
@@ -287,4 +295,118 @@ impl<R: Allowed + 'static> FromRequest for Staff<R> {
             })
         })
     }
+}
+
+/// What a child's respondent token carries: the session, the pseudonym and
+/// what the child said about themselves at joining. No name, no contact.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RespondentClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The participant's pseudonym.
+    pub sub: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    /// Always `respondent`.
+    pub typ: String,
+    /// The session joined.
+    pub sid: uuid::Uuid,
+    pub age: u8,
+    pub grade: Option<u8>,
+    pub gender: Option<String>,
+    /// `vi` or `en`.
+    pub lang: String,
+}
+
+/// A child holding a respondent token from `POST /api/v1/join`.
+pub struct Respondent {
+    pub claims: RespondentClaims,
+    pub participant_id: uuid::Uuid,
+}
+
+impl Respondent {
+    pub fn lang(&self) -> langnghe_domain::text::Lang {
+        if self.claims.lang == "en" {
+            langnghe_domain::text::Lang::En
+        } else {
+            langnghe_domain::text::Lang::Vi
+        }
+    }
+}
+
+impl FromRequest for Respondent {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let run = || {
+            let token = bearer(req)?;
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::internal(&KeyError::None))?;
+            let claims: RespondentClaims = state.keys.verify_as(&token)?;
+            if claims.typ != "respondent" {
+                return Err(ApiError::invalid_token());
+            }
+            let participant_id = claims
+                .sub
+                .parse::<uuid::Uuid>()
+                .map_err(|_| ApiError::invalid_token())?;
+            Ok(Respondent { claims, participant_id })
+        };
+        std::future::ready(run())
+    }
+}
+
+/// The key behind every keyed hash of children's data: participant tokens
+/// and receipt codes. It must stay the same for the life of the data.
+#[derive(Clone)]
+pub struct DataKey(Arc<Vec<u8>>);
+
+impl DataKey {
+    pub fn new(secret: &str) -> DataKey {
+        DataKey(Arc::new(secret.as_bytes().to_vec()))
+    }
+
+    fn mac(&self, purpose: &str, value: &[u8]) -> Vec<u8> {
+        use hmac::{KeyInit, Mac};
+        let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(&self.0) else {
+            return Vec::new();
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(value);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// Hex keyed hash of a value, for lookups that must not reveal it.
+    pub fn hash(&self, purpose: &str, value: &str) -> String {
+        hex::encode(self.mac(purpose, value.as_bytes()))
+    }
+
+    /// The receipt code of a response or issue: derived from its id, so a
+    /// retried submission gets the same code without the code being stored.
+    pub fn receipt_code(&self, id: uuid::Uuid) -> String {
+        base32(&self.mac("receipt", id.as_bytes())[..20])
+    }
+}
+
+/// Lower-case RFC 4648 base32 without padding (no 0/1/8 look-alikes).
+pub fn base32(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for &b in bytes {
+        buffer = (buffer << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
 }

@@ -13,6 +13,8 @@ use crate::auth::HashCost;
 pub const DEFAULT_SQLITE_FILE: &str = "langnghe.db";
 /// Where the embedded default keeps the JWT key it generated.
 pub const DEFAULT_KEY_FILE: &str = "langnghe.jwt-keys";
+/// Where the embedded default keeps the data key it generated.
+pub const DEFAULT_DATA_KEY_FILE: &str = "langnghe.data-key";
 
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -34,6 +36,10 @@ pub struct Settings {
     /// LANGNGHE_JWT_SECRET).
     #[arg(long, env = "LANGNGHE_JWT_KEY_FILE", global = true)]
     pub jwt_key_file: Option<PathBuf>,
+    /// Key of the keyed hashes of children's pseudonyms and receipt codes (at
+    /// least 32 bytes). It must never change for the life of the data.
+    #[arg(long, env = "LANGNGHE_DATA_KEY", hide_env_values = true, global = true)]
+    pub data_key: Option<String>,
     /// Seed the demo organisation on an empty database (true/false);
     /// default: true for the embedded SQLite default, false otherwise.
     #[arg(long, env = "LANGNGHE_DEMO", global = true)]
@@ -68,13 +74,24 @@ pub struct Config {
     pub embedded: bool,
     pub admin_password: Option<String>,
     pub jwt_secrets: JwtSecrets,
+    pub data_key: DataKeySource,
     pub demo: bool,
     pub trust_forwarded_for: bool,
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
     pub workers: Option<usize>,
     pub token_ttl: chrono::Duration,
+    /// How long a child's respondent token lasts.
+    pub respondent_ttl: chrono::Duration,
     pub hash_cost: HashCost,
+}
+
+/// Where the data key comes from.
+#[derive(Debug, Clone)]
+pub enum DataKeySource {
+    Given(String),
+    /// Generated once and kept in this file.
+    Generated(PathBuf),
 }
 
 /// Where the signing secrets come from.
@@ -160,6 +177,17 @@ impl Config {
                 "required with DATABASE_URL (or give LANGNGHE_JWT_KEY_FILE), so that every replica signs alike",
             ));
         };
+        let data_key = match s.data_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+            Some(k) if k.len() < 32 => return Err(bad("LANGNGHE_DATA_KEY (--data-key)", "at least 32 bytes")),
+            Some(k) => DataKeySource::Given(k.to_owned()),
+            None if embedded => DataKeySource::Generated(PathBuf::from(DEFAULT_DATA_KEY_FILE)),
+            None => {
+                return Err(bad(
+                    "LANGNGHE_DATA_KEY (--data-key)",
+                    "required with DATABASE_URL: it keys children's pseudonyms and must never change",
+                ));
+            }
+        };
         let demo = match &s.demo {
             Some(v) => parse_bool("LANGNGHE_DEMO (--demo)", v)?,
             None => embedded,
@@ -208,12 +236,14 @@ impl Config {
             embedded,
             admin_password,
             jwt_secrets,
+            data_key,
             demo,
             trust_forwarded_for,
             max_body_bytes,
             db_max_connections,
             workers,
             token_ttl: chrono::Duration::minutes(15),
+            respondent_ttl: chrono::Duration::hours(2),
             hash_cost: HashCost::Standard,
         })
     }
@@ -233,6 +263,30 @@ impl Config {
                 write_private(path, &format!("{secret}\n"))
                     .map_err(|e| bad("LANGNGHE_JWT_KEY_FILE", format!("cannot write {}: {e}", path.display())))?;
                 Ok(vec![secret])
+            }
+        }
+    }
+}
+
+impl Config {
+    /// The data key, generating and keeping one for the embedded default on
+    /// first use.
+    pub fn load_data_key(&self) -> Result<String, ConfigError> {
+        match &self.data_key {
+            DataKeySource::Given(k) => Ok(k.clone()),
+            DataKeySource::Generated(path) => {
+                if path.exists() {
+                    let keys = read_key_file(path).map_err(|r| bad("LANGNGHE_DATA_KEY", r))?;
+                    return keys
+                        .into_iter()
+                        .next()
+                        .filter(|k| k.len() >= 32)
+                        .ok_or_else(|| bad("LANGNGHE_DATA_KEY", format!("{} holds no usable key", path.display())));
+                }
+                let key = crate::random_secret(48);
+                write_private(path, &format!("{key}\n"))
+                    .map_err(|e| bad("LANGNGHE_DATA_KEY", format!("cannot write {}: {e}", path.display())))?;
+                Ok(key)
             }
         }
     }

@@ -185,9 +185,12 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         })
     })?;
     let api = spec();
+    let data_key = crate::auth::DataKey::new(&config.load_data_key()?);
     let state = AppState {
         db: db.clone(),
         keys,
+        data_key,
+        respondent_ttl: config.respondent_ttl,
         hash_cost: config.hash_cost,
         trust_forwarded_for: config.trust_forwarded_for,
         metrics: Arc::new(Metrics::default()),

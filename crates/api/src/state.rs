@@ -5,13 +5,16 @@ use std::sync::Arc;
 
 use langnghe_storage::Db;
 
-use crate::auth::{HashCost, Keys};
+use crate::auth::{DataKey, HashCost, Keys};
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub keys: Keys,
+    pub data_key: DataKey,
+    /// How long a child's respondent token lasts.
+    pub respondent_ttl: chrono::Duration,
     pub hash_cost: HashCost,
     /// Take the client address from `X-Forwarded-For` (behind a trusted
     /// load balancer only).

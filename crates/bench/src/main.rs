@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use awc::http::Method;
 use clap::Parser;
 use langnghe_api::auth::HashCost;
-use langnghe_api::config::{Config, JwtSecrets};
+use langnghe_api::config::{Config, DataKeySource, JwtSecrets};
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -60,12 +60,14 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         embedded: false,
         admin_password: Some(PASSWORD.to_owned()),
         jwt_secrets: JwtSecrets::Given(vec![langnghe_api::random_secret(48)]),
+        data_key: DataKeySource::Given(langnghe_api::random_secret(48)),
         demo: true,
         trust_forwarded_for: false,
         max_body_bytes: 64 * 1024,
         db_max_connections: 10,
         workers: Some(args.workers),
         token_ttl: chrono_minutes(15),
+        respondent_ttl: chrono_minutes(120),
         hash_cost: HashCost::Standard,
     };
     let prepared = langnghe_api::server::prepare(&config).await?;

@@ -4,10 +4,12 @@
 
 pub mod account;
 pub mod catalog;
+pub mod consultation;
 pub mod field;
 pub mod ids;
 pub mod org;
 pub mod reorg;
+pub mod survey;
 pub mod text;
 pub mod throttle;
 

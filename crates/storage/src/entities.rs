@@ -194,3 +194,161 @@ pub mod audit_event {
     }
     no_relations!();
 }
+
+pub mod survey {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "surveys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: String,
+        pub owner_unit_id: Uuid,
+        pub topic_id: Option<Uuid>,
+        pub status: String,
+        pub latest_version: i32,
+        pub published_version: Option<i32>,
+        pub title_vi: String,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod survey_version {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "survey_versions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub survey_id: Uuid,
+        pub version: i32,
+        pub definition: String,
+        pub created_at: DateTimeUtc,
+        pub published_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod session {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "sessions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub survey_id: Uuid,
+        pub version: i32,
+        pub unit_id: Uuid,
+        pub opens_at: DateTimeUtc,
+        pub closes_at: DateTimeUtc,
+        pub expected_participants: Option<i32>,
+        pub join_code: String,
+        pub guardian_consent_method: Option<String>,
+        pub guardian_consent_reference: Option<String>,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub closed_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod participant {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "participants")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub token_hash: String,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod response {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "responses")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub survey_id: Uuid,
+        pub version: i32,
+        pub session_id: Uuid,
+        pub unit_id: Uuid,
+        pub participant_id: Uuid,
+        pub age: i16,
+        pub age_band: String,
+        pub grade: Option<i16>,
+        pub gender: Option<String>,
+        pub language: String,
+        pub answers: String,
+        pub receipt_hash: String,
+        pub idempotency_key: String,
+        pub request_hash: String,
+        pub single_response_of: Option<Uuid>,
+        pub submitted_at: DateTimeUtc,
+        pub withdrawn_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod issue {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "issues")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub source: String,
+        pub status: String,
+        pub survey_id: Option<Uuid>,
+        pub session_id: Option<Uuid>,
+        pub unit_id: Uuid,
+        pub participant_id: Option<Uuid>,
+        pub age_band: Option<String>,
+        pub topic_id: Option<Uuid>,
+        pub title: String,
+        pub body: String,
+        pub redactions: Option<String>,
+        pub receipt_hash: Option<String>,
+        pub idempotency_key: Option<String>,
+        pub request_hash: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod safeguarding_case {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "safeguarding_cases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub source: String,
+        pub status: String,
+        pub severity: String,
+        pub categories: String,
+        pub original_text: String,
+        pub unit_id: Option<Uuid>,
+        pub session_id: Option<Uuid>,
+        pub response_id: Option<Uuid>,
+        pub issue_id: Option<Uuid>,
+        pub question_key: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}

@@ -7,6 +7,8 @@ pub mod audit;
 pub mod catalog;
 mod entities;
 pub mod org;
+pub mod participation;
+pub mod surveys;
 pub mod throttle;
 
 use std::time::Duration;

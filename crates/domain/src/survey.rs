@@ -1,0 +1,1484 @@
+//! Survey definitions: checking what a staff member wrote, what a child of a
+//! given age sees of it in their language, and checking a child's answers
+//! against the exact version they were shown.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::text::Lang;
+use crate::{FieldErrors, LocalizedText};
+
+/// Youngest child the service asks.
+pub const MIN_AGE: u8 = 6;
+/// Oldest child the service asks.
+pub const MAX_AGE: u8 = 17;
+
+const MAX_QUESTIONS: usize = 100;
+/// More options than this is not something a child can read on a phone.
+const MAX_OPTIONS: usize = 50;
+const TITLE_MAX_CHARS: usize = 200;
+const DESCRIPTION_MAX_CHARS: usize = 4000;
+const QUESTION_TEXT_MAX_CHARS: usize = 1000;
+const LABEL_MAX_CHARS: usize = 200;
+const DOCUMENT_URL_MAX_CHARS: usize = 2000;
+const DOCUMENT_QUOTE_MAX_CHARS: usize = 4000;
+const KEY_MAX_LEN: usize = 64;
+const TEXT_MAX_LENGTH: i64 = 2000;
+const TEXT_DEFAULT_MAX_LENGTH: u32 = 500;
+/// A rating is a short scale of faces or stars; 0–10 covers every scale in use.
+const RATING_LOWEST: i64 = 0;
+const RATING_HIGHEST: i64 = 10;
+const RATING_DEFAULT_MIN: i64 = 1;
+const RATING_DEFAULT_MAX: i64 = 5;
+
+/// What a survey is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SurveyKind {
+    /// Children's views on a subject.
+    Opinion,
+    /// Children's views on a draft policy, optionally with its text.
+    PolicyConsultation,
+    /// A form through which children raise issues.
+    IssueForm,
+}
+
+impl SurveyKind {
+    pub const ALL: [SurveyKind; 3] = [SurveyKind::Opinion, SurveyKind::PolicyConsultation, SurveyKind::IssueForm];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyKind::Opinion => "opinion",
+            SurveyKind::PolicyConsultation => "policy_consultation",
+            SurveyKind::IssueForm => "issue_form",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SurveyKind> {
+        SurveyKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The age bands wording can be adapted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AgeBand {
+    Band6To8,
+    Band9To11,
+    Band12To14,
+    Band15To17,
+}
+
+impl AgeBand {
+    pub const ALL: [AgeBand; 4] = [AgeBand::Band6To8, AgeBand::Band9To11, AgeBand::Band12To14, AgeBand::Band15To17];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgeBand::Band6To8 => "6-8",
+            AgeBand::Band9To11 => "9-11",
+            AgeBand::Band12To14 => "12-14",
+            AgeBand::Band15To17 => "15-17",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AgeBand> {
+        AgeBand::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// The band of a child of `age`; `None` outside 6–17.
+    pub fn for_age(age: u8) -> Option<AgeBand> {
+        match age {
+            6..=8 => Some(AgeBand::Band6To8),
+            9..=11 => Some(AgeBand::Band9To11),
+            12..=14 => Some(AgeBand::Band12To14),
+            15..=17 => Some(AgeBand::Band15To17),
+            _ => None,
+        }
+    }
+}
+
+/// The kinds of question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuestionType {
+    SingleChoice,
+    MultipleChoice,
+    Rating,
+    YesNo,
+    Text,
+    Number,
+    Ranking,
+}
+
+impl QuestionType {
+    pub const ALL: [QuestionType; 7] = [
+        QuestionType::SingleChoice,
+        QuestionType::MultipleChoice,
+        QuestionType::Rating,
+        QuestionType::YesNo,
+        QuestionType::Text,
+        QuestionType::Number,
+        QuestionType::Ranking,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionType::SingleChoice => "single_choice",
+            QuestionType::MultipleChoice => "multiple_choice",
+            QuestionType::Rating => "rating",
+            QuestionType::YesNo => "yes_no",
+            QuestionType::Text => "text",
+            QuestionType::Number => "number",
+            QuestionType::Ranking => "ranking",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<QuestionType> {
+        QuestionType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Whether questions of this type list options.
+    pub fn has_options(self) -> bool {
+        matches!(
+            self,
+            QuestionType::SingleChoice | QuestionType::MultipleChoice | QuestionType::Ranking
+        )
+    }
+
+    /// What an answer of this type looks like, for messages.
+    fn expected_answer(self) -> &'static str {
+        match self {
+            QuestionType::SingleChoice => "an option key",
+            QuestionType::MultipleChoice | QuestionType::Ranking => "a list of option keys",
+            QuestionType::Rating | QuestionType::Number => "a number",
+            QuestionType::YesNo => "true or false",
+            QuestionType::Text => "a text",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Raw input
+
+/// A text in both languages as sent; either may be missing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawText {
+    pub vi: Option<String>,
+    pub en: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawOption {
+    pub key: String,
+    pub label: RawText,
+}
+
+/// `{"question": "feel_safe", "in": ["no"]}`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawShowIf {
+    pub question: String,
+    /// JSON `in`.
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawQuestion {
+    pub key: String,
+    /// JSON `type`.
+    pub qtype: String,
+    pub required: Option<bool>,
+    pub topic: Option<String>,
+    pub min_age: Option<i64>,
+    pub max_age: Option<i64>,
+    pub show_if: Option<RawShowIf>,
+    pub text: Option<RawText>,
+    /// Band (`"6-8"`) → wording, in the order sent.
+    pub text_by_age_band: Vec<(String, RawText)>,
+    pub options: Vec<RawOption>,
+    pub min_choices: Option<i64>,
+    pub max_choices: Option<i64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub faces: Option<bool>,
+    pub max_length: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawSurvey {
+    pub kind: String,
+    pub topic: Option<String>,
+    pub title: Option<RawText>,
+    pub description: Option<RawText>,
+    pub min_age: Option<i64>,
+    pub max_age: Option<i64>,
+    pub allow_multiple: Option<bool>,
+    pub allow_issues: Option<bool>,
+    pub requires_guardian_consent: Option<bool>,
+    pub document_url: Option<String>,
+    pub document_quote: Option<String>,
+    pub questions: Vec<RawQuestion>,
+}
+
+// ---------------------------------------------------------------------------
+// Checked definition
+
+/// An option of a choice or ranking question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionOption {
+    key: String,
+    label: LocalizedText,
+}
+
+impl QuestionOption {
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub fn label(&self) -> &LocalizedText {
+        &self.label
+    }
+}
+
+/// Wording for one age band; either language may be missing (the question's
+/// default wording fills in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BandText {
+    vi: Option<String>,
+    en: Option<String>,
+}
+
+impl BandText {
+    pub fn vi(&self) -> Option<&str> {
+        self.vi.as_deref()
+    }
+
+    pub fn en(&self) -> Option<&str> {
+        self.en.as_deref()
+    }
+
+    fn get(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::Vi => self.vi(),
+            Lang::En => self.en(),
+        }
+    }
+}
+
+/// Show a question only when an earlier question's answer is one of `values`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShowIf {
+    question: String,
+    values: Vec<String>,
+}
+
+impl ShowIf {
+    pub fn question(&self) -> &str {
+        &self.question
+    }
+
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+}
+
+/// The settings that depend on a question's type, with defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QuestionSpec {
+    SingleChoice { options: Vec<QuestionOption> },
+    MultipleChoice { options: Vec<QuestionOption>, min_choices: u32, max_choices: u32 },
+    Rating { min: i64, max: i64, faces: bool },
+    YesNo,
+    Text { max_length: u32 },
+    Number { min: Option<f64>, max: Option<f64> },
+    Ranking { options: Vec<QuestionOption> },
+}
+
+impl QuestionSpec {
+    pub fn qtype(&self) -> QuestionType {
+        match self {
+            QuestionSpec::SingleChoice { .. } => QuestionType::SingleChoice,
+            QuestionSpec::MultipleChoice { .. } => QuestionType::MultipleChoice,
+            QuestionSpec::Rating { .. } => QuestionType::Rating,
+            QuestionSpec::YesNo => QuestionType::YesNo,
+            QuestionSpec::Text { .. } => QuestionType::Text,
+            QuestionSpec::Number { .. } => QuestionType::Number,
+            QuestionSpec::Ranking { .. } => QuestionType::Ranking,
+        }
+    }
+
+    pub fn options(&self) -> &[QuestionOption] {
+        match self {
+            QuestionSpec::SingleChoice { options }
+            | QuestionSpec::MultipleChoice { options, .. }
+            | QuestionSpec::Ranking { options } => options,
+            _ => &[],
+        }
+    }
+
+    fn has_option(&self, key: &str) -> bool {
+        self.options().iter().any(|o| o.key == key)
+    }
+
+    /// Whether `value` can ever match an answer to this question in a
+    /// `show_if`; `None` when answers of this type cannot be matched at all.
+    fn accepts_show_if_value(&self, value: &str) -> Option<bool> {
+        match self {
+            QuestionSpec::SingleChoice { .. } | QuestionSpec::MultipleChoice { .. } => Some(self.has_option(value)),
+            QuestionSpec::YesNo => Some(value == "yes" || value == "no"),
+            QuestionSpec::Rating { min, max, .. } => Some(
+                value
+                    .parse::<i64>()
+                    .is_ok_and(|n| (*min..=*max).contains(&n) && n.to_string() == value),
+            ),
+            QuestionSpec::Number { min, max } => Some(value.parse::<f64>().is_ok_and(|x| {
+                x.is_finite() && format_number(x) == value && within(x, *min, *max)
+            })),
+            QuestionSpec::Text { .. } | QuestionSpec::Ranking { .. } => None,
+        }
+    }
+}
+
+/// One checked question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    key: String,
+    spec: QuestionSpec,
+    required: bool,
+    topic: Option<String>,
+    min_age: u8,
+    max_age: u8,
+    show_if: Option<ShowIf>,
+    text: LocalizedText,
+    /// Sorted by band, at most one per band.
+    text_by_age_band: Vec<(AgeBand, BandText)>,
+}
+
+impl Question {
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub fn qtype(&self) -> QuestionType {
+        self.spec.qtype()
+    }
+
+    pub fn spec(&self) -> &QuestionSpec {
+        &self.spec
+    }
+
+    pub fn required(&self) -> bool {
+        self.required
+    }
+
+    pub fn topic(&self) -> Option<&str> {
+        self.topic.as_deref()
+    }
+
+    /// Youngest age asked (the survey's unless narrowed).
+    pub fn min_age(&self) -> u8 {
+        self.min_age
+    }
+
+    /// Oldest age asked (the survey's unless narrowed).
+    pub fn max_age(&self) -> u8 {
+        self.max_age
+    }
+
+    pub fn eligible_age(&self, age: u8) -> bool {
+        (self.min_age..=self.max_age).contains(&age)
+    }
+
+    pub fn show_if(&self) -> Option<&ShowIf> {
+        self.show_if.as_ref()
+    }
+
+    /// The default wording.
+    pub fn text(&self) -> &LocalizedText {
+        &self.text
+    }
+
+    pub fn text_by_age_band(&self) -> &[(AgeBand, BandText)] {
+        &self.text_by_age_band
+    }
+
+    pub fn options(&self) -> &[QuestionOption] {
+        self.spec.options()
+    }
+
+    /// The wording for `band` in `lang`: the band's wording in `lang`, else
+    /// the default wording in `lang`, else the same two in Vietnamese.
+    pub fn text_for(&self, band: AgeBand, lang: Lang) -> &str {
+        let band_text = self.text_by_age_band.iter().find(|(b, _)| *b == band).map(|(_, t)| t);
+        if lang == Lang::En {
+            if let Some(text) = band_text.and_then(|t| t.get(Lang::En)) {
+                return text;
+            }
+            if let Some(text) = self.text.en() {
+                return text;
+            }
+        }
+        band_text.and_then(|t| t.get(Lang::Vi)).unwrap_or(self.text.vi())
+    }
+}
+
+/// A checked survey definition: every reference resolves, every limit holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyDefinition {
+    kind: SurveyKind,
+    topic: Option<String>,
+    title: LocalizedText,
+    description: Option<LocalizedText>,
+    min_age: u8,
+    max_age: u8,
+    allow_multiple: bool,
+    allow_issues: bool,
+    requires_guardian_consent: bool,
+    document_url: Option<String>,
+    document_quote: Option<String>,
+    questions: Vec<Question>,
+}
+
+impl SurveyDefinition {
+    /// Checks a raw definition and reports every problem by field path (see
+    /// the module tests for each code). `topic_exists` says whether a topic
+    /// slug is known; it is asked about the survey's and each question's.
+    pub fn parse(raw: &RawSurvey, topic_exists: &dyn Fn(&str) -> bool) -> Result<SurveyDefinition, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let e = &mut errors;
+
+        let kind = if raw.kind.is_empty() {
+            e.push("kind", "required", "the kind of survey is required");
+            None
+        } else {
+            let kind = SurveyKind::parse(&raw.kind);
+            if kind.is_none() {
+                e.push("kind", "unknown_value", "one of opinion, policy_consultation, issue_form");
+            }
+            kind
+        };
+        let topic = parse_topic(e, "topic", raw.topic.as_deref(), topic_exists);
+        let title = required_text(e, "title", raw.title.as_ref(), TITLE_MAX_CHARS);
+        let description = optional_text(e, "description", raw.description.as_ref(), DESCRIPTION_MAX_CHARS);
+
+        let min_age = parse_age(e, "min_age", raw.min_age, MIN_AGE, MIN_AGE, MAX_AGE);
+        let max_age = parse_age(e, "max_age", raw.max_age, MAX_AGE, MIN_AGE, MAX_AGE);
+        let (survey_min, survey_max) = match (min_age, max_age) {
+            (Some(lo), Some(hi)) if lo > hi => {
+                e.push("max_age", "min_greater_than_max", "max_age is below min_age");
+                (MIN_AGE, MAX_AGE)
+            }
+            (Some(lo), Some(hi)) => (lo, hi),
+            _ => (MIN_AGE, MAX_AGE),
+        };
+
+        let allow_issues = match (kind, raw.allow_issues) {
+            (Some(SurveyKind::IssueForm), Some(false)) => {
+                e.push(
+                    "allow_issues",
+                    "not_allowed",
+                    "an issue form always lets children raise issues",
+                );
+                true
+            }
+            (Some(SurveyKind::IssueForm), _) => true,
+            (_, given) => given.unwrap_or(false),
+        };
+
+        let is_policy = kind.is_none_or(|k| k == SurveyKind::PolicyConsultation);
+        let document_url = clean(raw.document_url.as_deref());
+        if let Some(url) = &document_url {
+            if !is_policy {
+                e.push("document_url", "not_allowed", "only a policy consultation has a document");
+            } else if url.chars().count() > DOCUMENT_URL_MAX_CHARS {
+                e.push(
+                    "document_url",
+                    "too_long",
+                    format!("at most {DOCUMENT_URL_MAX_CHARS} characters"),
+                );
+            } else if !is_web_url(url) {
+                e.push("document_url", "invalid_url", "an http:// or https:// address");
+            }
+        }
+        let document_quote = clean(raw.document_quote.as_deref());
+        if let Some(quote) = &document_quote {
+            if !is_policy {
+                e.push("document_quote", "not_allowed", "only a policy consultation has a document");
+            } else if quote.chars().count() > DOCUMENT_QUOTE_MAX_CHARS {
+                e.push(
+                    "document_quote",
+                    "too_long",
+                    format!("at most {DOCUMENT_QUOTE_MAX_CHARS} characters"),
+                );
+            }
+        }
+
+        if raw.questions.is_empty() {
+            e.push("questions", "required", "at least one question");
+        } else if raw.questions.len() > MAX_QUESTIONS {
+            e.push("questions", "too_many", format!("at most {MAX_QUESTIONS} questions"));
+        }
+        // Where each well-formed key first appears, so that a show_if can be
+        // told apart as unknown or later.
+        let mut first_index: HashMap<&str, usize> = HashMap::new();
+        for (i, q) in raw.questions.iter().enumerate() {
+            if is_key(&q.key) {
+                first_index.entry(q.key.as_str()).or_insert(i);
+            }
+        }
+        let mut specs: Vec<Option<QuestionSpec>> = Vec::with_capacity(raw.questions.len());
+        let mut questions = Vec::with_capacity(raw.questions.len());
+        let ctx = QuestionContext {
+            topic_exists,
+            survey_min,
+            survey_max,
+            first_index: &first_index,
+        };
+        for (i, rq) in raw.questions.iter().enumerate() {
+            let (spec, question) = parse_question(e, &ctx, i, rq, &specs);
+            specs.push(spec);
+            if let Some(q) = question {
+                questions.push(q);
+            }
+        }
+
+        let Some(kind) = kind else { return Err(errors) };
+        let Some(title) = title else { return Err(errors) };
+        errors.into_result(SurveyDefinition {
+            kind,
+            topic,
+            title,
+            description,
+            min_age: survey_min,
+            max_age: survey_max,
+            allow_multiple: raw.allow_multiple.unwrap_or(false),
+            allow_issues,
+            requires_guardian_consent: raw.requires_guardian_consent.unwrap_or(false),
+            document_url,
+            document_quote,
+            questions,
+        })
+    }
+
+    /// The raw form again, with defaults written out (except a question's
+    /// ages when they are the survey's): `parse(&d.to_raw(), ..) == Ok(d)`.
+    pub fn to_raw(&self) -> RawSurvey {
+        RawSurvey {
+            kind: self.kind.as_str().to_owned(),
+            topic: self.topic.clone(),
+            title: Some(raw_text(&self.title)),
+            description: self.description.as_ref().map(raw_text),
+            min_age: Some(i64::from(self.min_age)),
+            max_age: Some(i64::from(self.max_age)),
+            allow_multiple: Some(self.allow_multiple),
+            allow_issues: Some(self.allow_issues),
+            requires_guardian_consent: Some(self.requires_guardian_consent),
+            document_url: self.document_url.clone(),
+            document_quote: self.document_quote.clone(),
+            questions: self.questions.iter().map(|q| self.question_to_raw(q)).collect(),
+        }
+    }
+
+    fn question_to_raw(&self, q: &Question) -> RawQuestion {
+        let raw_options = |options: &[QuestionOption]| {
+            options
+                .iter()
+                .map(|o| RawOption {
+                    key: o.key.clone(),
+                    label: raw_text(&o.label),
+                })
+                .collect()
+        };
+        let mut raw = RawQuestion {
+            key: q.key.clone(),
+            qtype: q.qtype().as_str().to_owned(),
+            required: Some(q.required),
+            topic: q.topic.clone(),
+            min_age: (q.min_age != self.min_age).then_some(i64::from(q.min_age)),
+            max_age: (q.max_age != self.max_age).then_some(i64::from(q.max_age)),
+            show_if: q.show_if.as_ref().map(|s| RawShowIf {
+                question: s.question.clone(),
+                values: s.values.clone(),
+            }),
+            text: Some(raw_text(&q.text)),
+            text_by_age_band: q
+                .text_by_age_band
+                .iter()
+                .map(|(band, t)| {
+                    (
+                        band.as_str().to_owned(),
+                        RawText {
+                            vi: t.vi.clone(),
+                            en: t.en.clone(),
+                        },
+                    )
+                })
+                .collect(),
+            ..RawQuestion::default()
+        };
+        match &q.spec {
+            QuestionSpec::SingleChoice { options } | QuestionSpec::Ranking { options } => {
+                raw.options = raw_options(options);
+            }
+            QuestionSpec::MultipleChoice {
+                options,
+                min_choices,
+                max_choices,
+            } => {
+                raw.options = raw_options(options);
+                raw.min_choices = Some(i64::from(*min_choices));
+                raw.max_choices = Some(i64::from(*max_choices));
+            }
+            QuestionSpec::Rating { min, max, faces } => {
+                // Both are within RATING_LOWEST..=RATING_HIGHEST, exact in f64.
+                raw.min = Some(*min as f64);
+                raw.max = Some(*max as f64);
+                raw.faces = Some(*faces);
+            }
+            QuestionSpec::YesNo => {}
+            QuestionSpec::Text { max_length } => raw.max_length = Some(i64::from(*max_length)),
+            QuestionSpec::Number { min, max } => {
+                raw.min = *min;
+                raw.max = *max;
+            }
+        }
+        raw
+    }
+
+    pub fn kind(&self) -> SurveyKind {
+        self.kind
+    }
+
+    pub fn topic(&self) -> Option<&str> {
+        self.topic.as_deref()
+    }
+
+    pub fn title(&self) -> &LocalizedText {
+        &self.title
+    }
+
+    pub fn description(&self) -> Option<&LocalizedText> {
+        self.description.as_ref()
+    }
+
+    pub fn min_age(&self) -> u8 {
+        self.min_age
+    }
+
+    pub fn max_age(&self) -> u8 {
+        self.max_age
+    }
+
+    pub fn allow_multiple(&self) -> bool {
+        self.allow_multiple
+    }
+
+    pub fn allow_issues(&self) -> bool {
+        self.allow_issues
+    }
+
+    pub fn requires_guardian_consent(&self) -> bool {
+        self.requires_guardian_consent
+    }
+
+    pub fn document_url(&self) -> Option<&str> {
+        self.document_url.as_deref()
+    }
+
+    pub fn document_quote(&self) -> Option<&str> {
+        self.document_quote.as_deref()
+    }
+
+    pub fn questions(&self) -> &[Question] {
+        &self.questions
+    }
+
+    pub fn question(&self, key: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.key == key)
+    }
+
+    pub fn eligible_age(&self, age: u8) -> bool {
+        (self.min_age..=self.max_age).contains(&age)
+    }
+}
+
+struct QuestionContext<'a> {
+    topic_exists: &'a dyn Fn(&str) -> bool,
+    survey_min: u8,
+    survey_max: u8,
+    first_index: &'a HashMap<&'a str, usize>,
+}
+
+/// Checks question `i`. Returns its type-specific settings when they are
+/// valid on their own (later show_ifs are checked against them) and the
+/// question when everything about it is valid.
+fn parse_question(
+    e: &mut FieldErrors,
+    ctx: &QuestionContext<'_>,
+    i: usize,
+    rq: &RawQuestion,
+    earlier: &[Option<QuestionSpec>],
+) -> (Option<QuestionSpec>, Option<Question>) {
+    let before = e.0.len();
+    let p = format!("questions[{i}]");
+
+    if check_key(e, &format!("{p}.key"), &rq.key) && ctx.first_index.get(rq.key.as_str()) != Some(&i) {
+        e.push(format!("{p}.key"), "duplicate_key", "another question has this key");
+    }
+    let qtype = if rq.qtype.is_empty() {
+        e.push(format!("{p}.type"), "required", "the question type is required");
+        None
+    } else {
+        let qtype = QuestionType::parse(&rq.qtype);
+        if qtype.is_none() {
+            e.push(
+                format!("{p}.type"),
+                "unknown_value",
+                "one of single_choice, multiple_choice, rating, yes_no, text, number, ranking",
+            );
+        }
+        qtype
+    };
+    let topic = parse_topic(e, &format!("{p}.topic"), rq.topic.as_deref(), ctx.topic_exists);
+
+    let min_age = parse_age(
+        e,
+        &format!("{p}.min_age"),
+        rq.min_age,
+        ctx.survey_min,
+        ctx.survey_min,
+        ctx.survey_max,
+    );
+    let max_age = parse_age(
+        e,
+        &format!("{p}.max_age"),
+        rq.max_age,
+        ctx.survey_max,
+        ctx.survey_min,
+        ctx.survey_max,
+    );
+    if let (Some(lo), Some(hi)) = (min_age, max_age)
+        && lo > hi
+    {
+        e.push(format!("{p}.max_age"), "min_greater_than_max", "max_age is below min_age");
+    }
+
+    let text = required_text(e, &format!("{p}.text"), rq.text.as_ref(), QUESTION_TEXT_MAX_CHARS);
+    let text_by_age_band = parse_band_texts(e, &p, &rq.text_by_age_band);
+
+    let spec = qtype.and_then(|t| parse_spec(e, &p, t, rq));
+
+    let show_if = rq.show_if.as_ref().map(|s| {
+        check_show_if(e, ctx, &p, i, s, earlier);
+        ShowIf {
+            question: s.question.clone(),
+            values: s.values.clone(),
+        }
+    });
+
+    let question = match (spec.clone(), min_age, max_age, text) {
+        (Some(spec), Some(min_age), Some(max_age), Some(text)) if e.0.len() == before => Some(Question {
+            key: rq.key.clone(),
+            spec,
+            required: rq.required.unwrap_or(false),
+            topic,
+            min_age,
+            max_age,
+            show_if,
+            text,
+            text_by_age_band,
+        }),
+        _ => None,
+    };
+    (spec, question)
+}
+
+fn check_show_if(
+    e: &mut FieldErrors,
+    ctx: &QuestionContext<'_>,
+    p: &str,
+    i: usize,
+    show_if: &RawShowIf,
+    earlier: &[Option<QuestionSpec>],
+) {
+    let field = format!("{p}.show_if.question");
+    if show_if.question.is_empty() {
+        e.push(field, "required", "the question this one depends on is required");
+    } else {
+        match ctx.first_index.get(show_if.question.as_str()) {
+            None => e.push(field.as_str(), "show_if_unknown_question", "no question has this key"),
+            Some(&j) if j >= i => e.push(
+                field.as_str(),
+                "show_if_later_question",
+                "a question can only depend on an earlier question",
+            ),
+            Some(&j) => {
+                if let Some(Some(spec)) = earlier.get(j) {
+                    for (k, value) in show_if.values.iter().enumerate() {
+                        match spec.accepts_show_if_value(value) {
+                            None => {
+                                e.push(
+                                    field.as_str(),
+                                    "not_allowed",
+                                    "a question cannot depend on a text or ranking answer",
+                                );
+                                break;
+                            }
+                            Some(false) => e.push(
+                                format!("{p}.show_if.in[{k}]"),
+                                "show_if_unknown_option",
+                                "no answer to that question can have this value",
+                            ),
+                            Some(true) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if show_if.values.is_empty() {
+        e.push(format!("{p}.show_if.in"), "required", "at least one value");
+    }
+}
+
+fn parse_band_texts(e: &mut FieldErrors, p: &str, raw: &[(String, RawText)]) -> Vec<(AgeBand, BandText)> {
+    let mut out: Vec<(AgeBand, BandText)> = Vec::new();
+    let mut seen = HashSet::new();
+    for (band_raw, text) in raw {
+        let field = format!("{p}.text_by_age_band.{band_raw}");
+        let Some(band) = AgeBand::parse(band_raw) else {
+            e.push(field, "unknown_value", "one of 6-8, 9-11, 12-14, 15-17");
+            continue;
+        };
+        if !seen.insert(band) {
+            e.push(field, "duplicate_key", "this band is given twice");
+            continue;
+        }
+        let mut part = |lang: &str, s: Option<&str>| {
+            let s = clean(s);
+            if s.as_ref().is_some_and(|s| s.chars().count() > QUESTION_TEXT_MAX_CHARS) {
+                e.push(
+                    format!("{field}.{lang}"),
+                    "too_long",
+                    format!("at most {QUESTION_TEXT_MAX_CHARS} characters"),
+                );
+            }
+            s
+        };
+        let vi = part("vi", text.vi.as_deref());
+        let en = part("en", text.en.as_deref());
+        // A band entry with no wording at all changes nothing; drop it.
+        if vi.is_some() || en.is_some() {
+            out.push((band, BandText { vi, en }));
+        }
+    }
+    out.sort_by_key(|(band, _)| *band);
+    out
+}
+
+/// The type-specific settings; `None` when any of them (or a field that the
+/// type does not take) is wrong.
+fn parse_spec(e: &mut FieldErrors, p: &str, qtype: QuestionType, rq: &RawQuestion) -> Option<QuestionSpec> {
+    let before = e.0.len();
+    let mut not_allowed = |field: &str, present: bool| {
+        if present {
+            e.push(
+                format!("{p}.{field}"),
+                "not_allowed",
+                format!("a {} question does not take {field}", qtype.as_str()),
+            );
+        }
+    };
+    not_allowed("options", !qtype.has_options() && !rq.options.is_empty());
+    let is_multiple = qtype == QuestionType::MultipleChoice;
+    not_allowed("min_choices", !is_multiple && rq.min_choices.is_some());
+    not_allowed("max_choices", !is_multiple && rq.max_choices.is_some());
+    let is_scale = matches!(qtype, QuestionType::Rating | QuestionType::Number);
+    not_allowed("min", !is_scale && rq.min.is_some());
+    not_allowed("max", !is_scale && rq.max.is_some());
+    not_allowed("faces", qtype != QuestionType::Rating && rq.faces.is_some());
+    not_allowed("max_length", qtype != QuestionType::Text && rq.max_length.is_some());
+
+    let options = if qtype.has_options() {
+        parse_options(e, p, &rq.options)
+    } else {
+        Vec::new()
+    };
+    let spec = match qtype {
+        QuestionType::SingleChoice => QuestionSpec::SingleChoice { options },
+        QuestionType::Ranking => QuestionSpec::Ranking { options },
+        QuestionType::MultipleChoice => {
+            let n = rq.options.len();
+            let min_choices = choice_count(e, &format!("{p}.min_choices"), rq.min_choices, 1, n);
+            let max_choices = choice_count(e, &format!("{p}.max_choices"), rq.max_choices, n, n);
+            if let (Some(lo), Some(hi)) = (min_choices, max_choices)
+                && lo > hi
+            {
+                e.push(
+                    format!("{p}.max_choices"),
+                    "min_greater_than_max",
+                    "max_choices is below min_choices",
+                );
+            }
+            QuestionSpec::MultipleChoice {
+                options,
+                min_choices: min_choices.unwrap_or(0),
+                max_choices: max_choices.unwrap_or(0),
+            }
+        }
+        QuestionType::Rating => {
+            let min = rating_bound(e, &format!("{p}.min"), rq.min, RATING_DEFAULT_MIN);
+            let max = rating_bound(e, &format!("{p}.max"), rq.max, RATING_DEFAULT_MAX);
+            if let (Some(lo), Some(hi)) = (min, max)
+                && lo >= hi
+            {
+                e.push(
+                    format!("{p}.max"),
+                    "min_greater_than_max",
+                    "a rating needs max above min",
+                );
+            }
+            QuestionSpec::Rating {
+                min: min.unwrap_or(RATING_DEFAULT_MIN),
+                max: max.unwrap_or(RATING_DEFAULT_MAX),
+                faces: rq.faces.unwrap_or(false),
+            }
+        }
+        QuestionType::YesNo => QuestionSpec::YesNo,
+        QuestionType::Text => {
+            let max_length = match rq.max_length {
+                None => TEXT_DEFAULT_MAX_LENGTH,
+                Some(n) => match u32::try_from(n) {
+                    Ok(n) if (1..=TEXT_MAX_LENGTH).contains(&i64::from(n)) => n,
+                    _ => {
+                        e.push(
+                            format!("{p}.max_length"),
+                            "out_of_range",
+                            format!("between 1 and {TEXT_MAX_LENGTH}"),
+                        );
+                        TEXT_DEFAULT_MAX_LENGTH
+                    }
+                },
+            };
+            QuestionSpec::Text { max_length }
+        }
+        QuestionType::Number => {
+            let mut bound = |field: &str, v: Option<f64>| match v {
+                Some(x) if !x.is_finite() => {
+                    e.push(format!("{p}.{field}"), "out_of_range", "a finite number");
+                    None
+                }
+                other => other,
+            };
+            let min = bound("min", rq.min);
+            let max = bound("max", rq.max);
+            if let (Some(lo), Some(hi)) = (min, max)
+                && lo > hi
+            {
+                e.push(format!("{p}.max"), "min_greater_than_max", "max is below min");
+            }
+            QuestionSpec::Number { min, max }
+        }
+    };
+    (e.0.len() == before).then_some(spec)
+}
+
+fn parse_options(e: &mut FieldErrors, p: &str, raw: &[RawOption]) -> Vec<QuestionOption> {
+    let field = format!("{p}.options");
+    if raw.is_empty() {
+        e.push(field, "empty_options", "this type of question needs options");
+    } else if raw.len() < 2 {
+        e.push(field, "too_few_options", "at least 2 options");
+    } else if raw.len() > MAX_OPTIONS {
+        e.push(field, "too_many", format!("at most {MAX_OPTIONS} options"));
+    }
+    let mut seen = HashSet::new();
+    let mut options = Vec::with_capacity(raw.len());
+    for (j, o) in raw.iter().enumerate() {
+        let key_field = format!("{p}.options[{j}].key");
+        if check_key(e, &key_field, &o.key) && !seen.insert(o.key.as_str()) {
+            e.push(key_field, "duplicate_key", "another option of this question has this key");
+        }
+        let label = required_text(e, &format!("{p}.options[{j}].label"), Some(&o.label), LABEL_MAX_CHARS);
+        if let Some(label) = label {
+            options.push(QuestionOption {
+                key: o.key.clone(),
+                label,
+            });
+        }
+    }
+    options
+}
+
+fn choice_count(e: &mut FieldErrors, field: &str, v: Option<i64>, default: usize, options: usize) -> Option<u32> {
+    let n = match v {
+        None => default,
+        Some(n) => match usize::try_from(n) {
+            Ok(n) if n <= options => n,
+            _ => {
+                e.push(field, "out_of_range", format!("between 0 and the number of options ({options})"));
+                return None;
+            }
+        },
+    };
+    u32::try_from(n).ok()
+}
+
+fn rating_bound(e: &mut FieldErrors, field: &str, v: Option<f64>, default: i64) -> Option<i64> {
+    let Some(x) = v else { return Some(default) };
+    if !x.is_finite() || x < RATING_LOWEST as f64 || x > RATING_HIGHEST as f64 {
+        e.push(
+            field,
+            "out_of_range",
+            format!("between {RATING_LOWEST} and {RATING_HIGHEST}"),
+        );
+        None
+    } else if x.fract() != 0.0 {
+        e.push(field, "not_integer", "a whole number");
+        None
+    } else {
+        // In range and whole, so the conversion is exact.
+        Some(x as i64)
+    }
+}
+
+/// A question or option key: 1–64 of `a-z`, `0-9`, `_`.
+fn is_key(key: &str) -> bool {
+    (1..=KEY_MAX_LEN).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn check_key(e: &mut FieldErrors, field: &str, key: &str) -> bool {
+    if key.is_empty() {
+        e.push(field, "required", "a key is required");
+        false
+    } else if !is_key(key) {
+        e.push(field, "invalid_key", "1 to 64 characters: a-z, digits or '_'");
+        false
+    } else {
+        true
+    }
+}
+
+fn parse_topic(
+    e: &mut FieldErrors,
+    field: &str,
+    raw: Option<&str>,
+    topic_exists: &dyn Fn(&str) -> bool,
+) -> Option<String> {
+    let topic = clean(raw)?;
+    if !topic_exists(&topic) {
+        e.push(field, "unknown_topic", "no topic has this slug");
+    }
+    Some(topic)
+}
+
+fn parse_age(e: &mut FieldErrors, field: &str, raw: Option<i64>, default: u8, lo: u8, hi: u8) -> Option<u8> {
+    let Some(age) = raw else { return Some(default) };
+    match u8::try_from(age) {
+        Ok(age) if (lo..=hi).contains(&age) => Some(age),
+        _ => {
+            e.push(field, "out_of_range", format!("between {lo} and {hi}"));
+            None
+        }
+    }
+}
+
+fn required_text(e: &mut FieldErrors, field: &str, raw: Option<&RawText>, max_chars: usize) -> Option<LocalizedText> {
+    let (vi, en) = raw.map_or((None, None), |t| (t.vi.as_deref(), t.en.as_deref()));
+    match LocalizedText::parse(field, vi.unwrap_or(""), en, max_chars) {
+        Ok(text) => Some(text),
+        Err(errors) => {
+            e.0.extend(errors.0);
+            None
+        }
+    }
+}
+
+/// An optional text: absent or blank in both languages is none; otherwise
+/// Vietnamese is required, as everywhere.
+fn optional_text(e: &mut FieldErrors, field: &str, raw: Option<&RawText>, max_chars: usize) -> Option<LocalizedText> {
+    let raw = raw?;
+    if clean(raw.vi.as_deref()).is_none() && clean(raw.en.as_deref()).is_none() {
+        return None;
+    }
+    required_text(e, field, Some(raw), max_chars)
+}
+
+fn raw_text(t: &LocalizedText) -> RawText {
+    RawText {
+        vi: Some(t.vi().to_owned()),
+        en: t.en().map(str::to_owned),
+    }
+}
+
+/// Trimmed, and `None` when blank.
+fn clean(s: Option<&str>) -> Option<String> {
+    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// An absolute http(s) address with a host and no whitespace: the document
+/// link is shown to children, so no `javascript:` or `data:` links.
+fn is_web_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
+}
+
+/// A number as a show_if value: `4` for 4.0, `2.5` for 2.5.
+fn format_number(x: f64) -> String {
+    // `-0` and `0` are one answer.
+    if x == 0.0 { "0".to_owned() } else { format!("{x}") }
+}
+
+fn within(x: f64, min: Option<f64>, max: Option<f64>) -> bool {
+    min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m)
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+/// A survey as one child sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedSurvey {
+    pub kind: SurveyKind,
+    pub title: String,
+    pub description: Option<String>,
+    pub document_url: Option<String>,
+    pub document_quote: Option<String>,
+    pub age_band: AgeBand,
+    pub questions: Vec<RenderedQuestion>,
+}
+
+/// A question as one child sees it. Settings that do not apply to its type
+/// are `None`; choice counts are given with their defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedQuestion {
+    pub key: String,
+    pub qtype: QuestionType,
+    pub required: bool,
+    pub text: String,
+    /// Key and label.
+    pub options: Vec<(String, String)>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub faces: bool,
+    pub max_length: Option<u32>,
+    pub min_choices: Option<u32>,
+    pub max_choices: Option<u32>,
+    /// The earlier question and the values that show this one.
+    pub show_if: Option<(String, Vec<String>)>,
+}
+
+/// What a child of `age` sees in `lang`: the questions eligible for that age
+/// (and not depending on one that is not), worded for the child's band and
+/// language with fallback to the default wording, then to Vietnamese. An age
+/// outside 6–17 takes the nearest band.
+pub fn render(def: &SurveyDefinition, age: u8, lang: Lang) -> RenderedSurvey {
+    let band = AgeBand::for_age(age).unwrap_or(if age < MIN_AGE {
+        AgeBand::Band6To8
+    } else {
+        AgeBand::Band15To17
+    });
+    let mut shown: HashSet<&str> = HashSet::new();
+    let mut questions = Vec::new();
+    for q in &def.questions {
+        let reachable = q.show_if.as_ref().is_none_or(|s| shown.contains(s.question.as_str()));
+        if !q.eligible_age(age) || !reachable {
+            continue;
+        }
+        shown.insert(&q.key);
+        questions.push(render_question(q, band, lang));
+    }
+    RenderedSurvey {
+        kind: def.kind,
+        title: def.title.get(lang).to_owned(),
+        description: def.description.as_ref().map(|d| d.get(lang).to_owned()),
+        document_url: def.document_url.clone(),
+        document_quote: def.document_quote.clone(),
+        age_band: band,
+        questions,
+    }
+}
+
+fn render_question(q: &Question, band: AgeBand, lang: Lang) -> RenderedQuestion {
+    let mut r = RenderedQuestion {
+        key: q.key.clone(),
+        qtype: q.qtype(),
+        required: q.required,
+        text: q.text_for(band, lang).to_owned(),
+        options: q
+            .options()
+            .iter()
+            .map(|o| (o.key.clone(), o.label.get(lang).to_owned()))
+            .collect(),
+        min: None,
+        max: None,
+        faces: false,
+        max_length: None,
+        min_choices: None,
+        max_choices: None,
+        show_if: q.show_if.as_ref().map(|s| (s.question.clone(), s.values.clone())),
+    };
+    match &q.spec {
+        QuestionSpec::MultipleChoice {
+            min_choices,
+            max_choices,
+            ..
+        } => {
+            r.min_choices = Some(*min_choices);
+            r.max_choices = Some(*max_choices);
+        }
+        QuestionSpec::Rating { min, max, faces } => {
+            r.min = Some(*min as f64);
+            r.max = Some(*max as f64);
+            r.faces = *faces;
+        }
+        QuestionSpec::Text { max_length } => r.max_length = Some(*max_length),
+        QuestionSpec::Number { min, max } => {
+            r.min = *min;
+            r.max = *max;
+        }
+        QuestionSpec::SingleChoice { .. } | QuestionSpec::Ranking { .. } | QuestionSpec::YesNo => {}
+    }
+    r
+}
+
+// ---------------------------------------------------------------------------
+// Answers
+
+/// An answer as the client sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawAnswer {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    List(Vec<String>),
+    Null,
+    /// Any other JSON value (object, array with non-strings).
+    Invalid,
+}
+
+/// A checked answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// The chosen option's key.
+    Choice(String),
+    /// The chosen options' keys, in the question's option order.
+    Choices(Vec<String>),
+    Rating(i64),
+    YesNo(bool),
+    /// Trimmed.
+    Text(String),
+    Number(f64),
+    /// Every option key, most preferred first.
+    Ranking(Vec<String>),
+}
+
+impl Answer {
+    /// Whether this answer makes a question with `show_if` values visible.
+    fn matches(&self, values: &[String]) -> bool {
+        let has = |v: &str| values.iter().any(|x| x == v);
+        match self {
+            Answer::Choice(k) => has(k),
+            Answer::Choices(ks) => ks.iter().any(|k| has(k)),
+            Answer::YesNo(b) => has(if *b { "yes" } else { "no" }),
+            Answer::Rating(n) => has(&n.to_string()),
+            Answer::Number(x) => has(&format_number(*x)),
+            Answer::Text(_) | Answer::Ranking(_) => false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visibility {
+    Shown,
+    Hidden,
+    /// Depends on an answer that is itself refused: neither `required` nor
+    /// `hidden_question` can be decided, and the submission fails anyway.
+    Unknown,
+}
+
+enum Slot {
+    Absent,
+    Valid(Answer),
+    Invalid,
+}
+
+/// Checks a whole submission by a child of `age` against `def` and returns
+/// the answers in question order (null answers left out), or every problem
+/// at `answers.<key>`. A child outside the survey's ages gets one more
+/// problem at `age` (`not_eligible`).
+pub fn validate_answers(
+    def: &SurveyDefinition,
+    age: u8,
+    answers: &[(String, RawAnswer)],
+) -> Result<Vec<(String, Answer)>, FieldErrors> {
+    let mut e = FieldErrors::new();
+    if !def.eligible_age(age) {
+        e.push(
+            "age",
+            "not_eligible",
+            format!("this survey is for ages {} to {}", def.min_age, def.max_age),
+        );
+    }
+    let index: HashMap<&str, usize> = def
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.key.as_str(), i))
+        .collect();
+
+    let mut submitted: HashMap<&str, &RawAnswer> = HashMap::new();
+    for (key, answer) in answers {
+        if !index.contains_key(key.as_str()) {
+            e.push(format!("answers.{key}"), "unknown_question", "no question has this key");
+        } else if submitted.contains_key(key.as_str()) {
+            e.push(format!("answers.{key}"), "duplicate_key", "this question is answered twice");
+        } else {
+            submitted.insert(key, answer);
+        }
+    }
+
+    let mut states: Vec<(Visibility, Slot)> = Vec::with_capacity(def.questions.len());
+    let mut out = Vec::new();
+    for q in &def.questions {
+        let field = format!("answers.{}", q.key);
+        let eligible = q.eligible_age(age);
+        let visibility = if !eligible {
+            Visibility::Hidden
+        } else if let Some(show_if) = &q.show_if {
+            // show_if always names an earlier question, so its state is known.
+            match index.get(show_if.question.as_str()).and_then(|&j| states.get(j)) {
+                Some((Visibility::Shown, Slot::Valid(a))) if a.matches(&show_if.values) => Visibility::Shown,
+                Some((Visibility::Shown, Slot::Invalid) | (Visibility::Unknown, _)) => Visibility::Unknown,
+                _ => Visibility::Hidden,
+            }
+        } else {
+            Visibility::Shown
+        };
+        let raw = submitted.get(q.key.as_str()).copied().filter(|a| **a != RawAnswer::Null);
+        let slot = match raw {
+            None => {
+                if q.required && visibility == Visibility::Shown {
+                    e.push(field, "required", "this question needs an answer");
+                }
+                Slot::Absent
+            }
+            Some(_) if !eligible => {
+                e.push(field, "not_eligible", "this question is not for the child's age");
+                Slot::Invalid
+            }
+            Some(_) if visibility == Visibility::Hidden => {
+                e.push(field, "hidden_question", "this question is not shown for the earlier answers");
+                Slot::Invalid
+            }
+            Some(raw) => match check_answer(&mut e, &field, &q.spec, raw) {
+                Some(answer) => {
+                    out.push((q.key.clone(), answer.clone()));
+                    Slot::Valid(answer)
+                }
+                None => Slot::Invalid,
+            },
+        };
+        states.push((visibility, slot));
+    }
+    e.into_result(out)
+}
+
+fn check_answer(e: &mut FieldErrors, field: &str, spec: &QuestionSpec, raw: &RawAnswer) -> Option<Answer> {
+    let before = e.0.len();
+    let answer = match (spec, raw) {
+        (QuestionSpec::SingleChoice { .. }, RawAnswer::Text(k)) => {
+            if !spec.has_option(k) {
+                e.push(field, "unknown_option", "not an option of this question");
+            }
+            Answer::Choice(k.clone())
+        }
+        (
+            QuestionSpec::MultipleChoice {
+                options,
+                min_choices,
+                max_choices,
+            },
+            RawAnswer::List(keys),
+        ) => {
+            if keys.iter().any(|k| !spec.has_option(k)) {
+                e.push(field, "unknown_option", "not an option of this question");
+            }
+            let mut seen = HashSet::new();
+            if !keys.iter().all(|k| seen.insert(k.as_str())) {
+                e.push(field, "duplicate_choice", "an option is chosen twice");
+            }
+            if e.0.len() == before {
+                let n = keys.len();
+                if n < *min_choices as usize {
+                    e.push(field, "too_few_choices", format!("choose at least {min_choices}"));
+                } else if n > *max_choices as usize {
+                    e.push(field, "too_many_choices", format!("choose at most {max_choices}"));
+                }
+            }
+            Answer::Choices(
+                options
+                    .iter()
+                    .filter(|o| seen.contains(o.key.as_str()))
+                    .map(|o| o.key.clone())
+                    .collect(),
+            )
+        }
+        (QuestionSpec::Rating { min, max, .. }, RawAnswer::Number(x)) => {
+            if !x.is_finite() {
+                e.push(field, "out_of_range", format!("between {min} and {max}"));
+            } else if x.fract() != 0.0 {
+                e.push(field, "not_integer", "a whole number");
+            } else if *x < *min as f64 || *x > *max as f64 {
+                e.push(field, "out_of_range", format!("between {min} and {max}"));
+            }
+            // Only used when no error was pushed: then it is a whole number
+            // within a small range, so the conversion is exact.
+            Answer::Rating(*x as i64)
+        }
+        (QuestionSpec::YesNo, RawAnswer::Bool(b)) => Answer::YesNo(*b),
+        (QuestionSpec::Text { max_length }, RawAnswer::Text(s)) => {
+            let s = s.trim();
+            if s.is_empty() {
+                e.push(field, "empty_text", "the text is empty");
+            } else if s.chars().count() > *max_length as usize {
+                e.push(field, "too_long", format!("at most {max_length} characters"));
+            }
+            Answer::Text(s.to_owned())
+        }
+        (QuestionSpec::Number { min, max }, RawAnswer::Number(x)) => {
+            if !x.is_finite() || !within(*x, *min, *max) {
+                let range = match (min, max) {
+                    (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+                    (Some(lo), None) => format!("at least {lo}"),
+                    (None, Some(hi)) => format!("at most {hi}"),
+                    (None, None) => "a finite number".to_owned(),
+                };
+                e.push(field, "out_of_range", range);
+            }
+            Answer::Number(*x)
+        }
+        (QuestionSpec::Ranking { options }, RawAnswer::List(keys)) => {
+            let mut seen = HashSet::new();
+            let permutation = keys.len() == options.len()
+                && keys.iter().all(|k| spec.has_option(k) && seen.insert(k.as_str()));
+            if !permutation {
+                e.push(field, "invalid_ranking", "order every option exactly once");
+            }
+            Answer::Ranking(keys.clone())
+        }
+        _ => {
+            e.push(
+                field,
+                "invalid_type",
+                format!("expected {}", spec.qtype().expected_answer()),
+            );
+            return None;
+        }
+    };
+    (e.0.len() == before).then_some(answer)
+}

@@ -1,0 +1,549 @@
+//! Children taking part: sessions and their join codes, pseudonymous
+//! participants, responses and issues (idempotent, one response per
+//! participant where the survey says so, enforced by unique indexes), and
+//! the safeguarding cases that screening opens in the same transaction.
+
+use chrono::{DateTime, Utc};
+use langnghe_domain::UnitId;
+use langnghe_domain::consultation::SessionWindow;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, Change, snapshot};
+use crate::entities::{issue, participant, response, safeguarding_case, session};
+use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
+
+/// A consultation session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: Uuid,
+    pub survey_id: Uuid,
+    pub version: i32,
+    pub unit_id: UnitId,
+    pub window: SessionWindow,
+    pub expected_participants: Option<i32>,
+    pub join_code: String,
+    pub guardian_consent_method: Option<String>,
+    pub guardian_consent_reference: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn to_session(m: session::Model) -> Session {
+    Session {
+        id: m.id,
+        survey_id: m.survey_id,
+        version: m.version,
+        unit_id: UnitId(m.unit_id),
+        window: SessionWindow {
+            opens_at: m.opens_at,
+            closes_at: m.closes_at,
+            closed_at: m.closed_at,
+        },
+        expected_participants: m.expected_participants,
+        join_code: m.join_code,
+        guardian_consent_method: m.guardian_consent_method,
+        guardian_consent_reference: m.guardian_consent_reference,
+        created_at: m.created_at,
+    }
+}
+
+/// Records a session; a join code already in use answers
+/// `Conflict("join_code_taken")` so the caller can draw another.
+pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), StoreError> {
+    let tx = begin(db).await?;
+    let row = session::Entity::insert(session::ActiveModel {
+        id: Set(s.id),
+        survey_id: Set(s.survey_id),
+        version: Set(s.version),
+        unit_id: Set(s.unit_id.0),
+        opens_at: Set(s.window.opens_at),
+        closes_at: Set(s.window.closes_at),
+        expected_participants: Set(s.expected_participants),
+        join_code: Set(s.join_code.clone()),
+        guardian_consent_method: Set(s.guardian_consent_method.clone()),
+        guardian_consent_reference: Set(s.guardian_consent_reference.clone()),
+        created_by: Set(actor.id),
+        created_at: Set(s.created_at),
+        closed_at: Set(None),
+    })
+    .exec_with_returning(&tx)
+    .await
+    .map_err(conflict_on_unique("join_code_taken"))?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "session.create",
+            entity: "session",
+            entity_id: Some(s.id.to_string()),
+            before: None,
+            after: snapshot(&row),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get_session<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Session, StoreError> {
+    let row = session::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(to_session(row))
+}
+
+pub async fn session_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> Result<Option<Session>, StoreError> {
+    Ok(session::Entity::find()
+        .filter(session::Column::JoinCode.eq(code))
+        .one(conn)
+        .await?
+        .map(to_session))
+}
+
+/// Sessions of a survey (of the given units only, when given), oldest first.
+pub async fn list_sessions<C: ConnectionTrait>(
+    conn: &C,
+    survey_id: Uuid,
+    units: Option<&[UnitId]>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Session>, StoreError> {
+    let mut q = session::Entity::find()
+        .filter(session::Column::SurveyId.eq(survey_id))
+        .order_by_asc(session::Column::Id)
+        .limit(limit);
+    if let Some(after) = after {
+        q = q.filter(session::Column::Id.gt(after));
+    }
+    if let Some(units) = units {
+        q = q.filter(session::Column::UnitId.is_in(units.iter().map(|u| u.0)));
+    }
+    Ok(q.all(conn).await?.into_iter().map(to_session).collect())
+}
+
+/// Closes a session now (idempotent: an already closed session keeps its
+/// closing time).
+pub async fn close_session(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Session, StoreError> {
+    let tx = begin(db).await?;
+    let before = session::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if before.closed_at.is_none() {
+        session::Entity::update_many()
+            .col_expr(session::Column::ClosedAt, Expr::value(now))
+            .filter(session::Column::Id.eq(id))
+            .exec(&tx)
+            .await?;
+        audit::record(
+            &tx,
+            actor,
+            Change {
+                action: "session.close",
+                entity: "session",
+                entity_id: Some(id.to_string()),
+                before: snapshot(&before),
+                after: None,
+            },
+        )
+        .await?;
+    }
+    let after = session::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    tx.commit().await?;
+    Ok(to_session(after))
+}
+
+/// The pseudonym for a participant token's keyed hash, created on first use.
+pub async fn participant_for<C: ConnectionTrait>(conn: &C, token_hash: &str) -> Result<Uuid, StoreError> {
+    participant::Entity::insert(participant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        token_hash: Set(token_hash.to_owned()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(participant::Column::TokenHash)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await
+    .or_else(|e| match e {
+        DbErr::RecordNotInserted => Ok(0),
+        e => Err(e),
+    })?;
+    let row = participant::Entity::find()
+        .filter(participant::Column::TokenHash.eq(token_hash))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.id)
+}
+
+/// A safeguarding case opened by screening.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub severity: String,
+    pub categories: Vec<String>,
+    pub original_text: String,
+    pub question_key: Option<String>,
+}
+
+/// What happened to a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// Stored now.
+    Created,
+    /// The same idempotency key and body came before: the original id.
+    Replayed(Uuid),
+    /// The idempotency key came before with another body.
+    KeyReused,
+    /// The participant already answered a survey that takes one response.
+    AlreadyResponded,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewResponse {
+    pub id: Uuid,
+    pub survey_id: Uuid,
+    pub version: i32,
+    pub session_id: Uuid,
+    pub unit_id: UnitId,
+    pub participant_id: Uuid,
+    pub age: i16,
+    pub age_band: String,
+    pub grade: Option<i16>,
+    pub gender: Option<String>,
+    pub language: String,
+    /// The answers as JSON text (screened: redacted, flagged text withheld).
+    pub answers: String,
+    pub receipt_hash: String,
+    pub idempotency_key: String,
+    pub request_hash: String,
+    /// The survey takes one response per participant.
+    pub single: bool,
+    pub cases: Vec<NewCase>,
+}
+
+async fn insert_cases<C: ConnectionTrait>(
+    conn: &C,
+    cases: &[NewCase],
+    unit_id: UnitId,
+    session_id: Uuid,
+    response_id: Option<Uuid>,
+    issue_id: Option<Uuid>,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    for c in cases {
+        safeguarding_case::Entity::insert(safeguarding_case::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            source: Set("screen".to_owned()),
+            status: Set("new".to_owned()),
+            severity: Set(c.severity.clone()),
+            categories: Set(c.categories.join(",")),
+            original_text: Set(c.original_text.clone()),
+            unit_id: Set(Some(unit_id.0)),
+            session_id: Set(Some(session_id)),
+            response_id: Set(response_id),
+            issue_id: Set(issue_id),
+            question_key: Set(c.question_key.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn violated(e: &DbErr, index: &str, columns: &str) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(m)) if m.contains(index) || m.contains(columns))
+}
+
+/// A response seen before under the same idempotency key.
+async fn replay_response<C: ConnectionTrait>(
+    conn: &C,
+    participant_id: Uuid,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<Submitted>, DbErr> {
+    let prior = response::Entity::find()
+        .filter(response::Column::ParticipantId.eq(participant_id))
+        .filter(response::Column::IdempotencyKey.eq(key))
+        .one(conn)
+        .await?;
+    Ok(prior.map(|p| {
+        if p.request_hash == request_hash {
+            Submitted::Replayed(p.id)
+        } else {
+            Submitted::KeyReused
+        }
+    }))
+}
+
+/// Stores a response and its cases in one transaction, or says why not.
+pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, StoreError> {
+    if let Some(prior) = replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash).await? {
+        return Ok(prior);
+    }
+    let tx = begin(db).await?;
+    let inserted = response::Entity::insert(response::ActiveModel {
+        id: Set(r.id),
+        survey_id: Set(r.survey_id),
+        version: Set(r.version),
+        session_id: Set(r.session_id),
+        unit_id: Set(r.unit_id.0),
+        participant_id: Set(r.participant_id),
+        age: Set(r.age),
+        age_band: Set(r.age_band.clone()),
+        grade: Set(r.grade),
+        gender: Set(r.gender.clone()),
+        language: Set(r.language.clone()),
+        answers: Set(r.answers.clone()),
+        receipt_hash: Set(r.receipt_hash.clone()),
+        idempotency_key: Set(r.idempotency_key.clone()),
+        request_hash: Set(r.request_hash.clone()),
+        single_response_of: Set(r.single.then_some(r.participant_id)),
+        submitted_at: Set(Utc::now()),
+        withdrawn_at: Set(None),
+    })
+    .exec_without_returning(&tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if violated(&e, "ux_responses_idempotency", "idempotency_key") => {
+            tx.rollback().await?;
+            // A concurrent retry with the same key won the race.
+            return Ok(
+                replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash)
+                    .await?
+                    .unwrap_or(Submitted::KeyReused),
+            );
+        }
+        Err(e) if violated(&e, "ux_responses_single", "single_response_of") => {
+            tx.rollback().await?;
+            return Ok(Submitted::AlreadyResponded);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    insert_cases(&tx, &r.cases, r.unit_id, r.session_id, Some(r.id), None).await?;
+    tx.commit().await?;
+    Ok(Submitted::Created)
+}
+
+/// What withdrawing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawn {
+    Now,
+    Already,
+    NotFound,
+}
+
+/// Withdraws the response with this receipt: it stops counting anywhere,
+/// and frees the participant to answer again.
+pub async fn withdraw_response(db: &Db, receipt_hash: &str, now: DateTime<Utc>) -> Result<Withdrawn, StoreError> {
+    let tx = begin(db).await?;
+    let Some(row) = response::Entity::find()
+        .filter(response::Column::ReceiptHash.eq(receipt_hash))
+        .one(&tx)
+        .await?
+    else {
+        return Ok(Withdrawn::NotFound);
+    };
+    if row.withdrawn_at.is_some() {
+        return Ok(Withdrawn::Already);
+    }
+    response::Entity::update_many()
+        .col_expr(response::Column::WithdrawnAt, Expr::value(now))
+        .col_expr(response::Column::SingleResponseOf, Expr::value(Option::<Uuid>::None))
+        .filter(response::Column::Id.eq(row.id))
+        .exec(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Withdrawn::Now)
+}
+
+/// A response as stored (for tests and, later, aggregation).
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub id: Uuid,
+    pub survey_id: Uuid,
+    pub version: i32,
+    pub participant_id: Uuid,
+    pub age_band: String,
+    pub answers: String,
+    pub withdrawn: bool,
+}
+
+/// Responses of a survey that count (not withdrawn), oldest first.
+pub async fn responses_of<C: ConnectionTrait>(
+    conn: &C,
+    survey_id: Uuid,
+    include_withdrawn: bool,
+) -> Result<Vec<StoredResponse>, StoreError> {
+    let mut q = response::Entity::find()
+        .filter(response::Column::SurveyId.eq(survey_id))
+        .order_by_asc(response::Column::Id);
+    if !include_withdrawn {
+        q = q.filter(response::Column::WithdrawnAt.is_null());
+    }
+    Ok(q.all(conn)
+        .await?
+        .into_iter()
+        .map(|r| StoredResponse {
+            id: r.id,
+            survey_id: r.survey_id,
+            version: r.version,
+            participant_id: r.participant_id,
+            age_band: r.age_band,
+            answers: r.answers,
+            withdrawn: r.withdrawn_at.is_some(),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone)]
+pub struct NewIssue {
+    pub id: Uuid,
+    /// `new`, or `withheld` when screening routed it to safeguarding.
+    pub status: String,
+    pub survey_id: Uuid,
+    pub session_id: Uuid,
+    pub unit_id: UnitId,
+    pub participant_id: Uuid,
+    pub age_band: String,
+    pub topic_id: Option<Uuid>,
+    pub title: String,
+    pub body: String,
+    pub redactions: Vec<String>,
+    pub receipt_hash: String,
+    pub idempotency_key: String,
+    pub request_hash: String,
+    pub cases: Vec<NewCase>,
+}
+
+async fn replay_issue<C: ConnectionTrait>(
+    conn: &C,
+    participant_id: Uuid,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<Submitted>, DbErr> {
+    let prior = issue::Entity::find()
+        .filter(issue::Column::ParticipantId.eq(participant_id))
+        .filter(issue::Column::IdempotencyKey.eq(key))
+        .one(conn)
+        .await?;
+    Ok(prior.map(|p| {
+        if p.request_hash.as_deref() == Some(request_hash) {
+            Submitted::Replayed(p.id)
+        } else {
+            Submitted::KeyReused
+        }
+    }))
+}
+
+/// Stores a child's issue (and its cases) in one transaction.
+pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError> {
+    if let Some(prior) = replay_issue(db, i.participant_id, &i.idempotency_key, &i.request_hash).await? {
+        return Ok(prior);
+    }
+    let tx = begin(db).await?;
+    let now = Utc::now();
+    let inserted = issue::Entity::insert(issue::ActiveModel {
+        id: Set(i.id),
+        source: Set("form".to_owned()),
+        status: Set(i.status.clone()),
+        survey_id: Set(Some(i.survey_id)),
+        session_id: Set(Some(i.session_id)),
+        unit_id: Set(i.unit_id.0),
+        participant_id: Set(Some(i.participant_id)),
+        age_band: Set(Some(i.age_band.clone())),
+        topic_id: Set(i.topic_id),
+        title: Set(i.title.clone()),
+        body: Set(i.body.clone()),
+        redactions: Set((!i.redactions.is_empty()).then(|| i.redactions.join(","))),
+        receipt_hash: Set(Some(i.receipt_hash.clone())),
+        idempotency_key: Set(Some(i.idempotency_key.clone())),
+        request_hash: Set(Some(i.request_hash.clone())),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&tx)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if violated(&e, "ux_issues_idempotency", "idempotency_key") => {
+            tx.rollback().await?;
+            return Ok(replay_issue(db, i.participant_id, &i.idempotency_key, &i.request_hash)
+                .await?
+                .unwrap_or(Submitted::KeyReused));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    insert_cases(&tx, &i.cases, i.unit_id, i.session_id, None, Some(i.id)).await?;
+    tx.commit().await?;
+    Ok(Submitted::Created)
+}
+
+/// An issue as stored (for tests and, later, moderation).
+#[derive(Debug, Clone)]
+pub struct StoredIssue {
+    pub id: Uuid,
+    pub status: String,
+    pub title: String,
+    pub body: String,
+    pub redactions: Option<String>,
+    pub topic_id: Option<Uuid>,
+}
+
+pub async fn get_issue<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<StoredIssue, StoreError> {
+    let r = issue::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(StoredIssue {
+        id: r.id,
+        status: r.status,
+        title: r.title,
+        body: r.body,
+        redactions: r.redactions,
+        topic_id: r.topic_id,
+    })
+}
+
+/// A case as stored.
+#[derive(Debug, Clone)]
+pub struct StoredCase {
+    pub id: Uuid,
+    pub severity: String,
+    pub categories: String,
+    pub original_text: String,
+    pub response_id: Option<Uuid>,
+    pub issue_id: Option<Uuid>,
+    pub question_key: Option<String>,
+}
+
+/// Every safeguarding case, oldest first.
+pub async fn cases<C: ConnectionTrait>(conn: &C) -> Result<Vec<StoredCase>, StoreError> {
+    Ok(safeguarding_case::Entity::find()
+        .order_by_asc(safeguarding_case::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| StoredCase {
+            id: c.id,
+            severity: c.severity,
+            categories: c.categories,
+            original_text: c.original_text,
+            response_id: c.response_id,
+            issue_id: c.issue_id,
+            question_key: c.question_key,
+        })
+        .collect())
+}

@@ -1,0 +1,319 @@
+//! Survey definitions and their versions. A definition is stored as the
+//! JSON text the api crate writes; this module never looks inside it. A
+//! published version is never changed: editing a published survey adds a
+//! new draft version.
+
+use chrono::{DateTime, Utc};
+use langnghe_domain::consultation::{self, SurveyStatus, SurveyTransitionError};
+use langnghe_domain::{TopicId, UnitId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, Change, snapshot};
+use crate::entities::{survey, survey_version};
+use crate::{Actor, Db, StoreError, begin};
+
+/// A survey as listed: its summary and where its versions stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyRecord {
+    pub id: Uuid,
+    pub kind: String,
+    pub owner_unit_id: UnitId,
+    pub topic_id: Option<TopicId>,
+    pub status: SurveyStatus,
+    pub latest_version: i32,
+    pub published_version: Option<i32>,
+    pub title_vi: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One version of a definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyVersion {
+    pub version: i32,
+    pub definition: String,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+fn to_record(m: survey::Model) -> Result<SurveyRecord, DbErr> {
+    Ok(SurveyRecord {
+        id: m.id,
+        kind: m.kind,
+        owner_unit_id: UnitId(m.owner_unit_id),
+        topic_id: m.topic_id.map(TopicId),
+        status: SurveyStatus::parse(&m.status)
+            .ok_or_else(|| DbErr::Custom(format!("unreadable survey status {:?}", m.status)))?,
+        latest_version: m.latest_version,
+        published_version: m.published_version,
+        title_vi: m.title_vi,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// The summary fields kept beside each definition, for listing.
+#[derive(Debug, Clone)]
+pub struct SurveySummary {
+    pub kind: String,
+    pub owner_unit_id: UnitId,
+    pub topic_id: Option<TopicId>,
+    pub title_vi: String,
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    summary: &SurveySummary,
+    definition: &str,
+) -> Result<SurveyRecord, StoreError> {
+    let tx = begin(db).await?;
+    let now = Utc::now();
+    let row = survey::Entity::insert(survey::ActiveModel {
+        id: Set(id),
+        kind: Set(summary.kind.clone()),
+        owner_unit_id: Set(summary.owner_unit_id.0),
+        topic_id: Set(summary.topic_id.map(|t| t.0)),
+        status: Set(SurveyStatus::Draft.as_str().to_owned()),
+        latest_version: Set(1),
+        published_version: Set(None),
+        title_vi: Set(summary.title_vi.clone()),
+        created_by: Set(actor.id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(&tx)
+    .await?;
+    survey_version::Entity::insert(survey_version::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        survey_id: Set(id),
+        version: Set(1),
+        definition: Set(definition.to_owned()),
+        created_at: Set(now),
+        published_at: Set(None),
+    })
+    .exec_without_returning(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "survey.create",
+            entity: "survey",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: snapshot(&serde_json::json!({"survey": row, "version": 1, "definition": definition})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to_record(row)?)
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<SurveyRecord, StoreError> {
+    let row = survey::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(to_record(row)?)
+}
+
+pub async fn version<C: ConnectionTrait>(conn: &C, survey_id: Uuid, version: i32) -> Result<SurveyVersion, StoreError> {
+    let row = survey_version::Entity::find()
+        .filter(survey_version::Column::SurveyId.eq(survey_id))
+        .filter(survey_version::Column::Version.eq(version))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(SurveyVersion {
+        version: row.version,
+        definition: row.definition,
+        created_at: row.created_at,
+        published_at: row.published_at,
+    })
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct SurveyFilter {
+    pub status: Option<SurveyStatus>,
+    pub kind: Option<String>,
+    /// Only surveys owned by one of these units.
+    pub owner_units: Option<Vec<UnitId>>,
+}
+
+/// Surveys with ids after `after`, oldest first.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    filter: &SurveyFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<SurveyRecord>, StoreError> {
+    let mut q = survey::Entity::find().order_by_asc(survey::Column::Id).limit(limit);
+    if let Some(after) = after {
+        q = q.filter(survey::Column::Id.gt(after));
+    }
+    if let Some(status) = filter.status {
+        q = q.filter(survey::Column::Status.eq(status.as_str()));
+    }
+    if let Some(kind) = &filter.kind {
+        q = q.filter(survey::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(units) = &filter.owner_units {
+        q = q.filter(survey::Column::OwnerUnitId.is_in(units.iter().map(|u| u.0)));
+    }
+    Ok(q.all(conn)
+        .await?
+        .into_iter()
+        .map(to_record)
+        .collect::<Result<_, _>>()?)
+}
+
+fn transition(e: SurveyTransitionError) -> StoreError {
+    match e {
+        SurveyTransitionError::Closed => StoreError::Conflict("survey_closed"),
+        SurveyTransitionError::NothingToPublish => StoreError::Conflict("nothing_to_publish"),
+    }
+}
+
+/// Replaces the draft: the latest version when it is unpublished, else a
+/// new version after the published one.
+pub async fn save_draft(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    summary: &SurveySummary,
+    definition: &str,
+) -> Result<SurveyRecord, StoreError> {
+    let tx = begin(db).await?;
+    let before = survey::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let current = to_record(before.clone())?;
+    consultation::edit(current.status).map_err(transition)?;
+    let now = Utc::now();
+    let latest_published = current.published_version == Some(current.latest_version);
+    let version = if latest_published {
+        let v = current.latest_version + 1;
+        survey_version::Entity::insert(survey_version::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            survey_id: Set(id),
+            version: Set(v),
+            definition: Set(definition.to_owned()),
+            created_at: Set(now),
+            published_at: Set(None),
+        })
+        .exec_without_returning(&tx)
+        .await?;
+        v
+    } else {
+        survey_version::Entity::update_many()
+            .col_expr(survey_version::Column::Definition, Expr::value(definition))
+            .filter(survey_version::Column::SurveyId.eq(id))
+            .filter(survey_version::Column::Version.eq(current.latest_version))
+            .filter(survey_version::Column::PublishedAt.is_null())
+            .exec(&tx)
+            .await?;
+        current.latest_version
+    };
+    let mut row: survey::ActiveModel = before.clone().into();
+    row.latest_version = Set(version);
+    row.updated_at = Set(now);
+    // The summary follows the draft only while nothing is published.
+    if current.published_version.is_none() {
+        row.kind = Set(summary.kind.clone());
+        row.owner_unit_id = Set(summary.owner_unit_id.0);
+        row.topic_id = Set(summary.topic_id.map(|t| t.0));
+        row.title_vi = Set(summary.title_vi.clone());
+    }
+    let after = row.update(&tx).await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "survey.draft",
+            entity: "survey",
+            entity_id: Some(id.to_string()),
+            before: snapshot(&before),
+            after: snapshot(&serde_json::json!({"survey": after, "version": version, "definition": definition})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to_record(after)?)
+}
+
+/// Freezes the latest draft version; its summary becomes the survey's.
+pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) -> Result<SurveyRecord, StoreError> {
+    let tx = begin(db).await?;
+    let before = survey::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let current = to_record(before.clone())?;
+    let latest_is_draft = current.published_version != Some(current.latest_version);
+    let status = consultation::publish(current.status, latest_is_draft).map_err(transition)?;
+    let now = Utc::now();
+    survey_version::Entity::update_many()
+        .col_expr(survey_version::Column::PublishedAt, Expr::value(now))
+        .filter(survey_version::Column::SurveyId.eq(id))
+        .filter(survey_version::Column::Version.eq(current.latest_version))
+        .exec(&tx)
+        .await?;
+    let mut row: survey::ActiveModel = before.clone().into();
+    row.status = Set(status.as_str().to_owned());
+    row.published_version = Set(Some(current.latest_version));
+    row.kind = Set(summary.kind.clone());
+    row.owner_unit_id = Set(summary.owner_unit_id.0);
+    row.topic_id = Set(summary.topic_id.map(|t| t.0));
+    row.title_vi = Set(summary.title_vi.clone());
+    row.updated_at = Set(now);
+    let after = row.update(&tx).await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "survey.publish",
+            entity: "survey",
+            entity_id: Some(id.to_string()),
+            before: snapshot(&before),
+            after: snapshot(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to_record(after)?)
+}
+
+pub async fn close(db: &Db, actor: &Actor, id: Uuid) -> Result<SurveyRecord, StoreError> {
+    let tx = begin(db).await?;
+    let before = survey::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let status = consultation::close(to_record(before.clone())?.status).map_err(transition)?;
+    let mut row: survey::ActiveModel = before.clone().into();
+    row.status = Set(status.as_str().to_owned());
+    row.updated_at = Set(Utc::now());
+    let after = row.update(&tx).await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "survey.close",
+            entity: "survey",
+            entity_id: Some(id.to_string()),
+            before: snapshot(&before),
+            after: snapshot(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to_record(after)?)
+}
