@@ -7,8 +7,10 @@ mod support;
 
 mod auth;
 mod catalog;
+mod consultation;
 mod migrations;
 mod platform;
 mod readiness;
+mod surveys;
 mod units;
 mod users;

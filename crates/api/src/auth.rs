@@ -225,6 +225,25 @@ impl Allowed for Admin {
     const ROLES: &'static [Role] = &[Role::Admin];
 }
 
+/// Those who write survey definitions: admins and moderators.
+pub struct Curator;
+impl Allowed for Curator {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Moderator];
+}
+
+/// Those who work with consultations: admins, moderators, facilitators.
+pub struct Consulting;
+impl Allowed for Consulting {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Moderator, Role::Facilitator];
+}
+
+/// Those who open and close sessions: admins anywhere, facilitators for
+/// their unit.
+pub struct SessionRunner;
+impl Allowed for SessionRunner {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Facilitator];
+}
+
 /// A signed-in, enabled staff account whose role is in `R`. The account is
 /// read afresh on every request, so a disabled account or a changed
 /// password takes effect at once.

@@ -27,6 +27,16 @@ pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(LOCAL_OFFSET_HOURS)).date_naive()
 }
 
+/// The language a request asks for with `Accept-Language` (Vietnamese by
+/// default).
+pub fn request_lang(req: &actix_web::HttpRequest) -> langnghe_domain::text::Lang {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(langnghe_domain::text::Lang::negotiate)
+        .unwrap_or_default()
+}
+
 /// A random secret of `bytes` bytes, as URL-safe text.
 pub fn random_secret(bytes: usize) -> String {
     use base64::Engine;

@@ -81,6 +81,8 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
         (name = "units", description = "The organisation over time"),
         (name = "topics", description = "The topic taxonomy"),
         (name = "agencies", description = "Agencies that answer recommendations"),
+        (name = "surveys", description = "Survey definitions, versioned"),
+        (name = "consultation", description = "Sessions, joining, responses and issues from children"),
     )
 )]
 pub struct ApiDoc;
@@ -97,6 +99,18 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some("Access token from POST /api/v1/auth/login; valid 15 minutes."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "respondent",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A child's respondent token from POST /api/v1/join; valid 2 hours.",
+                    ))
                     .build(),
             ),
         );

@@ -9,6 +9,7 @@ pub mod field;
 pub mod ids;
 pub mod org;
 pub mod reorg;
+pub mod screen;
 pub mod survey;
 pub mod text;
 pub mod throttle;

@@ -42,7 +42,11 @@ pub enum SurveyKind {
 }
 
 impl SurveyKind {
-    pub const ALL: [SurveyKind; 3] = [SurveyKind::Opinion, SurveyKind::PolicyConsultation, SurveyKind::IssueForm];
+    pub const ALL: [SurveyKind; 3] = [
+        SurveyKind::Opinion,
+        SurveyKind::PolicyConsultation,
+        SurveyKind::IssueForm,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,7 +71,12 @@ pub enum AgeBand {
 }
 
 impl AgeBand {
-    pub const ALL: [AgeBand; 4] = [AgeBand::Band6To8, AgeBand::Band9To11, AgeBand::Band12To14, AgeBand::Band15To17];
+    pub const ALL: [AgeBand; 4] = [
+        AgeBand::Band6To8,
+        AgeBand::Band9To11,
+        AgeBand::Band12To14,
+        AgeBand::Band15To17,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -280,13 +289,30 @@ impl ShowIf {
 /// The settings that depend on a question's type, with defaults filled in.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QuestionSpec {
-    SingleChoice { options: Vec<QuestionOption> },
-    MultipleChoice { options: Vec<QuestionOption>, min_choices: u32, max_choices: u32 },
-    Rating { min: i64, max: i64, faces: bool },
+    SingleChoice {
+        options: Vec<QuestionOption>,
+    },
+    MultipleChoice {
+        options: Vec<QuestionOption>,
+        min_choices: u32,
+        max_choices: u32,
+    },
+    Rating {
+        min: i64,
+        max: i64,
+        faces: bool,
+    },
     YesNo,
-    Text { max_length: u32 },
-    Number { min: Option<f64>, max: Option<f64> },
-    Ranking { options: Vec<QuestionOption> },
+    Text {
+        max_length: u32,
+    },
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    Ranking {
+        options: Vec<QuestionOption>,
+    },
 }
 
 impl QuestionSpec {
@@ -326,9 +352,11 @@ impl QuestionSpec {
                     .parse::<i64>()
                     .is_ok_and(|n| (*min..=*max).contains(&n) && n.to_string() == value),
             ),
-            QuestionSpec::Number { min, max } => Some(value.parse::<f64>().is_ok_and(|x| {
-                x.is_finite() && format_number(x) == value && within(x, *min, *max)
-            })),
+            QuestionSpec::Number { min, max } => Some(
+                value
+                    .parse::<f64>()
+                    .is_ok_and(|x| x.is_finite() && format_number(x) == value && within(x, *min, *max)),
+            ),
             QuestionSpec::Text { .. } | QuestionSpec::Ranking { .. } => None,
         }
     }
@@ -435,9 +463,22 @@ pub struct SurveyDefinition {
 }
 
 impl SurveyDefinition {
-    /// Checks a raw definition and reports every problem by field path (see
-    /// the module tests for each code). `topic_exists` says whether a topic
-    /// slug is known; it is asked about the survey's and each question's.
+    /// Checks a raw definition and reports every problem by field path, in
+    /// input order (`kind`, `title.vi`, `min_age`, `questions[2].key`,
+    /// `questions[1].show_if.in[0]`, `questions[0].options[1].label.vi`, …).
+    /// `topic_exists` says whether a topic slug is known; it is asked about
+    /// the survey's and each question's.
+    ///
+    /// Codes: `required`, `unknown_value` (kind, type, age band),
+    /// `unknown_topic`, `too_long`, `out_of_range`, `min_greater_than_max`
+    /// (reported on the max field), `not_integer` (rating bounds),
+    /// `invalid_key`, `duplicate_key`, `empty_options`, `too_few_options`,
+    /// `too_many` (questions, options), `not_allowed` (a setting the type or
+    /// kind does not take, `allow_issues: false` on an issue form, a show_if
+    /// on a text or ranking answer), `invalid_url` (document link not
+    /// http(s)), `show_if_unknown_question`, `show_if_later_question`,
+    /// `show_if_unknown_option`. A show_if's values are only checked when the
+    /// question it names is itself well-formed.
     pub fn parse(raw: &RawSurvey, topic_exists: &dyn Fn(&str) -> bool) -> Result<SurveyDefinition, FieldErrors> {
         let mut errors = FieldErrors::new();
         let e = &mut errors;
@@ -448,7 +489,11 @@ impl SurveyDefinition {
         } else {
             let kind = SurveyKind::parse(&raw.kind);
             if kind.is_none() {
-                e.push("kind", "unknown_value", "one of opinion, policy_consultation, issue_form");
+                e.push(
+                    "kind",
+                    "unknown_value",
+                    "one of opinion, policy_consultation, issue_form",
+                );
             }
             kind
         };
@@ -484,7 +529,11 @@ impl SurveyDefinition {
         let document_url = clean(raw.document_url.as_deref());
         if let Some(url) = &document_url {
             if !is_policy {
-                e.push("document_url", "not_allowed", "only a policy consultation has a document");
+                e.push(
+                    "document_url",
+                    "not_allowed",
+                    "only a policy consultation has a document",
+                );
             } else if url.chars().count() > DOCUMENT_URL_MAX_CHARS {
                 e.push(
                     "document_url",
@@ -498,7 +547,11 @@ impl SurveyDefinition {
         let document_quote = clean(raw.document_quote.as_deref());
         if let Some(quote) = &document_quote {
             if !is_policy {
-                e.push("document_quote", "not_allowed", "only a policy consultation has a document");
+                e.push(
+                    "document_quote",
+                    "not_allowed",
+                    "only a policy consultation has a document",
+                );
             } else if quote.chars().count() > DOCUMENT_QUOTE_MAX_CHARS {
                 e.push(
                     "document_quote",
@@ -755,7 +808,11 @@ fn parse_question(
     if let (Some(lo), Some(hi)) = (min_age, max_age)
         && lo > hi
     {
-        e.push(format!("{p}.max_age"), "min_greater_than_max", "max_age is below min_age");
+        e.push(
+            format!("{p}.max_age"),
+            "min_greater_than_max",
+            "max_age is below min_age",
+        );
     }
 
     let text = required_text(e, &format!("{p}.text"), rq.text.as_ref(), QUESTION_TEXT_MAX_CHARS);
@@ -992,7 +1049,11 @@ fn parse_options(e: &mut FieldErrors, p: &str, raw: &[RawOption]) -> Vec<Questio
     for (j, o) in raw.iter().enumerate() {
         let key_field = format!("{p}.options[{j}].key");
         if check_key(e, &key_field, &o.key) && !seen.insert(o.key.as_str()) {
-            e.push(key_field, "duplicate_key", "another option of this question has this key");
+            e.push(
+                key_field,
+                "duplicate_key",
+                "another option of this question has this key",
+            );
         }
         let label = required_text(e, &format!("{p}.options[{j}].label"), Some(&o.label), LABEL_MAX_CHARS);
         if let Some(label) = label {
@@ -1011,7 +1072,11 @@ fn choice_count(e: &mut FieldErrors, field: &str, v: Option<i64>, default: usize
         Some(n) => match usize::try_from(n) {
             Ok(n) if n <= options => n,
             _ => {
-                e.push(field, "out_of_range", format!("between 0 and the number of options ({options})"));
+                e.push(
+                    field,
+                    "out_of_range",
+                    format!("between 0 and the number of options ({options})"),
+                );
                 return None;
             }
         },
@@ -1118,9 +1183,7 @@ fn clean(s: Option<&str>) -> Option<String> {
 /// link is shown to children, so no `javascript:` or `data:` links.
 fn is_web_url(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
     rest.is_some_and(|rest| {
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         !host.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -1336,7 +1399,11 @@ pub fn validate_answers(
         if !index.contains_key(key.as_str()) {
             e.push(format!("answers.{key}"), "unknown_question", "no question has this key");
         } else if submitted.contains_key(key.as_str()) {
-            e.push(format!("answers.{key}"), "duplicate_key", "this question is answered twice");
+            e.push(
+                format!("answers.{key}"),
+                "duplicate_key",
+                "this question is answered twice",
+            );
         } else {
             submitted.insert(key, answer);
         }
@@ -1359,7 +1426,10 @@ pub fn validate_answers(
         } else {
             Visibility::Shown
         };
-        let raw = submitted.get(q.key.as_str()).copied().filter(|a| **a != RawAnswer::Null);
+        let raw = submitted
+            .get(q.key.as_str())
+            .copied()
+            .filter(|a| **a != RawAnswer::Null);
         let slot = match raw {
             None => {
                 if q.required && visibility == Visibility::Shown {
@@ -1372,7 +1442,11 @@ pub fn validate_answers(
                 Slot::Invalid
             }
             Some(_) if visibility == Visibility::Hidden => {
-                e.push(field, "hidden_question", "this question is not shown for the earlier answers");
+                e.push(
+                    field,
+                    "hidden_question",
+                    "this question is not shown for the earlier answers",
+                );
                 Slot::Invalid
             }
             Some(raw) => match check_answer(&mut e, &field, &q.spec, raw) {
@@ -1464,8 +1538,8 @@ fn check_answer(e: &mut FieldErrors, field: &str, spec: &QuestionSpec, raw: &Raw
         }
         (QuestionSpec::Ranking { options }, RawAnswer::List(keys)) => {
             let mut seen = HashSet::new();
-            let permutation = keys.len() == options.len()
-                && keys.iter().all(|k| spec.has_option(k) && seen.insert(k.as_str()));
+            let permutation =
+                keys.len() == options.len() && keys.iter().all(|k| spec.has_option(k) && seen.insert(k.as_str()));
             if !permutation {
                 e.push(field, "invalid_ranking", "order every option exactly once");
             }
@@ -1481,4 +1555,1398 @@ fn check_answer(e: &mut FieldErrors, field: &str, spec: &QuestionSpec, raw: &Raw
         }
     };
     (e.0.len() == before).then_some(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn topics(slug: &str) -> bool {
+        matches!(slug, "safety" | "school" | "health")
+    }
+
+    fn text(vi: &str, en: Option<&str>) -> RawText {
+        RawText {
+            vi: Some(vi.to_owned()),
+            en: en.map(str::to_owned),
+        }
+    }
+
+    fn option(key: &str, vi: &str, en: Option<&str>) -> RawOption {
+        RawOption {
+            key: key.to_owned(),
+            label: text(vi, en),
+        }
+    }
+
+    fn question(key: &str, qtype: &str) -> RawQuestion {
+        RawQuestion {
+            key: key.to_owned(),
+            qtype: qtype.to_owned(),
+            text: Some(text(&format!("Câu hỏi {key}?"), Some(&format!("Question {key}?")))),
+            ..RawQuestion::default()
+        }
+    }
+
+    fn show_if(question: &str, values: &[&str]) -> Option<RawShowIf> {
+        Some(RawShowIf {
+            question: question.to_owned(),
+            values: values.iter().map(|v| (*v).to_owned()).collect(),
+        })
+    }
+
+    /// The example from the API description.
+    fn example() -> RawSurvey {
+        RawSurvey {
+            kind: "opinion".into(),
+            topic: Some("safety".into()),
+            title: Some(text("Đường đến trường", Some("The way to school"))),
+            min_age: Some(6),
+            max_age: Some(17),
+            questions: vec![
+                RawQuestion {
+                    key: "feel_safe".into(),
+                    qtype: "single_choice".into(),
+                    required: Some(true),
+                    text: Some(text(
+                        "Em có cảm thấy an toàn trên đường đến trường không?",
+                        Some("Do you feel safe on your way to school?"),
+                    )),
+                    text_by_age_band: vec![(
+                        "6-8".into(),
+                        RawText {
+                            vi: Some("Em đi học có thấy an toàn không?".into()),
+                            en: None,
+                        },
+                    )],
+                    options: vec![
+                        option("yes", "Có", Some("Yes")),
+                        option("no", "Không", Some("No")),
+                        option("not_sure", "Em không chắc", Some("Not sure")),
+                    ],
+                    ..RawQuestion::default()
+                },
+                RawQuestion {
+                    key: "why_not".into(),
+                    qtype: "text".into(),
+                    max_length: Some(500),
+                    show_if: show_if("feel_safe", &["no", "not_sure"]),
+                    text: Some(text(
+                        "Điều gì làm em thấy không an toàn?",
+                        Some("What makes you feel unsafe?"),
+                    )),
+                    ..RawQuestion::default()
+                },
+                RawQuestion {
+                    key: "happy_at_school".into(),
+                    qtype: "rating".into(),
+                    min: Some(1.0),
+                    max: Some(5.0),
+                    faces: Some(true),
+                    text: Some(text(
+                        "Em vui thế nào khi ở trường?",
+                        Some("How happy are you at school?"),
+                    )),
+                    ..RawQuestion::default()
+                },
+            ],
+            ..RawSurvey::default()
+        }
+    }
+
+    fn parse(raw: &RawSurvey) -> Result<SurveyDefinition, FieldErrors> {
+        SurveyDefinition::parse(raw, &topics)
+    }
+
+    fn def(raw: &RawSurvey) -> SurveyDefinition {
+        parse(raw).unwrap()
+    }
+
+    fn problems(e: &FieldErrors) -> Vec<(String, &'static str)> {
+        e.0.iter().map(|e| (e.field.clone(), e.code)).collect()
+    }
+
+    fn expected(pairs: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+        pairs.iter().map(|(f, c)| ((*f).to_owned(), *c)).collect()
+    }
+
+    /// Edits the example survey and checks the exact problems reported.
+    fn check_refusal(edit: fn(&mut RawSurvey), expect: &[(&str, &'static str)]) {
+        let mut raw = example();
+        edit(&mut raw);
+        let got = match parse(&raw) {
+            Ok(_) => Vec::new(),
+            Err(e) => problems(&e),
+        };
+        assert_eq!(got, expected(expect), "for {raw:?}");
+    }
+
+    fn long(n: usize) -> String {
+        "ắ".repeat(n)
+    }
+
+    #[test]
+    fn the_example_parses_with_defaults() {
+        let d = def(&example());
+        assert_eq!(d.kind(), SurveyKind::Opinion);
+        assert_eq!(d.topic(), Some("safety"));
+        assert_eq!(d.title().en(), Some("The way to school"));
+        assert_eq!((d.min_age(), d.max_age()), (6, 17));
+        assert!(!d.allow_multiple() && !d.allow_issues() && !d.requires_guardian_consent());
+        let keys: Vec<_> = d.questions().iter().map(Question::key).collect();
+        assert_eq!(keys, ["feel_safe", "why_not", "happy_at_school"]);
+        let q = &d.questions()[2];
+        assert_eq!(q.qtype(), QuestionType::Rating);
+        assert!(!q.required());
+        assert_eq!(
+            q.spec(),
+            &QuestionSpec::Rating {
+                min: 1,
+                max: 5,
+                faces: true
+            }
+        );
+        assert_eq!((q.min_age(), q.max_age()), (6, 17));
+        assert!(d.eligible_age(6) && d.eligible_age(17) && !d.eligible_age(5) && !d.eligible_age(18));
+    }
+
+    #[test]
+    fn defaults_by_kind_and_type() {
+        let mut raw = example();
+        raw.kind = "issue_form".into();
+        raw.questions[1].max_length = None;
+        raw.questions[2].min = None;
+        raw.questions[2].max = None;
+        raw.questions.push(question("pick", "multiple_choice"));
+        raw.questions[3].options = vec![option("a", "A", None), option("b", "B", None), option("c", "C", None)];
+        let d = def(&raw);
+        assert!(d.allow_issues());
+        assert_eq!(d.questions()[1].spec(), &QuestionSpec::Text { max_length: 500 });
+        assert_eq!(
+            d.questions()[2].spec(),
+            &QuestionSpec::Rating {
+                min: 1,
+                max: 5,
+                faces: true
+            }
+        );
+        assert!(matches!(
+            d.questions()[3].spec(),
+            QuestionSpec::MultipleChoice {
+                min_choices: 1,
+                max_choices: 3,
+                ..
+            }
+        ));
+
+        let mut raw = example();
+        raw.kind = "policy_consultation".into();
+        raw.allow_issues = Some(true);
+        raw.document_url = Some(" https://example.vn/du-thao.pdf ".into());
+        raw.document_quote = Some("Điều 1. Trẻ em có quyền được lắng nghe.".into());
+        raw.description = Some(RawText {
+            vi: Some("  ".into()),
+            en: Some("".into()),
+        });
+        let d = def(&raw);
+        assert!(d.allow_issues());
+        assert_eq!(d.document_url(), Some("https://example.vn/du-thao.pdf"));
+        assert_eq!(d.description(), None);
+    }
+
+    #[test]
+    fn kind_band_and_type_names() {
+        for k in SurveyKind::ALL {
+            assert_eq!(SurveyKind::parse(k.as_str()), Some(k));
+        }
+        for t in QuestionType::ALL {
+            assert_eq!(QuestionType::parse(t.as_str()), Some(t));
+        }
+        for b in AgeBand::ALL {
+            assert_eq!(AgeBand::parse(b.as_str()), Some(b));
+        }
+        assert_eq!(SurveyKind::parse("Opinion"), None);
+        assert_eq!(QuestionType::parse("slider"), None);
+        assert_eq!(AgeBand::parse("6–8"), None);
+        let bands: Vec<_> = (0..=20).map(|a| AgeBand::for_age(a).map(AgeBand::as_str)).collect();
+        let mut expect = vec![None; 6];
+        expect.extend(["6-8"; 3].map(Some));
+        expect.extend(["9-11"; 3].map(Some));
+        expect.extend(["12-14"; 3].map(Some));
+        expect.extend(["15-17"; 3].map(Some));
+        expect.extend([None; 3]);
+        assert_eq!(bands, expect);
+    }
+
+    #[test]
+    fn definition_refusals() {
+        // The survey itself.
+        check_refusal(|s| s.kind = "poll".into(), &[("kind", "unknown_value")]);
+        check_refusal(|s| s.kind = String::new(), &[("kind", "required")]);
+        check_refusal(|s| s.topic = Some("weather".into()), &[("topic", "unknown_topic")]);
+        check_refusal(|s| s.topic = Some("  ".into()), &[]);
+        check_refusal(|s| s.title = None, &[("title.vi", "required")]);
+        check_refusal(
+            |s| s.title = Some(text(" ", Some("Title"))),
+            &[("title.vi", "required")],
+        );
+        check_refusal(|s| s.title = Some(text(&long(201), None)), &[("title.vi", "too_long")]);
+        check_refusal(
+            |s| s.title = Some(text(&long(200), Some(&long(201)))),
+            &[("title.en", "too_long")],
+        );
+        check_refusal(
+            |s| {
+                s.description = Some(RawText {
+                    vi: None,
+                    en: Some("Only English".into()),
+                })
+            },
+            &[("description.vi", "required")],
+        );
+        check_refusal(
+            |s| s.description = Some(text(&long(4001), None)),
+            &[("description.vi", "too_long")],
+        );
+        check_refusal(|s| s.min_age = Some(5), &[("min_age", "out_of_range")]);
+        check_refusal(|s| s.max_age = Some(18), &[("max_age", "out_of_range")]);
+        check_refusal(|s| s.min_age = Some(-1), &[("min_age", "out_of_range")]);
+        check_refusal(|s| s.max_age = Some(i64::MAX), &[("max_age", "out_of_range")]);
+        check_refusal(
+            |s| {
+                s.min_age = Some(12);
+                s.max_age = Some(9);
+            },
+            &[("max_age", "min_greater_than_max")],
+        );
+        check_refusal(
+            |s| {
+                s.kind = "issue_form".into();
+                s.allow_issues = Some(false);
+            },
+            &[("allow_issues", "not_allowed")],
+        );
+        check_refusal(
+            |s| {
+                s.document_url = Some("https://example.vn/a.pdf".into());
+                s.document_quote = Some("Điều 1".into());
+            },
+            &[("document_url", "not_allowed"), ("document_quote", "not_allowed")],
+        );
+        check_refusal(
+            |s| {
+                s.kind = "policy_consultation".into();
+                s.document_url = Some("javascript:alert(1)".into());
+            },
+            &[("document_url", "invalid_url")],
+        );
+        check_refusal(
+            |s| {
+                s.kind = "policy_consultation".into();
+                s.document_url = Some("https://".into());
+            },
+            &[("document_url", "invalid_url")],
+        );
+        check_refusal(
+            |s| {
+                s.kind = "policy_consultation".into();
+                s.document_url = Some("https://example.vn/a b".into());
+            },
+            &[("document_url", "invalid_url")],
+        );
+        check_refusal(
+            |s| {
+                s.kind = "policy_consultation".into();
+                s.document_url = Some(format!("https://example.vn/{}", "a".repeat(2000)));
+                s.document_quote = Some(long(4001));
+            },
+            &[("document_url", "too_long"), ("document_quote", "too_long")],
+        );
+        check_refusal(|s| s.questions.clear(), &[("questions", "required")]);
+        check_refusal(
+            |s| {
+                for i in 3..101 {
+                    s.questions.push(question(&format!("q{i}"), "yes_no"));
+                }
+            },
+            &[("questions", "too_many")],
+        );
+        check_refusal(
+            |s| {
+                for i in 3..100 {
+                    s.questions.push(question(&format!("q{i}"), "yes_no"));
+                }
+            },
+            &[],
+        );
+
+        // Keys, types, topics, ages and wording of a question.
+        check_refusal(
+            |s| s.questions[2].key = "Happy!".into(),
+            &[("questions[2].key", "invalid_key")],
+        );
+        check_refusal(
+            |s| s.questions[2].key = " happy".into(),
+            &[("questions[2].key", "invalid_key")],
+        );
+        check_refusal(
+            |s| s.questions[2].key = "a".repeat(65),
+            &[("questions[2].key", "invalid_key")],
+        );
+        check_refusal(|s| s.questions[2].key = "a".repeat(64), &[]);
+        check_refusal(
+            |s| s.questions[2].key = String::new(),
+            &[("questions[2].key", "required")],
+        );
+        check_refusal(
+            |s| s.questions[2].key = "feel_safe".into(),
+            &[("questions[2].key", "duplicate_key")],
+        );
+        check_refusal(
+            |s| s.questions[2].qtype = "slider".into(),
+            &[("questions[2].type", "unknown_value")],
+        );
+        check_refusal(
+            |s| s.questions[2].qtype = String::new(),
+            &[("questions[2].type", "required")],
+        );
+        check_refusal(
+            |s| s.questions[0].topic = Some("weather".into()),
+            &[("questions[0].topic", "unknown_topic")],
+        );
+        check_refusal(|s| s.questions[0].topic = Some("school".into()), &[]);
+        check_refusal(
+            |s| s.questions[0].min_age = Some(5),
+            &[("questions[0].min_age", "out_of_range")],
+        );
+        check_refusal(
+            |s| {
+                s.min_age = Some(9);
+                s.questions[2].min_age = Some(6);
+                s.questions[2].max_age = Some(18);
+            },
+            &[
+                ("questions[2].min_age", "out_of_range"),
+                ("questions[2].max_age", "out_of_range"),
+            ],
+        );
+        check_refusal(
+            |s| {
+                s.questions[2].min_age = Some(12);
+                s.questions[2].max_age = Some(10);
+            },
+            &[("questions[2].max_age", "min_greater_than_max")],
+        );
+        check_refusal(
+            |s| {
+                s.max_age = Some(11);
+                s.questions[2].min_age = Some(12);
+            },
+            &[("questions[2].min_age", "out_of_range")],
+        );
+        check_refusal(|s| s.questions[2].text = None, &[("questions[2].text.vi", "required")]);
+        check_refusal(
+            |s| s.questions[2].text = Some(text(&long(1001), None)),
+            &[("questions[2].text.vi", "too_long")],
+        );
+        check_refusal(
+            |s| s.questions[0].text_by_age_band.push(("5-7".into(), text("x", None))),
+            &[("questions[0].text_by_age_band.5-7", "unknown_value")],
+        );
+        check_refusal(
+            |s| s.questions[0].text_by_age_band.push(("6-8".into(), text("x", None))),
+            &[("questions[0].text_by_age_band.6-8", "duplicate_key")],
+        );
+        check_refusal(
+            |s| {
+                s.questions[0].text_by_age_band.push((
+                    "12-14".into(),
+                    RawText {
+                        vi: None,
+                        en: Some(long(1001)),
+                    },
+                ))
+            },
+            &[("questions[0].text_by_age_band.12-14.en", "too_long")],
+        );
+
+        // Options.
+        check_refusal(
+            |s| s.questions[0].options.clear(),
+            &[("questions[0].options", "empty_options")],
+        );
+        check_refusal(
+            |s| s.questions[0].options.truncate(1),
+            // why_not's show_if names options that are gone, but feel_safe is
+            // already refused: one problem is enough.
+            &[("questions[0].options", "too_few_options")],
+        );
+        check_refusal(
+            |s| {
+                for i in 3..51 {
+                    s.questions[0].options.push(option(&format!("o{i}"), "x", None));
+                }
+            },
+            &[("questions[0].options", "too_many")],
+        );
+        check_refusal(
+            |s| s.questions[0].options[1].key = "yes".into(),
+            &[("questions[0].options[1].key", "duplicate_key")],
+        );
+        check_refusal(
+            |s| s.questions[0].options[1].key = "No".into(),
+            &[("questions[0].options[1].key", "invalid_key")],
+        );
+        check_refusal(
+            |s| s.questions[0].options[2].key = String::new(),
+            &[("questions[0].options[2].key", "required")],
+        );
+        check_refusal(
+            |s| s.questions[0].options[0].label.vi = None,
+            &[("questions[0].options[0].label.vi", "required")],
+        );
+        check_refusal(
+            |s| s.questions[0].options[0].label.en = Some(long(201)),
+            &[("questions[0].options[0].label.en", "too_long")],
+        );
+
+        // Settings that belong to another type.
+        check_refusal(
+            |s| s.questions[1].options = vec![option("a", "A", None), option("b", "B", None)],
+            &[("questions[1].options", "not_allowed")],
+        );
+        check_refusal(
+            |s| {
+                s.questions[0].min_choices = Some(1);
+                s.questions[0].max_choices = Some(2);
+                s.questions[0].min = Some(1.0);
+                s.questions[0].max = Some(2.0);
+                s.questions[0].faces = Some(false);
+                s.questions[0].max_length = Some(10);
+            },
+            &[
+                ("questions[0].min_choices", "not_allowed"),
+                ("questions[0].max_choices", "not_allowed"),
+                ("questions[0].min", "not_allowed"),
+                ("questions[0].max", "not_allowed"),
+                ("questions[0].faces", "not_allowed"),
+                ("questions[0].max_length", "not_allowed"),
+            ],
+        );
+        check_refusal(
+            |s| s.questions[2].max_length = Some(10),
+            &[("questions[2].max_length", "not_allowed")],
+        );
+
+        // Limits of each type.
+        check_refusal(
+            |s| s.questions[1].max_length = Some(0),
+            &[("questions[1].max_length", "out_of_range")],
+        );
+        check_refusal(
+            |s| s.questions[1].max_length = Some(2001),
+            &[("questions[1].max_length", "out_of_range")],
+        );
+        check_refusal(|s| s.questions[1].max_length = Some(2000), &[]);
+        check_refusal(
+            |s| {
+                s.questions[0].qtype = "multiple_choice".into();
+                s.questions[0].min_choices = Some(4);
+                s.questions[0].max_choices = Some(-1);
+            },
+            &[
+                ("questions[0].min_choices", "out_of_range"),
+                ("questions[0].max_choices", "out_of_range"),
+            ],
+        );
+        check_refusal(
+            |s| {
+                s.questions[0].qtype = "multiple_choice".into();
+                s.questions[0].min_choices = Some(3);
+                s.questions[0].max_choices = Some(2);
+            },
+            &[("questions[0].max_choices", "min_greater_than_max")],
+        );
+        check_refusal(
+            |s| {
+                s.questions[0].qtype = "multiple_choice".into();
+                s.questions[0].min_choices = Some(0);
+                s.questions[0].max_choices = Some(3);
+            },
+            &[],
+        );
+        check_refusal(
+            |s| {
+                s.questions[2].min = Some(5.0);
+                s.questions[2].max = Some(1.0);
+            },
+            &[("questions[2].max", "min_greater_than_max")],
+        );
+        check_refusal(
+            |s| {
+                s.questions[2].min = Some(3.0);
+                s.questions[2].max = Some(3.0);
+            },
+            &[("questions[2].max", "min_greater_than_max")],
+        );
+        check_refusal(
+            |s| s.questions[2].min = Some(1.5),
+            &[("questions[2].min", "not_integer")],
+        );
+        check_refusal(
+            |s| {
+                s.questions[2].min = Some(-1.0);
+                s.questions[2].max = Some(11.0);
+            },
+            &[
+                ("questions[2].min", "out_of_range"),
+                ("questions[2].max", "out_of_range"),
+            ],
+        );
+        check_refusal(
+            |s| {
+                s.questions[2].qtype = "number".into();
+                s.questions[2].faces = None;
+                s.questions[2].min = Some(10.5);
+                s.questions[2].max = Some(f64::INFINITY);
+            },
+            &[("questions[2].max", "out_of_range")],
+        );
+        check_refusal(
+            |s| {
+                s.questions[2].qtype = "number".into();
+                s.questions[2].faces = None;
+                s.questions[2].min = Some(10.5);
+                s.questions[2].max = Some(-3.0);
+            },
+            &[("questions[2].max", "min_greater_than_max")],
+        );
+
+        // show_if.
+        check_refusal(
+            |s| s.questions[1].show_if = show_if("nope", &["no"]),
+            &[("questions[1].show_if.question", "show_if_unknown_question")],
+        );
+        check_refusal(
+            |s| s.questions[1].show_if = show_if("happy_at_school", &["4"]),
+            &[("questions[1].show_if.question", "show_if_later_question")],
+        );
+        check_refusal(
+            |s| s.questions[1].show_if = show_if("why_not", &["x"]),
+            &[("questions[1].show_if.question", "show_if_later_question")],
+        );
+        check_refusal(
+            |s| s.questions[1].show_if = show_if("", &["no"]),
+            &[("questions[1].show_if.question", "required")],
+        );
+        check_refusal(
+            |s| s.questions[1].show_if = show_if("feel_safe", &["no", "maybe"]),
+            &[("questions[1].show_if.in[1]", "show_if_unknown_option")],
+        );
+        check_refusal(
+            |s| s.questions[1].show_if = show_if("feel_safe", &[]),
+            &[("questions[1].show_if.in", "required")],
+        );
+        check_refusal(
+            |s| {
+                s.questions.push(question("more", "text"));
+                s.questions[3].show_if = show_if("happy_at_school", &["1", "5", "4.0", "6", "+2", " 3"]);
+            },
+            &[
+                ("questions[3].show_if.in[2]", "show_if_unknown_option"),
+                ("questions[3].show_if.in[3]", "show_if_unknown_option"),
+                ("questions[3].show_if.in[4]", "show_if_unknown_option"),
+                ("questions[3].show_if.in[5]", "show_if_unknown_option"),
+            ],
+        );
+        check_refusal(
+            |s| {
+                s.questions.push(question("more", "text"));
+                s.questions[3].show_if = show_if("why_not", &["x"]);
+            },
+            &[("questions[3].show_if.question", "not_allowed")],
+        );
+        check_refusal(
+            |s| {
+                s.questions.push(question("ok", "yes_no"));
+                s.questions.push(question("how_many", "number"));
+                s.questions[4].min = Some(0.0);
+                s.questions[4].max = Some(10.0);
+                s.questions.push(question("more", "text"));
+                s.questions[5].show_if = show_if("how_many", &["2.5", "3", "3.0", "11", "-0"]);
+                s.questions.push(question("more2", "text"));
+                s.questions[6].show_if = show_if("ok", &["yes", "true"]);
+            },
+            &[
+                ("questions[5].show_if.in[2]", "show_if_unknown_option"),
+                ("questions[5].show_if.in[3]", "show_if_unknown_option"),
+                ("questions[5].show_if.in[4]", "show_if_unknown_option"),
+                ("questions[6].show_if.in[1]", "show_if_unknown_option"),
+            ],
+        );
+    }
+
+    #[test]
+    fn one_request_with_many_problems_lists_them_all_in_order() {
+        check_refusal(
+            |s| {
+                s.kind = "poll".into();
+                s.title = Some(text("", Some("The way to school")));
+                s.min_age = Some(3);
+                s.questions[0].options[1].key = "yes".into();
+                s.questions[0].text_by_age_band.push(("18+".into(), text("x", None)));
+                s.questions[1].show_if = show_if("happy_at_school", &["4"]);
+                s.questions[1].faces = Some(true);
+                s.questions[2].max = Some(20.0);
+                s.questions[2].topic = Some("weather".into());
+                s.questions.push(question("", "ranking"));
+            },
+            &[
+                ("kind", "unknown_value"),
+                ("title.vi", "required"),
+                ("min_age", "out_of_range"),
+                ("questions[0].text_by_age_band.18+", "unknown_value"),
+                ("questions[0].options[1].key", "duplicate_key"),
+                ("questions[1].faces", "not_allowed"),
+                ("questions[1].show_if.question", "show_if_later_question"),
+                ("questions[2].topic", "unknown_topic"),
+                ("questions[2].max", "out_of_range"),
+                ("questions[3].key", "required"),
+                ("questions[3].options", "empty_options"),
+            ],
+        );
+    }
+
+    #[test]
+    fn wording_falls_back_from_band_to_default_to_vietnamese() {
+        let mut raw = example();
+        raw.questions[0].text_by_age_band.push((
+            "12-14".into(),
+            RawText {
+                vi: None,
+                en: Some("Is the road to school safe?".into()),
+            },
+        ));
+        // A band entry with no wording is dropped.
+        raw.questions[0].text_by_age_band.push((
+            "15-17".into(),
+            RawText {
+                vi: Some(" ".into()),
+                en: None,
+            },
+        ));
+        raw.questions[2].text = Some(text("Em vui thế nào khi ở trường?", None));
+        raw.questions[0].options[2].label.en = None;
+        let d = def(&raw);
+        assert_eq!(d.questions()[0].text_by_age_band().len(), 2);
+
+        let default_vi = "Em có cảm thấy an toàn trên đường đến trường không?";
+        let default_en = "Do you feel safe on your way to school?";
+        let cases: &[(u8, Lang, &str, &str)] = &[
+            (7, Lang::Vi, "feel_safe", "Em đi học có thấy an toàn không?"),
+            (7, Lang::En, "feel_safe", default_en),
+            (10, Lang::Vi, "feel_safe", default_vi),
+            (10, Lang::En, "feel_safe", default_en),
+            (13, Lang::En, "feel_safe", "Is the road to school safe?"),
+            (13, Lang::Vi, "feel_safe", default_vi),
+            (16, Lang::Vi, "feel_safe", default_vi),
+            (16, Lang::En, "happy_at_school", "Em vui thế nào khi ở trường?"),
+            (7, Lang::En, "happy_at_school", "Em vui thế nào khi ở trường?"),
+        ];
+        for (age, lang, key, expect) in cases {
+            let r = render(&d, *age, *lang);
+            let q = r.questions.iter().find(|q| q.key == *key).unwrap();
+            assert_eq!(q.text, *expect, "age {age}, {lang:?}, {key}");
+        }
+
+        let r = render(&d, 10, Lang::En);
+        assert_eq!(r.title, "The way to school");
+        assert_eq!(r.age_band, AgeBand::Band9To11);
+        assert_eq!(
+            r.questions[0].options,
+            vec![
+                ("yes".to_owned(), "Yes".to_owned()),
+                ("no".to_owned(), "No".to_owned()),
+                ("not_sure".to_owned(), "Em không chắc".to_owned()),
+            ]
+        );
+        assert_eq!(render(&d, 10, Lang::Vi).questions[0].options[0].1, "Có");
+    }
+
+    #[test]
+    fn render_describes_each_type() {
+        let d = def(&answers_fixture());
+        let r = render(&d, 13, Lang::Vi);
+        let by_key = |k: &str| r.questions.iter().find(|q| q.key == k).unwrap().clone();
+        let pets = by_key("pets");
+        assert_eq!((pets.min_choices, pets.max_choices), (Some(1), Some(2)));
+        assert_eq!(pets.options.len(), 4);
+        let happy = by_key("happy");
+        assert_eq!((happy.min, happy.max, happy.faces), (Some(1.0), Some(5.0), true));
+        assert_eq!(by_key("story").max_length, Some(10));
+        let hours = by_key("hours");
+        assert_eq!(
+            (hours.min, hours.max, hours.faces, hours.max_length),
+            (Some(0.0), Some(24.0), false, None)
+        );
+        assert_eq!(
+            by_key("why_blue").show_if,
+            Some(("color".to_owned(), vec!["blue".to_owned()]))
+        );
+        assert!(by_key("color").required);
+        assert_eq!(by_key("likes_school").options, vec![]);
+    }
+
+    #[test]
+    fn rendering_keeps_only_questions_for_the_age() {
+        let mut raw = example();
+        raw.kind = "policy_consultation".into();
+        raw.description = Some(text("Mô tả", None));
+        raw.document_url = Some("https://example.vn/a.pdf".into());
+        raw.questions[0].min_age = Some(9);
+        raw.questions[2].max_age = Some(11);
+        raw.questions.push(question("older", "yes_no"));
+        raw.questions[3].min_age = Some(15);
+        let d = def(&raw);
+        let cases: &[(u8, &[&str])] = &[
+            (6, &["happy_at_school"]),
+            (8, &["happy_at_school"]),
+            // why_not depends on feel_safe, which a 6-year-old is not asked.
+            (9, &["feel_safe", "why_not", "happy_at_school"]),
+            (12, &["feel_safe", "why_not"]),
+            (15, &["feel_safe", "why_not", "older"]),
+            (17, &["feel_safe", "why_not", "older"]),
+            (18, &[]),
+            (5, &[]),
+        ];
+        for (age, keys) in cases {
+            let r = render(&d, *age, Lang::Vi);
+            let got: Vec<_> = r.questions.iter().map(|q| q.key.as_str()).collect();
+            assert_eq!(got, *keys, "age {age}");
+            assert_eq!(r.kind, SurveyKind::PolicyConsultation);
+            assert_eq!(r.description.as_deref(), Some("Mô tả"));
+            assert_eq!(r.document_url.as_deref(), Some("https://example.vn/a.pdf"));
+        }
+        assert_eq!(render(&d, 5, Lang::Vi).age_band, AgeBand::Band6To8);
+        assert_eq!(render(&d, 18, Lang::Vi).age_band, AgeBand::Band15To17);
+    }
+
+    /// One question of each type, an age-limited one and a dependent one.
+    fn answers_fixture() -> RawSurvey {
+        let mut color = question("color", "single_choice");
+        color.required = Some(true);
+        color.options = vec![
+            option("red", "Đỏ", None),
+            option("blue", "Xanh", None),
+            option("green", "Lục", None),
+        ];
+        let mut pets = question("pets", "multiple_choice");
+        pets.options = ["cat", "dog", "fish", "bird"].map(|k| option(k, k, None)).to_vec();
+        pets.min_choices = Some(1);
+        pets.max_choices = Some(2);
+        let mut happy = question("happy", "rating");
+        happy.min = Some(1.0);
+        happy.max = Some(5.0);
+        happy.faces = Some(true);
+        let likes = question("likes_school", "yes_no");
+        let mut story = question("story", "text");
+        story.max_length = Some(10);
+        let mut hours = question("hours", "number");
+        hours.min = Some(0.0);
+        hours.max = Some(24.0);
+        let mut rank = question("rank", "ranking");
+        rank.options = ["a", "b", "c"].map(|k| option(k, k, None)).to_vec();
+        let mut teen = question("teen_only", "yes_no");
+        teen.min_age = Some(12);
+        teen.required = Some(true);
+        let mut why_blue = question("why_blue", "text");
+        why_blue.required = Some(true);
+        why_blue.show_if = show_if("color", &["blue"]);
+        RawSurvey {
+            kind: "opinion".into(),
+            title: Some(text("Về em", None)),
+            questions: vec![color, pets, happy, likes, story, hours, rank, teen, why_blue],
+            ..RawSurvey::default()
+        }
+    }
+
+    fn s(v: &str) -> RawAnswer {
+        RawAnswer::Text(v.to_owned())
+    }
+
+    fn list(v: &[&str]) -> RawAnswer {
+        RawAnswer::List(v.iter().map(|k| (*k).to_owned()).collect())
+    }
+
+    /// Answers that are fine for a 13-year-old; each case replaces some.
+    fn base_answers() -> Vec<(String, RawAnswer)> {
+        vec![
+            ("color".into(), s("red")),
+            ("pets".into(), list(&["dog", "cat"])),
+            ("happy".into(), RawAnswer::Number(4.0)),
+            ("likes_school".into(), RawAnswer::Bool(true)),
+            ("story".into(), s("  Vui lắm  ")),
+            ("hours".into(), RawAnswer::Number(1.5)),
+            ("rank".into(), list(&["c", "a", "b"])),
+            ("teen_only".into(), RawAnswer::Bool(false)),
+        ]
+    }
+
+    fn with(changes: &[(&str, RawAnswer)]) -> Vec<(String, RawAnswer)> {
+        let mut answers = base_answers();
+        for (key, value) in changes {
+            match answers.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value.clone(),
+                None => answers.push(((*key).to_owned(), value.clone())),
+            }
+        }
+        answers
+    }
+
+    fn check_answers(age: u8, answers: &[(String, RawAnswer)], expect: &[(&str, &'static str)]) {
+        let d = def(&answers_fixture());
+        let got = match validate_answers(&d, age, answers) {
+            Ok(_) => Vec::new(),
+            Err(e) => problems(&e),
+        };
+        assert_eq!(got, expected(expect), "age {age}, answers {answers:?}");
+    }
+
+    #[test]
+    fn valid_answers_come_back_checked_in_question_order() {
+        let d = def(&answers_fixture());
+        let mut answers = base_answers();
+        answers.reverse();
+        answers.push(("happy_extra_null".into(), RawAnswer::Null));
+        answers.retain(|(k, _)| k != "happy_extra_null");
+        answers.push(("why_blue".into(), RawAnswer::Null));
+        let got = validate_answers(&d, 13, &answers).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("color".to_owned(), Answer::Choice("red".into())),
+                ("pets".to_owned(), Answer::Choices(vec!["cat".into(), "dog".into()])),
+                ("happy".to_owned(), Answer::Rating(4)),
+                ("likes_school".to_owned(), Answer::YesNo(true)),
+                ("story".to_owned(), Answer::Text("Vui lắm".into())),
+                ("hours".to_owned(), Answer::Number(1.5)),
+                (
+                    "rank".to_owned(),
+                    Answer::Ranking(vec!["c".into(), "a".into(), "b".into()])
+                ),
+                ("teen_only".to_owned(), Answer::YesNo(false)),
+            ]
+        );
+        // Only the required question is needed.
+        let got = validate_answers(&d, 8, &[("color".into(), s("blue")), ("why_blue".into(), s("Đẹp"))]).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("color".to_owned(), Answer::Choice("blue".into())),
+                ("why_blue".to_owned(), Answer::Text("Đẹp".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_answer_code() {
+        let n = RawAnswer::Number;
+        check_answers(13, &base_answers(), &[]);
+        check_answers(13, &with(&[("nope", s("x"))]), &[("answers.nope", "unknown_question")]);
+        check_answers(
+            13,
+            &with(&[("nope", RawAnswer::Null)]),
+            &[("answers.nope", "unknown_question")],
+        );
+        let mut twice = base_answers();
+        twice.push(("color".into(), s("blue")));
+        check_answers(13, &twice, &[("answers.color", "duplicate_key")]);
+        // teen_only is for 12 and over: an 8-year-old must not answer it and
+        // need not.
+        check_answers(
+            8,
+            &with(&[("teen_only", RawAnswer::Bool(true))]),
+            &[("answers.teen_only", "not_eligible")],
+        );
+        check_answers(8, &with(&[("teen_only", RawAnswer::Null)]), &[]);
+        // Outside the survey's ages, every question is out of reach.
+        check_answers(5, &[], &[("age", "not_eligible")]);
+        check_answers(
+            18,
+            &[("color".into(), s("red")), ("story".into(), RawAnswer::Null)],
+            &[("age", "not_eligible"), ("answers.color", "not_eligible")],
+        );
+        check_answers(
+            13,
+            &with(&[("teen_only", RawAnswer::Null)]),
+            &[("answers.teen_only", "required")],
+        );
+        check_answers(
+            13,
+            &with(&[("color", RawAnswer::Null)]),
+            &[("answers.color", "required")],
+        );
+        let mut missing = base_answers();
+        missing.retain(|(k, _)| k != "color");
+        check_answers(13, &missing, &[("answers.color", "required")]);
+        check_answers(
+            13,
+            &with(&[("why_blue", s("Vì thích"))]),
+            &[("answers.why_blue", "hidden_question")],
+        );
+        check_answers(13, &with(&[("color", s("blue"))]), &[("answers.why_blue", "required")]);
+
+        let wrong_types: &[(&str, RawAnswer)] = &[
+            ("color", n(1.0)),
+            ("color", list(&["red"])),
+            ("pets", s("cat")),
+            ("happy", s("4")),
+            ("likes_school", s("yes")),
+            ("story", n(3.0)),
+            ("hours", s("2")),
+            ("rank", RawAnswer::Bool(true)),
+            ("teen_only", RawAnswer::Invalid),
+        ];
+        for (key, value) in wrong_types {
+            let field = format!("answers.{key}");
+            check_answers(13, &with(&[(key, value.clone())]), &[(&field, "invalid_type")]);
+        }
+
+        let cases: &[(&str, RawAnswer, &'static str)] = &[
+            ("color", s("purple"), "unknown_option"),
+            ("color", s("Red"), "unknown_option"),
+            ("pets", list(&["cat", "cow"]), "unknown_option"),
+            ("pets", list(&["cat", "cat"]), "duplicate_choice"),
+            ("pets", list(&[]), "too_few_choices"),
+            ("pets", list(&["cat", "dog", "fish"]), "too_many_choices"),
+            ("happy", n(6.0), "out_of_range"),
+            ("happy", n(0.0), "out_of_range"),
+            ("happy", n(2.5), "not_integer"),
+            ("happy", n(f64::NAN), "out_of_range"),
+            ("story", s("   "), "empty_text"),
+            ("story", s(""), "empty_text"),
+            ("story", s("ắắắắắắắắắắắ"), "too_long"),
+            ("hours", n(24.5), "out_of_range"),
+            ("hours", n(-1.0), "out_of_range"),
+            ("hours", n(f64::INFINITY), "out_of_range"),
+            ("rank", list(&["a", "b"]), "invalid_ranking"),
+            ("rank", list(&["a", "a", "b"]), "invalid_ranking"),
+            ("rank", list(&["a", "b", "x"]), "invalid_ranking"),
+            ("rank", list(&["a", "b", "c", "c"]), "invalid_ranking"),
+        ];
+        for (key, value, code) in cases {
+            let field = format!("answers.{key}");
+            check_answers(13, &with(&[(key, value.clone())]), &[(&field, *code)]);
+        }
+        // Within limits: ten characters (not bytes), bounds included.
+        check_answers(13, &with(&[("story", s(" ắắắắắắắắắắ "))]), &[]);
+        check_answers(
+            13,
+            &with(&[("happy", n(5.0)), ("hours", n(24.0)), ("pets", list(&["bird"]))]),
+            &[],
+        );
+        check_answers(
+            13,
+            &with(&[("pets", list(&["cat", "cat", "cow"]))]),
+            &[("answers.pets", "unknown_option"), ("answers.pets", "duplicate_choice")],
+        );
+
+        // Every problem at once, in question order after unknown keys.
+        check_answers(
+            13,
+            &with(&[
+                ("zzz", s("x")),
+                ("color", s("purple")),
+                ("happy", n(9.0)),
+                ("teen_only", RawAnswer::Null),
+                ("why_blue", s("x")),
+            ]),
+            &[
+                ("answers.zzz", "unknown_question"),
+                ("answers.color", "unknown_option"),
+                ("answers.happy", "out_of_range"),
+                ("answers.teen_only", "required"),
+            ],
+        );
+    }
+
+    /// A → B → C: B shows when A is yes, C (required) when B is `x`.
+    fn chain() -> SurveyDefinition {
+        let mut a = question("a", "yes_no");
+        a.required = Some(true);
+        let mut b = question("b", "single_choice");
+        b.options = vec![option("x", "X", None), option("y", "Y", None)];
+        b.show_if = show_if("a", &["yes"]);
+        let mut c = question("c", "text");
+        c.required = Some(true);
+        c.show_if = show_if("b", &["x"]);
+        let mut d = question("d", "yes_no");
+        d.show_if = show_if("e_rating", &["3"]);
+        let mut e = question("e_rating", "rating");
+        e.min_age = Some(10);
+        let mut f = question("f", "text");
+        f.show_if = show_if("e_rating", &["3"]);
+        let mut g = question("g", "multiple_choice");
+        g.options = vec![option("p", "P", None), option("q", "Q", None)];
+        g.min_choices = Some(0);
+        let mut h = question("h", "yes_no");
+        h.required = Some(true);
+        h.show_if = show_if("g", &["q"]);
+        d.show_if = None;
+        def(&RawSurvey {
+            kind: "opinion".into(),
+            title: Some(text("Chuỗi", None)),
+            questions: vec![a, b, c, d, e, f, g, h],
+            ..RawSurvey::default()
+        })
+    }
+
+    #[test]
+    fn show_if_chains() {
+        let d = chain();
+        let yes = RawAnswer::Bool(true);
+        let no = RawAnswer::Bool(false);
+        // Age, answers, expected problems.
+        type Case = (u8, Vec<(&'static str, RawAnswer)>, Vec<(&'static str, &'static str)>);
+        let cases: Vec<Case> = vec![
+            // A no: B and C hidden, C's requirement does not apply.
+            (12, vec![("a", no.clone())], vec![]),
+            (
+                12,
+                vec![("a", no.clone()), ("b", s("x"))],
+                vec![("answers.b", "hidden_question")],
+            ),
+            // Hidden because B is hidden, even though the answer to B says x.
+            (
+                12,
+                vec![("a", no.clone()), ("b", s("x")), ("c", s("t"))],
+                vec![("answers.b", "hidden_question"), ("answers.c", "hidden_question")],
+            ),
+            // A yes, B unanswered: C hidden.
+            (12, vec![("a", yes.clone())], vec![]),
+            (
+                12,
+                vec![("a", yes.clone()), ("c", s("t"))],
+                vec![("answers.c", "hidden_question")],
+            ),
+            (12, vec![("a", yes.clone()), ("b", s("y"))], vec![]),
+            (
+                12,
+                vec![("a", yes.clone()), ("b", s("x"))],
+                vec![("answers.c", "required")],
+            ),
+            (12, vec![("a", yes.clone()), ("b", s("x")), ("c", s("t"))], vec![]),
+            (
+                12,
+                vec![("a", yes.clone()), ("b", s("x")), ("c", RawAnswer::Null)],
+                vec![("answers.c", "required")],
+            ),
+            // A refused answer to B leaves C undecided: only B's problem.
+            (
+                12,
+                vec![("a", yes.clone()), ("b", s("z"))],
+                vec![("answers.b", "unknown_option")],
+            ),
+            (
+                12,
+                vec![("a", yes.clone()), ("b", s("z")), ("c", s("t"))],
+                vec![("answers.b", "unknown_option")],
+            ),
+            (
+                12,
+                vec![("a", yes.clone()), ("b", s("z")), ("c", s("   "))],
+                vec![("answers.b", "unknown_option"), ("answers.c", "empty_text")],
+            ),
+            // A required question that is missing hides what depends on it.
+            (
+                12,
+                vec![("b", s("x"))],
+                vec![("answers.a", "required"), ("answers.b", "hidden_question")],
+            ),
+            // Rating as a show_if value; for a child too young for E, F is hidden.
+            (
+                12,
+                vec![("a", no.clone()), ("e_rating", RawAnswer::Number(3.0)), ("f", s("t"))],
+                vec![],
+            ),
+            (
+                12,
+                vec![("a", no.clone()), ("e_rating", RawAnswer::Number(4.0)), ("f", s("t"))],
+                vec![("answers.f", "hidden_question")],
+            ),
+            (
+                8,
+                vec![("a", no.clone()), ("f", s("t"))],
+                vec![("answers.f", "hidden_question")],
+            ),
+            (
+                8,
+                vec![("a", no.clone()), ("e_rating", RawAnswer::Number(3.0)), ("f", s("t"))],
+                vec![("answers.e_rating", "not_eligible"), ("answers.f", "hidden_question")],
+            ),
+            // Multiple choice: any chosen key shows; none chosen hides.
+            (
+                12,
+                vec![("a", no.clone()), ("g", list(&["p", "q"]))],
+                vec![("answers.h", "required")],
+            ),
+            (
+                12,
+                vec![("a", no.clone()), ("g", list(&["p", "q"])), ("h", no.clone())],
+                vec![],
+            ),
+            (
+                12,
+                vec![("a", no.clone()), ("g", list(&[])), ("h", no.clone())],
+                vec![("answers.h", "hidden_question")],
+            ),
+            (12, vec![("a", no.clone()), ("g", list(&["p"]))], vec![]),
+        ];
+        for (age, answers, expect) in cases {
+            let answers: Vec<(String, RawAnswer)> = answers.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            let got = match validate_answers(&d, age, &answers) {
+                Ok(_) => Vec::new(),
+                Err(e) => problems(&e),
+            };
+            assert_eq!(got, expected(&expect), "age {age}, answers {answers:?}");
+        }
+        // The chain as rendered: everything for 12, no E or F for 8.
+        let keys = |age| -> Vec<String> { render(&d, age, Lang::Vi).questions.into_iter().map(|q| q.key).collect() };
+        assert_eq!(keys(12), ["a", "b", "c", "d", "e_rating", "f", "g", "h"]);
+        assert_eq!(keys(8), ["a", "b", "c", "d", "g", "h"]);
+    }
+
+    #[test]
+    fn number_show_if_matches_formatted_number() {
+        let mut raw = example();
+        let mut n = question("n", "number");
+        n.min = Some(-10.0);
+        n.max = Some(10.0);
+        let mut t = question("t", "text");
+        t.show_if = show_if("n", &["4", "2.5", "0"]);
+        raw.questions.extend([n, t]);
+        let d = def(&raw);
+        for (x, shown) in [
+            (4.0, true),
+            (2.5, true),
+            (-0.0, true),
+            (0.0, true),
+            (4.5, false),
+            (-4.0, false),
+        ] {
+            let answers = vec![
+                ("feel_safe".to_owned(), s("yes")),
+                ("n".to_owned(), RawAnswer::Number(x)),
+                ("t".to_owned(), s("x")),
+            ];
+            assert_eq!(validate_answers(&d, 10, &answers).is_ok(), shown, "{x}");
+        }
+    }
+
+    #[test]
+    fn the_example_round_trips() {
+        let d = def(&example());
+        let raw = d.to_raw();
+        assert_eq!(parse(&raw), Ok(d.clone()));
+        assert_eq!(raw.questions[0].min_age, None);
+
+        let mut raw = answers_fixture();
+        raw.kind = "policy_consultation".into();
+        raw.description = Some(text(" Mô tả ", Some("About")));
+        raw.document_url = Some("https://example.vn/x".into());
+        raw.document_quote = Some("Điều 1".into());
+        raw.min_age = Some(8);
+        raw.max_age = Some(16);
+        raw.allow_multiple = Some(true);
+        raw.requires_guardian_consent = Some(true);
+        raw.questions[0].topic = Some("school".into());
+        raw.questions[7].max_age = Some(15);
+        raw.questions[5].min = None;
+        let d = def(&raw);
+        assert_eq!(parse(&d.to_raw()), Ok(d.clone()));
+        assert_eq!(d.to_raw().questions[7].min_age, Some(12));
+        assert_eq!(d.to_raw().questions[7].max_age, Some(15));
+    }
+
+    fn raw_answer() -> impl Strategy<Value = RawAnswer> {
+        let key = prop_oneof![
+            Just("red".to_owned()),
+            Just("blue".to_owned()),
+            Just("cat".to_owned()),
+            Just("dog".to_owned()),
+            Just("a".to_owned()),
+            Just("b".to_owned()),
+            Just("c".to_owned()),
+            ".{0,12}",
+        ];
+        prop_oneof![
+            key.clone().prop_map(RawAnswer::Text),
+            any::<f64>().prop_map(RawAnswer::Number),
+            (-3i64..30).prop_map(|n| RawAnswer::Number(n as f64)),
+            any::<bool>().prop_map(RawAnswer::Bool),
+            prop::collection::vec(key, 0..6).prop_map(RawAnswer::List),
+            Just(RawAnswer::Null),
+            Just(RawAnswer::Invalid),
+        ]
+    }
+
+    fn answer_key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "color",
+                "pets",
+                "happy",
+                "likes_school",
+                "story",
+                "hours",
+                "rank",
+                "teen_only",
+                "why_blue",
+            ])
+            .prop_map(str::to_owned),
+            "[a-z_]{0,8}",
+        ]
+    }
+
+    /// A valid survey built from generated choices.
+    fn generated_survey() -> impl Strategy<Value = RawSurvey> {
+        let question_choices = (
+            0usize..7,
+            any::<bool>(),
+            any::<bool>(),
+            2usize..5,
+            any::<bool>(),
+            0usize..5,
+            "\\PC{0,20}",
+        );
+        (
+            0usize..3,
+            prop::collection::vec(question_choices, 1..8),
+            "\\PC{0,30}",
+            any::<bool>(),
+            6u8..=10,
+            12u8..=17,
+        )
+            .prop_map(|(kind, questions, title, flag, lo, hi)| {
+                let mut raw = RawSurvey {
+                    kind: SurveyKind::ALL[kind].as_str().to_owned(),
+                    title: Some(text(&format!("T{title}"), flag.then_some("Title"))),
+                    min_age: Some(i64::from(lo)),
+                    max_age: Some(i64::from(hi)),
+                    allow_multiple: Some(flag),
+                    ..RawSurvey::default()
+                };
+                let mut previous_yes_no: Option<String> = None;
+                for (i, (t, required, flag, n_options, en, band, wording)) in questions.into_iter().enumerate() {
+                    let qtype = QuestionType::ALL[t];
+                    let key = format!("q{i}");
+                    let mut q = question(&key, qtype.as_str());
+                    q.required = Some(required);
+                    q.text = Some(text(&format!("Câu {wording}"), en.then_some(" Q ")));
+                    if qtype.has_options() {
+                        q.options = (0..n_options)
+                            .map(|j| option(&format!("o{j}"), &format!("{wording}{j}"), en.then_some("O")))
+                            .collect();
+                    }
+                    match qtype {
+                        QuestionType::MultipleChoice if flag => {
+                            q.min_choices = Some(0);
+                            q.max_choices = Some(n_options as i64);
+                        }
+                        QuestionType::Rating => {
+                            q.faces = Some(flag);
+                            q.min = flag.then_some(0.0);
+                            q.max = Some(n_options as f64 + 1.0);
+                        }
+                        QuestionType::Number if flag => {
+                            q.min = Some(-1.5);
+                            q.max = Some(n_options as f64 * 1.25);
+                        }
+                        QuestionType::Text if flag => q.max_length = Some(n_options as i64 * 100),
+                        _ => {}
+                    }
+                    if let Some(b) = AgeBand::ALL.get(band) {
+                        q.text_by_age_band
+                            .push((b.as_str().to_owned(), text(&format!(" {wording}x "), None)));
+                    }
+                    if flag && i % 2 == 1 {
+                        q.min_age = Some(i64::from(lo) + 1);
+                    }
+                    if let Some(prev) = &previous_yes_no {
+                        q.show_if = show_if(prev, &["yes"]);
+                    }
+                    if qtype == QuestionType::YesNo {
+                        previous_yes_no = Some(key);
+                    }
+                    raw.questions.push(q);
+                }
+                raw
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn validate_answers_never_panics(
+            age in 0u8..30,
+            answers in prop::collection::vec((answer_key(), raw_answer()), 0..14),
+        ) {
+            let d = def(&answers_fixture());
+            match validate_answers(&d, age, &answers) {
+                Ok(checked) => {
+                    // Every checked answer is for a known question, once, in order.
+                    let positions: Vec<usize> = checked
+                        .iter()
+                        .map(|(k, _)| d.questions().iter().position(|q| q.key() == k).unwrap())
+                        .collect();
+                    prop_assert!(positions.windows(2).all(|w| w[0] < w[1]));
+                }
+                Err(e) => prop_assert!(!e.is_empty()),
+            }
+            let _ = validate_answers(&def(&example()), age, &answers);
+            let _ = render(&d, age, Lang::En);
+        }
+
+        #[test]
+        fn generated_surveys_round_trip(raw in generated_survey()) {
+            let d = parse(&raw);
+            prop_assert!(d.is_ok(), "{:?}", d);
+            let d = d.unwrap();
+            let again = d.to_raw();
+            prop_assert_eq!(parse(&again), Ok(d.clone()));
+            prop_assert_eq!(parse(&again).unwrap().to_raw(), again);
+        }
+
+        #[test]
+        fn parse_never_panics(
+            kind in "[a-z_]{0,20}",
+            keys in prop::collection::vec("[a-z_]{0,4}", 0..6),
+            types in prop::collection::vec(prop::sample::select(vec![
+                "single_choice", "multiple_choice", "rating", "yes_no", "text", "number", "ranking", "x",
+            ]), 6),
+            nums in prop::collection::vec(prop::option::of(any::<f64>()), 12),
+            ints in prop::collection::vec(prop::option::of(-3i64..30), 12),
+        ) {
+            let mut raw = example();
+            raw.kind = kind;
+            raw.min_age = ints[0];
+            raw.max_age = ints[1];
+            for (i, key) in keys.iter().enumerate() {
+                let mut q = question(key, types[i]);
+                q.options = vec![option("yes", "Có", None), option(key, "x", None)];
+                q.min = nums[2 * i];
+                q.max = nums[2 * i + 1];
+                q.min_choices = ints[2 * i];
+                q.max_choices = ints[2 * i + 1];
+                q.max_length = ints[i + 2];
+                q.min_age = ints[i + 3];
+                q.show_if = show_if(&keys[(i + 1) % keys.len()], &["yes", "1"]);
+                raw.questions.push(q);
+            }
+            if let Ok(d) = parse(&raw) {
+                prop_assert_eq!(parse(&d.to_raw()), Ok(d));
+            }
+        }
+    }
 }

@@ -328,7 +328,13 @@ pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, Stor
         }
         Err(e) if violated(&e, "ux_responses_single", "single_response_of") => {
             tx.rollback().await?;
-            return Ok(Submitted::AlreadyResponded);
+            // A concurrent retry under the same key may trip this index
+            // first: it is a replay, not a second response.
+            return Ok(
+                replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash)
+                    .await?
+                    .unwrap_or(Submitted::AlreadyResponded),
+            );
         }
         Err(e) => return Err(e.into()),
     }

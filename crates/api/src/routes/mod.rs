@@ -3,7 +3,9 @@
 
 pub mod agencies;
 pub mod auth;
+pub mod consultation;
 pub mod health;
+pub mod surveys;
 pub mod topics;
 pub mod units;
 pub mod users;
@@ -17,4 +19,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     units::configure(cfg);
     topics::configure(cfg);
     agencies::configure(cfg);
+    surveys::configure(cfg);
+    consultation::configure(cfg);
 }

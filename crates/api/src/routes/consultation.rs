@@ -1,0 +1,937 @@
+//! Children taking part: facilitators open sessions with join codes; a
+//! child joins with the code, their age and their assent, answers, may
+//! withdraw with their receipt, and may raise issues. Every free text is
+//! screened on the way in: personal data is redacted from the stored copy,
+//! and text suggesting a child is at risk goes only to a safeguarding case.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use chrono::Utc;
+use langnghe_domain::account::Role;
+use langnghe_domain::consultation::{
+    ChildRefusal, Gender, JoinCode, SessionState, SessionWindow, SurveyStatus, support_message,
+};
+use langnghe_domain::screen::{self, Screened};
+use langnghe_domain::survey::{self, AgeBand, Answer, RawAnswer, SurveyDefinition, SurveyKind};
+use langnghe_domain::text::Lang;
+use langnghe_domain::throttle::ThrottlePolicy;
+use langnghe_domain::{FieldErrors, UnitId};
+use langnghe_storage::participation::{self as store, NewCase, NewIssue, NewResponse, Session, Submitted, Withdrawn};
+use langnghe_storage::{StoreError, catalog, org, surveys, throttle};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Consulting, Respondent, RespondentClaims, SessionRunner, Staff};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::pagination::{Page, PageRequest};
+use crate::routes::surveys::{RenderedSurveyDto, find as find_survey, rendered_dto, stored_definition};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_session)
+        .service(list_sessions)
+        .service(close_session)
+        .service(join)
+        .service(submit_response)
+        .service(withdraw_response)
+        .service(raise_issue);
+}
+
+/// How a guardian's consent was collected for the children of a session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct GuardianConsentDto {
+    /// e.g. `paper_form`, `school_register`, `digital_form`.
+    #[validate(length(min = 1, max = 40))]
+    pub method: String,
+    /// Where the record is kept (a file number, not a name).
+    #[validate(length(min = 1, max = 200))]
+    pub reference: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d41", "opens_at": "2026-12-01T01:00:00Z", "closes_at": "2026-12-01T03:00:00Z", "expected_participants": 45, "guardian_consent": {"method": "paper_form", "reference": "HS-2026-12/7A"}}))]
+pub struct CreateSession {
+    /// The unit the children belong to: the facilitator's own unit or below.
+    pub unit_id: Uuid,
+    pub opens_at: chrono::DateTime<Utc>,
+    pub closes_at: chrono::DateTime<Utc>,
+    #[validate(range(min = 1, max = 100000))]
+    pub expected_participants: Option<i32>,
+    #[validate(nested)]
+    pub guardian_consent: Option<GuardianConsentDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d70", "survey_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d71", "version": 1, "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d41", "join_code": "KT7HMX3P", "opens_at": "2026-12-01T01:00:00Z", "closes_at": "2026-12-01T03:00:00Z", "state": "open", "expected_participants": 45, "guardian_consent": null}))]
+pub struct SessionDto {
+    pub id: Uuid,
+    pub survey_id: Uuid,
+    /// The published version children answer in this session.
+    pub version: i32,
+    pub unit_id: Uuid,
+    /// 8 characters without look-alikes; children type it on their phone.
+    pub join_code: String,
+    pub opens_at: chrono::DateTime<Utc>,
+    pub closes_at: chrono::DateTime<Utc>,
+    pub closed_at: Option<chrono::DateTime<Utc>>,
+    /// `not_yet_open`, `open` or `closed`.
+    pub state: &'static str,
+    pub expected_participants: Option<i32>,
+    pub guardian_consent: Option<GuardianConsentDto>,
+}
+
+fn session_dto(s: Session) -> SessionDto {
+    let state = match s.window.state(Utc::now()) {
+        SessionState::NotYetOpen => "not_yet_open",
+        SessionState::Open => "open",
+        SessionState::Closed => "closed",
+    };
+    SessionDto {
+        id: s.id,
+        survey_id: s.survey_id,
+        version: s.version,
+        unit_id: s.unit_id.0,
+        join_code: s.join_code,
+        opens_at: s.window.opens_at,
+        closes_at: s.window.closes_at,
+        closed_at: s.window.closed_at,
+        state,
+        expected_participants: s.expected_participants,
+        guardian_consent: match (s.guardian_consent_method, s.guardian_consent_reference) {
+            (Some(method), Some(reference)) => Some(GuardianConsentDto { method, reference }),
+            _ => None,
+        },
+    }
+}
+
+/// The units a facilitator works for: their unit and everything below it
+/// today. `None` for roles without a scope.
+async fn facilitator_scope(
+    state: &AppState,
+    staff_role: Role,
+    unit: Option<UnitId>,
+) -> Result<Option<Vec<UnitId>>, ApiError> {
+    if staff_role != Role::Facilitator {
+        return Ok(None);
+    }
+    let Some(root) = unit else { return Ok(Some(vec![])) };
+    let chart = org::load_chart(&state.db).await?;
+    let today = crate::today();
+    Ok(Some(
+        chart
+            .units()
+            .filter(|u| chart.is_within(u.id, root, today))
+            .map(|u| u.id)
+            .collect(),
+    ))
+}
+
+/// Open a session of a published survey for a unit and a time window.
+/// Facilitators open sessions for their own unit (or below it); admins for
+/// any unit.
+#[utoipa::path(
+    tag = "consultation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The survey")),
+    request_body = CreateSession,
+    responses(
+        (status = 201, body = SessionDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "The survey is not published (`survey_not_published`) or is closed (`survey_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/surveys/{id}/sessions")]
+async fn create_session(
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<CreateSession>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let record = find_survey(&state, *id).await?;
+    match record.status {
+        SurveyStatus::Closed => return Err(ApiError::conflict("survey_closed", "the survey is closed")),
+        SurveyStatus::Draft => {
+            return Err(ApiError::conflict(
+                "survey_not_published",
+                "publish the survey before opening sessions",
+            ));
+        }
+        SurveyStatus::Published => {}
+    }
+    let version = record
+        .published_version
+        .ok_or_else(|| ApiError::conflict("survey_not_published", "no published version"))?;
+    let stored = surveys::version(&state.db, record.id, version).await?;
+    let (def, _) = stored_definition(&stored.definition)?;
+    let mut errors = FieldErrors::new();
+    let window = SessionWindow::new(b.opens_at, b.closes_at)
+        .map_err(|e| errors.0.extend(e.0))
+        .ok();
+    if b.closes_at <= Utc::now() {
+        errors.push("closes_at", "in_the_past", "closes_at must be in the future");
+    }
+    let chart = org::load_chart(&state.db).await?;
+    let today = crate::today();
+    match chart.unit(UnitId(b.unit_id)) {
+        None => errors.push("unit_id", "unknown_unit", "no such unit"),
+        Some(u) if !u.in_force_on(today) => errors.push("unit_id", "not_in_force", "the unit is closed"),
+        Some(u) => {
+            if staff.role() == Role::Facilitator
+                && !staff
+                    .user
+                    .assignment
+                    .unit_id
+                    .is_some_and(|own| chart.is_within(u.id, own, today))
+            {
+                errors.push(
+                    "unit_id",
+                    "outside_scope",
+                    "a facilitator opens sessions for their own unit only",
+                );
+            }
+        }
+    }
+    if def.requires_guardian_consent() && b.guardian_consent.is_none() {
+        errors.push(
+            "guardian_consent",
+            "required",
+            "this survey needs guardian consent to be recorded",
+        );
+    }
+    let (Some(window), true) = (window, errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+    // Codes are drawn at random; a collision with a live code is retried.
+    for _ in 0..5 {
+        let code = JoinCode::generate(rand::random::<u8>);
+        let session = Session {
+            id: Uuid::now_v7(),
+            survey_id: record.id,
+            version,
+            unit_id: UnitId(b.unit_id),
+            window,
+            expected_participants: b.expected_participants,
+            join_code: code.as_str().to_owned(),
+            guardian_consent_method: b.guardian_consent.as_ref().map(|g| g.method.trim().to_owned()),
+            guardian_consent_reference: b.guardian_consent.as_ref().map(|g| g.reference.trim().to_owned()),
+            created_at: Utc::now(),
+        };
+        match store::create_session(&state.db, &staff.actor(), &session).await {
+            Ok(()) => return Ok(HttpResponse::Created().json(session_dto(session))),
+            Err(StoreError::Conflict("join_code_taken")) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal(&StoreError::Conflict("join_code_taken")))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListSessionsQuery {
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Sessions of a survey, oldest first; facilitators see their units' only.
+#[utoipa::path(
+    tag = "consultation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The survey"), ListSessionsQuery),
+    responses(
+        (status = 200, body = Page<SessionDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/surveys/{id}/sessions")]
+async fn list_sessions(
+    staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<ListSessionsQuery>,
+) -> Result<web::Json<Page<SessionDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let record = find_survey(&state, *id).await?;
+    let scope = facilitator_scope(&state, staff.role(), staff.user.assignment.unit_id).await?;
+    let rows = store::list_sessions(
+        &state.db,
+        record.id,
+        scope.as_deref(),
+        page.after,
+        page.limit as u64 + 1,
+    )
+    .await?;
+    Ok(web::Json(page.page(rows, |s| s.id, session_dto)))
+}
+
+/// Close a session now. Facilitators close their units' sessions only.
+#[utoipa::path(
+    tag = "consultation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The session")),
+    responses(
+        (status = 200, body = SessionDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[post("/sessions/{id}/close")]
+async fn close_session(
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<SessionDto>, ApiError> {
+    let session = match store::get_session(&state.db, *id).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("session")),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(scope) = facilitator_scope(&state, staff.role(), staff.user.assignment.unit_id).await?
+        && !scope.contains(&session.unit_id)
+    {
+        return Err(ApiError::not_found("session"));
+    }
+    let closed = store::close_session(&state.db, &staff.actor(), session.id, Utc::now()).await?;
+    Ok(web::Json(session_dto(closed)))
+}
+
+/// A refusal a child reads, in their language.
+fn child_refusal(
+    status: actix_web::http::StatusCode,
+    code: &'static str,
+    refusal: ChildRefusal,
+    lang: Lang,
+) -> ApiError {
+    ApiError::new(status, code, "Không thể tiếp tục / Cannot continue").detail(refusal.message(lang))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"join_code": "KT7HMX3P", "age": 12, "grade": 7, "gender": "girl", "language": "vi", "assent": true}))]
+pub struct JoinRequest {
+    /// As read aloud; case, spaces and dashes do not matter.
+    #[validate(length(max = 20))]
+    pub join_code: String,
+    /// The child's age in years (6–17).
+    pub age: i64,
+    /// School grade 1–12, when the child knows it.
+    pub grade: Option<i64>,
+    /// `girl`, `boy`, `other` or `prefer_not_to_say`.
+    pub gender: Option<String>,
+    /// `vi` or `en`; default from Accept-Language, else Vietnamese.
+    pub language: Option<String>,
+    /// The child's own agreement to take part; must be true.
+    pub assent: bool,
+    /// The token this phone got on an earlier join, so the child counts once.
+    #[validate(length(max = 100))]
+    pub participant_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JoinResponse {
+    /// Bearer token for submitting answers and issues in this session.
+    pub respondent_token: String,
+    /// Keep this on the phone and send it on the next join.
+    pub participant_token: String,
+    /// Seconds until `respondent_token` expires.
+    pub expires_in: i64,
+    pub session_id: Uuid,
+    /// The survey as this child sees it.
+    pub survey: RenderedSurveyDto,
+}
+
+fn address_key(req: &HttpRequest, trust_forwarded_for: bool, purpose: &str) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|v| v.trim().to_owned())
+        })
+        .flatten();
+    let addr = forwarded
+        .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
+        .unwrap_or_default();
+    format!("{purpose}:{}", hex::encode(&Sha256::digest(addr.as_bytes())[..12]))
+}
+
+/// Wrong join codes from one address: a class behind one school address
+/// joins freely; guessing is slowed after 20 wrong codes.
+const JOIN_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
+
+/// Join a session: no account, no name. Refusals are worded for the child.
+#[utoipa::path(
+    tag = "consultation",
+    request_body = JoinRequest,
+    responses(
+        (status = 200, body = JoinResponse),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, description = "No session has this code (`join_code_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The session has not opened (`session_not_open`) or has ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+#[post("/join")]
+async fn join(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<JoinRequest>,
+) -> Result<web::Json<JoinResponse>, ApiError> {
+    let b = body.0;
+    let lang = match b.language.as_deref() {
+        Some("vi") => Lang::Vi,
+        Some("en") => Lang::En,
+        Some(_) => return Err(ApiError::field("language", "unknown_value", "vi or en")),
+        None => crate::request_lang(&req),
+    };
+    let key = address_key(&req, state.trust_forwarded_for, "join");
+    let now = Utc::now();
+    if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
+        let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
+        let mut e = ApiError::too_many_requests(secs);
+        e.detail = Some(ChildRefusal::TooManyAttempts.message(lang).to_owned());
+        return Err(e);
+    }
+    let session = match JoinCode::parse(&b.join_code) {
+        Some(code) => store::session_by_code(&state.db, code.as_str()).await?,
+        None => None,
+    };
+    let Some(session) = session else {
+        throttle::record_failure(&state.db, &key, now, now - JOIN_POLICY.window).await?;
+        return Err(child_refusal(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "join_code_unknown",
+            ChildRefusal::UnknownJoinCode,
+            lang,
+        ));
+    };
+    let record = find_survey(&state, session.survey_id).await?;
+    match session.window.state(now) {
+        SessionState::NotYetOpen => {
+            return Err(child_refusal(
+                actix_web::http::StatusCode::CONFLICT,
+                "session_not_open",
+                ChildRefusal::SessionNotOpen,
+                lang,
+            ));
+        }
+        SessionState::Closed => {
+            return Err(child_refusal(
+                actix_web::http::StatusCode::CONFLICT,
+                "session_closed",
+                ChildRefusal::SessionClosed,
+                lang,
+            ));
+        }
+        SessionState::Open if record.status == SurveyStatus::Closed => {
+            return Err(child_refusal(
+                actix_web::http::StatusCode::CONFLICT,
+                "session_closed",
+                ChildRefusal::SessionClosed,
+                lang,
+            ));
+        }
+        SessionState::Open => {}
+    }
+    if !b.assent {
+        return Err(child_refusal(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "assent_required",
+            ChildRefusal::NoAssent,
+            lang,
+        ));
+    }
+    let mut errors = FieldErrors::new();
+    let age = u8::try_from(b.age)
+        .ok()
+        .filter(|a| (survey::MIN_AGE..=survey::MAX_AGE).contains(a));
+    if age.is_none() {
+        errors.push("age", "out_of_range", "an age from 6 to 17");
+    }
+    let grade = match b.grade {
+        None => None,
+        Some(g) => match u8::try_from(g).ok().filter(|g| (1..=12).contains(g)) {
+            Some(g) => Some(g),
+            None => {
+                errors.push("grade", "out_of_range", "a grade from 1 to 12");
+                None
+            }
+        },
+    };
+    let gender = match b.gender.as_deref() {
+        None => None,
+        Some(g) => match Gender::parse(g) {
+            Some(g) => Some(g),
+            None => {
+                errors.push("gender", "unknown_value", "girl, boy, other or prefer_not_to_say");
+                None
+            }
+        },
+    };
+    let token = match b.participant_token.as_deref().map(str::trim) {
+        None | Some("") => crate::random_secret(24),
+        Some(t) if t.len() >= 32 && t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_') => {
+            t.to_owned()
+        }
+        Some(_) => {
+            errors.push(
+                "participant_token",
+                "invalid",
+                "send back the participant_token exactly as you got it",
+            );
+            String::new()
+        }
+    };
+    let (Some(age), true) = (age, errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+    let stored = surveys::version(&state.db, record.id, session.version).await?;
+    let (def, _) = stored_definition(&stored.definition)?;
+    if !def.eligible_age(age) {
+        return Err(child_refusal(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "age_not_eligible",
+            ChildRefusal::AgeOutsideRange,
+            lang,
+        ));
+    }
+    let participant_id = store::participant_for(&state.db, &state.data_key.hash("participant", &token)).await?;
+    let iat = now.timestamp();
+    let claims = RespondentClaims {
+        iss: crate::auth::ISSUER.into(),
+        aud: crate::auth::AUDIENCE.into(),
+        sub: participant_id.to_string(),
+        iat,
+        nbf: iat - 5,
+        exp: iat + state.respondent_ttl.num_seconds(),
+        typ: "respondent".into(),
+        sid: session.id,
+        age,
+        grade,
+        gender: gender.map(|g| g.as_str().to_owned()),
+        lang: match lang {
+            Lang::Vi => "vi".into(),
+            Lang::En => "en".into(),
+        },
+    };
+    Ok(web::Json(JoinResponse {
+        respondent_token: state.keys.sign(&claims)?,
+        participant_token: token,
+        expires_in: state.respondent_ttl.num_seconds(),
+        session_id: session.id,
+        survey: rendered_dto(survey::render(&def, age, lang)),
+    }))
+}
+
+/// Shown to a child whose words suggest they may need help.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupportDto {
+    pub message: &'static str,
+    /// The national child protection hotline: free, 24/7.
+    pub hotline: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d80", "receipt_code": "k3q7m2x9w4p8r6t5y2c4v7b3n9h5j2d6"}))]
+pub struct ReceiptDto {
+    pub id: Uuid,
+    /// Keep it to withdraw later (`DELETE /api/v1/responses/{receipt_code}`).
+    pub receipt_code: String,
+    /// Present when the child may need help.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support: Option<SupportDto>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"answers": {"feel_safe": "no", "why_not": "Đoạn đường gần trường không có đèn.", "happy_at_school": 4}}))]
+pub struct SubmitResponse {
+    /// Question key → answer: a string (choice key, text), a number (rating,
+    /// number), a boolean (yes/no), or an array of keys (multiple choice,
+    /// ranking).
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+}
+
+fn raw_answer(v: &serde_json::Value) -> RawAnswer {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => RawAnswer::Text(s.clone()),
+        Value::Number(n) => n.as_f64().map(RawAnswer::Number).unwrap_or(RawAnswer::Invalid),
+        Value::Bool(b) => RawAnswer::Bool(*b),
+        Value::Null => RawAnswer::Null,
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .map(RawAnswer::List)
+            .unwrap_or(RawAnswer::Invalid),
+        Value::Object(_) => RawAnswer::Invalid,
+    }
+}
+
+/// Marker stored instead of words routed to safeguarding.
+const WITHHELD: &str = "[nội dung đã chuyển cho cán bộ bảo vệ trẻ em]";
+
+fn answer_json(a: &Answer) -> serde_json::Value {
+    use serde_json::json;
+    match a {
+        Answer::Choice(k) => json!(k),
+        Answer::Choices(ks) | Answer::Ranking(ks) => json!(ks),
+        Answer::Rating(n) => json!(n),
+        Answer::YesNo(b) => json!(b),
+        Answer::Text(t) => json!(t),
+        Answer::Number(x) => json!(x),
+    }
+}
+
+fn case_of(screened: &Screened, original: &str, question_key: Option<&str>) -> Option<NewCase> {
+    screened.concern.as_ref().map(|c| NewCase {
+        severity: c.severity.as_str().to_owned(),
+        categories: c.categories.iter().map(|x| x.as_str().to_owned()).collect(),
+        original_text: original.to_owned(),
+        question_key: question_key.map(str::to_owned),
+    })
+}
+
+fn idempotency_key(req: &HttpRequest, lang: Lang) -> Result<String, ApiError> {
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("");
+    if key.is_empty() || key.len() > 200 {
+        let detail = match lang {
+            Lang::Vi => {
+                "Thiếu tiêu đề Idempotency-Key (1–200 ký tự): ứng dụng cần gửi kèm để không lưu trùng khi gửi lại."
+            }
+            Lang::En => "Send an Idempotency-Key header (1–200 characters) so that a retry is not stored twice.",
+        };
+        return Err(ApiError::bad_request("idempotency_key_required", detail));
+    }
+    Ok(key.to_owned())
+}
+
+/// The session and the definition a respondent answers, if still open.
+async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, SurveyDefinition), ApiError> {
+    let session = match store::get_session(&state.db, who.claims.sid).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
+        Err(e) => return Err(e.into()),
+    };
+    let record = find_survey(state, session.survey_id).await?;
+    if session.window.state(Utc::now()) != SessionState::Open || record.status == SurveyStatus::Closed {
+        return Err(child_refusal(
+            actix_web::http::StatusCode::CONFLICT,
+            "session_closed",
+            ChildRefusal::SessionClosed,
+            who.lang(),
+        ));
+    }
+    let stored = surveys::version(&state.db, record.id, session.version).await?;
+    let (def, _) = stored_definition(&stored.definition)?;
+    Ok((session, def))
+}
+
+fn receipt(state: &AppState, id: Uuid, support: bool, lang: Lang) -> ReceiptDto {
+    ReceiptDto {
+        id,
+        receipt_code: state.data_key.receipt_code(id),
+        support: support.then(|| SupportDto {
+            message: support_message(lang),
+            hotline: langnghe_domain::consultation::HOTLINE,
+        }),
+    }
+}
+
+/// Submit answers. Send an `Idempotency-Key`: a retry with the same key and
+/// body returns the original receipt and stores nothing new.
+#[utoipa::path(
+    tag = "consultation",
+    security(("respondent" = [])),
+    params(("Idempotency-Key" = String, Header, description = "Unique per submission; reuse it when retrying")),
+    request_body = SubmitResponse,
+    responses(
+        (status = 201, body = ReceiptDto),
+        (status = 400, description = "No Idempotency-Key (`idempotency_key_required`) or malformed JSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 409, description = "Already answered (`already_responded`), key reused with another body (`idempotency_key_reused`), or session ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/responses")]
+async fn submit_response(
+    req: HttpRequest,
+    who: Respondent,
+    state: web::Data<AppState>,
+    body: Json<SubmitResponse>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = who.lang();
+    let key = idempotency_key(&req, lang)?;
+    let (session, def) = open_session(&state, &who).await?;
+    let raw: Vec<(String, RawAnswer)> = body.0.answers.iter().map(|(k, v)| (k.clone(), raw_answer(v))).collect();
+    let answers = survey::validate_answers(&def, who.claims.age, &raw)?;
+    let mut stored = serde_json::Map::new();
+    let mut cases = Vec::new();
+    for (key, answer) in &answers {
+        let value = match answer {
+            Answer::Text(t) => {
+                let screened = screen::screen(t);
+                match case_of(&screened, t, Some(key)) {
+                    Some(case) => {
+                        cases.push(case);
+                        serde_json::Value::String(WITHHELD.to_owned())
+                    }
+                    None => serde_json::Value::String(screened.redacted),
+                }
+            }
+            other => answer_json(other),
+        };
+        stored.insert(key.clone(), value);
+    }
+    let request_hash = hex::encode(Sha256::digest(
+        serde_json::to_vec(&body.0.answers).map_err(|e| ApiError::internal(&e))?,
+    ));
+    let id = Uuid::now_v7();
+    let age_band = AgeBand::for_age(who.claims.age).map(|b| b.as_str()).unwrap_or("6-8");
+    let support = !cases.is_empty();
+    let new = NewResponse {
+        id,
+        survey_id: session.survey_id,
+        version: session.version,
+        session_id: session.id,
+        unit_id: session.unit_id,
+        participant_id: who.participant_id,
+        age: i16::from(who.claims.age),
+        age_band: age_band.to_owned(),
+        grade: who.claims.grade.map(i16::from),
+        gender: who.claims.gender.clone(),
+        language: who.claims.lang.clone(),
+        answers: serde_json::Value::Object(stored).to_string(),
+        receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
+        idempotency_key: key,
+        request_hash,
+        single: !def.allow_multiple(),
+        cases,
+    };
+    match store::submit_response(&state.db, &new).await? {
+        Submitted::Created => Ok(HttpResponse::Created().json(receipt(&state, id, support, lang))),
+        Submitted::Replayed(original) => Ok(HttpResponse::Created().json(receipt(&state, original, support, lang))),
+        Submitted::KeyReused => Err(ApiError::conflict(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for another submission",
+        )),
+        Submitted::AlreadyResponded => Err(child_refusal(
+            actix_web::http::StatusCode::CONFLICT,
+            "already_responded",
+            ChildRefusal::AlreadyResponded,
+            lang,
+        )),
+    }
+}
+
+/// Withdraw a response with its receipt code: it no longer counts anywhere.
+/// Withdrawing twice is harmless.
+#[utoipa::path(
+    tag = "consultation",
+    params(("receipt_code" = String, Path)),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 404, description = "No response has this receipt (`receipt_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/responses/{receipt_code}")]
+async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let code = code.trim().to_ascii_lowercase();
+    let unknown = || {
+        ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "receipt_unknown", "Not found")
+            .detail("no response has this receipt code")
+    };
+    if code.len() != 32
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+    {
+        return Err(unknown());
+    }
+    match store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), Utc::now()).await? {
+        Withdrawn::Now | Withdrawn::Already => Ok(HttpResponse::NoContent().finish()),
+        Withdrawn::NotFound => Err(unknown()),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "Cần đèn đường trước cổng trường", "body": "Buổi chiều đoạn đường trước cổng trường rất tối, chúng em đi về thấy sợ.", "topic": "safety"}))]
+pub struct RaiseIssue {
+    #[validate(length(min = 1, max = 200))]
+    pub title: String,
+    #[validate(length(min = 1, max = 2000))]
+    pub body: String,
+    /// Topic slug; default the survey's.
+    pub topic: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssueReceiptDto {
+    pub id: Uuid,
+    pub receipt_code: String,
+    /// Present when the child may need help.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support: Option<SupportDto>,
+}
+
+/// Raise an issue from a session whose survey takes issues. It enters the
+/// moderation queue as `new`. Send an `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "consultation",
+    security(("respondent" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per issue; reuse it when retrying")),
+    request_body = RaiseIssue,
+    responses(
+        (status = 201, body = IssueReceiptDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, description = "This session does not take issues (`issues_not_allowed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Session ended (`session_closed`) or key reused (`idempotency_key_reused`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/issues")]
+async fn raise_issue(
+    req: HttpRequest,
+    who: Respondent,
+    state: web::Data<AppState>,
+    body: Json<RaiseIssue>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = who.lang();
+    let b = body.0;
+    let (session, def) = open_session(&state, &who).await?;
+    if def.kind() != SurveyKind::IssueForm && !def.allow_issues() {
+        return Err(child_refusal(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "issues_not_allowed",
+            ChildRefusal::IssuesNotAllowed,
+            lang,
+        ));
+    }
+    let (title, text) = (b.title.trim(), b.body.trim());
+    let mut errors = FieldErrors::new();
+    if title.is_empty() {
+        errors.push("title", "empty_text", "write a title");
+    }
+    if text.is_empty() {
+        errors.push("body", "empty_text", "write what the issue is");
+    }
+    let topics = catalog::list_topics(&state.db).await?;
+    let slug = b.topic.as_deref().or(def.topic());
+    let topic_id = match slug {
+        None => None,
+        Some(s) => match topics.iter().find(|t| t.slug.as_str() == s && t.active) {
+            Some(t) => Some(t.id.0),
+            None => {
+                errors.push("topic", "unknown_topic", format!("no topic {s:?}"));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(str::to_owned)
+        .unwrap_or_else(|| Uuid::now_v7().to_string());
+    let (st, sb) = (screen::screen(title), screen::screen(text));
+    let cases: Vec<NewCase> = [case_of(&st, title, None), case_of(&sb, text, None)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let withheld = !cases.is_empty();
+    let mut redactions: Vec<String> = st
+        .redactions
+        .iter()
+        .chain(&sb.redactions)
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    redactions.sort();
+    redactions.dedup();
+    let id = Uuid::now_v7();
+    let request_hash = hex::encode(Sha256::digest(format!(
+        "{title}\u{1f}{text}\u{1f}{}",
+        b.topic.as_deref().unwrap_or("")
+    )));
+    let new = NewIssue {
+        id,
+        status: if withheld { "withheld" } else { "new" }.to_owned(),
+        survey_id: session.survey_id,
+        session_id: session.id,
+        unit_id: session.unit_id,
+        participant_id: who.participant_id,
+        age_band: AgeBand::for_age(who.claims.age)
+            .map(|b| b.as_str())
+            .unwrap_or("6-8")
+            .to_owned(),
+        topic_id,
+        title: if withheld {
+            WITHHELD.to_owned()
+        } else {
+            st.redacted.clone()
+        },
+        body: if withheld {
+            WITHHELD.to_owned()
+        } else {
+            sb.redacted.clone()
+        },
+        redactions,
+        receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
+        idempotency_key: key,
+        request_hash,
+        cases,
+    };
+    let issue_receipt = |id: Uuid| IssueReceiptDto {
+        id,
+        receipt_code: state.data_key.receipt_code(id),
+        support: withheld.then(|| SupportDto {
+            message: support_message(lang),
+            hotline: langnghe_domain::consultation::HOTLINE,
+        }),
+    };
+    match store::submit_issue(&state.db, &new).await? {
+        Submitted::Created => Ok(HttpResponse::Created().json(issue_receipt(id))),
+        Submitted::Replayed(original) => Ok(HttpResponse::Created().json(issue_receipt(original))),
+        Submitted::KeyReused | Submitted::AlreadyResponded => Err(ApiError::conflict(
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for another issue",
+        )),
+    }
+}

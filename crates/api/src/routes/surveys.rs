@@ -1,0 +1,782 @@
+//! Survey definitions: create, edit (a new draft version once published),
+//! publish, close, list, read, and preview exactly what a child sees.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, post, put, web};
+use langnghe_domain::consultation::SurveyStatus;
+use langnghe_domain::survey::{
+    self, RawOption, RawQuestion, RawShowIf, RawSurvey, RawText, RenderedSurvey, SurveyDefinition, SurveyKind,
+};
+use langnghe_domain::text::Lang;
+use langnghe_domain::{FieldErrors, TopicId, UnitId};
+use langnghe_storage::surveys::{self as store, SurveyFilter, SurveyRecord, SurveySummary};
+use langnghe_storage::{StoreError, catalog, org};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Consulting, Curator, Staff};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::pagination::{Page, PageRequest};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_survey)
+        .service(list_surveys)
+        .service(get_survey)
+        .service(save_draft)
+        .service(publish_survey)
+        .service(close_survey)
+        .service(preview_survey);
+}
+
+/// Text in Vietnamese and English; which is required depends on the field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextIn {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vi: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionIn {
+    pub key: String,
+    pub label: TextIn,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShowIfIn {
+    /// Key of an earlier question.
+    pub question: String,
+    /// Answers of that question that show this one (option keys, `yes`/`no`, numbers as text).
+    #[serde(rename = "in")]
+    pub values: Vec<String>,
+}
+
+/// A question. Which settings apply depends on `type`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionIn {
+    /// Stable key: a-z, 0-9 and `_`.
+    pub key: String,
+    /// `single_choice`, `multiple_choice`, `rating`, `yes_no`, `text`, `number` or `ranking`.
+    #[serde(rename = "type")]
+    pub qtype: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// Topic slug, when it differs from the survey's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_age: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<ShowIfIn>,
+    pub text: Option<TextIn>,
+    /// Wording per age band (`6-8`, `9-11`, `12-14`, `15-17`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub text_by_age_band: BTreeMap<String, TextIn>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<OptionIn>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_choices: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_choices: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Show a rating as faces (for young children).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub faces: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<i64>,
+}
+
+/// A survey definition, as sent and as stored for each version.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "opinion", "topic": "safety", "owner_unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d20",
+ "title": {"vi": "Đường đến trường", "en": "The way to school"}, "min_age": 6, "max_age": 17,
+ "questions": [
+  {"key": "feel_safe", "type": "single_choice", "required": true,
+   "text": {"vi": "Em có cảm thấy an toàn trên đường đến trường không?", "en": "Do you feel safe on your way to school?"},
+   "text_by_age_band": {"6-8": {"vi": "Em đi học có thấy an toàn không?"}},
+   "options": [{"key": "yes", "label": {"vi": "Có", "en": "Yes"}}, {"key": "no", "label": {"vi": "Không", "en": "No"}},
+               {"key": "not_sure", "label": {"vi": "Em không chắc", "en": "Not sure"}}]},
+  {"key": "why_not", "type": "text", "max_length": 500, "show_if": {"question": "feel_safe", "in": ["no", "not_sure"]},
+   "text": {"vi": "Điều gì làm em thấy không an toàn?", "en": "What makes you feel unsafe?"}},
+  {"key": "happy_at_school", "type": "rating", "min": 1, "max": 5, "faces": true,
+   "text": {"vi": "Em vui thế nào khi ở trường?", "en": "How happy are you at school?"}}]}))]
+pub struct SurveyIn {
+    /// `opinion`, `policy_consultation` or `issue_form`.
+    pub kind: String,
+    /// Default topic slug.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// The unit that runs the survey.
+    pub owner_unit_id: Uuid,
+    pub title: Option<TextIn>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<TextIn>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_age: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<i64>,
+    /// One child may answer more than once (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_multiple: Option<bool>,
+    /// Children may raise issues from its sessions (always for `issue_form`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_issues: Option<bool>,
+    /// Sessions must record that guardian consent was collected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requires_guardian_consent: Option<bool>,
+    /// For a policy consultation: the draft document consulted on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 2000))]
+    pub document_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[validate(length(max = 4000))]
+    pub document_quote: Option<String>,
+    #[serde(default)]
+    pub questions: Vec<QuestionIn>,
+}
+
+fn raw_text(t: &TextIn) -> RawText {
+    RawText {
+        vi: t.vi.clone(),
+        en: t.en.clone(),
+    }
+}
+
+fn text_in(t: &RawText) -> TextIn {
+    TextIn {
+        vi: t.vi.clone(),
+        en: t.en.clone(),
+    }
+}
+
+impl SurveyIn {
+    pub fn to_raw(&self) -> RawSurvey {
+        RawSurvey {
+            kind: self.kind.clone(),
+            topic: self.topic.clone(),
+            title: self.title.as_ref().map(raw_text),
+            description: self.description.as_ref().map(raw_text),
+            min_age: self.min_age,
+            max_age: self.max_age,
+            allow_multiple: self.allow_multiple,
+            allow_issues: self.allow_issues,
+            requires_guardian_consent: self.requires_guardian_consent,
+            document_url: self.document_url.clone(),
+            document_quote: self.document_quote.clone(),
+            questions: self
+                .questions
+                .iter()
+                .map(|q| RawQuestion {
+                    key: q.key.clone(),
+                    qtype: q.qtype.clone(),
+                    required: q.required,
+                    topic: q.topic.clone(),
+                    min_age: q.min_age,
+                    max_age: q.max_age,
+                    show_if: q.show_if.as_ref().map(|s| RawShowIf {
+                        question: s.question.clone(),
+                        values: s.values.clone(),
+                    }),
+                    text: q.text.as_ref().map(raw_text),
+                    text_by_age_band: q
+                        .text_by_age_band
+                        .iter()
+                        .map(|(b, t)| (b.clone(), raw_text(t)))
+                        .collect(),
+                    options: q
+                        .options
+                        .iter()
+                        .map(|o| RawOption {
+                            key: o.key.clone(),
+                            label: raw_text(&o.label),
+                        })
+                        .collect(),
+                    min_choices: q.min_choices,
+                    max_choices: q.max_choices,
+                    min: q.min,
+                    max: q.max,
+                    faces: q.faces,
+                    max_length: q.max_length,
+                })
+                .collect(),
+        }
+    }
+
+    /// The checked definition in its stored form.
+    pub fn from_definition(def: &SurveyDefinition, owner_unit_id: Uuid) -> SurveyIn {
+        let raw = def.to_raw();
+        SurveyIn {
+            kind: raw.kind,
+            topic: raw.topic,
+            owner_unit_id,
+            title: raw.title.as_ref().map(text_in),
+            description: raw.description.as_ref().map(text_in),
+            min_age: raw.min_age,
+            max_age: raw.max_age,
+            allow_multiple: raw.allow_multiple,
+            allow_issues: raw.allow_issues,
+            requires_guardian_consent: raw.requires_guardian_consent,
+            document_url: raw.document_url,
+            document_quote: raw.document_quote,
+            questions: raw
+                .questions
+                .into_iter()
+                .map(|q| QuestionIn {
+                    key: q.key,
+                    qtype: q.qtype,
+                    required: q.required,
+                    topic: q.topic,
+                    min_age: q.min_age,
+                    max_age: q.max_age,
+                    show_if: q.show_if.map(|s| ShowIfIn {
+                        question: s.question,
+                        values: s.values,
+                    }),
+                    text: q.text.as_ref().map(text_in),
+                    text_by_age_band: q
+                        .text_by_age_band
+                        .iter()
+                        .map(|(b, t)| (b.clone(), text_in(t)))
+                        .collect(),
+                    options: q
+                        .options
+                        .iter()
+                        .map(|o| OptionIn {
+                            key: o.key.clone(),
+                            label: text_in(&o.label),
+                        })
+                        .collect(),
+                    min_choices: q.min_choices,
+                    max_choices: q.max_choices,
+                    min: q.min,
+                    max: q.max,
+                    faces: q.faces,
+                    max_length: q.max_length,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A stored version's definition, parsed back. Stored definitions were
+/// checked when saved, so topics are taken as they are.
+pub fn stored_definition(json: &str) -> Result<(SurveyDefinition, Uuid), ApiError> {
+    let body: SurveyIn = serde_json::from_str(json).map_err(|e| ApiError::internal(&e))?;
+    let def = SurveyDefinition::parse(&body.to_raw(), &|_| true).map_err(|e| ApiError::internal(&e))?;
+    Ok((def, body.owner_unit_id))
+}
+
+/// Checks a definition against topics and units; returns it with the
+/// summary kept beside it and its stored JSON.
+async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, SurveySummary, String), ApiError> {
+    let topics = catalog::list_topics(&state.db).await?;
+    let exists = |slug: &str| topics.iter().any(|t| t.slug.as_str() == slug && t.active);
+    let mut errors = FieldErrors::new();
+    let def = SurveyDefinition::parse(&body.to_raw(), &exists)
+        .map_err(|e| errors.0.extend(e.0))
+        .ok();
+    let chart = org::load_chart(&state.db).await?;
+    match chart.unit(UnitId(body.owner_unit_id)) {
+        None => errors.push("owner_unit_id", "unknown_unit", "no such unit"),
+        Some(u) if !u.in_force_on(crate::today()) => errors.push("owner_unit_id", "not_in_force", "the unit is closed"),
+        Some(_) => {}
+    }
+    let (Some(def), true) = (def, errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+    let topic_id: Option<TopicId> = def
+        .topic()
+        .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
+        .map(|t| t.id);
+    let summary = SurveySummary {
+        kind: def.kind().as_str().to_owned(),
+        owner_unit_id: UnitId(body.owner_unit_id),
+        topic_id,
+        title_vi: def.title().vi().to_owned(),
+    };
+    let json = serde_json::to_string(&SurveyIn::from_definition(&def, body.owner_unit_id))
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok((def, summary, json))
+}
+
+/// A survey with the definition of one of its versions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveyDto {
+    pub id: Uuid,
+    pub kind: String,
+    /// `draft`, `published` or `closed`.
+    pub status: &'static str,
+    pub owner_unit_id: Uuid,
+    pub title_vi: String,
+    /// The newest version (a draft when it differs from `published_version`).
+    pub latest_version: i32,
+    pub published_version: Option<i32>,
+    /// The version shown in `definition`.
+    pub version: i32,
+    pub version_published_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub definition: SurveyIn,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A survey in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveySummaryDto {
+    pub id: Uuid,
+    pub kind: String,
+    pub status: &'static str,
+    pub owner_unit_id: Uuid,
+    pub title_vi: String,
+    pub latest_version: i32,
+    pub published_version: Option<i32>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn summary_dto(r: SurveyRecord) -> SurveySummaryDto {
+    SurveySummaryDto {
+        id: r.id,
+        kind: r.kind,
+        status: r.status.as_str(),
+        owner_unit_id: r.owner_unit_id.0,
+        title_vi: r.title_vi,
+        latest_version: r.latest_version,
+        published_version: r.published_version,
+        updated_at: r.updated_at,
+    }
+}
+
+async fn survey_dto(state: &AppState, r: SurveyRecord, version: Option<i32>) -> Result<SurveyDto, ApiError> {
+    let v = version.unwrap_or(r.latest_version);
+    let stored = match store::version(&state.db, r.id, v).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
+        Err(e) => return Err(e.into()),
+    };
+    let definition: SurveyIn = serde_json::from_str(&stored.definition).map_err(|e| ApiError::internal(&e))?;
+    Ok(SurveyDto {
+        id: r.id,
+        kind: r.kind,
+        status: r.status.as_str(),
+        owner_unit_id: r.owner_unit_id.0,
+        title_vi: r.title_vi,
+        latest_version: r.latest_version,
+        published_version: r.published_version,
+        version: stored.version,
+        version_published_at: stored.published_at,
+        definition,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    })
+}
+
+pub async fn find(state: &AppState, id: Uuid) -> Result<SurveyRecord, ApiError> {
+    match store::get(&state.db, id).await {
+        Ok(r) => Ok(r),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("survey")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn survey_conflict(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::not_found("survey"),
+        StoreError::Conflict("survey_closed") => ApiError::conflict("survey_closed", "the survey is closed"),
+        StoreError::Conflict("nothing_to_publish") => ApiError::conflict(
+            "nothing_to_publish",
+            "the latest version is already published; edit the draft first",
+        ),
+        e => e.into(),
+    }
+}
+
+/// Create a survey; its first version is a draft.
+#[utoipa::path(
+    tag = "surveys",
+    security(("bearer" = [])),
+    request_body = SurveyIn,
+    responses(
+        (status = 201, body = SurveyDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/surveys")]
+async fn create_survey(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    body: Json<SurveyIn>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, summary, json) = check(&state, &body.0).await?;
+    let record = store::create(&state.db, &staff.actor(), Uuid::now_v7(), &summary, &json).await?;
+    Ok(HttpResponse::Created().json(survey_dto(&state, record, None).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListSurveysQuery {
+    /// `draft`, `published` or `closed`.
+    pub status: Option<String>,
+    /// `opinion`, `policy_consultation` or `issue_form`.
+    pub kind: Option<String>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Surveys, oldest first. Facilitators see published surveys only.
+#[utoipa::path(
+    tag = "surveys",
+    security(("bearer" = [])),
+    params(ListSurveysQuery),
+    responses(
+        (status = 200, body = Page<SurveySummaryDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/surveys")]
+async fn list_surveys(
+    staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    q: web::Query<ListSurveysQuery>,
+) -> Result<web::Json<Page<SurveySummaryDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let mut status = match &q.status {
+        None => None,
+        Some(s) => Some(
+            SurveyStatus::parse(s)
+                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown status {s:?}")))?,
+        ),
+    };
+    if let Some(k) = &q.kind
+        && SurveyKind::parse(k).is_none()
+    {
+        return Err(ApiError::bad_request("invalid_query", format!("unknown kind {k:?}")));
+    }
+    if staff.role() == langnghe_domain::account::Role::Facilitator {
+        if status.is_some_and(|s| s != SurveyStatus::Published) {
+            return Ok(web::Json(Page {
+                items: vec![],
+                next_cursor: None,
+            }));
+        }
+        status = Some(SurveyStatus::Published);
+    }
+    let filter = SurveyFilter {
+        status,
+        kind: q.kind.clone(),
+        owner_units: None,
+    };
+    let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    Ok(web::Json(page.page(rows, |r| r.id, summary_dto)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// A version number; default the latest (facilitators: the published one).
+    pub version: Option<i32>,
+}
+
+/// A survey with the definition of one version.
+#[utoipa::path(
+    tag = "surveys",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), VersionQuery),
+    responses(
+        (status = 200, body = SurveyDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/surveys/{id}")]
+async fn get_survey(
+    staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<VersionQuery>,
+) -> Result<web::Json<SurveyDto>, ApiError> {
+    let record = find(&state, *id).await?;
+    let version = if staff.role() == langnghe_domain::account::Role::Facilitator {
+        // Facilitators read what children see: published versions only.
+        let published = record.published_version.ok_or_else(|| ApiError::not_found("survey"))?;
+        match q.version {
+            Some(v) if v > published || v < 1 => return Err(ApiError::not_found("survey version")),
+            Some(v) => Some(v),
+            None => Some(published),
+        }
+    } else {
+        q.version
+    };
+    Ok(web::Json(survey_dto(&state, record, version).await?))
+}
+
+/// Replace the draft. Editing a published survey makes a new draft version;
+/// the published one stays as it was.
+#[utoipa::path(
+    tag = "surveys",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = SurveyIn,
+    responses(
+        (status = 200, body = SurveyDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[put("/surveys/{id}/draft")]
+async fn save_draft(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<SurveyIn>,
+) -> Result<web::Json<SurveyDto>, ApiError> {
+    find(&state, *id).await?;
+    let (_, summary, json) = check(&state, &body.0).await?;
+    let record = store::save_draft(&state.db, &staff.actor(), *id, &summary, &json)
+        .await
+        .map_err(survey_conflict)?;
+    Ok(web::Json(survey_dto(&state, record, None).await?))
+}
+
+/// Publish the latest draft: it is frozen, and sessions can be opened on it.
+#[utoipa::path(
+    tag = "surveys",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = SurveyDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("/surveys/{id}/publish")]
+async fn publish_survey(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<SurveyDto>, ApiError> {
+    let record = find(&state, *id).await?;
+    let latest = store::version(&state.db, record.id, record.latest_version).await?;
+    let (def, owner) = stored_definition(&latest.definition)?;
+    let topics = catalog::list_topics(&state.db).await?;
+    let summary = SurveySummary {
+        kind: def.kind().as_str().to_owned(),
+        owner_unit_id: UnitId(owner),
+        topic_id: def
+            .topic()
+            .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
+            .map(|t| t.id),
+        title_vi: def.title().vi().to_owned(),
+    };
+    let record = store::publish(&state.db, &staff.actor(), *id, &summary)
+        .await
+        .map_err(survey_conflict)?;
+    Ok(web::Json(survey_dto(&state, record, None).await?))
+}
+
+/// Close the survey: no new sessions, responses or issues.
+#[utoipa::path(
+    tag = "surveys",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = SurveyDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("/surveys/{id}/close")]
+async fn close_survey(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<SurveyDto>, ApiError> {
+    find(&state, *id).await?;
+    let record = store::close(&state.db, &staff.actor(), *id)
+        .await
+        .map_err(survey_conflict)?;
+    Ok(web::Json(survey_dto(&state, record, None).await?))
+}
+
+/// A survey rendered for one child.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedSurveyDto {
+    pub kind: &'static str,
+    pub title: String,
+    pub description: Option<String>,
+    pub document_url: Option<String>,
+    pub document_quote: Option<String>,
+    /// `6-8`, `9-11`, `12-14` or `15-17`.
+    pub age_band: &'static str,
+    pub questions: Vec<RenderedQuestionDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedOptionDto {
+    pub key: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedShowIfDto {
+    pub question: String,
+    #[serde(rename = "in")]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedQuestionDto {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub qtype: &'static str,
+    pub required: bool,
+    pub text: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<RenderedOptionDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub faces: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_choices: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_choices: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<RenderedShowIfDto>,
+}
+
+pub fn rendered_dto(r: RenderedSurvey) -> RenderedSurveyDto {
+    RenderedSurveyDto {
+        kind: r.kind.as_str(),
+        title: r.title,
+        description: r.description,
+        document_url: r.document_url,
+        document_quote: r.document_quote,
+        age_band: r.age_band.as_str(),
+        questions: r
+            .questions
+            .into_iter()
+            .map(|q| RenderedQuestionDto {
+                key: q.key,
+                qtype: q.qtype.as_str(),
+                required: q.required,
+                text: q.text,
+                options: q
+                    .options
+                    .into_iter()
+                    .map(|(key, label)| RenderedOptionDto { key, label })
+                    .collect(),
+                min: q.min,
+                max: q.max,
+                faces: q.faces,
+                max_length: q.max_length,
+                min_choices: q.min_choices,
+                max_choices: q.max_choices,
+                show_if: q
+                    .show_if
+                    .map(|(question, values)| RenderedShowIfDto { question, values }),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewQuery {
+    /// The child's age, 6–17.
+    pub age: u8,
+    /// `vi` (default) or `en`.
+    pub lang: Option<String>,
+    /// Default the latest version.
+    pub version: Option<i32>,
+}
+
+pub fn parse_lang(raw: Option<&str>) -> Result<Lang, ApiError> {
+    match raw {
+        None | Some("vi") => Ok(Lang::Vi),
+        Some("en") => Ok(Lang::En),
+        Some(other) => Err(ApiError::bad_request(
+            "invalid_query",
+            format!("lang must be vi or en, not {other:?}"),
+        )),
+    }
+}
+
+/// Exactly what a child of that age sees, in that language.
+#[utoipa::path(
+    tag = "surveys",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), PreviewQuery),
+    responses(
+        (status = 200, body = RenderedSurveyDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/surveys/{id}/preview")]
+async fn preview_survey(
+    _staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<PreviewQuery>,
+) -> Result<web::Json<RenderedSurveyDto>, ApiError> {
+    let lang = parse_lang(q.lang.as_deref())?;
+    if !(survey::MIN_AGE..=survey::MAX_AGE).contains(&q.age) {
+        return Err(ApiError::bad_request("invalid_query", "age must be between 6 and 17"));
+    }
+    let record = find(&state, *id).await?;
+    let v = q.version.unwrap_or(record.latest_version);
+    let stored = match store::version(&state.db, record.id, v).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
+        Err(e) => return Err(e.into()),
+    };
+    let (def, _) = stored_definition(&stored.definition)?;
+    Ok(web::Json(rendered_dto(survey::render(&def, q.age, lang))))
+}
