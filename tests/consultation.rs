@@ -733,3 +733,55 @@ async fn issues_need_a_survey_that_takes_them() {
         .await
         .assert_problem(401, "invalid_token");
 }
+
+#[actix_web::test]
+async fn closing_a_session_or_survey_stops_answers_at_once() {
+    let s = setup().await;
+    let session = open_session(&s).await;
+    let code = session["join_code"].as_str().unwrap();
+    let a = join(&s.app, code, 12, json!({})).await.ok(200)["respondent_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = join(&s.app, code, 12, json!({})).await.ok(200)["respondent_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    submit(&s.app, &a, "first", json!({"feel_safe": "yes"})).await.ok(201);
+    let id = session["id"].as_str().unwrap();
+    s.app
+        .post(
+            &format!("/api/v1/sessions/{id}/close"),
+            Some(&s.facilitator),
+            &json!({}),
+        )
+        .await
+        .ok(200);
+    let r = submit(&s.app, &b, "late", json!({"feel_safe": "yes"})).await;
+    r.assert_problem(409, "session_closed");
+    assert_eq!(
+        r.body["detail"],
+        "Buổi lấy ý kiến này đã kết thúc. Cảm ơn em đã quan tâm!"
+    );
+
+    let other = open_session(&s).await;
+    let c = join(&s.app, other["join_code"].as_str().unwrap(), 12, json!({}))
+        .await
+        .ok(200)["respondent_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    submit(&s.app, &c, "warm", json!({"feel_safe": "no"})).await.ok(201);
+    s.app
+        .post(
+            &format!("/api/v1/surveys/{}/close", s.survey),
+            s.app.admin(),
+            &json!({}),
+        )
+        .await
+        .ok(200);
+    let d = join(&s.app, other["join_code"].as_str().unwrap(), 12, json!({})).await;
+    d.assert_problem(409, "session_closed");
+    let c2 = submit(&s.app, &c, "after-close", json!({"feel_safe": "no"})).await;
+    c2.assert_problem(409, "session_closed");
+}

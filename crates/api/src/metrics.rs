@@ -102,6 +102,6 @@ pub async fn track(
     if let Some(state) = state {
         state.metrics.observe(&method, &route, status, secs);
     }
-    tracing::info!(target: "langnghe::http", %method, %route, status, ms = secs * 1000.0, "request");
+    tracing::debug!(target: "langnghe::http", %method, %route, status, ms = secs * 1000.0, "request");
     Ok(res)
 }

@@ -194,6 +194,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         hash_cost: config.hash_cost,
         trust_forwarded_for: config.trust_forwarded_for,
         metrics: Arc::new(Metrics::default()),
+        cache: Arc::default(),
         routes: Arc::new(RouteTable::from_spec(&api)),
     };
     let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;

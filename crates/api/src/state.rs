@@ -20,6 +20,8 @@ pub struct AppState {
     /// load balancer only).
     pub trust_forwarded_for: bool,
     pub metrics: Arc<Metrics>,
+    /// Published survey versions and recently read sessions.
+    pub cache: Arc<crate::cache::ConsultationCache>,
     /// The routes of the API, for telling 405 from 404.
     pub routes: Arc<crate::server::RouteTable>,
 }

@@ -4,6 +4,8 @@
 //! per second and latency percentiles. Figures from one run are comparable
 //! with each other; across machines, compare ratios.
 
+mod responses;
+
 use std::time::{Duration, Instant};
 
 use awc::http::Method;
@@ -28,6 +30,43 @@ struct Args {
     /// Server worker threads.
     #[arg(long, default_value_t = 2)]
     workers: usize,
+    /// `platform` (sign-in and organisation reads) or `responses` (children
+    /// submitting answers, against the database's own insert rate).
+    #[arg(long, default_value = "platform")]
+    scenario: String,
+}
+
+/// Latencies of one phase.
+pub struct Stats {
+    latencies: Vec<Duration>,
+    errors: u64,
+    elapsed: Duration,
+}
+
+impl Stats {
+    pub fn new(latencies: Vec<Duration>, errors: u64, elapsed: Duration) -> Stats {
+        Stats {
+            latencies,
+            errors,
+            elapsed,
+        }
+    }
+
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn row(&self, name: &str) -> String {
+        format!(
+            "| {name} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} |",
+            self.latencies.len(),
+            self.errors,
+            self.rate(),
+            percentile(&self.latencies, 0.50),
+            percentile(&self.latencies, 0.95),
+            percentile(&self.latencies, 0.99)
+        )
+    }
 }
 
 const PASSWORD: &str = "bench-mật-khẩu-2026";
@@ -89,6 +128,39 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let wards: Value = res.json().await?;
     let ward = wards["items"][11]["id"].as_str().ok_or("no ward")?.to_owned();
+
+    if args.scenario == "responses" {
+        let prepared = responses::prepare(&client, &base, &token, args.concurrency).await?;
+        println!(
+            "Lắng Nghe responses: 10-question survey, {} concurrent clients, {} s per phase, {} server workers, database {}",
+            args.concurrency,
+            args.seconds,
+            args.workers,
+            if url.starts_with("sqlite") {
+                "SQLite"
+            } else {
+                "PostgreSQL"
+            }
+        );
+        println!("| phase | accepted | errors | per s | p50 ms | p95 ms | p99 ms |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        let service = responses::submit_phase(&client, &base, &prepared.tokens, args.seconds, None).await;
+        println!("{}", service.row("service, full speed (HTTP, validation, screening)"));
+        let raw = responses::raw_phase(&url, &prepared, args.concurrency, args.seconds).await?;
+        println!("{}", raw.row("same rows straight into the database"));
+        let half = service.rate() / 2.0;
+        let interval = Duration::from_secs_f64(args.concurrency as f64 / half.max(1.0));
+        let paced = responses::submit_phase(&client, &base, &prepared.tokens, args.seconds, Some(interval)).await;
+        println!(
+            "{}",
+            paced.row(&format!("service at half its maximum ({half:.0}/s offered)"))
+        );
+        println!(
+            "\nservice / database = {:.0}%",
+            100.0 * service.rate() / raw.rate().max(f64::MIN_POSITIVE)
+        );
+        return Ok(());
+    }
 
     let scenarios = vec![
         Scenario {

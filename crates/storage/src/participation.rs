@@ -287,13 +287,46 @@ async fn replay_response<C: ConnectionTrait>(
     }))
 }
 
-/// Stores a response and its cases in one transaction, or says why not.
+/// Stores a response and its cases atomically, or says why not. The unique
+/// indexes decide retries and duplicates, so the common case is a single
+/// statement (no cases) or one short transaction (with cases).
 pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, StoreError> {
-    if let Some(prior) = replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash).await? {
-        return Ok(prior);
+    if r.cases.is_empty() {
+        return match insert_response(db, r).await {
+            Ok(()) => Ok(Submitted::Created),
+            Err(e) => settle_refused_response(db, r, e).await,
+        };
     }
     let tx = begin(db).await?;
-    let inserted = response::Entity::insert(response::ActiveModel {
+    if let Err(e) = insert_response(&tx, r).await {
+        tx.rollback().await?;
+        return settle_refused_response(db, r, e).await;
+    }
+    insert_cases(&tx, &r.cases, r.unit_id, r.session_id, Some(r.id), None).await?;
+    tx.commit().await?;
+    Ok(Submitted::Created)
+}
+
+/// Why an insert was refused: a retry, a reused key, a second response, or
+/// a real failure.
+async fn settle_refused_response(db: &Db, r: &NewResponse, e: DbErr) -> Result<Submitted, StoreError> {
+    let idempotency = violated(&e, "ux_responses_idempotency", "idempotency_key");
+    // A concurrent retry under the same key may trip the one-response index
+    // first: it is a replay, not a second response.
+    let single = violated(&e, "ux_responses_single", "single_response_of");
+    if !idempotency && !single {
+        return Err(e.into());
+    }
+    let prior = replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash).await?;
+    Ok(match (prior, single) {
+        (Some(p), _) => p,
+        (None, true) => Submitted::AlreadyResponded,
+        (None, false) => Submitted::KeyReused,
+    })
+}
+
+async fn insert_response<C: ConnectionTrait>(conn: &C, r: &NewResponse) -> Result<(), DbErr> {
+    response::Entity::insert(response::ActiveModel {
         id: Set(r.id),
         survey_id: Set(r.survey_id),
         version: Set(r.version),
@@ -313,34 +346,9 @@ pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, Stor
         submitted_at: Set(Utc::now()),
         withdrawn_at: Set(None),
     })
-    .exec_without_returning(&tx)
-    .await;
-    match inserted {
-        Ok(_) => {}
-        Err(e) if violated(&e, "ux_responses_idempotency", "idempotency_key") => {
-            tx.rollback().await?;
-            // A concurrent retry with the same key won the race.
-            return Ok(
-                replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash)
-                    .await?
-                    .unwrap_or(Submitted::KeyReused),
-            );
-        }
-        Err(e) if violated(&e, "ux_responses_single", "single_response_of") => {
-            tx.rollback().await?;
-            // A concurrent retry under the same key may trip this index
-            // first: it is a replay, not a second response.
-            return Ok(
-                replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash)
-                    .await?
-                    .unwrap_or(Submitted::AlreadyResponded),
-            );
-        }
-        Err(e) => return Err(e.into()),
-    }
-    insert_cases(&tx, &r.cases, r.unit_id, r.session_id, Some(r.id), None).await?;
-    tx.commit().await?;
-    Ok(Submitted::Created)
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
 }
 
 /// What withdrawing did.

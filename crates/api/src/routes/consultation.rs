@@ -4,6 +4,8 @@
 //! screened on the way in: personal data is redacted from the stored copy,
 //! and text suggesting a child is at risk goes only to a safeguarding case.
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::Utc;
 use langnghe_domain::account::Role;
@@ -310,6 +312,7 @@ async fn close_session(
         return Err(ApiError::not_found("session"));
     }
     let closed = store::close_session(&state.db, &staff.actor(), session.id, Utc::now()).await?;
+    state.cache.forget_session(session.id);
     Ok(web::Json(session_dto(closed)))
 }
 
@@ -506,8 +509,7 @@ async fn join(
     let (Some(age), true) = (age, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
-    let stored = surveys::version(&state.db, record.id, session.version).await?;
-    let (def, _) = stored_definition(&stored.definition)?;
+    let def = published_definition(&state, record.id, session.version).await?;
     if !def.eligible_age(age) {
         return Err(child_refusal(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -634,15 +636,38 @@ fn idempotency_key(req: &HttpRequest, lang: Lang) -> Result<String, ApiError> {
     Ok(key.to_owned())
 }
 
+/// A published version's definition, parsed once per process.
+async fn published_definition(
+    state: &AppState,
+    survey_id: Uuid,
+    version: i32,
+) -> Result<Arc<SurveyDefinition>, ApiError> {
+    if let Some(def) = state.cache.definition(survey_id, version) {
+        return Ok(def);
+    }
+    let stored = surveys::version(&state.db, survey_id, version).await?;
+    let (def, _) = stored_definition(&stored.definition)?;
+    let def = Arc::new(def);
+    state.cache.keep_definition(survey_id, version, Arc::clone(&def));
+    Ok(def)
+}
+
 /// The session and the definition a respondent answers, if still open.
-async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, SurveyDefinition), ApiError> {
-    let session = match store::get_session(&state.db, who.claims.sid).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
-        Err(e) => return Err(e.into()),
+async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, Arc<SurveyDefinition>), ApiError> {
+    let (session, status) = match state.cache.session(who.claims.sid) {
+        Some(hit) => hit,
+        None => {
+            let session = match store::get_session(&state.db, who.claims.sid).await {
+                Ok(s) => s,
+                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
+                Err(e) => return Err(e.into()),
+            };
+            let status = find_survey(state, session.survey_id).await?.status;
+            state.cache.keep_session(session.clone(), status);
+            (session, status)
+        }
     };
-    let record = find_survey(state, session.survey_id).await?;
-    if session.window.state(Utc::now()) != SessionState::Open || record.status == SurveyStatus::Closed {
+    if session.window.state(Utc::now()) != SessionState::Open || status == SurveyStatus::Closed {
         return Err(child_refusal(
             actix_web::http::StatusCode::CONFLICT,
             "session_closed",
@@ -650,8 +675,7 @@ async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, Su
             who.lang(),
         ));
     }
-    let stored = surveys::version(&state.db, record.id, session.version).await?;
-    let (def, _) = stored_definition(&stored.definition)?;
+    let def = published_definition(state, session.survey_id, session.version).await?;
     Ok((session, def))
 }
 

@@ -634,6 +634,7 @@ async fn close_survey(
     let record = store::close(&state.db, &staff.actor(), *id)
         .await
         .map_err(survey_conflict)?;
+    state.cache.forget_survey(record.id);
     Ok(web::Json(survey_dto(&state, record, None).await?))
 }
 

@@ -1,0 +1,274 @@
+//! The responses scenario: a 10-question survey, a session, children who
+//! join and submit with N concurrent clients over real HTTP; then the same
+//! rows inserted straight through the storage layer at the same
+//! concurrency (the database's own limit); then the service again at half
+//! its maximum rate, for the latency a class sees on a normal day.
+
+use std::time::{Duration, Instant};
+
+use awc::Client;
+use langnghe_storage::participation::{NewResponse, submit_response};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::Stats;
+
+fn survey(owner: &str) -> Value {
+    let choice = |key: &str| {
+        json!({"key": key, "type": "single_choice", "required": true, "text": {"vi": format!("Câu hỏi {key}?")},
+               "options": [{"key": "a", "label": {"vi": "A"}}, {"key": "b", "label": {"vi": "B"}}, {"key": "c", "label": {"vi": "C"}}]})
+    };
+    json!({"kind": "opinion", "topic": "education", "owner_unit_id": owner, "allow_multiple": true,
+    "title": {"vi": "Khảo sát đo tải", "en": "Load test survey"}, "min_age": 6, "max_age": 17,
+    "questions": [
+        choice("q1"), choice("q2"), choice("q3"),
+        {"key": "q4", "type": "multiple_choice", "text": {"vi": "Chọn nhiều?"}, "min_choices": 1, "max_choices": 2,
+         "options": [{"key": "x", "label": {"vi": "X"}}, {"key": "y", "label": {"vi": "Y"}}, {"key": "z", "label": {"vi": "Z"}}]},
+        {"key": "q5", "type": "rating", "min": 1, "max": 5, "faces": true, "text": {"vi": "Em vui không?"}},
+        {"key": "q6", "type": "rating", "min": 1, "max": 5, "text": {"vi": "Em thích không?"}},
+        {"key": "q7", "type": "yes_no", "text": {"vi": "Có hay không?"}},
+        {"key": "q8", "type": "number", "min": 0, "max": 24, "text": {"vi": "Mấy giờ?"}},
+        {"key": "q9", "type": "ranking", "text": {"vi": "Xếp hạng?"},
+         "options": [{"key": "r1", "label": {"vi": "R1"}}, {"key": "r2", "label": {"vi": "R2"}}, {"key": "r3", "label": {"vi": "R3"}}]},
+        {"key": "q10", "type": "text", "max_length": 500, "text": {"vi": "Em muốn nói gì?"}}
+    ]})
+}
+
+fn answers() -> Value {
+    json!({"q1": "a", "q2": "b", "q3": "c", "q4": ["x", "z"], "q5": 4, "q6": 2, "q7": true, "q8": 7,
+           "q9": ["r2", "r1", "r3"], "q10": "Em muốn sân trường có nhiều cây xanh hơn và thêm ghế đá để ngồi nghỉ."})
+}
+
+/// What the setup leaves for the phases.
+pub struct Prepared {
+    pub tokens: Vec<String>,
+    pub survey_id: Uuid,
+    pub session_id: Uuid,
+    pub unit_id: Uuid,
+}
+
+async fn call(
+    client: &Client,
+    method: awc::http::Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Result<Value, String> {
+    let mut req = client.request(method, url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let mut res = match body {
+        Some(b) => req.send_json(b).await,
+        None => req.send().await,
+    }
+    .map_err(|e| e.to_string())?;
+    let bytes = res.body().limit(10 * 1024 * 1024).await.map_err(|e| e.to_string())?;
+    let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if res.status().is_success() {
+        Ok(value)
+    } else {
+        Err(format!("{} {value}", res.status()))
+    }
+}
+
+pub async fn prepare(client: &Client, base: &str, admin: &str, children: usize) -> Result<Prepared, String> {
+    use awc::http::Method;
+    let units = call(
+        client,
+        Method::GET,
+        &format!("{base}/api/v1/units?kind=school&limit=1"),
+        Some(admin),
+        None,
+    )
+    .await?;
+    let school = units["items"][0]["id"].as_str().ok_or("no school")?.to_owned();
+    let district = call(
+        client,
+        Method::GET,
+        &format!("{base}/api/v1/units?kind=district"),
+        Some(admin),
+        None,
+    )
+    .await?;
+    let owner = district["items"][0]["id"].as_str().ok_or("no district")?.to_owned();
+    let created = call(
+        client,
+        Method::POST,
+        &format!("{base}/api/v1/surveys"),
+        Some(admin),
+        Some(&survey(&owner)),
+    )
+    .await?;
+    let survey_id = created["id"].as_str().ok_or("no survey id")?.to_owned();
+    call(
+        client,
+        Method::POST,
+        &format!("{base}/api/v1/surveys/{survey_id}/publish"),
+        Some(admin),
+        Some(&json!({})),
+    )
+    .await?;
+    let now = chrono::Utc::now();
+    let session = call(
+        client,
+        Method::POST,
+        &format!("{base}/api/v1/surveys/{survey_id}/sessions"),
+        Some(admin),
+        Some(
+            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+                     "closes_at": (now + chrono::Duration::hours(3)).to_rfc3339()}),
+        ),
+    )
+    .await?;
+    let code = session["join_code"].as_str().ok_or("no join code")?.to_owned();
+    let mut tokens = Vec::new();
+    for i in 0..children {
+        let joined = call(
+            client,
+            Method::POST,
+            &format!("{base}/api/v1/join"),
+            None,
+            Some(&json!({"join_code": code, "age": 6 + (i % 12), "assent": true})),
+        )
+        .await?;
+        tokens.push(joined["respondent_token"].as_str().ok_or("no token")?.to_owned());
+    }
+    Ok(Prepared {
+        tokens,
+        survey_id: survey_id.parse().map_err(|_| "bad survey id")?,
+        session_id: session["id"]
+            .as_str()
+            .ok_or("no session id")?
+            .parse()
+            .map_err(|_| "bad session id")?,
+        unit_id: school.parse().map_err(|_| "bad unit id")?,
+    })
+}
+
+/// The service at full speed (`per_client_interval` none) or paced.
+pub async fn submit_phase(
+    client: &Client,
+    base: &str,
+    tokens: &[String],
+    seconds: u64,
+    per_client_interval: Option<Duration>,
+) -> Stats {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let body = json!({"answers": answers()});
+    let mut tasks = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let (client, token, body) = (client.clone(), token.clone(), body.clone());
+        let url = format!("{base}/api/v1/responses");
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            let mut n = 0u64;
+            // Spread paced clients over the interval so they do not fire together.
+            let offset = per_client_interval
+                .map(|iv| iv.mul_f64(i as f64 / 64.0 % 1.0))
+                .unwrap_or_default();
+            let mut next = Instant::now() + offset;
+            while Instant::now() < deadline {
+                if let Some(iv) = per_client_interval {
+                    let now = Instant::now();
+                    if next > now {
+                        actix_web::rt::time::sleep(next - now).await;
+                    }
+                    next += iv;
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                }
+                n += 1;
+                let t0 = Instant::now();
+                let sent = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .insert_header(("Idempotency-Key", format!("bench-{i}-{n}")))
+                    .send_json(&body)
+                    .await;
+                match sent {
+                    Ok(mut r) => {
+                        let ok = r.status().as_u16() == 201;
+                        let _ = r.body().await;
+                        if ok {
+                            latencies.push(t0.elapsed());
+                        } else {
+                            errors += 1;
+                        }
+                    }
+                    Err(_) => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        if let Ok((l, e)) = t.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    all.sort();
+    Stats::new(all, errors, started.elapsed())
+}
+
+/// The same rows straight through the storage layer, `concurrency` at once.
+pub async fn raw_phase(db_url: &str, prepared: &Prepared, concurrency: usize, seconds: u64) -> Result<Stats, String> {
+    let db = langnghe_storage::connect(db_url, 10).await.map_err(|e| e.to_string())?;
+    let answers = answers().to_string();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..concurrency {
+        let (db, answers) = (db.clone(), answers.clone());
+        let (survey_id, session_id, unit_id) = (prepared.survey_id, prepared.session_id, prepared.unit_id);
+        let participant = Uuid::now_v7();
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            while Instant::now() < deadline {
+                let id = Uuid::now_v7();
+                let row = NewResponse {
+                    id,
+                    survey_id,
+                    version: 1,
+                    session_id,
+                    unit_id: langnghe_domain::UnitId(unit_id),
+                    participant_id: participant,
+                    age: 12,
+                    age_band: "12-14".into(),
+                    grade: None,
+                    gender: None,
+                    language: "vi".into(),
+                    answers: answers.clone(),
+                    receipt_hash: id.simple().to_string(),
+                    idempotency_key: format!("raw-{i}-{id}"),
+                    request_hash: id.simple().to_string(),
+                    single: false,
+                    cases: vec![],
+                };
+                let t0 = Instant::now();
+                match submit_response(&db, &row).await {
+                    Ok(_) => latencies.push(t0.elapsed()),
+                    Err(_) => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        if let Ok((l, e)) = t.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    all.sort();
+    Ok(Stats::new(all, errors, started.elapsed()))
+}
