@@ -111,7 +111,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     let prepared = langnghe_api::server::prepare(&config).await?;
     let bound = langnghe_api::server::bind(prepared.state, &config)?;
-    let base = format!("http://{}", bound.addr);
+    let addr = bound.addr.to_string();
+    let base = format!("http://{addr}");
     actix_web::rt::spawn(bound.server);
     let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
 
@@ -144,13 +145,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         );
         println!("| phase | accepted | errors | per s | p50 ms | p95 ms | p99 ms |");
         println!("|---|---:|---:|---:|---:|---:|---:|");
-        let service = responses::submit_phase(&client, &base, &prepared.tokens, args.seconds, None).await;
+        let service = responses::submit_phase(&addr, &prepared.tokens, args.seconds, None).await;
         println!("{}", service.row("service, full speed (HTTP, validation, screening)"));
         let raw = responses::raw_phase(&url, &prepared, args.concurrency, args.seconds).await?;
         println!("{}", raw.row("same rows straight into the database"));
         let half = service.rate() / 2.0;
         let interval = Duration::from_secs_f64(args.concurrency as f64 / half.max(1.0));
-        let paced = responses::submit_phase(&client, &base, &prepared.tokens, args.seconds, Some(interval)).await;
+        let paced = responses::submit_phase(&addr, &prepared.tokens, args.seconds, Some(interval)).await;
         println!(
             "{}",
             paced.row(&format!("service at half its maximum ({half:.0}/s offered)"))
