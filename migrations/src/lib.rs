@@ -4,6 +4,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261128_000001_platform;
 mod m20261128_000002_consultations;
 

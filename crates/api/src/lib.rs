@@ -38,6 +38,26 @@ pub fn request_lang(req: &actix_web::HttpRequest) -> langnghe_domain::text::Lang
         .unwrap_or_default()
 }
 
+/// A throttling key for the client's address (`purpose:` + a hash, so the
+/// address itself is never stored). `X-Forwarded-For` is believed only
+/// behind a trusted load balancer.
+pub fn client_address_key(req: &actix_web::HttpRequest, trust_forwarded_for: bool, purpose: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|v| v.trim().to_owned())
+        })
+        .flatten();
+    let addr = forwarded
+        .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
+        .unwrap_or_default();
+    format!("{purpose}:{}", hex::encode(&Sha256::digest(addr.as_bytes())[..12]))
+}
+
 /// A random secret of `bytes` bytes, as URL-safe text.
 pub fn random_secret(bytes: usize) -> String {
     use base64::Engine;

@@ -6,7 +6,6 @@ use langnghe_domain::account::Username;
 use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_storage::throttle;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
@@ -41,23 +40,6 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-/// The client's address, as a throttle key that does not store the address.
-fn address_key(req: &HttpRequest, trust_forwarded_for: bool) -> String {
-    let forwarded = trust_forwarded_for
-        .then(|| {
-            req.headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(|v| v.trim().to_owned())
-        })
-        .flatten();
-    let addr = forwarded
-        .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
-        .unwrap_or_default();
-    format!("address:{}", hex::encode(&Sha256::digest(addr.as_bytes())[..12]))
-}
-
 /// Sign in with a username and password. Repeated failures for one account
 /// or from one address are slowed and then refused with 429.
 #[utoipa::path(
@@ -86,7 +68,7 @@ async fn login(
         .map(|u| u.as_str().to_owned())
         .unwrap_or_else(|_| body.username.trim().to_ascii_lowercase());
     let account_key = format!("account:{username}");
-    let address_key = address_key(&req, state.trust_forwarded_for);
+    let address_key = crate::client_address_key(&req, state.trust_forwarded_for, "address");
     for (key, policy) in [
         (&account_key, ThrottlePolicy::ACCOUNT),
         (&address_key, ThrottlePolicy::ADDRESS),

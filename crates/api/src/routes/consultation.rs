@@ -361,22 +361,6 @@ pub struct JoinResponse {
     pub survey: RenderedSurveyDto,
 }
 
-fn address_key(req: &HttpRequest, trust_forwarded_for: bool, purpose: &str) -> String {
-    let forwarded = trust_forwarded_for
-        .then(|| {
-            req.headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(|v| v.trim().to_owned())
-        })
-        .flatten();
-    let addr = forwarded
-        .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
-        .unwrap_or_default();
-    format!("{purpose}:{}", hex::encode(&Sha256::digest(addr.as_bytes())[..12]))
-}
-
 /// Wrong join codes from one address: a class behind one school address
 /// joins freely; guessing is slowed after 20 wrong codes.
 const JOIN_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
@@ -408,7 +392,7 @@ async fn join(
         Some(_) => return Err(ApiError::field("language", "unknown_value", "vi or en")),
         None => crate::request_lang(&req),
     };
-    let key = address_key(&req, state.trust_forwarded_for, "join");
+    let key = crate::client_address_key(&req, state.trust_forwarded_for, "join");
     let now = Utc::now();
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
