@@ -11,7 +11,7 @@ async fn table_answers(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
         .is_ok()
 }
 
-const TABLES: [&str; 17] = [
+const TABLES: [&str; 18] = [
     "units",
     "unit_parents",
     "unit_lineage",
@@ -29,6 +29,7 @@ const TABLES: [&str; 17] = [
     "responses",
     "issues",
     "safeguarding_cases",
+    "events",
 ];
 
 #[actix_web::test]

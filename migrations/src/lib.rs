@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod helpers;
 mod m20261128_000001_platform;
 mod m20261128_000002_consultations;
+mod m20261128_000003_events;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_platform::Migration),
             Box::new(m20261128_000002_consultations::Migration),
+            Box::new(m20261128_000003_events::Migration),
         ]
     }
 }

@@ -325,6 +325,32 @@ pub mod issue {
         pub request_hash: Option<String>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub event_id: Option<Uuid>,
+    }
+    no_relations!();
+}
+
+pub mod event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: String,
+        pub audience: Option<String>,
+        pub unit_id: Uuid,
+        pub held_on: Date,
+        pub title: String,
+        pub children_attending: i32,
+        pub children_by_age_band: Option<String>,
+        pub children_by_school_level: Option<String>,
+        pub adults_attending: i32,
+        pub notes: Option<String>,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
     }
     no_relations!();
 }

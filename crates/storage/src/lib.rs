@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalog;
 mod entities;
+pub mod events;
 pub mod org;
 pub mod participation;
 pub mod surveys;

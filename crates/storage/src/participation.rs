@@ -231,11 +231,12 @@ pub struct NewResponse {
     pub cases: Vec<NewCase>,
 }
 
-async fn insert_cases<C: ConnectionTrait>(
+/// The cases screening opened for one response or issue.
+pub(crate) async fn insert_cases<C: ConnectionTrait>(
     conn: &C,
     cases: &[NewCase],
     unit_id: UnitId,
-    session_id: Uuid,
+    session_id: Option<Uuid>,
     response_id: Option<Uuid>,
     issue_id: Option<Uuid>,
 ) -> Result<(), DbErr> {
@@ -249,7 +250,7 @@ async fn insert_cases<C: ConnectionTrait>(
             categories: Set(c.categories.join(",")),
             original_text: Set(c.original_text.clone()),
             unit_id: Set(Some(unit_id.0)),
-            session_id: Set(Some(session_id)),
+            session_id: Set(session_id),
             response_id: Set(response_id),
             issue_id: Set(issue_id),
             question_key: Set(c.question_key.clone()),
@@ -302,7 +303,7 @@ pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, Stor
         tx.rollback().await?;
         return settle_refused_response(db, r, e).await;
     }
-    insert_cases(&tx, &r.cases, r.unit_id, r.session_id, Some(r.id), None).await?;
+    insert_cases(&tx, &r.cases, r.unit_id, Some(r.session_id), Some(r.id), None).await?;
     tx.commit().await?;
     Ok(Submitted::Created)
 }
@@ -487,6 +488,7 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         request_hash: Set(Some(i.request_hash.clone())),
         created_at: Set(now),
         updated_at: Set(now),
+        event_id: Set(None),
     })
     .exec_without_returning(&tx)
     .await;
@@ -500,7 +502,7 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         }
         Err(e) => return Err(e.into()),
     }
-    insert_cases(&tx, &i.cases, i.unit_id, i.session_id, None, Some(i.id)).await?;
+    insert_cases(&tx, &i.cases, i.unit_id, Some(i.session_id), None, Some(i.id)).await?;
     tx.commit().await?;
     Ok(Submitted::Created)
 }

@@ -1,0 +1,219 @@
+//! Offline events and the issues raised at them. Kinds, audiences and
+//! attendance breakdowns are checked by the api crate with the domain's
+//! rules; this module stores what it is given.
+
+use chrono::{NaiveDate, Utc};
+use langnghe_domain::UnitId;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, Change, snapshot};
+use crate::entities::{event, issue};
+use crate::{Actor, Db, StoreError, begin};
+
+/// An event as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: Uuid,
+    pub kind: String,
+    pub audience: Option<String>,
+    pub unit_id: UnitId,
+    pub held_on: NaiveDate,
+    pub title: String,
+    pub children_attending: i32,
+    /// JSON object: age band → children.
+    pub children_by_age_band: Option<String>,
+    /// JSON object: school level → children.
+    pub children_by_school_level: Option<String>,
+    pub adults_attending: i32,
+    pub notes: Option<String>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+fn to_event(m: event::Model) -> Event {
+    Event {
+        id: m.id,
+        kind: m.kind,
+        audience: m.audience,
+        unit_id: UnitId(m.unit_id),
+        held_on: m.held_on,
+        title: m.title,
+        children_attending: m.children_attending,
+        children_by_age_band: m.children_by_age_band,
+        children_by_school_level: m.children_by_school_level,
+        adults_attending: m.adults_attending,
+        notes: m.notes,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+fn fields(am: &mut event::ActiveModel, e: &Event) {
+    am.kind = Set(e.kind.clone());
+    am.audience = Set(e.audience.clone());
+    am.unit_id = Set(e.unit_id.0);
+    am.held_on = Set(e.held_on);
+    am.title = Set(e.title.clone());
+    am.children_attending = Set(e.children_attending);
+    am.children_by_age_band = Set(e.children_by_age_band.clone());
+    am.children_by_school_level = Set(e.children_by_school_level.clone());
+    am.adults_attending = Set(e.adults_attending);
+    am.notes = Set(e.notes.clone());
+    am.updated_at = Set(Utc::now());
+}
+
+/// An issue raised at an event, already screened and redacted.
+#[derive(Debug, Clone)]
+pub struct EventIssue {
+    pub id: Uuid,
+    pub title: String,
+    pub body: String,
+    pub topic_id: Option<Uuid>,
+    pub redactions: Vec<String>,
+    /// `new`, or `withheld` when screening routed it to safeguarding.
+    pub status: String,
+    pub cases: Vec<crate::participation::NewCase>,
+}
+
+/// Records an event and the issues raised at it, in one transaction.
+pub async fn create(db: &Db, actor: &Actor, e: &Event, issues: &[EventIssue]) -> Result<(), StoreError> {
+    let tx = begin(db).await?;
+    let mut am = event::ActiveModel {
+        id: Set(e.id),
+        created_by: Set(actor.id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    fields(&mut am, e);
+    let row = am.insert(&tx).await?;
+    for i in issues {
+        insert_issue(&tx, e, i).await?;
+    }
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "event.create",
+            entity: "event",
+            entity_id: Some(e.id.to_string()),
+            before: None,
+            after: snapshot(
+                &serde_json::json!({"event": row, "issues": issues.iter().map(|i| i.id).collect::<Vec<_>>()}),
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_issue<C: ConnectionTrait>(conn: &C, e: &Event, i: &EventIssue) -> Result<(), DbErr> {
+    let now = Utc::now();
+    issue::Entity::insert(issue::ActiveModel {
+        id: Set(i.id),
+        source: Set("event".to_owned()),
+        status: Set(i.status.clone()),
+        survey_id: Set(None),
+        session_id: Set(None),
+        unit_id: Set(e.unit_id.0),
+        participant_id: Set(None),
+        age_band: Set(None),
+        topic_id: Set(i.topic_id),
+        title: Set(i.title.clone()),
+        body: Set(i.body.clone()),
+        redactions: Set((!i.redactions.is_empty()).then(|| i.redactions.join(","))),
+        receipt_hash: Set(None),
+        idempotency_key: Set(None),
+        request_hash: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        event_id: Set(Some(e.id)),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    crate::participation::insert_cases(conn, &i.cases, e.unit_id, None, None, Some(i.id)).await
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreError> {
+    let row = event::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(to_event(row))
+}
+
+/// The ids, statuses and titles of the issues raised at an event.
+pub async fn issues_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+    Ok(issue::Entity::find()
+        .filter(issue::Column::EventId.eq(id))
+        .order_by_asc(issue::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.status, i.title))
+        .collect())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub kind: Option<String>,
+    pub units: Option<Vec<UnitId>>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// Events with ids after `after`, oldest recorded first.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    filter: &EventFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Event>, StoreError> {
+    let mut q = event::Entity::find().order_by_asc(event::Column::Id).limit(limit);
+    if let Some(after) = after {
+        q = q.filter(event::Column::Id.gt(after));
+    }
+    if let Some(kind) = &filter.kind {
+        q = q.filter(event::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(units) = &filter.units {
+        q = q.filter(event::Column::UnitId.is_in(units.iter().map(|u| u.0)));
+    }
+    if let Some(from) = filter.from {
+        q = q.filter(event::Column::HeldOn.gte(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(event::Column::HeldOn.lte(to));
+    }
+    Ok(q.all(conn).await?.into_iter().map(to_event).collect())
+}
+
+/// Replaces an event's fields with `e`'s (same id).
+pub async fn update(db: &Db, actor: &Actor, e: &Event) -> Result<Event, StoreError> {
+    let tx = begin(db).await?;
+    let before = event::Entity::find_by_id(e.id)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut am: event::ActiveModel = before.clone().into();
+    fields(&mut am, e);
+    let after = am.update(&tx).await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "event.update",
+            entity: "event",
+            entity_id: Some(e.id.to_string()),
+            before: snapshot(&before),
+            after: snapshot(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to_event(after))
+}
