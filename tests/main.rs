@@ -8,6 +8,7 @@ mod support;
 mod auth;
 mod catalog;
 mod consultation;
+mod events;
 mod migrations;
 mod platform;
 mod readiness;

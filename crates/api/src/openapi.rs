@@ -83,6 +83,7 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
         (name = "agencies", description = "Agencies that answer recommendations"),
         (name = "surveys", description = "Survey definitions, versioned"),
         (name = "consultation", description = "Sessions, joining, responses and issues from children"),
+        (name = "events", description = "Events held offline: forums, dialogues, Council meetings, trainings"),
     )
 )]
 pub struct ApiDoc;

@@ -578,7 +578,7 @@ fn raw_answer(v: &serde_json::Value) -> RawAnswer {
 }
 
 /// Marker stored instead of words routed to safeguarding.
-const WITHHELD: &str = "[nội dung đã chuyển cho cán bộ bảo vệ trẻ em]";
+pub const WITHHELD: &str = "[nội dung đã chuyển cho cán bộ bảo vệ trẻ em]";
 
 fn answer_json(a: &Answer) -> serde_json::Value {
     use serde_json::json;

@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod auth;
 pub mod consultation;
+pub mod events;
 pub mod health;
 pub mod surveys;
 pub mod topics;
@@ -21,4 +22,5 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     agencies::configure(cfg);
     surveys::configure(cfg);
     consultation::configure(cfg);
+    events::configure(cfg);
 }

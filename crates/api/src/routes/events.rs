@@ -1,0 +1,582 @@
+//! Offline events: the forums, dialogues, Council meetings, trainings and
+//! listening sessions the plan holds in rooms, with attendance, and the
+//! issues raised there (screened, into the moderation queue).
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::NaiveDate;
+use langnghe_domain::account::Role;
+use langnghe_domain::consultation::SchoolLevel;
+use langnghe_domain::org::check_date;
+use langnghe_domain::plan::{EventKind, TrainingAudience, check_audience};
+use langnghe_domain::screen;
+use langnghe_domain::survey::AgeBand;
+use langnghe_domain::{FieldErrors, UnitId};
+use langnghe_storage::events::{self as store, Event, EventFilter, EventIssue};
+use langnghe_storage::participation::NewCase;
+use langnghe_storage::{StoreError, catalog, org};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Consulting, SessionRunner, Staff};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::pagination::{Page, PageRequest};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_event)
+        .service(list_events)
+        .service(get_event)
+        .service(update_event);
+}
+
+/// An issue children raised at the event.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct EventIssueIn {
+    #[validate(length(min = 1, max = 200))]
+    pub title: String,
+    #[validate(length(min = 1, max = 2000))]
+    pub body: String,
+    /// Topic slug.
+    pub topic: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "dialogue", "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d41", "held_on": "2026-10-15",
+  "title": "Đối thoại giữa Ban Giám hiệu và học sinh", "children_attending": 42,
+  "children_by_age_band": {"12-14": 42}, "children_by_school_level": {"lower_secondary": 42}, "adults_attending": 6,
+  "issues": [{"title": "Nhà vệ sinh trường thiếu giấy và xà phòng", "body": "Các bạn lớp 7 đề nghị nhà trường bổ sung.", "topic": "school_participation"}]}))]
+pub struct CreateEvent {
+    /// `forum`, `leaders_meet_pioneers`, `dialogue`, `council_meeting`, `training`, `action_month` or `care_centre_listening`.
+    pub kind: String,
+    /// For a training: `pioneer_leaders`, `commanders`, `council_delegates` or `parents`.
+    pub audience: Option<String>,
+    pub unit_id: Uuid,
+    /// The day it was held (not in the future).
+    pub held_on: NaiveDate,
+    #[validate(length(min = 1, max = 200))]
+    pub title: String,
+    #[validate(range(min = 0, max = 100000))]
+    pub children_attending: i32,
+    /// Age band (`6-8` …) → children; adds up to `children_attending`.
+    pub children_by_age_band: Option<BTreeMap<String, i32>>,
+    /// `primary`, `lower_secondary`, `upper_secondary` → children; adds up to `children_attending`.
+    pub children_by_school_level: Option<BTreeMap<String, i32>>,
+    #[validate(range(min = 0, max = 100000))]
+    pub adults_attending: i32,
+    #[validate(length(max = 4000))]
+    pub notes: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 100), nested)]
+    pub issues: Vec<EventIssueIn>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventIssueDto {
+    pub id: Uuid,
+    /// `new`, or `withheld` when its words went to safeguarding.
+    pub status: String,
+    pub title: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDto {
+    pub id: Uuid,
+    pub kind: String,
+    pub audience: Option<String>,
+    pub unit_id: Uuid,
+    pub held_on: NaiveDate,
+    pub title: String,
+    pub children_attending: i32,
+    pub children_by_age_band: Option<BTreeMap<String, i32>>,
+    pub children_by_school_level: Option<BTreeMap<String, i32>>,
+    pub adults_attending: i32,
+    pub notes: Option<String>,
+    /// Whether children attending count as consultations (every kind but trainings).
+    pub counts_as_consultation: bool,
+    pub issues: Vec<EventIssueDto>,
+}
+
+fn event_dto(e: Event, issues: Vec<(Uuid, String, String)>) -> EventDto {
+    let counts = EventKind::parse(&e.kind).is_some_and(|k| k.is_consultation());
+    let map = |s: Option<String>| s.and_then(|j| serde_json::from_str::<BTreeMap<String, i32>>(&j).ok());
+    EventDto {
+        id: e.id,
+        kind: e.kind,
+        audience: e.audience,
+        unit_id: e.unit_id.0,
+        held_on: e.held_on,
+        title: e.title,
+        children_attending: e.children_attending,
+        children_by_age_band: map(e.children_by_age_band),
+        children_by_school_level: map(e.children_by_school_level),
+        adults_attending: e.adults_attending,
+        notes: e.notes,
+        counts_as_consultation: counts,
+        issues: issues
+            .into_iter()
+            .map(|(id, status, title)| EventIssueDto { id, status, title })
+            .collect(),
+    }
+}
+
+/// The fields of an event, checked.
+struct Checked {
+    kind: EventKind,
+    audience: Option<TrainingAudience>,
+    by_band: Option<String>,
+    by_level: Option<String>,
+}
+
+/// Checks kind, audience, date, unit scope and attendance breakdowns.
+async fn check(
+    state: &AppState,
+    staff: &Staff<impl crate::auth::Allowed>,
+    errors: &mut FieldErrors,
+    fields: (&str, Option<&str>, Uuid, NaiveDate, i32),
+    by_band: Option<&BTreeMap<String, i32>>,
+    by_level: Option<&BTreeMap<String, i32>>,
+) -> Result<Option<Checked>, ApiError> {
+    let (kind, audience, unit_id, held_on, children) = fields;
+    let kind = EventKind::parse(kind);
+    if kind.is_none() {
+        errors.push("kind", "unknown_value", "not a known event kind");
+    }
+    let parsed_audience = audience.and_then(TrainingAudience::parse);
+    if audience.is_some() && parsed_audience.is_none() {
+        errors.push(
+            "audience",
+            "unknown_value",
+            "pioneer_leaders, commanders, council_delegates or parents",
+        );
+    } else if let Some(k) = kind
+        && let Err(e) = check_audience(k, parsed_audience)
+    {
+        errors.0.extend(e.0);
+    }
+    let audience = parsed_audience;
+    if let Err(e) = check_date("held_on", held_on) {
+        errors.0.extend(e.0);
+    } else if held_on > crate::today() {
+        errors.push("held_on", "in_the_future", "record an event once it has been held");
+    }
+    let chart = org::load_chart(&state.db).await?;
+    let today = crate::today();
+    match chart.unit(UnitId(unit_id)) {
+        None => errors.push("unit_id", "unknown_unit", "no such unit"),
+        Some(u) => {
+            if staff.role() == Role::Facilitator
+                && !staff
+                    .user
+                    .assignment
+                    .unit_id
+                    .is_some_and(|own| chart.is_within(u.id, own, today) || chart.is_within(u.id, own, held_on))
+            {
+                errors.push(
+                    "unit_id",
+                    "outside_scope",
+                    "a facilitator records events of their own unit only",
+                );
+            }
+        }
+    }
+    let mut breakdown = |field: &str, map: Option<&BTreeMap<String, i32>>, known: &dyn Fn(&str) -> bool| {
+        let map = map?;
+        let mut sum: i64 = 0;
+        for (k, v) in map {
+            if !known(k) {
+                errors.push(format!("{field}.{k}"), "unknown_value", "not a known group");
+            }
+            if *v < 0 {
+                errors.push(format!("{field}.{k}"), "out_of_range", "a count of children");
+            }
+            sum += i64::from(*v);
+        }
+        if sum != i64::from(children) {
+            errors.push(
+                field,
+                "does_not_add_up",
+                format!("adds up to {sum}, not children_attending ({children})"),
+            );
+        }
+        serde_json::to_string(map).ok()
+    };
+    let by_band = breakdown("children_by_age_band", by_band, &|k| AgeBand::parse(k).is_some());
+    let by_level = breakdown("children_by_school_level", by_level, &|k| {
+        [
+            SchoolLevel::Primary,
+            SchoolLevel::LowerSecondary,
+            SchoolLevel::UpperSecondary,
+        ]
+        .iter()
+        .any(|l| l.as_str() == k)
+    });
+    Ok(kind.map(|kind| Checked {
+        kind,
+        audience,
+        by_band,
+        by_level,
+    }))
+}
+
+/// Record an event held in a room, with attendance and the issues raised
+/// there. Facilitators record their own unit's events; admins any unit.
+#[utoipa::path(
+    tag = "events",
+    security(("bearer" = [])),
+    request_body = CreateEvent,
+    responses(
+        (status = 201, body = EventDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/events")]
+async fn create_event(
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    body: Json<CreateEvent>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut errors = FieldErrors::new();
+    let checked = check(
+        &state,
+        &staff,
+        &mut errors,
+        (
+            &b.kind,
+            b.audience.as_deref(),
+            b.unit_id,
+            b.held_on,
+            b.children_attending,
+        ),
+        b.children_by_age_band.as_ref(),
+        b.children_by_school_level.as_ref(),
+    )
+    .await?;
+    let topics = catalog::list_topics(&state.db).await?;
+    let mut issues = Vec::new();
+    for (i, issue) in b.issues.iter().enumerate() {
+        let (title, text) = (issue.title.trim(), issue.body.trim());
+        if title.is_empty() {
+            errors.push(format!("issues[{i}].title"), "empty_text", "write a title");
+        }
+        if text.is_empty() {
+            errors.push(format!("issues[{i}].body"), "empty_text", "write what the issue is");
+        }
+        let topic_id = match issue.topic.as_deref() {
+            None => None,
+            Some(slug) => match topics.iter().find(|t| t.slug.as_str() == slug && t.active) {
+                Some(t) => Some(t.id.0),
+                None => {
+                    errors.push(
+                        format!("issues[{i}].topic"),
+                        "unknown_topic",
+                        format!("no topic {slug:?}"),
+                    );
+                    None
+                }
+            },
+        };
+        let (st, sb) = (screen::screen(title), screen::screen(text));
+        let cases: Vec<NewCase> = [(&st, title), (&sb, text)]
+            .into_iter()
+            .filter_map(|(s, original)| {
+                s.concern.as_ref().map(|c| NewCase {
+                    severity: c.severity.as_str().to_owned(),
+                    categories: c.categories.iter().map(|x| x.as_str().to_owned()).collect(),
+                    original_text: original.to_owned(),
+                    question_key: None,
+                })
+            })
+            .collect();
+        let withheld = !cases.is_empty();
+        let mut redactions: Vec<String> = st
+            .redactions
+            .iter()
+            .chain(&sb.redactions)
+            .map(|r| r.as_str().to_owned())
+            .collect();
+        redactions.sort();
+        redactions.dedup();
+        issues.push(EventIssue {
+            id: Uuid::now_v7(),
+            title: if withheld {
+                crate::routes::consultation::WITHHELD.to_owned()
+            } else {
+                st.redacted
+            },
+            body: if withheld {
+                crate::routes::consultation::WITHHELD.to_owned()
+            } else {
+                sb.redacted
+            },
+            topic_id,
+            redactions,
+            status: if withheld { "withheld" } else { "new" }.to_owned(),
+            cases,
+        });
+    }
+    let (Some(c), true) = (checked, errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+    let event = Event {
+        id: Uuid::now_v7(),
+        kind: c.kind.as_str().to_owned(),
+        audience: c.audience.map(|a| a.as_str().to_owned()),
+        unit_id: UnitId(b.unit_id),
+        held_on: b.held_on,
+        title: b.title.trim().to_owned(),
+        children_attending: b.children_attending,
+        children_by_age_band: c.by_band,
+        children_by_school_level: c.by_level,
+        adults_attending: b.adults_attending,
+        notes: b.notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+    };
+    store::create(&state.db, &staff.actor(), &event, &issues).await?;
+    let stored = store::get(&state.db, event.id).await?;
+    let issues = store::issues_of(&state.db, event.id).await?;
+    Ok(HttpResponse::Created().json(event_dto(stored, issues)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListEventsQuery {
+    pub kind: Option<String>,
+    /// Only events of this unit (and, for facilitators, within their scope).
+    pub unit_id: Option<Uuid>,
+    /// Held on or after (YYYY-MM-DD).
+    pub from: Option<NaiveDate>,
+    /// Held on or before (YYYY-MM-DD).
+    pub to: Option<NaiveDate>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// The units a facilitator works for today (their unit and below).
+async fn scope(state: &AppState, staff: &Staff<impl crate::auth::Allowed>) -> Result<Option<Vec<UnitId>>, ApiError> {
+    if staff.role() != Role::Facilitator {
+        return Ok(None);
+    }
+    let Some(root) = staff.user.assignment.unit_id else {
+        return Ok(Some(vec![]));
+    };
+    let chart = org::load_chart(&state.db).await?;
+    let today = crate::today();
+    Ok(Some(
+        chart
+            .units()
+            .filter(|u| chart.is_within(u.id, root, today))
+            .map(|u| u.id)
+            .collect(),
+    ))
+}
+
+/// Events, in the order recorded; facilitators see their units' only.
+#[utoipa::path(
+    tag = "events",
+    security(("bearer" = [])),
+    params(ListEventsQuery),
+    responses(
+        (status = 200, body = Page<EventDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/events")]
+async fn list_events(
+    staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    q: web::Query<ListEventsQuery>,
+) -> Result<web::Json<Page<EventDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    if let Some(k) = &q.kind
+        && EventKind::parse(k).is_none()
+    {
+        return Err(ApiError::bad_request("invalid_query", format!("unknown kind {k:?}")));
+    }
+    let mut units = scope(&state, &staff).await?;
+    if let Some(u) = q.unit_id {
+        units = Some(match units {
+            Some(scope) => scope.into_iter().filter(|x| x.0 == u).collect(),
+            None => vec![UnitId(u)],
+        });
+    }
+    let filter = EventFilter {
+        kind: q.kind.clone(),
+        units,
+        from: q.from,
+        to: q.to,
+    };
+    let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let mut items = Vec::new();
+    let more = rows.len() > page.limit;
+    let rows: Vec<Event> = rows.into_iter().take(page.limit).collect();
+    let last = rows.last().map(|e| e.id);
+    for e in rows {
+        let issues = store::issues_of(&state.db, e.id).await?;
+        items.push(event_dto(e, issues));
+    }
+    let next_cursor = if more {
+        last.map(crate::pagination::encode_cursor)
+    } else {
+        None
+    };
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+async fn find(state: &AppState, staff: &Staff<impl crate::auth::Allowed>, id: Uuid) -> Result<Event, ApiError> {
+    let event = match store::get(&state.db, id).await {
+        Ok(e) => e,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("event")),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(units) = scope(state, staff).await?
+        && !units.contains(&event.unit_id)
+    {
+        return Err(ApiError::not_found("event"));
+    }
+    Ok(event)
+}
+
+/// One event with the issues raised there.
+#[utoipa::path(
+    tag = "events",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = EventDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/events/{id}")]
+async fn get_event(
+    staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<EventDto>, ApiError> {
+    let event = find(&state, &staff, *id).await?;
+    let issues = store::issues_of(&state.db, event.id).await?;
+    Ok(web::Json(event_dto(event, issues)))
+}
+
+/// Corrections to an event (issues raised there are curated separately).
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"children_attending": 44, "children_by_age_band": {"12-14": 44}, "children_by_school_level": null}))]
+pub struct UpdateEvent {
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<String>)]
+    pub audience: Option<Option<String>>,
+    pub unit_id: Option<Uuid>,
+    pub held_on: Option<NaiveDate>,
+    #[validate(length(min = 1, max = 200))]
+    pub title: Option<String>,
+    #[validate(range(min = 0, max = 100000))]
+    pub children_attending: Option<i32>,
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<Object>)]
+    pub children_by_age_band: Option<Option<BTreeMap<String, i32>>>,
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<Object>)]
+    pub children_by_school_level: Option<Option<BTreeMap<String, i32>>>,
+    #[validate(range(min = 0, max = 100000))]
+    pub adults_attending: Option<i32>,
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+/// Correct an event. The result is checked like a new one.
+#[utoipa::path(
+    tag = "events",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = UpdateEvent,
+    responses(
+        (status = 200, body = EventDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[patch("/events/{id}")]
+async fn update_event(
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<UpdateEvent>,
+) -> Result<web::Json<EventDto>, ApiError> {
+    let b = body.0;
+    let current = find(&state, &staff, *id).await?;
+    let map = |s: &Option<String>| {
+        s.as_ref()
+            .and_then(|j| serde_json::from_str::<BTreeMap<String, i32>>(j).ok())
+    };
+    let kind = b.kind.unwrap_or(current.kind.clone());
+    let audience = b.audience.unwrap_or(current.audience.clone());
+    let unit_id = b.unit_id.unwrap_or(current.unit_id.0);
+    let held_on = b.held_on.unwrap_or(current.held_on);
+    let children = b.children_attending.unwrap_or(current.children_attending);
+    let by_band = b
+        .children_by_age_band
+        .unwrap_or_else(|| map(&current.children_by_age_band));
+    let by_level = b
+        .children_by_school_level
+        .unwrap_or_else(|| map(&current.children_by_school_level));
+    let mut errors = FieldErrors::new();
+    let checked = check(
+        &state,
+        &staff,
+        &mut errors,
+        (&kind, audience.as_deref(), unit_id, held_on, children),
+        by_band.as_ref(),
+        by_level.as_ref(),
+    )
+    .await?;
+    let (Some(c), true) = (checked, errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+    let event = Event {
+        kind: c.kind.as_str().to_owned(),
+        audience: c.audience.map(|a| a.as_str().to_owned()),
+        unit_id: UnitId(unit_id),
+        held_on,
+        title: b.title.map(|t| t.trim().to_owned()).unwrap_or(current.title.clone()),
+        children_attending: children,
+        children_by_age_band: c.by_band,
+        children_by_school_level: c.by_level,
+        adults_attending: b.adults_attending.unwrap_or(current.adults_attending),
+        notes: match b.notes {
+            None => current.notes.clone(),
+            Some(n) => n.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        },
+        ..current
+    };
+    let updated = store::update(&state.db, &staff.actor(), &event).await?;
+    let issues = store::issues_of(&state.db, updated.id).await?;
+    Ok(web::Json(event_dto(updated, issues)))
+}
