@@ -11,6 +11,7 @@ mod consultation;
 mod events;
 mod migrations;
 mod platform;
+mod progress;
 mod readiness;
 mod surveys;
 mod units;

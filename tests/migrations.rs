@@ -11,7 +11,7 @@ async fn table_answers(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
         .is_ok()
 }
 
-const TABLES: [&str; 18] = [
+const TABLES: [&str; 19] = [
     "units",
     "unit_parents",
     "unit_lineage",
@@ -30,6 +30,7 @@ const TABLES: [&str; 18] = [
     "issues",
     "safeguarding_cases",
     "events",
+    "targets",
 ];
 
 #[actix_web::test]

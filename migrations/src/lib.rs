@@ -8,6 +8,7 @@ mod helpers;
 mod m20261128_000001_platform;
 mod m20261128_000002_consultations;
 mod m20261128_000003_events;
+mod m20261128_000004_targets;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_platform::Migration),
             Box::new(m20261128_000002_consultations::Migration),
             Box::new(m20261128_000003_events::Migration),
+            Box::new(m20261128_000004_targets::Migration),
         ]
     }
 }

@@ -161,7 +161,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
         Some("Cấp quận kết thúc ngày 01/07/2025; đơn vị được giữ làm phạm vi của kế hoạch 2024–2027 trên địa bàn quận cũ. (District-level government ended on 1 July 2025; the unit is kept as the scope of the 2024–2027 plan on the former district's ground.)"),
     )
     .await?;
-    add(
+    let council = add(
         "PN-HDTE",
         UnitKind::Council,
         "Hội đồng trẻ em quận Phú Nhuận",
@@ -407,6 +407,15 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
                 topics(&["school_participation", "education", "safety", "health"]),
             ));
         }
+    }
+    // The plan's targets, for this year of the plan (2024–2027).
+    use chrono::Datelike;
+    let year = crate::today().year().clamp(
+        langnghe_domain::plan::PLAN_FIRST_YEAR,
+        langnghe_domain::plan::PLAN_LAST_YEAR,
+    );
+    for target in langnghe_domain::plan::plan_targets(district, council, year) {
+        langnghe_storage::targets::create(db, &actor, uuid::Uuid::now_v7(), &target).await?;
     }
     for (name, kind, jurisdiction, topics) in agencies {
         let agency = Agency {

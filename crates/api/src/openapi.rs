@@ -84,6 +84,7 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
         (name = "surveys", description = "Survey definitions, versioned"),
         (name = "consultation", description = "Sessions, joining, responses and issues from children"),
         (name = "events", description = "Events held offline: forums, dialogues, Council meetings, trainings"),
+        (name = "progress", description = "The plan's targets and progress against them"),
     )
 )]
 pub struct ApiDoc;

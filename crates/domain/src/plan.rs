@@ -1169,3 +1169,150 @@ mod tests {
         }
     }
 }
+
+/// What progress is measured from, for one target: everything recorded in
+/// its scope and period, with units already mapped to the units in force
+/// (old wards' records counting toward their successors).
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Responses that count: (participant pseudonym, grade, age).
+    pub responses: Vec<(uuid::Uuid, Option<u8>, u8)>,
+    /// Issues children raised themselves.
+    pub child_issues: u64,
+    /// Events: (kind, audience, unit in force, children attending).
+    pub events: Vec<(EventKind, Option<TrainingAudience>, crate::UnitId, u64)>,
+    /// Units in force that had a session open.
+    pub session_units: std::collections::HashSet<crate::UnitId>,
+    /// Policy consultations with a response.
+    pub policy_consultations: u64,
+    /// Units in force in the scope, of the kind a coverage metric counts.
+    pub units_to_cover: Vec<crate::UnitId>,
+}
+
+/// A measured figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    pub actual: f64,
+    /// For coverage metrics: the units not yet covered.
+    pub uncovered: Vec<crate::UnitId>,
+    /// For lower-secondary participants: children at events, reported
+    /// beside the figure and never added to it.
+    pub event_children: Option<u64>,
+}
+
+/// Measures `metric` from `facts` with the plan's counting rules.
+pub fn measure(metric: Metric, facts: &Facts) -> Measured {
+    let plain = |actual: f64| Measured {
+        actual,
+        uncovered: Vec::new(),
+        event_children: None,
+    };
+    let event_count = |filter: Option<EventFilter>| {
+        facts
+            .events
+            .iter()
+            .filter(|(k, a, _, _)| filter.is_some_and(|f| f.matches(*k, *a)))
+            .count() as f64
+    };
+    match metric {
+        Metric::Consultations => {
+            let counts = ConsultationCounts {
+                responses: facts.responses.len() as u64,
+                child_issues: facts.child_issues,
+                event_children: facts
+                    .events
+                    .iter()
+                    .filter(|(k, _, _, _)| counts_as_consultation(*k))
+                    .map(|(_, _, _, c)| *c)
+                    .sum(),
+            };
+            plain(counts.total() as f64)
+        }
+        Metric::LowerSecondaryParticipants => {
+            let distinct: std::collections::HashSet<uuid::Uuid> = facts
+                .responses
+                .iter()
+                .filter(|(_, grade, age)| counts_as_lower_secondary(SchoolLevel::of(*grade, *age)))
+                .map(|(p, _, _)| *p)
+                .collect();
+            Measured {
+                actual: distinct.len() as f64,
+                uncovered: Vec::new(),
+                event_children: Some(
+                    facts
+                        .events
+                        .iter()
+                        .filter(|(k, _, _, _)| counts_as_consultation(*k))
+                        .map(|(_, _, _, c)| *c)
+                        .sum(),
+                ),
+            }
+        }
+        Metric::PolicyConsultations => plain(facts.policy_consultations as f64),
+        m if m.is_coverage() => {
+            let covered = |u: &crate::UnitId| {
+                let by_event = facts
+                    .events
+                    .iter()
+                    .any(|(k, a, unit, _)| unit == u && m.event_filter().is_some_and(|f| f.matches(*k, *a)));
+                let by_session = m == Metric::SchoolConsultationCoverage
+                    && (facts.session_units.contains(u)
+                        || facts
+                            .events
+                            .iter()
+                            .any(|(k, _, unit, _)| unit == u && *k == EventKind::Dialogue));
+                by_event || by_session
+            };
+            let uncovered: Vec<crate::UnitId> = facts.units_to_cover.iter().copied().filter(|u| !covered(u)).collect();
+            let n = facts.units_to_cover.len();
+            Measured {
+                actual: coverage(n - uncovered.len(), n),
+                uncovered,
+                event_children: None,
+            }
+        }
+        m => plain(event_count(m.event_filter())),
+    }
+}
+
+#[cfg(test)]
+mod measure_tests {
+    use super::*;
+    use crate::UnitId;
+
+    #[test]
+    fn consultations_count_responses_issues_and_children_at_consultation_events() {
+        let (a, b) = (UnitId::new(), UnitId::new());
+        let facts = Facts {
+            responses: vec![(uuid::Uuid::now_v7(), Some(7), 12), (uuid::Uuid::now_v7(), None, 9)],
+            child_issues: 3,
+            events: vec![
+                (EventKind::Dialogue, None, a, 40),
+                (EventKind::Training, Some(TrainingAudience::Commanders), b, 30),
+            ],
+            ..Facts::default()
+        };
+        assert_eq!(measure(Metric::Consultations, &facts).actual, 45.0);
+        let lower = measure(Metric::LowerSecondaryParticipants, &facts);
+        assert_eq!(lower.actual, 1.0);
+        assert_eq!(lower.event_children, Some(40));
+        assert_eq!(measure(Metric::TrainingsCommanders, &facts).actual, 1.0);
+        assert_eq!(measure(Metric::Forums, &facts).actual, 0.0);
+    }
+
+    #[test]
+    fn coverage_lists_the_units_left() {
+        let (a, b, c) = (UnitId::new(), UnitId::new(), UnitId::new());
+        let facts = Facts {
+            events: vec![(EventKind::Dialogue, None, a, 10), (EventKind::Forum, None, b, 10)],
+            session_units: [c].into_iter().collect(),
+            units_to_cover: vec![a, b, c],
+            ..Facts::default()
+        };
+        let ward = measure(Metric::WardDialogueCoverage, &facts);
+        assert!((ward.actual - 100.0 / 3.0).abs() < 1e-9);
+        assert_eq!(ward.uncovered, vec![b, c]);
+        let school = measure(Metric::SchoolConsultationCoverage, &facts);
+        assert_eq!(school.uncovered, vec![b]);
+    }
+}

@@ -378,3 +378,22 @@ pub mod safeguarding_case {
     }
     no_relations!();
 }
+
+pub mod target {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "targets")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub metric: String,
+        pub scope_unit_id: Uuid,
+        pub period: String,
+        pub value: f64,
+        pub created_by: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}

@@ -10,6 +10,7 @@ pub mod events;
 pub mod org;
 pub mod participation;
 pub mod surveys;
+pub mod targets;
 pub mod throttle;
 
 use std::time::Duration;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod consultation;
 pub mod events;
 pub mod health;
+pub mod progress;
 pub mod surveys;
 pub mod topics;
 pub mod units;
@@ -23,4 +24,5 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     surveys::configure(cfg);
     consultation::configure(cfg);
     events::configure(cfg);
+    progress::configure(cfg);
 }

@@ -70,7 +70,7 @@ pub struct UnitBrief {
     pub name: Text,
 }
 
-fn brief(u: &Unit) -> UnitBrief {
+pub fn brief(u: &Unit) -> UnitBrief {
     UnitBrief {
         id: u.id.0,
         kind: u.kind.as_str(),

@@ -1,0 +1,325 @@
+//! The plan's targets and progress against them.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use langnghe_domain::org::OrgChart;
+use langnghe_domain::plan::{self, EventKind, Facts, Period, Target, TrainingAudience};
+use langnghe_domain::{FieldErrors, UnitId};
+use langnghe_storage::{StoreError, org, targets as store};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Admin, Consulting, Staff};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::routes::units::UnitBrief;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_targets)
+        .service(create_target)
+        .service(update_target)
+        .service(get_progress);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", "metric": "consultations", "scope_unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d20", "period": "2024..2027", "value": 50000.0, "plan_target": 9}))]
+pub struct TargetDto {
+    pub id: Uuid,
+    /// `consultations`, `lower_secondary_participants`, `ward_dialogue_coverage`,
+    /// `school_dialogue_coverage`, `school_consultation_coverage`, `council_meetings`,
+    /// `forums`, `leaders_meet_pioneers`, `trainings_commanders`,
+    /// `pioneer_leaders_trained_coverage` or `policy_consultations`.
+    pub metric: &'static str,
+    pub scope_unit_id: Uuid,
+    /// `2026`, `2026-H1`, `2026-Q3`, `2026-11` or `2024..2027`.
+    pub period: String,
+    /// A count, or a percentage for coverage metrics.
+    pub value: f64,
+    /// The number of the plan's target this measures (1–9).
+    pub plan_target: u8,
+}
+
+fn target_dto(id: Uuid, t: &Target) -> TargetDto {
+    TargetDto {
+        id,
+        metric: t.metric().as_str(),
+        scope_unit_id: t.scope_unit().0,
+        period: t.period().to_string(),
+        value: t.value(),
+        plan_target: t.metric().plan_target(),
+    }
+}
+
+/// Targets, oldest first (the plan has a handful; not paginated further).
+#[utoipa::path(
+    tag = "progress",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<TargetDto>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/targets")]
+async fn list_targets(
+    _staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<Vec<TargetDto>>, ApiError> {
+    let list = store::list(&state.db).await?;
+    Ok(web::Json(list.iter().map(|(id, t)| target_dto(*id, t)).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"metric": "council_meetings", "scope_unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d21", "period": "2027", "value": 2}))]
+pub struct TargetIn {
+    pub metric: String,
+    pub scope_unit_id: Uuid,
+    pub period: String,
+    pub value: f64,
+}
+
+async fn check(state: &AppState, b: &TargetIn) -> Result<Target, ApiError> {
+    let mut errors = FieldErrors::new();
+    let target = Target::check(&b.metric, UnitId(b.scope_unit_id), &b.period, b.value)
+        .map_err(|e| errors.0.extend(e.0))
+        .ok();
+    if org::load_chart(&state.db)
+        .await?
+        .unit(UnitId(b.scope_unit_id))
+        .is_none()
+    {
+        errors.push("scope_unit_id", "unknown_unit", "no such unit");
+    }
+    match (target, errors.is_empty()) {
+        (Some(t), true) => Ok(t),
+        _ => Err(ApiError::invalid(errors)),
+    }
+}
+
+/// Add a target.
+#[utoipa::path(
+    tag = "progress",
+    security(("bearer" = [])),
+    request_body = TargetIn,
+    responses(
+        (status = 201, body = TargetDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/targets")]
+async fn create_target(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    body: Json<TargetIn>,
+) -> Result<HttpResponse, ApiError> {
+    let target = check(&state, &body.0).await?;
+    let id = Uuid::now_v7();
+    store::create(&state.db, &staff.actor(), id, &target).await?;
+    Ok(HttpResponse::Created().json(target_dto(id, &target)))
+}
+
+/// Replace a target's metric, scope, period or value.
+#[utoipa::path(
+    tag = "progress",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = TargetIn,
+    responses(
+        (status = 200, body = TargetDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[patch("/targets/{id}")]
+async fn update_target(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<TargetIn>,
+) -> Result<web::Json<TargetDto>, ApiError> {
+    match store::get(&state.db, *id).await {
+        Ok(_) => {}
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("target")),
+        Err(e) => return Err(e.into()),
+    }
+    let target = check(&state, &body.0).await?;
+    store::update(&state.db, &staff.actor(), *id, &target).await?;
+    Ok(web::Json(target_dto(*id, &target)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressQuery {
+    /// Only targets whose period overlaps this year.
+    pub year: Option<i32>,
+    /// Only targets scoped to this unit or below it.
+    pub unit_id: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetProgressDto {
+    #[serde(flatten)]
+    pub target: TargetDto,
+    /// Measured from the start of the period to today (or its end).
+    pub actual: f64,
+    /// `actual / value`.
+    pub share: f64,
+    /// `met`, `on_track` (against a linear pace over the period) or `behind`.
+    pub status: &'static str,
+    /// For coverage targets: the units not yet covered, whom to call.
+    pub uncovered_units: Vec<UnitBrief>,
+    /// For lower-secondary participants: children at events, reported beside the figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_children: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressDto {
+    pub targets: Vec<TargetProgressDto>,
+}
+
+/// The units whose records count for `scope` as of `as_of`: those now (or,
+/// for closed ones, through their successors) at or below it.
+fn units_counting_for(chart: &OrgChart, scope: UnitId, as_of: chrono::NaiveDate) -> Vec<UnitId> {
+    chart
+        .units()
+        .filter(|u| {
+            let here = chart.counts_toward(u.id, as_of).unwrap_or(u.id);
+            chart.is_within(here, scope, as_of) || chart.is_within(u.id, scope, u.nearest_day_in_force(as_of))
+        })
+        .map(|u| u.id)
+        .collect()
+}
+
+async fn facts(
+    state: &AppState,
+    chart: &OrgChart,
+    target: &Target,
+    today: chrono::NaiveDate,
+) -> Result<Facts, ApiError> {
+    let period: Period = target.period();
+    let from = period.first_day();
+    let to = period.last_day().min(today);
+    let as_of = to.max(from);
+    let units = units_counting_for(chart, target.scope_unit(), as_of);
+    let here = |u: UnitId, d: chrono::NaiveDate| chart.counts_toward(u, as_of.max(d)).unwrap_or(u);
+    let mut f = Facts::default();
+    if from > to {
+        return Ok(f);
+    }
+    f.responses = store::responses_in(&state.db, &units, from, to)
+        .await?
+        .into_iter()
+        .map(|(p, grade, age, _)| {
+            (
+                p,
+                grade.and_then(|g| u8::try_from(g).ok()),
+                u8::try_from(age).unwrap_or(0),
+            )
+        })
+        .collect();
+    f.child_issues = store::child_issues_in(&state.db, &units, from, to).await?;
+    f.events = store::events_in(&state.db, &units, from, to)
+        .await?
+        .into_iter()
+        .filter_map(|(k, a, u, d, c)| {
+            Some((
+                EventKind::parse(&k)?,
+                a.as_deref().and_then(TrainingAudience::parse),
+                here(u, d),
+                u64::try_from(c).unwrap_or(0),
+            ))
+        })
+        .collect();
+    f.session_units = store::session_units_in(&state.db, &units, from, to)
+        .await?
+        .into_iter()
+        .map(|u| here(u, as_of))
+        .collect();
+    f.policy_consultations = store::policy_consultations_in(&state.db, &units, from, to).await?;
+    if let Some(kind) = target.metric().unit_kind() {
+        let mut cover: Vec<UnitId> = chart
+            .in_force_on(as_of)
+            .filter(|u| u.kind == kind && chart.is_within(u.id, target.scope_unit(), as_of))
+            .map(|u| u.id)
+            .collect();
+        cover.sort();
+        f.units_to_cover = cover;
+    }
+    Ok(f)
+}
+
+/// Progress against every target: the actual figure so far, the share of
+/// the target, whether it is met, on track (linear pace) or behind, and for
+/// coverage targets the units not yet covered.
+#[utoipa::path(
+    tag = "progress",
+    security(("bearer" = [])),
+    params(ProgressQuery),
+    responses(
+        (status = 200, body = ProgressDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/progress")]
+async fn get_progress(
+    _staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    q: web::Query<ProgressQuery>,
+) -> Result<web::Json<ProgressDto>, ApiError> {
+    let year = match q.year {
+        None => None,
+        Some(y) => Some(Period::year(y).map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?),
+    };
+    let chart = org::load_chart(&state.db).await?;
+    let today = crate::today();
+    if let Some(u) = q.unit_id
+        && chart.unit(UnitId(u)).is_none()
+    {
+        return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+    }
+    let mut out = Vec::new();
+    for (id, target) in store::list(&state.db).await? {
+        let p = target.period();
+        if year.is_some_and(|y| p.last_day() < y.first_day() || p.first_day() > y.last_day()) {
+            continue;
+        }
+        if q.unit_id
+            .is_some_and(|u| !chart.is_within(target.scope_unit(), UnitId(u), today))
+        {
+            continue;
+        }
+        let facts = facts(&state, &chart, &target, today).await?;
+        let measured = plan::measure(target.metric(), &facts);
+        let progress = plan::progress(&target, measured.actual, today);
+        out.push(TargetProgressDto {
+            target: target_dto(id, &target),
+            actual: measured.actual,
+            share: progress.share,
+            status: progress.status.as_str(),
+            uncovered_units: measured
+                .uncovered
+                .iter()
+                .filter_map(|u| chart.unit(*u))
+                .map(crate::routes::units::brief)
+                .collect(),
+            event_children: measured.event_children,
+        });
+    }
+    Ok(web::Json(ProgressDto { targets: out }))
+}

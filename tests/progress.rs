@@ -1,0 +1,223 @@
+//! Targets and progress, on seeded data with known answers.
+
+use chrono::Datelike;
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+use crate::surveys::{example_survey, published_survey};
+
+fn find<'a>(progress: &'a Value, id: &str) -> &'a Value {
+    progress["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_plan_targets_are_seeded_and_progress_is_measured() {
+    let app = TestApp::spawn_demo().await;
+    let targets = app.get("/api/v1/targets", app.admin()).await;
+    let targets = targets.ok(200).as_array().unwrap().clone();
+    let mut plan_numbers: Vec<u64> = targets.iter().map(|t| t["plan_target"].as_u64().unwrap()).collect();
+    plan_numbers.sort();
+    plan_numbers.dedup();
+    assert_eq!(
+        plan_numbers,
+        (1..=9).collect::<Vec<_>>(),
+        "the nine targets of the plan"
+    );
+    let fifty = targets.iter().find(|t| t["metric"] == "consultations").unwrap();
+    assert_eq!(fifty["value"], 50000.0);
+    assert_eq!(fifty["period"], "2024..2027");
+
+    // Known data, this year.
+    let today = chrono::Utc::now().date_naive();
+    let year = today.year();
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let council = app.unit_id("PN-HDTE", "2026-01-01").await;
+    let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let held_on = today.to_string();
+    let event = |kind: &str, unit: &str, children: i32, audience: Option<&str>| {
+        json!({"kind": kind, "audience": audience, "unit_id": unit, "held_on": held_on, "title": kind,
+               "children_attending": children, "adults_attending": 2})
+    };
+    for body in [
+        event("dialogue", &ward, 40, None),
+        event("council_meeting", &council, 10, None),
+        event("training", &school, 30, Some("commanders")),
+    ] {
+        app.post("/api/v1/events", app.admin(), &body).await.ok(201);
+    }
+    let survey = published_survey(&app, &example_survey(&district)).await;
+    let now = chrono::Utc::now();
+    let session = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/sessions"),
+            app.admin(),
+            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
+                    "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    let code = session.ok(201)["join_code"].as_str().unwrap().to_owned();
+    for (age, grade) in [(12, Some(7)), (8, None)] {
+        let joined = app
+            .post(
+                "/api/v1/join",
+                None,
+                &json!({"join_code": code, "age": age, "grade": grade, "assent": true}),
+            )
+            .await;
+        let token = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+        let r = app
+            .request(
+                actix_web::http::Method::POST,
+                "/api/v1/responses",
+                Some(&token),
+                &[("Content-Type", "application/json"), ("Idempotency-Key", "k")],
+                Some(br#"{"answers": {"feel_safe": "yes"}}"#.to_vec()),
+            )
+            .await;
+        r.ok(201);
+    }
+    // Targets for this year, so the test does not depend on the calendar.
+    let mk = |metric: &str, scope: &str, period: String, value: f64| {
+        let app = &app;
+        let body = json!({"metric": metric, "scope_unit_id": scope, "period": period, "value": value});
+        async move {
+            app.post("/api/v1/targets", app.admin(), &body).await.ok(201)["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let consultations = mk("consultations", &district, format!("{year}"), 100.0).await;
+    let lower = mk("lower_secondary_participants", &district, format!("{year}"), 1.0).await;
+    let wards = mk("ward_dialogue_coverage", &district, format!("{year}"), 100.0).await;
+    let meetings = mk("council_meetings", &council, format!("{year}"), 2.0).await;
+    let commanders = mk("trainings_commanders", &district, format!("{year}"), 1.0).await;
+    let schools = mk("school_consultation_coverage", &district, format!("{year}"), 100.0).await;
+
+    let progress = app.get(&format!("/api/v1/progress?year={year}"), app.admin()).await;
+    let progress = progress.ok(200).clone();
+    // 2 responses + 40 at the dialogue + 10 at the Council meeting; the training is not a consultation.
+    assert_eq!(find(&progress, &consultations)["actual"], 52.0);
+    let l = find(&progress, &lower);
+    assert_eq!(l["actual"], 1.0);
+    assert_eq!(l["event_children"], 50);
+    assert_eq!(l["status"], "met");
+    let w = find(&progress, &wards);
+    assert!((w["actual"].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-6, "{w}");
+    let mut uncovered: Vec<&str> = w["uncovered_units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["code"].as_str().unwrap())
+        .collect();
+    uncovered.sort();
+    assert_eq!(uncovered, ["HCM-CAUKIEU", "HCM-PHUNHUAN"]);
+    assert_eq!(find(&progress, &meetings)["actual"], 1.0);
+    assert_eq!(find(&progress, &commanders)["status"], "met");
+    let s = find(&progress, &schools);
+    assert_eq!(
+        s["uncovered_units"].as_array().unwrap().len(),
+        17,
+        "one school of 18 held a session"
+    );
+    // Filtered by unit: the council's own targets only.
+    let only = app
+        .get(&format!("/api/v1/progress?year={year}&unit_id={council}"), app.admin())
+        .await;
+    assert!(
+        only.ok(200)["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["scope_unit_id"] == council.as_str())
+    );
+}
+
+#[actix_web::test]
+async fn targets_are_admin_data_with_checked_values() {
+    let app = TestApp::spawn_demo().await;
+    let district = app.unit_id("PN", "2026-01-01").await;
+    app.post(
+        "/api/v1/targets",
+        app.admin(),
+        &json!({"metric": "happiness", "scope_unit_id": uuid::Uuid::now_v7(), "period": "2026-Q5", "value": -1}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/targets",
+        app.admin(),
+        &json!({"metric": "ward_dialogue_coverage", "scope_unit_id": district, "period": "2026", "value": 120}),
+    )
+    .await
+    .assert_fields(&[("value", "out_of_range")]);
+    let id = app
+        .post(
+            "/api/v1/targets",
+            app.admin(),
+            &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+        )
+        .await
+        .ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .patch(
+            &format!("/api/v1/targets/{id}"),
+            app.admin(),
+            &json!({"metric": "forums", "scope_unit_id": district, "period": "2027-H1", "value": 1}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["period"], "2027-H1");
+    app.patch(
+        &format!("/api/v1/targets/{}", uuid::Uuid::now_v7()),
+        app.admin(),
+        &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    let school = app.unit_id("PN-S01", "2026-01-01").await;
+    let (_, tpt) = app.user("tpt.kpi", "facilitator", Some(&school), None).await;
+    app.get("/api/v1/targets", Some(&tpt)).await.ok(200);
+    app.get("/api/v1/progress", Some(&tpt)).await.ok(200);
+    app.post(
+        "/api/v1/targets",
+        Some(&tpt),
+        &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.patch(
+        &format!("/api/v1/targets/{id}"),
+        Some(&tpt),
+        &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let (_, sg) = app.user("sg.kpi", "safeguarding_officer", None, None).await;
+    app.get("/api/v1/progress", Some(&sg))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get("/api/v1/progress", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/api/v1/targets", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/api/v1/progress?year=1800", app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get(
+        &format!("/api/v1/progress?unit_id={}", uuid::Uuid::now_v7()),
+        app.admin(),
+    )
+    .await
+    .assert_problem(400, "invalid_query");
+}
