@@ -13,6 +13,7 @@ mod migrations;
 mod platform;
 mod progress;
 mod readiness;
+mod results;
 mod surveys;
 mod units;
 mod users;

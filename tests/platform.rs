@@ -310,7 +310,7 @@ fn bad_settings_stop_start_up_naming_the_setting() {
     };
     let secret = "--jwt-secret=0123456789abcdef0123456789abcdef";
     let data = "--data-key=fedcba9876543210fedcba9876543210";
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["--bind", "nowhere"], "LANGNGHE_BIND"),
         (&["--database-url", "mysql://x"], "DATABASE_URL"),
         (&["--admin-password", "short"], "LANGNGHE_ADMIN_PASSWORD"),
@@ -319,6 +319,7 @@ fn bad_settings_stop_start_up_naming_the_setting() {
         (&[secret, "--demo", "maybe"], "LANGNGHE_DEMO"),
         (&[secret, "--max-body-bytes=-1"], "LANGNGHE_MAX_BODY_BYTES"),
         (&[secret, "--workers", "0"], "LANGNGHE_WORKERS"),
+        (&[secret, "--min-cell", "2"], "LANGNGHE_MIN_CELL"),
     ];
     for (args, name) in cases {
         let err = parse(args).expect_err(name).to_string();

@@ -155,6 +155,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         token_ttl: chrono::Duration::minutes(15),
         respondent_ttl: chrono::Duration::hours(2),
         hash_cost: HashCost::Minimal,
+        min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
     }
 }
 

@@ -57,6 +57,9 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "LANGNGHE_WORKERS", global = true)]
     pub workers: Option<String>,
+    /// Smallest group or cell shown in results about children (k, at least 3).
+    #[arg(long, env = "LANGNGHE_MIN_CELL", default_value = "5", global = true)]
+    pub min_cell: String,
     /// Log filter, e.g. `info` or `langnghe=debug`.
     #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -84,6 +87,8 @@ pub struct Config {
     /// How long a child's respondent token lasts.
     pub respondent_ttl: chrono::Duration,
     pub hash_cost: HashCost,
+    /// Small-cell suppression threshold.
+    pub min_cell: langnghe_domain::suppression::MinCell,
 }
 
 /// Where the data key comes from.
@@ -230,6 +235,13 @@ impl Config {
                     .ok_or_else(|| bad("LANGNGHE_WORKERS (--workers)", "a number from 1 to 256"))?,
             ),
         };
+        let min_cell = s
+            .min_cell
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .and_then(|k| langnghe_domain::suppression::MinCell::new(k).ok())
+            .ok_or_else(|| bad("LANGNGHE_MIN_CELL (--min-cell)", "a whole number of at least 3"))?;
         Ok(Config {
             bind,
             database_url,
@@ -245,6 +257,7 @@ impl Config {
             token_ttl: chrono::Duration::minutes(15),
             respondent_ttl: chrono::Duration::hours(2),
             hash_cost: HashCost::Standard,
+            min_cell,
         })
     }
 

@@ -85,6 +85,7 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
         (name = "consultation", description = "Sessions, joining, responses and issues from children"),
         (name = "events", description = "Events held offline: forums, dialogues, Council meetings, trainings"),
         (name = "progress", description = "The plan's targets and progress against them"),
+        (name = "results", description = "What children said, with small-cell suppression"),
     )
 )]
 pub struct ApiDoc;

@@ -191,6 +191,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         keys,
         data_key,
         respondent_ttl: config.respondent_ttl,
+        min_cell: config.min_cell,
         hash_cost: config.hash_cost,
         trust_forwarded_for: config.trust_forwarded_for,
         metrics: Arc::new(Metrics::default()),

@@ -15,6 +15,8 @@ pub struct AppState {
     pub data_key: DataKey,
     /// How long a child's respondent token lasts.
     pub respondent_ttl: chrono::Duration,
+    /// Small-cell suppression threshold for results about children.
+    pub min_cell: langnghe_domain::suppression::MinCell,
     pub hash_cost: HashCost,
     /// Take the client address from `X-Forwarded-For` (behind a trusted
     /// load balancer only).

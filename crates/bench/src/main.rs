@@ -108,6 +108,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         token_ttl: chrono_minutes(15),
         respondent_ttl: chrono_minutes(120),
         hash_cost: HashCost::Standard,
+        min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
     };
     let prepared = langnghe_api::server::prepare(&config).await?;
     let bound = langnghe_api::server::bind(prepared.state, &config)?;

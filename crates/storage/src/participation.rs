@@ -563,3 +563,57 @@ pub async fn cases<C: ConnectionTrait>(conn: &C) -> Result<Vec<StoredCase>, Stor
         })
         .collect())
 }
+
+/// A counted response, as results need it.
+#[derive(Debug, Clone)]
+pub struct ResultRow {
+    pub unit_id: UnitId,
+    pub age_band: String,
+    pub gender: Option<String>,
+    pub submitted_at: DateTime<Utc>,
+    /// The stored (screened) answers as JSON text.
+    pub answers: String,
+}
+
+/// Responses to one version of a survey that count (not withdrawn), in
+/// the time range and units given.
+pub async fn responses_for_results<C: ConnectionTrait>(
+    conn: &C,
+    survey_id: Uuid,
+    version: i32,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    units: Option<&[UnitId]>,
+) -> Result<Vec<ResultRow>, StoreError> {
+    let mut q = response::Entity::find()
+        .select_only()
+        .column(response::Column::UnitId)
+        .column(response::Column::AgeBand)
+        .column(response::Column::Gender)
+        .column(response::Column::SubmittedAt)
+        .column(response::Column::Answers)
+        .filter(response::Column::SurveyId.eq(survey_id))
+        .filter(response::Column::Version.eq(version))
+        .filter(response::Column::WithdrawnAt.is_null());
+    if let Some(from) = from {
+        q = q.filter(response::Column::SubmittedAt.gte(from));
+    }
+    if let Some(to) = to {
+        q = q.filter(response::Column::SubmittedAt.lt(to));
+    }
+    if let Some(units) = units {
+        q = q.filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)));
+    }
+    type Row = (Uuid, String, Option<String>, DateTime<Utc>, String);
+    let rows: Vec<Row> = q.into_tuple().all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit, age_band, gender, submitted_at, answers)| ResultRow {
+            unit_id: UnitId(unit),
+            age_band,
+            gender,
+            submitted_at,
+            answers,
+        })
+        .collect())
+}

@@ -7,6 +7,7 @@ pub mod consultation;
 pub mod events;
 pub mod health;
 pub mod progress;
+pub mod results;
 pub mod surveys;
 pub mod topics;
 pub mod units;
@@ -25,4 +26,5 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     consultation::configure(cfg);
     events::configure(cfg);
     progress::configure(cfg);
+    results::configure(cfg);
 }

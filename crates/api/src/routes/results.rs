@@ -1,0 +1,401 @@
+//! Survey results: per question, by group, through small-cell suppression.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web};
+use chrono::{NaiveDate, Utc};
+use langnghe_domain::UnitId;
+use langnghe_domain::account::Role;
+use langnghe_domain::org::{OrgChart, UnitKind};
+use langnghe_domain::results::{self, Counted, QuestionResults};
+use langnghe_domain::suppression::Figure;
+use langnghe_domain::survey::{Answer, Question, QuestionSpec, SurveyDefinition};
+use langnghe_storage::participation::{self as store, ResultRow};
+use langnghe_storage::{StoreError, org, surveys};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::{Consulting, Staff};
+use crate::error::ApiError;
+use crate::routes::surveys::{find as find_survey, stored_definition};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(survey_results);
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResultsQuery {
+    /// Break down by `age_band`, `gender`, `unit` or `period` (month), or a
+    /// pair separated by a comma (`unit,age_band`).
+    pub by: Option<String>,
+    /// Only responses recorded under this unit or below it.
+    pub unit_id: Option<Uuid>,
+    /// For `by=unit`: group by the units of this kind (`ward`, `school`, …)
+    /// in force on `at`; old units count toward their successors.
+    pub unit_level: Option<String>,
+    /// The date whose organisation `unit` groups by (default today).
+    pub at: Option<NaiveDate>,
+    /// Responses submitted on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Responses submitted on or before this day.
+    pub to: Option<NaiveDate>,
+    /// Default: the published version.
+    pub version: Option<i32>,
+}
+
+/// A figure about children: shown, or suppressed because it is too small.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FigureDto {
+    /// `null` when suppressed.
+    pub count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
+}
+
+fn figure(f: &Figure) -> FigureDto {
+    match f {
+        Figure::Shown { count, share } => FigureDto {
+            count: Some(*count),
+            share: *share,
+            suppressed: false,
+        },
+        Figure::Suppressed => FigureDto {
+            count: None,
+            share: None,
+            suppressed: true,
+        },
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupDto {
+    /// Dimension → value, e.g. `{"age_band": "12-14"}`; empty without breakdown.
+    pub dimensions: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NumberStatsDto {
+    pub mean: f64,
+    pub median: f64,
+    pub q1: f64,
+    pub q3: f64,
+}
+
+/// One question's figures for one group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupFiguresDto {
+    /// Respondents in the group who answered the question.
+    pub respondents: FigureDto,
+    /// Choice, yes/no, rating: one per column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<FigureDto>,
+    /// Number questions, when the group is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stats: Option<NumberStatsDto>,
+    /// Ranking questions: mean rank per option (1 = first), when shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_rank: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionResultsDto {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub qtype: &'static str,
+    /// Option keys, `yes`/`no`, rating values, or ranking options.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// In the order of `groups`.
+    pub groups: Vec<GroupFiguresDto>,
+    /// Column totals across groups (choice, yes/no, rating).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub totals: Vec<FigureDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultsDto {
+    pub survey_id: Uuid,
+    pub version: i32,
+    /// The smallest figure shown (k).
+    pub min_cell: u64,
+    pub by: Vec<String>,
+    pub groups: Vec<GroupDto>,
+    pub questions: Vec<QuestionResultsDto>,
+}
+
+/// A stored answer read back as the question's type.
+fn stored_answer(q: &Question, v: &Value) -> Option<Answer> {
+    let strings =
+        |v: &Value| -> Option<Vec<String>> { v.as_array()?.iter().map(|x| x.as_str().map(str::to_owned)).collect() };
+    Some(match q.spec() {
+        QuestionSpec::SingleChoice { .. } => Answer::Choice(v.as_str()?.to_owned()),
+        QuestionSpec::MultipleChoice { .. } => Answer::Choices(strings(v)?),
+        QuestionSpec::Ranking { .. } => Answer::Ranking(strings(v)?),
+        QuestionSpec::Rating { .. } => Answer::Rating(v.as_i64()?),
+        QuestionSpec::YesNo => Answer::YesNo(v.as_bool()?),
+        QuestionSpec::Text { .. } => Answer::Text(v.as_str()?.to_owned()),
+        QuestionSpec::Number { .. } => Answer::Number(v.as_f64()?),
+    })
+}
+
+fn answers_of(def: &SurveyDefinition, json: &str) -> Vec<(String, Answer)> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(json) else {
+        return Vec::new();
+    };
+    def.questions()
+        .iter()
+        .filter_map(|q| {
+            map.get(q.key())
+                .and_then(|v| stored_answer(q, v))
+                .map(|a| (q.key().to_owned(), a))
+        })
+        .collect()
+}
+
+const DIMENSIONS: [&str; 4] = ["age_band", "gender", "unit", "period"];
+
+/// The group value of one response on one dimension.
+fn dimension(row: &ResultRow, dim: &str, chart: &OrgChart, level: Option<UnitKind>, at: NaiveDate) -> String {
+    match dim {
+        "age_band" => row.age_band.clone(),
+        "gender" => row.gender.clone().unwrap_or_else(|| "not_given".into()),
+        "period" => (row.submitted_at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
+            .format("%Y-%m")
+            .to_string(),
+        _ => {
+            let here = chart.counts_toward(row.unit_id, at).unwrap_or(row.unit_id);
+            let unit = match level {
+                None => Some(here),
+                Some(kind) => std::iter::once(here)
+                    .chain(chart.ancestors_on(here, at).into_iter().map(|u| u.id))
+                    .find(|u| chart.unit(*u).is_some_and(|x| x.kind == kind)),
+            };
+            unit.and_then(|u| chart.unit(u))
+                .map(|u| u.code.as_str().to_owned())
+                .unwrap_or_else(|| "other".into())
+        }
+    }
+}
+
+fn day_start(d: NaiveDate) -> chrono::DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc() - chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
+        .unwrap_or_default()
+}
+
+/// What children said, per question: counts and shares for choice, yes/no
+/// and rating questions, mean/median/quartiles for numbers, mean rank for
+/// rankings, and the number of text answers, broken down as asked. Every
+/// group or cell under k respondents is suppressed, and further cells so
+/// that none can be worked out from the totals shown. Facilitators see
+/// their unit and below only.
+#[utoipa::path(
+    tag = "results",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), ResultsQuery),
+    responses(
+        (status = 200, body = ResultsDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/surveys/{id}/results")]
+async fn survey_results(
+    staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<ResultsQuery>,
+) -> Result<web::Json<ResultsDto>, ApiError> {
+    let by: Vec<String> = match q.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        None => Vec::new(),
+        Some(b) => b.split(',').map(|d| d.trim().to_owned()).collect(),
+    };
+    if by.len() > 2 || by.iter().any(|d| !DIMENSIONS.contains(&d.as_str())) || (by.len() == 2 && by[0] == by[1]) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "by is one or two of age_band, gender, unit, period",
+        ));
+    }
+    let level = match q.unit_level.as_deref() {
+        None => None,
+        Some(l) => {
+            Some(UnitKind::parse(l).ok_or_else(|| ApiError::bad_request("invalid_query", "unknown unit_level"))?)
+        }
+    };
+    let record = find_survey(&state, *id).await?;
+    if staff.role() == Role::Facilitator && record.published_version.is_none() {
+        return Err(ApiError::not_found("survey"));
+    }
+    let version = q
+        .version
+        .or(record.published_version)
+        .ok_or_else(|| ApiError::not_found("published version"))?;
+    let stored = match surveys::version(&state.db, record.id, version).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
+        Err(e) => return Err(e.into()),
+    };
+    let (def, _) = stored_definition(&stored.definition)?;
+    let chart = org::load_chart(&state.db).await?;
+    let today = crate::today();
+    let at = q.at.unwrap_or(today);
+    // The units whose responses are counted: the caller's scope, narrowed
+    // to `unit_id` when given.
+    let root = match (staff.role(), staff.user.assignment.unit_id, q.unit_id) {
+        (Role::Facilitator, Some(own), Some(u)) if !chart.is_within(UnitId(u), own, today) => {
+            return Err(ApiError::not_found("unit"));
+        }
+        (Role::Facilitator, Some(own), None) => Some(own),
+        (Role::Facilitator, None, _) => return Err(ApiError::forbidden()),
+        (_, _, Some(u)) => {
+            if chart.unit(UnitId(u)).is_none() {
+                return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+            }
+            Some(UnitId(u))
+        }
+        (_, _, None) => None,
+    };
+    let units: Option<Vec<UnitId>> = root.map(|r| {
+        chart
+            .units()
+            .filter(|u| {
+                let here = chart.counts_toward(u.id, at).unwrap_or(u.id);
+                chart.is_within(here, r, at) || chart.is_within(u.id, r, u.nearest_day_in_force(at))
+            })
+            .map(|u| u.id)
+            .collect()
+    });
+    let rows = store::responses_for_results(
+        &state.db,
+        record.id,
+        version,
+        q.from.map(day_start),
+        q.to.and_then(|d| d.succ_opt()).map(day_start),
+        units.as_deref(),
+    )
+    .await?;
+    let answers: Vec<Vec<(String, Answer)>> = rows.iter().map(|r| answers_of(&def, &r.answers)).collect();
+    let keys: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            by.iter()
+                .map(|d| dimension(r, d, &chart, level, at))
+                .collect::<Vec<_>>()
+                .join("\u{1f}")
+        })
+        .collect();
+    let counted: Vec<Counted> = keys
+        .iter()
+        .zip(&answers)
+        .map(|(g, a)| Counted { group: g, answers: a })
+        .collect();
+    let (groups, questions) = results::results(&def, &counted, state.min_cell);
+    let groups_dto = groups
+        .iter()
+        .map(|g| GroupDto {
+            dimensions: if by.is_empty() {
+                BTreeMap::new()
+            } else {
+                by.iter().cloned().zip(g.split('\u{1f}').map(str::to_owned)).collect()
+            },
+        })
+        .collect();
+    let questions = questions
+        .into_iter()
+        .map(|qr| {
+            let (columns, per_group, totals) = match &qr.results {
+                QuestionResults::Counts { columns, table } => {
+                    let cols = columns.len();
+                    let per_group = (0..groups.len())
+                        .map(|g| GroupFiguresDto {
+                            respondents: figure(&table.row_totals[g]),
+                            counts: table.cells[g * cols..(g + 1) * cols].iter().map(figure).collect(),
+                            stats: None,
+                            mean_rank: None,
+                        })
+                        .collect();
+                    (
+                        columns.clone(),
+                        per_group,
+                        table.col_totals.iter().map(figure).collect(),
+                    )
+                }
+                QuestionResults::Numbers { respondents, stats } => (
+                    Vec::new(),
+                    respondents
+                        .iter()
+                        .zip(stats)
+                        .map(|(r, s)| GroupFiguresDto {
+                            respondents: figure(r),
+                            counts: Vec::new(),
+                            stats: s.as_ref().map(|s| NumberStatsDto {
+                                mean: s.mean,
+                                median: s.median,
+                                q1: s.q1,
+                                q3: s.q3,
+                            }),
+                            mean_rank: None,
+                        })
+                        .collect(),
+                    Vec::new(),
+                ),
+                QuestionResults::Ranking {
+                    options,
+                    respondents,
+                    mean_rank,
+                } => (
+                    options.clone(),
+                    respondents
+                        .iter()
+                        .zip(mean_rank)
+                        .map(|(r, m)| GroupFiguresDto {
+                            respondents: figure(r),
+                            counts: Vec::new(),
+                            stats: None,
+                            mean_rank: m.clone(),
+                        })
+                        .collect(),
+                    Vec::new(),
+                ),
+                QuestionResults::Texts { answers } => (
+                    Vec::new(),
+                    answers
+                        .iter()
+                        .map(|a| GroupFiguresDto {
+                            respondents: figure(a),
+                            counts: Vec::new(),
+                            stats: None,
+                            mean_rank: None,
+                        })
+                        .collect(),
+                    Vec::new(),
+                ),
+            };
+            QuestionResultsDto {
+                key: qr.key,
+                qtype: qr.qtype.as_str(),
+                columns,
+                groups: per_group,
+                totals,
+            }
+        })
+        .collect();
+    Ok(web::Json(ResultsDto {
+        survey_id: record.id,
+        version,
+        min_cell: state.min_cell.get(),
+        by,
+        groups: groups_dto,
+        questions,
+    }))
+}

@@ -1,0 +1,254 @@
+//! Survey results: every question type, breakdowns, suppression, roles and
+//! the roll-up of old units into their successors.
+
+use actix_web::http::Method;
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+fn all_types(owner: &str) -> Value {
+    let opts = |keys: &[&str]| {
+        keys.iter()
+            .map(|k| json!({"key": k, "label": {"vi": k}}))
+            .collect::<Vec<_>>()
+    };
+    json!({"kind": "opinion", "owner_unit_id": owner, "title": {"vi": "Mọi loại câu hỏi"}, "min_age": 6, "max_age": 17,
+    "questions": [
+      {"key": "one", "type": "single_choice", "text": {"vi": "Một?"}, "options": opts(&["a", "b", "c"])},
+      {"key": "many", "type": "multiple_choice", "text": {"vi": "Nhiều?"}, "options": opts(&["x", "y", "z"]), "max_choices": 3},
+      {"key": "rate", "type": "rating", "min": 1, "max": 3, "text": {"vi": "Điểm?"}},
+      {"key": "yn", "type": "yes_no", "text": {"vi": "Có không?"}},
+      {"key": "num", "type": "number", "min": 0, "max": 100, "text": {"vi": "Số?"}},
+      {"key": "rank", "type": "ranking", "text": {"vi": "Xếp?"}, "options": opts(&["p", "q"])},
+      {"key": "say", "type": "text", "text": {"vi": "Nói?"}}
+    ]})
+}
+
+async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value) {
+    let joined = app
+        .post(
+            "/api/v1/join",
+            None,
+            &json!({"join_code": code, "age": age, "gender": gender, "assent": true}),
+        )
+        .await;
+    let token = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+    let r = app
+        .request(
+            Method::POST,
+            "/api/v1/responses",
+            Some(&token),
+            &[("Content-Type", "application/json"), ("Idempotency-Key", "r")],
+            Some(serde_json::to_vec(&json!({"answers": answers})).unwrap()),
+        )
+        .await;
+    r.ok(201);
+}
+
+async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
+    let now = Utc::now();
+    let r = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/sessions"),
+            app.admin(),
+            &json!({"unit_id": unit, "opens_at": (now - Duration::minutes(5)).to_rfc3339(), "closes_at": (now + Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    r.ok(201)["join_code"].as_str().unwrap().to_owned()
+}
+
+#[actix_web::test]
+async fn results_cover_every_question_type_with_suppression() {
+    let app = TestApp::spawn_demo().await;
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let code = session(&app, &survey, &school).await;
+    // 8 children of 12, 6 of 15, 3 of 9.
+    let mut n = 0;
+    for (age, count) in [(12u8, 8), (15, 6), (9, 3)] {
+        for i in 0..count {
+            n += 1;
+            let answers = json!({"one": if i % 2 == 0 { "a" } else { "b" }, "many": ["x", "y"], "rate": 3, "yn": true,
+                "num": n, "rank": ["q", "p"], "say": "Em thích trường."});
+            answer(&app, &code, age, if i % 2 == 0 { "girl" } else { "boy" }, answers).await;
+        }
+    }
+    let r = app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin()).await;
+    let all = r.ok(200).clone();
+    assert_eq!(all["min_cell"], 5);
+    assert_eq!(all["groups"].as_array().unwrap().len(), 1);
+    let q = |key: &str| {
+        all["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["key"] == key)
+            .unwrap()
+            .clone()
+    };
+    let one = q("one");
+    assert_eq!(one["columns"], json!(["a", "b", "c"]));
+    assert_eq!(one["groups"][0]["respondents"]["count"], 17);
+    assert_eq!(one["groups"][0]["counts"][0]["count"], 9);
+    assert_eq!(one["groups"][0]["counts"][2]["count"], 0, "a zero reveals nothing");
+    assert!((one["groups"][0]["counts"][1]["share"].as_f64().unwrap() - 8.0 / 17.0).abs() < 1e-9);
+    assert_eq!(q("many")["groups"][0]["counts"][0]["count"], 17);
+    assert_eq!(q("rate")["columns"], json!(["1", "2", "3"]));
+    assert_eq!(q("yn")["groups"][0]["counts"][0]["count"], 17);
+    let num = q("num");
+    assert_eq!(num["groups"][0]["stats"]["median"], 9.0);
+    assert_eq!(num["groups"][0]["stats"]["mean"], 9.0);
+    assert_eq!(q("rank")["groups"][0]["mean_rank"], json!([2.0, 1.0]));
+    assert_eq!(q("say")["groups"][0]["respondents"]["count"], 17);
+    assert!(!r.text.contains("Em thích"), "no text answers in results");
+
+    // By age band: the group of 3 is suppressed, and the next smallest with it.
+    let r = app
+        .get(&format!("/api/v1/surveys/{survey}/results?by=age_band"), app.admin())
+        .await;
+    let by_age = r.ok(200).clone();
+    let bands: Vec<&str> = by_age["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["dimensions"]["age_band"].as_str().unwrap())
+        .collect();
+    assert_eq!(bands, ["12-14", "15-17", "9-11"]);
+    let one = by_age["questions"][0]["groups"].as_array().unwrap().clone();
+    assert_eq!(one[0]["respondents"]["count"], 8);
+    assert_eq!(one[2]["respondents"], json!({"count": null, "suppressed": true}));
+    assert_eq!(one[1]["respondents"]["suppressed"], true, "secondary suppression");
+    assert_eq!(by_age["questions"][4]["groups"][2].get("stats"), None);
+    // A pair of dimensions, and units grouped by ward.
+    let r = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/results?by=age_band,gender"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(r.ok(200)["by"], json!(["age_band", "gender"]));
+    assert_eq!(
+        r.body["groups"][0]["dimensions"],
+        json!({"age_band": "12-14", "gender": "boy"})
+    );
+    let r = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/results?by=unit&unit_level=ward"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(r.ok(200)["groups"], json!([{"dimensions": {"unit": "HCM-DUCNHUAN"}}]));
+    let r = app
+        .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
+        .await;
+    assert_eq!(r.ok(200)["groups"].as_array().unwrap().len(), 1);
+    let tomorrow = (Utc::now() + Duration::days(2)).date_naive();
+    let r = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/results?from={tomorrow}"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(r.ok(200)["groups"], json!([]));
+
+    // Roles: a facilitator sees their unit only; other roles are refused.
+    let (_, here) = app.user("tpt.here", "facilitator", Some(&school), None).await;
+    let other_school = app.unit_id("PN-S01", "2026-01-01").await;
+    let (_, there) = app.user("tpt.there", "facilitator", Some(&other_school), None).await;
+    let r = app.get(&format!("/api/v1/surveys/{survey}/results"), Some(&here)).await;
+    assert_eq!(r.ok(200)["questions"][0]["groups"][0]["respondents"]["count"], 17);
+    let r = app
+        .get(&format!("/api/v1/surveys/{survey}/results"), Some(&there))
+        .await;
+    assert_eq!(r.ok(200)["groups"], json!([]));
+    app.get(
+        &format!("/api/v1/surveys/{survey}/results?unit_id={school}"),
+        Some(&there),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    let (_, sg) = app.user("sg.kq", "safeguarding_officer", None, None).await;
+    app.get(&format!("/api/v1/surveys/{survey}/results"), Some(&sg))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/surveys/{survey}/results"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    // Bad input.
+    for bad in [
+        "by=colour",
+        "by=unit,unit",
+        "by=a,b,c",
+        "unit_level=planet",
+        "from=yesterday",
+    ] {
+        app.get(&format!("/api/v1/surveys/{survey}/results?{bad}"), app.admin())
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+    app.get(&format!("/api/v1/surveys/{survey}/results?version=9"), app.admin())
+        .await
+        .assert_problem(404, "not_found");
+    app.get(
+        &format!("/api/v1/surveys/{}/results", uuid::Uuid::now_v7()),
+        app.admin(),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn results_roll_old_units_up_into_their_successors() {
+    let app = TestApp::spawn().await;
+    let mk = |body: Value| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/units", app.admin(), &body).await.ok(201)["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let city = mk(json!({"kind": "city", "code": "C", "name": {"vi": "Thành phố"}, "valid_from": "2020-01-01"})).await;
+    let w1 = mk(json!({"kind": "ward", "code": "W1", "name": {"vi": "Phường 1"}, "parent_id": city, "valid_from": "2020-01-01"})).await;
+    let w2 = mk(json!({"kind": "ward", "code": "W2", "name": {"vi": "Phường 2"}, "parent_id": city, "valid_from": "2020-01-01"})).await;
+    let survey = crate::surveys::published_survey(&app, &all_types(&city)).await;
+    let code = session(&app, &survey, &w1).await;
+    for _ in 0..6 {
+        answer(&app, &code, 12, "girl", json!({"one": "a"})).await;
+    }
+    // Ward 1 is merged into ward 2 the day after tomorrow.
+    let merge_on = (Utc::now() + Duration::days(2)).date_naive();
+    app.post(
+        "/api/v1/reorganisations",
+        app.admin(),
+        &json!({"effective_on": merge_on, "title": "Nhập phường 1 vào phường 2", "close": [w1], "lineage": [{"from": w1, "to_unit_id": w2}]}),
+    )
+    .await
+    .ok(201);
+    let before = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/results?by=unit&unit_level=ward"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(before.ok(200)["groups"], json!([{"dimensions": {"unit": "W1"}}]));
+    let after = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/results?by=unit&unit_level=ward&at={merge_on}"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(after.ok(200)["groups"], json!([{"dimensions": {"unit": "W2"}}]));
+    assert_eq!(after.body["questions"][0]["groups"][0]["counts"][0]["count"], 6);
+    // Scoped to ward 2 on that date, ward 1's responses count.
+    let scoped = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/results?unit_id={w2}&at={merge_on}"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(scoped.ok(200)["questions"][0]["groups"][0]["respondents"]["count"], 6);
+}
