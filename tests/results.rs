@@ -252,3 +252,111 @@ async fn results_roll_old_units_up_into_their_successors() {
         .await;
     assert_eq!(scoped.ok(200)["questions"][0]["groups"][0]["respondents"]["count"], 6);
 }
+
+#[actix_web::test]
+async fn results_and_responses_export_as_csv_for_excel() {
+    let app = TestApp::spawn_demo().await;
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let code = session(&app, &survey, &school).await;
+    for i in 0..6 {
+        let say = if i == 0 {
+            "=HYPERLINK(\"x\")"
+        } else {
+            "Sân trường cần thêm cây xanh, ghế đá"
+        };
+        answer(
+            &app,
+            &code,
+            12,
+            "girl",
+            json!({"one": "a", "many": ["x", "z"], "rank": ["p", "q"], "say": say, "num": 7}),
+        )
+        .await;
+    }
+    let r = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/results.csv?by=age_band"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(r.text.starts_with('\u{feff}'), "BOM for Excel");
+    let lines: Vec<&str> = r.text.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "question,type,age_band,column,count,share,suppressed,mean,median,q1,q3"
+    );
+    assert!(lines.contains(&"one,single_choice,12-14,a,6,1,false,,,,"), "{lines:?}");
+    assert!(
+        lines.contains(&"num,number,12-14,respondents,6,,false,7,7,7,7"),
+        "{lines:?}"
+    );
+
+    let r = app
+        .get(&format!("/api/v1/surveys/{survey}/responses.csv"), app.admin())
+        .await;
+    assert_eq!(r.status, 200);
+    let lines: Vec<&str> = r
+        .text
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        lines[0],
+        "row,submitted_on,unit,age_band,gender,one,many,rate,yn,num,rank,say"
+    );
+    assert_eq!(lines.len(), 7, "a header and one row per response");
+    assert!(
+        lines[1].contains(",PN-S06,12-14,girl,a,x;z,,,7,p>q,\"'=HYPERLINK(\"\"x\"\")\""),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].ends_with("\"Sân trường cần thêm cây xanh, ghế đá\""),
+        "Vietnamese intact: {}",
+        lines[2]
+    );
+    // No ids, pseudonyms or tokens in the rows: nothing shaped like a UUID.
+    assert!(
+        !r.text
+            .split([',', '"', '\r', '\n'])
+            .any(|f| uuid::Uuid::parse_str(f).is_ok())
+    );
+    assert!(r.header("content-disposition").unwrap().contains("attachment"));
+    // Only curators export rows; facilitators may export results of their unit.
+    let (_, tpt) = app.user("tpt.csv", "facilitator", Some(&school), None).await;
+    app.get(&format!("/api/v1/surveys/{survey}/responses.csv"), Some(&tpt))
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(
+        app.get(&format!("/api/v1/surveys/{survey}/results.csv"), Some(&tpt))
+            .await
+            .status,
+        200
+    );
+    app.get(&format!("/api/v1/surveys/{survey}/responses.csv"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get(&format!("/api/v1/surveys/{survey}/results.csv"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get(
+        &format!("/api/v1/surveys/{survey}/responses.csv?by=age_band"),
+        app.admin(),
+    )
+    .await
+    .assert_problem(400, "invalid_query");
+    app.get(&format!("/api/v1/surveys/{survey}/results.csv?by=colour"), app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get(
+        &format!("/api/v1/surveys/{}/responses.csv", uuid::Uuid::now_v7()),
+        app.admin(),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}

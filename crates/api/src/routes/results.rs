@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::{NaiveDate, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
@@ -18,13 +18,15 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::{Consulting, Staff};
+use crate::auth::{Consulting, Curator, Staff};
 use crate::error::ApiError;
 use crate::routes::surveys::{find as find_survey, stored_definition};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(survey_results);
+    cfg.service(survey_results)
+        .service(survey_results_csv)
+        .service(responses_csv);
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -216,6 +218,228 @@ async fn survey_results(
     id: web::Path<Uuid>,
     q: web::Query<ResultsQuery>,
 ) -> Result<web::Json<ResultsDto>, ApiError> {
+    Ok(web::Json(compute(&state, &staff, *id, &q).await?))
+}
+
+/// The same results as CSV (UTF-8 with BOM, for Excel): one row per
+/// question, group and column, suppressed figures left empty and marked.
+#[utoipa::path(
+    tag = "results",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), ResultsQuery),
+    responses(
+        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/surveys/{id}/results.csv")]
+async fn survey_results_csv(
+    staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let r = compute(&state, &staff, *id, &q).await?;
+    let mut header = vec!["question".to_owned(), "type".to_owned()];
+    header.extend(r.by.iter().cloned());
+    header.extend(["column", "count", "share", "suppressed", "mean", "median", "q1", "q3"].map(String::from));
+    let mut csv = Csv::new(&header);
+    let num = |x: Option<f64>| x.map(|v| format!("{v}")).unwrap_or_default();
+    for question in &r.questions {
+        for (g, figures) in r.groups.iter().zip(&question.groups) {
+            let mut lead = vec![question.key.clone(), question.qtype.to_owned()];
+            lead.extend(r.by.iter().map(|d| g.dimensions.get(d).cloned().unwrap_or_default()));
+            let row = |column: &str, f: &FigureDto, stats: Option<&NumberStatsDto>| {
+                let mut row = lead.clone();
+                row.extend([
+                    column.to_owned(),
+                    f.count.map(|c| c.to_string()).unwrap_or_default(),
+                    num(f.share),
+                    f.suppressed.to_string(),
+                    num(stats.map(|s| s.mean)),
+                    num(stats.map(|s| s.median)),
+                    num(stats.map(|s| s.q1)),
+                    num(stats.map(|s| s.q3)),
+                ]);
+                row
+            };
+            csv.push(&row("respondents", &figures.respondents, figures.stats.as_ref()));
+            for (column, f) in question.columns.iter().zip(&figures.counts) {
+                csv.push(&row(column, f, None));
+            }
+            if let Some(ranks) = &figures.mean_rank {
+                for (option, rank) in question.columns.iter().zip(ranks) {
+                    let mut row = lead.clone();
+                    row.extend([
+                        format!("mean_rank:{option}"),
+                        String::new(),
+                        num(Some(*rank)),
+                        "false".into(),
+                    ]);
+                    row.extend(std::iter::repeat_n(String::new(), 4));
+                    csv.push(&row);
+                }
+            }
+        }
+    }
+    Ok(csv.response(&format!("results-{}.csv", r.survey_id)))
+}
+
+/// One row per response that counts, answers as columns: redacted text
+/// only, no pseudonym, token or id. Admins and moderators only.
+#[utoipa::path(
+    tag = "results",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), ResultsQuery),
+    responses(
+        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/surveys/{id}/responses.csv")]
+async fn responses_csv(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if q.by.is_some() || q.unit_level.is_some() {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "responses.csv takes no breakdown",
+        ));
+    }
+    let record = find_survey(&state, *id).await?;
+    let version = q
+        .version
+        .or(record.published_version)
+        .ok_or_else(|| ApiError::not_found("published version"))?;
+    let stored = match surveys::version(&state.db, record.id, version).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
+        Err(e) => return Err(e.into()),
+    };
+    let (def, _) = stored_definition(&stored.definition)?;
+    let chart = org::load_chart(&state.db).await?;
+    let at = q.at.unwrap_or_else(crate::today);
+    let units = match q.unit_id {
+        None => None,
+        Some(u) if chart.unit(UnitId(u)).is_none() => {
+            return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+        }
+        Some(u) => Some(units_for(&chart, UnitId(u), at)),
+    };
+    let rows = store::responses_for_results(
+        &state.db,
+        record.id,
+        version,
+        q.from.map(day_start),
+        q.to.and_then(|d| d.succ_opt()).map(day_start),
+        units.as_deref(),
+    )
+    .await?;
+    let mut header: Vec<String> = ["row", "submitted_on", "unit", "age_band", "gender"]
+        .map(String::from)
+        .to_vec();
+    header.extend(def.questions().iter().map(|q| q.key().to_owned()));
+    let mut csv = Csv::new(&header);
+    for (i, row) in rows.iter().enumerate() {
+        let answers = answers_of(&def, &row.answers);
+        let mut line = vec![
+            (i + 1).to_string(),
+            (row.submitted_at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
+                .date_naive()
+                .to_string(),
+            chart
+                .unit(row.unit_id)
+                .map(|u| u.code.as_str().to_owned())
+                .unwrap_or_default(),
+            row.age_band.clone(),
+            row.gender.clone().unwrap_or_default(),
+        ];
+        for question in def.questions() {
+            line.push(
+                match answers.iter().find(|(k, _)| k == question.key()).map(|(_, a)| a) {
+                    None => String::new(),
+                    Some(Answer::Choice(c)) => c.clone(),
+                    Some(Answer::Choices(cs)) => cs.join(";"),
+                    Some(Answer::Ranking(cs)) => cs.join(">"),
+                    Some(Answer::Rating(v)) => v.to_string(),
+                    Some(Answer::YesNo(b)) => if *b { "yes" } else { "no" }.to_owned(),
+                    Some(Answer::Number(x)) => format!("{x}"),
+                    Some(Answer::Text(t)) => t.clone(),
+                },
+            );
+        }
+        csv.push(&line);
+    }
+    Ok(csv.response(&format!("responses-{}.csv", record.id)))
+}
+
+/// A CSV document that opens cleanly in Excel: UTF-8 with BOM, CRLF, every
+/// field quoted where needed, and cells that would start a formula made
+/// plain text.
+struct Csv(String);
+
+impl Csv {
+    fn new(header: &[String]) -> Csv {
+        let mut c = Csv(String::from("\u{feff}"));
+        c.push(header);
+        c
+    }
+
+    fn push(&mut self, fields: &[String]) {
+        let line: Vec<String> = fields
+            .iter()
+            .map(|f| {
+                let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) && f.parse::<f64>().is_err() {
+                    format!("'{f}")
+                } else {
+                    f.clone()
+                };
+                if f.contains([',', '"', '\n', '\r']) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f
+                }
+            })
+            .collect();
+        self.0.push_str(&line.join(","));
+        self.0.push_str("\r\n");
+    }
+
+    fn response(self, filename: &str) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
+            .body(self.0)
+    }
+}
+
+/// The units whose records count for `root` as of `at`.
+fn units_for(chart: &OrgChart, root: UnitId, at: NaiveDate) -> Vec<UnitId> {
+    chart
+        .units()
+        .filter(|u| {
+            let here = chart.counts_toward(u.id, at).unwrap_or(u.id);
+            chart.is_within(here, root, at) || chart.is_within(u.id, root, u.nearest_day_in_force(at))
+        })
+        .map(|u| u.id)
+        .collect()
+}
+
+async fn compute(
+    state: &AppState,
+    staff: &Staff<Consulting>,
+    id: Uuid,
+    q: &ResultsQuery,
+) -> Result<ResultsDto, ApiError> {
     let by: Vec<String> = match q.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
         None => Vec::new(),
         Some(b) => b.split(',').map(|d| d.trim().to_owned()).collect(),
@@ -232,7 +456,7 @@ async fn survey_results(
             Some(UnitKind::parse(l).ok_or_else(|| ApiError::bad_request("invalid_query", "unknown unit_level"))?)
         }
     };
-    let record = find_survey(&state, *id).await?;
+    let record = find_survey(state, id).await?;
     if staff.role() == Role::Facilitator && record.published_version.is_none() {
         return Err(ApiError::not_found("survey"));
     }
@@ -265,16 +489,7 @@ async fn survey_results(
         }
         (_, _, None) => None,
     };
-    let units: Option<Vec<UnitId>> = root.map(|r| {
-        chart
-            .units()
-            .filter(|u| {
-                let here = chart.counts_toward(u.id, at).unwrap_or(u.id);
-                chart.is_within(here, r, at) || chart.is_within(u.id, r, u.nearest_day_in_force(at))
-            })
-            .map(|u| u.id)
-            .collect()
-    });
+    let units: Option<Vec<UnitId>> = root.map(|r| units_for(&chart, r, at));
     let rows = store::responses_for_results(
         &state.db,
         record.id,
@@ -390,12 +605,12 @@ async fn survey_results(
             }
         })
         .collect();
-    Ok(web::Json(ResultsDto {
+    Ok(ResultsDto {
         survey_id: record.id,
         version,
         min_cell: state.min_cell.get(),
         by,
         groups: groups_dto,
         questions,
-    }))
+    })
 }
