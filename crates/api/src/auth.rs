@@ -263,6 +263,25 @@ impl<R: Allowed> Staff<R> {
     pub fn role(&self) -> Role {
         self.user.assignment.role
     }
+
+    /// For a facilitator, the units they work for today (their unit and
+    /// everything below it); `None` for roles without a unit scope.
+    pub fn unit_scope(&self, chart: &langnghe_domain::org::OrgChart) -> Option<Vec<langnghe_domain::UnitId>> {
+        if self.role() != Role::Facilitator {
+            return None;
+        }
+        let Some(root) = self.user.assignment.unit_id else {
+            return Some(Vec::new());
+        };
+        let today = crate::today();
+        Some(
+            chart
+                .units()
+                .filter(|u| chart.is_within(u.id, root, today))
+                .map(|u| u.id)
+                .collect(),
+        )
+    }
 }
 
 fn bearer(req: &HttpRequest) -> Result<String, ApiError> {

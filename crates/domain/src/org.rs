@@ -262,6 +262,22 @@ impl OrgChart {
         self.lineage.iter().filter(move |e| e.from == id)
     }
 
+    /// Every unit whose records count for `scope` as of `date`: units at or
+    /// below it, and closed units whose history a unit at or below it took
+    /// over.
+    pub fn counting_for(&self, scope: UnitId, date: NaiveDate) -> Vec<UnitId> {
+        let mut ids: Vec<UnitId> = self
+            .units()
+            .filter(|u| {
+                let here = self.counts_toward(u.id, date).unwrap_or(u.id);
+                self.is_within(here, scope, date) || self.is_within(u.id, scope, u.nearest_day_in_force(date))
+            })
+            .map(|u| u.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// The unit in force on `date` that data recorded under `id` counts
     /// toward: `id` itself while it is in force, else its default successor
     /// (followed through as many reorganisations as there were). `None` for

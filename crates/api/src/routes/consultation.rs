@@ -112,28 +112,6 @@ fn session_dto(s: Session) -> SessionDto {
     }
 }
 
-/// The units a facilitator works for: their unit and everything below it
-/// today. `None` for roles without a scope.
-async fn facilitator_scope(
-    state: &AppState,
-    staff_role: Role,
-    unit: Option<UnitId>,
-) -> Result<Option<Vec<UnitId>>, ApiError> {
-    if staff_role != Role::Facilitator {
-        return Ok(None);
-    }
-    let Some(root) = unit else { return Ok(Some(vec![])) };
-    let chart = org::load_chart(&state.db).await?;
-    let today = crate::today();
-    Ok(Some(
-        chart
-            .units()
-            .filter(|u| chart.is_within(u.id, root, today))
-            .map(|u| u.id)
-            .collect(),
-    ))
-}
-
 /// Open a session of a published survey for a unit and a time window.
 /// Facilitators open sessions for their own unit (or below it); admins for
 /// any unit.
@@ -270,7 +248,7 @@ async fn list_sessions(
 ) -> Result<web::Json<Page<SessionDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let record = find_survey(&state, *id).await?;
-    let scope = facilitator_scope(&state, staff.role(), staff.user.assignment.unit_id).await?;
+    let scope = staff.unit_scope(&org::load_chart(&state.db).await?);
     let rows = store::list_sessions(
         &state.db,
         record.id,
@@ -306,7 +284,7 @@ async fn close_session(
         Err(StoreError::NotFound) => return Err(ApiError::not_found("session")),
         Err(e) => return Err(e.into()),
     };
-    if let Some(scope) = facilitator_scope(&state, staff.role(), staff.user.assignment.unit_id).await?
+    if let Some(scope) = staff.unit_scope(&org::load_chart(&state.db).await?)
         && !scope.contains(&session.unit_id)
     {
         return Err(ApiError::not_found("session"));

@@ -368,25 +368,6 @@ pub struct ListEventsQuery {
     pub cursor: Option<String>,
 }
 
-/// The units a facilitator works for today (their unit and below).
-async fn scope(state: &AppState, staff: &Staff<impl crate::auth::Allowed>) -> Result<Option<Vec<UnitId>>, ApiError> {
-    if staff.role() != Role::Facilitator {
-        return Ok(None);
-    }
-    let Some(root) = staff.user.assignment.unit_id else {
-        return Ok(Some(vec![]));
-    };
-    let chart = org::load_chart(&state.db).await?;
-    let today = crate::today();
-    Ok(Some(
-        chart
-            .units()
-            .filter(|u| chart.is_within(u.id, root, today))
-            .map(|u| u.id)
-            .collect(),
-    ))
-}
-
 /// Events, in the order recorded; facilitators see their units' only.
 #[utoipa::path(
     tag = "events",
@@ -411,7 +392,7 @@ async fn list_events(
     {
         return Err(ApiError::bad_request("invalid_query", format!("unknown kind {k:?}")));
     }
-    let mut units = scope(&state, &staff).await?;
+    let mut units = staff.unit_scope(&org::load_chart(&state.db).await?);
     if let Some(u) = q.unit_id {
         units = Some(match units {
             Some(scope) => scope.into_iter().filter(|x| x.0 == u).collect(),
@@ -447,7 +428,7 @@ async fn find(state: &AppState, staff: &Staff<impl crate::auth::Allowed>, id: Uu
         Err(StoreError::NotFound) => return Err(ApiError::not_found("event")),
         Err(e) => return Err(e.into()),
     };
-    if let Some(units) = scope(state, staff).await?
+    if let Some(units) = staff.unit_scope(&org::load_chart(&state.db).await?)
         && !units.contains(&event.unit_id)
     {
         return Err(ApiError::not_found("event"));

@@ -191,19 +191,6 @@ pub struct ProgressDto {
     pub targets: Vec<TargetProgressDto>,
 }
 
-/// The units whose records count for `scope` as of `as_of`: those now (or,
-/// for closed ones, through their successors) at or below it.
-fn units_counting_for(chart: &OrgChart, scope: UnitId, as_of: chrono::NaiveDate) -> Vec<UnitId> {
-    chart
-        .units()
-        .filter(|u| {
-            let here = chart.counts_toward(u.id, as_of).unwrap_or(u.id);
-            chart.is_within(here, scope, as_of) || chart.is_within(u.id, scope, u.nearest_day_in_force(as_of))
-        })
-        .map(|u| u.id)
-        .collect()
-}
-
 async fn facts(
     state: &AppState,
     chart: &OrgChart,
@@ -214,7 +201,7 @@ async fn facts(
     let from = period.first_day();
     let to = period.last_day().min(today);
     let as_of = to.max(from);
-    let units = units_counting_for(chart, target.scope_unit(), as_of);
+    let units = chart.counting_for(target.scope_unit(), as_of);
     let here = |u: UnitId, d: chrono::NaiveDate| chart.counts_toward(u, as_of.max(d)).unwrap_or(u);
     let mut f = Facts::default();
     if from > to {

@@ -333,7 +333,7 @@ async fn responses_csv(
         Some(u) if chart.unit(UnitId(u)).is_none() => {
             return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
         }
-        Some(u) => Some(units_for(&chart, UnitId(u), at)),
+        Some(u) => Some(chart.counting_for(UnitId(u), at)),
     };
     let rows = store::responses_for_results(
         &state.db,
@@ -422,18 +422,6 @@ impl Csv {
     }
 }
 
-/// The units whose records count for `root` as of `at`.
-fn units_for(chart: &OrgChart, root: UnitId, at: NaiveDate) -> Vec<UnitId> {
-    chart
-        .units()
-        .filter(|u| {
-            let here = chart.counts_toward(u.id, at).unwrap_or(u.id);
-            chart.is_within(here, root, at) || chart.is_within(u.id, root, u.nearest_day_in_force(at))
-        })
-        .map(|u| u.id)
-        .collect()
-}
-
 async fn compute(
     state: &AppState,
     staff: &Staff<Consulting>,
@@ -489,7 +477,7 @@ async fn compute(
         }
         (_, _, None) => None,
     };
-    let units: Option<Vec<UnitId>> = root.map(|r| units_for(&chart, r, at));
+    let units: Option<Vec<UnitId>> = root.map(|r| chart.counting_for(r, at));
     let rows = store::responses_for_results(
         &state.db,
         record.id,
