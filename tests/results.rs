@@ -360,3 +360,57 @@ async fn results_and_responses_export_as_csv_for_excel() {
     .await
     .assert_problem(404, "not_found");
 }
+
+#[actix_web::test]
+async fn public_results_only_for_surveys_that_say_so() {
+    let app = TestApp::spawn_demo().await;
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let mut body = all_types(&district);
+    body["results_public"] = json!(true);
+    let open = crate::surveys::published_survey(&app, &body).await;
+    let closed = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let survey = app.get(&format!("/api/v1/surveys/{open}"), app.admin()).await;
+    assert_eq!(survey.ok(200)["results_public"], true);
+    assert_eq!(survey.body["definition"]["results_public"], true);
+    let code = session(&app, &open, &school).await;
+    for _ in 0..6 {
+        answer(&app, &code, 12, "boy", json!({"one": "c"})).await;
+    }
+    for _ in 0..5 {
+        answer(&app, &code, 12, "girl", json!({"one": "b"})).await;
+    }
+    answer(&app, &code, 9, "girl", json!({"one": "a"})).await;
+    // No sign-in; the same suppression: the lone answer "a" is hidden, and
+    // "b" with it, so that it cannot be worked out from the total.
+    let r = app.get(&format!("/api/v1/public/surveys/{open}/results"), None).await;
+    let counts = r.ok(200)["questions"][0]["groups"][0]["counts"].clone();
+    assert_eq!(counts[0], json!({"count": null, "suppressed": true}));
+    assert_eq!(counts[1], json!({"count": null, "suppressed": true}));
+    assert_eq!(counts[2]["count"], 6);
+    let r = app
+        .get(&format!("/api/v1/public/surveys/{open}/results?by=age_band"), None)
+        .await;
+    assert!(
+        r.ok(200)["questions"][0]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["respondents"]["suppressed"] == true)
+    );
+    app.get(&format!("/api/v1/public/surveys/{closed}/results"), None)
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/public/surveys/{open}/results?version=2"), None)
+        .await
+        .assert_problem(404, "not_found");
+    app.get(
+        &format!("/api/v1/public/surveys/{}/results", uuid::Uuid::now_v7()),
+        None,
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/public/surveys/{open}/results?by=colour"), None)
+        .await
+        .assert_problem(400, "invalid_query");
+}

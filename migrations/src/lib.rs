@@ -9,6 +9,7 @@ mod m20261128_000001_platform;
 mod m20261128_000002_consultations;
 mod m20261128_000003_events;
 mod m20261128_000004_targets;
+mod m20261128_000005_public_results;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_consultations::Migration),
             Box::new(m20261128_000003_events::Migration),
             Box::new(m20261128_000004_targets::Migration),
+            Box::new(m20261128_000005_public_results::Migration),
         ]
     }
 }

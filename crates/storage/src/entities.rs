@@ -213,6 +213,7 @@ pub mod survey {
         pub created_by: Option<Uuid>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub results_public: bool,
     }
     no_relations!();
 }

@@ -28,6 +28,8 @@ pub struct SurveyRecord {
     pub latest_version: i32,
     pub published_version: Option<i32>,
     pub title_vi: String,
+    /// Suppressed results are open to everyone.
+    pub results_public: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -52,6 +54,7 @@ fn to_record(m: survey::Model) -> Result<SurveyRecord, DbErr> {
         latest_version: m.latest_version,
         published_version: m.published_version,
         title_vi: m.title_vi,
+        results_public: m.results_public,
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
@@ -64,6 +67,7 @@ pub struct SurveySummary {
     pub owner_unit_id: UnitId,
     pub topic_id: Option<TopicId>,
     pub title_vi: String,
+    pub results_public: bool,
 }
 
 pub async fn create(
@@ -84,6 +88,7 @@ pub async fn create(
         latest_version: Set(1),
         published_version: Set(None),
         title_vi: Set(summary.title_vi.clone()),
+        results_public: Set(summary.results_public),
         created_by: Set(actor.id),
         created_at: Set(now),
         updated_at: Set(now),
@@ -231,6 +236,7 @@ pub async fn save_draft(
         row.owner_unit_id = Set(summary.owner_unit_id.0);
         row.topic_id = Set(summary.topic_id.map(|t| t.0));
         row.title_vi = Set(summary.title_vi.clone());
+        row.results_public = Set(summary.results_public);
     }
     let after = row.update(&tx).await?;
     audit::record(
@@ -273,6 +279,7 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
     row.owner_unit_id = Set(summary.owner_unit_id.0);
     row.topic_id = Set(summary.topic_id.map(|t| t.0));
     row.title_vi = Set(summary.title_vi.clone());
+    row.results_public = Set(summary.results_public);
     row.updated_at = Set(now);
     let after = row.update(&tx).await?;
     audit::record(

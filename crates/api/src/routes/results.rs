@@ -26,7 +26,8 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(survey_results)
         .service(survey_results_csv)
-        .service(responses_csv);
+        .service(responses_csv)
+        .service(public_results);
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -218,7 +219,47 @@ async fn survey_results(
     id: web::Path<Uuid>,
     q: web::Query<ResultsQuery>,
 ) -> Result<web::Json<ResultsDto>, ApiError> {
-    Ok(web::Json(compute(&state, &staff, *id, &q).await?))
+    Ok(web::Json(compute(&state, Viewer::of(&staff), *id, &q).await?))
+}
+
+/// The results of a survey marked `results_public`, for everyone, with the
+/// same suppression. 404 for any other survey.
+#[utoipa::path(
+    tag = "results",
+    params(("id" = Uuid, Path), ResultsQuery),
+    responses(
+        (status = 200, body = ResultsDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/public/surveys/{id}/results")]
+async fn public_results(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<ResultsQuery>,
+) -> Result<web::Json<ResultsDto>, ApiError> {
+    Ok(web::Json(compute(&state, Viewer::Public, *id, &q).await?))
+}
+
+/// Who is asking for results, and so which responses they may see.
+#[derive(Clone, Copy)]
+enum Viewer {
+    /// Admins and moderators: every unit.
+    AllUnits,
+    /// A facilitator: their unit and below.
+    Facilitator(Option<UnitId>),
+    /// Anyone, for a survey whose results are public.
+    Public,
+}
+
+impl Viewer {
+    fn of(staff: &Staff<Consulting>) -> Viewer {
+        match staff.role() {
+            Role::Facilitator => Viewer::Facilitator(staff.user.assignment.unit_id),
+            _ => Viewer::AllUnits,
+        }
+    }
 }
 
 /// The same results as CSV (UTF-8 with BOM, for Excel): one row per
@@ -242,7 +283,7 @@ async fn survey_results_csv(
     id: web::Path<Uuid>,
     q: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = compute(&state, &staff, *id, &q).await?;
+    let r = compute(&state, Viewer::of(&staff), *id, &q).await?;
     let mut header = vec!["question".to_owned(), "type".to_owned()];
     header.extend(r.by.iter().cloned());
     header.extend(["column", "count", "share", "suppressed", "mean", "median", "q1", "q3"].map(String::from));
@@ -422,12 +463,7 @@ impl Csv {
     }
 }
 
-async fn compute(
-    state: &AppState,
-    staff: &Staff<Consulting>,
-    id: Uuid,
-    q: &ResultsQuery,
-) -> Result<ResultsDto, ApiError> {
+async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -> Result<ResultsDto, ApiError> {
     let by: Vec<String> = match q.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
         None => Vec::new(),
         Some(b) => b.split(',').map(|d| d.trim().to_owned()).collect(),
@@ -445,8 +481,15 @@ async fn compute(
         }
     };
     let record = find_survey(state, id).await?;
-    if staff.role() == Role::Facilitator && record.published_version.is_none() {
-        return Err(ApiError::not_found("survey"));
+    match viewer {
+        Viewer::Facilitator(_) if record.published_version.is_none() => return Err(ApiError::not_found("survey")),
+        Viewer::Public if !record.results_public || record.published_version.is_none() => {
+            return Err(ApiError::not_found("survey"));
+        }
+        Viewer::Public if q.version.is_some_and(|v| Some(v) != record.published_version) => {
+            return Err(ApiError::not_found("survey version"));
+        }
+        _ => {}
     }
     let version = q
         .version
@@ -463,19 +506,19 @@ async fn compute(
     let at = q.at.unwrap_or(today);
     // The units whose responses are counted: the caller's scope, narrowed
     // to `unit_id` when given.
-    let root = match (staff.role(), staff.user.assignment.unit_id, q.unit_id) {
-        (Role::Facilitator, Some(own), Some(u)) if !chart.is_within(UnitId(u), own, today) => {
+    let root = match (viewer, q.unit_id) {
+        (Viewer::Facilitator(Some(own)), Some(u)) if !chart.is_within(UnitId(u), own, today) => {
             return Err(ApiError::not_found("unit"));
         }
-        (Role::Facilitator, Some(own), None) => Some(own),
-        (Role::Facilitator, None, _) => return Err(ApiError::forbidden()),
-        (_, _, Some(u)) => {
+        (Viewer::Facilitator(Some(own)), None) => Some(own),
+        (Viewer::Facilitator(None), _) => return Err(ApiError::forbidden()),
+        (_, Some(u)) => {
             if chart.unit(UnitId(u)).is_none() {
                 return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
             }
             Some(UnitId(u))
         }
-        (_, _, None) => None,
+        (_, None) => None,
     };
     let units: Option<Vec<UnitId>> = root.map(|r| chart.counting_for(r, at));
     let rows = store::responses_for_results(

@@ -150,6 +150,11 @@ pub struct SurveyIn {
     pub document_quote: Option<String>,
     #[serde(default)]
     pub questions: Vec<QuestionIn>,
+    /// Publish the suppressed results to everyone
+    /// (`GET /api/v1/public/surveys/{id}/results`); takes effect when the
+    /// version is published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results_public: Option<bool>,
 }
 
 fn raw_text(t: &TextIn) -> RawText {
@@ -271,6 +276,7 @@ impl SurveyIn {
                     max_length: q.max_length,
                 })
                 .collect(),
+            results_public: None,
         }
     }
 }
@@ -278,9 +284,15 @@ impl SurveyIn {
 /// A stored version's definition, parsed back. Stored definitions were
 /// checked when saved, so topics are taken as they are.
 pub fn stored_definition(json: &str) -> Result<(SurveyDefinition, Uuid), ApiError> {
+    let (def, body) = stored_survey(json)?;
+    Ok((def, body.owner_unit_id))
+}
+
+/// A stored version: the checked definition and the body it was saved as.
+pub fn stored_survey(json: &str) -> Result<(SurveyDefinition, SurveyIn), ApiError> {
     let body: SurveyIn = serde_json::from_str(json).map_err(|e| ApiError::internal(&e))?;
     let def = SurveyDefinition::parse(&body.to_raw(), &|_| true).map_err(|e| ApiError::internal(&e))?;
-    Ok((def, body.owner_unit_id))
+    Ok((def, body))
 }
 
 /// Checks a definition against topics and units; returns it with the
@@ -310,9 +322,11 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
         owner_unit_id: UnitId(body.owner_unit_id),
         topic_id,
         title_vi: def.title().vi().to_owned(),
+        results_public: body.results_public.unwrap_or(false),
     };
-    let json = serde_json::to_string(&SurveyIn::from_definition(&def, body.owner_unit_id))
-        .map_err(|e| ApiError::internal(&e))?;
+    let mut stored = SurveyIn::from_definition(&def, body.owner_unit_id);
+    stored.results_public = body.results_public;
+    let json = serde_json::to_string(&stored).map_err(|e| ApiError::internal(&e))?;
     Ok((def, summary, json))
 }
 
@@ -325,6 +339,8 @@ pub struct SurveyDto {
     pub status: &'static str,
     pub owner_unit_id: Uuid,
     pub title_vi: String,
+    /// Suppressed results are open to everyone.
+    pub results_public: bool,
     /// The newest version (a draft when it differs from `published_version`).
     pub latest_version: i32,
     pub published_version: Option<i32>,
@@ -376,6 +392,7 @@ async fn survey_dto(state: &AppState, r: SurveyRecord, version: Option<i32>) -> 
         status: r.status.as_str(),
         owner_unit_id: r.owner_unit_id.0,
         title_vi: r.title_vi,
+        results_public: r.results_public,
         latest_version: r.latest_version,
         published_version: r.published_version,
         version: stored.version,
@@ -593,7 +610,8 @@ async fn publish_survey(
 ) -> Result<web::Json<SurveyDto>, ApiError> {
     let record = find(&state, *id).await?;
     let latest = store::version(&state.db, record.id, record.latest_version).await?;
-    let (def, owner) = stored_definition(&latest.definition)?;
+    let (def, body) = stored_survey(&latest.definition)?;
+    let owner = body.owner_unit_id;
     let topics = catalog::list_topics(&state.db).await?;
     let summary = SurveySummary {
         kind: def.kind().as_str().to_owned(),
@@ -603,6 +621,7 @@ async fn publish_survey(
             .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
             .map(|t| t.id),
         title_vi: def.title().vi().to_owned(),
+        results_public: body.results_public.unwrap_or(false),
     };
     let record = store::publish(&state.db, &staff.actor(), *id, &summary)
         .await
