@@ -2115,3 +2115,78 @@ mod tests {
         }
     }
 }
+
+/// Stored in place of words that screening routed to safeguarding: the
+/// original exists only in the restricted case.
+pub const WITHHELD: &str = "[nội dung đã chuyển cho cán bộ bảo vệ trẻ em]";
+
+/// A free text that screening flagged: the original words and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flagged {
+    pub original: String,
+    pub concern: Concern,
+}
+
+/// An issue (title and body) after screening: what may be stored and shown,
+/// and what goes to safeguarding instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenedIssue {
+    /// The redacted title, or [`WITHHELD`] when anything was flagged.
+    pub title: String,
+    /// The redacted body, or [`WITHHELD`] when anything was flagged.
+    pub body: String,
+    /// Kinds of personal data removed, each once, sorted.
+    pub redactions: Vec<Redaction>,
+    /// Flagged parts; when not empty the issue is withheld from moderation.
+    pub flagged: Vec<Flagged>,
+}
+
+impl ScreenedIssue {
+    pub fn withheld(&self) -> bool {
+        !self.flagged.is_empty()
+    }
+}
+
+/// Screens an issue's title and body together: if either suggests a child
+/// is at risk, neither is kept outside the safeguarding case.
+pub fn screen_issue(title: &str, body: &str) -> ScreenedIssue {
+    let (t, b) = (screen(title), screen(body));
+    let flagged: Vec<Flagged> = [(&t, title), (&b, body)]
+        .into_iter()
+        .filter_map(|(s, original)| {
+            s.concern.clone().map(|concern| Flagged {
+                original: original.to_owned(),
+                concern,
+            })
+        })
+        .collect();
+    let mut redactions: Vec<Redaction> = t.redactions.iter().chain(&b.redactions).copied().collect();
+    redactions.sort_by_key(|r| r.as_str());
+    redactions.dedup();
+    let withheld = !flagged.is_empty();
+    ScreenedIssue {
+        title: if withheld { WITHHELD.to_owned() } else { t.redacted },
+        body: if withheld { WITHHELD.to_owned() } else { b.redacted },
+        redactions,
+        flagged,
+    }
+}
+
+#[cfg(test)]
+mod issue_tests {
+    use super::*;
+
+    #[test]
+    fn a_flag_in_either_part_withholds_both() {
+        let plain = screen_issue("Cần đèn đường", "Gọi 0912 345 678 nhé");
+        assert!(!plain.withheld());
+        assert_eq!(plain.title, "Cần đèn đường");
+        assert!(!plain.body.contains("0912"));
+        assert_eq!(plain.redactions, vec![Redaction::Phone]);
+        let flagged = screen_issue("Giúp em", "Bố em say rượu về đánh em");
+        assert!(flagged.withheld());
+        assert_eq!((flagged.title.as_str(), flagged.body.as_str()), (WITHHELD, WITHHELD));
+        assert_eq!(flagged.flagged.len(), 1);
+        assert_eq!(flagged.flagged[0].original, "Bố em say rượu về đánh em");
+    }
+}

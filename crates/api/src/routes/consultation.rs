@@ -12,7 +12,7 @@ use langnghe_domain::account::Role;
 use langnghe_domain::consultation::{
     ChildRefusal, Gender, JoinCode, SessionState, SessionWindow, SurveyStatus, support_message,
 };
-use langnghe_domain::screen::{self, Screened};
+use langnghe_domain::screen::{self, Concern, Flagged, Screened, WITHHELD};
 use langnghe_domain::survey::{self, AgeBand, Answer, RawAnswer, SurveyDefinition, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::throttle::ThrottlePolicy;
@@ -555,9 +555,6 @@ fn raw_answer(v: &serde_json::Value) -> RawAnswer {
     }
 }
 
-/// Marker stored instead of words routed to safeguarding.
-pub const WITHHELD: &str = "[nội dung đã chuyển cho cán bộ bảo vệ trẻ em]";
-
 fn answer_json(a: &Answer) -> serde_json::Value {
     use serde_json::json;
     match a {
@@ -571,12 +568,24 @@ fn answer_json(a: &Answer) -> serde_json::Value {
 }
 
 fn case_of(screened: &Screened, original: &str, question_key: Option<&str>) -> Option<NewCase> {
-    screened.concern.as_ref().map(|c| NewCase {
+    screened.concern.as_ref().map(|c| new_case(c, original, question_key))
+}
+
+fn new_case(c: &Concern, original: &str, question_key: Option<&str>) -> NewCase {
+    NewCase {
         severity: c.severity.as_str().to_owned(),
         categories: c.categories.iter().map(|x| x.as_str().to_owned()).collect(),
         original_text: original.to_owned(),
         question_key: question_key.map(str::to_owned),
-    })
+    }
+}
+
+/// The safeguarding cases for the flagged parts of an issue.
+pub fn cases_of(flagged: &[Flagged]) -> Vec<NewCase> {
+    flagged
+        .iter()
+        .map(|f| new_case(&f.concern, &f.original, None))
+        .collect()
 }
 
 fn idempotency_key(req: &HttpRequest, lang: Lang) -> Result<String, ApiError> {
@@ -857,20 +866,8 @@ async fn raise_issue(
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
-    let (st, sb) = (screen::screen(title), screen::screen(text));
-    let cases: Vec<NewCase> = [case_of(&st, title, None), case_of(&sb, text, None)]
-        .into_iter()
-        .flatten()
-        .collect();
-    let withheld = !cases.is_empty();
-    let mut redactions: Vec<String> = st
-        .redactions
-        .iter()
-        .chain(&sb.redactions)
-        .map(|r| r.as_str().to_owned())
-        .collect();
-    redactions.sort();
-    redactions.dedup();
+    let screened = screen::screen_issue(title, text);
+    let withheld = screened.withheld();
     let id = Uuid::now_v7();
     let request_hash = hex::encode(Sha256::digest(format!(
         "{title}\u{1f}{text}\u{1f}{}",
@@ -888,21 +885,13 @@ async fn raise_issue(
             .unwrap_or("6-8")
             .to_owned(),
         topic_id,
-        title: if withheld {
-            WITHHELD.to_owned()
-        } else {
-            st.redacted.clone()
-        },
-        body: if withheld {
-            WITHHELD.to_owned()
-        } else {
-            sb.redacted.clone()
-        },
-        redactions,
+        redactions: screened.redactions.iter().map(|r| r.as_str().to_owned()).collect(),
+        cases: cases_of(&screened.flagged),
+        title: screened.title,
+        body: screened.body,
         receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
         idempotency_key: key,
         request_hash,
-        cases,
     };
     let issue_receipt = |id: Uuid| IssueReceiptDto {
         id,

@@ -14,7 +14,6 @@ use langnghe_domain::screen;
 use langnghe_domain::survey::AgeBand;
 use langnghe_domain::{FieldErrors, UnitId};
 use langnghe_storage::events::{self as store, Event, EventFilter, EventIssue};
-use langnghe_storage::participation::NewCase;
 use langnghe_storage::{StoreError, catalog, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -289,43 +288,15 @@ async fn create_event(
                 }
             },
         };
-        let (st, sb) = (screen::screen(title), screen::screen(text));
-        let cases: Vec<NewCase> = [(&st, title), (&sb, text)]
-            .into_iter()
-            .filter_map(|(s, original)| {
-                s.concern.as_ref().map(|c| NewCase {
-                    severity: c.severity.as_str().to_owned(),
-                    categories: c.categories.iter().map(|x| x.as_str().to_owned()).collect(),
-                    original_text: original.to_owned(),
-                    question_key: None,
-                })
-            })
-            .collect();
-        let withheld = !cases.is_empty();
-        let mut redactions: Vec<String> = st
-            .redactions
-            .iter()
-            .chain(&sb.redactions)
-            .map(|r| r.as_str().to_owned())
-            .collect();
-        redactions.sort();
-        redactions.dedup();
+        let screened = screen::screen_issue(title, text);
         issues.push(EventIssue {
             id: Uuid::now_v7(),
-            title: if withheld {
-                crate::routes::consultation::WITHHELD.to_owned()
-            } else {
-                st.redacted
-            },
-            body: if withheld {
-                crate::routes::consultation::WITHHELD.to_owned()
-            } else {
-                sb.redacted
-            },
+            status: if screened.withheld() { "withheld" } else { "new" }.to_owned(),
+            redactions: screened.redactions.iter().map(|r| r.as_str().to_owned()).collect(),
+            cases: crate::routes::consultation::cases_of(&screened.flagged),
+            title: screened.title,
+            body: screened.body,
             topic_id,
-            redactions,
-            status: if withheld { "withheld" } else { "new" }.to_owned(),
-            cases,
         });
     }
     let (Some(c), true) = (checked, errors.is_empty()) else {
