@@ -1316,3 +1316,53 @@ mod measure_tests {
         assert_eq!(school.uncovered, vec![b]);
     }
 }
+
+/// Checks a breakdown of the children attending an event (by age band or
+/// school level): known groups, no negative counts, adding up to the total.
+pub fn check_breakdown(
+    field: &str,
+    children: i32,
+    parts: &[(String, i32)],
+    known: &dyn Fn(&str) -> bool,
+) -> crate::FieldErrors {
+    let mut errors = crate::FieldErrors::new();
+    let mut sum: i64 = 0;
+    for (group, count) in parts {
+        if !known(group) {
+            errors.push(format!("{field}.{group}"), "unknown_value", "not a known group");
+        }
+        if *count < 0 {
+            errors.push(format!("{field}.{group}"), "out_of_range", "a count of children");
+        }
+        sum += i64::from(*count);
+    }
+    if sum != i64::from(children) {
+        errors.push(
+            field,
+            "does_not_add_up",
+            format!("adds up to {sum}, not children_attending ({children})"),
+        );
+    }
+    errors
+}
+
+#[cfg(test)]
+mod breakdown_tests {
+    use super::*;
+
+    #[test]
+    fn breakdowns_must_add_up_to_the_attendance() {
+        let known = |g: &str| g == "6-8" || g == "9-11";
+        let parts = |v: &[(&str, i32)]| v.iter().map(|(g, c)| (g.to_string(), *c)).collect::<Vec<_>>();
+        assert!(check_breakdown("b", 10, &parts(&[("6-8", 4), ("9-11", 6)]), &known).is_empty());
+        let codes = |e: crate::FieldErrors| e.0.into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>();
+        assert_eq!(
+            codes(check_breakdown("b", 10, &parts(&[("6-8", -1), ("3-5", 2)]), &known)),
+            [
+                ("b.6-8".to_string(), "out_of_range"),
+                ("b.3-5".to_string(), "unknown_value"),
+                ("b".to_string(), "does_not_add_up")
+            ]
+        );
+    }
+}

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use langnghe_domain::account::Role;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::check_date;
-use langnghe_domain::plan::{EventKind, TrainingAudience, check_audience};
+use langnghe_domain::plan::{EventKind, TrainingAudience, check_audience, check_breakdown};
 use langnghe_domain::screen;
 use langnghe_domain::survey::AgeBand;
 use langnghe_domain::{FieldErrors, UnitId};
@@ -188,23 +188,8 @@ async fn check(
     }
     let mut breakdown = |field: &str, map: Option<&BTreeMap<String, i32>>, known: &dyn Fn(&str) -> bool| {
         let map = map?;
-        let mut sum: i64 = 0;
-        for (k, v) in map {
-            if !known(k) {
-                errors.push(format!("{field}.{k}"), "unknown_value", "not a known group");
-            }
-            if *v < 0 {
-                errors.push(format!("{field}.{k}"), "out_of_range", "a count of children");
-            }
-            sum += i64::from(*v);
-        }
-        if sum != i64::from(children) {
-            errors.push(
-                field,
-                "does_not_add_up",
-                format!("adds up to {sum}, not children_attending ({children})"),
-            );
-        }
+        let parts: Vec<(String, i32)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        errors.0.extend(check_breakdown(field, children, &parts, known).0);
         serde_json::to_string(map).ok()
     };
     let by_band = breakdown("children_by_age_band", by_band, &|k| AgeBand::parse(k).is_some());
