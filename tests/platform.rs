@@ -220,6 +220,14 @@ async fn bad_paths_and_queries_are_400() {
     app.get("/api/v1/units?kind=planet", app.admin())
         .await
         .assert_problem(400, "invalid_query");
+    // Dates the service cannot store are refused before they reach the database.
+    for path in [
+        "/api/v1/units?at=0100-01-01",
+        "/api/v1/events?from=0100-01-01",
+        "/api/v1/events?to=2500-01-01",
+    ] {
+        app.get(path, app.admin()).await.assert_problem(400, "invalid_query");
+    }
 }
 
 #[actix_web::test]

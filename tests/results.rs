@@ -183,6 +183,8 @@ async fn results_cover_every_question_type_with_suppression() {
         "by=a,b,c",
         "unit_level=planet",
         "from=yesterday",
+        "from=0100-01-01",
+        "at=9999-01-01",
     ] {
         app.get(&format!("/api/v1/surveys/{survey}/results?{bad}"), app.admin())
             .await

@@ -251,3 +251,15 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         .into()
     })
 }
+
+/// A date from a query string, within the range the service stores
+/// (1900–2199); outside it the database could not compare it, so it is
+/// refused here as a bad query.
+pub fn query_date(name: &str, date: Option<chrono::NaiveDate>) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    match date {
+        None => Ok(None),
+        Some(d) => langnghe_domain::org::check_date(name, d)
+            .map(Some)
+            .map_err(|_| ApiError::bad_request("invalid_query", format!("{name} must be a date from 1900 to 2199"))),
+    }
+}

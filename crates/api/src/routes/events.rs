@@ -358,8 +358,8 @@ async fn list_events(
     let filter = EventFilter {
         kind: q.kind.clone(),
         units,
-        from: q.from,
-        to: q.to,
+        from: crate::extract::query_date("from", q.from)?,
+        to: crate::extract::query_date("to", q.to)?,
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
     let mut items = Vec::new();

@@ -52,6 +52,25 @@ pub struct ResultsQuery {
     pub version: Option<i32>,
 }
 
+/// The checked dates of a results query: the organisation's date, and the
+/// submission window as instants.
+struct Window {
+    at: NaiveDate,
+    from: Option<chrono::DateTime<Utc>>,
+    to: Option<chrono::DateTime<Utc>>,
+}
+
+impl ResultsQuery {
+    fn window(&self) -> Result<Window, ApiError> {
+        use crate::extract::query_date;
+        Ok(Window {
+            at: query_date("at", self.at)?.unwrap_or_else(crate::today),
+            from: query_date("from", self.from)?.map(day_start),
+            to: query_date("to", self.to)?.and_then(|d| d.succ_opt()).map(day_start),
+        })
+    }
+}
+
 /// A figure about children: shown, or suppressed because it is too small.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FigureDto {
@@ -368,7 +387,7 @@ async fn responses_csv(
     };
     let (def, _) = stored_definition(&stored.definition)?;
     let chart = org::load_chart(&state.db).await?;
-    let at = q.at.unwrap_or_else(crate::today);
+    let Window { at, from, to } = q.window()?;
     let units = match q.unit_id {
         None => None,
         Some(u) if chart.unit(UnitId(u)).is_none() => {
@@ -376,15 +395,7 @@ async fn responses_csv(
         }
         Some(u) => Some(chart.counting_for(UnitId(u), at)),
     };
-    let rows = store::responses_for_results(
-        &state.db,
-        record.id,
-        version,
-        q.from.map(day_start),
-        q.to.and_then(|d| d.succ_opt()).map(day_start),
-        units.as_deref(),
-    )
-    .await?;
+    let rows = store::responses_for_results(&state.db, record.id, version, from, to, units.as_deref()).await?;
     let mut header: Vec<String> = ["row", "submitted_on", "unit", "age_band", "gender"]
         .map(String::from)
         .to_vec();
@@ -503,7 +514,7 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
     let (def, _) = stored_definition(&stored.definition)?;
     let chart = org::load_chart(&state.db).await?;
     let today = crate::today();
-    let at = q.at.unwrap_or(today);
+    let Window { at, from, to } = q.window()?;
     // The units whose responses are counted: the caller's scope, narrowed
     // to `unit_id` when given.
     let root = match (viewer, q.unit_id) {
@@ -521,15 +532,7 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
         (_, None) => None,
     };
     let units: Option<Vec<UnitId>> = root.map(|r| chart.counting_for(r, at));
-    let rows = store::responses_for_results(
-        &state.db,
-        record.id,
-        version,
-        q.from.map(day_start),
-        q.to.and_then(|d| d.succ_opt()).map(day_start),
-        units.as_deref(),
-    )
-    .await?;
+    let rows = store::responses_for_results(&state.db, record.id, version, from, to, units.as_deref()).await?;
     let answers: Vec<Vec<(String, Answer)>> = rows.iter().map(|r| answers_of(&def, &r.answers)).collect();
     let keys: Vec<String> = rows
         .iter()

@@ -160,7 +160,7 @@ async fn list_units(
                 .ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown unit kind {k:?}")))?,
         ),
     };
-    let at = q.at.unwrap_or_else(crate::today);
+    let at = crate::extract::query_date("at", q.at)?.unwrap_or_else(crate::today);
     let chart = store::load_chart(&state.db).await?;
     let mut units: Vec<&Unit> = chart
         .in_force_on(at)
@@ -251,7 +251,8 @@ async fn get_unit(
 ) -> Result<web::Json<UnitDetail>, ApiError> {
     let chart = store::load_chart(&state.db).await?;
     let u = chart.unit(UnitId(*id)).ok_or_else(|| ApiError::not_found("unit"))?;
-    Ok(web::Json(detail(&chart, u, q.at.unwrap_or_else(crate::today))))
+    let at = crate::extract::query_date("at", q.at)?.unwrap_or_else(crate::today);
+    Ok(web::Json(detail(&chart, u, at)))
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
