@@ -153,13 +153,18 @@ async fn events_are_scoped_and_role_checked() {
         .map(|e| e["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [mine.as_str()]);
-    assert_eq!(
-        app.get("/api/v1/events", app.admin()).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    let all = app.get("/api/v1/events?limit=1", app.admin()).await;
+    assert_eq!(all.ok(200)["items"].as_array().unwrap().len(), 1);
+    let cursor = all.body["next_cursor"].as_str().unwrap().to_owned();
+    let rest = app
+        .get(&format!("/api/v1/events?limit=1&cursor={cursor}"), app.admin())
+        .await;
+    assert_eq!(rest.ok(200)["items"][0]["id"], mine.as_str());
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    // Each listed event carries the issues raised there.
+    for page in [&all.body, &rest.body] {
+        assert_eq!(page["items"][0]["issues"].as_array().unwrap().len(), 2);
+    }
     app.get(&format!("/api/v1/events/{theirs}"), Some(&tpt))
         .await
         .assert_problem(404, "not_found");

@@ -76,11 +76,6 @@ impl PageRequest {
     }
 }
 
-/// The cursor that resumes a list after `id`.
-pub fn encode_cursor(id: Uuid) -> String {
-    encode(id)
-}
-
 fn encode(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(id.as_bytes())
 }

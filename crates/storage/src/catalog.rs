@@ -90,17 +90,6 @@ pub async fn update_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), Store
         .ok_or(StoreError::NotFound)?;
     let mut row = topic_row(t);
     row.created_at = Set(before.created_at);
-    let row: topic::ActiveModel = {
-        let mut am: topic::ActiveModel = before.clone().into();
-        am.slug = row.slug;
-        am.name_vi = row.name_vi;
-        am.name_en = row.name_en;
-        am.description_vi = row.description_vi;
-        am.description_en = row.description_en;
-        am.active = row.active;
-        am.updated_at = Set(Utc::now());
-        am
-    };
     let after = row.update(&tx).await.map_err(conflict_on_unique("topic_slug_taken"))?;
     audit::record(
         &tx,

@@ -148,14 +148,29 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreE
 
 /// The ids, statuses and titles of the issues raised at an event.
 pub async fn issues_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec<(Uuid, String, String)>, StoreError> {
-    Ok(issue::Entity::find()
-        .filter(issue::Column::EventId.eq(id))
+    Ok(issues_of_events(conn, &[id]).await?.remove(&id).unwrap_or_default())
+}
+
+/// The issues raised at each of these events, in one query.
+pub async fn issues_of_events<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<(Uuid, String, String)>>, StoreError> {
+    let mut out: std::collections::HashMap<Uuid, Vec<(Uuid, String, String)>> = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = issue::Entity::find()
+        .filter(issue::Column::EventId.is_in(ids.iter().copied()))
         .order_by_asc(issue::Column::Id)
         .all(conn)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i.status, i.title))
-        .collect())
+        .await?;
+    for i in rows {
+        if let Some(event) = i.event_id {
+            out.entry(event).or_default().push((i.id, i.status, i.title));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Default)]

@@ -218,22 +218,19 @@ pub async fn policy_consultations_in<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    let mut n = 0;
-    for s in surveys {
-        let any = response::Entity::find()
-            .select_only()
-            .column(response::Column::Id)
-            .filter(response::Column::SurveyId.eq(s))
-            .filter(response::Column::WithdrawnAt.is_null())
-            .filter(response::Column::SubmittedAt.gte(start))
-            .filter(response::Column::SubmittedAt.lt(end))
-            .limit(1)
-            .into_tuple::<Uuid>()
-            .one(conn)
-            .await?;
-        if any.is_some() {
-            n += 1;
-        }
+    if surveys.is_empty() {
+        return Ok(0);
     }
-    Ok(n)
+    let answered: Vec<Uuid> = response::Entity::find()
+        .select_only()
+        .column(response::Column::SurveyId)
+        .distinct()
+        .filter(response::Column::SurveyId.is_in(surveys))
+        .filter(response::Column::WithdrawnAt.is_null())
+        .filter(response::Column::SubmittedAt.gte(start))
+        .filter(response::Column::SubmittedAt.lt(end))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(answered.len() as u64)
 }

@@ -362,19 +362,16 @@ async fn list_events(
         to: crate::extract::query_date("to", q.to)?,
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
-    let mut items = Vec::new();
-    let more = rows.len() > page.limit;
-    let rows: Vec<Event> = rows.into_iter().take(page.limit).collect();
-    let last = rows.last().map(|e| e.id);
-    for e in rows {
-        let issues = store::issues_of(&state.db, e.id).await?;
-        items.push(event_dto(e, issues));
-    }
-    let next_cursor = if more {
-        last.map(crate::pagination::encode_cursor)
-    } else {
-        None
-    };
+    let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
+    let mut issues = store::issues_of_events(&state.db, &ids).await?;
+    let Page { items, next_cursor } = page.page(
+        rows,
+        |e| e.id,
+        |e| {
+            let raised = issues.remove(&e.id).unwrap_or_default();
+            event_dto(e, raised)
+        },
+    );
     Ok(web::Json(Page { items, next_cursor }))
 }
 
