@@ -278,6 +278,19 @@ impl OrgChart {
         ids
     }
 
+    /// Where data recorded under `id` is reported on `date` at a level of
+    /// the tree: the unit it counts toward then, or its nearest ancestor of
+    /// `kind` (itself when it is of that kind). `None` when there is none.
+    pub fn at_level(&self, id: UnitId, kind: Option<UnitKind>, date: NaiveDate) -> Option<UnitId> {
+        let here = self.counts_toward(id, date).unwrap_or(id);
+        match kind {
+            None => Some(here),
+            Some(kind) => std::iter::once(here)
+                .chain(self.ancestors_on(here, date).into_iter().map(|u| u.id))
+                .find(|u| self.unit(*u).is_some_and(|x| x.kind == kind)),
+        }
+    }
+
     /// The unit in force on `date` that data recorded under `id` counts
     /// toward: `id` itself while it is in force, else its default successor
     /// (followed through as many reorganisations as there were). `None` for
@@ -389,6 +402,19 @@ mod tests {
         assert_eq!(chart.counts_toward(old.id, d("2026-05-01")), Some(new.id));
         assert_eq!(chart.counts_toward(new.id, d("2025-05-01")), None);
         assert!(chart.is_within(school.id, city.id, d("2024-01-01")));
+        assert_eq!(
+            chart.at_level(school.id, Some(UnitKind::Ward), d("2025-06-30")),
+            Some(old.id)
+        );
+        assert_eq!(
+            chart.at_level(old.id, Some(UnitKind::Ward), d("2026-05-01")),
+            Some(new.id)
+        );
+        assert_eq!(
+            chart.at_level(old.id, Some(UnitKind::City), d("2024-01-01")),
+            Some(city.id)
+        );
+        assert_eq!(chart.at_level(city.id, Some(UnitKind::Ward), d("2024-01-01")), None);
         assert!(!chart.is_within(school.id, old.id, d("2025-08-01")));
         assert_eq!(chart.children_on(city.id, d("2025-08-01")).count(), 1);
         assert_eq!(old.nearest_day_in_force(d("2030-01-01")), d("2025-06-30"));

@@ -192,18 +192,11 @@ fn dimension(row: &ResultRow, dim: &str, chart: &OrgChart, level: Option<UnitKin
         "period" => (row.submitted_at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
             .format("%Y-%m")
             .to_string(),
-        _ => {
-            let here = chart.counts_toward(row.unit_id, at).unwrap_or(row.unit_id);
-            let unit = match level {
-                None => Some(here),
-                Some(kind) => std::iter::once(here)
-                    .chain(chart.ancestors_on(here, at).into_iter().map(|u| u.id))
-                    .find(|u| chart.unit(*u).is_some_and(|x| x.kind == kind)),
-            };
-            unit.and_then(|u| chart.unit(u))
-                .map(|u| u.code.as_str().to_owned())
-                .unwrap_or_else(|| "other".into())
-        }
+        _ => chart
+            .at_level(row.unit_id, level, at)
+            .and_then(|u| chart.unit(u))
+            .map(|u| u.code.as_str().to_owned())
+            .unwrap_or_else(|| "other".into()),
     }
 }
 
