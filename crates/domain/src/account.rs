@@ -126,6 +126,24 @@ impl Assignment {
     }
 }
 
+impl Assignment {
+    /// The assignment after a change: `None` fields stay as they are
+    /// (`Some(None)` clears a scope). A role change drops the scope the new
+    /// role does not carry, unless the change sets it.
+    pub fn change(
+        self,
+        role: Option<Role>,
+        unit_id: Option<Option<UnitId>>,
+        agency_id: Option<Option<AgencyId>>,
+    ) -> Result<Assignment, FieldErrors> {
+        let role = role.unwrap_or(self.role);
+        let keep = |r: Role| role == r && self.role == r;
+        let unit_id = unit_id.unwrap_or(if keep(Role::Facilitator) { self.unit_id } else { None });
+        let agency_id = agency_id.unwrap_or(if keep(Role::AgencyStaff) { self.agency_id } else { None });
+        Assignment::check(role, unit_id, agency_id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +169,23 @@ mod tests {
         assert!(check_new_password("password", "short").is_err());
         assert!(check_new_password("password", "mật khẩu đủ dài").is_ok());
         assert!(check_new_password("password", &"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn a_role_change_drops_the_scope_the_new_role_does_not_carry() {
+        let unit = Some(UnitId::new());
+        let fac = Assignment::check(Role::Facilitator, unit, None).unwrap();
+        assert_eq!(fac.change(Some(Role::Moderator), None, None).unwrap().unit_id, None);
+        assert_eq!(fac.change(None, None, None).unwrap(), fac);
+        let other = Some(UnitId::new());
+        assert_eq!(fac.change(None, Some(other), None).unwrap().unit_id, other);
+        let e = fac.change(None, Some(None), None).unwrap_err();
+        assert_eq!(e.0[0].code, "required");
+        let m = Assignment::check(Role::Moderator, None, None).unwrap();
+        assert_eq!(
+            m.change(Some(Role::Facilitator), None, None).unwrap_err().0[0].code,
+            "required"
+        );
     }
 
     #[test]

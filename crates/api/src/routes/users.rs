@@ -294,26 +294,16 @@ async fn update_user(
     };
     let touches_scope = b.role.is_some() || b.unit_id.is_some() || b.agency_id.is_some();
     let assignment = match (touches_scope, role) {
-        (false, _) => None,
-        (true, None) => None,
-        (true, Some(role)) => {
-            // A role change clears scopes the new role does not carry,
-            // unless the request sets them.
-            let keep = |r: Role| role == r && current.assignment.role == r;
-            let unit = b.unit_id.unwrap_or(if keep(Role::Facilitator) {
-                current.assignment.unit_id.map(|u| u.0)
-            } else {
-                None
-            });
-            let agency = b.agency_id.unwrap_or(if keep(Role::AgencyStaff) {
-                current.assignment.agency_id.map(|a| a.0)
-            } else {
-                None
-            });
-            Assignment::check(role, unit.map(UnitId), agency.map(AgencyId))
-                .map_err(|e| errors.0.extend(e.0))
-                .ok()
-        }
+        (true, Some(role)) => current
+            .assignment
+            .change(
+                Some(role),
+                b.unit_id.map(|u| u.map(UnitId)),
+                b.agency_id.map(|a| a.map(AgencyId)),
+            )
+            .map_err(|e| errors.0.extend(e.0))
+            .ok(),
+        _ => None,
     };
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
