@@ -25,7 +25,8 @@ fn all_types(owner: &str) -> Value {
     ]})
 }
 
-async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value) {
+/// Joins and answers; returns the receipt code.
+async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value) -> String {
     let joined = app
         .post(
             "/api/v1/join",
@@ -43,7 +44,7 @@ async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value
             Some(serde_json::to_vec(&json!({"answers": answers})).unwrap()),
         )
         .await;
-    r.ok(201);
+    r.ok(201)["receipt_code"].as_str().unwrap().to_owned()
 }
 
 async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
@@ -415,4 +416,126 @@ async fn public_results_only_for_surveys_that_say_so() {
     app.get(&format!("/api/v1/public/surveys/{open}/results?by=colour"), None)
         .await
         .assert_problem(400, "invalid_query");
+}
+
+/// Waits until the background folder has folded every pending response.
+async fn folded(db: &langnghe_storage::Db) {
+    for _ in 0..500 {
+        if langnghe_storage::rollup::pending_count(db).await.unwrap() == 0 {
+            return;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("responses were not folded within 10 s");
+}
+
+#[actix_web::test]
+async fn results_are_exact_before_and_after_folding_and_after_withdrawal() {
+    let app = TestApp::spawn_demo().await;
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let code = session(&app, &survey, &school).await;
+    let mut receipts = Vec::new();
+    for i in 0..14u32 {
+        let one = ["a", "b", "c"][i as usize % 3];
+        let answers = json!({"one": one, "many": ["x", "z"], "rate": 1 + i % 3,
+            "yn": i % 4 == 0, "num": i * 3, "rank": if i % 2 == 0 { json!(["p", "q"]) } else { json!(["q", "p"]) },
+            "say": "Sân trường cần thêm cây xanh."});
+        receipts.push(answer(&app, &code, [9u8, 13, 16][i as usize % 3], ["girl", "boy"][i as usize % 2], answers).await);
+    }
+    let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let month_start = today.format("%Y-%m-01").to_string();
+    let queries = [
+        String::new(),
+        "?by=age_band".into(),
+        "?by=gender,period".into(),
+        "?by=unit&unit_level=ward".into(),
+        // Whole months, and days at the edge of a month.
+        format!("?from={month_start}"),
+        format!("?from={}&to={today}&by=age_band", today - Duration::days(1)),
+        format!("?to={today}"),
+    ];
+    let read = async |app: &TestApp| {
+        let mut out = Vec::new();
+        for q in &queries {
+            let r = app.get(&format!("/api/v1/surveys/{survey}/results{q}"), app.admin()).await;
+            out.push(r.ok(200).clone());
+        }
+        out
+    };
+    // Read while folds may be committing, then once all is folded: the same.
+    let early = read(&app).await;
+    folded(&db).await;
+    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 14, "every response is in a cell");
+    assert_eq!(cells.len(), 6, "one cell per unit, age band, gender and month");
+    let late = read(&app).await;
+    assert_eq!(early, late);
+    assert_eq!(late[0]["questions"][0]["groups"][0]["respondents"]["count"], 14);
+    assert_eq!(late[0]["questions"][4]["groups"][0]["stats"]["median"], 19.5);
+    // Every window that covers today says the same as no window.
+    for i in [4, 6] {
+        assert_eq!(late[i]["questions"], late[0]["questions"], "query {}", queries[i]);
+    }
+
+    // Withdrawing a folded response: it stops counting at once, and still
+    // after the folder has taken it out of its cell.
+    let r = app
+        .request(Method::DELETE, &format!("/api/v1/responses/{}", receipts[0]), None, &[], None)
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let now = read(&app).await;
+    assert_eq!(now[0]["questions"][0]["groups"][0]["respondents"]["count"], 13);
+    // Option a fell from 5 answers to 4: below k, so hidden now.
+    assert_eq!(late[0]["questions"][0]["groups"][0]["counts"][0]["count"], 5);
+    assert_eq!(now[0]["questions"][0]["groups"][0]["counts"][0]["suppressed"], true);
+    assert_eq!(now[0]["questions"][0]["groups"][0]["counts"][1]["count"], 5);
+    folded(&db).await;
+    assert_eq!(read(&app).await, now);
+    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 13);
+}
+
+#[actix_web::test]
+async fn two_replicas_fold_each_response_exactly_once() {
+    let app = TestApp::spawn_demo().await;
+    let other = TestApp::spawn_on(app.db.clone(), crate::support::Options::default()).await;
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let code = session(&app, &survey, &school).await;
+    // 40 children answer at once, half through each replica, while both
+    // replicas' folders run.
+    let answers = json!({"one": "a", "num": 7, "rank": ["p", "q"]});
+    let submissions = (0..40u8).map(|i| {
+        let (to, code, answers) = (if i % 2 == 0 { &app } else { &other }, &code, answers.clone());
+        async move { answer(to, code, 9 + i % 8, "girl", answers).await }
+    });
+    let receipts = futures_util::future::join_all(submissions).await;
+    // And five withdraw, some perhaps while being folded.
+    for r in &receipts[..5] {
+        let res = other
+            .request(Method::DELETE, &format!("/api/v1/responses/{r}"), None, &[], None)
+            .await;
+        assert_eq!(res.status, 204);
+    }
+    folded(&db).await;
+    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 35);
+    for a in [&app, &other] {
+        let r = a.get(&format!("/api/v1/surveys/{survey}/results"), a.admin()).await;
+        let q = &r.ok(200)["questions"];
+        assert_eq!(q[0]["groups"][0]["counts"][0]["count"], 35);
+        assert_eq!(q[4]["groups"][0]["stats"]["mean"], 7.0);
+        assert_eq!(q[5]["groups"][0]["mean_rank"], json!([1.0, 2.0]));
+    }
 }

@@ -156,6 +156,8 @@ pub fn config(url: &str, opts: &Options) -> Config {
         respondent_ttl: chrono::Duration::hours(2),
         hash_cost: HashCost::Minimal,
         min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
+        // Fold often, so that tests read results while folds commit.
+        fold_interval: std::time::Duration::from_millis(20),
     }
 }
 
@@ -165,6 +167,7 @@ pub struct TestApp {
     pub db: Arc<TestDb>,
     pub admin: String,
     handle: ServerHandle,
+    folder: tokio::task::JoinHandle<()>,
     client: awc::Client,
 }
 
@@ -172,6 +175,7 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         // Stop accepting; the server future ends with the test's runtime.
         drop(self.handle.stop(false));
+        self.folder.abort();
     }
 }
 
@@ -265,6 +269,7 @@ impl TestApp {
             db,
             admin: String::new(),
             handle: bound.handle,
+            folder: bound.folder,
             client,
         };
         app.admin = app.login("admin", ADMIN_PASSWORD).await;

@@ -10,6 +10,7 @@ mod m20261128_000002_consultations;
 mod m20261128_000003_events;
 mod m20261128_000004_targets;
 mod m20261128_000005_public_results;
+mod m20261128_000006_result_rollups;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_events::Migration),
             Box::new(m20261128_000004_targets::Migration),
             Box::new(m20261128_000005_public_results::Migration),
+            Box::new(m20261128_000006_result_rollups::Migration),
         ]
     }
 }

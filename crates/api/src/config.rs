@@ -60,6 +60,10 @@ pub struct Settings {
     /// Smallest group or cell shown in results about children (k, at least 3).
     #[arg(long, env = "LANGNGHE_MIN_CELL", default_value = "5", global = true)]
     pub min_cell: String,
+    /// How often, in milliseconds, the result folder looks for new or
+    /// withdrawn responses to fold into the rollups when idle.
+    #[arg(long, env = "LANGNGHE_FOLD_INTERVAL_MS", default_value = "1000", global = true)]
+    pub fold_interval_ms: String,
     /// Log filter, e.g. `info` or `langnghe=debug`.
     #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -89,6 +93,8 @@ pub struct Config {
     pub hash_cost: HashCost,
     /// Small-cell suppression threshold.
     pub min_cell: langnghe_domain::suppression::MinCell,
+    /// The result folder's pause when nothing waits to be folded.
+    pub fold_interval: std::time::Duration,
 }
 
 /// Where the data key comes from.
@@ -242,6 +248,19 @@ impl Config {
             .ok()
             .and_then(|k| langnghe_domain::suppression::MinCell::new(k).ok())
             .ok_or_else(|| bad("LANGNGHE_MIN_CELL (--min-cell)", "a whole number of at least 3"))?;
+        let fold_interval = s
+            .fold_interval_ms
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (10..=60_000).contains(n))
+            .map(std::time::Duration::from_millis)
+            .ok_or_else(|| {
+                bad(
+                    "LANGNGHE_FOLD_INTERVAL_MS (--fold-interval-ms)",
+                    "a number of milliseconds from 10 to 60000",
+                )
+            })?;
         Ok(Config {
             bind,
             database_url,
@@ -258,6 +277,7 @@ impl Config {
             respondent_ttl: chrono::Duration::hours(2),
             hash_cost: HashCost::Standard,
             min_cell,
+            fold_interval,
         })
     }
 

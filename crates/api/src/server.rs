@@ -260,11 +260,16 @@ pub struct Bound {
     pub server: Server,
     pub handle: ServerHandle,
     pub addr: SocketAddr,
+    /// The background task folding responses into the result rollups; it
+    /// runs until aborted or the runtime ends.
+    pub folder: tokio::task::JoinHandle<()>,
 }
 
-/// Binds the HTTP server; run it by awaiting (or spawning) `server`.
+/// Binds the HTTP server and starts the result folder; run the server by
+/// awaiting (or spawning) `server`. Must be called inside a Tokio runtime.
 pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let limit = config.max_body_bytes;
+    let db = state.db.clone();
     let api = spec();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
@@ -297,7 +302,13 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let addr = server.addrs().first().copied().unwrap_or(config.bind);
     let server = server.run();
     let handle = server.handle();
-    Ok(Bound { server, handle, addr })
+    let folder = crate::rollup::spawn_folder(db, config.fold_interval);
+    Ok(Bound {
+        server,
+        handle,
+        addr,
+        folder,
+    })
 }
 
 #[actix_web::get("/docs")]

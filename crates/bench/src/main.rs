@@ -109,6 +109,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         respondent_ttl: chrono_minutes(120),
         hash_cost: HashCost::Standard,
         min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
+        fold_interval: Duration::from_millis(1000),
     };
     let prepared = langnghe_api::server::prepare(&config).await?;
     let bound = langnghe_api::server::bind(prepared.state, &config)?;

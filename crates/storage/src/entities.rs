@@ -298,6 +298,33 @@ pub mod response {
         pub single_response_of: Option<Uuid>,
         pub submitted_at: DateTimeUtc,
         pub withdrawn_at: Option<DateTimeUtc>,
+        /// Whether the result rollups include this response.
+        pub in_rollup: bool,
+    }
+    no_relations!();
+}
+
+pub mod result_rollup {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "result_rollups")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub survey_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub version: i32,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unit_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub age_band: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub gender: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub month: String,
+        pub responses: i64,
+        pub tally: String,
+        pub updated_at: DateTimeUtc,
     }
     no_relations!();
 }

@@ -346,6 +346,7 @@ async fn insert_response<C: ConnectionTrait>(conn: &C, r: &NewResponse) -> Resul
         single_response_of: Set(r.single.then_some(r.participant_id)),
         submitted_at: Set(Utc::now()),
         withdrawn_at: Set(None),
+        in_rollup: Set(false),
     })
     .exec_without_returning(conn)
     .await?;

@@ -7,13 +7,13 @@ use chrono::{NaiveDate, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
 use langnghe_domain::org::{OrgChart, UnitKind};
-use langnghe_domain::results::{self, Counted, QuestionResults};
+use langnghe_domain::results::{self, QuestionResults, Tally};
 use langnghe_domain::suppression::Figure;
-use langnghe_domain::survey::{Answer, Question, QuestionSpec, SurveyDefinition};
-use langnghe_storage::participation::{self as store, ResultRow};
+use langnghe_domain::survey::{Answer, SurveyDefinition};
+use langnghe_storage::participation as store;
+use langnghe_storage::rollup as rollup_store;
 use langnghe_storage::{StoreError, org, surveys};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -58,15 +58,19 @@ struct Window {
     at: NaiveDate,
     from: Option<chrono::DateTime<Utc>>,
     to: Option<chrono::DateTime<Utc>>,
+    /// The same window as days, both included.
+    days: (Option<NaiveDate>, Option<NaiveDate>),
 }
 
 impl ResultsQuery {
     fn window(&self) -> Result<Window, ApiError> {
         use crate::extract::query_date;
+        let (from, to) = (query_date("from", self.from)?, query_date("to", self.to)?);
         Ok(Window {
             at: query_date("at", self.at)?.unwrap_or_else(crate::today),
-            from: query_date("from", self.from)?.map(day_start),
-            to: query_date("to", self.to)?.and_then(|d| d.succ_opt()).map(day_start),
+            from: from.map(day_start),
+            to: to.and_then(|d| d.succ_opt()).map(day_start),
+            days: (from, to),
         })
     }
 }
@@ -153,51 +157,33 @@ pub struct ResultsDto {
     pub questions: Vec<QuestionResultsDto>,
 }
 
-/// A stored answer read back as the question's type.
-fn stored_answer(q: &Question, v: &Value) -> Option<Answer> {
-    let strings =
-        |v: &Value| -> Option<Vec<String>> { v.as_array()?.iter().map(|x| x.as_str().map(str::to_owned)).collect() };
-    Some(match q.spec() {
-        QuestionSpec::SingleChoice { .. } => Answer::Choice(v.as_str()?.to_owned()),
-        QuestionSpec::MultipleChoice { .. } => Answer::Choices(strings(v)?),
-        QuestionSpec::Ranking { .. } => Answer::Ranking(strings(v)?),
-        QuestionSpec::Rating { .. } => Answer::Rating(v.as_i64()?),
-        QuestionSpec::YesNo => Answer::YesNo(v.as_bool()?),
-        QuestionSpec::Text { .. } => Answer::Text(v.as_str()?.to_owned()),
-        QuestionSpec::Number { .. } => Answer::Number(v.as_f64()?),
-    })
-}
-
-fn answers_of(def: &SurveyDefinition, json: &str) -> Vec<(String, Answer)> {
-    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(json) else {
-        return Vec::new();
-    };
-    def.questions()
-        .iter()
-        .filter_map(|q| {
-            map.get(q.key())
-                .and_then(|v| stored_answer(q, v))
-                .map(|a| (q.key().to_owned(), a))
-        })
-        .collect()
-}
-
 const DIMENSIONS: [&str; 4] = ["age_band", "gender", "unit", "period"];
 
-/// The group value of one response on one dimension.
-fn dimension(row: &ResultRow, dim: &str, chart: &OrgChart, level: Option<UnitKind>, at: NaiveDate) -> String {
-    match dim {
-        "age_band" => row.age_band.clone(),
-        "gender" => row.gender.clone().unwrap_or_else(|| "not_given".into()),
-        "period" => (row.submitted_at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
-            .format("%Y-%m")
-            .to_string(),
-        _ => chart
-            .at_level(row.unit_id, level, at)
-            .and_then(|u| chart.unit(u))
-            .map(|u| u.code.as_str().to_owned())
-            .unwrap_or_else(|| "other".into()),
-    }
+/// What places a response (or a rollup cell of responses) in a group.
+struct GroupFacts<'a> {
+    unit_id: UnitId,
+    age_band: &'a str,
+    gender: &'a str,
+    /// `YYYY-MM`, local time.
+    month: &'a str,
+}
+
+/// The group a response or cell falls in: its values on the `by`
+/// dimensions, joined.
+fn group_key(f: &GroupFacts, by: &[String], chart: &OrgChart, level: Option<UnitKind>, at: NaiveDate) -> String {
+    by.iter()
+        .map(|dim| match dim.as_str() {
+            "age_band" => f.age_band.to_owned(),
+            "gender" => f.gender.to_owned(),
+            "period" => f.month.to_owned(),
+            _ => chart
+                .at_level(f.unit_id, level, at)
+                .and_then(|u| chart.unit(u))
+                .map(|u| u.code.as_str().to_owned())
+                .unwrap_or_else(|| "other".into()),
+        })
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
 }
 
 fn day_start(d: NaiveDate) -> chrono::DateTime<Utc> {
@@ -380,7 +366,7 @@ async fn responses_csv(
     };
     let (def, _) = stored_definition(&stored.definition)?;
     let chart = org::load_chart(&state.db).await?;
-    let Window { at, from, to } = q.window()?;
+    let Window { at, from, to, .. } = q.window()?;
     let units = match q.unit_id {
         None => None,
         Some(u) if chart.unit(UnitId(u)).is_none() => {
@@ -395,7 +381,7 @@ async fn responses_csv(
     header.extend(def.questions().iter().map(|q| q.key().to_owned()));
     let mut csv = Csv::new(&header);
     for (i, row) in rows.iter().enumerate() {
-        let answers = answers_of(&def, &row.answers);
+        let answers = crate::rollup::answers_of(&def, &row.answers);
         let mut line = vec![
             (i + 1).to_string(),
             (row.submitted_at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
@@ -430,16 +416,16 @@ async fn responses_csv(
 /// A CSV document that opens cleanly in Excel: UTF-8 with BOM, CRLF, every
 /// field quoted where needed, and cells that would start a formula made
 /// plain text.
-struct Csv(String);
+pub(crate) struct Csv(String);
 
 impl Csv {
-    fn new(header: &[String]) -> Csv {
+    pub(crate) fn new(header: &[String]) -> Csv {
         let mut c = Csv(String::from("\u{feff}"));
         c.push(header);
         c
     }
 
-    fn push(&mut self, fields: &[String]) {
+    pub(crate) fn push(&mut self, fields: &[String]) {
         let line: Vec<String> = fields
             .iter()
             .map(|f| {
@@ -459,7 +445,7 @@ impl Csv {
         self.0.push_str("\r\n");
     }
 
-    fn response(self, filename: &str) -> HttpResponse {
+    pub(crate) fn response(self, filename: &str) -> HttpResponse {
         HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
@@ -507,7 +493,7 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
     let (def, _) = stored_definition(&stored.definition)?;
     let chart = org::load_chart(&state.db).await?;
     let today = crate::today();
-    let Window { at, from, to } = q.window()?;
+    let Window { at, days, .. } = q.window()?;
     // The units whose responses are counted: the caller's scope, narrowed
     // to `unit_id` when given.
     let root = match (viewer, q.unit_id) {
@@ -525,23 +511,12 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
         (_, None) => None,
     };
     let units: Option<Vec<UnitId>> = root.map(|r| chart.counting_for(r, at));
-    let rows = store::responses_for_results(&state.db, record.id, version, from, to, units.as_deref()).await?;
-    let answers: Vec<Vec<(String, Answer)>> = rows.iter().map(|r| answers_of(&def, &r.answers)).collect();
-    let keys: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            by.iter()
-                .map(|d| dimension(r, d, &chart, level, at))
-                .collect::<Vec<_>>()
-                .join("\u{1f}")
-        })
-        .collect();
-    let counted: Vec<Counted> = keys
-        .iter()
-        .zip(&answers)
-        .map(|(g, a)| Counted { group: g, answers: a })
-        .collect();
-    let (groups, questions) = results::results(&def, &counted, state.min_cell);
+    let tallies = tally_groups(state, &def, record.id, version, units.as_deref(), days, |f| {
+        group_key(f, &by, &chart, level, at)
+    })
+    .await?;
+    let groups: Vec<&String> = tallies.keys().collect();
+    let questions = results::publish_tallies(&def, &tallies.values().collect::<Vec<_>>(), state.min_cell);
     let groups_dto = groups
         .iter()
         .map(|g| GroupDto {
@@ -640,4 +615,86 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
         groups: groups_dto,
         questions,
     })
+}
+
+/// The tally of each group, read from the monthly rollups for the whole
+/// months of the window plus the responses not yet folded into them, and
+/// from the responses themselves for the days at the window's edges — all
+/// in one snapshot, so the figures are exact. Groups left without any
+/// response are dropped.
+async fn tally_groups(
+    state: &AppState,
+    def: &SurveyDefinition,
+    survey_id: Uuid,
+    version: i32,
+    units: Option<&[UnitId]>,
+    days: (Option<NaiveDate>, Option<NaiveDate>),
+    group: impl Fn(&GroupFacts) -> String,
+) -> Result<BTreeMap<String, Tally>, ApiError> {
+    let split = results::split_window(days.0, days.1);
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut add = |key: String, t: &Tally| {
+        tallies.entry(key).or_insert_with(|| Tally::empty(def)).merge(t);
+    };
+    let tx = rollup_store::read_snapshot(&state.db).await?;
+    if let Some((first, end)) = split.months {
+        let unit_ids: Option<Vec<Uuid>> = units.map(|u| u.iter().map(|u| u.0).collect());
+        let cells = rollup_store::cells(
+            &tx,
+            survey_id,
+            version,
+            unit_ids.as_deref(),
+            first.map(results::month_key).as_deref(),
+            end.map(results::month_key).as_deref(),
+        )
+        .await?;
+        for c in &cells {
+            let t = crate::rollup::decode(&c.tally).map_err(|e| ApiError::internal(&e))?;
+            let key = group(&GroupFacts {
+                unit_id: UnitId(c.key.unit_id),
+                age_band: &c.key.age_band,
+                gender: &c.key.gender,
+                month: &c.key.month,
+            });
+            add(key, &t);
+        }
+        let pending =
+            rollup_store::pending_for(&tx, survey_id, version, units, first.map(day_start), end.map(day_start)).await?;
+        for p in &pending {
+            let key = crate::rollup::cell_key(p);
+            let mut t = Tally::empty(def);
+            t.count(def, &crate::rollup::answers_of(def, &p.answers), if p.live { 1 } else { -1 });
+            add(
+                group(&GroupFacts {
+                    unit_id: UnitId(key.unit_id),
+                    age_band: &key.age_band,
+                    gender: &key.gender,
+                    month: &key.month,
+                }),
+                &t,
+            );
+        }
+    }
+    for (from, until) in split.edges {
+        let rows =
+            store::responses_for_results(&tx, survey_id, version, from.map(day_start), until.map(day_start), units)
+                .await?;
+        for r in &rows {
+            let month = crate::rollup::month_of(r.submitted_at);
+            let mut t = Tally::empty(def);
+            t.count(def, &crate::rollup::answers_of(def, &r.answers), 1);
+            add(
+                group(&GroupFacts {
+                    unit_id: r.unit_id,
+                    age_band: &r.age_band,
+                    gender: r.gender.as_deref().unwrap_or(crate::rollup::NOT_GIVEN),
+                    month: &month,
+                }),
+                &t,
+            );
+        }
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    tallies.retain(|_, t| t.responses > 0);
+    Ok(tallies)
 }

@@ -1,0 +1,229 @@
+//! Folding responses into the result rollups, and reading them back.
+//!
+//! Storage keeps the cells (`langnghe_storage::rollup`); this module knows
+//! what a cell holds: a [`Tally`] of one survey version, encoded as compact
+//! JSON. A background task folds pending responses in batches; results
+//! merge the cells with whatever is still pending, in one snapshot, so they
+//! are exact however far the folder lags.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use langnghe_domain::results::{Num, QuestionTally, Tally};
+use langnghe_domain::survey::{Answer, Question, QuestionSpec, SurveyDefinition};
+use langnghe_storage::rollup::{self as store, Cell, CellKey, Pending};
+use langnghe_storage::{Db, DbErr, StoreError, surveys};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Responses folded per transaction.
+pub const FOLD_BATCH: u64 = 5000;
+
+/// A stored answer read back as the question's type.
+pub(crate) fn stored_answer(q: &Question, v: &Value) -> Option<Answer> {
+    let strings =
+        |v: &Value| -> Option<Vec<String>> { v.as_array()?.iter().map(|x| x.as_str().map(str::to_owned)).collect() };
+    Some(match q.spec() {
+        QuestionSpec::SingleChoice { .. } => Answer::Choice(v.as_str()?.to_owned()),
+        QuestionSpec::MultipleChoice { .. } => Answer::Choices(strings(v)?),
+        QuestionSpec::Ranking { .. } => Answer::Ranking(strings(v)?),
+        QuestionSpec::Rating { .. } => Answer::Rating(v.as_i64()?),
+        QuestionSpec::YesNo => Answer::YesNo(v.as_bool()?),
+        QuestionSpec::Text { .. } => Answer::Text(v.as_str()?.to_owned()),
+        QuestionSpec::Number { .. } => Answer::Number(v.as_f64()?),
+    })
+}
+
+/// A response's stored answers (JSON text), typed by the definition.
+pub(crate) fn answers_of(def: &SurveyDefinition, json: &str) -> Vec<(String, Answer)> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(json) else {
+        return Vec::new();
+    };
+    def.questions()
+        .iter()
+        .filter_map(|q| {
+            map.get(q.key())
+                .and_then(|v| stored_answer(q, v))
+                .map(|a| (q.key().to_owned(), a))
+        })
+        .collect()
+}
+
+/// A tally as stored in a cell: `r` responses, and per question (in the
+/// version's order, which never changes once published) the respondents,
+/// the column counts or rank sums, and the number histogram.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    r: i64,
+    q: Vec<(i64, Vec<i64>, Vec<(f64, i64)>)>,
+}
+
+pub fn encode(t: &Tally) -> String {
+    let stored = Stored {
+        r: t.responses,
+        q: t.questions
+            .iter()
+            .map(|q| {
+                (
+                    q.respondents,
+                    q.columns.clone(),
+                    q.values.iter().map(|(v, n)| (v.0, *n)).collect(),
+                )
+            })
+            .collect(),
+    };
+    serde_json::to_string(&stored).unwrap_or_default()
+}
+
+pub fn decode(text: &str) -> Result<Tally, serde_json::Error> {
+    let s: Stored = serde_json::from_str(text)?;
+    Ok(Tally {
+        responses: s.r,
+        questions: s
+            .q
+            .into_iter()
+            .map(|(respondents, columns, values)| QuestionTally {
+                respondents,
+                columns,
+                values: values.into_iter().map(|(v, n)| (Num(v), n)).collect(),
+            })
+            .collect(),
+    })
+}
+
+/// The month (`YYYY-MM`, local time) a response counts in.
+pub fn month_of(at: DateTime<Utc>) -> String {
+    langnghe_domain::results::month_key((at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS)).date_naive())
+}
+
+/// The cell a response counts in.
+pub fn cell_key(p: &Pending) -> CellKey {
+    CellKey {
+        survey_id: p.survey_id,
+        version: p.version,
+        unit_id: p.unit_id,
+        age_band: p.age_band.clone(),
+        gender: p.gender.clone().unwrap_or_else(|| NOT_GIVEN.into()),
+        month: month_of(p.submitted_at),
+    }
+}
+
+/// The gender group of children who did not say.
+pub const NOT_GIVEN: &str = "not_given";
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Db(DbErr::Custom(format!("{what}: {e}")))
+}
+
+/// Folds up to `limit` pending responses into their cells in one
+/// transaction; returns how many it folded (0 when none wait or another
+/// folder is at work).
+pub async fn fold(db: &Db, limit: u64) -> Result<usize, StoreError> {
+    if !store::has_pending(db).await? {
+        return Ok(0);
+    }
+    let Some(tx) = store::begin_fold(db).await? else {
+        return Ok(0);
+    };
+    let rows = store::pending(&tx, limit).await?;
+    if rows.is_empty() {
+        tx.rollback().await?;
+        return Ok(0);
+    }
+    let mut defs: HashMap<(Uuid, i32), SurveyDefinition> = HashMap::new();
+    let mut deltas: BTreeMap<CellKey, Tally> = BTreeMap::new();
+    let (mut added, mut removed) = (Vec::new(), Vec::new());
+    for p in &rows {
+        let def = match defs.entry((p.survey_id, p.version)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let stored = surveys::version(&tx, p.survey_id, p.version).await?;
+                let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)
+                    .map_err(|e| corrupt("stored survey definition", e.detail.unwrap_or_default()))?;
+                e.insert(def)
+            }
+        };
+        let sign = if p.live { 1 } else { -1 };
+        deltas
+            .entry(cell_key(p))
+            .or_insert_with(|| Tally::empty(def))
+            .count(def, &answers_of(def, &p.answers), sign);
+        if p.live { &mut added } else { &mut removed }.push(p.id);
+    }
+    // Merge into the stored cells, one read per survey version.
+    let mut by_version: BTreeMap<(Uuid, i32), Vec<Uuid>> = BTreeMap::new();
+    for k in deltas.keys() {
+        by_version.entry((k.survey_id, k.version)).or_default().push(k.unit_id);
+    }
+    let mut cells: Vec<Cell> = Vec::with_capacity(deltas.len());
+    for ((survey_id, version), mut units) in by_version {
+        units.sort();
+        units.dedup();
+        let mut existing: HashMap<CellKey, Cell> = store::cells(&tx, survey_id, version, Some(&units), None, None)
+            .await?
+            .into_iter()
+            .map(|c| (c.key.clone(), c))
+            .collect();
+        for (key, delta) in deltas.range(
+            CellKey {
+                survey_id,
+                version,
+                unit_id: Uuid::nil(),
+                age_band: String::new(),
+                gender: String::new(),
+                month: String::new(),
+            }..,
+        ) {
+            if key.survey_id != survey_id || key.version != version {
+                break;
+            }
+            let mut tally = match existing.remove(key) {
+                Some(c) => decode(&c.tally).map_err(|e| corrupt("stored rollup", e))?,
+                None => match defs.get(&(survey_id, version)) {
+                    Some(def) => Tally::empty(def),
+                    None => continue,
+                },
+            };
+            tally.merge(delta);
+            cells.push(Cell {
+                key: key.clone(),
+                responses: tally.responses,
+                tally: encode(&tally),
+            });
+        }
+    }
+    store::save_cells(&tx, &cells, Utc::now()).await?;
+    store::mark_folded(&tx, &added, &removed).await?;
+    tx.commit().await?;
+    Ok(rows.len())
+}
+
+/// Folds until nothing is pending (the seeder, `langnghe` tooling, tests).
+pub async fn fold_all(db: &Db) -> Result<usize, StoreError> {
+    let mut total = 0;
+    loop {
+        let n = fold(db, FOLD_BATCH).await?;
+        total += n;
+        if n == 0 {
+            return Ok(total);
+        }
+    }
+}
+
+/// Runs the folder in the background: a batch whenever responses wait,
+/// otherwise a pause of `interval`. Errors (the database gone, a busy lock)
+/// are logged and retried after the pause.
+pub fn spawn_folder(db: Db, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match fold(&db, FOLD_BATCH).await {
+                Ok(n) if n as u64 >= FOLD_BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(cause = %e, "folding results failed; retrying"),
+            }
+            tokio::time::sleep(interval).await;
+        }
+    })
+}
