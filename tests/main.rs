@@ -13,6 +13,7 @@ mod migrations;
 mod platform;
 mod progress;
 mod readiness;
+mod reports;
 mod results;
 mod surveys;
 mod units;

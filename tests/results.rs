@@ -5,6 +5,8 @@ use actix_web::http::Method;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
+use langnghe_storage::rollup::Grain;
+
 use crate::support::TestApp;
 
 fn all_types(owner: &str) -> Value {
@@ -443,7 +445,16 @@ async fn results_are_exact_before_and_after_folding_and_after_withdrawal() {
         let answers = json!({"one": one, "many": ["x", "z"], "rate": 1 + i % 3,
             "yn": i % 4 == 0, "num": i * 3, "rank": if i % 2 == 0 { json!(["p", "q"]) } else { json!(["q", "p"]) },
             "say": "Sân trường cần thêm cây xanh."});
-        receipts.push(answer(&app, &code, [9u8, 13, 16][i as usize % 3], ["girl", "boy"][i as usize % 2], answers).await);
+        receipts.push(
+            answer(
+                &app,
+                &code,
+                [9u8, 13, 16][i as usize % 3],
+                ["girl", "boy"][i as usize % 2],
+                answers,
+            )
+            .await,
+        );
     }
     let today = (Utc::now() + Duration::hours(7)).date_naive();
     let month_start = today.format("%Y-%m-01").to_string();
@@ -460,7 +471,9 @@ async fn results_are_exact_before_and_after_folding_and_after_withdrawal() {
     let read = async |app: &TestApp| {
         let mut out = Vec::new();
         for q in &queries {
-            let r = app.get(&format!("/api/v1/surveys/{survey}/results{q}"), app.admin()).await;
+            let r = app
+                .get(&format!("/api/v1/surveys/{survey}/results{q}"), app.admin())
+                .await;
             out.push(r.ok(200).clone());
         }
         out
@@ -468,11 +481,20 @@ async fn results_are_exact_before_and_after_folding_and_after_withdrawal() {
     // Read while folds may be committing, then once all is folded: the same.
     let early = read(&app).await;
     folded(&db).await;
-    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
+    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, Grain::Month, None, None, None)
         .await
         .unwrap();
-    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 14, "every response is in a cell");
+    assert_eq!(
+        cells.iter().map(|c| c.responses).sum::<i64>(),
+        14,
+        "every response is in a cell"
+    );
     assert_eq!(cells.len(), 6, "one cell per unit, age band, gender and month");
+    let days = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, Grain::Day, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 6, "and one per day");
+    assert_eq!(days.iter().map(|c| c.responses).sum::<i64>(), 14);
     let late = read(&app).await;
     assert_eq!(early, late);
     assert_eq!(late[0]["questions"][0]["groups"][0]["respondents"]["count"], 14);
@@ -485,7 +507,13 @@ async fn results_are_exact_before_and_after_folding_and_after_withdrawal() {
     // Withdrawing a folded response: it stops counting at once, and still
     // after the folder has taken it out of its cell.
     let r = app
-        .request(Method::DELETE, &format!("/api/v1/responses/{}", receipts[0]), None, &[], None)
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/responses/{}", receipts[0]),
+            None,
+            &[],
+            None,
+        )
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
     let now = read(&app).await;
@@ -496,7 +524,7 @@ async fn results_are_exact_before_and_after_folding_and_after_withdrawal() {
     assert_eq!(now[0]["questions"][0]["groups"][0]["counts"][1]["count"], 5);
     folded(&db).await;
     assert_eq!(read(&app).await, now);
-    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
+    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, Grain::Month, None, None, None)
         .await
         .unwrap();
     assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 13);
@@ -527,7 +555,7 @@ async fn two_replicas_fold_each_response_exactly_once() {
         assert_eq!(res.status, 204);
     }
     folded(&db).await;
-    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
+    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, Grain::Month, None, None, None)
         .await
         .unwrap();
     assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 35);
@@ -538,4 +566,91 @@ async fn two_replicas_fold_each_response_exactly_once() {
         assert_eq!(q[4]["groups"][0]["stats"]["mean"], 7.0);
         assert_eq!(q[5]["groups"][0]["mean_rank"], json!([1.0, 2.0]));
     }
+}
+
+#[actix_web::test]
+async fn any_window_of_days_counts_exactly_what_was_submitted_in_it() {
+    use langnghe_storage::participation::{NewResponse, insert_responses_bulk};
+    let app = TestApp::spawn_demo().await;
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let survey_id: uuid::Uuid = survey.parse().unwrap();
+    // 1,200 responses at pseudo-random instants over 75 days, so that
+    // months, days and local midnight (UTC+7) are all crossed.
+    let now = Utc::now();
+    let mut seed = 7u64;
+    let mut rows = Vec::new();
+    for i in 0..1200 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let at = now - Duration::seconds((seed >> 20) as i64 % (75 * 86_400));
+        let one = ["a", "b", "c"][(seed >> 8) as usize % 3];
+        let id = uuid::Uuid::now_v7();
+        rows.push((
+            NewResponse {
+                id,
+                survey_id,
+                version: 1,
+                session_id: id,
+                unit_id: langnghe_domain::UnitId(school.parse().unwrap()),
+                participant_id: uuid::Uuid::now_v7(),
+                age: 12,
+                age_band: "12-14".into(),
+                grade: None,
+                gender: None,
+                language: "vi".into(),
+                answers: json!({"one": one}).to_string(),
+                receipt_hash: id.simple().to_string(),
+                idempotency_key: format!("k{i}"),
+                request_hash: id.simple().to_string(),
+                single: false,
+                cases: vec![],
+            },
+            at,
+        ));
+    }
+    insert_responses_bulk(&db, &rows).await.unwrap();
+    let local = |t: chrono::DateTime<Utc>| (t + Duration::hours(7)).date_naive();
+    let today = local(now);
+    let windows = [
+        (today - Duration::days(70), today - Duration::days(3)),
+        (today - Duration::days(40), today),
+        (today - Duration::days(20), today - Duration::days(20)),
+        (today - Duration::days(74), today - Duration::days(31)),
+    ];
+    let check = async |label: &str| {
+        for (from, to) in windows {
+            let r = app
+                .get(
+                    &format!("/api/v1/surveys/{survey}/results?from={from}&to={to}"),
+                    app.admin(),
+                )
+                .await;
+            let q = &r.ok(200)["questions"][0]["groups"][0];
+            let inside: Vec<&str> = rows
+                .iter()
+                .filter(|(_, at)| (from..=to).contains(&local(*at)))
+                .map(|(r, _)| if r.answers.contains("\"a\"") { "a" } else { "other" })
+                .collect();
+            assert_eq!(q["respondents"]["count"], inside.len(), "{label} {from}..{to}");
+            let a = inside.iter().filter(|x| **x == "a").count();
+            assert_eq!(q["counts"][0]["count"], a, "{label} {from}..{to}");
+        }
+        // By month: the months add up to everything.
+        let r = app
+            .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
+            .await;
+        let total: u64 = r.ok(200)["questions"][0]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["respondents"]["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(total, 1200, "{label}");
+    };
+    // Before the folder has caught up (read from pending responses) and after.
+    check("unfolded").await;
+    folded(&db).await;
+    check("folded").await;
 }

@@ -11,6 +11,7 @@ mod m20261128_000003_events;
 mod m20261128_000004_targets;
 mod m20261128_000005_public_results;
 mod m20261128_000006_result_rollups;
+mod m20261128_000007_result_cells;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_targets::Migration),
             Box::new(m20261128_000005_public_results::Migration),
             Box::new(m20261128_000006_result_rollups::Migration),
+            Box::new(m20261128_000007_result_cells::Migration),
         ]
     }
 }

@@ -86,6 +86,7 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
         (name = "events", description = "Events held offline: forums, dialogues, Council meetings, trainings"),
         (name = "progress", description = "The plan's targets and progress against them"),
         (name = "results", description = "What children said, with small-cell suppression"),
+        (name = "reports", description = "The plan's periodic reports, as JSON or CSV"),
     )
 )]
 pub struct ApiDoc;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use langnghe_domain::results::{Num, QuestionTally, Tally};
 use langnghe_domain::survey::{Answer, Question, QuestionSpec, SurveyDefinition};
-use langnghe_storage::rollup::{self as store, Cell, CellKey, Pending};
+use langnghe_storage::rollup::{self as store, Cell, CellKey, Grain, Pending};
 use langnghe_storage::{Db, DbErr, StoreError, surveys};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -57,8 +57,11 @@ pub(crate) fn answers_of(def: &SurveyDefinition, json: &str) -> Vec<(String, Ans
 #[derive(Serialize, Deserialize)]
 struct Stored {
     r: i64,
-    q: Vec<(i64, Vec<i64>, Vec<(f64, i64)>)>,
+    q: Vec<StoredQuestion>,
 }
+
+/// Respondents, columns, and `[value, count]` pairs.
+type StoredQuestion = (i64, Vec<i64>, Vec<(f64, i64)>);
 
 pub fn encode(t: &Tally) -> String {
     let stored = Stored {
@@ -93,20 +96,34 @@ pub fn decode(text: &str) -> Result<Tally, serde_json::Error> {
     })
 }
 
-/// The month (`YYYY-MM`, local time) a response counts in.
-pub fn month_of(at: DateTime<Utc>) -> String {
-    langnghe_domain::results::month_key((at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS)).date_naive())
+/// The local day a response was submitted on.
+fn local_day(at: DateTime<Utc>) -> chrono::NaiveDate {
+    (at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS)).date_naive()
 }
 
-/// The cell a response counts in.
-pub fn cell_key(p: &Pending) -> CellKey {
+/// The month (`YYYY-MM`, local time) a response counts in.
+pub fn month_of(at: DateTime<Utc>) -> String {
+    langnghe_domain::results::month_key(local_day(at))
+}
+
+/// The period key of a day at a grain: `YYYY-MM` or `YYYY-MM-DD`.
+pub fn period_of(day: chrono::NaiveDate, grain: Grain) -> String {
+    match grain {
+        Grain::Month => langnghe_domain::results::month_key(day),
+        Grain::Day => day.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// The cell a response counts in at a grain.
+pub fn cell_key(p: &Pending, grain: Grain) -> CellKey {
     CellKey {
         survey_id: p.survey_id,
         version: p.version,
+        grain,
+        period: period_of(local_day(p.submitted_at), grain),
         unit_id: p.unit_id,
         age_band: p.age_band.clone(),
         gender: p.gender.clone().unwrap_or_else(|| NOT_GIVEN.into()),
-        month: month_of(p.submitted_at),
     }
 }
 
@@ -146,47 +163,49 @@ pub async fn fold(db: &Db, limit: u64) -> Result<usize, StoreError> {
             }
         };
         let sign = if p.live { 1 } else { -1 };
-        deltas
-            .entry(cell_key(p))
-            .or_insert_with(|| Tally::empty(def))
-            .count(def, &answers_of(def, &p.answers), sign);
+        let answers = answers_of(def, &p.answers);
+        let mut delta = Tally::empty(def);
+        delta.count(def, &answers, sign);
+        for grain in [Grain::Month, Grain::Day] {
+            deltas
+                .entry(cell_key(p, grain))
+                .or_insert_with(|| Tally::empty(def))
+                .merge(&delta);
+        }
         if p.live { &mut added } else { &mut removed }.push(p.id);
     }
-    // Merge into the stored cells, one read per survey version.
-    let mut by_version: BTreeMap<(Uuid, i32), Vec<Uuid>> = BTreeMap::new();
+    // Merge into the stored cells: one read per survey version and grain,
+    // narrowed to the units and periods the batch touched.
+    let mut groups: BTreeMap<(Uuid, i32, Grain), Vec<&CellKey>> = BTreeMap::new();
     for k in deltas.keys() {
-        by_version.entry((k.survey_id, k.version)).or_default().push(k.unit_id);
+        groups.entry((k.survey_id, k.version, k.grain)).or_default().push(k);
     }
     let mut cells: Vec<Cell> = Vec::with_capacity(deltas.len());
-    for ((survey_id, version), mut units) in by_version {
+    for ((survey_id, version, grain), keys) in groups {
+        let mut units: Vec<Uuid> = keys.iter().map(|k| k.unit_id).collect();
         units.sort();
         units.dedup();
-        let mut existing: HashMap<CellKey, Cell> = store::cells(&tx, survey_id, version, Some(&units), None, None)
-            .await?
-            .into_iter()
-            .map(|c| (c.key.clone(), c))
-            .collect();
-        for (key, delta) in deltas.range(
-            CellKey {
-                survey_id,
-                version,
-                unit_id: Uuid::nil(),
-                age_band: String::new(),
-                gender: String::new(),
-                month: String::new(),
-            }..,
-        ) {
-            if key.survey_id != survey_id || key.version != version {
-                break;
-            }
+        let first = keys.iter().map(|k| k.period.as_str()).min().unwrap_or_default();
+        // '~' sorts after every character of a period, so this bound takes
+        // in the last period touched.
+        let last = format!("{}~", keys.iter().map(|k| k.period.as_str()).max().unwrap_or_default());
+        let mut existing: HashMap<CellKey, Cell> =
+            store::cells(&tx, survey_id, version, grain, Some(&units), Some(first), Some(&last))
+                .await?
+                .into_iter()
+                .map(|c| (c.key.clone(), c))
+                .collect();
+        let Some(def) = defs.get(&(survey_id, version)) else {
+            continue;
+        };
+        for key in keys {
             let mut tally = match existing.remove(key) {
                 Some(c) => decode(&c.tally).map_err(|e| corrupt("stored rollup", e))?,
-                None => match defs.get(&(survey_id, version)) {
-                    Some(def) => Tally::empty(def),
-                    None => continue,
-                },
+                None => Tally::empty(def),
             };
-            tally.merge(delta);
+            if let Some(delta) = deltas.get(key) {
+                tally.merge(delta);
+            }
             cells.push(Cell {
                 key: key.clone(),
                 responses: tally.responses,
@@ -200,14 +219,18 @@ pub async fn fold(db: &Db, limit: u64) -> Result<usize, StoreError> {
     Ok(rows.len())
 }
 
-/// Folds until nothing is pending (the seeder, `langnghe` tooling, tests).
+/// Folds until nothing is pending, waiting for another folder that holds
+/// the lock (the seeder, tooling, tests).
 pub async fn fold_all(db: &Db) -> Result<usize, StoreError> {
     let mut total = 0;
     loop {
         let n = fold(db, FOLD_BATCH).await?;
         total += n;
         if n == 0 {
-            return Ok(total);
+            if !store::has_pending(db).await? {
+                return Ok(total);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }

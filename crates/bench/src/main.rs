@@ -5,6 +5,7 @@
 //! with each other; across machines, compare ratios.
 
 mod responses;
+mod results;
 
 use std::time::{Duration, Instant};
 
@@ -30,10 +31,22 @@ struct Args {
     /// Server worker threads.
     #[arg(long, default_value_t = 2)]
     workers: usize,
-    /// `platform` (sign-in and organisation reads) or `responses` (children
-    /// submitting answers, against the database's own insert rate).
+    /// `platform` (sign-in and organisation reads), `responses` (children
+    /// submitting answers, against the database's own insert rate) or
+    /// `results` (survey results over many responses, against the naive
+    /// GROUP BY).
     #[arg(long, default_value = "platform")]
     scenario: String,
+    /// For `results`: how many responses to seed.
+    #[arg(long, default_value_t = 1_000_000)]
+    responses: usize,
+    /// For `responses`: run without the result folder (to measure what
+    /// folding costs the submissions).
+    #[arg(long)]
+    no_folder: bool,
+    /// For `results`: requests per breakdown.
+    #[arg(long, default_value_t = 30)]
+    requests: usize,
 }
 
 /// Latencies of one phase.
@@ -79,7 +92,7 @@ struct Scenario {
     token: bool,
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -112,7 +125,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         fold_interval: Duration::from_millis(1000),
     };
     let prepared = langnghe_api::server::prepare(&config).await?;
-    let bound = langnghe_api::server::bind(prepared.state, &config)?;
+    let db = prepared.state.db.clone();
+    let mut bound = langnghe_api::server::bind(prepared.state, &config)?;
     let addr = bound.addr.to_string();
     let base = format!("http://{addr}");
     actix_web::rt::spawn(bound.server);
@@ -147,10 +161,24 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         );
         println!("| phase | accepted | errors | per s | p50 ms | p95 ms | p99 ms |");
         println!("|---|---:|---:|---:|---:|---:|---:|");
+        if args.no_folder {
+            bound.folder.abort();
+        }
         let service = responses::submit_phase(&addr, &prepared.tokens, args.seconds, None).await;
         println!("{}", service.row("service, full speed (HTTP, validation, screening)"));
+        // The database alone, without the folder: drain what the service
+        // phase left, pause the folder, insert, then let it catch up.
+        let folded = if args.no_folder {
+            0
+        } else {
+            langnghe_api::rollup::fold_all(&db).await?
+        };
+        bound.folder.abort();
         let raw = responses::raw_phase(&url, &prepared, args.concurrency, args.seconds).await?;
         println!("{}", raw.row("same rows straight into the database"));
+        if !args.no_folder {
+            bound.folder = langnghe_api::rollup::spawn_folder(db.clone(), config.fold_interval);
+        }
         let half = service.rate() / 2.0;
         let interval = Duration::from_secs_f64(args.concurrency as f64 / half.max(1.0));
         let paced = responses::submit_phase(&addr, &prepared.tokens, args.seconds, Some(interval)).await;
@@ -159,9 +187,89 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             paced.row(&format!("service at half its maximum ({half:.0}/s offered)"))
         );
         println!(
-            "\nservice / database = {:.0}%",
+            "\nservice / database = {:.0}%; the result folder ran beside the service phases \
+             ({folded} responses still to fold after the first)",
             100.0 * service.rate() / raw.rate().max(f64::MIN_POSITIVE)
         );
+        return Ok(());
+    }
+
+    if args.scenario == "results" {
+        let setup = results::prepare(&client, &base, &token).await?;
+        let backend = if url.starts_with("sqlite") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        };
+        // Seed with the folder paused, then time the folder alone.
+        bound.folder.abort();
+        let seeded = results::seed(&db, &setup, args.responses).await?;
+        println!(
+            "Lắng Nghe results: {} responses of 10 questions over {} units, database {backend}",
+            args.responses,
+            setup.unit_count()
+        );
+        println!(
+            "seeded in {:.1} s ({:.0} responses/s)",
+            seeded.as_secs_f64(),
+            args.responses as f64 / seeded.as_secs_f64()
+        );
+        let t0 = Instant::now();
+        let folded = langnghe_api::rollup::fold_all(&db).await?;
+        let fold_time = t0.elapsed();
+        bound.folder = langnghe_api::rollup::spawn_folder(db.clone(), config.fold_interval);
+        println!(
+            "folded {folded} responses into the rollups in {:.1} s ({:.0} responses/s)\n",
+            fold_time.as_secs_f64(),
+            folded as f64 / fold_time.as_secs_f64()
+        );
+        println!("| query | requests | p50 ms | p95 ms | p99 ms |");
+        println!("|---|---:|---:|---:|---:|");
+        let id = setup.survey_id;
+        for (name, path) in [
+            ("results, no breakdown", format!("/api/v1/surveys/{id}/results")),
+            (
+                "results by age band",
+                format!("/api/v1/surveys/{id}/results?by=age_band"),
+            ),
+            (
+                "results by unit and age band",
+                format!("/api/v1/surveys/{id}/results?by=unit,age_band"),
+            ),
+            (
+                "results by ward (roll-up) and gender",
+                format!("/api/v1/surveys/{id}/results?by=unit,gender&unit_level=ward"),
+            ),
+            (
+                "results by unit and age band, a ragged 45-day window",
+                format!(
+                    "/api/v1/surveys/{id}/results?by=unit,age_band&from={}&to={}",
+                    langnghe_api::today() - chrono::Duration::days(50),
+                    langnghe_api::today() - chrono::Duration::days(5)
+                ),
+            ),
+        ] {
+            let s = results::measure(&client, &base, &token, &path, args.requests).await?;
+            println!(
+                "| {name} | {} | {:.1} | {:.1} | {:.1} |",
+                s.latencies.len(),
+                percentile(&s.latencies, 0.5),
+                percentile(&s.latencies, 0.95),
+                percentile(&s.latencies, 0.99)
+            );
+        }
+        for (name, by_unit) in [
+            ("naive GROUP BY by age band", false),
+            ("naive GROUP BY by unit and age band", true),
+        ] {
+            let d = results::naive(&db, id, by_unit, 3).await?;
+            println!(
+                "| {name} | {} | {} | — | {} |",
+                d.len(),
+                results::ms(&d, 0.5),
+                results::ms(&d, 1.0)
+            );
+        }
         return Ok(());
     }
 

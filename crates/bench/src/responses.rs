@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::Stats;
 
-fn survey(owner: &str) -> Value {
+pub fn survey(owner: &str) -> Value {
     let choice = |key: &str| {
         json!({"key": key, "type": "single_choice", "required": true, "text": {"vi": format!("Câu hỏi {key}?")},
                "options": [{"key": "a", "label": {"vi": "A"}}, {"key": "b", "label": {"vi": "B"}}, {"key": "c", "label": {"vi": "C"}}]})
@@ -47,7 +47,7 @@ pub struct Prepared {
     pub unit_id: Uuid,
 }
 
-async fn call(
+pub async fn call(
     client: &Client,
     method: awc::http::Method,
     url: &str,

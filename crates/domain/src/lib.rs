@@ -10,6 +10,7 @@ pub mod ids;
 pub mod org;
 pub mod plan;
 pub mod reorg;
+pub mod reports;
 pub mod results;
 pub mod screen;
 pub mod suppression;

@@ -304,24 +304,26 @@ pub mod response {
     no_relations!();
 }
 
-pub mod result_rollup {
+pub mod result_cell {
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "result_rollups")]
+    #[sea_orm(table_name = "result_cells")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub survey_id: Uuid,
         #[sea_orm(primary_key, auto_increment = false)]
         pub version: i32,
         #[sea_orm(primary_key, auto_increment = false)]
+        pub grain: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub period: String,
+        #[sea_orm(primary_key, auto_increment = false)]
         pub unit_id: Uuid,
         #[sea_orm(primary_key, auto_increment = false)]
         pub age_band: String,
         #[sea_orm(primary_key, auto_increment = false)]
         pub gender: String,
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub month: String,
         pub responses: i64,
         pub tally: String,
         pub updated_at: DateTimeUtc,

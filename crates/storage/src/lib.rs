@@ -9,6 +9,7 @@ mod entities;
 pub mod events;
 pub mod org;
 pub mod participation;
+pub mod reports;
 pub mod rollup;
 pub mod surveys;
 pub mod targets;

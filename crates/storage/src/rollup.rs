@@ -1,7 +1,8 @@
-//! Result rollups: per survey version, unit, age band, gender and month,
-//! the tally of what the responses in that cell said (stored as text the
-//! API encodes), so that results read a few thousand cells instead of every
-//! response.
+//! Result rollups: per survey version, unit, age band, gender and month —
+//! and again per day — the tally of what the responses in that cell said
+//! (stored as text the API encodes), so that results read a few thousand
+//! cells instead of every response: month cells for the whole months of a
+//! window, day cells for the days at its edges.
 //!
 //! A response is folded into its cell after it is stored and taken out
 //! after it is withdrawn. `responses.in_rollup` says whether its cell
@@ -27,7 +28,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{response, result_rollup};
+use crate::entities::{response, result_cell};
 use crate::{Db, StoreError, Tx, begin};
 
 /// The responses whose rollup cell does not yet reflect them.
@@ -36,17 +37,38 @@ const PENDING: &str = "in_rollup <> (withdrawn_at IS NULL)";
 /// The advisory lock that lets one folder at a time run on PostgreSQL.
 const FOLD_LOCK: i64 = 0x6c6e_726f_6c6c; // "lnroll"
 
+/// How much time a cell covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Grain {
+    Month,
+    Day,
+}
+
+impl Grain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grain::Month => "month",
+            Grain::Day => "day",
+        }
+    }
+
+    fn parse(s: &str) -> Grain {
+        if s == "day" { Grain::Day } else { Grain::Month }
+    }
+}
+
 /// The key of a rollup cell.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CellKey {
     pub survey_id: Uuid,
     pub version: i32,
+    pub grain: Grain,
+    /// `YYYY-MM` or `YYYY-MM-DD` by grain, local time.
+    pub period: String,
     pub unit_id: Uuid,
     pub age_band: String,
     /// `not_given` when the child did not say.
     pub gender: String,
-    /// `YYYY-MM`, local time.
-    pub month: String,
 }
 
 /// A rollup cell: how many responses it counts and their encoded tally.
@@ -196,42 +218,46 @@ pub async fn pending_for<C: ConnectionTrait>(
     Ok(pending_of(rows))
 }
 
-fn cell_of(m: result_rollup::Model) -> Cell {
+fn cell_of(m: result_cell::Model) -> Cell {
     Cell {
         key: CellKey {
             survey_id: m.survey_id,
             version: m.version,
+            grain: Grain::parse(&m.grain),
+            period: m.period,
             unit_id: m.unit_id,
             age_band: m.age_band,
             gender: m.gender,
-            month: m.month,
         },
         responses: m.responses,
         tally: m.tally,
     }
 }
 
-/// The cells of one survey version, in the units and months (`YYYY-MM`,
-/// `from` included, `until` excluded) given.
+/// The cells of one survey version at one grain, in the units and periods
+/// (`from` included, `until` excluded, in the grain's format) given.
+#[allow(clippy::too_many_arguments)]
 pub async fn cells<C: ConnectionTrait>(
     conn: &C,
     survey_id: Uuid,
     version: i32,
+    grain: Grain,
     units: Option<&[Uuid]>,
-    from_month: Option<&str>,
-    until_month: Option<&str>,
+    from: Option<&str>,
+    until: Option<&str>,
 ) -> Result<Vec<Cell>, StoreError> {
-    let mut q = result_rollup::Entity::find()
-        .filter(result_rollup::Column::SurveyId.eq(survey_id))
-        .filter(result_rollup::Column::Version.eq(version));
+    let mut q = result_cell::Entity::find()
+        .filter(result_cell::Column::SurveyId.eq(survey_id))
+        .filter(result_cell::Column::Version.eq(version))
+        .filter(result_cell::Column::Grain.eq(grain.as_str()));
     if let Some(units) = units {
-        q = q.filter(result_rollup::Column::UnitId.is_in(units.iter().copied()));
+        q = q.filter(result_cell::Column::UnitId.is_in(units.iter().copied()));
     }
-    if let Some(m) = from_month {
-        q = q.filter(result_rollup::Column::Month.gte(m));
+    if let Some(p) = from {
+        q = q.filter(result_cell::Column::Period.gte(p));
     }
-    if let Some(m) = until_month {
-        q = q.filter(result_rollup::Column::Month.lt(m));
+    if let Some(p) = until {
+        q = q.filter(result_cell::Column::Period.lt(p));
     }
     Ok(q.all(conn).await?.into_iter().map(cell_of).collect())
 }
@@ -239,31 +265,33 @@ pub async fn cells<C: ConnectionTrait>(
 /// Writes cells (insert or replace), in one statement per chunk.
 pub async fn save_cells(tx: &Tx, cells: &[Cell], now: DateTime<Utc>) -> Result<(), StoreError> {
     for chunk in cells.chunks(500) {
-        let models = chunk.iter().map(|c| result_rollup::ActiveModel {
+        let models = chunk.iter().map(|c| result_cell::ActiveModel {
             survey_id: Set(c.key.survey_id),
             version: Set(c.key.version),
+            grain: Set(c.key.grain.as_str().to_owned()),
+            period: Set(c.key.period.clone()),
             unit_id: Set(c.key.unit_id),
             age_band: Set(c.key.age_band.clone()),
             gender: Set(c.key.gender.clone()),
-            month: Set(c.key.month.clone()),
             responses: Set(c.responses),
             tally: Set(c.tally.clone()),
             updated_at: Set(now),
         });
-        result_rollup::Entity::insert_many(models)
+        result_cell::Entity::insert_many(models)
             .on_conflict(
                 OnConflict::columns([
-                    result_rollup::Column::SurveyId,
-                    result_rollup::Column::Version,
-                    result_rollup::Column::UnitId,
-                    result_rollup::Column::AgeBand,
-                    result_rollup::Column::Gender,
-                    result_rollup::Column::Month,
+                    result_cell::Column::SurveyId,
+                    result_cell::Column::Version,
+                    result_cell::Column::Grain,
+                    result_cell::Column::Period,
+                    result_cell::Column::UnitId,
+                    result_cell::Column::AgeBand,
+                    result_cell::Column::Gender,
                 ])
                 .update_columns([
-                    result_rollup::Column::Responses,
-                    result_rollup::Column::Tally,
-                    result_rollup::Column::UpdatedAt,
+                    result_cell::Column::Responses,
+                    result_cell::Column::Tally,
+                    result_cell::Column::UpdatedAt,
                 ])
                 .to_owned(),
             )
@@ -299,4 +327,25 @@ pub async fn read_snapshot(db: &Db) -> Result<Tx, StoreError> {
         // A deferred transaction reads one WAL snapshot throughout.
         _ => db.begin().await?,
     })
+}
+
+/// The straightforward way to compute results: a GROUP BY over every answer
+/// of every response of a survey, by age band (and unit when `by_unit`).
+/// Not used by the service; kept so the benchmark measures the rollups
+/// against it in the same run. Returns the number of rows grouped.
+pub async fn naive_counts(db: &Db, survey_id: Uuid, by_unit: bool) -> Result<usize, StoreError> {
+    let backend = db.get_database_backend();
+    let dims = if by_unit { "r.unit_id, r.age_band" } else { "r.age_band" };
+    let (each, param) = match backend {
+        DatabaseBackend::Postgres => ("CROSS JOIN LATERAL jsonb_each_text(r.answers::jsonb) a", "$1"),
+        _ => (", json_each(r.answers) a", "?"),
+    };
+    let sql = format!(
+        "SELECT {dims}, a.key, a.value, COUNT(*) AS n FROM responses r {each} \
+         WHERE r.survey_id = {param} AND r.withdrawn_at IS NULL GROUP BY {dims}, a.key, a.value"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, [survey_id.into()]))
+        .await?;
+    Ok(rows.len())
 }

@@ -7,6 +7,7 @@ pub mod consultation;
 pub mod events;
 pub mod health;
 pub mod progress;
+pub mod reports;
 pub mod results;
 pub mod surveys;
 pub mod topics;
@@ -27,4 +28,5 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     events::configure(cfg);
     progress::configure(cfg);
     results::configure(cfg);
+    reports::configure(cfg);
 }

@@ -249,6 +249,58 @@ async fn facts(
     Ok(f)
 }
 
+/// The progress of one target, measured from the start of its period up to
+/// `as_of` (today for `/progress`; the end of a report's period, if earlier,
+/// for reports), with its status against the pace on that day.
+pub(crate) async fn target_progress(
+    state: &AppState,
+    chart: &OrgChart,
+    id: Uuid,
+    target: &Target,
+    as_of: chrono::NaiveDate,
+) -> Result<TargetProgressDto, ApiError> {
+    let facts = facts(state, chart, target, as_of).await?;
+    let measured = plan::measure(target.metric(), &facts);
+    let progress = plan::progress(target, measured.actual, as_of);
+    Ok(TargetProgressDto {
+        target: target_dto(id, target),
+        actual: measured.actual,
+        share: progress.share,
+        status: progress.status.as_str(),
+        uncovered_units: measured
+            .uncovered
+            .iter()
+            .filter_map(|u| chart.unit(*u))
+            .map(crate::routes::units::brief)
+            .collect(),
+        event_children: measured.event_children,
+    })
+}
+
+/// Every target whose period overlaps the days `overlap` (all targets
+/// without) and whose scope is `unit` or below it on `as_of` (every scope
+/// without), oldest first, each with its progress up to `as_of`.
+pub(crate) async fn targets_progress(
+    state: &AppState,
+    chart: &OrgChart,
+    overlap: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    unit: Option<UnitId>,
+    as_of: chrono::NaiveDate,
+) -> Result<Vec<(Target, TargetProgressDto)>, ApiError> {
+    let mut out = Vec::new();
+    for (id, target) in store::list(&state.db).await? {
+        let p = target.period();
+        if overlap.is_some_and(|(first, last)| p.last_day() < first || p.first_day() > last) {
+            continue;
+        }
+        if unit.is_some_and(|u| !chart.is_within(target.scope_unit(), u, as_of)) {
+            continue;
+        }
+        out.push((target, target_progress(state, chart, id, &target, as_of).await?));
+    }
+    Ok(out)
+}
+
 /// Progress against every target: the actual figure so far, the share of
 /// the target, whether it is met, on track (linear pace) or behind, and for
 /// coverage targets the units not yet covered.
@@ -280,33 +332,9 @@ async fn get_progress(
     {
         return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
     }
-    let mut out = Vec::new();
-    for (id, target) in store::list(&state.db).await? {
-        let p = target.period();
-        if year.is_some_and(|y| p.last_day() < y.first_day() || p.first_day() > y.last_day()) {
-            continue;
-        }
-        if q.unit_id
-            .is_some_and(|u| !chart.is_within(target.scope_unit(), UnitId(u), today))
-        {
-            continue;
-        }
-        let facts = facts(&state, &chart, &target, today).await?;
-        let measured = plan::measure(target.metric(), &facts);
-        let progress = plan::progress(&target, measured.actual, today);
-        out.push(TargetProgressDto {
-            target: target_dto(id, &target),
-            actual: measured.actual,
-            share: progress.share,
-            status: progress.status.as_str(),
-            uncovered_units: measured
-                .uncovered
-                .iter()
-                .filter_map(|u| chart.unit(*u))
-                .map(crate::routes::units::brief)
-                .collect(),
-            event_children: measured.event_children,
-        });
-    }
-    Ok(web::Json(ProgressDto { targets: out }))
+    let overlap = year.map(|y| (y.first_day(), y.last_day()));
+    let targets = targets_progress(&state, &chart, overlap, q.unit_id.map(UnitId), today).await?;
+    Ok(web::Json(ProgressDto {
+        targets: targets.into_iter().map(|(_, p)| p).collect(),
+    }))
 }

@@ -11,7 +11,7 @@ use langnghe_domain::results::{self, QuestionResults, Tally};
 use langnghe_domain::suppression::Figure;
 use langnghe_domain::survey::{Answer, SurveyDefinition};
 use langnghe_storage::participation as store;
-use langnghe_storage::rollup as rollup_store;
+use langnghe_storage::rollup::{self as rollup_store, CellKey, Grain};
 use langnghe_storage::{StoreError, org, surveys};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -617,11 +617,10 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
     })
 }
 
-/// The tally of each group, read from the monthly rollups for the whole
-/// months of the window plus the responses not yet folded into them, and
-/// from the responses themselves for the days at the window's edges — all
-/// in one snapshot, so the figures are exact. Groups left without any
-/// response are dropped.
+/// The tally of each group, read in one snapshot from the rollup cells —
+/// month cells for the whole months of the window, day cells for the days
+/// at its edges — plus the responses not yet folded into them, so the
+/// figures are exact. Groups left without any response are dropped.
 async fn tally_groups(
     state: &AppState,
     def: &SurveyDefinition,
@@ -632,66 +631,58 @@ async fn tally_groups(
     group: impl Fn(&GroupFacts) -> String,
 ) -> Result<BTreeMap<String, Tally>, ApiError> {
     let split = results::split_window(days.0, days.1);
+    let mut ranges: Vec<(Grain, Option<NaiveDate>, Option<NaiveDate>)> = Vec::new();
+    if let Some((first, end)) = split.months {
+        ranges.push((Grain::Month, first, end));
+    }
+    ranges.extend(split.edges.iter().map(|(from, until)| (Grain::Day, *from, *until)));
+    let unit_ids: Option<Vec<Uuid>> = units.map(|u| u.iter().map(|u| u.0).collect());
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut add = |key: String, t: &Tally| {
-        tallies.entry(key).or_insert_with(|| Tally::empty(def)).merge(t);
+    let mut add = |key: &CellKey, t: &Tally| {
+        let g = group(&GroupFacts {
+            unit_id: UnitId(key.unit_id),
+            age_band: &key.age_band,
+            gender: &key.gender,
+            month: key.period.get(..7).unwrap_or(&key.period),
+        });
+        tallies.entry(g).or_insert_with(|| Tally::empty(def)).merge(t);
     };
     let tx = rollup_store::read_snapshot(&state.db).await?;
-    if let Some((first, end)) = split.months {
-        let unit_ids: Option<Vec<Uuid>> = units.map(|u| u.iter().map(|u| u.0).collect());
+    for (grain, from, until) in ranges {
+        let period = |d: Option<NaiveDate>| d.map(|d| crate::rollup::period_of(d, grain));
         let cells = rollup_store::cells(
             &tx,
             survey_id,
             version,
+            grain,
             unit_ids.as_deref(),
-            first.map(results::month_key).as_deref(),
-            end.map(results::month_key).as_deref(),
+            period(from).as_deref(),
+            period(until).as_deref(),
         )
         .await?;
         for c in &cells {
-            let t = crate::rollup::decode(&c.tally).map_err(|e| ApiError::internal(&e))?;
-            let key = group(&GroupFacts {
-                unit_id: UnitId(c.key.unit_id),
-                age_band: &c.key.age_band,
-                gender: &c.key.gender,
-                month: &c.key.month,
-            });
-            add(key, &t);
+            add(
+                &c.key,
+                &crate::rollup::decode(&c.tally).map_err(|e| ApiError::internal(&e))?,
+            );
         }
-        let pending =
-            rollup_store::pending_for(&tx, survey_id, version, units, first.map(day_start), end.map(day_start)).await?;
+        let pending = rollup_store::pending_for(
+            &tx,
+            survey_id,
+            version,
+            units,
+            from.map(day_start),
+            until.map(day_start),
+        )
+        .await?;
         for p in &pending {
-            let key = crate::rollup::cell_key(p);
             let mut t = Tally::empty(def);
-            t.count(def, &crate::rollup::answers_of(def, &p.answers), if p.live { 1 } else { -1 });
-            add(
-                group(&GroupFacts {
-                    unit_id: UnitId(key.unit_id),
-                    age_band: &key.age_band,
-                    gender: &key.gender,
-                    month: &key.month,
-                }),
-                &t,
+            t.count(
+                def,
+                &crate::rollup::answers_of(def, &p.answers),
+                if p.live { 1 } else { -1 },
             );
-        }
-    }
-    for (from, until) in split.edges {
-        let rows =
-            store::responses_for_results(&tx, survey_id, version, from.map(day_start), until.map(day_start), units)
-                .await?;
-        for r in &rows {
-            let month = crate::rollup::month_of(r.submitted_at);
-            let mut t = Tally::empty(def);
-            t.count(def, &crate::rollup::answers_of(def, &r.answers), 1);
-            add(
-                group(&GroupFacts {
-                    unit_id: r.unit_id,
-                    age_band: &r.age_band,
-                    gender: r.gender.as_deref().unwrap_or(crate::rollup::NOT_GIVEN),
-                    month: &month,
-                }),
-                &t,
-            );
+            add(&crate::rollup::cell_key(p, grain), &t);
         }
     }
     tx.commit().await.map_err(StoreError::from)?;

@@ -1,23 +1,38 @@
-//! The topic taxonomy.
+//! The topic taxonomy, and what children raised and answered per topic.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::{Datelike, NaiveDate};
+use langnghe_domain::account::Role;
 use langnghe_domain::catalog::{Topic, TopicSlug};
-use langnghe_domain::{FieldErrors, LocalizedText, TopicId};
-use langnghe_storage::{StoreError, catalog};
+use langnghe_domain::reports::{self, TopicTally};
+use langnghe_domain::text::Lang;
+use langnghe_domain::{FieldErrors, LocalizedText, TopicId, UnitId};
+use langnghe_storage::reports::{self as counts, Window};
+use langnghe_storage::{StoreError, catalog, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::{Admin, Staff};
+use crate::auth::{Admin, Consulting, Staff};
 use crate::error::ApiError;
-use crate::extract::Json;
+use crate::extract::{Json, query_date};
 use crate::pagination::{Page, PageRequest};
+use crate::routes::reports::figure_dto;
+use crate::routes::results::FigureDto;
+use crate::routes::units::UnitBrief;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_topics).service(create_topic).service(update_topic);
+    // `/topics/summary` before any `/topics/{id}`, so that `summary` is
+    // never read as an id.
+    cfg.service(list_topics)
+        .service(topic_summary)
+        .service(create_topic)
+        .service(update_topic);
 }
 
 /// Text in Vietnamese (required) and English.
@@ -227,4 +242,222 @@ async fn update_topic(
     }
     catalog::update_topic(&state.db, &staff.actor(), &topic).await?;
     Ok(web::Json(TopicDto::from(&topic)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TopicSummaryQuery {
+    /// First local day (YYYY-MM-DD); default 1 January of `to`'s year.
+    pub from: Option<NaiveDate>,
+    /// Last local day; default today.
+    pub to: Option<NaiveDate>,
+    /// Only records of this unit and below it on `to`, with those of old
+    /// units whose history it took over. Default: every unit (a
+    /// facilitator: their own unit, and never outside it).
+    pub unit_id: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TopicRefDto {
+    pub id: Uuid,
+    pub slug: String,
+    /// In the language of `Accept-Language` (Vietnamese by default).
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TopicIssuesDto {
+    /// Status now (`new`, `withheld`, and any other status present) →
+    /// issues raised in the window.
+    pub by_status: BTreeMap<String, FigureDto>,
+    pub total: FigureDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrendPointDto {
+    /// `YYYY-MM`, local time.
+    pub month: String,
+    pub issues: FigureDto,
+    pub survey_answers: FigureDto,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TopicFiguresDto {
+    pub topic: TopicRefDto,
+    /// Issues with this topic raised in the window (by children, and at
+    /// events), by their status now.
+    pub issues: TopicIssuesDto,
+    /// Responses not withdrawn, submitted in the window, to surveys whose
+    /// topic this is.
+    pub survey_answers: FigureDto,
+    /// Events held in the window at which at least one issue with this
+    /// topic was raised (events have no topic of their own). A count of
+    /// events, not of children: not suppressed.
+    pub events: u64,
+    /// Per month of the window, oldest first.
+    pub trend: Vec<TrendPointDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TopicSummaryDto {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The unit summarised; `null` for every unit.
+    pub unit: Option<UnitBrief>,
+    /// The smallest figure about children shown (k).
+    pub min_cell: u64,
+    /// Every topic, in the order they were created, including those with nothing.
+    pub topics: Vec<TopicFiguresDto>,
+}
+
+/// The per-topic figures of the records of `units` (every unit when
+/// `None`) in the local days `from..=to`, counted with one grouped query
+/// per kind of record and published through small-cell suppression
+/// ([`reports::publish_topics`]). Shared by the topic summary and reports.
+pub(crate) async fn topic_figures(
+    state: &AppState,
+    lang: Lang,
+    units: Option<&[UnitId]>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<TopicFiguresDto>, ApiError> {
+    let window = Window {
+        first: from,
+        last: to,
+        offset_hours: crate::LOCAL_OFFSET_HOURS,
+    };
+    let mut topics = catalog::list_topics(&state.db).await?;
+    topics.sort_by_key(|t| t.id);
+    let topic_at: HashMap<TopicId, usize> = topics.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    let months = reports::months(from, to);
+    let month_at: HashMap<&str, usize> = months.iter().enumerate().map(|(i, m)| (m.as_str(), i)).collect();
+    let issues = counts::issues_by_topic(&state.db, units, &window).await?;
+    let answers = counts::answers_by_topic(&state.db, units, &window).await?;
+    let events: HashMap<TopicId, u64> = counts::events_by_topic(&state.db, units, &window)
+        .await?
+        .into_iter()
+        .collect();
+    // `new` and `withheld` always; statuses added later as they appear.
+    let mut statuses: Vec<String> = vec!["new".into(), "withheld".into()];
+    let mut others: Vec<String> = issues
+        .iter()
+        .map(|(_, s, _, _)| s.clone())
+        .filter(|s| !statuses.contains(s))
+        .collect();
+    others.sort();
+    others.dedup();
+    statuses.extend(others);
+    let mut tallies = vec![
+        TopicTally {
+            issues_by_status: vec![0; statuses.len()],
+            issues_by_month: vec![0; months.len()],
+            answers_by_month: vec![0; months.len()],
+        };
+        topics.len()
+    ];
+    for (topic, status, month, n) in &issues {
+        let at = (
+            topic_at.get(topic),
+            statuses.iter().position(|s| s == status),
+            month_at.get(month.as_str()),
+        );
+        if let (Some(&t), Some(s), Some(&m)) = at {
+            tallies[t].issues_by_status[s] += n;
+            tallies[t].issues_by_month[m] += n;
+        }
+    }
+    for (topic, month, n) in &answers {
+        if let (Some(&t), Some(&m)) = (topic_at.get(topic), month_at.get(month.as_str())) {
+            tallies[t].answers_by_month[m] += n;
+        }
+    }
+    let published = reports::publish_topics(&tallies, statuses.len(), months.len(), state.min_cell);
+    Ok(topics
+        .iter()
+        .zip(published)
+        .map(|(t, f)| TopicFiguresDto {
+            topic: TopicRefDto {
+                id: t.id.0,
+                slug: t.slug.as_str().to_owned(),
+                name: t.name.get(lang).to_owned(),
+            },
+            issues: TopicIssuesDto {
+                by_status: statuses
+                    .iter()
+                    .cloned()
+                    .zip(f.issues_by_status.iter().map(figure_dto))
+                    .collect(),
+                total: figure_dto(&f.issues_total),
+            },
+            survey_answers: figure_dto(&f.answers_total),
+            events: events.get(&t.id).copied().unwrap_or(0),
+            trend: months
+                .iter()
+                .zip(f.issues_by_month.iter().zip(&f.answers_by_month))
+                .map(|(m, (i, a))| TrendPointDto {
+                    month: m.clone(),
+                    issues: figure_dto(i),
+                    survey_answers: figure_dto(a),
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// Per topic, in a window of days: the issues raised (by status), the
+/// survey answers, the events where the topic came up, and a monthly trend.
+/// Figures about children are suppressed below k. Facilitators see their
+/// own unit and below only.
+#[utoipa::path(
+    tag = "topics",
+    security(("bearer" = [])),
+    params(TopicSummaryQuery),
+    responses(
+        (status = 200, body = TopicSummaryDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/topics/summary")]
+async fn topic_summary(
+    req: HttpRequest,
+    staff: Staff<Consulting>,
+    state: web::Data<AppState>,
+    q: web::Query<TopicSummaryQuery>,
+) -> Result<web::Json<TopicSummaryDto>, ApiError> {
+    let today = crate::today();
+    let to = query_date("to", q.to)?.unwrap_or(today);
+    let from = match query_date("from", q.from)? {
+        Some(d) => d,
+        None => NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to),
+    };
+    if to < from {
+        return Err(ApiError::bad_request("invalid_query", "to is before from"));
+    }
+    let chart = org::load_chart(&state.db).await?;
+    if let Some(u) = q.unit_id
+        && chart.unit(UnitId(u)).is_none()
+    {
+        return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+    }
+    let root = match (staff.role(), staff.user.assignment.unit_id, q.unit_id.map(UnitId)) {
+        (Role::Facilitator, None, _) => return Err(ApiError::forbidden()),
+        (Role::Facilitator, Some(own), Some(u)) if !chart.is_within(u, own, today) => {
+            return Err(ApiError::not_found("unit"));
+        }
+        (Role::Facilitator, Some(own), None) => Some(own),
+        (_, _, asked) => asked,
+    };
+    let units = root.map(|r| chart.counting_for(r, to));
+    let topics = topic_figures(&state, crate::request_lang(&req), units.as_deref(), from, to).await?;
+    Ok(web::Json(TopicSummaryDto {
+        from,
+        to,
+        unit: root.and_then(|r| chart.unit(r)).map(crate::routes::units::brief),
+        min_cell: state.min_cell.get(),
+        topics,
+    }))
 }

@@ -1,0 +1,662 @@
+//! The report the plan asks for (quarterly, half-year, annual in
+//! November), as JSON or CSV, for a unit or the whole organisation.
+//!
+//! A report is a list of sections, each built on its own by an async
+//! function from the report's [`Scope`] (period, units, organisation chart,
+//! language) into a [`SectionDto`]: a key, a title in Vietnamese and English,
+//! and rows of one long shape (`item`, `name`, `breakdown`, `value`,
+//! `suppressed`). The JSON and the CSV are written from those rows alone, so
+//! a new section (recommendations, agency replies) is one more builder in
+//! [`builders`]; nothing else changes. Builders run concurrently and keep
+//! their order. Every figure about children goes through small-cell
+//! suppression, table by table (see `langnghe_domain::reports`).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::future::{LocalBoxFuture, try_join_all};
+use langnghe_domain::UnitId;
+use langnghe_domain::org::OrgChart;
+use langnghe_domain::plan::{ConsultationCounts, EventKind, Period};
+use langnghe_domain::reports::{self, branch, counts_children};
+use langnghe_domain::suppression::{Figure, Published, publish_count};
+use langnghe_domain::text::Lang;
+use langnghe_storage::org;
+use langnghe_storage::reports::{self as counts, Window};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::{Curator, Staff};
+use crate::error::ApiError;
+use crate::routes::results::{Csv, FigureDto};
+use crate::routes::topics::Text;
+use crate::routes::units::UnitBrief;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_report);
+}
+
+/// A published figure about children as the API shows it (counts only).
+pub(crate) fn figure_dto(f: &Figure) -> FigureDto {
+    match f {
+        Figure::Shown { count, .. } => FigureDto {
+            count: Some(*count),
+            share: None,
+            suppressed: false,
+        },
+        Figure::Suppressed => FigureDto {
+            count: None,
+            share: None,
+            suppressed: true,
+        },
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// `2026` (year), `2026-H1` (half), `2026-Q3` (quarter); also `2026-11`
+    /// (month) and `2024..2027` (years).
+    pub period: String,
+    /// The unit reported on, with everything below it at the period's end
+    /// and the old units whose history it took over. Default: the whole
+    /// organisation.
+    pub unit_id: Option<Uuid>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// A value in a report row: a count, another number (a target, a share, a
+/// percentage), or a text (a status, a list of unit codes).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ValueDto {
+    Count(u64),
+    Number(f64),
+    Text(String),
+}
+
+impl ValueDto {
+    fn csv(&self) -> String {
+        match self {
+            ValueDto::Count(n) => n.to_string(),
+            ValueDto::Number(x) => format!("{x}"),
+            ValueDto::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// One figure of a report, in the long shape shared by every section.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"item": "HCM-DUCNHUAN", "name": "Phường Đức Nhuận", "breakdown": "survey_response", "value": 42, "suppressed": false}))]
+pub struct RowDto {
+    /// What the row is about: a unit code, a topic slug, an event kind, a
+    /// case status, a target (`metric period scope-code`), or `all`.
+    pub item: String,
+    /// The item's name in the request's language, where it has one.
+    pub name: Option<String>,
+    /// Which figure of the item, e.g. `survey_response`, `issues.new`,
+    /// `trend.2026-07.issues`, `actual`, `severity.high`.
+    pub breakdown: String,
+    /// `null` when suppressed.
+    pub value: Option<ValueDto>,
+    /// A figure about children too small to show (below `min_cell`, or
+    /// hidden so that such a figure cannot be worked out).
+    pub suppressed: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionDto {
+    /// `progress`, `consultations`, `topics`, `events` or `safeguarding`.
+    pub key: &'static str,
+    pub title: Text,
+    pub rows: Vec<RowDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportDto {
+    /// As asked, e.g. `2026-Q3`.
+    pub period: String,
+    /// The period's first local day.
+    pub from: NaiveDate,
+    /// The period's last local day.
+    pub to: NaiveDate,
+    /// The unit reported on; `null` for an organisation with several top
+    /// units.
+    pub unit: Option<UnitBrief>,
+    pub generated_at: DateTime<Utc>,
+    /// The smallest figure about children shown (k).
+    pub min_cell: u64,
+    pub sections: Vec<SectionDto>,
+}
+
+/// What every section builder is given.
+struct Scope<'a> {
+    state: &'a AppState,
+    chart: &'a OrgChart,
+    lang: Lang,
+    period: Period,
+    window: Window,
+    /// Progress is measured up to this day: the period's end, or today if
+    /// earlier.
+    measured_to: NaiveDate,
+    /// The organisation is read on this day: `measured_to`, or the
+    /// period's first day for a period still to come.
+    org_day: NaiveDate,
+    /// The unit asked for (`None`: the whole organisation).
+    unit: Option<UnitId>,
+    /// The units whose records count (`None`: all, and records with no
+    /// unit).
+    units: Option<Vec<UnitId>>,
+    /// The unit broken down into the units below it: the unit asked for,
+    /// or the organisation's one top unit (`None` when it has several).
+    top: Option<UnitId>,
+}
+
+type Built<'a> = LocalBoxFuture<'a, Result<SectionDto, ApiError>>;
+
+/// The report's sections, in order: add a builder here to add a section.
+fn builders<'a>(s: &'a Scope<'a>) -> Vec<Built<'a>> {
+    vec![
+        Box::pin(progress(s)),
+        Box::pin(consultations(s)),
+        Box::pin(topics(s)),
+        Box::pin(events(s)),
+        Box::pin(safeguarding(s)),
+    ]
+}
+
+fn title(vi: &str, en: &str) -> Text {
+    Text {
+        vi: vi.to_owned(),
+        en: Some(en.to_owned()),
+    }
+}
+
+/// Rows of one item.
+struct Item {
+    item: String,
+    name: Option<String>,
+}
+
+impl Item {
+    fn new(item: impl Into<String>, name: Option<String>) -> Item {
+        Item {
+            item: item.into(),
+            name,
+        }
+    }
+
+    fn unit(s: &Scope<'_>, id: UnitId) -> Item {
+        match s.chart.unit(id) {
+            Some(u) => Item::new(u.code.as_str(), Some(u.name.get(s.lang).to_owned())),
+            None => Item::new(id.0.to_string(), None),
+        }
+    }
+
+    fn all(s: &Scope<'_>) -> Item {
+        Item::new(
+            "all",
+            Some(
+                match s.lang {
+                    Lang::Vi => "Tổng cộng",
+                    Lang::En => "All",
+                }
+                .to_owned(),
+            ),
+        )
+    }
+
+    fn value(&self, breakdown: impl Into<String>, value: ValueDto) -> RowDto {
+        RowDto {
+            item: self.item.clone(),
+            name: self.name.clone(),
+            breakdown: breakdown.into(),
+            value: Some(value),
+            suppressed: false,
+        }
+    }
+
+    fn count(&self, breakdown: impl Into<String>, n: u64) -> RowDto {
+        self.value(breakdown, ValueDto::Count(n))
+    }
+
+    /// A figure about children, shown or suppressed.
+    fn figure(&self, breakdown: impl Into<String>, f: &Figure) -> RowDto {
+        match f {
+            Figure::Shown { count, .. } => self.count(breakdown, *count),
+            Figure::Suppressed => RowDto {
+                item: self.item.clone(),
+                name: self.name.clone(),
+                breakdown: breakdown.into(),
+                value: None,
+                suppressed: true,
+            },
+        }
+    }
+
+    fn dto_figure(&self, breakdown: impl Into<String>, f: &FigureDto) -> RowDto {
+        match f.count {
+            Some(n) => self.count(breakdown, n),
+            None => self.figure(breakdown, &Figure::Suppressed),
+        }
+    }
+}
+
+/// The targets whose period overlaps the report's, with their progress up
+/// to the report's end (or today): the target's value, the actual figure
+/// (suppressed below k where it counts children, and its share with it),
+/// the share, the status, the units not yet covered and the children at
+/// events reported beside participants.
+async fn progress<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
+    let overlap = Some((s.period.first_day(), s.period.last_day()));
+    let targets = crate::routes::progress::targets_progress(s.state, s.chart, overlap, s.unit, s.measured_to).await?;
+    let mut rows = Vec::new();
+    for (target, p) in targets {
+        let scope = s.chart.unit(target.scope_unit());
+        let item = Item::new(
+            format!(
+                "{} {} {}",
+                p.target.metric,
+                p.target.period,
+                scope.map_or("?", |u| u.code.as_str())
+            ),
+            scope.map(|u| u.name.get(s.lang).to_owned()),
+        );
+        rows.push(item.value("target", ValueDto::Number(p.target.value)));
+        let shown = if counts_children(target.metric()) {
+            let f = publish_count(p.actual.max(0.0) as u64, s.state.min_cell);
+            rows.push(item.figure("actual", &f));
+            f != Figure::Suppressed
+        } else {
+            rows.push(item.value("actual", ValueDto::Number(p.actual)));
+            true
+        };
+        rows.push(if shown {
+            item.value("share", ValueDto::Number(p.share))
+        } else {
+            item.figure("share", &Figure::Suppressed)
+        });
+        rows.push(item.value("status", ValueDto::Text(p.status.to_owned())));
+        if target.metric().is_coverage() {
+            let codes: Vec<&str> = p.uncovered_units.iter().map(|u| u.code.as_str()).collect();
+            rows.push(item.value("uncovered_units", ValueDto::Text(codes.join(" "))));
+        }
+        if let Some(n) = p.event_children {
+            rows.push(item.figure("event_children", &publish_count(n, s.state.min_cell)));
+        }
+    }
+    Ok(SectionDto {
+        key: "progress",
+        title: title("Kết quả thực hiện các chỉ tiêu", "Progress against targets"),
+        rows,
+    })
+}
+
+/// The groups of a breakdown by unit: the units directly below the top
+/// unit on the organisation's day (by code), then any other unit records
+/// fell under (the top unit itself, a closed unit), then `None` for records
+/// outside every group.
+fn unit_groups(s: &Scope<'_>, recorded: impl Iterator<Item = UnitId>) -> (Vec<Option<UnitId>>, HashMap<UnitId, usize>) {
+    let mut below: Vec<&langnghe_domain::org::Unit> = match s.top {
+        Some(top) => s.chart.children_on(top, s.org_day).collect(),
+        None => s
+            .chart
+            .in_force_on(s.org_day)
+            .filter(|u| s.chart.parent_on(u.id, s.org_day).is_none())
+            .collect(),
+    };
+    below.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+    let mut groups: Vec<Option<UnitId>> = below.iter().map(|u| Some(u.id)).collect();
+    let mut extra: BTreeSet<(String, UnitId)> = BTreeSet::new();
+    let mut outside = false;
+    let mut placed: Vec<(UnitId, Option<UnitId>)> = Vec::new();
+    for u in recorded.collect::<HashSet<_>>() {
+        let b = branch(s.chart, u, s.top, s.org_day);
+        match b {
+            Some(b) if !groups.contains(&Some(b)) => {
+                let code = s.chart.unit(b).map(|x| x.code.as_str().to_owned()).unwrap_or_default();
+                extra.insert((code, b));
+            }
+            None => outside = true,
+            _ => {}
+        }
+        placed.push((u, b));
+    }
+    groups.extend(extra.into_iter().map(|(_, b)| Some(b)));
+    if outside {
+        groups.push(None);
+    }
+    let group_of = placed
+        .into_iter()
+        .filter_map(|(u, b)| Some((u, groups.iter().position(|g| *g == b)?)))
+        .collect();
+    (groups, group_of)
+}
+
+/// Consultations ("lượt") in the period by unit (the units below the top
+/// unit, old units counted toward their successors) and by kind: responses
+/// not withdrawn (`survey_response`), issues children raised themselves
+/// (`issue`) and children attending consultation events, not trainings
+/// (`event_attendance`); with their total and the distinct participants
+/// (pseudonyms that responded or raised an issue; event attendance is
+/// anonymous and never added to them).
+async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
+    let db = &s.state.db;
+    let units = s.units.as_deref();
+    let responses = counts::responses_by_unit(db, units, &s.window).await?;
+    let issues = counts::child_issues_by_unit(db, units, &s.window).await?;
+    let events: Vec<counts::EventTally> = counts::events_by_unit_and_kind(db, units, &s.window)
+        .await?
+        .into_iter()
+        .filter(|e| EventKind::parse(&e.kind).is_some_and(EventKind::is_consultation))
+        .collect();
+    let participants = counts::participants_by_unit(db, units, &s.window).await?;
+    let recorded = responses
+        .iter()
+        .map(|r| r.0)
+        .chain(issues.iter().map(|r| r.0))
+        .chain(events.iter().map(|e| e.unit_id))
+        .chain(participants.iter().map(|p| p.0));
+    let (groups, group_of) = unit_groups(s, recorded);
+    let mut tally = vec![ConsultationCounts::default(); groups.len()];
+    let mut who: Vec<HashSet<Uuid>> = vec![HashSet::new(); groups.len()];
+    for (u, n) in &responses {
+        if let Some(&g) = group_of.get(u) {
+            tally[g].responses += n;
+        }
+    }
+    for (u, n) in &issues {
+        if let Some(&g) = group_of.get(u) {
+            tally[g].child_issues += n;
+        }
+    }
+    for e in &events {
+        if let Some(&g) = group_of.get(&e.unit_id) {
+            tally[g].event_children += e.children;
+        }
+    }
+    for (u, p) in &participants {
+        if let Some(&g) = group_of.get(u) {
+            who[g].insert(*p);
+        }
+    }
+    let k = s.state.min_cell;
+    let table: Published = reports::publish_rows(
+        &tally
+            .iter()
+            .map(|t| vec![t.responses, t.child_issues, t.event_children])
+            .collect::<Vec<_>>(),
+        3,
+        k,
+    );
+    let unique = reports::publish_groups(&who.iter().map(|w| w.len() as u64).collect::<Vec<_>>(), k);
+    let everyone: HashSet<Uuid> = participants.iter().map(|p| p.1).collect();
+    const KINDS: [&str; 3] = ["survey_response", "issue", "event_attendance"];
+    let mut rows = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        let item = match group {
+            Some(u) => Item::unit(s, *u),
+            None => Item::new("other", None),
+        };
+        for (c, kind) in KINDS.iter().enumerate() {
+            rows.push(item.figure(*kind, table.cells.get(g * 3 + c).unwrap_or(&Figure::Suppressed)));
+        }
+        rows.push(item.figure("total", table.row_totals.get(g).unwrap_or(&Figure::Suppressed)));
+        rows.push(item.figure(
+            "unique_participants",
+            unique.row_totals.get(g).unwrap_or(&Figure::Suppressed),
+        ));
+    }
+    let all = Item::all(s);
+    for (c, kind) in KINDS.iter().enumerate() {
+        rows.push(all.figure(*kind, table.col_totals.get(c).unwrap_or(&Figure::Suppressed)));
+    }
+    rows.push(all.figure("total", &table.grand_total));
+    rows.push(all.figure("unique_participants", &publish_count(everyone.len() as u64, k)));
+    Ok(SectionDto {
+        key: "consultations",
+        title: title(
+            "Lượt trẻ em được lấy ý kiến, theo đơn vị và hình thức",
+            "Consultations by unit and kind",
+        ),
+        rows,
+    })
+}
+
+/// The topic summary's figures for the period (see `GET /topics/summary`).
+async fn topics<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
+    let figures = crate::routes::topics::topic_figures(
+        s.state,
+        s.lang,
+        s.units.as_deref(),
+        s.period.first_day(),
+        s.period.last_day(),
+    )
+    .await?;
+    let mut rows = Vec::new();
+    for t in figures {
+        let item = Item::new(t.topic.slug, Some(t.topic.name));
+        for (status, f) in &t.issues.by_status {
+            rows.push(item.dto_figure(format!("issues.{status}"), f));
+        }
+        rows.push(item.dto_figure("issues.total", &t.issues.total));
+        rows.push(item.dto_figure("survey_answers", &t.survey_answers));
+        rows.push(item.count("events", t.events));
+        for point in &t.trend {
+            rows.push(item.dto_figure(format!("trend.{}.issues", point.month), &point.issues));
+            rows.push(item.dto_figure(format!("trend.{}.survey_answers", point.month), &point.survey_answers));
+        }
+    }
+    Ok(SectionDto {
+        key: "topics",
+        title: title(
+            "Các vấn đề trẻ em quan tâm, theo chủ đề",
+            "What children raised, by topic",
+        ),
+        rows,
+    })
+}
+
+/// Events held in the period, by kind (every kind, with zeros): the number
+/// of events, children attending (suppressed below k) and adults attending.
+async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
+    let tallies = counts::events_by_unit_and_kind(&s.state.db, s.units.as_deref(), &s.window).await?;
+    let mut kinds: Vec<String> = EventKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
+    for t in &tallies {
+        if !kinds.contains(&t.kind) {
+            kinds.push(t.kind.clone());
+        }
+    }
+    let mut by_kind = vec![(0u64, 0u64, 0u64); kinds.len()];
+    for t in &tallies {
+        if let Some(i) = kinds.iter().position(|k| *k == t.kind) {
+            by_kind[i].0 += t.events;
+            by_kind[i].1 += t.children;
+            by_kind[i].2 += t.adults;
+        }
+    }
+    let children = reports::publish_groups(&by_kind.iter().map(|k| k.1).collect::<Vec<_>>(), s.state.min_cell);
+    let mut rows = Vec::new();
+    for (i, kind) in kinds.iter().enumerate() {
+        let item = Item::new(kind.clone(), None);
+        rows.push(item.count("events", by_kind[i].0));
+        rows.push(item.figure(
+            "children_attending",
+            children.row_totals.get(i).unwrap_or(&Figure::Suppressed),
+        ));
+        rows.push(item.count("adults_attending", by_kind[i].2));
+    }
+    let all = Item::all(s);
+    rows.push(all.count("events", by_kind.iter().map(|k| k.0).sum()));
+    rows.push(all.figure("children_attending", &children.grand_total));
+    rows.push(all.count("adults_attending", by_kind.iter().map(|k| k.2).sum()));
+    Ok(SectionDto {
+        key: "events",
+        title: title("Các hoạt động đã tổ chức", "Events held"),
+        rows,
+    })
+}
+
+/// Safeguarding cases opened in the period: counts by status and severity,
+/// suppressed below k, never any detail. For the whole organisation this
+/// includes cases with no unit.
+async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
+    let cases = counts::cases_by_status(&s.state.db, s.units.as_deref(), &s.window).await?;
+    let mut severities: Vec<String> = ["medium", "high", "urgent"].map(String::from).to_vec();
+    let mut statuses: Vec<String> = Vec::new();
+    for (status, severity, _) in &cases {
+        if !severities.contains(severity) {
+            severities.push(severity.clone());
+        }
+        if !statuses.contains(status) {
+            statuses.push(status.clone());
+        }
+    }
+    statuses.sort();
+    let mut table = vec![vec![0u64; severities.len()]; statuses.len()];
+    for (status, severity, n) in &cases {
+        if let (Some(i), Some(j)) = (
+            statuses.iter().position(|x| x == status),
+            severities.iter().position(|x| x == severity),
+        ) {
+            table[i][j] += n;
+        }
+    }
+    let published = reports::publish_rows(&table, severities.len(), s.state.min_cell);
+    let cols = severities.len();
+    let mut rows = Vec::new();
+    for (i, status) in statuses.iter().enumerate() {
+        let item = Item::new(status.clone(), None);
+        rows.push(item.figure("total", published.row_totals.get(i).unwrap_or(&Figure::Suppressed)));
+        for (j, severity) in severities.iter().enumerate() {
+            rows.push(item.figure(
+                format!("severity.{severity}"),
+                published.cells.get(i * cols + j).unwrap_or(&Figure::Suppressed),
+            ));
+        }
+    }
+    let all = Item::all(s);
+    rows.push(all.figure("total", &published.grand_total));
+    for (j, severity) in severities.iter().enumerate() {
+        rows.push(all.figure(
+            format!("severity.{severity}"),
+            published.col_totals.get(j).unwrap_or(&Figure::Suppressed),
+        ));
+    }
+    Ok(SectionDto {
+        key: "safeguarding",
+        title: title(
+            "Các vụ việc liên quan đến trẻ em (số lượng theo trạng thái)",
+            "Safeguarding cases (counts by status)",
+        ),
+        rows,
+    })
+}
+
+/// The report for a period: progress against targets, consultations by
+/// unit and kind, topics, events, and counts of safeguarding cases by
+/// status (never details). Figures about children are suppressed below k.
+/// `format=csv` gives the same rows as one long table (UTF-8 with BOM,
+/// `section,item,name,breakdown,value,suppressed`; a suppressed figure has
+/// an empty value).
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The report: JSON, or CSV with `format=csv`", content(
+            (ReportDto = "application/json"),
+            (String = "text/csv; charset=utf-8"),
+        )),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/reports")]
+async fn get_report(
+    req: HttpRequest,
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    q: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let period =
+        Period::parse(&q.period).map_err(|e| ApiError::bad_request("invalid_query", format!("period: {e}")))?;
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(ApiError::bad_request("invalid_query", "format is json or csv")),
+    };
+    let chart = org::load_chart(&state.db).await?;
+    let unit = match q.unit_id.map(UnitId) {
+        Some(u) if chart.unit(u).is_none() => {
+            return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+        }
+        u => u,
+    };
+    let measured_to = period.last_day().min(crate::today());
+    let org_day = measured_to.max(period.first_day());
+    let top = unit.or_else(|| {
+        let mut roots = chart
+            .in_force_on(org_day)
+            .filter(|u| chart.parent_on(u.id, org_day).is_none());
+        match (roots.next(), roots.next()) {
+            (Some(only), None) => Some(only.id),
+            _ => None,
+        }
+    });
+    let scope = Scope {
+        state: &state,
+        chart: &chart,
+        lang: crate::request_lang(&req),
+        period,
+        window: Window {
+            first: period.first_day(),
+            last: period.last_day(),
+            offset_hours: crate::LOCAL_OFFSET_HOURS,
+        },
+        measured_to,
+        org_day,
+        unit,
+        units: unit.map(|u| chart.counting_for(u, org_day)),
+        top,
+    };
+    let sections = try_join_all(builders(&scope)).await?;
+    let report = ReportDto {
+        period: period.to_string(),
+        from: period.first_day(),
+        to: period.last_day(),
+        unit: top.and_then(|u| chart.unit(u)).map(crate::routes::units::brief),
+        generated_at: Utc::now(),
+        min_cell: state.min_cell.get(),
+        sections,
+    };
+    if !csv {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    let header = ["section", "item", "name", "breakdown", "value", "suppressed"].map(String::from);
+    let mut out = Csv::new(&header);
+    for section in &report.sections {
+        for row in &section.rows {
+            out.push(&[
+                section.key.to_owned(),
+                row.item.clone(),
+                row.name.clone().unwrap_or_default(),
+                row.breakdown.clone(),
+                row.value.as_ref().map(ValueDto::csv).unwrap_or_default(),
+                row.suppressed.to_string(),
+            ]);
+        }
+    }
+    let name = match report.unit.as_ref() {
+        Some(u) => format!("report-{}-{}.csv", report.period, u.code),
+        None => format!("report-{}.csv", report.period),
+    };
+    Ok(out.response(&name))
+}

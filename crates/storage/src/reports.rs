@@ -1,0 +1,320 @@
+//! Counts for the topic summary and the reports, grouped in the database:
+//! one `GROUP BY` query per kind of record, never a query per topic, unit or
+//! month. Which units count, and how rows roll up to the units of a report,
+//! is the caller's (the org chart's) business; these queries only count
+//! the records of the units they are given (`None`: every unit).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use langnghe_domain::{TopicId, UnitId};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QuerySelect, QueryTrait};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::entities::{event, issue, response, safeguarding_case, survey};
+
+/// A window of local days, `first..=last`, in a zone `offset_hours` east of
+/// UTC: timestamps are compared as the instants the days begin and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub offset_hours: i64,
+}
+
+impl Window {
+    /// The instant a local day begins.
+    fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        day.and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc() - chrono::Duration::hours(self.offset_hours))
+            .unwrap_or_default()
+    }
+
+    fn start(&self) -> DateTime<Utc> {
+        self.start_of(self.first)
+    }
+
+    /// The instant after the last day (exclusive).
+    fn end(&self) -> DateTime<Utc> {
+        self.start_of(self.last.succ_opt().unwrap_or(self.last))
+    }
+
+    /// SQL for the local month (`YYYY-MM`) of a timestamp column. The offset
+    /// is a number of the code's, never input, so it is written into the
+    /// text.
+    fn month_of(&self, backend: DbBackend, table: &str, column: &str) -> Expr {
+        let h = self.offset_hours;
+        Expr::cust(match backend {
+            DbBackend::Postgres => {
+                format!("to_char((\"{table}\".\"{column}\" AT TIME ZONE 'UTC') + interval '{h} hours', 'YYYY-MM')")
+            }
+            _ => format!("strftime('%Y-%m', \"{table}\".\"{column}\", '{h:+} hours')"),
+        })
+    }
+}
+
+fn ids(units: &[UnitId]) -> impl Iterator<Item = Uuid> + '_ {
+    units.iter().map(|u| u.0)
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Issues with a topic raised in the window: (topic, status, local month, count).
+pub async fn issues_by_topic<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(TopicId, String, String, u64)>, StoreError> {
+    let month = w.month_of(conn.get_database_backend(), "issues", "created_at");
+    let rows: Vec<(Option<Uuid>, String, String, i64)> = issue::Entity::find()
+        .select_only()
+        .column(issue::Column::TopicId)
+        .column(issue::Column::Status)
+        .column_as(month.clone(), "month")
+        .column_as(Expr::col((issue::Entity, issue::Column::Id)).count(), "n")
+        .filter(issue::Column::TopicId.is_not_null())
+        .filter(issue::Column::CreatedAt.gte(w.start()))
+        .filter(issue::Column::CreatedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
+        .group_by(issue::Column::TopicId)
+        .group_by(issue::Column::Status)
+        .group_by(month)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(t, s, m, n)| Some((TopicId(t?), s, m, count(n))))
+        .collect())
+}
+
+/// Responses that count (not withdrawn) submitted in the window to surveys
+/// with a topic: (topic, local month, count).
+pub async fn answers_by_topic<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(TopicId, String, u64)>, StoreError> {
+    let month = w.month_of(conn.get_database_backend(), "responses", "submitted_at");
+    let to_survey = response::Entity::belongs_to(survey::Entity)
+        .from(response::Column::SurveyId)
+        .to(survey::Column::Id)
+        .into();
+    let rows: Vec<(Option<Uuid>, String, i64)> = response::Entity::find()
+        .select_only()
+        .join(JoinType::InnerJoin, to_survey)
+        .column(survey::Column::TopicId)
+        .column_as(month.clone(), "month")
+        .column_as(Expr::col((response::Entity, response::Column::Id)).count(), "n")
+        .filter(survey::Column::TopicId.is_not_null())
+        .filter(response::Column::WithdrawnAt.is_null())
+        .filter(response::Column::SubmittedAt.gte(w.start()))
+        .filter(response::Column::SubmittedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(response::Column::UnitId.is_in(ids(u))))
+        .group_by(survey::Column::TopicId)
+        .group_by(month)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(t, m, n)| Some((TopicId(t?), m, count(n))))
+        .collect())
+}
+
+/// Events held in the window (under these units) at which an issue of the
+/// topic was raised: (topic, number of distinct events).
+pub async fn events_by_topic<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(TopicId, u64)>, StoreError> {
+    let to_event = issue::Entity::belongs_to(event::Entity)
+        .from(issue::Column::EventId)
+        .to(event::Column::Id)
+        .into();
+    let rows: Vec<(Option<Uuid>, i64)> = issue::Entity::find()
+        .select_only()
+        .join(JoinType::InnerJoin, to_event)
+        .column(issue::Column::TopicId)
+        .column_as(Expr::col((event::Entity, event::Column::Id)).count_distinct(), "n")
+        .filter(issue::Column::TopicId.is_not_null())
+        .filter(event::Column::HeldOn.gte(w.first))
+        .filter(event::Column::HeldOn.lte(w.last))
+        .apply_if(units, |q, u| q.filter(event::Column::UnitId.is_in(ids(u))))
+        .group_by(issue::Column::TopicId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(t, n)| Some((TopicId(t?), count(n))))
+        .collect())
+}
+
+/// Responses that count (not withdrawn) submitted in the window, per unit
+/// recorded.
+pub async fn responses_by_unit<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(UnitId, u64)>, StoreError> {
+    let rows: Vec<(Uuid, i64)> = response::Entity::find()
+        .select_only()
+        .column(response::Column::UnitId)
+        .column_as(Expr::col((response::Entity, response::Column::Id)).count(), "n")
+        .filter(response::Column::WithdrawnAt.is_null())
+        .filter(response::Column::SubmittedAt.gte(w.start()))
+        .filter(response::Column::SubmittedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(response::Column::UnitId.is_in(ids(u))))
+        .group_by(response::Column::UnitId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(u, n)| (UnitId(u), count(n))).collect())
+}
+
+/// Issues children raised themselves (source `form`, not entered from
+/// events) in the window, per unit.
+pub async fn child_issues_by_unit<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(UnitId, u64)>, StoreError> {
+    let rows: Vec<(Uuid, i64)> = issue::Entity::find()
+        .select_only()
+        .column(issue::Column::UnitId)
+        .column_as(Expr::col((issue::Entity, issue::Column::Id)).count(), "n")
+        .filter(issue::Column::Source.eq("form"))
+        .filter(issue::Column::CreatedAt.gte(w.start()))
+        .filter(issue::Column::CreatedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
+        .group_by(issue::Column::UnitId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(u, n)| (UnitId(u), count(n))).collect())
+}
+
+/// The distinct (unit, participant) pairs of those who responded (not
+/// withdrawn) or raised an issue themselves in the window. Distinct
+/// participants per group are counted by the caller, as a child may take
+/// part in several units.
+pub async fn participants_by_unit<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(UnitId, Uuid)>, StoreError> {
+    let responded: Vec<(Uuid, Uuid)> = response::Entity::find()
+        .select_only()
+        .column(response::Column::UnitId)
+        .column(response::Column::ParticipantId)
+        .distinct()
+        .filter(response::Column::WithdrawnAt.is_null())
+        .filter(response::Column::SubmittedAt.gte(w.start()))
+        .filter(response::Column::SubmittedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(response::Column::UnitId.is_in(ids(u))))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let raised: Vec<(Uuid, Option<Uuid>)> = issue::Entity::find()
+        .select_only()
+        .column(issue::Column::UnitId)
+        .column(issue::Column::ParticipantId)
+        .distinct()
+        .filter(issue::Column::Source.eq("form"))
+        .filter(issue::Column::ParticipantId.is_not_null())
+        .filter(issue::Column::CreatedAt.gte(w.start()))
+        .filter(issue::Column::CreatedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut pairs: Vec<(UnitId, Uuid)> = responded
+        .into_iter()
+        .map(|(u, p)| (UnitId(u), p))
+        .chain(raised.into_iter().filter_map(|(u, p)| Some((UnitId(u), p?))))
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    Ok(pairs)
+}
+
+/// Events held in the window, per unit and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventTally {
+    pub unit_id: UnitId,
+    pub kind: String,
+    pub events: u64,
+    pub children: u64,
+    pub adults: u64,
+}
+
+pub async fn events_by_unit_and_kind<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<EventTally>, StoreError> {
+    /// (unit, kind, events, children, adults)
+    type Row = (Uuid, String, i64, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = event::Entity::find()
+        .select_only()
+        .column(event::Column::UnitId)
+        .column(event::Column::Kind)
+        .column_as(Expr::col((event::Entity, event::Column::Id)).count(), "n")
+        .column_as(
+            Expr::col((event::Entity, event::Column::ChildrenAttending)).sum(),
+            "children",
+        )
+        .column_as(
+            Expr::col((event::Entity, event::Column::AdultsAttending)).sum(),
+            "adults",
+        )
+        .filter(event::Column::HeldOn.gte(w.first))
+        .filter(event::Column::HeldOn.lte(w.last))
+        .apply_if(units, |q, u| q.filter(event::Column::UnitId.is_in(ids(u))))
+        .group_by(event::Column::UnitId)
+        .group_by(event::Column::Kind)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, kind, n, children, adults)| EventTally {
+            unit_id: UnitId(u),
+            kind,
+            events: count(n),
+            children: count(children.unwrap_or(0)),
+            adults: count(adults.unwrap_or(0)),
+        })
+        .collect())
+}
+
+/// Safeguarding cases opened in the window: (status, severity, count). No
+/// other column is read. With units, the cases recorded under them; without,
+/// every case, including those with no unit (such as hotline intake).
+pub async fn cases_by_status<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(String, String, u64)>, StoreError> {
+    let rows: Vec<(String, String, i64)> = safeguarding_case::Entity::find()
+        .select_only()
+        .column(safeguarding_case::Column::Status)
+        .column(safeguarding_case::Column::Severity)
+        .column_as(
+            Expr::col((safeguarding_case::Entity, safeguarding_case::Column::Id)).count(),
+            "n",
+        )
+        .filter(safeguarding_case::Column::CreatedAt.gte(w.start()))
+        .filter(safeguarding_case::Column::CreatedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(safeguarding_case::Column::UnitId.is_in(ids(u))))
+        .group_by(safeguarding_case::Column::Status)
+        .group_by(safeguarding_case::Column::Severity)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(s, v, n)| (s, v, count(n))).collect())
+}

@@ -1,0 +1,711 @@
+//! The topic summary and the plan's reports, on seeded data with known
+//! answers: issues raised with topics, responses to a survey with a topic,
+//! events with issues, safeguarding cases; some moved into 2025 to test
+//! windows and the local (UTC+7) month.
+
+use actix_web::http::Method;
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+use crate::surveys::{example_survey, published_survey};
+
+/// Today where the service runs (UTC+7).
+fn local_today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
+fn this_month() -> String {
+    local_today().format("%Y-%m").to_string()
+}
+
+fn this_quarter() -> String {
+    let t = local_today();
+    format!("{}-Q{}", t.year(), (t.month() - 1) / 3 + 1)
+}
+
+const DISCLOSURE: &str = "Bố em say rượu về đánh em";
+
+struct Seeded {
+    app: TestApp,
+    district: String,
+    school: String,
+    other_school: String,
+    /// The number of safeguarding cases, and their severity.
+    cases: (usize, String),
+}
+
+/// Sets a timestamp column of some rows straight in the database: the API
+/// stamps submissions with the time they arrive, and windows need records
+/// from other months.
+async fn move_to(app: &TestApp, table: &'static str, column: &'static str, ids: &[String], at: &str) {
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.parse().unwrap()).collect();
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let q = Query::update()
+        .table(table)
+        .value(column, at)
+        .and_where(Expr::col("id").is_in(ids.clone()))
+        .to_owned();
+    let done = db.execute(&q).await.unwrap();
+    assert_eq!(done.rows_affected(), ids.len() as u64);
+    db.close().await.ok();
+}
+
+async fn send(app: &TestApp, path: &str, token: &str, key: &str, body: Value) -> String {
+    let r = app
+        .request(
+            Method::POST,
+            path,
+            Some(token),
+            &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
+            Some(serde_json::to_vec(&body).unwrap()),
+        )
+        .await;
+    r.ok(201)["id"].as_str().unwrap().to_owned()
+}
+
+/// The seeded data, all at the school PN-S06 (ward Đức Nhuận since July
+/// 2025) unless said otherwise:
+/// - 11 children of 13 answer the survey on safety; 5 answers disclose harm
+///   (5 cases); the answers of children 6–10 are moved to 15 April 2025.
+/// - Children 0–5 raise 4 issues on safety, 1 withheld on safety (a case),
+///   15 on education (5 moved to 15 March 2025 and 5 to 31 March 2025 18:00
+///   UTC, which is 1 April in Vietnam), 1 on family and 1 on health.
+/// - Events today: a dialogue here (30 children, 5 adults, 2 issues on
+///   safety), a forum of the district (40, 10, 1 issue on education), a
+///   Council meeting (3, 2), a care centre listening session (2, 3) and a
+///   training of commanders at PN-S01 (20, 2); and a forum on 10 April 2025
+///   (50, 4).
+/// - A target of 10 consultations this year for the Council.
+async fn seed() -> Seeded {
+    let app = TestApp::spawn_demo().await;
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let other_school = app.unit_id("PN-S01", "2026-01-01").await;
+    let council = app.unit_id("PN-HDTE", "2026-01-01").await;
+    let care = app.unit_id("PN-MAHM", "2026-01-01").await;
+    let mut body = example_survey(&district);
+    body["allow_issues"] = json!(true);
+    let survey = published_survey(&app, &body).await;
+    let now = chrono::Utc::now();
+    let session = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/sessions"),
+            app.admin(),
+            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
+                    "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    let code = session.ok(201)["join_code"].as_str().unwrap().to_owned();
+    let mut children = Vec::new();
+    let mut answers = Vec::new();
+    for i in 0..11 {
+        let joined = app
+            .post(
+                "/api/v1/join",
+                None,
+                &json!({"join_code": code, "age": 13, "assent": true}),
+            )
+            .await;
+        let token = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+        let given = if i < 5 {
+            json!({"feel_safe": "no", "why_not": DISCLOSURE})
+        } else {
+            json!({"feel_safe": "yes"})
+        };
+        answers.push(send(&app, "/api/v1/responses", &token, "r", json!({"answers": given})).await);
+        children.push(token);
+    }
+    let mut raised: Vec<(&str, String)> = Vec::new();
+    let mut raise = async |topic: &'static str, body: &str| {
+        let n = raised.len();
+        let id = send(
+            &app,
+            "/api/v1/issues",
+            &children[n % 6],
+            &format!("i{n}"),
+            json!({"title": format!("Ý kiến {n}"), "body": body, "topic": topic}),
+        )
+        .await;
+        raised.push((topic, id));
+    };
+    for _ in 0..4 {
+        raise("safety", "Cần đèn đường trước cổng trường").await;
+    }
+    raise("safety", DISCLOSURE).await;
+    for _ in 0..15 {
+        raise("education", "Cần thêm sách ở thư viện").await;
+    }
+    raise("family", "Bố mẹ cần có thêm thời gian cho con").await;
+    raise("health", "Cần có phòng y tế ở trường").await;
+    let education: Vec<String> = raised
+        .iter()
+        .filter(|(t, _)| *t == "education")
+        .map(|(_, id)| id.clone())
+        .collect();
+    move_to(&app, "issues", "created_at", &education[5..10], "2025-03-15T05:00:00Z").await;
+    move_to(&app, "issues", "created_at", &education[10..15], "2025-03-31T18:00:00Z").await;
+    move_to(
+        &app,
+        "responses",
+        "submitted_at",
+        &answers[6..11],
+        "2025-04-15T03:00:00Z",
+    )
+    .await;
+
+    let today = local_today().to_string();
+    let event = |kind: &str, unit: &str, on: &str, children: i32, adults: i32, issues: Value| {
+        let audience = (kind == "training").then_some("commanders");
+        json!({"kind": kind, "audience": audience, "unit_id": unit, "held_on": on, "title": kind,
+               "children_attending": children, "adults_attending": adults, "issues": issues})
+    };
+    let plain = |topic: &str| json!({"title": "Sân chơi", "body": "Cần thêm sân chơi an toàn", "topic": topic});
+    for body in [
+        event(
+            "dialogue",
+            &school,
+            &today,
+            30,
+            5,
+            json!([plain("safety"), plain("safety")]),
+        ),
+        event("forum", &district, &today, 40, 10, json!([plain("education")])),
+        event("council_meeting", &council, &today, 3, 2, json!([])),
+        event("care_centre_listening", &care, &today, 2, 3, json!([])),
+        event("training", &other_school, &today, 20, 2, json!([])),
+        event("forum", &district, "2025-04-10", 50, 4, json!([])),
+    ] {
+        app.post("/api/v1/events", app.admin(), &body).await.ok(201);
+    }
+    let year = local_today().year();
+    app.post(
+        "/api/v1/targets",
+        app.admin(),
+        &json!({"metric": "consultations", "scope_unit_id": council, "period": year.to_string(), "value": 10}),
+    )
+    .await
+    .ok(201);
+
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let cases = langnghe_storage::participation::cases(&db).await.unwrap();
+    db.close().await.ok();
+    assert!(cases.iter().all(|c| c.severity == cases[0].severity));
+    let cases = (cases.len(), cases[0].severity.clone());
+    Seeded {
+        app,
+        district,
+        school,
+        other_school,
+        cases,
+    }
+}
+
+fn topic<'a>(summary: &'a Value, slug: &str) -> &'a Value {
+    summary["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["topic"]["slug"] == slug)
+        .unwrap_or_else(|| panic!("no topic {slug} in {summary}"))
+}
+
+fn shown(n: u64) -> Value {
+    json!({"count": n})
+}
+
+fn hidden() -> Value {
+    json!({"count": null, "suppressed": true})
+}
+
+/// The trend of a topic as (month, issues, answers).
+fn trend(t: &Value) -> Vec<(String, Value, Value)> {
+    t["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["month"].as_str().unwrap().to_owned(),
+                p["issues"].clone(),
+                p["survey_answers"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_topic_summary_counts_issues_answers_and_events_per_topic() {
+    let s = seed().await;
+    let app = &s.app;
+    let r = app.get("/api/v1/topics/summary", app.admin()).await;
+    let summary = r.ok(200).clone();
+    let today = local_today();
+    assert_eq!(summary["from"], format!("{}-01-01", today.year()));
+    assert_eq!(summary["to"], today.to_string());
+    assert_eq!(summary["unit"], Value::Null);
+    assert_eq!(summary["min_cell"], 5);
+    // Every topic, in the order created, with those that have nothing.
+    let slugs: Vec<&str> = summary["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["topic"]["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs.len(), 10);
+    assert_eq!(slugs[0], "education");
+    assert_eq!(slugs[9], "school_participation");
+
+    // Safety: 4 new and 1 withheld from children, 2 new from the dialogue.
+    // The 1 withheld is hidden, and the 6 new with it (else 7 − 6 gives it away).
+    let safety = topic(&summary, "safety");
+    assert_eq!(safety["topic"]["name"], "An toàn, phòng chống bạo lực");
+    assert_eq!(safety["issues"]["total"], shown(7));
+    assert_eq!(
+        safety["issues"]["by_status"],
+        json!({"new": hidden(), "withheld": hidden()})
+    );
+    assert_eq!(safety["survey_answers"], shown(6), "children 6–10 answered in 2025");
+    assert_eq!(safety["events"], 1);
+    let months = trend(safety);
+    assert_eq!(months.len() as u32, today.month());
+    for (month, issues, answers) in &months {
+        if *month == this_month() {
+            assert_eq!((issues, answers), (&shown(7), &shown(6)));
+        } else {
+            assert_eq!((issues, answers), (&shown(0), &shown(0)), "{month}");
+        }
+    }
+    // Education: 5 raised this year (10 were moved into 2025) and 1 at the forum.
+    let education = topic(&summary, "education");
+    assert_eq!(education["issues"]["total"], shown(6));
+    assert_eq!(
+        education["issues"]["by_status"],
+        json!({"new": shown(6), "withheld": shown(0)})
+    );
+    assert_eq!(education["survey_answers"], shown(0));
+    assert_eq!(education["events"], 1);
+    // One issue each: hidden whole, in the trend too.
+    for slug in ["family", "health"] {
+        let t = topic(&summary, slug);
+        assert_eq!(t["issues"]["total"], hidden(), "{slug}");
+        assert_eq!(t["issues"]["by_status"], json!({"new": hidden(), "withheld": hidden()}));
+        assert!(trend(t).iter().all(|(_, i, _)| *i == hidden()), "{t}");
+        assert_eq!(t["survey_answers"], shown(0));
+        assert_eq!(t["events"], 0);
+    }
+    let nothing = topic(&summary, "summer");
+    assert_eq!(nothing["issues"]["total"], shown(0));
+    assert_eq!(nothing["events"], 0);
+    // Never a small figure anywhere.
+    for t in summary["topics"].as_array().unwrap() {
+        let text = t.to_string();
+        for n in 1..5 {
+            assert!(!text.contains(&format!("\"count\":{n}}}")), "{text}");
+        }
+    }
+
+    // In English.
+    let r = app
+        .request(
+            Method::GET,
+            "/api/v1/topics/summary",
+            app.admin(),
+            &[("Accept-Language", "en")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        topic(r.ok(200), "safety")["topic"]["name"],
+        "Safety and violence prevention"
+    );
+
+    // A window in 2025: the records moved there, by local month.
+    let r = app
+        .get("/api/v1/topics/summary?from=2025-03-01&to=2025-04-30", app.admin())
+        .await;
+    let spring = r.ok(200).clone();
+    let education = topic(&spring, "education");
+    assert_eq!(education["issues"]["total"], shown(10));
+    assert_eq!(education["events"], 0, "the 2025 forum raised no issue");
+    assert_eq!(
+        trend(education),
+        [
+            ("2025-03".to_owned(), shown(5), shown(0)),
+            ("2025-04".to_owned(), shown(5), shown(0)),
+        ]
+    );
+    let safety = topic(&spring, "safety");
+    assert_eq!(safety["issues"]["total"], shown(0));
+    assert_eq!(safety["survey_answers"], shown(5));
+    assert_eq!(trend(safety)[1], ("2025-04".to_owned(), shown(0), shown(5)));
+    // 31 March 18:00 UTC is 1 April in Vietnam: both ends of a day are local.
+    let march = app
+        .get("/api/v1/topics/summary?from=2025-03-01&to=2025-03-31", app.admin())
+        .await;
+    assert_eq!(topic(march.ok(200), "education")["issues"]["total"], shown(5));
+    let april_first = app
+        .get("/api/v1/topics/summary?from=2025-04-01&to=2025-04-01", app.admin())
+        .await;
+    let t = topic(april_first.ok(200), "education");
+    assert_eq!(t["issues"]["total"], shown(5));
+    assert_eq!(trend(t).len(), 1);
+    // `from` alone runs to today.
+    let r = app.get("/api/v1/topics/summary?from=2025-04-01", app.admin()).await;
+    let t = topic(r.ok(200), "education");
+    assert_eq!(t["issues"]["total"], shown(11));
+    assert_eq!(r.body["to"], today.to_string());
+    // `to` alone starts on 1 January of its year.
+    let r = app.get("/api/v1/topics/summary?to=2025-12-31", app.admin()).await;
+    assert_eq!(r.ok(200)["from"], "2025-01-01");
+    assert_eq!(topic(&r.body, "education")["issues"]["total"], shown(10));
+
+    // For a unit: the dialogue is at the school, the forum at the district.
+    let r = app
+        .get(&format!("/api/v1/topics/summary?unit_id={}", s.school), app.admin())
+        .await;
+    let here = r.ok(200).clone();
+    assert_eq!(here["unit"]["code"], "PN-S06");
+    assert_eq!(topic(&here, "education")["issues"]["total"], shown(5));
+    assert_eq!(topic(&here, "education")["events"], 0);
+    assert_eq!(topic(&here, "safety")["events"], 1);
+    let r = app
+        .get(&format!("/api/v1/topics/summary?unit_id={}", s.district), app.admin())
+        .await;
+    assert_eq!(topic(r.ok(200), "education")["issues"]["total"], shown(6));
+}
+
+#[actix_web::test]
+async fn the_topic_summary_keeps_facilitators_to_their_unit_and_refuses_bad_input() {
+    let s = seed().await;
+    let app = &s.app;
+    let (_, tpt) = app.user("tpt.s06", "facilitator", Some(&s.school), None).await;
+    let (_, other) = app.user("tpt.s01", "facilitator", Some(&s.other_school), None).await;
+    // Their own unit by default.
+    let r = app.get("/api/v1/topics/summary", Some(&tpt)).await;
+    let own = r.ok(200).clone();
+    assert_eq!(own["unit"]["code"], "PN-S06");
+    assert_eq!(topic(&own, "safety")["issues"]["total"], shown(7));
+    assert_eq!(topic(&own, "education")["issues"]["total"], shown(5));
+    let asked = app
+        .get(&format!("/api/v1/topics/summary?unit_id={}", s.school), Some(&tpt))
+        .await;
+    assert_eq!(asked.ok(200)["topics"], own["topics"]);
+    // Nothing was recorded at the other school (the training raised no issue).
+    let r = app.get("/api/v1/topics/summary", Some(&other)).await;
+    for t in r.ok(200)["topics"].as_array().unwrap() {
+        assert_eq!(t["issues"]["total"], shown(0), "{t}");
+        assert_eq!(t["survey_answers"], shown(0), "{t}");
+    }
+    // Never another unit, above or beside.
+    for unit in [&s.other_school, &s.district] {
+        app.get(&format!("/api/v1/topics/summary?unit_id={unit}"), Some(&tpt))
+            .await
+            .assert_problem(404, "not_found");
+    }
+    // Roles.
+    let (_, moderator) = app.user("mod.chude", "moderator", None, None).await;
+    app.get("/api/v1/topics/summary", Some(&moderator)).await.ok(200);
+    let (_, sg) = app.user("sg.chude", "safeguarding_officer", None, None).await;
+    app.get("/api/v1/topics/summary", Some(&sg))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get("/api/v1/topics/summary", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+
+    // Bad input is a 400 with a code, and changes nothing.
+    let before = app.get("/api/v1/topics/summary", app.admin()).await.ok(200)["topics"].clone();
+    for query in [
+        "from=2026-02-30".to_owned(),
+        "from=tomorrow".to_owned(),
+        "from=1800-01-01".to_owned(),
+        "to=2300-01-01".to_owned(),
+        "from=2026-05-01&to=2026-04-30".to_owned(),
+        format!("unit_id={}", uuid::Uuid::now_v7()),
+        "unit_id=PN".to_owned(),
+        "colour=red".to_owned(),
+    ] {
+        let r = app.get(&format!("/api/v1/topics/summary?{query}"), app.admin()).await;
+        r.assert_problem(400, "invalid_query");
+    }
+    app.get(
+        &format!("/api/v1/topics/summary?unit_id={}", uuid::Uuid::now_v7()),
+        Some(&tpt),
+    )
+    .await
+    .assert_problem(400, "invalid_query");
+    let after = app.get("/api/v1/topics/summary", app.admin()).await.ok(200)["topics"].clone();
+    assert_eq!(before, after);
+}
+
+/// The row of a report's section with this item and breakdown.
+fn row<'a>(report: &'a Value, section: &str, item: &str, breakdown: &str) -> &'a Value {
+    let sections = report["sections"].as_array().unwrap();
+    let s = sections
+        .iter()
+        .find(|s| s["key"] == section)
+        .unwrap_or_else(|| panic!("no section {section}"));
+    s["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["item"] == item && r["breakdown"] == breakdown)
+        .unwrap_or_else(|| panic!("no row {item} {breakdown} in {section}: {}", s["rows"]))
+}
+
+/// A row's value, or `None` when suppressed.
+fn value(report: &Value, section: &str, item: &str, breakdown: &str) -> Option<Value> {
+    let r = row(report, section, item, breakdown);
+    if r["suppressed"] == true {
+        assert_eq!(r["value"], Value::Null);
+        None
+    } else {
+        Some(r["value"].clone())
+    }
+}
+
+#[actix_web::test]
+async fn a_quarterly_report_has_known_figures_in_every_section() {
+    let s = seed().await;
+    let app = &s.app;
+    let quarter = this_quarter();
+    let year = local_today().year();
+    let r = app
+        .get(
+            &format!("/api/v1/reports?period={quarter}&unit_id={}", s.district),
+            app.admin(),
+        )
+        .await;
+    let report = r.ok(200).clone();
+    assert_eq!(report["period"], quarter.as_str());
+    assert_eq!(report["unit"]["code"], "PN");
+    assert_eq!(report["min_cell"], 5);
+    assert!(
+        report["generated_at"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .is_ok()
+    );
+    let keys: Vec<&str> = report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["progress", "consultations", "topics", "events", "safeguarding"]);
+    assert_eq!(report["sections"][1]["title"]["en"], "Consultations by unit and kind");
+    let v = |section: &str, item: &str, breakdown: &str| value(&report, section, item, breakdown);
+    let n = |x: u64| Some(json!(x));
+
+    // Progress, measured up to today: 11 responses, 22 issues children
+    // raised and 125 children at consultation events since 2024.
+    let plan = "consultations 2024..2027 PN";
+    assert_eq!(v("progress", plan, "actual"), n(158));
+    assert_eq!(v("progress", plan, "target"), Some(json!(50000.0)));
+    assert_eq!(v("progress", plan, "status"), Some(json!("behind")));
+    let lower = "lower_secondary_participants 2024..2027 PN";
+    assert_eq!(v("progress", lower, "actual"), n(11));
+    assert_eq!(v("progress", lower, "event_children"), n(125));
+    assert_eq!(v("progress", &format!("forums {year} PN"), "actual"), Some(json!(1.0)));
+    assert_eq!(
+        v("progress", &format!("council_meetings {year} PN-HDTE"), "actual"),
+        Some(json!(1.0))
+    );
+    // 3 children at the Council meeting: too few to show, and its share with it.
+    let small = format!("consultations {year} PN-HDTE");
+    assert_eq!(v("progress", &small, "actual"), None);
+    assert_eq!(v("progress", &small, "share"), None);
+    assert!(v("progress", &small, "status").is_some());
+
+    // Consultations this quarter, by the units under the district.
+    let units: Vec<&str> = report["sections"][1]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["breakdown"] == "total")
+        .map(|r| r["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        units,
+        [
+            "HCM-CAUKIEU",
+            "HCM-DUCNHUAN",
+            "HCM-PHUNHUAN",
+            "PN-HDTE",
+            "PN-MAHM",
+            "PN",
+            "all"
+        ]
+    );
+    let ward = "HCM-DUCNHUAN";
+    assert_eq!(row(&report, "consultations", ward, "total")["name"], "Phường Đức Nhuận");
+    assert_eq!(v("consultations", ward, "survey_response"), n(6));
+    assert_eq!(v("consultations", ward, "issue"), n(12));
+    assert_eq!(v("consultations", ward, "event_attendance"), n(30));
+    assert_eq!(v("consultations", ward, "total"), n(48));
+    assert_eq!(v("consultations", ward, "unique_participants"), n(6));
+    assert_eq!(v("consultations", "PN", "event_attendance"), n(40));
+    assert_eq!(v("consultations", "PN", "total"), n(40));
+    // The training at PN-S01 (ward Cầu Kiệu) is not a consultation.
+    assert_eq!(v("consultations", "HCM-CAUKIEU", "total"), n(0));
+    for unit in ["PN-HDTE", "PN-MAHM"] {
+        for kind in ["survey_response", "issue", "event_attendance", "total"] {
+            assert_eq!(v("consultations", unit, kind), None, "{unit} {kind}");
+        }
+    }
+    assert_eq!(v("consultations", "all", "survey_response"), n(6));
+    assert_eq!(v("consultations", "all", "issue"), n(12));
+    assert_eq!(v("consultations", "all", "event_attendance"), n(75));
+    assert_eq!(v("consultations", "all", "total"), n(93));
+    assert_eq!(v("consultations", "all", "unique_participants"), n(6));
+
+    // Topics, as in the topic summary.
+    assert_eq!(v("topics", "safety", "issues.total"), n(7));
+    assert_eq!(v("topics", "safety", "issues.new"), None);
+    assert_eq!(v("topics", "safety", "issues.withheld"), None);
+    assert_eq!(v("topics", "safety", "survey_answers"), n(6));
+    assert_eq!(v("topics", "safety", "events"), n(1));
+    assert_eq!(v("topics", "safety", &format!("trend.{}.issues", this_month())), n(7));
+    assert_eq!(v("topics", "education", "issues.total"), n(6));
+    assert_eq!(v("topics", "family", "issues.total"), None);
+    assert_eq!(row(&report, "topics", "family", "issues.total")["name"], "Gia đình");
+
+    // Events this quarter (not the 2025 forum).
+    let cases = [
+        ("forum", 1, Some(40), 10),
+        ("dialogue", 1, Some(30), 5),
+        ("council_meeting", 1, None, 2),
+        ("care_centre_listening", 1, None, 3),
+        ("training", 1, Some(20), 2),
+        ("action_month", 0, Some(0), 0),
+        ("all", 5, Some(95), 22),
+    ];
+    for (kind, events, children, adults) in cases {
+        assert_eq!(v("events", kind, "events"), n(events), "{kind}");
+        assert_eq!(
+            v("events", kind, "children_attending"),
+            children.map(|c| json!(c)),
+            "{kind}"
+        );
+        assert_eq!(v("events", kind, "adults_attending"), n(adults), "{kind}");
+    }
+
+    // Safeguarding: counts only, never the words.
+    let (count, severity) = &s.cases;
+    assert_eq!(*count, 6);
+    assert_eq!(v("safeguarding", "new", "total"), n(6));
+    assert_eq!(v("safeguarding", "new", &format!("severity.{severity}")), n(6));
+    assert_eq!(v("safeguarding", "all", "total"), n(6));
+    assert!(!r.text.contains("rượu"), "no case text in a report");
+
+    // The whole organisation: the city, broken down into the district.
+    let r = app.get(&format!("/api/v1/reports?period={quarter}"), app.admin()).await;
+    let whole = r.ok(200).clone();
+    assert_eq!(whole["unit"]["code"], "HCM");
+    assert_eq!(value(&whole, "consultations", "PN", "total"), n(93));
+    assert_eq!(value(&whole, "safeguarding", "all", "total"), n(6));
+    // Another quarter of last year: the 2025 records only.
+    let r = app.get("/api/v1/reports?period=2025-Q2", app.admin()).await;
+    let spring = r.ok(200).clone();
+    assert_eq!(value(&spring, "consultations", "all", "survey_response"), n(5));
+    assert_eq!(value(&spring, "consultations", "all", "event_attendance"), n(50));
+    assert_eq!(value(&spring, "events", "forum", "events"), n(1));
+    assert_eq!(value(&spring, "topics", "education", "issues.total"), n(5));
+    assert_eq!(value(&spring, "safeguarding", "all", "total"), n(0));
+}
+
+#[actix_web::test]
+async fn a_report_as_csv_roles_and_bad_input() {
+    let s = seed().await;
+    let app = &s.app;
+    let quarter = this_quarter();
+    let r = app
+        .get(
+            &format!("/api/v1/reports?period={quarter}&unit_id={}&format=csv", s.district),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        r.header("content-disposition"),
+        Some(format!("attachment; filename=\"report-{quarter}-PN.csv\"").as_str())
+    );
+    assert!(r.text.starts_with('\u{feff}'), "UTF-8 with BOM");
+    let lines: Vec<&str> = r.text.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(lines[0], "section,item,name,breakdown,value,suppressed");
+    for known in [
+        "consultations,HCM-DUCNHUAN,Phường Đức Nhuận,survey_response,6,false",
+        "consultations,all,Tổng cộng,total,93,false",
+        "events,forum,,children_attending,40,false",
+        // Suppressed: an empty value, marked.
+        "consultations,PN-HDTE,Hội đồng trẻ em quận Phú Nhuận,total,,true",
+        "topics,family,Gia đình,issues.total,,true",
+    ] {
+        assert!(lines.contains(&known), "{known} not in\n{}", r.text);
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("progress,consultations 2024..2027 PN,"))
+    );
+    // The JSON has the same rows.
+    let json = app
+        .get(
+            &format!("/api/v1/reports?period={quarter}&unit_id={}&format=json", s.district),
+            app.admin(),
+        )
+        .await;
+    let rows: usize = json.ok(200)["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rows"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(lines.iter().filter(|l| !l.is_empty()).count(), rows + 1);
+
+    // Roles: admins and moderators only.
+    let (_, moderator) = app.user("mod.baocao", "moderator", None, None).await;
+    app.get(&format!("/api/v1/reports?period={quarter}"), Some(&moderator))
+        .await
+        .ok(200);
+    let (_, tpt) = app.user("tpt.baocao", "facilitator", Some(&s.school), None).await;
+    let (_, sg) = app.user("sg.baocao", "safeguarding_officer", None, None).await;
+    for token in [&tpt, &sg] {
+        app.get(&format!("/api/v1/reports?period={quarter}"), Some(token))
+            .await
+            .assert_problem(403, "forbidden");
+    }
+    app.get(&format!("/api/v1/reports?period={quarter}"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
+
+    // Bad input.
+    for query in [
+        String::new(),
+        "period=".to_owned(),
+        "period=2026-Q5".to_owned(),
+        "period=Q3".to_owned(),
+        "period=2026-q3".to_owned(),
+        "period=1999".to_owned(),
+        format!("period={quarter}&format=xml"),
+        format!("period={quarter}&format=CSV"),
+        format!("period={quarter}&unit_id={}", uuid::Uuid::now_v7()),
+        format!("period={quarter}&unit_id=PN"),
+        format!("period={quarter}&colour=red"),
+    ] {
+        app.get(&format!("/api/v1/reports?{query}"), app.admin())
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+    // Half-years and years read too.
+    for period in ["2025-H1", "2025"] {
+        let r = app.get(&format!("/api/v1/reports?period={period}"), app.admin()).await;
+        assert_eq!(r.ok(200)["period"], period);
+    }
+}
