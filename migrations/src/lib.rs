@@ -12,6 +12,7 @@ mod m20261128_000004_targets;
 mod m20261128_000005_public_results;
 mod m20261128_000006_result_rollups;
 mod m20261128_000007_result_cells;
+mod m20261128_000008_fold_queue;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_public_results::Migration),
             Box::new(m20261128_000006_result_rollups::Migration),
             Box::new(m20261128_000007_result_cells::Migration),
+            Box::new(m20261128_000008_fold_queue::Migration),
         ]
     }
 }

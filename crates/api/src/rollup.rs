@@ -144,14 +144,13 @@ pub async fn fold(db: &Db, limit: u64) -> Result<usize, StoreError> {
     let Some(tx) = store::begin_fold(db).await? else {
         return Ok(0);
     };
-    let rows = store::pending(&tx, limit).await?;
-    if rows.is_empty() {
+    let (entries, rows) = store::pending(&tx, limit).await?;
+    if entries.is_empty() {
         tx.rollback().await?;
         return Ok(0);
     }
     let mut defs: HashMap<(Uuid, i32), SurveyDefinition> = HashMap::new();
     let mut deltas: BTreeMap<CellKey, Tally> = BTreeMap::new();
-    let (mut added, mut removed) = (Vec::new(), Vec::new());
     for p in &rows {
         let def = match defs.entry((p.survey_id, p.version)) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -172,7 +171,6 @@ pub async fn fold(db: &Db, limit: u64) -> Result<usize, StoreError> {
                 .or_insert_with(|| Tally::empty(def))
                 .merge(&delta);
         }
-        if p.live { &mut added } else { &mut removed }.push(p.id);
     }
     // Merge into the stored cells: one read per survey version and grain,
     // narrowed to the units and periods the batch touched.
@@ -214,9 +212,8 @@ pub async fn fold(db: &Db, limit: u64) -> Result<usize, StoreError> {
         }
     }
     store::save_cells(&tx, &cells, Utc::now()).await?;
-    store::mark_folded(&tx, &added, &removed).await?;
     tx.commit().await?;
-    Ok(rows.len())
+    Ok(entries.len())
 }
 
 /// Folds until nothing is pending, waiting for another folder that holds

@@ -298,8 +298,22 @@ pub mod response {
         pub single_response_of: Option<Uuid>,
         pub submitted_at: DateTimeUtc,
         pub withdrawn_at: Option<DateTimeUtc>,
-        /// Whether the result rollups include this response.
-        pub in_rollup: bool,
+    }
+    no_relations!();
+}
+
+pub mod fold_queue {
+    use sea_orm::entity::prelude::*;
+
+    /// Responses to fold into the result cells (`sign` +1) or out of them
+    /// (−1); filled by triggers on `responses`.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "fold_queue")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub response_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub sign: i16,
     }
     no_relations!();
 }

@@ -4,35 +4,33 @@
 //! cells instead of every response: month cells for the whole months of a
 //! window, day cells for the days at its edges.
 //!
-//! A response is folded into its cell after it is stored and taken out
-//! after it is withdrawn. `responses.in_rollup` says whether its cell
-//! currently includes it; the responses still to fold are those where it
-//! differs from "not withdrawn", found through a partial index that holds
-//! only them. Folding marks each response with the state it folded
-//! (`in_rollup = true` for one added, `false` for one taken out), never with
-//! the current state, so a withdrawal that lands while a fold runs leaves
-//! the response pending and the next fold takes it out: nothing is lost or
-//! counted twice. One folder runs at a time: on SQLite the write lock
-//! serialises them, on PostgreSQL a transaction-scoped advisory lock.
+//! A response is folded into its cells after it is stored and taken out
+//! after it is withdrawn. Triggers on `responses` queue `(response_id, +1)`
+//! when a response is stored and `(response_id, −1)` when it is withdrawn,
+//! in the same statement, so the queue can neither miss nor repeat a
+//! change; the folder applies a batch of entries to the cells and deletes
+//! exactly those entries in one transaction. Tallies add up in any order,
+//! so entries need no order. One folder runs at a time: on SQLite the
+//! write lock serialises them, on PostgreSQL a transaction-scoped advisory
+//! lock (other replicas skip their turn).
 //!
-//! Readers combine the cells with the responses still pending in one
-//! snapshot (a repeatable-read transaction), so results are exact and never
-//! stale, whatever the folder's lag.
+//! Readers combine the cells with the queued entries in one snapshot (a
+//! repeatable-read transaction), so results are exact and never stale,
+//! whatever the folder's lag.
 
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, OnConflict, Order, Query, SelectStatement};
 use sea_orm::{
     AccessMode, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, IsolationLevel,
-    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    QueryFilter, QuerySelect, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
-use crate::entities::{response, result_cell};
-use crate::{Db, StoreError, Tx, begin};
+use std::collections::HashMap;
 
-/// The responses whose rollup cell does not yet reflect them.
-const PENDING: &str = "in_rollup <> (withdrawn_at IS NULL)";
+use crate::entities::{fold_queue, response, result_cell};
+use crate::{Db, StoreError, Tx, begin};
 
 /// The advisory lock that lets one folder at a time run on PostgreSQL.
 const FOLD_LOCK: i64 = 0x6c6e_726f_6c6c; // "lnroll"
@@ -79,8 +77,7 @@ pub struct Cell {
     pub tally: String,
 }
 
-/// A response whose cell does not reflect it yet: `live` ones are to be
-/// added, withdrawn ones to be taken out.
+/// A queued change: a response to add (`live`) to its cells or to take out.
 #[derive(Debug, Clone)]
 pub struct Pending {
     pub id: Uuid,
@@ -91,71 +88,79 @@ pub struct Pending {
     pub gender: Option<String>,
     pub submitted_at: DateTime<Utc>,
     pub answers: String,
+    /// `true` for an entry +1 (add), `false` for −1 (take out).
     pub live: bool,
 }
 
-type PendingRow = (
-    Uuid,
-    Uuid,
-    i32,
-    Uuid,
-    String,
-    Option<String>,
-    DateTime<Utc>,
-    String,
-    Option<DateTime<Utc>>,
-);
+/// A queue entry: the response and its sign.
+pub type Entry = (Uuid, i16);
 
-fn pending_query() -> sea_orm::Select<response::Entity> {
-    response::Entity::find()
-        .select_only()
-        .column(response::Column::Id)
-        .column(response::Column::SurveyId)
-        .column(response::Column::Version)
-        .column(response::Column::UnitId)
-        .column(response::Column::AgeBand)
-        .column(response::Column::Gender)
-        .column(response::Column::SubmittedAt)
-        .column(response::Column::Answers)
-        .column(response::Column::WithdrawnAt)
-        .filter(Expr::cust(PENDING))
+/// The response columns of a queued change.
+const CHANGE_COLUMNS: [&str; 7] = [
+    "survey_id",
+    "version",
+    "unit_id",
+    "age_band",
+    "gender",
+    "submitted_at",
+    "answers",
+];
+
+/// A queue entry joined to its response; no change when the response no
+/// longer exists (the entry stands for nothing).
+fn change_of(row: &sea_orm::QueryResult) -> Result<(Entry, Option<Pending>), StoreError> {
+    let entry: Entry = (row.try_get::<Uuid>("", "response_id")?, row.try_get::<i16>("", "sign")?);
+    let Some(survey_id) = row.try_get::<Option<Uuid>>("", "survey_id")? else {
+        return Ok((entry, None));
+    };
+    Ok((
+        entry,
+        Some(Pending {
+            id: entry.0,
+            survey_id,
+            version: row.try_get("", "version")?,
+            unit_id: row.try_get("", "unit_id")?,
+            age_band: row.try_get("", "age_band")?,
+            gender: row.try_get("", "gender")?,
+            submitted_at: row.try_get("", "submitted_at")?,
+            answers: row.try_get("", "answers")?,
+            live: entry.1 > 0,
+        }),
+    ))
 }
 
-fn pending_of(rows: Vec<PendingRow>) -> Vec<Pending> {
-    rows.into_iter()
-        .map(
-            |(id, survey_id, version, unit_id, age_band, gender, submitted_at, answers, withdrawn_at)| Pending {
-                id,
-                survey_id,
-                version,
-                unit_id,
-                age_band,
-                gender,
-                submitted_at,
-                answers,
-                live: withdrawn_at.is_none(),
-            },
+/// `SELECT` of queue entries (`q`) joined to their responses (`r`); a left
+/// join, since an entry may outlive its response.
+fn changes_query() -> SelectStatement {
+    let (q, r) = (Alias::new("q"), Alias::new("r"));
+    let mut select = Query::select();
+    select
+        .column((q.clone(), Alias::new("response_id")))
+        .column((q.clone(), Alias::new("sign")));
+    for c in CHANGE_COLUMNS {
+        select.column((r.clone(), Alias::new(c)));
+    }
+    select
+        .from_as(Alias::new("fold_queue"), q.clone())
+        .join_as(
+            JoinType::LeftJoin,
+            Alias::new("responses"),
+            r.clone(),
+            Expr::col((r, Alias::new("id"))).equals((q, Alias::new("response_id"))),
         )
-        .collect()
+        .to_owned()
 }
 
-/// Whether any response waits to be folded (a cheap read, so an idle
-/// folder takes no write lock).
+/// Whether any change waits to be folded (a cheap read, so an idle folder
+/// takes no write lock).
 pub async fn has_pending(db: &Db) -> Result<bool, StoreError> {
-    let row: Option<Uuid> = response::Entity::find()
-        .select_only()
-        .column(response::Column::Id)
-        .filter(Expr::cust(PENDING))
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(row.is_some())
+    Ok(fold_queue::Entity::find().one(db).await?.is_some())
 }
 
-/// How many responses wait to be folded.
+/// How many changes wait to be folded.
 pub async fn pending_count(db: &Db) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;
-    Ok(response::Entity::find().filter(Expr::cust(PENDING)).count(db).await?)
+    Ok(fold_queue::Entity::find().count(db).await?)
 }
 
 /// Starts a fold: a write transaction, or `None` when another folder holds
@@ -181,19 +186,60 @@ pub async fn begin_fold(db: &Db) -> Result<Option<Tx>, StoreError> {
     Ok(Some(tx))
 }
 
-/// Up to `limit` responses waiting to be folded, oldest first.
-pub async fn pending(tx: &Tx, limit: u64) -> Result<Vec<Pending>, StoreError> {
-    let rows: Vec<PendingRow> = pending_query()
-        .order_by_asc(response::Column::Id)
-        .limit(limit)
-        .into_tuple()
-        .all(tx)
-        .await?;
-    Ok(pending_of(rows))
+/// Takes up to `limit` entries off the queue and returns them with the
+/// changes they stand for; the entries are gone when the fold's transaction
+/// commits, and back if it rolls back.
+pub async fn pending(tx: &Tx, limit: u64) -> Result<(Vec<Entry>, Vec<Pending>), StoreError> {
+    let backend = tx.get_database_backend();
+    let rows = if backend == DatabaseBackend::Postgres {
+        // Exactly the entries deleted, even while submissions add more.
+        let sql = format!(
+            "WITH q AS (DELETE FROM fold_queue WHERE (response_id, sign) IN \
+               (SELECT response_id, sign FROM fold_queue LIMIT $1) RETURNING response_id, sign) \
+             SELECT q.response_id, q.sign, {} FROM q LEFT JOIN responses r ON r.id = q.response_id",
+            CHANGE_COLUMNS.map(|c| format!("r.{c}")).join(", ")
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        tx.query_all_raw(Statement::from_sql_and_values(backend, sql, [limit.into()]))
+            .await?
+    } else {
+        // SQLite: the fold holds the write lock, so the first `limit`
+        // entries in key order cannot change before they are deleted.
+        let q = Alias::new("q");
+        let mut select = changes_query();
+        select
+            .order_by((q.clone(), Alias::new("response_id")), Order::Asc)
+            .order_by((q, Alias::new("sign")), Order::Asc)
+            .limit(limit);
+        let rows = tx.query_all(&select).await?;
+        if let Some(last) = rows.last() {
+            let (id, sign) = change_of(last)?.0;
+            fold_queue::Entity::delete_many()
+                .filter(
+                    fold_queue::Column::ResponseId.lt(id).or(fold_queue::Column::ResponseId
+                        .eq(id)
+                        .and(fold_queue::Column::Sign.lte(sign))),
+                )
+                .exec(tx)
+                .await?;
+        }
+        rows
+    };
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let (entry, change) = change_of(row)?;
+        entries.push(entry);
+        changes.extend(change);
+    }
+    Ok((entries, changes))
 }
 
-/// The pending responses of one survey version, in the units and time range
-/// given (for readers, inside their snapshot).
+/// The queued changes of one survey version, in the units and time range
+/// given (for readers, inside their snapshot). Driven from the queue — its
+/// entries first, then their responses by key — so the cost follows the
+/// queue's length (about a second of submissions), never the survey's size,
+/// whatever the planner's statistics say.
 pub async fn pending_for<C: ConnectionTrait>(
     conn: &C,
     survey_id: Uuid,
@@ -202,21 +248,62 @@ pub async fn pending_for<C: ConnectionTrait>(
     from: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> Result<Vec<Pending>, StoreError> {
-    let mut q = pending_query()
-        .filter(response::Column::SurveyId.eq(survey_id))
-        .filter(response::Column::Version.eq(version));
-    if let Some(from) = from {
-        q = q.filter(response::Column::SubmittedAt.gte(from));
+    let entries: Vec<Entry> = fold_queue::Entity::find()
+        .select_only()
+        .column(fold_queue::Column::ResponseId)
+        .column(fold_queue::Column::Sign)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut ids: Vec<Uuid> = entries.iter().map(|e| e.0).collect();
+    ids.sort();
+    ids.dedup();
+    let mut rows: HashMap<Uuid, ResponseRow> = HashMap::new();
+    for chunk in ids.chunks(1000) {
+        let mut q = response::Entity::find()
+            .select_only()
+            .column(response::Column::Id)
+            .column(response::Column::UnitId)
+            .column(response::Column::AgeBand)
+            .column(response::Column::Gender)
+            .column(response::Column::SubmittedAt)
+            .column(response::Column::Answers)
+            .filter(response::Column::Id.is_in(chunk.iter().copied()))
+            .filter(response::Column::SurveyId.eq(survey_id))
+            .filter(response::Column::Version.eq(version));
+        if let Some(from) = from {
+            q = q.filter(response::Column::SubmittedAt.gte(from));
+        }
+        if let Some(until) = until {
+            q = q.filter(response::Column::SubmittedAt.lt(until));
+        }
+        if let Some(units) = units {
+            q = q.filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)));
+        }
+        let part: Vec<ResponseRow> = q.into_tuple().all(conn).await?;
+        rows.extend(part.into_iter().map(|r| (r.0, r)));
     }
-    if let Some(until) = until {
-        q = q.filter(response::Column::SubmittedAt.lt(until));
-    }
-    if let Some(units) = units {
-        q = q.filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
-    let rows: Vec<PendingRow> = q.into_tuple().all(conn).await?;
-    Ok(pending_of(rows))
+    Ok(entries
+        .iter()
+        .filter_map(|(id, sign)| {
+            let (id, unit_id, age_band, gender, submitted_at, answers) = rows.get(id)?.clone();
+            Some(Pending {
+                id,
+                survey_id,
+                version,
+                unit_id,
+                age_band,
+                gender,
+                submitted_at,
+                answers,
+                live: *sign > 0,
+            })
+        })
+        .collect())
 }
+
+/// A response's columns a reader needs.
+type ResponseRow = (Uuid, Uuid, String, Option<String>, DateTime<Utc>, String);
 
 fn cell_of(m: result_cell::Model) -> Cell {
     Cell {
@@ -297,21 +384,6 @@ pub async fn save_cells(tx: &Tx, cells: &[Cell], now: DateTime<Utc>) -> Result<(
             )
             .exec_without_returning(tx)
             .await?;
-    }
-    Ok(())
-}
-
-/// Records what a fold did: `added` responses are now in their cells,
-/// `removed` ones no longer are.
-pub async fn mark_folded(tx: &Tx, added: &[Uuid], removed: &[Uuid]) -> Result<(), StoreError> {
-    for (ids, state) in [(added, true), (removed, false)] {
-        for chunk in ids.chunks(1000) {
-            response::Entity::update_many()
-                .col_expr(response::Column::InRollup, Expr::value(state))
-                .filter(response::Column::Id.is_in(chunk.iter().copied()))
-                .exec(tx)
-                .await?;
-        }
     }
     Ok(())
 }
