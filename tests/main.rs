@@ -5,6 +5,7 @@
 
 mod support;
 
+mod audit;
 mod auth;
 mod catalog;
 mod consultation;

@@ -66,18 +66,67 @@ pub async fn for_entity<C: ConnectionTrait>(
         .order_by_asc(audit_event::Column::Id)
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AuditEvent {
-            id: r.id,
-            at: r.at,
-            actor_id: r.actor_id,
-            actor_label: r.actor_label,
-            action: r.action,
-            entity: r.entity,
-            entity_id: r.entity_id,
-            before: r.before,
-            after: r.after,
-        })
-        .collect())
+    Ok(rows.into_iter().map(event_of).collect())
+}
+
+fn event_of(r: audit_event::Model) -> AuditEvent {
+    AuditEvent {
+        id: r.id,
+        at: r.at,
+        actor_id: r.actor_id,
+        actor_label: r.actor_label,
+        action: r.action,
+        entity: r.entity,
+        entity_id: r.entity_id,
+        before: r.before,
+        after: r.after,
+    }
+}
+
+/// What to read from the log; every field narrows it.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter<'a> {
+    pub entity: Option<&'a str>,
+    pub entity_id: Option<&'a str>,
+    pub actor_id: Option<uuid::Uuid>,
+    pub actor_label: Option<&'a str>,
+    /// Changes at or after this instant.
+    pub from: Option<chrono::DateTime<Utc>>,
+    /// Changes before this instant.
+    pub until: Option<chrono::DateTime<Utc>>,
+}
+
+/// Changes matching `filter`, oldest first, after the id `after`, at most
+/// `limit`.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    filter: &AuditFilter<'_>,
+    after: Option<uuid::Uuid>,
+    limit: u64,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut q = audit_event::Entity::find();
+    if let Some(e) = filter.entity {
+        q = q.filter(audit_event::Column::Entity.eq(e));
+    }
+    if let Some(id) = filter.entity_id {
+        q = q.filter(audit_event::Column::EntityId.eq(id));
+    }
+    if let Some(a) = filter.actor_id {
+        q = q.filter(audit_event::Column::ActorId.eq(a));
+    }
+    if let Some(a) = filter.actor_label {
+        q = q.filter(audit_event::Column::ActorLabel.eq(a));
+    }
+    if let Some(f) = filter.from {
+        q = q.filter(audit_event::Column::At.gte(f));
+    }
+    if let Some(u) = filter.until {
+        q = q.filter(audit_event::Column::At.lt(u));
+    }
+    if let Some(a) = after {
+        q = q.filter(audit_event::Column::Id.gt(a));
+    }
+    let rows = q.order_by_asc(audit_event::Column::Id).limit(limit).all(conn).await?;
+    Ok(rows.into_iter().map(event_of).collect())
 }

@@ -2,6 +2,7 @@
 //! handlers with utoipa-actix-web, so the spec cannot miss a route.
 
 pub mod agencies;
+pub mod audit;
 pub mod auth;
 pub mod consultation;
 pub mod events;
@@ -28,5 +29,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     events::configure(cfg);
     progress::configure(cfg);
     results::configure(cfg);
+    audit::configure(cfg);
     reports::configure(cfg);
 }
