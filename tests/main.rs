@@ -11,6 +11,7 @@ mod catalog;
 mod consultation;
 mod events;
 mod migrations;
+mod moderation;
 mod platform;
 mod progress;
 mod readiness;

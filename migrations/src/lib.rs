@@ -13,6 +13,7 @@ mod m20261128_000005_public_results;
 mod m20261128_000006_result_rollups;
 mod m20261128_000007_result_cells;
 mod m20261128_000008_fold_queue;
+mod m20261128_000009_moderation;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_result_rollups::Migration),
             Box::new(m20261128_000007_result_cells::Migration),
             Box::new(m20261128_000008_fold_queue::Migration),
+            Box::new(m20261128_000009_moderation::Migration),
         ]
     }
 }

@@ -345,5 +345,15 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("assent_required", 422, "the child did not give their assent"),
     ("age_not_eligible", 422, "the child's age is outside the survey's range"),
+    (
+        "illegal_transition",
+        409,
+        "the issue cannot move from its status to the one asked (nothing goes back to new)",
+    ),
+    (
+        "issue_withheld",
+        409,
+        "the issue was routed to a safeguarding case and is not moderated",
+    ),
     ("request_refused", 400, "any other refusal produced by the HTTP layer"),
 ];

@@ -87,6 +87,7 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
         (name = "progress", description = "The plan's targets and progress against them"),
         (name = "results", description = "What children said, with small-cell suppression"),
         (name = "reports", description = "The plan's periodic reports, as JSON or CSV"),
+        (name = "moderation", description = "The Children's Council's queue of children's issues"),
         (name = "audit", description = "Every change staff, agencies or the system made: read only, admins only"),
     )
 )]

@@ -178,6 +178,9 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         .await
         .map_err(StartError::Database)?;
     langnghe_storage::migrate(&db).await.map_err(StartError::Migrate)?;
+    langnghe_storage::moderation::backfill_search_text(&db)
+        .await
+        .map_err(|e| StartError::Migrate(langnghe_storage::DbErr::Custom(e.to_string())))?;
     let keys = Keys::new(&config.load_secrets()?, config.token_ttl).map_err(|e| {
         StartError::Config(crate::config::ConfigError {
             name: "LANGNGHE_JWT_SECRET",

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod consultation;
 pub mod field;
 pub mod ids;
+pub mod moderation;
 pub mod org;
 pub mod plan;
 pub mod reorg;

@@ -370,6 +370,9 @@ pub mod issue {
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
         pub event_id: Option<Uuid>,
+        pub rejection_reason: Option<String>,
+        pub moderator_note: Option<String>,
+        pub search_text: Option<String>,
     }
     no_relations!();
 }

@@ -132,6 +132,9 @@ async fn insert_issue<C: ConnectionTrait>(conn: &C, e: &Event, i: &EventIssue) -
         created_at: Set(now),
         updated_at: Set(now),
         event_id: Set(Some(e.id)),
+        rejection_reason: Set(None),
+        moderator_note: Set(None),
+        search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
     })
     .exec_without_returning(conn)
     .await?;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalog;
 mod entities;
 pub mod events;
+pub mod moderation;
 pub mod org;
 pub mod participation;
 pub mod reports;

@@ -520,6 +520,9 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         created_at: Set(now),
         updated_at: Set(now),
         event_id: Set(None),
+        rejection_reason: Set(None),
+        moderator_note: Set(None),
+        search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
     })
     .exec_without_returning(&tx)
     .await;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod consultation;
 pub mod events;
 pub mod health;
+pub mod issues;
 pub mod progress;
 pub mod reports;
 pub mod results;
@@ -30,5 +31,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     progress::configure(cfg);
     results::configure(cfg);
     audit::configure(cfg);
+    issues::configure(cfg);
     reports::configure(cfg);
 }

@@ -1,0 +1,449 @@
+//! The Children's Council's moderation queue: issues children raised (by
+//! form or at events), filtered, searched without regard to case or
+//! diacritics, counted per status; one issue with its history; and the
+//! moderator's decision, topic, unit, note and further redaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use actix_web::{get, patch, web};
+use chrono::{DateTime, Utc};
+use langnghe_domain::UnitId;
+use langnghe_domain::catalog::Topic;
+use langnghe_domain::moderation::{self, IssueStatus, RejectReason};
+use langnghe_storage::audit::AuditEvent;
+use langnghe_storage::moderation::{self as store, IssueFilter, IssueRow};
+use langnghe_storage::{StoreError, audit, catalog, org};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Curator, Staff};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::pagination::{Page, PageRequest};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_issues).service(get_issue).service(update_issue);
+}
+
+const SOURCES: [&str; 2] = ["form", "event"];
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IssueQuery {
+    /// `new`, `withheld`, `accepted` or `rejected`.
+    pub status: Option<String>,
+    /// A topic's slug.
+    pub topic: Option<String>,
+    /// Issues raised under this unit or below it (old units included).
+    pub unit_id: Option<Uuid>,
+    /// `form` (raised by a child on the phone) or `event` (raised at an
+    /// event held offline).
+    pub source: Option<String>,
+    /// Words to find in the title or body, ignoring case and diacritics
+    /// ("bao luc" finds "Bạo lực"); up to 200 characters.
+    pub q: Option<String>,
+    /// `newest` (default) or `oldest`.
+    pub sort: Option<String>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// An issue as moderators see it: redacted text only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssueDto {
+    pub id: Uuid,
+    /// `form` or `event`.
+    pub source: String,
+    /// `new`, `withheld`, `accepted` or `rejected`.
+    pub status: String,
+    /// For a rejected issue: `off_topic`, `duplicate`, `unsafe`,
+    /// `personal_information` or `other`.
+    pub rejection_reason: Option<String>,
+    pub survey_id: Option<Uuid>,
+    pub event_id: Option<Uuid>,
+    pub unit_id: Uuid,
+    pub age_band: Option<String>,
+    /// The topic's slug.
+    pub topic: Option<String>,
+    pub title: String,
+    /// Redacted by screening (and by moderators); a withheld issue holds a
+    /// marker, its text is in the safeguarding case.
+    pub body: String,
+    /// What screening redacted, by kind.
+    pub redactions: Vec<String>,
+    pub moderator_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn dto(r: IssueRow, topics: &[Topic]) -> IssueDto {
+    IssueDto {
+        id: r.id,
+        source: r.source,
+        status: r.status,
+        rejection_reason: r.rejection_reason,
+        survey_id: r.survey_id,
+        event_id: r.event_id,
+        unit_id: r.unit_id,
+        age_band: r.age_band,
+        topic: r
+            .topic_id
+            .and_then(|t| topics.iter().find(|x| x.id.0 == t))
+            .map(|t| t.slug.as_str().to_owned()),
+        title: r.title,
+        body: r.body,
+        redactions: r
+            .redactions
+            .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default(),
+        moderator_note: r.moderator_note,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+/// A page of the queue and how many issues each status holds under the
+/// same filters (the status filter aside).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssueQueueDto {
+    pub items: Vec<IssueDto>,
+    pub next_cursor: Option<String>,
+    /// Status → number of issues.
+    pub counts: BTreeMap<String, i64>,
+}
+
+fn topic_by_slug<'a>(topics: &'a [Topic], slug: &str) -> Option<&'a Topic> {
+    topics.iter().find(|t| t.slug.as_str() == slug)
+}
+
+/// The moderation queue, newest first by default, with counts per status.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(IssueQuery),
+    responses(
+        (status = 200, body = IssueQueueDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/issues")]
+async fn list_issues(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    q: web::Query<IssueQuery>,
+) -> Result<web::Json<IssueQueueDto>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let bad = |what: &str| ApiError::bad_request("invalid_query", what.to_owned());
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(IssueStatus::parse(s).ok_or_else(|| bad("unknown status"))?),
+    };
+    let source = match q.source.as_deref() {
+        None => None,
+        Some(s) if SOURCES.contains(&s) => Some(s),
+        Some(_) => return Err(bad("source is form or event")),
+    };
+    let newest_first = match q.sort.as_deref() {
+        None | Some("newest") => true,
+        Some("oldest") => false,
+        Some(_) => return Err(bad("sort is newest or oldest")),
+    };
+    let search = match q.q.as_deref() {
+        None => None,
+        Some(text) if text.chars().count() > 200 || text.chars().any(char::is_control) => {
+            return Err(bad("q is up to 200 printable characters"));
+        }
+        Some(text) => moderation::search_query(text),
+    };
+    let topics = catalog::list_topics(&state.db).await?;
+    let topic_id = match q.topic.as_deref() {
+        None => None,
+        Some(slug) => Some(topic_by_slug(&topics, slug).ok_or_else(|| bad("unknown topic"))?.id.0),
+    };
+    let units = match q.unit_id {
+        None => None,
+        Some(u) => {
+            let chart = org::load_chart(&state.db).await?;
+            if chart.unit(UnitId(u)).is_none() {
+                return Err(bad("unknown unit_id"));
+            }
+            Some(chart.counting_for(UnitId(u), crate::today()))
+        }
+    };
+    let filter = IssueFilter {
+        status: status.map(IssueStatus::as_str),
+        topic_id,
+        units: units.as_deref(),
+        source,
+        search: search.as_deref(),
+    };
+    let rows = store::list(&state.db, &filter, newest_first, page.after, page.limit as u64 + 1).await?;
+    let counts = store::counts(&state.db, &filter).await?;
+    let Page { items, next_cursor } = page.page(rows, |r| r.id, |r| dto(r, &topics));
+    Ok(web::Json(IssueQueueDto {
+        items,
+        next_cursor,
+        counts: IssueStatus::ALL
+            .iter()
+            .map(|s| {
+                let n = counts
+                    .iter()
+                    .find(|(x, _)| x == s.as_str())
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0);
+                (s.as_str().to_owned(), n)
+            })
+            .collect(),
+    }))
+}
+
+/// One change in an issue's history: who, when, and which fields — not
+/// their values, so text a moderator redacted is not shown again (admins
+/// read it in the audit log).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssueHistoryDto {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    /// The fields the change touched (`status`, `topic_id`, `body`, …).
+    pub changed: Vec<String>,
+}
+
+fn history_entry(e: AuditEvent) -> IssueHistoryDto {
+    let field = |v: &Option<serde_json::Value>, k: &str| v.as_ref().and_then(|v| v.get(k)).cloned();
+    let keys: BTreeSet<String> = [&e.before, &e.after]
+        .iter()
+        .filter_map(|v| v.as_ref().and_then(|v| v.as_object()))
+        .flat_map(|o| o.keys().cloned())
+        .collect();
+    IssueHistoryDto {
+        at: e.at,
+        actor: e.actor_label,
+        action: e.action,
+        changed: keys
+            .into_iter()
+            .filter(|k| k != "updated_at" && field(&e.before, k) != field(&e.after, k))
+            .collect(),
+    }
+}
+
+/// One issue with the history of what moderators did to it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssueDetailDto {
+    #[serde(flatten)]
+    pub issue: IssueDto,
+    /// Every recorded change, oldest first.
+    pub history: Vec<IssueHistoryDto>,
+}
+
+async fn find(state: &AppState, id: Uuid) -> Result<IssueRow, ApiError> {
+    match store::get(&state.db, id).await {
+        Ok(r) => Ok(r),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("issue")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiError> {
+    let topics = catalog::list_topics(&state.db).await?;
+    let history = audit::for_entity(&state.db, "issue", &r.id.to_string()).await?;
+    Ok(IssueDetailDto {
+        issue: dto(r, &topics),
+        history: history.into_iter().map(history_entry).collect(),
+    })
+}
+
+/// One issue, redacted, with its history.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = IssueDetailDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/issues/{id}")]
+async fn get_issue(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<IssueDetailDto>, ApiError> {
+    let r = find(&state, *id).await?;
+    Ok(web::Json(detail(&state, r).await?))
+}
+
+/// A moderator's change; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "rejected", "reason": "duplicate", "note": "Trùng với kiến nghị về sân chơi"}))]
+pub struct IssueChangeIn {
+    /// `accepted` or `rejected` (a decision may be revisited; nothing goes
+    /// back to `new`).
+    pub status: Option<String>,
+    /// Required to reject: `off_topic`, `duplicate`, `unsafe`,
+    /// `personal_information` or `other`.
+    pub reason: Option<String>,
+    /// A topic's slug, or `null` to clear it.
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<String>)]
+    pub topic: Option<Option<String>>,
+    /// The unit the issue concerns.
+    pub unit_id: Option<Uuid>,
+    /// A note for other moderators (up to 2,000 characters), or `null` to
+    /// clear it.
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Option<String>>,
+    /// The title with further redaction (the text before is kept only in
+    /// the audit log).
+    #[validate(length(min = 1, max = 200, code = "length"))]
+    pub title: Option<String>,
+    /// The body with further redaction.
+    #[validate(length(min = 1, max = 5000, code = "length"))]
+    pub body: Option<String>,
+}
+
+/// Decide on an issue (accept, or reject with a reason), set its topic or
+/// unit, note something for other moderators, or redact more of its text.
+/// Audited with the state before and after.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = IssueChangeIn,
+    responses(
+        (status = 200, body = IssueDetailDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[patch("/issues/{id}")]
+async fn update_issue(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<IssueChangeIn>,
+) -> Result<web::Json<IssueDetailDto>, ApiError> {
+    let change = body.0;
+    let mut errors = langnghe_domain::FieldErrors::new();
+    let status = match change.status.as_deref() {
+        None => None,
+        Some(s) => match IssueStatus::parse(s) {
+            Some(st) => Some(st),
+            None => {
+                errors.push("status", "unknown_status", "accepted or rejected");
+                None
+            }
+        },
+    };
+    let reason = match change.reason.as_deref() {
+        None => None,
+        Some(r) => match RejectReason::parse(r) {
+            Some(x) => Some(x),
+            None => {
+                errors.push(
+                    "reason",
+                    "unknown_reason",
+                    "off_topic, duplicate, unsafe, personal_information or other",
+                );
+                None
+            }
+        },
+    };
+    let topics = catalog::list_topics(&state.db).await?;
+    let topic = match &change.topic {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(slug)) => match topic_by_slug(&topics, slug) {
+            Some(t) => Some(Some(t.id.0)),
+            None => {
+                errors.push("topic", "unknown_topic", format!("no topic \"{slug}\""));
+                None
+            }
+        },
+    };
+    if let Some(Some(n)) = &change.note
+        && n.chars().count() > 2000
+    {
+        errors.push("note", "too_long", "up to 2000 characters");
+    }
+    if let Some(u) = change.unit_id {
+        let chart = org::load_chart(&state.db).await?;
+        if chart.unit(UnitId(u)).is_none() {
+            errors.push("unit_id", "unknown_unit", "no such unit");
+        }
+    }
+    errors.into_result(())?;
+    let updated = store::update(&state.db, &staff.actor(), *id, |current| {
+        let mut next = current.clone();
+        let from = IssueStatus::parse(&current.status).unwrap_or(IssueStatus::New);
+        if from == IssueStatus::Withheld {
+            return Err(ApiError::conflict(
+                "issue_withheld",
+                "this issue was routed to a safeguarding case and is not moderated",
+            ));
+        }
+        if status.is_some() || reason.is_some() {
+            let to = status.unwrap_or(from);
+            let kept = reason.or_else(|| current.rejection_reason.as_deref().and_then(RejectReason::parse));
+            let reason = if status.is_some() && to != IssueStatus::Rejected {
+                reason
+            } else {
+                kept
+            };
+            match moderation::transition(from, to, reason) {
+                Ok(r) => {
+                    next.status = to.as_str().to_owned();
+                    next.rejection_reason = r.map(|r| r.as_str().to_owned());
+                }
+                Err(
+                    e @ (moderation::TransitionError::ReasonRequired | moderation::TransitionError::ReasonNotAllowed),
+                ) => {
+                    return Err(ApiError::field("reason", e.code(), e.to_string()));
+                }
+                Err(e) => return Err(ApiError::conflict(e.code(), e.to_string())),
+            }
+        }
+        if let Some(t) = topic {
+            next.topic_id = t;
+        }
+        if let Some(u) = change.unit_id {
+            next.unit_id = u;
+        }
+        if let Some(n) = &change.note {
+            next.moderator_note = n.clone().filter(|n| !n.trim().is_empty());
+        }
+        if let Some(t) = &change.title {
+            next.title = t.clone();
+        }
+        if let Some(b) = &change.body {
+            next.body = b.clone();
+        }
+        Ok(next)
+    })
+    .await;
+    let row = match updated {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(e),
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(web::Json(detail(&state, row).await?))
+}

@@ -1,0 +1,220 @@
+//! The Council's moderation queue: issues listed with filters and a
+//! diacritic-insensitive search, counted per status, read one by one, and
+//! changed under a lock with the change audited in the same transaction.
+
+use chrono::{DateTime, Utc};
+use langnghe_domain::UnitId;
+use langnghe_domain::moderation::search_key;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit::{self, Change, snapshot};
+use crate::entities::issue;
+use crate::{Actor, Db, StoreError, begin};
+
+/// An issue as the moderators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssueRow {
+    pub id: Uuid,
+    /// `form`, `event`.
+    pub source: String,
+    pub status: String,
+    pub rejection_reason: Option<String>,
+    pub survey_id: Option<Uuid>,
+    pub event_id: Option<Uuid>,
+    pub unit_id: Uuid,
+    pub age_band: Option<String>,
+    pub topic_id: Option<Uuid>,
+    pub title: String,
+    pub body: String,
+    /// What screening redacted, by kind (`phone`, `email`, …).
+    pub redactions: Option<String>,
+    pub moderator_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn row_of(m: issue::Model) -> IssueRow {
+    IssueRow {
+        id: m.id,
+        source: m.source,
+        status: m.status,
+        rejection_reason: m.rejection_reason,
+        survey_id: m.survey_id,
+        event_id: m.event_id,
+        unit_id: m.unit_id,
+        age_band: m.age_band,
+        topic_id: m.topic_id,
+        title: m.title,
+        body: m.body,
+        redactions: m.redactions,
+        moderator_note: m.moderator_note,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+/// What the queue is narrowed to; every field narrows it.
+#[derive(Debug, Clone, Default)]
+pub struct IssueFilter<'a> {
+    pub status: Option<&'a str>,
+    pub topic_id: Option<Uuid>,
+    pub units: Option<&'a [UnitId]>,
+    pub source: Option<&'a str>,
+    /// Already folded (`moderation::search_query`).
+    pub search: Option<&'a str>,
+}
+
+fn filtered(filter: &IssueFilter<'_>, with_status: bool) -> Select<issue::Entity> {
+    let mut q = issue::Entity::find();
+    if with_status && let Some(s) = filter.status {
+        q = q.filter(issue::Column::Status.eq(s));
+    }
+    if let Some(t) = filter.topic_id {
+        q = q.filter(issue::Column::TopicId.eq(t));
+    }
+    if let Some(units) = filter.units {
+        q = q.filter(issue::Column::UnitId.is_in(units.iter().map(|u| u.0)));
+    }
+    if let Some(s) = filter.source {
+        q = q.filter(issue::Column::Source.eq(s));
+    }
+    if let Some(text) = filter.search {
+        // LIKE with the wildcards in the text escaped.
+        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        q = q.filter(Expr::col(issue::Column::SearchText).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
+    }
+    q
+}
+
+/// A page of the queue: newest first (or oldest), after the id `after`.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    filter: &IssueFilter<'_>,
+    newest_first: bool,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<IssueRow>, StoreError> {
+    let mut q = filtered(filter, true);
+    if let Some(a) = after {
+        q = q.filter(if newest_first {
+            issue::Column::Id.lt(a)
+        } else {
+            issue::Column::Id.gt(a)
+        });
+    }
+    q = if newest_first {
+        q.order_by_desc(issue::Column::Id)
+    } else {
+        q.order_by_asc(issue::Column::Id)
+    };
+    Ok(q.limit(limit).all(conn).await?.into_iter().map(row_of).collect())
+}
+
+/// How many issues match the filter (its status aside), per status.
+pub async fn counts<C: ConnectionTrait>(conn: &C, filter: &IssueFilter<'_>) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(filtered(filter, false)
+        .select_only()
+        .column(issue::Column::Status)
+        .column_as(issue::Column::Id.count(), "n")
+        .group_by(issue::Column::Status)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<IssueRow, StoreError> {
+    issue::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(row_of)
+        .ok_or(StoreError::NotFound)
+}
+
+/// Changes an issue: `decide` sees the current row (locked for the
+/// transaction) and returns the new one, or a refusal that is passed back
+/// untouched. The change is audited with the state before and after — the
+/// only place the text before a moderator's redaction is kept.
+pub async fn update<E>(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    decide: impl FnOnce(&IssueRow) -> Result<IssueRow, E>,
+) -> Result<Result<IssueRow, E>, StoreError> {
+    let tx = begin(db).await?;
+    let current = issue::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .map(row_of)
+        .ok_or(StoreError::NotFound)?;
+    let mut next = match decide(&current) {
+        Ok(n) => n,
+        Err(e) => {
+            tx.rollback().await?;
+            return Ok(Err(e));
+        }
+    };
+    if next == current {
+        tx.rollback().await?;
+        return Ok(Ok(current));
+    }
+    next.updated_at = Utc::now();
+    issue::Entity::update_many()
+        .col_expr(issue::Column::Status, Expr::value(next.status.clone()))
+        .col_expr(
+            issue::Column::RejectionReason,
+            Expr::value(next.rejection_reason.clone()),
+        )
+        .col_expr(issue::Column::TopicId, Expr::value(next.topic_id))
+        .col_expr(issue::Column::UnitId, Expr::value(next.unit_id))
+        .col_expr(issue::Column::Title, Expr::value(next.title.clone()))
+        .col_expr(issue::Column::Body, Expr::value(next.body.clone()))
+        .col_expr(issue::Column::ModeratorNote, Expr::value(next.moderator_note.clone()))
+        .col_expr(
+            issue::Column::SearchText,
+            Expr::value(search_key(&next.title, &next.body)),
+        )
+        .col_expr(issue::Column::UpdatedAt, Expr::value(next.updated_at))
+        .filter(issue::Column::Id.eq(id))
+        .exec(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "issue.update",
+            entity: "issue",
+            entity_id: Some(id.to_string()),
+            before: snapshot(&current),
+            after: snapshot(&next),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(next))
+}
+
+/// Fills the search text of issues stored before it existed; returns how
+/// many. Run at start-up; a no-op once done.
+pub async fn backfill_search_text(db: &Db) -> Result<usize, StoreError> {
+    let rows: Vec<(Uuid, String, String)> = issue::Entity::find()
+        .select_only()
+        .column(issue::Column::Id)
+        .column(issue::Column::Title)
+        .column(issue::Column::Body)
+        .filter(issue::Column::SearchText.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, title, body) in &rows {
+        issue::Entity::update_many()
+            .col_expr(issue::Column::SearchText, Expr::value(search_key(title, body)))
+            .filter(issue::Column::Id.eq(*id))
+            .exec(db)
+            .await?;
+    }
+    Ok(rows.len())
+}

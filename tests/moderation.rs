@@ -1,0 +1,309 @@
+//! The moderation queue: listing with filters and diacritic-insensitive
+//! search, counts per status, decisions with their rules, redaction kept
+//! only in the audit log, roles, and bad input.
+
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+async fn event_with_issues(app: &TestApp, unit: &str, issues: Value) -> Vec<String> {
+    let r = app
+        .post(
+            "/api/v1/events",
+            app.admin(),
+            &json!({"kind": "dialogue", "unit_id": unit, "held_on": "2026-10-15",
+                "title": "Đối thoại với học sinh", "children_attending": 30, "adults_attending": 4,
+                "issues": issues}),
+        )
+        .await;
+    r.ok(201)["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+struct Queue {
+    app: TestApp,
+    moderator: String,
+    school: String,
+    /// Violence, play spaces, toilets, a disclosure (withheld), and one at
+    /// another school.
+    issues: Vec<String>,
+}
+
+async fn queue() -> Queue {
+    let app = TestApp::spawn_demo().await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let (_, moderator) = app.user("hoi.dong.tre.em", "moderator", None, None).await;
+    let mut issues = event_with_issues(
+        &app,
+        &school,
+        json!([
+            {"title": "Bạo lực học đường", "body": "Có bạn bị BẮT NẠT ở cổng trường sau giờ học."},
+            {"title": "Sân chơi thiếu cây xanh", "body": "Trưa nắng không có chỗ ngồi.", "topic": "play_spaces"},
+            {"title": "Nhà vệ sinh bẩn", "body": "Thiếu xà phòng, 50% vòi nước hỏng.", "topic": "school_participation"},
+            {"title": "Giúp bạn em", "body": "Bố em say rượu về đánh em"}
+        ]),
+    )
+    .await;
+    issues.extend(
+        event_with_issues(
+            &app,
+            &other,
+            json!([{"title": "Đường về nhà tối", "body": "Không có đèn."}]),
+        )
+        .await,
+    );
+    Queue {
+        app,
+        moderator,
+        school,
+        issues,
+    }
+}
+
+#[actix_web::test]
+async fn moderators_filter_search_and_count_the_queue() {
+    let Queue {
+        app,
+        moderator,
+        school,
+        issues,
+    } = queue().await;
+    let m = Some(moderator.as_str());
+    let r = app.get("/api/v1/issues", m).await;
+    let all = r.ok(200).clone();
+    assert_eq!(
+        all["counts"],
+        json!({"new": 4, "withheld": 1, "accepted": 0, "rejected": 0})
+    );
+    let mut newest_first = issues.clone();
+    newest_first.reverse();
+    assert_eq!(ids(&all), newest_first);
+    let withheld = &all["items"].as_array().unwrap()[1];
+    assert_eq!(withheld["status"], "withheld");
+    assert!(
+        !withheld["body"].as_str().unwrap().contains("say rượu"),
+        "the disclosure stays in its case"
+    );
+    assert_eq!(all["items"][4]["source"], "event");
+
+    let find = async |q: &str| ids(app.get(&format!("/api/v1/issues?{q}"), m).await.ok(200));
+    assert_eq!(
+        find("q=bao%20luc").await,
+        [issues[0].clone()],
+        "no diacritics, any case"
+    );
+    assert_eq!(
+        find("q=b%E1%BA%AFt%20n%E1%BA%A1t").await,
+        [issues[0].clone()],
+        "bắt nạt"
+    );
+    assert_eq!(
+        find("q=%25").await,
+        [issues[2].clone()],
+        "a % is a character, not a wildcard"
+    );
+    assert_eq!(find("q=hoc%20duong&status=new").await, [issues[0].clone()]);
+    assert!(find("q=mua%20lu").await.is_empty());
+    assert_eq!(find("topic=play_spaces").await, [issues[1].clone()]);
+    assert_eq!(
+        find(&format!("unit_id={school}&sort=oldest")).await,
+        issues[..4].to_vec()
+    );
+    assert_eq!(find("status=withheld").await, [issues[3].clone()]);
+    assert!(find("source=form").await.is_empty());
+    // Counts follow the other filters, not the status.
+    let r = app
+        .get(&format!("/api/v1/issues?unit_id={school}&status=accepted"), m)
+        .await;
+    assert_eq!(r.ok(200)["counts"]["new"], 3);
+    assert_eq!(r.body["items"], json!([]));
+    // Pages.
+    let r = app.get("/api/v1/issues?limit=3", m).await;
+    let first = r.ok(200).clone();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = app.get(&format!("/api/v1/issues?limit=3&cursor={cursor}"), m).await;
+    let mut both = ids(&first);
+    both.extend(ids(second.ok(200)));
+    assert_eq!(both, newest_first);
+    assert_eq!(second.body["next_cursor"], Value::Null);
+
+    // Bad queries change nothing and say why.
+    for q in [
+        "status=open",
+        "sort=top",
+        "source=sms",
+        "topic=weather",
+        "unit_id=0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
+        "unit_id=not-a-uuid",
+        "limit=0",
+        "colour=red",
+    ] {
+        app.get(&format!("/api/v1/issues?{q}"), m)
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+    let long = "a".repeat(201);
+    app.get(&format!("/api/v1/issues?q={long}"), m)
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get("/api/v1/issues?cursor=xyz", m)
+        .await
+        .assert_problem(400, "invalid_cursor");
+
+    // Only the Council's moderators and admins.
+    app.get("/api/v1/issues", app.admin()).await.ok(200);
+    let (_, facilitator) = app.user("phu.trach.s06", "facilitator", Some(&school), None).await;
+    let (_, officer) = app.user("bao.ve", "safeguarding_officer", None, None).await;
+    for token in [&facilitator, &officer] {
+        app.get("/api/v1/issues", Some(token))
+            .await
+            .assert_problem(403, "forbidden");
+        app.get(&format!("/api/v1/issues/{}", issues[0]), Some(token))
+            .await
+            .assert_problem(403, "forbidden");
+        app.patch(
+            &format!("/api/v1/issues/{}", issues[0]),
+            Some(token),
+            &json!({"status": "accepted"}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    }
+    app.get("/api/v1/issues", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", m)
+        .await
+        .assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn decisions_follow_the_rules_and_redaction_is_kept_only_for_audit() {
+    let Queue {
+        app, moderator, issues, ..
+    } = queue().await;
+    let m = Some(moderator.as_str());
+    let path = |i: usize| format!("/api/v1/issues/{}", issues[i]);
+
+    // Accept one; the history says who.
+    let r = app
+        .patch(&path(0), m, &json!({"status": "accepted", "topic": "safety"}))
+        .await;
+    let a = r.ok(200).clone();
+    assert_eq!(
+        (a["status"].as_str(), a["topic"].as_str()),
+        (Some("accepted"), Some("safety"))
+    );
+    assert_eq!(a["history"].as_array().unwrap().len(), 1);
+    assert_eq!(a["history"][0]["actor"], "hoi.dong.tre.em");
+    assert_eq!(a["history"][0]["action"], "issue.update");
+    assert_eq!(a["history"][0]["changed"], json!(["status", "topic_id"]));
+
+    // Rejecting needs a reason; nothing changes without one.
+    app.patch(&path(1), m, &json!({"status": "rejected"}))
+        .await
+        .assert_fields(&[("reason", "reason_required")]);
+    app.patch(&path(1), m, &json!({"status": "rejected", "reason": "spam"}))
+        .await
+        .assert_fields(&[("reason", "unknown_reason")]);
+    assert_eq!(app.get(&path(1), m).await.ok(200)["status"], "new");
+    let r = app
+        .patch(
+            &path(1),
+            m,
+            &json!({"status": "rejected", "reason": "duplicate", "note": "Trùng với kiến nghị sân chơi năm trước"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["rejection_reason"], "duplicate");
+    assert_eq!(r.body["moderator_note"], "Trùng với kiến nghị sân chơi năm trước");
+    // Illegal moves.
+    app.patch(&path(1), m, &json!({"status": "new"}))
+        .await
+        .assert_problem(409, "illegal_transition");
+    app.patch(&path(3), m, &json!({"status": "accepted"}))
+        .await
+        .assert_problem(409, "issue_withheld");
+    app.patch(&path(0), m, &json!({"reason": "unsafe"}))
+        .await
+        .assert_fields(&[("reason", "reason_not_allowed")]);
+    // Revisited on appeal: accepted, and the reason goes.
+    let r = app.patch(&path(1), m, &json!({"status": "accepted"})).await;
+    assert_eq!(r.ok(200)["rejection_reason"], Value::Null);
+    let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
+    assert_eq!(counts, json!({"new": 2, "withheld": 1, "accepted": 2, "rejected": 0}));
+
+    // Further redaction: the text before is only in the audit log.
+    let r = app
+        .patch(
+            &path(2),
+            m,
+            &json!({"title": "Nhà vệ sinh bẩn", "body": "Thiếu xà phòng, [đã ẩn] vòi nước hỏng.", "topic": null}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["body"], "Thiếu xà phòng, [đã ẩn] vòi nước hỏng.");
+    assert_eq!(r.body["topic"], Value::Null);
+    assert!(!app.get(&path(2), m).await.text.contains("50%"));
+    assert!(
+        ids(app.get("/api/v1/issues?q=%25", m).await.ok(200)).is_empty(),
+        "search follows the new text"
+    );
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?entity=issue&entity_id={}", issues[2]),
+            app.admin(),
+        )
+        .await;
+    assert!(
+        audit.ok(200)["items"][0]["before"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("50%")
+    );
+
+    // Bad input: refused with a code, nothing stored.
+    let before = app.get(&path(2), m).await.ok(200).clone();
+    app.patch(
+        &path(2),
+        m,
+        &json!({"topic": "weather", "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"}),
+    )
+    .await
+    .assert_fields(&[("topic", "unknown_topic"), ("unit_id", "unknown_unit")]);
+    app.patch(&path(2), m, &json!({"title": ""}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.patch(&path(2), m, &json!({"note": "x".repeat(2001)}))
+        .await
+        .assert_fields(&[("note", "too_long")]);
+    app.patch(&path(2), m, &json!({"status": "open"}))
+        .await
+        .assert_fields(&[("status", "unknown_status")]);
+    app.patch(&path(2), m, &json!({"priority": 1}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.patch(&path(2), m, &json!({"title": 5}))
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(app.get(&path(2), m).await.ok(200), &before);
+    app.patch(
+        "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
+        m,
+        &json!({"status": "accepted"}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
