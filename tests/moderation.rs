@@ -307,3 +307,141 @@ async fn decisions_follow_the_rules_and_redaction_is_kept_only_for_audit() {
     .await
     .assert_problem(404, "not_found");
 }
+
+#[actix_web::test]
+async fn bulk_changes_are_all_or_nothing() {
+    let Queue {
+        app, moderator, issues, ..
+    } = queue().await;
+    let m = Some(moderator.as_str());
+    let open = [
+        issues[0].clone(),
+        issues[1].clone(),
+        issues[2].clone(),
+        issues[4].clone(),
+    ];
+    let snapshot = async || app.get("/api/v1/issues?sort=oldest", m).await.ok(200)["items"].clone();
+    let before = snapshot().await;
+
+    // One withheld issue among them: nothing changes, and the refusal names it.
+    let mut with_withheld = open.to_vec();
+    with_withheld.push(issues[3].clone());
+    let r = app
+        .post(
+            "/api/v1/issues/bulk",
+            m,
+            &json!({"ids": with_withheld, "status": "accepted"}),
+        )
+        .await;
+    r.assert_problem(409, "issue_withheld");
+    assert!(r.text.contains(&issues[3]));
+    assert_eq!(snapshot().await, before);
+    // An unknown issue among them: the same.
+    let mut with_unknown = open.to_vec();
+    with_unknown.push("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90".into());
+    app.post(
+        "/api/v1/issues/bulk",
+        m,
+        &json!({"ids": with_unknown, "status": "accepted"}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    assert_eq!(snapshot().await, before);
+
+    // Re-topic and reject three, accept one.
+    let r = app
+        .post(
+            "/api/v1/issues/bulk",
+            m,
+            &json!({"ids": &open[..3], "status": "rejected", "reason": "off_topic", "topic": "education"}),
+        )
+        .await;
+    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 3);
+    assert!(
+        items
+            .iter()
+            .all(|i| i["status"] == "rejected" && i["rejection_reason"] == "off_topic" && i["topic"] == "education")
+    );
+    let r = app
+        .post(
+            "/api/v1/issues/bulk",
+            m,
+            &json!({"ids": [&open[3]], "status": "accepted"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["items"][0]["status"], "accepted");
+    let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
+    assert_eq!(counts, json!({"new": 0, "withheld": 1, "accepted": 1, "rejected": 3}));
+    // Each change is audited.
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?entity=issue&entity_id={}", open[0]),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(audit.ok(200)["items"].as_array().unwrap().len(), 1);
+    // A move back to new fails for all.
+    let after = snapshot().await;
+    app.post("/api/v1/issues/bulk", m, &json!({"ids": open, "status": "new"}))
+        .await
+        .assert_problem(409, "illegal_transition");
+    assert_eq!(snapshot().await, after);
+
+    // Bad input.
+    app.post("/api/v1/issues/bulk", m, &json!({"ids": [], "status": "accepted"}))
+        .await
+        .assert_fields(&[("ids", "invalid_length")]);
+    let many: Vec<String> = (0..501).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    app.post("/api/v1/issues/bulk", m, &json!({"ids": many, "status": "accepted"}))
+        .await
+        .assert_fields(&[("ids", "invalid_length")]);
+    app.post(
+        "/api/v1/issues/bulk",
+        m,
+        &json!({"ids": [&open[0], &open[0]], "status": "accepted"}),
+    )
+    .await
+    .assert_fields(&[("ids", "duplicate")]);
+    app.post("/api/v1/issues/bulk", m, &json!({"ids": [&open[0]]}))
+        .await
+        .assert_fields(&[("status", "nothing_to_change")]);
+    app.post(
+        "/api/v1/issues/bulk",
+        m,
+        &json!({"ids": [&open[3]], "status": "rejected"}),
+    )
+    .await
+    .assert_fields(&[("reason", "reason_required")]);
+    app.post(
+        "/api/v1/issues/bulk",
+        m,
+        &json!({"ids": ["nope"], "status": "accepted"}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    assert_eq!(snapshot().await, after);
+    // Roles.
+    let (_, facilitator) = app
+        .user(
+            "phu.trach.bulk",
+            "facilitator",
+            Some(&app.unit_id("PN-S06", "2026-01-01").await),
+            None,
+        )
+        .await;
+    app.post(
+        "/api/v1/issues/bulk",
+        Some(&facilitator),
+        &json!({"ids": [&open[0]], "status": "accepted"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.post(
+        "/api/v1/issues/bulk",
+        None,
+        &json!({"ids": [&open[0]], "status": "accepted"}),
+    )
+    .await
+    .assert_problem(401, "unauthenticated");
+}

@@ -143,58 +143,82 @@ pub async fn update<E>(
     id: Uuid,
     decide: impl FnOnce(&IssueRow) -> Result<IssueRow, E>,
 ) -> Result<Result<IssueRow, E>, StoreError> {
-    let tx = begin(db).await?;
-    let current = issue::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .map(row_of)
-        .ok_or(StoreError::NotFound)?;
-    let mut next = match decide(&current) {
-        Ok(n) => n,
-        Err(e) => {
-            tx.rollback().await?;
-            return Ok(Err(e));
-        }
-    };
-    if next == current {
-        tx.rollback().await?;
-        return Ok(Ok(current));
-    }
-    next.updated_at = Utc::now();
-    issue::Entity::update_many()
-        .col_expr(issue::Column::Status, Expr::value(next.status.clone()))
-        .col_expr(
-            issue::Column::RejectionReason,
-            Expr::value(next.rejection_reason.clone()),
-        )
-        .col_expr(issue::Column::TopicId, Expr::value(next.topic_id))
-        .col_expr(issue::Column::UnitId, Expr::value(next.unit_id))
-        .col_expr(issue::Column::Title, Expr::value(next.title.clone()))
-        .col_expr(issue::Column::Body, Expr::value(next.body.clone()))
-        .col_expr(issue::Column::ModeratorNote, Expr::value(next.moderator_note.clone()))
-        .col_expr(
-            issue::Column::SearchText,
-            Expr::value(search_key(&next.title, &next.body)),
-        )
-        .col_expr(issue::Column::UpdatedAt, Expr::value(next.updated_at))
-        .filter(issue::Column::Id.eq(id))
-        .exec(&tx)
-        .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "issue.update",
-            entity: "issue",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&current),
-            after: snapshot(&next),
-        },
-    )
+    let mut decide = Some(decide);
+    let out = update_all(db, actor, &[id], |row| match decide.take() {
+        Some(f) => f(row),
+        None => Ok(row.clone()),
+    })
     .await?;
+    Ok(out.map(|mut rows| rows.remove(0)))
+}
+
+/// Changes several issues in one transaction, all or nothing: the first
+/// refusal (or an unknown id, `NotFound`) leaves every issue as it was.
+pub async fn update_all<E>(
+    db: &Db,
+    actor: &Actor,
+    ids: &[Uuid],
+    mut decide: impl FnMut(&IssueRow) -> Result<IssueRow, E>,
+) -> Result<Result<Vec<IssueRow>, E>, StoreError> {
+    let tx = begin(db).await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(current) = issue::Entity::find_by_id(*id)
+            .lock_exclusive()
+            .one(&tx)
+            .await?
+            .map(row_of)
+        else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        let mut next = match decide(&current) {
+            Ok(n) => n,
+            Err(e) => {
+                tx.rollback().await?;
+                return Ok(Err(e));
+            }
+        };
+        if next == current {
+            out.push(current);
+            continue;
+        }
+        next.updated_at = Utc::now();
+        issue::Entity::update_many()
+            .col_expr(issue::Column::Status, Expr::value(next.status.clone()))
+            .col_expr(
+                issue::Column::RejectionReason,
+                Expr::value(next.rejection_reason.clone()),
+            )
+            .col_expr(issue::Column::TopicId, Expr::value(next.topic_id))
+            .col_expr(issue::Column::UnitId, Expr::value(next.unit_id))
+            .col_expr(issue::Column::Title, Expr::value(next.title.clone()))
+            .col_expr(issue::Column::Body, Expr::value(next.body.clone()))
+            .col_expr(issue::Column::ModeratorNote, Expr::value(next.moderator_note.clone()))
+            .col_expr(
+                issue::Column::SearchText,
+                Expr::value(search_key(&next.title, &next.body)),
+            )
+            .col_expr(issue::Column::UpdatedAt, Expr::value(next.updated_at))
+            .filter(issue::Column::Id.eq(*id))
+            .exec(&tx)
+            .await?;
+        audit::record(
+            &tx,
+            actor,
+            Change {
+                action: "issue.update",
+                entity: "issue",
+                entity_id: Some(id.to_string()),
+                before: snapshot(&current),
+                after: snapshot(&next),
+            },
+        )
+        .await?;
+        out.push(next);
+    }
     tx.commit().await?;
-    Ok(Ok(next))
+    Ok(Ok(out))
 }
 
 /// Fills the search text of issues stored before it existed; returns how

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use actix_web::{get, patch, web};
+use actix_web::{get, patch, post, web};
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::catalog::Topic;
@@ -26,7 +26,10 @@ use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_issues).service(get_issue).service(update_issue);
+    cfg.service(list_issues)
+        .service(bulk_update)
+        .service(get_issue)
+        .service(update_issue);
 }
 
 const SOURCES: [&str; 2] = ["form", "event"];
@@ -343,42 +346,14 @@ async fn update_issue(
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
     let change = body.0;
     let mut errors = langnghe_domain::FieldErrors::new();
-    let status = match change.status.as_deref() {
-        None => None,
-        Some(s) => match IssueStatus::parse(s) {
-            Some(st) => Some(st),
-            None => {
-                errors.push("status", "unknown_status", "accepted or rejected");
-                None
-            }
-        },
-    };
-    let reason = match change.reason.as_deref() {
-        None => None,
-        Some(r) => match RejectReason::parse(r) {
-            Some(x) => Some(x),
-            None => {
-                errors.push(
-                    "reason",
-                    "unknown_reason",
-                    "off_topic, duplicate, unsafe, personal_information or other",
-                );
-                None
-            }
-        },
-    };
-    let topics = catalog::list_topics(&state.db).await?;
-    let topic = match &change.topic {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(slug)) => match topic_by_slug(&topics, slug) {
-            Some(t) => Some(Some(t.id.0)),
-            None => {
-                errors.push("topic", "unknown_topic", format!("no topic \"{slug}\""));
-                None
-            }
-        },
-    };
+    let mut decision = checked(
+        &state,
+        &mut errors,
+        change.status.as_deref(),
+        change.reason.as_deref(),
+        &change.topic,
+    )
+    .await?;
     if let Some(Some(n)) = &change.note
         && n.chars().count() > 2000
     {
@@ -391,22 +366,105 @@ async fn update_issue(
         }
     }
     errors.into_result(())?;
-    let updated = store::update(&state.db, &staff.actor(), *id, |current| {
+    decision.unit_id = change.unit_id;
+    decision.note = change.note;
+    decision.title = change.title;
+    decision.body = change.body;
+    let updated = store::update(&state.db, &staff.actor(), *id, |current| decision.apply(current)).await;
+    let row = match updated {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(e),
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(web::Json(detail(&state, row).await?))
+}
+
+/// What a moderator asked to change, checked against the catalog.
+#[derive(Default)]
+struct Decision {
+    status: Option<IssueStatus>,
+    reason: Option<RejectReason>,
+    topic: Option<Option<Uuid>>,
+    unit_id: Option<Uuid>,
+    note: Option<Option<String>>,
+    title: Option<String>,
+    body: Option<String>,
+}
+
+/// Reads status, reason and topic, pushing what is wrong to `errors`.
+async fn checked(
+    state: &AppState,
+    errors: &mut langnghe_domain::FieldErrors,
+    status: Option<&str>,
+    reason: Option<&str>,
+    topic: &Option<Option<String>>,
+) -> Result<Decision, ApiError> {
+    let status = match status {
+        None => None,
+        Some(s) => {
+            let parsed = IssueStatus::parse(s);
+            if parsed.is_none() {
+                errors.push("status", "unknown_status", "accepted or rejected");
+            }
+            parsed
+        }
+    };
+    let reason = match reason {
+        None => None,
+        Some(r) => {
+            let parsed = RejectReason::parse(r);
+            if parsed.is_none() {
+                errors.push(
+                    "reason",
+                    "unknown_reason",
+                    "off_topic, duplicate, unsafe, personal_information or other",
+                );
+            }
+            parsed
+        }
+    };
+    let topics = catalog::list_topics(&state.db).await?;
+    let topic = match topic {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(slug)) => match topic_by_slug(&topics, slug) {
+            Some(t) => Some(Some(t.id.0)),
+            None => {
+                errors.push("topic", "unknown_topic", format!("no topic \"{slug}\""));
+                None
+            }
+        },
+    };
+    Ok(Decision {
+        status,
+        reason,
+        topic,
+        ..Decision::default()
+    })
+}
+
+impl Decision {
+    /// The issue after this decision, or why it is refused.
+    fn apply(&self, current: &IssueRow) -> Result<IssueRow, ApiError> {
         let mut next = current.clone();
         let from = IssueStatus::parse(&current.status).unwrap_or(IssueStatus::New);
         if from == IssueStatus::Withheld {
             return Err(ApiError::conflict(
                 "issue_withheld",
-                "this issue was routed to a safeguarding case and is not moderated",
+                format!(
+                    "issue {} was routed to a safeguarding case and is not moderated",
+                    current.id
+                ),
             ));
         }
-        if status.is_some() || reason.is_some() {
-            let to = status.unwrap_or(from);
-            let kept = reason.or_else(|| current.rejection_reason.as_deref().and_then(RejectReason::parse));
-            let reason = if status.is_some() && to != IssueStatus::Rejected {
-                reason
+        if self.status.is_some() || self.reason.is_some() {
+            let to = self.status.unwrap_or(from);
+            let reason = if self.status.is_some() && to != IssueStatus::Rejected {
+                self.reason
             } else {
-                kept
+                self.reason
+                    .or_else(|| current.rejection_reason.as_deref().and_then(RejectReason::parse))
             };
             match moderation::transition(from, to, reason) {
                 Ok(r) => {
@@ -415,35 +473,108 @@ async fn update_issue(
                 }
                 Err(
                     e @ (moderation::TransitionError::ReasonRequired | moderation::TransitionError::ReasonNotAllowed),
-                ) => {
-                    return Err(ApiError::field("reason", e.code(), e.to_string()));
-                }
-                Err(e) => return Err(ApiError::conflict(e.code(), e.to_string())),
+                ) => return Err(ApiError::field("reason", e.code(), e.to_string())),
+                Err(e) => return Err(ApiError::conflict(e.code(), format!("issue {}: {e}", current.id))),
             }
         }
-        if let Some(t) = topic {
+        if let Some(t) = self.topic {
             next.topic_id = t;
         }
-        if let Some(u) = change.unit_id {
+        if let Some(u) = self.unit_id {
             next.unit_id = u;
         }
-        if let Some(n) = &change.note {
+        if let Some(n) = &self.note {
             next.moderator_note = n.clone().filter(|n| !n.trim().is_empty());
         }
-        if let Some(t) = &change.title {
+        if let Some(t) = &self.title {
             next.title = t.clone();
         }
-        if let Some(b) = &change.body {
+        if let Some(b) = &self.body {
             next.body = b.clone();
         }
         Ok(next)
+    }
+}
+
+/// Many issues at once: the same decision and topic for each.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"ids": ["0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d91"], "status": "rejected", "reason": "off_topic"}))]
+pub struct BulkIn {
+    /// 1 to 500 distinct issues.
+    #[validate(length(min = 1, max = 500, code = "length"))]
+    pub ids: Vec<Uuid>,
+    /// `accepted` or `rejected`.
+    pub status: Option<String>,
+    /// Required to reject.
+    pub reason: Option<String>,
+    /// A topic's slug, or `null` to clear it.
+    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[schema(value_type = Option<String>)]
+    pub topic: Option<Option<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkDto {
+    /// The issues after the change, in the order asked.
+    pub items: Vec<IssueDto>,
+}
+
+/// Accept, reject or re-topic many issues in one request, all or nothing:
+/// an unknown issue (404) or a refused move (409, naming the issue) leaves
+/// every issue as it was. Each change is audited.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    request_body = BulkIn,
+    responses(
+        (status = 200, body = BulkDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/issues/bulk")]
+async fn bulk_update(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    body: Json<BulkIn>,
+) -> Result<web::Json<BulkDto>, ApiError> {
+    let change = body.0;
+    let mut errors = langnghe_domain::FieldErrors::new();
+    let mut seen = BTreeSet::new();
+    if let Some(d) = change.ids.iter().find(|id| !seen.insert(**id)) {
+        errors.push("ids", "duplicate", format!("{d} is listed twice"));
+    }
+    if change.status.is_none() && change.reason.is_none() && change.topic.is_none() {
+        errors.push("status", "nothing_to_change", "give a status, a reason or a topic");
+    }
+    let decision = checked(
+        &state,
+        &mut errors,
+        change.status.as_deref(),
+        change.reason.as_deref(),
+        &change.topic,
+    )
+    .await?;
+    errors.into_result(())?;
+    let rows = match store::update_all(&state.db, &staff.actor(), &change.ids, |current| {
+        decision.apply(current)
     })
-    .await;
-    let row = match updated {
-        Ok(Ok(r)) => r,
+    .await
+    {
+        Ok(Ok(rows)) => rows,
         Ok(Err(e)) => return Err(e),
         Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
         Err(e) => return Err(e.into()),
     };
-    Ok(web::Json(detail(&state, row).await?))
+    let topics = catalog::list_topics(&state.db).await?;
+    Ok(web::Json(BulkDto {
+        items: rows.into_iter().map(|r| dto(r, &topics)).collect(),
+    }))
 }
