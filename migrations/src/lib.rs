@@ -14,6 +14,7 @@ mod m20261128_000006_result_rollups;
 mod m20261128_000007_result_cells;
 mod m20261128_000008_fold_queue;
 mod m20261128_000009_moderation;
+mod m20261128_000010_safeguarding;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_result_cells::Migration),
             Box::new(m20261128_000008_fold_queue::Migration),
             Box::new(m20261128_000009_moderation::Migration),
+            Box::new(m20261128_000010_safeguarding::Migration),
         ]
     }
 }

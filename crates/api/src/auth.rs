@@ -237,6 +237,18 @@ impl Allowed for Consulting {
     const ROLES: &'static [Role] = &[Role::Admin, Role::Moderator, Role::Facilitator];
 }
 
+/// Safeguarding officers only: they alone read cases.
+pub struct Safeguarding;
+impl Allowed for Safeguarding {
+    const ROLES: &'static [Role] = &[Role::SafeguardingOfficer];
+}
+
+/// Counts of cases, never their details: officers and admins.
+pub struct CaseCounts;
+impl Allowed for CaseCounts {
+    const ROLES: &'static [Role] = &[Role::SafeguardingOfficer, Role::Admin];
+}
+
 /// Those who open and close sessions: admins anywhere, facilitators for
 /// their unit.
 pub struct SessionRunner;

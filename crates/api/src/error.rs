@@ -348,7 +348,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     (
         "illegal_transition",
         409,
-        "the issue cannot move from its status to the one asked (nothing goes back to new)",
+        "the issue or safeguarding case cannot move from its status to the one asked (nothing goes back)",
     ),
     (
         "issue_withheld",

@@ -13,6 +13,7 @@ pub mod plan;
 pub mod reorg;
 pub mod reports;
 pub mod results;
+pub mod safeguarding;
 pub mod screen;
 pub mod suppression;
 pub mod survey;

@@ -422,6 +422,29 @@ pub mod safeguarding_case {
         pub question_key: Option<String>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        pub assignee_id: Option<Uuid>,
+        pub referred_to: Option<String>,
+        pub channel: Option<String>,
+        pub received_at: Option<DateTimeUtc>,
+        pub assessed_at: Option<DateTimeUtc>,
+        pub closed_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod safeguarding_note {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "safeguarding_notes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub case_id: Uuid,
+        pub author_id: Option<Uuid>,
+        pub author_label: String,
+        pub body: String,
+        pub created_at: DateTimeUtc,
     }
     no_relations!();
 }

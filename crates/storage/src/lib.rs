@@ -12,6 +12,7 @@ pub mod org;
 pub mod participation;
 pub mod reports;
 pub mod rollup;
+pub mod safeguarding;
 pub mod surveys;
 pub mod targets;
 pub mod throttle;

@@ -256,6 +256,12 @@ pub(crate) async fn insert_cases<C: ConnectionTrait>(
             question_key: Set(c.question_key.clone()),
             created_at: Set(now),
             updated_at: Set(now),
+            assignee_id: Set(None),
+            referred_to: Set(None),
+            channel: Set(None),
+            received_at: Set(Some(now)),
+            assessed_at: Set(None),
+            closed_at: Set(None),
         })
         .exec_without_returning(conn)
         .await?;

@@ -11,6 +11,7 @@ pub mod issues;
 pub mod progress;
 pub mod reports;
 pub mod results;
+pub mod safeguarding;
 pub mod surveys;
 pub mod topics;
 pub mod units;
@@ -32,5 +33,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     results::configure(cfg);
     audit::configure(cfg);
     issues::configure(cfg);
+    safeguarding::configure(cfg);
     reports::configure(cfg);
 }

@@ -1,0 +1,211 @@
+//! Safeguarding cases: how a case moves from intake to closure, whom it is
+//! referred to, and when an urgent one is overdue.
+//!
+//! A case opens `new` (from screening a child's text, or from a report
+//! received on hotline 111 or in person), is `assessing` once an officer
+//! takes it up, may be `referred` (to hotline 111, the social affairs
+//! office, the police or the school), and ends `closed`. Nothing moves
+//! backwards. An urgent case not assessed within 24 hours of being received
+//! is overdue.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::screen::Severity;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CaseStatus {
+    New,
+    Assessing,
+    Referred,
+    Closed,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 4] = [
+        CaseStatus::New,
+        CaseStatus::Assessing,
+        CaseStatus::Referred,
+        CaseStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::New => "new",
+            CaseStatus::Assessing => "assessing",
+            CaseStatus::Referred => "referred",
+            CaseStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseStatus> {
+        CaseStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Where a case is referred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Referral {
+    Hotline111,
+    SocialAffairs,
+    Police,
+    School,
+}
+
+impl Referral {
+    pub const ALL: [Referral; 4] = [
+        Referral::Hotline111,
+        Referral::SocialAffairs,
+        Referral::Police,
+        Referral::School,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Referral::Hotline111 => "hotline_111",
+            Referral::SocialAffairs => "social_affairs",
+            Referral::Police => "police",
+            Referral::School => "school",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Referral> {
+        Referral::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// How a report reached the officers, for cases opened by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Hotline111,
+    InPerson,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Hotline111 => "hotline_111",
+            Channel::InPerson => "in_person",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        [Channel::Hotline111, Channel::InPerson]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// Why a move is refused; each has a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    #[error("a case cannot go from {from} to {to}")]
+    Illegal { from: &'static str, to: &'static str },
+    #[error("a referral says to whom: hotline_111, social_affairs, police or school")]
+    ReferralRequired,
+    #[error("only a referral names where the case went")]
+    ReferralNotAllowed,
+}
+
+impl CaseError {
+    pub fn code(self) -> &'static str {
+        match self {
+            CaseError::Illegal { .. } => "illegal_transition",
+            CaseError::ReferralRequired => "referral_required",
+            CaseError::ReferralNotAllowed => "referral_not_allowed",
+        }
+    }
+}
+
+/// The referral a case carries after moving from `from` to `to`, or why the
+/// move is refused. Staying put is allowed; `current` is the referral the
+/// case already has.
+pub fn transition(
+    from: CaseStatus,
+    to: CaseStatus,
+    referral: Option<Referral>,
+    current: Option<Referral>,
+) -> Result<Option<Referral>, CaseError> {
+    use CaseStatus::*;
+    let allowed = from == to
+        || matches!(
+            (from, to),
+            (New, Assessing) | (Assessing, Referred) | (Assessing, Closed) | (Referred, Closed)
+        );
+    if !allowed {
+        return Err(CaseError::Illegal {
+            from: from.as_str(),
+            to: to.as_str(),
+        });
+    }
+    match (to, referral) {
+        (Referred, Some(r)) => Ok(Some(r)),
+        (Referred, None) => current.map(Some).ok_or(CaseError::ReferralRequired),
+        (_, Some(_)) => Err(CaseError::ReferralNotAllowed),
+        // A closed case keeps the referral it had.
+        (_, None) => Ok(current),
+    }
+}
+
+/// How long an urgent case may wait to be assessed.
+pub const ASSESS_URGENT_WITHIN: Duration = Duration::hours(24);
+
+/// Whether a case is overdue at `now`: urgent, still `new`, received more
+/// than 24 hours ago.
+pub fn overdue(severity: Severity, status: CaseStatus, received_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    severity == Severity::Urgent && status == CaseStatus::New && now - received_at > ASSESS_URGENT_WITHIN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CaseStatus::*;
+
+    #[test]
+    fn cases_move_forward_only() {
+        let p = Some(Referral::Police);
+        assert_eq!(transition(New, Assessing, None, None), Ok(None));
+        assert_eq!(transition(Assessing, Referred, p, None), Ok(p));
+        assert_eq!(transition(Referred, Closed, None, p), Ok(p), "the referral is kept");
+        assert_eq!(transition(Assessing, Closed, None, None), Ok(None));
+        assert_eq!(
+            transition(Referred, Referred, Some(Referral::School), p),
+            Ok(Some(Referral::School))
+        );
+        assert_eq!(
+            transition(Assessing, Referred, None, None),
+            Err(CaseError::ReferralRequired)
+        );
+        assert_eq!(transition(New, Assessing, p, None), Err(CaseError::ReferralNotAllowed));
+        for (from, to) in [
+            (New, Referred),
+            (New, Closed),
+            (Closed, New),
+            (Referred, Assessing),
+            (Closed, Assessing),
+        ] {
+            assert_eq!(
+                transition(from, to, p, None).map_err(CaseError::code),
+                Err("illegal_transition")
+            );
+        }
+        for s in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
+        }
+        for r in Referral::ALL {
+            assert_eq!(Referral::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Channel::parse("hotline_111"), Some(Channel::Hotline111));
+        assert_eq!(Channel::parse("email"), None);
+    }
+
+    #[test]
+    fn only_urgent_new_cases_older_than_a_day_are_overdue() {
+        let now = Utc::now();
+        let old = now - Duration::hours(25);
+        let fresh = now - Duration::hours(23);
+        assert!(overdue(Severity::Urgent, New, old, now));
+        assert!(!overdue(Severity::Urgent, New, fresh, now));
+        assert!(!overdue(Severity::Urgent, Assessing, old, now));
+        assert!(!overdue(Severity::High, New, old, now));
+    }
+}

@@ -1,0 +1,273 @@
+//! Safeguarding cases: only officers read them (and each reading is
+//! audited), they move forward to closure with notes, reports received by
+//! hand open cases, urgent ones go overdue, and admins see counts only.
+
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+async fn disclosure(app: &TestApp) {
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    app.post(
+        "/api/v1/events",
+        app.admin(),
+        &json!({"kind": "dialogue", "unit_id": school, "held_on": "2026-10-15", "title": "Đối thoại",
+            "children_attending": 20, "adults_attending": 2,
+            "issues": [{"title": "Giúp bạn em", "body": "Bố em say rượu về đánh em"}]}),
+    )
+    .await
+    .ok(201);
+}
+
+#[actix_web::test]
+async fn officers_follow_a_case_to_closure_and_every_reading_is_audited() {
+    let app = TestApp::spawn_demo().await;
+    disclosure(&app).await;
+    let (officer_id, officer) = app.user("can.bo.bao.ve", "safeguarding_officer", None, None).await;
+    let o = Some(officer.as_str());
+    let r = app.get("/api/v1/safeguarding/cases", o).await;
+    let list = r.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["source"], "screen");
+    assert_eq!(list[0]["status"], "new");
+    assert!(!r.text.contains("say rượu"), "the list holds no text");
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/safeguarding/cases/{id}");
+
+    let r = app.get(&path, o).await;
+    assert_eq!(r.ok(200)["text"], "Bố em say rượu về đánh em");
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?entity=safeguarding_case&entity_id={id}"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(audit.ok(200)["items"][0]["action"], "safeguarding_case.read");
+    assert_eq!(audit.body["items"][0]["actor"], "can.bo.bao.ve");
+
+    // Assign and assess, with a note.
+    let r = app
+        .patch(
+            &path,
+            o,
+            &json!({"assignee_id": officer_id, "status": "assessing", "note": "Đã liên hệ giáo viên chủ nhiệm."}),
+        )
+        .await;
+    let c = r.ok(200).clone();
+    assert_eq!(
+        (c["status"].as_str(), c["assignee_id"].as_str()),
+        (Some("assessing"), Some(officer_id.as_str()))
+    );
+    assert!(c["assessed_at"].is_string());
+    assert_eq!(c["notes"][0]["author"], "can.bo.bao.ve");
+    assert_eq!(c["notes"][0]["body"], "Đã liên hệ giáo viên chủ nhiệm.");
+    // Referral needs a destination.
+    app.patch(&path, o, &json!({"status": "referred"}))
+        .await
+        .assert_fields(&[("referred_to", "referral_required")]);
+    let r = app
+        .patch(
+            &path,
+            o,
+            &json!({"status": "referred", "referred_to": "social_affairs"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["referred_to"], "social_affairs");
+    app.patch(&path, o, &json!({"status": "assessing"}))
+        .await
+        .assert_problem(409, "illegal_transition");
+    let r = app.patch(&path, o, &json!({"status": "closed"})).await;
+    let closed = r.ok(200).clone();
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["referred_to"], "social_affairs", "the referral is kept");
+    assert!(closed["closed_at"].is_string());
+    app.patch(&path, o, &json!({"status": "new"}))
+        .await
+        .assert_problem(409, "illegal_transition");
+
+    // The audit log has every step and none of the text.
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?entity=safeguarding_case&entity_id={id}&limit=100"),
+            app.admin(),
+        )
+        .await;
+    let actions: Vec<&str> = audit.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"safeguarding_case.update") && actions.contains(&"safeguarding_case.note"));
+    assert!(!audit.text.contains("say rượu") && !audit.text.contains("giáo viên chủ nhiệm"));
+
+    // Nobody else reads or changes cases.
+    let (_, moderator) = app.user("kiem.duyet.sg", "moderator", None, None).await;
+    for token in [app.admin().unwrap(), moderator.as_str()] {
+        app.get("/api/v1/safeguarding/cases", Some(token))
+            .await
+            .assert_problem(403, "forbidden");
+        app.get(&path, Some(token)).await.assert_problem(403, "forbidden");
+        app.patch(&path, Some(token), &json!({"note": "x"}))
+            .await
+            .assert_problem(403, "forbidden");
+    }
+    app.get("/api/v1/safeguarding/cases", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.get("/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", o)
+        .await
+        .assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
+    let app = TestApp::spawn_demo().await;
+    disclosure(&app).await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let (_, officer) = app.user("can.bo.111", "safeguarding_officer", None, None).await;
+    let (moderator_id, moderator) = app.user("kiem.duyet.111", "moderator", None, None).await;
+    let o = Some(officer.as_str());
+    let count = async || {
+        app.get("/api/v1/safeguarding/cases?limit=100", o).await.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let received = (Utc::now() - Duration::hours(30)).to_rfc3339();
+    let r = app
+        .post(
+            "/api/v1/safeguarding/cases",
+            o,
+            &json!({"received_at": received, "channel": "hotline_111", "unit_id": school,
+                "summary": "Tổng đài 111 chuyển: một em lớp 6 bị bạn lớn bắt nạt nhiều lần.", "severity": "urgent"}),
+        )
+        .await;
+    let c = r.ok(201).clone();
+    assert_eq!(
+        (c["source"].as_str(), c["channel"].as_str()),
+        (Some("intake"), Some("hotline_111"))
+    );
+    assert_eq!(c["overdue"], true);
+    let r = app.get("/api/v1/safeguarding/cases?overdue=true", o).await;
+    let overdue: Vec<Value> = r.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0]["id"], c["id"]);
+    let r = app.get("/api/v1/safeguarding/cases?overdue=false", o).await;
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    let r = app
+        .get("/api/v1/safeguarding/cases?severity=urgent&status=new", o)
+        .await;
+    assert!(
+        r.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == c["id"])
+    );
+    // Assessing it ends the overdue state.
+    let r = app
+        .patch(
+            &format!("/api/v1/safeguarding/cases/{}", c["id"].as_str().unwrap()),
+            o,
+            &json!({"status": "assessing"}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["overdue"], false);
+
+    // Counts for the report: officers and admins, nobody else.
+    let year = (Utc::now() + Duration::hours(7)).format("%Y").to_string();
+    for token in [o, app.admin()] {
+        let r = app
+            .get(&format!("/api/v1/safeguarding/summary?period={year}"), token)
+            .await;
+        let s = r.ok(200).clone();
+        assert_eq!(s["total"], 2);
+        assert_eq!(
+            s["by_status"],
+            json!({"new": 1, "assessing": 1, "referred": 0, "closed": 0})
+        );
+        assert!(s["by_severity"]["urgent"].as_i64().unwrap() >= 1);
+        let severities: i64 = s["by_severity"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_i64().unwrap())
+            .sum();
+        assert_eq!(severities, 2);
+        assert!(!r.text.contains("bắt nạt"));
+    }
+    app.get(&format!("/api/v1/safeguarding/summary?period={year}"), Some(&moderator))
+        .await
+        .assert_problem(403, "forbidden");
+    for p in ["2026-Q5", "next", ""] {
+        app.get(&format!("/api/v1/safeguarding/summary?period={p}"), o)
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+
+    // Bad input is refused and stores nothing.
+    let before = count().await;
+    let future = (Utc::now() + Duration::days(2)).to_rfc3339();
+    app.post(
+        "/api/v1/safeguarding/cases",
+        o,
+        &json!({"received_at": future, "channel": "email", "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
+            "summary": "x", "severity": "critical"}),
+    )
+    .await
+    .assert_fields(&[
+        ("channel", "unknown_channel"),
+        ("severity", "unknown_severity"),
+        ("received_at", "out_of_range"),
+        ("unit_id", "unknown_unit"),
+    ]);
+    app.post(
+        "/api/v1/safeguarding/cases",
+        o,
+        &json!({"received_at": received, "channel": "in_person", "summary": "", "severity": "high"}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/safeguarding/cases",
+        o,
+        &json!({"received_at": received, "channel": "in_person", "summary": "x", "severity": "high", "child_name": "An"}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/safeguarding/cases",
+        app.admin(),
+        &json!({"received_at": received, "channel": "in_person", "summary": "x", "severity": "high"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(count().await, before);
+    let id = c["id"].as_str().unwrap();
+    app.patch(
+        &format!("/api/v1/safeguarding/cases/{id}"),
+        o,
+        &json!({"status": "open", "referred_to": "friends", "severity": "low", "assignee_id": moderator_id}),
+    )
+    .await
+    .assert_fields(&[
+        ("status", "unknown_status"),
+        ("referred_to", "unknown_referral"),
+        ("severity", "unknown_severity"),
+        ("assignee_id", "not_an_officer"),
+    ]);
+    app.patch(
+        &format!("/api/v1/safeguarding/cases/{id}"),
+        o,
+        &json!({"referred_to": "police"}),
+    )
+    .await
+    .assert_fields(&[("referred_to", "referral_not_allowed")]);
+    for q in ["status=open", "severity=low", "overdue=maybe", "limit=0"] {
+        app.get(&format!("/api/v1/safeguarding/cases?{q}"), o)
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+}
