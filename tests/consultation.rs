@@ -785,3 +785,120 @@ async fn closing_a_session_or_survey_stops_answers_at_once() {
     let c2 = submit(&s.app, &c, "after-close", json!({"feel_safe": "no"})).await;
     c2.assert_problem(409, "session_closed");
 }
+
+#[actix_web::test]
+async fn a_child_exports_and_erases_what_is_held_under_their_pseudonym() {
+    let s = setup_with(|owner| {
+        let mut b = example_survey(owner);
+        b["allow_issues"] = json!(true);
+        b
+    })
+    .await;
+    let session = open_session(&s).await;
+    let code = session["join_code"].as_str().unwrap();
+    let token = join(&s.app, code, 12, json!({})).await.ok(200)["respondent_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = join(&s.app, code, 13, json!({})).await.ok(200)["respondent_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    submit(
+        &s.app,
+        &token,
+        "mine",
+        json!({"feel_safe": "no", "why_not": "Đường tối, gọi em 0903 123 456"}),
+    )
+    .await
+    .ok(201);
+    submit(&s.app, &other, "theirs", json!({"feel_safe": "yes"}))
+        .await
+        .ok(201);
+    let issue = s
+        .app
+        .request(
+            Method::POST,
+            "/api/v1/issues",
+            Some(&token),
+            &[("Content-Type", "application/json"), ("Idempotency-Key", "i1")],
+            Some(
+                serde_json::to_vec(&json!({"title": "Cần đèn đường", "body": "Đoạn đường gần trường rất tối."}))
+                    .unwrap(),
+            ),
+        )
+        .await;
+    issue.ok(201);
+
+    // The export holds my answer (redacted as stored) and my issue, nothing of the other child.
+    let r = s.app.get("/api/v1/participants/me/export", Some(&token)).await;
+    let export = r.ok(200).clone();
+    assert_eq!(export["responses"].as_array().unwrap().len(), 1);
+    assert_eq!(export["responses"][0]["answers"]["feel_safe"], "no");
+    assert!(!r.text.contains("0903"), "stored text is redacted: {}", r.text);
+    assert_eq!(export["issues"][0]["title"], "Cần đèn đường");
+    assert!(!r.text.contains("\"yes\""));
+
+    // Erasure: my answer stops counting at once, my issue is no longer mine.
+    let r = s
+        .app
+        .request(Method::DELETE, "/api/v1/participants/me", Some(&token), &[], None)
+        .await;
+    assert_eq!(
+        r.ok(200).clone(),
+        json!({"responses_withdrawn": 1, "issues_detached": 1})
+    );
+    let db = langnghe_storage::connect(&s.app.db.url, 1).await.unwrap();
+    let counting = langnghe_storage::participation::responses_of(&db, s.survey.parse().unwrap(), false)
+        .await
+        .unwrap();
+    assert_eq!(counting.len(), 1, "only the other child's answer counts");
+    let after = s.app.get("/api/v1/participants/me/export", Some(&token)).await;
+    let after = after.ok(200).clone();
+    assert!(after["responses"][0]["withdrawn_at"].is_string());
+    assert_eq!(after["issues"], json!([]));
+    // The issue stays in the Council's queue, anonymous.
+    let queue = s.app.get("/api/v1/issues", s.app.admin()).await;
+    assert!(
+        queue.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["title"] == "Cần đèn đường")
+    );
+    // Again: nothing more to erase.
+    let r = s
+        .app
+        .request(Method::DELETE, "/api/v1/participants/me", Some(&token), &[], None)
+        .await;
+    assert_eq!(
+        r.ok(200).clone(),
+        json!({"responses_withdrawn": 0, "issues_detached": 0})
+    );
+    // Only a child's own token: no token, or a staff token, is refused.
+    s.app
+        .get("/api/v1/participants/me/export", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    s.app
+        .get("/api/v1/participants/me/export", s.app.admin())
+        .await
+        .assert_problem(401, "invalid_token");
+    s.app
+        .request(Method::DELETE, "/api/v1/participants/me", s.app.admin(), &[], None)
+        .await
+        .assert_problem(401, "invalid_token");
+    s.app
+        .request(
+            Method::DELETE,
+            "/api/v1/participants/me",
+            Some("not.a.token"),
+            &[],
+            None,
+        )
+        .await
+        .assert_problem(401, "invalid_token");
+    // The other child's answer is untouched.
+    let theirs = s.app.get("/api/v1/participants/me/export", Some(&other)).await;
+    assert_eq!(theirs.ok(200)["responses"][0]["withdrawn_at"], Value::Null);
+}

@@ -89,6 +89,7 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
         (name = "reports", description = "The plan's periodic reports, as JSON or CSV"),
         (name = "moderation", description = "The Children's Council's queue of children's issues"),
         (name = "safeguarding", description = "Cases followed to closure by safeguarding officers; counts for admins"),
+        (name = "participants", description = "A child's own data: export and erasure, with the respondent token"),
         (name = "audit", description = "Every change staff, agencies or the system made: read only, admins only"),
     )
 )]

@@ -657,3 +657,103 @@ pub async fn responses_for_results<C: ConnectionTrait>(
         })
         .collect())
 }
+
+/// A response as its author may read it back.
+#[derive(Debug, Clone)]
+pub struct OwnResponse {
+    pub id: Uuid,
+    pub survey_id: Uuid,
+    pub version: i32,
+    pub age_band: String,
+    pub gender: Option<String>,
+    pub language: String,
+    pub answers: String,
+    pub submitted_at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+/// An issue as its author may read it back.
+#[derive(Debug, Clone)]
+pub struct OwnIssue {
+    pub id: Uuid,
+    pub status: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Everything held under a pseudonym: its responses (withdrawn ones
+/// included, marked) and the issues still attached to it.
+pub async fn everything_of<C: ConnectionTrait>(
+    conn: &C,
+    participant_id: Uuid,
+) -> Result<(Vec<OwnResponse>, Vec<OwnIssue>), StoreError> {
+    let responses = response::Entity::find()
+        .filter(response::Column::ParticipantId.eq(participant_id))
+        .order_by_asc(response::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| OwnResponse {
+            id: r.id,
+            survey_id: r.survey_id,
+            version: r.version,
+            age_band: r.age_band,
+            gender: r.gender,
+            language: r.language,
+            answers: r.answers,
+            submitted_at: r.submitted_at,
+            withdrawn_at: r.withdrawn_at,
+        })
+        .collect();
+    let issues = issue::Entity::find()
+        .filter(issue::Column::ParticipantId.eq(participant_id))
+        .order_by_asc(issue::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|i| OwnIssue {
+            id: i.id,
+            status: i.status,
+            title: i.title,
+            body: i.body,
+            created_at: i.created_at,
+        })
+        .collect();
+    Ok((responses, issues))
+}
+
+/// What erasing a pseudonym did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Erased {
+    pub responses_withdrawn: u64,
+    pub issues_detached: u64,
+}
+
+/// Erases what is held under a pseudonym, in one transaction: every
+/// response still counting is withdrawn (the result folder takes it out of
+/// the aggregates) and every issue is detached from the pseudonym (it stays
+/// in the Council's queue, no longer anyone's). Safeguarding cases are kept:
+/// a child's safety outweighs erasure. Idempotent.
+pub async fn erase_participant(db: &Db, participant_id: Uuid, now: DateTime<Utc>) -> Result<Erased, StoreError> {
+    let tx = begin(db).await?;
+    let withdrawn = response::Entity::update_many()
+        .col_expr(response::Column::WithdrawnAt, Expr::value(now))
+        .col_expr(response::Column::SingleResponseOf, Expr::value(Option::<Uuid>::None))
+        .filter(response::Column::ParticipantId.eq(participant_id))
+        .filter(response::Column::WithdrawnAt.is_null())
+        .exec(&tx)
+        .await?;
+    let detached = issue::Entity::update_many()
+        .col_expr(issue::Column::ParticipantId, Expr::value(Option::<Uuid>::None))
+        .col_expr(issue::Column::IdempotencyKey, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::RequestHash, Expr::value(Option::<String>::None))
+        .filter(issue::Column::ParticipantId.eq(participant_id))
+        .exec(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Erased {
+        responses_withdrawn: withdrawn.rows_affected,
+        issues_detached: detached.rows_affected,
+    })
+}

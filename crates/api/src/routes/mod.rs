@@ -8,6 +8,7 @@ pub mod consultation;
 pub mod events;
 pub mod health;
 pub mod issues;
+pub mod participants;
 pub mod progress;
 pub mod reports;
 pub mod results;
@@ -34,5 +35,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     audit::configure(cfg);
     issues::configure(cfg);
     safeguarding::configure(cfg);
+    participants::configure(cfg);
     reports::configure(cfg);
 }
