@@ -445,3 +445,130 @@ async fn bulk_changes_are_all_or_nothing() {
     .await
     .assert_problem(401, "unauthenticated");
 }
+
+async fn child(app: &TestApp, school: &str, age: u8) -> String {
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let survey = crate::surveys::published_survey(app, &crate::surveys::example_survey(&district)).await;
+    let now = chrono::Utc::now();
+    let r = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/sessions"),
+            app.admin(),
+            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
+                "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    let code = r.ok(201)["join_code"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            "/api/v1/join",
+            None,
+            &json!({"join_code": code, "age": age, "assent": true}),
+        )
+        .await;
+    r.ok(200)["respondent_token"].as_str().unwrap().to_owned()
+}
+
+#[actix_web::test]
+async fn children_read_accepted_issues_and_support_each_once() {
+    let Queue {
+        app,
+        moderator,
+        school,
+        issues,
+    } = queue().await;
+    let m = Some(moderator.as_str());
+    app.post(
+        "/api/v1/issues/bulk",
+        m,
+        &json!({"ids": [&issues[0], &issues[1]], "status": "accepted"}),
+    )
+    .await
+    .ok(200);
+    app.post(
+        "/api/v1/issues/bulk",
+        m,
+        &json!({"ids": [&issues[2]], "status": "rejected", "reason": "other"}),
+    )
+    .await
+    .ok(200);
+    // Only accepted issues, newest first, no sign-in, names in the child's language.
+    let r = app.get("/api/v1/public/issues", None).await;
+    assert_eq!(ids(r.ok(200)), [issues[1].clone(), issues[0].clone()]);
+    assert_eq!(r.body["items"][0]["topic_name"], "Sân chơi, điểm vui chơi");
+    assert!(!r.text.contains("moderator_note") && !r.text.contains("participant"));
+    let r = app
+        .request(
+            actix_web::http::Method::GET,
+            "/api/v1/public/issues?topic=play_spaces",
+            None,
+            &[("Accept-Language", "en")],
+            None,
+        )
+        .await;
+    assert_eq!(r.ok(200)["items"][0]["topic_name"], "Play spaces");
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    let r = app.get(&format!("/api/v1/public/issues?unit_id={school}"), None).await;
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 2);
+    for q in [
+        "topic=weather",
+        "unit_id=0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
+        "limit=500",
+        "status=new",
+    ] {
+        app.get(&format!("/api/v1/public/issues?{q}"), None)
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+
+    // Supports: once per child, whatever the retries.
+    let a = child(&app, &school, 12).await;
+    let b = child(&app, &school, 14).await;
+    let path = format!("/api/v1/issues/{}/supports", issues[0]);
+    let r = app.post(&path, Some(&a), &json!({})).await;
+    assert_eq!(r.ok(201)["supports"], 1);
+    let r = app.post(&path, Some(&a), &json!({})).await;
+    assert_eq!(r.ok(200)["supports"], 1, "a retry counts once");
+    let empty = json!({});
+    let both = futures_util::future::join_all((0..5).map(|_| app.post(&path, Some(&b), &empty))).await;
+    assert_eq!(both.iter().filter(|r| r.status == 201).count(), 1);
+    assert!(both.iter().all(|r| r.status == 201 || r.status == 200));
+    let r = app.get("/api/v1/public/issues", None).await;
+    assert_eq!(r.ok(200)["items"][1]["supports"], 2);
+    assert_eq!(
+        app.get(&format!("/api/v1/issues/{}", issues[0]), m).await.ok(200)["supports"],
+        2
+    );
+    // Not accepted, or unknown: not found; staff or no token: refused.
+    app.post(&format!("/api/v1/issues/{}/supports", issues[2]), Some(&a), &json!({}))
+        .await
+        .assert_problem(404, "not_found");
+    app.post(
+        "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/supports",
+        Some(&a),
+        &json!({}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.post(&path, m, &json!({}))
+        .await
+        .assert_problem(401, "invalid_token");
+    app.post(&path, None, &json!({}))
+        .await
+        .assert_problem(401, "unauthenticated");
+    // Erasing a child's data removes their support.
+    let r = app
+        .request(
+            actix_web::http::Method::DELETE,
+            "/api/v1/participants/me",
+            Some(&a),
+            &[],
+            None,
+        )
+        .await;
+    r.ok(200);
+    assert_eq!(
+        app.get(&format!("/api/v1/issues/{}", issues[0]), m).await.ok(200)["supports"],
+        1
+    );
+}

@@ -15,6 +15,7 @@ mod m20261128_000007_result_cells;
 mod m20261128_000008_fold_queue;
 mod m20261128_000009_moderation;
 mod m20261128_000010_safeguarding;
+mod m20261128_000011_supports;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_fold_queue::Migration),
             Box::new(m20261128_000009_moderation::Migration),
             Box::new(m20261128_000010_safeguarding::Migration),
+            Box::new(m20261128_000011_supports::Migration),
         ]
     }
 }

@@ -432,6 +432,21 @@ pub mod safeguarding_case {
     no_relations!();
 }
 
+pub mod issue_support {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "issue_supports")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub issue_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub participant_id: Uuid,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
 pub mod safeguarding_note {
     use sea_orm::entity::prelude::*;
 

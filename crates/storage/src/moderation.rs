@@ -11,7 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
-use crate::entities::issue;
+use crate::entities::{issue, issue_support};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An issue as the moderators see it.
@@ -241,4 +241,85 @@ pub async fn backfill_search_text(db: &Db) -> Result<usize, StoreError> {
             .await?;
     }
     Ok(rows.len())
+}
+
+/// How many children support each of these issues.
+pub async fn support_counts<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, i64>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(Uuid, i64)> = issue_support::Entity::find()
+            .select_only()
+            .column(issue_support::Column::IssueId)
+            .column_as(issue_support::Column::ParticipantId.count(), "n")
+            .filter(issue_support::Column::IssueId.is_in(chunk.iter().copied()))
+            .group_by(issue_support::Column::IssueId)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// What supporting did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Supported {
+    /// Counted now.
+    Now,
+    /// This child already supported it.
+    Already,
+    /// No accepted issue has this id.
+    NotFound,
+}
+
+/// A child supports an accepted issue, once: the primary key refuses a
+/// second support, even from concurrent requests.
+pub async fn support(db: &Db, issue_id: Uuid, participant_id: Uuid) -> Result<Supported, StoreError> {
+    use sea_orm::sea_query::OnConflict;
+    let accepted = issue::Entity::find_by_id(issue_id)
+        .filter(issue::Column::Status.eq("accepted"))
+        .one(db)
+        .await?
+        .is_some();
+    if !accepted {
+        return Ok(Supported::NotFound);
+    }
+    let inserted = issue_support::Entity::insert(issue_support::ActiveModel {
+        issue_id: sea_orm::ActiveValue::Set(issue_id),
+        participant_id: sea_orm::ActiveValue::Set(participant_id),
+        created_at: sea_orm::ActiveValue::Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([issue_support::Column::IssueId, issue_support::Column::ParticipantId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(if inserted > 0 {
+        Supported::Now
+    } else {
+        Supported::Already
+    })
+}
+
+/// Accepted issues for children, newest first: in the units given, on a
+/// topic, after the id `after`.
+pub async fn public_list<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    topic_id: Option<Uuid>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<IssueRow>, StoreError> {
+    let filter = IssueFilter {
+        status: Some("accepted"),
+        topic_id,
+        units,
+        ..IssueFilter::default()
+    };
+    list(conn, &filter, true, after, limit).await
 }

@@ -732,8 +732,8 @@ pub struct Erased {
 
 /// Erases what is held under a pseudonym, in one transaction: every
 /// response still counting is withdrawn (the result folder takes it out of
-/// the aggregates) and every issue is detached from the pseudonym (it stays
-/// in the Council's queue, no longer anyone's). Safeguarding cases are kept:
+/// the aggregates), every support is removed, and every issue is detached
+/// from the pseudonym (it stays in the Council's queue, no longer anyone's). Safeguarding cases are kept:
 /// a child's safety outweighs erasure. Idempotent.
 pub async fn erase_participant(db: &Db, participant_id: Uuid, now: DateTime<Utc>) -> Result<Erased, StoreError> {
     let tx = begin(db).await?;
@@ -742,6 +742,10 @@ pub async fn erase_participant(db: &Db, participant_id: Uuid, now: DateTime<Utc>
         .col_expr(response::Column::SingleResponseOf, Expr::value(Option::<Uuid>::None))
         .filter(response::Column::ParticipantId.eq(participant_id))
         .filter(response::Column::WithdrawnAt.is_null())
+        .exec(&tx)
+        .await?;
+    crate::entities::issue_support::Entity::delete_many()
+        .filter(crate::entities::issue_support::Column::ParticipantId.eq(participant_id))
         .exec(&tx)
         .await?;
     let detached = issue::Entity::update_many()

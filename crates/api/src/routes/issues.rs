@@ -3,7 +3,7 @@
 //! diacritics, counted per status; one issue with its history; and the
 //! moderator's decision, topic, unit, note and further redaction.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use actix_web::{get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -27,6 +27,8 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_issues)
+        .service(public_issues)
+        .service(support_issue)
         .service(bulk_update)
         .service(get_issue)
         .service(update_issue);
@@ -81,12 +83,15 @@ pub struct IssueDto {
     /// What screening redacted, by kind.
     pub redactions: Vec<String>,
     pub moderator_note: Option<String>,
+    /// Children who support it (one each).
+    pub supports: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-fn dto(r: IssueRow, topics: &[Topic]) -> IssueDto {
+fn dto(r: IssueRow, topics: &[Topic], supports: &HashMap<Uuid, i64>) -> IssueDto {
     IssueDto {
+        supports: supports.get(&r.id).copied().unwrap_or(0),
         id: r.id,
         source: r.source,
         status: r.status,
@@ -190,7 +195,8 @@ async fn list_issues(
     };
     let rows = store::list(&state.db, &filter, newest_first, page.after, page.limit as u64 + 1).await?;
     let counts = store::counts(&state.db, &filter).await?;
-    let Page { items, next_cursor } = page.page(rows, |r| r.id, |r| dto(r, &topics));
+    let supports = store::support_counts(&state.db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    let Page { items, next_cursor } = page.page(rows, |r| r.id, |r| dto(r, &topics, &supports));
     Ok(web::Json(IssueQueueDto {
         items,
         next_cursor,
@@ -258,8 +264,9 @@ async fn find(state: &AppState, id: Uuid) -> Result<IssueRow, ApiError> {
 async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiError> {
     let topics = catalog::list_topics(&state.db).await?;
     let history = audit::for_entity(&state.db, "issue", &r.id.to_string()).await?;
+    let supports = store::support_counts(&state.db, &[r.id]).await?;
     Ok(IssueDetailDto {
-        issue: dto(r, &topics),
+        issue: dto(r, &topics, &supports),
         history: history.into_iter().map(history_entry).collect(),
     })
 }
@@ -574,7 +581,134 @@ async fn bulk_update(
         Err(e) => return Err(e.into()),
     };
     let topics = catalog::list_topics(&state.db).await?;
+    let supports = store::support_counts(&state.db, &change.ids).await?;
     Ok(web::Json(BulkDto {
-        items: rows.into_iter().map(|r| dto(r, &topics)).collect(),
+        items: rows.into_iter().map(|r| dto(r, &topics, &supports)).collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PublicIssueQuery {
+    /// Issues of this unit and below.
+    pub unit_id: Option<Uuid>,
+    /// A topic's slug.
+    pub topic: Option<String>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// An accepted issue as children see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicIssueDto {
+    pub id: Uuid,
+    pub title: String,
+    pub body: String,
+    /// The topic's slug and name in the asked language.
+    pub topic: Option<String>,
+    pub topic_name: Option<String>,
+    pub unit_id: Uuid,
+    /// Children who support it.
+    pub supports: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Issues the Council accepted, newest first, for children to read and
+/// support: redacted text, no pseudonym, no sign-in.
+#[utoipa::path(
+    tag = "moderation",
+    params(PublicIssueQuery),
+    responses(
+        (status = 200, body = Page<PublicIssueDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
+#[get("/public/issues")]
+async fn public_issues(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PublicIssueQuery>,
+) -> Result<web::Json<Page<PublicIssueDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let lang = crate::request_lang(&req);
+    let topics = catalog::list_topics(&state.db).await?;
+    let topic_id = match q.topic.as_deref() {
+        None => None,
+        Some(slug) => Some(
+            topic_by_slug(&topics, slug)
+                .ok_or_else(|| ApiError::bad_request("invalid_query", "unknown topic"))?
+                .id
+                .0,
+        ),
+    };
+    let units = match q.unit_id {
+        None => None,
+        Some(u) => {
+            let chart = org::load_chart(&state.db).await?;
+            if chart.unit(UnitId(u)).is_none() {
+                return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+            }
+            Some(chart.counting_for(UnitId(u), crate::today()))
+        }
+    };
+    let rows = store::public_list(&state.db, units.as_deref(), topic_id, page.after, page.limit as u64 + 1).await?;
+    let supports = store::support_counts(&state.db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    Ok(web::Json(page.page(
+        rows,
+        |r| r.id,
+        |r| {
+            let topic = r.topic_id.and_then(|t| topics.iter().find(|x| x.id.0 == t));
+            PublicIssueDto {
+                id: r.id,
+                title: r.title,
+                body: r.body,
+                topic: topic.map(|t| t.slug.as_str().to_owned()),
+                topic_name: topic.map(|t| t.name.get(lang).to_owned()),
+                unit_id: r.unit_id,
+                supports: supports.get(&r.id).copied().unwrap_or(0),
+                created_at: r.created_at,
+            }
+        },
+    )))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupportDto {
+    pub issue_id: Uuid,
+    /// Children who support it now.
+    pub supports: i64,
+}
+
+/// A child supports an accepted issue (with their respondent token). Once
+/// per child: 201 the first time, 200 after, the count unchanged.
+#[utoipa::path(
+    tag = "moderation",
+    security(("respondent" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Already supported", body = SupportDto),
+        (status = 201, body = SupportDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[post("/issues/{id}/supports")]
+async fn support_issue(
+    who: crate::auth::Respondent,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let status = match store::support(&state.db, *id, who.participant_id).await? {
+        store::Supported::NotFound => return Err(ApiError::not_found("issue")),
+        store::Supported::Now => actix_web::http::StatusCode::CREATED,
+        store::Supported::Already => actix_web::http::StatusCode::OK,
+    };
+    let n = store::support_counts(&state.db, &[*id]).await?;
+    Ok(actix_web::HttpResponse::build(status).json(SupportDto {
+        issue_id: *id,
+        supports: n.get(&id).copied().unwrap_or(0),
     }))
 }
