@@ -572,3 +572,141 @@ async fn children_read_accepted_issues_and_support_each_once() {
         1
     );
 }
+
+#[actix_web::test]
+async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_restores() {
+    let Queue {
+        app,
+        moderator,
+        school,
+        issues,
+    } = queue().await;
+    let m = Some(moderator.as_str());
+    // A form issue would need a session; two event issues and one at the other school will do.
+    let (canonical, duplicate, third) = (issues[0].clone(), issues[1].clone(), issues[4].clone());
+    app.post(
+        "/api/v1/issues/bulk",
+        m,
+        &json!({"ids": [&canonical, &duplicate, &third], "status": "accepted"}),
+    )
+    .await
+    .ok(200);
+    // Children: a supports both, b the duplicate, c the canonical.
+    let (a, b, c) = (
+        child(&app, &school, 12).await,
+        child(&app, &school, 13).await,
+        child(&app, &school, 14).await,
+    );
+    let support = async |who: &str, id: &str| {
+        let r = app
+            .post(&format!("/api/v1/issues/{id}/supports"), Some(who), &json!({}))
+            .await;
+        assert!(r.status == 201, "{}", r.text);
+    };
+    support(&a, &canonical).await;
+    support(&a, &duplicate).await;
+    support(&b, &duplicate).await;
+    support(&c, &canonical).await;
+    let get = async |id: &str| app.get(&format!("/api/v1/issues/{id}"), m).await.ok(200).clone();
+    let (before_c, before_d) = (get(&canonical).await, get(&duplicate).await);
+    assert_eq!(
+        (before_c["supports"].as_i64(), before_d["supports"].as_i64()),
+        (Some(2), Some(2))
+    );
+
+    let r = app
+        .post(
+            &format!("/api/v1/issues/{duplicate}/merge"),
+            m,
+            &json!({"into": canonical}),
+        )
+        .await;
+    let merged = r.ok(200).clone();
+    assert_eq!(merged["id"], canonical.as_str());
+    assert_eq!(merged["supports"], 3, "a, b and c, a once");
+    assert_eq!(merged["merged"], json!([duplicate]));
+    assert_eq!(merged["sources"], json!(["event"]));
+    assert_eq!(get(&duplicate).await["merged_into"], canonical.as_str());
+    // Children see the canonical issue only, with the group's supports.
+    let public = app.get("/api/v1/public/issues", None).await;
+    let shown: Vec<String> = ids(public.ok(200));
+    assert!(shown.contains(&canonical) && !shown.contains(&duplicate));
+
+    // The rules: one level deep, not into itself, not twice, not withheld.
+    let post_merge = async |id: &str, into: &str| {
+        app.post(&format!("/api/v1/issues/{id}/merge"), m, &json!({"into": into}))
+            .await
+    };
+    post_merge(&third, &duplicate)
+        .await
+        .assert_problem(409, "merge_target_merged");
+    post_merge(&canonical, &third)
+        .await
+        .assert_problem(409, "has_merged_issues");
+    post_merge(&duplicate, &third)
+        .await
+        .assert_problem(409, "already_merged");
+    post_merge(&third, &third)
+        .await
+        .assert_problem(409, "merge_into_itself");
+    post_merge(&third, &issues[3])
+        .await
+        .assert_problem(409, "issue_withheld");
+    post_merge(&third, "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90")
+        .await
+        .assert_problem(404, "not_found");
+    app.post(&format!("/api/v1/issues/{third}/merge"), m, &json!({"into": "x"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.post(&format!("/api/v1/issues/{third}/merge"), m, &json!({}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.post(&format!("/api/v1/issues/{third}/unmerge"), m, &json!({}))
+        .await
+        .assert_problem(409, "not_merged");
+
+    // Unmerging restores both exactly.
+    let r = app
+        .post(&format!("/api/v1/issues/{duplicate}/unmerge"), m, &json!({}))
+        .await;
+    assert_eq!(r.ok(200)["merged_into"], Value::Null);
+    let (after_c, after_d) = (get(&canonical).await, get(&duplicate).await);
+    for (before, after) in [(&before_c, &after_c), (&before_d, &after_d)] {
+        for field in [
+            "supports",
+            "merged",
+            "sources",
+            "status",
+            "merged_into",
+            "title",
+            "body",
+        ] {
+            assert_eq!(before[field], after[field], "{field}");
+        }
+    }
+    // Both steps are audited; other roles are refused.
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?entity=issue&entity_id={duplicate}"),
+            app.admin(),
+        )
+        .await;
+    let actions: Vec<&str> = audit.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.ends_with(&["issue.merge", "issue.unmerge"]), "{actions:?}");
+    let (_, facilitator) = app.user("phu.trach.merge", "facilitator", Some(&school), None).await;
+    app.post(
+        &format!("/api/v1/issues/{duplicate}/merge"),
+        Some(&facilitator),
+        &json!({"into": canonical}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.post(&format!("/api/v1/issues/{duplicate}/unmerge"), None, &json!({}))
+        .await
+        .assert_problem(401, "unauthenticated");
+}

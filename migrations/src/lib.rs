@@ -16,6 +16,7 @@ mod m20261128_000008_fold_queue;
 mod m20261128_000009_moderation;
 mod m20261128_000010_safeguarding;
 mod m20261128_000011_supports;
+mod m20261128_000012_merges;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_moderation::Migration),
             Box::new(m20261128_000010_safeguarding::Migration),
             Box::new(m20261128_000011_supports::Migration),
+            Box::new(m20261128_000012_merges::Migration),
         ]
     }
 }

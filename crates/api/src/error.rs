@@ -355,5 +355,18 @@ pub const CODES: &[(&str, u16, &str)] = &[
         409,
         "the issue was routed to a safeguarding case and is not moderated",
     ),
+    ("merge_into_itself", 409, "an issue cannot be merged into itself"),
+    ("already_merged", 409, "the issue is already merged; unmerge it first"),
+    (
+        "has_merged_issues",
+        409,
+        "other issues are merged into this one, so it cannot be merged in turn",
+    ),
+    (
+        "merge_target_merged",
+        409,
+        "the target is merged into another issue; merge into that one",
+    ),
+    ("not_merged", 409, "the issue is not merged"),
     ("request_refused", 400, "any other refusal produced by the HTTP layer"),
 ];

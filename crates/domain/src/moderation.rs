@@ -132,6 +132,73 @@ pub fn search_query(q: &str) -> Option<String> {
     Some(fold(q)).filter(|s| !s.is_empty())
 }
 
+/// What decides whether one issue may be merged into another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergeCheck {
+    pub same_issue: bool,
+    pub issue_withheld: bool,
+    pub target_withheld: bool,
+    /// The issue already points at a canonical issue.
+    pub issue_merged: bool,
+    /// Other issues point at this one: it is canonical itself.
+    pub issue_has_merged: bool,
+    /// The target points at another issue.
+    pub target_merged: bool,
+}
+
+/// Why a merge is refused; each has a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("an issue cannot be merged into itself")]
+    SameIssue,
+    #[error("a withheld issue belongs to its safeguarding case and is not merged")]
+    Withheld,
+    #[error("the issue is already merged; unmerge it first")]
+    AlreadyMerged,
+    #[error("other issues are merged into this one; it cannot be merged in turn")]
+    HasMerged,
+    #[error("the target is merged into another issue; merge into that one")]
+    TargetMerged,
+}
+
+impl MergeError {
+    pub fn code(self) -> &'static str {
+        match self {
+            MergeError::SameIssue => "merge_into_itself",
+            MergeError::Withheld => "issue_withheld",
+            MergeError::AlreadyMerged => "already_merged",
+            MergeError::HasMerged => "has_merged_issues",
+            MergeError::TargetMerged => "merge_target_merged",
+        }
+    }
+}
+
+/// Merges are one level deep: a merged issue points straight at its
+/// canonical issue, which is not merged itself.
+pub fn check_merge(c: MergeCheck) -> Result<(), MergeError> {
+    if c.same_issue {
+        Err(MergeError::SameIssue)
+    } else if c.issue_withheld || c.target_withheld {
+        Err(MergeError::Withheld)
+    } else if c.issue_merged {
+        Err(MergeError::AlreadyMerged)
+    } else if c.issue_has_merged {
+        Err(MergeError::HasMerged)
+    } else if c.target_merged {
+        Err(MergeError::TargetMerged)
+    } else {
+        Ok(())
+    }
+}
+
+/// The children who support an issue together with the issues merged into
+/// it: each child once, however many of the group's issues they supported.
+pub fn group_supporters<'a, P: Ord + Clone + 'a>(
+    members: impl IntoIterator<Item = &'a [P]>,
+) -> std::collections::BTreeSet<P> {
+    members.into_iter().flatten().cloned().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +249,127 @@ mod tests {
         }
         assert_eq!(IssueStatus::parse("New"), None);
         assert_eq!(RejectReason::parse("spam"), None);
+    }
+
+    #[test]
+    fn merges_are_one_level_deep() {
+        let ok = MergeCheck {
+            same_issue: false,
+            issue_withheld: false,
+            target_withheld: false,
+            issue_merged: false,
+            issue_has_merged: false,
+            target_merged: false,
+        };
+        assert_eq!(check_merge(ok), Ok(()));
+        let code = |c: MergeCheck| check_merge(c).map_err(MergeError::code);
+        assert_eq!(code(MergeCheck { same_issue: true, ..ok }), Err("merge_into_itself"));
+        assert_eq!(
+            code(MergeCheck {
+                target_withheld: true,
+                ..ok
+            }),
+            Err("issue_withheld")
+        );
+        assert_eq!(
+            code(MergeCheck {
+                issue_merged: true,
+                ..ok
+            }),
+            Err("already_merged")
+        );
+        assert_eq!(
+            code(MergeCheck {
+                issue_has_merged: true,
+                ..ok
+            }),
+            Err("has_merged_issues")
+        );
+        assert_eq!(
+            code(MergeCheck {
+                target_merged: true,
+                ..ok
+            }),
+            Err("merge_target_merged")
+        );
+    }
+
+    mod props {
+        use std::collections::{BTreeMap, BTreeSet};
+
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// The supports each issue shows: canonical issues their group's
+        /// children once each, merged issues none of their own.
+        fn shown(supports: &[Vec<u8>], merged_into: &BTreeMap<usize, usize>) -> Vec<usize> {
+            (0..supports.len())
+                .map(|i| {
+                    if merged_into.contains_key(&i) {
+                        return 0;
+                    }
+                    let members = std::iter::once(i)
+                        .chain(merged_into.iter().filter(|(_, c)| **c == i).map(|(m, _)| *m))
+                        .map(|m| supports[m].as_slice());
+                    group_supporters(members).len()
+                })
+                .collect()
+        }
+
+        proptest! {
+            /// Whatever children supported and whatever is merged (by the
+            /// rules), no child is counted twice on any issue, every child
+            /// who supported anything is still counted somewhere, and
+            /// unmerging everything restores every issue's count exactly.
+            #[test]
+            fn merging_conserves_supports_and_unmerging_restores_them(
+                supports in proptest::collection::vec(proptest::collection::vec(0u8..12, 0..8), 2..8),
+                merges in proptest::collection::vec((0usize..8, 0usize..8), 0..10),
+            ) {
+                let n = supports.len();
+                let before = shown(&supports, &BTreeMap::new());
+                let mut merged_into: BTreeMap<usize, usize> = BTreeMap::new();
+                for (a, b) in merges {
+                    let (a, b) = (a % n, b % n);
+                    let check = MergeCheck {
+                        same_issue: a == b,
+                        issue_withheld: false,
+                        target_withheld: false,
+                        issue_merged: merged_into.contains_key(&a),
+                        issue_has_merged: merged_into.values().any(|c| *c == a),
+                        target_merged: merged_into.contains_key(&b),
+                    };
+                    if check_merge(check).is_ok() {
+                        merged_into.insert(a, b);
+                    }
+                }
+                // One level deep, always.
+                for c in merged_into.values() {
+                    prop_assert!(!merged_into.contains_key(c));
+                }
+                let after = shown(&supports, &merged_into);
+                let everyone: BTreeSet<u8> = supports.iter().flatten().copied().collect();
+                let counted: BTreeSet<u8> = (0..n)
+                    .filter(|i| !merged_into.contains_key(i))
+                    .flat_map(|i| {
+                        std::iter::once(i)
+                            .chain(merged_into.iter().filter(|(_, c)| **c == i).map(|(m, _)| *m))
+                            .flat_map(|m| supports[m].clone())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                prop_assert_eq!(counted, everyone);
+                for (i, shown_now) in after.iter().enumerate() {
+                    let group_total: usize = std::iter::once(i)
+                        .chain(merged_into.iter().filter(|(_, c)| **c == i).map(|(m, _)| *m))
+                        .map(|m| supports[m].iter().collect::<BTreeSet<_>>().len())
+                        .sum();
+                    prop_assert!(*shown_now <= group_total, "a child counted twice");
+                }
+                prop_assert_eq!(shown(&supports, &BTreeMap::new()), before);
+            }
+        }
     }
 
     #[test]

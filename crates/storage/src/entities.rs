@@ -373,6 +373,7 @@ pub mod issue {
         pub rejection_reason: Option<String>,
         pub moderator_note: Option<String>,
         pub search_text: Option<String>,
+        pub merged_into: Option<Uuid>,
     }
     no_relations!();
 }

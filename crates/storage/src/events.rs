@@ -135,6 +135,7 @@ async fn insert_issue<C: ConnectionTrait>(conn: &C, e: &Event, i: &EventIssue) -
         rejection_reason: Set(None),
         moderator_note: Set(None),
         search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
+        merged_into: Set(None),
     })
     .exec_without_returning(conn)
     .await?;

@@ -32,6 +32,8 @@ pub struct IssueRow {
     /// What screening redacted, by kind (`phone`, `email`, …).
     pub redactions: Option<String>,
     pub moderator_note: Option<String>,
+    /// The canonical issue this one was merged into.
+    pub merged_into: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -51,6 +53,7 @@ fn row_of(m: issue::Model) -> IssueRow {
         body: m.body,
         redactions: m.redactions,
         moderator_note: m.moderator_note,
+        merged_into: m.merged_into,
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
@@ -65,6 +68,8 @@ pub struct IssueFilter<'a> {
     pub source: Option<&'a str>,
     /// Already folded (`moderation::search_query`).
     pub search: Option<&'a str>,
+    /// Leave out issues merged into another.
+    pub canonical_only: bool,
 }
 
 fn filtered(filter: &IssueFilter<'_>, with_status: bool) -> Select<issue::Entity> {
@@ -80,6 +85,9 @@ fn filtered(filter: &IssueFilter<'_>, with_status: bool) -> Select<issue::Entity
     }
     if let Some(s) = filter.source {
         q = q.filter(issue::Column::Source.eq(s));
+    }
+    if filter.canonical_only {
+        q = q.filter(issue::Column::MergedInto.is_null());
     }
     if let Some(text) = filter.search {
         // LIKE with the wildcards in the text escaped.
@@ -243,25 +251,165 @@ pub async fn backfill_search_text(db: &Db) -> Result<usize, StoreError> {
     Ok(rows.len())
 }
 
-/// How many children support each of these issues.
+/// The issues merged into each of these.
+pub async fn merged_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<Uuid>>, StoreError> {
+    let mut out: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(Uuid, Option<Uuid>)> = issue::Entity::find()
+            .select_only()
+            .column(issue::Column::Id)
+            .column(issue::Column::MergedInto)
+            .filter(issue::Column::MergedInto.is_in(chunk.iter().copied()))
+            .order_by_asc(issue::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, into) in rows {
+            if let Some(into) = into {
+                out.entry(into).or_default().push(id);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// How many children support each of these issues, counting with each the
+/// issues merged into it, every child once.
 pub async fn support_counts<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, i64>, StoreError> {
-    let mut out = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(Uuid, i64)> = issue_support::Entity::find()
+    let merged = merged_of(conn, ids).await?;
+    let mut members: Vec<Uuid> = ids.to_vec();
+    members.extend(merged.values().flatten().copied());
+    let mut by_issue: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
+    for chunk in members.chunks(500) {
+        let rows: Vec<(Uuid, Uuid)> = issue_support::Entity::find()
             .select_only()
             .column(issue_support::Column::IssueId)
-            .column_as(issue_support::Column::ParticipantId.count(), "n")
+            .column(issue_support::Column::ParticipantId)
             .filter(issue_support::Column::IssueId.is_in(chunk.iter().copied()))
-            .group_by(issue_support::Column::IssueId)
             .into_tuple()
             .all(conn)
             .await?;
-        out.extend(rows);
+        for (issue_id, participant) in rows {
+            by_issue.entry(issue_id).or_default().push(participant);
+        }
     }
-    Ok(out)
+    let empty: Vec<Uuid> = Vec::new();
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let group = std::iter::once(id)
+                .chain(merged.get(id).into_iter().flatten())
+                .map(|m| by_issue.get(m).unwrap_or(&empty).as_slice());
+            (*id, langnghe_domain::moderation::group_supporters(group).len() as i64)
+        })
+        .collect())
+}
+
+/// The sources (`form`, `event`) of an issue and the issues merged into it.
+pub async fn group_sources<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec<String>, StoreError> {
+    let mut sources: Vec<String> = issue::Entity::find()
+        .select_only()
+        .column(issue::Column::Source)
+        .filter(
+            sea_orm::sea_query::Condition::any()
+                .add(issue::Column::Id.eq(id))
+                .add(issue::Column::MergedInto.eq(id)),
+        )
+        .into_tuple()
+        .all(conn)
+        .await?;
+    sources.sort();
+    sources.dedup();
+    Ok(sources)
+}
+
+/// Why a merge or unmerge was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeRefusal {
+    Rule(langnghe_domain::moderation::MergeError),
+    NotMerged,
+}
+
+/// Merges `id` into `into` (both locked), audited. `NotFound` when either
+/// is unknown.
+pub async fn merge(db: &Db, actor: &Actor, id: Uuid, into: Uuid) -> Result<Result<(), MergeRefusal>, StoreError> {
+    use langnghe_domain::moderation::{MergeCheck, check_merge};
+    let tx = begin(db).await?;
+    let lock = |x: Uuid| issue::Entity::find_by_id(x).lock_exclusive().one(&tx);
+    let issue = lock(id).await?.ok_or(StoreError::NotFound)?;
+    let target = lock(into).await?.ok_or(StoreError::NotFound)?;
+    let has_merged = issue::Entity::find()
+        .filter(issue::Column::MergedInto.eq(id))
+        .one(&tx)
+        .await?
+        .is_some();
+    let check = MergeCheck {
+        same_issue: id == into,
+        issue_withheld: issue.status == "withheld",
+        target_withheld: target.status == "withheld",
+        issue_merged: issue.merged_into.is_some(),
+        issue_has_merged: has_merged,
+        target_merged: target.merged_into.is_some(),
+    };
+    if let Err(e) = check_merge(check) {
+        tx.rollback().await?;
+        return Ok(Err(MergeRefusal::Rule(e)));
+    }
+    set_merged(&tx, actor, id, None, Some(into), "issue.merge").await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Undoes a merge, audited: both issues are as they were before it.
+pub async fn unmerge(db: &Db, actor: &Actor, id: Uuid) -> Result<Result<(), MergeRefusal>, StoreError> {
+    let tx = begin(db).await?;
+    let issue = issue::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let Some(into) = issue.merged_into else {
+        tx.rollback().await?;
+        return Ok(Err(MergeRefusal::NotMerged));
+    };
+    set_merged(&tx, actor, id, Some(into), None, "issue.unmerge").await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+async fn set_merged(
+    tx: &crate::Tx,
+    actor: &Actor,
+    id: Uuid,
+    before: Option<Uuid>,
+    after: Option<Uuid>,
+    action: &'static str,
+) -> Result<(), StoreError> {
+    issue::Entity::update_many()
+        .col_expr(issue::Column::MergedInto, Expr::value(after))
+        .col_expr(issue::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(issue::Column::Id.eq(id))
+        .exec(tx)
+        .await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action,
+            entity: "issue",
+            entity_id: Some(id.to_string()),
+            before: Some(serde_json::json!({ "merged_into": before })),
+            after: Some(serde_json::json!({ "merged_into": after })),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// What supporting did.
@@ -319,6 +467,7 @@ pub async fn public_list<C: ConnectionTrait>(
         status: Some("accepted"),
         topic_id,
         units,
+        canonical_only: true,
         ..IssueFilter::default()
     };
     list(conn, &filter, true, after, limit).await

@@ -529,6 +529,7 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         rejection_reason: Set(None),
         moderator_note: Set(None),
         search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
+        merged_into: Set(None),
     })
     .exec_without_returning(&tx)
     .await;

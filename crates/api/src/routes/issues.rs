@@ -30,6 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(public_issues)
         .service(support_issue)
         .service(bulk_update)
+        .service(merge_issue)
+        .service(unmerge_issue)
         .service(get_issue)
         .service(update_issue);
 }
@@ -83,8 +85,11 @@ pub struct IssueDto {
     /// What screening redacted, by kind.
     pub redactions: Vec<String>,
     pub moderator_note: Option<String>,
-    /// Children who support it (one each).
+    /// Children who support it, with the issues merged into it (each child
+    /// once).
     pub supports: i64,
+    /// The canonical issue this one was merged into.
+    pub merged_into: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -92,6 +97,7 @@ pub struct IssueDto {
 fn dto(r: IssueRow, topics: &[Topic], supports: &HashMap<Uuid, i64>) -> IssueDto {
     IssueDto {
         supports: supports.get(&r.id).copied().unwrap_or(0),
+        merged_into: r.merged_into,
         id: r.id,
         source: r.source,
         status: r.status,
@@ -192,6 +198,7 @@ async fn list_issues(
         units: units.as_deref(),
         source,
         search: search.as_deref(),
+        canonical_only: false,
     };
     let rows = store::list(&state.db, &filter, newest_first, page.after, page.limit as u64 + 1).await?;
     let counts = store::counts(&state.db, &filter).await?;
@@ -251,6 +258,10 @@ pub struct IssueDetailDto {
     pub issue: IssueDto,
     /// Every recorded change, oldest first.
     pub history: Vec<IssueHistoryDto>,
+    /// The issues merged into this one.
+    pub merged: Vec<Uuid>,
+    /// Where it and the issues merged into it came from (`form`, `event`).
+    pub sources: Vec<String>,
 }
 
 async fn find(state: &AppState, id: Uuid) -> Result<IssueRow, ApiError> {
@@ -265,9 +276,16 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
     let topics = catalog::list_topics(&state.db).await?;
     let history = audit::for_entity(&state.db, "issue", &r.id.to_string()).await?;
     let supports = store::support_counts(&state.db, &[r.id]).await?;
+    let merged = store::merged_of(&state.db, &[r.id])
+        .await?
+        .remove(&r.id)
+        .unwrap_or_default();
+    let sources = store::group_sources(&state.db, r.id).await?;
     Ok(IssueDetailDto {
         issue: dto(r, &topics, &supports),
         history: history.into_iter().map(history_entry).collect(),
+        merged,
+        sources,
     })
 }
 
@@ -711,4 +729,80 @@ async fn support_issue(
         issue_id: *id,
         supports: n.get(&id).copied().unwrap_or(0),
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The canonical issue.
+    pub into: Uuid,
+}
+
+/// Merge a duplicate into its canonical issue: the canonical issue then
+/// counts the supports (each child once) and sources of both. Merges are
+/// one level deep. Returns the canonical issue.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = MergeIn,
+    responses(
+        (status = 200, body = IssueDetailDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/issues/{id}/merge")]
+async fn merge_issue(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<MergeIn>,
+) -> Result<web::Json<IssueDetailDto>, ApiError> {
+    let into = body.0.into;
+    match store::merge(&state.db, &staff.actor(), *id, into).await {
+        Ok(Ok(())) => {}
+        Ok(Err(store::MergeRefusal::Rule(e))) => return Err(ApiError::conflict(e.code(), e.to_string())),
+        Ok(Err(store::MergeRefusal::NotMerged)) => return Err(ApiError::conflict("not_merged", "not merged")),
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
+        Err(e) => return Err(e.into()),
+    }
+    let canonical = find(&state, into).await?;
+    Ok(web::Json(detail(&state, canonical).await?))
+}
+
+/// Undo a merge: both issues are exactly as they were before it. Returns
+/// the issue.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = IssueDetailDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("/issues/{id}/unmerge")]
+async fn unmerge_issue(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<IssueDetailDto>, ApiError> {
+    match store::unmerge(&state.db, &staff.actor(), *id).await {
+        Ok(Ok(())) => {}
+        Ok(Err(_)) => return Err(ApiError::conflict("not_merged", "this issue is not merged")),
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
+        Err(e) => return Err(e.into()),
+    }
+    let r = find(&state, *id).await?;
+    Ok(web::Json(detail(&state, r).await?))
 }
