@@ -17,6 +17,7 @@ mod progress;
 mod readiness;
 mod reports;
 mod results;
+mod retention;
 mod safeguarding;
 mod surveys;
 mod units;

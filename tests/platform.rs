@@ -318,7 +318,7 @@ fn bad_settings_stop_start_up_naming_the_setting() {
     };
     let secret = "--jwt-secret=0123456789abcdef0123456789abcdef";
     let data = "--data-key=fedcba9876543210fedcba9876543210";
-    let cases: [(&[&str], &str); 11] = [
+    let cases: [(&[&str], &str); 13] = [
         (&["--bind", "nowhere"], "LANGNGHE_BIND"),
         (&["--database-url", "mysql://x"], "DATABASE_URL"),
         (&["--admin-password", "short"], "LANGNGHE_ADMIN_PASSWORD"),
@@ -330,6 +330,11 @@ fn bad_settings_stop_start_up_naming_the_setting() {
         (&[secret, "--min-cell", "2"], "LANGNGHE_MIN_CELL"),
         (&[secret, "--fold-interval-ms", "5"], "LANGNGHE_FOLD_INTERVAL_MS"),
         (&[secret, "--fold-interval-ms", "soon"], "LANGNGHE_FOLD_INTERVAL_MS"),
+        (&[secret, "--retain-text-days", "7"], "LANGNGHE_RETAIN_TEXT_DAYS"),
+        (
+            &[secret, "--retain-closed-cases-days", "forever"],
+            "LANGNGHE_RETAIN_CLOSED_CASES_DAYS",
+        ),
     ];
     for (args, name) in cases {
         let err = parse(args).expect_err(name).to_string();

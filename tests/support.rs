@@ -158,6 +158,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
         // Fold often, so that tests read results while folds commit.
         fold_interval: std::time::Duration::from_millis(20),
+        retention: langnghe_api::retention::Policy::default(),
     }
 }
 

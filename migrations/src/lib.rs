@@ -17,6 +17,7 @@ mod m20261128_000009_moderation;
 mod m20261128_000010_safeguarding;
 mod m20261128_000011_supports;
 mod m20261128_000012_merges;
+mod m20261128_000013_retention;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_safeguarding::Migration),
             Box::new(m20261128_000011_supports::Migration),
             Box::new(m20261128_000012_merges::Migration),
+            Box::new(m20261128_000013_retention::Migration),
         ]
     }
 }

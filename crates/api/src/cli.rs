@@ -34,6 +34,9 @@ enum Command {
     Openapi,
     /// Seed the demo organisation into an empty database and exit.
     SeedDemo,
+    /// Purge what is past its retention period now, print what was purged,
+    /// and exit.
+    Purge,
 }
 
 pub fn run() -> ExitCode {
@@ -57,6 +60,7 @@ pub fn run() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate { down_all } => migrate(config, down_all).await,
             Command::SeedDemo => seed_demo(config).await,
+            Command::Purge => purge(config).await,
             Command::Openapi => Ok(()),
         }
     });
@@ -131,6 +135,17 @@ async fn seed_demo(config: Config) -> CliResult {
     } else {
         println!("The database already has units; nothing seeded.");
     }
+    Ok(())
+}
+
+async fn purge(config: Config) -> CliResult {
+    let db = langnghe_storage::connect(&config.database_url, 2).await?;
+    langnghe_storage::migrate(&db).await?;
+    let r = crate::retention::purge(&db, config.retention, chrono::Utc::now()).await?;
+    println!(
+        "Purged {} free-text answers, {} response rows (their figures stay), {} closed safeguarding cases.",
+        r.texts_purged, r.responses_deleted, r.cases_deleted
+    );
     Ok(())
 }
 

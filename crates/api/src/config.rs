@@ -64,6 +64,20 @@ pub struct Settings {
     /// withdrawn responses to fold into the rollups when idle.
     #[arg(long, env = "LANGNGHE_FOLD_INTERVAL_MS", default_value = "1000", global = true)]
     pub fold_interval_ms: String,
+    /// Days free-text answers are kept before being purged.
+    #[arg(long, env = "LANGNGHE_RETAIN_TEXT_DAYS", default_value = "365", global = true)]
+    pub retain_text_days: String,
+    /// Days per-response rows are kept (the result figures stay).
+    #[arg(long, env = "LANGNGHE_RETAIN_RESPONSES_DAYS", default_value = "1095", global = true)]
+    pub retain_responses_days: String,
+    /// Days a closed safeguarding case is kept.
+    #[arg(
+        long,
+        env = "LANGNGHE_RETAIN_CLOSED_CASES_DAYS",
+        default_value = "1825",
+        global = true
+    )]
+    pub retain_closed_cases_days: String,
     /// Log filter, e.g. `info` or `langnghe=debug`.
     #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -95,6 +109,8 @@ pub struct Config {
     pub min_cell: langnghe_domain::suppression::MinCell,
     /// The result folder's pause when nothing waits to be folded.
     pub fold_interval: std::time::Duration,
+    /// How long data is kept.
+    pub retention: crate::retention::Policy,
 }
 
 /// Where the data key comes from.
@@ -261,6 +277,24 @@ impl Config {
                     "a number of milliseconds from 10 to 60000",
                 )
             })?;
+        let days = |name: &'static str, v: &str| {
+            v.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (30..=36_500).contains(n))
+                .ok_or_else(|| bad(name, "a number of days from 30 to 36500"))
+        };
+        let retention = crate::retention::Policy {
+            text_days: days("LANGNGHE_RETAIN_TEXT_DAYS (--retain-text-days)", &s.retain_text_days)?,
+            responses_days: days(
+                "LANGNGHE_RETAIN_RESPONSES_DAYS (--retain-responses-days)",
+                &s.retain_responses_days,
+            )?,
+            closed_cases_days: days(
+                "LANGNGHE_RETAIN_CLOSED_CASES_DAYS (--retain-closed-cases-days)",
+                &s.retain_closed_cases_days,
+            )?,
+        };
         Ok(Config {
             bind,
             database_url,
@@ -278,6 +312,7 @@ impl Config {
             hash_cost: HashCost::Standard,
             min_cell,
             fold_interval,
+            retention,
         })
     }
 

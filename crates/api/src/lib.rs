@@ -16,6 +16,7 @@ pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod retention;
 pub mod rollup;
 pub mod routes;
 pub mod server;

@@ -266,6 +266,8 @@ pub struct Bound {
     /// The background task folding responses into the result rollups; it
     /// runs until aborted or the runtime ends.
     pub folder: tokio::task::JoinHandle<()>,
+    /// The daily retention purge.
+    pub purger: tokio::task::JoinHandle<()>,
 }
 
 /// Binds the HTTP server and starts the result folder; run the server by
@@ -305,12 +307,14 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let addr = server.addrs().first().copied().unwrap_or(config.bind);
     let server = server.run();
     let handle = server.handle();
-    let folder = crate::rollup::spawn_folder(db, config.fold_interval);
+    let folder = crate::rollup::spawn_folder(db.clone(), config.fold_interval);
+    let purger = crate::retention::spawn_daily(db, config.retention);
     Ok(Bound {
         server,
         handle,
         addr,
         folder,
+        purger,
     })
 }
 

@@ -123,6 +123,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         hash_cost: HashCost::Standard,
         min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
         fold_interval: Duration::from_millis(1000),
+        retention: langnghe_api::retention::Policy::default(),
     };
     let prepared = langnghe_api::server::prepare(&config).await?;
     let db = prepared.state.db.clone();

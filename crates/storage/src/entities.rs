@@ -298,6 +298,7 @@ pub mod response {
         pub single_response_of: Option<Uuid>,
         pub submitted_at: DateTimeUtc,
         pub withdrawn_at: Option<DateTimeUtc>,
+        pub text_purged_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }

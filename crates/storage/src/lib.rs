@@ -11,6 +11,7 @@ pub mod moderation;
 pub mod org;
 pub mod participation;
 pub mod reports;
+pub mod retention;
 pub mod rollup;
 pub mod safeguarding;
 pub mod surveys;

@@ -352,6 +352,7 @@ async fn insert_response<C: ConnectionTrait>(conn: &C, r: &NewResponse) -> Resul
         single_response_of: Set(r.single.then_some(r.participant_id)),
         submitted_at: Set(Utc::now()),
         withdrawn_at: Set(None),
+        text_purged_at: Set(None),
     })
     .exec_without_returning(conn)
     .await?;
@@ -383,6 +384,7 @@ pub async fn insert_responses_bulk(db: &Db, rows: &[(NewResponse, DateTime<Utc>)
             single_response_of: Set(None),
             submitted_at: Set(*at),
             withdrawn_at: Set(None),
+            text_purged_at: Set(None),
         });
         response::Entity::insert_many(models).exec_without_returning(db).await?;
     }

@@ -1,0 +1,123 @@
+//! Retention: what is purged after how long, run daily in the background
+//! and by `langnghe purge`. The result cells are never purged: figures stay
+//! when the rows behind them go.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use langnghe_domain::survey::{QuestionSpec, SurveyDefinition};
+use langnghe_storage::{Db, StoreError, retention as store, surveys};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// What stands in for purged free text. It is still a text answer, so the
+/// result cells (which count text answers) and a later withdrawal agree.
+pub const PURGED: &str = "[đã xoá theo thời hạn lưu trữ]";
+
+/// How long each kind of data is kept, in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Free-text answers.
+    pub text_days: i64,
+    /// Per-response rows.
+    pub responses_days: i64,
+    /// Safeguarding cases, counted from their closing.
+    pub closed_cases_days: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            text_days: 365,
+            responses_days: 3 * 365,
+            closed_cases_days: 5 * 365,
+        }
+    }
+}
+
+/// What a purge did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub texts_purged: u64,
+    pub responses_deleted: u64,
+    pub cases_deleted: u64,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Db(langnghe_storage::DbErr::Custom(e.to_string()))
+}
+
+/// The answers with every text answer replaced by [`PURGED`].
+pub fn purge_text(def: &SurveyDefinition, answers: &str) -> String {
+    let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(answers) else {
+        return answers.to_owned();
+    };
+    for q in def.questions() {
+        if matches!(q.spec(), QuestionSpec::Text { .. })
+            && let Some(v) = map.get_mut(q.key())
+            && v.is_string()
+        {
+            *v = Value::String(PURGED.to_owned());
+        }
+    }
+    Value::Object(map).to_string()
+}
+
+/// Purges everything past its period as of `now`.
+pub async fn purge(db: &Db, policy: Policy, now: DateTime<Utc>) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    let text_cutoff = now - chrono::Duration::days(policy.text_days);
+    let mut defs: HashMap<(Uuid, i32), SurveyDefinition> = HashMap::new();
+    loop {
+        let due = store::texts_due(db, text_cutoff, 1000).await?;
+        if due.is_empty() {
+            break;
+        }
+        let mut purged = Vec::with_capacity(due.len());
+        for d in &due {
+            if let std::collections::hash_map::Entry::Vacant(e) = defs.entry((d.survey_id, d.version)) {
+                let stored = surveys::version(db, d.survey_id, d.version).await?;
+                let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)
+                    .map_err(|e| corrupt(e.detail.unwrap_or_default()))?;
+                e.insert(def);
+            }
+            let def = defs
+                .get(&(d.survey_id, d.version))
+                .ok_or_else(|| corrupt("definition"))?;
+            purged.push((d.id, purge_text(def, &d.answers)));
+        }
+        store::store_purged_texts(db, &purged, now).await?;
+        report.texts_purged += purged.len() as u64;
+    }
+    // Rows whose changes still wait in the fold queue stay until folded.
+    report.responses_deleted =
+        store::delete_old_responses(db, now - chrono::Duration::days(policy.responses_days)).await?;
+    report.cases_deleted =
+        store::delete_closed_cases(db, now - chrono::Duration::days(policy.closed_cases_days)).await?;
+    if report != Report::default() {
+        store::record_purge(db, serde_json::to_value(report).unwrap_or(Value::Null)).await?;
+    }
+    Ok(report)
+}
+
+/// Runs the purge once a day in the background (first an hour after
+/// start). Errors are logged and retried the next day.
+pub fn spawn_daily(db: Db, policy: Policy) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        loop {
+            match purge(&db, policy, Utc::now()).await {
+                Ok(r) => tracing::info!(
+                    texts = r.texts_purged,
+                    responses = r.responses_deleted,
+                    cases = r.cases_deleted,
+                    "retention purge"
+                ),
+                Err(e) => tracing::warn!(cause = %e, "retention purge failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
+        }
+    })
+}

@@ -1,0 +1,122 @@
+//! Retention: raw free text, per-response rows and closed safeguarding
+//! cases are purged after their periods; the result cells stay. Each step
+//! takes the instant it counts back from, so tests inject the clock.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::entities::{fold_queue, response, safeguarding_case as case, safeguarding_note as note};
+use crate::{Actor, Db, StoreError, begin};
+
+/// A response whose free text is due for purging.
+#[derive(Debug, Clone)]
+pub struct TextDue {
+    pub id: Uuid,
+    pub survey_id: Uuid,
+    pub version: i32,
+    pub answers: String,
+}
+
+/// Up to `limit` responses submitted before `cutoff` whose text is not yet
+/// purged.
+pub async fn texts_due(db: &Db, cutoff: DateTime<Utc>, limit: u64) -> Result<Vec<TextDue>, StoreError> {
+    let rows: Vec<(Uuid, Uuid, i32, String)> = response::Entity::find()
+        .select_only()
+        .column(response::Column::Id)
+        .column(response::Column::SurveyId)
+        .column(response::Column::Version)
+        .column(response::Column::Answers)
+        .filter(response::Column::SubmittedAt.lt(cutoff))
+        .filter(response::Column::TextPurgedAt.is_null())
+        .order_by_asc(response::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, survey_id, version, answers)| TextDue {
+            id,
+            survey_id,
+            version,
+            answers,
+        })
+        .collect())
+}
+
+/// Stores the answers with their text purged, and marks them done.
+pub async fn store_purged_texts(db: &Db, purged: &[(Uuid, String)], now: DateTime<Utc>) -> Result<(), StoreError> {
+    let tx = begin(db).await?;
+    for (id, answers) in purged {
+        response::Entity::update_many()
+            .col_expr(response::Column::Answers, Expr::value(answers.clone()))
+            .col_expr(response::Column::TextPurgedAt, Expr::value(now))
+            .filter(response::Column::Id.eq(*id))
+            .exec(&tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes response rows submitted before `cutoff` whose changes are all
+/// folded (none left in the fold queue): the cells keep counting them.
+pub async fn delete_old_responses(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+    let r = response::Entity::delete_many()
+        .filter(response::Column::SubmittedAt.lt(cutoff))
+        .filter(
+            response::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(fold_queue::Column::ResponseId)
+                    .from(fold_queue::Entity)
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected)
+}
+
+/// Deletes safeguarding cases closed before `cutoff`, with their notes.
+pub async fn delete_closed_cases(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+    let tx = begin(db).await?;
+    let ids: Vec<Uuid> = case::Entity::find()
+        .select_only()
+        .column(case::Column::Id)
+        .filter(case::Column::Status.eq("closed"))
+        .filter(case::Column::ClosedAt.lt(cutoff))
+        .into_tuple()
+        .all(&tx)
+        .await?;
+    for chunk in ids.chunks(500) {
+        note::Entity::delete_many()
+            .filter(note::Column::CaseId.is_in(chunk.iter().copied()))
+            .exec(&tx)
+            .await?;
+        case::Entity::delete_many()
+            .filter(case::Column::Id.is_in(chunk.iter().copied()))
+            .exec(&tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len() as u64)
+}
+
+/// Records a purge run in the audit log (counts only).
+pub async fn record_purge(db: &Db, counts: serde_json::Value) -> Result<(), StoreError> {
+    audit::record(
+        db,
+        &Actor::system(),
+        Change {
+            action: "retention.purge",
+            entity: "retention",
+            entity_id: None,
+            before: None,
+            after: Some(counts),
+        },
+    )
+    .await
+}
