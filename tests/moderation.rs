@@ -710,3 +710,120 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
         .await
         .assert_problem(401, "unauthenticated");
 }
+
+#[actix_web::test]
+async fn moderators_promote_free_text_answers_to_issues() {
+    let app = TestApp::spawn_demo().await;
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let (_, moderator) = app.user("hoi.dong.promote", "moderator", None, None).await;
+    let m = Some(moderator.as_str());
+    let survey = crate::surveys::published_survey(&app, &crate::surveys::example_survey(&district)).await;
+    let now = chrono::Utc::now();
+    let r = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/sessions"),
+            app.admin(),
+            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
+                "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    let code = r.ok(201)["join_code"].as_str().unwrap().to_owned();
+    let mut tokens = Vec::new();
+    for (age, text) in [
+        (12, "Đoạn đường trước cổng trường không có đèn, tối rất sợ."),
+        (13, "Bố em say rượu về đánh em"),
+    ] {
+        let t = app
+            .post(
+                "/api/v1/join",
+                None,
+                &json!({"join_code": code, "age": age, "assent": true}),
+            )
+            .await
+            .ok(200)["respondent_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = app
+            .request(
+                actix_web::http::Method::POST,
+                "/api/v1/responses",
+                Some(&t),
+                &[("Content-Type", "application/json"), ("Idempotency-Key", "a")],
+                Some(serde_json::to_vec(&json!({"answers": {"feel_safe": "no", "why_not": text}})).unwrap()),
+            )
+            .await;
+        r.ok(201);
+        tokens.push(t);
+    }
+    let r = app.get(&format!("/api/v1/surveys/{survey}/answers"), m).await;
+    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2);
+    let dark = items[0]["response_id"].as_str().unwrap().to_owned();
+    let withheld = items[1]["response_id"].as_str().unwrap().to_owned();
+    assert_eq!(items[0]["answers"][0]["question_key"], "why_not");
+    assert!(!r.text.contains("say rượu"), "a disclosure stays in its case");
+
+    let path = |rid: &str, key: &str| format!("/api/v1/responses/{rid}/answers/{key}/promote");
+    let r = app.post(&path(&dark, "why_not"), m, &json!({})).await;
+    let issue = r.ok(201).clone();
+    assert_eq!(issue["source"], "survey_answer");
+    assert_eq!(issue["status"], "new");
+    assert_eq!(issue["topic"], "safety", "the survey's topic");
+    assert_eq!(issue["body"], "Đoạn đường trước cổng trường không có đèn, tối rất sợ.");
+    assert_eq!(issue["sources"], json!(["survey_answer"]));
+    // Again: the same issue, nothing new.
+    let again = app.post(&path(&dark, "why_not"), m, &json!({})).await;
+    assert_eq!(again.ok(200)["id"], issue["id"]);
+    let r = app
+        .get(&format!("/api/v1/surveys/{survey}/answers?question=why_not"), m)
+        .await;
+    assert_eq!(r.ok(200)["items"][0]["answers"][0]["promoted_issue_id"], issue["id"]);
+    let queue = app.get("/api/v1/issues?source=survey_answer", m).await;
+    assert_eq!(ids(queue.ok(200)), [issue["id"].as_str().unwrap().to_owned()]);
+
+    // Refusals.
+    app.post(&path(&withheld, "why_not"), m, &json!({}))
+        .await
+        .assert_problem(409, "answer_withheld");
+    app.post(&path(&dark, "feel_safe"), m, &json!({}))
+        .await
+        .assert_problem(404, "not_found");
+    app.post(&path("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", "why_not"), m, &json!({}))
+        .await
+        .assert_problem(404, "not_found");
+    app.post(&path("nope", "why_not"), m, &json!({}))
+        .await
+        .assert_problem(400, "invalid_path");
+    app.get(&format!("/api/v1/surveys/{survey}/answers?question=feel_safe"), m)
+        .await
+        .assert_problem(400, "invalid_query");
+    let (_, facilitator) = app.user("phu.trach.promote", "facilitator", Some(&school), None).await;
+    app.post(&path(&dark, "why_not"), Some(&facilitator), &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/surveys/{survey}/answers"), Some(&facilitator))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/surveys/{survey}/answers"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
+
+    // The child's erasure detaches the promoted issue and withdraws the answer.
+    let r = app
+        .request(
+            actix_web::http::Method::DELETE,
+            "/api/v1/participants/me",
+            Some(&tokens[0]),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.ok(200)["issues_detached"], 1);
+    let r = app.get(&format!("/api/v1/surveys/{survey}/answers"), m).await;
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    app.post(&path(&dark, "why_not"), m, &json!({}))
+        .await
+        .assert_problem(404, "not_found");
+}

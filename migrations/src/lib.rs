@@ -18,6 +18,7 @@ mod m20261128_000010_safeguarding;
 mod m20261128_000011_supports;
 mod m20261128_000012_merges;
 mod m20261128_000013_retention;
+mod m20261128_000014_promoted_answers;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_supports::Migration),
             Box::new(m20261128_000012_merges::Migration),
             Box::new(m20261128_000013_retention::Migration),
+            Box::new(m20261128_000014_promoted_answers::Migration),
         ]
     }
 }

@@ -368,5 +368,10 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "the target is merged into another issue; merge into that one",
     ),
     ("not_merged", 409, "the issue is not merged"),
+    (
+        "answer_withheld",
+        409,
+        "the answer was routed to a safeguarding case and is not promoted",
+    ),
     ("request_refused", 400, "any other refusal produced by the HTTP layer"),
 ];

@@ -375,6 +375,8 @@ pub mod issue {
         pub moderator_note: Option<String>,
         pub search_text: Option<String>,
         pub merged_into: Option<Uuid>,
+        pub response_id: Option<Uuid>,
+        pub question_key: Option<String>,
     }
     no_relations!();
 }

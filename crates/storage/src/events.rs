@@ -136,6 +136,8 @@ async fn insert_issue<C: ConnectionTrait>(conn: &C, e: &Event, i: &EventIssue) -
         moderator_note: Set(None),
         search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
         merged_into: Set(None),
+        response_id: Set(None),
+        question_key: Set(None),
     })
     .exec_without_returning(conn)
     .await?;

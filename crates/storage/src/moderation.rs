@@ -472,3 +472,188 @@ pub async fn public_list<C: ConnectionTrait>(
     };
     list(conn, &filter, true, after, limit).await
 }
+
+/// A response that counts, with its answers, for moderators reading free
+/// text.
+#[derive(Debug, Clone)]
+pub struct AnswerRow {
+    pub response_id: Uuid,
+    pub unit_id: Uuid,
+    pub age_band: String,
+    pub submitted_at: DateTime<Utc>,
+    pub answers: String,
+}
+
+/// Responses of one survey version that count, oldest first, after `after`.
+pub async fn answers_of<C: ConnectionTrait>(
+    conn: &C,
+    survey_id: Uuid,
+    version: i32,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<AnswerRow>, StoreError> {
+    use crate::entities::response;
+    let mut q = response::Entity::find()
+        .select_only()
+        .column(response::Column::Id)
+        .column(response::Column::UnitId)
+        .column(response::Column::AgeBand)
+        .column(response::Column::SubmittedAt)
+        .column(response::Column::Answers)
+        .filter(response::Column::SurveyId.eq(survey_id))
+        .filter(response::Column::Version.eq(version))
+        .filter(response::Column::WithdrawnAt.is_null());
+    if let Some(a) = after {
+        q = q.filter(response::Column::Id.gt(a));
+    }
+    let rows: Vec<(Uuid, Uuid, String, DateTime<Utc>, String)> = q
+        .order_by_asc(response::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(response_id, unit_id, age_band, submitted_at, answers)| AnswerRow {
+            response_id,
+            unit_id,
+            age_band,
+            submitted_at,
+            answers,
+        })
+        .collect())
+}
+
+/// The issues promoted from these responses: (response, question) → issue.
+pub async fn promoted_from<C: ConnectionTrait>(
+    conn: &C,
+    responses: &[Uuid],
+) -> Result<Vec<(Uuid, String, Uuid)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in responses.chunks(500) {
+        let rows: Vec<(Option<Uuid>, Option<String>, Uuid)> = issue::Entity::find()
+            .select_only()
+            .column(issue::Column::ResponseId)
+            .column(issue::Column::QuestionKey)
+            .column(issue::Column::Id)
+            .filter(issue::Column::ResponseId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows.into_iter().filter_map(|(r, q, i)| Some((r?, q?, i))));
+    }
+    Ok(out)
+}
+
+/// A response that counts, for promoting one of its answers.
+#[derive(Debug, Clone)]
+pub struct PromotableResponse {
+    pub survey_id: Uuid,
+    pub version: i32,
+    pub session_id: Uuid,
+    pub unit_id: Uuid,
+    pub participant_id: Uuid,
+    pub age_band: String,
+    pub answers: String,
+}
+
+pub async fn promotable<C: ConnectionTrait>(conn: &C, response_id: Uuid) -> Result<PromotableResponse, StoreError> {
+    use crate::entities::response;
+    let r = response::Entity::find_by_id(response_id)
+        .filter(response::Column::WithdrawnAt.is_null())
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(PromotableResponse {
+        survey_id: r.survey_id,
+        version: r.version,
+        session_id: r.session_id,
+        unit_id: r.unit_id,
+        participant_id: r.participant_id,
+        age_band: r.age_band,
+        answers: r.answers,
+    })
+}
+
+/// A new issue from a child's answer.
+pub struct Promotion<'a> {
+    pub response_id: Uuid,
+    pub question_key: &'a str,
+    pub from: &'a PromotableResponse,
+    pub topic_id: Option<Uuid>,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+/// Creates the issue (source `survey_answer`, linked to the answer and to
+/// the child's pseudonym, so erasure detaches it), audited. Returns its id
+/// and whether it is new: an answer already promoted gives its issue.
+pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid, bool), StoreError> {
+    let existing = issue::Entity::find()
+        .filter(issue::Column::ResponseId.eq(p.response_id))
+        .filter(issue::Column::QuestionKey.eq(p.question_key))
+        .one(db)
+        .await?;
+    if let Some(e) = existing {
+        return Ok((e.id, false));
+    }
+    let tx = begin(db).await?;
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let inserted = issue::Entity::insert(issue::ActiveModel {
+        id: sea_orm::ActiveValue::Set(id),
+        source: sea_orm::ActiveValue::Set("survey_answer".to_owned()),
+        status: sea_orm::ActiveValue::Set("new".to_owned()),
+        survey_id: sea_orm::ActiveValue::Set(Some(p.from.survey_id)),
+        session_id: sea_orm::ActiveValue::Set(Some(p.from.session_id)),
+        unit_id: sea_orm::ActiveValue::Set(p.from.unit_id),
+        participant_id: sea_orm::ActiveValue::Set(Some(p.from.participant_id)),
+        age_band: sea_orm::ActiveValue::Set(Some(p.from.age_band.clone())),
+        topic_id: sea_orm::ActiveValue::Set(p.topic_id),
+        title: sea_orm::ActiveValue::Set(p.title.to_owned()),
+        body: sea_orm::ActiveValue::Set(p.body.to_owned()),
+        redactions: sea_orm::ActiveValue::Set(None),
+        receipt_hash: sea_orm::ActiveValue::Set(None),
+        idempotency_key: sea_orm::ActiveValue::Set(None),
+        request_hash: sea_orm::ActiveValue::Set(None),
+        created_at: sea_orm::ActiveValue::Set(now),
+        updated_at: sea_orm::ActiveValue::Set(now),
+        event_id: sea_orm::ActiveValue::Set(None),
+        rejection_reason: sea_orm::ActiveValue::Set(None),
+        moderator_note: sea_orm::ActiveValue::Set(None),
+        search_text: sea_orm::ActiveValue::Set(Some(search_key(p.title, p.body))),
+        merged_into: sea_orm::ActiveValue::Set(None),
+        response_id: sea_orm::ActiveValue::Set(Some(p.response_id)),
+        question_key: sea_orm::ActiveValue::Set(Some(p.question_key.to_owned())),
+    })
+    .exec_without_returning(&tx)
+    .await;
+    if let Err(e) = inserted {
+        tx.rollback().await?;
+        // A concurrent promotion of the same answer won: give its issue.
+        if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+            let e = issue::Entity::find()
+                .filter(issue::Column::ResponseId.eq(p.response_id))
+                .filter(issue::Column::QuestionKey.eq(p.question_key))
+                .one(db)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            return Ok((e.id, false));
+        }
+        return Err(e.into());
+    }
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "issue.promote",
+            entity: "issue",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({"response_id": p.response_id, "question_key": p.question_key})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, true))
+}

@@ -532,6 +532,8 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         moderator_note: Set(None),
         search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
         merged_into: Set(None),
+        response_id: Set(None),
+        question_key: Set(None),
     })
     .exec_without_returning(&tx)
     .await;

@@ -32,11 +32,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(bulk_update)
         .service(merge_issue)
         .service(unmerge_issue)
+        .service(survey_answers)
+        .service(promote_answer)
         .service(get_issue)
         .service(update_issue);
 }
 
-const SOURCES: [&str; 2] = ["form", "event"];
+const SOURCES: [&str; 3] = ["form", "event", "survey_answer"];
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -48,8 +50,8 @@ pub struct IssueQuery {
     pub topic: Option<String>,
     /// Issues raised under this unit or below it (old units included).
     pub unit_id: Option<Uuid>,
-    /// `form` (raised by a child on the phone) or `event` (raised at an
-    /// event held offline).
+    /// `form` (raised by a child on the phone), `event` (raised at an
+    /// event held offline) or `survey_answer` (promoted from an answer).
     pub source: Option<String>,
     /// Words to find in the title or body, ignoring case and diacritics
     /// ("bao luc" finds "Bạo lực"); up to 200 characters.
@@ -163,7 +165,7 @@ async fn list_issues(
     let source = match q.source.as_deref() {
         None => None,
         Some(s) if SOURCES.contains(&s) => Some(s),
-        Some(_) => return Err(bad("source is form or event")),
+        Some(_) => return Err(bad("source is form, event or survey_answer")),
     };
     let newest_first = match q.sort.as_deref() {
         None | Some("newest") => true,
@@ -805,4 +807,205 @@ async fn unmerge_issue(
     }
     let r = find(&state, *id).await?;
     Ok(web::Json(detail(&state, r).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AnswersQuery {
+    /// Only this text question.
+    pub question: Option<String>,
+    /// Default: the published version.
+    pub version: Option<i32>,
+    /// 1–100 responses, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TextAnswerDto {
+    pub question_key: String,
+    /// As stored: screened and redacted.
+    pub text: String,
+    /// The issue this answer was promoted to, if it was.
+    pub promoted_issue_id: Option<Uuid>,
+}
+
+/// One response's free-text answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponseAnswersDto {
+    pub response_id: Uuid,
+    pub unit_id: Uuid,
+    pub age_band: String,
+    pub submitted_at: DateTime<Utc>,
+    pub answers: Vec<TextAnswerDto>,
+}
+
+fn text_answers(
+    def: &langnghe_domain::survey::SurveyDefinition,
+    json: &str,
+    only: Option<&str>,
+) -> Vec<(String, String)> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
+        return Vec::new();
+    };
+    def.questions()
+        .iter()
+        .filter(|q| matches!(q.spec(), langnghe_domain::survey::QuestionSpec::Text { .. }))
+        .filter(|q| only.is_none_or(|o| o == q.key()))
+        .filter_map(|q| {
+            let t = map.get(q.key())?.as_str()?.trim();
+            (!t.is_empty()).then(|| (q.key().to_owned(), t.to_owned()))
+        })
+        .collect()
+}
+
+/// Children's free-text answers to a survey, for moderators to read and
+/// promote to issues: one item per response that counts and has any
+/// (redacted as stored; withheld text shows its marker), oldest first.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), AnswersQuery),
+    responses(
+        (status = 200, body = Page<ResponseAnswersDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/surveys/{id}/answers")]
+async fn survey_answers(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<AnswersQuery>,
+) -> Result<web::Json<Page<ResponseAnswersDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let record = crate::routes::surveys::find(&state, *id).await?;
+    let version = q
+        .version
+        .or(record.published_version)
+        .ok_or_else(|| ApiError::not_found("published version"))?;
+    let stored = match langnghe_storage::surveys::version(&state.db, record.id, version).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
+        Err(e) => return Err(e.into()),
+    };
+    let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
+    if let Some(k) = q.question.as_deref()
+        && !def
+            .questions()
+            .iter()
+            .any(|x| x.key() == k && matches!(x.spec(), langnghe_domain::survey::QuestionSpec::Text { .. }))
+    {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "question is not a text question of this survey",
+        ));
+    }
+    let rows = store::answers_of(&state.db, record.id, version, page.after, page.limit as u64 + 1).await?;
+    let promoted = store::promoted_from(&state.db, &rows.iter().map(|r| r.response_id).collect::<Vec<_>>()).await?;
+    let Page { items, next_cursor } = page.page(
+        rows,
+        |r| r.response_id,
+        |r| ResponseAnswersDto {
+            answers: text_answers(&def, &r.answers, q.question.as_deref())
+                .into_iter()
+                .map(|(key, text)| TextAnswerDto {
+                    promoted_issue_id: promoted
+                        .iter()
+                        .find(|(rid, k, _)| *rid == r.response_id && *k == key)
+                        .map(|p| p.2),
+                    question_key: key,
+                    text,
+                })
+                .collect(),
+            response_id: r.response_id,
+            unit_id: r.unit_id,
+            age_band: r.age_band,
+            submitted_at: r.submitted_at,
+        },
+    );
+    Ok(web::Json(Page {
+        items: items.into_iter().filter(|i| !i.answers.is_empty()).collect(),
+        next_cursor,
+    }))
+}
+
+/// The first words of a text, as a title of at most 80 characters.
+fn title_of(text: &str) -> String {
+    let t = text.trim();
+    if t.chars().count() <= 80 {
+        return t.to_owned();
+    }
+    let cut: String = t.chars().take(79).collect();
+    let cut = cut.rsplit_once(' ').map(|(a, _)| a).unwrap_or(&cut);
+    format!("{}…", cut.trim_end())
+}
+
+/// Turn a child's free-text answer into an issue in the queue, linked back
+/// to the answer (and to the child's pseudonym, so their erasure detaches
+/// it), on the survey's topic. Promoting the same answer again gives the
+/// same issue (200).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The response"), ("question_key" = String, Path)),
+    responses(
+        (status = 200, description = "Already promoted", body = IssueDetailDto),
+        (status = 201, body = IssueDetailDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("/responses/{id}/answers/{question_key}/promote")]
+async fn promote_answer(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, String)>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let (response_id, key) = path.into_inner();
+    let from = match store::promotable(&state.db, response_id).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("response")),
+        Err(e) => return Err(e.into()),
+    };
+    let stored = langnghe_storage::surveys::version(&state.db, from.survey_id, from.version).await?;
+    let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
+    let Some((_, text)) = text_answers(&def, &from.answers, Some(&key)).into_iter().next() else {
+        return Err(ApiError::not_found("text answer"));
+    };
+    if text == langnghe_domain::screen::WITHHELD {
+        return Err(ApiError::conflict(
+            "answer_withheld",
+            "this answer was routed to a safeguarding case and is not promoted",
+        ));
+    }
+    let record = crate::routes::surveys::find(&state, from.survey_id).await?;
+    let title = title_of(&text);
+    let (id, new) = store::promote(
+        &state.db,
+        &staff.actor(),
+        &store::Promotion {
+            response_id,
+            question_key: &key,
+            from: &from,
+            topic_id: record.topic_id.map(|t| t.0),
+            title: &title,
+            body: &text,
+        },
+    )
+    .await?;
+    let r = find(&state, id).await?;
+    let status = if new {
+        actix_web::http::StatusCode::CREATED
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(actix_web::HttpResponse::build(status).json(detail(&state, r).await?))
 }
