@@ -168,7 +168,10 @@ async fn moderators_filter_search_and_count_the_queue() {
     app.get("/api/v1/issues", app.admin()).await.ok(200);
     let (_, facilitator) = app.user("phu.trach.s06", "facilitator", Some(&school), None).await;
     let (_, officer) = app.user("bao.ve", "safeguarding_officer", None, None).await;
-    for token in [&facilitator, &officer] {
+    let agencies = app.get("/api/v1/agencies", app.admin()).await;
+    let agency = agencies.ok(200)["items"][0]["id"].as_str().unwrap().to_owned();
+    let (_, agency_staff) = app.user("phong.gd", "agency_staff", None, Some(&agency)).await;
+    for token in [&facilitator, &officer, &agency_staff] {
         app.get("/api/v1/issues", Some(token))
             .await
             .assert_problem(403, "forbidden");
@@ -780,6 +783,13 @@ async fn moderators_promote_free_text_answers_to_issues() {
         .get(&format!("/api/v1/surveys/{survey}/answers?question=why_not"), m)
         .await;
     assert_eq!(r.ok(200)["items"][0]["answers"][0]["promoted_issue_id"], issue["id"]);
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?entity=issue&entity_id={}", issue["id"].as_str().unwrap()),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(audit.ok(200)["items"][0]["action"], "issue.promote");
     let queue = app.get("/api/v1/issues?source=survey_answer", m).await;
     assert_eq!(ids(queue.ok(200)), [issue["id"].as_str().unwrap().to_owned()]);
 
@@ -826,4 +836,70 @@ async fn moderators_promote_free_text_answers_to_issues() {
     app.post(&path(&dark, "why_not"), m, &json!({}))
         .await
         .assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn likely_duplicates_come_first_whatever_the_spelling() {
+    let Queue {
+        app,
+        moderator,
+        school,
+        issues,
+    } = queue().await;
+    let m = Some(moderator.as_str());
+    let more = event_with_issues(
+        &app,
+        &school,
+        json!([
+            {"title": "bao luc hoc duong", "body": "cac ban bi bat nat o cong truong sau gio hoc a"},
+            {"title": "Thư viện đóng cửa sớm", "body": "Em muốn đọc sách sau giờ học."}
+        ]),
+    )
+    .await;
+    let r = app.get(&format!("/api/v1/issues/{}/similar", issues[0]), m).await;
+    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items[0]["issue"]["id"], more[0].as_str(), "{}", r.text);
+    assert!(items[0]["score"].as_f64().unwrap() > 0.5);
+    assert!(
+        items.iter().all(|i| i["issue"]["id"] != issues[0].as_str()),
+        "not itself"
+    );
+    assert!(
+        items.iter().all(|i| i["issue"]["id"] != issues[3].as_str()),
+        "never a withheld issue"
+    );
+    let scores: Vec<f64> = items.iter().map(|i| i["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first");
+    let r = app
+        .get(&format!("/api/v1/issues/{}/similar?limit=1", issues[0]), m)
+        .await;
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    // Merged issues are not suggested again.
+    app.post(
+        &format!("/api/v1/issues/{}/merge", more[0]),
+        m,
+        &json!({"into": issues[0]}),
+    )
+    .await
+    .ok(200);
+    let r = app.get(&format!("/api/v1/issues/{}/similar", issues[0]), m).await;
+    assert!(
+        r.ok(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["issue"]["id"] != more[0].as_str())
+    );
+    for q in ["limit=0", "limit=21", "limit=x", "sort=score"] {
+        app.get(&format!("/api/v1/issues/{}/similar?{q}", issues[0]), m)
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+    app.get("/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/similar", m)
+        .await
+        .assert_problem(404, "not_found");
+    let (_, officer) = app.user("bao.ve.similar", "safeguarding_officer", None, None).await;
+    app.get(&format!("/api/v1/issues/{}/similar", issues[0]), Some(&officer))
+        .await
+        .assert_problem(403, "forbidden");
 }

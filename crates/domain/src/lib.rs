@@ -15,6 +15,7 @@ pub mod reports;
 pub mod results;
 pub mod safeguarding;
 pub mod screen;
+pub mod similar;
 pub mod suppression;
 pub mod survey;
 pub mod text;

@@ -657,3 +657,18 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
     tx.commit().await?;
     Ok((id, true))
 }
+
+/// The issues a likely duplicate is looked for among: canonical ones not
+/// withheld, the `limit` most recent.
+pub async fn similar_candidates<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<IssueRow>, StoreError> {
+    Ok(issue::Entity::find()
+        .filter(issue::Column::MergedInto.is_null())
+        .filter(issue::Column::Status.ne("withheld"))
+        .order_by_desc(issue::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(row_of)
+        .collect())
+}

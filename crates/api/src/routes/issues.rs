@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(bulk_update)
         .service(merge_issue)
         .service(unmerge_issue)
+        .service(similar_issues)
         .service(survey_answers)
         .service(promote_answer)
         .service(get_issue)
@@ -262,8 +263,12 @@ pub struct IssueDetailDto {
     pub history: Vec<IssueHistoryDto>,
     /// The issues merged into this one.
     pub merged: Vec<Uuid>,
-    /// Where it and the issues merged into it came from (`form`, `event`).
+    /// Where it and the issues merged into it came from (`form`, `event`,
+    /// `survey_answer`).
     pub sources: Vec<String>,
+    /// Up to three likely duplicates, best first (more with
+    /// `GET /issues/{id}/similar`).
+    pub suggested_duplicates: Vec<SuggestionDto>,
 }
 
 async fn find(state: &AppState, id: Uuid) -> Result<IssueRow, ApiError> {
@@ -283,7 +288,22 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
         .remove(&r.id)
         .unwrap_or_default();
     let sources = store::group_sources(&state.db, r.id).await?;
+    let suggested_duplicates = if r.status == "withheld" {
+        Vec::new()
+    } else {
+        let (candidates, ranked) = suggestions(state, &r, 3).await?;
+        ranked
+            .into_iter()
+            .map(|(i, score)| SuggestionDto {
+                id: candidates[i].id,
+                title: candidates[i].title.clone(),
+                status: candidates[i].status.clone(),
+                score: (score * 1000.0).round() / 1000.0,
+            })
+            .collect()
+    };
     Ok(IssueDetailDto {
+        suggested_duplicates,
         issue: dto(r, &topics, &supports),
         history: history.into_iter().map(history_entry).collect(),
         merged,
@@ -1008,4 +1028,96 @@ async fn promote_answer(
         actix_web::http::StatusCode::OK
     };
     Ok(actix_web::HttpResponse::build(status).json(detail(&state, r).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarQuery {
+    /// 1–20, default 5.
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarDto {
+    pub issue: IssueDto,
+    /// 0 to 1; higher is more alike.
+    pub score: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarListDto {
+    pub items: Vec<SimilarDto>,
+}
+
+/// Likely duplicates of an issue, best first: alike in words whatever the
+/// case, diacritics, word order, filler words or small spelling slips
+/// (among the 5,000 most recent issues that are not merged or withheld).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), SimilarQuery),
+    responses(
+        (status = 200, body = SimilarListDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/issues/{id}/similar")]
+async fn similar_issues(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<SimilarQuery>,
+) -> Result<web::Json<SimilarListDto>, ApiError> {
+    let limit = q.limit.unwrap_or(5);
+    if !(1..=20).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_query", "limit must be between 1 and 20"));
+    }
+    let issue = find(&state, *id).await?;
+    let (candidates, ranked) = suggestions(&state, &issue, limit as usize).await?;
+    let topics = catalog::list_topics(&state.db).await?;
+    let ids: Vec<Uuid> = ranked.iter().map(|(i, _)| candidates[*i].id).collect();
+    let supports = store::support_counts(&state.db, &ids).await?;
+    Ok(web::Json(SimilarListDto {
+        items: ranked
+            .into_iter()
+            .map(|(i, score)| SimilarDto {
+                issue: dto(candidates[i].clone(), &topics, &supports),
+                score: (score * 1000.0).round() / 1000.0,
+            })
+            .collect(),
+    }))
+}
+
+/// The likely duplicates of `issue`: the candidates and, best first, the
+/// index and score of those that rank.
+async fn suggestions(
+    state: &AppState,
+    issue: &IssueRow,
+    limit: usize,
+) -> Result<(Vec<IssueRow>, Vec<(usize, f64)>), ApiError> {
+    use langnghe_domain::similar;
+    let query = similar::doc(&issue.title, &issue.body);
+    let candidates = store::similar_candidates(&state.db, 5000).await?;
+    let docs: Vec<(usize, similar::Doc)> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.id != issue.id && c.merged_into.is_none())
+        .map(|(i, c)| (i, similar::doc(&c.title, &c.body)))
+        .collect();
+    let ranked = similar::rank(&query, docs.iter().map(|(i, d)| (*i, d)), limit);
+    Ok((candidates, ranked))
+}
+
+/// A likely duplicate, in brief.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionDto {
+    pub id: Uuid,
+    pub title: String,
+    pub status: String,
+    /// 0 to 1; higher is more alike.
+    pub score: f64,
 }
