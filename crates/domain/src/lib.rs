@@ -3,6 +3,7 @@
 //! them to and from JSON.
 
 pub mod account;
+pub mod calendar;
 pub mod catalog;
 pub mod consultation;
 pub mod field;
