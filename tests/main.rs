@@ -7,6 +7,7 @@ mod support;
 
 mod audit;
 mod auth;
+mod calendar;
 mod catalog;
 mod consultation;
 mod events;

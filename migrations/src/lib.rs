@@ -19,6 +19,7 @@ mod m20261128_000011_supports;
 mod m20261128_000012_merges;
 mod m20261128_000013_retention;
 mod m20261128_000014_promoted_answers;
+mod m20261128_000015_holidays;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_merges::Migration),
             Box::new(m20261128_000013_retention::Migration),
             Box::new(m20261128_000014_promoted_answers::Migration),
+            Box::new(m20261128_000015_holidays::Migration),
         ]
     }
 }

@@ -90,6 +90,7 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
         (name = "moderation", description = "The Children's Council's queue of children's issues"),
         (name = "safeguarding", description = "Cases followed to closure by safeguarding officers; counts for admins"),
         (name = "participants", description = "A child's own data: export and erasure, with the respondent token"),
+        (name = "calendar", description = "The holidays agencies' due dates skip"),
         (name = "audit", description = "Every change staff, agencies or the system made: read only, admins only"),
     )
 )]

@@ -202,6 +202,9 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         routes: Arc::new(RouteTable::from_spec(&api)),
     };
     let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;
+    langnghe_storage::calendar::seed_if_empty(&db, &langnghe_domain::calendar::vietnam_holidays())
+        .await
+        .map_err(|e| StartError::Admin(format!("cannot seed the holiday calendar: {e}")))?;
     let demo_seeded = if config.demo {
         crate::demo::seed_if_empty(&db)
             .await

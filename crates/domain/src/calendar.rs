@@ -52,6 +52,47 @@ impl Holidays {
     }
 }
 
+/// Vietnam's public holidays for 2026 and 2027, seeded into an empty
+/// calendar, as the Labour Code 2019 (art. 112) sets them: New Year's Day;
+/// Tết, five days (taken here as 29 or 30 Tết to mùng 4, on working days);
+/// the Hùng Kings' Commemoration (10/3 lunar); 30 April; 1 May; National
+/// Day with the day next to it; a holiday falling on a weekend is taken the
+/// next working day. The government's yearly announcement may move days
+/// (and often swaps working days around Tết): admins replace a year's list
+/// with `PUT /api/v1/calendar/holidays`.
+pub const VIETNAM_HOLIDAYS: &[(&str, &str)] = &[
+    ("2026-01-01", "Tết Dương lịch"),
+    ("2026-02-16", "Tết Nguyên đán (29 Tết)"),
+    ("2026-02-17", "Tết Nguyên đán (mùng 1)"),
+    ("2026-02-18", "Tết Nguyên đán (mùng 2)"),
+    ("2026-02-19", "Tết Nguyên đán (mùng 3)"),
+    ("2026-02-20", "Tết Nguyên đán (mùng 4)"),
+    ("2026-04-27", "Giỗ Tổ Hùng Vương (nghỉ bù)"),
+    ("2026-04-30", "Ngày Giải phóng miền Nam"),
+    ("2026-05-01", "Ngày Quốc tế Lao động"),
+    ("2026-09-01", "Quốc khánh"),
+    ("2026-09-02", "Quốc khánh"),
+    ("2027-01-01", "Tết Dương lịch"),
+    ("2027-02-05", "Tết Nguyên đán (30 Tết)"),
+    ("2027-02-08", "Tết Nguyên đán (nghỉ bù mùng 1)"),
+    ("2027-02-09", "Tết Nguyên đán (nghỉ bù mùng 2)"),
+    ("2027-02-10", "Tết Nguyên đán (mùng 5)"),
+    ("2027-02-11", "Tết Nguyên đán (mùng 6)"),
+    ("2027-04-16", "Giỗ Tổ Hùng Vương"),
+    ("2027-04-30", "Ngày Giải phóng miền Nam"),
+    ("2027-05-03", "Ngày Quốc tế Lao động (nghỉ bù)"),
+    ("2027-09-02", "Quốc khánh"),
+    ("2027-09-03", "Quốc khánh"),
+];
+
+/// [`VIETNAM_HOLIDAYS`] as dates.
+pub fn vietnam_holidays() -> Vec<(NaiveDate, &'static str)> {
+    VIETNAM_HOLIDAYS
+        .iter()
+        .filter_map(|(d, n)| Some((d.parse().ok()?, *n)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +134,16 @@ mod tests {
             "a weekend"
         );
         assert!(!c.is_working_day(day("2026-02-18")) && c.is_working_day(day("2026-02-23")));
+    }
+
+    #[test]
+    fn the_seeded_holidays_are_weekdays_of_2026_and_2027() {
+        let days = vietnam_holidays();
+        assert_eq!(days.len(), VIETNAM_HOLIDAYS.len(), "every date parses");
+        for (d, _) in days {
+            assert!(!matches!(d.weekday(), Weekday::Sat | Weekday::Sun), "{d}");
+            assert!((2026..=2027).contains(&d.year()));
+        }
     }
 
     proptest! {

@@ -486,3 +486,16 @@ pub mod target {
     }
     no_relations!();
 }
+
+pub mod holiday {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "holidays")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub day: Date,
+        pub name: String,
+    }
+    no_relations!();
+}

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
 pub mod catalog;
 mod entities;
 pub mod events;

@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod consultation;
 pub mod events;
 pub mod health;
@@ -36,5 +37,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     issues::configure(cfg);
     safeguarding::configure(cfg);
     participants::configure(cfg);
+    calendar::configure(cfg);
     reports::configure(cfg);
 }
