@@ -809,6 +809,12 @@ async fn moderators_promote_free_text_answers_to_issues() {
     app.get(&format!("/api/v1/surveys/{survey}/answers?question=feel_safe"), m)
         .await
         .assert_problem(400, "invalid_query");
+    app.get("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers", m)
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/surveys/{survey}/answers?version=9"), m)
+        .await
+        .assert_problem(404, "not_found");
     let (_, facilitator) = app.user("phu.trach.promote", "facilitator", Some(&school), None).await;
     app.post(&path(&dark, "why_not"), Some(&facilitator), &json!({}))
         .await

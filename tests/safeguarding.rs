@@ -119,6 +119,16 @@ async fn officers_follow_a_case_to_closure_and_every_reading_is_audited() {
     app.get("/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", o)
         .await
         .assert_problem(404, "not_found");
+    app.patch(
+        "/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
+        o,
+        &json!({"status": "assessing"}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.get("/api/v1/safeguarding/cases/not-a-case", o)
+        .await
+        .assert_problem(400, "invalid_path");
 }
 
 #[actix_web::test]

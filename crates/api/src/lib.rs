@@ -27,7 +27,17 @@ pub const LOCAL_OFFSET_HOURS: i64 = 7;
 
 /// Today's date where the service is deployed (Asia/Ho_Chi_Minh).
 pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(LOCAL_OFFSET_HOURS)).date_naive()
+    local_day(chrono::Utc::now())
+}
+
+/// The local day an instant falls on.
+pub fn local_day(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    (at + chrono::Duration::hours(LOCAL_OFFSET_HOURS)).date_naive()
+}
+
+/// The instant a local day begins (local midnight).
+pub fn local_day_start(d: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    d.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(LOCAL_OFFSET_HOURS)
 }
 
 /// The language a request asks for with `Accept-Language` (Vietnamese by

@@ -96,14 +96,9 @@ pub fn decode(text: &str) -> Result<Tally, serde_json::Error> {
     })
 }
 
-/// The local day a response was submitted on.
-fn local_day(at: DateTime<Utc>) -> chrono::NaiveDate {
-    (at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS)).date_naive()
-}
-
 /// The month (`YYYY-MM`, local time) a response counts in.
 pub fn month_of(at: DateTime<Utc>) -> String {
-    langnghe_domain::results::month_key(local_day(at))
+    langnghe_domain::results::month_key(crate::local_day(at))
 }
 
 /// The period key of a day at a grain: `YYYY-MM` or `YYYY-MM-DD`.
@@ -120,7 +115,7 @@ pub fn cell_key(p: &Pending, grain: Grain) -> CellKey {
         survey_id: p.survey_id,
         version: p.version,
         grain,
-        period: period_of(local_day(p.submitted_at), grain),
+        period: period_of(crate::local_day(p.submitted_at), grain),
         unit_id: p.unit_id,
         age_band: p.age_band.clone(),
         gender: p.gender.clone().unwrap_or_else(|| NOT_GIVEN.into()),

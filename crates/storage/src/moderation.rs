@@ -329,16 +329,14 @@ pub async fn group_sources<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec
     Ok(sources)
 }
 
-/// Why a merge or unmerge was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MergeRefusal {
-    Rule(langnghe_domain::moderation::MergeError),
-    NotMerged,
-}
-
 /// Merges `id` into `into` (both locked), audited. `NotFound` when either
 /// is unknown.
-pub async fn merge(db: &Db, actor: &Actor, id: Uuid, into: Uuid) -> Result<Result<(), MergeRefusal>, StoreError> {
+pub async fn merge(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    into: Uuid,
+) -> Result<Result<(), langnghe_domain::moderation::MergeError>, StoreError> {
     use langnghe_domain::moderation::{MergeCheck, check_merge};
     let tx = begin(db).await?;
     let lock = |x: Uuid| issue::Entity::find_by_id(x).lock_exclusive().one(&tx);
@@ -359,7 +357,7 @@ pub async fn merge(db: &Db, actor: &Actor, id: Uuid, into: Uuid) -> Result<Resul
     };
     if let Err(e) = check_merge(check) {
         tx.rollback().await?;
-        return Ok(Err(MergeRefusal::Rule(e)));
+        return Ok(Err(e));
     }
     set_merged(&tx, actor, id, None, Some(into), "issue.merge").await?;
     tx.commit().await?;
@@ -367,7 +365,8 @@ pub async fn merge(db: &Db, actor: &Actor, id: Uuid, into: Uuid) -> Result<Resul
 }
 
 /// Undoes a merge, audited: both issues are as they were before it.
-pub async fn unmerge(db: &Db, actor: &Actor, id: Uuid) -> Result<Result<(), MergeRefusal>, StoreError> {
+/// `false` when the issue is not merged.
+pub async fn unmerge(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError> {
     let tx = begin(db).await?;
     let issue = issue::Entity::find_by_id(id)
         .lock_exclusive()
@@ -376,11 +375,11 @@ pub async fn unmerge(db: &Db, actor: &Actor, id: Uuid) -> Result<Result<(), Merg
         .ok_or(StoreError::NotFound)?;
     let Some(into) = issue.merged_into else {
         tx.rollback().await?;
-        return Ok(Err(MergeRefusal::NotMerged));
+        return Ok(false);
     };
     set_merged(&tx, actor, id, Some(into), None, "issue.unmerge").await?;
     tx.commit().await?;
-    Ok(Ok(()))
+    Ok(true)
 }
 
 async fn set_merged(

@@ -85,8 +85,9 @@ fn row_of(m: case::Model) -> CaseRow {
 pub struct CaseFilter<'a> {
     pub status: Option<&'a str>,
     pub severity: Option<&'a str>,
-    /// Only urgent cases still `new` and received before this instant.
-    pub overdue_before: Option<DateTime<Utc>>,
+    /// `(true, cutoff)`: only urgent cases still `new` and received before
+    /// `cutoff`; `(false, cutoff)`: every other case.
+    pub overdue: Option<(bool, DateTime<Utc>)>,
 }
 
 /// Cases, oldest first, after the id `after`.
@@ -103,17 +104,18 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(s) = filter.severity {
         q = q.filter(case::Column::Severity.eq(s));
     }
-    if let Some(cutoff) = filter.overdue_before {
-        q = q
-            .filter(case::Column::Severity.eq("urgent"))
-            .filter(case::Column::Status.eq("new"))
-            .filter(
+    if let Some((wanted, cutoff)) = filter.overdue {
+        let overdue = Condition::all()
+            .add(case::Column::Severity.eq("urgent"))
+            .add(case::Column::Status.eq("new"))
+            .add(
                 Condition::any().add(case::Column::ReceivedAt.lt(cutoff)).add(
                     Condition::all()
                         .add(case::Column::ReceivedAt.is_null())
                         .add(case::Column::CreatedAt.lt(cutoff)),
                 ),
             );
+        q = q.filter(if wanted { overdue } else { overdue.not() });
     }
     if let Some(a) = after {
         q = q.filter(case::Column::Id.gt(a));

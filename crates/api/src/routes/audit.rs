@@ -81,12 +81,6 @@ impl From<AuditEvent> for AuditEventDto {
     }
 }
 
-/// Local midnight of a day, as an instant.
-fn day_start(d: NaiveDate) -> Option<DateTime<Utc>> {
-    d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc() - chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
-}
-
 fn text_filter<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, ApiError> {
     match value.as_deref().map(str::trim) {
         None => Ok(None),
@@ -129,8 +123,8 @@ async fn list_audit(
         entity_id: text_filter("entity_id", &q.entity_id)?,
         actor_id: actor.and_then(|a| a.parse::<Uuid>().ok()),
         actor_label: actor.filter(|a| a.parse::<Uuid>().is_err()),
-        from: from.and_then(day_start),
-        until: to.and_then(|d| d.succ_opt()).and_then(day_start),
+        from: from.map(crate::local_day_start),
+        until: to.and_then(|d| d.succ_opt()).map(crate::local_day_start),
     };
     let rows = audit::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
     Ok(web::Json(page.page(rows, |e| e.id, AuditEventDto::from)))

@@ -139,6 +139,29 @@ fn topic_by_slug<'a>(topics: &'a [Topic], slug: &str) -> Option<&'a Topic> {
     topics.iter().find(|t| t.slug.as_str() == slug)
 }
 
+/// A `topic` query parameter (a slug) as the topic's id.
+fn topic_query(topics: &[Topic], slug: Option<&str>) -> Result<Option<Uuid>, ApiError> {
+    slug.map(|s| {
+        topic_by_slug(topics, s)
+            .map(|t| t.id.0)
+            .ok_or_else(|| ApiError::bad_request("invalid_query", "unknown topic"))
+    })
+    .transpose()
+}
+
+/// A `unit_id` query parameter as the units it covers today (below it, and
+/// old units that count toward it).
+async fn unit_query(state: &AppState, unit_id: Option<Uuid>) -> Result<Option<Vec<UnitId>>, ApiError> {
+    let Some(u) = unit_id else {
+        return Ok(None);
+    };
+    let chart = org::load_chart(&state.db).await?;
+    if chart.unit(UnitId(u)).is_none() {
+        return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+    }
+    Ok(Some(chart.counting_for(UnitId(u), crate::today())))
+}
+
 /// The moderation queue, newest first by default, with counts per status.
 #[utoipa::path(
     tag = "moderation",
@@ -181,20 +204,8 @@ async fn list_issues(
         Some(text) => moderation::search_query(text),
     };
     let topics = catalog::list_topics(&state.db).await?;
-    let topic_id = match q.topic.as_deref() {
-        None => None,
-        Some(slug) => Some(topic_by_slug(&topics, slug).ok_or_else(|| bad("unknown topic"))?.id.0),
-    };
-    let units = match q.unit_id {
-        None => None,
-        Some(u) => {
-            let chart = org::load_chart(&state.db).await?;
-            if chart.unit(UnitId(u)).is_none() {
-                return Err(bad("unknown unit_id"));
-            }
-            Some(chart.counting_for(UnitId(u), crate::today()))
-        }
-    };
+    let topic_id = topic_query(&topics, q.topic.as_deref())?;
+    let units = unit_query(&state, q.unit_id).await?;
     let filter = IssueFilter {
         status: status.map(IssueStatus::as_str),
         topic_id,
@@ -674,25 +685,8 @@ async fn public_issues(
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let lang = crate::request_lang(&req);
     let topics = catalog::list_topics(&state.db).await?;
-    let topic_id = match q.topic.as_deref() {
-        None => None,
-        Some(slug) => Some(
-            topic_by_slug(&topics, slug)
-                .ok_or_else(|| ApiError::bad_request("invalid_query", "unknown topic"))?
-                .id
-                .0,
-        ),
-    };
-    let units = match q.unit_id {
-        None => None,
-        Some(u) => {
-            let chart = org::load_chart(&state.db).await?;
-            if chart.unit(UnitId(u)).is_none() {
-                return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
-            }
-            Some(chart.counting_for(UnitId(u), crate::today()))
-        }
-    };
+    let topic_id = topic_query(&topics, q.topic.as_deref())?;
+    let units = unit_query(&state, q.unit_id).await?;
     let rows = store::public_list(&state.db, units.as_deref(), topic_id, page.after, page.limit as u64 + 1).await?;
     let supports = store::support_counts(&state.db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     Ok(web::Json(page.page(
@@ -789,8 +783,7 @@ async fn merge_issue(
     let into = body.0.into;
     match store::merge(&state.db, &staff.actor(), *id, into).await {
         Ok(Ok(())) => {}
-        Ok(Err(store::MergeRefusal::Rule(e))) => return Err(ApiError::conflict(e.code(), e.to_string())),
-        Ok(Err(store::MergeRefusal::NotMerged)) => return Err(ApiError::conflict("not_merged", "not merged")),
+        Ok(Err(e)) => return Err(ApiError::conflict(e.code(), e.to_string())),
         Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
         Err(e) => return Err(e.into()),
     }
@@ -820,8 +813,8 @@ async fn unmerge_issue(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
     match store::unmerge(&state.db, &staff.actor(), *id).await {
-        Ok(Ok(())) => {}
-        Ok(Err(_)) => return Err(ApiError::conflict("not_merged", "this issue is not merged")),
+        Ok(true) => {}
+        Ok(false) => return Err(ApiError::conflict("not_merged", "this issue is not merged")),
         Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
         Err(e) => return Err(e.into()),
     }
@@ -866,16 +859,12 @@ fn text_answers(
     json: &str,
     only: Option<&str>,
 ) -> Vec<(String, String)> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
-        return Vec::new();
-    };
-    def.questions()
-        .iter()
-        .filter(|q| matches!(q.spec(), langnghe_domain::survey::QuestionSpec::Text { .. }))
-        .filter(|q| only.is_none_or(|o| o == q.key()))
-        .filter_map(|q| {
-            let t = map.get(q.key())?.as_str()?.trim();
-            (!t.is_empty()).then(|| (q.key().to_owned(), t.to_owned()))
+    crate::rollup::answers_of(def, json)
+        .into_iter()
+        .filter(|(k, _)| only.is_none_or(|o| o == k))
+        .filter_map(|(k, a)| match a {
+            langnghe_domain::survey::Answer::Text(t) if !t.trim().is_empty() => Some((k, t.trim().to_owned())),
+            _ => None,
         })
         .collect()
 }

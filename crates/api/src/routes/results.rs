@@ -68,8 +68,8 @@ impl ResultsQuery {
         let (from, to) = (query_date("from", self.from)?, query_date("to", self.to)?);
         Ok(Window {
             at: query_date("at", self.at)?.unwrap_or_else(crate::today),
-            from: from.map(day_start),
-            to: to.and_then(|d| d.succ_opt()).map(day_start),
+            from: from.map(crate::local_day_start),
+            to: to.and_then(|d| d.succ_opt()).map(crate::local_day_start),
             days: (from, to),
         })
     }
@@ -184,12 +184,6 @@ fn group_key(f: &GroupFacts, by: &[String], chart: &OrgChart, level: Option<Unit
         })
         .collect::<Vec<_>>()
         .join("\u{1f}")
-}
-
-fn day_start(d: NaiveDate) -> chrono::DateTime<Utc> {
-    d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc() - chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
-        .unwrap_or_default()
 }
 
 /// What children said, per question: counts and shares for choice, yes/no
@@ -384,9 +378,7 @@ async fn responses_csv(
         let answers = crate::rollup::answers_of(&def, &row.answers);
         let mut line = vec![
             (i + 1).to_string(),
-            (row.submitted_at + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
-                .date_naive()
-                .to_string(),
+            crate::local_day(row.submitted_at).to_string(),
             chart
                 .unit(row.unit_id)
                 .map(|u| u.code.as_str().to_owned())
@@ -671,8 +663,8 @@ async fn tally_groups(
             survey_id,
             version,
             units,
-            from.map(day_start),
-            until.map(day_start),
+            from.map(crate::local_day_start),
+            until.map(crate::local_day_start),
         )
         .await?;
         for p in &pending {

@@ -132,14 +132,9 @@ async fn list_cases(
     let filter = CaseFilter {
         status: q.status.as_deref(),
         severity: q.severity.as_deref(),
-        overdue_before: (q.overdue == Some(true)).then(|| now - safeguarding::ASSESS_URGENT_WITHIN),
+        overdue: q.overdue.map(|o| (o, now - safeguarding::ASSESS_URGENT_WITHIN)),
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
-    let rows: Vec<CaseRow> = match q.overdue {
-        // Not overdue: everything the filter gives but the overdue ones.
-        Some(false) => rows.into_iter().filter(|c| !dto(c.clone(), now).overdue).collect(),
-        _ => rows,
-    };
     Ok(web::Json(page.page(rows, |c| c.id, |c| dto(c, now))))
 }
 
@@ -433,13 +428,8 @@ async fn case_summary(
 ) -> Result<web::Json<CaseSummaryDto>, ApiError> {
     let period = Period::parse(&q.period)
         .map_err(|_| ApiError::bad_request("invalid_query", "period is like 2026, 2026-H1, 2026-Q3 or 2026-11"))?;
-    let start = |d: chrono::NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc() - chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
-            .unwrap_or_default()
-    };
-    let from = start(period.first_day());
-    let until = start(period.last_day().succ_opt().unwrap_or(period.last_day()));
+    let from = crate::local_day_start(period.first_day());
+    let until = crate::local_day_start(period.last_day().succ_opt().unwrap_or(period.last_day()));
     let rows = store::summary(&state.db, from, until).await?;
     let mut by_status: BTreeMap<String, i64> = CaseStatus::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
     let mut by_severity: BTreeMap<String, i64> = ["medium", "high", "urgent"]
