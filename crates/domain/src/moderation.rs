@@ -121,6 +121,25 @@ pub fn transition(
     }
 }
 
+/// A moderator's decision as asked: a new status and/or a reason, either
+/// possibly absent. Returns the status and reason the issue then has. A
+/// reason alone re-words a rejection; a rejection without a reason keeps
+/// the one the issue already had; any other status drops the reason.
+pub fn decide(
+    from: IssueStatus,
+    status: Option<IssueStatus>,
+    reason: Option<RejectReason>,
+    current_reason: Option<RejectReason>,
+) -> Result<(IssueStatus, Option<RejectReason>), TransitionError> {
+    let to = status.unwrap_or(from);
+    let reason = if status.is_some() && to != IssueStatus::Rejected {
+        reason
+    } else {
+        reason.or(current_reason)
+    };
+    transition(from, to, reason).map(|r| (to, r))
+}
+
 /// The text the queue is searched by: title and body folded (lower case,
 /// no diacritics), so that "bao luc" finds "Bạo lực".
 pub fn search_key(title: &str, body: &str) -> String {
@@ -236,6 +255,23 @@ mod tests {
         assert_eq!(
             transition(New, Withheld, None).map_err(TransitionError::code),
             Err("issue_withheld")
+        );
+    }
+
+    #[test]
+    fn decisions_keep_or_drop_the_reason() {
+        let (d, o) = (Some(RejectReason::Duplicate), Some(RejectReason::Other));
+        assert_eq!(decide(Rejected, None, o, d), Ok((Rejected, o)), "re-worded");
+        assert_eq!(decide(Rejected, Some(Rejected), None, d), Ok((Rejected, d)), "kept");
+        assert_eq!(
+            decide(Rejected, Some(Accepted), None, d),
+            Ok((Accepted, None)),
+            "dropped"
+        );
+        assert_eq!(decide(New, None, o, None), Err(TransitionError::ReasonNotAllowed));
+        assert_eq!(
+            decide(New, Some(Rejected), None, None),
+            Err(TransitionError::ReasonRequired)
         );
     }
 

@@ -146,6 +146,35 @@ pub fn transition(
     }
 }
 
+/// What an officer's move does to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub status: CaseStatus,
+    pub referral: Option<Referral>,
+    /// The case leaves `new` now: it is assessed.
+    pub assessed_now: bool,
+    /// The case is closed now.
+    pub closed_now: bool,
+}
+
+/// An officer's move as asked (a status and/or a referral, either possibly
+/// absent) from a case in `from` that has `current` referral.
+pub fn apply(
+    from: CaseStatus,
+    status: Option<CaseStatus>,
+    referral: Option<Referral>,
+    current: Option<Referral>,
+) -> Result<Move, CaseError> {
+    let to = status.unwrap_or(from);
+    let referral = transition(from, to, referral, current)?;
+    Ok(Move {
+        status: to,
+        referral,
+        assessed_now: from == CaseStatus::New && to != CaseStatus::New,
+        closed_now: to == CaseStatus::Closed && from != CaseStatus::Closed,
+    })
+}
+
 /// How long an urgent case may wait to be assessed.
 pub const ASSESS_URGENT_WITHIN: Duration = Duration::hours(24);
 
@@ -196,6 +225,19 @@ mod tests {
         }
         assert_eq!(Channel::parse("hotline_111"), Some(Channel::Hotline111));
         assert_eq!(Channel::parse("email"), None);
+    }
+
+    #[test]
+    fn moves_stamp_assessment_and_closing_once() {
+        let m = apply(New, Some(Assessing), None, None).unwrap();
+        assert!(m.assessed_now && !m.closed_now);
+        let m = apply(Assessing, Some(Closed), None, None).unwrap();
+        assert!(!m.assessed_now && m.closed_now);
+        let m = apply(Closed, None, None, Some(Referral::Police)).unwrap();
+        assert_eq!(
+            (m.status, m.referral, m.closed_now),
+            (Closed, Some(Referral::Police), false)
+        );
     }
 
     #[test]

@@ -517,15 +517,9 @@ impl Decision {
             ));
         }
         if self.status.is_some() || self.reason.is_some() {
-            let to = self.status.unwrap_or(from);
-            let reason = if self.status.is_some() && to != IssueStatus::Rejected {
-                self.reason
-            } else {
-                self.reason
-                    .or_else(|| current.rejection_reason.as_deref().and_then(RejectReason::parse))
-            };
-            match moderation::transition(from, to, reason) {
-                Ok(r) => {
+            let current_reason = current.rejection_reason.as_deref().and_then(RejectReason::parse);
+            match moderation::decide(from, self.status, self.reason, current_reason) {
+                Ok((to, r)) => {
                     next.status = to.as_str().to_owned();
                     next.rejection_reason = r.map(|r| r.as_str().to_owned());
                 }

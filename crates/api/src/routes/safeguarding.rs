@@ -283,16 +283,15 @@ async fn update_case(
         let mut next = current.clone();
         let from = CaseStatus::parse(&current.status).unwrap_or(CaseStatus::New);
         if to.is_some() || referral.is_some() {
-            let to = to.unwrap_or(from);
             let kept = current.referred_to.as_deref().and_then(Referral::parse);
-            match safeguarding::transition(from, to, referral, kept) {
-                Ok(r) => {
-                    next.status = to.as_str().to_owned();
-                    next.referred_to = r.map(|r| r.as_str().to_owned());
-                    if from == CaseStatus::New && to != CaseStatus::New {
+            match safeguarding::apply(from, to, referral, kept) {
+                Ok(m) => {
+                    next.status = m.status.as_str().to_owned();
+                    next.referred_to = m.referral.map(|r| r.as_str().to_owned());
+                    if m.assessed_now {
                         next.assessed_at = Some(now);
                     }
-                    if to == CaseStatus::Closed && from != CaseStatus::Closed {
+                    if m.closed_now {
                         next.closed_at = Some(now);
                     }
                 }
