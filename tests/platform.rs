@@ -279,9 +279,16 @@ fn every_operation_documents_its_errors() {
             if secured {
                 assert!(responses.contains_key("401"), "{method} {path} lacks 401");
             }
+            // The OAuth 2 token endpoint refuses bad requests with 400, as
+            // RFC 6749 (§5.2) has it, never 422.
+            let oauth = path == "/api/v1/auth/token";
             if op.get("requestBody").is_some() {
-                for code in ["415", "422"] {
-                    assert!(responses.contains_key(code), "{method} {path} lacks {code}");
+                for code in if oauth {
+                    &["415", "400"][..]
+                } else {
+                    &["415", "422"][..]
+                } {
+                    assert!(responses.contains_key(*code), "{method} {path} lacks {code}");
                 }
             }
             if path.contains('{') {

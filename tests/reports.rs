@@ -497,7 +497,17 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
         .iter()
         .map(|s| s["key"].as_str().unwrap())
         .collect();
-    assert_eq!(keys, ["progress", "consultations", "topics", "events", "safeguarding"]);
+    assert_eq!(
+        keys,
+        [
+            "progress",
+            "consultations",
+            "topics",
+            "events",
+            "safeguarding",
+            "recommendations"
+        ]
+    );
     assert_eq!(report["sections"][1]["title"]["en"], "Consultations by unit and kind");
     let v = |section: &str, item: &str, breakdown: &str| value(&report, section, item, breakdown);
     let n = |x: u64| Some(json!(x));
@@ -601,6 +611,8 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     assert_eq!(v("safeguarding", "new", "total"), n(6));
     assert_eq!(v("safeguarding", "new", &format!("severity.{severity}")), n(6));
     assert_eq!(v("safeguarding", "all", "total"), n(6));
+    // No recommendation was sent: the section counts nothing.
+    assert_eq!(v("recommendations", "all", "sent"), n(0));
     assert!(!r.text.contains("rượu"), "no case text in a report");
 
     // The whole organisation: the city, broken down into the district.

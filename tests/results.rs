@@ -28,7 +28,7 @@ fn all_types(owner: &str) -> Value {
 }
 
 /// Joins and answers; returns the receipt code.
-async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value) -> String {
+pub async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value) -> String {
     let joined = app
         .post(
             "/api/v1/join",
@@ -49,7 +49,7 @@ async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value
     r.ok(201)["receipt_code"].as_str().unwrap().to_owned()
 }
 
-async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
+pub async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
     let now = Utc::now();
     let r = app
         .post(

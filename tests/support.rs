@@ -159,6 +159,14 @@ pub fn config(url: &str, opts: &Options) -> Config {
         // Fold often, so that tests read results while folds commit.
         fold_interval: std::time::Duration::from_millis(20),
         retention: langnghe_api::retention::Policy::default(),
+        // Fast retries and a short day, so that tests see dead letters.
+        webhooks: langnghe_api::relay::WebhookPolicy {
+            allow_http: true,
+            retry_base: std::time::Duration::from_millis(50),
+            give_up_after: chrono::Duration::seconds(2),
+        },
+        // Tests drive the chaser with their own clock.
+        chase_interval: None,
     }
 }
 
@@ -169,6 +177,7 @@ pub struct TestApp {
     pub admin: String,
     handle: ServerHandle,
     folder: tokio::task::JoinHandle<()>,
+    relay: tokio::task::JoinHandle<()>,
     client: awc::Client,
 }
 
@@ -177,6 +186,7 @@ impl Drop for TestApp {
         // Stop accepting; the server future ends with the test's runtime.
         drop(self.handle.stop(false));
         self.folder.abort();
+        self.relay.abort();
     }
 }
 
@@ -271,6 +281,7 @@ impl TestApp {
             admin: String::new(),
             handle: bound.handle,
             folder: bound.folder,
+            relay: bound.relay,
             client,
         };
         app.admin = app.login("admin", ADMIN_PASSWORD).await;

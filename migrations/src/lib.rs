@@ -20,6 +20,7 @@ mod m20261128_000012_merges;
 mod m20261128_000013_retention;
 mod m20261128_000014_promoted_answers;
 mod m20261128_000015_holidays;
+mod m20261129_000016_recommendations;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000013_retention::Migration),
             Box::new(m20261128_000014_promoted_answers::Migration),
             Box::new(m20261128_000015_holidays::Migration),
+            Box::new(m20261129_000016_recommendations::Migration),
         ]
     }
 }

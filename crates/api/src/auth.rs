@@ -204,7 +204,7 @@ pub struct Claims {
     pub exp: i64,
     /// The account's token version when issued.
     pub ver: i32,
-    /// What kind of principal: `staff`.
+    /// What kind of principal: `staff` or `agency_client`.
     pub typ: String,
 }
 
@@ -321,6 +321,10 @@ impl<R: Allowed + 'static> FromRequest for Staff<R> {
             let token = token?;
             let state = state.ok_or_else(|| ApiError::internal(&KeyError::None))?;
             let claims = state.keys.verify(&token)?;
+            if claims.typ == "agency_client" {
+                // A valid agency token, on a route for staff.
+                return Err(ApiError::forbidden());
+            }
             if claims.typ != "staff" {
                 return Err(ApiError::invalid_token());
             }
@@ -343,6 +347,143 @@ impl<R: Allowed + 'static> FromRequest for Staff<R> {
                 user,
                 _role: PhantomData,
             })
+        })
+    }
+}
+
+/// Someone acting for one agency: a machine client holding a token from
+/// `POST /api/v1/auth/token`, or an agency staff account. Both act with the
+/// same rights, on their own agency's deliveries only.
+pub struct AgencyCaller {
+    pub agency_id: uuid::Uuid,
+    pub actor: Actor,
+}
+
+/// An admin, or someone acting for an agency (for what both may do, like
+/// setting the agency's webhook).
+pub enum AdminOrAgency {
+    Admin(Actor),
+    Agency(AgencyCaller),
+}
+
+impl AdminOrAgency {
+    pub fn actor(&self) -> &Actor {
+        match self {
+            AdminOrAgency::Admin(a) => a,
+            AdminOrAgency::Agency(c) => &c.actor,
+        }
+    }
+
+    /// Refuses an agency acting on another agency: 404, as if it did not
+    /// exist.
+    pub fn may_act_for(&self, agency_id: uuid::Uuid) -> Result<(), ApiError> {
+        match self {
+            AdminOrAgency::Agency(c) if c.agency_id != agency_id => Err(ApiError::not_found("agency")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Who a bearer token stands for, read afresh: a disabled account, a
+/// changed password or a revoked client stops at once.
+async fn principal(req: &HttpRequest) -> Result<AdminOrAgency, ApiError> {
+    let token = bearer(req)?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(&KeyError::None))?;
+    let claims = state.keys.verify(&token)?;
+    let id = claims
+        .sub
+        .parse::<uuid::Uuid>()
+        .map_err(|_| ApiError::invalid_token())?;
+    let (agency_id, actor) = match claims.typ.as_str() {
+        "agency_client" => {
+            let client = match langnghe_storage::agency_clients::get(&state.db, id).await {
+                Ok(c) => c,
+                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
+                Err(e) => return Err(e.into()),
+            };
+            if client.revoked_at.is_some() {
+                return Err(ApiError::invalid_token());
+            }
+            let actor = Actor {
+                id: Some(client.id),
+                label: format!("client:{}", client.client_id),
+            };
+            (client.agency_id, actor)
+        }
+        "staff" => {
+            let user = match accounts::get(&state.db, UserId(id)).await {
+                Ok(u) => u,
+                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
+                Err(e) => return Err(e.into()),
+            };
+            if user.disabled || user.token_version != claims.ver {
+                return Err(ApiError::invalid_token());
+            }
+            let actor = Actor {
+                id: Some(user.id.0),
+                label: user.username.clone(),
+            };
+            match (user.assignment.role, user.assignment.agency_id) {
+                (Role::Admin, _) => return Ok(AdminOrAgency::Admin(actor)),
+                (Role::AgencyStaff, Some(a)) => (a.0, actor),
+                _ => return Err(ApiError::forbidden()),
+            }
+        }
+        _ => return Err(ApiError::invalid_token()),
+    };
+    let agency = langnghe_storage::catalog::get_agency(&state.db, langnghe_domain::AgencyId(agency_id)).await?;
+    if !agency.active {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "agency_inactive",
+            "The agency is no longer active",
+        ));
+    }
+    Ok(AdminOrAgency::Agency(AgencyCaller { agency_id, actor }))
+}
+
+impl FromRequest for AdminOrAgency {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { principal(&req).await })
+    }
+}
+
+impl FromRequest for AgencyCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match principal(&req).await? {
+                AdminOrAgency::Agency(c) => Ok(c),
+                AdminOrAgency::Admin(_) => Err(ApiError::forbidden()),
+            }
+        })
+    }
+}
+
+impl Keys {
+    /// A signed access token for an agency's machine client.
+    pub fn issue_client(&self, client_row_id: uuid::Uuid) -> Result<String, ApiError> {
+        let now = Utc::now();
+        let now = now.timestamp();
+        self.sign(&Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: client_row_id.to_string(),
+            iat: now,
+            nbf: now - 5,
+            exp: now + self.ttl.num_seconds(),
+            ver: 0,
+            typ: "agency_client".into(),
         })
     }
 }

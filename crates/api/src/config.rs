@@ -64,6 +64,21 @@ pub struct Settings {
     /// withdrawn responses to fold into the rollups when idle.
     #[arg(long, env = "LANGNGHE_FOLD_INTERVAL_MS", default_value = "1000", global = true)]
     pub fold_interval_ms: String,
+    /// Accept plain http:// webhook URLs (development only).
+    #[arg(long, env = "LANGNGHE_WEBHOOK_ALLOW_HTTP", default_value = "false", global = true)]
+    pub webhook_allow_http: String,
+    /// Milliseconds before the first retry of a failed webhook; each next
+    /// retry waits twice as long, up to an hour.
+    #[arg(long, env = "LANGNGHE_WEBHOOK_RETRY_BASE_MS", default_value = "30000", global = true)]
+    pub webhook_retry_base_ms: String,
+    /// Seconds after which a webhook event still failing becomes a dead
+    /// letter.
+    #[arg(long, env = "LANGNGHE_WEBHOOK_GIVE_UP_SECS", default_value = "86400", global = true)]
+    pub webhook_give_up_secs: String,
+    /// Seconds between runs of the chaser that reminds agencies of due and
+    /// overdue deliveries (0: off).
+    #[arg(long, env = "LANGNGHE_CHASE_INTERVAL_SECS", default_value = "3600", global = true)]
+    pub chase_interval_secs: String,
     /// Days free-text answers are kept before being purged.
     #[arg(long, env = "LANGNGHE_RETAIN_TEXT_DAYS", default_value = "365", global = true)]
     pub retain_text_days: String,
@@ -111,6 +126,10 @@ pub struct Config {
     pub fold_interval: std::time::Duration,
     /// How long data is kept.
     pub retention: crate::retention::Policy,
+    /// How webhooks are sent and retried.
+    pub webhooks: crate::relay::WebhookPolicy,
+    /// How often the chaser runs; `None`: never.
+    pub chase_interval: Option<std::time::Duration>,
 }
 
 /// Where the data key comes from.
@@ -295,6 +314,40 @@ impl Config {
                 &s.retain_closed_cases_days,
             )?,
         };
+        let number = |name: &'static str, v: &str, range: std::ops::RangeInclusive<u64>, what: &'static str| {
+            v.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| bad(name, what))
+        };
+        let webhooks = crate::relay::WebhookPolicy {
+            allow_http: parse_bool(
+                "LANGNGHE_WEBHOOK_ALLOW_HTTP (--webhook-allow-http)",
+                &s.webhook_allow_http,
+            )?,
+            retry_base: std::time::Duration::from_millis(number(
+                "LANGNGHE_WEBHOOK_RETRY_BASE_MS (--webhook-retry-base-ms)",
+                &s.webhook_retry_base_ms,
+                10..=3_600_000,
+                "a number of milliseconds from 10 to 3600000",
+            )?),
+            give_up_after: chrono::Duration::seconds(number(
+                "LANGNGHE_WEBHOOK_GIVE_UP_SECS (--webhook-give-up-secs)",
+                &s.webhook_give_up_secs,
+                1..=604_800,
+                "a number of seconds from 1 to 604800 (a week)",
+            )? as i64),
+        };
+        let chase_interval = match number(
+            "LANGNGHE_CHASE_INTERVAL_SECS (--chase-interval-secs)",
+            &s.chase_interval_secs,
+            0..=86_400,
+            "a number of seconds from 0 (off) to 86400",
+        )? {
+            0 => None,
+            n => Some(std::time::Duration::from_secs(n)),
+        };
         Ok(Config {
             bind,
             database_url,
@@ -313,6 +366,8 @@ impl Config {
             min_cell,
             fold_interval,
             retention,
+            webhooks,
+            chase_interval,
         })
     }
 

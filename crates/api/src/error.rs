@@ -348,7 +348,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     (
         "illegal_transition",
         409,
-        "the issue or safeguarding case cannot move from its status to the one asked (nothing goes back)",
+        "the issue, safeguarding case, recommendation or delivery cannot move from its status to the one asked (nothing goes back)",
     ),
     (
         "issue_withheld",
@@ -373,5 +373,25 @@ pub const CODES: &[(&str, u16, &str)] = &[
         409,
         "the answer was routed to a safeguarding case and is not promoted",
     ),
+    ("not_draft", 409, "only a draft recommendation can be edited"),
+    ("commitment_done", 409, "the commitment is already done"),
+    (
+        "invalid_request",
+        400,
+        "an OAuth 2 token request is missing a parameter or sends credentials twice",
+    ),
+    (
+        "unsupported_grant_type",
+        400,
+        "only grant_type=client_credentials is supported",
+    ),
+    (
+        "invalid_client",
+        401,
+        "unknown agency client, wrong secret, or revoked client",
+    ),
+    ("no_webhook", 409, "the agency has no webhook registered"),
+    ("not_dead", 409, "only a dead-lettered webhook event can be replayed"),
+    ("agency_inactive", 403, "the caller's agency is no longer active"),
     ("request_refused", 400, "any other refusal produced by the HTTP layer"),
 ];

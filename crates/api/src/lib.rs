@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod chasing;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod relay;
 pub mod retention;
 pub mod rollup;
 pub mod routes;

@@ -200,6 +200,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         metrics: Arc::new(Metrics::default()),
         cache: Arc::default(),
         routes: Arc::new(RouteTable::from_spec(&api)),
+        webhooks: config.webhooks,
     };
     let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;
     langnghe_storage::calendar::seed_if_empty(&db, &langnghe_domain::calendar::vietnam_holidays())
@@ -271,6 +272,10 @@ pub struct Bound {
     pub folder: tokio::task::JoinHandle<()>,
     /// The daily retention purge.
     pub purger: tokio::task::JoinHandle<()>,
+    /// The webhook relay.
+    pub relay: tokio::task::JoinHandle<()>,
+    /// The chaser of due and overdue deliveries, when on.
+    pub chaser: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Binds the HTTP server and starts the result folder; run the server by
@@ -311,6 +316,10 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let server = server.run();
     let handle = server.handle();
     let folder = crate::rollup::spawn_folder(db.clone(), config.fold_interval);
+    let relay = crate::relay::spawn_relay(db.clone(), config.webhooks);
+    let chaser = config
+        .chase_interval
+        .map(|i| crate::chasing::spawn_chaser(db.clone(), i));
     let purger = crate::retention::spawn_daily(db, config.retention);
     Ok(Bound {
         server,
@@ -318,6 +327,8 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
         addr,
         folder,
         purger,
+        relay,
+        chaser,
     })
 }
 

@@ -124,6 +124,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
         fold_interval: Duration::from_millis(1000),
         retention: langnghe_api::retention::Policy::default(),
+        webhooks: langnghe_api::relay::WebhookPolicy::default(),
+        chase_interval: None,
     };
     let prepared = langnghe_api::server::prepare(&config).await?;
     let db = prepared.state.db.clone();

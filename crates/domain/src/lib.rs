@@ -11,6 +11,7 @@ pub mod ids;
 pub mod moderation;
 pub mod org;
 pub mod plan;
+pub mod recommendation;
 pub mod reorg;
 pub mod reports;
 pub mod results;

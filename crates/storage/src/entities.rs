@@ -499,3 +499,186 @@ pub mod holiday {
     }
     no_relations!();
 }
+
+pub mod recommendation {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "recommendations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub status: String,
+        pub title_vi: String,
+        pub title_en: Option<String>,
+        pub summary_vi: String,
+        pub summary_en: Option<String>,
+        pub child_summary_vi: String,
+        pub child_summary_en: Option<String>,
+        pub action_vi: String,
+        pub action_en: Option<String>,
+        pub topic_id: Uuid,
+        pub unit_id: Uuid,
+        pub evidence: String,
+        pub frozen_evidence: Option<String>,
+        pub approval_event_id: Option<Uuid>,
+        pub approved_at: Option<DateTimeUtc>,
+        pub sent_at: Option<DateTimeUtc>,
+        pub created_by: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod recommendation_issue {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "recommendation_issues")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub recommendation_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub issue_id: Uuid,
+    }
+    no_relations!();
+}
+
+pub mod delivery {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "deliveries")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub recommendation_id: Uuid,
+        pub agency_id: Uuid,
+        pub status: String,
+        pub due_on: Date,
+        pub sent_at: DateTimeUtc,
+        pub acknowledged_at: Option<DateTimeUtc>,
+        pub answered_at: Option<DateTimeUtc>,
+        pub answered_on: Option<Date>,
+        pub stance: Option<String>,
+        pub reply_body: Option<String>,
+        pub reply_child_summary: Option<String>,
+        pub reason: Option<String>,
+        pub last_reminder_step: Option<i32>,
+        pub escalated_at: Option<DateTimeUtc>,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod commitment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "commitments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub delivery_id: Uuid,
+        pub position: i32,
+        pub body: String,
+        pub due_on: Date,
+        pub status: String,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod delivery_update {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "delivery_updates")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub delivery_id: Uuid,
+        pub commitment_id: Uuid,
+        pub status: String,
+        pub note: String,
+        pub child_note: Option<String>,
+        pub actor_label: String,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod delivery_reminder {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "delivery_reminders")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub delivery_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub step: i32,
+        pub kind: String,
+        pub reminded_on: Date,
+        pub escalated: bool,
+        pub created_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod agency_client {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "agency_clients")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub agency_id: Uuid,
+        pub client_id: String,
+        pub secret_hash: String,
+        pub label: String,
+        pub created_by: String,
+        pub created_at: DateTimeUtc,
+        pub revoked_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod agency_webhook {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "agency_webhooks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub agency_id: Uuid,
+        pub url: String,
+        pub secret: String,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod outbox {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub agency_id: Uuid,
+        pub event_type: String,
+        pub payload: String,
+        pub status: String,
+        pub attempts: i32,
+        pub next_attempt_at: DateTimeUtc,
+        pub locked_until: Option<DateTimeUtc>,
+        pub last_error: Option<String>,
+        pub queued_at: DateTimeUtc,
+        pub delivered_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}

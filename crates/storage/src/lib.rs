@@ -3,6 +3,7 @@
 //! the database is SQLite or PostgreSQL.
 
 pub mod accounts;
+pub mod agency_clients;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
@@ -10,7 +11,9 @@ mod entities;
 pub mod events;
 pub mod moderation;
 pub mod org;
+pub mod outbox;
 pub mod participation;
+pub mod recommendations;
 pub mod reports;
 pub mod retention;
 pub mod rollup;

@@ -2,15 +2,18 @@
 //! handlers with utoipa-actix-web, so the spec cannot miss a route.
 
 pub mod agencies;
+pub mod agency;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod consultation;
 pub mod events;
+pub mod feed;
 pub mod health;
 pub mod issues;
 pub mod participants;
 pub mod progress;
+pub mod recommendations;
 pub mod reports;
 pub mod results;
 pub mod safeguarding;
@@ -18,6 +21,7 @@ pub mod surveys;
 pub mod topics;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -39,4 +43,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     participants::configure(cfg);
     calendar::configure(cfg);
     reports::configure(cfg);
+    recommendations::configure(cfg);
+    agency::configure(cfg);
+    webhooks::configure(cfg);
+    feed::configure(cfg);
 }

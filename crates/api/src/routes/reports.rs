@@ -112,7 +112,8 @@ pub struct RowDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SectionDto {
-    /// `progress`, `consultations`, `topics`, `events` or `safeguarding`.
+    /// `progress`, `consultations`, `topics`, `events`, `safeguarding` or
+    /// `recommendations`.
     pub key: &'static str,
     pub title: Text,
     pub rows: Vec<RowDto>,
@@ -168,6 +169,7 @@ fn builders<'a>(s: &'a Scope<'a>) -> Vec<Built<'a>> {
         Box::pin(topics(s)),
         Box::pin(events(s)),
         Box::pin(safeguarding(s)),
+        Box::pin(recommendations(s)),
     ]
 }
 
@@ -554,6 +556,88 @@ async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         title: title(
             "Các vụ việc liên quan đến trẻ em (số lượng theo trạng thái)",
             "Safeguarding cases (counts by status)",
+        ),
+        rows,
+    })
+}
+
+/// Recommendations sent to agencies in the period, per agency and in all:
+/// deliveries sent, answered, answered by the due date, overdue (unanswered
+/// past the due date as the period ends, or today), and the median working
+/// days from sending to answer. Figures about agencies, not children: no
+/// suppression.
+async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
+    use langnghe_domain::recommendation::{self as rules, DeliveryStatus};
+    let units: Option<Vec<uuid::Uuid>> = s.units.as_ref().map(|u| u.iter().map(|u| u.0).collect());
+    let deliveries = langnghe_storage::recommendations::deliveries_sent_between(
+        &s.state.db,
+        crate::local_day_start(s.window.first),
+        crate::local_day_start(s.window.last + chrono::Duration::days(1)),
+        units.as_deref(),
+    )
+    .await?;
+    let cal = crate::routes::recommendations::holidays(s.state).await?;
+    let agencies = langnghe_storage::catalog::list_agencies(&s.state.db).await?;
+    #[derive(Default)]
+    struct Tally {
+        recommendations: std::collections::BTreeSet<uuid::Uuid>,
+        sent: u64,
+        answered: u64,
+        on_time: u64,
+        overdue: u64,
+        days: Vec<i64>,
+    }
+    let mut by_agency: std::collections::BTreeMap<uuid::Uuid, Tally> = std::collections::BTreeMap::new();
+    let mut all = Tally::default();
+    for d in &deliveries {
+        for t in [by_agency.entry(d.agency_id).or_default(), &mut all] {
+            t.recommendations.insert(d.recommendation_id);
+            t.sent += 1;
+            // Answers given after the period's end are not yet known then.
+            match d.answered_on.filter(|a| *a <= s.measured_to) {
+                Some(answered) => {
+                    t.answered += 1;
+                    if rules::answered_on_time(answered, d.due_on) {
+                        t.on_time += 1;
+                    }
+                    t.days
+                        .push(cal.working_days_between(crate::local_day(d.sent_at), answered).max(0));
+                }
+                None => {
+                    let waiting = DeliveryStatus::parse(&d.status)
+                        .map(|st| st.awaits_answer() || d.answered_on.is_some())
+                        .unwrap_or(false);
+                    if waiting && s.measured_to > d.due_on {
+                        t.overdue += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    let mut push = |item: &Item, t: &mut Tally| {
+        rows.push(item.count("recommendations", t.recommendations.len() as u64));
+        rows.push(item.count("sent", t.sent));
+        rows.push(item.count("answered", t.answered));
+        rows.push(item.count("answered_on_time", t.on_time));
+        rows.push(item.count("overdue", t.overdue));
+        if let Some(m) = rules::median(&mut t.days) {
+            rows.push(item.value("median_working_days_to_answer", ValueDto::Number(m)));
+        }
+    };
+    for (id, t) in by_agency.iter_mut() {
+        let name = agencies
+            .iter()
+            .find(|a| a.id.0 == *id)
+            .map(|a| a.name.get(s.lang).to_owned());
+        push(&Item::new(id.to_string(), name), t);
+    }
+    push(&Item::all(s), &mut all);
+    Ok(SectionDto {
+        key: "recommendations",
+        title: title(
+            "Kiến nghị gửi cơ quan và kết quả trả lời",
+            "Recommendations sent to agencies and their answers",
         ),
         rows,
     })

@@ -681,3 +681,34 @@ async fn tally_groups(
     tallies.retain(|_, t| t.responses > 0);
     Ok(tallies)
 }
+
+/// The suppressed results of one question over the responses recorded
+/// under `unit` and below, with the survey's published version: the
+/// evidence frozen into a recommendation when it is sent.
+pub(crate) async fn evidence_figures(
+    state: &AppState,
+    survey_id: Uuid,
+    key: &str,
+    unit: Uuid,
+) -> Result<serde_json::Value, ApiError> {
+    let q = ResultsQuery {
+        by: None,
+        unit_id: Some(unit),
+        unit_level: None,
+        at: None,
+        from: None,
+        to: None,
+        version: None,
+    };
+    let r = compute(state, Viewer::AllUnits, survey_id, &q).await?;
+    let question = r
+        .questions
+        .into_iter()
+        .find(|x| x.key == key)
+        .ok_or_else(|| ApiError::not_found("question"))?;
+    Ok(serde_json::json!({
+        "version": r.version,
+        "min_cell": r.min_cell,
+        "results": question,
+    }))
+}

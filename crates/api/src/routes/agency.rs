@@ -1,0 +1,786 @@
+//! Agencies answer through the API: admins give an agency machine clients
+//! (a `client_id` and a secret shown once), a client trades them for a
+//! short-lived token (OAuth 2 client credentials), and the agency — client
+//! or staff account alike — reads the recommendations routed to it,
+//! acknowledges, replies with a stance and commitments, and reports
+//! progress. An agency sees its own deliveries only, and never any child's
+//! data: only the recommendation and its suppressed figures.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use langnghe_domain::recommendation::{self as rules, CommitmentStatus, DeliveryStatus, Stance};
+use langnghe_domain::{AgencyId, FieldErrors};
+use langnghe_storage::recommendations::{self as store, AgencyStep, DeliveryFilter, DeliveryRow};
+use langnghe_storage::{StoreError, agency_clients, catalog};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Admin, AgencyCaller, Staff, base32};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::pagination::{Page, PageRequest};
+use crate::routes::auth::TokenResponse;
+use crate::routes::recommendations::{CommitmentDto, Lookup, ReplyDto, commitment_dtos, commitments, reply_dto};
+use crate::routes::topics::Text;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(token)
+        .service(create_client)
+        .service(list_clients)
+        .service(revoke_client)
+        .service(agency_deliveries)
+        .service(agency_delivery)
+        .service(acknowledge)
+        .service(reply)
+        .service(progress_update);
+}
+
+// ---- machine clients ----
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"label": "Hệ thống một cửa của UBND phường 7"}))]
+pub struct CreateClient {
+    /// What the client is, for the admins.
+    #[validate(length(min = 1, max = 100))]
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientDto {
+    pub client_id: String,
+    pub agency_id: Uuid,
+    pub label: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewClientDto {
+    pub client_id: String,
+    /// Shown this once; only a keyed hash is kept.
+    pub client_secret: String,
+    pub agency_id: Uuid,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn client_dto(c: agency_clients::Client) -> ClientDto {
+    ClientDto {
+        client_id: c.client_id,
+        agency_id: c.agency_id,
+        label: c.label,
+        created_by: c.created_by,
+        created_at: c.created_at,
+        revoked_at: c.revoked_at,
+    }
+}
+
+async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
+    match catalog::get_agency(&state.db, AgencyId(id)).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("agency")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn secret_hash(state: &AppState, secret: &str) -> String {
+    state.data_key.hash("agency_client_secret", secret)
+}
+
+/// Give an agency a machine client (admins). The secret is in this answer
+/// only.
+#[utoipa::path(
+    tag = "agency API",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The agency")),
+    request_body = CreateClient,
+    responses(
+        (status = 201, body = NewClientDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/agencies/{id}/clients")]
+async fn create_client(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<CreateClient>,
+) -> Result<HttpResponse, ApiError> {
+    agency_exists(&state, *id).await?;
+    let label = body.0.label.trim().to_owned();
+    if label.is_empty() {
+        return Err(ApiError::field("label", "empty_text", "name the client"));
+    }
+    let client_id = format!("ln_{}", base32(&rand_bytes(10)));
+    let secret = format!("lnsec_{}", crate::random_secret(32));
+    let c = agency_clients::create(
+        &state.db,
+        &staff.actor(),
+        *id,
+        &client_id,
+        &secret_hash(&state, &secret),
+        &label,
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(NewClientDto {
+            client_id: c.client_id,
+            client_secret: secret,
+            agency_id: c.agency_id,
+            label: c.label,
+            created_at: c.created_at,
+        }))
+}
+
+fn rand_bytes(n: usize) -> Vec<u8> {
+    use rand::RngCore;
+    let mut buf = vec![0u8; n];
+    rand::rng().fill_bytes(&mut buf);
+    buf
+}
+
+/// An agency's machine clients, revoked ones included (admins).
+#[utoipa::path(
+    tag = "agency API",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The agency")),
+    responses(
+        (status = 200, body = Vec<ClientDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/agencies/{id}/clients")]
+async fn list_clients(
+    _staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<ClientDto>>, ApiError> {
+    agency_exists(&state, *id).await?;
+    let clients = agency_clients::list(&state.db, *id).await?;
+    Ok(web::Json(clients.into_iter().map(client_dto).collect()))
+}
+
+/// Revoke a machine client: its tokens stop working at once (admins).
+#[utoipa::path(
+    tag = "agency API",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The agency"), ("client_id" = String, Path)),
+    responses(
+        (status = 200, body = ClientDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[delete("/agencies/{id}/clients/{client_id}")]
+async fn revoke_client(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, String)>,
+) -> Result<web::Json<ClientDto>, ApiError> {
+    let (agency, client_id) = path.into_inner();
+    match agency_clients::revoke(&state.db, &staff.actor(), agency, &client_id).await {
+        Ok(c) => Ok(web::Json(client_dto(c))),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("client")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An OAuth 2 token request (RFC 6749 §4.4), as a form or as JSON. The
+/// client may instead authenticate with HTTP Basic.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"grant_type": "client_credentials", "client_id": "ln_abcdefghijklmnop", "client_secret": "lnsec_…"}))]
+pub struct TokenRequest {
+    /// Always `client_credentials`.
+    pub grant_type: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// Ignored: a client has its agency's rights.
+    pub scope: Option<String>,
+}
+
+fn invalid_client() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+        "Unknown client, wrong secret, or revoked client",
+    )
+}
+
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    use base64::Engine;
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Trade an agency client's id and secret for a short-lived access token
+/// (`grant_type=client_credentials`, form-encoded or JSON, or the
+/// credentials in HTTP Basic).
+#[utoipa::path(
+    tag = "agency API",
+    request_body(content(
+        (TokenRequest = "application/x-www-form-urlencoded"),
+        (TokenRequest = "application/json"),
+    )),
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, description = "Unknown client, wrong secret, or revoked (`invalid_client`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+    )
+)]
+#[post("/auth/token")]
+async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let form: TokenRequest = match content_type.as_str() {
+        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(&body)
+            .map_err(|e| ApiError::bad_request("invalid_request", format!("the form cannot be read: {e}")))?,
+        "application/json" => serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request("invalid_request", format!("the body is not valid JSON: {e}")))?,
+        "" if body.is_empty() => TokenRequest::default(),
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+            )
+            .detail("send application/x-www-form-urlencoded or application/json"));
+        }
+    };
+    match form.grant_type.as_deref() {
+        Some("client_credentials") => {}
+        None => return Err(ApiError::bad_request("invalid_request", "grant_type is required")),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "unsupported_grant_type",
+                "only grant_type=client_credentials is supported",
+            ));
+        }
+    }
+    let (client_id, secret) = match (basic_credentials(&req), form.client_id, form.client_secret) {
+        (Some(basic), None, None) => basic,
+        (None, Some(id), Some(secret)) => (id, secret),
+        (Some(_), _, _) => {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "send the credentials once: in HTTP Basic or in the body",
+            ));
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "client_id and client_secret are required",
+            ));
+        }
+    };
+    let client = match agency_clients::by_client_id(&state.db, &client_id).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => return Err(invalid_client()),
+        Err(e) => return Err(e.into()),
+    };
+    let hash = secret_hash(&state, &secret);
+    if !constant_time_eq(hash.as_bytes(), client.secret_hash.as_bytes()) || client.revoked_at.is_some() {
+        return Err(invalid_client());
+    }
+    let agency = catalog::get_agency(&state.db, AgencyId(client.agency_id)).await?;
+    if !agency.active {
+        return Err(invalid_client().detail("the agency is no longer active"));
+    }
+    let access_token = state.keys.issue_client(client.id)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: state.keys.ttl.num_seconds(),
+        }))
+}
+
+// ---- deliveries, as the agency sees them ----
+
+/// A recommendation as its agencies read it: no child's words, no issue
+/// texts, only the Council's summary and suppressed figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyRecommendationDto {
+    pub id: Uuid,
+    pub title: Text,
+    pub summary: Text,
+    pub child_summary: Text,
+    pub action: Text,
+    /// Topic slug.
+    pub topic: String,
+    pub unit_id: Uuid,
+    /// How many accepted issues children raised behind it.
+    pub issues_count: usize,
+    /// The survey figures as they were when sent, suppressed.
+    #[schema(value_type = Object)]
+    pub evidence: serde_json::Value,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyDeliveryDto {
+    pub id: Uuid,
+    /// `sent`, `acknowledged`, `answered`, `in_progress`, `done`,
+    /// `declined` or `not_responsible`.
+    pub status: String,
+    pub due_on: NaiveDate,
+    pub overdue: bool,
+    pub days_overdue: i64,
+    pub sent_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub recommendation: AgencyRecommendationDto,
+    pub reply: Option<ReplyDto>,
+    pub commitments: Vec<CommitmentDto>,
+}
+
+async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>) -> Result<Vec<AgencyDeliveryDto>, ApiError> {
+    let look = Lookup::load(state).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+    let (cs, us) = commitments(state, &ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for d in rows {
+        let r = store::get(&state.db, d.recommendation_id).await?;
+        let overdue = look.days_overdue(&d);
+        out.push(AgencyDeliveryDto {
+            id: d.id,
+            status: d.status.clone(),
+            due_on: d.due_on,
+            overdue: overdue.is_some(),
+            days_overdue: overdue.unwrap_or(0),
+            sent_at: d.sent_at,
+            acknowledged_at: d.acknowledged_at,
+            answered_at: d.answered_at,
+            reply: reply_dto(&d),
+            commitments: commitment_dtos(d.id, &cs, &us),
+            recommendation: AgencyRecommendationDto {
+                id: r.id,
+                title: Text {
+                    vi: r.draft.title.vi,
+                    en: r.draft.title.en,
+                },
+                summary: Text {
+                    vi: r.draft.summary.vi,
+                    en: r.draft.summary.en,
+                },
+                child_summary: Text {
+                    vi: r.draft.child_summary.vi,
+                    en: r.draft.child_summary.en,
+                },
+                action: Text {
+                    vi: r.draft.action.vi,
+                    en: r.draft.action.en,
+                },
+                topic: look.topic_slug(r.draft.topic_id),
+                unit_id: r.draft.unit_id,
+                issues_count: r.draft.issue_ids.len(),
+                evidence: r.frozen_evidence.unwrap_or(serde_json::Value::Array(Vec::new())),
+                sent_at: r.sent_at,
+            },
+        });
+    }
+    Ok(out)
+}
+
+async fn own_delivery(state: &AppState, caller: &AgencyCaller, id: Uuid) -> Result<DeliveryRow, ApiError> {
+    match store::get_delivery(&state.db, id).await {
+        Ok(d) if d.agency_id == caller.agency_id => Ok(d),
+        Ok(_) | Err(StoreError::NotFound) => Err(ApiError::not_found("delivery")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn one(state: &AppState, d: DeliveryRow) -> Result<AgencyDeliveryDto, ApiError> {
+    agency_dtos(state, vec![d])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("delivery"))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AgencyDeliveryQuery {
+    /// A delivery status.
+    pub status: Option<String>,
+    /// `true`: only those unanswered past their due date.
+    pub overdue: Option<bool>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// The deliveries routed to the caller's agency, oldest first (agency
+/// clients and agency staff).
+#[utoipa::path(
+    tag = "agency API",
+    security(("bearer" = [])),
+    params(AgencyDeliveryQuery),
+    responses(
+        (status = 200, body = Page<AgencyDeliveryDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/agency/deliveries")]
+async fn agency_deliveries(
+    caller: AgencyCaller,
+    state: web::Data<AppState>,
+    q: web::Query<AgencyDeliveryQuery>,
+) -> Result<web::Json<Page<AgencyDeliveryDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    if q.status.as_deref().is_some_and(|s| DeliveryStatus::parse(s).is_none()) {
+        return Err(ApiError::bad_request("invalid_query", "unknown delivery status"));
+    }
+    let filter = DeliveryFilter {
+        agency_id: Some(caller.agency_id),
+        status: q.status.as_deref(),
+        overdue: q.overdue.map(|o| (o, crate::today())),
+        escalated: None,
+    };
+    let rows = store::list_deliveries(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+    let p = page.page(ids, |id| *id, |id| id);
+    let mut rows = rows;
+    rows.truncate(p.items.len());
+    Ok(web::Json(Page {
+        items: agency_dtos(&state, rows).await?,
+        next_cursor: p.next_cursor,
+    }))
+}
+
+/// One delivery with its recommendation and frozen evidence (the agency
+/// it was routed to; another agency's answers 404).
+#[utoipa::path(
+    tag = "agency API",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AgencyDeliveryDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/agency/deliveries/{id}")]
+async fn agency_delivery(
+    caller: AgencyCaller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
+    let d = own_delivery(&state, &caller, *id).await?;
+    Ok(web::Json(one(&state, d).await?))
+}
+
+fn step_refused(e: rules::DeliveryError) -> ApiError {
+    ApiError::conflict(e.code(), e.to_string())
+}
+
+fn delivery_missing(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::not_found("delivery"),
+        e => e.into(),
+    }
+}
+
+fn status_of(d: &DeliveryRow) -> DeliveryStatus {
+    DeliveryStatus::parse(&d.status).unwrap_or(DeliveryStatus::Done)
+}
+
+/// Acknowledge receipt; acknowledging again changes nothing.
+#[utoipa::path(
+    tag = "agency API",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AgencyDeliveryDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("/agency/deliveries/{id}/acknowledge")]
+async fn acknowledge(
+    caller: AgencyCaller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
+    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
+        rules::acknowledge(status_of(d)).map(|changes| {
+            if changes {
+                AgencyStep::Acknowledge
+            } else {
+                AgencyStep::Nothing
+            }
+        })
+    })
+    .await
+    .map_err(delivery_missing)?
+    .map_err(step_refused)?;
+    Ok(web::Json(one(&state, d).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentIn {
+    pub text: String,
+    pub due_on: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"stance": "accepted", "body": "UBND phường 7 sẽ lắp 12 bóng đèn trên đường Hoàng Văn Thụ trong tháng 12.",
+  "child_summary": "Phường sẽ lắp thêm đèn trên đường đến trường của các bạn trước Tết.",
+  "commitments": [{"text": "Lắp 12 bóng đèn LED đoạn từ số 1 đến số 120", "due_on": "2026-12-31"}]}))]
+pub struct ReplyIn {
+    /// `accepted`, `partially_accepted`, `declined` or `not_responsible`.
+    pub stance: String,
+    pub body: String,
+    /// In words a child understands; published in the feed.
+    pub child_summary: Option<String>,
+    /// Required to decline, and to say it is not responsible (and who is).
+    pub reason: Option<String>,
+    /// What the agency will do, by when (accepting stances only; at most 20).
+    #[serde(default)]
+    pub commitments: Vec<CommitmentIn>,
+}
+
+fn text_check(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let t = value.trim();
+    if t.is_empty() {
+        errors.push(field, "empty_text", "write something");
+    } else if t.chars().count() > max {
+        errors.push(field, "too_long", format!("at most {max} characters"));
+    }
+    t.to_owned()
+}
+
+/// Reply once, with a stance and commitments. A decline needs a reason;
+/// `not_responsible` sends the delivery back to the moderators to route
+/// elsewhere.
+#[utoipa::path(
+    tag = "agency API",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = ReplyIn,
+    responses(
+        (status = 200, body = AgencyDeliveryDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/agency/deliveries/{id}/replies")]
+async fn reply(
+    caller: AgencyCaller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<ReplyIn>,
+) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
+    let b = body.0;
+    own_delivery(&state, &caller, *id).await?;
+    let mut errors = FieldErrors::new();
+    let stance = Stance::parse(&b.stance);
+    if stance.is_none() {
+        errors.push(
+            "stance",
+            "unknown_value",
+            "accepted, partially_accepted, declined or not_responsible",
+        );
+    }
+    let body_text = text_check(&mut errors, "body", &b.body, 4000);
+    let child_summary = b
+        .child_summary
+        .as_deref()
+        .map(|c| text_check(&mut errors, "child_summary", c, 1000));
+    let reason = b.reason.as_deref().map(|r| text_check(&mut errors, "reason", r, 2000));
+    let today = crate::today();
+    if let Some(s) = stance {
+        if matches!(s, Stance::Declined | Stance::NotResponsible) && reason.is_none() {
+            errors.push("reason", "reason_required", "say why, or who is responsible");
+        }
+        if !s.takes_commitments() && !b.commitments.is_empty() {
+            errors.push(
+                "commitments",
+                "not_allowed",
+                "only an accepting stance commits to anything",
+            );
+        }
+    }
+    if b.commitments.len() > 20 {
+        errors.push("commitments", "too_many", "at most 20");
+    }
+    let mut promised = Vec::new();
+    for (i, c) in b.commitments.iter().enumerate() {
+        let text = text_check(&mut errors, &format!("commitments[{i}].text"), &c.text, 1000);
+        if c.due_on < today || c.due_on > today + chrono::Duration::days(3 * 366) {
+            errors.push(
+                format!("commitments[{i}].due_on"),
+                "out_of_range",
+                "from today to three years ahead",
+            );
+        }
+        promised.push((text, c.due_on));
+    }
+    errors.into_result(())?;
+    let Some(stance) = stance else {
+        return Err(ApiError::field("stance", "unknown_value", "unknown stance"));
+    };
+    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
+        rules::reply(status_of(d), stance).map(|to| AgencyStep::Reply {
+            status: to.as_str().to_owned(),
+            stance: stance.as_str().to_owned(),
+            body: body_text,
+            child_summary,
+            reason,
+            answered_on: today,
+            commitments: promised,
+        })
+    })
+    .await
+    .map_err(delivery_missing)?
+    .map_err(step_refused)?;
+    Ok(web::Json(one(&state, d).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"commitment_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d80", "status": "done", "note": "Đã lắp xong 12 bóng đèn.", "child_note": "Đèn đã sáng rồi nhé!"}))]
+pub struct UpdateIn {
+    pub commitment_id: Uuid,
+    /// `in_progress` or `done`.
+    pub status: String,
+    pub note: String,
+    /// In words a child understands; published in the feed.
+    pub child_note: Option<String>,
+}
+
+/// Report progress on a commitment. The delivery is `in_progress` once
+/// work starts, `done` when every commitment is done.
+#[utoipa::path(
+    tag = "agency API",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = UpdateIn,
+    responses(
+        (status = 200, body = AgencyDeliveryDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/agency/deliveries/{id}/updates")]
+async fn progress_update(
+    caller: AgencyCaller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<UpdateIn>,
+) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
+    let b = body.0;
+    own_delivery(&state, &caller, *id).await?;
+    let mut errors = FieldErrors::new();
+    let to = match CommitmentStatus::parse(&b.status) {
+        Some(s @ (CommitmentStatus::InProgress | CommitmentStatus::Done)) => Some(s),
+        _ => {
+            errors.push("status", "unknown_value", "in_progress or done");
+            None
+        }
+    };
+    let note = text_check(&mut errors, "note", &b.note, 2000);
+    let child_note = b
+        .child_note
+        .as_deref()
+        .map(|c| text_check(&mut errors, "child_note", c, 1000));
+    errors.into_result(())?;
+    let Some(to) = to else {
+        return Err(ApiError::field("status", "unknown_value", "in_progress or done"));
+    };
+    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, cs| {
+        let Some(c) = cs.iter().find(|c| c.id == b.commitment_id) else {
+            return Err(StepError::UnknownCommitment);
+        };
+        let current = CommitmentStatus::parse(&c.status).unwrap_or(CommitmentStatus::Open);
+        let others_done = cs
+            .iter()
+            .filter(|o| o.id != c.id)
+            .all(|o| o.status == CommitmentStatus::Done.as_str());
+        let status = rules::progress(status_of(d), current, to, others_done).map_err(StepError::Rule)?;
+        Ok(AgencyStep::Progress {
+            status: status.as_str().to_owned(),
+            commitment_id: c.id,
+            commitment_status: to.as_str().to_owned(),
+            note,
+            child_note,
+        })
+    })
+    .await
+    .map_err(delivery_missing)?
+    .map_err(|e| match e {
+        StepError::UnknownCommitment => ApiError::field(
+            "commitment_id",
+            "unknown_commitment",
+            "no such commitment on this delivery",
+        ),
+        StepError::Rule(e) => step_refused(e),
+    })?;
+    Ok(web::Json(one(&state, d).await?))
+}
+
+enum StepError {
+    UnknownCommitment,
+    Rule(rules::DeliveryError),
+}

@@ -1,0 +1,441 @@
+//! "You said, we did": the public feed of sent recommendations with each
+//! agency's stance, child-friendly reply, commitments and progress, newest
+//! first, as JSON and as an Atom feed for the Council's community page. No
+//! sign-in, no personal data: no issue texts, no names, only the Council's
+//! and the agencies' words and suppressed figures.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use langnghe_domain::text::Lang;
+use langnghe_domain::{LocalizedText, UnitId};
+use langnghe_storage::recommendations::{self as store, RecommendationRow, Texts};
+use langnghe_storage::{StoreError, org};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::routes::recommendations::{Lookup, commitments};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(feed).service(feed_atom).service(public_recommendation);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicProgressDto {
+    /// `in_progress` or `done`.
+    pub status: String,
+    /// The agency's note, in child-friendly words where it gave them.
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicCommitmentDto {
+    pub text: String,
+    pub due_on: NaiveDate,
+    /// `open`, `in_progress` or `done`.
+    pub status: String,
+    pub progress: Vec<PublicProgressDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicAnswerDto {
+    pub agency_id: Uuid,
+    pub agency: String,
+    /// `sent`, `acknowledged`, `answered`, `in_progress`, `done`,
+    /// `declined` or `not_responsible`.
+    pub status: String,
+    /// `accepted`, `partially_accepted`, `declined` or `not_responsible`;
+    /// null until it answers.
+    pub stance: Option<String>,
+    /// The agency's answer in child-friendly words (its full answer where
+    /// it gave none).
+    pub reply: Option<String>,
+    pub due_on: NaiveDate,
+    /// Unanswered past the due date.
+    pub overdue: bool,
+    pub commitments: Vec<PublicCommitmentDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicRecommendationDto {
+    pub id: Uuid,
+    pub title: String,
+    /// What children asked for, in their words' spirit.
+    pub child_summary: String,
+    /// Topic slug and name.
+    pub topic: String,
+    pub topic_name: String,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub sent_at: DateTime<Utc>,
+    /// The latest answer or progress.
+    pub updated_at: DateTime<Utc>,
+    /// The survey figures it rests on, suppressed, as when sent.
+    #[schema(value_type = Object)]
+    pub evidence: serde_json::Value,
+    pub answers: Vec<PublicAnswerDto>,
+}
+
+fn pick(t: &Texts, lang: Lang) -> String {
+    match (lang, &t.en) {
+        (Lang::En, Some(en)) => en.clone(),
+        _ => t.vi.clone(),
+    }
+}
+
+fn pick_l(t: &LocalizedText, lang: Lang) -> String {
+    t.get(lang).to_owned()
+}
+
+async fn public_dtos(
+    state: &AppState,
+    rows: Vec<RecommendationRow>,
+    lang: Lang,
+) -> Result<Vec<PublicRecommendationDto>, ApiError> {
+    let look = Lookup::load(state).await?;
+    let chart = org::load_chart(&state.db).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let deliveries = store::deliveries_of(&state.db, &ids).await?;
+    let delivery_ids: Vec<Uuid> = deliveries.iter().map(|d| d.id).collect();
+    let (cs, us) = commitments(state, &delivery_ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let Some(sent_at) = r.sent_at else { continue };
+        let mut updated_at = sent_at;
+        let answers = deliveries
+            .iter()
+            .filter(|d| d.recommendation_id == r.id)
+            .map(|d| {
+                updated_at = updated_at.max(d.answered_at.unwrap_or(sent_at));
+                let commitments = cs
+                    .iter()
+                    .filter(|c| c.delivery_id == d.id)
+                    .map(|c| PublicCommitmentDto {
+                        text: c.body.clone(),
+                        due_on: c.due_on,
+                        status: c.status.clone(),
+                        progress: us
+                            .iter()
+                            .filter(|u| u.commitment_id == c.id)
+                            .map(|u| {
+                                updated_at = updated_at.max(u.created_at);
+                                PublicProgressDto {
+                                    status: u.status.clone(),
+                                    note: u.child_note.clone().unwrap_or_else(|| u.note.clone()),
+                                    at: u.created_at,
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                PublicAnswerDto {
+                    agency_id: d.agency_id,
+                    agency: look
+                        .agencies
+                        .iter()
+                        .find(|a| a.id.0 == d.agency_id)
+                        .map(|a| pick_l(&a.name, lang))
+                        .unwrap_or_default(),
+                    status: d.status.clone(),
+                    stance: d.stance.clone(),
+                    reply: d.reply_child_summary.clone().or_else(|| d.reply_body.clone()),
+                    due_on: d.due_on,
+                    overdue: look.days_overdue(d).is_some(),
+                    commitments,
+                }
+            })
+            .collect();
+        let topic = look.topics.iter().find(|t| t.id.0 == r.draft.topic_id);
+        out.push(PublicRecommendationDto {
+            id: r.id,
+            title: pick(&r.draft.title, lang),
+            child_summary: pick(&r.draft.child_summary, lang),
+            topic: topic.map(|t| t.slug.as_str().to_owned()).unwrap_or_default(),
+            topic_name: topic.map(|t| pick_l(&t.name, lang)).unwrap_or_default(),
+            unit_id: r.draft.unit_id,
+            unit_name: chart
+                .unit(UnitId(r.draft.unit_id))
+                .map(|u| pick_l(&u.name, lang))
+                .unwrap_or_default(),
+            sent_at,
+            updated_at,
+            evidence: r.frozen_evidence.unwrap_or(serde_json::Value::Array(Vec::new())),
+            answers,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// Topic slug.
+    pub topic: Option<String>,
+    /// This unit and everything below it.
+    pub unit_id: Option<Uuid>,
+    /// `vi` or `en` (default: from Accept-Language, else `vi`).
+    pub lang: Option<String>,
+    /// 1–100, default 20.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedPage {
+    pub items: Vec<PublicRecommendationDto>,
+    /// Pass as `cursor` for older items; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+struct Narrowed {
+    lang: Lang,
+    topic_id: Option<Uuid>,
+    units: Option<Vec<Uuid>>,
+}
+
+async fn narrow(state: &AppState, req: &HttpRequest, q: &FeedQuery) -> Result<Narrowed, ApiError> {
+    let bad = |m: &str| ApiError::bad_request("invalid_query", m.to_owned());
+    let lang = match q.lang.as_deref() {
+        None => crate::request_lang(req),
+        Some("vi") => Lang::Vi,
+        Some("en") => Lang::En,
+        Some(_) => return Err(bad("lang is vi or en")),
+    };
+    let topic_id = match q.topic.as_deref() {
+        None => None,
+        Some(slug) => Some(
+            langnghe_storage::catalog::list_topics(&state.db)
+                .await?
+                .iter()
+                .find(|t| t.slug.as_str() == slug)
+                .map(|t| t.id.0)
+                .ok_or_else(|| bad("unknown topic"))?,
+        ),
+    };
+    let units = match q.unit_id {
+        None => None,
+        Some(u) => {
+            let chart = org::load_chart(&state.db).await?;
+            if chart.unit(UnitId(u)).is_none() {
+                return Err(bad("unknown unit_id"));
+            }
+            Some(
+                chart
+                    .counting_for(UnitId(u), crate::today())
+                    .into_iter()
+                    .map(|u| u.0)
+                    .collect(),
+            )
+        }
+    };
+    Ok(Narrowed { lang, topic_id, units })
+}
+
+fn parse_cursor(c: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
+    let bad = || ApiError::bad_request("invalid_cursor", "the cursor was not issued by this feed");
+    let (micros, id) = c.split_once('_').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    Ok((
+        DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
+        id.parse().map_err(|_| bad())?,
+    ))
+}
+
+/// Sent recommendations with the agencies' answers and progress, newest
+/// first. No sign-in.
+#[utoipa::path(
+    tag = "public",
+    params(FeedQuery),
+    responses(
+        (status = 200, body = FeedPage),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
+#[get("/public/feed")]
+async fn feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let n = narrow(&state, &req, &q).await?;
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "limit must be between 1 and 100",
+        ));
+    }
+    let before = q.cursor.as_deref().map(parse_cursor).transpose()?;
+    let mut rows = store::published(&state.db, n.topic_id, n.units.as_deref(), before, limit as u64 + 1).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| {
+            rows.last()
+                .and_then(|r| r.sent_at.map(|s| format!("{}_{}", s.timestamp_micros(), r.id)))
+        })
+        .flatten();
+    let items = public_dtos(&state, rows, n.lang).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .json(FeedPage { items, next_cursor }))
+}
+
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn stance_words(stance: Option<&str>, lang: Lang) -> &'static str {
+    match (stance, lang) {
+        (Some("accepted"), Lang::Vi) => "tiếp thu",
+        (Some("partially_accepted"), Lang::Vi) => "tiếp thu một phần",
+        (Some("declined"), Lang::Vi) => "chưa tiếp thu",
+        (Some("not_responsible"), Lang::Vi) => "không thuộc thẩm quyền",
+        (_, Lang::Vi) => "đang chờ trả lời",
+        (Some("accepted"), Lang::En) => "accepted",
+        (Some("partially_accepted"), Lang::En) => "partly accepted",
+        (Some("declined"), Lang::En) => "declined",
+        (Some("not_responsible"), Lang::En) => "not responsible",
+        (_, Lang::En) => "awaiting an answer",
+    }
+}
+
+/// The feed as Atom (RFC 4287), newest 50, for the Council's community
+/// page. No sign-in.
+#[utoipa::path(
+    tag = "public",
+    params(FeedQuery),
+    responses(
+        (status = 200, description = "An Atom feed", content_type = "application/atom+xml", body = String),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
+#[get("/public/feed.atom")]
+async fn feed_atom(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let n = narrow(&state, &req, &q).await?;
+    if q.cursor.is_some() || q.limit.is_some() {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "the Atom feed has the newest 50 items; page the JSON feed",
+        ));
+    }
+    let rows = store::published(&state.db, n.topic_id, n.units.as_deref(), None, 50).await?;
+    let items = public_dtos(&state, rows, n.lang).await?;
+    let info = req.connection_info();
+    let base = format!("{}://{}", info.scheme(), info.host());
+    let (title, lang_tag) = match n.lang {
+        Lang::Vi => ("Lắng Nghe — Các em nói, chúng tôi làm", "vi"),
+        Lang::En => ("Lắng Nghe — You said, we did", "en"),
+    };
+    let updated = items.iter().map(|i| i.updated_at).max().unwrap_or_else(Utc::now);
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    out.push_str(&format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang_tag}\">\n<id>urn:langnghe:feed</id>\n<title>{}</title>\n<updated>{}</updated>\n<link rel=\"self\" href=\"{}\"/>\n<author><name>Hội đồng trẻ em</name></author>\n",
+        xml(title),
+        updated.to_rfc3339(),
+        xml(&format!("{base}{}", req.uri())),
+    ));
+    for i in &items {
+        let mut content = format!("<p>{}</p>", xml(&i.child_summary));
+        for a in &i.answers {
+            content.push_str(&format!(
+                "<p><b>{}</b>: {}{}</p>",
+                xml(&a.agency),
+                stance_words(a.stance.as_deref(), n.lang),
+                a.reply.as_deref().map(|r| format!(" — {}", xml(r))).unwrap_or_default(),
+            ));
+            if !a.commitments.is_empty() {
+                content.push_str("<ul>");
+                for c in &a.commitments {
+                    content.push_str(&format!("<li>{} ({}, {})</li>", xml(&c.text), c.due_on, c.status));
+                }
+                content.push_str("</ul>");
+            }
+        }
+        out.push_str(&format!(
+            "<entry>\n<id>urn:uuid:{}</id>\n<title>{}</title>\n<published>{}</published>\n<updated>{}</updated>\n<link href=\"{}\"/>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n<content type=\"html\">{}</content>\n</entry>\n",
+            i.id,
+            xml(&i.title),
+            i.sent_at.to_rfc3339(),
+            i.updated_at.to_rfc3339(),
+            xml(&format!("{base}/api/v1/public/recommendations/{}", i.id)),
+            xml(&i.topic),
+            xml(&i.topic_name),
+            xml(&i.child_summary),
+            xml(&content),
+        ));
+    }
+    out.push_str("</feed>\n");
+    Ok(HttpResponse::Ok()
+        .content_type("application/atom+xml; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(out))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// `vi` or `en` (default: from Accept-Language, else `vi`).
+    pub lang: Option<String>,
+}
+
+/// One sent recommendation with the agencies' answers and progress. No
+/// sign-in; a recommendation not yet sent is not found.
+#[utoipa::path(
+    tag = "public",
+    params(("id" = Uuid, Path), LangQuery),
+    responses(
+        (status = 200, body = PublicRecommendationDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/public/recommendations/{id}")]
+async fn public_recommendation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<LangQuery>,
+) -> Result<web::Json<PublicRecommendationDto>, ApiError> {
+    let lang = match q.lang.as_deref() {
+        None => crate::request_lang(&req),
+        Some("vi") => Lang::Vi,
+        Some("en") => Lang::En,
+        Some(_) => return Err(ApiError::bad_request("invalid_query", "lang is vi or en")),
+    };
+    let row = match store::get(&state.db, *id).await {
+        Ok(r) if r.status == "sent" => r,
+        Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::not_found("recommendation")),
+        Err(e) => return Err(e.into()),
+    };
+    public_dtos(&state, vec![row], lang)
+        .await?
+        .pop()
+        .map(web::Json)
+        .ok_or_else(|| ApiError::not_found("recommendation"))
+}

@@ -1,0 +1,1105 @@
+//! Recommendations: the Children's Council turns accepted issues and survey
+//! evidence into recommendations, approves them (optionally at a Council
+//! meeting), and sends each to the agencies responsible, with a due date in
+//! working days. Staff follow every delivery, overdue ones first.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use langnghe_domain::calendar::{DEFAULT_DUE_WORKING_DAYS, Holidays};
+use langnghe_domain::catalog::Topic;
+use langnghe_domain::moderation::IssueStatus;
+use langnghe_domain::recommendation::{self as rules, DeliveryStatus, RecommendationError, RecommendationStatus};
+use langnghe_domain::{FieldErrors, LocalizedText, UnitId};
+use langnghe_storage::recommendations::{
+    self as store, CommitmentRow, DeliveryFilter, DeliveryRow, Draft, EvidenceRef, NewDelivery, RecFilter,
+    RecommendationRow, SendRefusal, Texts, UpdateRow,
+};
+use langnghe_storage::{StoreError, calendar, catalog, events, moderation, org, surveys};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Curator, Staff};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::pagination::{Page, PageRequest};
+use crate::routes::topics::Text;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_recommendation)
+        .service(list_recommendations)
+        .service(get_recommendation)
+        .service(update_recommendation)
+        .service(approve_recommendation)
+        .service(send_recommendation)
+        .service(routing_suggestions)
+        .service(timeline)
+        .service(list_deliveries);
+}
+
+/// A text in Vietnamese and, optionally, English.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextIn {
+    pub vi: String,
+    pub en: Option<String>,
+}
+
+fn text_field(errors: &mut FieldErrors, field: &str, t: &TextIn, max: usize) -> Texts {
+    match LocalizedText::parse(field, &t.vi, t.en.as_deref(), max) {
+        Ok(l) => Texts {
+            vi: l.vi().to_owned(),
+            en: l.en().map(str::to_owned),
+        },
+        Err(e) => {
+            errors.0.extend(e.0);
+            Texts {
+                vi: String::new(),
+                en: None,
+            }
+        }
+    }
+}
+
+fn text_dto(t: &Texts) -> Text {
+    Text {
+        vi: t.vi.clone(),
+        en: t.en.clone(),
+    }
+}
+
+/// A survey question whose suppressed results back the recommendation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceDto {
+    pub survey_id: Uuid,
+    pub question_key: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+  "title": {"vi": "Bổ sung đèn chiếu sáng trên đường đến trường", "en": "Light the road to school"},
+  "summary": {"vi": "Học sinh phường 7 phản ánh đoạn đường Hoàng Văn Thụ tối, không an toàn khi tan học buổi chiều.", "en": null},
+  "child_summary": {"vi": "Các bạn nói đường đến trường tối và đáng sợ. Hội đồng trẻ em đề nghị lắp thêm đèn.", "en": null},
+  "action": {"vi": "Lắp đèn chiếu sáng và bố trí lực lượng hỗ trợ giờ tan học.", "en": null},
+  "topic": "online_safety", "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d20",
+  "issue_ids": ["0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d99"],
+  "evidence": [{"survey_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d70", "question_key": "safe_route"}]}))]
+pub struct CreateRecommendation {
+    pub title: TextIn,
+    /// For the agency: what children said and why it matters.
+    pub summary: TextIn,
+    /// In words a child understands; published in the feed.
+    pub child_summary: TextIn,
+    /// The action requested of the agencies.
+    pub action: TextIn,
+    /// Topic slug.
+    pub topic: String,
+    /// The unit (ward, school…) the recommendation is about.
+    pub unit_id: Uuid,
+    /// Accepted issues it is built on (at most 100).
+    #[serde(default)]
+    pub issue_ids: Vec<Uuid>,
+    /// Survey questions whose suppressed results back it (at most 20).
+    #[serde(default)]
+    pub evidence: Vec<EvidenceDto>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRecommendation {
+    pub title: Option<TextIn>,
+    pub summary: Option<TextIn>,
+    pub child_summary: Option<TextIn>,
+    pub action: Option<TextIn>,
+    pub topic: Option<String>,
+    pub unit_id: Option<Uuid>,
+    pub issue_ids: Option<Vec<Uuid>>,
+    pub evidence: Option<Vec<EvidenceDto>>,
+}
+
+/// A delivery as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryDto {
+    pub id: Uuid,
+    pub recommendation_id: Uuid,
+    pub agency_id: Uuid,
+    pub agency_name: Text,
+    /// `sent`, `acknowledged`, `answered`, `in_progress`, `done`,
+    /// `declined` or `not_responsible`.
+    pub status: String,
+    pub due_on: NaiveDate,
+    /// Unanswered after the due date.
+    pub overdue: bool,
+    /// Working days past the due date (0 when not overdue).
+    pub days_overdue: i64,
+    pub sent_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub reply: Option<ReplyDto>,
+    pub commitments: Vec<CommitmentDto>,
+    pub reminders_sent: i64,
+    /// The admins were alerted after three reminders past due.
+    pub escalated: bool,
+}
+
+/// An agency's reply.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplyDto {
+    /// `accepted`, `partially_accepted`, `declined` or `not_responsible`.
+    pub stance: String,
+    pub body: String,
+    pub child_summary: Option<String>,
+    /// Why it declined, or whom it thinks responsible.
+    pub reason: Option<String>,
+    /// Whether it came by the due date.
+    pub on_time: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitmentDto {
+    pub id: Uuid,
+    pub text: String,
+    pub due_on: NaiveDate,
+    /// `open`, `in_progress` or `done`.
+    pub status: String,
+    pub updates: Vec<UpdateDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpdateDto {
+    /// `in_progress` or `done`.
+    pub status: String,
+    pub note: String,
+    pub child_note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecommendationDto {
+    pub id: Uuid,
+    /// `draft`, `approved` or `sent`.
+    pub status: String,
+    pub title: Text,
+    pub summary: Text,
+    pub child_summary: Text,
+    pub action: Text,
+    /// Topic slug.
+    pub topic: String,
+    pub unit_id: Uuid,
+    pub issue_ids: Vec<Uuid>,
+    pub evidence: Vec<EvidenceDto>,
+    /// The evidence's suppressed figures as they were when sent.
+    #[schema(value_type = Option<Object>)]
+    pub frozen_evidence: Option<serde_json::Value>,
+    /// The Council meeting where it was approved.
+    pub approval_event_id: Option<Uuid>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deliveries: Vec<DeliveryDto>,
+    /// A delivery is unanswered past its due date.
+    pub overdue: bool,
+    /// An agency said it is not responsible: route it to another.
+    pub needs_rerouting: bool,
+}
+
+/// What turning rows into answers needs besides the rows.
+pub(crate) struct Lookup {
+    pub topics: Vec<Topic>,
+    pub agencies: Vec<langnghe_domain::catalog::Agency>,
+    pub holidays: Holidays,
+    pub today: NaiveDate,
+}
+
+impl Lookup {
+    pub(crate) async fn load(state: &AppState) -> Result<Lookup, ApiError> {
+        Ok(Lookup {
+            topics: catalog::list_topics(&state.db).await?,
+            agencies: catalog::list_agencies(&state.db).await?,
+            holidays: holidays(state).await?,
+            today: crate::today(),
+        })
+    }
+
+    pub(crate) fn topic_slug(&self, id: Uuid) -> String {
+        self.topics
+            .iter()
+            .find(|t| t.id.0 == id)
+            .map(|t| t.slug.as_str().to_owned())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn agency_name(&self, id: Uuid) -> Text {
+        self.agencies
+            .iter()
+            .find(|a| a.id.0 == id)
+            .map(|a| Text::from(&a.name))
+            .unwrap_or(Text {
+                vi: String::new(),
+                en: None,
+            })
+    }
+
+    pub(crate) fn days_overdue(&self, d: &DeliveryRow) -> Option<i64> {
+        DeliveryStatus::parse(&d.status).and_then(|s| rules::days_overdue(s, d.due_on, self.today, &self.holidays))
+    }
+}
+
+/// The holiday calendar, from storage.
+pub(crate) async fn holidays(state: &AppState) -> Result<Holidays, ApiError> {
+    Ok(Holidays::new(
+        calendar::list(&state.db, None).await?.into_iter().map(|(d, _)| d),
+    ))
+}
+
+/// The commitments of some deliveries with their updates.
+pub(crate) async fn commitments(
+    state: &AppState,
+    deliveries: &[Uuid],
+) -> Result<(Vec<CommitmentRow>, Vec<UpdateRow>), ApiError> {
+    Ok((
+        store::commitments_of(&state.db, deliveries).await?,
+        store::updates_of(&state.db, deliveries).await?,
+    ))
+}
+
+pub(crate) fn commitment_dtos(delivery: Uuid, cs: &[CommitmentRow], us: &[UpdateRow]) -> Vec<CommitmentDto> {
+    cs.iter()
+        .filter(|c| c.delivery_id == delivery)
+        .map(|c| CommitmentDto {
+            id: c.id,
+            text: c.body.clone(),
+            due_on: c.due_on,
+            status: c.status.clone(),
+            updates: us
+                .iter()
+                .filter(|u| u.commitment_id == c.id)
+                .map(|u| UpdateDto {
+                    status: u.status.clone(),
+                    note: u.note.clone(),
+                    child_note: u.child_note.clone(),
+                    at: u.created_at,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub(crate) fn reply_dto(d: &DeliveryRow) -> Option<ReplyDto> {
+    Some(ReplyDto {
+        stance: d.stance.clone()?,
+        body: d.reply_body.clone().unwrap_or_default(),
+        child_summary: d.reply_child_summary.clone(),
+        reason: d.reason.clone(),
+        on_time: d.answered_on.is_some_and(|a| rules::answered_on_time(a, d.due_on)),
+    })
+}
+
+async fn delivery_dtos(state: &AppState, look: &Lookup, rows: Vec<DeliveryRow>) -> Result<Vec<DeliveryDto>, ApiError> {
+    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+    let (cs, us) = commitments(state, &ids).await?;
+    let counts = store::reminder_counts(&state.db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|d| {
+            let overdue = look.days_overdue(&d);
+            DeliveryDto {
+                id: d.id,
+                recommendation_id: d.recommendation_id,
+                agency_id: d.agency_id,
+                agency_name: look.agency_name(d.agency_id),
+                status: d.status.clone(),
+                due_on: d.due_on,
+                overdue: overdue.is_some(),
+                days_overdue: overdue.unwrap_or(0),
+                sent_at: d.sent_at,
+                acknowledged_at: d.acknowledged_at,
+                answered_at: d.answered_at,
+                reply: reply_dto(&d),
+                commitments: commitment_dtos(d.id, &cs, &us),
+                reminders_sent: counts.iter().find(|(i, _)| *i == d.id).map_or(0, |(_, n)| *n),
+                escalated: d.escalated_at.is_some(),
+            }
+        })
+        .collect())
+}
+
+async fn dtos(state: &AppState, rows: Vec<RecommendationRow>) -> Result<Vec<RecommendationDto>, ApiError> {
+    let look = Lookup::load(state).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let all = delivery_dtos(state, &look, store::deliveries_of(&state.db, &ids).await?).await?;
+    let mut by_rec: std::collections::HashMap<Uuid, Vec<DeliveryDto>> = std::collections::HashMap::new();
+    for d in all {
+        by_rec.entry(d.recommendation_id).or_default().push(d);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let deliveries = by_rec.remove(&r.id).unwrap_or_default();
+            RecommendationDto {
+                id: r.id,
+                status: r.status,
+                title: text_dto(&r.draft.title),
+                summary: text_dto(&r.draft.summary),
+                child_summary: text_dto(&r.draft.child_summary),
+                action: text_dto(&r.draft.action),
+                topic: look.topic_slug(r.draft.topic_id),
+                unit_id: r.draft.unit_id,
+                issue_ids: r.draft.issue_ids,
+                evidence: r
+                    .draft
+                    .evidence
+                    .into_iter()
+                    .map(|e| EvidenceDto {
+                        survey_id: e.survey_id,
+                        question_key: e.question_key,
+                    })
+                    .collect(),
+                frozen_evidence: r.frozen_evidence,
+                approval_event_id: r.approval_event_id,
+                approved_at: r.approved_at,
+                sent_at: r.sent_at,
+                created_by: r.created_by,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+                overdue: deliveries.iter().any(|d| d.overdue),
+                needs_rerouting: deliveries.iter().any(|d| d.status == "not_responsible")
+                    && !deliveries
+                        .iter()
+                        .any(|d| d.status != "not_responsible" && d.status != "declined"),
+                deliveries,
+            }
+        })
+        .collect())
+}
+
+async fn dto(state: &AppState, row: RecommendationRow) -> Result<RecommendationDto, ApiError> {
+    dtos(state, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("recommendation"))
+}
+
+/// Checks what a moderator wrote against the stored world: topic, unit,
+/// accepted issues, published survey questions.
+async fn check_draft(
+    state: &AppState,
+    errors: &mut FieldErrors,
+    topic: &str,
+    unit_id: Uuid,
+    issue_ids: &[Uuid],
+    evidence: &[EvidenceDto],
+) -> Result<Uuid, ApiError> {
+    let topics = catalog::list_topics(&state.db).await?;
+    let topic_id = match topics.iter().find(|t| t.slug.as_str() == topic) {
+        Some(t) => t.id.0,
+        None => {
+            errors.push("topic", "unknown_topic", "no topic has this slug");
+            Uuid::nil()
+        }
+    };
+    let chart = org::load_chart(&state.db).await?;
+    if chart.unit(UnitId(unit_id)).is_none() {
+        errors.push("unit_id", "unknown_unit", "no such unit");
+    }
+    if issue_ids.is_empty() && evidence.is_empty() {
+        errors.push(
+            "issue_ids",
+            "no_grounds",
+            "a recommendation rests on accepted issues or survey evidence",
+        );
+    }
+    if issue_ids.len() > 100 {
+        errors.push("issue_ids", "too_many", "at most 100 issues");
+    } else {
+        for (i, id) in issue_ids.iter().enumerate() {
+            if issue_ids[..i].contains(id) {
+                errors.push(format!("issue_ids[{i}]"), "duplicate", "listed twice");
+                continue;
+            }
+            match moderation::get(&state.db, *id).await {
+                Ok(issue) if issue.status == IssueStatus::Accepted.as_str() => {}
+                Ok(_) => errors.push(
+                    format!("issue_ids[{i}]"),
+                    "not_accepted",
+                    "only issues the moderators accepted back a recommendation",
+                ),
+                Err(StoreError::NotFound) => errors.push(format!("issue_ids[{i}]"), "unknown_issue", "no such issue"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    if evidence.len() > 20 {
+        errors.push("evidence", "too_many", "at most 20 questions");
+    } else {
+        for (i, e) in evidence.iter().enumerate() {
+            let record = match surveys::get(&state.db, e.survey_id).await {
+                Ok(r) => r,
+                Err(StoreError::NotFound) => {
+                    errors.push(format!("evidence[{i}].survey_id"), "unknown_survey", "no such survey");
+                    continue;
+                }
+                Err(err) => return Err(err.into()),
+            };
+            let Some(version) = record.published_version else {
+                errors.push(
+                    format!("evidence[{i}].survey_id"),
+                    "survey_not_published",
+                    "the survey has no published results",
+                );
+                continue;
+            };
+            let stored = surveys::version(&state.db, e.survey_id, version).await?;
+            let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
+            if !def.questions().iter().any(|q| q.key() == e.question_key) {
+                errors.push(
+                    format!("evidence[{i}].question_key"),
+                    "unknown_question",
+                    "the published survey has no such question",
+                );
+            }
+        }
+    }
+    Ok(topic_id)
+}
+
+fn refusal(e: RecommendationError) -> ApiError {
+    ApiError::conflict(e.code(), e.to_string())
+}
+
+fn not_found(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::not_found("recommendation"),
+        e => e.into(),
+    }
+}
+
+/// Write a recommendation as a draft (moderators, admins).
+#[utoipa::path(
+    tag = "recommendations",
+    security(("bearer" = [])),
+    request_body = CreateRecommendation,
+    responses(
+        (status = 201, body = RecommendationDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/recommendations")]
+async fn create_recommendation(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    body: Json<CreateRecommendation>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let mut errors = FieldErrors::new();
+    let title = text_field(&mut errors, "title", &b.title, 200);
+    let summary = text_field(&mut errors, "summary", &b.summary, 4000);
+    let child_summary = text_field(&mut errors, "child_summary", &b.child_summary, 1000);
+    let action = text_field(&mut errors, "action", &b.action, 2000);
+    let topic_id = check_draft(&state, &mut errors, &b.topic, b.unit_id, &b.issue_ids, &b.evidence).await?;
+    errors.into_result(())?;
+    let draft = Draft {
+        title,
+        summary,
+        child_summary,
+        action,
+        topic_id,
+        unit_id: b.unit_id,
+        issue_ids: b.issue_ids,
+        evidence: b
+            .evidence
+            .into_iter()
+            .map(|e| EvidenceRef {
+                survey_id: e.survey_id,
+                question_key: e.question_key,
+            })
+            .collect(),
+    };
+    let row = store::create(&state.db, &staff.actor(), &draft).await?;
+    Ok(HttpResponse::Created().json(dto(&state, row).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RecommendationQuery {
+    /// `draft`, `approved` or `sent`.
+    pub status: Option<String>,
+    /// Topic slug.
+    pub topic: Option<String>,
+    /// This unit and everything below it.
+    pub unit_id: Option<Uuid>,
+    /// Sent to this agency.
+    pub agency_id: Option<Uuid>,
+    /// `true`: with a delivery unanswered past its due date.
+    pub overdue: Option<bool>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Recommendations, oldest first (moderators, admins).
+#[utoipa::path(
+    tag = "recommendations",
+    security(("bearer" = [])),
+    params(RecommendationQuery),
+    responses(
+        (status = 200, body = Page<RecommendationDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/recommendations")]
+async fn list_recommendations(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    q: web::Query<RecommendationQuery>,
+) -> Result<web::Json<Page<RecommendationDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let bad = |m: &str| ApiError::bad_request("invalid_query", m.to_owned());
+    if q.status
+        .as_deref()
+        .is_some_and(|s| RecommendationStatus::parse(s).is_none())
+    {
+        return Err(bad("status is draft, approved or sent"));
+    }
+    let topic_id = match q.topic.as_deref() {
+        None => None,
+        Some(slug) => Some(
+            catalog::list_topics(&state.db)
+                .await?
+                .iter()
+                .find(|t| t.slug.as_str() == slug)
+                .map(|t| t.id.0)
+                .ok_or_else(|| bad("unknown topic"))?,
+        ),
+    };
+    let units = match q.unit_id {
+        None => None,
+        Some(u) => {
+            let chart = org::load_chart(&state.db).await?;
+            if chart.unit(UnitId(u)).is_none() {
+                return Err(bad("unknown unit_id"));
+            }
+            Some(
+                chart
+                    .counting_for(UnitId(u), crate::today())
+                    .into_iter()
+                    .map(|u| u.0)
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    let filter = RecFilter {
+        status: q.status.as_deref(),
+        topic_id,
+        units: units.as_deref(),
+        agency_id: q.agency_id,
+        overdue: q.overdue.map(|o| (o, crate::today())),
+    };
+    let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let p = page.page(ids, |id| *id, |id| id);
+    let mut items = dtos(&state, rows).await?;
+    items.truncate(p.items.len());
+    Ok(web::Json(Page {
+        items,
+        next_cursor: p.next_cursor,
+    }))
+}
+
+/// One recommendation with its deliveries (moderators, admins).
+#[utoipa::path(
+    tag = "recommendations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = RecommendationDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/recommendations/{id}")]
+async fn get_recommendation(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<RecommendationDto>, ApiError> {
+    let row = store::get(&state.db, *id).await.map_err(not_found)?;
+    Ok(web::Json(dto(&state, row).await?))
+}
+
+/// Edit a draft; only the fields sent change (moderators, admins).
+#[utoipa::path(
+    tag = "recommendations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = UpdateRecommendation,
+    responses(
+        (status = 200, body = RecommendationDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[patch("/recommendations/{id}")]
+async fn update_recommendation(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<UpdateRecommendation>,
+) -> Result<web::Json<RecommendationDto>, ApiError> {
+    let b = body.0;
+    let current = store::get(&state.db, *id).await.map_err(not_found)?;
+    let status = RecommendationStatus::parse(&current.status).unwrap_or(RecommendationStatus::Sent);
+    rules::can_edit(status).map_err(refusal)?;
+    let mut errors = FieldErrors::new();
+    let mut next = current.draft.clone();
+    for (field, given, slot, max) in [
+        ("title", &b.title, &mut next.title, 200),
+        ("summary", &b.summary, &mut next.summary, 4000),
+        ("child_summary", &b.child_summary, &mut next.child_summary, 1000),
+        ("action", &b.action, &mut next.action, 2000),
+    ] {
+        if let Some(t) = given {
+            *slot = text_field(&mut errors, field, t, max);
+        }
+    }
+    let topic = match &b.topic {
+        Some(t) => t.clone(),
+        None => Lookup::load(&state).await?.topic_slug(current.draft.topic_id),
+    };
+    let unit_id = b.unit_id.unwrap_or(current.draft.unit_id);
+    let issue_ids = b.issue_ids.clone().unwrap_or_else(|| current.draft.issue_ids.clone());
+    let evidence: Vec<EvidenceDto> = match &b.evidence {
+        Some(e) => e.clone(),
+        None => current
+            .draft
+            .evidence
+            .iter()
+            .map(|e| EvidenceDto {
+                survey_id: e.survey_id,
+                question_key: e.question_key.clone(),
+            })
+            .collect(),
+    };
+    next.topic_id = check_draft(&state, &mut errors, &topic, unit_id, &issue_ids, &evidence).await?;
+    errors.into_result(())?;
+    next.unit_id = unit_id;
+    next.issue_ids = issue_ids;
+    next.evidence = evidence
+        .into_iter()
+        .map(|e| EvidenceRef {
+            survey_id: e.survey_id,
+            question_key: e.question_key,
+        })
+        .collect();
+    let row = store::update(&state.db, &staff.actor(), *id, |cur| {
+        let status = RecommendationStatus::parse(&cur.status).unwrap_or(RecommendationStatus::Sent);
+        rules::can_edit(status).map(|()| next)
+    })
+    .await
+    .map_err(not_found)?
+    .map_err(refusal)?;
+    Ok(web::Json(dto(&state, row).await?))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveRecommendation {
+    /// The Council meeting (an event of kind `council_meeting`) where it
+    /// was approved.
+    pub event_id: Option<Uuid>,
+}
+
+/// Record the Council's approval of a draft (moderators, admins).
+#[utoipa::path(
+    tag = "recommendations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = ApproveRecommendation,
+    responses(
+        (status = 200, body = RecommendationDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/recommendations/{id}/approve")]
+async fn approve_recommendation(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> Result<web::Json<RecommendationDto>, ApiError> {
+    // The body is optional: an empty one approves without a meeting.
+    let body: ApproveRecommendation = if body.iter().all(u8::is_ascii_whitespace) {
+        ApproveRecommendation::default()
+    } else {
+        crate::extract::parse_json(&body)?
+    };
+    if let Some(e) = body.event_id {
+        match events::get(&state.db, e).await {
+            Ok(ev) if ev.kind == "council_meeting" => {}
+            Ok(_) => {
+                return Err(ApiError::field(
+                    "event_id",
+                    "not_a_council_meeting",
+                    "approval is recorded at a Council meeting (kind council_meeting)",
+                ));
+            }
+            Err(StoreError::NotFound) => return Err(ApiError::field("event_id", "unknown_event", "no such event")),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let row = store::approve(&state.db, &staff.actor(), *id, body.event_id, |cur| {
+        rules::can_approve(RecommendationStatus::parse(&cur.status).unwrap_or(RecommendationStatus::Sent))
+    })
+    .await
+    .map_err(not_found)?
+    .map_err(refusal)?;
+    Ok(web::Json(dto(&state, row).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryIn {
+    pub agency_id: Uuid,
+    /// Default: 15 working days after today, skipping weekends and the
+    /// holiday calendar.
+    pub due_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"deliveries": [{"agency_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d60"}, {"agency_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d61", "due_on": "2026-12-31"}]}))]
+pub struct SendRecommendation {
+    /// One per agency (1–20). Sending a sent recommendation again routes it
+    /// to more agencies.
+    pub deliveries: Vec<DeliveryIn>,
+}
+
+/// Send an approved recommendation to agencies, or route a sent one to
+/// more (moderators, admins). The evidence's suppressed figures are frozen
+/// on the first sending; each agency gets a `delivery.created` webhook.
+#[utoipa::path(
+    tag = "recommendations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = SendRecommendation,
+    responses(
+        (status = 200, body = RecommendationDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/recommendations/{id}/send")]
+async fn send_recommendation(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<SendRecommendation>,
+) -> Result<web::Json<RecommendationDto>, ApiError> {
+    let body = body.0;
+    let current = store::get(&state.db, *id).await.map_err(not_found)?;
+    let status = RecommendationStatus::parse(&current.status).unwrap_or(RecommendationStatus::Draft);
+    rules::can_send(status).map_err(refusal)?;
+    let look = Lookup::load(&state).await?;
+    let mut errors = FieldErrors::new();
+    if body.deliveries.is_empty() || body.deliveries.len() > 20 {
+        errors.push("deliveries", "invalid_length", "one to twenty agencies");
+    }
+    let latest = look.today + chrono::Duration::days(366);
+    let mut deliveries = Vec::new();
+    for (i, d) in body.deliveries.iter().enumerate() {
+        if body.deliveries[..i].iter().any(|o| o.agency_id == d.agency_id) {
+            errors.push(format!("deliveries[{i}].agency_id"), "duplicate", "listed twice");
+            continue;
+        }
+        match look.agencies.iter().find(|a| a.id.0 == d.agency_id) {
+            None => errors.push(format!("deliveries[{i}].agency_id"), "unknown_agency", "no such agency"),
+            Some(a) if !a.active => errors.push(
+                format!("deliveries[{i}].agency_id"),
+                "agency_inactive",
+                "the agency is no longer active",
+            ),
+            Some(_) => {}
+        }
+        let due_on = d
+            .due_on
+            .unwrap_or_else(|| look.holidays.add_working_days(look.today, DEFAULT_DUE_WORKING_DAYS));
+        if due_on <= look.today || due_on > latest {
+            errors.push(
+                format!("deliveries[{i}].due_on"),
+                "out_of_range",
+                "a due date after today and within a year",
+            );
+        }
+        deliveries.push(NewDelivery {
+            agency_id: d.agency_id,
+            due_on,
+        });
+    }
+    errors.into_result(())?;
+    // The evidence as it is now; kept only if this is the first sending.
+    let mut frozen = Vec::new();
+    if current.sent_at.is_none() {
+        for e in &current.draft.evidence {
+            let mut figures =
+                crate::routes::results::evidence_figures(&state, e.survey_id, &e.question_key, current.draft.unit_id)
+                    .await?;
+            let record = surveys::get(&state.db, e.survey_id).await?;
+            let version = surveys::version(&state.db, e.survey_id, record.published_version.unwrap_or(1)).await?;
+            let (def, _) = crate::routes::surveys::stored_definition(&version.definition)?;
+            if let Some(map) = figures.as_object_mut() {
+                map.insert("survey_id".into(), serde_json::json!(e.survey_id));
+                map.insert("survey_title".into(), serde_json::json!(Text::from(def.title())));
+                map.insert("question_key".into(), serde_json::json!(e.question_key));
+                if let Some(q) = def.questions().iter().find(|q| q.key() == e.question_key) {
+                    map.insert("question".into(), serde_json::json!(Text::from(q.text())));
+                }
+            }
+            frozen.push(figures);
+        }
+    }
+    let sent = store::send(
+        &state.db,
+        &staff.actor(),
+        *id,
+        &deliveries,
+        serde_json::Value::Array(frozen),
+        |cur| rules::can_send(RecommendationStatus::parse(&cur.status).unwrap_or(RecommendationStatus::Draft)),
+    )
+    .await
+    .map_err(not_found)?;
+    let row = match sent {
+        Ok((row, _)) => row,
+        Err(SendRefusal::Rule(e)) => return Err(refusal(e)),
+        Err(SendRefusal::AlreadyDelivered(agencies)) => {
+            let mut errors = FieldErrors::new();
+            for (i, d) in body.deliveries.iter().enumerate() {
+                if agencies.contains(&d.agency_id) {
+                    errors.push(
+                        format!("deliveries[{i}].agency_id"),
+                        "already_delivered",
+                        "the agency already has this recommendation",
+                    );
+                }
+            }
+            return Err(errors.into());
+        }
+    };
+    Ok(web::Json(dto(&state, row).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoutingSuggestionDto {
+    pub agency_id: Uuid,
+    pub name: Text,
+    pub kind: &'static str,
+    pub jurisdiction_unit_id: Uuid,
+    /// Levels between the recommendation's unit and the agency's
+    /// jurisdiction: 0 is the unit itself; the closest come first.
+    pub distance: usize,
+    /// Already has a delivery of this recommendation.
+    pub already_delivered: bool,
+}
+
+/// Agencies whose jurisdiction covers the recommendation's unit and who
+/// answer for its topic, closest jurisdiction first (moderators, admins).
+#[utoipa::path(
+    tag = "recommendations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Vec<RoutingSuggestionDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/recommendations/{id}/routing-suggestions")]
+async fn routing_suggestions(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<RoutingSuggestionDto>>, ApiError> {
+    let rec = store::get(&state.db, *id).await.map_err(not_found)?;
+    let chart = org::load_chart(&state.db).await?;
+    let today = crate::today();
+    let delivered: Vec<Uuid> = store::deliveries_of(&state.db, &[rec.id])
+        .await?
+        .iter()
+        .map(|d| d.agency_id)
+        .collect();
+    // The unit and its ancestors, nearest first.
+    let mut chain = vec![UnitId(rec.draft.unit_id)];
+    while let Some(p) = chain.last().and_then(|u| chart.parent_on(*u, today)) {
+        if chain.contains(&p) {
+            break;
+        }
+        chain.push(p);
+    }
+    let mut out: Vec<RoutingSuggestionDto> = catalog::list_agencies(&state.db)
+        .await?
+        .into_iter()
+        .filter(|a| a.active && a.topics.iter().any(|t| t.0 == rec.draft.topic_id))
+        .filter_map(|a| {
+            let distance = chain.iter().position(|u| *u == a.jurisdiction_unit_id)?;
+            Some(RoutingSuggestionDto {
+                agency_id: a.id.0,
+                name: Text::from(&a.name),
+                kind: a.kind.as_str(),
+                jurisdiction_unit_id: a.jurisdiction_unit_id.0,
+                distance,
+                already_delivered: delivered.contains(&a.id.0),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.already_delivered, a.distance, &a.name.vi).cmp(&(b.already_delivered, b.distance, &b.name.vi))
+    });
+    Ok(web::Json(out))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineStepDto {
+    pub at: DateTime<Utc>,
+    /// Who: a staff username, `client:<client_id>`, or `system`.
+    pub actor: String,
+    /// `recommendation.create`, `recommendation.approve`,
+    /// `recommendation.send`, `delivery.acknowledge`, `delivery.reply`,
+    /// `delivery.update`, `delivery.reminder`, `delivery.escalate`, …
+    pub action: String,
+    /// The delivery the step is about, if any.
+    pub delivery_id: Option<Uuid>,
+    /// The state after the step.
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+}
+
+/// Every step of a recommendation and its deliveries, with time and actor
+/// (moderators, admins).
+#[utoipa::path(
+    tag = "recommendations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Vec<TimelineStepDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/recommendations/{id}/timeline")]
+async fn timeline(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<TimelineStepDto>>, ApiError> {
+    store::get(&state.db, *id).await.map_err(not_found)?;
+    let steps = store::timeline(&state.db, *id).await?;
+    Ok(web::Json(
+        steps
+            .into_iter()
+            .map(|e| TimelineStepDto {
+                at: e.at,
+                actor: e.actor_label,
+                delivery_id: (e.entity == "delivery")
+                    .then(|| e.entity_id.as_deref().and_then(|i| i.parse().ok()))
+                    .flatten(),
+                action: e.action,
+                after: e.after,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryQuery {
+    /// `true`: only deliveries unanswered past their due date.
+    pub overdue: Option<bool>,
+    /// `true`: only those escalated to the admins.
+    pub escalated: Option<bool>,
+    pub agency_id: Option<Uuid>,
+    /// A delivery status.
+    pub status: Option<String>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Deliveries across agencies, with days overdue (moderators, admins).
+#[utoipa::path(
+    tag = "recommendations",
+    security(("bearer" = [])),
+    params(DeliveryQuery),
+    responses(
+        (status = 200, body = Page<DeliveryDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/deliveries")]
+async fn list_deliveries(
+    _staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    q: web::Query<DeliveryQuery>,
+) -> Result<web::Json<Page<DeliveryDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    if q.status.as_deref().is_some_and(|s| DeliveryStatus::parse(s).is_none()) {
+        return Err(ApiError::bad_request("invalid_query", "unknown delivery status"));
+    }
+    let look = Lookup::load(&state).await?;
+    let filter = DeliveryFilter {
+        agency_id: q.agency_id,
+        status: q.status.as_deref(),
+        overdue: q.overdue.map(|o| (o, look.today)),
+        escalated: q.escalated,
+    };
+    let rows = store::list_deliveries(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+    let p = page.page(ids, |id| *id, |id| id);
+    let mut items = delivery_dtos(&state, &look, rows).await?;
+    items.truncate(p.items.len());
+    Ok(web::Json(Page {
+        items,
+        next_cursor: p.next_cursor,
+    }))
+}

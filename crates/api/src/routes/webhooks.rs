@@ -1,0 +1,268 @@
+//! Webhooks: an agency (or an admin for it) registers a URL and gets a
+//! secret; events about its deliveries are signed with it and relayed from
+//! the outbox. Admins list the events that could not be delivered (dead
+//! letters) and replay them.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
+use langnghe_domain::AgencyId;
+use langnghe_storage::outbox::{self, Event};
+use langnghe_storage::{StoreError, catalog};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::{Admin, AdminOrAgency, Staff};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::pagination::{Page, PageRequest};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(set_webhook)
+        .service(get_webhook)
+        .service(test_webhook)
+        .service(list_events)
+        .service(replay_event);
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"url": "https://mot-cua.phuong7.gov.vn/hooks/langnghe"}))]
+pub struct WebhookIn {
+    /// An `https://` URL that accepts JSON POSTs.
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookSecretDto {
+    pub url: String,
+    /// Verify `Langnghe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
+    /// "<t>.<body>">` with it. Shown once; setting the webhook again gives
+    /// a new one.
+    pub secret: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDto {
+    pub url: String,
+}
+
+async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
+    match catalog::get_agency(&state.db, AgencyId(id)).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("agency")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Register or change an agency's webhook, with a new secret (admins, or
+/// the agency itself).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The agency")),
+    request_body = WebhookIn,
+    responses(
+        (status = 200, body = WebhookSecretDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[put("/agencies/{id}/webhook")]
+async fn set_webhook(
+    caller: AdminOrAgency,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<WebhookIn>,
+) -> Result<HttpResponse, ApiError> {
+    caller.may_act_for(*id)?;
+    agency_exists(&state, *id).await?;
+    let url = body.0.url.trim().to_owned();
+    crate::relay::check_url(&url, state.webhooks.allow_http).map_err(|m| ApiError::field("url", "invalid_url", m))?;
+    let secret = format!("whsec_{}", crate::random_secret(32));
+    outbox::set_webhook(&state.db, caller.actor(), *id, &url, &secret).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(WebhookSecretDto { url, secret }))
+}
+
+/// An agency's webhook URL (admins, or the agency itself).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The agency")),
+    responses(
+        (status = 200, body = WebhookDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/agencies/{id}/webhook")]
+async fn get_webhook(
+    caller: AdminOrAgency,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<WebhookDto>, ApiError> {
+    caller.may_act_for(*id)?;
+    match outbox::webhook_of(&state.db, *id).await? {
+        Some((url, _)) => Ok(web::Json(WebhookDto { url })),
+        None => Err(ApiError::not_found("webhook")),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDto {
+    /// The event id receivers deduplicate on (`Langnghe-Event-Id`).
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    /// `delivery.created`, `delivery.reminder`, `delivery.overdue`,
+    /// `recommendation.updated` or `webhook.test`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// `pending`, `delivered` or `dead`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub queued_at: DateTime<Utc>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The body as sent.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+fn event_dto(e: Event) -> EventDto {
+    EventDto {
+        id: e.id,
+        agency_id: e.agency_id,
+        event_type: e.event_type,
+        status: e.status,
+        attempts: e.attempts,
+        last_error: e.last_error,
+        queued_at: e.queued_at,
+        next_attempt_at: e.next_attempt_at,
+        delivered_at: e.delivered_at,
+        payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+/// Queue a `webhook.test` event to the agency's webhook (admins, or the
+/// agency itself).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The agency")),
+    responses(
+        (status = 202, body = EventDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("/agencies/{id}/webhook/test")]
+async fn test_webhook(
+    caller: AdminOrAgency,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    caller.may_act_for(*id)?;
+    agency_exists(&state, *id).await?;
+    let Some(event) = outbox::enqueue_test(&state.db, caller.actor(), *id).await? else {
+        return Err(ApiError::conflict("no_webhook", "register a webhook first"));
+    };
+    Ok(HttpResponse::Accepted().json(event_dto(outbox::get(&state.db, event).await?)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EventQuery {
+    /// `pending`, `delivered` or `dead` (the dead letters).
+    pub status: Option<String>,
+    pub agency_id: Option<Uuid>,
+    /// 1–100, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Webhook events, newest first; `status=dead` lists the dead letters
+/// (admins).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(EventQuery),
+    responses(
+        (status = 200, body = Page<EventDto>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/webhooks/events")]
+async fn list_events(
+    _staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    q: web::Query<EventQuery>,
+) -> Result<web::Json<Page<EventDto>>, ApiError> {
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    if q.status
+        .as_deref()
+        .is_some_and(|s| !["pending", "delivered", "dead"].contains(&s))
+    {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "status is pending, delivered or dead",
+        ));
+    }
+    let rows = outbox::list(
+        &state.db,
+        q.status.as_deref(),
+        q.agency_id,
+        page.after,
+        page.limit as u64 + 1,
+    )
+    .await?;
+    Ok(web::Json(page.page(rows, |e| e.id, event_dto)))
+}
+
+/// Put a dead letter back in the queue with the same event id and a fresh
+/// day of retries (admins).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The event")),
+    responses(
+        (status = 200, body = EventDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("/webhooks/events/{id}/replay")]
+async fn replay_event(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<EventDto>, ApiError> {
+    match outbox::replay(&state.db, &staff.actor(), *id).await {
+        Ok(true) => Ok(web::Json(event_dto(outbox::get(&state.db, *id).await?))),
+        Ok(false) => Err(ApiError::conflict("not_dead", "only a dead letter is replayed")),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("event")),
+        Err(e) => Err(e.into()),
+    }
+}

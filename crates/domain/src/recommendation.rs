@@ -1,0 +1,541 @@
+//! Recommendations and their deliveries to agencies: the states each moves
+//! through, what an agency's reply and progress updates do to a delivery,
+//! when a delivery is overdue, and the chasing schedule (đôn đốc) in working
+//! days.
+
+use chrono::NaiveDate;
+
+use crate::calendar::Holidays;
+
+/// Where a recommendation stands: written, approved by the Council, sent to
+/// agencies. A sent recommendation can still gain deliveries (re-routing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecommendationStatus {
+    Draft,
+    Approved,
+    Sent,
+}
+
+impl RecommendationStatus {
+    pub const ALL: [RecommendationStatus; 3] = [
+        RecommendationStatus::Draft,
+        RecommendationStatus::Approved,
+        RecommendationStatus::Sent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecommendationStatus::Draft => "draft",
+            RecommendationStatus::Approved => "approved",
+            RecommendationStatus::Sent => "sent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecommendationStatus> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Why a recommendation step is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecommendationError {
+    #[error("only a draft can be edited")]
+    NotDraft,
+    #[error("only a draft can be approved")]
+    ApproveNotDraft,
+    #[error("only an approved recommendation can be sent")]
+    SendNotApproved,
+}
+
+impl RecommendationError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RecommendationError::NotDraft => "not_draft",
+            RecommendationError::ApproveNotDraft | RecommendationError::SendNotApproved => "illegal_transition",
+        }
+    }
+}
+
+pub fn can_edit(s: RecommendationStatus) -> Result<(), RecommendationError> {
+    if s == RecommendationStatus::Draft {
+        Ok(())
+    } else {
+        Err(RecommendationError::NotDraft)
+    }
+}
+
+pub fn can_approve(s: RecommendationStatus) -> Result<(), RecommendationError> {
+    if s == RecommendationStatus::Draft {
+        Ok(())
+    } else {
+        Err(RecommendationError::ApproveNotDraft)
+    }
+}
+
+/// Sending an approved recommendation, or re-routing a sent one to more
+/// agencies.
+pub fn can_send(s: RecommendationStatus) -> Result<(), RecommendationError> {
+    if s == RecommendationStatus::Draft {
+        Err(RecommendationError::SendNotApproved)
+    } else {
+        Ok(())
+    }
+}
+
+/// Where one agency's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeliveryStatus {
+    Sent,
+    Acknowledged,
+    Answered,
+    InProgress,
+    Done,
+    Declined,
+    NotResponsible,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 7] = [
+        DeliveryStatus::Sent,
+        DeliveryStatus::Acknowledged,
+        DeliveryStatus::Answered,
+        DeliveryStatus::InProgress,
+        DeliveryStatus::Done,
+        DeliveryStatus::Declined,
+        DeliveryStatus::NotResponsible,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Acknowledged => "acknowledged",
+            DeliveryStatus::Answered => "answered",
+            DeliveryStatus::InProgress => "in_progress",
+            DeliveryStatus::Done => "done",
+            DeliveryStatus::Declined => "declined",
+            DeliveryStatus::NotResponsible => "not_responsible",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryStatus> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Still waiting for the agency's answer: the due date applies.
+    pub fn awaits_answer(self) -> bool {
+        matches!(self, DeliveryStatus::Sent | DeliveryStatus::Acknowledged)
+    }
+}
+
+/// An agency's position on a recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stance {
+    Accepted,
+    PartiallyAccepted,
+    Declined,
+    NotResponsible,
+}
+
+impl Stance {
+    pub const ALL: [Stance; 4] = [
+        Stance::Accepted,
+        Stance::PartiallyAccepted,
+        Stance::Declined,
+        Stance::NotResponsible,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Accepted => "accepted",
+            Stance::PartiallyAccepted => "partially_accepted",
+            Stance::Declined => "declined",
+            Stance::NotResponsible => "not_responsible",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stance> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The delivery's state once the reply is recorded.
+    pub fn delivery_status(self) -> DeliveryStatus {
+        match self {
+            Stance::Accepted | Stance::PartiallyAccepted => DeliveryStatus::Answered,
+            Stance::Declined => DeliveryStatus::Declined,
+            Stance::NotResponsible => DeliveryStatus::NotResponsible,
+        }
+    }
+
+    /// Whether the agency commits to anything with this stance.
+    pub fn takes_commitments(self) -> bool {
+        matches!(self, Stance::Accepted | Stance::PartiallyAccepted)
+    }
+}
+
+/// A commitment's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommitmentStatus {
+    Open,
+    InProgress,
+    Done,
+}
+
+impl CommitmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommitmentStatus::Open => "open",
+            CommitmentStatus::InProgress => "in_progress",
+            CommitmentStatus::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommitmentStatus> {
+        [
+            CommitmentStatus::Open,
+            CommitmentStatus::InProgress,
+            CommitmentStatus::Done,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// Why an agency's step on a delivery is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("a delivery cannot go from {from} to {to}")]
+    Illegal { from: &'static str, to: &'static str },
+    #[error("the commitment is already done")]
+    CommitmentDone,
+}
+
+impl DeliveryError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeliveryError::Illegal { .. } => "illegal_transition",
+            DeliveryError::CommitmentDone => "commitment_done",
+        }
+    }
+}
+
+/// Acknowledging: from `sent`; acknowledging again is a no-op, so a client
+/// on a flaky connection can retry. `Ok(false)` when nothing changes.
+pub fn acknowledge(from: DeliveryStatus) -> Result<bool, DeliveryError> {
+    match from {
+        DeliveryStatus::Sent => Ok(true),
+        DeliveryStatus::Acknowledged => Ok(false),
+        other => Err(DeliveryError::Illegal {
+            from: other.as_str(),
+            to: DeliveryStatus::Acknowledged.as_str(),
+        }),
+    }
+}
+
+/// Replying: once, while the delivery awaits an answer (a reply to a
+/// delivery never acknowledged acknowledges it too).
+pub fn reply(from: DeliveryStatus, stance: Stance) -> Result<DeliveryStatus, DeliveryError> {
+    let to = stance.delivery_status();
+    if from.awaits_answer() {
+        Ok(to)
+    } else {
+        Err(DeliveryError::Illegal {
+            from: from.as_str(),
+            to: to.as_str(),
+        })
+    }
+}
+
+/// A progress update on one commitment of an answered delivery. Returns the
+/// commitment's and the delivery's new state: `done` once every commitment
+/// is done, `in_progress` as soon as work has started on any.
+pub fn progress(
+    delivery: DeliveryStatus,
+    commitment: CommitmentStatus,
+    to: CommitmentStatus,
+    others_done: bool,
+) -> Result<DeliveryStatus, DeliveryError> {
+    if !matches!(delivery, DeliveryStatus::Answered | DeliveryStatus::InProgress) {
+        return Err(DeliveryError::Illegal {
+            from: delivery.as_str(),
+            to: DeliveryStatus::InProgress.as_str(),
+        });
+    }
+    if commitment == CommitmentStatus::Done {
+        return Err(DeliveryError::CommitmentDone);
+    }
+    Ok(match to {
+        CommitmentStatus::Done if others_done => DeliveryStatus::Done,
+        _ => DeliveryStatus::InProgress,
+    })
+}
+
+/// Working days past the due date, when a delivery still awaiting an answer
+/// is overdue on `today`.
+pub fn days_overdue(status: DeliveryStatus, due_on: NaiveDate, today: NaiveDate, cal: &Holidays) -> Option<i64> {
+    (status.awaits_answer() && today > due_on).then(|| cal.working_days_between(due_on, today).max(1))
+}
+
+/// Whether an answer given on `answered_on` kept the due date.
+pub fn answered_on_time(answered_on: NaiveDate, due_on: NaiveDate) -> bool {
+    answered_on <= due_on
+}
+
+/// Working days before the due date of the first reminder.
+pub const REMIND_BEFORE: u32 = 3;
+/// Working days between reminders once past due.
+pub const REMIND_EVERY: u32 = 5;
+/// Reminders past due after which the admins are alerted.
+pub const ESCALATE_AFTER: u32 = 3;
+
+/// One step of the chasing schedule of a delivery. Step 0 is three working
+/// days before the due date, step 1 the due date, step `n + 1` the `n`th
+/// reminder past due, five working days apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reminder {
+    pub step: u32,
+    pub on: NaiveDate,
+}
+
+impl Reminder {
+    /// `before_due`, `on_due` or `overdue`.
+    pub fn kind(self) -> &'static str {
+        match self.step {
+            0 => "before_due",
+            1 => "on_due",
+            _ => "overdue",
+        }
+    }
+
+    /// How many reminders past due this one is (0 before and on the due
+    /// date).
+    pub fn past_due(self) -> u32 {
+        self.step.saturating_sub(1)
+    }
+
+    /// Whether this reminder is the one that alerts the admins.
+    pub fn escalates(self) -> bool {
+        self.past_due() >= ESCALATE_AFTER
+    }
+}
+
+/// The date of step `step` of the schedule for a delivery due on `due_on`.
+pub fn reminder_date(due_on: NaiveDate, step: u32, cal: &Holidays) -> NaiveDate {
+    match step {
+        0 => subtract_working_days(due_on, REMIND_BEFORE, cal),
+        1 => due_on,
+        n => cal.add_working_days(due_on, REMIND_EVERY * (n - 1)),
+    }
+}
+
+fn subtract_working_days(from: NaiveDate, n: u32, cal: &Holidays) -> NaiveDate {
+    let mut d = from;
+    let mut left = n;
+    while left > 0 {
+        d -= chrono::Duration::days(1);
+        if cal.is_working_day(d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// The reminder due on `today` for a delivery that awaits an answer, if
+/// any: the latest step of the schedule reached by `today` and later than
+/// the last one sent. A chaser that missed days sends only the latest step,
+/// never a burst of stale ones.
+pub fn reminder_due(due_on: NaiveDate, last_sent: Option<u32>, today: NaiveDate, cal: &Holidays) -> Option<Reminder> {
+    if today < reminder_date(due_on, 0, cal) {
+        return None;
+    }
+    let mut step = 0;
+    while reminder_date(due_on, step + 1, cal) <= today {
+        step += 1;
+    }
+    match last_sent {
+        Some(last) if last >= step => None,
+        _ => Some(Reminder {
+            step,
+            on: reminder_date(due_on, step, cal),
+        }),
+    }
+}
+
+/// The median of some counts (the mean of the middle two for an even
+/// number), or `None` for none.
+pub fn median(values: &mut [i64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2] as f64
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) as f64 / 2.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn vietnam() -> Holidays {
+        Holidays::new(crate::calendar::vietnam_holidays().into_iter().map(|(d, _)| d))
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::parse(s.as_str()), Some(s));
+        }
+        for s in RecommendationStatus::ALL {
+            assert_eq!(RecommendationStatus::parse(s.as_str()), Some(s));
+        }
+        for s in Stance::ALL {
+            assert_eq!(Stance::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Stance::parse("maybe"), None);
+    }
+
+    #[test]
+    fn a_recommendation_is_edited_as_a_draft_approved_once_and_sent_after_approval() {
+        use RecommendationStatus::*;
+        assert!(can_edit(Draft).is_ok());
+        assert_eq!(can_edit(Approved), Err(RecommendationError::NotDraft));
+        assert!(can_approve(Draft).is_ok());
+        assert_eq!(can_approve(Sent).unwrap_err().code(), "illegal_transition");
+        assert_eq!(can_send(Draft), Err(RecommendationError::SendNotApproved));
+        assert!(can_send(Approved).is_ok());
+        assert!(can_send(Sent).is_ok(), "re-routing");
+    }
+
+    #[test]
+    fn a_delivery_moves_forward_only() {
+        use DeliveryStatus::*;
+        assert_eq!(acknowledge(Sent), Ok(true));
+        assert_eq!(acknowledge(Acknowledged), Ok(false));
+        assert!(acknowledge(Answered).is_err());
+        assert_eq!(reply(Sent, Stance::Accepted), Ok(Answered));
+        assert_eq!(reply(Acknowledged, Stance::Declined), Ok(Declined));
+        assert_eq!(reply(Acknowledged, Stance::NotResponsible), Ok(NotResponsible));
+        for from in [Answered, InProgress, Done, Declined, NotResponsible] {
+            assert_eq!(reply(from, Stance::Accepted).unwrap_err().code(), "illegal_transition");
+        }
+        use CommitmentStatus as C;
+        assert_eq!(progress(Answered, C::Open, C::InProgress, false), Ok(InProgress));
+        assert_eq!(progress(InProgress, C::InProgress, C::Done, false), Ok(InProgress));
+        assert_eq!(progress(InProgress, C::InProgress, C::Done, true), Ok(Done));
+        assert_eq!(progress(Answered, C::Open, C::Done, true), Ok(Done));
+        assert_eq!(
+            progress(InProgress, C::Done, C::Done, true),
+            Err(DeliveryError::CommitmentDone)
+        );
+        for from in [Sent, Acknowledged, Done, Declined, NotResponsible] {
+            assert!(progress(from, C::Open, C::InProgress, false).is_err(), "{from:?}");
+        }
+    }
+
+    #[test]
+    fn overdue_counts_working_days_past_the_due_date_while_unanswered() {
+        let cal = vietnam();
+        let due = d("2026-04-28"); // Tuesday before 30/4 and 1/5
+        assert_eq!(days_overdue(DeliveryStatus::Sent, due, due, &cal), None);
+        // 29/4 is a working day, 30/4 and 1/5 holidays, 2–3/5 the weekend.
+        assert_eq!(days_overdue(DeliveryStatus::Sent, due, d("2026-04-29"), &cal), Some(1));
+        assert_eq!(
+            days_overdue(DeliveryStatus::Acknowledged, due, d("2026-05-04"), &cal),
+            Some(2)
+        );
+        // Overdue on a holiday just after the due date still counts one day.
+        assert_eq!(
+            days_overdue(DeliveryStatus::Sent, d("2026-04-29"), d("2026-04-30"), &cal),
+            Some(1)
+        );
+        assert_eq!(days_overdue(DeliveryStatus::Answered, due, d("2026-06-01"), &cal), None);
+        assert!(answered_on_time(due, due));
+        assert!(!answered_on_time(d("2026-04-29"), due));
+    }
+
+    /// The schedule over real holidays: a delivery sent on 2027-01-25 is due
+    /// 15 working days later, across Tết 2027 (5–10 February).
+    #[test]
+    fn the_chasing_schedule_skips_weekends_and_tet() {
+        let cal = vietnam();
+        let sent = d("2027-01-25");
+        let due = cal.add_working_days(sent, crate::calendar::DEFAULT_DUE_WORKING_DAYS);
+        // 5 February and 8–11 February are Tết; the 15th working day is
+        // a Monday.
+        assert_eq!(due, d("2027-02-22"));
+        let cases = [
+            (0, "2027-02-17", "before_due"),
+            (1, "2027-02-22", "on_due"),
+            (2, "2027-03-01", "overdue"),
+            (3, "2027-03-08", "overdue"),
+            (4, "2027-03-15", "overdue"),
+        ];
+        for (step, on, kind) in cases {
+            let r = Reminder { step, on: d(on) };
+            assert_eq!(reminder_date(due, step, &cal), d(on), "step {step}");
+            assert_eq!(r.kind(), kind);
+            assert_eq!(r.escalates(), step == 4);
+        }
+        assert_eq!(reminder_due(due, None, d("2027-02-16"), &cal), None);
+        assert_eq!(
+            reminder_due(due, None, d("2027-02-17"), &cal),
+            Some(Reminder {
+                step: 0,
+                on: d("2027-02-17")
+            })
+        );
+        assert_eq!(reminder_due(due, Some(0), d("2027-02-19"), &cal), None);
+        assert_eq!(
+            reminder_due(due, Some(0), d("2027-02-22"), &cal).map(|r| r.step),
+            Some(1)
+        );
+        // A chaser that was down for two weeks sends the latest step only.
+        assert_eq!(
+            reminder_due(due, Some(0), d("2027-03-09"), &cal).map(|r| r.step),
+            Some(3)
+        );
+        assert_eq!(reminder_due(due, Some(3), d("2027-03-12"), &cal), None);
+    }
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [5, 1, 3]), Some(3.0));
+        assert_eq!(median(&mut [4, 1, 3, 2]), Some(2.5));
+    }
+
+    proptest! {
+        /// Steps are strictly later than one another, every step falls on a
+        /// working day, and running the chaser every day sends each step
+        /// exactly once, in order.
+        #[test]
+        fn daily_chasing_sends_each_step_once_in_order(offset in 0i64..700) {
+            let cal = vietnam();
+            let due = cal.add_working_days(d("2026-01-01") + chrono::Duration::days(offset), 0);
+            let due = if cal.is_working_day(due) { due } else { cal.add_working_days(due, 1) };
+            let mut last = None;
+            let mut sent = Vec::new();
+            let mut day = due - chrono::Duration::days(20);
+            while day <= due + chrono::Duration::days(60) {
+                if let Some(r) = reminder_due(due, last, day, &cal) {
+                    prop_assert_eq!(r.on, day);
+                    prop_assert!(cal.is_working_day(r.on));
+                    last = Some(r.step);
+                    sent.push(r.step);
+                }
+                day += chrono::Duration::days(1);
+            }
+            let expected: Vec<u32> = (0..sent.len() as u32).collect();
+            prop_assert_eq!(&sent, &expected);
+            prop_assert!(sent.len() >= 5);
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! The outbox of webhook events: written in the transaction of the change
+//! they announce, claimed by a relay for a short lease (`FOR UPDATE SKIP
+//! LOCKED` on PostgreSQL, so two replicas never claim the same row), sent,
+//! then marked delivered, rescheduled or dead.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::entities::{agency_webhook, outbox};
+use crate::{Actor, Db, StoreError, begin};
+
+/// An event as the relay sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub event_type: String,
+    /// The JSON body sent, exactly as signed.
+    pub payload: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub queued_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+fn event_of(m: outbox::Model) -> Event {
+    Event {
+        id: m.id,
+        agency_id: m.agency_id,
+        event_type: m.event_type,
+        payload: m.payload,
+        status: m.status,
+        attempts: m.attempts,
+        next_attempt_at: m.next_attempt_at,
+        last_error: m.last_error,
+        queued_at: m.queued_at,
+        delivered_at: m.delivered_at,
+    }
+}
+
+/// Queues an event for the agency's webhook, inside the caller's
+/// transaction. Nothing is queued for an agency without a webhook.
+pub async fn enqueue<C: ConnectionTrait>(
+    conn: &C,
+    agency_id: Uuid,
+    event_type: &str,
+    data: &serde_json::Value,
+) -> Result<Option<Uuid>, StoreError> {
+    if agency_webhook::Entity::find_by_id(agency_id).one(conn).await?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(insert(conn, agency_id, event_type, data).await?))
+}
+
+async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    agency_id: Uuid,
+    event_type: &str,
+    data: &serde_json::Value,
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    let payload = serde_json::json!({
+        "id": id,
+        "type": event_type,
+        "created_at": now,
+        "agency_id": agency_id,
+        "data": data,
+    });
+    outbox::Entity::insert(outbox::ActiveModel {
+        id: Set(id),
+        agency_id: Set(agency_id),
+        event_type: Set(event_type.to_owned()),
+        payload: Set(payload.to_string()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        queued_at: Set(now),
+        delivered_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Queues a `webhook.test` event (the agency has a webhook).
+pub async fn enqueue_test(db: &Db, actor: &Actor, agency_id: Uuid) -> Result<Option<Uuid>, StoreError> {
+    let tx = begin(db).await?;
+    let id = enqueue(
+        &tx,
+        agency_id,
+        "webhook.test",
+        &serde_json::json!({"message": "Lắng Nghe webhook test"}),
+    )
+    .await?;
+    if id.is_some() {
+        audit::record(
+            &tx,
+            actor,
+            Change {
+                action: "webhook.test",
+                entity: "agency",
+                entity_id: Some(agency_id.to_string()),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Claims up to `limit` due events for `lease`: no other relay claims them
+/// until the lease ends, and a relay that dies mid-send leaves them to be
+/// claimed again after it.
+pub async fn claim(db: &Db, now: DateTime<Utc>, lease: chrono::Duration, limit: u64) -> Result<Vec<Event>, StoreError> {
+    let backend = db.get_database_backend();
+    let until = now + lease;
+    let tx = begin(db).await?;
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            "UPDATE outbox SET locked_until = $1 WHERE id IN (SELECT id FROM outbox \
+             WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $2) \
+             ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING *"
+        }
+        // SQLite has one writer at a time: the immediate transaction is
+        // the lock.
+        _ => {
+            "UPDATE outbox SET locked_until = ? WHERE id IN (SELECT id FROM outbox \
+             WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?) \
+             ORDER BY next_attempt_at, id LIMIT ?) RETURNING *"
+        }
+    };
+    let values: Vec<sea_orm::Value> = match backend {
+        DatabaseBackend::Postgres => vec![until.into(), now.into(), (limit as i64).into()],
+        _ => vec![until.into(), now.into(), now.into(), (limit as i64).into()],
+    };
+    let rows = tx
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    let mut events = Vec::with_capacity(rows.len());
+    for r in rows {
+        events.push(event_of(outbox::Model::from_query_result(&r, "")?));
+    }
+    tx.commit().await?;
+    events.sort_by_key(|e| (e.next_attempt_at, e.id));
+    Ok(events)
+}
+
+/// Where to send an agency's events and the secret to sign them with.
+pub async fn webhook_of<C: ConnectionTrait>(conn: &C, agency_id: Uuid) -> Result<Option<(String, String)>, StoreError> {
+    Ok(agency_webhook::Entity::find_by_id(agency_id)
+        .one(conn)
+        .await?
+        .map(|w| (w.url, w.secret)))
+}
+
+/// What became of one attempt.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Delivered,
+    Retry { at: DateTime<Utc>, error: String },
+    Dead { error: String },
+}
+
+pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>, outcome: Outcome) -> Result<(), StoreError> {
+    let current = outbox::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut m = outbox::ActiveModel {
+        id: Set(id),
+        attempts: Set(current.attempts + 1),
+        locked_until: Set(None),
+        ..Default::default()
+    };
+    match outcome {
+        Outcome::Delivered => {
+            m.status = Set("delivered".into());
+            m.delivered_at = Set(Some(now));
+            m.last_error = Set(None);
+        }
+        Outcome::Retry { at, error } => {
+            m.next_attempt_at = Set(at);
+            m.last_error = Set(Some(error));
+        }
+        Outcome::Dead { error } => {
+            m.status = Set("dead".into());
+            m.last_error = Set(Some(error));
+        }
+    }
+    outbox::Entity::update(m).exec(db).await?;
+    Ok(())
+}
+
+/// Events of one agency (or all), newest first, before `before`.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    status: Option<&str>,
+    agency_id: Option<Uuid>,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Event>, StoreError> {
+    let mut q = outbox::Entity::find();
+    if let Some(s) = status {
+        q = q.filter(outbox::Column::Status.eq(s));
+    }
+    if let Some(a) = agency_id {
+        q = q.filter(outbox::Column::AgencyId.eq(a));
+    }
+    if let Some(b) = before {
+        q = q.filter(outbox::Column::Id.lt(b));
+    }
+    Ok(q.order_by_desc(outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(event_of)
+        .collect())
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreError> {
+    outbox::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(event_of)
+        .ok_or(StoreError::NotFound)
+}
+
+/// Puts a dead event back in the queue, with a fresh day of retries; the
+/// same event id, so a receiver that got it after all deduplicates it.
+/// `false` when the event is not dead.
+pub async fn replay(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError> {
+    let tx = begin(db).await?;
+    let current = outbox::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if current.status != "dead" {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let now = Utc::now();
+    outbox::Entity::update(outbox::ActiveModel {
+        id: Set(id),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        queued_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "webhook.replay",
+            entity: "outbox",
+            entity_id: Some(id.to_string()),
+            before: Some(serde_json::json!({"status": "dead", "attempts": current.attempts})),
+            after: Some(serde_json::json!({"status": "pending"})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sets an agency's webhook, with a new secret. Audited without the secret.
+pub async fn set_webhook(db: &Db, actor: &Actor, agency_id: Uuid, url: &str, secret: &str) -> Result<(), StoreError> {
+    let tx = begin(db).await?;
+    let before = agency_webhook::Entity::find_by_id(agency_id).one(&tx).await?;
+    let m = agency_webhook::ActiveModel {
+        agency_id: Set(agency_id),
+        url: Set(url.to_owned()),
+        secret: Set(secret.to_owned()),
+        updated_at: Set(Utc::now()),
+    };
+    if before.is_some() {
+        agency_webhook::Entity::update(m).exec(&tx).await?;
+    } else {
+        agency_webhook::Entity::insert(m).exec_without_returning(&tx).await?;
+    }
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "agency.webhook_set",
+            entity: "agency",
+            entity_id: Some(agency_id.to_string()),
+            before: before.map(|b| serde_json::json!({"url": b.url})),
+            after: Some(serde_json::json!({"url": url})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether any event is still pending (for tests and shutdown).
+pub async fn pending_count<C: ConnectionTrait>(conn: &C) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait;
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::Status.eq("pending"))
+        .count(conn)
+        .await?)
+}

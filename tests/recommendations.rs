@@ -1,0 +1,1030 @@
+//! Closing the loop: accepted issues and survey evidence become a
+//! recommendation, approved at a Council meeting, sent to agencies with due
+//! dates in working days; an agency's machine client takes a token,
+//! acknowledges, replies and reports progress; a "not responsible" answer
+//! is re-routed; the public feed shows it all in children's words; the
+//! chaser reminds and escalates on an injected clock.
+
+use actix_web::http::Method;
+use chrono::{Duration, NaiveDate};
+use langnghe_domain::calendar::{Holidays, vietnam_holidays};
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+pub struct World {
+    pub app: TestApp,
+    pub moderator: String,
+    pub school: String,
+    pub district: String,
+    pub issues: Vec<String>,
+    pub survey: String,
+}
+
+/// The demo organisation with three accepted issues and one rejected at
+/// school PN-S06, and a published survey (topic safety) that six children
+/// of the school answered.
+pub async fn world() -> World {
+    let app = TestApp::spawn_demo().await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let (_, moderator) = app.user("hoi.dong.tre.em", "moderator", None, None).await;
+    let r = app
+        .post(
+            "/api/v1/events",
+            app.admin(),
+            &json!({"kind": "dialogue", "unit_id": school, "held_on": "2026-10-15",
+                "title": "Đối thoại với Ban Giám hiệu", "children_attending": 30, "adults_attending": 4,
+                "issues": [
+                    {"title": "Đường đến trường tối", "body": "Đoạn đường Hoàng Văn Thụ không có đèn, em sợ khi về muộn.", "topic": "safety"},
+                    {"title": "Cổng trường đông xe", "body": "Xe máy chạy nhanh ở cổng trường lúc tan học.", "topic": "safety"},
+                    {"title": "Thiếu đèn đường", "body": "Hẻm 120 tối om.", "topic": "safety"},
+                    {"title": "Muốn đi chơi", "body": "Cho em nghỉ học.", "topic": "safety"}
+                ]}),
+        )
+        .await;
+    let issues: Vec<String> = r.ok(201)["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    for id in &issues[..3] {
+        app.patch(
+            &format!("/api/v1/issues/{id}"),
+            Some(&moderator),
+            &json!({"status": "accepted"}),
+        )
+        .await
+        .ok(200);
+    }
+    app.patch(
+        &format!("/api/v1/issues/{}", issues[3]),
+        Some(&moderator),
+        &json!({"status": "rejected", "reason": "off_topic"}),
+    )
+    .await
+    .ok(200);
+    let survey = crate::surveys::published_survey(&app, &crate::surveys::example_survey(&district)).await;
+    let code = crate::results::session(&app, &survey, &school).await;
+    for feel in ["no", "no", "no", "no", "no", "yes"] {
+        crate::results::answer(&app, &code, 12, "girl", json!({"feel_safe": feel})).await;
+    }
+    World {
+        app,
+        moderator,
+        school,
+        district,
+        issues,
+        survey,
+    }
+}
+
+/// The agency of `kind` whose jurisdiction is `unit`.
+pub async fn agency(app: &TestApp, unit: &str, kind: &str) -> String {
+    let r = app
+        .get(
+            &format!("/api/v1/agencies?jurisdiction_unit_id={unit}&limit=100"),
+            app.admin(),
+        )
+        .await;
+    r.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} at {unit}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub fn draft(w: &World) -> Value {
+    json!({
+        "title": {"vi": "Lắp đèn trên đường đến trường", "en": "Light the road to school"},
+        "summary": {"vi": "Học sinh trường phản ánh đoạn đường Hoàng Văn Thụ và hẻm 120 không có đèn."},
+        "child_summary": {"vi": "Các bạn nói đường đến trường tối và đáng sợ. Hội đồng trẻ em đề nghị lắp thêm đèn.",
+                          "en": "You said the road to school is dark and scary. The Council asked for more lights."},
+        "action": {"vi": "Lắp đèn chiếu sáng và bố trí người hỗ trợ giờ tan học."},
+        "topic": "safety", "unit_id": w.school,
+        "issue_ids": [w.issues[0], w.issues[1]],
+        "evidence": [{"survey_id": w.survey, "question_key": "feel_safe"}]
+    })
+}
+
+/// A client of `agency` and a token from it.
+pub async fn client_token(app: &TestApp, agency: &str) -> (String, String, String) {
+    let r = app
+        .post(
+            &format!("/api/v1/agencies/{agency}/clients"),
+            app.admin(),
+            &json!({"label": "Hệ thống một cửa"}),
+        )
+        .await;
+    let body = r.ok(201);
+    let (id, secret) = (
+        body["client_id"].as_str().unwrap().to_owned(),
+        body["client_secret"].as_str().unwrap().to_owned(),
+    );
+    let form = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
+    let r = app
+        .request(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            Some(form.into_bytes()),
+        )
+        .await;
+    let token = r.ok(200)["access_token"].as_str().unwrap().to_owned();
+    (id, secret, token)
+}
+
+/// Creates, approves and sends a recommendation to `agencies`.
+pub async fn sent(w: &World, agencies: &[&str]) -> Value {
+    let r = w
+        .app
+        .post("/api/v1/recommendations", Some(&w.moderator), &draft(w))
+        .await;
+    let id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    w.app
+        .post(
+            &format!("/api/v1/recommendations/{id}/approve"),
+            Some(&w.moderator),
+            &json!({}),
+        )
+        .await
+        .ok(200);
+    let deliveries: Vec<Value> = agencies.iter().map(|a| json!({"agency_id": a})).collect();
+    let r = w
+        .app
+        .post(
+            &format!("/api/v1/recommendations/{id}/send"),
+            Some(&w.moderator),
+            &json!({"deliveries": deliveries}),
+        )
+        .await;
+    r.ok(200).clone()
+}
+
+fn default_due() -> NaiveDate {
+    Holidays::new(vietnam_holidays().into_iter().map(|(d, _)| d)).add_working_days(langnghe_api::today(), 15)
+}
+
+#[actix_web::test]
+async fn the_loop_from_issues_to_the_public_feed() {
+    let w = world().await;
+    let app = &w.app;
+    let m = Some(w.moderator.as_str());
+    let board = agency(app, &w.school, "school_board").await;
+    let ward_unit = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
+
+    // A draft, edited, then approved at a Council meeting.
+    let r = app.post("/api/v1/recommendations", m, &draft(&w)).await;
+    let rec = r.ok(201).clone();
+    let id = rec["id"].as_str().unwrap().to_owned();
+    assert_eq!(rec["status"], "draft");
+    assert_eq!(rec["topic"], "safety");
+    assert_eq!(rec["issue_ids"].as_array().unwrap().len(), 2);
+    let r = app
+        .patch(
+            &format!("/api/v1/recommendations/{id}"),
+            m,
+            &json!({"issue_ids": [w.issues[0], w.issues[1], w.issues[2]]}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["issue_ids"].as_array().unwrap().len(), 3);
+    assert_eq!(r.ok(200)["title"]["vi"], "Lắp đèn trên đường đến trường");
+    let r = app
+        .post(
+            "/api/v1/events",
+            app.admin(),
+            &json!({"kind": "council_meeting", "unit_id": w.district, "held_on": "2026-11-20",
+                "title": "Phiên họp Hội đồng trẻ em quý IV", "children_attending": 15, "adults_attending": 3}),
+        )
+        .await;
+    let meeting = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &format!("/api/v1/recommendations/{id}/approve"),
+            m,
+            &json!({"event_id": meeting}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "approved");
+    assert_eq!(r.ok(200)["approval_event_id"], meeting.as_str());
+    app.patch(
+        &format!("/api/v1/recommendations/{id}"),
+        m,
+        &json!({"title": {"vi": "Sửa sau khi duyệt"}}),
+    )
+    .await
+    .assert_problem(409, "not_draft");
+    app.post(&format!("/api/v1/recommendations/{id}/approve"), m, &json!({}))
+        .await
+        .assert_problem(409, "illegal_transition");
+
+    // Routing: the school's board first, then the ward, then the district.
+    let r = app
+        .get(&format!("/api/v1/recommendations/{id}/routing-suggestions"), m)
+        .await;
+    let suggestions = r.ok(200).as_array().unwrap().clone();
+    assert_eq!(suggestions[0]["agency_id"], board.as_str());
+    assert_eq!(suggestions[0]["distance"], 0);
+    let ward = suggestions
+        .iter()
+        .find(|s| s["jurisdiction_unit_id"] == ward_unit.as_str())
+        .expect("the ward's People's Committee answers for safety")["agency_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let distances: Vec<u64> = suggestions.iter().map(|s| s["distance"].as_u64().unwrap()).collect();
+    assert!(distances.windows(2).all(|p| p[0] <= p[1]), "{distances:?}");
+    assert!(
+        suggestions.iter().all(|s| s["kind"] != "education_office"),
+        "the education office does not answer for safety"
+    );
+
+    // Sending: one delivery each, the default due date in working days,
+    // the evidence frozen with suppression.
+    let explicit_due = (langnghe_api::today() + Duration::days(40)).to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/recommendations/{id}/send"),
+            m,
+            &json!({"deliveries": [{"agency_id": board}, {"agency_id": ward, "due_on": explicit_due}]}),
+        )
+        .await;
+    let rec = r.ok(200).clone();
+    assert_eq!(rec["status"], "sent");
+    let deliveries = rec["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 2);
+    let to_board = deliveries.iter().find(|d| d["agency_id"] == board.as_str()).unwrap();
+    assert_eq!(to_board["due_on"], default_due().to_string());
+    assert_eq!(to_board["status"], "sent");
+    let to_ward = deliveries.iter().find(|d| d["agency_id"] == ward.as_str()).unwrap();
+    assert_eq!(to_ward["due_on"], explicit_due.as_str());
+    let (board_delivery, ward_delivery) = (
+        to_board["id"].as_str().unwrap().to_owned(),
+        to_ward["id"].as_str().unwrap().to_owned(),
+    );
+    let frozen = rec["frozen_evidence"][0].clone();
+    assert_eq!(frozen["question_key"], "feel_safe");
+    assert_eq!(frozen["survey_title"]["vi"], "Đường đến trường");
+    let counts = &frozen["results"]["totals"];
+    assert_eq!(counts[0]["suppressed"], true, "one 'yes' is below k: {frozen}");
+    // More answers later do not change what was sent.
+    let code = crate::results::session(app, &w.survey, &w.school).await;
+    for _ in 0..5 {
+        crate::results::answer(app, &code, 13, "boy", json!({"feel_safe": "yes"})).await;
+    }
+
+    // The agency's machine client: a token by form, JSON or Basic.
+    let (client_id, secret, token) = client_token(app, &board).await;
+    let r = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            &json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["token_type"], "Bearer");
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+    let r = app
+        .request(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Authorization", &format!("Basic {basic}")),
+            ],
+            Some(b"grant_type=client_credentials".to_vec()),
+        )
+        .await;
+    r.ok(200);
+    let form = |body: &str| {
+        app.request(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            Some(body.as_bytes().to_vec()),
+        )
+    };
+    form(&format!(
+        "grant_type=client_credentials&client_id={client_id}&client_secret=wrong"
+    ))
+    .await
+    .assert_problem(401, "invalid_client");
+    form("grant_type=client_credentials&client_id=ln_nobody&client_secret=x")
+        .await
+        .assert_problem(401, "invalid_client");
+    form(&format!(
+        "grant_type=password&client_id={client_id}&client_secret={secret}"
+    ))
+    .await
+    .assert_problem(400, "unsupported_grant_type");
+    form(&format!("client_id={client_id}&client_secret={secret}"))
+        .await
+        .assert_problem(400, "invalid_request");
+    form("grant_type=client_credentials")
+        .await
+        .assert_problem(400, "invalid_request");
+    app.request(
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        &[("Content-Type", "text/plain")],
+        Some(b"hello".to_vec()),
+    )
+    .await
+    .assert_problem(415, "unsupported_media_type");
+    let clients = app.get(&format!("/api/v1/agencies/{board}/clients"), app.admin()).await;
+    let listed = clients.ok(200)[0].clone();
+    assert_eq!(listed["client_id"], client_id.as_str());
+    assert!(listed.get("client_secret").is_none() && !clients.text.contains(&secret));
+
+    // The agency reads its own deliveries only, with no child's words.
+    let t = Some(token.as_str());
+    let r = app.get("/api/v1/agency/deliveries", t).await;
+    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], board_delivery.as_str());
+    assert_eq!(items[0]["recommendation"]["issues_count"], 3);
+    assert!(!r.text.contains("Hoàng Văn Thụ không có đèn, em sợ"), "no issue text");
+    let r = app.get(&format!("/api/v1/agency/deliveries/{board_delivery}"), t).await;
+    let frozen_now = r.ok(200)["recommendation"]["evidence"][0].clone();
+    assert_eq!(frozen_now, frozen, "the figures as sent");
+    app.get(&format!("/api/v1/agency/deliveries/{ward_delivery}"), t)
+        .await
+        .assert_problem(404, "not_found");
+    app.post(
+        &format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
+        t,
+        &json!({}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+
+    // Acknowledge (twice is fine), reply once, report progress.
+    let path = |what: &str| format!("/api/v1/agency/deliveries/{board_delivery}/{what}");
+    let r = app.post(&path("acknowledge"), t, &json!({})).await;
+    assert_eq!(r.ok(200)["status"], "acknowledged");
+    let r = app.post(&path("acknowledge"), t, &json!({})).await;
+    assert_eq!(r.ok(200)["status"], "acknowledged");
+    app.post(
+        &path("replies"),
+        t,
+        &json!({"stance": "declined", "body": "Không thể thực hiện."}),
+    )
+    .await
+    .assert_fields(&[("reason", "reason_required")]);
+    app.post(
+        &path("replies"),
+        t,
+        &json!({"stance": "maybe", "body": " ", "commitments": [{"text": "Lắp đèn", "due_on": "2020-01-01"}]}),
+    )
+    .await
+    .assert_fields(&[
+        ("stance", "unknown_value"),
+        ("body", "empty_text"),
+        ("commitments[0].due_on", "out_of_range"),
+    ]);
+    app.post(
+        &path("replies"),
+        t,
+        &json!({"stance": "declined", "body": "Không.", "reason": "Ngoài khả năng.", "commitments": [{"text": "x", "due_on": explicit_due}]}),
+    )
+    .await
+    .assert_fields(&[("commitments", "not_allowed")]);
+    let due1 = (langnghe_api::today() + Duration::days(20)).to_string();
+    let r = app
+        .post(
+            &path("replies"),
+            t,
+            &json!({"stance": "accepted",
+                "body": "Nhà trường phối hợp UBND phường lắp 12 bóng đèn trong tháng 12 và phân công bảo vệ hỗ trợ giờ tan học.",
+                "child_summary": "Trường sẽ lắp đèn và có chú bảo vệ đứng ở cổng khi các em tan học.",
+                "commitments": [{"text": "Lắp 12 bóng đèn LED", "due_on": due1},
+                                {"text": "Bảo vệ hỗ trợ giờ tan học", "due_on": due1}]}),
+        )
+        .await;
+    let answered = r.ok(200).clone();
+    assert_eq!(answered["status"], "answered");
+    assert_eq!(answered["reply"]["stance"], "accepted");
+    assert_eq!(answered["reply"]["on_time"], true);
+    let commitments: Vec<String> = answered["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    app.post(&path("replies"), t, &json!({"stance": "accepted", "body": "Lần nữa."}))
+        .await
+        .assert_problem(409, "illegal_transition");
+    app.post(&path("acknowledge"), t, &json!({}))
+        .await
+        .assert_problem(409, "illegal_transition");
+    let update = |c: &str, status: &str| json!({"commitment_id": c, "status": status, "note": "Đã lắp 6/12 bóng đèn.", "child_note": "Đã có 6 bóng đèn sáng rồi!"});
+    let r = app
+        .post(&path("updates"), t, &update(&commitments[0], "in_progress"))
+        .await;
+    assert_eq!(r.ok(200)["status"], "in_progress");
+    let r = app.post(&path("updates"), t, &update(&commitments[0], "done")).await;
+    assert_eq!(r.ok(200)["status"], "in_progress", "one commitment still open");
+    app.post(&path("updates"), t, &update(&commitments[0], "in_progress"))
+        .await
+        .assert_problem(409, "commitment_done");
+    app.post(&path("updates"), t, &update(&w.issues[0], "done"))
+        .await
+        .assert_fields(&[("commitment_id", "unknown_commitment")]);
+    app.post(&path("updates"), t, &update(&commitments[1], "open"))
+        .await
+        .assert_fields(&[("status", "unknown_value")]);
+    let r = app.post(&path("updates"), t, &update(&commitments[1], "done")).await;
+    assert_eq!(r.ok(200)["status"], "done");
+
+    // The ward's staff account says it is not responsible: back to the
+    // moderators, who route it to the district's social affairs office.
+    let (_, ward_staff) = app.user("ubnd.duc.nhuan", "agency_staff", None, Some(&ward)).await;
+    let ws = Some(ward_staff.as_str());
+    let r = app
+        .post(
+            &format!("/api/v1/agency/deliveries/{ward_delivery}/replies"),
+            ws,
+            &json!({"stance": "not_responsible", "body": "Việc lắp đèn thuộc Phòng Quản lý đô thị.",
+                    "reason": "Đề nghị chuyển Phòng Lao động – Thương binh và Xã hội quận."}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "not_responsible");
+    let r = app.get(&format!("/api/v1/recommendations/{id}"), m).await;
+    assert_eq!(r.ok(200)["needs_rerouting"], false, "the board answered");
+    let social = agency(app, &w.district, "social_affairs_office").await;
+    app.post(
+        &format!("/api/v1/recommendations/{id}/send"),
+        m,
+        &json!({"deliveries": [{"agency_id": ward}]}),
+    )
+    .await
+    .assert_fields(&[("deliveries[0].agency_id", "already_delivered")]);
+    let r = app
+        .post(
+            &format!("/api/v1/recommendations/{id}/send"),
+            m,
+            &json!({"deliveries": [{"agency_id": social}]}),
+        )
+        .await;
+    let rec = r.ok(200).clone();
+    assert_eq!(rec["deliveries"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        rec["frozen_evidence"][0], frozen,
+        "re-routing keeps the figures as first sent"
+    );
+
+    // Revoking the client ends its tokens at once.
+    app.send_json(
+        Method::DELETE,
+        &format!("/api/v1/agencies/{board}/clients/{client_id}"),
+        app.admin(),
+        &json!({}),
+    )
+    .await
+    .ok(200);
+    app.get("/api/v1/agency/deliveries", t)
+        .await
+        .assert_problem(401, "invalid_token");
+    form(&format!(
+        "grant_type=client_credentials&client_id={client_id}&client_secret={secret}"
+    ))
+    .await
+    .assert_problem(401, "invalid_client");
+
+    // The timeline: every step with time and actor.
+    let r = app.get(&format!("/api/v1/recommendations/{id}/timeline"), m).await;
+    let steps: Vec<(String, String)> = r
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["action"].as_str().unwrap().to_owned(),
+                s["actor"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let actions: Vec<&str> = steps.iter().map(|(a, _)| a.as_str()).collect();
+    for expected in [
+        "recommendation.create",
+        "recommendation.update",
+        "recommendation.approve",
+        "recommendation.send",
+        "delivery.create",
+        "delivery.acknowledge",
+        "delivery.reply",
+        "delivery.update",
+        "recommendation.reroute",
+    ] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    assert_eq!(actions[0], "recommendation.create");
+    assert!(steps.contains(&("delivery.acknowledge".into(), format!("client:{client_id}"))));
+    assert!(steps.contains(&("delivery.reply".into(), "ubnd.duc.nhuan".into())));
+
+    // "You said, we did": in the feed, in children's words, in either
+    // language, and as Atom.
+    let r = app.get("/api/v1/public/feed?lang=en", None).await;
+    let item = r.ok(200)["items"][0].clone();
+    assert_eq!(item["id"], id.as_str());
+    assert_eq!(item["title"], "Light the road to school");
+    assert_eq!(
+        item["child_summary"],
+        "You said the road to school is dark and scary. The Council asked for more lights."
+    );
+    let board_answer = item["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agency_id"] == board.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(board_answer["stance"], "accepted");
+    assert_eq!(
+        board_answer["reply"],
+        "Trường sẽ lắp đèn và có chú bảo vệ đứng ở cổng khi các em tan học."
+    );
+    assert_eq!(board_answer["commitments"][0]["status"], "done");
+    assert_eq!(
+        board_answer["commitments"][0]["progress"][0]["note"],
+        "Đã có 6 bóng đèn sáng rồi!"
+    );
+    assert!(!r.text.contains("em sợ khi về muộn"), "no child's words");
+    assert!(
+        !r.text.contains("ubnd.duc.nhuan") && !r.text.contains(&client_id),
+        "no actors"
+    );
+    let r = app
+        .request(
+            Method::GET,
+            "/api/v1/public/feed",
+            None,
+            &[("Accept-Language", "vi")],
+            None,
+        )
+        .await;
+    assert_eq!(r.ok(200)["items"][0]["title"], "Lắp đèn trên đường đến trường");
+    let r = app.get("/api/v1/public/feed?topic=play_spaces", None).await;
+    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    let other_ward = app.unit_id("HCM-CAUKIEU", "2026-01-01").await;
+    let r = app
+        .get(&format!("/api/v1/public/feed?unit_id={other_ward}"), None)
+        .await;
+    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    let r = app.get(&format!("/api/v1/public/feed?unit_id={ward_unit}"), None).await;
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    let r = app.get(&format!("/api/v1/public/recommendations/{id}"), None).await;
+    assert_eq!(r.ok(200)["answers"].as_array().unwrap().len(), 3);
+    let r = app.get("/api/v1/public/feed.atom", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("application/atom+xml"));
+    assert!(r.text.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
+    assert!(r.text.contains(&format!("<id>urn:uuid:{id}</id>")));
+    assert!(r.text.contains("Lắp đèn trên đường đến trường"));
+    assert_eq!(r.text.matches("<entry>").count(), 1);
+
+    // A draft is nowhere public, and cannot be sent before approval.
+    let r = app.post("/api/v1/recommendations", m, &draft(&w)).await;
+    let draft_id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    app.get(&format!("/api/v1/public/recommendations/{draft_id}"), None)
+        .await
+        .assert_problem(404, "not_found");
+    app.post(
+        &format!("/api/v1/recommendations/{draft_id}/send"),
+        m,
+        &json!({"deliveries": [{"agency_id": board}]}),
+    )
+    .await
+    .assert_problem(409, "illegal_transition");
+    let r = app.get("/api/v1/public/feed", None).await;
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+
+    // Staff lists with filters.
+    let r = app.get("/api/v1/recommendations?status=draft", m).await;
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    let r = app.get(&format!("/api/v1/recommendations?agency_id={social}"), m).await;
+    assert_eq!(r.ok(200)["items"][0]["id"], id.as_str());
+    let r = app.get("/api/v1/recommendations?topic=safety&limit=1", m).await;
+    assert!(r.ok(200)["next_cursor"].is_string());
+    let r = app.get("/api/v1/recommendations?overdue=true", m).await;
+    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    let r = app
+        .get(&format!("/api/v1/recommendations?unit_id={other_ward}"), m)
+        .await;
+    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+
+    // The annual report counts deliveries per agency.
+    let year = langnghe_api::today().format("%Y").to_string();
+    let r = app.get(&format!("/api/v1/reports?period={year}"), app.admin()).await;
+    let section = r.ok(200)["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "recommendations")
+        .unwrap()
+        .clone();
+    let row = |item: &str, breakdown: &str| {
+        section["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["item"] == item && r["breakdown"] == breakdown)
+            .map(|r| r["value"].clone())
+    };
+    assert_eq!(row("all", "recommendations"), Some(json!(1)));
+    assert_eq!(row("all", "sent"), Some(json!(3)));
+    assert_eq!(row("all", "answered"), Some(json!(2)));
+    assert_eq!(row("all", "answered_on_time"), Some(json!(2)));
+    assert_eq!(row("all", "overdue"), Some(json!(0)));
+    assert_eq!(row("all", "median_working_days_to_answer"), Some(json!(0.0)));
+    assert_eq!(row(&board, "answered"), Some(json!(1)));
+    assert_eq!(row(&social, "answered"), Some(json!(0)));
+}
+
+#[actix_web::test]
+async fn recommendations_refuse_other_roles_and_bad_input() {
+    let w = world().await;
+    let app = &w.app;
+    let m = Some(w.moderator.as_str());
+    let board = agency(app, &w.school, "school_board").await;
+    let rec = sent(&w, &[&board]).await;
+    let id = rec["id"].as_str().unwrap().to_owned();
+    let delivery = rec["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    let (_, _, client) = client_token(app, &board).await;
+
+    // Staff routes: moderators and admins only.
+    let mut refused = app.non_admin_tokens(Some(&w.school), Some(&board)).await;
+    refused.retain(|(role, _)| *role != "moderator");
+    refused.push(("agency_client", client.clone()));
+    let staff_routes: Vec<(Method, String, Value)> = vec![
+        (Method::POST, "/api/v1/recommendations".into(), draft(&w)),
+        (Method::GET, "/api/v1/recommendations".into(), json!(null)),
+        (Method::GET, format!("/api/v1/recommendations/{id}"), json!(null)),
+        (Method::PATCH, format!("/api/v1/recommendations/{id}"), json!({})),
+        (Method::POST, format!("/api/v1/recommendations/{id}/approve"), json!({})),
+        (
+            Method::POST,
+            format!("/api/v1/recommendations/{id}/send"),
+            json!({"deliveries": [{"agency_id": board}]}),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/recommendations/{id}/routing-suggestions"),
+            json!(null),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/recommendations/{id}/timeline"),
+            json!(null),
+        ),
+        (Method::GET, "/api/v1/deliveries?overdue=true".into(), json!(null)),
+    ];
+    for (method, path, body) in &staff_routes {
+        for (role, token) in &refused {
+            let r = if body.is_null() {
+                app.request(method.clone(), path, Some(token), &[], None).await
+            } else {
+                app.send_json(method.clone(), path, Some(token), body).await
+            };
+            assert_eq!(r.status, 403, "{role} {method} {path}: {}", r.text);
+        }
+        let r = app.request(method.clone(), path, None, &[], None).await;
+        r.assert_problem(401, "unauthenticated");
+    }
+    // Clients and webhooks-free admin routes: admins only.
+    for (role, token) in &refused {
+        app.post(
+            &format!("/api/v1/agencies/{board}/clients"),
+            Some(token),
+            &json!({"label": "x"}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+        let r = app.get(&format!("/api/v1/agencies/{board}/clients"), Some(token)).await;
+        assert_eq!(r.status, 403, "{role}");
+    }
+    // The agency routes: agency clients and agency staff only.
+    for token in [app.admin().unwrap(), w.moderator.as_str()] {
+        for path in [
+            "/api/v1/agency/deliveries".to_owned(),
+            format!("/api/v1/agency/deliveries/{delivery}"),
+        ] {
+            app.get(&path, Some(token)).await.assert_problem(403, "forbidden");
+        }
+        app.post(
+            &format!("/api/v1/agency/deliveries/{delivery}/acknowledge"),
+            Some(token),
+            &json!({}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    }
+    app.get("/api/v1/agency/deliveries", None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    // Another agency's staff does not see this delivery.
+    let social = agency(app, &w.district, "social_affairs_office").await;
+    let (_, other) = app.user("ldtbxh.staff", "agency_staff", None, Some(&social)).await;
+    for (what, body) in [
+        ("replies", json!({"stance": "accepted", "body": "x"})),
+        (
+            "updates",
+            json!({"commitment_id": delivery, "status": "done", "note": "x"}),
+        ),
+        ("acknowledge", json!({})),
+    ] {
+        app.post(
+            &format!("/api/v1/agency/deliveries/{delivery}/{what}"),
+            Some(&other),
+            &body,
+        )
+        .await
+        .assert_problem(404, "not_found");
+    }
+    app.get(&format!("/api/v1/agency/deliveries/{delivery}"), Some(&other))
+        .await
+        .assert_problem(404, "not_found");
+    let r = app.get("/api/v1/agency/deliveries", Some(&other)).await;
+    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+
+    // Bad input: every problem named, nothing stored.
+    let before = app.get("/api/v1/recommendations", m).await.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let r = app
+        .post(
+            "/api/v1/recommendations",
+            m,
+            &json!({"title": {"vi": ""}, "summary": {"vi": "x"}, "child_summary": {"vi": "x"}, "action": {"vi": "x"},
+                "topic": "no_such_topic", "unit_id": w.issues[0],
+                "issue_ids": [w.issues[3], w.issues[0], w.issues[0], w.survey],
+                "evidence": [{"survey_id": w.issues[0], "question_key": "x"}, {"survey_id": w.survey, "question_key": "nope"}]}),
+        )
+        .await;
+    r.assert_fields(&[
+        ("title.vi", "required"),
+        ("topic", "unknown_topic"),
+        ("unit_id", "unknown_unit"),
+        ("issue_ids[0]", "not_accepted"),
+        ("issue_ids[2]", "duplicate"),
+        ("issue_ids[3]", "unknown_issue"),
+        ("evidence[0].survey_id", "unknown_survey"),
+        ("evidence[1].question_key", "unknown_question"),
+    ]);
+    let mut no_grounds = draft(&w);
+    no_grounds["issue_ids"] = json!([]);
+    no_grounds["evidence"] = json!([]);
+    app.post("/api/v1/recommendations", m, &no_grounds)
+        .await
+        .assert_fields(&[("issue_ids", "no_grounds")]);
+    app.post("/api/v1/recommendations", m, &json!({"title": {"vi": "x"}}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.request(
+        Method::POST,
+        "/api/v1/recommendations",
+        m,
+        &[("Content-Type", "application/json")],
+        Some(b"{not json".to_vec()),
+    )
+    .await
+    .assert_problem(400, "malformed_json");
+    let after = app.get("/api/v1/recommendations", m).await.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "nothing stored");
+    let r = app.post("/api/v1/recommendations", m, &draft(&w)).await;
+    let draft_id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/recommendations/{draft_id}/approve"),
+        m,
+        &json!({"event_id": w.issues[0]}),
+    )
+    .await
+    .assert_fields(&[("event_id", "unknown_event")]);
+    app.post(
+        &format!("/api/v1/recommendations/{draft_id}/approve"),
+        m,
+        &json!({"event_idd": null}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    // An empty body approves without a meeting.
+    let r = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/recommendations/{draft_id}/approve"),
+            m,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "approved");
+    let yesterday = (langnghe_api::today() - Duration::days(1)).to_string();
+    app.post(
+        &format!("/api/v1/recommendations/{draft_id}/send"),
+        m,
+        &json!({"deliveries": [{"agency_id": board, "due_on": yesterday}, {"agency_id": board}, {"agency_id": w.school}]}),
+    )
+    .await
+    .assert_fields(&[
+        ("deliveries[0].due_on", "out_of_range"),
+        ("deliveries[1].agency_id", "duplicate"),
+        ("deliveries[2].agency_id", "unknown_agency"),
+    ]);
+    app.post(
+        &format!("/api/v1/recommendations/{draft_id}/send"),
+        m,
+        &json!({"deliveries": []}),
+    )
+    .await
+    .assert_fields(&[("deliveries", "invalid_length")]);
+    let r = app.get(&format!("/api/v1/recommendations/{draft_id}"), m).await;
+    assert_eq!(r.ok(200)["status"], "approved", "nothing sent");
+    for path in [
+        "/api/v1/recommendations?status=lost",
+        "/api/v1/recommendations?topic=nope",
+        "/api/v1/recommendations?overdue=maybe",
+        "/api/v1/recommendations?limit=0",
+        "/api/v1/deliveries?status=lost",
+        "/api/v1/recommendations/not-a-uuid",
+    ] {
+        let r = app.get(path, m).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+    }
+    for path in [
+        "/api/v1/public/feed?lang=fr",
+        "/api/v1/public/feed?cursor=nonsense",
+        "/api/v1/public/feed?limit=500",
+        "/api/v1/public/feed.atom?cursor=x",
+        "/api/v1/public/recommendations/x",
+        "/api/v1/public/recommendations/00000000-0000-0000-0000-000000000000?lang=de",
+    ] {
+        let r = app.get(path, None).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+    }
+    app.get(
+        "/api/v1/public/recommendations/00000000-0000-0000-0000-000000000000",
+        None,
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.get("/api/v1/recommendations/00000000-0000-0000-0000-000000000000", m)
+        .await
+        .assert_problem(404, "not_found");
+    app.post(
+        "/api/v1/agencies/00000000-0000-0000-0000-000000000000/clients",
+        app.admin(),
+        &json!({"label": "x"}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.post(
+        &format!("/api/v1/agencies/{board}/clients"),
+        app.admin(),
+        &json!({"label": "  "}),
+    )
+    .await
+    .assert_fields(&[("label", "empty_text")]);
+    app.send_json(
+        Method::DELETE,
+        &format!("/api/v1/agencies/{board}/clients/ln_nobody"),
+        app.admin(),
+        &json!({}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+
+    // Paging the feed: newest sent first, across pages.
+    let second = sent(&w, &[&board]).await;
+    let r = app.get("/api/v1/public/feed?limit=1", None).await;
+    let page = r.ok(200).clone();
+    assert_eq!(page["items"][0]["id"], second["id"]);
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let r = app
+        .get(&format!("/api/v1/public/feed?limit=1&cursor={cursor}"), None)
+        .await;
+    assert_eq!(r.ok(200)["items"][0]["id"], id.as_str());
+    assert!(r.ok(200)["next_cursor"].is_null());
+}
+
+async fn set_due(app: &TestApp, delivery: &str, due: NaiveDate) {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => "UPDATE deliveries SET due_on = $1 WHERE id = $2",
+        _ => "UPDATE deliveries SET due_on = ? WHERE id = ?",
+    };
+    let id: uuid::Uuid = delivery.parse().unwrap();
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, [due.into(), id.into()]))
+        .await
+        .unwrap();
+    db.close().await.ok();
+}
+
+/// The chaser on an injected clock: three working days before the due
+/// date, on it, every five working days after, escalating after the third
+/// reminder past due; each reminder once, however often it runs.
+#[actix_web::test]
+async fn the_chaser_reminds_on_working_days_and_escalates() {
+    let w = world().await;
+    let app = &w.app;
+    let m = Some(w.moderator.as_str());
+    let board = agency(app, &w.school, "school_board").await;
+    let rec = sent(&w, &[&board]).await;
+    let delivery = rec["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    let rec_id = rec["id"].as_str().unwrap().to_owned();
+    // Due on Monday 22 February 2027, just after Tết.
+    let due = NaiveDate::from_ymd_opt(2027, 2, 22).unwrap();
+    set_due(app, &delivery, due).await;
+    let db = langnghe_storage::connect(&app.db.url, 2).await.unwrap();
+    let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let chase = |d: NaiveDate| {
+        let db = db.clone();
+        async move { langnghe_api::chasing::chase(&db, d).await.unwrap() }
+    };
+    let expected = [
+        ("2027-02-16", 0, 0),
+        ("2027-02-17", 1, 0), // three working days before
+        ("2027-02-17", 0, 0), // again the same day: nothing
+        ("2027-02-19", 0, 0),
+        ("2027-02-22", 1, 0), // on the due date
+        ("2027-02-26", 0, 0),
+        ("2027-03-01", 1, 0), // five working days after
+        ("2027-03-08", 1, 0),
+        ("2027-03-12", 0, 0),
+        ("2027-03-15", 1, 1), // the third past due: the admins are alerted
+        ("2027-03-22", 1, 0),
+    ];
+    for (d, reminders, escalations) in expected {
+        let r = chase(day(d)).await;
+        assert_eq!((r.reminders, r.escalations), (reminders, escalations), "on {d}");
+    }
+    // Two replicas chasing the same day send it once.
+    let (a, b) = futures_util::future::join(chase(day("2027-03-29")), chase(day("2027-03-29"))).await;
+    assert_eq!(a.reminders + b.reminders, 1);
+
+    let r = app.get(&format!("/api/v1/recommendations/{rec_id}/timeline"), m).await;
+    let steps = r.ok(200).as_array().unwrap().clone();
+    let reminders: Vec<&Value> = steps.iter().filter(|s| s["action"] == "delivery.reminder").collect();
+    assert_eq!(reminders.len(), 7);
+    assert_eq!(reminders[0]["actor"], "system");
+    assert_eq!(reminders[0]["after"]["kind"], "before_due");
+    assert_eq!(reminders[1]["after"]["kind"], "on_due");
+    assert_eq!(reminders[2]["after"]["kind"], "overdue");
+    assert_eq!(reminders[2]["after"]["days_overdue"], 5);
+    assert_eq!(steps.iter().filter(|s| s["action"] == "delivery.escalate").count(), 1);
+
+    // Overdue as of today: set the due date to before today.
+    let past = langnghe_api::today() - Duration::days(10);
+    set_due(app, &delivery, past).await;
+    let r = app.get("/api/v1/deliveries?overdue=true", m).await;
+    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["id"], delivery.as_str());
+    assert_eq!(items[0]["overdue"], true);
+    assert!(items[0]["days_overdue"].as_i64().unwrap() >= 1);
+    assert_eq!(items[0]["escalated"], true);
+    assert_eq!(items[0]["reminders_sent"], 7);
+    let r = app.get("/api/v1/deliveries?escalated=true", m).await;
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    let r = app.get("/api/v1/deliveries?overdue=false", m).await;
+    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    let r = app.get("/api/v1/recommendations?overdue=true", m).await;
+    assert_eq!(r.ok(200)["items"][0]["overdue"], true);
+    let r = app.get("/api/v1/public/feed", None).await;
+    assert_eq!(r.ok(200)["items"][0]["answers"][0]["overdue"], true);
+    let (_, _, token) = client_token(app, &board).await;
+    let r = app.get("/api/v1/agency/deliveries?overdue=true", Some(&token)).await;
+    assert_eq!(r.ok(200)["items"][0]["overdue"], true);
+
+    // An answer stops the chasing.
+    app.post(
+        &format!("/api/v1/agency/deliveries/{delivery}/replies"),
+        Some(&token),
+        &json!({"stance": "partially_accepted", "body": "Sẽ lắp đèn ở hẻm 120."}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(chase(day("2027-04-30")).await.reminders, 0);
+    let r = app.get("/api/v1/deliveries?overdue=true", m).await;
+    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    let r = app.get(&format!("/api/v1/recommendations/{rec_id}"), m).await;
+    assert_eq!(r.ok(200)["deliveries"][0]["reply"]["on_time"], false);
+    db.close().await.ok();
+}
