@@ -167,6 +167,23 @@ pub async fn sent(w: &World, agencies: &[&str]) -> Value {
     r.ok(200).clone()
 }
 
+/// A figure of this year's report's recommendations section.
+async fn report_figure(app: &TestApp, item: &str, breakdown: &str) -> Option<Value> {
+    let year = langnghe_api::today().format("%Y").to_string();
+    let r = app.get(&format!("/api/v1/reports?period={year}"), app.admin()).await;
+    r.ok(200)["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "recommendations")
+        .unwrap()["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["item"] == item && r["breakdown"] == breakdown)
+        .map(|r| r["value"].clone())
+}
+
 fn default_due() -> NaiveDate {
     Holidays::new(vietnam_holidays().into_iter().map(|(d, _)| d)).add_working_days(langnghe_api::today(), 15)
 }
@@ -371,6 +388,13 @@ async fn the_loop_from_issues_to_the_public_feed() {
 
     // Acknowledge (twice is fine), reply once, report progress.
     let path = |what: &str| format!("/api/v1/agency/deliveries/{board_delivery}/{what}");
+    app.post(
+        &path("updates"),
+        t,
+        &json!({"commitment_id": board_delivery, "status": "done", "note": "Xong."}),
+    )
+    .await
+    .assert_fields(&[("commitment_id", "unknown_commitment")]);
     let r = app.post(&path("acknowledge"), t, &json!({})).await;
     assert_eq!(r.ok(200)["status"], "acknowledged");
     let r = app.post(&path("acknowledge"), t, &json!({})).await;
@@ -400,6 +424,9 @@ async fn the_loop_from_issues_to_the_public_feed() {
     )
     .await
     .assert_fields(&[("commitments", "not_allowed")]);
+    app.post(&path("replies"), t, &json!({"stance": "accepted", "body": "Đồng ý."}))
+        .await
+        .assert_fields(&[("commitments", "required")]);
     let due1 = (langnghe_api::today() + Duration::days(20)).to_string();
     let r = app
         .post(
@@ -422,9 +449,13 @@ async fn the_loop_from_issues_to_the_public_feed() {
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_owned())
         .collect();
-    app.post(&path("replies"), t, &json!({"stance": "accepted", "body": "Lần nữa."}))
-        .await
-        .assert_problem(409, "illegal_transition");
+    app.post(
+        &path("replies"),
+        t,
+        &json!({"stance": "accepted", "body": "Lần nữa.", "commitments": [{"text": "x", "due_on": due1}]}),
+    )
+    .await
+    .assert_problem(409, "illegal_transition");
     app.post(&path("acknowledge"), t, &json!({}))
         .await
         .assert_problem(409, "illegal_transition");
@@ -446,6 +477,17 @@ async fn the_loop_from_issues_to_the_public_feed() {
         .assert_fields(&[("status", "unknown_value")]);
     let r = app.post(&path("updates"), t, &update(&commitments[1], "done")).await;
     assert_eq!(r.ok(200)["status"], "done");
+    // A delivery done takes no more progress.
+    app.post(&path("updates"), t, &update(&commitments[1], "done"))
+        .await
+        .assert_problem(409, "illegal_transition");
+    app.post(
+        &path("replies"),
+        t,
+        &json!({"stance": "declined", "body": "x", "reason": "y"}),
+    )
+    .await
+    .assert_problem(409, "illegal_transition");
 
     // The ward's staff account says it is not responsible: back to the
     // moderators, who route it to the district's social affairs office.
@@ -460,8 +502,23 @@ async fn the_loop_from_issues_to_the_public_feed() {
         )
         .await;
     assert_eq!(r.ok(200)["status"], "not_responsible");
+    // Nothing more happens on a delivery its agency gave back.
+    app.post(
+        &format!("/api/v1/agency/deliveries/{ward_delivery}/updates"),
+        ws,
+        &update(&commitments[0], "done"),
+    )
+    .await
+    .assert_fields(&[("commitment_id", "unknown_commitment")]);
+    app.post(
+        &format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
+        ws,
+        &json!({}),
+    )
+    .await
+    .assert_problem(409, "illegal_transition");
     let r = app.get(&format!("/api/v1/recommendations/{id}"), m).await;
-    assert_eq!(r.ok(200)["needs_rerouting"], false, "the board answered");
+    assert_eq!(r.ok(200)["needs_rerouting"], true);
     let social = agency(app, &w.district, "social_affairs_office").await;
     app.post(
         &format!("/api/v1/recommendations/{id}/send"),
@@ -483,6 +540,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
         rec["frozen_evidence"][0], frozen,
         "re-routing keeps the figures as first sent"
     );
+    assert_eq!(rec["needs_rerouting"], false, "routed again since");
 
     // Revoking the client ends its tokens at once.
     app.send_json(
@@ -562,6 +620,15 @@ async fn the_loop_from_issues_to_the_public_feed() {
         "Đã có 6 bóng đèn sáng rồi!"
     );
     assert!(!r.text.contains("em sợ khi về muộn"), "no child's words");
+    assert!(
+        !r.text.contains("Nhà trường phối hợp UBND phường"),
+        "the formal answer stays with staff: children read the child-friendly one"
+    );
+    assert_eq!(
+        item["evidence"],
+        json!([]),
+        "the survey's results are not public: its figures stay with the Council and agencies"
+    );
     assert!(
         !r.text.contains("ubnd.duc.nhuan") && !r.text.contains(&client_id),
         "no actors"
@@ -909,11 +976,75 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     .await
     .assert_problem(404, "not_found");
 
+    // A due date on a weekend or a holiday is refused.
+    let mut sunday = langnghe_api::today() + Duration::days(7);
+    while chrono::Datelike::weekday(&sunday) != chrono::Weekday::Sun {
+        sunday += Duration::days(1);
+    }
+    app.post(
+        &format!("/api/v1/recommendations/{draft_id}/send"),
+        m,
+        &json!({"deliveries": [{"agency_id": board, "due_on": sunday.to_string()}]}),
+    )
+    .await
+    .assert_fields(&[("deliveries[0].due_on", "not_a_working_day")]);
+
+    // An agency that is no longer active: its clients lose their tokens,
+    // and nothing more is sent to it.
+    let (client_id, secret, inactive_token) = client_token(app, &social).await;
+    app.patch(
+        &format!("/api/v1/agencies/{social}"),
+        app.admin(),
+        &json!({"active": false}),
+    )
+    .await
+    .ok(200);
+    app.get("/api/v1/agency/deliveries", Some(&inactive_token))
+        .await
+        .assert_problem(403, "agency_inactive");
+    app.get("/api/v1/agency/deliveries", Some(&other))
+        .await
+        .assert_problem(403, "agency_inactive");
+    app.post(
+        "/api/v1/auth/token",
+        None,
+        &json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}),
+    )
+    .await
+    .assert_problem(401, "invalid_client");
+    app.post(
+        &format!("/api/v1/recommendations/{draft_id}/send"),
+        m,
+        &json!({"deliveries": [{"agency_id": social}]}),
+    )
+    .await
+    .assert_fields(&[("deliveries[0].agency_id", "agency_inactive")]);
+
     // Paging the feed: newest sent first, across pages.
-    let second = sent(&w, &[&board]).await;
+    // The second rests on a survey whose results are public: its figures
+    // are in the feed.
+    let mut public = crate::surveys::example_survey(&w.district);
+    public["results_public"] = json!(true);
+    let public = crate::surveys::published_survey(app, &public).await;
+    let mut body = draft(&w);
+    body["evidence"] = json!([{"survey_id": public, "question_key": "feel_safe"}]);
+    let r = app.post("/api/v1/recommendations", m, &body).await;
+    let second = r.ok(201)["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/recommendations/{second}/approve"), m, &json!({}))
+        .await
+        .ok(200);
+    app.post(
+        &format!("/api/v1/recommendations/{second}/send"),
+        m,
+        &json!({"deliveries": [{"agency_id": board}]}),
+    )
+    .await
+    .ok(200);
     let r = app.get("/api/v1/public/feed?limit=1", None).await;
     let page = r.ok(200).clone();
-    assert_eq!(page["items"][0]["id"], second["id"]);
+    assert_eq!(page["items"][0]["id"], second.as_str());
+    assert_eq!(page["items"][0]["evidence"][0]["survey_id"], public.as_str());
+    assert_eq!(page["items"][0]["evidence"][0]["question_key"], "feel_safe");
     let cursor = page["next_cursor"].as_str().unwrap();
     let r = app
         .get(&format!("/api/v1/public/feed?limit=1&cursor={cursor}"), None)
@@ -1009,6 +1140,8 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     assert_eq!(r.ok(200)["items"][0]["overdue"], true);
     let r = app.get("/api/v1/public/feed", None).await;
     assert_eq!(r.ok(200)["items"][0]["answers"][0]["overdue"], true);
+    assert_eq!(report_figure(app, "all", "overdue").await, Some(json!(1)));
+    assert_eq!(report_figure(app, "all", "answered").await, Some(json!(0)));
     let (_, _, token) = client_token(app, &board).await;
     let r = app.get("/api/v1/agency/deliveries?overdue=true", Some(&token)).await;
     assert_eq!(r.ok(200)["items"][0]["overdue"], true);
@@ -1017,7 +1150,8 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     app.post(
         &format!("/api/v1/agency/deliveries/{delivery}/replies"),
         Some(&token),
-        &json!({"stance": "partially_accepted", "body": "Sẽ lắp đèn ở hẻm 120."}),
+        &json!({"stance": "partially_accepted", "body": "Sẽ lắp đèn ở hẻm 120.",
+                "commitments": [{"text": "Lắp đèn hẻm 120", "due_on": (langnghe_api::today() + Duration::days(30)).to_string()}]}),
     )
     .await
     .ok(200);
@@ -1026,5 +1160,9 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
     let r = app.get(&format!("/api/v1/recommendations/{rec_id}"), m).await;
     assert_eq!(r.ok(200)["deliveries"][0]["reply"]["on_time"], false);
+    // Answered, late: the report says so.
+    assert_eq!(report_figure(app, "all", "answered").await, Some(json!(1)));
+    assert_eq!(report_figure(app, "all", "answered_on_time").await, Some(json!(0)));
+    assert_eq!(report_figure(app, "all", "overdue").await, Some(json!(0)));
     db.close().await.ok();
 }

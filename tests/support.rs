@@ -127,6 +127,8 @@ pub struct Options {
     pub demo: bool,
     pub secrets: Vec<String>,
     pub max_body_bytes: usize,
+    /// Webhooks may go to http:// and local addresses (the test receiver).
+    pub webhooks_insecure: bool,
 }
 
 impl Default for Options {
@@ -135,6 +137,7 @@ impl Default for Options {
             demo: false,
             secrets: vec![SECRET.to_owned()],
             max_body_bytes: 64 * 1024,
+            webhooks_insecure: true,
         }
     }
 }
@@ -161,7 +164,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         retention: langnghe_api::retention::Policy::default(),
         // Fast retries and a short day, so that tests see dead letters.
         webhooks: langnghe_api::relay::WebhookPolicy {
-            allow_http: true,
+            allow_insecure: opts.webhooks_insecure,
             retry_base: std::time::Duration::from_millis(50),
             give_up_after: chrono::Duration::seconds(2),
         },

@@ -34,16 +34,16 @@ pub async fn chase(db: &Db, today: NaiveDate) -> Result<ChaseReport, StoreError>
             step: r.step,
             kind: r.kind(),
             on: r.on,
-            escalates: r.escalates() && d.escalated_at.is_none(),
+            escalates: false,
             days_overdue: if today > d.due_on {
                 cal.working_days_between(d.due_on, today).max(1)
             } else {
                 0
             },
         };
-        if store::record_reminder(db, d.id, step).await? {
+        if let Some(escalated) = store::record_reminder(db, d.id, step).await? {
             report.reminders += 1;
-            if step.escalates {
+            if escalated {
                 report.escalations += 1;
             }
         }

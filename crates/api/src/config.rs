@@ -64,9 +64,15 @@ pub struct Settings {
     /// withdrawn responses to fold into the rollups when idle.
     #[arg(long, env = "LANGNGHE_FOLD_INTERVAL_MS", default_value = "1000", global = true)]
     pub fold_interval_ms: String,
-    /// Accept plain http:// webhook URLs (development only).
-    #[arg(long, env = "LANGNGHE_WEBHOOK_ALLOW_HTTP", default_value = "false", global = true)]
-    pub webhook_allow_http: String,
+    /// Accept plain http:// webhook URLs and hosts on private or local
+    /// addresses (development and tests only).
+    #[arg(
+        long,
+        env = "LANGNGHE_WEBHOOK_ALLOW_INSECURE",
+        default_value = "false",
+        global = true
+    )]
+    pub webhook_allow_insecure: String,
     /// Milliseconds before the first retry of a failed webhook; each next
     /// retry waits twice as long, up to an hour.
     #[arg(long, env = "LANGNGHE_WEBHOOK_RETRY_BASE_MS", default_value = "30000", global = true)]
@@ -322,9 +328,9 @@ impl Config {
                 .ok_or_else(|| bad(name, what))
         };
         let webhooks = crate::relay::WebhookPolicy {
-            allow_http: parse_bool(
-                "LANGNGHE_WEBHOOK_ALLOW_HTTP (--webhook-allow-http)",
-                &s.webhook_allow_http,
+            allow_insecure: parse_bool(
+                "LANGNGHE_WEBHOOK_ALLOW_INSECURE (--webhook-allow-insecure)",
+                &s.webhook_allow_insecure,
             )?,
             retry_base: std::time::Duration::from_millis(number(
                 "LANGNGHE_WEBHOOK_RETRY_BASE_MS (--webhook-retry-base-ms)",

@@ -390,6 +390,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         401,
         "unknown agency client, wrong secret, or revoked client",
     ),
+    (
+        "evidence_unavailable",
+        409,
+        "a survey question named as evidence is no longer published; edit the recommendation's evidence",
+    ),
     ("no_webhook", 409, "the agency has no webhook registered"),
     ("not_dead", 409, "only a dead-lettered webhook event can be replayed"),
     ("agency_inactive", 403, "the caller's agency is no longer active"),

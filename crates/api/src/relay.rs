@@ -18,8 +18,9 @@ use sha2::Sha256;
 /// How webhooks are sent and retried.
 #[derive(Debug, Clone, Copy)]
 pub struct WebhookPolicy {
-    /// Plain `http://` URLs are accepted (development and tests only).
-    pub allow_http: bool,
+    /// Plain `http://` URLs and hosts on private or local addresses are
+    /// accepted (development and tests only).
+    pub allow_insecure: bool,
     /// The first retry's delay; each next one doubles, up to an hour.
     pub retry_base: Duration,
     /// Retries stop, and the event becomes a dead letter, this long after
@@ -30,7 +31,7 @@ pub struct WebhookPolicy {
 impl Default for WebhookPolicy {
     fn default() -> Self {
         WebhookPolicy {
-            allow_http: false,
+            allow_insecure: false,
             retry_base: Duration::from_secs(30),
             give_up_after: chrono::Duration::hours(24),
         }
@@ -65,14 +66,14 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
 
 /// Whether a webhook URL may be registered: absolute, `https` (or `http`
 /// when allowed), with a host and no credentials in it.
-pub fn check_url(url: &str, allow_http: bool) -> Result<(), &'static str> {
+pub fn check_url(url: &str, allow_insecure: bool) -> Result<(), &'static str> {
     if url.len() > 2000 {
         return Err("at most 2000 characters");
     }
     let uri: actix_web::http::Uri = url.parse().map_err(|_| "not a URL")?;
     match uri.scheme_str() {
         Some("https") => {}
-        Some("http") if allow_http => {}
+        Some("http") if allow_insecure => {}
         _ => return Err("an https:// URL"),
     }
     let authority = uri.authority().ok_or("a URL with a host")?;
@@ -81,6 +82,61 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), &'static str> {
     }
     if authority.host().is_empty() {
         return Err("a URL with a host");
+    }
+    Ok(())
+}
+
+/// Addresses a webhook must not reach, so that a registered URL cannot
+/// make the service call into its own network: loopback, private,
+/// link-local, carrier-grade NAT, unique-local, multicast, unspecified.
+pub fn internal_address(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || v6.to_ipv4_mapped().is_some_and(|v4| internal_address(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Resolves the URL's host and refuses it when it does not resolve or any
+/// of its addresses is internal (unless insecure destinations are
+/// allowed). Checked when the webhook is registered and before every send.
+pub async fn check_destination(url: &str, allow_insecure: bool) -> Result<(), &'static str> {
+    let uri: actix_web::http::Uri = url.parse().map_err(|_| "not a URL")?;
+    let host = uri
+        .host()
+        .ok_or("a URL with a host")?
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|_| "the host does not resolve")?
+        .collect();
+    if addrs.is_empty() {
+        return Err("the host does not resolve");
+    }
+    if !allow_insecure && addrs.iter().any(|a| internal_address(a.ip())) {
+        return Err("the host is on a private or local address");
     }
     Ok(())
 }
@@ -121,7 +177,10 @@ pub async fn relay_once(db: &Db, client: &awc::Client, policy: WebhookPolicy) ->
     let sends = events.into_iter().map(|e| async move {
         let result = match outbox::webhook_of(db, e.agency_id).await? {
             None => Err("the agency has no webhook".to_owned()),
-            Some((url, secret)) => attempt(client, &url, &secret, &e, Utc::now()).await,
+            Some((url, secret)) => match check_destination(&url, policy.allow_insecure).await {
+                Ok(()) => attempt(client, &url, &secret, &e, Utc::now()).await,
+                Err(why) => Err(format!("destination refused: {why}")),
+            },
         };
         let after = Utc::now();
         let outcome = match result {
@@ -137,7 +196,10 @@ pub async fn relay_once(db: &Db, client: &awc::Client, policy: WebhookPolicy) ->
                 }
             }
         };
-        outbox::settle(db, e.id, after, outcome).await
+        if !outbox::settle(db, &e, after, outcome).await? {
+            tracing::warn!(event = %e.id, "webhook claim lapsed mid-send; another relay owns the event");
+        }
+        Ok::<(), StoreError>(())
     });
     for r in futures_util::future::join_all(sends).await {
         r?;

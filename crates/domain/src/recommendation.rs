@@ -311,11 +311,13 @@ impl Reminder {
     pub fn past_due(self) -> u32 {
         self.step.saturating_sub(1)
     }
+}
 
-    /// Whether this reminder is the one that alerts the admins.
-    pub fn escalates(self) -> bool {
-        self.past_due() >= ESCALATE_AFTER
-    }
+/// Whether a reminder past due alerts the admins, given how many reminders
+/// past due have been sent with it: the third does (not the third step of
+/// the schedule, which a chaser that was down may have skipped).
+pub fn escalates(past_due_sent: u64) -> bool {
+    past_due_sent >= u64::from(ESCALATE_AFTER)
 }
 
 /// The date of step `step` of the schedule for a delivery due on `due_on`.
@@ -482,7 +484,7 @@ mod tests {
             let r = Reminder { step, on: d(on) };
             assert_eq!(reminder_date(due, step, &cal), d(on), "step {step}");
             assert_eq!(r.kind(), kind);
-            assert_eq!(r.escalates(), step == 4);
+            assert_eq!(escalates(r.past_due().into()), step == 4);
         }
         assert_eq!(reminder_due(due, None, d("2027-02-16"), &cal), None);
         assert_eq!(

@@ -28,6 +28,8 @@ pub struct Event {
     pub last_error: Option<String>,
     pub queued_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
+    /// The end of the claim a relay holds on it: its claim token.
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 fn event_of(m: outbox::Model) -> Event {
@@ -42,6 +44,7 @@ fn event_of(m: outbox::Model) -> Event {
         last_error: m.last_error,
         queued_at: m.queued_at,
         delivered_at: m.delivered_at,
+        locked_until: m.locked_until,
     }
 }
 
@@ -125,7 +128,9 @@ pub async fn enqueue_test(db: &Db, actor: &Actor, agency_id: Uuid) -> Result<Opt
 /// claimed again after it.
 pub async fn claim(db: &Db, now: DateTime<Utc>, lease: chrono::Duration, limit: u64) -> Result<Vec<Event>, StoreError> {
     let backend = db.get_database_backend();
-    let until = now + lease;
+    // Microseconds, as both databases keep them, so the claim reads back
+    // equal to what `settle` compares.
+    let until = chrono::SubsecRound::trunc_subsecs(now + lease, 6);
     let tx = begin(db).await?;
     let sql = match backend {
         DatabaseBackend::Postgres => {
@@ -173,34 +178,36 @@ pub enum Outcome {
     Dead { error: String },
 }
 
-pub async fn settle(db: &Db, id: Uuid, now: DateTime<Utc>, outcome: Outcome) -> Result<(), StoreError> {
-    let current = outbox::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let mut m = outbox::ActiveModel {
-        id: Set(id),
-        attempts: Set(current.attempts + 1),
-        locked_until: Set(None),
-        ..Default::default()
+/// Records what became of an attempt, if the relay still holds its claim:
+/// a relay whose lease ran out mid-send (and whose event another relay has
+/// since claimed or delivered) changes nothing. `false` then.
+pub async fn settle(db: &Db, e: &Event, now: DateTime<Utc>, outcome: Outcome) -> Result<bool, StoreError> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let Some(claim) = e.locked_until else {
+        return Ok(false);
     };
-    match outcome {
-        Outcome::Delivered => {
-            m.status = Set("delivered".into());
-            m.delivered_at = Set(Some(now));
-            m.last_error = Set(None);
-        }
-        Outcome::Retry { at, error } => {
-            m.next_attempt_at = Set(at);
-            m.last_error = Set(Some(error));
-        }
-        Outcome::Dead { error } => {
-            m.status = Set("dead".into());
-            m.last_error = Set(Some(error));
-        }
-    }
-    outbox::Entity::update(m).exec(db).await?;
-    Ok(())
+    let mut q = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None));
+    q = match outcome {
+        Outcome::Delivered => q
+            .col_expr(outbox::Column::Status, Expr::value("delivered"))
+            .col_expr(outbox::Column::DeliveredAt, Expr::value(Some(now)))
+            .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None)),
+        Outcome::Retry { at, error } => q
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(at))
+            .col_expr(outbox::Column::LastError, Expr::value(Some(error))),
+        Outcome::Dead { error } => q
+            .col_expr(outbox::Column::Status, Expr::value("dead"))
+            .col_expr(outbox::Column::LastError, Expr::value(Some(error))),
+    };
+    let done = q
+        .filter(outbox::Column::Id.eq(e.id))
+        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::LockedUntil.eq(claim))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 /// Events of one agency (or all), newest first, before `before`.
@@ -284,17 +291,24 @@ pub async fn replay(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError
 pub async fn set_webhook(db: &Db, actor: &Actor, agency_id: Uuid, url: &str, secret: &str) -> Result<(), StoreError> {
     let tx = begin(db).await?;
     let before = agency_webhook::Entity::find_by_id(agency_id).one(&tx).await?;
-    let m = agency_webhook::ActiveModel {
+    // Two first registrations at once: the later one wins, no error.
+    agency_webhook::Entity::insert(agency_webhook::ActiveModel {
         agency_id: Set(agency_id),
         url: Set(url.to_owned()),
         secret: Set(secret.to_owned()),
         updated_at: Set(Utc::now()),
-    };
-    if before.is_some() {
-        agency_webhook::Entity::update(m).exec(&tx).await?;
-    } else {
-        agency_webhook::Entity::insert(m).exec_without_returning(&tx).await?;
-    }
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(agency_webhook::Column::AgencyId)
+            .update_columns([
+                agency_webhook::Column::Url,
+                agency_webhook::Column::Secret,
+                agency_webhook::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&tx)
+    .await?;
     audit::record(
         &tx,
         actor,

@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::OnConflict,
 };
 use serde::Serialize;
@@ -18,6 +18,7 @@ use crate::entities::{
     commitment, delivery, delivery_reminder, delivery_update, recommendation as rec, recommendation_issue,
 };
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
+use langnghe_domain::recommendation::escalates;
 
 /// A text in Vietnamese and, optionally, English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -370,7 +371,9 @@ pub async fn send<E>(
         tx.rollback().await?;
         return Ok(Err(SendRefusal::AlreadyDelivered(taken)));
     }
-    let now = Utc::now();
+    // Microseconds, as PostgreSQL keeps them, so that a feed cursor on
+    // `sent_at` matches exactly on SQLite too.
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
     let first = current.sent_at.is_none();
     if first {
         rec::Entity::update(rec::ActiveModel {
@@ -1002,6 +1005,8 @@ pub struct ReminderStep {
     /// `before_due`, `on_due` or `overdue`.
     pub kind: &'static str,
     pub on: NaiveDate,
+    /// Decided when recording: the third reminder past due actually sent
+    /// escalates.
     pub escalates: bool,
     pub days_overdue: i64,
 }
@@ -1009,10 +1014,11 @@ pub struct ReminderStep {
 /// Records a reminder once: the `(delivery, step)` key makes a second
 /// chaser (another replica, or a rerun) a no-op. Queues the webhook event
 /// (`delivery.reminder` before or on the due date, `delivery.overdue`
-/// after) and, for an escalating reminder, marks the delivery escalated,
-/// all audited in one transaction. `false` when already recorded or the
-/// delivery was answered meanwhile.
-pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<bool, StoreError> {
+/// after) and, for the third reminder past due, marks the delivery
+/// escalated, all audited in one transaction. `Some(escalated)` when
+/// recorded; `None` when already recorded, the step is behind the last one
+/// sent, or the delivery was answered meanwhile.
+pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<Option<bool>, StoreError> {
     let tx = begin(db).await?;
     let Some(current) = delivery::Entity::find_by_id(id)
         .lock_exclusive()
@@ -1021,12 +1027,25 @@ pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<bool,
         .map(delivery_of)
     else {
         tx.rollback().await?;
-        return Ok(false);
+        return Ok(None);
     };
-    if !AWAITING.contains(&current.status.as_str()) {
+    // A step already passed (a replica working from a stale read, or on
+    // the other side of midnight) is not sent late.
+    if !AWAITING.contains(&current.status.as_str()) || current.last_reminder_step.is_some_and(|l| l >= r.step as i32) {
         tx.rollback().await?;
-        return Ok(false);
+        return Ok(None);
     }
+    // The admins are alerted after the third reminder past due actually
+    // sent, however the steps fell.
+    let past_due_sent = delivery_reminder::Entity::find()
+        .filter(delivery_reminder::Column::DeliveryId.eq(id))
+        .filter(delivery_reminder::Column::Kind.eq("overdue"))
+        .count(&tx)
+        .await?;
+    let r = ReminderStep {
+        escalates: r.kind == "overdue" && escalates(past_due_sent + 1) && current.escalated_at.is_none(),
+        ..r
+    };
     let now = Utc::now();
     let inserted = delivery_reminder::Entity::insert(delivery_reminder::ActiveModel {
         delivery_id: Set(id),
@@ -1045,7 +1064,7 @@ pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<bool,
     .await?;
     if inserted == 0 {
         tx.rollback().await?;
-        return Ok(false);
+        return Ok(None);
     }
     let mut m = delivery::ActiveModel {
         id: Set(id),
@@ -1093,7 +1112,7 @@ pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<bool,
     };
     outbox::enqueue(&tx, row.agency_id, event, &event_data(&row, Some(detail))).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Some(r.escalates))
 }
 
 /// How many reminders each delivery has had.

@@ -584,7 +584,8 @@ pub struct ReplyIn {
     pub child_summary: Option<String>,
     /// Required to decline, and to say it is not responsible (and who is).
     pub reason: Option<String>,
-    /// What the agency will do, by when (accepting stances only; at most 20).
+    /// What the agency will do, by when: one to 20 for an accepting stance,
+    /// none otherwise.
     #[serde(default)]
     pub commitments: Vec<CommitmentIn>,
 }
@@ -654,6 +655,11 @@ async fn reply(
                 "not_allowed",
                 "only an accepting stance commits to anything",
             );
+        }
+        // Progress is reported on commitments: an acceptance names at
+        // least one, so the delivery can be followed to done.
+        if s.takes_commitments() && b.commitments.is_empty() {
+            errors.push("commitments", "required", "say what will be done, and by when");
         }
     }
     if b.commitments.len() > 20 {

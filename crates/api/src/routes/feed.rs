@@ -28,8 +28,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct PublicProgressDto {
     /// `in_progress` or `done`.
     pub status: String,
-    /// The agency's note, in child-friendly words where it gave them.
-    pub note: String,
+    /// The agency's note in child-friendly words; null if it gave none
+    /// (its formal note is not published).
+    pub note: Option<String>,
     pub at: DateTime<Utc>,
 }
 
@@ -52,8 +53,8 @@ pub struct PublicAnswerDto {
     /// `accepted`, `partially_accepted`, `declined` or `not_responsible`;
     /// null until it answers.
     pub stance: Option<String>,
-    /// The agency's answer in child-friendly words (its full answer where
-    /// it gave none).
+    /// The agency's answer in child-friendly words; null until it answers
+    /// (or if it gave none: its formal answer is not published).
     pub reply: Option<String>,
     pub due_on: NaiveDate,
     /// Unanswered past the due date.
@@ -75,7 +76,8 @@ pub struct PublicRecommendationDto {
     pub sent_at: DateTime<Utc>,
     /// The latest answer or progress.
     pub updated_at: DateTime<Utc>,
-    /// The survey figures it rests on, suppressed, as when sent.
+    /// The survey figures it rests on, suppressed, as when sent; only from
+    /// surveys whose results are public.
     #[schema(value_type = Object)]
     pub evidence: serde_json::Value,
     pub answers: Vec<PublicAnswerDto>,
@@ -99,6 +101,21 @@ async fn public_dtos(
 ) -> Result<Vec<PublicRecommendationDto>, ApiError> {
     let look = Lookup::load(state).await?;
     let chart = org::load_chart(&state.db).await?;
+    // Figures from a survey whose results are not public stay with the
+    // Council and the agencies.
+    let mut public_surveys = std::collections::HashMap::new();
+    for r in &rows {
+        for e in &r.draft.evidence {
+            if let std::collections::hash_map::Entry::Vacant(v) = public_surveys.entry(e.survey_id) {
+                let public = match langnghe_storage::surveys::get(&state.db, e.survey_id).await {
+                    Ok(s) => s.results_public,
+                    Err(StoreError::NotFound) => false,
+                    Err(e) => return Err(e.into()),
+                };
+                v.insert(public);
+            }
+        }
+    }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let deliveries = store::deliveries_of(&state.db, &ids).await?;
     let delivery_ids: Vec<Uuid> = deliveries.iter().map(|d| d.id).collect();
@@ -126,7 +143,7 @@ async fn public_dtos(
                                 updated_at = updated_at.max(u.created_at);
                                 PublicProgressDto {
                                     status: u.status.clone(),
-                                    note: u.child_note.clone().unwrap_or_else(|| u.note.clone()),
+                                    note: u.child_note.clone(),
                                     at: u.created_at,
                                 }
                             })
@@ -143,7 +160,7 @@ async fn public_dtos(
                         .unwrap_or_default(),
                     status: d.status.clone(),
                     stance: d.stance.clone(),
-                    reply: d.reply_child_summary.clone().or_else(|| d.reply_body.clone()),
+                    reply: d.reply_child_summary.clone(),
                     due_on: d.due_on,
                     overdue: look.days_overdue(d).is_some(),
                     commitments,
@@ -164,7 +181,19 @@ async fn public_dtos(
                 .unwrap_or_default(),
             sent_at,
             updated_at,
-            evidence: r.frozen_evidence.unwrap_or(serde_json::Value::Array(Vec::new())),
+            evidence: serde_json::Value::Array(
+                r.frozen_evidence
+                    .and_then(|f| f.as_array().cloned())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|e| {
+                        e["survey_id"]
+                            .as_str()
+                            .and_then(|id| id.parse::<Uuid>().ok())
+                            .is_some_and(|id| public_surveys.get(&id).copied().unwrap_or(false))
+                    })
+                    .collect(),
+            ),
             answers,
         });
     }
@@ -241,10 +270,12 @@ fn parse_cursor(c: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
     let bad = || ApiError::bad_request("invalid_cursor", "the cursor was not issued by this feed");
     let (micros, id) = c.split_once('_').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
-    Ok((
-        DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
-        id.parse().map_err(|_| bad())?,
-    ))
+    let at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
+    // Years every database stores.
+    if !(2000..=9999).contains(&chrono::Datelike::year(&at)) {
+        return Err(bad());
+    }
+    Ok((at, id.parse().map_err(|_| bad())?))
 }
 
 /// Sent recommendations with the agencies' answers and progress, newest
@@ -284,6 +315,7 @@ async fn feed(
     let items = public_dtos(&state, rows, n.lang).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::VARY, "Accept-Language"))
         .json(FeedPage { items, next_cursor }))
 }
 
@@ -344,8 +376,6 @@ async fn feed_atom(
     }
     let rows = store::published(&state.db, n.topic_id, n.units.as_deref(), None, 50).await?;
     let items = public_dtos(&state, rows, n.lang).await?;
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
     let (title, lang_tag) = match n.lang {
         Lang::Vi => ("Lắng Nghe — Các em nói, chúng tôi làm", "vi"),
         Lang::En => ("Lắng Nghe — You said, we did", "en"),
@@ -357,7 +387,8 @@ async fn feed_atom(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang_tag}\">\n<id>urn:langnghe:feed</id>\n<title>{}</title>\n<updated>{}</updated>\n<link rel=\"self\" href=\"{}\"/>\n<author><name>Hội đồng trẻ em</name></author>\n",
         xml(title),
         updated.to_rfc3339(),
-        xml(&format!("{base}{}", req.uri())),
+        // Relative, so no request header can point readers elsewhere.
+        xml(&req.uri().to_string()),
     ));
     for i in &items {
         let mut content = format!("<p>{}</p>", xml(&i.child_summary));
@@ -382,7 +413,7 @@ async fn feed_atom(
             xml(&i.title),
             i.sent_at.to_rfc3339(),
             i.updated_at.to_rfc3339(),
-            xml(&format!("{base}/api/v1/public/recommendations/{}", i.id)),
+            xml(&format!("/api/v1/public/recommendations/{}", i.id)),
             xml(&i.topic),
             xml(&i.topic_name),
             xml(&i.child_summary),
@@ -393,6 +424,7 @@ async fn feed_atom(
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::VARY, "Accept-Language"))
         .body(out))
 }
 

@@ -206,7 +206,8 @@ pub struct RecommendationDto {
     pub deliveries: Vec<DeliveryDto>,
     /// A delivery is unanswered past its due date.
     pub overdue: bool,
-    /// An agency said it is not responsible: route it to another.
+    /// An agency said it is not responsible since it was last routed: send
+    /// it to another.
     pub needs_rerouting: bool,
 }
 
@@ -370,10 +371,14 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>) -> Result<Vec<Reco
                 created_at: r.created_at,
                 updated_at: r.updated_at,
                 overdue: deliveries.iter().any(|d| d.overdue),
-                needs_rerouting: deliveries.iter().any(|d| d.status == "not_responsible")
-                    && !deliveries
+                needs_rerouting: {
+                    // An agency said it is not responsible after the last
+                    // time the recommendation was routed.
+                    let last_routed = deliveries.iter().map(|d| d.sent_at).max();
+                    deliveries
                         .iter()
-                        .any(|d| d.status != "not_responsible" && d.status != "declined"),
+                        .any(|d| d.status == "not_responsible" && d.answered_at.is_some_and(|a| Some(a) > last_routed))
+                },
                 deliveries,
             }
         })
@@ -865,6 +870,12 @@ async fn send_recommendation(
                 "out_of_range",
                 "a due date after today and within a year",
             );
+        } else if !look.holidays.is_working_day(due_on) {
+            errors.push(
+                format!("deliveries[{i}].due_on"),
+                "not_a_working_day",
+                "a due date on a working day (not a weekend or a holiday)",
+            );
         }
         deliveries.push(NewDelivery {
             agency_id: d.agency_id,
@@ -875,13 +886,25 @@ async fn send_recommendation(
     // The evidence as it is now; kept only if this is the first sending.
     let mut frozen = Vec::new();
     if current.sent_at.is_none() {
-        for e in &current.draft.evidence {
+        for (i, e) in current.draft.evidence.iter().enumerate() {
+            // The survey may have been closed or republished without the
+            // question since the draft was written.
+            let gone = || {
+                ApiError::conflict(
+                    "evidence_unavailable",
+                    format!("evidence[{i}]: the survey no longer publishes this question; edit the evidence"),
+                )
+            };
+            let record = surveys::get(&state.db, e.survey_id).await.map_err(|_| gone())?;
+            let published = record.published_version.ok_or_else(gone)?;
+            let version = surveys::version(&state.db, e.survey_id, published).await?;
+            let (def, _) = crate::routes::surveys::stored_definition(&version.definition)?;
+            if !def.questions().iter().any(|q| q.key() == e.question_key) {
+                return Err(gone());
+            }
             let mut figures =
                 crate::routes::results::evidence_figures(&state, e.survey_id, &e.question_key, current.draft.unit_id)
                     .await?;
-            let record = surveys::get(&state.db, e.survey_id).await?;
-            let version = surveys::version(&state.db, e.survey_id, record.published_version.unwrap_or(1)).await?;
-            let (def, _) = crate::routes::surveys::stored_definition(&version.definition)?;
             if let Some(map) = figures.as_object_mut() {
                 map.insert("survey_id".into(), serde_json::json!(e.survey_id));
                 map.insert("survey_title".into(), serde_json::json!(Text::from(def.title())));

@@ -87,7 +87,11 @@ async fn set_webhook(
     caller.may_act_for(*id)?;
     agency_exists(&state, *id).await?;
     let url = body.0.url.trim().to_owned();
-    crate::relay::check_url(&url, state.webhooks.allow_http).map_err(|m| ApiError::field("url", "invalid_url", m))?;
+    crate::relay::check_url(&url, state.webhooks.allow_insecure)
+        .map_err(|m| ApiError::field("url", "invalid_url", m))?;
+    crate::relay::check_destination(&url, state.webhooks.allow_insecure)
+        .await
+        .map_err(|m| ApiError::field("url", "invalid_destination", m))?;
     let secret = format!("whsec_{}", crate::random_secret(32));
     outbox::set_webhook(&state.db, caller.actor(), *id, &url, &secret).await?;
     Ok(HttpResponse::Ok()
