@@ -902,3 +902,78 @@ async fn a_child_exports_and_erases_what_is_held_under_their_pseudonym() {
     let theirs = s.app.get("/api/v1/participants/me/export", Some(&other)).await;
     assert_eq!(theirs.ok(200)["responses"][0]["withdrawn_at"], Value::Null);
 }
+
+/// Group commit settles every response of a batch as a single insert
+/// would: new ones stored, a retry in the same batch replayed, a reused key
+/// refused, a second response to a one-response survey refused.
+#[actix_web::test]
+async fn a_batch_settles_each_response_as_a_single_insert_would() {
+    use base64::Engine;
+    use langnghe_storage::participation::{NewResponse, Submitted, submit_responses};
+    let s = setup().await;
+    let session = open_session(&s).await;
+    let code = session["join_code"].as_str().unwrap();
+    let mut children = Vec::new();
+    for _ in 0..3 {
+        let token = join(&s.app, code, 13, json!({})).await.ok(200)["respondent_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let claims = token.split('.').nth(1).unwrap();
+        let claims: Value =
+            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+        children.push(claims["sub"].as_str().unwrap().parse::<uuid::Uuid>().unwrap());
+    }
+    let row = |child: usize, key: &str, hash: &str| {
+        let id = uuid::Uuid::now_v7();
+        NewResponse {
+            id,
+            survey_id: s.survey.parse().unwrap(),
+            version: 1,
+            session_id: session["id"].as_str().unwrap().parse().unwrap(),
+            unit_id: langnghe_domain::UnitId(s.school.parse().unwrap()),
+            participant_id: children[child],
+            age: 13,
+            age_band: "12-14".into(),
+            grade: None,
+            gender: None,
+            language: "vi".into(),
+            answers: json!({"feel_safe": "yes"}).to_string(),
+            receipt_hash: id.simple().to_string(),
+            idempotency_key: key.into(),
+            request_hash: hash.into(),
+            single: true,
+            cases: vec![],
+        }
+    };
+    let rows = vec![
+        row(0, "k1", "h1"),
+        row(0, "k1", "h1"),
+        row(0, "k1", "h2"),
+        row(0, "k2", "h3"),
+        row(1, "k1", "h1"),
+        row(2, "x", "h9"),
+    ];
+    let db = langnghe_storage::connect(&s.app.db.url, 2).await.unwrap();
+    let got = submit_responses(&db, &rows).await.unwrap();
+    assert_eq!(
+        got,
+        vec![
+            Submitted::Created,
+            Submitted::Replayed(rows[0].id),
+            Submitted::KeyReused,
+            Submitted::AlreadyResponded,
+            Submitted::Created,
+            Submitted::Created,
+        ]
+    );
+    // A later batch: a late retry, and a second response.
+    let later = vec![row(0, "k1", "h1"), row(2, "y", "h8")];
+    let got = submit_responses(&db, &later).await.unwrap();
+    assert_eq!(got, vec![Submitted::Replayed(rows[0].id), Submitted::AlreadyResponded]);
+    let stored = langnghe_storage::participation::responses_of(&db, s.survey.parse().unwrap(), false)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 3);
+    db.close().await.ok();
+}

@@ -23,6 +23,7 @@ pub mod rollup;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod submissions;
 
 /// The deployment's offset from UTC. Vietnam keeps UTC+7 all year.
 pub const LOCAL_OFFSET_HOURS: i64 = 7;

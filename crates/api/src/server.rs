@@ -201,6 +201,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         cache: Arc::default(),
         routes: Arc::new(RouteTable::from_spec(&api)),
         webhooks: config.webhooks,
+        submissions: crate::submissions::Submissions::spawn(db.clone(), 2),
     };
     let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;
     langnghe_storage::calendar::seed_if_empty(&db, &langnghe_domain::calendar::vietnam_holidays())

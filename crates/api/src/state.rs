@@ -24,6 +24,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Published survey versions and recently read sessions.
     pub cache: Arc<crate::cache::ConsultationCache>,
+    /// The writers that store children's submissions in batches.
+    pub submissions: crate::submissions::Submissions,
     /// How webhooks are sent (which URLs are accepted).
     pub webhooks: crate::relay::WebhookPolicy,
     /// The routes of the API, for telling 405 from 404.

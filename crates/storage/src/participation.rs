@@ -314,6 +314,46 @@ pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, Stor
     Ok(Submitted::Created)
 }
 
+/// Stores many responses without safeguarding cases in one statement
+/// (group commit): rows the unique indexes refuse are skipped by `ON
+/// CONFLICT DO NOTHING` and then settled one by one as a replay, a reused
+/// key or a second response, exactly as [`submit_response`] settles them.
+/// The answer is in the order of `rs`.
+pub async fn submit_responses(db: &Db, rs: &[NewResponse]) -> Result<Vec<Submitted>, StoreError> {
+    use sea_orm::sea_query::OnConflict;
+    if rs.iter().any(|r| !r.cases.is_empty()) {
+        let mut out = Vec::with_capacity(rs.len());
+        for r in rs {
+            out.push(submit_response(db, r).await?);
+        }
+        return Ok(out);
+    }
+    let now = Utc::now();
+    let inserted = response::Entity::insert_many(rs.iter().map(|r| response_row(r, now)))
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .exec_with_returning_keys(db)
+        .await?;
+    let inserted: std::collections::HashSet<Uuid> = inserted.into_iter().collect();
+    let mut out = Vec::with_capacity(rs.len());
+    for r in rs {
+        if inserted.contains(&r.id) {
+            out.push(Submitted::Created);
+            continue;
+        }
+        // Refused by an index: a retry under the same key (perhaps in this
+        // very batch), or a second response where one is allowed.
+        out.push(
+            match replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash).await? {
+                Some(prior) => prior,
+                None if r.single => Submitted::AlreadyResponded,
+                // Nothing explains it: try alone, for the real answer.
+                None => submit_response(db, r).await?,
+            },
+        );
+    }
+    Ok(out)
+}
+
 /// Why an insert was refused: a retry, a reused key, a second response, or
 /// a real failure.
 async fn settle_refused_response(db: &Db, r: &NewResponse, e: DbErr) -> Result<Submitted, StoreError> {
@@ -333,7 +373,14 @@ async fn settle_refused_response(db: &Db, r: &NewResponse, e: DbErr) -> Result<S
 }
 
 async fn insert_response<C: ConnectionTrait>(conn: &C, r: &NewResponse) -> Result<(), DbErr> {
-    response::Entity::insert(response::ActiveModel {
+    response::Entity::insert(response_row(r, Utc::now()))
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+fn response_row(r: &NewResponse, now: DateTime<Utc>) -> response::ActiveModel {
+    response::ActiveModel {
         id: Set(r.id),
         survey_id: Set(r.survey_id),
         version: Set(r.version),
@@ -350,13 +397,10 @@ async fn insert_response<C: ConnectionTrait>(conn: &C, r: &NewResponse) -> Resul
         idempotency_key: Set(r.idempotency_key.clone()),
         request_hash: Set(r.request_hash.clone()),
         single_response_of: Set(r.single.then_some(r.participant_id)),
-        submitted_at: Set(Utc::now()),
+        submitted_at: Set(now),
         withdrawn_at: Set(None),
         text_purged_at: Set(None),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    }
 }
 
 /// Inserts many responses at once, submitted when each says, with no

@@ -733,7 +733,7 @@ async fn submit_response(
         single: !def.allow_multiple(),
         cases,
     };
-    match store::submit_response(&state.db, &new).await? {
+    match state.submissions.submit(new).await? {
         Submitted::Created => Ok(HttpResponse::Created().json(receipt(&state, id, support, lang))),
         Submitted::Replayed(original) => Ok(HttpResponse::Created().json(receipt(&state, original, support, lang))),
         Submitted::KeyReused => Err(ApiError::conflict(
