@@ -331,19 +331,24 @@ async fn the_loop_from_issues_to_the_public_feed() {
             Some(body.as_bytes().to_vec()),
         )
     };
-    form(&format!(
+    let r = form(&format!(
         "grant_type=client_credentials&client_id={client_id}&client_secret=wrong"
     ))
-    .await
-    .assert_problem(401, "invalid_client");
+    .await;
+    r.assert_problem(401, "invalid_client");
+    assert_eq!(
+        r.body["error"], "invalid_client",
+        "the RFC 6749 error, for OAuth libraries"
+    );
     form("grant_type=client_credentials&client_id=ln_nobody&client_secret=x")
         .await
         .assert_problem(401, "invalid_client");
-    form(&format!(
+    let r = form(&format!(
         "grant_type=password&client_id={client_id}&client_secret={secret}"
     ))
-    .await
-    .assert_problem(400, "unsupported_grant_type");
+    .await;
+    r.assert_problem(400, "unsupported_grant_type");
+    assert_eq!(r.body["error"], "unsupported_grant_type");
     form(&format!("client_id={client_id}&client_secret={secret}"))
         .await
         .assert_problem(400, "invalid_request");

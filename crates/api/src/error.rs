@@ -37,6 +37,11 @@ pub struct Problem {
     /// For a server error: the id under which its cause was logged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
+    /// From the OAuth 2 token endpoint only: the RFC 6749 (§5.2) error
+    /// (`invalid_request`, `invalid_client`, `unsupported_grant_type`), for
+    /// OAuth client libraries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -58,6 +63,8 @@ pub struct ApiError {
     /// Seconds, for 429 and 503.
     pub retry_after: Option<u64>,
     pub error_id: Option<String>,
+    /// The RFC 6749 error of a token endpoint refusal.
+    pub oauth_error: Option<&'static str>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -76,11 +83,19 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             error_id: None,
+            oauth_error: None,
         }
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// Marks a refusal of the OAuth 2 token endpoint with its RFC 6749
+    /// error, which is also its code.
+    pub fn oauth(mut self) -> Self {
+        self.oauth_error = Some(self.code);
         self
     }
 
@@ -195,6 +210,7 @@ impl ApiError {
             detail: self.detail.clone(),
             errors: self.errors.clone(),
             error_id: self.error_id.clone(),
+            error: self.oauth_error.map(str::to_owned),
         }
     }
 }

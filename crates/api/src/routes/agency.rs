@@ -261,6 +261,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 )]
 #[post("/auth/token")]
 async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    issue_token(req, state, body).await.map_err(|e| match e.code {
+        "invalid_request" | "invalid_client" | "unsupported_grant_type" => e.oauth(),
+        _ => e,
+    })
+}
+
+async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
