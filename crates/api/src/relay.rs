@@ -128,8 +128,10 @@ pub async fn check_destination(url: &str, allow_insecure: bool) -> Result<(), &'
     let port = uri
         .port_u16()
         .unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
-    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+    let lookup = tokio::net::lookup_host((host.as_str(), port));
+    let addrs: Vec<std::net::SocketAddr> = tokio::time::timeout(Duration::from_secs(5), lookup)
         .await
+        .map_err(|_| "the host does not resolve in time")?
         .map_err(|_| "the host does not resolve")?
         .collect();
     if addrs.is_empty() {
@@ -177,7 +179,14 @@ pub async fn relay_once(db: &Db, client: &awc::Client, policy: WebhookPolicy) ->
     let sends = events.into_iter().map(|e| async move {
         let result = match outbox::webhook_of(db, e.agency_id).await? {
             None => Err("the agency has no webhook".to_owned()),
-            Some((url, secret)) => match check_destination(&url, policy.allow_insecure).await {
+            // A URL set while insecure URLs were allowed is not used once
+            // they are not.
+            Some((url, secret)) => match async {
+                check_url(&url, policy.allow_insecure)?;
+                check_destination(&url, policy.allow_insecure).await
+            }
+            .await
+            {
                 Ok(()) => attempt(client, &url, &secret, &e, Utc::now()).await,
                 Err(why) => Err(format!("destination refused: {why}")),
             },

@@ -163,6 +163,8 @@ pub enum StartError {
     Admin(String),
     #[error("cannot seed the demo organisation: {0}")]
     Demo(String),
+    #[error("cannot start the submission writers: {0}")]
+    Writers(#[source] std::io::Error),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -201,7 +203,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         cache: Arc::default(),
         routes: Arc::new(RouteTable::from_spec(&api)),
         webhooks: config.webhooks,
-        submissions: crate::submissions::Submissions::spawn(db.clone(), 2),
+        submissions: crate::submissions::Submissions::spawn(db.clone()).map_err(StartError::Writers)?,
     };
     let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;
     langnghe_storage::calendar::seed_if_empty(&db, &langnghe_domain::calendar::vietnam_holidays())

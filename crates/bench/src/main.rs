@@ -169,19 +169,6 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
         let service = responses::submit_phase(&addr, &prepared.tokens, args.seconds, None).await;
         println!("{}", service.row("service, full speed (HTTP, validation, screening)"));
-        // The database alone, without the folder: drain what the service
-        // phase left, pause the folder, insert, then let it catch up.
-        let folded = if args.no_folder {
-            0
-        } else {
-            langnghe_api::rollup::fold_all(&db).await?
-        };
-        bound.folder.abort();
-        let raw = responses::raw_phase(&url, &prepared, args.concurrency, args.seconds).await?;
-        println!("{}", raw.row("same rows straight into the database"));
-        if !args.no_folder {
-            bound.folder = langnghe_api::rollup::spawn_folder(db.clone(), config.fold_interval);
-        }
         let half = service.rate() / 2.0;
         let interval = Duration::from_secs_f64(args.concurrency as f64 / half.max(1.0));
         let paced = responses::submit_phase(&addr, &prepared.tokens, args.seconds, Some(interval)).await;
@@ -189,10 +176,29 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "{}",
             paced.row(&format!("service at half its maximum ({half:.0}/s offered)"))
         );
+        // The database alone, without the folder: drain what the service
+        // phases left, pause the folder, insert.
+        let folded = if args.no_folder {
+            0
+        } else {
+            langnghe_api::rollup::fold_all(&db).await?
+        };
+        bound.folder.abort();
+        let raw = responses::raw_phase(&url, &prepared, args.concurrency, args.seconds).await?;
+        println!("{}", raw.row("same rows straight into the database, one per statement"));
+        let batched = responses::batched_phase(&url, &prepared, 2, args.concurrency, args.seconds).await?;
         println!(
-            "\nservice / database = {:.0}%; the result folder ran beside the service phases \
-             ({folded} responses still to fold after the first)",
-            100.0 * service.rate() / raw.rate().max(f64::MIN_POSITIVE)
+            "{}",
+            batched.row(&format!(
+                "same rows, {} per statement by 2 writers (the service's group commit without HTTP)",
+                args.concurrency
+            ))
+        );
+        println!(
+            "\nservice / database one per statement = {:.0}%; service / same batching without HTTP = {:.0}%; \
+             the result folder ran beside the service phases ({folded} responses still to fold after them)",
+            100.0 * service.rate() / raw.rate().max(f64::MIN_POSITIVE),
+            100.0 * service.rate() / batched.rate().max(f64::MIN_POSITIVE)
         );
         return Ok(());
     }

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use awc::Client;
-use langnghe_storage::participation::{NewResponse, submit_response};
+use langnghe_storage::participation::{NewResponse, submit_response, submit_responses};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -292,6 +292,74 @@ pub async fn raw_phase(db_url: &str, prepared: &Prepared, concurrency: usize, se
                 match submit_response(&db, &row).await {
                     Ok(_) => latencies.push(t0.elapsed()),
                     Err(_) => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        if let Ok((l, e)) = t.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    all.sort();
+    Ok(Stats::new(all, errors, started.elapsed()))
+}
+
+/// The same rows straight through the storage layer as the service's
+/// writers store them: `writers` tasks, each inserting `batch` rows per
+/// statement. The ceiling of the service's group commit, without HTTP.
+pub async fn batched_phase(
+    db_url: &str,
+    prepared: &Prepared,
+    writers: usize,
+    batch: usize,
+    seconds: u64,
+) -> Result<Stats, String> {
+    let db = langnghe_storage::connect(db_url, 10).await.map_err(|e| e.to_string())?;
+    let answers = answers().to_string();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let (db, answers) = (db.clone(), answers.clone());
+        let (survey_id, session_id, unit_id) = (prepared.survey_id, prepared.session_id, prepared.unit_id);
+        let participant = Uuid::now_v7();
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            while Instant::now() < deadline {
+                let rows: Vec<NewResponse> = (0..batch)
+                    .map(|_| {
+                        let id = Uuid::now_v7();
+                        NewResponse {
+                            id,
+                            survey_id,
+                            version: 1,
+                            session_id,
+                            unit_id: langnghe_domain::UnitId(unit_id),
+                            participant_id: participant,
+                            age: 12,
+                            age_band: "12-14".into(),
+                            grade: None,
+                            gender: None,
+                            language: "vi".into(),
+                            answers: answers.clone(),
+                            receipt_hash: id.simple().to_string(),
+                            idempotency_key: format!("batch-{w}-{id}"),
+                            request_hash: id.simple().to_string(),
+                            single: false,
+                            cases: vec![],
+                        }
+                    })
+                    .collect();
+                let t0 = Instant::now();
+                match submit_responses(&db, &rows).await {
+                    Ok(r) => latencies.extend(std::iter::repeat_n(t0.elapsed(), r.len())),
+                    Err(_) => errors += rows.len() as u64,
                 }
             }
             (latencies, errors)

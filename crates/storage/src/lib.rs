@@ -31,6 +31,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, RuntimeErr, SqlErr};
 pub use sea_orm::DatabaseConnection as Db;
 pub use sea_orm::DatabaseTransaction as Tx;
 pub use sea_orm::DbErr;
+pub use sea_orm::error::ConnAcquireErr;
 
 /// A failure of a storage operation, typed so that the edge can map it.
 #[derive(Debug, thiserror::Error)]
