@@ -122,7 +122,7 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     assert_eq!(runs.len(), 2);
     assert_eq!(
         runs[1]["after"],
-        json!({"texts_purged": 10, "responses_deleted": 30, "cases_deleted": 1})
+        json!({"texts_purged": 10, "responses_deleted": 30, "cases_deleted": 1, "webhook_events_deleted": 0})
     );
     assert_eq!(runs[1]["actor"], "system");
 }

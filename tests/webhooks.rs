@@ -349,6 +349,30 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     .assert_problem(404, "not_found");
     let audit = app.audit("outbox", &id).await;
     assert_eq!(audit[0].action, "webhook.replay");
+
+    // Delivered events are kept 30 days, then purged; dead letters stay.
+    hooks.fail.store(usize::MAX, Ordering::SeqCst);
+    let dead = test_event(app, &board, app.admin()).await;
+    status_becomes(app, &dead, "dead").await;
+    let delivered_before = app
+        .get("/api/v1/webhooks/events?status=delivered&limit=100", app.admin())
+        .await;
+    let delivered_before = delivered_before.ok(200)["items"].as_array().unwrap().len() as u64;
+    assert!(delivered_before >= 5);
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let policy = langnghe_api::retention::Policy::default();
+    let r = langnghe_api::retention::purge(&db, policy, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(r.webhook_events_deleted, 0, "a month has not passed");
+    let later = chrono::Utc::now() + chrono::Duration::days(31);
+    let r = langnghe_api::retention::purge(&db, policy, later).await.unwrap();
+    assert_eq!(r.webhook_events_deleted, delivered_before);
+    db.close().await.ok();
+    let r = app.get("/api/v1/webhooks/events", app.admin()).await;
+    let left: Vec<Value> = r.ok(200)["items"].as_array().unwrap().clone();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["id"], dead.as_str());
 }
 
 /// Outside development, a webhook may not point into the service's own

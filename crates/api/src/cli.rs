@@ -143,8 +143,8 @@ async fn purge(config: Config) -> CliResult {
     langnghe_storage::migrate(&db).await?;
     let r = crate::retention::purge(&db, config.retention, chrono::Utc::now()).await?;
     println!(
-        "Purged {} free-text answers, {} response rows (their figures stay), {} closed safeguarding cases.",
-        r.texts_purged, r.responses_deleted, r.cases_deleted
+        "Purged {} free-text answers, {} response rows (their figures stay), {} closed safeguarding cases, {} delivered webhook events.",
+        r.texts_purged, r.responses_deleted, r.cases_deleted, r.webhook_events_deleted
     );
     Ok(())
 }

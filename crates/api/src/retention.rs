@@ -43,7 +43,13 @@ pub struct Report {
     pub texts_purged: u64,
     pub responses_deleted: u64,
     pub cases_deleted: u64,
+    /// Webhook events delivered more than [`DELIVERED_EVENTS_DAYS`] ago.
+    pub webhook_events_deleted: u64,
 }
+
+/// Days a delivered webhook event is kept (for admins looking into an
+/// agency's "we never got it"); dead letters stay until replayed.
+pub const DELIVERED_EVENTS_DAYS: i64 = 30;
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(langnghe_storage::DbErr::Custom(e.to_string()))
@@ -96,6 +102,8 @@ pub async fn purge(db: &Db, policy: Policy, now: DateTime<Utc>) -> Result<Report
         store::delete_old_responses(db, now - chrono::Duration::days(policy.responses_days)).await?;
     report.cases_deleted =
         store::delete_closed_cases(db, now - chrono::Duration::days(policy.closed_cases_days)).await?;
+    report.webhook_events_deleted =
+        langnghe_storage::outbox::delete_delivered(db, now - chrono::Duration::days(DELIVERED_EVENTS_DAYS)).await?;
     if report != Report::default() {
         store::record_purge(db, serde_json::to_value(report).unwrap_or(Value::Null)).await?;
     }

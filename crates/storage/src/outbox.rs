@@ -325,6 +325,17 @@ pub async fn set_webhook(db: &Db, actor: &Actor, agency_id: Uuid, url: &str, sec
     Ok(())
 }
 
+/// Deletes events delivered before `cutoff` (retention). Dead letters stay
+/// until an admin replays them.
+pub async fn delete_delivered(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::Status.eq("delivered"))
+        .filter(outbox::Column::DeliveredAt.lt(cutoff))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Whether any event is still pending (for tests and shutdown).
 pub async fn pending_count<C: ConnectionTrait>(conn: &C) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;
