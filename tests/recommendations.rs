@@ -775,8 +775,17 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         let r = app.request(method.clone(), path, None, &[], None).await;
         r.assert_problem(401, "unauthenticated");
     }
-    // Clients and webhooks-free admin routes: admins only.
+    // Agencies' clients: admins only.
     for (role, token) in &refused {
+        let r = app
+            .send_json(
+                Method::DELETE,
+                &format!("/api/v1/agencies/{board}/clients/ln_nobody"),
+                Some(token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{role}: {}", r.text);
         app.post(
             &format!("/api/v1/agencies/{board}/clients"),
             Some(token),
@@ -803,6 +812,12 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         .await
         .assert_problem(403, "forbidden");
     }
+    app.get("/api/v1/agency/deliveries?status=lost", Some(&client))
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get("/api/v1/agency/deliveries?overdue=maybe", Some(&client))
+        .await
+        .assert_problem(400, "invalid_query");
     app.get("/api/v1/agency/deliveries", None)
         .await
         .assert_problem(401, "unauthenticated");
@@ -881,6 +896,26 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     assert_eq!(before, after, "nothing stored");
     let r = app.post("/api/v1/recommendations", m, &draft(&w)).await;
     let draft_id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    app.patch(
+        &format!("/api/v1/recommendations/{draft_id}"),
+        m,
+        &json!({"topic": "nope", "child_summary": {"vi": " "}, "issue_ids": [w.issues[3]]}),
+    )
+    .await
+    .assert_fields(&[
+        ("child_summary.vi", "required"),
+        ("topic", "unknown_topic"),
+        ("issue_ids[0]", "not_accepted"),
+    ]);
+    app.patch(
+        &format!("/api/v1/recommendations/{draft_id}"),
+        m,
+        &json!({"colour": "red"}),
+    )
+    .await
+    .assert_fields(&[("colour", "unknown_field")]);
+    let r = app.get(&format!("/api/v1/recommendations/{draft_id}"), m).await;
+    assert_eq!(r.ok(200)["topic"], "safety", "nothing changed");
     app.post(
         &format!("/api/v1/recommendations/{draft_id}/approve"),
         m,

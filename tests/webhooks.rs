@@ -205,6 +205,26 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     app.get(&format!("/api/v1/agencies/{board}/webhook"), Some(&other))
         .await
         .assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/agencies/{board}/webhook"), Some(&w.moderator))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post(
+        &format!("/api/v1/agencies/{board}/webhook/test"),
+        Some(&w.moderator),
+        &json!({}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.post(
+        &format!("/api/v1/agencies/{board}/webhook/test"),
+        Some(&other),
+        &json!({}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.post(&format!("/api/v1/agencies/{board}/webhook/test"), None, &json!({}))
+        .await
+        .assert_problem(401, "unauthenticated");
     app.get(&format!("/api/v1/agencies/{social}/webhook"), Some(&other))
         .await
         .assert_problem(404, "not_found");
