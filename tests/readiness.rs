@@ -88,8 +88,54 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
         with_database(&admin_url, &name).replacen(&host_port(&admin_url), &format!("127.0.0.1:{}", proxy.port), 1);
     let app = TestApp::spawn_on(Arc::new(TestDb::through(db, through)), Options::default()).await;
     app.get("/readyz", None).await.ok(200);
+    // A child in a session, whose submissions go through the writers.
+    let r = app
+        .post(
+            "/api/v1/units",
+            app.admin(),
+            &serde_json::json!({"kind": "city", "code": "HCM", "name": {"vi": "Thành phố Hồ Chí Minh"}, "valid_from": "2024-01-01"}),
+        )
+        .await;
+    let unit = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let mut body = crate::surveys::example_survey(&unit);
+    body.as_object_mut().unwrap().remove("topic");
+    let survey = crate::surveys::published_survey(&app, &body).await;
+    let code = crate::results::session(&app, &survey, &unit).await;
+    let joined = app
+        .post(
+            "/api/v1/join",
+            None,
+            &serde_json::json!({"join_code": code, "age": 12, "assent": true}),
+        )
+        .await;
+    let child = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+    let submit = |key: &'static str| {
+        let child = child.clone();
+        let app = &app;
+        async move {
+            app.request(
+                actix_web::http::Method::POST,
+                "/api/v1/responses",
+                Some(&child),
+                &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
+                Some(br#"{"answers": {"feel_safe": "no"}}"#.to_vec()),
+            )
+            .await
+        }
+    };
 
     proxy.set_up(false);
+    // A child submitting during the outage is told at once to retry (503),
+    // not left waiting.
+    let started = std::time::Instant::now();
+    submit("during-outage")
+        .await
+        .assert_problem(503, "database_unavailable");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(
         eventually(30, || async { app.get("/readyz", None).await.status == 503 }).await,
         "readyz stays 200 with the database cut off"
@@ -109,4 +155,6 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
         "readyz does not recover when the database comes back"
     );
     app.get("/api/v1/units", app.admin()).await.ok(200);
+    // The retry goes through once the database is back.
+    assert_eq!(submit("during-outage").await.status, 201);
 }
