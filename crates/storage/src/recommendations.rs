@@ -18,6 +18,7 @@ use crate::entities::{
     commitment, delivery, delivery_reminder, delivery_update, recommendation as rec, recommendation_issue,
 };
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
+use langnghe_domain::UnitId;
 use langnghe_domain::recommendation::escalates;
 
 /// A text in Vietnamese and, optionally, English.
@@ -482,7 +483,7 @@ fn event_data(d: &DeliveryRow, extra: Option<serde_json::Value>) -> serde_json::
 pub struct RecFilter<'a> {
     pub status: Option<&'a str>,
     pub topic_id: Option<Uuid>,
-    pub units: Option<&'a [Uuid]>,
+    pub units: Option<&'a [UnitId]>,
     pub agency_id: Option<Uuid>,
     /// `(true, today)`: with a delivery overdue on `today`; `(false,
     /// today)`: with none.
@@ -506,7 +507,7 @@ pub async fn list<C: ConnectionTrait>(
         q = q.filter(rec::Column::TopicId.eq(t));
     }
     if let Some(units) = f.units {
-        q = q.filter(rec::Column::UnitId.is_in(units.iter().copied()));
+        q = q.filter(rec::Column::UnitId.is_in(units.iter().map(|u| u.0)));
     }
     if let Some(a) = f.agency_id {
         q = q.filter(
@@ -544,7 +545,7 @@ pub async fn list<C: ConnectionTrait>(
 pub async fn published<C: ConnectionTrait>(
     conn: &C,
     topic_id: Option<Uuid>,
-    units: Option<&[Uuid]>,
+    units: Option<&[UnitId]>,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<RecommendationRow>, StoreError> {
@@ -553,7 +554,7 @@ pub async fn published<C: ConnectionTrait>(
         q = q.filter(rec::Column::TopicId.eq(t));
     }
     if let Some(units) = units {
-        q = q.filter(rec::Column::UnitId.is_in(units.iter().copied()));
+        q = q.filter(rec::Column::UnitId.is_in(units.iter().map(|u| u.0)));
     }
     if let Some((at, id)) = before {
         q = q.filter(
@@ -720,7 +721,7 @@ pub async fn deliveries_sent_between<C: ConnectionTrait>(
     conn: &C,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    units: Option<&[Uuid]>,
+    units: Option<&[UnitId]>,
 ) -> Result<Vec<DeliveryRow>, StoreError> {
     let mut q = delivery::Entity::find()
         .filter(delivery::Column::SentAt.gte(from))
@@ -731,7 +732,7 @@ pub async fn deliveries_sent_between<C: ConnectionTrait>(
                 Query::select()
                     .column(rec::Column::Id)
                     .from(rec::Entity)
-                    .and_where(Expr::col(rec::Column::UnitId).is_in(units.iter().copied()))
+                    .and_where(Expr::col(rec::Column::UnitId).is_in(units.iter().map(|u| u.0)))
                     .to_owned(),
             ),
         );

@@ -487,12 +487,9 @@ async fn agency_deliveries(
         escalated: None,
     };
     let rows = store::list_deliveries(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
-    let p = page.page(ids, |id| *id, |id| id);
-    let mut rows = rows;
-    rows.truncate(p.items.len());
+    let p = page.page(rows, |d| d.id, |d| d);
     Ok(web::Json(Page {
-        items: agency_dtos(&state, rows).await?,
+        items: agency_dtos(&state, p.items).await?,
         next_cursor: p.next_cursor,
     }))
 }

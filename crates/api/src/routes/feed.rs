@@ -225,44 +225,24 @@ pub struct FeedPage {
 struct Narrowed {
     lang: Lang,
     topic_id: Option<Uuid>,
-    units: Option<Vec<Uuid>>,
+    units: Option<Vec<UnitId>>,
+}
+
+/// `lang=vi|en`, else the request's `Accept-Language`.
+fn lang_of(req: &HttpRequest, lang: Option<&str>) -> Result<Lang, ApiError> {
+    match lang {
+        None => Ok(crate::request_lang(req)),
+        Some("vi") => Ok(Lang::Vi),
+        Some("en") => Ok(Lang::En),
+        Some(_) => Err(ApiError::bad_request("invalid_query", "lang is vi or en")),
+    }
 }
 
 async fn narrow(state: &AppState, req: &HttpRequest, q: &FeedQuery) -> Result<Narrowed, ApiError> {
-    let bad = |m: &str| ApiError::bad_request("invalid_query", m.to_owned());
-    let lang = match q.lang.as_deref() {
-        None => crate::request_lang(req),
-        Some("vi") => Lang::Vi,
-        Some("en") => Lang::En,
-        Some(_) => return Err(bad("lang is vi or en")),
-    };
-    let topic_id = match q.topic.as_deref() {
-        None => None,
-        Some(slug) => Some(
-            langnghe_storage::catalog::list_topics(&state.db)
-                .await?
-                .iter()
-                .find(|t| t.slug.as_str() == slug)
-                .map(|t| t.id.0)
-                .ok_or_else(|| bad("unknown topic"))?,
-        ),
-    };
-    let units = match q.unit_id {
-        None => None,
-        Some(u) => {
-            let chart = org::load_chart(&state.db).await?;
-            if chart.unit(UnitId(u)).is_none() {
-                return Err(bad("unknown unit_id"));
-            }
-            Some(
-                chart
-                    .counting_for(UnitId(u), crate::today())
-                    .into_iter()
-                    .map(|u| u.0)
-                    .collect(),
-            )
-        }
-    };
+    let lang = lang_of(req, q.lang.as_deref())?;
+    let topics = langnghe_storage::catalog::list_topics(&state.db).await?;
+    let topic_id = crate::routes::issues::topic_query(&topics, q.topic.as_deref())?;
+    let units = crate::routes::issues::unit_query(state, q.unit_id).await?;
     Ok(Narrowed { lang, topic_id, units })
 }
 
@@ -454,12 +434,7 @@ async fn public_recommendation(
     id: web::Path<Uuid>,
     q: web::Query<LangQuery>,
 ) -> Result<web::Json<PublicRecommendationDto>, ApiError> {
-    let lang = match q.lang.as_deref() {
-        None => crate::request_lang(&req),
-        Some("vi") => Lang::Vi,
-        Some("en") => Lang::En,
-        Some(_) => return Err(ApiError::bad_request("invalid_query", "lang is vi or en")),
-    };
+    let lang = lang_of(&req, q.lang.as_deref())?;
     let row = match store::get(&state.db, *id).await {
         Ok(r) if r.status == "sent" => r,
         Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::not_found("recommendation")),

@@ -140,7 +140,7 @@ fn topic_by_slug<'a>(topics: &'a [Topic], slug: &str) -> Option<&'a Topic> {
 }
 
 /// A `topic` query parameter (a slug) as the topic's id.
-fn topic_query(topics: &[Topic], slug: Option<&str>) -> Result<Option<Uuid>, ApiError> {
+pub(crate) fn topic_query(topics: &[Topic], slug: Option<&str>) -> Result<Option<Uuid>, ApiError> {
     slug.map(|s| {
         topic_by_slug(topics, s)
             .map(|t| t.id.0)
@@ -151,7 +151,7 @@ fn topic_query(topics: &[Topic], slug: Option<&str>) -> Result<Option<Uuid>, Api
 
 /// A `unit_id` query parameter as the units it covers today (below it, and
 /// old units that count toward it).
-async fn unit_query(state: &AppState, unit_id: Option<Uuid>) -> Result<Option<Vec<UnitId>>, ApiError> {
+pub(crate) async fn unit_query(state: &AppState, unit_id: Option<Uuid>) -> Result<Option<Vec<UnitId>>, ApiError> {
     let Some(u) = unit_id else {
         return Ok(None);
     };

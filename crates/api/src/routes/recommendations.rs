@@ -25,6 +25,7 @@ use crate::auth::{Curator, Staff};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
+use crate::routes::issues::{topic_query, unit_query};
 use crate::routes::topics::Text;
 use crate::state::AppState;
 
@@ -581,33 +582,8 @@ async fn list_recommendations(
     {
         return Err(bad("status is draft, approved or sent"));
     }
-    let topic_id = match q.topic.as_deref() {
-        None => None,
-        Some(slug) => Some(
-            catalog::list_topics(&state.db)
-                .await?
-                .iter()
-                .find(|t| t.slug.as_str() == slug)
-                .map(|t| t.id.0)
-                .ok_or_else(|| bad("unknown topic"))?,
-        ),
-    };
-    let units = match q.unit_id {
-        None => None,
-        Some(u) => {
-            let chart = org::load_chart(&state.db).await?;
-            if chart.unit(UnitId(u)).is_none() {
-                return Err(bad("unknown unit_id"));
-            }
-            Some(
-                chart
-                    .counting_for(UnitId(u), crate::today())
-                    .into_iter()
-                    .map(|u| u.0)
-                    .collect::<Vec<_>>(),
-            )
-        }
-    };
+    let topic_id = topic_query(&catalog::list_topics(&state.db).await?, q.topic.as_deref())?;
+    let units = unit_query(&state, q.unit_id).await?;
     let filter = RecFilter {
         status: q.status.as_deref(),
         topic_id,
@@ -616,12 +592,9 @@ async fn list_recommendations(
         overdue: q.overdue.map(|o| (o, crate::today())),
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let p = page.page(ids, |id| *id, |id| id);
-    let mut items = dtos(&state, rows).await?;
-    items.truncate(p.items.len());
+    let p = page.page(rows, |r| r.id, |r| r);
     Ok(web::Json(Page {
-        items,
+        items: dtos(&state, p.items).await?,
         next_cursor: p.next_cursor,
     }))
 }
@@ -1117,12 +1090,9 @@ async fn list_deliveries(
         escalated: q.escalated,
     };
     let rows = store::list_deliveries(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
-    let p = page.page(ids, |id| *id, |id| id);
-    let mut items = delivery_dtos(&state, &look, rows).await?;
-    items.truncate(p.items.len());
+    let p = page.page(rows, |d| d.id, |d| d);
     Ok(web::Json(Page {
-        items,
+        items: delivery_dtos(&state, &look, p.items).await?,
         next_cursor: p.next_cursor,
     }))
 }

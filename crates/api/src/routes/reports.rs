@@ -568,12 +568,11 @@ async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// suppression.
 async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     use langnghe_domain::recommendation::{self as rules, DeliveryStatus};
-    let units: Option<Vec<uuid::Uuid>> = s.units.as_ref().map(|u| u.iter().map(|u| u.0).collect());
     let deliveries = langnghe_storage::recommendations::deliveries_sent_between(
         &s.state.db,
         crate::local_day_start(s.window.first),
         crate::local_day_start(s.window.last + chrono::Duration::days(1)),
-        units.as_deref(),
+        s.units.as_deref(),
     )
     .await?;
     let cal = crate::routes::recommendations::holidays(s.state).await?;
