@@ -133,6 +133,20 @@ pub async fn counts<C: ConnectionTrait>(conn: &C, filter: &IssueFilter<'_>) -> R
         .await?)
 }
 
+/// Several issues, in no particular order; unknown ids are left out.
+pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<IssueRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(issue::Entity::find()
+        .filter(issue::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(row_of)
+        .collect())
+}
+
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<IssueRow, StoreError> {
     issue::Entity::find_by_id(id)
         .one(conn)

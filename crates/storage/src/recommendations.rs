@@ -19,7 +19,7 @@ use crate::entities::{
 };
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
 use langnghe_domain::UnitId;
-use langnghe_domain::recommendation::escalates;
+use langnghe_domain::recommendation::{DeliveryStatus, escalates};
 
 /// A text in Vietnamese and, optionally, English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -188,6 +188,19 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Recommendatio
         .await?
         .ok_or(StoreError::NotFound)?;
     with_issues(conn, vec![m]).await?.pop().ok_or(StoreError::NotFound)
+}
+
+/// Several recommendations, in no particular order; unknown ids are left
+/// out.
+pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<RecommendationRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = rec::Entity::find()
+        .filter(rec::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?;
+    with_issues(conn, rows).await
 }
 
 async fn get_locked(tx: &Tx, id: Uuid) -> Result<RecommendationRow, StoreError> {
@@ -490,7 +503,22 @@ pub struct RecFilter<'a> {
     pub overdue: Option<(bool, NaiveDate)>,
 }
 
-const AWAITING: [&str; 2] = ["sent", "acknowledged"];
+/// The states in which a delivery awaits its agency's answer (the due
+/// date applies), as the domain says.
+fn awaiting_states() -> Vec<&'static str> {
+    DeliveryStatus::ALL
+        .into_iter()
+        .filter(|s| s.awaits_answer())
+        .map(DeliveryStatus::as_str)
+        .collect()
+}
+
+/// A delivery unanswered past its due date on `today`.
+fn overdue_on(today: NaiveDate) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(delivery::Column::Status.is_in(awaiting_states()))
+        .add(delivery::Column::DueOn.lt(today))
+}
 
 /// Recommendations, oldest first, after `after`.
 pub async fn list<C: ConnectionTrait>(
@@ -524,8 +552,7 @@ pub async fn list<C: ConnectionTrait>(
         let sub = Query::select()
             .column(delivery::Column::RecommendationId)
             .from(delivery::Entity)
-            .and_where(Expr::col(delivery::Column::Status).is_in(AWAITING))
-            .and_where(Expr::col(delivery::Column::DueOn).lt(today))
+            .cond_where(overdue_on(today))
             .to_owned();
         q = q.filter(if wanted {
             rec::Column::Id.in_subquery(sub)
@@ -684,9 +711,7 @@ pub async fn list_deliveries<C: ConnectionTrait>(
         q = q.filter(delivery::Column::Status.eq(s));
     }
     if let Some((wanted, today)) = f.overdue {
-        let cond = sea_orm::Condition::all()
-            .add(delivery::Column::Status.is_in(AWAITING))
-            .add(delivery::Column::DueOn.lt(today));
+        let cond = overdue_on(today);
         q = q.filter(if wanted { cond } else { cond.not() });
     }
     if let Some(e) = f.escalated {
@@ -990,7 +1015,7 @@ pub async fn agency_step<E>(
 /// Deliveries still awaiting an answer, for the chaser.
 pub async fn awaiting<C: ConnectionTrait>(conn: &C) -> Result<Vec<DeliveryRow>, StoreError> {
     Ok(delivery::Entity::find()
-        .filter(delivery::Column::Status.is_in(AWAITING))
+        .filter(delivery::Column::Status.is_in(awaiting_states()))
         .order_by_asc(delivery::Column::Id)
         .all(conn)
         .await?
@@ -1032,7 +1057,9 @@ pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<Optio
     };
     // A step already passed (a replica working from a stale read, or on
     // the other side of midnight) is not sent late.
-    if !AWAITING.contains(&current.status.as_str()) || current.last_reminder_step.is_some_and(|l| l >= r.step as i32) {
+    if !awaiting_states().contains(&current.status.as_str())
+        || current.last_reminder_step.is_some_and(|l| l >= r.step as i32)
+    {
         tx.rollback().await?;
         return Ok(None);
     }

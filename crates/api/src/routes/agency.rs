@@ -385,9 +385,17 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>) -> Result<Vec<Age
     let look = Lookup::load(state).await?;
     let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
     let (cs, us) = commitments(state, &ids).await?;
+    let rec_ids: Vec<Uuid> = rows.iter().map(|d| d.recommendation_id).collect();
+    let recs: std::collections::HashMap<Uuid, store::RecommendationRow> = store::get_many(&state.db, &rec_ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for d in rows {
-        let r = store::get(&state.db, d.recommendation_id).await?;
+        let Some(r) = recs.get(&d.recommendation_id).cloned() else {
+            continue;
+        };
         let overdue = look.days_overdue(&d);
         out.push(AgencyDeliveryDto {
             id: d.id,

@@ -425,20 +425,20 @@ async fn check_draft(
     if issue_ids.len() > 100 {
         errors.push("issue_ids", "too_many", "at most 100 issues");
     } else {
+        let found = moderation::get_many(&state.db, issue_ids).await?;
         for (i, id) in issue_ids.iter().enumerate() {
             if issue_ids[..i].contains(id) {
                 errors.push(format!("issue_ids[{i}]"), "duplicate", "listed twice");
                 continue;
             }
-            match moderation::get(&state.db, *id).await {
-                Ok(issue) if issue.status == IssueStatus::Accepted.as_str() => {}
-                Ok(_) => errors.push(
+            match found.iter().find(|issue| issue.id == *id) {
+                Some(issue) if issue.status == IssueStatus::Accepted.as_str() => {}
+                Some(_) => errors.push(
                     format!("issue_ids[{i}]"),
                     "not_accepted",
                     "only issues the moderators accepted back a recommendation",
                 ),
-                Err(StoreError::NotFound) => errors.push(format!("issue_ids[{i}]"), "unknown_issue", "no such issue"),
-                Err(e) => return Err(e.into()),
+                None => errors.push(format!("issue_ids[{i}]"), "unknown_issue", "no such issue"),
             }
         }
     }
