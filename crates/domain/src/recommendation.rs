@@ -269,6 +269,74 @@ pub fn progress(
     })
 }
 
+/// The most commitments one reply makes.
+pub const MAX_COMMITMENTS: usize = 20;
+
+/// What a reply must carry with its stance: a reason to decline or to say
+/// another body is responsible; for an accepting stance one to
+/// [`MAX_COMMITMENTS`] commitments (progress is reported on them, so the
+/// delivery can be followed to done), and none otherwise.
+pub fn check_reply(stance: Stance, has_reason: bool, commitments: usize) -> crate::FieldErrors {
+    let mut errors = crate::FieldErrors::new();
+    if matches!(stance, Stance::Declined | Stance::NotResponsible) && !has_reason {
+        errors.push("reason", "reason_required", "say why, or who is responsible");
+    }
+    match (stance.takes_commitments(), commitments) {
+        (false, n) if n > 0 => errors.push(
+            "commitments",
+            "not_allowed",
+            "only an accepting stance commits to anything",
+        ),
+        (true, 0) => errors.push("commitments", "required", "say what will be done, and by when"),
+        (_, n) if n > MAX_COMMITMENTS => errors.push("commitments", "too_many", "at most 20"),
+        _ => {}
+    }
+    errors
+}
+
+/// Why a due date is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DueError {
+    #[error("a due date after today and within a year")]
+    OutOfRange,
+    #[error("a due date on a working day (not a weekend or a holiday)")]
+    NotAWorkingDay,
+}
+
+impl DueError {
+    pub fn code(self) -> &'static str {
+        match self {
+            DueError::OutOfRange => "out_of_range",
+            DueError::NotAWorkingDay => "not_a_working_day",
+        }
+    }
+}
+
+/// A delivery's due date: the one asked for, or by default
+/// [`DEFAULT_DUE_WORKING_DAYS`](crate::calendar::DEFAULT_DUE_WORKING_DAYS)
+/// working days after `today`; after today, within a year, on a working
+/// day.
+pub fn due_date(asked: Option<NaiveDate>, today: NaiveDate, cal: &Holidays) -> Result<NaiveDate, DueError> {
+    let due = asked.unwrap_or_else(|| cal.add_working_days(today, crate::calendar::DEFAULT_DUE_WORKING_DAYS));
+    if due <= today || due > today + chrono::Duration::days(366) {
+        Err(DueError::OutOfRange)
+    } else if !cal.is_working_day(due) {
+        Err(DueError::NotAWorkingDay)
+    } else {
+        Ok(due)
+    }
+}
+
+/// Whether a recommendation waits to be routed again: an agency answered
+/// "not responsible" after the last time it was routed. Each delivery is
+/// `(status, sent_at, answered_at)`.
+pub fn needs_rerouting<T: Ord + Copy>(deliveries: &[(DeliveryStatus, T, Option<T>)]) -> bool {
+    let last_routed = deliveries.iter().map(|(_, sent, _)| *sent).max();
+    deliveries.iter().any(|(status, _, answered)| {
+        *status == DeliveryStatus::NotResponsible && answered.is_some_and(|a| Some(a) > last_routed)
+    })
+}
+
 /// Working days past the due date, when a delivery still awaiting an answer
 /// is overdue on `today`.
 pub fn days_overdue(status: DeliveryStatus, due_on: NaiveDate, today: NaiveDate, cal: &Holidays) -> Option<i64> {
@@ -440,6 +508,67 @@ mod tests {
         for from in [Sent, Acknowledged, Done, Declined, NotResponsible] {
             assert!(progress(from, C::Open, C::InProgress, false).is_err(), "{from:?}");
         }
+    }
+
+    #[test]
+    fn a_reply_carries_what_its_stance_needs() {
+        let codes = |e: crate::FieldErrors| e.0.into_iter().map(|f| (f.field, f.code)).collect::<Vec<_>>();
+        assert!(check_reply(Stance::Accepted, false, 1).is_empty());
+        assert!(check_reply(Stance::Declined, true, 0).is_empty());
+        assert_eq!(
+            codes(check_reply(Stance::Declined, false, 0)),
+            vec![("reason".to_owned(), "reason_required")]
+        );
+        assert_eq!(
+            codes(check_reply(Stance::NotResponsible, false, 2)),
+            vec![
+                ("reason".to_owned(), "reason_required"),
+                ("commitments".to_owned(), "not_allowed")
+            ]
+        );
+        assert_eq!(
+            codes(check_reply(Stance::PartiallyAccepted, false, 0)),
+            vec![("commitments".to_owned(), "required")]
+        );
+        assert_eq!(
+            codes(check_reply(Stance::Accepted, false, 21)),
+            vec![("commitments".to_owned(), "too_many")]
+        );
+    }
+
+    #[test]
+    fn due_dates_default_to_fifteen_working_days_and_fall_on_one() {
+        let cal = vietnam();
+        let today = d("2027-01-25");
+        assert_eq!(due_date(None, today, &cal), Ok(d("2027-02-22")));
+        assert_eq!(due_date(Some(d("2027-02-19")), today, &cal), Ok(d("2027-02-19")));
+        assert_eq!(due_date(Some(today), today, &cal), Err(DueError::OutOfRange));
+        assert_eq!(due_date(Some(d("2028-02-01")), today, &cal), Err(DueError::OutOfRange));
+        assert_eq!(
+            due_date(Some(d("2027-02-08")), today, &cal),
+            Err(DueError::NotAWorkingDay),
+            "Tết"
+        );
+        assert_eq!(
+            due_date(Some(d("2027-01-30")), today, &cal),
+            Err(DueError::NotAWorkingDay),
+            "Saturday"
+        );
+    }
+
+    #[test]
+    fn a_recommendation_needs_rerouting_after_a_not_responsible_answer_since_its_last_routing() {
+        use DeliveryStatus::*;
+        assert!(!needs_rerouting::<u32>(&[]));
+        assert!(!needs_rerouting(&[(Answered, 1, Some(2))]));
+        assert!(needs_rerouting(&[(Answered, 1, Some(2)), (NotResponsible, 1, Some(3))]));
+        // Routed again at 4, after the answer at 3.
+        assert!(!needs_rerouting(&[(NotResponsible, 1, Some(3)), (Sent, 4, None)]));
+        // A second "not responsible" after the re-routing.
+        assert!(needs_rerouting(&[
+            (NotResponsible, 1, Some(3)),
+            (NotResponsible, 4, Some(5))
+        ]));
     }
 
     #[test]

@@ -658,24 +658,9 @@ async fn reply(
     let reason = b.reason.as_deref().map(|r| text_check(&mut errors, "reason", r, 2000));
     let today = crate::today();
     if let Some(s) = stance {
-        if matches!(s, Stance::Declined | Stance::NotResponsible) && reason.is_none() {
-            errors.push("reason", "reason_required", "say why, or who is responsible");
-        }
-        if !s.takes_commitments() && !b.commitments.is_empty() {
-            errors.push(
-                "commitments",
-                "not_allowed",
-                "only an accepting stance commits to anything",
-            );
-        }
-        // Progress is reported on commitments: an acceptance names at
-        // least one, so the delivery can be followed to done.
-        if s.takes_commitments() && b.commitments.is_empty() {
-            errors.push("commitments", "required", "say what will be done, and by when");
-        }
-    }
-    if b.commitments.len() > 20 {
-        errors.push("commitments", "too_many", "at most 20");
+        errors
+            .0
+            .extend(rules::check_reply(s, reason.is_some(), b.commitments.len()).0);
     }
     let mut promised = Vec::new();
     for (i, c) in b.commitments.iter().enumerate() {

@@ -5,7 +5,7 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use langnghe_domain::calendar::{DEFAULT_DUE_WORKING_DAYS, Holidays};
+use langnghe_domain::calendar::Holidays;
 use langnghe_domain::catalog::Topic;
 use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::recommendation::{self as rules, DeliveryStatus, RecommendationError, RecommendationStatus};
@@ -372,14 +372,12 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>) -> Result<Vec<Reco
                 created_at: r.created_at,
                 updated_at: r.updated_at,
                 overdue: deliveries.iter().any(|d| d.overdue),
-                needs_rerouting: {
-                    // An agency said it is not responsible after the last
-                    // time the recommendation was routed.
-                    let last_routed = deliveries.iter().map(|d| d.sent_at).max();
-                    deliveries
+                needs_rerouting: rules::needs_rerouting(
+                    &deliveries
                         .iter()
-                        .any(|d| d.status == "not_responsible" && d.answered_at.is_some_and(|a| Some(a) > last_routed))
-                },
+                        .filter_map(|d| Some((DeliveryStatus::parse(&d.status)?, d.sent_at, d.answered_at)))
+                        .collect::<Vec<_>>(),
+                ),
                 deliveries,
             }
         })
@@ -818,7 +816,6 @@ async fn send_recommendation(
     if body.deliveries.is_empty() || body.deliveries.len() > 20 {
         errors.push("deliveries", "invalid_length", "one to twenty agencies");
     }
-    let latest = look.today + chrono::Duration::days(366);
     let mut deliveries = Vec::new();
     for (i, d) in body.deliveries.iter().enumerate() {
         if body.deliveries[..i].iter().any(|o| o.agency_id == d.agency_id) {
@@ -834,22 +831,13 @@ async fn send_recommendation(
             ),
             Some(_) => {}
         }
-        let due_on = d
-            .due_on
-            .unwrap_or_else(|| look.holidays.add_working_days(look.today, DEFAULT_DUE_WORKING_DAYS));
-        if due_on <= look.today || due_on > latest {
-            errors.push(
-                format!("deliveries[{i}].due_on"),
-                "out_of_range",
-                "a due date after today and within a year",
-            );
-        } else if !look.holidays.is_working_day(due_on) {
-            errors.push(
-                format!("deliveries[{i}].due_on"),
-                "not_a_working_day",
-                "a due date on a working day (not a weekend or a holiday)",
-            );
-        }
+        let due_on = match rules::due_date(d.due_on, look.today, &look.holidays) {
+            Ok(due) => due,
+            Err(e) => {
+                errors.push(format!("deliveries[{i}].due_on"), e.code(), e.to_string());
+                continue;
+            }
+        };
         deliveries.push(NewDelivery {
             agency_id: d.agency_id,
             due_on,
