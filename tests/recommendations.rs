@@ -930,6 +930,23 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     )
     .await
     .assert_problem(422, "validation_failed");
+    // Approval is recorded at a Council meeting, not any event.
+    let r = app
+        .post(
+            "/api/v1/events",
+            app.admin(),
+            &json!({"kind": "dialogue", "unit_id": w.school, "held_on": "2026-10-20",
+                "title": "Đối thoại", "children_attending": 12, "adults_attending": 2}),
+        )
+        .await;
+    let dialogue = r.ok(201)["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/recommendations/{draft_id}/approve"),
+        m,
+        &json!({"event_id": dialogue}),
+    )
+    .await
+    .assert_fields(&[("event_id", "not_a_council_meeting")]);
     // An empty body approves without a meeting.
     let r = app
         .request(
@@ -1015,6 +1032,40 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     )
     .await
     .assert_problem(404, "not_found");
+
+    // Evidence whose question the survey no longer publishes cannot be
+    // frozen: sending says so, and sends nothing.
+    let changing = crate::surveys::published_survey(app, &crate::surveys::example_survey(&w.district)).await;
+    let mut body = draft(&w);
+    body["evidence"] = json!([{"survey_id": changing, "question_key": "feel_safe"}]);
+    let r = app.post("/api/v1/recommendations", m, &body).await;
+    let stale = r.ok(201)["id"].as_str().unwrap().to_owned();
+    app.post(&format!("/api/v1/recommendations/{stale}/approve"), m, &json!({}))
+        .await
+        .ok(200);
+    let mut without = crate::surveys::example_survey(&w.district);
+    without["questions"] = json!([without["questions"][2].clone()]);
+    app.send_json(
+        Method::PUT,
+        &format!("/api/v1/surveys/{changing}/draft"),
+        app.admin(),
+        &without,
+    )
+    .await
+    .ok(200);
+    app.post(&format!("/api/v1/surveys/{changing}/publish"), app.admin(), &json!({}))
+        .await
+        .ok(200);
+    app.post(
+        &format!("/api/v1/recommendations/{stale}/send"),
+        m,
+        &json!({"deliveries": [{"agency_id": board}]}),
+    )
+    .await
+    .assert_problem(409, "evidence_unavailable");
+    let r = app.get(&format!("/api/v1/recommendations/{stale}"), m).await;
+    assert_eq!(r.ok(200)["status"], "approved", "nothing sent");
+    assert!(r.ok(200)["deliveries"].as_array().unwrap().is_empty());
 
     // A due date on a weekend or a holiday is refused.
     let mut sunday = langnghe_api::today() + Duration::days(7);
