@@ -18,15 +18,8 @@ use crate::entities::{
     commitment, delivery, delivery_reminder, delivery_update, recommendation as rec, recommendation_issue,
 };
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
-use langnghe_domain::UnitId;
 use langnghe_domain::recommendation::{DeliveryStatus, escalates};
-
-/// A text in Vietnamese and, optionally, English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Texts {
-    pub vi: String,
-    pub en: Option<String>,
-}
+use langnghe_domain::{LocalizedText, UnitId};
 
 /// A survey question that backs a recommendation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -38,10 +31,10 @@ pub struct EvidenceRef {
 /// What a moderator writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
-    pub title: Texts,
-    pub summary: Texts,
-    pub child_summary: Texts,
-    pub action: Texts,
+    pub title: LocalizedText,
+    pub summary: LocalizedText,
+    pub child_summary: LocalizedText,
+    pub action: LocalizedText,
     pub topic_id: Uuid,
     pub unit_id: Uuid,
     pub issue_ids: Vec<Uuid>,
@@ -67,7 +60,7 @@ pub struct RecommendationRow {
 #[derive(Serialize)]
 struct RecAudit<'a> {
     status: &'a str,
-    title: &'a Texts,
+    title: &'a str,
     topic_id: Uuid,
     unit_id: Uuid,
     issue_ids: &'a [Uuid],
@@ -78,7 +71,7 @@ struct RecAudit<'a> {
 fn rec_audit(r: &RecommendationRow) -> Option<serde_json::Value> {
     snapshot(&RecAudit {
         status: &r.status,
-        title: &r.draft.title,
+        title: r.draft.title.vi(),
         topic_id: r.draft.topic_id,
         unit_id: r.draft.unit_id,
         issue_ids: &r.draft.issue_ids,
@@ -92,22 +85,10 @@ fn rec_of(m: rec::Model, issue_ids: Vec<Uuid>) -> RecommendationRow {
         id: m.id,
         status: m.status,
         draft: Draft {
-            title: Texts {
-                vi: m.title_vi,
-                en: m.title_en,
-            },
-            summary: Texts {
-                vi: m.summary_vi,
-                en: m.summary_en,
-            },
-            child_summary: Texts {
-                vi: m.child_summary_vi,
-                en: m.child_summary_en,
-            },
-            action: Texts {
-                vi: m.action_vi,
-                en: m.action_en,
-            },
+            title: LocalizedText::from_stored(m.title_vi, m.title_en),
+            summary: LocalizedText::from_stored(m.summary_vi, m.summary_en),
+            child_summary: LocalizedText::from_stored(m.child_summary_vi, m.child_summary_en),
+            action: LocalizedText::from_stored(m.action_vi, m.action_en),
             topic_id: m.topic_id,
             unit_id: m.unit_id,
             issue_ids,
@@ -124,14 +105,14 @@ fn rec_of(m: rec::Model, issue_ids: Vec<Uuid>) -> RecommendationRow {
 }
 
 fn draft_columns(d: &Draft, m: &mut rec::ActiveModel) {
-    m.title_vi = Set(d.title.vi.clone());
-    m.title_en = Set(d.title.en.clone());
-    m.summary_vi = Set(d.summary.vi.clone());
-    m.summary_en = Set(d.summary.en.clone());
-    m.child_summary_vi = Set(d.child_summary.vi.clone());
-    m.child_summary_en = Set(d.child_summary.en.clone());
-    m.action_vi = Set(d.action.vi.clone());
-    m.action_en = Set(d.action.en.clone());
+    m.title_vi = Set(d.title.vi().to_owned());
+    m.title_en = Set(d.title.en().map(str::to_owned));
+    m.summary_vi = Set(d.summary.vi().to_owned());
+    m.summary_en = Set(d.summary.en().map(str::to_owned));
+    m.child_summary_vi = Set(d.child_summary.vi().to_owned());
+    m.child_summary_en = Set(d.child_summary.en().map(str::to_owned));
+    m.action_vi = Set(d.action.vi().to_owned());
+    m.action_en = Set(d.action.en().map(str::to_owned));
     m.topic_id = Set(d.topic_id);
     m.unit_id = Set(d.unit_id);
     m.evidence = Set(serde_json::to_string(&d.evidence).unwrap_or_else(|_| "[]".into()));

@@ -410,22 +410,10 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>) -> Result<Vec<Age
             commitments: commitment_dtos(d.id, &cs, &us),
             recommendation: AgencyRecommendationDto {
                 id: r.id,
-                title: Text {
-                    vi: r.draft.title.vi,
-                    en: r.draft.title.en,
-                },
-                summary: Text {
-                    vi: r.draft.summary.vi,
-                    en: r.draft.summary.en,
-                },
-                child_summary: Text {
-                    vi: r.draft.child_summary.vi,
-                    en: r.draft.child_summary.en,
-                },
-                action: Text {
-                    vi: r.draft.action.vi,
-                    en: r.draft.action.en,
-                },
+                title: Text::from(&r.draft.title),
+                summary: Text::from(&r.draft.summary),
+                child_summary: Text::from(&r.draft.child_summary),
+                action: Text::from(&r.draft.action),
                 topic: look.topic_slug(r.draft.topic_id),
                 unit_id: r.draft.unit_id,
                 issues_count: r.draft.issue_ids.len(),

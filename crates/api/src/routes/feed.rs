@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::text::Lang;
 use langnghe_domain::{LocalizedText, UnitId};
-use langnghe_storage::recommendations::{self as store, RecommendationRow, Texts};
+use langnghe_storage::recommendations::{self as store, RecommendationRow};
 use langnghe_storage::{StoreError, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -83,14 +83,7 @@ pub struct PublicRecommendationDto {
     pub answers: Vec<PublicAnswerDto>,
 }
 
-fn pick(t: &Texts, lang: Lang) -> String {
-    match (lang, &t.en) {
-        (Lang::En, Some(en)) => en.clone(),
-        _ => t.vi.clone(),
-    }
-}
-
-fn pick_l(t: &LocalizedText, lang: Lang) -> String {
+fn pick(t: &LocalizedText, lang: Lang) -> String {
     t.get(lang).to_owned()
 }
 
@@ -156,7 +149,7 @@ async fn public_dtos(
                         .agencies
                         .iter()
                         .find(|a| a.id.0 == d.agency_id)
-                        .map(|a| pick_l(&a.name, lang))
+                        .map(|a| pick(&a.name, lang))
                         .unwrap_or_default(),
                     status: d.status.clone(),
                     stance: d.stance.clone(),
@@ -173,11 +166,11 @@ async fn public_dtos(
             title: pick(&r.draft.title, lang),
             child_summary: pick(&r.draft.child_summary, lang),
             topic: topic.map(|t| t.slug.as_str().to_owned()).unwrap_or_default(),
-            topic_name: topic.map(|t| pick_l(&t.name, lang)).unwrap_or_default(),
+            topic_name: topic.map(|t| pick(&t.name, lang)).unwrap_or_default(),
             unit_id: r.draft.unit_id,
             unit_name: chart
                 .unit(UnitId(r.draft.unit_id))
-                .map(|u| pick_l(&u.name, lang))
+                .map(|u| pick(&u.name, lang))
                 .unwrap_or_default(),
             sent_at,
             updated_at,

@@ -12,7 +12,7 @@ use langnghe_domain::recommendation::{self as rules, DeliveryStatus, Recommendat
 use langnghe_domain::{FieldErrors, LocalizedText, UnitId};
 use langnghe_storage::recommendations::{
     self as store, CommitmentRow, DeliveryFilter, DeliveryRow, Draft, EvidenceRef, NewDelivery, RecFilter,
-    RecommendationRow, SendRefusal, Texts, UpdateRow,
+    RecommendationRow, SendRefusal, UpdateRow,
 };
 use langnghe_storage::{StoreError, calendar, catalog, events, moderation, org, surveys};
 use serde::{Deserialize, Serialize};
@@ -49,27 +49,11 @@ pub struct TextIn {
     pub en: Option<String>,
 }
 
-fn text_field(errors: &mut FieldErrors, field: &str, t: &TextIn, max: usize) -> Texts {
-    match LocalizedText::parse(field, &t.vi, t.en.as_deref(), max) {
-        Ok(l) => Texts {
-            vi: l.vi().to_owned(),
-            en: l.en().map(str::to_owned),
-        },
-        Err(e) => {
-            errors.0.extend(e.0);
-            Texts {
-                vi: String::new(),
-                en: None,
-            }
-        }
-    }
-}
-
-fn text_dto(t: &Texts) -> Text {
-    Text {
-        vi: t.vi.clone(),
-        en: t.en.clone(),
-    }
+fn text_field(errors: &mut FieldErrors, field: &str, t: &TextIn, max: usize) -> LocalizedText {
+    LocalizedText::parse(field, &t.vi, t.en.as_deref(), max).unwrap_or_else(|e| {
+        errors.0.extend(e.0);
+        LocalizedText::from_stored("", None)
+    })
 }
 
 /// A survey question whose suppressed results back the recommendation.
@@ -348,10 +332,10 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>) -> Result<Vec<Reco
             RecommendationDto {
                 id: r.id,
                 status: r.status,
-                title: text_dto(&r.draft.title),
-                summary: text_dto(&r.draft.summary),
-                child_summary: text_dto(&r.draft.child_summary),
-                action: text_dto(&r.draft.action),
+                title: Text::from(&r.draft.title),
+                summary: Text::from(&r.draft.summary),
+                child_summary: Text::from(&r.draft.child_summary),
+                action: Text::from(&r.draft.action),
                 topic: look.topic_slug(r.draft.topic_id),
                 unit_id: r.draft.unit_id,
                 issue_ids: r.draft.issue_ids,
