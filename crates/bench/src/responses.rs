@@ -40,6 +40,7 @@ fn answers() -> Value {
 }
 
 /// What the setup leaves for the phases.
+#[derive(Clone)]
 pub struct Prepared {
     pub tokens: Vec<String>,
     pub survey_id: Uuid,
@@ -241,6 +242,35 @@ pub async fn submit_phase(addr: &str, tokens: &[String], seconds: u64, per_clien
             (latencies, errors)
         }));
     }
+    gather(tasks, started).await
+}
+
+/// One response row as the direct phases store it.
+fn direct_row(prepared: &Prepared, participant: Uuid, answers: &str, key: String) -> NewResponse {
+    let id = Uuid::now_v7();
+    NewResponse {
+        id,
+        survey_id: prepared.survey_id,
+        version: 1,
+        session_id: prepared.session_id,
+        unit_id: langnghe_domain::UnitId(prepared.unit_id),
+        participant_id: participant,
+        age: 12,
+        age_band: "12-14".into(),
+        grade: None,
+        gender: None,
+        language: "vi".into(),
+        answers: answers.to_owned(),
+        receipt_hash: id.simple().to_string(),
+        idempotency_key: key,
+        request_hash: id.simple().to_string(),
+        single: false,
+        cases: vec![],
+    }
+}
+
+/// Gathers the latencies and errors of the phase's tasks.
+async fn gather(tasks: Vec<actix_web::rt::task::JoinHandle<(Vec<Duration>, u64)>>, started: Instant) -> Stats {
     let mut all = Vec::new();
     let mut errors = 0;
     for t in tasks {
@@ -261,33 +291,13 @@ pub async fn raw_phase(db_url: &str, prepared: &Prepared, concurrency: usize, se
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..concurrency {
-        let (db, answers) = (db.clone(), answers.clone());
-        let (survey_id, session_id, unit_id) = (prepared.survey_id, prepared.session_id, prepared.unit_id);
+        let (db, answers, prepared) = (db.clone(), answers.clone(), prepared.clone());
         let participant = Uuid::now_v7();
         tasks.push(actix_web::rt::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
             while Instant::now() < deadline {
-                let id = Uuid::now_v7();
-                let row = NewResponse {
-                    id,
-                    survey_id,
-                    version: 1,
-                    session_id,
-                    unit_id: langnghe_domain::UnitId(unit_id),
-                    participant_id: participant,
-                    age: 12,
-                    age_band: "12-14".into(),
-                    grade: None,
-                    gender: None,
-                    language: "vi".into(),
-                    answers: answers.clone(),
-                    receipt_hash: id.simple().to_string(),
-                    idempotency_key: format!("raw-{i}-{id}"),
-                    request_hash: id.simple().to_string(),
-                    single: false,
-                    cases: vec![],
-                };
+                let row = direct_row(&prepared, participant, &answers, format!("raw-{i}-{}", Uuid::now_v7()));
                 let t0 = Instant::now();
                 match submit_response(&db, &row).await {
                     Ok(_) => latencies.push(t0.elapsed()),
@@ -297,16 +307,7 @@ pub async fn raw_phase(db_url: &str, prepared: &Prepared, concurrency: usize, se
             (latencies, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        if let Ok((l, e)) = t.await {
-            all.extend(l);
-            errors += e;
-        }
-    }
-    all.sort();
-    Ok(Stats::new(all, errors, started.elapsed()))
+    Ok(gather(tasks, started).await)
 }
 
 /// The same rows straight through the storage layer as the service's
@@ -325,8 +326,7 @@ pub async fn batched_phase(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..writers {
-        let (db, answers) = (db.clone(), answers.clone());
-        let (survey_id, session_id, unit_id) = (prepared.survey_id, prepared.session_id, prepared.unit_id);
+        let (db, answers, prepared) = (db.clone(), answers.clone(), prepared.clone());
         let participant = Uuid::now_v7();
         tasks.push(actix_web::rt::spawn(async move {
             let mut latencies = Vec::new();
@@ -334,26 +334,12 @@ pub async fn batched_phase(
             while Instant::now() < deadline {
                 let rows: Vec<NewResponse> = (0..batch)
                     .map(|_| {
-                        let id = Uuid::now_v7();
-                        NewResponse {
-                            id,
-                            survey_id,
-                            version: 1,
-                            session_id,
-                            unit_id: langnghe_domain::UnitId(unit_id),
-                            participant_id: participant,
-                            age: 12,
-                            age_band: "12-14".into(),
-                            grade: None,
-                            gender: None,
-                            language: "vi".into(),
-                            answers: answers.clone(),
-                            receipt_hash: id.simple().to_string(),
-                            idempotency_key: format!("batch-{w}-{id}"),
-                            request_hash: id.simple().to_string(),
-                            single: false,
-                            cases: vec![],
-                        }
+                        direct_row(
+                            &prepared,
+                            participant,
+                            &answers,
+                            format!("batch-{w}-{}", Uuid::now_v7()),
+                        )
                     })
                     .collect();
                 let t0 = Instant::now();
@@ -365,14 +351,5 @@ pub async fn batched_phase(
             (latencies, errors)
         }));
     }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        if let Ok((l, e)) = t.await {
-            all.extend(l);
-            errors += e;
-        }
-    }
-    all.sort();
-    Ok(Stats::new(all, errors, started.elapsed()))
+    Ok(gather(tasks, started).await)
 }

@@ -64,6 +64,24 @@ pub struct EvidenceDto {
     pub question_key: String,
 }
 
+impl From<EvidenceRef> for EvidenceDto {
+    fn from(e: EvidenceRef) -> Self {
+        EvidenceDto {
+            survey_id: e.survey_id,
+            question_key: e.question_key,
+        }
+    }
+}
+
+impl From<EvidenceDto> for EvidenceRef {
+    fn from(e: EvidenceDto) -> Self {
+        EvidenceRef {
+            survey_id: e.survey_id,
+            question_key: e.question_key,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -339,15 +357,7 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>) -> Result<Vec<Reco
                 topic: look.topic_slug(r.draft.topic_id),
                 unit_id: r.draft.unit_id,
                 issue_ids: r.draft.issue_ids,
-                evidence: r
-                    .draft
-                    .evidence
-                    .into_iter()
-                    .map(|e| EvidenceDto {
-                        survey_id: e.survey_id,
-                        question_key: e.question_key,
-                    })
-                    .collect(),
+                evidence: r.draft.evidence.into_iter().map(EvidenceDto::from).collect(),
                 frozen_evidence: r.frozen_evidence,
                 approval_event_id: r.approval_event_id,
                 approved_at: r.approved_at,
@@ -506,14 +516,7 @@ async fn create_recommendation(
         topic_id,
         unit_id: b.unit_id,
         issue_ids: b.issue_ids,
-        evidence: b
-            .evidence
-            .into_iter()
-            .map(|e| EvidenceRef {
-                survey_id: e.survey_id,
-                question_key: e.question_key,
-            })
-            .collect(),
+        evidence: b.evidence.into_iter().map(EvidenceRef::from).collect(),
     };
     let row = store::create(&state.db, &staff.actor(), &draft).await?;
     Ok(HttpResponse::Created().json(dto(&state, row).await?))
@@ -653,27 +656,13 @@ async fn update_recommendation(
     let issue_ids = b.issue_ids.clone().unwrap_or_else(|| current.draft.issue_ids.clone());
     let evidence: Vec<EvidenceDto> = match &b.evidence {
         Some(e) => e.clone(),
-        None => current
-            .draft
-            .evidence
-            .iter()
-            .map(|e| EvidenceDto {
-                survey_id: e.survey_id,
-                question_key: e.question_key.clone(),
-            })
-            .collect(),
+        None => current.draft.evidence.iter().cloned().map(EvidenceDto::from).collect(),
     };
     next.topic_id = check_draft(&state, &mut errors, &topic, unit_id, &issue_ids, &evidence).await?;
     errors.into_result(())?;
     next.unit_id = unit_id;
     next.issue_ids = issue_ids;
-    next.evidence = evidence
-        .into_iter()
-        .map(|e| EvidenceRef {
-            survey_id: e.survey_id,
-            question_key: e.question_key,
-        })
-        .collect();
+    next.evidence = evidence.into_iter().map(EvidenceRef::from).collect();
     let row = store::update(&state.db, &staff.actor(), *id, |cur| {
         let status = RecommendationStatus::parse(&cur.status).unwrap_or(RecommendationStatus::Sent);
         rules::can_edit(status).map(|()| next)
