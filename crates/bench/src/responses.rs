@@ -93,35 +93,7 @@ pub async fn prepare(client: &Client, base: &str, admin: &str, children: usize) 
     )
     .await?;
     let owner = district["items"][0]["id"].as_str().ok_or("no district")?.to_owned();
-    let created = call(
-        client,
-        Method::POST,
-        &format!("{base}/api/v1/surveys"),
-        Some(admin),
-        Some(&survey(&owner)),
-    )
-    .await?;
-    let survey_id = created["id"].as_str().ok_or("no survey id")?.to_owned();
-    call(
-        client,
-        Method::POST,
-        &format!("{base}/api/v1/surveys/{survey_id}/publish"),
-        Some(admin),
-        Some(&json!({})),
-    )
-    .await?;
-    let now = chrono::Utc::now();
-    let session = call(
-        client,
-        Method::POST,
-        &format!("{base}/api/v1/surveys/{survey_id}/sessions"),
-        Some(admin),
-        Some(
-            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(1)).to_rfc3339(),
-                     "closes_at": (now + chrono::Duration::hours(3)).to_rfc3339()}),
-        ),
-    )
-    .await?;
+    let (survey_id, session) = published_session(client, base, admin, &survey(&owner), &school, 1).await?;
     let code = session["join_code"].as_str().ok_or("no join code")?.to_owned();
     let mut tokens = Vec::new();
     for i in 0..children {
@@ -145,6 +117,50 @@ pub async fn prepare(client: &Client, base: &str, admin: &str, children: usize) 
             .map_err(|_| "bad session id")?,
         unit_id: school.parse().map_err(|_| "bad unit id")?,
     })
+}
+
+/// Creates and publishes a survey and opens a session of it at `unit`,
+/// opened `opened_minutes_ago` and closing in three hours; the survey's id
+/// and the session.
+pub async fn published_session(
+    client: &Client,
+    base: &str,
+    admin: &str,
+    body: &Value,
+    unit: &str,
+    opened_minutes_ago: i64,
+) -> Result<(String, Value), String> {
+    use awc::http::Method;
+    let created = call(
+        client,
+        Method::POST,
+        &format!("{base}/api/v1/surveys"),
+        Some(admin),
+        Some(body),
+    )
+    .await?;
+    let survey_id = created["id"].as_str().ok_or("no survey id")?.to_owned();
+    call(
+        client,
+        Method::POST,
+        &format!("{base}/api/v1/surveys/{survey_id}/publish"),
+        Some(admin),
+        Some(&json!({})),
+    )
+    .await?;
+    let now = chrono::Utc::now();
+    let session = call(
+        client,
+        Method::POST,
+        &format!("{base}/api/v1/surveys/{survey_id}/sessions"),
+        Some(admin),
+        Some(
+            &json!({"unit_id": unit, "opens_at": (now - chrono::Duration::minutes(opened_minutes_ago)).to_rfc3339(),
+                     "closes_at": (now + chrono::Duration::hours(3)).to_rfc3339()}),
+        ),
+    )
+    .await?;
+    Ok((survey_id, session))
 }
 
 /// A minimal keep-alive HTTP/1.1 client for the submissions, so that the

@@ -88,35 +88,9 @@ pub async fn prepare(client: &Client, base: &str, admin: &str) -> Result<Setup, 
             units.push(u["id"].as_str().and_then(|s| s.parse().ok()).ok_or("bad unit id")?);
         }
     }
-    let created = call(
-        client,
-        Method::POST,
-        &format!("{base}/api/v1/surveys"),
-        Some(admin),
-        Some(&survey(&owner)),
-    )
-    .await?;
-    let survey_id = created["id"].as_str().ok_or("no survey id")?.to_owned();
-    call(
-        client,
-        Method::POST,
-        &format!("{base}/api/v1/surveys/{survey_id}/publish"),
-        Some(admin),
-        Some(&json!({})),
-    )
-    .await?;
-    let now = chrono::Utc::now();
-    let session = call(
-        client,
-        Method::POST,
-        &format!("{base}/api/v1/surveys/{survey_id}/sessions"),
-        Some(admin),
-        Some(
-            &json!({"unit_id": units[0], "opens_at": (now - chrono::Duration::days(90)).to_rfc3339(),
-                     "closes_at": (now + chrono::Duration::hours(3)).to_rfc3339()}),
-        ),
-    )
-    .await?;
+    let unit = units.first().map(Uuid::to_string).ok_or("no units")?;
+    let (survey_id, session) =
+        crate::responses::published_session(client, base, admin, &survey(&owner), &unit, 90 * 24 * 60).await?;
     Ok(Setup {
         survey_id: survey_id.parse().map_err(|_| "bad survey id")?,
         session_id: session["id"]

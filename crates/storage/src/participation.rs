@@ -409,26 +409,10 @@ fn response_row(r: &NewResponse, now: DateTime<Utc>) -> response::ActiveModel {
 /// folded into the result rollups like any other.
 pub async fn insert_responses_bulk(db: &Db, rows: &[(NewResponse, DateTime<Utc>)]) -> Result<(), StoreError> {
     for chunk in rows.chunks(1000) {
-        let models = chunk.iter().map(|(r, at)| response::ActiveModel {
-            id: Set(r.id),
-            survey_id: Set(r.survey_id),
-            version: Set(r.version),
-            session_id: Set(r.session_id),
-            unit_id: Set(r.unit_id.0),
-            participant_id: Set(r.participant_id),
-            age: Set(r.age),
-            age_band: Set(r.age_band.clone()),
-            grade: Set(r.grade),
-            gender: Set(r.gender.clone()),
-            language: Set(r.language.clone()),
-            answers: Set(r.answers.clone()),
-            receipt_hash: Set(r.receipt_hash.clone()),
-            idempotency_key: Set(r.idempotency_key.clone()),
-            request_hash: Set(r.request_hash.clone()),
-            single_response_of: Set(None),
-            submitted_at: Set(*at),
-            withdrawn_at: Set(None),
-            text_purged_at: Set(None),
+        let models = chunk.iter().map(|(r, at)| {
+            let mut m = response_row(r, *at);
+            m.single_response_of = Set(None);
+            m
         });
         response::Entity::insert_many(models).exec_without_returning(db).await?;
     }
