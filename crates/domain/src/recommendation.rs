@@ -337,6 +337,53 @@ pub fn needs_rerouting<T: Ord + Copy>(deliveries: &[(DeliveryStatus, T, Option<T
     })
 }
 
+/// An agency that could take a recommendation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion<'a> {
+    pub agency: &'a crate::catalog::Agency,
+    /// Levels between the recommendation's unit and the agency's
+    /// jurisdiction on the day: 0 is the unit itself.
+    pub distance: usize,
+    /// It already has a delivery of the recommendation.
+    pub already_delivered: bool,
+}
+
+/// Where to route a recommendation about `unit` and `topic`: the active
+/// agencies that answer for the topic and whose jurisdiction is the unit
+/// or one of its ancestors on `date`; the closest first, those that already
+/// have it last.
+pub fn suggest_agencies<'a>(
+    agencies: &'a [crate::catalog::Agency],
+    chart: &crate::org::OrgChart,
+    unit: crate::UnitId,
+    topic: crate::TopicId,
+    delivered: &[crate::AgencyId],
+    date: NaiveDate,
+) -> Vec<Suggestion<'a>> {
+    let chain: Vec<crate::UnitId> = std::iter::once(unit)
+        .chain(chart.ancestors_on(unit, date).into_iter().map(|u| u.id))
+        .collect();
+    let mut out: Vec<Suggestion<'a>> = agencies
+        .iter()
+        .filter(|a| a.active && a.topics.contains(&topic))
+        .filter_map(|a| {
+            Some(Suggestion {
+                agency: a,
+                distance: chain.iter().position(|u| *u == a.jurisdiction_unit_id)?,
+                already_delivered: delivered.contains(&a.id),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.already_delivered, a.distance, a.agency.name.vi()).cmp(&(
+            b.already_delivered,
+            b.distance,
+            b.agency.name.vi(),
+        ))
+    });
+    out
+}
+
 /// Working days past the due date, when a delivery still awaiting an answer
 /// is overdue on `today`.
 pub fn days_overdue(status: DeliveryStatus, due_on: NaiveDate, today: NaiveDate, cal: &Holidays) -> Option<i64> {
@@ -508,6 +555,80 @@ mod tests {
         for from in [Sent, Acknowledged, Done, Declined, NotResponsible] {
             assert!(progress(from, C::Open, C::InProgress, false).is_err(), "{from:?}");
         }
+    }
+
+    #[test]
+    fn routing_suggests_the_closest_jurisdiction_answering_for_the_topic() {
+        use crate::catalog::{Agency, AgencyKind, Contact};
+        use crate::org::{OrgChart, ParentPeriod, Unit, UnitCode, UnitKind};
+        use crate::{AgencyId, LocalizedText, TopicId, UnitId};
+        let unit = |code: &str, kind| Unit {
+            id: UnitId::new(),
+            kind,
+            code: UnitCode::parse("code", code).unwrap(),
+            name: LocalizedText::from_stored(code, None),
+            valid_from: d("2020-01-01"),
+            valid_to: None,
+            note: None,
+        };
+        let (district, ward, school, other) = (
+            unit("PN", UnitKind::District),
+            unit("W", UnitKind::Ward),
+            unit("S", UnitKind::School),
+            unit("W2", UnitKind::Ward),
+        );
+        let parent = |child: &Unit, parent: &Unit| ParentPeriod {
+            unit_id: child.id,
+            parent_id: parent.id,
+            valid_from: d("2020-01-01"),
+            valid_to: None,
+        };
+        let parents = vec![
+            parent(&ward, &district),
+            parent(&school, &ward),
+            parent(&other, &district),
+        ];
+        let chart = OrgChart::new(
+            vec![district.clone(), ward.clone(), school.clone(), other.clone()],
+            parents,
+            vec![],
+        );
+        let (safety, play) = (TopicId::new(), TopicId::new());
+        let agency = |name: &str, at: &Unit, topics: Vec<TopicId>, active| Agency {
+            id: AgencyId::new(),
+            name: LocalizedText::from_stored(name, None),
+            kind: AgencyKind::Other,
+            jurisdiction_unit_id: at.id,
+            topics,
+            contact: Contact::default(),
+            active,
+        };
+        let agencies = vec![
+            agency("Quận", &district, vec![safety], true),
+            agency("Trường", &school, vec![safety, play], true),
+            agency("Phường", &ward, vec![safety], true),
+            agency("Phường khác", &other, vec![safety], true),
+            agency("Vui chơi", &ward, vec![play], true),
+            agency("Đã giải thể", &ward, vec![safety], false),
+        ];
+        let names = |s: &[Suggestion]| {
+            s.iter()
+                .map(|s| (s.agency.name.vi().to_owned(), s.distance))
+                .collect::<Vec<_>>()
+        };
+        let today = d("2026-11-29");
+        let got = suggest_agencies(&agencies, &chart, school.id, safety, &[], today);
+        assert_eq!(
+            names(&got),
+            vec![("Trường".into(), 0), ("Phường".into(), 1), ("Quận".into(), 2)]
+        );
+        // One that already has it comes last.
+        let got = suggest_agencies(&agencies, &chart, school.id, safety, &[agencies[1].id], today);
+        assert_eq!(
+            names(&got),
+            vec![("Phường".into(), 1), ("Quận".into(), 2), ("Trường".into(), 0)]
+        );
+        assert!(got[2].already_delivered);
     }
 
     #[test]

@@ -915,39 +915,30 @@ async fn routing_suggestions(
 ) -> Result<web::Json<Vec<RoutingSuggestionDto>>, ApiError> {
     let rec = store::get(&state.db, *id).await.map_err(not_found)?;
     let chart = org::load_chart(&state.db).await?;
-    let today = crate::today();
-    let delivered: Vec<Uuid> = store::deliveries_of(&state.db, &[rec.id])
+    let delivered: Vec<langnghe_domain::AgencyId> = store::deliveries_of(&state.db, &[rec.id])
         .await?
         .iter()
-        .map(|d| d.agency_id)
+        .map(|d| langnghe_domain::AgencyId(d.agency_id))
         .collect();
-    // The unit and its ancestors, nearest first.
-    let mut chain = vec![UnitId(rec.draft.unit_id)];
-    while let Some(p) = chain.last().and_then(|u| chart.parent_on(*u, today)) {
-        if chain.contains(&p) {
-            break;
-        }
-        chain.push(p);
-    }
-    let mut out: Vec<RoutingSuggestionDto> = catalog::list_agencies(&state.db)
-        .await?
-        .into_iter()
-        .filter(|a| a.active && a.topics.iter().any(|t| t.0 == rec.draft.topic_id))
-        .filter_map(|a| {
-            let distance = chain.iter().position(|u| *u == a.jurisdiction_unit_id)?;
-            Some(RoutingSuggestionDto {
-                agency_id: a.id.0,
-                name: Text::from(&a.name),
-                kind: a.kind.as_str(),
-                jurisdiction_unit_id: a.jurisdiction_unit_id.0,
-                distance,
-                already_delivered: delivered.contains(&a.id.0),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        (a.already_delivered, a.distance, &a.name.vi).cmp(&(b.already_delivered, b.distance, &b.name.vi))
-    });
+    let agencies = catalog::list_agencies(&state.db).await?;
+    let out = rules::suggest_agencies(
+        &agencies,
+        &chart,
+        UnitId(rec.draft.unit_id),
+        langnghe_domain::TopicId(rec.draft.topic_id),
+        &delivered,
+        crate::today(),
+    )
+    .into_iter()
+    .map(|s| RoutingSuggestionDto {
+        agency_id: s.agency.id.0,
+        name: Text::from(&s.agency.name),
+        kind: s.agency.kind.as_str(),
+        jurisdiction_unit_id: s.agency.jurisdiction_unit_id.0,
+        distance: s.distance,
+        already_delivered: s.already_delivered,
+    })
+    .collect();
     Ok(web::Json(out))
 }
 
