@@ -477,6 +477,59 @@ pub fn reminder_due(due_on: NaiveDate, last_sent: Option<u32>, today: NaiveDate,
     }
 }
 
+/// A delivery as the reports count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryFacts {
+    pub recommendation: uuid::Uuid,
+    pub status: DeliveryStatus,
+    /// The local day it was sent.
+    pub sent_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub answered_on: Option<NaiveDate>,
+}
+
+/// Deliveries sent, answered, answered by the due date and overdue, as
+/// known on the last day measured, with the working days each answer took.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnswerTally {
+    pub recommendations: std::collections::BTreeSet<uuid::Uuid>,
+    pub sent: u64,
+    pub answered: u64,
+    pub answered_on_time: u64,
+    pub overdue: u64,
+    pub working_days_to_answer: Vec<i64>,
+}
+
+impl AnswerTally {
+    /// Counts a delivery as it stood on `measured_to`: an answer given
+    /// later was not known then, and the delivery was still waiting.
+    pub fn add(&mut self, d: &DeliveryFacts, measured_to: NaiveDate, cal: &Holidays) {
+        self.recommendations.insert(d.recommendation);
+        self.sent += 1;
+        match d.answered_on.filter(|a| *a <= measured_to) {
+            Some(answered) => {
+                self.answered += 1;
+                if answered_on_time(answered, d.due_on) {
+                    self.answered_on_time += 1;
+                }
+                self.working_days_to_answer
+                    .push(cal.working_days_between(d.sent_on, answered).max(0));
+            }
+            None => {
+                let waiting = d.status.awaits_answer() || d.answered_on.is_some();
+                if waiting && measured_to > d.due_on {
+                    self.overdue += 1;
+                }
+            }
+        }
+    }
+
+    /// The median working days to answer, if anything was answered.
+    pub fn median_working_days(&self) -> Option<f64> {
+        median(&mut self.working_days_to_answer.clone())
+    }
+}
+
 /// The median of some counts (the mean of the middle two for an even
 /// number), or `None` for none.
 pub fn median(values: &mut [i64]) -> Option<f64> {
@@ -755,6 +808,35 @@ mod tests {
             Some(3)
         );
         assert_eq!(reminder_due(due, Some(3), d("2027-03-12"), &cal), None);
+    }
+
+    #[test]
+    fn answers_are_tallied_as_known_at_the_end_of_the_period() {
+        let cal = vietnam();
+        let id = uuid::Uuid::nil();
+        let facts = |status, answered: Option<&str>| DeliveryFacts {
+            recommendation: id,
+            status,
+            sent_on: d("2026-04-20"),
+            due_on: d("2026-05-11"),
+            answered_on: answered.map(d),
+        };
+        let mut t = AnswerTally::default();
+        let end = d("2026-06-30");
+        t.add(&facts(DeliveryStatus::Answered, Some("2026-04-29")), end, &cal); // on time
+        t.add(&facts(DeliveryStatus::Declined, Some("2026-05-15")), end, &cal); // late
+        t.add(&facts(DeliveryStatus::Sent, None), end, &cal); // overdue
+        t.add(&facts(DeliveryStatus::Answered, Some("2026-07-02")), end, &cal); // after the period: overdue then
+        assert_eq!(t.recommendations.len(), 1);
+        assert_eq!((t.sent, t.answered, t.answered_on_time, t.overdue), (4, 2, 1, 2));
+        // 21–24, 28 and 29 April: 6 days (27/4 is the Hùng Kings'
+        // holiday taken on the Monday); to 15 May: 16 (30/4 and 1/5 off).
+        assert_eq!(t.working_days_to_answer, vec![6, 16]);
+        assert_eq!(t.median_working_days(), Some(11.0));
+        // Measured before the due date, nothing is overdue yet.
+        let mut early = AnswerTally::default();
+        early.add(&facts(DeliveryStatus::Sent, None), d("2026-05-11"), &cal);
+        assert_eq!(early.overdue, 0);
     }
 
     #[test]

@@ -567,7 +567,7 @@ async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// days from sending to answer. Figures about agencies, not children: no
 /// suppression.
 async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    use langnghe_domain::recommendation::{self as rules, DeliveryStatus};
+    use langnghe_domain::recommendation::{AnswerTally, DeliveryFacts, DeliveryStatus};
     let deliveries = langnghe_storage::recommendations::deliveries_sent_between(
         &s.state.db,
         crate::local_day_start(s.window.first),
@@ -577,61 +577,39 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     .await?;
     let cal = crate::routes::recommendations::holidays(s.state).await?;
     let agencies = langnghe_storage::catalog::list_agencies(&s.state.db).await?;
-    #[derive(Default)]
-    struct Tally {
-        recommendations: std::collections::BTreeSet<uuid::Uuid>,
-        sent: u64,
-        answered: u64,
-        on_time: u64,
-        overdue: u64,
-        days: Vec<i64>,
-    }
-    let mut by_agency: std::collections::BTreeMap<uuid::Uuid, Tally> = std::collections::BTreeMap::new();
-    let mut all = Tally::default();
+    let mut by_agency: std::collections::BTreeMap<uuid::Uuid, AnswerTally> = std::collections::BTreeMap::new();
+    let mut all = AnswerTally::default();
     for d in &deliveries {
+        let facts = DeliveryFacts {
+            recommendation: d.recommendation_id,
+            status: DeliveryStatus::parse(&d.status).unwrap_or(DeliveryStatus::Done),
+            sent_on: crate::local_day(d.sent_at),
+            due_on: d.due_on,
+            answered_on: d.answered_on,
+        };
         for t in [by_agency.entry(d.agency_id).or_default(), &mut all] {
-            t.recommendations.insert(d.recommendation_id);
-            t.sent += 1;
-            // Answers given after the period's end are not yet known then.
-            match d.answered_on.filter(|a| *a <= s.measured_to) {
-                Some(answered) => {
-                    t.answered += 1;
-                    if rules::answered_on_time(answered, d.due_on) {
-                        t.on_time += 1;
-                    }
-                    t.days
-                        .push(cal.working_days_between(crate::local_day(d.sent_at), answered).max(0));
-                }
-                None => {
-                    let waiting = DeliveryStatus::parse(&d.status)
-                        .map(|st| st.awaits_answer() || d.answered_on.is_some())
-                        .unwrap_or(false);
-                    if waiting && s.measured_to > d.due_on {
-                        t.overdue += 1;
-                    }
-                }
-            }
+            t.add(&facts, s.measured_to, &cal);
         }
     }
     let mut rows = Vec::new();
-    let mut push = |item: &Item, t: &mut Tally| {
+    let mut push = |item: &Item, t: &AnswerTally| {
         rows.push(item.count("recommendations", t.recommendations.len() as u64));
         rows.push(item.count("sent", t.sent));
         rows.push(item.count("answered", t.answered));
-        rows.push(item.count("answered_on_time", t.on_time));
+        rows.push(item.count("answered_on_time", t.answered_on_time));
         rows.push(item.count("overdue", t.overdue));
-        if let Some(m) = rules::median(&mut t.days) {
+        if let Some(m) = t.median_working_days() {
             rows.push(item.value("median_working_days_to_answer", ValueDto::Number(m)));
         }
     };
-    for (id, t) in by_agency.iter_mut() {
+    for (id, t) in &by_agency {
         let name = agencies
             .iter()
             .find(|a| a.id.0 == *id)
             .map(|a| a.name.get(s.lang).to_owned());
         push(&Item::new(id.to_string(), name), t);
     }
-    push(&Item::all(s), &mut all);
+    push(&Item::all(s), &all);
     Ok(SectionDto {
         key: "recommendations",
         title: title(
