@@ -69,6 +69,25 @@ pub async fn for_entity<C: ConnectionTrait>(
     Ok(rows.into_iter().map(event_of).collect())
 }
 
+/// The changes to several entities of one kind, oldest first.
+pub async fn for_entities<C: ConnectionTrait>(
+    conn: &C,
+    entity: &str,
+    entity_ids: &[String],
+) -> Result<Vec<AuditEvent>, StoreError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    if entity_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = audit_event::Entity::find()
+        .filter(audit_event::Column::Entity.eq(entity))
+        .filter(audit_event::Column::EntityId.is_in(entity_ids.iter().cloned()))
+        .order_by_asc(audit_event::Column::Id)
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(event_of).collect())
+}
+
 fn event_of(r: audit_event::Model) -> AuditEvent {
     AuditEvent {
         id: r.id,

@@ -586,9 +586,12 @@ pub async fn published<C: ConnectionTrait>(
 /// first: its timeline.
 pub async fn timeline<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec<AuditEvent>, StoreError> {
     let mut events = audit::for_entity(conn, "recommendation", &id.to_string()).await?;
-    for d in deliveries_of(conn, &[id]).await? {
-        events.extend(audit::for_entity(conn, "delivery", &d.id.to_string()).await?);
-    }
+    let deliveries: Vec<String> = deliveries_of(conn, &[id])
+        .await?
+        .iter()
+        .map(|d| d.id.to_string())
+        .collect();
+    events.extend(audit::for_entities(conn, "delivery", &deliveries).await?);
     events.sort_by_key(|e| (e.at, e.id));
     Ok(events)
 }
