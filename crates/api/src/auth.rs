@@ -310,6 +310,24 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.trim().to_owned())
 }
 
+/// The enabled account a staff token names, read afresh, while the token's
+/// version is the account's.
+async fn staff_account(state: &AppState, claims: &Claims) -> Result<User, ApiError> {
+    let id = claims
+        .sub
+        .parse::<uuid::Uuid>()
+        .map_err(|_| ApiError::invalid_token())?;
+    let user = match accounts::get(&state.db, UserId(id)).await {
+        Ok(u) => u,
+        Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
+        Err(e) => return Err(e.into()),
+    };
+    if user.disabled || user.token_version != claims.ver {
+        return Err(ApiError::invalid_token());
+    }
+    Ok(user)
+}
+
 impl<R: Allowed + 'static> FromRequest for Staff<R> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -328,18 +346,7 @@ impl<R: Allowed + 'static> FromRequest for Staff<R> {
             if claims.typ != "staff" {
                 return Err(ApiError::invalid_token());
             }
-            let id = claims
-                .sub
-                .parse::<uuid::Uuid>()
-                .map_err(|_| ApiError::invalid_token())?;
-            let user = match accounts::get(&state.db, UserId(id)).await {
-                Ok(u) => u,
-                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
-                Err(e) => return Err(e.into()),
-            };
-            if user.disabled || user.token_version != claims.ver {
-                return Err(ApiError::invalid_token());
-            }
+            let user = staff_account(&state, &claims).await?;
             if !R::ROLES.contains(&user.assignment.role) {
                 return Err(ApiError::forbidden());
             }
@@ -414,14 +421,7 @@ async fn principal(req: &HttpRequest) -> Result<AdminOrAgency, ApiError> {
             (client.agency_id, actor)
         }
         "staff" => {
-            let user = match accounts::get(&state.db, UserId(id)).await {
-                Ok(u) => u,
-                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
-                Err(e) => return Err(e.into()),
-            };
-            if user.disabled || user.token_version != claims.ver {
-                return Err(ApiError::invalid_token());
-            }
+            let user = staff_account(&state, &claims).await?;
             let actor = Actor {
                 id: Some(user.id.0),
                 label: user.username.clone(),
