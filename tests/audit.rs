@@ -2,7 +2,7 @@
 //! before and after; nobody else reads it and nothing writes it.
 
 use actix_web::http::Method;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::json;
 
 use crate::support::TestApp;
@@ -72,7 +72,7 @@ async fn admins_read_every_change_with_before_and_after() {
     );
 
     // By day: today has them, yesterday has none.
-    let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let today = app.day();
     let r = app
         .get(
             &format!("/api/v1/audit?entity=agency&entity_id={agency}&from={today}&to={today}"),

@@ -151,7 +151,7 @@ async fn tokens_are_checked_strictly() {
     let app = TestApp::spawn().await;
     let me = app.get("/api/v1/me", app.admin()).await;
     let sub = me.ok(200)["id"].as_str().unwrap().to_owned();
-    let now = chrono::Utc::now().timestamp();
+    let now = app.now().timestamp();
     let claims = |iss: &str, aud: &str, exp: i64| json!({"iss": iss, "aud": aud, "sub": sub, "iat": now, "nbf": now - 5, "exp": exp, "ver": 0, "typ": "staff"});
     let good = token(
         claims("langnghe", "langnghe-api", now + 600),

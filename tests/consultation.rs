@@ -2,7 +2,7 @@
 //! withdrawal), issues, and screening of every free text.
 
 use actix_web::http::Method;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{Value, json};
 
 use crate::support::{Resp, TestApp};
@@ -34,7 +34,7 @@ async fn setup() -> Setup {
 }
 
 fn window(from_min: i64, to_min: i64) -> (String, String) {
-    let now = Utc::now();
+    let now = crate::support::start();
     (
         (now + Duration::minutes(from_min)).to_rfc3339(),
         (now + Duration::minutes(to_min)).to_rfc3339(),
@@ -944,6 +944,7 @@ async fn a_batch_settles_each_response_as_a_single_insert_would() {
             request_hash: hash.into(),
             single: true,
             cases: vec![],
+            submitted_at: s.app.now(),
         }
     };
     let rows = vec![

@@ -94,11 +94,7 @@ async fn bad_events_are_refused_and_store_nothing() {
         .await
         .assert_fields(&[("audience", "required")]);
     let mut future = dialogue(&school);
-    future["held_on"] = json!(
-        (chrono::Utc::now() + chrono::Duration::days(30))
-            .date_naive()
-            .to_string()
-    );
+    future["held_on"] = json!((app.day() + chrono::Duration::days(30)).to_string());
     app.post("/api/v1/events", Some(&tpt), &future)
         .await
         .assert_fields(&[("held_on", "in_the_future")]);

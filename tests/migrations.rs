@@ -63,9 +63,15 @@ async fn migrations_go_up_down_and_up_again() {
         );
     }
     Migrator::up(&db, None).await.unwrap();
-    assert!(langnghe_api::demo::seed_if_empty(&db).await.unwrap());
     assert!(
-        !langnghe_api::demo::seed_if_empty(&db).await.unwrap(),
+        langnghe_api::demo::seed_if_empty(&db, crate::support::start())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !langnghe_api::demo::seed_if_empty(&db, crate::support::start())
+            .await
+            .unwrap(),
         "seeding twice does nothing"
     );
     db.close().await.ok();

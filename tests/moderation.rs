@@ -452,7 +452,7 @@ async fn bulk_changes_are_all_or_nothing() {
 async fn child(app: &TestApp, school: &str, age: u8) -> String {
     let district = app.unit_id("PN", "2026-01-01").await;
     let survey = crate::surveys::published_survey(app, &crate::surveys::example_survey(&district)).await;
-    let now = chrono::Utc::now();
+    let now = app.now();
     let r = app
         .post(
             &format!("/api/v1/surveys/{survey}/sessions"),
@@ -722,7 +722,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
     let (_, moderator) = app.user("hoi.dong.promote", "moderator", None, None).await;
     let m = Some(moderator.as_str());
     let survey = crate::surveys::published_survey(&app, &crate::surveys::example_survey(&district)).await;
-    let now = chrono::Utc::now();
+    let now = app.now();
     let r = app
         .post(
             &format!("/api/v1/surveys/{survey}/sessions"),

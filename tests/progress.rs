@@ -33,7 +33,7 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
     assert_eq!(fifty["period"], "2024..2027");
 
     // Known data, this year.
-    let today = chrono::Utc::now().date_naive();
+    let today = app.day();
     let year = today.year();
     let district = app.unit_id("PN", "2026-01-01").await;
     let council = app.unit_id("PN-HDTE", "2026-01-01").await;
@@ -52,7 +52,7 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
         app.post("/api/v1/events", app.admin(), &body).await.ok(201);
     }
     let survey = published_survey(&app, &example_survey(&district)).await;
-    let now = chrono::Utc::now();
+    let now = app.now();
     let session = app
         .post(
             &format!("/api/v1/surveys/{survey}/sessions"),

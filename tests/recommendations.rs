@@ -169,7 +169,7 @@ pub async fn sent(w: &World, agencies: &[&str]) -> Value {
 
 /// A figure of this year's report's recommendations section.
 async fn report_figure(app: &TestApp, item: &str, breakdown: &str) -> Option<Value> {
-    let year = langnghe_api::today().format("%Y").to_string();
+    let year = crate::support::day().format("%Y").to_string();
     let r = app.get(&format!("/api/v1/reports?period={year}"), app.admin()).await;
     r.ok(200)["sections"]
         .as_array()
@@ -185,7 +185,7 @@ async fn report_figure(app: &TestApp, item: &str, breakdown: &str) -> Option<Val
 }
 
 fn default_due() -> NaiveDate {
-    Holidays::new(vietnam_holidays().into_iter().map(|(d, _)| d)).add_working_days(langnghe_api::today(), 15)
+    Holidays::new(vietnam_holidays().into_iter().map(|(d, _)| d)).add_working_days(crate::support::day(), 15)
 }
 
 #[actix_web::test]
@@ -264,7 +264,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
 
     // Sending: one delivery each, the default due date in working days,
     // the evidence frozen with suppression.
-    let explicit_due = (langnghe_api::today() + Duration::days(40)).to_string();
+    let explicit_due = (crate::support::day() + Duration::days(40)).to_string();
     let r = app
         .post(
             &format!("/api/v1/recommendations/{id}/send"),
@@ -432,7 +432,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
     app.post(&path("replies"), t, &json!({"stance": "accepted", "body": "Đồng ý."}))
         .await
         .assert_fields(&[("commitments", "required")]);
-    let due1 = (langnghe_api::today() + Duration::days(20)).to_string();
+    let due1 = (crate::support::day() + Duration::days(20)).to_string();
     let r = app
         .post(
             &path("replies"),
@@ -698,7 +698,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
     assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
 
     // The annual report counts deliveries per agency.
-    let year = langnghe_api::today().format("%Y").to_string();
+    let year = crate::support::day().format("%Y").to_string();
     let r = app.get(&format!("/api/v1/reports?period={year}"), app.admin()).await;
     let section = r.ok(200)["sections"]
         .as_array()
@@ -958,7 +958,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         )
         .await;
     assert_eq!(r.ok(200)["status"], "approved");
-    let yesterday = (langnghe_api::today() - Duration::days(1)).to_string();
+    let yesterday = (crate::support::day() - Duration::days(1)).to_string();
     app.post(
         &format!("/api/v1/recommendations/{draft_id}/send"),
         m,
@@ -1068,7 +1068,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     assert!(r.ok(200)["deliveries"].as_array().unwrap().is_empty());
 
     // A due date on a weekend or a holiday is refused.
-    let mut sunday = langnghe_api::today() + Duration::days(7);
+    let mut sunday = crate::support::day() + Duration::days(7);
     while chrono::Datelike::weekday(&sunday) != chrono::Weekday::Sun {
         sunday += Duration::days(1);
     }
@@ -1178,7 +1178,11 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     let day = |s: &str| s.parse::<NaiveDate>().unwrap();
     let chase = |d: NaiveDate| {
         let db = db.clone();
-        async move { langnghe_api::chasing::chase(&db, d).await.unwrap() }
+        async move {
+            langnghe_api::chasing::chase(&db, crate::support::morning_of(d))
+                .await
+                .unwrap()
+        }
     };
     let expected = [
         ("2027-02-16", 0, 0),
@@ -1213,7 +1217,7 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     assert_eq!(steps.iter().filter(|s| s["action"] == "delivery.escalate").count(), 1);
 
     // Overdue as of today: set the due date to before today.
-    let past = langnghe_api::today() - Duration::days(10);
+    let past = crate::support::day() - Duration::days(10);
     set_due(app, &delivery, past).await;
     let r = app.get("/api/v1/deliveries?overdue=true", m).await;
     let items = r.ok(200)["items"].as_array().unwrap().clone();
@@ -1242,7 +1246,7 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
         &format!("/api/v1/agency/deliveries/{delivery}/replies"),
         Some(&token),
         &json!({"stance": "partially_accepted", "body": "Sẽ lắp đèn ở hẻm 120.",
-                "commitments": [{"text": "Lắp đèn hẻm 120", "due_on": (langnghe_api::today() + Duration::days(30)).to_string()}]}),
+                "commitments": [{"text": "Lắp đèn hẻm 120", "due_on": (crate::support::day() + Duration::days(30)).to_string()}]}),
     )
     .await
     .ok(200);

@@ -10,17 +10,17 @@ use serde_json::{Value, json};
 use crate::support::TestApp;
 use crate::surveys::{example_survey, published_survey};
 
-/// Today where the service runs (UTC+7).
-fn local_today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+/// The day the tests' clock is pinned to.
+fn pinned_day() -> NaiveDate {
+    crate::support::day()
 }
 
 fn this_month() -> String {
-    local_today().format("%Y-%m").to_string()
+    pinned_day().format("%Y-%m").to_string()
 }
 
 fn this_quarter() -> String {
-    let t = local_today();
+    let t = pinned_day();
     format!("{}-Q{}", t.year(), (t.month() - 1) / 3 + 1)
 }
 
@@ -90,7 +90,7 @@ async fn seed() -> Seeded {
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
-    let now = chrono::Utc::now();
+    let now = app.now();
     let session = app
         .post(
             &format!("/api/v1/surveys/{survey}/sessions"),
@@ -157,7 +157,7 @@ async fn seed() -> Seeded {
     )
     .await;
 
-    let today = local_today().to_string();
+    let today = pinned_day().to_string();
     let event = |kind: &str, unit: &str, on: &str, children: i32, adults: i32, issues: Value| {
         let audience = (kind == "training").then_some("commanders");
         json!({"kind": kind, "audience": audience, "unit_id": unit, "held_on": on, "title": kind,
@@ -181,7 +181,7 @@ async fn seed() -> Seeded {
     ] {
         app.post("/api/v1/events", app.admin(), &body).await.ok(201);
     }
-    let year = local_today().year();
+    let year = pinned_day().year();
     app.post(
         "/api/v1/targets",
         app.admin(),
@@ -243,7 +243,7 @@ async fn the_topic_summary_counts_issues_answers_and_events_per_topic() {
     let app = &s.app;
     let r = app.get("/api/v1/topics/summary", app.admin()).await;
     let summary = r.ok(200).clone();
-    let today = local_today();
+    let today = pinned_day();
     assert_eq!(summary["from"], format!("{}-01-01", today.year()));
     assert_eq!(summary["to"], today.to_string());
     assert_eq!(summary["unit"], Value::Null);
@@ -473,7 +473,7 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     let s = seed().await;
     let app = &s.app;
     let quarter = this_quarter();
-    let year = local_today().year();
+    let year = pinned_day().year();
     let r = app
         .get(
             &format!("/api/v1/reports?period={quarter}&unit_id={}", s.district),

@@ -50,7 +50,7 @@ pub async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: V
 }
 
 pub async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
-    let now = Utc::now();
+    let now = app.now();
     let r = app
         .post(
             &format!("/api/v1/surveys/{survey}/sessions"),
@@ -147,7 +147,7 @@ async fn results_cover_every_question_type_with_suppression() {
         .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
         .await;
     assert_eq!(r.ok(200)["groups"].as_array().unwrap().len(), 1);
-    let tomorrow = (Utc::now() + Duration::days(2)).date_naive();
+    let tomorrow = (app.now() + Duration::days(2)).date_naive();
     let r = app
         .get(
             &format!("/api/v1/surveys/{survey}/results?from={tomorrow}"),
@@ -225,7 +225,7 @@ async fn results_roll_old_units_up_into_their_successors() {
         answer(&app, &code, 12, "girl", json!({"one": "a"})).await;
     }
     // Ward 1 is merged into ward 2 the day after tomorrow.
-    let merge_on = (Utc::now() + Duration::days(2)).date_naive();
+    let merge_on = (app.now() + Duration::days(2)).date_naive();
     app.post(
         "/api/v1/reorganisations",
         app.admin(),
@@ -456,7 +456,7 @@ async fn results_are_exact_before_and_after_folding_and_after_withdrawal() {
             .await,
         );
     }
-    let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let today = app.day();
     let month_start = today.format("%Y-%m-01").to_string();
     let queries = [
         String::new(),
@@ -579,7 +579,7 @@ async fn any_window_of_days_counts_exactly_what_was_submitted_in_it() {
     let survey_id: uuid::Uuid = survey.parse().unwrap();
     // 1,200 responses at pseudo-random instants over 75 days, so that
     // months, days and local midnight (UTC+7) are all crossed.
-    let now = Utc::now();
+    let now = app.now();
     let mut seed = 7u64;
     let mut rows = Vec::new();
     for i in 0..1200 {
@@ -587,28 +587,26 @@ async fn any_window_of_days_counts_exactly_what_was_submitted_in_it() {
         let at = now - Duration::seconds((seed >> 20) as i64 % (75 * 86_400));
         let one = ["a", "b", "c"][(seed >> 8) as usize % 3];
         let id = uuid::Uuid::now_v7();
-        rows.push((
-            NewResponse {
-                id,
-                survey_id,
-                version: 1,
-                session_id: id,
-                unit_id: langnghe_domain::UnitId(school.parse().unwrap()),
-                participant_id: uuid::Uuid::now_v7(),
-                age: 12,
-                age_band: "12-14".into(),
-                grade: None,
-                gender: None,
-                language: "vi".into(),
-                answers: json!({"one": one}).to_string(),
-                receipt_hash: id.simple().to_string(),
-                idempotency_key: format!("k{i}"),
-                request_hash: id.simple().to_string(),
-                single: false,
-                cases: vec![],
-            },
-            at,
-        ));
+        rows.push(NewResponse {
+            id,
+            survey_id,
+            version: 1,
+            session_id: id,
+            unit_id: langnghe_domain::UnitId(school.parse().unwrap()),
+            participant_id: uuid::Uuid::now_v7(),
+            age: 12,
+            age_band: "12-14".into(),
+            grade: None,
+            gender: None,
+            language: "vi".into(),
+            answers: json!({"one": one}).to_string(),
+            receipt_hash: id.simple().to_string(),
+            idempotency_key: format!("k{i}"),
+            request_hash: id.simple().to_string(),
+            single: false,
+            cases: vec![],
+            submitted_at: at,
+        });
     }
     insert_responses_bulk(&db, &rows).await.unwrap();
     let local = |t: chrono::DateTime<Utc>| (t + Duration::hours(7)).date_naive();
@@ -630,8 +628,8 @@ async fn any_window_of_days_counts_exactly_what_was_submitted_in_it() {
             let q = &r.ok(200)["questions"][0]["groups"][0];
             let inside: Vec<&str> = rows
                 .iter()
-                .filter(|(_, at)| (from..=to).contains(&local(*at)))
-                .map(|(r, _)| if r.answers.contains("\"a\"") { "a" } else { "other" })
+                .filter(|r| (from..=to).contains(&local(r.submitted_at)))
+                .map(|r| if r.answers.contains("\"a\"") { "a" } else { "other" })
                 .collect();
             assert_eq!(q["respondents"]["count"], inside.len(), "{label} {from}..{to}");
             let a = inside.iter().filter(|x| **x == "a").count();

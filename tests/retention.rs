@@ -24,37 +24,35 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     )
     .await;
     let survey_id: uuid::Uuid = survey.parse().unwrap();
-    let now = Utc::now();
+    let now = app.now();
     let row = |i: usize, at: chrono::DateTime<Utc>| {
         let id = uuid::Uuid::now_v7();
-        (
-            NewResponse {
-                id,
-                survey_id,
-                version: 1,
-                session_id: id,
-                unit_id: langnghe_domain::UnitId(school),
-                participant_id: uuid::Uuid::now_v7(),
-                age: 12,
-                age_band: "12-14".into(),
-                grade: None,
-                gender: None,
-                language: "vi".into(),
-                answers: json!({"yn": i.is_multiple_of(2), "say": format!("Ý kiến số {i} về sân trường")}).to_string(),
-                receipt_hash: id.simple().to_string(),
-                idempotency_key: format!("k{i}"),
-                request_hash: id.simple().to_string(),
-                single: false,
-                cases: vec![],
-            },
-            at,
-        )
+        NewResponse {
+            id,
+            survey_id,
+            version: 1,
+            session_id: id,
+            unit_id: langnghe_domain::UnitId(school),
+            participant_id: uuid::Uuid::now_v7(),
+            age: 12,
+            age_band: "12-14".into(),
+            grade: None,
+            gender: None,
+            language: "vi".into(),
+            answers: json!({"yn": i.is_multiple_of(2), "say": format!("Ý kiến số {i} về sân trường")}).to_string(),
+            receipt_hash: id.simple().to_string(),
+            idempotency_key: format!("k{i}"),
+            request_hash: id.simple().to_string(),
+            single: false,
+            cases: vec![],
+            submitted_at: at,
+        }
     };
     // 20 answers from 400 days ago, 10 from today.
     let mut rows: Vec<_> = (0..20).map(|i| row(i, now - Duration::days(400))).collect();
     rows.extend((20..30).map(|i| row(i, now)));
     insert_responses_bulk(&db, &rows).await.unwrap();
-    langnghe_api::rollup::fold_all(&db).await.unwrap();
+    langnghe_api::rollup::fold_all(&db, app.now()).await.unwrap();
     let results = async || {
         app.get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
             .await

@@ -2,7 +2,7 @@
 //! audited), they move forward to closure with notes, reports received by
 //! hand open cases, urgent ones go overdue, and admins see counts only.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{Value, json};
 
 use crate::support::TestApp;
@@ -145,7 +145,7 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
             .unwrap()
             .len()
     };
-    let received = (Utc::now() - Duration::hours(30)).to_rfc3339();
+    let received = (app.now() - Duration::hours(30)).to_rfc3339();
     let r = app
         .post(
             "/api/v1/safeguarding/cases",
@@ -187,7 +187,7 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
     assert_eq!(r.ok(200)["overdue"], false);
 
     // Counts for the report: officers and admins, nobody else.
-    let year = (Utc::now() + Duration::hours(7)).format("%Y").to_string();
+    let year = app.day().format("%Y").to_string();
     for token in [o, app.admin()] {
         let r = app
             .get(&format!("/api/v1/safeguarding/summary?period={year}"), token)
@@ -219,7 +219,7 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
 
     // Bad input is refused and stores nothing.
     let before = count().await;
-    let future = (Utc::now() + Duration::days(2)).to_rfc3339();
+    let future = (app.now() + Duration::days(2)).to_rfc3339();
     app.post(
         "/api/v1/safeguarding/cases",
         o,

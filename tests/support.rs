@@ -11,6 +11,24 @@ use langnghe_api::auth::HashCost;
 use langnghe_api::config::{Config, DataKeySource, JwtSecrets};
 use serde_json::{Value, json};
 
+/// Where every test's clock starts unless the test picks another day: 09:00
+/// in Hà Nội on Wednesday 25 November 2026, a working day in the plan's
+/// third year, after every past date the tests name and before every future
+/// one. No test reads the wall clock.
+pub fn start() -> chrono::DateTime<chrono::Utc> {
+    morning_of(day())
+}
+
+/// 09:00 in Hà Nội on `d`.
+pub fn morning_of(d: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    langnghe_api::local_day_start(d) + chrono::Duration::hours(9)
+}
+
+/// The local day of [`start`].
+pub fn day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a real day")
+}
+
 pub const ADMIN_PASSWORD: &str = "mật-khẩu-quản-trị-2026";
 pub const SECRET: &str = "test-secret-0123456789-0123456789-abcdef";
 
@@ -129,6 +147,8 @@ pub struct Options {
     pub max_body_bytes: usize,
     /// Webhooks may go to http:// and local addresses (the test receiver).
     pub webhooks_insecure: bool,
+    /// The application's clock (shared: moving it moves the app's time).
+    pub clock: langnghe_api::Clock,
 }
 
 impl Default for Options {
@@ -138,6 +158,7 @@ impl Default for Options {
             secrets: vec![SECRET.to_owned()],
             max_body_bytes: 64 * 1024,
             webhooks_insecure: true,
+            clock: langnghe_api::Clock::starting_at(start()),
         }
     }
 }
@@ -170,6 +191,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         },
         // Tests drive the chaser with their own clock.
         chase_interval: None,
+        clock: opts.clock.clone(),
     }
 }
 
@@ -178,6 +200,8 @@ pub struct TestApp {
     pub base: String,
     pub db: Arc<TestDb>,
     pub admin: String,
+    /// The application's clock.
+    pub clock: langnghe_api::Clock,
     handle: ServerHandle,
     folder: tokio::task::JoinHandle<()>,
     relay: tokio::task::JoinHandle<()>,
@@ -282,6 +306,7 @@ impl TestApp {
             base: format!("http://{}", bound.addr),
             db,
             admin: String::new(),
+            clock: opts.clock.clone(),
             handle: bound.handle,
             folder: bound.folder,
             relay: bound.relay,
@@ -355,6 +380,16 @@ impl TestApp {
             )
             .await;
         r.ok(200)["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// Now, by the application's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// The application's local day.
+    pub fn day(&self) -> chrono::NaiveDate {
+        self.clock.local_date()
     }
 
     pub fn admin(&self) -> Option<&str> {

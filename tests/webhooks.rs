@@ -293,20 +293,6 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     .ok(200);
     assert!(eventually(10, || async { !created(&hooks, "recommendation.updated").is_empty() }).await);
 
-    // Reminders and overdue notices from the chaser.
-    let due: chrono::NaiveDate = rec["deliveries"][0]["due_on"].as_str().unwrap().parse().unwrap();
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
-    langnghe_api::chasing::chase(&db, due).await.unwrap();
-    langnghe_api::chasing::chase(&db, due + chrono::Duration::days(30))
-        .await
-        .unwrap();
-    db.close().await.ok();
-    assert!(eventually(10, || async { !created(&hooks, "delivery.overdue").is_empty() }).await);
-    let reminder = created(&hooks, "delivery.reminder");
-    assert_eq!(reminder.len(), 1);
-    assert_eq!(reminder[0]["data"]["kind"], "on_due");
-    assert_eq!(created(&hooks, "delivery.overdue")[0]["data"]["kind"], "overdue");
-
     // Failures are retried with the same event id until delivered (once
     // nothing else is on its way).
     assert!(
@@ -381,11 +367,9 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     assert!(delivered_before >= 5);
     let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
     let policy = langnghe_api::retention::Policy::default();
-    let r = langnghe_api::retention::purge(&db, policy, chrono::Utc::now())
-        .await
-        .unwrap();
+    let r = langnghe_api::retention::purge(&db, policy, app.now()).await.unwrap();
     assert_eq!(r.webhook_events_deleted, 0, "a month has not passed");
-    let later = chrono::Utc::now() + chrono::Duration::days(31);
+    let later = app.now() + chrono::Duration::days(31);
     let r = langnghe_api::retention::purge(&db, policy, later).await.unwrap();
     assert_eq!(r.webhook_events_deleted, delivered_before);
     db.close().await.ok();
@@ -393,6 +377,24 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     let left: Vec<Value> = r.ok(200)["items"].as_array().unwrap().clone();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["id"], dead.as_str());
+
+    // Reminders and overdue notices from the chaser, last: the clock moves
+    // on a month, past every staff token.
+    hooks.fail.store(0, Ordering::SeqCst);
+    let due: chrono::NaiveDate = rec["deliveries"][0]["due_on"].as_str().unwrap().parse().unwrap();
+    // The chaser runs on the due day and a month later, as the app's clock
+    // reaches each.
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    for day in [due, due + chrono::Duration::days(30)] {
+        app.clock.set(crate::support::morning_of(day));
+        langnghe_api::chasing::chase(&db, app.now()).await.unwrap();
+    }
+    db.close().await.ok();
+    assert!(eventually(10, || async { !created(&hooks, "delivery.overdue").is_empty() }).await);
+    let reminder = created(&hooks, "delivery.reminder");
+    assert_eq!(reminder.len(), 1);
+    assert_eq!(reminder[0]["data"]["kind"], "on_due");
+    assert_eq!(created(&hooks, "delivery.overdue")[0]["data"]["kind"], "overdue");
 }
 
 /// Outside development, a webhook may not point into the service's own

@@ -107,6 +107,8 @@ struct Key {
 pub struct Keys {
     keys: Arc<Vec<Key>>,
     pub ttl: chrono::Duration,
+    /// Tokens are issued and checked by the application's clock.
+    clock: crate::Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +122,7 @@ pub enum KeyError {
 }
 
 impl Keys {
-    pub fn new(secrets: &[String], ttl: chrono::Duration) -> Result<Keys, KeyError> {
+    pub fn new(secrets: &[String], ttl: chrono::Duration, clock: crate::Clock) -> Result<Keys, KeyError> {
         if secrets.is_empty() {
             return Err(KeyError::None);
         }
@@ -139,12 +141,13 @@ impl Keys {
         Ok(Keys {
             keys: Arc::new(keys),
             ttl,
+            clock,
         })
     }
 
     /// A signed access token for `user`.
     pub fn issue(&self, user: &User) -> Result<String, ApiError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock.now().timestamp();
         self.sign(&Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
@@ -186,13 +189,26 @@ impl Keys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.validate_nbf = true;
-        validation.leeway = 30;
-        decode::<T>(token, &key.decoding, &validation)
-            .map(|d| d.claims)
-            .map_err(|_| ApiError::invalid_token())
+        // Expiry and not-before are checked below against the
+        // application's clock, not the system's.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        let claims = decode::<serde_json::Value>(token, &key.decoding, &validation)
+            .map_err(|_| ApiError::invalid_token())?
+            .claims;
+        let now = self.clock.now().timestamp();
+        let at = |name: &str| claims.get(name).and_then(serde_json::Value::as_i64);
+        let expired = at("exp").is_none_or(|exp| exp + TOKEN_LEEWAY_SECS < now);
+        let early = at("nbf").is_some_and(|nbf| nbf - TOKEN_LEEWAY_SECS > now);
+        if expired || early {
+            return Err(ApiError::invalid_token());
+        }
+        serde_json::from_value(claims).map_err(|_| ApiError::invalid_token())
     }
 }
+
+/// Clock skew allowed between replicas when checking `exp` and `nbf`.
+const TOKEN_LEEWAY_SECS: i64 = 30;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -261,6 +277,8 @@ impl Allowed for SessionRunner {
 /// password takes effect at once.
 pub struct Staff<R: Allowed = AnyStaff> {
     pub user: User,
+    /// When the request came, by the application's clock.
+    pub at: chrono::DateTime<Utc>,
     _role: PhantomData<R>,
 }
 
@@ -269,7 +287,13 @@ impl<R: Allowed> Staff<R> {
         Actor {
             id: Some(self.user.id.0),
             label: self.user.username.clone(),
+            at: self.at,
         }
+    }
+
+    /// The local day of the request.
+    pub fn day(&self) -> chrono::NaiveDate {
+        crate::local_day(self.at)
     }
 
     pub fn role(&self) -> Role {
@@ -285,7 +309,7 @@ impl<R: Allowed> Staff<R> {
         let Some(root) = self.user.assignment.unit_id else {
             return Some(Vec::new());
         };
-        let today = crate::today();
+        let today = self.day();
         Some(
             chart
                 .units()
@@ -352,6 +376,7 @@ impl<R: Allowed + 'static> FromRequest for Staff<R> {
             }
             Ok(Staff {
                 user,
+                at: state.clock.now(),
                 _role: PhantomData,
             })
         })
@@ -417,6 +442,7 @@ async fn principal(req: &HttpRequest) -> Result<AdminOrAgency, ApiError> {
             let actor = Actor {
                 id: Some(client.id),
                 label: format!("client:{}", client.client_id),
+                at: state.clock.now(),
             };
             (client.agency_id, actor)
         }
@@ -425,6 +451,7 @@ async fn principal(req: &HttpRequest) -> Result<AdminOrAgency, ApiError> {
             let actor = Actor {
                 id: Some(user.id.0),
                 label: user.username.clone(),
+                at: state.clock.now(),
             };
             match (user.assignment.role, user.assignment.agency_id) {
                 (Role::Admin, _) => return Ok(AdminOrAgency::Admin(actor)),
@@ -473,8 +500,7 @@ impl FromRequest for AgencyCaller {
 impl Keys {
     /// A signed access token for an agency's machine client.
     pub fn issue_client(&self, client_row_id: uuid::Uuid) -> Result<String, ApiError> {
-        let now = Utc::now();
-        let now = now.timestamp();
+        let now = self.clock.now().timestamp();
         self.sign(&Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use langnghe_domain::calendar::Holidays;
 use langnghe_domain::recommendation::{self as rules};
 use langnghe_storage::recommendations::{self as store, ReminderStep};
@@ -20,9 +20,10 @@ pub struct ChaseReport {
     pub escalations: u32,
 }
 
-/// Sends the reminders due on `today`. Running it twice on one day, or on
-/// two replicas at once, sends each reminder once.
-pub async fn chase(db: &Db, today: NaiveDate) -> Result<ChaseReport, StoreError> {
+/// Sends the reminders due on the local day of `now`. Running it twice on
+/// one day, or on two replicas at once, sends each reminder once.
+pub async fn chase(db: &Db, now: DateTime<Utc>) -> Result<ChaseReport, StoreError> {
+    let today = crate::local_day(now);
     let cal = Holidays::new(calendar::list(db, None).await?.into_iter().map(|(d, _)| d));
     let mut report = ChaseReport::default();
     for d in store::awaiting(db).await? {
@@ -41,7 +42,7 @@ pub async fn chase(db: &Db, today: NaiveDate) -> Result<ChaseReport, StoreError>
                 0
             },
         };
-        if let Some(escalated) = store::record_reminder(db, d.id, step).await? {
+        if let Some(escalated) = store::record_reminder(db, d.id, step, now).await? {
             report.reminders += 1;
             if escalated {
                 report.escalations += 1;
@@ -52,11 +53,11 @@ pub async fn chase(db: &Db, today: NaiveDate) -> Result<ChaseReport, StoreError>
 }
 
 /// Runs the chaser every `interval` (first a minute after start).
-pub fn spawn_chaser(db: Db, interval: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_chaser(db: Db, interval: Duration, clock: crate::Clock) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(60).min(interval)).await;
         loop {
-            match chase(&db, crate::today()).await {
+            match chase(&db, clock.now()).await {
                 Ok(r) if r != ChaseReport::default() => {
                     tracing::info!(
                         reminders = r.reminders,

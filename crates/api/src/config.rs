@@ -136,6 +136,8 @@ pub struct Config {
     pub webhooks: crate::relay::WebhookPolicy,
     /// How often the chaser runs; `None`: never.
     pub chase_interval: Option<std::time::Duration>,
+    /// The system's clock in production; tests start it where they need.
+    pub clock: crate::Clock,
 }
 
 /// Where the data key comes from.
@@ -374,6 +376,7 @@ impl Config {
             retention,
             webhooks,
             chase_interval,
+            clock: crate::Clock::system(),
         })
     }
 

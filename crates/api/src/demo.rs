@@ -116,12 +116,12 @@ pub const TOPICS: [(&str, &str, &str); 10] = [
 
 /// Seeds the demo organisation when the database has no unit yet; says
 /// whether it did.
-pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
+pub async fn seed_if_empty(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<bool, DemoError> {
     let chart = org::load_chart(db).await?;
     if chart.units().next().is_some() {
         return Ok(false);
     }
-    let actor = Actor::system();
+    let actor = Actor::system(now);
     let start = date(2024, 1, 1)?;
     let add = async |code: &str,
                      kind,
@@ -410,7 +410,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, DemoError> {
     }
     // The plan's targets, for this year of the plan (2024–2027).
     use chrono::Datelike;
-    let year = crate::today().year().clamp(
+    let year = crate::local_day(now).year().clamp(
         langnghe_domain::plan::PLAN_FIRST_YEAR,
         langnghe_domain::plan::PLAN_LAST_YEAR,
     );

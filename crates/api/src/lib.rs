@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cache;
 pub mod chasing;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -25,23 +26,7 @@ pub mod server;
 pub mod state;
 pub mod submissions;
 
-/// The deployment's offset from UTC. Vietnam keeps UTC+7 all year.
-pub const LOCAL_OFFSET_HOURS: i64 = 7;
-
-/// Today's date where the service is deployed (Asia/Ho_Chi_Minh).
-pub fn today() -> chrono::NaiveDate {
-    local_day(chrono::Utc::now())
-}
-
-/// The local day an instant falls on.
-pub fn local_day(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    (at + chrono::Duration::hours(LOCAL_OFFSET_HOURS)).date_naive()
-}
-
-/// The instant a local day begins (local midnight).
-pub fn local_day_start(d: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    d.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(LOCAL_OFFSET_HOURS)
-}
+pub use clock::{Clock, LOCAL_OFFSET_HOURS, local_day, local_day_start};
 
 /// The language a request asks for with `Accept-Language` (Vietnamese by
 /// default).

@@ -172,8 +172,13 @@ async fn attempt(client: &awc::Client, url: &str, secret: &str, e: &Event, now: 
 }
 
 /// Sends one batch of due events; returns how many were attempted.
-pub async fn relay_once(db: &Db, client: &awc::Client, policy: WebhookPolicy) -> Result<usize, StoreError> {
-    let now = Utc::now();
+pub async fn relay_once(
+    db: &Db,
+    client: &awc::Client,
+    policy: WebhookPolicy,
+    clock: &crate::Clock,
+) -> Result<usize, StoreError> {
+    let now = clock.now();
     let events = outbox::claim(db, now, LEASE, BATCH).await?;
     let n = events.len();
     let sends = events.into_iter().map(|e| async move {
@@ -187,11 +192,11 @@ pub async fn relay_once(db: &Db, client: &awc::Client, policy: WebhookPolicy) ->
             }
             .await
             {
-                Ok(()) => attempt(client, &url, &secret, &e, Utc::now()).await,
+                Ok(()) => attempt(client, &url, &secret, &e, clock.now()).await,
                 Err(why) => Err(format!("destination refused: {why}")),
             },
         };
-        let after = Utc::now();
+        let after = clock.now();
         let outcome = match result {
             Ok(()) => Outcome::Delivered,
             Err(error) => {
@@ -218,14 +223,14 @@ pub async fn relay_once(db: &Db, client: &awc::Client, policy: WebhookPolicy) ->
 
 /// Runs the relay until the task is dropped. It must run on the actix
 /// runtime (the HTTP client is not `Send`).
-pub fn spawn_relay(db: Db, policy: WebhookPolicy) -> tokio::task::JoinHandle<()> {
+pub fn spawn_relay(db: Db, policy: WebhookPolicy, clock: crate::Clock) -> tokio::task::JoinHandle<()> {
     let idle = policy
         .retry_base
         .clamp(Duration::from_millis(50), Duration::from_secs(1));
     actix_web::rt::spawn(async move {
         let client = client();
         loop {
-            match relay_once(&db, &client, policy).await {
+            match relay_once(&db, &client, policy, &clock).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(cause = %e, "webhook relay failed"),

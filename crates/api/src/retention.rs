@@ -105,18 +105,18 @@ pub async fn purge(db: &Db, policy: Policy, now: DateTime<Utc>) -> Result<Report
     report.webhook_events_deleted =
         langnghe_storage::outbox::delete_delivered(db, now - chrono::Duration::days(DELIVERED_EVENTS_DAYS)).await?;
     if report != Report::default() {
-        store::record_purge(db, serde_json::to_value(report).unwrap_or(Value::Null)).await?;
+        store::record_purge(db, serde_json::to_value(report).unwrap_or(Value::Null), now).await?;
     }
     Ok(report)
 }
 
 /// Runs the purge once a day in the background (first an hour after
 /// start). Errors are logged and retried the next day.
-pub fn spawn_daily(db: Db, policy: Policy) -> tokio::task::JoinHandle<()> {
+pub fn spawn_daily(db: Db, policy: Policy, clock: crate::Clock) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         loop {
-            match purge(&db, policy, Utc::now()).await {
+            match purge(&db, policy, clock.now()).await {
                 Ok(r) => tracing::info!(
                     texts = r.texts_purged,
                     responses = r.responses_deleted,

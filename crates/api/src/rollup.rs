@@ -132,7 +132,7 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 /// Folds up to `limit` pending responses into their cells in one
 /// transaction; returns how many it folded (0 when none wait or another
 /// folder is at work).
-pub async fn fold(db: &Db, limit: u64) -> Result<usize, StoreError> {
+pub async fn fold(db: &Db, limit: u64, now: DateTime<Utc>) -> Result<usize, StoreError> {
     if !store::has_pending(db).await? {
         return Ok(0);
     }
@@ -206,17 +206,17 @@ pub async fn fold(db: &Db, limit: u64) -> Result<usize, StoreError> {
             });
         }
     }
-    store::save_cells(&tx, &cells, Utc::now()).await?;
+    store::save_cells(&tx, &cells, now).await?;
     tx.commit().await?;
     Ok(entries.len())
 }
 
 /// Folds until nothing is pending, waiting for another folder that holds
 /// the lock (the seeder, tooling, tests).
-pub async fn fold_all(db: &Db) -> Result<usize, StoreError> {
+pub async fn fold_all(db: &Db, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let mut total = 0;
     loop {
-        let n = fold(db, FOLD_BATCH).await?;
+        let n = fold(db, FOLD_BATCH, now).await?;
         total += n;
         if n == 0 {
             if !store::has_pending(db).await? {
@@ -230,10 +230,10 @@ pub async fn fold_all(db: &Db) -> Result<usize, StoreError> {
 /// Runs the folder in the background: a batch whenever responses wait,
 /// otherwise a pause of `interval`. Errors (the database gone, a busy lock)
 /// are logged and retried after the pause.
-pub fn spawn_folder(db: Db, interval: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_folder(db: Db, interval: Duration, clock: crate::Clock) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match fold(&db, FOLD_BATCH).await {
+            match fold(&db, FOLD_BATCH, clock.now()).await {
                 Ok(n) if n as u64 >= FOLD_BATCH => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(cause = %e, "folding results failed; retrying"),

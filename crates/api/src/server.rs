@@ -183,7 +183,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
     langnghe_storage::moderation::backfill_search_text(&db)
         .await
         .map_err(|e| StartError::Migrate(langnghe_storage::DbErr::Custom(e.to_string())))?;
-    let keys = Keys::new(&config.load_secrets()?, config.token_ttl).map_err(|e| {
+    let keys = Keys::new(&config.load_secrets()?, config.token_ttl, config.clock.clone()).map_err(|e| {
         StartError::Config(crate::config::ConfigError {
             name: "LANGNGHE_JWT_SECRET",
             reason: e.to_string(),
@@ -193,6 +193,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
     let data_key = crate::auth::DataKey::new(&config.load_data_key()?);
     let state = AppState {
         db: db.clone(),
+        clock: config.clock.clone(),
         keys,
         data_key,
         respondent_ttl: config.respondent_ttl,
@@ -210,7 +211,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         .await
         .map_err(|e| StartError::Admin(format!("cannot seed the holiday calendar: {e}")))?;
     let demo_seeded = if config.demo {
-        crate::demo::seed_if_empty(&db)
+        crate::demo::seed_if_empty(&db, config.clock.now())
             .await
             .map_err(|e| StartError::Demo(e.to_string()))?
     } else {
@@ -248,7 +249,7 @@ async fn bootstrap_admin(db: &Db, config: &Config) -> Result<(bool, Option<Strin
     };
     let created = accounts::create(
         db,
-        &Actor::system(),
+        &Actor::system(config.clock.now()),
         accounts::NewUser {
             username: "admin",
             password_hash: &hash,
@@ -318,12 +319,13 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let addr = server.addrs().first().copied().unwrap_or(config.bind);
     let server = server.run();
     let handle = server.handle();
-    let folder = crate::rollup::spawn_folder(db.clone(), config.fold_interval);
-    let relay = crate::relay::spawn_relay(db.clone(), config.webhooks);
+    let clock = config.clock.clone();
+    let folder = crate::rollup::spawn_folder(db.clone(), config.fold_interval, clock.clone());
+    let relay = crate::relay::spawn_relay(db.clone(), config.webhooks, clock.clone());
     let chaser = config
         .chase_interval
-        .map(|i| crate::chasing::spawn_chaser(db.clone(), i));
-    let purger = crate::retention::spawn_daily(db, config.retention);
+        .map(|i| crate::chasing::spawn_chaser(db.clone(), i, clock.clone()));
+    let purger = crate::retention::spawn_daily(db, config.retention, clock);
     Ok(Bound {
         server,
         handle,

@@ -11,6 +11,8 @@ use crate::metrics::Metrics;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The one source of "now" for handlers and background work.
+    pub clock: crate::Clock,
     pub keys: Keys,
     pub data_key: DataKey,
     /// How long a child's respondent token lasts.

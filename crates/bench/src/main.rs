@@ -126,6 +126,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         retention: langnghe_api::retention::Policy::default(),
         webhooks: langnghe_api::relay::WebhookPolicy::default(),
         chase_interval: None,
+        clock: langnghe_api::Clock::system(),
     };
     let prepared = langnghe_api::server::prepare(&config).await?;
     let db = prepared.state.db.clone();
@@ -181,7 +182,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         let folded = if args.no_folder {
             0
         } else {
-            langnghe_api::rollup::fold_all(&db).await?
+            langnghe_api::rollup::fold_all(&db, config.clock.now()).await?
         };
         bound.folder.abort();
         let raw = responses::raw_phase(&url, &prepared, args.concurrency, args.seconds).await?;
@@ -224,9 +225,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             args.responses as f64 / seeded.as_secs_f64()
         );
         let t0 = Instant::now();
-        let folded = langnghe_api::rollup::fold_all(&db).await?;
+        let folded = langnghe_api::rollup::fold_all(&db, config.clock.now()).await?;
         let fold_time = t0.elapsed();
-        bound.folder = langnghe_api::rollup::spawn_folder(db.clone(), config.fold_interval);
+        bound.folder = langnghe_api::rollup::spawn_folder(db.clone(), config.fold_interval, config.clock.clone());
         println!(
             "folded {folded} responses into the rollups in {:.1} s ({:.0} responses/s)\n",
             fold_time.as_secs_f64(),
@@ -253,8 +254,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 "results by unit and age band, a ragged 45-day window",
                 format!(
                     "/api/v1/surveys/{id}/results?by=unit,age_band&from={}&to={}",
-                    langnghe_api::today() - chrono::Duration::days(50),
-                    langnghe_api::today() - chrono::Duration::days(5)
+                    config.clock.local_date() - chrono::Duration::days(50),
+                    config.clock.local_date() - chrono::Duration::days(5)
                 ),
             ),
         ] {

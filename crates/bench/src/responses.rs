@@ -282,6 +282,7 @@ fn direct_row(prepared: &Prepared, participant: Uuid, answers: &str, key: String
         request_hash: id.simple().to_string(),
         single: false,
         cases: vec![],
+        submitted_at: chrono::Utc::now(),
     }
 }
 

@@ -137,9 +137,9 @@ pub async fn seed(db: &Db, setup: &Setup, n: usize) -> Result<Duration, String> 
                     request_hash: id.simple().to_string(),
                     single: false,
                     cases: vec![],
+                    submitted_at: now - chrono::Duration::seconds(g.next(90 * 86_400) as i64),
                 };
-                let at = now - chrono::Duration::seconds(g.next(90 * 86_400) as i64);
-                batch.push((row, at));
+                batch.push(row);
                 if batch.len() == 5000 {
                     insert_responses_bulk(&db, &batch).await.map_err(|e| e.to_string())?;
                     batch.clear();

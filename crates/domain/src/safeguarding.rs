@@ -242,7 +242,9 @@ mod tests {
 
     #[test]
     fn only_urgent_new_cases_older_than_a_day_are_overdue() {
-        let now = Utc::now();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-03-11T02:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
         let old = now - Duration::hours(25);
         let fresh = now - Duration::hours(23);
         assert!(overdue(Severity::Urgent, New, old, now));

@@ -1,6 +1,5 @@
 //! Staff accounts.
 
-use chrono::Utc;
 use langnghe_domain::account::{Assignment, Role, User};
 use langnghe_domain::{AgencyId, UnitId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -38,7 +37,7 @@ pub struct NewUser<'a> {
 
 pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<User, StoreError> {
     let tx = begin(db).await?;
-    let now = Utc::now();
+    let now = actor.at;
     let row = user::Entity::insert(user::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         username: Set(new.username.to_owned()),
@@ -153,7 +152,7 @@ pub async fn update(db: &Db, actor: &Actor, id: UserId, changes: UserChanges) ->
             row.token_version = Set(before.token_version.saturating_add(1));
         }
     }
-    row.updated_at = Set(Utc::now());
+    row.updated_at = Set(actor.at);
     let after = row.update(&tx).await?;
     audit::record(
         &tx,
@@ -177,7 +176,7 @@ pub async fn set_password(db: &Db, actor: &Actor, id: UserId, password_hash: &st
     let done = user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
         .col_expr(user::Column::TokenVersion, Expr::col(user::Column::TokenVersion).add(1))
-        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(actor.at))
         .filter(user::Column::Id.eq(id.0))
         .exec(&tx)
         .await?;

@@ -51,7 +51,7 @@ pub async fn create(
         secret_hash: Set(secret_hash.to_owned()),
         label: Set(label.to_owned()),
         created_by: Set(actor.label.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(actor.at),
         revoked_at: Set(None),
     };
     let c = client_of(
@@ -121,7 +121,7 @@ pub async fn revoke(db: &Db, actor: &Actor, agency_id: Uuid, client_id: &str) ->
     let c = client_of(
         agency_client::Entity::update(agency_client::ActiveModel {
             id: Set(current.id),
-            revoked_at: Set(Some(Utc::now())),
+            revoked_at: Set(Some(actor.at)),
             ..Default::default()
         })
         .exec(&tx)

@@ -26,7 +26,7 @@ pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
 pub async fn record<C: ConnectionTrait>(conn: &C, actor: &Actor, change: Change<'_>) -> Result<(), StoreError> {
     let row = audit_event::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
-        at: Set(Utc::now()),
+        at: Set(actor.at),
         actor_id: Set(actor.id),
         actor_label: Set(actor.label.clone()),
         action: Set(change.action.to_owned()),

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use langnghe_domain::catalog::{Agency, AgencyKind, Contact, Topic, TopicSlug};
 use langnghe_domain::{AgencyId, LocalizedText, TopicId, UnitId};
 use sea_orm::{
@@ -27,8 +27,7 @@ fn to_topic(m: topic::Model) -> Result<Topic, DbErr> {
     })
 }
 
-fn topic_row(t: &Topic) -> topic::ActiveModel {
-    let now = Utc::now();
+fn topic_row(t: &Topic, now: DateTime<Utc>) -> topic::ActiveModel {
     topic::ActiveModel {
         id: Set(t.id.0),
         slug: Set(t.slug.as_str().to_owned()),
@@ -61,7 +60,7 @@ pub async fn get_topic<C: ConnectionTrait>(conn: &C, id: TopicId) -> Result<Topi
 
 pub async fn create_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), StoreError> {
     let tx = begin(db).await?;
-    let row = topic::Entity::insert(topic_row(t))
+    let row = topic::Entity::insert(topic_row(t, actor.at))
         .exec_with_returning(&tx)
         .await
         .map_err(conflict_on_unique("topic_slug_taken"))?;
@@ -88,7 +87,7 @@ pub async fn update_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), Store
         .one(&tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let mut row = topic_row(t);
+    let mut row = topic_row(t, actor.at);
     row.created_at = Set(before.created_at);
     let after = row.update(&tx).await.map_err(conflict_on_unique("topic_slug_taken"))?;
     audit::record(
@@ -168,7 +167,7 @@ pub async fn get_agency<C: ConnectionTrait>(conn: &C, id: AgencyId) -> Result<Ag
     Ok(to_agency(row, topics)?)
 }
 
-fn agency_fields(am: &mut agency::ActiveModel, a: &Agency) {
+fn agency_fields(am: &mut agency::ActiveModel, a: &Agency, now: DateTime<Utc>) {
     am.name_vi = Set(a.name.vi().to_owned());
     am.name_en = Set(a.name.en().map(str::to_owned));
     am.kind = Set(a.kind.as_str().to_owned());
@@ -177,7 +176,7 @@ fn agency_fields(am: &mut agency::ActiveModel, a: &Agency) {
     am.contact_email = Set(a.contact.email.clone());
     am.contact_phone = Set(a.contact.phone.clone());
     am.active = Set(a.active);
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(now);
 }
 
 async fn set_agency_topics<C: ConnectionTrait>(conn: &C, a: &Agency) -> Result<(), DbErr> {
@@ -203,10 +202,10 @@ pub async fn create_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), Sto
     let tx = begin(db).await?;
     let mut am = agency::ActiveModel {
         id: Set(a.id.0),
-        created_at: Set(Utc::now()),
+        created_at: Set(actor.at),
         ..Default::default()
     };
-    agency_fields(&mut am, a);
+    agency_fields(&mut am, a, actor.at);
     agency::Entity::insert(am).exec_without_returning(&tx).await?;
     set_agency_topics(&tx, a).await?;
     let after = get_agency(&tx, a.id).await?;
@@ -235,7 +234,7 @@ pub async fn update_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), Sto
         .await?
         .ok_or(StoreError::NotFound)?;
     let mut am: agency::ActiveModel = row.into();
-    agency_fields(&mut am, a);
+    agency_fields(&mut am, a, actor.at);
     am.update(&tx).await?;
     set_agency_topics(&tx, a).await?;
     audit::record(

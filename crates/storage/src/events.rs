@@ -2,7 +2,7 @@
 //! attendance breakdowns are checked by the api crate with the domain's
 //! rules; this module stores what it is given.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::UnitId;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -52,7 +52,7 @@ fn to_event(m: event::Model) -> Event {
     }
 }
 
-fn fields(am: &mut event::ActiveModel, e: &Event) {
+fn fields(am: &mut event::ActiveModel, e: &Event, now: DateTime<Utc>) {
     am.kind = Set(e.kind.clone());
     am.audience = Set(e.audience.clone());
     am.unit_id = Set(e.unit_id.0);
@@ -63,7 +63,7 @@ fn fields(am: &mut event::ActiveModel, e: &Event) {
     am.children_by_school_level = Set(e.children_by_school_level.clone());
     am.adults_attending = Set(e.adults_attending);
     am.notes = Set(e.notes.clone());
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(now);
 }
 
 /// An issue raised at an event, already screened and redacted.
@@ -85,13 +85,13 @@ pub async fn create(db: &Db, actor: &Actor, e: &Event, issues: &[EventIssue]) ->
     let mut am = event::ActiveModel {
         id: Set(e.id),
         created_by: Set(actor.id),
-        created_at: Set(Utc::now()),
+        created_at: Set(actor.at),
         ..Default::default()
     };
-    fields(&mut am, e);
+    fields(&mut am, e, actor.at);
     let row = am.insert(&tx).await?;
     for i in issues {
-        insert_issue(&tx, e, i).await?;
+        insert_issue(&tx, e, i, actor.at).await?;
     }
     audit::record(
         &tx,
@@ -111,8 +111,12 @@ pub async fn create(db: &Db, actor: &Actor, e: &Event, issues: &[EventIssue]) ->
     Ok(())
 }
 
-async fn insert_issue<C: ConnectionTrait>(conn: &C, e: &Event, i: &EventIssue) -> Result<(), DbErr> {
-    let now = Utc::now();
+async fn insert_issue<C: ConnectionTrait>(
+    conn: &C,
+    e: &Event,
+    i: &EventIssue,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     issue::Entity::insert(issue::ActiveModel {
         id: Set(i.id),
         source: Set("event".to_owned()),
@@ -141,7 +145,7 @@ async fn insert_issue<C: ConnectionTrait>(conn: &C, e: &Event, i: &EventIssue) -
     })
     .exec_without_returning(conn)
     .await?;
-    crate::participation::insert_cases(conn, &i.cases, e.unit_id, None, None, Some(i.id)).await
+    crate::participation::insert_cases(conn, &i.cases, e.unit_id, None, None, Some(i.id), now).await
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreError> {
@@ -221,7 +225,7 @@ pub async fn update(db: &Db, actor: &Actor, e: &Event) -> Result<Event, StoreErr
         .await?
         .ok_or(StoreError::NotFound)?;
     let mut am: event::ActiveModel = before.clone().into();
-    fields(&mut am, e);
+    fields(&mut am, e, actor.at);
     let after = am.update(&tx).await?;
     audit::record(
         &tx,

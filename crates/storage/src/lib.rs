@@ -55,18 +55,23 @@ pub(crate) fn conflict_on_unique(code: &'static str) -> impl Fn(DbErr) -> StoreE
     }
 }
 
-/// Who made a change: a staff account, an agency client, or the system.
+/// Who made a change, and when: a staff account, an agency client, or the
+/// system, at the time the application's clock read when the change was
+/// asked for. Rows the change writes are stamped with `at`, and so is its
+/// audit event.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub id: Option<uuid::Uuid>,
     pub label: String,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Actor {
-    pub fn system() -> Actor {
+    pub fn system(at: chrono::DateTime<chrono::Utc>) -> Actor {
         Actor {
             id: None,
             label: "system".into(),
+            at,
         }
     }
 }

@@ -205,7 +205,7 @@ pub async fn update_all<E>(
             out.push(current);
             continue;
         }
-        next.updated_at = Utc::now();
+        next.updated_at = actor.at;
         issue::Entity::update_many()
             .col_expr(issue::Column::Status, Expr::value(next.status.clone()))
             .col_expr(
@@ -406,7 +406,7 @@ async fn set_merged(
 ) -> Result<(), StoreError> {
     issue::Entity::update_many()
         .col_expr(issue::Column::MergedInto, Expr::value(after))
-        .col_expr(issue::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(issue::Column::UpdatedAt, Expr::value(actor.at))
         .filter(issue::Column::Id.eq(id))
         .exec(tx)
         .await?;
@@ -438,7 +438,12 @@ pub enum Supported {
 
 /// A child supports an accepted issue, once: the primary key refuses a
 /// second support, even from concurrent requests.
-pub async fn support(db: &Db, issue_id: Uuid, participant_id: Uuid) -> Result<Supported, StoreError> {
+pub async fn support(
+    db: &Db,
+    issue_id: Uuid,
+    participant_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Supported, StoreError> {
     use sea_orm::sea_query::OnConflict;
     let accepted = issue::Entity::find_by_id(issue_id)
         .filter(issue::Column::Status.eq("accepted"))
@@ -451,7 +456,7 @@ pub async fn support(db: &Db, issue_id: Uuid, participant_id: Uuid) -> Result<Su
     let inserted = issue_support::Entity::insert(issue_support::ActiveModel {
         issue_id: sea_orm::ActiveValue::Set(issue_id),
         participant_id: sea_orm::ActiveValue::Set(participant_id),
-        created_at: sea_orm::ActiveValue::Set(Utc::now()),
+        created_at: sea_orm::ActiveValue::Set(now),
     })
     .on_conflict(
         OnConflict::columns([issue_support::Column::IssueId, issue_support::Column::ParticipantId])
@@ -612,7 +617,7 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
     }
     let tx = begin(db).await?;
     let id = Uuid::now_v7();
-    let now = Utc::now();
+    let now = actor.at;
     let inserted = issue::Entity::insert(issue::ActiveModel {
         id: sea_orm::ActiveValue::Set(id),
         source: sea_orm::ActiveValue::Set("survey_answer".to_owned()),

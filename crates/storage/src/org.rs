@@ -1,6 +1,6 @@
 //! Units, their parent periods, lineage and reorganisations.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::org::{LineageEdge, OrgChart, ParentPeriod, Unit, UnitCode, UnitKind};
 use langnghe_domain::reorg::ReorganisationPlan;
 use langnghe_domain::{LocalizedText, ReorganisationId, UnitId};
@@ -30,7 +30,7 @@ fn to_unit(m: unit::Model) -> Result<Unit, DbErr> {
     })
 }
 
-fn unit_row(u: &Unit) -> unit::ActiveModel {
+fn unit_row(u: &Unit, now: DateTime<Utc>) -> unit::ActiveModel {
     unit::ActiveModel {
         id: Set(u.id.0),
         kind: Set(u.kind.as_str().to_owned()),
@@ -40,7 +40,7 @@ fn unit_row(u: &Unit) -> unit::ActiveModel {
         valid_from: Set(u.valid_from),
         valid_to: Set(u.valid_to),
         note: Set(u.note.clone()),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
 }
 
@@ -94,7 +94,7 @@ pub async fn load_chart<C: ConnectionTrait>(conn: &C) -> Result<OrgChart, StoreE
 /// Records a new unit under `parent` from its first day.
 pub async fn create_unit(db: &Db, actor: &Actor, unit: &Unit, parent: Option<UnitId>) -> Result<(), StoreError> {
     let tx = begin(db).await?;
-    let row = unit::Entity::insert(unit_row(unit))
+    let row = unit::Entity::insert(unit_row(unit, actor.at))
         .exec_with_returning(&tx)
         .await
         .map_err(conflict_on_unique("unit_code_taken"))?;
@@ -185,7 +185,7 @@ pub async fn apply_reorganisation(
         title: Set(title.to_owned()),
         note: Set(note.map(str::to_owned)),
         created_by: Set(actor.id),
-        created_at: Set(Utc::now()),
+        created_at: Set(actor.at),
     })
     .exec_without_returning(&tx)
     .await?;
@@ -211,7 +211,7 @@ pub async fn apply_reorganisation(
             .await?;
     }
     for u in &plan.open {
-        unit::Entity::insert(unit_row(u))
+        unit::Entity::insert(unit_row(u, actor.at))
             .exec_without_returning(&tx)
             .await
             .map_err(conflict_on_unique("unit_code_taken"))?;

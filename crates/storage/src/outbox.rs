@@ -55,11 +55,12 @@ pub async fn enqueue<C: ConnectionTrait>(
     agency_id: Uuid,
     event_type: &str,
     data: &serde_json::Value,
+    now: DateTime<Utc>,
 ) -> Result<Option<Uuid>, StoreError> {
     if agency_webhook::Entity::find_by_id(agency_id).one(conn).await?.is_none() {
         return Ok(None);
     }
-    Ok(Some(insert(conn, agency_id, event_type, data).await?))
+    Ok(Some(insert(conn, agency_id, event_type, data, now).await?))
 }
 
 async fn insert<C: ConnectionTrait>(
@@ -67,9 +68,9 @@ async fn insert<C: ConnectionTrait>(
     agency_id: Uuid,
     event_type: &str,
     data: &serde_json::Value,
+    now: DateTime<Utc>,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
-    let now = Utc::now();
     let payload = serde_json::json!({
         "id": id,
         "type": event_type,
@@ -103,6 +104,7 @@ pub async fn enqueue_test(db: &Db, actor: &Actor, agency_id: Uuid) -> Result<Opt
         agency_id,
         "webhook.test",
         &serde_json::json!({"message": "Lắng Nghe webhook test"}),
+        actor.at,
     )
     .await?;
     if id.is_some() {
@@ -259,7 +261,7 @@ pub async fn replay(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError
         tx.rollback().await?;
         return Ok(false);
     }
-    let now = Utc::now();
+    let now = actor.at;
     outbox::Entity::update(outbox::ActiveModel {
         id: Set(id),
         status: Set("pending".into()),
@@ -296,7 +298,7 @@ pub async fn set_webhook(db: &Db, actor: &Actor, agency_id: Uuid, url: &str, sec
         agency_id: Set(agency_id),
         url: Set(url.to_owned()),
         secret: Set(secret.to_owned()),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(actor.at),
     })
     .on_conflict(
         sea_orm::sea_query::OnConflict::column(agency_webhook::Column::AgencyId)

@@ -161,11 +161,15 @@ pub async fn close_session(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>)
 }
 
 /// The pseudonym for a participant token's keyed hash, created on first use.
-pub async fn participant_for<C: ConnectionTrait>(conn: &C, token_hash: &str) -> Result<Uuid, StoreError> {
+pub async fn participant_for<C: ConnectionTrait>(
+    conn: &C,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Uuid, StoreError> {
     participant::Entity::insert(participant::ActiveModel {
         id: Set(Uuid::now_v7()),
         token_hash: Set(token_hash.to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     })
     .on_conflict(
         OnConflict::column(participant::Column::TokenHash)
@@ -229,6 +233,8 @@ pub struct NewResponse {
     /// The survey takes one response per participant.
     pub single: bool,
     pub cases: Vec<NewCase>,
+    /// When the child submitted it, by the application's clock.
+    pub submitted_at: DateTime<Utc>,
 }
 
 /// The cases screening opened for one response or issue.
@@ -239,8 +245,8 @@ pub(crate) async fn insert_cases<C: ConnectionTrait>(
     session_id: Option<Uuid>,
     response_id: Option<Uuid>,
     issue_id: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let now = Utc::now();
     for c in cases {
         safeguarding_case::Entity::insert(safeguarding_case::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -309,7 +315,16 @@ pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, Stor
         tx.rollback().await?;
         return settle_refused_response(db, r, e).await;
     }
-    insert_cases(&tx, &r.cases, r.unit_id, Some(r.session_id), Some(r.id), None).await?;
+    insert_cases(
+        &tx,
+        &r.cases,
+        r.unit_id,
+        Some(r.session_id),
+        Some(r.id),
+        None,
+        r.submitted_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Submitted::Created)
 }
@@ -328,8 +343,7 @@ pub async fn submit_responses(db: &Db, rs: &[NewResponse]) -> Result<Vec<Submitt
         }
         return Ok(out);
     }
-    let now = Utc::now();
-    let inserted = response::Entity::insert_many(rs.iter().map(|r| response_row(r, now)))
+    let inserted = response::Entity::insert_many(rs.iter().map(response_row))
         .on_conflict(OnConflict::new().do_nothing().to_owned())
         .exec_with_returning_keys(db)
         .await?;
@@ -373,13 +387,13 @@ async fn settle_refused_response(db: &Db, r: &NewResponse, e: DbErr) -> Result<S
 }
 
 async fn insert_response<C: ConnectionTrait>(conn: &C, r: &NewResponse) -> Result<(), DbErr> {
-    response::Entity::insert(response_row(r, Utc::now()))
+    response::Entity::insert(response_row(r))
         .exec_without_returning(conn)
         .await?;
     Ok(())
 }
 
-fn response_row(r: &NewResponse, now: DateTime<Utc>) -> response::ActiveModel {
+fn response_row(r: &NewResponse) -> response::ActiveModel {
     response::ActiveModel {
         id: Set(r.id),
         survey_id: Set(r.survey_id),
@@ -397,7 +411,7 @@ fn response_row(r: &NewResponse, now: DateTime<Utc>) -> response::ActiveModel {
         idempotency_key: Set(r.idempotency_key.clone()),
         request_hash: Set(r.request_hash.clone()),
         single_response_of: Set(r.single.then_some(r.participant_id)),
-        submitted_at: Set(now),
+        submitted_at: Set(r.submitted_at),
         withdrawn_at: Set(None),
         text_purged_at: Set(None),
     }
@@ -407,10 +421,10 @@ fn response_row(r: &NewResponse, now: DateTime<Utc>) -> response::ActiveModel {
 /// idempotency or one-response checks and no screening: for seeding a
 /// benchmark or importing responses already checked elsewhere. They are
 /// folded into the result rollups like any other.
-pub async fn insert_responses_bulk(db: &Db, rows: &[(NewResponse, DateTime<Utc>)]) -> Result<(), StoreError> {
+pub async fn insert_responses_bulk(db: &Db, rows: &[NewResponse]) -> Result<(), StoreError> {
     for chunk in rows.chunks(1000) {
-        let models = chunk.iter().map(|(r, at)| {
-            let mut m = response_row(r, *at);
+        let models = chunk.iter().map(|r| {
+            let mut m = response_row(r);
             m.single_response_of = Set(None);
             m
         });
@@ -508,6 +522,8 @@ pub struct NewIssue {
     pub idempotency_key: String,
     pub request_hash: String,
     pub cases: Vec<NewCase>,
+    /// When the child raised it, by the application's clock.
+    pub submitted_at: DateTime<Utc>,
 }
 
 async fn replay_issue<C: ConnectionTrait>(
@@ -536,7 +552,7 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         return Ok(prior);
     }
     let tx = begin(db).await?;
-    let now = Utc::now();
+    let now = i.submitted_at;
     let inserted = issue::Entity::insert(issue::ActiveModel {
         id: Set(i.id),
         source: Set("form".to_owned()),
@@ -575,7 +591,16 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         }
         Err(e) => return Err(e.into()),
     }
-    insert_cases(&tx, &i.cases, i.unit_id, Some(i.session_id), None, Some(i.id)).await?;
+    insert_cases(
+        &tx,
+        &i.cases,
+        i.unit_id,
+        Some(i.session_id),
+        None,
+        Some(i.id),
+        i.submitted_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Submitted::Created)
 }

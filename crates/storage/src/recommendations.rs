@@ -195,7 +195,7 @@ async fn get_locked(tx: &Tx, id: Uuid) -> Result<RecommendationRow, StoreError> 
 
 pub async fn create(db: &Db, actor: &Actor, d: &Draft) -> Result<RecommendationRow, StoreError> {
     let tx = begin(db).await?;
-    let now = Utc::now();
+    let now = actor.at;
     let id = Uuid::now_v7();
     let mut m = rec::ActiveModel {
         id: Set(id),
@@ -252,7 +252,7 @@ pub async fn update<E>(
     }
     let mut m = rec::ActiveModel {
         id: Set(id),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(actor.at),
         ..Default::default()
     };
     draft_columns(&next, &mut m);
@@ -291,7 +291,7 @@ pub async fn approve<E>(
         tx.rollback().await?;
         return Ok(Err(e));
     }
-    let now = Utc::now();
+    let now = actor.at;
     rec::Entity::update(rec::ActiveModel {
         id: Set(id),
         status: Set("approved".into()),
@@ -368,7 +368,7 @@ pub async fn send<E>(
     }
     // Microseconds, as PostgreSQL keeps them, so that a feed cursor on
     // `sent_at` matches exactly on SQLite too.
-    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let now = chrono::SubsecRound::trunc_subsecs(actor.at, 6);
     let first = current.sent_at.is_none();
     if first {
         rec::Entity::update(rec::ActiveModel {
@@ -415,7 +415,14 @@ pub async fn send<E>(
             },
         )
         .await?;
-        outbox::enqueue(&tx, row.agency_id, "delivery.created", &event_data(&row, None)).await?;
+        outbox::enqueue(
+            &tx,
+            row.agency_id,
+            "delivery.created",
+            &event_data(&row, None),
+            actor.at,
+        )
+        .await?;
         created.push(row);
     }
     if !first {
@@ -430,6 +437,7 @@ pub async fn send<E>(
                     "change": "rerouted",
                     "agencies_added": deliveries.iter().map(|d| d.agency_id).collect::<Vec<_>>(),
                 }),
+                actor.at,
             )
             .await?;
         }
@@ -876,7 +884,7 @@ pub async fn agency_step<E>(
             return Ok(Err(e));
         }
     };
-    let now = Utc::now();
+    let now = actor.at;
     let mut m = delivery::ActiveModel {
         id: Set(id),
         updated_at: Set(now),
@@ -989,6 +997,7 @@ pub async fn agency_step<E>(
                 "by_agency_id": agency_id,
                 "status": row.status,
             }),
+            actor.at,
         )
         .await?;
     }
@@ -1028,7 +1037,12 @@ pub struct ReminderStep {
 /// escalated, all audited in one transaction. `Some(escalated)` when
 /// recorded; `None` when already recorded, the step is behind the last one
 /// sent, or the delivery was answered meanwhile.
-pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<Option<bool>, StoreError> {
+pub async fn record_reminder(
+    db: &Db,
+    id: Uuid,
+    r: ReminderStep,
+    now: DateTime<Utc>,
+) -> Result<Option<bool>, StoreError> {
     let tx = begin(db).await?;
     let Some(current) = delivery::Entity::find_by_id(id)
         .lock_exclusive()
@@ -1058,7 +1072,6 @@ pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<Optio
         escalates: r.kind == "overdue" && escalates(past_due_sent + 1) && current.escalated_at.is_none(),
         ..r
     };
-    let now = Utc::now();
     let inserted = delivery_reminder::Entity::insert(delivery_reminder::ActiveModel {
         delivery_id: Set(id),
         step: Set(r.step as i32),
@@ -1087,7 +1100,7 @@ pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<Optio
         m.escalated_at = Set(Some(now));
     }
     let row = delivery_of(delivery::Entity::update(m).exec(&tx).await?);
-    let system = Actor::system();
+    let system = Actor::system(now);
     let detail = serde_json::json!({
         "step": r.step, "kind": r.kind, "on": r.on, "days_overdue": r.days_overdue,
     });
@@ -1122,7 +1135,7 @@ pub async fn record_reminder(db: &Db, id: Uuid, r: ReminderStep) -> Result<Optio
     } else {
         "delivery.reminder"
     };
-    outbox::enqueue(&tx, row.agency_id, event, &event_data(&row, Some(detail))).await?;
+    outbox::enqueue(&tx, row.agency_id, event, &event_data(&row, Some(detail)), now).await?;
     tx.commit().await?;
     Ok(Some(r.escalates))
 }

@@ -106,10 +106,10 @@ pub async fn delete_closed_cases(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, 
 }
 
 /// Records a purge run in the audit log (counts only).
-pub async fn record_purge(db: &Db, counts: serde_json::Value) -> Result<(), StoreError> {
+pub async fn record_purge(db: &Db, counts: serde_json::Value, at: DateTime<Utc>) -> Result<(), StoreError> {
     audit::record(
         db,
-        &Actor::system(),
+        &Actor::system(at),
         Change {
             action: "retention.purge",
             entity: "retention",

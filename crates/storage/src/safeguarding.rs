@@ -194,7 +194,7 @@ pub async fn update<E>(
             return Ok(Err(e));
         }
     };
-    let now = Utc::now();
+    let now = actor.at;
     if next != current {
         next.updated_at = now;
         case::Entity::update_many()
@@ -261,7 +261,7 @@ pub struct Intake<'a> {
 /// Opens a case from a report; audited without its text.
 pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, StoreError> {
     let tx = begin(db).await?;
-    let now = Utc::now();
+    let now = actor.at;
     let id = Uuid::now_v7();
     let m = case::ActiveModel {
         id: Set(id),

@@ -78,7 +78,7 @@ pub async fn create(
     definition: &str,
 ) -> Result<SurveyRecord, StoreError> {
     let tx = begin(db).await?;
-    let now = Utc::now();
+    let now = actor.at;
     let row = survey::Entity::insert(survey::ActiveModel {
         id: Set(id),
         kind: Set(summary.kind.clone()),
@@ -202,7 +202,7 @@ pub async fn save_draft(
         .ok_or(StoreError::NotFound)?;
     let current = to_record(before.clone())?;
     consultation::edit(current.status).map_err(transition)?;
-    let now = Utc::now();
+    let now = actor.at;
     let latest_published = current.published_version == Some(current.latest_version);
     let version = if latest_published {
         let v = current.latest_version + 1;
@@ -265,7 +265,7 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
     let current = to_record(before.clone())?;
     let latest_is_draft = current.published_version != Some(current.latest_version);
     let status = consultation::publish(current.status, latest_is_draft).map_err(transition)?;
-    let now = Utc::now();
+    let now = actor.at;
     survey_version::Entity::update_many()
         .col_expr(survey_version::Column::PublishedAt, Expr::value(now))
         .filter(survey_version::Column::SurveyId.eq(id))
@@ -307,7 +307,7 @@ pub async fn close(db: &Db, actor: &Actor, id: Uuid) -> Result<SurveyRecord, Sto
     let status = consultation::close(to_record(before.clone())?.status).map_err(transition)?;
     let mut row: survey::ActiveModel = before.clone().into();
     row.status = Set(status.as_str().to_owned());
-    row.updated_at = Set(Utc::now());
+    row.updated_at = Set(actor.at);
     let after = row.update(&tx).await?;
     audit::record(
         &tx,

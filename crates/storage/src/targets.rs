@@ -44,7 +44,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Target, Store
 
 pub async fn create(db: &Db, actor: &Actor, id: Uuid, t: &Target) -> Result<(), StoreError> {
     let tx = begin(db).await?;
-    let now = Utc::now();
+    let now = actor.at;
     let row = target::ActiveModel {
         id: Set(id),
         metric: Set(t.metric().as_str().to_owned()),
@@ -84,7 +84,7 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, t: &Target) -> Result<(), 
     am.scope_unit_id = Set(t.scope_unit().0);
     am.period = Set(t.period().to_string());
     am.value = Set(t.value());
-    am.updated_at = Set(Utc::now());
+    am.updated_at = Set(actor.at);
     let after = am.update(&tx).await?;
     audit::record(
         &tx,

@@ -479,7 +479,7 @@ async fn agency_deliveries(
     let filter = DeliveryFilter {
         agency_id: Some(caller.agency_id),
         status: q.status.as_deref(),
-        overdue: q.overdue.map(|o| (o, crate::today())),
+        overdue: q.overdue.map(|o| (o, state.clock.local_date())),
         escalated: None,
     };
     let rows = store::list_deliveries(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
@@ -644,7 +644,7 @@ async fn reply(
         .as_deref()
         .map(|c| text_check(&mut errors, "child_summary", c, 1000));
     let reason = b.reason.as_deref().map(|r| text_check(&mut errors, "reason", r, 2000));
-    let today = crate::today();
+    let today = state.clock.local_date();
     if let Some(s) = stance {
         errors
             .0

@@ -1,7 +1,6 @@
 //! Staff sign-in and "who am I".
 
 use actix_web::{HttpRequest, get, post, web};
-use chrono::Utc;
 use langnghe_domain::account::Username;
 use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_storage::throttle;
@@ -63,7 +62,7 @@ async fn login(
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let body = body.0;
-    let now = Utc::now();
+    let now = state.clock.now();
     let username = Username::parse(&body.username)
         .map(|u| u.as_str().to_owned())
         .unwrap_or_else(|_| body.username.trim().to_ascii_lowercase());

@@ -88,8 +88,8 @@ pub struct SessionDto {
     pub guardian_consent: Option<GuardianConsentDto>,
 }
 
-fn session_dto(s: Session) -> SessionDto {
-    let state = match s.window.state(Utc::now()) {
+fn session_dto(s: Session, now: chrono::DateTime<Utc>) -> SessionDto {
+    let state = match s.window.state(now) {
         SessionState::NotYetOpen => "not_yet_open",
         SessionState::Open => "open",
         SessionState::Closed => "closed",
@@ -159,11 +159,11 @@ async fn create_session(
     let window = SessionWindow::new(b.opens_at, b.closes_at)
         .map_err(|e| errors.0.extend(e.0))
         .ok();
-    if b.closes_at <= Utc::now() {
+    if b.closes_at <= state.clock.now() {
         errors.push("closes_at", "in_the_past", "closes_at must be in the future");
     }
     let chart = org::load_chart(&state.db).await?;
-    let today = crate::today();
+    let today = state.clock.local_date();
     match chart.unit(UnitId(b.unit_id)) {
         None => errors.push("unit_id", "unknown_unit", "no such unit"),
         Some(u) if !u.in_force_on(today) => errors.push("unit_id", "not_in_force", "the unit is closed"),
@@ -206,10 +206,10 @@ async fn create_session(
             join_code: code.as_str().to_owned(),
             guardian_consent_method: b.guardian_consent.as_ref().map(|g| g.method.trim().to_owned()),
             guardian_consent_reference: b.guardian_consent.as_ref().map(|g| g.reference.trim().to_owned()),
-            created_at: Utc::now(),
+            created_at: state.clock.now(),
         };
         match store::create_session(&state.db, &staff.actor(), &session).await {
-            Ok(()) => return Ok(HttpResponse::Created().json(session_dto(session))),
+            Ok(()) => return Ok(HttpResponse::Created().json(session_dto(session, state.clock.now()))),
             Err(StoreError::Conflict("join_code_taken")) => continue,
             Err(e) => return Err(e.into()),
         }
@@ -257,7 +257,11 @@ async fn list_sessions(
         page.limit as u64 + 1,
     )
     .await?;
-    Ok(web::Json(page.page(rows, |s| s.id, session_dto)))
+    Ok(web::Json(page.page(
+        rows,
+        |s| s.id,
+        |s| session_dto(s, state.clock.now()),
+    )))
 }
 
 /// Close a session now. Facilitators close their units' sessions only.
@@ -289,9 +293,9 @@ async fn close_session(
     {
         return Err(ApiError::not_found("session"));
     }
-    let closed = store::close_session(&state.db, &staff.actor(), session.id, Utc::now()).await?;
+    let closed = store::close_session(&state.db, &staff.actor(), session.id, state.clock.now()).await?;
     state.cache.forget_session(session.id);
-    Ok(web::Json(session_dto(closed)))
+    Ok(web::Json(session_dto(closed, state.clock.now())))
 }
 
 /// A refusal a child reads, in their language.
@@ -371,7 +375,7 @@ async fn join(
         None => crate::request_lang(&req),
     };
     let key = crate::client_address_key(&req, state.trust_forwarded_for, "join");
-    let now = Utc::now();
+    let now = state.clock.now();
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
         let mut e = ApiError::too_many_requests(secs);
@@ -480,7 +484,12 @@ async fn join(
             lang,
         ));
     }
-    let participant_id = store::participant_for(&state.db, &state.data_key.hash("participant", &token)).await?;
+    let participant_id = store::participant_for(
+        &state.db,
+        &state.data_key.hash("participant", &token),
+        state.clock.now(),
+    )
+    .await?;
     let iat = now.timestamp();
     let claims = RespondentClaims {
         iss: crate::auth::ISSUER.into(),
@@ -638,7 +647,7 @@ async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, Ar
             (session, status)
         }
     };
-    if session.window.state(Utc::now()) != SessionState::Open || status == SurveyStatus::Closed {
+    if session.window.state(state.clock.now()) != SessionState::Open || status == SurveyStatus::Closed {
         return Err(child_refusal(
             actix_web::http::StatusCode::CONFLICT,
             "session_closed",
@@ -715,6 +724,7 @@ async fn submit_response(
     let age_band = AgeBand::for_age(who.claims.age).map(|b| b.as_str()).unwrap_or("6-8");
     let support = !cases.is_empty();
     let new = NewResponse {
+        submitted_at: state.clock.now(),
         id,
         survey_id: session.survey_id,
         version: session.version,
@@ -773,7 +783,7 @@ async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) 
     {
         return Err(unknown());
     }
-    match store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), Utc::now()).await? {
+    match store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), state.clock.now()).await? {
         Withdrawn::Now | Withdrawn::Already => Ok(HttpResponse::NoContent().finish()),
         Withdrawn::NotFound => Err(unknown()),
     }
@@ -874,6 +884,7 @@ async fn raise_issue(
         b.topic.as_deref().unwrap_or("")
     )));
     let new = NewIssue {
+        submitted_at: state.clock.now(),
         id,
         status: if withheld { "withheld" } else { "new" }.to_owned(),
         survey_id: session.survey_id,

@@ -163,11 +163,11 @@ async fn check(
     let audience = parsed_audience;
     if let Err(e) = check_date("held_on", held_on) {
         errors.0.extend(e.0);
-    } else if held_on > crate::today() {
+    } else if held_on > state.clock.local_date() {
         errors.push("held_on", "in_the_future", "record an event once it has been held");
     }
     let chart = org::load_chart(&state.db).await?;
-    let today = crate::today();
+    let today = state.clock.local_date();
     match chart.unit(UnitId(unit_id)) {
         None => errors.push("unit_id", "unknown_unit", "no such unit"),
         Some(u) => {
@@ -299,8 +299,8 @@ async fn create_event(
         children_by_school_level: c.by_level,
         adults_attending: b.adults_attending,
         notes: b.notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
-        created_at: chrono::Utc::now(),
-        updated_at: chrono::Utc::now(),
+        created_at: state.clock.now(),
+        updated_at: state.clock.now(),
     };
     store::create(&state.db, &staff.actor(), &event, &issues).await?;
     let stored = store::get(&state.db, event.id).await?;

@@ -159,7 +159,7 @@ pub(crate) async fn unit_query(state: &AppState, unit_id: Option<Uuid>) -> Resul
     if chart.unit(UnitId(u)).is_none() {
         return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
     }
-    Ok(Some(chart.counting_for(UnitId(u), crate::today())))
+    Ok(Some(chart.counting_for(UnitId(u), state.clock.local_date())))
 }
 
 /// The moderation queue, newest first by default, with counts per status.
@@ -729,7 +729,7 @@ async fn support_issue(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let status = match store::support(&state.db, *id, who.participant_id).await? {
+    let status = match store::support(&state.db, *id, who.participant_id, state.clock.now()).await? {
         store::Supported::NotFound => return Err(ApiError::not_found("issue")),
         store::Supported::Now => actix_web::http::StatusCode::CREATED,
         store::Supported::Already => actix_web::http::StatusCode::OK,

@@ -114,7 +114,7 @@ pub struct ErasedDto {
 )]
 #[delete("/participants/me")]
 async fn erase_me(who: Respondent, state: web::Data<AppState>) -> Result<web::Json<ErasedDto>, ApiError> {
-    let e = store::erase_participant(&state.db, who.participant_id, Utc::now()).await?;
+    let e = store::erase_participant(&state.db, who.participant_id, state.clock.now()).await?;
     Ok(web::Json(ErasedDto {
         responses_withdrawn: e.responses_withdrawn,
         issues_detached: e.issues_detached,

@@ -326,7 +326,7 @@ async fn get_progress(
         Some(y) => Some(Period::year(y).map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?),
     };
     let chart = org::load_chart(&state.db).await?;
-    let today = crate::today();
+    let today = state.clock.local_date();
     if let Some(u) = q.unit_id
         && chart.unit(UnitId(u)).is_none()
     {

@@ -228,7 +228,7 @@ impl Lookup {
             topics: catalog::list_topics(&state.db).await?,
             agencies: catalog::list_agencies(&state.db).await?,
             holidays: holidays(state).await?,
-            today: crate::today(),
+            today: state.clock.local_date(),
         })
     }
 
@@ -574,7 +574,7 @@ async fn list_recommendations(
         topic_id,
         units: units.as_deref(),
         agency_id: q.agency_id,
-        overdue: q.overdue.map(|o| (o, crate::today())),
+        overdue: q.overdue.map(|o| (o, state.clock.local_date())),
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
     let p = page.page(rows, |r| r.id, |r| r);
@@ -927,7 +927,7 @@ async fn routing_suggestions(
         UnitId(rec.draft.unit_id),
         langnghe_domain::TopicId(rec.draft.topic_id),
         &delivered,
-        crate::today(),
+        state.clock.local_date(),
     )
     .into_iter()
     .map(|s| RoutingSuggestionDto {

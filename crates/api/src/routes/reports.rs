@@ -661,7 +661,7 @@ async fn get_report(
         }
         u => u,
     };
-    let measured_to = period.last_day().min(crate::today());
+    let measured_to = period.last_day().min(state.clock.local_date());
     let org_day = measured_to.max(period.first_day());
     let top = unit.or_else(|| {
         let mut roots = chart
@@ -694,7 +694,7 @@ async fn get_report(
         from: period.first_day(),
         to: period.last_day(),
         unit: top.and_then(|u| chart.unit(u)).map(crate::routes::units::brief),
-        generated_at: Utc::now(),
+        generated_at: state.clock.now(),
         min_cell: state.min_cell.get(),
         sections,
     };

@@ -63,11 +63,11 @@ struct Window {
 }
 
 impl ResultsQuery {
-    fn window(&self) -> Result<Window, ApiError> {
+    fn window(&self, today: NaiveDate) -> Result<Window, ApiError> {
         use crate::extract::query_date;
         let (from, to) = (query_date("from", self.from)?, query_date("to", self.to)?);
         Ok(Window {
-            at: query_date("at", self.at)?.unwrap_or_else(crate::today),
+            at: query_date("at", self.at)?.unwrap_or(today),
             from: from.map(crate::local_day_start),
             to: to.and_then(|d| d.succ_opt()).map(crate::local_day_start),
             days: (from, to),
@@ -360,7 +360,7 @@ async fn responses_csv(
     };
     let (def, _) = stored_definition(&stored.definition)?;
     let chart = org::load_chart(&state.db).await?;
-    let Window { at, from, to, .. } = q.window()?;
+    let Window { at, from, to, .. } = q.window(state.clock.local_date())?;
     let units = match q.unit_id {
         None => None,
         Some(u) if chart.unit(UnitId(u)).is_none() => {
@@ -484,8 +484,8 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
     };
     let (def, _) = stored_definition(&stored.definition)?;
     let chart = org::load_chart(&state.db).await?;
-    let today = crate::today();
-    let Window { at, days, .. } = q.window()?;
+    let today = state.clock.local_date();
+    let Window { at, days, .. } = q.window(state.clock.local_date())?;
     // The units whose responses are counted: the caller's scope, narrowed
     // to `unit_id` when given.
     let root = match (viewer, q.unit_id) {

@@ -128,7 +128,7 @@ async fn list_cases(
     if q.severity.as_deref().is_some_and(|s| Severity::parse(s).is_none()) {
         return Err(bad("severity is medium, high or urgent"));
     }
-    let now = Utc::now();
+    let now = state.clock.now();
     let filter = CaseFilter {
         status: q.status.as_deref(),
         severity: q.severity.as_deref(),
@@ -156,9 +156,9 @@ pub struct CaseDetailDto {
     pub notes: Vec<NoteDto>,
 }
 
-fn detail(c: CaseRow, text: String, notes: Vec<Note>) -> CaseDetailDto {
+fn detail(c: CaseRow, text: String, notes: Vec<Note>, now: DateTime<Utc>) -> CaseDetailDto {
     CaseDetailDto {
-        case: dto(c, Utc::now()),
+        case: dto(c, now),
         text,
         notes: notes
             .into_iter()
@@ -174,7 +174,7 @@ fn detail(c: CaseRow, text: String, notes: Vec<Note>) -> CaseDetailDto {
 
 async fn read(state: &AppState, staff: &Staff<Safeguarding>, id: Uuid) -> Result<CaseDetailDto, ApiError> {
     match store::read(&state.db, &staff.actor(), id).await {
-        Ok((c, text, notes)) => Ok(detail(c, text, notes)),
+        Ok((c, text, notes)) => Ok(detail(c, text, notes, state.clock.now())),
         Err(StoreError::NotFound) => Err(ApiError::not_found("case")),
         Err(e) => Err(e.into()),
     }
@@ -278,7 +278,7 @@ async fn update_case(
     }
     errors.into_result(())?;
     let (to, referral) = (status.and_then(|s| s.1), referral.and_then(|r| r.1));
-    let now = Utc::now();
+    let now = state.clock.now();
     let updated = store::update(&state.db, &staff.actor(), *id, change.note.as_deref(), |current| {
         let mut next = current.clone();
         let from = CaseStatus::parse(&current.status).unwrap_or(CaseStatus::New);
@@ -363,7 +363,7 @@ async fn create_case(
     if Severity::parse(&i.severity).is_none() {
         errors.push("severity", "unknown_severity", "medium, high or urgent");
     }
-    let now = Utc::now();
+    let now = state.clock.now();
     if i.received_at > now + chrono::Duration::minutes(5) || i.received_at < now - chrono::Duration::days(366) {
         errors.push("received_at", "out_of_range", "within the past year, not in the future");
     }
@@ -386,7 +386,7 @@ async fn create_case(
         },
     )
     .await?;
-    Ok(HttpResponse::Created().json(detail(row, i.summary, Vec::new())))
+    Ok(HttpResponse::Created().json(detail(row, i.summary, Vec::new(), state.clock.now())))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -307,7 +307,9 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
     let chart = org::load_chart(&state.db).await?;
     match chart.unit(UnitId(body.owner_unit_id)) {
         None => errors.push("owner_unit_id", "unknown_unit", "no such unit"),
-        Some(u) if !u.in_force_on(crate::today()) => errors.push("owner_unit_id", "not_in_force", "the unit is closed"),
+        Some(u) if !u.in_force_on(state.clock.local_date()) => {
+            errors.push("owner_unit_id", "not_in_force", "the unit is closed")
+        }
         Some(_) => {}
     }
     let (Some(def), true) = (def, errors.is_empty()) else {

@@ -428,7 +428,7 @@ async fn topic_summary(
     state: web::Data<AppState>,
     q: web::Query<TopicSummaryQuery>,
 ) -> Result<web::Json<TopicSummaryDto>, ApiError> {
-    let today = crate::today();
+    let today = state.clock.local_date();
     let to = query_date("to", q.to)?.unwrap_or(today);
     let from = match query_date("from", q.from)? {
         Some(d) => d,

@@ -160,7 +160,7 @@ async fn list_units(
                 .ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown unit kind {k:?}")))?,
         ),
     };
-    let at = crate::extract::query_date("at", q.at)?.unwrap_or_else(crate::today);
+    let at = crate::extract::query_date("at", q.at)?.unwrap_or_else(|| state.clock.local_date());
     let chart = store::load_chart(&state.db).await?;
     let mut units: Vec<&Unit> = chart
         .in_force_on(at)
@@ -251,7 +251,7 @@ async fn get_unit(
 ) -> Result<web::Json<UnitDetail>, ApiError> {
     let chart = store::load_chart(&state.db).await?;
     let u = chart.unit(UnitId(*id)).ok_or_else(|| ApiError::not_found("unit"))?;
-    let at = crate::extract::query_date("at", q.at)?.unwrap_or_else(crate::today);
+    let at = crate::extract::query_date("at", q.at)?.unwrap_or_else(|| state.clock.local_date());
     Ok(web::Json(detail(&chart, u, at)))
 }
 
@@ -313,7 +313,7 @@ async fn create_unit(
     let kind = parse_kind("kind", &b.kind, &mut errors);
     let code = collect(UnitCode::parse("code", &b.code), &mut errors);
     let name = collect(b.name.parse("name", 200), &mut errors);
-    let valid_from = b.valid_from.unwrap_or_else(crate::today);
+    let valid_from = b.valid_from.unwrap_or_else(|| state.clock.local_date());
     if let Err(e) = check_date("valid_from", valid_from) {
         errors.0.extend(e.0);
     }
@@ -356,7 +356,7 @@ async fn create_unit(
     store::create_unit(&state.db, &staff.actor(), &unit, b.parent_id.map(UnitId)).await?;
     let chart = store::load_chart(&state.db).await?;
     let u = chart.unit(unit.id).ok_or_else(|| ApiError::not_found("unit"))?;
-    Ok(HttpResponse::Created().json(detail(&chart, u, valid_from.max(crate::today()))))
+    Ok(HttpResponse::Created().json(detail(&chart, u, valid_from.max(state.clock.local_date()))))
 }
 
 /// Corrections that do not change the organisation's shape.
@@ -421,7 +421,7 @@ async fn update_unit(
     store::correct_unit(&state.db, &staff.actor(), id, correction).await?;
     let chart = store::load_chart(&state.db).await?;
     let u = chart.unit(id).ok_or_else(|| ApiError::not_found("unit"))?;
-    Ok(web::Json(detail(&chart, u, crate::today())))
+    Ok(web::Json(detail(&chart, u, state.clock.local_date())))
 }
 
 /// A unit the reorganisation opens.

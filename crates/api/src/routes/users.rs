@@ -89,7 +89,7 @@ async fn check_refs(state: &AppState, a: &Assignment) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new();
     if let Some(unit) = a.unit_id {
         let chart = org::load_chart(&state.db).await?;
-        let today = crate::today();
+        let today = state.clock.local_date();
         match chart.unit(unit) {
             None => errors.push("unit_id", "unknown_unit", "no such unit"),
             Some(u) if !u.in_force_on(today) => errors.push("unit_id", "not_in_force", "the unit is closed"),

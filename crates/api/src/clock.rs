@@ -1,0 +1,103 @@
+//! The service's clock: the one place the time of day is read.
+//!
+//! Everything that depends on "now" (a session's window, a due date in
+//! working days, the current plan year, a token's expiry, the time stamped
+//! on a stored row) asks the application's [`Clock`], never the system.
+//! In production the clock is the system's. Tests start it at a day they
+//! choose, so that no outcome depends on the hour, day or month a test
+//! runs, and move it forward to see what happens later.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+
+/// The deployment's offset from UTC. Vietnam keeps UTC+7 all year.
+pub const LOCAL_OFFSET_HOURS: i64 = 7;
+
+/// The time, as the system tells it shifted by an offset that is zero in
+/// production. Clones share the offset: moving one moves them all.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    /// Microseconds added to the system's time.
+    offset_us: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// The system's time.
+    pub fn system() -> Clock {
+        Clock::default()
+    }
+
+    /// A clock that reads `start` now and runs at the system's pace from
+    /// there (rows stamped one after the other keep their order).
+    pub fn starting_at(start: DateTime<Utc>) -> Clock {
+        let clock = Clock::default();
+        clock.set(start);
+        clock
+    }
+
+    /// Now.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::microseconds(self.offset_us.load(Ordering::Relaxed))
+    }
+
+    /// The local day it is now where the service is deployed.
+    pub fn local_date(&self) -> NaiveDate {
+        local_day(self.now())
+    }
+
+    /// Makes the clock read `at` now.
+    pub fn set(&self, at: DateTime<Utc>) {
+        let offset = (at - Utc::now()).num_microseconds().unwrap_or(0);
+        self.offset_us.store(offset, Ordering::Relaxed);
+    }
+
+    /// Moves the clock forward (or back, with a negative duration).
+    pub fn advance(&self, by: Duration) {
+        self.offset_us
+            .fetch_add(by.num_microseconds().unwrap_or(0), Ordering::Relaxed);
+    }
+}
+
+/// The local day an instant falls on.
+pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
+    (at + Duration::hours(LOCAL_OFFSET_HOURS)).date_naive()
+}
+
+/// The instant a local day begins (local midnight).
+pub fn local_day_start(d: NaiveDate) -> DateTime<Utc> {
+    d.and_time(NaiveTime::MIN).and_utc() - Duration::hours(LOCAL_OFFSET_HOURS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_started_clock_reads_its_start_and_moves_on() {
+        let start = local_day_start(NaiveDate::from_ymd_opt(2026, 3, 11).unwrap_or_default()) + Duration::hours(9);
+        let clock = Clock::starting_at(start);
+        let read = clock.now();
+        assert!(
+            read >= start && read - start < Duration::seconds(5),
+            "{read} vs {start}"
+        );
+        assert_eq!(clock.local_date().to_string(), "2026-03-11");
+        let shared = clock.clone();
+        shared.advance(Duration::days(31));
+        assert_eq!(clock.local_date().to_string(), "2026-04-11");
+    }
+
+    #[test]
+    fn local_days_begin_at_local_midnight() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default();
+        let start = local_day_start(d);
+        assert_eq!(start.to_rfc3339(), "2026-12-30T17:00:00+00:00");
+        assert_eq!(local_day(start), d);
+        assert_eq!(
+            local_day(start - Duration::microseconds(1)),
+            d.pred_opt().unwrap_or_default()
+        );
+    }
+}
