@@ -6,6 +6,7 @@ pub mod account;
 pub mod calendar;
 pub mod catalog;
 pub mod consultation;
+pub mod disclosure;
 pub mod field;
 pub mod ids;
 pub mod moderation;
