@@ -229,6 +229,7 @@ async fn keys_rotate_without_signing_anyone_out() {
         Arc::clone(&old.db),
         Options {
             secrets: vec![new_secret.clone(), SECRET.to_owned()],
+            clock: old.clock.clone(),
             ..Options::default()
         },
     )
@@ -243,6 +244,7 @@ async fn keys_rotate_without_signing_anyone_out() {
         Arc::clone(&old.db),
         Options {
             secrets: vec![new_secret],
+            clock: old.clock.clone(),
             ..Options::default()
         },
     )

@@ -945,6 +945,7 @@ async fn a_batch_settles_each_response_as_a_single_insert_would() {
             single: true,
             cases: vec![],
             submitted_at: s.app.now(),
+            record_key: child as u32,
         }
     };
     let rows = vec![

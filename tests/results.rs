@@ -1,13 +1,48 @@
-//! Survey results: every question type, breakdowns, suppression, roles and
-//! the roll-up of old units into their successors.
+//! Survey results: every question type, breakdowns, disclosure control
+//! (perturbed counts, releases, whole months), roles and the roll-up of old
+//! units into their successors.
+//!
+//! Record keys are random, so a published count is known only within the
+//! perturbation table's bounds: the assertions say what holds for every key.
 
 use actix_web::http::Method;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use langnghe_storage::rollup::Grain;
-
 use crate::support::TestApp;
+
+/// The default policy's threshold (k) and largest noise (D).
+pub const K: u64 = 5;
+pub const D: u64 = 3;
+
+/// A published count of `n` children: 0 for none; for 1 to k − 1, 0 or k;
+/// for k, 0 or k to k + D; above, within D of `n` and never below k.
+#[track_caller]
+pub fn near(published: &Value, n: u64) {
+    let m = published.as_u64().unwrap_or_else(|| panic!("not a count: {published}"));
+    let ok = match n {
+        0 => m == 0,
+        n if n < K => m == 0 || m == K,
+        n if n == K => m == 0 || (K..=K + D).contains(&m),
+        n => m >= K && m.abs_diff(n) <= D,
+    };
+    assert!(ok, "{n} children published as {m}");
+}
+
+/// Waits until the survey's results come from release `number` or later,
+/// and returns them.
+pub async fn released(app: &TestApp, survey: &str, number: i64) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        let r = app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin()).await;
+        last = r.ok(200).clone();
+        if last["release"]["number"].as_i64().unwrap_or(0) >= number {
+            return last;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("release {number} did not come: {last}");
+}
 
 fn all_types(owner: &str) -> Value {
     let opts = |keys: &[&str]| {
@@ -61,16 +96,27 @@ pub async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
     r.ok(201)["join_code"].as_str().unwrap().to_owned()
 }
 
+/// The figures of one question of a results body.
+fn question<'a>(body: &'a Value, key: &str) -> &'a Value {
+    body["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["key"] == key)
+        .unwrap()
+}
+
 #[actix_web::test]
-async fn results_cover_every_question_type_with_suppression() {
+async fn results_cover_every_question_type_under_disclosure_control() {
     let app = TestApp::spawn_demo().await;
+    app.stop_folder();
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
-    // 8 children of 12, 6 of 15, 3 of 9.
+    // 12 children of 12, 9 of 15, 3 of 9: 24 in all.
     let mut n = 0;
-    for (age, count) in [(12u8, 8), (15, 6), (9, 3)] {
+    for (age, count) in [(12u8, 12), (15, 9), (9, 3)] {
         for i in 0..count {
             n += 1;
             let answers = json!({"one": if i % 2 == 0 { "a" } else { "b" }, "many": ["x", "y"], "rate": 3, "yn": true,
@@ -78,36 +124,60 @@ async fn results_cover_every_question_type_with_suppression() {
             answer(&app, &code, age, if i % 2 == 0 { "girl" } else { "boy" }, answers).await;
         }
     }
-    let r = app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin()).await;
-    let all = r.ok(200).clone();
-    assert_eq!(all["min_cell"], 5);
+    app.release().await;
+    let all = released(&app, &survey, 1).await;
+    assert_eq!(all["disclosure"]["method"], "cell_key");
+    assert_eq!(all["disclosure"]["threshold"], K);
+    assert_eq!(all["release"]["waiting"], 0, "staff see what waits");
+    assert_eq!(all["release"]["next_release_at"], K);
     assert_eq!(all["groups"].as_array().unwrap().len(), 1);
-    let q = |key: &str| {
-        all["questions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|q| q["key"] == key)
-            .unwrap()
-            .clone()
-    };
-    let one = q("one");
+    let one = question(&all, "one");
     assert_eq!(one["columns"], json!(["a", "b", "c"]));
-    assert_eq!(one["groups"][0]["respondents"]["count"], 17);
-    assert_eq!(one["groups"][0]["counts"][0]["count"], 9);
-    assert_eq!(one["groups"][0]["counts"][2]["count"], 0, "a zero reveals nothing");
-    assert!((one["groups"][0]["counts"][1]["share"].as_f64().unwrap() - 8.0 / 17.0).abs() < 1e-9);
-    assert_eq!(q("many")["groups"][0]["counts"][0]["count"], 17);
-    assert_eq!(q("rate")["columns"], json!(["1", "2", "3"]));
-    assert_eq!(q("yn")["groups"][0]["counts"][0]["count"], 17);
-    let num = q("num");
-    assert_eq!(num["groups"][0]["stats"]["median"], 9.0);
-    assert_eq!(num["groups"][0]["stats"]["mean"], 9.0);
-    assert_eq!(q("rank")["groups"][0]["mean_rank"], json!([2.0, 1.0]));
-    assert_eq!(q("say")["groups"][0]["respondents"]["count"], 17);
-    assert!(!r.text.contains("Em thích"), "no text answers in results");
+    let g = &one["groups"][0];
+    near(&g["respondents"], 24);
+    near(&g["counts"][0]["count"], 13);
+    near(&g["counts"][1]["count"], 11);
+    assert_eq!(g["counts"][2]["count"], 0, "zero stays zero");
+    // Shares are over the group's own published total.
+    let share = g["counts"][1]["share"].as_f64().unwrap();
+    let expected = g["counts"][1]["count"].as_f64().unwrap() / g["respondents"].as_f64().unwrap();
+    assert!((share - expected.min(1.0)).abs() < 1e-9);
+    // Without a breakdown the one group is everyone: the same cells give the
+    // same figures.
+    assert_eq!(one["total"], one["groups"][0]);
+    // Everyone chose x and y, and said yes: the same children, the same number.
+    let many = question(&all, "many");
+    assert_eq!(
+        many["groups"][0]["counts"][0]["count"],
+        many["groups"][0]["respondents"]
+    );
+    assert_eq!(
+        many["groups"][0]["counts"][1]["count"],
+        many["groups"][0]["respondents"]
+    );
+    assert_eq!(many["groups"][0]["counts"][2]["count"], 0);
+    assert_eq!(question(&all, "rate")["columns"], json!(["1", "2", "3"]));
+    near(&question(&all, "yn")["groups"][0]["counts"][0]["count"], 24);
+    // 24 numbers 1..24: a mean near 12.5, quartiles for 20 or more; never
+    // the smallest or largest.
+    let stats = &question(&all, "num")["groups"][0]["stats"];
+    let mean = stats["mean"].as_f64().unwrap();
+    assert!((mean - 12.5).abs() < 15.0, "mean {mean}");
+    assert!(stats.get("min").is_none() && stats.get("max").is_none());
+    let ranks = question(&all, "rank")["groups"][0]["mean_rank"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        ranks[0].as_f64().unwrap() > ranks[1].as_f64().unwrap(),
+        "q is ranked first: {ranks:?}"
+    );
+    near(&question(&all, "say")["groups"][0]["respondents"], 24);
+    let text = serde_json::to_string(&all).unwrap();
+    assert!(!text.contains("Em thích"), "no text answers in results");
 
-    // By age band: the group of 3 is suppressed, and the next smallest with it.
+    // By age band: a group of 3 is listed only if published as k or more,
+    // and then without a mean; bigger groups are within D.
     let r = app
         .get(&format!("/api/v1/surveys/{survey}/results?by=age_band"), app.admin())
         .await;
@@ -118,12 +188,17 @@ async fn results_cover_every_question_type_with_suppression() {
         .iter()
         .map(|g| g["dimensions"]["age_band"].as_str().unwrap())
         .collect();
-    assert_eq!(bands, ["12-14", "15-17", "9-11"]);
-    let one = by_age["questions"][0]["groups"].as_array().unwrap().clone();
-    assert_eq!(one[0]["respondents"]["count"], 8);
-    assert_eq!(one[2]["respondents"], json!({"count": null, "suppressed": true}));
-    assert_eq!(one[1]["respondents"]["suppressed"], true, "secondary suppression");
-    assert_eq!(by_age["questions"][4]["groups"][2].get("stats"), None);
+    assert!(bands.starts_with(&["12-14", "15-17"]), "{bands:?}");
+    let groups = question(&by_age, "one")["groups"].as_array().unwrap().clone();
+    near(&groups[0]["respondents"], 12);
+    near(&groups[1]["respondents"], 9);
+    if bands.len() == 3 {
+        assert_eq!(bands[2], "9-11");
+        assert!(groups[2]["respondents"].as_u64().unwrap() >= K);
+        assert_eq!(question(&by_age, "num")["groups"][2]["stats"]["mean"], Value::Null);
+    }
+    // The total is everyone, as without a breakdown.
+    assert_eq!(question(&by_age, "one")["total"], one["total"]);
     // A pair of dimensions, and units grouped by ward.
     let r = app
         .get(
@@ -132,10 +207,7 @@ async fn results_cover_every_question_type_with_suppression() {
         )
         .await;
     assert_eq!(r.ok(200)["by"], json!(["age_band", "gender"]));
-    assert_eq!(
-        r.body["groups"][0]["dimensions"],
-        json!({"age_band": "12-14", "gender": "boy"})
-    );
+    assert_eq!(question(&r.body, "one")["total"], one["total"]);
     let r = app
         .get(
             &format!("/api/v1/surveys/{survey}/results?by=unit&unit_level=ward"),
@@ -146,22 +218,30 @@ async fn results_cover_every_question_type_with_suppression() {
     let r = app
         .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
         .await;
-    assert_eq!(r.ok(200)["groups"].as_array().unwrap().len(), 1);
-    let tomorrow = (app.now() + Duration::days(2)).date_naive();
+    assert_eq!(r.ok(200)["groups"], json!([{"dimensions": {"period": "2026-11"}}]));
+    // Whole months only: this month, the next (empty), and never a day.
     let r = app
         .get(
-            &format!("/api/v1/surveys/{survey}/results?from={tomorrow}"),
+            &format!("/api/v1/surveys/{survey}/results?from=2026-11-01&to=2026-11-30"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(question(r.ok(200), "one")["total"], one["total"]);
+    let r = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/results?from=2026-12-01"),
             app.admin(),
         )
         .await;
     assert_eq!(r.ok(200)["groups"], json!([]));
+    assert_eq!(question(&r.body, "one")["total"]["respondents"], 0);
 
     // Roles: a facilitator sees their unit only; other roles are refused.
     let (_, here) = app.user("tpt.here", "facilitator", Some(&school), None).await;
     let other_school = app.unit_id("PN-S01", "2026-01-01").await;
     let (_, there) = app.user("tpt.there", "facilitator", Some(&other_school), None).await;
     let r = app.get(&format!("/api/v1/surveys/{survey}/results"), Some(&here)).await;
-    assert_eq!(r.ok(200)["questions"][0]["groups"][0]["respondents"]["count"], 17);
+    assert_eq!(question(r.ok(200), "one")["total"], one["total"]);
     let r = app
         .get(&format!("/api/v1/surveys/{survey}/results"), Some(&there))
         .await;
@@ -179,7 +259,7 @@ async fn results_cover_every_question_type_with_suppression() {
     app.get(&format!("/api/v1/surveys/{survey}/results"), None)
         .await
         .assert_problem(401, "unauthenticated");
-    // Bad input.
+    // Bad input, windows that are not whole months included.
     for bad in [
         "by=colour",
         "by=unit,unit",
@@ -188,6 +268,10 @@ async fn results_cover_every_question_type_with_suppression() {
         "from=yesterday",
         "from=0100-01-01",
         "at=9999-01-01",
+        "from=2026-11-02",
+        "to=2026-11-24",
+        "from=2026-11-25&to=2026-11-25",
+        "from=2026-12-01&to=2026-11-30",
     ] {
         app.get(&format!("/api/v1/surveys/{survey}/results?{bad}"), app.admin())
             .await
@@ -207,6 +291,7 @@ async fn results_cover_every_question_type_with_suppression() {
 #[actix_web::test]
 async fn results_roll_old_units_up_into_their_successors() {
     let app = TestApp::spawn().await;
+    app.stop_folder();
     let mk = |body: Value| {
         let app = &app;
         async move {
@@ -221,9 +306,11 @@ async fn results_roll_old_units_up_into_their_successors() {
     let w2 = mk(json!({"kind": "ward", "code": "W2", "name": {"vi": "Phường 2"}, "parent_id": city, "valid_from": "2020-01-01"})).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&city)).await;
     let code = session(&app, &survey, &w1).await;
-    for _ in 0..6 {
+    // Ten children: a count of ten is never published as 0.
+    for _ in 0..10 {
         answer(&app, &code, 12, "girl", json!({"one": "a"})).await;
     }
+    app.release().await;
     // Ward 1 is merged into ward 2 the day after tomorrow.
     let merge_on = (app.now() + Duration::days(2)).date_naive();
     app.post(
@@ -247,25 +334,30 @@ async fn results_roll_old_units_up_into_their_successors() {
         )
         .await;
     assert_eq!(after.ok(200)["groups"], json!([{"dimensions": {"unit": "W2"}}]));
-    assert_eq!(after.body["questions"][0]["groups"][0]["counts"][0]["count"], 6);
-    // Scoped to ward 2 on that date, ward 1's responses count.
+    near(&after.body["questions"][0]["groups"][0]["counts"][0]["count"], 10);
+    // Scoped to ward 2 on that date, ward 1's responses count: the same
+    // children, so the same figures.
     let scoped = app
         .get(
             &format!("/api/v1/surveys/{survey}/results?unit_id={w2}&at={merge_on}"),
             app.admin(),
         )
         .await;
-    assert_eq!(scoped.ok(200)["questions"][0]["groups"][0]["respondents"]["count"], 6);
+    assert_eq!(
+        scoped.ok(200)["questions"][0]["total"],
+        before.body["questions"][0]["total"]
+    );
 }
 
 #[actix_web::test]
 async fn results_and_responses_export_as_csv_for_excel() {
     let app = TestApp::spawn_demo().await;
+    app.stop_folder();
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
-    for i in 0..6 {
+    for i in 0..8 {
         let say = if i == 0 {
             "=HYPERLINK(\"x\")"
         } else {
@@ -280,6 +372,7 @@ async fn results_and_responses_export_as_csv_for_excel() {
         )
         .await;
     }
+    app.release().await;
     let r = app
         .get(
             &format!("/api/v1/surveys/{survey}/results.csv?by=age_band"),
@@ -290,15 +383,33 @@ async fn results_and_responses_export_as_csv_for_excel() {
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     assert!(r.text.starts_with('\u{feff}'), "BOM for Excel");
     let lines: Vec<&str> = r.text.trim_start_matches('\u{feff}').split("\r\n").collect();
-    assert_eq!(
-        lines[0],
-        "question,type,age_band,column,count,share,suppressed,mean,median,q1,q3"
-    );
-    assert!(lines.contains(&"one,single_choice,12-14,a,6,1,false,,,,"), "{lines:?}");
+    assert_eq!(lines[0], "question,type,age_band,column,count,share,mean,median,q1,q3");
+    // Everyone answered "a": the option and the respondents are the same
+    // children, so the same published count, and a share of 1.
+    let respondents = lines
+        .iter()
+        .find(|l| l.starts_with("one,single_choice,12-14,respondents,"))
+        .unwrap();
+    let n = respondents.split(',').nth(4).unwrap();
     assert!(
-        lines.contains(&"num,number,12-14,respondents,6,,false,7,7,7,7"),
+        lines.contains(&format!("one,single_choice,12-14,a,{n},1,,,,").as_str()),
         "{lines:?}"
     );
+    assert!(
+        lines.contains(&format!("one,single_choice,all,a,{n},1,,,,").as_str()),
+        "the whole follows the groups: {lines:?}"
+    );
+    // Eight numbers: never quartiles (that needs 20), a mean only where the
+    // group is published as 10 or more.
+    let num: Vec<&str> = lines
+        .iter()
+        .find(|l| l.starts_with("num,number,12-14,respondents,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(&num[7..], ["", "", ""], "{num:?}");
+    let published: u64 = num[4].parse().unwrap();
+    assert_eq!(num[6].is_empty(), published < 10, "{num:?}");
 
     let r = app
         .get(&format!("/api/v1/surveys/{survey}/responses.csv"), app.admin())
@@ -314,7 +425,7 @@ async fn results_and_responses_export_as_csv_for_excel() {
         lines[0],
         "row,submitted_on,unit,age_band,gender,one,many,rate,yn,num,rank,say"
     );
-    assert_eq!(lines.len(), 7, "a header and one row per response");
+    assert_eq!(lines.len(), 9, "a header and one row per response");
     assert!(
         lines[1].contains(",PN-S06,12-14,girl,a,x;z,,,7,p>q,\"'=HYPERLINK(\"\"x\"\")\""),
         "{}",
@@ -359,6 +470,12 @@ async fn results_and_responses_export_as_csv_for_excel() {
         .await
         .assert_problem(400, "invalid_query");
     app.get(
+        &format!("/api/v1/surveys/{survey}/results.csv?from=2026-11-03"),
+        app.admin(),
+    )
+    .await
+    .assert_problem(400, "invalid_query");
+    app.get(
         &format!("/api/v1/surveys/{}/responses.csv", uuid::Uuid::now_v7()),
         app.admin(),
     )
@@ -369,6 +486,7 @@ async fn results_and_responses_export_as_csv_for_excel() {
 #[actix_web::test]
 async fn public_results_only_for_surveys_that_say_so() {
     let app = TestApp::spawn_demo().await;
+    app.stop_folder();
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let mut body = all_types(&district);
@@ -379,30 +497,38 @@ async fn public_results_only_for_surveys_that_say_so() {
     assert_eq!(survey.ok(200)["results_public"], true);
     assert_eq!(survey.body["definition"]["results_public"], true);
     let code = session(&app, &open, &school).await;
-    for _ in 0..6 {
+    for _ in 0..11 {
         answer(&app, &code, 12, "boy", json!({"one": "c"})).await;
     }
-    for _ in 0..5 {
+    for _ in 0..9 {
         answer(&app, &code, 12, "girl", json!({"one": "b"})).await;
     }
     answer(&app, &code, 9, "girl", json!({"one": "a"})).await;
-    // No sign-in; the same suppression: the lone answer "a" is hidden, and
-    // "b" with it, so that it cannot be worked out from the total.
+    app.release().await;
+    // No sign-in; the same disclosure control: the lone "a" reads 0 or k,
+    // never 1; nothing says how many responses wait.
     let r = app.get(&format!("/api/v1/public/surveys/{open}/results"), None).await;
-    let counts = r.ok(200)["questions"][0]["groups"][0]["counts"].clone();
-    assert_eq!(counts[0], json!({"count": null, "suppressed": true}));
-    assert_eq!(counts[1], json!({"count": null, "suppressed": true}));
-    assert_eq!(counts[2]["count"], 6);
+    let public = r.ok(200).clone();
+    let counts = &question(&public, "one")["groups"][0]["counts"];
+    near(&counts[0]["count"], 1);
+    near(&counts[1]["count"], 9);
+    near(&counts[2]["count"], 11);
+    assert!(public["release"]["number"].as_i64().unwrap() >= 1);
+    assert_eq!(public["release"].get("waiting"), None);
+    assert_eq!(public["release"].get("next_release_at"), None);
+    // The same figures as staff see.
+    let staff = app.get(&format!("/api/v1/surveys/{open}/results"), app.admin()).await;
+    assert_eq!(staff.ok(200)["questions"], public["questions"]);
     let r = app
         .get(&format!("/api/v1/public/surveys/{open}/results?by=age_band"), None)
         .await;
-    assert!(
-        r.ok(200)["questions"][0]["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|g| g["respondents"]["suppressed"] == true)
-    );
+    let groups = question(r.ok(200), "one")["groups"].as_array().unwrap().clone();
+    for g in &groups {
+        assert!(
+            g["respondents"].as_u64().unwrap() >= K,
+            "a listed group is never small: {g}"
+        );
+    }
     app.get(&format!("/api/v1/public/surveys/{closed}/results"), None)
         .await
         .assert_problem(404, "not_found");
@@ -418,122 +544,95 @@ async fn public_results_only_for_surveys_that_say_so() {
     app.get(&format!("/api/v1/public/surveys/{open}/results?by=colour"), None)
         .await
         .assert_problem(400, "invalid_query");
+    app.get(&format!("/api/v1/public/surveys/{open}/results?to=2026-11-25"), None)
+        .await
+        .assert_problem(400, "invalid_query");
 }
 
-/// Waits until the background folder has folded every pending response.
-async fn folded(db: &langnghe_storage::Db) {
-    for _ in 0..500 {
-        if langnghe_storage::rollup::pending_count(db).await.unwrap() == 0 {
-            return;
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("responses were not folded within 10 s");
+/// Withdraws a response by its receipt.
+async fn withdraw(app: &TestApp, receipt: &str) {
+    let r = app
+        .request(Method::DELETE, &format!("/api/v1/responses/{receipt}"), None, &[], None)
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
 }
 
 #[actix_web::test]
-async fn results_are_exact_before_and_after_folding_and_after_withdrawal() {
+async fn results_change_only_in_releases_of_at_least_k() {
     let app = TestApp::spawn_demo().await;
     let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
-    let mut receipts = Vec::new();
-    for i in 0..14u32 {
-        let one = ["a", "b", "c"][i as usize % 3];
-        let answers = json!({"one": one, "many": ["x", "z"], "rate": 1 + i % 3,
-            "yn": i % 4 == 0, "num": i * 3, "rank": if i % 2 == 0 { json!(["p", "q"]) } else { json!(["q", "p"]) },
-            "say": "Sân trường cần thêm cây xanh."});
-        receipts.push(
-            answer(
-                &app,
-                &code,
-                [9u8, 13, 16][i as usize % 3],
-                ["girl", "boy"][i as usize % 2],
-                answers,
-            )
-            .await,
-        );
-    }
-    let today = app.day();
-    let month_start = today.format("%Y-%m-01").to_string();
-    let queries = [
-        String::new(),
-        "?by=age_band".into(),
-        "?by=gender,period".into(),
-        "?by=unit&unit_level=ward".into(),
-        // Whole months, and days at the edge of a month.
-        format!("?from={month_start}"),
-        format!("?from={}&to={today}&by=age_band", today - Duration::days(1)),
-        format!("?to={today}"),
-    ];
-    let read = async |app: &TestApp| {
-        let mut out = Vec::new();
-        for q in &queries {
-            let r = app
-                .get(&format!("/api/v1/surveys/{survey}/results{q}"), app.admin())
-                .await;
-            out.push(r.ok(200).clone());
-        }
-        out
+    let results = async || {
+        app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin())
+            .await
+            .ok(200)
+            .clone()
     };
-    // Read while folds may be committing, then once all is folded: the same.
-    let early = read(&app).await;
-    folded(&db).await;
-    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, Grain::Month, None, None, None)
+    let submit = async |n: usize| {
+        let mut receipts = Vec::new();
+        for _ in 0..n {
+            receipts.push(answer(&app, &code, 13, "girl", json!({"one": "a", "yn": true})).await);
+        }
+        receipts
+    };
+    // Four children: nothing is published, and staff see four waiting.
+    let mut receipts = submit(4).await;
+    let r = results().await;
+    assert_eq!(r["release"]["number"], 0);
+    assert_eq!(r["release"]["waiting"], 4);
+    assert_eq!(r["groups"], json!([]));
+    assert_eq!(question(&r, "one")["total"]["respondents"], 0);
+    // The folder has been running all along and released nothing.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(results().await["release"]["number"], 0);
+    // The fifth makes a release of five.
+    receipts.extend(submit(1).await);
+    let first = released(&app, &survey, 1).await;
+    assert_eq!(first["release"]["waiting"], 0);
+    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
         .await
         .unwrap();
-    assert_eq!(
-        cells.iter().map(|c| c.responses).sum::<i64>(),
-        14,
-        "every response is in a cell"
+    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 5);
+    // One more child and one withdrawal: two changes wait, the figures stay
+    // exactly as released, whoever reads them and however often.
+    receipts.extend(submit(1).await);
+    withdraw(&app, &receipts[0]).await;
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    let r = results().await;
+    assert_eq!(r["release"]["waiting"], 2);
+    assert_eq!(r["questions"], first["questions"]);
+    assert_eq!(r["release"]["number"], 1);
+    // A child who answers and withdraws before the release changes nothing
+    // and is not counted as waiting.
+    let gone = submit(1).await;
+    withdraw(&app, &gone[0]).await;
+    assert_eq!(results().await["release"]["waiting"], 2);
+    // Three more make five changes: the second release.
+    receipts.extend(submit(3).await);
+    let second = released(&app, &survey, 2).await;
+    assert_eq!(second["release"]["waiting"], 0);
+    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 8);
+    near(&question(&second, "one")["total"]["respondents"], 8);
+    // The release is numbered, dated by the app's clock, and audited in the
+    // figures of every reader alike.
+    assert!(
+        second["release"]["released_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-25")
     );
-    assert_eq!(cells.len(), 6, "one cell per unit, age band, gender and month");
-    let days = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, Grain::Day, None, None, None)
-        .await
-        .unwrap();
-    assert_eq!(days.len(), 6, "and one per day");
-    assert_eq!(days.iter().map(|c| c.responses).sum::<i64>(), 14);
-    let late = read(&app).await;
-    assert_eq!(early, late);
-    assert_eq!(late[0]["questions"][0]["groups"][0]["respondents"]["count"], 14);
-    assert_eq!(late[0]["questions"][4]["groups"][0]["stats"]["median"], 19.5);
-    // Every window that covers today says the same as no window.
-    for i in [4, 6] {
-        assert_eq!(late[i]["questions"], late[0]["questions"], "query {}", queries[i]);
-    }
-
-    // Withdrawing a folded response: it stops counting at once, and still
-    // after the folder has taken it out of its cell.
-    let r = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/responses/{}", receipts[0]),
-            None,
-            &[],
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 204, "{}", r.text);
-    let now = read(&app).await;
-    assert_eq!(now[0]["questions"][0]["groups"][0]["respondents"]["count"], 13);
-    // Option a fell from 5 answers to 4: below k, so hidden now.
-    assert_eq!(late[0]["questions"][0]["groups"][0]["counts"][0]["count"], 5);
-    assert_eq!(now[0]["questions"][0]["groups"][0]["counts"][0]["suppressed"], true);
-    assert_eq!(now[0]["questions"][0]["groups"][0]["counts"][1]["count"], 5);
-    folded(&db).await;
-    assert_eq!(read(&app).await, now);
-    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, Grain::Month, None, None, None)
-        .await
-        .unwrap();
-    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 13);
 }
 
 #[actix_web::test]
-async fn two_replicas_fold_each_response_exactly_once() {
+async fn two_replicas_release_each_response_exactly_once() {
     let app = TestApp::spawn_demo().await;
-    let other = TestApp::spawn_on(app.db.clone(), crate::support::Options::default()).await;
+    let other = app.replica().await;
     let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
@@ -547,29 +646,48 @@ async fn two_replicas_fold_each_response_exactly_once() {
         async move { answer(to, code, 9 + i % 8, "girl", answers).await }
     });
     let receipts = futures_util::future::join_all(submissions).await;
-    // And five withdraw, some perhaps while being folded.
+    // And five withdraw, some perhaps while being released.
     for r in &receipts[..5] {
-        let res = other
-            .request(Method::DELETE, &format!("/api/v1/responses/{r}"), None, &[], None)
-            .await;
-        assert_eq!(res.status, 204);
+        withdraw(&other, r).await;
     }
-    folded(&db).await;
-    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, Grain::Month, None, None, None)
-        .await
-        .unwrap();
-    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 35);
+    // The folders release whatever makes a release; a remainder under k
+    // may wait. Released plus waiting is exactly what was stored, once.
+    let survey_id: uuid::Uuid = survey.parse().unwrap();
+    let settled = crate::support::eventually(10, || async {
+        let cells = langnghe_storage::rollup::cells(&db, survey_id, 1, None, None, None)
+            .await
+            .unwrap();
+        let released: i64 = cells.iter().map(|c| c.responses).sum();
+        let w = langnghe_storage::rollup::waiting(&db, Some(survey_id))
+            .await
+            .unwrap()
+            .first()
+            .map(|(_, w)| *w)
+            .unwrap_or_default();
+        w.added + w.removed < K && released + w.added as i64 - w.removed as i64 == 35 && released >= 30
+    })
+    .await;
+    assert!(settled, "every change was released once");
+    let mut seen = Vec::new();
     for a in [&app, &other] {
         let r = a.get(&format!("/api/v1/surveys/{survey}/results"), a.admin()).await;
-        let q = &r.ok(200)["questions"];
-        assert_eq!(q[0]["groups"][0]["counts"][0]["count"], 35);
-        assert_eq!(q[4]["groups"][0]["stats"]["mean"], 7.0);
-        assert_eq!(q[5]["groups"][0]["mean_rank"], json!([1.0, 2.0]));
+        let q = r.ok(200)["questions"].clone();
+        let released = q[0]["total"]["respondents"].clone();
+        assert_eq!(
+            q[0]["total"]["counts"][0]["count"], released,
+            "all chose a: the same children"
+        );
+        assert!(released.as_u64().unwrap().abs_diff(35) <= K + D);
+        // Everyone answered 7: a mean near 7 (the noise is scaled to 0..100).
+        let mean = q[4]["total"]["stats"]["mean"].as_f64().unwrap();
+        assert!((mean - 7.0).abs() < 25.0, "{mean}");
+        seen.push(q);
     }
+    assert_eq!(seen[0], seen[1], "both replicas publish the same figures");
 }
 
 #[actix_web::test]
-async fn any_window_of_days_counts_exactly_what_was_submitted_in_it() {
+async fn windows_are_whole_months_and_each_month_is_its_own_cells() {
     use langnghe_storage::participation::{NewResponse, insert_responses_bulk};
     let app = TestApp::spawn_demo().await;
     let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
@@ -578,7 +696,7 @@ async fn any_window_of_days_counts_exactly_what_was_submitted_in_it() {
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let survey_id: uuid::Uuid = survey.parse().unwrap();
     // 1,200 responses at pseudo-random instants over 75 days, so that
-    // months, days and local midnight (UTC+7) are all crossed.
+    // months and local midnight (UTC+7) are crossed.
     let now = app.now();
     let mut seed = 7u64;
     let mut rows = Vec::new();
@@ -606,49 +724,50 @@ async fn any_window_of_days_counts_exactly_what_was_submitted_in_it() {
             single: false,
             cases: vec![],
             submitted_at: at,
+            record_key: (seed >> 32) as u32,
         });
     }
     insert_responses_bulk(&db, &rows).await.unwrap();
+    let settled = crate::support::eventually(20, || async {
+        langnghe_storage::rollup::pending_count(&db).await.unwrap() == 0
+    })
+    .await;
+    assert!(settled, "every response was released");
     let local = |t: chrono::DateTime<Utc>| (t + Duration::hours(7)).date_naive();
-    let today = local(now);
-    let windows = [
-        (today - Duration::days(70), today - Duration::days(3)),
-        (today - Duration::days(40), today),
-        (today - Duration::days(20), today - Duration::days(20)),
-        (today - Duration::days(74), today - Duration::days(31)),
-    ];
-    let check = async |label: &str| {
-        for (from, to) in windows {
-            let r = app
-                .get(
-                    &format!("/api/v1/surveys/{survey}/results?from={from}&to={to}"),
-                    app.admin(),
-                )
-                .await;
-            let q = &r.ok(200)["questions"][0]["groups"][0];
-            let inside: Vec<&str> = rows
-                .iter()
-                .filter(|r| (from..=to).contains(&local(r.submitted_at)))
-                .map(|r| if r.answers.contains("\"a\"") { "a" } else { "other" })
-                .collect();
-            assert_eq!(q["respondents"]["count"], inside.len(), "{label} {from}..{to}");
-            let a = inside.iter().filter(|x| **x == "a").count();
-            assert_eq!(q["counts"][0]["count"], a, "{label} {from}..{to}");
-        }
-        // By month: the months add up to everything.
+    let month = |r: &NewResponse| local(r.submitted_at).format("%Y-%m").to_string();
+    for (from, to, months) in [
+        ("2026-09-01", "2026-09-30", vec!["2026-09"]),
+        ("2026-10-01", "2026-11-30", vec!["2026-10", "2026-11"]),
+        ("2026-09-01", "2026-11-30", vec!["2026-09", "2026-10", "2026-11"]),
+    ] {
         let r = app
-            .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
+            .get(
+                &format!("/api/v1/surveys/{survey}/results?from={from}&to={to}"),
+                app.admin(),
+            )
             .await;
-        let total: u64 = r.ok(200)["questions"][0]["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|g| g["respondents"]["count"].as_u64().unwrap())
-            .sum();
-        assert_eq!(total, 1200, "{label}");
-    };
-    // Before the folder has caught up (read from pending responses) and after.
-    check("unfolded").await;
-    folded(&db).await;
-    check("folded").await;
+        let total = &question(r.ok(200), "one")["total"];
+        let inside: Vec<&NewResponse> = rows.iter().filter(|r| months.contains(&month(r).as_str())).collect();
+        near(&total["respondents"], inside.len() as u64);
+        let a = inside.iter().filter(|r| r.answers.contains("\"a\"")).count();
+        near(&total["counts"][0]["count"], a as u64);
+    }
+    // By month: each month is its own cells, within D of its count.
+    let r = app
+        .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
+        .await;
+    let body = r.ok(200).clone();
+    for (g, figures) in body["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(question(&body, "one")["groups"].as_array().unwrap())
+    {
+        let m = g["dimensions"]["period"].as_str().unwrap();
+        near(
+            &figures["respondents"],
+            rows.iter().filter(|r| month(r) == m).count() as u64,
+        );
+    }
+    near(&question(&body, "one")["total"]["respondents"], 1200);
 }

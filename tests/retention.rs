@@ -46,13 +46,16 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
             single: false,
             cases: vec![],
             submitted_at: at,
+            record_key: (i as u32).wrapping_mul(2_654_435_761),
         }
     };
     // 20 answers from 400 days ago, 10 from today.
     let mut rows: Vec<_> = (0..20).map(|i| row(i, now - Duration::days(400))).collect();
     rows.extend((20..30).map(|i| row(i, now)));
     insert_responses_bulk(&db, &rows).await.unwrap();
-    langnghe_api::rollup::fold_all(&db, app.now()).await.unwrap();
+    langnghe_api::rollup::fold_all(&db, &langnghe_domain::disclosure::Policy::default(), app.now())
+        .await
+        .unwrap();
     let results = async || {
         app.get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
             .await

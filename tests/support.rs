@@ -180,6 +180,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         respondent_ttl: chrono::Duration::hours(2),
         hash_cost: HashCost::Minimal,
         min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
+        disclosure: langnghe_domain::disclosure::Policy::default(),
         // Fold often, so that tests read results while folds commit.
         fold_interval: std::time::Duration::from_millis(20),
         retention: langnghe_api::retention::Policy::default(),
@@ -380,6 +381,34 @@ impl TestApp {
             )
             .await;
         r.ok(200)["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// A second replica on the same database, reading the same clock (as
+    /// replicas read one system clock).
+    pub async fn replica(&self) -> TestApp {
+        Self::spawn_on(
+            self.db.clone(),
+            Options {
+                clock: self.clock.clone(),
+                ..Options::default()
+            },
+        )
+        .await
+    }
+
+    /// Stops the background folder, so that a test decides when results
+    /// are released (with [`TestApp::release`]).
+    pub fn stop_folder(&self) {
+        self.folder.abort();
+    }
+
+    /// Releases every survey's waiting changes that make a release, now.
+    pub async fn release(&self) {
+        let db = langnghe_storage::connect(&self.db.url, 1).await.expect("connect");
+        langnghe_api::rollup::fold_all(&db, &langnghe_domain::disclosure::Policy::default(), self.now())
+            .await
+            .expect("release");
+        db.close().await.ok();
     }
 
     /// Now, by the application's clock.

@@ -436,7 +436,7 @@ async fn webhooks_may_not_reach_internal_addresses() {
 #[actix_web::test]
 async fn two_instances_relay_each_event_exactly_once() {
     let a = TestApp::spawn_demo().await;
-    let b = TestApp::spawn_on(a.db.clone(), Options::default()).await;
+    let b = a.replica().await;
     let district = a.unit_id("PN", "2026-01-01").await;
     let board = agency(&a, &district, "education_office").await;
     let (hooks, url) = receiver().await;

@@ -21,6 +21,7 @@ mod m20261128_000013_retention;
 mod m20261128_000014_promoted_answers;
 mod m20261128_000015_holidays;
 mod m20261129_000016_recommendations;
+mod m20261204_000017_disclosure_control;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000014_promoted_answers::Migration),
             Box::new(m20261128_000015_holidays::Migration),
             Box::new(m20261129_000016_recommendations::Migration),
+            Box::new(m20261204_000017_disclosure_control::Migration),
         ]
     }
 }

@@ -60,6 +60,21 @@ pub struct Settings {
     /// Smallest group or cell shown in results about children (k, at least 3).
     #[arg(long, env = "LANGNGHE_MIN_CELL", default_value = "5", global = true)]
     pub min_cell: String,
+    /// The largest noise the cell key method adds to a published count (D).
+    #[arg(long, env = "LANGNGHE_CKM_MAX_NOISE", default_value = "3", global = true)]
+    pub ckm_max_noise: String,
+    /// The variance of that noise (V).
+    #[arg(long, env = "LANGNGHE_CKM_VARIANCE", default_value = "2", global = true)]
+    pub ckm_variance: String,
+    /// Smallest group whose mean (or mean rank) is published.
+    #[arg(long, env = "LANGNGHE_MEAN_MIN", default_value = "10", global = true)]
+    pub mean_min: String,
+    /// Smallest group whose median and quartiles are published.
+    #[arg(long, env = "LANGNGHE_QUANTILE_MIN", default_value = "20", global = true)]
+    pub quantile_min: String,
+    /// New or withdrawn responses that make a release of a survey's results.
+    #[arg(long, env = "LANGNGHE_RELEASE_STEP", default_value = "5", global = true)]
+    pub release_step: String,
     /// How often, in milliseconds, the result folder looks for new or
     /// withdrawn responses to fold into the rollups when idle.
     #[arg(long, env = "LANGNGHE_FOLD_INTERVAL_MS", default_value = "1000", global = true)]
@@ -128,6 +143,8 @@ pub struct Config {
     pub hash_cost: HashCost,
     /// Small-cell suppression threshold.
     pub min_cell: langnghe_domain::suppression::MinCell,
+    /// Disclosure control of results (cell key method, releases).
+    pub disclosure: langnghe_domain::disclosure::Policy,
     /// The result folder's pause when nothing waits to be folded.
     pub fold_interval: std::time::Duration,
     /// How long data is kept.
@@ -177,6 +194,44 @@ pub fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> 
         "0" | "false" | "no" | "off" => Ok(false),
         other => Err(bad(name, format!("{other:?} is not true or false"))),
     }
+}
+
+/// The disclosure-control policy from its settings; the threshold is the
+/// smallest cell (`LANGNGHE_MIN_CELL`).
+fn disclosure_policy(s: &Settings, threshold: u64) -> Result<langnghe_domain::disclosure::Policy, ConfigError> {
+    use langnghe_domain::disclosure::{Params, Policy, PolicyError};
+    let whole = |name: &'static str, v: &str| {
+        v.trim()
+            .parse::<u64>()
+            .map_err(|_| bad(name, format!("{v:?} is not a whole number")))
+    };
+    let params = Params {
+        threshold,
+        max_noise: whole("LANGNGHE_CKM_MAX_NOISE (--ckm-max-noise)", &s.ckm_max_noise)?,
+        variance: s
+            .ckm_variance
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| bad("LANGNGHE_CKM_VARIANCE (--ckm-variance)", "not a number"))?,
+        mean_min: whole("LANGNGHE_MEAN_MIN (--mean-min)", &s.mean_min)?,
+        quantile_min: whole("LANGNGHE_QUANTILE_MIN (--quantile-min)", &s.quantile_min)?,
+        release_step: whole("LANGNGHE_RELEASE_STEP (--release-step)", &s.release_step)?,
+    };
+    Policy::new(params).map_err(|e| {
+        let name = match e {
+            PolicyError::ThresholdBelowThree | PolicyError::ThresholdAboveTwenty => "LANGNGHE_MIN_CELL (--min-cell)",
+            PolicyError::NoiseBelowTwo | PolicyError::NoiseNotBelowThreshold => {
+                "LANGNGHE_CKM_MAX_NOISE (--ckm-max-noise)"
+            }
+            PolicyError::VarianceBelowOne | PolicyError::VarianceAboveNoise => "LANGNGHE_CKM_VARIANCE (--ckm-variance)",
+            PolicyError::MeanMinBelowTwiceThreshold => "LANGNGHE_MEAN_MIN (--mean-min)",
+            PolicyError::QuantileMinBelowMeanMin | PolicyError::QuantileMinBelowFourThresholds => {
+                "LANGNGHE_QUANTILE_MIN (--quantile-min)"
+            }
+            PolicyError::ReleaseStepBelowThreshold => "LANGNGHE_RELEASE_STEP (--release-step)",
+        };
+        bad(name, e.to_string())
+    })
 }
 
 impl Config {
@@ -291,6 +346,7 @@ impl Config {
             .ok()
             .and_then(|k| langnghe_domain::suppression::MinCell::new(k).ok())
             .ok_or_else(|| bad("LANGNGHE_MIN_CELL (--min-cell)", "a whole number of at least 3"))?;
+        let disclosure = disclosure_policy(s, min_cell.get())?;
         let fold_interval = s
             .fold_interval_ms
             .trim()
@@ -372,6 +428,7 @@ impl Config {
             respondent_ttl: chrono::Duration::hours(2),
             hash_cost: HashCost::Standard,
             min_cell,
+            disclosure,
             fold_interval,
             retention,
             webhooks,

@@ -1,25 +1,25 @@
-//! Folding responses into the result rollups, and reading them back.
+//! Folding responses into the result cells, in releases, and reading
+//! them back.
 //!
 //! Storage keeps the cells (`langnghe_storage::rollup`); this module knows
-//! what a cell holds: a [`Tally`] of one survey version, encoded as compact
-//! JSON. A background task folds pending responses in batches; results
-//! merge the cells with whatever is still pending, in one snapshot, so they
-//! are exact however far the folder lags.
+//! what a cell holds: a [`Tally`] of one survey version, with the key of
+//! every count (the cell key method), encoded as compact JSON. A
+//! background task releases a survey's waiting changes into its cells once
+//! enough of them wait (`langnghe_domain::disclosure::releases`); results
+//! read the cells alone, so they change only in releases.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use langnghe_domain::results::{Num, QuestionTally, Tally};
+use langnghe_domain::disclosure::{self, CellKey as Key, Policy, RecordKey};
+use langnghe_domain::results::{Count, Num, QuestionTally, Tally};
 use langnghe_domain::survey::{Answer, Question, QuestionSpec, SurveyDefinition};
-use langnghe_storage::rollup::{self as store, Cell, CellKey, Grain, Pending};
+use langnghe_storage::rollup::{self as store, Cell, CellKey, Pending};
 use langnghe_storage::{Db, DbErr, StoreError, surveys};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
-
-/// Responses folded per transaction.
-pub const FOLD_BATCH: u64 = 5000;
 
 /// A stored answer read back as the question's type.
 pub(crate) fn stored_answer(q: &Question, v: &Value) -> Option<Answer> {
@@ -53,25 +53,37 @@ pub(crate) fn answers_of(def: &SurveyDefinition, json: &str) -> Vec<(String, Ans
 
 /// A tally as stored in a cell: `r` responses, and per question (in the
 /// version's order, which never changes once published) the respondents,
-/// the column counts or rank sums, and the number histogram.
+/// the column counts or rank sums, and the number histogram. Each count is
+/// stored with its cell key, as `[count, key]`.
 #[derive(Serialize, Deserialize)]
 struct Stored {
-    r: i64,
+    r: (i64, u32),
     q: Vec<StoredQuestion>,
 }
 
 /// Respondents, columns, and `[value, count]` pairs.
-type StoredQuestion = (i64, Vec<i64>, Vec<(f64, i64)>);
+type StoredQuestion = ((i64, u32), Vec<(i64, u32)>, Vec<(f64, i64)>);
+
+fn stored(c: &Count) -> (i64, u32) {
+    (c.n, c.key.get())
+}
+
+fn count((n, key): (i64, u32)) -> Count {
+    Count {
+        n,
+        key: Key::from_u32(key),
+    }
+}
 
 pub fn encode(t: &Tally) -> String {
     let stored = Stored {
-        r: t.responses,
+        r: stored(&t.responses),
         q: t.questions
             .iter()
             .map(|q| {
                 (
-                    q.respondents,
-                    q.columns.clone(),
+                    stored(&q.respondents),
+                    q.columns.iter().map(stored).collect(),
                     q.values.iter().map(|(v, n)| (v.0, *n)).collect(),
                 )
             })
@@ -83,13 +95,13 @@ pub fn encode(t: &Tally) -> String {
 pub fn decode(text: &str) -> Result<Tally, serde_json::Error> {
     let s: Stored = serde_json::from_str(text)?;
     Ok(Tally {
-        responses: s.r,
+        responses: count(s.r),
         questions: s
             .q
             .into_iter()
             .map(|(respondents, columns, values)| QuestionTally {
-                respondents,
-                columns,
+                respondents: count(respondents),
+                columns: columns.into_iter().map(count).collect(),
                 values: values.into_iter().map(|(v, n)| (Num(v), n)).collect(),
             })
             .collect(),
@@ -101,21 +113,12 @@ pub fn month_of(at: DateTime<Utc>) -> String {
     langnghe_domain::results::month_key(crate::local_day(at))
 }
 
-/// The period key of a day at a grain: `YYYY-MM` or `YYYY-MM-DD`.
-pub fn period_of(day: chrono::NaiveDate, grain: Grain) -> String {
-    match grain {
-        Grain::Month => langnghe_domain::results::month_key(day),
-        Grain::Day => day.format("%Y-%m-%d").to_string(),
-    }
-}
-
-/// The cell a response counts in at a grain.
-pub fn cell_key(p: &Pending, grain: Grain) -> CellKey {
+/// The cell a response counts in.
+pub fn cell_key(p: &Pending) -> CellKey {
     CellKey {
         survey_id: p.survey_id,
         version: p.version,
-        grain,
-        period: period_of(crate::local_day(p.submitted_at), grain),
+        period: month_of(p.submitted_at),
         unit_id: p.unit_id,
         age_band: p.age_band.clone(),
         gender: p.gender.clone().unwrap_or_else(|| NOT_GIVEN.into()),
@@ -129,52 +132,84 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(DbErr::Custom(format!("{what}: {e}")))
 }
 
-/// Folds up to `limit` pending responses into their cells in one
-/// transaction; returns how many it folded (0 when none wait or another
-/// folder is at work).
-pub async fn fold(db: &Db, limit: u64, now: DateTime<Utc>) -> Result<usize, StoreError> {
-    if !store::has_pending(db).await? {
-        return Ok(0);
+/// Releases the waiting changes of every survey that has enough of them
+/// (each survey in a transaction of its own: its entries taken off the
+/// queue, applied to its cells and the release numbered together); returns
+/// how many responses it folded (0 when none was due or another folder is
+/// at work).
+pub async fn fold(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let mut folded = 0;
+    for (survey_id, closed) in due(db, policy).await? {
+        let Some(tx) = store::begin_fold(db).await? else {
+            return Ok(folded);
+        };
+        // Another folder may have released it since the look without the
+        // lock (a closed survey stays closed).
+        let still_due = match store::waiting(&tx, Some(survey_id)).await?.first() {
+            Some((_, w)) => disclosure::releases(w.added, w.removed, closed, policy),
+            None => false,
+        };
+        if !still_due {
+            tx.rollback().await?;
+            continue;
+        }
+        let rows = store::take_survey(&tx, survey_id).await?;
+        let cells = apply(&tx, &rows).await?;
+        store::save_cells(&tx, &cells, now).await?;
+        store::record_release(&tx, survey_id, now).await?;
+        tx.commit().await?;
+        folded += rows.len();
     }
-    let Some(tx) = store::begin_fold(db).await? else {
-        return Ok(0);
-    };
-    let (entries, rows) = store::pending(&tx, limit).await?;
-    if entries.is_empty() {
-        tx.rollback().await?;
-        return Ok(0);
+    Ok(folded)
+}
+
+/// The surveys whose waiting changes make a release now, and whether each
+/// is closed (no more responses will come).
+async fn due(db: &Db, policy: &Policy) -> Result<Vec<(Uuid, bool)>, StoreError> {
+    let mut out = Vec::new();
+    for (survey_id, w) in store::waiting(db, None).await? {
+        let closed = match surveys::get(db, survey_id).await {
+            Ok(s) => s.status == langnghe_domain::consultation::SurveyStatus::Closed,
+            Err(StoreError::NotFound) => true,
+            Err(e) => return Err(e),
+        };
+        if disclosure::releases(w.added, w.removed, closed, policy) {
+            out.push((survey_id, closed));
+        }
     }
+    Ok(out)
+}
+
+/// The cells as they are once `rows` are applied to them.
+async fn apply(tx: &langnghe_storage::Tx, rows: &[Pending]) -> Result<Vec<Cell>, StoreError> {
     let mut defs: HashMap<(Uuid, i32), SurveyDefinition> = HashMap::new();
     let mut deltas: BTreeMap<CellKey, Tally> = BTreeMap::new();
-    for p in &rows {
+    for p in rows {
         let def = match defs.entry((p.survey_id, p.version)) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                let stored = surveys::version(&tx, p.survey_id, p.version).await?;
+                let stored = surveys::version(tx, p.survey_id, p.version).await?;
                 let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)
                     .map_err(|e| corrupt("stored survey definition", e.detail.unwrap_or_default()))?;
                 e.insert(def)
             }
         };
         let sign = if p.live { 1 } else { -1 };
-        let answers = answers_of(def, &p.answers);
-        let mut delta = Tally::empty(def);
-        delta.count(def, &answers, sign);
-        for grain in [Grain::Month, Grain::Day] {
-            deltas
-                .entry(cell_key(p, grain))
-                .or_insert_with(|| Tally::empty(def))
-                .merge(&delta);
-        }
+        deltas.entry(cell_key(p)).or_insert_with(|| Tally::empty(def)).count(
+            def,
+            &answers_of(def, &p.answers),
+            sign,
+            RecordKey::from_u32(p.record_key),
+        );
     }
-    // Merge into the stored cells: one read per survey version and grain,
-    // narrowed to the units and periods the batch touched.
-    let mut groups: BTreeMap<(Uuid, i32, Grain), Vec<&CellKey>> = BTreeMap::new();
+    // Merge into the stored cells: one read per survey version, narrowed to
+    // the units and months the release touched.
+    let mut groups: BTreeMap<(Uuid, i32), Vec<&CellKey>> = BTreeMap::new();
     for k in deltas.keys() {
-        groups.entry((k.survey_id, k.version, k.grain)).or_default().push(k);
+        groups.entry((k.survey_id, k.version)).or_default().push(k);
     }
     let mut cells: Vec<Cell> = Vec::with_capacity(deltas.len());
-    for ((survey_id, version, grain), keys) in groups {
+    for ((survey_id, version), keys) in groups {
         let mut units: Vec<Uuid> = keys.iter().map(|k| k.unit_id).collect();
         units.sort();
         units.dedup();
@@ -183,7 +218,7 @@ pub async fn fold(db: &Db, limit: u64, now: DateTime<Utc>) -> Result<usize, Stor
         // in the last period touched.
         let last = format!("{}~", keys.iter().map(|k| k.period.as_str()).max().unwrap_or_default());
         let mut existing: HashMap<CellKey, Cell> =
-            store::cells(&tx, survey_id, version, grain, Some(&units), Some(first), Some(&last))
+            store::cells(tx, survey_id, version, Some(&units), Some(first), Some(&last))
                 .await?
                 .into_iter()
                 .map(|c| (c.key.clone(), c))
@@ -201,25 +236,24 @@ pub async fn fold(db: &Db, limit: u64, now: DateTime<Utc>) -> Result<usize, Stor
             }
             cells.push(Cell {
                 key: key.clone(),
-                responses: tally.responses,
+                responses: tally.responses.n,
                 tally: encode(&tally),
             });
         }
     }
-    store::save_cells(&tx, &cells, now).await?;
-    tx.commit().await?;
-    Ok(entries.len())
+    Ok(cells)
 }
 
-/// Folds until nothing is pending, waiting for another folder that holds
-/// the lock (the seeder, tooling, tests).
-pub async fn fold_all(db: &Db, now: DateTime<Utc>) -> Result<usize, StoreError> {
+/// Releases everything that is due, waiting for another folder that holds
+/// the lock (the seeder, tooling, tests). Changes too few for a release
+/// stay waiting.
+pub async fn fold_all(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let mut total = 0;
     loop {
-        let n = fold(db, FOLD_BATCH, now).await?;
+        let n = fold(db, policy, now).await?;
         total += n;
         if n == 0 {
-            if !store::has_pending(db).await? {
+            if due(db, policy).await?.is_empty() {
                 return Ok(total);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -227,14 +261,13 @@ pub async fn fold_all(db: &Db, now: DateTime<Utc>) -> Result<usize, StoreError> 
     }
 }
 
-/// Runs the folder in the background: a batch whenever responses wait,
-/// otherwise a pause of `interval`. Errors (the database gone, a busy lock)
-/// are logged and retried after the pause.
-pub fn spawn_folder(db: Db, interval: Duration, clock: crate::Clock) -> tokio::task::JoinHandle<()> {
+/// Runs the folder in the background: the releases that are due, then a
+/// pause of `interval`. Errors (the database gone, a busy lock) are logged
+/// and retried after the pause.
+pub fn spawn_folder(db: Db, interval: Duration, clock: crate::Clock, policy: Policy) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match fold(&db, FOLD_BATCH, clock.now()).await {
-                Ok(n) if n as u64 >= FOLD_BATCH => continue,
+            match fold(&db, &policy, clock.now()).await {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(cause = %e, "folding results failed; retrying"),
             }

@@ -198,6 +198,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         data_key,
         respondent_ttl: config.respondent_ttl,
         min_cell: config.min_cell,
+        ptable: Arc::new(langnghe_domain::disclosure::PTable::new(config.disclosure)),
         hash_cost: config.hash_cost,
         trust_forwarded_for: config.trust_forwarded_for,
         metrics: Arc::new(Metrics::default()),
@@ -320,7 +321,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let server = server.run();
     let handle = server.handle();
     let clock = config.clock.clone();
-    let folder = crate::rollup::spawn_folder(db.clone(), config.fold_interval, clock.clone());
+    let folder = crate::rollup::spawn_folder(db.clone(), config.fold_interval, clock.clone(), config.disclosure);
     let relay = crate::relay::spawn_relay(db.clone(), config.webhooks, clock.clone());
     let chaser = config
         .chase_interval

@@ -19,6 +19,8 @@ pub struct AppState {
     pub respondent_ttl: chrono::Duration,
     /// Small-cell suppression threshold for results about children.
     pub min_cell: langnghe_domain::suppression::MinCell,
+    /// The perturbation table of the disclosure-control policy.
+    pub ptable: Arc<langnghe_domain::disclosure::PTable>,
     pub hash_cost: HashCost,
     /// Take the client address from `X-Forwarded-For` (behind a trusted
     /// load balancer only).

@@ -122,6 +122,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         respondent_ttl: chrono_minutes(120),
         hash_cost: HashCost::Standard,
         min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
+        disclosure: langnghe_domain::disclosure::Policy::default(),
         fold_interval: Duration::from_millis(1000),
         retention: langnghe_api::retention::Policy::default(),
         webhooks: langnghe_api::relay::WebhookPolicy::default(),
@@ -182,7 +183,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         let folded = if args.no_folder {
             0
         } else {
-            langnghe_api::rollup::fold_all(&db, config.clock.now()).await?
+            langnghe_api::rollup::fold_all(&db, &config.disclosure, config.clock.now()).await?
         };
         bound.folder.abort();
         let raw = responses::raw_phase(&url, &prepared, args.concurrency, args.seconds).await?;
@@ -225,9 +226,14 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             args.responses as f64 / seeded.as_secs_f64()
         );
         let t0 = Instant::now();
-        let folded = langnghe_api::rollup::fold_all(&db, config.clock.now()).await?;
+        let folded = langnghe_api::rollup::fold_all(&db, &config.disclosure, config.clock.now()).await?;
         let fold_time = t0.elapsed();
-        bound.folder = langnghe_api::rollup::spawn_folder(db.clone(), config.fold_interval, config.clock.clone());
+        bound.folder = langnghe_api::rollup::spawn_folder(
+            db.clone(),
+            config.fold_interval,
+            config.clock.clone(),
+            config.disclosure,
+        );
         println!(
             "folded {folded} responses into the rollups in {:.1} s ({:.0} responses/s)\n",
             fold_time.as_secs_f64(),
@@ -250,14 +256,18 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 "results by ward (roll-up) and gender",
                 format!("/api/v1/surveys/{id}/results?by=unit,gender&unit_level=ward"),
             ),
-            (
-                "results by unit and age band, a ragged 45-day window",
-                format!(
-                    "/api/v1/surveys/{id}/results?by=unit,age_band&from={}&to={}",
-                    config.clock.local_date() - chrono::Duration::days(50),
-                    config.clock.local_date() - chrono::Duration::days(5)
-                ),
-            ),
+            ("results by unit and age band, the last two whole months", {
+                use chrono::Datelike;
+                // The two whole months before this one.
+                let today = config.clock.local_date();
+                let last = today.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(today);
+                let first = last
+                    .with_day(1)
+                    .and_then(|d| d.pred_opt())
+                    .and_then(|d| d.with_day(1))
+                    .unwrap_or(last);
+                format!("/api/v1/surveys/{id}/results?by=unit,age_band&from={first}&to={last}")
+            }),
         ] {
             let s = results::measure(&client, &base, &token, &path, args.requests).await?;
             println!(

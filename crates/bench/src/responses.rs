@@ -283,6 +283,7 @@ fn direct_row(prepared: &Prepared, participant: Uuid, answers: &str, key: String
         single: false,
         cases: vec![],
         submitted_at: chrono::Utc::now(),
+        record_key: rand::random(),
     }
 }
 

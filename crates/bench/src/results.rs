@@ -137,6 +137,7 @@ pub async fn seed(db: &Db, setup: &Setup, n: usize) -> Result<Duration, String> 
                     request_hash: id.simple().to_string(),
                     single: false,
                     cases: vec![],
+                    record_key: g.next(1 << 32) as u32,
                     submitted_at: now - chrono::Duration::seconds(g.next(90 * 86_400) as i64),
                 };
                 batch.push(row);

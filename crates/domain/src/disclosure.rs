@@ -595,12 +595,14 @@ pub fn share(part: u64, whole: u64) -> Option<f64> {
 }
 
 /// Whether the changes pending since the last release make a release: at
-/// least `release_step` responses taken in plus withdrawn. Until then every
-/// figure stays as it was released. Closing a survey or session does not
-/// lower the bar: a last remainder smaller than the step is never released,
-/// so any two readings differ by at least `release_step` responses.
-pub fn releases(pending_added: u64, pending_removed: u64, policy: &Policy) -> bool {
-    pending_added.saturating_add(pending_removed) >= policy.release_step()
+/// least `release_step` responses taken in plus withdrawn, or, once the
+/// survey is closed (no more responses will come), at least the threshold
+/// `k`. Until then every figure stays as it was released. A remainder
+/// smaller than `k` is never released, so any two readings differ by at
+/// least `k` responses.
+pub fn releases(pending_added: u64, pending_removed: u64, closed: bool, policy: &Policy) -> bool {
+    let waiting = pending_added.saturating_add(pending_removed);
+    waiting >= policy.release_step() || (closed && waiting >= policy.threshold())
 }
 
 /// The noise of the outcome whose run of keys holds `key`.
@@ -1001,13 +1003,23 @@ mod tests {
     #[test]
     fn releases_need_a_full_step() {
         let p = Policy::DEFAULT;
-        assert!(!releases(0, 0, &p));
-        assert!(!releases(4, 0, &p));
-        assert!(!releases(2, 2, &p));
-        assert!(releases(5, 0, &p));
-        assert!(releases(3, 2, &p));
-        assert!(releases(0, 5, &p));
-        assert!(releases(u64::MAX, u64::MAX, &p));
+        assert!(!releases(0, 0, false, &p));
+        assert!(!releases(4, 0, true, &p));
+        assert!(!releases(2, 2, false, &p));
+        assert!(releases(5, 0, false, &p));
+        assert!(releases(3, 2, false, &p));
+        assert!(releases(0, 5, false, &p));
+        assert!(releases(u64::MAX, u64::MAX, false, &p));
+        // A larger step: a closed survey releases a remainder of k or more.
+        let p = Policy::new(Params {
+            release_step: 50,
+            ..Params::DEFAULT
+        })
+        .unwrap();
+        assert!(!releases(30, 0, false, &p));
+        assert!(releases(30, 0, true, &p));
+        assert!(!releases(4, 0, true, &p));
+        assert!(releases(50, 0, false, &p));
     }
 
     #[test]

@@ -1,59 +1,57 @@
-//! Survey results: per question, what children answered, counted by group
+//! Survey results: per question, what children answered, tallied by group
 //! (a breakdown such as age band or unit, or one group for everyone) and
-//! published through small-cell suppression, so that no child can be
-//! singled out.
+//! published through disclosure control ([`crate::disclosure`]): every count
+//! is perturbed by the cell key method, totals are cells of their own,
+//! shares are over the group's own published total, means and quartiles
+//! need large enough groups, and groups published as empty are not listed.
+//!
+//! A tally carries, beside each count, the key of the responses counted
+//! (the sum of their record keys), so that tallies of parts (months, units)
+//! merge into the tally of the whole, a withdrawn response is taken out by
+//! counting it with sign −1, and the same children always publish the same
+//! number whichever table they appear in.
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
-use crate::suppression::{CountTable, Figure, MinCell, Published, publish};
+use crate::disclosure::{CellKey, PTable, Quartiles, RecordKey, share};
 use crate::survey::{Answer, QuestionSpec, QuestionType, SurveyDefinition};
 
-/// One response that counts: the group it falls in and its answers.
-#[derive(Debug, Clone, Copy)]
-pub struct Counted<'a> {
-    pub group: &'a str,
-    pub answers: &'a [(String, Answer)],
+/// How many responses a cell counts (or, for ranking columns, the sum of
+/// their ranks), with the key of the responses counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count {
+    pub n: i64,
+    pub key: CellKey,
 }
 
-/// Mean, median and quartiles of a number question in one group.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NumberStats {
-    pub mean: f64,
-    pub median: f64,
-    pub q1: f64,
-    pub q3: f64,
-}
+impl Count {
+    /// Counts one response `by` (±1, or ± a rank) with its record key,
+    /// added when `by` is positive and taken out when negative.
+    fn add(&mut self, by: i64, record: RecordKey) {
+        self.n += by;
+        self.key = if by >= 0 {
+            self.key.add(record)
+        } else {
+            self.key.remove(record)
+        };
+    }
 
-/// The published results of one question.
-#[derive(Debug, Clone, PartialEq)]
-pub enum QuestionResults {
-    /// Choice, yes/no and rating questions: counts and shares per column
-    /// (option key, `yes`/`no`, or the rating value) and group.
-    Counts { columns: Vec<String>, table: Published },
-    /// Number questions: respondents per group, and statistics for the
-    /// groups that are shown.
-    Numbers {
-        respondents: Vec<Figure>,
-        stats: Vec<Option<NumberStats>>,
-    },
-    /// Ranking questions: respondents per group, and the mean rank of each
-    /// option (1 = first) for the groups that are shown.
-    Ranking {
-        options: Vec<String>,
-        respondents: Vec<Figure>,
-        mean_rank: Vec<Option<Vec<f64>>>,
-    },
-    /// Text questions: how many answered, per group (never the texts).
-    Texts { answers: Vec<Figure> },
-}
+    fn merge(&mut self, other: &Count) {
+        self.n += other.n;
+        self.key = self.key.merge(other.key);
+    }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct QuestionResult {
-    pub key: String,
-    pub qtype: QuestionType,
-    pub results: QuestionResults,
+    /// The true count, never negative.
+    pub fn count(&self) -> u64 {
+        u64::try_from(self.n).unwrap_or(0)
+    }
+
+    /// The count as published.
+    pub fn published(&self, table: &PTable) -> u64 {
+        table.perturb(self.count(), self.key)
+    }
 }
 
 /// A number that orders totally, so that it can key a histogram.
@@ -77,17 +75,14 @@ impl Ord for Num {
     }
 }
 
-/// What a group of responses said to one question, as counts that add up,
-/// so that tallies of parts (months, units, responses not yet folded in)
-/// merge into the tally of the whole, and a withdrawn response is taken
-/// out by counting it with sign −1.
+/// What a group of responses said to one question, as counts that add up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuestionTally {
     /// Responses that answered the question.
-    pub respondents: i64,
+    pub respondents: Count,
     /// Choice, yes/no and rating questions: the count per column
     /// ([`columns_of`]); ranking questions: the sum of ranks per option.
-    pub columns: Vec<i64>,
+    pub columns: Vec<Count>,
     /// Number questions: how many gave each value.
     pub values: BTreeMap<Num, i64>,
 }
@@ -97,7 +92,7 @@ pub struct QuestionTally {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
     /// Responses counted, whether or not they answered anything.
-    pub responses: i64,
+    pub responses: Count,
     pub questions: Vec<QuestionTally>,
 }
 
@@ -116,13 +111,13 @@ impl Tally {
     /// Nothing counted yet, shaped for `def`.
     pub fn empty(def: &SurveyDefinition) -> Tally {
         Tally {
-            responses: 0,
+            responses: Count::default(),
             questions: def
                 .questions()
                 .iter()
                 .map(|q| QuestionTally {
-                    respondents: 0,
-                    columns: vec![0; columns_of(q.spec()).len()],
+                    respondents: Count::default(),
+                    columns: vec![Count::default(); columns_of(q.spec()).len()],
                     values: BTreeMap::new(),
                 })
                 .collect(),
@@ -130,9 +125,10 @@ impl Tally {
     }
 
     /// Counts one response's answers with `sign` (+1 to add, −1 to take
-    /// out). Answers of the wrong type for their question are ignored.
-    pub fn count(&mut self, def: &SurveyDefinition, answers: &[(String, Answer)], sign: i64) {
-        self.responses += sign;
+    /// out) and the response's record key. Answers of the wrong type for
+    /// their question are ignored.
+    pub fn count(&mut self, def: &SurveyDefinition, answers: &[(String, Answer)], sign: i64, record: RecordKey) {
+        self.responses.add(sign, record);
         for (q, t) in def.questions().iter().zip(self.questions.iter_mut()) {
             let Some(a) = answers.iter().find(|(k, _)| k == q.key()).map(|(_, a)| a) else {
                 continue;
@@ -141,7 +137,7 @@ impl Tally {
             let pos = |c: &str| columns.iter().position(|x| x == c);
             let mut add = |i: Option<usize>, by: i64| {
                 if let Some(cell) = i.and_then(|i| t.columns.get_mut(i)) {
-                    *cell += by;
+                    cell.add(by, record);
                 }
             };
             match (q.spec(), a) {
@@ -168,23 +164,23 @@ impl Tally {
                 (QuestionSpec::Rating { .. }, Answer::Rating(v)) => add(pos(&v.to_string()), sign),
                 _ => continue,
             }
-            t.respondents += sign;
+            t.respondents.add(sign, record);
         }
     }
 
     /// Adds `other` (a tally of the same version) into this one.
     pub fn merge(&mut self, other: &Tally) {
-        self.responses += other.responses;
+        self.responses.merge(&other.responses);
         if self.questions.len() < other.questions.len() {
             self.questions.resize(other.questions.len(), QuestionTally::default());
         }
         for (t, o) in self.questions.iter_mut().zip(&other.questions) {
-            t.respondents += o.respondents;
+            t.respondents.merge(&o.respondents);
             if t.columns.len() < o.columns.len() {
-                t.columns.resize(o.columns.len(), 0);
+                t.columns.resize(o.columns.len(), Count::default());
             }
             for (c, x) in t.columns.iter_mut().zip(&o.columns) {
-                *c += x;
+                c.merge(x);
             }
             for (v, n) in &o.values {
                 let e = t.values.entry(*v).or_insert(0);
@@ -195,219 +191,176 @@ impl Tally {
             }
         }
     }
+
+    /// Whether the group is listed at all: a group whose responses are
+    /// published as 0 is left out, so that a reader cannot tell an empty
+    /// group from a small one.
+    pub fn listed(&self, table: &PTable) -> bool {
+        self.responses.published(table) > 0
+    }
 }
 
-/// A one-column table of counts per group, so that groups hidden by
-/// suppression stay hidden together.
-fn per_group(counts: &[u64], k: MinCell) -> Vec<Figure> {
-    let table = CountTable {
-        rows: counts.len(),
-        cols: 1,
-        cells: counts.to_vec(),
-        row_totals: counts.to_vec(),
-        additive: true,
-    };
-    publish(&table, k).row_totals
+/// A published count and its share of the group's own published total.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shown {
+    pub count: u64,
+    /// `None` for totals, and when the group's total is published as 0.
+    pub share: Option<f64>,
+}
+
+/// Mean, median and quartiles of a number question in one group, each
+/// published only for a large enough group.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NumberStats {
+    pub mean: Option<f64>,
+    pub quartiles: Option<Quartiles>,
+}
+
+/// One question's published figures for one group (or for everyone).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupFigures {
+    /// Respondents of the group who answered the question.
+    pub respondents: u64,
+    /// Choice, yes/no and rating questions: one per column.
+    pub counts: Vec<Shown>,
+    /// Number questions.
+    pub stats: Option<NumberStats>,
+    /// Ranking questions: mean rank per option (1 = first), for a large
+    /// enough group.
+    pub mean_rank: Option<Vec<f64>>,
+}
+
+/// The published results of one question: per group, and for everyone the
+/// groups are drawn from (its own cells, not a sum of the groups').
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionResult {
+    pub key: String,
+    pub qtype: QuestionType,
+    /// Option keys, `yes`/`no`, rating values, or ranking options.
+    pub columns: Vec<String>,
+    pub groups: Vec<GroupFigures>,
+    pub total: GroupFigures,
 }
 
 fn nonneg(x: i64) -> u64 {
     u64::try_from(x).unwrap_or(0)
 }
 
-/// The value at position `pos` (0-based) of the values in sorted order.
-fn nth(values: &BTreeMap<Num, i64>, pos: u64) -> f64 {
-    let mut seen = 0u64;
-    for (v, n) in values {
-        seen += nonneg(*n);
-        if pos < seen {
-            return v.0;
+/// The published figures of one question for one tally.
+fn figures(spec: &QuestionSpec, t: &QuestionTally, table: &PTable) -> GroupFigures {
+    let respondents = t.respondents.published(table);
+    let mut out = GroupFigures {
+        respondents,
+        counts: Vec::new(),
+        stats: None,
+        mean_rank: None,
+    };
+    match spec {
+        QuestionSpec::Number { min, max } => {
+            let values: Vec<(f64, u64)> = t.values.iter().map(|(v, n)| (v.0, nonneg(*n))).collect();
+            // The declared bounds, or else the values' own span: the noise
+            // is scaled to it (and neither end is ever published).
+            let lo = min.or_else(|| values.first().map(|v| v.0)).unwrap_or(0.0);
+            let hi = max.or_else(|| values.last().map(|v| v.0)).unwrap_or(0.0);
+            let sum: f64 = values.iter().map(|(v, n)| v.clamp(lo, hi) * *n as f64).sum();
+            let count = t.respondents.count();
+            out.stats = Some(NumberStats {
+                mean: table.publish_mean(sum, count, t.respondents.key, lo..=hi),
+                quartiles: table.publish_quartiles(&values, t.respondents.key, lo..=hi),
+            });
         }
-    }
-    values.keys().next_back().map(|v| v.0).unwrap_or(0.0)
-}
-
-/// The `q` quantile by linear interpolation between the closest ranks.
-fn quantile(values: &BTreeMap<Num, i64>, total: u64, q: f64) -> f64 {
-    if total == 0 {
-        return 0.0;
-    }
-    let pos = q * (total - 1) as f64;
-    let (lo, hi) = (pos.floor() as u64, pos.ceil() as u64);
-    let frac = pos - lo as f64;
-    let (a, b) = (nth(values, lo), nth(values, hi.min(total - 1)));
-    a + (b - a) * frac
-}
-
-fn number_stats(values: &BTreeMap<Num, i64>) -> Option<NumberStats> {
-    let total: u64 = values.values().map(|n| nonneg(*n)).sum();
-    if total == 0 {
-        return None;
-    }
-    let sum: f64 = values.iter().map(|(v, n)| v.0 * nonneg(*n) as f64).sum();
-    Some(NumberStats {
-        mean: sum / total as f64,
-        median: quantile(values, total, 0.5),
-        q1: quantile(values, total, 0.25),
-        q3: quantile(values, total, 0.75),
-    })
-}
-
-/// The published results of every question, from the tally of each group
-/// (groups in the order given).
-pub fn publish_tallies(def: &SurveyDefinition, groups: &[&Tally], k: MinCell) -> Vec<QuestionResult> {
-    let n = groups.len();
-    let empty = QuestionTally::default();
-    let mut out = Vec::new();
-    for (qi, q) in def.questions().iter().enumerate() {
-        let of: Vec<&QuestionTally> = groups.iter().map(|g| g.questions.get(qi).unwrap_or(&empty)).collect();
-        let respondents: Vec<u64> = of.iter().map(|t| nonneg(t.respondents)).collect();
-        let results = match q.spec() {
-            QuestionSpec::Number { .. } => {
-                let shown = per_group(&respondents, k);
-                let stats = of
-                    .iter()
-                    .zip(&shown)
-                    .map(|(t, f)| match f {
-                        Figure::Shown { count, .. } if *count > 0 => number_stats(&t.values),
-                        _ => None,
-                    })
-                    .collect();
-                QuestionResults::Numbers {
-                    respondents: shown,
-                    stats,
-                }
-            }
-            QuestionSpec::Ranking { options } => {
-                let shown = per_group(&respondents, k);
-                let mean_rank = of
-                    .iter()
-                    .zip(&shown)
-                    .map(|(t, f)| match f {
-                        Figure::Shown { count, .. } if *count > 0 => Some(
-                            (0..options.len())
-                                .map(|i| t.columns.get(i).copied().unwrap_or(0) as f64 / *count as f64)
-                                .collect(),
-                        ),
-                        _ => None,
-                    })
-                    .collect();
-                QuestionResults::Ranking {
-                    options: options.iter().map(|o| o.key().to_owned()).collect(),
-                    respondents: shown,
-                    mean_rank,
-                }
-            }
-            QuestionSpec::Text { .. } => QuestionResults::Texts {
-                answers: per_group(&respondents, k),
-            },
-            spec => {
-                let columns = columns_of(spec);
-                let cols = columns.len();
-                let mut cells = vec![0u64; n * cols];
-                for (g, t) in of.iter().enumerate() {
-                    for (c, x) in t.columns.iter().take(cols).enumerate() {
-                        cells[g * cols + c] = nonneg(*x);
+        QuestionSpec::Ranking { options } => {
+            let r = options.len() as f64;
+            let count = t.respondents.count();
+            out.mean_rank = (0..options.len())
+                .map(|i| {
+                    let sum = t.columns.get(i).map_or(0, |c| c.n) as f64;
+                    table.publish_mean(sum, count, t.respondents.key, 1.0..=r.max(1.0))
+                })
+                .collect();
+        }
+        QuestionSpec::Text { .. } => {}
+        _ => {
+            out.counts = t
+                .columns
+                .iter()
+                .map(|c| {
+                    let count = c.published(table);
+                    Shown {
+                        count,
+                        share: share(count, respondents),
                     }
-                }
-                let table = CountTable {
-                    rows: n,
-                    cols,
-                    cells,
-                    row_totals: respondents,
-                    additive: !matches!(spec, QuestionSpec::MultipleChoice { .. }),
-                };
-                QuestionResults::Counts {
-                    columns,
-                    table: publish(&table, k),
-                }
-            }
-        };
-        out.push(QuestionResult {
-            key: q.key().to_owned(),
-            qtype: q.qtype(),
-            results,
-        });
+                })
+                .collect();
+        }
     }
     out
 }
 
-/// The published results of every question, groups in `group_names` order.
-pub fn results(def: &SurveyDefinition, responses: &[Counted<'_>], k: MinCell) -> (Vec<String>, Vec<QuestionResult>) {
-    let mut groups: BTreeMap<&str, Tally> = BTreeMap::new();
-    for r in responses {
-        groups
-            .entry(r.group)
-            .or_insert_with(|| Tally::empty(def))
-            .count(def, r.answers, 1);
-    }
-    let names = groups.keys().map(|g| (*g).to_owned()).collect();
-    let tallies: Vec<&Tally> = groups.values().collect();
-    (names, publish_tallies(def, &tallies, k))
+/// The published results of every question, for each group's tally (in the
+/// order given; callers list only [`Tally::listed`] groups) and for `all`,
+/// the tally of everyone the groups were drawn from.
+pub fn publish(def: &SurveyDefinition, groups: &[&Tally], all: &Tally, table: &PTable) -> Vec<QuestionResult> {
+    let empty = QuestionTally::default();
+    def.questions()
+        .iter()
+        .enumerate()
+        .map(|(qi, q)| {
+            let of = |t: &Tally| figures(q.spec(), t.questions.get(qi).unwrap_or(&empty), table);
+            QuestionResult {
+                key: q.key().to_owned(),
+                qtype: q.qtype(),
+                columns: match q.spec() {
+                    QuestionSpec::Ranking { options } => options.iter().map(|o| o.key().to_owned()).collect(),
+                    spec => columns_of(spec),
+                },
+                groups: groups.iter().map(|g| of(g)).collect(),
+                total: of(all),
+            }
+        })
+        .collect()
 }
 
-/// The first day of the month of `d`.
-fn month_start(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
-
-/// The first day of the month after the month of `d`.
-fn next_month(d: NaiveDate) -> NaiveDate {
-    let (y, m) = if d.month() == 12 {
-        (d.year() + 1, 1)
-    } else {
-        (d.year(), d.month() + 1)
-    };
-    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
-}
-
-/// The month key (`YYYY-MM`) of a day, as monthly rollups are keyed.
+/// The month key (`YYYY-MM`) of a day, as result cells are keyed.
 pub fn month_key(d: NaiveDate) -> String {
     d.format("%Y-%m").to_string()
 }
 
-/// How a window of days (`from` to `to`, both included, either open)
-/// divides between the whole months it covers, which are read from the
-/// monthly rollups, and the days at its edges, which are read from the
-/// responses themselves.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WindowSplit {
-    /// Whole months as `[first day of the first month, first day after the
-    /// last month)`, either bound open; `None` when no month is whole.
-    pub months: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
-    /// Day ranges `[from, until)` (either bound open) outside whole months.
-    pub edges: Vec<(Option<NaiveDate>, Option<NaiveDate>)>,
+/// A window of results that is not made of whole months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WindowError {
+    #[error("from must be the first day of a month")]
+    FromNotMonthStart,
+    #[error("to must be the last day of a month")]
+    ToNotMonthEnd,
+    #[error("from is after to")]
+    Reversed,
 }
 
-pub fn split_window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> WindowSplit {
-    let end = to.and_then(|t| t.succ_opt());
-    let first = from.map(|f| if f.day() == 1 { f } else { next_month(f) });
-    let last_end = to.map(|t| match t.succ_opt() {
-        Some(n) if n.day() == 1 => n,
-        _ => month_start(t),
-    });
-    if let (Some(a), Some(b)) = (first, last_end)
-        && a >= b
+/// The months (`YYYY-MM`, `first` included, `until` excluded, either open)
+/// of a window of days that must be whole months: results are never read
+/// over arbitrary days, so that two windows differ by a month at least.
+pub fn whole_months(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(Option<String>, Option<String>), WindowError> {
+    use chrono::Datelike;
+    if from.is_some_and(|f| f.day() != 1) {
+        return Err(WindowError::FromNotMonthStart);
+    }
+    let after = match to {
+        None => None,
+        Some(t) => match t.succ_opt() {
+            Some(n) if n.day() == 1 => Some(n),
+            _ => return Err(WindowError::ToNotMonthEnd),
+        },
+    };
+    if let (Some(f), Some(a)) = (from, after)
+        && f >= a
     {
-        return WindowSplit {
-            months: None,
-            edges: vec![(from, end)],
-        };
+        return Err(WindowError::Reversed);
     }
-    let mut edges = Vec::new();
-    if let (Some(f), Some(a)) = (from, first)
-        && f < a
-    {
-        edges.push((Some(f), Some(a)));
-    }
-    if let (Some(b), Some(e)) = (last_end, end)
-        && b < e
-    {
-        edges.push((Some(b), Some(e)));
-    }
-    WindowSplit {
-        months: Some((first, last_end)),
-        edges,
-    }
+    Ok((from.map(month_key), after.map(month_key)))
 }
 
 #[cfg(test)]
@@ -458,128 +411,133 @@ mod tests {
         SurveyDefinition::parse(&raw, &|_| true).unwrap()
     }
 
+    /// A response: a choice, a number and a text, with its record key.
+    fn response(i: u32) -> (Vec<(String, Answer)>, RecordKey) {
+        let answers = vec![
+            (
+                "c".into(),
+                Answer::Choice(if i.is_multiple_of(3) { "b" } else { "a" }.into()),
+            ),
+            ("n".into(), Answer::Number(f64::from(i % 17))),
+            ("t".into(), Answer::Text("x".into())),
+        ];
+        // Any spread of keys will do; these are far apart.
+        (answers, RecordKey::from_u32(i.wrapping_mul(2_654_435_761)))
+    }
+
+    fn tally(d: &SurveyDefinition, ids: impl IntoIterator<Item = u32>) -> Tally {
+        let mut t = Tally::empty(d);
+        for i in ids {
+            let (a, k) = response(i);
+            t.count(d, &a, 1, k);
+        }
+        t
+    }
+
+    fn table() -> PTable {
+        PTable::new(crate::disclosure::Policy::default())
+    }
+
     #[test]
-    fn counts_are_grouped_and_small_groups_hidden() {
+    fn the_same_children_publish_the_same_numbers_whatever_the_path() {
         let d = def();
-        let big: Vec<Vec<(String, Answer)>> = (0..12)
-            .map(|i| {
-                vec![
-                    ("c".into(), Answer::Choice(if i < 7 { "a" } else { "b" }.into())),
-                    ("n".into(), Answer::Number(i as f64)),
-                    ("t".into(), Answer::Text("x".into())),
-                ]
-            })
-            .collect();
-        let small: Vec<Vec<(String, Answer)>> =
-            (0..2).map(|_| vec![("c".into(), Answer::Choice("a".into()))]).collect();
-        let mut counted: Vec<Counted> = big
-            .iter()
-            .map(|a| Counted {
-                group: "12-14",
-                answers: a,
-            })
-            .collect();
-        counted.extend(big[..10].iter().map(|a| Counted {
-            group: "9-11",
-            answers: a,
-        }));
-        counted.extend(small.iter().map(|a| Counted {
-            group: "6-8",
-            answers: a,
-        }));
-        let (groups, res) = results(&d, &counted, MinCell::DEFAULT);
-        assert_eq!(groups, ["12-14", "6-8", "9-11"]);
-        let QuestionResults::Counts { columns, table } = &res[0].results else {
-            panic!()
-        };
-        assert_eq!(columns, &["a", "b"]);
-        assert_eq!(
-            table.cells[0],
-            Figure::Shown {
-                count: 7,
-                share: Some(7.0 / 12.0)
-            }
-        );
-        // The small group is hidden, and the next smallest with it, so that
-        // it cannot be worked out from the column totals.
-        assert_eq!(table.row_totals[1], Figure::Suppressed);
-        assert_eq!(table.row_totals[2], Figure::Suppressed);
-        let QuestionResults::Numbers { stats, .. } = &res[1].results else {
-            panic!()
-        };
-        let s = stats[0].as_ref().unwrap();
-        assert_eq!((s.mean, s.median, s.q1, s.q3), (5.5, 5.5, 2.75, 8.25));
-        // The small group answered no number question: a zero hides nothing.
-        assert_eq!(stats[1], None);
-        assert_eq!(stats[2].as_ref().unwrap().median, 4.5);
-        let QuestionResults::Texts { answers } = &res[2].results else {
-            panic!()
-        };
-        assert_eq!(answers[0], Figure::Shown { count: 12, share: None });
-    }
-
-    fn date(s: &str) -> NaiveDate {
-        s.parse().unwrap()
+        let p = table();
+        // Everyone, tallied directly, and as the merge of two breakdowns.
+        let direct = tally(&d, 0..40);
+        let mut by_halves = tally(&d, 0..20);
+        by_halves.merge(&tally(&d, 20..40));
+        let mut by_thirds = Tally::empty(&d);
+        for part in [0..13, 13..27, 27..40] {
+            by_thirds.merge(&tally(&d, part));
+        }
+        let of = |t: &Tally| publish(&d, &[], t, &p);
+        assert_eq!(of(&direct), of(&by_halves));
+        assert_eq!(of(&direct), of(&by_thirds));
+        // A withdrawal after a submission leaves no trace.
+        let mut back = direct.clone();
+        let (a, k) = response(99);
+        back.count(&d, &a, 1, k);
+        back.count(&d, &a, -1, k);
+        assert_eq!(back, direct);
     }
 
     #[test]
-    fn a_window_splits_into_whole_months_and_edge_days() {
-        let d = |s: &str| Some(date(s));
-        // Open on both sides: every month, no edges.
+    fn shares_are_over_the_groups_own_published_total() {
+        let d = def();
+        let p = table();
+        let t = tally(&d, 0..36);
+        let r = publish(&d, &[&t], &t, &p);
+        let g = &r[0].groups[0];
+        assert_eq!(g, &r[0].total, "the only group is everyone");
+        for c in &g.counts {
+            assert_eq!(c.share, Some((c.count as f64 / g.respondents as f64).min(1.0)));
+        }
+        // The true counts are 24 and 12 of 36: published within D of each.
+        let d_max = p.policy().max_noise();
+        assert!(g.respondents.abs_diff(36) <= d_max);
+        assert!(g.counts[0].count.abs_diff(24) <= d_max);
+        assert!(g.counts[1].count.abs_diff(12) <= d_max);
+    }
+
+    #[test]
+    fn means_and_quartiles_need_large_groups() {
+        let d = def();
+        let p = table();
+        let policy = *p.policy();
+        let small = tally(&d, 0..4);
+        let large = tally(&d, 0..60);
+        let r = publish(&d, &[&small, &large], &large, &p);
+        let stats = |g: &GroupFigures| {
+            g.stats.unwrap_or(NumberStats {
+                mean: None,
+                quartiles: None,
+            })
+        };
+        assert_eq!(stats(&r[1].groups[0]).mean, None, "4 children: no mean");
+        assert_eq!(stats(&r[1].groups[0]).quartiles, None);
+        let big = stats(&r[1].groups[1]);
+        assert!(r[1].groups[1].respondents >= policy.quantile_min());
+        let true_mean = (0..60u32).map(|i| f64::from(i % 17)).sum::<f64>() / 60.0;
+        let mean = big.mean.unwrap_or(f64::NAN);
+        assert!((mean - true_mean).abs() < 1.5, "{mean} vs {true_mean}");
+        assert!(big.quartiles.is_some());
+    }
+
+    #[test]
+    fn a_group_published_as_empty_is_not_listed() {
+        let d = def();
+        let p = table();
+        assert!(!Tally::empty(&d).listed(&p));
+        assert!(tally(&d, 0..30).listed(&p));
+        // Some single children are published as 0 and some are not: a
+        // listed group of one is indistinguishable from a group of k.
+        let listed = (0..200).filter(|i| tally(&d, [*i]).listed(&p)).count();
+        assert!(listed > 0 && listed < 200, "{listed}");
+        for i in 0..200 {
+            let t = tally(&d, [i]);
+            let n = t.responses.published(&p);
+            assert!(n == 0 || n >= p.policy().threshold(), "one child published as {n}");
+        }
+    }
+
+    #[test]
+    fn windows_are_whole_months() {
+        let d = |s: &str| s.parse::<NaiveDate>().ok();
         assert_eq!(
-            split_window(None, None),
-            WindowSplit {
-                months: Some((None, None)),
-                edges: vec![]
-            }
+            whole_months(d("2026-03-01"), d("2026-05-31")),
+            Ok((Some("2026-03".into()), Some("2026-06".into())))
         );
-        // Whole months exactly.
+        assert_eq!(whole_months(None, d("2026-12-31")), Ok((None, Some("2027-01".into()))));
+        assert_eq!(whole_months(None, None), Ok((None, None)));
+        assert_eq!(whole_months(d("2026-03-02"), None), Err(WindowError::FromNotMonthStart));
+        assert_eq!(whole_months(None, d("2026-02-27")), Err(WindowError::ToNotMonthEnd));
         assert_eq!(
-            split_window(d("2026-03-01"), d("2026-05-31")),
-            WindowSplit {
-                months: Some((d("2026-03-01"), d("2026-06-01"))),
-                edges: vec![]
-            }
+            whole_months(None, d("2028-02-29")).map(|w| w.1),
+            Ok(Some("2028-03".into()))
         );
-        // Ragged on both sides.
         assert_eq!(
-            split_window(d("2026-03-15"), d("2026-06-10")),
-            WindowSplit {
-                months: Some((d("2026-04-01"), d("2026-06-01"))),
-                edges: vec![(d("2026-03-15"), d("2026-04-01")), (d("2026-06-01"), d("2026-06-11"))]
-            }
-        );
-        // Inside one month: days only.
-        assert_eq!(
-            split_window(d("2026-03-02"), d("2026-03-30")),
-            WindowSplit {
-                months: None,
-                edges: vec![(d("2026-03-02"), d("2026-03-31"))]
-            }
-        );
-        // Across a year end, open above.
-        assert_eq!(
-            split_window(d("2026-12-31"), None),
-            WindowSplit {
-                months: Some((d("2027-01-01"), None)),
-                edges: vec![(d("2026-12-31"), d("2027-01-01"))]
-            }
-        );
-        // February of a leap year, open below.
-        assert_eq!(
-            split_window(None, d("2028-02-29")),
-            WindowSplit {
-                months: Some((None, d("2028-03-01"))),
-                edges: vec![]
-            }
-        );
-        // Two ragged halves of neighbouring months: no whole month.
-        assert_eq!(
-            split_window(d("2026-03-20"), d("2026-04-10")),
-            WindowSplit {
-                months: None,
-                edges: vec![(d("2026-03-20"), d("2026-04-11"))]
-            }
+            whole_months(d("2026-06-01"), d("2026-05-31")),
+            Err(WindowError::Reversed)
         );
     }
 
@@ -587,85 +545,19 @@ mod tests {
         use super::*;
         use proptest::prelude::*;
 
-        /// A response to `def()` from small indices.
-        fn answers(c: Option<bool>, n: Option<i8>, t: bool) -> Vec<(String, Answer)> {
-            let mut a = Vec::new();
-            if let Some(c) = c {
-                a.push(("c".into(), Answer::Choice(if c { "a" } else { "b" }.into())));
-            }
-            if let Some(n) = n {
-                a.push(("n".into(), Answer::Number(f64::from(n) / 2.0)));
-            }
-            if t {
-                a.push(("t".into(), Answer::Text("x".into())));
-            }
-            a
-        }
-
-        /// The old way: sort every group's values and interpolate.
-        fn sorted_quantile(sorted: &[f64], q: f64) -> f64 {
-            let pos = q * (sorted.len() - 1) as f64;
-            let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-            sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-        }
-
         proptest! {
-            /// Tallies merged from any split of the responses, with any
-            /// responses counted and then taken out again, publish exactly
-            /// what counting every response at once publishes.
             #[test]
             fn merged_tallies_publish_what_direct_counting_publishes(
-                rows in proptest::collection::vec(
-                    (0u8..3, proptest::option::of(any::<bool>()), proptest::option::of(-6i8..20), any::<bool>(), 0u8..4, any::<bool>()),
-                    0..80,
-                ),
+                ids in proptest::collection::vec(0u32..10_000, 0..80),
+                cut in 0usize..80,
             ) {
                 let d = def();
-                let groups = ["6-8", "9-11", "12-14"];
-                let all: Vec<Vec<(String, Answer)>> = rows.iter().map(|(_, c, n, t, _, _)| answers(*c, *n, *t)).collect();
-                let counted: Vec<Counted> = rows
-                    .iter()
-                    .zip(&all)
-                    .filter(|((.., withdrawn), _)| !*withdrawn)
-                    .map(|((g, ..), a)| Counted { group: groups[*g as usize], answers: a })
-                    .collect();
-                let (names, direct) = results(&d, &counted, MinCell::DEFAULT);
-                // Parts: per group, four shards each; withdrawn responses
-                // counted in one shard and taken out in another.
-                let mut parts: BTreeMap<(&str, u8), Tally> = BTreeMap::new();
-                for ((g, _, _, _, shard, withdrawn), a) in rows.iter().zip(&all) {
-                    let g = groups[*g as usize];
-                    parts.entry((g, *shard)).or_insert_with(|| Tally::empty(&d)).count(&d, a, 1);
-                    if *withdrawn {
-                        parts.entry((g, (*shard + 1) % 4)).or_insert_with(|| Tally::empty(&d)).count(&d, a, -1);
-                    }
-                }
-                let mut merged: BTreeMap<&str, Tally> = BTreeMap::new();
-                for ((g, _), t) in &parts {
-                    merged.entry(g).or_insert_with(|| Tally::empty(&d)).merge(t);
-                }
-                // Groups whose responses were all withdrawn leave empty tallies.
-                let merged: BTreeMap<&str, Tally> = merged.into_iter().filter(|(_, t)| t.responses != 0).collect();
-                let shown: Vec<&str> = merged.keys().copied().collect();
-                prop_assert_eq!(&names, &shown);
-                let tallies: Vec<&Tally> = merged.values().collect();
-                prop_assert_eq!(publish_tallies(&d, &tallies, MinCell::DEFAULT), direct);
-            }
-
-            /// Quartiles from a histogram equal quartiles of the sorted values.
-            #[test]
-            fn histogram_quartiles_match_sorted_values(values in proptest::collection::vec(-50i16..50, 1..60)) {
-                let mut sorted: Vec<f64> = values.iter().map(|v| f64::from(*v) / 4.0).collect();
-                sorted.sort_by(|a, b| a.total_cmp(b));
-                let mut h = BTreeMap::new();
-                for v in &sorted {
-                    *h.entry(Num(*v)).or_insert(0i64) += 1;
-                }
-                let s = number_stats(&h).unwrap();
-                prop_assert_eq!(s.median, sorted_quantile(&sorted, 0.5));
-                prop_assert_eq!(s.q1, sorted_quantile(&sorted, 0.25));
-                prop_assert_eq!(s.q3, sorted_quantile(&sorted, 0.75));
-                prop_assert!((s.mean - sorted.iter().sum::<f64>() / sorted.len() as f64).abs() < 1e-9);
+                let p = table();
+                let cut = cut.min(ids.len());
+                let direct = tally(&d, ids.iter().copied());
+                let mut merged = tally(&d, ids[..cut].iter().copied());
+                merged.merge(&tally(&d, ids[cut..].iter().copied()));
+                prop_assert_eq!(publish(&d, &[], &direct, &p), publish(&d, &[], &merged, &p));
             }
         }
     }

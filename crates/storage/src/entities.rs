@@ -299,6 +299,8 @@ pub mod response {
         pub submitted_at: DateTimeUtc,
         pub withdrawn_at: Option<DateTimeUtc>,
         pub text_purged_at: Option<DateTimeUtc>,
+        /// The response's random key (0 ≤ key < 2³²) for the cell key method.
+        pub record_key: i64,
     }
     no_relations!();
 }
@@ -315,6 +317,22 @@ pub mod fold_queue {
         pub response_id: Uuid,
         #[sea_orm(primary_key, auto_increment = false)]
         pub sign: i16,
+        pub survey_id: Uuid,
+    }
+    no_relations!();
+}
+
+pub mod result_release {
+    use sea_orm::entity::prelude::*;
+
+    /// The latest release of a survey's results.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "result_releases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub survey_id: Uuid,
+        pub number: i32,
+        pub released_at: DateTimeUtc,
     }
     no_relations!();
 }

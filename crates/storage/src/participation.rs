@@ -235,6 +235,8 @@ pub struct NewResponse {
     pub cases: Vec<NewCase>,
     /// When the child submitted it, by the application's clock.
     pub submitted_at: DateTime<Utc>,
+    /// A random key drawn for this response alone (the cell key method).
+    pub record_key: u32,
 }
 
 /// The cases screening opened for one response or issue.
@@ -412,6 +414,7 @@ fn response_row(r: &NewResponse) -> response::ActiveModel {
         request_hash: Set(r.request_hash.clone()),
         single_response_of: Set(r.single.then_some(r.participant_id)),
         submitted_at: Set(r.submitted_at),
+        record_key: Set(i64::from(r.record_key)),
         withdrawn_at: Set(None),
         text_purged_at: Set(None),
     }

@@ -1,67 +1,43 @@
-//! Result rollups: per survey version, unit, age band, gender and month —
-//! and again per day — the tally of what the responses in that cell said
-//! (stored as text the API encodes), so that results read a few thousand
-//! cells instead of every response: month cells for the whole months of a
-//! window, day cells for the days at its edges.
+//! Result cells: per survey version, unit, age band, gender and month, the
+//! tally of what the released responses in that cell said (stored as text
+//! the API encodes), so that results read a few thousand cells instead of
+//! every response. Results are read over whole months only.
 //!
-//! A response is folded into its cells after it is stored and taken out
-//! after it is withdrawn. Triggers on `responses` queue `(response_id, +1)`
-//! when a response is stored and `(response_id, −1)` when it is withdrawn,
-//! in the same statement, so the queue can neither miss nor repeat a
-//! change; the folder applies a batch of entries to the cells and deletes
-//! exactly those entries in one transaction. Tallies add up in any order,
-//! so entries need no order. One folder runs at a time: on SQLite the
-//! write lock serialises them, on PostgreSQL a transaction-scoped advisory
-//! lock (other replicas skip their turn).
-//!
-//! Readers combine the cells with the queued entries in one snapshot (a
-//! repeatable-read transaction), so results are exact and never stale,
-//! whatever the folder's lag.
+//! Triggers on `responses` queue `(response_id, +1, survey_id)` when a
+//! response is stored and `(response_id, −1, survey_id)` when it is
+//! withdrawn, in the same statement, so the queue can neither miss nor
+//! repeat a change. The queue is also what waits for a release: the folder
+//! takes one survey's entries all together, applies them to the cells,
+//! deletes exactly those entries and numbers the release, in one
+//! transaction, and only once enough changes wait (the disclosure-control
+//! rule). Readers read the cells alone, so figures move only in releases.
+//! One folder runs at a time: on SQLite the write lock serialises them, on
+//! PostgreSQL a transaction-scoped advisory lock (other replicas skip their
+//! turn).
 
 use chrono::{DateTime, Utc};
-use langnghe_domain::UnitId;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, OnConflict, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, OnConflict, Query, SelectStatement};
 use sea_orm::{
     AccessMode, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, IsolationLevel,
-    QueryFilter, QuerySelect, Statement, TransactionTrait,
+    QueryFilter, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
-use std::collections::HashMap;
-
-use crate::entities::{fold_queue, response, result_cell};
+use crate::entities::{fold_queue, result_cell, result_release};
 use crate::{Db, StoreError, Tx, begin};
+
+/// Cells are monthly (the table's `grain` column says so).
+const MONTH: &str = "month";
 
 /// The advisory lock that lets one folder at a time run on PostgreSQL.
 const FOLD_LOCK: i64 = 0x6c6e_726f_6c6c; // "lnroll"
-
-/// How much time a cell covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Grain {
-    Month,
-    Day,
-}
-
-impl Grain {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grain::Month => "month",
-            Grain::Day => "day",
-        }
-    }
-
-    fn parse(s: &str) -> Grain {
-        if s == "day" { Grain::Day } else { Grain::Month }
-    }
-}
 
 /// The key of a rollup cell.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CellKey {
     pub survey_id: Uuid,
     pub version: i32,
-    pub grain: Grain,
-    /// `YYYY-MM` or `YYYY-MM-DD` by grain, local time.
+    /// `YYYY-MM`, local time.
     pub period: String,
     pub unit_id: Uuid,
     pub age_band: String,
@@ -88,6 +64,8 @@ pub struct Pending {
     pub gender: Option<String>,
     pub submitted_at: DateTime<Utc>,
     pub answers: String,
+    /// The response's random key (the cell key method).
+    pub record_key: u32,
     /// `true` for an entry +1 (add), `false` for −1 (take out).
     pub live: bool,
 }
@@ -96,7 +74,7 @@ pub struct Pending {
 pub type Entry = (Uuid, i16);
 
 /// The response columns of a queued change.
-const CHANGE_COLUMNS: [&str; 7] = [
+const CHANGE_COLUMNS: [&str; 8] = [
     "survey_id",
     "version",
     "unit_id",
@@ -104,6 +82,7 @@ const CHANGE_COLUMNS: [&str; 7] = [
     "gender",
     "submitted_at",
     "answers",
+    "record_key",
 ];
 
 /// A queue entry joined to its response; no change when the response no
@@ -124,6 +103,7 @@ fn change_of(row: &sea_orm::QueryResult) -> Result<(Entry, Option<Pending>), Sto
             gender: row.try_get("", "gender")?,
             submitted_at: row.try_get("", "submitted_at")?,
             answers: row.try_get("", "answers")?,
+            record_key: u32::try_from(row.try_get::<i64>("", "record_key")?).unwrap_or(0),
             live: entry.1 > 0,
         }),
     ))
@@ -157,10 +137,58 @@ pub async fn has_pending(db: &Db) -> Result<bool, StoreError> {
     Ok(fold_queue::Entity::find().one(db).await?.is_some())
 }
 
-/// How many changes wait to be folded.
+/// How many changes wait to be folded, all surveys together.
 pub async fn pending_count(db: &Db) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;
     Ok(fold_queue::Entity::find().count(db).await?)
+}
+
+/// What waits for a survey's next release: responses taken in and
+/// withdrawn since the last one. A response both taken in and withdrawn
+/// while waiting changes nothing and is not counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Waiting {
+    pub added: u64,
+    pub removed: u64,
+}
+
+/// The changes waiting, per survey that has any.
+pub async fn waiting<C: ConnectionTrait>(
+    conn: &C,
+    survey_id: Option<Uuid>,
+) -> Result<Vec<(Uuid, Waiting)>, StoreError> {
+    let backend = conn.get_database_backend();
+    let (filter, values): (&str, Vec<sea_orm::Value>) = match survey_id {
+        Some(id) => (
+            if backend == DatabaseBackend::Postgres {
+                "WHERE survey_id = $1"
+            } else {
+                "WHERE survey_id = ?"
+            },
+            vec![id.into()],
+        ),
+        None => ("", Vec::new()),
+    };
+    let sql = format!(
+        "SELECT survey_id,            SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END) AS added,            SUM(CASE WHEN net < 0 THEN 1 ELSE 0 END) AS removed          FROM (SELECT survey_id, response_id, SUM(sign) AS net FROM fold_queue {filter}                GROUP BY survey_id, response_id) changes          GROUP BY survey_id"
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let count = |c: &str| -> Result<u64, StoreError> {
+                Ok(u64::try_from(r.try_get::<Option<i64>>("", c)?.unwrap_or(0)).unwrap_or(0))
+            };
+            Ok((
+                r.try_get::<Uuid>("", "survey_id")?,
+                Waiting {
+                    added: count("added")?,
+                    removed: count("removed")?,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Starts a fold: a write transaction, or `None` when another folder holds
@@ -186,131 +214,82 @@ pub async fn begin_fold(db: &Db) -> Result<Option<Tx>, StoreError> {
     Ok(Some(tx))
 }
 
-/// Takes up to `limit` entries off the queue and returns them with the
-/// changes they stand for; the entries are gone when the fold's transaction
+/// Takes every entry of one survey off the queue and returns the changes
+/// they stand for; the entries are gone when the fold's transaction
 /// commits, and back if it rolls back.
-pub async fn pending(tx: &Tx, limit: u64) -> Result<(Vec<Entry>, Vec<Pending>), StoreError> {
+pub async fn take_survey(tx: &Tx, survey_id: Uuid) -> Result<Vec<Pending>, StoreError> {
     let backend = tx.get_database_backend();
     let rows = if backend == DatabaseBackend::Postgres {
         // Exactly the entries deleted, even while submissions add more.
         let sql = format!(
-            "WITH q AS (DELETE FROM fold_queue WHERE (response_id, sign) IN \
-               (SELECT response_id, sign FROM fold_queue LIMIT $1) RETURNING response_id, sign) \
+            "WITH q AS (DELETE FROM fold_queue WHERE survey_id = $1 RETURNING response_id, sign) \
              SELECT q.response_id, q.sign, {} FROM q LEFT JOIN responses r ON r.id = q.response_id",
             CHANGE_COLUMNS.map(|c| format!("r.{c}")).join(", ")
         );
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        tx.query_all_raw(Statement::from_sql_and_values(backend, sql, [limit.into()]))
+        tx.query_all_raw(Statement::from_sql_and_values(backend, sql, [survey_id.into()]))
             .await?
     } else {
-        // SQLite: the fold holds the write lock, so the first `limit`
-        // entries in key order cannot change before they are deleted.
+        // SQLite: the fold holds the write lock (an immediate transaction),
+        // so the survey's entries cannot change before they are deleted.
         let q = Alias::new("q");
         let mut select = changes_query();
-        select
-            .order_by((q.clone(), Alias::new("response_id")), Order::Asc)
-            .order_by((q, Alias::new("sign")), Order::Asc)
-            .limit(limit);
+        select.and_where(Expr::col((q, Alias::new("survey_id"))).eq(survey_id));
         let rows = tx.query_all(&select).await?;
-        if let Some(last) = rows.last() {
-            let (id, sign) = change_of(last)?.0;
-            fold_queue::Entity::delete_many()
-                .filter(
-                    fold_queue::Column::ResponseId.lt(id).or(fold_queue::Column::ResponseId
-                        .eq(id)
-                        .and(fold_queue::Column::Sign.lte(sign))),
-                )
-                .exec(tx)
-                .await?;
-        }
+        fold_queue::Entity::delete_many()
+            .filter(fold_queue::Column::SurveyId.eq(survey_id))
+            .exec(tx)
+            .await?;
         rows
     };
-    let mut entries = Vec::with_capacity(rows.len());
     let mut changes = Vec::with_capacity(rows.len());
     for row in &rows {
-        let (entry, change) = change_of(row)?;
-        entries.push(entry);
-        changes.extend(change);
+        changes.extend(change_of(row)?.1);
     }
-    Ok((entries, changes))
+    Ok(changes)
 }
 
-/// The queued changes of one survey version, in the units and time range
-/// given (for readers, inside their snapshot). Driven from the queue — its
-/// entries first, then their responses by key — so the cost follows the
-/// queue's length (about a second of submissions), never the survey's size,
-/// whatever the planner's statistics say.
-pub async fn pending_for<C: ConnectionTrait>(
-    conn: &C,
-    survey_id: Uuid,
-    version: i32,
-    units: Option<&[UnitId]>,
-    from: Option<DateTime<Utc>>,
-    until: Option<DateTime<Utc>>,
-) -> Result<Vec<Pending>, StoreError> {
-    let entries: Vec<Entry> = fold_queue::Entity::find()
-        .select_only()
-        .column(fold_queue::Column::ResponseId)
-        .column(fold_queue::Column::Sign)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut ids: Vec<Uuid> = entries.iter().map(|e| e.0).collect();
-    ids.sort();
-    ids.dedup();
-    let mut rows: HashMap<Uuid, ResponseRow> = HashMap::new();
-    for chunk in ids.chunks(1000) {
-        let mut q = response::Entity::find()
-            .select_only()
-            .column(response::Column::Id)
-            .column(response::Column::UnitId)
-            .column(response::Column::AgeBand)
-            .column(response::Column::Gender)
-            .column(response::Column::SubmittedAt)
-            .column(response::Column::Answers)
-            .filter(response::Column::Id.is_in(chunk.iter().copied()))
-            .filter(response::Column::SurveyId.eq(survey_id))
-            .filter(response::Column::Version.eq(version));
-        if let Some(from) = from {
-            q = q.filter(response::Column::SubmittedAt.gte(from));
-        }
-        if let Some(until) = until {
-            q = q.filter(response::Column::SubmittedAt.lt(until));
-        }
-        if let Some(units) = units {
-            q = q.filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-        }
-        let part: Vec<ResponseRow> = q.into_tuple().all(conn).await?;
-        rows.extend(part.into_iter().map(|r| (r.0, r)));
-    }
-    Ok(entries
-        .iter()
-        .filter_map(|(id, sign)| {
-            let (id, unit_id, age_band, gender, submitted_at, answers) = rows.get(id)?.clone();
-            Some(Pending {
-                id,
-                survey_id,
-                version,
-                unit_id,
-                age_band,
-                gender,
-                submitted_at,
-                answers,
-                live: *sign > 0,
-            })
-        })
-        .collect())
+/// The latest release of a survey's results: its number and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Release {
+    pub number: i32,
+    pub at: DateTime<Utc>,
 }
 
-/// A response's columns a reader needs.
-type ResponseRow = (Uuid, Uuid, String, Option<String>, DateTime<Utc>, String);
+/// Numbers the next release of a survey's results (in the fold's
+/// transaction).
+pub async fn record_release(tx: &Tx, survey_id: Uuid, now: DateTime<Utc>) -> Result<Release, StoreError> {
+    let number = release_of(tx, survey_id).await?.map_or(1, |r| r.number + 1);
+    result_release::Entity::insert(result_release::ActiveModel {
+        survey_id: Set(survey_id),
+        number: Set(number),
+        released_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(result_release::Column::SurveyId)
+            .update_columns([result_release::Column::Number, result_release::Column::ReleasedAt])
+            .to_owned(),
+    )
+    .exec_without_returning(tx)
+    .await?;
+    Ok(Release { number, at: now })
+}
+
+/// A survey's latest release, if its results were ever released.
+pub async fn release_of<C: ConnectionTrait>(conn: &C, survey_id: Uuid) -> Result<Option<Release>, StoreError> {
+    Ok(result_release::Entity::find_by_id(survey_id)
+        .one(conn)
+        .await?
+        .map(|m| Release {
+            number: m.number,
+            at: m.released_at,
+        }))
+}
 
 fn cell_of(m: result_cell::Model) -> Cell {
     Cell {
         key: CellKey {
             survey_id: m.survey_id,
             version: m.version,
-            grain: Grain::parse(&m.grain),
             period: m.period,
             unit_id: m.unit_id,
             age_band: m.age_band,
@@ -321,14 +300,12 @@ fn cell_of(m: result_cell::Model) -> Cell {
     }
 }
 
-/// The cells of one survey version at one grain, in the units and periods
-/// (`from` included, `until` excluded, in the grain's format) given.
-#[allow(clippy::too_many_arguments)]
+/// The cells of one survey version, in the units and months (`from`
+/// included, `until` excluded, as `YYYY-MM`) given.
 pub async fn cells<C: ConnectionTrait>(
     conn: &C,
     survey_id: Uuid,
     version: i32,
-    grain: Grain,
     units: Option<&[Uuid]>,
     from: Option<&str>,
     until: Option<&str>,
@@ -336,7 +313,7 @@ pub async fn cells<C: ConnectionTrait>(
     let mut q = result_cell::Entity::find()
         .filter(result_cell::Column::SurveyId.eq(survey_id))
         .filter(result_cell::Column::Version.eq(version))
-        .filter(result_cell::Column::Grain.eq(grain.as_str()));
+        .filter(result_cell::Column::Grain.eq(MONTH));
     if let Some(units) = units {
         q = q.filter(result_cell::Column::UnitId.is_in(units.iter().copied()));
     }
@@ -355,7 +332,7 @@ pub async fn save_cells(tx: &Tx, cells: &[Cell], now: DateTime<Utc>) -> Result<(
         let models = chunk.iter().map(|c| result_cell::ActiveModel {
             survey_id: Set(c.key.survey_id),
             version: Set(c.key.version),
-            grain: Set(c.key.grain.as_str().to_owned()),
+            grain: Set(MONTH.to_owned()),
             period: Set(c.key.period.clone()),
             unit_id: Set(c.key.unit_id),
             age_band: Set(c.key.age_band.clone()),
@@ -388,8 +365,8 @@ pub async fn save_cells(tx: &Tx, cells: &[Cell], now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
-/// A read-only snapshot: the cells and the pending responses read inside it
-/// agree with each other even while a fold commits.
+/// A read-only snapshot: everything read inside it (the cells, the release)
+/// agrees even while a fold commits.
 pub async fn read_snapshot(db: &Db) -> Result<Tx, StoreError> {
     Ok(match db.get_database_backend() {
         DatabaseBackend::Postgres => {

@@ -725,6 +725,8 @@ async fn submit_response(
     let support = !cases.is_empty();
     let new = NewResponse {
         submitted_at: state.clock.now(),
+        // The response's secret key for the cell key method.
+        record_key: rand::random(),
         id,
         survey_id: session.survey_id,
         version: session.version,

@@ -1,4 +1,5 @@
-//! Survey results: per question, by group, through small-cell suppression.
+//! Survey results: per question, by group, through disclosure control (the
+//! cell key method, in releases, over whole months).
 
 use std::collections::BTreeMap;
 
@@ -7,11 +8,10 @@ use chrono::{NaiveDate, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
 use langnghe_domain::org::{OrgChart, UnitKind};
-use langnghe_domain::results::{self, QuestionResults, Tally};
-use langnghe_domain::suppression::Figure;
+use langnghe_domain::results::{self, GroupFigures, Shown, Tally};
 use langnghe_domain::survey::{Answer, SurveyDefinition};
 use langnghe_storage::participation as store;
-use langnghe_storage::rollup::{self as rollup_store, CellKey, Grain};
+use langnghe_storage::rollup::{self as rollup_store, CellKey};
 use langnghe_storage::{StoreError, org, surveys};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -44,33 +44,37 @@ pub struct ResultsQuery {
     pub unit_level: Option<String>,
     /// The date whose organisation `unit` groups by (default today).
     pub at: Option<NaiveDate>,
-    /// Responses submitted on or after this day.
+    /// Responses submitted on or after this day, the first of a month
+    /// (results are read over whole months only).
     pub from: Option<NaiveDate>,
-    /// Responses submitted on or before this day.
+    /// Responses submitted on or before this day, the last of a month.
     pub to: Option<NaiveDate>,
     /// Default: the published version.
     pub version: Option<i32>,
 }
 
-/// The checked dates of a results query: the organisation's date, and the
-/// submission window as instants.
+/// The checked dates of a results query: the organisation's date, the
+/// submission window as instants (for rows), and as whole months (for
+/// cells).
 struct Window {
     at: NaiveDate,
     from: Option<chrono::DateTime<Utc>>,
     to: Option<chrono::DateTime<Utc>>,
-    /// The same window as days, both included.
-    days: (Option<NaiveDate>, Option<NaiveDate>),
+    /// `YYYY-MM`, first included, until excluded.
+    months: (Option<String>, Option<String>),
 }
 
 impl ResultsQuery {
     fn window(&self, today: NaiveDate) -> Result<Window, ApiError> {
         use crate::extract::query_date;
         let (from, to) = (query_date("from", self.from)?, query_date("to", self.to)?);
+        let months =
+            results::whole_months(from, to).map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
         Ok(Window {
             at: query_date("at", self.at)?.unwrap_or(today),
             from: from.map(crate::local_day_start),
             to: to.and_then(|d| d.succ_opt()).map(crate::local_day_start),
-            days: (from, to),
+            months,
         })
     }
 }
@@ -86,18 +90,19 @@ pub struct FigureDto {
     pub suppressed: bool,
 }
 
-fn figure(f: &Figure) -> FigureDto {
-    match f {
-        Figure::Shown { count, share } => FigureDto {
-            count: Some(*count),
-            share: *share,
-            suppressed: false,
-        },
-        Figure::Suppressed => FigureDto {
-            count: None,
-            share: None,
-            suppressed: true,
-        },
+/// A published count about children (perturbed by the cell key method) and
+/// its share of its group's own published total.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountDto {
+    pub count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+}
+
+fn count_dto(s: &Shown) -> CountDto {
+    CountDto {
+        count: s.count,
+        share: s.share,
     }
 }
 
@@ -107,28 +112,49 @@ pub struct GroupDto {
     pub dimensions: BTreeMap<String, String>,
 }
 
+/// Mean, median and quartiles of a number question in one group: the mean
+/// only for a group of at least `mean_min` (published count), median and
+/// quartiles only for a group of at least `quantile_min`; all perturbed and
+/// rounded to one decimal. The smallest and largest answers are never
+/// published.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NumberStatsDto {
-    pub mean: f64,
-    pub median: f64,
-    pub q1: f64,
-    pub q3: f64,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub q1: Option<f64>,
+    pub q3: Option<f64>,
 }
 
 /// One question's figures for one group.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GroupFiguresDto {
     /// Respondents in the group who answered the question.
-    pub respondents: FigureDto,
-    /// Choice, yes/no, rating: one per column.
+    pub respondents: u64,
+    /// Choice, yes/no, rating: one per column, with its share of
+    /// `respondents`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub counts: Vec<FigureDto>,
-    /// Number questions, when the group is shown.
+    pub counts: Vec<CountDto>,
+    /// Number questions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stats: Option<NumberStatsDto>,
-    /// Ranking questions: mean rank per option (1 = first), when shown.
+    /// Ranking questions: mean rank per option (1 = first), for a group of
+    /// at least `mean_min`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_rank: Option<Vec<f64>>,
+}
+
+fn group_figures(g: &GroupFigures) -> GroupFiguresDto {
+    GroupFiguresDto {
+        respondents: g.respondents,
+        counts: g.counts.iter().map(count_dto).collect(),
+        stats: g.stats.map(|s| NumberStatsDto {
+            mean: s.mean,
+            median: s.quartiles.map(|q| q.median),
+            q1: s.quartiles.map(|q| q.q1),
+            q3: s.quartiles.map(|q| q.q3),
+        }),
+        mean_rank: g.mean_rank.clone(),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -141,18 +167,51 @@ pub struct QuestionResultsDto {
     pub columns: Vec<String>,
     /// In the order of `groups`.
     pub groups: Vec<GroupFiguresDto>,
-    /// Column totals across groups (choice, yes/no, rating).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub totals: Vec<FigureDto>,
+    /// Everyone the groups are drawn from: its own cells, perturbed on
+    /// their own, so not exactly the sum of the groups.
+    pub total: GroupFiguresDto,
+}
+
+/// How figures are protected, so that a reader knows why a number may
+/// differ slightly from a hand count.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosureDto {
+    /// `cell_key`: each count carries a small noise that depends only on
+    /// which children it counts.
+    pub method: &'static str,
+    /// No count from 1 to `threshold − 1` is published; such counts read 0
+    /// or at least `threshold`.
+    pub threshold: u64,
+    /// The largest noise added to a count of at least `threshold + max_noise`.
+    pub max_noise: u64,
+    pub mean_min: u64,
+    pub quantile_min: u64,
+}
+
+/// The release the figures come from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReleaseDto {
+    /// 0 before the first release (no figure yet).
+    pub number: i32,
+    pub released_at: Option<chrono::DateTime<Utc>>,
+    /// Staff only: responses taken in or withdrawn since, not yet in the
+    /// figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<u64>,
+    /// Staff only: how many must wait for the next release.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_release_at: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResultsDto {
     pub survey_id: Uuid,
     pub version: i32,
-    /// The smallest figure shown (k).
-    pub min_cell: u64,
+    pub disclosure: DisclosureDto,
+    pub release: ReleaseDto,
     pub by: Vec<String>,
+    /// The groups published; a group whose responses are published as 0 is
+    /// not listed.
     pub groups: Vec<GroupDto>,
     pub questions: Vec<QuestionResultsDto>,
 }
@@ -188,10 +247,13 @@ fn group_key(f: &GroupFacts, by: &[String], chart: &OrgChart, level: Option<Unit
 
 /// What children said, per question: counts and shares for choice, yes/no
 /// and rating questions, mean/median/quartiles for numbers, mean rank for
-/// rankings, and the number of text answers, broken down as asked. Every
-/// group or cell under k respondents is suppressed, and further cells so
-/// that none can be worked out from the totals shown. Facilitators see
-/// their unit and below only.
+/// rankings, and the number of text answers, broken down as asked, over
+/// whole months. Every figure goes through disclosure control: counts carry
+/// a small noise fixed by the children they count (the cell key method), no
+/// count from 1 to k − 1 is published, groups published as empty are not
+/// listed, and figures change only in releases of at least k responses.
+/// Staff see how many responses wait for the next release. Facilitators
+/// see their unit and below only.
 #[utoipa::path(
     tag = "results",
     security(("bearer" = [])),
@@ -215,7 +277,7 @@ async fn survey_results(
 }
 
 /// The results of a survey marked `results_public`, for everyone, with the
-/// same suppression. 404 for any other survey.
+/// same disclosure control. 404 for any other survey.
 #[utoipa::path(
     tag = "results",
     params(("id" = Uuid, Path), ResultsQuery),
@@ -255,7 +317,8 @@ impl Viewer {
 }
 
 /// The same results as CSV (UTF-8 with BOM, for Excel): one row per
-/// question, group and column, suppressed figures left empty and marked.
+/// question, group and column, the whole (`all`) after the groups; a figure
+/// too small to publish is left empty.
 #[utoipa::path(
     tag = "results",
     security(("bearer" = [])),
@@ -278,41 +341,43 @@ async fn survey_results_csv(
     let r = compute(&state, Viewer::of(&staff), *id, &q).await?;
     let mut header = vec!["question".to_owned(), "type".to_owned()];
     header.extend(r.by.iter().cloned());
-    header.extend(["column", "count", "share", "suppressed", "mean", "median", "q1", "q3"].map(String::from));
+    header.extend(["column", "count", "share", "mean", "median", "q1", "q3"].map(String::from));
     let mut csv = Csv::new(&header);
     let num = |x: Option<f64>| x.map(|v| format!("{v}")).unwrap_or_default();
+    let all = GroupDto {
+        dimensions: r.by.iter().map(|d| (d.clone(), "all".to_owned())).collect(),
+    };
     for question in &r.questions {
-        for (g, figures) in r.groups.iter().zip(&question.groups) {
+        let groups = r.groups.iter().zip(&question.groups).chain([(&all, &question.total)]);
+        for (g, figures) in groups {
             let mut lead = vec![question.key.clone(), question.qtype.to_owned()];
             lead.extend(r.by.iter().map(|d| g.dimensions.get(d).cloned().unwrap_or_default()));
-            let row = |column: &str, f: &FigureDto, stats: Option<&NumberStatsDto>| {
+            let line = |column: &str, count: Option<u64>, share: Option<f64>, stats: Option<&NumberStatsDto>| {
                 let mut row = lead.clone();
                 row.extend([
                     column.to_owned(),
-                    f.count.map(|c| c.to_string()).unwrap_or_default(),
-                    num(f.share),
-                    f.suppressed.to_string(),
-                    num(stats.map(|s| s.mean)),
-                    num(stats.map(|s| s.median)),
-                    num(stats.map(|s| s.q1)),
-                    num(stats.map(|s| s.q3)),
+                    count.map(|c| c.to_string()).unwrap_or_default(),
+                    num(share),
+                    num(stats.and_then(|s| s.mean)),
+                    num(stats.and_then(|s| s.median)),
+                    num(stats.and_then(|s| s.q1)),
+                    num(stats.and_then(|s| s.q3)),
                 ]);
                 row
             };
-            csv.push(&row("respondents", &figures.respondents, figures.stats.as_ref()));
+            csv.push(&line(
+                "respondents",
+                Some(figures.respondents),
+                None,
+                figures.stats.as_ref(),
+            ));
             for (column, f) in question.columns.iter().zip(&figures.counts) {
-                csv.push(&row(column, f, None));
+                csv.push(&line(column, Some(f.count), f.share, None));
             }
             if let Some(ranks) = &figures.mean_rank {
                 for (option, rank) in question.columns.iter().zip(ranks) {
-                    let mut row = lead.clone();
-                    row.extend([
-                        format!("mean_rank:{option}"),
-                        String::new(),
-                        num(Some(*rank)),
-                        "false".into(),
-                    ]);
-                    row.extend(std::iter::repeat_n(String::new(), 4));
+                    let mut row = line(&format!("mean_rank:{option}"), None, None, None);
+                    row[lead.len() + 3] = num(Some(*rank));
                     csv.push(&row);
                 }
             }
@@ -485,7 +550,7 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
     let (def, _) = stored_definition(&stored.definition)?;
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();
-    let Window { at, days, .. } = q.window(state.clock.local_date())?;
+    let Window { at, months, .. } = q.window(state.clock.local_date())?;
     // The units whose responses are counted: the caller's scope, narrowed
     // to `unit_id` when given.
     let root = match (viewer, q.unit_id) {
@@ -503,15 +568,16 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
         (_, None) => None,
     };
     let units: Option<Vec<UnitId>> = root.map(|r| chart.counting_for(r, at));
-    let tallies = tally_groups(state, &def, record.id, version, units.as_deref(), days, |f| {
+    let (tallies, all, release) = tally_groups(state, &def, record.id, version, units.as_deref(), &months, |f| {
         group_key(f, &by, &chart, level, at)
     })
     .await?;
-    let groups: Vec<&String> = tallies.keys().collect();
-    let questions = results::publish_tallies(&def, &tallies.values().collect::<Vec<_>>(), state.min_cell);
-    let groups_dto = groups
+    let table = &state.ptable;
+    let listed: Vec<(&String, &Tally)> = tallies.iter().filter(|(_, t)| t.listed(table)).collect();
+    let questions = results::publish(&def, &listed.iter().map(|(_, t)| *t).collect::<Vec<_>>(), &all, table);
+    let groups = listed
         .iter()
-        .map(|g| GroupDto {
+        .map(|(g, _)| GroupDto {
             dimensions: if by.is_empty() {
                 BTreeMap::new()
             } else {
@@ -521,169 +587,87 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
         .collect();
     let questions = questions
         .into_iter()
-        .map(|qr| {
-            let (columns, per_group, totals) = match &qr.results {
-                QuestionResults::Counts { columns, table } => {
-                    let cols = columns.len();
-                    let per_group = (0..groups.len())
-                        .map(|g| GroupFiguresDto {
-                            respondents: figure(&table.row_totals[g]),
-                            counts: table.cells[g * cols..(g + 1) * cols].iter().map(figure).collect(),
-                            stats: None,
-                            mean_rank: None,
-                        })
-                        .collect();
-                    (
-                        columns.clone(),
-                        per_group,
-                        table.col_totals.iter().map(figure).collect(),
-                    )
-                }
-                QuestionResults::Numbers { respondents, stats } => (
-                    Vec::new(),
-                    respondents
-                        .iter()
-                        .zip(stats)
-                        .map(|(r, s)| GroupFiguresDto {
-                            respondents: figure(r),
-                            counts: Vec::new(),
-                            stats: s.as_ref().map(|s| NumberStatsDto {
-                                mean: s.mean,
-                                median: s.median,
-                                q1: s.q1,
-                                q3: s.q3,
-                            }),
-                            mean_rank: None,
-                        })
-                        .collect(),
-                    Vec::new(),
-                ),
-                QuestionResults::Ranking {
-                    options,
-                    respondents,
-                    mean_rank,
-                } => (
-                    options.clone(),
-                    respondents
-                        .iter()
-                        .zip(mean_rank)
-                        .map(|(r, m)| GroupFiguresDto {
-                            respondents: figure(r),
-                            counts: Vec::new(),
-                            stats: None,
-                            mean_rank: m.clone(),
-                        })
-                        .collect(),
-                    Vec::new(),
-                ),
-                QuestionResults::Texts { answers } => (
-                    Vec::new(),
-                    answers
-                        .iter()
-                        .map(|a| GroupFiguresDto {
-                            respondents: figure(a),
-                            counts: Vec::new(),
-                            stats: None,
-                            mean_rank: None,
-                        })
-                        .collect(),
-                    Vec::new(),
-                ),
-            };
-            QuestionResultsDto {
-                key: qr.key,
-                qtype: qr.qtype.as_str(),
-                columns,
-                groups: per_group,
-                totals,
-            }
+        .map(|qr| QuestionResultsDto {
+            key: qr.key,
+            qtype: qr.qtype.as_str(),
+            columns: qr.columns,
+            groups: qr.groups.iter().map(group_figures).collect(),
+            total: group_figures(&qr.total),
         })
         .collect();
+    let policy = table.policy();
+    let staff = !matches!(viewer, Viewer::Public);
     Ok(ResultsDto {
         survey_id: record.id,
         version,
-        min_cell: state.min_cell.get(),
+        disclosure: DisclosureDto {
+            method: "cell_key",
+            threshold: policy.threshold(),
+            max_noise: policy.max_noise(),
+            mean_min: policy.mean_min(),
+            quantile_min: policy.quantile_min(),
+        },
+        release: ReleaseDto {
+            number: release.0.map_or(0, |r| r.number),
+            released_at: release.0.map(|r| r.at),
+            waiting: staff.then_some(release.1),
+            next_release_at: staff.then_some(policy.release_step()),
+        },
         by,
-        groups: groups_dto,
+        groups,
         questions,
     })
 }
 
-/// The tally of each group, read in one snapshot from the rollup cells —
-/// month cells for the whole months of the window, day cells for the days
-/// at its edges — plus the responses not yet folded into them, so the
-/// figures are exact. Groups left without any response are dropped.
+/// The tally of each group and of everyone, read in one snapshot from the
+/// result cells of the whole months asked for, with the release they come
+/// from and how many changes wait for the next one.
+#[allow(clippy::type_complexity)]
 async fn tally_groups(
     state: &AppState,
     def: &SurveyDefinition,
     survey_id: Uuid,
     version: i32,
     units: Option<&[UnitId]>,
-    days: (Option<NaiveDate>, Option<NaiveDate>),
+    months: &(Option<String>, Option<String>),
     group: impl Fn(&GroupFacts) -> String,
-) -> Result<BTreeMap<String, Tally>, ApiError> {
-    let split = results::split_window(days.0, days.1);
-    let mut ranges: Vec<(Grain, Option<NaiveDate>, Option<NaiveDate>)> = Vec::new();
-    if let Some((first, end)) = split.months {
-        ranges.push((Grain::Month, first, end));
-    }
-    ranges.extend(split.edges.iter().map(|(from, until)| (Grain::Day, *from, *until)));
+) -> Result<(BTreeMap<String, Tally>, Tally, (Option<rollup_store::Release>, u64)), ApiError> {
     let unit_ids: Option<Vec<Uuid>> = units.map(|u| u.iter().map(|u| u.0).collect());
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut add = |key: &CellKey, t: &Tally| {
+    let mut all = Tally::empty(def);
+    let tx = rollup_store::read_snapshot(&state.db).await?;
+    let cells = rollup_store::cells(
+        &tx,
+        survey_id,
+        version,
+        unit_ids.as_deref(),
+        months.0.as_deref(),
+        months.1.as_deref(),
+    )
+    .await?;
+    let release = rollup_store::release_of(&tx, survey_id).await?;
+    let waiting = rollup_store::waiting(&tx, Some(survey_id))
+        .await?
+        .first()
+        .map_or(0, |(_, w)| w.added + w.removed);
+    tx.commit().await.map_err(StoreError::from)?;
+    for c in &cells {
+        let t = crate::rollup::decode(&c.tally).map_err(|e| ApiError::internal(&e))?;
+        let key: &CellKey = &c.key;
         let g = group(&GroupFacts {
             unit_id: UnitId(key.unit_id),
             age_band: &key.age_band,
             gender: &key.gender,
-            month: key.period.get(..7).unwrap_or(&key.period),
+            month: &key.period,
         });
-        tallies.entry(g).or_insert_with(|| Tally::empty(def)).merge(t);
-    };
-    let tx = rollup_store::read_snapshot(&state.db).await?;
-    for (grain, from, until) in ranges {
-        let period = |d: Option<NaiveDate>| d.map(|d| crate::rollup::period_of(d, grain));
-        let cells = rollup_store::cells(
-            &tx,
-            survey_id,
-            version,
-            grain,
-            unit_ids.as_deref(),
-            period(from).as_deref(),
-            period(until).as_deref(),
-        )
-        .await?;
-        for c in &cells {
-            add(
-                &c.key,
-                &crate::rollup::decode(&c.tally).map_err(|e| ApiError::internal(&e))?,
-            );
-        }
-        let pending = rollup_store::pending_for(
-            &tx,
-            survey_id,
-            version,
-            units,
-            from.map(crate::local_day_start),
-            until.map(crate::local_day_start),
-        )
-        .await?;
-        for p in &pending {
-            let mut t = Tally::empty(def);
-            t.count(
-                def,
-                &crate::rollup::answers_of(def, &p.answers),
-                if p.live { 1 } else { -1 },
-            );
-            add(&crate::rollup::cell_key(p, grain), &t);
-        }
+        tallies.entry(g).or_insert_with(|| Tally::empty(def)).merge(&t);
+        all.merge(&t);
     }
-    tx.commit().await.map_err(StoreError::from)?;
-    tallies.retain(|_, t| t.responses > 0);
-    Ok(tallies)
+    Ok((tallies, all, (release, waiting)))
 }
 
-/// The suppressed results of one question over the responses recorded
-/// under `unit` and below, with the survey's published version: the
+/// The published results of one question over the responses recorded under
+/// `unit` and below, with the survey's published version, as released: the
 /// evidence frozen into a recommendation when it is sent.
 pub(crate) async fn evidence_figures(
     state: &AppState,
@@ -708,7 +692,8 @@ pub(crate) async fn evidence_figures(
         .ok_or_else(|| ApiError::not_found("question"))?;
     Ok(serde_json::json!({
         "version": r.version,
-        "min_cell": r.min_cell,
+        "disclosure": r.disclosure,
+        "release": r.release.number,
         "results": question,
     }))
 }
