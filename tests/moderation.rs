@@ -85,20 +85,22 @@ async fn moderators_filter_search_and_count_the_queue() {
     let m = Some(moderator.as_str());
     let r = app.get("/api/v1/issues", m).await;
     let all = r.ok(200).clone();
-    assert_eq!(
-        all["counts"],
-        json!({"new": 4, "withheld": 1, "accepted": 0, "rejected": 0})
-    );
-    let mut newest_first = issues.clone();
+    // The withheld issue (a disclosure) is in no list or count of the
+    // queue, not even as "withheld": it belongs to its safeguarding case.
+    assert_eq!(all["counts"], json!({"new": 4, "accepted": 0, "rejected": 0}));
+    let mut newest_first: Vec<String> = issues.iter().filter(|i| **i != issues[3]).cloned().collect();
     newest_first.reverse();
     assert_eq!(ids(&all), newest_first);
-    let withheld = &all["items"].as_array().unwrap()[1];
-    assert_eq!(withheld["status"], "withheld");
-    assert!(
-        !withheld["body"].as_str().unwrap().contains("say rượu"),
-        "the disclosure stays in its case"
-    );
-    assert_eq!(all["items"][4]["source"], "event");
+    assert!(!r.text.contains("say rượu"), "the disclosure stays in its case");
+    assert!(!r.text.contains("withheld"));
+    assert!(!r.text.contains(langnghe_domain::screen::WITHHELD));
+    assert_eq!(all["items"][3]["source"], "event");
+    app.get(&format!("/api/v1/issues/{}", issues[3]), m)
+        .await
+        .assert_problem(404, "not_found");
+    app.get("/api/v1/issues?status=withheld", m)
+        .await
+        .assert_problem(400, "invalid_query");
 
     let find = async |q: &str| ids(app.get(&format!("/api/v1/issues?{q}"), m).await.ok(200));
     assert_eq!(
@@ -121,9 +123,8 @@ async fn moderators_filter_search_and_count_the_queue() {
     assert_eq!(find("topic=play_spaces").await, [issues[1].clone()]);
     assert_eq!(
         find(&format!("unit_id={school}&sort=oldest")).await,
-        issues[..4].to_vec()
+        issues[..3].to_vec()
     );
-    assert_eq!(find("status=withheld").await, [issues[3].clone()]);
     assert!(find("source=form").await.is_empty());
     // Counts follow the other filters, not the status.
     let r = app
@@ -237,9 +238,10 @@ async fn decisions_follow_the_rules_and_redaction_is_kept_only_for_audit() {
     app.patch(&path(1), m, &json!({"status": "new"}))
         .await
         .assert_problem(409, "illegal_transition");
+    // A withheld issue is not in the queue: as if it did not exist.
     app.patch(&path(3), m, &json!({"status": "accepted"}))
         .await
-        .assert_problem(409, "issue_withheld");
+        .assert_problem(404, "not_found");
     app.patch(&path(0), m, &json!({"reason": "unsafe"}))
         .await
         .assert_fields(&[("reason", "reason_not_allowed")]);
@@ -247,7 +249,7 @@ async fn decisions_follow_the_rules_and_redaction_is_kept_only_for_audit() {
     let r = app.patch(&path(1), m, &json!({"status": "accepted"})).await;
     assert_eq!(r.ok(200)["rejection_reason"], Value::Null);
     let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
-    assert_eq!(counts, json!({"new": 2, "withheld": 1, "accepted": 2, "rejected": 0}));
+    assert_eq!(counts, json!({"new": 2, "accepted": 2, "rejected": 0}));
 
     // Further redaction: the text before is only in the audit log.
     let r = app
@@ -336,8 +338,8 @@ async fn bulk_changes_are_all_or_nothing() {
             &json!({"ids": with_withheld, "status": "accepted"}),
         )
         .await;
-    r.assert_problem(409, "issue_withheld");
-    assert!(r.text.contains(&issues[3]));
+    r.assert_problem(404, "not_found");
+    assert!(!r.text.contains(&issues[3]), "nothing says the issue is withheld");
     assert_eq!(snapshot().await, before);
     // An unknown issue among them: the same.
     let mut with_unknown = open.to_vec();
@@ -375,7 +377,7 @@ async fn bulk_changes_are_all_or_nothing() {
         .await;
     assert_eq!(r.ok(200)["items"][0]["status"], "accepted");
     let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
-    assert_eq!(counts, json!({"new": 0, "withheld": 1, "accepted": 1, "rejected": 3}));
+    assert_eq!(counts, json!({"new": 0, "accepted": 1, "rejected": 3}));
     // Each change is audited.
     let audit = app
         .get(
@@ -652,9 +654,7 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     post_merge(&third, &third)
         .await
         .assert_problem(409, "merge_into_itself");
-    post_merge(&third, &issues[3])
-        .await
-        .assert_problem(409, "issue_withheld");
+    post_merge(&third, &issues[3]).await.assert_problem(404, "not_found");
     post_merge(&third, "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90")
         .await
         .assert_problem(404, "not_found");
@@ -762,11 +762,22 @@ async fn moderators_promote_free_text_answers_to_issues() {
     }
     let r = app.get(&format!("/api/v1/surveys/{survey}/answers"), m).await;
     let items = r.ok(200)["items"].as_array().unwrap().clone();
-    assert_eq!(items.len(), 2);
+    // The disclosure's response has no other text: it is not listed at all,
+    // not even with the withheld marker.
+    assert_eq!(items.len(), 1);
     let dark = items[0]["response_id"].as_str().unwrap().to_owned();
-    let withheld = items[1]["response_id"].as_str().unwrap().to_owned();
     assert_eq!(items[0]["answers"][0]["question_key"], "why_not");
     assert!(!r.text.contains("say rượu"), "a disclosure stays in its case");
+    assert!(!r.text.contains(langnghe_domain::screen::WITHHELD));
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let withheld = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), false)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id.to_string())
+        .find(|id| *id != dark)
+        .unwrap();
+    db.close().await.ok();
 
     let path = |rid: &str, key: &str| format!("/api/v1/responses/{rid}/answers/{key}/promote");
     let r = app.post(&path(&dark, "why_not"), m, &json!({})).await;
@@ -794,9 +805,10 @@ async fn moderators_promote_free_text_answers_to_issues() {
     assert_eq!(ids(queue.ok(200)), [issue["id"].as_str().unwrap().to_owned()]);
 
     // Refusals.
+    // Text withheld for safeguarding is not there to promote.
     app.post(&path(&withheld, "why_not"), m, &json!({}))
         .await
-        .assert_problem(409, "answer_withheld");
+        .assert_problem(404, "not_found");
     app.post(&path(&dark, "feel_safe"), m, &json!({}))
         .await
         .assert_problem(404, "not_found");
@@ -838,7 +850,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
         .await;
     assert_eq!(r.ok(200)["issues_detached"], 1);
     let r = app.get(&format!("/api/v1/surveys/{survey}/answers"), m).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 0);
     app.post(&path(&dark, "why_not"), m, &json!({}))
         .await
         .assert_problem(404, "not_found");

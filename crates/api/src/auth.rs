@@ -602,6 +602,18 @@ impl DataKey {
         hex::encode(self.mac(purpose, value.as_bytes()))
     }
 
+    /// A record's key for the cell key method, derived from its id with the
+    /// data key (for records that do not store one, like safeguarding
+    /// cases): secret, fixed, and uniform.
+    pub fn record_key(&self, purpose: &str, id: uuid::Uuid) -> langnghe_domain::disclosure::RecordKey {
+        let mac = self.mac(purpose, id.as_bytes());
+        let mut bytes = [0u8; 4];
+        for (b, m) in bytes.iter_mut().zip(&mac) {
+            *b = *m;
+        }
+        langnghe_domain::disclosure::RecordKey::from_u32(u32::from_le_bytes(bytes))
+    }
+
     /// The receipt code of a response or issue: derived from its id, so a
     /// retried submission gets the same code without the code being stored.
     pub fn receipt_code(&self, id: uuid::Uuid) -> String {

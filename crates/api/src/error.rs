@@ -366,11 +366,6 @@ pub const CODES: &[(&str, u16, &str)] = &[
         409,
         "the issue, safeguarding case, recommendation or delivery cannot move from its status to the one asked (nothing goes back)",
     ),
-    (
-        "issue_withheld",
-        409,
-        "the issue was routed to a safeguarding case and is not moderated",
-    ),
     ("merge_into_itself", 409, "an issue cannot be merged into itself"),
     ("already_merged", 409, "the issue is already merged; unmerge it first"),
     (
@@ -384,11 +379,6 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "the target is merged into another issue; merge into that one",
     ),
     ("not_merged", 409, "the issue is not merged"),
-    (
-        "answer_withheld",
-        409,
-        "the answer was routed to a safeguarding case and is not promoted",
-    ),
     ("not_draft", 409, "only a draft recommendation can be edited"),
     ("commitment_done", 409, "the commitment is already done"),
     (

@@ -15,6 +15,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod figures;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;

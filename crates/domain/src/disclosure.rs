@@ -605,6 +605,60 @@ pub fn releases(pending_added: u64, pending_removed: u64, closed: bool, policy: 
     waiting >= policy.release_step() || (closed && waiting >= policy.threshold())
 }
 
+/// Counts of records by two attributes (say a case's status and severity),
+/// as published: each pair, each row and column total and the grand total
+/// is a cell of its own, perturbed with its own count and key. Rows and
+/// columns are listed as given (every one, even when it counts nothing),
+/// so that which exist says nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoWay {
+    /// `cells[i][j]`: row `i`, column `j`.
+    pub cells: Vec<Vec<u64>>,
+    pub rows: Vec<u64>,
+    pub columns: Vec<u64>,
+    pub total: u64,
+}
+
+/// Publishes records `(row, column, key)` over the rows and columns given;
+/// a record whose row or column is not among them counts in the grand
+/// total only.
+pub fn publish_two_way<'a>(
+    records: impl IntoIterator<Item = (&'a str, &'a str, RecordKey)>,
+    rows: &[&str],
+    columns: &[&str],
+    table: &PTable,
+) -> TwoWay {
+    let mut cells = vec![vec![(0u64, CellKey::ZERO); columns.len()]; rows.len()];
+    let mut row_totals = vec![(0u64, CellKey::ZERO); rows.len()];
+    let mut column_totals = vec![(0u64, CellKey::ZERO); columns.len()];
+    let mut total = (0u64, CellKey::ZERO);
+    let add = |c: &mut (u64, CellKey), key: RecordKey| {
+        c.0 += 1;
+        c.1 = c.1.add(key);
+    };
+    for (row, column, key) in records {
+        add(&mut total, key);
+        let i = rows.iter().position(|r| *r == row);
+        let j = columns.iter().position(|c| *c == column);
+        if let Some(i) = i {
+            add(&mut row_totals[i], key);
+        }
+        if let Some(j) = j {
+            add(&mut column_totals[j], key);
+        }
+        if let (Some(i), Some(j)) = (i, j) {
+            add(&mut cells[i][j], key);
+        }
+    }
+    let publish = |c: &(u64, CellKey)| table.perturb(c.0, c.1);
+    TwoWay {
+        cells: cells.iter().map(|r| r.iter().map(publish).collect()).collect(),
+        rows: row_totals.iter().map(publish).collect(),
+        columns: column_totals.iter().map(publish).collect(),
+        total: publish(&total),
+    }
+}
+
 /// The noise of the outcome whose run of keys holds `key`.
 fn pick(outcomes: &[Outcome], key: u32) -> i64 {
     let key = u64::from(key);
@@ -998,6 +1052,38 @@ mod tests {
         assert_eq!(share(0, 0), None);
         assert_eq!(share(5, 20), Some(0.25));
         assert_eq!(share(23, 20), Some(1.0));
+    }
+
+    #[test]
+    fn a_two_way_table_publishes_every_total_as_its_own_cell() {
+        let t = PTable::new(Policy::DEFAULT);
+        let keys: Vec<RecordKey> = (0..40u32)
+            .map(|i| RecordKey::from_u32(i.wrapping_mul(2_654_435_761)))
+            .collect();
+        let records: Vec<(&str, &str, RecordKey)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                (
+                    if i < 30 { "new" } else { "closed" },
+                    if i == 0 { "urgent" } else { "medium" },
+                    *k,
+                )
+            })
+            .collect();
+        let w = publish_two_way(
+            records.iter().copied(),
+            &["new", "closed"],
+            &["medium", "high", "urgent"],
+            &t,
+        );
+        assert_eq!(w.total, t.perturb(40, CellKey::of(keys.iter().copied())));
+        assert_eq!(w.rows[0], t.perturb(30, CellKey::of(keys[..30].iter().copied())));
+        assert_eq!(w.columns[1], 0, "zero stays zero");
+        assert_eq!(w.cells[1][1], 0);
+        // The one urgent case: 0 or k, never 1.
+        assert!(w.columns[2] == 0 || w.columns[2] == 5);
+        assert_eq!(w.columns[2], w.cells[0][2], "the same record, the same figure");
     }
 
     #[test]

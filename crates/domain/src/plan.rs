@@ -81,6 +81,11 @@ impl Period {
         }
     }
 
+    /// Whether the period is a single month (shorter than a quarter).
+    pub fn is_month(&self) -> bool {
+        matches!(self.span, Span::Month(..))
+    }
+
     /// A calendar year.
     pub fn year(year: i32) -> Result<Period, PeriodError> {
         Period::from_span(Span::Year(year))

@@ -73,7 +73,9 @@ pub struct IssueFilter<'a> {
 }
 
 fn filtered(filter: &IssueFilter<'_>, with_status: bool) -> Select<issue::Entity> {
-    let mut q = issue::Entity::find();
+    // A withheld issue belongs to its safeguarding case: no list or count
+    // of the queue shows it, not even as "withheld".
+    let mut q = issue::Entity::find().filter(issue::Column::Status.ne("withheld"));
     if with_status && let Some(s) = filter.status {
         q = q.filter(issue::Column::Status.eq(s));
     }

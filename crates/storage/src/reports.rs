@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, Qu
 use uuid::Uuid;
 
 use crate::StoreError;
-use crate::entities::{event, issue, response, safeguarding_case, survey};
+use crate::entities::{event, issue, response, survey};
 
 /// A window of local days, `first..=last`, in a zone `offset_hours` east of
 /// UTC: timestamps are compared as the instants the days begin and end.
@@ -75,6 +75,8 @@ pub async fn issues_by_topic<C: ConnectionTrait>(
         .column_as(month.clone(), "month")
         .column_as(Expr::col((issue::Entity, issue::Column::Id)).count(), "n")
         .filter(issue::Column::TopicId.is_not_null())
+        // Withheld issues belong to safeguarding: counted nowhere else.
+        .filter(issue::Column::Status.ne("withheld"))
         .filter(issue::Column::CreatedAt.gte(w.start()))
         .filter(issue::Column::CreatedAt.lt(w.end()))
         .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
@@ -290,31 +292,4 @@ pub async fn events_by_unit_and_kind<C: ConnectionTrait>(
             adults: count(adults.unwrap_or(0)),
         })
         .collect())
-}
-
-/// Safeguarding cases opened in the window: (status, severity, count). No
-/// other column is read. With units, the cases recorded under them; without,
-/// every case, including those with no unit (such as hotline intake).
-pub async fn cases_by_status<C: ConnectionTrait>(
-    conn: &C,
-    units: Option<&[UnitId]>,
-    w: &Window,
-) -> Result<Vec<(String, String, u64)>, StoreError> {
-    let rows: Vec<(String, String, i64)> = safeguarding_case::Entity::find()
-        .select_only()
-        .column(safeguarding_case::Column::Status)
-        .column(safeguarding_case::Column::Severity)
-        .column_as(
-            Expr::col((safeguarding_case::Entity, safeguarding_case::Column::Id)).count(),
-            "n",
-        )
-        .filter(safeguarding_case::Column::CreatedAt.gte(w.start()))
-        .filter(safeguarding_case::Column::CreatedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(safeguarding_case::Column::UnitId.is_in(ids(u))))
-        .group_by(safeguarding_case::Column::Status)
-        .group_by(safeguarding_case::Column::Severity)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(|(s, v, n)| (s, v, count(n))).collect())
 }

@@ -307,21 +307,22 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
 }
 
 /// Cases received in `[from, until)`, counted by status and severity.
-pub async fn summary<C: ConnectionTrait>(
+/// Every case received in `[from, until)`, district-wide: its id, status
+/// and severity (never any detail), for counts published through
+/// disclosure control.
+pub async fn received<C: ConnectionTrait>(
     conn: &C,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> Result<Vec<(String, String, i64)>, StoreError> {
+) -> Result<Vec<(Uuid, String, String)>, StoreError> {
     let received = Expr::cust("COALESCE(received_at, created_at)");
     Ok(case::Entity::find()
         .select_only()
+        .column(case::Column::Id)
         .column(case::Column::Status)
         .column(case::Column::Severity)
-        .column_as(case::Column::Id.count(), "n")
         .filter(received.clone().gte(from))
         .filter(received.lt(until))
-        .group_by(case::Column::Status)
-        .group_by(case::Column::Severity)
         .into_tuple()
         .all(conn)
         .await?)

@@ -184,7 +184,12 @@ async fn list_issues(
     let bad = |what: &str| ApiError::bad_request("invalid_query", what.to_owned());
     let status = match q.status.as_deref() {
         None => None,
-        Some(s) => Some(IssueStatus::parse(s).ok_or_else(|| bad("unknown status"))?),
+        // Withheld issues are for safeguarding officers, through their cases.
+        Some(s) => Some(
+            IssueStatus::parse(s)
+                .filter(|s| *s != IssueStatus::Withheld)
+                .ok_or_else(|| bad("status is new, accepted, rejected or merged"))?,
+        ),
     };
     let source = match q.source.as_deref() {
         None => None,
@@ -223,6 +228,7 @@ async fn list_issues(
         next_cursor,
         counts: IssueStatus::ALL
             .iter()
+            .filter(|s| **s != IssueStatus::Withheld)
             .map(|s| {
                 let n = counts
                     .iter()
@@ -282,8 +288,11 @@ pub struct IssueDetailDto {
     pub suggested_duplicates: Vec<SuggestionDto>,
 }
 
+/// An issue of the queue. A withheld issue belongs to its safeguarding case
+/// and is not found here, whoever asks.
 async fn find(state: &AppState, id: Uuid) -> Result<IssueRow, ApiError> {
     match store::get(&state.db, id).await {
+        Ok(r) if r.status == IssueStatus::Withheld.as_str() => Err(ApiError::not_found("issue")),
         Ok(r) => Ok(r),
         Err(StoreError::NotFound) => Err(ApiError::not_found("issue")),
         Err(e) => Err(e.into()),
@@ -508,13 +517,8 @@ impl Decision {
         let mut next = current.clone();
         let from = IssueStatus::parse(&current.status).unwrap_or(IssueStatus::New);
         if from == IssueStatus::Withheld {
-            return Err(ApiError::conflict(
-                "issue_withheld",
-                format!(
-                    "issue {} was routed to a safeguarding case and is not moderated",
-                    current.id
-                ),
-            ));
+            // Not in the queue at all, as if it did not exist.
+            return Err(ApiError::not_found("issue"));
         }
         if self.status.is_some() || self.reason.is_some() {
             let current_reason = current.rejection_reason.as_deref().and_then(RejectReason::parse);
@@ -777,6 +781,8 @@ async fn merge_issue(
     let into = body.0.into;
     match store::merge(&state.db, &staff.actor(), *id, into).await {
         Ok(Ok(())) => {}
+        // A withheld issue is not in the queue: as if it did not exist.
+        Ok(Err(e)) if e.code() == "issue_withheld" => return Err(ApiError::not_found("issue")),
         Ok(Err(e)) => return Err(ApiError::conflict(e.code(), e.to_string())),
         Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
         Err(e) => return Err(e.into()),
@@ -857,7 +863,13 @@ fn text_answers(
         .into_iter()
         .filter(|(k, _)| only.is_none_or(|o| o == k))
         .filter_map(|(k, a)| match a {
-            langnghe_domain::survey::Answer::Text(t) if !t.trim().is_empty() => Some((k, t.trim().to_owned())),
+            // A withheld answer belongs to its safeguarding case: not even
+            // its marker is shown.
+            langnghe_domain::survey::Answer::Text(t)
+                if !t.trim().is_empty() && t != langnghe_domain::screen::WITHHELD =>
+            {
+                Some((k, t.trim().to_owned()))
+            }
             _ => None,
         })
         .collect()
@@ -865,7 +877,8 @@ fn text_answers(
 
 /// Children's free-text answers to a survey, for moderators to read and
 /// promote to issues: one item per response that counts and has any
-/// (redacted as stored; withheld text shows its marker), oldest first.
+/// (redacted as stored; text withheld for safeguarding is left out), oldest
+/// first.
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
@@ -983,12 +996,6 @@ async fn promote_answer(
     let Some((_, text)) = text_answers(&def, &from.answers, Some(&key)).into_iter().next() else {
         return Err(ApiError::not_found("text answer"));
     };
-    if text == langnghe_domain::screen::WITHHELD {
-        return Err(ApiError::conflict(
-            "answer_withheld",
-            "this answer was routed to a safeguarding case and is not promoted",
-        ));
-    }
     let record = crate::routes::surveys::find(&state, from.survey_id).await?;
     let title = title_of(&text);
     let (id, new) = store::promote(

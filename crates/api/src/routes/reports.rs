@@ -17,7 +17,8 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::{LocalBoxFuture, try_join_all};
 use langnghe_domain::UnitId;
-use langnghe_domain::org::OrgChart;
+use langnghe_domain::account::Role;
+use langnghe_domain::org::{OrgChart, UnitKind};
 use langnghe_domain::plan::{ConsultationCounts, EventKind, Period};
 use langnghe_domain::reports::{self, branch, counts_children};
 use langnghe_domain::suppression::{Figure, Published, publish_count};
@@ -157,20 +158,26 @@ struct Scope<'a> {
     /// The unit broken down into the units below it: the unit asked for,
     /// or the organisation's one top unit (`None` when it has several).
     top: Option<UnitId>,
+    /// Whether the report has its safeguarding section: for admins only,
+    /// district-wide or wider, per quarter or longer.
+    with_safeguarding: bool,
 }
 
 type Built<'a> = LocalBoxFuture<'a, Result<SectionDto, ApiError>>;
 
 /// The report's sections, in order: add a builder here to add a section.
 fn builders<'a>(s: &'a Scope<'a>) -> Vec<Built<'a>> {
-    vec![
+    let mut sections: Vec<Built<'a>> = vec![
         Box::pin(progress(s)),
         Box::pin(consultations(s)),
         Box::pin(topics(s)),
         Box::pin(events(s)),
-        Box::pin(safeguarding(s)),
-        Box::pin(recommendations(s)),
-    ]
+    ];
+    if s.with_safeguarding {
+        sections.push(Box::pin(safeguarding(s)));
+    }
+    sections.push(Box::pin(recommendations(s)));
+    sections
 }
 
 fn title(vi: &str, en: &str) -> Text {
@@ -505,50 +512,28 @@ async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     })
 }
 
-/// Safeguarding cases opened in the period: counts by status and severity,
-/// suppressed below k, never any detail. For the whole organisation this
-/// includes cases with no unit.
+/// Safeguarding cases received in the period, district-wide: counts by
+/// status and severity through disclosure control (each count a cell of
+/// the cell key method), never any detail. Only in an admin's report of
+/// the district or wider, per quarter or longer ([`Scope`]).
 async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    let cases = counts::cases_by_status(&s.state.db, s.units.as_deref(), &s.window).await?;
-    let mut severities: Vec<String> = ["medium", "high", "urgent"].map(String::from).to_vec();
-    let mut statuses: Vec<String> = Vec::new();
-    for (status, severity, _) in &cases {
-        if !severities.contains(severity) {
-            severities.push(severity.clone());
-        }
-        if !statuses.contains(status) {
-            statuses.push(status.clone());
-        }
-    }
-    statuses.sort();
-    let mut table = vec![vec![0u64; severities.len()]; statuses.len()];
-    for (status, severity, n) in &cases {
-        if let (Some(i), Some(j)) = (
-            statuses.iter().position(|x| x == status),
-            severities.iter().position(|x| x == severity),
-        ) {
-            table[i][j] += n;
-        }
-    }
-    let published = reports::publish_rows(&table, severities.len(), s.state.min_cell);
-    let cols = severities.len();
+    let published = crate::figures::published_cases(s.state, s.period).await?;
+    let severities = crate::figures::SEVERITIES;
     let mut rows = Vec::new();
-    for (i, status) in statuses.iter().enumerate() {
-        let item = Item::new(status.clone(), None);
-        rows.push(item.figure("total", published.row_totals.get(i).unwrap_or(&Figure::Suppressed)));
+    for (i, status) in langnghe_domain::safeguarding::CaseStatus::ALL.iter().enumerate() {
+        let item = Item::new(status.as_str(), None);
+        rows.push(item.count("total", published.rows.get(i).copied().unwrap_or(0)));
         for (j, severity) in severities.iter().enumerate() {
-            rows.push(item.figure(
-                format!("severity.{severity}"),
-                published.cells.get(i * cols + j).unwrap_or(&Figure::Suppressed),
-            ));
+            let n = published.cells.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
+            rows.push(item.count(format!("severity.{severity}"), n));
         }
     }
     let all = Item::all(s);
-    rows.push(all.figure("total", &published.grand_total));
+    rows.push(all.count("total", published.total));
     for (j, severity) in severities.iter().enumerate() {
-        rows.push(all.figure(
+        rows.push(all.count(
             format!("severity.{severity}"),
-            published.col_totals.get(j).unwrap_or(&Figure::Suppressed),
+            published.columns.get(j).copied().unwrap_or(0),
         ));
     }
     Ok(SectionDto {
@@ -643,7 +628,7 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 #[get("/reports")]
 async fn get_report(
     req: HttpRequest,
-    _staff: Staff<Curator>,
+    staff: Staff<Curator>,
     state: web::Data<AppState>,
     q: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -687,6 +672,13 @@ async fn get_report(
         unit,
         units: unit.map(|u| chart.counting_for(u, org_day)),
         top,
+        with_safeguarding: staff.role() == Role::Admin
+            && !period.is_month()
+            && unit.is_none_or(|u| {
+                chart
+                    .unit(u)
+                    .is_some_and(|u| matches!(u.kind, UnitKind::City | UnitKind::District))
+            }),
     };
     let sections = try_join_all(builders(&scope)).await?;
     let report = ReportDto {

@@ -397,17 +397,20 @@ pub struct SummaryQuery {
     pub period: String,
 }
 
-/// Cases received in a period, counted by status and by severity.
+/// Cases received in a period, counted by status and by severity, through
+/// disclosure control: each count is its own cell of the cell key method
+/// (no count from 1 to k − 1 is shown), district-wide, per quarter or
+/// longer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseSummaryDto {
     pub period: String,
-    pub total: i64,
-    pub by_status: BTreeMap<String, i64>,
-    pub by_severity: BTreeMap<String, i64>,
+    pub total: u64,
+    pub by_status: BTreeMap<String, u64>,
+    pub by_severity: BTreeMap<String, u64>,
 }
 
-/// Counts of cases for the quarterly report: never any detail. Officers and
-/// admins.
+/// Counts of cases for the quarterly report: never any detail, never per
+/// unit, never per month. Officers and admins.
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
@@ -426,22 +429,27 @@ async fn case_summary(
     q: web::Query<SummaryQuery>,
 ) -> Result<web::Json<CaseSummaryDto>, ApiError> {
     let period = Period::parse(&q.period)
-        .map_err(|_| ApiError::bad_request("invalid_query", "period is like 2026, 2026-H1, 2026-Q3 or 2026-11"))?;
-    let from = crate::local_day_start(period.first_day());
-    let until = crate::local_day_start(period.last_day().succ_opt().unwrap_or(period.last_day()));
-    let rows = store::summary(&state.db, from, until).await?;
-    let mut by_status: BTreeMap<String, i64> = CaseStatus::ALL.iter().map(|s| (s.as_str().to_owned(), 0)).collect();
-    let mut by_severity: BTreeMap<String, i64> = ["medium", "high", "urgent"]
-        .iter()
-        .map(|s| ((*s).to_owned(), 0))
-        .collect();
-    for (status, severity, n) in &rows {
-        *by_status.entry(status.clone()).or_insert(0) += n;
-        *by_severity.entry(severity.clone()).or_insert(0) += n;
+        .map_err(|_| ApiError::bad_request("invalid_query", "period is like 2026, 2026-H1 or 2026-Q3"))?;
+    if period.is_month() {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "counts of cases are given per quarter or longer, never per month",
+        ));
     }
+    let counts = crate::figures::published_cases(&state, period).await?;
+    let by_status = CaseStatus::ALL
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .zip(counts.rows.iter().copied())
+        .collect();
+    let by_severity = crate::figures::SEVERITIES
+        .iter()
+        .map(|s| (*s).to_owned())
+        .zip(counts.columns.iter().copied())
+        .collect();
     Ok(web::Json(CaseSummaryDto {
         period: period.to_string(),
-        total: rows.iter().map(|r| r.2).sum(),
+        total: counts.total,
         by_status,
         by_severity,
     }))

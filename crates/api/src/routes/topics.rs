@@ -268,8 +268,8 @@ pub struct TopicRefDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TopicIssuesDto {
-    /// Status now (`new`, `withheld`, and any other status present) →
-    /// issues raised in the window.
+    /// Status now (`new`, and any other status present) → issues raised in
+    /// the window. Issues withheld for safeguarding are not counted.
     pub by_status: BTreeMap<String, FigureDto>,
     pub total: FigureDto,
 }
@@ -338,8 +338,8 @@ pub(crate) async fn topic_figures(
         .await?
         .into_iter()
         .collect();
-    // `new` and `withheld` always; statuses added later as they appear.
-    let mut statuses: Vec<String> = vec!["new".into(), "withheld".into()];
+    // `new` always; statuses added later as they appear.
+    let mut statuses: Vec<String> = vec!["new".into()];
     let mut others: Vec<String> = issues
         .iter()
         .map(|(_, s, _, _)| s.clone())

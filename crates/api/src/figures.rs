@@ -1,0 +1,39 @@
+//! Figures about children that leave the service and are not survey
+//! results: one place that builds them through disclosure control
+//! (`langnghe_domain::disclosure`), for every route that publishes them.
+
+use langnghe_domain::plan::Period;
+use langnghe_domain::safeguarding::CaseStatus;
+use langnghe_storage::safeguarding as store;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The severities a case may have, in order.
+pub const SEVERITIES: [&str; 3] = ["medium", "high", "urgent"];
+
+/// The cases received in a period, district-wide, by status (rows, in
+/// [`CaseStatus::ALL`] order) and severity (columns, [`SEVERITIES`]), as
+/// published: every count a cell of the cell key method, each case keyed by
+/// its id and the data key.
+pub async fn published_cases(
+    state: &AppState,
+    period: Period,
+) -> Result<langnghe_domain::disclosure::TwoWay, ApiError> {
+    let from = crate::local_day_start(period.first_day());
+    let until = crate::local_day_start(period.last_day().succ_opt().unwrap_or(period.last_day()));
+    let cases = store::received(&state.db, from, until).await?;
+    let statuses: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.as_str()).collect();
+    Ok(langnghe_domain::disclosure::publish_two_way(
+        cases.iter().map(|(id, status, severity)| {
+            (
+                status.as_str(),
+                severity.as_str(),
+                state.data_key.record_key("case", *id),
+            )
+        }),
+        &statuses,
+        &SEVERITIES,
+        &state.ptable,
+    ))
+}
