@@ -350,7 +350,7 @@ async fn results_roll_old_units_up_into_their_successors() {
 }
 
 #[actix_web::test]
-async fn results_and_responses_export_as_csv_for_excel() {
+async fn results_export_as_csv_for_excel() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
     let district = app.unit_id("PN", "2026-01-01").await;
@@ -411,61 +411,17 @@ async fn results_and_responses_export_as_csv_for_excel() {
     let published: u64 = num[4].parse().unwrap();
     assert_eq!(num[6].is_empty(), published < 10, "{num:?}");
 
-    let r = app
-        .get(&format!("/api/v1/surveys/{survey}/responses.csv"), app.admin())
-        .await;
-    assert_eq!(r.status, 200);
-    let lines: Vec<&str> = r
-        .text
-        .trim_start_matches('\u{feff}')
-        .split("\r\n")
-        .filter(|l| !l.is_empty())
-        .collect();
-    assert_eq!(
-        lines[0],
-        "row,submitted_on,unit,age_band,gender,one,many,rate,yn,num,rank,say"
-    );
-    assert_eq!(lines.len(), 9, "a header and one row per response");
-    assert!(
-        lines[1].contains(",PN-S06,12-14,girl,a,x;z,,,7,p>q,\"'=HYPERLINK(\"\"x\"\")\""),
-        "{}",
-        lines[1]
-    );
-    assert!(
-        lines[2].ends_with("\"Sân trường cần thêm cây xanh, ghế đá\""),
-        "Vietnamese intact: {}",
-        lines[2]
-    );
-    // No ids, pseudonyms or tokens in the rows: nothing shaped like a UUID.
-    assert!(
-        !r.text
-            .split([',', '"', '\r', '\n'])
-            .any(|f| uuid::Uuid::parse_str(f).is_ok())
-    );
-    assert!(r.header("content-disposition").unwrap().contains("attachment"));
-    // Only curators export rows; facilitators may export results of their unit.
+    // Facilitators may export results of their unit.
     let (_, tpt) = app.user("tpt.csv", "facilitator", Some(&school), None).await;
-    app.get(&format!("/api/v1/surveys/{survey}/responses.csv"), Some(&tpt))
-        .await
-        .assert_problem(403, "forbidden");
     assert_eq!(
         app.get(&format!("/api/v1/surveys/{survey}/results.csv"), Some(&tpt))
             .await
             .status,
         200
     );
-    app.get(&format!("/api/v1/surveys/{survey}/responses.csv"), None)
-        .await
-        .assert_problem(401, "unauthenticated");
     app.get(&format!("/api/v1/surveys/{survey}/results.csv"), None)
         .await
         .assert_problem(401, "unauthenticated");
-    app.get(
-        &format!("/api/v1/surveys/{survey}/responses.csv?by=age_band"),
-        app.admin(),
-    )
-    .await
-    .assert_problem(400, "invalid_query");
     app.get(&format!("/api/v1/surveys/{survey}/results.csv?by=colour"), app.admin())
         .await
         .assert_problem(400, "invalid_query");
@@ -475,12 +431,159 @@ async fn results_and_responses_export_as_csv_for_excel() {
     )
     .await
     .assert_problem(400, "invalid_query");
+}
+
+/// Splits a CSV body into lines of fields (no quoted commas in these).
+fn csv_lines(text: &str) -> Vec<Vec<String>> {
+    text.trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+#[actix_web::test]
+async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
+    let app = TestApp::spawn_demo().await;
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    // Twelve girls of 12 at one school; one boy of 9 at another, with a
+    // rare combination and a distinctive answer.
+    let code = session(&app, &survey, &school).await;
+    for i in 0..12 {
+        let say = if i == 0 {
+            "=HYPERLINK(\"x\")"
+        } else {
+            "Sân trường cần thêm cây xanh"
+        };
+        answer(
+            &app,
+            &code,
+            12,
+            "girl",
+            json!({"one": "a", "many": ["x", "z"], "rank": ["p", "q"], "say": say, "num": 7}),
+        )
+        .await;
+    }
+    let code = session(&app, &survey, &other).await;
+    answer(
+        &app,
+        &code,
+        9,
+        "boy",
+        json!({"one": "c", "num": 99, "say": "Em là bạn nam duy nhất lớp 4B"}),
+    )
+    .await;
+
+    let path = |q: &str| format!("/api/v1/surveys/{survey}/responses.csv{q}");
+    let r = app
+        .get(&path("?reason=B%C3%A1o%20c%C3%A1o%20qu%C3%BD%204"), app.admin())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.starts_with('\u{feff}'), "BOM for Excel");
+    assert!(r.header("content-disposition").unwrap().contains("attachment"));
+    let lines = csv_lines(&r.text);
+    assert_eq!(lines[0].join(","), "place,age_band,gender,one,many,rate,yn,num,rank");
+    assert_eq!(lines.len(), 14, "a header and one row per response");
+    // The boy is generalised into the crowd: every combination of place,
+    // age band and gender has at least k rows.
+    let mut combos: std::collections::HashMap<Vec<String>, u64> = std::collections::HashMap::new();
+    for l in &lines[1..] {
+        *combos.entry(l[..3].to_vec()).or_default() += 1;
+    }
+    assert!(combos.values().all(|n| *n >= K), "{combos:?}");
+    assert!(!r.text.contains("PN-S01") && !r.text.contains("9-11") && !r.text.contains("boy"));
+    assert!(
+        lines[1..].iter().any(|l| l[3] == "c" && l[7] == "99"),
+        "the answers stay"
+    );
+    // No texts, no ids, no times.
+    assert!(!r.text.contains("HYPERLINK") && !r.text.contains("cây xanh") && !r.text.contains("4B"));
+    assert!(
+        !r.text
+            .split([',', '"', '\r', '\n'])
+            .any(|f| uuid::Uuid::parse_str(f).is_ok() || f.starts_with("2026-"))
+    );
+    // The texts apart, one per row, nothing else beside them.
+    let r = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/texts.csv?reason=%C4%90%E1%BB%8Dc%20%C3%BD%20ki%E1%BA%BFn"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let body = r.text.trim_start_matches('\u{feff}');
+    let texts: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(texts[0], "question,text");
+    assert_eq!(texts.len(), 14);
+    assert!(
+        texts.contains(&"say,\"'=HYPERLINK(\"\"x\"\")\""),
+        "formula made plain text: {texts:?}"
+    );
+    assert!(texts.contains(&"say,Em là bạn nam duy nhất lớp 4B"));
+    // Each reading is in the audit log with its reason.
+    let audit = app.audit("survey", &survey).await;
+    let reads: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "responses.export" || e.action == "texts.export")
+        .collect();
+    assert_eq!(reads.len(), 2);
+    assert_eq!(reads[0].after.as_ref().unwrap()["reason"], "Báo cáo quý 4");
+    assert_eq!(reads[0].after.as_ref().unwrap()["responses"], 13);
+
+    // Refusals: no reason, other roles, too few responses, bad windows.
+    app.get(&path(""), app.admin())
+        .await
+        .assert_problem(400, "reason_required");
+    app.get(&path("?reason=%20%20"), app.admin())
+        .await
+        .assert_problem(400, "reason_required");
+    app.get(&path(&format!("?reason={}", "x".repeat(201))), app.admin())
+        .await
+        .assert_problem(400, "reason_required");
+    app.get(&path("?reason=x&by=age_band"), app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    app.get(&path("?reason=x&from=2026-11-02"), app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    let (_, moderator) = app.user("mod.rows", "moderator", None, None).await;
+    let (_, tpt) = app.user("tpt.rows", "facilitator", Some(&school), None).await;
+    for token in [&moderator, &tpt] {
+        app.get(&path("?reason=x"), Some(token))
+            .await
+            .assert_problem(403, "forbidden");
+        app.get(&format!("/api/v1/surveys/{survey}/texts.csv?reason=x"), Some(token))
+            .await
+            .assert_problem(403, "forbidden");
+    }
+    app.get(&path("?reason=x"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
     app.get(
-        &format!("/api/v1/surveys/{}/responses.csv", uuid::Uuid::now_v7()),
+        &format!("/api/v1/surveys/{survey}/responses.csv?reason=x&unit_id={other}"),
+        app.admin(),
+    )
+    .await
+    .assert_problem(409, "too_few_responses");
+    app.get(
+        &format!("/api/v1/surveys/{}/responses.csv?reason=x", uuid::Uuid::now_v7()),
         app.admin(),
     )
     .await
     .assert_problem(404, "not_found");
+    // Refused readings are not audited; nothing else was stored.
+    let audit = app.audit("survey", &survey).await;
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "responses.export" || e.action == "texts.export")
+            .count(),
+        3,
+        "the two readings, and the one of too few rows that read them"
+    );
 }
 
 #[actix_web::test]

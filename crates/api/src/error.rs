@@ -286,6 +286,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         400,
         "a query parameter is missing, unknown or malformed",
     ),
+    (
+        "reason_required",
+        400,
+        "reading per-response rows needs a reason (1 to 200 characters), kept in the audit log",
+    ),
     ("invalid_path", 400, "a path parameter is malformed (e.g. not a UUID)"),
     (
         "invalid_cursor",
@@ -379,6 +384,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "the target is merged into another issue; merge into that one",
     ),
     ("not_merged", 409, "the issue is not merged"),
+    (
+        "too_few_responses",
+        409,
+        "fewer responses than the smallest group published: no row can be given without pointing at a child",
+    ),
     ("not_draft", 409, "only a draft recommendation can be edited"),
     ("commitment_done", 409, "the commitment is already done"),
     (

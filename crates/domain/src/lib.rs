@@ -16,6 +16,7 @@ pub mod recommendation;
 pub mod reorg;
 pub mod reports;
 pub mod results;
+pub mod rows;
 pub mod safeguarding;
 pub mod screen;
 pub mod similar;

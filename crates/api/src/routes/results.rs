@@ -9,6 +9,7 @@ use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
 use langnghe_domain::org::{OrgChart, UnitKind};
 use langnghe_domain::results::{self, GroupFigures, Shown, Tally};
+use langnghe_domain::rows::{QuasiIds, coarse_age, generalise};
 use langnghe_domain::survey::{Answer, SurveyDefinition};
 use langnghe_storage::participation as store;
 use langnghe_storage::rollup::{self as rollup_store, CellKey};
@@ -18,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::{Consulting, Curator, Staff};
+use crate::auth::{Admin, Consulting, Staff};
 use crate::error::ApiError;
 use crate::routes::surveys::{find as find_survey, stored_definition};
 use crate::state::AppState;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(survey_results)
         .service(survey_results_csv)
         .service(responses_csv)
+        .service(texts_csv)
         .service(public_results);
 }
 
@@ -386,34 +388,63 @@ async fn survey_results_csv(
     Ok(csv.response(&format!("results-{}.csv", r.survey_id)))
 }
 
-/// One row per response that counts, answers as columns: redacted text
-/// only, no pseudonym, token or id. Admins and moderators only.
-#[utoipa::path(
-    tag = "results",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path), ResultsQuery),
-    responses(
-        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-    )
-)]
-#[get("/surveys/{id}/responses.csv")]
-async fn responses_csv(
-    _staff: Staff<Curator>,
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-    q: web::Query<ResultsQuery>,
-) -> Result<HttpResponse, ApiError> {
-    if q.by.is_some() || q.unit_level.is_some() {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "responses.csv takes no breakdown",
-        ));
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RowsQuery {
+    /// Why the rows are needed (1–200 characters), kept in the audit log.
+    pub reason: Option<String>,
+    /// Only responses recorded under this unit or below it.
+    pub unit_id: Option<Uuid>,
+    /// The date whose organisation places the units (default today).
+    pub at: Option<NaiveDate>,
+    /// The first day of a month.
+    pub from: Option<NaiveDate>,
+    /// The last day of a month.
+    pub to: Option<NaiveDate>,
+    /// Default: the published version.
+    pub version: Option<i32>,
+}
+
+/// The rows a request for per-response rows may see, read and audited.
+struct Rows {
+    def: SurveyDefinition,
+    survey_id: Uuid,
+    /// Each response that counts, with its answers.
+    rows: Vec<store::ResultRow>,
+    chart: OrgChart,
+    at: NaiveDate,
+}
+
+/// Checks a request for rows (an admin, a reason, whole months), reads the
+/// rows and records the reading in the audit log, with its reason.
+async fn read_rows(
+    staff: &Staff<Admin>,
+    state: &AppState,
+    id: Uuid,
+    q: &RowsQuery,
+    what: &str,
+) -> Result<Rows, ApiError> {
+    let reason = match q.reason.as_deref().map(str::trim) {
+        Some(r) if !r.is_empty() && r.chars().count() <= 200 && !r.chars().any(char::is_control) => r.to_owned(),
+        _ => {
+            return Err(ApiError::bad_request(
+                "reason_required",
+                "say why the rows are needed (reason, 1 to 200 characters): it is kept in the audit log",
+            ));
+        }
+    };
+    let window = ResultsQuery {
+        by: None,
+        unit_id: q.unit_id,
+        unit_level: None,
+        at: q.at,
+        from: q.from,
+        to: q.to,
+        version: q.version,
     }
-    let record = find_survey(&state, *id).await?;
+    .window(state.clock.local_date())?;
+    let record = find_survey(state, id).await?;
     let version = q
         .version
         .or(record.published_version)
@@ -425,49 +456,178 @@ async fn responses_csv(
     };
     let (def, _) = stored_definition(&stored.definition)?;
     let chart = org::load_chart(&state.db).await?;
-    let Window { at, from, to, .. } = q.window(state.clock.local_date())?;
     let units = match q.unit_id {
         None => None,
         Some(u) if chart.unit(UnitId(u)).is_none() => {
             return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
         }
-        Some(u) => Some(chart.counting_for(UnitId(u), at)),
+        Some(u) => Some(chart.counting_for(UnitId(u), window.at)),
     };
-    let rows = store::responses_for_results(&state.db, record.id, version, from, to, units.as_deref()).await?;
-    let mut header: Vec<String> = ["row", "submitted_on", "unit", "age_band", "gender"]
-        .map(String::from)
-        .to_vec();
-    header.extend(def.questions().iter().map(|q| q.key().to_owned()));
+    let rows =
+        store::responses_for_results(&state.db, record.id, version, window.from, window.to, units.as_deref()).await?;
+    langnghe_storage::audit::record(
+        &state.db,
+        &staff.actor(),
+        langnghe_storage::audit::Change {
+            action: what,
+            entity: "survey",
+            entity_id: Some(record.id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({
+                "reason": reason, "version": version, "unit_id": q.unit_id,
+                "from": q.from, "to": q.to, "responses": rows.len(),
+            })),
+        },
+    )
+    .await?;
+    Ok(Rows {
+        def,
+        survey_id: record.id,
+        rows,
+        chart,
+        at: window.at,
+    })
+}
+
+/// One row per response that counts, for admins only, each reading audited
+/// with its `reason`: the answers to every question but free text (in
+/// `texts.csv`, unlinked), in random order, with no id, pseudonym or time;
+/// where the child answered (the unit, or its ward or district), their age
+/// band (or half of childhood) and gender generalised until every
+/// combination counts at least k rows (k-anonymity). Fewer than k responses:
+/// 409 `too_few_responses`.
+#[utoipa::path(
+    tag = "results",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), RowsQuery),
+    responses(
+        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[get("/surveys/{id}/responses.csv")]
+async fn responses_csv(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<RowsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use rand::seq::SliceRandom;
+    let Rows {
+        def,
+        survey_id,
+        mut rows,
+        chart,
+        at,
+    } = read_rows(&staff, &state, *id, &q, "responses.export").await?;
+    let k = state.ptable.policy().threshold();
+    let quasi: Vec<QuasiIds> = rows
+        .iter()
+        .map(|r| QuasiIds {
+            place: std::iter::once(chart.unit(r.unit_id).map(|u| u.code.as_str().to_owned()))
+                .chain(
+                    chart
+                        .ancestors_on(r.unit_id, at)
+                        .into_iter()
+                        .map(|u| Some(u.code.as_str().to_owned())),
+                )
+                .map(|c| c.unwrap_or_else(|| "other".into()))
+                .collect(),
+            age: vec![r.age_band.clone(), coarse_age(&r.age_band).to_owned()],
+            gender: vec![r.gender.clone().unwrap_or_else(|| crate::rollup::NOT_GIVEN.into())],
+        })
+        .collect();
+    let Some(level) = generalise(&quasi, k) else {
+        return Err(ApiError::conflict(
+            "too_few_responses",
+            format!("fewer than {k} responses: no row can be given without pointing at a child"),
+        ));
+    };
+    let questions: Vec<_> = def
+        .questions()
+        .iter()
+        .filter(|q| !matches!(q.spec(), langnghe_domain::survey::QuestionSpec::Text { .. }))
+        .collect();
+    let mut header: Vec<String> = ["place", "age_band", "gender"].map(String::from).to_vec();
+    header.extend(questions.iter().map(|q| q.key().to_owned()));
+    let mut lines: Vec<Vec<String>> = rows
+        .drain(..)
+        .zip(&quasi)
+        .map(|(row, ids)| {
+            let answers = crate::rollup::answers_of(&def, &row.answers);
+            let mut line: Vec<String> = ids.at(level).iter().map(|v| (*v).to_owned()).collect();
+            for question in &questions {
+                line.push(
+                    match answers.iter().find(|(k, _)| k == question.key()).map(|(_, a)| a) {
+                        None | Some(Answer::Text(_)) => String::new(),
+                        Some(Answer::Choice(c)) => c.clone(),
+                        Some(Answer::Choices(cs)) => cs.join(";"),
+                        Some(Answer::Ranking(cs)) => cs.join(">"),
+                        Some(Answer::Rating(v)) => v.to_string(),
+                        Some(Answer::YesNo(b)) => if *b { "yes" } else { "no" }.to_owned(),
+                        Some(Answer::Number(x)) => format!("{x}"),
+                    },
+                );
+            }
+            line
+        })
+        .collect();
+    lines.shuffle(&mut rand::rng());
     let mut csv = Csv::new(&header);
-    for (i, row) in rows.iter().enumerate() {
-        let answers = crate::rollup::answers_of(&def, &row.answers);
-        let mut line = vec![
-            (i + 1).to_string(),
-            crate::local_day(row.submitted_at).to_string(),
-            chart
-                .unit(row.unit_id)
-                .map(|u| u.code.as_str().to_owned())
-                .unwrap_or_default(),
-            row.age_band.clone(),
-            row.gender.clone().unwrap_or_default(),
-        ];
-        for question in def.questions() {
-            line.push(
-                match answers.iter().find(|(k, _)| k == question.key()).map(|(_, a)| a) {
-                    None => String::new(),
-                    Some(Answer::Choice(c)) => c.clone(),
-                    Some(Answer::Choices(cs)) => cs.join(";"),
-                    Some(Answer::Ranking(cs)) => cs.join(">"),
-                    Some(Answer::Rating(v)) => v.to_string(),
-                    Some(Answer::YesNo(b)) => if *b { "yes" } else { "no" }.to_owned(),
-                    Some(Answer::Number(x)) => format!("{x}"),
-                    Some(Answer::Text(t)) => t.clone(),
-                },
-            );
-        }
-        csv.push(&line);
+    for line in &lines {
+        csv.push(line);
     }
-    Ok(csv.response(&format!("responses-{}.csv", record.id)))
+    Ok(csv.response(&format!("responses-{survey_id}.csv")))
+}
+
+/// The free-text answers of a survey, for admins only, each reading
+/// audited with its `reason`: one row per answer (question and text, as
+/// stored: redacted), in random order, with nothing that links two answers
+/// of one child or an answer to the child's other answers, place, age or
+/// gender. Text withheld for safeguarding is left out.
+#[utoipa::path(
+    tag = "results",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), RowsQuery),
+    responses(
+        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/surveys/{id}/texts.csv")]
+async fn texts_csv(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<RowsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use rand::seq::SliceRandom;
+    let Rows {
+        def, survey_id, rows, ..
+    } = read_rows(&staff, &state, *id, &q, "texts.export").await?;
+    let mut lines: Vec<Vec<String>> = rows
+        .iter()
+        .flat_map(|row| crate::rollup::answers_of(&def, &row.answers))
+        .filter_map(|(key, a)| match a {
+            Answer::Text(t) if !t.trim().is_empty() && t != langnghe_domain::screen::WITHHELD => {
+                Some(vec![key, t.trim().to_owned()])
+            }
+            _ => None,
+        })
+        .collect();
+    lines.shuffle(&mut rand::rng());
+    let mut csv = Csv::new(&["question".to_owned(), "text".to_owned()]);
+    for line in &lines {
+        csv.push(line);
+    }
+    Ok(csv.response(&format!("texts-{survey_id}.csv")))
 }
 
 /// A CSV document that opens cleanly in Excel: UTF-8 with BOM, CRLF, every
