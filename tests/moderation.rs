@@ -762,25 +762,29 @@ async fn moderators_promote_free_text_answers_to_issues() {
     }
     let r = app.get(&format!("/api/v1/surveys/{survey}/answers"), m).await;
     let items = r.ok(200)["items"].as_array().unwrap().clone();
-    // The disclosure's response has no other text: it is not listed at all,
-    // not even with the withheld marker.
+    // One answer alone: the disclosure is not listed at all, not even with
+    // the withheld marker, and nothing beside the text says who, where or
+    // when (no response, unit, age band or time).
     assert_eq!(items.len(), 1);
-    let dark = items[0]["response_id"].as_str().unwrap().to_owned();
-    assert_eq!(items[0]["answers"][0]["question_key"], "why_not");
+    let answer = items[0]["answer_id"].as_str().unwrap().to_owned();
+    assert_eq!(items[0]["question_key"], "why_not");
+    assert_eq!(
+        items[0].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["answer_id", "promoted_issue_id", "question_key", "text"]
+    );
     assert!(!r.text.contains("say rượu"), "a disclosure stays in its case");
     assert!(!r.text.contains(langnghe_domain::screen::WITHHELD));
     let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
-    let withheld = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), false)
+    let responses = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), false)
         .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id.to_string())
-        .find(|id| *id != dark)
         .unwrap();
     db.close().await.ok();
+    for response in &responses {
+        assert!(!r.text.contains(&response.id.to_string()), "no response id");
+    }
 
-    let path = |rid: &str, key: &str| format!("/api/v1/responses/{rid}/answers/{key}/promote");
-    let r = app.post(&path(&dark, "why_not"), m, &json!({})).await;
+    let path = |answer: &str| format!("/api/v1/surveys/{survey}/answers/{answer}/promote");
+    let r = app.post(&path(&answer), m, &json!({})).await;
     let issue = r.ok(201).clone();
     assert_eq!(issue["source"], "survey_answer");
     assert_eq!(issue["status"], "new");
@@ -788,12 +792,17 @@ async fn moderators_promote_free_text_answers_to_issues() {
     assert_eq!(issue["body"], "Đoạn đường trước cổng trường không có đèn, tối rất sợ.");
     assert_eq!(issue["sources"], json!(["survey_answer"]));
     // Again: the same issue, nothing new.
-    let again = app.post(&path(&dark, "why_not"), m, &json!({})).await;
+    let again = app.post(&path(&answer), m, &json!({})).await;
     assert_eq!(again.ok(200)["id"], issue["id"]);
     let r = app
         .get(&format!("/api/v1/surveys/{survey}/answers?question=why_not"), m)
         .await;
-    assert_eq!(r.ok(200)["items"][0]["answers"][0]["promoted_issue_id"], issue["id"]);
+    assert_eq!(r.ok(200)["items"][0]["promoted_issue_id"], issue["id"]);
+    assert_eq!(
+        r.body["items"][0]["answer_id"],
+        answer.as_str(),
+        "the same id each time"
+    );
     let audit = app
         .get(
             &format!("/api/v1/audit?entity=issue&entity_id={}", issue["id"].as_str().unwrap()),
@@ -804,18 +813,24 @@ async fn moderators_promote_free_text_answers_to_issues() {
     let queue = app.get("/api/v1/issues?source=survey_answer", m).await;
     assert_eq!(ids(queue.ok(200)), [issue["id"].as_str().unwrap().to_owned()]);
 
-    // Refusals.
-    // Text withheld for safeguarding is not there to promote.
-    app.post(&path(&withheld, "why_not"), m, &json!({}))
+    // Refusals: an id that is no answer of this survey (a response id
+    // included), a bad id, other roles.
+    for response in &responses {
+        app.post(&path(&response.id.to_string()), m, &json!({}))
+            .await
+            .assert_problem(404, "not_found");
+    }
+    app.post(&path("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"), m, &json!({}))
         .await
         .assert_problem(404, "not_found");
-    app.post(&path(&dark, "feel_safe"), m, &json!({}))
-        .await
-        .assert_problem(404, "not_found");
-    app.post(&path("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", "why_not"), m, &json!({}))
-        .await
-        .assert_problem(404, "not_found");
-    app.post(&path("nope", "why_not"), m, &json!({}))
+    app.post(
+        &format!("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers/{answer}/promote"),
+        m,
+        &json!({}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.post(&path("nope"), m, &json!({}))
         .await
         .assert_problem(400, "invalid_path");
     app.get(&format!("/api/v1/surveys/{survey}/answers?question=feel_safe"), m)
@@ -828,7 +843,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
         .await
         .assert_problem(404, "not_found");
     let (_, facilitator) = app.user("phu.trach.promote", "facilitator", Some(&school), None).await;
-    app.post(&path(&dark, "why_not"), Some(&facilitator), &json!({}))
+    app.post(&path(&answer), Some(&facilitator), &json!({}))
         .await
         .assert_problem(403, "forbidden");
     app.get(&format!("/api/v1/surveys/{survey}/answers"), Some(&facilitator))
@@ -851,7 +866,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
     assert_eq!(r.ok(200)["issues_detached"], 1);
     let r = app.get(&format!("/api/v1/surveys/{survey}/answers"), m).await;
     assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 0);
-    app.post(&path(&dark, "why_not"), m, &json!({}))
+    app.post(&path(&answer), m, &json!({}))
         .await
         .assert_problem(404, "not_found");
 }

@@ -614,6 +614,20 @@ impl DataKey {
         langnghe_domain::disclosure::RecordKey::from_u32(u32::from_le_bytes(bytes))
     }
 
+    /// An opaque, fixed id of one text answer (a response and a question),
+    /// from which neither can be read: moderators see answers by this id
+    /// alone, so two answers of one child are not linked.
+    pub fn answer_id(&self, response_id: uuid::Uuid, question_key: &str) -> uuid::Uuid {
+        let mut value = response_id.as_bytes().to_vec();
+        value.extend_from_slice(question_key.as_bytes());
+        let mac = self.mac("answer", &value);
+        let mut bytes = [0u8; 16];
+        for (b, m) in bytes.iter_mut().zip(&mac) {
+            *b = *m;
+        }
+        uuid::Uuid::from_bytes(bytes)
+    }
+
     /// The receipt code of a response or issue: derived from its id, so a
     /// retried submission gets the same code without the code being stored.
     pub fn receipt_code(&self, id: uuid::Uuid) -> String {

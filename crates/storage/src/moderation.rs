@@ -528,7 +528,8 @@ pub async fn answers_of<C: ConnectionTrait>(
     }
     let rows: Vec<(Uuid, Uuid, String, DateTime<Utc>, String)> = q
         .order_by_asc(response::Column::Id)
-        .limit(limit)
+        // The databases take a signed limit.
+        .limit(Ord::min(limit, i64::MAX as u64))
         .into_tuple()
         .all(conn)
         .await?;

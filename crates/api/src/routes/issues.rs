@@ -835,25 +835,22 @@ pub struct AnswersQuery {
     pub cursor: Option<String>,
 }
 
+/// One child's free-text answer, alone: nothing beside it says which
+/// child, school, age or time it came from, or which other answers the
+/// same child gave.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TextAnswerDto {
+    /// An opaque id of this answer (not of the response), for promoting it.
+    pub answer_id: Uuid,
     pub question_key: String,
     /// As stored: screened and redacted.
     pub text: String,
-    /// The issue this answer was promoted to, if it was.
+    /// The issue it was promoted to, if any.
     pub promoted_issue_id: Option<Uuid>,
 }
 
-/// One response's free-text answers.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResponseAnswersDto {
-    pub response_id: Uuid,
-    pub unit_id: Uuid,
-    pub age_band: String,
-    pub submitted_at: DateTime<Utc>,
-    pub answers: Vec<TextAnswerDto>,
-}
-
+/// The text answers of one response (all, or only question `only`), as
+/// stored, withheld text left out.
 fn text_answers(
     def: &langnghe_domain::survey::SurveyDefinition,
     json: &str,
@@ -875,16 +872,41 @@ fn text_answers(
         .collect()
 }
 
+/// Every text answer of one version of a survey that can be shown to
+/// moderators: its opaque id, the response it belongs to (kept inside the
+/// server), its question and text; ordered by the opaque id, which says
+/// nothing of when or where it was written.
+async fn text_answers_of(
+    state: &AppState,
+    survey_id: Uuid,
+    version: i32,
+    def: &langnghe_domain::survey::SurveyDefinition,
+    only: Option<&str>,
+) -> Result<Vec<(Uuid, Uuid, String, String)>, ApiError> {
+    let rows = store::answers_of(&state.db, survey_id, version, None, u64::MAX).await?;
+    let mut out: Vec<(Uuid, Uuid, String, String)> = rows
+        .iter()
+        .flat_map(|r| {
+            text_answers(def, &r.answers, only)
+                .into_iter()
+                .map(|(key, text)| (state.data_key.answer_id(r.response_id, &key), r.response_id, key, text))
+        })
+        .collect();
+    out.sort_by_key(|a| a.0);
+    Ok(out)
+}
+
 /// Children's free-text answers to a survey, for moderators to read and
-/// promote to issues: one item per response that counts and has any
-/// (redacted as stored; text withheld for safeguarding is left out), oldest
-/// first.
+/// promote to issues: one item per answer, on its own (no unit, age band,
+/// time or response, and two answers of one child are not linked), in an
+/// order that says nothing of when or where they were written. Text
+/// withheld for safeguarding is left out.
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), AnswersQuery),
     responses(
-        (status = 200, body = Page<ResponseAnswersDto>),
+        (status = 200, body = Page<TextAnswerDto>),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
@@ -897,7 +919,7 @@ async fn survey_answers(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     q: web::Query<AnswersQuery>,
-) -> Result<web::Json<Page<ResponseAnswersDto>>, ApiError> {
+) -> Result<web::Json<Page<TextAnswerDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let record = crate::routes::surveys::find(&state, *id).await?;
     let version = q
@@ -921,33 +943,28 @@ async fn survey_answers(
             "question is not a text question of this survey",
         ));
     }
-    let rows = store::answers_of(&state.db, record.id, version, page.after, page.limit as u64 + 1).await?;
-    let promoted = store::promoted_from(&state.db, &rows.iter().map(|r| r.response_id).collect::<Vec<_>>()).await?;
-    let Page { items, next_cursor } = page.page(
+    let all = text_answers_of(&state, record.id, version, &def, q.question.as_deref()).await?;
+    let rows: Vec<_> = all
+        .into_iter()
+        .filter(|a| page.after.is_none_or(|after| a.0 > after))
+        .take(page.limit + 1)
+        .collect();
+    let promoted = store::promoted_from(&state.db, &rows.iter().map(|r| r.1).collect::<Vec<_>>()).await?;
+    Ok(web::Json(page.page(
         rows,
-        |r| r.response_id,
-        |r| ResponseAnswersDto {
-            answers: text_answers(&def, &r.answers, q.question.as_deref())
-                .into_iter()
-                .map(|(key, text)| TextAnswerDto {
-                    promoted_issue_id: promoted
-                        .iter()
-                        .find(|(rid, k, _)| *rid == r.response_id && *k == key)
-                        .map(|p| p.2),
-                    question_key: key,
-                    text,
-                })
-                .collect(),
-            response_id: r.response_id,
-            unit_id: r.unit_id,
-            age_band: r.age_band,
-            submitted_at: r.submitted_at,
+        |r| r.0,
+        |(answer_id, response_id, key, text)| {
+            TextAnswerDto {
+                answer_id,
+                promoted_issue_id: promoted
+                    .iter()
+                    .find(|(rid, k, _)| *rid == response_id && *k == key)
+                    .map(|p| p.2),
+                question_key: key,
+                text,
+            }
         },
-    );
-    Ok(web::Json(Page {
-        items: items.into_iter().filter(|i| !i.answers.is_empty()).collect(),
-        next_cursor,
-    }))
+    )))
 }
 
 /// The first words of a text, as a title of at most 80 characters.
@@ -961,14 +978,14 @@ fn title_of(text: &str) -> String {
     format!("{}…", cut.trim_end())
 }
 
-/// Turn a child's free-text answer into an issue in the queue, linked back
-/// to the answer (and to the child's pseudonym, so their erasure detaches
-/// it), on the survey's topic. Promoting the same answer again gives the
-/// same issue (200).
+/// Turn a child's free-text answer (by the opaque id the answers list
+/// gives) into an issue in the queue, linked back to the answer (and to
+/// the child's pseudonym, so their erasure detaches it), on the survey's
+/// topic. Promoting the same answer again gives the same issue (200).
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The response"), ("question_key" = String, Path)),
+    params(("id" = Uuid, Path, description = "The survey"), ("answer_id" = Uuid, Path)),
     responses(
         (status = 200, description = "Already promoted", body = IssueDetailDto),
         (status = 201, body = IssueDetailDto),
@@ -979,24 +996,35 @@ fn title_of(text: &str) -> String {
         (status = 409, response = crate::openapi::Conflict),
     )
 )]
-#[post("/responses/{id}/answers/{question_key}/promote")]
+#[post("/surveys/{id}/answers/{answer_id}/promote")]
 async fn promote_answer(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<(Uuid, Uuid)>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let (response_id, key) = path.into_inner();
+    let (survey_id, answer_id) = path.into_inner();
+    let record = crate::routes::surveys::find(&state, survey_id).await?;
+    // The answer is found again by its opaque id among the survey's answers.
+    let mut found = None;
+    for version in 1..=record.latest_version {
+        let Ok(stored) = langnghe_storage::surveys::version(&state.db, record.id, version).await else {
+            continue;
+        };
+        let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
+        let answers = text_answers_of(&state, record.id, version, &def, None).await?;
+        if let Some(a) = answers.into_iter().find(|a| a.0 == answer_id) {
+            found = Some(a);
+            break;
+        }
+    }
+    let Some((_, response_id, key, text)) = found else {
+        return Err(ApiError::not_found("answer"));
+    };
     let from = match store::promotable(&state.db, response_id).await {
         Ok(r) => r,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("response")),
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("answer")),
         Err(e) => return Err(e.into()),
     };
-    let stored = langnghe_storage::surveys::version(&state.db, from.survey_id, from.version).await?;
-    let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
-    let Some((_, text)) = text_answers(&def, &from.answers, Some(&key)).into_iter().next() else {
-        return Err(ApiError::not_found("text answer"));
-    };
-    let record = crate::routes::surveys::find(&state, from.survey_id).await?;
     let title = title_of(&text);
     let (id, new) = store::promote(
         &state.db,
