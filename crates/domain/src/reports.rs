@@ -12,9 +12,11 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::UnitId;
+use crate::disclosure::PTable;
 use crate::org::OrgChart;
 use crate::plan::Metric;
-use crate::suppression::{CountTable, Figure, MinCell, Published, publish};
+use crate::results::Count;
+use crate::suppression::{CountTable, MinCell, Published, publish};
 
 /// The months (`YYYY-MM`) that the local days `from..=to` touch, oldest
 /// first; empty when `to` is before `from`.
@@ -82,87 +84,50 @@ pub fn publish_groups(counts: &[u64], k: MinCell) -> Published {
     publish_rows(&rows, 1, k)
 }
 
-/// The figure without its share: topic figures are counts only.
-fn count_only(f: Figure) -> Figure {
-    match f {
-        Figure::Shown { count, .. } => Figure::Shown { count, share: None },
-        Figure::Suppressed => Figure::Suppressed,
-    }
-}
-
-/// What one topic gathered in a window, before publication.
+/// What one topic gathered in a window, before publication: every count
+/// with the key of the records it counts (the cell key method).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TopicTally {
     /// Issues raised, per status (the caller's status columns, in order).
-    pub issues_by_status: Vec<u64>,
+    pub issues_by_status: Vec<Count>,
     /// The same issues, per month of the window.
-    pub issues_by_month: Vec<u64>,
+    pub issues_by_month: Vec<Count>,
     /// Survey answers (responses to surveys of the topic), per month.
+    pub answers_by_month: Vec<Count>,
+}
+
+/// One topic's figures as published: every count perturbed by the cell key
+/// method, the totals as cells of their own (so not exactly the sum of the
+/// parts shown), nothing from 1 to k − 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicFigures {
+    pub issues_by_status: Vec<u64>,
+    pub issues_total: u64,
+    pub issues_by_month: Vec<u64>,
+    pub answers_total: u64,
     pub answers_by_month: Vec<u64>,
 }
 
-/// One topic's figures as they may be published.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TopicFigures {
-    pub issues_by_status: Vec<Figure>,
-    pub issues_total: Figure,
-    pub issues_by_month: Vec<Figure>,
-    pub answers_total: Figure,
-    pub answers_by_month: Vec<Figure>,
-}
-
-/// Publishes the topics' figures. Issues are two tables with the same row
-/// totals (topics × statuses, topics × months): a topic whose total either
-/// table hides is hidden whole in both, so that the other cannot give the
-/// total back; hiding more never reveals more within a table. Answers are
-/// one table (topics × months) whose row totals are the topics' totals.
-/// No column or grand totals are published. A tally whose months do not add
-/// up to its statuses is published hidden.
-pub fn publish_topics(tallies: &[TopicTally], statuses: usize, months: usize, k: MinCell) -> Vec<TopicFigures> {
-    let by_status: Vec<Vec<u64>> = tallies.iter().map(|t| t.issues_by_status.clone()).collect();
-    let status_table = publish_rows(&by_status, statuses, k);
-    // The month table's totals are the status table's, so a tally whose
-    // months disagree makes that table malformed (all hidden), not wrong.
-    let month_table = publish(
-        &CountTable {
-            rows: tallies.len(),
-            cols: months,
-            cells: tallies.iter().flat_map(|t| t.issues_by_month.iter().copied()).collect(),
-            row_totals: by_status
-                .iter()
-                .map(|r| r.iter().fold(0u64, |a, b| a.saturating_add(*b)))
-                .collect(),
-            additive: true,
-        },
-        k,
-    );
-    let answers: Vec<Vec<u64>> = tallies.iter().map(|t| t.answers_by_month.clone()).collect();
-    let answer_table = publish_rows(&answers, months, k);
-    let row = |p: &Published, i: usize, cols: usize| -> Vec<Figure> {
-        (0..cols)
-            .map(|j| count_only(p.cells.get(i * cols + j).copied().unwrap_or(Figure::Suppressed)))
-            .collect()
+/// Publishes the topics' figures through disclosure control. A topic's
+/// issue total is the cell of all its issues (the merge of its statuses);
+/// its answer total, of all its answers.
+pub fn publish_topics(tallies: &[TopicTally], table: &PTable) -> Vec<TopicFigures> {
+    let publish = |counts: &[Count]| counts.iter().map(|c| c.published(table)).collect::<Vec<u64>>();
+    let total = |counts: &[Count]| {
+        let mut all = Count::default();
+        for c in counts {
+            all.merge(c);
+        }
+        all.published(table)
     };
-    let total = |p: &Published, i: usize| p.row_totals.get(i).copied().unwrap_or(Figure::Suppressed);
-    (0..tallies.len())
-        .map(|i| {
-            let issues_total = total(&status_table, i);
-            let hidden = issues_total == Figure::Suppressed || total(&month_table, i) == Figure::Suppressed;
-            TopicFigures {
-                issues_by_status: if hidden {
-                    vec![Figure::Suppressed; statuses]
-                } else {
-                    row(&status_table, i, statuses)
-                },
-                issues_total: if hidden { Figure::Suppressed } else { issues_total },
-                issues_by_month: if hidden {
-                    vec![Figure::Suppressed; months]
-                } else {
-                    row(&month_table, i, months)
-                },
-                answers_total: total(&answer_table, i),
-                answers_by_month: row(&answer_table, i, months),
-            }
+    tallies
+        .iter()
+        .map(|t| TopicFigures {
+            issues_by_status: publish(&t.issues_by_status),
+            issues_total: total(&t.issues_by_status),
+            issues_by_month: publish(&t.issues_by_month),
+            answers_total: total(&t.answers_by_month),
+            answers_by_month: publish(&t.answers_by_month),
         })
         .collect()
 }
@@ -174,6 +139,7 @@ mod tests {
     use super::*;
     use crate::LocalizedText;
     use crate::org::{ParentPeriod, Unit, UnitCode, UnitKind};
+    use crate::suppression::Figure;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -299,109 +265,75 @@ mod tests {
         assert_eq!(p.grand_total, shown(0));
     }
 
+    fn keyed(counts: &[u64], salt: u32) -> Vec<Count> {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut c = Count::default();
+                for j in 0..*n {
+                    c.record(crate::disclosure::RecordKey::from_u32(
+                        (salt + i as u32 * 1000 + j as u32).wrapping_mul(2_654_435_761),
+                    ));
+                }
+                c
+            })
+            .collect()
+    }
+
     #[test]
-    fn topics_hide_small_totals_in_both_issue_tables() {
-        let tallies = [
-            // 12 issues: 10 new, 2 withheld; 7 in January, 5 in February.
-            TopicTally {
-                issues_by_status: vec![10, 2],
-                issues_by_month: vec![7, 5],
-                answers_by_month: vec![20, 0],
-            },
-            // 3 issues: below k, hidden whole; 6 answers shown.
-            TopicTally {
-                issues_by_status: vec![3, 0],
-                issues_by_month: vec![0, 3],
-                answers_by_month: vec![6, 0],
-            },
-            // Nothing: zeros are shown.
-            TopicTally {
-                issues_by_status: vec![0, 0],
-                issues_by_month: vec![0, 0],
-                answers_by_month: vec![0, 0],
-            },
-            // 40 issues.
-            TopicTally {
-                issues_by_status: vec![40, 0],
-                issues_by_month: vec![20, 20],
-                answers_by_month: vec![0, 1],
-            },
-            // 4 issues and 2 answers: hidden, so that the 3 issues and the
-            // 1 answer above are not the only hidden totals.
-            TopicTally {
-                issues_by_status: vec![4, 0],
-                issues_by_month: vec![4, 0],
-                answers_by_month: vec![2, 0],
-            },
-        ];
-        let f = publish_topics(&tallies, 2, 2, k());
-        assert_eq!(f[0].issues_total, shown(12));
-        // 2 withheld is hidden, and so is its partner in the row.
-        assert_eq!(f[0].issues_by_status, [Figure::Suppressed, Figure::Suppressed]);
-        assert_eq!(f[0].issues_by_month, [shown(7), shown(5)]);
-        assert_eq!(f[0].answers_total, shown(20));
-        assert_eq!(f[1].issues_total, Figure::Suppressed);
-        assert_eq!(f[1].issues_by_status, [Figure::Suppressed; 2]);
-        assert_eq!(f[1].issues_by_month, [Figure::Suppressed; 2]);
-        assert_eq!(f[1].answers_total, shown(6));
-        assert_eq!(f[2].issues_total, shown(0));
-        assert_eq!(f[2].issues_by_month, [shown(0), shown(0)]);
-        assert_eq!(f[3].issues_total, shown(40));
-        assert_eq!(f[3].answers_total, Figure::Suppressed);
-        assert_eq!(f[3].answers_by_month, [Figure::Suppressed; 2]);
-        assert_eq!(
-            (f[4].issues_total, f[4].answers_total),
-            (Figure::Suppressed, Figure::Suppressed)
+    fn topic_figures_go_through_the_cell_key_method() {
+        let table = PTable::new(crate::disclosure::Policy::default());
+        let statuses = keyed(&[10, 2], 0);
+        let mut all = Count::default();
+        statuses.iter().for_each(|c| all.merge(c));
+        let t = TopicTally {
+            issues_by_status: statuses.clone(),
+            issues_by_month: keyed(&[7, 5], 50),
+            answers_by_month: keyed(&[20, 0], 90),
+        };
+        let f = publish_topics(std::slice::from_ref(&t), &table);
+        assert_eq!(f[0].issues_total, all.published(&table), "the total is its own cell");
+        assert_eq!(f[0].issues_by_status[0], statuses[0].published(&table));
+        assert!(
+            f[0].issues_by_status[1] == 0 || f[0].issues_by_status[1] == 5,
+            "2 is never shown"
         );
-        // One small total alone would be given away by the others: the
-        // next smallest is hidden with it.
-        let pair = publish_topics(&tallies[..4], 2, 2, k());
-        assert_eq!(pair[0].issues_total, Figure::Suppressed);
-        assert_eq!(pair[1].answers_total, Figure::Suppressed);
-        // A tally that does not add up is hidden, not guessed.
-        let bad = publish_topics(
-            &[TopicTally {
-                issues_by_status: vec![10],
-                issues_by_month: vec![9],
-                answers_by_month: vec![0],
-            }],
-            1,
-            1,
-            k(),
-        );
-        assert_eq!(bad[0].issues_total, Figure::Suppressed);
+        assert_eq!(f[0].answers_by_month[1], 0, "zero stays zero");
+        assert!(f[0].answers_total.abs_diff(20) <= 3);
     }
 
     proptest! {
-        /// No figure between 1 and k − 1 is ever shown, and a topic's issue
-        /// total is shown in both issue tables or in neither.
+        /// No figure between 1 and k − 1 is ever published, and zero stays
+        /// zero.
         #[test]
         fn topic_figures_never_show_a_small_count(
             rows in proptest::collection::vec(proptest::collection::vec(0u64..12, 3), 0..6),
         ) {
+            let table = PTable::new(crate::disclosure::Policy::default());
             let tallies: Vec<TopicTally> = rows
                 .iter()
-                .map(|r| TopicTally {
-                    issues_by_status: vec![r[0], r[1]],
-                    issues_by_month: vec![r[1], r[0]],
-                    answers_by_month: vec![r[2], r[0]],
+                .enumerate()
+                .map(|(i, r)| TopicTally {
+                    issues_by_status: keyed(&[r[0], r[1]], i as u32 * 7),
+                    issues_by_month: keyed(&[r[1], r[0]], i as u32 * 11),
+                    answers_by_month: keyed(&[r[2], r[0]], i as u32 * 13),
                 })
                 .collect();
-            let figures = publish_topics(&tallies, 2, 2, k());
-            let small = |f: &Figure| matches!(f, Figure::Shown { count, .. } if (1..5).contains(count));
-            for (t, f) in tallies.iter().zip(&figures) {
-                let all: Vec<&Figure> = f
+            for (t, f) in tallies.iter().zip(publish_topics(&tallies, &table)) {
+                let all: Vec<u64> = f
                     .issues_by_status
                     .iter()
                     .chain(&f.issues_by_month)
                     .chain(&f.answers_by_month)
                     .chain([&f.issues_total, &f.answers_total])
+                    .copied()
                     .collect();
-                prop_assert!(!all.iter().any(|x| small(x)), "{t:?} → {f:?}");
-                if f.issues_total == Figure::Suppressed {
-                    prop_assert!(f.issues_by_month.iter().chain(&f.issues_by_status).all(|x| *x == Figure::Suppressed));
-                } else {
-                    prop_assert_eq!(f.issues_total, shown(t.issues_by_status.iter().sum()));
+                prop_assert!(!all.iter().any(|x| (1..5).contains(x)), "{t:?} → {f:?}");
+                for (c, p) in t.issues_by_status.iter().zip(&f.issues_by_status) {
+                    if c.n == 0 {
+                        prop_assert_eq!(*p, 0);
+                    }
                 }
             }
         }

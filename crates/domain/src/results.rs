@@ -38,9 +38,24 @@ impl Count {
         };
     }
 
-    fn merge(&mut self, other: &Count) {
+    /// Adds `other` (disjoint records) into this count.
+    pub fn merge(&mut self, other: &Count) {
         self.n += other.n;
         self.key = self.key.merge(other.key);
+    }
+
+    /// Counts one more record.
+    pub fn record(&mut self, key: RecordKey) {
+        self.add(1, key);
+    }
+
+    /// `n` records whose keys sum to `key` (modulo 2³²), as a database sums
+    /// them.
+    pub fn of(n: u64, key: CellKey) -> Count {
+        Count {
+            n: i64::try_from(n).unwrap_or(i64::MAX),
+            key,
+        }
     }
 
     /// The true count, never negative.

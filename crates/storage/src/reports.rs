@@ -61,55 +61,61 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// Issues with a topic raised in the window: (topic, status, local month, count).
+/// Issues with a topic raised in the window, one each: (id, topic, status,
+/// local month). Ids, not counts: the caller keys each issue for the cell
+/// key method.
 pub async fn issues_by_topic<C: ConnectionTrait>(
     conn: &C,
     units: Option<&[UnitId]>,
     w: &Window,
-) -> Result<Vec<(TopicId, String, String, u64)>, StoreError> {
+) -> Result<Vec<(Uuid, TopicId, String, String)>, StoreError> {
     let month = w.month_of(conn.get_database_backend(), "issues", "created_at");
-    let rows: Vec<(Option<Uuid>, String, String, i64)> = issue::Entity::find()
+    let rows: Vec<(Uuid, Option<Uuid>, String, String)> = issue::Entity::find()
         .select_only()
+        .column(issue::Column::Id)
         .column(issue::Column::TopicId)
         .column(issue::Column::Status)
-        .column_as(month.clone(), "month")
-        .column_as(Expr::col((issue::Entity, issue::Column::Id)).count(), "n")
+        .column_as(month, "month")
         .filter(issue::Column::TopicId.is_not_null())
         // Withheld issues belong to safeguarding: counted nowhere else.
         .filter(issue::Column::Status.ne("withheld"))
         .filter(issue::Column::CreatedAt.gte(w.start()))
         .filter(issue::Column::CreatedAt.lt(w.end()))
         .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
-        .group_by(issue::Column::TopicId)
-        .group_by(issue::Column::Status)
-        .group_by(month)
         .into_tuple()
         .all(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(t, s, m, n)| Some((TopicId(t?), s, m, count(n))))
+        .filter_map(|(id, t, s, m)| Some((id, TopicId(t?), s, m)))
         .collect())
 }
 
+/// The sum of the `record_key`s of a group of responses, modulo 2³² (the
+/// key of their cell in the cell key method).
+fn key_sum() -> Expr {
+    Expr::cust("CAST(SUM(\"responses\".\"record_key\") % 4294967296 AS BIGINT)")
+}
+
 /// Responses that count (not withdrawn) submitted in the window to surveys
-/// with a topic: (topic, local month, count).
+/// with a topic: (topic, local month, count, key of the responses counted).
 pub async fn answers_by_topic<C: ConnectionTrait>(
     conn: &C,
     units: Option<&[UnitId]>,
     w: &Window,
-) -> Result<Vec<(TopicId, String, u64)>, StoreError> {
+) -> Result<Vec<(TopicId, String, u64, u32)>, StoreError> {
     let month = w.month_of(conn.get_database_backend(), "responses", "submitted_at");
     let to_survey = response::Entity::belongs_to(survey::Entity)
         .from(response::Column::SurveyId)
         .to(survey::Column::Id)
         .into();
-    let rows: Vec<(Option<Uuid>, String, i64)> = response::Entity::find()
+    let rows: Vec<(Option<Uuid>, String, i64, Option<i64>)> = response::Entity::find()
         .select_only()
         .join(JoinType::InnerJoin, to_survey)
         .column(survey::Column::TopicId)
         .column_as(month.clone(), "month")
         .column_as(Expr::col((response::Entity, response::Column::Id)).count(), "n")
+        .column_as(key_sum(), "key")
         .filter(survey::Column::TopicId.is_not_null())
         .filter(response::Column::WithdrawnAt.is_null())
         .filter(response::Column::SubmittedAt.gte(w.start()))
@@ -122,7 +128,7 @@ pub async fn answers_by_topic<C: ConnectionTrait>(
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(t, m, n)| Some((TopicId(t?), m, count(n))))
+        .filter_map(|(t, m, n, key)| Some((TopicId(t?), m, count(n), u32::try_from(key.unwrap_or(0)).unwrap_or(0))))
         .collect())
 }
 

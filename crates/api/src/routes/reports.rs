@@ -41,22 +41,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_report);
 }
 
-/// A published figure about children as the API shows it (counts only).
-pub(crate) fn figure_dto(f: &Figure) -> FigureDto {
-    match f {
-        Figure::Shown { count, .. } => FigureDto {
-            count: Some(*count),
-            share: None,
-            suppressed: false,
-        },
-        Figure::Suppressed => FigureDto {
-            count: None,
-            share: None,
-            suppressed: true,
-        },
-    }
-}
-
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

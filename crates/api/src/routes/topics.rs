@@ -6,7 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{Datelike, NaiveDate};
 use langnghe_domain::account::Role;
 use langnghe_domain::catalog::{Topic, TopicSlug};
+use langnghe_domain::disclosure::CellKey;
 use langnghe_domain::reports::{self, TopicTally};
+use langnghe_domain::results::Count;
 use langnghe_domain::text::Lang;
 use langnghe_domain::{FieldErrors, LocalizedText, TopicId, UnitId};
 use langnghe_storage::reports::{self as counts, Window};
@@ -21,7 +23,7 @@ use crate::auth::{Admin, Consulting, Staff};
 use crate::error::ApiError;
 use crate::extract::{Json, query_date};
 use crate::pagination::{Page, PageRequest};
-use crate::routes::reports::figure_dto;
+
 use crate::routes::results::FigureDto;
 use crate::routes::units::UnitBrief;
 use crate::state::AppState;
@@ -248,9 +250,9 @@ async fn update_topic(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TopicSummaryQuery {
-    /// First local day (YYYY-MM-DD); default 1 January of `to`'s year.
+    /// The first day of a month; default 1 January of `to`'s year.
     pub from: Option<NaiveDate>,
-    /// Last local day; default today.
+    /// The last day of a month; default the end of this month.
     pub to: Option<NaiveDate>,
     /// Only records of this unit and below it on `to`, with those of old
     /// units whose history it took over. Default: every unit (a
@@ -311,10 +313,21 @@ pub struct TopicSummaryDto {
     pub topics: Vec<TopicFiguresDto>,
 }
 
+/// A published count.
+fn shown(n: &u64) -> FigureDto {
+    FigureDto {
+        count: Some(*n),
+        share: None,
+        suppressed: false,
+    }
+}
+
 /// The per-topic figures of the records of `units` (every unit when
-/// `None`) in the local days `from..=to`, counted with one grouped query
-/// per kind of record and published through small-cell suppression
-/// ([`reports::publish_topics`]). Shared by the topic summary and reports.
+/// `None`) in the local days `from..=to` (whole months), counted with one
+/// grouped query per kind of record and published through disclosure
+/// control ([`reports::publish_topics`]: the cell key method, issues keyed
+/// by their ids, answers by their records' keys). Shared by the topic
+/// summary and reports.
 pub(crate) async fn topic_figures(
     state: &AppState,
     lang: Lang,
@@ -342,7 +355,7 @@ pub(crate) async fn topic_figures(
     let mut statuses: Vec<String> = vec!["new".into()];
     let mut others: Vec<String> = issues
         .iter()
-        .map(|(_, s, _, _)| s.clone())
+        .map(|(_, _, s, _)| s.clone())
         .filter(|s| !statuses.contains(s))
         .collect();
     others.sort();
@@ -350,29 +363,31 @@ pub(crate) async fn topic_figures(
     statuses.extend(others);
     let mut tallies = vec![
         TopicTally {
-            issues_by_status: vec![0; statuses.len()],
-            issues_by_month: vec![0; months.len()],
-            answers_by_month: vec![0; months.len()],
+            issues_by_status: vec![Count::default(); statuses.len()],
+            issues_by_month: vec![Count::default(); months.len()],
+            answers_by_month: vec![Count::default(); months.len()],
         };
         topics.len()
     ];
-    for (topic, status, month, n) in &issues {
+    for (id, topic, status, month) in &issues {
         let at = (
             topic_at.get(topic),
             statuses.iter().position(|s| s == status),
             month_at.get(month.as_str()),
         );
         if let (Some(&t), Some(s), Some(&m)) = at {
-            tallies[t].issues_by_status[s] += n;
-            tallies[t].issues_by_month[m] += n;
+            // An issue's key for the cell key method, from its id.
+            let key = state.data_key.record_key("issue", *id);
+            tallies[t].issues_by_status[s].record(key);
+            tallies[t].issues_by_month[m].record(key);
         }
     }
-    for (topic, month, n) in &answers {
+    for (topic, month, n, key) in &answers {
         if let (Some(&t), Some(&m)) = (topic_at.get(topic), month_at.get(month.as_str())) {
-            tallies[t].answers_by_month[m] += n;
+            tallies[t].answers_by_month[m].merge(&Count::of(*n, CellKey::from_u32(*key)));
         }
     }
-    let published = reports::publish_topics(&tallies, statuses.len(), months.len(), state.min_cell);
+    let published = reports::publish_topics(&tallies, &state.ptable);
     Ok(topics
         .iter()
         .zip(published)
@@ -386,28 +401,30 @@ pub(crate) async fn topic_figures(
                 by_status: statuses
                     .iter()
                     .cloned()
-                    .zip(f.issues_by_status.iter().map(figure_dto))
+                    .zip(f.issues_by_status.iter().map(shown))
                     .collect(),
-                total: figure_dto(&f.issues_total),
+                total: shown(&f.issues_total),
             },
-            survey_answers: figure_dto(&f.answers_total),
+            survey_answers: shown(&f.answers_total),
             events: events.get(&t.id).copied().unwrap_or(0),
             trend: months
                 .iter()
                 .zip(f.issues_by_month.iter().zip(&f.answers_by_month))
                 .map(|(m, (i, a))| TrendPointDto {
                     month: m.clone(),
-                    issues: figure_dto(i),
-                    survey_answers: figure_dto(a),
+                    issues: shown(i),
+                    survey_answers: shown(a),
                 })
                 .collect(),
         })
         .collect())
 }
 
-/// Per topic, in a window of days: the issues raised (by status), the
-/// survey answers, the events where the topic came up, and a monthly trend.
-/// Figures about children are suppressed below k. Facilitators see their
+/// Per topic, over whole months: the issues raised (by status), the survey
+/// answers, the events where the topic came up, and a monthly trend. Every
+/// figure about children goes through disclosure control (the cell key
+/// method: no count from 1 to k − 1, totals their own cells); issues
+/// withheld for safeguarding are counted nowhere. Facilitators see their
 /// own unit and below only.
 #[utoipa::path(
     tag = "topics",
@@ -429,14 +446,22 @@ async fn topic_summary(
     q: web::Query<TopicSummaryQuery>,
 ) -> Result<web::Json<TopicSummaryDto>, ApiError> {
     let today = state.clock.local_date();
-    let to = query_date("to", q.to)?.unwrap_or(today);
+    // Whole months only: by default from January to the end of this month.
+    let end_of_month = |d: NaiveDate| {
+        let next = if d.month() == 12 {
+            NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+        };
+        next.and_then(|n| n.pred_opt()).unwrap_or(d)
+    };
+    let to = query_date("to", q.to)?.unwrap_or_else(|| end_of_month(today));
     let from = match query_date("from", q.from)? {
         Some(d) => d,
         None => NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to),
     };
-    if to < from {
-        return Err(ApiError::bad_request("invalid_query", "to is before from"));
-    }
+    langnghe_domain::results::whole_months(Some(from), Some(to))
+        .map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
     let chart = org::load_chart(&state.db).await?;
     if let Some(u) = q.unit_id
         && chart.unit(UnitId(u)).is_none()
