@@ -102,12 +102,22 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
 
     let progress = app.get(&format!("/api/v1/progress?year={year}"), app.admin()).await;
     let progress = progress.ok(200).clone();
-    // 2 responses + 40 at the dialogue + 10 at the Council meeting; the training is not a consultation.
-    assert_eq!(find(&progress, &consultations)["actual"], 52.0);
+    // 2 responses + 40 at the dialogue + 10 at the Council meeting; the
+    // training is not a consultation. Counts of children are published
+    // through the cell key method: within D, the same on every reading.
+    let c = find(&progress, &consultations);
+    let actual = c["actual"].as_f64().unwrap();
+    assert!((actual - 52.0).abs() <= 3.0, "{c}");
+    assert!(
+        (c["share"].as_f64().unwrap() - actual / 100.0).abs() < 1e-9,
+        "share of the published figure"
+    );
+    let again = app.get(&format!("/api/v1/progress?year={year}"), app.admin()).await;
+    assert_eq!(find(again.ok(200), &consultations)["actual"], c["actual"]);
     let l = find(&progress, &lower);
-    assert_eq!(l["actual"], 1.0);
-    assert_eq!(l["event_children"], 50);
-    assert_eq!(l["status"], "met");
+    // One lower-secondary child: published as 0 or k, never 1.
+    assert!(l["actual"] == 0.0 || l["actual"] == 5.0, "{l}");
+    crate::results::near(&l["event_children"], 50);
     let w = find(&progress, &wards);
     assert!((w["actual"].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-6, "{w}");
     let mut uncovered: Vec<&str> = w["uncovered_units"]

@@ -179,7 +179,6 @@ pub fn config(url: &str, opts: &Options) -> Config {
         token_ttl: chrono::Duration::minutes(15),
         respondent_ttl: chrono::Duration::hours(2),
         hash_cost: HashCost::Minimal,
-        min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
         disclosure: langnghe_domain::disclosure::Policy::default(),
         // Fold often, so that tests read results while folds commit.
         fold_interval: std::time::Duration::from_millis(20),

@@ -57,7 +57,7 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "LANGNGHE_WORKERS", global = true)]
     pub workers: Option<String>,
-    /// Smallest group or cell shown in results about children (k, at least 3).
+    /// k: no count about children from 1 to k − 1 is published (3 to 20).
     #[arg(long, env = "LANGNGHE_MIN_CELL", default_value = "5", global = true)]
     pub min_cell: String,
     /// The largest noise the cell key method adds to a published count (D).
@@ -141,8 +141,6 @@ pub struct Config {
     /// How long a child's respondent token lasts.
     pub respondent_ttl: chrono::Duration,
     pub hash_cost: HashCost,
-    /// Small-cell suppression threshold.
-    pub min_cell: langnghe_domain::suppression::MinCell,
     /// Disclosure control of results (cell key method, releases).
     pub disclosure: langnghe_domain::disclosure::Policy,
     /// The result folder's pause when nothing waits to be folded.
@@ -343,10 +341,8 @@ impl Config {
             .min_cell
             .trim()
             .parse::<u64>()
-            .ok()
-            .and_then(|k| langnghe_domain::suppression::MinCell::new(k).ok())
-            .ok_or_else(|| bad("LANGNGHE_MIN_CELL (--min-cell)", "a whole number of at least 3"))?;
-        let disclosure = disclosure_policy(s, min_cell.get())?;
+            .map_err(|_| bad("LANGNGHE_MIN_CELL (--min-cell)", "a whole number from 3 to 20"))?;
+        let disclosure = disclosure_policy(s, min_cell)?;
         let fold_interval = s
             .fold_interval_ms
             .trim()
@@ -427,7 +423,6 @@ impl Config {
             token_ttl: chrono::Duration::minutes(15),
             respondent_ttl: chrono::Duration::hours(2),
             hash_cost: HashCost::Standard,
-            min_cell,
             disclosure,
             fold_interval,
             retention,

@@ -37,3 +37,14 @@ pub async fn published_cases(
         &state.ptable,
     ))
 }
+
+/// A running total about children that has no records of its own to key
+/// (a target's actual figure: consultations, lower-secondary participants),
+/// published through the cell key method with a key drawn from what it
+/// measures and its value (`purpose`, `id`, `n`): the same figure always
+/// reads the same, and each new value gets a noise of its own, so two
+/// readings differ by noise, never by exactly the children between them.
+pub fn published_total(state: &AppState, purpose: &str, id: uuid::Uuid, n: u64) -> u64 {
+    let key = state.data_key.record_key(&format!("{purpose}:{n}"), id);
+    state.ptable.perturb(n, key.into())
+}

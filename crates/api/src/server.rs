@@ -197,7 +197,6 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         keys,
         data_key,
         respondent_ttl: config.respondent_ttl,
-        min_cell: config.min_cell,
         ptable: Arc::new(langnghe_domain::disclosure::PTable::new(config.disclosure)),
         hash_cost: config.hash_cost,
         trust_forwarded_for: config.trust_forwarded_for,

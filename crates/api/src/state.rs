@@ -17,8 +17,6 @@ pub struct AppState {
     pub data_key: DataKey,
     /// How long a child's respondent token lasts.
     pub respondent_ttl: chrono::Duration,
-    /// Small-cell suppression threshold for results about children.
-    pub min_cell: langnghe_domain::suppression::MinCell,
     /// The perturbation table of the disclosure-control policy.
     pub ptable: Arc<langnghe_domain::disclosure::PTable>,
     pub hash_cost: HashCost,

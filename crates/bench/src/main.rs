@@ -121,7 +121,6 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         token_ttl: chrono_minutes(15),
         respondent_ttl: chrono_minutes(120),
         hash_cost: HashCost::Standard,
-        min_cell: langnghe_domain::suppression::MinCell::DEFAULT,
         disclosure: langnghe_domain::disclosure::Policy::default(),
         fold_interval: Duration::from_millis(1000),
         retention: langnghe_api::retention::Policy::default(),

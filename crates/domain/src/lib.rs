@@ -20,7 +20,6 @@ pub mod rows;
 pub mod safeguarding;
 pub mod screen;
 pub mod similar;
-pub mod suppression;
 pub mod survey;
 pub mod text;
 pub mod throttle;

@@ -1,13 +1,8 @@
 //! The rules behind summaries and reports: the months of a window, where a
 //! record falls in a breakdown by the units one level below a scope, which
 //! target figures are about children, and how the per-topic figures are
-//! published through small-cell suppression consistently across the two
-//! tables that share their totals.
-//!
-//! Figures are suppressed table by table (see [`crate::suppression`] for the
-//! rule and its limits): a report that shows the same children in several
-//! tables (by unit, by kind, by topic) does not stop differencing across
-//! them.
+//! published through disclosure control ([`crate::disclosure`]: the cell key
+//! method, so that the same children give the same figure in every table).
 
 use chrono::{Datelike, NaiveDate};
 
@@ -16,7 +11,6 @@ use crate::disclosure::PTable;
 use crate::org::OrgChart;
 use crate::plan::Metric;
 use crate::results::Count;
-use crate::suppression::{CountTable, MinCell, Published, publish};
 
 /// The months (`YYYY-MM`) that the local days `from..=to` touch, oldest
 /// first; empty when `to` is before `from`.
@@ -57,31 +51,6 @@ pub fn branch(chart: &OrgChart, id: UnitId, scope: Option<UnitId>, date: NaiveDa
 /// small), rather than events, units or surveys.
 pub fn counts_children(metric: Metric) -> bool {
     matches!(metric, Metric::Consultations | Metric::LowerSecondaryParticipants)
-}
-
-/// An additive table: `rows`, each with one count per column, totalled per
-/// row; published with primary and secondary suppression. Rows of another
-/// length make the table malformed, and it is published all suppressed.
-pub fn publish_rows(rows: &[Vec<u64>], cols: usize, k: MinCell) -> Published {
-    let table = CountTable {
-        rows: rows.len(),
-        cols,
-        cells: rows.iter().flatten().copied().collect(),
-        row_totals: rows
-            .iter()
-            .map(|r| r.iter().fold(0u64, |a, b| a.saturating_add(*b)))
-            .collect(),
-        additive: true,
-    };
-    publish(&table, k)
-}
-
-/// One count per group (unit, kind, …), published as a one-column table so
-/// that when one group is hidden a second one is too, and the total of all
-/// groups (`grand_total`) cannot give it away.
-pub fn publish_groups(counts: &[u64], k: MinCell) -> Published {
-    let rows: Vec<Vec<u64>> = counts.iter().map(|c| vec![*c]).collect();
-    publish_rows(&rows, 1, k)
 }
 
 /// What one topic gathered in a window, before publication: every count
@@ -139,18 +108,9 @@ mod tests {
     use super::*;
     use crate::LocalizedText;
     use crate::org::{ParentPeriod, Unit, UnitCode, UnitKind};
-    use crate::suppression::Figure;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
-    }
-
-    fn k() -> MinCell {
-        MinCell::DEFAULT
-    }
-
-    fn shown(count: u64) -> Figure {
-        Figure::Shown { count, share: None }
     }
 
     #[test]
@@ -250,19 +210,6 @@ mod tests {
     fn child_counts_are_the_participation_metrics() {
         let children: Vec<Metric> = Metric::ALL.into_iter().filter(|m| counts_children(*m)).collect();
         assert_eq!(children, [Metric::Consultations, Metric::LowerSecondaryParticipants]);
-    }
-
-    #[test]
-    fn groups_hide_a_partner() {
-        let p = publish_groups(&[2, 10, 30, 0], k());
-        assert_eq!(
-            p.row_totals,
-            [Figure::Suppressed, Figure::Suppressed, shown(30), shown(0)]
-        );
-        assert_eq!(p.grand_total, shown(42));
-        let p = publish_groups(&[], k());
-        assert!(p.row_totals.is_empty());
-        assert_eq!(p.grand_total, shown(0));
     }
 
     fn keyed(counts: &[u64], salt: u32) -> Vec<Count> {

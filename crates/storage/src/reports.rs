@@ -168,11 +168,12 @@ pub async fn responses_by_unit<C: ConnectionTrait>(
     conn: &C,
     units: Option<&[UnitId]>,
     w: &Window,
-) -> Result<Vec<(UnitId, u64)>, StoreError> {
-    let rows: Vec<(Uuid, i64)> = response::Entity::find()
+) -> Result<Vec<(UnitId, u64, u32)>, StoreError> {
+    let rows: Vec<(Uuid, i64, Option<i64>)> = response::Entity::find()
         .select_only()
         .column(response::Column::UnitId)
         .column_as(Expr::col((response::Entity, response::Column::Id)).count(), "n")
+        .column_as(key_sum(), "key")
         .filter(response::Column::WithdrawnAt.is_null())
         .filter(response::Column::SubmittedAt.gte(w.start()))
         .filter(response::Column::SubmittedAt.lt(w.end()))
@@ -181,29 +182,31 @@ pub async fn responses_by_unit<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows.into_iter().map(|(u, n)| (UnitId(u), count(n))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(u, n, key)| (UnitId(u), count(n), u32::try_from(key.unwrap_or(0)).unwrap_or(0)))
+        .collect())
 }
 
 /// Issues children raised themselves (source `form`, not entered from
-/// events) in the window, per unit.
+/// events) in the window, one each: (unit, issue id).
 pub async fn child_issues_by_unit<C: ConnectionTrait>(
     conn: &C,
     units: Option<&[UnitId]>,
     w: &Window,
-) -> Result<Vec<(UnitId, u64)>, StoreError> {
-    let rows: Vec<(Uuid, i64)> = issue::Entity::find()
+) -> Result<Vec<(UnitId, Uuid)>, StoreError> {
+    let rows: Vec<(Uuid, Uuid)> = issue::Entity::find()
         .select_only()
         .column(issue::Column::UnitId)
-        .column_as(Expr::col((issue::Entity, issue::Column::Id)).count(), "n")
+        .column(issue::Column::Id)
         .filter(issue::Column::Source.eq("form"))
         .filter(issue::Column::CreatedAt.gte(w.start()))
         .filter(issue::Column::CreatedAt.lt(w.end()))
         .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
-        .group_by(issue::Column::UnitId)
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows.into_iter().map(|(u, n)| (UnitId(u), count(n))).collect())
+    Ok(rows.into_iter().map(|(u, id)| (UnitId(u), id)).collect())
 }
 
 /// The distinct (unit, participant) pairs of those who responded (not
@@ -250,52 +253,46 @@ pub async fn participants_by_unit<C: ConnectionTrait>(
     Ok(pairs)
 }
 
-/// Events held in the window, per unit and kind.
+/// One event held in the window: its id (for its key in the cell key
+/// method), unit, kind, and how many children and adults attended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventTally {
+    pub id: Uuid,
     pub unit_id: UnitId,
     pub kind: String,
-    pub events: u64,
     pub children: u64,
     pub adults: u64,
 }
 
-pub async fn events_by_unit_and_kind<C: ConnectionTrait>(
+/// The events held in the window (under these units), one each.
+pub async fn events_in<C: ConnectionTrait>(
     conn: &C,
     units: Option<&[UnitId]>,
     w: &Window,
 ) -> Result<Vec<EventTally>, StoreError> {
-    /// (unit, kind, events, children, adults)
-    type Row = (Uuid, String, i64, Option<i64>, Option<i64>);
+    /// (id, unit, kind, children, adults)
+    type Row = (Uuid, Uuid, String, i32, i32);
     let rows: Vec<Row> = event::Entity::find()
         .select_only()
+        .column(event::Column::Id)
         .column(event::Column::UnitId)
         .column(event::Column::Kind)
-        .column_as(Expr::col((event::Entity, event::Column::Id)).count(), "n")
-        .column_as(
-            Expr::col((event::Entity, event::Column::ChildrenAttending)).sum(),
-            "children",
-        )
-        .column_as(
-            Expr::col((event::Entity, event::Column::AdultsAttending)).sum(),
-            "adults",
-        )
+        .column(event::Column::ChildrenAttending)
+        .column(event::Column::AdultsAttending)
         .filter(event::Column::HeldOn.gte(w.first))
         .filter(event::Column::HeldOn.lte(w.last))
         .apply_if(units, |q, u| q.filter(event::Column::UnitId.is_in(ids(u))))
-        .group_by(event::Column::UnitId)
-        .group_by(event::Column::Kind)
         .into_tuple()
         .all(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(u, kind, n, children, adults)| EventTally {
+        .map(|(id, u, kind, children, adults)| EventTally {
+            id,
             unit_id: UnitId(u),
             kind,
-            events: count(n),
-            children: count(children.unwrap_or(0)),
-            adults: count(adults.unwrap_or(0)),
+            children: u64::try_from(children).unwrap_or(0),
+            adults: u64::try_from(adults).unwrap_or(0),
         })
         .collect())
 }

@@ -173,7 +173,9 @@ pub struct ProgressQuery {
 pub struct TargetProgressDto {
     #[serde(flatten)]
     pub target: TargetDto,
-    /// Measured from the start of the period to today (or its end).
+    /// Measured from the start of the period to today (or its end). A
+    /// figure that counts children is published through the cell key
+    /// method (see the README's disclosure control).
     pub actual: f64,
     /// `actual / value`.
     pub share: f64,
@@ -261,10 +263,18 @@ pub(crate) async fn target_progress(
 ) -> Result<TargetProgressDto, ApiError> {
     let facts = facts(state, chart, target, as_of).await?;
     let measured = plan::measure(target.metric(), &facts);
-    let progress = plan::progress(target, measured.actual, as_of);
+    // A figure that counts children is published through the cell key
+    // method, and the share and status follow the published figure.
+    let children = langnghe_domain::reports::counts_children(target.metric());
+    let actual = if children {
+        crate::figures::published_total(state, "target", id, measured.actual.max(0.0) as u64) as f64
+    } else {
+        measured.actual
+    };
+    let progress = plan::progress(target, actual, as_of);
     Ok(TargetProgressDto {
         target: target_dto(id, target),
-        actual: measured.actual,
+        actual,
         share: progress.share,
         status: progress.status.as_str(),
         uncovered_units: measured
@@ -273,7 +283,9 @@ pub(crate) async fn target_progress(
             .filter_map(|u| chart.unit(*u))
             .map(crate::routes::units::brief)
             .collect(),
-        event_children: measured.event_children,
+        event_children: measured
+            .event_children
+            .map(|n| crate::figures::published_total(state, "target.event_children", id, n)),
     })
 }
 

@@ -4,12 +4,12 @@
 //! A report is a list of sections, each built on its own by an async
 //! function from the report's [`Scope`] (period, units, organisation chart,
 //! language) into a [`SectionDto`]: a key, a title in Vietnamese and English,
-//! and rows of one long shape (`item`, `name`, `breakdown`, `value`,
-//! `suppressed`). The JSON and the CSV are written from those rows alone, so
-//! a new section (recommendations, agency replies) is one more builder in
-//! [`builders`]; nothing else changes. Builders run concurrently and keep
-//! their order. Every figure about children goes through small-cell
-//! suppression, table by table (see `langnghe_domain::reports`).
+//! and rows of one long shape (`item`, `name`, `breakdown`, `value`). The
+//! JSON and the CSV are written from those rows alone, so a new section
+//! (recommendations, agency replies) is one more builder in [`builders`];
+//! nothing else changes. Builders run concurrently and keep their order.
+//! Every figure about children goes through disclosure control (the cell
+//! key method: see `langnghe_domain::disclosure`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -18,10 +18,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::future::{LocalBoxFuture, try_join_all};
 use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
+use langnghe_domain::disclosure::CellKey;
 use langnghe_domain::org::{OrgChart, UnitKind};
-use langnghe_domain::plan::{ConsultationCounts, EventKind, Period};
-use langnghe_domain::reports::{self, branch, counts_children};
-use langnghe_domain::suppression::{Figure, Published, publish_count};
+use langnghe_domain::plan::{EventKind, Period};
+use langnghe_domain::reports::{branch, counts_children};
+use langnghe_domain::results::Count;
 use langnghe_domain::text::Lang;
 use langnghe_storage::org;
 use langnghe_storage::reports::{self as counts, Window};
@@ -32,7 +33,7 @@ use uuid::Uuid;
 
 use crate::auth::{Curator, Staff};
 use crate::error::ApiError;
-use crate::routes::results::{Csv, FigureDto};
+use crate::routes::results::{CountDto, Csv};
 use crate::routes::topics::Text;
 use crate::routes::units::UnitBrief;
 use crate::state::AppState;
@@ -78,7 +79,7 @@ impl ValueDto {
 
 /// One figure of a report, in the long shape shared by every section.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"item": "HCM-DUCNHUAN", "name": "Phường Đức Nhuận", "breakdown": "survey_response", "value": 42, "suppressed": false}))]
+#[schema(example = json!({"item": "HCM-DUCNHUAN", "name": "Phường Đức Nhuận", "breakdown": "survey_response", "value": 42}))]
 pub struct RowDto {
     /// What the row is about: a unit code, a topic slug, an event kind, a
     /// case status, a target (`metric period scope-code`), or `all`.
@@ -88,11 +89,9 @@ pub struct RowDto {
     /// Which figure of the item, e.g. `survey_response`, `issues.new`,
     /// `trend.2026-07.issues`, `actual`, `severity.high`.
     pub breakdown: String,
-    /// `null` when suppressed.
-    pub value: Option<ValueDto>,
-    /// A figure about children too small to show (below `min_cell`, or
-    /// hidden so that such a figure cannot be worked out).
-    pub suppressed: bool,
+    /// A figure about children is published through the cell key method:
+    /// close to the true count, never from 1 to k − 1.
+    pub value: ValueDto,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -210,8 +209,7 @@ impl Item {
             item: self.item.clone(),
             name: self.name.clone(),
             breakdown: breakdown.into(),
-            value: Some(value),
-            suppressed: false,
+            value,
         }
     }
 
@@ -219,31 +217,15 @@ impl Item {
         self.value(breakdown, ValueDto::Count(n))
     }
 
-    /// A figure about children, shown or suppressed.
-    fn figure(&self, breakdown: impl Into<String>, f: &Figure) -> RowDto {
-        match f {
-            Figure::Shown { count, .. } => self.count(breakdown, *count),
-            Figure::Suppressed => RowDto {
-                item: self.item.clone(),
-                name: self.name.clone(),
-                breakdown: breakdown.into(),
-                value: None,
-                suppressed: true,
-            },
-        }
-    }
-
-    fn dto_figure(&self, breakdown: impl Into<String>, f: &FigureDto) -> RowDto {
-        match f.count {
-            Some(n) => self.count(breakdown, n),
-            None => self.figure(breakdown, &Figure::Suppressed),
-        }
+    fn dto_figure(&self, breakdown: impl Into<String>, f: &CountDto) -> RowDto {
+        self.count(breakdown, f.count)
     }
 }
 
 /// The targets whose period overlaps the report's, with their progress up
 /// to the report's end (or today): the target's value, the actual figure
-/// (suppressed below k where it counts children, and its share with it),
+/// (through the cell key method where it counts children, and the share of
+/// the published figure),
 /// the share, the status, the units not yet covered and the children at
 /// events reported beside participants.
 async fn progress<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
@@ -262,26 +244,20 @@ async fn progress<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
             scope.map(|u| u.name.get(s.lang).to_owned()),
         );
         rows.push(item.value("target", ValueDto::Number(p.target.value)));
-        let shown = if counts_children(target.metric()) {
-            let f = publish_count(p.actual.max(0.0) as u64, s.state.min_cell);
-            rows.push(item.figure("actual", &f));
-            f != Figure::Suppressed
+        // Figures about children come already through the cell key method.
+        rows.push(if counts_children(target.metric()) {
+            item.count("actual", p.actual.max(0.0) as u64)
         } else {
-            rows.push(item.value("actual", ValueDto::Number(p.actual)));
-            true
-        };
-        rows.push(if shown {
-            item.value("share", ValueDto::Number(p.share))
-        } else {
-            item.figure("share", &Figure::Suppressed)
+            item.value("actual", ValueDto::Number(p.actual))
         });
+        rows.push(item.value("share", ValueDto::Number(p.share)));
         rows.push(item.value("status", ValueDto::Text(p.status.to_owned())));
         if target.metric().is_coverage() {
             let codes: Vec<&str> = p.uncovered_units.iter().map(|u| u.code.as_str()).collect();
             rows.push(item.value("uncovered_units", ValueDto::Text(codes.join(" "))));
         }
         if let Some(n) = p.event_children {
-            rows.push(item.figure("event_children", &publish_count(n, s.state.min_cell)));
+            rows.push(item.count("event_children", n));
         }
     }
     Ok(SectionDto {
@@ -344,7 +320,7 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let units = s.units.as_deref();
     let responses = counts::responses_by_unit(db, units, &s.window).await?;
     let issues = counts::child_issues_by_unit(db, units, &s.window).await?;
-    let events: Vec<counts::EventTally> = counts::events_by_unit_and_kind(db, units, &s.window)
+    let events: Vec<counts::EventTally> = counts::events_in(db, units, &s.window)
         .await?
         .into_iter()
         .filter(|e| EventKind::parse(&e.kind).is_some_and(EventKind::is_consultation))
@@ -357,21 +333,24 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         .chain(events.iter().map(|e| e.unit_id))
         .chain(participants.iter().map(|p| p.0));
     let (groups, group_of) = unit_groups(s, recorded);
-    let mut tally = vec![ConsultationCounts::default(); groups.len()];
+    // Per group: responses, issues, children attending (each event one
+    // record weighing its attendance), keyed for the cell key method.
+    let key = |purpose: &str, id: Uuid| CellKey::from(s.state.data_key.record_key(purpose, id));
+    let mut cells = vec![[Count::default(); 3]; groups.len()];
     let mut who: Vec<HashSet<Uuid>> = vec![HashSet::new(); groups.len()];
-    for (u, n) in &responses {
+    for (u, n, k) in &responses {
         if let Some(&g) = group_of.get(u) {
-            tally[g].responses += n;
+            cells[g][0].merge(&Count::of(*n, CellKey::from_u32(*k)));
         }
     }
-    for (u, n) in &issues {
+    for (u, id) in &issues {
         if let Some(&g) = group_of.get(u) {
-            tally[g].child_issues += n;
+            cells[g][1].merge(&Count::of(1, key("issue", *id)));
         }
     }
     for e in &events {
         if let Some(&g) = group_of.get(&e.unit_id) {
-            tally[g].event_children += e.children;
+            cells[g][2].merge(&Count::of(e.children, key("event", e.id)));
         }
     }
     for (u, p) in &participants {
@@ -379,17 +358,19 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
             who[g].insert(*p);
         }
     }
-    let k = s.state.min_cell;
-    let table: Published = reports::publish_rows(
-        &tally
-            .iter()
-            .map(|t| vec![t.responses, t.child_issues, t.event_children])
-            .collect::<Vec<_>>(),
-        3,
-        k,
-    );
-    let unique = reports::publish_groups(&who.iter().map(|w| w.len() as u64).collect::<Vec<_>>(), k);
-    let everyone: HashSet<Uuid> = participants.iter().map(|p| p.1).collect();
+    let table = &s.state.ptable;
+    let people = |ids: &HashSet<Uuid>| {
+        let mut c = Count::default();
+        for p in ids {
+            c.merge(&Count::of(1, key("participant", *p)));
+        }
+        c.published(table)
+    };
+    let total = |parts: &[Count]| {
+        let mut all = Count::default();
+        parts.iter().for_each(|c| all.merge(c));
+        all
+    };
     const KINDS: [&str; 3] = ["survey_response", "issue", "event_attendance"];
     let mut rows = Vec::new();
     for (g, group) in groups.iter().enumerate() {
@@ -398,20 +379,21 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
             None => Item::new("other", None),
         };
         for (c, kind) in KINDS.iter().enumerate() {
-            rows.push(item.figure(*kind, table.cells.get(g * 3 + c).unwrap_or(&Figure::Suppressed)));
+            rows.push(item.count(*kind, cells[g][c].published(table)));
         }
-        rows.push(item.figure("total", table.row_totals.get(g).unwrap_or(&Figure::Suppressed)));
-        rows.push(item.figure(
-            "unique_participants",
-            unique.row_totals.get(g).unwrap_or(&Figure::Suppressed),
-        ));
+        rows.push(item.count("total", total(&cells[g]).published(table)));
+        rows.push(item.count("unique_participants", people(&who[g])));
     }
     let all = Item::all(s);
+    let columns: Vec<Count> = (0..3)
+        .map(|c| total(&cells.iter().map(|g| g[c]).collect::<Vec<_>>()))
+        .collect();
     for (c, kind) in KINDS.iter().enumerate() {
-        rows.push(all.figure(*kind, table.col_totals.get(c).unwrap_or(&Figure::Suppressed)));
+        rows.push(all.count(*kind, columns[c].published(table)));
     }
-    rows.push(all.figure("total", &table.grand_total));
-    rows.push(all.figure("unique_participants", &publish_count(everyone.len() as u64, k)));
+    rows.push(all.count("total", total(&columns).published(table)));
+    let everyone: HashSet<Uuid> = participants.iter().map(|p| p.1).collect();
+    rows.push(all.count("unique_participants", people(&everyone)));
     Ok(SectionDto {
         key: "consultations",
         title: title(
@@ -457,37 +439,40 @@ async fn topics<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 }
 
 /// Events held in the period, by kind (every kind, with zeros): the number
-/// of events, children attending (suppressed below k) and adults attending.
+/// of events, children attending (through the cell key method) and adults
+/// attending.
 async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    let tallies = counts::events_by_unit_and_kind(&s.state.db, s.units.as_deref(), &s.window).await?;
+    let events = counts::events_in(&s.state.db, s.units.as_deref(), &s.window).await?;
     let mut kinds: Vec<String> = EventKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
-    for t in &tallies {
-        if !kinds.contains(&t.kind) {
-            kinds.push(t.kind.clone());
+    for e in &events {
+        if !kinds.contains(&e.kind) {
+            kinds.push(e.kind.clone());
         }
     }
-    let mut by_kind = vec![(0u64, 0u64, 0u64); kinds.len()];
-    for t in &tallies {
-        if let Some(i) = kinds.iter().position(|k| *k == t.kind) {
-            by_kind[i].0 += t.events;
-            by_kind[i].1 += t.children;
-            by_kind[i].2 += t.adults;
+    // Per kind: events, children attending (each event one record weighing
+    // its attendance, keyed for the cell key method), adults attending.
+    let mut by_kind = vec![(0u64, Count::default(), 0u64); kinds.len()];
+    for e in &events {
+        if let Some(i) = kinds.iter().position(|k| *k == e.kind) {
+            by_kind[i].0 += 1;
+            let key = CellKey::from(s.state.data_key.record_key("event", e.id));
+            by_kind[i].1.merge(&Count::of(e.children, key));
+            by_kind[i].2 += e.adults;
         }
     }
-    let children = reports::publish_groups(&by_kind.iter().map(|k| k.1).collect::<Vec<_>>(), s.state.min_cell);
+    let table = &s.state.ptable;
     let mut rows = Vec::new();
+    let mut children = Count::default();
     for (i, kind) in kinds.iter().enumerate() {
         let item = Item::new(kind.clone(), None);
         rows.push(item.count("events", by_kind[i].0));
-        rows.push(item.figure(
-            "children_attending",
-            children.row_totals.get(i).unwrap_or(&Figure::Suppressed),
-        ));
+        rows.push(item.count("children_attending", by_kind[i].1.published(table)));
         rows.push(item.count("adults_attending", by_kind[i].2));
+        children.merge(&by_kind[i].1);
     }
     let all = Item::all(s);
     rows.push(all.count("events", by_kind.iter().map(|k| k.0).sum()));
-    rows.push(all.figure("children_attending", &children.grand_total));
+    rows.push(all.count("children_attending", children.published(table)));
     rows.push(all.count("adults_attending", by_kind.iter().map(|k| k.2).sum()));
     Ok(SectionDto {
         key: "events",
@@ -591,10 +576,10 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 
 /// The report for a period: progress against targets, consultations by
 /// unit and kind, topics, events, and counts of safeguarding cases by
-/// status (never details). Figures about children are suppressed below k.
-/// `format=csv` gives the same rows as one long table (UTF-8 with BOM,
-/// `section,item,name,breakdown,value,suppressed`; a suppressed figure has
-/// an empty value).
+/// status (an admin's report of the district or wider, per quarter or
+/// longer; never details). Figures about children go through the cell key
+/// method. `format=csv` gives the same rows as one long table (UTF-8 with
+/// BOM, `section,item,name,breakdown,value`).
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
@@ -671,13 +656,13 @@ async fn get_report(
         to: period.last_day(),
         unit: top.and_then(|u| chart.unit(u)).map(crate::routes::units::brief),
         generated_at: state.clock.now(),
-        min_cell: state.min_cell.get(),
+        min_cell: state.ptable.policy().threshold(),
         sections,
     };
     if !csv {
         return Ok(HttpResponse::Ok().json(report));
     }
-    let header = ["section", "item", "name", "breakdown", "value", "suppressed"].map(String::from);
+    let header = ["section", "item", "name", "breakdown", "value"].map(String::from);
     let mut out = Csv::new(&header);
     for section in &report.sections {
         for row in &section.rows {
@@ -686,8 +671,7 @@ async fn get_report(
                 row.item.clone(),
                 row.name.clone().unwrap_or_default(),
                 row.breakdown.clone(),
-                row.value.as_ref().map(ValueDto::csv).unwrap_or_default(),
-                row.suppressed.to_string(),
+                row.value.csv(),
             ]);
         }
     }

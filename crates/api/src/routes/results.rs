@@ -81,17 +81,6 @@ impl ResultsQuery {
     }
 }
 
-/// A figure about children: shown, or suppressed because it is too small.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FigureDto {
-    /// `null` when suppressed.
-    pub count: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub share: Option<f64>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub suppressed: bool,
-}
-
 /// A published count about children (perturbed by the cell key method) and
 /// its share of its group's own published total.
 #[derive(Debug, Serialize, ToSchema)]

@@ -24,7 +24,7 @@ use crate::error::ApiError;
 use crate::extract::{Json, query_date};
 use crate::pagination::{Page, PageRequest};
 
-use crate::routes::results::FigureDto;
+use crate::routes::results::CountDto;
 use crate::routes::units::UnitBrief;
 use crate::state::AppState;
 
@@ -272,16 +272,16 @@ pub struct TopicRefDto {
 pub struct TopicIssuesDto {
     /// Status now (`new`, and any other status present) → issues raised in
     /// the window. Issues withheld for safeguarding are not counted.
-    pub by_status: BTreeMap<String, FigureDto>,
-    pub total: FigureDto,
+    pub by_status: BTreeMap<String, CountDto>,
+    pub total: CountDto,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrendPointDto {
     /// `YYYY-MM`, local time.
     pub month: String,
-    pub issues: FigureDto,
-    pub survey_answers: FigureDto,
+    pub issues: CountDto,
+    pub survey_answers: CountDto,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -292,7 +292,7 @@ pub struct TopicFiguresDto {
     pub issues: TopicIssuesDto,
     /// Responses not withdrawn, submitted in the window, to surveys whose
     /// topic this is.
-    pub survey_answers: FigureDto,
+    pub survey_answers: CountDto,
     /// Events held in the window at which at least one issue with this
     /// topic was raised (events have no topic of their own). A count of
     /// events, not of children: not suppressed.
@@ -307,19 +307,15 @@ pub struct TopicSummaryDto {
     pub to: NaiveDate,
     /// The unit summarised; `null` for every unit.
     pub unit: Option<UnitBrief>,
-    /// The smallest figure about children shown (k).
+    /// No count about children from 1 to k − 1 is published (k).
     pub min_cell: u64,
     /// Every topic, in the order they were created, including those with nothing.
     pub topics: Vec<TopicFiguresDto>,
 }
 
 /// A published count.
-fn shown(n: &u64) -> FigureDto {
-    FigureDto {
-        count: Some(*n),
-        share: None,
-        suppressed: false,
-    }
+fn shown(n: &u64) -> CountDto {
+    CountDto { count: *n, share: None }
 }
 
 /// The per-topic figures of the records of `units` (every unit when
@@ -482,7 +478,7 @@ async fn topic_summary(
         from,
         to,
         unit: root.and_then(|r| chart.unit(r)).map(crate::routes::units::brief),
-        min_cell: state.min_cell.get(),
+        min_cell: state.ptable.policy().threshold(),
         topics,
     }))
 }
