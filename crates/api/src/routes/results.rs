@@ -308,8 +308,8 @@ impl Viewer {
 }
 
 /// The same results as CSV (UTF-8 with BOM, for Excel): one row per
-/// question, group and column, the whole (`all`) after the groups; a figure
-/// too small to publish is left empty.
+/// question, group and column, the whole (`all`) after the groups; a mean
+/// or quartile of a group too small to have one is left empty.
 #[utoipa::path(
     tag = "results",
     security(("bearer" = [])),
