@@ -506,7 +506,14 @@ impl PTable {
     /// noise `t = d + u` is continuous (mean 0, variance `V + 1/12`,
     /// `|t| < D + ½`) and a value cannot be read off a lattice of multiples
     /// of the range.
-    fn magnitude_noise(&self, key: CellKey, (whole, fraction): (u32, u32)) -> f64 {
+    fn magnitude_noise(&self, key: CellKey, (whole, fraction): (u32, u32), salt: u32) -> f64 {
+        // Each magnitude of a cell (a question, an option) has streams of
+        // its own, so that two means of the same children do not share
+        // their noise (their difference would otherwise be noiseless).
+        let (whole, fraction) = (
+            whole.wrapping_add(salt.wrapping_mul(16)),
+            fraction.wrapping_add(salt.wrapping_mul(16)),
+        );
         let d = pick(self.outcomes_of(self.regular_from()), key.stream(whole));
         let u = (f64::from(key.stream(fraction)) + 0.5) / KEYS - 0.5;
         d as f64 + u
@@ -535,13 +542,26 @@ impl PTable {
     /// mean is within `w·(3D + 1)/(2c') + 0.05` of the true mean. The caller
     /// must clamp answers into `range` before summing.
     pub fn publish_mean(&self, sum: f64, count: u64, key: CellKey, range: RangeInclusive<f64>) -> Option<f64> {
+        self.publish_mean_of(sum, count, key, range, 0)
+    }
+
+    /// [`PTable::publish_mean`] for the magnitude numbered `salt` of a
+    /// group (say a question and an option): each has a noise of its own.
+    pub fn publish_mean_of(
+        &self,
+        sum: f64,
+        count: u64,
+        key: CellKey,
+        range: RangeInclusive<f64>,
+        salt: u32,
+    ) -> Option<f64> {
         let (lo, hi) = finite_range(&range)?;
         let published = self.perturb(count, key);
         if published < self.policy.mean_min() || !sum.is_finite() {
             return None;
         }
         let (width, mid) = (hi - lo, lo + (hi - lo) / 2.0);
-        let noise = width * self.magnitude_noise(key, MEAN_STREAMS);
+        let noise = width * self.magnitude_noise(key, MEAN_STREAMS, salt);
         let mean = mid + (sum - count as f64 * mid + noise) / published as f64;
         Some(round(mean).clamp(lo, hi))
     }
@@ -566,6 +586,18 @@ impl PTable {
         key: CellKey,
         range: RangeInclusive<f64>,
     ) -> Option<Quartiles> {
+        self.publish_quartiles_of(values, key, range, 0)
+    }
+
+    /// [`PTable::publish_quartiles`] for the magnitude numbered `salt` of a
+    /// group: its noise is its own.
+    pub fn publish_quartiles_of(
+        &self,
+        values: &[(f64, u64)],
+        key: CellKey,
+        range: RangeInclusive<f64>,
+        salt: u32,
+    ) -> Option<Quartiles> {
         let (lo, hi) = finite_range(&range)?;
         let total = values.iter().try_fold(0_u64, |sum, &(_, n)| sum.checked_add(n))?;
         let published = self.perturb(total, key);
@@ -578,7 +610,7 @@ impl PTable {
         let mut q = [0.25, 0.5, 0.75];
         for (q, streams) in q.iter_mut().zip(QUARTILE_STREAMS) {
             let exact = quantile(&sorted, total, *q);
-            let noisy = exact + width * self.magnitude_noise(key, streams) / published as f64;
+            let noisy = exact + width * self.magnitude_noise(key, streams, salt) / published as f64;
             *q = round(noisy).clamp(lo, hi);
         }
         q.sort_by(f64::total_cmp);

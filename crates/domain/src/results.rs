@@ -207,11 +207,14 @@ impl Tally {
         }
     }
 
-    /// Whether the group is listed at all: a group whose responses are
-    /// published as 0 is left out, so that a reader cannot tell an empty
-    /// group from a small one.
+    /// Whether the group is listed at all: only when its responses are
+    /// published as more than k. Counts from 1 to k − 1 publish as 0 or k,
+    /// so a group published as k may be one child, all of whose cells
+    /// publish the same k or 0 and so give their answers away; such a
+    /// group, like an empty one, is left out, and a reader cannot tell
+    /// an empty group from a small one.
     pub fn listed(&self, table: &PTable) -> bool {
-        self.responses.published(table) > 0
+        self.responses.published(table) > table.policy().threshold()
     }
 }
 
@@ -262,7 +265,10 @@ fn nonneg(x: i64) -> u64 {
 }
 
 /// The published figures of one question for one tally.
-fn figures(spec: &QuestionSpec, t: &QuestionTally, table: &PTable) -> GroupFigures {
+/// `question` numbers the question in its survey, so that each magnitude
+/// (a question's mean, an option's mean rank) has a noise of its own.
+fn figures(spec: &QuestionSpec, t: &QuestionTally, table: &PTable, question: u32) -> GroupFigures {
+    let salt = |option: u32| question.wrapping_mul(64).wrapping_add(option);
     let respondents = t.respondents.published(table);
     let mut out = GroupFigures {
         respondents,
@@ -280,8 +286,8 @@ fn figures(spec: &QuestionSpec, t: &QuestionTally, table: &PTable) -> GroupFigur
             let sum: f64 = values.iter().map(|(v, n)| v.clamp(lo, hi) * *n as f64).sum();
             let count = t.respondents.count();
             out.stats = Some(NumberStats {
-                mean: table.publish_mean(sum, count, t.respondents.key, lo..=hi),
-                quartiles: table.publish_quartiles(&values, t.respondents.key, lo..=hi),
+                mean: table.publish_mean_of(sum, count, t.respondents.key, lo..=hi, salt(0)),
+                quartiles: table.publish_quartiles_of(&values, t.respondents.key, lo..=hi, salt(1)),
             });
         }
         QuestionSpec::Ranking { options } => {
@@ -290,7 +296,7 @@ fn figures(spec: &QuestionSpec, t: &QuestionTally, table: &PTable) -> GroupFigur
             out.mean_rank = (0..options.len())
                 .map(|i| {
                     let sum = t.columns.get(i).map_or(0, |c| c.n) as f64;
-                    table.publish_mean(sum, count, t.respondents.key, 1.0..=r.max(1.0))
+                    table.publish_mean_of(sum, count, t.respondents.key, 1.0..=r.max(1.0), salt(i as u32 + 2))
                 })
                 .collect();
         }
@@ -321,7 +327,7 @@ pub fn publish(def: &SurveyDefinition, groups: &[&Tally], all: &Tally, table: &P
         .iter()
         .enumerate()
         .map(|(qi, q)| {
-            let of = |t: &Tally| figures(q.spec(), t.questions.get(qi).unwrap_or(&empty), table);
+            let of = |t: &Tally| figures(q.spec(), t.questions.get(qi).unwrap_or(&empty), table, qi as u32 + 1);
             QuestionResult {
                 key: q.key().to_owned(),
                 qtype: q.qtype(),
@@ -524,10 +530,8 @@ mod tests {
         let p = table();
         assert!(!Tally::empty(&d).listed(&p));
         assert!(tally(&d, 0..30).listed(&p));
-        // Some single children are published as 0 and some are not: a
-        // listed group of one is indistinguishable from a group of k.
-        let listed = (0..200).filter(|i| tally(&d, [*i]).listed(&p)).count();
-        assert!(listed > 0 && listed < 200, "{listed}");
+        // One child alone is never listed (published as 0 or k, never more).
+        assert!((0..200).all(|i| !tally(&d, [i]).listed(&p)));
         for i in 0..200 {
             let t = tally(&d, [i]);
             let n = t.responses.published(&p);

@@ -722,7 +722,13 @@ async fn compute(state: &AppState, viewer: Viewer, id: Uuid, q: &ResultsQuery) -
     })
     .await?;
     let table = &state.ptable;
-    let listed: Vec<(&String, &Tally)> = tallies.iter().filter(|(_, t)| t.listed(table)).collect();
+    // Too few children in all (published as k or less): nothing is
+    // published, not even the whole, which could be one child.
+    let all = if all.listed(table) { all } else { Tally::empty(&def) };
+    let listed: Vec<(&String, &Tally)> = tallies
+        .iter()
+        .filter(|(_, t)| all.responses.n > 0 && t.listed(table))
+        .collect();
     let questions = results::publish(&def, &listed.iter().map(|(_, t)| *t).collect::<Vec<_>>(), &all, table);
     let groups = listed
         .iter()
