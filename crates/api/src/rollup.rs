@@ -159,9 +159,15 @@ pub async fn fold(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<usize,
         store::record_release(&tx, survey_id, now).await?;
         tx.commit().await?;
         folded += rows.len();
+        if rows.len() >= LARGE_RELEASE {
+            store::tidy_queue(db).await?;
+        }
     }
     Ok(folded)
 }
+
+/// A release this large leaves enough dead queue entries to tidy at once.
+const LARGE_RELEASE: usize = 10_000;
 
 /// The surveys whose waiting changes make a release now, and whether each
 /// is closed (no more responses will come).

@@ -248,6 +248,17 @@ pub async fn take_survey(tx: &Tx, survey_id: Uuid) -> Result<Vec<Pending>, Store
     Ok(changes)
 }
 
+/// After a large release, clears the queue's deleted entries at once
+/// (PostgreSQL's `VACUUM`), so that the look at what waits, made on every
+/// reading of results, does not walk a million dead index entries until
+/// autovacuum comes by. Nothing to do on SQLite.
+pub async fn tidy_queue(db: &Db) -> Result<(), StoreError> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_unprepared("VACUUM (ANALYZE) fold_queue").await?;
+    }
+    Ok(())
+}
+
 /// The latest release of a survey's results: its number and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Release {
