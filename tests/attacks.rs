@@ -38,28 +38,21 @@
 //! Each test asserts only what the mechanism guarantees for *every* key, and
 //! each scenario is built so that the attack fails by construction:
 //!
-//! 1. [`across_tables_a_hidden_lone_child_keeps_every_answer`]: the rare child
-//!    (the only `other` of its school, age band and month) is hidden in every
-//!    table, as it is for k − 1 keys in k (the test draws its key among
-//!    those); 48 tables (every breakdown, unit level and filter) solved
-//!    together leave at least two values of each of its answers. By
-//!    construction: a girl of the same school and age band answered every
-//!    question otherwise, and the girls' cells are small. Swapping the two
-//!    children's answers moves each changed girls' count from 0, 2 or 3 to 1,
-//!    1 or 4; rows 1 to 4 of the table publish 0 or k, which covers what any
-//!    count from 0 to 4 published before, and the girls publish no mean. So
-//!    the swapped world fits every figure, whatever the keys. Without such a
-//!    neighbour the guarantee is only probabilistic: the solver can pin a
-//!    hidden child when several independent counts all drew their extreme
-//!    noise (±D, 3.7% each).
+//! 1. [`across_tables_a_lone_child_is_in_no_figure`]: the rare child (the
+//!    only `other` of its school, age band and month) is alone in its cell,
+//!    which never gathers k changes, so it is released nowhere: 48 tables
+//!    (every breakdown, unit level and filter) read the same before and after
+//!    it answers, whatever its key, and its group is listed nowhere. (Under
+//!    survey-wide releases, the solver over those tables fixed its answers.)
 //! 2. [`the_same_children_publish_the_same_figures_by_every_path_and_every_time`]:
 //!    a school by filter and as a group of `by=unit` (or of its ward), a pair
 //!    breakdown's total and no breakdown, a whole month and no window: the
 //!    same numbers; twenty repeats, the same bytes. Re-asking adds no equation.
 //! 3. [`readings_over_time_differ_only_by_releases_of_k`]: one more child, or
 //!    one withdrawal, changes no byte of any reading (staff or public) before
-//!    or after the folder runs; four more make one release, and the two
-//!    readings differ by five children. Windows of days are refused.
+//!    or after the folder runs; four more in the same cell make one release,
+//!    and the two readings differ by five children; four and one in two cells
+//!    make none. Windows of days are refused.
 //! 4. [`small_groups_publish_no_small_counts_means_or_quartiles`]: a group of
 //!    exactly 5 gets no mean and no quartiles, one of 3 is listed only as 5;
 //!    no mean under a published 10, no quartile under 20, no min or max.
@@ -86,22 +79,13 @@
 //!   one group used to draw the same noise, and the mean ranks of a ranking
 //!   sum to a constant, so `c′ × (mean_p − mean_q)` counted children exactly.
 //!   Each question's mean and each option's mean rank now has its own noise.
-//!
-//! # Attack that still succeeds
-//!
-//! Marked `#[ignore]` (with its reason) while it is open; it fails every time
-//! (`cargo test -p langnghe-e2e attacks -- --ignored`) and becomes a
-//! regression test once fixed:
-//!
 //! - [`a_release_split_across_schools_shows_one_child_to_a_school_reading`]
-//!   (about four keys in five per question): a release counts k changes over
-//!   the whole survey, but a filter or breakdown sees only its share of them.
-//!   When one child of a school is in a release, the school's reading before
-//!   and after differs in exactly that child's cells; cells with the same
-//!   records publish the same number, so every column that changed is the
-//!   child's answer. No answer of the adversary's own is needed. The fix is
-//!   releases per cell (unit, age band, gender, month): each taken in only
-//!   with k changes of its own.
+//!   (about four keys in five per question): a release counted k changes
+//!   over the whole survey, but a filter or breakdown saw only its share of
+//!   them, so a school's reading before and after a release with one of its
+//!   children differed in exactly that child's cells. Releases are now per
+//!   cell (unit, age band, gender, month), each taken in only with k changes
+//!   of its own, so every union of cells moves by none or by k or more.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -807,75 +791,6 @@ fn cells_of(s: &Spec, body: &Value, atoms: &[Atom]) -> Vec<Cell> {
     out
 }
 
-/// The adversary's unknowns for one categorical question: per atom, how many
-/// of its children chose each column (each child chose exactly one).
-fn categorical_problem(
-    public: &Public,
-    atoms: &[Atom],
-    cells: &[Cell],
-    q: &str,
-    columns: usize,
-) -> (Problem, Vec<Vec<usize>>) {
-    let mut p = Problem::default();
-    let x: Vec<Vec<usize>> = atoms
-        .iter()
-        .map(|a| (0..columns).map(|_| p.var(0, a.size)).collect())
-        .collect();
-    for (a, row) in atoms.iter().zip(&x) {
-        p.sum(row, a.size, a.size);
-    }
-    for cell in cells {
-        for (j, c) in cell.figures[q]["counts"].as_array().unwrap().iter().enumerate() {
-            let (lo, hi) = public.preimage(c["count"].as_u64().unwrap());
-            let vars: Vec<usize> = cell.atoms.iter().map(|&a| x[a][j]).collect();
-            p.sum(&vars, lo, hi);
-        }
-    }
-    (p, x)
-}
-
-/// The answers of the one child of atom `target` to categorical question `q`
-/// that everything published allows.
-fn categorical_candidates(
-    public: &Public,
-    atoms: &[Atom],
-    cells: &[Cell],
-    q: &str,
-    columns: usize,
-    target: usize,
-) -> Vec<i64> {
-    assert_eq!(atoms[target].size, 1, "the target is alone in its atom");
-    let (p, x) = categorical_problem(public, atoms, cells, q, columns);
-    (0..columns)
-        .filter(|&j| {
-            let mut fixed = p.clone();
-            for (i, &v) in x[target].iter().enumerate() {
-                fixed = fixed.fixed(v, i64::from(i == j));
-            }
-            fixed.feasible()
-        })
-        .map(|j| j as i64)
-        .collect()
-}
-
-/// The `num` answers (0 to 100) of the child of atom `target` that every
-/// published mean allows, the other children's sums unknown.
-fn number_candidates(atoms: &[Atom], cells: &[Cell], target: usize) -> Vec<i64> {
-    assert_eq!(atoms[target].size, 1, "the target is alone in its atom");
-    let mut p = Problem::default();
-    let s: Vec<usize> = atoms.iter().map(|a| p.var(0, 100 * a.size)).collect();
-    for cell in cells {
-        let f = &cell.figures["num"];
-        if let Some(mean) = f["stats"]["mean"].as_f64() {
-            let n = cell.atoms.iter().map(|&a| atoms[a].size).sum();
-            let (lo, hi) = sum_interval(mean, f["respondents"].as_u64().unwrap(), n, 0.0, 100.0);
-            let vars: Vec<usize> = cell.atoms.iter().map(|&a| s[a]).collect();
-            p.sum(&vars, lo, hi);
-        }
-    }
-    (0..=100).filter(|&v| p.fixed(s[target], v).feasible()).collect()
-}
-
 /// Whether the child of atom `target` ranked p first (1) or not (0), as far as
 /// the published mean ranks allow. Per atom, the unknown is how many ranked p
 /// first (`a`); a group of `n` has rank sums `2n − a` for p and `n + a` for
@@ -1022,19 +937,13 @@ fn lone_child_population() -> (Vec<Child>, usize) {
     (children, 0)
 }
 
-/// What the adversary learned of one answer: the truth and the values left.
-#[derive(Debug)]
-struct Learned {
-    question: &'static str,
-    truth: i64,
-    candidates: Vec<i64>,
-}
-
 /// Attack 1, with the rare child's record key drawn from the keys for which a
-/// cell of one child is published as `rare_published` (0: hidden, k: listed)
-/// and every other key at random. A moderator reads every table; the solver
-/// takes them all. Returns what it learned, and the rare group's figures.
-async fn across_tables(rare_published: u64) -> (Vec<Learned>, Vec<Value>) {
+/// cell of one child would publish `rare_published` (0: hidden, k: listed)
+/// and every other key at random. A moderator reads every table before and
+/// after the rare child's answer arrives (and the folder runs); returns the
+/// tables that moved and wherever the rare group was listed. Every figure
+/// read is checked against the released children through the public table.
+async fn across_tables(rare_published: u64) -> (Vec<String>, Vec<Value>) {
     let w = world(false).await;
     let public = Public::new();
     let (children, rare) = lone_child_population();
@@ -1044,90 +953,66 @@ async fn across_tables(rare_published: u64) -> (Vec<Learned>, Vec<Value>) {
         .enumerate()
         .map(|(i, c)| (*c, if i == rare { key_in(&run) } else { random_key() }))
         .collect();
-    w.plant(&keyed).await;
+    let (others, lone): (Vec<_>, Vec<_>) = keyed.iter().enumerate().partition(|(i, _)| *i != rare);
+    let others: Vec<(Child, u32)> = others.into_iter().map(|(_, c)| *c).collect();
+    w.plant(&others).await;
     w.app.release().await;
     let (_, moderator) = w.app.user("mod.attack", "moderator", None, None).await;
-    let (atoms, atom_of) = atoms_of(&children);
-    let mut cells = Vec::new();
+    let released: Vec<Child> = others.iter().map(|(c, _)| *c).collect();
+    let (atoms, atom_of) = atoms_of(&released);
+    let read_all = async || {
+        let mut tables = Vec::new();
+        let mut cells = Vec::new();
+        for s in every_table() {
+            let body = w.read(&w.query(&s), Some(&moderator)).await;
+            cells.extend(cells_of(&s, &body, &atoms));
+            tables.push((w.query(&s), figures(&body)));
+        }
+        (tables, cells)
+    };
+    let (before, cells) = read_all().await;
+    check_cells(&public, &released, &atom_of, &cells);
+
+    w.plant(&lone.into_iter().map(|(_, c)| *c).collect::<Vec<_>>()).await;
+    w.app.release().await;
+    let (after, _) = read_all().await;
+    let moved: Vec<String> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .map(|(b, _)| b.0.clone())
+        .collect();
     let mut rare_group = Vec::new();
     for s in every_table() {
         let body = w.read(&w.query(&s), Some(&moderator)).await;
-        for cell in cells_of(&s, &body, &atoms) {
-            if cell.atoms == [atom_of[rare]] {
-                rare_group.push(json!({"cell": cell.label, "figures": cell.figures}));
+        for g in body["groups"].as_array().into_iter().flatten() {
+            if g["gender"] == "other" {
+                rare_group.push(json!({"table": w.query(&s), "group": g}));
             }
-            cells.push(cell);
         }
     }
-    check_cells(&public, &children, &atom_of, &cells);
-    let target = atom_of[rare];
-    let r = children[rare];
-    let mut learned: Vec<Learned> = CATEGORICAL
-        .iter()
-        .map(|&(q, columns)| Learned {
-            question: q,
-            truth: r.column(q) as i64,
-            candidates: categorical_candidates(&public, &atoms, &cells, q, columns, target),
-        })
-        .collect();
-    learned.push(Learned {
-        question: "num",
-        truth: r.num,
-        candidates: number_candidates(&atoms, &cells, target),
-    });
-    learned.push(Learned {
-        question: "rank",
-        truth: i64::from(r.p_first),
-        // Each mean rank has a noise of its own: the adversary cannot use
-        // their difference (see the mean-rank test).
-        candidates: ranking_candidates(&atoms, &cells, target, false),
-    });
-    for l in &learned {
-        assert!(l.candidates.contains(&l.truth), "the solver lost the truth: {l:?}");
-    }
-    (learned, rare_group)
+    (moved, rare_group)
 }
 
-/// Attack 1 (across tables), for every key under which the lone child's own
-/// group is hidden (k − 1 keys in k): every table a moderator can ask for,
-/// solved together, leaves at least two values of each of the rare child's
-/// answers — choice, rating, yes/no, number (total × mean − the shown
-/// groups' sums) and ranking — and the rare group is listed nowhere.
+/// Attack 1 (across tables), for every key of the lone child: under the
+/// survey-wide releases this attack was written against, 48 tables solved
+/// together fixed the hidden child's answers (total × mean minus the shown
+/// groups), and under one key in k its group was listed with every answer.
+/// Releases are per cell now: the child is alone in its cell (school, age
+/// band, gender, month), so its answer never makes a release. Every table a
+/// moderator can ask for reads the same, figure for figure, before and after
+/// it; the group `other` is listed nowhere; and what is published agrees with
+/// the other children through the public table.
 #[actix_web::test]
-async fn across_tables_a_hidden_lone_child_keeps_every_answer() {
-    let (learned, rare_group) = across_tables(0).await;
-    assert!(
-        rare_group.is_empty(),
-        "a group published as 0 is not listed: {rare_group:?}"
-    );
-    for l in &learned {
+async fn across_tables_a_lone_child_is_in_no_figure() {
+    for rare_published in [0, K] {
+        let (moved, rare_group) = across_tables(rare_published).await;
+        assert!(moved.is_empty(), "the lone child moved {moved:?}");
         assert!(
-            l.candidates.len() >= 2,
-            "the rare child's {} is learned: {l:?}",
-            l.question
+            rare_group.is_empty(),
+            "the lone child's group is listed: {rare_group:?}"
         );
     }
-}
-
-/// ATTACK THAT SUCCEEDS: attack 1 for the keys (one in k) under which the
-/// lone child's group is listed. Each of its cells holds that one record, so
-/// each publishes `perturb(1, key) = k`, and each column it did not choose is
-/// a true 0, published as 0: `by=gender` shows the group `other` with `one` =
-/// [0, 5, 0], `rate` = [5, 0, 0], `yn` = [5, 0]. The number and the ranking
-/// stay hidden (no mean under 10). A fix: list no group (and publish no
-/// total) whose count is published as k or less, since a count from 1 to
-/// k − 1 only ever publishes 0 or k.
-#[actix_web::test]
-async fn across_tables_a_lone_child_published_as_k_is_never_listed() {
-    // Once an attack (a group of one listed at k showed all its answers);
-    // now a group must be published as more than k to be listed.
-    let (learned, rare_group) = across_tables(K).await;
-    assert!(
-        rare_group.is_empty(),
-        "a group published as k is listed: {rare_group:?}"
-    );
-    let leaked: Vec<&Learned> = learned.iter().filter(|l| l.candidates.len() < 2).collect();
-    assert!(leaked.is_empty(), "the rare child's answers are learned: {leaked:?}");
 }
 
 // ---------------------------------------------------------------------------
@@ -1146,20 +1031,26 @@ async fn across_tables_a_lone_child_published_as_k_is_never_listed() {
 async fn the_same_children_publish_the_same_figures_by_every_path_and_every_time() {
     let w = world(false).await;
     let mut i = 0;
-    for (school, count) in [(SCHOOL_A, 16), (SCHOOL_B, 8)] {
+    // Every cell (school, age band, gender) holds five or more children, so
+    // every one is released.
+    for (school, count) in [(SCHOOL_A, 16), (SCHOOL_B, 10)] {
         for n in 0..count {
             let gender = if n % 2 == 0 { "girl" } else { "boy" };
-            w.submit(&varied(kid(school, 9 + (n % 6) as u8, gender), i)).await;
+            let age = if school == SCHOOL_A { 9 + (n % 3) } else { 12 + (n % 3) };
+            w.submit(&varied(kid(school, age as u8, gender), i)).await;
             i += 1;
         }
     }
-    w.submit(&kid(SCHOOL_A, 12, "other")).await;
+    for n in 0..5 {
+        w.submit(&varied(kid(SCHOOL_A, 12 + n % 3, "other"), i)).await;
+        i += 1;
+    }
     w.app.release().await;
     let admin = w.app.admin();
     let read = async |q: &str| w.read(q, admin).await;
     let (a, ward_a, b) = (&w.units[SCHOOL_A], &w.units[WARD_A], &w.units[SCHOOL_B]);
 
-    // School A (17 children: never published as 0, so always listed).
+    // School A (21 children: never published as 0, so always listed).
     let by_filter = total(&read(&format!("?unit_id={a}")).await);
     let paths = [
         group(&read("?by=unit").await, &[("unit", SCHOOL_A)]),
@@ -1245,9 +1136,10 @@ async fn the_same_children_publish_the_same_figures_by_every_path_and_every_time
 async fn readings_over_time_differ_only_by_releases_of_k() {
     let w = world(true).await;
     let mut receipts = Vec::new();
+    // Ten girls of 9 to 11 and ten boys of 12 to 14: two cells of ten.
     for i in 0..20 {
-        let gender = ["girl", "boy"][i % 2];
-        receipts.push(w.submit(&varied(kid(SCHOOL_A, 9 + (i % 6) as u8, gender), i)).await);
+        let (gender, age) = if i % 2 == 0 { ("girl", 9) } else { ("boy", 12) };
+        receipts.push(w.submit(&varied(kid(SCHOOL_A, age + (i % 3) as u8, gender), i)).await);
     }
     w.app.release().await;
     let (_, moderator) = w.app.user("mod.time", "moderator", None, None).await;
@@ -1278,9 +1170,11 @@ async fn readings_over_time_differ_only_by_releases_of_k() {
     w.app.release().await;
     assert_eq!(snapshot().await, first, "one child never makes a release");
 
-    // Four more: one release of five.
+    // Four more in the same cell (school A, 9–11, girls, this month): one
+    // release of five. Four in another cell would not do: each cell is
+    // released with enough changes of its own.
     for i in 21..25 {
-        receipts.push(w.submit(&varied(kid(SCHOOL_A, 12, "boy"), i)).await);
+        receipts.push(w.submit(&varied(kid(SCHOOL_A, 9 + (i % 3) as u8, "girl"), i)).await);
     }
     w.app.release().await;
     let second = snapshot().await;
@@ -1290,18 +1184,26 @@ async fn readings_over_time_differ_only_by_releases_of_k() {
     let body = w.read("", Some(&moderator)).await;
     assert_eq!(body["release"]["number"], 2);
 
-    // One withdrawal: nothing moves until four more changes join it.
-    withdraw(&w.app, &receipts[3]).await;
+    // One withdrawal: nothing moves until four more changes join it in its
+    // cell (children 0, 2, 6, 8 and 12 are all girls of 9 to 11).
+    withdraw(&w.app, &receipts[0]).await;
     assert_eq!(snapshot().await, second, "one withdrawal is not seen");
     w.app.release().await;
     assert_eq!(snapshot().await, second, "one withdrawal never makes a release");
     assert_eq!(waiting().await, 1);
-    for r in &receipts[4..8] {
-        withdraw(&w.app, r).await;
+    for i in [2, 6, 8] {
+        withdraw(&w.app, &receipts[i]).await;
     }
+    // A withdrawal in another cell does not complete it.
+    withdraw(&w.app, &receipts[1]).await;
+    w.app.release().await;
+    assert_eq!(snapshot().await, second, "four and one in two cells make no release");
+    assert_eq!(waiting().await, 5);
+    withdraw(&w.app, &receipts[12]).await;
     w.app.release().await;
     assert_ne!(snapshot().await, second);
     assert_eq!(w.released_responses().await, 20);
+    assert_eq!(waiting().await, 1, "the other cell's withdrawal still waits");
 
     // Windows are whole months: no day can be differenced.
     for bad in [
@@ -1329,20 +1231,20 @@ async fn readings_over_time_differ_only_by_releases_of_k() {
     assert_eq!(figures(&month), figures(&w.read("", Some(&moderator)).await));
 }
 
-/// ATTACK THAT SUCCEEDS: a release takes in k changes over the whole survey,
-/// but a unit filter (or a breakdown, or a month) sees only its share of
-/// them. The facilitator of school A reads the school's results; a release
-/// then takes in four children of school B and one of A. Cells with the same
-/// records publish the same count, so every column of A's reading that did
-/// not gain the child is identical, and a column that gained it changes
-/// unless its new draw happens to equal the old (17% of keys for counts
-/// above 8, so about five keys in six per question). The adversary needs no
-/// answer of its own: any release spread over several schools does it. The
-/// test draws the child's key among those for which its columns change. A
-/// fix: release a cell (unit, age band, gender, month) only when it takes in
-/// k changes of its own, so that every union of cells moves by 0 or ≥ k.
+/// Attack 3b (a release split across schools): a release that took in k
+/// changes over the whole survey let a unit filter (or a breakdown, or a
+/// month) see only its share of them. The facilitator of school A reads the
+/// school's results; four children of school B and one of A then answer.
+/// Cells with the same records publish the same count, so when the five were
+/// released together every column of A's reading that did not gain the child
+/// stayed the same, and the column that gained it changed for about five keys
+/// in six: the child's answers, with no answer of the adversary's own. The
+/// test draws the child's key among those for which its columns would change.
+/// Releases are now per cell (unit, age band, gender, month): A's reading
+/// does not move; once four more children of the late child's cell answer,
+/// the five are released together and the reading moves by five children,
+/// so the single-child solver no longer holds.
 #[actix_web::test]
-#[ignore = "ATTACK SUCCEEDS: a school's reading differs by one child across a release (issue 11)"]
 async fn a_release_split_across_schools_shows_one_child_to_a_school_reading() {
     let w = world(false).await;
     let public = Public::new();
@@ -1389,38 +1291,28 @@ async fn a_release_split_across_schools_shows_one_child_to_a_school_reading() {
     w.plant(&[others, vec![(late, key)]].concat()).await;
     w.app.release().await;
     let after = w.read("", Some(&facilitator)).await;
-    assert_eq!(after["release"]["number"], 2, "five changes made one release");
+    assert_eq!(after["release"]["number"], 1, "no cell had five changes of its own");
+    assert_eq!(
+        figures(&after),
+        figures(&before),
+        "school A's reading does not show the late child"
+    );
 
-    let mut leaked = Vec::new();
-    for (q, columns) in CATEGORICAL {
-        let counts = |body: &Value| -> Vec<u64> {
-            (0..columns)
-                .map(|j| question(body, q)["total"]["counts"][j]["count"].as_u64().unwrap())
-                .collect()
-        };
-        let (b, a) = (counts(&before), counts(&after));
-        let candidates = over_time_candidates(&public, &b, &a);
-        assert!(candidates.contains(&late.column(q)), "the solver lost the truth");
-        if candidates.len() < 2 {
-            leaked.push(format!("{q}: before {b:?}, after {a:?} → {candidates:?}"));
-        }
-    }
-    assert!(leaked.is_empty(), "the late child's answers are learned: {leaked:#?}");
-}
-
-/// The answers of one child a release added to a set of cells, from the counts
-/// before and after: a column that did not gain the child kept its records,
-/// hence its key and its published count; the child's column went from some
-/// `n` to `n + 1` within the table's bounds.
-fn over_time_candidates(public: &Public, before: &[u64], after: &[u64]) -> Vec<usize> {
-    (0..before.len())
-        .filter(|&j| {
-            let unchanged = (0..before.len()).all(|i| i == j || before[i] == after[i]);
-            let ((l0, h0), (l1, h1)) = (public.preimage(before[j]), public.preimage(after[j]));
-            // Some n behind the count before has n + 1 behind the count after.
-            unchanged && (l0 + 1).max(l1) <= (h0 + 1).min(h1)
-        })
-        .collect()
+    // Four more girls of 13 at school A: the late child's cell releases, and
+    // school A's reading moves by five children, not one.
+    let same_cell: Vec<(Child, u32)> = (0..4)
+        .map(|i| (varied(kid(SCHOOL_A, 13, "girl"), i + 40), random_key()))
+        .collect();
+    w.plant(&same_cell).await;
+    w.app.release().await;
+    let after = w.read("", Some(&facilitator)).await;
+    assert_eq!(after["release"]["number"], 2, "the cell's five changes made a release");
+    assert_ne!(figures(&after), figures(&before));
+    assert_eq!(
+        w.released_responses().await,
+        22 + 5,
+        "the reading moved by the five children of one cell; the four of school B still wait"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1656,10 +1548,13 @@ async fn mean_ranks_of_one_group_carry_noises_of_their_own() {
 async fn the_public_moderators_and_facilitators_see_nothing_more() {
     let w = world(true).await;
     let mut i = 0;
-    for (school, count) in [(SCHOOL_A, 14), (SCHOOL_B, 8)] {
+    // Cells of five or more: seven girls and seven boys of 9 to 11 at
+    // school A, five and five of 12 to 14 at school B.
+    for (school, count) in [(SCHOOL_A, 14), (SCHOOL_B, 10)] {
         for n in 0..count {
             let gender = ["girl", "boy"][n % 2];
-            w.submit(&varied(kid(school, 9 + (n % 7) as u8, gender), i)).await;
+            let age = if school == SCHOOL_A { 9 } else { 12 } + (n % 3) as u8;
+            w.submit(&varied(kid(school, age, gender), i)).await;
             i += 1;
         }
     }
@@ -1732,10 +1627,11 @@ async fn the_public_moderators_and_facilitators_see_nothing_more() {
 // ---------------------------------------------------------------------------
 
 /// The known limit (the "n − 1" attack), asserting only what holds. A
-/// brand-new survey's first release needs k responses; the adversary joins its
-/// session k − 1 times itself (all answering `a`, rating 2, yes) and waits for
-/// the one real child. It then knows every true count but the child's: column
-/// `b` of `one` counts 1 if the child chose b and 0 otherwise, and a published
+/// brand-new survey's first release needs k responses in a cell; the adversary
+/// joins its session k − 1 times itself as a child of the real child's cell
+/// (all answering `a`, rating 2, yes) and waits for the one real child. It
+/// then knows every true count but the child's: column `b` of `one` counts 1
+/// if the child chose b and 0 otherwise, and a published
 /// 5 there (one key in five) names the child's answer; `a` published as 6 to 8
 /// says 5, so the child chose `a`. The perturbation cannot hide a count the
 /// adversary knows to be 0 without the child; it is the join caps of issue 13
@@ -1746,12 +1642,14 @@ async fn the_public_moderators_and_facilitators_see_nothing_more() {
 async fn the_n_minus_one_attack_is_left_to_join_caps() {
     let w = world(false).await;
     let code = &w.codes[SCHOOL_A];
+    // In the child's own cell (school A, 12 to 14, girls): answers in any
+    // other cell would never be released with the child's.
     for _ in 1..K {
         answer(
             &w.app,
             code,
             12,
-            "boy",
+            "girl",
             json!({"one": "a", "rate": 2, "yn": true, "num": 50, "rank": ["p", "q"]}),
         )
         .await;

@@ -52,6 +52,12 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     // 20 answers from 400 days ago, 10 from today.
     let mut rows: Vec<_> = (0..20).map(|i| row(i, now - Duration::days(400))).collect();
     rows.extend((20..30).map(|i| row(i, now)));
+    // And three children of 9 to 11 today: a cell under k, never released.
+    rows.extend((30..33).map(|i| NewResponse {
+        age: 9,
+        age_band: "9-11".into(),
+        ..row(i, now)
+    }));
     insert_responses_bulk(&db, &rows).await.unwrap();
     langnghe_api::rollup::fold_all(&db, &langnghe_domain::disclosure::Policy::default(), app.now())
         .await
@@ -71,7 +77,7 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     let stored = responses_of(&db, survey_id, false).await.unwrap();
     let purged = stored.iter().filter(|s| s.answers.contains(PURGED)).count();
     assert_eq!(purged, 20);
-    assert!(stored.iter().filter(|s| s.answers.contains("sân trường")).count() == 10);
+    assert!(stored.iter().filter(|s| s.answers.contains("sân trường")).count() == 13);
     assert!(
         stored.iter().all(|s| s.answers.contains("\"yn\"")),
         "only text is purged"
@@ -110,7 +116,12 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     // the figures and the open case stay.
     let later = now + Duration::days(6 * 365);
     let r = purge(&db, Policy::default(), later).await.unwrap();
-    assert_eq!((r.texts_purged, r.responses_deleted, r.cases_deleted), (10, 30, 1));
+    assert_eq!((r.texts_purged, r.responses_deleted, r.cases_deleted), (13, 33, 1));
+    assert_eq!(
+        langnghe_storage::rollup::pending_count(&db).await.unwrap(),
+        0,
+        "responses never released go with their queue entries"
+    );
     assert!(responses_of(&db, survey_id, true).await.unwrap().is_empty());
     assert_eq!(results().await, before, "the cells stay when the rows go");
     app.get(&close, Some(&officer)).await.assert_problem(404, "not_found");
@@ -123,7 +134,7 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     assert_eq!(runs.len(), 2);
     assert_eq!(
         runs[1]["after"],
-        json!({"texts_purged": 10, "responses_deleted": 30, "cases_deleted": 1, "webhook_events_deleted": 0})
+        json!({"texts_purged": 13, "responses_deleted": 33, "cases_deleted": 1, "webhook_events_deleted": 0})
     );
     assert_eq!(runs[1]["actor"], "system");
 }

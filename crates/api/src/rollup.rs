@@ -4,9 +4,12 @@
 //! Storage keeps the cells (`langnghe_storage::rollup`); this module knows
 //! what a cell holds: a [`Tally`] of one survey version, with the key of
 //! every count (the cell key method), encoded as compact JSON. A
-//! background task releases a survey's waiting changes into its cells once
-//! enough of them wait (`langnghe_domain::disclosure::releases`); results
-//! read the cells alone, so they change only in releases.
+//! background task releases the waiting changes of a cell (survey version,
+//! month, unit, age band, gender) once enough of them wait in that cell
+//! (`langnghe_domain::disclosure::releases`); results read the cells alone,
+//! so every figure changes only in releases, and by a release step at
+//! least. Children in a cell that never gathers enough changes are never
+//! published.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -115,13 +118,31 @@ pub fn month_of(at: DateTime<Utc>) -> String {
 
 /// The cell a response counts in.
 pub fn cell_key(p: &Pending) -> CellKey {
+    key_of(
+        p.survey_id,
+        p.version,
+        p.submitted_at,
+        p.unit_id,
+        &p.age_band,
+        p.gender.as_deref(),
+    )
+}
+
+fn key_of(
+    survey_id: Uuid,
+    version: i32,
+    at: DateTime<Utc>,
+    unit_id: Uuid,
+    age_band: &str,
+    gender: Option<&str>,
+) -> CellKey {
     CellKey {
-        survey_id: p.survey_id,
-        version: p.version,
-        period: month_of(p.submitted_at),
-        unit_id: p.unit_id,
-        age_band: p.age_band.clone(),
-        gender: p.gender.clone().unwrap_or_else(|| NOT_GIVEN.into()),
+        survey_id,
+        version,
+        period: month_of(at),
+        unit_id,
+        age_band: age_band.to_owned(),
+        gender: gender.unwrap_or(NOT_GIVEN).to_owned(),
     }
 }
 
@@ -132,45 +153,159 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(DbErr::Custom(format!("{what}: {e}")))
 }
 
-/// Releases the waiting changes of every survey that has enough of them
-/// (each survey in a transaction of its own: its entries taken off the
-/// queue, applied to its cells and the release numbered together); returns
-/// how many responses it folded (0 when none was due or another folder is
-/// at work).
+/// Releases the waiting changes of every cell that has enough of them
+/// (each survey in a transaction of its own: the due cells' entries taken
+/// off the queue, applied to those cells and the survey's release numbered
+/// together); returns how many responses it folded (0 when none was due or
+/// another folder is at work).
+///
+/// The rule holds cell by cell (survey version, month, unit, age band,
+/// gender), so every figure, a cell or any sum of cells, moves between two
+/// readings by no change or by at least a release step of children.
 pub async fn fold(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let mut folded = 0;
     for (survey_id, closed) in due(db, policy).await? {
-        let Some(tx) = store::begin_fold(db).await? else {
-            return Ok(folded);
-        };
-        // Another folder may have released it since the look without the
-        // lock (a closed survey stays closed).
-        let still_due = match store::waiting(&tx, Some(survey_id)).await?.first() {
-            Some((_, w)) => disclosure::releases(w.added, w.removed, closed, policy),
-            None => false,
-        };
-        if !still_due {
-            tx.rollback().await?;
-            continue;
-        }
-        let rows = store::take_survey(&tx, survey_id).await?;
-        let cells = apply(&tx, &rows).await?;
-        store::save_cells(&tx, &cells, now).await?;
-        store::record_release(&tx, survey_id, now).await?;
-        tx.commit().await?;
-        folded += rows.len();
-        if rows.len() >= LARGE_RELEASE {
-            store::tidy_queue(db).await?;
+        // The fast way (all of the survey's entries) first when everything
+        // waiting is due; by response if changes raced in meanwhile.
+        for whole in [true, false] {
+            match fold_survey(db, survey_id, closed, policy, now, whole).await? {
+                Folded::Busy => return Ok(folded),
+                Folded::Nothing => break,
+                Folded::Raced => continue,
+                Folded::Released(n) => {
+                    folded += n;
+                    if n >= LARGE_RELEASE {
+                        store::tidy_queue(db).await?;
+                    }
+                    break;
+                }
+            }
         }
     }
     Ok(folded)
 }
 
+enum Folded {
+    /// Another folder holds the lock.
+    Busy,
+    /// No cell is due (any more).
+    Nothing,
+    /// What was taken no longer makes a release; rolled back.
+    Raced,
+    Released(usize),
+}
+
+async fn fold_survey(
+    db: &Db,
+    survey_id: Uuid,
+    closed: bool,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    whole_allowed: bool,
+) -> Result<Folded, StoreError> {
+    let Some(tx) = store::begin_fold(db).await? else {
+        return Ok(Folded::Busy);
+    };
+    // Another folder may have released it since the look without the lock.
+    let changes = store::waiting_changes(&tx, Some(survey_id)).await?;
+    let Some(take) = to_take(&changes, closed, policy) else {
+        tx.rollback().await?;
+        return Ok(Folded::Nothing);
+    };
+    let rows = if take.whole && whole_allowed {
+        store::take_survey(&tx, survey_id).await?
+    } else {
+        store::take(&tx, survey_id, &take.responses).await?
+    };
+    // On PostgreSQL changes may have been queued since the look (a
+    // withdrawal of a response taken, new responses on the fast way): what
+    // was taken must make a release in each cell it touches, or nothing.
+    if !releases_each(&rows, closed, policy) {
+        tx.rollback().await?;
+        return Ok(Folded::Raced);
+    }
+    let cells = apply(&tx, &rows).await?;
+    store::save_cells(&tx, &cells, now).await?;
+    store::record_release(&tx, survey_id, now).await?;
+    tx.commit().await?;
+    Ok(Folded::Released(rows.len()))
+}
+
+/// A release step is counted in children, so a response taken in and
+/// withdrawn while waiting (net 0) counts in neither.
+fn tally_cells<'a>(items: impl Iterator<Item = (CellKey, i64)> + 'a) -> HashMap<CellKey, (u64, u64)> {
+    let mut cells: HashMap<CellKey, (u64, u64)> = HashMap::new();
+    for (key, net) in items {
+        let e = cells.entry(key).or_default();
+        match net.signum() {
+            1 => e.0 += 1,
+            -1 => e.1 += 1,
+            _ => {}
+        }
+    }
+    cells
+}
+
+/// The responses of a survey to take in its next release.
+struct Take {
+    responses: Vec<Uuid>,
+    /// Every waiting response is among them.
+    whole: bool,
+}
+
+/// What a release takes: the responses of every cell whose waiting changes
+/// make a release, with the entries that change nothing (a response taken
+/// in and withdrawn while waiting, or no longer stored); `None` when no
+/// cell is due.
+fn to_take(changes: &[store::Change], closed: bool, policy: &Policy) -> Option<Take> {
+    let key = |c: &store::Change| c.place.as_ref().map(|p| place_key(c.survey_id, p));
+    let cells = tally_cells(changes.iter().filter_map(|c| key(c).map(|k| (k, c.net))));
+    let due: std::collections::HashSet<&CellKey> = cells
+        .iter()
+        .filter(|(_, (added, removed))| disclosure::releases(*added, *removed, closed, policy))
+        .map(|(k, _)| k)
+        .collect();
+    if due.is_empty() {
+        return None;
+    }
+    let responses: Vec<Uuid> = changes
+        .iter()
+        .filter(|c| c.net == 0 || key(c).is_none_or(|k| due.contains(&k)))
+        .map(|c| c.response_id)
+        .collect();
+    let whole = responses.len() == changes.len();
+    Some(Take { responses, whole })
+}
+
+/// Whether the changes taken make a release in every cell they change.
+fn releases_each(rows: &[Pending], closed: bool, policy: &Policy) -> bool {
+    let mut net: HashMap<Uuid, (CellKey, i64)> = HashMap::new();
+    for p in rows {
+        net.entry(p.id).or_insert_with(|| (cell_key(p), 0)).1 += if p.live { 1 } else { -1 };
+    }
+    tally_cells(net.into_values())
+        .values()
+        .all(|&(added, removed)| added + removed == 0 || disclosure::releases(added, removed, closed, policy))
+}
+
+/// The cell of a waiting response.
+fn place_key(survey_id: Uuid, p: &store::Place) -> CellKey {
+    key_of(
+        survey_id,
+        p.version,
+        p.submitted_at,
+        p.unit_id,
+        &p.age_band,
+        p.gender.as_deref(),
+    )
+}
+
 /// A release this large leaves enough dead queue entries to tidy at once.
 const LARGE_RELEASE: usize = 10_000;
 
-/// The surveys whose waiting changes make a release now, and whether each
-/// is closed (no more responses will come).
+/// The surveys with a cell whose waiting changes make a release now, and
+/// whether each is closed (no more responses will come). The count per
+/// survey rules out most at once; the cells of the rest are looked at.
 async fn due(db: &Db, policy: &Policy) -> Result<Vec<(Uuid, bool)>, StoreError> {
     let mut out = Vec::new();
     for (survey_id, w) in store::waiting(db, None).await? {
@@ -179,7 +314,11 @@ async fn due(db: &Db, policy: &Policy) -> Result<Vec<(Uuid, bool)>, StoreError> 
             Err(StoreError::NotFound) => true,
             Err(e) => return Err(e),
         };
-        if disclosure::releases(w.added, w.removed, closed, policy) {
+        if !disclosure::releases(w.added, w.removed, closed, policy) {
+            continue;
+        }
+        let changes = store::waiting_changes(db, Some(survey_id)).await?;
+        if to_take(&changes, closed, policy).is_some() {
             out.push((survey_id, closed));
         }
     }

@@ -3,7 +3,7 @@
 //! takes the instant it counts back from, so tests inject the clock.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -63,8 +63,29 @@ pub async fn store_purged_texts(db: &Db, purged: &[(Uuid, String)], now: DateTim
 }
 
 /// Deletes response rows submitted before `cutoff` whose changes are all
-/// folded (none left in the fold queue): the cells keep counting them.
+/// folded (none left in the fold queue): the cells keep counting them. A
+/// response never released (its +1 entry still waits: its cell never
+/// gathered a release) counts in no cell, so it goes with its entries.
 pub async fn delete_old_responses(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+    let tx = begin(db).await?;
+    let unreleased = Query::select()
+        .column(fold_queue::Column::ResponseId)
+        .from(fold_queue::Entity)
+        .and_where(Expr::col(fold_queue::Column::Sign).eq(1))
+        .and_where(
+            Expr::col(fold_queue::Column::ResponseId).in_subquery(
+                Query::select()
+                    .column(response::Column::Id)
+                    .from(response::Entity)
+                    .and_where(Expr::col(response::Column::SubmittedAt).lt(cutoff))
+                    .to_owned(),
+            ),
+        )
+        .to_owned();
+    fold_queue::Entity::delete_many()
+        .filter(fold_queue::Column::ResponseId.in_subquery(unreleased))
+        .exec(&tx)
+        .await?;
     let r = response::Entity::delete_many()
         .filter(response::Column::SubmittedAt.lt(cutoff))
         .filter(
@@ -75,8 +96,9 @@ pub async fn delete_old_responses(db: &Db, cutoff: DateTime<Utc>) -> Result<u64,
                     .to_owned(),
             ),
         )
-        .exec(db)
+        .exec(&tx)
         .await?;
+    tx.commit().await?;
     Ok(r.rows_affected)
 }
 

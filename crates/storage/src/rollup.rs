@@ -7,10 +7,10 @@
 //! response is stored and `(response_id, −1, survey_id)` when it is
 //! withdrawn, in the same statement, so the queue can neither miss nor
 //! repeat a change. The queue is also what waits for a release: the folder
-//! takes one survey's entries all together, applies them to the cells,
-//! deletes exactly those entries and numbers the release, in one
-//! transaction, and only once enough changes wait (the disclosure-control
-//! rule). Readers read the cells alone, so figures move only in releases.
+//! takes the entries of the cells that have enough changes waiting (the
+//! disclosure-control rule, cell by cell), applies them to those cells,
+//! deletes exactly those entries and numbers the survey's release, in one
+//! transaction. Readers read the cells alone, so figures move only in releases.
 //! One folder runs at a time: on SQLite the write lock serialises them, on
 //! PostgreSQL a transaction-scoped advisory lock (other replicas skip their
 //! turn).
@@ -191,6 +191,125 @@ pub async fn waiting<C: ConnectionTrait>(
         .collect()
 }
 
+/// A response waiting in the queue: the net of its entries (+1 taken in,
+/// −1 withdrawn, 0 both while waiting) and where it counts; `place` is
+/// `None` when the response no longer exists.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub response_id: Uuid,
+    pub survey_id: Uuid,
+    pub net: i64,
+    pub place: Option<Place>,
+}
+
+/// The columns of a response that decide its cell.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub version: i32,
+    pub unit_id: Uuid,
+    pub age_band: String,
+    pub gender: Option<String>,
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// The responses waiting for a release (of one survey, or all), each once
+/// with its net change and cell columns; never the answers.
+pub async fn waiting_changes<C: ConnectionTrait>(conn: &C, survey_id: Option<Uuid>) -> Result<Vec<Change>, StoreError> {
+    let backend = conn.get_database_backend();
+    let (filter, values): (&str, Vec<sea_orm::Value>) = match survey_id {
+        Some(id) => (
+            if backend == DatabaseBackend::Postgres {
+                "WHERE survey_id = $1"
+            } else {
+                "WHERE survey_id = ?"
+            },
+            vec![id.into()],
+        ),
+        None => ("", Vec::new()),
+    };
+    let sql = format!(
+        "SELECT q.survey_id, q.response_id, q.net, r.version, r.unit_id, r.age_band, r.gender, r.submitted_at \
+         FROM (SELECT survey_id, response_id, SUM(sign) AS net FROM fold_queue {filter} \
+               GROUP BY survey_id, response_id) q \
+         LEFT JOIN responses r ON r.id = q.response_id"
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let place = match r.try_get::<Option<i32>>("", "version")? {
+                Some(version) => Some(Place {
+                    version,
+                    unit_id: r.try_get("", "unit_id")?,
+                    age_band: r.try_get("", "age_band")?,
+                    gender: r.try_get("", "gender")?,
+                    submitted_at: r.try_get("", "submitted_at")?,
+                }),
+                None => None,
+            };
+            Ok(Change {
+                response_id: r.try_get("", "response_id")?,
+                survey_id: r.try_get("", "survey_id")?,
+                net: r.try_get::<Option<i64>>("", "net")?.unwrap_or(0),
+                place,
+            })
+        })
+        .collect()
+}
+
+/// Takes the entries of the given responses of one survey off the queue
+/// (every entry each has, including any queued since they were chosen) and
+/// returns the changes they stand for; gone when the fold's transaction
+/// commits, back if it rolls back. In statements of at most
+/// [`TAKE_CHUNK`] responses.
+pub async fn take(tx: &Tx, survey_id: Uuid, responses: &[Uuid]) -> Result<Vec<Pending>, StoreError> {
+    let backend = tx.get_database_backend();
+    let mut changes = Vec::with_capacity(responses.len());
+    for chunk in responses.chunks(TAKE_CHUNK) {
+        let rows = if backend == DatabaseBackend::Postgres {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "WITH q AS (DELETE FROM fold_queue WHERE survey_id = $1 AND response_id IN ({list}) \
+                 RETURNING response_id, sign) \
+                 SELECT q.response_id, q.sign, {} FROM q LEFT JOIN responses r ON r.id = q.response_id",
+                CHANGE_COLUMNS.map(|c| format!("r.{c}")).join(", ")
+            );
+            let values: Vec<sea_orm::Value> = std::iter::once(survey_id.into())
+                .chain(chunk.iter().map(|id| (*id).into()))
+                .collect();
+            tx.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await?
+        } else {
+            // SQLite: the fold holds the write lock, so the entries read are
+            // exactly those deleted.
+            let q = Alias::new("q");
+            let mut select = changes_query();
+            select
+                .and_where(Expr::col((q.clone(), Alias::new("survey_id"))).eq(survey_id))
+                .and_where(Expr::col((q, Alias::new("response_id"))).is_in(chunk.iter().copied()));
+            let rows = tx.query_all(&select).await?;
+            fold_queue::Entity::delete_many()
+                .filter(fold_queue::Column::SurveyId.eq(survey_id))
+                .filter(fold_queue::Column::ResponseId.is_in(chunk.iter().copied()))
+                .exec(tx)
+                .await?;
+            rows
+        };
+        for row in &rows {
+            changes.extend(change_of(row)?.1);
+        }
+    }
+    Ok(changes)
+}
+
+/// Responses per statement of [`take`] (well under either database's limit
+/// of parameters).
+const TAKE_CHUNK: usize = 1000;
+
 /// Starts a fold: a write transaction, or `None` when another folder holds
 /// the fold lock (PostgreSQL).
 pub async fn begin_fold(db: &Db) -> Result<Option<Tx>, StoreError> {
@@ -214,8 +333,8 @@ pub async fn begin_fold(db: &Db) -> Result<Option<Tx>, StoreError> {
     Ok(Some(tx))
 }
 
-/// Takes every entry of one survey off the queue and returns the changes
-/// they stand for; the entries are gone when the fold's transaction
+/// Takes every entry of one survey off the queue (the fast way when every
+/// waiting change is due) and returns the changes they stand for; the entries are gone when the fold's transaction
 /// commits, and back if it rolls back.
 pub async fn take_survey(tx: &Tx, survey_id: Uuid) -> Result<Vec<Pending>, StoreError> {
     let backend = tx.get_database_backend();

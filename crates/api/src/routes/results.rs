@@ -189,7 +189,8 @@ pub struct ReleaseDto {
     /// figures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiting: Option<u64>,
-    /// Staff only: how many must wait for the next release.
+    /// Staff only: how many changes a cell (unit, age band, gender,
+    /// month) must gather for its next release.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_release_at: Option<u64>,
 }
