@@ -58,7 +58,7 @@ impl WordPat {
                 _ => true,
             };
         }
-        n.alts.iter().any(|a| *a == self.folded)
+        n.alts.contains(&self.folded)
     }
 }
 
@@ -190,14 +190,61 @@ const WRITER: &[&str] = &[
 ];
 /// The writer's parents, grandparents, brothers and sisters.
 const HOUSEHOLD: &[&str] = &[
-    "=bố", "=ba", "=cha", "=mẹ", "=má", "=dượng", "=ông", "=bà", "mom", "mum", "mommy", "mother", "dad", "daddy",
-    "father", "parents", "stepmom", "stepmother", "stepdad", "stepfather", "brother", "sister", "grandma",
-    "grandmother", "grandpa", "grandfather",
+    "=bố",
+    "=ba",
+    "=cha",
+    "=mẹ",
+    "=má",
+    "=dượng",
+    "=ông",
+    "=bà",
+    "mom",
+    "mum",
+    "mommy",
+    "mother",
+    "dad",
+    "daddy",
+    "father",
+    "parents",
+    "stepmom",
+    "stepmother",
+    "stepdad",
+    "stepfather",
+    "brother",
+    "sister",
+    "grandma",
+    "grandmother",
+    "grandpa",
+    "grandfather",
 ];
 /// Other people a child writes about.
 const OTHER: &[&str] = &[
-    "=bạn", "=nó", "=anh", "=chị", "=chú", "=bác", "=cô", "=thầy", "=dì", "=cậu", "=thằng", "=mày", "=họ", "=bé",
-    "=nhỏ", "him", "her", "he", "she", "they", "them", "friend", "friends", "cousin", "classmate", "classmates",
+    "=bạn",
+    "=nó",
+    "=anh",
+    "=chị",
+    "=chú",
+    "=bác",
+    "=cô",
+    "=thầy",
+    "=dì",
+    "=cậu",
+    "=thằng",
+    "=mày",
+    "=họ",
+    "=bé",
+    "=nhỏ",
+    "him",
+    "her",
+    "he",
+    "she",
+    "they",
+    "them",
+    "friend",
+    "friends",
+    "cousin",
+    "classmate",
+    "classmates",
 ];
 /// Person words that, typed without diacritics, are more often something
 /// else (`co` is usually `có`, `thay` is `thấy`, `di` is `đi`).
@@ -205,13 +252,42 @@ const MARKED_ONLY: &[&str] = &["co", "thay", "di", "ho", "thang", "chi", "cau", 
 /// Household adults: violence with one of them nearby is urgent. Not `cô`,
 /// which in a child's text is far more often a teacher than an aunt.
 const ADULTS: &[&str] = &[
-    "=bố", "=ba", "=cha", "=mẹ", "=má", "=dượng", "=ông", "=bà", "=chú", "=bác", "=dì", "=cậu", "=thím", "=mợ",
-    "dad", "daddy", "father", "stepdad", "stepfather", "mom", "mum", "mommy", "mother", "stepmom", "stepmother",
-    "uncle", "aunt", "grandpa", "grandfather", "grandma", "grandmother", "parents",
+    "=bố",
+    "=ba",
+    "=cha",
+    "=mẹ",
+    "=má",
+    "=dượng",
+    "=ông",
+    "=bà",
+    "=chú",
+    "=bác",
+    "=dì",
+    "=cậu",
+    "=thím",
+    "=mợ",
+    "dad",
+    "daddy",
+    "father",
+    "stepdad",
+    "stepfather",
+    "mom",
+    "mum",
+    "mommy",
+    "mother",
+    "stepmom",
+    "stepmother",
+    "uncle",
+    "aunt",
+    "grandpa",
+    "grandfather",
+    "grandma",
+    "grandmother",
+    "parents",
 ];
 const NEGATORS: &[&str] = &[
-    "không", "=chưa", "=chẳng", "=chả", "never", "not", "nobody", "dont", "doesnt", "didnt", "wont", "isnt",
-    "wasnt", "arent", "havent", "hasnt", "cant", "cannot", "hardly", "noone",
+    "không", "=chưa", "=chẳng", "=chả", "never", "not", "nobody", "dont", "doesnt", "didnt", "wont", "isnt", "wasnt",
+    "arent", "havent", "hasnt", "cant", "cannot", "hardly", "noone",
 ];
 /// May stand between a negation and what it negates: `không bao giờ bị`.
 const NEGATION_FILLERS: &[&str] = &[
@@ -256,16 +332,17 @@ fn load() -> Lists {
         }
         let fields: Vec<&str> = line.split_whitespace().collect();
         if fields[0] == "combo" {
-            let combo = match fields[..] {
-                [_, category, outcome, groups] => ConcernCategory::parse(category)
-                    .zip(Outcome::parse(outcome))
-                    .map(|(category, outcome)| Combo {
-                        category,
-                        outcome,
-                        groups: groups.split('+').map(&mut group_of).collect(),
-                    }),
-                _ => None,
-            };
+            let combo =
+                match fields[..] {
+                    [_, category, outcome, groups] => ConcernCategory::parse(category)
+                        .zip(Outcome::parse(outcome))
+                        .map(|(category, outcome)| Combo {
+                            category,
+                            outcome,
+                            groups: groups.split('+').map(&mut group_of).collect(),
+                        }),
+                    _ => None,
+                };
             match combo {
                 Some(c) => combos.push(c),
                 None => unread.push(line.to_owned()),
@@ -405,13 +482,18 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
         let prev_person = i > 0 && prev.is_some() && out[i - 1].is_some();
         let class = if n.folded == "me" || n.alts.iter().any(|a| a == "me") {
             // `me` is `mẹ` in a Vietnamese sentence.
-            Some(if n.vietnamese { Person::Household } else { Person::Writer })
+            Some(if n.vietnamese {
+                Person::Household
+            } else {
+                Person::Writer
+            })
         } else if any(&lists.writer, n) {
             match n.folded.as_str() {
                 "em" | "con" | "minh" | "toi" | "to" | "chau" => {
                     let generic = prev.is_some_and(|p| is_folded(p, &["tre", "cac", "nhung", "mot", "moi"]));
                     let thing = n.folded == "con" && next.is_some_and(|x| is_folded(x, NOT_CON));
-                    let sibling = n.folded == "em" && next.is_some_and(|x| is_folded(x, &["gai", "trai", "be", "ut", "ho"]));
+                    let sibling =
+                        n.folded == "em" && next.is_some_and(|x| is_folded(x, &["gai", "trai", "be", "ut", "ho"]));
                     if generic || thing {
                         None
                     } else if sibling {
@@ -464,7 +546,13 @@ impl Text<'_> {
 
     /// Where a phrase starting at word `pos` ends, if it matches there, and
     /// the person its `{a}` or `{o}` named.
-    fn match_at(&self, elems: &[Elem], pos: usize, sentence: usize, who: Option<Person>) -> Option<(usize, Option<Person>)> {
+    fn match_at(
+        &self,
+        elems: &[Elem],
+        pos: usize,
+        sentence: usize,
+        who: Option<Person>,
+    ) -> Option<(usize, Option<Person>)> {
         let Some((first, rest)) = elems.split_first() else {
             return Some((pos, who));
         };
@@ -489,8 +577,15 @@ impl Text<'_> {
                 .find_map(|k| self.match_at(rest, pos + k, sentence, who)),
             Elem::End => {
                 let ends = pos > 0
-                    && self.ns.get(pos).is_none_or(|w| self.ns.get(pos - 1).is_some_and(|p| p.clause != w.clause));
-                if ends { self.match_at(rest, pos, sentence, who) } else { None }
+                    && self
+                        .ns
+                        .get(pos)
+                        .is_none_or(|w| self.ns.get(pos - 1).is_some_and(|p| p.clause != w.clause));
+                if ends {
+                    self.match_at(rest, pos, sentence, who)
+                } else {
+                    None
+                }
             }
         }
     }
@@ -781,9 +876,11 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
 /// The phrase has word elements in a row that match `words`.
 fn holds(elems: &[Elem], words: &[Norm]) -> bool {
     !words.is_empty()
-        && elems
-            .windows(words.len())
-            .any(|win| win.iter().zip(words).all(|(e, w)| matches!(e, Elem::Word(p) if p.matches(w))))
+        && elems.windows(words.len()).any(|win| {
+            win.iter()
+                .zip(words)
+                .all(|(e, w)| matches!(e, Elem::Word(p) if p.matches(w)))
+        })
 }
 
 /// Cues in combination: for each category, a window of [`CUE_WINDOW`] words
@@ -863,8 +960,8 @@ fn questions(text: &str, ns: &[Norm], sentences: usize) -> Vec<bool> {
         }
         let after = text.get(w.end..).unwrap_or_default();
         let mark = after.chars().find(|c| !c.is_whitespace());
-        let tag = w.is(&["khong", "chua", "ko"])
-            && ns[..i].iter().rev().take_while(|n| n.sentence == w.sentence).any(is_co);
+        let tag =
+            w.is(&["khong", "chua", "ko"]) && ns[..i].iter().rev().take_while(|n| n.sentence == w.sentence).any(is_co);
         out[w.sentence] = mark == Some('?') || tag;
     }
     out

@@ -31,7 +31,10 @@ impl Claimed {
             && let Some(bytes) = self.bytes.get_mut(start..end)
         {
             bytes.fill(true);
-            self.spans.push(Found { range: start..end, kind });
+            self.spans.push(Found {
+                range: start..end,
+                kind,
+            });
         }
     }
 
@@ -144,14 +147,40 @@ const SOCIAL_HOSTS: &[&str] = &[
 
 /// Words that name a social network or an account on one.
 const PLATFORMS: &[&str] = &[
-    "facebook", "fb", "face", "zalo", "tiktok", "instagram", "insta", "ig", "youtube", "telegram", "tele", "discord",
-    "snapchat", "snap", "twitter", "messenger", "mess", "threads", "nick", "nik", "acc", "account", "kenh", "channel",
-    "username", "handle", "id",
+    "facebook",
+    "fb",
+    "face",
+    "zalo",
+    "tiktok",
+    "instagram",
+    "insta",
+    "ig",
+    "youtube",
+    "telegram",
+    "tele",
+    "discord",
+    "snapchat",
+    "snap",
+    "twitter",
+    "messenger",
+    "mess",
+    "threads",
+    "nick",
+    "nik",
+    "acc",
+    "account",
+    "kenh",
+    "channel",
+    "username",
+    "handle",
+    "id",
 ];
 
 /// What may stand between a platform word and the account: `fb của em là`,
 /// `zalo tên`, `tiktok: `.
-const ACCOUNT_LINK: &[&str] = &["cua", "em", "minh", "to", "toi", "la", "ten", "is", "my", "me", "ne", "nick", "acc"];
+const ACCOUNT_LINK: &[&str] = &[
+    "cua", "em", "minh", "to", "toi", "la", "ten", "is", "my", "me", "ne", "nick", "acc",
+];
 
 /// Words that end an account name written in words.
 const ACCOUNT_STOP: &[&str] = &[
@@ -226,8 +255,12 @@ fn social(text: &str, claimed: &mut Claimed) {
             .get(first.start..)
             .and_then(|r| r.find(|c: char| c.is_whitespace() || ",;!?()\"".contains(c)))
             .map_or(text.len(), |n| first.start + n);
-        let chunk = text.get(first.start..chunk_end).unwrap_or_default().trim_end_matches('.');
-        let handle_like = chunk.contains(['_', '.']) || (chunk.bytes().any(|b| b.is_ascii_digit()) && chunk.bytes().any(|b| b.is_ascii_alphabetic()));
+        let chunk = text
+            .get(first.start..chunk_end)
+            .unwrap_or_default()
+            .trim_end_matches('.');
+        let handle_like = chunk.contains(['_', '.'])
+            || (chunk.bytes().any(|b| b.is_ascii_digit()) && chunk.bytes().any(|b| b.is_ascii_alphabetic()));
         if handle_like {
             claimed.take(first.start, first.start + chunk.len(), Redaction::Social);
             continue;
@@ -238,7 +271,11 @@ fn social(text: &str, claimed: &mut Claimed) {
         while k < ws.len() && k < j + 5 && ws[k].sentence == w.sentence && (k == j || !ws[k].after_punct) {
             let word = &ws[k];
             let fits = if explicit {
-                !word.is(ACCOUNT_STOP) && word.text.chars().all(|c| c.is_alphanumeric() || super::normalise::is_mark(c))
+                !word.is(ACCOUNT_STOP)
+                    && word
+                        .text
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || super::normalise::is_mark(c))
             } else {
                 word.capitalised()
             };
@@ -792,8 +829,9 @@ fn school_kind_at(ws: &[Word<'_>], k: usize) -> Option<usize> {
         .iter()
         .filter(|kind| {
             kind.iter().enumerate().all(|(n, part)| {
-                ws.get(k + n)
-                    .is_some_and(|w| w.sentence == ws[k].sentence && (n == 0 || !w.after_punct) && w.folded == part.to_lowercase())
+                ws.get(k + n).is_some_and(|w| {
+                    w.sentence == ws[k].sentence && (n == 0 || !w.after_punct) && w.folded == part.to_lowercase()
+                })
             })
         })
         .map(|kind| kind.len())
@@ -805,7 +843,9 @@ fn school_kind_at(ws: &[Word<'_>], k: usize) -> Option<usize> {
 fn school_name_end(ws: &[Word<'_>], k: usize, loose: bool) -> usize {
     let mut e = k;
     while e < k + 5 {
-        let Some(w) = linked(ws, e).filter(|w| w.sentence == ws[k].sentence) else { break };
+        let Some(w) = linked(ws, e).filter(|w| w.sentence == ws[k].sentence) else {
+            break;
+        };
         if w.is(&["high", "primary", "secondary", "middle", "elementary", "school"]) {
             break;
         }
@@ -827,7 +867,8 @@ fn schools(ws: &[Word<'_>], claimed: &mut Claimed) {
         // `lớp 7A3` (the code only), `7A3` alone.
         if class_code(w.text)
             && (strong_class_code(w.text)
-                || i.checked_sub(1).is_some_and(|p| ws[p].is(&["lop", "class"]) && !w.after_punct))
+                || i.checked_sub(1)
+                    .is_some_and(|p| ws[p].is(&["lop", "class"]) && !w.after_punct))
         {
             claimed.take(w.start, w.end, Redaction::School);
             i += 1;
@@ -835,7 +876,9 @@ fn schools(ws: &[Word<'_>], claimed: &mut Claimed) {
         }
         // `trường THCS Lê Quý Đôn` (all but `trường`), `THCS Nguyễn Du`,
         // `trường Kim Đồng`, `Nguyen Du High School`.
-        let after_truong = i.checked_sub(1).is_some_and(|p| ws[p].is(&["truong", "school"]) && !w.after_punct);
+        let after_truong = i
+            .checked_sub(1)
+            .is_some_and(|p| ws[p].is(&["truong", "school"]) && !w.after_punct);
         if let Some(kind) = school_kind_at(ws, i) {
             let strong_kind = kind > 1 || w.text.chars().filter(|c| c.is_uppercase()).count() >= 2 || after_truong;
             let end = school_name_end(ws, i + kind, after_truong || strong_kind);
@@ -877,12 +920,14 @@ fn schools(ws: &[Word<'_>], claimed: &mut Claimed) {
 const FAMILY: &[&str] = &[
     "nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "hồ", "ngô", "dương",
     "lý", "lí", "đinh", "đoàn", "trương", "lâm", "mai", "cao", "lương", "trịnh", "tạ", "tô", "hà", "châu", "quách",
-    "thái", "lưu", "triệu", "kiều", "mạc", "đào", "hứa", "phùng", "la", "tăng", "vương", "từ", "lại", "diệp",
-    "thạch", "chu", "giang", "đàm", "khổng", "lục", "nông", "lò", "hầu", "tống", "thân", "doãn", "khúc", "âu", "kim",
-    "lã", "nghiêm", "văn", "ninh", "tiêu", "lạc", "ông", "quan", "hàn", "phó", "bạch", "vi", "trang", "đồng",
+    "thái", "lưu", "triệu", "kiều", "mạc", "đào", "hứa", "phùng", "la", "tăng", "vương", "từ", "lại", "diệp", "thạch",
+    "chu", "giang", "đàm", "khổng", "lục", "nông", "lò", "hầu", "tống", "thân", "doãn", "khúc", "âu", "kim", "lã",
+    "nghiêm", "văn", "ninh", "tiêu", "lạc", "ông", "quan", "hàn", "phó", "bạch", "vi", "trang", "đồng",
 ];
 /// Family names that, in lower case, are only names: `nguyễn`, `nguyen`.
-const FAMILY_ONLY: &[&str] = &["nguyen", "huynh", "truong", "nguyễn", "huỳnh", "trương", "đặng", "trịnh", "quách"];
+const FAMILY_ONLY: &[&str] = &[
+    "nguyen", "huynh", "truong", "nguyễn", "huỳnh", "trương", "đặng", "trịnh", "quách",
+];
 /// Middle names that mark a full name even in lower case: `nguyen thi hoa`.
 const MIDDLE: &[&str] = &[
     "van", "thi", "huu", "duc", "dinh", "cong", "quoc", "ngoc", "minh", "thanh", "gia", "hoai", "xuan", "kim", "bao",
@@ -894,25 +939,149 @@ const GIVEN: &[&str] = &[
     "an", "anh", "bao", "binh", "chau", "chi", "cuong", "dung", "duy", "duong", "dat", "duc", "giang", "ha", "hai",
     "han", "hanh", "hao", "hau", "hieu", "hien", "hoa", "hoang", "hong", "hue", "hung", "huong", "huy", "huyen",
     "khang", "khanh", "khoa", "khoi", "kien", "lam", "lan", "linh", "loan", "long", "loc", "mai", "minh", "my", "nam",
-    "nga", "ngan", "nghia", "ngoc", "nguyen", "nhi", "nhung", "nhu", "oanh", "phat", "phong", "phuc", "phuong",
-    "quan", "quang", "quyen", "quynh", "son", "tam", "tan", "thai", "thanh", "thao", "thang", "thinh", "thu", "thuy",
-    "thu", "tien", "toan", "trang", "tram", "tri", "trinh", "trung", "tu", "tuan", "tung", "uyen", "van", "viet",
-    "vinh", "vy", "xuan", "yen", "bich", "diep", "nhan", "phuoc", "tai", "thien", "thong", "tin", "trong", "vu",
-    "kiet", "hiep", "dang", "khai", "na", "ly", "tra", "anh", "diem", "hang", "kha", "khue", "man", "nhan", "que",
-    "sang", "suong", "thoa", "thuong", "tuyet", "tuong", "vy", "bo", "bi", "ti", "teo", "bong", "ngan", "mi", "mia",
-    "bin", "bon", "ken", "tom", "su", "sumo", "na", "nhien", "nhat", "quy", "tuyen", "hoai", "dao", "ky", "lien",
+    "nga", "ngan", "nghia", "ngoc", "nguyen", "nhi", "nhung", "nhu", "oanh", "phat", "phong", "phuc", "phuong", "quan",
+    "quang", "quyen", "quynh", "son", "tam", "tan", "thai", "thanh", "thao", "thang", "thinh", "thu", "thuy", "thu",
+    "tien", "toan", "trang", "tram", "tri", "trinh", "trung", "tu", "tuan", "tung", "uyen", "van", "viet", "vinh",
+    "vy", "xuan", "yen", "bich", "diep", "nhan", "phuoc", "tai", "thien", "thong", "tin", "trong", "vu", "kiet",
+    "hiep", "dang", "khai", "na", "ly", "tra", "anh", "diem", "hang", "kha", "khue", "man", "nhan", "que", "sang",
+    "suong", "thoa", "thuong", "tuyet", "tuong", "vy", "bo", "bi", "ti", "teo", "bong", "ngan", "mi", "mia", "bin",
+    "bon", "ken", "tom", "su", "sumo", "na", "nhien", "nhat", "quy", "tuyen", "hoai", "dao", "ky", "lien",
 ];
 /// Capitalised words that are not names: pronouns, titles, places.
 const NOT_NAME: &[&str] = &[
-    "em", "minh", "toi", "to", "tao", "con", "chau", "ban", "co", "thay", "anh", "chi", "chu", "bac", "ong", "ba",
-    "bo", "me", "ma", "cha", "di", "cau", "nha", "truong", "lop", "o", "va", "la", "thi", "nhung", "vi", "khi", "hom",
-    "ngay", "thang", "nam", "toi", "sang", "chieu", "toi", "dem", "quan", "huyen", "xa", "phuong", "tinh", "tp",
-    "thanh", "pho", "duong", "cho", "cong", "vien", "benh", "song", "nui", "den", "chua", "nhung", "nhu", "neu",
-    "tai", "do", "day", "kia", "ay", "nay", "ai", "gi", "sao", "the", "i", "my", "the", "a", "an", "he", "she",
-    "we", "they", "it", "this", "that", "mom", "dad", "mr", "mrs", "ms", "miss", "teacher", "co", "giao", "hoc",
-    "sinh", "ha", "noi", "viet", "vietnam", "facebook", "zalo", "tiktok", "instagram", "google", "youtube", "mot",
-    "hai", "ba", "bon", "thu", "chu", "nhat", "tet", "mien", "bac", "trung", "tay", "dong", "tieng", "anh", "english",
-    "xin", "chao", "cam", "on", "da", "vang", "khong", "co", "duoc", "dung", "hay", "moi", "cac",
+    "em",
+    "minh",
+    "toi",
+    "to",
+    "tao",
+    "con",
+    "chau",
+    "ban",
+    "co",
+    "thay",
+    "anh",
+    "chi",
+    "chu",
+    "bac",
+    "ong",
+    "ba",
+    "bo",
+    "me",
+    "ma",
+    "cha",
+    "di",
+    "cau",
+    "nha",
+    "truong",
+    "lop",
+    "o",
+    "va",
+    "la",
+    "thi",
+    "nhung",
+    "vi",
+    "khi",
+    "hom",
+    "ngay",
+    "thang",
+    "nam",
+    "toi",
+    "sang",
+    "chieu",
+    "toi",
+    "dem",
+    "quan",
+    "huyen",
+    "xa",
+    "phuong",
+    "tinh",
+    "tp",
+    "thanh",
+    "pho",
+    "duong",
+    "cho",
+    "cong",
+    "vien",
+    "benh",
+    "song",
+    "nui",
+    "den",
+    "chua",
+    "nhung",
+    "nhu",
+    "neu",
+    "tai",
+    "do",
+    "day",
+    "kia",
+    "ay",
+    "nay",
+    "ai",
+    "gi",
+    "sao",
+    "the",
+    "i",
+    "my",
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "we",
+    "they",
+    "it",
+    "this",
+    "that",
+    "mom",
+    "dad",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "teacher",
+    "co",
+    "giao",
+    "hoc",
+    "sinh",
+    "ha",
+    "noi",
+    "viet",
+    "vietnam",
+    "facebook",
+    "zalo",
+    "tiktok",
+    "instagram",
+    "google",
+    "youtube",
+    "mot",
+    "hai",
+    "ba",
+    "bon",
+    "thu",
+    "chu",
+    "nhat",
+    "tet",
+    "mien",
+    "bac",
+    "trung",
+    "tay",
+    "dong",
+    "tieng",
+    "anh",
+    "english",
+    "xin",
+    "chao",
+    "cam",
+    "on",
+    "da",
+    "vang",
+    "khong",
+    "co",
+    "duoc",
+    "dung",
+    "hay",
+    "moi",
+    "cac",
 ];
 /// Places that look like names.
 const PLACES: &[&[&str]] = &[
@@ -991,25 +1160,31 @@ const TITLES: &[&str] = &[
 /// Words that may stand between a title and the name: `cô giáo Lan`,
 /// `chú hàng xóm Tuấn`.
 const ROLES: &[&str] = &[
-    "giao", "chu", "nhiem", "hieu", "truong", "hang", "xom", "ho", "lop", "trai", "gai", "cung", "than", "day",
-    "toan", "van", "anh", "ke", "duong", "ghe",
+    "giao", "chu", "nhiem", "hieu", "truong", "hang", "xom", "ho", "lop", "trai", "gai", "cung", "than", "day", "toan",
+    "van", "anh", "ke", "duong", "ghe",
 ];
 
 /// A family name, capitalised or (for a few) in lower case.
 fn family(w: &Word<'_>) -> bool {
-    let listed = FAMILY.iter().any(|f| *f == w.lower || (fold(f) == w.folded && !w.marked()));
+    let listed = FAMILY
+        .iter()
+        .any(|f| *f == w.lower || (fold(f) == w.folded && !w.marked()));
     listed && (w.capitalised() || FAMILY_ONLY.contains(&w.lower.as_str()) || FAMILY_ONLY.contains(&w.folded.as_str()))
 }
 
 /// A capitalised word that may be part of a name.
 fn name_word(w: &Word<'_>) -> bool {
-    w.capitalised() && w.text.chars().all(|c| c.is_alphabetic() || super::normalise::is_mark(c)) && !w.is(NOT_NAME)
+    w.capitalised()
+        && w.text
+            .chars()
+            .all(|c| c.is_alphabetic() || super::normalise::is_mark(c))
+        && !w.is(NOT_NAME)
 }
 
 fn is_place(ws: &[Word<'_>], s: usize, e: usize) -> bool {
-    PLACES.iter().any(|p| {
-        p.len() <= e - s && p.iter().enumerate().all(|(n, part)| ws[s + n].folded == *part)
-    })
+    PLACES
+        .iter()
+        .any(|p| p.len() <= e - s && p.iter().enumerate().all(|(n, part)| ws[s + n].folded == *part))
 }
 
 /// Length of the name cue ending right before word `i` (`em tên`, `là`), if any.
@@ -1059,9 +1234,8 @@ fn name_at(ws: &[Word<'_>], i: usize) -> Option<usize> {
             let middle = linked_in(i + 1).is_some_and(|x| x.is(MIDDLE));
             if middle || cue {
                 while e < i + 4
-                    && linked_in(e).is_some_and(|x| {
-                        (x.is(MIDDLE) || x.is(GIVEN)) && x.text.chars().all(char::is_alphabetic)
-                    })
+                    && linked_in(e)
+                        .is_some_and(|x| (x.is(MIDDLE) || x.is(GIVEN)) && x.text.chars().all(char::is_alphabetic))
                 {
                     e += 1;
                 }
@@ -1079,7 +1253,8 @@ fn name_at(ws: &[Word<'_>], i: usize) -> Option<usize> {
         }
         if e == i {
             while e < i + 3
-                && linked_in(e).is_some_and(|x| x.is(GIVEN) && !x.is(NOT_NAME) && x.text.chars().all(char::is_alphabetic))
+                && linked_in(e)
+                    .is_some_and(|x| x.is(GIVEN) && !x.is(NOT_NAME) && x.text.chars().all(char::is_alphabetic))
             {
                 e += 1;
             }
@@ -1092,7 +1267,13 @@ fn name_at(ws: &[Word<'_>], i: usize) -> Option<usize> {
     if name_word(w) && !after_place {
         let mut p = i;
         let mut roles = 0;
-        while p > 0 && roles < 3 && !ws[p].after_punct && ws[p - 1].sentence == sentence && ws[p - 1].is(ROLES) && !ws[p - 1].capitalised() {
+        while p > 0
+            && roles < 3
+            && !ws[p].after_punct
+            && ws[p - 1].sentence == sentence
+            && ws[p - 1].is(ROLES)
+            && !ws[p - 1].capitalised()
+        {
             p -= 1;
             roles += 1;
         }
