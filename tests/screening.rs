@@ -213,6 +213,47 @@ async fn each_outcome_takes_its_path_and_each_role_sees_only_its_part() {
     .assert_problem(404, "not_found");
     assert_ne!(latest, Value::Null);
 
+    // Agencies and the public see none of it.
+    let board = crate::recommendations::agency(app, &w.school, "school_board").await;
+    let (_, agency) = app.user("bgh.loc", "agency_staff", None, Some(&board)).await;
+    app.get("/api/v1/issues", Some(&agency))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get("/api/v1/safeguarding/cases", Some(&agency))
+        .await
+        .assert_problem(403, "forbidden");
+    let public = app.get("/api/v1/public/issues", None).await;
+    assert_eq!(
+        public.ok(200)["items"],
+        json!([]),
+        "nothing is public before a moderator publishes it"
+    );
+
+    // The same screen on texts entered from an event held offline.
+    let r = app
+        .post(
+            "/api/v1/events",
+            app.admin(),
+            &json!({"kind": "dialogue", "unit_id": w.school, "held_on": "2026-11-20", "title": "Đối thoại",
+                "children_attending": 25, "adults_attending": 3,
+                "issues": [{"title": "Một em kể", "body": POSSIBLE}, {"title": "Sân trường", "body": SAFE}]}),
+        )
+        .await;
+    let entered: Vec<String> = r.ok(201)["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    let queue = w.queue_text().await;
+    assert!(!queue.contains(&entered[0]) && queue.contains(&entered[1]));
+    assert!(
+        w.cases("outcome=possible")
+            .await
+            .iter()
+            .any(|c| c["issue_id"] == entered[0].as_str())
+    );
+
     // The same screen on free-text answers: a possible one is withheld from
     // the moderators' answers list, then released.
     let r = app
