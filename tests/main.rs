@@ -24,6 +24,7 @@ mod retention;
 mod safeguarding;
 mod screening;
 mod surveys;
+mod throttle;
 mod units;
 mod users;
 mod webhooks;

@@ -31,6 +31,8 @@ pub fn day() -> chrono::NaiveDate {
 
 pub const ADMIN_PASSWORD: &str = "mật-khẩu-quản-trị-2026";
 pub const SECRET: &str = "test-secret-0123456789-0123456789-abcdef";
+/// The data key every test application keys its hashes with.
+pub const DATA_KEY: &str = "test-data-key-0123456789-0123456789";
 
 /// A database of its own for one test; dropped with the test.
 pub struct TestDb {
@@ -149,6 +151,8 @@ pub struct Options {
     pub webhooks_insecure: bool,
     /// The application's clock (shared: moving it moves the app's time).
     pub clock: langnghe_api::Clock,
+    /// Believe `X-Forwarded-For` (tests that speak from several addresses).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Options {
@@ -159,6 +163,7 @@ impl Default for Options {
             max_body_bytes: 64 * 1024,
             webhooks_insecure: true,
             clock: langnghe_api::Clock::starting_at(start()),
+            trust_forwarded_for: false,
         }
     }
 }
@@ -170,9 +175,9 @@ pub fn config(url: &str, opts: &Options) -> Config {
         embedded: false,
         admin_password: Some(ADMIN_PASSWORD.to_owned()),
         jwt_secrets: JwtSecrets::Given(opts.secrets.clone()),
-        data_key: DataKeySource::Given("test-data-key-0123456789-0123456789".to_owned()),
+        data_key: DataKeySource::Given(DATA_KEY.to_owned()),
         demo: opts.demo,
-        trust_forwarded_for: false,
+        trust_forwarded_for: opts.trust_forwarded_for,
         max_body_bytes: opts.max_body_bytes,
         db_max_connections: 5,
         workers: Some(1),

@@ -17,10 +17,24 @@ pub const LOCAL_OFFSET_HOURS: i64 = 7;
 
 /// The time, as the system tells it shifted by an offset that is zero in
 /// production. Clones share the offset: moving one moves them all.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Clock {
     /// Microseconds added to the system's time.
     offset_us: Arc<AtomicI64>,
+    /// When frozen (tests that count what happens at one instant), the
+    /// instant it reads, in microseconds since the epoch; else `NOT_FROZEN`.
+    frozen_us: Arc<AtomicI64>,
+}
+
+const NOT_FROZEN: i64 = i64::MIN;
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            offset_us: Arc::default(),
+            frozen_us: Arc::new(AtomicI64::new(NOT_FROZEN)),
+        }
+    }
 }
 
 impl Clock {
@@ -39,7 +53,17 @@ impl Clock {
 
     /// Now.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + Duration::microseconds(self.offset_us.load(Ordering::Relaxed))
+        match self.frozen_us.load(Ordering::Relaxed) {
+            NOT_FROZEN => Utc::now() + Duration::microseconds(self.offset_us.load(Ordering::Relaxed)),
+            frozen => DateTime::from_timestamp_micros(frozen).unwrap_or_default(),
+        }
+    }
+
+    /// Stops the clock where it is: it reads the same instant until set or
+    /// moved (tests that count what happens at one instant, such as
+    /// concurrent sign-ins against a throttle).
+    pub fn freeze(&self) {
+        self.frozen_us.store(self.now().timestamp_micros(), Ordering::Relaxed);
     }
 
     /// The local day it is now where the service is deployed.
@@ -49,14 +73,22 @@ impl Clock {
 
     /// Makes the clock read `at` now.
     pub fn set(&self, at: DateTime<Utc>) {
+        if self.frozen_us.load(Ordering::Relaxed) != NOT_FROZEN {
+            self.frozen_us.store(at.timestamp_micros(), Ordering::Relaxed);
+            return;
+        }
         let offset = (at - Utc::now()).num_microseconds().unwrap_or(0);
         self.offset_us.store(offset, Ordering::Relaxed);
     }
 
     /// Moves the clock forward (or back, with a negative duration).
     pub fn advance(&self, by: Duration) {
-        self.offset_us
-            .fetch_add(by.num_microseconds().unwrap_or(0), Ordering::Relaxed);
+        let by = by.num_microseconds().unwrap_or(0);
+        if self.frozen_us.load(Ordering::Relaxed) != NOT_FROZEN {
+            self.frozen_us.fetch_add(by, Ordering::Relaxed);
+            return;
+        }
+        self.offset_us.fetch_add(by, Ordering::Relaxed);
     }
 }
 
@@ -87,6 +119,20 @@ mod tests {
         let shared = clock.clone();
         shared.advance(Duration::days(31));
         assert_eq!(clock.local_date().to_string(), "2026-04-11");
+    }
+
+    #[test]
+    fn a_frozen_clock_reads_one_instant_until_moved() {
+        let start = local_day_start(NaiveDate::from_ymd_opt(2026, 3, 11).unwrap_or_default());
+        let clock = Clock::starting_at(start);
+        clock.freeze();
+        let read = clock.now();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(clock.now(), read);
+        clock.advance(Duration::seconds(1));
+        assert_eq!(clock.now(), read + Duration::seconds(1));
+        clock.set(start);
+        assert_eq!(clock.now(), start);
     }
 
     #[test]

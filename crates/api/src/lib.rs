@@ -41,11 +41,9 @@ pub fn request_lang(req: &actix_web::HttpRequest) -> langnghe_domain::text::Lang
         .unwrap_or_default()
 }
 
-/// A throttling key for the client's address (`purpose:` + a hash, so the
-/// address itself is never stored). `X-Forwarded-For` is believed only
+/// The client's address, as text. `X-Forwarded-For` is believed only
 /// behind a trusted load balancer.
-pub fn client_address_key(req: &actix_web::HttpRequest, trust_forwarded_for: bool, purpose: &str) -> String {
-    use sha2::{Digest, Sha256};
+pub fn client_address(req: &actix_web::HttpRequest, trust_forwarded_for: bool) -> String {
     let forwarded = trust_forwarded_for
         .then(|| {
             req.headers()
@@ -55,10 +53,26 @@ pub fn client_address_key(req: &actix_web::HttpRequest, trust_forwarded_for: boo
                 .map(|v| v.trim().to_owned())
         })
         .flatten();
-    let addr = forwarded
+    forwarded
         .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
-        .unwrap_or_default();
-    format!("{purpose}:{}", hex::encode(&Sha256::digest(addr.as_bytes())[..12]))
+        .unwrap_or_default()
+}
+
+/// A throttling key: `purpose:` and the keyed hash (the data key) of
+/// `value`, so that a stored key tells neither the address nor the account
+/// behind it, and cannot be reversed by hashing every IPv4 address.
+pub fn throttle_key(data_key: &auth::DataKey, purpose: &str, value: &str) -> String {
+    format!("{purpose}:{}", data_key.hash(&format!("throttle:{purpose}"), value))
+}
+
+/// The throttling key of the client's address.
+pub fn client_address_key(
+    req: &actix_web::HttpRequest,
+    trust_forwarded_for: bool,
+    data_key: &auth::DataKey,
+    purpose: &str,
+) -> String {
+    throttle_key(data_key, purpose, &client_address(req, trust_forwarded_for))
 }
 
 /// A random secret of `bytes` bytes, as URL-safe text.

@@ -104,6 +104,9 @@ pub async fn purge(db: &Db, policy: Policy, now: DateTime<Utc>) -> Result<Report
         store::delete_closed_cases(db, now - chrono::Duration::days(policy.closed_cases_days)).await?;
     report.webhook_events_deleted =
         langnghe_storage::outbox::delete_delivered(db, now - chrono::Duration::days(DELIVERED_EVENTS_DAYS)).await?;
+    // Sign-in throttling records past their window (the throttle purges
+    // them too, but only when someone signs in); not worth a count.
+    langnghe_storage::throttle::purge(db, now - langnghe_domain::throttle::ThrottlePolicy::LONGEST_WINDOW).await?;
     if report != Report::default() {
         store::record_purge(db, serde_json::to_value(report).unwrap_or(Value::Null), now).await?;
     }

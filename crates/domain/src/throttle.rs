@@ -1,6 +1,8 @@
 //! Slowing down password guessing: after a few failures for one key (an
-//! account, or a client address) each further attempt must wait longer, and
-//! past a limit the key is locked for a while.
+//! account at one client address, or a client address) each further
+//! attempt must wait longer, and past a limit the key is locked for a while.
+//! An attempt is counted before the password is checked (a reservation), and
+//! given back when the password was right.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -26,21 +28,28 @@ pub struct ThrottlePolicy {
 }
 
 impl ThrottlePolicy {
-    /// For one account: 3 free tries, then 1 s, 2 s, 4 s … up to 15 minutes.
-    pub const ACCOUNT: ThrottlePolicy = ThrottlePolicy {
+    /// For one account from one client address: 3 free tries, then 1 s,
+    /// 2 s, 4 s … up to 15 minutes. Keyed by the pair, so that guesses from
+    /// one address never lock the owner out at another.
+    pub const ACCOUNT_AT_ADDRESS: ThrottlePolicy = ThrottlePolicy {
         free_failures: 3,
         base_delay: Duration::seconds(1),
         max_delay: Duration::minutes(15),
         window: Duration::hours(1),
     };
 
-    /// For one client address, which may serve a whole school's staff room.
+    /// For one client address, which may serve a whole school's staff room:
+    /// the budget against one address trying many accounts.
     pub const ADDRESS: ThrottlePolicy = ThrottlePolicy {
         free_failures: 20,
         base_delay: Duration::seconds(1),
         max_delay: Duration::minutes(15),
         window: Duration::hours(1),
     };
+
+    /// The longest window of any policy: a record older than this counts
+    /// for nothing, and is purged.
+    pub const LONGEST_WINDOW: Duration = Duration::hours(1);
 
     /// The wait imposed after `failures` failures.
     pub fn delay_after(&self, failures: u32) -> Duration {
@@ -87,7 +96,7 @@ mod tests {
 
     #[test]
     fn free_failures_then_doubling_then_cap() {
-        let p = ThrottlePolicy::ACCOUNT;
+        let p = ThrottlePolicy::ACCOUNT_AT_ADDRESS;
         let delays: Vec<i64> = (0..8).map(|n| p.delay_after(n).num_seconds()).collect();
         assert_eq!(delays, [0, 0, 0, 0, 1, 2, 4, 8]);
         assert_eq!(p.delay_after(40), Duration::minutes(15));
@@ -95,7 +104,7 @@ mod tests {
 
     #[test]
     fn check_refuses_until_the_wait_is_over() {
-        let p = ThrottlePolicy::ACCOUNT;
+        let p = ThrottlePolicy::ACCOUNT_AT_ADDRESS;
         let mut rec = None;
         for i in 0..4 {
             assert_eq!(p.check(rec, at(i)), Ok(()));
@@ -108,5 +117,12 @@ mod tests {
         // An hour of quiet forgets everything.
         assert_eq!(p.check(rec, at(4 + 3601)), Ok(()));
         assert_eq!(p.record_failure(rec, at(4 + 3601)).failures, 1);
+    }
+
+    #[test]
+    fn no_policy_outlives_the_longest_window() {
+        for p in [ThrottlePolicy::ACCOUNT_AT_ADDRESS, ThrottlePolicy::ADDRESS] {
+            assert!(p.window <= ThrottlePolicy::LONGEST_WINDOW);
+        }
     }
 }

@@ -39,8 +39,10 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-/// Sign in with a username and password. Repeated failures for one account
-/// or from one address are slowed and then refused with 429.
+/// Sign in with a username and password. Failures are counted per account
+/// and client address (so that guesses from one address do not lock the
+/// owner out at another) and per address; past a few, attempts are slowed
+/// and then refused with 429, even with the right password.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -62,21 +64,10 @@ async fn login(
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let body = body.0;
-    let now = state.clock.now();
     let username = Username::parse(&body.username)
         .map(|u| u.as_str().to_owned())
         .unwrap_or_else(|_| body.username.trim().to_ascii_lowercase());
-    let account_key = format!("account:{username}");
-    let address_key = crate::client_address_key(&req, state.trust_forwarded_for, "address");
-    for (key, policy) in [
-        (&account_key, ThrottlePolicy::ACCOUNT),
-        (&address_key, ThrottlePolicy::ADDRESS),
-    ] {
-        if let Err(wait) = policy.check(throttle::get(&state.db, key).await?, now) {
-            let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
-            return Err(ApiError::too_many_requests(secs));
-        }
-    }
+    let attempt = Attempt::reserve(&req, &state, &username).await?;
     let found = langnghe_storage::accounts::get_for_login(&state.db, &username).await?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), Some(h)),
@@ -84,19 +75,9 @@ async fn login(
     };
     let ok = verify_password(state.hash_cost, body.password, hash).await;
     let Some(user) = user.filter(|_| ok) else {
-        for (key, policy) in [
-            (&account_key, ThrottlePolicy::ACCOUNT),
-            (&address_key, ThrottlePolicy::ADDRESS),
-        ] {
-            throttle::record_failure(&state.db, key, now, now - policy.window).await?;
-        }
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "Wrong username or password",
-        ));
+        return Err(invalid_credentials());
     };
-    throttle::clear(&state.db, &account_key).await?;
+    attempt.succeeded(&state).await?;
     if user.disabled {
         return Err(ApiError::new(
             actix_web::http::StatusCode::FORBIDDEN,
@@ -111,6 +92,58 @@ async fn login(
         token_type: "Bearer",
         expires_in: state.keys.ttl.num_seconds(),
     }))
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "Wrong username or password",
+    )
+}
+
+/// A password check for one account from the client's address, counted as
+/// a failure before the password is hashed (so that concurrent guesses
+/// cannot all slip past the policy) and given back when it succeeds.
+pub struct Attempt {
+    account_key: String,
+    address_key: String,
+}
+
+impl Attempt {
+    /// Reserves the attempt, or refuses it with 429 and `Retry-After`.
+    pub async fn reserve(req: &HttpRequest, state: &AppState, username: &str) -> Result<Attempt, ApiError> {
+        let address = crate::client_address(req, state.trust_forwarded_for);
+        let attempt = Attempt {
+            account_key: crate::throttle_key(&state.data_key, "login", &format!("{username}\n{address}")),
+            address_key: crate::throttle_key(&state.data_key, "address", &address),
+        };
+        let now = state.clock.now();
+        let reserved = throttle::reserve(
+            &state.db,
+            &[
+                (attempt.account_key.as_str(), ThrottlePolicy::ACCOUNT_AT_ADDRESS),
+                (attempt.address_key.as_str(), ThrottlePolicy::ADDRESS),
+            ],
+            now,
+        )
+        .await?;
+        match reserved {
+            Ok(()) => Ok(attempt),
+            Err(wait) => {
+                let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
+                Err(ApiError::too_many_requests(secs))
+            }
+        }
+    }
+
+    /// The password was right: the account's failures from this address
+    /// are forgotten, and the address gets its attempt back.
+    pub async fn succeeded(self, state: &AppState) -> Result<(), ApiError> {
+        throttle::clear(&state.db, &self.account_key).await?;
+        throttle::give_back(&state.db, &self.address_key).await?;
+        Ok(())
+    }
 }
 
 /// The signed-in account.

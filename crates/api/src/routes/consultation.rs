@@ -374,7 +374,7 @@ async fn join(
         Some(_) => return Err(ApiError::field("language", "unknown_value", "vi or en")),
         None => crate::request_lang(&req),
     };
-    let key = crate::client_address_key(&req, state.trust_forwarded_for, "join");
+    let key = crate::client_address_key(&req, state.trust_forwarded_for, &state.data_key, "join");
     let now = state.clock.now();
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
