@@ -325,6 +325,16 @@ pub const CODES: &[(&str, u16, &str)] = &[
         409,
         "an admin cannot disable or demote their own account",
     ),
+    (
+        "current_password_wrong",
+        422,
+        "changing one's own password: current_password is not the account's password (counts as a failed sign-in)",
+    ),
+    (
+        "current_password_required",
+        422,
+        "an admin changes their own password at POST /api/v1/me/password, with the current one",
+    ),
     ("payload_too_large", 413, "the body is larger than the configured limit"),
     ("unsupported_media_type", 415, "the body must be application/json"),
     ("validation_failed", 422, "fields are invalid; see errors[]"),

@@ -1,7 +1,7 @@
-//! Staff sign-in and "who am I".
+//! Staff sign-in, "who am I", and changing one's own password.
 
 use actix_web::{HttpRequest, get, post, web};
-use langnghe_domain::account::Username;
+use langnghe_domain::account::{Username, check_new_password};
 use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_storage::throttle;
 use serde::{Deserialize, Serialize};
@@ -9,14 +9,14 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::{Staff, verify_password};
+use crate::auth::{Staff, hash_password, verify_password};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::routes::users::UserDto;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(login).service(me);
+    cfg.service(login).service(me).service(change_own_password);
 }
 
 #[derive(Deserialize, ToSchema, Validate)]
@@ -155,4 +155,68 @@ impl Attempt {
 #[get("/me")]
 async fn me(staff: Staff) -> web::Json<UserDto> {
     web::Json(UserDto::from(staff.user))
+}
+
+#[derive(Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "mật-khẩu-của-bạn", "password": "một mật khẩu mới dài"}))]
+pub struct ChangeOwnPassword {
+    /// The account's password now.
+    #[validate(length(min = 1, max = 256))]
+    pub current_password: String,
+    /// The new password: at least 10 characters.
+    pub password: String,
+}
+
+/// Change one's own password, giving the current one (a stolen token alone
+/// cannot take the account over). A wrong current password counts as a
+/// failed sign-in. Every token issued before, this one included, stops
+/// working; the answer carries a fresh one. (Admins set other accounts'
+/// passwords at `POST /users/{id}/password`.)
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = ChangeOwnPassword,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, description = "The current password is missing (`validation_failed`) or wrong (`current_password_wrong`), or the new one breaks the rules (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+#[post("/me/password")]
+async fn change_own_password(
+    req: HttpRequest,
+    staff: Staff,
+    state: web::Data<AppState>,
+    body: Json<ChangeOwnPassword>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    let body = body.0;
+    check_new_password("password", &body.password)?;
+    let attempt = Attempt::reserve(&req, &state, &staff.user.username).await?;
+    let current = langnghe_storage::accounts::get_for_login(&state.db, &staff.user.username)
+        .await?
+        .map(|(_, hash)| hash);
+    if !verify_password(state.hash_cost, body.current_password, current).await {
+        let mut e = ApiError::field(
+            "current_password",
+            "current_password_wrong",
+            "this is not the account's current password",
+        );
+        e.code = "current_password_wrong";
+        e.title = "The current password is wrong";
+        return Err(e);
+    }
+    attempt.succeeded(&state).await?;
+    let hash = hash_password(state.hash_cost, body.password).await?;
+    langnghe_storage::accounts::set_password(&state.db, &staff.actor(), staff.user.id, &hash).await?;
+    let user = langnghe_storage::accounts::get(&state.db, staff.user.id).await?;
+    Ok(web::Json(TokenResponse {
+        access_token: state.keys.issue(&user)?,
+        token_type: "Bearer",
+        expires_in: state.keys.ttl.num_seconds(),
+    }))
 }

@@ -542,18 +542,28 @@ async fn get_survey(
     q: web::Query<VersionQuery>,
 ) -> Result<web::Json<SurveyDto>, ApiError> {
     let record = find(&state, *id).await?;
-    let version = if staff.role() == langnghe_domain::account::Role::Facilitator {
-        // Facilitators read what children see: published versions only.
-        let published = record.published_version.ok_or_else(|| ApiError::not_found("survey"))?;
-        match q.version {
-            Some(v) if v > published || v < 1 => return Err(ApiError::not_found("survey version")),
-            Some(v) => Some(v),
-            None => Some(published),
-        }
-    } else {
-        q.version
-    };
+    let version = readable_version(&staff, &record, q.version)?;
     Ok(web::Json(survey_dto(&state, record, version).await?))
+}
+
+/// The version `staff` may read of a survey, `requested` or by default:
+/// facilitators read what children see, published versions only (a
+/// survey never published, or a later draft, is "not found"); curators
+/// read any, the latest by default (`None`).
+fn readable_version<R: crate::auth::Allowed>(
+    staff: &Staff<R>,
+    record: &SurveyRecord,
+    requested: Option<i32>,
+) -> Result<Option<i32>, ApiError> {
+    if staff.role() != langnghe_domain::account::Role::Facilitator {
+        return Ok(requested);
+    }
+    let published = record.published_version.ok_or_else(|| ApiError::not_found("survey"))?;
+    match requested {
+        Some(v) if v > published || v < 1 => Err(ApiError::not_found("survey version")),
+        Some(v) => Ok(Some(v)),
+        None => Ok(Some(published)),
+    }
 }
 
 /// Replace the draft. Editing a published survey makes a new draft version;
@@ -768,7 +778,8 @@ pub fn parse_lang(raw: Option<&str>) -> Result<Lang, ApiError> {
     }
 }
 
-/// Exactly what a child of that age sees, in that language.
+/// Exactly what a child of that age sees, in that language. Facilitators
+/// preview published versions only, as they read them.
 #[utoipa::path(
     tag = "surveys",
     security(("bearer" = [])),
@@ -783,7 +794,7 @@ pub fn parse_lang(raw: Option<&str>) -> Result<Lang, ApiError> {
 )]
 #[get("/surveys/{id}/preview")]
 async fn preview_survey(
-    _staff: Staff<Consulting>,
+    staff: Staff<Consulting>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     q: web::Query<PreviewQuery>,
@@ -793,7 +804,7 @@ async fn preview_survey(
         return Err(ApiError::bad_request("invalid_query", "age must be between 6 and 17"));
     }
     let record = find(&state, *id).await?;
-    let v = q.version.unwrap_or(record.latest_version);
+    let v = readable_version(&staff, &record, q.version)?.unwrap_or(record.latest_version);
     let stored = match store::version(&state.db, record.id, v).await {
         Ok(s) => s,
         Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),

@@ -340,7 +340,10 @@ pub struct SetPassword {
     pub password: String,
 }
 
-/// Set an account's password. Every token issued before stops working.
+/// Set another account's password (a reset). Every token issued before
+/// stops working. An admin changes their own password at
+/// `POST /me/password`, with the current one (`current_password_required`
+/// here).
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
@@ -364,6 +367,14 @@ async fn set_password(
     body: Json<SetPassword>,
 ) -> Result<HttpResponse, ApiError> {
     let user = find(&state, *id).await?;
+    if user.id == staff.user.id {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "current_password_required",
+            "Changing your own password needs the current one",
+        )
+        .detail("use POST /api/v1/me/password with current_password"));
+    }
     check_new_password("password", &body.0.password)?;
     let hash = hash_password(state.hash_cost, body.0.password).await?;
     match accounts::set_password(&state.db, &staff.actor(), user.id, &hash).await {
