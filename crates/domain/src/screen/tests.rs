@@ -610,7 +610,11 @@ mod personal {
                 "Em tên là Nguyễn Thị Hoa, học lớp 7A3 trường THCS Lê Quý Đôn",
                 "Em tên là {N}, học lớp {S} trường {S}",
             ),
-            ("em là Trần Minh Khoa lớp 9/2", "em là {N} lớp {S}"),
+            // A class code is personal only with its school.
+            ("em là Trần Minh Khoa lớp 9/2", "em là {N} lớp 9/2"),
+            ("lop 8a1 truong thcs cau kieu", "lop {S} truong {S}"),
+            ("mik học 6A7 trường Châu Văn Liêm", "mik học {S} trường {S}"),
+            ("e o lop 5.3 truong th chi lang", "e o lop {S} truong {S}"),
             (
                 "ten em la nguyen van an, hoc truong thcs nguyen du",
                 "ten em la {N}, hoc truong {S}",
@@ -627,7 +631,7 @@ mod personal {
             ("Lớp 7A Trường Nguyễn Du", "Lớp {S} Trường {S}"),
             (
                 "My name is Linh Nguyen and I go to Nguyen Du High School",
-                "My name is {N} and I go to {S}",
+                "My name is {N} and I go to {S} High School",
             ),
         ]);
     }
@@ -657,6 +661,10 @@ mod personal {
                 "nhà em gần đường Lê Lợi",
                 "đếm một hai ba bốn năm sáu bảy tám chín mười",
                 "em hay lên fb xem video",
+                "lớp 9/3 với lớp 9/4 thi kéo co",
+                "I'm from 8A4",
+                "e làm đúng 38/40 câu",
+                "phố đi bộ Nguyễn Huệ cuối tuần đông lắm",
             ]
             .map(|i| (i, i)),
         );
