@@ -55,6 +55,9 @@ impl WordPat {
         if n.folded == self.folded {
             return match (&self.spelling, &n.marked) {
                 (Some(s), Some(m)) => s == m,
+                // In a sentence typed with diacritics, a word without is
+                // spelt as meant.
+                (Some(s), None) if n.spelt => *s == n.folded,
                 _ => true,
             };
         }
@@ -166,6 +169,7 @@ struct Exceptions {
     fear: Phrases,
     game: Phrases,
     exam: Phrases,
+    resolved: Phrases,
 }
 
 struct Lists {
@@ -190,22 +194,22 @@ const WRITER: &[&str] = &[
 ];
 /// The writer's parents, grandparents, brothers and sisters.
 const HOUSEHOLD: &[&str] = &[
-    "=bố", "=ba", "=cha", "=mẹ", "=má", "=dượng", "=ông", "=bà", "mom", "mum", "mommy", "mother", "dad", "daddy",
+    "=u", "=bố", "=ba", "=cha", "=mẹ", "=má", "=dượng", "=ông", "=bà", "mom", "mum", "mommy", "mother", "dad", "daddy",
     "father", "parents", "stepmom", "stepmother", "stepdad", "stepfather", "brother", "sister", "grandma",
     "grandmother", "grandpa", "grandfather",
 ];
 /// Other people a child writes about.
 const OTHER: &[&str] = &[
     "=bạn", "=nó", "=anh", "=chị", "=chú", "=bác", "=cô", "=thầy", "=dì", "=cậu", "=thằng", "=mày", "=họ", "=bé",
-    "=nhỏ", "him", "her", "he", "she", "they", "them", "friend", "friends", "cousin", "classmate", "classmates",
+    "=nhỏ", "=ổng", "=bả", "him", "her", "he", "she", "they", "them", "friend", "friends", "cousin", "classmate", "classmates",
 ];
 /// Person words that, typed without diacritics, are more often something
 /// else (`co` is usually `có`, `thay` is `thấy`, `di` is `đi`).
-const MARKED_ONLY: &[&str] = &["co", "thay", "di", "ho", "thang", "chi", "cau", "be", "nho", "tau"];
+const MARKED_ONLY: &[&str] = &["co", "thay", "di", "ho", "thang", "chi", "cau", "be", "nho", "tau", "ong", "ba"];
 /// Household adults: violence with one of them nearby is urgent. Not `cô`,
 /// which in a child's text is far more often a teacher than an aunt.
 const ADULTS: &[&str] = &[
-    "=bố", "=ba", "=cha", "=mẹ", "=má", "=dượng", "=ông", "=bà", "=chú", "=bác", "=dì", "=cậu", "=thím", "=mợ",
+    "=u", "=bố", "=ba", "=cha", "=mẹ", "=má", "=dượng", "=ông", "=bà", "=chú", "=bác", "=dì", "=cậu", "=thím", "=mợ",
     "dad", "daddy", "father", "stepdad", "stepfather", "mom", "mum", "mommy", "mother", "stepmom", "stepmother",
     "uncle", "aunt", "grandpa", "grandfather", "grandma", "grandmother", "parents",
 ];
@@ -334,6 +338,7 @@ fn load() -> Lists {
                 "fear" => Some(&mut e.fear),
                 "game" => Some(&mut e.game),
                 "exam" => Some(&mut e.exam),
+                "resolved" => Some(&mut e.resolved),
                 _ => {
                     unread.push(line.to_owned());
                     None
@@ -403,7 +408,14 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
         let prev = i.checked_sub(1).map(|p| &ns[p]).filter(|p| p.sentence == n.sentence);
         let next = ns.get(i + 1).filter(|x| x.sentence == n.sentence);
         let prev_person = i > 0 && prev.is_some() && out[i - 1].is_some();
-        let class = if n.folded == "me" || n.alts.iter().any(|a| a == "me") {
+        // `ma` typed without marks is `má` (mother) only before the writer
+        // (`ma em`) or after `ba`, `bố`; otherwise `mà` (but) or `ma` (ghost).
+        let bare_ma = n.folded == "ma"
+            && n.marked.is_none()
+            && !(next.is_some_and(|x| x.is(&["em", "minh", "con", "tui", "toi"])) || prev.is_some_and(|p| p.is(&["ba", "bo"])));
+        let class = if bare_ma {
+            None
+        } else if n.folded == "me" || n.alts.iter().any(|a| a == "me") {
             // `me` is `mẹ` in a Vietnamese sentence.
             Some(if n.vietnamese { Person::Household } else { Person::Writer })
         } else if any(&lists.writer, n) {
@@ -426,7 +438,7 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
                 _ => Some(Person::Writer),
             }
         } else if any(&lists.household, n) {
-            if n.folded == "ba" && !n.vietnamese {
+            if (n.folded == "ba" || n.folded == "u") && !n.vietnamese {
                 None
             } else {
                 Some(Person::Household)
@@ -458,10 +470,6 @@ impl Text<'_> {
         }
     }
 
-    fn in_sentence(&self, k: usize, sentence: usize) -> bool {
-        self.ns.get(k).is_some_and(|w| w.sentence == sentence)
-    }
-
     /// Where a phrase starting at word `pos` ends, if it matches there, and
     /// the person its `{a}` or `{o}` named.
     fn match_at(&self, elems: &[Elem], pos: usize, sentence: usize, who: Option<Person>) -> Option<(usize, Option<Person>)> {
@@ -484,9 +492,14 @@ impl Text<'_> {
                 .object_ends(pos, sentence)
                 .into_iter()
                 .find_map(|(end, class)| self.match_at(rest, end, sentence, who.or(Some(class)))),
-            Elem::Gap(n) => (0..=*n)
-                .take_while(|k| *k == 0 || self.in_sentence(pos + k - 1, sentence))
-                .find_map(|k| self.match_at(rest, pos + k, sentence, who)),
+            // A gap stays within its clause: `bị điểm kém, bố la` is not `bị … la`.
+            Elem::Gap(n) => {
+                let clause = self.ns.get(pos.saturating_sub(1)).map(|w| w.clause);
+                let in_clause = |k: usize| self.ns.get(k).is_some_and(|w| w.sentence == sentence && Some(w.clause) == clause);
+                (0..=*n)
+                    .take_while(|k| *k == 0 || (in_clause(pos + k - 1) && (pos + k >= self.ns.len() || in_clause(pos + k))))
+                    .find_map(|k| self.match_at(rest, pos + k, sentence, who))
+            }
             Elem::End => {
                 let ends = pos > 0
                     && self.ns.get(pos).is_none_or(|w| self.ns.get(pos - 1).is_some_and(|p| p.clause != w.clause));
@@ -620,7 +633,12 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     let person = persons(&ns, lists);
     let adult = ns
         .iter()
-        .map(|n| any(&lists.adults, n) && (n.folded != "me" || n.vietnamese) && (n.folded != "ba" || n.vietnamese))
+        .zip(&person)
+        .map(|(n, p)| {
+            any(&lists.adults, n)
+                && (!matches!(n.folded.as_str(), "me" | "ba" | "u") || n.vietnamese)
+                && (n.folded != "ma" || n.marked.is_some() || p.is_some())
+        })
         .collect();
     let t = Text { ns: &ns, person, adult };
     let ex = &lists.exceptions;
@@ -649,6 +667,7 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     let advice = first_in_sentence(&t, &ex.advice, sentences);
     let game = first_in_sentence(&t, &ex.game, sentences);
     let exam = first_in_sentence(&t, &ex.exam, sentences);
+    let resolved = first_in_sentence(&t, &ex.resolved, sentences);
     let question = questions(text, &ns, sentences);
 
     // An idiom overlapping the match drops it, unless the rule spells the
@@ -689,10 +708,10 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     for (index, s, e, who) in t.occurrences(&lists.phrases) {
         let rule = &lists.rules[index];
         let sentence = ns[s].sentence;
-        if idiom_over(index, s, e) || topical(s) || report[sentence].is_some_and(|r| r < s) {
+        if idiom_over(index, s, e) || topical(s) || report[sentence].is_some_and(|r| r < s) || resolved[sentence].is_some() {
             continue;
         }
-        if negated(&t, lists, s, e, &question) {
+        if negated(&t, lists, &lists.phrases.phrases[index], s, e, &question) {
             continue;
         }
         let mut cap = rule.cap || soft[s..e].contains(&true);
@@ -712,11 +731,16 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
         if violence_only && game[sentence].is_some() && !adult_in_sentence[sentence] {
             continue;
         }
-        if rule.categories.contains(&SelfHarm)
-            && exam[sentence].is_some()
-            && ns[s..e].iter().any(|w| w.is(&["chet", "die", "dead", "kil"]))
-        {
-            cap = true;
+        if exam[sentence].is_some() {
+            // Exam hyperbole: `bài kiểm tra giết em`, `muốn biến mất khỏi
+            // tiết kiểm tra` are dropped; `thi xong muốn chết` is possible.
+            let killing = ns[s..e].iter().any(|w| w.is(&["giet", "kil", "chet", "die", "dead"]));
+            if violence_only && killing || rule.categories.contains(&SelfHarm) && cap {
+                continue;
+            }
+            if rule.categories.contains(&SelfHarm) && killing {
+                cap = true;
+            }
         }
         let who = who.or_else(|| t.person_near(s, e));
         let victim = match (rule.kind, who) {
@@ -732,6 +756,10 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
             }
             (Kind::Say, who) => who.unwrap_or(Person::Writer),
             (Kind::Near, Some(who)) => who,
+            // No person: the writer left out the subject (`bị nhốt trong nhà
+            // vệ sinh`, `ko có gì ăn mấy ngày r`): possible. Other terms
+            // with no person are talk about the topic.
+            (Kind::Near, None) if implicit_subject(rule, &lists.phrases.phrases[index]) => Person::Other,
             (Kind::Near, None) => continue,
         };
         let outcome = if cap || victim == Person::Other {
@@ -778,6 +806,13 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     })
 }
 
+/// A `near` rule whose subject a child often leaves out: a passive (`bị …`),
+/// and self-harm and neglect, which are about the writer.
+fn implicit_subject(rule: &Rule, elems: &[Elem]) -> bool {
+    let passive = matches!(elems.first(), Some(Elem::Word(p)) if p.folded == "bi");
+    passive || rule.categories.iter().any(|c| matches!(c, SelfHarm | Neglect))
+}
+
 /// The phrase has word elements in a row that match `words`.
 fn holds(elems: &[Elem], words: &[Norm]) -> bool {
     !words.is_empty()
@@ -818,6 +853,11 @@ fn combine_cues(lists: &Lists, cues: &[CueHit], found: &mut Vec<Found>) {
                     .map(|g| window.iter().copied().find(|&j| group(hits[j]) == *g))
                     .collect();
                 let Some(members) = members else { continue };
+                // `mẹ em đi Hàn Quốc làm việc`: a weak combination about a
+                // parent, not a child.
+                if combo.outcome == Outcome::Possible && members.iter().all(|&j| hits[j].who == Some(Person::Household)) {
+                    continue;
+                }
                 let who = members.iter().filter_map(|&j| hits[j].who).max();
                 let cap = members.iter().any(|&j| hits[j].cap);
                 let outcome = if cap || who.is_none_or(|w| w == Person::Other) {
@@ -874,28 +914,41 @@ fn questions(text: &str, ns: &[Norm], sentences: usize) -> Vec<bool> {
 /// `ai`, `bao giờ`, `có`, `bị` … between) in its clause, or `đâu` after it,
 /// or the match sits in a question (`có … không?`) without a writer's
 /// statement.
-fn negated(t: &Text<'_>, lists: &Lists, s: usize, e: usize, question: &[bool]) -> bool {
+fn negated(t: &Text<'_>, lists: &Lists, elems: &[Elem], s: usize, e: usize, question: &[bool]) -> bool {
     let ns = t.ns;
     let clause = ns[s].clause;
-    let mut k = s;
-    let mut steps = 0;
-    while k > 0 && steps < 5 && ns[k - 1].clause == clause {
-        let w = &ns[k - 1];
-        let english_no = w.folded == "no" && !w.vietnamese;
-        if any(&lists.negators, w) || english_no {
-            return true;
-        }
-        if !w.is(NEGATION_FILLERS) {
-            break;
-        }
-        k -= 1;
-        steps += 1;
-    }
-    let dau_after = ns[e..]
+    let is_negator = |w: &Norm| any(&lists.negators, w) || (w.folded == "no" && !w.vietnamese);
+    // Inside the match (`bố chưa bao giờ đánh`), unless the phrase has a
+    // negation of its own (`không muốn sống`).
+    let own = elems
         .iter()
-        .take(4)
-        .take_while(|w| w.clause == clause)
-        .any(|w| w.marked.as_deref() == Some("đâu"));
+        .any(|el| matches!(el, Elem::Word(p) if p.folded == "no" || lists.negators.iter().any(|n| n.folded == p.folded)));
+    if !own && ns[s..e].iter().any(is_negator) {
+        return true;
+    }
+    // Just before it; but `gửi ảnh ko tao đăng`: a negation before a person
+    // word ends a clause (`or else`) and negates nothing of the match.
+    if t.person[s].is_none() {
+        let mut k = s;
+        let mut steps = 0;
+        while k > 0 && steps < 5 && ns[k - 1].clause == clause {
+            let w = &ns[k - 1];
+            if is_negator(w) {
+                return true;
+            }
+            if !w.is(NEGATION_FILLERS) {
+                break;
+            }
+            k -= 1;
+            steps += 1;
+        }
+    }
+    let dau_after = !own
+        && ns[e..]
+            .iter()
+            .take(4)
+            .take_while(|w| w.clause == clause)
+            .any(|w| w.marked.as_deref() == Some("đâu"));
     let sentence = ns[s].sentence;
     let asks = question[sentence] && ns[..s].iter().rev().take_while(|w| w.sentence == sentence).any(is_co);
     dau_after || asks

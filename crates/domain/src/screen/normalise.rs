@@ -200,6 +200,10 @@ pub(super) struct Norm {
     pub clause: usize,
     /// The sentence reads as Vietnamese rather than English.
     pub vietnamese: bool,
+    /// The writer typed diacritics in this sentence (at least three words
+    /// and half of them), so a word without marks is spelt as meant: `du`
+    /// (du lịch) is not `dụ`.
+    pub spelt: bool,
 }
 
 impl Norm {
@@ -314,6 +318,7 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
         },
     );
     let vietnamese = sentence_languages(&ws);
+    let spelt = spelt_sentences(&ws);
     let mut out: Vec<Norm> = Vec::with_capacity(ws.len());
     let mut clause_shift = 0;
     let mut i = 0;
@@ -331,6 +336,7 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
                     sentence: w.sentence,
                     clause: w.clause + clause_shift,
                     vietnamese: vi,
+                    spelt: false,
                 });
             }
             i = end;
@@ -356,6 +362,7 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
             sentence: w.sentence,
             clause: w.clause + clause_shift,
             vietnamese: vi,
+            spelt: spelt.get(w.sentence).copied().unwrap_or(false),
         };
         match reading {
             Some(r) if r.replace => {
@@ -403,6 +410,19 @@ fn sentence_languages(ws: &[Word<'_>]) -> Vec<bool> {
         }
     }
     score.into_iter().map(|(vi, en)| vi >= en).collect()
+}
+
+/// Whether each sentence was typed with diacritics: at least three words
+/// with marks, and at least half of its words.
+fn spelt_sentences(ws: &[Word<'_>]) -> Vec<bool> {
+    let count = ws.last().map_or(0, |w| w.sentence + 1);
+    let mut tally = vec![(0usize, 0usize); count];
+    for w in ws.iter().filter(|w| w.text.chars().any(char::is_alphabetic)) {
+        let t = &mut tally[w.sentence];
+        t.0 += usize::from(w.marked());
+        t.1 += 1;
+    }
+    tally.into_iter().map(|(marked, all)| marked >= 3 && 2 * marked >= all).collect()
 }
 
 /// Readings of a folded word typed with letters Vietnamese does not use:

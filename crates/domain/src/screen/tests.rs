@@ -180,7 +180,7 @@ mod concerns {
                 "có người rủ em sang Trung Quốc làm việc, không cần giấy tờ",
                 "urgent: trafficking",
             ),
-            ("em bị nhốt trong nhà cả ngày không cho ăn", "high: neglect"),
+            ("em bị nhốt trong nhà cả ngày không cho ăn", "high: violence, neglect"),
             (
                 "các bạn trong lớp đánh em và quay video đăng lên mạng",
                 "high: violence, bullying",
