@@ -96,14 +96,43 @@ impl Figures {
         percent(self.redacted, self.items)
     }
     fn false_redaction_rate(&self) -> f64 {
-        if self.markers == 0 { 0.0 } else { percent(self.false_markers, self.markers) }
+        if self.markers == 0 {
+            0.0
+        } else {
+            percent(self.false_markers, self.markers)
+        }
     }
 }
 
 /// Words that name no one and may go with an item (see the module doc).
 const STRUCTURAL: &[&str] = &[
-    "truong", "lop", "class", "so", "nha", "duong", "pho", "hem", "kiet", "ngo", "ngach", "street", "road", "tieu",
-    "hoc", "trung", "co", "thong", "thcs", "thpt", "th", "mam", "non", "cap", "primary", "secondary", "high",
+    "truong",
+    "lop",
+    "class",
+    "so",
+    "nha",
+    "duong",
+    "pho",
+    "hem",
+    "kiet",
+    "ngo",
+    "ngach",
+    "street",
+    "road",
+    "tieu",
+    "hoc",
+    "trung",
+    "co",
+    "thong",
+    "thcs",
+    "thpt",
+    "th",
+    "mam",
+    "non",
+    "cap",
+    "primary",
+    "secondary",
+    "high",
     "school",
 ];
 
@@ -156,7 +185,11 @@ fn measure(holdout: bool) -> (Figures, String) {
         };
         let want = category(label);
         let s = screen::screen(text);
-        let row = &mut per.iter_mut().find(|(c, _)| *c == want).expect("every category has a row").1;
+        let row = &mut per
+            .iter_mut()
+            .find(|(c, _)| *c == want)
+            .expect("every category has a row")
+            .1;
         row[0] += 1;
         f.disclosures += 1;
         if let Some(c) = &s.concern {
@@ -169,7 +202,10 @@ fn measure(holdout: bool) -> (Figures, String) {
         }
     }
     let _ = writeln!(report, "Screening, {name} set");
-    let _ = writeln!(report, "  disclosures: recall (clear + possible), clear, filed under their category");
+    let _ = writeln!(
+        report,
+        "  disclosures: recall (clear + possible), clear, filed under their category"
+    );
     for (c, [n, flagged, clear, filed]) in &per {
         let _ = writeln!(
             report,
@@ -231,21 +267,34 @@ fn measure(holdout: bool) -> (Figures, String) {
             expected
                 .split(" | ")
                 .map(|item| {
-                    let (kind, sub) = item.split_once(':').unwrap_or_else(|| panic!("not kind:substring: {item:?}"));
-                    (Redaction::parse(kind).unwrap_or_else(|| panic!("unknown kind {kind:?}")), sub)
+                    let (kind, sub) = item
+                        .split_once(':')
+                        .unwrap_or_else(|| panic!("not kind:substring: {item:?}"));
+                    (
+                        Redaction::parse(kind).unwrap_or_else(|| panic!("unknown kind {kind:?}")),
+                        sub,
+                    )
                 })
                 .collect()
         };
         let s = screen::screen(text);
         for (kind, sub) in &items {
-            let row = per_kind.iter_mut().find(|r| r.0 == *kind).expect("every kind has a row");
+            let row = per_kind
+                .iter_mut()
+                .find(|r| r.0 == *kind)
+                .expect("every kind has a row");
             row.1 += 1;
             f.items += 1;
             if !s.redacted.contains(sub) {
                 row.2 += 1;
                 f.redacted += 1;
             } else if !holdout {
-                let _ = writeln!(misses, "  unredacted {}:{sub}: {text}\n      -> {}", kind.as_str(), s.redacted);
+                let _ = writeln!(
+                    misses,
+                    "  unredacted {}:{sub}: {text}\n      -> {}",
+                    kind.as_str(),
+                    s.redacted
+                );
             }
         }
         let subs: Vec<&str> = items.iter().map(|i| i.1).collect();

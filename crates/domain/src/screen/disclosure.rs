@@ -61,7 +61,7 @@ impl WordPat {
                 _ => true,
             };
         }
-        n.alts.iter().any(|a| *a == self.folded)
+        n.alts.contains(&self.folded)
     }
 }
 
@@ -194,28 +194,110 @@ const WRITER: &[&str] = &[
 ];
 /// The writer's parents, grandparents, brothers and sisters.
 const HOUSEHOLD: &[&str] = &[
-    "=u", "=bố", "=ba", "=cha", "=mẹ", "=má", "=dượng", "=ông", "=bà", "mom", "mum", "mommy", "mother", "dad", "daddy",
-    "father", "parents", "stepmom", "stepmother", "stepdad", "stepfather", "brother", "sister", "grandma",
-    "grandmother", "grandpa", "grandfather",
+    "=u",
+    "=bố",
+    "=ba",
+    "=cha",
+    "=mẹ",
+    "=má",
+    "=dượng",
+    "=ông",
+    "=bà",
+    "mom",
+    "mum",
+    "mommy",
+    "mother",
+    "dad",
+    "daddy",
+    "father",
+    "parents",
+    "stepmom",
+    "stepmother",
+    "stepdad",
+    "stepfather",
+    "brother",
+    "sister",
+    "grandma",
+    "grandmother",
+    "grandpa",
+    "grandfather",
 ];
 /// Other people a child writes about.
 const OTHER: &[&str] = &[
-    "=bạn", "=nó", "=anh", "=chị", "=chú", "=bác", "=cô", "=thầy", "=dì", "=cậu", "=thằng", "=mày", "=họ", "=bé",
-    "=nhỏ", "=ổng", "=bả", "him", "her", "he", "she", "they", "them", "friend", "friends", "cousin", "classmate", "classmates",
+    "=bạn",
+    "=nó",
+    "=anh",
+    "=chị",
+    "=chú",
+    "=bác",
+    "=cô",
+    "=thầy",
+    "=dì",
+    "=cậu",
+    "=thằng",
+    "=mày",
+    "=họ",
+    "=bé",
+    "=nhỏ",
+    "=ổng",
+    "=bả",
+    "him",
+    "her",
+    "he",
+    "she",
+    "they",
+    "them",
+    "friend",
+    "friends",
+    "cousin",
+    "classmate",
+    "classmates",
 ];
 /// Person words that, typed without diacritics, are more often something
 /// else (`co` is usually `có`, `thay` is `thấy`, `di` is `đi`).
-const MARKED_ONLY: &[&str] = &["co", "thay", "di", "ho", "thang", "chi", "cau", "be", "nho", "tau", "ong", "ba"];
+const MARKED_ONLY: &[&str] = &[
+    "co", "thay", "di", "ho", "thang", "chi", "cau", "be", "nho", "tau", "ong", "ba",
+];
 /// Household adults: violence with one of them nearby is urgent. Not `cô`,
 /// which in a child's text is far more often a teacher than an aunt.
 const ADULTS: &[&str] = &[
-    "=u", "=bố", "=ba", "=cha", "=mẹ", "=má", "=dượng", "=ông", "=bà", "=chú", "=bác", "=dì", "=cậu", "=thím", "=mợ",
-    "dad", "daddy", "father", "stepdad", "stepfather", "mom", "mum", "mommy", "mother", "stepmom", "stepmother",
-    "uncle", "aunt", "grandpa", "grandfather", "grandma", "grandmother", "parents",
+    "=u",
+    "=bố",
+    "=ba",
+    "=cha",
+    "=mẹ",
+    "=má",
+    "=dượng",
+    "=ông",
+    "=bà",
+    "=chú",
+    "=bác",
+    "=dì",
+    "=cậu",
+    "=thím",
+    "=mợ",
+    "dad",
+    "daddy",
+    "father",
+    "stepdad",
+    "stepfather",
+    "mom",
+    "mum",
+    "mommy",
+    "mother",
+    "stepmom",
+    "stepmother",
+    "uncle",
+    "aunt",
+    "grandpa",
+    "grandfather",
+    "grandma",
+    "grandmother",
+    "parents",
 ];
 const NEGATORS: &[&str] = &[
-    "không", "=chưa", "=chẳng", "=chả", "never", "not", "nobody", "dont", "doesnt", "didnt", "wont", "isnt",
-    "wasnt", "arent", "havent", "hasnt", "cant", "cannot", "hardly", "noone",
+    "không", "=chưa", "=chẳng", "=chả", "never", "not", "nobody", "dont", "doesnt", "didnt", "wont", "isnt", "wasnt",
+    "arent", "havent", "hasnt", "cant", "cannot", "hardly", "noone",
 ];
 /// May stand between a negation and what it negates: `không bao giờ bị`.
 const NEGATION_FILLERS: &[&str] = &[
@@ -260,16 +342,17 @@ fn load() -> Lists {
         }
         let fields: Vec<&str> = line.split_whitespace().collect();
         if fields[0] == "combo" {
-            let combo = match fields[..] {
-                [_, category, outcome, groups] => ConcernCategory::parse(category)
-                    .zip(Outcome::parse(outcome))
-                    .map(|(category, outcome)| Combo {
-                        category,
-                        outcome,
-                        groups: groups.split('+').map(&mut group_of).collect(),
-                    }),
-                _ => None,
-            };
+            let combo =
+                match fields[..] {
+                    [_, category, outcome, groups] => ConcernCategory::parse(category)
+                        .zip(Outcome::parse(outcome))
+                        .map(|(category, outcome)| Combo {
+                            category,
+                            outcome,
+                            groups: groups.split('+').map(&mut group_of).collect(),
+                        }),
+                    _ => None,
+                };
             match combo {
                 Some(c) => combos.push(c),
                 None => unread.push(line.to_owned()),
@@ -412,18 +495,24 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
         // (`ma em`) or after `ba`, `bố`; otherwise `mà` (but) or `ma` (ghost).
         let bare_ma = n.folded == "ma"
             && n.marked.is_none()
-            && !(next.is_some_and(|x| x.is(&["em", "minh", "con", "tui", "toi"])) || prev.is_some_and(|p| p.is(&["ba", "bo"])));
+            && !(next.is_some_and(|x| x.is(&["em", "minh", "con", "tui", "toi"]))
+                || prev.is_some_and(|p| p.is(&["ba", "bo"])));
         let class = if bare_ma {
             None
         } else if n.folded == "me" || n.alts.iter().any(|a| a == "me") {
             // `me` is `mẹ` in a Vietnamese sentence.
-            Some(if n.vietnamese { Person::Household } else { Person::Writer })
+            Some(if n.vietnamese {
+                Person::Household
+            } else {
+                Person::Writer
+            })
         } else if any(&lists.writer, n) {
             match n.folded.as_str() {
                 "em" | "con" | "minh" | "toi" | "to" | "chau" => {
                     let generic = prev.is_some_and(|p| is_folded(p, &["tre", "cac", "nhung", "mot", "moi"]));
                     let thing = n.folded == "con" && next.is_some_and(|x| is_folded(x, NOT_CON));
-                    let sibling = n.folded == "em" && next.is_some_and(|x| is_folded(x, &["gai", "trai", "be", "ut", "ho"]));
+                    let sibling =
+                        n.folded == "em" && next.is_some_and(|x| is_folded(x, &["gai", "trai", "be", "ut", "ho"]));
                     if generic || thing {
                         None
                     } else if sibling {
@@ -472,7 +561,13 @@ impl Text<'_> {
 
     /// Where a phrase starting at word `pos` ends, if it matches there, and
     /// the person its `{a}` or `{o}` named.
-    fn match_at(&self, elems: &[Elem], pos: usize, sentence: usize, who: Option<Person>) -> Option<(usize, Option<Person>)> {
+    fn match_at(
+        &self,
+        elems: &[Elem],
+        pos: usize,
+        sentence: usize,
+        who: Option<Person>,
+    ) -> Option<(usize, Option<Person>)> {
         let Some((first, rest)) = elems.split_first() else {
             return Some((pos, who));
         };
@@ -495,15 +590,28 @@ impl Text<'_> {
             // A gap stays within its clause: `bị điểm kém, bố la` is not `bị … la`.
             Elem::Gap(n) => {
                 let clause = self.ns.get(pos.saturating_sub(1)).map(|w| w.clause);
-                let in_clause = |k: usize| self.ns.get(k).is_some_and(|w| w.sentence == sentence && Some(w.clause) == clause);
+                let in_clause = |k: usize| {
+                    self.ns
+                        .get(k)
+                        .is_some_and(|w| w.sentence == sentence && Some(w.clause) == clause)
+                };
                 (0..=*n)
-                    .take_while(|k| *k == 0 || (in_clause(pos + k - 1) && (pos + k >= self.ns.len() || in_clause(pos + k))))
+                    .take_while(|k| {
+                        *k == 0 || (in_clause(pos + k - 1) && (pos + k >= self.ns.len() || in_clause(pos + k)))
+                    })
                     .find_map(|k| self.match_at(rest, pos + k, sentence, who))
             }
             Elem::End => {
                 let ends = pos > 0
-                    && self.ns.get(pos).is_none_or(|w| self.ns.get(pos - 1).is_some_and(|p| p.clause != w.clause));
-                if ends { self.match_at(rest, pos, sentence, who) } else { None }
+                    && self
+                        .ns
+                        .get(pos)
+                        .is_none_or(|w| self.ns.get(pos - 1).is_some_and(|p| p.clause != w.clause));
+                if ends {
+                    self.match_at(rest, pos, sentence, who)
+                } else {
+                    None
+                }
             }
         }
     }
@@ -708,7 +816,11 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     for (index, s, e, who) in t.occurrences(&lists.phrases) {
         let rule = &lists.rules[index];
         let sentence = ns[s].sentence;
-        if idiom_over(index, s, e) || topical(s) || report[sentence].is_some_and(|r| r < s) || resolved[sentence].is_some() {
+        if idiom_over(index, s, e)
+            || topical(s)
+            || report[sentence].is_some_and(|r| r < s)
+            || resolved[sentence].is_some()
+        {
             continue;
         }
         if negated(&t, lists, &lists.phrases.phrases[index], s, e, &question) {
@@ -816,9 +928,11 @@ fn implicit_subject(rule: &Rule, elems: &[Elem]) -> bool {
 /// The phrase has word elements in a row that match `words`.
 fn holds(elems: &[Elem], words: &[Norm]) -> bool {
     !words.is_empty()
-        && elems
-            .windows(words.len())
-            .any(|win| win.iter().zip(words).all(|(e, w)| matches!(e, Elem::Word(p) if p.matches(w))))
+        && elems.windows(words.len()).any(|win| {
+            win.iter()
+                .zip(words)
+                .all(|(e, w)| matches!(e, Elem::Word(p) if p.matches(w)))
+        })
 }
 
 /// Cues in combination: for each category, a window of [`CUE_WINDOW`] words
@@ -855,7 +969,8 @@ fn combine_cues(lists: &Lists, cues: &[CueHit], found: &mut Vec<Found>) {
                 let Some(members) = members else { continue };
                 // `mẹ em đi Hàn Quốc làm việc`: a weak combination about a
                 // parent, not a child.
-                if combo.outcome == Outcome::Possible && members.iter().all(|&j| hits[j].who == Some(Person::Household)) {
+                if combo.outcome == Outcome::Possible && members.iter().all(|&j| hits[j].who == Some(Person::Household))
+                {
                     continue;
                 }
                 let who = members.iter().filter_map(|&j| hits[j].who).max();
@@ -903,8 +1018,8 @@ fn questions(text: &str, ns: &[Norm], sentences: usize) -> Vec<bool> {
         }
         let after = text.get(w.end..).unwrap_or_default();
         let mark = after.chars().find(|c| !c.is_whitespace());
-        let tag = w.is(&["khong", "chua", "ko"])
-            && ns[..i].iter().rev().take_while(|n| n.sentence == w.sentence).any(is_co);
+        let tag =
+            w.is(&["khong", "chua", "ko"]) && ns[..i].iter().rev().take_while(|n| n.sentence == w.sentence).any(is_co);
         out[w.sentence] = mark == Some('?') || tag;
     }
     out
@@ -920,9 +1035,9 @@ fn negated(t: &Text<'_>, lists: &Lists, elems: &[Elem], s: usize, e: usize, ques
     let is_negator = |w: &Norm| any(&lists.negators, w) || (w.folded == "no" && !w.vietnamese);
     // Inside the match (`bố chưa bao giờ đánh`), unless the phrase has a
     // negation of its own (`không muốn sống`).
-    let own = elems
-        .iter()
-        .any(|el| matches!(el, Elem::Word(p) if p.folded == "no" || lists.negators.iter().any(|n| n.folded == p.folded)));
+    let own = elems.iter().any(
+        |el| matches!(el, Elem::Word(p) if p.folded == "no" || lists.negators.iter().any(|n| n.folded == p.folded)),
+    );
     if !own && ns[s..e].iter().any(is_negator) {
         return true;
     }

@@ -274,13 +274,13 @@ static TEENCODE: LazyLock<HashMap<String, Reading>> = LazyLock::new(|| {
 const VIETNAMESE: &[&str] = &[
     "em", "bi", "khong", "ko", "hok", "k", "cua", "va", "la", "nha", "toi", "minh", "mk", "mik", "danh", "voi", "vs",
     "cho", "duoc", "dc", "hay", "roi", "r", "nhung", "ve", "di", "lam", "ay", "nay", "thi", "ma", "rat", "nguoi",
-    "truong", "hoc", "muon", "mun", "chet", "bo", "ba", "cha", "con", "chau", "tui", "tao", "may", "ban", "anh",
-    "chi", "co", "thay", "j", "gi", "e", "bj", "ns", "noi", "ntn", "cx", "cung", "ms", "moi", "nhieu", "lam", "qua",
-    "wa", "lun", "luon", "nua", "thuong", "xong", "sao", "vay", "z", "nhu", "the", "khi", "luc", "o", "hom", "qua",
-    "dem", "toi", "sang", "chieu", "ngay", "dau", "buon", "vui", "ghet", "thich", "biet", "bit", "phai", "fai",
-    "duoi", "tren", "trong", "ngoai", "viec", "tien", "an", "uong", "ngu", "choi", "game", "mang", "nhan", "tin",
-    "gui", "anh", "hinh", "dung", "ai", "dau", "bao", "gio", "hien", "nhe", "nha", "a", "ah", "ak", "oi", "hix",
-    "huhu", "thoi", "thui", "mot", "hai", "nam", "sau", "bay", "tam", "chin", "muoi", "tuoi", "lop",
+    "truong", "hoc", "muon", "mun", "chet", "bo", "ba", "cha", "con", "chau", "tui", "tao", "may", "ban", "anh", "chi",
+    "co", "thay", "j", "gi", "e", "bj", "ns", "noi", "ntn", "cx", "cung", "ms", "moi", "nhieu", "lam", "qua", "wa",
+    "lun", "luon", "nua", "thuong", "xong", "sao", "vay", "z", "nhu", "the", "khi", "luc", "o", "hom", "qua", "dem",
+    "toi", "sang", "chieu", "ngay", "dau", "buon", "vui", "ghet", "thich", "biet", "bit", "phai", "fai", "duoi",
+    "tren", "trong", "ngoai", "viec", "tien", "an", "uong", "ngu", "choi", "game", "mang", "nhan", "tin", "gui", "anh",
+    "hinh", "dung", "ai", "dau", "bao", "gio", "hien", "nhe", "nha", "a", "ah", "ak", "oi", "hix", "huhu", "thoi",
+    "thui", "mot", "hai", "nam", "sau", "bay", "tam", "chin", "muoi", "tuoi", "lop",
 ];
 
 /// Common English words, for the same purpose.
@@ -422,7 +422,10 @@ fn spelt_sentences(ws: &[Word<'_>]) -> Vec<bool> {
         t.0 += usize::from(w.marked());
         t.1 += 1;
     }
-    tally.into_iter().map(|(marked, all)| marked >= 3 && 2 * marked >= all).collect()
+    tally
+        .into_iter()
+        .map(|(marked, all)| marked >= 3 && 2 * marked >= all)
+        .collect()
 }
 
 /// Readings of a folded word typed with letters Vietnamese does not use:

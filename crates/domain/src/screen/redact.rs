@@ -31,7 +31,10 @@ impl Claimed {
             && let Some(bytes) = self.bytes.get_mut(start..end)
         {
             bytes.fill(true);
-            self.spans.push(Found { range: start..end, kind });
+            self.spans.push(Found {
+                range: start..end,
+                kind,
+            });
         }
     }
 
@@ -232,9 +235,33 @@ const SOCIAL_HOSTS: &[&str] = &[
 
 /// Words that name a social network or an account on one.
 const PLATFORMS: &[&str] = &[
-    "facebook", "fb", "face", "zalo", "tiktok", "instagram", "insta", "ig", "youtube", "telegram", "tele", "discord",
-    "snapchat", "snap", "twitter", "messenger", "mess", "threads", "nick", "nik", "acc", "account", "kenh", "channel",
-    "username", "handle", "id",
+    "facebook",
+    "fb",
+    "face",
+    "zalo",
+    "tiktok",
+    "instagram",
+    "insta",
+    "ig",
+    "youtube",
+    "telegram",
+    "tele",
+    "discord",
+    "snapchat",
+    "snap",
+    "twitter",
+    "messenger",
+    "mess",
+    "threads",
+    "nick",
+    "nik",
+    "acc",
+    "account",
+    "kenh",
+    "channel",
+    "username",
+    "handle",
+    "id",
 ];
 
 /// What may stand between a platform word and the account: `fb của em là`,
@@ -316,8 +343,12 @@ fn social(text: &str, claimed: &mut Claimed) {
             .get(first.start..)
             .and_then(|r| r.find(|c: char| c.is_whitespace() || ",;!?()\"".contains(c)))
             .map_or(text.len(), |n| first.start + n);
-        let chunk = text.get(first.start..chunk_end).unwrap_or_default().trim_end_matches('.');
-        let handle_like = chunk.contains(['_', '.']) || (chunk.bytes().any(|b| b.is_ascii_digit()) && chunk.bytes().any(|b| b.is_ascii_alphabetic()));
+        let chunk = text
+            .get(first.start..chunk_end)
+            .unwrap_or_default()
+            .trim_end_matches('.');
+        let handle_like = chunk.contains(['_', '.'])
+            || (chunk.bytes().any(|b| b.is_ascii_digit()) && chunk.bytes().any(|b| b.is_ascii_alphabetic()));
         if handle_like {
             claimed.take(first.start, first.start + chunk.len(), Redaction::Social);
             continue;
@@ -328,7 +359,11 @@ fn social(text: &str, claimed: &mut Claimed) {
         while k < ws.len() && k < j + 5 && ws[k].sentence == w.sentence && (k == j || !ws[k].after_punct) {
             let word = &ws[k];
             let fits = if explicit {
-                !word.is(ACCOUNT_STOP) && word.text.chars().all(|c| c.is_alphanumeric() || super::normalise::is_mark(c))
+                !word.is(ACCOUNT_STOP)
+                    && word
+                        .text
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || super::normalise::is_mark(c))
             } else {
                 word.capitalised()
             };
@@ -907,7 +942,9 @@ const SCHOOL_EN: &[&str] = &["high", "primary", "secondary", "middle", "elementa
 fn school_name_end(ws: &[Word<'_>], k: usize, loose: bool) -> usize {
     let mut e = k;
     while e < k + 5 {
-        let Some(w) = linked(ws, e).filter(|w| w.sentence == ws[k].sentence) else { break };
+        let Some(w) = linked(ws, e).filter(|w| w.sentence == ws[k].sentence) else {
+            break;
+        };
         if w.is(SCHOOL_EN) {
             break;
         }
@@ -988,7 +1025,10 @@ fn schools(text: &str, ws: &[Word<'_>], claimed: &mut Claimed) {
         if !w.is(&["lop", "class"]) {
             continue;
         }
-        let Some(next) = ws.get(i + 1).filter(|n| n.sentence == w.sentence || n.start == w.end + 1) else {
+        let Some(next) = ws
+            .get(i + 1)
+            .filter(|n| n.sentence == w.sentence || n.start == w.end + 1)
+        else {
             continue;
         };
         let rest = text.get(next.start..).unwrap_or_default();
@@ -1011,12 +1051,14 @@ fn schools(text: &str, ws: &[Word<'_>], claimed: &mut Claimed) {
 const FAMILY: &[&str] = &[
     "nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "hồ", "ngô", "dương",
     "lý", "lí", "đinh", "đoàn", "trương", "lâm", "mai", "cao", "lương", "trịnh", "tạ", "tô", "hà", "châu", "quách",
-    "thái", "lưu", "triệu", "kiều", "mạc", "đào", "hứa", "phùng", "tăng", "vương", "từ", "lại", "diệp",
-    "thạch", "chu", "giang", "đàm", "khổng", "lục", "nông", "lò", "hầu", "tống", "thân", "doãn", "khúc", "âu", "kim",
-    "lã", "nghiêm", "ninh", "tiêu", "lạc", "quan", "hàn", "phó", "bạch", "đồng", "ông", "văn",
+    "thái", "lưu", "triệu", "kiều", "mạc", "đào", "hứa", "phùng", "tăng", "vương", "từ", "lại", "diệp", "thạch", "chu",
+    "giang", "đàm", "khổng", "lục", "nông", "lò", "hầu", "tống", "thân", "doãn", "khúc", "âu", "kim", "lã", "nghiêm",
+    "ninh", "tiêu", "lạc", "quan", "hàn", "phó", "bạch", "đồng", "ông", "văn",
 ];
 /// Family names that, in lower case, are only names: `nguyễn`, `nguyen`.
-const FAMILY_ONLY: &[&str] = &["nguyen", "huynh", "truong", "nguyễn", "huỳnh", "trương", "đặng", "trịnh", "quách"];
+const FAMILY_ONLY: &[&str] = &[
+    "nguyen", "huynh", "truong", "nguyễn", "huỳnh", "trương", "đặng", "trịnh", "quách",
+];
 /// Middle names that mark a full name even in lower case: `nguyen thi hoa`.
 const MIDDLE: &[&str] = &[
     "van", "thi", "huu", "duc", "dinh", "cong", "quoc", "ngoc", "minh", "thanh", "gia", "hoai", "xuan", "kim", "bao",
@@ -1028,33 +1070,197 @@ const GIVEN: &[&str] = &[
     "an", "anh", "bao", "binh", "chau", "chi", "cuong", "dung", "duy", "duong", "dat", "duc", "giang", "ha", "hai",
     "han", "hanh", "hao", "hau", "hieu", "hien", "hoa", "hoang", "hong", "hue", "hung", "huong", "huy", "huyen",
     "khang", "khanh", "khoa", "khoi", "kien", "lam", "lan", "linh", "loan", "long", "loc", "mai", "minh", "my", "nam",
-    "nga", "ngan", "nghia", "ngoc", "nguyen", "nhi", "nhung", "nhu", "oanh", "phat", "phong", "phuc", "phuong",
-    "quan", "quang", "quyen", "quynh", "son", "tam", "tan", "thai", "thanh", "thao", "thang", "thinh", "thu", "thuy",
-    "tien", "toan", "trang", "tram", "tri", "trinh", "trung", "tu", "tuan", "tung", "uyen", "van", "viet", "vinh",
-    "vy", "xuan", "yen", "bich", "diep", "nhan", "phuoc", "tai", "thien", "thong", "tin", "trong", "vu", "kiet",
-    "hiep", "dang", "khai", "na", "ly", "tra", "diem", "hang", "kha", "khue", "man", "que", "sang", "suong", "thoa",
-    "thuong", "tuyet", "tuong", "bo", "bi", "ti", "teo", "bong", "mi", "mia", "bin", "bon", "ken", "tom", "su",
-    "nhien", "nhat", "quy", "tuyen", "hoai", "dao", "ky", "lien", "gia", "phu", "loi", "nghi", "y", "vi", "truc",
-    "dan", "hanh", "hoan", "luan", "nhan", "tho", "uy", "vuong", "chinh", "cong", "hau", "khiem", "lap", "lieu",
+    "nga", "ngan", "nghia", "ngoc", "nguyen", "nhi", "nhung", "nhu", "oanh", "phat", "phong", "phuc", "phuong", "quan",
+    "quang", "quyen", "quynh", "son", "tam", "tan", "thai", "thanh", "thao", "thang", "thinh", "thu", "thuy", "tien",
+    "toan", "trang", "tram", "tri", "trinh", "trung", "tu", "tuan", "tung", "uyen", "van", "viet", "vinh", "vy",
+    "xuan", "yen", "bich", "diep", "nhan", "phuoc", "tai", "thien", "thong", "tin", "trong", "vu", "kiet", "hiep",
+    "dang", "khai", "na", "ly", "tra", "diem", "hang", "kha", "khue", "man", "que", "sang", "suong", "thoa", "thuong",
+    "tuyet", "tuong", "bo", "bi", "ti", "teo", "bong", "mi", "mia", "bin", "bon", "ken", "tom", "su", "nhien", "nhat",
+    "quy", "tuyen", "hoai", "dao", "ky", "lien", "gia", "phu", "loi", "nghi", "y", "vi", "truc", "dan", "hanh", "hoan",
+    "luan", "nhan", "tho", "uy", "vuong", "chinh", "cong", "hau", "khiem", "lap", "lieu",
 ];
 /// Words that, spelt like this, are not part of a name: pronouns, kin,
 /// places, function words.
 const NOT_NAME: &[&str] = &[
-    "em", "mình", "tôi", "tớ", "tao", "con", "cháu", "bạn", "cô", "thầy", "anh", "chị", "chú", "bác", "ông", "bà",
-    "bố", "mẹ", "má", "ba", "cha", "dì", "cậu", "nhà", "trường", "lớp", "ở", "và", "là", "thì", "những", "vì",
-    "khi", "hôm", "ngày", "tháng", "năm", "tối", "sáng", "chiều", "đêm", "quận", "huyện", "xã", "phường", "tỉnh",
-    "thành", "phố", "đường", "chợ", "công", "viên", "bệnh", "sông", "núi", "đền", "chùa", "nhưng", "như", "nếu",
-    "tại", "đó", "đây", "kia", "ấy", "này", "ai", "gì", "sao", "thế", "có", "không", "được", "đang", "đã", "sẽ",
-    "cũng", "rất", "lắm", "học", "sinh", "giáo", "xin", "chào", "cảm", "ơn", "dạ", "vâng", "mọi", "các", "một",
-    "hai", "đi", "về", "từ", "với", "cho", "của", "trong", "ngoài", "hay", "muốn", "thích", "hội", "đội", "tiết",
-    "môn", "bài", "lễ", "tết", "tiếng", "việt", "nam", "hà", "nội",
+    "em",
+    "mình",
+    "tôi",
+    "tớ",
+    "tao",
+    "con",
+    "cháu",
+    "bạn",
+    "cô",
+    "thầy",
+    "anh",
+    "chị",
+    "chú",
+    "bác",
+    "ông",
+    "bà",
+    "bố",
+    "mẹ",
+    "má",
+    "ba",
+    "cha",
+    "dì",
+    "cậu",
+    "nhà",
+    "trường",
+    "lớp",
+    "ở",
+    "và",
+    "là",
+    "thì",
+    "những",
+    "vì",
+    "khi",
+    "hôm",
+    "ngày",
+    "tháng",
+    "năm",
+    "tối",
+    "sáng",
+    "chiều",
+    "đêm",
+    "quận",
+    "huyện",
+    "xã",
+    "phường",
+    "tỉnh",
+    "thành",
+    "phố",
+    "đường",
+    "chợ",
+    "công",
+    "viên",
+    "bệnh",
+    "sông",
+    "núi",
+    "đền",
+    "chùa",
+    "nhưng",
+    "như",
+    "nếu",
+    "tại",
+    "đó",
+    "đây",
+    "kia",
+    "ấy",
+    "này",
+    "ai",
+    "gì",
+    "sao",
+    "thế",
+    "có",
+    "không",
+    "được",
+    "đang",
+    "đã",
+    "sẽ",
+    "cũng",
+    "rất",
+    "lắm",
+    "học",
+    "sinh",
+    "giáo",
+    "xin",
+    "chào",
+    "cảm",
+    "ơn",
+    "dạ",
+    "vâng",
+    "mọi",
+    "các",
+    "một",
+    "hai",
+    "đi",
+    "về",
+    "từ",
+    "với",
+    "cho",
+    "của",
+    "trong",
+    "ngoài",
+    "hay",
+    "muốn",
+    "thích",
+    "hội",
+    "đội",
+    "tiết",
+    "môn",
+    "bài",
+    "lễ",
+    "tết",
+    "tiếng",
+    "việt",
+    "nam",
+    "hà",
+    "nội",
 ];
 /// Words that, typed without diacritics, are not part of a name.
 const NOT_NAME_UNMARKED: &[&str] = &[
-    "em", "e", "o", "va", "la", "nha", "truong", "lop", "quan", "huyen", "phuong", "tp", "duong", "hom", "ngay", "i",
-    "my", "the", "a", "an", "he", "she", "we", "they", "it", "this", "that", "mom", "dad", "mr", "mrs", "ms", "miss",
-    "teacher", "facebook", "zalo", "tiktok", "instagram", "google", "youtube", "from", "and", "or", "at", "in",
-    "on", "is", "am", "im", "to", "of", "hi", "hello", "toi", "minh", "cua", "cho", "voi", "khong", "ko", "co",
+    "em",
+    "e",
+    "o",
+    "va",
+    "la",
+    "nha",
+    "truong",
+    "lop",
+    "quan",
+    "huyen",
+    "phuong",
+    "tp",
+    "duong",
+    "hom",
+    "ngay",
+    "i",
+    "my",
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "we",
+    "they",
+    "it",
+    "this",
+    "that",
+    "mom",
+    "dad",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "teacher",
+    "facebook",
+    "zalo",
+    "tiktok",
+    "instagram",
+    "google",
+    "youtube",
+    "from",
+    "and",
+    "or",
+    "at",
+    "in",
+    "on",
+    "is",
+    "am",
+    "im",
+    "to",
+    "of",
+    "hi",
+    "hello",
+    "toi",
+    "minh",
+    "cua",
+    "cho",
+    "voi",
+    "khong",
+    "ko",
+    "co",
 ];
 /// Places and historical figures (streets, schools) that look like names.
 const PLACES: &[&[&str]] = &[
@@ -1165,14 +1371,14 @@ const NAME_CUES: &[&[&str]] = &[
 /// Titles before a name: `bạn Hùng`, `cô Lan`, `thầy Minh`, `ba e là`.
 const TITLES: &[&str] = &[
     "ban", "co", "thay", "anh", "chi", "chu", "bac", "em", "be", "thang", "con", "nhoc", "ong", "ba", "di", "cau",
-    "me", "bo", "ma", "friend", "teacher", "mr", "mrs", "ms", "miss", "mister", "uncle", "aunt", "sister",
-    "brother", "a", "c", "b", "bn",
+    "me", "bo", "ma", "friend", "teacher", "mr", "mrs", "ms", "miss", "mister", "uncle", "aunt", "sister", "brother",
+    "a", "c", "b", "bn",
 ];
 /// Words that may stand between a title and the name: `cô giáo Lan`,
 /// `chú hàng xóm Tuấn`, `ba e là`.
 const ROLES: &[&str] = &[
-    "giao", "chu", "nhiem", "hieu", "truong", "hang", "xom", "ho", "lop", "trai", "gai", "cung", "than", "day",
-    "toan", "van", "anh", "ke", "duong", "ghe", "em", "e", "minh", "la", "ten", "phu", "trach",
+    "giao", "chu", "nhiem", "hieu", "truong", "hang", "xom", "ho", "lop", "trai", "gai", "cung", "than", "day", "toan",
+    "van", "anh", "ke", "duong", "ghe", "em", "e", "minh", "la", "ten", "phu", "trach",
 ];
 
 /// A family name: any case after a cue; otherwise capitalised, or one of
@@ -1182,8 +1388,14 @@ fn family(w: &Word<'_>, cue: bool) -> bool {
     if w.folded == "la" && !w.marked() {
         return false;
     }
-    let listed = FAMILY.iter().any(|f| *f == w.lower || (fold(f) == w.folded && !w.marked()));
-    listed && (cue || w.capitalised() || FAMILY_ONLY.contains(&w.lower.as_str()) || FAMILY_ONLY.contains(&w.folded.as_str()))
+    let listed = FAMILY
+        .iter()
+        .any(|f| *f == w.lower || (fold(f) == w.folded && !w.marked()));
+    listed
+        && (cue
+            || w.capitalised()
+            || FAMILY_ONLY.contains(&w.lower.as_str())
+            || FAMILY_ONLY.contains(&w.folded.as_str()))
 }
 
 fn not_name(w: &Word<'_>) -> bool {
@@ -1196,12 +1408,20 @@ fn not_name(w: &Word<'_>) -> bool {
 
 /// A capitalised word that may be part of a name.
 fn name_word(w: &Word<'_>) -> bool {
-    w.capitalised() && w.text.chars().all(|c| c.is_alphabetic() || super::normalise::is_mark(c)) && !not_name(w)
+    w.capitalised()
+        && w.text
+            .chars()
+            .all(|c| c.is_alphabetic() || super::normalise::is_mark(c))
+        && !not_name(w)
 }
 
 /// A lower-case word that may follow a family name: a middle or given name.
 fn lower_name_word(w: &Word<'_>) -> bool {
-    (w.is(MIDDLE) || w.is(GIVEN)) && w.text.chars().all(|c| c.is_alphabetic() || super::normalise::is_mark(c)) && !(w.marked() && not_name(w))
+    (w.is(MIDDLE) || w.is(GIVEN))
+        && w.text
+            .chars()
+            .all(|c| c.is_alphabetic() || super::normalise::is_mark(c))
+        && !(w.marked() && not_name(w))
 }
 
 fn is_place(ws: &[Word<'_>], s: usize, e: usize) -> bool {
@@ -1301,9 +1521,13 @@ fn name_at(text: &str, ws: &[Word<'_>], i: usize) -> Option<usize> {
         }
     }
     // A contact's name in brackets after a number: `0799 345 612 (Ngọc Trâm)`.
-    let bracketed = text
-        .get(..w.start)
-        .is_some_and(|b| b.trim_end().ends_with('(') && b.trim_end().trim_end_matches('(').trim_end().ends_with(|c: char| c.is_ascii_digit()));
+    let bracketed = text.get(..w.start).is_some_and(|b| {
+        b.trim_end().ends_with('(')
+            && b.trim_end()
+                .trim_end_matches('(')
+                .trim_end()
+                .ends_with(|c: char| c.is_ascii_digit())
+    });
     if bracketed && name_word(w) {
         let mut e = i + 1;
         while e < i + 4 && linked_in(e).is_some_and(name_word) {

@@ -207,7 +207,10 @@ mod concerns {
             ("Ba em nhậu xỉn rồi về đập đồ, em sợ lắm.", "urgent: violence"),
             ("My best friend's dad hits her.", "urgent: violence"),
             ("Cô giáo đánh em bằng thước kẻ.", "high: violence"),
-            ("Em bị mấy bạn lớp bên quay clip đánh hội đồng.", "high: violence, bullying"),
+            (
+                "Em bị mấy bạn lớp bên quay clip đánh hội đồng.",
+                "high: violence, bullying",
+            ),
             // Sexual abuse.
             ("anh họ bắt em cởi quần áo", "urgent: sexual_abuse"),
             ("chu ay so vao nguoi em", "urgent: sexual_abuse"),
@@ -240,7 +243,10 @@ mod concerns {
             ("em bị mẹ bỏ đói hai ngày", "high: neglect"),
             ("my mom locks me in my room", "high: neglect"),
             ("My parents locked me in the bathroom all night.", "high: neglect"),
-            ("Bạn em nghỉ học để đi làm ở Bình Dương.", "urgent: neglect, trafficking"),
+            (
+                "Bạn em nghỉ học để đi làm ở Bình Dương.",
+                "urgent: neglect, trafficking",
+            ),
             ("em bị bố mẹ đuổi ra khỏi nhà", "high: neglect"),
             // Bullying.
             ("bạn lớp trên chặn đường bắt em nộp tiền", "medium: bullying"),
@@ -442,7 +448,6 @@ proptest! {
     }
 }
 
-
 #[test]
 fn a_flag_in_either_part_withholds_both() {
     let plain = screen_issue("Cần đèn đường", "Gọi 0912 345 678 nhé");
@@ -456,7 +461,6 @@ fn a_flag_in_either_part_withholds_both() {
     assert_eq!(flagged.flagged.len(), 1);
     assert_eq!(flagged.flagged[0].original, "Bố em say rượu về đánh em");
 }
-
 
 #[test]
 fn the_rule_files_are_all_read() {
@@ -490,7 +494,10 @@ mod outcomes {
     fn the_misses_of_issue_12_are_found() {
         check_all([
             ("me ke hay lay roi quat e", "clear: violence"),
-            ("chú hàng xóm hay sờ người e, bảo e ko dc nói vs ai", "clear: sexual_abuse"),
+            (
+                "chú hàng xóm hay sờ người e, bảo e ko dc nói vs ai",
+                "clear: sexual_abuse",
+            ),
             (
                 "gửi ảnh ko thì tao đăng ảnh cũ của mày lên",
                 "clear: sexual_abuse, online_exploitation",
@@ -503,9 +510,18 @@ mod outcomes {
             ("em mún biến mất", "possible: self_harm"),
             ("I want to disappear", "possible: self_harm"),
             ("I cut myself when I'm sad", "clear: self_harm"),
-            ("mấy anh lớp 9 chặn e ở cổng trường đòi tiền, ko đưa thì đánh", "clear: bullying"),
-            ("có chị rủ e đi làm tiếp viên quán karaoke lương cao", "clear: trafficking"),
-            ("e bán vé số tới 12h đêm, ông chủ giữ giấy tờ của e", "clear: trafficking"),
+            (
+                "mấy anh lớp 9 chặn e ở cổng trường đòi tiền, ko đưa thì đánh",
+                "clear: bullying",
+            ),
+            (
+                "có chị rủ e đi làm tiếp viên quán karaoke lương cao",
+                "clear: trafficking",
+            ),
+            (
+                "e bán vé số tới 12h đêm, ông chủ giữ giấy tờ của e",
+                "clear: trafficking",
+            ),
             (
                 "2 đứa em nhỏ của e ở nhà 1 mình ko có gì ăn, bố mẹ đi mấy ngày chưa về",
                 "clear: neglect",
