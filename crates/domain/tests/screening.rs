@@ -185,11 +185,9 @@ fn measure(holdout: bool) -> (Figures, String) {
         };
         let want = category(label);
         let s = screen::screen(text);
-        let row = &mut per
-            .iter_mut()
-            .find(|(c, _)| *c == want)
-            .expect("every category has a row")
-            .1;
+        let Some((_, row)) = per.iter_mut().find(|(c, _)| *c == want) else {
+            panic!("no row for {label}")
+        };
         row[0] += 1;
         f.disclosures += 1;
         if let Some(c) = &s.concern {
@@ -279,10 +277,9 @@ fn measure(holdout: bool) -> (Figures, String) {
         };
         let s = screen::screen(text);
         for (kind, sub) in &items {
-            let row = per_kind
-                .iter_mut()
-                .find(|r| r.0 == *kind)
-                .expect("every kind has a row");
+            let Some(row) = per_kind.iter_mut().find(|r| r.0 == *kind) else {
+                panic!("no row for {}", kind.as_str())
+            };
             row.1 += 1;
             f.items += 1;
             if !s.redacted.contains(sub) {
