@@ -11,7 +11,7 @@ use super::{Concern, ConcernCategory, Outcome, Severity};
 use ConcernCategory::{Bullying, Neglect, OnlineExploitation, SelfHarm, SexualAbuse, Trafficking, Violence};
 
 /// A person at most this far from a `near` phrase anchors it.
-const WINDOW: usize = 8;
+const WINDOW: usize = 10;
 /// Cues of a combination at most this far apart make a disclosure.
 const CUE_WINDOW: usize = 20;
 /// A household adult at most this far from violence makes it urgent.
@@ -42,7 +42,7 @@ impl WordPat {
             Some(p) => (true, p),
             None => (false, piece),
         };
-        let lower = squeeze(&piece.to_lowercase().replace(['\'', '’'], ""));
+        let lower = squeeze(&piece.to_lowercase().replace(['\'', '’'], ""), 2);
         WordPat {
             folded: fold(&lower),
             spelling: strict.then_some(lower),
@@ -170,6 +170,7 @@ struct Exceptions {
     game: Phrases,
     exam: Phrases,
     resolved: Phrases,
+    speech: Phrases,
 }
 
 struct Lists {
@@ -190,7 +191,7 @@ struct Lists {
 
 /// The writer: `em`, `mình`, `tôi`, `tớ`, `con`, `cháu`, `I`, `me`.
 const WRITER: &[&str] = &[
-    "em", "=mình", "=tôi", "=tớ", "tui", "=tao", "=con", "=cháu", "=tau", "i", "us", "we",
+    "em", "=mình", "=tôi", "=tớ", "=tui", "=tao", "=con", "=cháu", "=tau", "i", "us", "we",
 ];
 /// The writer's parents, grandparents, brothers and sisters.
 const HOUSEHOLD: &[&str] = &[
@@ -422,6 +423,7 @@ fn load() -> Lists {
                 "game" => Some(&mut e.game),
                 "exam" => Some(&mut e.exam),
                 "resolved" => Some(&mut e.resolved),
+                "speech" => Some(&mut e.speech),
                 _ => {
                     unread.push(line.to_owned());
                     None
@@ -535,7 +537,10 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
         } else if any(&lists.other, n) {
             let unmarked_only = n.marked.is_none() && is_folded(n, MARKED_ONLY);
             let confirmed = next.is_some_and(|x| is_folded(x, &["ay", "giao", "ta", "kia"]));
-            let sibling = next.is_some_and(|x| is_folded(x, &["trai", "gai"]));
+            // `anh trai`, `chị gái`; `chị em`, `anh mình`: the writer's own.
+            let sibling = next.is_some_and(|x| is_folded(x, &["trai", "gai"]))
+                || (n.is(&["anh", "chi"])
+                    && next.is_some_and(|x| is_folded(x, &["em", "minh", "toi", "to", "tui", "hai", "ca"])));
             if unmarked_only && !confirmed {
                 None
             } else if sibling {
@@ -577,7 +582,18 @@ impl Text<'_> {
                 .filter(|w| p.matches(w))
                 .and_then(|_| self.match_at(rest, pos + 1, sentence, who)),
             Elem::Person => {
-                let class = here.and_then(|_| self.person[pos])?;
+                // `tụi em`, `bọn mình`: a plural marker before the person.
+                let pos = if here.is_some_and(is_plural) && self.ns.get(pos + 1).is_some_and(|w| w.sentence == sentence)
+                {
+                    pos + 1
+                } else {
+                    pos
+                };
+                let class = self
+                    .ns
+                    .get(pos)
+                    .filter(|w| w.sentence == sentence)
+                    .and_then(|_| self.person[pos])?;
                 self.match_at(rest, pos + 1, sentence, who.or(Some(class)))
             }
             Elem::Adult => here
@@ -629,10 +645,11 @@ impl Text<'_> {
                 break;
             }
             let mut q = p + body;
-            for skip in [&["cua"][..], &["cac", "may", "nhung", "my", "our"]] {
-                if fits(q, skip) {
-                    q += 1;
-                }
+            if fits(q, &["cua"]) {
+                q += 1;
+            }
+            if fits(q, &["cac", "may", "nhung", "my", "our"]) || self.ns.get(q).is_some_and(is_plural) {
+                q += 1;
             }
             if let Some(class) = self
                 .ns
@@ -776,6 +793,7 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     let game = first_in_sentence(&t, &ex.game, sentences);
     let exam = first_in_sentence(&t, &ex.exam, sentences);
     let resolved = first_in_sentence(&t, &ex.resolved, sentences);
+    let speech = first_in_sentence(&t, &ex.speech, sentences);
     let question = questions(text, &ns, sentences);
 
     // An idiom overlapping the match drops it, unless the rule spells the
@@ -833,11 +851,15 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
             }
             cap = true;
         }
-        if hedge[sentence].is_some_and(|h| h < s) {
+        if let Some(h) = hedge[sentence].filter(|h| *h < s) {
             if advice[sentence].is_some() || question[sentence] {
                 continue;
             }
-            cap = true;
+            // `dọa nếu méc thầy thì sẽ đánh em`: a threat reported, not a
+            // hypothesis.
+            if speech[sentence].is_none_or(|p| p > h) {
+                cap = true;
+            }
         }
         let violence_only = rule.categories == [Violence];
         if violence_only && game[sentence].is_some() && !adult_in_sentence[sentence] {
@@ -871,7 +893,9 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
             // No person: the writer left out the subject (`bị nhốt trong nhà
             // vệ sinh`, `ko có gì ăn mấy ngày r`): possible. Other terms
             // with no person are talk about the topic.
-            (Kind::Near, None) if implicit_subject(rule, &lists.phrases.phrases[index]) => Person::Other,
+            (Kind::Near, None) if implicit_subject(rule, &lists.phrases.phrases[index], generic_before(&ns, s)) => {
+                Person::Other
+            }
             (Kind::Near, None) => continue,
         };
         let outcome = if cap || victim == Person::Other {
@@ -919,10 +943,17 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
 }
 
 /// A `near` rule whose subject a child often leaves out: a passive (`bị …`),
-/// and self-harm and neglect, which are about the writer.
-fn implicit_subject(rule: &Rule, elems: &[Elem]) -> bool {
+/// and self-harm, neglect and sexual abuse, which are about the writer.
+fn implicit_subject(rule: &Rule, elems: &[Elem], generic: bool) -> bool {
+    if generic {
+        return false;
+    }
     let passive = matches!(elems.first(), Some(Elem::Word(p)) if p.folded == "bi");
-    passive || rule.categories.iter().any(|c| matches!(c, SelfHarm | Neglect))
+    passive
+        || rule
+            .categories
+            .iter()
+            .any(|c| matches!(c, SelfHarm | Neglect | SexualAbuse))
 }
 
 /// The phrase has word elements in a row that match `words`.
@@ -1065,8 +1096,53 @@ fn negated(t: &Text<'_>, lists: &Lists, elems: &[Elem], s: usize, e: usize, ques
             .take_while(|w| w.clause == clause)
             .any(|w| w.marked.as_deref() == Some("đâu"));
     let sentence = ns[s].sentence;
-    let asks = question[sentence] && ns[..s].iter().rev().take_while(|w| w.sentence == sentence).any(is_co);
+    let asks = question[sentence]
+        && ns[..s]
+            .iter()
+            .rev()
+            .take_while(|w| w.sentence == sentence)
+            .take(30)
+            .any(is_co);
     dau_after || asks
+}
+
+/// Children or people in general (`trẻ em`, `học sinh`, `kids`) earlier in
+/// the sentence: a harm term with no person is then about them in general.
+fn generic_before(ns: &[Norm], s: usize) -> bool {
+    const GENERIC: &[&str] = &[
+        "tre",
+        "hoc sinh",
+        "moi nguoi",
+        "nguoi ta",
+        "nhieu ban",
+        "cac ban",
+        "children",
+        "kids",
+        "students",
+        "people",
+        "someone",
+        "anyone",
+    ];
+    let sentence = ns[s].sentence;
+    let words: Vec<&str> = ns[..s]
+        .iter()
+        .rev()
+        .take_while(|w| w.sentence == sentence)
+        .take(30)
+        .map(|w| w.folded.as_str())
+        .collect();
+    words.iter().enumerate().any(|(k, w)| {
+        GENERIC.iter().any(|g| match g.split_once(' ') {
+            None => g == w,
+            // `words` runs backwards: `học sinh` is `sinh`, then `học`.
+            Some((a, b)) => b == *w && words.get(k + 1) == Some(&a),
+        })
+    })
+}
+
+/// `tụi`, `bọn`, `chúng`: the plural before a pronoun (`tụi em`).
+fn is_plural(n: &Norm) -> bool {
+    matches!(n.marked.as_deref(), Some("tụi" | "bọn" | "chúng")) || (n.marked.is_none() && n.is(&["bon", "chung"]))
 }
 
 /// `có` (or `co` typed without diacritics), not `cô`.

@@ -213,14 +213,21 @@ impl Norm {
     }
 }
 
-/// Runs of the same letter become one: `đauuuu` → `đau`, `kill` → `kil`.
-/// Patterns are squeezed the same way, so English double letters still match.
-pub(super) fn squeeze(s: &str) -> String {
+/// Runs of the same letter are cut to `keep` letters: `đauuuu` → `đau`
+/// (Vietnamese, `keep` 1: it never doubles a letter), `killlll` → `kill`
+/// (English and the rule lists, `keep` 2).
+pub(super) fn squeeze(s: &str, keep: usize) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last = None;
+    let mut run = 0;
     for c in s.chars() {
         if Some(c) == last && c.is_alphabetic() {
-            continue;
+            run += 1;
+            if run >= keep {
+                continue;
+            }
+        } else {
+            run = 0;
         }
         out.push(c);
         last = Some(c);
@@ -253,7 +260,7 @@ static TEENCODE: LazyLock<HashMap<String, Reading>> = LazyLock::new(|| {
         };
         let words: Vec<(String, String)> = fields
             .map(|w| {
-                let lower = squeeze(&w.to_lowercase());
+                let lower = squeeze(&w.to_lowercase(), 2);
                 (fold(&lower), lower)
             })
             .collect();
@@ -263,7 +270,7 @@ static TEENCODE: LazyLock<HashMap<String, Reading>> = LazyLock::new(|| {
             words,
         };
         for key in key.split(',') {
-            map.insert(squeeze(&key.to_lowercase()), reading.clone());
+            map.insert(squeeze(&key.to_lowercase(), 2), reading.clone());
         }
     }
     map
@@ -342,8 +349,12 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
             i = end;
             continue;
         }
-        let lower = squeeze(&w.lower);
-        let folded = squeeze(&w.folded);
+        let keep = if vi { 1 } else { 2 };
+        let lower = squeeze(&w.lower, keep);
+        let folded = squeeze(&w.folded, keep);
+        // `bị bully`: an English word in a Vietnamese sentence keeps its
+        // double letters as a second reading.
+        let english = Some(squeeze(&w.folded, 2)).filter(|e| *e != folded);
         let reading = TEENCODE.get(&lower).filter(|r| vi || !r.vietnamese_only);
         let first = reading.filter(|r| r.replace).and_then(|r| r.words.first());
         let conjunction = match first {
@@ -356,7 +367,7 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
         let base = Norm {
             marked: w.marked().then(|| lower.clone()),
             folded: folded.clone(),
-            alts: Vec::new(),
+            alts: english.into_iter().collect(),
             start: w.start,
             end: w.end,
             sentence: w.sentence,
@@ -382,7 +393,7 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
             None => {
                 let mut n = base;
                 if vi && n.marked.is_none() {
-                    n.alts = letter_swaps(&folded);
+                    n.alts.extend(letter_swaps(&folded));
                 }
                 out.push(n);
             }
@@ -484,7 +495,7 @@ fn spaced_letters(
     // `đá nhẹ`.
     (i + 3..=end)
         .filter_map(|end| {
-            let joined: String = squeeze(&ws[i..end].iter().map(|w| w.folded.as_str()).collect::<String>());
+            let joined: String = squeeze(&ws[i..end].iter().map(|w| w.folded.as_str()).collect::<String>(), 1);
             segment(&joined, vocabulary).map(|parts| (end, parts))
         })
         .max_by_key(|(end, parts)| (parts.first().map_or(0, String::len), *end))

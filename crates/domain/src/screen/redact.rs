@@ -948,7 +948,7 @@ fn school_name_end(ws: &[Word<'_>], k: usize, loose: bool) -> usize {
         if w.is(SCHOOL_EN) {
             break;
         }
-        let capital = w.capitalised() && !w.is(&["lop", "em", "minh", "o", "tai", "co", "thay"]);
+        let capital = w.capitalised() && !not_name(w);
         let number = w.text.bytes().all(|b| b.is_ascii_digit()) && e > k;
         let lower_ok = loose && !w.is(SCHOOL_STOP) && w.text.chars().all(char::is_alphabetic);
         if !(capital || lower_ok || number) {
@@ -1254,7 +1254,6 @@ const NOT_NAME_UNMARKED: &[&str] = &[
     "hi",
     "hello",
     "toi",
-    "minh",
     "cua",
     "cho",
     "voi",
@@ -1370,9 +1369,9 @@ const NAME_CUES: &[&[&str]] = &[
 ];
 /// Titles before a name: `bạn Hùng`, `cô Lan`, `thầy Minh`, `ba e là`.
 const TITLES: &[&str] = &[
-    "ban", "co", "thay", "anh", "chi", "chu", "bac", "em", "be", "thang", "con", "nhoc", "ong", "ba", "di", "cau",
-    "me", "bo", "ma", "friend", "teacher", "mr", "mrs", "ms", "miss", "mister", "uncle", "aunt", "sister", "brother",
-    "a", "c", "b", "bn",
+    "bạn", "cô", "thầy", "anh", "chị", "chú", "bác", "em", "bé", "thằng", "con", "nhóc", "ông", "bà", "dì", "cậu",
+    "mẹ", "bố", "má", "ba", "friend", "teacher", "mr", "mrs", "ms", "miss", "mister", "uncle", "aunt", "sister",
+    "brother", "a", "c", "b", "bn",
 ];
 /// Words that may stand between a title and the name: `cô giáo Lan`,
 /// `chú hàng xóm Tuấn`, `ba e là`.
@@ -1430,6 +1429,16 @@ fn is_place(ws: &[Word<'_>], s: usize, e: usize) -> bool {
         .any(|p| p.len() <= e - s && p.iter().enumerate().all(|(n, part)| ws[s + n].folded == *part))
 }
 
+/// A title, spelt as in [`TITLES`] when typed with diacritics (`Chí` is not
+/// `chị`).
+fn is_title(w: &Word<'_>) -> bool {
+    if w.marked() {
+        TITLES.contains(&w.lower.as_str())
+    } else {
+        TITLES.iter().any(|t| fold(t) == w.folded)
+    }
+}
+
 /// A name cue ends right before word `i` (`em tên`, `mình là`).
 fn cue_before(ws: &[Word<'_>], i: usize) -> bool {
     NAME_CUES.iter().any(|cue| {
@@ -1451,7 +1460,9 @@ fn title_before(ws: &[Word<'_>], i: usize) -> bool {
             return false;
         }
         let w = &ws[p - 1];
-        if w.is(TITLES) {
+        // A capitalised title inside a sentence is a name itself (`Ho Chi Minh`).
+        let sentence_start = p < 2 || ws[p - 2].sentence != sentence;
+        if is_title(w) && (!w.capitalised() || sentence_start) {
             return true;
         }
         if roles >= 3 || !w.is(ROLES) {
@@ -1496,7 +1507,7 @@ fn name_at(text: &str, ws: &[Word<'_>], i: usize) -> Option<usize> {
                 e += 1;
             }
         }
-        if e == i + 1 {
+        if e == i + 1 && !w.capitalised() {
             // `nguyen thi hoa`, `em tên nguyễn văn an`: a middle name, or a
             // cue, makes lower-case words a name.
             let middle = linked_in(i + 1).is_some_and(|x| x.is(MIDDLE) && !x.marked_not_name());
