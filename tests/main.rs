@@ -22,6 +22,7 @@ mod reports;
 mod results;
 mod retention;
 mod safeguarding;
+mod screening;
 mod surveys;
 mod units;
 mod users;

@@ -51,7 +51,7 @@ async fn queue() -> Queue {
         &app,
         &school,
         json!([
-            {"title": "Bạo lực học đường", "body": "Có bạn bị BẮT NẠT ở cổng trường sau giờ học."},
+            {"title": "Bạo lực học đường", "body": "Cần thêm hoạt động phòng chống BẮT NẠT ở cổng trường sau giờ học."},
             {"title": "Sân chơi thiếu cây xanh", "body": "Trưa nắng không có chỗ ngồi.", "topic": "play_spaces"},
             {"title": "Nhà vệ sinh bẩn", "body": "Thiếu xà phòng, 50% vòi nước hỏng.", "topic": "school_participation"},
             {"title": "Giúp bạn em", "body": "Bố em say rượu về đánh em"}
@@ -497,7 +497,14 @@ async fn children_read_accepted_issues_and_support_each_once() {
     )
     .await
     .ok(200);
-    // Only accepted issues, newest first, no sign-in, names in the child's language.
+    // Accepting does not publish: publishing is its own step.
+    let r = app.get("/api/v1/public/issues", None).await;
+    assert_eq!(r.ok(200)["items"], json!([]));
+    for id in [&issues[0], &issues[1]] {
+        let r = app.post(&format!("/api/v1/issues/{id}/publish"), m, &json!({})).await;
+        assert!(r.ok(200)["published_at"].is_string());
+    }
+    // Only published issues, newest first, no sign-in, names in the child's language.
     let r = app.get("/api/v1/public/issues", None).await;
     assert_eq!(ids(r.ok(200)), [issues[1].clone(), issues[0].clone()]);
     assert_eq!(r.body["items"][0]["topic_name"], "Sân chơi, điểm vui chơi");
@@ -596,6 +603,11 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     )
     .await
     .ok(200);
+    for id in [&canonical, &duplicate, &third] {
+        app.post(&format!("/api/v1/issues/{id}/publish"), m, &json!({}))
+            .await
+            .ok(200);
+    }
     // Children: a supports both, b the duplicate, c the canonical.
     let (a, b, c) = (
         child(&app, &school, 12).await,
@@ -884,7 +896,7 @@ async fn likely_duplicates_come_first_whatever_the_spelling() {
         &app,
         &school,
         json!([
-            {"title": "bao luc hoc duong", "body": "cac ban bi bat nat o cong truong sau gio hoc a"},
+            {"title": "bao luc hoc duong", "body": "can them hoat dong phong chong bat nat o cong truong sau gio hoc a"},
             {"title": "Thư viện đóng cửa sớm", "body": "Em muốn đọc sách sau giờ học."}
         ]),
     )

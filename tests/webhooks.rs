@@ -16,23 +16,23 @@ use crate::recommendations::{World, agency, sent, world};
 use crate::support::{Options, TestApp, eventually};
 
 #[derive(Debug, Clone)]
-struct Received {
-    event_id: String,
+pub(crate) struct Received {
+    pub(crate) event_id: String,
     signature: String,
-    body: String,
+    pub(crate) body: String,
     /// Answered 2xx.
     ok: bool,
 }
 
 #[derive(Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     got: Mutex<Vec<Received>>,
     /// Requests still to refuse with a 500.
     fail: AtomicUsize,
 }
 
 impl Receiver {
-    fn got(&self) -> Vec<Received> {
+    pub(crate) fn got(&self) -> Vec<Received> {
         self.got.lock().unwrap().clone()
     }
 
@@ -68,7 +68,7 @@ async fn hook(req: HttpRequest, body: web::Bytes, r: web::Data<Arc<Receiver>>) -
 }
 
 /// A receiver on a random local port; its URL.
-async fn receiver() -> (Arc<Receiver>, String) {
+pub(crate) async fn receiver() -> (Arc<Receiver>, String) {
     let r = Arc::new(Receiver::default());
     let data = web::Data::new(r.clone());
     let server = HttpServer::new(move || App::new().app_data(data.clone()).route("/hook", web::post().to(hook)))
@@ -80,7 +80,7 @@ async fn receiver() -> (Arc<Receiver>, String) {
     (r, format!("http://{addr}/hook"))
 }
 
-fn verify(secret: &str, r: &Received) -> bool {
+pub(crate) fn verify(secret: &str, r: &Received) -> bool {
     let Some((t, v1)) = r
         .signature
         .split_once(',')

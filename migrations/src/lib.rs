@@ -22,6 +22,7 @@ mod m20261128_000014_promoted_answers;
 mod m20261128_000015_holidays;
 mod m20261129_000016_recommendations;
 mod m20261204_000017_disclosure_control;
+mod m20261205_000018_screening_review;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000015_holidays::Migration),
             Box::new(m20261129_000016_recommendations::Migration),
             Box::new(m20261204_000017_disclosure_control::Migration),
+            Box::new(m20261205_000018_screening_review::Migration),
         ]
     }
 }

@@ -12,30 +12,89 @@ use crate::state::AppState;
 /// The severities a case may have, in order.
 pub const SEVERITIES: [&str; 3] = ["medium", "high", "urgent"];
 
-/// The cases received in a period, district-wide, by status (rows, in
-/// [`CaseStatus::ALL`] order) and severity (columns, [`SEVERITIES`]), as
-/// published: every count a cell of the cell key method, each case keyed by
-/// its id and the data key.
-pub async fn published_cases(
-    state: &AppState,
-    period: Period,
-) -> Result<langnghe_domain::disclosure::TwoWay, ApiError> {
+/// The cases received in a period, as published: every count a cell of the
+/// cell key method, each case keyed by its id and the data key, so that the
+/// same cases always publish the same number by any path.
+pub struct CaseFigures {
+    /// By status (rows, in [`CaseStatus::ALL`] order) and severity
+    /// (columns, [`SEVERITIES`]), with the totals.
+    pub by_status: langnghe_domain::disclosure::TwoWay,
+    /// By category (each category a case was found to concern; a case may
+    /// count in several), in [`ConcernCategory::ALL`] order.
+    pub by_category: Vec<(&'static str, u64)>,
+    /// By the ward of the case's unit on the day it was received, every ward
+    /// in force at the period's end listed (so which are listed says
+    /// nothing); a case without a unit counts in the total only.
+    pub by_ward: Vec<(langnghe_domain::UnitId, u64)>,
+}
+
+/// The cases received in a period, district-wide, published (see
+/// [`CaseFigures`]).
+pub async fn published_cases(state: &AppState, period: Period) -> Result<CaseFigures, ApiError> {
+    use langnghe_domain::disclosure::publish_two_way;
+    use langnghe_domain::org::UnitKind;
+    use langnghe_domain::screen::ConcernCategory;
     let from = crate::local_day_start(period.first_day());
     let until = crate::local_day_start(period.last_day().succ_opt().unwrap_or(period.last_day()));
     let cases = store::received(&state.db, from, until).await?;
+    let key = |id| state.data_key.record_key("case", id);
     let statuses: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.as_str()).collect();
-    Ok(langnghe_domain::disclosure::publish_two_way(
-        cases.iter().map(|(id, status, severity)| {
-            (
-                status.as_str(),
-                severity.as_str(),
-                state.data_key.record_key("case", *id),
-            )
-        }),
+    let by_status = publish_two_way(
+        cases
+            .iter()
+            .map(|c| (c.status.as_str(), c.severity.as_str(), key(c.id))),
         &statuses,
         &SEVERITIES,
         &state.ptable,
-    ))
+    );
+    let categories: Vec<&str> = ConcernCategory::ALL.iter().map(|c| c.as_str()).collect();
+    let by_category = publish_two_way(
+        cases
+            .iter()
+            .flat_map(|c| c.categories.iter().map(move |x| (x.as_str(), "all", key(c.id)))),
+        &categories,
+        &["all"],
+        &state.ptable,
+    );
+    let chart = langnghe_storage::org::load_chart(&state.db).await?;
+    let mut wards: Vec<&langnghe_domain::org::Unit> = chart
+        .in_force_on(period.last_day())
+        .filter(|u| u.kind == UnitKind::Ward)
+        .collect();
+    wards.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+    let ward_ids: Vec<String> = wards.iter().map(|w| w.id.0.to_string()).collect();
+    let ward_keys: Vec<&str> = ward_ids.iter().map(String::as_str).collect();
+    let ward_of: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            c.unit_id
+                .and_then(|u| {
+                    chart.at_level(
+                        langnghe_domain::UnitId(u),
+                        Some(UnitKind::Ward),
+                        crate::local_day(c.received_at),
+                    )
+                })
+                .and_then(|w| chart.counts_toward(w, period.last_day()))
+                .map(|w| w.0.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    let by_ward = publish_two_way(
+        cases.iter().zip(&ward_of).map(|(c, w)| (w.as_str(), "all", key(c.id))),
+        &ward_keys,
+        &["all"],
+        &state.ptable,
+    );
+    Ok(CaseFigures {
+        by_status,
+        by_category: ConcernCategory::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .zip(by_category.rows.iter().copied())
+            .collect(),
+        by_ward: wards.iter().map(|w| w.id).zip(by_ward.rows.iter().copied()).collect(),
+    })
 }
 
 /// A running total about children that has no records of its own to key

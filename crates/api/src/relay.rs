@@ -182,8 +182,8 @@ pub async fn relay_once(
     let events = outbox::claim(db, now, LEASE, BATCH).await?;
     let n = events.len();
     let sends = events.into_iter().map(|e| async move {
-        let result = match outbox::webhook_of(db, e.agency_id).await? {
-            None => Err("the agency has no webhook".to_owned()),
+        let result = match outbox::endpoint_of(db, &e).await? {
+            None => Err("no webhook is configured for it".to_owned()),
             // A URL set while insecure URLs were allowed is not used once
             // they are not.
             Some((url, secret)) => match async {
@@ -203,7 +203,7 @@ pub async fn relay_once(
                 let delay = backoff(policy.retry_base, e.attempts + 1);
                 let at = after + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
                 if at > e.queued_at + policy.give_up_after {
-                    tracing::warn!(event = %e.id, agency = %e.agency_id, %error, "webhook event dead-lettered");
+                    tracing::warn!(event = %e.id, agency = ?e.agency_id, %error, "webhook event dead-lettered");
                     Outcome::Dead { error }
                 } else {
                     Outcome::Retry { at, error }

@@ -277,6 +277,19 @@ pub fn support_message(lang: Lang) -> &'static str {
     }
 }
 
+/// The gentler line shown when a child's words only may tell of harm (the
+/// screen's `possible` outcome): an offer, not an alarm.
+pub fn gentle_support_message(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => {
+            "Cảm ơn em đã chia sẻ. Nếu em muốn nói chuyện với ai đó, Tổng đài 111 luôn lắng nghe em              (miễn phí, 24/7), hoặc em có thể nói với thầy cô, người lớn em tin tưởng."
+        }
+        Lang::En => {
+            "Thank you for sharing. If you want to talk to someone, the hotline 111 is always there to              listen (free, 24/7), or you can talk to a teacher or an adult you trust."
+        }
+    }
+}
+
 /// The hotline children are pointed to.
 pub const HOTLINE: &str = "111";
 

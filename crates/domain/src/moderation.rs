@@ -2,11 +2,15 @@
 //! Children's Council's queue, why one is rejected, and the folded form
 //! the queue is searched by.
 //!
-//! An issue arrives `new` (or `withheld` when screening routed it to a
-//! safeguarding case; moderators never change that one). A moderator
+//! An issue arrives `new`, `withheld` when screening found a clear
+//! disclosure (or a moderator referred it to safeguarding), or `in_review`
+//! when it found a possible one, until a safeguarding officer releases it
+//! to `new`. Moderators never see or change a hidden one. A moderator
 //! accepts it or rejects it with a reason; a decision can be revisited
 //! (an accepted issue later found to be a duplicate, a rejected one on
-//! appeal), but nothing goes back to `new`.
+//! appeal), but nothing goes back to `new`. An accepted issue reaches the
+//! public list only when a moderator publishes it, its text screened again
+//! at that moment; an issue no longer accepted is no longer published.
 
 use crate::screen::fold;
 
@@ -14,22 +18,32 @@ use crate::screen::fold;
 pub enum IssueStatus {
     New,
     Withheld,
+    InReview,
     Accepted,
     Rejected,
 }
 
 impl IssueStatus {
-    pub const ALL: [IssueStatus; 4] = [
+    pub const ALL: [IssueStatus; 5] = [
         IssueStatus::New,
         IssueStatus::Withheld,
+        IssueStatus::InReview,
         IssueStatus::Accepted,
         IssueStatus::Rejected,
     ];
+
+    /// Hidden from moderators: it belongs to a safeguarding case or review.
+    pub const HIDDEN: [&'static str; 2] = ["withheld", "in_review"];
+
+    pub fn is_hidden(self) -> bool {
+        matches!(self, IssueStatus::Withheld | IssueStatus::InReview)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
             IssueStatus::New => "new",
             IssueStatus::Withheld => "withheld",
+            IssueStatus::InReview => "in_review",
             IssueStatus::Accepted => "accepted",
             IssueStatus::Rejected => "rejected",
         }

@@ -184,6 +184,38 @@ pub fn overdue(severity: Severity, status: CaseStatus, received_at: DateTime<Utc
     severity == Severity::Urgent && status == CaseStatus::New && now - received_at > ASSESS_URGENT_WITHIN
 }
 
+/// The name a child-protection worker uses for a category of concern
+/// (`violence`, `sexual_abuse`, … as the screen names them), in Vietnamese
+/// or English; an unknown name is given back as it is.
+pub fn category_label(category: &str, lang: crate::text::Lang) -> &str {
+    use crate::text::Lang;
+    let (vi, en) = match category {
+        "violence" => ("bạo lực trong gia đình", "violence at home"),
+        "sexual_abuse" => ("xâm hại tình dục", "sexual abuse"),
+        "self_harm" => ("tự gây hại, ý nghĩ tự tử", "self-harm or suicidal thoughts"),
+        "bullying" => ("bắt nạt, đe dọa", "bullying and threats"),
+        "trafficking" => ("mua bán người, bóc lột lao động", "trafficking and exploitative labour"),
+        "neglect" => ("bỏ mặc, thiếu chăm sóc", "neglect"),
+        "online_exploitation" => ("bóc lột trên mạng", "online exploitation"),
+        _ => return category,
+    };
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+/// The words of a severity in a report.
+pub fn severity_label(severity: &str, lang: crate::text::Lang) -> &str {
+    use crate::text::Lang;
+    match (severity, lang) {
+        ("urgent", Lang::Vi) => "khẩn cấp",
+        ("high", Lang::Vi) => "cao",
+        ("medium", Lang::Vi) => "trung bình",
+        (s, _) => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -395,6 +395,8 @@ pub mod issue {
         pub merged_into: Option<Uuid>,
         pub response_id: Option<Uuid>,
         pub question_key: Option<String>,
+        /// On the public list since (a moderator's explicit step).
+        pub published_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }
@@ -450,6 +452,15 @@ pub mod safeguarding_case {
         pub received_at: Option<DateTimeUtc>,
         pub assessed_at: Option<DateTimeUtc>,
         pub closed_at: Option<DateTimeUtc>,
+        /// `clear` or `possible` for a case the screen opened.
+        pub outcome: Option<String>,
+        /// The words that fired, a JSON array (as restricted as the text).
+        pub matched: String,
+        /// An officer's mark of the screen's call: `right` or `wrong`.
+        pub verdict: Option<String>,
+        pub verdict_at: Option<DateTimeUtc>,
+        /// When an officer released a possible disclosure to moderation.
+        pub released_at: Option<DateTimeUtc>,
     }
     no_relations!();
 }
@@ -687,7 +698,8 @@ pub mod outbox {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        pub agency_id: Uuid,
+        /// `None` for the safeguarding endpoint's events.
+        pub agency_id: Option<Uuid>,
         pub event_type: String,
         pub payload: String,
         pub status: String,
@@ -697,6 +709,22 @@ pub mod outbox {
         pub last_error: Option<String>,
         pub queued_at: DateTimeUtc,
         pub delivered_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod safeguarding_webhook {
+    use sea_orm::entity::prelude::*;
+
+    /// The safeguarding team's endpoint (one row, `id` 1).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "safeguarding_webhook")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub url: String,
+        pub secret: String,
+        pub updated_at: DateTimeUtc,
     }
     no_relations!();
 }

@@ -118,6 +118,7 @@ async fn insert_issue<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     issue::Entity::insert(issue::ActiveModel {
+        published_at: Set(None),
         id: Set(i.id),
         source: Set("event".to_owned()),
         status: Set(i.status.clone()),

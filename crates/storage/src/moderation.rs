@@ -11,7 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
-use crate::entities::{issue, issue_support};
+use crate::entities::{issue, issue_support, response};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An issue as the moderators see it.
@@ -36,7 +36,12 @@ pub struct IssueRow {
     pub merged_into: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// On the public list since; only an accepted issue is.
+    pub published_at: Option<DateTime<Utc>>,
 }
+
+/// Statuses no moderator-facing list, count or read shows.
+const HIDDEN: [&str; 2] = langnghe_domain::moderation::IssueStatus::HIDDEN;
 
 fn row_of(m: issue::Model) -> IssueRow {
     IssueRow {
@@ -56,6 +61,7 @@ fn row_of(m: issue::Model) -> IssueRow {
         merged_into: m.merged_into,
         created_at: m.created_at,
         updated_at: m.updated_at,
+        published_at: m.published_at,
     }
 }
 
@@ -70,12 +76,17 @@ pub struct IssueFilter<'a> {
     pub search: Option<&'a str>,
     /// Leave out issues merged into another.
     pub canonical_only: bool,
+    /// Only issues a moderator published.
+    pub published_only: bool,
 }
 
 fn filtered(filter: &IssueFilter<'_>, with_status: bool) -> Select<issue::Entity> {
     // A withheld issue belongs to its safeguarding case: no list or count
     // of the queue shows it, not even as "withheld".
-    let mut q = issue::Entity::find().filter(issue::Column::Status.ne("withheld"));
+    let mut q = issue::Entity::find().filter(issue::Column::Status.is_not_in(HIDDEN));
+    if filter.published_only {
+        q = q.filter(issue::Column::PublishedAt.is_not_null());
+    }
     if with_status && let Some(s) = filter.status {
         q = q.filter(issue::Column::Status.eq(s));
     }
@@ -224,6 +235,10 @@ pub async fn update_all<E>(
                 Expr::value(search_key(&next.title, &next.body)),
             )
             .col_expr(issue::Column::UpdatedAt, Expr::value(next.updated_at))
+            .col_expr(
+                issue::Column::PublishedAt,
+                Expr::value(next.published_at.filter(|_| next.status == "accepted")),
+            )
             .filter(issue::Column::Id.eq(*id))
             .exec(&tx)
             .await?;
@@ -365,8 +380,8 @@ pub async fn merge(
         .is_some();
     let check = MergeCheck {
         same_issue: id == into,
-        issue_withheld: issue.status == "withheld",
-        target_withheld: target.status == "withheld",
+        issue_withheld: HIDDEN.contains(&issue.status.as_str()),
+        target_withheld: HIDDEN.contains(&target.status.as_str()),
         issue_merged: issue.merged_into.is_some(),
         issue_has_merged: has_merged,
         target_merged: target.merged_into.is_some(),
@@ -449,6 +464,7 @@ pub async fn support(
     use sea_orm::sea_query::OnConflict;
     let accepted = issue::Entity::find_by_id(issue_id)
         .filter(issue::Column::Status.eq("accepted"))
+        .filter(issue::Column::PublishedAt.is_not_null())
         .one(db)
         .await?
         .is_some();
@@ -474,7 +490,7 @@ pub async fn support(
     })
 }
 
-/// Accepted issues for children, newest first: in the units given, on a
+/// Published issues for children, newest first: in the units given, on a
 /// topic, after the id `after`.
 pub async fn public_list<C: ConnectionTrait>(
     conn: &C,
@@ -488,6 +504,7 @@ pub async fn public_list<C: ConnectionTrait>(
         topic_id,
         units,
         canonical_only: true,
+        published_only: true,
         ..IssueFilter::default()
     };
     list(conn, &filter, true, after, limit).await
@@ -622,6 +639,7 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
     let id = Uuid::now_v7();
     let now = actor.at;
     let inserted = issue::Entity::insert(issue::ActiveModel {
+        published_at: sea_orm::ActiveValue::Set(None),
         id: sea_orm::ActiveValue::Set(id),
         source: sea_orm::ActiveValue::Set("survey_answer".to_owned()),
         status: sea_orm::ActiveValue::Set("new".to_owned()),
@@ -684,7 +702,7 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
 pub async fn similar_candidates<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<IssueRow>, StoreError> {
     Ok(issue::Entity::find()
         .filter(issue::Column::MergedInto.is_null())
-        .filter(issue::Column::Status.ne("withheld"))
+        .filter(issue::Column::Status.is_not_in(HIDDEN))
         .order_by_desc(issue::Column::Id)
         .limit(limit)
         .all(conn)
@@ -692,4 +710,188 @@ pub async fn similar_candidates<C: ConnectionTrait>(conn: &C, limit: u64) -> Res
         .into_iter()
         .map(row_of)
         .collect())
+}
+
+/// What a moderator's referral opens: a safeguarding case with the words as
+/// the moderator read them, the issue's or answer's visible copy replaced
+/// by `withheld`.
+pub struct Referral<'a> {
+    pub severity: &'a str,
+    pub categories: &'a [String],
+    /// What replaces the text in the moderator's view.
+    pub withheld: &'a str,
+}
+
+fn referral_case(
+    r: &Referral<'_>,
+    text: String,
+    unit_id: Uuid,
+    now: DateTime<Utc>,
+) -> crate::entities::safeguarding_case::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    crate::entities::safeguarding_case::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        source: Set("referral".to_owned()),
+        status: Set("new".to_owned()),
+        severity: Set(r.severity.to_owned()),
+        categories: Set(r.categories.join(",")),
+        original_text: Set(text),
+        unit_id: Set(Some(unit_id)),
+        session_id: Set(None),
+        response_id: Set(None),
+        issue_id: Set(None),
+        question_key: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        assignee_id: Set(None),
+        referred_to: Set(None),
+        channel: Set(None),
+        received_at: Set(Some(now)),
+        assessed_at: Set(None),
+        closed_at: Set(None),
+        outcome: Set(None),
+        matched: Set("[]".to_owned()),
+        verdict: Set(None),
+        verdict_at: Set(None),
+        released_at: Set(None),
+    }
+}
+
+/// A moderator refers an issue to safeguarding: a case opens with its
+/// title and body, and the issue leaves the moderators' view (`withheld`,
+/// unpublished, its text replaced). Audited without the text. Returns the
+/// case's id; `NotFound` for an unknown or already hidden issue.
+pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> Result<Uuid, StoreError> {
+    use sea_orm::ActiveValue::Set;
+    let tx = begin(db).await?;
+    let Some(issue) = issue::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .filter(|i| !HIDDEN.contains(&i.status.as_str()))
+    else {
+        tx.rollback().await?;
+        return Err(StoreError::NotFound);
+    };
+    let now = actor.at;
+    let mut case = referral_case(r, format!("{}\n\n{}", issue.title, issue.body), issue.unit_id, now);
+    case.issue_id = Set(Some(id));
+    case.session_id = Set(issue.session_id);
+    let case_id = *case.id.as_ref();
+    crate::safeguarding::announce(
+        &tx,
+        &crate::safeguarding::Opened {
+            id: case_id,
+            source: "referral",
+            outcome: None,
+            severity: r.severity,
+            categories: r.categories,
+            unit_id: *case.unit_id.as_ref(),
+            received_at: now,
+        },
+    )
+    .await?;
+    crate::entities::safeguarding_case::Entity::insert(case)
+        .exec_without_returning(&tx)
+        .await?;
+    issue::Entity::update_many()
+        .col_expr(issue::Column::Status, Expr::value("withheld"))
+        .col_expr(issue::Column::Title, Expr::value(r.withheld))
+        .col_expr(issue::Column::Body, Expr::value(r.withheld))
+        .col_expr(
+            issue::Column::SearchText,
+            Expr::value(search_key(r.withheld, r.withheld)),
+        )
+        .col_expr(issue::Column::PublishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(issue::Column::UpdatedAt, Expr::value(now))
+        .filter(issue::Column::Id.eq(id))
+        .exec(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "issue.refer",
+            entity: "issue",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({"case_id": case_id, "severity": r.severity})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(case_id)
+}
+
+/// A moderator refers a free-text answer to safeguarding: a case opens with
+/// the answer's text, and the answer is replaced by `withheld` (which no
+/// moderator list shows). `NotFound` for an unknown response or an answer
+/// that is not a text or already withheld.
+pub async fn refer_answer(
+    db: &Db,
+    actor: &Actor,
+    response_id: Uuid,
+    key: &str,
+    r: &Referral<'_>,
+) -> Result<Uuid, StoreError> {
+    use sea_orm::ActiveValue::Set;
+    let tx = begin(db).await?;
+    let Some(resp) = response::Entity::find_by_id(response_id).one(&tx).await? else {
+        tx.rollback().await?;
+        return Err(StoreError::NotFound);
+    };
+    let mut answers: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&resp.answers).unwrap_or_default();
+    let text = match answers.get(key).and_then(|v| v.as_str()) {
+        Some(t) if t != r.withheld && !t.trim().is_empty() => t.to_owned(),
+        _ => {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        }
+    };
+    answers.insert(key.to_owned(), serde_json::Value::String(r.withheld.to_owned()));
+    let now = actor.at;
+    let mut case = referral_case(r, text, resp.unit_id, now);
+    case.response_id = Set(Some(response_id));
+    case.question_key = Set(Some(key.to_owned()));
+    case.session_id = Set(Some(resp.session_id));
+    let case_id = *case.id.as_ref();
+    crate::safeguarding::announce(
+        &tx,
+        &crate::safeguarding::Opened {
+            id: case_id,
+            source: "referral",
+            outcome: None,
+            severity: r.severity,
+            categories: r.categories,
+            unit_id: *case.unit_id.as_ref(),
+            received_at: now,
+        },
+    )
+    .await?;
+    crate::entities::safeguarding_case::Entity::insert(case)
+        .exec_without_returning(&tx)
+        .await?;
+    response::Entity::update_many()
+        .col_expr(
+            response::Column::Answers,
+            Expr::value(serde_json::Value::Object(answers).to_string()),
+        )
+        .filter(response::Column::Id.eq(response_id))
+        .exec(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "answer.refer",
+            entity: "response",
+            entity_id: Some(response_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({"case_id": case_id, "question_key": key, "severity": r.severity})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(case_id)
 }

@@ -11,14 +11,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{self, Change};
-use crate::entities::{agency_webhook, outbox};
+use crate::entities::{agency_webhook, outbox, safeguarding_webhook};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An event as the relay sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub id: Uuid,
-    pub agency_id: Uuid,
+    /// `None`: an event for the safeguarding endpoint.
+    pub agency_id: Option<Uuid>,
     pub event_type: String,
     /// The JSON body sent, exactly as signed.
     pub payload: String,
@@ -60,12 +61,34 @@ pub async fn enqueue<C: ConnectionTrait>(
     if agency_webhook::Entity::find_by_id(agency_id).one(conn).await?.is_none() {
         return Ok(None);
     }
-    Ok(Some(insert(conn, agency_id, event_type, data, now).await?))
+    Ok(Some(insert(conn, Some(agency_id), event_type, data, now).await?))
 }
+
+/// Queues an event for the safeguarding endpoint, inside the caller's
+/// transaction; nothing when no endpoint is configured. The data must hold
+/// no child's words.
+pub async fn enqueue_safeguarding<C: ConnectionTrait>(
+    conn: &C,
+    event_type: &str,
+    data: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>, StoreError> {
+    if safeguarding_webhook::Entity::find_by_id(SAFEGUARDING)
+        .one(conn)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    Ok(Some(insert(conn, None, event_type, data, now).await?))
+}
+
+/// The one row of `safeguarding_webhook`.
+const SAFEGUARDING: i32 = 1;
 
 async fn insert<C: ConnectionTrait>(
     conn: &C,
-    agency_id: Uuid,
+    agency_id: Option<Uuid>,
     event_type: &str,
     data: &serde_json::Value,
     now: DateTime<Utc>,
@@ -162,6 +185,60 @@ pub async fn claim(db: &Db, now: DateTime<Utc>, lease: chrono::Duration, limit: 
     tx.commit().await?;
     events.sort_by_key(|e| (e.next_attempt_at, e.id));
     Ok(events)
+}
+
+/// Where to send an event and the secret to sign it with: its agency's
+/// webhook, or the safeguarding endpoint.
+pub async fn endpoint_of<C: ConnectionTrait>(conn: &C, e: &Event) -> Result<Option<(String, String)>, StoreError> {
+    match e.agency_id {
+        Some(a) => webhook_of(conn, a).await,
+        None => safeguarding_webhook(conn).await,
+    }
+}
+
+/// The safeguarding endpoint and its secret, if configured.
+pub async fn safeguarding_webhook<C: ConnectionTrait>(conn: &C) -> Result<Option<(String, String)>, StoreError> {
+    Ok(safeguarding_webhook::Entity::find_by_id(SAFEGUARDING)
+        .one(conn)
+        .await?
+        .map(|w| (w.url, w.secret)))
+}
+
+/// Sets the safeguarding endpoint (an admin); audited without the secret.
+pub async fn set_safeguarding_webhook(db: &Db, actor: &Actor, url: &str, secret: &str) -> Result<(), StoreError> {
+    use sea_orm::sea_query::OnConflict;
+    let tx = begin(db).await?;
+    safeguarding_webhook::Entity::insert(safeguarding_webhook::ActiveModel {
+        id: Set(SAFEGUARDING),
+        url: Set(url.to_owned()),
+        secret: Set(secret.to_owned()),
+        updated_at: Set(actor.at),
+    })
+    .on_conflict(
+        OnConflict::column(safeguarding_webhook::Column::Id)
+            .update_columns([
+                safeguarding_webhook::Column::Url,
+                safeguarding_webhook::Column::Secret,
+                safeguarding_webhook::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&tx)
+    .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "safeguarding_webhook.set",
+            entity: "safeguarding_webhook",
+            entity_id: None,
+            before: None,
+            after: Some(serde_json::json!({"url": url})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Where to send an agency's events and the secret to sign them with.

@@ -197,6 +197,10 @@ pub struct NewCase {
     pub categories: Vec<String>,
     pub original_text: String,
     pub question_key: Option<String>,
+    /// `clear` or `possible`.
+    pub outcome: String,
+    /// The words that fired.
+    pub matched: Vec<String>,
 }
 
 /// What happened to a submission.
@@ -250,8 +254,22 @@ pub(crate) async fn insert_cases<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     for c in cases {
+        let id = Uuid::now_v7();
+        crate::safeguarding::announce(
+            conn,
+            &crate::safeguarding::Opened {
+                id,
+                source: "screen",
+                outcome: Some(&c.outcome),
+                severity: &c.severity,
+                categories: &c.categories,
+                unit_id: Some(unit_id.0),
+                received_at: now,
+            },
+        )
+        .await?;
         safeguarding_case::Entity::insert(safeguarding_case::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(id),
             source: Set("screen".to_owned()),
             status: Set("new".to_owned()),
             severity: Set(c.severity.clone()),
@@ -270,6 +288,11 @@ pub(crate) async fn insert_cases<C: ConnectionTrait>(
             received_at: Set(Some(now)),
             assessed_at: Set(None),
             closed_at: Set(None),
+            outcome: Set(Some(c.outcome.clone())),
+            matched: Set(serde_json::to_string(&c.matched).unwrap_or_else(|_| "[]".into())),
+            verdict: Set(None),
+            verdict_at: Set(None),
+            released_at: Set(None),
         })
         .exec_without_returning(conn)
         .await?;
@@ -557,6 +580,7 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
     let tx = begin(db).await?;
     let now = i.submitted_at;
     let inserted = issue::Entity::insert(issue::ActiveModel {
+        published_at: Set(None),
         id: Set(i.id),
         source: Set("form".to_owned()),
         status: Set(i.status.clone()),

@@ -78,7 +78,7 @@ pub async fn issues_by_topic<C: ConnectionTrait>(
         .column_as(month, "month")
         .filter(issue::Column::TopicId.is_not_null())
         // Withheld issues belong to safeguarding: counted nowhere else.
-        .filter(issue::Column::Status.ne("withheld"))
+        .filter(issue::Column::Status.is_not_in(langnghe_domain::moderation::IssueStatus::HIDDEN))
         .filter(issue::Column::CreatedAt.gte(w.start()))
         .filter(issue::Column::CreatedAt.lt(w.end()))
         .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))

@@ -34,6 +34,13 @@ pub struct CaseRow {
     pub assessed_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// `clear` or `possible` for a case the screen opened.
+    pub outcome: Option<String>,
+    /// An officer's mark of the screen's call: `right` or `wrong`.
+    pub verdict: Option<String>,
+    pub verdict_at: Option<DateTime<Utc>>,
+    /// When an officer released a possible disclosure to moderation.
+    pub released_at: Option<DateTime<Utc>>,
 }
 
 /// What the audit log keeps of a case: its state, never its text.
@@ -43,6 +50,7 @@ struct AuditView<'a> {
     severity: &'a str,
     assignee_id: Option<Uuid>,
     referred_to: Option<&'a str>,
+    verdict: Option<&'a str>,
 }
 
 fn audit_view(c: &CaseRow) -> Option<serde_json::Value> {
@@ -51,6 +59,7 @@ fn audit_view(c: &CaseRow) -> Option<serde_json::Value> {
         severity: &c.severity,
         assignee_id: c.assignee_id,
         referred_to: c.referred_to.as_deref(),
+        verdict: c.verdict.as_deref(),
     })
 }
 
@@ -77,6 +86,10 @@ fn row_of(m: case::Model) -> CaseRow {
         assessed_at: m.assessed_at,
         closed_at: m.closed_at,
         updated_at: m.updated_at,
+        outcome: m.outcome,
+        verdict: m.verdict,
+        verdict_at: m.verdict_at,
+        released_at: m.released_at,
     }
 }
 
@@ -85,6 +98,8 @@ fn row_of(m: case::Model) -> CaseRow {
 pub struct CaseFilter<'a> {
     pub status: Option<&'a str>,
     pub severity: Option<&'a str>,
+    /// `clear` or `possible` (the screen's outcome).
+    pub outcome: Option<&'a str>,
     /// `(true, cutoff)`: only urgent cases still `new` and received before
     /// `cutoff`; `(false, cutoff)`: every other case.
     pub overdue: Option<(bool, DateTime<Utc>)>,
@@ -103,6 +118,9 @@ pub async fn list<C: ConnectionTrait>(
     }
     if let Some(s) = filter.severity {
         q = q.filter(case::Column::Severity.eq(s));
+    }
+    if let Some(o) = filter.outcome {
+        q = q.filter(case::Column::Outcome.eq(o));
     }
     if let Some((wanted, cutoff)) = filter.overdue {
         let overdue = Condition::all()
@@ -133,8 +151,26 @@ pub struct Note {
     pub created_at: DateTime<Utc>,
 }
 
+/// A case without its text (no reading to audit).
+pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<CaseRow, StoreError> {
+    case::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(row_of)
+        .ok_or(StoreError::NotFound)
+}
+
+/// A case's restricted part: what the child wrote (or the report's
+/// summary), the words the screen matched, and the officers' notes.
+#[derive(Debug, Clone)]
+pub struct CaseText {
+    pub text: String,
+    pub matched: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
 /// A case with its text and notes, for an officer; the reading is audited.
-pub async fn read(db: &Db, actor: &Actor, id: Uuid) -> Result<(CaseRow, String, Vec<Note>), StoreError> {
+pub async fn read(db: &Db, actor: &Actor, id: Uuid) -> Result<(CaseRow, CaseText), StoreError> {
     let tx = begin(db).await?;
     let m = case::Entity::find_by_id(id)
         .one(&tx)
@@ -167,7 +203,8 @@ pub async fn read(db: &Db, actor: &Actor, id: Uuid) -> Result<(CaseRow, String, 
     )
     .await?;
     tx.commit().await?;
-    Ok((row_of(m), text, notes))
+    let matched = serde_json::from_str(&m.matched).unwrap_or_default();
+    Ok((row_of(m), CaseText { text, matched, notes }))
 }
 
 /// Changes a case under a lock: `decide` sees the current state and returns
@@ -204,6 +241,8 @@ pub async fn update<E>(
             .col_expr(case::Column::ReferredTo, Expr::value(next.referred_to.clone()))
             .col_expr(case::Column::AssessedAt, Expr::value(next.assessed_at))
             .col_expr(case::Column::ClosedAt, Expr::value(next.closed_at))
+            .col_expr(case::Column::Verdict, Expr::value(next.verdict.clone()))
+            .col_expr(case::Column::VerdictAt, Expr::value(next.verdict_at))
             .col_expr(case::Column::UpdatedAt, Expr::value(now))
             .filter(case::Column::Id.eq(id))
             .exec(&tx)
@@ -283,8 +322,26 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
         received_at: Set(Some(i.received_at)),
         assessed_at: Set(None),
         closed_at: Set(None),
+        outcome: Set(None),
+        matched: Set("[]".to_owned()),
+        verdict: Set(None),
+        verdict_at: Set(None),
+        released_at: Set(None),
     };
     case::Entity::insert(m).exec_without_returning(&tx).await?;
+    announce(
+        &tx,
+        &Opened {
+            id,
+            source: "intake",
+            outcome: None,
+            severity: i.severity,
+            categories: &[],
+            unit_id: i.unit_id,
+            received_at: i.received_at,
+        },
+    )
+    .await?;
     let row = case::Entity::find_by_id(id)
         .one(&tx)
         .await?
@@ -306,24 +363,305 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
     Ok(row)
 }
 
-/// Cases received in `[from, until)`, counted by status and severity.
-/// Every case received in `[from, until)`, district-wide: its id, status
-/// and severity (never any detail), for counts published through
-/// disclosure control.
+/// A case as counted: never any detail beyond these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    pub id: Uuid,
+    pub status: String,
+    pub severity: String,
+    pub categories: Vec<String>,
+    pub unit_id: Option<Uuid>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// id, status, severity, categories, unit, received, created.
+type CountedRow = (
+    Uuid,
+    String,
+    String,
+    String,
+    Option<Uuid>,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+);
+
+/// Every case received in `[from, until)`, district-wide, for counts
+/// published through disclosure control. A possible disclosure is a case
+/// only once an officer marked the screen's call right; until then (or when
+/// marked wrong) it is a review item and is not counted.
 pub async fn received<C: ConnectionTrait>(
     conn: &C,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+) -> Result<Vec<Counted>, StoreError> {
     let received = Expr::cust("COALESCE(received_at, created_at)");
-    Ok(case::Entity::find()
+    let review_item = Condition::all().add(case::Column::Outcome.eq("possible")).add(
+        Condition::any()
+            .add(case::Column::Verdict.is_null())
+            .add(case::Column::Verdict.ne("right")),
+    );
+    let rows: Vec<CountedRow> = case::Entity::find()
         .select_only()
         .column(case::Column::Id)
         .column(case::Column::Status)
         .column(case::Column::Severity)
+        .column(case::Column::Categories)
+        .column(case::Column::UnitId)
+        .column(case::Column::ReceivedAt)
+        .column(case::Column::CreatedAt)
         .filter(received.clone().gte(from))
         .filter(received.lt(until))
+        .filter(review_item.not())
         .into_tuple()
         .all(conn)
-        .await?)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, status, severity, categories, unit_id, received_at, created_at)| Counted {
+                id,
+                status,
+                severity,
+                categories: categories
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                unit_id,
+                received_at: received_at.unwrap_or(created_at),
+            },
+        )
+        .collect())
+}
+
+/// What waits for the officers, counted cheaply for a client to poll.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueCounts {
+    /// Cases not yet taken up (`new`).
+    pub new: u64,
+    /// Of them, urgent.
+    pub urgent: u64,
+    /// Possible disclosures not yet released or closed.
+    pub to_review: u64,
+    /// The latest case received, to tell a poller something changed.
+    pub latest: Option<Uuid>,
+}
+
+pub async fn queue_counts<C: ConnectionTrait>(conn: &C) -> Result<QueueCounts, StoreError> {
+    use sea_orm::PaginatorTrait;
+    let new = case::Entity::find().filter(case::Column::Status.eq("new"));
+    let urgent = new.clone().filter(case::Column::Severity.eq("urgent"));
+    let to_review = case::Entity::find()
+        .filter(case::Column::Outcome.eq("possible"))
+        .filter(case::Column::ReleasedAt.is_null())
+        .filter(case::Column::Status.ne("closed"));
+    let latest = case::Entity::find()
+        .select_only()
+        .column(case::Column::Id)
+        .order_by_desc(case::Column::Id)
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?;
+    Ok(QueueCounts {
+        new: new.count(conn).await?,
+        urgent: urgent.count(conn).await?,
+        to_review: to_review.count(conn).await?,
+        latest,
+    })
+}
+
+/// Why a release is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleaseRefused {
+    /// Only a possible disclosure found by the screen is released.
+    NotPossible,
+    AlreadyReleased,
+    Closed,
+    /// The same issue also holds a clear disclosure.
+    ClearBeside,
+}
+
+/// Releases a possible disclosure to moderation: an issue in review becomes
+/// `new` (its redacted text was kept, hidden), a withheld answer gets
+/// `redacted(original)` back. Every possible case of the same issue is
+/// released with it. Audited without any text.
+pub async fn release(
+    db: &Db,
+    actor: &Actor,
+    id: Uuid,
+    redacted: impl Fn(&str) -> String,
+) -> Result<Result<CaseRow, ReleaseRefused>, StoreError> {
+    use crate::entities::{issue, response};
+    let tx = begin(db).await?;
+    let m = case::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let refused = if m.outcome.as_deref() != Some("possible") {
+        Some(ReleaseRefused::NotPossible)
+    } else if m.released_at.is_some() {
+        Some(ReleaseRefused::AlreadyReleased)
+    } else if m.status == "closed" {
+        Some(ReleaseRefused::Closed)
+    } else {
+        None
+    };
+    if let Some(r) = refused {
+        tx.rollback().await?;
+        return Ok(Err(r));
+    }
+    let now = actor.at;
+    let mut released = vec![m.id];
+    if let Some(issue_id) = m.issue_id {
+        let siblings = case::Entity::find()
+            .filter(case::Column::IssueId.eq(issue_id))
+            .filter(case::Column::Id.ne(m.id))
+            .all(&tx)
+            .await?;
+        if siblings.iter().any(|c| c.outcome.as_deref() != Some("possible")) {
+            tx.rollback().await?;
+            return Ok(Err(ReleaseRefused::ClearBeside));
+        }
+        released.extend(siblings.iter().map(|c| c.id));
+        issue::Entity::update_many()
+            .col_expr(issue::Column::Status, Expr::value("new"))
+            .col_expr(issue::Column::UpdatedAt, Expr::value(now))
+            .filter(issue::Column::Id.eq(issue_id))
+            .filter(issue::Column::Status.eq("in_review"))
+            .exec(&tx)
+            .await?;
+    } else if let (Some(response_id), Some(key)) = (m.response_id, m.question_key.as_deref())
+        && let Some(r) = response::Entity::find_by_id(response_id).one(&tx).await?
+    {
+        let mut answers: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&r.answers).unwrap_or_default();
+        if answers.contains_key(key) {
+            answers.insert(key.to_owned(), serde_json::Value::String(redacted(&m.original_text)));
+            response::Entity::update_many()
+                .col_expr(
+                    response::Column::Answers,
+                    Expr::value(serde_json::Value::Object(answers).to_string()),
+                )
+                .filter(response::Column::Id.eq(response_id))
+                .exec(&tx)
+                .await?;
+        }
+    }
+    case::Entity::update_many()
+        .col_expr(case::Column::ReleasedAt, Expr::value(now))
+        .col_expr(case::Column::UpdatedAt, Expr::value(now))
+        .filter(case::Column::Id.is_in(released.clone()))
+        .exec(&tx)
+        .await?;
+    for c in &released {
+        audit::record(
+            &tx,
+            actor,
+            Change {
+                action: "safeguarding_case.release",
+                entity: "safeguarding_case",
+                entity_id: Some(c.to_string()),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+    }
+    let row = case::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .map(row_of)
+        .ok_or(StoreError::NotFound)?;
+    tx.commit().await?;
+    Ok(Ok(row))
+}
+
+/// A case the screen opened and an officer marked, for growing the labelled
+/// set: the screen's call, the officer's mark, and the text as the officer
+/// read it.
+#[derive(Debug, Clone)]
+pub struct Marked {
+    pub id: Uuid,
+    pub outcome: String,
+    pub categories: Vec<String>,
+    pub verdict: String,
+    pub verdict_at: Option<DateTime<Utc>>,
+    pub text: String,
+}
+
+/// Every marked case, oldest mark first; the export is audited as one
+/// reading of their texts.
+pub async fn marked(db: &Db, actor: &Actor) -> Result<Vec<Marked>, StoreError> {
+    let tx = begin(db).await?;
+    let rows = case::Entity::find()
+        .filter(case::Column::Verdict.is_not_null())
+        .filter(case::Column::Source.eq("screen"))
+        .order_by_asc(case::Column::VerdictAt)
+        .order_by_asc(case::Column::Id)
+        .all(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "safeguarding_case.export_marks",
+            entity: "safeguarding_case",
+            entity_id: None,
+            before: None,
+            after: Some(serde_json::json!({"cases": rows.len()})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| Marked {
+            id: m.id,
+            outcome: m.outcome.clone().unwrap_or_default(),
+            categories: m
+                .categories
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            verdict: m.verdict.clone().unwrap_or_default(),
+            verdict_at: m.verdict_at,
+            text: m.original_text,
+        })
+        .collect())
+}
+
+/// A case just opened, as announced to the safeguarding endpoint: never any
+/// text, never the child's pseudonym.
+pub(crate) struct Opened<'a> {
+    pub id: Uuid,
+    pub source: &'a str,
+    pub outcome: Option<&'a str>,
+    pub severity: &'a str,
+    pub categories: &'a [String],
+    pub unit_id: Option<Uuid>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Queues `safeguarding.case_opened` for the safeguarding endpoint, in the
+/// transaction that opens the case (nothing when none is configured).
+pub(crate) async fn announce<C: ConnectionTrait>(conn: &C, o: &Opened<'_>) -> Result<(), sea_orm::DbErr> {
+    let data = serde_json::json!({
+        "case_id": o.id,
+        "source": o.source,
+        "outcome": o.outcome,
+        "severity": o.severity,
+        "categories": o.categories,
+        "unit_id": o.unit_id,
+        "received_at": o.received_at,
+    });
+    crate::outbox::enqueue_safeguarding(conn, "safeguarding.case_opened", &data, o.received_at)
+        .await
+        .map(|_| ())
+        .map_err(|e| match e {
+            StoreError::Db(e) => e,
+            other => sea_orm::DbErr::Custom(other.to_string()),
+        })
 }

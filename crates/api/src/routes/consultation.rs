@@ -12,12 +12,12 @@ use langnghe_domain::account::Role;
 use langnghe_domain::consultation::{
     ChildRefusal, Gender, JoinCode, SessionState, SessionWindow, SurveyStatus, support_message,
 };
-use langnghe_domain::screen::{self, Concern, Flagged, Screened, WITHHELD};
+use langnghe_domain::screen::Outcome;
 use langnghe_domain::survey::{self, AgeBand, Answer, RawAnswer, SurveyDefinition, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_domain::{FieldErrors, UnitId};
-use langnghe_storage::participation::{self as store, NewCase, NewIssue, NewResponse, Session, Submitted, Withdrawn};
+use langnghe_storage::participation::{self as store, NewIssue, NewResponse, Session, Submitted, Withdrawn};
 use langnghe_storage::{StoreError, catalog, org, surveys, throttle};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -576,27 +576,6 @@ fn answer_json(a: &Answer) -> serde_json::Value {
     }
 }
 
-fn case_of(screened: &Screened, original: &str, question_key: Option<&str>) -> Option<NewCase> {
-    screened.concern.as_ref().map(|c| new_case(c, original, question_key))
-}
-
-fn new_case(c: &Concern, original: &str, question_key: Option<&str>) -> NewCase {
-    NewCase {
-        severity: c.severity.as_str().to_owned(),
-        categories: c.categories.iter().map(|x| x.as_str().to_owned()).collect(),
-        original_text: original.to_owned(),
-        question_key: question_key.map(str::to_owned),
-    }
-}
-
-/// The safeguarding cases for the flagged parts of an issue.
-pub fn cases_of(flagged: &[Flagged]) -> Vec<NewCase> {
-    flagged
-        .iter()
-        .map(|f| new_case(&f.concern, &f.original, None))
-        .collect()
-}
-
 fn idempotency_key(req: &HttpRequest, lang: Lang) -> Result<String, ApiError> {
     let key = req
         .headers()
@@ -659,15 +638,25 @@ async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, Ar
     Ok((session, def))
 }
 
-fn receipt(state: &AppState, id: Uuid, support: bool, lang: Lang) -> ReceiptDto {
+fn receipt(state: &AppState, id: Uuid, support: Option<Outcome>, lang: Lang) -> ReceiptDto {
     ReceiptDto {
         id,
         receipt_code: state.data_key.receipt_code(id),
-        support: support.then(|| SupportDto {
-            message: support_message(lang),
-            hotline: langnghe_domain::consultation::HOTLINE,
-        }),
+        support: support_for(support, lang),
     }
+}
+
+/// What a child is shown after writing words the screen flagged: the
+/// hotline for a clear disclosure, a gentler offer for a possible one.
+fn support_for(outcome: Option<Outcome>, lang: Lang) -> Option<SupportDto> {
+    let message = match outcome? {
+        Outcome::Clear => support_message(lang),
+        Outcome::Possible => langnghe_domain::consultation::gentle_support_message(lang),
+    };
+    Some(SupportDto {
+        message,
+        hotline: langnghe_domain::consultation::HOTLINE,
+    })
 }
 
 /// Submit answers. Send an `Idempotency-Key`: a retry with the same key and
@@ -704,14 +693,9 @@ async fn submit_response(
     for (key, answer) in &answers {
         let value = match answer {
             Answer::Text(t) => {
-                let screened = screen::screen(t);
-                match case_of(&screened, t, Some(key)) {
-                    Some(case) => {
-                        cases.push(case);
-                        serde_json::Value::String(WITHHELD.to_owned())
-                    }
-                    None => serde_json::Value::String(screened.redacted),
-                }
+                let (text, case) = crate::intake::answer(t, key);
+                cases.extend(case);
+                serde_json::Value::String(text)
             }
             other => answer_json(other),
         };
@@ -722,7 +706,7 @@ async fn submit_response(
     ));
     let id = Uuid::now_v7();
     let age_band = AgeBand::for_age(who.claims.age).map(|b| b.as_str()).unwrap_or("6-8");
-    let support = !cases.is_empty();
+    let support = crate::intake::strongest(&cases);
     let new = NewResponse {
         submitted_at: state.clock.now(),
         // The response's secret key for the cell key method.
@@ -878,8 +862,7 @@ async fn raise_issue(
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
-    let screened = screen::screen_issue(title, text);
-    let withheld = screened.withheld();
+    let screened = crate::intake::issue(title, text);
     let id = Uuid::now_v7();
     let request_hash = hex::encode(Sha256::digest(format!(
         "{title}\u{1f}{text}\u{1f}{}",
@@ -888,7 +871,7 @@ async fn raise_issue(
     let new = NewIssue {
         submitted_at: state.clock.now(),
         id,
-        status: if withheld { "withheld" } else { "new" }.to_owned(),
+        status: screened.status.to_owned(),
         survey_id: session.survey_id,
         session_id: session.id,
         unit_id: session.unit_id,
@@ -898,8 +881,8 @@ async fn raise_issue(
             .unwrap_or("6-8")
             .to_owned(),
         topic_id,
-        redactions: screened.redactions.iter().map(|r| r.as_str().to_owned()).collect(),
-        cases: cases_of(&screened.flagged),
+        redactions: screened.redactions,
+        cases: screened.cases,
         title: screened.title,
         body: screened.body,
         receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
@@ -909,10 +892,7 @@ async fn raise_issue(
     let issue_receipt = |id: Uuid| IssueReceiptDto {
         id,
         receipt_code: state.data_key.receipt_code(id),
-        support: withheld.then(|| SupportDto {
-            message: support_message(lang),
-            hotline: langnghe_domain::consultation::HOTLINE,
-        }),
+        support: support_for(screened.outcome, lang),
     };
     match store::submit_issue(&state.db, &new).await? {
         Submitted::Created => Ok(HttpResponse::Created().json(issue_receipt(id))),

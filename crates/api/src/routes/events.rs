@@ -10,7 +10,6 @@ use langnghe_domain::account::Role;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::check_date;
 use langnghe_domain::plan::{EventKind, TrainingAudience, check_audience, check_breakdown};
-use langnghe_domain::screen;
 use langnghe_domain::survey::AgeBand;
 use langnghe_domain::{FieldErrors, UnitId};
 use langnghe_storage::events::{self as store, Event, EventFilter, EventIssue};
@@ -273,12 +272,12 @@ async fn create_event(
                 }
             },
         };
-        let screened = screen::screen_issue(title, text);
+        let screened = crate::intake::issue(title, text);
         issues.push(EventIssue {
             id: Uuid::now_v7(),
-            status: if screened.withheld() { "withheld" } else { "new" }.to_owned(),
-            redactions: screened.redactions.iter().map(|r| r.as_str().to_owned()).collect(),
-            cases: crate::routes::consultation::cases_of(&screened.flagged),
+            status: screened.status.to_owned(),
+            redactions: screened.redactions,
+            cases: screened.cases,
             title: screened.title,
             body: screened.body,
             topic_id,

@@ -35,8 +35,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(similar_issues)
         .service(survey_answers)
         .service(promote_answer)
+        .service(refer_answer)
         .service(get_issue)
-        .service(update_issue);
+        .service(update_issue)
+        .service(publish_issue)
+        .service(unpublish_issue)
+        .service(refer_issue);
 }
 
 const SOURCES: [&str; 3] = ["form", "event", "survey_answer"];
@@ -95,6 +99,8 @@ pub struct IssueDto {
     pub merged_into: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// On the public list since (a moderator publishes an accepted issue).
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 fn dto(r: IssueRow, topics: &[Topic], supports: &HashMap<Uuid, i64>) -> IssueDto {
@@ -122,6 +128,7 @@ fn dto(r: IssueRow, topics: &[Topic], supports: &HashMap<Uuid, i64>) -> IssueDto
         moderator_note: r.moderator_note,
         created_at: r.created_at,
         updated_at: r.updated_at,
+        published_at: r.published_at,
     }
 }
 
@@ -187,7 +194,7 @@ async fn list_issues(
         // Withheld issues are for safeguarding officers, through their cases.
         Some(s) => Some(
             IssueStatus::parse(s)
-                .filter(|s| *s != IssueStatus::Withheld)
+                .filter(|s| !s.is_hidden())
                 .ok_or_else(|| bad("status is new, accepted, rejected or merged"))?,
         ),
     };
@@ -218,6 +225,7 @@ async fn list_issues(
         source,
         search: search.as_deref(),
         canonical_only: false,
+        published_only: false,
     };
     let rows = store::list(&state.db, &filter, newest_first, page.after, page.limit as u64 + 1).await?;
     let counts = store::counts(&state.db, &filter).await?;
@@ -228,7 +236,7 @@ async fn list_issues(
         next_cursor,
         counts: IssueStatus::ALL
             .iter()
-            .filter(|s| **s != IssueStatus::Withheld)
+            .filter(|s| !s.is_hidden())
             .map(|s| {
                 let n = counts
                     .iter()
@@ -292,7 +300,7 @@ pub struct IssueDetailDto {
 /// and is not found here, whoever asks.
 async fn find(state: &AppState, id: Uuid) -> Result<IssueRow, ApiError> {
     match store::get(&state.db, id).await {
-        Ok(r) if r.status == IssueStatus::Withheld.as_str() => Err(ApiError::not_found("issue")),
+        Ok(r) if IssueStatus::parse(&r.status).is_some_and(IssueStatus::is_hidden) => Err(ApiError::not_found("issue")),
         Ok(r) => Ok(r),
         Err(StoreError::NotFound) => Err(ApiError::not_found("issue")),
         Err(e) => Err(e.into()),
@@ -516,7 +524,7 @@ impl Decision {
     fn apply(&self, current: &IssueRow) -> Result<IssueRow, ApiError> {
         let mut next = current.clone();
         let from = IssueStatus::parse(&current.status).unwrap_or(IssueStatus::New);
-        if from == IssueStatus::Withheld {
+        if from.is_hidden() {
             // Not in the queue at all, as if it did not exist.
             return Err(ApiError::not_found("issue"));
         }
@@ -967,6 +975,26 @@ async fn survey_answers(
     )))
 }
 
+/// A free-text answer found again by the opaque id the answers list gives:
+/// its response, question key and text.
+async fn find_answer(
+    state: &AppState,
+    record: &langnghe_storage::surveys::SurveyRecord,
+    answer_id: Uuid,
+) -> Result<(Uuid, String, String), ApiError> {
+    for version in 1..=record.latest_version {
+        let Ok(stored) = langnghe_storage::surveys::version(&state.db, record.id, version).await else {
+            continue;
+        };
+        let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
+        let answers = text_answers_of(state, record.id, version, &def, None).await?;
+        if let Some((_, response_id, key, text)) = answers.into_iter().find(|a| a.0 == answer_id) {
+            return Ok((response_id, key, text));
+        }
+    }
+    Err(ApiError::not_found("answer"))
+}
+
 /// The first words of a text, as a title of at most 80 characters.
 fn title_of(text: &str) -> String {
     let t = text.trim();
@@ -1004,22 +1032,7 @@ async fn promote_answer(
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let (survey_id, answer_id) = path.into_inner();
     let record = crate::routes::surveys::find(&state, survey_id).await?;
-    // The answer is found again by its opaque id among the survey's answers.
-    let mut found = None;
-    for version in 1..=record.latest_version {
-        let Ok(stored) = langnghe_storage::surveys::version(&state.db, record.id, version).await else {
-            continue;
-        };
-        let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
-        let answers = text_answers_of(&state, record.id, version, &def, None).await?;
-        if let Some(a) = answers.into_iter().find(|a| a.0 == answer_id) {
-            found = Some(a);
-            break;
-        }
-    }
-    let Some((_, response_id, key, text)) = found else {
-        return Err(ApiError::not_found("answer"));
-    };
+    let (response_id, key, text) = find_answer(&state, &record, answer_id).await?;
     let from = match store::promotable(&state.db, response_id).await {
         Ok(r) => r,
         Err(StoreError::NotFound) => return Err(ApiError::not_found("answer")),
@@ -1138,4 +1151,231 @@ pub struct SuggestionDto {
     pub status: String,
     /// 0 to 1; higher is more alike.
     pub score: f64,
+}
+
+/// Publish an accepted issue on the public list. Its text is screened again
+/// now: a text that may tell of a child at risk is refused (refer it to
+/// safeguarding instead), and so is one that still holds personal data
+/// (redact it first). Publishing twice is harmless.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = IssueDetailDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "Not accepted (`not_accepted`), merged into another (`merged`), a possible disclosure (`possible_disclosure`) or personal data left (`personal_data`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/issues/{id}/publish")]
+async fn publish_issue(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<IssueDetailDto>, ApiError> {
+    let now = state.clock.now();
+    set_published(&state, &staff, *id, |current| {
+        if current.status != IssueStatus::Accepted.as_str() {
+            return Err(ApiError::conflict(
+                "not_accepted",
+                "only an accepted issue is published",
+            ));
+        }
+        if current.merged_into.is_some() {
+            return Err(ApiError::conflict("merged", "publish the issue it was merged into"));
+        }
+        let screened = langnghe_domain::screen::screen_issue(&current.title, &current.body);
+        if screened.withheld() {
+            return Err(ApiError::conflict(
+                "possible_disclosure",
+                "the text may tell of a child at risk: refer it to safeguarding instead of publishing it",
+            ));
+        }
+        if !screened.redactions.is_empty() {
+            let kinds: Vec<&str> = screened.redactions.iter().map(|r| r.as_str()).collect();
+            return Err(ApiError::conflict(
+                "personal_data",
+                format!(
+                    "the text still holds personal data ({}): redact it first",
+                    kinds.join(", ")
+                ),
+            ));
+        }
+        Ok(current.published_at.or(Some(now)))
+    })
+    .await
+}
+
+/// Take an issue off the public list (it stays accepted).
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = IssueDetailDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[post("/issues/{id}/unpublish")]
+async fn unpublish_issue(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<IssueDetailDto>, ApiError> {
+    set_published(&state, &staff, *id, |_| Ok(None)).await
+}
+
+async fn set_published(
+    state: &AppState,
+    staff: &Staff<Curator>,
+    id: Uuid,
+    decide: impl FnOnce(&IssueRow) -> Result<Option<DateTime<Utc>>, ApiError>,
+) -> Result<web::Json<IssueDetailDto>, ApiError> {
+    let updated = store::update(&state.db, &staff.actor(), id, |current| {
+        if IssueStatus::parse(&current.status).is_some_and(IssueStatus::is_hidden) {
+            return Err(ApiError::not_found("issue"));
+        }
+        let published_at = decide(current)?;
+        Ok(IssueRow {
+            published_at,
+            ..current.clone()
+        })
+    })
+    .await;
+    match updated {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(e),
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
+        Err(e) => return Err(e.into()),
+    }
+    // As stored (the database keeps the time to its own precision).
+    let row = find(state, id).await?;
+    Ok(web::Json(detail(state, row).await?))
+}
+
+/// A moderator's referral to safeguarding.
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"severity": "urgent", "categories": ["sexual_abuse"]}))]
+pub struct ReferIn {
+    /// `medium`, `high` (default) or `urgent`.
+    pub severity: Option<String>,
+    /// What the moderator read: `violence`, `sexual_abuse`, `self_harm`,
+    /// `bullying`, `trafficking`, `neglect` or `online_exploitation`.
+    #[validate(length(max = 7, code = "length"))]
+    pub categories: Option<Vec<String>>,
+}
+
+/// A referral made: the case opened (which only safeguarding officers read).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferredDto {
+    pub case_id: Uuid,
+}
+
+fn referral_of(b: &ReferIn) -> Result<(String, Vec<String>), ApiError> {
+    let mut errors = langnghe_domain::FieldErrors::new();
+    let severity = b.severity.clone().unwrap_or_else(|| "high".to_owned());
+    if langnghe_domain::screen::Severity::parse(&severity).is_none() {
+        errors.push("severity", "unknown_severity", "medium, high or urgent");
+    }
+    let mut categories = b.categories.clone().unwrap_or_default();
+    if categories
+        .iter()
+        .any(|c| langnghe_domain::screen::ConcernCategory::parse(c).is_none())
+    {
+        errors.push(
+            "categories",
+            "unknown_category",
+            "violence, sexual_abuse, self_harm, bullying, trafficking, neglect or online_exploitation",
+        );
+    }
+    categories.sort();
+    categories.dedup();
+    Ok(errors.into_result((severity, categories))?)
+}
+
+/// Refer an issue to safeguarding when its text tells of a child at risk
+/// that the screen missed: a case opens with its title and body for the
+/// officers, and the issue leaves the moderators' view (and the public
+/// list) at once, as if screening had withheld it.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = ReferIn,
+    responses(
+        (status = 201, body = ReferredDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/issues/{id}/refer")]
+async fn refer_issue(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<ReferIn>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let (severity, categories) = referral_of(&body.0)?;
+    let referral = store::Referral {
+        severity: &severity,
+        categories: &categories,
+        withheld: langnghe_domain::screen::WITHHELD,
+    };
+    match store::refer_issue(&state.db, &staff.actor(), *id, &referral).await {
+        Ok(case_id) => Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id })),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("issue")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Refer a free-text answer (by the opaque id the answers list gives) to
+/// safeguarding: a case opens with its text, and the answer leaves every
+/// moderator list at once.
+#[utoipa::path(
+    tag = "moderation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The survey"), ("answer_id" = Uuid, Path)),
+    request_body = ReferIn,
+    responses(
+        (status = 201, body = ReferredDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/surveys/{id}/answers/{answer_id}/refer")]
+async fn refer_answer(
+    staff: Staff<Curator>,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<ReferIn>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let (severity, categories) = referral_of(&body.0)?;
+    let (survey_id, answer_id) = path.into_inner();
+    let record = crate::routes::surveys::find(&state, survey_id).await?;
+    let (response_id, key, _) = find_answer(&state, &record, answer_id).await?;
+    let referral = store::Referral {
+        severity: &severity,
+        categories: &categories,
+        withheld: langnghe_domain::screen::WITHHELD,
+    };
+    match store::refer_answer(&state.db, &staff.actor(), response_id, &key, &referral).await {
+        Ok(case_id) => Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id })),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("answer")),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -482,11 +482,12 @@ async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 }
 
 /// Safeguarding cases received in the period, district-wide: counts by
-/// status and severity through disclosure control (each count a cell of
+/// status and severity, by category and by ward, through disclosure control (each count a cell of
 /// the cell key method), never any detail. Only in an admin's report of
 /// the district or wider, per quarter or longer ([`Scope`]).
 async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    let published = crate::figures::published_cases(s.state, s.period).await?;
+    let figures = crate::figures::published_cases(s.state, s.period).await?;
+    let published = &figures.by_status;
     let severities = crate::figures::SEVERITIES;
     let mut rows = Vec::new();
     for (i, status) in langnghe_domain::safeguarding::CaseStatus::ALL.iter().enumerate() {
@@ -496,6 +497,13 @@ async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
             let n = published.cells.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
             rows.push(item.count(format!("severity.{severity}"), n));
         }
+    }
+    for (category, n) in &figures.by_category {
+        let name = langnghe_domain::safeguarding::category_label(category, s.lang).to_owned();
+        rows.push(Item::new(format!("category.{category}"), Some(name)).count("total", *n));
+    }
+    for (ward, n) in &figures.by_ward {
+        rows.push(Item::unit(s, *ward).count("total", *n));
     }
     let all = Item::all(s);
     rows.push(all.count("total", published.total));
@@ -508,8 +516,8 @@ async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     Ok(SectionDto {
         key: "safeguarding",
         title: title(
-            "Các vụ việc liên quan đến trẻ em (số lượng theo trạng thái)",
-            "Safeguarding cases (counts by status)",
+            "Các vụ việc liên quan đến trẻ em (số lượng theo trạng thái, mức độ, loại vụ việc và phường)",
+            "Safeguarding cases (counts by status, severity, category and ward)",
         ),
         rows,
     })

@@ -12,7 +12,7 @@ use langnghe_domain::account::Role;
 use langnghe_domain::plan::Period;
 use langnghe_domain::safeguarding::{self, CaseStatus, Channel, Referral};
 use langnghe_domain::screen::Severity;
-use langnghe_storage::safeguarding::{self as store, CaseFilter, CaseRow, Intake, Note};
+use langnghe_storage::safeguarding::{self as store, CaseFilter, CaseRow, CaseText, Intake, ReleaseRefused};
 use langnghe_storage::{StoreError, accounts, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -30,16 +30,28 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_cases)
         .service(create_case)
         .service(case_summary)
+        .service(queue)
+        .service(export_marks)
         .service(get_case)
-        .service(update_case);
+        .service(update_case)
+        .service(release_case)
+        .service(quick_report);
 }
 
 /// A case without its text.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDto {
     pub id: Uuid,
-    /// `screen` (a child's text) or `intake` (a report received by hand).
+    /// `screen` (a child's text), `referral` (a moderator referred what the
+    /// screen missed) or `intake` (a report received by hand).
     pub source: String,
+    /// For `screen`: `clear` (a disclosure) or `possible` (to review: the
+    /// text is kept from moderators until an officer releases it).
+    pub outcome: Option<String>,
+    /// An officer's mark of the screen's call: `right` or `wrong`.
+    pub verdict: Option<String>,
+    /// When an officer released a possible disclosure to moderation.
+    pub released_at: Option<DateTime<Utc>>,
     /// `new`, `assessing`, `referred` or `closed`.
     pub status: String,
     /// `medium`, `high` or `urgent`.
@@ -70,6 +82,9 @@ fn dto(c: CaseRow, now: DateTime<Utc>) -> CaseDto {
     CaseDto {
         id: c.id,
         source: c.source,
+        outcome: c.outcome,
+        verdict: c.verdict,
+        released_at: c.released_at,
         status: c.status,
         severity: c.severity,
         categories: c.categories,
@@ -97,6 +112,9 @@ pub struct CaseQuery {
     pub severity: Option<String>,
     /// `true`: only urgent cases not assessed within 24 hours.
     pub overdue: Option<bool>,
+    /// `possible`: the review items (possible disclosures); `clear`: the
+    /// disclosures the screen was sure of.
+    pub outcome: Option<String>,
     /// 1–100, default 50.
     pub limit: Option<u32>,
     pub cursor: Option<String>,
@@ -128,10 +146,17 @@ async fn list_cases(
     if q.severity.as_deref().is_some_and(|s| Severity::parse(s).is_none()) {
         return Err(bad("severity is medium, high or urgent"));
     }
+    if q.outcome
+        .as_deref()
+        .is_some_and(|o| !["clear", "possible"].contains(&o))
+    {
+        return Err(bad("outcome is clear or possible"));
+    }
     let now = state.clock.now();
     let filter = CaseFilter {
         status: q.status.as_deref(),
         severity: q.severity.as_deref(),
+        outcome: q.outcome.as_deref(),
         overdue: q.overdue.map(|o| (o, now - safeguarding::ASSESS_URGENT_WITHIN)),
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
@@ -153,14 +178,18 @@ pub struct CaseDetailDto {
     pub case: CaseDto,
     /// What the child wrote, or the report's summary.
     pub text: String,
+    /// The words that made the screen fire, as written (for `screen`).
+    pub matched: Vec<String>,
     pub notes: Vec<NoteDto>,
 }
 
-fn detail(c: CaseRow, text: String, notes: Vec<Note>, now: DateTime<Utc>) -> CaseDetailDto {
+fn detail(c: CaseRow, t: CaseText, now: DateTime<Utc>) -> CaseDetailDto {
     CaseDetailDto {
         case: dto(c, now),
-        text,
-        notes: notes
+        text: t.text,
+        matched: t.matched,
+        notes: t
+            .notes
             .into_iter()
             .map(|n| NoteDto {
                 id: n.id,
@@ -174,7 +203,7 @@ fn detail(c: CaseRow, text: String, notes: Vec<Note>, now: DateTime<Utc>) -> Cas
 
 async fn read(state: &AppState, staff: &Staff<Safeguarding>, id: Uuid) -> Result<CaseDetailDto, ApiError> {
     match store::read(&state.db, &staff.actor(), id).await {
-        Ok((c, text, notes)) => Ok(detail(c, text, notes, state.clock.now())),
+        Ok((c, t)) => Ok(detail(c, t, state.clock.now())),
         Err(StoreError::NotFound) => Err(ApiError::not_found("case")),
         Err(e) => Err(e.into()),
     }
@@ -219,6 +248,9 @@ pub struct CaseChangeIn {
     /// A note, kept with its author and time.
     #[validate(length(min = 1, max = 5000, code = "length"))]
     pub note: Option<String>,
+    /// For a case the screen opened: whether its call was `right` or
+    /// `wrong` (exported to grow the screen's labelled set).
+    pub verdict: Option<String>,
 }
 
 /// Assign, assess, refer or close a case, change its severity, or add a
@@ -263,6 +295,9 @@ async fn update_case(
     if change.severity.as_deref().is_some_and(|s| Severity::parse(s).is_none()) {
         errors.push("severity", "unknown_severity", "medium, high or urgent");
     }
+    if change.verdict.as_deref().is_some_and(|v| !VERDICTS.contains(&v)) {
+        errors.push("verdict", "unknown_verdict", "right or wrong");
+    }
     if let Some(a) = change.assignee_id {
         match accounts::get(&state.db, langnghe_domain::UserId(a)).await {
             Ok(u) if u.assignment.role == Role::SafeguardingOfficer && !u.disabled => {}
@@ -306,6 +341,19 @@ async fn update_case(
         }
         if let Some(a) = change.assignee_id {
             next.assignee_id = Some(a);
+        }
+        if let Some(v) = &change.verdict {
+            if current.source != "screen" {
+                return Err(ApiError::field(
+                    "verdict",
+                    "not_screened",
+                    "only a case the screen opened has a call to mark",
+                ));
+            }
+            if current.verdict.as_deref() != Some(v.as_str()) {
+                next.verdict = Some(v.clone());
+                next.verdict_at = Some(now);
+            }
         }
         Ok(next)
     })
@@ -386,7 +434,12 @@ async fn create_case(
         },
     )
     .await?;
-    Ok(HttpResponse::Created().json(detail(row, i.summary, Vec::new(), state.clock.now())))
+    let text = CaseText {
+        text: i.summary,
+        matched: Vec::new(),
+        notes: Vec::new(),
+    };
+    Ok(HttpResponse::Created().json(detail(row, text, state.clock.now())))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -397,16 +450,30 @@ pub struct SummaryQuery {
     pub period: String,
 }
 
-/// Cases received in a period, counted by status and by severity, through
-/// disclosure control: each count is its own cell of the cell key method
-/// (no count from 1 to k − 1 is shown), district-wide, per quarter or
-/// longer.
+/// Cases received in a period, counted by status, severity, category and
+/// ward, through disclosure control: each count is its own cell of the cell
+/// key method (no count from 1 to k − 1 is shown), district-wide, per
+/// quarter or longer. A possible disclosure counts once an officer marks the
+/// screen's call right. The quarterly report's safeguarding section gives
+/// the same numbers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseSummaryDto {
     pub period: String,
     pub total: u64,
     pub by_status: BTreeMap<String, u64>,
     pub by_severity: BTreeMap<String, u64>,
+    /// A case may concern several categories, so these need not add up.
+    pub by_category: BTreeMap<String, u64>,
+    /// Every ward in force at the period's end.
+    pub by_ward: Vec<WardCountDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WardCountDto {
+    pub unit_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub count: u64,
 }
 
 /// Counts of cases for the quarterly report: never any detail, never per
@@ -424,6 +491,7 @@ pub struct CaseSummaryDto {
 )]
 #[get("/safeguarding/summary")]
 async fn case_summary(
+    req: actix_web::HttpRequest,
     _staff: Staff<CaseCounts>,
     state: web::Data<AppState>,
     q: web::Query<SummaryQuery>,
@@ -436,7 +504,8 @@ async fn case_summary(
             "counts of cases are given per quarter or longer, never per month",
         ));
     }
-    let counts = crate::figures::published_cases(&state, period).await?;
+    let figures = crate::figures::published_cases(&state, period).await?;
+    let counts = &figures.by_status;
     let by_status = CaseStatus::ALL
         .iter()
         .map(|s| s.as_str().to_owned())
@@ -447,10 +516,291 @@ async fn case_summary(
         .map(|s| (*s).to_owned())
         .zip(counts.columns.iter().copied())
         .collect();
+    let lang = crate::request_lang(&req);
+    let chart = org::load_chart(&state.db).await?;
+    let by_ward = figures
+        .by_ward
+        .iter()
+        .filter_map(|(w, n)| {
+            chart.unit(*w).map(|u| WardCountDto {
+                unit_id: w.0,
+                code: u.code.as_str().to_owned(),
+                name: u.name.get(lang).to_owned(),
+                count: *n,
+            })
+        })
+        .collect();
     Ok(web::Json(CaseSummaryDto {
         period: period.to_string(),
         total: counts.total,
         by_status,
         by_severity,
+        by_category: figures.by_category.iter().map(|(c, n)| ((*c).to_owned(), *n)).collect(),
+        by_ward,
     }))
+}
+
+/// An officer's mark of the screen's call.
+const VERDICTS: [&str; 2] = ["right", "wrong"];
+
+/// What waits for the officers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueDto {
+    /// Cases not yet taken up.
+    pub new: u64,
+    /// Of them, urgent.
+    pub urgent: u64,
+    /// Possible disclosures to review (not released, not closed).
+    pub to_review: u64,
+    /// The newest case: when it changes, something arrived.
+    pub latest_case_id: Option<Uuid>,
+}
+
+/// Counts of what waits, cheap enough to poll every few seconds: a client
+/// that sees `latest_case_id` change fetches the list.
+#[utoipa::path(
+    tag = "safeguarding",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = QueueDto),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/safeguarding/queue")]
+async fn queue(_staff: Staff<Safeguarding>, state: web::Data<AppState>) -> Result<web::Json<QueueDto>, ApiError> {
+    let c = store::queue_counts(&state.db).await?;
+    Ok(web::Json(QueueDto {
+        new: c.new,
+        urgent: c.urgent,
+        to_review: c.to_review,
+        latest_case_id: c.latest,
+    }))
+}
+
+/// Release a possible disclosure to moderation, once an officer has read it
+/// and found no child at risk: an issue in review enters the moderation
+/// queue as `new` with its text redacted of personal data, a withheld answer
+/// gets its redacted text back. Audited without the text.
+#[utoipa::path(
+    tag = "safeguarding",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CaseDetailDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "Not a possible disclosure (`not_possible`), already released (`already_released`), closed (`case_closed`), or the issue also holds a clear disclosure (`clear_beside`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/safeguarding/cases/{id}/release")]
+async fn release_case(
+    staff: Staff<Safeguarding>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<CaseDetailDto>, ApiError> {
+    let redacted = |text: &str| langnghe_domain::screen::screen(text).redacted;
+    match store::release(&state.db, &staff.actor(), *id, redacted).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(refused)) => {
+            let (code, detail) = match refused {
+                ReleaseRefused::NotPossible => (
+                    "not_possible",
+                    "only a possible disclosure found by the screen is released",
+                ),
+                ReleaseRefused::AlreadyReleased => ("already_released", "this case was released already"),
+                ReleaseRefused::Closed => ("case_closed", "a closed case is not released"),
+                ReleaseRefused::ClearBeside => ("clear_beside", "the same issue holds a clear disclosure"),
+            };
+            return Err(ApiError::conflict(code, detail));
+        }
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("case")),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(web::Json(read(&state, &staff, *id).await?))
+}
+
+/// The officers' marks of the screen's calls, as CSV (UTF-8): case, the
+/// screen's outcome and categories, the mark, when, and the text with
+/// personal data redacted, to grow the screen's labelled set. The export is
+/// audited as a reading of those texts.
+#[utoipa::path(
+    tag = "safeguarding",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[get("/safeguarding/marks.csv")]
+async fn export_marks(staff: Staff<Safeguarding>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let header = ["case_id", "outcome", "categories", "verdict", "marked_at", "text"].map(str::to_owned);
+    let mut csv = crate::csv::Csv::new(&header);
+    for m in store::marked(&state.db, &staff.actor()).await? {
+        csv.push(&[
+            m.id.to_string(),
+            m.outcome,
+            m.categories.join(" "),
+            m.verdict,
+            m.verdict_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            langnghe_domain::screen::screen(&m.text).redacted,
+        ]);
+    }
+    Ok(csv.response("screen-marks.csv"))
+}
+
+/// A unit named in a report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WardDto {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+}
+
+/// The quick report ("báo cáo nhanh") the plan asks for on an urgent case:
+/// what, where (ward level), when, how severe and what was done; never the
+/// child's words, never the school.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuickReportDto {
+    pub case_id: Uuid,
+    /// The categories, in words.
+    pub what: Vec<String>,
+    /// The ward the case concerns, when known.
+    pub ward: Option<WardDto>,
+    pub received_at: DateTime<Utc>,
+    /// In words.
+    pub severity: String,
+    /// `new`, `assessing`, `referred` or `closed`.
+    pub status: String,
+    pub assessed_at: Option<DateTime<Utc>>,
+    /// `hotline_111`, `social_affairs`, `police` or `school`.
+    pub referred_to: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The same, as lines to paste into the report form.
+    pub text: String,
+}
+
+/// The quick report of an urgent case (officers only).
+#[utoipa::path(
+    tag = "safeguarding",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = QuickReportDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, description = "The case is not urgent (`not_urgent`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/safeguarding/cases/{id}/quick-report")]
+async fn quick_report(
+    req: actix_web::HttpRequest,
+    _staff: Staff<Safeguarding>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<QuickReportDto>, ApiError> {
+    let lang = crate::request_lang(&req);
+    let c = match store::get(&state.db, *id).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("case")),
+        Err(e) => return Err(e.into()),
+    };
+    if c.severity != Severity::Urgent.as_str() {
+        return Err(ApiError::conflict(
+            "not_urgent",
+            "a quick report is made for an urgent case",
+        ));
+    }
+    let chart = org::load_chart(&state.db).await?;
+    let day = crate::local_day(c.received_at);
+    let ward = c
+        .unit_id
+        .and_then(|u| chart.at_level(UnitId(u), Some(langnghe_domain::org::UnitKind::Ward), day))
+        .and_then(|w| chart.unit(w))
+        .map(|w| WardDto {
+            id: w.id.0,
+            code: w.code.as_str().to_owned(),
+            name: w.name.get(lang).to_owned(),
+        });
+    let what: Vec<String> = if c.categories.is_empty() {
+        vec![
+            match lang {
+                langnghe_domain::text::Lang::Vi => "chưa phân loại",
+                langnghe_domain::text::Lang::En => "not yet classified",
+            }
+            .to_owned(),
+        ]
+    } else {
+        c.categories
+            .iter()
+            .map(|x| safeguarding::category_label(x, lang).to_owned())
+            .collect()
+    };
+    let severity = safeguarding::severity_label(&c.severity, lang).to_owned();
+    let report = QuickReportDto {
+        case_id: c.id,
+        text: quick_report_text(&c, &what, ward.as_ref(), &severity, lang),
+        what,
+        ward,
+        received_at: c.received_at,
+        severity,
+        status: c.status,
+        assessed_at: c.assessed_at,
+        referred_to: c.referred_to,
+        closed_at: c.closed_at,
+    };
+    Ok(web::Json(report))
+}
+
+fn quick_report_text(
+    c: &CaseRow,
+    what: &[String],
+    ward: Option<&WardDto>,
+    severity: &str,
+    lang: langnghe_domain::text::Lang,
+) -> String {
+    use langnghe_domain::text::Lang;
+    let when = |t: DateTime<Utc>| {
+        (t + chrono::Duration::hours(crate::LOCAL_OFFSET_HOURS))
+            .format("%H:%M %d/%m/%Y")
+            .to_string()
+    };
+    let done = match (c.status.as_str(), c.referred_to.as_deref(), lang) {
+        ("new", _, Lang::Vi) => "Đã tiếp nhận, chưa đánh giá".to_owned(),
+        ("assessing", _, Lang::Vi) => "Đang đánh giá".to_owned(),
+        ("referred", Some(to), Lang::Vi) => format!("Đã chuyển {}", referral_vi(to)),
+        ("closed", _, Lang::Vi) => "Đã đóng hồ sơ".to_owned(),
+        ("new", _, Lang::En) => "Received, not yet assessed".to_owned(),
+        ("assessing", _, Lang::En) => "Being assessed".to_owned(),
+        ("referred", Some(to), Lang::En) => format!("Referred to {to}"),
+        (s, _, _) => s.to_owned(),
+    };
+    let place = ward.map_or("—".to_owned(), |w| w.name.clone());
+    match lang {
+        Lang::Vi => format!(
+            "BÁO CÁO NHANH\nVụ việc: {}\nĐịa bàn: {place}\nThời gian tiếp nhận: {}\nMức độ: {severity}\nĐã xử lý: {done}\n",
+            what.join("; "),
+            when(c.received_at),
+        ),
+        Lang::En => format!(
+            "QUICK REPORT\nWhat: {}\nWhere: {place}\nReceived: {}\nSeverity: {severity}\nDone: {done}\n",
+            what.join("; "),
+            when(c.received_at),
+        ),
+    }
+}
+
+fn referral_vi(to: &str) -> &str {
+    match to {
+        "hotline_111" => "Tổng đài 111",
+        "social_affairs" => "Phòng Văn hóa - Xã hội",
+        "police" => "công an",
+        "school" => "nhà trường",
+        other => other,
+    }
 }

@@ -24,6 +24,8 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(set_webhook)
         .service(get_webhook)
+        .service(set_safeguarding_webhook)
+        .service(get_safeguarding_webhook)
         .service(test_webhook)
         .service(list_events)
         .service(replay_event);
@@ -125,11 +127,72 @@ async fn get_webhook(
     }
 }
 
+/// Set the safeguarding team's endpoint, with a new secret (admins): every
+/// new case or review item is announced to it at once as
+/// `safeguarding.case_opened` (case id, source, outcome, severity,
+/// categories, unit, when; never the child's words), signed and retried as
+/// the agencies' events are.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    request_body = WebhookIn,
+    responses(
+        (status = 200, body = WebhookSecretDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[put("/safeguarding/webhook")]
+async fn set_safeguarding_webhook(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    body: Json<WebhookIn>,
+) -> Result<HttpResponse, ApiError> {
+    let url = body.0.url.trim().to_owned();
+    crate::relay::check_url(&url, state.webhooks.allow_insecure)
+        .map_err(|m| ApiError::field("url", "invalid_url", m))?;
+    crate::relay::check_destination(&url, state.webhooks.allow_insecure)
+        .await
+        .map_err(|m| ApiError::field("url", "invalid_destination", m))?;
+    let secret = format!("whsec_{}", crate::random_secret(32));
+    outbox::set_safeguarding_webhook(&state.db, &staff.actor(), &url, &secret).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(WebhookSecretDto { url, secret }))
+}
+
+/// The safeguarding team's endpoint (admins).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = WebhookDto),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/safeguarding/webhook")]
+async fn get_safeguarding_webhook(
+    _staff: Staff<Admin>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<WebhookDto>, ApiError> {
+    match outbox::safeguarding_webhook(&state.db).await? {
+        Some((url, _)) => Ok(web::Json(WebhookDto { url })),
+        None => Err(ApiError::not_found("webhook")),
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventDto {
     /// The event id receivers deduplicate on (`Langnghe-Event-Id`).
     pub id: Uuid,
-    pub agency_id: Uuid,
+    /// `null` for an event to the safeguarding endpoint.
+    pub agency_id: Option<Uuid>,
     /// `delivery.created`, `delivery.reminder`, `delivery.overdue`,
     /// `recommendation.updated` or `webhook.test`.
     #[serde(rename = "type")]
