@@ -212,6 +212,7 @@ const HOUSEHOLD: &[&str] = &[
     "daddy",
     "father",
     "parents",
+    "family",
     "stepmom",
     "stepmother",
     "stepdad",
@@ -510,6 +511,8 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
             })
         } else if any(&lists.writer, n) {
             match n.folded.as_str() {
+                // Unmarked `to` is `tớ` only in a Vietnamese sentence.
+                "to" if !n.vietnamese => None,
                 "em" | "con" | "minh" | "toi" | "to" | "chau" => {
                     let generic = prev.is_some_and(|p| is_folded(p, &["tre", "cac", "nhung", "mot", "moi"]));
                     let thing = n.folded == "con" && next.is_some_and(|x| is_folded(x, NOT_CON));
@@ -702,6 +705,21 @@ impl Text<'_> {
         })
     }
 
+    /// `em bị chú giữ giấy khai sinh`: the person before a `bị` earlier in
+    /// the clause is the one harmed, whoever is named after it.
+    fn passive_subject(&self, s: usize) -> Option<Person> {
+        let clause = self.ns[s].clause;
+        let bi = (s.saturating_sub(WINDOW)..=s).rev().find(|&k| {
+            self.ns[k].clause == clause
+                && self.ns[k].folded == "bi"
+                && self.ns[k].marked.as_deref().is_none_or(|m| m == "bị")
+        })?;
+        (bi.saturating_sub(4)..bi)
+            .rev()
+            .filter(|&k| self.same_sentence(k, bi))
+            .find_map(|k| self.person[k])
+    }
+
     fn adult_near(&self, start: usize, end: usize, window: usize) -> bool {
         (start.saturating_sub(window)..(end + window).min(self.ns.len()))
             .any(|k| self.adult[k] && self.same_sentence(k, start))
@@ -876,7 +894,7 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
                 cap = true;
             }
         }
-        let who = who.or_else(|| t.person_near(s, e));
+        let who = who.or_else(|| t.passive_subject(s)).or_else(|| t.person_near(s, e));
         let victim = match (rule.kind, who) {
             (Kind::Cue { .. }, _) => {
                 cues.push(CueHit {
