@@ -637,7 +637,13 @@ impl Text<'_> {
 
     /// Ends of `{o}` from word `pos`: `[cả|lại|…]* body* [của] [các|my] person`.
     fn object_ends(&self, pos: usize, sentence: usize) -> Vec<(usize, Person)> {
-        let fits = |k: usize, list: &[&str]| self.ns.get(k).is_some_and(|w| w.sentence == sentence && w.is(list));
+        // The object stays in the clause of the verb: `đội em đá, em cổ vũ`.
+        let clause = self.ns.get(pos.saturating_sub(1)).map(|w| w.clause);
+        let fits = |k: usize, list: &[&str]| {
+            self.ns
+                .get(k)
+                .is_some_and(|w| w.sentence == sentence && Some(w.clause) == clause && w.is(list))
+        };
         let mut p = pos;
         while p < pos + 2 && fits(p, FILLERS) {
             p += 1;
@@ -657,7 +663,7 @@ impl Text<'_> {
             if let Some(class) = self
                 .ns
                 .get(q)
-                .filter(|w| w.sentence == sentence)
+                .filter(|w| w.sentence == sentence && Some(w.clause) == clause)
                 .and_then(|_| self.person[q])
             {
                 ends.push((q + 1, class));
