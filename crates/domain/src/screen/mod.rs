@@ -158,8 +158,22 @@
 //! read the text; it decides nothing. Its figures are measured on a
 //! labelled set by `crates/domain/tests/screening.rs` (see there); the rules
 //! were tuned on the development set, so only the holdout figures say how
-//! it does on new text, and they too are for text like that set. What it
-//! still misses or gets wrong:
+//! it does on new text, and they too are for text like that set.
+//!
+//! Measured with `cargo test -p langnghe-domain --test screening --
+//! --nocapture` when these rules were finished: on the development set
+//! (201 disclosures, 219 safe texts, 139 personal data items) recall 99.5%,
+//! clear alarms 0%, possible alarms 0%, personal data redacted 100%, false
+//! redactions 0% of 139 markers; on the holdout (58, 55, 49), measured once
+//! and not tuned on, recall 58.6% (34 of 58: violence 7/9, sexual abuse 6/8,
+//! self-harm 4/9, neglect 2/8, bullying 6/8, trafficking 4/8, online
+//! exploitation 5/8), clear alarms 3.6% (2 of 55), possible alarms 5.5%,
+//! personal data redacted 95.9% (47 of 49), false redactions 2.1% (1 of 48
+//! markers). The gap is the main limit: the phrase lists cover the wordings
+//! they were written from far better than new ones, above all for neglect
+//! and self-harm, which children describe in the most varied words.
+//!
+//! What it still misses or gets wrong:
 //! - Disclosures in words the lists lack: new slang and respellings beyond
 //!   `teencode.txt`, Telex or VNI keystrokes left in the text (`ddanhs`),
 //!   leetspeak (`ch3t`), euphemism and metaphor with no harm word (`bố hay
