@@ -236,6 +236,8 @@ pub enum ChildRefusal {
     AlreadyResponded,
     IssuesNotAllowed,
     TooManyAttempts,
+    /// The participant token sent belongs to data the child erased.
+    Erased,
 }
 
 impl ChildRefusal {
@@ -258,6 +260,8 @@ impl ChildRefusal {
             (IssuesNotAllowed, Lang::En) => "This session does not take issues.",
             (TooManyAttempts, Lang::Vi) => "Em đã nhập sai mã nhiều lần. Em chờ một chút rồi thử lại nhé.",
             (TooManyAttempts, Lang::En) => "Too many wrong codes. Please wait a little and try again.",
+            (Erased, Lang::Vi) => "Dữ liệu của em đã được xoá như em yêu cầu. Em có thể tham gia lại như một bạn mới.",
+            (Erased, Lang::En) => "Your data was erased as you asked. You can join again as someone new.",
         }
     }
 }
@@ -289,6 +293,9 @@ pub fn gentle_support_message(lang: Lang) -> &'static str {
         }
     }
 }
+
+/// What replaces the words of an issue its child withdrew or erased.
+pub const ERASED: &str = "[nội dung đã được xoá theo yêu cầu của em]";
 
 /// The hotline children are pointed to.
 pub const HOTLINE: &str = "111";
