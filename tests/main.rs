@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod catalog;
+mod characters;
 mod consultation;
 mod erasure;
 mod events;

@@ -143,7 +143,7 @@ async fn bad_bodies_are_refused_with_clear_codes_and_store_nothing() {
             Some(br#"{"slug": "nul_topic", "name": {"vi": "a\u0000b"}}"#.to_vec()),
         )
         .await;
-    r.assert_fields(&[("", "invalid_character")]);
+    r.assert_fields(&[("name.vi", "invalid_character")]);
     let r = app
         .request(
             Method::POST,
@@ -153,7 +153,7 @@ async fn bad_bodies_are_refused_with_clear_codes_and_store_nothing() {
             Some(br#"{"username": "admin\u0000", "password": "x"}"#.to_vec()),
         )
         .await;
-    r.assert_fields(&[("", "invalid_character")]);
+    r.assert_fields(&[("username", "invalid_character")]);
     // An escaped backslash before "u0000" is plain text.
     let r = app
         .request(

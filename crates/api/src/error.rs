@@ -293,6 +293,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("invalid_path", 400, "a path parameter is malformed (e.g. not a UUID)"),
     (
+        "invalid_character",
+        400,
+        "a path, query string, header used as data (Idempotency-Key) or credential holds NUL or another control character; in a JSON body the same is a validation_failed field error with code invalid_character (tab and line breaks are allowed there), as are bidirectional overrides in names and titles",
+    ),
+    (
         "invalid_cursor",
         400,
         "the pagination cursor was not issued by this service",

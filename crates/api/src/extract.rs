@@ -1,6 +1,8 @@
 //! Request extractors that refuse bad input with a problem, never a 500:
-//! JSON bodies (content type, size, syntax, unknown fields, types, then
-//! validation rules, each with the field at fault), query strings and paths.
+//! JSON bodies (content type, size, syntax, control characters, unknown
+//! fields, types, then validation rules, each with the field at fault),
+//! query strings and paths (no control characters in either, whatever the
+//! route), and the headers used as data.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -62,14 +64,6 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            if has_nul_escape(&body) {
-                // PostgreSQL text cannot hold NUL; no field needs it.
-                return Err(ApiError::field(
-                    "",
-                    "invalid_character",
-                    "text must not contain the NUL character (\\u0000)",
-                ));
-            }
             let value = parse_json::<T>(&body)?;
             value.validate().map_err(|e| ApiError::invalid(validation_errors(&e)))?;
             Ok(Json(value))
@@ -77,21 +71,72 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
     }
 }
 
-/// Whether a JSON text contains the escape `\u0000` (a backslash that is
-/// not itself escaped, followed by `u0000`).
-fn has_nul_escape(body: &[u8]) -> bool {
+/// Whether a character may not be stored in text a client sends: NUL
+/// (PostgreSQL text cannot hold it) and every other control character
+/// (C0, DEL, C1), but tab, line feed and carriage return, which free text
+/// uses.
+pub fn refused_in_text(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// What a refused control character is told.
+const CONTROL_MESSAGE: &str = "no NUL or other control characters (only tab and line breaks, in text)";
+
+/// Whether a JSON text may hold a refused character: an escape `\uXXXX`
+/// (after an odd number of backslashes) of one, or a raw DEL or C1
+/// character (raw C0 characters are not JSON at all). A quick scan, so
+/// that only a suspect body is walked for the field at fault.
+fn may_hold_control(body: &[u8]) -> bool {
     let mut backslashes = 0usize;
     for (i, &b) in body.iter().enumerate() {
         if b == b'\\' {
             backslashes += 1;
             continue;
         }
-        if b == b'u' && backslashes % 2 == 1 && body.get(i + 1..i + 5) == Some(b"0000") {
+        if b == b'u' && backslashes % 2 == 1 {
+            let code = body
+                .get(i + 1..i + 5)
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .and_then(char::from_u32);
+            if code.is_some_and(refused_in_text) {
+                return true;
+            }
+        }
+        if b == 0x7f || (b == 0xc2 && body.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n))) {
             return true;
         }
         backslashes = 0;
     }
     false
+}
+
+/// The path of the first string (or object key) in `value` holding a
+/// refused character, as field paths are written (`a.b[2].c`).
+fn control_path(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(s) => s.chars().any(refused_in_text).then(|| path.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| control_path(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.chars().any(refused_in_text) {
+                Some(join(k))
+            } else {
+                control_path(v, &join(k))
+            }
+        }),
+        _ => None,
+    }
 }
 
 pub fn unsupported_media_type() -> ApiError {
@@ -112,8 +157,16 @@ pub fn payload_too_large(limit: usize) -> ApiError {
     .detail(format!("at most {limit} bytes"))
 }
 
-/// Deserialises `body`, naming the field at fault.
+/// Deserialises `body`, naming the field at fault. A string holding a
+/// control character (see [`refused_in_text`]) is refused first, as
+/// `invalid_character`.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if may_hold_control(body)
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(body)
+        && let Some(field) = control_path(&value, "")
+    {
+        return Err(ApiError::field(&field, "invalid_character", CONTROL_MESSAGE));
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
         let path = e.path().to_string();
@@ -217,6 +270,7 @@ fn static_code(code: &str) -> &'static str {
         "email" => "invalid_email",
         "url" => "invalid_url",
         "required" => "required",
+        "invalid_character" => "invalid_character",
         _ => "invalid",
     }
 }
@@ -262,4 +316,85 @@ pub fn query_date(name: &str, date: Option<chrono::NaiveDate>) -> Result<Option<
             .map(Some)
             .map_err(|_| ApiError::bad_request("invalid_query", format!("{name} must be a date from 1900 to 2199"))),
     }
+}
+
+/// A `validator` rule for names and titles: no bidirectional override or
+/// isolate characters (`langnghe_domain::text::is_bidi_control`).
+pub fn no_bidi_controls(text: &str) -> Result<(), validator::ValidationError> {
+    if text.chars().any(langnghe_domain::text::is_bidi_control) {
+        return Err(validator::ValidationError::new("invalid_character")
+            .with_message(langnghe_domain::text::BIDI_MESSAGE.into()));
+    }
+    Ok(())
+}
+
+/// The refusal of a control character outside a JSON body.
+pub fn invalid_character(where_: &str) -> ApiError {
+    ApiError::bad_request(
+        "invalid_character",
+        format!("{where_} must not contain NUL or other control characters"),
+    )
+}
+
+/// Whether text decoded from `%XX` escapes (and `+`, in a query) holds a
+/// control character. Undecodable bytes are left for the extractors.
+fn decoded_has_control(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).chars().any(char::is_control)
+}
+
+/// Middleware: a path or query string holding a control character (`%00`,
+/// `%0A`, `%7F`, `%C2%85` …), decoded, is refused with 400
+/// `invalid_character` before any route sees it: path segments and query
+/// parameters reach the database, and none needs one.
+pub async fn refuse_control_characters<B: actix_web::body::MessageBody + 'static>(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<B>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
+    let refused = if decoded_has_control(req.uri().path()) {
+        Some("the path")
+    } else if req.uri().query().is_some_and(decoded_has_control) {
+        Some("the query string")
+    } else {
+        None
+    };
+    if let Some(where_) = refused {
+        return Ok(req.error_response(invalid_character(where_)).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(actix_web::dev::ServiceResponse::map_into_left_body)
+}
+
+/// A header used as data (such as `Idempotency-Key`), trimmed: `None` when
+/// absent, refused with 400 `invalid_character` when it holds a control
+/// character or anything but visible ASCII and spaces.
+pub fn header_text<'a>(req: &'a HttpRequest, name: &str) -> Result<Option<&'a str>, ApiError> {
+    let Some(value) = req.headers().get(name) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .ok()
+        .filter(|t| !t.chars().any(char::is_control))
+        .ok_or_else(|| invalid_character(&format!("the {name} header")))?;
+    Ok(Some(text.trim()))
 }

@@ -301,6 +301,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
                 .app_data(json_config(limit))
                 .app_data(query_config())
                 .app_data(path_config())
+                .wrap(middleware::from_fn(crate::extract::refuse_control_characters))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_any_error))
                 .wrap(middleware::from_fn(crate::metrics::track))
                 .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))

@@ -13,8 +13,15 @@ pub struct LocalizedText {
 impl LocalizedText {
     /// Trims both texts; refuses an empty Vietnamese text or a text longer
     /// than `max_chars`. `field` names the input for the error.
+    /// Refuses bidirectional override and isolate characters too (see
+    /// [`check_no_bidi_controls`]): these texts are names, titles and what
+    /// children read.
     pub fn parse(field: &str, vi: &str, en: Option<&str>, max_chars: usize) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
+        check_no_bidi_controls(&mut errors, &format!("{field}.vi"), vi);
+        if let Some(en) = en {
+            check_no_bidi_controls(&mut errors, &format!("{field}.en"), en);
+        }
         let vi = vi.trim();
         if vi.is_empty() {
             errors.push(format!("{field}.vi"), "required", "Vietnamese text is required");
@@ -63,6 +70,24 @@ impl LocalizedText {
     }
 }
 
+/// Whether `c` is a bidirectional override or isolate (U+202A–U+202E,
+/// U+2066–U+2069): in a name or title it makes the text read otherwise than
+/// it is stored ("Trojan Source"), and neither language needs it.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// What a refused bidirectional control is told.
+pub const BIDI_MESSAGE: &str = "no bidirectional override or isolate characters (U+202A to U+202E, U+2066 to U+2069)";
+
+/// Adds an `invalid_character` error for `field` when `text` holds a
+/// bidirectional override or isolate.
+pub fn check_no_bidi_controls(errors: &mut FieldErrors, field: &str, text: &str) {
+    if text.chars().any(is_bidi_control) {
+        errors.push(field, "invalid_character", BIDI_MESSAGE);
+    }
+}
+
 /// The languages the service speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -106,6 +131,30 @@ mod tests {
         assert_eq!(Lang::negotiate("fr"), Lang::Vi);
         assert_eq!(Lang::negotiate(""), Lang::Vi);
         assert_eq!(Lang::negotiate("en;q=0"), Lang::Vi);
+    }
+
+    #[test]
+    fn bidi_controls_are_refused_in_either_language() {
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            let text = format!("Phường{c} 1");
+            let err = LocalizedText::parse("name", &text, None, 100).unwrap_err();
+            assert_eq!(
+                (err.0[0].field.as_str(), err.0[0].code),
+                ("name.vi", "invalid_character")
+            );
+            let err = LocalizedText::parse("name", "Phường 1", Some(&text), 100).unwrap_err();
+            assert_eq!(
+                (err.0[0].field.as_str(), err.0[0].code),
+                ("name.en", "invalid_character")
+            );
+        }
+        // Neighbours of the ranges, and the marks that are not overrides,
+        // stay: U+200E (left-to-right mark), U+2029, U+202F, U+2065, U+206A.
+        for c in ['\u{200E}', '\u{2029}', '\u{202F}', '\u{2065}', '\u{206A}'] {
+            assert!(!is_bidi_control(c), "{c:?}");
+        }
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[schema(example = json!({"label": "Hệ thống một cửa của UBND phường 7"}))]
 pub struct CreateClient {
     /// What the client is, for the admins.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "crate::extract::no_bidi_controls"))]
     pub label: String,
 }
 
@@ -319,6 +319,13 @@ async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: web::By
             ));
         }
     };
+    // Neither reaches the database with a control character (a NUL in
+    // `client_id` would fail the PostgreSQL query).
+    if client_id.chars().chain(secret.chars()).any(char::is_control) {
+        let mut e = crate::extract::invalid_character("client_id and client_secret");
+        e.oauth_error = Some("invalid_request");
+        return Err(e);
+    }
     let client = match agency_clients::by_client_id(&state.db, &client_id).await {
         Ok(c) => c,
         Err(StoreError::NotFound) => return Err(invalid_client()),

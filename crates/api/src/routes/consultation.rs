@@ -577,12 +577,7 @@ fn raw_answer(v: &serde_json::Value) -> RawAnswer {
 }
 
 fn idempotency_key(req: &HttpRequest, lang: Lang) -> Result<String, ApiError> {
-    let key = req
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .unwrap_or("");
+    let key = crate::extract::header_text(req, "idempotency-key")?.unwrap_or("");
     if key.is_empty() || key.len() > 200 {
         let detail = match lang {
             Lang::Vi => {
@@ -777,7 +772,7 @@ async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) 
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"title": "Cần đèn đường trước cổng trường", "body": "Buổi chiều đoạn đường trước cổng trường rất tối, chúng em đi về thấy sợ.", "topic": "safety"}))]
 pub struct RaiseIssue {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
     pub title: String,
     #[validate(length(min = 1, max = 2000))]
     pub body: String,
@@ -852,11 +847,7 @@ async fn raise_issue(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let key = req
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
+    let key = crate::extract::header_text(&req, "idempotency-key")?
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::now_v7().to_string());

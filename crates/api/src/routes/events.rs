@@ -37,7 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct EventIssueIn {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
     pub title: String,
     #[validate(length(min = 1, max = 2000))]
     pub body: String,
@@ -59,7 +59,7 @@ pub struct CreateEvent {
     pub unit_id: Uuid,
     /// The day it was held (not in the future).
     pub held_on: NaiveDate,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
     pub title: String,
     #[validate(range(min = 0, max = 100000))]
     pub children_attending: i32,
@@ -423,7 +423,7 @@ pub struct UpdateEvent {
     pub audience: Option<Option<String>>,
     pub unit_id: Option<Uuid>,
     pub held_on: Option<NaiveDate>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
     pub title: Option<String>,
     #[validate(range(min = 0, max = 100000))]
     pub children_attending: Option<i32>,

@@ -487,7 +487,7 @@ pub struct LineageSpecDto {
 pub struct CreateReorganisation {
     /// First day of the new shape.
     pub effective_on: NaiveDate,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
     pub title: String,
     #[validate(length(max = 4000))]
     pub note: Option<String>,

@@ -67,7 +67,7 @@ pub struct CreateUser {
     pub unit_id: Option<Uuid>,
     /// Required for agency staff, refused for other roles.
     pub agency_id: Option<Uuid>,
-    #[validate(length(max = 200))]
+    #[validate(length(max = 200), custom(function = "crate::extract::no_bidi_controls"))]
     pub display_name: Option<String>,
 }
 
@@ -254,7 +254,7 @@ pub struct UpdateUser {
     pub agency_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
-    #[validate(length(max = 200))]
+    #[validate(length(max = 200), custom(function = "crate::extract::no_bidi_controls"))]
     pub display_name: Option<Option<String>>,
     pub disabled: Option<bool>,
 }
