@@ -12,6 +12,7 @@ mod calendar;
 mod catalog;
 mod characters;
 mod consultation;
+mod destinations;
 mod erasure;
 mod events;
 mod migrations;
