@@ -8,6 +8,7 @@ mod support;
 mod attacks;
 mod audit;
 mod auth;
+mod authorise_first;
 mod calendar;
 mod catalog;
 mod characters;

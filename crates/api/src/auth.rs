@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm as ArgonAlgorithm, Argon2, Params, Version};
 use chrono::Utc;
@@ -224,6 +224,37 @@ pub struct Claims {
     pub typ: String,
 }
 
+/// The authorising extractors of a request still at work. Handler
+/// arguments are extracted concurrently, so a body extractor could refuse
+/// a body before the caller's role is known; instead it waits for every
+/// authorisation first ([`authorised`]), and a caller without the right
+/// gets 403 whatever the body, learning nothing from its validation.
+#[derive(Default)]
+struct PendingAuthorisations(Vec<tokio::sync::oneshot::Receiver<()>>);
+
+/// Marks an authorisation of `req` as started: it is done when the
+/// returned guard is dropped (the authorising future ends, either way).
+fn authorising(req: &HttpRequest) -> tokio::sync::oneshot::Sender<()> {
+    let (done, wait) = tokio::sync::oneshot::channel();
+    req.extensions_mut()
+        .get_or_insert_with(PendingAuthorisations::default)
+        .0
+        .push(wait);
+    done
+}
+
+/// Waits until every authorising extractor of `req` has finished (a
+/// refusal among them answers the request first).
+pub async fn authorised(req: &HttpRequest) {
+    let pending = req
+        .extensions_mut()
+        .remove::<PendingAuthorisations>()
+        .unwrap_or_default();
+    for wait in pending.0 {
+        let _ = wait.await;
+    }
+}
+
 /// A set of roles allowed through an extractor.
 pub trait Allowed {
     const ROLES: &'static [Role];
@@ -359,7 +390,9 @@ impl<R: Allowed + 'static> FromRequest for Staff<R> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let done = authorising(req);
         Box::pin(async move {
+            let _done = done;
             let token = token?;
             let state = state.ok_or_else(|| ApiError::internal(&KeyError::None))?;
             let claims = state.keys.verify(&token)?;
@@ -478,7 +511,11 @@ impl FromRequest for AdminOrAgency {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { principal(&req).await })
+        let done = authorising(&req);
+        Box::pin(async move {
+            let _done = done;
+            principal(&req).await
+        })
     }
 }
 
@@ -488,7 +525,9 @@ impl FromRequest for AgencyCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
+        let done = authorising(&req);
         Box::pin(async move {
+            let _done = done;
             match principal(&req).await? {
                 AdminOrAgency::Agency(c) => Ok(c),
                 AdminOrAgency::Admin(_) => Err(ApiError::forbidden()),

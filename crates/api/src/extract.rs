@@ -22,7 +22,9 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 pub struct BodyLimit(pub usize);
 
 /// A JSON body, checked by serde (unknown fields refused) and by its
-/// `validator` rules.
+/// `validator` rules. A refusal of the body waits for the request's
+/// authorising extractors ([`crate::auth::authorised`]), so that a caller
+/// without the right gets 403, never what is wrong with their body.
 pub struct Json<T>(pub T);
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
@@ -49,26 +51,40 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
+        let req = req.clone();
         Box::pin(async move {
-            if !content_type_ok {
-                return Err(unsupported_media_type());
+            let result = read_json::<T>(&mut payload, content_type_ok, declared, limit).await;
+            if result.is_err() {
+                crate::auth::authorised(&req).await;
             }
-            if declared.is_some_and(|n| n > limit) {
-                return Err(payload_too_large(limit));
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::bad_request("malformed_json", "the body could not be read"))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(payload_too_large(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let value = parse_json::<T>(&body)?;
-            value.validate().map_err(|e| ApiError::invalid(validation_errors(&e)))?;
-            Ok(Json(value))
+            result
         })
     }
+}
+
+async fn read_json<T: DeserializeOwned + Validate>(
+    payload: &mut Payload,
+    content_type_ok: bool,
+    declared: Option<usize>,
+    limit: usize,
+) -> Result<Json<T>, ApiError> {
+    if !content_type_ok {
+        return Err(unsupported_media_type());
+    }
+    if declared.is_some_and(|n| n > limit) {
+        return Err(payload_too_large(limit));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::bad_request("malformed_json", "the body could not be read"))?;
+        if body.len() + chunk.len() > limit {
+            return Err(payload_too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let value = parse_json::<T>(&body)?;
+    value.validate().map_err(|e| ApiError::invalid(validation_errors(&e)))?;
+    Ok(Json(value))
 }
 
 /// Whether a character may not be stored in text a client sends: NUL
