@@ -149,6 +149,10 @@ pub struct Options {
     pub webhooks_insecure: bool,
     /// The application's clock (shared: moving it moves the app's time).
     pub clock: langnghe_api::Clock,
+    /// Believe `X-Forwarded-For` (tests that play many client addresses).
+    pub trust_forwarded_for: bool,
+    /// The service-wide budget of wrong join codes per hour.
+    pub join_failures_per_hour: u32,
 }
 
 impl Default for Options {
@@ -159,6 +163,8 @@ impl Default for Options {
             max_body_bytes: 64 * 1024,
             webhooks_insecure: true,
             clock: langnghe_api::Clock::starting_at(start()),
+            trust_forwarded_for: false,
+            join_failures_per_hour: 1000,
         }
     }
 }
@@ -172,7 +178,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         jwt_secrets: JwtSecrets::Given(opts.secrets.clone()),
         data_key: DataKeySource::Given("test-data-key-0123456789-0123456789".to_owned()),
         demo: opts.demo,
-        trust_forwarded_for: false,
+        trust_forwarded_for: opts.trust_forwarded_for,
         max_body_bytes: opts.max_body_bytes,
         db_max_connections: 5,
         workers: Some(1),
@@ -191,6 +197,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         },
         // Tests drive the chaser with their own clock.
         chase_interval: None,
+        join_budget: langnghe_domain::consultation::JoinFailureBudget::per_hour(opts.join_failures_per_hour),
         clock: opts.clock.clone(),
     }
 }
@@ -205,6 +212,7 @@ pub struct TestApp {
     handle: ServerHandle,
     folder: tokio::task::JoinHandle<()>,
     relay: tokio::task::JoinHandle<()>,
+    listener: tokio::task::JoinHandle<()>,
     client: awc::Client,
 }
 
@@ -214,6 +222,7 @@ impl Drop for TestApp {
         drop(self.handle.stop(false));
         self.folder.abort();
         self.relay.abort();
+        self.listener.abort();
     }
 }
 
@@ -310,6 +319,7 @@ impl TestApp {
             handle: bound.handle,
             folder: bound.folder,
             relay: bound.relay,
+            listener: bound.listener,
             client,
         };
         app.admin = app.login("admin", ADMIN_PASSWORD).await;
@@ -385,11 +395,16 @@ impl TestApp {
     /// A second replica on the same database, reading the same clock (as
     /// replicas read one system clock).
     pub async fn replica(&self) -> TestApp {
+        self.replica_with(Options::default()).await
+    }
+
+    /// A second replica with these settings, reading the same clock.
+    pub async fn replica_with(&self, opts: Options) -> TestApp {
         Self::spawn_on(
             self.db.clone(),
             Options {
                 clock: self.clock.clone(),
-                ..Options::default()
+                ..opts
             },
         )
         .await

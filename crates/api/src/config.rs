@@ -114,6 +114,15 @@ pub struct Settings {
         global = true
     )]
     pub retain_closed_cases_days: String,
+    /// Wrong join codes the whole service answers per hour, across every
+    /// replica and address; past it, joining pauses until the hour turns.
+    #[arg(
+        long,
+        env = "LANGNGHE_JOIN_FAILURES_PER_HOUR",
+        default_value = "1000",
+        global = true
+    )]
+    pub join_failures_per_hour: String,
     /// Log filter, e.g. `info` or `langnghe=debug`.
     #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -151,6 +160,8 @@ pub struct Config {
     pub webhooks: crate::relay::WebhookPolicy,
     /// How often the chaser runs; `None`: never.
     pub chase_interval: Option<std::time::Duration>,
+    /// The service-wide budget of wrong join codes.
+    pub join_budget: langnghe_domain::consultation::JoinFailureBudget,
     /// The system's clock in production; tests start it where they need.
     pub clock: crate::Clock,
 }
@@ -408,6 +419,15 @@ impl Config {
             0 => None,
             n => Some(std::time::Duration::from_secs(n)),
         };
+        let join_budget = langnghe_domain::consultation::JoinFailureBudget::per_hour(
+            u32::try_from(number(
+                "LANGNGHE_JOIN_FAILURES_PER_HOUR (--join-failures-per-hour)",
+                &s.join_failures_per_hour,
+                1..=1_000_000,
+                "a number of wrong join codes per hour from 1 to 1000000",
+            )?)
+            .unwrap_or(u32::MAX),
+        );
         Ok(Config {
             bind,
             database_url,
@@ -428,6 +448,7 @@ impl Config {
             retention,
             webhooks,
             chase_interval,
+            join_budget,
             clock: crate::Clock::system(),
         })
     }

@@ -202,6 +202,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         trust_forwarded_for: config.trust_forwarded_for,
         metrics: Arc::new(Metrics::default()),
         cache: Arc::default(),
+        join_budget: Arc::new(crate::join_budget::JoinBudget::new(config.join_budget)),
         routes: Arc::new(RouteTable::from_spec(&api)),
         webhooks: config.webhooks,
         submissions: crate::submissions::Submissions::spawn(db.clone()).map_err(StartError::Writers)?,
@@ -280,6 +281,8 @@ pub struct Bound {
     pub relay: tokio::task::JoinHandle<()>,
     /// The chaser of due and overdue deliveries, when on.
     pub chaser: Option<tokio::task::JoinHandle<()>>,
+    /// Hears other replicas' closes (PostgreSQL; ends at once on SQLite).
+    pub listener: tokio::task::JoinHandle<()>,
 }
 
 /// Binds the HTTP server and starts the result folder; run the server by
@@ -287,6 +290,7 @@ pub struct Bound {
 pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let limit = config.max_body_bytes;
     let db = state.db.clone();
+    let listener = crate::cache::spawn_listener(db.clone(), state.cache.clone(), state.metrics.clone());
     let api = spec();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
@@ -334,6 +338,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
         purger,
         relay,
         chaser,
+        listener,
     })
 }
 

@@ -26,6 +26,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Published survey versions and recently read sessions.
     pub cache: Arc<crate::cache::ConsultationCache>,
+    /// The service-wide budget of wrong join codes.
+    pub join_budget: Arc<crate::join_budget::JoinBudget>,
     /// The writers that store children's submissions in batches.
     pub submissions: crate::submissions::Submissions,
     /// How webhooks are sent (which URLs are accepted).

@@ -126,6 +126,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         retention: langnghe_api::retention::Policy::default(),
         webhooks: langnghe_api::relay::WebhookPolicy::default(),
         chase_interval: None,
+        join_budget: langnghe_domain::consultation::JoinFailureBudget::per_hour(1000),
         clock: langnghe_api::Clock::system(),
     };
     let prepared = langnghe_api::server::prepare(&config).await?;

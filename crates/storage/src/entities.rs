@@ -175,6 +175,20 @@ pub mod login_throttle {
     no_relations!();
 }
 
+pub mod join_failure_budget {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "join_failure_budget")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub window_start: DateTimeUtc,
+        pub used: i32,
+        pub spent_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
 pub mod audit_event {
     use sea_orm::entity::prelude::*;
 

@@ -70,14 +70,15 @@ pub struct CreateSession {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d70", "survey_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d71", "version": 1, "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d41", "join_code": "KT7HMX3P", "opens_at": "2026-12-01T01:00:00Z", "closes_at": "2026-12-01T03:00:00Z", "state": "open", "expected_participants": 45, "guardian_consent": null}))]
+#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d70", "survey_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d71", "version": 1, "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d41", "join_code": "KT7HMX3PWA9C", "opens_at": "2026-12-01T01:00:00Z", "closes_at": "2026-12-01T03:00:00Z", "state": "open", "expected_participants": 45, "guardian_consent": null}))]
 pub struct SessionDto {
     pub id: Uuid,
     pub survey_id: Uuid,
     /// The published version children answer in this session.
     pub version: i32,
     pub unit_id: Uuid,
-    /// 8 characters without look-alikes; children type it on their phone.
+    /// 12 characters without look-alikes (8 for sessions opened before
+    /// codes grew); children type it on their phone.
     pub join_code: String,
     pub opens_at: chrono::DateTime<Utc>,
     pub closes_at: chrono::DateTime<Utc>,
@@ -310,7 +311,7 @@ fn child_refusal(
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"join_code": "KT7HMX3P", "age": 12, "grade": 7, "gender": "girl", "language": "vi", "assent": true}))]
+#[schema(example = json!({"join_code": "KT7HMX3PWA9C", "age": 12, "grade": 7, "gender": "girl", "language": "vi", "assent": true}))]
 pub struct JoinRequest {
     /// As read aloud; case, spaces and dashes do not matter.
     #[validate(length(max = 20))]
@@ -343,9 +344,23 @@ pub struct JoinResponse {
     pub survey: RenderedSurveyDto,
 }
 
-/// Wrong join codes from one address: a class behind one school address
-/// joins freely; guessing is slowed after 20 wrong codes.
+/// Wrong join codes from one network (an IPv4 address, an IPv6 /64): a
+/// class behind one school address joins freely; guessing is slowed after
+/// 20 wrong codes. Across networks, the service-wide budget
+/// (`crate::join_budget`) bounds guessing.
 const JOIN_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
+
+/// Joining paused for everyone: the budget of wrong codes is spent.
+fn join_paused(p: crate::join_budget::Paused, lang: Lang) -> ApiError {
+    let mut e = ApiError::new(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        "join_paused",
+        "Joining is paused",
+    )
+    .detail(ChildRefusal::JoinPaused.message(lang));
+    e.retry_after = Some(p.0.max(1));
+    e
+}
 
 /// Join a session: no account, no name. Refusals are worded for the child.
 #[utoipa::path(
@@ -358,7 +373,7 @@ const JOIN_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
         (status = 409, description = "The session has not opened (`session_not_open`) or has ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 429, description = "Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/join")]
@@ -374,8 +389,9 @@ async fn join(
         Some(_) => return Err(ApiError::field("language", "unknown_value", "vi or en")),
         None => crate::request_lang(&req),
     };
-    let key = crate::client_address_key(&req, state.trust_forwarded_for, "join");
     let now = state.clock.now();
+    state.join_budget.check(now).map_err(|p| join_paused(p, lang))?;
+    let key = crate::client_network_key(&req, state.trust_forwarded_for, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
         let mut e = ApiError::too_many_requests(secs);
@@ -383,8 +399,25 @@ async fn join(
         return Err(e);
     }
     let session = match JoinCode::parse(&b.join_code) {
-        Some(code) => store::session_by_code(&state.db, code.as_str()).await?,
-        None => None,
+        // Only a lookup can tell a guess anything: each takes a unit of the
+        // service-wide budget first, given back when the code was right.
+        Some(code) => {
+            let reserved = state
+                .join_budget
+                .reserve(&state.db, &state.metrics, now)
+                .await?
+                .map_err(|p| join_paused(p, lang))?;
+            let found = store::session_by_code(&state.db, code.as_str()).await;
+            match found {
+                Ok(Some(_)) | Err(_) => state.join_budget.right_code(&state.db, reserved).await?,
+                Ok(None) => state.join_budget.wrong_code(&state.metrics, reserved),
+            }
+            found?
+        }
+        None => {
+            state.metrics.join_failed();
+            None
+        }
     };
     let Some(session) = session else {
         throttle::record_failure(&state.db, &key, now, now - JOIN_POLICY.window).await?;
@@ -616,13 +649,14 @@ async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, Ar
     let (session, status) = match state.cache.session(who.claims.sid) {
         Some(hit) => hit,
         None => {
+            let ticket = state.cache.ticket();
             let session = match store::get_session(&state.db, who.claims.sid).await {
                 Ok(s) => s,
                 Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
                 Err(e) => return Err(e.into()),
             };
             let status = find_survey(state, session.survey_id).await?.status;
-            state.cache.keep_session(session.clone(), status);
+            state.cache.keep_session(ticket, session.clone(), status);
             (session, status)
         }
     };
@@ -742,7 +776,21 @@ async fn submit_response(
             ChildRefusal::AlreadyResponded,
             lang,
         )),
+        Submitted::SessionClosed => Err(closed_meanwhile(&state, &session, lang)),
     }
+}
+
+/// The database found the session closed although this replica still
+/// remembered it open (closed by another replica a moment ago): forget it,
+/// and tell the child.
+fn closed_meanwhile(state: &AppState, session: &Session, lang: Lang) -> ApiError {
+    state.cache.forget_session(session.id);
+    child_refusal(
+        actix_web::http::StatusCode::CONFLICT,
+        "session_closed",
+        ChildRefusal::SessionClosed,
+        lang,
+    )
 }
 
 /// Withdraw a response with its receipt code: it no longer counts anywhere.
@@ -901,5 +949,6 @@ async fn raise_issue(
             "idempotency_key_reused",
             "this Idempotency-Key was used for another issue",
         )),
+        Submitted::SessionClosed => Err(closed_meanwhile(&state, &session, lang)),
     }
 }
