@@ -18,6 +18,7 @@ mod platform;
 mod progress;
 mod readiness;
 mod recommendations;
+mod replicas;
 mod reports;
 mod results;
 mod retention;
