@@ -12,6 +12,7 @@ mod calendar;
 mod catalog;
 mod consultation;
 mod events;
+mod join_guessing;
 mod migrations;
 mod moderation;
 mod platform;

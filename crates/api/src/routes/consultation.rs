@@ -351,7 +351,8 @@ pub struct JoinResponse {
 const JOIN_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
 
 /// Joining paused for everyone: the budget of wrong codes is spent.
-fn join_paused(p: crate::join_budget::Paused, lang: Lang) -> ApiError {
+fn join_paused(state: &AppState, p: crate::join_budget::Paused, lang: Lang) -> ApiError {
+    state.metrics.join_paused();
     let mut e = ApiError::new(
         actix_web::http::StatusCode::TOO_MANY_REQUESTS,
         "join_paused",
@@ -390,7 +391,7 @@ async fn join(
         None => crate::request_lang(&req),
     };
     let now = state.clock.now();
-    state.join_budget.check(now).map_err(|p| join_paused(p, lang))?;
+    state.join_budget.check(now).map_err(|p| join_paused(&state, p, lang))?;
     let key = crate::client_network_key(&req, state.trust_forwarded_for, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
@@ -406,7 +407,7 @@ async fn join(
                 .join_budget
                 .reserve(&state.db, &state.metrics, now)
                 .await?
-                .map_err(|p| join_paused(p, lang))?;
+                .map_err(|p| join_paused(&state, p, lang))?;
             let found = store::session_by_code(&state.db, code.as_str()).await;
             match found {
                 Ok(Some(_)) | Err(_) => state.join_budget.right_code(&state.db, reserved).await?,
