@@ -160,7 +160,10 @@ async fn concurrent_wrong_codes_never_overshoot_the_budget() {
     let other = app.replica_with(options(10)).await;
     session(&app).await;
     let guesses = (0..60).map(|i| {
-        let (to, addr) = (if i % 2 == 0 { &app } else { &other }, format!("10.1.{}.{}", i / 200, i % 200));
+        let (to, addr) = (
+            if i % 2 == 0 { &app } else { &other },
+            format!("10.1.{}.{}", i / 200, i % 200),
+        );
         async move { join_from(to, &addr, WRONG).await }
     });
     let answers = futures_util::future::join_all(guesses).await;
@@ -168,7 +171,10 @@ async fn concurrent_wrong_codes_never_overshoot_the_budget() {
         .iter()
         .map(|r| (r.status, r.body["code"].as_str().unwrap_or("").to_owned()))
         .collect();
-    let unknown = codes.iter().filter(|(s, c)| *s == 404 && c == "join_code_unknown").count();
+    let unknown = codes
+        .iter()
+        .filter(|(s, c)| *s == 404 && c == "join_code_unknown")
+        .count();
     let paused = codes.iter().filter(|(s, c)| *s == 429 && c == "join_paused").count();
     assert_eq!((unknown, paused), (10, 50), "{codes:?}");
     let r = app.get("/api/v1/audit?entity=join_budget", app.admin()).await;

@@ -80,7 +80,8 @@ async fn submit(app: &TestApp, token: &str, key: &str, answers: Value) -> Resp {
 }
 
 async fn raise(app: &TestApp, token: &str, key: &str) -> Resp {
-    let body = serde_json::to_vec(&json!({"title": "Đèn đường", "body": "Đoạn đường trước cổng trường rất tối."})).unwrap();
+    let body =
+        serde_json::to_vec(&json!({"title": "Đèn đường", "body": "Đoạn đường trước cổng trường rất tối."})).unwrap();
     app.request(
         Method::POST,
         "/api/v1/issues",
@@ -119,7 +120,11 @@ async fn a_session_closed_on_one_replica_takes_nothing_more_on_another() {
     let a = TestApp::spawn_demo().await;
     let b = a.replica().await;
     let w = world(&a).await;
-    let (first, late, raiser) = (child(&b, &w.code).await, child(&b, &w.code).await, child(&b, &w.code).await);
+    let (first, late, raiser) = (
+        child(&b, &w.code).await,
+        child(&b, &w.code).await,
+        child(&b, &w.code).await,
+    );
     // B has just found the session open, and remembers it.
     submit(&b, &first, "before", json!({"feel_safe": "yes"})).await.ok(201);
     raise(&b, &raiser, "before").await.ok(201);
@@ -202,9 +207,13 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
     };
     let child_a = participant(&child(&app, &w.code).await);
     let child_b = participant(&child(&app, &w.code).await);
-    app.post(&format!("/api/v1/sessions/{}/close", w.session), app.admin(), &json!({}))
-        .await
-        .ok(200);
+    app.post(
+        &format!("/api/v1/sessions/{}/close", w.session),
+        app.admin(),
+        &json!({}),
+    )
+    .await
+    .ok(200);
     let row = |session: &str, who: uuid::Uuid, key: &str| {
         let id = uuid::Uuid::now_v7();
         NewResponse {
@@ -233,11 +242,18 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
     // One batch, rows of a closed and an open session.
     let got = submit_responses(
         &db,
-        &[row(&w.session, child_a, "a"), row(&open, child_b, "b"), row(&w.session, child_b, "c")],
+        &[
+            row(&w.session, child_a, "a"),
+            row(&open, child_b, "b"),
+            row(&w.session, child_b, "c"),
+        ],
     )
     .await
     .unwrap();
-    assert_eq!(got, [Submitted::SessionClosed, Submitted::Created, Submitted::SessionClosed]);
+    assert_eq!(
+        got,
+        [Submitted::SessionClosed, Submitted::Created, Submitted::SessionClosed]
+    );
     // Alone, with a safeguarding case.
     let mut with_case = row(&w.session, child_a, "d");
     with_case.cases = vec![NewCase {
@@ -248,7 +264,10 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
         outcome: "clear".into(),
         matched: vec![],
     }];
-    assert_eq!(submit_response(&db, &with_case).await.unwrap(), Submitted::SessionClosed);
+    assert_eq!(
+        submit_response(&db, &with_case).await.unwrap(),
+        Submitted::SessionClosed
+    );
     let issue = |session: &str, key: &str| NewIssue {
         id: uuid::Uuid::now_v7(),
         status: "new".into(),
@@ -267,8 +286,14 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
         cases: vec![],
         submitted_at: app.now(),
     };
-    assert_eq!(submit_issue(&db, &issue(&w.session, "i1")).await.unwrap(), Submitted::SessionClosed);
-    assert_eq!(submit_issue(&db, &issue(&open, "i2")).await.unwrap(), Submitted::Created);
+    assert_eq!(
+        submit_issue(&db, &issue(&w.session, "i1")).await.unwrap(),
+        Submitted::SessionClosed
+    );
+    assert_eq!(
+        submit_issue(&db, &issue(&open, "i2")).await.unwrap(),
+        Submitted::Created
+    );
     db.close().await.ok();
     assert_eq!(stored(&app, &w.survey).await, (1, 1));
 }
@@ -277,7 +302,14 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
 async fn a_disabled_account_and_a_revoked_client_are_refused_on_every_replica() {
     let a = TestApp::spawn_demo().await;
     let b = a.replica().await;
-    let (id, token) = a.user("fac.replica", "facilitator", Some(&a.unit_id("PN-S06", "2026-01-01").await), None).await;
+    let (id, token) = a
+        .user(
+            "fac.replica",
+            "facilitator",
+            Some(&a.unit_id("PN-S06", "2026-01-01").await),
+            None,
+        )
+        .await;
     let t = Some(token.as_str());
     b.get("/api/v1/me", t).await.ok(200);
     a.patch(&format!("/api/v1/users/{id}"), a.admin(), &json!({"disabled": true}))
@@ -348,7 +380,10 @@ async fn every_replica_hears_a_close_and_forgets_the_session() {
         .await
         .ok(200);
     assert!(
-        crate::support::eventually(10, || async { metric(&b, "langnghe_replica_notices_total").await > heard }).await,
+        crate::support::eventually(10, || async {
+            metric(&b, "langnghe_replica_notices_total").await > heard
+        })
+        .await,
         "B hears the close"
     );
     // B kept sessions for 30 s while listening: only the notice made it
@@ -365,7 +400,12 @@ async fn every_replica_hears_a_close_and_forgets_the_session() {
     a.post(&format!("/api/v1/surveys/{}/close", w.survey), a.admin(), &json!({}))
         .await
         .ok(200);
-    assert!(crate::support::eventually(10, || async { metric(&b, "langnghe_replica_notices_total").await > heard }).await);
+    assert!(
+        crate::support::eventually(10, || async {
+            metric(&b, "langnghe_replica_notices_total").await > heard
+        })
+        .await
+    );
     submit(&b, &other, "bad", json!({"feel_safe": "maybe"}))
         .await
         .assert_problem(409, "session_closed");

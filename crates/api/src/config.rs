@@ -116,12 +116,7 @@ pub struct Settings {
     pub retain_closed_cases_days: String,
     /// Wrong join codes the whole service answers per hour, across every
     /// replica and address; past it, joining pauses until the hour turns.
-    #[arg(
-        long,
-        env = "LANGNGHE_JOIN_FAILURES_PER_HOUR",
-        default_value = "1000",
-        global = true
-    )]
+    #[arg(long, env = "LANGNGHE_JOIN_FAILURES_PER_HOUR", default_value = "1000", global = true)]
     pub join_failures_per_hour: String,
     /// Log filter, e.g. `info` or `langnghe=debug`.
     #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]

@@ -60,7 +60,12 @@ pub async fn give_back<C: ConnectionTrait>(conn: &C, window_start: DateTime<Utc>
 /// Records that the window's budget ran out, once across every replica:
 /// `true` for the one call that recorded it (with an audit event for
 /// admins, `join.budget_spent`), `false` if it was already recorded.
-pub async fn mark_spent(db: &Db, window_start: DateTime<Utc>, limit: u32, at: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn mark_spent(
+    db: &Db,
+    window_start: DateTime<Utc>,
+    limit: u32,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let tx = begin(db).await?;
     let marked = budget::Entity::update_many()
         .col_expr(Column::SpentAt, Expr::value(at))

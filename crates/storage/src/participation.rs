@@ -472,9 +472,9 @@ async fn insert_where_open<C: ConnectionTrait>(conn: &C, rs: &[NewResponse]) -> 
     for row in &rows {
         let values = columns.iter().map(|c| row.get(*c).into_value());
         let values = values.collect::<Option<Vec<_>>>();
-        tuples.push(ValueTuple::Many(values.ok_or_else(|| {
-            DbErr::Custom("a response row leaves a column unset".into())
-        })?));
+        tuples.push(ValueTuple::Many(
+            values.ok_or_else(|| DbErr::Custom("a response row leaves a column unset".into()))?,
+        ));
     }
     // Both databases name the columns of a VALUES list column1, column2, …
     let session_at = columns

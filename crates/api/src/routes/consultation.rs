@@ -77,8 +77,7 @@ pub struct SessionDto {
     /// The published version children answer in this session.
     pub version: i32,
     pub unit_id: Uuid,
-    /// 12 characters without look-alikes (8 for sessions opened before
-    /// codes grew); children type it on their phone.
+    /// 12 characters without look-alikes (8 in older sessions); children type it on their phone.
     pub join_code: String,
     pub opens_at: chrono::DateTime<Utc>,
     pub closes_at: chrono::DateTime<Utc>,
