@@ -839,42 +839,31 @@ async fn a_child_exports_and_erases_what_is_held_under_their_pseudonym() {
     assert_eq!(export["issues"][0]["title"], "Cần đèn đường");
     assert!(!r.text.contains("\"yes\""));
 
-    // Erasure: my answer stops counting at once, my issue is no longer mine.
+    // Erasure: my answer (never released) and my issue's words go at once.
     let r = s
         .app
         .request(Method::DELETE, "/api/v1/participants/me", Some(&token), &[], None)
         .await;
     assert_eq!(
         r.ok(200).clone(),
-        json!({"responses_withdrawn": 1, "issues_detached": 1})
+        json!({"responses_deleted": 1, "responses_withdrawn": 0, "issues_erased": 1})
     );
     let db = langnghe_storage::connect(&s.app.db.url, 1).await.unwrap();
-    let counting = langnghe_storage::participation::responses_of(&db, s.survey.parse().unwrap(), false)
+    let stored = langnghe_storage::participation::responses_of(&db, s.survey.parse().unwrap(), true)
         .await
         .unwrap();
-    assert_eq!(counting.len(), 1, "only the other child's answer counts");
-    let after = s.app.get("/api/v1/participants/me/export", Some(&token)).await;
-    let after = after.ok(200).clone();
-    assert!(after["responses"][0]["withdrawn_at"].is_string());
-    assert_eq!(after["issues"], json!([]));
-    // The issue stays in the Council's queue, anonymous.
-    let queue = s.app.get("/api/v1/issues", s.app.admin()).await;
-    assert!(
-        queue.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|i| i["title"] == "Cần đèn đường")
-    );
-    // Again: nothing more to erase.
-    let r = s
-        .app
+    assert_eq!(stored.len(), 1, "only the other child's answer is held");
+    // My token opens nothing any more, and the issue left the queue.
+    s.app
+        .get("/api/v1/participants/me/export", Some(&token))
+        .await
+        .assert_problem(401, "invalid_token");
+    s.app
         .request(Method::DELETE, "/api/v1/participants/me", Some(&token), &[], None)
-        .await;
-    assert_eq!(
-        r.ok(200).clone(),
-        json!({"responses_withdrawn": 0, "issues_detached": 0})
-    );
+        .await
+        .assert_problem(401, "invalid_token");
+    let queue = s.app.get("/api/v1/issues", s.app.admin()).await;
+    assert!(!queue.ok(200).to_string().contains("Cần đèn đường"));
     // Only a child's own token: no token, or a staff token, is refused.
     s.app
         .get("/api/v1/participants/me/export", None)

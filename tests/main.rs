@@ -11,6 +11,7 @@ mod auth;
 mod calendar;
 mod catalog;
 mod consultation;
+mod erasure;
 mod events;
 mod join_guessing;
 mod migrations;

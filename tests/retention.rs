@@ -74,6 +74,7 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     // Today: the old texts go, the rest stays.
     let r = purge(&db, Policy::default(), now).await.unwrap();
     assert_eq!((r.texts_purged, r.responses_deleted, r.cases_deleted), (20, 0, 0));
+    assert_eq!(r.request_hashes_expired, 20, "past the idempotency window");
     let stored = responses_of(&db, survey_id, false).await.unwrap();
     let purged = stored.iter().filter(|s| s.answers.contains(PURGED)).count();
     assert_eq!(purged, 20);
@@ -134,7 +135,7 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     assert_eq!(runs.len(), 2);
     assert_eq!(
         runs[1]["after"],
-        json!({"texts_purged": 13, "responses_deleted": 33, "cases_deleted": 1, "webhook_events_deleted": 0})
+        json!({"texts_purged": 13, "responses_deleted": 33, "cases_deleted": 1, "webhook_events_deleted": 0, "request_hashes_expired": 0})
     );
     assert_eq!(runs[1]["actor"], "system");
 }

@@ -554,11 +554,12 @@ impl Respondent {
 
 impl FromRequest for Respondent {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let run = || {
-            let token = bearer(req)?;
+        let req = req.clone();
+        Box::pin(async move {
+            let token = bearer(&req)?;
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| ApiError::internal(&KeyError::None))?;
@@ -570,9 +571,54 @@ impl FromRequest for Respondent {
                 .sub
                 .parse::<uuid::Uuid>()
                 .map_err(|_| ApiError::invalid_token())?;
+            // An erased pseudonym's tokens are refused at once.
+            if !langnghe_storage::participation::participant_exists(&state.db, participant_id).await? {
+                return Err(ApiError::invalid_token());
+            }
             Ok(Respondent { claims, participant_id })
-        };
-        std::future::ready(run())
+        })
+    }
+}
+
+/// A child exercising their data rights: with a respondent token from a
+/// join, or with the participant token their phone keeps (no open session
+/// needed). Either way, a pseudonym that exists.
+pub struct Child {
+    pub participant_id: uuid::Uuid,
+}
+
+impl FromRequest for Child {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let as_respondent = Respondent::from_request(&req, payload);
+        Box::pin(async move {
+            let token = bearer(&req)?;
+            // A JWT has two dots; a participant token is plain base64url.
+            if token.contains('.') {
+                return as_respondent.await.map(|r| Child {
+                    participant_id: r.participant_id,
+                });
+            }
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::internal(&KeyError::None))?;
+            let valid = token.len() >= 32
+                && token.len() <= 128
+                && token
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+            if !valid {
+                return Err(ApiError::invalid_token());
+            }
+            let hash = state.data_key.hash("participant", &token);
+            match langnghe_storage::participation::participant_of_token(&state.db, &hash).await? {
+                Some(participant_id) => Ok(Child { participant_id }),
+                None => Err(ApiError::invalid_token()),
+            }
+        })
     }
 }
 

@@ -420,4 +420,35 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("not_dead", 409, "only a dead-lettered webhook event can be replayed"),
     ("agency_inactive", 403, "the caller's agency is no longer active"),
     ("request_refused", 400, "any other refusal produced by the HTTP layer"),
+    ("not_accepted", 409, "only an accepted issue is published"),
+    ("merged", 409, "the issue was merged into another: publish that one"),
+    (
+        "possible_disclosure",
+        409,
+        "the text may tell of a child at risk: refer it to safeguarding instead of publishing it",
+    ),
+    (
+        "personal_data",
+        409,
+        "the text still holds personal data: redact it first",
+    ),
+    (
+        "not_possible",
+        409,
+        "only a possible disclosure found by the screen is released",
+    ),
+    ("already_released", 409, "the case was released to moderation already"),
+    ("case_closed", 409, "a closed case is not released"),
+    (
+        "clear_beside",
+        409,
+        "the same issue holds a clear disclosure, which stays withheld",
+    ),
+    ("not_urgent", 409, "a quick report is made for an urgent case"),
+    (
+        "participant_erased",
+        409,
+        "this participant token belongs to data erased at the child's request: join without it",
+    ),
+    ("issue_receipt_unknown", 404, "no issue has this receipt code"),
 ];

@@ -45,7 +45,15 @@ pub struct Report {
     pub cases_deleted: u64,
     /// Webhook events delivered more than [`DELIVERED_EVENTS_DAYS`] ago.
     pub webhook_events_deleted: u64,
+    /// Request hashes (what lets a retry be recognised) older than
+    /// [`IDEMPOTENCY_DAYS`].
+    pub request_hashes_expired: u64,
 }
+
+/// How long a submission's retry is recognised as the same submission: a
+/// phone offline over a long weekend still sends its answers once. After
+/// it, the keyed hash of what was sent is cleared.
+pub const IDEMPOTENCY_DAYS: i64 = 7;
 
 /// Days a delivered webhook event is kept (for admins looking into an
 /// agency's "we never got it"); dead letters stay until replayed.
@@ -57,6 +65,12 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 /// The answers with every text answer replaced by [`PURGED`].
 pub fn purge_text(def: &SurveyDefinition, answers: &str) -> String {
+    replace_texts(def, answers, PURGED)
+}
+
+/// The answers with every text answer replaced by `marker` (still a text
+/// answer, so the cells that count it agree).
+pub fn replace_texts(def: &SurveyDefinition, answers: &str, marker: &str) -> String {
     let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(answers) else {
         return answers.to_owned();
     };
@@ -65,7 +79,7 @@ pub fn purge_text(def: &SurveyDefinition, answers: &str) -> String {
             && let Some(v) = map.get_mut(q.key())
             && v.is_string()
         {
-            *v = Value::String(PURGED.to_owned());
+            *v = Value::String(marker.to_owned());
         }
     }
     Value::Object(map).to_string()
@@ -104,6 +118,8 @@ pub async fn purge(db: &Db, policy: Policy, now: DateTime<Utc>) -> Result<Report
         store::delete_closed_cases(db, now - chrono::Duration::days(policy.closed_cases_days)).await?;
     report.webhook_events_deleted =
         langnghe_storage::outbox::delete_delivered(db, now - chrono::Duration::days(DELIVERED_EVENTS_DAYS)).await?;
+    report.request_hashes_expired =
+        store::expire_request_hashes(db, now - chrono::Duration::days(IDEMPOTENCY_DAYS)).await?;
     if report != Report::default() {
         store::record_purge(db, serde_json::to_value(report).unwrap_or(Value::Null), now).await?;
     }

@@ -39,6 +39,18 @@ pub(crate) fn stored_answer(q: &Question, v: &Value) -> Option<Answer> {
     })
 }
 
+/// An answer as stored (the inverse of [`stored_answer`]).
+pub(crate) fn answer_value(a: &Answer) -> Value {
+    match a {
+        Answer::Choice(k) => Value::from(k.as_str()),
+        Answer::Choices(ks) | Answer::Ranking(ks) => Value::from(ks.clone()),
+        Answer::Rating(n) => Value::from(*n),
+        Answer::YesNo(b) => Value::from(*b),
+        Answer::Text(t) => Value::from(t.as_str()),
+        Answer::Number(x) => Value::from(*x),
+    }
+}
+
 /// A response's stored answers (JSON text), typed by the definition.
 pub(crate) fn answers_of(def: &SurveyDefinition, json: &str) -> Vec<(String, Answer)> {
     let Ok(Value::Object(map)) = serde_json::from_str::<Value>(json) else {
@@ -227,6 +239,9 @@ async fn fold_survey(
     let cells = apply(&tx, &rows).await?;
     store::save_cells(&tx, &cells, now).await?;
     store::record_release(&tx, survey_id, now).await?;
+    if rows.iter().any(|p| !p.live) {
+        store::delete_erased(&tx).await?;
+    }
     tx.commit().await?;
     Ok(Folded::Released(rows.len()))
 }

@@ -284,6 +284,8 @@ pub enum ChildRefusal {
     TooManyAttempts,
     /// Too many wrong codes across the whole service: joining waits.
     JoinPaused,
+    /// The participant token sent belongs to data the child erased.
+    Erased,
 }
 
 impl ChildRefusal {
@@ -312,6 +314,8 @@ impl ChildRefusal {
             (JoinPaused, Lang::En) => {
                 "Joining is paused for a while because of too many wrong codes. Please wait a little and try again."
             }
+            (Erased, Lang::Vi) => "Dữ liệu của em đã được xoá như em yêu cầu. Em có thể tham gia lại như một bạn mới.",
+            (Erased, Lang::En) => "Your data was erased as you asked. You can join again as someone new.",
         }
     }
 }
@@ -343,6 +347,9 @@ pub fn gentle_support_message(lang: Lang) -> &'static str {
         }
     }
 }
+
+/// What replaces the words of an issue its child withdrew or erased.
+pub const ERASED: &str = "[nội dung đã được xoá theo yêu cầu của em]";
 
 /// The hotline children are pointed to.
 pub const HOTLINE: &str = "111";
@@ -460,6 +467,7 @@ mod tests {
             IssuesNotAllowed,
             TooManyAttempts,
             JoinPaused,
+            Erased,
         ] {
             assert_ne!(r.message(Lang::Vi), r.message(Lang::En));
         }

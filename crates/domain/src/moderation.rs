@@ -21,22 +21,30 @@ pub enum IssueStatus {
     InReview,
     Accepted,
     Rejected,
+    /// Withdrawn by the child who raised it (or erased with their data):
+    /// its text is gone, and it counts nowhere.
+    Withdrawn,
 }
 
 impl IssueStatus {
-    pub const ALL: [IssueStatus; 5] = [
+    pub const ALL: [IssueStatus; 6] = [
         IssueStatus::New,
         IssueStatus::Withheld,
         IssueStatus::InReview,
         IssueStatus::Accepted,
         IssueStatus::Rejected,
+        IssueStatus::Withdrawn,
     ];
 
-    /// Hidden from moderators: it belongs to a safeguarding case or review.
-    pub const HIDDEN: [&'static str; 2] = ["withheld", "in_review"];
+    /// Hidden from moderators: it belongs to a safeguarding case or review,
+    /// or the child withdrew it.
+    pub const HIDDEN: [&'static str; 3] = ["withheld", "in_review", "withdrawn"];
 
     pub fn is_hidden(self) -> bool {
-        matches!(self, IssueStatus::Withheld | IssueStatus::InReview)
+        matches!(
+            self,
+            IssueStatus::Withheld | IssueStatus::InReview | IssueStatus::Withdrawn
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +52,7 @@ impl IssueStatus {
             IssueStatus::New => "new",
             IssueStatus::Withheld => "withheld",
             IssueStatus::InReview => "in_review",
+            IssueStatus::Withdrawn => "withdrawn",
             IssueStatus::Accepted => "accepted",
             IssueStatus::Rejected => "rejected",
         }

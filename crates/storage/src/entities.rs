@@ -742,3 +742,18 @@ pub mod safeguarding_webhook {
     }
     no_relations!();
 }
+
+pub mod erased_participant {
+    use sea_orm::entity::prelude::*;
+
+    /// The keyed hash of an erased pseudonym's participant token: the token
+    /// is refused from then on. Nothing else of the child is kept.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "erased_participants")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub token_hash: String,
+        pub erased_at: DateTimeUtc,
+    }
+    no_relations!();
+}

@@ -108,6 +108,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbErr> {
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
     if Backend::of_url(url) == Some(Backend::Sqlite) {
+        if let Some(path) = sqlite_path(url) {
+            private_file(path).map_err(|e| DbErr::Custom(format!("cannot create {path}: {e}")))?;
+        }
         opts.map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -117,6 +120,43 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbErr> {
         });
     }
     Database::connect(opts).await
+}
+
+/// The file of a `sqlite://` URL (`None` for an in-memory database).
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.starts_with(":memory:") && !url.contains("mode=memory")).then_some(path)
+}
+
+/// Children's data lives in the SQLite file: it is created readable by its
+/// owner only (SQLite gives its `-wal` and `-shm` files the same mode), and
+/// an existing one is made so where its owner runs the service.
+fn private_file(path: &str) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // Best effort: a file someone else owns stays as it is.
+                for p in [path.to_owned(), format!("{path}-wal"), format!("{path}-shm")] {
+                    if std::path::Path::new(&p).exists() {
+                        let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
+                    }
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Applies every pending migration.

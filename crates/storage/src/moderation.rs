@@ -41,7 +41,7 @@ pub struct IssueRow {
 }
 
 /// Statuses no moderator-facing list, count or read shows.
-const HIDDEN: [&str; 2] = langnghe_domain::moderation::IssueStatus::HIDDEN;
+const HIDDEN: [&str; 3] = langnghe_domain::moderation::IssueStatus::HIDDEN;
 
 fn row_of(m: issue::Model) -> IssueRow {
     IssueRow {
@@ -168,10 +168,30 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<IssueRow, Sto
         .ok_or(StoreError::NotFound)
 }
 
+/// What the audit log keeps of an issue: its state, never its words (a
+/// child's words, even those a moderator redacted, must go when the child
+/// erases their data). A change of title or body is recorded as
+/// `"edited"` in the state after it.
+fn audit_view(row: &IssueRow, before: Option<&IssueRow>) -> Option<serde_json::Value> {
+    let mut v = snapshot(row)?;
+    let o = v.as_object_mut()?;
+    o.remove("title");
+    o.remove("body");
+    if let Some(b) = before {
+        if b.title != row.title {
+            o.insert("title".into(), "edited".into());
+        }
+        if b.body != row.body {
+            o.insert("body".into(), "edited".into());
+        }
+    }
+    Some(v)
+}
+
 /// Changes an issue: `decide` sees the current row (locked for the
 /// transaction) and returns the new one, or a refusal that is passed back
-/// untouched. The change is audited with the state before and after — the
-/// only place the text before a moderator's redaction is kept.
+/// untouched. The change is audited with the state before and after,
+/// without the words ([`audit_view`]).
 pub async fn update<E>(
     db: &Db,
     actor: &Actor,
@@ -249,8 +269,8 @@ pub async fn update_all<E>(
                 action: "issue.update",
                 entity: "issue",
                 entity_id: Some(id.to_string()),
-                before: snapshot(&current),
-                after: snapshot(&next),
+                before: audit_view(&current, None),
+                after: audit_view(&next, Some(&current)),
             },
         )
         .await?;

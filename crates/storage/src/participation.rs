@@ -171,6 +171,14 @@ pub async fn participant_for<C: ConnectionTrait>(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Uuid, StoreError> {
+    // An erased pseudonym's token is refused for good.
+    if crate::entities::erased_participant::Entity::find_by_id(token_hash.to_owned())
+        .one(conn)
+        .await?
+        .is_some()
+    {
+        return Err(StoreError::Conflict("participant_erased"));
+    }
     participant::Entity::insert(participant::ActiveModel {
         id: Set(Uuid::now_v7()),
         token_hash: Set(token_hash.to_owned()),
@@ -738,6 +746,8 @@ pub struct StoredIssue {
     pub body: String,
     pub redactions: Option<String>,
     pub topic_id: Option<Uuid>,
+    /// The keyed hash that recognises a retry (cleared after the window).
+    pub request_hash: Option<String>,
 }
 
 pub async fn get_issue<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<StoredIssue, StoreError> {
@@ -752,6 +762,7 @@ pub async fn get_issue<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<StoredI
         body: r.body,
         redactions: r.redactions,
         topic_id: r.topic_id,
+        request_hash: r.request_hash,
     })
 }
 
@@ -908,38 +919,225 @@ pub async fn everything_of<C: ConnectionTrait>(
 /// What erasing a pseudonym did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Erased {
+    /// Responses gone at once: never released into any figure.
+    pub responses_deleted: u64,
+    /// Responses released into figures: withdrawn and emptied now, their
+    /// rows deleted when the withdrawal is released (the figures' rules).
     pub responses_withdrawn: u64,
-    pub issues_detached: u64,
+    /// Issues whose text is erased and that count nowhere any more.
+    pub issues_erased: u64,
 }
 
-/// Erases what is held under a pseudonym, in one transaction: every
-/// response still counting is withdrawn (the result folder takes it out of
-/// the aggregates), every support is removed, and every issue is detached
-/// from the pseudonym (it stays in the Council's queue, no longer anyone's). Safeguarding cases are kept:
-/// a child's safety outweighs erasure. Idempotent.
-pub async fn erase_participant(db: &Db, participant_id: Uuid, now: DateTime<Utc>) -> Result<Erased, StoreError> {
-    let tx = begin(db).await?;
-    let withdrawn = response::Entity::update_many()
-        .col_expr(response::Column::WithdrawnAt, Expr::value(now))
-        .col_expr(response::Column::SingleResponseOf, Expr::value(Option::<Uuid>::None))
+/// The pseudonym every erased response is moved to until its row goes: no
+/// participant has it.
+pub const ERASED_PARTICIPANT: Uuid = Uuid::nil();
+
+/// A response of a pseudonym, for the caller to say what is left of its
+/// answers once the child's words are erased.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub id: Uuid,
+    pub survey_id: Uuid,
+    pub version: i32,
+    pub answers: String,
+}
+
+/// Every response held under a pseudonym.
+pub async fn held_by<C: ConnectionTrait>(conn: &C, participant_id: Uuid) -> Result<Vec<Held>, StoreError> {
+    Ok(response::Entity::find()
         .filter(response::Column::ParticipantId.eq(participant_id))
-        .filter(response::Column::WithdrawnAt.is_null())
-        .exec(&tx)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| Held {
+            id: r.id,
+            survey_id: r.survey_id,
+            version: r.version,
+            answers: r.answers,
+        })
+        .collect())
+}
+
+/// How a pseudonym is erased.
+pub struct Erasure<'a> {
+    pub participant_id: Uuid,
+    /// Per response released into figures: its answers with the child's
+    /// words taken out (what the folder needs to take it out of the cells).
+    pub emptied: &'a std::collections::HashMap<Uuid, String>,
+    /// What replaces an issue's title and body.
+    pub erased_text: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Erases what is held under a pseudonym, in one transaction:
+/// - a response never released into a figure is deleted with its queue
+///   entries; one that was is withdrawn (the folder takes it out of the
+///   cells at the next release of its cell, and then deletes the row), and
+///   until then holds no link to the child: moved to
+///   [`ERASED_PARTICIPANT`], its words taken out, its receipt, keys and
+///   request hash gone;
+/// - every support is removed;
+/// - every issue raised or promoted from the child's answers loses its
+///   text, its links and its place on the public list, and is `withdrawn`;
+/// - the participant row is deleted, and its token's keyed hash kept as a
+///   tombstone so that the token is refused from now on.
+///
+/// Safeguarding cases are kept: a child's safety outweighs erasure.
+/// Idempotent.
+pub async fn erase_participant(db: &Db, e: &Erasure<'_>) -> Result<Erased, StoreError> {
+    use crate::entities::{erased_participant, fold_queue};
+    let tx = begin(db).await?;
+    let pid = e.participant_id;
+    let rows = response::Entity::find()
+        .filter(response::Column::ParticipantId.eq(pid))
+        .all(&tx)
         .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    // Never released: a +1 entry still waits (released entries are gone).
+    let mut unreleased: Vec<Uuid> = Vec::new();
+    for chunk in ids.chunks(500) {
+        unreleased.extend(
+            fold_queue::Entity::find()
+                .select_only()
+                .column(fold_queue::Column::ResponseId)
+                .filter(fold_queue::Column::ResponseId.is_in(chunk.iter().copied()))
+                .filter(fold_queue::Column::Sign.eq(1))
+                .into_tuple::<Uuid>()
+                .all(&tx)
+                .await?,
+        );
+    }
+    for chunk in unreleased.chunks(500) {
+        fold_queue::Entity::delete_many()
+            .filter(fold_queue::Column::ResponseId.is_in(chunk.iter().copied()))
+            .exec(&tx)
+            .await?;
+        response::Entity::delete_many()
+            .filter(response::Column::Id.is_in(chunk.iter().copied()))
+            .exec(&tx)
+            .await?;
+    }
+    let mut withdrawn = 0;
+    for r in rows.iter().filter(|r| !unreleased.contains(&r.id)) {
+        let tag = format!("erased:{}", r.id.simple());
+        let mut update = response::Entity::update_many()
+            .col_expr(response::Column::ParticipantId, Expr::value(ERASED_PARTICIPANT))
+            .col_expr(response::Column::SingleResponseOf, Expr::value(Option::<Uuid>::None))
+            .col_expr(response::Column::Grade, Expr::value(Option::<i16>::None))
+            .col_expr(response::Column::ReceiptHash, Expr::value(tag.clone()))
+            .col_expr(response::Column::IdempotencyKey, Expr::value(tag))
+            .col_expr(response::Column::RequestHash, Expr::value(String::new()))
+            .col_expr(
+                response::Column::Answers,
+                Expr::value(e.emptied.get(&r.id).cloned().unwrap_or_else(|| "{}".to_owned())),
+            );
+        if r.withdrawn_at.is_none() {
+            update = update.col_expr(response::Column::WithdrawnAt, Expr::value(e.now));
+            withdrawn += 1;
+        }
+        update.filter(response::Column::Id.eq(r.id)).exec(&tx).await?;
+    }
     crate::entities::issue_support::Entity::delete_many()
-        .filter(crate::entities::issue_support::Column::ParticipantId.eq(participant_id))
+        .filter(crate::entities::issue_support::Column::ParticipantId.eq(pid))
         .exec(&tx)
         .await?;
-    let detached = issue::Entity::update_many()
+    let erased = issue::Entity::update_many()
+        .col_expr(issue::Column::Status, Expr::value("withdrawn"))
+        .col_expr(issue::Column::Title, Expr::value(e.erased_text))
+        .col_expr(issue::Column::Body, Expr::value(e.erased_text))
+        .col_expr(issue::Column::SearchText, Expr::value(Option::<String>::None))
         .col_expr(issue::Column::ParticipantId, Expr::value(Option::<Uuid>::None))
         .col_expr(issue::Column::IdempotencyKey, Expr::value(Option::<String>::None))
         .col_expr(issue::Column::RequestHash, Expr::value(Option::<String>::None))
-        .filter(issue::Column::ParticipantId.eq(participant_id))
+        .col_expr(issue::Column::ReceiptHash, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::ResponseId, Expr::value(Option::<Uuid>::None))
+        .col_expr(issue::Column::QuestionKey, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::Redactions, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::ModeratorNote, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::PublishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(issue::Column::UpdatedAt, Expr::value(e.now))
+        .filter(issue::Column::ParticipantId.eq(pid))
+        .exec(&tx)
+        .await?;
+    if let Some(p) = participant::Entity::find_by_id(pid).one(&tx).await? {
+        erased_participant::Entity::insert(erased_participant::ActiveModel {
+            token_hash: Set(p.token_hash),
+            erased_at: Set(e.now),
+        })
+        .on_conflict(
+            OnConflict::column(erased_participant::Column::TokenHash)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&tx)
+        .await
+        .or_else(|e| match e {
+            DbErr::RecordNotInserted => Ok(0),
+            e => Err(e),
+        })?;
+        participant::Entity::delete_by_id(pid).exec(&tx).await?;
+    }
+    tx.commit().await?;
+    Ok(Erased {
+        responses_deleted: unreleased.len() as u64,
+        responses_withdrawn: withdrawn,
+        issues_erased: erased.rows_affected,
+    })
+}
+
+/// Whether a pseudonym exists (an erased one does not).
+pub async fn participant_exists<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<bool, StoreError> {
+    Ok(participant::Entity::find_by_id(id).one(conn).await?.is_some())
+}
+
+/// The pseudonym of a participant token's keyed hash, if it has one.
+pub async fn participant_of_token<C: ConnectionTrait>(conn: &C, token_hash: &str) -> Result<Option<Uuid>, StoreError> {
+    Ok(participant::Entity::find()
+        .filter(participant::Column::TokenHash.eq(token_hash))
+        .one(conn)
+        .await?
+        .map(|p| p.id))
+}
+
+/// What became of an issue's withdrawal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueWithdrawn {
+    Now,
+    Already,
+    NotFound,
+}
+
+/// Withdraws the issue with this receipt: its text is erased and it counts
+/// nowhere (an issue that went to a safeguarding case keeps its case).
+pub async fn withdraw_issue(
+    db: &Db,
+    receipt_hash: &str,
+    erased_text: &str,
+    now: DateTime<Utc>,
+) -> Result<IssueWithdrawn, StoreError> {
+    let tx = begin(db).await?;
+    let Some(row) = issue::Entity::find()
+        .filter(issue::Column::ReceiptHash.eq(receipt_hash))
+        .one(&tx)
+        .await?
+    else {
+        return Ok(IssueWithdrawn::NotFound);
+    };
+    if row.status == "withdrawn" {
+        return Ok(IssueWithdrawn::Already);
+    }
+    issue::Entity::update_many()
+        .col_expr(issue::Column::Status, Expr::value("withdrawn"))
+        .col_expr(issue::Column::Title, Expr::value(erased_text))
+        .col_expr(issue::Column::Body, Expr::value(erased_text))
+        .col_expr(issue::Column::SearchText, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::RequestHash, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::ModeratorNote, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::PublishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(issue::Column::UpdatedAt, Expr::value(now))
+        .filter(issue::Column::Id.eq(row.id))
         .exec(&tx)
         .await?;
     tx.commit().await?;
-    Ok(Erased {
-        responses_withdrawn: withdrawn.rows_affected,
-        issues_detached: detached.rows_affected,
-    })
+    Ok(IssueWithdrawn::Now)
 }

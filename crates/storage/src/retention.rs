@@ -102,6 +102,28 @@ pub async fn delete_old_responses(db: &Db, cutoff: DateTime<Utc>) -> Result<u64,
     Ok(r.rows_affected)
 }
 
+/// Clears the request hashes of responses and issues submitted before
+/// `cutoff`: past the idempotency window a retry is no longer recognised,
+/// and nothing derived from what the child wrote is kept for it.
+pub async fn expire_request_hashes(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+    use crate::entities::issue;
+    let tx = begin(db).await?;
+    let r = response::Entity::update_many()
+        .col_expr(response::Column::RequestHash, Expr::value(String::new()))
+        .filter(response::Column::SubmittedAt.lt(cutoff))
+        .filter(response::Column::RequestHash.ne(""))
+        .exec(&tx)
+        .await?;
+    let i = issue::Entity::update_many()
+        .col_expr(issue::Column::RequestHash, Expr::value(Option::<String>::None))
+        .filter(issue::Column::CreatedAt.lt(cutoff))
+        .filter(issue::Column::RequestHash.is_not_null())
+        .exec(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(r.rows_affected + i.rows_affected)
+}
+
 /// Deletes safeguarding cases closed before `cutoff`, with their notes.
 pub async fn delete_closed_cases(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
     let tx = begin(db).await?;

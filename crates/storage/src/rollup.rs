@@ -367,6 +367,27 @@ pub async fn take_survey(tx: &Tx, survey_id: Uuid) -> Result<Vec<Pending>, Store
     Ok(changes)
 }
 
+/// Deletes the rows of erased responses whose withdrawal has been released
+/// (nothing of them waits in the queue any more): the cells no longer count
+/// them, and nothing else needs them. In the fold's transaction.
+pub async fn delete_erased(tx: &Tx) -> Result<u64, StoreError> {
+    use crate::entities::response;
+    let r = response::Entity::delete_many()
+        .filter(response::Column::ParticipantId.eq(crate::participation::ERASED_PARTICIPANT))
+        .filter(response::Column::WithdrawnAt.is_not_null())
+        .filter(
+            response::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(fold_queue::Column::ResponseId)
+                    .from(fold_queue::Entity)
+                    .to_owned(),
+            ),
+        )
+        .exec(tx)
+        .await?;
+    Ok(r.rows_affected)
+}
+
 /// After a large release, clears the queue's deleted entries at once
 /// (PostgreSQL's `VACUUM`), so that the look at what waits, made on every
 /// reading of results, does not walk a million dead index entries until

@@ -20,7 +20,6 @@ use langnghe_domain::{FieldErrors, UnitId};
 use langnghe_storage::participation::{self as store, NewIssue, NewResponse, Session, Submitted, Withdrawn};
 use langnghe_storage::{StoreError, catalog, org, surveys, throttle};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -40,7 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(join)
         .service(submit_response)
         .service(withdraw_response)
-        .service(raise_issue);
+        .service(raise_issue)
+        .service(withdraw_issue);
 }
 
 /// How a guardian's consent was collected for the children of a session.
@@ -517,12 +517,24 @@ async fn join(
             lang,
         ));
     }
-    let participant_id = store::participant_for(
+    let participant_id = match store::participant_for(
         &state.db,
         &state.data_key.hash("participant", &token),
         state.clock.now(),
     )
-    .await?;
+    .await
+    {
+        Ok(id) => id,
+        Err(StoreError::Conflict("participant_erased")) => {
+            return Err(child_refusal(
+                actix_web::http::StatusCode::CONFLICT,
+                "participant_erased",
+                ChildRefusal::Erased,
+                lang,
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let iat = now.timestamp();
     let claims = RespondentClaims {
         iss: crate::auth::ISSUER.into(),
@@ -594,18 +606,6 @@ fn raw_answer(v: &serde_json::Value) -> RawAnswer {
             .map(RawAnswer::List)
             .unwrap_or(RawAnswer::Invalid),
         Value::Object(_) => RawAnswer::Invalid,
-    }
-}
-
-fn answer_json(a: &Answer) -> serde_json::Value {
-    use serde_json::json;
-    match a {
-        Answer::Choice(k) => json!(k),
-        Answer::Choices(ks) | Answer::Ranking(ks) => json!(ks),
-        Answer::Rating(n) => json!(n),
-        Answer::YesNo(b) => json!(b),
-        Answer::Text(t) => json!(t),
-        Answer::Number(x) => json!(x),
     }
 }
 
@@ -731,13 +731,15 @@ async fn submit_response(
                 cases.extend(case);
                 serde_json::Value::String(text)
             }
-            other => answer_json(other),
+            other => crate::rollup::answer_value(other),
         };
         stored.insert(key.clone(), value);
     }
-    let request_hash = hex::encode(Sha256::digest(
-        serde_json::to_vec(&body.0.answers).map_err(|e| ApiError::internal(&e))?,
-    ));
+    // Keyed: a guess at what the child wrote cannot be checked against it.
+    let request_hash = state.data_key.hash(
+        "request",
+        &serde_json::to_string(&body.0.answers).map_err(|e| ApiError::internal(&e))?,
+    );
     let id = Uuid::now_v7();
     let age_band = AgeBand::for_age(who.claims.age).map(|b| b.as_str()).unwrap_or("6-8");
     let support = crate::intake::strongest(&cases);
@@ -810,11 +812,7 @@ async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) 
         ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "receipt_unknown", "Not found")
             .detail("no response has this receipt code")
     };
-    if code.len() != 32
-        || !code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
-    {
+    if !receipt_shaped(&code) {
         return Err(unknown());
     }
     match store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), state.clock.now()).await? {
@@ -912,10 +910,10 @@ async fn raise_issue(
         .unwrap_or_else(|| Uuid::now_v7().to_string());
     let screened = crate::intake::issue(title, text);
     let id = Uuid::now_v7();
-    let request_hash = hex::encode(Sha256::digest(format!(
-        "{title}\u{1f}{text}\u{1f}{}",
-        b.topic.as_deref().unwrap_or("")
-    )));
+    let request_hash = state.data_key.hash(
+        "request",
+        &format!("{title}\u{1f}{text}\u{1f}{}", b.topic.as_deref().unwrap_or("")),
+    );
     let new = NewIssue {
         submitted_at: state.clock.now(),
         id,
@@ -951,4 +949,51 @@ async fn raise_issue(
         )),
         Submitted::SessionClosed => Err(closed_meanwhile(&state, &session, lang)),
     }
+}
+
+/// Withdraw an issue with its receipt code, as with answers: its words are
+/// erased and it counts nowhere (it leaves the moderators' queue and the
+/// public list). Withdrawing twice is harmless.
+#[utoipa::path(
+    tag = "consultation",
+    params(("receipt_code" = String, Path)),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 404, description = "No issue has this receipt (`issue_receipt_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/issues/{receipt_code}")]
+async fn withdraw_issue(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let code = code.trim().to_ascii_lowercase();
+    let unknown = || {
+        ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "issue_receipt_unknown",
+            "Not found",
+        )
+        .detail("no issue has this receipt code")
+    };
+    if !receipt_shaped(&code) {
+        return Err(unknown());
+    }
+    let hash = state.data_key.hash("receipt", &code);
+    match store::withdraw_issue(
+        &state.db,
+        &hash,
+        langnghe_domain::consultation::ERASED,
+        state.clock.now(),
+    )
+    .await?
+    {
+        store::IssueWithdrawn::Now | store::IssueWithdrawn::Already => Ok(HttpResponse::NoContent().finish()),
+        store::IssueWithdrawn::NotFound => Err(unknown()),
+    }
+}
+
+/// Whether a text has the shape of a receipt code (32 base32 characters).
+fn receipt_shaped(code: &str) -> bool {
+    code.len() == 32
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
 }

@@ -1,5 +1,8 @@
-//! A child's data rights, exercised with their respondent token: read back
+//! A child's data rights, exercised with their respondent token or with the
+//! participant token their phone keeps (no open session needed): read back
 //! everything held under their pseudonym, and erase it.
+
+use std::collections::HashMap;
 
 use actix_web::{delete, get, web};
 use chrono::{DateTime, Utc};
@@ -9,7 +12,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::Respondent;
+use crate::auth::Child;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -51,7 +54,8 @@ pub struct ExportDto {
 }
 
 /// Read back everything held about me (the bearer of this respondent
-/// token): my answers and the issues I raised, as JSON.
+/// token, or of my participant token): my answers and the issues I
+/// raised, as JSON.
 #[utoipa::path(
     tag = "participants",
     security(("respondent" = [])),
@@ -61,7 +65,7 @@ pub struct ExportDto {
     )
 )]
 #[get("/participants/me/export")]
-async fn export_me(who: Respondent, state: web::Data<AppState>) -> Result<web::Json<ExportDto>, ApiError> {
+async fn export_me(who: Child, state: web::Data<AppState>) -> Result<web::Json<ExportDto>, ApiError> {
     let (responses, issues) = store::everything_of(&state.db, who.participant_id).await?;
     Ok(web::Json(ExportDto {
         responses: responses
@@ -93,17 +97,21 @@ async fn export_me(who: Respondent, state: web::Data<AppState>) -> Result<web::J
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErasedDto {
-    /// Responses that stopped counting now (results update at once).
+    /// Answers gone at once (never in any figure yet).
+    pub responses_deleted: u64,
+    /// Answers already in figures: taken out at the next release of their
+    /// group (so that nobody can see one child leave), their rows deleted
+    /// then; no longer linked to me, my words gone from them now.
     pub responses_withdrawn: u64,
-    /// Issues no longer linked to me (they stay, anonymous, in the
-    /// Council's queue).
-    pub issues_detached: u64,
+    /// Issues I raised, or that were made from my answers: their words
+    /// erased, counted nowhere.
+    pub issues_erased: u64,
 }
 
-/// Erase what is held about me: every answer is withdrawn and taken out of
-/// the results, and every issue I raised is detached from my pseudonym.
-/// Safeguarding cases are kept, for the child's safety. Doing it again
-/// changes nothing.
+/// Erase what is held about me: my answers, the words of my issues, my
+/// supports and my pseudonym. My tokens are refused from then on (the app
+/// starts afresh with a new participant token). Safeguarding cases are
+/// kept, for the child's safety. Doing it again changes nothing.
 #[utoipa::path(
     tag = "participants",
     security(("respondent" = [])),
@@ -113,10 +121,34 @@ pub struct ErasedDto {
     )
 )]
 #[delete("/participants/me")]
-async fn erase_me(who: Respondent, state: web::Data<AppState>) -> Result<web::Json<ErasedDto>, ApiError> {
-    let e = store::erase_participant(&state.db, who.participant_id, state.clock.now()).await?;
+async fn erase_me(who: Child, state: web::Data<AppState>) -> Result<web::Json<ErasedDto>, ApiError> {
+    // What the folder needs of an answer already in figures, to take it out
+    // of them: every answer but the words of free text.
+    let mut emptied = HashMap::new();
+    for held in store::held_by(&state.db, who.participant_id).await? {
+        let def = match langnghe_storage::surveys::version(&state.db, held.survey_id, held.version).await {
+            Ok(v) => crate::routes::surveys::stored_definition(&v.definition)?.0,
+            Err(langnghe_storage::StoreError::NotFound) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        emptied.insert(
+            held.id,
+            crate::retention::replace_texts(&def, &held.answers, langnghe_domain::consultation::ERASED),
+        );
+    }
+    let e = store::erase_participant(
+        &state.db,
+        &store::Erasure {
+            participant_id: who.participant_id,
+            emptied: &emptied,
+            erased_text: langnghe_domain::consultation::ERASED,
+            now: state.clock.now(),
+        },
+    )
+    .await?;
     Ok(web::Json(ErasedDto {
+        responses_deleted: e.responses_deleted,
         responses_withdrawn: e.responses_withdrawn,
-        issues_detached: e.issues_detached,
+        issues_erased: e.issues_erased,
     }))
 }

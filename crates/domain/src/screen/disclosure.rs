@@ -11,7 +11,7 @@ use super::{Concern, ConcernCategory, Outcome, Severity};
 use ConcernCategory::{Bullying, Neglect, OnlineExploitation, SelfHarm, SexualAbuse, Trafficking, Violence};
 
 /// A person at most this far from a `near` phrase anchors it.
-const WINDOW: usize = 8;
+const WINDOW: usize = 10;
 /// Cues of a combination at most this far apart make a disclosure.
 const CUE_WINDOW: usize = 20;
 /// A household adult at most this far from violence makes it urgent.
@@ -42,7 +42,7 @@ impl WordPat {
             Some(p) => (true, p),
             None => (false, piece),
         };
-        let lower = squeeze(&piece.to_lowercase().replace(['\'', '’'], ""));
+        let lower = squeeze(&piece.to_lowercase().replace(['\'', '’'], ""), 2);
         WordPat {
             folded: fold(&lower),
             spelling: strict.then_some(lower),
@@ -55,6 +55,9 @@ impl WordPat {
         if n.folded == self.folded {
             return match (&self.spelling, &n.marked) {
                 (Some(s), Some(m)) => s == m,
+                // In a sentence typed with diacritics, a word without is
+                // spelt as meant.
+                (Some(s), None) if n.spelt => *s == n.folded,
                 _ => true,
             };
         }
@@ -166,6 +169,8 @@ struct Exceptions {
     fear: Phrases,
     game: Phrases,
     exam: Phrases,
+    resolved: Phrases,
+    speech: Phrases,
 }
 
 struct Lists {
@@ -186,10 +191,11 @@ struct Lists {
 
 /// The writer: `em`, `mình`, `tôi`, `tớ`, `con`, `cháu`, `I`, `me`.
 const WRITER: &[&str] = &[
-    "em", "=mình", "=tôi", "=tớ", "tui", "=tao", "=con", "=cháu", "=tau", "i", "us", "we",
+    "em", "=mình", "=tôi", "=tớ", "=tui", "=tao", "=con", "=cháu", "=tau", "i", "us", "we",
 ];
 /// The writer's parents, grandparents, brothers and sisters.
 const HOUSEHOLD: &[&str] = &[
+    "=u",
     "=bố",
     "=ba",
     "=cha",
@@ -206,6 +212,7 @@ const HOUSEHOLD: &[&str] = &[
     "daddy",
     "father",
     "parents",
+    "family",
     "stepmom",
     "stepmother",
     "stepdad",
@@ -234,6 +241,8 @@ const OTHER: &[&str] = &[
     "=họ",
     "=bé",
     "=nhỏ",
+    "=ổng",
+    "=bả",
     "him",
     "her",
     "he",
@@ -248,10 +257,13 @@ const OTHER: &[&str] = &[
 ];
 /// Person words that, typed without diacritics, are more often something
 /// else (`co` is usually `có`, `thay` is `thấy`, `di` is `đi`).
-const MARKED_ONLY: &[&str] = &["co", "thay", "di", "ho", "thang", "chi", "cau", "be", "nho", "tau"];
+const MARKED_ONLY: &[&str] = &[
+    "co", "thay", "di", "ho", "thang", "chi", "cau", "be", "nho", "tau", "ong", "ba",
+];
 /// Household adults: violence with one of them nearby is urgent. Not `cô`,
 /// which in a child's text is far more often a teacher than an aunt.
 const ADULTS: &[&str] = &[
+    "=u",
     "=bố",
     "=ba",
     "=cha",
@@ -411,6 +423,8 @@ fn load() -> Lists {
                 "fear" => Some(&mut e.fear),
                 "game" => Some(&mut e.game),
                 "exam" => Some(&mut e.exam),
+                "resolved" => Some(&mut e.resolved),
+                "speech" => Some(&mut e.speech),
                 _ => {
                     unread.push(line.to_owned());
                     None
@@ -480,7 +494,15 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
         let prev = i.checked_sub(1).map(|p| &ns[p]).filter(|p| p.sentence == n.sentence);
         let next = ns.get(i + 1).filter(|x| x.sentence == n.sentence);
         let prev_person = i > 0 && prev.is_some() && out[i - 1].is_some();
-        let class = if n.folded == "me" || n.alts.iter().any(|a| a == "me") {
+        // `ma` typed without marks is `má` (mother) only before the writer
+        // (`ma em`) or after `ba`, `bố`; otherwise `mà` (but) or `ma` (ghost).
+        let bare_ma = n.folded == "ma"
+            && n.marked.is_none()
+            && !(next.is_some_and(|x| x.is(&["em", "minh", "con", "tui", "toi"]))
+                || prev.is_some_and(|p| p.is(&["ba", "bo"])));
+        let class = if bare_ma {
+            None
+        } else if n.folded == "me" || n.alts.iter().any(|a| a == "me") {
             // `me` is `mẹ` in a Vietnamese sentence.
             Some(if n.vietnamese {
                 Person::Household
@@ -489,6 +511,8 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
             })
         } else if any(&lists.writer, n) {
             match n.folded.as_str() {
+                // Unmarked `to` is `tớ` only in a Vietnamese sentence.
+                "to" if !n.vietnamese => None,
                 "em" | "con" | "minh" | "toi" | "to" | "chau" => {
                     let generic = prev.is_some_and(|p| is_folded(p, &["tre", "cac", "nhung", "mot", "moi"]));
                     let thing = n.folded == "con" && next.is_some_and(|x| is_folded(x, NOT_CON));
@@ -508,7 +532,7 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
                 _ => Some(Person::Writer),
             }
         } else if any(&lists.household, n) {
-            if n.folded == "ba" && !n.vietnamese {
+            if (n.folded == "ba" || n.folded == "u") && !n.vietnamese {
                 None
             } else {
                 Some(Person::Household)
@@ -516,7 +540,10 @@ fn persons(ns: &[Norm], lists: &Lists) -> Vec<Option<Person>> {
         } else if any(&lists.other, n) {
             let unmarked_only = n.marked.is_none() && is_folded(n, MARKED_ONLY);
             let confirmed = next.is_some_and(|x| is_folded(x, &["ay", "giao", "ta", "kia"]));
-            let sibling = next.is_some_and(|x| is_folded(x, &["trai", "gai"]));
+            // `anh trai`, `chị gái`; `chị em`, `anh mình`: the writer's own.
+            let sibling = next.is_some_and(|x| is_folded(x, &["trai", "gai"]))
+                || (n.is(&["anh", "chi"])
+                    && next.is_some_and(|x| is_folded(x, &["em", "minh", "toi", "to", "tui", "hai", "ca"])));
             if unmarked_only && !confirmed {
                 None
             } else if sibling {
@@ -540,10 +567,6 @@ impl Text<'_> {
         }
     }
 
-    fn in_sentence(&self, k: usize, sentence: usize) -> bool {
-        self.ns.get(k).is_some_and(|w| w.sentence == sentence)
-    }
-
     /// Where a phrase starting at word `pos` ends, if it matches there, and
     /// the person its `{a}` or `{o}` named.
     fn match_at(
@@ -562,7 +585,18 @@ impl Text<'_> {
                 .filter(|w| p.matches(w))
                 .and_then(|_| self.match_at(rest, pos + 1, sentence, who)),
             Elem::Person => {
-                let class = here.and_then(|_| self.person[pos])?;
+                // `tụi em`, `bọn mình`: a plural marker before the person.
+                let pos = if here.is_some_and(is_plural) && self.ns.get(pos + 1).is_some_and(|w| w.sentence == sentence)
+                {
+                    pos + 1
+                } else {
+                    pos
+                };
+                let class = self
+                    .ns
+                    .get(pos)
+                    .filter(|w| w.sentence == sentence)
+                    .and_then(|_| self.person[pos])?;
                 self.match_at(rest, pos + 1, sentence, who.or(Some(class)))
             }
             Elem::Adult => here
@@ -572,9 +606,20 @@ impl Text<'_> {
                 .object_ends(pos, sentence)
                 .into_iter()
                 .find_map(|(end, class)| self.match_at(rest, end, sentence, who.or(Some(class)))),
-            Elem::Gap(n) => (0..=*n)
-                .take_while(|k| *k == 0 || self.in_sentence(pos + k - 1, sentence))
-                .find_map(|k| self.match_at(rest, pos + k, sentence, who)),
+            // A gap stays within its clause: `bị điểm kém, bố la` is not `bị … la`.
+            Elem::Gap(n) => {
+                let clause = self.ns.get(pos.saturating_sub(1)).map(|w| w.clause);
+                let in_clause = |k: usize| {
+                    self.ns
+                        .get(k)
+                        .is_some_and(|w| w.sentence == sentence && Some(w.clause) == clause)
+                };
+                (0..=*n)
+                    .take_while(|k| {
+                        *k == 0 || (in_clause(pos + k - 1) && (pos + k >= self.ns.len() || in_clause(pos + k)))
+                    })
+                    .find_map(|k| self.match_at(rest, pos + k, sentence, who))
+            }
             Elem::End => {
                 let ends = pos > 0
                     && self
@@ -592,7 +637,13 @@ impl Text<'_> {
 
     /// Ends of `{o}` from word `pos`: `[cả|lại|…]* body* [của] [các|my] person`.
     fn object_ends(&self, pos: usize, sentence: usize) -> Vec<(usize, Person)> {
-        let fits = |k: usize, list: &[&str]| self.ns.get(k).is_some_and(|w| w.sentence == sentence && w.is(list));
+        // The object stays in the clause of the verb: `đội em đá, em cổ vũ`.
+        let clause = self.ns.get(pos.saturating_sub(1)).map(|w| w.clause);
+        let fits = |k: usize, list: &[&str]| {
+            self.ns
+                .get(k)
+                .is_some_and(|w| w.sentence == sentence && Some(w.clause) == clause && w.is(list))
+        };
         let mut p = pos;
         while p < pos + 2 && fits(p, FILLERS) {
             p += 1;
@@ -603,15 +654,16 @@ impl Text<'_> {
                 break;
             }
             let mut q = p + body;
-            for skip in [&["cua"][..], &["cac", "may", "nhung", "my", "our"]] {
-                if fits(q, skip) {
-                    q += 1;
-                }
+            if fits(q, &["cua"]) {
+                q += 1;
+            }
+            if fits(q, &["cac", "may", "nhung", "my", "our"]) || self.ns.get(q).is_some_and(is_plural) {
+                q += 1;
             }
             if let Some(class) = self
                 .ns
                 .get(q)
-                .filter(|w| w.sentence == sentence)
+                .filter(|w| w.sentence == sentence && Some(w.clause) == clause)
                 .and_then(|_| self.person[q])
             {
                 ends.push((q + 1, class));
@@ -657,6 +709,21 @@ impl Text<'_> {
                 .filter(|&k| self.same_sentence(k, start))
                 .find_map(|k| self.person[k])
         })
+    }
+
+    /// `em bị chú giữ giấy khai sinh`: the person before a `bị` earlier in
+    /// the clause is the one harmed, whoever is named after it.
+    fn passive_subject(&self, s: usize) -> Option<Person> {
+        let clause = self.ns[s].clause;
+        let bi = (s.saturating_sub(WINDOW)..=s).rev().find(|&k| {
+            self.ns[k].clause == clause
+                && self.ns[k].folded == "bi"
+                && self.ns[k].marked.as_deref().is_none_or(|m| m == "bị")
+        })?;
+        (bi.saturating_sub(4)..bi)
+            .rev()
+            .filter(|&k| self.same_sentence(k, bi))
+            .find_map(|k| self.person[k])
     }
 
     fn adult_near(&self, start: usize, end: usize, window: usize) -> bool {
@@ -715,7 +782,12 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     let person = persons(&ns, lists);
     let adult = ns
         .iter()
-        .map(|n| any(&lists.adults, n) && (n.folded != "me" || n.vietnamese) && (n.folded != "ba" || n.vietnamese))
+        .zip(&person)
+        .map(|(n, p)| {
+            any(&lists.adults, n)
+                && (!matches!(n.folded.as_str(), "me" | "ba" | "u") || n.vietnamese)
+                && (n.folded != "ma" || n.marked.is_some() || p.is_some())
+        })
         .collect();
     let t = Text { ns: &ns, person, adult };
     let ex = &lists.exceptions;
@@ -744,6 +816,8 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     let advice = first_in_sentence(&t, &ex.advice, sentences);
     let game = first_in_sentence(&t, &ex.game, sentences);
     let exam = first_in_sentence(&t, &ex.exam, sentences);
+    let resolved = first_in_sentence(&t, &ex.resolved, sentences);
+    let speech = first_in_sentence(&t, &ex.speech, sentences);
     let question = questions(text, &ns, sentences);
 
     // An idiom overlapping the match drops it, unless the rule spells the
@@ -784,10 +858,14 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     for (index, s, e, who) in t.occurrences(&lists.phrases) {
         let rule = &lists.rules[index];
         let sentence = ns[s].sentence;
-        if idiom_over(index, s, e) || topical(s) || report[sentence].is_some_and(|r| r < s) {
+        if idiom_over(index, s, e)
+            || topical(s)
+            || report[sentence].is_some_and(|r| r < s)
+            || resolved[sentence].is_some()
+        {
             continue;
         }
-        if negated(&t, lists, s, e, &question) {
+        if negated(&t, lists, &lists.phrases.phrases[index], s, e, &question) {
             continue;
         }
         let mut cap = rule.cap || soft[s..e].contains(&true);
@@ -797,23 +875,32 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
             }
             cap = true;
         }
-        if hedge[sentence].is_some_and(|h| h < s) {
+        if let Some(h) = hedge[sentence].filter(|h| *h < s) {
             if advice[sentence].is_some() || question[sentence] {
                 continue;
             }
-            cap = true;
+            // `dọa nếu méc thầy thì sẽ đánh em`: a threat reported, not a
+            // hypothesis.
+            if speech[sentence].is_none_or(|p| p > h) {
+                cap = true;
+            }
         }
         let violence_only = rule.categories == [Violence];
         if violence_only && game[sentence].is_some() && !adult_in_sentence[sentence] {
             continue;
         }
-        if rule.categories.contains(&SelfHarm)
-            && exam[sentence].is_some()
-            && ns[s..e].iter().any(|w| w.is(&["chet", "die", "dead", "kil"]))
-        {
-            cap = true;
+        if exam[sentence].is_some() {
+            // Exam hyperbole: `bài kiểm tra giết em`, `muốn biến mất khỏi
+            // tiết kiểm tra` are dropped; `thi xong muốn chết` is possible.
+            let killing = ns[s..e].iter().any(|w| w.is(&["giet", "kil", "chet", "die", "dead"]));
+            if violence_only && killing || rule.categories.contains(&SelfHarm) && cap {
+                continue;
+            }
+            if rule.categories.contains(&SelfHarm) && killing {
+                cap = true;
+            }
         }
-        let who = who.or_else(|| t.person_near(s, e));
+        let who = who.or_else(|| t.passive_subject(s)).or_else(|| t.person_near(s, e));
         let victim = match (rule.kind, who) {
             (Kind::Cue { .. }, _) => {
                 cues.push(CueHit {
@@ -827,6 +914,12 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
             }
             (Kind::Say, who) => who.unwrap_or(Person::Writer),
             (Kind::Near, Some(who)) => who,
+            // No person: the writer left out the subject (`bị nhốt trong nhà
+            // vệ sinh`, `ko có gì ăn mấy ngày r`): possible. Other terms
+            // with no person are talk about the topic.
+            (Kind::Near, None) if implicit_subject(rule, &lists.phrases.phrases[index], generic_before(&ns, s)) => {
+                Person::Other
+            }
             (Kind::Near, None) => continue,
         };
         let outcome = if cap || victim == Person::Other {
@@ -873,6 +966,20 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
     })
 }
 
+/// A `near` rule whose subject a child often leaves out: a passive (`bị …`),
+/// and self-harm, neglect and sexual abuse, which are about the writer.
+fn implicit_subject(rule: &Rule, elems: &[Elem], generic: bool) -> bool {
+    if generic {
+        return false;
+    }
+    let passive = matches!(elems.first(), Some(Elem::Word(p)) if p.folded == "bi");
+    passive
+        || rule
+            .categories
+            .iter()
+            .any(|c| matches!(c, SelfHarm | Neglect | SexualAbuse))
+}
+
 /// The phrase has word elements in a row that match `words`.
 fn holds(elems: &[Elem], words: &[Norm]) -> bool {
     !words.is_empty()
@@ -915,6 +1022,12 @@ fn combine_cues(lists: &Lists, cues: &[CueHit], found: &mut Vec<Found>) {
                     .map(|g| window.iter().copied().find(|&j| group(hits[j]) == *g))
                     .collect();
                 let Some(members) = members else { continue };
+                // `mẹ em đi Hàn Quốc làm việc`: a weak combination about a
+                // parent, not a child.
+                if combo.outcome == Outcome::Possible && members.iter().all(|&j| hits[j].who == Some(Person::Household))
+                {
+                    continue;
+                }
                 let who = members.iter().filter_map(|&j| hits[j].who).max();
                 let cap = members.iter().any(|&j| hits[j].cap);
                 let outcome = if cap || who.is_none_or(|w| w == Person::Other) {
@@ -971,31 +1084,89 @@ fn questions(text: &str, ns: &[Norm], sentences: usize) -> Vec<bool> {
 /// `ai`, `bao giờ`, `có`, `bị` … between) in its clause, or `đâu` after it,
 /// or the match sits in a question (`có … không?`) without a writer's
 /// statement.
-fn negated(t: &Text<'_>, lists: &Lists, s: usize, e: usize, question: &[bool]) -> bool {
+fn negated(t: &Text<'_>, lists: &Lists, elems: &[Elem], s: usize, e: usize, question: &[bool]) -> bool {
     let ns = t.ns;
     let clause = ns[s].clause;
-    let mut k = s;
-    let mut steps = 0;
-    while k > 0 && steps < 5 && ns[k - 1].clause == clause {
-        let w = &ns[k - 1];
-        let english_no = w.folded == "no" && !w.vietnamese;
-        if any(&lists.negators, w) || english_no {
-            return true;
-        }
-        if !w.is(NEGATION_FILLERS) {
-            break;
-        }
-        k -= 1;
-        steps += 1;
+    let is_negator = |w: &Norm| any(&lists.negators, w) || (w.folded == "no" && !w.vietnamese);
+    // Inside the match (`bố chưa bao giờ đánh`), unless the phrase has a
+    // negation of its own (`không muốn sống`).
+    let own = elems.iter().any(
+        |el| matches!(el, Elem::Word(p) if p.folded == "no" || lists.negators.iter().any(|n| n.folded == p.folded)),
+    );
+    if !own && ns[s..e].iter().any(is_negator) {
+        return true;
     }
-    let dau_after = ns[e..]
-        .iter()
-        .take(4)
-        .take_while(|w| w.clause == clause)
-        .any(|w| w.marked.as_deref() == Some("đâu"));
+    // Just before it; but `gửi ảnh ko tao đăng`: a negation before a person
+    // word ends a clause (`or else`) and negates nothing of the match.
+    if t.person[s].is_none() {
+        let mut k = s;
+        let mut steps = 0;
+        while k > 0 && steps < 5 && ns[k - 1].clause == clause {
+            let w = &ns[k - 1];
+            if is_negator(w) {
+                return true;
+            }
+            if !w.is(NEGATION_FILLERS) {
+                break;
+            }
+            k -= 1;
+            steps += 1;
+        }
+    }
+    let dau_after = !own
+        && ns[e..]
+            .iter()
+            .take(4)
+            .take_while(|w| w.clause == clause)
+            .any(|w| w.marked.as_deref() == Some("đâu"));
     let sentence = ns[s].sentence;
-    let asks = question[sentence] && ns[..s].iter().rev().take_while(|w| w.sentence == sentence).any(is_co);
+    let asks = question[sentence]
+        && ns[..s]
+            .iter()
+            .rev()
+            .take_while(|w| w.sentence == sentence)
+            .take(30)
+            .any(is_co);
     dau_after || asks
+}
+
+/// Children or people in general (`trẻ em`, `học sinh`, `kids`) earlier in
+/// the sentence: a harm term with no person is then about them in general.
+fn generic_before(ns: &[Norm], s: usize) -> bool {
+    const GENERIC: &[&str] = &[
+        "tre",
+        "hoc sinh",
+        "moi nguoi",
+        "nguoi ta",
+        "nhieu ban",
+        "cac ban",
+        "children",
+        "kids",
+        "students",
+        "people",
+        "someone",
+        "anyone",
+    ];
+    let sentence = ns[s].sentence;
+    let words: Vec<&str> = ns[..s]
+        .iter()
+        .rev()
+        .take_while(|w| w.sentence == sentence)
+        .take(30)
+        .map(|w| w.folded.as_str())
+        .collect();
+    words.iter().enumerate().any(|(k, w)| {
+        GENERIC.iter().any(|g| match g.split_once(' ') {
+            None => g == w,
+            // `words` runs backwards: `học sinh` is `sinh`, then `học`.
+            Some((a, b)) => b == *w && words.get(k + 1) == Some(&a),
+        })
+    })
+}
+
+/// `tụi`, `bọn`, `chúng`: the plural before a pronoun (`tụi em`).
+fn is_plural(n: &Norm) -> bool {
+    matches!(n.marked.as_deref(), Some("tụi" | "bọn" | "chúng")) || (n.marked.is_none() && n.is(&["bon", "chung"]))
 }
 
 /// `có` (or `co` typed without diacritics), not `cô`.

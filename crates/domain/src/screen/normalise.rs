@@ -200,6 +200,10 @@ pub(super) struct Norm {
     pub clause: usize,
     /// The sentence reads as Vietnamese rather than English.
     pub vietnamese: bool,
+    /// The writer typed diacritics in this sentence (at least three words
+    /// and half of them), so a word without marks is spelt as meant: `du`
+    /// (du lịch) is not `dụ`.
+    pub spelt: bool,
 }
 
 impl Norm {
@@ -209,14 +213,21 @@ impl Norm {
     }
 }
 
-/// Runs of the same letter become one: `đauuuu` → `đau`, `kill` → `kil`.
-/// Patterns are squeezed the same way, so English double letters still match.
-pub(super) fn squeeze(s: &str) -> String {
+/// Runs of the same letter are cut to `keep` letters: `đauuuu` → `đau`
+/// (Vietnamese, `keep` 1: it never doubles a letter), `killlll` → `kill`
+/// (English and the rule lists, `keep` 2).
+pub(super) fn squeeze(s: &str, keep: usize) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last = None;
+    let mut run = 0;
     for c in s.chars() {
         if Some(c) == last && c.is_alphabetic() {
-            continue;
+            run += 1;
+            if run >= keep {
+                continue;
+            }
+        } else {
+            run = 0;
         }
         out.push(c);
         last = Some(c);
@@ -249,7 +260,7 @@ static TEENCODE: LazyLock<HashMap<String, Reading>> = LazyLock::new(|| {
         };
         let words: Vec<(String, String)> = fields
             .map(|w| {
-                let lower = squeeze(&w.to_lowercase());
+                let lower = squeeze(&w.to_lowercase(), 2);
                 (fold(&lower), lower)
             })
             .collect();
@@ -259,7 +270,7 @@ static TEENCODE: LazyLock<HashMap<String, Reading>> = LazyLock::new(|| {
             words,
         };
         for key in key.split(',') {
-            map.insert(squeeze(&key.to_lowercase()), reading.clone());
+            map.insert(squeeze(&key.to_lowercase(), 2), reading.clone());
         }
     }
     map
@@ -314,6 +325,7 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
         },
     );
     let vietnamese = sentence_languages(&ws);
+    let spelt = spelt_sentences(&ws);
     let mut out: Vec<Norm> = Vec::with_capacity(ws.len());
     let mut clause_shift = 0;
     let mut i = 0;
@@ -331,13 +343,18 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
                     sentence: w.sentence,
                     clause: w.clause + clause_shift,
                     vietnamese: vi,
+                    spelt: false,
                 });
             }
             i = end;
             continue;
         }
-        let lower = squeeze(&w.lower);
-        let folded = squeeze(&w.folded);
+        let keep = if vi { 1 } else { 2 };
+        let lower = squeeze(&w.lower, keep);
+        let folded = squeeze(&w.folded, keep);
+        // `bị bully`: an English word in a Vietnamese sentence keeps its
+        // double letters as a second reading.
+        let english = Some(squeeze(&w.folded, 2)).filter(|e| *e != folded);
         let reading = TEENCODE.get(&lower).filter(|r| vi || !r.vietnamese_only);
         let first = reading.filter(|r| r.replace).and_then(|r| r.words.first());
         let conjunction = match first {
@@ -350,12 +367,13 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
         let base = Norm {
             marked: w.marked().then(|| lower.clone()),
             folded: folded.clone(),
-            alts: Vec::new(),
+            alts: english.into_iter().collect(),
             start: w.start,
             end: w.end,
             sentence: w.sentence,
             clause: w.clause + clause_shift,
             vietnamese: vi,
+            spelt: spelt.get(w.sentence).copied().unwrap_or(false),
         };
         match reading {
             Some(r) if r.replace => {
@@ -375,7 +393,7 @@ pub(super) fn normalise(text: &str, vocabulary: &dyn Fn(&str) -> bool) -> Vec<No
             None => {
                 let mut n = base;
                 if vi && n.marked.is_none() {
-                    n.alts = letter_swaps(&folded);
+                    n.alts.extend(letter_swaps(&folded));
                 }
                 out.push(n);
             }
@@ -403,6 +421,22 @@ fn sentence_languages(ws: &[Word<'_>]) -> Vec<bool> {
         }
     }
     score.into_iter().map(|(vi, en)| vi >= en).collect()
+}
+
+/// Whether each sentence was typed with diacritics: at least three words
+/// with marks, and at least half of its words.
+fn spelt_sentences(ws: &[Word<'_>]) -> Vec<bool> {
+    let count = ws.last().map_or(0, |w| w.sentence + 1);
+    let mut tally = vec![(0usize, 0usize); count];
+    for w in ws.iter().filter(|w| w.text.chars().any(char::is_alphabetic)) {
+        let t = &mut tally[w.sentence];
+        t.0 += usize::from(w.marked());
+        t.1 += 1;
+    }
+    tally
+        .into_iter()
+        .map(|(marked, all)| marked >= 3 && 2 * marked >= all)
+        .collect()
 }
 
 /// Readings of a folded word typed with letters Vietnamese does not use:
@@ -461,7 +495,7 @@ fn spaced_letters(
     // `đá nhẹ`.
     (i + 3..=end)
         .filter_map(|end| {
-            let joined: String = squeeze(&ws[i..end].iter().map(|w| w.folded.as_str()).collect::<String>());
+            let joined: String = squeeze(&ws[i..end].iter().map(|w| w.folded.as_str()).collect::<String>(), 1);
             segment(&joined, vocabulary).map(|parts| (end, parts))
         })
         .max_by_key(|(end, parts)| (parts.first().map_or(0, String::len), *end))

@@ -58,6 +58,7 @@ pub fn personal_data(text: &str) -> Vec<Found> {
         spans: Vec::new(),
     };
     emails(text, &mut claimed);
+    disguised_emails(text, &mut claimed);
     social(text, &mut claimed);
     let groups = digit_groups(text);
     phones(text, &groups, &mut claimed);
@@ -71,8 +72,8 @@ pub fn personal_data(text: &str) -> Vec<Found> {
     );
     spoken_numbers(text, &ws, &mut claimed);
     addresses(&ws, &mut claimed);
-    schools(&ws, &mut claimed);
-    names(&ws, &mut claimed);
+    schools(text, &ws, &mut claimed);
+    names(text, &ws, &mut claimed);
     let mut spans = claimed.spans;
     spans.sort_by_key(|s| s.range.start);
     spans
@@ -105,6 +106,93 @@ fn emails(text: &str, claimed: &mut Claimed) {
         let valid = start < at && text.get(at + 1..end).is_some_and(valid_domain);
         if valid {
             claimed.take(start, end, Redaction::Email);
+        }
+    }
+}
+
+/// Stand-ins for `@` in an address a child disguises.
+const AT_SIGNS: &[&str] = &["@", "(a)", "(at)", "[at]", "(@)", "[a]"];
+
+/// `hoangyen . 2010 @ gmail . com`, `ngthao.vy(a)gmail.com`: an address
+/// with spaces around its dots and `@`, or a stand-in for `@`.
+fn disguised_emails(text: &str, claimed: &mut Claimed) {
+    let lower = text.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let local = |c: u8| c.is_ascii_alphanumeric() || b"_%+-".contains(&c);
+    let label = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+    let spaces_back = |mut k: usize| {
+        while k > 0 && b[k - 1] == b' ' {
+            k -= 1;
+        }
+        k
+    };
+    let spaces_fwd = |mut k: usize| {
+        while k < b.len() && b[k] == b' ' {
+            k += 1;
+        }
+        k
+    };
+    for sign in AT_SIGNS {
+        for (at, _) in lower.match_indices(sign) {
+            // A plain `@` is disguised only with a space after it; without,
+            // it is an address (found already) or a handle.
+            if *sign == "@" && b.get(at + 1) != Some(&b' ') {
+                continue;
+            }
+            // The local part, leftwards: words joined by dots.
+            let mut start = spaces_back(at);
+            let first_end = start;
+            while start > 0 && local(b[start - 1]) {
+                start -= 1;
+            }
+            if start == first_end {
+                continue;
+            }
+            loop {
+                let dot = spaces_back(start);
+                if dot == 0 || b[dot - 1] != b'.' {
+                    break;
+                }
+                let word_end = spaces_back(dot - 1);
+                let mut word_start = word_end;
+                while word_start > 0 && local(b[word_start - 1]) {
+                    word_start -= 1;
+                }
+                if word_start == word_end {
+                    break;
+                }
+                start = word_start;
+            }
+            // The domain, rightwards: labels joined by dots.
+            let mut end = spaces_fwd(at + sign.len());
+            let mut labels: Vec<(usize, usize)> = Vec::new();
+            loop {
+                let from = end;
+                let mut to = from;
+                while to < b.len() && label(b[to]) {
+                    to += 1;
+                }
+                if to == from {
+                    break;
+                }
+                labels.push((from, to));
+                end = to;
+                let dot = spaces_fwd(to);
+                if dot >= b.len() || b[dot] != b'.' {
+                    break;
+                }
+                let next = spaces_fwd(dot + 1);
+                if next >= b.len() || !label(b[next]) {
+                    break;
+                }
+                end = next;
+            }
+            let tld_ok = labels
+                .last()
+                .is_some_and(|&(f, t)| t - f >= 2 && b[f..t].iter().all(u8::is_ascii_alphabetic));
+            if labels.len() >= 2 && tld_ok {
+                claimed.take(start, end, Redaction::Email);
+            }
         }
     }
 }
@@ -179,7 +267,7 @@ const PLATFORMS: &[&str] = &[
 /// What may stand between a platform word and the account: `fb của em là`,
 /// `zalo tên`, `tiktok: `.
 const ACCOUNT_LINK: &[&str] = &[
-    "cua", "em", "minh", "to", "toi", "la", "ten", "is", "my", "me", "ne", "nick", "acc",
+    "cua", "em", "e", "minh", "mk", "mik", "to", "toi", "t", "la", "ten", "is", "my", "me", "ne", "nick", "acc", "id",
 ];
 
 /// Words that end an account name written in words.
@@ -662,11 +750,16 @@ fn address_at(ws: &[Word<'_>], i: usize) -> Option<(usize, usize)> {
         // `ở 45/6`: a slash number after `ở` is a house even if it reads as a date.
         strong |= ws[i].text.contains('/');
     }
-    if let Some(end) = street_after(ws, i + 1, context, strong) {
+    // `9 bis Thich Quang Duc`.
+    let (number_end, strong) = match linked(ws, i + 1) {
+        Some(w) if w.is(&["bis", "ter"]) => (i + 2, true),
+        _ => (i + 1, strong),
+    };
+    if let Some(end) = street_after(ws, number_end, context, strong) {
         return Some((start, end));
     }
-    if strong && (context || ws[i].text.contains('/')) {
-        return Some((start, i + 1));
+    if strong && context {
+        return Some((start, number_end));
     }
     if after_so {
         // `đường Lê Lợi số 12`.
@@ -687,7 +780,17 @@ fn alley_at(ws: &[Word<'_>], a: usize) -> Option<(usize, usize)> {
     let end = match linked(ws, n + 1) {
         Some(w) if w.is(STREET) || w.is(ALLEY) => name_run(ws, n + 1),
         Some(w) if w.capitalised() && house_number(w.text).is_none() => name_run(ws, n + 1),
-        _ => n + 1,
+        // `kiet 32 ong ich khiem`: two to four lower-case words.
+        Some(_) => {
+            let mut k = n + 1;
+            while k < n + 5
+                && linked(ws, k).is_some_and(|w| !w.is(NAME_STOP) && w.text.chars().all(char::is_alphabetic))
+            {
+                k += 1;
+            }
+            if k >= n + 3 { k } else { n + 1 }
+        }
+        None => n + 1,
     };
     (end > n + 1 || context).then_some((a, end))
 }
@@ -762,9 +865,10 @@ fn street_before(ws: &[Word<'_>], so: usize) -> Option<usize> {
 // Class and school
 // ---------------------------------------------------------------------------
 
-/// A class code: `7A3`, `9A`, `10A1`, `6/2`, `8.1`; `7` alone is a grade.
-fn class_code(word: &str) -> bool {
-    let b = word.as_bytes();
+/// A class code: `7A3`, `9A`, `8a1`, `10A1`, `6/2`, `5.3`; `7` alone is a
+/// grade.
+fn class_code(code: &str) -> bool {
+    let b = code.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
     if !(1..=2).contains(&digits) {
         return false;
@@ -772,31 +876,23 @@ fn class_code(word: &str) -> bool {
     match &b[digits..] {
         [l] => l.is_ascii_alphabetic(),
         [l, d @ ..] if l.is_ascii_alphabetic() => (1..=2).contains(&d.len()) && d.iter().all(u8::is_ascii_digit),
-        [b'/', d @ ..] => (1..=2).contains(&d.len()) && d.iter().all(u8::is_ascii_digit),
+        [b'/' | b'.', d @ ..] => (1..=2).contains(&d.len()) && d.iter().all(u8::is_ascii_digit),
         _ => false,
     }
 }
 
-/// A class code no one would take for anything else: digits, a capital
-/// letter and digits (`7A3`, `10A1`).
-fn strong_class_code(word: &str) -> bool {
-    let b = word.as_bytes();
-    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    (1..=2).contains(&digits)
-        && b.get(digits).is_some_and(u8::is_ascii_uppercase)
-        && b.len() > digits + 1
-        && b[digits + 1..].iter().all(u8::is_ascii_digit)
-}
-
-/// Kinds of school, folded, as one or more words.
+/// Kinds of school, folded, as one or more words; the first ones are
+/// abbreviations no one writes for anything else.
 const SCHOOL_KINDS: &[&[&str]] = &[
     &["thcs"],
     &["thpt"],
-    &["th"],
     &["ptcs"],
+    &["ptth"],
     &["ptdtnt"],
     &["dtnt"],
     &["ptdtbt"],
+    &["thptcs"],
+    &["th"],
     &["tieu", "hoc"],
     &["trung", "hoc", "co", "so"],
     &["trung", "hoc", "pho", "thong"],
@@ -811,16 +907,17 @@ const SCHOOL_KINDS: &[&[&str]] = &[
     &["chuyen"],
     &["quoc", "te"],
     &["pho", "thong"],
-    &["ptth"],
     &["dan", "lap"],
 ];
+const SCHOOL_ABBREVIATIONS: &[&str] = &["thcs", "thpt", "ptcs", "ptth", "ptdtnt", "dtnt", "ptdtbt", "thptcs"];
 
 /// Words that end a school name written in lower case.
 const SCHOOL_STOP: &[&str] = &[
-    "lop", "o", "tai", "cua", "va", "em", "minh", "toi", "thi", "la", "co", "rat", "nhe", "nha", "quan", "huyen",
-    "phuong", "xa", "tinh", "thanh", "tp", "nam", "hoc", "hay", "bi", "dang", "duoc", "nen", "voi", "khi", "vi",
-    "nhung", "ma", "con", "cung", "deu", "khong", "ko", "moi", "day", "do", "ne", "a", "ah", "roi", "di", "den", "ve",
-    "thay", "cac", "ban", "nhieu", "it", "mot", "hai", "so", "trong", "ngoai", "gan", "xa",
+    "lop", "o", "tai", "cua", "va", "em", "e", "minh", "mk", "toi", "thi", "la", "co", "rat", "nhe", "nha", "quan",
+    "huyen", "phuong", "xa", "tinh", "thanh", "tp", "nam", "hoc", "hay", "bi", "dang", "duoc", "dc", "nen", "voi",
+    "vs", "khi", "vi", "nhung", "ma", "con", "cung", "deu", "khong", "ko", "k", "moi", "day", "do", "ne", "a", "ah",
+    "roi", "r", "di", "den", "ve", "thay", "cac", "ban", "nhieu", "it", "mot", "hai", "so", "trong", "ngoai", "gan",
+    "xa", "muon", "mun", "can", "phai", "may", "lanh", "nuoc", "san", "choi", "to", "qua", "wa", "bi",
 ];
 
 /// Length (in words) of the school kind starting at word `k`, if any.
@@ -829,14 +926,16 @@ fn school_kind_at(ws: &[Word<'_>], k: usize) -> Option<usize> {
         .iter()
         .filter(|kind| {
             kind.iter().enumerate().all(|(n, part)| {
-                ws.get(k + n).is_some_and(|w| {
-                    w.sentence == ws[k].sentence && (n == 0 || !w.after_punct) && w.folded == part.to_lowercase()
-                })
+                ws.get(k + n)
+                    .is_some_and(|w| w.sentence == ws[k].sentence && (n == 0 || !w.after_punct) && w.folded == *part)
             })
         })
         .map(|kind| kind.len())
         .max()
 }
+
+/// English words that follow a school's name.
+const SCHOOL_EN: &[&str] = &["high", "primary", "secondary", "middle", "elementary", "school"];
 
 /// The end of a school name from word `k`: capitalised words, or (when
 /// `loose`, after a school kind) lower-case words up to a stop word.
@@ -846,10 +945,10 @@ fn school_name_end(ws: &[Word<'_>], k: usize, loose: bool) -> usize {
         let Some(w) = linked(ws, e).filter(|w| w.sentence == ws[k].sentence) else {
             break;
         };
-        if w.is(&["high", "primary", "secondary", "middle", "elementary", "school"]) {
+        if w.is(SCHOOL_EN) {
             break;
         }
-        let capital = w.capitalised() && !w.is(&["lop", "em", "minh", "o", "tai"]);
+        let capital = w.capitalised() && !not_name(w);
         let number = w.text.bytes().all(|b| b.is_ascii_digit()) && e > k;
         let lower_ok = loose && !w.is(SCHOOL_STOP) && w.text.chars().all(char::is_alphabetic);
         if !(capital || lower_ok || number) {
@@ -860,55 +959,87 @@ fn school_name_end(ws: &[Word<'_>], k: usize, loose: bool) -> usize {
     e
 }
 
-fn schools(ws: &[Word<'_>], claimed: &mut Claimed) {
+/// Schools, and class codes when a school is named in the same text: a
+/// class code alone matches a class in every school of the district.
+fn schools(text: &str, ws: &[Word<'_>], claimed: &mut Claimed) {
+    let mut named = false;
     let mut i = 0;
     while i < ws.len() {
         let w = &ws[i];
-        // `lớp 7A3` (the code only), `7A3` alone.
-        if class_code(w.text)
-            && (strong_class_code(w.text)
-                || i.checked_sub(1)
-                    .is_some_and(|p| ws[p].is(&["lop", "class"]) && !w.after_punct))
-        {
-            claimed.take(w.start, w.end, Redaction::School);
-            i += 1;
-            continue;
-        }
         // `trường THCS Lê Quý Đôn` (all but `trường`), `THCS Nguyễn Du`,
-        // `trường Kim Đồng`, `Nguyen Du High School`.
+        // `thcs cau kieu`, `trường Kim Đồng`, `Nguyen Du High School`.
         let after_truong = i
             .checked_sub(1)
             .is_some_and(|p| ws[p].is(&["truong", "school"]) && !w.after_punct);
         if let Some(kind) = school_kind_at(ws, i) {
-            let strong_kind = kind > 1 || w.text.chars().filter(|c| c.is_uppercase()).count() >= 2 || after_truong;
+            let strong_kind = kind > 1
+                || w.is(SCHOOL_ABBREVIATIONS)
+                || w.text.chars().filter(|c| c.is_uppercase()).count() >= 2
+                || after_truong;
             let end = school_name_end(ws, i + kind, after_truong || strong_kind);
             if strong_kind && end > i + kind {
-                claimed.take(w.start, ws[end - 1].end, Redaction::School);
+                named |= claimed.take(w.start, ws[end - 1].end, Redaction::School);
                 i = end;
                 continue;
             }
-        } else if after_truong && w.capitalised() && !w.is(&["em", "minh", "toi", "lop", "hoc"]) {
+        } else if after_truong && w.capitalised() && !w.is(&["em", "minh", "toi", "lop", "hoc", "e"]) {
             let end = school_name_end(ws, i, false);
             if end > i {
-                claimed.take(w.start, ws[end - 1].end, Redaction::School);
+                named |= claimed.take(w.start, ws[end - 1].end, Redaction::School);
                 i = end;
                 continue;
             }
         }
-        if w.capitalised() && !w.is(&["em", "minh", "toi"]) {
-            // `Nguyen Du High School`, `Le Loi Primary School`.
+        if w.capitalised() && !w.is(&["em", "minh", "toi", "i"]) {
+            // `Nguyen Du High School`: the name, not the words after it.
             let end = school_name_end(ws, i, false);
-            let tail = ws.get(end).zip(ws.get(end + 1));
-            let english = tail.is_some_and(|(a, b)| {
-                a.is(&["high", "primary", "secondary", "middle", "elementary"]) && b.is(&["school"])
-            });
+            let english = ws
+                .get(end)
+                .is_some_and(|a| a.is(SCHOOL_EN) && !a.after_punct && a.sentence == w.sentence)
+                && ws[end..].iter().take(3).any(|x| x.folded == "school");
             if end > i && english {
-                claimed.take(w.start, ws[end + 1].end, Redaction::School);
-                i = end + 2;
+                named |= claimed.take(w.start, ws[end - 1].end, Redaction::School);
+                i = end;
                 continue;
             }
         }
         i += 1;
+    }
+    if !named {
+        return;
+    }
+    // `6A7`, `8a1` alone, when a school is named.
+    for w in ws {
+        let b = w.text.as_bytes();
+        let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        let strong = (1..=2).contains(&digits)
+            && b.get(digits).is_some_and(u8::is_ascii_alphabetic)
+            && b.len() > digits + 1
+            && b[digits + 1..].iter().all(u8::is_ascii_digit);
+        if strong {
+            claimed.take(w.start, w.end, Redaction::School);
+        }
+    }
+    // `lớp 7A3`, `lop 8a1`, `lớp 5.3`, `class 7B`: the code only.
+    for (i, w) in ws.iter().enumerate() {
+        if !w.is(&["lop", "class"]) {
+            continue;
+        }
+        let Some(next) = ws
+            .get(i + 1)
+            .filter(|n| n.sentence == w.sentence || n.start == w.end + 1)
+        else {
+            continue;
+        };
+        let rest = text.get(next.start..).unwrap_or_default();
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '/'))
+            .unwrap_or(rest.len());
+        let code = rest.get(..len).unwrap_or_default().trim_end_matches(['.', '/']);
+        let between = text.get(w.end..next.start).unwrap_or("x");
+        if class_code(code) && between.chars().all(char::is_whitespace) {
+            claimed.take(next.start, next.start + code.len(), Redaction::School);
+        }
     }
 }
 
@@ -920,9 +1051,9 @@ fn schools(ws: &[Word<'_>], claimed: &mut Claimed) {
 const FAMILY: &[&str] = &[
     "nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "hồ", "ngô", "dương",
     "lý", "lí", "đinh", "đoàn", "trương", "lâm", "mai", "cao", "lương", "trịnh", "tạ", "tô", "hà", "châu", "quách",
-    "thái", "lưu", "triệu", "kiều", "mạc", "đào", "hứa", "phùng", "la", "tăng", "vương", "từ", "lại", "diệp", "thạch",
-    "chu", "giang", "đàm", "khổng", "lục", "nông", "lò", "hầu", "tống", "thân", "doãn", "khúc", "âu", "kim", "lã",
-    "nghiêm", "văn", "ninh", "tiêu", "lạc", "ông", "quan", "hàn", "phó", "bạch", "vi", "trang", "đồng",
+    "thái", "lưu", "triệu", "kiều", "mạc", "đào", "hứa", "phùng", "tăng", "vương", "từ", "lại", "diệp", "thạch", "chu",
+    "giang", "đàm", "khổng", "lục", "nông", "lò", "hầu", "tống", "thân", "doãn", "khúc", "âu", "kim", "lã", "nghiêm",
+    "ninh", "tiêu", "lạc", "quan", "hàn", "phó", "bạch", "đồng", "ông", "văn",
 ];
 /// Family names that, in lower case, are only names: `nguyễn`, `nguyen`.
 const FAMILY_ONLY: &[&str] = &[
@@ -932,7 +1063,7 @@ const FAMILY_ONLY: &[&str] = &[
 const MIDDLE: &[&str] = &[
     "van", "thi", "huu", "duc", "dinh", "cong", "quoc", "ngoc", "minh", "thanh", "gia", "hoai", "xuan", "kim", "bao",
     "anh", "the", "tuan", "hong", "khanh", "trong", "manh", "quang", "hai", "nhat", "thuy", "dieu", "phuong", "thu",
-    "my", "bich", "tien", "nhu", "hoang", "tri", "vinh", "dang",
+    "my", "bich", "tien", "nhu", "hoang", "tri", "vinh", "dang", "thien", "tuong", "phuc", "hoa", "hai",
 ];
 /// Given names, folded, for names written in lower case after a cue.
 const GIVEN: &[&str] = &[
@@ -940,86 +1071,150 @@ const GIVEN: &[&str] = &[
     "han", "hanh", "hao", "hau", "hieu", "hien", "hoa", "hoang", "hong", "hue", "hung", "huong", "huy", "huyen",
     "khang", "khanh", "khoa", "khoi", "kien", "lam", "lan", "linh", "loan", "long", "loc", "mai", "minh", "my", "nam",
     "nga", "ngan", "nghia", "ngoc", "nguyen", "nhi", "nhung", "nhu", "oanh", "phat", "phong", "phuc", "phuong", "quan",
-    "quang", "quyen", "quynh", "son", "tam", "tan", "thai", "thanh", "thao", "thang", "thinh", "thu", "thuy", "thu",
-    "tien", "toan", "trang", "tram", "tri", "trinh", "trung", "tu", "tuan", "tung", "uyen", "van", "viet", "vinh",
-    "vy", "xuan", "yen", "bich", "diep", "nhan", "phuoc", "tai", "thien", "thong", "tin", "trong", "vu", "kiet",
-    "hiep", "dang", "khai", "na", "ly", "tra", "anh", "diem", "hang", "kha", "khue", "man", "nhan", "que", "sang",
-    "suong", "thoa", "thuong", "tuyet", "tuong", "vy", "bo", "bi", "ti", "teo", "bong", "ngan", "mi", "mia", "bin",
-    "bon", "ken", "tom", "su", "sumo", "na", "nhien", "nhat", "quy", "tuyen", "hoai", "dao", "ky", "lien",
+    "quang", "quyen", "quynh", "son", "tam", "tan", "thai", "thanh", "thao", "thang", "thinh", "thu", "thuy", "tien",
+    "toan", "trang", "tram", "tri", "trinh", "trung", "tu", "tuan", "tung", "uyen", "van", "viet", "vinh", "vy",
+    "xuan", "yen", "bich", "diep", "nhan", "phuoc", "tai", "thien", "thong", "tin", "trong", "vu", "kiet", "hiep",
+    "dang", "khai", "na", "ly", "tra", "diem", "hang", "kha", "khue", "man", "que", "sang", "suong", "thoa", "thuong",
+    "tuyet", "tuong", "bo", "bi", "ti", "teo", "bong", "mi", "mia", "bin", "bon", "ken", "tom", "su", "nhien", "nhat",
+    "quy", "tuyen", "hoai", "dao", "ky", "lien", "gia", "phu", "loi", "nghi", "y", "vi", "truc", "dan", "hanh", "hoan",
+    "luan", "nhan", "tho", "uy", "vuong", "chinh", "cong", "hau", "khiem", "lap", "lieu",
 ];
-/// Capitalised words that are not names: pronouns, titles, places.
+/// Words that, spelt like this, are not part of a name: pronouns, kin,
+/// places, function words.
 const NOT_NAME: &[&str] = &[
     "em",
-    "minh",
-    "toi",
-    "to",
+    "mình",
+    "tôi",
+    "tớ",
     "tao",
     "con",
-    "chau",
-    "ban",
-    "co",
-    "thay",
+    "cháu",
+    "bạn",
+    "cô",
+    "thầy",
     "anh",
-    "chi",
-    "chu",
-    "bac",
-    "ong",
+    "chị",
+    "chú",
+    "bác",
+    "ông",
+    "bà",
+    "bố",
+    "mẹ",
+    "má",
     "ba",
-    "bo",
-    "me",
-    "ma",
     "cha",
-    "di",
-    "cau",
-    "nha",
-    "truong",
-    "lop",
+    "dì",
+    "cậu",
+    "nhà",
+    "trường",
+    "lớp",
+    "ở",
+    "và",
+    "là",
+    "thì",
+    "những",
+    "vì",
+    "khi",
+    "hôm",
+    "ngày",
+    "tháng",
+    "năm",
+    "tối",
+    "sáng",
+    "chiều",
+    "đêm",
+    "quận",
+    "huyện",
+    "xã",
+    "phường",
+    "tỉnh",
+    "thành",
+    "phố",
+    "đường",
+    "chợ",
+    "công",
+    "viên",
+    "bệnh",
+    "sông",
+    "núi",
+    "đền",
+    "chùa",
+    "nhưng",
+    "như",
+    "nếu",
+    "tại",
+    "đó",
+    "đây",
+    "kia",
+    "ấy",
+    "này",
+    "ai",
+    "gì",
+    "sao",
+    "thế",
+    "có",
+    "không",
+    "được",
+    "đang",
+    "đã",
+    "sẽ",
+    "cũng",
+    "rất",
+    "lắm",
+    "học",
+    "sinh",
+    "giáo",
+    "xin",
+    "chào",
+    "cảm",
+    "ơn",
+    "dạ",
+    "vâng",
+    "mọi",
+    "các",
+    "một",
+    "hai",
+    "đi",
+    "về",
+    "từ",
+    "với",
+    "cho",
+    "của",
+    "trong",
+    "ngoài",
+    "hay",
+    "muốn",
+    "thích",
+    "hội",
+    "đội",
+    "tiết",
+    "môn",
+    "bài",
+    "lễ",
+    "tết",
+    "tiếng",
+    "việt",
+    "nam",
+    "hà",
+    "nội",
+];
+/// Words that, typed without diacritics, are not part of a name.
+const NOT_NAME_UNMARKED: &[&str] = &[
+    "em",
+    "e",
     "o",
     "va",
     "la",
-    "thi",
-    "nhung",
-    "vi",
-    "khi",
-    "hom",
-    "ngay",
-    "thang",
-    "nam",
-    "toi",
-    "sang",
-    "chieu",
-    "toi",
-    "dem",
+    "nha",
+    "truong",
+    "lop",
     "quan",
     "huyen",
-    "xa",
     "phuong",
-    "tinh",
     "tp",
-    "thanh",
-    "pho",
     "duong",
-    "cho",
-    "cong",
-    "vien",
-    "benh",
-    "song",
-    "nui",
-    "den",
-    "chua",
-    "nhung",
-    "nhu",
-    "neu",
-    "tai",
-    "do",
-    "day",
-    "kia",
-    "ay",
-    "nay",
-    "ai",
-    "gi",
-    "sao",
-    "the",
+    "hom",
+    "ngay",
     "i",
     "my",
     "the",
@@ -1039,51 +1234,34 @@ const NOT_NAME: &[&str] = &[
     "ms",
     "miss",
     "teacher",
-    "co",
-    "giao",
-    "hoc",
-    "sinh",
-    "ha",
-    "noi",
-    "viet",
-    "vietnam",
     "facebook",
     "zalo",
     "tiktok",
     "instagram",
     "google",
     "youtube",
-    "mot",
-    "hai",
-    "ba",
-    "bon",
-    "thu",
-    "chu",
-    "nhat",
-    "tet",
-    "mien",
-    "bac",
-    "trung",
-    "tay",
-    "dong",
-    "tieng",
-    "anh",
-    "english",
-    "xin",
-    "chao",
-    "cam",
+    "from",
+    "and",
+    "or",
+    "at",
+    "in",
     "on",
-    "da",
-    "vang",
+    "is",
+    "am",
+    "im",
+    "to",
+    "of",
+    "hi",
+    "hello",
+    "toi",
+    "cua",
+    "cho",
+    "voi",
     "khong",
+    "ko",
     "co",
-    "duoc",
-    "dung",
-    "hay",
-    "moi",
-    "cac",
 ];
-/// Places that look like names.
+/// Places and historical figures (streets, schools) that look like names.
 const PLACES: &[&[&str]] = &[
     &["ho", "chi", "minh"],
     &["ha", "noi"],
@@ -1122,29 +1300,66 @@ const PLACES: &[&[&str]] = &[
     &["hau", "giang"],
     &["bac", "giang"],
     &["cao", "lanh"],
+    &["nguyen", "hue"],
     &["le", "loi"],
+    &["tran", "hung", "dao"],
+    &["nguyen", "trai"],
+    &["ly", "thuong", "kiet"],
+    &["le", "duan"],
+    &["nguyen", "du"],
+    &["ngo", "quyen"],
+    &["quang", "trung"],
+    &["phan", "dinh", "phung"],
+    &["phan", "boi", "chau"],
+    &["phan", "chu", "trinh"],
+    &["nguyen", "thi", "minh", "khai"],
+    &["vo", "thi", "sau"],
+    &["le", "van", "sy"],
+    &["hoang", "van", "thu"],
+    &["nguyen", "van", "troi"],
+    &["le", "quy", "don"],
+    &["tran", "phu"],
+    &["nguyen", "dinh", "chieu"],
+    &["vo", "van", "tan"],
+    &["dinh", "tien", "hoang"],
+    &["ly", "tu", "trong"],
+    &["le", "thanh", "ton"],
+    &["tran", "quoc", "toan"],
+    &["nguyen", "van", "cu"],
+    &["le", "hong", "phong"],
+    &["tran", "quang", "khai"],
+    &["ly", "thai", "to"],
+    &["le", "lai"],
+    &["ho", "xuan", "huong"],
+    &["nguyen", "binh", "khiem"],
+    &["chu", "van", "an"],
+    &["tran", "dai", "nghia"],
+    &["vo", "nguyen", "giap"],
 ];
 /// Words after which a capitalised run is a place or a thing, not a person.
 const PLACE_BEFORE: &[&str] = &[
     "duong", "pho", "hem", "ngo", "kiet", "ngach", "quan", "huyen", "xa", "phuong", "tinh", "tp", "thanh", "cho",
-    "cau", "vien", "song", "nui", "den", "chua", "ho", "truong", "thcs", "thpt", "th", "tieu", "street", "road",
-    "city", "district", "province", "dai", "lo", "pho", "ben", "bai", "bien", "khu", "ap", "thon", "xom", "lang",
-    "tuong", "ong", "tuong", "le", "hoi", "benh",
+    "cau", "vien", "song", "nui", "den", "chua", "truong", "thcs", "thpt", "th", "tieu", "street", "road", "city",
+    "district", "province", "dai", "lo", "ben", "bai", "bien", "khu", "ap", "thon", "xom", "lang", "tuong", "hoi",
+    "benh", "nha", "sieu", "thi", "rap", "tiem", "quan", "ward", "park", "hospital", "school", "at",
 ];
 /// Words before a name: `em tên`, `tên là`, `em là`, `my name is`.
 const NAME_CUES: &[&[&str]] = &[
-    &["ten", "la"],
     &["ten"],
     &["ho", "ten"],
-    &["ho", "va", "ten"],
+    &["ky", "ten"],
+    &["nguoi", "gui"],
     &["em", "la"],
+    &["e", "la"],
     &["minh", "la"],
+    &["mk", "la"],
     &["toi", "la"],
     &["to", "la"],
     &["tui", "la"],
     &["con", "la"],
     &["chau", "la"],
-    &["ban", "ay", "la"],
+    &["ay", "la"],
+    &["ten", "la"],
     &["name", "is"],
     &["name"],
     &["i", "am"],
@@ -1152,24 +1367,42 @@ const NAME_CUES: &[&[&str]] = &[
     &["called"],
     &["goi", "la"],
 ];
-/// Titles before a given name: `bạn Hùng`, `cô Lan`, `thầy Minh`.
+/// Titles before a name: `bạn Hùng`, `cô Lan`, `thầy Minh`, `ba e là`.
 const TITLES: &[&str] = &[
-    "ban", "co", "thay", "anh", "chi", "chu", "bac", "em", "be", "thang", "con", "nhoc", "ong", "ba", "di", "cau",
-    "friend", "teacher", "mr", "mrs", "ms", "miss", "mister", "uncle", "aunt", "sister", "brother",
+    "bạn", "cô", "thầy", "anh", "chị", "chú", "bác", "em", "bé", "thằng", "con", "nhóc", "ông", "bà", "dì", "cậu",
+    "mẹ", "bố", "má", "ba", "friend", "teacher", "mr", "mrs", "ms", "miss", "mister", "uncle", "aunt", "sister",
+    "brother", "a", "c", "b", "bn",
 ];
 /// Words that may stand between a title and the name: `cô giáo Lan`,
-/// `chú hàng xóm Tuấn`.
+/// `chú hàng xóm Tuấn`, `ba e là`.
 const ROLES: &[&str] = &[
     "giao", "chu", "nhiem", "hieu", "truong", "hang", "xom", "ho", "lop", "trai", "gai", "cung", "than", "day", "toan",
-    "van", "anh", "ke", "duong", "ghe",
+    "van", "anh", "ke", "duong", "ghe", "em", "e", "minh", "la", "ten", "phu", "trach",
 ];
 
-/// A family name, capitalised or (for a few) in lower case.
-fn family(w: &Word<'_>) -> bool {
+/// A family name: any case after a cue; otherwise capitalised, or one of
+/// the few that are only names.
+fn family(w: &Word<'_>, cue: bool) -> bool {
+    // `la` without marks is `là` far more often than `Lã`.
+    if w.folded == "la" && !w.marked() {
+        return false;
+    }
     let listed = FAMILY
         .iter()
         .any(|f| *f == w.lower || (fold(f) == w.folded && !w.marked()));
-    listed && (w.capitalised() || FAMILY_ONLY.contains(&w.lower.as_str()) || FAMILY_ONLY.contains(&w.folded.as_str()))
+    listed
+        && (cue
+            || w.capitalised()
+            || FAMILY_ONLY.contains(&w.lower.as_str())
+            || FAMILY_ONLY.contains(&w.folded.as_str()))
+}
+
+fn not_name(w: &Word<'_>) -> bool {
+    if w.marked() {
+        NOT_NAME.contains(&w.lower.as_str())
+    } else {
+        NOT_NAME_UNMARKED.contains(&w.folded.as_str())
+    }
 }
 
 /// A capitalised word that may be part of a name.
@@ -1178,7 +1411,16 @@ fn name_word(w: &Word<'_>) -> bool {
         && w.text
             .chars()
             .all(|c| c.is_alphabetic() || super::normalise::is_mark(c))
-        && !w.is(NOT_NAME)
+        && !not_name(w)
+}
+
+/// A lower-case word that may follow a family name: a middle or given name.
+fn lower_name_word(w: &Word<'_>) -> bool {
+    (w.is(MIDDLE) || w.is(GIVEN))
+        && w.text
+            .chars()
+            .all(|c| c.is_alphabetic() || super::normalise::is_mark(c))
+        && !(w.marked() && not_name(w))
 }
 
 fn is_place(ws: &[Word<'_>], s: usize, e: usize) -> bool {
@@ -1187,7 +1429,17 @@ fn is_place(ws: &[Word<'_>], s: usize, e: usize) -> bool {
         .any(|p| p.len() <= e - s && p.iter().enumerate().all(|(n, part)| ws[s + n].folded == *part))
 }
 
-/// Length of the name cue ending right before word `i` (`em tên`, `là`), if any.
+/// A title, spelt as in [`TITLES`] when typed with diacritics (`Chí` is not
+/// `chị`).
+fn is_title(w: &Word<'_>) -> bool {
+    if w.marked() {
+        TITLES.contains(&w.lower.as_str())
+    } else {
+        TITLES.iter().any(|t| fold(t) == w.folded)
+    }
+}
+
+/// A name cue ends right before word `i` (`em tên`, `mình là`).
 fn cue_before(ws: &[Word<'_>], i: usize) -> bool {
     NAME_CUES.iter().any(|cue| {
         cue.len() <= i
@@ -1198,10 +1450,33 @@ fn cue_before(ws: &[Word<'_>], i: usize) -> bool {
     })
 }
 
-fn names(ws: &[Word<'_>], claimed: &mut Claimed) {
+/// A title (maybe with a role) ends right before word `i`: `bạn`, `cô giáo`.
+fn title_before(ws: &[Word<'_>], i: usize) -> bool {
+    let sentence = ws[i].sentence;
+    let mut p = i;
+    let mut roles = 0;
+    loop {
+        if p == 0 || ws[p].after_punct || ws[p - 1].sentence != sentence {
+            return false;
+        }
+        let w = &ws[p - 1];
+        // A capitalised title inside a sentence is a name itself (`Ho Chi Minh`).
+        let sentence_start = p < 2 || ws[p - 2].sentence != sentence;
+        if is_title(w) && (!w.capitalised() || sentence_start) {
+            return true;
+        }
+        if roles >= 3 || !w.is(ROLES) {
+            return false;
+        }
+        roles += 1;
+        p -= 1;
+    }
+}
+
+fn names(text: &str, ws: &[Word<'_>], claimed: &mut Claimed) {
     let mut i = 0;
     while i < ws.len() {
-        match name_at(ws, i) {
+        match name_at(text, ws, i) {
             Some(e) if e > i => {
                 claimed.take(ws[i].start, ws[e - 1].end, Redaction::Name);
                 i = e;
@@ -1212,81 +1487,71 @@ fn names(ws: &[Word<'_>], claimed: &mut Claimed) {
 }
 
 /// The end of a name starting at word `i`.
-fn name_at(ws: &[Word<'_>], i: usize) -> Option<usize> {
+fn name_at(text: &str, ws: &[Word<'_>], i: usize) -> Option<usize> {
     let w = &ws[i];
     let sentence = w.sentence;
     let linked_in = |k: usize| linked(ws, k).filter(|x| x.sentence == sentence);
     let after_place = i
         .checked_sub(1)
-        .is_some_and(|p| ws[p].is(PLACE_BEFORE) && !w.after_punct && !ws[p].is(&["ban", "co", "thay"]));
-    let cue = cue_before(ws, i);
+        .is_some_and(|p| ws[p].is(PLACE_BEFORE) && !w.after_punct);
+    if after_place {
+        return None;
+    }
+    let cue = cue_before(ws, i) || title_before(ws, i);
+    let place = |e: usize| is_place(ws, i, e);
     // A full name: family name and one to three more.
-    if family(w) && !after_place {
+    if family(w, cue) {
         let mut e = i + 1;
         if w.capitalised() {
-            while e < i + 4 && linked_in(e).is_some_and(|x| name_word(x) || (x.capitalised() && family(x))) {
+            while e < i + 4 && linked_in(e).is_some_and(|x| name_word(x) || (x.capitalised() && family(x, false))) {
                 e += 1;
             }
         }
-        if e == i + 1 && (cue || !w.capitalised()) {
+        if e == i + 1 && !w.capitalised() {
             // `nguyen thi hoa`, `em tên nguyễn văn an`: a middle name, or a
             // cue, makes lower-case words a name.
-            let middle = linked_in(i + 1).is_some_and(|x| x.is(MIDDLE));
+            let middle = linked_in(i + 1).is_some_and(|x| x.is(MIDDLE) && !x.marked_not_name());
             if middle || cue {
-                while e < i + 4
-                    && linked_in(e)
-                        .is_some_and(|x| (x.is(MIDDLE) || x.is(GIVEN)) && x.text.chars().all(char::is_alphabetic))
-                {
+                while e < i + 4 && linked_in(e).is_some_and(lower_name_word) {
                     e += 1;
                 }
             }
         }
-        if e > i + 1 && !is_place(ws, i, e) {
+        if e > i + 1 && !place(e) {
             return Some(e);
         }
     }
-    // After a cue: capitalised words, or given names in lower case.
-    if cue && !after_place {
+    // After a cue: capitalised words.
+    if cue && name_word(w) {
         let mut e = i;
-        while e < i + 4 && linked_in(e).is_some_and(|x| name_word(x) || (e > i && family(x))) {
+        while e < i + 4 && linked_in(e).is_some_and(|x| name_word(x) || (e > i && family(x, false))) {
             e += 1;
         }
-        if e == i {
-            while e < i + 3
-                && linked_in(e)
-                    .is_some_and(|x| x.is(GIVEN) && !x.is(NOT_NAME) && x.text.chars().all(char::is_alphabetic))
-            {
-                e += 1;
-            }
-        }
-        if e > i && !is_place(ws, i, e) {
+        if e > i && !place(e) {
             return Some(e);
         }
     }
-    // After a title: `bạn Hùng`, `cô giáo Lan`.
-    if name_word(w) && !after_place {
-        let mut p = i;
-        let mut roles = 0;
-        while p > 0
-            && roles < 3
-            && !ws[p].after_punct
-            && ws[p - 1].sentence == sentence
-            && ws[p - 1].is(ROLES)
-            && !ws[p - 1].capitalised()
-        {
-            p -= 1;
-            roles += 1;
+    // A contact's name in brackets after a number: `0799 345 612 (Ngọc Trâm)`.
+    let bracketed = text.get(..w.start).is_some_and(|b| {
+        b.trim_end().ends_with('(')
+            && b.trim_end()
+                .trim_end_matches('(')
+                .trim_end()
+                .ends_with(|c: char| c.is_ascii_digit())
+    });
+    if bracketed && name_word(w) {
+        let mut e = i + 1;
+        while e < i + 4 && linked_in(e).is_some_and(name_word) {
+            e += 1;
         }
-        let titled = p > 0 && !ws[p].after_punct && ws[p - 1].sentence == sentence && ws[p - 1].is(TITLES);
-        if titled {
-            let mut e = i + 1;
-            while e < i + 3 && linked_in(e).is_some_and(name_word) {
-                e += 1;
-            }
-            if !is_place(ws, i, e) {
-                return Some(e);
-            }
-        }
+        return Some(e);
     }
     None
+}
+
+impl Word<'_> {
+    /// Typed with diacritics as a word that is not a name (`mình`, `thì`).
+    fn marked_not_name(&self) -> bool {
+        self.marked() && NOT_NAME.contains(&self.lower.as_str())
+    }
 }

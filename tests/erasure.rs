@@ -1,0 +1,398 @@
+//! A child's data rights that hold (issue 13): erasure erases (answers,
+//! issues' words and links, supports, the pseudonym, the audit log's copies),
+//! an erased pseudonym's tokens are refused everywhere, export and erasure
+//! need only the participant token the phone keeps, an issue is withdrawn
+//! with its receipt code, request hashes are keyed and expire, and the
+//! SQLite file is readable by its owner only.
+
+use actix_web::http::Method;
+use serde_json::{Value, json};
+
+use crate::support::{Resp, TestApp};
+use crate::surveys::{example_survey, published_survey};
+
+struct Joined {
+    respondent: String,
+    participant: String,
+}
+
+async fn join(app: &TestApp, code: &str, age: u8, participant: Option<&str>) -> Resp {
+    let mut body = json!({"join_code": code, "age": age, "gender": "girl", "assent": true});
+    if let Some(p) = participant {
+        body["participant_token"] = json!(p);
+    }
+    app.post("/api/v1/join", None, &body).await
+}
+
+async fn joined(app: &TestApp, code: &str, participant: Option<&str>) -> Joined {
+    let r = join(app, code, 13, participant).await;
+    let body = r.ok(200).clone();
+    Joined {
+        respondent: body["respondent_token"].as_str().unwrap().to_owned(),
+        participant: body["participant_token"].as_str().unwrap().to_owned(),
+    }
+}
+
+async fn send(app: &TestApp, token: &str, path: &str, key: &str, body: &Value) -> Resp {
+    app.request(
+        Method::POST,
+        path,
+        Some(token),
+        &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
+        Some(serde_json::to_vec(body).unwrap()),
+    )
+    .await
+}
+
+async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> Resp {
+    app.request(Method::DELETE, path, token, &[], None).await
+}
+
+#[actix_web::test]
+async fn erasure_erases_and_the_old_tokens_open_nothing() {
+    let app = TestApp::spawn_demo().await;
+    app.stop_folder();
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let mut body = example_survey(&district);
+    body["allow_issues"] = json!(true);
+    let survey = published_survey(&app, &body).await;
+    let code = crate::results::session(&app, &survey, &school).await;
+    let (_, moderator) = app.user("kiem.duyet.xoa", "moderator", None, None).await;
+    let m = Some(moderator.as_str());
+
+    // The child answers (with words), raises an issue and supports another;
+    // four girls of the same cell answer too, and the five are released.
+    let child = joined(&app, &code, None).await;
+    let words = "Đoạn đường từ nhà Lan tới trường tối om, em sợ lắm";
+    send(
+        &app,
+        &child.respondent,
+        "/api/v1/responses",
+        "a",
+        &json!({"answers": {"feel_safe": "no", "why_not": words, "happy_at_school": 2}}),
+    )
+    .await
+    .ok(201);
+    for i in 0..4 {
+        let other = joined(&app, &code, None).await;
+        send(
+            &app,
+            &other.respondent,
+            "/api/v1/responses",
+            "a",
+            &json!({"answers": {"feel_safe": "yes", "happy_at_school": 1 + i}}),
+        )
+        .await
+        .ok(201);
+    }
+    app.release().await;
+    let released = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(released.iter().map(|c| c.responses).sum::<i64>(), 5);
+
+    let r = send(
+        &app,
+        &child.respondent,
+        "/api/v1/issues",
+        "i",
+        &json!({"title": "Sân trường thiếu bóng mát", "body": "Trưa nắng chang chang, tụi em không có chỗ ngồi chơi"}),
+    )
+    .await;
+    let own_issue = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let other = joined(&app, &code, None).await;
+    let r = send(
+        &app,
+        &other.respondent,
+        "/api/v1/issues",
+        "i",
+        &json!({"title": "Cần thêm đèn đường", "body": "Đường về nhà tối quá"}),
+    )
+    .await;
+    let someone_elses = r.ok(201)["id"].as_str().unwrap().to_owned();
+    for id in [&own_issue, &someone_elses] {
+        let path = format!("/api/v1/issues/{id}");
+        app.patch(&path, m, &json!({"status": "accepted"})).await.ok(200);
+        app.post(&format!("{path}/publish"), m, &json!({})).await.ok(200);
+    }
+    // A moderator redacts the child's words further: the audit log never
+    // held them.
+    app.patch(
+        &format!("/api/v1/issues/{own_issue}"),
+        m,
+        &json!({"body": "Trưa nắng, tụi em không có chỗ ngồi"}),
+    )
+    .await
+    .ok(200);
+    send(
+        &app,
+        &child.respondent,
+        &format!("/api/v1/issues/{someone_elses}/supports"),
+        "s",
+        &json!({}),
+    )
+    .await
+    .ok(201);
+    // The child's free-text answer is promoted to an issue.
+    let answers = app.get(&format!("/api/v1/surveys/{survey}/answers?limit=100"), m).await;
+    let answer_id = answers.ok(200)["items"][0]["answer_id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/answers/{answer_id}/promote"),
+            m,
+            &json!({}),
+        )
+        .await;
+    let promoted = r.ok(201)["id"].as_str().unwrap().to_owned();
+    // And answers a second survey, not yet released.
+    let survey2 = published_survey(&app, &example_survey(&district)).await;
+    let code2 = crate::results::session(&app, &survey2, &school).await;
+    let again = joined(&app, &code2, Some(&child.participant)).await;
+    send(
+        &app,
+        &again.respondent,
+        "/api/v1/responses",
+        "b",
+        &json!({"answers": {"feel_safe": "yes", "happy_at_school": 5}}),
+    )
+    .await
+    .ok(201);
+
+    // Export with the participant token alone (no session).
+    let r = app
+        .get("/api/v1/participants/me/export", Some(&child.participant))
+        .await;
+    let export = r.ok(200).clone();
+    assert_eq!(export["responses"].as_array().unwrap().len(), 2);
+    assert!(r.text.contains("tối om"));
+    assert_eq!(export["issues"].as_array().unwrap().len(), 2, "raised and promoted");
+
+    // Erase, with the participant token.
+    let r = delete(&app, "/api/v1/participants/me", Some(&child.participant)).await;
+    let erased = r.ok(200).clone();
+    assert_eq!(erased["responses_deleted"], 1, "the unreleased answer goes at once");
+    assert_eq!(
+        erased["responses_withdrawn"], 1,
+        "the released one leaves at its cell's next release"
+    );
+    assert_eq!(erased["issues_erased"], 2);
+
+    // Every token is refused, every way.
+    for token in [&child.respondent, &again.respondent, &child.participant] {
+        app.get("/api/v1/participants/me/export", Some(token))
+            .await
+            .assert_problem(401, "invalid_token");
+        delete(&app, "/api/v1/participants/me", Some(token))
+            .await
+            .assert_problem(401, "invalid_token");
+    }
+    send(
+        &app,
+        &child.respondent,
+        "/api/v1/responses",
+        "c",
+        &json!({"answers": {"feel_safe": "yes"}}),
+    )
+    .await
+    .assert_problem(401, "invalid_token");
+    send(
+        &app,
+        &child.respondent,
+        "/api/v1/issues",
+        "j",
+        &json!({"title": "A", "body": "B"}),
+    )
+    .await
+    .assert_problem(401, "invalid_token");
+    send(
+        &app,
+        &child.respondent,
+        &format!("/api/v1/issues/{someone_elses}/supports"),
+        "t",
+        &json!({}),
+    )
+    .await
+    .assert_problem(401, "invalid_token");
+    let r = join(&app, &code, 13, Some(&child.participant)).await;
+    r.assert_problem(409, "participant_erased");
+    assert!(r.body["detail"].as_str().unwrap().contains("xoá"));
+
+    // Nothing of the child is left: no row under the pseudonym, no words.
+    let stored = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), true)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|s| !s.answers.contains("tối om") && !s.answers.contains("Lan"))
+    );
+    let pseudonym_left = stored
+        .iter()
+        .filter(|s| s.participant_id == langnghe_storage::participation::ERASED_PARTICIPANT)
+        .count();
+    assert_eq!(
+        pseudonym_left, 1,
+        "the released answer waits, unlinked, for its withdrawal's release"
+    );
+    assert!(
+        langnghe_storage::participation::responses_of(&db, survey2.parse().unwrap(), true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for id in [&own_issue, &promoted] {
+        app.get(&format!("/api/v1/issues/{id}"), m)
+            .await
+            .assert_problem(404, "not_found");
+        let issue = langnghe_storage::participation::get_issue(&db, id.parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(issue.status, "withdrawn");
+        assert_eq!(issue.body, langnghe_domain::consultation::ERASED);
+    }
+    let public = app.get("/api/v1/public/issues", None).await;
+    assert!(!public.ok(200).to_string().contains(&own_issue));
+    let r = app.get(&format!("/api/v1/issues/{someone_elses}"), m).await;
+    assert_eq!(r.ok(200)["supports"], 0, "the child's support is gone");
+    let audit = app.get("/api/v1/audit?entity=issue&limit=100", app.admin()).await;
+    let audit_text = audit.ok(200).to_string();
+    assert!(audit_text.contains("issue.update"));
+    for word in ["chang chang", "không có chỗ ngồi", "tối om", "Lan"] {
+        assert!(!audit_text.contains(word), "the audit log holds {word:?}");
+    }
+    let history = app.get(&format!("/api/v1/issues/{someone_elses}"), m).await;
+    assert!(history.ok(200)["history"].is_array());
+
+    // Four more changes in the cell release the withdrawal; the row goes.
+    let others = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), false)
+        .await
+        .unwrap();
+    assert_eq!(others.len(), 4);
+    for i in 0..4 {
+        let late = joined(&app, &code, None).await;
+        send(
+            &app,
+            &late.respondent,
+            "/api/v1/responses",
+            "a",
+            &json!({"answers": {"feel_safe": "yes", "happy_at_school": 1 + i}}),
+        )
+        .await
+        .ok(201);
+    }
+    app.release().await;
+    let stored = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), true)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|s| s.participant_id != langnghe_storage::participation::ERASED_PARTICIPANT),
+        "released: the erased row is deleted"
+    );
+    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 8, "5 − 1 + 4");
+    db.close().await.ok();
+}
+
+#[actix_web::test]
+async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
+    let app = TestApp::spawn_demo().await;
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let mut body = example_survey(&district);
+    body["allow_issues"] = json!(true);
+    let survey = published_survey(&app, &body).await;
+    let code = crate::results::session(&app, &survey, &school).await;
+    let (_, moderator) = app.user("kiem.duyet.rut", "moderator", None, None).await;
+    let child = joined(&app, &code, None).await;
+    let issue_body = json!({"title": "Căng tin bán đồ ăn vặt", "body": "Em muốn căng tin bán thêm trái cây"});
+    let r = send(&app, &child.respondent, "/api/v1/issues", "i", &issue_body).await;
+    let receipt = r.ok(201)["receipt_code"].as_str().unwrap().to_owned();
+    let id = r.body["id"].as_str().unwrap().to_owned();
+
+    // The request hash is keyed: not the plain digest of what was sent.
+    let stored = langnghe_storage::participation::get_issue(&db, id.parse().unwrap())
+        .await
+        .unwrap();
+    let plain = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(
+            "Căng tin bán đồ ăn vặt\u{1f}Em muốn căng tin bán thêm trái cây\u{1f}safety",
+        ))
+    };
+    assert!(stored.request_hash.is_some());
+    assert_ne!(stored.request_hash.as_deref(), Some(plain.as_str()));
+
+    // Withdrawn with the receipt (any case), twice harmlessly.
+    delete(&app, &format!("/api/v1/issues/{}", receipt.to_uppercase()), None)
+        .await
+        .ok(204);
+    delete(&app, &format!("/api/v1/issues/{receipt}"), None).await.ok(204);
+    app.get(&format!("/api/v1/issues/{id}"), Some(&moderator))
+        .await
+        .assert_problem(404, "not_found");
+    let stored = langnghe_storage::participation::get_issue(&db, id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stored.status, "withdrawn");
+    assert!(!stored.body.contains("trái cây"));
+    for bad in ["nope", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &"x".repeat(300)] {
+        delete(&app, &format!("/api/v1/issues/{bad}"), None)
+            .await
+            .assert_problem(404, "issue_receipt_unknown");
+    }
+
+    // A week on, the request hashes are cleared by the purge.
+    let r = send(
+        &app,
+        &child.respondent,
+        "/api/v1/issues",
+        "k",
+        &json!({"title": "Thư viện", "body": "Mở cửa thư viện giờ ra chơi"}),
+    )
+    .await;
+    let id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let r = langnghe_api::retention::purge(
+        &db,
+        langnghe_api::retention::Policy::default(),
+        app.now() + chrono::Duration::days(8),
+    )
+    .await
+    .unwrap();
+    assert!(r.request_hashes_expired >= 1);
+    let stored = langnghe_storage::participation::get_issue(&db, id.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(stored.request_hash.is_none());
+    db.close().await.ok();
+}
+
+#[cfg(unix)]
+#[actix_web::test]
+async fn the_sqlite_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("children.db");
+    let db = langnghe_storage::connect(&format!("sqlite://{}?mode=rwc", path.display()), 1)
+        .await
+        .unwrap();
+    langnghe_storage::migrate(&db).await.unwrap();
+    for file in [path.clone(), dir.path().join("children.db-wal")] {
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
+    db.close().await.ok();
+    // An existing file made readable by everyone is made private again.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let db = langnghe_storage::connect(&format!("sqlite://{}?mode=rwc", path.display()), 1)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    db.close().await.ok();
+}
