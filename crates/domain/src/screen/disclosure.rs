@@ -679,14 +679,15 @@ impl Text<'_> {
         for (start, w) in self.ns.iter().enumerate() {
             tried.clear();
             let firsts = std::iter::once(&w.folded).chain(&w.alts);
-            for index in firsts
-                .flat_map(|f| set.by_first.get(f).into_iter().flatten())
-                .chain(&set.others)
-            {
-                if tried.contains(index) {
-                    continue;
-                }
-                tried.push(*index);
+            tried.extend(
+                firsts
+                    .flat_map(|f| set.by_first.get(f).into_iter().flatten())
+                    .chain(&set.others)
+                    .copied(),
+            );
+            tried.sort_unstable();
+            tried.dedup();
+            for index in &tried {
                 if let Some((end, who)) = self.match_at(&set.phrases[*index], start, w.sentence, None)
                     && end > start
                 {

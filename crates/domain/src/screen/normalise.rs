@@ -307,10 +307,15 @@ const CONJUNCTIONS: &[&str] = &[
     "and", "or",
 ];
 
+/// [`CONJUNCTIONS`] folded, once.
+static CONJUNCTIONS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| CONJUNCTIONS.iter().map(|c| fold(c)).collect());
+
 fn is_conjunction(lower: &str, folded: &str, marked: bool) -> bool {
-    CONJUNCTIONS
-        .iter()
-        .any(|c| if marked { *c == lower } else { fold(c) == folded })
+    if marked {
+        CONJUNCTIONS.contains(&lower)
+    } else {
+        CONJUNCTIONS_FOLDED.iter().any(|c| c == folded)
+    }
 }
 
 /// Reads `text` as the disclosure rules see it; see the module

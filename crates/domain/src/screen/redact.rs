@@ -1380,6 +1380,14 @@ const ROLES: &[&str] = &[
     "van", "anh", "ke", "duong", "ghe", "em", "e", "minh", "la", "ten", "phu", "trach",
 ];
 
+/// [`FAMILY`] folded, once.
+static FAMILY_FOLDED: std::sync::LazyLock<std::collections::HashSet<String>> =
+    std::sync::LazyLock::new(|| FAMILY.iter().map(|f| fold(f)).collect());
+
+/// [`TITLES`] folded, once.
+static TITLES_FOLDED: std::sync::LazyLock<std::collections::HashSet<String>> =
+    std::sync::LazyLock::new(|| TITLES.iter().map(|t| fold(t)).collect());
+
 /// A family name: any case after a cue; otherwise capitalised, or one of
 /// the few that are only names.
 fn family(w: &Word<'_>, cue: bool) -> bool {
@@ -1387,9 +1395,7 @@ fn family(w: &Word<'_>, cue: bool) -> bool {
     if w.folded == "la" && !w.marked() {
         return false;
     }
-    let listed = FAMILY
-        .iter()
-        .any(|f| *f == w.lower || (fold(f) == w.folded && !w.marked()));
+    let listed = FAMILY.contains(&w.lower.as_str()) || (!w.marked() && FAMILY_FOLDED.contains(w.folded.as_str()));
     listed
         && (cue
             || w.capitalised()
@@ -1435,7 +1441,7 @@ fn is_title(w: &Word<'_>) -> bool {
     if w.marked() {
         TITLES.contains(&w.lower.as_str())
     } else {
-        TITLES.iter().any(|t| fold(t) == w.folded)
+        TITLES_FOLDED.contains(w.folded.as_str())
     }
 }
 
