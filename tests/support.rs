@@ -149,6 +149,8 @@ pub struct Options {
     pub webhooks_insecure: bool,
     /// The application's clock (shared: moving it moves the app's time).
     pub clock: langnghe_api::Clock,
+    /// How many children a session admits.
+    pub join_caps: langnghe_domain::consultation::JoinCaps,
 }
 
 impl Default for Options {
@@ -159,6 +161,7 @@ impl Default for Options {
             max_body_bytes: 64 * 1024,
             webhooks_insecure: true,
             clock: langnghe_api::Clock::starting_at(start()),
+            join_caps: langnghe_domain::consultation::JoinCaps::default(),
         }
     }
 }
@@ -182,6 +185,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         disclosure: langnghe_domain::disclosure::Policy::default(),
         // Fold often, so that tests read results while folds commit.
         fold_interval: std::time::Duration::from_millis(20),
+        join_caps: opts.join_caps,
         retention: langnghe_api::retention::Policy::default(),
         // Fast retries and a short day, so that tests see dead letters.
         webhooks: langnghe_api::relay::WebhookPolicy {

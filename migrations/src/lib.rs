@@ -24,6 +24,7 @@ mod m20261129_000016_recommendations;
 mod m20261204_000017_disclosure_control;
 mod m20261205_000018_screening_review;
 mod m20261205_000019_erasure;
+mod m20261205_000020_join_caps;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_disclosure_control::Migration),
             Box::new(m20261205_000018_screening_review::Migration),
             Box::new(m20261205_000019_erasure::Migration),
+            Box::new(m20261205_000020_join_caps::Migration),
         ]
     }
 }
