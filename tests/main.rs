@@ -13,6 +13,7 @@ mod catalog;
 mod consultation;
 mod erasure;
 mod events;
+mod join_caps;
 mod join_guessing;
 mod migrations;
 mod moderation;

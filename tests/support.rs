@@ -153,6 +153,8 @@ pub struct Options {
     pub trust_forwarded_for: bool,
     /// The service-wide budget of wrong join codes per hour.
     pub join_failures_per_hour: u32,
+    /// How many children a session admits.
+    pub join_caps: langnghe_domain::consultation::JoinCaps,
 }
 
 impl Default for Options {
@@ -165,6 +167,7 @@ impl Default for Options {
             clock: langnghe_api::Clock::starting_at(start()),
             trust_forwarded_for: false,
             join_failures_per_hour: 1000,
+            join_caps: langnghe_domain::consultation::JoinCaps::default(),
         }
     }
 }
@@ -188,6 +191,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         disclosure: langnghe_domain::disclosure::Policy::default(),
         // Fold often, so that tests read results while folds commit.
         fold_interval: std::time::Duration::from_millis(20),
+        join_caps: opts.join_caps,
         retention: langnghe_api::retention::Policy::default(),
         // Fast retries and a short day, so that tests see dead letters.
         webhooks: langnghe_api::relay::WebhookPolicy {

@@ -75,6 +75,16 @@ pub struct Settings {
     /// New or withdrawn responses that make a release of a survey's results.
     #[arg(long, env = "LANGNGHE_RELEASE_STEP", default_value = "5", global = true)]
     pub release_step: String,
+    /// Children a session admits over its `expected_participants`, in
+    /// percent (at least five more).
+    #[arg(long, env = "LANGNGHE_JOIN_MARGIN_PERCENT", default_value = "20", global = true)]
+    pub join_margin_percent: String,
+    /// Children a session admits when it says nothing of how many it expects.
+    #[arg(long, env = "LANGNGHE_JOIN_CAP", default_value = "300", global = true)]
+    pub join_cap: String,
+    /// Children one client address brings to one session.
+    #[arg(long, env = "LANGNGHE_JOINS_PER_ADDRESS", default_value = "60", global = true)]
+    pub joins_per_address: String,
     /// How often, in milliseconds, the result folder looks for new or
     /// withdrawn responses to fold into the rollups when idle.
     #[arg(long, env = "LANGNGHE_FOLD_INTERVAL_MS", default_value = "1000", global = true)]
@@ -149,6 +159,8 @@ pub struct Config {
     pub disclosure: langnghe_domain::disclosure::Policy,
     /// The result folder's pause when nothing waits to be folded.
     pub fold_interval: std::time::Duration,
+    /// How many children a session admits.
+    pub join_caps: langnghe_domain::consultation::JoinCaps,
     /// How long data is kept.
     pub retention: crate::retention::Policy,
     /// How webhooks are sent and retried.
@@ -362,6 +374,31 @@ impl Config {
                     "a number of milliseconds from 10 to 60000",
                 )
             })?;
+        let count = |name: &'static str, v: &str, range: std::ops::RangeInclusive<u32>| {
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        name,
+                        format!("a whole number from {} to {}", range.start(), range.end()),
+                    )
+                })
+        };
+        let join_caps = langnghe_domain::consultation::JoinCaps {
+            margin_percent: count(
+                "LANGNGHE_JOIN_MARGIN_PERCENT (--join-margin-percent)",
+                &s.join_margin_percent,
+                0..=200,
+            )?,
+            without_expected: count("LANGNGHE_JOIN_CAP (--join-cap)", &s.join_cap, 1..=100_000)?,
+            per_address: count(
+                "LANGNGHE_JOINS_PER_ADDRESS (--joins-per-address)",
+                &s.joins_per_address,
+                1..=100_000,
+            )?,
+        };
         let days = |name: &'static str, v: &str| {
             v.trim()
                 .parse::<i64>()
@@ -440,6 +477,7 @@ impl Config {
             hash_cost: HashCost::Standard,
             disclosure,
             fold_interval,
+            join_caps,
             retention,
             webhooks,
             chase_interval,

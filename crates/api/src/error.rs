@@ -451,4 +451,9 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "this participant token belongs to data erased at the child's request: join without it",
     ),
     ("issue_receipt_unknown", 404, "no issue has this receipt code"),
+    (
+        "session_full",
+        409,
+        "the session admitted its cap of children (expected and a margin), or as many as one address may bring",
+    ),
 ];

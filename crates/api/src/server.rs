@@ -200,6 +200,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         ptable: Arc::new(langnghe_domain::disclosure::PTable::new(config.disclosure)),
         hash_cost: config.hash_cost,
         trust_forwarded_for: config.trust_forwarded_for,
+        join_caps: config.join_caps,
         metrics: Arc::new(Metrics::default()),
         cache: Arc::default(),
         join_budget: Arc::new(crate::join_budget::JoinBudget::new(config.join_budget)),

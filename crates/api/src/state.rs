@@ -23,6 +23,8 @@ pub struct AppState {
     /// Take the client address from `X-Forwarded-For` (behind a trusted
     /// load balancer only).
     pub trust_forwarded_for: bool,
+    /// How many children a session admits.
+    pub join_caps: langnghe_domain::consultation::JoinCaps,
     pub metrics: Arc<Metrics>,
     /// Published survey versions and recently read sessions.
     pub cache: Arc<crate::cache::ConsultationCache>,

@@ -123,6 +123,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         hash_cost: HashCost::Standard,
         disclosure: langnghe_domain::disclosure::Policy::default(),
         fold_interval: Duration::from_millis(1000),
+        join_caps: langnghe_domain::consultation::JoinCaps::default(),
         retention: langnghe_api::retention::Policy::default(),
         webhooks: langnghe_api::relay::WebhookPolicy::default(),
         chase_interval: None,

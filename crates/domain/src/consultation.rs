@@ -286,6 +286,8 @@ pub enum ChildRefusal {
     JoinPaused,
     /// The participant token sent belongs to data the child erased.
     Erased,
+    /// The session admitted as many children as it can.
+    SessionFull,
 }
 
 impl ChildRefusal {
@@ -316,6 +318,8 @@ impl ChildRefusal {
             }
             (Erased, Lang::Vi) => "Dữ liệu của em đã được xoá như em yêu cầu. Em có thể tham gia lại như một bạn mới.",
             (Erased, Lang::En) => "Your data was erased as you asked. You can join again as someone new.",
+            (SessionFull, Lang::Vi) => "Buổi này đã đủ số bạn tham gia. Em hỏi thầy cô giúp em nhé.",
+            (SessionFull, Lang::En) => "This session is full. Please ask your teacher.",
         }
     }
 }
@@ -348,6 +352,43 @@ pub fn gentle_support_message(lang: Lang) -> &'static str {
     }
 }
 
+/// How many children a session admits: against ballot stuffing, a session
+/// takes the children it expects and a margin, and one client address
+/// brings at most so many (a class behind one school address must fit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JoinCaps {
+    /// The margin over `expected_participants`, in percent (at least five
+    /// children more in any case).
+    pub margin_percent: u32,
+    /// The cap of a session that says nothing of how many it expects.
+    pub without_expected: u32,
+    /// Children admitted from one client address per session.
+    pub per_address: u32,
+}
+
+impl Default for JoinCaps {
+    fn default() -> Self {
+        JoinCaps {
+            margin_percent: 20,
+            without_expected: 300,
+            per_address: 60,
+        }
+    }
+}
+
+impl JoinCaps {
+    /// The distinct participants a session admits.
+    pub fn cap(&self, expected: Option<i32>) -> i32 {
+        match expected.and_then(|e| u32::try_from(e).ok()) {
+            Some(e) => {
+                let margin = (e * self.margin_percent).div_ceil(100).max(5);
+                i32::try_from(e.saturating_add(margin)).unwrap_or(i32::MAX)
+            }
+            None => i32::try_from(self.without_expected).unwrap_or(i32::MAX),
+        }
+    }
+}
+
 /// What replaces the words of an issue its child withdrew or erased.
 pub const ERASED: &str = "[nội dung đã được xoá theo yêu cầu của em]";
 
@@ -356,6 +397,17 @@ pub const HOTLINE: &str = "111";
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_session_admits_what_it_expects_and_a_margin() {
+        let caps = JoinCaps::default();
+        assert_eq!(caps.cap(Some(30)), 36);
+        assert_eq!(caps.cap(Some(10)), 15, "at least five more");
+        assert_eq!(caps.cap(Some(0)), 5);
+        assert_eq!(caps.cap(None), 300);
+        assert_eq!(caps.cap(Some(-3)), 300, "nonsense counts as not said");
+    }
+
     use super::*;
 
     #[test]

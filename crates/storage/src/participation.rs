@@ -54,6 +54,157 @@ fn to_session(m: session::Model) -> Session {
     }
 }
 
+/// Why a join was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Admitted,
+    /// The session admitted its cap of participants.
+    SessionFull,
+    /// This client address brought its cap of participants.
+    AddressFull,
+}
+
+/// Admits a participant to a session under its caps, atomically (the
+/// session row's counter is the lock): a participant already admitted comes
+/// back freely; a new one needs room in the session (`cap`) and from its
+/// address (`per_address`). A refusal is counted on the session.
+pub async fn admit(
+    db: &Db,
+    session_id: Uuid,
+    participant_id: Uuid,
+    address_key: &str,
+    cap: i32,
+    per_address: i32,
+) -> Result<Admission, StoreError> {
+    use crate::entities::{session_address, session_participant};
+    let tx = begin(db).await?;
+    let known = session_participant::Entity::find_by_id((session_id, participant_id))
+        .one(&tx)
+        .await?
+        .is_some();
+    if known {
+        tx.commit().await?;
+        return Ok(Admission::Admitted);
+    }
+    let address = session_address::Entity::insert(session_address::ActiveModel {
+        session_id: Set(session_id),
+        address_key: Set(address_key.to_owned()),
+        joins: Set(1),
+    })
+    .on_conflict(
+        OnConflict::columns([session_address::Column::SessionId, session_address::Column::AddressKey])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&tx)
+    .await
+    .or_else(|e| match e {
+        DbErr::RecordNotInserted => Ok(0),
+        e => Err(e),
+    })?;
+    let mut refused = None;
+    if address == 0 {
+        let more = session_address::Entity::update_many()
+            .col_expr(
+                session_address::Column::Joins,
+                Expr::col(session_address::Column::Joins).add(1),
+            )
+            .filter(session_address::Column::SessionId.eq(session_id))
+            .filter(session_address::Column::AddressKey.eq(address_key))
+            .filter(session_address::Column::Joins.lt(per_address))
+            .exec(&tx)
+            .await?;
+        if more.rows_affected == 0 {
+            refused = Some(Admission::AddressFull);
+        }
+    }
+    if refused.is_none() {
+        let room = session::Entity::update_many()
+            .col_expr(session::Column::Joined, Expr::col(session::Column::Joined).add(1))
+            .filter(session::Column::Id.eq(session_id))
+            .filter(session::Column::Joined.lt(cap))
+            .exec(&tx)
+            .await?;
+        if room.rows_affected == 0 {
+            refused = Some(Admission::SessionFull);
+        }
+    }
+    if let Some(why) = refused {
+        tx.rollback().await?;
+        session::Entity::update_many()
+            .col_expr(
+                session::Column::JoinsRefused,
+                Expr::col(session::Column::JoinsRefused).add(1),
+            )
+            .filter(session::Column::Id.eq(session_id))
+            .exec(db)
+            .await?;
+        return Ok(why);
+    }
+    session_participant::Entity::insert(session_participant::ActiveModel {
+        session_id: Set(session_id),
+        participant_id: Set(participant_id),
+    })
+    .exec_without_returning(&tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Admission::Admitted)
+}
+
+/// How many participants each session admitted, and how many joins it
+/// refused.
+pub async fn join_counts<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, (i32, i32)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(session::Entity::find()
+        .filter(session::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, (s.joined, s.joins_refused)))
+        .collect())
+}
+
+/// Voids the responses of a session submitted in `[from, until)` (a burst a
+/// facilitator recognises as stuffing): they are withdrawn, and leave the
+/// figures at their cells' next release. Audited with the count.
+pub async fn void_burst(
+    db: &Db,
+    actor: &Actor,
+    session_id: Uuid,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let tx = begin(db).await?;
+    let r = response::Entity::update_many()
+        .col_expr(response::Column::WithdrawnAt, Expr::value(actor.at))
+        .col_expr(response::Column::SingleResponseOf, Expr::value(Option::<Uuid>::None))
+        .filter(response::Column::SessionId.eq(session_id))
+        .filter(response::Column::WithdrawnAt.is_null())
+        .filter(response::Column::SubmittedAt.gte(from))
+        .filter(response::Column::SubmittedAt.lt(until))
+        .exec(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "session.void",
+            entity: "session",
+            entity_id: Some(session_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({"from": from, "until": until, "voided": r.rows_affected})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(r.rows_affected)
+}
+
 /// Records a session; a join code already in use answers
 /// `Conflict("join_code_taken")` so the caller can draw another.
 pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), StoreError> {
@@ -72,6 +223,8 @@ pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), S
         created_by: Set(actor.id),
         created_at: Set(s.created_at),
         closed_at: Set(None),
+        joined: Set(0),
+        joins_refused: Set(0),
     })
     .exec_with_returning(&tx)
     .await
@@ -1039,6 +1192,10 @@ pub async fn erase_participant(db: &Db, e: &Erasure<'_>) -> Result<Erased, Store
     }
     crate::entities::issue_support::Entity::delete_many()
         .filter(crate::entities::issue_support::Column::ParticipantId.eq(pid))
+        .exec(&tx)
+        .await?;
+    crate::entities::session_participant::Entity::delete_many()
+        .filter(crate::entities::session_participant::Column::ParticipantId.eq(pid))
         .exec(&tx)
         .await?;
     let erased = issue::Entity::update_many()

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::Utc;
 use langnghe_domain::account::Role;
+use langnghe_domain::consultation::JoinCaps;
 use langnghe_domain::consultation::{
     ChildRefusal, Gender, JoinCode, SessionState, SessionWindow, SurveyStatus, support_message,
 };
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_session)
         .service(list_sessions)
         .service(close_session)
+        .service(void_burst)
         .service(join)
         .service(submit_response)
         .service(withdraw_response)
@@ -86,9 +88,19 @@ pub struct SessionDto {
     pub state: &'static str,
     pub expected_participants: Option<i32>,
     pub guardian_consent: Option<GuardianConsentDto>,
+    /// Distinct children admitted so far.
+    pub joined: i32,
+    /// How many it admits: the expected number and a margin (or the
+    /// service's cap when it expects none).
+    pub join_cap: i32,
+    /// Joins refused because the session, or one address, was full: a
+    /// sign of someone joining over and over.
+    pub joins_refused: i32,
+    /// More children joined than the session expects.
+    pub over_expected: bool,
 }
 
-fn session_dto(s: Session, now: chrono::DateTime<Utc>) -> SessionDto {
+fn session_dto(s: Session, now: chrono::DateTime<Utc>, counts: (i32, i32), caps: &JoinCaps) -> SessionDto {
     let state = match s.window.state(now) {
         SessionState::NotYetOpen => "not_yet_open",
         SessionState::Open => "open",
@@ -104,6 +116,10 @@ fn session_dto(s: Session, now: chrono::DateTime<Utc>) -> SessionDto {
         closes_at: s.window.closes_at,
         closed_at: s.window.closed_at,
         state,
+        joined: counts.0,
+        join_cap: caps.cap(s.expected_participants),
+        joins_refused: counts.1,
+        over_expected: s.expected_participants.is_some_and(|e| counts.0 > e),
         expected_participants: s.expected_participants,
         guardian_consent: match (s.guardian_consent_method, s.guardian_consent_reference) {
             (Some(method), Some(reference)) => Some(GuardianConsentDto { method, reference }),
@@ -209,7 +225,10 @@ async fn create_session(
             created_at: state.clock.now(),
         };
         match store::create_session(&state.db, &staff.actor(), &session).await {
-            Ok(()) => return Ok(HttpResponse::Created().json(session_dto(session, state.clock.now()))),
+            Ok(()) => {
+                let dto = session_dto(session, state.clock.now(), (0, 0), &state.join_caps);
+                return Ok(HttpResponse::Created().json(dto));
+            }
             Err(StoreError::Conflict("join_code_taken")) => continue,
             Err(e) => return Err(e.into()),
         }
@@ -257,10 +276,14 @@ async fn list_sessions(
         page.limit as u64 + 1,
     )
     .await?;
+    let counts = store::join_counts(&state.db, &rows.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
     Ok(web::Json(page.page(
         rows,
         |s| s.id,
-        |s| session_dto(s, state.clock.now()),
+        |s| {
+            let c = counts.get(&s.id).copied().unwrap_or_default();
+            session_dto(s, state.clock.now(), c, &state.join_caps)
+        },
     )))
 }
 
@@ -295,7 +318,73 @@ async fn close_session(
     }
     let closed = store::close_session(&state.db, &staff.actor(), session.id, state.clock.now()).await?;
     state.cache.forget_session(session.id);
-    Ok(web::Json(session_dto(closed, state.clock.now())))
+    let counts = store::join_counts(&state.db, &[closed.id]).await?;
+    let c = counts.get(&closed.id).copied().unwrap_or_default();
+    Ok(web::Json(session_dto(closed, state.clock.now(), c, &state.join_caps)))
+}
+
+/// A burst of answers to void.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"from": "2026-11-25T09:10:00+07:00", "until": "2026-11-25T09:12:00+07:00"}))]
+pub struct VoidIn {
+    pub from: chrono::DateTime<Utc>,
+    /// After `from`, at most a day later.
+    pub until: chrono::DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoidedDto {
+    /// Answers withdrawn now: they leave the figures at their next release.
+    pub voided: u64,
+}
+
+/// Void a burst of answers a facilitator recognises as stuffing (one client
+/// joining over and over): every answer of the session submitted in
+/// `[from, until)` is withdrawn. Audited with the count. Facilitators void
+/// in their units' sessions only.
+#[utoipa::path(
+    tag = "consultation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The session")),
+    request_body = VoidIn,
+    responses(
+        (status = 200, body = VoidedDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/sessions/{id}/void")]
+async fn void_burst(
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<VoidIn>,
+) -> Result<web::Json<VoidedDto>, ApiError> {
+    let session = match store::get_session(&state.db, *id).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("session")),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(scope) = staff.unit_scope(&org::load_chart(&state.db).await?)
+        && !scope.contains(&session.unit_id)
+    {
+        return Err(ApiError::not_found("session"));
+    }
+    let VoidIn { from, until } = body.0;
+    if until <= from || until - from > chrono::Duration::days(1) {
+        return Err(ApiError::field(
+            "until",
+            "out_of_range",
+            "after from, at most a day later",
+        ));
+    }
+    let voided = store::void_burst(&state.db, &staff.actor(), session.id, from, until).await?;
+    Ok(web::Json(VoidedDto { voided }))
 }
 
 /// A refusal a child reads, in their language.
@@ -535,6 +624,31 @@ async fn join(
         }
         Err(e) => return Err(e.into()),
     };
+    // Against ballot stuffing: the session's cap of children, and a cap per
+    // client network (an IPv4 address, an IPv6 /64, as for wrong codes).
+    let address = crate::client_network_key(&req, state.trust_forwarded_for, "session");
+    let caps = state.join_caps;
+    let per_address = i32::try_from(caps.per_address).unwrap_or(i32::MAX);
+    match store::admit(
+        &state.db,
+        session.id,
+        participant_id,
+        &address,
+        caps.cap(session.expected_participants),
+        per_address,
+    )
+    .await?
+    {
+        store::Admission::Admitted => {}
+        store::Admission::SessionFull | store::Admission::AddressFull => {
+            return Err(child_refusal(
+                actix_web::http::StatusCode::CONFLICT,
+                "session_full",
+                ChildRefusal::SessionFull,
+                lang,
+            ));
+        }
+    }
     let iat = now.timestamp();
     let claims = RespondentClaims {
         iss: crate::auth::ISSUER.into(),

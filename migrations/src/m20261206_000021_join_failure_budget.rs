@@ -9,7 +9,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261206_000020_join_failure_budget"
+        "m20261206_000021_join_failure_budget"
     }
 }
 
