@@ -71,6 +71,7 @@ async fn a_forbidden_role_gets_403_whatever_the_body() {
         (Method::POST, "/surveys".into(), CURATOR),
         (Method::PUT, format!("/surveys/{id}/draft"), CURATOR),
         (Method::POST, format!("/surveys/{id}/sessions"), SESSION_RUNNER),
+        (Method::POST, format!("/sessions/{id}/void"), SESSION_RUNNER),
         (Method::POST, "/targets".into(), ADMIN),
         (Method::PATCH, format!("/targets/{id}"), ADMIN),
         (Method::POST, "/topics".into(), ADMIN),
@@ -118,7 +119,7 @@ async fn a_forbidden_role_gets_403_whatever_the_body() {
             }
         }
     }
-    assert_eq!(pairs, 153, "role × route pairs");
+    assert_eq!(pairs, 157, "role × route pairs");
     wrong.dedup();
     assert!(
         wrong.is_empty(),

@@ -79,7 +79,7 @@ async fn a_child_joins_answers_and_withdraws() {
     let s = setup().await;
     let session = open_session(&s).await;
     let code = session["join_code"].as_str().unwrap();
-    assert_eq!(code.len(), 8);
+    assert_eq!(code.len(), 12);
     assert_eq!(session["state"], "open");
     assert_eq!(session["version"], 1);
 

@@ -151,8 +151,12 @@ pub struct Options {
     pub webhooks_insecure: bool,
     /// The application's clock (shared: moving it moves the app's time).
     pub clock: langnghe_api::Clock,
-    /// Believe `X-Forwarded-For` (tests that speak from several addresses).
+    /// Believe `X-Forwarded-For` (tests that play many client addresses).
     pub trust_forwarded_for: bool,
+    /// The service-wide budget of wrong join codes per hour.
+    pub join_failures_per_hour: u32,
+    /// How many children a session admits.
+    pub join_caps: langnghe_domain::consultation::JoinCaps,
 }
 
 impl Default for Options {
@@ -164,6 +168,8 @@ impl Default for Options {
             webhooks_insecure: true,
             clock: langnghe_api::Clock::starting_at(start()),
             trust_forwarded_for: false,
+            join_failures_per_hour: 1000,
+            join_caps: langnghe_domain::consultation::JoinCaps::default(),
         }
     }
 }
@@ -187,6 +193,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         disclosure: langnghe_domain::disclosure::Policy::default(),
         // Fold often, so that tests read results while folds commit.
         fold_interval: std::time::Duration::from_millis(20),
+        join_caps: opts.join_caps,
         retention: langnghe_api::retention::Policy::default(),
         // Fast retries and a short day, so that tests see dead letters.
         webhooks: langnghe_api::relay::WebhookPolicy {
@@ -196,6 +203,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         },
         // Tests drive the chaser with their own clock.
         chase_interval: None,
+        join_budget: langnghe_domain::consultation::JoinFailureBudget::per_hour(opts.join_failures_per_hour),
         clock: opts.clock.clone(),
     }
 }
@@ -210,6 +218,7 @@ pub struct TestApp {
     handle: ServerHandle,
     folder: tokio::task::JoinHandle<()>,
     relay: tokio::task::JoinHandle<()>,
+    listener: tokio::task::JoinHandle<()>,
     client: awc::Client,
 }
 
@@ -219,6 +228,7 @@ impl Drop for TestApp {
         drop(self.handle.stop(false));
         self.folder.abort();
         self.relay.abort();
+        self.listener.abort();
     }
 }
 
@@ -315,6 +325,7 @@ impl TestApp {
             handle: bound.handle,
             folder: bound.folder,
             relay: bound.relay,
+            listener: bound.listener,
             client,
         };
         app.admin = app.login("admin", ADMIN_PASSWORD).await;
@@ -390,11 +401,16 @@ impl TestApp {
     /// A second replica on the same database, reading the same clock (as
     /// replicas read one system clock).
     pub async fn replica(&self) -> TestApp {
+        self.replica_with(Options::default()).await
+    }
+
+    /// A second replica with these settings, reading the same clock.
+    pub async fn replica_with(&self, opts: Options) -> TestApp {
         Self::spawn_on(
             self.db.clone(),
             Options {
                 clock: self.clock.clone(),
-                ..Options::default()
+                ..opts
             },
         )
         .await

@@ -24,7 +24,9 @@ mod m20261129_000016_recommendations;
 mod m20261204_000017_disclosure_control;
 mod m20261205_000018_screening_review;
 mod m20261205_000019_erasure;
-mod m20261206_000020_throttle_keys;
+mod m20261205_000020_join_caps;
+mod m20261206_000021_join_failure_budget;
+mod m20261206_000022_throttle_keys;
 
 pub struct Migrator;
 
@@ -51,7 +53,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_disclosure_control::Migration),
             Box::new(m20261205_000018_screening_review::Migration),
             Box::new(m20261205_000019_erasure::Migration),
-            Box::new(m20261206_000020_throttle_keys::Migration),
+            Box::new(m20261205_000020_join_caps::Migration),
+            Box::new(m20261206_000021_join_failure_budget::Migration),
+            Box::new(m20261206_000022_throttle_keys::Migration),
         ]
     }
 }

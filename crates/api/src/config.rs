@@ -75,6 +75,16 @@ pub struct Settings {
     /// New or withdrawn responses that make a release of a survey's results.
     #[arg(long, env = "LANGNGHE_RELEASE_STEP", default_value = "5", global = true)]
     pub release_step: String,
+    /// Children a session admits over its `expected_participants`, in
+    /// percent (at least five more).
+    #[arg(long, env = "LANGNGHE_JOIN_MARGIN_PERCENT", default_value = "20", global = true)]
+    pub join_margin_percent: String,
+    /// Children a session admits when it says nothing of how many it expects.
+    #[arg(long, env = "LANGNGHE_JOIN_CAP", default_value = "300", global = true)]
+    pub join_cap: String,
+    /// Children one client address brings to one session.
+    #[arg(long, env = "LANGNGHE_JOINS_PER_ADDRESS", default_value = "60", global = true)]
+    pub joins_per_address: String,
     /// How often, in milliseconds, the result folder looks for new or
     /// withdrawn responses to fold into the rollups when idle.
     #[arg(long, env = "LANGNGHE_FOLD_INTERVAL_MS", default_value = "1000", global = true)]
@@ -114,6 +124,10 @@ pub struct Settings {
         global = true
     )]
     pub retain_closed_cases_days: String,
+    /// Wrong join codes the whole service answers per hour, across every
+    /// replica and address; past it, joining pauses until the hour turns.
+    #[arg(long, env = "LANGNGHE_JOIN_FAILURES_PER_HOUR", default_value = "1000", global = true)]
+    pub join_failures_per_hour: String,
     /// Log filter, e.g. `info` or `langnghe=debug`.
     #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -145,12 +159,16 @@ pub struct Config {
     pub disclosure: langnghe_domain::disclosure::Policy,
     /// The result folder's pause when nothing waits to be folded.
     pub fold_interval: std::time::Duration,
+    /// How many children a session admits.
+    pub join_caps: langnghe_domain::consultation::JoinCaps,
     /// How long data is kept.
     pub retention: crate::retention::Policy,
     /// How webhooks are sent and retried.
     pub webhooks: crate::relay::WebhookPolicy,
     /// How often the chaser runs; `None`: never.
     pub chase_interval: Option<std::time::Duration>,
+    /// The service-wide budget of wrong join codes.
+    pub join_budget: langnghe_domain::consultation::JoinFailureBudget,
     /// The system's clock in production; tests start it where they need.
     pub clock: crate::Clock,
 }
@@ -356,6 +374,31 @@ impl Config {
                     "a number of milliseconds from 10 to 60000",
                 )
             })?;
+        let count = |name: &'static str, v: &str, range: std::ops::RangeInclusive<u32>| {
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        name,
+                        format!("a whole number from {} to {}", range.start(), range.end()),
+                    )
+                })
+        };
+        let join_caps = langnghe_domain::consultation::JoinCaps {
+            margin_percent: count(
+                "LANGNGHE_JOIN_MARGIN_PERCENT (--join-margin-percent)",
+                &s.join_margin_percent,
+                0..=200,
+            )?,
+            without_expected: count("LANGNGHE_JOIN_CAP (--join-cap)", &s.join_cap, 1..=100_000)?,
+            per_address: count(
+                "LANGNGHE_JOINS_PER_ADDRESS (--joins-per-address)",
+                &s.joins_per_address,
+                1..=100_000,
+            )?,
+        };
         let days = |name: &'static str, v: &str| {
             v.trim()
                 .parse::<i64>()
@@ -408,6 +451,15 @@ impl Config {
             0 => None,
             n => Some(std::time::Duration::from_secs(n)),
         };
+        let join_budget = langnghe_domain::consultation::JoinFailureBudget::per_hour(
+            u32::try_from(number(
+                "LANGNGHE_JOIN_FAILURES_PER_HOUR (--join-failures-per-hour)",
+                &s.join_failures_per_hour,
+                1..=1_000_000,
+                "a number of wrong join codes per hour from 1 to 1000000",
+            )?)
+            .unwrap_or(u32::MAX),
+        );
         Ok(Config {
             bind,
             database_url,
@@ -425,9 +477,11 @@ impl Config {
             hash_cost: HashCost::Standard,
             disclosure,
             fold_interval,
+            join_caps,
             retention,
             webhooks,
             chase_interval,
+            join_budget,
             clock: crate::Clock::system(),
         })
     }

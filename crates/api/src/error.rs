@@ -346,7 +346,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     (
         "too_many_attempts",
         429,
-        "too many failed sign-ins; wait Retry-After seconds",
+        "too many failed sign-ins, or wrong join codes from one network; wait Retry-After seconds",
     ),
     ("internal_error", 500, "a server fault; quote error_id"),
     ("database_unavailable", 503, "the database cannot be reached"),
@@ -363,6 +363,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("issues_not_allowed", 403, "this session's survey does not take issues"),
     ("join_code_unknown", 404, "no session has this join code"),
+    (
+        "join_paused",
+        429,
+        "too many wrong join codes across the whole service this hour: joining resumes after Retry-After",
+    ),
     ("receipt_unknown", 404, "no response has this receipt code"),
     ("survey_closed", 409, "the survey is closed"),
     ("survey_not_published", 409, "the survey has no published version yet"),
@@ -461,4 +466,9 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "this participant token belongs to data erased at the child's request: join without it",
     ),
     ("issue_receipt_unknown", 404, "no issue has this receipt code"),
+    (
+        "session_full",
+        409,
+        "the session admitted its cap of children (expected and a margin), or as many as one address may bring",
+    ),
 ];

@@ -18,6 +18,7 @@ pub mod error;
 pub mod extract;
 pub mod figures;
 pub mod intake;
+pub mod join_budget;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
@@ -75,6 +76,40 @@ pub fn client_address_key(
     throttle_key(data_key, purpose, &client_address(req, trust_forwarded_for))
 }
 
+/// A throttling key for the client's network: an IPv4 address itself, an
+/// IPv6 address by its /64 (what one subscriber or one LAN is given, so
+/// that rotating through the rest of it buys nothing).
+pub fn client_network_key(
+    req: &actix_web::HttpRequest,
+    trust_forwarded_for: bool,
+    data_key: &auth::DataKey,
+    purpose: &str,
+) -> String {
+    let addr = client_address(req, trust_forwarded_for);
+    let network = match addr.parse::<std::net::IpAddr>() {
+        Ok(ip) => network_of(ip),
+        // Not an address (a proxy's odd header): counted as it is.
+        Err(_) => addr,
+    };
+    throttle_key(data_key, purpose, &network)
+}
+
+/// An IPv4 address (also written IPv4-mapped in IPv6) as itself; an IPv6
+/// address as its /64.
+pub fn network_of(ip: std::net::IpAddr) -> String {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// A random secret of `bytes` bytes, as URL-safe text.
 pub fn random_secret(bytes: usize) -> String {
     use base64::Engine;
@@ -96,5 +131,23 @@ pub mod nullable {
         D: Deserializer<'de>,
     {
         Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network_of;
+
+    #[test]
+    fn networks_are_ipv4_addresses_and_ipv6_slash_64s() {
+        let check = |input: &str, expect: &str| {
+            assert_eq!(network_of(input.parse().unwrap()), expect, "{input}");
+        };
+        check("203.0.113.7", "203.0.113.7");
+        check("::ffff:203.0.113.7", "203.0.113.7");
+        check("2001:db8:1:2::1", "2001:db8:1:2::/64");
+        check("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64");
+        check("2001:db8:1:3::1", "2001:db8:1:3::/64");
+        check("::1", "0:0:0:0::/64");
     }
 }

@@ -1,10 +1,13 @@
 //! Prometheus metrics: request counts and latency histograms by method,
 //! route pattern (never the raw path, so ids do not explode the series) and
-//! status. Also logs one line per request, without bodies or query strings.
+//! status; wrong join codes and the budget they spend; whether this replica
+//! hears other replicas' closes. Also logs one line per request, without
+//! bodies or query strings.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -27,9 +30,40 @@ struct Series {
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    join_failures: AtomicU64,
+    joins_paused: AtomicU64,
+    join_budget_used: AtomicU64,
+    join_budget_limit: AtomicU64,
+    notices_heard: AtomicU64,
+    listening: AtomicBool,
 }
 
 impl Metrics {
+    /// A join with a code no session has.
+    pub fn join_failed(&self) {
+        self.join_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A join refused because the budget of wrong codes is spent.
+    pub fn join_paused(&self) {
+        self.joins_paused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The budget of wrong codes as this replica last saw it.
+    pub fn join_budget(&self, used: u64, limit: u64) {
+        self.join_budget_used.store(used, Ordering::Relaxed);
+        self.join_budget_limit.store(limit, Ordering::Relaxed);
+    }
+
+    /// A notice from another replica (or this one) was heard.
+    pub fn notice_heard(&self) {
+        self.notices_heard.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn set_listening(&self, listening: bool) {
+        self.listening.store(listening, Ordering::Relaxed);
+    }
+
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let Ok(mut map) = self.series.lock() else { return };
         let s = map.entry((method.to_owned(), route.to_owned(), status)).or_default();
@@ -78,6 +112,47 @@ impl Metrics {
                 "langnghe_http_request_duration_seconds_count{{{labels}}} {}",
                 s.count
             );
+        }
+        let lines: [(&str, &str, &str, u64); 6] = [
+            (
+                "langnghe_join_failures_total",
+                "counter",
+                "Joins with a code no session has, on this replica.",
+                self.join_failures.load(Ordering::Relaxed),
+            ),
+            (
+                "langnghe_joins_paused_total",
+                "counter",
+                "Joins refused because the budget of wrong join codes of the hour was spent, on this replica.",
+                self.joins_paused.load(Ordering::Relaxed),
+            ),
+            (
+                "langnghe_join_budget_used",
+                "gauge",
+                "Wrong join codes counted against this hour's budget, across every replica, as last seen here.",
+                self.join_budget_used.load(Ordering::Relaxed),
+            ),
+            (
+                "langnghe_join_budget_limit",
+                "gauge",
+                "The budget of wrong join codes per hour, across every replica.",
+                self.join_budget_limit.load(Ordering::Relaxed),
+            ),
+            (
+                "langnghe_replica_notices_total",
+                "counter",
+                "Closes announced by any replica and heard by this one (PostgreSQL).",
+                self.notices_heard.load(Ordering::Relaxed),
+            ),
+            (
+                "langnghe_replica_listening",
+                "gauge",
+                "1 while this replica hears other replicas' closes (PostgreSQL), else 0.",
+                u64::from(self.listening.load(Ordering::Relaxed)),
+            ),
+        ];
+        for (name, kind, help, value) in lines {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
         }
         out
     }

@@ -200,8 +200,10 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         ptable: Arc::new(langnghe_domain::disclosure::PTable::new(config.disclosure)),
         hash_cost: config.hash_cost,
         trust_forwarded_for: config.trust_forwarded_for,
+        join_caps: config.join_caps,
         metrics: Arc::new(Metrics::default()),
         cache: Arc::default(),
+        join_budget: Arc::new(crate::join_budget::JoinBudget::new(config.join_budget)),
         routes: Arc::new(RouteTable::from_spec(&api)),
         webhooks: config.webhooks,
         submissions: crate::submissions::Submissions::spawn(db.clone()).map_err(StartError::Writers)?,
@@ -280,6 +282,8 @@ pub struct Bound {
     pub relay: tokio::task::JoinHandle<()>,
     /// The chaser of due and overdue deliveries, when on.
     pub chaser: Option<tokio::task::JoinHandle<()>>,
+    /// Hears other replicas' closes (PostgreSQL; ends at once on SQLite).
+    pub listener: tokio::task::JoinHandle<()>,
 }
 
 /// Binds the HTTP server and starts the result folder; run the server by
@@ -287,6 +291,7 @@ pub struct Bound {
 pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let limit = config.max_body_bytes;
     let db = state.db.clone();
+    let listener = crate::cache::spawn_listener(db.clone(), state.cache.clone(), state.metrics.clone());
     let api = spec();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
@@ -335,6 +340,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
         purger,
         relay,
         chaser,
+        listener,
     })
 }
 

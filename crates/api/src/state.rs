@@ -23,9 +23,13 @@ pub struct AppState {
     /// Take the client address from `X-Forwarded-For` (behind a trusted
     /// load balancer only).
     pub trust_forwarded_for: bool,
+    /// How many children a session admits.
+    pub join_caps: langnghe_domain::consultation::JoinCaps,
     pub metrics: Arc<Metrics>,
     /// Published survey versions and recently read sessions.
     pub cache: Arc<crate::cache::ConsultationCache>,
+    /// The service-wide budget of wrong join codes.
+    pub join_budget: Arc<crate::join_budget::JoinBudget>,
     /// The writers that store children's submissions in batches.
     pub submissions: crate::submissions::Submissions,
     /// How webhooks are sent (which URLs are accepted).

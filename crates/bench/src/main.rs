@@ -123,9 +123,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         hash_cost: HashCost::Standard,
         disclosure: langnghe_domain::disclosure::Policy::default(),
         fold_interval: Duration::from_millis(1000),
+        join_caps: langnghe_domain::consultation::JoinCaps::default(),
         retention: langnghe_api::retention::Policy::default(),
         webhooks: langnghe_api::relay::WebhookPolicy::default(),
         chase_interval: None,
+        join_budget: langnghe_domain::consultation::JoinFailureBudget::per_hour(1000),
         clock: langnghe_api::Clock::system(),
     };
     let prepared = langnghe_api::server::prepare(&config).await?;

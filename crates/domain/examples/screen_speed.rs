@@ -1,3 +1,6 @@
+//! How long the screen takes per text, on sentences like the benchmark's:
+//! `cargo run --release -p langnghe-domain --example screen_speed`.
+
 fn main() {
     let texts = [
         "Em muốn sân trường có thêm cây xanh và ghế đá để ngồi chơi giờ ra chơi",

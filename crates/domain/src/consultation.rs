@@ -72,9 +72,54 @@ pub fn close(status: SurveyStatus) -> Result<SurveyStatus, SurveyTransitionError
 /// Characters of a join code: no look-alikes (0/O/Q/D, 1/I/L, 2/Z, 5/S, 6/G,
 /// 8/B, U/V), easy to read aloud and to type on a phone.
 pub const JOIN_ALPHABET: &[u8] = b"ACEFHJKMNPRTWXY3479";
-/// Length of generated codes: 19^8 ≈ 1.7e10 codes, with guessing rate
-/// limited per address.
-pub const JOIN_CODE_LEN: usize = 8;
+/// Length of generated codes: 19^12 ≈ 2.2e15 codes. With the default
+/// budget of wrong codes (1,000 an hour across the service) and 1,000
+/// sessions taking joins at once, an attacker spending the whole budget
+/// every day for a year hits some session with a chance of about 4e-6 (the
+/// README works it out; `tests::the_budget_arithmetic_holds` checks it).
+pub const JOIN_CODE_LEN: usize = 12;
+/// Codes of sessions opened before codes grew to 12 characters; they are
+/// still accepted, and retire as those sessions close.
+pub const LEGACY_JOIN_CODE_LEN: usize = 8;
+
+/// The chance that `guesses` random wrong tries hit one of `live` codes
+/// (sessions not yet closed), among every possible code.
+pub fn chance_of_a_hit(live: f64, guesses: f64) -> f64 {
+    let space = (JOIN_ALPHABET.len() as f64).powi(JOIN_CODE_LEN as i32);
+    -(guesses * (-live / space).ln_1p()).exp_m1()
+}
+
+/// How many wrong join codes the whole service accepts per window (every
+/// replica, every address), so that the chance of guessing a code stays
+/// bounded however many addresses an attacker rotates through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JoinFailureBudget {
+    pub per_window: u32,
+    pub window: chrono::Duration,
+}
+
+impl JoinFailureBudget {
+    /// The budget of the default setting: 1,000 wrong codes an hour.
+    pub fn per_hour(per_window: u32) -> JoinFailureBudget {
+        JoinFailureBudget {
+            per_window,
+            window: chrono::Duration::hours(1),
+        }
+    }
+
+    /// The start of the window `now` falls in (windows are aligned to the
+    /// Unix epoch, so every replica agrees).
+    pub fn window_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let len = self.window.num_seconds().max(1);
+        let start = now.timestamp().div_euclid(len) * len;
+        DateTime::from_timestamp(start, 0).unwrap_or(now)
+    }
+
+    /// When the window of `now` ends (joining resumes if it was paused).
+    pub fn window_end(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        self.window_start(now) + self.window
+    }
+}
 
 /// A session's join code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -104,7 +149,8 @@ impl JoinCode {
             .filter(|c| !c.is_whitespace() && *c != '-')
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        let ok = (6..=JOIN_CODE_LEN).contains(&code.len()) && code.bytes().all(|b| JOIN_ALPHABET.contains(&b));
+        let ok = [LEGACY_JOIN_CODE_LEN, JOIN_CODE_LEN].contains(&code.len())
+            && code.bytes().all(|b| JOIN_ALPHABET.contains(&b));
         ok.then_some(JoinCode(code))
     }
 
@@ -236,8 +282,12 @@ pub enum ChildRefusal {
     AlreadyResponded,
     IssuesNotAllowed,
     TooManyAttempts,
+    /// Too many wrong codes across the whole service: joining waits.
+    JoinPaused,
     /// The participant token sent belongs to data the child erased.
     Erased,
+    /// The session admitted as many children as it can.
+    SessionFull,
 }
 
 impl ChildRefusal {
@@ -260,8 +310,16 @@ impl ChildRefusal {
             (IssuesNotAllowed, Lang::En) => "This session does not take issues.",
             (TooManyAttempts, Lang::Vi) => "Em đã nhập sai mã nhiều lần. Em chờ một chút rồi thử lại nhé.",
             (TooManyAttempts, Lang::En) => "Too many wrong codes. Please wait a little and try again.",
+            (JoinPaused, Lang::Vi) => {
+                "Hệ thống đang tạm dừng việc tham gia vì có quá nhiều lượt nhập sai mã. Em chờ một lát rồi thử lại nhé."
+            }
+            (JoinPaused, Lang::En) => {
+                "Joining is paused for a while because of too many wrong codes. Please wait a little and try again."
+            }
             (Erased, Lang::Vi) => "Dữ liệu của em đã được xoá như em yêu cầu. Em có thể tham gia lại như một bạn mới.",
             (Erased, Lang::En) => "Your data was erased as you asked. You can join again as someone new.",
+            (SessionFull, Lang::Vi) => "Buổi này đã đủ số bạn tham gia. Em hỏi thầy cô giúp em nhé.",
+            (SessionFull, Lang::En) => "This session is full. Please ask your teacher.",
         }
     }
 }
@@ -294,6 +352,43 @@ pub fn gentle_support_message(lang: Lang) -> &'static str {
     }
 }
 
+/// How many children a session admits: against ballot stuffing, a session
+/// takes the children it expects and a margin, and one client address
+/// brings at most so many (a class behind one school address must fit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JoinCaps {
+    /// The margin over `expected_participants`, in percent (at least five
+    /// children more in any case).
+    pub margin_percent: u32,
+    /// The cap of a session that says nothing of how many it expects.
+    pub without_expected: u32,
+    /// Children admitted from one client address per session.
+    pub per_address: u32,
+}
+
+impl Default for JoinCaps {
+    fn default() -> Self {
+        JoinCaps {
+            margin_percent: 20,
+            without_expected: 300,
+            per_address: 60,
+        }
+    }
+}
+
+impl JoinCaps {
+    /// The distinct participants a session admits.
+    pub fn cap(&self, expected: Option<i32>) -> i32 {
+        match expected.and_then(|e| u32::try_from(e).ok()) {
+            Some(e) => {
+                let margin = (e * self.margin_percent).div_ceil(100).max(5);
+                i32::try_from(e.saturating_add(margin)).unwrap_or(i32::MAX)
+            }
+            None => i32::try_from(self.without_expected).unwrap_or(i32::MAX),
+        }
+    }
+}
+
 /// What replaces the words of an issue its child withdrew or erased.
 pub const ERASED: &str = "[nội dung đã được xoá theo yêu cầu của em]";
 
@@ -302,6 +397,17 @@ pub const HOTLINE: &str = "111";
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_session_admits_what_it_expects_and_a_margin() {
+        let caps = JoinCaps::default();
+        assert_eq!(caps.cap(Some(30)), 36);
+        assert_eq!(caps.cap(Some(10)), 15, "at least five more");
+        assert_eq!(caps.cap(Some(0)), 5);
+        assert_eq!(caps.cap(None), 300);
+        assert_eq!(caps.cap(Some(-3)), 300, "nonsense counts as not said");
+    }
+
     use super::*;
 
     #[test]
@@ -339,6 +445,39 @@ mod tests {
         assert_eq!(JoinCode::parse("ABC"), None);
         assert_eq!(JoinCode::parse("AAAAAAAAA"), None);
         assert_eq!(JoinCode::parse("ACEF0HJK"), None);
+        // Codes of sessions opened before codes grew still join.
+        assert!(JoinCode::parse("kt7h-mx3p").is_some());
+        assert!(JoinCode::parse("KT7H MX3P WA9C").is_some());
+        assert_eq!(JoinCode::parse("KT7HMX3PWA9CC"), None);
+    }
+
+    /// The README's arithmetic: the default budget of wrong codes, spent
+    /// in full every hour of a year, against 1,000 sessions taking joins
+    /// at once.
+    #[test]
+    fn the_budget_arithmetic_holds() {
+        let space = (JOIN_ALPHABET.len() as f64).powi(JOIN_CODE_LEN as i32);
+        assert!((space - 2.213e15).abs() < 1e12, "{space}");
+        let per_day = 1_000.0 * 24.0;
+        let year = chance_of_a_hit(1_000.0, per_day * 365.0);
+        assert!(year < 1e-5 && year > 1e-6, "{year}");
+        let day = chance_of_a_hit(1_000.0, per_day);
+        assert!(day < 2e-8, "{day}");
+        // What 8 characters would have given: about two in five over a year.
+        let eight = -((per_day * 365.0) * (-1_000.0 / 19f64.powi(8)).ln_1p()).exp_m1();
+        assert!(eight > 0.35 && eight < 0.45, "{eight}");
+        // And with no budget at all, 956 guesses a second for a year
+        // against 12 characters: about one in seventy.
+        let unlimited = chance_of_a_hit(1_000.0, 956.0 * 86_400.0 * 365.0);
+        assert!(unlimited > 0.01 && unlimited < 0.02, "{unlimited}");
+    }
+
+    #[test]
+    fn budget_windows_are_aligned_hours() {
+        let b = JoinFailureBudget::per_hour(1_000);
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(b.window_start(at("2026-11-25T02:59:59Z")), at("2026-11-25T02:00:00Z"));
+        assert_eq!(b.window_end(at("2026-11-25T02:00:00Z")), at("2026-11-25T03:00:00Z"));
     }
 
     #[test]
@@ -379,6 +518,8 @@ mod tests {
             AlreadyResponded,
             IssuesNotAllowed,
             TooManyAttempts,
+            JoinPaused,
+            Erased,
         ] {
             assert_ne!(r.message(Lang::Vi), r.message(Lang::En));
         }

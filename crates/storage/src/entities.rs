@@ -175,6 +175,20 @@ pub mod login_throttle {
     no_relations!();
 }
 
+pub mod join_failure_budget {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "join_failure_budget")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub window_start: DateTimeUtc,
+        pub used: i32,
+        pub spent_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
 pub mod audit_event {
     use sea_orm::entity::prelude::*;
 
@@ -255,6 +269,10 @@ pub mod session {
         pub created_by: Option<Uuid>,
         pub created_at: DateTimeUtc,
         pub closed_at: Option<DateTimeUtc>,
+        /// Distinct participants admitted (the join cap counts these).
+        pub joined: i32,
+        /// Joins refused because a cap was reached.
+        pub joins_refused: i32,
     }
     no_relations!();
 }
@@ -740,6 +758,38 @@ pub mod erased_participant {
         #[sea_orm(primary_key, auto_increment = false)]
         pub token_hash: String,
         pub erased_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod session_participant {
+    use sea_orm::entity::prelude::*;
+
+    /// A participant admitted to a session (once, however often they join).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "session_participants")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub session_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub participant_id: Uuid,
+    }
+    no_relations!();
+}
+
+pub mod session_address {
+    use sea_orm::entity::prelude::*;
+
+    /// Participants admitted to a session from one client address (its
+    /// keyed hash).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "session_addresses")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub session_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub address_key: String,
+        pub joins: i32,
     }
     no_relations!();
 }

@@ -5,10 +5,12 @@
 pub mod accounts;
 pub mod agency_clients;
 pub mod audit;
+pub mod broadcast;
 pub mod calendar;
 pub mod catalog;
 mod entities;
 pub mod events;
+pub mod join_budget;
 pub mod moderation;
 pub mod org;
 pub mod outbox;

@@ -3,17 +3,21 @@
 //! participant where the survey says so, enforced by unique indexes), and
 //! the safeguarding cases that screening opens in the same transaction.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
-use langnghe_domain::consultation::SessionWindow;
-use sea_orm::sea_query::{Expr, OnConflict};
+use langnghe_domain::consultation::{SessionWindow, SurveyStatus};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement, ValueTuple};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, QueryFilter,
+    QueryOrder, QuerySelect, SqlErr,
 };
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
-use crate::entities::{issue, participant, response, safeguarding_case, session};
+use crate::broadcast::{self, Notice};
+use crate::entities::{issue, participant, response, safeguarding_case, session, survey};
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 /// A consultation session.
@@ -50,6 +54,157 @@ fn to_session(m: session::Model) -> Session {
     }
 }
 
+/// Why a join was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Admitted,
+    /// The session admitted its cap of participants.
+    SessionFull,
+    /// This client address brought its cap of participants.
+    AddressFull,
+}
+
+/// Admits a participant to a session under its caps, atomically (the
+/// session row's counter is the lock): a participant already admitted comes
+/// back freely; a new one needs room in the session (`cap`) and from its
+/// address (`per_address`). A refusal is counted on the session.
+pub async fn admit(
+    db: &Db,
+    session_id: Uuid,
+    participant_id: Uuid,
+    address_key: &str,
+    cap: i32,
+    per_address: i32,
+) -> Result<Admission, StoreError> {
+    use crate::entities::{session_address, session_participant};
+    let tx = begin(db).await?;
+    let known = session_participant::Entity::find_by_id((session_id, participant_id))
+        .one(&tx)
+        .await?
+        .is_some();
+    if known {
+        tx.commit().await?;
+        return Ok(Admission::Admitted);
+    }
+    let address = session_address::Entity::insert(session_address::ActiveModel {
+        session_id: Set(session_id),
+        address_key: Set(address_key.to_owned()),
+        joins: Set(1),
+    })
+    .on_conflict(
+        OnConflict::columns([session_address::Column::SessionId, session_address::Column::AddressKey])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&tx)
+    .await
+    .or_else(|e| match e {
+        DbErr::RecordNotInserted => Ok(0),
+        e => Err(e),
+    })?;
+    let mut refused = None;
+    if address == 0 {
+        let more = session_address::Entity::update_many()
+            .col_expr(
+                session_address::Column::Joins,
+                Expr::col(session_address::Column::Joins).add(1),
+            )
+            .filter(session_address::Column::SessionId.eq(session_id))
+            .filter(session_address::Column::AddressKey.eq(address_key))
+            .filter(session_address::Column::Joins.lt(per_address))
+            .exec(&tx)
+            .await?;
+        if more.rows_affected == 0 {
+            refused = Some(Admission::AddressFull);
+        }
+    }
+    if refused.is_none() {
+        let room = session::Entity::update_many()
+            .col_expr(session::Column::Joined, Expr::col(session::Column::Joined).add(1))
+            .filter(session::Column::Id.eq(session_id))
+            .filter(session::Column::Joined.lt(cap))
+            .exec(&tx)
+            .await?;
+        if room.rows_affected == 0 {
+            refused = Some(Admission::SessionFull);
+        }
+    }
+    if let Some(why) = refused {
+        tx.rollback().await?;
+        session::Entity::update_many()
+            .col_expr(
+                session::Column::JoinsRefused,
+                Expr::col(session::Column::JoinsRefused).add(1),
+            )
+            .filter(session::Column::Id.eq(session_id))
+            .exec(db)
+            .await?;
+        return Ok(why);
+    }
+    session_participant::Entity::insert(session_participant::ActiveModel {
+        session_id: Set(session_id),
+        participant_id: Set(participant_id),
+    })
+    .exec_without_returning(&tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Admission::Admitted)
+}
+
+/// How many participants each session admitted, and how many joins it
+/// refused.
+pub async fn join_counts<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, (i32, i32)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(session::Entity::find()
+        .filter(session::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, (s.joined, s.joins_refused)))
+        .collect())
+}
+
+/// Voids the responses of a session submitted in `[from, until)` (a burst a
+/// facilitator recognises as stuffing): they are withdrawn, and leave the
+/// figures at their cells' next release. Audited with the count.
+pub async fn void_burst(
+    db: &Db,
+    actor: &Actor,
+    session_id: Uuid,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let tx = begin(db).await?;
+    let r = response::Entity::update_many()
+        .col_expr(response::Column::WithdrawnAt, Expr::value(actor.at))
+        .col_expr(response::Column::SingleResponseOf, Expr::value(Option::<Uuid>::None))
+        .filter(response::Column::SessionId.eq(session_id))
+        .filter(response::Column::WithdrawnAt.is_null())
+        .filter(response::Column::SubmittedAt.gte(from))
+        .filter(response::Column::SubmittedAt.lt(until))
+        .exec(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "session.void",
+            entity: "session",
+            entity_id: Some(session_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({"from": from, "until": until, "voided": r.rows_affected})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(r.rows_affected)
+}
+
 /// Records a session; a join code already in use answers
 /// `Conflict("join_code_taken")` so the caller can draw another.
 pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), StoreError> {
@@ -68,6 +223,8 @@ pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), S
         created_by: Set(actor.id),
         created_at: Set(s.created_at),
         closed_at: Set(None),
+        joined: Set(0),
+        joins_refused: Set(0),
     })
     .exec_with_returning(&tx)
     .await
@@ -126,7 +283,7 @@ pub async fn list_sessions<C: ConnectionTrait>(
 }
 
 /// Closes a session now (idempotent: an already closed session keeps its
-/// closing time).
+/// closing time), and tells every replica when it commits.
 pub async fn close_session(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Session, StoreError> {
     let tx = begin(db).await?;
     let before = session::Entity::find_by_id(id)
@@ -151,6 +308,7 @@ pub async fn close_session(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>)
             },
         )
         .await?;
+        broadcast::announce(&tx, Notice::Session(id)).await?;
     }
     let after = session::Entity::find_by_id(id)
         .one(&tx)
@@ -222,6 +380,37 @@ pub enum Submitted {
     KeyReused,
     /// The participant already answered a survey that takes one response.
     AlreadyResponded,
+    /// The session, or its survey, was closed: nothing was stored.
+    SessionClosed,
+}
+
+/// Sessions still taking answers: not closed, of a survey not closed. (The
+/// time window is the caller's to check, by the application's clock; it
+/// never changes once a session is opened.)
+fn open_sessions_query() -> SelectStatement {
+    Query::select()
+        .column((session::Entity, session::Column::Id))
+        .from(session::Entity)
+        .inner_join(
+            survey::Entity,
+            Expr::col((survey::Entity, survey::Column::Id)).equals((session::Entity, session::Column::SurveyId)),
+        )
+        .and_where(Expr::col((session::Entity, session::Column::ClosedAt)).is_null())
+        .and_where(Expr::col((survey::Entity, survey::Column::Status)).ne(SurveyStatus::Closed.as_str()))
+        .to_owned()
+}
+
+/// The sessions among `ids` that still take answers, as the database has
+/// them now (whatever a replica's memory says).
+pub async fn open_sessions<C: ConnectionTrait>(
+    conn: &C,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashSet<Uuid>, DbErr> {
+    let query = open_sessions_query()
+        .and_where(Expr::col((session::Entity, session::Column::Id)).is_in(ids))
+        .to_owned();
+    let rows = conn.query_all(&query).await?;
+    rows.iter().map(|r| r.try_get_by_index::<Uuid>(0)).collect()
 }
 
 #[derive(Debug, Clone)]
@@ -333,17 +522,16 @@ async fn replay_response<C: ConnectionTrait>(
     }))
 }
 
-/// Stores a response and its cases atomically, or says why not. The unique
-/// indexes decide retries and duplicates, so the common case is a single
-/// statement (no cases) or one short transaction (with cases).
+/// Stores a response and its cases atomically, or says why not: the
+/// session is checked open in the same transaction (write-locked from the
+/// start on SQLite), and the unique indexes decide retries and duplicates.
+/// Submissions without cases normally go through [`submit_responses`].
 pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, StoreError> {
-    if r.cases.is_empty() {
-        return match insert_response(db, r).await {
-            Ok(()) => Ok(Submitted::Created),
-            Err(e) => settle_refused_response(db, r, e).await,
-        };
-    }
     let tx = begin(db).await?;
+    if open_sessions(&tx, [r.session_id]).await?.is_empty() {
+        tx.rollback().await?;
+        return Ok(Submitted::SessionClosed);
+    }
     if let Err(e) = insert_response(&tx, r).await {
         tx.rollback().await?;
         return settle_refused_response(db, r, e).await;
@@ -363,12 +551,15 @@ pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, Stor
 }
 
 /// Stores many responses without safeguarding cases in one statement
-/// (group commit): rows the unique indexes refuse are skipped by `ON
-/// CONFLICT DO NOTHING` and then settled one by one as a replay, a reused
-/// key or a second response, exactly as [`submit_response`] settles them.
-/// The answer is in the order of `rs`.
+/// (group commit). The statement itself takes only rows whose session is
+/// still open (`INSERT … SELECT … WHERE EXISTS`), so a session or survey
+/// closed on another replica stops answers the moment its close commits,
+/// whatever this replica remembers. Rows the unique indexes refuse are
+/// skipped by `ON CONFLICT DO NOTHING`; every skipped row is then settled
+/// one by one as closed, a replay, a reused key or a second response,
+/// exactly as [`submit_response`] settles them. The answer is in the order
+/// of `rs`.
 pub async fn submit_responses(db: &Db, rs: &[NewResponse]) -> Result<Vec<Submitted>, StoreError> {
-    use sea_orm::sea_query::OnConflict;
     if rs.iter().any(|r| !r.cases.is_empty()) {
         let mut out = Vec::with_capacity(rs.len());
         for r in rs {
@@ -376,15 +567,25 @@ pub async fn submit_responses(db: &Db, rs: &[NewResponse]) -> Result<Vec<Submitt
         }
         return Ok(out);
     }
-    let inserted = response::Entity::insert_many(rs.iter().map(response_row))
-        .on_conflict(OnConflict::new().do_nothing().to_owned())
-        .exec_with_returning_keys(db)
-        .await?;
-    let inserted: std::collections::HashSet<Uuid> = inserted.into_iter().collect();
+    if rs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let inserted = insert_where_open(db, rs).await?;
+    let skipped = rs.iter().filter(|r| !inserted.contains(&r.id)).map(|r| r.session_id);
+    let skipped: HashSet<Uuid> = skipped.collect();
+    let open = if skipped.is_empty() {
+        HashSet::new()
+    } else {
+        open_sessions(db, skipped).await?
+    };
     let mut out = Vec::with_capacity(rs.len());
     for r in rs {
         if inserted.contains(&r.id) {
             out.push(Submitted::Created);
+            continue;
+        }
+        if !open.contains(&r.session_id) {
+            out.push(Submitted::SessionClosed);
             continue;
         }
         // Refused by an index: a retry under the same key (perhaps in this
@@ -417,6 +618,50 @@ async fn settle_refused_response(db: &Db, r: &NewResponse, e: DbErr) -> Result<S
         (None, true) => Submitted::AlreadyResponded,
         (None, false) => Submitted::KeyReused,
     })
+}
+
+/// `INSERT INTO responses (…) SELECT v.column1, … FROM (VALUES …) AS v WHERE EXISTS
+/// (the row's session is open) ON CONFLICT DO NOTHING RETURNING id`: one
+/// statement, one round trip; the ids of the rows stored.
+async fn insert_where_open<C: ConnectionTrait>(conn: &C, rs: &[NewResponse]) -> Result<HashSet<Uuid>, DbErr> {
+    let rows: Vec<response::ActiveModel> = rs.iter().map(response_row).collect();
+    // The columns `response_row` sets, in one fixed order.
+    let columns: Vec<response::Column> = response::Column::iter()
+        .filter(|c| rows.first().is_some_and(|r| r.get(*c).is_set()))
+        .collect();
+    let mut tuples = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let values = columns.iter().map(|c| row.get(*c).into_value());
+        let values = values.collect::<Option<Vec<_>>>();
+        tuples.push(ValueTuple::Many(
+            values.ok_or_else(|| DbErr::Custom("a response row leaves a column unset".into()))?,
+        ));
+    }
+    // Both databases name the columns of a VALUES list column1, column2, …
+    let session_at = columns
+        .iter()
+        .position(|c| matches!(c, response::Column::SessionId))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let row_session = (Alias::new("v"), Alias::new(format!("column{session_at}")));
+    let open = open_sessions_query()
+        .and_where(Expr::col((session::Entity, session::Column::Id)).equals(row_session))
+        .to_owned();
+    let select = Query::select()
+        .columns((1..=columns.len()).map(|i| (Alias::new("v"), Alias::new(format!("column{i}")))))
+        .from_values(tuples, Alias::new("v"))
+        .and_where(Expr::exists(open))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(response::Entity)
+        .columns(columns.iter().copied())
+        .select_from(select)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .returning_col(response::Column::Id)
+        .to_owned();
+    let rows = conn.query_all(&insert).await?;
+    rows.iter().map(|r| r.try_get_by_index::<Uuid>(0)).collect()
 }
 
 async fn insert_response<C: ConnectionTrait>(conn: &C, r: &NewResponse) -> Result<(), DbErr> {
@@ -580,12 +825,17 @@ async fn replay_issue<C: ConnectionTrait>(
     }))
 }
 
-/// Stores a child's issue (and its cases) in one transaction.
+/// Stores a child's issue (and its cases) in one transaction, if its
+/// session is open as the database has it in that transaction.
 pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError> {
     if let Some(prior) = replay_issue(db, i.participant_id, &i.idempotency_key, &i.request_hash).await? {
         return Ok(prior);
     }
     let tx = begin(db).await?;
+    if open_sessions(&tx, [i.session_id]).await?.is_empty() {
+        tx.rollback().await?;
+        return Ok(Submitted::SessionClosed);
+    }
     let now = i.submitted_at;
     let inserted = issue::Entity::insert(issue::ActiveModel {
         published_at: Set(None),
@@ -942,6 +1192,10 @@ pub async fn erase_participant(db: &Db, e: &Erasure<'_>) -> Result<Erased, Store
     }
     crate::entities::issue_support::Entity::delete_many()
         .filter(crate::entities::issue_support::Column::ParticipantId.eq(pid))
+        .exec(&tx)
+        .await?;
+    crate::entities::session_participant::Entity::delete_many()
+        .filter(crate::entities::session_participant::Column::ParticipantId.eq(pid))
         .exec(&tx)
         .await?;
     let erased = issue::Entity::update_many()

@@ -298,6 +298,8 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
     Ok(to_record(after)?)
 }
 
+/// Closes a survey (no new sessions, answers or issues) and tells every
+/// replica when it commits.
 pub async fn close(db: &Db, actor: &Actor, id: Uuid) -> Result<SurveyRecord, StoreError> {
     let tx = begin(db).await?;
     let before = survey::Entity::find_by_id(id)
@@ -321,6 +323,7 @@ pub async fn close(db: &Db, actor: &Actor, id: Uuid) -> Result<SurveyRecord, Sto
         },
     )
     .await?;
+    crate::broadcast::announce(&tx, crate::broadcast::Notice::Survey(id)).await?;
     tx.commit().await?;
     Ok(to_record(after)?)
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::Utc;
 use langnghe_domain::account::Role;
+use langnghe_domain::consultation::JoinCaps;
 use langnghe_domain::consultation::{
     ChildRefusal, Gender, JoinCode, SessionState, SessionWindow, SurveyStatus, support_message,
 };
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_session)
         .service(list_sessions)
         .service(close_session)
+        .service(void_burst)
         .service(join)
         .service(submit_response)
         .service(withdraw_response)
@@ -70,14 +72,14 @@ pub struct CreateSession {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d70", "survey_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d71", "version": 1, "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d41", "join_code": "KT7HMX3P", "opens_at": "2026-12-01T01:00:00Z", "closes_at": "2026-12-01T03:00:00Z", "state": "open", "expected_participants": 45, "guardian_consent": null}))]
+#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d70", "survey_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d71", "version": 1, "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d41", "join_code": "KT7HMX3PWA9C", "opens_at": "2026-12-01T01:00:00Z", "closes_at": "2026-12-01T03:00:00Z", "state": "open", "expected_participants": 45, "guardian_consent": null}))]
 pub struct SessionDto {
     pub id: Uuid,
     pub survey_id: Uuid,
     /// The published version children answer in this session.
     pub version: i32,
     pub unit_id: Uuid,
-    /// 8 characters without look-alikes; children type it on their phone.
+    /// 12 characters without look-alikes (8 in older sessions); children type it on their phone.
     pub join_code: String,
     pub opens_at: chrono::DateTime<Utc>,
     pub closes_at: chrono::DateTime<Utc>,
@@ -86,9 +88,19 @@ pub struct SessionDto {
     pub state: &'static str,
     pub expected_participants: Option<i32>,
     pub guardian_consent: Option<GuardianConsentDto>,
+    /// Distinct children admitted so far.
+    pub joined: i32,
+    /// How many it admits: the expected number and a margin (or the
+    /// service's cap when it expects none).
+    pub join_cap: i32,
+    /// Joins refused because the session, or one address, was full: a
+    /// sign of someone joining over and over.
+    pub joins_refused: i32,
+    /// More children joined than the session expects.
+    pub over_expected: bool,
 }
 
-fn session_dto(s: Session, now: chrono::DateTime<Utc>) -> SessionDto {
+fn session_dto(s: Session, now: chrono::DateTime<Utc>, counts: (i32, i32), caps: &JoinCaps) -> SessionDto {
     let state = match s.window.state(now) {
         SessionState::NotYetOpen => "not_yet_open",
         SessionState::Open => "open",
@@ -104,6 +116,10 @@ fn session_dto(s: Session, now: chrono::DateTime<Utc>) -> SessionDto {
         closes_at: s.window.closes_at,
         closed_at: s.window.closed_at,
         state,
+        joined: counts.0,
+        join_cap: caps.cap(s.expected_participants),
+        joins_refused: counts.1,
+        over_expected: s.expected_participants.is_some_and(|e| counts.0 > e),
         expected_participants: s.expected_participants,
         guardian_consent: match (s.guardian_consent_method, s.guardian_consent_reference) {
             (Some(method), Some(reference)) => Some(GuardianConsentDto { method, reference }),
@@ -209,7 +225,10 @@ async fn create_session(
             created_at: state.clock.now(),
         };
         match store::create_session(&state.db, &staff.actor(), &session).await {
-            Ok(()) => return Ok(HttpResponse::Created().json(session_dto(session, state.clock.now()))),
+            Ok(()) => {
+                let dto = session_dto(session, state.clock.now(), (0, 0), &state.join_caps);
+                return Ok(HttpResponse::Created().json(dto));
+            }
             Err(StoreError::Conflict("join_code_taken")) => continue,
             Err(e) => return Err(e.into()),
         }
@@ -257,10 +276,14 @@ async fn list_sessions(
         page.limit as u64 + 1,
     )
     .await?;
+    let counts = store::join_counts(&state.db, &rows.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
     Ok(web::Json(page.page(
         rows,
         |s| s.id,
-        |s| session_dto(s, state.clock.now()),
+        |s| {
+            let c = counts.get(&s.id).copied().unwrap_or_default();
+            session_dto(s, state.clock.now(), c, &state.join_caps)
+        },
     )))
 }
 
@@ -295,7 +318,73 @@ async fn close_session(
     }
     let closed = store::close_session(&state.db, &staff.actor(), session.id, state.clock.now()).await?;
     state.cache.forget_session(session.id);
-    Ok(web::Json(session_dto(closed, state.clock.now())))
+    let counts = store::join_counts(&state.db, &[closed.id]).await?;
+    let c = counts.get(&closed.id).copied().unwrap_or_default();
+    Ok(web::Json(session_dto(closed, state.clock.now(), c, &state.join_caps)))
+}
+
+/// A burst of answers to void.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"from": "2026-11-25T09:10:00+07:00", "until": "2026-11-25T09:12:00+07:00"}))]
+pub struct VoidIn {
+    pub from: chrono::DateTime<Utc>,
+    /// After `from`, at most a day later.
+    pub until: chrono::DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoidedDto {
+    /// Answers withdrawn now: they leave the figures at their next release.
+    pub voided: u64,
+}
+
+/// Void a burst of answers a facilitator recognises as stuffing (one client
+/// joining over and over): every answer of the session submitted in
+/// `[from, until)` is withdrawn. Audited with the count. Facilitators void
+/// in their units' sessions only.
+#[utoipa::path(
+    tag = "consultation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The session")),
+    request_body = VoidIn,
+    responses(
+        (status = 200, body = VoidedDto),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/sessions/{id}/void")]
+async fn void_burst(
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<VoidIn>,
+) -> Result<web::Json<VoidedDto>, ApiError> {
+    let session = match store::get_session(&state.db, *id).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(ApiError::not_found("session")),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(scope) = staff.unit_scope(&org::load_chart(&state.db).await?)
+        && !scope.contains(&session.unit_id)
+    {
+        return Err(ApiError::not_found("session"));
+    }
+    let VoidIn { from, until } = body.0;
+    if until <= from || until - from > chrono::Duration::days(1) {
+        return Err(ApiError::field(
+            "until",
+            "out_of_range",
+            "after from, at most a day later",
+        ));
+    }
+    let voided = store::void_burst(&state.db, &staff.actor(), session.id, from, until).await?;
+    Ok(web::Json(VoidedDto { voided }))
 }
 
 /// A refusal a child reads, in their language.
@@ -310,7 +399,7 @@ fn child_refusal(
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"join_code": "KT7HMX3P", "age": 12, "grade": 7, "gender": "girl", "language": "vi", "assent": true}))]
+#[schema(example = json!({"join_code": "KT7HMX3PWA9C", "age": 12, "grade": 7, "gender": "girl", "language": "vi", "assent": true}))]
 pub struct JoinRequest {
     /// As read aloud; case, spaces and dashes do not matter.
     #[validate(length(max = 20))]
@@ -343,9 +432,24 @@ pub struct JoinResponse {
     pub survey: RenderedSurveyDto,
 }
 
-/// Wrong join codes from one address: a class behind one school address
-/// joins freely; guessing is slowed after 20 wrong codes.
+/// Wrong join codes from one network (an IPv4 address, an IPv6 /64): a
+/// class behind one school address joins freely; guessing is slowed after
+/// 20 wrong codes. Across networks, the service-wide budget
+/// (`crate::join_budget`) bounds guessing.
 const JOIN_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
+
+/// Joining paused for everyone: the budget of wrong codes is spent.
+fn join_paused(state: &AppState, p: crate::join_budget::Paused, lang: Lang) -> ApiError {
+    state.metrics.join_paused();
+    let mut e = ApiError::new(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        "join_paused",
+        "Joining is paused",
+    )
+    .detail(ChildRefusal::JoinPaused.message(lang));
+    e.retry_after = Some(p.0.max(1));
+    e
+}
 
 /// Join a session: no account, no name. Refusals are worded for the child.
 #[utoipa::path(
@@ -358,7 +462,7 @@ const JOIN_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
         (status = 409, description = "The session has not opened (`session_not_open`) or has ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 429, description = "Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/join")]
@@ -374,8 +478,9 @@ async fn join(
         Some(_) => return Err(ApiError::field("language", "unknown_value", "vi or en")),
         None => crate::request_lang(&req),
     };
-    let key = crate::client_address_key(&req, state.trust_forwarded_for, &state.data_key, "join");
     let now = state.clock.now();
+    state.join_budget.check(now).map_err(|p| join_paused(&state, p, lang))?;
+    let key = crate::client_network_key(&req, state.trust_forwarded_for, &state.data_key, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
         let mut e = ApiError::too_many_requests(secs);
@@ -383,8 +488,25 @@ async fn join(
         return Err(e);
     }
     let session = match JoinCode::parse(&b.join_code) {
-        Some(code) => store::session_by_code(&state.db, code.as_str()).await?,
-        None => None,
+        // Only a lookup can tell a guess anything: each takes a unit of the
+        // service-wide budget first, given back when the code was right.
+        Some(code) => {
+            let reserved = state
+                .join_budget
+                .reserve(&state.db, &state.metrics, now)
+                .await?
+                .map_err(|p| join_paused(&state, p, lang))?;
+            let found = store::session_by_code(&state.db, code.as_str()).await;
+            match found {
+                Ok(Some(_)) | Err(_) => state.join_budget.right_code(&state.db, reserved).await?,
+                Ok(None) => state.join_budget.wrong_code(&state.metrics, reserved),
+            }
+            found?
+        }
+        None => {
+            state.metrics.join_failed();
+            None
+        }
     };
     let Some(session) = session else {
         throttle::record_failure(&state.db, &key, now, now - JOIN_POLICY.window).await?;
@@ -502,6 +624,31 @@ async fn join(
         }
         Err(e) => return Err(e.into()),
     };
+    // Against ballot stuffing: the session's cap of children, and a cap per
+    // client network (an IPv4 address, an IPv6 /64, as for wrong codes).
+    let address = crate::client_network_key(&req, state.trust_forwarded_for, &state.data_key, "session");
+    let caps = state.join_caps;
+    let per_address = i32::try_from(caps.per_address).unwrap_or(i32::MAX);
+    match store::admit(
+        &state.db,
+        session.id,
+        participant_id,
+        &address,
+        caps.cap(session.expected_participants),
+        per_address,
+    )
+    .await?
+    {
+        store::Admission::Admitted => {}
+        store::Admission::SessionFull | store::Admission::AddressFull => {
+            return Err(child_refusal(
+                actix_web::http::StatusCode::CONFLICT,
+                "session_full",
+                ChildRefusal::SessionFull,
+                lang,
+            ));
+        }
+    }
     let iat = now.timestamp();
     let claims = RespondentClaims {
         iss: crate::auth::ISSUER.into(),
@@ -611,13 +758,14 @@ async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, Ar
     let (session, status) = match state.cache.session(who.claims.sid) {
         Some(hit) => hit,
         None => {
+            let ticket = state.cache.ticket();
             let session = match store::get_session(&state.db, who.claims.sid).await {
                 Ok(s) => s,
                 Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
                 Err(e) => return Err(e.into()),
             };
             let status = find_survey(state, session.survey_id).await?.status;
-            state.cache.keep_session(session.clone(), status);
+            state.cache.keep_session(ticket, session.clone(), status);
             (session, status)
         }
     };
@@ -739,7 +887,21 @@ async fn submit_response(
             ChildRefusal::AlreadyResponded,
             lang,
         )),
+        Submitted::SessionClosed => Err(closed_meanwhile(&state, &session, lang)),
     }
+}
+
+/// The database found the session closed although this replica still
+/// remembered it open (closed by another replica a moment ago): forget it,
+/// and tell the child.
+fn closed_meanwhile(state: &AppState, session: &Session, lang: Lang) -> ApiError {
+    state.cache.forget_session(session.id);
+    child_refusal(
+        actix_web::http::StatusCode::CONFLICT,
+        "session_closed",
+        ChildRefusal::SessionClosed,
+        lang,
+    )
 }
 
 /// Withdraw a response with its receipt code: it no longer counts anywhere.
@@ -890,6 +1052,7 @@ async fn raise_issue(
             "idempotency_key_reused",
             "this Idempotency-Key was used for another issue",
         )),
+        Submitted::SessionClosed => Err(closed_meanwhile(&state, &session, lang)),
     }
 }
 

@@ -11,7 +11,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261206_000020_throttle_keys"
+        "m20261206_000022_throttle_keys"
     }
 }
 
