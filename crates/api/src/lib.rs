@@ -29,6 +29,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod submissions;
+pub mod survey_format;
 
 pub use clock::{Clock, LOCAL_OFFSET_HOURS, local_day, local_day_start};
 

@@ -99,7 +99,7 @@ pub async fn purge(db: &Db, policy: Policy, now: DateTime<Utc>) -> Result<Report
         for d in &due {
             if let std::collections::hash_map::Entry::Vacant(e) = defs.entry((d.survey_id, d.version)) {
                 let stored = surveys::version(db, d.survey_id, d.version).await?;
-                let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)
+                let (def, _) = crate::survey_format::stored_definition(&stored.definition)
                     .map_err(|e| corrupt(e.detail.unwrap_or_default()))?;
                 e.insert(def);
             }

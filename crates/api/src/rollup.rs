@@ -349,7 +349,7 @@ async fn apply(tx: &langnghe_storage::Tx, rows: &[Pending]) -> Result<Vec<Cell>,
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
                 let stored = surveys::version(tx, p.survey_id, p.version).await?;
-                let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)
+                let (def, _) = crate::survey_format::stored_definition(&stored.definition)
                     .map_err(|e| corrupt("stored survey definition", e.detail.unwrap_or_default()))?;
                 e.insert(def)
             }

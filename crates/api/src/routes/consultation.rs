@@ -30,8 +30,9 @@ use crate::auth::{Consulting, Respondent, RespondentClaims, SessionRunner, Staff
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
-use crate::routes::surveys::{RenderedSurveyDto, find as find_survey, rendered_dto, stored_definition};
+use crate::routes::surveys::{RenderedSurveyDto, rendered_dto};
 use crate::state::AppState;
+use crate::survey_format::{find as find_survey, stored_definition};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_session)
@@ -306,7 +307,18 @@ async fn close_session(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<SessionDto>, ApiError> {
-    let session = match store::get_session(&state.db, *id).await {
+    let session = session_in_scope(&state, &staff, *id).await?;
+    let closed = store::close_session(&state.db, &staff.actor(), session.id, state.clock.now()).await?;
+    state.cache.forget_session(session.id);
+    let counts = store::join_counts(&state.db, &[closed.id]).await?;
+    let c = counts.get(&closed.id).copied().unwrap_or_default();
+    Ok(web::Json(session_dto(closed, state.clock.now(), c, &state.join_caps)))
+}
+
+/// A session the caller runs: facilitators their units' sessions only (any
+/// other is not found to them).
+async fn session_in_scope(state: &AppState, staff: &Staff<SessionRunner>, id: Uuid) -> Result<Session, ApiError> {
+    let session = match store::get_session(&state.db, id).await {
         Ok(s) => s,
         Err(StoreError::NotFound) => return Err(ApiError::not_found("session")),
         Err(e) => return Err(e.into()),
@@ -316,11 +328,7 @@ async fn close_session(
     {
         return Err(ApiError::not_found("session"));
     }
-    let closed = store::close_session(&state.db, &staff.actor(), session.id, state.clock.now()).await?;
-    state.cache.forget_session(session.id);
-    let counts = store::join_counts(&state.db, &[closed.id]).await?;
-    let c = counts.get(&closed.id).copied().unwrap_or_default();
-    Ok(web::Json(session_dto(closed, state.clock.now(), c, &state.join_caps)))
+    Ok(session)
 }
 
 /// A burst of answers to void.
@@ -365,16 +373,7 @@ async fn void_burst(
     id: web::Path<Uuid>,
     body: Json<VoidIn>,
 ) -> Result<web::Json<VoidedDto>, ApiError> {
-    let session = match store::get_session(&state.db, *id).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("session")),
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(scope) = staff.unit_scope(&org::load_chart(&state.db).await?)
-        && !scope.contains(&session.unit_id)
-    {
-        return Err(ApiError::not_found("session"));
-    }
+    let session = session_in_scope(&state, &staff, *id).await?;
     let VoidIn { from, until } = body.0;
     if until <= from || until - from > chrono::Duration::days(1) {
         return Err(ApiError::field(

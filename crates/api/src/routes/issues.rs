@@ -929,7 +929,7 @@ async fn survey_answers(
     q: web::Query<AnswersQuery>,
 ) -> Result<web::Json<Page<TextAnswerDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let record = crate::routes::surveys::find(&state, *id).await?;
+    let record = crate::survey_format::find(&state, *id).await?;
     let version = q
         .version
         .or(record.published_version)
@@ -939,7 +939,7 @@ async fn survey_answers(
         Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
         Err(e) => return Err(e.into()),
     };
-    let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
+    let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
     if let Some(k) = q.question.as_deref()
         && !def
             .questions()
@@ -986,7 +986,7 @@ async fn find_answer(
         let Ok(stored) = langnghe_storage::surveys::version(&state.db, record.id, version).await else {
             continue;
         };
-        let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
+        let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
         let answers = text_answers_of(state, record.id, version, &def, None).await?;
         if let Some((_, response_id, key, text)) = answers.into_iter().find(|a| a.0 == answer_id) {
             return Ok((response_id, key, text));
@@ -1031,7 +1031,7 @@ async fn promote_answer(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let (survey_id, answer_id) = path.into_inner();
-    let record = crate::routes::surveys::find(&state, survey_id).await?;
+    let record = crate::survey_format::find(&state, survey_id).await?;
     let (response_id, key, text) = find_answer(&state, &record, answer_id).await?;
     let from = match store::promotable(&state.db, response_id).await {
         Ok(r) => r,
@@ -1366,7 +1366,7 @@ async fn refer_answer(
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let (severity, categories) = referral_of(&body.0)?;
     let (survey_id, answer_id) = path.into_inner();
-    let record = crate::routes::surveys::find(&state, survey_id).await?;
+    let record = crate::survey_format::find(&state, survey_id).await?;
     let (response_id, key, _) = find_answer(&state, &record, answer_id).await?;
     let referral = store::Referral {
         severity: &severity,

@@ -127,7 +127,7 @@ async fn erase_me(who: Child, state: web::Data<AppState>) -> Result<web::Json<Er
     let mut emptied = HashMap::new();
     for held in store::held_by(&state.db, who.participant_id).await? {
         let def = match langnghe_storage::surveys::version(&state.db, held.survey_id, held.version).await {
-            Ok(v) => crate::routes::surveys::stored_definition(&v.definition)?.0,
+            Ok(v) => crate::survey_format::stored_definition(&v.definition)?.0,
             Err(langnghe_storage::StoreError::NotFound) => continue,
             Err(e) => return Err(e.into()),
         };

@@ -455,7 +455,7 @@ async fn check_draft(
                 continue;
             };
             let stored = surveys::version(&state.db, e.survey_id, version).await?;
-            let (def, _) = crate::routes::surveys::stored_definition(&stored.definition)?;
+            let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
             if !def.questions().iter().any(|q| q.key() == e.question_key) {
                 errors.push(
                     format!("evidence[{i}].question_key"),
@@ -832,7 +832,7 @@ async fn send_recommendation(
             let record = surveys::get(&state.db, e.survey_id).await.map_err(|_| gone())?;
             let published = record.published_version.ok_or_else(gone)?;
             let version = surveys::version(&state.db, e.survey_id, published).await?;
-            let (def, _) = crate::routes::surveys::stored_definition(&version.definition)?;
+            let (def, _) = crate::survey_format::stored_definition(&version.definition)?;
             if !def.questions().iter().any(|q| q.key() == e.question_key) {
                 return Err(gone());
             }

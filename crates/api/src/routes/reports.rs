@@ -32,8 +32,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Curator, Staff};
+use crate::csv::Csv;
 use crate::error::ApiError;
-use crate::routes::results::{CountDto, Csv};
+use crate::routes::results::CountDto;
 use crate::routes::topics::Text;
 use crate::routes::units::UnitBrief;
 use crate::state::AppState;

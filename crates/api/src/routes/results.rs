@@ -21,8 +21,8 @@ use uuid::Uuid;
 
 use crate::auth::{Admin, Consulting, Staff};
 use crate::error::ApiError;
-use crate::routes::surveys::{find as find_survey, stored_definition};
 use crate::state::AppState;
+use crate::survey_format::{find as find_survey, stored_definition};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(survey_results)
