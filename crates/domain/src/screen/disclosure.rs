@@ -3,10 +3,11 @@
 //! The phrases are data (`rules.txt`, `exceptions.txt`); what their kinds
 //! mean is in the header of `rules.txt`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::normalise::{self, Norm, fold, squeeze};
+use super::table::{Map, Set};
 use super::{Concern, ConcernCategory, Outcome, Severity};
 use ConcernCategory::{Bullying, Neglect, OnlineExploitation, SelfHarm, SexualAbuse, Trafficking, Violence};
 
@@ -106,7 +107,7 @@ fn compile(phrase: &str) -> Option<Vec<Elem>> {
 #[derive(Default)]
 struct Phrases {
     phrases: Vec<Vec<Elem>>,
-    by_first: HashMap<String, Vec<usize>>,
+    by_first: Map<String, Vec<usize>>,
     /// Phrases that do not start with a word, tried at every word.
     others: Vec<usize>,
 }
@@ -183,7 +184,7 @@ struct Lists {
     other: Vec<WordPat>,
     adults: Vec<WordPat>,
     negators: Vec<WordPat>,
-    vocabulary: HashSet<String>,
+    vocabulary: Set<String>,
     /// Lines of the data files that could not be read; a test keeps it empty.
     #[cfg_attr(not(test), allow(dead_code))]
     unread: Vec<String>,
@@ -675,24 +676,26 @@ impl Text<'_> {
     /// Matches of each phrase, as `(index, start, end, person)`.
     fn occurrences(&self, set: &Phrases) -> Vec<(usize, usize, usize, Option<Person>)> {
         let mut out = Vec::new();
-        let mut tried: Vec<usize> = Vec::new();
         for (start, w) in self.ns.iter().enumerate() {
-            tried.clear();
+            let from = out.len();
             let firsts = std::iter::once(&w.folded).chain(&w.alts);
-            tried.extend(
-                firsts
-                    .flat_map(|f| set.by_first.get(f).into_iter().flatten())
-                    .chain(&set.others)
-                    .copied(),
-            );
-            tried.sort_unstable();
-            tried.dedup();
-            for index in &tried {
+            let tried = firsts
+                .flat_map(|f| set.by_first.get(f).into_iter().flatten())
+                .chain(&set.others);
+            for index in tried {
                 if let Some((end, who)) = self.match_at(&set.phrases[*index], start, w.sentence, None)
                     && end > start
                 {
                     out.push((*index, start, end, who));
                 }
+            }
+            // In the rules' order, each once (two readings may start the
+            // same phrase).
+            if out.len() - from > 1 {
+                out[from..].sort_unstable_by_key(|m| m.0);
+                let mut kept: Vec<_> = out.drain(from..).collect();
+                kept.dedup_by_key(|m| m.0);
+                out.extend(kept);
             }
         }
         out
@@ -791,6 +794,12 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
         })
         .collect();
     let t = Text { ns: &ns, person, adult };
+    // The exceptions only ever drop or soften a match: a text that no rule
+    // matches (most texts) needs no more reading.
+    let matches = t.occurrences(&lists.phrases);
+    if matches.is_empty() {
+        return None;
+    }
     let ex = &lists.exceptions;
 
     // Idioms covering each word, as (start, end).
@@ -856,7 +865,7 @@ pub(super) fn assess(text: &str) -> Option<Concern> {
 
     let mut found: Vec<Found> = Vec::new();
     let mut cues: Vec<CueHit> = Vec::new();
-    for (index, s, e, who) in t.occurrences(&lists.phrases) {
+    for (index, s, e, who) in matches {
         let rule = &lists.rules[index];
         let sentence = ns[s].sentence;
         if idiom_over(index, s, e)

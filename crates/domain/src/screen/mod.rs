@@ -213,6 +213,7 @@
 mod disclosure;
 mod normalise;
 mod redact;
+mod table;
 #[cfg(test)]
 mod tests;
 

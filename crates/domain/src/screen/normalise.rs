@@ -3,7 +3,7 @@
 //! swaps (`f`/`ph`, `j`/`gi`, `z`/`d`, `w`/`qu`) and spaced-out letters
 //! (`đ á n h`) are undone. Also [`fold`], the form used for search.
 
-use std::collections::HashMap;
+use super::table::Map;
 use std::sync::LazyLock;
 
 /// Lowercase, strip Vietnamese diacritics (đ→d), collapse whitespace: the form used for matching and search.
@@ -12,6 +12,10 @@ use std::sync::LazyLock;
 /// space; combining marks (U+0300–U+036F) are dropped, so decomposed text
 /// folds like precomposed text. `fold(fold(s)) == fold(s)`.
 pub fn fold(text: &str) -> String {
+    // Most words children type are plain ASCII letters.
+    if text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars().flat_map(char::to_lowercase) {
@@ -44,6 +48,11 @@ const FOLDS: &[(char, &str)] = &[
 
 fn base_letter(c: char) -> char {
     if c.is_ascii() {
+        return c;
+    }
+    // The marked letters lie in Latin-1 and Latin Extended-A and -B and
+    // Additional: outside them nothing folds.
+    if !matches!(c, 'À'..='ʯ' | 'Ḁ'..='ỿ') {
         return c;
     }
     FOLDS
@@ -113,6 +122,27 @@ fn is_clause_end(c: char) -> bool {
     )
 }
 
+/// `char::is_alphanumeric`, answered without the Unicode tables for the
+/// letters Vietnamese is written with.
+fn is_word_char(c: char) -> bool {
+    match c {
+        '0'..='9' | 'a'..='z' | 'A'..='Z' => true,
+        '\0'..='\x7f' | '×' | '÷' => false,
+        'À'..='ɏ' | 'Ạ'..='ỹ' => true,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// `char::is_alphabetic`, likewise.
+fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\0'..='\x7f' | '×' | '÷' => false,
+        'À'..='ɏ' | 'Ạ'..='ỹ' => true,
+        _ => c.is_alphabetic(),
+    }
+}
+
 fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
@@ -127,11 +157,17 @@ pub(super) fn words(text: &str, cut: Cut) -> Vec<Word<'_>> {
     let (mut sentence, mut clause) = (0, 0);
     let word = |start: usize, end: usize, after_punct: bool, sentence: usize, clause: usize| {
         let word = text.get(start..end).unwrap_or_default();
-        let lower: String = word
-            .chars()
-            .filter(|c| !is_apostrophe(*c))
-            .flat_map(char::to_lowercase)
-            .collect();
+        let lower: String = if word.is_ascii() {
+            word.bytes()
+                .filter(|b| *b != b'\'')
+                .map(|b| char::from(b.to_ascii_lowercase()))
+                .collect()
+        } else {
+            word.chars()
+                .filter(|c| !is_apostrophe(*c))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
         Word {
             text: word,
             start,
@@ -149,11 +185,11 @@ pub(super) fn words(text: &str, cut: Cut) -> Vec<Word<'_>> {
         let next = chars.peek().map(|&(_, n)| n);
         let inner = (cut.slash && c == '/')
             || (cut.apostrophe && is_apostrophe(c) && prev_letter && next.is_some_and(char::is_alphabetic));
-        if c.is_alphanumeric() || is_mark(c) || (inner && start.is_some()) {
+        if is_word_char(c) || is_mark(c) || (inner && start.is_some()) {
             if start.is_none() {
                 start = Some(i);
             }
-            prev_letter = c.is_alphabetic() || is_mark(c);
+            prev_letter = is_letter(c) || is_mark(c);
             continue;
         }
         prev_letter = false;
@@ -247,8 +283,8 @@ struct Reading {
 }
 
 /// Teencode, abbreviations and common respellings; see the file's header.
-static TEENCODE: LazyLock<HashMap<String, Reading>> = LazyLock::new(|| {
-    let mut map = HashMap::new();
+static TEENCODE: LazyLock<Map<String, Reading>> = LazyLock::new(|| {
+    let mut map = Map::default();
     for line in include_str!("teencode.txt").lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {

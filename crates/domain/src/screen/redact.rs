@@ -1381,11 +1381,11 @@ const ROLES: &[&str] = &[
 ];
 
 /// [`FAMILY`] folded, once.
-static FAMILY_FOLDED: std::sync::LazyLock<std::collections::HashSet<String>> =
+static FAMILY_FOLDED: std::sync::LazyLock<super::table::Set<String>> =
     std::sync::LazyLock::new(|| FAMILY.iter().map(|f| fold(f)).collect());
 
 /// [`TITLES`] folded, once.
-static TITLES_FOLDED: std::sync::LazyLock<std::collections::HashSet<String>> =
+static TITLES_FOLDED: std::sync::LazyLock<super::table::Set<String>> =
     std::sync::LazyLock::new(|| TITLES.iter().map(|t| fold(t)).collect());
 
 /// A family name: any case after a cue; otherwise capitalised, or one of
