@@ -140,27 +140,33 @@ fn special_purpose_addresses_by_the_iana_registries() {
     for (ip, special) in CASES {
         let parsed: IpAddr = ip.parse().unwrap();
         assert_eq!(
-            langnghe_api::relay::special_purpose(parsed).is_some(),
+            langnghe_api::services::destinations::special_purpose(parsed).is_some(),
             *special,
             "{ip}: {:?}",
-            langnghe_api::relay::special_purpose(parsed)
+            langnghe_api::services::destinations::special_purpose(parsed)
         );
     }
     // Every block of the tables is refused at its first and last address.
-    for (net, prefix, name) in langnghe_api::relay::SPECIAL_V4 {
+    for (net, prefix, name) in langnghe_api::services::destinations::SPECIAL_V4 {
         let first = u32::from(*net);
         let last = first | (u32::MAX.checked_shr(u32::from(*prefix)).unwrap_or(0));
         for a in [first, last] {
             let ip = IpAddr::V4(a.into());
-            assert!(langnghe_api::relay::internal_address(ip), "{ip} in {name}");
+            assert!(
+                langnghe_api::services::destinations::internal_address(ip),
+                "{ip} in {name}"
+            );
         }
     }
-    for (net, prefix, name) in langnghe_api::relay::SPECIAL_V6 {
+    for (net, prefix, name) in langnghe_api::services::destinations::SPECIAL_V6 {
         let first = u128::from(*net);
         let last = first | (u128::MAX.checked_shr(u32::from(*prefix)).unwrap_or(0));
         for a in [first, last] {
             let ip = IpAddr::V6(a.into());
-            assert!(langnghe_api::relay::internal_address(ip), "{ip} in {name}");
+            assert!(
+                langnghe_api::services::destinations::internal_address(ip),
+                "{ip} in {name}"
+            );
         }
     }
 }
@@ -238,8 +244,12 @@ async fn the_checked_address_is_the_one_connected_to() {
     actix_web::rt::spawn(server.run());
     let url = format!("http://webhook.invalid:{}/hook", addr.port());
     // Without pinning, the host does not resolve.
-    assert!(langnghe_api::relay::check_destination(&url, true).await.is_err());
-    let r = langnghe_api::relay::pinned_client(vec![addr])
+    assert!(
+        langnghe_api::services::destinations::check_destination(&url, true)
+            .await
+            .is_err()
+    );
+    let r = langnghe_api::services::destinations::pinned_client(vec![addr])
         .post(&url)
         .send_body("{}")
         .await
@@ -250,12 +260,19 @@ async fn the_checked_address_is_the_one_connected_to() {
         [format!("webhook.invalid:{}", addr.port())]
     );
     // The checked addresses of a loopback URL are what the relay pins.
-    let checked = langnghe_api::relay::check_destination(&format!("http://127.0.0.1:{}/hook", addr.port()), true)
-        .await
-        .unwrap();
+    let checked = langnghe_api::services::destinations::check_destination(
+        &format!("http://127.0.0.1:{}/hook", addr.port()),
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(checked, [addr]);
     assert_eq!(
-        langnghe_api::relay::check_destination(&format!("http://127.0.0.1:{}/hook", addr.port()), false).await,
+        langnghe_api::services::destinations::check_destination(
+            &format!("http://127.0.0.1:{}/hook", addr.port()),
+            false
+        )
+        .await,
         Err(
             "the host is on a special-purpose address (private, local, shared, documentation, benchmarking, multicast, reserved …)"
         )

@@ -360,7 +360,7 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     let id = r.ok(201)["id"].as_str().unwrap().to_owned();
     let r = langnghe_api::retention::purge(
         &db,
-        langnghe_api::retention::Policy::default(),
+        langnghe_api::config::RetentionPolicy::default(),
         app.now() + chrono::Duration::days(8),
     )
     .await

@@ -18,6 +18,7 @@ mod erasure;
 mod events;
 mod join_caps;
 mod join_guessing;
+mod layers;
 mod migrations;
 mod moderation;
 mod passwords;

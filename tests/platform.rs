@@ -240,7 +240,7 @@ async fn docs_and_contract_are_served() {
     assert_eq!(r.status, 308);
     assert_eq!(r.header("location"), Some("/docs/"));
     let served = app.get("/api/v1/openapi.json", None).await;
-    let expected: serde_json::Value = serde_json::from_str(&langnghe_api::openapi::spec_json()).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&langnghe_api::server::spec_json()).unwrap();
     assert!(
         served.body == expected,
         "the served spec differs from the generated one"
@@ -252,7 +252,7 @@ async fn docs_and_contract_are_served() {
 #[test]
 fn committed_openapi_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
-    let generated = langnghe_api::openapi::spec_json();
+    let generated = langnghe_api::server::spec_json();
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     if committed != generated {
         if std::env::var("UPDATE_OPENAPI").is_ok() {
@@ -270,7 +270,7 @@ fn committed_openapi_matches_the_code() {
 /// 422 and 415 when it takes a body.
 #[test]
 fn every_operation_documents_its_errors() {
-    let spec: serde_json::Value = serde_json::from_str(&langnghe_api::openapi::spec_json()).unwrap();
+    let spec: serde_json::Value = serde_json::from_str(&langnghe_api::server::spec_json()).unwrap();
     let mut checked = 0;
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

@@ -1181,7 +1181,7 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     let chase = |d: NaiveDate| {
         let db = db.clone();
         async move {
-            langnghe_api::chasing::chase(&db, crate::support::morning_of(d))
+            langnghe_api::jobs::chasing::chase(&db, crate::support::morning_of(d))
                 .await
                 .unwrap()
         }

@@ -2,7 +2,8 @@
 //! cases go after their periods; the results stay exactly as they were.
 
 use chrono::{Duration, Utc};
-use langnghe_api::retention::{PURGED, Policy, purge};
+use langnghe_api::config::RetentionPolicy as Policy;
+use langnghe_api::retention::{PURGED, purge};
 use langnghe_storage::participation::{NewResponse, insert_responses_bulk, responses_of};
 use serde_json::json;
 

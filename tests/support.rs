@@ -7,8 +7,8 @@ use std::sync::Arc;
 use actix_web::dev::ServerHandle;
 use actix_web::http::Method;
 use awc::http::header::HeaderMap;
-use langnghe_api::auth::HashCost;
 use langnghe_api::config::{Config, DataKeySource, JwtSecrets};
+use langnghe_api::credentials::HashCost;
 use serde_json::{Value, json};
 
 /// Where every test's clock starts unless the test picks another day: 09:00
@@ -194,9 +194,9 @@ pub fn config(url: &str, opts: &Options) -> Config {
         // Fold often, so that tests read results while folds commit.
         fold_interval: std::time::Duration::from_millis(20),
         join_caps: opts.join_caps,
-        retention: langnghe_api::retention::Policy::default(),
+        retention: langnghe_api::config::RetentionPolicy::default(),
         // Fast retries and a short day, so that tests see dead letters.
-        webhooks: langnghe_api::relay::WebhookPolicy {
+        webhooks: langnghe_api::config::WebhookPolicy {
             allow_insecure: opts.webhooks_insecure,
             retry_base: std::time::Duration::from_millis(50),
             give_up_after: chrono::Duration::seconds(2),

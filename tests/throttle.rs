@@ -179,7 +179,7 @@ async fn throttle_keys_are_keyed_hashes_purged_after_their_window() {
             .await
             .assert_problem(401, "invalid_credentials");
     }
-    let key = langnghe_api::auth::DataKey::new(DATA_KEY);
+    let key = langnghe_api::credentials::DataKey::new(DATA_KEY);
     let address_key = langnghe_api::throttle_key(&key, "address", address);
     let account_key = langnghe_api::throttle_key(&key, "login", &format!("admin\n{address}"));
     assert_eq!(address_key.len(), "address:".len() + 64);
@@ -213,7 +213,7 @@ async fn throttle_keys_are_keyed_hashes_purged_after_their_window() {
     );
     // And the daily purge takes whatever is left once past the window.
     app.clock.advance(chrono::Duration::hours(2));
-    langnghe_api::retention::purge(&db, langnghe_api::retention::Policy::default(), app.now())
+    langnghe_api::retention::purge(&db, langnghe_api::config::RetentionPolicy::default(), app.now())
         .await
         .unwrap();
     assert_eq!(langnghe_storage::throttle::count(&db).await.unwrap(), 0);

@@ -124,11 +124,11 @@ async fn status_becomes(app: &TestApp, id: &str, status: &str) -> Value {
 fn the_signature_is_hmac_sha256_of_time_dot_body() {
     // printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac secret
     assert_eq!(
-        langnghe_api::relay::signature("secret", 1_700_000_000, r#"{"a":1}"#),
+        langnghe_api::services::destinations::signature("secret", 1_700_000_000, r#"{"a":1}"#),
         "t=1700000000,v1=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686"
     );
     let base = std::time::Duration::from_secs(30);
-    let backoff = |n| langnghe_api::relay::backoff(base, n).as_secs();
+    let backoff = |n| langnghe_api::jobs::relay::backoff(base, n).as_secs();
     assert_eq!(
         [1, 2, 3, 5, 8, 9, 50].map(backoff),
         [30, 60, 120, 480, 3600, 3600, 3600]
@@ -150,7 +150,11 @@ fn the_signature_is_hmac_sha256_of_time_dot_body() {
         ("2001:ee0::1", false),
     ] {
         let ip: IpAddr = ip.parse().unwrap();
-        assert_eq!(langnghe_api::relay::internal_address(ip), internal, "{ip}");
+        assert_eq!(
+            langnghe_api::services::destinations::internal_address(ip),
+            internal,
+            "{ip}"
+        );
     }
     for (url, insecure_allowed, ok) in [
         ("https://mot-cua.phuong7.gov.vn/hooks/langnghe", false, true),
@@ -162,7 +166,7 @@ fn the_signature_is_hmac_sha256_of_time_dot_body() {
         ("not a url", true, false),
     ] {
         assert_eq!(
-            langnghe_api::relay::check_url(url, insecure_allowed).is_ok(),
+            langnghe_api::services::destinations::check_url(url, insecure_allowed).is_ok(),
             ok,
             "{url}"
         );
@@ -366,7 +370,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     let delivered_before = delivered_before.ok(200)["items"].as_array().unwrap().len() as u64;
     assert!(delivered_before >= 5);
     let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
-    let policy = langnghe_api::retention::Policy::default();
+    let policy = langnghe_api::config::RetentionPolicy::default();
     let r = langnghe_api::retention::purge(&db, policy, app.now()).await.unwrap();
     assert_eq!(r.webhook_events_deleted, 0, "a month has not passed");
     let later = app.now() + chrono::Duration::days(31);
@@ -387,7 +391,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
     for day in [due, due + chrono::Duration::days(30)] {
         app.clock.set(crate::support::morning_of(day));
-        langnghe_api::chasing::chase(&db, app.now()).await.unwrap();
+        langnghe_api::jobs::chasing::chase(&db, app.now()).await.unwrap();
     }
     db.close().await.ok();
     assert!(eventually(10, || async { !created(&hooks, "delivery.overdue").is_empty() }).await);

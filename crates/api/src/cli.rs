@@ -44,7 +44,7 @@ pub fn run() -> ExitCode {
     if let Some(Command::Openapi) = cli.command {
         // A closed pipe (`langnghe openapi | head`) is not an error.
         use std::io::Write;
-        let _ = std::io::stdout().write_all(crate::openapi::spec_json().as_bytes());
+        let _ = std::io::stdout().write_all(crate::server::spec_json().as_bytes());
         return ExitCode::SUCCESS;
     }
     init_logging(&cli.settings.log);

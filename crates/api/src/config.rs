@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::auth::HashCost;
+use crate::credentials::HashCost;
 
 /// The file the embedded default keeps its data in.
 pub const DEFAULT_SQLITE_FILE: &str = "langnghe.db";
@@ -162,9 +162,9 @@ pub struct Config {
     /// How many children a session admits.
     pub join_caps: langnghe_domain::consultation::JoinCaps,
     /// How long data is kept.
-    pub retention: crate::retention::Policy,
+    pub retention: RetentionPolicy,
     /// How webhooks are sent and retried.
-    pub webhooks: crate::relay::WebhookPolicy,
+    pub webhooks: WebhookPolicy,
     /// How often the chaser runs; `None`: never.
     pub chase_interval: Option<std::time::Duration>,
     /// The service-wide budget of wrong join codes.
@@ -406,7 +406,7 @@ impl Config {
                 .filter(|n| (30..=36_500).contains(n))
                 .ok_or_else(|| bad(name, "a number of days from 30 to 36500"))
         };
-        let retention = crate::retention::Policy {
+        let retention = RetentionPolicy {
             text_days: days("LANGNGHE_RETAIN_TEXT_DAYS (--retain-text-days)", &s.retain_text_days)?,
             responses_days: days(
                 "LANGNGHE_RETAIN_RESPONSES_DAYS (--retain-responses-days)",
@@ -424,7 +424,7 @@ impl Config {
                 .filter(|n| range.contains(n))
                 .ok_or_else(|| bad(name, what))
         };
-        let webhooks = crate::relay::WebhookPolicy {
+        let webhooks = WebhookPolicy {
             allow_insecure: parse_bool(
                 "LANGNGHE_WEBHOOK_ALLOW_INSECURE (--webhook-allow-insecure)",
                 &s.webhook_allow_insecure,
@@ -561,4 +561,48 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     }
     let mut f = opts.open(path)?;
     f.write_all(content.as_bytes())
+}
+
+/// How webhooks are sent and retried.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookPolicy {
+    /// Plain `http://` URLs and hosts on private or local addresses are
+    /// accepted (development and tests only).
+    pub allow_insecure: bool,
+    /// The first retry's delay; each next one doubles, up to an hour.
+    pub retry_base: std::time::Duration,
+    /// Retries stop, and the event becomes a dead letter, this long after
+    /// it was queued.
+    pub give_up_after: chrono::Duration,
+}
+
+impl Default for WebhookPolicy {
+    fn default() -> Self {
+        WebhookPolicy {
+            allow_insecure: false,
+            retry_base: std::time::Duration::from_secs(30),
+            give_up_after: chrono::Duration::hours(24),
+        }
+    }
+}
+
+/// How long each kind of data is kept, in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    /// Free-text answers.
+    pub text_days: i64,
+    /// Per-response rows.
+    pub responses_days: i64,
+    /// Safeguarding cases, counted from their closing.
+    pub closed_cases_days: i64,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        RetentionPolicy {
+            text_days: 365,
+            responses_days: 3 * 365,
+            closed_cases_days: 5 * 365,
+        }
+    }
 }

@@ -8,25 +8,26 @@
 
 pub mod auth;
 pub mod cache;
-pub mod chasing;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod csv;
 pub mod demo;
+pub mod dto;
 pub mod error;
 pub mod extract;
-pub mod figures;
-pub mod intake;
+pub mod jobs;
 pub mod join_budget;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
-pub mod relay;
 pub mod retention;
 pub mod rollup;
+pub mod route_table;
 pub mod routes;
 pub mod server;
+pub mod services;
 pub mod state;
 pub mod submissions;
 pub mod survey_format;
@@ -63,7 +64,7 @@ pub fn client_address(req: &actix_web::HttpRequest, trust_forwarded_for: bool) -
 /// A throttling key: `purpose:` and the keyed hash (the data key) of
 /// `value`, so that a stored key tells neither the address nor the account
 /// behind it, and cannot be reversed by hashing every IPv4 address.
-pub fn throttle_key(data_key: &auth::DataKey, purpose: &str, value: &str) -> String {
+pub fn throttle_key(data_key: &credentials::DataKey, purpose: &str, value: &str) -> String {
     format!("{purpose}:{}", data_key.hash(&format!("throttle:{purpose}"), value))
 }
 
@@ -71,7 +72,7 @@ pub fn throttle_key(data_key: &auth::DataKey, purpose: &str, value: &str) -> Str
 pub fn client_address_key(
     req: &actix_web::HttpRequest,
     trust_forwarded_for: bool,
-    data_key: &auth::DataKey,
+    data_key: &credentials::DataKey,
     purpose: &str,
 ) -> String {
     throttle_key(data_key, purpose, &client_address(req, trust_forwarded_for))
@@ -83,7 +84,7 @@ pub fn client_address_key(
 pub fn client_network_key(
     req: &actix_web::HttpRequest,
     trust_forwarded_for: bool,
-    data_key: &auth::DataKey,
+    data_key: &credentials::DataKey,
     purpose: &str,
 ) -> String {
     let addr = client_address(req, trust_forwarded_for);

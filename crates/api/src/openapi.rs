@@ -140,15 +140,3 @@ impl Modify for ErrorCodes {
         openapi.info.description = Some(text);
     }
 }
-
-/// The whole specification, as served and as committed.
-pub fn spec() -> utoipa::openapi::OpenApi {
-    crate::server::spec()
-}
-
-/// The specification as committed in `openapi/openapi.json`.
-pub fn spec_json() -> String {
-    let mut s = spec().to_pretty_json().unwrap_or_default();
-    s.push('\n');
-    s
-}

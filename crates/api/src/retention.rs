@@ -12,30 +12,11 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::config::RetentionPolicy as Policy;
+
 /// What stands in for purged free text. It is still a text answer, so the
 /// result cells (which count text answers) and a later withdrawal agree.
 pub const PURGED: &str = "[đã xoá theo thời hạn lưu trữ]";
-
-/// How long each kind of data is kept, in days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Policy {
-    /// Free-text answers.
-    pub text_days: i64,
-    /// Per-response rows.
-    pub responses_days: i64,
-    /// Safeguarding cases, counted from their closing.
-    pub closed_cases_days: i64,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            text_days: 365,
-            responses_days: 3 * 365,
-            closed_cases_days: 5 * 365,
-        }
-    }
-}
 
 /// What a purge did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -4,9 +4,12 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
-use actix_web::dev::{Server, ServerHandle, ServiceResponse};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::Next;
 use actix_web::middleware::{self, ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use langnghe_domain::account::{Assignment, Role};
@@ -15,12 +18,13 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::{Keys, hash_password};
 use crate::config::Config;
+use crate::credentials::{Keys, hash_password};
 use crate::error::ApiError;
 use crate::extract::{BodyLimit, json_config, path_config, query_config};
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
+use crate::route_table::RouteTable;
 use crate::routes;
 use crate::state::AppState;
 
@@ -38,55 +42,6 @@ macro_rules! mount {
 pub fn spec() -> utoipa::openapi::OpenApi {
     let (_, api) = mount!(App::new()).split_for_parts();
     api
-}
-
-/// Path templates and their methods, to answer 405 instead of 404 when a
-/// route exists with another method.
-pub struct RouteTable {
-    routes: Vec<(Vec<String>, Vec<Method>)>,
-}
-
-impl RouteTable {
-    pub fn from_spec(api: &utoipa::openapi::OpenApi) -> RouteTable {
-        let routes = api
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
-                let methods = [
-                    (&item.get, Method::GET),
-                    (&item.post, Method::POST),
-                    (&item.put, Method::PUT),
-                    (&item.patch, Method::PATCH),
-                    (&item.delete, Method::DELETE),
-                ]
-                .into_iter()
-                .filter(|(op, _)| op.is_some())
-                .map(|(_, m)| m)
-                .collect();
-                (segments, methods)
-            })
-            .collect();
-        RouteTable { routes }
-    }
-
-    /// The methods a path answers to, if it matches a route.
-    pub fn methods_for(&self, path: &str) -> Option<Vec<Method>> {
-        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let mut found: Vec<Method> = Vec::new();
-        for (segments, methods) in &self.routes {
-            let matches = segments.len() == parts.len()
-                && segments
-                    .iter()
-                    .zip(&parts)
-                    .all(|(s, p)| (s.starts_with('{') && !p.is_empty()) || s == p);
-            if matches {
-                found.extend(methods.iter().cloned());
-            }
-        }
-        (!found.is_empty()).then_some(found)
-    }
 }
 
 /// Unknown routes: 405 with `Allow` when the path exists, else 404.
@@ -190,7 +145,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         })
     })?;
     let api = spec();
-    let data_key = crate::auth::DataKey::new(&config.load_data_key()?);
+    let data_key = crate::credentials::DataKey::new(&config.load_data_key()?);
     let state = AppState {
         db: db.clone(),
         clock: config.clock.clone(),
@@ -308,7 +263,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
                 .app_data(path_config())
                 .wrap(middleware::from_fn(crate::extract::refuse_control_characters))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_any_error))
-                .wrap(middleware::from_fn(crate::metrics::track))
+                .wrap(middleware::from_fn(track))
                 .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
         )
         .split_for_parts();
@@ -327,10 +282,10 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let handle = server.handle();
     let clock = config.clock.clone();
     let folder = crate::rollup::spawn_folder(db.clone(), config.fold_interval, clock.clone(), config.disclosure);
-    let relay = crate::relay::spawn_relay(db.clone(), config.webhooks, clock.clone());
+    let relay = crate::jobs::relay::spawn_relay(db.clone(), config.webhooks, clock.clone());
     let chaser = config
         .chase_interval
-        .map(|i| crate::chasing::spawn_chaser(db.clone(), i, clock.clone()));
+        .map(|i| crate::jobs::chasing::spawn_chaser(db.clone(), i, clock.clone()));
     let purger = crate::retention::spawn_daily(db, config.retention, clock);
     Ok(Bound {
         server,
@@ -349,4 +304,30 @@ async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/docs/"))
         .finish()
+}
+
+/// Middleware: time the request and record it.
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await?;
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let status = res.status().as_u16();
+    let secs = started.elapsed().as_secs_f64();
+    if let Some(state) = state {
+        state.metrics.observe(&method, &route, status, secs);
+    }
+    tracing::debug!(target: "langnghe::http", %method, %route, status, ms = secs * 1000.0, "request");
+    Ok(res)
+}
+
+/// The specification as committed in `openapi/openapi.json`.
+pub fn spec_json() -> String {
+    let mut s = spec().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
 }

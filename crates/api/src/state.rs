@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use langnghe_storage::Db;
 
-use crate::auth::{DataKey, HashCost, Keys};
+use crate::credentials::{DataKey, HashCost, Keys};
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -33,7 +33,7 @@ pub struct AppState {
     /// The writers that store children's submissions in batches.
     pub submissions: crate::submissions::Submissions,
     /// How webhooks are sent (which URLs are accepted).
-    pub webhooks: crate::relay::WebhookPolicy,
+    pub webhooks: crate::config::WebhookPolicy,
     /// The routes of the API, for telling 405 from 404.
-    pub routes: Arc<crate::server::RouteTable>,
+    pub routes: Arc<crate::route_table::RouteTable>,
 }

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use awc::http::Method;
 use clap::Parser;
-use langnghe_api::auth::HashCost;
 use langnghe_api::config::{Config, DataKeySource, JwtSecrets};
+use langnghe_api::credentials::HashCost;
 use serde_json::{Value, json};
 
 #[derive(Parser)]
@@ -124,8 +124,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         disclosure: langnghe_domain::disclosure::Policy::default(),
         fold_interval: Duration::from_millis(1000),
         join_caps: langnghe_domain::consultation::JoinCaps::default(),
-        retention: langnghe_api::retention::Policy::default(),
-        webhooks: langnghe_api::relay::WebhookPolicy::default(),
+        retention: langnghe_api::config::RetentionPolicy::default(),
+        webhooks: langnghe_api::config::WebhookPolicy::default(),
         chase_interval: None,
         join_budget: langnghe_domain::consultation::JoinFailureBudget::per_hour(1000),
         clock: langnghe_api::Clock::system(),

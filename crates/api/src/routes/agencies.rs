@@ -11,10 +11,10 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Admin, Staff};
+use crate::dto::Text;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
-use crate::routes::topics::Text;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {

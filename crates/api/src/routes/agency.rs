@@ -19,13 +19,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::{Admin, AgencyCaller, Staff, base32};
+use crate::auth::{Admin, AgencyCaller, Staff};
+use crate::credentials::base32;
+use crate::dto::Text;
+use crate::dto::TokenResponse;
+use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
-use crate::routes::auth::TokenResponse;
-use crate::routes::recommendations::{CommitmentDto, Lookup, ReplyDto, commitment_dtos, commitments, reply_dto};
-use crate::routes::topics::Text;
+use crate::services::lookups::{Lookup, commitments};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {

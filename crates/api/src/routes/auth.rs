@@ -4,15 +4,17 @@ use actix_web::{HttpRequest, get, post, web};
 use langnghe_domain::account::{Username, check_new_password};
 use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_storage::throttle;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::{Staff, hash_password, verify_password};
+use crate::auth::Staff;
+use crate::credentials::{hash_password, verify_password};
+use crate::dto::TokenResponse;
+use crate::dto::UserDto;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::routes::users::UserDto;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -27,16 +29,6 @@ pub struct LoginRequest {
     pub username: String,
     #[validate(length(min = 1, max = 256))]
     pub password: String,
-}
-
-#[derive(Serialize, ToSchema)]
-#[schema(example = json!({"access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiIsImtpZCI6Ii4uLiJ9…", "token_type": "Bearer", "expires_in": 900}))]
-pub struct TokenResponse {
-    pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: &'static str,
-    /// Seconds until the token expires.
-    pub expires_in: i64,
 }
 
 /// Sign in with a username and password. Failures are counted per account

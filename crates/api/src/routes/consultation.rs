@@ -26,11 +26,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::{Consulting, Respondent, RespondentClaims, SessionRunner, Staff};
+use crate::auth::{Consulting, Respondent, SessionRunner, Staff};
+use crate::credentials::RespondentClaims;
+use crate::dto::{RenderedSurveyDto, rendered_dto};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
-use crate::routes::surveys::{RenderedSurveyDto, rendered_dto};
 use crate::state::AppState;
 use crate::survey_format::{find as find_survey, stored_definition};
 
@@ -650,8 +651,8 @@ async fn join(
     }
     let iat = now.timestamp();
     let claims = RespondentClaims {
-        iss: crate::auth::ISSUER.into(),
-        aud: crate::auth::AUDIENCE.into(),
+        iss: crate::credentials::ISSUER.into(),
+        aud: crate::credentials::AUDIENCE.into(),
         sub: participant_id.to_string(),
         iat,
         nbf: iat - 5,
@@ -835,7 +836,7 @@ async fn submit_response(
     for (key, answer) in &answers {
         let value = match answer {
             Answer::Text(t) => {
-                let (text, case) = crate::intake::answer(t, key);
+                let (text, case) = crate::services::intake::answer(t, key);
                 cases.extend(case);
                 serde_json::Value::String(text)
             }
@@ -850,7 +851,7 @@ async fn submit_response(
     );
     let id = Uuid::now_v7();
     let age_band = AgeBand::for_age(who.claims.age).map(|b| b.as_str()).unwrap_or("6-8");
-    let support = crate::intake::strongest(&cases);
+    let support = crate::services::intake::strongest(&cases);
     let new = NewResponse {
         submitted_at: state.clock.now(),
         // The response's secret key for the cell key method.
@@ -1012,7 +1013,7 @@ async fn raise_issue(
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
-    let screened = crate::intake::issue(title, text);
+    let screened = crate::services::intake::issue(title, text);
     let id = Uuid::now_v7();
     let request_hash = state.data_key.hash(
         "request",

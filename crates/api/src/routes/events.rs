@@ -272,7 +272,7 @@ async fn create_event(
                 }
             },
         };
-        let screened = crate::intake::issue(title, text);
+        let screened = crate::services::intake::issue(title, text);
         issues.push(EventIssue {
             id: Uuid::now_v7(),
             status: screened.status.to_owned(),

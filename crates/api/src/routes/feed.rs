@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::routes::recommendations::{Lookup, commitments};
+use crate::services::lookups::{Lookup, commitments};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -234,8 +234,8 @@ fn lang_of(req: &HttpRequest, lang: Option<&str>) -> Result<Lang, ApiError> {
 async fn narrow(state: &AppState, req: &HttpRequest, q: &FeedQuery) -> Result<Narrowed, ApiError> {
     let lang = lang_of(req, q.lang.as_deref())?;
     let topics = langnghe_storage::catalog::list_topics(&state.db).await?;
-    let topic_id = crate::routes::issues::topic_query(&topics, q.topic.as_deref())?;
-    let units = crate::routes::issues::unit_query(state, q.unit_id).await?;
+    let topic_id = crate::services::lookups::topic_query(&topics, q.topic.as_deref())?;
+    let units = crate::services::lookups::unit_query(state, q.unit_id).await?;
     Ok(Narrowed { lang, topic_id, units })
 }
 

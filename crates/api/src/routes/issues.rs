@@ -23,6 +23,7 @@ use crate::auth::{Curator, Staff};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
+use crate::services::lookups::{topic_by_slug, topic_query, unit_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -140,33 +141,6 @@ pub struct IssueQueueDto {
     pub next_cursor: Option<String>,
     /// Status → number of issues.
     pub counts: BTreeMap<String, i64>,
-}
-
-fn topic_by_slug<'a>(topics: &'a [Topic], slug: &str) -> Option<&'a Topic> {
-    topics.iter().find(|t| t.slug.as_str() == slug)
-}
-
-/// A `topic` query parameter (a slug) as the topic's id.
-pub(crate) fn topic_query(topics: &[Topic], slug: Option<&str>) -> Result<Option<Uuid>, ApiError> {
-    slug.map(|s| {
-        topic_by_slug(topics, s)
-            .map(|t| t.id.0)
-            .ok_or_else(|| ApiError::bad_request("invalid_query", "unknown topic"))
-    })
-    .transpose()
-}
-
-/// A `unit_id` query parameter as the units it covers today (below it, and
-/// old units that count toward it).
-pub(crate) async fn unit_query(state: &AppState, unit_id: Option<Uuid>) -> Result<Option<Vec<UnitId>>, ApiError> {
-    let Some(u) = unit_id else {
-        return Ok(None);
-    };
-    let chart = org::load_chart(&state.db).await?;
-    if chart.unit(UnitId(u)).is_none() {
-        return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
-    }
-    Ok(Some(chart.counting_for(UnitId(u), state.clock.local_date())))
 }
 
 /// The moderation queue, newest first by default, with counts per status.

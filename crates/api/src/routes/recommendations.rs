@@ -5,16 +5,14 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use langnghe_domain::calendar::Holidays;
-use langnghe_domain::catalog::Topic;
 use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::recommendation::{self as rules, DeliveryStatus, RecommendationError, RecommendationStatus};
 use langnghe_domain::{FieldErrors, LocalizedText, UnitId};
 use langnghe_storage::recommendations::{
-    self as store, CommitmentRow, DeliveryFilter, DeliveryRow, Draft, EvidenceRef, NewDelivery, RecFilter,
-    RecommendationRow, SendRefusal, UpdateRow,
+    self as store, DeliveryFilter, DeliveryRow, Draft, EvidenceRef, NewDelivery, RecFilter, RecommendationRow,
+    SendRefusal,
 };
-use langnghe_storage::{StoreError, calendar, catalog, events, moderation, org, surveys};
+use langnghe_storage::{StoreError, catalog, events, moderation, org, surveys};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -22,11 +20,13 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Curator, Staff};
+use crate::dto::Text;
+use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
-use crate::routes::issues::{topic_query, unit_query};
-use crate::routes::topics::Text;
+use crate::services::lookups::{Lookup, commitments};
+use crate::services::lookups::{topic_query, unit_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -150,38 +150,6 @@ pub struct DeliveryDto {
     pub escalated: bool,
 }
 
-/// An agency's reply.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReplyDto {
-    /// `accepted`, `partially_accepted`, `declined` or `not_responsible`.
-    pub stance: String,
-    pub body: String,
-    pub child_summary: Option<String>,
-    /// Why it declined, or whom it thinks responsible.
-    pub reason: Option<String>,
-    /// Whether it came by the due date.
-    pub on_time: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CommitmentDto {
-    pub id: Uuid,
-    pub text: String,
-    pub due_on: NaiveDate,
-    /// `open`, `in_progress` or `done`.
-    pub status: String,
-    pub updates: Vec<UpdateDto>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UpdateDto {
-    /// `in_progress` or `done`.
-    pub status: String,
-    pub note: String,
-    pub child_note: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecommendationDto {
     pub id: Uuid,
@@ -212,98 +180,6 @@ pub struct RecommendationDto {
     /// An agency said it is not responsible since it was last routed: send
     /// it to another.
     pub needs_rerouting: bool,
-}
-
-/// What turning rows into answers needs besides the rows.
-pub(crate) struct Lookup {
-    pub topics: Vec<Topic>,
-    pub agencies: Vec<langnghe_domain::catalog::Agency>,
-    pub holidays: Holidays,
-    pub today: NaiveDate,
-}
-
-impl Lookup {
-    pub(crate) async fn load(state: &AppState) -> Result<Lookup, ApiError> {
-        Ok(Lookup {
-            topics: catalog::list_topics(&state.db).await?,
-            agencies: catalog::list_agencies(&state.db).await?,
-            holidays: holidays(state).await?,
-            today: state.clock.local_date(),
-        })
-    }
-
-    pub(crate) fn topic_slug(&self, id: Uuid) -> String {
-        self.topics
-            .iter()
-            .find(|t| t.id.0 == id)
-            .map(|t| t.slug.as_str().to_owned())
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn agency_name(&self, id: Uuid) -> Text {
-        self.agencies
-            .iter()
-            .find(|a| a.id.0 == id)
-            .map(|a| Text::from(&a.name))
-            .unwrap_or(Text {
-                vi: String::new(),
-                en: None,
-            })
-    }
-
-    pub(crate) fn days_overdue(&self, d: &DeliveryRow) -> Option<i64> {
-        DeliveryStatus::parse(&d.status).and_then(|s| rules::days_overdue(s, d.due_on, self.today, &self.holidays))
-    }
-}
-
-/// The holiday calendar, from storage.
-pub(crate) async fn holidays(state: &AppState) -> Result<Holidays, ApiError> {
-    Ok(Holidays::new(
-        calendar::list(&state.db, None).await?.into_iter().map(|(d, _)| d),
-    ))
-}
-
-/// The commitments of some deliveries with their updates.
-pub(crate) async fn commitments(
-    state: &AppState,
-    deliveries: &[Uuid],
-) -> Result<(Vec<CommitmentRow>, Vec<UpdateRow>), ApiError> {
-    Ok((
-        store::commitments_of(&state.db, deliveries).await?,
-        store::updates_of(&state.db, deliveries).await?,
-    ))
-}
-
-pub(crate) fn commitment_dtos(delivery: Uuid, cs: &[CommitmentRow], us: &[UpdateRow]) -> Vec<CommitmentDto> {
-    cs.iter()
-        .filter(|c| c.delivery_id == delivery)
-        .map(|c| CommitmentDto {
-            id: c.id,
-            text: c.body.clone(),
-            due_on: c.due_on,
-            status: c.status.clone(),
-            updates: us
-                .iter()
-                .filter(|u| u.commitment_id == c.id)
-                .map(|u| UpdateDto {
-                    status: u.status.clone(),
-                    note: u.note.clone(),
-                    child_note: u.child_note.clone(),
-                    at: u.created_at,
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-pub(crate) fn reply_dto(d: &DeliveryRow) -> Option<ReplyDto> {
-    Some(ReplyDto {
-        stance: d.stance.clone()?,
-        body: d.reply_body.clone().unwrap_or_default(),
-        child_summary: d.reply_child_summary.clone(),
-        reason: d.reason.clone(),
-        on_time: d.answered_on.is_some_and(|a| rules::answered_on_time(a, d.due_on)),
-    })
 }
 
 async fn delivery_dtos(state: &AppState, look: &Lookup, rows: Vec<DeliveryRow>) -> Result<Vec<DeliveryDto>, ApiError> {
@@ -837,7 +713,7 @@ async fn send_recommendation(
                 return Err(gone());
             }
             let mut figures =
-                crate::routes::results::evidence_figures(&state, e.survey_id, &e.question_key, current.draft.unit_id)
+                crate::services::results::evidence_figures(&state, e.survey_id, &e.question_key, current.draft.unit_id)
                     .await?;
             if let Some(map) = figures.as_object_mut() {
                 map.insert("survey_id".into(), serde_json::json!(e.survey_id));

@@ -33,10 +33,10 @@ use uuid::Uuid;
 
 use crate::auth::{Curator, Staff};
 use crate::csv::Csv;
+use crate::dto::CountDto;
+use crate::dto::Text;
+use crate::dto::UnitBrief;
 use crate::error::ApiError;
-use crate::routes::results::CountDto;
-use crate::routes::topics::Text;
-use crate::routes::units::UnitBrief;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -231,7 +231,7 @@ impl Item {
 /// events reported beside participants.
 async fn progress<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let overlap = Some((s.period.first_day(), s.period.last_day()));
-    let targets = crate::routes::progress::targets_progress(s.state, s.chart, overlap, s.unit, s.measured_to).await?;
+    let targets = crate::services::progress::targets_progress(s.state, s.chart, overlap, s.unit, s.measured_to).await?;
     let mut rows = Vec::new();
     for (target, p) in targets {
         let scope = s.chart.unit(target.scope_unit());
@@ -407,7 +407,7 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 
 /// The topic summary's figures for the period (see `GET /topics/summary`).
 async fn topics<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    let figures = crate::routes::topics::topic_figures(
+    let figures = crate::services::topics::topic_figures(
         s.state,
         s.lang,
         s.units.as_deref(),
@@ -487,9 +487,9 @@ async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// the cell key method), never any detail. Only in an admin's report of
 /// the district or wider, per quarter or longer ([`Scope`]).
 async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    let figures = crate::figures::published_cases(s.state, s.period).await?;
+    let figures = crate::services::figures::published_cases(s.state, s.period).await?;
     let published = &figures.by_status;
-    let severities = crate::figures::SEVERITIES;
+    let severities = crate::services::figures::SEVERITIES;
     let mut rows = Vec::new();
     for (i, status) in langnghe_domain::safeguarding::CaseStatus::ALL.iter().enumerate() {
         let item = Item::new(status.as_str(), None);
@@ -538,7 +538,7 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         s.units.as_deref(),
     )
     .await?;
-    let cal = crate::routes::recommendations::holidays(s.state).await?;
+    let cal = crate::services::lookups::holidays(s.state).await?;
     let agencies = langnghe_storage::catalog::list_agencies(&s.state.db).await?;
     let mut by_agency: std::collections::BTreeMap<uuid::Uuid, AnswerTally> = std::collections::BTreeMap::new();
     let mut all = AnswerTally::default();
@@ -663,7 +663,7 @@ async fn get_report(
         period: period.to_string(),
         from: period.first_day(),
         to: period.last_day(),
-        unit: top.and_then(|u| chart.unit(u)).map(crate::routes::units::brief),
+        unit: top.and_then(|u| chart.unit(u)).map(crate::dto::brief),
         generated_at: state.clock.now(),
         min_cell: state.ptable.policy().threshold(),
         sections,

@@ -504,14 +504,14 @@ async fn case_summary(
             "counts of cases are given per quarter or longer, never per month",
         ));
     }
-    let figures = crate::figures::published_cases(&state, period).await?;
+    let figures = crate::services::figures::published_cases(&state, period).await?;
     let counts = &figures.by_status;
     let by_status = CaseStatus::ALL
         .iter()
         .map(|s| s.as_str().to_owned())
         .zip(counts.rows.iter().copied())
         .collect();
-    let by_severity = crate::figures::SEVERITIES
+    let by_severity = crate::services::figures::SEVERITIES
         .iter()
         .map(|s| (*s).to_owned())
         .zip(counts.columns.iter().copied())

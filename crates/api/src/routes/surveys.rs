@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use langnghe_domain::consultation::SurveyStatus;
-use langnghe_domain::survey::{self, RenderedSurvey, SurveyDefinition, SurveyKind};
+use langnghe_domain::survey::{self, SurveyDefinition, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::{FieldErrors, TopicId, UnitId};
 use langnghe_storage::surveys::{self as store, SurveyFilter, SurveyRecord, SurveySummary};
@@ -14,6 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Consulting, Curator, Staff};
+use crate::dto::{RenderedSurveyDto, rendered_dto};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
@@ -397,92 +398,6 @@ async fn close_survey(
         .map_err(survey_conflict)?;
     state.cache.forget_survey(record.id);
     Ok(web::Json(survey_dto(&state, record, None).await?))
-}
-
-/// A survey rendered for one child.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RenderedSurveyDto {
-    pub kind: &'static str,
-    pub title: String,
-    pub description: Option<String>,
-    pub document_url: Option<String>,
-    pub document_quote: Option<String>,
-    /// `6-8`, `9-11`, `12-14` or `15-17`.
-    pub age_band: &'static str,
-    pub questions: Vec<RenderedQuestionDto>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RenderedOptionDto {
-    pub key: String,
-    pub label: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RenderedShowIfDto {
-    pub question: String,
-    #[serde(rename = "in")]
-    pub values: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RenderedQuestionDto {
-    pub key: String,
-    #[serde(rename = "type")]
-    pub qtype: &'static str,
-    pub required: bool,
-    pub text: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub options: Vec<RenderedOptionDto>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max: Option<f64>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub faces: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_length: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_choices: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_choices: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub show_if: Option<RenderedShowIfDto>,
-}
-
-pub fn rendered_dto(r: RenderedSurvey) -> RenderedSurveyDto {
-    RenderedSurveyDto {
-        kind: r.kind.as_str(),
-        title: r.title,
-        description: r.description,
-        document_url: r.document_url,
-        document_quote: r.document_quote,
-        age_band: r.age_band.as_str(),
-        questions: r
-            .questions
-            .into_iter()
-            .map(|q| RenderedQuestionDto {
-                key: q.key,
-                qtype: q.qtype.as_str(),
-                required: q.required,
-                text: q.text,
-                options: q
-                    .options
-                    .into_iter()
-                    .map(|(key, label)| RenderedOptionDto { key, label })
-                    .collect(),
-                min: q.min,
-                max: q.max,
-                faces: q.faces,
-                max_length: q.max_length,
-                min_choices: q.min_choices,
-                max_choices: q.max_choices,
-                show_if: q
-                    .show_if
-                    .map(|(question, values)| RenderedShowIfDto { question, values }),
-            })
-            .collect(),
-    }
 }
 
 #[derive(Deserialize, IntoParams)]

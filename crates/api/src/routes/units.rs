@@ -14,10 +14,11 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Admin, Staff};
+use crate::dto::Text;
+use crate::dto::{UnitBrief, brief};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
-use crate::routes::topics::Text;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -59,23 +60,6 @@ fn unit_dto(chart: &OrgChart, u: &Unit, at: NaiveDate) -> UnitDto {
         valid_to: u.valid_to,
         in_force: u.in_force_on(at),
         note: u.note.clone(),
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UnitBrief {
-    pub id: Uuid,
-    pub kind: &'static str,
-    pub code: String,
-    pub name: Text,
-}
-
-pub fn brief(u: &Unit) -> UnitBrief {
-    UnitBrief {
-        id: u.id.0,
-        kind: u.kind.as_str(),
-        code: u.code.as_str().to_owned(),
-        name: Text::from(&u.name),
     }
 }
 

@@ -5,13 +5,15 @@ use langnghe_domain::account::{Assignment, Role, User, Username, check_new_passw
 use langnghe_domain::{AgencyId, FieldErrors, UnitId, UserId};
 use langnghe_storage::accounts::{self, NewUser, UserChanges, UserFilter};
 use langnghe_storage::{StoreError, catalog, org};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::auth::{Admin, Staff, hash_password};
+use crate::auth::{Admin, Staff};
+use crate::credentials::hash_password;
+use crate::dto::UserDto;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
@@ -23,22 +25,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_user)
         .service(update_user)
         .service(set_password);
-}
-
-/// A staff account. Never carries its password hash.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d21", "username": "lan.tpt", "role": "facilitator", "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d22", "agency_id": null, "display_name": "Cô Lan (TPT Đội)", "disabled": false}))]
-pub struct UserDto {
-    pub id: Uuid,
-    pub username: String,
-    /// `admin`, `moderator`, `facilitator`, `safeguarding_officer` or `agency_staff`.
-    pub role: String,
-    /// A facilitator's unit.
-    pub unit_id: Option<Uuid>,
-    /// Agency staff's agency.
-    pub agency_id: Option<Uuid>,
-    pub display_name: Option<String>,
-    pub disabled: bool,
 }
 
 impl From<User> for UserDto {

@@ -89,9 +89,9 @@ async fn set_webhook(
     caller.may_act_for(*id)?;
     agency_exists(&state, *id).await?;
     let url = body.0.url.trim().to_owned();
-    crate::relay::check_url(&url, state.webhooks.allow_insecure)
+    crate::services::destinations::check_url(&url, state.webhooks.allow_insecure)
         .map_err(|m| ApiError::field("url", "invalid_url", m))?;
-    crate::relay::check_destination(&url, state.webhooks.allow_insecure)
+    crate::services::destinations::check_destination(&url, state.webhooks.allow_insecure)
         .await
         .map_err(|m| ApiError::field("url", "invalid_destination", m))?;
     let secret = format!("whsec_{}", crate::random_secret(32));
@@ -153,9 +153,9 @@ async fn set_safeguarding_webhook(
     body: Json<WebhookIn>,
 ) -> Result<HttpResponse, ApiError> {
     let url = body.0.url.trim().to_owned();
-    crate::relay::check_url(&url, state.webhooks.allow_insecure)
+    crate::services::destinations::check_url(&url, state.webhooks.allow_insecure)
         .map_err(|m| ApiError::field("url", "invalid_url", m))?;
-    crate::relay::check_destination(&url, state.webhooks.allow_insecure)
+    crate::services::destinations::check_destination(&url, state.webhooks.allow_insecure)
         .await
         .map_err(|m| ApiError::field("url", "invalid_destination", m))?;
     let secret = format!("whsec_{}", crate::random_secret(32));

@@ -1,0 +1,232 @@
+//! Response and request bodies that several route modules share. A body
+//! used by one route module stays in it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use langnghe_domain::org::Unit;
+use langnghe_domain::recommendation as rules;
+use langnghe_domain::survey::RenderedSurvey;
+use langnghe_domain::text::LocalizedText;
+use langnghe_storage::recommendations::{CommitmentRow, DeliveryRow, UpdateRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Text in Vietnamese (required) and English.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"vi": "An toàn trên mạng", "en": "Online safety"}))]
+pub struct Text {
+    pub vi: String,
+    pub en: Option<String>,
+}
+
+impl From<&LocalizedText> for Text {
+    fn from(t: &LocalizedText) -> Self {
+        Text {
+            vi: t.vi().to_owned(),
+            en: t.en().map(str::to_owned),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitBrief {
+    pub id: Uuid,
+    pub kind: &'static str,
+    pub code: String,
+    pub name: Text,
+}
+
+pub fn brief(u: &Unit) -> UnitBrief {
+    UnitBrief {
+        id: u.id.0,
+        kind: u.kind.as_str(),
+        code: u.code.as_str().to_owned(),
+        name: Text::from(&u.name),
+    }
+}
+
+/// A published count about children (perturbed by the cell key method) and
+/// its share of its group's own published total.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountDto {
+    pub count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+}
+
+/// A staff account. Never carries its password hash.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d21", "username": "lan.tpt", "role": "facilitator", "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d22", "agency_id": null, "display_name": "Cô Lan (TPT Đội)", "disabled": false}))]
+pub struct UserDto {
+    pub id: Uuid,
+    pub username: String,
+    /// `admin`, `moderator`, `facilitator`, `safeguarding_officer` or `agency_staff`.
+    pub role: String,
+    /// A facilitator's unit.
+    pub unit_id: Option<Uuid>,
+    /// Agency staff's agency.
+    pub agency_id: Option<Uuid>,
+    pub display_name: Option<String>,
+    pub disabled: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiIsImtpZCI6Ii4uLiJ9…", "token_type": "Bearer", "expires_in": 900}))]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+/// An agency's reply.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplyDto {
+    /// `accepted`, `partially_accepted`, `declined` or `not_responsible`.
+    pub stance: String,
+    pub body: String,
+    pub child_summary: Option<String>,
+    /// Why it declined, or whom it thinks responsible.
+    pub reason: Option<String>,
+    /// Whether it came by the due date.
+    pub on_time: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitmentDto {
+    pub id: Uuid,
+    pub text: String,
+    pub due_on: NaiveDate,
+    /// `open`, `in_progress` or `done`.
+    pub status: String,
+    pub updates: Vec<UpdateDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpdateDto {
+    /// `in_progress` or `done`.
+    pub status: String,
+    pub note: String,
+    pub child_note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+pub(crate) fn commitment_dtos(delivery: Uuid, cs: &[CommitmentRow], us: &[UpdateRow]) -> Vec<CommitmentDto> {
+    cs.iter()
+        .filter(|c| c.delivery_id == delivery)
+        .map(|c| CommitmentDto {
+            id: c.id,
+            text: c.body.clone(),
+            due_on: c.due_on,
+            status: c.status.clone(),
+            updates: us
+                .iter()
+                .filter(|u| u.commitment_id == c.id)
+                .map(|u| UpdateDto {
+                    status: u.status.clone(),
+                    note: u.note.clone(),
+                    child_note: u.child_note.clone(),
+                    at: u.created_at,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub(crate) fn reply_dto(d: &DeliveryRow) -> Option<ReplyDto> {
+    Some(ReplyDto {
+        stance: d.stance.clone()?,
+        body: d.reply_body.clone().unwrap_or_default(),
+        child_summary: d.reply_child_summary.clone(),
+        reason: d.reason.clone(),
+        on_time: d.answered_on.is_some_and(|a| rules::answered_on_time(a, d.due_on)),
+    })
+}
+
+/// A survey rendered for one child.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedSurveyDto {
+    pub kind: &'static str,
+    pub title: String,
+    pub description: Option<String>,
+    pub document_url: Option<String>,
+    pub document_quote: Option<String>,
+    /// `6-8`, `9-11`, `12-14` or `15-17`.
+    pub age_band: &'static str,
+    pub questions: Vec<RenderedQuestionDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedOptionDto {
+    pub key: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedShowIfDto {
+    pub question: String,
+    #[serde(rename = "in")]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenderedQuestionDto {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub qtype: &'static str,
+    pub required: bool,
+    pub text: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<RenderedOptionDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub faces: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_choices: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_choices: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<RenderedShowIfDto>,
+}
+
+pub fn rendered_dto(r: RenderedSurvey) -> RenderedSurveyDto {
+    RenderedSurveyDto {
+        kind: r.kind.as_str(),
+        title: r.title,
+        description: r.description,
+        document_url: r.document_url,
+        document_quote: r.document_quote,
+        age_band: r.age_band.as_str(),
+        questions: r
+            .questions
+            .into_iter()
+            .map(|q| RenderedQuestionDto {
+                key: q.key,
+                qtype: q.qtype.as_str(),
+                required: q.required,
+                text: q.text,
+                options: q
+                    .options
+                    .into_iter()
+                    .map(|(key, label)| RenderedOptionDto { key, label })
+                    .collect(),
+                min: q.min,
+                max: q.max,
+                faces: q.faces,
+                max_length: q.max_length,
+                min_choices: q.min_choices,
+                max_choices: q.max_choices,
+                show_if: q
+                    .show_if
+                    .map(|(question, values)| RenderedShowIfDto { question, values }),
+            })
+            .collect(),
+    }
+}

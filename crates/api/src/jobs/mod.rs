@@ -1,0 +1,6 @@
+//! Background work beside the routes: the result folder, retention, the
+//! reminders to agencies and the webhook relay. Jobs call services and
+//! storage, never a handler.
+
+pub mod chasing;
+pub mod relay;

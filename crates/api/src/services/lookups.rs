@@ -1,0 +1,103 @@
+//! Lookups several routes share: query parameters read against the
+//! catalogue and the organisation, the holiday calendar, and what turning
+//! delivery rows into answers needs.
+
+use chrono::NaiveDate;
+use langnghe_domain::UnitId;
+use langnghe_domain::calendar::Holidays;
+use langnghe_domain::catalog::Topic;
+use langnghe_domain::recommendation::{self as rules, DeliveryStatus};
+use langnghe_storage::recommendations::{self as store, CommitmentRow, DeliveryRow, UpdateRow};
+use langnghe_storage::{calendar, catalog, org};
+use uuid::Uuid;
+
+use crate::dto::Text;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What turning rows into answers needs besides the rows.
+pub(crate) struct Lookup {
+    pub topics: Vec<Topic>,
+    pub agencies: Vec<langnghe_domain::catalog::Agency>,
+    pub holidays: Holidays,
+    pub today: NaiveDate,
+}
+
+impl Lookup {
+    pub(crate) async fn load(state: &AppState) -> Result<Lookup, ApiError> {
+        Ok(Lookup {
+            topics: catalog::list_topics(&state.db).await?,
+            agencies: catalog::list_agencies(&state.db).await?,
+            holidays: holidays(state).await?,
+            today: state.clock.local_date(),
+        })
+    }
+
+    pub(crate) fn topic_slug(&self, id: Uuid) -> String {
+        self.topics
+            .iter()
+            .find(|t| t.id.0 == id)
+            .map(|t| t.slug.as_str().to_owned())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn agency_name(&self, id: Uuid) -> Text {
+        self.agencies
+            .iter()
+            .find(|a| a.id.0 == id)
+            .map(|a| Text::from(&a.name))
+            .unwrap_or(Text {
+                vi: String::new(),
+                en: None,
+            })
+    }
+
+    pub(crate) fn days_overdue(&self, d: &DeliveryRow) -> Option<i64> {
+        DeliveryStatus::parse(&d.status).and_then(|s| rules::days_overdue(s, d.due_on, self.today, &self.holidays))
+    }
+}
+
+/// The holiday calendar, from storage.
+pub(crate) async fn holidays(state: &AppState) -> Result<Holidays, ApiError> {
+    Ok(Holidays::new(
+        calendar::list(&state.db, None).await?.into_iter().map(|(d, _)| d),
+    ))
+}
+
+/// The commitments of some deliveries with their updates.
+pub(crate) async fn commitments(
+    state: &AppState,
+    deliveries: &[Uuid],
+) -> Result<(Vec<CommitmentRow>, Vec<UpdateRow>), ApiError> {
+    Ok((
+        store::commitments_of(&state.db, deliveries).await?,
+        store::updates_of(&state.db, deliveries).await?,
+    ))
+}
+
+pub(crate) fn topic_by_slug<'a>(topics: &'a [Topic], slug: &str) -> Option<&'a Topic> {
+    topics.iter().find(|t| t.slug.as_str() == slug)
+}
+
+/// A `topic` query parameter (a slug) as the topic's id.
+pub(crate) fn topic_query(topics: &[Topic], slug: Option<&str>) -> Result<Option<Uuid>, ApiError> {
+    slug.map(|s| {
+        topic_by_slug(topics, s)
+            .map(|t| t.id.0)
+            .ok_or_else(|| ApiError::bad_request("invalid_query", "unknown topic"))
+    })
+    .transpose()
+}
+
+/// A `unit_id` query parameter as the units it covers today (below it, and
+/// old units that count toward it).
+pub(crate) async fn unit_query(state: &AppState, unit_id: Option<Uuid>) -> Result<Option<Vec<UnitId>>, ApiError> {
+    let Some(u) = unit_id else {
+        return Ok(None);
+    };
+    let chart = org::load_chart(&state.db).await?;
+    if chart.unit(UnitId(u)).is_none() {
+        return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+    }
+    Ok(Some(chart.counting_for(UnitId(u), state.clock.local_date())))
+}
