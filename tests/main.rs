@@ -15,6 +15,7 @@ mod characters;
 mod consultation;
 mod destinations;
 mod erasure;
+mod error_codes;
 mod events;
 mod join_caps;
 mod join_guessing;

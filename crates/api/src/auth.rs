@@ -14,7 +14,7 @@ use langnghe_domain::account::{Role, User};
 use langnghe_storage::{Actor, StoreError, accounts};
 
 use crate::credentials::{Claims, KeyError, RespondentClaims};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
 /// The authorising extractors of a request still at work. Handler
@@ -289,11 +289,7 @@ async fn principal(req: &HttpRequest) -> Result<AdminOrAgency, ApiError> {
     };
     let agency = langnghe_storage::catalog::get_agency(&state.db, langnghe_domain::AgencyId(agency_id)).await?;
     if !agency.active {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "agency_inactive",
-            "The agency is no longer active",
-        ));
+        return Err(ApiError::new(Code::AgencyInactive, "The agency is no longer active"));
     }
     Ok(AdminOrAgency::Agency(AgencyCaller { agency_id, actor }))
 }

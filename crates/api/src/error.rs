@@ -56,7 +56,7 @@ pub struct ProblemField {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: Code,
     pub title: &'static str,
     pub detail: Option<String>,
     pub errors: Vec<ProblemField>,
@@ -69,12 +69,19 @@ pub struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.code)
+        write!(f, "{} {}", self.status.as_u16(), self.code.as_str())
     }
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, title: &'static str) -> Self {
+    /// A problem with this code, at the code's status.
+    pub fn new(code: Code, title: &'static str) -> Self {
+        Self::with_status(code.status(), code, title)
+    }
+
+    /// A problem at another status than its code's: only the HTTP layer's
+    /// `request_refused`, which keeps the status actix-web chose.
+    pub fn with_status(status: StatusCode, code: Code, title: &'static str) -> Self {
         Self {
             status,
             code,
@@ -95,53 +102,49 @@ impl ApiError {
     /// Marks a refusal of the OAuth 2 token endpoint with its RFC 6749
     /// error, which is also its code.
     pub fn oauth(mut self) -> Self {
-        self.oauth_error = Some(self.code);
+        self.oauth_error = Some(self.code.as_str());
         self
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, "The request could not be read").detail(detail)
+    pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
+        Self::new(code, "The request could not be read").detail(detail)
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign-in required")
+        Self::new(Code::Unauthenticated, "Sign-in required")
             .detail("send Authorization: Bearer <token> from POST /api/v1/auth/login")
     }
 
     pub fn invalid_token() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "The access token is not valid",
-        )
-        .detail("the token is malformed, expired, revoked or signed with an unknown key: sign in again")
+        Self::new(Code::InvalidToken, "The access token is not valid")
+            .detail("the token is malformed, expired, revoked or signed with an unknown key: sign in again")
     }
 
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "Your role may not do this")
+        Self::new(Code::Forbidden, "Your role may not do this")
     }
 
     pub fn not_found(what: &'static str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found").detail(format!("no such {what}"))
+        Self::new(Code::NotFound, "Not found").detail(format!("no such {what}"))
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::CONFLICT,
-            code,
-            "The request conflicts with the current state",
-        )
-        .detail(detail)
+    pub fn conflict(code: Code, detail: impl Into<String>) -> Self {
+        Self::new(code, "The request conflicts with the current state").detail(detail)
+    }
+
+    /// A refusal whose code a lower layer named (a domain or storage
+    /// error): a name missing from [`Code`] is a fault of ours, logged and
+    /// answered as one.
+    pub fn named(code: &str, detail: impl Into<String>) -> Self {
+        match Code::parse(code) {
+            Some(c) => Self::new(c, title_of(c)).detail(detail),
+            None => Self::internal(&UnknownCode(code.to_owned())),
+        }
     }
 
     /// Validation failures, every one of them.
     pub fn invalid(errors: FieldErrors) -> Self {
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "The request has invalid fields",
-        )
-        .detail(errors.to_string());
+        let mut e = Self::new(Code::ValidationFailed, "The request has invalid fields").detail(errors.to_string());
         e.errors = errors
             .0
             .into_iter()
@@ -159,23 +162,15 @@ impl ApiError {
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
-        let mut e = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "Too many failed attempts",
-        )
-        .detail(format!("try again in {retry_after_secs} s"));
+        let mut e = Self::new(Code::TooManyAttempts, "Too many failed attempts")
+            .detail(format!("try again in {retry_after_secs} s"));
         e.retry_after = Some(retry_after_secs.max(1));
         e
     }
 
     pub fn unavailable() -> Self {
-        let mut e = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "The service cannot reach its database",
-        )
-        .detail("try again shortly");
+        let mut e =
+            Self::new(Code::DatabaseUnavailable, "The service cannot reach its database").detail("try again shortly");
         e.retry_after = Some(5);
         e
     }
@@ -191,22 +186,18 @@ impl ApiError {
             source = s.source();
         }
         tracing::error!(error_id = %id, cause = %chain, "internal error");
-        let mut e = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Something went wrong on our side",
-        )
-        .detail("the error was logged; quote error_id when reporting it");
+        let mut e = Self::new(Code::InternalError, "Something went wrong on our side")
+            .detail("the error was logged; quote error_id when reporting it");
         e.error_id = Some(id);
         e
     }
 
     pub fn problem(&self) -> Problem {
         Problem {
-            type_: format!("urn:langnghe:problem:{}", self.code),
+            type_: format!("urn:langnghe:problem:{}", self.code.as_str()),
             title: self.title.to_owned(),
             status: self.status.as_u16(),
-            code: self.code.to_owned(),
+            code: self.code.as_str().to_owned(),
             detail: self.detail.clone(),
             errors: self.errors.clone(),
             error_id: self.error_id.clone(),
@@ -249,7 +240,7 @@ impl From<DbErr> for ApiError {
             ApiError::unavailable()
         } else if langnghe_storage::is_busy(&e) {
             tracing::warn!(cause = %e, "database busy");
-            let mut busy = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_busy", "The database is busy")
+            let mut busy = ApiError::new(Code::DatabaseBusy, "The database is busy")
                 .detail("a concurrent write held the database; retry the request");
             busy.retry_after = Some(1);
             busy
@@ -264,211 +255,153 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::not_found("resource"),
-            StoreError::Conflict(code) => ApiError::conflict(code, conflict_detail(code)),
+            StoreError::Conflict(code) => match Code::parse(code) {
+                Some(c) => ApiError::conflict(c, c.meaning()),
+                None => ApiError::internal(&UnknownCode(code.to_owned())),
+            },
             StoreError::Db(db) => db.into(),
         }
     }
 }
 
-fn conflict_detail(code: &str) -> &'static str {
-    CODES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, _, meaning)| *meaning)
-        .unwrap_or("the request conflicts with the current state")
+/// A code a lower layer named that the table lacks.
+#[derive(Debug, thiserror::Error)]
+#[error("error code {0:?} is not in the table of codes")]
+struct UnknownCode(String);
+
+/// The title of a problem by its status.
+fn title_of(code: Code) -> &'static str {
+    match code.status().as_u16() {
+        400 => "The request could not be read",
+        401 => "Sign-in required",
+        403 => "Your role may not do this",
+        404 => "Not found",
+        409 => "The request conflicts with the current state",
+        422 => "The request has invalid fields",
+        429 => "Too many requests",
+        _ => "The request was refused",
+    }
 }
 
-/// The stable error codes, documented once in the API description.
-pub const CODES: &[(&str, u16, &str)] = &[
-    ("malformed_json", 400, "the body is not valid JSON"),
-    (
-        "invalid_query",
-        400,
-        "a query parameter is missing, unknown or malformed",
-    ),
-    (
-        "reason_required",
-        400,
-        "reading per-response rows needs a reason (1 to 200 characters), kept in the audit log",
-    ),
-    ("invalid_path", 400, "a path parameter is malformed (e.g. not a UUID)"),
-    (
-        "invalid_character",
-        400,
-        "a path, query string, header used as data (Idempotency-Key) or credential holds NUL or another control character; in a JSON body the same is a validation_failed field error with code invalid_character (tab and line breaks are allowed there), as are bidirectional overrides in names and titles",
-    ),
-    (
-        "invalid_cursor",
-        400,
-        "the pagination cursor was not issued by this service",
-    ),
-    ("unauthenticated", 401, "no bearer token was sent"),
-    (
-        "invalid_token",
-        401,
-        "the token is malformed, expired, revoked or signed with an unknown key",
-    ),
-    ("invalid_credentials", 401, "wrong username or password"),
-    ("account_disabled", 403, "the account is disabled"),
-    ("forbidden", 403, "the caller's role may not do this"),
-    (
-        "not_found",
-        404,
-        "no such resource or route (or it is outside the caller's scope)",
-    ),
-    ("method_not_allowed", 405, "the route exists but not with this method"),
-    ("username_taken", 409, "an account already has this username"),
-    ("unit_code_taken", 409, "a unit already has this code"),
-    ("topic_slug_taken", 409, "a topic already has this slug"),
-    (
-        "reorganisation_conflict",
-        409,
-        "the units changed while the reorganisation was being recorded",
-    ),
-    (
-        "cannot_change_own_account",
-        409,
-        "an admin cannot disable or demote their own account",
-    ),
-    (
-        "current_password_wrong",
-        422,
-        "changing one's own password: current_password is not the account's password (counts as a failed sign-in)",
-    ),
-    (
-        "current_password_required",
-        422,
-        "an admin changes their own password at POST /api/v1/me/password, with the current one",
-    ),
-    ("payload_too_large", 413, "the body is larger than the configured limit"),
-    ("unsupported_media_type", 415, "the body must be application/json"),
-    ("validation_failed", 422, "fields are invalid; see errors[]"),
-    (
-        "too_many_attempts",
-        429,
-        "too many failed sign-ins, or wrong join codes from one network; wait Retry-After seconds",
-    ),
-    ("internal_error", 500, "a server fault; quote error_id"),
-    ("database_unavailable", 503, "the database cannot be reached"),
-    (
-        "database_busy",
-        503,
-        "a concurrent write held the (SQLite) database; retry after Retry-After",
-    ),
-    ("bad_request", 400, "the request could not be read at the HTTP level"),
-    (
-        "idempotency_key_required",
-        400,
-        "a child's submission needs an Idempotency-Key header",
-    ),
-    ("issues_not_allowed", 403, "this session's survey does not take issues"),
-    ("join_code_unknown", 404, "no session has this join code"),
-    (
-        "join_paused",
-        429,
-        "too many wrong join codes across the whole service this hour: joining resumes after Retry-After",
-    ),
-    ("receipt_unknown", 404, "no response has this receipt code"),
-    ("survey_closed", 409, "the survey is closed"),
-    ("survey_not_published", 409, "the survey has no published version yet"),
-    ("nothing_to_publish", 409, "the latest version is already published"),
-    ("session_not_open", 409, "the session has not opened yet"),
-    ("session_closed", 409, "the session has ended (or its survey is closed)"),
-    (
-        "already_responded",
-        409,
-        "this child already answered a survey that takes one response",
-    ),
-    (
-        "idempotency_key_reused",
-        409,
-        "the Idempotency-Key was used for another body",
-    ),
-    ("assent_required", 422, "the child did not give their assent"),
-    ("age_not_eligible", 422, "the child's age is outside the survey's range"),
-    (
-        "illegal_transition",
-        409,
-        "the issue, safeguarding case, recommendation or delivery cannot move from its status to the one asked (nothing goes back)",
-    ),
-    ("merge_into_itself", 409, "an issue cannot be merged into itself"),
-    ("already_merged", 409, "the issue is already merged; unmerge it first"),
-    (
-        "has_merged_issues",
-        409,
-        "other issues are merged into this one, so it cannot be merged in turn",
-    ),
-    (
-        "merge_target_merged",
-        409,
-        "the target is merged into another issue; merge into that one",
-    ),
-    ("not_merged", 409, "the issue is not merged"),
-    (
-        "too_few_responses",
-        409,
-        "fewer responses than the smallest group published: no row can be given without pointing at a child",
-    ),
-    ("not_draft", 409, "only a draft recommendation can be edited"),
-    ("commitment_done", 409, "the commitment is already done"),
-    (
-        "invalid_request",
-        400,
-        "an OAuth 2 token request is missing a parameter or sends credentials twice",
-    ),
-    (
-        "unsupported_grant_type",
-        400,
-        "only grant_type=client_credentials is supported",
-    ),
-    (
-        "invalid_client",
-        401,
-        "unknown agency client, wrong secret, or revoked client",
-    ),
-    (
-        "evidence_unavailable",
-        409,
-        "a survey question named as evidence is no longer published; edit the recommendation's evidence",
-    ),
-    ("no_webhook", 409, "the agency has no webhook registered"),
-    ("not_dead", 409, "only a dead-lettered webhook event can be replayed"),
-    ("agency_inactive", 403, "the caller's agency is no longer active"),
-    ("request_refused", 400, "any other refusal produced by the HTTP layer"),
-    ("not_accepted", 409, "only an accepted issue is published"),
-    ("merged", 409, "the issue was merged into another: publish that one"),
-    (
-        "possible_disclosure",
-        409,
-        "the text may tell of a child at risk: refer it to safeguarding instead of publishing it",
-    ),
-    (
-        "personal_data",
-        409,
-        "the text still holds personal data: redact it first",
-    ),
-    (
-        "not_possible",
-        409,
-        "only a possible disclosure found by the screen is released",
-    ),
-    ("already_released", 409, "the case was released to moderation already"),
-    ("case_closed", 409, "a closed case is not released"),
-    (
-        "clear_beside",
-        409,
-        "the same issue holds a clear disclosure, which stays withheld",
-    ),
-    ("not_urgent", 409, "a quick report is made for an urgent case"),
-    (
-        "participant_erased",
-        409,
-        "this participant token belongs to data erased at the child's request: join without it",
-    ),
-    ("issue_receipt_unknown", 404, "no issue has this receipt code"),
-    (
-        "session_full",
-        409,
-        "the session admitted its cap of children (expected and a margin), or as many as one address may bring",
-    ),
-];
+/// Declares the error codes: each a variant with its code, status and
+/// meaning, from which the documented table is generated.
+macro_rules! codes {
+    ($($variant:ident = ($code:literal, $status:literal, $meaning:literal),)*) => {
+        /// The stable error codes: the `code` of every problem the API
+        /// answers, documented once in the API description.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the documented order.
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
+            /// The code as clients see it, snake_case.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            /// The HTTP status a problem with this code has.
+            pub fn status(self) -> StatusCode {
+                let status: u16 = match self {
+                    $(Code::$variant => $status,)*
+                };
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+
+            /// What the code means, for the documented table.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $meaning,)*
+                }
+            }
+
+            /// The code with this name, if there is one.
+            pub fn parse(code: &str) -> Option<Code> {
+                match code {
+                    $($code => Some(Code::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    MalformedJson = ("malformed_json", 400, "the body is not valid JSON"),
+    InvalidQuery = ("invalid_query", 400, "a query parameter is missing, unknown or malformed"),
+    ReasonRequired = ("reason_required", 400, "reading per-response rows needs a reason (1 to 200 characters), kept in the audit log"),
+    InvalidPath = ("invalid_path", 400, "a path parameter is malformed (e.g. not a UUID)"),
+    InvalidCharacter = ("invalid_character", 400, "a path, query string, header used as data (Idempotency-Key) or credential holds NUL or another control character; in a JSON body the same is a validation_failed field error with code invalid_character (tab and line breaks are allowed there), as are bidirectional overrides in names and titles"),
+    InvalidCursor = ("invalid_cursor", 400, "the pagination cursor was not issued by this service"),
+    Unauthenticated = ("unauthenticated", 401, "no bearer token was sent"),
+    InvalidToken = ("invalid_token", 401, "the token is malformed, expired, revoked or signed with an unknown key"),
+    InvalidCredentials = ("invalid_credentials", 401, "wrong username or password"),
+    AccountDisabled = ("account_disabled", 403, "the account is disabled"),
+    Forbidden = ("forbidden", 403, "the caller's role may not do this"),
+    NotFound = ("not_found", 404, "no such resource or route (or it is outside the caller's scope)"),
+    MethodNotAllowed = ("method_not_allowed", 405, "the route exists but not with this method"),
+    UsernameTaken = ("username_taken", 409, "an account already has this username"),
+    UnitCodeTaken = ("unit_code_taken", 409, "a unit already has this code"),
+    TopicSlugTaken = ("topic_slug_taken", 409, "a topic already has this slug"),
+    ClientIdTaken = ("client_id_taken", 409, "the agency already has a machine client with this client_id"),
+    ReorganisationConflict = ("reorganisation_conflict", 409, "the units changed while the reorganisation was being recorded"),
+    CannotChangeOwnAccount = ("cannot_change_own_account", 409, "an admin cannot disable or demote their own account"),
+    CurrentPasswordWrong = ("current_password_wrong", 422, "changing one's own password: current_password is not the account's password (counts as a failed sign-in)"),
+    CurrentPasswordRequired = ("current_password_required", 422, "an admin changes their own password at POST /api/v1/me/password, with the current one"),
+    PayloadTooLarge = ("payload_too_large", 413, "the body is larger than the configured limit"),
+    UnsupportedMediaType = ("unsupported_media_type", 415, "the body must be application/json"),
+    ValidationFailed = ("validation_failed", 422, "fields are invalid; see errors[]"),
+    TooManyAttempts = ("too_many_attempts", 429, "too many failed sign-ins, or wrong join codes from one network; wait Retry-After seconds"),
+    InternalError = ("internal_error", 500, "a server fault; quote error_id"),
+    DatabaseUnavailable = ("database_unavailable", 503, "the database cannot be reached"),
+    DatabaseBusy = ("database_busy", 503, "a concurrent write held the (SQLite) database; retry after Retry-After"),
+    BadRequest = ("bad_request", 400, "the request could not be read at the HTTP level"),
+    IdempotencyKeyRequired = ("idempotency_key_required", 400, "a child's submission needs an Idempotency-Key header"),
+    IssuesNotAllowed = ("issues_not_allowed", 403, "this session's survey does not take issues"),
+    JoinCodeUnknown = ("join_code_unknown", 404, "no session has this join code"),
+    JoinPaused = ("join_paused", 429, "too many wrong join codes across the whole service this hour: joining resumes after Retry-After"),
+    ReceiptUnknown = ("receipt_unknown", 404, "no response has this receipt code"),
+    SurveyClosed = ("survey_closed", 409, "the survey is closed"),
+    SurveyNotPublished = ("survey_not_published", 409, "the survey has no published version yet"),
+    NothingToPublish = ("nothing_to_publish", 409, "the latest version is already published"),
+    SessionNotOpen = ("session_not_open", 409, "the session has not opened yet"),
+    SessionClosed = ("session_closed", 409, "the session has ended (or its survey is closed)"),
+    AlreadyResponded = ("already_responded", 409, "this child already answered a survey that takes one response"),
+    IdempotencyKeyReused = ("idempotency_key_reused", 409, "the Idempotency-Key was used for another body"),
+    AssentRequired = ("assent_required", 422, "the child did not give their assent"),
+    AgeNotEligible = ("age_not_eligible", 422, "the child's age is outside the survey's range"),
+    IllegalTransition = ("illegal_transition", 409, "the issue, safeguarding case, recommendation or delivery cannot move from its status to the one asked (nothing goes back)"),
+    MergeIntoItself = ("merge_into_itself", 409, "an issue cannot be merged into itself"),
+    AlreadyMerged = ("already_merged", 409, "the issue is already merged; unmerge it first"),
+    HasMergedIssues = ("has_merged_issues", 409, "other issues are merged into this one, so it cannot be merged in turn"),
+    MergeTargetMerged = ("merge_target_merged", 409, "the target is merged into another issue; merge into that one"),
+    NotMerged = ("not_merged", 409, "the issue is not merged"),
+    TooFewResponses = ("too_few_responses", 409, "fewer responses than the smallest group published: no row can be given without pointing at a child"),
+    NotDraft = ("not_draft", 409, "only a draft recommendation can be edited"),
+    CommitmentDone = ("commitment_done", 409, "the commitment is already done"),
+    InvalidRequest = ("invalid_request", 400, "an OAuth 2 token request is missing a parameter or sends credentials twice"),
+    UnsupportedGrantType = ("unsupported_grant_type", 400, "only grant_type=client_credentials is supported"),
+    InvalidClient = ("invalid_client", 401, "unknown agency client, wrong secret, or revoked client"),
+    EvidenceUnavailable = ("evidence_unavailable", 409, "a survey question named as evidence is no longer published; edit the recommendation's evidence"),
+    NoWebhook = ("no_webhook", 409, "the agency has no webhook registered"),
+    NotDead = ("not_dead", 409, "only a dead-lettered webhook event can be replayed"),
+    AgencyInactive = ("agency_inactive", 403, "the caller's agency is no longer active"),
+    RequestRefused = ("request_refused", 400, "any other refusal produced by the HTTP layer"),
+    NotAccepted = ("not_accepted", 409, "only an accepted issue is published"),
+    Merged = ("merged", 409, "the issue was merged into another: publish that one"),
+    PossibleDisclosure = ("possible_disclosure", 409, "the text may tell of a child at risk: refer it to safeguarding instead of publishing it"),
+    PersonalData = ("personal_data", 409, "the text still holds personal data: redact it first"),
+    NotPossible = ("not_possible", 409, "only a possible disclosure found by the screen is released"),
+    AlreadyReleased = ("already_released", 409, "the case was released to moderation already"),
+    CaseClosed = ("case_closed", 409, "a closed case is not released"),
+    ClearBeside = ("clear_beside", 409, "the same issue holds a clear disclosure, which stays withheld"),
+    NotUrgent = ("not_urgent", 409, "a quick report is made for an urgent case"),
+    ParticipantErased = ("participant_erased", 409, "this participant token belongs to data erased at the child's request: join without it"),
+    IssueReceiptUnknown = ("issue_receipt_unknown", 404, "no issue has this receipt code"),
+    SessionFull = ("session_full", 409, "the session admitted its cap of children (expected and a margin), or as many as one address may bring"),
+}

@@ -13,7 +13,7 @@ use langnghe_domain::FieldErrors;
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 
 /// Largest JSON body accepted; the app stores a [`BodyLimit`] to change it.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -76,7 +76,7 @@ async fn read_json<T: DeserializeOwned + Validate>(
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::bad_request("malformed_json", "the body could not be read"))?;
+        let chunk = chunk.map_err(|_| ApiError::bad_request(Code::MalformedJson, "the body could not be read"))?;
         if body.len() + chunk.len() > limit {
             return Err(payload_too_large(limit));
         }
@@ -156,21 +156,12 @@ fn control_path(value: &serde_json::Value, path: &str) -> Option<String> {
 }
 
 pub fn unsupported_media_type() -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-        "Unsupported media type",
-    )
-    .detail("send the body as Content-Type: application/json")
+    ApiError::new(Code::UnsupportedMediaType, "Unsupported media type")
+        .detail("send the body as Content-Type: application/json")
 }
 
 pub fn payload_too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        "The body is too large",
-    )
-    .detail(format!("at most {limit} bytes"))
+    ApiError::new(Code::PayloadTooLarge, "The body is too large").detail(format!("at most {limit} bytes"))
 }
 
 /// Deserialises `body`, naming the field at fault. A string holding a
@@ -214,7 +205,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                 };
                 ApiError::invalid(FieldErrors::single(field, code, msg))
             }
-            _ => ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}")),
+            _ => ApiError::bad_request(Code::MalformedJson, format!("the body is not valid JSON: {inner}")),
         }
     })
 }
@@ -294,18 +285,14 @@ fn static_code(code: &str) -> &'static str {
 /// Query strings and paths that do not parse become 400 problems.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default()
-        .error_handler(|err, _req| ApiError::bad_request("invalid_query", err.to_string()).into())
+        .error_handler(|err, _req| ApiError::bad_request(Code::InvalidQuery, err.to_string()).into())
 }
 
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, _req| {
-        ApiError::new(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            "invalid_path",
-            "The path could not be read",
-        )
-        .detail(err.to_string())
-        .into()
+        ApiError::new(Code::InvalidPath, "The path could not be read")
+            .detail(err.to_string())
+            .into()
     })
 }
 
@@ -316,7 +303,7 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         match err {
             E::ContentType => unsupported_media_type(),
             E::OverflowKnownLength { .. } | E::Overflow { .. } => payload_too_large(limit),
-            other => ApiError::bad_request("malformed_json", other.to_string()),
+            other => ApiError::bad_request(Code::MalformedJson, other.to_string()),
         }
         .into()
     })
@@ -330,7 +317,7 @@ pub fn query_date(name: &str, date: Option<chrono::NaiveDate>) -> Result<Option<
         None => Ok(None),
         Some(d) => langnghe_domain::org::check_date(name, d)
             .map(Some)
-            .map_err(|_| ApiError::bad_request("invalid_query", format!("{name} must be a date from 1900 to 2199"))),
+            .map_err(|_| ApiError::bad_request(Code::InvalidQuery, format!("{name} must be a date from 1900 to 2199"))),
     }
 }
 
@@ -347,7 +334,7 @@ pub fn no_bidi_controls(text: &str) -> Result<(), validator::ValidationError> {
 /// The refusal of a control character outside a JSON body.
 pub fn invalid_character(where_: &str) -> ApiError {
     ApiError::bad_request(
-        "invalid_character",
+        Code::InvalidCharacter,
         format!("{where_} must not contain NUL or other control characters"),
     )
 }

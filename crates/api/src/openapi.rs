@@ -59,6 +59,58 @@ pub struct TooManyRequests(#[allow(dead_code)] Problem);
 #[response(content_type = "application/problem+json")]
 pub struct Unavailable(#[allow(dead_code)] Problem);
 
+/// Declares a set of error responses a route may answer, each a reference
+/// to one of the responses above, for `responses(...)` of a route.
+macro_rules! response_set {
+    ($(#[$doc:meta])* $name:ident: $($status:literal => $response:ident),+) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<
+                String,
+                utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+            > {
+                [$(($status, stringify!($response))),+]
+                    .into_iter()
+                    .map(|(status, name): (u16, &str)| {
+                        (status.to_string(), utoipa::openapi::Ref::from_response_name(name).into())
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+response_set! {
+    /// A query or path parameter that cannot be read: 400.
+    BadInput: 400 => BadRequest
+}
+response_set! {
+    /// A JSON body that cannot be read or is invalid: 400, 413, 415, 422.
+    BadBody: 400 => BadRequest, 413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable
+}
+response_set! {
+    /// No token, or one that is not valid: 401.
+    NoToken: 401 => Unauthorized
+}
+response_set! {
+    /// A role that may not do this: 403.
+    NotAllowed: 403 => Forbidden
+}
+response_set! {
+    /// No such resource, or outside the caller's scope: 404.
+    Missing: 404 => NotFound
+}
+response_set! {
+    /// The change conflicts with the current state: 409.
+    InConflict: 409 => Conflict
+}
+response_set! {
+    /// Too many attempts: 429.
+    Throttled: 429 => TooManyRequests
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -134,8 +186,9 @@ impl Modify for ErrorCodes {
         text.push_str(
             "\n\nEvery error is an RFC 9457 problem (`application/problem+json`) with a stable `code`:\n\n| code | status | meaning |\n|---|---|---|\n",
         );
-        for (code, status, meaning) in crate::error::CODES {
-            text.push_str(&format!("| `{code}` | {status} | {meaning} |\n"));
+        for code in crate::error::Code::ALL {
+            let (name, status, meaning) = (code.as_str(), code.status().as_u16(), code.meaning());
+            text.push_str(&format!("| `{name}` | {status} | {meaning} |\n"));
         }
         openapi.info.description = Some(text);
     }

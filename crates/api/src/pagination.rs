@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 100;
@@ -33,17 +33,16 @@ impl PageRequest {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::bad_request(
-                "invalid_query",
+                Code::InvalidQuery,
                 format!("limit must be between 1 and {MAX_LIMIT}"),
             ));
         }
-        let after =
-            match cursor {
-                None | Some("") => None,
-                Some(c) => Some(decode(c).ok_or_else(|| {
-                    ApiError::bad_request("invalid_cursor", "the cursor was not issued by this service")
-                })?),
-            };
+        let after = match cursor {
+            None | Some("") => None,
+            Some(c) => Some(decode(c).ok_or_else(|| {
+                ApiError::bad_request(Code::InvalidCursor, "the cursor was not issued by this service")
+            })?),
+        };
         Ok(PageRequest {
             limit: limit as usize,
             after,

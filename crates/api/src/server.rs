@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::credentials::{Keys, hash_password};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::{BodyLimit, json_config, path_config, query_config};
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
@@ -50,19 +50,15 @@ async fn no_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     match state.routes.methods_for(req.path()) {
         Some(methods) => {
             let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
-            let mut res = ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Method not allowed",
-            )
-            .detail(format!("this route answers to {allow}"))
-            .error_response();
+            let mut res = ApiError::new(Code::MethodNotAllowed, "Method not allowed")
+                .detail(format!("this route answers to {allow}"))
+                .error_response();
             if let Ok(v) = header::HeaderValue::from_str(&allow) {
                 res.headers_mut().insert(header::ALLOW, v);
             }
             res
         }
-        None => ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not found")
+        None => ApiError::new(Code::NotFound, "Not found")
             .detail("no such route; see /docs")
             .error_response(),
     }
@@ -82,16 +78,16 @@ fn problem_for_any_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     use actix_web::ResponseError;
     let status = res.status();
     let (code, title) = match status {
-        StatusCode::BAD_REQUEST => ("bad_request", "The request could not be read"),
-        StatusCode::NOT_FOUND => ("not_found", "Not found"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Method not allowed"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The body is too large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Unsupported media type"),
-        s if s.is_server_error() => ("internal_error", "Something went wrong on our side"),
-        _ => ("request_refused", "The request was refused"),
+        StatusCode::BAD_REQUEST => (Code::BadRequest, "The request could not be read"),
+        StatusCode::NOT_FOUND => (Code::NotFound, "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => (Code::MethodNotAllowed, "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => (Code::PayloadTooLarge, "The body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (Code::UnsupportedMediaType, "Unsupported media type"),
+        s if s.is_server_error() => (Code::InternalError, "Something went wrong on our side"),
+        _ => (Code::RequestRefused, "The request was refused"),
     };
     let (req, _) = res.into_parts();
-    let problem = ApiError::new(status, code, title).error_response();
+    let problem = ApiError::with_status(status, code, title).error_response();
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, problem).map_into_right_body(),
     ))

@@ -12,7 +12,7 @@ use validator::Validate;
 
 use crate::auth::{Admin, Staff};
 use crate::dto::Text;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -94,8 +94,7 @@ pub struct ListAgenciesQuery {
     params(ListAgenciesQuery),
     responses(
         (status = 200, body = Page<AgencyDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BadInput, crate::openapi::NoToken,
     )
 )]
 #[get("/agencies")]
@@ -113,7 +112,7 @@ async fn list_agencies(
                 .iter()
                 .find(|t| t.slug.as_str() == slug)
                 .map(|t| t.id)
-                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown topic {slug:?}")))?,
+                .ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, format!("unknown topic {slug:?}")))?,
         ),
     };
     let agencies: Vec<Agency> = catalog::list_agencies(&state.db)
@@ -216,11 +215,7 @@ async fn build(state: &AppState, id: AgencyId, input: AgencyInput<'_>) -> Result
     request_body = CreateAgency,
     responses(
         (status = 201, body = AgencyDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[post("/agencies")]
@@ -258,9 +253,7 @@ async fn find(state: &AppState, id: Uuid) -> Result<Agency, ApiError> {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = AgencyDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::Missing,
     )
 )]
 #[get("/agencies/{id}")]
@@ -297,12 +290,7 @@ pub struct UpdateAgency {
     request_body = UpdateAgency,
     responses(
         (status = 200, body = AgencyDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[patch("/agencies/{id}")]

@@ -6,7 +6,7 @@
 //! progress. An agency sees its own deliveries only, and never any child's
 //! data: only the recommendation and its suppressed figures.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::recommendation::{self as rules, CommitmentStatus, DeliveryStatus, Stance};
@@ -24,7 +24,7 @@ use crate::credentials::base32;
 use crate::dto::Text;
 use crate::dto::TokenResponse;
 use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::services::lookups::{Lookup, commitments};
@@ -105,13 +105,7 @@ fn secret_hash(state: &AppState, secret: &str) -> String {
     request_body = CreateClient,
     responses(
         (status = 201, body = NewClientDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/agencies/{id}/clients")]
@@ -162,10 +156,7 @@ fn rand_bytes(n: usize) -> Vec<u8> {
     params(("id" = Uuid, Path, description = "The agency")),
     responses(
         (status = 200, body = Vec<ClientDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/agencies/{id}/clients")]
@@ -186,10 +177,7 @@ async fn list_clients(
     params(("id" = Uuid, Path, description = "The agency"), ("client_id" = String, Path)),
     responses(
         (status = 200, body = ClientDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[delete("/agencies/{id}/clients/{client_id}")]
@@ -220,11 +208,7 @@ pub struct TokenRequest {
 }
 
 fn invalid_client() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-        "Unknown client, wrong secret, or revoked client",
-    )
+    ApiError::new(Code::InvalidClient, "Unknown client, wrong secret, or revoked client")
 }
 
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
@@ -255,8 +239,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     )),
     responses(
         (status = 200, body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, description = "Unknown client, wrong secret, or revoked (`invalid_client`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
     )
@@ -264,7 +248,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[post("/auth/token")]
 async fn token(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     issue_token(req, state, body).await.map_err(|e| match e.code {
-        "invalid_request" | "invalid_client" | "unsupported_grant_type" => e.oauth(),
+        Code::InvalidRequest | Code::InvalidClient | Code::UnsupportedGrantType => e.oauth(),
         _ => e,
     })
 }
@@ -282,25 +266,21 @@ async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: web::By
         .to_ascii_lowercase();
     let form: TokenRequest = match content_type.as_str() {
         "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(&body)
-            .map_err(|e| ApiError::bad_request("invalid_request", format!("the form cannot be read: {e}")))?,
+            .map_err(|e| ApiError::bad_request(Code::InvalidRequest, format!("the form cannot be read: {e}")))?,
         "application/json" => serde_json::from_slice(&body)
-            .map_err(|e| ApiError::bad_request("invalid_request", format!("the body is not valid JSON: {e}")))?,
+            .map_err(|e| ApiError::bad_request(Code::InvalidRequest, format!("the body is not valid JSON: {e}")))?,
         "" if body.is_empty() => TokenRequest::default(),
         _ => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Unsupported media type",
-            )
-            .detail("send application/x-www-form-urlencoded or application/json"));
+            return Err(ApiError::new(Code::UnsupportedMediaType, "Unsupported media type")
+                .detail("send application/x-www-form-urlencoded or application/json"));
         }
     };
     match form.grant_type.as_deref() {
         Some("client_credentials") => {}
-        None => return Err(ApiError::bad_request("invalid_request", "grant_type is required")),
+        None => return Err(ApiError::bad_request(Code::InvalidRequest, "grant_type is required")),
         Some(_) => {
             return Err(ApiError::bad_request(
-                "unsupported_grant_type",
+                Code::UnsupportedGrantType,
                 "only grant_type=client_credentials is supported",
             ));
         }
@@ -310,13 +290,13 @@ async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: web::By
         (None, Some(id), Some(secret)) => (id, secret),
         (Some(_), _, _) => {
             return Err(ApiError::bad_request(
-                "invalid_request",
+                Code::InvalidRequest,
                 "send the credentials once: in HTTP Basic or in the body",
             ));
         }
         _ => {
             return Err(ApiError::bad_request(
-                "invalid_request",
+                Code::InvalidRequest,
                 "client_id and client_secret are required",
             ));
         }
@@ -470,9 +450,7 @@ pub struct AgencyDeliveryQuery {
     params(AgencyDeliveryQuery),
     responses(
         (status = 200, body = Page<AgencyDeliveryDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/agency/deliveries")]
@@ -483,7 +461,7 @@ async fn agency_deliveries(
 ) -> Result<web::Json<Page<AgencyDeliveryDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     if q.status.as_deref().is_some_and(|s| DeliveryStatus::parse(s).is_none()) {
-        return Err(ApiError::bad_request("invalid_query", "unknown delivery status"));
+        return Err(ApiError::bad_request(Code::InvalidQuery, "unknown delivery status"));
     }
     let filter = DeliveryFilter {
         agency_id: Some(caller.agency_id),
@@ -507,10 +485,7 @@ async fn agency_deliveries(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = AgencyDeliveryDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/agency/deliveries/{id}")]
@@ -524,7 +499,7 @@ async fn agency_delivery(
 }
 
 fn step_refused(e: rules::DeliveryError) -> ApiError {
-    ApiError::conflict(e.code(), e.to_string())
+    ApiError::named(e.code(), e.to_string())
 }
 
 fn delivery_missing(e: StoreError) -> ApiError {
@@ -545,11 +520,7 @@ fn status_of(d: &DeliveryRow) -> DeliveryStatus {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = AgencyDeliveryDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/agency/deliveries/{id}/acknowledge")]
@@ -619,14 +590,7 @@ fn text_check(errors: &mut FieldErrors, field: &str, value: &str, max: usize) ->
     request_body = ReplyIn,
     responses(
         (status = 200, body = AgencyDeliveryDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/agency/deliveries/{id}/replies")]
@@ -713,14 +677,7 @@ pub struct UpdateIn {
     request_body = UpdateIn,
     responses(
         (status = 200, body = AgencyDeliveryDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/agency/deliveries/{id}/updates")]

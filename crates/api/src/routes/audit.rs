@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Admin, Staff};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::query_date;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -84,9 +84,12 @@ impl From<AuditEvent> for AuditEventDto {
 fn text_filter<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, ApiError> {
     match value.as_deref().map(str::trim) {
         None => Ok(None),
-        Some(v) if v.is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) => Err(
-            ApiError::bad_request("invalid_query", format!("{name} must be 1 to 100 printable characters")),
-        ),
+        Some(v) if v.is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) => {
+            Err(ApiError::bad_request(
+                Code::InvalidQuery,
+                format!("{name} must be 1 to 100 printable characters"),
+            ))
+        }
         Some(v) => Ok(Some(v)),
     }
 }
@@ -99,9 +102,7 @@ fn text_filter<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a s
     params(AuditQuery),
     responses(
         (status = 200, body = Page<AuditEventDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/audit")]
@@ -115,7 +116,7 @@ async fn list_audit(
     if let (Some(f), Some(t)) = (from, to)
         && t < f
     {
-        return Err(ApiError::bad_request("invalid_query", "to is before from"));
+        return Err(ApiError::bad_request(Code::InvalidQuery, "to is before from"));
     }
     let actor = text_filter("actor", &q.actor)?;
     let filter = AuditFilter {

@@ -13,7 +13,7 @@ use crate::auth::Staff;
 use crate::credentials::{hash_password, verify_password};
 use crate::dto::TokenResponse;
 use crate::dto::UserDto;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::state::AppState;
 
@@ -40,13 +40,9 @@ pub struct LoginRequest {
     request_body = LoginRequest,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, description = "Wrong username or password (`invalid_credentials`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The account is disabled (`account_disabled`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        crate::openapi::BadBody, crate::openapi::Throttled,
     )
 )]
 #[post("/auth/login")]
@@ -71,12 +67,7 @@ async fn login(
     };
     attempt.succeeded(&state).await?;
     if user.disabled {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "account_disabled",
-            "The account is disabled",
-        )
-        .detail("ask an admin to enable it"));
+        return Err(ApiError::new(Code::AccountDisabled, "The account is disabled").detail("ask an admin to enable it"));
     }
     let token = state.keys.issue(&user)?;
     Ok(web::Json(TokenResponse {
@@ -87,11 +78,7 @@ async fn login(
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-        "Wrong username or password",
-    )
+    ApiError::new(Code::InvalidCredentials, "Wrong username or password")
 }
 
 /// A password check for one account from the client's address, counted as
@@ -171,12 +158,8 @@ pub struct ChangeOwnPassword {
     request_body = ChangeOwnPassword,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, description = "The current password is missing (`validation_failed`) or wrong (`current_password_wrong`), or the new one breaks the rules (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, response = crate::openapi::TooManyRequests),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::Throttled,
     )
 )]
 #[post("/me/password")]
@@ -198,7 +181,7 @@ async fn change_own_password(
             "current_password_wrong",
             "this is not the account's current password",
         );
-        e.code = "current_password_wrong";
+        e.code = Code::CurrentPasswordWrong;
         e.title = "The current password is wrong";
         return Err(e);
     }

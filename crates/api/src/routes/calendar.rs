@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Admin, AnyStaff, Staff};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::state::AppState;
 
@@ -54,9 +54,7 @@ fn check_year(year: i32) -> bool {
     params(HolidayQuery),
     responses(
         (status = 200, body = HolidaysDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/calendar/holidays")]
@@ -66,7 +64,10 @@ async fn list_holidays(
     q: web::Query<HolidayQuery>,
 ) -> Result<web::Json<HolidaysDto>, ApiError> {
     if q.year.is_some_and(|y| !check_year(y)) {
-        return Err(ApiError::bad_request("invalid_query", "year must be from 2000 to 2100"));
+        return Err(ApiError::bad_request(
+            Code::InvalidQuery,
+            "year must be from 2000 to 2100",
+        ));
     }
     let days = store::list(&state.db, q.year).await?;
     Ok(web::Json(HolidaysDto {
@@ -93,12 +94,7 @@ pub struct YearIn {
     request_body = YearIn,
     responses(
         (status = 200, body = HolidaysDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[put("/calendar/holidays")]

@@ -29,7 +29,7 @@ use validator::Validate;
 use crate::auth::{Consulting, Respondent, SessionRunner, Staff};
 use crate::credentials::RespondentClaims;
 use crate::dto::{RenderedSurveyDto, rendered_dto};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -140,13 +140,8 @@ fn session_dto(s: Session, now: chrono::DateTime<Utc>, counts: (i32, i32), caps:
     request_body = CreateSession,
     responses(
         (status = 201, body = SessionDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, description = "The survey is not published (`survey_not_published`) or is closed (`survey_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/surveys/{id}/sessions")]
@@ -159,10 +154,10 @@ async fn create_session(
     let b = body.0;
     let record = find_survey(&state, *id).await?;
     match record.status {
-        SurveyStatus::Closed => return Err(ApiError::conflict("survey_closed", "the survey is closed")),
+        SurveyStatus::Closed => return Err(ApiError::conflict(Code::SurveyClosed, "the survey is closed")),
         SurveyStatus::Draft => {
             return Err(ApiError::conflict(
-                "survey_not_published",
+                Code::SurveyNotPublished,
                 "publish the survey before opening sessions",
             ));
         }
@@ -170,7 +165,7 @@ async fn create_session(
     }
     let version = record
         .published_version
-        .ok_or_else(|| ApiError::conflict("survey_not_published", "no published version"))?;
+        .ok_or_else(|| ApiError::conflict(Code::SurveyNotPublished, "no published version"))?;
     let stored = surveys::version(&state.db, record.id, version).await?;
     let (def, _) = stored_definition(&stored.definition)?;
     let mut errors = FieldErrors::new();
@@ -254,10 +249,7 @@ pub struct ListSessionsQuery {
     params(("id" = Uuid, Path, description = "The survey"), ListSessionsQuery),
     responses(
         (status = 200, body = Page<SessionDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/surveys/{id}/sessions")]
@@ -296,10 +288,7 @@ async fn list_sessions(
     params(("id" = Uuid, Path, description = "The session")),
     responses(
         (status = 200, body = SessionDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/sessions/{id}/close")]
@@ -359,12 +348,7 @@ pub struct VoidedDto {
     request_body = VoidIn,
     responses(
         (status = 200, body = VoidedDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/sessions/{id}/void")]
@@ -388,13 +372,8 @@ async fn void_burst(
 }
 
 /// A refusal a child reads, in their language.
-fn child_refusal(
-    status: actix_web::http::StatusCode,
-    code: &'static str,
-    refusal: ChildRefusal,
-    lang: Lang,
-) -> ApiError {
-    ApiError::new(status, code, "Không thể tiếp tục / Cannot continue").detail(refusal.message(lang))
+fn child_refusal(code: Code, refusal: ChildRefusal, lang: Lang) -> ApiError {
+    ApiError::new(code, "Không thể tiếp tục / Cannot continue").detail(refusal.message(lang))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -441,12 +420,7 @@ const JOIN_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
 /// Joining paused for everyone: the budget of wrong codes is spent.
 fn join_paused(state: &AppState, p: crate::join_budget::Paused, lang: Lang) -> ApiError {
     state.metrics.join_paused();
-    let mut e = ApiError::new(
-        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-        "join_paused",
-        "Joining is paused",
-    )
-    .detail(ChildRefusal::JoinPaused.message(lang));
+    let mut e = ApiError::new(Code::JoinPaused, "Joining is paused").detail(ChildRefusal::JoinPaused.message(lang));
     e.retry_after = Some(p.0.max(1));
     e
 }
@@ -457,12 +431,11 @@ fn join_paused(state: &AppState, p: crate::join_budget::Paused, lang: Lang) -> A
     request_body = JoinRequest,
     responses(
         (status = 200, body = JoinResponse),
-        (status = 400, response = crate::openapi::BadRequest),
         (status = 404, description = "No session has this code (`join_code_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The session has not opened (`session_not_open`) or has ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::BadBody,
     )
 )]
 #[post("/join")]
@@ -511,8 +484,7 @@ async fn join(
     let Some(session) = session else {
         throttle::record_failure(&state.db, &key, now, now - JOIN_POLICY.window).await?;
         return Err(child_refusal(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "join_code_unknown",
+            Code::JoinCodeUnknown,
             ChildRefusal::UnknownJoinCode,
             lang,
         ));
@@ -520,38 +492,18 @@ async fn join(
     let record = find_survey(&state, session.survey_id).await?;
     match session.window.state(now) {
         SessionState::NotYetOpen => {
-            return Err(child_refusal(
-                actix_web::http::StatusCode::CONFLICT,
-                "session_not_open",
-                ChildRefusal::SessionNotOpen,
-                lang,
-            ));
+            return Err(child_refusal(Code::SessionNotOpen, ChildRefusal::SessionNotOpen, lang));
         }
         SessionState::Closed => {
-            return Err(child_refusal(
-                actix_web::http::StatusCode::CONFLICT,
-                "session_closed",
-                ChildRefusal::SessionClosed,
-                lang,
-            ));
+            return Err(child_refusal(Code::SessionClosed, ChildRefusal::SessionClosed, lang));
         }
         SessionState::Open if record.status == SurveyStatus::Closed => {
-            return Err(child_refusal(
-                actix_web::http::StatusCode::CONFLICT,
-                "session_closed",
-                ChildRefusal::SessionClosed,
-                lang,
-            ));
+            return Err(child_refusal(Code::SessionClosed, ChildRefusal::SessionClosed, lang));
         }
         SessionState::Open => {}
     }
     if !b.assent {
-        return Err(child_refusal(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "assent_required",
-            ChildRefusal::NoAssent,
-            lang,
-        ));
+        return Err(child_refusal(Code::AssentRequired, ChildRefusal::NoAssent, lang));
     }
     let mut errors = FieldErrors::new();
     let age = u8::try_from(b.age)
@@ -599,12 +551,7 @@ async fn join(
     };
     let def = published_definition(&state, record.id, session.version).await?;
     if !def.eligible_age(age) {
-        return Err(child_refusal(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "age_not_eligible",
-            ChildRefusal::AgeOutsideRange,
-            lang,
-        ));
+        return Err(child_refusal(Code::AgeNotEligible, ChildRefusal::AgeOutsideRange, lang));
     }
     let participant_id = match store::participant_for(
         &state.db,
@@ -615,12 +562,7 @@ async fn join(
     {
         Ok(id) => id,
         Err(StoreError::Conflict("participant_erased")) => {
-            return Err(child_refusal(
-                actix_web::http::StatusCode::CONFLICT,
-                "participant_erased",
-                ChildRefusal::Erased,
-                lang,
-            ));
+            return Err(child_refusal(Code::ParticipantErased, ChildRefusal::Erased, lang));
         }
         Err(e) => return Err(e.into()),
     };
@@ -641,12 +583,7 @@ async fn join(
     {
         store::Admission::Admitted => {}
         store::Admission::SessionFull | store::Admission::AddressFull => {
-            return Err(child_refusal(
-                actix_web::http::StatusCode::CONFLICT,
-                "session_full",
-                ChildRefusal::SessionFull,
-                lang,
-            ));
+            return Err(child_refusal(Code::SessionFull, ChildRefusal::SessionFull, lang));
         }
     }
     let iat = now.timestamp();
@@ -732,7 +669,7 @@ fn idempotency_key(req: &HttpRequest, lang: Lang) -> Result<String, ApiError> {
             }
             Lang::En => "Send an Idempotency-Key header (1–200 characters) so that a retry is not stored twice.",
         };
-        return Err(ApiError::bad_request("idempotency_key_required", detail));
+        return Err(ApiError::bad_request(Code::IdempotencyKeyRequired, detail));
     }
     Ok(key.to_owned())
 }
@@ -771,8 +708,7 @@ async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, Ar
     };
     if session.window.state(state.clock.now()) != SessionState::Open || status == SurveyStatus::Closed {
         return Err(child_refusal(
-            actix_web::http::StatusCode::CONFLICT,
-            "session_closed",
+            Code::SessionClosed,
             ChildRefusal::SessionClosed,
             who.lang(),
         ));
@@ -812,11 +748,8 @@ fn support_for(outcome: Option<Outcome>, lang: Lang) -> Option<SupportDto> {
     responses(
         (status = 201, body = ReceiptDto),
         (status = 400, description = "No Idempotency-Key (`idempotency_key_required`) or malformed JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, response = crate::openapi::Unauthorized),
         (status = 409, description = "Already answered (`already_responded`), key reused with another body (`idempotency_key_reused`), or session ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken,
     )
 )]
 #[post("/responses")]
@@ -878,12 +811,11 @@ async fn submit_response(
         Submitted::Created => Ok(HttpResponse::Created().json(receipt(&state, id, support, lang))),
         Submitted::Replayed(original) => Ok(HttpResponse::Created().json(receipt(&state, original, support, lang))),
         Submitted::KeyReused => Err(ApiError::conflict(
-            "idempotency_key_reused",
+            Code::IdempotencyKeyReused,
             "this Idempotency-Key was used for another submission",
         )),
         Submitted::AlreadyResponded => Err(child_refusal(
-            actix_web::http::StatusCode::CONFLICT,
-            "already_responded",
+            Code::AlreadyResponded,
             ChildRefusal::AlreadyResponded,
             lang,
         )),
@@ -896,12 +828,7 @@ async fn submit_response(
 /// and tell the child.
 fn closed_meanwhile(state: &AppState, session: &Session, lang: Lang) -> ApiError {
     state.cache.forget_session(session.id);
-    child_refusal(
-        actix_web::http::StatusCode::CONFLICT,
-        "session_closed",
-        ChildRefusal::SessionClosed,
-        lang,
-    )
+    child_refusal(Code::SessionClosed, ChildRefusal::SessionClosed, lang)
 }
 
 /// Withdraw a response with its receipt code: it no longer counts anywhere.
@@ -917,10 +844,7 @@ fn closed_meanwhile(state: &AppState, session: &Session, lang: Lang) -> ApiError
 #[delete("/responses/{receipt_code}")]
 async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let code = code.trim().to_ascii_lowercase();
-    let unknown = || {
-        ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "receipt_unknown", "Not found")
-            .detail("no response has this receipt code")
-    };
+    let unknown = || ApiError::new(Code::ReceiptUnknown, "Not found").detail("no response has this receipt code");
     if !receipt_shaped(&code) {
         return Err(unknown());
     }
@@ -960,12 +884,9 @@ pub struct IssueReceiptDto {
     request_body = RaiseIssue,
     responses(
         (status = 201, body = IssueReceiptDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, description = "This session does not take issues (`issues_not_allowed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Session ended (`session_closed`) or key reused (`idempotency_key_reused`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken,
     )
 )]
 #[post("/issues")]
@@ -980,8 +901,7 @@ async fn raise_issue(
     let (session, def) = open_session(&state, &who).await?;
     if def.kind() != SurveyKind::IssueForm && !def.allow_issues() {
         return Err(child_refusal(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "issues_not_allowed",
+            Code::IssuesNotAllowed,
             ChildRefusal::IssuesNotAllowed,
             lang,
         ));
@@ -1049,7 +969,7 @@ async fn raise_issue(
         Submitted::Created => Ok(HttpResponse::Created().json(issue_receipt(id))),
         Submitted::Replayed(original) => Ok(HttpResponse::Created().json(issue_receipt(original))),
         Submitted::KeyReused | Submitted::AlreadyResponded => Err(ApiError::conflict(
-            "idempotency_key_reused",
+            Code::IdempotencyKeyReused,
             "this Idempotency-Key was used for another issue",
         )),
         Submitted::SessionClosed => Err(closed_meanwhile(&state, &session, lang)),
@@ -1070,14 +990,7 @@ async fn raise_issue(
 #[delete("/issues/{receipt_code}")]
 async fn withdraw_issue(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let code = code.trim().to_ascii_lowercase();
-    let unknown = || {
-        ApiError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "issue_receipt_unknown",
-            "Not found",
-        )
-        .detail("no issue has this receipt code")
-    };
+    let unknown = || ApiError::new(Code::IssueReceiptUnknown, "Not found").detail("no issue has this receipt code");
     if !receipt_shaped(&code) {
         return Err(unknown());
     }

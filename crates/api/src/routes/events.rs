@@ -21,7 +21,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Consulting, SessionRunner, Staff};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -217,12 +217,7 @@ async fn check(
     request_body = CreateEvent,
     responses(
         (status = 201, body = EventDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[post("/events")]
@@ -330,9 +325,7 @@ pub struct ListEventsQuery {
     params(ListEventsQuery),
     responses(
         (status = 200, body = Page<EventDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/events")]
@@ -345,7 +338,7 @@ async fn list_events(
     if let Some(k) = &q.kind
         && EventKind::parse(k).is_none()
     {
-        return Err(ApiError::bad_request("invalid_query", format!("unknown kind {k:?}")));
+        return Err(ApiError::bad_request(Code::InvalidQuery, format!("unknown kind {k:?}")));
     }
     let mut units = staff.unit_scope(&org::load_chart(&state.db).await?);
     if let Some(u) = q.unit_id {
@@ -395,10 +388,7 @@ async fn find(state: &AppState, staff: &Staff<impl crate::auth::Allowed>, id: Uu
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = EventDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/events/{id}")]
@@ -448,12 +438,7 @@ pub struct UpdateEvent {
     request_body = UpdateEvent,
     responses(
         (status = 200, body = EventDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[patch("/events/{id}")]

@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::services::lookups::{Lookup, commitments};
 use crate::state::AppState;
 
@@ -227,7 +227,7 @@ fn lang_of(req: &HttpRequest, lang: Option<&str>) -> Result<Lang, ApiError> {
         None => Ok(crate::request_lang(req)),
         Some("vi") => Ok(Lang::Vi),
         Some("en") => Ok(Lang::En),
-        Some(_) => Err(ApiError::bad_request("invalid_query", "lang is vi or en")),
+        Some(_) => Err(ApiError::bad_request(Code::InvalidQuery, "lang is vi or en")),
     }
 }
 
@@ -240,7 +240,7 @@ async fn narrow(state: &AppState, req: &HttpRequest, q: &FeedQuery) -> Result<Na
 }
 
 fn parse_cursor(c: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
-    let bad = || ApiError::bad_request("invalid_cursor", "the cursor was not issued by this feed");
+    let bad = || ApiError::bad_request(Code::InvalidCursor, "the cursor was not issued by this feed");
     let (micros, id) = c.split_once('_').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
     let at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
@@ -258,7 +258,7 @@ fn parse_cursor(c: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
     params(FeedQuery),
     responses(
         (status = 200, body = FeedPage),
-        (status = 400, response = crate::openapi::BadRequest),
+        crate::openapi::BadInput,
     )
 )]
 #[get("/public/feed")]
@@ -271,7 +271,7 @@ async fn feed(
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             "limit must be between 1 and 100",
         ));
     }
@@ -331,7 +331,7 @@ fn stance_words(stance: Option<&str>, lang: Lang) -> &'static str {
     params(FeedQuery),
     responses(
         (status = 200, description = "An Atom feed", content_type = "application/atom+xml", body = String),
-        (status = 400, response = crate::openapi::BadRequest),
+        crate::openapi::BadInput,
     )
 )]
 #[get("/public/feed.atom")]
@@ -343,7 +343,7 @@ async fn feed_atom(
     let n = narrow(&state, &req, &q).await?;
     if q.cursor.is_some() || q.limit.is_some() {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             "the Atom feed has the newest 50 items; page the JSON feed",
         ));
     }
@@ -416,8 +416,7 @@ pub struct LangQuery {
     params(("id" = Uuid, Path), LangQuery),
     responses(
         (status = 200, body = PublicRecommendationDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::Missing,
     )
 )]
 #[get("/public/recommendations/{id}")]

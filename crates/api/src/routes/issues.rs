@@ -20,7 +20,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Curator, Staff};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::services::lookups::{topic_by_slug, topic_query, unit_query};
@@ -150,9 +150,7 @@ pub struct IssueQueueDto {
     params(IssueQuery),
     responses(
         (status = 200, body = IssueQueueDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/issues")]
@@ -162,7 +160,7 @@ async fn list_issues(
     q: web::Query<IssueQuery>,
 ) -> Result<web::Json<IssueQueueDto>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let bad = |what: &str| ApiError::bad_request("invalid_query", what.to_owned());
+    let bad = |what: &str| ApiError::bad_request(Code::InvalidQuery, what.to_owned());
     let status = match q.status.as_deref() {
         None => None,
         // Withheld issues are for safeguarding officers, through their cases.
@@ -320,10 +318,7 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = IssueDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/issues/{id}")]
@@ -377,13 +372,7 @@ pub struct IssueChangeIn {
     request_body = IssueChangeIn,
     responses(
         (status = 200, body = IssueDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[patch("/issues/{id}")]
@@ -512,7 +501,7 @@ impl Decision {
                 Err(
                     e @ (moderation::TransitionError::ReasonRequired | moderation::TransitionError::ReasonNotAllowed),
                 ) => return Err(ApiError::field("reason", e.code(), e.to_string())),
-                Err(e) => return Err(ApiError::conflict(e.code(), format!("issue {}: {e}", current.id))),
+                Err(e) => return Err(ApiError::named(e.code(), format!("issue {}: {e}", current.id))),
             }
         }
         if let Some(t) = self.topic {
@@ -567,14 +556,7 @@ pub struct BulkDto {
     request_body = BulkIn,
     responses(
         (status = 200, body = BulkDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/issues/bulk")]
@@ -653,7 +635,7 @@ pub struct PublicIssueDto {
     params(PublicIssueQuery),
     responses(
         (status = 200, body = Page<PublicIssueDto>),
-        (status = 400, response = crate::openapi::BadRequest),
+        crate::openapi::BadInput,
     )
 )]
 #[get("/public/issues")]
@@ -704,9 +686,7 @@ pub struct SupportDto {
     responses(
         (status = 200, description = "Already supported", body = SupportDto),
         (status = 201, body = SupportDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::Missing,
     )
 )]
 #[post("/issues/{id}/supports")]
@@ -744,13 +724,7 @@ pub struct MergeIn {
     request_body = MergeIn,
     responses(
         (status = 200, body = IssueDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/issues/{id}/merge")]
@@ -765,7 +739,7 @@ async fn merge_issue(
         Ok(Ok(())) => {}
         // A withheld issue is not in the queue: as if it did not exist.
         Ok(Err(e)) if e.code() == "issue_withheld" => return Err(ApiError::not_found("issue")),
-        Ok(Err(e)) => return Err(ApiError::conflict(e.code(), e.to_string())),
+        Ok(Err(e)) => return Err(ApiError::named(e.code(), e.to_string())),
         Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
         Err(e) => return Err(e.into()),
     }
@@ -781,11 +755,7 @@ async fn merge_issue(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = IssueDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/issues/{id}/unmerge")]
@@ -796,7 +766,7 @@ async fn unmerge_issue(
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
     match store::unmerge(&state.db, &staff.actor(), *id).await {
         Ok(true) => {}
-        Ok(false) => return Err(ApiError::conflict("not_merged", "this issue is not merged")),
+        Ok(false) => return Err(ApiError::conflict(Code::NotMerged, "this issue is not merged")),
         Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
         Err(e) => return Err(e.into()),
     }
@@ -889,10 +859,7 @@ async fn text_answers_of(
     params(("id" = Uuid, Path), AnswersQuery),
     responses(
         (status = 200, body = Page<TextAnswerDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/surveys/{id}/answers")]
@@ -921,7 +888,7 @@ async fn survey_answers(
             .any(|x| x.key() == k && matches!(x.spec(), langnghe_domain::survey::QuestionSpec::Text { .. }))
     {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             "question is not a text question of this survey",
         ));
     }
@@ -991,11 +958,7 @@ fn title_of(text: &str) -> String {
     responses(
         (status = 200, description = "Already promoted", body = IssueDetailDto),
         (status = 201, body = IssueDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/surveys/{id}/answers/{answer_id}/promote")]
@@ -1064,10 +1027,7 @@ pub struct SimilarListDto {
     params(("id" = Uuid, Path), SimilarQuery),
     responses(
         (status = 200, body = SimilarListDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/issues/{id}/similar")]
@@ -1079,7 +1039,10 @@ async fn similar_issues(
 ) -> Result<web::Json<SimilarListDto>, ApiError> {
     let limit = q.limit.unwrap_or(5);
     if !(1..=20).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_query", "limit must be between 1 and 20"));
+        return Err(ApiError::bad_request(
+            Code::InvalidQuery,
+            "limit must be between 1 and 20",
+        ));
     }
     let issue = find(&state, *id).await?;
     let (candidates, ranked) = suggestions(&state, &issue, limit as usize).await?;
@@ -1137,11 +1100,8 @@ pub struct SuggestionDto {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = IssueDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, description = "Not accepted (`not_accepted`), merged into another (`merged`), a possible disclosure (`possible_disclosure`) or personal data left (`personal_data`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/issues/{id}/publish")]
@@ -1154,24 +1114,24 @@ async fn publish_issue(
     set_published(&state, &staff, *id, |current| {
         if current.status != IssueStatus::Accepted.as_str() {
             return Err(ApiError::conflict(
-                "not_accepted",
+                Code::NotAccepted,
                 "only an accepted issue is published",
             ));
         }
         if current.merged_into.is_some() {
-            return Err(ApiError::conflict("merged", "publish the issue it was merged into"));
+            return Err(ApiError::conflict(Code::Merged, "publish the issue it was merged into"));
         }
         let screened = langnghe_domain::screen::screen_issue(&current.title, &current.body);
         if screened.withheld() {
             return Err(ApiError::conflict(
-                "possible_disclosure",
+                Code::PossibleDisclosure,
                 "the text may tell of a child at risk: refer it to safeguarding instead of publishing it",
             ));
         }
         if !screened.redactions.is_empty() {
             let kinds: Vec<&str> = screened.redactions.iter().map(|r| r.as_str()).collect();
             return Err(ApiError::conflict(
-                "personal_data",
+                Code::PersonalData,
                 format!(
                     "the text still holds personal data ({}): redact it first",
                     kinds.join(", ")
@@ -1190,10 +1150,7 @@ async fn publish_issue(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = IssueDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/issues/{id}/unpublish")]
@@ -1285,12 +1242,7 @@ fn referral_of(b: &ReferIn) -> Result<(String, Vec<String>), ApiError> {
     request_body = ReferIn,
     responses(
         (status = 201, body = ReferredDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/issues/{id}/refer")]
@@ -1323,12 +1275,7 @@ async fn refer_issue(
     request_body = ReferIn,
     responses(
         (status = 201, body = ReferredDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/surveys/{id}/answers/{answer_id}/refer")]

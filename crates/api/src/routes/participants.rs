@@ -61,7 +61,7 @@ pub struct ExportDto {
     security(("respondent" = [])),
     responses(
         (status = 200, body = ExportDto),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::NoToken,
     )
 )]
 #[get("/participants/me/export")]
@@ -117,7 +117,7 @@ pub struct ErasedDto {
     security(("respondent" = [])),
     responses(
         (status = 200, body = ErasedDto),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::NoToken,
     )
 )]
 #[delete("/participants/me")]

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Admin, Consulting, Staff};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::services::progress::{TargetDto, TargetProgressDto, target_dto, targets_progress};
 use crate::state::AppState;
@@ -29,8 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<TargetDto>),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/targets")]
@@ -77,11 +76,7 @@ async fn check(state: &AppState, b: &TargetIn) -> Result<Target, ApiError> {
     request_body = TargetIn,
     responses(
         (status = 201, body = TargetDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[post("/targets")]
@@ -104,12 +99,7 @@ async fn create_target(
     request_body = TargetIn,
     responses(
         (status = 200, body = TargetDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[patch("/targets/{id}")]
@@ -153,9 +143,7 @@ pub struct ProgressDto {
     params(ProgressQuery),
     responses(
         (status = 200, body = ProgressDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/progress")]
@@ -166,14 +154,14 @@ async fn get_progress(
 ) -> Result<web::Json<ProgressDto>, ApiError> {
     let year = match q.year {
         None => None,
-        Some(y) => Some(Period::year(y).map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?),
+        Some(y) => Some(Period::year(y).map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?),
     };
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();
     if let Some(u) = q.unit_id
         && chart.unit(UnitId(u)).is_none()
     {
-        return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+        return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
     }
     let overlap = year.map(|y| (y.first_day(), y.last_day()));
     let targets = targets_progress(&state, &chart, overlap, q.unit_id.map(UnitId), today).await?;

@@ -22,7 +22,7 @@ use validator::Validate;
 use crate::auth::{Curator, Staff};
 use crate::dto::Text;
 use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::services::lookups::{Lookup, commitments};
@@ -345,7 +345,7 @@ async fn check_draft(
 }
 
 fn refusal(e: RecommendationError) -> ApiError {
-    ApiError::conflict(e.code(), e.to_string())
+    ApiError::named(e.code(), e.to_string())
 }
 
 fn not_found(e: StoreError) -> ApiError {
@@ -362,12 +362,7 @@ fn not_found(e: StoreError) -> ApiError {
     request_body = CreateRecommendation,
     responses(
         (status = 201, body = RecommendationDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[post("/recommendations")]
@@ -424,9 +419,7 @@ pub struct RecommendationQuery {
     params(RecommendationQuery),
     responses(
         (status = 200, body = Page<RecommendationDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/recommendations")]
@@ -436,7 +429,7 @@ async fn list_recommendations(
     q: web::Query<RecommendationQuery>,
 ) -> Result<web::Json<Page<RecommendationDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let bad = |m: &str| ApiError::bad_request("invalid_query", m.to_owned());
+    let bad = |m: &str| ApiError::bad_request(Code::InvalidQuery, m.to_owned());
     if q.status
         .as_deref()
         .is_some_and(|s| RecommendationStatus::parse(s).is_none())
@@ -467,10 +460,7 @@ async fn list_recommendations(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = RecommendationDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/recommendations/{id}")]
@@ -491,14 +481,7 @@ async fn get_recommendation(
     request_body = UpdateRecommendation,
     responses(
         (status = 200, body = RecommendationDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[patch("/recommendations/{id}")]
@@ -565,14 +548,7 @@ pub struct ApproveRecommendation {
     request_body = ApproveRecommendation,
     responses(
         (status = 200, body = RecommendationDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/recommendations/{id}/approve")]
@@ -639,14 +615,7 @@ pub struct SendRecommendation {
     request_body = SendRecommendation,
     responses(
         (status = 200, body = RecommendationDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/recommendations/{id}/send")]
@@ -701,7 +670,7 @@ async fn send_recommendation(
             // question since the draft was written.
             let gone = || {
                 ApiError::conflict(
-                    "evidence_unavailable",
+                    Code::EvidenceUnavailable,
                     format!("evidence[{i}]: the survey no longer publishes this question; edit the evidence"),
                 )
             };
@@ -777,10 +746,7 @@ pub struct RoutingSuggestionDto {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Vec<RoutingSuggestionDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/recommendations/{id}/routing-suggestions")]
@@ -842,10 +808,7 @@ pub struct TimelineStepDto {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Vec<TimelineStepDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/recommendations/{id}/timeline")]
@@ -895,9 +858,7 @@ pub struct DeliveryQuery {
     params(DeliveryQuery),
     responses(
         (status = 200, body = Page<DeliveryDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/deliveries")]
@@ -908,7 +869,7 @@ async fn list_deliveries(
 ) -> Result<web::Json<Page<DeliveryDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     if q.status.as_deref().is_some_and(|s| DeliveryStatus::parse(s).is_none()) {
-        return Err(ApiError::bad_request("invalid_query", "unknown delivery status"));
+        return Err(ApiError::bad_request(Code::InvalidQuery, "unknown delivery status"));
     }
     let look = Lookup::load(&state).await?;
     let filter = DeliveryFilter {

@@ -36,7 +36,7 @@ use crate::csv::Csv;
 use crate::dto::CountDto;
 use crate::dto::Text;
 use crate::dto::UnitBrief;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -598,9 +598,7 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
             (ReportDto = "application/json"),
             (String = "text/csv; charset=utf-8"),
         )),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/reports")]
@@ -611,16 +609,16 @@ async fn get_report(
     q: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let period =
-        Period::parse(&q.period).map_err(|e| ApiError::bad_request("invalid_query", format!("period: {e}")))?;
+        Period::parse(&q.period).map_err(|e| ApiError::bad_request(Code::InvalidQuery, format!("period: {e}")))?;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
-        Some(_) => return Err(ApiError::bad_request("invalid_query", "format is json or csv")),
+        Some(_) => return Err(ApiError::bad_request(Code::InvalidQuery, "format is json or csv")),
     };
     let chart = org::load_chart(&state.db).await?;
     let unit = match q.unit_id.map(UnitId) {
         Some(u) if chart.unit(u).is_none() => {
-            return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+            return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
         }
         u => u,
     };

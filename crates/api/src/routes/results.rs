@@ -15,7 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Admin, Consulting, Staff};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute};
 use crate::state::AppState;
 use crate::survey_format::{find as find_survey, stored_definition};
@@ -43,10 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(("id" = Uuid, Path), ResultsQuery),
     responses(
         (status = 200, body = ResultsDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/surveys/{id}/results")]
@@ -68,8 +65,7 @@ async fn survey_results(
     params(("id" = Uuid, Path), ResultsQuery),
     responses(
         (status = 200, body = ResultsDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::Missing,
     )
 )]
 #[get("/public/surveys/{id}/results")]
@@ -90,10 +86,7 @@ async fn public_results(
     params(("id" = Uuid, Path), ResultsQuery),
     responses(
         (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/surveys/{id}/results.csv")]
@@ -192,7 +185,7 @@ async fn read_rows(
         Some(r) if !r.is_empty() && r.chars().count() <= 200 && !r.chars().any(char::is_control) => r.to_owned(),
         _ => {
             return Err(ApiError::bad_request(
-                "reason_required",
+                Code::ReasonRequired,
                 "say why the rows are needed (reason, 1 to 200 characters): it is kept in the audit log",
             ));
         }
@@ -222,7 +215,7 @@ async fn read_rows(
     let units = match q.unit_id {
         None => None,
         Some(u) if chart.unit(UnitId(u)).is_none() => {
-            return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+            return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
         }
         Some(u) => Some(chart.counting_for(UnitId(u), window.at)),
     };
@@ -265,11 +258,7 @@ async fn read_rows(
     params(("id" = Uuid, Path), RowsQuery),
     responses(
         (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[get("/surveys/{id}/responses.csv")]
@@ -306,7 +295,7 @@ async fn responses_csv(
         .collect();
     let Some(level) = generalise(&quasi, k) else {
         return Err(ApiError::conflict(
-            "too_few_responses",
+            Code::TooFewResponses,
             format!("fewer than {k} responses: no row can be given without pointing at a child"),
         ));
     };
@@ -358,10 +347,7 @@ async fn responses_csv(
     params(("id" = Uuid, Path), RowsQuery),
     responses(
         (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/surveys/{id}/texts.csv")]

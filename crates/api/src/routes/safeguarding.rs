@@ -21,7 +21,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{CaseCounts, Safeguarding, Staff};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -127,9 +127,7 @@ pub struct CaseQuery {
     params(CaseQuery),
     responses(
         (status = 200, body = Page<CaseDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/safeguarding/cases")]
@@ -139,7 +137,7 @@ async fn list_cases(
     q: web::Query<CaseQuery>,
 ) -> Result<web::Json<Page<CaseDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let bad = |m: &str| ApiError::bad_request("invalid_query", m.to_owned());
+    let bad = |m: &str| ApiError::bad_request(Code::InvalidQuery, m.to_owned());
     if q.status.as_deref().is_some_and(|s| CaseStatus::parse(s).is_none()) {
         return Err(bad("status is new, assessing, referred or closed"));
     }
@@ -217,10 +215,7 @@ async fn read(state: &AppState, staff: &Staff<Safeguarding>, id: Uuid) -> Result
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CaseDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/safeguarding/cases/{id}")]
@@ -262,13 +257,7 @@ pub struct CaseChangeIn {
     request_body = CaseChangeIn,
     responses(
         (status = 200, body = CaseDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[patch("/safeguarding/cases/{id}")]
@@ -331,7 +320,7 @@ async fn update_case(
                     }
                 }
                 Err(e @ safeguarding::CaseError::Illegal { .. }) => {
-                    return Err(ApiError::conflict(e.code(), e.to_string()));
+                    return Err(ApiError::named(e.code(), e.to_string()));
                 }
                 Err(e) => return Err(ApiError::field("referred_to", e.code(), e.to_string())),
             }
@@ -389,12 +378,7 @@ pub struct IntakeIn {
     request_body = IntakeIn,
     responses(
         (status = 201, body = CaseDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[post("/safeguarding/cases")]
@@ -484,9 +468,7 @@ pub struct WardCountDto {
     params(SummaryQuery),
     responses(
         (status = 200, body = CaseSummaryDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/safeguarding/summary")]
@@ -497,10 +479,10 @@ async fn case_summary(
     q: web::Query<SummaryQuery>,
 ) -> Result<web::Json<CaseSummaryDto>, ApiError> {
     let period = Period::parse(&q.period)
-        .map_err(|_| ApiError::bad_request("invalid_query", "period is like 2026, 2026-H1 or 2026-Q3"))?;
+        .map_err(|_| ApiError::bad_request(Code::InvalidQuery, "period is like 2026, 2026-H1 or 2026-Q3"))?;
     if period.is_month() {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             "counts of cases are given per quarter or longer, never per month",
         ));
     }
@@ -563,8 +545,7 @@ pub struct QueueDto {
     security(("bearer" = [])),
     responses(
         (status = 200, body = QueueDto),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/safeguarding/queue")]
@@ -588,11 +569,8 @@ async fn queue(_staff: Staff<Safeguarding>, state: web::Data<AppState>) -> Resul
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CaseDetailDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, description = "Not a possible disclosure (`not_possible`), already released (`already_released`), closed (`case_closed`), or the issue also holds a clear disclosure (`clear_beside`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/safeguarding/cases/{id}/release")]
@@ -607,12 +585,12 @@ async fn release_case(
         Ok(Err(refused)) => {
             let (code, detail) = match refused {
                 ReleaseRefused::NotPossible => (
-                    "not_possible",
+                    Code::NotPossible,
                     "only a possible disclosure found by the screen is released",
                 ),
-                ReleaseRefused::AlreadyReleased => ("already_released", "this case was released already"),
-                ReleaseRefused::Closed => ("case_closed", "a closed case is not released"),
-                ReleaseRefused::ClearBeside => ("clear_beside", "the same issue holds a clear disclosure"),
+                ReleaseRefused::AlreadyReleased => (Code::AlreadyReleased, "this case was released already"),
+                ReleaseRefused::Closed => (Code::CaseClosed, "a closed case is not released"),
+                ReleaseRefused::ClearBeside => (Code::ClearBeside, "the same issue holds a clear disclosure"),
             };
             return Err(ApiError::conflict(code, detail));
         }
@@ -631,8 +609,7 @@ async fn release_case(
     security(("bearer" = [])),
     responses(
         (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/safeguarding/marks.csv")]
@@ -690,11 +667,8 @@ pub struct QuickReportDto {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = QuickReportDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
         (status = 409, description = "The case is not urgent (`not_urgent`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/safeguarding/cases/{id}/quick-report")]
@@ -712,7 +686,7 @@ async fn quick_report(
     };
     if c.severity != Severity::Urgent.as_str() {
         return Err(ApiError::conflict(
-            "not_urgent",
+            Code::NotUrgent,
             "a quick report is made for an urgent case",
         ));
     }

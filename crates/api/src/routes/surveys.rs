@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::auth::{Consulting, Curator, Staff};
 use crate::dto::{RenderedSurveyDto, rendered_dto};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -147,9 +147,9 @@ pub use crate::survey_format::find;
 fn survey_conflict(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => ApiError::not_found("survey"),
-        StoreError::Conflict("survey_closed") => ApiError::conflict("survey_closed", "the survey is closed"),
+        StoreError::Conflict("survey_closed") => ApiError::conflict(Code::SurveyClosed, "the survey is closed"),
         StoreError::Conflict("nothing_to_publish") => ApiError::conflict(
-            "nothing_to_publish",
+            Code::NothingToPublish,
             "the latest version is already published; edit the draft first",
         ),
         e => e.into(),
@@ -163,12 +163,7 @@ fn survey_conflict(e: StoreError) -> ApiError {
     request_body = SurveyIn,
     responses(
         (status = 201, body = SurveyDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[post("/surveys")]
@@ -202,9 +197,7 @@ pub struct ListSurveysQuery {
     params(ListSurveysQuery),
     responses(
         (status = 200, body = Page<SurveySummaryDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/surveys")]
@@ -218,13 +211,13 @@ async fn list_surveys(
         None => None,
         Some(s) => Some(
             SurveyStatus::parse(s)
-                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown status {s:?}")))?,
+                .ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, format!("unknown status {s:?}")))?,
         ),
     };
     if let Some(k) = &q.kind
         && SurveyKind::parse(k).is_none()
     {
-        return Err(ApiError::bad_request("invalid_query", format!("unknown kind {k:?}")));
+        return Err(ApiError::bad_request(Code::InvalidQuery, format!("unknown kind {k:?}")));
     }
     if staff.role() == langnghe_domain::account::Role::Facilitator {
         if status.is_some_and(|s| s != SurveyStatus::Published) {
@@ -259,10 +252,7 @@ pub struct VersionQuery {
     params(("id" = Uuid, Path), VersionQuery),
     responses(
         (status = 200, body = SurveyDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/surveys/{id}")]
@@ -306,14 +296,7 @@ fn readable_version<R: crate::auth::Allowed>(
     request_body = SurveyIn,
     responses(
         (status = 200, body = SurveyDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[put("/surveys/{id}/draft")]
@@ -338,11 +321,7 @@ async fn save_draft(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = SurveyDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/surveys/{id}/publish")]
@@ -379,11 +358,7 @@ async fn publish_survey(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = SurveyDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/surveys/{id}/close")]
@@ -417,7 +392,7 @@ pub fn parse_lang(raw: Option<&str>) -> Result<Lang, ApiError> {
         None | Some("vi") => Ok(Lang::Vi),
         Some("en") => Ok(Lang::En),
         Some(other) => Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             format!("lang must be vi or en, not {other:?}"),
         )),
     }
@@ -431,10 +406,7 @@ pub fn parse_lang(raw: Option<&str>) -> Result<Lang, ApiError> {
     params(("id" = Uuid, Path), PreviewQuery),
     responses(
         (status = 200, body = RenderedSurveyDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/surveys/{id}/preview")]
@@ -446,7 +418,10 @@ async fn preview_survey(
 ) -> Result<web::Json<RenderedSurveyDto>, ApiError> {
     let lang = parse_lang(q.lang.as_deref())?;
     if !(survey::MIN_AGE..=survey::MAX_AGE).contains(&q.age) {
-        return Err(ApiError::bad_request("invalid_query", "age must be between 6 and 17"));
+        return Err(ApiError::bad_request(
+            Code::InvalidQuery,
+            "age must be between 6 and 17",
+        ));
     }
     let record = find(&state, *id).await?;
     let v = readable_version(&staff, &record, q.version)?.unwrap_or(record.latest_version);

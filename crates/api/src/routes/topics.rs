@@ -14,7 +14,7 @@ use validator::Validate;
 
 use crate::auth::{Admin, Consulting, Staff};
 use crate::dto::Text;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::{Json, query_date};
 use crate::pagination::{Page, PageRequest};
 use crate::services::topics::{TopicFiguresDto, topic_figures};
@@ -71,8 +71,7 @@ pub struct ListTopicsQuery {
     params(ListTopicsQuery),
     responses(
         (status = 200, body = Page<TopicDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BadInput, crate::openapi::NoToken,
     )
 )]
 #[get("/topics")]
@@ -109,12 +108,7 @@ pub struct CreateTopic {
     request_body = CreateTopic,
     responses(
         (status = 201, body = TopicDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
     )
 )]
 #[post("/topics")]
@@ -169,13 +163,7 @@ pub struct UpdateTopic {
     request_body = UpdateTopic,
     responses(
         (status = 200, body = TopicDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[patch("/topics/{id}")]
@@ -260,10 +248,7 @@ pub struct TopicSummaryDto {
     params(TopicSummaryQuery),
     responses(
         (status = 200, body = TopicSummaryDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/topics/summary")]
@@ -289,12 +274,12 @@ async fn topic_summary(
         None => NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to),
     };
     langnghe_domain::results::whole_months(Some(from), Some(to))
-        .map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
+        .map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?;
     let chart = org::load_chart(&state.db).await?;
     if let Some(u) = q.unit_id
         && chart.unit(UnitId(u)).is_none()
     {
-        return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+        return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
     }
     let root = match (staff.role(), staff.user.assignment.unit_id, q.unit_id.map(UnitId)) {
         (Role::Facilitator, None, _) => return Err(ApiError::forbidden()),

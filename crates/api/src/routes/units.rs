@@ -16,7 +16,7 @@ use validator::Validate;
 use crate::auth::{Admin, Staff};
 use crate::dto::Text;
 use crate::dto::{UnitBrief, brief};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -126,8 +126,7 @@ pub struct ListUnitsQuery {
     params(ListUnitsQuery),
     responses(
         (status = 200, body = Page<UnitDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BadInput, crate::openapi::NoToken,
     )
 )]
 #[get("/units")]
@@ -141,7 +140,7 @@ async fn list_units(
         None => None,
         Some(k) => Some(
             UnitKind::parse(k)
-                .ok_or_else(|| ApiError::bad_request("invalid_query", format!("unknown unit kind {k:?}")))?,
+                .ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, format!("unknown unit kind {k:?}")))?,
         ),
     };
     let at = crate::extract::query_date("at", q.at)?.unwrap_or_else(|| state.clock.local_date());
@@ -221,9 +220,7 @@ fn detail(chart: &OrgChart, u: &Unit, at: NaiveDate) -> UnitDetail {
     params(("id" = Uuid, Path), AtQuery),
     responses(
         (status = 200, body = UnitDetail),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::Missing,
     )
 )]
 #[get("/units/{id}")]
@@ -278,12 +275,7 @@ fn collect<T>(r: Result<T, FieldErrors>, errors: &mut FieldErrors) -> Option<T> 
     request_body = CreateUnit,
     responses(
         (status = 201, body = UnitDetail),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
     )
 )]
 #[post("/units")]
@@ -305,7 +297,7 @@ async fn create_unit(
     if let Some(code) = &code
         && chart.code_taken(code)
     {
-        return Err(ApiError::conflict("unit_code_taken", "a unit already has this code"));
+        return Err(ApiError::conflict(Code::UnitCodeTaken, "a unit already has this code"));
     }
     match (b.parent_id, kind) {
         (None, Some(k)) if k != UnitKind::City => {
@@ -364,13 +356,7 @@ pub struct UpdateUnit {
     request_body = UpdateUnit,
     responses(
         (status = 200, body = UnitDetail),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[patch("/units/{id}")]
@@ -395,7 +381,7 @@ async fn update_unit(
         && *c != current.code
         && chart.code_taken(c)
     {
-        return Err(ApiError::conflict("unit_code_taken", "a unit already has this code"));
+        return Err(ApiError::conflict(Code::UnitCodeTaken, "a unit already has this code"));
     }
     let correction = UnitCorrection {
         name: name.flatten(),
@@ -572,13 +558,7 @@ fn reorganisation_dto(chart: &OrgChart, r: store::Reorganisation) -> Reorganisat
     request_body = CreateReorganisation,
     responses(
         (status = 201, body = ReorganisationDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
     )
 )]
 #[post("/reorganisations")]
@@ -678,8 +658,7 @@ pub struct ListReorganisationsQuery {
     params(ListReorganisationsQuery),
     responses(
         (status = 200, body = Page<ReorganisationDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::BadInput, crate::openapi::NoToken,
     )
 )]
 #[get("/reorganisations")]

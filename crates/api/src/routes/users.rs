@@ -14,7 +14,7 @@ use validator::Validate;
 use crate::auth::{Admin, Staff};
 use crate::credentials::hash_password;
 use crate::dto::UserDto;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -99,13 +99,7 @@ async fn check_refs(state: &AppState, a: &Assignment) -> Result<(), ApiError> {
     request_body = CreateUser,
     responses(
         (status = 201, body = UserDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
     )
 )]
 #[post("/users")]
@@ -166,9 +160,7 @@ pub struct ListUsersQuery {
     params(ListUsersQuery),
     responses(
         (status = 200, body = Page<UserDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/users")]
@@ -180,7 +172,7 @@ async fn list_users(
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let role = match &q.role {
         None => None,
-        Some(r) => Some(Role::parse(r).ok_or_else(|| ApiError::bad_request("invalid_query", "unknown role"))?),
+        Some(r) => Some(Role::parse(r).ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, "unknown role"))?),
     };
     let rows = accounts::list(
         &state.db,
@@ -210,10 +202,7 @@ async fn find(state: &AppState, id: Uuid) -> Result<User, ApiError> {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = UserDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/users/{id}")]
@@ -255,13 +244,7 @@ pub struct UpdateUser {
     request_body = UpdateUser,
     responses(
         (status = 200, body = UserDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[patch("/users/{id}")]
@@ -296,7 +279,7 @@ async fn update_user(
     }
     if current.id == staff.user.id && (b.disabled == Some(true) || assignment.is_some_and(|a| a.role != Role::Admin)) {
         return Err(ApiError::conflict(
-            "cannot_change_own_account",
+            Code::CannotChangeOwnAccount,
             "an admin cannot disable or demote their own account",
         ));
     }
@@ -337,12 +320,7 @@ pub struct SetPassword {
     request_body = SetPassword,
     responses(
         (status = 204, description = "Password set"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[post("/users/{id}/password")]
@@ -355,8 +333,7 @@ async fn set_password(
     let user = find(&state, *id).await?;
     if user.id == staff.user.id {
         return Err(ApiError::new(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "current_password_required",
+            Code::CurrentPasswordRequired,
             "Changing your own password needs the current one",
         )
         .detail("use POST /api/v1/me/password with current_password"));

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Admin, AdminOrAgency, Staff};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -70,13 +70,7 @@ async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     request_body = WebhookIn,
     responses(
         (status = 200, body = WebhookSecretDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[put("/agencies/{id}/webhook")]
@@ -108,10 +102,7 @@ async fn set_webhook(
     params(("id" = Uuid, Path, description = "The agency")),
     responses(
         (status = 200, body = WebhookDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/agencies/{id}/webhook")]
@@ -138,12 +129,7 @@ async fn get_webhook(
     request_body = WebhookIn,
     responses(
         (status = 200, body = WebhookSecretDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[put("/safeguarding/webhook")]
@@ -171,9 +157,7 @@ async fn set_safeguarding_webhook(
     security(("bearer" = [])),
     responses(
         (status = 200, body = WebhookDto),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/safeguarding/webhook")]
@@ -232,11 +216,7 @@ fn event_dto(e: Event) -> EventDto {
     params(("id" = Uuid, Path, description = "The agency")),
     responses(
         (status = 202, body = EventDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/agencies/{id}/webhook/test")]
@@ -248,7 +228,7 @@ async fn test_webhook(
     caller.may_act_for(*id)?;
     agency_exists(&state, *id).await?;
     let Some(event) = outbox::enqueue_test(&state.db, caller.actor(), *id).await? else {
-        return Err(ApiError::conflict("no_webhook", "register a webhook first"));
+        return Err(ApiError::conflict(Code::NoWebhook, "register a webhook first"));
     };
     Ok(HttpResponse::Accepted().json(event_dto(outbox::get(&state.db, event).await?)))
 }
@@ -273,9 +253,7 @@ pub struct EventQuery {
     params(EventQuery),
     responses(
         (status = 200, body = Page<EventDto>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
     )
 )]
 #[get("/webhooks/events")]
@@ -290,7 +268,7 @@ async fn list_events(
         .is_some_and(|s| !["pending", "delivered", "dead"].contains(&s))
     {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             "status is pending, delivered or dead",
         ));
     }
@@ -313,11 +291,7 @@ async fn list_events(
     params(("id" = Uuid, Path, description = "The event")),
     responses(
         (status = 200, body = EventDto),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
     )
 )]
 #[post("/webhooks/events/{id}/replay")]
@@ -328,7 +302,7 @@ async fn replay_event(
 ) -> Result<web::Json<EventDto>, ApiError> {
     match outbox::replay(&state.db, &staff.actor(), *id).await {
         Ok(true) => Ok(web::Json(event_dto(outbox::get(&state.db, *id).await?))),
-        Ok(false) => Err(ApiError::conflict("not_dead", "only a dead letter is replayed")),
+        Ok(false) => Err(ApiError::conflict(Code::NotDead, "only a dead letter is replayed")),
         Err(StoreError::NotFound) => Err(ApiError::not_found("event")),
         Err(e) => Err(e.into()),
     }

@@ -12,7 +12,7 @@ use langnghe_storage::{calendar, catalog, org};
 use uuid::Uuid;
 
 use crate::dto::Text;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
 /// What turning rows into answers needs besides the rows.
@@ -84,7 +84,7 @@ pub(crate) fn topic_query(topics: &[Topic], slug: Option<&str>) -> Result<Option
     slug.map(|s| {
         topic_by_slug(topics, s)
             .map(|t| t.id.0)
-            .ok_or_else(|| ApiError::bad_request("invalid_query", "unknown topic"))
+            .ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, "unknown topic"))
     })
     .transpose()
 }
@@ -97,7 +97,7 @@ pub(crate) async fn unit_query(state: &AppState, unit_id: Option<Uuid>) -> Resul
     };
     let chart = org::load_chart(&state.db).await?;
     if chart.unit(UnitId(u)).is_none() {
-        return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+        return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
     }
     Ok(Some(chart.counting_for(UnitId(u), state.clock.local_date())))
 }

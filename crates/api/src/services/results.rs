@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::dto::CountDto;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 use crate::survey_format::{find as find_survey, stored_definition};
 
@@ -60,7 +60,7 @@ impl ResultsQuery {
         use crate::extract::query_date;
         let (from, to) = (query_date("from", self.from)?, query_date("to", self.to)?);
         let months =
-            results::whole_months(from, to).map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
+            results::whole_months(from, to).map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?;
         Ok(Window {
             at: query_date("at", self.at)?.unwrap_or(today),
             from: from.map(crate::local_day_start),
@@ -256,14 +256,14 @@ pub(crate) async fn compute(
     };
     if by.len() > 2 || by.iter().any(|d| !DIMENSIONS.contains(&d.as_str())) || (by.len() == 2 && by[0] == by[1]) {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             "by is one or two of age_band, gender, unit, period",
         ));
     }
     let level = match q.unit_level.as_deref() {
         None => None,
         Some(l) => {
-            Some(UnitKind::parse(l).ok_or_else(|| ApiError::bad_request("invalid_query", "unknown unit_level"))?)
+            Some(UnitKind::parse(l).ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, "unknown unit_level"))?)
         }
     };
     let record = find_survey(state, id).await?;
@@ -300,7 +300,7 @@ pub(crate) async fn compute(
         (Viewer::Facilitator(None), _) => return Err(ApiError::forbidden()),
         (_, Some(u)) => {
             if chart.unit(UnitId(u)).is_none() {
-                return Err(ApiError::bad_request("invalid_query", "unknown unit_id"));
+                return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
             }
             Some(UnitId(u))
         }
