@@ -77,8 +77,9 @@ pub struct IssueDto {
     pub source: String,
     /// `new`, `withheld`, `accepted` or `rejected`.
     pub status: String,
-    /// For a rejected issue: `off_topic`, `duplicate`, `unsafe`,
-    /// `personal_information` or `other`.
+    /// For a rejected issue: `off_topic`, `spam` (junk, not counted as a
+    /// consultation), `duplicate`, `unsafe`, `personal_information` or
+    /// `other`.
     pub rejection_reason: Option<String>,
     pub survey_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
@@ -339,7 +340,8 @@ pub struct IssueChangeIn {
     /// `accepted` or `rejected` (a decision may be revisited; nothing goes
     /// back to `new`).
     pub status: Option<String>,
-    /// Required to reject: `off_topic`, `duplicate`, `unsafe`,
+    /// Required to reject: `off_topic`, `spam` (junk such as "adsfasdf":
+    /// no longer counted as a consultation), `duplicate`, `unsafe`,
     /// `personal_information` or `other`.
     pub reason: Option<String>,
     /// A topic's slug, or `null` to clear it.
@@ -456,7 +458,7 @@ async fn checked(
                 errors.push(
                     "reason",
                     "unknown_reason",
-                    "off_topic, duplicate, unsafe, personal_information or other",
+                    "off_topic, spam, duplicate, unsafe, personal_information or other",
                 );
             }
             parsed
