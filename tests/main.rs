@@ -35,6 +35,7 @@ mod retention;
 mod safeguarding;
 mod screening;
 mod surveys;
+mod targets;
 mod throttle;
 mod units;
 mod users;

@@ -583,14 +583,21 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
             "all"
         ]
     );
-    assert_eq!(row(&report, "consultations", "PN-S06", "total")["part_of"], "HCM-DUCNHUAN");
+    assert_eq!(
+        row(&report, "consultations", "PN-S06", "total")["part_of"],
+        "HCM-DUCNHUAN"
+    );
     assert_eq!(
         row(&report, "consultations", "PN-S06", "total")["value"],
         row(&report, "consultations", "HCM-DUCNHUAN", "total")["value"],
         "everything in the ward happened at the school: the same records, the same figure"
     );
     assert_eq!(row(&report, "consultations", "PN-S01", "total")["value"], 0);
-    assert!(row(&report, "consultations", "HCM-DUCNHUAN", "total").get("part_of").is_none());
+    assert!(
+        row(&report, "consultations", "HCM-DUCNHUAN", "total")
+            .get("part_of")
+            .is_none()
+    );
     let ward = "HCM-DUCNHUAN";
     assert_eq!(row(&report, "consultations", ward, "total")["name"], "Phường Đức Nhuận");
     crate::results::near(&v("consultations", ward, "survey_response").unwrap(), 6);
@@ -782,7 +789,11 @@ async fn a_report_as_csv_roles_and_bad_input() {
     assert!(!keys(r.ok(200)).contains(&"safeguarding".to_owned()), "not per school");
     let (_, tpt) = app.user("tpt.baocao", "facilitator", Some(&s.school), None).await;
     let r = app.get(&format!("/api/v1/reports?period={quarter}"), Some(&tpt)).await;
-    assert_eq!(r.ok(200)["unit"]["code"], "PN-S06", "a facilitator's own school by default");
+    assert_eq!(
+        r.ok(200)["unit"]["code"],
+        "PN-S06",
+        "a facilitator's own school by default"
+    );
     assert!(!keys(&r.body).contains(&"safeguarding".to_owned()));
     for unit in [&s.district, &s.other_school] {
         app.get(&format!("/api/v1/reports?period={quarter}&unit_id={unit}"), Some(&tpt))

@@ -1,7 +1,9 @@
 //! Who attended a training, by unit and role (coverage of target 6 counts
 //! the units whose people attended, wherever the training was held), and
 //! the school calendar: the dates of each term (học kỳ) of a school year,
-//! which reports and targets may name as a period.
+//! which reports and targets may name as a period. A target's period may
+//! now be a range of days (`2026-09-01..2026-11-30`, 22 characters), so the
+//! column widens (on PostgreSQL: SQLite does not enforce a length).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -63,10 +65,28 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        if m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+            m.alter_table(
+                Table::alter()
+                    .table("targets")
+                    .modify_column(string_len("period", 40))
+                    .take(),
+            )
+            .await?;
+        }
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        if m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+            m.alter_table(
+                Table::alter()
+                    .table("targets")
+                    .modify_column(string_len("period", 20))
+                    .take(),
+            )
+            .await?;
+        }
         m.drop_table(Table::drop().table("school_terms").take()).await?;
         m.drop_table(Table::drop().table("training_attendance").take()).await?;
         Ok(())

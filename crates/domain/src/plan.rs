@@ -172,9 +172,10 @@ impl Period {
     pub fn term(first_year: i32, term: Term, terms: &TermCalendar) -> Result<Period, PeriodError> {
         check_year(first_year)?;
         check_year(first_year + 1)?;
-        let t = terms
-            .get(first_year, term)
-            .ok_or(PeriodError::TermNotInCalendar { first: first_year, term })?;
+        let t = terms.get(first_year, term).ok_or(PeriodError::TermNotInCalendar {
+            first: first_year,
+            term,
+        })?;
         Ok(Period {
             span: Span::Term(first_year, term),
             first: t.first_day(),
@@ -489,7 +490,11 @@ pub fn check_school_year(
                 errors.push(
                     format!("{name}.{field}"),
                     "outside_school_year",
-                    format!("a day of the school year {year}: 1 August {} to 31 July {}", year.0, year.0 + 1),
+                    format!(
+                        "a day of the school year {year}: 1 August {} to 31 July {}",
+                        year.0,
+                        year.0 + 1
+                    ),
                 );
             }
         }
@@ -502,11 +507,7 @@ pub fn check_school_year(
         }
     }
     if hk1.1 >= hk2.0 {
-        errors.push(
-            "hk2.first_day",
-            "terms_overlap",
-            "học kỳ II begins after học kỳ I ends",
-        );
+        errors.push("hk2.first_day", "terms_overlap", "học kỳ II begins after học kỳ I ends");
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -672,7 +673,10 @@ impl EventKind {
     /// The users' name of the kind.
     pub fn name(self) -> (&'static str, &'static str) {
         match self {
-            EventKind::Forum => ("Diễn đàn lắng nghe tiếng nói trẻ em", "Forum: listening to children's voices"),
+            EventKind::Forum => (
+                "Diễn đàn lắng nghe tiếng nói trẻ em",
+                "Forum: listening to children's voices",
+            ),
             EventKind::LeadersMeetPioneers => (
                 "Lãnh đạo Quận gặp gỡ Đội viên tiêu biểu",
                 "District leaders meet outstanding Pioneers",
@@ -1317,7 +1321,12 @@ pub fn plan_targets(chart: &OrgChart, units: PlanUnits) -> Vec<Target> {
         ]);
         if year == PLAN_YEAR_PERIODS[0] {
             // 8. By 2027, at least 15,000 lower-secondary teenagers took part.
-            out.push(target(Metric::LowerSecondaryParticipants, district, PLAN_PERIOD, 15_000.0));
+            out.push(target(
+                Metric::LowerSecondaryParticipants,
+                district,
+                PLAN_PERIOD,
+                15_000.0,
+            ));
             // 9. By 2027, at least 50,000 child consultations.
             out.push(target(Metric::Consultations, district, PLAN_PERIOD, 50_000.0));
         }
@@ -1589,8 +1598,20 @@ mod tests {
             ("2025-2026-HK0", PartOutOfRange),
             ("2025-2027-HK1", SchoolYearNotConsecutive),
             ("2026-2025-HK1", SchoolYearNotConsecutive),
-            ("2024-2025-HK1", TermNotInCalendar { first: 2024, term: Term::First }),
-            ("2027-2028-HK2", TermNotInCalendar { first: 2027, term: Term::Second }),
+            (
+                "2024-2025-HK1",
+                TermNotInCalendar {
+                    first: 2024,
+                    term: Term::First,
+                },
+            ),
+            (
+                "2027-2028-HK2",
+                TermNotInCalendar {
+                    first: 2027,
+                    term: Term::Second,
+                },
+            ),
             ("2026-06-20..2026-03-15", RangeNotIncreasing),
             ("2026-02-30..2026-03-15", Malformed),
             ("2026-3-1..2026-03-15", Malformed),
@@ -1605,7 +1626,10 @@ mod tests {
         }
         assert_eq!(Period::half(2026, 3), Err(PartOutOfRange));
         assert_eq!(Period::years(2026, 2026), Err(RangeNotIncreasing));
-        assert_eq!(SchoolYear::parse("2025-2026").map(|y| y.to_string()), Ok("2025-2026".to_owned()));
+        assert_eq!(
+            SchoolYear::parse("2025-2026").map(|y| y.to_string()),
+            Ok("2025-2026".to_owned())
+        );
         assert_eq!(SchoolYear::parse("2025-2027"), Err(SchoolYearNotConsecutive));
         assert_eq!(SchoolYear::parse("2025"), Err(Malformed));
         assert_eq!(SchoolYear::parse("2100-2101"), Err(YearOutOfRange(2101)));
@@ -1658,14 +1682,21 @@ mod tests {
                 Err(e) => e.0.into_iter().map(|e| (e.field, e.code)).collect(),
             }
         };
-        type Case = ((&'static str, &'static str), (&'static str, &'static str), &'static [(&'static str, &'static str)]);
+        type Case = (
+            (&'static str, &'static str),
+            (&'static str, &'static str),
+            &'static [(&'static str, &'static str)],
+        );
         let cases: &[Case] = &[
             (("2026-09-05", "2027-01-15"), ("2027-01-16", "2027-05-31"), &[]),
             (("2026-08-01", "2027-01-09"), ("2027-01-11", "2027-07-31"), &[]),
             (
                 ("2026-07-31", "2027-01-15"),
                 ("2027-01-16", "2027-08-01"),
-                &[("hk1.first_day", "outside_school_year"), ("hk2.last_day", "outside_school_year")],
+                &[
+                    ("hk1.first_day", "outside_school_year"),
+                    ("hk2.last_day", "outside_school_year"),
+                ],
             ),
             (
                 ("2027-01-15", "2026-09-05"),
@@ -1995,7 +2026,13 @@ mod tests {
             .to_vec()
         };
         let mut want = district_year("2024");
-        want.push((Some(8), "lower_secondary_participants", "PN".into(), "2024..2027".into(), 15_000.0));
+        want.push((
+            Some(8),
+            "lower_secondary_participants",
+            "PN".into(),
+            "2024..2027".into(),
+            15_000.0,
+        ));
         want.push((Some(9), "consultations", "PN".into(), "2024..2027".into(), 50_000.0));
         // 2024: the old wards; from 2025 (the wards in force at the end of
         // the year) the new one.
@@ -2012,7 +2049,10 @@ mod tests {
             }
         }
         assert_eq!(rows, want);
-        assert!(!rows.iter().any(|r| r.2 == "PN-MA"), "a care centre has no target of its own");
+        assert!(
+            !rows.iter().any(|r| r.2 == "PN-MA"),
+            "a care centre has no target of its own"
+        );
 
         // Every plan target, and each would pass the checks of a target
         // typed in by staff.
@@ -2051,7 +2091,10 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), all.len(), "one name each");
-        assert_eq!(Metric::parse("events.parents_session"), Some(Metric::Events(EventKind::ParentsSession)));
+        assert_eq!(
+            Metric::parse("events.parents_session"),
+            Some(Metric::Events(EventKind::ParentsSession))
+        );
         assert_eq!(EventKind::parse("Forum"), None);
         assert_eq!(TrainingAudience::parse("teachers"), None);
         assert_eq!(Metric::parse("consultation"), None);
@@ -2143,7 +2186,11 @@ mod tests {
                 ("school_dialogue_coverage", Some("school"), "percent_of_units"),
                 ("school_consultation_coverage", Some("school"), "percent_of_units"),
                 ("pioneer_leaders_trained_coverage", Some("school"), "percent_of_units"),
-                ("neighbourhood_leaders_trained_coverage", Some("ward"), "percent_of_units"),
+                (
+                    "neighbourhood_leaders_trained_coverage",
+                    Some("ward"),
+                    "percent_of_units"
+                ),
             ]
         );
         let cases = [
@@ -2155,7 +2202,12 @@ mod tests {
             (Metric::Events(EventKind::ParentsSession), "events", false),
         ];
         for (m, q, children) in cases {
-            assert_eq!((m.quantity().as_str(), m.quantity().counts_children()), (q, children), "{}", m.as_str());
+            assert_eq!(
+                (m.quantity().as_str(), m.quantity().counts_children()),
+                (q, children),
+                "{}",
+                m.as_str()
+            );
         }
         assert_eq!(Metric::Events(EventKind::Forum).plan_target(), None);
         assert_eq!(Metric::NeighbourhoodLeadersTrainedCoverage.plan_target(), Some(6));
@@ -2170,12 +2222,23 @@ mod tests {
         };
         let ok = check_attendance(
             EventKind::Training,
-            &[(a, "pioneer_leaders", 1), (b, "pioneer_leaders", 2), (a, "commanders", 30)],
+            &[
+                (a, "pioneer_leaders", 1),
+                (b, "pioneer_leaders", 2),
+                (a, "commanders", 30),
+            ],
             3,
             30,
         )
         .unwrap();
-        assert_eq!(ok[2], Attendance { unit: a, role: TrainingAudience::Commanders, people: 30 });
+        assert_eq!(
+            ok[2],
+            Attendance {
+                unit: a,
+                role: TrainingAudience::Commanders,
+                people: 30
+            }
+        );
         assert!(check_attendance(EventKind::Forum, &[], 0, 0).unwrap().is_empty());
         let s = |f: &str, c: &'static str| (f.to_owned(), c);
         assert_eq!(
@@ -2219,19 +2282,35 @@ mod tests {
         }
     }
 
-    fn training(unit: UnitId, day: &str, audience: TrainingAudience, attendance: &[(UnitId, TrainingAudience)]) -> EventRecord {
+    fn training(
+        unit: UnitId,
+        day: &str,
+        audience: TrainingAudience,
+        attendance: &[(UnitId, TrainingAudience)],
+    ) -> EventRecord {
         EventRecord {
             audience: Some(audience),
             attendance: attendance
                 .iter()
-                .map(|(u, r)| Attendance { unit: *u, role: *r, people: 1 })
+                .map(|(u, r)| Attendance {
+                    unit: *u,
+                    role: *r,
+                    people: 1,
+                })
                 .collect(),
             ..event(EventKind::Training, unit, day, 0)
         }
     }
 
     fn on(metric: Metric, scope: UnitId, period: &str) -> Target {
-        Target::check(metric.as_str(), scope, period, if metric.is_coverage() { 100.0 } else { 1.0 }, &calendar()).unwrap()
+        Target::check(
+            metric.as_str(),
+            scope,
+            period,
+            if metric.is_coverage() { 100.0 } else { 1.0 },
+            &calendar(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -2242,12 +2321,22 @@ mod tests {
             events: vec![
                 // A district training for Pioneer leaders that S1's and S3's
                 // leaders attended, with S2's commanders.
-                training(c.district, "2026-03-10", PioneerLeaders, &[(c.s1, PioneerLeaders), (c.s3, PioneerLeaders), (c.s2, Commanders)]),
+                training(
+                    c.district,
+                    "2026-03-10",
+                    PioneerLeaders,
+                    &[(c.s1, PioneerLeaders), (c.s3, PioneerLeaders), (c.s2, Commanders)],
+                ),
                 // A training at S2 recorded without attendance: its own
                 // Pioneer leaders, for 2025.
                 training(c.s2, "2025-10-01", PioneerLeaders, &[]),
                 // Neighbourhood leaders of old ward W1 trained in 2025.
-                training(c.district, "2025-05-05", NeighbourhoodLeaders, &[(c.w1, NeighbourhoodLeaders)]),
+                training(
+                    c.district,
+                    "2025-05-05",
+                    NeighbourhoodLeaders,
+                    &[(c.w1, NeighbourhoodLeaders)],
+                ),
             ],
             ..Records::default()
         };
@@ -2257,7 +2346,10 @@ mod tests {
         assert!((year.actual - 200.0 / 3.0).abs() < 1e-9, "{year:?}");
         assert_eq!(year.uncovered, [c.s2], "S2 sent commanders only");
         assert_eq!(
-            year.parts.iter().map(|p| (p.name, p.value, p.added)).collect::<Vec<_>>(),
+            year.parts
+                .iter()
+                .map(|p| (p.name, p.value, p.added))
+                .collect::<Vec<_>>(),
             [("units_covered", 2, false), ("units_in_scope", 3, false)]
         );
         // For a school's own target, a district training counts too.
@@ -2271,14 +2363,26 @@ mod tests {
         // The old ward's leaders count for the ward that took it over.
         let wards = m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2025");
         assert_eq!((wards.actual, wards.uncovered.len()), (100.0, 0));
-        assert_eq!(m(Metric::NeighbourhoodLeadersTrainedCoverage, c.nw, "2025").actual, 100.0);
-        assert_eq!(m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2026").actual, 0.0);
+        assert_eq!(
+            m(Metric::NeighbourhoodLeadersTrainedCoverage, c.nw, "2025").actual,
+            100.0
+        );
+        assert_eq!(
+            m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2026").actual,
+            0.0
+        );
         // Before July 2025 the old wards were the ones in force.
         let h1 = m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2025-H1");
         assert_eq!((h1.actual, h1.uncovered.clone()), (50.0, vec![c.w2]));
         // By term: HK2 of 2025-2026 holds the March training.
-        assert_eq!(m(Metric::PioneerLeadersTrainedCoverage, c.s3, "2025-2026-HK2").actual, 100.0);
-        assert_eq!(m(Metric::PioneerLeadersTrainedCoverage, c.s3, "2025-2026-HK1").actual, 0.0);
+        assert_eq!(
+            m(Metric::PioneerLeadersTrainedCoverage, c.s3, "2025-2026-HK2").actual,
+            100.0
+        );
+        assert_eq!(
+            m(Metric::PioneerLeadersTrainedCoverage, c.s3, "2025-2026-HK1").actual,
+            0.0
+        );
     }
 
     #[test]
@@ -2294,14 +2398,25 @@ mod tests {
         let records = Records {
             responses: vec![
                 twice,
-                ResponseRecord { day: d("2026-03-01"), ..twice },
+                ResponseRecord {
+                    day: d("2026-03-01"),
+                    ..twice
+                },
                 child(SchoolLevel::LowerSecondary, c.s2, "2026-02-01"),
                 child(SchoolLevel::Primary, c.s2, "2026-02-01"),
                 child(SchoolLevel::LowerSecondary, c.s1, "2023-02-01"),
             ],
             issues: vec![
-                IssueRecord { unit: c.s1, day: d("2026-04-01"), participant: None },
-                IssueRecord { unit: c.s2, day: d("2026-04-01"), participant: Some(twice.participant) },
+                IssueRecord {
+                    unit: c.s1,
+                    day: d("2026-04-01"),
+                    participant: None,
+                },
+                IssueRecord {
+                    unit: c.s2,
+                    day: d("2026-04-01"),
+                    participant: Some(twice.participant),
+                },
             ],
             events: vec![
                 EventRecord {
@@ -2321,7 +2436,11 @@ mod tests {
         let m = |metric, scope, period| measure(&on(metric, scope, period), &records, &c.chart, today);
         let lower = m(Metric::LowerSecondaryParticipants, c.district, "2024..2027");
         assert_eq!(lower.actual, 2.0, "the child who answered twice is one participant");
-        let parts: Vec<_> = lower.parts.iter().map(|p| (p.name, p.quantity.as_str(), p.value, p.added)).collect();
+        let parts: Vec<_> = lower
+            .parts
+            .iter()
+            .map(|p| (p.name, p.quantity.as_str(), p.value, p.added))
+            .collect();
         assert_eq!(
             parts,
             [
@@ -2330,26 +2449,44 @@ mod tests {
                 ("event_headcount_school_level_not_entered", "headcount", 12, false),
             ]
         );
-        assert_eq!(m(Metric::UniqueParticipants, c.district, "2026").actual, 3.0, "the child raising an issue answered too");
+        assert_eq!(
+            m(Metric::UniqueParticipants, c.district, "2026").actual,
+            3.0,
+            "the child raising an issue answered too"
+        );
         // Consultations add occasions: 4 responses, 2 issues, 62 children
         // at consultation events (not the communication event, not the
         // training).
         let all = m(Metric::Consultations, c.district, "2026");
         assert_eq!(all.actual, 68.0);
         let parts: Vec<_> = all.parts.iter().map(|p| (p.name, p.value, p.added)).collect();
-        assert_eq!(parts, [("survey_responses", 4, true), ("issues", 2, true), ("event_attendance", 62, true)]);
+        assert_eq!(
+            parts,
+            [
+                ("survey_responses", 4, true),
+                ("issues", 2, true),
+                ("event_attendance", 62, true)
+            ]
+        );
         // At one school: its own records only.
         assert_eq!(m(Metric::Consultations, c.s1, "2026").actual, 2.0 + 1.0 + 12.0);
         // A period not begun counts nothing.
         assert_eq!(m(Metric::Consultations, c.district, "2027").actual, 0.0);
-        assert_eq!(m(Metric::Events(EventKind::RightsCommunication), c.district, "2026").actual, 1.0);
+        assert_eq!(
+            m(Metric::Events(EventKind::RightsCommunication), c.district, "2026").actual,
+            1.0
+        );
     }
 
     #[test]
     fn policy_consultations_count_however_they_were_held() {
         let c = chart();
         let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
-        let answer = |survey, unit, day: &str| PolicyAnswer { survey, unit, day: d(day) };
+        let answer = |survey, unit, day: &str| PolicyAnswer {
+            survey,
+            unit,
+            day: d(day),
+        };
         let records = Records {
             policy_answers: vec![
                 answer(a, c.district, "2026-03-01"),
@@ -2363,14 +2500,25 @@ mod tests {
             ..Records::default()
         };
         let today = d("2026-11-25");
-        let m = |scope, period| measure(&on(Metric::PolicyConsultations, scope, period), &records, &c.chart, today);
+        let m = |scope, period| {
+            measure(
+                &on(Metric::PolicyConsultations, scope, period),
+                &records,
+                &c.chart,
+                today,
+            )
+        };
         let year = m(c.district, "2026");
         assert_eq!(year.actual, 2.0, "one survey answered on two days, one in a room");
         assert_eq!(
             year.parts.iter().map(|p| (p.name, p.value)).collect::<Vec<_>>(),
             [("surveys", 1), ("events", 1)]
         );
-        assert_eq!(m(c.district, "2026-WY").actual, 3.0, "the work year began in December 2025");
+        assert_eq!(
+            m(c.district, "2026-WY").actual,
+            3.0,
+            "the work year began in December 2025"
+        );
         assert_eq!(m(c.nw, "2026").actual, 1.0);
     }
 
@@ -2393,7 +2541,10 @@ mod tests {
         let m = |metric, scope, period| measure(&on(metric, scope, period), &records, &c.chart, today);
         let schools = m(Metric::SchoolConsultationCoverage, c.district, "2026");
         assert_eq!(schools.uncovered, [c.s2]);
-        assert_eq!(m(Metric::SchoolDialogueCoverage, c.district, "2026").uncovered, [c.s1, c.s2]);
+        assert_eq!(
+            m(Metric::SchoolDialogueCoverage, c.district, "2026").uncovered,
+            [c.s1, c.s2]
+        );
         // Old ward W2's dialogue in February 2025 counts for NW in 2025.
         assert_eq!(m(Metric::WardDialogueCoverage, c.district, "2025").actual, 100.0);
         assert_eq!(m(Metric::WardDialogueCoverage, c.district, "2026").actual, 0.0);
@@ -2424,7 +2575,14 @@ mod tests {
         ];
         let all = Metric::all();
         (0..all.len(), 0..periods.len(), 0u32..=100).prop_map(move |(m, p, v)| {
-            Target::check(all[m].as_str(), UnitId::new(), periods[p], f64::from(v), &TermCalendar::default()).unwrap()
+            Target::check(
+                all[m].as_str(),
+                UnitId::new(),
+                periods[p],
+                f64::from(v),
+                &TermCalendar::default(),
+            )
+            .unwrap()
         })
     }
 
@@ -2444,7 +2602,6 @@ mod tests {
         }
     }
 }
-
 
 /// A response that counts (not withdrawn), on the local day it was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2645,7 +2802,12 @@ pub fn measure(target: &Target, records: &Records, chart: &OrgChart, today: Naiv
                 vec![
                     part("unique_participants", Quantity::UniqueParticipants, n, true),
                     part("event_headcount", Quantity::Headcount, entered, false),
-                    part("event_headcount_school_level_not_entered", Quantity::Headcount, unknown, false),
+                    part(
+                        "event_headcount_school_level_not_entered",
+                        Quantity::Headcount,
+                        unknown,
+                        false,
+                    ),
                 ],
             )
         }
@@ -2676,16 +2838,19 @@ pub fn measure(target: &Target, records: &Records, chart: &OrgChart, today: Naiv
                     let attendees = e.attendees();
                     let held_here = counting.contains(&e.unit)
                         && (e.audience == Some(commanders) || attendees.iter().any(|(_, r)| *r == commanders));
-                    held_here
-                        || attendees
-                            .iter()
-                            .any(|(u, r)| *r == commanders && counting.contains(u))
+                    held_here || attendees.iter().any(|(u, r)| *r == commanders && counting.contains(u))
                 })
                 .count();
             plain(n as u64, Vec::new())
         }
-        Metric::CouncilMeetings => plain(events().filter(|e| e.kind == EventKind::CouncilMeeting).count() as u64, Vec::new()),
-        Metric::Forums => plain(events().filter(|e| e.kind == EventKind::Forum).count() as u64, Vec::new()),
+        Metric::CouncilMeetings => plain(
+            events().filter(|e| e.kind == EventKind::CouncilMeeting).count() as u64,
+            Vec::new(),
+        ),
+        Metric::Forums => plain(
+            events().filter(|e| e.kind == EventKind::Forum).count() as u64,
+            Vec::new(),
+        ),
         Metric::LeadersMeetPioneers => plain(
             events().filter(|e| e.kind == EventKind::LeadersMeetPioneers).count() as u64,
             Vec::new(),
@@ -2730,11 +2895,7 @@ pub fn measure(target: &Target, records: &Records, chart: &OrgChart, today: Naiv
                 .collect();
             to_cover.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
             let total = to_cover.len();
-            let uncovered: Vec<UnitId> = to_cover
-                .iter()
-                .map(|u| u.id)
-                .filter(|u| !covered.contains(u))
-                .collect();
+            let uncovered: Vec<UnitId> = to_cover.iter().map(|u| u.id).filter(|u| !covered.contains(u)).collect();
             let done = total - uncovered.len();
             Measured {
                 actual: coverage(done, total),

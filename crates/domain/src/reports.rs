@@ -275,7 +275,13 @@ mod tests {
             valid_from: d("2000-01-01"),
             valid_to: None,
         };
-        let units = vec![city.clone(), district.clone(), ward.clone(), school.clone(), other.clone()];
+        let units = vec![
+            city.clone(),
+            district.clone(),
+            ward.clone(),
+            school.clone(),
+            other.clone(),
+        ];
         let parents = vec![
             period(&district, &city),
             period(&ward, &district),

@@ -116,7 +116,6 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, t: &Target) -> Result<(), 
     Ok(())
 }
 
-
 fn unit_ids(units: &[UnitId]) -> impl Iterator<Item = Uuid> + '_ {
     units.iter().map(|u| u.0)
 }
@@ -132,7 +131,9 @@ pub async fn responses_between<C: ConnectionTrait>(
     units: Option<&[UnitId]>,
     w: &Window,
 ) -> Result<Vec<ResponseRow>, StoreError> {
-    let rows: Vec<(Uuid, Option<i16>, i16, Uuid, DateTime<Utc>)> = response::Entity::find()
+    /// (participant, grade, age, unit, submitted at)
+    type Row = (Uuid, Option<i16>, i16, Uuid, DateTime<Utc>);
+    let rows: Vec<Row> = response::Entity::find()
         .select_only()
         .column(response::Column::ParticipantId)
         .column(response::Column::Grade)
@@ -146,7 +147,10 @@ pub async fn responses_between<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows.into_iter().map(|(p, g, a, u, at)| (p, g, a, UnitId(u), at)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(p, g, a, u, at)| (p, g, a, UnitId(u), at))
+        .collect())
 }
 
 /// Issues children raised themselves (not those entered from events) in

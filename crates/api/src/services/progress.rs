@@ -9,13 +9,13 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDate;
 use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
-use langnghe_domain::reports::{ScopeError, report_unit};
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::OrgChart;
 use langnghe_domain::plan::{
     self, EventKind, EventRecord, IssueRecord, Period, PolicyAnswer, Records, ResponseRecord, SessionRecord, Target,
     TrainingAudience,
 };
+use langnghe_domain::reports::{ScopeError, report_unit};
 use langnghe_storage::reports::Window;
 use langnghe_storage::targets as store;
 use serde::Serialize;
@@ -143,10 +143,7 @@ pub(crate) async fn records(
         .map(|(_, t)| (t.period().first_day(), t.period().last_day().min(as_of)))
         .filter(|(first, last)| first <= last)
         .collect();
-    let (Some(first), Some(last)) = (
-        spans.iter().map(|s| s.0).min(),
-        spans.iter().map(|s| s.1).max(),
-    ) else {
+    let (Some(first), Some(last)) = (spans.iter().map(|s| s.0).min(), spans.iter().map(|s| s.1).max()) else {
         return Ok(Records::default());
     };
     let window = Window {
