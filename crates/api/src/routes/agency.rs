@@ -513,7 +513,8 @@ fn status_of(d: &DeliveryRow) -> DeliveryStatus {
     DeliveryStatus::parse(&d.status).unwrap_or(DeliveryStatus::Done)
 }
 
-/// Acknowledge receipt; acknowledging again changes nothing.
+/// Acknowledge receipt; acknowledging again, even after replying, changes
+/// nothing.
 #[utoipa::path(
     tag = "agency API",
     security(("bearer" = [])),
@@ -530,12 +531,10 @@ async fn acknowledge(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
     let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
-        rules::acknowledge(status_of(d)).map(|changes| {
-            if changes {
-                AgencyStep::Acknowledge
-            } else {
-                AgencyStep::Nothing
-            }
+        Ok::<_, rules::DeliveryError>(if rules::acknowledge(status_of(d)) {
+            AgencyStep::Acknowledge
+        } else {
+            AgencyStep::Nothing
         })
     })
     .await
