@@ -22,6 +22,7 @@ mod join_guessing;
 mod layers;
 mod migrations;
 mod moderation;
+mod outputs;
 mod passwords;
 mod platform;
 mod preview;
