@@ -669,47 +669,6 @@ impl EventKind {
             EventKind::ParentsSession => "events.parents_session",
         }
     }
-
-    /// The users' name of the kind.
-    pub fn name(self) -> (&'static str, &'static str) {
-        match self {
-            EventKind::Forum => (
-                "Diễn đàn lắng nghe tiếng nói trẻ em",
-                "Forum: listening to children's voices",
-            ),
-            EventKind::LeadersMeetPioneers => (
-                "Lãnh đạo Quận gặp gỡ Đội viên tiêu biểu",
-                "District leaders meet outstanding Pioneers",
-            ),
-            EventKind::Dialogue => (
-                "Đối thoại với lãnh đạo địa phương, Ban Giám hiệu",
-                "Dialogue with local leaders or a school board",
-            ),
-            EventKind::CouncilMeeting => ("Họp Hội đồng trẻ em", "Children's Council meeting"),
-            EventKind::Training => ("Tập huấn, bồi dưỡng", "Training"),
-            EventKind::ActionMonth => ("Tháng hành động vì trẻ em", "Action Month for Children"),
-            EventKind::CareCentreListening => (
-                "Lắng nghe tiếng nói trẻ em tại trung tâm nuôi dưỡng, bảo trợ",
-                "Listening to children in a care centre",
-            ),
-            EventKind::PeoplesCouncilSession => (
-                "Đại biểu trẻ em dự kỳ họp Hội đồng nhân dân",
-                "Child delegates at a People's Council session",
-            ),
-            EventKind::PolicyConsultation => (
-                "Lấy ý kiến trẻ em vào văn bản, kế hoạch, chương trình",
-                "Consultation on a legal document, plan or programme",
-            ),
-            EventKind::RightsCommunication => (
-                "Tuyên truyền Luật Trẻ em và Công ước về quyền trẻ em",
-                "Communication on the Law on Children and the Convention",
-            ),
-            EventKind::ParentsSession => (
-                "Phụ huynh - Bạn đồng hành cùng con",
-                "Parents' session: walking alongside our children",
-            ),
-        }
-    }
 }
 
 /// Who a training is for, and the role of a person attending one.
@@ -1171,10 +1130,16 @@ impl Metric {
                     .into(),
             ),
             Metric::Events(kind) => {
-                let (vi, en) = kind.name();
+                let name = |lang| crate::words::event_kind(kind.as_str(), lang);
                 (
-                    format!("Số hoạt động \"{vi}\" tổ chức trong phạm vi, trong kỳ."),
-                    format!("Events of the kind \"{en}\" held in scope in the period."),
+                    format!(
+                        "Số hoạt động \"{}\" tổ chức trong phạm vi, trong kỳ.",
+                        name(crate::text::Lang::Vi)
+                    ),
+                    format!(
+                        "Events of the kind \"{}\" held in scope in the period.",
+                        name(crate::text::Lang::En)
+                    ),
                 )
             }
         };
@@ -2077,7 +2042,6 @@ mod tests {
     fn names_round_trip() {
         for k in EventKind::ALL {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
-            assert!(!k.name().0.is_empty() && !k.name().1.is_empty());
         }
         for a in TrainingAudience::ALL {
             assert_eq!(TrainingAudience::parse(a.as_str()), Some(a));

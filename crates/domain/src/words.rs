@@ -237,6 +237,26 @@ pub fn event_kind(code: &str, lang: Lang) -> &str {
             "Lắng nghe trẻ em tại cơ sở bảo trợ",
             "Listening to children in a care centre",
         ),
+        "peoples_council_session" => pick(
+            lang,
+            "Đại biểu trẻ em dự kỳ họp Hội đồng nhân dân",
+            "Child delegates at a People's Council session",
+        ),
+        "policy_consultation" => pick(
+            lang,
+            "Lấy ý kiến trẻ em vào văn bản, kế hoạch, chương trình",
+            "Consultation on a legal document, plan or programme",
+        ),
+        "rights_communication" => pick(
+            lang,
+            "Tuyên truyền Luật Trẻ em và Công ước về quyền trẻ em",
+            "Communication on the Law on Children and the Convention",
+        ),
+        "parents_session" => pick(
+            lang,
+            "Phụ huynh - Bạn đồng hành cùng con",
+            "Parents' session: walking alongside our children",
+        ),
         other => other,
     }
 }
@@ -284,6 +304,51 @@ pub fn metric(code: &str, lang: Lang) -> &str {
             lang,
             "Số lần lấy ý kiến trẻ em về văn bản, chính sách",
             "Consultations on laws, plans and policies",
+        ),
+        "neighbourhood_leaders_trained_coverage" => pick(
+            lang,
+            "Tỷ lệ phường có phụ trách thiếu nhi địa bàn dân cư được tập huấn",
+            "Wards whose neighbourhood children's leaders were trained",
+        ),
+        "unique_participants" => pick(lang, "Số trẻ em tham gia (người)", "Children taking part (each once)"),
+        "events.forum" => pick(lang, "Số diễn đàn lắng nghe trẻ em", "Forums held"),
+        "events.leaders_meet_pioneers" => pick(
+            lang,
+            "Số buổi lãnh đạo gặp gỡ Đội viên tiêu biểu",
+            "Leaders meeting outstanding Pioneers held",
+        ),
+        "events.dialogue" => pick(lang, "Số buổi đối thoại", "Dialogues held"),
+        "events.council_meeting" => pick(lang, "Số cuộc họp Hội đồng trẻ em", "Children's Council meetings held"),
+        "events.training" => pick(lang, "Số lớp tập huấn", "Trainings held"),
+        "events.action_month" => pick(
+            lang,
+            "Số hoạt động Tháng hành động vì trẻ em",
+            "Action Month for Children events held",
+        ),
+        "events.care_centre_listening" => pick(
+            lang,
+            "Số buổi lắng nghe trẻ em tại cơ sở bảo trợ",
+            "Listening sessions in care centres held",
+        ),
+        "events.peoples_council_session" => pick(
+            lang,
+            "Số lần đại biểu trẻ em dự kỳ họp Hội đồng nhân dân",
+            "People's Council sessions attended by child delegates",
+        ),
+        "events.policy_consultation" => pick(
+            lang,
+            "Số buổi lấy ý kiến trẻ em vào văn bản, kế hoạch",
+            "Consultations on documents held in a room",
+        ),
+        "events.rights_communication" => pick(
+            lang,
+            "Số hoạt động tuyên truyền Luật Trẻ em, Công ước",
+            "Communication events on the Law on Children and the Convention",
+        ),
+        "events.parents_session" => pick(
+            lang,
+            "Số buổi sinh hoạt \"Phụ huynh - Bạn đồng hành cùng con\"",
+            "Parents' sessions held",
         ),
         other => other,
     }
@@ -335,7 +400,7 @@ mod tests {
         for k in crate::plan::EventKind::ALL {
             both(&|l| event_kind(k.as_str(), l).to_owned(), k.as_str());
         }
-        for m in crate::plan::Metric::ALL {
+        for m in crate::plan::Metric::all() {
             both(&|l| metric(m.as_str(), l).to_owned(), m.as_str());
         }
         for s in [
