@@ -87,7 +87,10 @@ async fn moderators_filter_search_and_count_the_queue() {
     let all = r.ok(200).clone();
     // The withheld issue (a disclosure) is in no list or count of the
     // queue, not even as "withheld": it belongs to its safeguarding case.
-    assert_eq!(all["counts"], json!({"new": 4, "accepted": 0, "rejected": 0}));
+    assert_eq!(
+        all["counts"],
+        json!({"new": 4, "accepted": 0, "rejected": 0, "merged": 0})
+    );
     let mut newest_first: Vec<String> = issues.iter().filter(|i| **i != issues[3]).cloned().collect();
     newest_first.reverse();
     assert_eq!(ids(&all), newest_first);
@@ -120,6 +123,19 @@ async fn moderators_filter_search_and_count_the_queue() {
     );
     assert_eq!(find("q=hoc%20duong&status=new").await, [issues[0].clone()]);
     assert!(find("q=mua%20lu").await.is_empty());
+    // Whole words and word starts, never inside a word: "hem" is inside
+    // "thêm" (issue 0) and finds nothing; "thiê" starts "thiếu" (1, 2);
+    // "ruong" is inside "trường"; "cây x" runs on into the next word.
+    assert!(find("q=hem").await.is_empty(), "not inside thêm");
+    assert_eq!(find("q=them").await, [issues[0].clone()]);
+    assert_eq!(
+        find("q=thi%C3%AA&sort=oldest").await,
+        [issues[1].clone(), issues[2].clone()]
+    );
+    assert!(find("q=ruong").await.is_empty());
+    assert!(find("q=ong%20truong").await.is_empty());
+    assert_eq!(find("q=c%C3%A2y%20x").await, [issues[1].clone()]);
+    assert_eq!(find("q=50%25").await, [issues[2].clone()]);
     assert_eq!(find("topic=play_spaces").await, [issues[1].clone()]);
     assert_eq!(
         find(&format!("unit_id={school}&sort=oldest")).await,
@@ -221,7 +237,7 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     app.patch(&path(1), m, &json!({"status": "rejected"}))
         .await
         .assert_fields(&[("reason", "reason_required")]);
-    app.patch(&path(1), m, &json!({"status": "rejected", "reason": "spam"}))
+    app.patch(&path(1), m, &json!({"status": "rejected", "reason": "junk"}))
         .await
         .assert_fields(&[("reason", "unknown_reason")]);
     assert_eq!(app.get(&path(1), m).await.ok(200)["status"], "new");
@@ -249,7 +265,7 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     let r = app.patch(&path(1), m, &json!({"status": "accepted"})).await;
     assert_eq!(r.ok(200)["rejection_reason"], Value::Null);
     let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
-    assert_eq!(counts, json!({"new": 2, "accepted": 2, "rejected": 0}));
+    assert_eq!(counts, json!({"new": 2, "accepted": 2, "rejected": 0, "merged": 0}));
 
     // Further redaction: the text before is kept nowhere.
     let r = app
@@ -377,7 +393,7 @@ async fn bulk_changes_are_all_or_nothing() {
         .await;
     assert_eq!(r.ok(200)["items"][0]["status"], "accepted");
     let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
-    assert_eq!(counts, json!({"new": 0, "accepted": 1, "rejected": 3}));
+    assert_eq!(counts, json!({"new": 0, "accepted": 1, "rejected": 3, "merged": 0}));
     // Each change is audited.
     let audit = app
         .get(
@@ -724,6 +740,101 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     app.post(&format!("/api/v1/issues/{duplicate}/unmerge"), None, &json!({}))
         .await
         .assert_problem(401, "unauthenticated");
+}
+
+/// Search keys stored before words were kept apart (the folded text as
+/// it was) are computed again when the service starts.
+#[actix_web::test]
+async fn search_keys_of_an_older_form_are_computed_again_at_start() {
+    use sea_orm::ConnectionTrait;
+    let Queue {
+        app, moderator, issues, ..
+    } = queue().await;
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    db.execute_unprepared("UPDATE issues SET search_text = 'can them hoat dong' WHERE search_text IS NOT NULL")
+        .await
+        .unwrap();
+    db.execute_unprepared("UPDATE issues SET search_text = NULL WHERE title = 'Nhà vệ sinh bẩn'")
+        .await
+        .unwrap();
+    db.close().await.ok();
+    let m = Some(moderator.as_str());
+    let before = app.get("/api/v1/issues?q=bao%20luc", m).await;
+    assert!(ids(before.ok(200)).is_empty(), "the old keys are what is searched");
+    let restarted = app.replica().await;
+    let find = async |q: &str| ids(restarted.get(&format!("/api/v1/issues?{q}"), m).await.ok(200));
+    assert!(find("q=hem").await.is_empty());
+    assert_eq!(find("q=bao%20luc").await, [issues[0].clone()]);
+    assert_eq!(find("q=xa%20phong").await, [issues[2].clone()]);
+    assert_eq!(find("q=sau%20gi").await, [issues[0].clone()]);
+}
+
+#[actix_web::test]
+async fn merging_a_new_issue_resolves_it_as_a_duplicate() {
+    let Queue {
+        app,
+        moderator,
+        school,
+        issues,
+    } = queue().await;
+    let m = Some(moderator.as_str());
+    let (canonical, duplicate) = (issues[0].clone(), issues[1].clone());
+    let queue_of = async |q: &str| app.get(&format!("/api/v1/issues?{q}"), m).await.ok(200).clone();
+    assert_eq!(
+        queue_of("").await["counts"],
+        json!({"new": 4, "accepted": 0, "rejected": 0, "merged": 0})
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/issues/{duplicate}/merge"),
+            m,
+            &json!({"into": canonical}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "new", "the canonical issue still waits");
+    // The duplicate left the `new` queue: it is `merged`, listed and
+    // counted under that status only.
+    let all = queue_of("").await;
+    assert_eq!(
+        all["counts"],
+        json!({"new": 3, "accepted": 0, "rejected": 0, "merged": 1})
+    );
+    let waiting = queue_of("status=new").await;
+    assert!(!ids(&waiting).contains(&duplicate), "{waiting}");
+    assert_eq!(ids(&waiting).len(), 3);
+    let merged = queue_of("status=merged").await;
+    assert_eq!(ids(&merged), std::slice::from_ref(&duplicate));
+    assert_eq!(merged["items"][0]["status"], "merged");
+    assert_eq!(merged["items"][0]["merged_into"], canonical.as_str());
+    let one = app.get(&format!("/api/v1/issues/{duplicate}"), m).await;
+    assert_eq!(one.ok(200)["status"], "merged");
+    // Counts under other filters too.
+    let r = queue_of(&format!("unit_id={school}&status=merged")).await;
+    assert_eq!(r["counts"]["merged"], 1);
+    assert_eq!(r["counts"]["new"], 2);
+    // Accepting the canonical issue does not bring the duplicate back.
+    app.patch(
+        &format!("/api/v1/issues/{canonical}"),
+        m,
+        &json!({"status": "accepted"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(
+        queue_of("").await["counts"],
+        json!({"new": 2, "accepted": 1, "rejected": 0, "merged": 1})
+    );
+    // Unmerging brings back its own status, which the merge never changed.
+    let r = app
+        .post(&format!("/api/v1/issues/{duplicate}/unmerge"), m, &json!({}))
+        .await;
+    assert_eq!(r.ok(200)["status"], "new");
+    assert!(ids(&queue_of("status=new").await).contains(&duplicate));
+    assert_eq!(
+        queue_of("").await["counts"],
+        json!({"new": 3, "accepted": 1, "rejected": 0, "merged": 0})
+    );
+    assert!(ids(&queue_of("status=merged").await).is_empty());
 }
 
 #[actix_web::test]

@@ -463,9 +463,12 @@ async fn the_loop_from_issues_to_the_public_feed() {
     )
     .await
     .assert_problem(409, "illegal_transition");
-    app.post(&path("acknowledge"), t, &json!({}))
-        .await
-        .assert_problem(409, "illegal_transition");
+    // Acknowledging an answered delivery is a no-op (as a retry would be):
+    // the delivery and its history stay as they were.
+    let timeline_before = app.audit("delivery", &board_delivery).await.len();
+    let again = app.post(&path("acknowledge"), t, &json!({})).await;
+    assert_eq!(again.ok(200), &answered);
+    assert_eq!(app.audit("delivery", &board_delivery).await.len(), timeline_before);
     let update = |c: &str, status: &str| json!({"commitment_id": c, "status": status, "note": "Đã lắp 6/12 bóng đèn.", "child_note": "Đã có 6 bóng đèn sáng rồi!"});
     let r = app
         .post(&path("updates"), t, &update(&commitments[0], "in_progress"))
@@ -517,13 +520,15 @@ async fn the_loop_from_issues_to_the_public_feed() {
     )
     .await
     .assert_fields(&[("commitment_id", "unknown_commitment")]);
-    app.post(
-        &format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
-        ws,
-        &json!({}),
-    )
-    .await
-    .assert_problem(409, "illegal_transition");
+    // Acknowledging it again is a no-op, as after any answer.
+    let r = app
+        .post(
+            &format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
+            ws,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["status"], "not_responsible");
     let r = app.get(&format!("/api/v1/recommendations/{id}"), m).await;
     assert_eq!(r.ok(200)["needs_rerouting"], true);
     let social = agency(app, &w.district, "social_affairs_office").await;

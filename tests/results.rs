@@ -213,11 +213,17 @@ async fn results_cover_every_question_type_under_disclosure_control() {
             app.admin(),
         )
         .await;
-    assert_eq!(r.ok(200)["groups"], json!([{"dimensions": {"unit": "HCM-DUCNHUAN"}}]));
+    assert_eq!(
+        r.ok(200)["groups"],
+        json!([{"dimensions": {"unit": "HCM-DUCNHUAN"}, "labels": {"unit": "Phường Đức Nhuận"}}])
+    );
     let r = app
         .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
         .await;
-    assert_eq!(r.ok(200)["groups"], json!([{"dimensions": {"period": "2026-11"}}]));
+    assert_eq!(
+        r.ok(200)["groups"],
+        json!([{"dimensions": {"period": "2026-11"}, "labels": {"period": "11/2026"}}])
+    );
     // Whole months only: this month, the next (empty), and never a day.
     let r = app
         .get(
@@ -325,14 +331,20 @@ async fn results_roll_old_units_up_into_their_successors() {
             app.admin(),
         )
         .await;
-    assert_eq!(before.ok(200)["groups"], json!([{"dimensions": {"unit": "W1"}}]));
+    assert_eq!(
+        before.ok(200)["groups"],
+        json!([{"dimensions": {"unit": "W1"}, "labels": {"unit": "Phường 1"}}])
+    );
     let after = app
         .get(
             &format!("/api/v1/surveys/{survey}/results?by=unit&unit_level=ward&at={merge_on}"),
             app.admin(),
         )
         .await;
-    assert_eq!(after.ok(200)["groups"], json!([{"dimensions": {"unit": "W2"}}]));
+    assert_eq!(
+        after.ok(200)["groups"],
+        json!([{"dimensions": {"unit": "W2"}, "labels": {"unit": "Phường 2"}}])
+    );
     near(&after.body["questions"][0]["groups"][0]["counts"][0]["count"], 10);
     // Scoped to ward 2 on that date, ward 1's responses count: the same
     // children, so the same figures.
@@ -380,35 +392,31 @@ async fn results_export_as_csv_for_excel() {
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
-    assert!(r.text.starts_with('\u{feff}'), "BOM for Excel");
-    let lines: Vec<&str> = r.text.trim_start_matches('\u{feff}').split("\r\n").collect();
-    assert_eq!(lines[0], "question,type,age_band,column,count,share,mean,median,q1,q3");
+    let lines = crate::outputs::parse_csv(&r.text);
+    assert_eq!(lines[0][..4], ["Câu hỏi", "Nhóm tuổi", "Phương án trả lời", "Số trẻ"]);
     // Everyone answered "a": the option and the respondents are the same
-    // children, so the same published count, and a share of 1.
-    let respondents = lines
-        .iter()
-        .find(|l| l.starts_with("one,single_choice,12-14,respondents,"))
-        .unwrap();
-    let n = respondents.split(',').nth(4).unwrap();
-    assert!(
-        lines.contains(&format!("one,single_choice,12-14,a,{n},1,,,,").as_str()),
-        "{lines:?}"
-    );
-    assert!(
-        lines.contains(&format!("one,single_choice,all,a,{n},1,,,,").as_str()),
-        "the whole follows the groups: {lines:?}"
+    // children, so the same published count, and a share of 100%.
+    let row = |q: &str, group: &str, answer: &str| {
+        lines
+            .iter()
+            .find(|l| l[0] == q && l[1] == group && l[2] == answer)
+            .unwrap_or_else(|| panic!("{q} {group} {answer}: {lines:?}"))
+            .clone()
+    };
+    let respondents = row("Một?", "12–14 tuổi", "Số trẻ trả lời câu hỏi");
+    let n = &respondents[3];
+    assert_eq!(row("Một?", "12–14 tuổi", "a")[3..5], [n.clone(), "100,0".to_owned()]);
+    assert_eq!(
+        row("Một?", "Tất cả", "a")[3..5],
+        [n.clone(), "100,0".to_owned()],
+        "the whole follows the groups"
     );
     // Eight numbers: never quartiles (that needs 20), a mean only where the
     // group is published as 10 or more.
-    let num: Vec<&str> = lines
-        .iter()
-        .find(|l| l.starts_with("num,number,12-14,respondents,"))
-        .unwrap()
-        .split(',')
-        .collect();
-    assert_eq!(&num[7..], ["", "", ""], "{num:?}");
-    let published: u64 = num[4].parse().unwrap();
-    assert_eq!(num[6].is_empty(), published < 10, "{num:?}");
+    let num = row("Số?", "12–14 tuổi", "Số trẻ trả lời câu hỏi");
+    assert_eq!(&num[6..9], ["", "", ""], "{num:?}");
+    let published: u64 = num[3].parse().unwrap();
+    assert_eq!(num[5].is_empty(), published < 10, "{num:?}");
 
     // Facilitators may export results of their unit.
     let (_, tpt) = app.user("tpt.csv", "facilitator", Some(&school), None).await;

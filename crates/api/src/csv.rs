@@ -1,6 +1,7 @@
 //! CSV documents for download, shared by every route that offers one.
 
 use actix_web::HttpResponse;
+use langnghe_domain::text::Lang;
 
 /// A CSV document that opens cleanly in Excel: UTF-8 with BOM, CRLF, every
 /// field quoted where needed, and cells that would start a formula made
@@ -12,6 +13,19 @@ impl Csv {
         let mut c = Csv(String::from("\u{feff}"));
         c.push(header);
         c
+    }
+
+    /// A document for people: each column named in `lang` (Vietnamese,
+    /// English).
+    pub(crate) fn for_people(lang: Lang, columns: &[(&str, &str)]) -> Csv {
+        let header: Vec<String> = columns
+            .iter()
+            .map(|(vi, en)| match lang {
+                Lang::Vi => (*vi).to_owned(),
+                Lang::En => (*en).to_owned(),
+            })
+            .collect();
+        Csv::new(&header)
     }
 
     pub(crate) fn push(&mut self, fields: &[String]) {

@@ -321,6 +321,21 @@ pub fn query_date(name: &str, date: Option<chrono::NaiveDate>) -> Result<Option<
     }
 }
 
+/// The language asked for: `lang=vi|en` in the query, else the request's
+/// `Accept-Language` (Vietnamese by default). Another `lang` is refused,
+/// naming the two.
+pub fn query_lang(req: &actix_web::HttpRequest, lang: Option<&str>) -> Result<langnghe_domain::text::Lang, ApiError> {
+    match lang {
+        None => Ok(crate::request_lang(req)),
+        Some(code) => langnghe_domain::words::parse_lang(code).ok_or_else(|| {
+            ApiError::bad_request(
+                Code::InvalidQuery,
+                format!("lang is vi or en, not {:?}", code.chars().take(20).collect::<String>()),
+            )
+        }),
+    }
+}
+
 /// A `validator` rule for names and titles: no bidirectional override or
 /// isolate characters (`langnghe_domain::text::is_bidi_control`).
 pub fn no_bidi_controls(text: &str) -> Result<(), validator::ValidationError> {

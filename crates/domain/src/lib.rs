@@ -23,6 +23,7 @@ pub mod similar;
 pub mod survey;
 pub mod text;
 pub mod throttle;
+pub mod words;
 
 pub use field::{FieldError, FieldErrors};
 pub use ids::{AgencyId, ReorganisationId, TopicId, UnitId, UserId};

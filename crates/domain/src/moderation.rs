@@ -63,10 +63,24 @@ impl IssueStatus {
     }
 }
 
+/// The status the queue shows for an issue merged into another, whatever
+/// its own: a duplicate needs no decision of its own, so merging resolves
+/// it and it leaves the `new` queue; unmerging brings back its own status,
+/// which merging never changed.
+pub const MERGED: &str = "merged";
+
+/// The status the moderation queue shows and filters by: [`MERGED`] for
+/// a merged issue, its own status otherwise.
+pub fn queue_status(status: &str, merged: bool) -> &str {
+    if merged { MERGED } else { status }
+}
+
 /// Why an issue was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RejectReason {
     OffTopic,
+    /// Junk, nobody's view ("adsfasdf"): not counted as a consultation.
+    Spam,
     Duplicate,
     Unsafe,
     PersonalInformation,
@@ -74,8 +88,9 @@ pub enum RejectReason {
 }
 
 impl RejectReason {
-    pub const ALL: [RejectReason; 5] = [
+    pub const ALL: [RejectReason; 6] = [
         RejectReason::OffTopic,
+        RejectReason::Spam,
         RejectReason::Duplicate,
         RejectReason::Unsafe,
         RejectReason::PersonalInformation,
@@ -85,6 +100,7 @@ impl RejectReason {
     pub fn as_str(self) -> &'static str {
         match self {
             RejectReason::OffTopic => "off_topic",
+            RejectReason::Spam => "spam",
             RejectReason::Duplicate => "duplicate",
             RejectReason::Unsafe => "unsafe",
             RejectReason::PersonalInformation => "personal_information",
@@ -163,15 +179,62 @@ pub fn decide(
     transition(from, to, reason).map(|r| (to, r))
 }
 
-/// The text the queue is searched by: title and body folded (lower case,
-/// no diacritics), so that "bao luc" finds "Bạo lực".
+/// The text the queue is searched by: the words of title and body folded
+/// (lower case, no diacritics), so that "bao luc" finds "Bạo lực", each
+/// word after a space, a punctuation mark a word of its own:
+/// `" bao luc hoc duong . "`. A
+/// query matches where it starts a word ([`search_matches`]), so a query
+/// never matches inside a word ("hem" finds "hẻm", not "thêm").
 pub fn search_key(title: &str, body: &str) -> String {
-    fold(&format!("{title}\n{body}"))
+    let mut key = String::from(" ");
+    for word in search_words(&format!("{title}\n{body}")) {
+        key.push_str(&word);
+        key.push(' ');
+    }
+    key
 }
 
-/// A search query folded the same way; `None` when nothing is left.
+/// A search query folded the same way: its words, one space apart; `None`
+/// when no word is left.
 pub fn search_query(q: &str) -> Option<String> {
-    Some(fold(q)).filter(|s| !s.is_empty())
+    Some(search_words(q).join(" ")).filter(|s| !s.is_empty())
+}
+
+/// Whether a folded query matches a search key: the query's words, in
+/// order, with the first starting a word of the key and the last a word
+/// start or whole word (what storage asks with `LIKE '% query%'`).
+pub fn search_matches(key: &str, query: &str) -> bool {
+    key.contains(&format!(" {query}"))
+}
+
+/// Whether a stored search key has the current form (an older one, from
+/// before words were kept apart, is computed again at start-up).
+pub fn is_search_key(key: &str) -> bool {
+    key.starts_with(' ')
+}
+
+/// The folded words of a text: runs of letters and digits, and each other
+/// character but a space as a word of its own (so "50%" is `50 %`, and a
+/// search for `%` finds a percent sign).
+fn search_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in fold(text).chars() {
+        if c.is_alphanumeric() {
+            word.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if !c.is_whitespace() {
+            words.push(c.to_string());
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
 
 /// What decides whether one issue may be merged into another.
@@ -307,7 +370,8 @@ mod tests {
             assert_eq!(RejectReason::parse(r.as_str()), Some(r));
         }
         assert_eq!(IssueStatus::parse("New"), None);
-        assert_eq!(RejectReason::parse("spam"), None);
+        assert_eq!(RejectReason::parse("spam"), Some(RejectReason::Spam));
+        assert_eq!(RejectReason::parse("junk"), None);
     }
 
     #[test]
@@ -432,13 +496,41 @@ mod tests {
     }
 
     #[test]
-    fn search_ignores_case_and_diacritics() {
-        let key = search_key("Bạo lực học đường", "Ở trường em có bạn bị ĐÁNH.");
-        assert!(key.contains(&search_query("bao luc").unwrap()));
-        assert!(key.contains(&search_query("  BẠO   LỰC ").unwrap()));
-        assert!(key.contains(&search_query("danh").unwrap()));
-        assert!(key.contains(&search_query("truong em").unwrap()));
-        assert!(!key.contains(&search_query("đuối nước").unwrap()));
+    fn search_ignores_case_and_diacritics_and_matches_word_starts() {
+        let key = search_key(
+            "Bạo lực học đường",
+            "Ở trường em có bạn bị ĐÁNH. Hẻm tối, cần thêm đèn!",
+        );
+        assert!(is_search_key(&key));
+        assert!(!is_search_key("bao luc hoc duong"));
+        let check = |query: &str, expect: bool| {
+            let q = search_query(query).unwrap();
+            assert_eq!(search_matches(&key, &q), expect, "{query:?} in {key:?}");
+        };
+        check("bao luc", true);
+        check("  BẠO   LỰC ", true);
+        check("danh", true);
+        check("đánh.", true);
+        check("đánh!", false);
+        check("truong em", true);
+        check("toi, can", true);
+        check(",", true);
+        check("%", false);
+        check("hẻm", true);
+        check("he", true);
+        check("đè", true);
+        check("hem", true);
+        check("em", true);
+        check("đuối nước", false);
+        // Inside a word: "hem" is in "thêm", "ruong" in "trường", "uc" in "lực".
+        check("them", true);
+        check("ruong", false);
+        check("uc", false);
+        check("ao luc", false);
         assert_eq!(search_query("   "), None);
+        assert_eq!(search_query(" !? ").as_deref(), Some("! ?"));
+        assert!(search_matches(&search_key("Vòi nước", "50% hỏng"), "%"));
+        // `hem` must not find an issue that only says "thêm".
+        assert!(!search_matches(&search_key("Cần thêm cây", ""), "hem"));
     }
 }

@@ -218,17 +218,12 @@ impl DeliveryError {
     }
 }
 
-/// Acknowledging: from `sent`; acknowledging again is a no-op, so a client
-/// on a flaky connection can retry. `Ok(false)` when nothing changes.
-pub fn acknowledge(from: DeliveryStatus) -> Result<bool, DeliveryError> {
-    match from {
-        DeliveryStatus::Sent => Ok(true),
-        DeliveryStatus::Acknowledged => Ok(false),
-        other => Err(DeliveryError::Illegal {
-            from: other.as_str(),
-            to: DeliveryStatus::Acknowledged.as_str(),
-        }),
-    }
+/// Acknowledging: from `sent`. Any later state has been acknowledged
+/// already (a reply acknowledges too), so acknowledging again is a no-op
+/// whatever followed, and a client on a flaky connection can retry.
+/// `false` when nothing changes.
+pub fn acknowledge(from: DeliveryStatus) -> bool {
+    from == DeliveryStatus::Sent
 }
 
 /// Replying: once, while the delivery awaits an answer (a reply to a
@@ -587,9 +582,10 @@ mod tests {
     #[test]
     fn a_delivery_moves_forward_only() {
         use DeliveryStatus::*;
-        assert_eq!(acknowledge(Sent), Ok(true));
-        assert_eq!(acknowledge(Acknowledged), Ok(false));
-        assert!(acknowledge(Answered).is_err());
+        assert!(acknowledge(Sent));
+        for from in [Acknowledged, Answered, InProgress, Done, Declined, NotResponsible] {
+            assert!(!acknowledge(from), "{from:?}: already acknowledged, nothing changes");
+        }
         assert_eq!(reply(Sent, Stance::Accepted), Ok(Answered));
         assert_eq!(reply(Acknowledged, Stance::Declined), Ok(Declined));
         assert_eq!(reply(Acknowledged, Stance::NotResponsible), Ok(NotResponsible));

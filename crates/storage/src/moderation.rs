@@ -4,9 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
-use langnghe_domain::moderation::search_key;
+use langnghe_domain::moderation::{MERGED, search_key};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -87,8 +89,16 @@ fn filtered(filter: &IssueFilter<'_>, with_status: bool) -> Select<issue::Entity
     if filter.published_only {
         q = q.filter(issue::Column::PublishedAt.is_not_null());
     }
-    if with_status && let Some(s) = filter.status {
-        q = q.filter(issue::Column::Status.eq(s));
+    // The queue's status of a merged issue is `merged`, whatever its own
+    // (`moderation::queue_status`).
+    match filter.status {
+        Some(MERGED) if with_status => q = q.filter(issue::Column::MergedInto.is_not_null()),
+        Some(s) if with_status => {
+            q = q
+                .filter(issue::Column::Status.eq(s))
+                .filter(issue::Column::MergedInto.is_null());
+        }
+        _ => {}
     }
     if let Some(t) = filter.topic_id {
         q = q.filter(issue::Column::TopicId.eq(t));
@@ -103,9 +113,11 @@ fn filtered(filter: &IssueFilter<'_>, with_status: bool) -> Select<issue::Entity
         q = q.filter(issue::Column::MergedInto.is_null());
     }
     if let Some(text) = filter.search {
-        // LIKE with the wildcards in the text escaped.
+        // LIKE with the wildcards in the text escaped; the key has a space
+        // before every word, so the query matches from the start of a
+        // word (`moderation::search_matches`), never inside one.
         let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        q = q.filter(Expr::col(issue::Column::SearchText).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
+        q = q.filter(Expr::col(issue::Column::SearchText).like(LikeExpr::new(format!("% {escaped}%")).escape('\\')));
     }
     q
 }
@@ -134,16 +146,25 @@ pub async fn list<C: ConnectionTrait>(
     Ok(q.limit(limit).all(conn).await?.into_iter().map(row_of).collect())
 }
 
-/// How many issues match the filter (its status aside), per status.
+/// How many issues match the filter (its status aside), per status as
+/// the queue shows it: merged issues under `merged`, the others under
+/// their own.
 pub async fn counts<C: ConnectionTrait>(conn: &C, filter: &IssueFilter<'_>) -> Result<Vec<(String, i64)>, StoreError> {
-    Ok(filtered(filter, false)
+    let mut out: Vec<(String, i64)> = filtered(filter, false)
+        .filter(issue::Column::MergedInto.is_null())
         .select_only()
         .column(issue::Column::Status)
         .column_as(issue::Column::Id.count(), "n")
         .group_by(issue::Column::Status)
         .into_tuple()
         .all(conn)
-        .await?)
+        .await?;
+    let merged = filtered(filter, false)
+        .filter(issue::Column::MergedInto.is_not_null())
+        .count(conn)
+        .await?;
+    out.push((MERGED.to_owned(), i64::try_from(merged).unwrap_or(i64::MAX)));
+    Ok(out)
 }
 
 /// Several issues, in no particular order; unknown ids are left out.
@@ -280,15 +301,20 @@ pub async fn update_all<E>(
     Ok(Ok(out))
 }
 
-/// Fills the search text of issues stored before it existed; returns how
-/// many. Run at start-up; a no-op once done.
+/// Fills the search text of issues stored before it existed, or in an
+/// older form (before words were kept apart: `moderation::is_search_key`);
+/// returns how many. Run at start-up; a no-op once done.
 pub async fn backfill_search_text(db: &Db) -> Result<usize, StoreError> {
     let rows: Vec<(Uuid, String, String)> = issue::Entity::find()
         .select_only()
         .column(issue::Column::Id)
         .column(issue::Column::Title)
         .column(issue::Column::Body)
-        .filter(issue::Column::SearchText.is_null())
+        .filter(
+            sea_orm::Condition::any()
+                .add(issue::Column::SearchText.is_null())
+                .add(issue::Column::SearchText.not_like(" %")),
+        )
         .into_tuple()
         .all(db)
         .await?;

@@ -10,6 +10,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::recommendation::{self as rules, CommitmentStatus, DeliveryStatus, Stance};
+use langnghe_domain::text::Lang;
 use langnghe_domain::{AgencyId, FieldErrors};
 use langnghe_storage::recommendations::{self as store, AgencyStep, DeliveryFilter, DeliveryRow};
 use langnghe_storage::{StoreError, agency_clients, catalog};
@@ -347,7 +348,11 @@ pub struct AgencyRecommendationDto {
     pub unit_id: Uuid,
     /// How many accepted issues children raised behind it.
     pub issues_count: usize,
-    /// The survey figures as they were when sent, suppressed.
+    /// The survey figures as they were when sent, suppressed: per question
+    /// the keys and figures, the survey's title, the question, the
+    /// columns' labels and the unit's name in both languages, and
+    /// `labels` with those words in the caller's language
+    /// (`Accept-Language`).
     #[schema(value_type = Object)]
     pub evidence: serde_json::Value,
     pub sent_at: Option<DateTime<Utc>>,
@@ -370,7 +375,7 @@ pub struct AgencyDeliveryDto {
     pub commitments: Vec<CommitmentDto>,
 }
 
-async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>) -> Result<Vec<AgencyDeliveryDto>, ApiError> {
+async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Result<Vec<AgencyDeliveryDto>, ApiError> {
     let look = Lookup::load(state).await?;
     let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
     let (cs, us) = commitments(state, &ids).await?;
@@ -406,7 +411,12 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>) -> Result<Vec<Age
                 topic: look.topic_slug(r.draft.topic_id),
                 unit_id: r.draft.unit_id,
                 issues_count: r.draft.issue_ids.len(),
-                evidence: r.frozen_evidence.unwrap_or(serde_json::Value::Array(Vec::new())),
+                evidence: crate::services::results::evidence_for_reader(
+                    state,
+                    r.frozen_evidence.unwrap_or(serde_json::Value::Array(Vec::new())),
+                    lang,
+                )
+                .await?,
                 sent_at: r.sent_at,
             },
         });
@@ -422,8 +432,8 @@ async fn own_delivery(state: &AppState, caller: &AgencyCaller, id: Uuid) -> Resu
     }
 }
 
-async fn one(state: &AppState, d: DeliveryRow) -> Result<AgencyDeliveryDto, ApiError> {
-    agency_dtos(state, vec![d])
+async fn one(state: &AppState, d: DeliveryRow, lang: Lang) -> Result<AgencyDeliveryDto, ApiError> {
+    agency_dtos(state, vec![d], lang)
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found("delivery"))
@@ -455,6 +465,7 @@ pub struct AgencyDeliveryQuery {
 )]
 #[get("/agency/deliveries")]
 async fn agency_deliveries(
+    req: HttpRequest,
     caller: AgencyCaller,
     state: web::Data<AppState>,
     q: web::Query<AgencyDeliveryQuery>,
@@ -472,7 +483,7 @@ async fn agency_deliveries(
     let rows = store::list_deliveries(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
     let p = page.page(rows, |d| d.id, |d| d);
     Ok(web::Json(Page {
-        items: agency_dtos(&state, p.items).await?,
+        items: agency_dtos(&state, p.items, crate::request_lang(&req)).await?,
         next_cursor: p.next_cursor,
     }))
 }
@@ -490,12 +501,13 @@ async fn agency_deliveries(
 )]
 #[get("/agency/deliveries/{id}")]
 async fn agency_delivery(
+    req: HttpRequest,
     caller: AgencyCaller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
     let d = own_delivery(&state, &caller, *id).await?;
-    Ok(web::Json(one(&state, d).await?))
+    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
 }
 
 fn step_refused(e: rules::DeliveryError) -> ApiError {
@@ -513,7 +525,8 @@ fn status_of(d: &DeliveryRow) -> DeliveryStatus {
     DeliveryStatus::parse(&d.status).unwrap_or(DeliveryStatus::Done)
 }
 
-/// Acknowledge receipt; acknowledging again changes nothing.
+/// Acknowledge receipt; acknowledging again, even after replying, changes
+/// nothing.
 #[utoipa::path(
     tag = "agency API",
     security(("bearer" = [])),
@@ -525,23 +538,22 @@ fn status_of(d: &DeliveryRow) -> DeliveryStatus {
 )]
 #[post("/agency/deliveries/{id}/acknowledge")]
 async fn acknowledge(
+    req: HttpRequest,
     caller: AgencyCaller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
     let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
-        rules::acknowledge(status_of(d)).map(|changes| {
-            if changes {
-                AgencyStep::Acknowledge
-            } else {
-                AgencyStep::Nothing
-            }
+        Ok::<_, rules::DeliveryError>(if rules::acknowledge(status_of(d)) {
+            AgencyStep::Acknowledge
+        } else {
+            AgencyStep::Nothing
         })
     })
     .await
     .map_err(delivery_missing)?
     .map_err(step_refused)?;
-    Ok(web::Json(one(&state, d).await?))
+    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -595,6 +607,7 @@ fn text_check(errors: &mut FieldErrors, field: &str, value: &str, max: usize) ->
 )]
 #[post("/agency/deliveries/{id}/replies")]
 async fn reply(
+    req: HttpRequest,
     caller: AgencyCaller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -653,7 +666,7 @@ async fn reply(
     .await
     .map_err(delivery_missing)?
     .map_err(step_refused)?;
-    Ok(web::Json(one(&state, d).await?))
+    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -682,6 +695,7 @@ pub struct UpdateIn {
 )]
 #[post("/agency/deliveries/{id}/updates")]
 async fn progress_update(
+    req: HttpRequest,
     caller: AgencyCaller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -734,7 +748,7 @@ async fn progress_update(
         ),
         StepError::Rule(e) => step_refused(e),
     })?;
-    Ok(web::Json(one(&state, d).await?))
+    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
 }
 
 enum StepError {

@@ -174,19 +174,24 @@ async fn public_dtos(
                 .unwrap_or_default(),
             sent_at,
             updated_at,
-            evidence: serde_json::Value::Array(
-                r.frozen_evidence
-                    .and_then(|f| f.as_array().cloned())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|e| {
-                        e["survey_id"]
-                            .as_str()
-                            .and_then(|id| id.parse::<Uuid>().ok())
-                            .is_some_and(|id| public_surveys.get(&id).copied().unwrap_or(false))
-                    })
-                    .collect(),
-            ),
+            evidence: crate::services::results::evidence_for_reader(
+                state,
+                serde_json::Value::Array(
+                    r.frozen_evidence
+                        .and_then(|f| f.as_array().cloned())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|e| {
+                            e["survey_id"]
+                                .as_str()
+                                .and_then(|id| id.parse::<Uuid>().ok())
+                                .is_some_and(|id| public_surveys.get(&id).copied().unwrap_or(false))
+                        })
+                        .collect(),
+                ),
+                lang,
+            )
+            .await?,
             answers,
         });
     }
@@ -221,15 +226,7 @@ struct Narrowed {
     units: Option<Vec<UnitId>>,
 }
 
-/// `lang=vi|en`, else the request's `Accept-Language`.
-fn lang_of(req: &HttpRequest, lang: Option<&str>) -> Result<Lang, ApiError> {
-    match lang {
-        None => Ok(crate::request_lang(req)),
-        Some("vi") => Ok(Lang::Vi),
-        Some("en") => Ok(Lang::En),
-        Some(_) => Err(ApiError::bad_request(Code::InvalidQuery, "lang is vi or en")),
-    }
-}
+use crate::extract::query_lang as lang_of;
 
 async fn narrow(state: &AppState, req: &HttpRequest, q: &FeedQuery) -> Result<Narrowed, ApiError> {
     let lang = lang_of(req, q.lang.as_deref())?;

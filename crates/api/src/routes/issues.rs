@@ -50,7 +50,8 @@ const SOURCES: [&str; 3] = ["form", "event", "survey_answer"];
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct IssueQuery {
-    /// `new`, `withheld`, `accepted` or `rejected`.
+    /// `new`, `accepted`, `rejected` or `merged` (issues merged into
+    /// another, whatever their own status).
     pub status: Option<String>,
     /// A topic's slug.
     pub topic: Option<String>,
@@ -75,10 +76,13 @@ pub struct IssueDto {
     pub id: Uuid,
     /// `form` or `event`.
     pub source: String,
-    /// `new`, `withheld`, `accepted` or `rejected`.
+    /// `new`, `accepted` or `rejected`; `merged` for an issue merged into
+    /// another (`merged_into`): a duplicate is resolved by the merge and
+    /// leaves the `new` queue; unmerging brings back its own status.
     pub status: String,
-    /// For a rejected issue: `off_topic`, `duplicate`, `unsafe`,
-    /// `personal_information` or `other`.
+    /// For a rejected issue: `off_topic`, `spam` (junk, not counted as a
+    /// consultation), `duplicate`, `unsafe`, `personal_information` or
+    /// `other`.
     pub rejection_reason: Option<String>,
     pub survey_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
@@ -110,7 +114,7 @@ fn dto(r: IssueRow, topics: &[Topic], supports: &HashMap<Uuid, i64>) -> IssueDto
         merged_into: r.merged_into,
         id: r.id,
         source: r.source,
-        status: r.status,
+        status: moderation::queue_status(&r.status, r.merged_into.is_some()).to_owned(),
         rejection_reason: r.rejection_reason,
         survey_id: r.survey_id,
         event_id: r.event_id,
@@ -139,7 +143,7 @@ fn dto(r: IssueRow, topics: &[Topic], supports: &HashMap<Uuid, i64>) -> IssueDto
 pub struct IssueQueueDto {
     pub items: Vec<IssueDto>,
     pub next_cursor: Option<String>,
-    /// Status → number of issues.
+    /// Status → number of issues; issues merged into another under `merged`.
     pub counts: BTreeMap<String, i64>,
 }
 
@@ -163,11 +167,13 @@ async fn list_issues(
     let bad = |what: &str| ApiError::bad_request(Code::InvalidQuery, what.to_owned());
     let status = match q.status.as_deref() {
         None => None,
+        Some(moderation::MERGED) => Some(moderation::MERGED),
         // Withheld issues are for safeguarding officers, through their cases.
         Some(s) => Some(
             IssueStatus::parse(s)
                 .filter(|s| !s.is_hidden())
-                .ok_or_else(|| bad("status is new, accepted, rejected or merged"))?,
+                .ok_or_else(|| bad("status is new, accepted, rejected or merged"))?
+                .as_str(),
         ),
     };
     let source = match q.source.as_deref() {
@@ -191,7 +197,7 @@ async fn list_issues(
     let topic_id = topic_query(&topics, q.topic.as_deref())?;
     let units = unit_query(&state, q.unit_id).await?;
     let filter = IssueFilter {
-        status: status.map(IssueStatus::as_str),
+        status,
         topic_id,
         units: units.as_deref(),
         source,
@@ -209,13 +215,11 @@ async fn list_issues(
         counts: IssueStatus::ALL
             .iter()
             .filter(|s| !s.is_hidden())
+            .map(|s| s.as_str())
+            .chain([moderation::MERGED])
             .map(|s| {
-                let n = counts
-                    .iter()
-                    .find(|(x, _)| x == s.as_str())
-                    .map(|(_, n)| *n)
-                    .unwrap_or(0);
-                (s.as_str().to_owned(), n)
+                let n = counts.iter().find(|(x, _)| x == s).map(|(_, n)| *n).unwrap_or(0);
+                (s.to_owned(), n)
             })
             .collect(),
     }))
@@ -339,7 +343,8 @@ pub struct IssueChangeIn {
     /// `accepted` or `rejected` (a decision may be revisited; nothing goes
     /// back to `new`).
     pub status: Option<String>,
-    /// Required to reject: `off_topic`, `duplicate`, `unsafe`,
+    /// Required to reject: `off_topic`, `spam` (junk such as "adsfasdf":
+    /// no longer counted as a consultation), `duplicate`, `unsafe`,
     /// `personal_information` or `other`.
     pub reason: Option<String>,
     /// A topic's slug, or `null` to clear it.
@@ -456,7 +461,7 @@ async fn checked(
                 errors.push(
                     "reason",
                     "unknown_reason",
-                    "off_topic, duplicate, unsafe, personal_information or other",
+                    "off_topic, spam, duplicate, unsafe, personal_information or other",
                 );
             }
             parsed

@@ -3,10 +3,11 @@
 //! meeting), and sends each to the agencies responsible, with a due date in
 //! working days. Staff follow every delivery, overdue ones first.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::recommendation::{self as rules, DeliveryStatus, RecommendationError, RecommendationStatus};
+use langnghe_domain::text::Lang;
 use langnghe_domain::{FieldErrors, LocalizedText, UnitId};
 use langnghe_storage::recommendations::{
     self as store, DeliveryFilter, DeliveryRow, Draft, EvidenceRef, NewDelivery, RecFilter, RecommendationRow,
@@ -164,7 +165,10 @@ pub struct RecommendationDto {
     pub unit_id: Uuid,
     pub issue_ids: Vec<Uuid>,
     pub evidence: Vec<EvidenceDto>,
-    /// The evidence's suppressed figures as they were when sent.
+    /// The evidence's suppressed figures as they were when sent, with the
+    /// survey's title, the question, the columns' labels and the unit's
+    /// name in both languages, and `labels`: those words in the caller's
+    /// language (`Accept-Language`).
     #[schema(value_type = Option<Object>)]
     pub frozen_evidence: Option<serde_json::Value>,
     /// The Council meeting where it was approved.
@@ -211,7 +215,7 @@ async fn delivery_dtos(state: &AppState, look: &Lookup, rows: Vec<DeliveryRow>) 
         .collect())
 }
 
-async fn dtos(state: &AppState, rows: Vec<RecommendationRow>) -> Result<Vec<RecommendationDto>, ApiError> {
+async fn dtos(state: &AppState, rows: Vec<RecommendationRow>, lang: Lang) -> Result<Vec<RecommendationDto>, ApiError> {
     let look = Lookup::load(state).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let all = delivery_dtos(state, &look, store::deliveries_of(&state.db, &ids).await?).await?;
@@ -219,9 +223,13 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>) -> Result<Vec<Reco
     for d in all {
         by_rec.entry(d.recommendation_id).or_default().push(d);
     }
-    Ok(rows
-        .into_iter()
-        .map(|r| {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let frozen_evidence = match r.frozen_evidence {
+            Some(f) => Some(crate::services::results::evidence_for_reader(state, f, lang).await?),
+            None => None,
+        };
+        out.push({
             let deliveries = by_rec.remove(&r.id).unwrap_or_default();
             RecommendationDto {
                 id: r.id,
@@ -234,7 +242,7 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>) -> Result<Vec<Reco
                 unit_id: r.draft.unit_id,
                 issue_ids: r.draft.issue_ids,
                 evidence: r.draft.evidence.into_iter().map(EvidenceDto::from).collect(),
-                frozen_evidence: r.frozen_evidence,
+                frozen_evidence,
                 approval_event_id: r.approval_event_id,
                 approved_at: r.approved_at,
                 sent_at: r.sent_at,
@@ -250,12 +258,13 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>) -> Result<Vec<Reco
                 ),
                 deliveries,
             }
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }
 
-async fn dto(state: &AppState, row: RecommendationRow) -> Result<RecommendationDto, ApiError> {
-    dtos(state, vec![row])
+async fn dto(state: &AppState, row: RecommendationRow, lang: Lang) -> Result<RecommendationDto, ApiError> {
+    dtos(state, vec![row], lang)
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found("recommendation"))
@@ -367,6 +376,7 @@ fn not_found(e: StoreError) -> ApiError {
 )]
 #[post("/recommendations")]
 async fn create_recommendation(
+    req: HttpRequest,
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     body: Json<CreateRecommendation>,
@@ -390,7 +400,7 @@ async fn create_recommendation(
         evidence: b.evidence.into_iter().map(EvidenceRef::from).collect(),
     };
     let row = store::create(&state.db, &staff.actor(), &draft).await?;
-    Ok(HttpResponse::Created().json(dto(&state, row).await?))
+    Ok(HttpResponse::Created().json(dto(&state, row, crate::request_lang(&req)).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -424,6 +434,7 @@ pub struct RecommendationQuery {
 )]
 #[get("/recommendations")]
 async fn list_recommendations(
+    req: HttpRequest,
     _staff: Staff<Curator>,
     state: web::Data<AppState>,
     q: web::Query<RecommendationQuery>,
@@ -448,7 +459,7 @@ async fn list_recommendations(
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
     let p = page.page(rows, |r| r.id, |r| r);
     Ok(web::Json(Page {
-        items: dtos(&state, p.items).await?,
+        items: dtos(&state, p.items, crate::request_lang(&req)).await?,
         next_cursor: p.next_cursor,
     }))
 }
@@ -465,12 +476,13 @@ async fn list_recommendations(
 )]
 #[get("/recommendations/{id}")]
 async fn get_recommendation(
+    req: HttpRequest,
     _staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<RecommendationDto>, ApiError> {
     let row = store::get(&state.db, *id).await.map_err(not_found)?;
-    Ok(web::Json(dto(&state, row).await?))
+    Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
 }
 
 /// Edit a draft; only the fields sent change (moderators, admins).
@@ -486,6 +498,7 @@ async fn get_recommendation(
 )]
 #[patch("/recommendations/{id}")]
 async fn update_recommendation(
+    req: HttpRequest,
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -529,7 +542,7 @@ async fn update_recommendation(
     .await
     .map_err(not_found)?
     .map_err(refusal)?;
-    Ok(web::Json(dto(&state, row).await?))
+    Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -553,6 +566,7 @@ pub struct ApproveRecommendation {
 )]
 #[post("/recommendations/{id}/approve")]
 async fn approve_recommendation(
+    req: HttpRequest,
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -584,7 +598,7 @@ async fn approve_recommendation(
     .await
     .map_err(not_found)?
     .map_err(refusal)?;
-    Ok(web::Json(dto(&state, row).await?))
+    Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -620,6 +634,7 @@ pub struct SendRecommendation {
 )]
 #[post("/recommendations/{id}/send")]
 async fn send_recommendation(
+    req: HttpRequest,
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -681,18 +696,16 @@ async fn send_recommendation(
             if !def.questions().iter().any(|q| q.key() == e.question_key) {
                 return Err(gone());
             }
-            let mut figures =
-                crate::services::results::evidence_figures(&state, e.survey_id, &e.question_key, current.draft.unit_id)
-                    .await?;
-            if let Some(map) = figures.as_object_mut() {
-                map.insert("survey_id".into(), serde_json::json!(e.survey_id));
-                map.insert("survey_title".into(), serde_json::json!(Text::from(def.title())));
-                map.insert("question_key".into(), serde_json::json!(e.question_key));
-                if let Some(q) = def.questions().iter().find(|q| q.key() == e.question_key) {
-                    map.insert("question".into(), serde_json::json!(Text::from(q.text())));
-                }
-            }
-            frozen.push(figures);
+            frozen.push(
+                crate::services::results::evidence_figures(
+                    &state,
+                    e.survey_id,
+                    &def,
+                    &e.question_key,
+                    current.draft.unit_id,
+                )
+                .await?,
+            );
         }
     }
     let sent = store::send(
@@ -722,7 +735,7 @@ async fn send_recommendation(
             return Err(errors.into());
         }
     };
-    Ok(web::Json(dto(&state, row).await?))
+    Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,21 +1,26 @@
 //! Survey results: per question, by group, through disclosure control (the
 //! cell key method, in releases, over whole months).
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use langnghe_domain::UnitId;
 use langnghe_domain::org::OrgChart;
 use langnghe_domain::rows::{QuasiIds, coarse_age, generalise};
 use langnghe_domain::survey::{Answer, SurveyDefinition};
+use langnghe_domain::text::Lang;
+use langnghe_domain::words;
 use langnghe_storage::participation as store;
 use langnghe_storage::{StoreError, org, surveys};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Admin, Consulting, Staff};
 use crate::error::{ApiError, Code};
+use crate::extract::query_lang;
 use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute};
 use crate::state::AppState;
 use crate::survey_format::{find as find_survey, stored_definition};
@@ -25,7 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(survey_results_csv)
         .service(responses_csv)
         .service(texts_csv)
-        .service(public_results);
+        .service(public_results)
+        .service(public_survey);
 }
 
 /// What children said, per question: counts and shares for choice, yes/no
@@ -48,14 +54,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 )]
 #[get("/surveys/{id}/results")]
 async fn survey_results(
+    req: HttpRequest,
     staff: Staff<Consulting>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     q: web::Query<ResultsQuery>,
 ) -> Result<web::Json<ResultsDto>, ApiError> {
-    Ok(web::Json(
-        compute(&state, Viewer::of(staff.role(), staff.user.assignment.unit_id), *id, &q).await?,
-    ))
+    let lang = query_lang(&req, q.lang.as_deref())?;
+    let viewer = Viewer::of(staff.role(), staff.user.assignment.unit_id);
+    Ok(web::Json(compute(&state, viewer, *id, &q, lang).await?))
 }
 
 /// The results of a survey marked `results_public`, for everyone, with the
@@ -70,16 +77,178 @@ async fn survey_results(
 )]
 #[get("/public/surveys/{id}/results")]
 async fn public_results(
+    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     q: web::Query<ResultsQuery>,
 ) -> Result<web::Json<ResultsDto>, ApiError> {
-    Ok(web::Json(compute(&state, Viewer::Public, *id, &q).await?))
+    let lang = query_lang(&req, q.lang.as_deref())?;
+    Ok(web::Json(compute(&state, Viewer::Public, *id, &q, lang).await?))
 }
 
-/// The same results as CSV (UTF-8 with BOM, for Excel): one row per
-/// question, group and column, the whole (`all`) after the groups; a mean
-/// or quartile of a group too small to have one is left empty.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PublicSurveyQuery {
+    /// `vi` or `en` (default: from `Accept-Language`, else `vi`).
+    pub lang: Option<String>,
+}
+
+/// An answer a question offers, with its label.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OptionLabelDto {
+    pub key: String,
+    pub label: String,
+}
+
+/// A question as the survey asked it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicQuestionDto {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub qtype: &'static str,
+    /// Its default wording (children of some ages may have read it in
+    /// simpler words).
+    pub text: String,
+    /// Choice and ranking questions: the options, in order; yes/no: `yes`
+    /// and `no` in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<OptionLabelDto>,
+    /// Rating and number questions: the range asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Asked only of children this age or older, or younger.
+    pub min_age: u8,
+    pub max_age: u8,
+    /// Asked only after this earlier question was answered so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shown_if: Option<ShownIfDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShownIfDto {
+    pub question: String,
+    pub values: Vec<String>,
+}
+
+/// A survey whose results are public, as it was asked: what its results
+/// are the answers to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicSurveyDto {
+    pub id: Uuid,
+    /// The published version, whose results `GET /public/surveys/{id}/results` gives.
+    pub version: i32,
+    /// The language of the texts: `vi` or `en` (a text with no English
+    /// falls back to Vietnamese).
+    pub lang: &'static str,
+    /// `opinion`, `policy_consultation` or `issue_form`.
+    pub kind: &'static str,
+    pub title: String,
+    pub description: Option<String>,
+    /// The draft document a policy consultation asks about.
+    pub document_url: Option<String>,
+    pub document_quote: Option<String>,
+    pub min_age: u8,
+    pub max_age: u8,
+    pub questions: Vec<PublicQuestionDto>,
+}
+
+/// The published version of a survey marked `results_public`, for
+/// everyone: its title, description and every question with its text and
+/// options in the caller's language (`lang`, else `Accept-Language`), so
+/// that its public results can be read. 404 for any other survey.
+#[utoipa::path(
+    tag = "results",
+    params(("id" = Uuid, Path), PublicSurveyQuery),
+    responses(
+        (status = 200, body = PublicSurveyDto),
+        crate::openapi::BadInput, crate::openapi::Missing,
+    )
+)]
+#[get("/public/surveys/{id}")]
+async fn public_survey(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    q: web::Query<PublicSurveyQuery>,
+) -> Result<web::Json<PublicSurveyDto>, ApiError> {
+    use langnghe_domain::survey::QuestionSpec;
+    let lang = query_lang(&req, q.lang.as_deref())?;
+    let record = find_survey(&state, *id).await?;
+    let version = match record.published_version {
+        Some(v) if record.results_public => v,
+        _ => return Err(ApiError::not_found("survey")),
+    };
+    let stored = surveys::version(&state.db, record.id, version).await?;
+    let (def, _) = stored_definition(&stored.definition)?;
+    let questions = def
+        .questions()
+        .iter()
+        .map(|question| {
+            let (min, max) = match question.spec() {
+                QuestionSpec::Rating { min, max, .. } => (Some(*min as f64), Some(*max as f64)),
+                QuestionSpec::Number { min, max } => (*min, *max),
+                _ => (None, None),
+            };
+            let options = match question.spec() {
+                QuestionSpec::YesNo => ["yes", "no"]
+                    .map(|k| OptionLabelDto {
+                        key: k.to_owned(),
+                        label: words::yes_no_column(k, lang).to_owned(),
+                    })
+                    .into(),
+                spec => spec
+                    .options()
+                    .iter()
+                    .map(|o| OptionLabelDto {
+                        key: o.key().to_owned(),
+                        label: o.label().get(lang).to_owned(),
+                    })
+                    .collect(),
+            };
+            PublicQuestionDto {
+                key: question.key().to_owned(),
+                qtype: question.qtype().as_str(),
+                text: question.text().get(lang).to_owned(),
+                options,
+                min,
+                max,
+                min_age: question.min_age(),
+                max_age: question.max_age(),
+                shown_if: question.show_if().map(|s| ShownIfDto {
+                    question: s.question().to_owned(),
+                    values: s.values().to_vec(),
+                }),
+            }
+        })
+        .collect();
+    Ok(web::Json(PublicSurveyDto {
+        id: record.id,
+        version,
+        lang: words::lang_code(lang),
+        kind: def.kind().as_str(),
+        title: def.title().get(lang).to_owned(),
+        description: def.description().map(|d| d.get(lang).to_owned()),
+        document_url: def.document_url().map(str::to_owned),
+        document_quote: def.document_quote().map(str::to_owned),
+        min_age: def.min_age(),
+        max_age: def.max_age(),
+        questions,
+    }))
+}
+
+/// The same results as CSV for people (UTF-8 with BOM, for Excel), in
+/// Vietnamese, or English with `lang=en` or `Accept-Language: en`: one row
+/// per question, group and answer, the whole (`Tất cả`) after the groups;
+/// each column one meaning, in words: the question's text, the group's
+/// values (unit names, age bands, genders, months as `11/2026`), the
+/// answer's label, the number of children (an integer), their share as a
+/// percentage with one decimal, then the mean, median and quartiles of
+/// number answers and the mean rank of ranking options (one decimal; the
+/// decimal mark of the language). A figure a group is too small to have is
+/// left empty. JSON keeps the keys and the machine forms.
 #[utoipa::path(
     tag = "results",
     security(("bearer" = [])),
@@ -91,51 +260,80 @@ async fn public_results(
 )]
 #[get("/surveys/{id}/results.csv")]
 async fn survey_results_csv(
+    req: HttpRequest,
     staff: Staff<Consulting>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     q: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = compute(&state, Viewer::of(staff.role(), staff.user.assignment.unit_id), *id, &q).await?;
-    let mut header = vec!["question".to_owned(), "type".to_owned()];
-    header.extend(r.by.iter().cloned());
-    header.extend(["column", "count", "share", "mean", "median", "q1", "q3"].map(String::from));
-    let mut csv = Csv::new(&header);
-    let num = |x: Option<f64>| x.map(|v| format!("{v}")).unwrap_or_default();
+    let lang = query_lang(&req, q.lang.as_deref())?;
+    let viewer = Viewer::of(staff.role(), staff.user.assignment.unit_id);
+    let r = compute(&state, viewer, *id, &q, lang).await?;
+    let say = |vi: &'static str, en: &'static str| (vi, en);
+    let mut columns = vec![say("Câu hỏi", "Question")];
+    let dimensions: Vec<(&str, &str)> =
+        r.by.iter()
+            .map(|d| (words::dimension(d, Lang::Vi), words::dimension(d, Lang::En)))
+            .collect();
+    columns.extend(dimensions.iter().copied());
+    columns.extend([
+        say("Phương án trả lời", "Answer"),
+        say("Số trẻ", "Children"),
+        say("Tỷ lệ (%)", "Share (%)"),
+        say("Trung bình", "Mean"),
+        say("Trung vị", "Median"),
+        say("Tứ phân vị dưới", "Lower quartile"),
+        say("Tứ phân vị trên", "Upper quartile"),
+        say("Thứ hạng trung bình", "Mean rank"),
+    ]);
+    let mut csv = Csv::for_people(lang, &columns);
+    let num = |x: Option<f64>| x.map(|v| words::decimal(v, 1, lang)).unwrap_or_default();
     let all = GroupDto {
-        dimensions: r.by.iter().map(|d| (d.clone(), "all".to_owned())).collect(),
+        dimensions: BTreeMap::new(),
+        labels: r
+            .by
+            .iter()
+            .map(|d| (d.clone(), words::everyone(lang).to_owned()))
+            .collect(),
+    };
+    let respondents = match lang {
+        Lang::Vi => "Số trẻ trả lời câu hỏi",
+        Lang::En => "Children who answered",
     };
     for question in &r.questions {
         let groups = r.groups.iter().zip(&question.groups).chain([(&all, &question.total)]);
         for (g, figures) in groups {
-            let mut lead = vec![question.key.clone(), question.qtype.to_owned()];
-            lead.extend(r.by.iter().map(|d| g.dimensions.get(d).cloned().unwrap_or_default()));
-            let line = |column: &str, count: Option<u64>, share: Option<f64>, stats: Option<&NumberStatsDto>| {
+            let mut lead = vec![question.text.clone()];
+            lead.extend(r.by.iter().map(|d| g.labels.get(d).cloned().unwrap_or_default()));
+            let line = |answer: &str, count: Option<u64>, share: Option<f64>| {
                 let mut row = lead.clone();
                 row.extend([
-                    column.to_owned(),
+                    answer.to_owned(),
                     count.map(|c| c.to_string()).unwrap_or_default(),
-                    num(share),
-                    num(stats.and_then(|s| s.mean)),
-                    num(stats.and_then(|s| s.median)),
-                    num(stats.and_then(|s| s.q1)),
-                    num(stats.and_then(|s| s.q3)),
+                    share.map(|s| words::percent_of_share(s, lang)).unwrap_or_default(),
                 ]);
                 row
             };
-            csv.push(&line(
-                "respondents",
-                Some(figures.respondents),
-                None,
-                figures.stats.as_ref(),
-            ));
-            for (column, f) in question.columns.iter().zip(&figures.counts) {
-                csv.push(&line(column, Some(f.count), f.share, None));
+            let mut first = line(respondents, Some(figures.respondents), None);
+            let stats: Option<&NumberStatsDto> = figures.stats.as_ref();
+            first.extend([
+                num(stats.and_then(|s| s.mean)),
+                num(stats.and_then(|s| s.median)),
+                num(stats.and_then(|s| s.q1)),
+                num(stats.and_then(|s| s.q3)),
+                String::new(),
+            ]);
+            csv.push(&first);
+            for (label, f) in question.column_labels.iter().zip(&figures.counts) {
+                let mut row = line(label, Some(f.count), f.share);
+                row.extend(std::iter::repeat_n(String::new(), 5));
+                csv.push(&row);
             }
             if let Some(ranks) = &figures.mean_rank {
-                for (option, rank) in question.columns.iter().zip(ranks) {
-                    let mut row = line(&format!("mean_rank:{option}"), None, None, None);
-                    row[lead.len() + 3] = num(Some(*rank));
+                for (label, rank) in question.column_labels.iter().zip(ranks) {
+                    let mut row = line(label, None, None);
+                    row.extend(std::iter::repeat_n(String::new(), 4));
+                    row.push(num(Some(*rank)));
                     csv.push(&row);
                 }
             }
@@ -198,6 +396,7 @@ async fn read_rows(
         from: q.from,
         to: q.to,
         version: q.version,
+        lang: None,
     }
     .window(state.clock.local_date())?;
     let record = find_survey(state, id).await?;

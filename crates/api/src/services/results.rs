@@ -9,7 +9,9 @@ use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
 use langnghe_domain::org::{OrgChart, UnitKind};
 use langnghe_domain::results::{self, GroupFigures, Shown, Tally};
-use langnghe_domain::survey::SurveyDefinition;
+use langnghe_domain::survey::{QuestionType, SurveyDefinition};
+use langnghe_domain::text::Lang;
+use langnghe_domain::words;
 use langnghe_storage::rollup::{self as rollup_store, CellKey};
 use langnghe_storage::{StoreError, org, surveys};
 use serde::{Deserialize, Serialize};
@@ -42,6 +44,9 @@ pub struct ResultsQuery {
     pub to: Option<NaiveDate>,
     /// Default: the published version.
     pub version: Option<i32>,
+    /// `vi` or `en`: the language of the texts and labels (default: from
+    /// `Accept-Language`, else `vi`).
+    pub lang: Option<String>,
 }
 
 /// The checked dates of a results query: the organisation's date, the
@@ -79,8 +84,12 @@ pub(crate) fn count_dto(s: &Shown) -> CountDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GroupDto {
-    /// Dimension → value, e.g. `{"age_band": "12-14"}`; empty without breakdown.
+    /// Dimension → value, e.g. `{"age_band": "12-14"}`; empty without
+    /// breakdown. For `unit`, the unit's code.
     pub dimensions: BTreeMap<String, String>,
+    /// Dimension → the value in words, in the language of the results:
+    /// the unit's name, `12–14 tuổi`, `Nữ`, `11/2026`.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// Mean, median and quartiles of a number question in one group: the mean
@@ -133,9 +142,16 @@ pub struct QuestionResultsDto {
     pub key: String,
     #[serde(rename = "type")]
     pub qtype: &'static str,
+    /// The question as the survey words it (its default wording), in the
+    /// language of the results.
+    pub text: String,
     /// Option keys, `yes`/`no`, rating values, or ranking options.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+    /// What each column reads, in the order of `columns`: the option's
+    /// label, `Có`/`Yes`, the rating value.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub column_labels: Vec<String>,
     /// In the order of `groups`.
     pub groups: Vec<GroupFiguresDto>,
     /// Everyone the groups are drawn from: its own cells, perturbed on
@@ -178,6 +194,11 @@ pub struct ReleaseDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResultsDto {
     pub survey_id: Uuid,
+    /// The survey's title, in the language of the results.
+    pub survey_title: String,
+    /// The language of the texts and labels: `vi` or `en` (a text with no
+    /// English falls back to Vietnamese).
+    pub lang: &'static str,
     pub version: i32,
     pub disclosure: DisclosureDto,
     pub release: ReleaseDto,
@@ -197,6 +218,39 @@ pub(crate) struct GroupFacts<'a> {
     pub(crate) gender: &'a str,
     /// `YYYY-MM`, local time.
     pub(crate) month: &'a str,
+}
+
+/// What a question's columns read in `lang`: option labels, yes and no
+/// in words, anything else (rating values) as it is.
+pub(crate) fn column_labels(def: &SurveyDefinition, key: &str, columns: &[String], lang: Lang) -> Vec<String> {
+    let question = def.question(key);
+    columns
+        .iter()
+        .map(|c| match question {
+            Some(q) if q.qtype() == QuestionType::YesNo => words::yes_no_column(c, lang).to_owned(),
+            Some(q) => q
+                .options()
+                .iter()
+                .find(|o| o.key() == c)
+                .map_or_else(|| c.clone(), |o| o.label().get(lang).to_owned()),
+            None => c.clone(),
+        })
+        .collect()
+}
+
+/// A group's value on one dimension, in words: the unit's name (by its
+/// code), the age band, the gender or the month.
+pub(crate) fn dimension_label(dim: &str, value: &str, chart: &OrgChart, lang: Lang) -> String {
+    match dim {
+        "age_band" => words::age_band(value, lang),
+        "gender" => words::gender(value, lang).to_owned(),
+        "period" => words::month(value),
+        _ if value == "other" => words::other_units(lang).to_owned(),
+        _ => chart
+            .units()
+            .find(|u| u.code.as_str() == value)
+            .map_or_else(|| value.to_owned(), |u| u.name.get(lang).to_owned()),
+    }
 }
 
 /// The group a response or cell falls in: its values on the `by`
@@ -249,6 +303,7 @@ pub(crate) async fn compute(
     viewer: Viewer,
     id: Uuid,
     q: &ResultsQuery,
+    lang: Lang,
 ) -> Result<ResultsDto, ApiError> {
     let by: Vec<String> = match q.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
         None => Vec::new(),
@@ -322,17 +377,28 @@ pub(crate) async fn compute(
     let questions = results::publish(&def, &listed.iter().map(|(_, t)| *t).collect::<Vec<_>>(), &all, table);
     let groups = listed
         .iter()
-        .map(|(g, _)| GroupDto {
-            dimensions: if by.is_empty() {
+        .map(|(g, _)| {
+            let dimensions: BTreeMap<String, String> = if by.is_empty() {
                 BTreeMap::new()
             } else {
                 by.iter().cloned().zip(g.split('\u{1f}').map(str::to_owned)).collect()
-            },
+            };
+            GroupDto {
+                labels: dimensions
+                    .iter()
+                    .map(|(d, v)| (d.clone(), dimension_label(d, v, &chart, lang)))
+                    .collect(),
+                dimensions,
+            }
         })
         .collect();
     let questions = questions
         .into_iter()
         .map(|qr| QuestionResultsDto {
+            text: def
+                .question(&qr.key)
+                .map_or_else(String::new, |x| x.text().get(lang).to_owned()),
+            column_labels: column_labels(&def, &qr.key, &qr.columns, lang),
             key: qr.key,
             qtype: qr.qtype.as_str(),
             columns: qr.columns,
@@ -344,6 +410,8 @@ pub(crate) async fn compute(
     let staff = !matches!(viewer, Viewer::Public);
     Ok(ResultsDto {
         survey_id: record.id,
+        survey_title: def.title().get(lang).to_owned(),
+        lang: words::lang_code(lang),
         version,
         disclosure: DisclosureDto {
             method: "cell_key",
@@ -412,11 +480,15 @@ pub(crate) async fn tally_groups(
 }
 
 /// The published results of one question over the responses recorded under
-/// `unit` and below, with the survey's published version, as released: the
-/// evidence frozen into a recommendation when it is sent.
+/// `unit` and below, with the survey's published version `def`, as
+/// released: the evidence frozen into a recommendation when it is sent.
+/// It keeps the keys and, for every reader, the words in both languages:
+/// the survey's title, the question, the columns' labels and the unit's
+/// name ([`evidence_for_reader`] picks the reader's).
 pub(crate) async fn evidence_figures(
     state: &AppState,
     survey_id: Uuid,
+    def: &SurveyDefinition,
     key: &str,
     unit: Uuid,
 ) -> Result<serde_json::Value, ApiError> {
@@ -428,17 +500,108 @@ pub(crate) async fn evidence_figures(
         from: None,
         to: None,
         version: None,
+        lang: None,
     };
-    let r = compute(state, Viewer::AllUnits, survey_id, &q).await?;
-    let question = r
+    let r = compute(state, Viewer::AllUnits, survey_id, &q, Lang::Vi).await?;
+    let mut question = r
         .questions
         .into_iter()
         .find(|x| x.key == key)
         .ok_or_else(|| ApiError::not_found("question"))?;
+    let both = |lang| column_labels(def, key, &question.columns, lang);
+    let labels = serde_json::json!({"vi": both(Lang::Vi), "en": both(Lang::En)});
+    // The words are kept once, in both languages, beside the figures.
+    question.text = String::new();
+    question.column_labels = Vec::new();
+    let chart = org::load_chart(&state.db).await?;
+    let unit = chart
+        .unit(UnitId(unit))
+        .map(|u| serde_json::json!({"id": u.id.0, "code": u.code.as_str(), "name": crate::dto::Text::from(&u.name)}));
+    let mut results = serde_json::json!(question);
+    if let Some(m) = results.as_object_mut() {
+        m.remove("text");
+    }
     Ok(serde_json::json!({
+        "survey_id": survey_id,
+        "survey_title": crate::dto::Text::from(def.title()),
+        "question_key": key,
+        "question": def.question(key).map(|q| crate::dto::Text::from(q.text())),
+        "column_labels": labels,
+        "unit": unit,
         "version": r.version,
         "disclosure": r.disclosure,
         "release": r.release.number,
-        "results": question,
+        "results": results,
     }))
+}
+
+/// Frozen evidence as a reader in `lang` reads it: each item as frozen
+/// (keys, figures, the words in both languages) with `labels`, the words
+/// in `lang`: `{lang, survey_title, question, columns, unit}`, and the
+/// question's `text` and `column_labels` in its `results`, as the results
+/// routes give them. Evidence frozen before the words were kept takes the
+/// column labels from its survey version (published versions never
+/// change).
+pub(crate) async fn evidence_for_reader(
+    state: &AppState,
+    frozen: serde_json::Value,
+    lang: Lang,
+) -> Result<serde_json::Value, ApiError> {
+    let serde_json::Value::Array(items) = frozen else {
+        return Ok(frozen);
+    };
+    let code = words::lang_code(lang);
+    let mut definitions: BTreeMap<(Uuid, i32), Option<SurveyDefinition>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(items.len());
+    for mut item in items {
+        let pick = |v: &serde_json::Value| -> Option<String> {
+            v.get(code)
+                .and_then(|t| t.as_str())
+                .or_else(|| v.get("vi").and_then(|t| t.as_str()))
+                .map(str::to_owned)
+        };
+        let columns: Vec<String> = item["results"]["columns"]
+            .as_array()
+            .map(|c| c.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        let mut labels: Option<Vec<String>> = item["column_labels"][code]
+            .as_array()
+            .map(|c| c.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect());
+        if labels.is_none()
+            && let (Some(survey), Some(version)) = (
+                item["survey_id"].as_str().and_then(|s| s.parse::<Uuid>().ok()),
+                item["version"].as_i64().and_then(|v| i32::try_from(v).ok()),
+            )
+        {
+            if let std::collections::btree_map::Entry::Vacant(v) = definitions.entry((survey, version)) {
+                let def = match surveys::version(&state.db, survey, version).await {
+                    Ok(stored) => Some(stored_definition(&stored.definition)?.0),
+                    Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                v.insert(def);
+            }
+            if let (Some(Some(def)), Some(key)) = (definitions.get(&(survey, version)), item["question_key"].as_str()) {
+                labels = Some(column_labels(def, key, &columns, lang));
+            }
+        }
+        let labels = labels.unwrap_or(columns);
+        let question = pick(&item["question"]);
+        let shown = serde_json::json!({
+            "lang": code,
+            "survey_title": pick(&item["survey_title"]),
+            "question": question,
+            "columns": labels,
+            "unit": pick(&item["unit"]["name"]),
+        });
+        if let Some(results) = item.get_mut("results").and_then(|r| r.as_object_mut()) {
+            results.insert("text".into(), serde_json::json!(question.unwrap_or_default()));
+            results.insert("column_labels".into(), serde_json::json!(labels));
+        }
+        if let Some(m) = item.as_object_mut() {
+            m.insert("labels".into(), shown);
+        }
+        out.push(item);
+    }
+    Ok(serde_json::Value::Array(out))
 }
