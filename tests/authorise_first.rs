@@ -52,6 +52,7 @@ async fn a_forbidden_role_gets_403_whatever_the_body() {
         (Method::POST, format!("/agency/deliveries/{id}/replies"), AGENCY),
         (Method::POST, format!("/agency/deliveries/{id}/updates"), AGENCY),
         (Method::PUT, "/calendar/holidays".into(), ADMIN),
+        (Method::PUT, "/calendar/school-terms".into(), ADMIN),
         (Method::POST, "/events".into(), SESSION_RUNNER),
         (Method::PATCH, format!("/events/{id}"), SESSION_RUNNER),
         (Method::PATCH, format!("/issues/{id}"), CURATOR),
@@ -119,7 +120,7 @@ async fn a_forbidden_role_gets_403_whatever_the_body() {
             }
         }
     }
-    assert_eq!(pairs, 157, "role × route pairs");
+    assert_eq!(pairs, 162, "role × route pairs");
     wrong.dedup();
     assert!(
         wrong.is_empty(),

@@ -36,6 +36,7 @@ mod retention;
 mod safeguarding;
 mod screening;
 mod surveys;
+mod targets;
 mod throttle;
 mod units;
 mod users;

@@ -237,7 +237,7 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     app.patch(&path(1), m, &json!({"status": "rejected"}))
         .await
         .assert_fields(&[("reason", "reason_required")]);
-    app.patch(&path(1), m, &json!({"status": "rejected", "reason": "spam"}))
+    app.patch(&path(1), m, &json!({"status": "rejected", "reason": "junk"}))
         .await
         .assert_fields(&[("reason", "unknown_reason")]);
     assert_eq!(app.get(&path(1), m).await.ok(200)["status"], "new");

@@ -117,7 +117,28 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
     let l = find(&progress, &lower);
     // One lower-secondary child: published as 0 or k, never 1.
     assert!(l["actual"] == 0.0 || l["actual"] == 5.0, "{l}");
-    crate::results::near(&l["event_children"], 50);
+    // Beside it, never added: the children at the consultation events, a
+    // headcount. No school level was entered, so none is known to be
+    // lower-secondary.
+    let part = |name: &str| {
+        l["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("no part {name} in {l}"))
+            .clone()
+    };
+    assert_eq!(part("unique_participants")["value"].as_f64(), l["actual"].as_f64());
+    assert_eq!(part("unique_participants")["added_to_actual"], true);
+    assert_eq!(part("event_headcount")["value"], 0);
+    assert_eq!(part("event_headcount")["counts"], "headcount");
+    assert_eq!(part("event_headcount")["added_to_actual"], false);
+    let unknown = part("event_headcount_school_level_not_entered");
+    crate::results::near(&unknown["value"], 50);
+    assert_eq!(unknown["added_to_actual"], false);
+    assert_eq!(l["measures"], "unique_participants");
+    assert!(l["counting_rule"]["vi"].as_str().unwrap().contains("THCS"));
     let w = find(&progress, &wards);
     assert!((w["actual"].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-6, "{w}");
     let mut uncovered: Vec<&str> = w["uncovered_units"]

@@ -520,7 +520,18 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     assert_eq!(v("progress", plan, "status"), Some(json!("behind")));
     let lower = "lower_secondary_participants 2024..2027 PN";
     crate::results::near(&v("progress", lower, "actual").unwrap(), 11);
-    crate::results::near(&v("progress", lower, "event_children").unwrap(), 125);
+    // Beside them, never added: the children at consultation events, a
+    // headcount; no school level was entered at any.
+    assert_eq!(v("progress", lower, "beside.event_headcount"), n(0));
+    crate::results::near(
+        &v("progress", lower, "beside.event_headcount_school_level_not_entered").unwrap(),
+        125,
+    );
+    assert_eq!(v("progress", lower, "measures"), Some(json!("unique_participants")));
+    assert_eq!(
+        v("progress", lower, "part.unique_participants"),
+        v("progress", lower, "actual")
+    );
     assert_eq!(v("progress", &format!("forums {year} PN"), "actual"), Some(json!(1.0)));
     assert_eq!(
         v("progress", &format!("council_meetings {year} PN-HDTE"), "actual"),
@@ -550,8 +561,42 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
             "PN-HDTE",
             "PN-MAHM",
             "PN",
+            // The district's schools, each in its ward's row too.
+            "PN-S01",
+            "PN-S02",
+            "PN-S03",
+            "PN-S04",
+            "PN-S05",
+            "PN-S06",
+            "PN-S07",
+            "PN-S08",
+            "PN-S09",
+            "PN-S10",
+            "PN-S11",
+            "PN-S12",
+            "PN-S13",
+            "PN-S14",
+            "PN-S15",
+            "PN-S16",
+            "PN-S17",
+            "PN-S18",
             "all"
         ]
+    );
+    assert_eq!(
+        row(&report, "consultations", "PN-S06", "total")["part_of"],
+        "HCM-DUCNHUAN"
+    );
+    assert_eq!(
+        row(&report, "consultations", "PN-S06", "total")["value"],
+        row(&report, "consultations", "HCM-DUCNHUAN", "total")["value"],
+        "everything in the ward happened at the school: the same records, the same figure"
+    );
+    assert_eq!(row(&report, "consultations", "PN-S01", "total")["value"], 0);
+    assert!(
+        row(&report, "consultations", "HCM-DUCNHUAN", "total")
+            .get("part_of")
+            .is_none()
     );
     let ward = "HCM-DUCNHUAN";
     assert_eq!(row(&report, "consultations", ward, "total")["name"], "Phường Đức Nhuận");
@@ -632,8 +677,16 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     assert_eq!(v("recommendations", "all", "sent"), n(0));
     assert!(!r.text.contains("rượu"), "no case text in a report");
 
-    // The whole organisation: the city, broken down into the district.
+    // By default district staff get the district's report, never the city's.
     let r = app.get(&format!("/api/v1/reports?period={quarter}"), app.admin()).await;
+    let default = r.ok(200).clone();
+    assert_eq!(default["unit"]["code"], "PN");
+    assert_eq!(default["sections"], report["sections"]);
+    // The whole organisation when asked: the city, broken down into the district.
+    let city = app.unit_id("HCM", "2026-01-01").await;
+    let r = app
+        .get(&format!("/api/v1/reports?period={quarter}&unit_id={city}"), app.admin())
+        .await;
     let whole = r.ok(200).clone();
     assert_eq!(whole["unit"]["code"], "HCM");
     crate::results::near(&value(&whole, "consultations", "PN", "total").unwrap(), 93);
@@ -696,6 +749,9 @@ async fn a_report_as_csv_roles_and_bad_input() {
             at += 1;
             assert_eq!(line[0], section["title"]["vi"], "{line:?}");
             assert_eq!(line[1], row["item"], "{line:?}");
+            if row.get("part_of").is_some() {
+                assert!(line[2].contains("(thuộc "), "a school within its ward: {line:?}");
+            }
             let filled: Vec<usize> = (4..8).filter(|i| !line[*i].is_empty()).collect();
             assert!(filled.len() <= 1, "one value per row: {line:?}");
             let item = row["item"].as_str().unwrap();
@@ -715,6 +771,11 @@ async fn a_report_as_csv_roles_and_bad_input() {
                     assert!(words.contains(&line[7].as_str()), "status in words: {line:?}");
                 }
                 "uncovered_units" => assert!(!line[7].contains("PN-"), "names, not codes: {line:?}"),
+                "measures" => {
+                    assert_eq!(line[3], "Đơn vị tính");
+                    assert!(!line[7].is_empty() && !line[7].contains('_'), "in words: {line:?}");
+                }
+                "counting_rule" => assert_eq!(line[7], v.as_str().unwrap(), "{line:?}"),
                 "median_working_days_to_answer" => {
                     assert_eq!(line[6], crate::outputs::decimal(v.as_f64().unwrap(), ','), "{line:?}");
                 }
@@ -799,8 +860,9 @@ async fn a_report_as_csv_roles_and_bad_input() {
     .await
     .assert_problem(400, "invalid_query");
 
-    // Roles: admins and moderators only; only an admin's report counts
-    // safeguarding cases, and only district-wide, per quarter or longer.
+    // Roles: admins, moderators and facilitators (their own unit's); only
+    // an admin's report counts safeguarding cases, and only district-wide,
+    // per quarter or longer.
     let keys = |r: &Value| -> Vec<String> {
         r["sections"]
             .as_array()
@@ -828,12 +890,22 @@ async fn a_report_as_csv_roles_and_bad_input() {
         .await;
     assert!(!keys(r.ok(200)).contains(&"safeguarding".to_owned()), "not per school");
     let (_, tpt) = app.user("tpt.baocao", "facilitator", Some(&s.school), None).await;
-    let (_, sg) = app.user("sg.baocao", "safeguarding_officer", None, None).await;
-    for token in [&tpt, &sg] {
-        app.get(&format!("/api/v1/reports?period={quarter}"), Some(token))
+    let r = app.get(&format!("/api/v1/reports?period={quarter}"), Some(&tpt)).await;
+    assert_eq!(
+        r.ok(200)["unit"]["code"],
+        "PN-S06",
+        "a facilitator's own school by default"
+    );
+    assert!(!keys(&r.body).contains(&"safeguarding".to_owned()));
+    for unit in [&s.district, &s.other_school] {
+        app.get(&format!("/api/v1/reports?period={quarter}&unit_id={unit}"), Some(&tpt))
             .await
-            .assert_problem(403, "forbidden");
+            .assert_problem(404, "not_found");
     }
+    let (_, sg) = app.user("sg.baocao", "safeguarding_officer", None, None).await;
+    app.get(&format!("/api/v1/reports?period={quarter}"), Some(&sg))
+        .await
+        .assert_problem(403, "forbidden");
     app.get(&format!("/api/v1/reports?period={quarter}"), None)
         .await
         .assert_problem(401, "unauthenticated");

@@ -387,6 +387,10 @@ impl TestApp {
         self.send_json(Method::PATCH, path, token, body).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.send_json(Method::PUT, path, token, body).await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
         let r = self
             .post(

@@ -408,15 +408,14 @@ pub async fn seed_if_empty(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Resul
             ));
         }
     }
-    // The plan's targets, for this year of the plan (2024–2027).
-    use chrono::Datelike;
-    let year = crate::local_day(now).year().clamp(
-        langnghe_domain::plan::PLAN_FIRST_YEAR,
-        langnghe_domain::plan::PLAN_LAST_YEAR,
-    );
-    for target in langnghe_domain::plan::plan_targets(district, council, year) {
-        langnghe_storage::targets::create(db, &actor, uuid::Uuid::now_v7(), &target).await?;
-    }
+    // The plan's targets, for every year of the plan (2024–2027) and every
+    // unit that reports: the district, its wards and its school units.
+    let targets: Vec<(uuid::Uuid, langnghe_domain::plan::Target)> =
+        langnghe_domain::plan::plan_targets(&chart, langnghe_domain::plan::PlanUnits { district, council })
+            .into_iter()
+            .map(|t| (uuid::Uuid::now_v7(), t))
+            .collect();
+    langnghe_storage::targets::create_many(db, &actor, &targets).await?;
     for (name, kind, jurisdiction, topics) in agencies {
         let agency = Agency {
             id: AgencyId::new(),

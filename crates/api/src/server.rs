@@ -163,6 +163,13 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
     langnghe_storage::calendar::seed_if_empty(&db, &langnghe_domain::calendar::vietnam_holidays())
         .await
         .map_err(|e| StartError::Admin(format!("cannot seed the holiday calendar: {e}")))?;
+    langnghe_storage::school_terms::seed_if_empty(
+        &db,
+        &langnghe_domain::plan::seeded_school_terms(),
+        config.clock.now(),
+    )
+    .await
+    .map_err(|e| StartError::Admin(format!("cannot seed the school calendar: {e}")))?;
     let demo_seeded = if config.demo {
         crate::demo::seed_if_empty(&db, config.clock.now())
             .await

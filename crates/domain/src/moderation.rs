@@ -79,6 +79,8 @@ pub fn queue_status(status: &str, merged: bool) -> &str {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RejectReason {
     OffTopic,
+    /// Junk, nobody's view ("adsfasdf"): not counted as a consultation.
+    Spam,
     Duplicate,
     Unsafe,
     PersonalInformation,
@@ -86,8 +88,9 @@ pub enum RejectReason {
 }
 
 impl RejectReason {
-    pub const ALL: [RejectReason; 5] = [
+    pub const ALL: [RejectReason; 6] = [
         RejectReason::OffTopic,
+        RejectReason::Spam,
         RejectReason::Duplicate,
         RejectReason::Unsafe,
         RejectReason::PersonalInformation,
@@ -97,6 +100,7 @@ impl RejectReason {
     pub fn as_str(self) -> &'static str {
         match self {
             RejectReason::OffTopic => "off_topic",
+            RejectReason::Spam => "spam",
             RejectReason::Duplicate => "duplicate",
             RejectReason::Unsafe => "unsafe",
             RejectReason::PersonalInformation => "personal_information",
@@ -366,7 +370,8 @@ mod tests {
             assert_eq!(RejectReason::parse(r.as_str()), Some(r));
         }
         assert_eq!(IssueStatus::parse("New"), None);
-        assert_eq!(RejectReason::parse("spam"), None);
+        assert_eq!(RejectReason::parse("spam"), Some(RejectReason::Spam));
+        assert_eq!(RejectReason::parse("junk"), None);
     }
 
     #[test]

@@ -47,10 +47,57 @@ pub fn branch(chart: &OrgChart, id: UnitId, scope: Option<UnitId>, date: NaiveDa
     }
 }
 
-/// Whether a target's figure counts children (and is suppressed when
-/// small), rather than events, units or surveys.
+/// Why a caller cannot have the report (or the progress) of a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    /// A facilitator asked for a unit outside their own.
+    #[error("the unit is outside the caller's own unit")]
+    OutsideOwnUnit,
+    /// District staff asked for no unit, and the organisation has no single
+    /// district in force to default to.
+    #[error("the organisation has no single district in force: name the unit (unit_id)")]
+    NoDistrict,
+}
+
+/// The district in force on `day`, when there is exactly one.
+pub fn the_district(chart: &OrgChart, day: NaiveDate) -> Option<UnitId> {
+    let mut districts = chart
+        .in_force_on(day)
+        .filter(|u| u.kind == crate::org::UnitKind::District);
+    match (districts.next(), districts.next()) {
+        (Some(one), None) => Some(one.id),
+        _ => None,
+    }
+}
+
+/// The unit a report or progress is about. A caller with a unit of their
+/// own (`own`: a school's Pioneer leader, a ward's youth officer) gets it
+/// by default and may ask for a unit within it on one of `days`, never
+/// outside. District staff (no unit of their own) get the district by
+/// default ([`the_district`] on the first of `days`), never the city, and
+/// may ask for any unit.
+pub fn report_unit(
+    chart: &OrgChart,
+    own: Option<UnitId>,
+    asked: Option<UnitId>,
+    days: &[NaiveDate],
+) -> Result<UnitId, ScopeError> {
+    match (own, asked) {
+        (Some(own), Some(u)) if days.iter().any(|d| chart.is_within(u, own, *d)) => Ok(u),
+        (Some(_), Some(_)) => Err(ScopeError::OutsideOwnUnit),
+        (Some(own), None) => Ok(own),
+        (None, Some(u)) => Ok(u),
+        (None, None) => days
+            .first()
+            .and_then(|d| the_district(chart, *d))
+            .ok_or(ScopeError::NoDistrict),
+    }
+}
+
+/// Whether a target's figure counts children (and is published through
+/// disclosure control), rather than events, units or surveys.
 pub fn counts_children(metric: Metric) -> bool {
-    matches!(metric, Metric::Consultations | Metric::LowerSecondaryParticipants)
+    metric.quantity().counts_children()
 }
 
 /// What one topic gathered in a window, before publication: every count
@@ -207,9 +254,83 @@ mod tests {
     }
 
     #[test]
+    fn a_report_is_of_the_callers_own_unit_or_the_district() {
+        let unit = |code: &str, kind| Unit {
+            id: UnitId::new(),
+            kind,
+            code: UnitCode::parse("code", code).unwrap(),
+            name: LocalizedText::from_stored(code, None),
+            valid_from: d("2000-01-01"),
+            valid_to: None,
+            note: None,
+        };
+        let city = unit("HCM", UnitKind::City);
+        let district = unit("PN", UnitKind::District);
+        let ward = unit("W", UnitKind::Ward);
+        let school = unit("S", UnitKind::School);
+        let other = unit("S2", UnitKind::School);
+        let period = |u: &Unit, p: &Unit| ParentPeriod {
+            unit_id: u.id,
+            parent_id: p.id,
+            valid_from: d("2000-01-01"),
+            valid_to: None,
+        };
+        let units = vec![
+            city.clone(),
+            district.clone(),
+            ward.clone(),
+            school.clone(),
+            other.clone(),
+        ];
+        let parents = vec![
+            period(&district, &city),
+            period(&ward, &district),
+            period(&school, &ward),
+            period(&other, &district),
+        ];
+        let chart = OrgChart::new(units.clone(), parents.clone(), vec![]);
+        let days = [d("2026-11-25")];
+        use ScopeError::*;
+        let cases = [
+            // District staff: the district by default, any unit asked.
+            (None, None, Ok(district.id)),
+            (None, Some(city.id), Ok(city.id)),
+            (None, Some(school.id), Ok(school.id)),
+            // A school's Pioneer leader: their school, never another.
+            (Some(school.id), None, Ok(school.id)),
+            (Some(school.id), Some(school.id), Ok(school.id)),
+            (Some(school.id), Some(other.id), Err(OutsideOwnUnit)),
+            (Some(school.id), Some(district.id), Err(OutsideOwnUnit)),
+            // A ward: its own, and its schools.
+            (Some(ward.id), None, Ok(ward.id)),
+            (Some(ward.id), Some(school.id), Ok(school.id)),
+            (Some(ward.id), Some(other.id), Err(OutsideOwnUnit)),
+        ];
+        for (own, asked, want) in cases {
+            assert_eq!(report_unit(&chart, own, asked, &days), want, "{own:?} {asked:?}");
+        }
+        // No district, or two: district staff must name the unit.
+        let no_district = OrgChart::new(vec![city.clone()], vec![], vec![]);
+        assert_eq!(report_unit(&no_district, None, None, &days), Err(NoDistrict));
+        assert_eq!(the_district(&no_district, days[0]), None);
+        let mut two = units;
+        two.push(unit("Q3", UnitKind::District));
+        let two = OrgChart::new(two, parents, vec![]);
+        assert_eq!(report_unit(&two, None, None, &days), Err(NoDistrict));
+        assert_eq!(report_unit(&two, None, Some(district.id), &days), Ok(district.id));
+    }
+
+    #[test]
     fn child_counts_are_the_participation_metrics() {
-        let children: Vec<Metric> = Metric::ALL.into_iter().filter(|m| counts_children(*m)).collect();
-        assert_eq!(children, [Metric::Consultations, Metric::LowerSecondaryParticipants]);
+        let children: Vec<Metric> = Metric::all().into_iter().filter(|m| counts_children(*m)).collect();
+        assert_eq!(
+            children,
+            [
+                Metric::Consultations,
+                Metric::LowerSecondaryParticipants,
+                Metric::UniqueParticipants
+            ]
+        );
     }
 
     fn keyed(counts: &[u64], salt: u32) -> Vec<Count> {

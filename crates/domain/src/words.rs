@@ -237,6 +237,70 @@ pub fn event_kind(code: &str, lang: Lang) -> &str {
             "Lắng nghe trẻ em tại cơ sở bảo trợ",
             "Listening to children in a care centre",
         ),
+        "peoples_council_session" => pick(
+            lang,
+            "Đại biểu trẻ em dự kỳ họp Hội đồng nhân dân",
+            "Child delegates at a People's Council session",
+        ),
+        "policy_consultation" => pick(
+            lang,
+            "Lấy ý kiến trẻ em vào văn bản, kế hoạch, chương trình",
+            "Consultation on a legal document, plan or programme",
+        ),
+        "rights_communication" => pick(
+            lang,
+            "Tuyên truyền Luật Trẻ em và Công ước về quyền trẻ em",
+            "Communication on the Law on Children and the Convention",
+        ),
+        "parents_session" => pick(
+            lang,
+            "Phụ huynh - Bạn đồng hành cùng con",
+            "Parents' session: walking alongside our children",
+        ),
+        other => other,
+    }
+}
+
+/// What a target's figure counts.
+pub fn quantity(code: &str, lang: Lang) -> &str {
+    match code {
+        "consultations" => pick(lang, "Lượt trẻ em được lấy ý kiến", "Consultations (one child once)"),
+        "unique_participants" => pick(lang, "Số trẻ tham gia (mỗi em một lần)", "Children (each once)"),
+        "headcount" => pick(lang, "Lượt trẻ em có mặt", "Headcount"),
+        "events" => pick(lang, "Số hoạt động", "Events"),
+        "policy_consultations" => pick(lang, "Số lần lấy ý kiến về văn bản, chính sách", "Policy consultations"),
+        "units" => pick(lang, "Số đơn vị", "Units"),
+        "percent_of_units" => pick(lang, "Tỷ lệ đơn vị (%)", "Percentage of units"),
+        other => other,
+    }
+}
+
+/// A part of a target's figure (`survey_responses`, `issues`, …), added
+/// into it or shown beside it.
+pub fn target_part(code: &str, lang: Lang) -> &str {
+    match code {
+        "survey_responses" => pick(lang, "phiếu khảo sát", "survey responses"),
+        "issues" => pick(lang, "ý kiến trẻ em gửi", "issues children raised"),
+        "event_attendance" => pick(
+            lang,
+            "trẻ em dự hoạt động lấy ý kiến",
+            "children at consultation events",
+        ),
+        "event_headcount" => pick(
+            lang,
+            "lượt trẻ em THCS dự hoạt động",
+            "lower-secondary headcount at events",
+        ),
+        "event_headcount_school_level_not_entered" => pick(
+            lang,
+            "lượt trẻ em dự hoạt động chưa ghi cấp học",
+            "headcount at events with no school level entered",
+        ),
+        "unique_participants" => pick(lang, "số trẻ tham gia (mỗi em một lần)", "children (each once)"),
+        "events" => pick(lang, "hoạt động", "events"),
+        "surveys" => pick(lang, "khảo sát lấy ý kiến chính sách", "policy consultation surveys"),
+        "units_covered" => pick(lang, "đơn vị đã thực hiện", "units covered"),
+        "units_in_scope" => pick(lang, "đơn vị thuộc phạm vi", "units in scope"),
         other => other,
     }
 }
@@ -284,6 +348,51 @@ pub fn metric(code: &str, lang: Lang) -> &str {
             lang,
             "Số lần lấy ý kiến trẻ em về văn bản, chính sách",
             "Consultations on laws, plans and policies",
+        ),
+        "neighbourhood_leaders_trained_coverage" => pick(
+            lang,
+            "Tỷ lệ phường có phụ trách thiếu nhi địa bàn dân cư được tập huấn",
+            "Wards whose neighbourhood children's leaders were trained",
+        ),
+        "unique_participants" => pick(lang, "Số trẻ em tham gia (người)", "Children taking part (each once)"),
+        "events.forum" => pick(lang, "Số diễn đàn lắng nghe trẻ em", "Forums held"),
+        "events.leaders_meet_pioneers" => pick(
+            lang,
+            "Số buổi lãnh đạo gặp gỡ Đội viên tiêu biểu",
+            "Leaders meeting outstanding Pioneers held",
+        ),
+        "events.dialogue" => pick(lang, "Số buổi đối thoại", "Dialogues held"),
+        "events.council_meeting" => pick(lang, "Số cuộc họp Hội đồng trẻ em", "Children's Council meetings held"),
+        "events.training" => pick(lang, "Số lớp tập huấn", "Trainings held"),
+        "events.action_month" => pick(
+            lang,
+            "Số hoạt động Tháng hành động vì trẻ em",
+            "Action Month for Children events held",
+        ),
+        "events.care_centre_listening" => pick(
+            lang,
+            "Số buổi lắng nghe trẻ em tại cơ sở bảo trợ",
+            "Listening sessions in care centres held",
+        ),
+        "events.peoples_council_session" => pick(
+            lang,
+            "Số lần đại biểu trẻ em dự kỳ họp Hội đồng nhân dân",
+            "People's Council sessions attended by child delegates",
+        ),
+        "events.policy_consultation" => pick(
+            lang,
+            "Số buổi lấy ý kiến trẻ em vào văn bản, kế hoạch",
+            "Consultations on documents held in a room",
+        ),
+        "events.rights_communication" => pick(
+            lang,
+            "Số hoạt động tuyên truyền Luật Trẻ em, Công ước",
+            "Communication events on the Law on Children and the Convention",
+        ),
+        "events.parents_session" => pick(
+            lang,
+            "Số buổi sinh hoạt \"Phụ huynh - Bạn đồng hành cùng con\"",
+            "Parents' sessions held",
         ),
         other => other,
     }
@@ -335,7 +444,7 @@ mod tests {
         for k in crate::plan::EventKind::ALL {
             both(&|l| event_kind(k.as_str(), l).to_owned(), k.as_str());
         }
-        for m in crate::plan::Metric::ALL {
+        for m in crate::plan::Metric::all() {
             both(&|l| metric(m.as_str(), l).to_owned(), m.as_str());
         }
         for s in [

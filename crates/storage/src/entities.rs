@@ -444,6 +444,41 @@ pub mod event {
     no_relations!();
 }
 
+pub mod training_attendance {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "training_attendance")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub event_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub unit_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub role: String,
+        pub people: i32,
+    }
+    no_relations!();
+}
+
+pub mod school_term {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "school_terms")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub school_year: i32,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub term: i16,
+        pub first_day: Date,
+        pub last_day: Date,
+        pub updated_by: Option<Uuid>,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
 pub mod safeguarding_case {
     use sea_orm::entity::prelude::*;
 

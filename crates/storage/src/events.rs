@@ -1,9 +1,13 @@
-//! Offline events and the issues raised at them. Kinds, audiences and
-//! attendance breakdowns are checked by the api crate with the domain's
-//! rules; this module stores what it is given.
+//! Offline events, who attended a training (by unit and role), and the
+//! issues raised at them. Kinds, audiences, attendance and breakdowns are
+//! checked by the api crate with the domain's rules; this module stores
+//! what it is given.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::UnitId;
+use langnghe_domain::plan::{Attendance, TrainingAudience};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -11,7 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
-use crate::entities::{event, issue};
+use crate::entities::{event, issue, training_attendance};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An event as recorded.
@@ -30,11 +34,13 @@ pub struct Event {
     pub children_by_school_level: Option<String>,
     pub adults_attending: i32,
     pub notes: Option<String>,
+    /// Who attended a training, by unit and role (empty: not recorded).
+    pub attendance: Vec<Attendance>,
     pub created_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
 }
 
-fn to_event(m: event::Model) -> Event {
+fn to_event(m: event::Model, attendance: Vec<Attendance>) -> Event {
     Event {
         id: m.id,
         kind: m.kind,
@@ -47,6 +53,7 @@ fn to_event(m: event::Model) -> Event {
         children_by_school_level: m.children_by_school_level,
         adults_attending: m.adults_attending,
         notes: m.notes,
+        attendance,
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
@@ -79,7 +86,65 @@ pub struct EventIssue {
     pub cases: Vec<crate::participation::NewCase>,
 }
 
-/// Records an event and the issues raised at it, in one transaction.
+/// The attendance lines of these events, in one query, in a fixed order.
+pub async fn attendance_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Attendance>>, StoreError> {
+    let mut out: HashMap<Uuid, Vec<Attendance>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = training_attendance::Entity::find()
+        .filter(training_attendance::Column::EventId.is_in(ids.iter().copied()))
+        .order_by_asc(training_attendance::Column::EventId)
+        .order_by_asc(training_attendance::Column::UnitId)
+        .order_by_asc(training_attendance::Column::Role)
+        .all(conn)
+        .await?;
+    for r in rows {
+        let role = TrainingAudience::parse(&r.role)
+            .ok_or_else(|| DbErr::Custom(format!("unreadable attendance role {:?}", r.role)))?;
+        out.entry(r.event_id).or_default().push(Attendance {
+            unit: UnitId(r.unit_id),
+            role,
+            people: u32::try_from(r.people).unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
+
+/// Replaces the attendance lines of event `id` with `lines`.
+async fn write_attendance<C: ConnectionTrait>(conn: &C, id: Uuid, lines: &[Attendance]) -> Result<(), DbErr> {
+    training_attendance::Entity::delete_many()
+        .filter(training_attendance::Column::EventId.eq(id))
+        .exec(conn)
+        .await?;
+    if lines.is_empty() {
+        return Ok(());
+    }
+    training_attendance::Entity::insert_many(lines.iter().map(|a| training_attendance::ActiveModel {
+        event_id: Set(id),
+        unit_id: Set(a.unit.0),
+        role: Set(a.role.as_str().to_owned()),
+        people: Set(i32::try_from(a.people).unwrap_or(i32::MAX)),
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+fn show_attendance(lines: &[Attendance]) -> serde_json::Value {
+    serde_json::json!(
+        lines
+            .iter()
+            .map(|a| serde_json::json!({"unit_id": a.unit.0, "role": a.role.as_str(), "people": a.people}))
+            .collect::<Vec<_>>()
+    )
+}
+
+/// Records an event, who attended it and the issues raised at it, in one
+/// transaction.
 pub async fn create(db: &Db, actor: &Actor, e: &Event, issues: &[EventIssue]) -> Result<(), StoreError> {
     let tx = begin(db).await?;
     let mut am = event::ActiveModel {
@@ -90,6 +155,7 @@ pub async fn create(db: &Db, actor: &Actor, e: &Event, issues: &[EventIssue]) ->
     };
     fields(&mut am, e, actor.at);
     let row = am.insert(&tx).await?;
+    write_attendance(&tx, e.id, &e.attendance).await?;
     for i in issues {
         insert_issue(&tx, e, i, actor.at).await?;
     }
@@ -102,7 +168,8 @@ pub async fn create(db: &Db, actor: &Actor, e: &Event, issues: &[EventIssue]) ->
             entity_id: Some(e.id.to_string()),
             before: None,
             after: snapshot(
-                &serde_json::json!({"event": row, "issues": issues.iter().map(|i| i.id).collect::<Vec<_>>()}),
+                &serde_json::json!({"event": row, "attendance": show_attendance(&e.attendance),
+                    "issues": issues.iter().map(|i| i.id).collect::<Vec<_>>()}),
             ),
         },
     )
@@ -154,7 +221,8 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreE
         .one(conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(to_event(row))
+    let attendance = attendance_of(conn, &[id]).await?.remove(&id).unwrap_or_default();
+    Ok(to_event(row, attendance))
 }
 
 /// The ids, statuses and titles of the issues raised at an event.
@@ -215,19 +283,30 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(to) = filter.to {
         q = q.filter(event::Column::HeldOn.lte(to));
     }
-    Ok(q.all(conn).await?.into_iter().map(to_event).collect())
+    let rows = q.all(conn).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut attendance = attendance_of(conn, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let lines = attendance.remove(&r.id).unwrap_or_default();
+            to_event(r, lines)
+        })
+        .collect())
 }
 
-/// Replaces an event's fields with `e`'s (same id).
+/// Replaces an event's fields and attendance with `e`'s (same id).
 pub async fn update(db: &Db, actor: &Actor, e: &Event) -> Result<Event, StoreError> {
     let tx = begin(db).await?;
     let before = event::Entity::find_by_id(e.id)
         .one(&tx)
         .await?
         .ok_or(StoreError::NotFound)?;
+    let attended_before = attendance_of(&tx, &[e.id]).await?.remove(&e.id).unwrap_or_default();
     let mut am: event::ActiveModel = before.clone().into();
     fields(&mut am, e, actor.at);
     let after = am.update(&tx).await?;
+    write_attendance(&tx, e.id, &e.attendance).await?;
     audit::record(
         &tx,
         actor,
@@ -235,11 +314,11 @@ pub async fn update(db: &Db, actor: &Actor, e: &Event) -> Result<Event, StoreErr
             action: "event.update",
             entity: "event",
             entity_id: Some(e.id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
+            before: snapshot(&serde_json::json!({"event": before, "attendance": show_attendance(&attended_before)})),
+            after: snapshot(&serde_json::json!({"event": after, "attendance": show_attendance(&e.attendance)})),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(to_event(after))
+    Ok(to_event(after, e.attendance.clone()))
 }

@@ -20,6 +20,7 @@ pub mod reports;
 pub mod retention;
 pub mod rollup;
 pub mod safeguarding;
+pub mod school_terms;
 pub mod surveys;
 pub mod targets;
 pub mod throttle;

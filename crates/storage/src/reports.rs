@@ -30,12 +30,12 @@ impl Window {
             .unwrap_or_default()
     }
 
-    fn start(&self) -> DateTime<Utc> {
+    pub(crate) fn start(&self) -> DateTime<Utc> {
         self.start_of(self.first)
     }
 
     /// The instant after the last day (exclusive).
-    fn end(&self) -> DateTime<Utc> {
+    pub(crate) fn end(&self) -> DateTime<Utc> {
         self.start_of(self.last.succ_opt().unwrap_or(self.last))
     }
 
@@ -51,6 +51,35 @@ impl Window {
             _ => format!("strftime('%Y-%m', \"{table}\".\"{column}\", '{h:+} hours')"),
         })
     }
+
+    /// SQL for the local day (`YYYY-MM-DD`) of a timestamp column, as
+    /// [`Window::month_of`].
+    pub(crate) fn day_of(&self, backend: DbBackend, table: &str, column: &str) -> Expr {
+        let h = self.offset_hours;
+        Expr::cust(match backend {
+            DbBackend::Postgres => {
+                format!("to_char((\"{table}\".\"{column}\" AT TIME ZONE 'UTC') + interval '{h} hours', 'YYYY-MM-DD')")
+            }
+            _ => format!("strftime('%Y-%m-%d', \"{table}\".\"{column}\", '{h:+} hours')"),
+        })
+    }
+}
+
+/// The issues children raised that count as consultations: all but those
+/// the plan's rule leaves out ([`langnghe_domain::plan::UNCOUNTED_ISSUES`]:
+/// withdrawn, rejected as spam).
+pub(crate) fn counting_issues() -> sea_orm::Condition {
+    let mut all = sea_orm::Condition::all();
+    for (status, reason) in langnghe_domain::plan::UNCOUNTED_ISSUES {
+        all = all.add(match reason {
+            None => sea_orm::Condition::all().add(issue::Column::Status.ne(status)),
+            Some(r) => sea_orm::Condition::any()
+                .add(issue::Column::Status.ne(status))
+                .add(issue::Column::RejectionReason.is_null())
+                .add(issue::Column::RejectionReason.ne(r)),
+        });
+    }
+    all
 }
 
 fn ids(units: &[UnitId]) -> impl Iterator<Item = Uuid> + '_ {
@@ -189,7 +218,8 @@ pub async fn responses_by_unit<C: ConnectionTrait>(
 }
 
 /// Issues children raised themselves (source `form`, not entered from
-/// events) in the window, one each: (unit, issue id).
+/// events) in the window that count as consultations ([`counting_issues`]),
+/// one each: (unit, issue id).
 pub async fn child_issues_by_unit<C: ConnectionTrait>(
     conn: &C,
     units: Option<&[UnitId]>,
@@ -200,6 +230,7 @@ pub async fn child_issues_by_unit<C: ConnectionTrait>(
         .column(issue::Column::UnitId)
         .column(issue::Column::Id)
         .filter(issue::Column::Source.eq("form"))
+        .filter(counting_issues())
         .filter(issue::Column::CreatedAt.gte(w.start()))
         .filter(issue::Column::CreatedAt.lt(w.end()))
         .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
@@ -210,7 +241,8 @@ pub async fn child_issues_by_unit<C: ConnectionTrait>(
 }
 
 /// The distinct (unit, participant) pairs of those who responded (not
-/// withdrawn) or raised an issue themselves in the window. Distinct
+/// withdrawn) or raised an issue themselves in the window (one that
+/// counts: [`counting_issues`]). Distinct
 /// participants per group are counted by the caller, as a child may take
 /// part in several units.
 pub async fn participants_by_unit<C: ConnectionTrait>(
@@ -237,6 +269,7 @@ pub async fn participants_by_unit<C: ConnectionTrait>(
         .distinct()
         .filter(issue::Column::Source.eq("form"))
         .filter(issue::Column::ParticipantId.is_not_null())
+        .filter(counting_issues())
         .filter(issue::Column::CreatedAt.gte(w.start()))
         .filter(issue::Column::CreatedAt.lt(w.end()))
         .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))

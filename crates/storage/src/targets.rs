@@ -1,74 +1,88 @@
-//! Targets (metric, scope, period, value) and the counts progress is
-//! measured with. Which events, units and responses count is decided by the
-//! domain's plan rules; these queries only count what they are asked to.
-
-use std::collections::HashSet;
+//! Targets (metric, scope, period, value) and the records progress is
+//! measured from. Which events, units and responses count is decided by
+//! the domain's plan rules (`plan::measure`); these queries gather what
+//! they are asked for, one query per kind of record for a whole set of
+//! targets.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::UnitId;
-use langnghe_domain::plan::Target;
+use langnghe_domain::plan::{Attendance, Target, TermCalendar};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{event, issue, response, session, survey, target};
+use crate::reports::{Window, counting_issues};
 use crate::{Actor, Db, StoreError, begin};
 
-fn to_target(m: &target::Model) -> Result<Target, DbErr> {
-    Target::check(&m.metric, UnitId(m.scope_unit_id), &m.period, m.value)
+fn to_target(m: &target::Model, terms: &TermCalendar) -> Result<Target, DbErr> {
+    Target::check(&m.metric, UnitId(m.scope_unit_id), &m.period, m.value, terms)
         .map_err(|_| DbErr::Custom(format!("unreadable target {}", m.id)))
 }
 
-/// Every target with its id, oldest first.
+/// Every target with its id, oldest first; a school term's dates are the
+/// school calendar's now.
 pub async fn list<C: ConnectionTrait>(conn: &C) -> Result<Vec<(Uuid, Target)>, StoreError> {
+    let terms = crate::school_terms::calendar(conn).await?;
     let rows = target::Entity::find()
         .order_by_asc(target::Column::Id)
         .all(conn)
         .await?;
     Ok(rows
         .iter()
-        .map(|r| to_target(r).map(|t| (r.id, t)))
+        .map(|r| to_target(r, &terms).map(|t| (r.id, t)))
         .collect::<Result<_, _>>()?)
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Target, StoreError> {
+    let terms = crate::school_terms::calendar(conn).await?;
     let row = target::Entity::find_by_id(id)
         .one(conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(to_target(&row)?)
+    Ok(to_target(&row, &terms)?)
 }
 
-pub async fn create(db: &Db, actor: &Actor, id: Uuid, t: &Target) -> Result<(), StoreError> {
-    let tx = begin(db).await?;
-    let now = actor.at;
-    let row = target::ActiveModel {
+fn row(id: Uuid, t: &Target, actor: &Actor) -> target::ActiveModel {
+    target::ActiveModel {
         id: Set(id),
         metric: Set(t.metric().as_str().to_owned()),
         scope_unit_id: Set(t.scope_unit().0),
         period: Set(t.period().to_string()),
         value: Set(t.value()),
         created_by: Set(actor.id),
-        created_at: Set(now),
-        updated_at: Set(now),
+        created_at: Set(actor.at),
+        updated_at: Set(actor.at),
     }
-    .insert(&tx)
-    .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "target.create",
-            entity: "target",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: snapshot(&row),
-        },
-    )
-    .await?;
+}
+
+pub async fn create(db: &Db, actor: &Actor, id: Uuid, t: &Target) -> Result<(), StoreError> {
+    create_many(db, actor, &[(id, *t)]).await
+}
+
+/// Adds targets (the plan's, seeded at once), each audited, in one
+/// transaction.
+pub async fn create_many(db: &Db, actor: &Actor, targets: &[(Uuid, Target)]) -> Result<(), StoreError> {
+    let tx = begin(db).await?;
+    for (id, t) in targets {
+        let row = row(*id, t, actor).insert(&tx).await?;
+        audit::record(
+            &tx,
+            actor,
+            Change {
+                action: "target.create",
+                entity: "target",
+                entity_id: Some(id.to_string()),
+                before: None,
+                after: snapshot(&row),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -102,135 +116,172 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, t: &Target) -> Result<(), 
     Ok(())
 }
 
-/// The instants a local date range covers (UTC+7 days).
-fn bounds(from: NaiveDate, to: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    let start = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc() - chrono::Duration::hours(7))
-            .unwrap_or_default()
-    };
-    (start(from), start(to.succ_opt().unwrap_or(to)))
+fn unit_ids(units: &[UnitId]) -> impl Iterator<Item = Uuid> + '_ {
+    units.iter().map(|u| u.0)
 }
 
-/// Responses that count (not withdrawn) recorded under these units in the
-/// date range: (participant, grade, age, unit).
-pub async fn responses_in<C: ConnectionTrait>(
+/// A response that counts (not withdrawn): participant, grade, age, unit
+/// and when it was submitted.
+pub type ResponseRow = (Uuid, Option<i16>, i16, UnitId, DateTime<Utc>);
+
+/// Responses that count (not withdrawn) submitted in the window under
+/// these units (`None`: every unit).
+pub async fn responses_between<C: ConnectionTrait>(
     conn: &C,
-    units: &[UnitId],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(Uuid, Option<i16>, i16, UnitId)>, StoreError> {
-    let (start, end) = bounds(from, to);
-    let rows: Vec<(Uuid, Option<i16>, i16, Uuid)> = response::Entity::find()
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<ResponseRow>, StoreError> {
+    /// (participant, grade, age, unit, submitted at)
+    type Row = (Uuid, Option<i16>, i16, Uuid, DateTime<Utc>);
+    let rows: Vec<Row> = response::Entity::find()
         .select_only()
         .column(response::Column::ParticipantId)
         .column(response::Column::Grade)
         .column(response::Column::Age)
         .column(response::Column::UnitId)
+        .column(response::Column::SubmittedAt)
         .filter(response::Column::WithdrawnAt.is_null())
-        .filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)))
-        .filter(response::Column::SubmittedAt.gte(start))
-        .filter(response::Column::SubmittedAt.lt(end))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(|(p, g, a, u)| (p, g, a, UnitId(u))).collect())
-}
-
-/// Issues children raised themselves (not those entered from events).
-pub async fn child_issues_in<C: ConnectionTrait>(
-    conn: &C,
-    units: &[UnitId],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<u64, StoreError> {
-    use sea_orm::PaginatorTrait;
-    let (start, end) = bounds(from, to);
-    Ok(issue::Entity::find()
-        .filter(issue::Column::Source.eq("form"))
-        .filter(issue::Column::UnitId.is_in(units.iter().map(|u| u.0)))
-        .filter(issue::Column::CreatedAt.gte(start))
-        .filter(issue::Column::CreatedAt.lt(end))
-        .count(conn)
-        .await?)
-}
-
-/// Events held under these units in the range: (kind, audience, unit, held on, children).
-pub async fn events_in<C: ConnectionTrait>(
-    conn: &C,
-    units: &[UnitId],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(String, Option<String>, UnitId, NaiveDate, i32)>, StoreError> {
-    let rows: Vec<(String, Option<String>, Uuid, NaiveDate, i32)> = event::Entity::find()
-        .select_only()
-        .column(event::Column::Kind)
-        .column(event::Column::Audience)
-        .column(event::Column::UnitId)
-        .column(event::Column::HeldOn)
-        .column(event::Column::ChildrenAttending)
-        .filter(event::Column::UnitId.is_in(units.iter().map(|u| u.0)))
-        .filter(event::Column::HeldOn.gte(from))
-        .filter(event::Column::HeldOn.lte(to))
+        .filter(response::Column::SubmittedAt.gte(w.start()))
+        .filter(response::Column::SubmittedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(response::Column::UnitId.is_in(unit_ids(u))))
         .into_tuple()
         .all(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(k, a, u, d, c)| (k, a, UnitId(u), d, c))
+        .map(|(p, g, a, u, at)| (p, g, a, UnitId(u), at))
         .collect())
 }
 
-/// Units that had a session open in the range.
-pub async fn session_units_in<C: ConnectionTrait>(
+/// Issues children raised themselves (not those entered from events) in
+/// the window that count as consultations (not withdrawn, not rejected as
+/// spam): unit, participant, when raised.
+pub async fn child_issues_between<C: ConnectionTrait>(
     conn: &C,
-    units: &[UnitId],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<HashSet<UnitId>, StoreError> {
-    let (start, end) = bounds(from, to);
-    let rows: Vec<Uuid> = session::Entity::find()
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(UnitId, Option<Uuid>, DateTime<Utc>)>, StoreError> {
+    let rows: Vec<(Uuid, Option<Uuid>, DateTime<Utc>)> = issue::Entity::find()
         .select_only()
-        .column(session::Column::UnitId)
-        .filter(session::Column::UnitId.is_in(units.iter().map(|u| u.0)))
-        .filter(session::Column::OpensAt.lt(end))
-        .filter(session::Column::ClosesAt.gt(start))
+        .column(issue::Column::UnitId)
+        .column(issue::Column::ParticipantId)
+        .column(issue::Column::CreatedAt)
+        .filter(issue::Column::Source.eq("form"))
+        .filter(counting_issues())
+        .filter(issue::Column::CreatedAt.gte(w.start()))
+        .filter(issue::Column::CreatedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(unit_ids(u))))
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows.into_iter().map(UnitId).collect())
+    Ok(rows.into_iter().map(|(u, p, at)| (UnitId(u), p, at)).collect())
 }
 
-/// Policy consultations (surveys of that kind owned within these units)
-/// with at least one response that counts in the range.
-pub async fn policy_consultations_in<C: ConnectionTrait>(
+/// An event as progress reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub audience: Option<String>,
+    pub unit_id: UnitId,
+    pub held_on: NaiveDate,
+    pub children_attending: i32,
+    /// JSON object: school level → children.
+    pub children_by_school_level: Option<String>,
+    pub attendance: Vec<Attendance>,
+}
+
+/// Every event held in the window's days, wherever it was held (a training
+/// held elsewhere counts for the units whose people attended it), with who
+/// attended trainings.
+pub async fn events_between<C: ConnectionTrait>(conn: &C, w: &Window) -> Result<Vec<EventRow>, StoreError> {
+    /// (id, kind, audience, unit, held on, children, by school level)
+    type Row = (Uuid, String, Option<String>, Uuid, NaiveDate, i32, Option<String>);
+    let rows: Vec<Row> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .column(event::Column::Kind)
+        .column(event::Column::Audience)
+        .column(event::Column::UnitId)
+        .column(event::Column::HeldOn)
+        .column(event::Column::ChildrenAttending)
+        .column(event::Column::ChildrenBySchoolLevel)
+        .filter(event::Column::HeldOn.gte(w.first))
+        .filter(event::Column::HeldOn.lte(w.last))
+        .order_by_asc(event::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+    let mut attendance = crate::events::attendance_of(conn, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, audience, unit, held_on, children, by_level)| EventRow {
+            id,
+            kind,
+            audience,
+            unit_id: UnitId(unit),
+            held_on,
+            children_attending: children,
+            children_by_school_level: by_level,
+            attendance: attendance.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Sessions under these units open at some time in the window: unit,
+/// opening and closing instants.
+pub async fn sessions_between<C: ConnectionTrait>(
     conn: &C,
-    units: &[UnitId],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<u64, StoreError> {
-    let (start, end) = bounds(from, to);
-    let surveys: Vec<Uuid> = survey::Entity::find()
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(UnitId, DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+    let rows: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)> = session::Entity::find()
         .select_only()
-        .column(survey::Column::Id)
-        .filter(survey::Column::Kind.eq("policy_consultation"))
-        .filter(survey::Column::OwnerUnitId.is_in(units.iter().map(|u| u.0)))
+        .column(session::Column::UnitId)
+        .column(session::Column::OpensAt)
+        .column(session::Column::ClosesAt)
+        .filter(session::Column::OpensAt.lt(w.end()))
+        .filter(session::Column::ClosesAt.gt(w.start()))
+        .apply_if(units, |q, u| q.filter(session::Column::UnitId.is_in(unit_ids(u))))
         .into_tuple()
         .all(conn)
         .await?;
-    if surveys.is_empty() {
-        return Ok(0);
-    }
-    let answered: Vec<Uuid> = response::Entity::find()
+    Ok(rows.into_iter().map(|(u, a, b)| (UnitId(u), a, b)).collect())
+}
+
+/// The local days on which each policy-consultation survey owned by these
+/// units got a response that counts: (survey, owner unit, day), distinct.
+pub async fn policy_answers_between<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<(Uuid, UnitId, NaiveDate)>, StoreError> {
+    let day = w.day_of(conn.get_database_backend(), "responses", "submitted_at");
+    let to_survey = response::Entity::belongs_to(survey::Entity)
+        .from(response::Column::SurveyId)
+        .to(survey::Column::Id)
+        .into();
+    let rows: Vec<(Uuid, Uuid, String)> = response::Entity::find()
         .select_only()
-        .column(response::Column::SurveyId)
+        .join(JoinType::InnerJoin, to_survey)
+        .column_as(Expr::col((survey::Entity, survey::Column::Id)), "survey")
+        .column(survey::Column::OwnerUnitId)
+        .column_as(day.clone(), "day")
         .distinct()
-        .filter(response::Column::SurveyId.is_in(surveys))
+        .filter(survey::Column::Kind.eq("policy_consultation"))
         .filter(response::Column::WithdrawnAt.is_null())
-        .filter(response::Column::SubmittedAt.gte(start))
-        .filter(response::Column::SubmittedAt.lt(end))
+        .filter(response::Column::SubmittedAt.gte(w.start()))
+        .filter(response::Column::SubmittedAt.lt(w.end()))
+        .apply_if(units, |q, u| q.filter(survey::Column::OwnerUnitId.is_in(unit_ids(u))))
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(answered.len() as u64)
+    rows.into_iter()
+        .map(|(survey, unit, day)| {
+            let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                .map_err(|_| DbErr::Custom(format!("unreadable local day {day:?}")))?;
+            Ok((survey, UnitId(unit), day))
+        })
+        .collect()
 }

@@ -1,12 +1,16 @@
-//! The holiday calendar that agencies' due dates skip: read by staff,
-//! maintained by admins one year at a time.
+//! The holiday calendar that agencies' due dates skip, and the school
+//! calendar (the dates of each term, học kỳ, that reports and targets may
+//! name as a period): read by staff, maintained by admins one year (one
+//! school year) at a time.
 
 use std::collections::BTreeSet;
 
 use actix_web::{get, put, web};
 use chrono::{Datelike, NaiveDate};
 use langnghe_domain::FieldErrors;
+use langnghe_domain::plan::{SchoolTerm, SchoolYear, check_school_year};
 use langnghe_storage::calendar as store;
+use langnghe_storage::school_terms;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,7 +22,10 @@ use crate::extract::Json;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_holidays).service(replace_holidays);
+    cfg.service(list_holidays)
+        .service(replace_holidays)
+        .service(list_school_terms)
+        .service(replace_school_year);
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -134,5 +141,116 @@ async fn replace_holidays(
     let days = store::list(&state.db, Some(b.year)).await?;
     Ok(web::Json(HolidaysDto {
         holidays: days.into_iter().map(|(date, name)| HolidayDto { date, name }).collect(),
+    }))
+}
+
+/// One term of a school year, with its dates.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"school_year": "2026-2027", "term": "HK1", "name": "Học kỳ I", "period": "2026-2027-HK1", "first_day": "2026-09-05", "last_day": "2027-01-15"}))]
+pub struct SchoolTermDto {
+    /// `2026-2027`.
+    pub school_year: String,
+    /// `HK1` (học kỳ I, September–January) or `HK2` (học kỳ II,
+    /// January–May).
+    pub term: String,
+    /// "Học kỳ I" or "Học kỳ II".
+    pub name: &'static str,
+    /// The period to ask reports, progress and targets for.
+    pub period: String,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+}
+
+fn term_dto(t: &SchoolTerm) -> SchoolTermDto {
+    SchoolTermDto {
+        school_year: t.year().to_string(),
+        term: t.term().to_string(),
+        name: t.term().name_vi(),
+        period: t.period().to_string(),
+        first_day: t.first_day(),
+        last_day: t.last_day(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchoolTermsDto {
+    pub terms: Vec<SchoolTermDto>,
+}
+
+/// The school calendar: every term with its dates, in order. Seeded for
+/// the school years of the plan (2023-2024 to 2027-2028); admins set the
+/// dates the city announces.
+#[utoipa::path(
+    tag = "calendar",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SchoolTermsDto),
+        crate::openapi::NoToken, crate::openapi::NotAllowed,
+    )
+)]
+#[get("/calendar/school-terms")]
+async fn list_school_terms(
+    _staff: Staff<AnyStaff>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<SchoolTermsDto>, ApiError> {
+    let calendar = school_terms::calendar(&state.db).await?;
+    Ok(web::Json(SchoolTermsDto {
+        terms: calendar.terms().iter().map(term_dto).collect(),
+    }))
+}
+
+/// The first and last day of a term.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TermDaysIn {
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+}
+
+/// The dates of a school year's two terms.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"school_year": "2026-2027", "hk1": {"first_day": "2026-09-05", "last_day": "2027-01-16"}, "hk2": {"first_day": "2027-01-18", "last_day": "2027-05-29"}}))]
+pub struct SchoolYearIn {
+    /// `2026-2027`: the year it starts in and the next.
+    pub school_year: String,
+    /// Học kỳ I.
+    pub hk1: TermDaysIn,
+    /// Học kỳ II, after học kỳ I ends.
+    pub hk2: TermDaysIn,
+}
+
+/// Set the dates of a school year's terms (admins), adding the school year
+/// or replacing its dates: every day within the school year (1 August to
+/// 31 July), each term's last day on or after its first, học kỳ II after
+/// học kỳ I. Reports, progress and targets named by a term follow the new
+/// dates. Audited with the dates before and after.
+#[utoipa::path(
+    tag = "calendar",
+    security(("bearer" = [])),
+    request_body = SchoolYearIn,
+    responses(
+        (status = 200, body = SchoolTermsDto),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
+    )
+)]
+#[put("/calendar/school-terms")]
+async fn replace_school_year(
+    staff: Staff<Admin>,
+    state: web::Data<AppState>,
+    body: Json<SchoolYearIn>,
+) -> Result<web::Json<SchoolTermsDto>, ApiError> {
+    let b = body.0;
+    let year = SchoolYear::parse(&b.school_year)
+        .map_err(|e| ApiError::invalid(FieldErrors::single("school_year", "invalid_school_year", e.to_string())))?;
+    let terms = check_school_year(
+        year,
+        (b.hk1.first_day, b.hk1.last_day),
+        (b.hk2.first_day, b.hk2.last_day),
+    )
+    .map_err(ApiError::invalid)?;
+    school_terms::replace_year(&state.db, &staff.actor(), &terms).await?;
+    Ok(web::Json(SchoolTermsDto {
+        terms: terms.iter().map(term_dto).collect(),
     }))
 }

@@ -1,6 +1,8 @@
-//! Offline events: the forums, dialogues, Council meetings, trainings and
-//! listening sessions the plan holds in rooms, with attendance, and the
-//! issues raised there (screened, into the moderation queue).
+//! Offline events: the forums, dialogues, Council meetings, trainings,
+//! People's Council sessions, policy consultations, communication and
+//! parents' sessions the plan holds in rooms, with attendance (for a
+//! training, who attended by unit and role), and the issues raised there
+//! (screened, into the moderation queue).
 
 use std::collections::BTreeMap;
 
@@ -9,7 +11,9 @@ use chrono::NaiveDate;
 use langnghe_domain::account::Role;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::check_date;
-use langnghe_domain::plan::{EventKind, TrainingAudience, check_audience, check_breakdown};
+use langnghe_domain::plan::{
+    Attendance, EventKind, MAX_PEOPLE, TrainingAudience, check_attendance, check_audience, check_breakdown,
+};
 use langnghe_domain::survey::AgeBand;
 use langnghe_domain::{FieldErrors, UnitId};
 use langnghe_storage::events::{self as store, Event, EventFilter, EventIssue};
@@ -33,6 +37,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_event);
 }
 
+/// People of one unit and role who attended a training.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d41", "role": "pioneer_leaders", "people": 1}))]
+pub struct AttendanceIn {
+    /// The unit they came from (a school for Pioneer leaders and
+    /// commanders, a ward for neighbourhood children's leaders), wherever
+    /// the training was held.
+    pub unit_id: Uuid,
+    /// `pioneer_leaders`, `neighbourhood_leaders`, `commanders`,
+    /// `council_delegates` or `parents`.
+    pub role: String,
+    /// 1 to 100000.
+    pub people: i64,
+}
+
 /// An issue children raised at the event.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -52,9 +72,12 @@ pub struct EventIssueIn {
   "children_by_age_band": {"12-14": 42}, "children_by_school_level": {"lower_secondary": 42}, "adults_attending": 6,
   "issues": [{"title": "Nhà vệ sinh trường thiếu giấy và xà phòng", "body": "Các bạn lớp 7 đề nghị nhà trường bổ sung.", "topic": "school_participation"}]}))]
 pub struct CreateEvent {
-    /// `forum`, `leaders_meet_pioneers`, `dialogue`, `council_meeting`, `training`, `action_month` or `care_centre_listening`.
+    /// `forum`, `leaders_meet_pioneers`, `dialogue`, `council_meeting`, `training`, `action_month`,
+    /// `care_centre_listening`, `peoples_council_session` (child delegates at a People's Council session),
+    /// `policy_consultation` (children consulted in a room on a document, plan or programme),
+    /// `rights_communication` (on the Law on Children and the Convention) or `parents_session`.
     pub kind: String,
-    /// For a training: `pioneer_leaders`, `commanders`, `council_delegates` or `parents`.
+    /// For a training: `pioneer_leaders`, `neighbourhood_leaders`, `commanders`, `council_delegates` or `parents`.
     pub audience: Option<String>,
     pub unit_id: Uuid,
     /// The day it was held (not in the future).
@@ -71,9 +94,24 @@ pub struct CreateEvent {
     pub adults_attending: i32,
     #[validate(length(max = 4000))]
     pub notes: Option<String>,
+    /// For a training: who attended, by unit and role (adults listed no
+    /// more than `adults_attending`, children no more than
+    /// `children_attending`). Coverage of target 6 counts the units whose
+    /// people attended, wherever the training was held; a training
+    /// recorded without attendance counts for its own unit and audience.
+    #[serde(default)]
+    #[validate(length(max = 500))]
+    pub attendance: Vec<AttendanceIn>,
     #[serde(default)]
     #[validate(length(max = 100), nested)]
     pub issues: Vec<EventIssueIn>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceDto {
+    pub unit_id: Uuid,
+    pub role: &'static str,
+    pub people: u32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -97,7 +135,10 @@ pub struct EventDto {
     pub children_by_school_level: Option<BTreeMap<String, i32>>,
     pub adults_attending: i32,
     pub notes: Option<String>,
-    /// Whether children attending count as consultations (every kind but trainings).
+    /// Who attended a training, by unit and role.
+    pub attendance: Vec<AttendanceDto>,
+    /// Whether children attending count as consultations (every kind but
+    /// trainings, communication events and parents' sessions).
     pub counts_as_consultation: bool,
     pub issues: Vec<EventIssueDto>,
 }
@@ -117,6 +158,15 @@ fn event_dto(e: Event, issues: Vec<(Uuid, String, String)>) -> EventDto {
         children_by_school_level: map(e.children_by_school_level),
         adults_attending: e.adults_attending,
         notes: e.notes,
+        attendance: e
+            .attendance
+            .iter()
+            .map(|a| AttendanceDto {
+                unit_id: a.unit.0,
+                role: a.role.as_str(),
+                people: a.people,
+            })
+            .collect(),
         counts_as_consultation: counts,
         issues: issues
             .into_iter()
@@ -131,18 +181,33 @@ struct Checked {
     audience: Option<TrainingAudience>,
     by_band: Option<String>,
     by_level: Option<String>,
+    attendance: Vec<Attendance>,
 }
 
-/// Checks kind, audience, date, unit scope and attendance breakdowns.
+/// What [`check`] checks of an event, new or corrected.
+struct Fields<'a> {
+    kind: &'a str,
+    audience: Option<&'a str>,
+    unit_id: Uuid,
+    held_on: NaiveDate,
+    children: i32,
+    adults: i32,
+    by_band: Option<&'a BTreeMap<String, i32>>,
+    by_level: Option<&'a BTreeMap<String, i32>>,
+    attendance: &'a [AttendanceIn],
+}
+
+/// Checks kind, audience, date, unit scope, attendance breakdowns and who
+/// attended a training (units that exist; a facilitator's within their
+/// own unit).
 async fn check(
     state: &AppState,
     staff: &Staff<impl crate::auth::Allowed>,
     errors: &mut FieldErrors,
-    fields: (&str, Option<&str>, Uuid, NaiveDate, i32),
-    by_band: Option<&BTreeMap<String, i32>>,
-    by_level: Option<&BTreeMap<String, i32>>,
+    f: Fields<'_>,
 ) -> Result<Option<Checked>, ApiError> {
-    let (kind, audience, unit_id, held_on, children) = fields;
+    let (kind, audience, unit_id, held_on, children) = (f.kind, f.audience, f.unit_id, f.held_on, f.children);
+    let (by_band, by_level) = (f.by_band, f.by_level);
     let kind = EventKind::parse(kind);
     if kind.is_none() {
         errors.push("kind", "unknown_value", "not a known event kind");
@@ -152,7 +217,7 @@ async fn check(
         errors.push(
             "audience",
             "unknown_value",
-            "pioneer_leaders, commanders, council_delegates or parents",
+            "pioneer_leaders, neighbourhood_leaders, commanders, council_delegates or parents",
         );
     } else if let Some(k) = kind
         && let Err(e) = check_audience(k, parsed_audience)
@@ -167,16 +232,18 @@ async fn check(
     }
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();
+    let outside = |u: UnitId| {
+        staff.role() == Role::Facilitator
+            && !staff
+                .user
+                .assignment
+                .unit_id
+                .is_some_and(|own| chart.is_within(u, own, today) || chart.is_within(u, own, held_on))
+    };
     match chart.unit(UnitId(unit_id)) {
         None => errors.push("unit_id", "unknown_unit", "no such unit"),
         Some(u) => {
-            if staff.role() == Role::Facilitator
-                && !staff
-                    .user
-                    .assignment
-                    .unit_id
-                    .is_some_and(|own| chart.is_within(u.id, own, today) || chart.is_within(u.id, own, held_on))
-            {
+            if outside(u.id) {
                 errors.push(
                     "unit_id",
                     "outside_scope",
@@ -185,6 +252,29 @@ async fn check(
             }
         }
     }
+    for (i, line) in f.attendance.iter().enumerate() {
+        let field = format!("attendance[{i}].unit_id");
+        match chart.unit(UnitId(line.unit_id)) {
+            None => errors.push(field, "unknown_unit", "no such unit"),
+            Some(u) if outside(u.id) => errors.push(
+                field,
+                "outside_scope",
+                "a facilitator records people of their own unit only",
+            ),
+            Some(_) => {}
+        }
+    }
+    let lines: Vec<(UnitId, &str, i64)> = f
+        .attendance
+        .iter()
+        .map(|l| (UnitId(l.unit_id), l.role.as_str(), l.people.clamp(-1, MAX_PEOPLE + 1)))
+        .collect();
+    let attendance = match kind {
+        Some(k) => check_attendance(k, &lines, i64::from(f.adults), i64::from(children))
+            .map_err(|e| errors.0.extend(e.0))
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     let mut breakdown = |field: &str, map: Option<&BTreeMap<String, i32>>, known: &dyn Fn(&str) -> bool| {
         let map = map?;
         let parts: Vec<(String, i32)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
@@ -206,6 +296,7 @@ async fn check(
         audience,
         by_band,
         by_level,
+        attendance,
     }))
 }
 
@@ -232,15 +323,17 @@ async fn create_event(
         &state,
         &staff,
         &mut errors,
-        (
-            &b.kind,
-            b.audience.as_deref(),
-            b.unit_id,
-            b.held_on,
-            b.children_attending,
-        ),
-        b.children_by_age_band.as_ref(),
-        b.children_by_school_level.as_ref(),
+        Fields {
+            kind: &b.kind,
+            audience: b.audience.as_deref(),
+            unit_id: b.unit_id,
+            held_on: b.held_on,
+            children: b.children_attending,
+            adults: b.adults_attending,
+            by_band: b.children_by_age_band.as_ref(),
+            by_level: b.children_by_school_level.as_ref(),
+            attendance: &b.attendance,
+        },
     )
     .await?;
     let topics = catalog::list_topics(&state.db).await?;
@@ -293,6 +386,7 @@ async fn create_event(
         children_by_school_level: c.by_level,
         adults_attending: b.adults_attending,
         notes: b.notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        attendance: c.attendance,
         created_at: state.clock.now(),
         updated_at: state.clock.now(),
     };
@@ -428,6 +522,9 @@ pub struct UpdateEvent {
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
+    /// Replaces who attended a training (`[]` to clear).
+    #[validate(length(max = 500))]
+    pub attendance: Option<Vec<AttendanceIn>>,
 }
 
 /// Correct an event. The result is checked like a new one.
@@ -465,14 +562,34 @@ async fn update_event(
     let by_level = b
         .children_by_school_level
         .unwrap_or_else(|| map(&current.children_by_school_level));
+    let adults = b.adults_attending.unwrap_or(current.adults_attending);
+    let attendance = b.attendance.unwrap_or_else(|| {
+        current
+            .attendance
+            .iter()
+            .map(|a| AttendanceIn {
+                unit_id: a.unit.0,
+                role: a.role.as_str().to_owned(),
+                people: i64::from(a.people),
+            })
+            .collect()
+    });
     let mut errors = FieldErrors::new();
     let checked = check(
         &state,
         &staff,
         &mut errors,
-        (&kind, audience.as_deref(), unit_id, held_on, children),
-        by_band.as_ref(),
-        by_level.as_ref(),
+        Fields {
+            kind: &kind,
+            audience: audience.as_deref(),
+            unit_id,
+            held_on,
+            children,
+            adults,
+            by_band: by_band.as_ref(),
+            by_level: by_level.as_ref(),
+            attendance: &attendance,
+        },
     )
     .await?;
     let (Some(c), true) = (checked, errors.is_empty()) else {
@@ -487,11 +604,12 @@ async fn update_event(
         children_attending: children,
         children_by_age_band: c.by_band,
         children_by_school_level: c.by_level,
-        adults_attending: b.adults_attending.unwrap_or(current.adults_attending),
+        adults_attending: adults,
         notes: match b.notes {
             None => current.notes.clone(),
             Some(n) => n.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
         },
+        attendance: c.attendance,
         ..current
     };
     let updated = store::update(&state.db, &staff.actor(), &event).await?;

@@ -80,8 +80,9 @@ pub struct IssueDto {
     /// another (`merged_into`): a duplicate is resolved by the merge and
     /// leaves the `new` queue; unmerging brings back its own status.
     pub status: String,
-    /// For a rejected issue: `off_topic`, `duplicate`, `unsafe`,
-    /// `personal_information` or `other`.
+    /// For a rejected issue: `off_topic`, `spam` (junk, not counted as a
+    /// consultation), `duplicate`, `unsafe`, `personal_information` or
+    /// `other`.
     pub rejection_reason: Option<String>,
     pub survey_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
@@ -342,7 +343,8 @@ pub struct IssueChangeIn {
     /// `accepted` or `rejected` (a decision may be revisited; nothing goes
     /// back to `new`).
     pub status: Option<String>,
-    /// Required to reject: `off_topic`, `duplicate`, `unsafe`,
+    /// Required to reject: `off_topic`, `spam` (junk such as "adsfasdf":
+    /// no longer counted as a consultation), `duplicate`, `unsafe`,
     /// `personal_information` or `other`.
     pub reason: Option<String>,
     /// A topic's slug, or `null` to clear it.
@@ -459,7 +461,7 @@ async fn checked(
                 errors.push(
                     "reason",
                     "unknown_reason",
-                    "off_topic, duplicate, unsafe, personal_information or other",
+                    "off_topic, spam, duplicate, unsafe, personal_information or other",
                 );
             }
             parsed

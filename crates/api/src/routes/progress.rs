@@ -1,9 +1,12 @@
-//! The plan's targets and progress against them.
+//! The plan's targets and progress against them, for the caller's own
+//! unit (the district for district staff) over any period the plan
+//! reports on.
 
 use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::NaiveDate;
 use langnghe_domain::plan::{Period, Target};
 use langnghe_domain::{FieldErrors, UnitId};
-use langnghe_storage::{StoreError, org, targets as store};
+use langnghe_storage::{StoreError, org, school_terms, targets as store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -11,6 +14,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Admin, Consulting, Staff};
+use crate::dto::UnitBrief;
 use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::services::progress::{TargetDto, TargetProgressDto, target_dto, targets_progress};
@@ -45,15 +49,21 @@ async fn list_targets(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"metric": "council_meetings", "scope_unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d21", "period": "2027", "value": 2}))]
 pub struct TargetIn {
+    /// Any metric the service measures (see `TargetDto.metric`), e.g.
+    /// `pioneer_leaders_trained_coverage` or `events.parents_session`.
     pub metric: String,
     pub scope_unit_id: Uuid,
+    /// `2027`, `2027-H1`, `2027-Q2`, `2027-03`, `2024..2027`, `2027-WY`,
+    /// `2026-2027-HK2` (a school term in the school calendar) or
+    /// `2027-03-01..2027-05-31`.
     pub period: String,
     pub value: f64,
 }
 
 async fn check(state: &AppState, b: &TargetIn) -> Result<Target, ApiError> {
     let mut errors = FieldErrors::new();
-    let target = Target::check(&b.metric, UnitId(b.scope_unit_id), &b.period, b.value)
+    let terms = school_terms::calendar(&state.db).await?;
+    let target = Target::check(&b.metric, UnitId(b.scope_unit_id), &b.period, b.value, &terms)
         .map_err(|e| errors.0.extend(e.0))
         .ok();
     if org::load_chart(&state.db)
@@ -123,49 +133,78 @@ async fn update_target(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
-    /// Only targets whose period overlaps this year.
+    /// Only targets whose period overlaps this year (or give `period`).
     pub year: Option<i32>,
-    /// Only targets scoped to this unit or below it.
+    /// Only targets whose period overlaps this one, measured up to its end
+    /// (or today, if earlier): `2026`, `2026-H1`, `2026-Q3`, `2026-11`,
+    /// `2026-WY` (the work year to November), `2026-2027-HK1` (a school
+    /// term) or `2026-09-01..2026-11-30`.
+    pub period: Option<String>,
+    /// Targets scoped to this unit or below it. Default: the caller's own
+    /// unit (a facilitator's school or ward; the district for district
+    /// staff), never the city; a facilitator never outside their unit.
     pub unit_id: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressDto {
+    /// The unit whose targets (and those of the units below it) these are.
+    pub unit: UnitBrief,
+    /// The period asked for, if any.
+    pub period: Option<String>,
+    /// The day progress is measured up to.
+    pub as_of: NaiveDate,
     pub targets: Vec<TargetProgressDto>,
 }
 
-/// Progress against every target: the actual figure so far, the share of
-/// the target, whether it is met, on track (linear pace) or behind, and for
-/// coverage targets the units not yet covered.
+/// Progress against the targets of a unit and the units below it: the
+/// actual figure so far, the share of the target, whether it is met, on
+/// track (linear pace) or behind, what the figure is made of (a headcount
+/// is shown beside unique participants, never added), how it is counted,
+/// and for coverage targets the units not yet covered. Facilitators see
+/// their own unit's; district staff the district's by default.
 #[utoipa::path(
     tag = "progress",
     security(("bearer" = [])),
     params(ProgressQuery),
     responses(
         (status = 200, body = ProgressDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/progress")]
 async fn get_progress(
-    _staff: Staff<Consulting>,
+    staff: Staff<Consulting>,
     state: web::Data<AppState>,
     q: web::Query<ProgressQuery>,
 ) -> Result<web::Json<ProgressDto>, ApiError> {
-    let year = match q.year {
-        None => None,
-        Some(y) => Some(Period::year(y).map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?),
+    let bad = |m: String| ApiError::bad_request(Code::InvalidQuery, m);
+    let period = match (q.year, q.period.as_deref()) {
+        (Some(_), Some(_)) => return Err(bad("give year or period, not both".into())),
+        (Some(y), None) => Some(Period::year(y).map_err(|e| bad(e.to_string()))?),
+        (None, Some(p)) => {
+            let terms = school_terms::calendar(&state.db).await?;
+            Some(Period::parse_in(p, &terms).map_err(|e| bad(format!("period: {e}")))?)
+        }
+        (None, None) => None,
     };
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();
-    if let Some(u) = q.unit_id
-        && chart.unit(UnitId(u)).is_none()
-    {
-        return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
-    }
-    let overlap = year.map(|y| (y.first_day(), y.last_day()));
-    let targets = targets_progress(&state, &chart, overlap, q.unit_id.map(UnitId), today).await?;
+    // A year keeps measuring to today; a period asked for, to its end.
+    let as_of = match (&q.period, period) {
+        (Some(_), Some(p)) => p.last_day().min(today),
+        _ => today,
+    };
+    let unit = crate::services::progress::scope_unit(&staff, &chart, q.unit_id, &[today, as_of])?;
+    let targets = targets_progress(&state, &chart, period, Some(unit), as_of).await?;
+    let brief = chart
+        .unit(unit)
+        .map(crate::dto::brief)
+        .ok_or_else(|| ApiError::not_found("unit"))?;
     Ok(web::Json(ProgressDto {
+        unit: brief,
+        period: q.period.as_ref().and(period).map(|p| p.to_string()),
+        as_of,
         targets: targets.into_iter().map(|(_, p)| p).collect(),
     }))
 }

@@ -1,5 +1,7 @@
-//! The report the plan asks for (quarterly, half-year, annual in
-//! November), as JSON or CSV, for a unit or the whole organisation.
+//! The report the plan asks for (six-monthly, per school term, yearly in
+//! November, or any period), as JSON or CSV, for the caller's unit: a
+//! facilitator's school or ward, the district for district staff, or a
+//! unit they name.
 //!
 //! A report is a list of sections, each built on its own by an async
 //! function from the report's [`Scope`] (period, units, organisation chart,
@@ -32,7 +34,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::auth::{Curator, Staff};
+use crate::auth::{Consulting, Staff};
 use crate::csv::Csv;
 use crate::dto::CountDto;
 use crate::dto::Text;
@@ -48,12 +50,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
-    /// `2026` (year), `2026-H1` (half), `2026-Q3` (quarter); also `2026-11`
-    /// (month) and `2024..2027` (years).
+    /// `2026` (year), `2026-H1` (half), `2026-Q3` (quarter), `2026-WY`
+    /// (the work year reported in November: 1 Dec 2025 – 30 Nov 2026),
+    /// `2025-2026-HK1` or `2025-2026-HK2` (a school term, dates from the
+    /// school calendar); also `2026-11` (month), `2024..2027` (years) and
+    /// `2026-03-01..2026-05-31` (any days).
     pub period: String,
     /// The unit reported on, with everything below it at the period's end
-    /// and the old units whose history it took over. Default: the whole
-    /// organisation.
+    /// and the old units whose history it took over. Default: the caller's
+    /// own unit (a facilitator's school or ward; the district for district
+    /// staff), never the city. A facilitator gets nothing outside their
+    /// unit (404).
     pub unit_id: Option<Uuid>,
     /// `json` (default) or `csv`.
     pub format: Option<String>,
@@ -90,6 +97,8 @@ pub enum Meaning {
     TargetStatus,
     /// Unit codes, one space apart: their names.
     Units,
+    /// What a target's figure counts (`consultations`, `headcount`, …).
+    Quantity,
 }
 
 /// One figure of a report, in the long shape shared by every section.
@@ -99,10 +108,18 @@ pub struct RowDto {
     /// What the row is about: a unit code, a topic slug, an event kind, a
     /// case status, a target (`metric period scope-code`), or `all`.
     pub item: String,
+    /// For a unit counted in another row as well (a school, in its
+    /// ward's): the code of that unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
     /// The item's name in the request's language, where it has one.
     pub name: Option<String>,
     /// Which figure of the item, e.g. `survey_response`, `issues.new`,
-    /// `trend.2026-07.issues`, `actual`, `severity.high`.
+    /// `trend.2026-07.issues`, `severity.high`; for a target `target`,
+    /// `actual`, `share`, `status`, `measures` (what the actual counts),
+    /// `counting_rule`, `part.<name>` (added up into the actual),
+    /// `beside.<name>` (shown beside it, never added: a headcount beside
+    /// unique participants) and `uncovered_units`.
     pub breakdown: String,
     /// A figure about children is published through the cell key method:
     /// close to the true count, never from 1 to k − 1.
@@ -128,8 +145,7 @@ pub struct ReportDto {
     pub from: NaiveDate,
     /// The period's last local day.
     pub to: NaiveDate,
-    /// The unit reported on; `null` for an organisation with several top
-    /// units.
+    /// The unit reported on.
     pub unit: Option<UnitBrief>,
     pub generated_at: DateTime<Utc>,
     /// The smallest figure about children shown (k).
@@ -150,13 +166,12 @@ struct Scope<'a> {
     /// The organisation is read on this day: `measured_to`, or the
     /// period's first day for a period still to come.
     org_day: NaiveDate,
-    /// The unit asked for (`None`: the whole organisation).
+    /// The unit reported on.
     unit: Option<UnitId>,
     /// The units whose records count (`None`: all, and records with no
     /// unit).
     units: Option<Vec<UnitId>>,
-    /// The unit broken down into the units below it: the unit asked for,
-    /// or the organisation's one top unit (`None` when it has several).
+    /// The unit broken down into the units below it: the unit reported on.
     top: Option<UnitId>,
     /// Whether the report has its safeguarding section: for admins only,
     /// district-wide or wider, per quarter or longer.
@@ -191,6 +206,7 @@ fn title(vi: &str, en: &str) -> Text {
 struct Item {
     item: String,
     name: Option<String>,
+    part_of: Option<String>,
 }
 
 impl Item {
@@ -198,6 +214,7 @@ impl Item {
         Item {
             item: item.into(),
             name,
+            part_of: None,
         }
     }
 
@@ -228,6 +245,7 @@ impl Item {
     fn meaning(&self, breakdown: impl Into<String>, value: ValueDto, meaning: Meaning) -> RowDto {
         RowDto {
             item: self.item.clone(),
+            part_of: self.part_of.clone(),
             name: self.name.clone(),
             breakdown: breakdown.into(),
             value,
@@ -244,15 +262,18 @@ impl Item {
     }
 }
 
-/// The targets whose period overlaps the report's, with their progress up
-/// to the report's end (or today): the target's value, the actual figure
-/// (through the cell key method where it counts children, and the share of
-/// the published figure),
-/// the share, the status, the units not yet covered and the children at
-/// events reported beside participants.
+/// The targets of the unit reported on and of the units below it (for
+/// the district: its wards' and schools'), whose period overlaps the
+/// report's, with their progress up to the report's end (or today): the
+/// target's value, the actual figure (through the cell key method where it
+/// counts children, and the share of the published figure), the share,
+/// the status, what the actual counts and how (the counting rule, in the
+/// request's language), its parts (`part.*`, added up into it) and the
+/// figures shown beside it (`beside.*`, never added: a headcount beside
+/// unique participants), and the units not yet covered.
 async fn progress<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    let overlap = Some((s.period.first_day(), s.period.last_day()));
-    let targets = crate::services::progress::targets_progress(s.state, s.chart, overlap, s.unit, s.measured_to).await?;
+    let targets =
+        crate::services::progress::targets_progress(s.state, s.chart, Some(s.period), s.unit, s.measured_to).await?;
     let mut rows = Vec::new();
     for (target, p) in targets {
         let scope = s.chart.unit(target.scope_unit());
@@ -282,12 +303,20 @@ async fn progress<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         });
         rows.push(item.meaning("share", ValueDto::Number(p.share), Meaning::Share));
         rows.push(item.meaning("status", ValueDto::Text(p.status.to_owned()), Meaning::TargetStatus));
+        rows.push(item.meaning(
+            "measures",
+            ValueDto::Text(p.target.measures.to_owned()),
+            Meaning::Quantity,
+        ));
+        let rule = target.metric().counting_rule();
+        rows.push(item.value("counting_rule", ValueDto::Text(rule.get(s.lang).to_owned())));
+        for part in &p.parts {
+            let kind = if part.added_to_actual { "part" } else { "beside" };
+            rows.push(item.count(format!("{kind}.{}", part.name), part.value));
+        }
         if coverage {
             let codes: Vec<&str> = p.uncovered_units.iter().map(|u| u.code.as_str()).collect();
             rows.push(item.meaning("uncovered_units", ValueDto::Text(codes.join(" ")), Meaning::Units));
-        }
-        if let Some(n) = p.event_children {
-            rows.push(item.count("event_children", n));
         }
     }
     Ok(SectionDto {
@@ -338,13 +367,49 @@ fn unit_groups(s: &Scope<'_>, recorded: impl Iterator<Item = UnitId>) -> (Vec<Op
     (groups, group_of)
 }
 
+/// The school units within the top unit on the organisation's day that are
+/// not rows of the breakdown already (the district's schools, below its
+/// wards), by code, each with the row it is counted in as well; and the
+/// school row each recorded unit counts toward.
+fn school_rows(
+    s: &Scope<'_>,
+    groups: &[Option<UnitId>],
+    recorded: &[UnitId],
+) -> (Vec<(UnitId, UnitId)>, HashMap<UnitId, usize>) {
+    let Some(top) = s.top else {
+        return (Vec::new(), HashMap::new());
+    };
+    let mut schools: Vec<&langnghe_domain::org::Unit> = s
+        .chart
+        .in_force_on(s.org_day)
+        .filter(|u| u.kind == UnitKind::School && u.id != top && !groups.contains(&Some(u.id)))
+        .filter(|u| s.chart.is_within(u.id, top, s.org_day))
+        .collect();
+    schools.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+    let rows: Vec<(UnitId, UnitId)> = schools
+        .iter()
+        .filter_map(|u| Some((u.id, branch(s.chart, u.id, Some(top), s.org_day)?)))
+        .collect();
+    let school_of = recorded
+        .iter()
+        .filter_map(|u| {
+            let school = s.chart.at_level(*u, Some(UnitKind::School), s.org_day)?;
+            Some((*u, rows.iter().position(|(x, _)| *x == school)?))
+        })
+        .collect();
+    (rows, school_of)
+}
+
 /// Consultations ("lượt") in the period by unit (the units below the top
-/// unit, old units counted toward their successors) and by kind: responses
-/// not withdrawn (`survey_response`), issues children raised themselves
-/// (`issue`) and children attending consultation events, not trainings
-/// (`event_attendance`); with their total and the distinct participants
-/// (pseudonyms that responded or raised an issue; event attendance is
-/// anonymous and never added to them).
+/// unit, old units counted toward their successors, then the school units
+/// further down, each also counted in its ward's row: `part_of`) and by
+/// kind: responses not withdrawn (`survey_response`), issues children
+/// raised themselves, not those rejected as spam or withdrawn (`issue`),
+/// and children attending consultation events, not trainings,
+/// communication or parents' sessions (`event_attendance`, a headcount);
+/// with their total and the distinct participants (pseudonyms that
+/// responded or raised an issue; event attendance is anonymous and never
+/// added to them).
 async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let db = &s.state.db;
     let units = s.units.as_deref();
@@ -356,35 +421,48 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         .filter(|e| EventKind::parse(&e.kind).is_some_and(EventKind::is_consultation))
         .collect();
     let participants = counts::participants_by_unit(db, units, &s.window).await?;
-    let recorded = responses
+    let recorded: Vec<UnitId> = responses
         .iter()
         .map(|r| r.0)
         .chain(issues.iter().map(|r| r.0))
         .chain(events.iter().map(|e| e.unit_id))
-        .chain(participants.iter().map(|p| p.0));
-    let (groups, group_of) = unit_groups(s, recorded);
+        .chain(participants.iter().map(|p| p.0))
+        .collect();
+    let (groups, group_of) = unit_groups(s, recorded.iter().copied());
+    // The school units further down (the district's, below its wards),
+    // each a row of its own after the groups, counted in its ward's too.
+    let main = groups.len();
+    let (schools, school_of) = school_rows(s, &groups, &recorded);
+    let slots = |u: &UnitId| -> Vec<usize> {
+        group_of
+            .get(u)
+            .copied()
+            .into_iter()
+            .chain(school_of.get(u).map(|i| main + i))
+            .collect()
+    };
     // Per group: responses, issues, children attending (each event one
     // record weighing its attendance), keyed for the cell key method.
     let key = |purpose: &str, id: Uuid| CellKey::from(s.state.data_key.record_key(purpose, id));
-    let mut cells = vec![[Count::default(); 3]; groups.len()];
-    let mut who: Vec<HashSet<Uuid>> = vec![HashSet::new(); groups.len()];
+    let mut cells = vec![[Count::default(); 3]; main + schools.len()];
+    let mut who: Vec<HashSet<Uuid>> = vec![HashSet::new(); main + schools.len()];
     for (u, n, k) in &responses {
-        if let Some(&g) = group_of.get(u) {
+        for g in slots(u) {
             cells[g][0].merge(&Count::of(*n, CellKey::from_u32(*k)));
         }
     }
     for (u, id) in &issues {
-        if let Some(&g) = group_of.get(u) {
+        for g in slots(u) {
             cells[g][1].merge(&Count::of(1, key("issue", *id)));
         }
     }
     for e in &events {
-        if let Some(&g) = group_of.get(&e.unit_id) {
+        for g in slots(&e.unit_id) {
             cells[g][2].merge(&Count::of(e.children, key("event", e.id)));
         }
     }
     for (u, p) in &participants {
-        if let Some(&g) = group_of.get(u) {
+        for g in slots(u) {
             who[g].insert(*p);
         }
     }
@@ -403,11 +481,17 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     };
     const KINDS: [&str; 3] = ["survey_response", "issue", "event_attendance"];
     let mut rows = Vec::new();
-    for (g, group) in groups.iter().enumerate() {
-        let item = match group {
+    let items = groups
+        .iter()
+        .map(|group| match group {
             Some(u) => Item::unit(s, *u),
             None => Item::new("other", Some(words::other_units(s.lang).to_owned())),
-        };
+        })
+        .chain(schools.iter().map(|(school, ward)| Item {
+            part_of: s.chart.unit(*ward).map(|w| w.code.as_str().to_owned()),
+            ..Item::unit(s, *school)
+        }));
+    for (g, item) in items.enumerate() {
         for (c, kind) in KINDS.iter().enumerate() {
             rows.push(item.count(*kind, cells[g][c].published(table)));
         }
@@ -416,7 +500,7 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     }
     let all = Item::all(s);
     let columns: Vec<Count> = (0..3)
-        .map(|c| total(&cells.iter().map(|g| g[c]).collect::<Vec<_>>()))
+        .map(|c| total(&cells[..main].iter().map(|g| g[c]).collect::<Vec<_>>()))
         .collect();
     for (c, kind) in KINDS.iter().enumerate() {
         rows.push(all.count(*kind, columns[c].published(table)));
@@ -615,12 +699,16 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     })
 }
 
-/// The report for a period: progress against targets, consultations by
-/// unit and kind, topics, events, and counts of safeguarding cases by
-/// status (an admin's report of the district or wider, per quarter or
-/// longer; never details). Figures about children go through the cell key
-/// method. `format=csv` gives the same rows as one long table (UTF-8 with
-/// BOM, `section,item,name,breakdown,value`).
+/// The report for a period (a year, half, quarter, month, the November
+/// work year, a school term or any days) and a unit (the caller's own by
+/// default: a facilitator's school or ward, the district for district
+/// staff): progress against the targets of the unit and the units below it,
+/// consultations by unit (the district's wards and schools) and kind,
+/// topics, events, and counts of safeguarding cases by status (an admin's
+/// report of the district or wider, per quarter or longer; never details).
+/// Figures about children go through the cell key method. `format=csv`
+/// gives the same rows as one long table (UTF-8 with BOM,
+/// `section,item,name,breakdown,value`).
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
@@ -630,18 +718,19 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
             (ReportDto = "application/json"),
             (String = "text/csv; charset=utf-8"),
         )),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
+        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
     )
 )]
 #[get("/reports")]
 async fn get_report(
     req: HttpRequest,
-    staff: Staff<Curator>,
+    staff: Staff<Consulting>,
     state: web::Data<AppState>,
     q: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let period =
-        Period::parse(&q.period).map_err(|e| ApiError::bad_request(Code::InvalidQuery, format!("period: {e}")))?;
+    let terms = langnghe_storage::school_terms::calendar(&state.db).await?;
+    let period = Period::parse_in(&q.period, &terms)
+        .map_err(|e| ApiError::bad_request(Code::InvalidQuery, format!("period: {e}")))?;
     let lang = crate::extract::query_lang(&req, q.lang.as_deref())?;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
@@ -649,23 +738,10 @@ async fn get_report(
         Some(_) => return Err(ApiError::bad_request(Code::InvalidQuery, "format is json or csv")),
     };
     let chart = org::load_chart(&state.db).await?;
-    let unit = match q.unit_id.map(UnitId) {
-        Some(u) if chart.unit(u).is_none() => {
-            return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
-        }
-        u => u,
-    };
-    let measured_to = period.last_day().min(state.clock.local_date());
+    let today = state.clock.local_date();
+    let measured_to = period.last_day().min(today);
     let org_day = measured_to.max(period.first_day());
-    let top = unit.or_else(|| {
-        let mut roots = chart
-            .in_force_on(org_day)
-            .filter(|u| chart.parent_on(u.id, org_day).is_none());
-        match (roots.next(), roots.next()) {
-            (Some(only), None) => Some(only.id),
-            _ => None,
-        }
-    });
+    let unit = crate::services::progress::scope_unit(&staff, &chart, q.unit_id, &[org_day, today])?;
     let scope = Scope {
         state: &state,
         chart: &chart,
@@ -678,23 +754,21 @@ async fn get_report(
         },
         measured_to,
         org_day,
-        unit,
-        units: unit.map(|u| chart.counting_for(u, org_day)),
-        top,
+        unit: Some(unit),
+        units: Some(chart.counting_for(unit, org_day)),
+        top: Some(unit),
         with_safeguarding: staff.role() == Role::Admin
-            && !period.is_month()
-            && unit.is_none_or(|u| {
-                chart
-                    .unit(u)
-                    .is_some_and(|u| matches!(u.kind, UnitKind::City | UnitKind::District))
-            }),
+            && !period.is_shorter_than_a_quarter()
+            && chart
+                .unit(unit)
+                .is_some_and(|u| matches!(u.kind, UnitKind::City | UnitKind::District)),
     };
     let sections = try_join_all(builders(&scope)).await?;
     let report = ReportDto {
         period: period.to_string(),
         from: period.first_day(),
         to: period.last_day(),
-        unit: top.and_then(|u| chart.unit(u)).map(crate::dto::brief),
+        unit: chart.unit(unit).map(crate::dto::brief),
         generated_at: state.clock.now(),
         min_cell: state.ptable.policy().threshold(),
         sections,
@@ -755,6 +829,11 @@ fn people_csv(report: &ReportDto, chart: &OrgChart, lang: Lang) -> Csv {
                         cells[3] = words::target_status(t, lang).to_owned();
                     }
                 }
+                Meaning::Quantity => {
+                    if let ValueDto::Text(t) = &row.value {
+                        cells[3] = words::quantity(t, lang).to_owned();
+                    }
+                }
                 Meaning::Units => {
                     if let ValueDto::Text(t) = &row.value {
                         let names: Vec<String> = t
@@ -770,10 +849,25 @@ fn people_csv(report: &ReportDto, chart: &OrgChart, lang: Lang) -> Csv {
                     }
                 }
             }
+            // A unit counted within another row too (a school in its
+            // ward's) says so beside its name.
+            let name = match (&row.name, &row.part_of) {
+                (Some(name), Some(whole)) => {
+                    let whole = chart
+                        .units()
+                        .find(|u| u.code.as_str() == whole)
+                        .map_or_else(|| whole.clone(), |u| u.name.get(lang).to_owned());
+                    match lang {
+                        Lang::Vi => format!("{name} (thuộc {whole})"),
+                        Lang::En => format!("{name} (in {whole})"),
+                    }
+                }
+                (name, _) => name.clone().unwrap_or_default(),
+            };
             let mut line = vec![
                 title.clone(),
                 row.item.clone(),
-                row.name.clone().unwrap_or_default(),
+                name,
                 figure_words(section.key, &row.breakdown, lang),
             ];
             line.extend(cells);
@@ -804,6 +898,16 @@ fn figure_words(section: &str, breakdown: &str, lang: Lang) -> String {
         };
         return format!("{what} — {}", words::month(month));
     }
+    if let Some(part) = breakdown.strip_prefix("part.") {
+        return format!("{}: {}", say("Gồm", "Of which"), words::target_part(part, lang));
+    }
+    if let Some(part) = breakdown.strip_prefix("beside.") {
+        return format!(
+            "{}: {}",
+            say("Kèm theo, không cộng vào kết quả", "Beside, not added"),
+            words::target_part(part, lang)
+        );
+    }
     if let Some(severity) = breakdown.strip_prefix("severity.") {
         return format!(
             "{} {}",
@@ -816,6 +920,8 @@ fn figure_words(section: &str, breakdown: &str, lang: Lang) -> String {
         (_, "actual") => say("Kết quả", "Achieved"),
         (_, "share") => say("Tỷ lệ hoàn thành chỉ tiêu", "Share of the target"),
         (_, "status") => say("Đánh giá", "Status"),
+        (_, "measures") => say("Đơn vị tính", "Counted as"),
+        (_, "counting_rule") => say("Cách tính", "How it is counted"),
         (_, "uncovered_units") => say("Đơn vị chưa thực hiện", "Units yet to do it"),
         (_, "event_children") => say(
             "Trẻ em dự hoạt động (lượt, không cộng vào kết quả)",

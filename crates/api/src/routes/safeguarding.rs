@@ -480,10 +480,10 @@ async fn case_summary(
 ) -> Result<web::Json<CaseSummaryDto>, ApiError> {
     let period = Period::parse(&q.period)
         .map_err(|_| ApiError::bad_request(Code::InvalidQuery, "period is like 2026, 2026-H1 or 2026-Q3"))?;
-    if period.is_month() {
+    if period.is_shorter_than_a_quarter() {
         return Err(ApiError::bad_request(
             Code::InvalidQuery,
-            "counts of cases are given per quarter or longer, never per month",
+            "counts of cases are given per quarter or longer, never per month or fewer days",
         ));
     }
     let figures = crate::services::figures::published_cases(&state, period).await?;

@@ -1,45 +1,98 @@
-//! The plan's targets measured: progress against each, for the progress
-//! route and the report.
+//! The plan's targets measured, for the progress route and the report: the
+//! records a set of targets needs are gathered once (one query per kind of
+//! record), each target is measured from them by the domain's counting
+//! rules (`plan::measure`), and every figure that counts children is
+//! published through disclosure control.
 
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDate;
 use langnghe_domain::UnitId;
+use langnghe_domain::account::Role;
+use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::OrgChart;
-use langnghe_domain::plan::{self, EventKind, Facts, Period, Target, TrainingAudience};
+use langnghe_domain::plan::{
+    self, EventKind, EventRecord, IssueRecord, Period, PolicyAnswer, Records, ResponseRecord, SessionRecord, Target,
+    TrainingAudience,
+};
+use langnghe_domain::reports::{ScopeError, report_unit};
+use langnghe_storage::reports::Window;
 use langnghe_storage::targets as store;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::dto::UnitBrief;
-use crate::error::ApiError;
+use crate::auth::{Allowed, Staff};
+use crate::dto::{Text, UnitBrief};
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", "metric": "consultations", "scope_unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d20", "period": "2024..2027", "value": 50000.0, "plan_target": 9}))]
+#[schema(example = json!({"id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", "metric": "consultations", "scope_unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d20", "period": "2024..2027", "value": 50000.0, "plan_target": 9, "measures": "consultations",
+  "counting_rule": {"vi": "Lượt trẻ em được lấy ý kiến: …", "en": "Consultations (lượt): …"}}))]
 pub struct TargetDto {
     pub id: Uuid,
-    /// `consultations`, `lower_secondary_participants`, `ward_dialogue_coverage`,
-    /// `school_dialogue_coverage`, `school_consultation_coverage`, `council_meetings`,
-    /// `forums`, `leaders_meet_pioneers`, `trainings_commanders`,
-    /// `pioneer_leaders_trained_coverage` or `policy_consultations`.
+    /// The plan's: `consultations` (9), `lower_secondary_participants` (8),
+    /// `ward_dialogue_coverage` and `school_dialogue_coverage` (3),
+    /// `school_consultation_coverage` (7), `council_meetings` (1), `forums`
+    /// and `leaders_meet_pioneers` (2), `trainings_commanders` (4),
+    /// `pioneer_leaders_trained_coverage` and
+    /// `neighbourhood_leaders_trained_coverage` (6), `policy_consultations`
+    /// (5); and the service's other measures: `unique_participants` and
+    /// `events.<kind>` (events of one kind, e.g. `events.parents_session`).
     pub metric: &'static str,
     pub scope_unit_id: Uuid,
-    /// `2026`, `2026-H1`, `2026-Q3`, `2026-11` or `2024..2027`.
+    /// `2026`, `2026-H1`, `2026-Q3`, `2026-11`, `2024..2027`, `2026-WY`
+    /// (the work year to November), `2025-2026-HK1` (a school term) or
+    /// `2026-03-01..2026-05-31`.
     pub period: String,
     /// A count, or a percentage for coverage metrics.
     pub value: f64,
-    /// The number of the plan's target this measures (1–9).
-    pub plan_target: u8,
+    /// The number of the plan's target this measures (1–9); `null` for the
+    /// service's other measures.
+    pub plan_target: Option<u8>,
+    /// What the figure counts: `consultations` ("lượt": a child taking part
+    /// twice counts twice), `unique_participants` (each child once),
+    /// `events`, `policy_consultations` (each survey or event once) or
+    /// `percent_of_units`.
+    pub measures: &'static str,
+    /// How the figure is counted, in Vietnamese and English.
+    pub counting_rule: Text,
 }
 
 pub(crate) fn target_dto(id: Uuid, t: &Target) -> TargetDto {
+    let metric = t.metric();
     TargetDto {
         id,
-        metric: t.metric().as_str(),
+        metric: metric.as_str(),
         scope_unit_id: t.scope_unit().0,
         period: t.period().to_string(),
         value: t.value(),
-        plan_target: t.metric().plan_target(),
+        plan_target: metric.plan_target(),
+        measures: metric.quantity().as_str(),
+        counting_rule: Text::from(&metric.counting_rule()),
     }
+}
+
+/// A part of a measured figure, or a figure shown beside it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"name": "event_headcount", "counts": "headcount", "value": 1250, "added_to_actual": false}))]
+pub struct PartDto {
+    /// Consultations: `survey_responses`, `issues`, `event_attendance`.
+    /// Lower-secondary participants: `unique_participants`,
+    /// `event_headcount` (lower-secondary children entered at events),
+    /// `event_headcount_school_level_not_entered`. Policy consultations:
+    /// `surveys`, `events`. Coverage: `units_covered`, `units_in_scope`.
+    pub name: &'static str,
+    /// `consultations` ("lượt"), `unique_participants`, `headcount`
+    /// (children counted in the room: one child may be counted twice),
+    /// `policy_consultations` or `units`. Published through the cell key
+    /// method when it counts children.
+    pub counts: &'static str,
+    pub value: u64,
+    /// Whether it is added up into `actual`. A headcount is never added to
+    /// unique participants: it is shown beside them.
+    pub added_to_actual: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,91 +109,162 @@ pub struct TargetProgressDto {
     pub status: &'static str,
     /// For coverage targets: the units not yet covered, whom to call.
     pub uncovered_units: Vec<UnitBrief>,
-    /// For lower-secondary participants: children at events, reported beside the figure.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub event_children: Option<u64>,
+    /// What the actual is made of, and the figures shown beside it.
+    pub parts: Vec<PartDto>,
 }
 
-pub(crate) async fn facts(
-    state: &AppState,
-    chart: &OrgChart,
-    target: &Target,
-    today: chrono::NaiveDate,
-) -> Result<Facts, ApiError> {
-    let period: Period = target.period();
-    let from = period.first_day();
-    let to = period.last_day().min(today);
-    let as_of = to.max(from);
-    let units = chart.counting_for(target.scope_unit(), as_of);
-    let here = |u: UnitId, d: chrono::NaiveDate| chart.counts_toward(u, as_of.max(d)).unwrap_or(u);
-    let mut f = Facts::default();
-    if from > to {
-        return Ok(f);
-    }
-    f.responses = store::responses_in(&state.db, &units, from, to)
-        .await?
-        .into_iter()
-        .map(|(p, grade, age, _)| {
-            (
-                p,
-                grade.and_then(|g| u8::try_from(g).ok()),
-                u8::try_from(age).unwrap_or(0),
-            )
-        })
-        .collect();
-    f.child_issues = store::child_issues_in(&state.db, &units, from, to).await?;
-    f.events = store::events_in(&state.db, &units, from, to)
-        .await?
-        .into_iter()
-        .filter_map(|(k, a, u, d, c)| {
-            Some((
-                EventKind::parse(&k)?,
-                a.as_deref().and_then(TrainingAudience::parse),
-                here(u, d),
-                u64::try_from(c).unwrap_or(0),
-            ))
-        })
-        .collect();
-    f.session_units = store::session_units_in(&state.db, &units, from, to)
-        .await?
-        .into_iter()
-        .map(|u| here(u, as_of))
-        .collect();
-    f.policy_consultations = store::policy_consultations_in(&state.db, &units, from, to).await?;
-    if let Some(kind) = target.metric().unit_kind() {
-        let mut cover: Vec<UnitId> = chart
-            .in_force_on(as_of)
-            .filter(|u| u.kind == kind && chart.is_within(u.id, target.scope_unit(), as_of))
-            .map(|u| u.id)
-            .collect();
-        cover.sort();
-        f.units_to_cover = cover;
-    }
-    Ok(f)
+/// The local day of an instant.
+fn day(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    crate::local_day(at)
 }
 
-/// The progress of one target, measured from the start of its period up to
-/// `as_of` (today for `/progress`; the end of a report's period, if earlier,
-/// for reports), with its status against the pace on that day.
-pub(crate) async fn target_progress(
+/// The school levels entered for an event, as stored: the lower-secondary
+/// children, `None` when no breakdown was entered.
+fn lower_secondary(by_level: Option<&str>) -> Option<u64> {
+    let map: BTreeMap<String, i64> = serde_json::from_str(by_level?).ok()?;
+    Some(
+        map.get(SchoolLevel::LowerSecondary.as_str())
+            .and_then(|n| u64::try_from(*n).ok())
+            .unwrap_or(0),
+    )
+}
+
+/// Everything the targets need, measured up to `as_of`: the days from the
+/// earliest first day to the latest day measured, under the units that
+/// count for any of their scopes (every event, wherever held).
+pub(crate) async fn records(
     state: &AppState,
     chart: &OrgChart,
+    targets: &[(Uuid, Target)],
+    as_of: NaiveDate,
+) -> Result<Records, ApiError> {
+    let spans: Vec<(NaiveDate, NaiveDate)> = targets
+        .iter()
+        .map(|(_, t)| (t.period().first_day(), t.period().last_day().min(as_of)))
+        .filter(|(first, last)| first <= last)
+        .collect();
+    let (Some(first), Some(last)) = (spans.iter().map(|s| s.0).min(), spans.iter().map(|s| s.1).max()) else {
+        return Ok(Records::default());
+    };
+    let window = Window {
+        first,
+        last,
+        offset_hours: crate::LOCAL_OFFSET_HOURS,
+    };
+    let mut units: HashSet<UnitId> = HashSet::new();
+    for (_, t) in targets {
+        let on = t.period().last_day().min(as_of).max(t.period().first_day());
+        units.extend(chart.counting_for(t.scope_unit(), on));
+    }
+    let mut units: Vec<UnitId> = units.into_iter().collect();
+    units.sort();
+    let db = &state.db;
+    let within = Some(units.as_slice());
+    let responses = store::responses_between(db, within, &window)
+        .await?
+        .into_iter()
+        .map(|(participant, grade, age, unit, at)| ResponseRecord {
+            participant,
+            level: SchoolLevel::of(grade.and_then(|g| u8::try_from(g).ok()), u8::try_from(age).unwrap_or(0)),
+            unit,
+            day: day(at),
+        })
+        .collect();
+    let issues = store::child_issues_between(db, within, &window)
+        .await?
+        .into_iter()
+        .map(|(unit, participant, at)| IssueRecord {
+            unit,
+            day: day(at),
+            participant,
+        })
+        .collect();
+    let events = store::events_between(db, &window)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            Some(EventRecord {
+                kind: EventKind::parse(&e.kind)?,
+                audience: e.audience.as_deref().and_then(TrainingAudience::parse),
+                unit: e.unit_id,
+                day: e.held_on,
+                children: u64::try_from(e.children_attending).unwrap_or(0),
+                lower_secondary: lower_secondary(e.children_by_school_level.as_deref()),
+                attendance: e.attendance,
+            })
+        })
+        .collect();
+    let sessions = store::sessions_between(db, within, &window)
+        .await?
+        .into_iter()
+        .map(|(unit, opens, closes)| {
+            let first_day = day(opens);
+            // Closing is exclusive: a session closing at midnight was not
+            // open on the day that begins then.
+            let last_day = day(closes - chrono::Duration::seconds(1)).max(first_day);
+            SessionRecord {
+                unit,
+                first_day,
+                last_day,
+            }
+        })
+        .collect();
+    let policy_answers = store::policy_answers_between(db, within, &window)
+        .await?
+        .into_iter()
+        .map(|(survey, unit, day)| PolicyAnswer { survey, unit, day })
+        .collect();
+    Ok(Records {
+        responses,
+        issues,
+        events,
+        sessions,
+        policy_answers,
+    })
+}
+
+/// The progress of one target, measured from `records` from the start of
+/// its period up to `as_of` (today for `/progress`; the end of a report's
+/// period, if earlier, for reports), with its status against the pace on
+/// that day. Figures about children are published through the cell key
+/// method, and the share and status follow the published figure.
+pub(crate) fn target_progress(
+    state: &AppState,
+    chart: &OrgChart,
+    records: &Records,
     id: Uuid,
     target: &Target,
-    as_of: chrono::NaiveDate,
-) -> Result<TargetProgressDto, ApiError> {
-    let facts = facts(state, chart, target, as_of).await?;
-    let measured = plan::measure(target.metric(), &facts);
-    // A figure that counts children is published through the cell key
-    // method, and the share and status follow the published figure.
-    let children = langnghe_domain::reports::counts_children(target.metric());
+    as_of: NaiveDate,
+) -> TargetProgressDto {
+    let measured = plan::measure(target, records, chart, as_of);
+    let publish = |purpose: &str, n: u64| crate::services::figures::published_total(state, purpose, id, n);
+    let children = target.metric().quantity().counts_children();
+    let true_actual = measured.actual.max(0.0) as u64;
     let actual = if children {
-        crate::services::figures::published_total(state, "target", id, measured.actual.max(0.0) as u64) as f64
+        publish("target", true_actual) as f64
     } else {
         measured.actual
     };
+    let added = measured.parts.iter().filter(|p| p.added).count();
+    let parts = measured
+        .parts
+        .iter()
+        .map(|p| PartDto {
+            name: p.name,
+            counts: p.quantity.as_str(),
+            // A part that is the whole actual publishes as the actual does.
+            value: if !p.quantity.counts_children() {
+                p.value
+            } else if p.added && added == 1 && p.value == true_actual {
+                actual as u64
+            } else {
+                publish(&format!("target.{}", p.name), p.value)
+            },
+            added_to_actual: p.added,
+        })
+        .collect();
     let progress = plan::progress(target, actual, as_of);
-    Ok(TargetProgressDto {
+    TargetProgressDto {
         target: target_dto(id, target),
         actual,
         share: progress.share,
@@ -151,32 +275,54 @@ pub(crate) async fn target_progress(
             .filter_map(|u| chart.unit(*u))
             .map(crate::dto::brief)
             .collect(),
-        event_children: measured
-            .event_children
-            .map(|n| crate::services::figures::published_total(state, "target.event_children", id, n)),
-    })
+        parts,
+    }
 }
 
-/// Every target whose period overlaps the days `overlap` (all targets
-/// without) and whose scope is `unit` or below it on `as_of` (every scope
-/// without), oldest first, each with its progress up to `as_of`.
+/// Every target whose period overlaps `overlap` (all targets without) and
+/// whose scope is `unit` or below it on `as_of` (every scope without),
+/// oldest first, each with its progress up to `as_of`.
 pub(crate) async fn targets_progress(
     state: &AppState,
     chart: &OrgChart,
-    overlap: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    overlap: Option<Period>,
     unit: Option<UnitId>,
-    as_of: chrono::NaiveDate,
+    as_of: NaiveDate,
 ) -> Result<Vec<(Target, TargetProgressDto)>, ApiError> {
-    let mut out = Vec::new();
-    for (id, target) in store::list(&state.db).await? {
-        let p = target.period();
-        if overlap.is_some_and(|(first, last)| p.last_day() < first || p.first_day() > last) {
-            continue;
-        }
-        if unit.is_some_and(|u| !chart.is_within(target.scope_unit(), u, as_of)) {
-            continue;
-        }
-        out.push((target, target_progress(state, chart, id, &target, as_of).await?));
+    let targets: Vec<(Uuid, Target)> = store::list(&state.db)
+        .await?
+        .into_iter()
+        .filter(|(_, t)| overlap.is_none_or(|p| p.overlaps(&t.period())))
+        .filter(|(_, t)| unit.is_none_or(|u| chart.is_within(t.scope_unit(), u, as_of)))
+        .collect();
+    let records = records(state, chart, &targets, as_of).await?;
+    Ok(targets
+        .iter()
+        .map(|(id, t)| (*t, target_progress(state, chart, &records, *id, t, as_of)))
+        .collect())
+}
+
+/// The unit a caller's report or progress is about (`asked`, or their own
+/// unit, or the district), refused outside a facilitator's unit (404) or
+/// when no district can be the default (400).
+pub(crate) fn scope_unit<R: Allowed>(
+    staff: &Staff<R>,
+    chart: &langnghe_domain::org::OrgChart,
+    asked: Option<Uuid>,
+    days: &[NaiveDate],
+) -> Result<UnitId, ApiError> {
+    if let Some(u) = asked
+        && chart.unit(UnitId(u)).is_none()
+    {
+        return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
     }
-    Ok(out)
+    let own = match (staff.role(), staff.user.assignment.unit_id) {
+        (Role::Facilitator, None) => return Err(ApiError::forbidden()),
+        (Role::Facilitator, Some(own)) => Some(own),
+        _ => None,
+    };
+    report_unit(chart, own, asked.map(UnitId), days).map_err(|e| match e {
+        ScopeError::OutsideOwnUnit => ApiError::not_found("unit"),
+        ScopeError::NoDistrict => ApiError::bad_request(Code::InvalidQuery, e.to_string()),
+    })
 }
