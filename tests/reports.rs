@@ -718,45 +718,147 @@ async fn a_report_as_csv_roles_and_bad_input() {
         r.header("content-disposition"),
         Some(format!("attachment; filename=\"report-{quarter}-PN.csv\"").as_str())
     );
-    assert!(r.text.starts_with('\u{feff}'), "UTF-8 with BOM");
-    let lines: Vec<&str> = r.text.trim_start_matches('\u{feff}').split("\r\n").collect();
-    assert_eq!(lines[0], "section,item,name,breakdown,value");
-    // The rows of the JSON report, perturbed figures included.
-    for prefix in [
-        "consultations,HCM-DUCNHUAN,Phường Đức Nhuận,survey_response,",
-        "consultations,all,Tổng cộng,total,",
-        "events,forum,,children_attending,",
-        "consultations,PN-HDTE,Hội đồng trẻ em quận Phú Nhuận,total,",
-    ] {
-        let line = lines
-            .iter()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_else(|| panic!("{prefix} not in\n{}", r.text));
-        let n = line.rsplit(',').next().unwrap();
-        assert!(
-            n.parse::<u64>().is_ok_and(|n| n == 0 || n >= crate::results::K),
-            "{line}"
-        );
-    }
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("progress,consultations 2024..2027 PN,"))
+    let lines = crate::outputs::parse_csv(&r.text);
+    assert_eq!(
+        lines[0],
+        [
+            "Phần",
+            "Mã",
+            "Tên",
+            "Chỉ số",
+            "Số lượng",
+            "Tỷ lệ (%)",
+            "Số ngày làm việc",
+            "Nội dung"
+        ]
     );
-    // The JSON has the same rows.
     let json = app
         .get(
             &format!("/api/v1/reports?period={quarter}&unit_id={}&format=json", s.district),
             app.admin(),
         )
         .await;
-    let rows: usize = json.ok(200)["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["rows"].as_array().unwrap().len())
-        .sum();
-    assert_eq!(lines.iter().filter(|l| !l.is_empty()).count(), rows + 1);
+    let json = json.ok(200).clone();
+    // The rows of the JSON report, in order, each value in the one column
+    // that has its meaning, written as people write it.
+    let mut at = 1;
+    let mut statuses = 0;
+    for section in json["sections"].as_array().unwrap() {
+        for row in section["rows"].as_array().unwrap() {
+            let line = &lines[at];
+            at += 1;
+            assert_eq!(line[0], section["title"]["vi"], "{line:?}");
+            assert_eq!(line[1], row["item"], "{line:?}");
+            if row.get("part_of").is_some() {
+                assert!(line[2].contains("(thuộc "), "a school within its ward: {line:?}");
+            }
+            let filled: Vec<usize> = (4..8).filter(|i| !line[*i].is_empty()).collect();
+            assert!(filled.len() <= 1, "one value per row: {line:?}");
+            let item = row["item"].as_str().unwrap();
+            let coverage = item.contains("coverage");
+            let v = &row["value"];
+            match row["breakdown"].as_str().unwrap() {
+                "share" => {
+                    assert_eq!(line[5], crate::outputs::percent(v.as_f64().unwrap(), ','), "{line:?}");
+                    assert_eq!(line[3], "Tỷ lệ hoàn thành chỉ tiêu");
+                }
+                "target" | "actual" if coverage => {
+                    assert_eq!(line[5], crate::outputs::decimal(v.as_f64().unwrap(), ','), "{line:?}");
+                }
+                "status" => {
+                    statuses += 1;
+                    let words = ["Đạt", "Đúng tiến độ", "Chậm tiến độ"];
+                    assert!(words.contains(&line[7].as_str()), "status in words: {line:?}");
+                }
+                "uncovered_units" => assert!(!line[7].contains("PN-"), "names, not codes: {line:?}"),
+                "measures" => {
+                    assert_eq!(line[3], "Đơn vị tính");
+                    assert!(!line[7].is_empty() && !line[7].contains('_'), "in words: {line:?}");
+                }
+                "counting_rule" => assert_eq!(line[7], v.as_str().unwrap(), "{line:?}"),
+                "median_working_days_to_answer" => {
+                    assert_eq!(line[6], crate::outputs::decimal(v.as_f64().unwrap(), ','), "{line:?}");
+                }
+                b => {
+                    let n = v.as_f64().unwrap_or_else(|| panic!("{b}: {v}"));
+                    assert_eq!(line[4], format!("{}", n.round() as i64), "a count: {line:?}");
+                    assert_eq!(n.fract(), 0.0, "{line:?}");
+                    assert!(
+                        !line[3].contains('.') && !line[3].contains('_'),
+                        "{b} in words: {line:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(at, lines.len(), "the CSV has the JSON's rows, no more");
+    assert!(statuses > 0, "the report has targets");
+    let line = |item: &str, figure: &str| {
+        lines
+            .iter()
+            .find(|l| l[1] == item && l[3] == figure)
+            .unwrap_or_else(|| panic!("{item} / {figure} not in {lines:?}"))
+            .clone()
+    };
+    let ward = line("HCM-DUCNHUAN", "Phiếu khảo sát");
+    assert_eq!(ward[0], "Lượt trẻ em được lấy ý kiến, theo đơn vị và hình thức");
+    assert_eq!(ward[2], "Phường Đức Nhuận");
+    let n: u64 = ward[4].parse().unwrap();
+    assert!(n == 0 || n >= crate::results::K, "{ward:?}");
+    assert_eq!(line("all", "Tổng số lượt")[2], "Tổng cộng");
+    assert_eq!(
+        line("forum", "Trẻ em tham dự (lượt)")[2],
+        "Diễn đàn lắng nghe tiếng nói trẻ em"
+    );
+    let target = line("consultations 2024..2027 PN", "Chỉ tiêu");
+    assert!(
+        target[2].starts_with("Lượt trẻ em được lấy ý kiến (2024..2027, "),
+        "{target:?}"
+    );
+    assert_eq!(target[4], "50000");
+    // English on request: headers, titles, words and the decimal point.
+    let en = app
+        .get(
+            &format!(
+                "/api/v1/reports?period={quarter}&unit_id={}&format=csv&lang=en",
+                s.district
+            ),
+            app.admin(),
+        )
+        .await;
+    let en = crate::outputs::parse_csv(&en.text);
+    assert_eq!(
+        en[0],
+        [
+            "Section",
+            "Code",
+            "Name",
+            "Figure",
+            "Number",
+            "Percent",
+            "Working days",
+            "Details"
+        ]
+    );
+    assert_eq!(en.len(), lines.len());
+    assert!(
+        en.iter()
+            .any(|l| l[0] == "Consultations by unit and kind" && l[3] == "Survey responses")
+    );
+    assert!(
+        en.iter()
+            .filter(|l| l[3] == "Status")
+            .all(|l| ["Met", "On track", "Behind"].contains(&l[7].as_str()))
+    );
+    for l in en.iter().filter(|l| l[3] == "Share of the target") {
+        assert!(!l[5].contains(','), "{l:?}");
+    }
+    app.get(
+        &format!("/api/v1/reports?period={quarter}&format=csv&lang=fr"),
+        app.admin(),
+    )
+    .await
+    .assert_problem(400, "invalid_query");
 
     // Roles: admins, moderators and facilitators (their own unit's); only
     // an admin's report counts safeguarding cases, and only district-wide,

@@ -492,7 +492,11 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     assert!(r.text.starts_with('\u{feff}'), "BOM for Excel");
     assert!(r.header("content-disposition").unwrap().contains("attachment"));
     let lines = csv_lines(&r.text);
-    assert_eq!(lines[0].join(","), "place,age_band,gender,one,many,rate,yn,num,rank");
+    // For people: the questions' texts, places, ages and genders in words.
+    assert_eq!(
+        lines[0].join(","),
+        "Nơi trả lời,Nhóm tuổi,Giới tính,Một?,Nhiều?,Điểm?,Có không?,Số?,Xếp?"
+    );
     assert_eq!(lines.len(), 14, "a header and one row per response");
     // The boy is generalised into the crowd: every combination of place,
     // age band and gender has at least k rows.
@@ -501,7 +505,13 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
         *combos.entry(l[..3].to_vec()).or_default() += 1;
     }
     assert!(combos.values().all(|n| *n >= K), "{combos:?}");
-    assert!(!r.text.contains("PN-S01") && !r.text.contains("9-11") && !r.text.contains("boy"));
+    let boys_school = app.get(&format!("/api/v1/units/{other}"), app.admin()).await;
+    let boys_school = boys_school.ok(200)["name"]["vi"].as_str().unwrap().to_owned();
+    assert!(!r.text.contains("PN-S01") && !r.text.contains(&boys_school));
+    assert!(lines[1..].iter().all(|l| l[1] != "9–11 tuổi" && l[2] != "Nam"));
+    assert!(lines[1..].iter().all(|l| !l[0].is_empty()
+        && !l[0].contains("PN-")
+        && ["12–14 tuổi", "6–11 tuổi", "12–17 tuổi", "Mọi lứa tuổi"].contains(&l[1].as_str())));
     assert!(
         lines[1..].iter().any(|l| l[3] == "c" && l[7] == "99"),
         "the answers stay"
@@ -523,13 +533,13 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     assert_eq!(r.status, 200, "{}", r.text);
     let body = r.text.trim_start_matches('\u{feff}');
     let texts: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
-    assert_eq!(texts[0], "question,text");
+    assert_eq!(texts[0], "Câu hỏi,Câu trả lời");
     assert_eq!(texts.len(), 14);
     assert!(
-        texts.contains(&"say,\"'=HYPERLINK(\"\"x\"\")\""),
+        texts.contains(&"Nói?,\"'=HYPERLINK(\"\"x\"\")\""),
         "formula made plain text: {texts:?}"
     );
-    assert!(texts.contains(&"say,Em là bạn nam duy nhất lớp 4B"), "{texts:?}");
+    assert!(texts.contains(&"Nói?,Em là bạn nam duy nhất lớp 4B"), "{texts:?}");
     // Each reading is in the audit log with its reason.
     let audit = app.audit("survey", &survey).await;
     let reads: Vec<_> = audit
@@ -590,6 +600,37 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
             .count(),
         3,
         "the two readings, and the one of too few rows that read them"
+    );
+    // In English on request.
+    let en = app
+        .get(
+            &format!("/api/v1/surveys/{survey}/texts.csv?reason=x&lang=en"),
+            app.admin(),
+        )
+        .await;
+    assert!(
+        en.text
+            .trim_start_matches('\u{feff}')
+            .starts_with("Question,Answer\r\n")
+    );
+    let en = app.get(&path("?reason=Report&lang=en"), app.admin()).await;
+    let en = csv_lines(&en.text);
+    assert_eq!(en[0][..3], ["Where", "Age band", "Gender"]);
+    assert!(
+        en[1..].iter().all(|l| ["Girls", "Any gender"].contains(&l[2].as_str())),
+        "{en:?}"
+    );
+    app.get(&path("?reason=x&lang=vn"), app.admin())
+        .await
+        .assert_problem(400, "invalid_query");
+    // The English readings are audited like any.
+    assert_eq!(
+        app.audit("survey", &survey)
+            .await
+            .iter()
+            .filter(|e| e.action == "responses.export" || e.action == "texts.export")
+            .count(),
+        5
     );
 }
 

@@ -261,6 +261,50 @@ pub fn event_kind(code: &str, lang: Lang) -> &str {
     }
 }
 
+/// What a target's figure counts.
+pub fn quantity(code: &str, lang: Lang) -> &str {
+    match code {
+        "consultations" => pick(lang, "Lượt trẻ em được lấy ý kiến", "Consultations (one child once)"),
+        "unique_participants" => pick(lang, "Số trẻ tham gia (mỗi em một lần)", "Children (each once)"),
+        "headcount" => pick(lang, "Lượt trẻ em có mặt", "Headcount"),
+        "events" => pick(lang, "Số hoạt động", "Events"),
+        "policy_consultations" => pick(lang, "Số lần lấy ý kiến về văn bản, chính sách", "Policy consultations"),
+        "units" => pick(lang, "Số đơn vị", "Units"),
+        "percent_of_units" => pick(lang, "Tỷ lệ đơn vị (%)", "Percentage of units"),
+        other => other,
+    }
+}
+
+/// A part of a target's figure (`survey_responses`, `issues`, …), added
+/// into it or shown beside it.
+pub fn target_part(code: &str, lang: Lang) -> &str {
+    match code {
+        "survey_responses" => pick(lang, "phiếu khảo sát", "survey responses"),
+        "issues" => pick(lang, "ý kiến trẻ em gửi", "issues children raised"),
+        "event_attendance" => pick(
+            lang,
+            "trẻ em dự hoạt động lấy ý kiến",
+            "children at consultation events",
+        ),
+        "event_headcount" => pick(
+            lang,
+            "lượt trẻ em THCS dự hoạt động",
+            "lower-secondary headcount at events",
+        ),
+        "event_headcount_school_level_not_entered" => pick(
+            lang,
+            "lượt trẻ em dự hoạt động chưa ghi cấp học",
+            "headcount at events with no school level entered",
+        ),
+        "unique_participants" => pick(lang, "số trẻ tham gia (mỗi em một lần)", "children (each once)"),
+        "events" => pick(lang, "hoạt động", "events"),
+        "surveys" => pick(lang, "khảo sát lấy ý kiến chính sách", "policy consultation surveys"),
+        "units_covered" => pick(lang, "đơn vị đã thực hiện", "units covered"),
+        "units_in_scope" => pick(lang, "đơn vị thuộc phạm vi", "units in scope"),
+        other => other,
+    }
+}
+
 /// What a target measures.
 pub fn metric(code: &str, lang: Lang) -> &str {
     match code {

@@ -26,6 +26,7 @@ use langnghe_domain::plan::{EventKind, Period};
 use langnghe_domain::reports::{branch, counts_children};
 use langnghe_domain::results::Count;
 use langnghe_domain::text::Lang;
+use langnghe_domain::words;
 use langnghe_storage::org;
 use langnghe_storage::reports::{self as counts, Window};
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,9 @@ pub struct ReportQuery {
     pub unit_id: Option<Uuid>,
     /// `json` (default) or `csv`.
     pub format: Option<String>,
+    /// `vi` or `en`: the language of names and, in the CSV, of every word
+    /// (default: from `Accept-Language`, else `vi`).
+    pub lang: Option<String>,
 }
 
 /// A value in a report row: a count, another number (a target, a share, a
@@ -75,14 +79,26 @@ pub enum ValueDto {
     Text(String),
 }
 
-impl ValueDto {
-    fn csv(&self) -> String {
-        match self {
-            ValueDto::Count(n) => n.to_string(),
-            ValueDto::Number(x) => format!("{x}"),
-            ValueDto::Text(t) => t.clone(),
-        }
-    }
+/// What a row's value means, so that the CSV for people puts it in the
+/// one column that has that meaning and writes it as people do (the JSON
+/// gives the value alone, in its machine form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Meaning {
+    /// A number of children, events, deliveries…: an integer.
+    #[default]
+    Count,
+    /// A percentage, 0 to 100 (a coverage, and its target).
+    Percent,
+    /// A share, 0 to 1 (of a target reached): written as a percentage.
+    Share,
+    /// A number of working days.
+    Days,
+    /// A target's status (`met`, `on_track`, `behind`).
+    TargetStatus,
+    /// Unit codes, one space apart: their names.
+    Units,
+    /// What a target's figure counts (`consultations`, `headcount`, …).
+    Quantity,
 }
 
 /// One figure of a report, in the long shape shared by every section.
@@ -108,6 +124,8 @@ pub struct RowDto {
     /// A figure about children is published through the cell key method:
     /// close to the true count, never from 1 to k − 1.
     pub value: ValueDto,
+    #[serde(skip)]
+    pub meaning: Meaning,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -221,12 +239,17 @@ impl Item {
     }
 
     fn value(&self, breakdown: impl Into<String>, value: ValueDto) -> RowDto {
+        self.meaning(breakdown, value, Meaning::Count)
+    }
+
+    fn meaning(&self, breakdown: impl Into<String>, value: ValueDto, meaning: Meaning) -> RowDto {
         RowDto {
             item: self.item.clone(),
             part_of: self.part_of.clone(),
             name: self.name.clone(),
             breakdown: breakdown.into(),
             value,
+            meaning,
         }
     }
 
@@ -254,6 +277,7 @@ async fn progress<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let mut rows = Vec::new();
     for (target, p) in targets {
         let scope = s.chart.unit(target.scope_unit());
+        // The target in words: what it measures, over which period, where.
         let item = Item::new(
             format!(
                 "{} {} {}",
@@ -261,27 +285,38 @@ async fn progress<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
                 p.target.period,
                 scope.map_or("?", |u| u.code.as_str())
             ),
-            scope.map(|u| u.name.get(s.lang).to_owned()),
+            Some(format!(
+                "{} ({}, {})",
+                words::metric(p.target.metric, s.lang),
+                p.target.period,
+                scope.map_or("?", |u| u.name.get(s.lang))
+            )),
         );
-        rows.push(item.value("target", ValueDto::Number(p.target.value)));
+        let coverage = target.metric().is_coverage();
+        let amount = if coverage { Meaning::Percent } else { Meaning::Count };
+        rows.push(item.meaning("target", ValueDto::Number(p.target.value), amount));
         // Figures about children come already through the cell key method.
         rows.push(if counts_children(target.metric()) {
             item.count("actual", p.actual.max(0.0) as u64)
         } else {
-            item.value("actual", ValueDto::Number(p.actual))
+            item.meaning("actual", ValueDto::Number(p.actual), amount)
         });
-        rows.push(item.value("share", ValueDto::Number(p.share)));
-        rows.push(item.value("status", ValueDto::Text(p.status.to_owned())));
-        rows.push(item.value("measures", ValueDto::Text(p.target.measures.to_owned())));
+        rows.push(item.meaning("share", ValueDto::Number(p.share), Meaning::Share));
+        rows.push(item.meaning("status", ValueDto::Text(p.status.to_owned()), Meaning::TargetStatus));
+        rows.push(item.meaning(
+            "measures",
+            ValueDto::Text(p.target.measures.to_owned()),
+            Meaning::Quantity,
+        ));
         let rule = target.metric().counting_rule();
         rows.push(item.value("counting_rule", ValueDto::Text(rule.get(s.lang).to_owned())));
         for part in &p.parts {
             let kind = if part.added_to_actual { "part" } else { "beside" };
             rows.push(item.count(format!("{kind}.{}", part.name), part.value));
         }
-        if target.metric().is_coverage() {
+        if coverage {
             let codes: Vec<&str> = p.uncovered_units.iter().map(|u| u.code.as_str()).collect();
-            rows.push(item.value("uncovered_units", ValueDto::Text(codes.join(" "))));
+            rows.push(item.meaning("uncovered_units", ValueDto::Text(codes.join(" ")), Meaning::Units));
         }
     }
     Ok(SectionDto {
@@ -450,7 +485,7 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         .iter()
         .map(|group| match group {
             Some(u) => Item::unit(s, *u),
-            None => Item::new("other", None),
+            None => Item::new("other", Some(words::other_units(s.lang).to_owned())),
         })
         .chain(schools.iter().map(|(school, ward)| Item {
             part_of: s.chart.unit(*ward).map(|w| w.code.as_str().to_owned()),
@@ -543,7 +578,7 @@ async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let mut rows = Vec::new();
     let mut children = Count::default();
     for (i, kind) in kinds.iter().enumerate() {
-        let item = Item::new(kind.clone(), None);
+        let item = Item::new(kind.clone(), Some(words::event_kind(kind, s.lang).to_owned()));
         rows.push(item.count("events", by_kind[i].0));
         rows.push(item.count("children_attending", by_kind[i].1.published(table)));
         rows.push(item.count("adults_attending", by_kind[i].2));
@@ -570,7 +605,10 @@ async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let severities = crate::services::figures::SEVERITIES;
     let mut rows = Vec::new();
     for (i, status) in langnghe_domain::safeguarding::CaseStatus::ALL.iter().enumerate() {
-        let item = Item::new(status.as_str(), None);
+        let item = Item::new(
+            status.as_str(),
+            Some(words::case_status(status.as_str(), s.lang).to_owned()),
+        );
         rows.push(item.count("total", published.rows.get(i).copied().unwrap_or(0)));
         for (j, severity) in severities.iter().enumerate() {
             let n = published.cells.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0);
@@ -640,7 +678,7 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         rows.push(item.count("answered_on_time", t.answered_on_time));
         rows.push(item.count("overdue", t.overdue));
         if let Some(m) = t.median_working_days() {
-            rows.push(item.value("median_working_days_to_answer", ValueDto::Number(m)));
+            rows.push(item.meaning("median_working_days_to_answer", ValueDto::Number(m), Meaning::Days));
         }
     };
     for (id, t) in &by_agency {
@@ -693,6 +731,7 @@ async fn get_report(
     let terms = langnghe_storage::school_terms::calendar(&state.db).await?;
     let period = Period::parse_in(&q.period, &terms)
         .map_err(|e| ApiError::bad_request(Code::InvalidQuery, format!("period: {e}")))?;
+    let lang = crate::extract::query_lang(&req, q.lang.as_deref())?;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -706,7 +745,7 @@ async fn get_report(
     let scope = Scope {
         state: &state,
         chart: &chart,
-        lang: crate::request_lang(&req),
+        lang,
         period,
         window: Window {
             first: period.first_day(),
@@ -737,22 +776,181 @@ async fn get_report(
     if !csv {
         return Ok(HttpResponse::Ok().json(report));
     }
-    let header = ["section", "item", "name", "breakdown", "value"].map(String::from);
-    let mut out = Csv::new(&header);
-    for section in &report.sections {
-        for row in &section.rows {
-            out.push(&[
-                section.key.to_owned(),
-                row.item.clone(),
-                row.name.clone().unwrap_or_default(),
-                row.breakdown.clone(),
-                row.value.csv(),
-            ]);
-        }
-    }
+    let out = people_csv(&report, &chart, lang);
     let name = match report.unit.as_ref() {
         Some(u) => format!("report-{}-{}.csv", report.period, u.code),
         None => format!("report-{}.csv", report.period),
     };
     Ok(out.response(&name))
+}
+
+/// The report as a CSV for people, in `lang`: one row per figure, with the
+/// section's title, the item's code and name, the figure in words, and its
+/// value in the one column that has its meaning: a number (an integer), a
+/// percentage (one decimal; shares of a target as percentages too), working
+/// days (one decimal), or words (a status, the names of units).
+fn people_csv(report: &ReportDto, chart: &OrgChart, lang: Lang) -> Csv {
+    let mut out = Csv::for_people(
+        lang,
+        &[
+            ("Phần", "Section"),
+            ("Mã", "Code"),
+            ("Tên", "Name"),
+            ("Chỉ số", "Figure"),
+            ("Số lượng", "Number"),
+            ("Tỷ lệ (%)", "Percent"),
+            ("Số ngày làm việc", "Working days"),
+            ("Nội dung", "Details"),
+        ],
+    );
+    let number = |v: &ValueDto| match v {
+        ValueDto::Count(n) => Some(*n as f64),
+        ValueDto::Number(x) => Some(*x),
+        ValueDto::Text(_) => None,
+    };
+    for section in &report.sections {
+        let title = match lang {
+            Lang::Vi => section.title.vi.clone(),
+            Lang::En => section.title.en.clone().unwrap_or_else(|| section.title.vi.clone()),
+        };
+        for row in &section.rows {
+            let mut cells = [String::new(), String::new(), String::new(), String::new()];
+            let x = number(&row.value);
+            match row.meaning {
+                Meaning::Count => match &row.value {
+                    ValueDto::Text(t) => cells[3] = t.clone(),
+                    _ => cells[0] = x.map(|x| words::decimal(x, 0, lang)).unwrap_or_default(),
+                },
+                Meaning::Percent => cells[1] = x.map(|x| words::decimal(x, 1, lang)).unwrap_or_default(),
+                Meaning::Share => cells[1] = x.map(|x| words::percent_of_share(x, lang)).unwrap_or_default(),
+                Meaning::Days => cells[2] = x.map(|x| words::decimal(x, 1, lang)).unwrap_or_default(),
+                Meaning::TargetStatus => {
+                    if let ValueDto::Text(t) = &row.value {
+                        cells[3] = words::target_status(t, lang).to_owned();
+                    }
+                }
+                Meaning::Quantity => {
+                    if let ValueDto::Text(t) = &row.value {
+                        cells[3] = words::quantity(t, lang).to_owned();
+                    }
+                }
+                Meaning::Units => {
+                    if let ValueDto::Text(t) = &row.value {
+                        let names: Vec<String> = t
+                            .split_whitespace()
+                            .map(|code| {
+                                chart
+                                    .units()
+                                    .find(|u| u.code.as_str() == code)
+                                    .map_or_else(|| code.to_owned(), |u| u.name.get(lang).to_owned())
+                            })
+                            .collect();
+                        cells[3] = names.join("; ");
+                    }
+                }
+            }
+            // A unit counted within another row too (a school in its
+            // ward's) says so beside its name.
+            let name = match (&row.name, &row.part_of) {
+                (Some(name), Some(whole)) => {
+                    let whole = chart
+                        .units()
+                        .find(|u| u.code.as_str() == whole)
+                        .map_or_else(|| whole.clone(), |u| u.name.get(lang).to_owned());
+                    match lang {
+                        Lang::Vi => format!("{name} (thuộc {whole})"),
+                        Lang::En => format!("{name} (in {whole})"),
+                    }
+                }
+                (name, _) => name.clone().unwrap_or_default(),
+            };
+            let mut line = vec![
+                title.clone(),
+                row.item.clone(),
+                name,
+                figure_words(section.key, &row.breakdown, lang),
+            ];
+            line.extend(cells);
+            out.push(&line);
+        }
+    }
+    out
+}
+
+/// A figure of a report in words; one the words do not know yet is given
+/// as its code.
+fn figure_words(section: &str, breakdown: &str, lang: Lang) -> String {
+    let say = |vi: &str, en: &str| match lang {
+        Lang::Vi => vi.to_owned(),
+        Lang::En => en.to_owned(),
+    };
+    if let Some(status) = breakdown.strip_prefix("issues.")
+        && status != "total"
+    {
+        return format!("{} — {}", say("Ý kiến", "Issues"), words::issue_status(status, lang));
+    }
+    if let Some(rest) = breakdown.strip_prefix("trend.")
+        && let Some((month, what)) = rest.split_once('.')
+    {
+        let what = match what {
+            "issues" => say("Ý kiến", "Issues"),
+            _ => say("Phiếu khảo sát", "Survey responses"),
+        };
+        return format!("{what} — {}", words::month(month));
+    }
+    if let Some(part) = breakdown.strip_prefix("part.") {
+        return format!("{}: {}", say("Gồm", "Of which"), words::target_part(part, lang));
+    }
+    if let Some(part) = breakdown.strip_prefix("beside.") {
+        return format!(
+            "{}: {}",
+            say("Kèm theo, không cộng vào kết quả", "Beside, not added"),
+            words::target_part(part, lang)
+        );
+    }
+    if let Some(severity) = breakdown.strip_prefix("severity.") {
+        return format!(
+            "{} {}",
+            say("Mức độ", "Severity"),
+            langnghe_domain::safeguarding::severity_label(severity, lang)
+        );
+    }
+    match (section, breakdown) {
+        (_, "target") => say("Chỉ tiêu", "Target"),
+        (_, "actual") => say("Kết quả", "Achieved"),
+        (_, "share") => say("Tỷ lệ hoàn thành chỉ tiêu", "Share of the target"),
+        (_, "status") => say("Đánh giá", "Status"),
+        (_, "measures") => say("Đơn vị tính", "Counted as"),
+        (_, "counting_rule") => say("Cách tính", "How it is counted"),
+        (_, "uncovered_units") => say("Đơn vị chưa thực hiện", "Units yet to do it"),
+        (_, "event_children") => say(
+            "Trẻ em dự hoạt động (lượt, không cộng vào kết quả)",
+            "Children at events (headcount, not added to the figure)",
+        ),
+        (_, "survey_response") => say("Phiếu khảo sát", "Survey responses"),
+        (_, "issue") => say("Ý kiến trẻ em gửi", "Issues children raised"),
+        (_, "event_attendance") => say(
+            "Trẻ em dự hoạt động lấy ý kiến (lượt)",
+            "Children at consultations (headcount)",
+        ),
+        ("consultations", "total") => say("Tổng số lượt", "Consultations in all"),
+        (_, "unique_participants") => say("Số trẻ tham gia (mỗi em một lần)", "Children taking part (each once)"),
+        (_, "issues.total") => say("Tổng số ý kiến", "Issues in all"),
+        (_, "survey_answers") => say("Phiếu khảo sát", "Survey responses"),
+        ("topics", "events") => say("Hoạt động", "Events"),
+        (_, "events") => say("Số hoạt động", "Events held"),
+        (_, "children_attending") => say("Trẻ em tham dự (lượt)", "Children attending (headcount)"),
+        (_, "adults_attending") => say("Người lớn tham dự (lượt)", "Adults attending (headcount)"),
+        (_, "total") => say("Tổng số", "Total"),
+        (_, "recommendations") => say("Số kiến nghị", "Recommendations"),
+        (_, "sent") => say("Số lượt gửi cơ quan", "Deliveries sent"),
+        (_, "answered") => say("Đã trả lời", "Answered"),
+        (_, "answered_on_time") => say("Trả lời đúng hạn", "Answered on time"),
+        (_, "overdue") => say("Quá hạn chưa trả lời", "Overdue, unanswered"),
+        (_, "median_working_days_to_answer") => say(
+            "Số ngày làm việc đến khi trả lời (trung vị)",
+            "Working days to answer (median)",
+        ),
+        _ => breakdown.to_owned(),
+    }
 }

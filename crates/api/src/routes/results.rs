@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::auth::{Admin, Consulting, Staff};
 use crate::error::{ApiError, Code};
 use crate::extract::query_lang;
-use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute};
+use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute, dimension_label};
 use crate::state::AppState;
 use crate::survey_format::{find as find_survey, stored_definition};
 
@@ -358,6 +358,9 @@ pub struct RowsQuery {
     pub to: Option<NaiveDate>,
     /// Default: the published version.
     pub version: Option<i32>,
+    /// `vi` or `en`: the language of the headers and words (default: from
+    /// `Accept-Language`, else `vi`).
+    pub lang: Option<String>,
 }
 
 /// The rows a request for per-response rows may see, read and audited.
@@ -450,7 +453,11 @@ async fn read_rows(
 /// where the child answered (the unit, or its ward or district), their age
 /// band (or half of childhood) and gender generalised until every
 /// combination counts at least k rows (k-anonymity). Fewer than k responses:
-/// 409 `too_few_responses`.
+/// 409 `too_few_responses`. For people, in Vietnamese or English (`lang`,
+/// `Accept-Language`): the questions' texts as headers, units by name, age
+/// bands and genders in words, answers by their labels (several joined by
+/// `; `, a ranking as `first > second`), numbers with the language's
+/// decimal mark.
 #[utoipa::path(
     tag = "results",
     security(("bearer" = [])),
@@ -462,12 +469,14 @@ async fn read_rows(
 )]
 #[get("/surveys/{id}/responses.csv")]
 async fn responses_csv(
+    req: HttpRequest,
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     q: web::Query<RowsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     use rand::seq::SliceRandom;
+    let lang = query_lang(&req, q.lang.as_deref())?;
     let Rows {
         def,
         survey_id,
@@ -503,24 +512,53 @@ async fn responses_csv(
         .iter()
         .filter(|q| !matches!(q.spec(), langnghe_domain::survey::QuestionSpec::Text { .. }))
         .collect();
-    let mut header: Vec<String> = ["place", "age_band", "gender"].map(String::from).to_vec();
-    header.extend(questions.iter().map(|q| q.key().to_owned()));
+    let say = |vi: &str, en: &str| match lang {
+        Lang::Vi => vi.to_owned(),
+        Lang::En => en.to_owned(),
+    };
+    let mut header: Vec<String> = vec![
+        say("Nơi trả lời", "Where"),
+        say("Nhóm tuổi", "Age band"),
+        say("Giới tính", "Gender"),
+    ];
+    header.extend(questions.iter().map(|q| q.text().get(lang).to_owned()));
+    let place = |code: &str| match code {
+        langnghe_domain::rows::ANY => say("Mọi nơi", "Anywhere"),
+        "other" => words::other_units(lang).to_owned(),
+        code => dimension_label("unit", code, &chart, lang),
+    };
     let mut lines: Vec<Vec<String>> = rows
         .drain(..)
         .zip(&quasi)
         .map(|(row, ids)| {
             let answers = crate::rollup::answers_of(&def, &row.answers);
-            let mut line: Vec<String> = ids.at(level).iter().map(|v| (*v).to_owned()).collect();
+            let [where_, age, gender] = ids.at(level);
+            let mut line = vec![
+                place(where_),
+                words::age_band(age, lang),
+                words::gender(gender, lang).to_owned(),
+            ];
             for question in &questions {
+                let label = |key: &String| {
+                    question
+                        .options()
+                        .iter()
+                        .find(|o| o.key() == key)
+                        .map_or_else(|| key.clone(), |o| o.label().get(lang).to_owned())
+                };
+                let labels = |keys: &[String]| keys.iter().map(label).collect::<Vec<_>>();
                 line.push(
                     match answers.iter().find(|(k, _)| k == question.key()).map(|(_, a)| a) {
                         None | Some(Answer::Text(_)) => String::new(),
-                        Some(Answer::Choice(c)) => c.clone(),
-                        Some(Answer::Choices(cs)) => cs.join(";"),
-                        Some(Answer::Ranking(cs)) => cs.join(">"),
+                        Some(Answer::Choice(c)) => label(c),
+                        Some(Answer::Choices(cs)) => labels(cs).join("; "),
+                        Some(Answer::Ranking(cs)) => labels(cs).join(" > "),
                         Some(Answer::Rating(v)) => v.to_string(),
-                        Some(Answer::YesNo(b)) => if *b { "yes" } else { "no" }.to_owned(),
-                        Some(Answer::Number(x)) => format!("{x}"),
+                        Some(Answer::YesNo(b)) => words::yes_no(*b, lang).to_owned(),
+                        Some(Answer::Number(x)) => match lang {
+                            Lang::Vi => format!("{x}").replace('.', ","),
+                            Lang::En => format!("{x}"),
+                        },
                     },
                 );
             }
@@ -539,7 +577,8 @@ async fn responses_csv(
 /// audited with its `reason`: one row per answer (question and text, as
 /// stored: redacted), in random order, with nothing that links two answers
 /// of one child or an answer to the child's other answers, place, age or
-/// gender. Text withheld for safeguarding is left out.
+/// gender. Text withheld for safeguarding is left out. For people: the
+/// question's text, in Vietnamese or English (`lang`, `Accept-Language`).
 #[utoipa::path(
     tag = "results",
     security(("bearer" = [])),
@@ -551,27 +590,33 @@ async fn responses_csv(
 )]
 #[get("/surveys/{id}/texts.csv")]
 async fn texts_csv(
+    req: HttpRequest,
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     q: web::Query<RowsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     use rand::seq::SliceRandom;
+    let lang = query_lang(&req, q.lang.as_deref())?;
     let Rows {
         def, survey_id, rows, ..
     } = read_rows(&staff, &state, *id, &q, "texts.export").await?;
+    let text_of = |key: &str| {
+        def.question(key)
+            .map_or_else(|| key.to_owned(), |q| q.text().get(lang).to_owned())
+    };
     let mut lines: Vec<Vec<String>> = rows
         .iter()
         .flat_map(|row| crate::rollup::answers_of(&def, &row.answers))
         .filter_map(|(key, a)| match a {
             Answer::Text(t) if !t.trim().is_empty() && t != langnghe_domain::screen::WITHHELD => {
-                Some(vec![key, t.trim().to_owned()])
+                Some(vec![text_of(&key), t.trim().to_owned()])
             }
             _ => None,
         })
         .collect();
     lines.shuffle(&mut rand::rng());
-    let mut csv = Csv::new(&["question".to_owned(), "text".to_owned()]);
+    let mut csv = Csv::for_people(lang, &[("Câu hỏi", "Question"), ("Câu trả lời", "Answer")]);
     for line in &lines {
         csv.push(line);
     }
