@@ -24,6 +24,7 @@ mod migrations;
 mod moderation;
 mod outputs;
 mod passwords;
+mod plan_year;
 mod platform;
 mod preview;
 mod progress;
