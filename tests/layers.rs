@@ -138,7 +138,7 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
 /// own layer or below, and never a cycle.
 fn layer(module: &str) -> usize {
     match module.split("::").next().unwrap_or_default() {
-        "server" | "cli" | "demo" | "crate" => 5,
+        "server" | "cli" | "demo" | "web_app" | "crate" => 5,
         "routes" => 4,
         "jobs" | "retention" => 3,
         // The result folder is read by the results service for its tally

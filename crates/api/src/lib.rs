@@ -31,6 +31,7 @@ pub mod services;
 pub mod state;
 pub mod submissions;
 pub mod survey_format;
+pub mod web_app;
 
 pub use clock::{Clock, LOCAL_OFFSET_HOURS, local_day, local_day_start};
 

@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::UserId;
 use crate::screen::Severity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,6 +40,18 @@ impl CaseStatus {
 
     pub fn parse(s: &str) -> Option<CaseStatus> {
         CaseStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Whether a case may go from this status to `to`: forward only, one
+    /// step at a time but for closing a case being assessed; staying put is
+    /// allowed.
+    pub fn may_move_to(self, to: CaseStatus) -> bool {
+        use CaseStatus::*;
+        self == to
+            || matches!(
+                (self, to),
+                (New, Assessing) | (Assessing, Referred) | (Assessing, Closed) | (Referred, Closed)
+            )
     }
 }
 
@@ -104,6 +117,8 @@ pub enum CaseError {
     ReferralRequired,
     #[error("only a referral names where the case went")]
     ReferralNotAllowed,
+    #[error("only a case the screen opened has a call to mark")]
+    NotScreened,
 }
 
 impl CaseError {
@@ -112,6 +127,7 @@ impl CaseError {
             CaseError::Illegal { .. } => "illegal_transition",
             CaseError::ReferralRequired => "referral_required",
             CaseError::ReferralNotAllowed => "referral_not_allowed",
+            CaseError::NotScreened => "not_screened",
         }
     }
 }
@@ -125,21 +141,15 @@ pub fn transition(
     referral: Option<Referral>,
     current: Option<Referral>,
 ) -> Result<Option<Referral>, CaseError> {
-    use CaseStatus::*;
-    let allowed = from == to
-        || matches!(
-            (from, to),
-            (New, Assessing) | (Assessing, Referred) | (Assessing, Closed) | (Referred, Closed)
-        );
-    if !allowed {
+    if !from.may_move_to(to) {
         return Err(CaseError::Illegal {
             from: from.as_str(),
             to: to.as_str(),
         });
     }
     match (to, referral) {
-        (Referred, Some(r)) => Ok(Some(r)),
-        (Referred, None) => current.map(Some).ok_or(CaseError::ReferralRequired),
+        (CaseStatus::Referred, Some(r)) => Ok(Some(r)),
+        (CaseStatus::Referred, None) => current.map(Some).ok_or(CaseError::ReferralRequired),
         (_, Some(_)) => Err(CaseError::ReferralNotAllowed),
         // A closed case keeps the referral it had.
         (_, None) => Ok(current),
@@ -173,6 +183,89 @@ pub fn apply(
         assessed_now: from == CaseStatus::New && to != CaseStatus::New,
         closed_now: to == CaseStatus::Closed && from != CaseStatus::Closed,
     })
+}
+
+/// An officer's mark of the screen's call on a case it opened, which grows
+/// the screen's labelled set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Right,
+    Wrong,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Right => "right",
+            Verdict::Wrong => "wrong",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        [Verdict::Right, Verdict::Wrong].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// What an officer's change can touch of a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseState {
+    pub status: CaseStatus,
+    pub referral: Option<Referral>,
+    pub severity: Severity,
+    pub assignee: Option<UserId>,
+    pub assessed_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The screen opened the case, so its call can be marked.
+    pub screened: bool,
+    pub verdict: Option<Verdict>,
+    pub verdict_at: Option<DateTime<Utc>>,
+}
+
+/// An officer's change as asked; an absent part leaves the case as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseChange {
+    pub status: Option<CaseStatus>,
+    pub referral: Option<Referral>,
+    pub severity: Option<Severity>,
+    pub assignee: Option<UserId>,
+    pub verdict: Option<Verdict>,
+}
+
+impl CaseState {
+    /// The case after `change` made at `now`, or why it is refused: the
+    /// move (see [`apply`]) stamps `assessed_at` when the case leaves `new`
+    /// and `closed_at` when it closes; a verdict is for a case the screen
+    /// opened, and is stamped only when it differs from the one marked.
+    pub fn change(&self, change: &CaseChange, now: DateTime<Utc>) -> Result<CaseState, CaseError> {
+        let mut next = self.clone();
+        if change.status.is_some() || change.referral.is_some() {
+            let m = apply(self.status, change.status, change.referral, self.referral)?;
+            next.status = m.status;
+            next.referral = m.referral;
+            if m.assessed_now {
+                next.assessed_at = Some(now);
+            }
+            if m.closed_now {
+                next.closed_at = Some(now);
+            }
+        }
+        if let Some(s) = change.severity {
+            next.severity = s;
+        }
+        if let Some(a) = change.assignee {
+            next.assignee = Some(a);
+        }
+        if let Some(v) = change.verdict {
+            if !self.screened {
+                return Err(CaseError::NotScreened);
+            }
+            if self.verdict != Some(v) {
+                next.verdict = Some(v);
+                next.verdict_at = Some(now);
+            }
+        }
+        Ok(next)
+    }
 }
 
 /// How long an urgent case may wait to be assessed.
@@ -270,6 +363,202 @@ mod tests {
             (m.status, m.referral, m.closed_now),
             (Closed, Some(Referral::Police), false)
         );
+    }
+
+    #[test]
+    fn the_allowed_moves_are_exactly_the_forward_ones() {
+        let allowed: Vec<(CaseStatus, CaseStatus)> = CaseStatus::ALL
+            .into_iter()
+            .flat_map(|from| CaseStatus::ALL.into_iter().map(move |to| (from, to)))
+            .filter(|(from, to)| from != to && from.may_move_to(*to))
+            .collect();
+        assert_eq!(
+            allowed,
+            [
+                (New, Assessing),
+                (Assessing, Referred),
+                (Assessing, Closed),
+                (Referred, Closed)
+            ]
+        );
+        assert!(CaseStatus::ALL.into_iter().all(|s| s.may_move_to(s)));
+    }
+
+    fn at(h: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_780_000_000 + h * 3600, 0).unwrap()
+    }
+
+    fn case(status: CaseStatus) -> CaseState {
+        CaseState {
+            status,
+            referral: None,
+            severity: Severity::High,
+            assignee: None,
+            assessed_at: None,
+            closed_at: None,
+            screened: true,
+            verdict: None,
+            verdict_at: None,
+        }
+    }
+
+    #[test]
+    fn a_change_says_what_changes() {
+        let now = at(5);
+        let officer = UserId(uuid::Uuid::from_u128(7));
+        // Taking a new case up stamps its assessment, and nothing else.
+        let next = case(New)
+            .change(
+                &CaseChange {
+                    status: Some(Assessing),
+                    ..CaseChange::default()
+                },
+                now,
+            )
+            .unwrap();
+        assert_eq!(
+            next,
+            CaseState {
+                status: Assessing,
+                assessed_at: Some(now),
+                ..case(New)
+            }
+        );
+        // Referring names where; closing keeps the referral and stamps once.
+        let referred = next
+            .change(
+                &CaseChange {
+                    status: Some(Referred),
+                    referral: Some(Referral::School),
+                    ..CaseChange::default()
+                },
+                at(6),
+            )
+            .unwrap();
+        assert_eq!((referred.status, referred.referral), (Referred, Some(Referral::School)));
+        assert_eq!(referred.assessed_at, Some(now), "assessed once");
+        let closed = referred
+            .change(
+                &CaseChange {
+                    status: Some(Closed),
+                    ..CaseChange::default()
+                },
+                at(7),
+            )
+            .unwrap();
+        assert_eq!(
+            (closed.referral, closed.closed_at),
+            (Some(Referral::School), Some(at(7)))
+        );
+        let again = closed
+            .change(
+                &CaseChange {
+                    status: Some(Closed),
+                    ..CaseChange::default()
+                },
+                at(8),
+            )
+            .unwrap();
+        assert_eq!(again, closed, "closing a closed case changes nothing");
+        // Severity and assignee alone leave the status and its stamps.
+        let reassigned = closed
+            .change(
+                &CaseChange {
+                    severity: Some(Severity::Urgent),
+                    assignee: Some(officer),
+                    ..CaseChange::default()
+                },
+                at(9),
+            )
+            .unwrap();
+        assert_eq!(
+            reassigned,
+            CaseState {
+                severity: Severity::Urgent,
+                assignee: Some(officer),
+                ..closed.clone()
+            }
+        );
+    }
+
+    #[test]
+    fn a_refused_change_says_why() {
+        let check = |from: CaseState, change: CaseChange, expect: CaseError| {
+            assert_eq!(from.change(&change, at(1)), Err(expect), "{from:?} {change:?}");
+        };
+        check(
+            case(New),
+            CaseChange {
+                status: Some(Closed),
+                ..CaseChange::default()
+            },
+            CaseError::Illegal {
+                from: "new",
+                to: "closed",
+            },
+        );
+        check(
+            case(Assessing),
+            CaseChange {
+                status: Some(Referred),
+                ..CaseChange::default()
+            },
+            CaseError::ReferralRequired,
+        );
+        // A referral alone moves nothing, so it is refused outside `referred`.
+        check(
+            case(Assessing),
+            CaseChange {
+                referral: Some(Referral::Police),
+                ..CaseChange::default()
+            },
+            CaseError::ReferralNotAllowed,
+        );
+        check(
+            CaseState {
+                screened: false,
+                ..case(New)
+            },
+            CaseChange {
+                verdict: Some(Verdict::Right),
+                ..CaseChange::default()
+            },
+            CaseError::NotScreened,
+        );
+        // The move is judged before the verdict.
+        check(
+            CaseState {
+                screened: false,
+                ..case(Closed)
+            },
+            CaseChange {
+                status: Some(New),
+                verdict: Some(Verdict::Right),
+                ..CaseChange::default()
+            },
+            CaseError::Illegal {
+                from: "closed",
+                to: "new",
+            },
+        );
+    }
+
+    #[test]
+    fn a_verdict_is_stamped_when_it_changes() {
+        let mark = |v| CaseChange {
+            verdict: Some(v),
+            ..CaseChange::default()
+        };
+        let marked = case(Assessing).change(&mark(Verdict::Wrong), at(1)).unwrap();
+        assert_eq!((marked.verdict, marked.verdict_at), (Some(Verdict::Wrong), Some(at(1))));
+        let same = marked.change(&mark(Verdict::Wrong), at(2)).unwrap();
+        assert_eq!(same.verdict_at, Some(at(1)), "the same mark again keeps its time");
+        let other = marked.change(&mark(Verdict::Right), at(3)).unwrap();
+        assert_eq!((other.verdict, other.verdict_at), (Some(Verdict::Right), Some(at(3))));
+        for v in [Verdict::Right, Verdict::Wrong] {
+            assert_eq!(Verdict::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(Verdict::parse("maybe"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
 use langnghe_domain::plan::Period;
-use langnghe_domain::safeguarding::{self, CaseStatus, Channel, Referral};
+use langnghe_domain::safeguarding::{self, CaseChange, CaseError, CaseState, CaseStatus, Channel, Referral, Verdict};
 use langnghe_domain::screen::Severity;
 use langnghe_storage::safeguarding::{self as store, CaseFilter, CaseRow, CaseText, Intake, ReleaseRefused};
 use langnghe_storage::{StoreError, accounts, org};
@@ -267,27 +267,12 @@ async fn update_case(
     id: web::Path<Uuid>,
     body: Json<CaseChangeIn>,
 ) -> Result<web::Json<CaseDetailDto>, ApiError> {
-    let change = body.0;
-    let mut errors = langnghe_domain::FieldErrors::new();
-    let status = change.status.as_deref().map(|s| (s, CaseStatus::parse(s)));
-    if let Some((_, None)) = status {
-        errors.push("status", "unknown_status", "assessing, referred or closed");
-    }
-    let referral = change.referred_to.as_deref().map(|s| (s, Referral::parse(s)));
-    if let Some((_, None)) = referral {
-        errors.push(
-            "referred_to",
-            "unknown_referral",
-            "hotline_111, social_affairs, police or school",
-        );
-    }
-    if change.severity.as_deref().is_some_and(|s| Severity::parse(s).is_none()) {
-        errors.push("severity", "unknown_severity", "medium, high or urgent");
-    }
-    if change.verdict.as_deref().is_some_and(|v| !VERDICTS.contains(&v)) {
-        errors.push("verdict", "unknown_verdict", "right or wrong");
-    }
-    if let Some(a) = change.assignee_id {
+    let asked = body.0;
+    let (change, mut errors) = match CaseChange::try_from(&asked) {
+        Ok(c) => (Some(c), langnghe_domain::FieldErrors::new()),
+        Err(e) => (None, e),
+    };
+    if let Some(a) = asked.assignee_id {
         match accounts::get(&state.db, langnghe_domain::UserId(a)).await {
             Ok(u) if u.assignment.role == Role::SafeguardingOfficer && !u.disabled => {}
             Ok(_) | Err(StoreError::NotFound) => {
@@ -300,51 +285,19 @@ async fn update_case(
             Err(e) => return Err(e.into()),
         }
     }
-    errors.into_result(())?;
-    let (to, referral) = (status.and_then(|s| s.1), referral.and_then(|r| r.1));
+    let (Some(change), true) = (change, errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
     let now = state.clock.now();
-    let updated = store::update(&state.db, &staff.actor(), *id, change.note.as_deref(), |current| {
-        let mut next = current.clone();
-        let from = CaseStatus::parse(&current.status).unwrap_or(CaseStatus::New);
-        if to.is_some() || referral.is_some() {
-            let kept = current.referred_to.as_deref().and_then(Referral::parse);
-            match safeguarding::apply(from, to, referral, kept) {
-                Ok(m) => {
-                    next.status = m.status.as_str().to_owned();
-                    next.referred_to = m.referral.map(|r| r.as_str().to_owned());
-                    if m.assessed_now {
-                        next.assessed_at = Some(now);
-                    }
-                    if m.closed_now {
-                        next.closed_at = Some(now);
-                    }
-                }
-                Err(e @ safeguarding::CaseError::Illegal { .. }) => {
-                    return Err(ApiError::named(e.code(), e.to_string()));
-                }
-                Err(e) => return Err(ApiError::field("referred_to", e.code(), e.to_string())),
+    let updated = store::update(&state.db, &staff.actor(), *id, asked.note.as_deref(), |current| {
+        let next = case_state(current)?.change(&change, now).map_err(|e| match e {
+            CaseError::Illegal { .. } => ApiError::named(e.code(), e.to_string()),
+            CaseError::NotScreened => ApiError::field("verdict", e.code(), e.to_string()),
+            CaseError::ReferralRequired | CaseError::ReferralNotAllowed => {
+                ApiError::field("referred_to", e.code(), e.to_string())
             }
-        }
-        if let Some(s) = &change.severity {
-            next.severity = s.clone();
-        }
-        if let Some(a) = change.assignee_id {
-            next.assignee_id = Some(a);
-        }
-        if let Some(v) = &change.verdict {
-            if current.source != "screen" {
-                return Err(ApiError::field(
-                    "verdict",
-                    "not_screened",
-                    "only a case the screen opened has a call to mark",
-                ));
-            }
-            if current.verdict.as_deref() != Some(v.as_str()) {
-                next.verdict = Some(v.clone());
-                next.verdict_at = Some(now);
-            }
-        }
-        Ok(next)
+        })?;
+        Ok(with_state(current, next))
     })
     .await;
     match updated {
@@ -354,6 +307,119 @@ async fn update_case(
         Err(e) => return Err(e.into()),
     }
     Ok(web::Json(read(&state, &staff, *id).await?))
+}
+
+impl TryFrom<&CaseChangeIn> for CaseChange {
+    type Error = langnghe_domain::FieldErrors;
+
+    /// Every unknown name, by field; the assignee is checked against the
+    /// accounts by the handler.
+    fn try_from(c: &CaseChangeIn) -> Result<CaseChange, Self::Error> {
+        fn named<T>(
+            errors: &mut langnghe_domain::FieldErrors,
+            value: Option<&str>,
+            parse: fn(&str) -> Option<T>,
+            (field, code, expected): (&str, &'static str, &str),
+        ) -> Option<T> {
+            let parsed = value.map(parse);
+            if let Some(None) = parsed {
+                errors.push(field, code, expected);
+            }
+            parsed.flatten()
+        }
+        let mut e = langnghe_domain::FieldErrors::new();
+        let status = named(
+            &mut e,
+            c.status.as_deref(),
+            CaseStatus::parse,
+            ("status", "unknown_status", "assessing, referred or closed"),
+        );
+        let referral = named(
+            &mut e,
+            c.referred_to.as_deref(),
+            Referral::parse,
+            (
+                "referred_to",
+                "unknown_referral",
+                "hotline_111, social_affairs, police or school",
+            ),
+        );
+        let severity = named(
+            &mut e,
+            c.severity.as_deref(),
+            Severity::parse,
+            ("severity", "unknown_severity", "medium, high or urgent"),
+        );
+        let verdict = named(
+            &mut e,
+            c.verdict.as_deref(),
+            Verdict::parse,
+            ("verdict", "unknown_verdict", "right or wrong"),
+        );
+        e.into_result(CaseChange {
+            status,
+            referral,
+            severity,
+            assignee: c.assignee_id.map(langnghe_domain::UserId),
+            verdict,
+        })
+    }
+}
+
+/// A stored case holds a name this version does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("case {id}: unknown {field} {value:?}")]
+struct UnknownName {
+    id: Uuid,
+    field: &'static str,
+    value: String,
+}
+
+/// What an officer's change can touch of a stored case.
+fn case_state(row: &CaseRow) -> Result<CaseState, ApiError> {
+    fn known<T>(row: &CaseRow, field: &'static str, value: &str, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
+        parse(value).ok_or_else(|| {
+            ApiError::internal(&UnknownName {
+                id: row.id,
+                field,
+                value: value.to_owned(),
+            })
+        })
+    }
+    Ok(CaseState {
+        status: known(row, "status", &row.status, CaseStatus::parse)?,
+        referral: row
+            .referred_to
+            .as_deref()
+            .map(|r| known(row, "referred_to", r, Referral::parse))
+            .transpose()?,
+        severity: known(row, "severity", &row.severity, Severity::parse)?,
+        assignee: row.assignee_id.map(langnghe_domain::UserId),
+        assessed_at: row.assessed_at,
+        closed_at: row.closed_at,
+        screened: row.source == "screen",
+        verdict: row
+            .verdict
+            .as_deref()
+            .map(|v| known(row, "verdict", v, Verdict::parse))
+            .transpose()?,
+        verdict_at: row.verdict_at,
+    })
+}
+
+/// The stored case with what the change made of it.
+fn with_state(row: &CaseRow, s: CaseState) -> CaseRow {
+    CaseRow {
+        status: s.status.as_str().to_owned(),
+        referred_to: s.referral.map(|r| r.as_str().to_owned()),
+        severity: s.severity.as_str().to_owned(),
+        assignee_id: s.assignee.map(|a| a.0),
+        assessed_at: s.assessed_at,
+        closed_at: s.closed_at,
+        verdict: s.verdict.map(|v| v.as_str().to_owned()),
+        verdict_at: s.verdict_at,
+        ..row.clone()
+    }
 }
 
 /// A report received on hotline 111 or in person.
@@ -521,9 +587,6 @@ async fn case_summary(
         by_ward,
     }))
 }
-
-/// An officer's mark of the screen's call.
-const VERDICTS: [&str; 2] = ["right", "wrong"];
 
 /// What waits for the officers.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,0 +1,103 @@
+//! The children's app: plain HTML, CSS and JavaScript modules from
+//! `web/app/`, embedded in the binary so that `cargo run --release` serves
+//! them with no other toolchain. A client of the public JSON API like any
+//! other: it adds no way into storage. Served under a strict
+//! Content-Security-Policy (no inline script, nothing from another
+//! origin), with no cookies and no referrer.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{HttpResponse, web};
+
+/// One file of the app.
+struct Asset {
+    name: &'static str,
+    mime: &'static str,
+    body: &'static [u8],
+}
+
+macro_rules! asset {
+    ($name:literal, $mime:expr) => {
+        Asset {
+            name: $name,
+            mime: $mime,
+            body: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/app/", $name)),
+        }
+    };
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// Every file of the app; a file not listed here is not served.
+const ASSETS: &[Asset] = &[
+    asset!("index.html", "text/html; charset=utf-8"),
+    asset!("app.css", "text/css; charset=utf-8"),
+    asset!("app.js", JS),
+    asset!("api.js", JS),
+    asset!("i18n.js", JS),
+    asset!("store.js", JS),
+    asset!("questions.js", JS),
+    asset!("sw.js", JS),
+    asset!("manifest.webmanifest", "application/manifest+json"),
+    asset!("icon.svg", "image/svg+xml"),
+];
+
+/// The policy every page of the app is served under.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+    connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; \
+    frame-ancestors 'none'";
+
+/// Mounts `/app/…` and `/j/{code}` (the QR code's address: the app with
+/// the join code filled in).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let headers = || {
+        DefaultHeaders::new()
+            .add((header::CONTENT_SECURITY_POLICY, CSP))
+            .add((header::REFERRER_POLICY, "no-referrer"))
+            .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+            .add((header::CACHE_CONTROL, "no-cache"))
+    };
+    cfg.service(
+        web::scope("/app")
+            .wrap(Compress::default())
+            .wrap(headers())
+            .route("", web::get().to(index))
+            .route("/", web::get().to(index))
+            .route("/{file}", web::get().to(file)),
+    )
+    .service(
+        web::scope("/j")
+            .wrap(Compress::default())
+            .wrap(headers())
+            .route("/{code}", web::get().to(index)),
+    );
+}
+
+fn serve(asset: &Asset) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(asset.mime)))
+        .body(asset.body)
+}
+
+async fn index() -> HttpResponse {
+    ASSETS
+        .iter()
+        .find(|a| a.name == "index.html")
+        .map_or_else(|| HttpResponse::NotFound().finish(), serve)
+}
+
+async fn file(name: web::Path<String>) -> HttpResponse {
+    match ASSETS.iter().find(|a| a.name == name.as_str()) {
+        // The service worker may control the whole app.
+        Some(a) if a.name == "sw.js" => {
+            let mut res = serve(a);
+            res.headers_mut().insert(
+                header::HeaderName::from_static("service-worker-allowed"),
+                HeaderValue::from_static("/"),
+            );
+            res
+        }
+        Some(a) => serve(a),
+        None => actix_web::ResponseError::error_response(&crate::error::ApiError::not_found("file")),
+    }
+}

@@ -1,0 +1,391 @@
+//! The children's app in a real browser (Debian's Chromium through
+//! ChromeDriver) at a phone's viewport, against the real service: joining
+//! by a code typed as a child types it or from the QR code's address, every
+//! question type, `show_if`, answers kept through a reload, a submission
+//! made offline and sent once when the connection returns, withdrawal by
+//! receipt, the hotline after a disclosure, a shared device left clear, the
+//! headers the app is served with and the first screen's weight.
+
+use chrono::Duration;
+use sea_orm::{ConnectionTrait, Database, Statement};
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+use crate::surveys::published_survey;
+use crate::webdriver::Browser;
+
+fn every_type(owner: &str) -> Value {
+    let opts = |keys: &[(&str, &str)]| {
+        keys.iter()
+            .map(|(k, vi)| json!({"key": k, "label": {"vi": vi, "en": k}}))
+            .collect::<Vec<_>>()
+    };
+    json!({"kind": "opinion", "topic": "education", "owner_unit_id": owner,
+    "title": {"vi": "Trường học của em", "en": "Your school"}, "min_age": 6, "max_age": 17,
+    "allow_issues": true,
+    "questions": [
+      {"key": "like", "type": "single_choice", "required": true,
+       "text": {"vi": "Em có thích trường của em không?", "en": "Do you like your school?"},
+       "options": opts(&[("yes", "Có"), ("no", "Không")])},
+      {"key": "why_not", "type": "text", "max_length": 200,
+       "show_if": {"question": "like", "in": ["no"]},
+       "text": {"vi": "Vì sao em không thích?", "en": "Why not?"}},
+      {"key": "places", "type": "multiple_choice", "min_choices": 1, "max_choices": 2,
+       "text": {"vi": "Em thích chỗ nào ở trường?", "en": "Which places do you like?"},
+       "options": opts(&[("yard", "Sân trường"), ("library", "Thư viện"), ("class", "Lớp học")])},
+      {"key": "happy", "type": "rating", "min": 1, "max": 5, "faces": true,
+       "text": {"vi": "Em vui thế nào khi ở trường?", "en": "How happy are you at school?"}},
+      {"key": "walk", "type": "yes_no", "text": {"vi": "Em có đi bộ đến trường không?", "en": "Do you walk to school?"}},
+      {"key": "minutes", "type": "number", "min": 0, "max": 120,
+       "text": {"vi": "Em đi đến trường mất mấy phút?", "en": "How many minutes to school?"}},
+      {"key": "wish", "type": "ranking",
+       "text": {"vi": "Xếp điều em mong nhất lên đầu", "en": "Put what you want most first"},
+       "options": opts(&[("trees", "Thêm cây xanh"), ("water", "Nước uống"), ("toilets", "Nhà vệ sinh sạch")])},
+      {"key": "say", "type": "text", "max_length": 300,
+       "text": {"vi": "Em muốn nói thêm gì không?", "en": "Anything else?"}}
+    ]})
+}
+
+struct Class {
+    app: TestApp,
+    code: String,
+}
+
+/// A school's session, open for two hours from the pinned morning.
+async fn class() -> Class {
+    let app = TestApp::spawn_demo().await;
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let survey = published_survey(&app, &every_type(&district)).await;
+    let (_, facilitator) = app.user("tpt.app", "facilitator", Some(&school), None).await;
+    let now = crate::support::start();
+    let r = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/sessions"),
+            Some(&facilitator),
+            &json!({"unit_id": school, "opens_at": (now - Duration::minutes(5)).to_rfc3339(),
+                    "closes_at": (now + Duration::minutes(120)).to_rfc3339(), "expected_participants": 40}),
+        )
+        .await;
+    let code = r.ok(201)["join_code"].as_str().unwrap().to_owned();
+    Class { app, code }
+}
+
+async fn responses(app: &TestApp) -> Vec<String> {
+    let db = Database::connect(app.db.url.as_str()).await.unwrap();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT answers FROM responses WHERE withdrawn_at IS NULL",
+        ))
+        .await
+        .unwrap();
+    rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+}
+
+/// `ABCD…` as a child might type it: small letters, with spaces.
+fn sloppy(code: &str) -> String {
+    let lower = code.to_lowercase();
+    let (a, b) = lower.split_at(4);
+    format!(" {a} {b} ")
+}
+
+/// No WCAG 2.2 AA violation on the screen as it is now.
+async fn accessible(b: &Browser, screen: &str) {
+    let found = b.axe().await;
+    assert!(found.is_empty(), "{screen}: {found:#?}");
+}
+
+async fn join(b: &Browser, code: &str, age: u8) {
+    b.type_into("#code", code).await;
+    b.select("#age", &age.to_string()).await;
+    b.click("input[name=gender][value=prefer_not_to_say]").await;
+    b.click("#assent").await;
+    b.click("#start").await;
+    b.find("#next").await;
+}
+
+#[actix_web::test]
+async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
+    let c = class().await;
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", c.app.base)).await;
+    b.find("#code").await;
+    b.screenshot("app-join-7").await;
+    accessible(&b, "join").await;
+    join(&b, &sloppy(&c.code), 7).await;
+
+    // One question per screen, with progress; `why_not` only after "no".
+    assert_eq!(b.text(".step").await, "Câu 1 / 7");
+    b.click("#next").await;
+    assert!(
+        b.text("#problem").await.contains("cần trả lời"),
+        "a required question is asked again"
+    );
+    b.click("input[value=no]").await;
+    b.click("#next").await;
+    assert_eq!(b.text(".step").await, "Câu 2 / 8", "the hidden question now shows");
+    assert!(b.text("h1").await.contains("Vì sao"));
+    assert!(
+        b.text("#q-why_not-hint").await.contains("Đừng viết tên"),
+        "the text reminder"
+    );
+    b.type_into("textarea", "Sân trường ít cây").await;
+    accessible(&b, "text").await;
+    assert!(b.text("[aria-live=polite].hint").await.contains("17 / 200"));
+    b.click("#next").await;
+    accessible(&b, "multiple choice").await;
+    b.click("input[value=yard]").await;
+    b.click("input[value=library]").await;
+    b.click("#next").await;
+    // A child of seven rates with faces.
+    assert!(b.has(".faces .face").await, "faces for ages 6-8");
+    b.screenshot("app-rating-faces-7").await;
+    accessible(&b, "rating with faces").await;
+    b.click("input[name=q-happy][value='4']").await;
+    b.click("#next").await;
+    b.click("input[name=q-walk][value=yes]").await;
+    b.click("#next").await;
+    accessible(&b, "number").await;
+    b.type_into("input[type=number]", "15").await;
+    b.click("#next").await;
+    // Ranking by touch or keyboard: water to the top.
+    b.click("button[data-key=water][data-dir=up]").await;
+    assert!(b.text(".ranking").await.starts_with("1. Nước uống"));
+    b.screenshot("app-ranking-7").await;
+    accessible(&b, "ranking").await;
+    // A reload in the middle resumes where the child was.
+    b.refresh().await;
+    assert_eq!(b.text(".step").await, "Câu 7 / 8");
+    assert!(
+        b.text(".ranking").await.starts_with("1. Nước uống"),
+        "the order was kept"
+    );
+    b.click("#next").await;
+    b.click("#next").await; // `say` is optional
+
+    let receipt = b.wait_text("#receipt", 10, |t| t.len() > 10).await;
+    b.screenshot("app-receipt-7").await;
+    accessible(&b, "receipt").await;
+    let stored = responses(&c.app).await;
+    assert_eq!(stored.len(), 1);
+    let answers: Value = serde_json::from_str(&stored[0]).unwrap();
+    assert_eq!(answers["like"], "no");
+    assert_eq!(answers["why_not"], "Sân trường ít cây");
+    assert_eq!(answers["places"], json!(["yard", "library"]));
+    assert_eq!(answers["happy"], 4);
+    assert_eq!(answers["walk"], true);
+    assert_eq!(answers["minutes"].as_f64(), Some(15.0));
+    assert_eq!(answers["wish"], json!(["water", "trees", "toilets"]));
+
+    // Taking it back with the receipt.
+    b.click("#withdraw").await;
+    b.wait_text("main", 10, |t| t.contains("đã được rút lại")).await;
+    assert!(responses(&c.app).await.is_empty(), "receipt {receipt} withdrew it");
+}
+
+#[actix_web::test]
+async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
+    let c = class().await;
+    let b = Browser::phone("en").await;
+    // From the QR code's address: the code is filled in, then leaves the URL.
+    b.goto(&format!("{}/j/{}", c.app.base, c.code)).await;
+    b.find("#code").await;
+    assert_eq!(b.js("return location.pathname", json!([])).await, "/app/");
+    accessible(&b, "join (en)").await;
+    b.select("#age", "15").await;
+    b.click("#assent").await;
+    b.click("#start").await;
+    b.find("#next").await;
+    b.click("input[value=yes]").await;
+    b.screenshot("app-question-15").await;
+    accessible(&b, "choice (en)").await;
+    for _ in 0..6 {
+        b.click("#next").await;
+    }
+    b.offline(true).await;
+    b.click("#next").await;
+    b.wait_text("#saved", 10, |t| t.contains("saved on this phone")).await;
+    b.screenshot("app-saved-offline-15").await;
+    accessible(&b, "saved offline (en)").await;
+    assert!(responses(&c.app).await.is_empty());
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    b.offline(false).await;
+    b.wait_text("#receipt", 90, |t| t.len() > 10).await;
+    assert_eq!(
+        responses(&c.app).await.len(),
+        1,
+        "exactly one response however often it tried"
+    );
+
+    // A shared device: "done — clear this device" leaves nothing behind.
+    b.click("#clear").await;
+    b.find("#code").await;
+    let stored = b.stored().await;
+    assert_eq!(stored["local"], json!([]), "{stored}");
+    assert_eq!(stored["session"], json!([]));
+    assert_eq!(stored["caches"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_disclosure_shows_the_hotline_kindly() {
+    let c = class().await;
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", c.app.base)).await;
+    join(&b, &c.code, 13).await;
+    b.click("input[value=yes]").await;
+    for _ in 0..6 {
+        b.click("#next").await;
+    }
+    b.type_into("textarea", "bố em say rượu về là đánh em rất đau").await;
+    b.click("#next").await;
+    b.find("#support").await;
+    b.screenshot("app-hotline-13").await;
+    accessible(&b, "hotline").await;
+    let href = b
+        .js(
+            "return document.querySelector('#support a').getAttribute('href')",
+            json!([]),
+        )
+        .await;
+    assert_eq!(href, "tel:111");
+}
+
+#[actix_web::test]
+async fn the_app_is_served_light_strict_and_without_third_parties() {
+    let c = class().await;
+    let r = c.app.get("/app/", None).await;
+    assert_eq!(r.status, 200);
+    let csp = r.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    assert!(r.header("set-cookie").is_none());
+    assert!(!r.text.contains("<script>"), "no inline script");
+    c.app
+        .get("/app/nothing.js", None)
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(c.app.get(&format!("/j/{}", c.code), None).await.status, 200);
+
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", c.app.base)).await;
+    b.find("#code").await;
+    let resources = b
+        .js(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+               .map(e => ({name: e.name, size: e.transferSize}))",
+            json!([]),
+        )
+        .await;
+    let list = resources.as_array().unwrap().clone();
+    let total: u64 = list.iter().map(|e| e["size"].as_u64().unwrap_or(0)).sum();
+    assert!(
+        total > 0 && total <= 60 * 1024,
+        "the first screen transferred {total} bytes: {resources}"
+    );
+    for e in list {
+        assert!(
+            e["name"].as_str().unwrap().starts_with(&c.app.base),
+            "a request left the service: {e}"
+        );
+    }
+    // The accessibility check sees what it is for: an image without a text.
+    b.js(
+        "const i = document.createElement('img'); i.src = '/app/icon.svg'; document.body.append(i); return true",
+        json!([]),
+    )
+    .await;
+    let found = b.axe().await;
+    assert!(found.iter().any(|v| v.starts_with("image-alt")), "{found:?}");
+}
+
+#[actix_web::test]
+async fn after_answering_a_child_raises_supports_reads_and_erases() {
+    let c = class().await;
+    // Another child raised an issue; the Council accepted and published it.
+    let r = c
+        .app
+        .post(
+            "/api/v1/join",
+            None,
+            &json!({"join_code": c.code, "age": 12, "assent": true}),
+        )
+        .await;
+    let other = r.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+    let r = c
+        .app
+        .request(
+            actix_web::http::Method::POST,
+            "/api/v1/issues",
+            Some(&other),
+            &[("Content-Type", "application/json"), ("Idempotency-Key", "other-1")],
+            Some(
+                json!({"title": "Cổng trường đông xe", "body": "Giờ tan học xe máy đỗ kín cổng trường."})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    let issue = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let (_, moderator) = c.app.user("hoidong.app", "moderator", None, None).await;
+    c.app
+        .patch(
+            &format!("/api/v1/issues/{issue}"),
+            Some(&moderator),
+            &json!({"status": "accepted", "topic": "safety"}),
+        )
+        .await
+        .ok(200);
+    c.app
+        .post(&format!("/api/v1/issues/{issue}/publish"), Some(&moderator), &json!({}))
+        .await
+        .ok(200);
+
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", c.app.base)).await;
+    join(&b, &c.code, 11).await;
+    b.click("input[value=yes]").await;
+    for _ in 0..7 {
+        b.click("#next").await;
+    }
+    b.find("#receipt").await;
+
+    // Raising an issue: a worry typed the way children write shows the hotline.
+    b.click("#to-raise").await;
+    b.type_into("#issue-title", "chuyện ở nhà").await;
+    b.type_into("#issue-body", "bo e hay danh e lam").await;
+    b.click("#issue-send").await;
+    b.find("#issue-receipt").await;
+    b.find("#support").await;
+    b.screenshot("app-issue-hotline-11").await;
+    accessible(&b, "issue sent").await;
+    b.click("#home").await;
+
+    // What other children raised, with "me too".
+    b.click("#to-others").await;
+    b.wait_text("#others", 10, |t| t.contains("Cổng trường đông xe")).await;
+    b.screenshot("app-others-11").await;
+    accessible(&b, "others").await;
+    b.click(&format!("button[data-issue='{issue}']")).await;
+    b.wait_text("#others", 10, |t| t.contains("Em đã ủng hộ")).await;
+    let supports = c.app.get("/api/v1/public/issues", None).await.ok(200)["items"][0]["supports"].clone();
+    assert_eq!(supports, 1);
+    b.click("#home").await;
+
+    // You said, we did: nothing sent yet.
+    b.click("#to-feed").await;
+    b.wait_text("main", 10, |t| t.contains("Chưa có gì")).await;
+    b.click("#home").await;
+
+    // My data: what is held, then erased.
+    b.click("#to-mine").await;
+    let held = b.wait_text("#held", 10, |t| !t.is_empty()).await;
+    accessible(&b, "my data").await;
+    assert!(held.contains("1 câu trả lời") && held.contains("1 vấn đề"), "{held}");
+    b.click("#erase").await;
+    b.find("#erased").await;
+    assert!(responses(&c.app).await.is_empty(), "the child's answers are gone");
+}

@@ -1,0 +1,294 @@
+//! A small WebDriver client for the browser tests: Debian's Chromium
+//! driven by ChromeDriver over HTTP, with `awc` (no other dependency). Each
+//! browser has its own ChromeDriver and profile, at a phone's viewport with
+//! touch, and goes away with the test.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Where Debian puts them; `.ci/run` installs the packages where missing.
+fn program(env: &str, default: &str) -> String {
+    std::env::var(env).unwrap_or_else(|_| default.to_owned())
+}
+
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    client: awc::Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A found element.
+#[derive(Clone, Debug)]
+pub struct Element(String);
+
+impl Browser {
+    /// A phone: 390 × 844 CSS px, touch, in `lang`.
+    pub async fn phone(lang: &str) -> Browser {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+            l.local_addr().expect("address").port()
+        };
+        let driver = Command::new(program("CHROMEDRIVER", "/usr/bin/chromedriver"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian's chromium-driver package; .ci/run installs it)");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let client = awc::Client::builder().timeout(Duration::from_secs(60)).finish();
+        let base = format!("http://127.0.0.1:{port}");
+        // Wait for the driver to listen.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if client.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": program("CHROMIUM", "/usr/bin/chromium"),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--no-first-run", "--disable-extensions", format!("--lang={lang}"),
+                         format!("--user-data-dir={}", profile.path().display())],
+                "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0, "touch": true}},
+                "prefs": {"intl.accept_languages": lang}
+            }
+        }}});
+        let mut res = client
+            .post(format!("{base}/session"))
+            .send_json(&caps)
+            .await
+            .expect("new session");
+        let body: Value = res.json().limit(1 << 20).await.expect("session answer");
+        let session = body["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {body}"))
+            .to_owned();
+        let b = Browser {
+            driver,
+            base,
+            session,
+            client,
+            _profile: profile,
+        };
+        b.cmd(
+            "POST",
+            "timeouts",
+            json!({"implicit": 0, "script": 30000, "pageLoad": 30000}),
+        )
+        .await;
+        b
+    }
+
+    async fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}/{}", self.base, self.session, path);
+        let req = match method {
+            "GET" => self.client.get(url),
+            "DELETE" => self.client.delete(url),
+            _ => self.client.post(url),
+        };
+        let mut res = if method == "POST" {
+            req.send_json(&body).await
+        } else {
+            req.send().await
+        }
+        .unwrap_or_else(|e| panic!("webdriver {path}: {e}"));
+        let v: Value = res.json().limit(64 << 20).await.expect("webdriver answer");
+        v["value"].clone()
+    }
+
+    async fn try_cmd(&self, path: &str, body: Value) -> Result<Value, Value> {
+        let v = self.cmd("POST", path, body).await;
+        if v.get("error").is_some() { Err(v) } else { Ok(v) }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.cmd("POST", "url", json!({"url": url})).await;
+    }
+
+    pub async fn refresh(&self) {
+        self.cmd("POST", "refresh", json!({})).await;
+    }
+
+    /// Runs `script` in the page (`arguments` are `args`) and returns its value.
+    pub async fn js(&self, script: &str, args: Value) -> Value {
+        let v = self
+            .cmd("POST", "execute/sync", json!({"script": script, "args": args}))
+            .await;
+        if let Some(e) = v.get("error") {
+            panic!("script failed: {e} {}", v["message"]);
+        }
+        v
+    }
+
+    /// Runs an async script: it calls `arguments[arguments.length - 1]` with its result.
+    pub async fn js_async(&self, script: &str, args: Value) -> Value {
+        let v = self
+            .cmd("POST", "execute/async", json!({"script": script, "args": args}))
+            .await;
+        if let Some(e) = v.get("error") {
+            panic!("script failed: {e} {}", v["message"]);
+        }
+        v
+    }
+
+    /// A Chrome DevTools command (network conditions, …).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.cmd("POST", "goog/cdp/execute", json!({"cmd": cmd, "params": params}))
+            .await
+    }
+
+    /// The first element matching `css`, waiting up to ten seconds for it.
+    pub async fn find(&self, css: &str) -> Element {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(v) = self
+                .try_cmd("element", json!({"using": "css selector", "value": css}))
+                .await
+                && let Some(id) = v[ELEMENT].as_str()
+            {
+                return Element(id.to_owned());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no element {css} in {}",
+                self.text("body").await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether an element matches `css` now.
+    pub async fn has(&self, css: &str) -> bool {
+        self.js("return document.querySelector(arguments[0]) !== null", json!([css]))
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    pub async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        let v = self.cmd("POST", &format!("element/{}/click", e.0), json!({})).await;
+        assert!(v.get("error").is_none(), "click {css}: {v}");
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.cmd("POST", &format!("element/{}/clear", e.0), json!({})).await;
+        let v = self
+            .cmd("POST", &format!("element/{}/value", e.0), json!({"text": text}))
+            .await;
+        assert!(v.get("error").is_none(), "type into {css}: {v}");
+    }
+
+    /// Chooses `value` in the `<select>` matching `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value=\"{value}\"]")).await;
+    }
+
+    /// The visible text of the first element matching `css` (empty if none).
+    pub async fn text(&self, css: &str) -> String {
+        self.js(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : ''",
+            json!([css]),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    /// Waits up to `secs` for `check` over the page's text to hold.
+    pub async fn wait_text(&self, css: &str, secs: u64, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let t = self.text(css).await;
+            if check(&t) {
+                return t;
+            }
+            assert!(Instant::now() < deadline, "{css} never matched; it reads: {t:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Cuts the network (or gives it back), as a phone losing signal.
+    pub async fn offline(&self, offline: bool) {
+        self.cdp("Network.enable", json!({})).await;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await;
+    }
+
+    /// Saves a picture of the screen as `<name>.png` in the folder named by
+    /// `LANGNGHE_SCREENSHOTS` (`docs/screenshots` refreshes the README's),
+    /// when it is set; otherwise does nothing.
+    pub async fn screenshot(&self, name: &str) {
+        let Ok(dir) = std::env::var("LANGNGHE_SCREENSHOTS") else {
+            return;
+        };
+        use base64::Engine;
+        let v = self.cmd("GET", "screenshot", json!({})).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .expect("a PNG");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("screenshot written");
+    }
+
+    /// What axe-core (vendored in `tests/vendor/axe-core`) finds against
+    /// WCAG 2.2 A and AA on the page as it is now: one line per violation.
+    pub async fn axe(&self) -> Vec<String> {
+        const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+        let loaded = self.js("return typeof window.axe !== 'undefined'", json!([])).await;
+        if loaded != Value::Bool(true) {
+            self.js(&format!("{AXE}\n;return true;"), json!([])).await;
+        }
+        let found = self
+            .js_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
+                   .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
+                   .catch(e => done([`axe failed: ${e}`]));",
+                json!([]),
+            )
+            .await;
+        found
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_else(|| vec![format!("axe answered {found}")])
+    }
+
+    /// What the page stores on the device: local and session storage,
+    /// caches, IndexedDB databases.
+    pub async fn stored(&self) -> Value {
+        self.js_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const caches_ = self.caches ? await caches.keys() : [];
+               const dbs = indexedDB.databases ? (await indexedDB.databases()).map(d => d.name) : [];
+               done({local: Object.keys(localStorage), session: Object.keys(sessionStorage), caches: caches_, indexeddb: dbs});
+             })();",
+            json!([]),
+        )
+        .await
+    }
+}

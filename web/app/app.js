@@ -1,0 +1,418 @@
+// The children's app: join, one question per screen, answers kept on the
+// device until the API has them (one Idempotency-Key chosen before the
+// first try, so a retry never stores twice), the receipt, and a device
+// left clear for the next child.
+import * as api from './api.js';
+import { t } from './i18n.js';
+import * as store from './store.js';
+import { el, render, visible } from './questions.js';
+
+const main = document.getElementById('main');
+const live = document.getElementById('live');
+const langButton = document.getElementById('lang');
+
+let state = store.load() || { stage: 'join' };
+state.lang = state.lang || (navigator.language?.startsWith('en') ? 'en' : 'vi');
+let retryTimer = null;
+let idleTimer = null;
+
+// The QR code's address carries the join code: read it, then take it out
+// of the address bar and the history.
+const fromQr = location.pathname.match(/^\/j\/([^/]+)/);
+if (fromQr) {
+  state.prefill = decodeURIComponent(fromQr[1]);
+  history.replaceState(null, '', '/app/');
+}
+
+function tr() { return t(state.lang); }
+function keep() { store.save({ ...state, prefill: undefined }); }
+function announce(text) { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); }
+function show(...nodes) {
+  main.replaceChildren(...nodes.filter(Boolean));
+  main.focus({ preventScroll: true });
+  scrollTo(0, 0);
+}
+function problem(e) {
+  if (e instanceof api.ApiError) return e.problem.detail || e.problem.title || tr().failed;
+  return tr().failed;
+}
+function alertBox(text) {
+  return el('p', { class: 'error', role: 'alert', id: 'problem', text });
+}
+
+langButton.addEventListener('click', () => {
+  state.lang = state.lang === 'vi' ? 'en' : 'vi';
+  keep();
+  draw();
+});
+
+// ---------------------------------------------------------------------------
+// Read-aloud: the browser's own voices, hidden where none speaks the language.
+
+function voiceFor(lang) {
+  if (!('speechSynthesis' in self)) return null;
+  return speechSynthesis.getVoices().find((v) => v.lang?.toLowerCase().startsWith(lang)) || null;
+}
+function speakButton(text) {
+  const voice = voiceFor(state.lang);
+  if (!voice) return null;
+  return el('button', {
+    type: 'button', class: 'speak', 'data-speak': '',
+    onclick: () => {
+      speechSynthesis.cancel();
+      const u = new SpeechSynthesisUtterance(text);
+      u.lang = voice.lang;
+      u.voice = voice;
+      speechSynthesis.speak(u);
+    },
+  }, `\u{1F50A} ${tr().listen}`);
+}
+if ('speechSynthesis' in self) speechSynthesis.addEventListener?.('voiceschanged', () => draw());
+
+// ---------------------------------------------------------------------------
+// Joining
+
+function joinScreen(error) {
+  const w = tr();
+  const code = el('input', { id: 'code', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', required: true, 'aria-describedby': 'code-hint' });
+  code.value = state.prefill || '';
+  const age = el('select', { id: 'age', required: true }, el('option', { value: '', text: '—' }));
+  for (let a = 6; a <= 17; a += 1) age.append(el('option', { value: String(a), text: String(a) }));
+  const grade = el('select', { id: 'grade' }, el('option', { value: '', text: '—' }));
+  for (let g = 1; g <= 12; g += 1) grade.append(el('option', { value: String(g), text: String(g) }));
+  const genders = el('div', { class: 'choices' });
+  for (const [value, label] of [['girl', w.girl], ['boy', w.boy], ['other', w.otherGender], ['prefer_not_to_say', w.preferNot]]) {
+    genders.append(el('label', { class: 'choice' }, el('input', { type: 'radio', name: 'gender', value }), el('span', { text: label })));
+  }
+  const assentText = el('span', { id: 'assent-text', text: w.assentOld });
+  const assent = el('input', { type: 'checkbox', id: 'assent', required: true });
+  age.addEventListener('change', () => {
+    assentText.textContent = Number(age.value) && Number(age.value) < 12 ? w.assentYoung : w.assentOld;
+  });
+  const form = el('form', { novalidate: true },
+    el('h1', { text: w.joinTitle }),
+    error ? alertBox(error) : null,
+    el('p', { text: w.joinIntro }),
+    el('label', { for: 'code', text: w.code }), code,
+    el('p', { id: 'code-hint', class: 'hint', text: w.codeHint }),
+    el('label', { for: 'age', text: w.age }), age,
+    el('label', { for: 'grade', text: w.grade }), grade,
+    el('fieldset', {}, el('legend', { text: w.gender }), genders),
+    el('label', { class: 'choice', for: 'assent' }, assent, assentText),
+    el('div', { class: 'nav' }, el('span'), el('button', { type: 'submit', id: 'start', text: w.start })),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = {
+      join_code: code.value.trim(),
+      age: Number(age.value) || 0,
+      grade: grade.value ? Number(grade.value) : null,
+      gender: form.querySelector('input[name=gender]:checked')?.value || null,
+      language: state.lang,
+      assent: assent.checked,
+    };
+    const button = form.querySelector('#start');
+    button.disabled = true;
+    try {
+      const joined = await api.join(body, state.lang);
+      state = {
+        lang: state.lang, stage: 'answer', token: joined.respondent_token,
+        survey: joined.survey, answers: {}, index: 0,
+      };
+      keep();
+      draw();
+    } catch (e) {
+      state.prefill = code.value;
+      show(joinScreen(navigator.onLine === false ? tr().offline : problem(e)));
+      document.getElementById('problem')?.focus();
+    }
+  });
+  return form;
+}
+
+// ---------------------------------------------------------------------------
+// Answering
+
+function shown() {
+  return state.survey.questions.filter((q) => visible(q, state.answers));
+}
+
+function answerScreen(error) {
+  const w = tr();
+  const qs = shown();
+  state.index = Math.min(state.index, qs.length - 1);
+  const q = qs[state.index];
+  const { node, read } = render(q, state.answers[q.key], w, state.survey.age_band);
+  const last = state.index === qs.length - 1;
+  const store = () => {
+    const v = read();
+    if (v === undefined) delete state.answers[q.key];
+    else state.answers[q.key] = v;
+    keep();
+  };
+  const progress = Math.round(((state.index + 1) / qs.length) * 100);
+  const form = el('form', { novalidate: true },
+    el('p', { class: 'step', text: w.question(state.index + 1, qs.length) }),
+    el('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(progress), 'aria-label': w.question(state.index + 1, qs.length) },
+      el('div', { style: null, 'data-width': String(progress) })),
+    error ? alertBox(error) : null,
+    node,
+    speakButton(q.text),
+    el('div', { class: 'nav' },
+      state.index > 0 ? el('button', { type: 'button', class: 'secondary', id: 'back', text: w.back, onclick: () => { store(); state.index -= 1; keep(); draw(); } }) : el('span'),
+      el('button', { type: 'submit', id: 'next', text: last ? w.send : w.next })),
+  );
+  form.querySelector('[data-width]').style.width = `${progress}%`;
+  form.addEventListener('change', store);
+  form.addEventListener('input', store);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    store();
+    if (q.required && state.answers[q.key] === undefined) {
+      show(answerScreen(w.required));
+      document.getElementById('problem')?.focus();
+      return;
+    }
+    if (last) {
+      send();
+    } else {
+      state.index += 1;
+      keep();
+      draw();
+    }
+  });
+  return form;
+}
+
+// ---------------------------------------------------------------------------
+// Sending: exactly once, however often it is tried.
+
+async function send() {
+  // Answers to questions hidden by a later change are not sent.
+  const names = new Set(shown().map((q) => q.key));
+  const answers = Object.fromEntries(Object.entries(state.answers).filter(([k]) => names.has(k)));
+  if (!state.key) state.key = crypto.randomUUID();
+  state.stage = 'sending';
+  state.pending = answers;
+  keep();
+  draw();
+  try {
+    const receipt = await api.submit(state.token, answers, state.key, state.lang);
+    clearTimeout(retryTimer);
+    state = { lang: state.lang, stage: 'done', token: state.token, receipt: receipt.receipt_code, support: receipt.support || null };
+    keep();
+    draw();
+    announce(tr().thanks);
+  } catch (e) {
+    const transient = !(e instanceof api.ApiError) || e.status >= 500 || e.status === 429;
+    if (transient) {
+      draw();
+      announce(tr().saved);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(send, state.retryIn = Math.min((state.retryIn || 2000) * 2, 60000));
+    } else {
+      state.stage = 'answer';
+      state.key = null;
+      keep();
+      show(answerScreen(problem(e)));
+      document.getElementById('problem')?.focus();
+    }
+  }
+}
+addEventListener('online', () => { if (state.stage === 'sending') send(); });
+
+function sendingScreen() {
+  const w = tr();
+  return el('div', {},
+    el('h1', { text: w.sending }),
+    el('p', { class: 'notice', role: 'status', id: 'saved', text: navigator.onLine === false || state.retryIn ? w.saved : w.sending }));
+}
+
+// ---------------------------------------------------------------------------
+// Done
+
+function doneScreen(note) {
+  const w = tr();
+  const support = state.support
+    ? el('div', { class: 'support', role: 'note', id: 'support' },
+      el('p', { text: state.support.message }),
+      el('a', { href: `tel:${state.support.hotline}`, text: `\u260E ${w.supportCall}` }))
+    : null;
+  const box = el('div', {},
+    el('h1', { text: w.thanks }),
+    support,
+    note ? el('p', { class: 'notice', role: 'status', text: note }) : null,
+    state.receipt ? el('p', { text: w.receiptIntro }) : null,
+    state.receipt ? el('p', { class: 'receipt', id: 'receipt', text: state.receipt }) : null,
+    state.receipt ? el('p', { class: 'hint', text: w.receiptKeep }) : null,
+    el('div', { class: 'nav' },
+      state.receipt ? el('button', { type: 'button', class: 'secondary', id: 'withdraw', text: w.withdraw, onclick: withdraw }) : el('span'),
+      el('button', { type: 'button', id: 'clear', text: w.clear, onclick: clearDevice })),
+    el('h2', { text: w.more }),
+    el('div', { class: 'choices' },
+      state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-raise', text: w.raise, onclick: () => go('raise') }) : null,
+      el('button', { type: 'button', class: 'secondary', id: 'to-others', text: w.others, onclick: () => go('others') }),
+      el('button', { type: 'button', class: 'secondary', id: 'to-feed', text: w.youSaid, onclick: () => go('feed') }),
+      state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-mine', text: w.myData, onclick: () => go('mine') }) : null));
+  clearTimeout(idleTimer);
+  // A shared tablet clears itself when nobody touches it for three minutes.
+  idleTimer = setTimeout(clearDevice, 180000);
+  return box;
+}
+
+async function withdraw() {
+  try {
+    await api.withdraw(state.receipt);
+    state.receipt = null;
+    keep();
+    show(doneScreen(tr().withdrawn));
+  } catch (e) {
+    show(doneScreen(problem(e)));
+  }
+}
+
+async function clearDevice() {
+  clearTimeout(idleTimer);
+  clearTimeout(retryTimer);
+  const lang = state.lang;
+  await store.clear();
+  state = { stage: 'join', lang };
+  draw();
+  announce(tr().cleared);
+}
+
+// ---------------------------------------------------------------------------
+// After answering: raising an issue, supporting others', what became of
+// what children said, and the child's own data.
+
+function go(stage) {
+  state.stage = stage;
+  keep();
+  draw();
+}
+const homeButton = () => el('button', { type: 'button', class: 'secondary', id: 'home', text: tr().home, onclick: () => go('done') });
+
+function raiseScreen(error, sent) {
+  const w = tr();
+  if (sent) {
+    return el('div', {},
+      el('h1', { text: w.thanks }),
+      sent.support ? el('div', { class: 'support', role: 'note', id: 'support' },
+        el('p', { text: sent.support.message }),
+        el('a', { href: `tel:${sent.support.hotline}`, text: `\u260E ${w.supportCall}` })) : null,
+      el('p', { text: w.issueSent }),
+      el('p', { class: 'receipt', id: 'issue-receipt', text: sent.receipt_code }),
+      el('div', { class: 'nav' }, homeButton()));
+  }
+  const title = el('input', { type: 'text', id: 'issue-title', maxlength: 200, required: true });
+  const body = el('textarea', { id: 'issue-body', maxlength: 2000, 'aria-describedby': 'issue-hint' });
+  const form = el('form', { novalidate: true },
+    el('h1', { text: w.raise }),
+    error ? alertBox(error) : null,
+    el('label', { for: 'issue-title', text: w.issueTitle }), title,
+    el('label', { for: 'issue-body', text: w.issueBody }), body,
+    el('p', { id: 'issue-hint', class: 'hint', text: w.textReminder }),
+    el('div', { class: 'nav' }, homeButton(), el('button', { type: 'submit', id: 'issue-send', text: w.issueSend })));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    state.issueKey = state.issueKey || crypto.randomUUID();
+    keep();
+    try {
+      const r = await api.raiseIssue(state.token, { title: title.value, body: body.value }, state.issueKey, state.lang);
+      state.issueKey = null;
+      state.issues = [...(state.issues || []), r.receipt_code];
+      keep();
+      show(raiseScreen(null, r));
+    } catch (e) {
+      show(raiseScreen(problem(e)));
+      document.getElementById('problem')?.focus();
+    }
+  });
+  return form;
+}
+
+function loading(title) {
+  return el('div', {}, el('h1', { text: title }), el('p', { role: 'status', text: tr().sending }));
+}
+
+function othersScreen() {
+  const w = tr();
+  api.publicIssues(state.lang).then((page) => {
+    const list = el('ul', { class: 'ranking', id: 'others' });
+    for (const i of page.items) {
+      const count = el('span', { class: 'hint', text: w.supports(i.supports) });
+      const button = state.token
+        ? el('button', { type: 'button', class: 'secondary', 'data-issue': i.id, text: w.meToo, onclick: async () => {
+          try {
+            await api.support(state.token, i.id, state.lang);
+            button.replaceWith(el('span', { role: 'status', text: w.supported }));
+          } catch (e) {
+            button.replaceWith(el('span', { class: 'error', role: 'alert', text: problem(e) }));
+          }
+        } })
+        : null;
+      list.append(el('li', {}, el('span', {}, el('strong', { text: i.title }), el('br'), count), button));
+    }
+    show(el('div', {}, el('h1', { text: w.others }), page.items.length ? list : el('p', { text: w.nothingYet }), el('div', { class: 'nav' }, homeButton())));
+  }).catch((e) => show(el('div', {}, el('h1', { text: w.others }), alertBox(problem(e)), homeButton())));
+  return loading(w.others);
+}
+
+function feedScreen() {
+  const w = tr();
+  api.feed(state.lang).then((page) => {
+    const list = el('ul', { class: 'ranking', id: 'feed' });
+    for (const r of page.items) {
+      const answers = (r.answers || []).map((a) => el('p', { class: 'hint', text: `${a.agency}: ${a.reply || (a.stance ? w.answered : w.waiting)}` }));
+      list.append(el('li', {}, el('span', {}, el('strong', { text: r.title }), el('p', { text: r.child_summary || '' }), ...answers)));
+    }
+    show(el('div', {}, el('h1', { text: w.youSaid }), page.items.length ? list : el('p', { text: w.nothingYet }), el('div', { class: 'nav' }, homeButton())));
+  }).catch((e) => show(el('div', {}, el('h1', { text: w.youSaid }), alertBox(problem(e)), homeButton())));
+  return loading(w.youSaid);
+}
+
+function mineScreen(note) {
+  const w = tr();
+  if (note) {
+    return el('div', {}, el('h1', { text: w.myData }), el('p', { class: 'notice', role: 'status', id: 'erased', text: note }), el('div', { class: 'nav' }, homeButton()));
+  }
+  api.exportMine(state.token, state.lang).then((mine) => {
+    const erase = el('button', { type: 'button', id: 'erase', text: w.erase, onclick: async () => {
+      try {
+        await api.eraseMine(state.token, state.lang);
+        state.token = null;
+        state.receipt = null;
+        keep();
+        show(mineScreen(w.erased));
+      } catch (e) {
+        show(el('div', {}, el('h1', { text: w.myData }), alertBox(problem(e)), homeButton()));
+      }
+    } });
+    show(el('div', {},
+      el('h1', { text: w.myData }),
+      el('p', { text: w.myDataIntro }),
+      el('ul', { id: 'held' }, el('li', { text: w.answersHeld(mine.responses.length) }), el('li', { text: w.issuesHeld(mine.issues.length) })),
+      el('div', { class: 'nav' }, homeButton(), erase)));
+  }).catch((e) => show(el('div', {}, el('h1', { text: w.myData }), alertBox(problem(e)), homeButton())));
+  return loading(w.myData);
+}
+
+// ---------------------------------------------------------------------------
+
+function draw() {
+  document.documentElement.lang = state.lang;
+  langButton.textContent = tr().other;
+  langButton.lang = state.lang === 'vi' ? 'en' : 'vi';
+  const screens = {
+    join: joinScreen, answer: answerScreen, sending: sendingScreen, done: doneScreen,
+    raise: () => raiseScreen(), others: othersScreen, feed: feedScreen, mine: () => mineScreen(),
+  };
+  const screen = (screens[state.stage] || joinScreen)();
+  const warnings = [];
+  if (!store.canKeep && state.stage === 'answer') warnings.push(el('p', { class: 'notice', text: tr().noStorage }));
+  show(...warnings, screen);
+}
+
+draw();
+if (state.stage === 'sending') send();
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => {});

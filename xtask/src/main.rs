@@ -1,0 +1,77 @@
+//! `cargo xtask test [ARGS…]`: makes sure Debian's Chromium and ChromeDriver
+//! are installed (the browser tests drive them), installing the packages
+//! where they are missing, then runs `cargo test --workspace [ARGS…]`.
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn run(program: &str, args: &[&str]) -> bool {
+    eprintln!("xtask: {program} {}", args.join(" "));
+    Command::new(program).args(args).status().is_ok_and(|s| s.success())
+}
+
+/// Installs `chromium` and `chromium-driver` from Debian when either
+/// program is missing.
+fn ensure_browser() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: Chromium or ChromeDriver is missing: installing Debian's packages");
+    // apt-get needs root; sudo where the user is not.
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let (program, prefix): (&str, &[&str]) = if root { ("apt-get", &[]) } else { ("sudo", &["apt-get"]) };
+    fn with<'a>(prefix: &[&'a str], args: &[&'a str]) -> Vec<&'a str> {
+        [prefix, args].concat()
+    }
+    let updated = run(program, &with(prefix, &["update", "-qq"]));
+    let installed = run(
+        program,
+        &with(
+            prefix,
+            &[
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ],
+        ),
+    );
+    if updated && installed && Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        Ok(())
+    } else {
+        Err("could not install chromium and chromium-driver (apt-get)".into())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("test") => {
+            if let Err(e) = ensure_browser() {
+                eprintln!("xtask: {e}");
+                return ExitCode::FAILURE;
+            }
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let rest: Vec<&str> = args[1..].iter().map(String::as_str).collect();
+            let mut test = vec!["test", "--workspace"];
+            test.extend(rest);
+            if run(&cargo, &test) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        _ => {
+            eprintln!("usage: cargo xtask test [cargo test arguments…]");
+            ExitCode::FAILURE
+        }
+    }
+}
