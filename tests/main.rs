@@ -25,6 +25,7 @@ mod migrations;
 mod moderation;
 mod outputs;
 mod passwords;
+mod plan_year;
 mod platform;
 mod preview;
 mod progress;
