@@ -15,6 +15,8 @@ use langnghe_api::credentials::DataKey;
 use langnghe_domain::disclosure::{CellKey, PTable, Policy, RecordKey};
 use langnghe_domain::reports::{TopicTally, publish_topics};
 use langnghe_domain::results::Count;
+use langnghe_domain::text::Lang;
+use langnghe_domain::words;
 use serde_json::{Value, json};
 
 use crate::support::{DATA_KEY, TestApp};
@@ -627,8 +629,10 @@ fn progress_rows(s: &Stretch, years: &[&str], scope: &str) -> BTreeMap<(String, 
     for (metric, period, unit) in targets_of(s, years, scope) {
         let w = want(s, &metric, &period, &unit);
         let item = format!("{metric} {period} {unit}");
+        // The target in words: what it measures, over which period, where.
+        let name = format!("{} ({period}, {})", words::metric(&metric, Lang::Vi), s.name(&unit));
         let mut put = |b: &str, v: Value| {
-            rows.insert((item.clone(), b.to_owned()), json!({"name": s.name(&unit), "value": v}));
+            rows.insert((item.clone(), b.to_owned()), json!({"name": name, "value": v}));
         };
         put(
             "target",
@@ -721,14 +725,10 @@ fn events_rows(s: &Stretch, events: &[&Ev]) -> BTreeMap<(String, String), Value>
             children.merge(&Count::of(e.children, p.key("event", &e.id)));
         }
         everyone.merge(&children);
-        put(kind, Value::Null, "events", mine.len() as u64);
-        put(kind, Value::Null, "children_attending", p.count(&children));
-        put(
-            kind,
-            Value::Null,
-            "adults_attending",
-            mine.iter().map(|e| e.adults).sum(),
-        );
+        let name = json!(words::event_kind(kind, Lang::Vi));
+        put(kind, name.clone(), "events", mine.len() as u64);
+        put(kind, name.clone(), "children_attending", p.count(&children));
+        put(kind, name, "adults_attending", mine.iter().map(|e| e.adults).sum());
     }
     put("all", json!("Tổng cộng"), "events", events.len() as u64);
     put("all", json!("Tổng cộng"), "children_attending", p.count(&everyone));
