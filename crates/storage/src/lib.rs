@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalog;
 mod entities;
 pub mod events;
+pub mod formats;
 pub mod join_budget;
 pub mod moderation;
 pub mod org;
@@ -47,6 +48,9 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// A stored text (a definition, answers, a tally) that cannot be read.
+    #[error(transparent)]
+    Unreadable(#[from] formats::FormatError),
 }
 
 /// Maps a unique-constraint violation to `Conflict(code)`, and anything else

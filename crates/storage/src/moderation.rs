@@ -886,16 +886,21 @@ pub async fn refer_answer(
         tx.rollback().await?;
         return Err(StoreError::NotFound);
     };
-    let mut answers: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&resp.answers).unwrap_or_default();
-    let text = match answers.get(key).and_then(|v| v.as_str()) {
-        Some(t) if t != r.withheld && !t.trim().is_empty() => t.to_owned(),
-        _ => {
+    let readable = crate::formats::answers::text_of(&resp.answers, key).and_then(|text| {
+        Ok(text.zip(crate::formats::answers::with_text(&resp.answers, key, r.withheld)?))
+    });
+    let (text, answers) = match readable {
+        Ok(Some((t, answers))) if t != r.withheld && !t.trim().is_empty() => (t, answers),
+        Ok(_) => {
             tx.rollback().await?;
             return Err(StoreError::NotFound);
         }
+        Err(e) => {
+            tx.rollback().await?;
+            crate::formats::report(&response_id, &e);
+            return Err(e.into());
+        }
     };
-    answers.insert(key.to_owned(), serde_json::Value::String(r.withheld.to_owned()));
     let now = actor.at;
     let mut case = referral_case(r, text, resp.unit_id, now);
     case.response_id = Set(Some(response_id));
@@ -921,7 +926,7 @@ pub async fn refer_answer(
     response::Entity::update_many()
         .col_expr(
             response::Column::Answers,
-            Expr::value(serde_json::Value::Object(answers).to_string()),
+            Expr::value(answers),
         )
         .filter(response::Column::Id.eq(response_id))
         .exec(&tx)

@@ -1,6 +1,6 @@
 //! Result cells: per survey version, unit, age band, gender and month, the
-//! tally of what the released responses in that cell said (stored as text
-//! the API encodes), so that results read a few thousand cells instead of
+//! tally of what the released responses in that cell said (stored in the
+//! format of [`crate::formats::tally`]), so that results read a few thousand cells instead of
 //! every response. Results are read over whole months only.
 //!
 //! Triggers on `responses` queue `(response_id, +1, survey_id)` when a
@@ -537,8 +537,9 @@ pub async fn naive_counts(db: &Db, survey_id: Uuid, by_unit: bool) -> Result<usi
     let backend = db.get_database_backend();
     let dims = if by_unit { "r.unit_id, r.age_band" } else { "r.age_band" };
     let (each, param) = match backend {
-        DatabaseBackend::Postgres => ("CROSS JOIN LATERAL jsonb_each_text(r.answers::jsonb) a", "$1"),
-        _ => (", json_each(r.answers) a", "?"),
+        // Answers of version 1 (`crate::formats::answers`).
+        DatabaseBackend::Postgres => ("CROSS JOIN LATERAL jsonb_each_text(r.answers::jsonb -> 'a') a", "$1"),
+        _ => (", json_each(r.answers, '$.a') a", "?"),
     };
     let sql = format!(
         "SELECT {dims}, a.key, a.value, COUNT(*) AS n FROM responses r {each} \

@@ -535,15 +535,14 @@ pub async fn release(
     } else if let (Some(response_id), Some(key)) = (m.response_id, m.question_key.as_deref())
         && let Some(r) = response::Entity::find_by_id(response_id).one(&tx).await?
     {
-        let mut answers: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&r.answers).unwrap_or_default();
-        if answers.contains_key(key) {
-            answers.insert(key.to_owned(), serde_json::Value::String(redacted(&m.original_text)));
+        // An answer that cannot be read stays as it is (the marker), reported.
+        let answers = crate::formats::answers::with_text(&r.answers, key, &redacted(&m.original_text))
+            .inspect_err(|e| crate::formats::report(&response_id, e))
+            .ok()
+            .flatten();
+        if let Some(answers) = answers {
             response::Entity::update_many()
-                .col_expr(
-                    response::Column::Answers,
-                    Expr::value(serde_json::Value::Object(answers).to_string()),
-                )
+                .col_expr(response::Column::Answers, Expr::value(answers))
                 .filter(response::Column::Id.eq(response_id))
                 .exec(&tx)
                 .await?;

@@ -1,5 +1,5 @@
-//! Survey definitions and their versions. A definition is stored as the
-//! JSON text the api crate writes; this module never looks inside it. A
+//! Survey definitions and their versions. A definition is stored in the
+//! format of [`crate::formats::survey`] and read back as it was saved. A
 //! published version is never changed: editing a published survey adds a
 //! new draft version.
 
@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
+use crate::formats::survey::{self as format, StoredSurvey};
 use crate::entities::{survey, survey_version};
 use crate::{Actor, Db, StoreError, begin};
 
@@ -35,10 +36,10 @@ pub struct SurveyRecord {
 }
 
 /// One version of a definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SurveyVersion {
     pub version: i32,
-    pub definition: String,
+    pub definition: StoredSurvey,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
 }
@@ -75,8 +76,9 @@ pub async fn create(
     actor: &Actor,
     id: Uuid,
     summary: &SurveySummary,
-    definition: &str,
+    definition: &StoredSurvey,
 ) -> Result<SurveyRecord, StoreError> {
+    let definition = &format::encode(definition);
     let tx = begin(db).await?;
     let now = actor.at;
     let row = survey::Entity::insert(survey::ActiveModel {
@@ -138,7 +140,7 @@ pub async fn version<C: ConnectionTrait>(conn: &C, survey_id: Uuid, version: i32
         .ok_or(StoreError::NotFound)?;
     Ok(SurveyVersion {
         version: row.version,
-        definition: row.definition,
+        definition: format::decode(&row.definition)?,
         created_at: row.created_at,
         published_at: row.published_at,
     })
@@ -193,8 +195,9 @@ pub async fn save_draft(
     actor: &Actor,
     id: Uuid,
     summary: &SurveySummary,
-    definition: &str,
+    definition: &StoredSurvey,
 ) -> Result<SurveyRecord, StoreError> {
+    let definition = &format::encode(definition);
     let tx = begin(db).await?;
     let before = survey::Entity::find_by_id(id)
         .one(&tx)

@@ -1,0 +1,130 @@
+//! A response's answers as stored.
+//!
+//! Version 1: `{"v":1,"a":{"<question key>": value}}`, each value as its
+//! question's type has it: a choice, a text, a number or a yes/no as JSON
+//! text, number or boolean; several choices or a ranking as an array of
+//! option keys. Version 0 (before versions) is the inner object alone. A
+//! question may be keyed `v` or `a`, so the two are told apart by `a`
+//! holding an object, which no answer ever is.
+//!
+//! Answers are typed by the survey version's definition when read.
+
+use langnghe_domain::survey::{Answer, Question, QuestionSpec, SurveyDefinition};
+use serde_json::{Map, Value};
+
+use super::{FormatError, Kind, unknown_version};
+
+/// The version [`encode`] writes.
+pub const VERSION: u32 = 1;
+
+fn value(a: &Answer) -> Value {
+    match a {
+        Answer::Choice(k) => Value::from(k.as_str()),
+        Answer::Choices(ks) | Answer::Ranking(ks) => Value::from(ks.clone()),
+        Answer::Rating(n) => Value::from(*n),
+        Answer::YesNo(b) => Value::from(*b),
+        Answer::Text(t) => Value::from(t.as_str()),
+        Answer::Number(x) => Value::from(*x),
+    }
+}
+
+fn answer(q: &Question, v: &Value) -> Option<Answer> {
+    let strings =
+        |v: &Value| -> Option<Vec<String>> { v.as_array()?.iter().map(|x| x.as_str().map(str::to_owned)).collect() };
+    Some(match q.spec() {
+        QuestionSpec::SingleChoice { .. } => Answer::Choice(v.as_str()?.to_owned()),
+        QuestionSpec::MultipleChoice { .. } => Answer::Choices(strings(v)?),
+        QuestionSpec::Ranking { .. } => Answer::Ranking(strings(v)?),
+        QuestionSpec::Rating { .. } => Answer::Rating(v.as_i64()?),
+        QuestionSpec::YesNo => Answer::YesNo(v.as_bool()?),
+        QuestionSpec::Text { .. } => Answer::Text(v.as_str()?.to_owned()),
+        QuestionSpec::Number { .. } => Answer::Number(v.as_f64()?),
+    })
+}
+
+fn write(map: Map<String, Value>) -> String {
+    let mut out = Map::new();
+    out.insert("v".to_owned(), Value::from(VERSION));
+    out.insert("a".to_owned(), Value::Object(map));
+    Value::Object(out).to_string()
+}
+
+/// The stored text of `answers` (question key, answer), current version.
+pub fn encode(answers: &[(String, Answer)]) -> String {
+    write(answers.iter().map(|(k, a)| (k.clone(), value(a))).collect())
+}
+
+/// Stored answers with none in them (what an erasure leaves of a response
+/// it cannot read).
+pub fn empty() -> String {
+    write(Map::new())
+}
+
+/// The answers' values by question key, whichever version stored them.
+fn values(text: &str) -> Result<Map<String, Value>, FormatError> {
+    let err = |d: String| FormatError::new(Kind::Answers, d);
+    let Value::Object(mut map) = serde_json::from_str::<Value>(text).map_err(|e| err(format!("not JSON: {e}")))?
+    else {
+        return Err(err("not an object".to_owned()));
+    };
+    if !map.get("a").is_some_and(Value::is_object) {
+        // Version 0: the answers themselves.
+        return Ok(map);
+    }
+    match map.get("v").and_then(Value::as_u64) {
+        Some(1) => {}
+        Some(v) => return Err(unknown_version(Kind::Answers, u32::try_from(v).unwrap_or(u32::MAX))),
+        None => return Err(err("an answer object without a version".to_owned())),
+    }
+    match map.remove("a") {
+        Some(Value::Object(a)) => Ok(a),
+        _ => Err(err("no answers".to_owned())),
+    }
+}
+
+/// The answers of a response, typed by its survey version's definition,
+/// in the definition's order. Keys no question has are left out; a value
+/// of the wrong type for its question makes the whole row unreadable.
+pub fn decode(def: &SurveyDefinition, text: &str) -> Result<Vec<(String, Answer)>, FormatError> {
+    let map = values(text)?;
+    def.questions()
+        .iter()
+        .filter_map(|q| map.get(q.key()).map(|v| (q, v)))
+        .map(|(q, v)| {
+            answer(q, v)
+                .map(|a| (q.key().to_owned(), a))
+                .ok_or_else(|| FormatError::new(Kind::Answers, format!("{}: {v} is not {}", q.key(), q.qtype().as_str())))
+        })
+        .collect()
+}
+
+/// The text stored for question `key`, if it holds one.
+pub fn text_of(text: &str, key: &str) -> Result<Option<String>, FormatError> {
+    Ok(values(text)?.get(key).and_then(Value::as_str).map(str::to_owned))
+}
+
+/// The answers with question `key`'s answer replaced by the text `new`
+/// (current version); `None` when the response has no answer to `key`.
+pub fn with_text(text: &str, key: &str, new: &str) -> Result<Option<String>, FormatError> {
+    let mut map = values(text)?;
+    let Some(v) = map.get_mut(key) else {
+        return Ok(None);
+    };
+    *v = Value::String(new.to_owned());
+    Ok(Some(write(map)))
+}
+
+/// The answers with every text answer replaced by `marker` (still a text
+/// answer, so the result cells that count it agree), current version.
+pub fn replace_texts(def: &SurveyDefinition, text: &str, marker: &str) -> Result<String, FormatError> {
+    let mut map = values(text)?;
+    for q in def.questions() {
+        if matches!(q.spec(), QuestionSpec::Text { .. })
+            && let Some(v) = map.get_mut(q.key())
+            && v.is_string()
+        {
+            *v = Value::String(marker.to_owned());
+        }
+    }
+    Ok(write(map))
+}
