@@ -260,6 +260,8 @@ impl From<StoreError> for ApiError {
                 None => ApiError::internal(&UnknownCode(code.to_owned())),
             },
             StoreError::Db(db) => db.into(),
+            // A stored row that cannot be read: logged, a 500.
+            StoreError::Unreadable(e) => ApiError::internal(&e),
         }
     }
 }

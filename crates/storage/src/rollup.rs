@@ -45,7 +45,11 @@ pub struct CellKey {
     pub gender: String,
 }
 
-/// A rollup cell: how many responses it counts and their encoded tally.
+/// The gender group of a cell for children who did not say.
+pub const NOT_GIVEN: &str = "not_given";
+
+/// A rollup cell: how many responses it counts and their tally, in the
+/// format of [`crate::formats::tally`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {
     pub key: CellKey,
@@ -63,6 +67,7 @@ pub struct Pending {
     pub age_band: String,
     pub gender: Option<String>,
     pub submitted_at: DateTime<Utc>,
+    /// In the format of [`crate::formats::answers`].
     pub answers: String,
     /// The response's random key (the cell key method).
     pub record_key: u32,

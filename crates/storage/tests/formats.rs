@@ -4,6 +4,8 @@
 //! current writer's output pinned byte for byte. A new version adds its
 //! files here; the files of older versions are never edited.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use langnghe_domain::UnitId;
 use langnghe_domain::disclosure::CellKey;
 use langnghe_domain::results::{Count, Num, QuestionTally, Tally};

@@ -33,7 +33,7 @@ use crate::error::{ApiError, Code};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
-use crate::survey_format::{find as find_survey, stored_definition};
+use crate::survey_format::find as find_survey;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_session)
@@ -167,7 +167,7 @@ async fn create_session(
         .published_version
         .ok_or_else(|| ApiError::conflict(Code::SurveyNotPublished, "no published version"))?;
     let stored = surveys::version(&state.db, record.id, version).await?;
-    let (def, _) = stored_definition(&stored.definition)?;
+    let def = stored.definition.definition;
     let mut errors = FieldErrors::new();
     let window = SessionWindow::new(b.opens_at, b.closes_at)
         .map_err(|e| errors.0.extend(e.0))
@@ -684,7 +684,7 @@ async fn published_definition(
         return Ok(def);
     }
     let stored = surveys::version(&state.db, survey_id, version).await?;
-    let (def, _) = stored_definition(&stored.definition)?;
+    let def = stored.definition.definition;
     let def = Arc::new(def);
     state.cache.keep_definition(survey_id, version, Arc::clone(&def));
     Ok(def)
@@ -764,18 +764,18 @@ async fn submit_response(
     let (session, def) = open_session(&state, &who).await?;
     let raw: Vec<(String, RawAnswer)> = body.0.answers.iter().map(|(k, v)| (k.clone(), raw_answer(v))).collect();
     let answers = survey::validate_answers(&def, who.claims.age, &raw)?;
-    let mut stored = serde_json::Map::new();
+    let mut stored = Vec::with_capacity(answers.len());
     let mut cases = Vec::new();
     for (key, answer) in &answers {
-        let value = match answer {
+        let answer = match answer {
             Answer::Text(t) => {
                 let (text, case) = crate::services::intake::answer(t, key);
                 cases.extend(case);
-                serde_json::Value::String(text)
+                Answer::Text(text)
             }
-            other => crate::rollup::answer_value(other),
+            other => other.clone(),
         };
-        stored.insert(key.clone(), value);
+        stored.push((key.clone(), answer));
     }
     // Keyed: a guess at what the child wrote cannot be checked against it.
     let request_hash = state.data_key.hash(
@@ -800,7 +800,7 @@ async fn submit_response(
         grade: who.claims.grade.map(i16::from),
         gender: who.claims.gender.clone(),
         language: who.claims.lang.clone(),
-        answers: serde_json::Value::Object(stored).to_string(),
+        answers: langnghe_storage::formats::answers::encode(&stored),
         receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
         idempotency_key: key,
         request_hash,

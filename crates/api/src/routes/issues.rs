@@ -810,10 +810,11 @@ pub struct TextAnswerDto {
 /// stored, withheld text left out.
 fn text_answers(
     def: &langnghe_domain::survey::SurveyDefinition,
-    json: &str,
+    response_id: Uuid,
+    stored: &str,
     only: Option<&str>,
 ) -> Vec<(String, String)> {
-    crate::rollup::answers_of(def, json)
+    crate::services::results::answers_or_none(def, &format_args!("response {response_id}"), stored)
         .into_iter()
         .filter(|(k, _)| only.is_none_or(|o| o == k))
         .filter_map(|(k, a)| match a {
@@ -844,7 +845,7 @@ async fn text_answers_of(
     let mut out: Vec<(Uuid, Uuid, String, String)> = rows
         .iter()
         .flat_map(|r| {
-            text_answers(def, &r.answers, only)
+            text_answers(def, r.response_id, &r.answers, only)
                 .into_iter()
                 .map(|(key, text)| (state.data_key.answer_id(r.response_id, &key), r.response_id, key, text))
         })
@@ -885,7 +886,7 @@ async fn survey_answers(
         Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
         Err(e) => return Err(e.into()),
     };
-    let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
+    let def = stored.definition.definition;
     if let Some(k) = q.question.as_deref()
         && !def
             .questions()
@@ -932,7 +933,7 @@ async fn find_answer(
         let Ok(stored) = langnghe_storage::surveys::version(&state.db, record.id, version).await else {
             continue;
         };
-        let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
+        let def = stored.definition.definition;
         let answers = text_answers_of(state, record.id, version, &def, None).await?;
         if let Some((_, response_id, key, text)) = answers.into_iter().find(|a| a.0 == answer_id) {
             return Ok((response_id, key, text));

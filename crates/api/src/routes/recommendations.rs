@@ -340,7 +340,7 @@ async fn check_draft(
                 continue;
             };
             let stored = surveys::version(&state.db, e.survey_id, version).await?;
-            let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
+            let def = stored.definition.definition;
             if !def.questions().iter().any(|q| q.key() == e.question_key) {
                 errors.push(
                     format!("evidence[{i}].question_key"),
@@ -692,7 +692,7 @@ async fn send_recommendation(
             let record = surveys::get(&state.db, e.survey_id).await.map_err(|_| gone())?;
             let published = record.published_version.ok_or_else(gone)?;
             let version = surveys::version(&state.db, e.survey_id, published).await?;
-            let (def, _) = crate::survey_format::stored_definition(&version.definition)?;
+            let def = version.definition.definition;
             if !def.questions().iter().any(|q| q.key() == e.question_key) {
                 return Err(gone());
             }

@@ -23,7 +23,8 @@ use crate::error::{ApiError, Code};
 use crate::extract::query_lang;
 use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute, dimension_label};
 use crate::state::AppState;
-use crate::survey_format::{find as find_survey, stored_definition};
+use crate::services::results::answers_or_none;
+use crate::survey_format::find as find_survey;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(survey_results)
@@ -182,7 +183,7 @@ async fn public_survey(
         _ => return Err(ApiError::not_found("survey")),
     };
     let stored = surveys::version(&state.db, record.id, version).await?;
-    let (def, _) = stored_definition(&stored.definition)?;
+    let def = stored.definition.definition;
     let questions = def
         .questions()
         .iter()
@@ -412,7 +413,7 @@ async fn read_rows(
         Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
         Err(e) => return Err(e.into()),
     };
-    let (def, _) = stored_definition(&stored.definition)?;
+    let def = stored.definition.definition;
     let chart = org::load_chart(&state.db).await?;
     let units = match q.unit_id {
         None => None,
@@ -498,7 +499,7 @@ async fn responses_csv(
                 .map(|c| c.unwrap_or_else(|| "other".into()))
                 .collect(),
             age: vec![r.age_band.clone(), coarse_age(&r.age_band).to_owned()],
-            gender: vec![r.gender.clone().unwrap_or_else(|| crate::rollup::NOT_GIVEN.into())],
+            gender: vec![r.gender.clone().unwrap_or_else(|| langnghe_storage::rollup::NOT_GIVEN.into())],
         })
         .collect();
     let Some(level) = generalise(&quasi, k) else {
@@ -531,7 +532,7 @@ async fn responses_csv(
         .drain(..)
         .zip(&quasi)
         .map(|(row, ids)| {
-            let answers = crate::rollup::answers_of(&def, &row.answers);
+            let answers = answers_or_none(&def, &format_args!("a response of survey {survey_id}"), &row.answers);
             let [where_, age, gender] = ids.at(level);
             let mut line = vec![
                 place(where_),
@@ -607,7 +608,7 @@ async fn texts_csv(
     };
     let mut lines: Vec<Vec<String>> = rows
         .iter()
-        .flat_map(|row| crate::rollup::answers_of(&def, &row.answers))
+        .flat_map(|row| answers_or_none(&def, &format_args!("a response of survey {survey_id}"), &row.answers))
         .filter_map(|(key, a)| match a {
             Answer::Text(t) if !t.trim().is_empty() && t != langnghe_domain::screen::WITHHELD => {
                 Some(vec![text_of(&key), t.trim().to_owned()])

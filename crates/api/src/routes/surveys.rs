@@ -7,6 +7,7 @@ use langnghe_domain::survey::{self, SurveyDefinition, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::{FieldErrors, TopicId, UnitId};
 use langnghe_storage::surveys::{self as store, SurveyFilter, SurveyRecord, SurveySummary};
+use langnghe_storage::formats::survey::StoredSurvey;
 use langnghe_storage::{StoreError, catalog, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -30,11 +31,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(preview_survey);
 }
 
-pub use crate::survey_format::{OptionIn, QuestionIn, ShowIfIn, SurveyIn, TextIn, stored_definition, stored_survey};
+pub use crate::survey_format::{OptionIn, QuestionIn, ShowIfIn, SurveyIn, TextIn};
 
 /// Checks a definition against topics and units; returns it with the
-/// summary kept beside it and its stored JSON.
-async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, SurveySummary, String), ApiError> {
+/// summary kept beside it and the version to store.
+async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, SurveySummary, StoredSurvey), ApiError> {
     let topics = catalog::list_topics(&state.db).await?;
     let exists = |slug: &str| topics.iter().any(|t| t.slug.as_str() == slug && t.active);
     let mut errors = FieldErrors::new();
@@ -63,10 +64,12 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
         title_vi: def.title().vi().to_owned(),
         results_public: body.results_public.unwrap_or(false),
     };
-    let mut stored = SurveyIn::from_definition(&def, body.owner_unit_id);
-    stored.results_public = body.results_public;
-    let json = serde_json::to_string(&stored).map_err(|e| ApiError::internal(&e))?;
-    Ok((def, summary, json))
+    let stored = StoredSurvey {
+        definition: def.clone(),
+        owner_unit_id: UnitId(body.owner_unit_id),
+        results_public: body.results_public,
+    };
+    Ok((def, summary, stored))
 }
 
 /// A survey with the definition of one of its versions.
@@ -124,7 +127,7 @@ async fn survey_dto(state: &AppState, r: SurveyRecord, version: Option<i32>) -> 
         Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
         Err(e) => return Err(e.into()),
     };
-    let definition: SurveyIn = serde_json::from_str(&stored.definition).map_err(|e| ApiError::internal(&e))?;
+    let definition = SurveyIn::from_stored(&stored.definition);
     Ok(SurveyDto {
         id: r.id,
         kind: r.kind,
@@ -332,8 +335,8 @@ async fn publish_survey(
 ) -> Result<web::Json<SurveyDto>, ApiError> {
     let record = find(&state, *id).await?;
     let latest = store::version(&state.db, record.id, record.latest_version).await?;
-    let (def, body) = stored_survey(&latest.definition)?;
-    let owner = body.owner_unit_id;
+    let def = &latest.definition.definition;
+    let owner = latest.definition.owner_unit_id.0;
     let topics = catalog::list_topics(&state.db).await?;
     let summary = SurveySummary {
         kind: def.kind().as_str().to_owned(),
@@ -343,7 +346,7 @@ async fn publish_survey(
             .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
             .map(|t| t.id),
         title_vi: def.title().vi().to_owned(),
-        results_public: body.results_public.unwrap_or(false),
+        results_public: latest.definition.results_public.unwrap_or(false),
     };
     let record = store::publish(&state.db, &staff.actor(), *id, &summary)
         .await
@@ -430,6 +433,6 @@ async fn preview_survey(
         Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
         Err(e) => return Err(e.into()),
     };
-    let (def, _) = stored_definition(&stored.definition)?;
+    let def = stored.definition.definition;
     Ok(web::Json(rendered_dto(survey::render(&def, q.age, lang))))
 }
