@@ -37,6 +37,7 @@ mod results;
 mod retention;
 mod safeguarding;
 mod screening;
+mod stored_formats;
 mod surveys;
 mod targets;
 mod throttle;

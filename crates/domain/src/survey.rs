@@ -2920,7 +2920,10 @@ mod tests {
         ];
         let q = SurveyDefinition::from_checked(parts).questions()[0].clone();
         let bands: Vec<_> = q.text_by_age_band().iter().map(|(b, t)| (*b, t.vi())).collect();
-        assert_eq!(bands, vec![(AgeBand::Band6To8, Some("a")), (AgeBand::Band12To14, Some("c"))]);
+        assert_eq!(
+            bands,
+            vec![(AgeBand::Band6To8, Some("a")), (AgeBand::Band12To14, Some("c"))]
+        );
     }
 
     fn raw_answer() -> impl Strategy<Value = RawAnswer> {

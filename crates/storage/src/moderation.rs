@@ -886,9 +886,8 @@ pub async fn refer_answer(
         tx.rollback().await?;
         return Err(StoreError::NotFound);
     };
-    let readable = crate::formats::answers::text_of(&resp.answers, key).and_then(|text| {
-        Ok(text.zip(crate::formats::answers::with_text(&resp.answers, key, r.withheld)?))
-    });
+    let readable = crate::formats::answers::text_of(&resp.answers, key)
+        .and_then(|text| Ok(text.zip(crate::formats::answers::with_text(&resp.answers, key, r.withheld)?)));
     let (text, answers) = match readable {
         Ok(Some((t, answers))) if t != r.withheld && !t.trim().is_empty() => (t, answers),
         Ok(_) => {
@@ -924,10 +923,7 @@ pub async fn refer_answer(
         .exec_without_returning(&tx)
         .await?;
     response::Entity::update_many()
-        .col_expr(
-            response::Column::Answers,
-            Expr::value(answers),
-        )
+        .col_expr(response::Column::Answers, Expr::value(answers))
         .filter(response::Column::Id.eq(response_id))
         .exec(&tx)
         .await?;

@@ -14,8 +14,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
-use crate::formats::survey::{self as format, StoredSurvey};
 use crate::entities::{survey, survey_version};
+use crate::formats::survey::{self as format, StoredSurvey};
 use crate::{Actor, Db, StoreError, begin};
 
 /// A survey as listed: its summary and where its versions stand.

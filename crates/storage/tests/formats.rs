@@ -16,7 +16,9 @@ use langnghe_domain::text::LocalizedText;
 use langnghe_storage::formats::{Kind, answers, survey, tally};
 
 fn golden(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .trim_end()
@@ -133,8 +135,16 @@ fn expected_survey() -> survey::StoredSurvey {
 #[test]
 fn survey_definitions_of_every_version_read_back() {
     let expected = expected_survey();
-    assert_eq!(survey::decode(&golden("survey_v0.json")).unwrap(), expected, "version 0");
-    assert_eq!(survey::decode(&golden("survey_v1.json")).unwrap(), expected, "version 1");
+    assert_eq!(
+        survey::decode(&golden("survey_v0.json")).unwrap(),
+        expected,
+        "version 0"
+    );
+    assert_eq!(
+        survey::decode(&golden("survey_v1.json")).unwrap(),
+        expected,
+        "version 1"
+    );
     // What is written today is version 1, byte for byte.
     assert_eq!(survey::encode(&expected), golden("survey_v1.json"));
 }
@@ -174,7 +184,10 @@ fn unreadable_definitions_are_errors_not_guesses() {
 fn expected_answers() -> Vec<(String, Answer)> {
     vec![
         ("feel_safe".into(), Answer::Choice("no".into())),
-        ("why_not".into(), Answer::Text("Đoạn đường gần trường không có đèn.".into())),
+        (
+            "why_not".into(),
+            Answer::Text("Đoạn đường gần trường không có đèn.".into()),
+        ),
         ("happy".into(), Answer::Rating(4)),
         ("ways".into(), Answer::Choices(vec!["walk".into(), "bike".into()])),
         ("minutes".into(), Answer::Number(12.5)),
@@ -205,7 +218,10 @@ fn answers_are_changed_in_place_and_written_as_the_current_version() {
         );
         let marked = answers::with_text(&text, "why_not", "[withheld]").unwrap().unwrap();
         assert!(marked.contains("\"v\":1"), "{marked}");
-        assert_eq!(answers::text_of(&marked, "why_not").unwrap().as_deref(), Some("[withheld]"));
+        assert_eq!(
+            answers::text_of(&marked, "why_not").unwrap().as_deref(),
+            Some("[withheld]")
+        );
         assert_eq!(answers::with_text(&text, "nothing", "x").unwrap(), None);
         let purged = answers::replace_texts(&def, &text, "[purged]").unwrap();
         let mut expected = expected_answers();

@@ -21,9 +21,9 @@ use uuid::Uuid;
 use crate::auth::{Admin, Consulting, Staff};
 use crate::error::{ApiError, Code};
 use crate::extract::query_lang;
+use crate::services::results::answers_or_none;
 use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute, dimension_label};
 use crate::state::AppState;
-use crate::services::results::answers_or_none;
 use crate::survey_format::find as find_survey;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -499,7 +499,11 @@ async fn responses_csv(
                 .map(|c| c.unwrap_or_else(|| "other".into()))
                 .collect(),
             age: vec![r.age_band.clone(), coarse_age(&r.age_band).to_owned()],
-            gender: vec![r.gender.clone().unwrap_or_else(|| langnghe_storage::rollup::NOT_GIVEN.into())],
+            gender: vec![
+                r.gender
+                    .clone()
+                    .unwrap_or_else(|| langnghe_storage::rollup::NOT_GIVEN.into()),
+            ],
         })
         .collect();
     let Some(level) = generalise(&quasi, k) else {

@@ -63,8 +63,7 @@ pub fn empty() -> String {
 /// The answers' values by question key, whichever version stored them.
 fn values(text: &str) -> Result<Map<String, Value>, FormatError> {
     let err = |d: String| FormatError::new(Kind::Answers, d);
-    let Value::Object(mut map) = serde_json::from_str::<Value>(text).map_err(|e| err(format!("not JSON: {e}")))?
-    else {
+    let Value::Object(mut map) = serde_json::from_str::<Value>(text).map_err(|e| err(format!("not JSON: {e}")))? else {
         return Err(err("not an object".to_owned()));
     };
     if !map.get("a").is_some_and(Value::is_object) {
@@ -91,9 +90,9 @@ pub fn decode(def: &SurveyDefinition, text: &str) -> Result<Vec<(String, Answer)
         .iter()
         .filter_map(|q| map.get(q.key()).map(|v| (q, v)))
         .map(|(q, v)| {
-            answer(q, v)
-                .map(|a| (q.key().to_owned(), a))
-                .ok_or_else(|| FormatError::new(Kind::Answers, format!("{}: {v} is not {}", q.key(), q.qtype().as_str())))
+            answer(q, v).map(|a| (q.key().to_owned(), a)).ok_or_else(|| {
+                FormatError::new(Kind::Answers, format!("{}: {v} is not {}", q.key(), q.qtype().as_str()))
+            })
         })
         .collect()
 }

@@ -11,8 +11,7 @@ use std::collections::BTreeMap;
 
 use langnghe_domain::UnitId;
 use langnghe_domain::survey::{
-    AgeBand, CheckedQuestion, CheckedSurvey, QuestionOption, QuestionSpec, QuestionType, SurveyDefinition,
-    SurveyKind,
+    AgeBand, CheckedQuestion, CheckedSurvey, QuestionOption, QuestionSpec, QuestionType, SurveyDefinition, SurveyKind,
 };
 use langnghe_domain::text::LocalizedText;
 use serde::{Deserialize, Serialize};
