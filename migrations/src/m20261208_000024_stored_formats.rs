@@ -4,7 +4,7 @@
 //!
 //! - A definition (`survey_versions.definition`) gains `"v":1`; its shape
 //!   is version 1's already.
-//! - Answers (`responses.answers`) move inside `{"v":1,"a":{…}}`.
+//! - Answers (`responses.answers`) gain `"$v":1` (a key no question has).
 //! - A tally (`result_cells.tally`) gains `"v":1`.
 //!
 //! Only rows that are JSON objects in the form before versions are
@@ -34,9 +34,9 @@ const SQLITE_UP: [&str; 3] = [
     "UPDATE survey_versions SET definition = json_set(definition, '$.v', 1) \
      WHERE json_valid(definition) AND json_type(definition) = 'object' \
      AND json_type(definition, '$.v') IS NULL",
-    "UPDATE responses SET answers = json_object('v', 1, 'a', json(answers)) \
+    "UPDATE responses SET answers = json_set(answers, '$.\"$v\"', 1) \
      WHERE json_valid(answers) AND json_type(answers) = 'object' \
-     AND json_type(answers, '$.a') IS NOT 'object'",
+     AND json_type(answers, '$.\"$v\"') IS NULL",
     "UPDATE result_cells SET tally = json_set(tally, '$.v', 1) \
      WHERE json_valid(tally) AND json_type(tally) = 'object' AND json_type(tally, '$.v') IS NULL",
 ];
@@ -44,9 +44,8 @@ const SQLITE_UP: [&str; 3] = [
 const SQLITE_DOWN: [&str; 3] = [
     "UPDATE survey_versions SET definition = json_remove(definition, '$.v') \
      WHERE json_valid(definition) AND json_type(definition, '$.v') = 'integer'",
-    "UPDATE responses SET answers = json_extract(answers, '$.a') \
-     WHERE json_valid(answers) AND json_type(answers, '$.a') = 'object' \
-     AND json_type(answers, '$.v') = 'integer'",
+    "UPDATE responses SET answers = json_remove(answers, '$.\"$v\"') \
+     WHERE json_valid(answers) AND json_type(answers, '$.\"$v\"') = 'integer'",
     "UPDATE result_cells SET tally = json_remove(tally, '$.v') \
      WHERE json_valid(tally) AND json_type(tally, '$.v') = 'integer'",
 ];
@@ -54,9 +53,8 @@ const SQLITE_DOWN: [&str; 3] = [
 const PG_UP: [&str; 3] = [
     "UPDATE survey_versions SET definition = (ln_try_jsonb(definition) || '{\"v\":1}'::jsonb)::text \
      WHERE jsonb_typeof(ln_try_jsonb(definition)) = 'object' AND NOT ln_try_jsonb(definition) ? 'v'",
-    "UPDATE responses SET answers = jsonb_build_object('v', 1, 'a', ln_try_jsonb(answers))::text \
-     WHERE jsonb_typeof(ln_try_jsonb(answers)) = 'object' \
-     AND jsonb_typeof(ln_try_jsonb(answers) -> 'a') IS DISTINCT FROM 'object'",
+    "UPDATE responses SET answers = (ln_try_jsonb(answers) || '{\"$v\":1}'::jsonb)::text \
+     WHERE jsonb_typeof(ln_try_jsonb(answers)) = 'object' AND NOT ln_try_jsonb(answers) ? '$v'",
     "UPDATE result_cells SET tally = (ln_try_jsonb(tally) || '{\"v\":1}'::jsonb)::text \
      WHERE jsonb_typeof(ln_try_jsonb(tally)) = 'object' AND NOT ln_try_jsonb(tally) ? 'v'",
 ];
@@ -64,9 +62,8 @@ const PG_UP: [&str; 3] = [
 const PG_DOWN: [&str; 3] = [
     "UPDATE survey_versions SET definition = (ln_try_jsonb(definition) - 'v')::text \
      WHERE jsonb_typeof(ln_try_jsonb(definition) -> 'v') = 'number'",
-    "UPDATE responses SET answers = (ln_try_jsonb(answers) -> 'a')::text \
-     WHERE jsonb_typeof(ln_try_jsonb(answers) -> 'a') = 'object' \
-     AND jsonb_typeof(ln_try_jsonb(answers) -> 'v') = 'number'",
+    "UPDATE responses SET answers = (ln_try_jsonb(answers) - '$v')::text \
+     WHERE jsonb_typeof(ln_try_jsonb(answers) -> '$v') = 'number'",
     "UPDATE result_cells SET tally = (ln_try_jsonb(tally) - 'v')::text \
      WHERE jsonb_typeof(ln_try_jsonb(tally) -> 'v') = 'number'",
 ];

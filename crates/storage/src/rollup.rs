@@ -542,13 +542,12 @@ pub async fn naive_counts(db: &Db, survey_id: Uuid, by_unit: bool) -> Result<usi
     let backend = db.get_database_backend();
     let dims = if by_unit { "r.unit_id, r.age_band" } else { "r.age_band" };
     let (each, param) = match backend {
-        // Answers of version 1 (`crate::formats::answers`).
-        DatabaseBackend::Postgres => ("CROSS JOIN LATERAL jsonb_each_text(r.answers::jsonb -> 'a') a", "$1"),
-        _ => (", json_each(r.answers, '$.a') a", "?"),
+        DatabaseBackend::Postgres => ("CROSS JOIN LATERAL jsonb_each_text(r.answers::jsonb) a", "$1"),
+        _ => (", json_each(r.answers) a", "?"),
     };
     let sql = format!(
         "SELECT {dims}, a.key, a.value, COUNT(*) AS n FROM responses r {each} \
-         WHERE r.survey_id = {param} AND r.withdrawn_at IS NULL GROUP BY {dims}, a.key, a.value"
+         WHERE r.survey_id = {param} AND r.withdrawn_at IS NULL AND a.key <> '$v' GROUP BY {dims}, a.key, a.value"
     );
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, [survey_id.into()]))

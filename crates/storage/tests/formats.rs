@@ -200,7 +200,7 @@ fn expected_answers() -> Vec<(String, Answer)> {
 fn answers_of_every_version_read_back() {
     let def = expected_survey().definition;
     let expected = expected_answers();
-    // Version 0 has questions keyed `v` and `a` here: still version 0.
+    // Questions may be keyed `v`: the version is under `$v`.
     assert_eq!(answers::decode(&def, &golden("answers_v0.json")).unwrap(), expected);
     assert_eq!(answers::decode(&def, &golden("answers_v1.json")).unwrap(), expected);
     assert_eq!(answers::encode(&expected), golden("answers_v1.json"));
@@ -217,7 +217,7 @@ fn answers_are_changed_in_place_and_written_as_the_current_version() {
             Some("Đoạn đường gần trường không có đèn.")
         );
         let marked = answers::with_text(&text, "why_not", "[withheld]").unwrap().unwrap();
-        assert!(marked.contains("\"v\":1"), "{marked}");
+        assert!(marked.contains("\"$v\":1"), "{marked}");
         assert_eq!(
             answers::text_of(&marked, "why_not").unwrap().as_deref(),
             Some("[withheld]")
@@ -236,9 +236,10 @@ fn unreadable_answers_are_errors() {
     for bad in [
         "{broken",
         "\"yes\"",
-        r#"{"v":2,"a":{"feel_safe":"no"}}"#,
+        r#"{"$v":2,"feel_safe":"no"}"#,
+        r#"{"$v":"1","feel_safe":"no"}"#,
         r#"{"feel_safe":["no"]}"#,
-        r#"{"v":1,"a":{"happy":"four"}}"#,
+        r#"{"$v":1,"happy":"four"}"#,
     ] {
         let e = answers::decode(&def, bad).unwrap_err();
         assert_eq!(e.kind, Kind::Answers, "{bad}");

@@ -1,11 +1,12 @@
 //! A response's answers as stored.
 //!
-//! Version 1: `{"v":1,"a":{"<question key>": value}}`, each value as its
+//! Version 1: `{"$v":1,"<question key>": value,…}`, each value as its
 //! question's type has it: a choice, a text, a number or a yes/no as JSON
 //! text, number or boolean; several choices or a ranking as an array of
-//! option keys. Version 0 (before versions) is the inner object alone. A
-//! question may be keyed `v` or `a`, so the two are told apart by `a`
-//! holding an object, which no answer ever is.
+//! option keys. The version is under `$v`, a key no question can have (keys
+//! are a–z, 0–9 and `_`), so the answers stay where readers of the column
+//! have always found them. Version 0 (before versions) is the same without
+//! `$v`.
 //!
 //! Answers are typed by the survey version's definition when read.
 
@@ -42,11 +43,12 @@ fn answer(q: &Question, v: &Value) -> Option<Answer> {
     })
 }
 
-fn write(map: Map<String, Value>) -> String {
-    let mut out = Map::new();
-    out.insert("v".to_owned(), Value::from(VERSION));
-    out.insert("a".to_owned(), Value::Object(map));
-    Value::Object(out).to_string()
+/// Where the version is written.
+const VERSION_KEY: &str = "$v";
+
+fn write(mut map: Map<String, Value>) -> String {
+    map.insert(VERSION_KEY.to_owned(), Value::from(VERSION));
+    Value::Object(map).to_string()
 }
 
 /// The stored text of `answers` (question key, answer), current version.
@@ -66,18 +68,14 @@ fn values(text: &str) -> Result<Map<String, Value>, FormatError> {
     let Value::Object(mut map) = serde_json::from_str::<Value>(text).map_err(|e| err(format!("not JSON: {e}")))? else {
         return Err(err("not an object".to_owned()));
     };
-    if !map.get("a").is_some_and(Value::is_object) {
+    match map.remove(VERSION_KEY) {
         // Version 0: the answers themselves.
-        return Ok(map);
-    }
-    match map.get("v").and_then(Value::as_u64) {
-        Some(1) => {}
-        Some(v) => return Err(unknown_version(Kind::Answers, u32::try_from(v).unwrap_or(u32::MAX))),
-        None => return Err(err("an answer object without a version".to_owned())),
-    }
-    match map.remove("a") {
-        Some(Value::Object(a)) => Ok(a),
-        _ => Err(err("no answers".to_owned())),
+        None => Ok(map),
+        Some(v) => match v.as_u64() {
+            Some(1) => Ok(map),
+            Some(v) => Err(unknown_version(Kind::Answers, u32::try_from(v).unwrap_or(u32::MAX))),
+            None => Err(err(format!("version {v} is not a number"))),
+        },
     }
 }
 
