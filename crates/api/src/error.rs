@@ -259,8 +259,24 @@ impl From<StoreError> for ApiError {
                 Some(c) => ApiError::conflict(c, c.meaning()),
                 None => ApiError::internal(&UnknownCode(code.to_owned())),
             },
+            corrupt @ StoreError::Corrupt { .. } => ApiError::internal(&corrupt),
             StoreError::Db(db) => db.into(),
         }
+    }
+}
+
+/// Reads storage's `NotFound` as a 404 naming what was not found; every
+/// other failure maps as any storage error does.
+pub trait OrNotFound<T> {
+    fn or_not_found(self, what: &'static str) -> Result<T, ApiError>;
+}
+
+impl<T> OrNotFound<T> for Result<T, StoreError> {
+    fn or_not_found(self, what: &'static str) -> Result<T, ApiError> {
+        self.map_err(|e| match e {
+            StoreError::NotFound => ApiError::not_found(what),
+            e => e.into(),
+        })
     }
 }
 

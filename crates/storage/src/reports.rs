@@ -5,6 +5,7 @@
 //! the records of the units they are given (`None`: every unit).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use langnghe_domain::plan::EventKind;
 use langnghe_domain::{TopicId, UnitId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QuerySelect, QueryTrait};
@@ -292,7 +293,7 @@ pub async fn participants_by_unit<C: ConnectionTrait>(
 pub struct EventTally {
     pub id: Uuid,
     pub unit_id: UnitId,
-    pub kind: String,
+    pub kind: EventKind,
     pub children: u64,
     pub adults: u64,
 }
@@ -318,14 +319,15 @@ pub async fn events_in<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, u, kind, children, adults)| EventTally {
-            id,
-            unit_id: UnitId(u),
-            kind,
-            children: u64::try_from(children).unwrap_or(0),
-            adults: u64::try_from(adults).unwrap_or(0),
+    rows.into_iter()
+        .map(|(id, u, kind, children, adults)| {
+            Ok(EventTally {
+                id,
+                unit_id: UnitId(u),
+                kind: crate::names::read(&kind)?,
+                children: u64::try_from(children).unwrap_or(0),
+                adults: u64::try_from(adults).unwrap_or(0),
+            })
         })
-        .collect())
+        .collect()
 }

@@ -8,20 +8,21 @@ use langnghe_domain::consultation::{self, SurveyStatus, SurveyTransitionError};
 use langnghe_domain::{TopicId, UnitId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{survey, survey_version};
+use crate::names::read;
 use crate::{Actor, Db, StoreError, begin};
+use langnghe_domain::survey::SurveyKind;
 
 /// A survey as listed: its summary and where its versions stand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurveyRecord {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: SurveyKind,
     pub owner_unit_id: UnitId,
     pub topic_id: Option<TopicId>,
     pub status: SurveyStatus,
@@ -43,14 +44,13 @@ pub struct SurveyVersion {
     pub published_at: Option<DateTime<Utc>>,
 }
 
-fn to_record(m: survey::Model) -> Result<SurveyRecord, DbErr> {
+fn to_record(m: survey::Model) -> Result<SurveyRecord, StoreError> {
     Ok(SurveyRecord {
         id: m.id,
-        kind: m.kind,
+        kind: read(&m.kind)?,
         owner_unit_id: UnitId(m.owner_unit_id),
         topic_id: m.topic_id.map(TopicId),
-        status: SurveyStatus::parse(&m.status)
-            .ok_or_else(|| DbErr::Custom(format!("unreadable survey status {:?}", m.status)))?,
+        status: read(&m.status)?,
         latest_version: m.latest_version,
         published_version: m.published_version,
         title_vi: m.title_vi,
@@ -63,7 +63,7 @@ fn to_record(m: survey::Model) -> Result<SurveyRecord, DbErr> {
 /// The summary fields kept beside each definition, for listing.
 #[derive(Debug, Clone)]
 pub struct SurveySummary {
-    pub kind: String,
+    pub kind: SurveyKind,
     pub owner_unit_id: UnitId,
     pub topic_id: Option<TopicId>,
     pub title_vi: String,
@@ -81,7 +81,7 @@ pub async fn create(
     let now = actor.at;
     let row = survey::Entity::insert(survey::ActiveModel {
         id: Set(id),
-        kind: Set(summary.kind.clone()),
+        kind: Set(summary.kind.as_str().to_owned()),
         owner_unit_id: Set(summary.owner_unit_id.0),
         topic_id: Set(summary.topic_id.map(|t| t.0)),
         status: Set(SurveyStatus::Draft.as_str().to_owned()),
@@ -147,7 +147,7 @@ pub async fn version<C: ConnectionTrait>(conn: &C, survey_id: Uuid, version: i32
 #[derive(Debug, Default, Clone)]
 pub struct SurveyFilter {
     pub status: Option<SurveyStatus>,
-    pub kind: Option<String>,
+    pub kind: Option<SurveyKind>,
     /// Only surveys owned by one of these units.
     pub owner_units: Option<Vec<UnitId>>,
 }
@@ -232,7 +232,7 @@ pub async fn save_draft(
     row.updated_at = Set(now);
     // The summary follows the draft only while nothing is published.
     if current.published_version.is_none() {
-        row.kind = Set(summary.kind.clone());
+        row.kind = Set(summary.kind.as_str().to_owned());
         row.owner_unit_id = Set(summary.owner_unit_id.0);
         row.topic_id = Set(summary.topic_id.map(|t| t.0));
         row.title_vi = Set(summary.title_vi.clone());
@@ -275,7 +275,7 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
     let mut row: survey::ActiveModel = before.clone().into();
     row.status = Set(status.as_str().to_owned());
     row.published_version = Set(Some(current.latest_version));
-    row.kind = Set(summary.kind.clone());
+    row.kind = Set(summary.kind.as_str().to_owned());
     row.owner_unit_id = Set(summary.owner_unit_id.0);
     row.topic_id = Set(summary.topic_id.map(|t| t.0));
     row.title_vi = Set(summary.title_vi.clone());

@@ -9,7 +9,7 @@ use actix_web::{get, patch, post, web};
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::catalog::Topic;
-use langnghe_domain::moderation::{self, IssueStatus, RejectReason};
+use langnghe_domain::moderation::{self, IssueStatus, QueueStatus, RejectReason};
 use langnghe_storage::audit::AuditEvent;
 use langnghe_storage::moderation::{self as store, IssueFilter, IssueRow};
 use langnghe_storage::{StoreError, audit, catalog, org};
@@ -20,7 +20,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Curator, Staff};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::services::lookups::{topic_by_slug, topic_query, unit_query};
@@ -114,8 +114,8 @@ fn dto(r: IssueRow, topics: &[Topic], supports: &HashMap<Uuid, i64>) -> IssueDto
         merged_into: r.merged_into,
         id: r.id,
         source: r.source,
-        status: moderation::queue_status(&r.status, r.merged_into.is_some()).to_owned(),
-        rejection_reason: r.rejection_reason,
+        status: moderation::queue_status(r.status, r.merged_into.is_some()).to_owned(),
+        rejection_reason: r.rejection_reason.map(|r| r.as_str().to_owned()),
         survey_id: r.survey_id,
         event_id: r.event_id,
         unit_id: r.unit_id,
@@ -167,14 +167,13 @@ async fn list_issues(
     let bad = |what: &str| ApiError::bad_request(Code::InvalidQuery, what.to_owned());
     let status = match q.status.as_deref() {
         None => None,
-        Some(moderation::MERGED) => Some(moderation::MERGED),
+        Some(moderation::MERGED) => Some(QueueStatus::Merged),
         // Withheld issues are for safeguarding officers, through their cases.
-        Some(s) => Some(
+        Some(s) => Some(QueueStatus::Own(
             IssueStatus::parse(s)
                 .filter(|s| !s.is_hidden())
-                .ok_or_else(|| bad("status is new, accepted, rejected or merged"))?
-                .as_str(),
-        ),
+                .ok_or_else(|| bad("status is new, accepted, rejected or merged"))?,
+        )),
     };
     let source = match q.source.as_deref() {
         None => None,
@@ -275,12 +274,9 @@ pub struct IssueDetailDto {
 /// An issue of the queue. A withheld issue belongs to its safeguarding case
 /// and is not found here, whoever asks.
 async fn find(state: &AppState, id: Uuid) -> Result<IssueRow, ApiError> {
-    match store::get(&state.db, id).await {
-        Ok(r) if IssueStatus::parse(&r.status).is_some_and(IssueStatus::is_hidden) => Err(ApiError::not_found("issue")),
-        Ok(r) => Ok(r),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("issue")),
-        Err(e) => Err(e.into()),
-    }
+    Some(store::get(&state.db, id).await.or_not_found("issue")?)
+        .filter(|r| !r.status.is_hidden())
+        .ok_or_else(|| ApiError::not_found("issue"))
 }
 
 async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiError> {
@@ -292,7 +288,7 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
         .remove(&r.id)
         .unwrap_or_default();
     let sources = store::group_sources(&state.db, r.id).await?;
-    let suggested_duplicates = if r.status == "withheld" {
+    let suggested_duplicates = if r.status == IssueStatus::Withheld {
         Vec::new()
     } else {
         let (candidates, ranked) = suggestions(state, &r, 3).await?;
@@ -301,7 +297,7 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
             .map(|(i, score)| SuggestionDto {
                 id: candidates[i].id,
                 title: candidates[i].title.clone(),
-                status: candidates[i].status.clone(),
+                status: candidates[i].status.as_str().to_owned(),
                 score: (score * 1000.0).round() / 1000.0,
             })
             .collect()
@@ -491,17 +487,16 @@ impl Decision {
     /// The issue after this decision, or why it is refused.
     fn apply(&self, current: &IssueRow) -> Result<IssueRow, ApiError> {
         let mut next = current.clone();
-        let from = IssueStatus::parse(&current.status).unwrap_or(IssueStatus::New);
+        let from = current.status;
         if from.is_hidden() {
             // Not in the queue at all, as if it did not exist.
             return Err(ApiError::not_found("issue"));
         }
         if self.status.is_some() || self.reason.is_some() {
-            let current_reason = current.rejection_reason.as_deref().and_then(RejectReason::parse);
-            match moderation::decide(from, self.status, self.reason, current_reason) {
+            match moderation::decide(from, self.status, self.reason, current.rejection_reason) {
                 Ok((to, r)) => {
-                    next.status = to.as_str().to_owned();
-                    next.rejection_reason = r.map(|r| r.as_str().to_owned());
+                    next.status = to;
+                    next.rejection_reason = r;
                 }
                 Err(
                     e @ (moderation::TransitionError::ReasonRequired | moderation::TransitionError::ReasonNotAllowed),
@@ -1117,7 +1112,7 @@ async fn publish_issue(
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
     let now = state.clock.now();
     set_published(&state, &staff, *id, |current| {
-        if current.status != IssueStatus::Accepted.as_str() {
+        if current.status != IssueStatus::Accepted {
             return Err(ApiError::conflict(
                 Code::NotAccepted,
                 "only an accepted issue is published",
@@ -1174,7 +1169,7 @@ async fn set_published(
     decide: impl FnOnce(&IssueRow) -> Result<Option<DateTime<Utc>>, ApiError>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
     let updated = store::update(&state.db, &staff.actor(), id, |current| {
-        if IssueStatus::parse(&current.status).is_some_and(IssueStatus::is_hidden) {
+        if current.status.is_hidden() {
             return Err(ApiError::not_found("issue"));
         }
         let published_at = decide(current)?;

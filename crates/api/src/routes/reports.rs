@@ -418,7 +418,7 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let events: Vec<counts::EventTally> = counts::events_in(db, units, &s.window)
         .await?
         .into_iter()
-        .filter(|e| EventKind::parse(&e.kind).is_some_and(EventKind::is_consultation))
+        .filter(|e| e.kind.is_consultation())
         .collect();
     let participants = counts::participants_by_unit(db, units, &s.window).await?;
     let recorded: Vec<UnitId> = responses
@@ -557,12 +557,7 @@ async fn topics<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// attending.
 async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let events = counts::events_in(&s.state.db, s.units.as_deref(), &s.window).await?;
-    let mut kinds: Vec<String> = EventKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
-    for e in &events {
-        if !kinds.contains(&e.kind) {
-            kinds.push(e.kind.clone());
-        }
-    }
+    let kinds = EventKind::ALL;
     // Per kind: events, children attending (each event one record weighing
     // its attendance, keyed for the cell key method), adults attending.
     let mut by_kind = vec![(0u64, Count::default(), 0u64); kinds.len()];
@@ -578,7 +573,10 @@ async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let mut rows = Vec::new();
     let mut children = Count::default();
     for (i, kind) in kinds.iter().enumerate() {
-        let item = Item::new(kind.clone(), Some(words::event_kind(kind, s.lang).to_owned()));
+        let item = Item::new(
+            kind.as_str().to_owned(),
+            Some(words::event_kind(kind.as_str(), s.lang).to_owned()),
+        );
         rows.push(item.count("events", by_kind[i].0));
         rows.push(item.count("children_attending", by_kind[i].1.published(table)));
         rows.push(item.count("adults_attending", by_kind[i].2));
@@ -646,7 +644,7 @@ async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// days from sending to answer. Figures about agencies, not children: no
 /// suppression.
 async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    use langnghe_domain::recommendation::{AnswerTally, DeliveryFacts, DeliveryStatus};
+    use langnghe_domain::recommendation::{AnswerTally, DeliveryFacts};
     let deliveries = langnghe_storage::recommendations::deliveries_sent_between(
         &s.state.db,
         crate::local_day_start(s.window.first),
@@ -661,7 +659,7 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     for d in &deliveries {
         let facts = DeliveryFacts {
             recommendation: d.recommendation_id,
-            status: DeliveryStatus::parse(&d.status).unwrap_or(DeliveryStatus::Done),
+            status: d.status,
             sent_on: crate::local_day(d.sent_at),
             due_on: d.due_on,
             answered_on: d.answered_on,
