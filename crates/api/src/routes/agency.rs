@@ -86,11 +86,10 @@ fn client_dto(c: agency_clients::Client) -> ClientDto {
 }
 
 async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
-    match catalog::get_agency(&state.db, AgencyId(id)).await {
-        Ok(_) => Ok(()),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("agency")),
-        Err(e) => Err(e.into()),
-    }
+    catalog::get_agency(&state.db, AgencyId(id))
+        .await
+        .or_not_found("agency")?;
+    Ok(())
 }
 
 fn secret_hash(state: &AppState, secret: &str) -> String {
@@ -188,11 +187,8 @@ async fn revoke_client(
     path: web::Path<(Uuid, String)>,
 ) -> Result<web::Json<ClientDto>, ApiError> {
     let (agency, client_id) = path.into_inner();
-    match agency_clients::revoke(&state.db, &staff.actor(), agency, &client_id).await {
-        Ok(c) => Ok(web::Json(client_dto(c))),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("client")),
-        Err(e) => Err(e.into()),
-    }
+    let c = (agency_clients::revoke(&state.db, &staff.actor(), agency, &client_id).await).or_not_found("client")?;
+    Ok(web::Json(client_dto(c)))
 }
 
 /// An OAuth 2 token request (RFC 6749 §4.4), as a form or as JSON. The

@@ -29,7 +29,7 @@ use validator::Validate;
 use crate::auth::{Consulting, Respondent, SessionRunner, Staff};
 use crate::credentials::RespondentClaims;
 use crate::dto::{RenderedSurveyDto, rendered_dto};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -308,11 +308,7 @@ async fn close_session(
 /// A session the caller runs: facilitators their units' sessions only (any
 /// other is not found to them).
 async fn session_in_scope(state: &AppState, staff: &Staff<SessionRunner>, id: Uuid) -> Result<Session, ApiError> {
-    let session = match store::get_session(&state.db, id).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("session")),
-        Err(e) => return Err(e.into()),
-    };
+    let session = store::get_session(&state.db, id).await.or_not_found("session")?;
     if let Some(scope) = staff.unit_scope(&org::load_chart(&state.db).await?)
         && !scope.contains(&session.unit_id)
     {

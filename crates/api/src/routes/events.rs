@@ -17,7 +17,7 @@ use langnghe_domain::plan::{
 use langnghe_domain::survey::AgeBand;
 use langnghe_domain::{FieldErrors, UnitId};
 use langnghe_storage::events::{self as store, Event, EventFilter, EventIssue};
-use langnghe_storage::{StoreError, catalog, org};
+use langnghe_storage::{catalog, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,7 +25,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Consulting, SessionRunner, Staff};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -462,11 +462,7 @@ async fn list_events(
 }
 
 async fn find(state: &AppState, staff: &Staff<impl crate::auth::Allowed>, id: Uuid) -> Result<Event, ApiError> {
-    let event = match store::get(&state.db, id).await {
-        Ok(e) => e,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("event")),
-        Err(e) => return Err(e.into()),
-    };
+    let event = store::get(&state.db, id).await.or_not_found("event")?;
     if let Some(units) = staff.unit_scope(&org::load_chart(&state.db).await?)
         && !units.contains(&event.unit_id)
     {

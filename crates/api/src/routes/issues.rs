@@ -12,7 +12,7 @@ use langnghe_domain::catalog::Topic;
 use langnghe_domain::moderation::{self, IssueStatus, QueueStatus, RejectReason};
 use langnghe_storage::audit::AuditEvent;
 use langnghe_storage::moderation::{self as store, IssueFilter, IssueRow};
-use langnghe_storage::{StoreError, audit, catalog, org};
+use langnghe_storage::{audit, catalog, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -410,12 +410,7 @@ async fn update_issue(
     decision.title = change.title;
     decision.body = change.body;
     let updated = store::update(&state.db, &staff.actor(), *id, |current| decision.apply(current)).await;
-    let row = match updated {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Err(e),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
-    };
+    let row = updated.or_not_found("issue")??;
     Ok(web::Json(detail(&state, row).await?))
 }
 
@@ -583,16 +578,11 @@ async fn bulk_update(
     )
     .await?;
     errors.into_result(())?;
-    let rows = match store::update_all(&state.db, &staff.actor(), &change.ids, |current| {
+    let rows = store::update_all(&state.db, &staff.actor(), &change.ids, |current| {
         decision.apply(current)
     })
     .await
-    {
-        Ok(Ok(rows)) => rows,
-        Ok(Err(e)) => return Err(e),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
-    };
+    .or_not_found("issue")??;
     let topics = catalog::list_topics(&state.db).await?;
     let supports = store::support_counts(&state.db, &change.ids).await?;
     Ok(web::Json(BulkDto {
@@ -735,13 +725,14 @@ async fn merge_issue(
     body: Json<MergeIn>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
     let into = body.0.into;
-    match store::merge(&state.db, &staff.actor(), *id, into).await {
-        Ok(Ok(())) => {}
+    match store::merge(&state.db, &staff.actor(), *id, into)
+        .await
+        .or_not_found("issue")?
+    {
+        Ok(()) => {}
         // A withheld issue is not in the queue: as if it did not exist.
-        Ok(Err(e)) if e.code() == "issue_withheld" => return Err(ApiError::not_found("issue")),
-        Ok(Err(e)) => return Err(ApiError::named(e.code(), e.to_string())),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
+        Err(e) if e.code() == "issue_withheld" => return Err(ApiError::not_found("issue")),
+        Err(e) => return Err(ApiError::named(e.code(), e.to_string())),
     }
     let canonical = find(&state, into).await?;
     Ok(web::Json(detail(&state, canonical).await?))
@@ -764,11 +755,11 @@ async fn unmerge_issue(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
-    match store::unmerge(&state.db, &staff.actor(), *id).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ApiError::conflict(Code::NotMerged, "this issue is not merged")),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
+    if !store::unmerge(&state.db, &staff.actor(), *id)
+        .await
+        .or_not_found("issue")?
+    {
+        return Err(ApiError::conflict(Code::NotMerged, "this issue is not merged"));
     }
     let r = find(&state, *id).await?;
     Ok(web::Json(detail(&state, r).await?))
@@ -875,11 +866,9 @@ async fn survey_answers(
         .version
         .or(record.published_version)
         .ok_or_else(|| ApiError::not_found("published version"))?;
-    let stored = match langnghe_storage::surveys::version(&state.db, record.id, version).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
+    let stored = langnghe_storage::surveys::version(&state.db, record.id, version)
+        .await
+        .or_not_found("survey version")?;
     let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
     if let Some(k) = q.question.as_deref()
         && !def
@@ -970,11 +959,7 @@ async fn promote_answer(
     let (survey_id, answer_id) = path.into_inner();
     let record = crate::survey_format::find(&state, survey_id).await?;
     let (response_id, key, text) = find_answer(&state, &record, answer_id).await?;
-    let from = match store::promotable(&state.db, response_id).await {
-        Ok(r) => r,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("answer")),
-        Err(e) => return Err(e.into()),
-    };
+    let from = store::promotable(&state.db, response_id).await.or_not_found("answer")?;
     let title = title_of(&text);
     let (id, new) = store::promote(
         &state.db,
@@ -1179,12 +1164,7 @@ async fn set_published(
         })
     })
     .await;
-    match updated {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => return Err(e),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
-    }
+    updated.or_not_found("issue")??;
     // As stored (the database keeps the time to its own precision).
     let row = find(state, id).await?;
     Ok(web::Json(detail(state, row).await?))
@@ -1258,11 +1238,10 @@ async fn refer_issue(
         categories: &categories,
         withheld: langnghe_domain::screen::WITHHELD,
     };
-    match store::refer_issue(&state.db, &staff.actor(), *id, &referral).await {
-        Ok(case_id) => Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id })),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("issue")),
-        Err(e) => Err(e.into()),
-    }
+    let case_id = store::refer_issue(&state.db, &staff.actor(), *id, &referral)
+        .await
+        .or_not_found("issue")?;
+    Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id }))
 }
 
 /// Refer a free-text answer (by the opaque id the answers list gives) to
@@ -1294,9 +1273,7 @@ async fn refer_answer(
         categories: &categories,
         withheld: langnghe_domain::screen::WITHHELD,
     };
-    match store::refer_answer(&state.db, &staff.actor(), response_id, &key, &referral).await {
-        Ok(case_id) => Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id })),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("answer")),
-        Err(e) => Err(e.into()),
-    }
+    let case_id =
+        (store::refer_answer(&state.db, &staff.actor(), response_id, &key, &referral).await).or_not_found("answer")?;
+    Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id }))
 }

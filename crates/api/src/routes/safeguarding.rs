@@ -607,22 +607,20 @@ async fn release_case(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<CaseDetailDto>, ApiError> {
     let redacted = |text: &str| langnghe_domain::screen::screen(text).redacted;
-    match store::release(&state.db, &staff.actor(), *id, redacted).await {
-        Ok(Ok(_)) => {}
-        Ok(Err(refused)) => {
-            let (code, detail) = match refused {
-                ReleaseRefused::NotPossible => (
-                    Code::NotPossible,
-                    "only a possible disclosure found by the screen is released",
-                ),
-                ReleaseRefused::AlreadyReleased => (Code::AlreadyReleased, "this case was released already"),
-                ReleaseRefused::Closed => (Code::CaseClosed, "a closed case is not released"),
-                ReleaseRefused::ClearBeside => (Code::ClearBeside, "the same issue holds a clear disclosure"),
-            };
-            return Err(ApiError::conflict(code, detail));
-        }
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("case")),
-        Err(e) => return Err(e.into()),
+    if let Err(refused) = store::release(&state.db, &staff.actor(), *id, redacted)
+        .await
+        .or_not_found("case")?
+    {
+        let (code, detail) = match refused {
+            ReleaseRefused::NotPossible => (
+                Code::NotPossible,
+                "only a possible disclosure found by the screen is released",
+            ),
+            ReleaseRefused::AlreadyReleased => (Code::AlreadyReleased, "this case was released already"),
+            ReleaseRefused::Closed => (Code::CaseClosed, "a closed case is not released"),
+            ReleaseRefused::ClearBeside => (Code::ClearBeside, "the same issue holds a clear disclosure"),
+        };
+        return Err(ApiError::conflict(code, detail));
     }
     Ok(web::Json(read(&state, &staff, *id).await?))
 }
