@@ -167,6 +167,16 @@ pub async fn sent(w: &World, agencies: &[&str]) -> Value {
     r.ok(200).clone()
 }
 
+/// A recommendation sent to the school's board: the board, the
+/// recommendation, its id and its delivery's id.
+async fn sent_to_board(w: &World) -> (String, Value, String, String) {
+    let board = agency(&w.app, &w.school, "school_board").await;
+    let rec = sent(w, &[&board]).await;
+    let id = rec["id"].as_str().unwrap().to_owned();
+    let delivery = rec["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    (board, rec, id, delivery)
+}
+
 /// A figure of this year's report's recommendations section.
 async fn report_figure(app: &TestApp, item: &str, breakdown: &str) -> Option<Value> {
     let year = crate::support::day().format("%Y").to_string();
@@ -737,10 +747,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     let w = world().await;
     let app = &w.app;
     let m = Some(w.moderator.as_str());
-    let board = agency(app, &w.school, "school_board").await;
-    let rec = sent(&w, &[&board]).await;
-    let id = rec["id"].as_str().unwrap().to_owned();
-    let delivery = rec["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    let (board, _, id, delivery) = sent_to_board(&w).await;
     let (_, _, client) = client_token(app, &board).await;
 
     // Staff routes: moderators and admins only.
@@ -1181,10 +1188,7 @@ async fn an_unknown_stored_status_is_a_logged_500_never_a_default() {
     let w = world().await;
     let app = &w.app;
     let m = Some(w.moderator.as_str());
-    let board = agency(app, &w.school, "school_board").await;
-    let rec = sent(&w, &[&board]).await;
-    let id = rec["id"].as_str().unwrap().to_owned();
-    let delivery = rec["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    let (board, rec, id, delivery) = sent_to_board(&w).await;
     let internal = |r: &crate::support::Resp| {
         r.assert_problem(500, "internal_error");
         assert!(r.body["error_id"].as_str().is_some_and(|i| !i.is_empty()), "{}", r.text);

@@ -797,6 +797,13 @@ mod tests {
         }
     }
 
+    fn ask(a: &Agency, due_on: Option<&str>) -> DeliveryRequest {
+        DeliveryRequest {
+            agency_id: a.id,
+            due_on: due_on.map(d),
+        }
+    }
+
     fn fields(e: SendError) -> Vec<(String, &'static str)> {
         match e {
             SendError::Invalid(e) => e.0.into_iter().map(|f| (f.field, f.code)).collect(),
@@ -810,16 +817,7 @@ mod tests {
         let agencies = [a.clone(), b.clone()];
         // Wednesday 25 November 2026.
         let today = d("2026-11-25");
-        let asked = [
-            DeliveryRequest {
-                agency_id: a.id,
-                due_on: None,
-            },
-            DeliveryRequest {
-                agency_id: b.id,
-                due_on: Some(d("2026-12-31")),
-            },
-        ];
+        let asked = [ask(&a, None), ask(&b, Some("2026-12-31"))];
         let plan = plan_deliveries(
             RecommendationStatus::Approved,
             false,
@@ -885,10 +883,6 @@ mod tests {
                 &vietnam(),
             )
         };
-        let ask = |a: &Agency, due_on: Option<&str>| DeliveryRequest {
-            agency_id: a.id,
-            due_on: due_on.map(d),
-        };
         assert_eq!(
             fields(plan(&[], &[]).unwrap_err()),
             vec![("deliveries".to_owned(), "invalid_length")]
@@ -930,16 +924,7 @@ mod tests {
     #[test]
     fn agencies_already_holding_it_are_named_by_what_was_asked() {
         let (a, b) = (plan_agency(true), plan_agency(true));
-        let asked = [
-            DeliveryRequest {
-                agency_id: a.id,
-                due_on: None,
-            },
-            DeliveryRequest {
-                agency_id: b.id,
-                due_on: None,
-            },
-        ];
+        let asked = [ask(&a, None), ask(&b, None)];
         let e = already_delivered(&asked, &[b.id]);
         assert_eq!(
             e.0.into_iter().map(|f| (f.field, f.code)).collect::<Vec<_>>(),

@@ -118,7 +118,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok(to_record(row)?)
+    to_record(row)
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<SurveyRecord, StoreError> {
@@ -126,7 +126,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<SurveyRecord,
         .one(conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(to_record(row)?)
+    to_record(row)
 }
 
 pub async fn version<C: ConnectionTrait>(conn: &C, survey_id: Uuid, version: i32) -> Result<SurveyVersion, StoreError> {
@@ -172,11 +172,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(units) = &filter.owner_units {
         q = q.filter(survey::Column::OwnerUnitId.is_in(units.iter().map(|u| u.0)));
     }
-    Ok(q.all(conn)
-        .await?
-        .into_iter()
-        .map(to_record)
-        .collect::<Result<_, _>>()?)
+    q.all(conn).await?.into_iter().map(to_record).collect()
 }
 
 fn transition(e: SurveyTransitionError) -> StoreError {
@@ -252,7 +248,7 @@ pub async fn save_draft(
     )
     .await?;
     tx.commit().await?;
-    Ok(to_record(after)?)
+    to_record(after)
 }
 
 /// Freezes the latest draft version; its summary becomes the survey's.
@@ -295,7 +291,7 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
     )
     .await?;
     tx.commit().await?;
-    Ok(to_record(after)?)
+    to_record(after)
 }
 
 /// Closes a survey (no new sessions, answers or issues) and tells every
@@ -325,5 +321,5 @@ pub async fn close(db: &Db, actor: &Actor, id: Uuid) -> Result<SurveyRecord, Sto
     .await?;
     crate::broadcast::announce(&tx, crate::broadcast::Notice::Survey(id)).await?;
     tx.commit().await?;
-    Ok(to_record(after)?)
+    to_record(after)
 }
