@@ -187,17 +187,17 @@ async fn create_session(
         .map_err(|e| errors.0.extend(e.0))
         .ok();
     let mode = match b.mode.as_deref() {
-        None => SessionMode::App,
-        Some(m) => SessionMode::parse(m).unwrap_or_else(|| {
+        None => Some(SessionMode::App),
+        Some(m) => SessionMode::parse(m).or_else(|| {
             errors.push("mode", "unknown_value", "app or paper");
-            SessionMode::App
+            None
         }),
     };
     match (mode, &window) {
-        (SessionMode::App, _) if b.closes_at <= state.clock.now() => {
+        (Some(SessionMode::App), _) if b.closes_at <= state.clock.now() => {
             errors.push("closes_at", "in_the_past", "closes_at must be in the future");
         }
-        (SessionMode::Paper, Some(w)) => {
+        (Some(SessionMode::Paper), Some(w)) => {
             errors
                 .0
                 .extend(check_paper_window(w, stored.published_at, state.clock.now()).0);
@@ -232,7 +232,7 @@ async fn create_session(
             "this survey needs guardian consent to be recorded",
         );
     }
-    let (Some(window), true) = (window, errors.is_empty()) else {
+    let (Some(window), Some(mode), true) = (window, mode, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
     // Codes are drawn at random; a collision with a live code is retried.
