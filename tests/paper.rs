@@ -99,7 +99,11 @@ async fn a_facilitator_enters_paper_forms_counted_on_the_day_of_the_session() {
     let r = enter(app, sid, Some(&p.tpt), Some("form-1"), &form).await;
     let first = r.ok(201).clone();
     assert_eq!(
-        first["answered_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap(),
+        first["answered_at"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap(),
         held().0
     );
     assert!(first.get("support").is_none());
@@ -119,7 +123,14 @@ async fn a_facilitator_enters_paper_forms_counted_on_the_day_of_the_session() {
     let r = enter(app, sid, Some(&p.tpt), Some("form-2"), &worried).await;
     assert_eq!(r.ok(201)["support"]["hotline"], "111");
     // An admin enters too.
-    let r = enter(app, sid, app.admin(), Some("form-3"), &json!({"age": 15, "assent": true, "answers": {"feel_safe": "yes"}})).await;
+    let r = enter(
+        app,
+        sid,
+        app.admin(),
+        Some("form-3"),
+        &json!({"age": 15, "assent": true, "answers": {"feel_safe": "yes"}}),
+    )
+    .await;
     let third = r.ok(201).clone();
     assert_eq!(count(app, "responses").await, 3);
     assert_eq!(count(app, "participants").await, 3, "each form is a child of its own");
@@ -167,7 +178,14 @@ async fn a_facilitator_enters_paper_forms_counted_on_the_day_of_the_session() {
     // a progress target on unique participants for that day, nothing on
     // the day the forms were entered.
     for n in 4..9 {
-        let r = enter(app, sid, Some(&p.tpt), Some(&format!("form-{n}")), &json!({"age": 11, "assent": true, "answers": {"feel_safe": "yes"}})).await;
+        let r = enter(
+            app,
+            sid,
+            Some(&p.tpt),
+            Some(&format!("form-{n}")),
+            &json!({"age": 11, "assent": true, "answers": {"feel_safe": "yes"}}),
+        )
+        .await;
         r.ok(201);
     }
     for (period, want) in [("2026-11-26..2026-11-26", 7.0), ("2026-11-28..2026-11-28", 0.0)] {
@@ -179,7 +197,12 @@ async fn a_facilitator_enters_paper_forms_counted_on_the_day_of_the_session() {
             )
             .await;
         let target = r.ok(201)["id"].as_str().unwrap().to_owned();
-        let progress = app.get(&format!("/api/v1/progress?period={period}&unit_id={}", p.school), app.admin()).await;
+        let progress = app
+            .get(
+                &format!("/api/v1/progress?period={period}&unit_id={}", p.school),
+                app.admin(),
+            )
+            .await;
         let t = progress.ok(200)["targets"]
             .as_array()
             .unwrap()
@@ -211,10 +234,30 @@ async fn paper_sessions_were_held_recently_since_the_survey_was_published() {
     let now = app.now();
     let at = |d: Duration| (now + d).to_rfc3339();
     for (opens, closes, field, code) in [
-        (at(Duration::hours(1)), at(Duration::hours(2)), "opens_at", "in_the_future"),
-        (at(Duration::hours(-1)), at(Duration::hours(1)), "closes_at", "in_the_future"),
-        (at(Duration::days(-4)), at(Duration::days(-4) + Duration::hours(1)), "opens_at", "before_published"),
-        (at(Duration::days(-61)), at(Duration::days(-61) + Duration::hours(1)), "opens_at", "too_long_ago"),
+        (
+            at(Duration::hours(1)),
+            at(Duration::hours(2)),
+            "opens_at",
+            "in_the_future",
+        ),
+        (
+            at(Duration::hours(-1)),
+            at(Duration::hours(1)),
+            "closes_at",
+            "in_the_future",
+        ),
+        (
+            at(Duration::days(-4)),
+            at(Duration::days(-4) + Duration::hours(1)),
+            "opens_at",
+            "before_published",
+        ),
+        (
+            at(Duration::days(-61)),
+            at(Duration::days(-61) + Duration::hours(1)),
+            "opens_at",
+            "too_long_ago",
+        ),
     ] {
         app.post(
             &path,
@@ -233,9 +276,13 @@ async fn paper_sessions_were_held_recently_since_the_survey_was_published() {
     .await
     .assert_fields(&[("mode", "unknown_value")]);
     // An app session still ends in the future.
-    app.post(&path, Some(&p.tpt), &json!({"unit_id": p.school, "opens_at": opens, "closes_at": closes}))
-        .await
-        .assert_fields(&[("closes_at", "in_the_past")]);
+    app.post(
+        &path,
+        Some(&p.tpt),
+        &json!({"unit_id": p.school, "opens_at": opens, "closes_at": closes}),
+    )
+    .await
+    .assert_fields(&[("closes_at", "in_the_past")]);
     assert_eq!(
         app.get(&path, app.admin()).await.ok(200)["items"],
         json!([]),
@@ -247,7 +294,10 @@ async fn paper_sessions_were_held_recently_since_the_survey_was_published() {
 async fn only_the_sessions_facilitator_or_an_admin_enters_forms_and_bad_forms_store_nothing() {
     let p = setup().await;
     let app = &p.app;
-    let sid = paper_session(&p, &p.tpt).await.ok(201)["id"].as_str().unwrap().to_owned();
+    let sid = paper_session(&p, &p.tpt).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let form = json!({"age": 12, "assent": true, "answers": {"feel_safe": "yes"}});
     let district = app.unit_id("PN", "2026-01-01").await;
     let agency = crate::recommendations::agency(app, &district, "education_office").await;
@@ -273,9 +323,15 @@ async fn only_the_sessions_facilitator_or_an_admin_enters_forms_and_bad_forms_st
     enter(app, &sid, Some(&p.tpt), Some("k"), &no_assent)
         .await
         .assert_problem(422, "assent_required");
-    enter(app, &sid, Some(&p.tpt), Some("k"), &json!({"assent": true, "answers": {"feel_safe": "yes"}}))
-        .await
-        .assert_fields(&[("age", "required")]);
+    enter(
+        app,
+        &sid,
+        Some(&p.tpt),
+        Some("k"),
+        &json!({"assent": true, "answers": {"feel_safe": "yes"}}),
+    )
+    .await
+    .assert_fields(&[("age", "required")]);
     enter(
         app,
         &sid,
@@ -289,12 +345,24 @@ async fn only_the_sessions_facilitator_or_an_admin_enters_forms_and_bad_forms_st
         ("gender", "unknown_value"),
         ("age_band", "does_not_match"),
     ]);
-    enter(app, &sid, Some(&p.tpt), Some("k"), &json!({"age": 12, "assent": true, "answers": {"feel_safe": "maybe"}}))
-        .await
-        .assert_problem(422, "validation_failed");
-    enter(app, &sid, Some(&p.tpt), Some("k"), &json!({"age": 12, "assent": true, "answers": {}, "name": "An"}))
-        .await
-        .assert_problem(422, "validation_failed");
+    enter(
+        app,
+        &sid,
+        Some(&p.tpt),
+        Some("k"),
+        &json!({"age": 12, "assent": true, "answers": {"feel_safe": "maybe"}}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    enter(
+        app,
+        &sid,
+        Some(&p.tpt),
+        Some("k"),
+        &json!({"age": 12, "assent": true, "answers": {}, "name": "An"}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
     let missing = uuid::Uuid::now_v7();
     enter(app, &missing.to_string(), Some(&p.tpt), Some("k"), &form)
         .await
@@ -337,7 +405,11 @@ async fn a_school_enters_its_children_at_a_district_forum() {
     let other = app.unit_id("PN-S01", "2026-01-01").await;
     let (_, tpt) = app.user("tpt.s06", "facilitator", Some(&school), None).await;
     let (_, tpt1) = app.user("tpt.s01", "facilitator", Some(&other), None).await;
-    let event = app.post("/api/v1/events", app.admin(), &forum(&district)).await.ok(201).clone();
+    let event = app
+        .post("/api/v1/events", app.admin(), &forum(&district))
+        .await
+        .ok(201)
+        .clone();
     let id = event["id"].as_str().unwrap();
     // The school's leader finds the district's forum, without the issues
     // raised there.
@@ -394,21 +466,33 @@ async fn a_school_enters_its_children_at_a_district_forum() {
 
     // Refused, and nothing stored.
     let before = count(&app, "event_children").await;
-    app.put(&format!("/api/v1/events/{id}/children/{other}"), Some(&tpt), &json!({"children_attending": 5}))
-        .await
-        .assert_fields(&[("unit_id", "outside_scope")]);
-    app.put(&format!("/api/v1/events/{id}/children/{district}"), app.admin(), &json!({"children_attending": 5}))
-        .await
-        .assert_fields(&[("unit_id", "not_below_event")]);
+    app.put(
+        &format!("/api/v1/events/{id}/children/{other}"),
+        Some(&tpt),
+        &json!({"children_attending": 5}),
+    )
+    .await
+    .assert_fields(&[("unit_id", "outside_scope")]);
+    app.put(
+        &format!("/api/v1/events/{id}/children/{district}"),
+        app.admin(),
+        &json!({"children_attending": 5}),
+    )
+    .await
+    .assert_fields(&[("unit_id", "not_below_event")]);
     app.put(&path, Some(&tpt), &json!({"children_attending": 81}))
         .await
         .assert_fields(&[("children_attending", "more_than_attended")]);
-    app.put(&path, Some(&tpt), &json!({"children_attending": 30, "children_by_school_level": {"lower_secondary": 20, "nursery": 1}}))
-        .await
-        .assert_fields(&[
-            ("children_by_school_level.nursery", "unknown_value"),
-            ("children_by_school_level", "does_not_add_up"),
-        ]);
+    app.put(
+        &path,
+        Some(&tpt),
+        &json!({"children_attending": 30, "children_by_school_level": {"lower_secondary": 20, "nursery": 1}}),
+    )
+    .await
+    .assert_fields(&[
+        ("children_by_school_level.nursery", "unknown_value"),
+        ("children_by_school_level", "does_not_add_up"),
+    ]);
     app.put(&path, Some(&tpt), &json!({"children_attending": -1}))
         .await
         .assert_fields(&[("children_attending", "out_of_range")]);
@@ -416,28 +500,49 @@ async fn a_school_enters_its_children_at_a_district_forum() {
         .await
         .assert_problem(422, "validation_failed");
     let missing = uuid::Uuid::now_v7();
-    app.put(&format!("/api/v1/events/{missing}/children/{school}"), Some(&tpt), &body)
-        .await
-        .assert_problem(404, "not_found");
+    app.put(
+        &format!("/api/v1/events/{missing}/children/{school}"),
+        Some(&tpt),
+        &body,
+    )
+    .await
+    .assert_problem(404, "not_found");
     let training = json!({"kind": "training", "audience": "pioneer_leaders", "unit_id": district, "held_on": "2026-11-12",
         "title": "Tập huấn", "children_attending": 0, "adults_attending": 18});
-    let t = app.post("/api/v1/events", app.admin(), &training).await.ok(201)["id"].as_str().unwrap().to_owned();
-    app.put(&format!("/api/v1/events/{t}/children/{school}"), Some(&tpt), &json!({"children_attending": 0}))
-        .await
-        .assert_problem(409, "not_a_consultation");
+    let t = app.post("/api/v1/events", app.admin(), &training).await.ok(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.put(
+        &format!("/api/v1/events/{t}/children/{school}"),
+        Some(&tpt),
+        &json!({"children_attending": 0}),
+    )
+    .await
+    .assert_problem(409, "not_a_consultation");
     let agency = crate::recommendations::agency(&app, &district, "education_office").await;
     for (_, token) in app.non_admin_tokens(None, Some(&agency)).await {
-        app.put(&path, Some(&token), &body).await.assert_problem(403, "forbidden");
+        app.put(&path, Some(&token), &body)
+            .await
+            .assert_problem(403, "forbidden");
     }
     app.put(&path, None, &body).await.assert_problem(401, "unauthenticated");
     assert_eq!(count(&app, "event_children").await, before);
     // The forum keeps at least the children its schools entered.
-    app.patch(&format!("/api/v1/events/{id}"), app.admin(), &json!({"children_attending": 40}))
-        .await
-        .assert_fields(&[("children_attending", "less_than_entered")]);
-    app.patch(&format!("/api/v1/events/{id}"), app.admin(), &json!({"kind": "training", "audience": "commanders"}))
-        .await
-        .assert_fields(&[("kind", "has_children_by_unit")]);
+    app.patch(
+        &format!("/api/v1/events/{id}"),
+        app.admin(),
+        &json!({"children_attending": 40}),
+    )
+    .await
+    .assert_fields(&[("children_attending", "less_than_entered")]);
+    app.patch(
+        &format!("/api/v1/events/{id}"),
+        app.admin(),
+        &json!({"kind": "training", "audience": "commanders"}),
+    )
+    .await
+    .assert_fields(&[("kind", "has_children_by_unit")]);
     // A school's leader cannot change the district's forum itself.
     app.patch(&format!("/api/v1/events/{id}"), Some(&tpt), &json!({"title": "x"}))
         .await
@@ -456,7 +561,11 @@ async fn a_moderator_records_council_meetings_dated_the_day_they_were_held() {
     let e = r.ok(201).clone();
     let issue = e["issues"][0]["id"].as_str().unwrap().to_owned();
     let day = |d: u32, m: u32| langnghe_api::local_day_start(chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap());
-    assert_eq!(created(&app, &issue).await, day(31, 10), "raised the day it was held, not entered");
+    assert_eq!(
+        created(&app, &issue).await,
+        day(31, 10),
+        "raised the day it was held, not entered"
+    );
     // Counted in October, not in November when it was entered.
     let summary = |from: &'static str, to: &'static str| {
         let app = &app;
@@ -472,9 +581,13 @@ async fn a_moderator_records_council_meetings_dated_the_day_they_were_held() {
     assert_ne!(oct, nov);
     // Moving the meeting's day moves its issues.
     let id = e["id"].as_str().unwrap();
-    app.patch(&format!("/api/v1/events/{id}"), Some(&moderator), &json!({"held_on": "2026-10-20"}))
-        .await
-        .ok(200);
+    app.patch(
+        &format!("/api/v1/events/{id}"),
+        Some(&moderator),
+        &json!({"held_on": "2026-10-20"}),
+    )
+    .await
+    .ok(200);
     assert_eq!(created(&app, &issue).await, day(20, 10));
     // Another kind is not a moderator's to record or correct.
     let mut dialogue = meeting.clone();
@@ -482,9 +595,13 @@ async fn a_moderator_records_council_meetings_dated_the_day_they_were_held() {
     app.post("/api/v1/events", Some(&moderator), &dialogue)
         .await
         .assert_problem(403, "forbidden");
-    app.patch(&format!("/api/v1/events/{id}"), Some(&moderator), &json!({"kind": "forum"}))
-        .await
-        .assert_problem(403, "forbidden");
+    app.patch(
+        &format!("/api/v1/events/{id}"),
+        Some(&moderator),
+        &json!({"kind": "forum"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
     let r = app.get("/api/v1/events", app.admin()).await;
     assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1, "nothing else stored");
     assert_eq!(r.body["items"][0]["kind"], "council_meeting");

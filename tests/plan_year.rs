@@ -410,12 +410,31 @@ async fn play() -> Stretch {
         .await;
     let paper = paper.ok(201)["id"].as_str().unwrap().to_owned();
     for (key, form) in [
-        ("p1", json!({"age": 13, "grade": 8, "gender": "girl", "assent": true, "answers": {"feel_safe": "yes"}})),
-        ("p2", json!({"age_band": "12-14", "assent": true, "answers": {"feel_safe": "no"}})),
-        ("p1", json!({"age": 13, "grade": 8, "gender": "girl", "assent": true, "answers": {"feel_safe": "yes"}})),
-        ("p3", json!({"age": 10, "grade": 5, "assent": true, "answers": {"feel_safe": "yes"}})),
+        (
+            "p1",
+            json!({"age": 13, "grade": 8, "gender": "girl", "assent": true, "answers": {"feel_safe": "yes"}}),
+        ),
+        (
+            "p2",
+            json!({"age_band": "12-14", "assent": true, "answers": {"feel_safe": "no"}}),
+        ),
+        (
+            "p1",
+            json!({"age": 13, "grade": 8, "gender": "girl", "assent": true, "answers": {"feel_safe": "yes"}}),
+        ),
+        (
+            "p3",
+            json!({"age": 10, "grade": 5, "assent": true, "answers": {"feel_safe": "yes"}}),
+        ),
     ] {
-        post_as_child(&app, &format!("/api/v1/sessions/{paper}/paper-responses"), &leader, key, form).await;
+        post_as_child(
+            &app,
+            &format!("/api/v1/sessions/{paper}/paper-responses"),
+            &leader,
+            key,
+            form,
+        )
+        .await;
     }
     // A target of the school's own.
     app.post(
@@ -1056,7 +1075,10 @@ async fn a_stretch_of_the_plan_measures_each_target_and_reports_cell_by_cell() {
     let school = find("consultations", "2026", "PN-S06");
     assert_eq!(school["parts"][2]["name"], "event_attendance");
     let at_events = school["parts"][2]["value"].as_u64().unwrap();
-    assert!(at_events.abs_diff(75) <= 3, "45 at its dialogue, 30 at the forum: {at_events}");
+    assert!(
+        at_events.abs_diff(75) <= 3,
+        "45 at its dialogue, 30 at the forum: {at_events}"
+    );
     let lower = find("lower_secondary_participants", "2024..2027", "PN");
     assert_eq!(lower["parts"][1]["counts"], "headcount");
     assert_eq!(lower["parts"][0]["counts"], "unique_participants");
@@ -1238,7 +1260,12 @@ async fn a_stretch_of_the_plan_measures_each_target_and_reports_cell_by_cell() {
     // (held in 2026, not at the school) too.
     same(
         &section(&own, "consultations"),
-        &consultation_rows(&s, &[("PN-S06", &["PN-S06"])], &in_days("2026-01-01", "2026-12-31"), true),
+        &consultation_rows(
+            &s,
+            &[("PN-S06", &["PN-S06"])],
+            &in_days("2026-01-01", "2026-12-31"),
+            true,
+        ),
         "school: consultations",
     );
     let year_months = months("2026-01", "2026-12");

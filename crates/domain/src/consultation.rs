@@ -435,9 +435,17 @@ pub fn check_paper_window(
 ) -> FieldErrors {
     let mut errors = FieldErrors::new();
     if window.opens_at > now {
-        errors.push("opens_at", "in_the_future", "a paper session is recorded once it was held");
+        errors.push(
+            "opens_at",
+            "in_the_future",
+            "a paper session is recorded once it was held",
+        );
     } else if window.closes_at > now {
-        errors.push("closes_at", "in_the_future", "a paper session is recorded once it was held");
+        errors.push(
+            "closes_at",
+            "in_the_future",
+            "a paper session is recorded once it was held",
+        );
     }
     if window.opens_at < now - Duration::days(PAPER_DAYS) {
         errors.push(
@@ -458,7 +466,9 @@ pub fn check_paper_window(
 /// Whether a paper session still takes entries at `now`: not closed by its
 /// facilitator, and within [`PAPER_DAYS`] of its end.
 pub fn paper_entry_open(window: &SessionWindow, now: DateTime<Utc>) -> bool {
-    window.closed_at.is_none_or(|c| c > now) && now >= window.opens_at && now < window.closes_at + Duration::days(PAPER_DAYS)
+    window.closed_at.is_none_or(|c| c > now)
+        && now >= window.opens_at
+        && now < window.closes_at + Duration::days(PAPER_DAYS)
 }
 
 /// A child as their paper form describes them.
@@ -675,9 +685,18 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert!(codes(24 * 99, 24 * 99 + 2, published).is_empty());
-        assert!(codes(24 * 40, 24 * 40 + 2, published).is_empty(), "60 days back exactly");
-        assert_eq!(codes(24 * 39, 24 * 39 + 2, published), [("opens_at".to_string(), "too_long_ago")]);
-        assert_eq!(codes(24 * 99, 24 * 101, published), [("closes_at".to_string(), "in_the_future")]);
+        assert!(
+            codes(24 * 40, 24 * 40 + 2, published).is_empty(),
+            "60 days back exactly"
+        );
+        assert_eq!(
+            codes(24 * 39, 24 * 39 + 2, published),
+            [("opens_at".to_string(), "too_long_ago")]
+        );
+        assert_eq!(
+            codes(24 * 99, 24 * 101, published),
+            [("closes_at".to_string(), "in_the_future")]
+        );
         assert_eq!(
             codes(24 * 101, 24 * 102, published),
             [("opens_at".to_string(), "in_the_future")]
@@ -686,13 +705,22 @@ mod tests {
             codes(24 * 50, 24 * 50 + 2, Some(t(24 * 60))),
             [("opens_at".to_string(), "before_published")]
         );
-        assert_eq!(codes(24 * 50, 24 * 50 + 2, None), [("opens_at".to_string(), "before_published")]);
+        assert_eq!(
+            codes(24 * 50, 24 * 50 + 2, None),
+            [("opens_at".to_string(), "before_published")]
+        );
         let w = SessionWindow::new(t(0), t(2)).unwrap();
         assert!(paper_entry_open(&w, t(2)));
-        assert!(paper_entry_open(&w, t(2) + Duration::days(PAPER_DAYS) - Duration::seconds(1)));
+        assert!(paper_entry_open(
+            &w,
+            t(2) + Duration::days(PAPER_DAYS) - Duration::seconds(1)
+        ));
         assert!(!paper_entry_open(&w, t(2) + Duration::days(PAPER_DAYS)));
         assert!(!paper_entry_open(&w, t(-1)));
-        let closed = SessionWindow { closed_at: Some(t(3)), ..w };
+        let closed = SessionWindow {
+            closed_at: Some(t(3)),
+            ..w
+        };
         assert!(!paper_entry_open(&closed, t(4)));
         assert_eq!(SessionMode::parse("paper"), Some(SessionMode::Paper));
         assert_eq!(SessionMode::parse("phone"), None);
@@ -702,14 +730,24 @@ mod tests {
     fn a_paper_form_gives_an_age_or_a_band() {
         use crate::survey::AgeBand;
         let c = PaperChild::check(Some(12), None, Some(7), Some("girl")).unwrap();
-        assert_eq!((c.age, c.band, c.grade, c.gender), (12, AgeBand::Band12To14, Some(7), Some(Gender::Girl)));
+        assert_eq!(
+            (c.age, c.band, c.grade, c.gender),
+            (12, AgeBand::Band12To14, Some(7), Some(Gender::Girl))
+        );
         let c = PaperChild::check(None, Some("9-11"), None, None).unwrap();
         assert_eq!((c.age, c.band), (9, AgeBand::Band9To11));
         assert!(PaperChild::check(Some(13), Some("12-14"), None, None).is_ok());
         let codes = |r: Result<PaperChild, FieldErrors>| {
-            r.unwrap_err().0.into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>()
+            r.unwrap_err()
+                .0
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect::<Vec<_>>()
         };
-        assert_eq!(codes(PaperChild::check(None, None, None, None)), [("age".to_string(), "required")]);
+        assert_eq!(
+            codes(PaperChild::check(None, None, None, None)),
+            [("age".to_string(), "required")]
+        );
         assert_eq!(
             codes(PaperChild::check(Some(13), Some("6-8"), None, None)),
             [("age_band".to_string(), "does_not_match")]

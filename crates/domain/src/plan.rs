@@ -2480,12 +2480,24 @@ mod tests {
         };
         let today = d("2026-11-25");
         let m = |metric, scope, period| measure(&on(metric, scope, period), &records, &c.chart, today);
-        assert_eq!(m(Metric::Consultations, c.district, "2026").actual, 80.0, "held here: all, once");
-        assert_eq!(m(Metric::Consultations, c.nw, "2026").actual, 40.0, "its schools' children");
+        assert_eq!(
+            m(Metric::Consultations, c.district, "2026").actual,
+            80.0,
+            "held here: all, once"
+        );
+        assert_eq!(
+            m(Metric::Consultations, c.nw, "2026").actual,
+            40.0,
+            "its schools' children"
+        );
         assert_eq!(m(Metric::Consultations, c.s1, "2026").actual, 30.0);
         assert_eq!(m(Metric::Consultations, c.s2, "2026").actual, 10.0);
         assert_eq!(m(Metric::Consultations, c.s3, "2026").actual, 0.0);
-        assert_eq!(m(Metric::Consultations, c.s1, "2025").actual, 0.0, "on the day it was held");
+        assert_eq!(
+            m(Metric::Consultations, c.s1, "2025").actual,
+            0.0,
+            "on the day it was held"
+        );
         let parts = |scope| {
             m(Metric::LowerSecondaryParticipants, scope, "2026")
                 .parts

@@ -581,16 +581,7 @@ pub async fn enter_paper_response(
         tx.rollback().await?;
         return Ok((settle_refused_response(db, &r, e).await?, participant_id));
     }
-    insert_cases(
-        &tx,
-        &r.cases,
-        r.unit_id,
-        Some(r.session_id),
-        Some(r.id),
-        None,
-        actor.at,
-    )
-    .await?;
+    insert_cases(&tx, &r.cases, r.unit_id, Some(r.session_id), Some(r.id), None, actor.at).await?;
     audit::record(
         &tx,
         actor,

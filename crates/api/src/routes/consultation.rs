@@ -503,8 +503,8 @@ async fn enter_paper_response(
         return Err(ApiError::new(Code::AssentRequired, "No assent")
             .detail("the child did not tick their agreement on the form: their answers are not entered"));
     }
-    let child = PaperChild::check(b.age, b.age_band.as_deref(), b.grade, b.gender.as_deref())
-        .map_err(ApiError::invalid)?;
+    let child =
+        PaperChild::check(b.age, b.age_band.as_deref(), b.grade, b.gender.as_deref()).map_err(ApiError::invalid)?;
     let def = published_definition(&state, record.id, session.version).await?;
     if !def.eligible_age(child.age) {
         return Err(ApiError::new(Code::AgeNotEligible, "Age outside the survey's range")
@@ -536,7 +536,9 @@ async fn enter_paper_response(
     );
     // Each form is a child of its own: a pseudonym named by the session and
     // the form's key, so that a retry finds the same child.
-    let token_hash = state.data_key.hash("paper_participant", &format!("{}:{key}", session.id));
+    let token_hash = state
+        .data_key
+        .hash("paper_participant", &format!("{}:{key}", session.id));
     let support = crate::services::intake::strongest(&cases);
     let new_id = Uuid::now_v7();
     let new = NewResponse {

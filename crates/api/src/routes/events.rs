@@ -518,7 +518,13 @@ fn readable_units(
         .user
         .assignment
         .unit_id
-        .map(|u| chart.ancestors_on(u, staff.day()).into_iter().map(|a| a.id).collect::<Vec<_>>())
+        .map(|u| {
+            chart
+                .ancestors_on(u, staff.day())
+                .into_iter()
+                .map(|a| a.id)
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     Some(own.iter().copied().chain(above).collect())
 }
@@ -582,7 +588,10 @@ async fn get_event(
 ) -> Result<web::Json<EventDto>, ApiError> {
     let event = find(&state, &staff, *id, true).await?;
     let issues = store::issues_of(&state.db, event.id).await?;
-    let lines = store::children_of(&state.db, &[event.id]).await?.remove(&event.id).unwrap_or_default();
+    let lines = store::children_of(&state.db, &[event.id])
+        .await?
+        .remove(&event.id)
+        .unwrap_or_default();
     let own = staff.unit_scope(&org::load_chart(&state.db).await?);
     Ok(web::Json(shown(event, issues, lines, own.as_deref())))
 }
@@ -699,10 +708,21 @@ async fn update_event(
         let chart = org::load_chart(&state.db).await?;
         let entered: i64 = lines.iter().map(|l| i64::from(l.children)).sum();
         if checked.as_ref().is_some_and(|c| !c.kind.is_consultation()) {
-            errors.push("kind", "has_children_by_unit", "units entered their children at this consultation");
+            errors.push(
+                "kind",
+                "has_children_by_unit",
+                "units entered their children at this consultation",
+            );
         }
-        if lines.iter().any(|l| l.unit_id.0 == unit_id || !chart.is_within(l.unit_id, UnitId(unit_id), held_on)) {
-            errors.push("unit_id", "has_children_by_unit", "units below it entered their children");
+        if lines
+            .iter()
+            .any(|l| l.unit_id.0 == unit_id || !chart.is_within(l.unit_id, UnitId(unit_id), held_on))
+        {
+            errors.push(
+                "unit_id",
+                "has_children_by_unit",
+                "units below it entered their children",
+            );
         }
         if i64::from(children) < entered {
             errors.push(
@@ -790,11 +810,17 @@ async fn put_children(
         None => errors.push("unit_id", "unknown_unit", "no such unit"),
         Some(u) => {
             if staff.role() == Role::Facilitator
-                && !staff.user.assignment.unit_id.is_some_and(|own| {
-                    chart.is_within(u.id, own, today) || chart.is_within(u.id, own, event.held_on)
-                })
+                && !staff
+                    .user
+                    .assignment
+                    .unit_id
+                    .is_some_and(|own| chart.is_within(u.id, own, today) || chart.is_within(u.id, own, event.held_on))
             {
-                errors.push("unit_id", "outside_scope", "a facilitator enters their own unit's children only");
+                errors.push(
+                    "unit_id",
+                    "outside_scope",
+                    "a facilitator enters their own unit's children only",
+                );
             } else if u.id == event.unit_id || !chart.is_within(u.id, event.unit_id, event.held_on) {
                 errors.push(
                     "unit_id",

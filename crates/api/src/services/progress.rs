@@ -12,8 +12,8 @@ use langnghe_domain::account::Role;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::OrgChart;
 use langnghe_domain::plan::{
-    self, ChildrenFrom, EventKind, EventRecord, IssueRecord, Period, PolicyAnswer, Records, ResponseRecord, SessionRecord, Target,
-    TrainingAudience,
+    self, ChildrenFrom, EventKind, EventRecord, IssueRecord, Period, PolicyAnswer, Records, ResponseRecord,
+    SessionRecord, Target, TrainingAudience,
 };
 use langnghe_domain::reports::{ScopeError, report_unit};
 use langnghe_storage::reports::Window;
