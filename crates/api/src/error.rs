@@ -419,5 +419,7 @@ codes! {
     NotUrgent = ("not_urgent", 409, "a quick report is made for an urgent case"),
     ParticipantErased = ("participant_erased", 409, "this participant token belongs to data erased at the child's request: join without it"),
     IssueReceiptUnknown = ("issue_receipt_unknown", 404, "no issue has this receipt code"),
+    NotAConsultation = ("not_a_consultation", 409, "children are entered by unit at consultation events only (not trainings, communication or parents' sessions)"),
+    NotAPaperSession = ("not_a_paper_session", 409, "paper forms are entered into a paper session only (`mode: paper`); children answer an app session themselves"),
     SessionFull = ("session_full", 409, "the session admitted its cap of children (expected and a margin), or as many as one address may bring"),
 }

@@ -406,7 +406,9 @@ fn school_rows(
 /// kind: responses not withdrawn (`survey_response`), issues children
 /// raised themselves, not those rejected as spam or withdrawn (`issue`),
 /// and children attending consultation events, not trainings,
-/// communication or parents' sessions (`event_attendance`, a headcount);
+/// communication or parents' sessions (`event_attendance`, a headcount;
+/// a unit's children at an event held above it, as the unit entered them,
+/// in that unit's row);
 /// with their total and the distinct participants (pseudonyms that
 /// responded or raised an issue; event attendance is anonymous and never
 /// added to them).
@@ -420,12 +422,21 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         .into_iter()
         .filter(|e| e.kind.is_consultation())
         .collect();
+    // Children of a unit below where an event was held (a school's at a
+    // district forum), as that unit entered them: they count in their own
+    // unit's row, and are taken from the row of the unit that held it.
+    let lines: Vec<counts::ChildrenTally> = counts::event_children_in(db, units, &s.window)
+        .await?
+        .into_iter()
+        .filter(|l| EventKind::parse(&l.kind).is_some_and(EventKind::is_consultation))
+        .collect();
     let participants = counts::participants_by_unit(db, units, &s.window).await?;
     let recorded: Vec<UnitId> = responses
         .iter()
         .map(|r| r.0)
         .chain(issues.iter().map(|r| r.0))
         .chain(events.iter().map(|e| e.unit_id))
+        .chain(lines.iter().map(|l| l.unit_id))
         .chain(participants.iter().map(|p| p.0))
         .collect();
     let (groups, group_of) = unit_groups(s, recorded.iter().copied());
@@ -457,8 +468,14 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         }
     }
     for e in &events {
+        let entered: u64 = lines.iter().filter(|l| l.event_id == e.id).map(|l| l.children).sum();
         for g in slots(&e.unit_id) {
-            cells[g][2].merge(&Count::of(e.children, key("event", e.id)));
+            cells[g][2].merge(&Count::of(e.children.saturating_sub(entered), key("event", e.id)));
+        }
+    }
+    for l in &lines {
+        for g in slots(&l.unit_id) {
+            cells[g][2].merge(&Count::of(l.children, key("event_children", l.id)));
         }
     }
     for (u, p) in &participants {
