@@ -24,6 +24,7 @@ mod layers;
 mod migrations;
 mod moderation;
 mod outputs;
+mod paper;
 mod passwords;
 mod plan_year;
 mod platform;

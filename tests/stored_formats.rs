@@ -1,6 +1,6 @@
 //! Stored formats (issue 14): rows storage cannot read are reported and
 //! skipped, never retried for ever; rows written before versions (version
-//! 0) read as they did, before and after migration 24 rewrites them.
+//! 0) read as they did, before and after migration 25 rewrites them.
 
 use langnghe_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
@@ -150,7 +150,7 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
     let definition_before =
         app.get(&format!("/api/v1/surveys/{survey}"), app.admin()).await.ok(200)["definition"].clone();
 
-    // Migration 24 undone: every row back in the form before versions.
+    // Migration 25 undone: every row back in the form before versions.
     Migrator::down(&db, Some(1)).await.unwrap();
     let definitions = text(
         &db,
@@ -187,7 +187,7 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
     app.release().await;
     let mixed = released(&app, &survey, 2).await;
 
-    // Migration 24 again: every row in version 1, read the same.
+    // Migration 25 again: every row in version 1, read the same.
     Migrator::up(&db, None).await.unwrap();
     for t in text(
         &db,

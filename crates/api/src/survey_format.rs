@@ -14,7 +14,7 @@ use validator::Validate;
 
 use langnghe_storage::formats::survey::StoredSurvey;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, OrNotFound};
 use crate::state::AppState;
 
 /// Text in Vietnamese and English; which is required depends on the field.
@@ -274,9 +274,7 @@ impl SurveyIn {
 
 /// A survey by id, or 404 `not_found`.
 pub async fn find(state: &AppState, id: Uuid) -> Result<langnghe_storage::surveys::SurveyRecord, ApiError> {
-    match langnghe_storage::surveys::get(&state.db, id).await {
-        Ok(r) => Ok(r),
-        Err(langnghe_storage::StoreError::NotFound) => Err(ApiError::not_found("survey")),
-        Err(e) => Err(e.into()),
-    }
+    langnghe_storage::surveys::get(&state.db, id)
+        .await
+        .or_not_found("survey")
 }

@@ -91,6 +91,16 @@ impl AgeBand {
         AgeBand::ALL.into_iter().find(|b| b.as_str() == s)
     }
 
+    /// The youngest age in the band.
+    pub fn youngest(self) -> u8 {
+        match self {
+            AgeBand::Band6To8 => 6,
+            AgeBand::Band9To11 => 9,
+            AgeBand::Band12To14 => 12,
+            AgeBand::Band15To17 => 15,
+        }
+    }
+
     /// The band of a child of `age`; `None` outside 6–17.
     pub fn for_age(age: u8) -> Option<AgeBand> {
         match age {

@@ -13,6 +13,7 @@ pub mod events;
 pub mod formats;
 pub mod join_budget;
 pub mod moderation;
+mod names;
 pub mod org;
 pub mod outbox;
 pub mod participation;
@@ -46,6 +47,11 @@ pub enum StoreError {
     /// says which (`username_taken`, `unit_code_taken`, …).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A stored value no version of the service writes (a status, stance
+    /// or kind by a name the domain does not know): the row is corrupt,
+    /// and the value is never read as some default.
+    #[error("unreadable {what} in the database: {value:?}")]
+    Corrupt { what: &'static str, value: String },
     #[error(transparent)]
     Db(#[from] DbErr),
     /// A stored text (a definition, answers, a tally) that cannot be read.

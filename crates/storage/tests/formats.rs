@@ -205,6 +205,11 @@ fn answers_of_every_version_read_back() {
     assert_eq!(answers::decode(&def, &golden("answers_v1.json")).unwrap(), expected);
     assert_eq!(answers::encode(&expected), golden("answers_v1.json"));
     assert_eq!(answers::decode(&def, &answers::empty()).unwrap(), vec![]);
+    // As JSON (a child's export): the same object whichever the version.
+    assert_eq!(
+        answers::as_json(&golden("answers_v1.json")).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&golden("answers_v0.json")).unwrap()
+    );
 }
 
 #[test]

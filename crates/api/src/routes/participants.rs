@@ -77,7 +77,10 @@ async fn export_me(who: Child, state: web::Data<AppState>) -> Result<web::Json<E
                 age_band: r.age_band,
                 gender: r.gender,
                 language: r.language,
-                answers: serde_json::from_str(&r.answers).unwrap_or(serde_json::Value::Null),
+                answers: langnghe_storage::formats::answers::as_json(&r.answers).unwrap_or_else(|e| {
+                    langnghe_storage::formats::report(&format_args!("response {}", r.id), &e);
+                    serde_json::Value::Null
+                }),
                 submitted_at: r.submitted_at,
                 withdrawn_at: r.withdrawn_at,
             })

@@ -12,14 +12,14 @@ use langnghe_domain::survey::{Answer, SurveyDefinition};
 use langnghe_domain::text::Lang;
 use langnghe_domain::words;
 use langnghe_storage::participation as store;
-use langnghe_storage::{StoreError, org, surveys};
+use langnghe_storage::{org, surveys};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Admin, Consulting, Staff};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::query_lang;
 use crate::services::results::answers_or_none;
 use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute, dimension_label};
@@ -408,11 +408,9 @@ async fn read_rows(
         .version
         .or(record.published_version)
         .ok_or_else(|| ApiError::not_found("published version"))?;
-    let stored = match surveys::version(&state.db, record.id, version).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
+    let stored = surveys::version(&state.db, record.id, version)
+        .await
+        .or_not_found("survey version")?;
     let def = stored.definition.definition;
     let chart = org::load_chart(&state.db).await?;
     let units = match q.unit_id {

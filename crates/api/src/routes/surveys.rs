@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::{Consulting, Curator, Staff};
 use crate::dto::{RenderedSurveyDto, rendered_dto};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -58,7 +58,7 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
         .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
         .map(|t| t.id);
     let summary = SurveySummary {
-        kind: def.kind().as_str().to_owned(),
+        kind: def.kind(),
         owner_unit_id: UnitId(body.owner_unit_id),
         topic_id,
         title_vi: def.title().vi().to_owned(),
@@ -110,7 +110,7 @@ pub struct SurveySummaryDto {
 fn summary_dto(r: SurveyRecord) -> SurveySummaryDto {
     SurveySummaryDto {
         id: r.id,
-        kind: r.kind,
+        kind: r.kind.as_str().to_owned(),
         status: r.status.as_str(),
         owner_unit_id: r.owner_unit_id.0,
         title_vi: r.title_vi,
@@ -122,15 +122,13 @@ fn summary_dto(r: SurveyRecord) -> SurveySummaryDto {
 
 async fn survey_dto(state: &AppState, r: SurveyRecord, version: Option<i32>) -> Result<SurveyDto, ApiError> {
     let v = version.unwrap_or(r.latest_version);
-    let stored = match store::version(&state.db, r.id, v).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
+    let stored = store::version(&state.db, r.id, v)
+        .await
+        .or_not_found("survey version")?;
     let definition = SurveyIn::from_stored(&stored.definition);
     Ok(SurveyDto {
         id: r.id,
-        kind: r.kind,
+        kind: r.kind.as_str().to_owned(),
         status: r.status.as_str(),
         owner_unit_id: r.owner_unit_id.0,
         title_vi: r.title_vi,
@@ -210,18 +208,13 @@ async fn list_surveys(
     q: web::Query<ListSurveysQuery>,
 ) -> Result<web::Json<Page<SurveySummaryDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let mut status = match &q.status {
-        None => None,
-        Some(s) => Some(
-            SurveyStatus::parse(s)
-                .ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, format!("unknown status {s:?}")))?,
-        ),
-    };
-    if let Some(k) = &q.kind
-        && SurveyKind::parse(k).is_none()
-    {
-        return Err(ApiError::bad_request(Code::InvalidQuery, format!("unknown kind {k:?}")));
-    }
+    let bad = |what: &str, v: &str| ApiError::bad_request(Code::InvalidQuery, format!("unknown {what} {v:?}"));
+    let mut status = (q.status.as_deref())
+        .map(|s| SurveyStatus::parse(s).ok_or_else(|| bad("status", s)))
+        .transpose()?;
+    let kind = (q.kind.as_deref())
+        .map(|k| SurveyKind::parse(k).ok_or_else(|| bad("kind", k)))
+        .transpose()?;
     if staff.role() == langnghe_domain::account::Role::Facilitator {
         if status.is_some_and(|s| s != SurveyStatus::Published) {
             return Ok(web::Json(Page {
@@ -233,7 +226,7 @@ async fn list_surveys(
     }
     let filter = SurveyFilter {
         status,
-        kind: q.kind.clone(),
+        kind,
         owner_units: None,
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
@@ -339,7 +332,7 @@ async fn publish_survey(
     let owner = latest.definition.owner_unit_id.0;
     let topics = catalog::list_topics(&state.db).await?;
     let summary = SurveySummary {
-        kind: def.kind().as_str().to_owned(),
+        kind: def.kind(),
         owner_unit_id: UnitId(owner),
         topic_id: def
             .topic()
@@ -428,11 +421,9 @@ async fn preview_survey(
     }
     let record = find(&state, *id).await?;
     let v = readable_version(&staff, &record, q.version)?.unwrap_or(record.latest_version);
-    let stored = match store::version(&state.db, record.id, v).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
+    let stored = store::version(&state.db, record.id, v)
+        .await
+        .or_not_found("survey version")?;
     let def = stored.definition.definition;
     Ok(web::Json(rendered_dto(survey::render(&def, q.age, lang))))
 }

@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::dto::CountDto;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::state::AppState;
 use crate::survey_format::find as find_survey;
 
@@ -350,11 +350,9 @@ pub(crate) async fn compute(
         .version
         .or(record.published_version)
         .ok_or_else(|| ApiError::not_found("published version"))?;
-    let stored = match surveys::version(&state.db, record.id, version).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
+    let stored = surveys::version(&state.db, record.id, version)
+        .await
+        .or_not_found("survey version")?;
     let def = stored.definition.definition;
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();

@@ -62,6 +62,12 @@ pub fn empty() -> String {
     write(Map::new())
 }
 
+/// The answers as JSON by question key, whichever version stored them,
+/// without the version (what a child's export of their own data shows).
+pub fn as_json(text: &str) -> Result<Value, FormatError> {
+    values(text).map(Value::Object)
+}
+
 /// The answers' values by question key, whichever version stored them.
 fn values(text: &str) -> Result<Map<String, Value>, FormatError> {
     let err = |d: String| FormatError::new(Kind::Answers, d);

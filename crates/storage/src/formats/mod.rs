@@ -9,7 +9,7 @@
 //! make it unreadable).
 //!
 //! The form written before versions existed (no `v`) is read as version 0;
-//! migration 24 rewrote the rows of that time into version 1, and readers
+//! migration 25 rewrote the rows of that time into version 1, and readers
 //! keep reading version 0 for rows written by a replica not yet upgraded.
 //! A version newer than the reader knows is an error, never a guess.
 //!

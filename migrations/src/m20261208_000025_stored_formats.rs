@@ -20,7 +20,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261208_000024_stored_formats"
+        "m20261208_000025_stored_formats"
     }
 }
 
