@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
-use langnghe_domain::account::Role;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::check_date;
 use langnghe_domain::plan::{
@@ -231,15 +230,10 @@ async fn check(
         errors.push("held_on", "in_the_future", "record an event once it has been held");
     }
     let chart = org::load_chart(&state.db).await?;
-    let today = state.clock.local_date();
-    let outside = |u: UnitId| {
-        staff.role() == Role::Facilitator
-            && !staff
-                .user
-                .assignment
-                .unit_id
-                .is_some_and(|own| chart.is_within(u, own, today) || chart.is_within(u, own, held_on))
-    };
+    // A unit is the facilitator's when it is within theirs today or on the
+    // day the event was held.
+    let days = [state.clock.local_date(), held_on];
+    let outside = |u: UnitId| !staff.scope().covers(&chart, u, &days);
     match chart.unit(UnitId(unit_id)) {
         None => errors.push("unit_id", "unknown_unit", "no such unit"),
         Some(u) => {
@@ -339,37 +333,19 @@ async fn create_event(
     let topics = catalog::list_topics(&state.db).await?;
     let mut issues = Vec::new();
     for (i, issue) in b.issues.iter().enumerate() {
-        let (title, text) = (issue.title.trim(), issue.body.trim());
-        if title.is_empty() {
-            errors.push(format!("issues[{i}].title"), "empty_text", "write a title");
+        let prefix = format!("issues[{i}].");
+        match crate::services::intake::issue(&prefix, &issue.title, &issue.body, issue.topic.as_deref(), &topics) {
+            Ok(taken) => issues.push(EventIssue {
+                id: Uuid::now_v7(),
+                status: taken.status.to_owned(),
+                redactions: taken.redactions,
+                cases: taken.cases,
+                title: taken.title,
+                body: taken.body,
+                topic_id: taken.topic_id,
+            }),
+            Err(e) => errors.0.extend(e.0),
         }
-        if text.is_empty() {
-            errors.push(format!("issues[{i}].body"), "empty_text", "write what the issue is");
-        }
-        let topic_id = match issue.topic.as_deref() {
-            None => None,
-            Some(slug) => match topics.iter().find(|t| t.slug.as_str() == slug && t.active) {
-                Some(t) => Some(t.id.0),
-                None => {
-                    errors.push(
-                        format!("issues[{i}].topic"),
-                        "unknown_topic",
-                        format!("no topic {slug:?}"),
-                    );
-                    None
-                }
-            },
-        };
-        let screened = crate::services::intake::issue(title, text);
-        issues.push(EventIssue {
-            id: Uuid::now_v7(),
-            status: screened.status.to_owned(),
-            redactions: screened.redactions,
-            cases: screened.cases,
-            title: screened.title,
-            body: screened.body,
-            topic_id,
-        });
     }
     let (Some(c), true) = (checked, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
@@ -467,8 +443,9 @@ async fn find(state: &AppState, staff: &Staff<impl crate::auth::Allowed>, id: Uu
         Err(StoreError::NotFound) => return Err(ApiError::not_found("event")),
         Err(e) => return Err(e.into()),
     };
-    if let Some(units) = staff.unit_scope(&org::load_chart(&state.db).await?)
-        && !units.contains(&event.unit_id)
+    if !staff
+        .scope()
+        .covers(&org::load_chart(&state.db).await?, event.unit_id, &[staff.day()])
     {
         return Err(ApiError::not_found("event"));
     }
