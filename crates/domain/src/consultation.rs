@@ -634,11 +634,21 @@ mod tests {
             ..everything_wrong
         };
         let too_young = JoinForm { age: 7, ..form() };
-        use SessionState::*;
-        use SurveyStatus::*;
+        use SessionState::{NotYetOpen, Open};
+        use SurveyStatus::Published;
         let cases: [(SessionState, SurveyStatus, &JoinForm, JoinRefusal); 5] = [
-            (NotYetOpen, Closed, &everything_wrong, JoinRefusal::SessionNotOpen),
-            (Closed, Published, &everything_wrong, JoinRefusal::SessionClosed),
+            (
+                NotYetOpen,
+                SurveyStatus::Closed,
+                &everything_wrong,
+                JoinRefusal::SessionNotOpen,
+            ),
+            (
+                SessionState::Closed,
+                Published,
+                &everything_wrong,
+                JoinRefusal::SessionClosed,
+            ),
             (
                 Open,
                 SurveyStatus::Closed,

@@ -437,7 +437,7 @@ async fn join(
         None => crate::request_lang(&req),
     };
     let now = state.clock.now();
-    let session = session_by_code(&state, &req, &b.join_code, lang).await?;
+    let session = session_by_code(&state, &req, &b.join_code, lang, now).await?;
     let record = find_survey(&state, session.survey_id).await?;
     let def = published_definition(&state, record.id, session.version).await?;
     let form = JoinForm {
@@ -475,7 +475,7 @@ async fn join(
             return Err(ApiError::for_child(Code::SessionFull, ChildRefusal::SessionFull, lang));
         }
     }
-    let claims = respondent_claims(&state, participant_id, session.id, &child, lang);
+    let claims = respondent_claims(&state, participant_id, session.id, &child, lang, now);
     Ok(web::Json(JoinResponse {
         respondent_token: state.keys.sign(&claims)?,
         participant_token: token,
@@ -492,8 +492,9 @@ fn respondent_claims(
     sid: Uuid,
     child: &Admitted,
     lang: Lang,
+    now: chrono::DateTime<Utc>,
 ) -> RespondentClaims {
-    let iat = state.clock.now().timestamp();
+    let iat = now.timestamp();
     RespondentClaims {
         iss: crate::credentials::ISSUER.into(),
         aud: crate::credentials::AUDIENCE.into(),
@@ -517,8 +518,13 @@ fn respondent_claims(
 /// from one network are throttled, and every lookup takes a unit of the
 /// service-wide budget first (given back when the code was right). An
 /// unknown code counts as a failure of the network.
-async fn session_by_code(state: &AppState, req: &HttpRequest, code: &str, lang: Lang) -> Result<Session, ApiError> {
-    let now = state.clock.now();
+async fn session_by_code(
+    state: &AppState,
+    req: &HttpRequest,
+    code: &str,
+    lang: Lang,
+    now: chrono::DateTime<Utc>,
+) -> Result<Session, ApiError> {
     state.join_budget.check(now).map_err(|p| join_paused(state, p, lang))?;
     let key = crate::client_network_key(req, state.trust_forwarded_for, &state.data_key, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
