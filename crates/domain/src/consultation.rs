@@ -601,7 +601,7 @@ mod tests {
             "a blank token is no token"
         );
         let back = JoinForm {
-            participant_token: Some(&TOKEN[..]),
+            participant_token: Some(TOKEN),
             ..form()
         };
         assert_eq!(open(&back).unwrap().returning.as_deref(), Some(TOKEN));
