@@ -140,10 +140,10 @@ fn layer(module: &str) -> usize {
     match module.split("::").next().unwrap_or_default() {
         "server" | "cli" | "demo" | "web_app" | "crate" => 5,
         "routes" => 4,
-        "jobs" | "retention" => 3,
-        // The result folder is read by the results service for its tally
-        // format until storage owns that format (issue 14).
-        "services" | "survey_format" | "rollup" => 2,
+        // Background jobs beside the routes: they call services and
+        // storage, never a handler.
+        "jobs" => 3,
+        "services" | "survey_format" => 2,
         "state" | "auth" | "extract" => 1,
         _ => 0,
     }
@@ -207,5 +207,7 @@ fn the_layer_checks_see_a_cycle_and_a_route_import() {
         vec![vec!["routes::a".to_owned(), "routes::b".to_owned()]]
     );
     assert!(layer("routes::a") > layer("services::lookups"));
+    assert!(layer("routes::a") > layer("jobs::rollup"));
+    assert!(layer("jobs::rollup") > layer("services::results"));
     assert!(layer("services::lookups") > layer("state"));
 }

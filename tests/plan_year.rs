@@ -95,7 +95,11 @@ struct Stretch {
     id: HashMap<String, String>,
     code: HashMap<String, (String, String)>,
     events: Vec<Ev>,
-    /// Responses: (record key, participant id), all at PN-S06 on the day.
+    /// Children a school entered at an event held above it: (line id, event
+    /// id, school code, children).
+    lines: Vec<(String, String, &'static str, u64)>,
+    /// Responses: (record key, participant id), all at PN-S06 on the day
+    /// (from phones and from paper forms).
     responses: Vec<(u32, String)>,
     /// Issues children raised at PN-S06: (id, topic, status, counts as a
     /// consultation).
@@ -141,10 +145,18 @@ async fn post_as_child(app: &TestApp, path: &str, token: &str, key: &str, body: 
 /// - Not consultations: communication on the Law on Children at PN-S06
 ///   (25 September, 200 lower-secondary children) and a parents' session
 ///   in Phú Nhuận ward (10 October, 60 adults).
+/// - PN-S06's Pioneer leader enters the school's children at the forum:
+///   30 (25 lower-secondary, 5 primary), counted for PN-S06 and its ward
+///   (and still once for the district).
 /// - Today at PN-S06: five children answer a survey (four in grade 7, one
 ///   in grade 4); the first raises three issues: one accepted (education),
 ///   "adsfasdf" rejected as spam (education), one rejected as off topic
-///   (play spaces).
+///   (play spaces). Ten minutes later the school's leader enters three
+///   paper forms of a paper session held just after the survey was
+///   published (one sent twice): a girl of 13 in grade 8, a child who gave
+///   the band 12–14 only (lower-secondary by age), a child of 10 in grade
+///   5.
+/// - An admin adds a target for PN-S06: 100 consultations in 2026.
 async fn play() -> Stretch {
     let app = TestApp::spawn_demo().await;
     let publish = Publish::new();
@@ -299,6 +311,17 @@ async fn play() -> Stretch {
         });
     }
 
+    // PN-S06's children at the district forum, as its leader entered them.
+    let (_, leader) = app.user("tpt.s06", "facilitator", Some(&u("PN-S06")), None).await;
+    let forum = events.iter().find(|e| e.kind == "forum").unwrap().id.clone();
+    app.put(
+        &format!("/api/v1/events/{forum}/children/{}", u("PN-S06")),
+        Some(&leader),
+        &json!({"children_attending": 30, "children_by_school_level": {"lower_secondary": 25, "primary": 5}}),
+    )
+    .await
+    .ok(200);
+
     // Today at PN-S06: a survey session, five children, three issues.
     let mut body = example_survey(&u("PN"));
     body["allow_issues"] = json!(true);
@@ -373,6 +396,55 @@ async fn play() -> Stretch {
         issues.push((issue, topic, status, n != 1));
     }
 
+    // Ten minutes on: three paper forms of a session held since the survey
+    // was published, one sent twice (stored once).
+    app.clock.advance(chrono::Duration::minutes(10));
+    let now = app.now();
+    let paper = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/sessions"),
+            Some(&leader),
+            &json!({"unit_id": u("PN-S06"), "mode": "paper", "opens_at": (now - chrono::Duration::minutes(8)).to_rfc3339(),
+                    "closes_at": (now - chrono::Duration::minutes(2)).to_rfc3339()}),
+        )
+        .await;
+    let paper = paper.ok(201)["id"].as_str().unwrap().to_owned();
+    for (key, form) in [
+        (
+            "p1",
+            json!({"age": 13, "grade": 8, "gender": "girl", "assent": true, "answers": {"feel_safe": "yes"}}),
+        ),
+        (
+            "p2",
+            json!({"age_band": "12-14", "assent": true, "answers": {"feel_safe": "no"}}),
+        ),
+        (
+            "p1",
+            json!({"age": 13, "grade": 8, "gender": "girl", "assent": true, "answers": {"feel_safe": "yes"}}),
+        ),
+        (
+            "p3",
+            json!({"age": 10, "grade": 5, "assent": true, "answers": {"feel_safe": "yes"}}),
+        ),
+    ] {
+        post_as_child(
+            &app,
+            &format!("/api/v1/sessions/{paper}/paper-responses"),
+            &leader,
+            key,
+            form,
+        )
+        .await;
+    }
+    // A target of the school's own.
+    app.post(
+        "/api/v1/targets",
+        app.admin(),
+        &json!({"metric": "consultations", "scope_unit_id": u("PN-S06"), "period": "2026", "value": 100}),
+    )
+    .await
+    .ok(201);
+
     // The responses' record keys and pseudonyms, as stored.
     use sea_orm::ConnectionTrait;
     let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
@@ -391,8 +463,24 @@ async fn play() -> Stretch {
             (u32::try_from(key).unwrap(), who.to_string())
         })
         .collect();
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id, event_id FROM event_children",
+        ))
+        .await
+        .unwrap();
+    let lines: Vec<(String, String, &'static str, u64)> = rows
+        .iter()
+        .map(|r| {
+            let id: uuid::Uuid = r.try_get("", "id").unwrap();
+            let event: uuid::Uuid = r.try_get("", "event_id").unwrap();
+            (id.to_string(), event.to_string(), "PN-S06", 30)
+        })
+        .collect();
     db.close().await.ok();
-    assert_eq!(responses.len(), 5);
+    assert_eq!(responses.len(), 5 + 3);
+    assert_eq!(lines.len(), 1);
 
     let mut targets = HashMap::new();
     for t in app
@@ -433,6 +521,7 @@ async fn play() -> Stretch {
         id,
         code,
         events,
+        lines,
         responses,
         issues,
         targets,
@@ -485,15 +574,21 @@ fn wards() -> Vec<String> {
 }
 
 /// Hand counts of every target of the district, its wards and schools.
-fn want(s: &Stretch, metric: &str, period: &str, scope: &str) -> Want {
-    let value_of = |m: &str| match m {
-        "council_meetings" => 2.0,
-        "consultations" => 50_000.0,
-        "lower_secondary_participants" => 15_000.0,
-        m if m.ends_with("_coverage") => 100.0,
+/// A target's value: the plan's, and the 100 consultations added for
+/// PN-S06.
+fn value_of(metric: &str, scope: &str) -> f64 {
+    match (metric, scope) {
+        ("consultations", "PN-S06") => 100.0,
+        ("council_meetings", _) => 2.0,
+        ("consultations", _) => 50_000.0,
+        ("lower_secondary_participants", _) => 15_000.0,
+        (m, _) if m.ends_with("_coverage") => 100.0,
         _ => 1.0,
-    };
-    let value = value_of(metric);
+    }
+}
+
+fn want(s: &Stretch, metric: &str, period: &str, scope: &str) -> Want {
+    let value = value_of(metric, scope);
     // Statuses by hand: met when reached; 2027 has not begun (on track);
     // in 2026 everything short of its value is below the pace of
     // 25 November (328 of 365 days), and 2025 is over.
@@ -530,10 +625,14 @@ fn want(s: &Stretch, metric: &str, period: &str, scope: &str) -> Want {
     let target = &s.target(metric, period, scope).0;
     let p = &s.publish;
     match metric {
-        // 5 responses + 2 issues (not the spam) + children at events where
-        // they give views since 2024: 120 + 45 + 30 + 25 + 6 + 15 + 15.
+        // 8 responses (5 from phones, 3 on paper) + 2 issues (not the
+        // spam) + children at events where they give views: since 2024 in
+        // the district 120 + 45 + 30 + 25 + 6 + 15 + 15 (the forum once,
+        // with PN-S06's 30 in it); at PN-S06 in 2026 its dialogue's 45 and
+        // its 30 at the district forum.
         "consultations" => {
-            let actual = p.total("target", target, 5 + 2 + 256);
+            let events = if scope == "PN-S06" { 45 + 30 } else { 256 };
+            let actual = p.total("target", target, 8 + 2 + events);
             Want {
                 actual: json!(actual),
                 share: actual as f64 / value,
@@ -542,23 +641,24 @@ fn want(s: &Stretch, metric: &str, period: &str, scope: &str) -> Want {
                 parts: vec![
                     (
                         "part.survey_responses".into(),
-                        p.total("target.survey_responses", target, 5),
+                        p.total("target.survey_responses", target, 8),
                     ),
                     ("part.issues".into(), p.total("target.issues", target, 2)),
                     (
                         "part.event_attendance".into(),
-                        p.total("target.event_attendance", target, 256),
+                        p.total("target.event_attendance", target, events),
                     ),
                 ],
                 uncovered: None,
             }
         }
-        // Four children in grade 7; beside them the lower-secondary
-        // headcount entered at consultation events (70 + 45 + 25 + 6; not
-        // the 200 at the communication event) and the children at events
-        // with no level entered (30 + 15 + 15).
+        // Four children in grade 7 and two on paper (grade 8; the band
+        // 12–14); beside them the lower-secondary headcount entered at
+        // consultation events (70 + 45 + 25 + 6, the forum's own 70
+        // whatever PN-S06 entered; not the 200 at the communication event)
+        // and the children at events with no level entered (30 + 15 + 15).
         "lower_secondary_participants" => {
-            let actual = p.total("target", target, 4);
+            let actual = p.total("target", target, 6);
             Want {
                 actual: json!(actual),
                 share: actual as f64 / value,
@@ -634,16 +734,7 @@ fn progress_rows(s: &Stretch, years: &[&str], scope: &str) -> BTreeMap<(String, 
         let mut put = |b: &str, v: Value| {
             rows.insert((item.clone(), b.to_owned()), json!({"name": name, "value": v}));
         };
-        put(
-            "target",
-            json!(match metric.as_str() {
-                "council_meetings" => 2.0,
-                "consultations" => 50_000.0,
-                "lower_secondary_participants" => 15_000.0,
-                m if m.ends_with("_coverage") => 100.0,
-                _ => 1.0,
-            }),
-        );
+        put("target", json!(value_of(&metric, &unit)));
         put("actual", w.actual.clone());
         put("share", json!(w.share));
         put("status", json!(w.status));
@@ -768,11 +859,18 @@ fn consultation_rows(
                 }
             }
         }
+        // An event's children count where it was held, but for those a
+        // school below entered, who count in the school's row.
+        let consulting = |id: &str| events.iter().any(|e| e.id == id && CONSULTING.contains(&e.kind));
         for e in events
             .iter()
             .filter(|e| CONSULTING.contains(&e.kind) && holds.contains(&e.unit))
         {
-            cells[2].merge(&Count::of(e.children, p.key("event", &e.id)));
+            let entered: u64 = s.lines.iter().filter(|l| l.1 == e.id).map(|l| l.3).sum();
+            cells[2].merge(&Count::of(e.children - entered, p.key("event", &e.id)));
+        }
+        for (line, _, _, children) in s.lines.iter().filter(|l| holds.contains(&l.2) && consulting(&l.1)) {
+            cells[2].merge(&Count::of(*children, p.key("event_children", line)));
         }
         who.sort();
         who.dedup();
@@ -943,7 +1041,7 @@ async fn a_stretch_of_the_plan_measures_each_target_and_reports_cell_by_cell() {
         assert_eq!(parts, w.parts, "{what}");
         checked += 1;
     }
-    assert_eq!(checked, 10 + 2 + 3 * 2 + 18 * 3);
+    assert_eq!(checked, 10 + 2 + 3 * 2 + 18 * 3 + 1);
     // The figures the stretch moved, spelled out.
     let district = &s.id["PN"];
     let find = |metric: &str, period: &str, unit: &str| {
@@ -970,9 +1068,17 @@ async fn a_stretch_of_the_plan_measures_each_target_and_reports_cell_by_cell() {
     let consultations = find("consultations", "2024..2027", "PN");
     let published = s
         .publish
-        .total("target", &s.target("consultations", "2024..2027", "PN").0, 263);
+        .total("target", &s.target("consultations", "2024..2027", "PN").0, 266);
     assert_eq!(consultations["actual"].as_f64(), Some(published as f64));
-    assert!(published.abs_diff(263) <= 3, "within D of the hand count");
+    assert!(published.abs_diff(266) <= 3, "within D of the hand count");
+    // The school's own: its children at the district forum count for it.
+    let school = find("consultations", "2026", "PN-S06");
+    assert_eq!(school["parts"][2]["name"], "event_attendance");
+    let at_events = school["parts"][2]["value"].as_u64().unwrap();
+    assert!(
+        at_events.abs_diff(75) <= 3,
+        "45 at its dialogue, 30 at the forum: {at_events}"
+    );
     let lower = find("lower_secondary_participants", "2024..2027", "PN");
     assert_eq!(lower["parts"][1]["counts"], "headcount");
     assert_eq!(lower["parts"][0]["counts"], "unique_participants");
@@ -1150,9 +1256,16 @@ async fn a_stretch_of_the_plan_measures_each_target_and_reports_cell_by_cell() {
         "school: progress",
     );
     let school_events: Vec<&Ev> = s.events.iter().filter(|e| e.unit == "PN-S06").collect();
+    // The school's consultations take its children at the district forum
+    // (held in 2026, not at the school) too.
     same(
         &section(&own, "consultations"),
-        &consultation_rows(&s, &[("PN-S06", &["PN-S06"])], &school_events, true),
+        &consultation_rows(
+            &s,
+            &[("PN-S06", &["PN-S06"])],
+            &in_days("2026-01-01", "2026-12-31"),
+            true,
+        ),
         "school: consultations",
     );
     let year_months = months("2026-01", "2026-12");

@@ -167,6 +167,16 @@ pub async fn sent(w: &World, agencies: &[&str]) -> Value {
     r.ok(200).clone()
 }
 
+/// A recommendation sent to the school's board: the board, the
+/// recommendation, its id and its delivery's id.
+async fn sent_to_board(w: &World) -> (String, Value, String, String) {
+    let board = agency(&w.app, &w.school, "school_board").await;
+    let rec = sent(w, &[&board]).await;
+    let id = rec["id"].as_str().unwrap().to_owned();
+    let delivery = rec["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    (board, rec, id, delivery)
+}
+
 /// A figure of this year's report's recommendations section.
 async fn report_figure(app: &TestApp, item: &str, breakdown: &str) -> Option<Value> {
     let year = crate::support::day().format("%Y").to_string();
@@ -737,10 +747,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     let w = world().await;
     let app = &w.app;
     let m = Some(w.moderator.as_str());
-    let board = agency(app, &w.school, "school_board").await;
-    let rec = sent(&w, &[&board]).await;
-    let id = rec["id"].as_str().unwrap().to_owned();
-    let delivery = rec["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    let (board, _, id, delivery) = sent_to_board(&w).await;
     let (_, _, client) = client_token(app, &board).await;
 
     // Staff routes: moderators and admins only.
@@ -1152,18 +1159,84 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
 }
 
 async fn set_due(app: &TestApp, delivery: &str, due: NaiveDate) {
+    set_column(app, "deliveries", "due_on", due.into(), delivery).await;
+}
+
+/// Writes one column of one row straight into the database, behind the
+/// API's back.
+async fn set_column(app: &TestApp, table: &str, column: &str, value: sea_orm::Value, id: &str) {
     use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
     let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
     let backend = db.get_database_backend();
     let sql = match backend {
-        DatabaseBackend::Postgres => "UPDATE deliveries SET due_on = $1 WHERE id = $2",
-        _ => "UPDATE deliveries SET due_on = ? WHERE id = ?",
+        DatabaseBackend::Postgres => format!("UPDATE {table} SET {column} = $1 WHERE id = $2"),
+        _ => format!("UPDATE {table} SET {column} = ? WHERE id = ?"),
     };
-    let id: uuid::Uuid = delivery.parse().unwrap();
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, [due.into(), id.into()]))
+    let id: uuid::Uuid = id.parse().unwrap();
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, [value, id.into()]))
         .await
         .unwrap();
     db.close().await.ok();
+}
+
+/// A status no version of the service writes, put into a row by hand, is
+/// a logged 500 (`internal_error` with the id it was logged under), never
+/// read as some other status: not as `sent` for a recommendation (which
+/// would refuse an edit as not a draft), nor as `done` for a delivery.
+#[actix_web::test]
+async fn an_unknown_stored_status_is_a_logged_500_never_a_default() {
+    let w = world().await;
+    let app = &w.app;
+    let m = Some(w.moderator.as_str());
+    let (board, rec, id, delivery) = sent_to_board(&w).await;
+    let internal = |r: &crate::support::Resp| {
+        r.assert_problem(500, "internal_error");
+        assert!(r.body["error_id"].as_str().is_some_and(|i| !i.is_empty()), "{}", r.text);
+        assert!(!r.text.contains("archived") && !r.text.contains("lost"), "{}", r.text);
+    };
+
+    set_column(app, "deliveries", "status", "lost".into(), &delivery).await;
+    internal(&app.get("/api/v1/deliveries", m).await);
+    internal(&app.get(&format!("/api/v1/recommendations/{id}"), m).await);
+    let (_, _, token) = client_token(app, &board).await;
+    let t = Some(token.as_str());
+    internal(&app.get(&format!("/api/v1/agency/deliveries/{delivery}"), t).await);
+    internal(
+        &app.post(
+            &format!("/api/v1/agency/deliveries/{delivery}/acknowledge"),
+            t,
+            &json!({}),
+        )
+        .await,
+    );
+    set_column(app, "deliveries", "status", "sent".into(), &delivery).await;
+    app.get(&format!("/api/v1/recommendations/{id}"), m).await.ok(200);
+
+    set_column(app, "recommendations", "status", "archived".into(), &id).await;
+    internal(&app.get(&format!("/api/v1/recommendations/{id}"), m).await);
+    internal(&app.get("/api/v1/recommendations", m).await);
+    internal(
+        &app.patch(
+            &format!("/api/v1/recommendations/{id}"),
+            m,
+            &json!({"title": {"vi": "Mới"}}),
+        )
+        .await,
+    );
+    internal(
+        &app.post(
+            &format!("/api/v1/recommendations/{id}/send"),
+            m,
+            &json!({"deliveries": [{"agency_id": board}]}),
+        )
+        .await,
+    );
+    // Nothing was changed by the refused requests.
+    set_column(app, "recommendations", "status", "sent".into(), &id).await;
+    let back = app.get(&format!("/api/v1/recommendations/{id}"), m).await;
+    assert_eq!(back.ok(200)["status"], "sent");
+    assert_eq!(back.ok(200)["title"], rec["title"]);
+    assert_eq!(back.ok(200)["deliveries"][0]["status"], "sent");
 }
 
 /// The chaser on an injected clock: three working days before the due

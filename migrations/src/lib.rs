@@ -28,6 +28,8 @@ mod m20261205_000020_join_caps;
 mod m20261206_000021_join_failure_budget;
 mod m20261206_000022_throttle_keys;
 mod m20261207_000023_training_attendance_terms;
+mod m20261208_000024_paper_sessions_event_children;
+mod m20261208_000025_stored_formats;
 
 pub struct Migrator;
 
@@ -58,6 +60,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_join_failure_budget::Migration),
             Box::new(m20261206_000022_throttle_keys::Migration),
             Box::new(m20261207_000023_training_attendance_terms::Migration),
+            Box::new(m20261208_000024_paper_sessions_event_children::Migration),
+            Box::new(m20261208_000025_stored_formats::Migration),
         ]
     }
 }

@@ -141,7 +141,7 @@ async fn seed_demo(config: Config) -> CliResult {
 async fn purge(config: Config) -> CliResult {
     let db = langnghe_storage::connect(&config.database_url, 2).await?;
     langnghe_storage::migrate(&db).await?;
-    let r = crate::retention::purge(&db, config.retention, config.clock.now()).await?;
+    let r = crate::jobs::retention::purge(&db, config.retention, config.clock.now()).await?;
     println!(
         "Purged {} free-text answers, {} response rows (their figures stay), {} closed safeguarding cases, {} delivered webhook events.",
         r.texts_purged, r.responses_deleted, r.cases_deleted, r.webhook_events_deleted

@@ -120,12 +120,12 @@ pub(crate) fn commitment_dtos(delivery: Uuid, cs: &[CommitmentRow], us: &[Update
             id: c.id,
             text: c.body.clone(),
             due_on: c.due_on,
-            status: c.status.clone(),
+            status: c.status.as_str().to_owned(),
             updates: us
                 .iter()
                 .filter(|u| u.commitment_id == c.id)
                 .map(|u| UpdateDto {
-                    status: u.status.clone(),
+                    status: u.status.as_str().to_owned(),
                     note: u.note.clone(),
                     child_note: u.child_note.clone(),
                     at: u.created_at,
@@ -137,7 +137,7 @@ pub(crate) fn commitment_dtos(delivery: Uuid, cs: &[CommitmentRow], us: &[Update
 
 pub(crate) fn reply_dto(d: &DeliveryRow) -> Option<ReplyDto> {
     Some(ReplyDto {
-        stance: d.stance.clone()?,
+        stance: d.stance?.as_str().to_owned(),
         body: d.reply_body.clone().unwrap_or_default(),
         child_summary: d.reply_child_summary.clone(),
         reason: d.reason.clone(),

@@ -268,8 +268,26 @@ impl From<StoreError> for ApiError {
                 Some(c) => ApiError::conflict(c, c.meaning()),
                 None => ApiError::internal(&UnknownCode(code.to_owned())),
             },
+            corrupt @ StoreError::Corrupt { .. } => ApiError::internal(&corrupt),
             StoreError::Db(db) => db.into(),
+            // A stored row that cannot be read: logged, a 500.
+            StoreError::Unreadable(e) => ApiError::internal(&e),
         }
+    }
+}
+
+/// Reads storage's `NotFound` as a 404 naming what was not found; every
+/// other failure maps as any storage error does.
+pub trait OrNotFound<T> {
+    fn or_not_found(self, what: &'static str) -> Result<T, ApiError>;
+}
+
+impl<T> OrNotFound<T> for Result<T, StoreError> {
+    fn or_not_found(self, what: &'static str) -> Result<T, ApiError> {
+        self.map_err(|e| match e {
+            StoreError::NotFound => ApiError::not_found(what),
+            e => e.into(),
+        })
     }
 }
 
@@ -412,5 +430,7 @@ codes! {
     NotUrgent = ("not_urgent", 409, "a quick report is made for an urgent case"),
     ParticipantErased = ("participant_erased", 409, "this participant token belongs to data erased at the child's request: join without it"),
     IssueReceiptUnknown = ("issue_receipt_unknown", 404, "no issue has this receipt code"),
+    NotAConsultation = ("not_a_consultation", 409, "children are entered by unit at consultation events only (not trainings, communication or parents' sessions)"),
+    NotAPaperSession = ("not_a_paper_session", 409, "paper forms are entered into a paper session only (`mode: paper`); children answer an app session themselves"),
     SessionFull = ("session_full", 409, "the session admitted its cap of children (expected and a margin), or as many as one address may bring"),
 }

@@ -22,8 +22,6 @@ pub mod join_budget;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
-pub mod retention;
-pub mod rollup;
 pub mod route_table;
 pub mod routes;
 pub mod server;
@@ -33,6 +31,9 @@ pub mod survey_format;
 pub mod web_app;
 
 pub use clock::{Clock, LOCAL_OFFSET_HOURS, local_day, local_day_start};
+// The folder and the purge under the names tools and tests have called
+// them by (`langnghe_api::rollup::fold_all`, `langnghe_api::retention::purge`).
+pub use jobs::{retention, rollup};
 
 /// The language a request asks for with `Accept-Language` (Vietnamese by
 /// default).

@@ -1,7 +1,7 @@
 //! Prometheus metrics: request counts and latency histograms by method,
 //! route pattern (never the raw path, so ids do not explode the series) and
 //! status; wrong join codes and the budget they spend; whether this replica
-//! hears other replicas' closes. Also logs one line per request, without
+//! hears other replicas' closes; stored rows skipped as unreadable. Also logs one line per request, without
 //! bodies or query strings.
 
 use std::collections::BTreeMap;
@@ -145,6 +145,13 @@ impl Metrics {
         ];
         for (name, kind, help, value) in lines {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+        }
+        out.push_str(
+            "# HELP langnghe_unreadable_rows_total Stored rows skipped because they could not be read, by kind, in this process.\n\
+             # TYPE langnghe_unreadable_rows_total counter\n",
+        );
+        for (kind, n) in langnghe_storage::formats::unreadable_counts() {
+            let _ = writeln!(out, "langnghe_unreadable_rows_total{{kind=\"{}\"}} {n}", kind.as_str());
         }
         out
     }

@@ -285,12 +285,12 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let server = server.run();
     let handle = server.handle();
     let clock = config.clock.clone();
-    let folder = crate::rollup::spawn_folder(db.clone(), config.fold_interval, clock.clone(), config.disclosure);
+    let folder = crate::jobs::rollup::spawn_folder(db.clone(), config.fold_interval, clock.clone(), config.disclosure);
     let relay = crate::jobs::relay::spawn_relay(db.clone(), config.webhooks, clock.clone());
     let chaser = config
         .chase_interval
         .map(|i| crate::jobs::chasing::spawn_chaser(db.clone(), i, clock.clone()));
-    let purger = crate::retention::spawn_daily(db, config.retention, clock);
+    let purger = crate::jobs::retention::spawn_daily(db, config.retention, clock);
     Ok(Bound {
         server,
         handle,

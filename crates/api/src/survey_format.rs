@@ -1,8 +1,8 @@
-//! The survey definition as clients send it and as it is stored: the JSON
-//! format (`SurveyIn` and its parts), its conversion to and from the
-//! domain's raw survey, and a stored version read back. Below the routes:
-//! the survey routes, the result folder, retention and every route that
-//! reads a stored version use it.
+//! The survey definition as clients send and read it: the JSON format
+//! (`SurveyIn` and its parts) and its conversion to and from the domain's
+//! raw survey. It is not what is stored: storage keeps its own format
+//! (`langnghe_storage::formats::survey`), converted from and to the domain's
+//! `SurveyDefinition`.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +12,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::error::ApiError;
+use langnghe_storage::formats::survey::StoredSurvey;
+
+use crate::error::{ApiError, OrNotFound};
 use crate::state::AppState;
 
 /// Text in Vietnamese and English; which is required depends on the field.
@@ -205,7 +207,15 @@ impl SurveyIn {
         }
     }
 
-    /// The checked definition in its stored form.
+    /// A stored version as clients read it.
+    pub fn from_stored(stored: &StoredSurvey) -> SurveyIn {
+        SurveyIn {
+            results_public: stored.results_public,
+            ..SurveyIn::from_definition(&stored.definition, stored.owner_unit_id.0)
+        }
+    }
+
+    /// A checked definition as clients read it.
     pub fn from_definition(def: &SurveyDefinition, owner_unit_id: Uuid) -> SurveyIn {
         let raw = def.to_raw();
         SurveyIn {
@@ -262,25 +272,9 @@ impl SurveyIn {
     }
 }
 
-/// A stored version's definition, parsed back. Stored definitions were
-/// checked when saved, so topics are taken as they are.
-pub fn stored_definition(json: &str) -> Result<(SurveyDefinition, Uuid), ApiError> {
-    let (def, body) = stored_survey(json)?;
-    Ok((def, body.owner_unit_id))
-}
-
-/// A stored version: the checked definition and the body it was saved as.
-pub fn stored_survey(json: &str) -> Result<(SurveyDefinition, SurveyIn), ApiError> {
-    let body: SurveyIn = serde_json::from_str(json).map_err(|e| ApiError::internal(&e))?;
-    let def = SurveyDefinition::parse(&body.to_raw(), &|_| true).map_err(|e| ApiError::internal(&e))?;
-    Ok((def, body))
-}
-
 /// A survey by id, or 404 `not_found`.
 pub async fn find(state: &AppState, id: Uuid) -> Result<langnghe_storage::surveys::SurveyRecord, ApiError> {
-    match langnghe_storage::surveys::get(&state.db, id).await {
-        Ok(r) => Ok(r),
-        Err(langnghe_storage::StoreError::NotFound) => Err(ApiError::not_found("survey")),
-        Err(e) => Err(e.into()),
-    }
+    langnghe_storage::surveys::get(&state.db, id)
+        .await
+        .or_not_found("survey")
 }

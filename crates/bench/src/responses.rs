@@ -39,6 +39,28 @@ fn answers() -> Value {
            "q9": ["r2", "r1", "r3"], "q10": "Em muốn sân trường có nhiều cây xanh hơn và thêm ghế đá để ngồi nghỉ."})
 }
 
+/// The same answers as the service stores them (what the phases that write
+/// through storage insert).
+fn stored_answers() -> String {
+    use langnghe_domain::survey::Answer;
+    let keys = |ks: &[&str]| ks.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+    langnghe_storage::formats::answers::encode(&[
+        ("q1".into(), Answer::Choice("a".into())),
+        ("q2".into(), Answer::Choice("b".into())),
+        ("q3".into(), Answer::Choice("c".into())),
+        ("q4".into(), Answer::Choices(keys(&["x", "z"]))),
+        ("q5".into(), Answer::Rating(4)),
+        ("q6".into(), Answer::Rating(2)),
+        ("q7".into(), Answer::YesNo(true)),
+        ("q8".into(), Answer::Number(7.0)),
+        ("q9".into(), Answer::Ranking(keys(&["r2", "r1", "r3"]))),
+        (
+            "q10".into(),
+            Answer::Text("Em muốn sân trường có nhiều cây xanh hơn và thêm ghế đá để ngồi nghỉ.".into()),
+        ),
+    ])
+}
+
 /// What the setup leaves for the phases.
 #[derive(Clone)]
 pub struct Prepared {
@@ -304,7 +326,7 @@ async fn gather(tasks: Vec<actix_web::rt::task::JoinHandle<(Vec<Duration>, u64)>
 /// The same rows straight through the storage layer, `concurrency` at once.
 pub async fn raw_phase(db_url: &str, prepared: &Prepared, concurrency: usize, seconds: u64) -> Result<Stats, String> {
     let db = langnghe_storage::connect(db_url, 10).await.map_err(|e| e.to_string())?;
-    let answers = answers().to_string();
+    let answers = stored_answers();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -339,7 +361,7 @@ pub async fn batched_phase(
     seconds: u64,
 ) -> Result<Stats, String> {
     let db = langnghe_storage::connect(db_url, 10).await.map_err(|e| e.to_string())?;
-    let answers = answers().to_string();
+    let answers = stored_answers();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();

@@ -12,7 +12,7 @@ use langnghe_domain::UnitId;
 use langnghe_domain::survey::AgeBand;
 use langnghe_storage::Db;
 use langnghe_storage::participation::{NewResponse, insert_responses_bulk};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::responses::{call, survey};
@@ -31,25 +31,37 @@ impl Lcg {
     }
 }
 
+/// A child's answers, as the service stores them.
 fn answers(g: &mut Lcg) -> String {
+    use langnghe_domain::survey::Answer;
     let abc = ["a", "b", "c"];
-    let xyz = [vec!["x"], vec!["y"], vec!["z"], vec!["x", "y"], vec!["y", "z"]];
+    let xyz: [&[&str]; 5] = [&["x"], &["y"], &["z"], &["x", "y"], &["y", "z"]];
     let ranks = [
         ["r1", "r2", "r3"],
         ["r2", "r1", "r3"],
         ["r3", "r2", "r1"],
         ["r1", "r3", "r2"],
     ];
-    let mut a = json!({
-        "q1": abc[g.next(3) as usize], "q2": abc[g.next(3) as usize], "q3": abc[g.next(3) as usize],
-        "q4": xyz[g.next(5) as usize], "q5": 1 + g.next(5), "q6": 1 + g.next(5), "q7": g.next(2) == 0,
-        "q8": g.next(25), "q9": ranks[g.next(4) as usize],
-    });
+    let keys = |ks: &[&str]| ks.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+    let mut a = vec![
+        ("q1".to_owned(), Answer::Choice(abc[g.next(3) as usize].into())),
+        ("q2".to_owned(), Answer::Choice(abc[g.next(3) as usize].into())),
+        ("q3".to_owned(), Answer::Choice(abc[g.next(3) as usize].into())),
+        ("q4".to_owned(), Answer::Choices(keys(xyz[g.next(5) as usize]))),
+        ("q5".to_owned(), Answer::Rating(1 + g.next(5) as i64)),
+        ("q6".to_owned(), Answer::Rating(1 + g.next(5) as i64)),
+        ("q7".to_owned(), Answer::YesNo(g.next(2) == 0)),
+        ("q8".to_owned(), Answer::Number(g.next(25) as f64)),
+        ("q9".to_owned(), Answer::Ranking(keys(&ranks[g.next(4) as usize]))),
+    ];
     // Two in three children write something.
     if g.next(3) > 0 {
-        a["q10"] = json!("Em muốn sân trường có nhiều cây xanh hơn.");
+        a.push((
+            "q10".to_owned(),
+            Answer::Text("Em muốn sân trường có nhiều cây xanh hơn.".into()),
+        ));
     }
-    a.to_string()
+    langnghe_storage::formats::answers::encode(&a)
 }
 
 pub struct Setup {

@@ -212,6 +212,17 @@ impl Scope {
         }
     }
 
+    /// The units whose events a caller reads on `day`: the units covered
+    /// and the units above a facilitator's own (events held there gather
+    /// their children too); `None` for every unit.
+    pub fn units_and_above(self, chart: &OrgChart, day: NaiveDate) -> Option<Vec<UnitId>> {
+        let mut units = self.units(chart, day)?;
+        if let Scope::Within(own) = self {
+            units.extend(chart.ancestors_on(own, day).into_iter().map(|a| a.id));
+        }
+        Some(units)
+    }
+
     /// The unit figures are about: `asked` when covered on one of `days`,
     /// else the own unit by default; `None` when the caller covers every
     /// unit and asked for none. Whether `asked` exists is the caller's
@@ -361,6 +372,14 @@ mod tests {
         assert_eq!(w.units(&chart, after), Some(vec![ward]));
         assert_eq!(Scope::Everywhere.units(&chart, before), None);
         assert_eq!(Scope::Nowhere.units(&chart, before), Some(vec![]));
+
+        let mut read = w.units_and_above(&chart, before).unwrap();
+        read.sort();
+        let mut want = vec![city, district, ward, school];
+        want.sort();
+        assert_eq!(read, want, "events held above the ward gather its children");
+        assert_eq!(Scope::Everywhere.units_and_above(&chart, before), None);
+        assert_eq!(Scope::Nowhere.units_and_above(&chart, before), Some(vec![]));
     }
 
     #[test]

@@ -512,6 +512,171 @@ pub const ERASED: &str = "[nội dung đã được xoá theo yêu cầu của e
 /// The hotline children are pointed to.
 pub const HOTLINE: &str = "111";
 
+/// How a session's children answer: on their phones (`app`), or on paper
+/// forms a facilitator enters afterwards (`paper`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionMode {
+    App,
+    Paper,
+}
+
+impl SessionMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionMode::App => "app",
+            SessionMode::Paper => "paper",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SessionMode> {
+        [SessionMode::App, SessionMode::Paper]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+/// How far back a paper session may have been held, and how long after it
+/// its forms may still be entered: 60 days, two months of a school term,
+/// long enough for forms to come back from a class, short enough that the
+/// figures already reported for a month do not keep changing.
+pub const PAPER_DAYS: i64 = 60;
+
+/// Checks the window of a paper session: it was held already (nothing in
+/// the future), not before the survey version it answers was published,
+/// and not more than [`PAPER_DAYS`] ago. An app session's window instead
+/// ends in the future.
+pub fn check_paper_window(
+    window: &SessionWindow,
+    published_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if window.opens_at > now {
+        errors.push(
+            "opens_at",
+            "in_the_future",
+            "a paper session is recorded once it was held",
+        );
+    } else if window.closes_at > now {
+        errors.push(
+            "closes_at",
+            "in_the_future",
+            "a paper session is recorded once it was held",
+        );
+    }
+    if window.opens_at < now - Duration::days(PAPER_DAYS) {
+        errors.push(
+            "opens_at",
+            "too_long_ago",
+            format!("a paper session is entered within {PAPER_DAYS} days of being held"),
+        );
+    } else if published_at.is_none_or(|p| window.opens_at < p) {
+        errors.push(
+            "opens_at",
+            "before_published",
+            "the survey version was not published yet at that time",
+        );
+    }
+    errors
+}
+
+/// Whether a paper session still takes entries at `now`: not closed by its
+/// facilitator, and within [`PAPER_DAYS`] of its end.
+pub fn paper_entry_open(window: &SessionWindow, now: DateTime<Utc>) -> bool {
+    window.closed_at.is_none_or(|c| c > now)
+        && now >= window.opens_at
+        && now < window.closes_at + Duration::days(PAPER_DAYS)
+}
+
+/// A child as their paper form describes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaperChild {
+    /// The age in years, or the youngest age of the band the form asked
+    /// for: eligibility and per-question ages use it.
+    pub age: u8,
+    pub band: crate::survey::AgeBand,
+    pub grade: Option<u8>,
+    pub gender: Option<Gender>,
+}
+
+impl PaperChild {
+    /// Reads a paper form's age (or age band), grade and gender; every
+    /// problem by field. One of age and age band is needed; given both,
+    /// they agree.
+    pub fn check(
+        age: Option<i64>,
+        band: Option<&str>,
+        grade: Option<i64>,
+        gender: Option<&str>,
+    ) -> Result<PaperChild, FieldErrors> {
+        use crate::survey::{AgeBand, MAX_AGE, MIN_AGE};
+        let mut errors = FieldErrors::new();
+        let age = match age {
+            None => None,
+            Some(a) => match u8::try_from(a).ok().filter(|a| (MIN_AGE..=MAX_AGE).contains(a)) {
+                Some(a) => Some(a),
+                None => {
+                    errors.push("age", "out_of_range", "an age from 6 to 17");
+                    None
+                }
+            },
+        };
+        let band = match band {
+            None => None,
+            Some(b) => match AgeBand::parse(b) {
+                Some(b) => Some(b),
+                None => {
+                    errors.push("age_band", "unknown_value", "6-8, 9-11, 12-14 or 15-17");
+                    None
+                }
+            },
+        };
+        let grade = match grade {
+            None => None,
+            Some(g) => match u8::try_from(g).ok().filter(|g| (1..=12).contains(g)) {
+                Some(g) => Some(g),
+                None => {
+                    errors.push("grade", "out_of_range", "a grade from 1 to 12");
+                    None
+                }
+            },
+        };
+        let gender = match gender {
+            None => None,
+            Some(g) => match Gender::parse(g) {
+                Some(g) => Some(g),
+                None => {
+                    errors.push("gender", "unknown_value", "girl, boy, other or prefer_not_to_say");
+                    None
+                }
+            },
+        };
+        let child = match (age, band) {
+            (Some(a), Some(b)) if AgeBand::for_age(a) != Some(b) => {
+                errors.push("age_band", "does_not_match", "the band of another age");
+                None
+            }
+            (Some(a), _) => AgeBand::for_age(a).map(|b| (a, b)),
+            (None, Some(b)) => Some((b.youngest(), b)),
+            (None, None) => {
+                if errors.is_empty() {
+                    errors.push("age", "required", "the child's age, or age_band");
+                }
+                None
+            }
+        };
+        match child {
+            Some((age, band)) if errors.is_empty() => Ok(PaperChild {
+                age,
+                band,
+                grade,
+                gender,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -848,6 +1013,98 @@ mod tests {
         assert_eq!(early.state(t(1)), SessionState::Closed);
         assert!(SessionWindow::new(t(2), t(1)).is_err());
         assert!(SessionWindow::new(t(0), t(24 * 93)).is_err());
+    }
+
+    #[test]
+    fn a_paper_session_was_held_since_its_survey_was_published_and_recently() {
+        let t = |h: i64| DateTime::from_timestamp(1_780_000_000 + h * 3600, 0).unwrap();
+        let now = t(24 * 100);
+        let published = Some(t(0));
+        let codes = |opens: i64, closes: i64, published| {
+            let w = SessionWindow::new(t(opens), t(closes)).unwrap();
+            check_paper_window(&w, published, now)
+                .0
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect::<Vec<_>>()
+        };
+        assert!(codes(24 * 99, 24 * 99 + 2, published).is_empty());
+        assert!(
+            codes(24 * 40, 24 * 40 + 2, published).is_empty(),
+            "60 days back exactly"
+        );
+        assert_eq!(
+            codes(24 * 39, 24 * 39 + 2, published),
+            [("opens_at".to_string(), "too_long_ago")]
+        );
+        assert_eq!(
+            codes(24 * 99, 24 * 101, published),
+            [("closes_at".to_string(), "in_the_future")]
+        );
+        assert_eq!(
+            codes(24 * 101, 24 * 102, published),
+            [("opens_at".to_string(), "in_the_future")]
+        );
+        assert_eq!(
+            codes(24 * 50, 24 * 50 + 2, Some(t(24 * 60))),
+            [("opens_at".to_string(), "before_published")]
+        );
+        assert_eq!(
+            codes(24 * 50, 24 * 50 + 2, None),
+            [("opens_at".to_string(), "before_published")]
+        );
+        let w = SessionWindow::new(t(0), t(2)).unwrap();
+        assert!(paper_entry_open(&w, t(2)));
+        assert!(paper_entry_open(
+            &w,
+            t(2) + Duration::days(PAPER_DAYS) - Duration::seconds(1)
+        ));
+        assert!(!paper_entry_open(&w, t(2) + Duration::days(PAPER_DAYS)));
+        assert!(!paper_entry_open(&w, t(-1)));
+        let closed = SessionWindow {
+            closed_at: Some(t(3)),
+            ..w
+        };
+        assert!(!paper_entry_open(&closed, t(4)));
+        assert_eq!(SessionMode::parse("paper"), Some(SessionMode::Paper));
+        assert_eq!(SessionMode::parse("phone"), None);
+    }
+
+    #[test]
+    fn a_paper_form_gives_an_age_or_a_band() {
+        use crate::survey::AgeBand;
+        let c = PaperChild::check(Some(12), None, Some(7), Some("girl")).unwrap();
+        assert_eq!(
+            (c.age, c.band, c.grade, c.gender),
+            (12, AgeBand::Band12To14, Some(7), Some(Gender::Girl))
+        );
+        let c = PaperChild::check(None, Some("9-11"), None, None).unwrap();
+        assert_eq!((c.age, c.band), (9, AgeBand::Band9To11));
+        assert!(PaperChild::check(Some(13), Some("12-14"), None, None).is_ok());
+        let codes = |r: Result<PaperChild, FieldErrors>| {
+            r.unwrap_err()
+                .0
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            codes(PaperChild::check(None, None, None, None)),
+            [("age".to_string(), "required")]
+        );
+        assert_eq!(
+            codes(PaperChild::check(Some(13), Some("6-8"), None, None)),
+            [("age_band".to_string(), "does_not_match")]
+        );
+        assert_eq!(
+            codes(PaperChild::check(Some(5), Some("3-5"), Some(13), Some("x"))),
+            [
+                ("age".to_string(), "out_of_range"),
+                ("age_band".to_string(), "unknown_value"),
+                ("grade".to_string(), "out_of_range"),
+                ("gender".to_string(), "unknown_value")
+            ]
+        );
     }
 
     #[test]

@@ -163,8 +163,16 @@ pub const MERGED: &str = "merged";
 
 /// The status the moderation queue shows and filters by: [`MERGED`] for
 /// a merged issue, its own status otherwise.
-pub fn queue_status(status: &str, merged: bool) -> &str {
-    if merged { MERGED } else { status }
+pub fn queue_status(status: IssueStatus, merged: bool) -> &'static str {
+    if merged { MERGED } else { status.as_str() }
+}
+
+/// A status the queue is filtered by: merged issues, or issues of one
+/// status not merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueStatus {
+    Merged,
+    Own(IssueStatus),
 }
 
 /// Why an issue was rejected.

@@ -1036,11 +1036,13 @@ impl Metric {
                 "Lượt trẻ em được lấy ý kiến: mỗi phiếu trả lời khảo sát (trừ phiếu trẻ đã rút lại), cộng mỗi ý kiến trẻ em tự gửi \
                  (trừ ý kiến bị từ chối vì là tin rác và ý kiến trẻ đã rút lại), cộng số trẻ em dự các hoạt động lấy ý kiến trực tiếp \
                  (diễn đàn, đối thoại, họp Hội đồng trẻ em, dự kỳ họp HĐND, lấy ý kiến vào văn bản…; không tính tập huấn, tuyên truyền, \
-                 sinh hoạt phụ huynh). Một em tham gia hai lần được tính hai lượt."
+                 sinh hoạt phụ huynh). Trẻ em của một trường (phường) dự hoạt động tổ chức ở cấp trên được tính cho trường (phường) đó, \
+                 theo số Tổng phụ trách Đội đã nhập. Một em tham gia hai lần được tính hai lượt."
                     .into(),
                 "Consultations (lượt): each survey response (not withdrawn), plus each issue a child raised (not those rejected as spam \
                  or withdrawn), plus each child counted at an event where children give their views (forums, dialogues, Council meetings, \
-                 People's Council sessions, policy consultations…; not trainings, communication events or parents' sessions). A child \
+                 People's Council sessions, policy consultations…; not trainings, communication events or parents' sessions). Children of \
+                 a school (ward) at an event held above it count for that school (ward), as its Pioneer leader entered them. A child \
                  who takes part twice counts twice."
                     .into(),
             ),
@@ -2243,6 +2245,7 @@ mod tests {
             children,
             lower_secondary: None,
             attendance: Vec::new(),
+            children_from: Vec::new(),
         }
     }
 
@@ -2443,6 +2446,86 @@ mod tests {
     }
 
     #[test]
+    fn a_schools_children_at_a_district_forum_count_for_the_school_and_never_twice() {
+        let c = chart();
+        let forum = EventRecord {
+            lower_secondary: Some(50),
+            children_from: vec![
+                ChildrenFrom {
+                    unit: c.s1,
+                    children: 30,
+                    lower_secondary: Some(25),
+                },
+                ChildrenFrom {
+                    unit: c.s2,
+                    children: 10,
+                    lower_secondary: None,
+                },
+            ],
+            ..event(EventKind::Forum, c.district, "2026-05-01", 80)
+        };
+        // A training held at the district with children from a school is
+        // not a consultation, wherever they came from.
+        let training = EventRecord {
+            children_from: vec![ChildrenFrom {
+                unit: c.s1,
+                children: 5,
+                lower_secondary: None,
+            }],
+            ..event(EventKind::Training, c.district, "2026-05-02", 5)
+        };
+        let records = Records {
+            events: vec![forum, training],
+            ..Records::default()
+        };
+        let today = d("2026-11-25");
+        let m = |metric, scope, period| measure(&on(metric, scope, period), &records, &c.chart, today);
+        assert_eq!(
+            m(Metric::Consultations, c.district, "2026").actual,
+            80.0,
+            "held here: all, once"
+        );
+        assert_eq!(
+            m(Metric::Consultations, c.nw, "2026").actual,
+            40.0,
+            "its schools' children"
+        );
+        assert_eq!(m(Metric::Consultations, c.s1, "2026").actual, 30.0);
+        assert_eq!(m(Metric::Consultations, c.s2, "2026").actual, 10.0);
+        assert_eq!(m(Metric::Consultations, c.s3, "2026").actual, 0.0);
+        assert_eq!(
+            m(Metric::Consultations, c.s1, "2025").actual,
+            0.0,
+            "on the day it was held"
+        );
+        let parts = |scope| {
+            m(Metric::LowerSecondaryParticipants, scope, "2026")
+                .parts
+                .iter()
+                .map(|p| (p.name, p.value))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            parts(c.nw),
+            [
+                ("unique_participants", 0),
+                ("event_headcount", 25),
+                ("event_headcount_school_level_not_entered", 10)
+            ]
+        );
+        assert_eq!(
+            parts(c.district),
+            [
+                ("unique_participants", 0),
+                ("event_headcount", 50),
+                ("event_headcount_school_level_not_entered", 0)
+            ]
+        );
+        // Attending is not holding: the school held no dialogue.
+        assert_eq!(m(Metric::SchoolConsultationCoverage, c.s1, "2026").actual, 0.0);
+    }
+
+    #[test]
     fn policy_consultations_count_however_they_were_held() {
         let c = chart();
         let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
@@ -2600,9 +2683,56 @@ pub struct EventRecord {
     pub lower_secondary: Option<u64>,
     /// Who attended a training, by unit and role (empty: not recorded).
     pub attendance: Vec<Attendance>,
+    /// Children of units below where it was held (a school's children at
+    /// a district forum), as their units entered them: among `children`.
+    pub children_from: Vec<ChildrenFrom>,
+}
+
+/// Children of one unit at an event held above it, as the unit's
+/// facilitator entered them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChildrenFrom {
+    pub unit: UnitId,
+    pub children: u64,
+    /// Of whom lower-secondary, when the school levels were entered.
+    pub lower_secondary: Option<u64>,
+}
+
+/// Children at an event who count in a scope: (children, lower-secondary
+/// from the school levels entered, children whose school level was not
+/// entered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Headcount {
+    pub children: u64,
+    pub lower_secondary: u64,
+    pub level_not_entered: u64,
 }
 
 impl EventRecord {
+    /// The children at this event who count in a scope (the units in
+    /// `counting`): all of them when it was held in the scope; else those
+    /// of the units in the scope that entered their children
+    /// ([`ChildrenFrom`]), so that a school's children at a district forum
+    /// count for the school, its ward and the district, and never twice.
+    pub fn headcount_in(&self, counting: &HashSet<UnitId>) -> Headcount {
+        let one = |children: u64, lower: Option<u64>| Headcount {
+            children,
+            lower_secondary: lower.unwrap_or(0),
+            level_not_entered: if lower.is_none() { children } else { 0 },
+        };
+        if counting.contains(&self.unit) {
+            return one(self.children, self.lower_secondary);
+        }
+        let mut h = Headcount::default();
+        for c in self.children_from.iter().filter(|c| counting.contains(&c.unit)) {
+            let part = one(c.children, c.lower_secondary);
+            h.children += part.children;
+            h.lower_secondary += part.lower_secondary;
+            h.level_not_entered += part.level_not_entered;
+        }
+        h
+    }
+
     /// The units and roles a training was attended by: the lines recorded,
     /// or, when none were, its own unit for its audience (a training held
     /// at a school for its Pioneer leaders trained them).
@@ -2692,6 +2822,14 @@ pub fn measure(target: &Target, records: &Records, chart: &OrgChart, today: Naiv
             .iter()
             .filter(move |e| in_range(e.day) && counting.contains(&e.unit))
     };
+    // Consultation events held in range whose children count in scope:
+    // held in it, or attended by children of units in it.
+    let consulting = || {
+        records
+            .events
+            .iter()
+            .filter(move |e| in_range(e.day) && counts_as_consultation(e.kind))
+    };
     let part = |name, quantity, value: u64, added| Part {
         name,
         quantity,
@@ -2719,10 +2857,7 @@ pub fn measure(target: &Target, records: &Records, chart: &OrgChart, today: Naiv
                     .iter()
                     .filter(|i| in_range(i.day) && counting.contains(&i.unit))
                     .count() as u64,
-                event_children: events()
-                    .filter(|e| counts_as_consultation(e.kind))
-                    .map(|e| e.children)
-                    .sum(),
+                event_children: consulting().map(|e| e.headcount_in(counting).children).sum(),
             };
             plain(
                 counts.total(),
@@ -2754,13 +2889,9 @@ pub fn measure(target: &Target, records: &Records, chart: &OrgChart, today: Naiv
             if !lower_only {
                 return plain(n, Vec::new());
             }
-            let consulting: Vec<&EventRecord> = events().filter(|e| counts_as_consultation(e.kind)).collect();
-            let entered: u64 = consulting.iter().filter_map(|e| e.lower_secondary).sum();
-            let unknown: u64 = consulting
-                .iter()
-                .filter(|e| e.lower_secondary.is_none())
-                .map(|e| e.children)
-                .sum();
+            let heads: Vec<Headcount> = consulting().map(|e| e.headcount_in(counting)).collect();
+            let entered: u64 = heads.iter().map(|h| h.lower_secondary).sum();
+            let unknown: u64 = heads.iter().map(|h| h.level_not_entered).sum();
             plain(
                 n,
                 vec![
@@ -2873,6 +3004,18 @@ pub fn measure(target: &Target, records: &Records, chart: &OrgChart, today: Naiv
     }
 }
 
+/// Whether a role records events of a kind: admins and facilitators every
+/// kind (a facilitator for their own unit), a moderator of the Children's
+/// Council its meetings only; nobody else records events.
+pub fn may_record(role: crate::account::Role, kind: EventKind) -> bool {
+    use crate::account::Role;
+    match role {
+        Role::Admin | Role::Facilitator => true,
+        Role::Moderator => kind == EventKind::CouncilMeeting,
+        _ => false,
+    }
+}
+
 /// Checks a breakdown of the children attending an event (by age band or
 /// school level): known groups, no negative counts, adding up to the total.
 pub fn check_breakdown(
@@ -2905,6 +3048,16 @@ pub fn check_breakdown(
 #[cfg(test)]
 mod breakdown_tests {
     use super::*;
+
+    #[test]
+    fn moderators_record_council_meetings_only() {
+        use crate::account::Role;
+        for kind in EventKind::ALL {
+            assert!(may_record(Role::Admin, kind) && may_record(Role::Facilitator, kind));
+            assert_eq!(may_record(Role::Moderator, kind), kind == EventKind::CouncilMeeting);
+            assert!(!may_record(Role::SafeguardingOfficer, kind) && !may_record(Role::AgencyStaff, kind));
+        }
+    }
 
     #[test]
     fn breakdowns_must_add_up_to_the_attendance() {

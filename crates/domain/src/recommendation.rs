@@ -6,6 +6,8 @@
 use chrono::NaiveDate;
 
 use crate::calendar::Holidays;
+use crate::catalog::Agency;
+use crate::{AgencyId, FieldErrors};
 
 /// Where a recommendation stands: written, approved by the Council, sent to
 /// agencies. A sent recommendation can still gain deliveries (re-routing).
@@ -320,6 +322,108 @@ pub fn due_date(asked: Option<NaiveDate>, today: NaiveDate, cal: &Holidays) -> R
     } else {
         Ok(due)
     }
+}
+
+/// How many agencies one sending may name at the most.
+pub const MAX_DELIVERIES: usize = 20;
+
+/// One agency a recommendation is asked to be sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryRequest {
+    pub agency_id: AgencyId,
+    /// `None`: the default due date ([`due_date`]).
+    pub due_on: Option<NaiveDate>,
+}
+
+/// A delivery to create: the agency and its due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedDelivery {
+    pub agency_id: AgencyId,
+    pub due_on: NaiveDate,
+}
+
+/// What a sending does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendPlan {
+    pub deliveries: Vec<PlannedDelivery>,
+    /// The first sending freezes the evidence as it is published now; a
+    /// re-routing keeps what was frozen then.
+    pub freeze_evidence: bool,
+}
+
+/// Why a sending is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The recommendation may not be sent (a draft).
+    #[error(transparent)]
+    Refused(RecommendationError),
+    /// What was asked is wrong, every problem by field path.
+    #[error(transparent)]
+    Invalid(FieldErrors),
+}
+
+/// Plans sending a recommendation (or re-routing a sent one) to the
+/// agencies asked: only once approved; one to [`MAX_DELIVERIES`] agencies,
+/// each listed once, known and active, each due date as [`due_date`] says.
+/// `sent_before`: the recommendation already went out, so its evidence
+/// stays as frozen then. Whether an agency already holds the
+/// recommendation is decided under the storage lock
+/// ([`already_delivered`]).
+pub fn plan_deliveries(
+    status: RecommendationStatus,
+    sent_before: bool,
+    asked: &[DeliveryRequest],
+    agencies: &[Agency],
+    today: NaiveDate,
+    cal: &Holidays,
+) -> Result<SendPlan, SendError> {
+    can_send(status).map_err(SendError::Refused)?;
+    let mut errors = FieldErrors::new();
+    if asked.is_empty() || asked.len() > MAX_DELIVERIES {
+        errors.push("deliveries", "invalid_length", "one to twenty agencies");
+    }
+    let mut deliveries = Vec::with_capacity(asked.len());
+    for (i, d) in asked.iter().enumerate() {
+        let field = format!("deliveries[{i}].agency_id");
+        if asked[..i].iter().any(|o| o.agency_id == d.agency_id) {
+            errors.push(field, "duplicate", "listed twice");
+            continue;
+        }
+        match agencies.iter().find(|a| a.id == d.agency_id) {
+            None => errors.push(field, "unknown_agency", "no such agency"),
+            Some(a) if !a.active => errors.push(field, "agency_inactive", "the agency is no longer active"),
+            Some(_) => {}
+        }
+        match due_date(d.due_on, today, cal) {
+            Ok(due_on) => deliveries.push(PlannedDelivery {
+                agency_id: d.agency_id,
+                due_on,
+            }),
+            Err(e) => errors.push(format!("deliveries[{i}].due_on"), e.code(), e.to_string()),
+        }
+    }
+    errors
+        .into_result(SendPlan {
+            deliveries,
+            freeze_evidence: !sent_before,
+        })
+        .map_err(SendError::Invalid)
+}
+
+/// The refusal of a sending some of whose agencies (`taken`) already hold
+/// the recommendation, by field path of what was asked.
+pub fn already_delivered(asked: &[DeliveryRequest], taken: &[AgencyId]) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for (i, d) in asked.iter().enumerate() {
+        if taken.contains(&d.agency_id) {
+            errors.push(
+                format!("deliveries[{i}].agency_id"),
+                "already_delivered",
+                "the agency already has this recommendation",
+            );
+        }
+    }
+    errors
 }
 
 /// Whether a recommendation waits to be routed again: an agency answered
@@ -678,6 +782,155 @@ mod tests {
             vec![("Phường".into(), 1), ("Quận".into(), 2), ("Trường".into(), 0)]
         );
         assert!(got[2].already_delivered);
+    }
+
+    fn plan_agency(active: bool) -> Agency {
+        use crate::catalog::{AgencyKind, Contact};
+        Agency {
+            id: AgencyId::new(),
+            name: crate::LocalizedText::from_stored("Phường", None),
+            kind: AgencyKind::Other,
+            jurisdiction_unit_id: crate::UnitId::new(),
+            topics: vec![],
+            contact: Contact::default(),
+            active,
+        }
+    }
+
+    fn ask(a: &Agency, due_on: Option<&str>) -> DeliveryRequest {
+        DeliveryRequest {
+            agency_id: a.id,
+            due_on: due_on.map(d),
+        }
+    }
+
+    fn fields(e: SendError) -> Vec<(String, &'static str)> {
+        match e {
+            SendError::Invalid(e) => e.0.into_iter().map(|f| (f.field, f.code)).collect(),
+            SendError::Refused(r) => panic!("refused: {r}"),
+        }
+    }
+
+    #[test]
+    fn a_sending_plans_one_delivery_per_agency_due_by_default_in_fifteen_working_days() {
+        let (a, b) = (plan_agency(true), plan_agency(true));
+        let agencies = [a.clone(), b.clone()];
+        // Wednesday 25 November 2026.
+        let today = d("2026-11-25");
+        let asked = [ask(&a, None), ask(&b, Some("2026-12-31"))];
+        let plan = plan_deliveries(
+            RecommendationStatus::Approved,
+            false,
+            &asked,
+            &agencies,
+            today,
+            &vietnam(),
+        )
+        .unwrap();
+        assert!(plan.freeze_evidence);
+        assert_eq!(
+            plan.deliveries,
+            vec![
+                PlannedDelivery {
+                    agency_id: a.id,
+                    due_on: d("2026-12-16"),
+                },
+                PlannedDelivery {
+                    agency_id: b.id,
+                    due_on: d("2026-12-31"),
+                },
+            ]
+        );
+        // Re-routing a sent one keeps the evidence frozen at the first.
+        let plan = plan_deliveries(
+            RecommendationStatus::Sent,
+            true,
+            &asked[..1],
+            &agencies,
+            today,
+            &vietnam(),
+        )
+        .unwrap();
+        assert!(!plan.freeze_evidence);
+        assert_eq!(plan.deliveries.len(), 1);
+    }
+
+    #[test]
+    fn a_draft_is_not_sent_whatever_is_asked() {
+        assert_eq!(
+            plan_deliveries(
+                RecommendationStatus::Draft,
+                false,
+                &[],
+                &[],
+                d("2026-11-25"),
+                &vietnam()
+            ),
+            Err(SendError::Refused(RecommendationError::SendNotApproved))
+        );
+    }
+
+    #[test]
+    fn a_sending_names_one_to_twenty_known_active_agencies_once_each_with_working_due_dates() {
+        let today = d("2026-11-25");
+        let plan = |asked: &[DeliveryRequest], agencies: &[Agency]| {
+            plan_deliveries(
+                RecommendationStatus::Approved,
+                false,
+                asked,
+                agencies,
+                today,
+                &vietnam(),
+            )
+        };
+        assert_eq!(
+            fields(plan(&[], &[]).unwrap_err()),
+            vec![("deliveries".to_owned(), "invalid_length")]
+        );
+        let many: Vec<Agency> = (0..21).map(|_| plan_agency(true)).collect();
+        let asked: Vec<DeliveryRequest> = many.iter().map(|a| ask(a, None)).collect();
+        assert_eq!(
+            fields(plan(&asked, &many).unwrap_err()),
+            vec![("deliveries".to_owned(), "invalid_length")]
+        );
+        assert!(plan(&asked[..20], &many).is_ok());
+        let (known, gone, stranger) = (plan_agency(true), plan_agency(false), plan_agency(true));
+        let agencies = [known.clone(), gone.clone()];
+        assert_eq!(
+            fields(
+                plan(
+                    &[
+                        ask(&known, None),
+                        ask(&known, None),
+                        ask(&gone, None),
+                        ask(&stranger, Some("2026-11-28")),
+                        ask(&known, Some("2026-11-25")),
+                    ],
+                    &agencies,
+                )
+                .unwrap_err()
+            ),
+            vec![
+                ("deliveries[1].agency_id".to_owned(), "duplicate"),
+                ("deliveries[2].agency_id".to_owned(), "agency_inactive"),
+                ("deliveries[3].agency_id".to_owned(), "unknown_agency"),
+                // A Saturday.
+                ("deliveries[3].due_on".to_owned(), "not_a_working_day"),
+                ("deliveries[4].agency_id".to_owned(), "duplicate"),
+            ]
+        );
+    }
+
+    #[test]
+    fn agencies_already_holding_it_are_named_by_what_was_asked() {
+        let (a, b) = (plan_agency(true), plan_agency(true));
+        let asked = [ask(&a, None), ask(&b, None)];
+        let e = already_delivered(&asked, &[b.id]);
+        assert_eq!(
+            e.0.into_iter().map(|f| (f.field, f.code)).collect::<Vec<_>>(),
+            vec![("deliveries[1].agency_id".to_owned(), "already_delivered")]
+        );
+        assert!(already_delivered(&asked, &[]).is_empty());
     }
 
     #[test]

@@ -91,6 +91,16 @@ impl AgeBand {
         AgeBand::ALL.into_iter().find(|b| b.as_str() == s)
     }
 
+    /// The youngest age in the band.
+    pub fn youngest(self) -> u8 {
+        match self {
+            AgeBand::Band6To8 => 6,
+            AgeBand::Band9To11 => 9,
+            AgeBand::Band12To14 => 12,
+            AgeBand::Band15To17 => 15,
+        }
+    }
+
     /// The band of a child of `age`; `None` outside 6–17.
     pub fn for_age(age: u8) -> Option<AgeBand> {
         match age {
@@ -222,6 +232,135 @@ pub struct RawSurvey {
     pub document_url: Option<String>,
     pub document_quote: Option<String>,
     pub questions: Vec<RawQuestion>,
+}
+
+// ---------------------------------------------------------------------------
+// Trusted parts (definitions checked when they were saved)
+
+/// The parts of a definition that was checked when it was saved, as a store
+/// reads them back: [`SurveyDefinition::from_checked`] builds the definition
+/// from them without checking them again, so a definition saved under
+/// older rules stays readable when the rules tighten. Nothing a client sends
+/// may come this way; input goes through [`SurveyDefinition::parse`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedSurvey {
+    pub kind: SurveyKind,
+    pub topic: Option<String>,
+    pub title: LocalizedText,
+    pub description: Option<LocalizedText>,
+    pub min_age: u8,
+    pub max_age: u8,
+    pub allow_multiple: bool,
+    pub allow_issues: bool,
+    pub requires_guardian_consent: bool,
+    pub document_url: Option<String>,
+    pub document_quote: Option<String>,
+    pub questions: Vec<CheckedQuestion>,
+}
+
+/// A question of a [`CheckedSurvey`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedQuestion {
+    pub key: String,
+    pub spec: QuestionSpec,
+    pub required: bool,
+    pub topic: Option<String>,
+    pub min_age: u8,
+    pub max_age: u8,
+    /// `(question, values)`.
+    pub show_if: Option<(String, Vec<String>)>,
+    pub text: LocalizedText,
+    /// Band → `(vi, en)`; kept sorted by band, the last wording of a band
+    /// standing.
+    pub text_by_age_band: Vec<(AgeBand, Option<String>, Option<String>)>,
+}
+
+impl QuestionOption {
+    /// An option of a definition checked when it was saved.
+    pub fn from_checked(key: impl Into<String>, label: LocalizedText) -> QuestionOption {
+        QuestionOption { key: key.into(), label }
+    }
+}
+
+impl SurveyDefinition {
+    /// A definition from the parts of one checked when it was saved, taken
+    /// as they are (see [`CheckedSurvey`]).
+    pub fn from_checked(parts: CheckedSurvey) -> SurveyDefinition {
+        let questions = parts
+            .questions
+            .into_iter()
+            .map(|q| {
+                let mut bands: Vec<(AgeBand, BandText)> = Vec::with_capacity(q.text_by_age_band.len());
+                for (band, vi, en) in q.text_by_age_band {
+                    bands.retain(|(b, _)| *b != band);
+                    bands.push((band, BandText { vi, en }));
+                }
+                bands.sort_by_key(|(b, _)| *b);
+                Question {
+                    key: q.key,
+                    spec: q.spec,
+                    required: q.required,
+                    topic: q.topic,
+                    min_age: q.min_age,
+                    max_age: q.max_age,
+                    show_if: q.show_if.map(|(question, values)| ShowIf { question, values }),
+                    text: q.text,
+                    text_by_age_band: bands,
+                }
+            })
+            .collect();
+        SurveyDefinition {
+            kind: parts.kind,
+            topic: parts.topic,
+            title: parts.title,
+            description: parts.description,
+            min_age: parts.min_age,
+            max_age: parts.max_age,
+            allow_multiple: parts.allow_multiple,
+            allow_issues: parts.allow_issues,
+            requires_guardian_consent: parts.requires_guardian_consent,
+            document_url: parts.document_url,
+            document_quote: parts.document_quote,
+            questions,
+        }
+    }
+
+    /// The parts of this definition, for storing it
+    /// (`from_checked(d.to_checked()) == d`).
+    pub fn to_checked(&self) -> CheckedSurvey {
+        CheckedSurvey {
+            kind: self.kind,
+            topic: self.topic.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            min_age: self.min_age,
+            max_age: self.max_age,
+            allow_multiple: self.allow_multiple,
+            allow_issues: self.allow_issues,
+            requires_guardian_consent: self.requires_guardian_consent,
+            document_url: self.document_url.clone(),
+            document_quote: self.document_quote.clone(),
+            questions: self
+                .questions
+                .iter()
+                .map(|q| CheckedQuestion {
+                    key: q.key.clone(),
+                    spec: q.spec.clone(),
+                    required: q.required,
+                    topic: q.topic.clone(),
+                    min_age: q.min_age,
+                    max_age: q.max_age,
+                    show_if: q.show_if.as_ref().map(|s| (s.question.clone(), s.values.clone())),
+                    text: q.text.clone(),
+                    text_by_age_band: q
+                        .text_by_age_band
+                        .iter()
+                        .map(|(b, t)| (*b, t.vi.clone(), t.en.clone()))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -2768,6 +2907,33 @@ mod tests {
         assert_eq!(parse(&d.to_raw()), Ok(d.clone()));
         assert_eq!(d.to_raw().questions[7].min_age, Some(12));
         assert_eq!(d.to_raw().questions[7].max_age, Some(15));
+    }
+
+    #[test]
+    fn a_checked_definition_is_rebuilt_from_its_parts_without_the_rules() {
+        let d = def(&example());
+        assert_eq!(SurveyDefinition::from_checked(d.to_checked()), d);
+        // Parts today's rules would refuse (a topic nobody knows, a title
+        // longer than allowed) are taken as they were saved.
+        let mut parts = d.to_checked();
+        parts.topic = Some("retired_topic".into());
+        parts.title = LocalizedText::from_stored("x".repeat(1000), None);
+        let old = SurveyDefinition::from_checked(parts);
+        assert_eq!(old.topic(), Some("retired_topic"));
+        assert!(parse(&old.to_raw()).is_err());
+        // Band wordings end up sorted, one per band.
+        let mut parts = d.to_checked();
+        parts.questions[0].text_by_age_band = vec![
+            (AgeBand::Band12To14, Some("b".into()), None),
+            (AgeBand::Band6To8, Some("a".into()), None),
+            (AgeBand::Band12To14, Some("c".into()), None),
+        ];
+        let q = SurveyDefinition::from_checked(parts).questions()[0].clone();
+        let bands: Vec<_> = q.text_by_age_band().iter().map(|(b, t)| (*b, t.vi())).collect();
+        assert_eq!(
+            bands,
+            vec![(AgeBand::Band6To8, Some("a")), (AgeBand::Band12To14, Some("c"))]
+        );
     }
 
     fn raw_answer() -> impl Strategy<Value = RawAnswer> {

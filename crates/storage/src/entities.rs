@@ -273,6 +273,8 @@ pub mod session {
         pub joined: i32,
         /// Joins refused because a cap was reached.
         pub joins_refused: i32,
+        /// `app`, or `paper` (forms entered afterwards by a facilitator).
+        pub mode: String,
     }
     no_relations!();
 }
@@ -457,6 +459,25 @@ pub mod training_attendance {
         #[sea_orm(primary_key, auto_increment = false)]
         pub role: String,
         pub people: i32,
+    }
+    no_relations!();
+}
+
+pub mod event_children {
+    use sea_orm::entity::prelude::*;
+
+    /// Children of one unit at an event held above it.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+    #[sea_orm(table_name = "event_children")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub event_id: Uuid,
+        pub unit_id: Uuid,
+        pub children: i32,
+        pub children_by_school_level: Option<String>,
+        pub updated_by: Option<Uuid>,
+        pub updated_at: DateTimeUtc,
     }
     no_relations!();
 }

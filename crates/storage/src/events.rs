@@ -15,7 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
-use crate::entities::{event, issue, training_attendance};
+use crate::entities::{event, event_children, issue, training_attendance};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An event as recorded.
@@ -145,7 +145,17 @@ fn show_attendance(lines: &[Attendance]) -> serde_json::Value {
 
 /// Records an event, who attended it and the issues raised at it, in one
 /// transaction.
-pub async fn create(db: &Db, actor: &Actor, e: &Event, issues: &[EventIssue]) -> Result<(), StoreError> {
+///
+/// The issues are dated `raised_at` (the start of the local day the event
+/// was held), so that they count in the period it was held in, whenever it
+/// was entered.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    e: &Event,
+    issues: &[EventIssue],
+    raised_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let tx = begin(db).await?;
     let mut am = event::ActiveModel {
         id: Set(e.id),
@@ -157,7 +167,7 @@ pub async fn create(db: &Db, actor: &Actor, e: &Event, issues: &[EventIssue]) ->
     let row = am.insert(&tx).await?;
     write_attendance(&tx, e.id, &e.attendance).await?;
     for i in issues {
-        insert_issue(&tx, e, i, actor.at).await?;
+        insert_issue(&tx, e, i, raised_at, actor.at).await?;
     }
     audit::record(
         &tx,
@@ -182,6 +192,7 @@ async fn insert_issue<C: ConnectionTrait>(
     conn: &C,
     e: &Event,
     i: &EventIssue,
+    raised_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     issue::Entity::insert(issue::ActiveModel {
@@ -201,7 +212,7 @@ async fn insert_issue<C: ConnectionTrait>(
         receipt_hash: Set(None),
         idempotency_key: Set(None),
         request_hash: Set(None),
-        created_at: Set(now),
+        created_at: Set(raised_at),
         updated_at: Set(now),
         event_id: Set(Some(e.id)),
         rejection_reason: Set(None),
@@ -295,8 +306,10 @@ pub async fn list<C: ConnectionTrait>(
         .collect())
 }
 
-/// Replaces an event's fields and attendance with `e`'s (same id).
-pub async fn update(db: &Db, actor: &Actor, e: &Event) -> Result<Event, StoreError> {
+/// Replaces an event's fields and attendance with `e`'s (same id); the
+/// issues raised there are dated `raised_at` (the start of the local day it
+/// was held) when the day changed.
+pub async fn update(db: &Db, actor: &Actor, e: &Event, raised_at: DateTime<Utc>) -> Result<Event, StoreError> {
     let tx = begin(db).await?;
     let before = event::Entity::find_by_id(e.id)
         .one(&tx)
@@ -307,6 +320,13 @@ pub async fn update(db: &Db, actor: &Actor, e: &Event) -> Result<Event, StoreErr
     fields(&mut am, e, actor.at);
     let after = am.update(&tx).await?;
     write_attendance(&tx, e.id, &e.attendance).await?;
+    if before.held_on != e.held_on {
+        issue::Entity::update_many()
+            .col_expr(issue::Column::CreatedAt, sea_orm::sea_query::Expr::value(raised_at))
+            .filter(issue::Column::EventId.eq(e.id))
+            .exec(&tx)
+            .await?;
+    }
     audit::record(
         &tx,
         actor,
@@ -321,4 +341,98 @@ pub async fn update(db: &Db, actor: &Actor, e: &Event) -> Result<Event, StoreErr
     .await?;
     tx.commit().await?;
     Ok(to_event(after, e.attendance.clone()))
+}
+
+/// Children of one unit at an event held above it, as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildrenLine {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub unit_id: UnitId,
+    pub children: i32,
+    /// JSON object: school level → children.
+    pub children_by_school_level: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn to_line(m: event_children::Model) -> ChildrenLine {
+    ChildrenLine {
+        id: m.id,
+        event_id: m.event_id,
+        unit_id: UnitId(m.unit_id),
+        children: m.children,
+        children_by_school_level: m.children_by_school_level,
+        updated_at: m.updated_at,
+    }
+}
+
+/// The children entered by units for these events, in one query, by event
+/// in a fixed order.
+pub async fn children_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<ChildrenLine>>, StoreError> {
+    let mut out: HashMap<Uuid, Vec<ChildrenLine>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = event_children::Entity::find()
+        .filter(event_children::Column::EventId.is_in(ids.iter().copied()))
+        .order_by_asc(event_children::Column::EventId)
+        .order_by_asc(event_children::Column::Id)
+        .all(conn)
+        .await?;
+    for r in rows {
+        out.entry(r.event_id).or_default().push(to_line(r));
+    }
+    Ok(out)
+}
+
+/// Records (or replaces) the children of `line.unit_id` at event
+/// `line.event_id`, audited, in one transaction; the line keeps its first
+/// id. Answers the line as stored.
+pub async fn put_children(db: &Db, actor: &Actor, line: &ChildrenLine) -> Result<ChildrenLine, StoreError> {
+    let tx = begin(db).await?;
+    let before = event_children::Entity::find()
+        .filter(event_children::Column::EventId.eq(line.event_id))
+        .filter(event_children::Column::UnitId.eq(line.unit_id.0))
+        .one(&tx)
+        .await?;
+    let after = match &before {
+        Some(b) => {
+            let mut am: event_children::ActiveModel = b.clone().into();
+            am.children = Set(line.children);
+            am.children_by_school_level = Set(line.children_by_school_level.clone());
+            am.updated_by = Set(actor.id);
+            am.updated_at = Set(actor.at);
+            am.update(&tx).await?
+        }
+        None => {
+            event_children::ActiveModel {
+                id: Set(line.id),
+                event_id: Set(line.event_id),
+                unit_id: Set(line.unit_id.0),
+                children: Set(line.children),
+                children_by_school_level: Set(line.children_by_school_level.clone()),
+                updated_by: Set(actor.id),
+                updated_at: Set(actor.at),
+            }
+            .insert(&tx)
+            .await?
+        }
+    };
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "event.children",
+            entity: "event",
+            entity_id: Some(line.event_id.to_string()),
+            before: before.as_ref().and_then(snapshot),
+            after: snapshot(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to_line(after))
 }

@@ -10,8 +10,10 @@ pub mod calendar;
 pub mod catalog;
 mod entities;
 pub mod events;
+pub mod formats;
 pub mod join_budget;
 pub mod moderation;
+mod names;
 pub mod org;
 pub mod outbox;
 pub mod participation;
@@ -45,8 +47,16 @@ pub enum StoreError {
     /// says which (`username_taken`, `unit_code_taken`, …).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A stored value no version of the service writes (a status, stance
+    /// or kind by a name the domain does not know): the row is corrupt,
+    /// and the value is never read as some default.
+    #[error("unreadable {what} in the database: {value:?}")]
+    Corrupt { what: &'static str, value: String },
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// A stored text (a definition, answers, a tally) that cannot be read.
+    #[error(transparent)]
+    Unreadable(#[from] formats::FormatError),
 }
 
 /// Maps a unique-constraint violation to `Conflict(code)`, and anything else

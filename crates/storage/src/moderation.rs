@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
-use langnghe_domain::moderation::{MERGED, search_key};
+use langnghe_domain::moderation::{IssueStatus, MERGED, QueueStatus, RejectReason, search_key};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{issue, issue_support, response};
+use crate::names::{by_name, by_name_opt, read, read_opt};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An issue as the moderators see it.
@@ -22,8 +23,10 @@ pub struct IssueRow {
     pub id: Uuid,
     /// `form`, `event`.
     pub source: String,
-    pub status: String,
-    pub rejection_reason: Option<String>,
+    #[serde(serialize_with = "by_name")]
+    pub status: IssueStatus,
+    #[serde(serialize_with = "by_name_opt")]
+    pub rejection_reason: Option<RejectReason>,
     pub survey_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
     pub unit_id: Uuid,
@@ -43,14 +46,14 @@ pub struct IssueRow {
 }
 
 /// Statuses no moderator-facing list, count or read shows.
-const HIDDEN: [&str; 3] = langnghe_domain::moderation::IssueStatus::HIDDEN;
+const HIDDEN: [&str; 3] = IssueStatus::HIDDEN;
 
-fn row_of(m: issue::Model) -> IssueRow {
-    IssueRow {
+fn row_of(m: issue::Model) -> Result<IssueRow, StoreError> {
+    Ok(IssueRow {
         id: m.id,
         source: m.source,
-        status: m.status,
-        rejection_reason: m.rejection_reason,
+        status: read(&m.status)?,
+        rejection_reason: read_opt(m.rejection_reason.as_deref())?,
         survey_id: m.survey_id,
         event_id: m.event_id,
         unit_id: m.unit_id,
@@ -64,13 +67,13 @@ fn row_of(m: issue::Model) -> IssueRow {
         created_at: m.created_at,
         updated_at: m.updated_at,
         published_at: m.published_at,
-    }
+    })
 }
 
 /// What the queue is narrowed to; every field narrows it.
 #[derive(Debug, Clone, Default)]
 pub struct IssueFilter<'a> {
-    pub status: Option<&'a str>,
+    pub status: Option<QueueStatus>,
     pub topic_id: Option<Uuid>,
     pub units: Option<&'a [UnitId]>,
     pub source: Option<&'a str>,
@@ -92,10 +95,10 @@ fn filtered(filter: &IssueFilter<'_>, with_status: bool) -> Select<issue::Entity
     // The queue's status of a merged issue is `merged`, whatever its own
     // (`moderation::queue_status`).
     match filter.status {
-        Some(MERGED) if with_status => q = q.filter(issue::Column::MergedInto.is_not_null()),
-        Some(s) if with_status => {
+        Some(QueueStatus::Merged) if with_status => q = q.filter(issue::Column::MergedInto.is_not_null()),
+        Some(QueueStatus::Own(s)) if with_status => {
             q = q
-                .filter(issue::Column::Status.eq(s))
+                .filter(issue::Column::Status.eq(s.as_str()))
                 .filter(issue::Column::MergedInto.is_null());
         }
         _ => {}
@@ -143,7 +146,7 @@ pub async fn list<C: ConnectionTrait>(
     } else {
         q.order_by_asc(issue::Column::Id)
     };
-    Ok(q.limit(limit).all(conn).await?.into_iter().map(row_of).collect())
+    q.limit(limit).all(conn).await?.into_iter().map(row_of).collect()
 }
 
 /// How many issues match the filter (its status aside), per status as
@@ -172,13 +175,13 @@ pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(issue::Entity::find()
+    issue::Entity::find()
         .filter(issue::Column::Id.is_in(ids.iter().copied()))
         .all(conn)
         .await?
         .into_iter()
         .map(row_of)
-        .collect())
+        .collect()
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<IssueRow, StoreError> {
@@ -186,6 +189,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<IssueRow, Sto
         .one(conn)
         .await?
         .map(row_of)
+        .transpose()?
         .ok_or(StoreError::NotFound)
 }
 
@@ -244,6 +248,7 @@ pub async fn update_all<E>(
             .one(&tx)
             .await?
             .map(row_of)
+            .transpose()?
         else {
             tx.rollback().await?;
             return Err(StoreError::NotFound);
@@ -261,10 +266,10 @@ pub async fn update_all<E>(
         }
         next.updated_at = actor.at;
         issue::Entity::update_many()
-            .col_expr(issue::Column::Status, Expr::value(next.status.clone()))
+            .col_expr(issue::Column::Status, Expr::value(next.status.as_str()))
             .col_expr(
                 issue::Column::RejectionReason,
-                Expr::value(next.rejection_reason.clone()),
+                Expr::value(next.rejection_reason.map(RejectReason::as_str)),
             )
             .col_expr(issue::Column::TopicId, Expr::value(next.topic_id))
             .col_expr(issue::Column::UnitId, Expr::value(next.unit_id))
@@ -278,7 +283,7 @@ pub async fn update_all<E>(
             .col_expr(issue::Column::UpdatedAt, Expr::value(next.updated_at))
             .col_expr(
                 issue::Column::PublishedAt,
-                Expr::value(next.published_at.filter(|_| next.status == "accepted")),
+                Expr::value(next.published_at.filter(|_| next.status == IssueStatus::Accepted)),
             )
             .filter(issue::Column::Id.eq(*id))
             .exec(&tx)
@@ -426,8 +431,8 @@ pub async fn merge(
         .is_some();
     let check = MergeCheck {
         same_issue: id == into,
-        issue_withheld: HIDDEN.contains(&issue.status.as_str()),
-        target_withheld: HIDDEN.contains(&target.status.as_str()),
+        issue_withheld: read::<IssueStatus>(&issue.status)?.is_hidden(),
+        target_withheld: read::<IssueStatus>(&target.status)?.is_hidden(),
         issue_merged: issue.merged_into.is_some(),
         issue_has_merged: has_merged,
         target_merged: target.merged_into.is_some(),
@@ -546,7 +551,7 @@ pub async fn public_list<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<IssueRow>, StoreError> {
     let filter = IssueFilter {
-        status: Some("accepted"),
+        status: Some(QueueStatus::Own(IssueStatus::Accepted)),
         topic_id,
         units,
         canonical_only: true,
@@ -688,7 +693,7 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
         published_at: sea_orm::ActiveValue::Set(None),
         id: sea_orm::ActiveValue::Set(id),
         source: sea_orm::ActiveValue::Set("survey_answer".to_owned()),
-        status: sea_orm::ActiveValue::Set("new".to_owned()),
+        status: sea_orm::ActiveValue::Set(IssueStatus::New.as_str().to_owned()),
         survey_id: sea_orm::ActiveValue::Set(Some(p.from.survey_id)),
         session_id: sea_orm::ActiveValue::Set(Some(p.from.session_id)),
         unit_id: sea_orm::ActiveValue::Set(p.from.unit_id),
@@ -746,7 +751,7 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
 /// The issues a likely duplicate is looked for among: canonical ones not
 /// withheld, the `limit` most recent.
 pub async fn similar_candidates<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<IssueRow>, StoreError> {
-    Ok(issue::Entity::find()
+    issue::Entity::find()
         .filter(issue::Column::MergedInto.is_null())
         .filter(issue::Column::Status.is_not_in(HIDDEN))
         .order_by_desc(issue::Column::Id)
@@ -755,7 +760,7 @@ pub async fn similar_candidates<C: ConnectionTrait>(conn: &C, limit: u64) -> Res
         .await?
         .into_iter()
         .map(row_of)
-        .collect())
+        .collect()
 }
 
 /// What a moderator's referral opens: a safeguarding case with the words as
@@ -778,7 +783,7 @@ fn referral_case(
     crate::entities::safeguarding_case::ActiveModel {
         id: Set(Uuid::now_v7()),
         source: Set("referral".to_owned()),
-        status: Set("new".to_owned()),
+        status: Set(IssueStatus::New.as_str().to_owned()),
         severity: Set(r.severity.to_owned()),
         categories: Set(r.categories.join(",")),
         original_text: Set(text),
@@ -886,16 +891,20 @@ pub async fn refer_answer(
         tx.rollback().await?;
         return Err(StoreError::NotFound);
     };
-    let mut answers: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&resp.answers).unwrap_or_default();
-    let text = match answers.get(key).and_then(|v| v.as_str()) {
-        Some(t) if t != r.withheld && !t.trim().is_empty() => t.to_owned(),
-        _ => {
+    let readable = crate::formats::answers::text_of(&resp.answers, key)
+        .and_then(|text| Ok(text.zip(crate::formats::answers::with_text(&resp.answers, key, r.withheld)?)));
+    let (text, answers) = match readable {
+        Ok(Some((t, answers))) if t != r.withheld && !t.trim().is_empty() => (t, answers),
+        Ok(_) => {
             tx.rollback().await?;
             return Err(StoreError::NotFound);
         }
+        Err(e) => {
+            tx.rollback().await?;
+            crate::formats::report(&response_id, &e);
+            return Err(e.into());
+        }
     };
-    answers.insert(key.to_owned(), serde_json::Value::String(r.withheld.to_owned()));
     let now = actor.at;
     let mut case = referral_case(r, text, resp.unit_id, now);
     case.response_id = Set(Some(response_id));
@@ -919,10 +928,7 @@ pub async fn refer_answer(
         .exec_without_returning(&tx)
         .await?;
     response::Entity::update_many()
-        .col_expr(
-            response::Column::Answers,
-            Expr::value(serde_json::Value::Object(answers).to_string()),
-        )
+        .col_expr(response::Column::Answers, Expr::value(answers))
         .filter(response::Column::Id.eq(response_id))
         .exec(&tx)
         .await?;

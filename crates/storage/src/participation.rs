@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
-use langnghe_domain::consultation::{SessionWindow, SurveyStatus};
+use langnghe_domain::consultation::{SessionMode, SessionWindow, SurveyStatus};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement, ValueTuple};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, QueryFilter,
@@ -36,6 +36,8 @@ pub struct Session {
     pub guardian_consent_method: Option<String>,
     pub guardian_consent_reference: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// `app`, or `paper`: forms a facilitator enters after the session.
+    pub mode: SessionMode,
 }
 
 fn to_session(m: session::Model) -> Session {
@@ -54,6 +56,8 @@ fn to_session(m: session::Model) -> Session {
         guardian_consent_method: m.guardian_consent_method,
         guardian_consent_reference: m.guardian_consent_reference,
         created_at: m.created_at,
+        // Written by `create_session` only.
+        mode: SessionMode::parse(&m.mode).unwrap_or(SessionMode::App),
     }
 }
 
@@ -228,6 +232,7 @@ pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), S
         closed_at: Set(None),
         joined: Set(0),
         joins_refused: Set(0),
+        mode: Set(s.mode.as_str().to_owned()),
     })
     .exec_with_returning(&tx)
     .await
@@ -551,6 +556,55 @@ pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, Stor
     .await?;
     tx.commit().await?;
     Ok(Submitted::Created)
+}
+
+/// Stores a child's paper form entered by a facilitator, with its cases,
+/// atomically: the child's pseudonym (the one `token_hash` names, created
+/// on first use, so a retry finds it again), the response (the session
+/// checked open in the same transaction, the unique indexes deciding
+/// retries) and an audit event of the entry with how consent was given
+/// (never the answers).
+pub async fn enter_paper_response(
+    db: &Db,
+    actor: &Actor,
+    token_hash: &str,
+    r: &NewResponse,
+) -> Result<(Submitted, Uuid), StoreError> {
+    let tx = begin(db).await?;
+    let participant_id = participant_for(&tx, token_hash, actor.at).await?;
+    let r = NewResponse {
+        participant_id,
+        ..r.clone()
+    };
+    if open_sessions(&tx, [r.session_id]).await?.is_empty() {
+        tx.rollback().await?;
+        return Ok((Submitted::SessionClosed, participant_id));
+    }
+    if let Err(e) = insert_response(&tx, &r).await {
+        tx.rollback().await?;
+        return Ok((settle_refused_response(db, &r, e).await?, participant_id));
+    }
+    insert_cases(&tx, &r.cases, r.unit_id, Some(r.session_id), Some(r.id), None, actor.at).await?;
+    audit::record(
+        &tx,
+        actor,
+        Change {
+            action: "response.enter_paper",
+            entity: "session",
+            entity_id: Some(r.session_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({
+                "response_id": r.id,
+                "assent": "paper_form",
+                "age_band": r.age_band,
+                "answered_at": r.submitted_at,
+                "safeguarding_cases": r.cases.len(),
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((Submitted::Created, participant_id))
 }
 
 /// Stores many responses without safeguarding cases in one statement

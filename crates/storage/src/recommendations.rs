@@ -17,9 +17,12 @@ use crate::audit::{self, AuditEvent, Change, snapshot};
 use crate::entities::{
     commitment, delivery, delivery_reminder, delivery_update, recommendation as rec, recommendation_issue,
 };
+use crate::names::{by_name, by_name_opt, read, read_opt};
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
-use langnghe_domain::recommendation::{DeliveryStatus, escalates};
-use langnghe_domain::{LocalizedText, UnitId};
+use langnghe_domain::recommendation::{
+    CommitmentStatus, DeliveryStatus, PlannedDelivery, RecommendationStatus, Stance, escalates,
+};
+use langnghe_domain::{AgencyId, LocalizedText, UnitId};
 
 /// A survey question that backs a recommendation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -44,7 +47,7 @@ pub struct Draft {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecommendationRow {
     pub id: Uuid,
-    pub status: String,
+    pub status: RecommendationStatus,
     pub draft: Draft,
     /// The evidence's suppressed figures as sent (JSON).
     pub frozen_evidence: Option<serde_json::Value>,
@@ -70,7 +73,7 @@ struct RecAudit<'a> {
 
 fn rec_audit(r: &RecommendationRow) -> Option<serde_json::Value> {
     snapshot(&RecAudit {
-        status: &r.status,
+        status: r.status.as_str(),
         title: r.draft.title.vi(),
         topic_id: r.draft.topic_id,
         unit_id: r.draft.unit_id,
@@ -80,10 +83,10 @@ fn rec_audit(r: &RecommendationRow) -> Option<serde_json::Value> {
     })
 }
 
-fn rec_of(m: rec::Model, issue_ids: Vec<Uuid>) -> RecommendationRow {
-    RecommendationRow {
+fn rec_of(m: rec::Model, issue_ids: Vec<Uuid>) -> Result<RecommendationRow, StoreError> {
+    Ok(RecommendationRow {
         id: m.id,
-        status: m.status,
+        status: read(&m.status)?,
         draft: Draft {
             title: LocalizedText::from_stored(m.title_vi, m.title_en),
             summary: LocalizedText::from_stored(m.summary_vi, m.summary_en),
@@ -101,7 +104,7 @@ fn rec_of(m: rec::Model, issue_ids: Vec<Uuid>) -> RecommendationRow {
         created_by: m.created_by,
         created_at: m.created_at,
         updated_at: m.updated_at,
-    }
+    })
 }
 
 fn draft_columns(d: &Draft, m: &mut rec::ActiveModel) {
@@ -154,13 +157,12 @@ async fn with_issues<C: ConnectionTrait>(
 ) -> Result<Vec<RecommendationRow>, StoreError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let links = issues_of(conn, &ids).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|m| {
             let issues = links.iter().filter(|(r, _)| *r == m.id).map(|(_, i)| *i).collect();
             rec_of(m, issues)
         })
-        .collect())
+        .collect()
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<RecommendationRow, StoreError> {
@@ -199,7 +201,7 @@ pub async fn create(db: &Db, actor: &Actor, d: &Draft) -> Result<RecommendationR
     let id = Uuid::now_v7();
     let mut m = rec::ActiveModel {
         id: Set(id),
-        status: Set("draft".into()),
+        status: Set(RecommendationStatus::Draft.as_str().into()),
         frozen_evidence: Set(None),
         approval_event_id: Set(None),
         approved_at: Set(None),
@@ -294,7 +296,7 @@ pub async fn approve<E>(
     let now = actor.at;
     rec::Entity::update(rec::ActiveModel {
         id: Set(id),
-        status: Set("approved".into()),
+        status: Set(RecommendationStatus::Approved.as_str().into()),
         approval_event_id: Set(event_id),
         approved_at: Set(Some(now)),
         updated_at: Set(now),
@@ -319,19 +321,12 @@ pub async fn approve<E>(
     Ok(Ok(row))
 }
 
-/// One agency's delivery to create on sending.
-#[derive(Debug, Clone)]
-pub struct NewDelivery {
-    pub agency_id: Uuid,
-    pub due_on: NaiveDate,
-}
-
 /// Why sending is refused after the checks that need the stored state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendRefusal<E> {
     Rule(E),
     /// These agencies already have a delivery of this recommendation.
-    AlreadyDelivered(Vec<Uuid>),
+    AlreadyDelivered(Vec<AgencyId>),
 }
 
 /// Sends an approved recommendation (or re-routes a sent one): one
@@ -343,7 +338,7 @@ pub async fn send<E>(
     db: &Db,
     actor: &Actor,
     id: Uuid,
-    deliveries: &[NewDelivery],
+    deliveries: &[PlannedDelivery],
     frozen: serde_json::Value,
     check: impl FnOnce(&RecommendationRow) -> Result<(), E>,
 ) -> Result<Result<(RecommendationRow, Vec<DeliveryRow>), SendRefusal<E>>, StoreError> {
@@ -357,10 +352,10 @@ pub async fn send<E>(
         .filter(delivery::Column::RecommendationId.eq(id))
         .all(&tx)
         .await?;
-    let taken: Vec<Uuid> = deliveries
+    let taken: Vec<AgencyId> = deliveries
         .iter()
         .map(|d| d.agency_id)
-        .filter(|a| existing.iter().any(|e| e.agency_id == *a))
+        .filter(|a| existing.iter().any(|e| e.agency_id == a.0))
         .collect();
     if !taken.is_empty() {
         tx.rollback().await?;
@@ -373,7 +368,7 @@ pub async fn send<E>(
     if first {
         rec::Entity::update(rec::ActiveModel {
             id: Set(id),
-            status: Set("sent".into()),
+            status: Set(RecommendationStatus::Sent.as_str().into()),
             sent_at: Set(Some(now)),
             frozen_evidence: Set(Some(frozen.to_string())),
             updated_at: Set(now),
@@ -387,8 +382,8 @@ pub async fn send<E>(
         let m = delivery::ActiveModel {
             id: Set(Uuid::now_v7()),
             recommendation_id: Set(id),
-            agency_id: Set(d.agency_id),
-            status: Set("sent".into()),
+            agency_id: Set(d.agency_id.0),
+            status: Set(DeliveryStatus::Sent.as_str().into()),
             due_on: Set(d.due_on),
             sent_at: Set(now),
             acknowledged_at: Set(None),
@@ -402,7 +397,7 @@ pub async fn send<E>(
             escalated_at: Set(None),
             updated_at: Set(now),
         };
-        let row = delivery_of(delivery::Entity::insert(m).exec_with_returning(&tx).await?);
+        let row = delivery_of(delivery::Entity::insert(m).exec_with_returning(&tx).await?)?;
         audit::record(
             &tx,
             actor,
@@ -427,6 +422,7 @@ pub async fn send<E>(
     }
     if !first {
         for e in existing.into_iter().map(delivery_of) {
+            let e = e?;
             outbox::enqueue(
                 &tx,
                 e.agency_id,
@@ -435,7 +431,7 @@ pub async fn send<E>(
                     "recommendation_id": id,
                     "delivery_id": e.id,
                     "change": "rerouted",
-                    "agencies_added": deliveries.iter().map(|d| d.agency_id).collect::<Vec<_>>(),
+                    "agencies_added": deliveries.iter().map(|d| d.agency_id.0).collect::<Vec<_>>(),
                 }),
                 actor.at,
             )
@@ -456,8 +452,8 @@ pub async fn send<E>(
             entity_id: Some(id.to_string()),
             before: rec_audit(&current),
             after: snapshot(&serde_json::json!({
-                "status": row.status,
-                "agencies": deliveries.iter().map(|d| d.agency_id).collect::<Vec<_>>(),
+                "status": row.status.as_str(),
+                "agencies": deliveries.iter().map(|d| d.agency_id.0).collect::<Vec<_>>(),
             })),
         },
     )
@@ -471,7 +467,7 @@ fn event_data(d: &DeliveryRow, extra: Option<serde_json::Value>) -> serde_json::
     let mut v = serde_json::json!({
         "delivery_id": d.id,
         "recommendation_id": d.recommendation_id,
-        "status": d.status,
+        "status": d.status.as_str(),
         "due_on": d.due_on,
     });
     if let (Some(serde_json::Value::Object(extra)), Some(map)) = (extra, v.as_object_mut()) {
@@ -483,7 +479,7 @@ fn event_data(d: &DeliveryRow, extra: Option<serde_json::Value>) -> serde_json::
 /// What recommendation lists are narrowed to.
 #[derive(Debug, Clone, Default)]
 pub struct RecFilter<'a> {
-    pub status: Option<&'a str>,
+    pub status: Option<RecommendationStatus>,
     pub topic_id: Option<Uuid>,
     pub units: Option<&'a [UnitId]>,
     pub agency_id: Option<Uuid>,
@@ -518,7 +514,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<Vec<RecommendationRow>, StoreError> {
     let mut q = rec::Entity::find();
     if let Some(s) = f.status {
-        q = q.filter(rec::Column::Status.eq(s));
+        q = q.filter(rec::Column::Status.eq(s.as_str()));
     }
     if let Some(t) = f.topic_id {
         q = q.filter(rec::Column::TopicId.eq(t));
@@ -565,7 +561,7 @@ pub async fn published<C: ConnectionTrait>(
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<RecommendationRow>, StoreError> {
-    let mut q = rec::Entity::find().filter(rec::Column::Status.eq("sent"));
+    let mut q = rec::Entity::find().filter(rec::Column::Status.eq(RecommendationStatus::Sent.as_str()));
     if let Some(t) = topic_id {
         q = q.filter(rec::Column::TopicId.eq(t));
     }
@@ -611,13 +607,15 @@ pub struct DeliveryRow {
     pub id: Uuid,
     pub recommendation_id: Uuid,
     pub agency_id: Uuid,
-    pub status: String,
+    #[serde(serialize_with = "by_name")]
+    pub status: DeliveryStatus,
     pub due_on: NaiveDate,
     pub sent_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
     pub answered_on: Option<NaiveDate>,
-    pub stance: Option<String>,
+    #[serde(serialize_with = "by_name_opt")]
+    pub stance: Option<Stance>,
     pub reply_body: Option<String>,
     pub reply_child_summary: Option<String>,
     pub reason: Option<String>,
@@ -626,25 +624,25 @@ pub struct DeliveryRow {
     pub updated_at: DateTime<Utc>,
 }
 
-fn delivery_of(m: delivery::Model) -> DeliveryRow {
-    DeliveryRow {
+fn delivery_of(m: delivery::Model) -> Result<DeliveryRow, StoreError> {
+    Ok(DeliveryRow {
         id: m.id,
         recommendation_id: m.recommendation_id,
         agency_id: m.agency_id,
-        status: m.status,
+        status: read(&m.status)?,
         due_on: m.due_on,
         sent_at: m.sent_at,
         acknowledged_at: m.acknowledged_at,
         answered_at: m.answered_at,
         answered_on: m.answered_on,
-        stance: m.stance,
+        stance: read_opt(m.stance.as_deref())?,
         reply_body: m.reply_body,
         reply_child_summary: m.reply_child_summary,
         reason: m.reason,
         last_reminder_step: m.last_reminder_step,
         escalated_at: m.escalated_at,
         updated_at: m.updated_at,
-    }
+    })
 }
 
 #[derive(Serialize)]
@@ -657,10 +655,10 @@ struct DeliveryAudit<'a> {
 
 fn delivery_audit(d: &DeliveryRow) -> Option<serde_json::Value> {
     snapshot(&DeliveryAudit {
-        status: &d.status,
+        status: d.status.as_str(),
         agency_id: d.agency_id,
         due_on: d.due_on,
-        stance: d.stance.as_deref(),
+        stance: d.stance.map(Stance::as_str),
     })
 }
 
@@ -669,21 +667,21 @@ pub async fn deliveries_of<C: ConnectionTrait>(conn: &C, recs: &[Uuid]) -> Resul
     if recs.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(delivery::Entity::find()
+    delivery::Entity::find()
         .filter(delivery::Column::RecommendationId.is_in(recs.iter().copied()))
         .order_by_asc(delivery::Column::Id)
         .all(conn)
         .await?
         .into_iter()
         .map(delivery_of)
-        .collect())
+        .collect()
 }
 
 /// What delivery lists are narrowed to.
 #[derive(Debug, Clone, Default)]
-pub struct DeliveryFilter<'a> {
+pub struct DeliveryFilter {
     pub agency_id: Option<Uuid>,
-    pub status: Option<&'a str>,
+    pub status: Option<DeliveryStatus>,
     /// `(true, today)`: overdue on `today`; `(false, today)`: not.
     pub overdue: Option<(bool, NaiveDate)>,
     pub escalated: Option<bool>,
@@ -691,7 +689,7 @@ pub struct DeliveryFilter<'a> {
 
 pub async fn list_deliveries<C: ConnectionTrait>(
     conn: &C,
-    f: &DeliveryFilter<'_>,
+    f: &DeliveryFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<DeliveryRow>, StoreError> {
@@ -700,7 +698,7 @@ pub async fn list_deliveries<C: ConnectionTrait>(
         q = q.filter(delivery::Column::AgencyId.eq(a));
     }
     if let Some(s) = f.status {
-        q = q.filter(delivery::Column::Status.eq(s));
+        q = q.filter(delivery::Column::Status.eq(s.as_str()));
     }
     if let Some((wanted, today)) = f.overdue {
         let cond = overdue_on(today);
@@ -716,13 +714,13 @@ pub async fn list_deliveries<C: ConnectionTrait>(
     if let Some(a) = after {
         q = q.filter(delivery::Column::Id.gt(a));
     }
-    Ok(q.order_by_asc(delivery::Column::Id)
+    q.order_by_asc(delivery::Column::Id)
         .limit(limit)
         .all(conn)
         .await?
         .into_iter()
         .map(delivery_of)
-        .collect())
+        .collect()
 }
 
 pub async fn get_delivery<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<DeliveryRow, StoreError> {
@@ -730,6 +728,7 @@ pub async fn get_delivery<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Deli
         .one(conn)
         .await?
         .map(delivery_of)
+        .transpose()?
         .ok_or(StoreError::NotFound)
 }
 
@@ -754,12 +753,12 @@ pub async fn deliveries_sent_between<C: ConnectionTrait>(
             ),
         );
     }
-    Ok(q.order_by_asc(delivery::Column::Id)
+    q.order_by_asc(delivery::Column::Id)
         .all(conn)
         .await?
         .into_iter()
         .map(delivery_of)
-        .collect())
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -768,7 +767,8 @@ pub struct CommitmentRow {
     pub delivery_id: Uuid,
     pub body: String,
     pub due_on: NaiveDate,
-    pub status: String,
+    #[serde(serialize_with = "by_name")]
+    pub status: CommitmentStatus,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -777,7 +777,8 @@ pub struct UpdateRow {
     pub id: Uuid,
     pub delivery_id: Uuid,
     pub commitment_id: Uuid,
-    pub status: String,
+    #[serde(serialize_with = "by_name")]
+    pub status: CommitmentStatus,
     pub note: String,
     pub child_note: Option<String>,
     pub actor: String,
@@ -791,45 +792,49 @@ pub async fn commitments_of<C: ConnectionTrait>(
     if deliveries.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(commitment::Entity::find()
+    commitment::Entity::find()
         .filter(commitment::Column::DeliveryId.is_in(deliveries.iter().copied()))
         .order_by_asc(commitment::Column::DeliveryId)
         .order_by_asc(commitment::Column::Position)
         .all(conn)
         .await?
         .into_iter()
-        .map(|c| CommitmentRow {
-            id: c.id,
-            delivery_id: c.delivery_id,
-            body: c.body,
-            due_on: c.due_on,
-            status: c.status,
-            updated_at: c.updated_at,
+        .map(|c| {
+            Ok(CommitmentRow {
+                id: c.id,
+                delivery_id: c.delivery_id,
+                body: c.body,
+                due_on: c.due_on,
+                status: read(&c.status)?,
+                updated_at: c.updated_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn updates_of<C: ConnectionTrait>(conn: &C, deliveries: &[Uuid]) -> Result<Vec<UpdateRow>, StoreError> {
     if deliveries.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(delivery_update::Entity::find()
+    delivery_update::Entity::find()
         .filter(delivery_update::Column::DeliveryId.is_in(deliveries.iter().copied()))
         .order_by_asc(delivery_update::Column::Id)
         .all(conn)
         .await?
         .into_iter()
-        .map(|u| UpdateRow {
-            id: u.id,
-            delivery_id: u.delivery_id,
-            commitment_id: u.commitment_id,
-            status: u.status,
-            note: u.note,
-            child_note: u.child_note,
-            actor: u.actor_label,
-            created_at: u.created_at,
+        .map(|u| {
+            Ok(UpdateRow {
+                id: u.id,
+                delivery_id: u.delivery_id,
+                commitment_id: u.commitment_id,
+                status: read(&u.status)?,
+                note: u.note,
+                child_note: u.child_note,
+                actor: u.actor_label,
+                created_at: u.created_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A delivery as changed by the agency: the change to store, decided
@@ -840,8 +845,8 @@ pub enum AgencyStep {
     Nothing,
     Acknowledge,
     Reply {
-        status: String,
-        stance: String,
+        status: DeliveryStatus,
+        stance: Stance,
         body: String,
         child_summary: Option<String>,
         reason: Option<String>,
@@ -849,9 +854,9 @@ pub enum AgencyStep {
         commitments: Vec<(String, NaiveDate)>,
     },
     Progress {
-        status: String,
+        status: DeliveryStatus,
         commitment_id: Uuid,
-        commitment_status: String,
+        commitment_status: CommitmentStatus,
         note: String,
         child_note: Option<String>,
     },
@@ -875,6 +880,7 @@ pub async fn agency_step<E>(
         .one(&tx)
         .await?
         .map(delivery_of)
+        .transpose()?
         .ok_or(StoreError::NotFound)?;
     let commitments = commitments_of(&tx, &[id]).await?;
     let step = match decide(&current, &commitments) {
@@ -896,7 +902,7 @@ pub async fn agency_step<E>(
             return Ok(Ok(current));
         }
         AgencyStep::Acknowledge => {
-            m.status = Set("acknowledged".into());
+            m.status = Set(DeliveryStatus::Acknowledged.as_str().into());
             m.acknowledged_at = Set(Some(now));
             "delivery.acknowledge"
         }
@@ -909,13 +915,13 @@ pub async fn agency_step<E>(
             answered_on,
             commitments: promised,
         } => {
-            m.status = Set(status);
+            m.status = Set(status.as_str().into());
             if current.acknowledged_at.is_none() {
                 m.acknowledged_at = Set(Some(now));
             }
             m.answered_at = Set(Some(now));
             m.answered_on = Set(Some(answered_on));
-            m.stance = Set(Some(stance));
+            m.stance = Set(Some(stance.as_str().into()));
             m.reply_body = Set(Some(body));
             m.reply_child_summary = Set(child_summary);
             m.reason = Set(reason);
@@ -927,7 +933,7 @@ pub async fn agency_step<E>(
                         position: Set(i as i32),
                         body: Set(body),
                         due_on: Set(due_on),
-                        status: Set("open".into()),
+                        status: Set(CommitmentStatus::Open.as_str().into()),
                         updated_at: Set(now),
                     }
                 }))
@@ -943,10 +949,10 @@ pub async fn agency_step<E>(
             note,
             child_note,
         } => {
-            m.status = Set(status);
+            m.status = Set(status.as_str().into());
             commitment::Entity::update(commitment::ActiveModel {
                 id: Set(commitment_id),
-                status: Set(commitment_status.clone()),
+                status: Set(commitment_status.as_str().into()),
                 updated_at: Set(now),
                 ..Default::default()
             })
@@ -956,7 +962,7 @@ pub async fn agency_step<E>(
                 id: Set(Uuid::now_v7()),
                 delivery_id: Set(id),
                 commitment_id: Set(commitment_id),
-                status: Set(commitment_status),
+                status: Set(commitment_status.as_str().into()),
                 note: Set(note),
                 child_note: Set(child_note),
                 actor_label: Set(actor.label.clone()),
@@ -967,7 +973,7 @@ pub async fn agency_step<E>(
             "delivery.update"
         }
     };
-    let row = delivery_of(delivery::Entity::update(m).exec(&tx).await?);
+    let row = delivery_of(delivery::Entity::update(m).exec(&tx).await?)?;
     audit::record(
         &tx,
         actor,
@@ -995,7 +1001,7 @@ pub async fn agency_step<E>(
                 "delivery_id": o.id,
                 "change": action,
                 "by_agency_id": agency_id,
-                "status": row.status,
+                "status": row.status.as_str(),
             }),
             actor.at,
         )
@@ -1007,14 +1013,14 @@ pub async fn agency_step<E>(
 
 /// Deliveries still awaiting an answer, for the chaser.
 pub async fn awaiting<C: ConnectionTrait>(conn: &C) -> Result<Vec<DeliveryRow>, StoreError> {
-    Ok(delivery::Entity::find()
+    delivery::Entity::find()
         .filter(delivery::Column::Status.is_in(awaiting_states()))
         .order_by_asc(delivery::Column::Id)
         .all(conn)
         .await?
         .into_iter()
         .map(delivery_of)
-        .collect())
+        .collect()
 }
 
 /// A reminder the chaser decided to send.
@@ -1049,15 +1055,14 @@ pub async fn record_reminder(
         .one(&tx)
         .await?
         .map(delivery_of)
+        .transpose()?
     else {
         tx.rollback().await?;
         return Ok(None);
     };
     // A step already passed (a replica working from a stale read, or on
     // the other side of midnight) is not sent late.
-    if !awaiting_states().contains(&current.status.as_str())
-        || current.last_reminder_step.is_some_and(|l| l >= r.step as i32)
-    {
+    if !current.status.awaits_answer() || current.last_reminder_step.is_some_and(|l| l >= r.step as i32) {
         tx.rollback().await?;
         return Ok(None);
     }
@@ -1099,7 +1104,7 @@ pub async fn record_reminder(
     if r.escalates && current.escalated_at.is_none() {
         m.escalated_at = Set(Some(now));
     }
-    let row = delivery_of(delivery::Entity::update(m).exec(&tx).await?);
+    let row = delivery_of(delivery::Entity::update(m).exec(&tx).await?)?;
     let system = Actor::system(now);
     let detail = serde_json::json!({
         "step": r.step, "kind": r.kind, "on": r.on, "days_overdue": r.days_overdue,

@@ -5,9 +5,12 @@
 //! the records of the units they are given (`None`: every unit).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use langnghe_domain::plan::EventKind;
 use langnghe_domain::{TopicId, UnitId};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -292,7 +295,7 @@ pub async fn participants_by_unit<C: ConnectionTrait>(
 pub struct EventTally {
     pub id: Uuid,
     pub unit_id: UnitId,
-    pub kind: String,
+    pub kind: EventKind,
     pub children: u64,
     pub adults: u64,
 }
@@ -318,14 +321,78 @@ pub async fn events_in<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
+    rows.into_iter()
+        .map(|(id, u, kind, children, adults)| {
+            Ok(EventTally {
+                id,
+                unit_id: UnitId(u),
+                kind: crate::names::read(&kind)?,
+                children: u64::try_from(children).unwrap_or(0),
+                adults: u64::try_from(adults).unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// Children of one unit entered at an event held in the window above it:
+/// the line's id (for its key in the cell key method), the event, where it
+/// was held and its kind, the unit and its children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildrenTally {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub event_unit: UnitId,
+    pub kind: String,
+    pub unit_id: UnitId,
+    pub children: u64,
+}
+
+/// The children units entered at events held in the window, where either
+/// the event or the line's unit is under these units.
+pub async fn event_children_in<C: ConnectionTrait>(
+    conn: &C,
+    units: Option<&[UnitId]>,
+    w: &Window,
+) -> Result<Vec<ChildrenTally>, StoreError> {
+    use crate::entities::event_children;
+    use sea_orm::sea_query::Condition;
+    let to_event = event_children::Entity::belongs_to(event::Entity)
+        .from(event_children::Column::EventId)
+        .to(event::Column::Id)
+        .into();
+    /// (line, event, event unit, kind, unit, children)
+    type Row = (Uuid, Uuid, Uuid, String, Uuid, i32);
+    let rows: Vec<Row> = event_children::Entity::find()
+        .select_only()
+        .join(JoinType::InnerJoin, to_event)
+        .column(event_children::Column::Id)
+        .column(event_children::Column::EventId)
+        .column_as(Expr::col((event::Entity, event::Column::UnitId)), "event_unit")
+        .column(event::Column::Kind)
+        .column(event_children::Column::UnitId)
+        .column(event_children::Column::Children)
+        .filter(event::Column::HeldOn.gte(w.first))
+        .filter(event::Column::HeldOn.lte(w.last))
+        .apply_if(units, |q, u| {
+            q.filter(
+                Condition::any()
+                    .add(event::Column::UnitId.is_in(ids(u)))
+                    .add(event_children::Column::UnitId.is_in(ids(u))),
+            )
+        })
+        .order_by_asc(event_children::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, u, kind, children, adults)| EventTally {
+        .map(|(id, event_id, event_unit, kind, unit, children)| ChildrenTally {
             id,
-            unit_id: UnitId(u),
+            event_id,
+            event_unit: UnitId(event_unit),
             kind,
+            unit_id: UnitId(unit),
             children: u64::try_from(children).unwrap_or(0),
-            adults: u64::try_from(adults).unwrap_or(0),
         })
         .collect())
 }

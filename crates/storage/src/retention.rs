@@ -17,13 +17,24 @@ pub struct TextDue {
     pub id: Uuid,
     pub survey_id: Uuid,
     pub version: i32,
+    /// In the format of [`crate::formats::answers`].
     pub answers: String,
 }
 
 /// Up to `limit` responses submitted before `cutoff` whose text is not yet
-/// purged.
-pub async fn texts_due(db: &Db, cutoff: DateTime<Utc>, limit: u64) -> Result<Vec<TextDue>, StoreError> {
-    let rows: Vec<(Uuid, Uuid, i32, String)> = response::Entity::find()
+/// purged, with ids after `after` (a purge that skips a row it cannot read
+/// moves past it), in id order.
+pub async fn texts_due(
+    db: &Db,
+    cutoff: DateTime<Utc>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<TextDue>, StoreError> {
+    let mut q = response::Entity::find();
+    if let Some(after) = after {
+        q = q.filter(response::Column::Id.gt(after));
+    }
+    let rows: Vec<(Uuid, Uuid, i32, String)> = q
         .select_only()
         .column(response::Column::Id)
         .column(response::Column::SurveyId)

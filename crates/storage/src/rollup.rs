@@ -1,6 +1,6 @@
 //! Result cells: per survey version, unit, age band, gender and month, the
-//! tally of what the released responses in that cell said (stored as text
-//! the API encodes), so that results read a few thousand cells instead of
+//! tally of what the released responses in that cell said (stored in the
+//! format of [`crate::formats::tally`]), so that results read a few thousand cells instead of
 //! every response. Results are read over whole months only.
 //!
 //! Triggers on `responses` queue `(response_id, +1, survey_id)` when a
@@ -45,7 +45,11 @@ pub struct CellKey {
     pub gender: String,
 }
 
-/// A rollup cell: how many responses it counts and their encoded tally.
+/// The gender group of a cell for children who did not say.
+pub const NOT_GIVEN: &str = "not_given";
+
+/// A rollup cell: how many responses it counts and their tally, in the
+/// format of [`crate::formats::tally`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {
     pub key: CellKey,
@@ -63,6 +67,7 @@ pub struct Pending {
     pub age_band: String,
     pub gender: Option<String>,
     pub submitted_at: DateTime<Utc>,
+    /// In the format of [`crate::formats::answers`].
     pub answers: String,
     /// The response's random key (the cell key method).
     pub record_key: u32,
@@ -542,7 +547,7 @@ pub async fn naive_counts(db: &Db, survey_id: Uuid, by_unit: bool) -> Result<usi
     };
     let sql = format!(
         "SELECT {dims}, a.key, a.value, COUNT(*) AS n FROM responses r {each} \
-         WHERE r.survey_id = {param} AND r.withdrawn_at IS NULL GROUP BY {dims}, a.key, a.value"
+         WHERE r.survey_id = {param} AND r.withdrawn_at IS NULL AND a.key <> '$v' GROUP BY {dims}, a.key, a.value"
     );
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, [survey_id.into()]))

@@ -12,7 +12,10 @@ use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{safeguarding_case as case, safeguarding_note as note};
+use crate::names::{read as read_name, read_opt};
 use crate::{Actor, Db, StoreError, begin};
+use langnghe_domain::safeguarding::{CaseStatus, Channel, Referral, Verdict};
+use langnghe_domain::screen::{Outcome, Severity};
 
 /// A case without its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,24 +23,24 @@ pub struct CaseRow {
     pub id: Uuid,
     /// `screen` (a child's text), `intake` (a report received by hand).
     pub source: String,
-    pub status: String,
-    pub severity: String,
+    pub status: CaseStatus,
+    pub severity: Severity,
     pub categories: Vec<String>,
     pub unit_id: Option<Uuid>,
     pub issue_id: Option<Uuid>,
     pub response_id: Option<Uuid>,
     pub question_key: Option<String>,
     pub assignee_id: Option<Uuid>,
-    pub referred_to: Option<String>,
-    pub channel: Option<String>,
+    pub referred_to: Option<Referral>,
+    pub channel: Option<Channel>,
     pub received_at: DateTime<Utc>,
     pub assessed_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     /// `clear` or `possible` for a case the screen opened.
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// An officer's mark of the screen's call: `right` or `wrong`.
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     pub verdict_at: Option<DateTime<Utc>>,
     /// When an officer released a possible disclosure to moderation.
     pub released_at: Option<DateTime<Utc>>,
@@ -55,20 +58,20 @@ struct AuditView<'a> {
 
 fn audit_view(c: &CaseRow) -> Option<serde_json::Value> {
     snapshot(&AuditView {
-        status: &c.status,
-        severity: &c.severity,
+        status: c.status.as_str(),
+        severity: c.severity.as_str(),
         assignee_id: c.assignee_id,
-        referred_to: c.referred_to.as_deref(),
-        verdict: c.verdict.as_deref(),
+        referred_to: c.referred_to.map(Referral::as_str),
+        verdict: c.verdict.map(Verdict::as_str),
     })
 }
 
-fn row_of(m: case::Model) -> CaseRow {
-    CaseRow {
+fn row_of(m: case::Model) -> Result<CaseRow, StoreError> {
+    Ok(CaseRow {
         id: m.id,
         source: m.source,
-        status: m.status,
-        severity: m.severity,
+        status: read_name(&m.status)?,
+        severity: read_name(&m.severity)?,
         categories: m
             .categories
             .split(',')
@@ -80,26 +83,26 @@ fn row_of(m: case::Model) -> CaseRow {
         response_id: m.response_id,
         question_key: m.question_key,
         assignee_id: m.assignee_id,
-        referred_to: m.referred_to,
-        channel: m.channel,
+        referred_to: read_opt(m.referred_to.as_deref())?,
+        channel: read_opt(m.channel.as_deref())?,
         received_at: m.received_at.unwrap_or(m.created_at),
         assessed_at: m.assessed_at,
         closed_at: m.closed_at,
         updated_at: m.updated_at,
-        outcome: m.outcome,
-        verdict: m.verdict,
+        outcome: read_opt(m.outcome.as_deref())?,
+        verdict: read_opt(m.verdict.as_deref())?,
         verdict_at: m.verdict_at,
         released_at: m.released_at,
-    }
+    })
 }
 
 /// What the case list is narrowed to.
 #[derive(Debug, Clone, Default)]
-pub struct CaseFilter<'a> {
-    pub status: Option<&'a str>,
-    pub severity: Option<&'a str>,
-    /// `clear` or `possible` (the screen's outcome).
-    pub outcome: Option<&'a str>,
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    pub severity: Option<Severity>,
+    /// The screen's outcome.
+    pub outcome: Option<Outcome>,
     /// `(true, cutoff)`: only urgent cases still `new` and received before
     /// `cutoff`; `(false, cutoff)`: every other case.
     pub overdue: Option<(bool, DateTime<Utc>)>,
@@ -108,24 +111,24 @@ pub struct CaseFilter<'a> {
 /// Cases, oldest first, after the id `after`.
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
-    filter: &CaseFilter<'_>,
+    filter: &CaseFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<CaseRow>, StoreError> {
     let mut q = case::Entity::find();
     if let Some(s) = filter.status {
-        q = q.filter(case::Column::Status.eq(s));
+        q = q.filter(case::Column::Status.eq(s.as_str()));
     }
     if let Some(s) = filter.severity {
-        q = q.filter(case::Column::Severity.eq(s));
+        q = q.filter(case::Column::Severity.eq(s.as_str()));
     }
     if let Some(o) = filter.outcome {
-        q = q.filter(case::Column::Outcome.eq(o));
+        q = q.filter(case::Column::Outcome.eq(o.as_str()));
     }
     if let Some((wanted, cutoff)) = filter.overdue {
         let overdue = Condition::all()
-            .add(case::Column::Severity.eq("urgent"))
-            .add(case::Column::Status.eq("new"))
+            .add(case::Column::Severity.eq(Severity::Urgent.as_str()))
+            .add(case::Column::Status.eq(CaseStatus::New.as_str()))
             .add(
                 Condition::any().add(case::Column::ReceivedAt.lt(cutoff)).add(
                     Condition::all()
@@ -139,7 +142,7 @@ pub async fn list<C: ConnectionTrait>(
         q = q.filter(case::Column::Id.gt(a));
     }
     let rows = q.order_by_asc(case::Column::Id).limit(limit).all(conn).await?;
-    Ok(rows.into_iter().map(row_of).collect())
+    rows.into_iter().map(row_of).collect()
 }
 
 /// An officer's note on a case.
@@ -157,6 +160,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<CaseRow, Stor
         .one(conn)
         .await?
         .map(row_of)
+        .transpose()?
         .ok_or(StoreError::NotFound)
 }
 
@@ -204,7 +208,7 @@ pub async fn read(db: &Db, actor: &Actor, id: Uuid) -> Result<(CaseRow, CaseText
     .await?;
     tx.commit().await?;
     let matched = serde_json::from_str(&m.matched).unwrap_or_default();
-    Ok((row_of(m), CaseText { text, matched, notes }))
+    Ok((row_of(m)?, CaseText { text, matched, notes }))
 }
 
 /// Changes a case under a lock: `decide` sees the current state and returns
@@ -223,6 +227,7 @@ pub async fn update<E>(
         .one(&tx)
         .await?
         .map(row_of)
+        .transpose()?
         .ok_or(StoreError::NotFound)?;
     let mut next = match decide(&current) {
         Ok(n) => n,
@@ -235,13 +240,16 @@ pub async fn update<E>(
     if next != current {
         next.updated_at = now;
         case::Entity::update_many()
-            .col_expr(case::Column::Status, Expr::value(next.status.clone()))
-            .col_expr(case::Column::Severity, Expr::value(next.severity.clone()))
+            .col_expr(case::Column::Status, Expr::value(next.status.as_str()))
+            .col_expr(case::Column::Severity, Expr::value(next.severity.as_str()))
             .col_expr(case::Column::AssigneeId, Expr::value(next.assignee_id))
-            .col_expr(case::Column::ReferredTo, Expr::value(next.referred_to.clone()))
+            .col_expr(
+                case::Column::ReferredTo,
+                Expr::value(next.referred_to.map(Referral::as_str)),
+            )
             .col_expr(case::Column::AssessedAt, Expr::value(next.assessed_at))
             .col_expr(case::Column::ClosedAt, Expr::value(next.closed_at))
-            .col_expr(case::Column::Verdict, Expr::value(next.verdict.clone()))
+            .col_expr(case::Column::Verdict, Expr::value(next.verdict.map(Verdict::as_str)))
             .col_expr(case::Column::VerdictAt, Expr::value(next.verdict_at))
             .col_expr(case::Column::UpdatedAt, Expr::value(now))
             .filter(case::Column::Id.eq(id))
@@ -291,10 +299,10 @@ pub async fn update<E>(
 /// A report received by hand (hotline 111, in person).
 pub struct Intake<'a> {
     pub received_at: DateTime<Utc>,
-    pub channel: &'a str,
+    pub channel: Channel,
     pub unit_id: Option<Uuid>,
     pub summary: &'a str,
-    pub severity: &'a str,
+    pub severity: Severity,
 }
 
 /// Opens a case from a report; audited without its text.
@@ -305,8 +313,8 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
     let m = case::ActiveModel {
         id: Set(id),
         source: Set("intake".to_owned()),
-        status: Set("new".to_owned()),
-        severity: Set(i.severity.to_owned()),
+        status: Set(CaseStatus::New.as_str().to_owned()),
+        severity: Set(i.severity.as_str().to_owned()),
         categories: Set(String::new()),
         original_text: Set(i.summary.to_owned()),
         unit_id: Set(i.unit_id),
@@ -318,7 +326,7 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
         updated_at: Set(now),
         assignee_id: Set(None),
         referred_to: Set(None),
-        channel: Set(Some(i.channel.to_owned())),
+        channel: Set(Some(i.channel.as_str().to_owned())),
         received_at: Set(Some(i.received_at)),
         assessed_at: Set(None),
         closed_at: Set(None),
@@ -335,7 +343,7 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
             id,
             source: "intake",
             outcome: None,
-            severity: i.severity,
+            severity: i.severity.as_str(),
             categories: &[],
             unit_id: i.unit_id,
             received_at: i.received_at,
@@ -346,6 +354,7 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
         .one(&tx)
         .await?
         .map(row_of)
+        .transpose()?
         .ok_or(StoreError::NotFound)?;
     audit::record(
         &tx,
@@ -367,8 +376,8 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counted {
     pub id: Uuid,
-    pub status: String,
-    pub severity: String,
+    pub status: CaseStatus,
+    pub severity: Severity,
     pub categories: Vec<String>,
     pub unit_id: Option<Uuid>,
     pub received_at: DateTime<Utc>,
@@ -415,13 +424,12 @@ pub async fn received<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, status, severity, categories, unit_id, received_at, created_at)| Counted {
+    rows.into_iter()
+        .map(|(id, status, severity, categories, unit_id, received_at, created_at)| {
+            Ok(Counted {
                 id,
-                status,
-                severity,
+                status: read_name(&status)?,
+                severity: read_name(&severity)?,
                 categories: categories
                     .split(',')
                     .filter(|c| !c.is_empty())
@@ -429,9 +437,9 @@ pub async fn received<C: ConnectionTrait>(
                     .collect(),
                 unit_id,
                 received_at: received_at.unwrap_or(created_at),
-            },
-        )
-        .collect())
+            })
+        })
+        .collect()
 }
 
 /// What waits for the officers, counted cheaply for a client to poll.
@@ -535,15 +543,14 @@ pub async fn release(
     } else if let (Some(response_id), Some(key)) = (m.response_id, m.question_key.as_deref())
         && let Some(r) = response::Entity::find_by_id(response_id).one(&tx).await?
     {
-        let mut answers: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&r.answers).unwrap_or_default();
-        if answers.contains_key(key) {
-            answers.insert(key.to_owned(), serde_json::Value::String(redacted(&m.original_text)));
+        // An answer that cannot be read stays as it is (the marker), reported.
+        let answers = crate::formats::answers::with_text(&r.answers, key, &redacted(&m.original_text))
+            .inspect_err(|e| crate::formats::report(&response_id, e))
+            .ok()
+            .flatten();
+        if let Some(answers) = answers {
             response::Entity::update_many()
-                .col_expr(
-                    response::Column::Answers,
-                    Expr::value(serde_json::Value::Object(answers).to_string()),
-                )
+                .col_expr(response::Column::Answers, Expr::value(answers))
                 .filter(response::Column::Id.eq(response_id))
                 .exec(&tx)
                 .await?;
@@ -573,6 +580,7 @@ pub async fn release(
         .one(&tx)
         .await?
         .map(row_of)
+        .transpose()?
         .ok_or(StoreError::NotFound)?;
     tx.commit().await?;
     Ok(Ok(row))

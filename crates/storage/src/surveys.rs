@@ -1,5 +1,5 @@
-//! Survey definitions and their versions. A definition is stored as the
-//! JSON text the api crate writes; this module never looks inside it. A
+//! Survey definitions and their versions. A definition is stored in the
+//! format of [`crate::formats::survey`] and read back as it was saved. A
 //! published version is never changed: editing a published survey adds a
 //! new draft version.
 
@@ -8,20 +8,22 @@ use langnghe_domain::consultation::{self, SurveyStatus, SurveyTransitionError};
 use langnghe_domain::{TopicId, UnitId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{survey, survey_version};
+use crate::formats::survey::{self as format, StoredSurvey};
+use crate::names::read;
 use crate::{Actor, Db, StoreError, begin};
+use langnghe_domain::survey::SurveyKind;
 
 /// A survey as listed: its summary and where its versions stand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurveyRecord {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: SurveyKind,
     pub owner_unit_id: UnitId,
     pub topic_id: Option<TopicId>,
     pub status: SurveyStatus,
@@ -35,22 +37,21 @@ pub struct SurveyRecord {
 }
 
 /// One version of a definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SurveyVersion {
     pub version: i32,
-    pub definition: String,
+    pub definition: StoredSurvey,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
 }
 
-fn to_record(m: survey::Model) -> Result<SurveyRecord, DbErr> {
+fn to_record(m: survey::Model) -> Result<SurveyRecord, StoreError> {
     Ok(SurveyRecord {
         id: m.id,
-        kind: m.kind,
+        kind: read(&m.kind)?,
         owner_unit_id: UnitId(m.owner_unit_id),
         topic_id: m.topic_id.map(TopicId),
-        status: SurveyStatus::parse(&m.status)
-            .ok_or_else(|| DbErr::Custom(format!("unreadable survey status {:?}", m.status)))?,
+        status: read(&m.status)?,
         latest_version: m.latest_version,
         published_version: m.published_version,
         title_vi: m.title_vi,
@@ -63,7 +64,7 @@ fn to_record(m: survey::Model) -> Result<SurveyRecord, DbErr> {
 /// The summary fields kept beside each definition, for listing.
 #[derive(Debug, Clone)]
 pub struct SurveySummary {
-    pub kind: String,
+    pub kind: SurveyKind,
     pub owner_unit_id: UnitId,
     pub topic_id: Option<TopicId>,
     pub title_vi: String,
@@ -75,13 +76,14 @@ pub async fn create(
     actor: &Actor,
     id: Uuid,
     summary: &SurveySummary,
-    definition: &str,
+    definition: &StoredSurvey,
 ) -> Result<SurveyRecord, StoreError> {
+    let definition = &format::encode(definition);
     let tx = begin(db).await?;
     let now = actor.at;
     let row = survey::Entity::insert(survey::ActiveModel {
         id: Set(id),
-        kind: Set(summary.kind.clone()),
+        kind: Set(summary.kind.as_str().to_owned()),
         owner_unit_id: Set(summary.owner_unit_id.0),
         topic_id: Set(summary.topic_id.map(|t| t.0)),
         status: Set(SurveyStatus::Draft.as_str().to_owned()),
@@ -118,7 +120,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok(to_record(row)?)
+    to_record(row)
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<SurveyRecord, StoreError> {
@@ -126,7 +128,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<SurveyRecord,
         .one(conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(to_record(row)?)
+    to_record(row)
 }
 
 pub async fn version<C: ConnectionTrait>(conn: &C, survey_id: Uuid, version: i32) -> Result<SurveyVersion, StoreError> {
@@ -138,7 +140,7 @@ pub async fn version<C: ConnectionTrait>(conn: &C, survey_id: Uuid, version: i32
         .ok_or(StoreError::NotFound)?;
     Ok(SurveyVersion {
         version: row.version,
-        definition: row.definition,
+        definition: format::decode(&row.definition)?,
         created_at: row.created_at,
         published_at: row.published_at,
     })
@@ -147,7 +149,7 @@ pub async fn version<C: ConnectionTrait>(conn: &C, survey_id: Uuid, version: i32
 #[derive(Debug, Default, Clone)]
 pub struct SurveyFilter {
     pub status: Option<SurveyStatus>,
-    pub kind: Option<String>,
+    pub kind: Option<SurveyKind>,
     /// Only surveys owned by one of these units.
     pub owner_units: Option<Vec<UnitId>>,
 }
@@ -172,11 +174,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(units) = &filter.owner_units {
         q = q.filter(survey::Column::OwnerUnitId.is_in(units.iter().map(|u| u.0)));
     }
-    Ok(q.all(conn)
-        .await?
-        .into_iter()
-        .map(to_record)
-        .collect::<Result<_, _>>()?)
+    q.all(conn).await?.into_iter().map(to_record).collect()
 }
 
 fn transition(e: SurveyTransitionError) -> StoreError {
@@ -193,8 +191,9 @@ pub async fn save_draft(
     actor: &Actor,
     id: Uuid,
     summary: &SurveySummary,
-    definition: &str,
+    definition: &StoredSurvey,
 ) -> Result<SurveyRecord, StoreError> {
+    let definition = &format::encode(definition);
     let tx = begin(db).await?;
     let before = survey::Entity::find_by_id(id)
         .one(&tx)
@@ -232,7 +231,7 @@ pub async fn save_draft(
     row.updated_at = Set(now);
     // The summary follows the draft only while nothing is published.
     if current.published_version.is_none() {
-        row.kind = Set(summary.kind.clone());
+        row.kind = Set(summary.kind.as_str().to_owned());
         row.owner_unit_id = Set(summary.owner_unit_id.0);
         row.topic_id = Set(summary.topic_id.map(|t| t.0));
         row.title_vi = Set(summary.title_vi.clone());
@@ -252,7 +251,7 @@ pub async fn save_draft(
     )
     .await?;
     tx.commit().await?;
-    Ok(to_record(after)?)
+    to_record(after)
 }
 
 /// Freezes the latest draft version; its summary becomes the survey's.
@@ -275,7 +274,7 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
     let mut row: survey::ActiveModel = before.clone().into();
     row.status = Set(status.as_str().to_owned());
     row.published_version = Set(Some(current.latest_version));
-    row.kind = Set(summary.kind.clone());
+    row.kind = Set(summary.kind.as_str().to_owned());
     row.owner_unit_id = Set(summary.owner_unit_id.0);
     row.topic_id = Set(summary.topic_id.map(|t| t.0));
     row.title_vi = Set(summary.title_vi.clone());
@@ -295,7 +294,7 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
     )
     .await?;
     tx.commit().await?;
-    Ok(to_record(after)?)
+    to_record(after)
 }
 
 /// Closes a survey (no new sessions, answers or issues) and tells every
@@ -325,5 +324,5 @@ pub async fn close(db: &Db, actor: &Actor, id: Uuid) -> Result<SurveyRecord, Sto
     .await?;
     crate::broadcast::announce(&tx, crate::broadcast::Notice::Survey(id)).await?;
     tx.commit().await?;
-    Ok(to_record(after)?)
+    to_record(after)
 }

@@ -189,6 +189,9 @@ pub struct EventRow {
     /// JSON object: school level → children.
     pub children_by_school_level: Option<String>,
     pub attendance: Vec<Attendance>,
+    /// Children of units below where it was held, as those units entered
+    /// them: (unit, children, by school level as JSON).
+    pub children_from: Vec<(UnitId, i32, Option<String>)>,
 }
 
 /// Every event held in the window's days, wherever it was held (a training
@@ -214,9 +217,16 @@ pub async fn events_between<C: ConnectionTrait>(conn: &C, w: &Window) -> Result<
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
     let mut attendance = crate::events::attendance_of(conn, &ids).await?;
+    let mut from = crate::events::children_of(conn, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|(id, kind, audience, unit, held_on, children, by_level)| EventRow {
+            children_from: from
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| (l.unit_id, l.children, l.children_by_school_level))
+                .collect(),
             id,
             kind,
             audience,

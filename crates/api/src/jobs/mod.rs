@@ -4,3 +4,5 @@
 
 pub mod chasing;
 pub mod relay;
+pub mod retention;
+pub mod rollup;

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, patch, post, web};
 use langnghe_domain::catalog::{Agency, AgencyKind, Contact, Topic};
 use langnghe_domain::{AgencyId, FieldErrors, UnitId};
-use langnghe_storage::{StoreError, catalog, org};
+use langnghe_storage::{catalog, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -12,7 +12,7 @@ use validator::Validate;
 
 use crate::auth::{Admin, Staff};
 use crate::dto::Text;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -239,11 +239,9 @@ async fn create_agency(
 }
 
 async fn find(state: &AppState, id: Uuid) -> Result<Agency, ApiError> {
-    match catalog::get_agency(&state.db, AgencyId(id)).await {
-        Ok(a) => Ok(a),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("agency")),
-        Err(e) => Err(e.into()),
-    }
+    catalog::get_agency(&state.db, AgencyId(id))
+        .await
+        .or_not_found("agency")
 }
 
 /// One agency.

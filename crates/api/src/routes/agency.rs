@@ -25,10 +25,10 @@ use crate::credentials::base32;
 use crate::dto::Text;
 use crate::dto::TokenResponse;
 use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
-use crate::services::lookups::{Lookup, commitments};
+use crate::services::lookups::{Lookup, commitments, status_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -86,11 +86,10 @@ fn client_dto(c: agency_clients::Client) -> ClientDto {
 }
 
 async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
-    match catalog::get_agency(&state.db, AgencyId(id)).await {
-        Ok(_) => Ok(()),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("agency")),
-        Err(e) => Err(e.into()),
-    }
+    catalog::get_agency(&state.db, AgencyId(id))
+        .await
+        .or_not_found("agency")?;
+    Ok(())
 }
 
 fn secret_hash(state: &AppState, secret: &str) -> String {
@@ -188,11 +187,8 @@ async fn revoke_client(
     path: web::Path<(Uuid, String)>,
 ) -> Result<web::Json<ClientDto>, ApiError> {
     let (agency, client_id) = path.into_inner();
-    match agency_clients::revoke(&state.db, &staff.actor(), agency, &client_id).await {
-        Ok(c) => Ok(web::Json(client_dto(c))),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("client")),
-        Err(e) => Err(e.into()),
-    }
+    let c = (agency_clients::revoke(&state.db, &staff.actor(), agency, &client_id).await).or_not_found("client")?;
+    Ok(web::Json(client_dto(c)))
 }
 
 /// An OAuth 2 token request (RFC 6749 §4.4), as a form or as JSON. The
@@ -393,7 +389,7 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
         let overdue = look.days_overdue(&d);
         out.push(AgencyDeliveryDto {
             id: d.id,
-            status: d.status.clone(),
+            status: d.status.as_str().to_owned(),
             due_on: d.due_on,
             overdue: overdue.is_some(),
             days_overdue: overdue.unwrap_or(0),
@@ -425,11 +421,9 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
 }
 
 async fn own_delivery(state: &AppState, caller: &AgencyCaller, id: Uuid) -> Result<DeliveryRow, ApiError> {
-    match store::get_delivery(&state.db, id).await {
-        Ok(d) if d.agency_id == caller.agency_id => Ok(d),
-        Ok(_) | Err(StoreError::NotFound) => Err(ApiError::not_found("delivery")),
-        Err(e) => Err(e.into()),
-    }
+    Some(store::get_delivery(&state.db, id).await.or_not_found("delivery")?)
+        .filter(|d| d.agency_id == caller.agency_id)
+        .ok_or_else(|| ApiError::not_found("delivery"))
 }
 
 async fn one(state: &AppState, d: DeliveryRow, lang: Lang) -> Result<AgencyDeliveryDto, ApiError> {
@@ -471,12 +465,10 @@ async fn agency_deliveries(
     q: web::Query<AgencyDeliveryQuery>,
 ) -> Result<web::Json<Page<AgencyDeliveryDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    if q.status.as_deref().is_some_and(|s| DeliveryStatus::parse(s).is_none()) {
-        return Err(ApiError::bad_request(Code::InvalidQuery, "unknown delivery status"));
-    }
+    let status = status_query(q.status.as_deref(), DeliveryStatus::parse, "unknown delivery status")?;
     let filter = DeliveryFilter {
         agency_id: Some(caller.agency_id),
-        status: q.status.as_deref(),
+        status,
         overdue: q.overdue.map(|o| (o, state.clock.local_date())),
         escalated: None,
     };
@@ -514,17 +506,6 @@ fn step_refused(e: rules::DeliveryError) -> ApiError {
     ApiError::named(e.code(), e.to_string())
 }
 
-fn delivery_missing(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound => ApiError::not_found("delivery"),
-        e => e.into(),
-    }
-}
-
-fn status_of(d: &DeliveryRow) -> DeliveryStatus {
-    DeliveryStatus::parse(&d.status).unwrap_or(DeliveryStatus::Done)
-}
-
 /// Acknowledge receipt; acknowledging again, even after replying, changes
 /// nothing.
 #[utoipa::path(
@@ -544,14 +525,14 @@ async fn acknowledge(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
     let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
-        Ok::<_, rules::DeliveryError>(if rules::acknowledge(status_of(d)) {
+        Ok::<_, rules::DeliveryError>(if rules::acknowledge(d.status) {
             AgencyStep::Acknowledge
         } else {
             AgencyStep::Nothing
         })
     })
     .await
-    .map_err(delivery_missing)?
+    .or_not_found("delivery")?
     .map_err(step_refused)?;
     Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
 }
@@ -653,9 +634,9 @@ async fn reply(
         return Err(ApiError::field("stance", "unknown_value", "unknown stance"));
     };
     let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
-        rules::reply(status_of(d), stance).map(|to| AgencyStep::Reply {
-            status: to.as_str().to_owned(),
-            stance: stance.as_str().to_owned(),
+        rules::reply(d.status, stance).map(|to| AgencyStep::Reply {
+            status: to,
+            stance,
             body: body_text,
             child_summary,
             reason,
@@ -664,7 +645,7 @@ async fn reply(
         })
     })
     .await
-    .map_err(delivery_missing)?
+    .or_not_found("delivery")?
     .map_err(step_refused)?;
     Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
 }
@@ -724,22 +705,21 @@ async fn progress_update(
         let Some(c) = cs.iter().find(|c| c.id == b.commitment_id) else {
             return Err(StepError::UnknownCommitment);
         };
-        let current = CommitmentStatus::parse(&c.status).unwrap_or(CommitmentStatus::Open);
         let others_done = cs
             .iter()
             .filter(|o| o.id != c.id)
-            .all(|o| o.status == CommitmentStatus::Done.as_str());
-        let status = rules::progress(status_of(d), current, to, others_done).map_err(StepError::Rule)?;
+            .all(|o| o.status == CommitmentStatus::Done);
+        let status = rules::progress(d.status, c.status, to, others_done).map_err(StepError::Rule)?;
         Ok(AgencyStep::Progress {
-            status: status.as_str().to_owned(),
+            status,
             commitment_id: c.id,
-            commitment_status: to.as_str().to_owned(),
+            commitment_status: to,
             note,
             child_note,
         })
     })
     .await
-    .map_err(delivery_missing)?
+    .or_not_found("delivery")?
     .map_err(|e| match e {
         StepError::UnknownCommitment => ApiError::field(
             "commitment_id",

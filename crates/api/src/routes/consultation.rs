@@ -7,15 +7,15 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::Utc;
 use langnghe_domain::consultation::{
-    Admitted, ChildRefusal, JoinCaps, JoinCode, JoinForm, JoinRefusal, SessionState, SessionWindow, SurveyStatus,
-    admit, support_message,
+    Admitted, ChildRefusal, JoinCaps, JoinCode, JoinForm, JoinRefusal, PaperChild, SessionMode, SessionState,
+    SessionWindow, SurveyStatus, admit, check_paper_window, paper_entry_open, support_message,
 };
 use langnghe_domain::screen::Outcome;
 use langnghe_domain::survey::{self, AgeBand, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_domain::{FieldErrors, UnitId};
-use langnghe_storage::participation::{self as store, NewIssue, Session, Submitted, Withdrawn};
+use langnghe_storage::participation::{self as store, NewIssue, NewResponse, Session, Submitted, Withdrawn};
 use langnghe_storage::{StoreError, catalog, org, surveys, throttle};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -26,18 +26,19 @@ use validator::Validate;
 use crate::auth::{Consulting, Respondent, SessionRunner, Staff};
 use crate::credentials::RespondentClaims;
 use crate::dto::{RenderedSurveyDto, rendered_dto};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::services::submission::{self, closed_meanwhile, open_session, published_definition};
 use crate::state::AppState;
-use crate::survey_format::{find as find_survey, stored_definition};
+use crate::survey_format::find as find_survey;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_session)
         .service(list_sessions)
         .service(close_session)
         .service(void_burst)
+        .service(enter_paper_response)
         .service(join)
         .service(submit_response)
         .service(withdraw_response)
@@ -69,6 +70,13 @@ pub struct CreateSession {
     pub expected_participants: Option<i32>,
     #[validate(nested)]
     pub guardian_consent: Option<GuardianConsentDto>,
+    /// `app` (default): children answer on their phones within a window
+    /// that ends in the future. `paper`: children answered paper forms
+    /// that the facilitator enters afterwards
+    /// (`POST /sessions/{id}/paper-responses`); its window was held
+    /// already: not in the future, not before the survey version was
+    /// published, and at most 60 days ago.
+    pub mode: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -98,6 +106,8 @@ pub struct SessionDto {
     pub joins_refused: i32,
     /// More children joined than the session expects.
     pub over_expected: bool,
+    /// `app` or `paper`.
+    pub mode: &'static str,
 }
 
 fn session_dto(s: Session, now: chrono::DateTime<Utc>, counts: (i32, i32), caps: &JoinCaps) -> SessionDto {
@@ -120,6 +130,7 @@ fn session_dto(s: Session, now: chrono::DateTime<Utc>, counts: (i32, i32), caps:
         join_cap: caps.cap(s.expected_participants),
         joins_refused: counts.1,
         over_expected: s.expected_participants.is_some_and(|e| counts.0 > e),
+        mode: s.mode.as_str(),
         expected_participants: s.expected_participants,
         guardian_consent: match (s.guardian_consent_method, s.guardian_consent_reference) {
             (Some(method), Some(reference)) => Some(GuardianConsentDto { method, reference }),
@@ -130,7 +141,9 @@ fn session_dto(s: Session, now: chrono::DateTime<Utc>, counts: (i32, i32), caps:
 
 /// Open a session of a published survey for a unit and a time window.
 /// Facilitators open sessions for their own unit (or below it); admins for
-/// any unit.
+/// any unit. A `paper` session records one held on paper forms: its window
+/// is in the past, and its forms are entered with
+/// `POST /sessions/{id}/paper-responses`.
 #[utoipa::path(
     tag = "consultation",
     security(("bearer" = [])),
@@ -165,13 +178,28 @@ async fn create_session(
         .published_version
         .ok_or_else(|| ApiError::conflict(Code::SurveyNotPublished, "no published version"))?;
     let stored = surveys::version(&state.db, record.id, version).await?;
-    let (def, _) = stored_definition(&stored.definition)?;
+    let def = stored.definition.definition;
     let mut errors = FieldErrors::new();
     let window = SessionWindow::new(b.opens_at, b.closes_at)
         .map_err(|e| errors.0.extend(e.0))
         .ok();
-    if b.closes_at <= state.clock.now() {
-        errors.push("closes_at", "in_the_past", "closes_at must be in the future");
+    let mode = match b.mode.as_deref() {
+        None => Some(SessionMode::App),
+        Some(m) => SessionMode::parse(m).or_else(|| {
+            errors.push("mode", "unknown_value", "app or paper");
+            None
+        }),
+    };
+    match (mode, &window) {
+        (Some(SessionMode::App), _) if b.closes_at <= state.clock.now() => {
+            errors.push("closes_at", "in_the_past", "closes_at must be in the future");
+        }
+        (Some(SessionMode::Paper), Some(w)) => {
+            errors
+                .0
+                .extend(check_paper_window(w, stored.published_at, state.clock.now()).0);
+        }
+        _ => {}
     }
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();
@@ -192,7 +220,7 @@ async fn create_session(
             "this survey needs guardian consent to be recorded",
         );
     }
-    let (Some(window), true) = (window, errors.is_empty()) else {
+    let (Some(window), Some(mode), true) = (window, mode, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
     // Codes are drawn at random; a collision with a live code is retried.
@@ -209,6 +237,7 @@ async fn create_session(
             guardian_consent_method: b.guardian_consent.as_ref().map(|g| g.method.trim().to_owned()),
             guardian_consent_reference: b.guardian_consent.as_ref().map(|g| g.reference.trim().to_owned()),
             created_at: state.clock.now(),
+            mode,
         };
         match store::create_session(&state.db, &staff.actor(), &session).await {
             Ok(()) => {
@@ -297,11 +326,7 @@ async fn close_session(
 /// A session the caller runs: facilitators their units' sessions only (any
 /// other is not found to them).
 async fn session_in_scope(state: &AppState, staff: &Staff<SessionRunner>, id: Uuid) -> Result<Session, ApiError> {
-    let session = match store::get_session(&state.db, id).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("session")),
-        Err(e) => return Err(e.into()),
-    };
+    let session = store::get_session(&state.db, id).await.or_not_found("session")?;
     if !staff
         .scope()
         .covers(&org::load_chart(&state.db).await?, session.unit_id, &[staff.day()])
@@ -359,6 +384,177 @@ async fn void_burst(
     }
     let voided = store::void_burst(&state.db, &staff.actor(), session.id, from, until).await?;
     Ok(web::Json(VoidedDto { voided }))
+}
+
+/// A child's paper form, as the facilitator enters it.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"age": 12, "grade": 7, "gender": "girl", "language": "vi", "assent": true, "answers": {"feel_safe": "no", "why_not": "Đoạn đường gần trường không có đèn.", "happy_at_school": 4}}))]
+pub struct PaperResponseIn {
+    /// The child's age in years (6–17), or give `age_band`.
+    pub age: Option<i64>,
+    /// `6-8`, `9-11`, `12-14` or `15-17`, when the form asked for a band:
+    /// its youngest age stands for the child's age.
+    pub age_band: Option<String>,
+    /// School grade 1–12, when the form has it.
+    pub grade: Option<i64>,
+    /// `girl`, `boy`, `other` or `prefer_not_to_say`, when the form asked.
+    pub gender: Option<String>,
+    /// The form's language, `vi` (default) or `en`.
+    pub language: Option<String>,
+    /// The child ticked their own agreement on the form; must be true.
+    pub assent: bool,
+    /// As for `POST /responses`: question key → answer.
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What was stored for a paper form.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaperReceiptDto {
+    pub id: Uuid,
+    /// Withdraws the response (`DELETE /api/v1/responses/{receipt_code}`),
+    /// e.g. to correct a form entered wrong.
+    pub receipt_code: String,
+    /// When it counts: the session's opening, the day the child answered.
+    pub answered_at: chrono::DateTime<Utc>,
+    /// Present when the child's words suggest they may need help: a
+    /// safeguarding case was opened, and the facilitator may pass the
+    /// hotline on to the child.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support: Option<SupportDto>,
+}
+
+/// Enter a child's paper form after a paper session (`mode: paper`): a
+/// response like one sent from a phone, counted in results, progress and
+/// reports on the day of the session, validated against the session's
+/// survey version for the child's age, its free text screened (personal
+/// data redacted, words suggesting harm to safeguarding). Consent is the
+/// app's: the child's own assent (ticked on the form, `assent: true`) and
+/// the guardian consent recorded on the session where the survey needs it;
+/// each entry is audited with who entered it and that assent was given on
+/// paper. Send an `Idempotency-Key` per form: a retry with the same key
+/// and body gets the original receipt and stores nothing new. Open from
+/// the session's start until 60 days after its end, unless the session was
+/// closed. The session's facilitator (a unit in their scope) or an admin.
+#[utoipa::path(
+    tag = "consultation",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The paper session"),
+        ("Idempotency-Key" = String, Header, description = "Unique per form; reuse it when retrying"),
+    ),
+    request_body = PaperResponseIn,
+    responses(
+        (status = 201, body = PaperReceiptDto),
+        (status = 400, description = "No Idempotency-Key (`idempotency_key_required`) or malformed JSON", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a paper session (`not_a_paper_session`), entries closed (`session_closed`) or key reused with another form (`idempotency_key_reused`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid answers and fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+    )
+)]
+#[post("/sessions/{id}/paper-responses")]
+async fn enter_paper_response(
+    req: HttpRequest,
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<PaperResponseIn>,
+) -> Result<HttpResponse, ApiError> {
+    let session = session_in_scope(&state, &staff, *id).await?;
+    let lang = crate::request_lang(&req);
+    let key = idempotency_key(&req, lang)?;
+    if session.mode != SessionMode::Paper {
+        return Err(ApiError::conflict(
+            Code::NotAPaperSession,
+            "children answer this session on their phones; open a session with mode paper to enter paper forms",
+        ));
+    }
+    let now = state.clock.now();
+    let record = find_survey(&state, session.survey_id).await?;
+    if record.status == SurveyStatus::Closed || !paper_entry_open(&session.window, now) {
+        return Err(ApiError::conflict(
+            Code::SessionClosed,
+            "this paper session no longer takes forms: it was closed, its survey was closed, or it ended more than 60 days ago",
+        ));
+    }
+    let b = body.0;
+    let form_lang = match b.language.as_deref() {
+        None | Some("vi") => Lang::Vi,
+        Some("en") => Lang::En,
+        Some(_) => return Err(ApiError::field("language", "unknown_value", "vi or en")),
+    };
+    if !b.assent {
+        return Err(ApiError::new(Code::AssentRequired, "No assent")
+            .detail("the child did not tick their agreement on the form: their answers are not entered"));
+    }
+    let child =
+        PaperChild::check(b.age, b.age_band.as_deref(), b.grade, b.gender.as_deref()).map_err(ApiError::invalid)?;
+    let def = published_definition(&state, record.id, session.version).await?;
+    if !def.eligible_age(child.age) {
+        return Err(ApiError::new(Code::AgeNotEligible, "Age outside the survey's range")
+            .detail("this survey is not for children of this age"));
+    }
+    let submission::Checked { answers: stored, cases } = submission::checked_answers(&def, child.age, &b.answers)?;
+    let request_hash = state.data_key.hash(
+        "request",
+        &serde_json::to_string(&serde_json::json!({
+            "age": child.age, "age_band": child.band.as_str(), "grade": child.grade,
+            "gender": child.gender.map(|g| g.as_str()), "language": form_lang == Lang::En,
+            "answers": b.answers,
+        }))
+        .map_err(|e| ApiError::internal(&e))?,
+    );
+    // Each form is a child of its own: a pseudonym named by the session and
+    // the form's key, so that a retry finds the same child.
+    let token_hash = state
+        .data_key
+        .hash("paper_participant", &format!("{}:{key}", session.id));
+    let support = crate::services::intake::strongest(&cases);
+    let new_id = Uuid::now_v7();
+    let new = NewResponse {
+        // The day the child answered: the session's, whenever entered.
+        submitted_at: session.window.opens_at,
+        record_key: rand::random(),
+        id: new_id,
+        survey_id: session.survey_id,
+        version: session.version,
+        session_id: session.id,
+        unit_id: session.unit_id,
+        participant_id: Uuid::nil(),
+        age: i16::from(child.age),
+        age_band: child.band.as_str().to_owned(),
+        grade: child.grade.map(i16::from),
+        gender: child.gender.map(|g| g.as_str().to_owned()),
+        language: match form_lang {
+            Lang::Vi => "vi".to_owned(),
+            Lang::En => "en".to_owned(),
+        },
+        answers: langnghe_storage::formats::answers::encode(&stored),
+        receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(new_id)),
+        idempotency_key: key,
+        request_hash,
+        single: !def.allow_multiple(),
+        cases,
+    };
+    let receipt = |id: Uuid| PaperReceiptDto {
+        id,
+        receipt_code: state.data_key.receipt_code(id),
+        answered_at: session.window.opens_at,
+        support: support_for(support, lang),
+    };
+    match store::enter_paper_response(&state.db, &staff.actor(), &token_hash, &new).await? {
+        (Submitted::Created, _) => Ok(HttpResponse::Created().json(receipt(new_id))),
+        (Submitted::Replayed(original), _) => Ok(HttpResponse::Created().json(receipt(original))),
+        (Submitted::KeyReused | Submitted::AlreadyResponded, _) => Err(ApiError::conflict(
+            Code::IdempotencyKeyReused,
+            "this Idempotency-Key was used for another form",
+        )),
+        (Submitted::SessionClosed, _) => Err(ApiError::conflict(
+            Code::SessionClosed,
+            "the session was closed, or its survey",
+        )),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]

@@ -6,17 +6,17 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::NaiveDate;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::check_date;
 use langnghe_domain::plan::{
-    Attendance, EventKind, MAX_PEOPLE, TrainingAudience, check_attendance, check_audience, check_breakdown,
+    Attendance, EventKind, MAX_PEOPLE, TrainingAudience, check_attendance, check_audience, check_breakdown, may_record,
 };
 use langnghe_domain::survey::AgeBand;
 use langnghe_domain::{FieldErrors, UnitId};
-use langnghe_storage::events::{self as store, Event, EventFilter, EventIssue};
-use langnghe_storage::{StoreError, catalog, org};
+use langnghe_storage::events::{self as store, ChildrenLine, Event, EventFilter, EventIssue};
+use langnghe_storage::{catalog, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -24,7 +24,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Consulting, SessionRunner, Staff};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -33,7 +33,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_event)
         .service(list_events)
         .service(get_event)
-        .service(update_event);
+        .service(update_event)
+        .service(put_children);
 }
 
 /// People of one unit and role who attended a training.
@@ -139,10 +140,37 @@ pub struct EventDto {
     /// Whether children attending count as consultations (every kind but
     /// trainings, communication events and parents' sessions).
     pub counts_as_consultation: bool,
+    /// Children of units below where it was held (a school's at a
+    /// district forum), as each unit entered them: among
+    /// `children_attending`, counted for their own unit. A facilitator
+    /// sees their own units' lines only.
+    pub children_by_unit: Vec<ChildrenDto>,
+    /// The issues raised there (empty for a facilitator reading an event
+    /// held above their unit).
     pub issues: Vec<EventIssueDto>,
 }
 
-fn event_dto(e: Event, issues: Vec<(Uuid, String, String)>) -> EventDto {
+/// Children of one unit at an event held above it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChildrenDto {
+    pub unit_id: Uuid,
+    pub children_attending: i32,
+    pub children_by_school_level: Option<BTreeMap<String, i32>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn children_dto(l: ChildrenLine) -> ChildrenDto {
+    ChildrenDto {
+        unit_id: l.unit_id.0,
+        children_attending: l.children,
+        children_by_school_level: l
+            .children_by_school_level
+            .and_then(|j| serde_json::from_str::<BTreeMap<String, i32>>(&j).ok()),
+        updated_at: l.updated_at,
+    }
+}
+
+fn event_dto(e: Event, issues: Vec<(Uuid, String, String)>, children: Vec<ChildrenLine>) -> EventDto {
     let counts = EventKind::parse(&e.kind).is_some_and(|k| k.is_consultation());
     let map = |s: Option<String>| s.and_then(|j| serde_json::from_str::<BTreeMap<String, i32>>(&j).ok());
     EventDto {
@@ -167,6 +195,7 @@ fn event_dto(e: Event, issues: Vec<(Uuid, String, String)>) -> EventDto {
             })
             .collect(),
         counts_as_consultation: counts,
+        children_by_unit: children.into_iter().map(children_dto).collect(),
         issues: issues
             .into_iter()
             .map(|(id, status, title)| EventIssueDto { id, status, title })
@@ -210,6 +239,11 @@ async fn check(
     let kind = EventKind::parse(kind);
     if kind.is_none() {
         errors.push("kind", "unknown_value", "not a known event kind");
+    }
+    if let Some(k) = kind
+        && !may_record(staff.role(), k)
+    {
+        return Err(ApiError::forbidden().detail("a moderator records the Children's Council's meetings only"));
     }
     let parsed_audience = audience.and_then(TrainingAudience::parse);
     if audience.is_some() && parsed_audience.is_none() {
@@ -295,7 +329,9 @@ async fn check(
 }
 
 /// Record an event held in a room, with attendance and the issues raised
-/// there. Facilitators record their own unit's events; admins any unit.
+/// there (dated the day it was held). Facilitators record their own unit's
+/// events; admins any unit; moderators the Children's Council's meetings
+/// only (403 for another kind).
 #[utoipa::path(
     tag = "events",
     security(("bearer" = [])),
@@ -307,7 +343,7 @@ async fn check(
 )]
 #[post("/events")]
 async fn create_event(
-    staff: Staff<SessionRunner>,
+    staff: Staff<Consulting>,
     state: web::Data<AppState>,
     body: Json<CreateEvent>,
 ) -> Result<HttpResponse, ApiError> {
@@ -366,10 +402,12 @@ async fn create_event(
         created_at: state.clock.now(),
         updated_at: state.clock.now(),
     };
-    store::create(&state.db, &staff.actor(), &event, &issues).await?;
+    // Issues raised there are dated the day it was held.
+    let raised_at = crate::local_day_start(event.held_on);
+    store::create(&state.db, &staff.actor(), &event, &issues, raised_at).await?;
     let stored = store::get(&state.db, event.id).await?;
     let issues = store::issues_of(&state.db, event.id).await?;
-    Ok(HttpResponse::Created().json(event_dto(stored, issues)))
+    Ok(HttpResponse::Created().json(event_dto(stored, issues, Vec::new())))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -388,7 +426,9 @@ pub struct ListEventsQuery {
     pub cursor: Option<String>,
 }
 
-/// Events, in the order recorded; facilitators see their units' only.
+/// Events, in the order recorded; facilitators see their units' and those
+/// held above their unit (the district's forum their children may attend,
+/// without the issues raised there).
 #[utoipa::path(
     tag = "events",
     security(("bearer" = [])),
@@ -410,7 +450,9 @@ async fn list_events(
     {
         return Err(ApiError::bad_request(Code::InvalidQuery, format!("unknown kind {k:?}")));
     }
-    let mut units = staff.unit_scope(&org::load_chart(&state.db).await?);
+    let chart = org::load_chart(&state.db).await?;
+    let own = staff.unit_scope(&chart);
+    let mut units = readable_units(&staff, &chart);
     if let Some(u) = q.unit_id {
         units = Some(match units {
             Some(scope) => scope.into_iter().filter(|x| x.0 == u).collect(),
@@ -426,26 +468,56 @@ async fn list_events(
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
     let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
     let mut issues = store::issues_of_events(&state.db, &ids).await?;
+    let mut children = store::children_of(&state.db, &ids).await?;
     let Page { items, next_cursor } = page.page(
         rows,
         |e| e.id,
         |e| {
             let raised = issues.remove(&e.id).unwrap_or_default();
-            event_dto(e, raised)
+            let lines = children.remove(&e.id).unwrap_or_default();
+            shown(e, raised, lines, own.as_deref())
         },
     );
     Ok(web::Json(Page { items, next_cursor }))
 }
 
-async fn find(state: &AppState, staff: &Staff<impl crate::auth::Allowed>, id: Uuid) -> Result<Event, ApiError> {
-    let event = match store::get(&state.db, id).await {
-        Ok(e) => e,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("event")),
-        Err(e) => return Err(e.into()),
-    };
-    if !staff
-        .scope()
-        .covers(&org::load_chart(&state.db).await?, event.unit_id, &[staff.day()])
+/// The units whose events a caller reads: a facilitator's own units and
+/// the units above their unit (whose events their children may attend);
+/// `None` for every unit.
+fn readable_units(
+    staff: &Staff<impl crate::auth::Allowed>,
+    chart: &langnghe_domain::org::OrgChart,
+) -> Option<Vec<UnitId>> {
+    staff.scope().units_and_above(chart, staff.day())
+}
+
+/// An event as a caller sees it: a facilitator sees the issues of their
+/// own units' events only, and the children lines of their own units.
+fn shown(e: Event, issues: Vec<(Uuid, String, String)>, lines: Vec<ChildrenLine>, own: Option<&[UnitId]>) -> EventDto {
+    match own {
+        None => event_dto(e, issues, lines),
+        Some(own) => {
+            let issues = if own.contains(&e.unit_id) { issues } else { Vec::new() };
+            let lines = lines.into_iter().filter(|l| own.contains(&l.unit_id)).collect();
+            event_dto(e, issues, lines)
+        }
+    }
+}
+
+/// An event the caller may read (`above`: also one held above a
+/// facilitator's unit) or change; any other is not found to them.
+async fn find(
+    state: &AppState,
+    staff: &Staff<impl crate::auth::Allowed>,
+    id: Uuid,
+    above: bool,
+) -> Result<Event, ApiError> {
+    let event = store::get(&state.db, id).await.or_not_found("event")?;
+    let chart = org::load_chart(&state.db).await?;
+    let own = staff.unit_scope(&chart);
+    let units = if above { readable_units(staff, &chart) } else { own };
+    if let Some(units) = units
+        && !units.contains(&event.unit_id)
     {
         return Err(ApiError::not_found("event"));
     }
@@ -468,9 +540,14 @@ async fn get_event(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<EventDto>, ApiError> {
-    let event = find(&state, &staff, *id).await?;
+    let event = find(&state, &staff, *id, true).await?;
     let issues = store::issues_of(&state.db, event.id).await?;
-    Ok(web::Json(event_dto(event, issues)))
+    let lines = store::children_of(&state.db, &[event.id])
+        .await?
+        .remove(&event.id)
+        .unwrap_or_default();
+    let own = staff.unit_scope(&org::load_chart(&state.db).await?);
+    Ok(web::Json(shown(event, issues, lines, own.as_deref())))
 }
 
 /// Corrections to an event (issues raised there are curated separately).
@@ -504,7 +581,10 @@ pub struct UpdateEvent {
     pub attendance: Option<Vec<AttendanceIn>>,
 }
 
-/// Correct an event. The result is checked like a new one.
+/// Correct an event. The result is checked like a new one; the issues
+/// raised there move with its day. An event whose children units below
+/// entered stays a consultation held above them, with at least their
+/// children.
 #[utoipa::path(
     tag = "events",
     security(("bearer" = [])),
@@ -517,13 +597,16 @@ pub struct UpdateEvent {
 )]
 #[patch("/events/{id}")]
 async fn update_event(
-    staff: Staff<SessionRunner>,
+    staff: Staff<Consulting>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: Json<UpdateEvent>,
 ) -> Result<web::Json<EventDto>, ApiError> {
     let b = body.0;
-    let current = find(&state, &staff, *id).await?;
+    let current = find(&state, &staff, *id, false).await?;
+    if EventKind::parse(&current.kind).is_some_and(|k| !may_record(staff.role(), k)) {
+        return Err(ApiError::forbidden().detail("a moderator corrects the Children's Council's meetings only"));
+    }
     let map = |s: &Option<String>| {
         s.as_ref()
             .and_then(|j| serde_json::from_str::<BTreeMap<String, i32>>(j).ok())
@@ -569,6 +652,40 @@ async fn update_event(
         },
     )
     .await?;
+    // Children entered by units below: the event stays a consultation held
+    // above them, with at least as many children.
+    let lines = store::children_of(&state.db, &[current.id])
+        .await?
+        .remove(&current.id)
+        .unwrap_or_default();
+    if !lines.is_empty() {
+        let chart = org::load_chart(&state.db).await?;
+        let entered: i64 = lines.iter().map(|l| i64::from(l.children)).sum();
+        if checked.as_ref().is_some_and(|c| !c.kind.is_consultation()) {
+            errors.push(
+                "kind",
+                "has_children_by_unit",
+                "units entered their children at this consultation",
+            );
+        }
+        if lines
+            .iter()
+            .any(|l| l.unit_id.0 == unit_id || !chart.is_within(l.unit_id, UnitId(unit_id), held_on))
+        {
+            errors.push(
+                "unit_id",
+                "has_children_by_unit",
+                "units below it entered their children",
+            );
+        }
+        if i64::from(children) < entered {
+            errors.push(
+                "children_attending",
+                "less_than_entered",
+                format!("units below entered {entered} children"),
+            );
+        }
+    }
     let (Some(c), true) = (checked, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
@@ -589,7 +706,134 @@ async fn update_event(
         attendance: c.attendance,
         ..current
     };
-    let updated = store::update(&state.db, &staff.actor(), &event).await?;
+    let updated = store::update(&state.db, &staff.actor(), &event, crate::local_day_start(held_on)).await?;
     let issues = store::issues_of(&state.db, updated.id).await?;
-    Ok(web::Json(event_dto(updated, issues)))
+    Ok(web::Json(event_dto(updated, issues, lines)))
+}
+
+/// Children of one unit at an event held above it.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"children_attending": 30, "children_by_school_level": {"lower_secondary": 30}}))]
+pub struct ChildrenIn {
+    #[validate(range(min = 0, max = 100000))]
+    pub children_attending: i32,
+    /// `primary`, `lower_secondary`, `upper_secondary` → children; adds up
+    /// to `children_attending`.
+    pub children_by_school_level: Option<BTreeMap<String, i32>>,
+}
+
+/// Record how many of a unit's children attended a consultation event held
+/// above it (a school's children at the district forum or a dialogue):
+/// they count for that unit's consultations and reports (and its ward's),
+/// on the day the event was held, and the event's own unit keeps the rest.
+/// Replaces what the unit entered before (a retry changes nothing). The
+/// units' children together are at most the event's `children_attending`.
+/// Facilitators enter their own units' children; admins any unit's.
+#[utoipa::path(
+    tag = "events",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The event"), ("unit_id" = Uuid, Path, description = "The unit whose children attended")),
+    request_body = ChildrenIn,
+    responses(
+        (status = 200, body = EventDto),
+        (status = 409, description = "Not a consultation event (`not_a_consultation`): trainings, communication and parents' sessions count no children's views", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+    )
+)]
+#[put("/events/{id}/children/{unit_id}")]
+async fn put_children(
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<ChildrenIn>,
+) -> Result<web::Json<EventDto>, ApiError> {
+    let (id, unit_id) = path.into_inner();
+    let b = body.0;
+    let event = find(&state, &staff, id, true).await?;
+    if !EventKind::parse(&event.kind).is_some_and(EventKind::is_consultation) {
+        return Err(ApiError::conflict(
+            Code::NotAConsultation,
+            "children are entered by unit at consultation events only",
+        ));
+    }
+    let chart = org::load_chart(&state.db).await?;
+    let today = state.clock.local_date();
+    let mut errors = FieldErrors::new();
+    match chart.unit(UnitId(unit_id)) {
+        None => errors.push("unit_id", "unknown_unit", "no such unit"),
+        Some(u) => {
+            if !staff.scope().covers(&chart, u.id, &[today, event.held_on]) {
+                errors.push(
+                    "unit_id",
+                    "outside_scope",
+                    "a facilitator enters their own unit's children only",
+                );
+            } else if u.id == event.unit_id || !chart.is_within(u.id, event.unit_id, event.held_on) {
+                errors.push(
+                    "unit_id",
+                    "not_below_event",
+                    "a unit below the one that held the event, on the day it was held",
+                );
+            }
+        }
+    }
+    let by_level = b.children_by_school_level.as_ref().and_then(|map| {
+        let parts: Vec<(String, i32)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let known = |k: &str| {
+            [
+                SchoolLevel::Primary,
+                SchoolLevel::LowerSecondary,
+                SchoolLevel::UpperSecondary,
+            ]
+            .iter()
+            .any(|l| l.as_str() == k)
+        };
+        errors
+            .0
+            .extend(check_breakdown("children_by_school_level", b.children_attending, &parts, &known).0);
+        serde_json::to_string(map).ok()
+    });
+    let lines = store::children_of(&state.db, &[event.id])
+        .await?
+        .remove(&event.id)
+        .unwrap_or_default();
+    let others: i64 = lines
+        .iter()
+        .filter(|l| l.unit_id.0 != unit_id)
+        .map(|l| i64::from(l.children))
+        .sum();
+    if others + i64::from(b.children_attending) > i64::from(event.children_attending) {
+        errors.push(
+            "children_attending",
+            "more_than_attended",
+            format!(
+                "the event had {} children, of whom other units entered {others}",
+                event.children_attending
+            ),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    store::put_children(
+        &state.db,
+        &staff.actor(),
+        &ChildrenLine {
+            id: Uuid::now_v7(),
+            event_id: event.id,
+            unit_id: UnitId(unit_id),
+            children: b.children_attending,
+            children_by_school_level: by_level,
+            updated_at: state.clock.now(),
+        },
+    )
+    .await?;
+    let issues = store::issues_of(&state.db, event.id).await?;
+    let lines = store::children_of(&state.db, &[event.id])
+        .await?
+        .remove(&event.id)
+        .unwrap_or_default();
+    let own = staff.unit_scope(&chart);
+    Ok(web::Json(shown(event, issues, lines, own.as_deref())))
 }

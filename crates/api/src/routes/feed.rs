@@ -7,6 +7,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use langnghe_domain::recommendation::RecommendationStatus;
 use langnghe_domain::text::Lang;
 use langnghe_domain::{LocalizedText, UnitId};
 use langnghe_storage::recommendations::{self as store, RecommendationRow};
@@ -16,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::services::lookups::{Lookup, commitments};
 use crate::state::AppState;
 
@@ -128,14 +129,14 @@ async fn public_dtos(
                     .map(|c| PublicCommitmentDto {
                         text: c.body.clone(),
                         due_on: c.due_on,
-                        status: c.status.clone(),
+                        status: c.status.as_str().to_owned(),
                         progress: us
                             .iter()
                             .filter(|u| u.commitment_id == c.id)
                             .map(|u| {
                                 updated_at = updated_at.max(u.created_at);
                                 PublicProgressDto {
-                                    status: u.status.clone(),
+                                    status: u.status.as_str().to_owned(),
                                     note: u.child_note.clone(),
                                     at: u.created_at,
                                 }
@@ -151,8 +152,8 @@ async fn public_dtos(
                         .find(|a| a.id.0 == d.agency_id)
                         .map(|a| pick(&a.name, lang))
                         .unwrap_or_default(),
-                    status: d.status.clone(),
-                    stance: d.stance.clone(),
+                    status: d.status.as_str().to_owned(),
+                    stance: d.stance.map(|s| s.as_str().to_owned()),
                     reply: d.reply_child_summary.clone(),
                     due_on: d.due_on,
                     overdue: look.days_overdue(d).is_some(),
@@ -424,11 +425,9 @@ async fn public_recommendation(
     q: web::Query<LangQuery>,
 ) -> Result<web::Json<PublicRecommendationDto>, ApiError> {
     let lang = lang_of(&req, q.lang.as_deref())?;
-    let row = match store::get(&state.db, *id).await {
-        Ok(r) if r.status == "sent" => r,
-        Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::not_found("recommendation")),
-        Err(e) => return Err(e.into()),
-    };
+    let row = Some(store::get(&state.db, *id).await.or_not_found("recommendation")?)
+        .filter(|r| r.status == RecommendationStatus::Sent)
+        .ok_or_else(|| ApiError::not_found("recommendation"))?;
     public_dtos(&state, vec![row], lang)
         .await?
         .pop()

@@ -9,10 +9,10 @@ use actix_web::{get, patch, post, web};
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::catalog::Topic;
-use langnghe_domain::moderation::{self, IssueStatus, RejectReason};
+use langnghe_domain::moderation::{self, IssueStatus, QueueStatus, RejectReason};
 use langnghe_storage::audit::AuditEvent;
 use langnghe_storage::moderation::{self as store, IssueFilter, IssueRow};
-use langnghe_storage::{StoreError, audit, catalog, org};
+use langnghe_storage::{audit, catalog, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -20,7 +20,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Curator, Staff};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::services::lookups::{topic_by_slug, topic_query, unit_query};
@@ -114,8 +114,8 @@ fn dto(r: IssueRow, topics: &[Topic], supports: &HashMap<Uuid, i64>) -> IssueDto
         merged_into: r.merged_into,
         id: r.id,
         source: r.source,
-        status: moderation::queue_status(&r.status, r.merged_into.is_some()).to_owned(),
-        rejection_reason: r.rejection_reason,
+        status: moderation::queue_status(r.status, r.merged_into.is_some()).to_owned(),
+        rejection_reason: r.rejection_reason.map(|r| r.as_str().to_owned()),
         survey_id: r.survey_id,
         event_id: r.event_id,
         unit_id: r.unit_id,
@@ -167,14 +167,13 @@ async fn list_issues(
     let bad = |what: &str| ApiError::bad_request(Code::InvalidQuery, what.to_owned());
     let status = match q.status.as_deref() {
         None => None,
-        Some(moderation::MERGED) => Some(moderation::MERGED),
+        Some(moderation::MERGED) => Some(QueueStatus::Merged),
         // Withheld issues are for safeguarding officers, through their cases.
-        Some(s) => Some(
+        Some(s) => Some(QueueStatus::Own(
             IssueStatus::parse(s)
                 .filter(|s| !s.is_hidden())
-                .ok_or_else(|| bad("status is new, accepted, rejected or merged"))?
-                .as_str(),
-        ),
+                .ok_or_else(|| bad("status is new, accepted, rejected or merged"))?,
+        )),
     };
     let source = match q.source.as_deref() {
         None => None,
@@ -275,12 +274,9 @@ pub struct IssueDetailDto {
 /// An issue of the queue. A withheld issue belongs to its safeguarding case
 /// and is not found here, whoever asks.
 async fn find(state: &AppState, id: Uuid) -> Result<IssueRow, ApiError> {
-    match store::get(&state.db, id).await {
-        Ok(r) if IssueStatus::parse(&r.status).is_some_and(IssueStatus::is_hidden) => Err(ApiError::not_found("issue")),
-        Ok(r) => Ok(r),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("issue")),
-        Err(e) => Err(e.into()),
-    }
+    Some(store::get(&state.db, id).await.or_not_found("issue")?)
+        .filter(|r| !r.status.is_hidden())
+        .ok_or_else(|| ApiError::not_found("issue"))
 }
 
 async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiError> {
@@ -292,7 +288,7 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
         .remove(&r.id)
         .unwrap_or_default();
     let sources = store::group_sources(&state.db, r.id).await?;
-    let suggested_duplicates = if r.status == "withheld" {
+    let suggested_duplicates = if r.status == IssueStatus::Withheld {
         Vec::new()
     } else {
         let (candidates, ranked) = suggestions(state, &r, 3).await?;
@@ -301,7 +297,7 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
             .map(|(i, score)| SuggestionDto {
                 id: candidates[i].id,
                 title: candidates[i].title.clone(),
-                status: candidates[i].status.clone(),
+                status: candidates[i].status.as_str().to_owned(),
                 score: (score * 1000.0).round() / 1000.0,
             })
             .collect()
@@ -414,12 +410,7 @@ async fn update_issue(
     decision.title = change.title;
     decision.body = change.body;
     let updated = store::update(&state.db, &staff.actor(), *id, |current| decision.apply(current)).await;
-    let row = match updated {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Err(e),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
-    };
+    let row = updated.or_not_found("issue")??;
     Ok(web::Json(detail(&state, row).await?))
 }
 
@@ -491,17 +482,16 @@ impl Decision {
     /// The issue after this decision, or why it is refused.
     fn apply(&self, current: &IssueRow) -> Result<IssueRow, ApiError> {
         let mut next = current.clone();
-        let from = IssueStatus::parse(&current.status).unwrap_or(IssueStatus::New);
+        let from = current.status;
         if from.is_hidden() {
             // Not in the queue at all, as if it did not exist.
             return Err(ApiError::not_found("issue"));
         }
         if self.status.is_some() || self.reason.is_some() {
-            let current_reason = current.rejection_reason.as_deref().and_then(RejectReason::parse);
-            match moderation::decide(from, self.status, self.reason, current_reason) {
+            match moderation::decide(from, self.status, self.reason, current.rejection_reason) {
                 Ok((to, r)) => {
-                    next.status = to.as_str().to_owned();
-                    next.rejection_reason = r.map(|r| r.as_str().to_owned());
+                    next.status = to;
+                    next.rejection_reason = r;
                 }
                 Err(
                     e @ (moderation::TransitionError::ReasonRequired | moderation::TransitionError::ReasonNotAllowed),
@@ -588,16 +578,11 @@ async fn bulk_update(
     )
     .await?;
     errors.into_result(())?;
-    let rows = match store::update_all(&state.db, &staff.actor(), &change.ids, |current| {
+    let rows = store::update_all(&state.db, &staff.actor(), &change.ids, |current| {
         decision.apply(current)
     })
     .await
-    {
-        Ok(Ok(rows)) => rows,
-        Ok(Err(e)) => return Err(e),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
-    };
+    .or_not_found("issue")??;
     let topics = catalog::list_topics(&state.db).await?;
     let supports = store::support_counts(&state.db, &change.ids).await?;
     Ok(web::Json(BulkDto {
@@ -740,13 +725,14 @@ async fn merge_issue(
     body: Json<MergeIn>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
     let into = body.0.into;
-    match store::merge(&state.db, &staff.actor(), *id, into).await {
-        Ok(Ok(())) => {}
+    match store::merge(&state.db, &staff.actor(), *id, into)
+        .await
+        .or_not_found("issue")?
+    {
+        Ok(()) => {}
         // A withheld issue is not in the queue: as if it did not exist.
-        Ok(Err(e)) if e.code() == "issue_withheld" => return Err(ApiError::not_found("issue")),
-        Ok(Err(e)) => return Err(ApiError::named(e.code(), e.to_string())),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
+        Err(e) if e.code() == "issue_withheld" => return Err(ApiError::not_found("issue")),
+        Err(e) => return Err(ApiError::named(e.code(), e.to_string())),
     }
     let canonical = find(&state, into).await?;
     Ok(web::Json(detail(&state, canonical).await?))
@@ -769,11 +755,11 @@ async fn unmerge_issue(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
-    match store::unmerge(&state.db, &staff.actor(), *id).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ApiError::conflict(Code::NotMerged, "this issue is not merged")),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
+    if !store::unmerge(&state.db, &staff.actor(), *id)
+        .await
+        .or_not_found("issue")?
+    {
+        return Err(ApiError::conflict(Code::NotMerged, "this issue is not merged"));
     }
     let r = find(&state, *id).await?;
     Ok(web::Json(detail(&state, r).await?))
@@ -810,10 +796,11 @@ pub struct TextAnswerDto {
 /// stored, withheld text left out.
 fn text_answers(
     def: &langnghe_domain::survey::SurveyDefinition,
-    json: &str,
+    response_id: Uuid,
+    stored: &str,
     only: Option<&str>,
 ) -> Vec<(String, String)> {
-    crate::rollup::answers_of(def, json)
+    crate::services::results::answers_or_none(def, &format_args!("response {response_id}"), stored)
         .into_iter()
         .filter(|(k, _)| only.is_none_or(|o| o == k))
         .filter_map(|(k, a)| match a {
@@ -844,7 +831,7 @@ async fn text_answers_of(
     let mut out: Vec<(Uuid, Uuid, String, String)> = rows
         .iter()
         .flat_map(|r| {
-            text_answers(def, &r.answers, only)
+            text_answers(def, r.response_id, &r.answers, only)
                 .into_iter()
                 .map(|(key, text)| (state.data_key.answer_id(r.response_id, &key), r.response_id, key, text))
         })
@@ -880,12 +867,10 @@ async fn survey_answers(
         .version
         .or(record.published_version)
         .ok_or_else(|| ApiError::not_found("published version"))?;
-    let stored = match langnghe_storage::surveys::version(&state.db, record.id, version).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
-    let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
+    let stored = langnghe_storage::surveys::version(&state.db, record.id, version)
+        .await
+        .or_not_found("survey version")?;
+    let def = stored.definition.definition;
     if let Some(k) = q.question.as_deref()
         && !def
             .questions()
@@ -932,7 +917,7 @@ async fn find_answer(
         let Ok(stored) = langnghe_storage::surveys::version(&state.db, record.id, version).await else {
             continue;
         };
-        let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
+        let def = stored.definition.definition;
         let answers = text_answers_of(state, record.id, version, &def, None).await?;
         if let Some((_, response_id, key, text)) = answers.into_iter().find(|a| a.0 == answer_id) {
             return Ok((response_id, key, text));
@@ -975,11 +960,7 @@ async fn promote_answer(
     let (survey_id, answer_id) = path.into_inner();
     let record = crate::survey_format::find(&state, survey_id).await?;
     let (response_id, key, text) = find_answer(&state, &record, answer_id).await?;
-    let from = match store::promotable(&state.db, response_id).await {
-        Ok(r) => r,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("answer")),
-        Err(e) => return Err(e.into()),
-    };
+    let from = store::promotable(&state.db, response_id).await.or_not_found("answer")?;
     let title = title_of(&text);
     let (id, new) = store::promote(
         &state.db,
@@ -1117,7 +1098,7 @@ async fn publish_issue(
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
     let now = state.clock.now();
     set_published(&state, &staff, *id, |current| {
-        if current.status != IssueStatus::Accepted.as_str() {
+        if current.status != IssueStatus::Accepted {
             return Err(ApiError::conflict(
                 Code::NotAccepted,
                 "only an accepted issue is published",
@@ -1174,7 +1155,7 @@ async fn set_published(
     decide: impl FnOnce(&IssueRow) -> Result<Option<DateTime<Utc>>, ApiError>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
     let updated = store::update(&state.db, &staff.actor(), id, |current| {
-        if IssueStatus::parse(&current.status).is_some_and(IssueStatus::is_hidden) {
+        if current.status.is_hidden() {
             return Err(ApiError::not_found("issue"));
         }
         let published_at = decide(current)?;
@@ -1184,12 +1165,7 @@ async fn set_published(
         })
     })
     .await;
-    match updated {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => return Err(e),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("issue")),
-        Err(e) => return Err(e.into()),
-    }
+    updated.or_not_found("issue")??;
     // As stored (the database keeps the time to its own precision).
     let row = find(state, id).await?;
     Ok(web::Json(detail(state, row).await?))
@@ -1263,11 +1239,10 @@ async fn refer_issue(
         categories: &categories,
         withheld: langnghe_domain::screen::WITHHELD,
     };
-    match store::refer_issue(&state.db, &staff.actor(), *id, &referral).await {
-        Ok(case_id) => Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id })),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("issue")),
-        Err(e) => Err(e.into()),
-    }
+    let case_id = store::refer_issue(&state.db, &staff.actor(), *id, &referral)
+        .await
+        .or_not_found("issue")?;
+    Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id }))
 }
 
 /// Refer a free-text answer (by the opaque id the answers list gives) to
@@ -1299,9 +1274,7 @@ async fn refer_answer(
         categories: &categories,
         withheld: langnghe_domain::screen::WITHHELD,
     };
-    match store::refer_answer(&state.db, &staff.actor(), response_id, &key, &referral).await {
-        Ok(case_id) => Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id })),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("answer")),
-        Err(e) => Err(e.into()),
-    }
+    let case_id =
+        (store::refer_answer(&state.db, &staff.actor(), response_id, &key, &referral).await).or_not_found("answer")?;
+    Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id }))
 }

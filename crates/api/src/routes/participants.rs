@@ -77,7 +77,10 @@ async fn export_me(who: Child, state: web::Data<AppState>) -> Result<web::Json<E
                 age_band: r.age_band,
                 gender: r.gender,
                 language: r.language,
-                answers: serde_json::from_str(&r.answers).unwrap_or(serde_json::Value::Null),
+                answers: langnghe_storage::formats::answers::as_json(&r.answers).unwrap_or_else(|e| {
+                    langnghe_storage::formats::report(&format_args!("response {}", r.id), &e);
+                    serde_json::Value::Null
+                }),
                 submitted_at: r.submitted_at,
                 withdrawn_at: r.withdrawn_at,
             })
@@ -127,14 +130,22 @@ async fn erase_me(who: Child, state: web::Data<AppState>) -> Result<web::Json<Er
     let mut emptied = HashMap::new();
     for held in store::held_by(&state.db, who.participant_id).await? {
         let def = match langnghe_storage::surveys::version(&state.db, held.survey_id, held.version).await {
-            Ok(v) => crate::survey_format::stored_definition(&v.definition)?.0,
+            Ok(v) => v.definition.definition,
             Err(langnghe_storage::StoreError::NotFound) => continue,
             Err(e) => return Err(e.into()),
         };
-        emptied.insert(
-            held.id,
-            crate::retention::replace_texts(&def, &held.answers, langnghe_domain::consultation::ERASED),
-        );
+        // Answers that cannot be read lose everything: the child's words
+        // must go, whatever else goes with them.
+        let answers = langnghe_storage::formats::answers::replace_texts(
+            &def,
+            &held.answers,
+            langnghe_domain::consultation::ERASED,
+        )
+        .unwrap_or_else(|e| {
+            langnghe_storage::formats::report(&format_args!("response {}", held.id), &e);
+            langnghe_storage::formats::answers::empty()
+        });
+        emptied.insert(held.id, answers);
     }
     let e = store::erase_participant(
         &state.db,

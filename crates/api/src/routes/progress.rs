@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use langnghe_domain::plan::{Period, Target};
 use langnghe_domain::{FieldErrors, UnitId};
-use langnghe_storage::{StoreError, org, school_terms, targets as store};
+use langnghe_storage::{org, school_terms, targets as store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -15,7 +15,7 @@ use validator::Validate;
 
 use crate::auth::{Admin, Consulting, Staff};
 use crate::dto::UnitBrief;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::services::progress::{TargetDto, TargetProgressDto, target_dto, targets_progress};
 use crate::state::AppState;
@@ -119,11 +119,7 @@ async fn update_target(
     id: web::Path<Uuid>,
     body: Json<TargetIn>,
 ) -> Result<web::Json<TargetDto>, ApiError> {
-    match store::get(&state.db, *id).await {
-        Ok(_) => {}
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("target")),
-        Err(e) => return Err(e.into()),
-    }
+    store::get(&state.db, *id).await.or_not_found("target")?;
     let target = check(&state, &body.0).await?;
     store::update(&state.db, &staff.actor(), *id, &target).await?;
     Ok(web::Json(target_dto(*id, &target)))

@@ -6,12 +6,13 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::moderation::IssueStatus;
-use langnghe_domain::recommendation::{self as rules, DeliveryStatus, RecommendationError, RecommendationStatus};
+use langnghe_domain::recommendation::{
+    self as rules, DeliveryRequest, DeliveryStatus, RecommendationError, RecommendationStatus, SendError,
+};
 use langnghe_domain::text::Lang;
-use langnghe_domain::{FieldErrors, LocalizedText, UnitId};
+use langnghe_domain::{AgencyId, FieldErrors, LocalizedText, UnitId};
 use langnghe_storage::recommendations::{
-    self as store, DeliveryFilter, DeliveryRow, Draft, EvidenceRef, NewDelivery, RecFilter, RecommendationRow,
-    SendRefusal,
+    self as store, DeliveryFilter, DeliveryRow, Draft, EvidenceRef, RecFilter, RecommendationRow, SendRefusal,
 };
 use langnghe_storage::{StoreError, catalog, events, moderation, org, surveys};
 use serde::{Deserialize, Serialize};
@@ -23,11 +24,11 @@ use validator::Validate;
 use crate::auth::{Curator, Staff};
 use crate::dto::Text;
 use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::services::lookups::{Lookup, commitments};
-use crate::services::lookups::{topic_query, unit_query};
+use crate::services::lookups::{status_query, topic_query, unit_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -199,7 +200,7 @@ async fn delivery_dtos(state: &AppState, look: &Lookup, rows: Vec<DeliveryRow>) 
                 recommendation_id: d.recommendation_id,
                 agency_id: d.agency_id,
                 agency_name: look.agency_name(d.agency_id),
-                status: d.status.clone(),
+                status: d.status.as_str().to_owned(),
                 due_on: d.due_on,
                 overdue: overdue.is_some(),
                 days_overdue: overdue.unwrap_or(0),
@@ -218,7 +219,8 @@ async fn delivery_dtos(state: &AppState, look: &Lookup, rows: Vec<DeliveryRow>) 
 async fn dtos(state: &AppState, rows: Vec<RecommendationRow>, lang: Lang) -> Result<Vec<RecommendationDto>, ApiError> {
     let look = Lookup::load(state).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let all = delivery_dtos(state, &look, store::deliveries_of(&state.db, &ids).await?).await?;
+    let rows_of = store::deliveries_of(&state.db, &ids).await?;
+    let all = delivery_dtos(state, &look, rows_of.clone()).await?;
     let mut by_rec: std::collections::HashMap<Uuid, Vec<DeliveryDto>> = std::collections::HashMap::new();
     for d in all {
         by_rec.entry(d.recommendation_id).or_default().push(d);
@@ -230,10 +232,15 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>, lang: Lang) -> Res
             None => None,
         };
         out.push({
+            let statuses: Vec<_> = rows_of
+                .iter()
+                .filter(|d| d.recommendation_id == r.id)
+                .map(|d| (d.status, d.sent_at, d.answered_at))
+                .collect();
             let deliveries = by_rec.remove(&r.id).unwrap_or_default();
             RecommendationDto {
                 id: r.id,
-                status: r.status,
+                status: r.status.as_str().to_owned(),
                 title: Text::from(&r.draft.title),
                 summary: Text::from(&r.draft.summary),
                 child_summary: Text::from(&r.draft.child_summary),
@@ -250,12 +257,7 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>, lang: Lang) -> Res
                 created_at: r.created_at,
                 updated_at: r.updated_at,
                 overdue: deliveries.iter().any(|d| d.overdue),
-                needs_rerouting: rules::needs_rerouting(
-                    &deliveries
-                        .iter()
-                        .filter_map(|d| Some((DeliveryStatus::parse(&d.status)?, d.sent_at, d.answered_at)))
-                        .collect::<Vec<_>>(),
-                ),
+                needs_rerouting: rules::needs_rerouting(&statuses),
                 deliveries,
             }
         });
@@ -309,7 +311,7 @@ async fn check_draft(
                 continue;
             }
             match found.iter().find(|issue| issue.id == *id) {
-                Some(issue) if issue.status == IssueStatus::Accepted.as_str() => {}
+                Some(issue) if issue.status == IssueStatus::Accepted => {}
                 Some(_) => errors.push(
                     format!("issue_ids[{i}]"),
                     "not_accepted",
@@ -340,7 +342,7 @@ async fn check_draft(
                 continue;
             };
             let stored = surveys::version(&state.db, e.survey_id, version).await?;
-            let (def, _) = crate::survey_format::stored_definition(&stored.definition)?;
+            let def = stored.definition.definition;
             if !def.questions().iter().any(|q| q.key() == e.question_key) {
                 errors.push(
                     format!("evidence[{i}].question_key"),
@@ -355,13 +357,6 @@ async fn check_draft(
 
 fn refusal(e: RecommendationError) -> ApiError {
     ApiError::named(e.code(), e.to_string())
-}
-
-fn not_found(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound => ApiError::not_found("recommendation"),
-        e => e.into(),
-    }
 }
 
 /// Write a recommendation as a draft (moderators, admins).
@@ -440,17 +435,15 @@ async fn list_recommendations(
     q: web::Query<RecommendationQuery>,
 ) -> Result<web::Json<Page<RecommendationDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let bad = |m: &str| ApiError::bad_request(Code::InvalidQuery, m.to_owned());
-    if q.status
-        .as_deref()
-        .is_some_and(|s| RecommendationStatus::parse(s).is_none())
-    {
-        return Err(bad("status is draft, approved or sent"));
-    }
+    let status = status_query(
+        q.status.as_deref(),
+        RecommendationStatus::parse,
+        "status is draft, approved or sent",
+    )?;
     let topic_id = topic_query(&catalog::list_topics(&state.db).await?, q.topic.as_deref())?;
     let units = unit_query(&state, q.unit_id).await?;
     let filter = RecFilter {
-        status: q.status.as_deref(),
+        status,
         topic_id,
         units: units.as_deref(),
         agency_id: q.agency_id,
@@ -481,7 +474,7 @@ async fn get_recommendation(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<RecommendationDto>, ApiError> {
-    let row = store::get(&state.db, *id).await.map_err(not_found)?;
+    let row = store::get(&state.db, *id).await.or_not_found("recommendation")?;
     Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
 }
 
@@ -505,9 +498,8 @@ async fn update_recommendation(
     body: Json<UpdateRecommendation>,
 ) -> Result<web::Json<RecommendationDto>, ApiError> {
     let b = body.0;
-    let current = store::get(&state.db, *id).await.map_err(not_found)?;
-    let status = RecommendationStatus::parse(&current.status).unwrap_or(RecommendationStatus::Sent);
-    rules::can_edit(status).map_err(refusal)?;
+    let current = store::get(&state.db, *id).await.or_not_found("recommendation")?;
+    rules::can_edit(current.status).map_err(refusal)?;
     let mut errors = FieldErrors::new();
     let mut next = current.draft.clone();
     for (field, given, slot, max) in [
@@ -536,11 +528,10 @@ async fn update_recommendation(
     next.issue_ids = issue_ids;
     next.evidence = evidence.into_iter().map(EvidenceRef::from).collect();
     let row = store::update(&state.db, &staff.actor(), *id, |cur| {
-        let status = RecommendationStatus::parse(&cur.status).unwrap_or(RecommendationStatus::Sent);
-        rules::can_edit(status).map(|()| next)
+        rules::can_edit(cur.status).map(|()| next)
     })
     .await
-    .map_err(not_found)?
+    .or_not_found("recommendation")?
     .map_err(refusal)?;
     Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
 }
@@ -593,10 +584,10 @@ async fn approve_recommendation(
         }
     }
     let row = store::approve(&state.db, &staff.actor(), *id, body.event_id, |cur| {
-        rules::can_approve(RecommendationStatus::parse(&cur.status).unwrap_or(RecommendationStatus::Sent))
+        rules::can_approve(cur.status)
     })
     .await
-    .map_err(not_found)?
+    .or_not_found("recommendation")?
     .map_err(refusal)?;
     Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
 }
@@ -640,102 +631,84 @@ async fn send_recommendation(
     id: web::Path<Uuid>,
     body: Json<SendRecommendation>,
 ) -> Result<web::Json<RecommendationDto>, ApiError> {
-    let body = body.0;
-    let current = store::get(&state.db, *id).await.map_err(not_found)?;
-    let status = RecommendationStatus::parse(&current.status).unwrap_or(RecommendationStatus::Draft);
-    rules::can_send(status).map_err(refusal)?;
+    let asked: Vec<DeliveryRequest> = body.0.deliveries.iter().map(DeliveryRequest::from).collect();
+    let current = store::get(&state.db, *id).await.or_not_found("recommendation")?;
     let look = Lookup::load(&state).await?;
-    let mut errors = FieldErrors::new();
-    if body.deliveries.is_empty() || body.deliveries.len() > 20 {
-        errors.push("deliveries", "invalid_length", "one to twenty agencies");
-    }
-    let mut deliveries = Vec::new();
-    for (i, d) in body.deliveries.iter().enumerate() {
-        if body.deliveries[..i].iter().any(|o| o.agency_id == d.agency_id) {
-            errors.push(format!("deliveries[{i}].agency_id"), "duplicate", "listed twice");
-            continue;
-        }
-        match look.agencies.iter().find(|a| a.id.0 == d.agency_id) {
-            None => errors.push(format!("deliveries[{i}].agency_id"), "unknown_agency", "no such agency"),
-            Some(a) if !a.active => errors.push(
-                format!("deliveries[{i}].agency_id"),
-                "agency_inactive",
-                "the agency is no longer active",
-            ),
-            Some(_) => {}
-        }
-        let due_on = match rules::due_date(d.due_on, look.today, &look.holidays) {
-            Ok(due) => due,
-            Err(e) => {
-                errors.push(format!("deliveries[{i}].due_on"), e.code(), e.to_string());
-                continue;
-            }
-        };
-        deliveries.push(NewDelivery {
-            agency_id: d.agency_id,
-            due_on,
-        });
-    }
-    errors.into_result(())?;
-    // The evidence as it is now; kept only if this is the first sending.
-    let mut frozen = Vec::new();
-    if current.sent_at.is_none() {
-        for (i, e) in current.draft.evidence.iter().enumerate() {
-            // The survey may have been closed or republished without the
-            // question since the draft was written.
-            let gone = || {
-                ApiError::conflict(
-                    Code::EvidenceUnavailable,
-                    format!("evidence[{i}]: the survey no longer publishes this question; edit the evidence"),
-                )
-            };
-            let record = surveys::get(&state.db, e.survey_id).await.map_err(|_| gone())?;
-            let published = record.published_version.ok_or_else(gone)?;
-            let version = surveys::version(&state.db, e.survey_id, published).await?;
-            let (def, _) = crate::survey_format::stored_definition(&version.definition)?;
-            if !def.questions().iter().any(|q| q.key() == e.question_key) {
-                return Err(gone());
-            }
-            frozen.push(
-                crate::services::results::evidence_figures(
-                    &state,
-                    e.survey_id,
-                    &def,
-                    &e.question_key,
-                    current.draft.unit_id,
-                )
-                .await?,
-            );
-        }
-    }
+    let plan = rules::plan_deliveries(
+        current.status,
+        current.sent_at.is_some(),
+        &asked,
+        &look.agencies,
+        look.today,
+        &look.holidays,
+    )
+    .map_err(|e| match e {
+        SendError::Refused(e) => refusal(e),
+        SendError::Invalid(e) => e.into(),
+    })?;
+    let frozen = if plan.freeze_evidence {
+        frozen_evidence(&state, &current).await?
+    } else {
+        Vec::new()
+    };
     let sent = store::send(
         &state.db,
         &staff.actor(),
         *id,
-        &deliveries,
+        &plan.deliveries,
         serde_json::Value::Array(frozen),
-        |cur| rules::can_send(RecommendationStatus::parse(&cur.status).unwrap_or(RecommendationStatus::Draft)),
+        |cur| rules::can_send(cur.status),
     )
     .await
-    .map_err(not_found)?;
+    .or_not_found("recommendation")?;
     let row = match sent {
         Ok((row, _)) => row,
         Err(SendRefusal::Rule(e)) => return Err(refusal(e)),
-        Err(SendRefusal::AlreadyDelivered(agencies)) => {
-            let mut errors = FieldErrors::new();
-            for (i, d) in body.deliveries.iter().enumerate() {
-                if agencies.contains(&d.agency_id) {
-                    errors.push(
-                        format!("deliveries[{i}].agency_id"),
-                        "already_delivered",
-                        "the agency already has this recommendation",
-                    );
-                }
-            }
-            return Err(errors.into());
-        }
+        Err(SendRefusal::AlreadyDelivered(taken)) => return Err(rules::already_delivered(&asked, &taken).into()),
     };
     Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
+}
+
+/// The evidence as it is published now, to be frozen on the first
+/// sending. The survey may have been closed or republished without the
+/// question since the draft was written: a conflict, to edit the evidence.
+async fn frozen_evidence(state: &AppState, current: &RecommendationRow) -> Result<Vec<serde_json::Value>, ApiError> {
+    let mut frozen = Vec::new();
+    for (i, e) in current.draft.evidence.iter().enumerate() {
+        let gone = || {
+            ApiError::conflict(
+                Code::EvidenceUnavailable,
+                format!("evidence[{i}]: the survey no longer publishes this question; edit the evidence"),
+            )
+        };
+        let record = surveys::get(&state.db, e.survey_id).await.map_err(|_| gone())?;
+        let published = record.published_version.ok_or_else(gone)?;
+        let version = surveys::version(&state.db, e.survey_id, published).await?;
+        let def = version.definition.definition;
+        if !def.questions().iter().any(|q| q.key() == e.question_key) {
+            return Err(gone());
+        }
+        frozen.push(
+            crate::services::results::evidence_figures(
+                state,
+                e.survey_id,
+                &def,
+                &e.question_key,
+                current.draft.unit_id,
+            )
+            .await?,
+        );
+    }
+    Ok(frozen)
+}
+
+impl From<&DeliveryIn> for DeliveryRequest {
+    fn from(d: &DeliveryIn) -> Self {
+        DeliveryRequest {
+            agency_id: AgencyId(d.agency_id),
+            due_on: d.due_on,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -768,7 +741,7 @@ async fn routing_suggestions(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<RoutingSuggestionDto>>, ApiError> {
-    let rec = store::get(&state.db, *id).await.map_err(not_found)?;
+    let rec = store::get(&state.db, *id).await.or_not_found("recommendation")?;
     let chart = org::load_chart(&state.db).await?;
     let delivered: Vec<langnghe_domain::AgencyId> = store::deliveries_of(&state.db, &[rec.id])
         .await?
@@ -830,7 +803,7 @@ async fn timeline(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<TimelineStepDto>>, ApiError> {
-    store::get(&state.db, *id).await.map_err(not_found)?;
+    store::get(&state.db, *id).await.or_not_found("recommendation")?;
     let steps = store::timeline(&state.db, *id).await?;
     Ok(web::Json(
         steps
@@ -881,13 +854,11 @@ async fn list_deliveries(
     q: web::Query<DeliveryQuery>,
 ) -> Result<web::Json<Page<DeliveryDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    if q.status.as_deref().is_some_and(|s| DeliveryStatus::parse(s).is_none()) {
-        return Err(ApiError::bad_request(Code::InvalidQuery, "unknown delivery status"));
-    }
+    let status = status_query(q.status.as_deref(), DeliveryStatus::parse, "unknown delivery status")?;
     let look = Lookup::load(&state).await?;
     let filter = DeliveryFilter {
         agency_id: q.agency_id,
-        status: q.status.as_deref(),
+        status,
         overdue: q.overdue.map(|o| (o, look.today)),
         escalated: q.escalated,
     };

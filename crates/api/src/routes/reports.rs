@@ -406,7 +406,9 @@ fn school_rows(
 /// kind: responses not withdrawn (`survey_response`), issues children
 /// raised themselves, not those rejected as spam or withdrawn (`issue`),
 /// and children attending consultation events, not trainings,
-/// communication or parents' sessions (`event_attendance`, a headcount);
+/// communication or parents' sessions (`event_attendance`, a headcount;
+/// a unit's children at an event held above it, as the unit entered them,
+/// in that unit's row);
 /// with their total and the distinct participants (pseudonyms that
 /// responded or raised an issue; event attendance is anonymous and never
 /// added to them).
@@ -418,7 +420,15 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let events: Vec<counts::EventTally> = counts::events_in(db, units, &s.window)
         .await?
         .into_iter()
-        .filter(|e| EventKind::parse(&e.kind).is_some_and(EventKind::is_consultation))
+        .filter(|e| e.kind.is_consultation())
+        .collect();
+    // Children of a unit below where an event was held (a school's at a
+    // district forum), as that unit entered them: they count in their own
+    // unit's row, and are taken from the row of the unit that held it.
+    let lines: Vec<counts::ChildrenTally> = counts::event_children_in(db, units, &s.window)
+        .await?
+        .into_iter()
+        .filter(|l| EventKind::parse(&l.kind).is_some_and(EventKind::is_consultation))
         .collect();
     let participants = counts::participants_by_unit(db, units, &s.window).await?;
     let recorded: Vec<UnitId> = responses
@@ -426,6 +436,7 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         .map(|r| r.0)
         .chain(issues.iter().map(|r| r.0))
         .chain(events.iter().map(|e| e.unit_id))
+        .chain(lines.iter().map(|l| l.unit_id))
         .chain(participants.iter().map(|p| p.0))
         .collect();
     let (groups, group_of) = unit_groups(s, recorded.iter().copied());
@@ -457,8 +468,14 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
         }
     }
     for e in &events {
+        let entered: u64 = lines.iter().filter(|l| l.event_id == e.id).map(|l| l.children).sum();
         for g in slots(&e.unit_id) {
-            cells[g][2].merge(&Count::of(e.children, key("event", e.id)));
+            cells[g][2].merge(&Count::of(e.children.saturating_sub(entered), key("event", e.id)));
+        }
+    }
+    for l in &lines {
+        for g in slots(&l.unit_id) {
+            cells[g][2].merge(&Count::of(l.children, key("event_children", l.id)));
         }
     }
     for (u, p) in &participants {
@@ -557,12 +574,7 @@ async fn topics<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// attending.
 async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let events = counts::events_in(&s.state.db, s.units.as_deref(), &s.window).await?;
-    let mut kinds: Vec<String> = EventKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
-    for e in &events {
-        if !kinds.contains(&e.kind) {
-            kinds.push(e.kind.clone());
-        }
-    }
+    let kinds = EventKind::ALL;
     // Per kind: events, children attending (each event one record weighing
     // its attendance, keyed for the cell key method), adults attending.
     let mut by_kind = vec![(0u64, Count::default(), 0u64); kinds.len()];
@@ -578,7 +590,10 @@ async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let mut rows = Vec::new();
     let mut children = Count::default();
     for (i, kind) in kinds.iter().enumerate() {
-        let item = Item::new(kind.clone(), Some(words::event_kind(kind, s.lang).to_owned()));
+        let item = Item::new(
+            kind.as_str().to_owned(),
+            Some(words::event_kind(kind.as_str(), s.lang).to_owned()),
+        );
         rows.push(item.count("events", by_kind[i].0));
         rows.push(item.count("children_attending", by_kind[i].1.published(table)));
         rows.push(item.count("adults_attending", by_kind[i].2));
@@ -646,7 +661,7 @@ async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// days from sending to answer. Figures about agencies, not children: no
 /// suppression.
 async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    use langnghe_domain::recommendation::{AnswerTally, DeliveryFacts, DeliveryStatus};
+    use langnghe_domain::recommendation::{AnswerTally, DeliveryFacts};
     let deliveries = langnghe_storage::recommendations::deliveries_sent_between(
         &s.state.db,
         crate::local_day_start(s.window.first),
@@ -661,7 +676,7 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     for d in &deliveries {
         let facts = DeliveryFacts {
             recommendation: d.recommendation_id,
-            status: DeliveryStatus::parse(&d.status).unwrap_or(DeliveryStatus::Done),
+            status: d.status,
             sent_on: crate::local_day(d.sent_at),
             due_on: d.due_on,
             answered_on: d.answered_on,

@@ -12,18 +12,19 @@ use langnghe_domain::survey::{Answer, SurveyDefinition};
 use langnghe_domain::text::Lang;
 use langnghe_domain::words;
 use langnghe_storage::participation as store;
-use langnghe_storage::{StoreError, org, surveys};
+use langnghe_storage::{org, surveys};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Admin, Consulting, Staff};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::query_lang;
+use crate::services::results::answers_or_none;
 use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute, dimension_label};
 use crate::state::AppState;
-use crate::survey_format::{find as find_survey, stored_definition};
+use crate::survey_format::find as find_survey;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(survey_results)
@@ -182,7 +183,7 @@ async fn public_survey(
         _ => return Err(ApiError::not_found("survey")),
     };
     let stored = surveys::version(&state.db, record.id, version).await?;
-    let (def, _) = stored_definition(&stored.definition)?;
+    let def = stored.definition.definition;
     let questions = def
         .questions()
         .iter()
@@ -407,12 +408,10 @@ async fn read_rows(
         .version
         .or(record.published_version)
         .ok_or_else(|| ApiError::not_found("published version"))?;
-    let stored = match surveys::version(&state.db, record.id, version).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
-    let (def, _) = stored_definition(&stored.definition)?;
+    let stored = surveys::version(&state.db, record.id, version)
+        .await
+        .or_not_found("survey version")?;
+    let def = stored.definition.definition;
     let chart = org::load_chart(&state.db).await?;
     let units = match q.unit_id {
         None => None,
@@ -498,7 +497,11 @@ async fn responses_csv(
                 .map(|c| c.unwrap_or_else(|| "other".into()))
                 .collect(),
             age: vec![r.age_band.clone(), coarse_age(&r.age_band).to_owned()],
-            gender: vec![r.gender.clone().unwrap_or_else(|| crate::rollup::NOT_GIVEN.into())],
+            gender: vec![
+                r.gender
+                    .clone()
+                    .unwrap_or_else(|| langnghe_storage::rollup::NOT_GIVEN.into()),
+            ],
         })
         .collect();
     let Some(level) = generalise(&quasi, k) else {
@@ -531,7 +534,7 @@ async fn responses_csv(
         .drain(..)
         .zip(&quasi)
         .map(|(row, ids)| {
-            let answers = crate::rollup::answers_of(&def, &row.answers);
+            let answers = answers_or_none(&def, &format_args!("a response of survey {survey_id}"), &row.answers);
             let [where_, age, gender] = ids.at(level);
             let mut line = vec![
                 place(where_),
@@ -607,7 +610,7 @@ async fn texts_csv(
     };
     let mut lines: Vec<Vec<String>> = rows
         .iter()
-        .flat_map(|row| crate::rollup::answers_of(&def, &row.answers))
+        .flat_map(|row| answers_or_none(&def, &format_args!("a response of survey {survey_id}"), &row.answers))
         .filter_map(|(key, a)| match a {
             Answer::Text(t) if !t.trim().is_empty() && t != langnghe_domain::screen::WITHHELD => {
                 Some(vec![text_of(&key), t.trim().to_owned()])

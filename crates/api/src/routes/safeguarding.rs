@@ -11,7 +11,7 @@ use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
 use langnghe_domain::plan::Period;
 use langnghe_domain::safeguarding::{self, CaseChange, CaseError, CaseState, CaseStatus, Channel, Referral, Verdict};
-use langnghe_domain::screen::Severity;
+use langnghe_domain::screen::{Outcome, Severity};
 use langnghe_storage::safeguarding::{self as store, CaseFilter, CaseRow, CaseText, Intake, ReleaseRefused};
 use langnghe_storage::{StoreError, accounts, org};
 use serde::{Deserialize, Serialize};
@@ -21,9 +21,10 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{CaseCounts, Safeguarding, Staff};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
+use crate::services::lookups::status_query;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -75,25 +76,22 @@ pub struct CaseDto {
 }
 
 fn dto(c: CaseRow, now: DateTime<Utc>) -> CaseDto {
-    let overdue = match (Severity::parse(&c.severity), CaseStatus::parse(&c.status)) {
-        (Some(sev), Some(st)) => safeguarding::overdue(sev, st, c.received_at, now),
-        _ => false,
-    };
+    let overdue = safeguarding::overdue(c.severity, c.status, c.received_at, now);
     CaseDto {
         id: c.id,
         source: c.source,
-        outcome: c.outcome,
-        verdict: c.verdict,
+        outcome: c.outcome.map(|o| o.as_str().to_owned()),
+        verdict: c.verdict.map(|v| v.as_str().to_owned()),
         released_at: c.released_at,
-        status: c.status,
-        severity: c.severity,
+        status: c.status.as_str().to_owned(),
+        severity: c.severity.as_str().to_owned(),
         categories: c.categories,
         unit_id: c.unit_id,
         issue_id: c.issue_id,
         response_id: c.response_id,
         assignee_id: c.assignee_id,
-        referred_to: c.referred_to,
-        channel: c.channel,
+        referred_to: c.referred_to.map(|r| r.as_str().to_owned()),
+        channel: c.channel.map(|ch| ch.as_str().to_owned()),
         received_at: c.received_at,
         assessed_at: c.assessed_at,
         closed_at: c.closed_at,
@@ -137,24 +135,19 @@ async fn list_cases(
     q: web::Query<CaseQuery>,
 ) -> Result<web::Json<Page<CaseDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let bad = |m: &str| ApiError::bad_request(Code::InvalidQuery, m.to_owned());
-    if q.status.as_deref().is_some_and(|s| CaseStatus::parse(s).is_none()) {
-        return Err(bad("status is new, assessing, referred or closed"));
-    }
-    if q.severity.as_deref().is_some_and(|s| Severity::parse(s).is_none()) {
-        return Err(bad("severity is medium, high or urgent"));
-    }
-    if q.outcome
-        .as_deref()
-        .is_some_and(|o| !["clear", "possible"].contains(&o))
-    {
-        return Err(bad("outcome is clear or possible"));
-    }
     let now = state.clock.now();
     let filter = CaseFilter {
-        status: q.status.as_deref(),
-        severity: q.severity.as_deref(),
-        outcome: q.outcome.as_deref(),
+        status: status_query(
+            q.status.as_deref(),
+            CaseStatus::parse,
+            "status is new, assessing, referred or closed",
+        )?,
+        severity: status_query(
+            q.severity.as_deref(),
+            Severity::parse,
+            "severity is medium, high or urgent",
+        )?,
+        outcome: status_query(q.outcome.as_deref(), Outcome::parse, "outcome is clear or possible")?,
         overdue: q.overdue.map(|o| (o, now - safeguarding::ASSESS_URGENT_WITHIN)),
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
@@ -200,11 +193,8 @@ fn detail(c: CaseRow, t: CaseText, now: DateTime<Utc>) -> CaseDetailDto {
 }
 
 async fn read(state: &AppState, staff: &Staff<Safeguarding>, id: Uuid) -> Result<CaseDetailDto, ApiError> {
-    match store::read(&state.db, &staff.actor(), id).await {
-        Ok((c, t)) => Ok(detail(c, t, state.clock.now())),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("case")),
-        Err(e) => Err(e.into()),
-    }
+    let (c, t) = store::read(&state.db, &staff.actor(), id).await.or_not_found("case")?;
+    Ok(detail(c, t, state.clock.now()))
 }
 
 /// One case with its text and notes; the reading is recorded in the audit
@@ -290,22 +280,17 @@ async fn update_case(
     };
     let now = state.clock.now();
     let updated = store::update(&state.db, &staff.actor(), *id, asked.note.as_deref(), |current| {
-        let next = case_state(current)?.change(&change, now).map_err(|e| match e {
+        let next = case_state(current).change(&change, now).map_err(|e| match e {
             CaseError::Illegal { .. } => ApiError::named(e.code(), e.to_string()),
             CaseError::NotScreened => ApiError::field("verdict", e.code(), e.to_string()),
             CaseError::ReferralRequired | CaseError::ReferralNotAllowed => {
                 ApiError::field("referred_to", e.code(), e.to_string())
             }
         })?;
-        Ok(with_state(current, next))
+        Ok::<_, ApiError>(with_state(current, next))
     })
     .await;
-    match updated {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => return Err(e),
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("case")),
-        Err(e) => return Err(e.into()),
-    }
+    updated.or_not_found("case")??;
     Ok(web::Json(read(&state, &staff, *id).await?))
 }
 
@@ -366,57 +351,31 @@ impl TryFrom<&CaseChangeIn> for CaseChange {
     }
 }
 
-/// A stored case holds a name this version does not know.
-#[derive(Debug, thiserror::Error)]
-#[error("case {id}: unknown {field} {value:?}")]
-struct UnknownName {
-    id: Uuid,
-    field: &'static str,
-    value: String,
-}
-
 /// What an officer's change can touch of a stored case.
-fn case_state(row: &CaseRow) -> Result<CaseState, ApiError> {
-    fn known<T>(row: &CaseRow, field: &'static str, value: &str, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
-        parse(value).ok_or_else(|| {
-            ApiError::internal(&UnknownName {
-                id: row.id,
-                field,
-                value: value.to_owned(),
-            })
-        })
-    }
-    Ok(CaseState {
-        status: known(row, "status", &row.status, CaseStatus::parse)?,
-        referral: row
-            .referred_to
-            .as_deref()
-            .map(|r| known(row, "referred_to", r, Referral::parse))
-            .transpose()?,
-        severity: known(row, "severity", &row.severity, Severity::parse)?,
+fn case_state(row: &CaseRow) -> CaseState {
+    CaseState {
+        status: row.status,
+        referral: row.referred_to,
+        severity: row.severity,
         assignee: row.assignee_id.map(langnghe_domain::UserId),
         assessed_at: row.assessed_at,
         closed_at: row.closed_at,
         screened: row.source == "screen",
-        verdict: row
-            .verdict
-            .as_deref()
-            .map(|v| known(row, "verdict", v, Verdict::parse))
-            .transpose()?,
+        verdict: row.verdict,
         verdict_at: row.verdict_at,
-    })
+    }
 }
 
 /// The stored case with what the change made of it.
 fn with_state(row: &CaseRow, s: CaseState) -> CaseRow {
     CaseRow {
-        status: s.status.as_str().to_owned(),
-        referred_to: s.referral.map(|r| r.as_str().to_owned()),
-        severity: s.severity.as_str().to_owned(),
+        status: s.status,
+        referred_to: s.referral,
+        severity: s.severity,
         assignee_id: s.assignee.map(|a| a.0),
         assessed_at: s.assessed_at,
         closed_at: s.closed_at,
-        verdict: s.verdict.map(|v| v.as_str().to_owned()),
+        verdict: s.verdict,
         verdict_at: s.verdict_at,
         ..row.clone()
     }
@@ -455,10 +414,12 @@ async fn create_case(
 ) -> Result<HttpResponse, ApiError> {
     let i = body.0;
     let mut errors = langnghe_domain::FieldErrors::new();
-    if Channel::parse(&i.channel).is_none() {
+    let channel = Channel::parse(&i.channel);
+    if channel.is_none() {
         errors.push("channel", "unknown_channel", "hotline_111 or in_person");
     }
-    if Severity::parse(&i.severity).is_none() {
+    let severity = Severity::parse(&i.severity);
+    if severity.is_none() {
         errors.push("severity", "unknown_severity", "medium, high or urgent");
     }
     let now = state.clock.now();
@@ -471,16 +432,19 @@ async fn create_case(
             errors.push("unit_id", "unknown_unit", "no such unit");
         }
     }
+    let (Some(channel), Some(severity)) = (channel, severity) else {
+        return Err(ApiError::invalid(errors));
+    };
     errors.into_result(())?;
     let row = store::intake(
         &state.db,
         &staff.actor(),
         &Intake {
             received_at: i.received_at,
-            channel: &i.channel,
+            channel,
             unit_id: i.unit_id,
             summary: &i.summary,
-            severity: &i.severity,
+            severity,
         },
     )
     .await?;
@@ -643,22 +607,20 @@ async fn release_case(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<CaseDetailDto>, ApiError> {
     let redacted = |text: &str| langnghe_domain::screen::screen(text).redacted;
-    match store::release(&state.db, &staff.actor(), *id, redacted).await {
-        Ok(Ok(_)) => {}
-        Ok(Err(refused)) => {
-            let (code, detail) = match refused {
-                ReleaseRefused::NotPossible => (
-                    Code::NotPossible,
-                    "only a possible disclosure found by the screen is released",
-                ),
-                ReleaseRefused::AlreadyReleased => (Code::AlreadyReleased, "this case was released already"),
-                ReleaseRefused::Closed => (Code::CaseClosed, "a closed case is not released"),
-                ReleaseRefused::ClearBeside => (Code::ClearBeside, "the same issue holds a clear disclosure"),
-            };
-            return Err(ApiError::conflict(code, detail));
-        }
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("case")),
-        Err(e) => return Err(e.into()),
+    if let Err(refused) = store::release(&state.db, &staff.actor(), *id, redacted)
+        .await
+        .or_not_found("case")?
+    {
+        let (code, detail) = match refused {
+            ReleaseRefused::NotPossible => (
+                Code::NotPossible,
+                "only a possible disclosure found by the screen is released",
+            ),
+            ReleaseRefused::AlreadyReleased => (Code::AlreadyReleased, "this case was released already"),
+            ReleaseRefused::Closed => (Code::CaseClosed, "a closed case is not released"),
+            ReleaseRefused::ClearBeside => (Code::ClearBeside, "the same issue holds a clear disclosure"),
+        };
+        return Err(ApiError::conflict(code, detail));
     }
     Ok(web::Json(read(&state, &staff, *id).await?))
 }
@@ -742,12 +704,8 @@ async fn quick_report(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<QuickReportDto>, ApiError> {
     let lang = crate::request_lang(&req);
-    let c = match store::get(&state.db, *id).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("case")),
-        Err(e) => return Err(e.into()),
-    };
-    if c.severity != Severity::Urgent.as_str() {
+    let c = store::get(&state.db, *id).await.or_not_found("case")?;
+    if c.severity != Severity::Urgent {
         return Err(ApiError::conflict(
             Code::NotUrgent,
             "a quick report is made for an urgent case",
@@ -778,7 +736,7 @@ async fn quick_report(
             .map(|x| safeguarding::category_label(x, lang).to_owned())
             .collect()
     };
-    let severity = safeguarding::severity_label(&c.severity, lang).to_owned();
+    let severity = safeguarding::severity_label(c.severity.as_str(), lang).to_owned();
     let report = QuickReportDto {
         case_id: c.id,
         text: quick_report_text(&c, &what, ward.as_ref(), &severity, lang),
@@ -786,9 +744,9 @@ async fn quick_report(
         ward,
         received_at: c.received_at,
         severity,
-        status: c.status,
+        status: c.status.as_str().to_owned(),
         assessed_at: c.assessed_at,
-        referred_to: c.referred_to,
+        referred_to: c.referred_to.map(|r| r.as_str().to_owned()),
         closed_at: c.closed_at,
     };
     Ok(web::Json(report))
@@ -807,7 +765,7 @@ fn quick_report_text(
             .format("%H:%M %d/%m/%Y")
             .to_string()
     };
-    let done = match (c.status.as_str(), c.referred_to.as_deref(), lang) {
+    let done = match (c.status.as_str(), c.referred_to.map(Referral::as_str), lang) {
         ("new", _, Lang::Vi) => "Đã tiếp nhận, chưa đánh giá".to_owned(),
         ("assessing", _, Lang::Vi) => "Đang đánh giá".to_owned(),
         ("referred", Some(to), Lang::Vi) => format!("Đã chuyển {}", referral_vi(to)),

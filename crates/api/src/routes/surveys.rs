@@ -6,6 +6,7 @@ use langnghe_domain::consultation::SurveyStatus;
 use langnghe_domain::survey::{self, SurveyDefinition, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::{FieldErrors, TopicId, UnitId};
+use langnghe_storage::formats::survey::StoredSurvey;
 use langnghe_storage::surveys::{self as store, SurveyFilter, SurveyRecord, SurveySummary};
 use langnghe_storage::{StoreError, catalog, org};
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::{Consulting, Curator, Staff};
 use crate::dto::{RenderedSurveyDto, rendered_dto};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -30,11 +31,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(preview_survey);
 }
 
-pub use crate::survey_format::{OptionIn, QuestionIn, ShowIfIn, SurveyIn, TextIn, stored_definition, stored_survey};
+pub use crate::survey_format::{OptionIn, QuestionIn, ShowIfIn, SurveyIn, TextIn};
 
 /// Checks a definition against topics and units; returns it with the
-/// summary kept beside it and its stored JSON.
-async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, SurveySummary, String), ApiError> {
+/// summary kept beside it and the version to store.
+async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, SurveySummary, StoredSurvey), ApiError> {
     let topics = catalog::list_topics(&state.db).await?;
     let exists = |slug: &str| topics.iter().any(|t| t.slug.as_str() == slug && t.active);
     let mut errors = FieldErrors::new();
@@ -57,16 +58,18 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
         .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
         .map(|t| t.id);
     let summary = SurveySummary {
-        kind: def.kind().as_str().to_owned(),
+        kind: def.kind(),
         owner_unit_id: UnitId(body.owner_unit_id),
         topic_id,
         title_vi: def.title().vi().to_owned(),
         results_public: body.results_public.unwrap_or(false),
     };
-    let mut stored = SurveyIn::from_definition(&def, body.owner_unit_id);
-    stored.results_public = body.results_public;
-    let json = serde_json::to_string(&stored).map_err(|e| ApiError::internal(&e))?;
-    Ok((def, summary, json))
+    let stored = StoredSurvey {
+        definition: def.clone(),
+        owner_unit_id: UnitId(body.owner_unit_id),
+        results_public: body.results_public,
+    };
+    Ok((def, summary, stored))
 }
 
 /// A survey with the definition of one of its versions.
@@ -107,7 +110,7 @@ pub struct SurveySummaryDto {
 fn summary_dto(r: SurveyRecord) -> SurveySummaryDto {
     SurveySummaryDto {
         id: r.id,
-        kind: r.kind,
+        kind: r.kind.as_str().to_owned(),
         status: r.status.as_str(),
         owner_unit_id: r.owner_unit_id.0,
         title_vi: r.title_vi,
@@ -119,15 +122,13 @@ fn summary_dto(r: SurveyRecord) -> SurveySummaryDto {
 
 async fn survey_dto(state: &AppState, r: SurveyRecord, version: Option<i32>) -> Result<SurveyDto, ApiError> {
     let v = version.unwrap_or(r.latest_version);
-    let stored = match store::version(&state.db, r.id, v).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
-    let definition: SurveyIn = serde_json::from_str(&stored.definition).map_err(|e| ApiError::internal(&e))?;
+    let stored = store::version(&state.db, r.id, v)
+        .await
+        .or_not_found("survey version")?;
+    let definition = SurveyIn::from_stored(&stored.definition);
     Ok(SurveyDto {
         id: r.id,
-        kind: r.kind,
+        kind: r.kind.as_str().to_owned(),
         status: r.status.as_str(),
         owner_unit_id: r.owner_unit_id.0,
         title_vi: r.title_vi,
@@ -207,18 +208,13 @@ async fn list_surveys(
     q: web::Query<ListSurveysQuery>,
 ) -> Result<web::Json<Page<SurveySummaryDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let mut status = match &q.status {
-        None => None,
-        Some(s) => Some(
-            SurveyStatus::parse(s)
-                .ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, format!("unknown status {s:?}")))?,
-        ),
-    };
-    if let Some(k) = &q.kind
-        && SurveyKind::parse(k).is_none()
-    {
-        return Err(ApiError::bad_request(Code::InvalidQuery, format!("unknown kind {k:?}")));
-    }
+    let bad = |what: &str, v: &str| ApiError::bad_request(Code::InvalidQuery, format!("unknown {what} {v:?}"));
+    let mut status = (q.status.as_deref())
+        .map(|s| SurveyStatus::parse(s).ok_or_else(|| bad("status", s)))
+        .transpose()?;
+    let kind = (q.kind.as_deref())
+        .map(|k| SurveyKind::parse(k).ok_or_else(|| bad("kind", k)))
+        .transpose()?;
     if staff.role() == langnghe_domain::account::Role::Facilitator {
         if status.is_some_and(|s| s != SurveyStatus::Published) {
             return Ok(web::Json(Page {
@@ -230,7 +226,7 @@ async fn list_surveys(
     }
     let filter = SurveyFilter {
         status,
-        kind: q.kind.clone(),
+        kind,
         owner_units: None,
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
@@ -332,18 +328,18 @@ async fn publish_survey(
 ) -> Result<web::Json<SurveyDto>, ApiError> {
     let record = find(&state, *id).await?;
     let latest = store::version(&state.db, record.id, record.latest_version).await?;
-    let (def, body) = stored_survey(&latest.definition)?;
-    let owner = body.owner_unit_id;
+    let def = &latest.definition.definition;
+    let owner = latest.definition.owner_unit_id.0;
     let topics = catalog::list_topics(&state.db).await?;
     let summary = SurveySummary {
-        kind: def.kind().as_str().to_owned(),
+        kind: def.kind(),
         owner_unit_id: UnitId(owner),
         topic_id: def
             .topic()
             .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
             .map(|t| t.id),
         title_vi: def.title().vi().to_owned(),
-        results_public: body.results_public.unwrap_or(false),
+        results_public: latest.definition.results_public.unwrap_or(false),
     };
     let record = store::publish(&state.db, &staff.actor(), *id, &summary)
         .await
@@ -425,11 +421,9 @@ async fn preview_survey(
     }
     let record = find(&state, *id).await?;
     let v = readable_version(&staff, &record, q.version)?.unwrap_or(record.latest_version);
-    let stored = match store::version(&state.db, record.id, v).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
-    let (def, _) = stored_definition(&stored.definition)?;
+    let stored = store::version(&state.db, record.id, v)
+        .await
+        .or_not_found("survey version")?;
+    let def = stored.definition.definition;
     Ok(web::Json(rendered_dto(survey::render(&def, q.age, lang))))
 }

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use langnghe_domain::account::OutOfScope;
 use langnghe_domain::catalog::{Topic, TopicSlug};
 use langnghe_domain::{FieldErrors, TopicId, UnitId};
-use langnghe_storage::{StoreError, catalog, org};
+use langnghe_storage::{catalog, org};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,7 +14,7 @@ use validator::Validate;
 
 use crate::auth::{Admin, Consulting, Staff};
 use crate::dto::Text;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::{Json, query_date};
 use crate::pagination::{Page, PageRequest};
 use crate::services::topics::{TopicFiguresDto, topic_figures};
@@ -174,11 +174,9 @@ async fn update_topic(
     body: Json<UpdateTopic>,
 ) -> Result<web::Json<TopicDto>, ApiError> {
     let b = body.0;
-    let mut topic = match catalog::get_topic(&state.db, TopicId(*id)).await {
-        Ok(t) => t,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("topic")),
-        Err(e) => return Err(e.into()),
-    };
+    let mut topic = catalog::get_topic(&state.db, TopicId(*id))
+        .await
+        .or_not_found("topic")?;
     let mut errors = FieldErrors::new();
     if let Some(slug) = b.slug {
         match TopicSlug::parse("slug", &slug) {

@@ -14,7 +14,7 @@ use validator::Validate;
 use crate::auth::{Admin, Staff};
 use crate::credentials::hash_password;
 use crate::dto::UserDto;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -188,11 +188,7 @@ async fn list_users(
 }
 
 async fn find(state: &AppState, id: Uuid) -> Result<User, ApiError> {
-    match accounts::get(&state.db, UserId(id)).await {
-        Ok(u) => Ok(u),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("user")),
-        Err(e) => Err(e.into()),
-    }
+    accounts::get(&state.db, UserId(id)).await.or_not_found("user")
 }
 
 /// One staff account.
@@ -293,11 +289,9 @@ async fn update_user(
             .map(|n| n.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())),
         disabled: b.disabled,
     };
-    let user = match accounts::update(&state.db, &staff.actor(), current.id, changes).await {
-        Ok(u) => u,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("user")),
-        Err(e) => return Err(e.into()),
-    };
+    let user = accounts::update(&state.db, &staff.actor(), current.id, changes)
+        .await
+        .or_not_found("user")?;
     Ok(web::Json(user.into()))
 }
 
@@ -340,9 +334,8 @@ async fn set_password(
     }
     check_new_password("password", &body.0.password)?;
     let hash = hash_password(state.hash_cost, body.0.password).await?;
-    match accounts::set_password(&state.db, &staff.actor(), user.id, &hash).await {
-        Ok(()) => Ok(HttpResponse::NoContent().finish()),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("user")),
-        Err(e) => Err(e.into()),
-    }
+    accounts::set_password(&state.db, &staff.actor(), user.id, &hash)
+        .await
+        .or_not_found("user")?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -7,8 +7,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use langnghe_domain::AgencyId;
+use langnghe_storage::catalog;
 use langnghe_storage::outbox::{self, Event};
-use langnghe_storage::{StoreError, catalog};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Admin, AdminOrAgency, Staff};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
 use crate::state::AppState;
@@ -54,11 +54,10 @@ pub struct WebhookDto {
 }
 
 async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
-    match catalog::get_agency(&state.db, AgencyId(id)).await {
-        Ok(_) => Ok(()),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("agency")),
-        Err(e) => Err(e.into()),
-    }
+    catalog::get_agency(&state.db, AgencyId(id))
+        .await
+        .or_not_found("agency")?;
+    Ok(())
 }
 
 /// Register or change an agency's webhook, with a new secret (admins, or
@@ -300,10 +299,11 @@ async fn replay_event(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<EventDto>, ApiError> {
-    match outbox::replay(&state.db, &staff.actor(), *id).await {
-        Ok(true) => Ok(web::Json(event_dto(outbox::get(&state.db, *id).await?))),
-        Ok(false) => Err(ApiError::conflict(Code::NotDead, "only a dead letter is replayed")),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("event")),
-        Err(e) => Err(e.into()),
+    if !outbox::replay(&state.db, &staff.actor(), *id)
+        .await
+        .or_not_found("event")?
+    {
+        return Err(ApiError::conflict(Code::NotDead, "only a dead letter is replayed"));
     }
+    Ok(web::Json(event_dto(outbox::get(&state.db, *id).await?)))
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use langnghe_domain::UnitId;
 use langnghe_domain::calendar::Holidays;
 use langnghe_domain::catalog::Topic;
-use langnghe_domain::recommendation::{self as rules, DeliveryStatus};
+use langnghe_domain::recommendation as rules;
 use langnghe_storage::recommendations::{self as store, CommitmentRow, DeliveryRow, UpdateRow};
 use langnghe_storage::{calendar, catalog, org};
 use uuid::Uuid;
@@ -14,6 +14,18 @@ use uuid::Uuid;
 use crate::dto::Text;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
+
+/// A status (or stance, or kind) named in the query string, read as its
+/// typed value at the edge: a name it does not know is a 400
+/// `invalid_query` saying `known`.
+pub(crate) fn status_query<T>(
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    known: &str,
+) -> Result<Option<T>, ApiError> {
+    raw.map(|s| parse(s).ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, known.to_owned())))
+        .transpose()
+}
 
 /// What turning rows into answers needs besides the rows.
 pub(crate) struct Lookup {
@@ -53,7 +65,7 @@ impl Lookup {
     }
 
     pub(crate) fn days_overdue(&self, d: &DeliveryRow) -> Option<i64> {
-        DeliveryStatus::parse(&d.status).and_then(|s| rules::days_overdue(s, d.due_on, self.today, &self.holidays))
+        rules::days_overdue(d.status, d.due_on, self.today, &self.holidays)
     }
 }
 

@@ -11,8 +11,8 @@ use langnghe_domain::UnitId;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::OrgChart;
 use langnghe_domain::plan::{
-    self, EventKind, EventRecord, IssueRecord, Period, PolicyAnswer, Records, ResponseRecord, SessionRecord, Target,
-    TrainingAudience,
+    self, ChildrenFrom, EventKind, EventRecord, IssueRecord, Period, PolicyAnswer, Records, ResponseRecord,
+    SessionRecord, Target, TrainingAudience,
 };
 use langnghe_domain::reports::{ScopeError, report_unit};
 use langnghe_storage::reports::Window;
@@ -190,6 +190,15 @@ pub(crate) async fn records(
                 children: u64::try_from(e.children_attending).unwrap_or(0),
                 lower_secondary: lower_secondary(e.children_by_school_level.as_deref()),
                 attendance: e.attendance,
+                children_from: e
+                    .children_from
+                    .iter()
+                    .map(|(unit, children, by_level)| ChildrenFrom {
+                        unit: *unit,
+                        children: u64::try_from(*children).unwrap_or(0),
+                        lower_secondary: lower_secondary(by_level.as_deref()),
+                    })
+                    .collect(),
             })
         })
         .collect();

@@ -19,9 +19,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::dto::CountDto;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::state::AppState;
-use crate::survey_format::{find as find_survey, stored_definition};
+use crate::survey_format::find as find_survey;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -220,6 +220,20 @@ pub(crate) struct GroupFacts<'a> {
     pub(crate) month: &'a str,
 }
 
+/// A response's stored answers typed by its survey version's definition.
+/// Answers that cannot be read are reported and read as none: the
+/// response still stands where it counts (a row of an export, a cell).
+pub fn answers_or_none(
+    def: &SurveyDefinition,
+    response: &dyn std::fmt::Display,
+    stored: &str,
+) -> Vec<(String, langnghe_domain::survey::Answer)> {
+    langnghe_storage::formats::answers::decode(def, stored).unwrap_or_else(|e| {
+        langnghe_storage::formats::report(response, &e);
+        Vec::new()
+    })
+}
+
 /// What a question's columns read in `lang`: option labels, yes and no
 /// in words, anything else (rating values) as it is.
 pub(crate) fn column_labels(def: &SurveyDefinition, key: &str, columns: &[String], lang: Lang) -> Vec<String> {
@@ -343,12 +357,10 @@ pub(crate) async fn compute(
         .version
         .or(record.published_version)
         .ok_or_else(|| ApiError::not_found("published version"))?;
-    let stored = match surveys::version(&state.db, record.id, version).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(ApiError::not_found("survey version")),
-        Err(e) => return Err(e.into()),
-    };
-    let (def, _) = stored_definition(&stored.definition)?;
+    let stored = surveys::version(&state.db, record.id, version)
+        .await
+        .or_not_found("survey version")?;
+    let def = stored.definition.definition;
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();
     let Window { at, months, .. } = q.window(state.clock.local_date())?;
@@ -466,7 +478,14 @@ pub(crate) async fn tally_groups(
         .map_or(0, |(_, w)| w.added + w.removed);
     tx.commit().await.map_err(StoreError::from)?;
     for c in &cells {
-        let t = crate::rollup::decode(&c.tally).map_err(|e| ApiError::internal(&e))?;
+        // A cell that cannot be read is reported and left out.
+        let t = match langnghe_storage::formats::tally::decode(&c.tally) {
+            Ok(t) => t,
+            Err(e) => {
+                langnghe_storage::formats::report(&format_args!("result cell {:?}", c.key), &e);
+                continue;
+            }
+        };
         let key: &CellKey = &c.key;
         let g = group(&GroupFacts {
             unit_id: UnitId(key.unit_id),
@@ -576,7 +595,7 @@ pub(crate) async fn evidence_for_reader(
         {
             if let std::collections::btree_map::Entry::Vacant(v) = definitions.entry((survey, version)) {
                 let def = match surveys::version(&state.db, survey, version).await {
-                    Ok(stored) => Some(stored_definition(&stored.definition)?.0),
+                    Ok(stored) => Some(stored.definition.definition),
                     Err(StoreError::NotFound) => None,
                     Err(e) => return Err(e.into()),
                 };

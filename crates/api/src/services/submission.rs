@@ -11,7 +11,7 @@ use langnghe_domain::consultation::{ChildRefusal, SessionState, SurveyStatus};
 use langnghe_domain::screen::Outcome;
 use langnghe_domain::survey::{self, AgeBand, Answer, RawAnswer, SurveyDefinition};
 use langnghe_domain::text::Lang;
-use langnghe_storage::participation::{self as store, NewResponse, Session, Submitted};
+use langnghe_storage::participation::{self as store, NewCase, NewResponse, Session, Submitted};
 use langnghe_storage::{StoreError, surveys};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::auth::Respondent;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
-use crate::survey_format::{find as find_survey, stored_definition};
+use crate::survey_format::find as find_survey;
 
 /// A published version's definition, parsed once per process (a published
 /// version never changes).
@@ -32,8 +32,7 @@ pub async fn published_definition(
         return Ok(def);
     }
     let stored = surveys::version(&state.db, survey_id, version).await?;
-    let (def, _) = stored_definition(&stored.definition)?;
-    let def = Arc::new(def);
+    let def = Arc::new(stored.definition.definition);
     state.cache.keep_definition(survey_id, version, Arc::clone(&def));
     Ok(def)
 }
@@ -93,23 +92,7 @@ pub async fn submit(
 ) -> Result<Receipt, ApiError> {
     let lang = who.lang();
     let (session, def) = open_session(state, who).await?;
-    let raw: Vec<(String, RawAnswer)> = answers.iter().map(|(k, v)| (k.clone(), raw_answer(v))).collect();
-    let checked = survey::validate_answers(&def, who.claims.age, &raw)?;
-    // Free text is screened before it is stored: the redacted words, or a
-    // marker and the safeguarding case that holds them.
-    let mut stored = Map::new();
-    let mut cases = Vec::new();
-    for (key, answer) in &checked {
-        let value = match answer {
-            Answer::Text(t) => {
-                let (text, case) = crate::services::intake::answer(t, key);
-                cases.extend(case);
-                Value::String(text)
-            }
-            other => crate::rollup::answer_value(other),
-        };
-        stored.insert(key.clone(), value);
-    }
+    let Checked { answers: stored, cases } = checked_answers(&def, who.claims.age, answers)?;
     // Keyed: a guess at what the child wrote cannot be checked against it.
     let request_hash = state.data_key.hash(
         "request",
@@ -133,7 +116,7 @@ pub async fn submit(
         grade: who.claims.grade.map(i16::from),
         gender: who.claims.gender.clone(),
         language: who.claims.lang.clone(),
-        answers: Value::Object(stored).to_string(),
+        answers: langnghe_storage::formats::answers::encode(&stored),
         receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
         idempotency_key: key,
         request_hash,
@@ -154,6 +137,36 @@ pub async fn submit(
         )),
         Submitted::SessionClosed => Err(closed_meanwhile(state, &session, lang)),
     }
+}
+
+/// Answers as they may be stored, and the safeguarding cases they open.
+pub struct Checked {
+    pub answers: Vec<(String, Answer)>,
+    pub cases: Vec<NewCase>,
+}
+
+/// A child's answers (question key → JSON value) checked against the
+/// definition for their age, free text screened: the answers to store
+/// (redacted words, or a marker where the words went to a safeguarding
+/// case) and the cases they open. Paper forms entered by a facilitator
+/// take the same way.
+pub fn checked_answers(def: &SurveyDefinition, age: u8, answers: &Map<String, Value>) -> Result<Checked, ApiError> {
+    let raw: Vec<(String, RawAnswer)> = answers.iter().map(|(k, v)| (k.clone(), raw_answer(v))).collect();
+    let checked = survey::validate_answers(def, age, &raw)?;
+    let mut stored = Vec::with_capacity(checked.len());
+    let mut cases = Vec::new();
+    for (key, answer) in checked {
+        let answer = match answer {
+            Answer::Text(t) => {
+                let (text, case) = crate::services::intake::answer(&t, &key);
+                cases.extend(case);
+                Answer::Text(text)
+            }
+            other => other,
+        };
+        stored.push((key, answer));
+    }
+    Ok(Checked { answers: stored, cases })
 }
 
 /// An answer as JSON carries it, before the survey says what it must be.

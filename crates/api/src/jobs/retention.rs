@@ -1,12 +1,14 @@
 //! Retention: what is purged after how long, run daily in the background
 //! and by `langnghe purge`. The result cells are never purged: figures stay
-//! when the rows behind them go.
+//! when the rows behind them go. A row that cannot be read is reported and
+//! skipped (tried again the next day), never emptied on a guess.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use langnghe_domain::survey::{QuestionSpec, SurveyDefinition};
+use langnghe_domain::survey::SurveyDefinition;
+use langnghe_storage::formats::{self, FormatError, answers as stored_answers};
 use langnghe_storage::{Db, StoreError, retention as store, surveys};
 use serde::Serialize;
 use serde_json::Value;
@@ -40,54 +42,44 @@ pub const IDEMPOTENCY_DAYS: i64 = 7;
 /// agency's "we never got it"); dead letters stay until replayed.
 pub const DELIVERED_EVENTS_DAYS: i64 = 30;
 
-fn corrupt(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Db(langnghe_storage::DbErr::Custom(e.to_string()))
-}
-
 /// The answers with every text answer replaced by [`PURGED`].
-pub fn purge_text(def: &SurveyDefinition, answers: &str) -> String {
-    replace_texts(def, answers, PURGED)
-}
-
-/// The answers with every text answer replaced by `marker` (still a text
-/// answer, so the cells that count it agree).
-pub fn replace_texts(def: &SurveyDefinition, answers: &str, marker: &str) -> String {
-    let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(answers) else {
-        return answers.to_owned();
-    };
-    for q in def.questions() {
-        if matches!(q.spec(), QuestionSpec::Text { .. })
-            && let Some(v) = map.get_mut(q.key())
-            && v.is_string()
-        {
-            *v = Value::String(marker.to_owned());
-        }
-    }
-    Value::Object(map).to_string()
+pub fn purge_text(def: &SurveyDefinition, answers: &str) -> Result<String, FormatError> {
+    stored_answers::replace_texts(def, answers, PURGED)
 }
 
 /// Purges everything past its period as of `now`.
 pub async fn purge(db: &Db, policy: Policy, now: DateTime<Utc>) -> Result<Report, StoreError> {
     let mut report = Report::default();
     let text_cutoff = now - chrono::Duration::days(policy.text_days);
-    let mut defs: HashMap<(Uuid, i32), SurveyDefinition> = HashMap::new();
+    // A definition that cannot be read is `None`: its responses are skipped.
+    let mut defs: HashMap<(Uuid, i32), Option<SurveyDefinition>> = HashMap::new();
+    let mut after = None;
     loop {
-        let due = store::texts_due(db, text_cutoff, 1000).await?;
-        if due.is_empty() {
+        let due = store::texts_due(db, text_cutoff, after, 1000).await?;
+        let Some(last) = due.last() else {
             break;
-        }
+        };
+        // Rows skipped (unreadable) stay behind the cursor until the next run.
+        after = Some(last.id);
         let mut purged = Vec::with_capacity(due.len());
         for d in &due {
             if let std::collections::hash_map::Entry::Vacant(e) = defs.entry((d.survey_id, d.version)) {
-                let stored = surveys::version(db, d.survey_id, d.version).await?;
-                let (def, _) = crate::survey_format::stored_definition(&stored.definition)
-                    .map_err(|e| corrupt(e.detail.unwrap_or_default()))?;
-                e.insert(def);
+                e.insert(match surveys::version(db, d.survey_id, d.version).await {
+                    Ok(stored) => Some(stored.definition.definition),
+                    Err(StoreError::Unreadable(e)) => {
+                        formats::report(&format_args!("survey {} version {}", d.survey_id, d.version), &e);
+                        None
+                    }
+                    Err(e) => return Err(e),
+                });
             }
-            let def = defs
-                .get(&(d.survey_id, d.version))
-                .ok_or_else(|| corrupt("definition"))?;
-            purged.push((d.id, purge_text(def, &d.answers)));
+            let Some(Some(def)) = defs.get(&(d.survey_id, d.version)) else {
+                continue;
+            };
+            match purge_text(def, &d.answers) {
+                Ok(answers) => purged.push((d.id, answers)),
+                Err(e) => formats::report(&format_args!("response {}", d.id), &e),
+            }
         }
         store::store_purged_texts(db, &purged, now).await?;
         report.texts_purged += purged.len() as u64;

@@ -1,127 +1,34 @@
 //! Folding responses into the result cells, in releases, and reading
 //! them back.
 //!
-//! Storage keeps the cells (`langnghe_storage::rollup`); this module knows
-//! what a cell holds: a [`Tally`] of one survey version, with the key of
-//! every count (the cell key method), encoded as compact JSON. A
+//! Storage keeps the cells (`langnghe_storage::rollup`) and their format
+//! (`langnghe_storage::formats::tally`); a cell holds a [`Tally`] of one
+//! survey version, with the key of every count (the cell key method). A
 //! background task releases the waiting changes of a cell (survey version,
 //! month, unit, age band, gender) once enough of them wait in that cell
 //! (`langnghe_domain::disclosure::releases`); results read the cells alone,
 //! so every figure changes only in releases, and by a release step at
 //! least. Children in a cell that never gathers enough changes are never
 //! published.
+//!
+//! A stored row the folder cannot read is reported
+//! (`langnghe_storage::formats::report`) and never stops it: a response
+//! whose answers cannot be read counts as a response that answered nothing;
+//! a survey whose definition or cells cannot be read is set aside (its
+//! release rolled back) and the folder goes on with the other surveys,
+//! trying the set-aside survey again after a wait that doubles up to a day.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use langnghe_domain::disclosure::{self, CellKey as Key, Policy, RecordKey};
-use langnghe_domain::results::{Count, Num, QuestionTally, Tally};
-use langnghe_domain::survey::{Answer, Question, QuestionSpec, SurveyDefinition};
-use langnghe_storage::rollup::{self as store, Cell, CellKey, Pending};
-use langnghe_storage::{Db, DbErr, StoreError, surveys};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use langnghe_domain::disclosure::{self, Policy, RecordKey};
+use langnghe_domain::results::Tally;
+use langnghe_domain::survey::SurveyDefinition;
+use langnghe_storage::formats::{self, answers as stored_answers, tally as stored_tally};
+use langnghe_storage::rollup::{self as store, Cell, CellKey, NOT_GIVEN, Pending};
+use langnghe_storage::{Db, StoreError, surveys};
 use uuid::Uuid;
-
-/// A stored answer read back as the question's type.
-pub(crate) fn stored_answer(q: &Question, v: &Value) -> Option<Answer> {
-    let strings =
-        |v: &Value| -> Option<Vec<String>> { v.as_array()?.iter().map(|x| x.as_str().map(str::to_owned)).collect() };
-    Some(match q.spec() {
-        QuestionSpec::SingleChoice { .. } => Answer::Choice(v.as_str()?.to_owned()),
-        QuestionSpec::MultipleChoice { .. } => Answer::Choices(strings(v)?),
-        QuestionSpec::Ranking { .. } => Answer::Ranking(strings(v)?),
-        QuestionSpec::Rating { .. } => Answer::Rating(v.as_i64()?),
-        QuestionSpec::YesNo => Answer::YesNo(v.as_bool()?),
-        QuestionSpec::Text { .. } => Answer::Text(v.as_str()?.to_owned()),
-        QuestionSpec::Number { .. } => Answer::Number(v.as_f64()?),
-    })
-}
-
-/// An answer as stored (the inverse of [`stored_answer`]).
-pub(crate) fn answer_value(a: &Answer) -> Value {
-    match a {
-        Answer::Choice(k) => Value::from(k.as_str()),
-        Answer::Choices(ks) | Answer::Ranking(ks) => Value::from(ks.clone()),
-        Answer::Rating(n) => Value::from(*n),
-        Answer::YesNo(b) => Value::from(*b),
-        Answer::Text(t) => Value::from(t.as_str()),
-        Answer::Number(x) => Value::from(*x),
-    }
-}
-
-/// A response's stored answers (JSON text), typed by the definition.
-pub(crate) fn answers_of(def: &SurveyDefinition, json: &str) -> Vec<(String, Answer)> {
-    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(json) else {
-        return Vec::new();
-    };
-    def.questions()
-        .iter()
-        .filter_map(|q| {
-            map.get(q.key())
-                .and_then(|v| stored_answer(q, v))
-                .map(|a| (q.key().to_owned(), a))
-        })
-        .collect()
-}
-
-/// A tally as stored in a cell: `r` responses, and per question (in the
-/// version's order, which never changes once published) the respondents,
-/// the column counts or rank sums, and the number histogram. Each count is
-/// stored with its cell key, as `[count, key]`.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    r: (i64, u32),
-    q: Vec<StoredQuestion>,
-}
-
-/// Respondents, columns, and `[value, count]` pairs.
-type StoredQuestion = ((i64, u32), Vec<(i64, u32)>, Vec<(f64, i64)>);
-
-fn stored(c: &Count) -> (i64, u32) {
-    (c.n, c.key.get())
-}
-
-fn count((n, key): (i64, u32)) -> Count {
-    Count {
-        n,
-        key: Key::from_u32(key),
-    }
-}
-
-pub fn encode(t: &Tally) -> String {
-    let stored = Stored {
-        r: stored(&t.responses),
-        q: t.questions
-            .iter()
-            .map(|q| {
-                (
-                    stored(&q.respondents),
-                    q.columns.iter().map(stored).collect(),
-                    q.values.iter().map(|(v, n)| (v.0, *n)).collect(),
-                )
-            })
-            .collect(),
-    };
-    serde_json::to_string(&stored).unwrap_or_default()
-}
-
-pub fn decode(text: &str) -> Result<Tally, serde_json::Error> {
-    let s: Stored = serde_json::from_str(text)?;
-    Ok(Tally {
-        responses: count(s.r),
-        questions: s
-            .q
-            .into_iter()
-            .map(|(respondents, columns, values)| QuestionTally {
-                respondents: count(respondents),
-                columns: columns.into_iter().map(count).collect(),
-                values: values.into_iter().map(|(v, n)| (Num(v), n)).collect(),
-            })
-            .collect(),
-    })
-}
 
 /// The month (`YYYY-MM`, local time) a response counts in.
 pub fn month_of(at: DateTime<Utc>) -> String {
@@ -158,13 +65,6 @@ fn key_of(
     }
 }
 
-/// The gender group of children who did not say.
-pub const NOT_GIVEN: &str = "not_given";
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Db(DbErr::Custom(format!("{what}: {e}")))
-}
-
 /// Releases the waiting changes of every cell that has enough of them
 /// (each survey in a transaction of its own: the due cells' entries taken
 /// off the queue, applied to those cells and the survey's release numbered
@@ -175,26 +75,74 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 /// gender), so every figure, a cell or any sum of cells, moves between two
 /// readings by no change or by at least a release step of children.
 pub async fn fold(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<usize, StoreError> {
-    let mut folded = 0;
-    for (survey_id, closed) in due(db, policy).await? {
-        // The fast way (all of the survey's entries) first when everything
-        // waiting is due; by response if changes raced in meanwhile.
-        for whole in [true, false] {
-            match fold_survey(db, survey_id, closed, policy, now, whole).await? {
-                Folded::Busy => return Ok(folded),
-                Folded::Nothing => break,
-                Folded::Raced => continue,
-                Folded::Released(n) => {
-                    folded += n;
-                    if n >= LARGE_RELEASE {
-                        store::tidy_queue(db).await?;
+    Folder::default().fold(db, policy, now).await
+}
+
+/// The first wait of a survey set aside, and the longest.
+const FIRST_WAIT: chrono::Duration = chrono::Duration::minutes(10);
+const LONGEST_WAIT: chrono::Duration = chrono::Duration::days(1);
+
+/// A folder, remembering the surveys it set aside because a stored row of
+/// theirs (a definition, a cell) could not be read: each is tried again
+/// only after its wait, which doubles with every failure.
+#[derive(Debug, Default)]
+pub struct Folder {
+    aside: HashMap<Uuid, (DateTime<Utc>, chrono::Duration)>,
+}
+
+impl Folder {
+    /// Whether `survey_id` waits out its time aside at `now`.
+    pub fn is_aside(&self, survey_id: Uuid, now: DateTime<Utc>) -> bool {
+        self.aside.get(&survey_id).is_some_and(|(until, _)| now < *until)
+    }
+
+    fn set_aside(&mut self, survey_id: Uuid, now: DateTime<Utc>) {
+        let wait = self
+            .aside
+            .get(&survey_id)
+            .map_or(FIRST_WAIT, |(_, wait)| (*wait * 2).min(LONGEST_WAIT));
+        self.aside.insert(survey_id, (now + wait, wait));
+    }
+
+    /// One pass: releases what is due (see [`fold`]), surveys set aside
+    /// left out; a survey whose stored rows cannot be read is reported and
+    /// set aside, and the pass goes on.
+    pub async fn fold(&mut self, db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let mut folded = 0;
+        for (survey_id, closed) in self.due(db, policy, now).await? {
+            // The fast way (all of the survey's entries) first when everything
+            // waiting is due; by response if changes raced in meanwhile.
+            for whole in [true, false] {
+                match fold_survey(db, survey_id, closed, policy, now, whole).await {
+                    Ok(Folded::Busy) => return Ok(folded),
+                    Ok(Folded::Nothing) => break,
+                    Ok(Folded::Raced) => continue,
+                    Ok(Folded::Released(n)) => {
+                        self.aside.remove(&survey_id);
+                        folded += n;
+                        if n >= LARGE_RELEASE {
+                            store::tidy_queue(db).await?;
+                        }
+                        break;
                     }
-                    break;
+                    Err(StoreError::Unreadable(e)) => {
+                        formats::report(&format_args!("survey {survey_id}"), &e);
+                        self.set_aside(survey_id, now);
+                        break;
+                    }
+                    Err(e) => return Err(e),
                 }
             }
         }
+        Ok(folded)
     }
-    Ok(folded)
+
+    /// The surveys due (see [`due`]) that are not set aside.
+    async fn due(&self, db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<Vec<(Uuid, bool)>, StoreError> {
+        let mut out = due(db, policy).await?;
+        out.retain(|(id, _)| !self.is_aside(*id, now));
+        Ok(out)
+    }
 }
 
 enum Folded {
@@ -349,15 +297,18 @@ async fn apply(tx: &langnghe_storage::Tx, rows: &[Pending]) -> Result<Vec<Cell>,
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
                 let stored = surveys::version(tx, p.survey_id, p.version).await?;
-                let (def, _) = crate::survey_format::stored_definition(&stored.definition)
-                    .map_err(|e| corrupt("stored survey definition", e.detail.unwrap_or_default()))?;
-                e.insert(def)
+                e.insert(stored.definition.definition)
             }
         };
         let sign = if p.live { 1 } else { -1 };
+        // Answers that cannot be read: a response that answered nothing.
+        let answers = stored_answers::decode(def, &p.answers).unwrap_or_else(|e| {
+            formats::report(&format_args!("response {}", p.id), &e);
+            Vec::new()
+        });
         deltas.entry(cell_key(p)).or_insert_with(|| Tally::empty(def)).count(
             def,
-            &answers_of(def, &p.answers),
+            &answers,
             sign,
             RecordKey::from_u32(p.record_key),
         );
@@ -388,7 +339,7 @@ async fn apply(tx: &langnghe_storage::Tx, rows: &[Pending]) -> Result<Vec<Cell>,
         };
         for key in keys {
             let mut tally = match existing.remove(key) {
-                Some(c) => decode(&c.tally).map_err(|e| corrupt("stored rollup", e))?,
+                Some(c) => stored_tally::decode(&c.tally)?,
                 None => Tally::empty(def),
             };
             if let Some(delta) = deltas.get(key) {
@@ -397,7 +348,7 @@ async fn apply(tx: &langnghe_storage::Tx, rows: &[Pending]) -> Result<Vec<Cell>,
             cells.push(Cell {
                 key: key.clone(),
                 responses: tally.responses.n,
-                tally: encode(&tally),
+                tally: stored_tally::encode(&tally),
             });
         }
     }
@@ -406,14 +357,15 @@ async fn apply(tx: &langnghe_storage::Tx, rows: &[Pending]) -> Result<Vec<Cell>,
 
 /// Releases everything that is due, waiting for another folder that holds
 /// the lock (the seeder, tooling, tests). Changes too few for a release
-/// stay waiting.
+/// stay waiting; so do the changes of a survey set aside.
 pub async fn fold_all(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let mut folder = Folder::default();
     let mut total = 0;
     loop {
-        let n = fold(db, policy, now).await?;
+        let n = folder.fold(db, policy, now).await?;
         total += n;
         if n == 0 {
-            if due(db, policy).await?.is_empty() {
+            if folder.due(db, policy, now).await?.is_empty() {
                 return Ok(total);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -423,11 +375,13 @@ pub async fn fold_all(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<us
 
 /// Runs the folder in the background: the releases that are due, then a
 /// pause of `interval`. Errors (the database gone, a busy lock) are logged
-/// and retried after the pause.
+/// and retried after the pause; a survey whose stored rows cannot be read
+/// is set aside (see [`Folder`]).
 pub fn spawn_folder(db: Db, interval: Duration, clock: crate::Clock, policy: Policy) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut folder = Folder::default();
         loop {
-            match fold(&db, &policy, clock.now()).await {
+            match folder.fold(&db, &policy, clock.now()).await {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(cause = %e, "folding results failed; retrying"),
             }

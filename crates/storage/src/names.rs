@@ -1,0 +1,80 @@
+//! Domain values stored by their names (statuses, stances, kinds): read
+//! back typed, and a name no version of the service wrote is an error
+//! ([`StoreError::Corrupt`]), never a silent default.
+
+use langnghe_domain::consultation::SurveyStatus;
+use langnghe_domain::moderation::{IssueStatus, RejectReason};
+use langnghe_domain::plan::EventKind;
+use langnghe_domain::recommendation::{CommitmentStatus, DeliveryStatus, RecommendationStatus, Stance};
+use langnghe_domain::safeguarding::{CaseStatus, Channel, Referral, Verdict};
+use langnghe_domain::screen::{Outcome, Severity};
+use langnghe_domain::survey::SurveyKind;
+
+use crate::StoreError;
+
+/// A value kept in a text column by its name.
+pub(crate) trait Named: Copy + Sized {
+    /// What the column holds, for the error.
+    const WHAT: &'static str;
+    fn name(self) -> &'static str;
+    fn from_name(s: &str) -> Option<Self>;
+}
+
+macro_rules! named {
+    ($($ty:ty = $what:literal,)*) => {$(
+        impl Named for $ty {
+            const WHAT: &'static str = $what;
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+            fn from_name(s: &str) -> Option<Self> {
+                <$ty>::parse(s)
+            }
+        }
+    )*};
+}
+
+named! {
+    RecommendationStatus = "recommendation status",
+    DeliveryStatus = "delivery status",
+    Stance = "stance",
+    CommitmentStatus = "commitment status",
+    IssueStatus = "issue status",
+    RejectReason = "rejection reason",
+    CaseStatus = "case status",
+    Severity = "case severity",
+    Referral = "referral",
+    Channel = "intake channel",
+    Outcome = "screening outcome",
+    Verdict = "verdict",
+    EventKind = "event kind",
+    SurveyKind = "survey kind",
+    SurveyStatus = "survey status",
+}
+
+/// A stored name read back as its value.
+pub(crate) fn read<T: Named>(value: &str) -> Result<T, StoreError> {
+    T::from_name(value).ok_or_else(|| StoreError::Corrupt {
+        what: T::WHAT,
+        value: value.to_owned(),
+    })
+}
+
+/// A stored name that may be absent.
+pub(crate) fn read_opt<T: Named>(value: Option<&str>) -> Result<Option<T>, StoreError> {
+    value.map(read).transpose()
+}
+
+/// Serialises a value by its name, as the column holds it (audit
+/// snapshots).
+pub(crate) fn by_name<T: Named, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.name())
+}
+
+/// [`by_name`] for an optional value.
+pub(crate) fn by_name_opt<T: Named, S: serde::Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_str(v.name()),
+        None => s.serialize_none(),
+    }
+}

@@ -1,0 +1,220 @@
+//! Stored formats (issue 14): rows storage cannot read are reported and
+//! skipped, never retried for ever; rows written before versions (version
+//! 0) read as they did, before and after migration 25 rewrites them.
+
+use langnghe_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use serde_json::{Value, json};
+
+use crate::results::{K, answer, near, released, session};
+use crate::support::TestApp;
+use crate::surveys::published_survey;
+
+fn one_question(owner: &str, title: &str) -> Value {
+    json!({"kind": "opinion", "owner_unit_id": owner, "title": {"vi": title}, "min_age": 6, "max_age": 17,
+           "questions": [{"key": "one", "type": "single_choice", "text": {"vi": "Một?"},
+                          "options": [{"key": "a", "label": {"vi": "A"}}, {"key": "b", "label": {"vi": "B"}}]},
+                         {"key": "say", "type": "text", "text": {"vi": "Nói?"}}]})
+}
+
+/// Runs `sql` with `$1` bound to a survey id (`?` on SQLite).
+async fn exec(db: &sea_orm::DatabaseConnection, sql: &str, survey: &str) -> u64 {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => sql.to_owned(),
+        _ => sql.replace("$1", "?"),
+    };
+    let id: uuid::Uuid = survey.parse().unwrap();
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
+        .await
+        .unwrap()
+        .rows_affected()
+}
+
+async fn text(db: &sea_orm::DatabaseConnection, sql: &str, survey: &str) -> Vec<String> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => sql.to_owned(),
+        _ => sql.replace("$1", "?"),
+    };
+    let id: uuid::Uuid = survey.parse().unwrap();
+    db.query_all_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
+fn unreadable(metrics: &str, kind: &str) -> u64 {
+    let prefix = format!("langnghe_unreadable_rows_total{{kind=\"{kind}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {prefix} in the metrics"))
+        .parse()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_folder_moves_past_rows_it_cannot_read() {
+    let app = TestApp::spawn_demo().await;
+    app.stop_folder();
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let broken_answers = published_survey(&app, &one_question(&district, "A")).await;
+    let broken_definition = published_survey(&app, &one_question(&district, "B")).await;
+    let (code_a, code_b) = (
+        session(&app, &broken_answers, &school).await,
+        session(&app, &broken_definition, &school).await,
+    );
+    let n = K + 1;
+    for _ in 0..n {
+        answer(&app, &code_a, 12, "girl", json!({"one": "a", "say": "Em vui"})).await;
+        answer(&app, &code_b, 12, "girl", json!({"one": "b"})).await;
+    }
+    // One response of A is no longer JSON; B's definition names a kind of
+    // survey nobody knows. Both written straight into the database.
+    let one_response = "UPDATE responses SET answers = '{broken' \
+                        WHERE id IN (SELECT id FROM responses WHERE survey_id = $1 ORDER BY id LIMIT 1)";
+    assert_eq!(exec(&db, one_response, &broken_answers).await, 1);
+    let definition = "UPDATE survey_versions SET definition = '{\"v\":1,\"kind\":\"poll\"}' WHERE survey_id = $1";
+    assert_eq!(exec(&db, definition, &broken_definition).await, 1);
+
+    // Releasing everything due comes back (B is set aside, not retried in
+    // a loop), and A's release comes with every response counted: the one
+    // it cannot read as a response that answered nothing.
+    app.release().await;
+    let r = released(&app, &broken_answers, 1).await;
+    assert_eq!(r["release"]["waiting"], 0, "{r}");
+    let cells = langnghe_storage::rollup::cells(&db, broken_answers.parse().unwrap(), 1, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), n as i64);
+    let one = r["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["key"] == "one")
+        .unwrap();
+    near(&one["total"]["respondents"], n - 1);
+
+    // B's changes wait, untouched, for the definition to be mended.
+    let b: uuid::Uuid = broken_definition.parse().unwrap();
+    assert!(
+        langnghe_storage::rollup::cells(&db, b, 1, None, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        langnghe_storage::rollup::waiting_changes(&db, Some(b))
+            .await
+            .unwrap()
+            .len(),
+        n as usize
+    );
+    // Each skip is reported.
+    let metrics = app.get("/metrics", None).await.text;
+    assert!(unreadable(&metrics, "answers") >= 1, "{metrics}");
+    assert!(unreadable(&metrics, "survey_definition") >= 1, "{metrics}");
+
+    // The free-text export reads the rows it can and skips the one it cannot.
+    let texts = app
+        .get(
+            &format!("/api/v1/surveys/{broken_answers}/texts.csv?reason=quality%20check"),
+            app.admin(),
+        )
+        .await;
+    assert_eq!(texts.status, 200, "{}", texts.text);
+    assert_eq!(texts.text.matches("Em vui").count(), n as usize - 1, "{}", texts.text);
+    db.close().await.ok();
+}
+
+#[actix_web::test]
+async fn rows_written_before_versions_read_the_same_before_and_after_the_migration() {
+    let app = TestApp::spawn_demo().await;
+    app.stop_folder();
+    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let district = app.unit_id("PN", "2026-01-01").await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let survey = published_survey(&app, &one_question(&district, "Trước")).await;
+    let code = session(&app, &survey, &school).await;
+    for i in 0..K + 2 {
+        let one = if i % 2 == 0 { "a" } else { "b" };
+        answer(&app, &code, 12, "girl", json!({"one": one, "say": "Em vui"})).await;
+    }
+    app.release().await;
+    let before = released(&app, &survey, 1).await;
+    let definition_before =
+        app.get(&format!("/api/v1/surveys/{survey}"), app.admin()).await.ok(200)["definition"].clone();
+
+    // Migration 25 undone: every row back in the form before versions.
+    Migrator::down(&db, Some(1)).await.unwrap();
+    let definitions = text(
+        &db,
+        "SELECT definition FROM survey_versions WHERE survey_id = $1",
+        &survey,
+    )
+    .await;
+    let answers = text(&db, "SELECT answers FROM responses WHERE survey_id = $1", &survey).await;
+    let tallies = text(&db, "SELECT tally FROM result_cells WHERE survey_id = $1", &survey).await;
+    for t in definitions.iter().chain(&tallies) {
+        let v: Value = serde_json::from_str(t).unwrap();
+        assert!(v.get("v").is_none(), "{t}");
+    }
+    for t in &answers {
+        let v: Value = serde_json::from_str(t).unwrap();
+        assert!(v.get("one").is_some() && v.get("$v").is_none(), "{t}");
+    }
+    // Read as version 0: the same figures and the same definition.
+    assert_eq!(
+        app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin())
+            .await
+            .ok(200)["questions"],
+        before["questions"]
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/surveys/{survey}"), app.admin()).await.ok(200)["definition"],
+        definition_before
+    );
+    // A child answering meanwhile, and the folder folding version-0 rows
+    // with version-1 ones.
+    for _ in 0..K {
+        answer(&app, &code, 12, "girl", json!({"one": "a", "say": "Em vui"})).await;
+    }
+    app.release().await;
+    let mixed = released(&app, &survey, 2).await;
+
+    // Migration 25 again: every row in version 1, read the same.
+    Migrator::up(&db, None).await.unwrap();
+    for t in text(
+        &db,
+        "SELECT definition FROM survey_versions WHERE survey_id = $1",
+        &survey,
+    )
+    .await
+    .iter()
+    .chain(&text(&db, "SELECT tally FROM result_cells WHERE survey_id = $1", &survey).await)
+    {
+        let v: Value = serde_json::from_str(t).unwrap();
+        assert_eq!(v["v"], 1, "{t}");
+    }
+    for t in text(&db, "SELECT answers FROM responses WHERE survey_id = $1", &survey).await {
+        let v: Value = serde_json::from_str(&t).unwrap();
+        assert_eq!(v["$v"], 1, "{t}");
+        assert!(v["one"].is_string(), "{t}");
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin())
+            .await
+            .ok(200)["questions"],
+        mixed["questions"]
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/surveys/{survey}"), app.admin()).await.ok(200)["definition"],
+        definition_before
+    );
+    db.close().await.ok();
+}
