@@ -124,23 +124,15 @@ impl<R: Allowed> Staff<R> {
         self.user.assignment.role
     }
 
-    /// For a facilitator, the units they work for today (their unit and
-    /// everything below it); `None` for roles without a unit scope.
+    /// The units this staff member's work covers (`domain::account::Scope`).
+    pub fn scope(&self) -> langnghe_domain::account::Scope {
+        self.user.assignment.scope()
+    }
+
+    /// The units they work for today, to filter a list by; `None` for
+    /// every unit.
     pub fn unit_scope(&self, chart: &langnghe_domain::org::OrgChart) -> Option<Vec<langnghe_domain::UnitId>> {
-        if self.role() != Role::Facilitator {
-            return None;
-        }
-        let Some(root) = self.user.assignment.unit_id else {
-            return Some(Vec::new());
-        };
-        let today = self.day();
-        Some(
-            chart
-                .units()
-                .filter(|u| chart.is_within(u.id, root, today))
-                .map(|u| u.id)
-                .collect(),
-        )
+        self.scope().units(chart, self.day())
     }
 }
 

@@ -128,6 +128,15 @@ impl ApiError {
         Self::new(Code::NotFound, "Not found").detail(format!("no such {what}"))
     }
 
+    /// A refusal a child reads, in their language.
+    pub fn for_child(
+        code: Code,
+        refusal: langnghe_domain::consultation::ChildRefusal,
+        lang: langnghe_domain::text::Lang,
+    ) -> Self {
+        Self::new(code, "Không thể tiếp tục / Cannot continue").detail(refusal.message(lang))
+    }
+
     pub fn conflict(code: Code, detail: impl Into<String>) -> Self {
         Self::new(code, "The request conflicts with the current state").detail(detail)
     }

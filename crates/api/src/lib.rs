@@ -27,7 +27,6 @@ pub mod routes;
 pub mod server;
 pub mod services;
 pub mod state;
-pub mod submissions;
 pub mod survey_format;
 pub mod web_app;
 

@@ -157,7 +157,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         join_budget: Arc::new(crate::join_budget::JoinBudget::new(config.join_budget)),
         routes: Arc::new(RouteTable::from_spec(&api)),
         webhooks: config.webhooks,
-        submissions: crate::submissions::Submissions::spawn(db.clone()).map_err(StartError::Writers)?,
+        submissions: langnghe_storage::participation::Writers::spawn(db.clone()).map_err(StartError::Writers)?,
     };
     let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;
     langnghe_storage::calendar::seed_if_empty(&db, &langnghe_domain::calendar::vietnam_holidays())

@@ -31,7 +31,7 @@ pub struct AppState {
     /// The service-wide budget of wrong join codes.
     pub join_budget: Arc<crate::join_budget::JoinBudget>,
     /// The writers that store children's submissions in batches.
-    pub submissions: crate::submissions::Submissions,
+    pub submissions: langnghe_storage::participation::Writers,
     /// How webhooks are sent (which URLs are accepted).
     pub webhooks: crate::config::WebhookPolicy,
     /// The routes of the API, for telling 405 from 404.

@@ -1,6 +1,10 @@
-//! Staff accounts: roles, usernames, password rules and the scope a role
-//! needs (a facilitator works for one unit, agency staff for one agency).
+//! Staff accounts: roles, usernames, password rules, the scope a role
+//! needs (a facilitator works for one unit, agency staff for one agency),
+//! and the one rule of which units a staff member's work covers (`Scope`).
 
+use chrono::NaiveDate;
+
+use crate::org::OrgChart;
 use crate::{AgencyId, FieldErrors, UnitId};
 
 /// What a staff account may do.
@@ -144,6 +148,102 @@ impl Assignment {
     }
 }
 
+/// The units a staff member's work covers: a facilitator's own unit and
+/// everything below it; every unit for the district-wide roles. Whatever a
+/// facilitator opens, records, lists or reads is checked against this, and
+/// only this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Admins, moderators, safeguarding officers, agency staff.
+    Everywhere,
+    /// A facilitator: this unit and the units below it.
+    Within(UnitId),
+    /// A facilitator left without a unit: nothing.
+    Nowhere,
+}
+
+/// Why a unit asked for is not the caller's to see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OutOfScope {
+    /// The caller covers no unit at all.
+    #[error("the account has no unit to work for")]
+    NoUnit,
+    /// The unit is outside the caller's own.
+    #[error("the unit is outside the caller's own unit")]
+    Outside,
+}
+
+impl Assignment {
+    /// The units this assignment's work covers.
+    pub fn scope(&self) -> Scope {
+        match (self.role, self.unit_id) {
+            (Role::Facilitator, Some(own)) => Scope::Within(own),
+            (Role::Facilitator, None) => Scope::Nowhere,
+            _ => Scope::Everywhere,
+        }
+    }
+}
+
+impl Scope {
+    /// Whether `unit` is covered: at or below the own unit on one of
+    /// `days` (a unit may have moved between them, e.g. the day an event
+    /// was held and today).
+    pub fn covers(self, chart: &OrgChart, unit: UnitId, days: &[NaiveDate]) -> bool {
+        match self {
+            Scope::Everywhere => true,
+            Scope::Within(own) => days.iter().any(|d| chart.is_within(unit, own, *d)),
+            Scope::Nowhere => false,
+        }
+    }
+
+    /// The units covered on `day`, to filter a list by; `None` for every
+    /// unit (no filter).
+    pub fn units(self, chart: &OrgChart, day: NaiveDate) -> Option<Vec<UnitId>> {
+        match self {
+            Scope::Everywhere => None,
+            Scope::Within(own) => Some(
+                chart
+                    .units()
+                    .filter(|u| chart.is_within(u.id, own, day))
+                    .map(|u| u.id)
+                    .collect(),
+            ),
+            Scope::Nowhere => Some(Vec::new()),
+        }
+    }
+
+    /// The units whose events a caller reads on `day`: the units covered
+    /// and the units above a facilitator's own (events held there gather
+    /// their children too); `None` for every unit.
+    pub fn units_and_above(self, chart: &OrgChart, day: NaiveDate) -> Option<Vec<UnitId>> {
+        let mut units = self.units(chart, day)?;
+        if let Scope::Within(own) = self {
+            units.extend(chart.ancestors_on(own, day).into_iter().map(|a| a.id));
+        }
+        Some(units)
+    }
+
+    /// The unit figures are about: `asked` when covered on one of `days`,
+    /// else the own unit by default; `None` when the caller covers every
+    /// unit and asked for none. Whether `asked` exists is the caller's
+    /// question (a facilitator asking for a unit that does not exist is
+    /// outside their own).
+    pub fn narrow(
+        self,
+        chart: &OrgChart,
+        asked: Option<UnitId>,
+        days: &[NaiveDate],
+    ) -> Result<Option<UnitId>, OutOfScope> {
+        match (self, asked) {
+            (Scope::Nowhere, _) => Err(OutOfScope::NoUnit),
+            (Scope::Within(own), None) => Ok(Some(own)),
+            (_, Some(u)) if self.covers(chart, u, days) => Ok(Some(u)),
+            (_, Some(_)) => Err(OutOfScope::Outside),
+            (Scope::Everywhere, None) => Ok(None),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +286,122 @@ mod tests {
             m.change(Some(Role::Facilitator), None, None).unwrap_err().0[0].code,
             "required"
         );
+    }
+
+    /// City → district → ward → school, and another school of the
+    /// district; the school moves under the district on 2026-09-01.
+    fn chart() -> (OrgChart, [UnitId; 5]) {
+        use crate::LocalizedText;
+        use crate::org::{ParentPeriod, Unit, UnitCode, UnitKind};
+        let unit = |code: &str, kind| Unit {
+            id: UnitId::new(),
+            kind,
+            code: UnitCode::parse("code", code).unwrap(),
+            name: LocalizedText::from_stored(code, None),
+            valid_from: d("2000-01-01"),
+            valid_to: None,
+            note: None,
+        };
+        let (city, district, ward) = (
+            unit("HCM", UnitKind::City),
+            unit("PN", UnitKind::District),
+            unit("W", UnitKind::Ward),
+        );
+        let (school, other) = (unit("S", UnitKind::School), unit("S2", UnitKind::School));
+        let period = |u: &Unit, p: &Unit, from: &str, to: Option<&str>| ParentPeriod {
+            unit_id: u.id,
+            parent_id: p.id,
+            valid_from: d(from),
+            valid_to: to.map(d),
+        };
+        let parents = vec![
+            period(&district, &city, "2000-01-01", None),
+            period(&ward, &district, "2000-01-01", None),
+            period(&school, &ward, "2000-01-01", Some("2026-09-01")),
+            period(&school, &district, "2026-09-01", None),
+            period(&other, &district, "2000-01-01", None),
+        ];
+        let ids = [city.id, district.id, ward.id, school.id, other.id];
+        (
+            OrgChart::new(vec![city, district, ward, school, other], parents, vec![]),
+            ids,
+        )
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_scope_follows_the_role() {
+        let unit = UnitId::new();
+        let fac = Assignment::check(Role::Facilitator, Some(unit), None).unwrap();
+        assert_eq!(fac.scope(), Scope::Within(unit));
+        let lost = Assignment { unit_id: None, ..fac };
+        assert_eq!(lost.scope(), Scope::Nowhere);
+        for role in [Role::Admin, Role::Moderator, Role::SafeguardingOfficer] {
+            assert_eq!(Assignment::check(role, None, None).unwrap().scope(), Scope::Everywhere);
+        }
+        let agency = Assignment::check(Role::AgencyStaff, None, Some(AgencyId::new())).unwrap();
+        assert_eq!(agency.scope(), Scope::Everywhere);
+    }
+
+    #[test]
+    fn a_facilitator_covers_their_unit_and_below_on_the_day() {
+        let (chart, [city, district, ward, school, other]) = chart();
+        let (before, after) = (d("2026-08-31"), d("2026-09-01"));
+        let w = Scope::Within(ward);
+        assert!(w.covers(&chart, ward, &[before]));
+        assert!(w.covers(&chart, school, &[before]));
+        assert!(!w.covers(&chart, school, &[after]), "the school moved away");
+        assert!(w.covers(&chart, school, &[after, before]), "any of the days");
+        assert!(!w.covers(&chart, other, &[before]));
+        assert!(!w.covers(&chart, district, &[before]), "never above");
+        assert!(
+            !w.covers(&chart, UnitId::new(), &[before]),
+            "an unknown unit is outside"
+        );
+        assert!(Scope::Everywhere.covers(&chart, city, &[]));
+        assert!(!Scope::Nowhere.covers(&chart, ward, &[before]));
+
+        let mut listed = w.units(&chart, before).unwrap();
+        listed.sort();
+        let mut want = vec![ward, school];
+        want.sort();
+        assert_eq!(listed, want);
+        assert_eq!(w.units(&chart, after), Some(vec![ward]));
+        assert_eq!(Scope::Everywhere.units(&chart, before), None);
+        assert_eq!(Scope::Nowhere.units(&chart, before), Some(vec![]));
+
+        let mut read = w.units_and_above(&chart, before).unwrap();
+        read.sort();
+        let mut want = vec![city, district, ward, school];
+        want.sort();
+        assert_eq!(read, want, "events held above the ward gather its children");
+        assert_eq!(Scope::Everywhere.units_and_above(&chart, before), None);
+        assert_eq!(Scope::Nowhere.units_and_above(&chart, before), Some(vec![]));
+    }
+
+    #[test]
+    fn figures_are_narrowed_to_what_a_caller_covers() {
+        let (chart, [_, district, ward, school, other]) = chart();
+        let days = [d("2026-08-31")];
+        let w = Scope::Within(ward);
+        let cases = [
+            (w, None, Ok(Some(ward))),
+            (w, Some(ward), Ok(Some(ward))),
+            (w, Some(school), Ok(Some(school))),
+            (w, Some(other), Err(OutOfScope::Outside)),
+            (w, Some(district), Err(OutOfScope::Outside)),
+            (w, Some(UnitId::new()), Err(OutOfScope::Outside)),
+            (Scope::Everywhere, None, Ok(None)),
+            (Scope::Everywhere, Some(other), Ok(Some(other))),
+            (Scope::Nowhere, None, Err(OutOfScope::NoUnit)),
+            (Scope::Nowhere, Some(ward), Err(OutOfScope::NoUnit)),
+        ];
+        for (scope, asked, want) in cases {
+            assert_eq!(scope.narrow(&chart, asked, &days), want, "{scope:?} {asked:?}");
+        }
     }
 
     #[test]

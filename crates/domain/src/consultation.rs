@@ -1,11 +1,12 @@
 //! Consultation sessions and the rules around a child taking part: survey
-//! status transitions, join codes, the session window, school level, and
-//! the words a child reads when something is refused or when they may need
-//! help.
+//! status transitions, join codes, the session window, school level, who
+//! is admitted to a session (`admit`), and the words a child reads when
+//! something is refused or when they may need help.
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::FieldErrors;
+use crate::survey::{MAX_AGE, MIN_AGE, SurveyDefinition};
 use crate::text::Lang;
 
 /// Where a survey definition is in its life.
@@ -324,6 +325,122 @@ impl ChildRefusal {
     }
 }
 
+/// What a child sends to join a session, once its code found the session.
+#[derive(Debug, Clone, Copy)]
+pub struct JoinForm<'a> {
+    /// In years; admitted from [`MIN_AGE`] to [`MAX_AGE`].
+    pub age: i64,
+    /// School grade 1–12, when the child knows it.
+    pub grade: Option<i64>,
+    pub gender: Option<&'a str>,
+    /// The child's own agreement to take part.
+    pub assent: bool,
+    /// The token the phone got on an earlier join, as sent.
+    pub participant_token: Option<&'a str>,
+}
+
+/// The shortest participant token a phone can hold (the service draws
+/// longer ones).
+pub const MIN_PARTICIPANT_TOKEN_CHARS: usize = 32;
+
+/// A child the rules admit to a session: what their respondent token says
+/// of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admitted {
+    pub age: u8,
+    pub grade: Option<u8>,
+    pub gender: Option<Gender>,
+    /// The participant token the phone sent back, checked; `None` for a
+    /// child the service has not met on this phone (the caller draws a new
+    /// token).
+    pub returning: Option<String>,
+}
+
+/// Why a child is not admitted, in the order the rules are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinRefusal {
+    SessionNotOpen,
+    /// The session ended, was closed, or its survey was closed.
+    SessionClosed,
+    NoAssent,
+    /// Age, grade, gender or participant token unreadable: every problem.
+    Invalid(FieldErrors),
+    /// A readable age the survey is not for.
+    AgeNotEligible,
+}
+
+/// Whether a child who found a session by its code may join it, from what
+/// they sent, the session's state and its survey's status and definition.
+/// The refusals come in a fixed order: the session's state (not yet open,
+/// then ended or its survey closed), the child's assent, the fields (all
+/// their problems at once), and last the survey's ages. What only the
+/// database can say (erased data, a full session) is decided after.
+pub fn admit(
+    form: &JoinForm<'_>,
+    session: SessionState,
+    survey: SurveyStatus,
+    def: &SurveyDefinition,
+) -> Result<Admitted, JoinRefusal> {
+    match session {
+        SessionState::NotYetOpen => return Err(JoinRefusal::SessionNotOpen),
+        SessionState::Closed => return Err(JoinRefusal::SessionClosed),
+        SessionState::Open if survey == SurveyStatus::Closed => return Err(JoinRefusal::SessionClosed),
+        SessionState::Open => {}
+    }
+    if !form.assent {
+        return Err(JoinRefusal::NoAssent);
+    }
+    let mut errors = FieldErrors::new();
+    let age = u8::try_from(form.age).ok().filter(|a| (MIN_AGE..=MAX_AGE).contains(a));
+    if age.is_none() {
+        errors.push("age", "out_of_range", format!("an age from {MIN_AGE} to {MAX_AGE}"));
+    }
+    let grade = form.grade.and_then(|g| {
+        let grade = u8::try_from(g).ok().filter(|g| (1..=12).contains(g));
+        if grade.is_none() {
+            errors.push("grade", "out_of_range", "a grade from 1 to 12");
+        }
+        grade
+    });
+    let gender = form.gender.and_then(|g| {
+        let gender = Gender::parse(g);
+        if gender.is_none() {
+            errors.push("gender", "unknown_value", "girl, boy, other or prefer_not_to_say");
+        }
+        gender
+    });
+    let returning = match form.participant_token.map(str::trim) {
+        None | Some("") => None,
+        Some(t) if is_participant_token(t) => Some(t.to_owned()),
+        Some(_) => {
+            errors.push(
+                "participant_token",
+                "invalid",
+                "send back the participant_token exactly as you got it",
+            );
+            None
+        }
+    };
+    let (Some(age), true) = (age, errors.is_empty()) else {
+        return Err(JoinRefusal::Invalid(errors));
+    };
+    if !def.eligible_age(age) {
+        return Err(JoinRefusal::AgeNotEligible);
+    }
+    Ok(Admitted {
+        age,
+        grade,
+        gender,
+        returning,
+    })
+}
+
+/// Whether a text has the shape of a participant token: long enough, and
+/// URL-safe characters only.
+fn is_participant_token(t: &str) -> bool {
+    t.len() >= MIN_PARTICIPANT_TOKEN_CHARS && t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+}
+
 /// Shown at once to a child whose words suggest they or another child may
 /// be at risk.
 pub fn support_message(lang: Lang) -> &'static str {
@@ -574,6 +691,233 @@ mod tests {
     }
 
     use super::*;
+
+    /// A survey for children of 9 to 14.
+    fn survey_9_to_14() -> SurveyDefinition {
+        use crate::survey::{RawQuestion, RawSurvey, RawText};
+        let text = |s: &str| {
+            Some(RawText {
+                vi: Some(s.into()),
+                en: None,
+            })
+        };
+        let raw = RawSurvey {
+            kind: "opinion".into(),
+            title: text("T"),
+            min_age: Some(9),
+            max_age: Some(14),
+            questions: vec![RawQuestion {
+                key: "t".into(),
+                qtype: "text".into(),
+                text: text("T?"),
+                ..RawQuestion::default()
+            }],
+            ..RawSurvey::default()
+        };
+        SurveyDefinition::parse(&raw, &|_| true).unwrap()
+    }
+
+    const TOKEN: &str = "abcdefghijklmnopqrstuvwxyz012345-_AB";
+
+    fn form() -> JoinForm<'static> {
+        JoinForm {
+            age: 12,
+            grade: Some(7),
+            gender: Some("girl"),
+            assent: true,
+            participant_token: None,
+        }
+    }
+
+    fn fields(r: Result<Admitted, JoinRefusal>) -> Vec<(String, &'static str)> {
+        match r {
+            Err(JoinRefusal::Invalid(e)) => e.0.into_iter().map(|e| (e.field, e.code)).collect(),
+            other => panic!("not field errors: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_child_is_admitted_with_what_they_said() {
+        let def = survey_9_to_14();
+        let open = |f: &JoinForm| admit(f, SessionState::Open, SurveyStatus::Published, &def);
+        assert_eq!(
+            open(&form()),
+            Ok(Admitted {
+                age: 12,
+                grade: Some(7),
+                gender: Some(Gender::Girl),
+                returning: None,
+            })
+        );
+        let bare = JoinForm {
+            grade: None,
+            gender: None,
+            participant_token: Some("  "),
+            ..form()
+        };
+        assert_eq!(
+            open(&bare),
+            Ok(Admitted {
+                age: 12,
+                grade: None,
+                gender: None,
+                returning: None,
+            }),
+            "a blank token is no token"
+        );
+        let back = JoinForm {
+            participant_token: Some(TOKEN),
+            ..form()
+        };
+        assert_eq!(open(&back).unwrap().returning.as_deref(), Some(TOKEN));
+        let padded = format!(" {TOKEN}\n");
+        let back = JoinForm {
+            participant_token: Some(&padded),
+            ..form()
+        };
+        assert_eq!(open(&back).unwrap().returning.as_deref(), Some(TOKEN), "trimmed");
+        for (age, ok) in [(8, false), (9, true), (14, true), (15, false)] {
+            let f = JoinForm { age, ..form() };
+            assert_eq!(open(&f).is_ok(), ok, "age {age}");
+        }
+    }
+
+    /// Each refusal, in the order the rules apply: every earlier rule is
+    /// broken together with all the later ones.
+    #[test]
+    fn refusals_come_in_their_order() {
+        let def = survey_9_to_14();
+        let everything_wrong = JoinForm {
+            age: 40,
+            grade: Some(13),
+            gender: Some("robot"),
+            assent: false,
+            participant_token: Some("short"),
+        };
+        let wrong_fields = JoinForm {
+            assent: true,
+            ..everything_wrong
+        };
+        let too_young = JoinForm { age: 7, ..form() };
+        use SessionState::{NotYetOpen, Open};
+        use SurveyStatus::Published;
+        let cases: [(SessionState, SurveyStatus, &JoinForm, JoinRefusal); 5] = [
+            (
+                NotYetOpen,
+                SurveyStatus::Closed,
+                &everything_wrong,
+                JoinRefusal::SessionNotOpen,
+            ),
+            (
+                SessionState::Closed,
+                Published,
+                &everything_wrong,
+                JoinRefusal::SessionClosed,
+            ),
+            (
+                Open,
+                SurveyStatus::Closed,
+                &everything_wrong,
+                JoinRefusal::SessionClosed,
+            ),
+            (Open, Published, &everything_wrong, JoinRefusal::NoAssent),
+            (Open, Published, &too_young, JoinRefusal::AgeNotEligible),
+        ];
+        for (session, survey, f, want) in cases {
+            assert_eq!(admit(f, session, survey, &def), Err(want), "{session:?} {survey:?}");
+        }
+        assert_eq!(
+            fields(admit(&wrong_fields, Open, Published, &def)),
+            [
+                ("age".to_owned(), "out_of_range"),
+                ("grade".to_owned(), "out_of_range"),
+                ("gender".to_owned(), "unknown_value"),
+                ("participant_token".to_owned(), "invalid"),
+            ]
+        );
+    }
+
+    #[test]
+    fn ages_grades_genders_and_tokens_are_checked() {
+        let def = survey_9_to_14();
+        let check = |f: JoinForm| admit(&f, SessionState::Open, SurveyStatus::Published, &def);
+        for age in [-1, 0, 5, 18, 256, i64::MAX] {
+            assert_eq!(
+                fields(check(JoinForm { age, ..form() })),
+                [("age".to_owned(), "out_of_range")],
+                "{age}"
+            );
+        }
+        // Readable but outside this survey: the child is told, not a field.
+        assert_eq!(check(JoinForm { age: 6, ..form() }), Err(JoinRefusal::AgeNotEligible));
+        assert_eq!(check(JoinForm { age: 17, ..form() }), Err(JoinRefusal::AgeNotEligible));
+        for grade in [0, 13, -1, 300] {
+            let f = JoinForm {
+                grade: Some(grade),
+                ..form()
+            };
+            assert_eq!(fields(check(f)), [("grade".to_owned(), "out_of_range")], "{grade}");
+        }
+        for grade in [1, 12] {
+            assert!(
+                check(JoinForm {
+                    grade: Some(grade),
+                    ..form()
+                })
+                .is_ok()
+            );
+        }
+        for g in ["girl", "boy", "other", "prefer_not_to_say"] {
+            assert!(
+                check(JoinForm {
+                    gender: Some(g),
+                    ..form()
+                })
+                .is_ok(),
+                "{g}"
+            );
+        }
+        for g in ["Girl", "", "female"] {
+            assert_eq!(
+                fields(check(JoinForm {
+                    gender: Some(g),
+                    ..form()
+                })),
+                [("gender".to_owned(), "unknown_value")]
+            );
+        }
+        let short = &TOKEN[..MIN_PARTICIPANT_TOKEN_CHARS - 1];
+        let just = &TOKEN[..MIN_PARTICIPANT_TOKEN_CHARS];
+        assert!(
+            check(JoinForm {
+                participant_token: Some(just),
+                ..form()
+            })
+            .is_ok()
+        );
+        for bad in [
+            short,
+            "abcdefghijklmnopqrstuvwxyz012345+",
+            "abcdefghijklmnopqrstuvwxyz01234 5",
+            "ābcdefghijklmnopqrstuvwxyz012345",
+        ] {
+            assert_eq!(
+                fields(check(JoinForm {
+                    participant_token: Some(bad),
+                    ..form()
+                })),
+                [("participant_token".to_owned(), "invalid")],
+                "{bad:?}"
+            );
+        }
+        // Unreadable fields come before the survey's ages.
+        let f = JoinForm {
+            age: 7,
+            gender: Some("x"),
+            ..form()
+        };
+        assert_eq!(fields(check(f)), [("gender".to_owned(), "unknown_value")]);
+    }
 
     #[test]
     fn status_transitions() {

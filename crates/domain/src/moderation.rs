@@ -12,7 +12,9 @@
 //! public list only when a moderator publishes it, its text screened again
 //! at that moment; an issue no longer accepted is no longer published.
 
-use crate::screen::fold;
+use crate::catalog::Topic;
+use crate::screen::{self, Flagged, Outcome, Redaction, fold};
+use crate::{FieldErrors, TopicId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IssueStatus {
@@ -60,6 +62,96 @@ impl IssueStatus {
 
     pub fn parse(s: &str) -> Option<IssueStatus> {
         IssueStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// An issue's words and topic as a child gave them, checked: whichever way
+/// it came in (raised on a phone, entered from an event), it is taken in
+/// by these rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueText {
+    /// Trimmed, not empty.
+    pub title: String,
+    /// Trimmed, not empty.
+    pub body: String,
+    /// An active topic, when one was named.
+    pub topic: Option<TopicId>,
+}
+
+impl IssueText {
+    /// Checks a title and a body (more than blanks) and a topic's slug
+    /// (one of the active `topics`), reporting every problem under
+    /// `prefix` (`""` for `title`, `"issues[2]."` for `issues[2].title`).
+    pub fn check(
+        prefix: &str,
+        title: &str,
+        body: &str,
+        topic: Option<&str>,
+        topics: &[Topic],
+    ) -> Result<IssueText, FieldErrors> {
+        let (title, body) = (title.trim(), body.trim());
+        let mut errors = FieldErrors::new();
+        if title.is_empty() {
+            errors.push(format!("{prefix}title"), "empty_text", "write a title");
+        }
+        if body.is_empty() {
+            errors.push(format!("{prefix}body"), "empty_text", "write what the issue is");
+        }
+        let topic = topic.and_then(|slug| {
+            let found = topics.iter().find(|t| t.slug.as_str() == slug && t.active);
+            if found.is_none() {
+                errors.push(format!("{prefix}topic"), "unknown_topic", format!("no topic {slug:?}"));
+            }
+            found.map(|t| t.id)
+        });
+        errors.into_result(IssueText {
+            title: title.to_owned(),
+            body: body.to_owned(),
+            topic,
+        })
+    }
+}
+
+/// An issue as the screen lets it be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intake {
+    /// `withheld` for a clear disclosure, `in_review` for a possible one,
+    /// `new` otherwise.
+    pub status: IssueStatus,
+    /// Redacted of personal data, or [`screen::WITHHELD`] for a clear
+    /// disclosure.
+    pub title: String,
+    pub body: String,
+    /// Kinds of personal data removed, each once.
+    pub redactions: Vec<Redaction>,
+    /// The words that go to safeguarding, with what the screen found.
+    pub flagged: Vec<Flagged>,
+    pub outcome: Option<Outcome>,
+}
+
+/// Screens an issue: a clear disclosure is withheld (its words go to a
+/// safeguarding case only); a possible one is kept, redacted, for the
+/// officer who may release it to moderation; anything else enters the
+/// queue as `new`, redacted.
+pub fn intake(issue: &IssueText) -> Intake {
+    let s = screen::screen_issue(&issue.title, &issue.body);
+    let outcome = s.outcome();
+    let (status, title, body) = match outcome {
+        Some(Outcome::Clear) => (IssueStatus::Withheld, s.title, s.body),
+        Some(Outcome::Possible) => (
+            IssueStatus::InReview,
+            screen::screen(&issue.title).redacted,
+            screen::screen(&issue.body).redacted,
+        ),
+        None => (IssueStatus::New, s.title, s.body),
+    };
+    Intake {
+        status,
+        title,
+        body,
+        redactions: s.redactions,
+        flagged: s.flagged,
+        outcome,
     }
 }
 
@@ -316,6 +408,81 @@ pub fn group_supporters<'a, P: Ord + Clone + 'a>(
 mod tests {
     use super::*;
     use IssueStatus::*;
+
+    fn topics() -> Vec<Topic> {
+        use crate::LocalizedText;
+        use crate::catalog::TopicSlug;
+        let topic = |slug: &str, active| Topic {
+            id: TopicId::new(),
+            slug: TopicSlug::parse("slug", slug).unwrap(),
+            name: LocalizedText::from_stored(slug, None),
+            description: None,
+            active,
+        };
+        vec![topic("safety", true), topic("old_topic", false)]
+    }
+
+    fn problems(r: Result<IssueText, FieldErrors>) -> Vec<(String, &'static str)> {
+        r.unwrap_err().0.into_iter().map(|e| (e.field, e.code)).collect()
+    }
+
+    #[test]
+    fn an_issue_is_checked_the_same_every_way_in() {
+        let topics = topics();
+        assert_eq!(
+            IssueText::check("", "  Đèn đường ", "\nTối quá\t", Some("safety"), &topics),
+            Ok(IssueText {
+                title: "Đèn đường".into(),
+                body: "Tối quá".into(),
+                topic: Some(topics[0].id),
+            })
+        );
+        assert_eq!(IssueText::check("", "T", "B", None, &topics).unwrap().topic, None);
+        assert_eq!(
+            problems(IssueText::check("", " ", "\n", Some("old_topic"), &topics)),
+            [
+                ("title".to_owned(), "empty_text"),
+                ("body".to_owned(), "empty_text"),
+                ("topic".to_owned(), "unknown_topic"),
+            ],
+            "every problem, in order; an inactive topic is unknown"
+        );
+        assert_eq!(
+            problems(IssueText::check("issues[2].", "T", " ", Some("nope"), &topics)),
+            [
+                ("issues[2].body".to_owned(), "empty_text"),
+                ("issues[2].topic".to_owned(), "unknown_topic"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_screen_decides_where_an_issue_goes() {
+        let text = |title: &str, body: &str| IssueText {
+            title: title.into(),
+            body: body.into(),
+            topic: None,
+        };
+        let plain = intake(&text("Cần đèn đường", "Gọi 0912 345 678 nhé"));
+        assert_eq!((plain.status, plain.outcome), (New, None));
+        assert!(!plain.body.contains("0912"), "redacted: {}", plain.body);
+        assert!(!plain.redactions.is_empty());
+        assert!(plain.flagged.is_empty());
+
+        let clear = intake(&text("Giúp em", "Bố em say rượu về đánh em"));
+        assert_eq!((clear.status, clear.outcome), (Withheld, Some(Outcome::Clear)));
+        assert_eq!(
+            (clear.title.as_str(), clear.body.as_str()),
+            (screen::WITHHELD, screen::WITHHELD)
+        );
+        assert_eq!(clear.flagged.len(), 1);
+
+        let possible = intake(&text("Giúp em", "em buồn lắm, muốn biến mất"));
+        assert_eq!((possible.status, possible.outcome), (InReview, Some(Outcome::Possible)));
+        assert_eq!(possible.title, "Giúp em", "kept for the officer, redacted");
+        assert_ne!(possible.body, screen::WITHHELD);
+        assert_eq!(possible.flagged.len(), 1);
+    }
 
     #[test]
     fn transitions() {

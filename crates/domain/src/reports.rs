@@ -7,6 +7,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::UnitId;
+use crate::account::{OutOfScope, Scope};
 use crate::disclosure::PTable;
 use crate::org::OrgChart;
 use crate::plan::Metric;
@@ -50,6 +51,9 @@ pub fn branch(chart: &OrgChart, id: UnitId, scope: Option<UnitId>, date: NaiveDa
 /// Why a caller cannot have the report (or the progress) of a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ScopeError {
+    /// A facilitator without a unit has no report.
+    #[error("the account has no unit to work for")]
+    NoUnit,
     /// A facilitator asked for a unit outside their own.
     #[error("the unit is outside the caller's own unit")]
     OutsideOwnUnit,
@@ -71,26 +75,25 @@ pub fn the_district(chart: &OrgChart, day: NaiveDate) -> Option<UnitId> {
 }
 
 /// The unit a report or progress is about. A caller with a unit of their
-/// own (`own`: a school's Pioneer leader, a ward's youth officer) gets it
-/// by default and may ask for a unit within it on one of `days`, never
-/// outside. District staff (no unit of their own) get the district by
-/// default ([`the_district`] on the first of `days`), never the city, and
-/// may ask for any unit.
+/// own (a school's Pioneer leader, a ward's youth officer) gets it by
+/// default and may ask for a unit within it on one of `days`, never
+/// outside ([`Scope::narrow`]). District staff get the district by default
+/// ([`the_district`] on the first of `days`), never the city, and may ask
+/// for any unit.
 pub fn report_unit(
     chart: &OrgChart,
-    own: Option<UnitId>,
+    scope: Scope,
     asked: Option<UnitId>,
     days: &[NaiveDate],
 ) -> Result<UnitId, ScopeError> {
-    match (own, asked) {
-        (Some(own), Some(u)) if days.iter().any(|d| chart.is_within(u, own, *d)) => Ok(u),
-        (Some(_), Some(_)) => Err(ScopeError::OutsideOwnUnit),
-        (Some(own), None) => Ok(own),
-        (None, Some(u)) => Ok(u),
-        (None, None) => days
+    match scope.narrow(chart, asked, days) {
+        Ok(Some(u)) => Ok(u),
+        Ok(None) => days
             .first()
             .and_then(|d| the_district(chart, *d))
             .ok_or(ScopeError::NoDistrict),
+        Err(OutOfScope::NoUnit) => Err(ScopeError::NoUnit),
+        Err(OutOfScope::Outside) => Err(ScopeError::OutsideOwnUnit),
     }
 }
 
@@ -290,34 +293,44 @@ mod tests {
         ];
         let chart = OrgChart::new(units.clone(), parents.clone(), vec![]);
         let days = [d("2026-11-25")];
+        use Scope::{Everywhere, Nowhere, Within};
         use ScopeError::*;
         let cases = [
             // District staff: the district by default, any unit asked.
-            (None, None, Ok(district.id)),
-            (None, Some(city.id), Ok(city.id)),
-            (None, Some(school.id), Ok(school.id)),
+            (Everywhere, None, Ok(district.id)),
+            (Everywhere, Some(city.id), Ok(city.id)),
+            (Everywhere, Some(school.id), Ok(school.id)),
             // A school's Pioneer leader: their school, never another.
-            (Some(school.id), None, Ok(school.id)),
-            (Some(school.id), Some(school.id), Ok(school.id)),
-            (Some(school.id), Some(other.id), Err(OutsideOwnUnit)),
-            (Some(school.id), Some(district.id), Err(OutsideOwnUnit)),
+            (Within(school.id), None, Ok(school.id)),
+            (Within(school.id), Some(school.id), Ok(school.id)),
+            (Within(school.id), Some(other.id), Err(OutsideOwnUnit)),
+            (Within(school.id), Some(district.id), Err(OutsideOwnUnit)),
             // A ward: its own, and its schools.
-            (Some(ward.id), None, Ok(ward.id)),
-            (Some(ward.id), Some(school.id), Ok(school.id)),
-            (Some(ward.id), Some(other.id), Err(OutsideOwnUnit)),
+            (Within(ward.id), None, Ok(ward.id)),
+            (Within(ward.id), Some(school.id), Ok(school.id)),
+            (Within(ward.id), Some(other.id), Err(OutsideOwnUnit)),
+            // A facilitator without a unit: nothing.
+            (Nowhere, None, Err(NoUnit)),
+            (Nowhere, Some(school.id), Err(NoUnit)),
         ];
         for (own, asked, want) in cases {
             assert_eq!(report_unit(&chart, own, asked, &days), want, "{own:?} {asked:?}");
         }
         // No district, or two: district staff must name the unit.
         let no_district = OrgChart::new(vec![city.clone()], vec![], vec![]);
-        assert_eq!(report_unit(&no_district, None, None, &days), Err(NoDistrict));
+        assert_eq!(
+            report_unit(&no_district, Scope::Everywhere, None, &days),
+            Err(NoDistrict)
+        );
         assert_eq!(the_district(&no_district, days[0]), None);
         let mut two = units;
         two.push(unit("Q3", UnitKind::District));
         let two = OrgChart::new(two, parents, vec![]);
-        assert_eq!(report_unit(&two, None, None, &days), Err(NoDistrict));
-        assert_eq!(report_unit(&two, None, Some(district.id), &days), Ok(district.id));
+        assert_eq!(report_unit(&two, Scope::Everywhere, None, &days), Err(NoDistrict));
+        assert_eq!(
+            report_unit(&two, Scope::Everywhere, Some(district.id), &days),
+            Ok(district.id)
+        );
     }
 
     #[test]

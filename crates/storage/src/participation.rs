@@ -1,7 +1,9 @@
 //! Children taking part: sessions and their join codes, pseudonymous
 //! participants, responses and issues (idempotent, one response per
 //! participant where the survey says so, enforced by unique indexes), and
-//! the safeguarding cases that screening opens in the same transaction.
+//! the safeguarding cases that screening opens in the same transaction;
+//! and the writers that store children's submissions in batches
+//! (`Writers`, group commit).
 
 use std::collections::HashSet;
 
@@ -13,6 +15,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, QueryFilter,
     QueryOrder, QuerySelect, SqlErr,
 };
+use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
@@ -747,6 +750,156 @@ fn response_row(r: &NewResponse) -> response::ActiveModel {
         record_key: Set(i64::from(r.record_key)),
         withdrawn_at: Set(None),
         text_purged_at: Set(None),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Group commit: the writers children's submissions queue up for
+
+/// The most responses stored in one statement.
+const MAX_BATCH: usize = 64;
+/// Writer tasks: two, so one batch is being written while the next forms.
+const WRITERS: usize = 2;
+/// How long a submission waits for its batch before it is answered as a
+/// database out of reach (the child retries with the same key, which
+/// replays).
+const WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+type Job = (NewResponse, oneshot::Sender<Result<Submitted, StoreError>>);
+
+/// Group commit of children's submissions. A submission is handed to
+/// writer tasks over a channel; a writer takes whatever has queued up (up
+/// to 64) and stores it with one statement ([`submit_responses`]), then
+/// answers each. Under light load a batch is one response and nothing
+/// waits; under a class's burst the database does one round trip and one
+/// commit for many. Retries, reused keys and second responses are settled
+/// per response exactly as a single insert would. Responses that open a
+/// safeguarding case keep their own transaction ([`submit_response`]).
+///
+/// The writers run on a thread of their own, so that nothing else in the
+/// process (the result folder, the relay) holds them up. Should they be
+/// gone, a submission is stored directly: a late or repeated write is
+/// harmless, as the idempotency index makes it a replay.
+#[derive(Clone)]
+pub struct Writers {
+    db: Db,
+    tx: mpsc::Sender<Job>,
+}
+
+impl Writers {
+    /// Starts the writers on a thread of their own; they stop when the last
+    /// `Writers` is dropped.
+    pub fn spawn(db: Db) -> std::io::Result<Writers> {
+        let (tx, rx) = mpsc::channel::<Job>(4096);
+        let writer_db = db.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        std::thread::Builder::new()
+            .name("langnghe-submissions".into())
+            .spawn(move || {
+                let rx = std::sync::Arc::new(Mutex::new(rx));
+                runtime.block_on(async move {
+                    let writers: Vec<_> = (0..WRITERS)
+                        .map(|_| tokio::spawn(writer(writer_db.clone(), rx.clone())))
+                        .collect();
+                    for w in writers {
+                        let _ = w.await;
+                    }
+                });
+            })?;
+        Ok(Writers { db, tx })
+    }
+
+    /// Stores one response (in a batch with whatever else is waiting). A
+    /// batch that waited too long, or writers that stopped, answer as a
+    /// database out of reach.
+    pub async fn submit(&self, r: NewResponse) -> Result<Submitted, StoreError> {
+        if !r.cases.is_empty() {
+            return submit_response(&self.db, &r).await;
+        }
+        let (done, answer) = oneshot::channel();
+        let queued = async {
+            match self.tx.send((r, done)).await {
+                Ok(()) => answer.await.ok(),
+                Err(mpsc::error::SendError((r, _))) => {
+                    tracing::error!("the submission writers are gone; storing directly");
+                    Some(submit_response(&self.db, &r).await)
+                }
+            }
+        };
+        match tokio::time::timeout(WAIT, queued).await {
+            Ok(Some(result)) => result,
+            // The writer dropped the job without answering: it stopped.
+            Ok(None) => Err(out_of_reach()),
+            Err(_) => {
+                tracing::warn!("a submission waited {} s for its batch", WAIT.as_secs());
+                Err(out_of_reach())
+            }
+        }
+    }
+}
+
+/// The database as a caller sees it when its write cannot be done in time.
+fn out_of_reach() -> StoreError {
+    StoreError::Db(DbErr::ConnectionAcquire(crate::ConnAcquireErr::Timeout))
+}
+
+async fn writer(db: Db, rx: std::sync::Arc<Mutex<mpsc::Receiver<Job>>>) {
+    loop {
+        let batch = {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else { return };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            batch
+        };
+        write(&db, batch).await;
+    }
+}
+
+async fn write(db: &Db, mut batch: Vec<Job>) {
+    // Submissions that gave up are not written for; their retry replays.
+    batch.retain(|(_, done)| !done.is_closed());
+    if batch.is_empty() {
+        return;
+    }
+    // The same order in every batch, so two batches in flight take the
+    // unique index entries they share in the same order (no deadlock).
+    batch.sort_by(|(a, _), (b, _)| (a.participant_id, &a.idempotency_key).cmp(&(b.participant_id, &b.idempotency_key)));
+    let rows: Vec<NewResponse> = batch.iter().map(|(r, _)| r.clone()).collect();
+    match submit_responses(db, &rows).await {
+        Ok(results) => {
+            for ((_, done), result) in batch.into_iter().zip(results) {
+                let _ = done.send(Ok(result));
+            }
+        }
+        // The database is down or busy: every response gets that answer at
+        // once (503, the child retries), not a slow retry one by one.
+        Err(StoreError::Db(e)) if crate::is_unavailable(&e) || crate::is_busy(&e) => {
+            tracing::warn!(cause = %e, responses = batch.len(), "a batch of submissions could not be stored");
+            let busy = crate::is_busy(&e);
+            for (_, done) in batch {
+                let e = if busy {
+                    DbErr::Custom("database is locked".into())
+                } else {
+                    DbErr::ConnectionAcquire(crate::ConnAcquireErr::Timeout)
+                };
+                let _ = done.send(Err(StoreError::Db(e)));
+            }
+        }
+        // Anything else: each response tries alone, for its own answer.
+        Err(e) => {
+            tracing::warn!(cause = %e, responses = batch.len(), "a batch of submissions failed; storing one by one");
+            for (r, done) in batch {
+                if !done.is_closed() {
+                    let _ = done.send(submit_response(db, &r).await);
+                }
+            }
+        }
     }
 }
 

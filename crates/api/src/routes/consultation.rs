@@ -4,18 +4,14 @@
 //! screened on the way in: personal data is redacted from the stored copy,
 //! and text suggesting a child is at risk goes only to a safeguarding case.
 
-use std::sync::Arc;
-
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::Utc;
-use langnghe_domain::account::Role;
-use langnghe_domain::consultation::JoinCaps;
 use langnghe_domain::consultation::{
-    ChildRefusal, Gender, JoinCode, PaperChild, SessionMode, SessionState, SessionWindow, SurveyStatus,
-    check_paper_window, paper_entry_open, support_message,
+    Admitted, ChildRefusal, JoinCaps, JoinCode, JoinForm, JoinRefusal, PaperChild, SessionMode, SessionState,
+    SessionWindow, SurveyStatus, admit, check_paper_window, paper_entry_open, support_message,
 };
 use langnghe_domain::screen::Outcome;
-use langnghe_domain::survey::{self, AgeBand, Answer, RawAnswer, SurveyDefinition, SurveyKind};
+use langnghe_domain::survey::{self, AgeBand, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_domain::{FieldErrors, UnitId};
@@ -33,6 +29,7 @@ use crate::dto::{RenderedSurveyDto, rendered_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, PageRequest};
+use crate::services::submission::{self, closed_meanwhile, open_session, published_definition};
 use crate::state::AppState;
 use crate::survey_format::find as find_survey;
 
@@ -209,21 +206,12 @@ async fn create_session(
     match chart.unit(UnitId(b.unit_id)) {
         None => errors.push("unit_id", "unknown_unit", "no such unit"),
         Some(u) if !u.in_force_on(today) => errors.push("unit_id", "not_in_force", "the unit is closed"),
-        Some(u) => {
-            if staff.role() == Role::Facilitator
-                && !staff
-                    .user
-                    .assignment
-                    .unit_id
-                    .is_some_and(|own| chart.is_within(u.id, own, today))
-            {
-                errors.push(
-                    "unit_id",
-                    "outside_scope",
-                    "a facilitator opens sessions for their own unit only",
-                );
-            }
-        }
+        Some(u) if !staff.scope().covers(&chart, u.id, &[today]) => errors.push(
+            "unit_id",
+            "outside_scope",
+            "a facilitator opens sessions for their own unit only",
+        ),
+        Some(_) => {}
     }
     if def.requires_guardian_consent() && b.guardian_consent.is_none() {
         errors.push(
@@ -339,8 +327,9 @@ async fn close_session(
 /// other is not found to them).
 async fn session_in_scope(state: &AppState, staff: &Staff<SessionRunner>, id: Uuid) -> Result<Session, ApiError> {
     let session = store::get_session(&state.db, id).await.or_not_found("session")?;
-    if let Some(scope) = staff.unit_scope(&org::load_chart(&state.db).await?)
-        && !scope.contains(&session.unit_id)
+    if !staff
+        .scope()
+        .covers(&org::load_chart(&state.db).await?, session.unit_id, &[staff.day()])
     {
         return Err(ApiError::not_found("session"));
     }
@@ -506,21 +495,7 @@ async fn enter_paper_response(
         return Err(ApiError::new(Code::AgeNotEligible, "Age outside the survey's range")
             .detail("this survey is not for children of this age"));
     }
-    let raw: Vec<(String, RawAnswer)> = b.answers.iter().map(|(k, v)| (k.clone(), raw_answer(v))).collect();
-    let answers = survey::validate_answers(&def, child.age, &raw)?;
-    let mut stored = Vec::with_capacity(answers.len());
-    let mut cases = Vec::new();
-    for (key, answer) in &answers {
-        let answer = match answer {
-            Answer::Text(t) => {
-                let (text, case) = crate::services::intake::answer(t, key);
-                cases.extend(case);
-                Answer::Text(text)
-            }
-            other => other.clone(),
-        };
-        stored.push((key.clone(), answer));
-    }
+    let submission::Checked { answers: stored, cases } = submission::checked_answers(&def, child.age, &b.answers)?;
     let request_hash = state.data_key.hash(
         "request",
         &serde_json::to_string(&serde_json::json!({
@@ -580,11 +555,6 @@ async fn enter_paper_response(
             "the session was closed, or its survey",
         )),
     }
-}
-
-/// A refusal a child reads, in their language.
-fn child_refusal(code: Code, refusal: ChildRefusal, lang: Lang) -> ApiError {
-    ApiError::new(code, "Không thể tiếp tục / Cannot continue").detail(refusal.message(lang))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -663,23 +633,110 @@ async fn join(
         None => crate::request_lang(&req),
     };
     let now = state.clock.now();
-    state.join_budget.check(now).map_err(|p| join_paused(&state, p, lang))?;
-    let key = crate::client_network_key(&req, state.trust_forwarded_for, &state.data_key, "join");
+    let session = session_by_code(&state, &req, &b.join_code, lang, now).await?;
+    let record = find_survey(&state, session.survey_id).await?;
+    let def = published_definition(&state, record.id, session.version).await?;
+    let form = JoinForm {
+        age: b.age,
+        grade: b.grade,
+        gender: b.gender.as_deref(),
+        assent: b.assent,
+        participant_token: b.participant_token.as_deref(),
+    };
+    let child = admit(&form, session.window.state(now), record.status, &def).map_err(|r| match r {
+        JoinRefusal::Invalid(errors) => ApiError::invalid(errors),
+        JoinRefusal::SessionNotOpen => ApiError::for_child(Code::SessionNotOpen, ChildRefusal::SessionNotOpen, lang),
+        JoinRefusal::SessionClosed => ApiError::for_child(Code::SessionClosed, ChildRefusal::SessionClosed, lang),
+        JoinRefusal::NoAssent => ApiError::for_child(Code::AssentRequired, ChildRefusal::NoAssent, lang),
+        JoinRefusal::AgeNotEligible => ApiError::for_child(Code::AgeNotEligible, ChildRefusal::AgeOutsideRange, lang),
+    })?;
+    let token = child.returning.clone().unwrap_or_else(|| crate::random_secret(24));
+    let participant_id = match store::participant_for(&state.db, &state.data_key.hash("participant", &token), now).await
+    {
+        Ok(id) => id,
+        Err(StoreError::Conflict("participant_erased")) => {
+            return Err(ApiError::for_child(Code::ParticipantErased, ChildRefusal::Erased, lang));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // Against ballot stuffing: the session's cap of children, and a cap per
+    // client network (an IPv4 address, an IPv6 /64, as for wrong codes).
+    let address = crate::client_network_key(&req, state.trust_forwarded_for, &state.data_key, "session");
+    let caps = state.join_caps;
+    let per_address = i32::try_from(caps.per_address).unwrap_or(i32::MAX);
+    let cap = caps.cap(session.expected_participants);
+    match store::admit(&state.db, session.id, participant_id, &address, cap, per_address).await? {
+        store::Admission::Admitted => {}
+        store::Admission::SessionFull | store::Admission::AddressFull => {
+            return Err(ApiError::for_child(Code::SessionFull, ChildRefusal::SessionFull, lang));
+        }
+    }
+    let claims = respondent_claims(&state, participant_id, session.id, &child, lang, now);
+    Ok(web::Json(JoinResponse {
+        respondent_token: state.keys.sign(&claims)?,
+        participant_token: token,
+        expires_in: state.respondent_ttl.num_seconds(),
+        session_id: session.id,
+        survey: rendered_dto(survey::render(&def, child.age, lang)),
+    }))
+}
+
+/// What a respondent token says of the child it admits.
+fn respondent_claims(
+    state: &AppState,
+    participant_id: Uuid,
+    sid: Uuid,
+    child: &Admitted,
+    lang: Lang,
+    now: chrono::DateTime<Utc>,
+) -> RespondentClaims {
+    let iat = now.timestamp();
+    RespondentClaims {
+        iss: crate::credentials::ISSUER.into(),
+        aud: crate::credentials::AUDIENCE.into(),
+        sub: participant_id.to_string(),
+        iat,
+        nbf: iat - 5,
+        exp: iat + state.respondent_ttl.num_seconds(),
+        typ: "respondent".into(),
+        sid,
+        age: child.age,
+        grade: child.grade,
+        gender: child.gender.map(|g| g.as_str().to_owned()),
+        lang: match lang {
+            Lang::Vi => "vi".into(),
+            Lang::En => "en".into(),
+        },
+    }
+}
+
+/// The session a join code names. Guessing is bounded twice: wrong codes
+/// from one network are throttled, and every lookup takes a unit of the
+/// service-wide budget first (given back when the code was right). An
+/// unknown code counts as a failure of the network.
+async fn session_by_code(
+    state: &AppState,
+    req: &HttpRequest,
+    code: &str,
+    lang: Lang,
+    now: chrono::DateTime<Utc>,
+) -> Result<Session, ApiError> {
+    state.join_budget.check(now).map_err(|p| join_paused(state, p, lang))?;
+    let key = crate::client_network_key(req, state.trust_forwarded_for, &state.data_key, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
         let mut e = ApiError::too_many_requests(secs);
         e.detail = Some(ChildRefusal::TooManyAttempts.message(lang).to_owned());
         return Err(e);
     }
-    let session = match JoinCode::parse(&b.join_code) {
-        // Only a lookup can tell a guess anything: each takes a unit of the
-        // service-wide budget first, given back when the code was right.
+    let session = match JoinCode::parse(code) {
+        // Only a lookup can tell a guess anything.
         Some(code) => {
             let reserved = state
                 .join_budget
                 .reserve(&state.db, &state.metrics, now)
                 .await?
-                .map_err(|p| join_paused(&state, p, lang))?;
+                .map_err(|p| join_paused(state, p, lang))?;
             let found = store::session_by_code(&state.db, code.as_str()).await;
             match found {
                 Ok(Some(_)) | Err(_) => state.join_budget.right_code(&state.db, reserved).await?,
@@ -692,136 +749,17 @@ async fn join(
             None
         }
     };
-    let Some(session) = session else {
-        throttle::record_failure(&state.db, &key, now, now - JOIN_POLICY.window).await?;
-        return Err(child_refusal(
-            Code::JoinCodeUnknown,
-            ChildRefusal::UnknownJoinCode,
-            lang,
-        ));
-    };
-    let record = find_survey(&state, session.survey_id).await?;
-    match session.window.state(now) {
-        SessionState::NotYetOpen => {
-            return Err(child_refusal(Code::SessionNotOpen, ChildRefusal::SessionNotOpen, lang));
-        }
-        SessionState::Closed => {
-            return Err(child_refusal(Code::SessionClosed, ChildRefusal::SessionClosed, lang));
-        }
-        SessionState::Open if record.status == SurveyStatus::Closed => {
-            return Err(child_refusal(Code::SessionClosed, ChildRefusal::SessionClosed, lang));
-        }
-        SessionState::Open => {}
-    }
-    if !b.assent {
-        return Err(child_refusal(Code::AssentRequired, ChildRefusal::NoAssent, lang));
-    }
-    let mut errors = FieldErrors::new();
-    let age = u8::try_from(b.age)
-        .ok()
-        .filter(|a| (survey::MIN_AGE..=survey::MAX_AGE).contains(a));
-    if age.is_none() {
-        errors.push("age", "out_of_range", "an age from 6 to 17");
-    }
-    let grade = match b.grade {
-        None => None,
-        Some(g) => match u8::try_from(g).ok().filter(|g| (1..=12).contains(g)) {
-            Some(g) => Some(g),
-            None => {
-                errors.push("grade", "out_of_range", "a grade from 1 to 12");
-                None
-            }
-        },
-    };
-    let gender = match b.gender.as_deref() {
-        None => None,
-        Some(g) => match Gender::parse(g) {
-            Some(g) => Some(g),
-            None => {
-                errors.push("gender", "unknown_value", "girl, boy, other or prefer_not_to_say");
-                None
-            }
-        },
-    };
-    let token = match b.participant_token.as_deref().map(str::trim) {
-        None | Some("") => crate::random_secret(24),
-        Some(t) if t.len() >= 32 && t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_') => {
-            t.to_owned()
-        }
-        Some(_) => {
-            errors.push(
-                "participant_token",
-                "invalid",
-                "send back the participant_token exactly as you got it",
-            );
-            String::new()
-        }
-    };
-    let (Some(age), true) = (age, errors.is_empty()) else {
-        return Err(ApiError::invalid(errors));
-    };
-    let def = published_definition(&state, record.id, session.version).await?;
-    if !def.eligible_age(age) {
-        return Err(child_refusal(Code::AgeNotEligible, ChildRefusal::AgeOutsideRange, lang));
-    }
-    let participant_id = match store::participant_for(
-        &state.db,
-        &state.data_key.hash("participant", &token),
-        state.clock.now(),
-    )
-    .await
-    {
-        Ok(id) => id,
-        Err(StoreError::Conflict("participant_erased")) => {
-            return Err(child_refusal(Code::ParticipantErased, ChildRefusal::Erased, lang));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    // Against ballot stuffing: the session's cap of children, and a cap per
-    // client network (an IPv4 address, an IPv6 /64, as for wrong codes).
-    let address = crate::client_network_key(&req, state.trust_forwarded_for, &state.data_key, "session");
-    let caps = state.join_caps;
-    let per_address = i32::try_from(caps.per_address).unwrap_or(i32::MAX);
-    match store::admit(
-        &state.db,
-        session.id,
-        participant_id,
-        &address,
-        caps.cap(session.expected_participants),
-        per_address,
-    )
-    .await?
-    {
-        store::Admission::Admitted => {}
-        store::Admission::SessionFull | store::Admission::AddressFull => {
-            return Err(child_refusal(Code::SessionFull, ChildRefusal::SessionFull, lang));
+    match session {
+        Some(session) => Ok(session),
+        None => {
+            throttle::record_failure(&state.db, &key, now, now - JOIN_POLICY.window).await?;
+            Err(ApiError::for_child(
+                Code::JoinCodeUnknown,
+                ChildRefusal::UnknownJoinCode,
+                lang,
+            ))
         }
     }
-    let iat = now.timestamp();
-    let claims = RespondentClaims {
-        iss: crate::credentials::ISSUER.into(),
-        aud: crate::credentials::AUDIENCE.into(),
-        sub: participant_id.to_string(),
-        iat,
-        nbf: iat - 5,
-        exp: iat + state.respondent_ttl.num_seconds(),
-        typ: "respondent".into(),
-        sid: session.id,
-        age,
-        grade,
-        gender: gender.map(|g| g.as_str().to_owned()),
-        lang: match lang {
-            Lang::Vi => "vi".into(),
-            Lang::En => "en".into(),
-        },
-    };
-    Ok(web::Json(JoinResponse {
-        respondent_token: state.keys.sign(&claims)?,
-        participant_token: token,
-        expires_in: state.respondent_ttl.num_seconds(),
-        session_id: session.id,
-        survey: rendered_dto(survey::render(&def, age, lang)),
-    }))
 }
 
 /// Shown to a child whose words suggest they may need help.
@@ -854,23 +792,6 @@ pub struct SubmitResponse {
     pub answers: serde_json::Map<String, serde_json::Value>,
 }
 
-fn raw_answer(v: &serde_json::Value) -> RawAnswer {
-    use serde_json::Value;
-    match v {
-        Value::String(s) => RawAnswer::Text(s.clone()),
-        Value::Number(n) => n.as_f64().map(RawAnswer::Number).unwrap_or(RawAnswer::Invalid),
-        Value::Bool(b) => RawAnswer::Bool(*b),
-        Value::Null => RawAnswer::Null,
-        Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_owned))
-            .collect::<Option<Vec<_>>>()
-            .map(RawAnswer::List)
-            .unwrap_or(RawAnswer::Invalid),
-        Value::Object(_) => RawAnswer::Invalid,
-    }
-}
-
 fn idempotency_key(req: &HttpRequest, lang: Lang) -> Result<String, ApiError> {
     let key = crate::extract::header_text(req, "idempotency-key")?.unwrap_or("");
     if key.is_empty() || key.len() > 200 {
@@ -883,49 +804,6 @@ fn idempotency_key(req: &HttpRequest, lang: Lang) -> Result<String, ApiError> {
         return Err(ApiError::bad_request(Code::IdempotencyKeyRequired, detail));
     }
     Ok(key.to_owned())
-}
-
-/// A published version's definition, parsed once per process.
-async fn published_definition(
-    state: &AppState,
-    survey_id: Uuid,
-    version: i32,
-) -> Result<Arc<SurveyDefinition>, ApiError> {
-    if let Some(def) = state.cache.definition(survey_id, version) {
-        return Ok(def);
-    }
-    let stored = surveys::version(&state.db, survey_id, version).await?;
-    let def = stored.definition.definition;
-    let def = Arc::new(def);
-    state.cache.keep_definition(survey_id, version, Arc::clone(&def));
-    Ok(def)
-}
-
-/// The session and the definition a respondent answers, if still open.
-async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session, Arc<SurveyDefinition>), ApiError> {
-    let (session, status) = match state.cache.session(who.claims.sid) {
-        Some(hit) => hit,
-        None => {
-            let ticket = state.cache.ticket();
-            let session = match store::get_session(&state.db, who.claims.sid).await {
-                Ok(s) => s,
-                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
-                Err(e) => return Err(e.into()),
-            };
-            let status = find_survey(state, session.survey_id).await?.status;
-            state.cache.keep_session(ticket, session.clone(), status);
-            (session, status)
-        }
-    };
-    if session.window.state(state.clock.now()) != SessionState::Open || status == SurveyStatus::Closed {
-        return Err(child_refusal(
-            Code::SessionClosed,
-            ChildRefusal::SessionClosed,
-            who.lang(),
-        ));
-    }
-    let def = published_definition(state, session.survey_id, session.version).await?;
-    Ok((session, def))
 }
 
 fn receipt(state: &AppState, id: Uuid, support: Option<Outcome>, lang: Lang) -> ReceiptDto {
@@ -972,74 +850,8 @@ async fn submit_response(
 ) -> Result<HttpResponse, ApiError> {
     let lang = who.lang();
     let key = idempotency_key(&req, lang)?;
-    let (session, def) = open_session(&state, &who).await?;
-    let raw: Vec<(String, RawAnswer)> = body.0.answers.iter().map(|(k, v)| (k.clone(), raw_answer(v))).collect();
-    let answers = survey::validate_answers(&def, who.claims.age, &raw)?;
-    let mut stored = Vec::with_capacity(answers.len());
-    let mut cases = Vec::new();
-    for (key, answer) in &answers {
-        let answer = match answer {
-            Answer::Text(t) => {
-                let (text, case) = crate::services::intake::answer(t, key);
-                cases.extend(case);
-                Answer::Text(text)
-            }
-            other => other.clone(),
-        };
-        stored.push((key.clone(), answer));
-    }
-    // Keyed: a guess at what the child wrote cannot be checked against it.
-    let request_hash = state.data_key.hash(
-        "request",
-        &serde_json::to_string(&body.0.answers).map_err(|e| ApiError::internal(&e))?,
-    );
-    let id = Uuid::now_v7();
-    let age_band = AgeBand::for_age(who.claims.age).map(|b| b.as_str()).unwrap_or("6-8");
-    let support = crate::services::intake::strongest(&cases);
-    let new = NewResponse {
-        submitted_at: state.clock.now(),
-        // The response's secret key for the cell key method.
-        record_key: rand::random(),
-        id,
-        survey_id: session.survey_id,
-        version: session.version,
-        session_id: session.id,
-        unit_id: session.unit_id,
-        participant_id: who.participant_id,
-        age: i16::from(who.claims.age),
-        age_band: age_band.to_owned(),
-        grade: who.claims.grade.map(i16::from),
-        gender: who.claims.gender.clone(),
-        language: who.claims.lang.clone(),
-        answers: langnghe_storage::formats::answers::encode(&stored),
-        receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
-        idempotency_key: key,
-        request_hash,
-        single: !def.allow_multiple(),
-        cases,
-    };
-    match state.submissions.submit(new).await? {
-        Submitted::Created => Ok(HttpResponse::Created().json(receipt(&state, id, support, lang))),
-        Submitted::Replayed(original) => Ok(HttpResponse::Created().json(receipt(&state, original, support, lang))),
-        Submitted::KeyReused => Err(ApiError::conflict(
-            Code::IdempotencyKeyReused,
-            "this Idempotency-Key was used for another submission",
-        )),
-        Submitted::AlreadyResponded => Err(child_refusal(
-            Code::AlreadyResponded,
-            ChildRefusal::AlreadyResponded,
-            lang,
-        )),
-        Submitted::SessionClosed => Err(closed_meanwhile(&state, &session, lang)),
-    }
-}
-
-/// The database found the session closed although this replica still
-/// remembered it open (closed by another replica a moment ago): forget it,
-/// and tell the child.
-fn closed_meanwhile(state: &AppState, session: &Session, lang: Lang) -> ApiError {
-    state.cache.forget_session(session.id);
-    child_refusal(Code::SessionClosed, ChildRefusal::SessionClosed, lang)
+    let stored = submission::submit(&state, &who, key, &body.0.answers).await?;
+    Ok(HttpResponse::Created().json(receipt(&state, stored.id, stored.support, lang)))
 }
 
 /// Withdraw a response with its receipt code: it no longer counts anywhere.
@@ -1111,49 +923,33 @@ async fn raise_issue(
     let b = body.0;
     let (session, def) = open_session(&state, &who).await?;
     if def.kind() != SurveyKind::IssueForm && !def.allow_issues() {
-        return Err(child_refusal(
+        return Err(ApiError::for_child(
             Code::IssuesNotAllowed,
             ChildRefusal::IssuesNotAllowed,
             lang,
         ));
     }
-    let (title, text) = (b.title.trim(), b.body.trim());
-    let mut errors = FieldErrors::new();
-    if title.is_empty() {
-        errors.push("title", "empty_text", "write a title");
-    }
-    if text.is_empty() {
-        errors.push("body", "empty_text", "write what the issue is");
-    }
     let topics = catalog::list_topics(&state.db).await?;
     let slug = b.topic.as_deref().or(def.topic());
-    let topic_id = match slug {
-        None => None,
-        Some(s) => match topics.iter().find(|t| t.slug.as_str() == s && t.active) {
-            Some(t) => Some(t.id.0),
-            None => {
-                errors.push("topic", "unknown_topic", format!("no topic {s:?}"));
-                None
-            }
-        },
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
+    let taken = crate::services::intake::issue("", &b.title, &b.body, slug, &topics).map_err(ApiError::invalid)?;
     let key = crate::extract::header_text(&req, "idempotency-key")?
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
-    let screened = crate::services::intake::issue(title, text);
     let id = Uuid::now_v7();
     let request_hash = state.data_key.hash(
         "request",
-        &format!("{title}\u{1f}{text}\u{1f}{}", b.topic.as_deref().unwrap_or("")),
+        &format!(
+            "{}\u{1f}{}\u{1f}{}",
+            b.title.trim(),
+            b.body.trim(),
+            b.topic.as_deref().unwrap_or("")
+        ),
     );
     let new = NewIssue {
         submitted_at: state.clock.now(),
         id,
-        status: screened.status.to_owned(),
+        status: taken.status.to_owned(),
         survey_id: session.survey_id,
         session_id: session.id,
         unit_id: session.unit_id,
@@ -1162,11 +958,11 @@ async fn raise_issue(
             .map(|b| b.as_str())
             .unwrap_or("6-8")
             .to_owned(),
-        topic_id,
-        redactions: screened.redactions,
-        cases: screened.cases,
-        title: screened.title,
-        body: screened.body,
+        topic_id: taken.topic_id,
+        redactions: taken.redactions,
+        cases: taken.cases,
+        title: taken.title,
+        body: taken.body,
         receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
         idempotency_key: key,
         request_hash,
@@ -1174,7 +970,7 @@ async fn raise_issue(
     let issue_receipt = |id: Uuid| IssueReceiptDto {
         id,
         receipt_code: state.data_key.receipt_code(id),
-        support: support_for(screened.outcome, lang),
+        support: support_for(taken.outcome, lang),
     };
     match store::submit_issue(&state.db, &new).await? {
         Submitted::Created => Ok(HttpResponse::Created().json(issue_receipt(id))),

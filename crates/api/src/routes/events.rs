@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::NaiveDate;
-use langnghe_domain::account::Role;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::check_date;
 use langnghe_domain::plan::{
@@ -265,15 +264,10 @@ async fn check(
         errors.push("held_on", "in_the_future", "record an event once it has been held");
     }
     let chart = org::load_chart(&state.db).await?;
-    let today = state.clock.local_date();
-    let outside = |u: UnitId| {
-        staff.role() == Role::Facilitator
-            && !staff
-                .user
-                .assignment
-                .unit_id
-                .is_some_and(|own| chart.is_within(u, own, today) || chart.is_within(u, own, held_on))
-    };
+    // A unit is the facilitator's when it is within theirs today or on the
+    // day the event was held.
+    let days = [state.clock.local_date(), held_on];
+    let outside = |u: UnitId| !staff.scope().covers(&chart, u, &days);
     match chart.unit(UnitId(unit_id)) {
         None => errors.push("unit_id", "unknown_unit", "no such unit"),
         Some(u) => {
@@ -375,37 +369,19 @@ async fn create_event(
     let topics = catalog::list_topics(&state.db).await?;
     let mut issues = Vec::new();
     for (i, issue) in b.issues.iter().enumerate() {
-        let (title, text) = (issue.title.trim(), issue.body.trim());
-        if title.is_empty() {
-            errors.push(format!("issues[{i}].title"), "empty_text", "write a title");
+        let prefix = format!("issues[{i}].");
+        match crate::services::intake::issue(&prefix, &issue.title, &issue.body, issue.topic.as_deref(), &topics) {
+            Ok(taken) => issues.push(EventIssue {
+                id: Uuid::now_v7(),
+                status: taken.status.to_owned(),
+                redactions: taken.redactions,
+                cases: taken.cases,
+                title: taken.title,
+                body: taken.body,
+                topic_id: taken.topic_id,
+            }),
+            Err(e) => errors.0.extend(e.0),
         }
-        if text.is_empty() {
-            errors.push(format!("issues[{i}].body"), "empty_text", "write what the issue is");
-        }
-        let topic_id = match issue.topic.as_deref() {
-            None => None,
-            Some(slug) => match topics.iter().find(|t| t.slug.as_str() == slug && t.active) {
-                Some(t) => Some(t.id.0),
-                None => {
-                    errors.push(
-                        format!("issues[{i}].topic"),
-                        "unknown_topic",
-                        format!("no topic {slug:?}"),
-                    );
-                    None
-                }
-            },
-        };
-        let screened = crate::services::intake::issue(title, text);
-        issues.push(EventIssue {
-            id: Uuid::now_v7(),
-            status: screened.status.to_owned(),
-            redactions: screened.redactions,
-            cases: screened.cases,
-            title: screened.title,
-            body: screened.body,
-            topic_id,
-        });
     }
     let (Some(c), true) = (checked, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
@@ -476,7 +452,7 @@ async fn list_events(
     }
     let chart = org::load_chart(&state.db).await?;
     let own = staff.unit_scope(&chart);
-    let mut units = readable_units(&staff, &chart, own.as_deref());
+    let mut units = readable_units(&staff, &chart);
     if let Some(u) = q.unit_id {
         units = Some(match units {
             Some(scope) => scope.into_iter().filter(|x| x.0 == u).collect(),
@@ -511,22 +487,8 @@ async fn list_events(
 fn readable_units(
     staff: &Staff<impl crate::auth::Allowed>,
     chart: &langnghe_domain::org::OrgChart,
-    own: Option<&[UnitId]>,
 ) -> Option<Vec<UnitId>> {
-    let own = own?;
-    let above = staff
-        .user
-        .assignment
-        .unit_id
-        .map(|u| {
-            chart
-                .ancestors_on(u, staff.day())
-                .into_iter()
-                .map(|a| a.id)
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    Some(own.iter().copied().chain(above).collect())
+    staff.scope().units_and_above(chart, staff.day())
 }
 
 /// An event as a caller sees it: a facilitator sees the issues of their
@@ -553,11 +515,7 @@ async fn find(
     let event = store::get(&state.db, id).await.or_not_found("event")?;
     let chart = org::load_chart(&state.db).await?;
     let own = staff.unit_scope(&chart);
-    let units = if above {
-        readable_units(staff, &chart, own.as_deref())
-    } else {
-        own
-    };
+    let units = if above { readable_units(staff, &chart) } else { own };
     if let Some(units) = units
         && !units.contains(&event.unit_id)
     {
@@ -805,13 +763,7 @@ async fn put_children(
     match chart.unit(UnitId(unit_id)) {
         None => errors.push("unit_id", "unknown_unit", "no such unit"),
         Some(u) => {
-            if staff.role() == Role::Facilitator
-                && !staff
-                    .user
-                    .assignment
-                    .unit_id
-                    .is_some_and(|own| chart.is_within(u.id, own, today) || chart.is_within(u.id, own, event.held_on))
-            {
+            if !staff.scope().covers(&chart, u.id, &[today, event.held_on]) {
                 errors.push(
                     "unit_id",
                     "outside_scope",

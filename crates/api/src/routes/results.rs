@@ -62,7 +62,7 @@ async fn survey_results(
     q: web::Query<ResultsQuery>,
 ) -> Result<web::Json<ResultsDto>, ApiError> {
     let lang = query_lang(&req, q.lang.as_deref())?;
-    let viewer = Viewer::of(staff.role(), staff.user.assignment.unit_id);
+    let viewer = Viewer::of(&staff.user.assignment);
     Ok(web::Json(compute(&state, viewer, *id, &q, lang).await?))
 }
 
@@ -268,7 +268,7 @@ async fn survey_results_csv(
     q: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = query_lang(&req, q.lang.as_deref())?;
-    let viewer = Viewer::of(staff.role(), staff.user.assignment.unit_id);
+    let viewer = Viewer::of(&staff.user.assignment);
     let r = compute(&state, viewer, *id, &q, lang).await?;
     let say = |vi: &'static str, en: &'static str| (vi, en);
     let mut columns = vec![say("Câu hỏi", "Question")];

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{Datelike, NaiveDate};
-use langnghe_domain::account::Role;
+use langnghe_domain::account::OutOfScope;
 use langnghe_domain::catalog::{Topic, TopicSlug};
 use langnghe_domain::{FieldErrors, TopicId, UnitId};
 use langnghe_storage::{catalog, org};
@@ -279,13 +279,10 @@ async fn topic_summary(
     {
         return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
     }
-    let root = match (staff.role(), staff.user.assignment.unit_id, q.unit_id.map(UnitId)) {
-        (Role::Facilitator, None, _) => return Err(ApiError::forbidden()),
-        (Role::Facilitator, Some(own), Some(u)) if !chart.is_within(u, own, today) => {
-            return Err(ApiError::not_found("unit"));
-        }
-        (Role::Facilitator, Some(own), None) => Some(own),
-        (_, _, asked) => asked,
+    let root = match staff.scope().narrow(&chart, q.unit_id.map(UnitId), &[today]) {
+        Err(OutOfScope::NoUnit) => return Err(ApiError::forbidden()),
+        Err(OutOfScope::Outside) => return Err(ApiError::not_found("unit")),
+        Ok(root) => root,
     };
     let units = root.map(|r| chart.counting_for(r, to));
     let topics = topic_figures(&state, crate::request_lang(&req), units.as_deref(), from, to).await?;

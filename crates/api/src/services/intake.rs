@@ -1,14 +1,18 @@
-//! The screen applied to what a child writes, the same for every way in: an
-//! issue raised on a phone, an issue entered from an offline event, a
-//! free-text answer. A clear disclosure is withheld (the words go to a
-//! safeguarding case only); a possible one is kept from moderators until a
-//! safeguarding officer reviews it; anything else is stored redacted of
-//! personal data.
+//! What a child writes, taken in the same way whichever way it comes: an
+//! issue raised on a phone or entered from an offline event (the domain's
+//! checks, then the screen), a free-text answer (the screen). A clear
+//! disclosure is withheld (the words go to a safeguarding case only); a
+//! possible one is kept from moderators until a safeguarding officer
+//! reviews it; anything else is stored redacted of personal data.
 
+use langnghe_domain::FieldErrors;
+use langnghe_domain::catalog::Topic;
+use langnghe_domain::moderation::{self, IssueText};
 use langnghe_domain::screen::{self, Concern, Flagged, Outcome, Screened, WITHHELD};
 use langnghe_storage::participation::NewCase;
+use uuid::Uuid;
 
-/// An issue as screening lets it be stored.
+/// An issue as the rules and the screen let it be stored.
 pub struct IssueIntake {
     /// `withheld` (clear), `in_review` (possible) or `new`.
     pub status: &'static str,
@@ -20,30 +24,31 @@ pub struct IssueIntake {
     /// The safeguarding cases (or review items) it opens.
     pub cases: Vec<NewCase>,
     pub outcome: Option<Outcome>,
+    /// The active topic named, if any.
+    pub topic_id: Option<Uuid>,
 }
 
-/// Screens an issue's title and body together.
-pub fn issue(title: &str, body: &str) -> IssueIntake {
-    let s = screen::screen_issue(title, body);
-    let outcome = s.outcome();
-    let (status, title, body) = match outcome {
-        Some(Outcome::Clear) => ("withheld", s.title.clone(), s.body.clone()),
-        // Kept, redacted, for the officer who may release it to moderation.
-        Some(Outcome::Possible) => (
-            "in_review",
-            screen::screen(title).redacted,
-            screen::screen(body).redacted,
-        ),
-        None => ("new", s.title.clone(), s.body.clone()),
-    };
-    IssueIntake {
-        status,
-        title,
-        body,
-        redactions: s.redactions.iter().map(|r| r.as_str().to_owned()).collect(),
-        cases: cases_of(&s.flagged),
-        outcome,
-    }
+/// Takes in an issue a child wrote, whichever way it came: checked by the
+/// domain's rules ([`IssueText::check`], every problem under `prefix`:
+/// `""` or `"issues[2]."`), then screened ([`moderation::intake`]).
+pub fn issue(
+    prefix: &str,
+    title: &str,
+    body: &str,
+    topic: Option<&str>,
+    topics: &[Topic],
+) -> Result<IssueIntake, FieldErrors> {
+    let text = IssueText::check(prefix, title, body, topic, topics)?;
+    let taken = moderation::intake(&text);
+    Ok(IssueIntake {
+        status: taken.status.as_str(),
+        title: taken.title,
+        body: taken.body,
+        redactions: taken.redactions.iter().map(|r| r.as_str().to_owned()).collect(),
+        cases: cases_of(&taken.flagged),
+        outcome: taken.outcome,
+        topic_id: text.topic.map(|t| t.0),
+    })
 }
 
 /// A free-text answer as screening lets it be stored: the redacted text, or

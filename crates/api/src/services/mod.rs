@@ -8,4 +8,5 @@ pub mod intake;
 pub mod lookups;
 pub mod progress;
 pub mod results;
+pub mod submission;
 pub mod topics;

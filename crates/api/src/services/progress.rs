@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use langnghe_domain::UnitId;
-use langnghe_domain::account::Role;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::OrgChart;
 use langnghe_domain::plan::{
@@ -325,12 +324,8 @@ pub(crate) fn scope_unit<R: Allowed>(
     {
         return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
     }
-    let own = match (staff.role(), staff.user.assignment.unit_id) {
-        (Role::Facilitator, None) => return Err(ApiError::forbidden()),
-        (Role::Facilitator, Some(own)) => Some(own),
-        _ => None,
-    };
-    report_unit(chart, own, asked.map(UnitId), days).map_err(|e| match e {
+    report_unit(chart, staff.scope(), asked.map(UnitId), days).map_err(|e| match e {
+        ScopeError::NoUnit => ApiError::forbidden(),
         ScopeError::OutsideOwnUnit => ApiError::not_found("unit"),
         ScopeError::NoDistrict => ApiError::bad_request(Code::InvalidQuery, e.to_string()),
     })

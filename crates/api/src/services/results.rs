@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
 use langnghe_domain::UnitId;
-use langnghe_domain::account::Role;
+use langnghe_domain::account::{Assignment, OutOfScope, Role, Scope};
 use langnghe_domain::org::{OrgChart, UnitKind};
 use langnghe_domain::results::{self, GroupFigures, Shown, Tally};
 use langnghe_domain::survey::{QuestionType, SurveyDefinition};
@@ -296,18 +296,25 @@ pub(crate) fn group_key(
 pub(crate) enum Viewer {
     /// Admins and moderators: every unit.
     AllUnits,
-    /// A facilitator: their unit and below.
-    Facilitator(Option<UnitId>),
+    /// A facilitator: the units their scope covers.
+    Facilitator(Scope),
     /// Anyone, for a survey whose results are public.
     Public,
 }
 
 impl Viewer {
-    /// A staff member of this role and unit.
-    pub(crate) fn of(role: Role, unit: Option<UnitId>) -> Viewer {
-        match role {
-            Role::Facilitator => Viewer::Facilitator(unit),
+    /// A staff member with this assignment.
+    pub(crate) fn of(assignment: &Assignment) -> Viewer {
+        match assignment.role {
+            Role::Facilitator => Viewer::Facilitator(assignment.scope()),
             _ => Viewer::AllUnits,
+        }
+    }
+
+    fn scope(self) -> Scope {
+        match self {
+            Viewer::Facilitator(scope) => scope,
+            Viewer::AllUnits | Viewer::Public => Scope::Everywhere,
         }
     }
 }
@@ -359,19 +366,13 @@ pub(crate) async fn compute(
     let Window { at, months, .. } = q.window(state.clock.local_date())?;
     // The units whose responses are counted: the caller's scope, narrowed
     // to `unit_id` when given.
-    let root = match (viewer, q.unit_id) {
-        (Viewer::Facilitator(Some(own)), Some(u)) if !chart.is_within(UnitId(u), own, today) => {
-            return Err(ApiError::not_found("unit"));
+    let root = match viewer.scope().narrow(&chart, q.unit_id.map(UnitId), &[today]) {
+        Err(OutOfScope::NoUnit) => return Err(ApiError::forbidden()),
+        Err(OutOfScope::Outside) => return Err(ApiError::not_found("unit")),
+        Ok(Some(u)) if chart.unit(u).is_none() => {
+            return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
         }
-        (Viewer::Facilitator(Some(own)), None) => Some(own),
-        (Viewer::Facilitator(None), _) => return Err(ApiError::forbidden()),
-        (_, Some(u)) => {
-            if chart.unit(UnitId(u)).is_none() {
-                return Err(ApiError::bad_request(Code::InvalidQuery, "unknown unit_id"));
-            }
-            Some(UnitId(u))
-        }
-        (_, None) => None,
+        Ok(root) => root,
     };
     let units: Option<Vec<UnitId>> = root.map(|r| chart.counting_for(r, at));
     let (tallies, all, release) = tally_groups(state, &def, record.id, version, units.as_deref(), &months, |f| {
