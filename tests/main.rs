@@ -31,6 +31,7 @@ mod platform;
 mod preview;
 mod progress;
 mod readiness;
+mod readme;
 mod recommendations;
 mod replicas;
 mod reports;

@@ -3,11 +3,15 @@
 //! Pioneer units (invented names, marked as demo data), the district
 //! Children's Council, one care centre, the 1 July 2025 reorganisation into
 //! Đức Nhuận, Cầu Kiệu and Phú Nhuận wards, the topic taxonomy and the
-//! agencies the plan names.
+//! agencies the plan names, and a published demo survey about safe places
+//! to play with a session open for [`DEMO_SESSION_DAYS`] days from seeding
+//! under the fixed join code [`DEMO_JOIN_CODE`], so that a newcomer can join
+//! as a child at once.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use langnghe_domain::consultation::{JoinCode, SessionMode, SessionWindow};
 use langnghe_domain::catalog::{Agency, AgencyKind, Contact, Topic, TopicSlug};
 use langnghe_domain::org::{Unit, UnitCode, UnitKind};
 use langnghe_domain::reorg::{self, LineageSpec, MoveUnit, OpenUnit, ReorganisationRequest, UnitRef};
@@ -29,6 +33,14 @@ impl From<langnghe_domain::FieldErrors> for DemoError {
 }
 
 const DEMO: &str = "Dữ liệu mẫu (demo data).";
+
+/// The join code of the demo session, as it is read aloud. Fixed so that
+/// the README can name it; it exists only where the demo data is seeded.
+pub const DEMO_JOIN_CODE: &str = "KT7H-MX3P-WA9C";
+
+/// How long the demo session stays open after seeding (the longest a
+/// session may last).
+pub const DEMO_SESSION_DAYS: i64 = langnghe_domain::consultation::MAX_SESSION_DAYS;
 
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate, DemoError> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DemoError::Data(format!("bad date {y}-{m}-{d}")))
@@ -428,5 +440,89 @@ pub async fn seed_if_empty(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Resul
         };
         catalog::create_agency(db, &actor, &agency).await?;
     }
+    seed_survey(db, &actor, district, code("HCM-PHUNHUAN")?).await?;
     Ok(true)
+}
+
+/// The demo survey ("Sân chơi an toàn quanh em", for ages 6–17, issues
+/// allowed), published, and its session at `ward` open from the seeding
+/// for [`DEMO_SESSION_DAYS`] days under [`DEMO_JOIN_CODE`].
+async fn seed_survey(db: &Db, actor: &Actor, district: UnitId, ward: UnitId) -> Result<(), DemoError> {
+    let body: crate::survey_format::SurveyIn = serde_json::from_value(serde_json::json!({
+        "kind": "opinion",
+        "topic": "play_spaces",
+        "owner_unit_id": district.0,
+        "title": {"vi": "Sân chơi an toàn quanh em (khảo sát mẫu)", "en": "Safe places to play near you (demo survey)"},
+        "description": {
+            "vi": "Khảo sát mẫu để thử Lắng Nghe: em kể về chỗ em vui chơi. Đừng viết tên hay số điện thoại.",
+            "en": "A demo survey to try Lắng Nghe: tell us about where you play. Do not write names or phone numbers."
+        },
+        "min_age": 6,
+        "max_age": 17,
+        "allow_issues": true,
+        "questions": [
+            {"key": "has_place", "type": "single_choice", "required": true,
+             "text": {"vi": "Gần nhà em có chỗ vui chơi an toàn không?", "en": "Is there a safe place to play near your home?"},
+             "text_by_age_band": {"6-8": {"vi": "Gần nhà em có chỗ chơi không?", "en": "Is there a place to play near your home?"}},
+             "options": [
+                {"key": "yes", "label": {"vi": "Có", "en": "Yes"}},
+                {"key": "no", "label": {"vi": "Không", "en": "No"}},
+                {"key": "not_sure", "label": {"vi": "Em không chắc", "en": "Not sure"}}
+             ]},
+            {"key": "where_play", "type": "multiple_choice", "required": false,
+             "text": {"vi": "Em thường chơi ở đâu?", "en": "Where do you usually play?"},
+             "options": [
+                {"key": "park", "label": {"vi": "Công viên", "en": "A park"}},
+                {"key": "school_yard", "label": {"vi": "Sân trường", "en": "The school yard"}},
+                {"key": "street", "label": {"vi": "Trong hẻm, ngoài đường", "en": "In the alley or street"}},
+                {"key": "home", "label": {"vi": "Ở nhà", "en": "At home"}}
+             ]},
+            {"key": "feel_safe", "type": "rating", "min": 1, "max": 5, "faces": true, "required": true,
+             "text": {"vi": "Khi chơi ở đó, em thấy an toàn thế nào?", "en": "How safe do you feel when you play there?"}},
+            {"key": "wish", "type": "text", "max_length": 300, "required": false,
+             "text": {"vi": "Em mong chỗ chơi gần nhà có thêm gì?", "en": "What would you like the place to play near your home to have?"}}
+        ]
+    }))
+    .map_err(|e| DemoError::Data(format!("demo survey: {e}")))?;
+    let topics = catalog::list_topics(db).await?;
+    let topic_exists = |slug: &str| topics.iter().any(|t| t.slug.as_str() == slug);
+    let def = langnghe_domain::survey::SurveyDefinition::parse(&body.to_raw(), &topic_exists)?;
+    let summary = langnghe_storage::surveys::SurveySummary {
+        kind: def.kind(),
+        owner_unit_id: district,
+        topic_id: def
+            .topic()
+            .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
+            .map(|t| t.id),
+        title_vi: def.title().vi().to_owned(),
+        results_public: false,
+    };
+    let stored = langnghe_storage::formats::survey::StoredSurvey {
+        definition: def,
+        owner_unit_id: district,
+        results_public: None,
+    };
+    let id = uuid::Uuid::now_v7();
+    langnghe_storage::surveys::create(db, actor, id, &summary, &stored).await?;
+    let record = langnghe_storage::surveys::publish(db, actor, id, &summary).await?;
+    let version = record
+        .published_version
+        .ok_or_else(|| DemoError::Data("the demo survey did not publish".into()))?;
+    let code = JoinCode::parse(DEMO_JOIN_CODE).ok_or_else(|| DemoError::Data("bad demo join code".into()))?;
+    let window = SessionWindow::new(actor.at, actor.at + chrono::Duration::days(DEMO_SESSION_DAYS))?;
+    let session = langnghe_storage::participation::Session {
+        id: uuid::Uuid::now_v7(),
+        survey_id: id,
+        version,
+        unit_id: ward,
+        window,
+        expected_participants: None,
+        join_code: code.as_str().to_owned(),
+        guardian_consent_method: None,
+        guardian_consent_reference: None,
+        created_at: actor.at,
+        mode: SessionMode::App,
+    };
+    langnghe_storage::participation::create_session(db, actor, &session).await?;
+    Ok(())
 }
