@@ -573,7 +573,10 @@ async fn the_readme_examples_run_against_a_fresh_service() {
     assert_eq!(start_cmds.len(), 1, "README.md:{}: one start command", start.line);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut env = vec![("LANGNGHE_BIND", "127.0.0.1:0".to_owned()), ("LANGNGHE_LOG", "warn".into())];
+    let mut env = vec![
+        ("LANGNGHE_BIND", "127.0.0.1:0".to_owned()),
+        ("LANGNGHE_LOG", "warn".into()),
+    ];
     // The database: the README's embedded SQLite file in the working
     // directory, or a fresh PostgreSQL database set up as the README says.
     let _db = match postgres_admin_url() {
@@ -591,11 +594,7 @@ async fn the_readme_examples_run_against_a_fresh_service() {
     };
     let service = Service::start(&start_cmds[0].text, dir.path(), &env);
 
-    let run: Vec<Example> = all
-        .iter()
-        .filter(|b| b.mark == Mark::Run)
-        .flat_map(examples)
-        .collect();
+    let run: Vec<Example> = all.iter().filter(|b| b.mark == Mark::Run).flat_map(examples).collect();
     assert!(run.len() >= 10, "the README's examples: {} commands", run.len());
     let out = dir.path().join("out");
     std::fs::create_dir(&out).expect("out dir");
@@ -605,7 +604,9 @@ async fn the_readme_examples_run_against_a_fresh_service() {
     );
     for (i, ex) in run.iter().enumerate() {
         let text = ex.text.replace(README_BASE, &service.base);
-        script.push_str(&format!("echo {i} > \"$OUT/current\"\n{{\n{text}\n}} > \"$OUT/{i}.out\"\n"));
+        script.push_str(&format!(
+            "echo {i} > \"$OUT/current\"\n{{\n{text}\n}} > \"$OUT/{i}.out\"\n"
+        ));
     }
     script.push_str("echo done > \"$OUT/current\"\n");
     let result = Command::new("bash")

@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use langnghe_domain::consultation::{JoinCode, SessionMode, SessionWindow};
 use langnghe_domain::catalog::{Agency, AgencyKind, Contact, Topic, TopicSlug};
+use langnghe_domain::consultation::{JoinCode, SessionMode, SessionWindow};
 use langnghe_domain::org::{Unit, UnitCode, UnitKind};
 use langnghe_domain::reorg::{self, LineageSpec, MoveUnit, OpenUnit, ReorganisationRequest, UnitRef};
 use langnghe_domain::{AgencyId, LocalizedText, TopicId, UnitId};
