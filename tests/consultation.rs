@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp, strings};
+use crate::support::{Call, Fields, TestApp, strings};
 use crate::surveys::{example_survey, published_survey};
 
 struct Setup {
@@ -161,7 +161,7 @@ async fn answers_are_validated_against_the_exact_version() {
     let code = code.as_str();
     let token = s.app.child(code, 12).await;
     let long = "a".repeat(501);
-    let refused: [(&str, Value, &[(&str, &str)]); 5] = [
+    let refused: [(&str, Value, Fields); 5] = [
         (
             "a",
             json!({"feel_safe": "maybe", "why_not": "x", "happy_at_school": 9, "colour": "red"}),
@@ -298,7 +298,7 @@ async fn joining_is_refused_in_the_childs_words() {
         r.body["detail"],
         "This survey is for children of a different age. Thank you!"
     );
-    let refused: [(u8, Value, &[(&str, &str)]); 4] = [
+    let refused: [(u8, Value, Fields); 4] = [
         (19, json!({}), &[("age", "out_of_range")]),
         (
             12,

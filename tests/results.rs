@@ -36,7 +36,7 @@ pub fn near(published: &Value, n: u64) {
 pub async fn released(app: &TestApp, survey: &str, number: i64) -> Value {
     let mut last = Value::Null;
     for _ in 0..200 {
-        let r = app.results(&survey, "", app.admin()).await;
+        let r = app.results(survey, "", app.admin()).await;
         last = r.ok(200).clone();
         if last["release"]["number"].as_i64().unwrap_or(0) >= number {
             return last;

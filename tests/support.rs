@@ -309,6 +309,9 @@ impl Resp {
     }
 }
 
+/// The (field, code) pairs a 422 names, as [`Resp::assert_fields`] takes them.
+pub type Fields<'a> = &'a [(&'a str, &'a str)];
+
 /// A body's `items` array.
 #[track_caller]
 pub fn items(body: &Value) -> &Vec<Value> {
@@ -370,14 +373,6 @@ impl Call {
 
     pub fn post(path: impl Into<String>, body: Value) -> Call {
         Call::with(Method::POST, path, body)
-    }
-
-    pub fn patch(path: impl Into<String>, body: Value) -> Call {
-        Call::with(Method::PATCH, path, body)
-    }
-
-    pub fn put(path: impl Into<String>, body: Value) -> Call {
-        Call::with(Method::PUT, path, body)
     }
 
     pub fn with(method: Method, path: impl Into<String>, body: Value) -> Call {
