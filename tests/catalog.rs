@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, TestApp};
 
 #[actix_web::test]
 async fn demo_topics_and_agencies_are_seeded() {
@@ -125,16 +125,16 @@ async fn admin_manages_topics() {
     )
     .await
     .ok(201);
-    app.post(
-        "/api/v1/topics",
-        app.admin(),
-        &json!({"slug": "health", "name": {"vi": "Lặp"}}),
+    app.refuses(
+        &[
+            Call::post("/api/v1/topics", json!({"slug": "health", "name": {"vi": "Lặp"}})),
+            Call::patch(format!("/api/v1/topics/{id}"), json!({"slug": "health"})),
+        ],
+        &[app.admin()],
+        409,
+        "topic_slug_taken",
     )
-    .await
-    .assert_problem(409, "topic_slug_taken");
-    app.patch(&format!("/api/v1/topics/{id}"), app.admin(), &json!({"slug": "health"}))
-        .await
-        .assert_problem(409, "topic_slug_taken");
+    .await;
     app.post(
         "/api/v1/topics",
         app.admin(),
@@ -252,16 +252,16 @@ async fn bad_agencies_are_refused_and_store_nothing() {
         &some
     );
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/agencies/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(
-        &format!("/api/v1/agencies/{missing}"),
-        app.admin(),
-        &json!({"active": false}),
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/agencies/{missing}")),
+            Call::patch(format!("/api/v1/agencies/{missing}"), json!({"active": false})),
+        ],
+        &[app.admin()],
+        404,
+        "not_found",
     )
-    .await
-    .assert_problem(404, "not_found");
+    .await;
     app.get("/api/v1/agencies/abc", app.admin())
         .await
         .assert_problem(400, "invalid_path");
@@ -322,15 +322,17 @@ async fn staff_read_the_catalog_but_only_admins_change_it() {
             .await
             .assert_problem(401, "unauthenticated");
     }
-    app.get("/api/v1/topics", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/agencies", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get(&format!("/api/v1/agencies/{agency}"), None)
-        .await
-        .assert_problem(401, "unauthenticated");
+    app.refuses(
+        &[
+            Call::get("/api/v1/topics"),
+            Call::get("/api/v1/agencies"),
+            Call::get(format!("/api/v1/agencies/{agency}")),
+        ],
+        &[None],
+        401,
+        "unauthenticated",
+    )
+    .await;
     assert_eq!(
         app.get("/api/v1/topics?active=true", app.admin()).await.ok(200)["items"]
             .as_array()

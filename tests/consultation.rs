@@ -146,13 +146,16 @@ async fn a_child_joins_answers_and_withdraws() {
         .await
         .ok(201);
     s.app
-        .delete("/api/v1/responses/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", None)
-        .await
-        .assert_problem(404, "receipt_unknown");
-    s.app
-        .delete("/api/v1/responses/short", None)
-        .await
-        .assert_problem(404, "receipt_unknown");
+        .refuses(
+            &[
+                Call::delete("/api/v1/responses/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+                Call::delete("/api/v1/responses/short"),
+            ],
+            &[None],
+            404,
+            "receipt_unknown",
+        )
+        .await;
 }
 
 #[actix_web::test]

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, TestApp};
 
 fn dialogue(unit: &str) -> Value {
     json!({"kind": "dialogue", "unit_id": unit, "held_on": "2026-10-15",
@@ -115,16 +115,16 @@ async fn bad_events_are_refused_and_store_nothing() {
         .await
         .assert_problem(400, "invalid_query");
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/events/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(
-        &format!("/api/v1/events/{missing}"),
-        app.admin(),
-        &json!({"title": "x"}),
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/events/{missing}")),
+            Call::patch(format!("/api/v1/events/{missing}"), json!({"title": "x"})),
+        ],
+        &[app.admin()],
+        404,
+        "not_found",
     )
-    .await
-    .assert_problem(404, "not_found");
+    .await;
 }
 
 #[actix_web::test]
@@ -161,12 +161,16 @@ async fn events_are_scoped_and_role_checked() {
     for page in [&all.body, &rest.body] {
         assert_eq!(page["items"][0]["issues"].as_array().unwrap().len(), 2);
     }
-    app.get(&format!("/api/v1/events/{theirs}"), Some(&tpt))
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(&format!("/api/v1/events/{theirs}"), Some(&tpt), &json!({"title": "x"}))
-        .await
-        .assert_problem(404, "not_found");
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/events/{theirs}")),
+            Call::patch(format!("/api/v1/events/{theirs}"), json!({"title": "x"})),
+        ],
+        &[Some(&tpt)],
+        404,
+        "not_found",
+    )
+    .await;
     let (_, moderator) = app.user("mod.e", "moderator", None, None).await;
     assert_eq!(
         app.get("/api/v1/events", Some(&moderator)).await.ok(200)["items"]
@@ -175,27 +179,32 @@ async fn events_are_scoped_and_role_checked() {
             .len(),
         2
     );
-    app.post("/api/v1/events", Some(&moderator), &dialogue(&school))
-        .await
-        .assert_problem(403, "forbidden");
-    app.patch(
-        &format!("/api/v1/events/{mine}"),
-        Some(&moderator),
-        &json!({"title": "x"}),
+    app.refuses(
+        &[
+            Call::post("/api/v1/events", dialogue(&school).clone()),
+            Call::patch(format!("/api/v1/events/{mine}"), json!({"title": "x"})),
+        ],
+        &[Some(&moderator)],
+        403,
+        "forbidden",
     )
-    .await
-    .assert_problem(403, "forbidden");
+    .await;
     let (_, sg) = app.user("sg.e", "safeguarding_officer", None, None).await;
-    app.get("/api/v1/events", Some(&sg))
-        .await
-        .assert_problem(403, "forbidden");
-    app.get(&format!("/api/v1/events/{mine}"), Some(&sg))
-        .await
-        .assert_problem(403, "forbidden");
-    app.get("/api/v1/events", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.post("/api/v1/events", None, &dialogue(&school))
-        .await
-        .assert_problem(401, "unauthenticated");
+    app.refuses(
+        &[Call::get("/api/v1/events"), Call::get(format!("/api/v1/events/{mine}"))],
+        &[Some(&sg)],
+        403,
+        "forbidden",
+    )
+    .await;
+    app.refuses(
+        &[
+            Call::get("/api/v1/events"),
+            Call::post("/api/v1/events", dialogue(&school).clone()),
+        ],
+        &[None],
+        401,
+        "unauthenticated",
+    )
+    .await;
 }

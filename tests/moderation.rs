@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, TestApp};
 
 async fn event_with_issues(app: &TestApp, unit: &str, issues: Value) -> Vec<String> {
     let r = app
@@ -189,19 +189,17 @@ async fn moderators_filter_search_and_count_the_queue() {
     let agency = agencies.ok(200)["items"][0]["id"].as_str().unwrap().to_owned();
     let (_, agency_staff) = app.user("phong.gd", "agency_staff", None, Some(&agency)).await;
     for token in [&facilitator, &officer, &agency_staff] {
-        app.get("/api/v1/issues", Some(token))
-            .await
-            .assert_problem(403, "forbidden");
-        app.get(&format!("/api/v1/issues/{}", issues[0]), Some(token))
-            .await
-            .assert_problem(403, "forbidden");
-        app.patch(
-            &format!("/api/v1/issues/{}", issues[0]),
-            Some(token),
-            &json!({"status": "accepted"}),
+        app.refuses(
+            &[
+                Call::get("/api/v1/issues"),
+                Call::get(format!("/api/v1/issues/{}", issues[0])),
+                Call::patch(format!("/api/v1/issues/{}", issues[0]), json!({"status": "accepted"})),
+            ],
+            &[Some(token)],
+            403,
+            "forbidden",
         )
-        .await
-        .assert_problem(403, "forbidden");
+        .await;
     }
     app.get("/api/v1/issues", None)
         .await
@@ -313,12 +311,16 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     app.patch(&path(2), m, &json!({"status": "open"}))
         .await
         .assert_fields(&[("status", "unknown_status")]);
-    app.patch(&path(2), m, &json!({"priority": 1}))
-        .await
-        .assert_problem(422, "validation_failed");
-    app.patch(&path(2), m, &json!({"title": 5}))
-        .await
-        .assert_problem(422, "validation_failed");
+    app.refuses(
+        &[
+            Call::patch(path(2), json!({"priority": 1})),
+            Call::patch(path(2), json!({"title": 5})),
+        ],
+        &[m],
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(app.get(&path(2), m).await.ok(200), &before);
     app.patch(
         "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
@@ -568,16 +570,19 @@ async fn children_read_accepted_issues_and_support_each_once() {
         2
     );
     // Not accepted, or unknown: not found; staff or no token: refused.
-    app.post(&format!("/api/v1/issues/{}/supports", issues[2]), Some(&a), &json!({}))
-        .await
-        .assert_problem(404, "not_found");
-    app.post(
-        "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/supports",
-        Some(&a),
-        &json!({}),
+    app.refuses(
+        &[
+            Call::post(format!("/api/v1/issues/{}/supports", issues[2]), json!({})),
+            Call::post(
+                "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/supports",
+                json!({}),
+            ),
+        ],
+        &[Some(&a)],
+        404,
+        "not_found",
     )
-    .await
-    .assert_problem(404, "not_found");
+    .await;
     app.post(&path, m, &json!({}))
         .await
         .assert_problem(401, "invalid_token");
@@ -678,12 +683,16 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     post_merge(&third, "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90")
         .await
         .assert_problem(404, "not_found");
-    app.post(&format!("/api/v1/issues/{third}/merge"), m, &json!({"into": "x"}))
-        .await
-        .assert_problem(422, "validation_failed");
-    app.post(&format!("/api/v1/issues/{third}/merge"), m, &json!({}))
-        .await
-        .assert_problem(422, "validation_failed");
+    app.refuses(
+        &[
+            Call::post(format!("/api/v1/issues/{third}/merge"), json!({"into": "x"})),
+            Call::post(format!("/api/v1/issues/{third}/merge"), json!({})),
+        ],
+        &[m],
+        422,
+        "validation_failed",
+    )
+    .await;
     app.post(&format!("/api/v1/issues/{third}/unmerge"), m, &json!({}))
         .await
         .assert_problem(409, "not_merged");
@@ -930,35 +939,46 @@ async fn moderators_promote_free_text_answers_to_issues() {
             .await
             .assert_problem(404, "not_found");
     }
-    app.post(&path("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"), m, &json!({}))
-        .await
-        .assert_problem(404, "not_found");
-    app.post(
-        &format!("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers/{answer}/promote"),
-        m,
-        &json!({}),
+    app.refuses(
+        &[
+            Call::post(path("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"), json!({})),
+            Call::post(
+                format!("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers/{answer}/promote"),
+                json!({}),
+            ),
+        ],
+        &[m],
+        404,
+        "not_found",
     )
-    .await
-    .assert_problem(404, "not_found");
+    .await;
     app.post(&path("nope"), m, &json!({}))
         .await
         .assert_problem(400, "invalid_path");
     app.get(&format!("/api/v1/surveys/{survey}/answers?question=feel_safe"), m)
         .await
         .assert_problem(400, "invalid_query");
-    app.get("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers", m)
-        .await
-        .assert_problem(404, "not_found");
-    app.get(&format!("/api/v1/surveys/{survey}/answers?version=9"), m)
-        .await
-        .assert_problem(404, "not_found");
+    app.refuses(
+        &[
+            Call::get("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers"),
+            Call::get(format!("/api/v1/surveys/{survey}/answers?version=9")),
+        ],
+        &[m],
+        404,
+        "not_found",
+    )
+    .await;
     let (_, facilitator) = app.user("phu.trach.promote", "facilitator", Some(&school), None).await;
-    app.post(&path(&answer), Some(&facilitator), &json!({}))
-        .await
-        .assert_problem(403, "forbidden");
-    app.get(&format!("/api/v1/surveys/{survey}/answers"), Some(&facilitator))
-        .await
-        .assert_problem(403, "forbidden");
+    app.refuses(
+        &[
+            Call::post(path(&answer), json!({})),
+            Call::get(format!("/api/v1/surveys/{survey}/answers")),
+        ],
+        &[Some(&facilitator)],
+        403,
+        "forbidden",
+    )
+    .await;
     app.get(&format!("/api/v1/surveys/{survey}/answers"), None)
         .await
         .assert_problem(401, "unauthenticated");

@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::support::{ADMIN_PASSWORD, Resp, TestApp};
+use crate::support::{ADMIN_PASSWORD, Call, Resp, TestApp};
 use crate::surveys::{example_survey, published_survey};
 
 /// The demo, a survey published today (25 November 2026), and a
@@ -583,16 +583,16 @@ async fn a_moderator_records_council_meetings_dated_the_day_they_were_held() {
     // Another kind is not a moderator's to record or correct.
     let mut dialogue = meeting.clone();
     dialogue["kind"] = json!("dialogue");
-    app.post("/api/v1/events", Some(&moderator), &dialogue)
-        .await
-        .assert_problem(403, "forbidden");
-    app.patch(
-        &format!("/api/v1/events/{id}"),
-        Some(&moderator),
-        &json!({"kind": "forum"}),
+    app.refuses(
+        &[
+            Call::post("/api/v1/events", dialogue.clone()),
+            Call::patch(format!("/api/v1/events/{id}"), json!({"kind": "forum"})),
+        ],
+        &[Some(&moderator)],
+        403,
+        "forbidden",
     )
-    .await
-    .assert_problem(403, "forbidden");
+    .await;
     let r = app.get("/api/v1/events", app.admin()).await;
     assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1, "nothing else stored");
     assert_eq!(r.body["items"][0]["kind"], "council_meeting");

@@ -4,7 +4,7 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::support::{Options, TestApp};
+use crate::support::{Call, Options, TestApp};
 
 #[actix_web::test]
 async fn health_and_readiness() {
@@ -194,30 +194,38 @@ async fn bad_paths_and_queries_are_400() {
     app.get("/api/v1/users/not-a-uuid", app.admin())
         .await
         .assert_problem(400, "invalid_path");
-    app.get("/api/v1/units?at=2025-13-01", app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?limit=abc", app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?limit=0", app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?limit=101", app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?cursor=%%%", app.admin())
-        .await
-        .assert_problem(400, "invalid_cursor");
-    app.get("/api/v1/units?cursor=abc", app.admin())
-        .await
-        .assert_problem(400, "invalid_cursor");
-    app.get("/api/v1/units?colour=red", app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get("/api/v1/units?kind=planet", app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
+    app.refuses(
+        &[
+            Call::get("/api/v1/units?at=2025-13-01"),
+            Call::get("/api/v1/units?limit=abc"),
+            Call::get("/api/v1/units?limit=0"),
+            Call::get("/api/v1/units?limit=101"),
+        ],
+        &[app.admin()],
+        400,
+        "invalid_query",
+    )
+    .await;
+    app.refuses(
+        &[
+            Call::get("/api/v1/units?cursor=%%%"),
+            Call::get("/api/v1/units?cursor=abc"),
+        ],
+        &[app.admin()],
+        400,
+        "invalid_cursor",
+    )
+    .await;
+    app.refuses(
+        &[
+            Call::get("/api/v1/units?colour=red"),
+            Call::get("/api/v1/units?kind=planet"),
+        ],
+        &[app.admin()],
+        400,
+        "invalid_query",
+    )
+    .await;
     // Dates the service cannot store are refused before they reach the database.
     for path in [
         "/api/v1/units?at=0100-01-01",

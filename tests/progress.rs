@@ -3,7 +3,7 @@
 use chrono::Datelike;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, find};
+use crate::support::{Call, TestApp, find};
 use crate::surveys::{example_survey, published_survey};
 
 /// The progress row of the target with this id.
@@ -206,37 +206,41 @@ async fn targets_are_admin_data_with_checked_values() {
     let (_, tpt) = app.user("tpt.kpi", "facilitator", Some(&school), None).await;
     app.get("/api/v1/targets", Some(&tpt)).await.ok(200);
     app.get("/api/v1/progress", Some(&tpt)).await.ok(200);
-    app.post(
-        "/api/v1/targets",
-        Some(&tpt),
-        &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+    app.refuses(
+        &[
+            Call::post(
+                "/api/v1/targets",
+                json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+            ),
+            Call::patch(
+                format!("/api/v1/targets/{id}"),
+                json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+            ),
+        ],
+        &[Some(&tpt)],
+        403,
+        "forbidden",
     )
-    .await
-    .assert_problem(403, "forbidden");
-    app.patch(
-        &format!("/api/v1/targets/{id}"),
-        Some(&tpt),
-        &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
+    .await;
     let (_, sg) = app.user("sg.kpi", "safeguarding_officer", None, None).await;
     app.get("/api/v1/progress", Some(&sg))
         .await
         .assert_problem(403, "forbidden");
-    app.get("/api/v1/progress", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/targets", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/progress?year=1800", app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(
-        &format!("/api/v1/progress?unit_id={}", uuid::Uuid::now_v7()),
-        app.admin(),
+    app.refuses(
+        &[Call::get("/api/v1/progress"), Call::get("/api/v1/targets")],
+        &[None],
+        401,
+        "unauthenticated",
     )
-    .await
-    .assert_problem(400, "invalid_query");
+    .await;
+    app.refuses(
+        &[
+            Call::get("/api/v1/progress?year=1800"),
+            Call::get(format!("/api/v1/progress?unit_id={}", uuid::Uuid::now_v7())),
+        ],
+        &[app.admin()],
+        400,
+        "invalid_query",
+    )
+    .await;
 }

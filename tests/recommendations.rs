@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use langnghe_domain::calendar::{Holidays, vietnam_holidays};
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, TestApp};
 
 pub struct World {
     pub app: TestApp,
@@ -392,16 +392,19 @@ async fn the_loop_from_issues_to_the_public_feed() {
     let r = app.get(&format!("/api/v1/agency/deliveries/{board_delivery}"), t).await;
     let frozen_now = r.ok(200)["recommendation"]["evidence"][0].clone();
     assert_eq!(frozen_now, frozen, "the figures as sent");
-    app.get(&format!("/api/v1/agency/deliveries/{ward_delivery}"), t)
-        .await
-        .assert_problem(404, "not_found");
-    app.post(
-        &format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
-        t,
-        &json!({}),
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/agency/deliveries/{ward_delivery}")),
+            Call::post(
+                format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
+                json!({}),
+            ),
+        ],
+        &[t],
+        404,
+        "not_found",
     )
-    .await
-    .assert_problem(404, "not_found");
+    .await;
 
     // Acknowledge (twice is fine), reply once, report progress.
     let path = |what: &str| format!("/api/v1/agency/deliveries/{board_delivery}/{what}");
@@ -498,16 +501,19 @@ async fn the_loop_from_issues_to_the_public_feed() {
     let r = app.post(&path("updates"), t, &update(&commitments[1], "done")).await;
     assert_eq!(r.ok(200)["status"], "done");
     // A delivery done takes no more progress.
-    app.post(&path("updates"), t, &update(&commitments[1], "done"))
-        .await
-        .assert_problem(409, "illegal_transition");
-    app.post(
-        &path("replies"),
-        t,
-        &json!({"stance": "declined", "body": "x", "reason": "y"}),
+    app.refuses(
+        &[
+            Call::post(path("updates"), update(&commitments[1], "done").clone()),
+            Call::post(
+                path("replies"),
+                json!({"stance": "declined", "body": "x", "reason": "y"}),
+            ),
+        ],
+        &[t],
+        409,
+        "illegal_transition",
     )
-    .await
-    .assert_problem(409, "illegal_transition");
+    .await;
 
     // The ward's staff account says it is not responsible: back to the
     // moderators, who route it to the district's social affairs office.
@@ -826,12 +832,16 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         .await
         .assert_problem(403, "forbidden");
     }
-    app.get("/api/v1/agency/deliveries?status=lost", Some(&client))
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get("/api/v1/agency/deliveries?overdue=maybe", Some(&client))
-        .await
-        .assert_problem(400, "invalid_query");
+    app.refuses(
+        &[
+            Call::get("/api/v1/agency/deliveries?status=lost"),
+            Call::get("/api/v1/agency/deliveries?overdue=maybe"),
+        ],
+        &[Some(&client)],
+        400,
+        "invalid_query",
+    )
+    .await;
     app.get("/api/v1/agency/deliveries", None)
         .await
         .assert_problem(401, "unauthenticated");

@@ -490,30 +490,40 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     assert_eq!(reads[0].after.as_ref().unwrap()["responses"], 13);
 
     // Refusals: no reason, other roles, too few responses, bad windows.
-    app.get(&path(""), app.admin())
-        .await
-        .assert_problem(400, "reason_required");
-    app.get(&path("?reason=%20%20"), app.admin())
-        .await
-        .assert_problem(400, "reason_required");
-    app.get(&path(&format!("?reason={}", "x".repeat(201))), app.admin())
-        .await
-        .assert_problem(400, "reason_required");
-    app.get(&path("?reason=x&by=age_band"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(&path("?reason=x&from=2026-11-02"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
+    app.refuses(
+        &[
+            Call::get(path("")),
+            Call::get(path("?reason=%20%20")),
+            Call::get(path(&format!("?reason={}", "x".repeat(201)))),
+        ],
+        &[app.admin()],
+        400,
+        "reason_required",
+    )
+    .await;
+    app.refuses(
+        &[
+            Call::get(path("?reason=x&by=age_band")),
+            Call::get(path("?reason=x&from=2026-11-02")),
+        ],
+        &[app.admin()],
+        400,
+        "invalid_query",
+    )
+    .await;
     let (_, moderator) = app.user("mod.rows", "moderator", None, None).await;
     let (_, tpt) = app.user("tpt.rows", "facilitator", Some(&school), None).await;
     for token in [&moderator, &tpt] {
-        app.get(&path("?reason=x"), Some(token))
-            .await
-            .assert_problem(403, "forbidden");
-        app.get(&format!("/api/v1/surveys/{survey}/texts.csv?reason=x"), Some(token))
-            .await
-            .assert_problem(403, "forbidden");
+        app.refuses(
+            &[
+                Call::get(path("?reason=x")),
+                Call::get(format!("/api/v1/surveys/{survey}/texts.csv?reason=x")),
+            ],
+            &[Some(token)],
+            403,
+            "forbidden",
+        )
+        .await;
     }
     app.get(&path("?reason=x"), None)
         .await
@@ -619,24 +629,27 @@ async fn public_results_only_for_surveys_that_say_so() {
             "a listed group is never small: {g}"
         );
     }
-    app.get(&format!("/api/v1/public/surveys/{closed}/results"), None)
-        .await
-        .assert_problem(404, "not_found");
-    app.get(&format!("/api/v1/public/surveys/{open}/results?version=2"), None)
-        .await
-        .assert_problem(404, "not_found");
-    app.get(
-        &format!("/api/v1/public/surveys/{}/results", uuid::Uuid::now_v7()),
-        None,
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/public/surveys/{closed}/results")),
+            Call::get(format!("/api/v1/public/surveys/{open}/results?version=2")),
+            Call::get(format!("/api/v1/public/surveys/{}/results", uuid::Uuid::now_v7())),
+        ],
+        &[None],
+        404,
+        "not_found",
     )
-    .await
-    .assert_problem(404, "not_found");
-    app.get(&format!("/api/v1/public/surveys/{open}/results?by=colour"), None)
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(&format!("/api/v1/public/surveys/{open}/results?to=2026-11-25"), None)
-        .await
-        .assert_problem(400, "invalid_query");
+    .await;
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/public/surveys/{open}/results?by=colour")),
+            Call::get(format!("/api/v1/public/surveys/{open}/results?to=2026-11-25")),
+        ],
+        &[None],
+        400,
+        "invalid_query",
+    )
+    .await;
 }
 
 /// Withdraws a response by its receipt.

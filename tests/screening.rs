@@ -8,7 +8,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Resp, TestApp, eventually};
+use crate::support::{Call, Resp, TestApp, eventually};
 use crate::surveys::{example_survey, published_survey};
 
 /// Written the way a child types: the screen is sure.
@@ -216,12 +216,13 @@ async fn each_outcome_takes_its_path_and_each_role_sees_only_its_part() {
     // Agencies and the public see none of it.
     let board = crate::recommendations::agency(app, &w.school, "school_board").await;
     let (_, agency) = app.user("bgh.loc", "agency_staff", None, Some(&board)).await;
-    app.get("/api/v1/issues", Some(&agency))
-        .await
-        .assert_problem(403, "forbidden");
-    app.get("/api/v1/safeguarding/cases", Some(&agency))
-        .await
-        .assert_problem(403, "forbidden");
+    app.refuses(
+        &[Call::get("/api/v1/issues"), Call::get("/api/v1/safeguarding/cases")],
+        &[Some(&agency)],
+        403,
+        "forbidden",
+    )
+    .await;
     let public = app.get("/api/v1/public/issues", None).await;
     assert_eq!(
         public.ok(200)["items"],
@@ -348,12 +349,16 @@ async fn publishing_is_its_own_step_and_screens_again() {
     // Roles and bad paths.
     let (_, facilitator) = app.user("tpt.pub", "facilitator", Some(&w.school), None).await;
     for token in [Some(w.officer.as_str()), Some(facilitator.as_str())] {
-        app.post(&publish, token, &json!({}))
-            .await
-            .assert_problem(403, "forbidden");
-        app.post(&format!("{path}/unpublish"), token, &json!({}))
-            .await
-            .assert_problem(403, "forbidden");
+        app.refuses(
+            &[
+                Call::post(&publish, json!({})),
+                Call::post(format!("{path}/unpublish"), json!({})),
+            ],
+            &[token],
+            403,
+            "forbidden",
+        )
+        .await;
     }
     app.post(&publish, None, &json!({}))
         .await

@@ -375,6 +375,14 @@ impl Call {
         Call::with(Method::POST, path, body)
     }
 
+    pub fn patch(path: impl Into<String>, body: Value) -> Call {
+        Call::with(Method::PATCH, path, body)
+    }
+
+    pub fn put(path: impl Into<String>, body: Value) -> Call {
+        Call::with(Method::PUT, path, body)
+    }
+
     pub fn with(method: Method, path: impl Into<String>, body: Value) -> Call {
         Call {
             method,

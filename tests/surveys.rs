@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, TestApp};
 
 /// The example survey of the contract, owned by `owner`.
 pub fn example_survey(owner: &str) -> Value {
@@ -163,15 +163,17 @@ async fn preview_shows_exactly_what_a_child_sees() {
     );
     // No English wording: falls back to Vietnamese.
     assert_eq!(teen_en["questions"][3]["text"], "Em có dùng mạng xã hội không?");
-    app.get(&format!("/api/v1/surveys/{id}/preview?age=5"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(&format!("/api/v1/surveys/{id}/preview?age=10&lang=fr"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(&format!("/api/v1/surveys/{id}/preview"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/surveys/{id}/preview?age=5")),
+            Call::get(format!("/api/v1/surveys/{id}/preview?age=10&lang=fr")),
+            Call::get(format!("/api/v1/surveys/{id}/preview")),
+        ],
+        &[app.admin()],
+        400,
+        "invalid_query",
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -282,15 +284,17 @@ async fn who_may_do_what_with_surveys() {
         }
     }
     for token in [&sg, &agency_staff] {
-        app.get("/api/v1/surveys", Some(token))
-            .await
-            .assert_problem(403, "forbidden");
-        app.get(&format!("/api/v1/surveys/{published}"), Some(token))
-            .await
-            .assert_problem(403, "forbidden");
-        app.get(&format!("/api/v1/surveys/{published}/preview?age=9"), Some(token))
-            .await
-            .assert_problem(403, "forbidden");
+        app.refuses(
+            &[
+                Call::get("/api/v1/surveys"),
+                Call::get(format!("/api/v1/surveys/{published}")),
+                Call::get(format!("/api/v1/surveys/{published}/preview?age=9")),
+            ],
+            &[Some(token)],
+            403,
+            "forbidden",
+        )
+        .await;
     }
     for (m, p, b) in &writes {
         app.send_json(m.clone(), p, None, b)
@@ -301,12 +305,16 @@ async fn who_may_do_what_with_surveys() {
         .await
         .assert_problem(401, "unauthenticated");
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/surveys/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.post(&format!("/api/v1/surveys/{missing}/publish"), app.admin(), &json!({}))
-        .await
-        .assert_problem(404, "not_found");
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/surveys/{missing}")),
+            Call::post(format!("/api/v1/surveys/{missing}/publish"), json!({})),
+        ],
+        &[app.admin()],
+        404,
+        "not_found",
+    )
+    .await;
     app.send_json(
         Method::PUT,
         &format!("/api/v1/surveys/{missing}/draft"),

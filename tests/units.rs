@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, TestApp};
 
 fn codes(body: &Value) -> Vec<String> {
     let mut c: Vec<String> = body["items"]
@@ -247,12 +247,16 @@ async fn bad_units_are_refused() {
     .await
     .assert_fields(&[("name.vi", "required")]);
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/units/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(&format!("/api/v1/units/{missing}"), app.admin(), &json!({"note": "x"}))
-        .await
-        .assert_problem(404, "not_found");
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/units/{missing}")),
+            Call::patch(format!("/api/v1/units/{missing}"), json!({"note": "x"})),
+        ],
+        &[app.admin()],
+        404,
+        "not_found",
+    )
+    .await;
     app.get(&format!("/api/v1/units/{school}?at=yesterday"), app.admin())
         .await
         .assert_problem(400, "invalid_query");
@@ -276,42 +280,38 @@ async fn only_admins_change_the_organisation_but_all_staff_read_it() {
             "{role}"
         );
         assert_eq!(app.get("/api/v1/reorganisations", t).await.status, 200, "{role}");
-        app.post(
-            "/api/v1/units",
-            t,
-            &json!({"kind": "school", "code": "X", "name": {"vi": "X"}, "parent_id": school}),
+        app.refuses(
+            &[
+                Call::post(
+                    "/api/v1/units",
+                    json!({"kind": "school", "code": "X", "name": {"vi": "X"}, "parent_id": school}),
+                ),
+                Call::patch(format!("/api/v1/units/{school}"), json!({"note": "x"})),
+                Call::post(
+                    "/api/v1/reorganisations",
+                    json!({"effective_on": "2027-01-01", "title": "x", "close": [school]}),
+                ),
+            ],
+            &[t],
+            403,
+            "forbidden",
         )
-        .await
-        .assert_problem(403, "forbidden");
-        app.patch(&format!("/api/v1/units/{school}"), t, &json!({"note": "x"}))
-            .await
-            .assert_problem(403, "forbidden");
-        app.post(
-            "/api/v1/reorganisations",
-            t,
-            &json!({"effective_on": "2027-01-01", "title": "x", "close": [school]}),
-        )
-        .await
-        .assert_problem(403, "forbidden");
+        .await;
     }
-    app.get("/api/v1/units", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get(&format!("/api/v1/units/{school}"), None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/reorganisations", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.post("/api/v1/units", None, &json!({}))
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.patch(&format!("/api/v1/units/{school}"), None, &json!({}))
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.post("/api/v1/reorganisations", None, &json!({}))
-        .await
-        .assert_problem(401, "unauthenticated");
+    app.refuses(
+        &[
+            Call::get("/api/v1/units"),
+            Call::get(format!("/api/v1/units/{school}")),
+            Call::get("/api/v1/reorganisations"),
+            Call::post("/api/v1/units", json!({})),
+            Call::patch(format!("/api/v1/units/{school}"), json!({})),
+            Call::post("/api/v1/reorganisations", json!({})),
+        ],
+        &[None],
+        401,
+        "unauthenticated",
+    )
+    .await;
 }
 
 /// A small organisation of its own: a city with two wards and a school.

@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{Call, TestApp};
 
 async fn unit_and_agency(app: &TestApp) -> (String, String) {
     let unit = app.unit_id("PN-S02", "2026-01-01").await;
@@ -231,23 +231,20 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
     assert_eq!(users.ok(200)["items"].as_array().unwrap().len(), 1, "nothing stored");
 
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/users/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(
-        &format!("/api/v1/users/{missing}"),
-        app.admin(),
-        &json!({"disabled": true}),
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/users/{missing}")),
+            Call::patch(format!("/api/v1/users/{missing}"), json!({"disabled": true})),
+            Call::post(
+                format!("/api/v1/users/{missing}/password"),
+                json!({"password": "mật khẩu đủ dài"}),
+            ),
+        ],
+        &[app.admin()],
+        404,
+        "not_found",
     )
-    .await
-    .assert_problem(404, "not_found");
-    app.post(
-        &format!("/api/v1/users/{missing}/password"),
-        app.admin(),
-        &json!({"password": "mật khẩu đủ dài"}),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    .await;
     app.get("/api/v1/users/42", app.admin())
         .await
         .assert_problem(400, "invalid_path");
@@ -296,15 +293,15 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
 
     // An admin cannot lock themselves out.
     let me = app.get("/api/v1/me", app.admin()).await.string(200, "id");
-    app.patch(&format!("/api/v1/users/{me}"), app.admin(), &json!({"disabled": true}))
-        .await
-        .assert_problem(409, "cannot_change_own_account");
-    app.patch(
-        &format!("/api/v1/users/{me}"),
-        app.admin(),
-        &json!({"role": "moderator"}),
+    app.refuses(
+        &[
+            Call::patch(format!("/api/v1/users/{me}"), json!({"disabled": true})),
+            Call::patch(format!("/api/v1/users/{me}"), json!({"role": "moderator"})),
+        ],
+        &[app.admin()],
+        409,
+        "cannot_change_own_account",
     )
-    .await
-    .assert_problem(409, "cannot_change_own_account");
+    .await;
     app.get("/api/v1/me", app.admin()).await.ok(200);
 }

@@ -13,7 +13,7 @@ use hmac::{KeyInit, Mac};
 use serde_json::{Value, json};
 
 use crate::recommendations::{World, agency, sent, world};
-use crate::support::{Options, TestApp, eventually};
+use crate::support::{Call, Options, TestApp, eventually};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Received {
@@ -209,16 +209,16 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     app.get(&format!("/api/v1/agencies/{board}/webhook"), Some(&other))
         .await
         .assert_problem(404, "not_found");
-    app.get(&format!("/api/v1/agencies/{board}/webhook"), Some(&w.moderator))
-        .await
-        .assert_problem(403, "forbidden");
-    app.post(
-        &format!("/api/v1/agencies/{board}/webhook/test"),
-        Some(&w.moderator),
-        &json!({}),
+    app.refuses(
+        &[
+            Call::get(format!("/api/v1/agencies/{board}/webhook")),
+            Call::post(format!("/api/v1/agencies/{board}/webhook/test"), json!({})),
+        ],
+        &[Some(&w.moderator)],
+        403,
+        "forbidden",
     )
-    .await
-    .assert_problem(403, "forbidden");
+    .await;
     app.post(
         &format!("/api/v1/agencies/{board}/webhook/test"),
         Some(&other),
