@@ -125,16 +125,12 @@ async fn admin_manages_topics() {
     )
     .await
     .ok(201);
-    app.refuses(
-        &[
-            Call::post("/api/v1/topics", json!({"slug": "health", "name": {"vi": "Lặp"}})),
-            Call::patch(format!("/api/v1/topics/{id}"), json!({"slug": "health"})),
-        ],
-        &[app.admin()],
-        409,
-        "topic_slug_taken",
-    )
-    .await;
+    let topic_slug_taken = [
+        Call::post("/api/v1/topics", json!({"slug": "health", "name": {"vi": "Lặp"}})),
+        Call::patch(format!("/api/v1/topics/{id}"), json!({"slug": "health"})),
+    ];
+    app.refuses(&topic_slug_taken, &[app.admin()], 409, "topic_slug_taken")
+        .await;
     app.post(
         "/api/v1/topics",
         app.admin(),
@@ -252,16 +248,11 @@ async fn bad_agencies_are_refused_and_store_nothing() {
         &some
     );
     let missing = uuid::Uuid::now_v7();
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/agencies/{missing}")),
-            Call::patch(format!("/api/v1/agencies/{missing}"), json!({"active": false})),
-        ],
-        &[app.admin()],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get(format!("/api/v1/agencies/{missing}")),
+        Call::patch(format!("/api/v1/agencies/{missing}"), json!({"active": false})),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
     app.get("/api/v1/agencies/abc", app.admin())
         .await
         .assert_problem(400, "invalid_path");
@@ -322,17 +313,12 @@ async fn staff_read_the_catalog_but_only_admins_change_it() {
             .await
             .assert_problem(401, "unauthenticated");
     }
-    app.refuses(
-        &[
-            Call::get("/api/v1/topics"),
-            Call::get("/api/v1/agencies"),
-            Call::get(format!("/api/v1/agencies/{agency}")),
-        ],
-        &[None],
-        401,
-        "unauthenticated",
-    )
-    .await;
+    let unauthenticated = [
+        Call::get("/api/v1/topics"),
+        Call::get("/api/v1/agencies"),
+        Call::get(format!("/api/v1/agencies/{agency}")),
+    ];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
     assert_eq!(
         app.get("/api/v1/topics?active=true", app.admin()).await.ok(200)["items"]
             .as_array()

@@ -145,17 +145,11 @@ async fn a_child_joins_answers_and_withdraws() {
         .submit(&token2, "k-4", json!({"feel_safe": "yes", "happy_at_school": 5}))
         .await
         .ok(201);
-    s.app
-        .refuses(
-            &[
-                Call::delete("/api/v1/responses/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
-                Call::delete("/api/v1/responses/short"),
-            ],
-            &[None],
-            404,
-            "receipt_unknown",
-        )
-        .await;
+    let receipt_unknown = [
+        Call::delete("/api/v1/responses/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        Call::delete("/api/v1/responses/short"),
+    ];
+    s.app.refuses(&receipt_unknown, &[None], 404, "receipt_unknown").await;
 }
 
 #[actix_web::test]

@@ -115,16 +115,11 @@ async fn bad_events_are_refused_and_store_nothing() {
         .await
         .assert_problem(400, "invalid_query");
     let missing = uuid::Uuid::now_v7();
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/events/{missing}")),
-            Call::patch(format!("/api/v1/events/{missing}"), json!({"title": "x"})),
-        ],
-        &[app.admin()],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get(format!("/api/v1/events/{missing}")),
+        Call::patch(format!("/api/v1/events/{missing}"), json!({"title": "x"})),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
 }
 
 #[actix_web::test]
@@ -161,16 +156,11 @@ async fn events_are_scoped_and_role_checked() {
     for page in [&all.body, &rest.body] {
         assert_eq!(page["items"][0]["issues"].as_array().unwrap().len(), 2);
     }
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/events/{theirs}")),
-            Call::patch(format!("/api/v1/events/{theirs}"), json!({"title": "x"})),
-        ],
-        &[Some(&tpt)],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get(format!("/api/v1/events/{theirs}")),
+        Call::patch(format!("/api/v1/events/{theirs}"), json!({"title": "x"})),
+    ];
+    app.refuses(&not_found, &[Some(&tpt)], 404, "not_found").await;
     let (_, moderator) = app.user("mod.e", "moderator", None, None).await;
     assert_eq!(
         app.get("/api/v1/events", Some(&moderator)).await.ok(200)["items"]
@@ -179,32 +169,17 @@ async fn events_are_scoped_and_role_checked() {
             .len(),
         2
     );
-    app.refuses(
-        &[
-            Call::post("/api/v1/events", dialogue(&school).clone()),
-            Call::patch(format!("/api/v1/events/{mine}"), json!({"title": "x"})),
-        ],
-        &[Some(&moderator)],
-        403,
-        "forbidden",
-    )
-    .await;
+    let forbidden = [
+        Call::post("/api/v1/events", dialogue(&school).clone()),
+        Call::patch(format!("/api/v1/events/{mine}"), json!({"title": "x"})),
+    ];
+    app.refuses(&forbidden, &[Some(&moderator)], 403, "forbidden").await;
     let (_, sg) = app.user("sg.e", "safeguarding_officer", None, None).await;
-    app.refuses(
-        &[Call::get("/api/v1/events"), Call::get(format!("/api/v1/events/{mine}"))],
-        &[Some(&sg)],
-        403,
-        "forbidden",
-    )
-    .await;
-    app.refuses(
-        &[
-            Call::get("/api/v1/events"),
-            Call::post("/api/v1/events", dialogue(&school).clone()),
-        ],
-        &[None],
-        401,
-        "unauthenticated",
-    )
-    .await;
+    let forbidden = [Call::get("/api/v1/events"), Call::get(format!("/api/v1/events/{mine}"))];
+    app.refuses(&forbidden, &[Some(&sg)], 403, "forbidden").await;
+    let unauthenticated = [
+        Call::get("/api/v1/events"),
+        Call::post("/api/v1/events", dialogue(&school).clone()),
+    ];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
 }

@@ -189,17 +189,12 @@ async fn moderators_filter_search_and_count_the_queue() {
     let agency = agencies.ok(200)["items"][0]["id"].as_str().unwrap().to_owned();
     let (_, agency_staff) = app.user("phong.gd", "agency_staff", None, Some(&agency)).await;
     for token in [&facilitator, &officer, &agency_staff] {
-        app.refuses(
-            &[
-                Call::get("/api/v1/issues"),
-                Call::get(format!("/api/v1/issues/{}", issues[0])),
-                Call::patch(format!("/api/v1/issues/{}", issues[0]), json!({"status": "accepted"})),
-            ],
-            &[Some(token)],
-            403,
-            "forbidden",
-        )
-        .await;
+        let forbidden = [
+            Call::get("/api/v1/issues"),
+            Call::get(format!("/api/v1/issues/{}", issues[0])),
+            Call::patch(format!("/api/v1/issues/{}", issues[0]), json!({"status": "accepted"})),
+        ];
+        app.refuses(&forbidden, &[Some(token)], 403, "forbidden").await;
     }
     app.get("/api/v1/issues", None)
         .await
@@ -311,16 +306,11 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     app.patch(&path(2), m, &json!({"status": "open"}))
         .await
         .assert_fields(&[("status", "unknown_status")]);
-    app.refuses(
-        &[
-            Call::patch(path(2), json!({"priority": 1})),
-            Call::patch(path(2), json!({"title": 5})),
-        ],
-        &[m],
-        422,
-        "validation_failed",
-    )
-    .await;
+    let validation_failed = [
+        Call::patch(path(2), json!({"priority": 1})),
+        Call::patch(path(2), json!({"title": 5})),
+    ];
+    app.refuses(&validation_failed, &[m], 422, "validation_failed").await;
     assert_eq!(app.get(&path(2), m).await.ok(200), &before);
     app.patch(
         "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
@@ -570,19 +560,14 @@ async fn children_read_accepted_issues_and_support_each_once() {
         2
     );
     // Not accepted, or unknown: not found; staff or no token: refused.
-    app.refuses(
-        &[
-            Call::post(format!("/api/v1/issues/{}/supports", issues[2]), json!({})),
-            Call::post(
-                "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/supports",
-                json!({}),
-            ),
-        ],
-        &[Some(&a)],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::post(format!("/api/v1/issues/{}/supports", issues[2]), json!({})),
+        Call::post(
+            "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/supports",
+            json!({}),
+        ),
+    ];
+    app.refuses(&not_found, &[Some(&a)], 404, "not_found").await;
     app.post(&path, m, &json!({}))
         .await
         .assert_problem(401, "invalid_token");
@@ -683,16 +668,11 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     post_merge(&third, "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90")
         .await
         .assert_problem(404, "not_found");
-    app.refuses(
-        &[
-            Call::post(format!("/api/v1/issues/{third}/merge"), json!({"into": "x"})),
-            Call::post(format!("/api/v1/issues/{third}/merge"), json!({})),
-        ],
-        &[m],
-        422,
-        "validation_failed",
-    )
-    .await;
+    let validation_failed = [
+        Call::post(format!("/api/v1/issues/{third}/merge"), json!({"into": "x"})),
+        Call::post(format!("/api/v1/issues/{third}/merge"), json!({})),
+    ];
+    app.refuses(&validation_failed, &[m], 422, "validation_failed").await;
     app.post(&format!("/api/v1/issues/{third}/unmerge"), m, &json!({}))
         .await
         .assert_problem(409, "not_merged");
@@ -939,46 +919,31 @@ async fn moderators_promote_free_text_answers_to_issues() {
             .await
             .assert_problem(404, "not_found");
     }
-    app.refuses(
-        &[
-            Call::post(path("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"), json!({})),
-            Call::post(
-                format!("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers/{answer}/promote"),
-                json!({}),
-            ),
-        ],
-        &[m],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::post(path("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"), json!({})),
+        Call::post(
+            format!("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers/{answer}/promote"),
+            json!({}),
+        ),
+    ];
+    app.refuses(&not_found, &[m], 404, "not_found").await;
     app.post(&path("nope"), m, &json!({}))
         .await
         .assert_problem(400, "invalid_path");
     app.get(&format!("/api/v1/surveys/{survey}/answers?question=feel_safe"), m)
         .await
         .assert_problem(400, "invalid_query");
-    app.refuses(
-        &[
-            Call::get("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers"),
-            Call::get(format!("/api/v1/surveys/{survey}/answers?version=9")),
-        ],
-        &[m],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers"),
+        Call::get(format!("/api/v1/surveys/{survey}/answers?version=9")),
+    ];
+    app.refuses(&not_found, &[m], 404, "not_found").await;
     let (_, facilitator) = app.user("phu.trach.promote", "facilitator", Some(&school), None).await;
-    app.refuses(
-        &[
-            Call::post(path(&answer), json!({})),
-            Call::get(format!("/api/v1/surveys/{survey}/answers")),
-        ],
-        &[Some(&facilitator)],
-        403,
-        "forbidden",
-    )
-    .await;
+    let forbidden = [
+        Call::post(path(&answer), json!({})),
+        Call::get(format!("/api/v1/surveys/{survey}/answers")),
+    ];
+    app.refuses(&forbidden, &[Some(&facilitator)], 403, "forbidden").await;
     app.get(&format!("/api/v1/surveys/{survey}/answers"), None)
         .await
         .assert_problem(401, "unauthenticated");

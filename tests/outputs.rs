@@ -400,16 +400,11 @@ async fn the_public_survey_is_readable_with_its_results() {
     draft["title"]["vi"] = json!("Bản nháp");
     let draft = app.post("/api/v1/surveys", app.admin(), &draft).await;
     let draft = draft.created();
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/public/surveys/{draft}")),
-            Call::get(format!("/api/v1/public/surveys/{}", uuid::Uuid::now_v7())),
-        ],
-        &[None],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get(format!("/api/v1/public/surveys/{draft}")),
+        Call::get(format!("/api/v1/public/surveys/{}", uuid::Uuid::now_v7())),
+    ];
+    app.refuses(&not_found, &[None], 404, "not_found").await;
     app.get(&format!("/api/v1/public/surveys/{survey}?colour=red"), None)
         .await
         .assert_problem(400, "invalid_query");

@@ -583,16 +583,11 @@ async fn a_moderator_records_council_meetings_dated_the_day_they_were_held() {
     // Another kind is not a moderator's to record or correct.
     let mut dialogue = meeting.clone();
     dialogue["kind"] = json!("dialogue");
-    app.refuses(
-        &[
-            Call::post("/api/v1/events", dialogue.clone()),
-            Call::patch(format!("/api/v1/events/{id}"), json!({"kind": "forum"})),
-        ],
-        &[Some(&moderator)],
-        403,
-        "forbidden",
-    )
-    .await;
+    let forbidden = [
+        Call::post("/api/v1/events", dialogue.clone()),
+        Call::patch(format!("/api/v1/events/{id}"), json!({"kind": "forum"})),
+    ];
+    app.refuses(&forbidden, &[Some(&moderator)], 403, "forbidden").await;
     let r = app.get("/api/v1/events", app.admin()).await;
     assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1, "nothing else stored");
     assert_eq!(r.body["items"][0]["kind"], "council_meeting");

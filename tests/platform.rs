@@ -194,38 +194,24 @@ async fn bad_paths_and_queries_are_400() {
     app.get("/api/v1/users/not-a-uuid", app.admin())
         .await
         .assert_problem(400, "invalid_path");
-    app.refuses(
-        &[
-            Call::get("/api/v1/units?at=2025-13-01"),
-            Call::get("/api/v1/units?limit=abc"),
-            Call::get("/api/v1/units?limit=0"),
-            Call::get("/api/v1/units?limit=101"),
-        ],
-        &[app.admin()],
-        400,
-        "invalid_query",
-    )
-    .await;
-    app.refuses(
-        &[
-            Call::get("/api/v1/units?cursor=%%%"),
-            Call::get("/api/v1/units?cursor=abc"),
-        ],
-        &[app.admin()],
-        400,
-        "invalid_cursor",
-    )
-    .await;
-    app.refuses(
-        &[
-            Call::get("/api/v1/units?colour=red"),
-            Call::get("/api/v1/units?kind=planet"),
-        ],
-        &[app.admin()],
-        400,
-        "invalid_query",
-    )
-    .await;
+    let invalid_query = [
+        Call::get("/api/v1/units?at=2025-13-01"),
+        Call::get("/api/v1/units?limit=abc"),
+        Call::get("/api/v1/units?limit=0"),
+        Call::get("/api/v1/units?limit=101"),
+    ];
+    app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
+    let invalid_cursor = [
+        Call::get("/api/v1/units?cursor=%%%"),
+        Call::get("/api/v1/units?cursor=abc"),
+    ];
+    app.refuses(&invalid_cursor, &[app.admin()], 400, "invalid_cursor")
+        .await;
+    let invalid_query = [
+        Call::get("/api/v1/units?colour=red"),
+        Call::get("/api/v1/units?kind=planet"),
+    ];
+    app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
     // Dates the service cannot store are refused before they reach the database.
     for path in [
         "/api/v1/units?at=0100-01-01",

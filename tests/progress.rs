@@ -206,41 +206,26 @@ async fn targets_are_admin_data_with_checked_values() {
     let (_, tpt) = app.user("tpt.kpi", "facilitator", Some(&school), None).await;
     app.get("/api/v1/targets", Some(&tpt)).await.ok(200);
     app.get("/api/v1/progress", Some(&tpt)).await.ok(200);
-    app.refuses(
-        &[
-            Call::post(
-                "/api/v1/targets",
-                json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
-            ),
-            Call::patch(
-                format!("/api/v1/targets/{id}"),
-                json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
-            ),
-        ],
-        &[Some(&tpt)],
-        403,
-        "forbidden",
-    )
-    .await;
+    let forbidden = [
+        Call::post(
+            "/api/v1/targets",
+            json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+        ),
+        Call::patch(
+            format!("/api/v1/targets/{id}"),
+            json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+        ),
+    ];
+    app.refuses(&forbidden, &[Some(&tpt)], 403, "forbidden").await;
     let (_, sg) = app.user("sg.kpi", "safeguarding_officer", None, None).await;
     app.get("/api/v1/progress", Some(&sg))
         .await
         .assert_problem(403, "forbidden");
-    app.refuses(
-        &[Call::get("/api/v1/progress"), Call::get("/api/v1/targets")],
-        &[None],
-        401,
-        "unauthenticated",
-    )
-    .await;
-    app.refuses(
-        &[
-            Call::get("/api/v1/progress?year=1800"),
-            Call::get(format!("/api/v1/progress?unit_id={}", uuid::Uuid::now_v7())),
-        ],
-        &[app.admin()],
-        400,
-        "invalid_query",
-    )
-    .await;
+    let unauthenticated = [Call::get("/api/v1/progress"), Call::get("/api/v1/targets")];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
+    let invalid_query = [
+        Call::get("/api/v1/progress?year=1800"),
+        Call::get(format!("/api/v1/progress?unit_id={}", uuid::Uuid::now_v7())),
+    ];
+    app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
 }

@@ -392,19 +392,14 @@ async fn the_loop_from_issues_to_the_public_feed() {
     let r = app.get(&format!("/api/v1/agency/deliveries/{board_delivery}"), t).await;
     let frozen_now = r.ok(200)["recommendation"]["evidence"][0].clone();
     assert_eq!(frozen_now, frozen, "the figures as sent");
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/agency/deliveries/{ward_delivery}")),
-            Call::post(
-                format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
-                json!({}),
-            ),
-        ],
-        &[t],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get(format!("/api/v1/agency/deliveries/{ward_delivery}")),
+        Call::post(
+            format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
+            json!({}),
+        ),
+    ];
+    app.refuses(&not_found, &[t], 404, "not_found").await;
 
     // Acknowledge (twice is fine), reply once, report progress.
     let path = |what: &str| format!("/api/v1/agency/deliveries/{board_delivery}/{what}");
@@ -501,19 +496,14 @@ async fn the_loop_from_issues_to_the_public_feed() {
     let r = app.post(&path("updates"), t, &update(&commitments[1], "done")).await;
     assert_eq!(r.ok(200)["status"], "done");
     // A delivery done takes no more progress.
-    app.refuses(
-        &[
-            Call::post(path("updates"), update(&commitments[1], "done").clone()),
-            Call::post(
-                path("replies"),
-                json!({"stance": "declined", "body": "x", "reason": "y"}),
-            ),
-        ],
-        &[t],
-        409,
-        "illegal_transition",
-    )
-    .await;
+    let illegal_transition = [
+        Call::post(path("updates"), update(&commitments[1], "done").clone()),
+        Call::post(
+            path("replies"),
+            json!({"stance": "declined", "body": "x", "reason": "y"}),
+        ),
+    ];
+    app.refuses(&illegal_transition, &[t], 409, "illegal_transition").await;
 
     // The ward's staff account says it is not responsible: back to the
     // moderators, who route it to the district's social affairs office.
@@ -832,16 +822,12 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         .await
         .assert_problem(403, "forbidden");
     }
-    app.refuses(
-        &[
-            Call::get("/api/v1/agency/deliveries?status=lost"),
-            Call::get("/api/v1/agency/deliveries?overdue=maybe"),
-        ],
-        &[Some(&client)],
-        400,
-        "invalid_query",
-    )
-    .await;
+    let invalid_query = [
+        Call::get("/api/v1/agency/deliveries?status=lost"),
+        Call::get("/api/v1/agency/deliveries?overdue=maybe"),
+    ];
+    app.refuses(&invalid_query, &[Some(&client)], 400, "invalid_query")
+        .await;
     app.get("/api/v1/agency/deliveries", None)
         .await
         .assert_problem(401, "unauthenticated");

@@ -490,40 +490,26 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     assert_eq!(reads[0].after.as_ref().unwrap()["responses"], 13);
 
     // Refusals: no reason, other roles, too few responses, bad windows.
-    app.refuses(
-        &[
-            Call::get(path("")),
-            Call::get(path("?reason=%20%20")),
-            Call::get(path(&format!("?reason={}", "x".repeat(201)))),
-        ],
-        &[app.admin()],
-        400,
-        "reason_required",
-    )
-    .await;
-    app.refuses(
-        &[
-            Call::get(path("?reason=x&by=age_band")),
-            Call::get(path("?reason=x&from=2026-11-02")),
-        ],
-        &[app.admin()],
-        400,
-        "invalid_query",
-    )
-    .await;
+    let reason_required = [
+        Call::get(path("")),
+        Call::get(path("?reason=%20%20")),
+        Call::get(path(&format!("?reason={}", "x".repeat(201)))),
+    ];
+    app.refuses(&reason_required, &[app.admin()], 400, "reason_required")
+        .await;
+    let invalid_query = [
+        Call::get(path("?reason=x&by=age_band")),
+        Call::get(path("?reason=x&from=2026-11-02")),
+    ];
+    app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
     let (_, moderator) = app.user("mod.rows", "moderator", None, None).await;
     let (_, tpt) = app.user("tpt.rows", "facilitator", Some(&school), None).await;
     for token in [&moderator, &tpt] {
-        app.refuses(
-            &[
-                Call::get(path("?reason=x")),
-                Call::get(format!("/api/v1/surveys/{survey}/texts.csv?reason=x")),
-            ],
-            &[Some(token)],
-            403,
-            "forbidden",
-        )
-        .await;
+        let forbidden = [
+            Call::get(path("?reason=x")),
+            Call::get(format!("/api/v1/surveys/{survey}/texts.csv?reason=x")),
+        ];
+        app.refuses(&forbidden, &[Some(token)], 403, "forbidden").await;
     }
     app.get(&path("?reason=x"), None)
         .await
@@ -629,27 +615,17 @@ async fn public_results_only_for_surveys_that_say_so() {
             "a listed group is never small: {g}"
         );
     }
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/public/surveys/{closed}/results")),
-            Call::get(format!("/api/v1/public/surveys/{open}/results?version=2")),
-            Call::get(format!("/api/v1/public/surveys/{}/results", uuid::Uuid::now_v7())),
-        ],
-        &[None],
-        404,
-        "not_found",
-    )
-    .await;
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/public/surveys/{open}/results?by=colour")),
-            Call::get(format!("/api/v1/public/surveys/{open}/results?to=2026-11-25")),
-        ],
-        &[None],
-        400,
-        "invalid_query",
-    )
-    .await;
+    let not_found = [
+        Call::get(format!("/api/v1/public/surveys/{closed}/results")),
+        Call::get(format!("/api/v1/public/surveys/{open}/results?version=2")),
+        Call::get(format!("/api/v1/public/surveys/{}/results", uuid::Uuid::now_v7())),
+    ];
+    app.refuses(&not_found, &[None], 404, "not_found").await;
+    let invalid_query = [
+        Call::get(format!("/api/v1/public/surveys/{open}/results?by=colour")),
+        Call::get(format!("/api/v1/public/surveys/{open}/results?to=2026-11-25")),
+    ];
+    app.refuses(&invalid_query, &[None], 400, "invalid_query").await;
 }
 
 /// Withdraws a response by its receipt.

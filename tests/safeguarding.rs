@@ -105,34 +105,24 @@ async fn officers_follow_a_case_to_closure_and_every_reading_is_audited() {
     // Nobody else reads or changes cases.
     let (_, moderator) = app.user("kiem.duyet.sg", "moderator", None, None).await;
     for token in [app.admin().unwrap(), moderator.as_str()] {
-        app.refuses(
-            &[
-                Call::get("/api/v1/safeguarding/cases"),
-                Call::get(&path),
-                Call::patch(&path, json!({"note": "x"})),
-            ],
-            &[Some(token)],
-            403,
-            "forbidden",
-        )
-        .await;
+        let forbidden = [
+            Call::get("/api/v1/safeguarding/cases"),
+            Call::get(&path),
+            Call::patch(&path, json!({"note": "x"})),
+        ];
+        app.refuses(&forbidden, &[Some(token)], 403, "forbidden").await;
     }
     app.get("/api/v1/safeguarding/cases", None)
         .await
         .assert_problem(401, "unauthenticated");
-    app.refuses(
-        &[
-            Call::get("/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"),
-            Call::patch(
-                "/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
-                json!({"status": "assessing"}),
-            ),
-        ],
-        &[o],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get("/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"),
+        Call::patch(
+            "/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
+            json!({"status": "assessing"}),
+        ),
+    ];
+    app.refuses(&not_found, &[o], 404, "not_found").await;
     app.get("/api/v1/safeguarding/cases/not-a-case", o)
         .await
         .assert_problem(400, "invalid_path");
@@ -251,7 +241,17 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
         ("received_at", "out_of_range"),
         ("unit_id", "unknown_unit"),
     ]);
-    app.refuses(&[Call::post("/api/v1/safeguarding/cases", json!({"received_at": received, "channel": "in_person", "summary": "", "severity": "high"})), Call::post("/api/v1/safeguarding/cases", json!({"received_at": received, "channel": "in_person", "summary": "x", "severity": "high", "child_name": "An"}))], &[o], 422, "validation_failed").await;
+    let validation_failed = [
+        Call::post(
+            "/api/v1/safeguarding/cases",
+            json!({"received_at": received, "channel": "in_person", "summary": "", "severity": "high"}),
+        ),
+        Call::post(
+            "/api/v1/safeguarding/cases",
+            json!({"received_at": received, "channel": "in_person", "summary": "x", "severity": "high", "child_name": "An"}),
+        ),
+    ];
+    app.refuses(&validation_failed, &[o], 422, "validation_failed").await;
     app.post(
         "/api/v1/safeguarding/cases",
         app.admin(),

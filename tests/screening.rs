@@ -216,13 +216,8 @@ async fn each_outcome_takes_its_path_and_each_role_sees_only_its_part() {
     // Agencies and the public see none of it.
     let board = crate::recommendations::agency(app, &w.school, "school_board").await;
     let (_, agency) = app.user("bgh.loc", "agency_staff", None, Some(&board)).await;
-    app.refuses(
-        &[Call::get("/api/v1/issues"), Call::get("/api/v1/safeguarding/cases")],
-        &[Some(&agency)],
-        403,
-        "forbidden",
-    )
-    .await;
+    let forbidden = [Call::get("/api/v1/issues"), Call::get("/api/v1/safeguarding/cases")];
+    app.refuses(&forbidden, &[Some(&agency)], 403, "forbidden").await;
     let public = app.get("/api/v1/public/issues", None).await;
     assert_eq!(
         public.ok(200)["items"],
@@ -349,16 +344,11 @@ async fn publishing_is_its_own_step_and_screens_again() {
     // Roles and bad paths.
     let (_, facilitator) = app.user("tpt.pub", "facilitator", Some(&w.school), None).await;
     for token in [Some(w.officer.as_str()), Some(facilitator.as_str())] {
-        app.refuses(
-            &[
-                Call::post(&publish, json!({})),
-                Call::post(format!("{path}/unpublish"), json!({})),
-            ],
-            &[token],
-            403,
-            "forbidden",
-        )
-        .await;
+        let forbidden = [
+            Call::post(&publish, json!({})),
+            Call::post(format!("{path}/unpublish"), json!({})),
+        ];
+        app.refuses(&forbidden, &[token], 403, "forbidden").await;
     }
     app.post(&publish, None, &json!({}))
         .await

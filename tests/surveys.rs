@@ -163,17 +163,12 @@ async fn preview_shows_exactly_what_a_child_sees() {
     );
     // No English wording: falls back to Vietnamese.
     assert_eq!(teen_en["questions"][3]["text"], "Em có dùng mạng xã hội không?");
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/surveys/{id}/preview?age=5")),
-            Call::get(format!("/api/v1/surveys/{id}/preview?age=10&lang=fr")),
-            Call::get(format!("/api/v1/surveys/{id}/preview")),
-        ],
-        &[app.admin()],
-        400,
-        "invalid_query",
-    )
-    .await;
+    let invalid_query = [
+        Call::get(format!("/api/v1/surveys/{id}/preview?age=5")),
+        Call::get(format!("/api/v1/surveys/{id}/preview?age=10&lang=fr")),
+        Call::get(format!("/api/v1/surveys/{id}/preview")),
+    ];
+    app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
 }
 
 #[actix_web::test]
@@ -284,17 +279,12 @@ async fn who_may_do_what_with_surveys() {
         }
     }
     for token in [&sg, &agency_staff] {
-        app.refuses(
-            &[
-                Call::get("/api/v1/surveys"),
-                Call::get(format!("/api/v1/surveys/{published}")),
-                Call::get(format!("/api/v1/surveys/{published}/preview?age=9")),
-            ],
-            &[Some(token)],
-            403,
-            "forbidden",
-        )
-        .await;
+        let forbidden = [
+            Call::get("/api/v1/surveys"),
+            Call::get(format!("/api/v1/surveys/{published}")),
+            Call::get(format!("/api/v1/surveys/{published}/preview?age=9")),
+        ];
+        app.refuses(&forbidden, &[Some(token)], 403, "forbidden").await;
     }
     for (m, p, b) in &writes {
         app.send_json(m.clone(), p, None, b)
@@ -305,16 +295,11 @@ async fn who_may_do_what_with_surveys() {
         .await
         .assert_problem(401, "unauthenticated");
     let missing = uuid::Uuid::now_v7();
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/surveys/{missing}")),
-            Call::post(format!("/api/v1/surveys/{missing}/publish"), json!({})),
-        ],
-        &[app.admin()],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get(format!("/api/v1/surveys/{missing}")),
+        Call::post(format!("/api/v1/surveys/{missing}/publish"), json!({})),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
     app.send_json(
         Method::PUT,
         &format!("/api/v1/surveys/{missing}/draft"),

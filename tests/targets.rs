@@ -184,16 +184,11 @@ async fn a_training_records_who_attended_and_leaders_count_wherever_they_were_tr
     let (_, moderator) = app.user("mod.taphuan", "moderator", None, None).await;
     let (_, sg) = app.user("sg.taphuan", "safeguarding_officer", None, None).await;
     for token in [&moderator, &sg] {
-        app.refuses(
-            &[
-                Call::post("/api/v1/events", body.clone()),
-                Call::patch(format!("/api/v1/events/{id}"), json!({"attendance": []})),
-            ],
-            &[Some(token)],
-            403,
-            "forbidden",
-        )
-        .await;
+        let forbidden = [
+            Call::post("/api/v1/events", body.clone()),
+            Call::patch(format!("/api/v1/events/{id}"), json!({"attendance": []})),
+        ];
+        app.refuses(&forbidden, &[Some(token)], 403, "forbidden").await;
     }
     app.post("/api/v1/events", None, &body)
         .await
@@ -391,32 +386,22 @@ async fn the_school_calendar_is_seeded_and_admins_set_each_years_terms() {
             .await
             .assert_problem(403, "forbidden");
     }
-    app.refuses(
-        &[
-            Call::put("/api/v1/calendar/school-terms", year.clone()),
-            Call::get("/api/v1/calendar/school-terms"),
-        ],
-        &[None],
-        401,
-        "unauthenticated",
-    )
-    .await;
+    let unauthenticated = [
+        Call::put("/api/v1/calendar/school-terms", year.clone()),
+        Call::get("/api/v1/calendar/school-terms"),
+    ];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
     assert_eq!(
         app.get("/api/v1/calendar/school-terms", app.admin()).await.ok(200),
         &before
     );
     // A term the calendar does not have is not a period.
     for period in ["2030-2031-HK1", "2026-2027-HK3", "2026-2028-HK1"] {
-        app.refuses(
-            &[
-                Call::get(format!("/api/v1/reports?period={period}")),
-                Call::get(format!("/api/v1/progress?period={period}")),
-            ],
-            &[app.admin()],
-            400,
-            "invalid_query",
-        )
-        .await;
+        let invalid_query = [
+            Call::get(format!("/api/v1/reports?period={period}")),
+            Call::get(format!("/api/v1/progress?period={period}")),
+        ];
+        app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
     }
     app.post(
         "/api/v1/targets",
@@ -501,16 +486,11 @@ async fn progress_and_reports_are_of_the_callers_unit_for_any_period() {
     );
     // Never another unit.
     for unit in [&district, &other, &ward] {
-        app.refuses(
-            &[
-                Call::get(format!("/api/v1/progress?unit_id={unit}")),
-                Call::get(format!("/api/v1/reports?period=2026&unit_id={unit}")),
-            ],
-            &[Some(&tpt)],
-            404,
-            "not_found",
-        )
-        .await;
+        let not_found = [
+            Call::get(format!("/api/v1/progress?unit_id={unit}")),
+            Call::get(format!("/api/v1/reports?period=2026&unit_id={unit}")),
+        ];
+        app.refuses(&not_found, &[Some(&tpt)], 404, "not_found").await;
     }
     // A ward: its own targets and its schools'.
     let r = app.get("/api/v1/progress?year=2026", Some(&ward_officer)).await;
@@ -579,13 +559,8 @@ async fn progress_and_reports_are_of_the_callers_unit_for_any_period() {
     }
     // Roles.
     let (_, sg) = app.user("sg.tiendo", "safeguarding_officer", None, None).await;
-    app.refuses(
-        &[Call::get("/api/v1/progress"), Call::get("/api/v1/reports?period=2026")],
-        &[Some(&sg)],
-        403,
-        "forbidden",
-    )
-    .await;
+    let forbidden = [Call::get("/api/v1/progress"), Call::get("/api/v1/reports?period=2026")];
+    app.refuses(&forbidden, &[Some(&sg)], 403, "forbidden").await;
     app.get("/api/v1/progress", None)
         .await
         .assert_problem(401, "unauthenticated");

@@ -247,16 +247,11 @@ async fn bad_units_are_refused() {
     .await
     .assert_fields(&[("name.vi", "required")]);
     let missing = uuid::Uuid::now_v7();
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/units/{missing}")),
-            Call::patch(format!("/api/v1/units/{missing}"), json!({"note": "x"})),
-        ],
-        &[app.admin()],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get(format!("/api/v1/units/{missing}")),
+        Call::patch(format!("/api/v1/units/{missing}"), json!({"note": "x"})),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
     app.get(&format!("/api/v1/units/{school}?at=yesterday"), app.admin())
         .await
         .assert_problem(400, "invalid_query");
@@ -280,38 +275,28 @@ async fn only_admins_change_the_organisation_but_all_staff_read_it() {
             "{role}"
         );
         assert_eq!(app.get("/api/v1/reorganisations", t).await.status, 200, "{role}");
-        app.refuses(
-            &[
-                Call::post(
-                    "/api/v1/units",
-                    json!({"kind": "school", "code": "X", "name": {"vi": "X"}, "parent_id": school}),
-                ),
-                Call::patch(format!("/api/v1/units/{school}"), json!({"note": "x"})),
-                Call::post(
-                    "/api/v1/reorganisations",
-                    json!({"effective_on": "2027-01-01", "title": "x", "close": [school]}),
-                ),
-            ],
-            &[t],
-            403,
-            "forbidden",
-        )
-        .await;
+        let forbidden = [
+            Call::post(
+                "/api/v1/units",
+                json!({"kind": "school", "code": "X", "name": {"vi": "X"}, "parent_id": school}),
+            ),
+            Call::patch(format!("/api/v1/units/{school}"), json!({"note": "x"})),
+            Call::post(
+                "/api/v1/reorganisations",
+                json!({"effective_on": "2027-01-01", "title": "x", "close": [school]}),
+            ),
+        ];
+        app.refuses(&forbidden, &[t], 403, "forbidden").await;
     }
-    app.refuses(
-        &[
-            Call::get("/api/v1/units"),
-            Call::get(format!("/api/v1/units/{school}")),
-            Call::get("/api/v1/reorganisations"),
-            Call::post("/api/v1/units", json!({})),
-            Call::patch(format!("/api/v1/units/{school}"), json!({})),
-            Call::post("/api/v1/reorganisations", json!({})),
-        ],
-        &[None],
-        401,
-        "unauthenticated",
-    )
-    .await;
+    let unauthenticated = [
+        Call::get("/api/v1/units"),
+        Call::get(format!("/api/v1/units/{school}")),
+        Call::get("/api/v1/reorganisations"),
+        Call::post("/api/v1/units", json!({})),
+        Call::patch(format!("/api/v1/units/{school}"), json!({})),
+        Call::post("/api/v1/reorganisations", json!({})),
+    ];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
 }
 
 /// A small organisation of its own: a city with two wards and a school.

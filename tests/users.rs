@@ -231,20 +231,15 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
     assert_eq!(users.ok(200)["items"].as_array().unwrap().len(), 1, "nothing stored");
 
     let missing = uuid::Uuid::now_v7();
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/users/{missing}")),
-            Call::patch(format!("/api/v1/users/{missing}"), json!({"disabled": true})),
-            Call::post(
-                format!("/api/v1/users/{missing}/password"),
-                json!({"password": "mật khẩu đủ dài"}),
-            ),
-        ],
-        &[app.admin()],
-        404,
-        "not_found",
-    )
-    .await;
+    let not_found = [
+        Call::get(format!("/api/v1/users/{missing}")),
+        Call::patch(format!("/api/v1/users/{missing}"), json!({"disabled": true})),
+        Call::post(
+            format!("/api/v1/users/{missing}/password"),
+            json!({"password": "mật khẩu đủ dài"}),
+        ),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
     app.get("/api/v1/users/42", app.admin())
         .await
         .assert_problem(400, "invalid_path");
@@ -293,11 +288,12 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
 
     // An admin cannot lock themselves out.
     let me = app.get("/api/v1/me", app.admin()).await.string(200, "id");
+    let cannot_change_own_account = [
+        Call::patch(format!("/api/v1/users/{me}"), json!({"disabled": true})),
+        Call::patch(format!("/api/v1/users/{me}"), json!({"role": "moderator"})),
+    ];
     app.refuses(
-        &[
-            Call::patch(format!("/api/v1/users/{me}"), json!({"disabled": true})),
-            Call::patch(format!("/api/v1/users/{me}"), json!({"role": "moderator"})),
-        ],
+        &cannot_change_own_account,
         &[app.admin()],
         409,
         "cannot_change_own_account",

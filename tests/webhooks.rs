@@ -209,16 +209,11 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     app.get(&format!("/api/v1/agencies/{board}/webhook"), Some(&other))
         .await
         .assert_problem(404, "not_found");
-    app.refuses(
-        &[
-            Call::get(format!("/api/v1/agencies/{board}/webhook")),
-            Call::post(format!("/api/v1/agencies/{board}/webhook/test"), json!({})),
-        ],
-        &[Some(&w.moderator)],
-        403,
-        "forbidden",
-    )
-    .await;
+    let forbidden = [
+        Call::get(format!("/api/v1/agencies/{board}/webhook")),
+        Call::post(format!("/api/v1/agencies/{board}/webhook/test"), json!({})),
+    ];
+    app.refuses(&forbidden, &[Some(&w.moderator)], 403, "forbidden").await;
     app.post(
         &format!("/api/v1/agencies/{board}/webhook/test"),
         Some(&other),
