@@ -148,14 +148,7 @@ async fn control_characters_in_bodies_and_headers_of_signed_in_callers() {
     // A child's submission: the Idempotency-Key header.
     let survey = crate::surveys::published_survey(&app, &crate::surveys::example_survey(&district)).await;
     let code = crate::results::session(&app, &survey, &school).await;
-    let joined = app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": code, "age": 12, "assent": true}),
-        )
-        .await;
-    let child = joined.string(200, "respondent_token");
+    let child = app.child(&code, 12).await;
     let answers = serde_json::to_vec(&json!({"answers": {"feel_safe": "yes"}})).unwrap();
     let r = app
         .request(
@@ -328,14 +321,7 @@ async fn bidi_overrides_are_refused_in_names_and_titles() {
     body["allow_issues"] = json!(true);
     let survey = crate::surveys::published_survey(&app, &body).await;
     let code = crate::results::session(&app, &survey, &school).await;
-    let child = app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": code, "age": 12, "assent": true}),
-        )
-        .await
-        .string(200, "respondent_token");
+    let child = app.child(&code, 12).await;
     app.post(
         "/api/v1/issues",
         Some(&child),

@@ -841,23 +841,8 @@ async fn moderators_promote_free_text_answers_to_issues() {
         (12, "Đoạn đường trước cổng trường không có đèn, tối rất sợ."),
         (13, "Bố em say rượu về đánh em"),
     ] {
-        let t = app
-            .post(
-                "/api/v1/join",
-                None,
-                &json!({"join_code": code, "age": age, "assent": true}),
-            )
-            .await
-            .string(200, "respondent_token");
-        let r = app
-            .request(
-                actix_web::http::Method::POST,
-                "/api/v1/responses",
-                Some(&t),
-                &[("Content-Type", "application/json"), ("Idempotency-Key", "a")],
-                Some(serde_json::to_vec(&json!({"answers": {"feel_safe": "no", "why_not": text}})).unwrap()),
-            )
-            .await;
+        let t = app.child(&code, age).await;
+        let r = app.submit(&t, "a", json!({"feel_safe": "no", "why_not": text})).await;
         r.ok(201);
         tokens.push(t);
     }

@@ -59,14 +59,10 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
         .await;
     let code = session.string(201, "join_code");
     for (age, grade) in [(12, Some(7)), (8, None)] {
-        let joined = app
-            .post(
-                "/api/v1/join",
-                None,
-                &json!({"join_code": code, "age": age, "grade": grade, "assent": true}),
-            )
-            .await;
-        let token = joined.string(200, "respondent_token");
+        let token = app
+            .join(&code, age, json!({"grade": grade}))
+            .await
+            .string(200, "respondent_token");
         let r = app
             .request(
                 actix_web::http::Method::POST,

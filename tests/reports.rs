@@ -55,15 +55,7 @@ async fn move_to(app: &TestApp, table: &'static str, column: &'static str, ids: 
 }
 
 async fn send(app: &TestApp, path: &str, token: &str, key: &str, body: Value) -> String {
-    let r = app
-        .request(
-            Method::POST,
-            path,
-            Some(token),
-            &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
-            Some(serde_json::to_vec(&body).unwrap()),
-        )
-        .await;
+    let r = app.post_keyed(path, Some(token), key, &body).await;
     r.created()
 }
 
@@ -103,14 +95,7 @@ async fn seed() -> Seeded {
     let mut children = Vec::new();
     let mut answers = Vec::new();
     for i in 0..11 {
-        let joined = app
-            .post(
-                "/api/v1/join",
-                None,
-                &json!({"join_code": code, "age": 13, "assent": true}),
-            )
-            .await;
-        let token = joined.string(200, "respondent_token");
+        let token = app.child(&code, 13).await;
         let given = if i < 5 {
             json!({"feel_safe": "no", "why_not": DISCLOSURE})
         } else {

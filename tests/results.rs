@@ -5,7 +5,6 @@
 //! Record keys are random, so a published count is known only within the
 //! perturbation table's bounds: the assertions say what holds for every key.
 
-use actix_web::http::Method;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
@@ -66,23 +65,11 @@ fn all_types(owner: &str) -> Value {
 
 /// Joins and answers; returns the receipt code.
 pub async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value) -> String {
-    let joined = app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": code, "age": age, "gender": gender, "assent": true}),
-        )
-        .await;
-    let token = joined.string(200, "respondent_token");
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/responses",
-            Some(&token),
-            &[("Content-Type", "application/json"), ("Idempotency-Key", "r")],
-            Some(serde_json::to_vec(&json!({"answers": answers})).unwrap()),
-        )
-        .await;
+    let token = app
+        .join(&code, age, json!({"gender": gender}))
+        .await
+        .string(200, "respondent_token");
+    let r = app.submit(&token, "r", answers).await;
     r.string(201, "receipt_code")
 }
 

@@ -36,14 +36,7 @@ async fn world() -> World {
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
     let code = crate::results::session(&app, &survey, &school).await;
-    let joined = app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": code, "age": 13, "assent": true}),
-        )
-        .await;
-    let child = joined.string(200, "respondent_token");
+    let child = app.child(&code, 13).await;
     let (_, moderator) = app.user("kiem.duyet.loc", "moderator", None, None).await;
     let (_, officer) = app.user("bao.ve.loc", "safeguarding_officer", None, None).await;
     World {
@@ -59,12 +52,11 @@ async fn world() -> World {
 impl World {
     async fn raise(&self, key: &str, title: &str, body: &str) -> Resp {
         self.app
-            .request(
-                Method::POST,
+            .post_keyed(
                 "/api/v1/issues",
                 Some(&self.child),
-                &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
-                Some(serde_json::to_vec(&json!({"title": title, "body": body})).unwrap()),
+                key,
+                &json!({"title": title, "body": body}),
             )
             .await
     }
