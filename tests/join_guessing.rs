@@ -25,16 +25,8 @@ async fn session(app: &TestApp) -> String {
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let survey = crate::surveys::published_survey(app, &crate::surveys::example_survey(&district)).await;
-    let now = app.now();
-    let r = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": school, "opens_at": now.to_rfc3339(),
-                    "closes_at": (now + chrono::Duration::hours(3)).to_rfc3339()}),
-        )
-        .await;
-    r.string(201, "join_code")
+    let session = app.open_session(&survey, &school, 0, 180).await;
+    session["join_code"].as_str().unwrap().to_owned()
 }
 
 /// A join from `addr` (behind the trusted load balancer).

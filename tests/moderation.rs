@@ -462,16 +462,8 @@ async fn bulk_changes_are_all_or_nothing() {
 async fn child(app: &TestApp, school: &str, age: u8) -> String {
     let district = app.unit_id("PN", "2026-01-01").await;
     let survey = crate::surveys::published_survey(app, &crate::surveys::example_survey(&district)).await;
-    let now = app.now();
-    let r = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
-                "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
-        )
-        .await;
-    let code = r.string(201, "join_code");
+    let session = app.open_session(&survey, &school, -5, 60).await;
+    let code = session["join_code"].as_str().unwrap().to_owned();
     let r = app
         .post(
             "/api/v1/join",
@@ -826,16 +818,8 @@ async fn moderators_promote_free_text_answers_to_issues() {
     let (_, moderator) = app.user("hoi.dong.promote", "moderator", None, None).await;
     let m = Some(moderator.as_str());
     let survey = crate::surveys::published_survey(&app, &crate::surveys::example_survey(&district)).await;
-    let now = app.now();
-    let r = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
-                "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
-        )
-        .await;
-    let code = r.string(201, "join_code");
+    let session = app.open_session(&survey, &school, -5, 60).await;
+    let code = session["join_code"].as_str().unwrap().to_owned();
     let mut tokens = Vec::new();
     for (age, text) in [
         (12, "Đoạn đường trước cổng trường không có đèn, tối rất sợ."),

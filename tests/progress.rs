@@ -48,16 +48,8 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
         app.post("/api/v1/events", app.admin(), &body).await.ok(201);
     }
     let survey = published_survey(&app, &example_survey(&district)).await;
-    let now = app.now();
-    let session = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
-                    "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
-        )
-        .await;
-    let code = session.string(201, "join_code");
+    let session = app.open_session(&survey, &school, -5, 60).await;
+    let code = session["join_code"].as_str().unwrap().to_owned();
     for (age, grade) in [(12, Some(7)), (8, None)] {
         let token = app
             .join(&code, age, json!({"grade": grade}))

@@ -82,16 +82,8 @@ async fn seed() -> Seeded {
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
-    let now = app.now();
-    let session = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
-                    "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
-        )
-        .await;
-    let code = session.string(201, "join_code");
+    let session = app.open_session(&survey, &school, -5, 60).await;
+    let code = session["join_code"].as_str().unwrap().to_owned();
     let mut children = Vec::new();
     let mut answers = Vec::new();
     for i in 0..11 {

@@ -74,15 +74,8 @@ pub async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: V
 }
 
 pub async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
-    let now = app.now();
-    let r = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": unit, "opens_at": (now - Duration::minutes(5)).to_rfc3339(), "closes_at": (now + Duration::hours(1)).to_rfc3339()}),
-        )
-        .await;
-    r.string(201, "join_code")
+    let session = app.open_session(survey, unit, -5, 60).await;
+    session["join_code"].as_str().unwrap().to_owned()
 }
 
 #[actix_web::test]

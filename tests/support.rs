@@ -604,14 +604,18 @@ impl TestApp {
         stored
     }
 
+    /// A sign-in attempt.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let r = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": username, "password": password}),
-            )
-            .await;
+        let r = self.sign_in(username, password).await;
         r.ok(200)["access_token"].as_str().expect("token").to_owned()
     }
 

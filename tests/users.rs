@@ -158,13 +158,9 @@ async fn only_admins_manage_accounts() {
             .iter()
             .all(|u| u["username"] != "x.y.z" && u["disabled"] == false)
     );
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "admin", "password": "mật khẩu đủ dài"}),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
+    app.sign_in("admin", "mật khẩu đủ dài")
+        .await
+        .assert_problem(401, "invalid_credentials");
 }
 
 #[actix_web::test]
