@@ -3,18 +3,13 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp};
+use crate::support::{Call, TestApp, strings};
 
 #[actix_web::test]
 async fn demo_topics_and_agencies_are_seeded() {
     let app = TestApp::spawn_demo().await;
     let topics = app.get("/api/v1/topics", app.admin()).await;
-    let slugs: Vec<&str> = topics.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["slug"].as_str().unwrap())
-        .collect();
+    let slugs = strings(topics.ok(200), "items", "slug");
     assert_eq!(slugs.len(), 10);
     for s in [
         "education",
@@ -72,7 +67,7 @@ async fn demo_topics_and_agencies_are_seeded() {
             .contains(&json!("school_participation"))
     );
     let online = app.get("/api/v1/agencies?topic=online_safety", app.admin()).await;
-    assert_eq!(online.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(online.items().len(), 1);
     let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
     let local = app
         .get(&format!("/api/v1/agencies?jurisdiction_unit_id={ward}"), app.admin())
@@ -112,10 +107,7 @@ async fn admin_manages_topics() {
         json!([])
     );
     assert_eq!(
-        app.get("/api/v1/topics?active=false", app.admin()).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len(),
+        app.get("/api/v1/topics?active=false", app.admin()).await.items().len(),
         1
     );
     app.post(
@@ -155,13 +147,7 @@ async fn admin_manages_topics() {
     app.patch("/api/v1/topics/x", app.admin(), &json!({"active": true}))
         .await
         .assert_problem(400, "invalid_path");
-    assert_eq!(
-        app.get("/api/v1/topics", app.admin()).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(app.get("/api/v1/topics", app.admin()).await.items().len(), 2);
 }
 
 #[actix_web::test]
@@ -195,7 +181,7 @@ async fn admin_manages_agencies() {
     assert_eq!(r.body["contact"]["phone"], "028 3844 0000");
     assert_eq!(r.body["kind"], "police");
     let inactive = app.get("/api/v1/agencies?active=false", app.admin()).await;
-    assert_eq!(inactive.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(inactive.items().len(), 1);
 }
 
 #[actix_web::test]
@@ -320,10 +306,7 @@ async fn staff_read_the_catalog_but_only_admins_change_it() {
     ];
     app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
     assert_eq!(
-        app.get("/api/v1/topics?active=true", app.admin()).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len(),
+        app.get("/api/v1/topics?active=true", app.admin()).await.items().len(),
         10
     );
 }

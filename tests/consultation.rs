@@ -17,8 +17,7 @@ struct Setup {
 
 async fn setup_with(body_of: impl Fn(&str) -> Value) -> Setup {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = published_survey(&app, &body_of(&district)).await;
     let (_, facilitator) = app.user("tpt.binhminh", "facilitator", Some(&school), None).await;
     Setup {

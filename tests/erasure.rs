@@ -37,8 +37,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
@@ -253,8 +252,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
 async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;

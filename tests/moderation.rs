@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp};
+use crate::support::{Call, TestApp, strings};
 
 async fn event_with_issues(app: &TestApp, unit: &str, issues: Value) -> Vec<String> {
     let r = app
@@ -44,8 +44,7 @@ struct Queue {
 
 async fn queue() -> Queue {
     let app = TestApp::spawn_demo().await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let [school, other] = app.units(["PN-S06", "PN-S01"]).await;
     let (_, moderator) = app.user("hoi.dong.tre.em", "moderator", None, None).await;
     let mut issues = event_with_issues(
         &app,
@@ -369,7 +368,7 @@ async fn bulk_changes_are_all_or_nothing() {
             &json!({"ids": &open[..3], "status": "rejected", "reason": "off_topic", "topic": "education"}),
         )
         .await;
-    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    let items = r.items().clone();
     assert_eq!(items.len(), 3);
     assert!(
         items
@@ -393,7 +392,7 @@ async fn bulk_changes_are_all_or_nothing() {
             app.admin(),
         )
         .await;
-    assert_eq!(audit.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(audit.items().len(), 1);
     // A move back to new fails for all.
     let after = snapshot().await;
     app.post("/api/v1/issues/bulk", m, &json!({"ids": open, "status": "new"}))
@@ -521,7 +520,7 @@ async fn children_read_accepted_issues_and_support_each_once() {
     assert_eq!(r.ok(200)["items"][0]["topic_name"], "Play spaces");
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
     let r = app.get(&format!("/api/v1/public/issues?unit_id={school}"), None).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 2);
+    assert_eq!(r.items().len(), 2);
     for q in [
         "topic=weather",
         "unit_id=0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
@@ -695,12 +694,7 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
             app.admin(),
         )
         .await;
-    let actions: Vec<&str> = audit.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = strings(audit.ok(200), "items", "action");
     assert!(actions.ends_with(&["issue.merge", "issue.unmerge"]), "{actions:?}");
     let (_, facilitator) = app.user("phu.trach.merge", "facilitator", Some(&school), None).await;
     app.post(
@@ -813,8 +807,7 @@ async fn merging_a_new_issue_resolves_it_as_a_duplicate() {
 #[actix_web::test]
 async fn moderators_promote_free_text_answers_to_issues() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let (_, moderator) = app.user("hoi.dong.promote", "moderator", None, None).await;
     let m = Some(moderator.as_str());
     let survey = crate::surveys::published_survey(&app, &crate::surveys::example_survey(&district)).await;
@@ -831,7 +824,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
         tokens.push(t);
     }
     let r = app.get(&format!("/api/v1/surveys/{survey}/answers"), m).await;
-    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    let items = r.items().clone();
     // One answer alone: the disclosure is not listed at all, not even with
     // the withheld marker, and nothing beside the text says who, where or
     // when (no response, unit, age band or time).
@@ -924,7 +917,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
         .await
         .assert_problem(404, "not_found");
     let r = app.get(&format!("/api/v1/surveys/{survey}/answers"), m).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 0);
+    assert_eq!(r.items().len(), 0);
     app.post(&path(&answer), m, &json!({}))
         .await
         .assert_problem(404, "not_found");
@@ -949,7 +942,7 @@ async fn likely_duplicates_come_first_whatever_the_spelling() {
     )
     .await;
     let r = app.get(&format!("/api/v1/issues/{}/similar", issues[0]), m).await;
-    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    let items = r.items().clone();
     assert_eq!(items[0]["issue"]["id"], more[0].as_str(), "{}", r.text);
     assert!(items[0]["score"].as_f64().unwrap() > 0.5);
     assert!(
@@ -965,7 +958,7 @@ async fn likely_duplicates_come_first_whatever_the_spelling() {
     let r = app
         .get(&format!("/api/v1/issues/{}/similar?limit=1", issues[0]), m)
         .await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     // Merged issues are not suggested again.
     app.post(
         &format!("/api/v1/issues/{}/merge", more[0]),
@@ -975,13 +968,7 @@ async fn likely_duplicates_come_first_whatever_the_spelling() {
     .await
     .ok(200);
     let r = app.get(&format!("/api/v1/issues/{}/similar", issues[0]), m).await;
-    assert!(
-        r.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i["issue"]["id"] != more[0].as_str())
-    );
+    assert!(r.items().iter().all(|i| i["issue"]["id"] != more[0].as_str()));
     for q in ["limit=0", "limit=21", "limit=x", "sort=score"] {
         app.get(&format!("/api/v1/issues/{}/similar?{q}", issues[0]), m)
             .await

@@ -98,8 +98,7 @@ struct Answered {
 async fn answered() -> Answered {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &bilingual(&district)).await;
     let code = session(&app, &survey, &school).await;
     for i in 0..23u32 {

@@ -22,8 +22,7 @@ struct Paper {
 
 async fn setup() -> Paper {
     let mut app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = published_survey(&app, &example_survey(&district)).await;
     app.user("tpt.giay", "facilitator", Some(&school), None).await;
     app.clock.advance(Duration::days(3));
@@ -394,9 +393,7 @@ fn forum(district: &str) -> Value {
 #[actix_web::test]
 async fn a_school_enters_its_children_at_a_district_forum() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let [district, school, other] = app.units(["PN", "PN-S06", "PN-S01"]).await;
     let (_, tpt) = app.user("tpt.s06", "facilitator", Some(&school), None).await;
     let (_, tpt1) = app.user("tpt.s01", "facilitator", Some(&other), None).await;
     let event = app
@@ -408,7 +405,7 @@ async fn a_school_enters_its_children_at_a_district_forum() {
     // The school's leader finds the district's forum, without the issues
     // raised there.
     let list = app.get("/api/v1/events", Some(&tpt)).await;
-    let seen = list.ok(200)["items"].as_array().unwrap()[0].clone();
+    let seen = list.items()[0].clone();
     assert_eq!(seen["id"], id);
     assert_eq!(seen["issues"], json!([]));
     let path = format!("/api/v1/events/{id}/children/{school}");
@@ -589,7 +586,7 @@ async fn a_moderator_records_council_meetings_dated_the_day_they_were_held() {
     ];
     app.refuses(&forbidden, &[Some(&moderator)], 403, "forbidden").await;
     let r = app.get("/api/v1/events", app.admin()).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1, "nothing else stored");
+    assert_eq!(r.items().len(), 1, "nothing else stored");
     assert_eq!(r.body["items"][0]["kind"], "council_meeting");
 }
 

@@ -31,10 +31,7 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
     // Known data, this year.
     let today = app.day();
     let year = today.year();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let council = app.unit_id("PN-HDTE", "2026-01-01").await;
-    let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, council, ward, school] = app.units(["PN", "PN-HDTE", "HCM-DUCNHUAN", "PN-S06"]).await;
     let held_on = today.to_string();
     let event = |kind: &str, unit: &str, children: i32, audience: Option<&str>| {
         json!({"kind": kind, "audience": audience, "unit_id": unit, "held_on": held_on, "title": kind,

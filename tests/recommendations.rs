@@ -26,8 +26,7 @@ pub struct World {
 /// of the school answered.
 pub async fn world() -> World {
     let app = TestApp::spawn_demo().await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let district = app.unit_id("PN", "2026-01-01").await;
+    let [school, district] = app.units(["PN-S06", "PN"]).await;
     let (_, moderator) = app.user("hoi.dong.tre.em", "moderator", None, None).await;
     let r = app
         .post(
@@ -88,9 +87,7 @@ pub async fn agency(app: &TestApp, unit: &str, kind: &str) -> String {
             app.admin(),
         )
         .await;
-    r.ok(200)["items"]
-        .as_array()
-        .unwrap()
+    r.items()
         .iter()
         .find(|a| a["kind"] == kind)
         .unwrap_or_else(|| panic!("no {kind} at {unit}"))["id"]
@@ -384,7 +381,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
     // The agency reads its own deliveries only, with no child's words.
     let t = Some(token.as_str());
     let r = app.get("/api/v1/agency/deliveries", t).await;
-    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    let items = r.items().clone();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], board_delivery.as_str());
     assert_eq!(items[0]["recommendation"]["issues_count"], 3);
@@ -662,14 +659,14 @@ async fn the_loop_from_issues_to_the_public_feed() {
         .await;
     assert_eq!(r.ok(200)["items"][0]["title"], "Lắp đèn trên đường đến trường");
     let r = app.get("/api/v1/public/feed?topic=play_spaces", None).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let other_ward = app.unit_id("HCM-CAUKIEU", "2026-01-01").await;
     let r = app
         .get(&format!("/api/v1/public/feed?unit_id={other_ward}"), None)
         .await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let r = app.get(&format!("/api/v1/public/feed?unit_id={ward_unit}"), None).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     let r = app.get(&format!("/api/v1/public/recommendations/{id}"), None).await;
     assert_eq!(r.ok(200)["answers"].as_array().unwrap().len(), 3);
     let r = app.get("/api/v1/public/feed.atom", None).await;
@@ -694,21 +691,21 @@ async fn the_loop_from_issues_to_the_public_feed() {
     .await
     .assert_problem(409, "illegal_transition");
     let r = app.get("/api/v1/public/feed", None).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
 
     // Staff lists with filters.
     let r = app.get("/api/v1/recommendations?status=draft", m).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     let r = app.get(&format!("/api/v1/recommendations?agency_id={social}"), m).await;
     assert_eq!(r.ok(200)["items"][0]["id"], id.as_str());
     let r = app.get("/api/v1/recommendations?topic=safety&limit=1", m).await;
     assert!(r.ok(200)["next_cursor"].is_string());
     let r = app.get("/api/v1/recommendations?overdue=true", m).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let r = app
         .get(&format!("/api/v1/recommendations?unit_id={other_ward}"), m)
         .await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
 
     // The annual report counts deliveries per agency.
     let year = crate::support::day().format("%Y").to_string();
@@ -854,13 +851,10 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         .await
         .assert_problem(404, "not_found");
     let r = app.get("/api/v1/agency/deliveries", Some(&other)).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
 
     // Bad input: every problem named, nothing stored.
-    let before = app.get("/api/v1/recommendations", m).await.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .len();
+    let before = app.get("/api/v1/recommendations", m).await.items().len();
     let r = app
         .post(
             "/api/v1/recommendations",
@@ -899,10 +893,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     )
     .await
     .assert_problem(400, "malformed_json");
-    let after = app.get("/api/v1/recommendations", m).await.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .len();
+    let after = app.get("/api/v1/recommendations", m).await.items().len();
     assert_eq!(before, after, "nothing stored");
     let r = app.post("/api/v1/recommendations", m, &draft(&w)).await;
     let draft_id = r.created();
@@ -1296,7 +1287,7 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     let past = crate::support::day() - Duration::days(10);
     set_due(app, &delivery, past).await;
     let r = app.get("/api/v1/deliveries?overdue=true", m).await;
-    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    let items = r.items().clone();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], delivery.as_str());
     assert_eq!(items[0]["overdue"], true);
@@ -1304,9 +1295,9 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     assert_eq!(items[0]["escalated"], true);
     assert_eq!(items[0]["reminders_sent"], 7);
     let r = app.get("/api/v1/deliveries?escalated=true", m).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     let r = app.get("/api/v1/deliveries?overdue=false", m).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let r = app.get("/api/v1/recommendations?overdue=true", m).await;
     assert_eq!(r.ok(200)["items"][0]["overdue"], true);
     let r = app.get("/api/v1/public/feed", None).await;
@@ -1328,7 +1319,7 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     .ok(200);
     assert_eq!(chase(day("2027-04-30")).await.reminders, 0);
     let r = app.get("/api/v1/deliveries?overdue=true", m).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let r = app.get(&format!("/api/v1/recommendations/{rec_id}"), m).await;
     assert_eq!(r.ok(200)["deliveries"][0]["reply"]["on_time"], false);
     // Answered, late: the report says so.

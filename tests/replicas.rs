@@ -20,8 +20,7 @@ struct World {
 /// A published survey that takes issues and an open session of it, made
 /// on `app`.
 async fn world(app: &TestApp) -> World {
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = crate::surveys::example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = crate::surveys::published_survey(app, &body).await;

@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{TestApp, strings};
 use crate::surveys::{example_survey, published_survey};
 
 /// The day the tests' clock is pinned to.
@@ -74,11 +74,8 @@ async fn send(app: &TestApp, path: &str, token: &str, key: &str, body: Value) ->
 /// - A target of 10 consultations this year for the Council.
 async fn seed() -> Seeded {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let other_school = app.unit_id("PN-S01", "2026-01-01").await;
-    let council = app.unit_id("PN-HDTE", "2026-01-01").await;
-    let care = app.unit_id("PN-MAHM", "2026-01-01").await;
+    let [district, school, other_school, council, care] =
+        app.units(["PN", "PN-S06", "PN-S01", "PN-HDTE", "PN-MAHM"]).await;
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
@@ -463,12 +460,7 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
             .parse::<chrono::DateTime<chrono::Utc>>()
             .is_ok()
     );
-    let keys: Vec<&str> = report["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["key"].as_str().unwrap())
-        .collect();
+    let keys = strings(&report, "sections", "key");
     assert_eq!(
         keys,
         [

@@ -82,8 +82,7 @@ pub async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
 async fn results_cover_every_question_type_under_disclosure_control() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
     // 12 children of 12, 10 of 15, 3 of 9: 25 in all. Each cell (age band,
@@ -288,8 +287,7 @@ async fn results_roll_old_units_up_into_their_successors() {
 async fn results_export_as_csv_for_excel() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
     for i in 0..8 {
@@ -371,9 +369,7 @@ fn csv_lines(text: &str) -> Vec<Vec<String>> {
 #[actix_web::test]
 async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let [district, school, other] = app.units(["PN", "PN-S06", "PN-S01"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     // Twelve girls of 12 at one school; one boy of 9 at another, with a
     // rare combination and a distinctive answer.
@@ -553,8 +549,7 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
 async fn public_results_only_for_surveys_that_say_so() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = all_types(&district);
     body["results_public"] = json!(true);
     let open = crate::surveys::published_survey(&app, &body).await;
@@ -618,8 +613,7 @@ async fn withdraw(app: &TestApp, receipt: &str) {
 async fn results_change_only_in_releases_of_at_least_k() {
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
     let results = async || app.results(&survey, "", app.admin()).await.ok(200).clone();
@@ -686,8 +680,7 @@ async fn two_replicas_release_each_response_exactly_once() {
     let app = TestApp::spawn_demo().await;
     let other = app.replica().await;
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
     // 40 children answer at once, half through each replica, while both
@@ -749,8 +742,7 @@ async fn windows_are_whole_months_and_each_month_is_its_own_cells() {
     use langnghe_storage::participation::{NewResponse, insert_responses_bulk};
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let survey_id: uuid::Uuid = survey.parse().unwrap();
     // 1,200 responses at pseudo-random instants over 75 days, so that

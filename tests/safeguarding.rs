@@ -5,7 +5,7 @@
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp};
+use crate::support::{Call, TestApp, strings};
 
 async fn disclosure(app: &TestApp) {
     let school = app.unit_id("PN-S06", "2026-01-01").await;
@@ -27,7 +27,7 @@ async fn officers_follow_a_case_to_closure_and_every_reading_is_audited() {
     let (officer_id, officer) = app.user("can.bo.bao.ve", "safeguarding_officer", None, None).await;
     let o = Some(officer.as_str());
     let r = app.get("/api/v1/safeguarding/cases", o).await;
-    let list = r.ok(200)["items"].as_array().unwrap().clone();
+    let list = r.items().clone();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["source"], "screen");
     assert_eq!(list[0]["status"], "new");
@@ -93,12 +93,7 @@ async fn officers_follow_a_case_to_closure_and_every_reading_is_audited() {
             app.admin(),
         )
         .await;
-    let actions: Vec<&str> = audit.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = strings(audit.ok(200), "items", "action");
     assert!(actions.contains(&"safeguarding_case.update") && actions.contains(&"safeguarding_case.note"));
     assert!(!audit.text.contains("say rượu") && !audit.text.contains("giáo viên chủ nhiệm"));
 
@@ -136,12 +131,7 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
     let (_, officer) = app.user("can.bo.111", "safeguarding_officer", None, None).await;
     let (moderator_id, moderator) = app.user("kiem.duyet.111", "moderator", None, None).await;
     let o = Some(officer.as_str());
-    let count = async || {
-        app.get("/api/v1/safeguarding/cases?limit=100", o).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len()
-    };
+    let count = async || app.get("/api/v1/safeguarding/cases?limit=100", o).await.items().len();
     let received = (app.now() - Duration::hours(30)).to_rfc3339();
     let r = app
         .post(
@@ -158,21 +148,15 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
     );
     assert_eq!(c["overdue"], true);
     let r = app.get("/api/v1/safeguarding/cases?overdue=true", o).await;
-    let overdue: Vec<Value> = r.ok(200)["items"].as_array().unwrap().clone();
+    let overdue: Vec<Value> = r.items().clone();
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0]["id"], c["id"]);
     let r = app.get("/api/v1/safeguarding/cases?overdue=false", o).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     let r = app
         .get("/api/v1/safeguarding/cases?severity=urgent&status=new", o)
         .await;
-    assert!(
-        r.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["id"] == c["id"])
-    );
+    assert!(r.items().iter().any(|x| x["id"] == c["id"]));
     // Assessing it ends the overdue state.
     let r = app
         .patch(

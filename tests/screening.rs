@@ -30,8 +30,7 @@ struct World {
 
 async fn world() -> World {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
@@ -80,7 +79,7 @@ impl World {
             .app
             .get(&format!("/api/v1/safeguarding/cases?{query}"), self.o())
             .await;
-        r.ok(200)["items"].as_array().unwrap().clone()
+        r.items().clone()
     }
 }
 
@@ -456,12 +455,7 @@ async fn a_moderator_refers_what_the_screen_missed() {
     .ok(201);
     let answers = format!("/api/v1/surveys/{}/answers?limit=100", w.survey);
     let r = app.get(&answers, w.m()).await;
-    let answer = r.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["text"] == missed)
-        .unwrap()["answer_id"]
+    let answer = r.items().iter().find(|a| a["text"] == missed).unwrap()["answer_id"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -337,12 +337,12 @@ pub fn question<'a>(body: &'a Value, key: &str) -> &'a Value {
 
 /// The `field` of every entry of `body[list]`, as strings.
 #[track_caller]
-pub fn strings(body: &Value, list: &str, field: &str) -> Vec<String> {
+pub fn strings<'a>(body: &'a Value, list: &str, field: &str) -> Vec<&'a str> {
     body[list]
         .as_array()
         .unwrap_or_else(|| panic!("no list {list} in {body}"))
         .iter()
-        .map(|e| e[field].as_str().expect("a string").to_owned())
+        .map(|e| e[field].as_str().expect("a string"))
         .collect()
 }
 
@@ -725,6 +725,16 @@ impl TestApp {
             .expect("audit");
         db.close().await.ok();
         events
+    }
+
+    /// The ids of the units with these codes, as of 1 January 2026 (the
+    /// demo organisation before the 2025 reorganisation took effect).
+    pub async fn units<const N: usize>(&self, codes: [&str; N]) -> [String; N] {
+        let mut ids = [const { String::new() }; N];
+        for (id, code) in ids.iter_mut().zip(codes) {
+            *id = self.unit_id(code, "2026-01-01").await;
+        }
+        ids
     }
 
     /// The id of the unit with this code, as of `at`.

@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp};
+use crate::support::{Call, TestApp, strings};
 
 /// The example survey of the contract, owned by `owner`.
 pub fn example_survey(owner: &str) -> Value {
@@ -96,7 +96,7 @@ async fn surveys_are_versioned_drafts_until_published() {
         .assert_problem(404, "not_found");
 
     let list = app.get("/api/v1/surveys?status=published", Some(&moderator)).await;
-    assert_eq!(list.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.items().len(), 1);
     let r = app
         .post(&format!("/api/v1/surveys/{id}/close"), app.admin(), &json!({}))
         .await;
@@ -232,8 +232,7 @@ async fn definitions_that_cannot_work_are_refused_with_every_problem() {
 #[actix_web::test]
 async fn who_may_do_what_with_surveys() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S01", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S01"]).await;
     let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"]
         .as_str()
         .unwrap()
@@ -246,12 +245,7 @@ async fn who_may_do_what_with_surveys() {
     let (_, agency_staff) = app.user("pgd.an", "agency_staff", None, Some(&agency)).await;
     // Facilitators read published surveys only, and write nothing.
     let list = app.get("/api/v1/surveys", Some(&facilitator)).await;
-    let ids: Vec<&str> = list.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let ids = strings(list.ok(200), "items", "id");
     assert_eq!(ids, [published.as_str()]);
     app.get(&format!("/api/v1/surveys/{draft}"), Some(&facilitator))
         .await

@@ -30,12 +30,9 @@ fn training(unit: &str, audience: &str, adults: i32, children: i32, attendance: 
 #[actix_web::test]
 async fn a_training_records_who_attended_and_leaders_count_wherever_they_were_trained() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let s01 = app.unit_id("PN-S01", "2026-01-01").await;
-    let s02 = app.unit_id("PN-S02", "2026-01-01").await;
-    let s03 = app.unit_id("PN-S03", "2026-01-01").await;
-    let s06 = app.unit_id("PN-S06", "2026-01-01").await;
-    let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
+    let [district, s01, s02, s03, s06, ward] = app
+        .units(["PN", "PN-S01", "PN-S02", "PN-S03", "PN-S06", "HCM-DUCNHUAN"])
+        .await;
 
     // A district training that two schools' Pioneer leaders and a ward's
     // neighbourhood children's leaders attended.
@@ -415,10 +412,7 @@ async fn the_school_calendar_is_seeded_and_admins_set_each_years_terms() {
 #[actix_web::test]
 async fn progress_and_reports_are_of_the_callers_unit_for_any_period() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
-    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let [district, school, ward, other] = app.units(["PN", "PN-S06", "HCM-DUCNHUAN", "PN-S01"]).await;
     let (_, tpt) = app.user("tpt.tiendo", "facilitator", Some(&school), None).await;
     let (_, ward_officer) = app.user("phuong.tiendo", "facilitator", Some(&ward), None).await;
     let (_, moderator) = app.user("mod.tiendo", "moderator", None, None).await;

@@ -31,7 +31,7 @@ async fn the_2025_reorganisation_is_visible_at_each_date() {
     let schools = app
         .get("/api/v1/units?at=2026-01-01&kind=school&limit=100", app.admin())
         .await;
-    assert_eq!(schools.ok(200)["items"].as_array().unwrap().len(), 18);
+    assert_eq!(schools.items().len(), 18);
     assert!(
         schools.body["items"][0]["name"]["vi"]
             .as_str()
@@ -120,7 +120,7 @@ async fn the_2025_reorganisation_is_visible_at_each_date() {
     assert_eq!(codes(under.ok(200)), ["PN-S05", "PN-S06", "PN-S07", "PN-S11"]);
 
     let list = app.get("/api/v1/reorganisations", app.admin()).await;
-    let list = list.ok(200)["items"].as_array().unwrap().clone();
+    let list = list.items().clone();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["effective_on"], "2025-07-01");
     assert_eq!(list[0]["lineage"].as_array().unwrap().len(), 14);

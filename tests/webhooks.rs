@@ -95,13 +95,7 @@ pub(crate) fn verify(secret: &str, r: &Received) -> bool {
 
 async fn event(app: &TestApp, id: &str) -> Value {
     let r = app.get("/api/v1/webhooks/events?limit=100", app.admin()).await;
-    r.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == id)
-        .cloned()
-        .unwrap_or(Value::Null)
+    r.items().iter().find(|e| e["id"] == id).cloned().unwrap_or(Value::Null)
 }
 
 async fn test_event(app: &TestApp, agency: &str, token: Option<&str>) -> String {
@@ -297,7 +291,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     assert!(
         eventually(10, || async {
             let r = app.get("/api/v1/webhooks/events?status=pending", app.admin()).await;
-            r.ok(200)["items"].as_array().unwrap().is_empty()
+            r.items().is_empty()
         })
         .await
     );
@@ -315,7 +309,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     assert!(e["attempts"].as_i64().unwrap() >= 2, "retried before giving up: {e}");
     assert_eq!(e["last_error"], "receiver answered 500");
     let r = app.get("/api/v1/webhooks/events?status=dead", app.admin()).await;
-    let dead = r.ok(200)["items"].as_array().unwrap().clone();
+    let dead = r.items().clone();
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0]["id"], id.as_str());
     app.get("/api/v1/webhooks/events", Some(&w.moderator))
@@ -362,7 +356,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     let delivered_before = app
         .get("/api/v1/webhooks/events?status=delivered&limit=100", app.admin())
         .await;
-    let delivered_before = delivered_before.ok(200)["items"].as_array().unwrap().len() as u64;
+    let delivered_before = delivered_before.items().len() as u64;
     assert!(delivered_before >= 5);
     let db = app.storage().await;
     let policy = langnghe_api::config::RetentionPolicy::default();
@@ -373,7 +367,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     assert_eq!(r.webhook_events_deleted, delivered_before);
     db.close().await.ok();
     let r = app.get("/api/v1/webhooks/events", app.admin()).await;
-    let left: Vec<Value> = r.ok(200)["items"].as_array().unwrap().clone();
+    let left: Vec<Value> = r.items().clone();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["id"], dead.as_str());
 
