@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp, strings};
+use crate::support::{Call, Fields, TestApp, strings};
 
 #[actix_web::test]
 async fn demo_topics_and_agencies_are_seeded() {
@@ -123,20 +123,24 @@ async fn admin_manages_topics() {
     ];
     app.refuses(&topic_slug_taken, &[app.admin()], 409, "topic_slug_taken")
         .await;
-    app.post(
-        "/api/v1/topics",
-        app.admin(),
-        &json!({"slug": "Sức khỏe", "name": {"vi": ""}, "description": {"vi": "x", "en": "y".repeat(2001)}}),
-    )
-    .await
-    .assert_fields(&[
-        ("slug", "invalid_slug"),
-        ("name.vi", "required"),
-        ("description.en", "too_long"),
-    ]);
-    app.patch(&format!("/api/v1/topics/{id}"), app.admin(), &json!({"slug": "-"}))
-        .await
-        .assert_fields(&[("slug", "invalid_slug")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                "/api/v1/topics",
+                json!({"slug": "Sức khỏe", "name": {"vi": ""}, "description": {"vi": "x", "en": "y".repeat(2001)}}),
+            ),
+            &[
+                ("slug", "invalid_slug"),
+                ("name.vi", "required"),
+                ("description.en", "too_long"),
+            ],
+        ),
+        (
+            Call::patch(format!("/api/v1/topics/{id}"), json!({"slug": "-"})),
+            &[("slug", "invalid_slug")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     app.patch(
         &format!("/api/v1/topics/{}", uuid::Uuid::now_v7()),
         app.admin(),
@@ -195,40 +199,44 @@ async fn bad_agencies_are_refused_and_store_nothing() {
             .len()
     };
     let before = count().await;
-    app.post(
-        "/api/v1/agencies",
-        app.admin(),
-        &json!({"name": {"vi": ""}, "kind": "bank", "jurisdiction_unit_id": uuid::Uuid::now_v7(), "topics": ["safety", "weather"], "contact": {"email": "not-mail", "phone": "12"}}),
-    )
-    .await
-    .assert_fields(&[
-        ("name.vi", "required"),
-        ("kind", "unknown_value"),
-        ("jurisdiction_unit_id", "unknown_unit"),
-        ("topics[1]", "unknown_topic"),
-        ("contact.email", "invalid_email"),
-        ("contact.phone", "invalid_phone"),
-    ]);
-    app.post(
-        "/api/v1/agencies",
-        app.admin(),
-        &json!({"name": {"vi": "X"}, "kind": "other"}),
-    )
-    .await
-    .assert_fields(&[("jurisdiction_unit_id", "required")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                "/api/v1/agencies",
+                json!({"name": {"vi": ""}, "kind": "bank", "jurisdiction_unit_id": uuid::Uuid::now_v7(), "topics": ["safety", "weather"], "contact": {"email": "not-mail", "phone": "12"}}),
+            ),
+            &[
+                ("name.vi", "required"),
+                ("kind", "unknown_value"),
+                ("jurisdiction_unit_id", "unknown_unit"),
+                ("topics[1]", "unknown_topic"),
+                ("contact.email", "invalid_email"),
+                ("contact.phone", "invalid_phone"),
+            ],
+        ),
+        (
+            Call::post("/api/v1/agencies", json!({"name": {"vi": "X"}, "kind": "other"})),
+            &[("jurisdiction_unit_id", "required")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     assert_eq!(count().await, before);
     let some = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0].clone();
     let id = some["id"].as_str().unwrap();
-    app.patch(&format!("/api/v1/agencies/{id}"), app.admin(), &json!({"kind": "bank"}))
-        .await
-        .assert_fields(&[("kind", "unknown_value")]);
-    app.patch(
-        &format!("/api/v1/agencies/{id}"),
-        app.admin(),
-        &json!({"jurisdiction_unit_id": district, "colour": 1}),
-    )
-    .await
-    .assert_fields(&[("colour", "unknown_field")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(format!("/api/v1/agencies/{id}"), json!({"kind": "bank"})),
+            &[("kind", "unknown_value")],
+        ),
+        (
+            Call::patch(
+                format!("/api/v1/agencies/{id}"),
+                json!({"jurisdiction_unit_id": district, "colour": 1}),
+            ),
+            &[("colour", "unknown_field")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     assert_eq!(
         app.get(&format!("/api/v1/agencies/{id}"), app.admin()).await.ok(200),
         &some

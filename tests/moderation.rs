@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp, strings};
+use crate::support::{Call, Fields, TestApp, strings};
 
 async fn event_with_issues(app: &TestApp, unit: &str, issues: Value) -> Vec<String> {
     let r = app
@@ -226,12 +226,17 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     assert_eq!(a["history"][0]["changed"], json!(["status", "topic_id"]));
 
     // Rejecting needs a reason; nothing changes without one.
-    app.patch(&path(1), m, &json!({"status": "rejected"}))
-        .await
-        .assert_fields(&[("reason", "reason_required")]);
-    app.patch(&path(1), m, &json!({"status": "rejected", "reason": "junk"}))
-        .await
-        .assert_fields(&[("reason", "unknown_reason")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(path(1), json!({"status": "rejected"})),
+            &[("reason", "reason_required")],
+        ),
+        (
+            Call::patch(path(1), json!({"status": "rejected", "reason": "junk"})),
+            &[("reason", "unknown_reason")],
+        ),
+    ];
+    app.refuses_fields(invalid, m).await;
     assert_eq!(app.get(&path(1), m).await.ok(200)["status"], "new");
     let r = app
         .patch(
@@ -299,12 +304,17 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     app.patch(&path(2), m, &json!({"title": ""}))
         .await
         .assert_problem(422, "validation_failed");
-    app.patch(&path(2), m, &json!({"note": "x".repeat(2001)}))
-        .await
-        .assert_fields(&[("note", "too_long")]);
-    app.patch(&path(2), m, &json!({"status": "open"}))
-        .await
-        .assert_fields(&[("status", "unknown_status")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(path(2), json!({"note": "x".repeat(2001)})),
+            &[("note", "too_long")],
+        ),
+        (
+            Call::patch(path(2), json!({"status": "open"})),
+            &[("status", "unknown_status")],
+        ),
+    ];
+    app.refuses_fields(invalid, m).await;
     let validation_failed = [
         Call::patch(path(2), json!({"priority": 1})),
         Call::patch(path(2), json!({"title": 5})),
@@ -405,26 +415,28 @@ async fn bulk_changes_are_all_or_nothing() {
         .await
         .assert_fields(&[("ids", "invalid_length")]);
     let many: Vec<String> = (0..501).map(|_| uuid::Uuid::now_v7().to_string()).collect();
-    app.post("/api/v1/issues/bulk", m, &json!({"ids": many, "status": "accepted"}))
-        .await
-        .assert_fields(&[("ids", "invalid_length")]);
-    app.post(
-        "/api/v1/issues/bulk",
-        m,
-        &json!({"ids": [&open[0], &open[0]], "status": "accepted"}),
-    )
-    .await
-    .assert_fields(&[("ids", "duplicate")]);
-    app.post("/api/v1/issues/bulk", m, &json!({"ids": [&open[0]]}))
-        .await
-        .assert_fields(&[("status", "nothing_to_change")]);
-    app.post(
-        "/api/v1/issues/bulk",
-        m,
-        &json!({"ids": [&open[3]], "status": "rejected"}),
-    )
-    .await
-    .assert_fields(&[("reason", "reason_required")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post("/api/v1/issues/bulk", json!({"ids": many, "status": "accepted"})),
+            &[("ids", "invalid_length")],
+        ),
+        (
+            Call::post(
+                "/api/v1/issues/bulk",
+                json!({"ids": [&open[0], &open[0]], "status": "accepted"}),
+            ),
+            &[("ids", "duplicate")],
+        ),
+        (
+            Call::post("/api/v1/issues/bulk", json!({"ids": [&open[0]]})),
+            &[("status", "nothing_to_change")],
+        ),
+        (
+            Call::post("/api/v1/issues/bulk", json!({"ids": [&open[3]], "status": "rejected"})),
+            &[("reason", "reason_required")],
+        ),
+    ];
+    app.refuses_fields(invalid, m).await;
     app.post(
         "/api/v1/issues/bulk",
         m,

@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::support::{ADMIN_PASSWORD, Call, Resp, TestApp};
+use crate::support::{ADMIN_PASSWORD, Call, Fields, Resp, TestApp};
 use crate::surveys::{example_survey, published_survey};
 
 /// The demo, a survey published today (25 November 2026), and a
@@ -471,22 +471,27 @@ async fn a_school_enters_its_children_at_a_district_forum() {
     )
     .await
     .assert_fields(&[("unit_id", "not_below_event")]);
-    app.put(&path, Some(&tpt), &json!({"children_attending": 81}))
-        .await
-        .assert_fields(&[("children_attending", "more_than_attended")]);
-    app.put(
-        &path,
-        Some(&tpt),
-        &json!({"children_attending": 30, "children_by_school_level": {"lower_secondary": 20, "nursery": 1}}),
-    )
-    .await
-    .assert_fields(&[
-        ("children_by_school_level.nursery", "unknown_value"),
-        ("children_by_school_level", "does_not_add_up"),
-    ]);
-    app.put(&path, Some(&tpt), &json!({"children_attending": -1}))
-        .await
-        .assert_fields(&[("children_attending", "out_of_range")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::put(&path, json!({"children_attending": 81})),
+            &[("children_attending", "more_than_attended")],
+        ),
+        (
+            Call::put(
+                &path,
+                json!({"children_attending": 30, "children_by_school_level": {"lower_secondary": 20, "nursery": 1}}),
+            ),
+            &[
+                ("children_by_school_level.nursery", "unknown_value"),
+                ("children_by_school_level", "does_not_add_up"),
+            ],
+        ),
+        (
+            Call::put(&path, json!({"children_attending": -1})),
+            &[("children_attending", "out_of_range")],
+        ),
+    ];
+    app.refuses_fields(invalid, Some(&tpt)).await;
     app.put(&path, Some(&tpt), &json!({"children_attending": 3, "school": "x"}))
         .await
         .assert_problem(422, "validation_failed");
@@ -517,20 +522,20 @@ async fn a_school_enters_its_children_at_a_district_forum() {
     app.put(&path, None, &body).await.assert_problem(401, "unauthenticated");
     assert_eq!(count(&app, "event_children").await, before);
     // The forum keeps at least the children its schools entered.
-    app.patch(
-        &format!("/api/v1/events/{id}"),
-        app.admin(),
-        &json!({"children_attending": 40}),
-    )
-    .await
-    .assert_fields(&[("children_attending", "less_than_entered")]);
-    app.patch(
-        &format!("/api/v1/events/{id}"),
-        app.admin(),
-        &json!({"kind": "training", "audience": "commanders"}),
-    )
-    .await
-    .assert_fields(&[("kind", "has_children_by_unit")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(format!("/api/v1/events/{id}"), json!({"children_attending": 40})),
+            &[("children_attending", "less_than_entered")],
+        ),
+        (
+            Call::patch(
+                format!("/api/v1/events/{id}"),
+                json!({"kind": "training", "audience": "commanders"}),
+            ),
+            &[("kind", "has_children_by_unit")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     // A school's leader cannot change the district's forum itself.
     app.patch(&format!("/api/v1/events/{id}"), Some(&tpt), &json!({"title": "x"}))
         .await

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::{ADMIN_PASSWORD, TestApp};
+use crate::support::{ADMIN_PASSWORD, Call, Fields, TestApp};
 
 const CHANGE: &str = "/api/v1/me/password";
 
@@ -16,12 +16,17 @@ async fn changing_ones_own_password_needs_the_current_one() {
     let new = "một mật khẩu mới rất dài";
 
     // Missing, empty, or wrong: refused, and the password stays.
-    app.post(CHANGE, Some(&token), &json!({"password": new}))
-        .await
-        .assert_fields(&[("current_password", "required")]);
-    app.post(CHANGE, Some(&token), &json!({"current_password": "", "password": new}))
-        .await
-        .assert_fields(&[("current_password", "invalid_length")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(CHANGE, json!({"password": new})),
+            &[("current_password", "required")],
+        ),
+        (
+            Call::post(CHANGE, json!({"current_password": "", "password": new})),
+            &[("current_password", "invalid_length")],
+        ),
+    ];
+    app.refuses_fields(invalid, Some(&token)).await;
     let r = app
         .post(
             CHANGE,

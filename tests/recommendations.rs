@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use langnghe_domain::calendar::{Holidays, vietnam_holidays};
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp};
+use crate::support::{Call, Fields, TestApp};
 
 pub struct World {
     pub app: TestApp,
@@ -411,34 +411,38 @@ async fn the_loop_from_issues_to_the_public_feed() {
     assert_eq!(r.ok(200)["status"], "acknowledged");
     let r = app.post(&path("acknowledge"), t, &json!({})).await;
     assert_eq!(r.ok(200)["status"], "acknowledged");
-    app.post(
-        &path("replies"),
-        t,
-        &json!({"stance": "declined", "body": "Không thể thực hiện."}),
-    )
-    .await
-    .assert_fields(&[("reason", "reason_required")]);
-    app.post(
-        &path("replies"),
-        t,
-        &json!({"stance": "maybe", "body": " ", "commitments": [{"text": "Lắp đèn", "due_on": "2020-01-01"}]}),
-    )
-    .await
-    .assert_fields(&[
-        ("stance", "unknown_value"),
-        ("body", "empty_text"),
-        ("commitments[0].due_on", "out_of_range"),
-    ]);
-    app.post(
-        &path("replies"),
-        t,
-        &json!({"stance": "declined", "body": "Không.", "reason": "Ngoài khả năng.", "commitments": [{"text": "x", "due_on": explicit_due}]}),
-    )
-    .await
-    .assert_fields(&[("commitments", "not_allowed")]);
-    app.post(&path("replies"), t, &json!({"stance": "accepted", "body": "Đồng ý."}))
-        .await
-        .assert_fields(&[("commitments", "required")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                path("replies"),
+                json!({"stance": "declined", "body": "Không thể thực hiện."}),
+            ),
+            &[("reason", "reason_required")],
+        ),
+        (
+            Call::post(
+                path("replies"),
+                json!({"stance": "maybe", "body": " ", "commitments": [{"text": "Lắp đèn", "due_on": "2020-01-01"}]}),
+            ),
+            &[
+                ("stance", "unknown_value"),
+                ("body", "empty_text"),
+                ("commitments[0].due_on", "out_of_range"),
+            ],
+        ),
+        (
+            Call::post(
+                path("replies"),
+                json!({"stance": "declined", "body": "Không.", "reason": "Ngoài khả năng.", "commitments": [{"text": "x", "due_on": explicit_due}]}),
+            ),
+            &[("commitments", "not_allowed")],
+        ),
+        (
+            Call::post(path("replies"), json!({"stance": "accepted", "body": "Đồng ý."})),
+            &[("commitments", "required")],
+        ),
+    ];
+    app.refuses_fields(invalid, t).await;
     let due1 = (crate::support::day() + Duration::days(20)).to_string();
     let r = app
         .post(
@@ -484,12 +488,17 @@ async fn the_loop_from_issues_to_the_public_feed() {
     app.post(&path("updates"), t, &update(&commitments[0], "in_progress"))
         .await
         .assert_problem(409, "commitment_done");
-    app.post(&path("updates"), t, &update(&w.issues[0], "done"))
-        .await
-        .assert_fields(&[("commitment_id", "unknown_commitment")]);
-    app.post(&path("updates"), t, &update(&commitments[1], "open"))
-        .await
-        .assert_fields(&[("status", "unknown_value")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(path("updates"), update(&w.issues[0], "done").clone()),
+            &[("commitment_id", "unknown_commitment")],
+        ),
+        (
+            Call::post(path("updates"), update(&commitments[1], "open").clone()),
+            &[("status", "unknown_value")],
+        ),
+    ];
+    app.refuses_fields(invalid, t).await;
     let r = app.post(&path("updates"), t, &update(&commitments[1], "done")).await;
     assert_eq!(r.ok(200)["status"], "done");
     // A delivery done takes no more progress.
@@ -897,24 +906,24 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     assert_eq!(before, after, "nothing stored");
     let r = app.post("/api/v1/recommendations", m, &draft(&w)).await;
     let draft_id = r.created();
-    app.patch(
-        &format!("/api/v1/recommendations/{draft_id}"),
-        m,
-        &json!({"topic": "nope", "child_summary": {"vi": " "}, "issue_ids": [w.issues[3]]}),
-    )
-    .await
-    .assert_fields(&[
-        ("child_summary.vi", "required"),
-        ("topic", "unknown_topic"),
-        ("issue_ids[0]", "not_accepted"),
-    ]);
-    app.patch(
-        &format!("/api/v1/recommendations/{draft_id}"),
-        m,
-        &json!({"colour": "red"}),
-    )
-    .await
-    .assert_fields(&[("colour", "unknown_field")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(
+                format!("/api/v1/recommendations/{draft_id}"),
+                json!({"topic": "nope", "child_summary": {"vi": " "}, "issue_ids": [w.issues[3]]}),
+            ),
+            &[
+                ("child_summary.vi", "required"),
+                ("topic", "unknown_topic"),
+                ("issue_ids[0]", "not_accepted"),
+            ],
+        ),
+        (
+            Call::patch(format!("/api/v1/recommendations/{draft_id}"), json!({"colour": "red"})),
+            &[("colour", "unknown_field")],
+        ),
+    ];
+    app.refuses_fields(invalid, m).await;
     let r = app.get(&format!("/api/v1/recommendations/{draft_id}"), m).await;
     assert_eq!(r.ok(200)["topic"], "safety", "nothing changed");
     app.post(
@@ -960,24 +969,27 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         .await;
     assert_eq!(r.ok(200)["status"], "approved");
     let yesterday = (crate::support::day() - Duration::days(1)).to_string();
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/send"),
-        m,
-        &json!({"deliveries": [{"agency_id": board, "due_on": yesterday}, {"agency_id": board}, {"agency_id": w.school}]}),
-    )
-    .await
-    .assert_fields(&[
-        ("deliveries[0].due_on", "out_of_range"),
-        ("deliveries[1].agency_id", "duplicate"),
-        ("deliveries[2].agency_id", "unknown_agency"),
-    ]);
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/send"),
-        m,
-        &json!({"deliveries": []}),
-    )
-    .await
-    .assert_fields(&[("deliveries", "invalid_length")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                format!("/api/v1/recommendations/{draft_id}/send"),
+                json!({"deliveries": [{"agency_id": board, "due_on": yesterday}, {"agency_id": board}, {"agency_id": w.school}]}),
+            ),
+            &[
+                ("deliveries[0].due_on", "out_of_range"),
+                ("deliveries[1].agency_id", "duplicate"),
+                ("deliveries[2].agency_id", "unknown_agency"),
+            ],
+        ),
+        (
+            Call::post(
+                format!("/api/v1/recommendations/{draft_id}/send"),
+                json!({"deliveries": []}),
+            ),
+            &[("deliveries", "invalid_length")],
+        ),
+    ];
+    app.refuses_fields(invalid, m).await;
     let r = app.get(&format!("/api/v1/recommendations/{draft_id}"), m).await;
     assert_eq!(r.ok(200)["status"], "approved", "nothing sent");
     for path in [

@@ -266,19 +266,16 @@ impl Resp {
     #[track_caller]
     pub fn assert_fields(&self, expected: &[(&str, &str)]) {
         self.assert_problem(422, "validation_failed");
-        let got: Vec<(String, String)> = self.body["errors"]
-            .as_array()
-            .expect("errors")
-            .iter()
-            .map(|e| {
-                (
-                    e["field"].as_str().unwrap_or("").to_owned(),
-                    e["code"].as_str().unwrap_or("").to_owned(),
-                )
-            })
-            .collect();
         let expected: Vec<(String, String)> = expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect();
-        assert_eq!(got, expected, "body: {}", self.text);
+        assert_eq!(self.fields(), expected, "body: {}", self.text);
+    }
+
+    /// The (field, code) pairs a 422 names.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let errors = self.body["errors"].as_array();
+        let errors = errors.unwrap_or_else(|| panic!("no errors in {}", self.text));
+        let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
+        errors.iter().map(|e| (text(&e["field"]), text(&e["code"]))).collect()
     }
 
     #[track_caller]
@@ -532,6 +529,18 @@ impl TestApp {
                     r.text
                 );
             }
+        }
+    }
+
+    /// Sends every call with `token`, and asserts that each is refused with
+    /// a 422 naming exactly its (field, code) pairs, in order.
+    pub async fn refuses_fields(&self, calls: &[(Call, Fields<'_>)], token: Option<&str>) {
+        for (call, expected) in calls {
+            let r = self.call(call, token).await;
+            r.assert_problem(422, "validation_failed");
+            let expected: Vec<(String, String)> =
+                expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect();
+            assert_eq!(r.fields(), expected, "{} {}: {}", call.method, call.path, r.text);
         }
     }
 

@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp, strings};
+use crate::support::{Call, Fields, TestApp, strings};
 
 /// The example survey of the contract, owned by `owner`.
 pub fn example_survey(owner: &str) -> Value {
@@ -213,15 +213,23 @@ async fn definitions_that_cannot_work_are_refused_with_every_problem() {
     }
     let mut bad_owner = example_survey(&uuid::Uuid::now_v7().to_string());
     bad_owner["questions"][1]["show_if"]["in"] = json!(["maybe"]);
-    app.post("/api/v1/surveys", app.admin(), &bad_owner)
-        .await
-        .assert_fields(&[
-            ("questions[1].show_if.in[0]", "show_if_unknown_option"),
-            ("owner_unit_id", "unknown_unit"),
-        ]);
-    app.post("/api/v1/surveys", app.admin(), &json!({"kind": "opinion", "owner_unit_id": district, "questions": [{"key": "a", "type": "text", "colour": 1}]}))
-        .await
-        .assert_fields(&[("questions[0].colour", "unknown_field")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post("/api/v1/surveys", bad_owner.clone()),
+            &[
+                ("questions[1].show_if.in[0]", "show_if_unknown_option"),
+                ("owner_unit_id", "unknown_unit"),
+            ],
+        ),
+        (
+            Call::post(
+                "/api/v1/surveys",
+                json!({"kind": "opinion", "owner_unit_id": district, "questions": [{"key": "a", "type": "text", "colour": 1}]}),
+            ),
+            &[("questions[0].colour", "unknown_field")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     assert_eq!(
         app.get("/api/v1/surveys", app.admin()).await.ok(200)["items"],
         json!([]),

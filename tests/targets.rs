@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp};
+use crate::support::{Call, Fields, TestApp};
 
 /// The progress row of the target with this metric, period and scope.
 pub fn target_of<'a>(progress: &'a Value, metric: &str, period: &str, scope: &str) -> &'a Value {
@@ -609,14 +609,15 @@ async fn an_admin_sets_a_target_on_any_metric_the_service_measures() {
         (json!(3.0), json!(0.75), json!("behind"))
     );
     assert_eq!(t["measures"], "events");
-    app.post("/api/v1/targets", app.admin(), &mk("events.picnic", "2026", 1.0))
-        .await
-        .assert_fields(&[("metric", "unknown_value")]);
-    app.post(
-        "/api/v1/targets",
-        app.admin(),
-        &mk("events.parents_session", "2026-13", 1.0),
-    )
-    .await
-    .assert_fields(&[("period", "invalid_period")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post("/api/v1/targets", mk("events.picnic", "2026", 1.0).clone()),
+            &[("metric", "unknown_value")],
+        ),
+        (
+            Call::post("/api/v1/targets", mk("events.parents_session", "2026-13", 1.0).clone()),
+            &[("period", "invalid_period")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Call, TestApp};
+use crate::support::{Call, Fields, TestApp};
 
 fn codes(body: &Value) -> Vec<String> {
     let mut c: Vec<String> = body["items"]
@@ -232,20 +232,17 @@ async fn bad_units_are_refused() {
     )
     .await
     .assert_problem(409, "unit_code_taken");
-    app.patch(
-        &format!("/api/v1/units/{school}"),
-        app.admin(),
-        &json!({"parent_id": old_ward}),
-    )
-    .await
-    .assert_fields(&[("parent_id", "unknown_field")]);
-    app.patch(
-        &format!("/api/v1/units/{school}"),
-        app.admin(),
-        &json!({"name": {"vi": ""}}),
-    )
-    .await
-    .assert_fields(&[("name.vi", "required")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(format!("/api/v1/units/{school}"), json!({"parent_id": old_ward})),
+            &[("parent_id", "unknown_field")],
+        ),
+        (
+            Call::patch(format!("/api/v1/units/{school}"), json!({"name": {"vi": ""}})),
+            &[("name.vi", "required")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     let missing = uuid::Uuid::now_v7();
     let not_found = [
         Call::get(format!("/api/v1/units/{missing}")),

@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::support::{Call, TestApp};
+use crate::support::{Call, Fields, TestApp};
 
 async fn unit_and_agency(app: &TestApp) -> (String, String) {
     let unit = app.unit_id("PN-S02", "2026-01-01").await;
@@ -179,42 +179,48 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
         ("unit_id", "required"),
         ("agency_id", "not_allowed"),
     ]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "root"}),
-    )
-    .await
-    .assert_fields(&[("role", "unknown_value")]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "moderator", "unit_id": unit}),
-    )
-    .await
-    .assert_fields(&[("unit_id", "not_allowed")]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": uuid::Uuid::now_v7()}),
-    )
-    .await
-    .assert_fields(&[("unit_id", "unknown_unit")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "root"}),
+            ),
+            &[("role", "unknown_value")],
+        ),
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "moderator", "unit_id": unit}),
+            ),
+            &[("unit_id", "not_allowed")],
+        ),
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": uuid::Uuid::now_v7()}),
+            ),
+            &[("unit_id", "unknown_unit")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     let closed_ward = app.unit_id("PN-P15", "2025-01-01").await;
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": closed_ward}),
-    )
-    .await
-    .assert_fields(&[("unit_id", "not_in_force")]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "agency_staff", "agency_id": uuid::Uuid::now_v7()}),
-    )
-    .await
-    .assert_fields(&[("agency_id", "unknown_agency")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": closed_ward}),
+            ),
+            &[("unit_id", "not_in_force")],
+        ),
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "agency_staff", "agency_id": uuid::Uuid::now_v7()}),
+            ),
+            &[("agency_id", "unknown_agency")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     app.post(
         "/api/v1/users",
         app.admin(),
@@ -240,44 +246,36 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
         .assert_problem(400, "invalid_path");
 
     let (id, _) = app.user("minh.mod", "moderator", None, None).await;
-    app.patch(
-        &format!("/api/v1/users/{id}"),
-        app.admin(),
-        &json!({"role": "facilitator"}),
-    )
-    .await
-    .assert_fields(&[("unit_id", "required")]);
-    app.patch(
-        &format!("/api/v1/users/{id}"),
-        app.admin(),
-        &json!({"agency_id": agency}),
-    )
-    .await
-    .assert_fields(&[("agency_id", "not_allowed")]);
-    app.patch(
-        &format!("/api/v1/users/{id}"),
-        app.admin(),
-        &json!({"display_name": "x".repeat(201)}),
-    )
-    .await
-    .assert_fields(&[("display_name", "invalid_length")]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abcd", "password": "x".repeat(300), "role": "moderator", "display_name": "y".repeat(201)}),
-    )
-    .await
-    .assert_fields(&[("display_name", "invalid_length")]);
-    app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"password": "x"}))
-        .await
-        .assert_fields(&[("password", "unknown_field")]);
-    app.post(
-        &format!("/api/v1/users/{id}/password"),
-        app.admin(),
-        &json!({"password": "short"}),
-    )
-    .await
-    .assert_fields(&[("password", "password_too_short")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(format!("/api/v1/users/{id}"), json!({"role": "facilitator"})),
+            &[("unit_id", "required")],
+        ),
+        (
+            Call::patch(format!("/api/v1/users/{id}"), json!({"agency_id": agency})),
+            &[("agency_id", "not_allowed")],
+        ),
+        (
+            Call::patch(format!("/api/v1/users/{id}"), json!({"display_name": "x".repeat(201)})),
+            &[("display_name", "invalid_length")],
+        ),
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abcd", "password": "x".repeat(300), "role": "moderator", "display_name": "y".repeat(201)}),
+            ),
+            &[("display_name", "invalid_length")],
+        ),
+        (
+            Call::patch(format!("/api/v1/users/{id}"), json!({"password": "x"})),
+            &[("password", "unknown_field")],
+        ),
+        (
+            Call::post(format!("/api/v1/users/{id}/password"), json!({"password": "short"})),
+            &[("password", "password_too_short")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     let after = app.get(&format!("/api/v1/users/{id}"), app.admin()).await;
     assert_eq!(after.ok(200)["role"], "moderator");
 
