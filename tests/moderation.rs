@@ -473,7 +473,7 @@ async fn bulk_changes_are_all_or_nothing() {
 async fn child(app: &TestApp, school: &str, age: u8) -> String {
     let district = app.unit_id("PN", "2026-01-01").await;
     let survey = crate::surveys::published_survey(app, &crate::surveys::example_survey(&district)).await;
-    let session = app.open_session(&survey, &school, -5, 60).await;
+    let session = app.open_session(&survey, school, -5, 60).await;
     let code = session["join_code"].as_str().unwrap().to_owned();
     let r = app
         .post(

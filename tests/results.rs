@@ -66,7 +66,7 @@ fn all_types(owner: &str) -> Value {
 /// Joins and answers; returns the receipt code.
 pub async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value) -> String {
     let token = app
-        .join(&code, age, json!({"gender": gender}))
+        .join(code, age, json!({"gender": gender}))
         .await
         .string(200, "respondent_token");
     let r = app.submit(&token, "r", answers).await;
