@@ -256,10 +256,7 @@ async fn bad_agencies_are_refused_and_store_nothing() {
 async fn staff_read_the_catalog_but_only_admins_change_it() {
     let app = TestApp::spawn_demo().await;
     let school = app.unit_id("PN-S01", "2026-01-01").await;
-    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let agency = app.first_agency().await;
     let topic = app.get("/api/v1/topics", app.admin()).await.body["items"][0]["id"]
         .as_str()
         .unwrap()

@@ -32,6 +32,15 @@ async fn joined(app: &TestApp, code: &str, participant: Option<&str>) -> Joined 
     }
 }
 
+/// Four more girls of 13 (the cell of the child of these tests) answer.
+async fn four_girls_answer(app: &TestApp, code: &str) {
+    for i in 0..4 {
+        let girl = joined(app, code, None).await;
+        let answers = json!({"feel_safe": "yes", "happy_at_school": 1 + i});
+        app.submit(&girl.respondent, "a", answers).await.ok(201);
+    }
+}
+
 #[actix_web::test]
 async fn erasure_erases_and_the_old_tokens_open_nothing() {
     let app = TestApp::spawn_demo().await;
@@ -56,24 +65,18 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     )
     .await
     .ok(201);
-    for i in 0..4 {
-        let other = joined(&app, &code, None).await;
-        app.submit(
-            &other.respondent,
-            "a",
-            json!({"feel_safe": "yes", "happy_at_school": 1 + i}),
-        )
-        .await
-        .ok(201);
-    }
+    four_girls_answer(&app, &code).await;
     app.release().await;
     let released = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
         .await
         .unwrap();
     assert_eq!(released.iter().map(|c| c.responses).sum::<i64>(), 5);
 
-    let r = app.post_keyed("/api/v1/issues", Some(&child.respondent), "i", &json!({"title": "Sân trường thiếu bóng mát", "body": "Trưa nắng chang chang, tụi em không có chỗ ngồi chơi"}))
-    .await;
+    let issue =
+        json!({"title": "Sân trường thiếu bóng mát", "body": "Trưa nắng chang chang, tụi em không có chỗ ngồi chơi"});
+    let r = app
+        .post_keyed("/api/v1/issues", Some(&child.respondent), "i", &issue)
+        .await;
     let own_issue = r.created();
     let other = joined(&app, &code, None).await;
     let r = app
@@ -223,16 +226,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     // Four more changes in the cell release the withdrawal; the row goes.
     let others = app.responses(&survey, false).await;
     assert_eq!(others.len(), 4);
-    for i in 0..4 {
-        let late = joined(&app, &code, None).await;
-        app.submit(
-            &late.respondent,
-            "a",
-            json!({"feel_safe": "yes", "happy_at_school": 1 + i}),
-        )
-        .await
-        .ok(201);
-    }
+    four_girls_answer(&app, &code).await;
     app.release().await;
     let stored = app.responses(&survey, true).await;
     assert!(

@@ -520,15 +520,7 @@ async fn children_read_accepted_issues_and_support_each_once() {
     assert_eq!(ids(r.ok(200)), [issues[1].clone(), issues[0].clone()]);
     assert_eq!(r.body["items"][0]["topic_name"], "Sân chơi, điểm vui chơi");
     assert!(!r.text.contains("moderator_note") && !r.text.contains("participant"));
-    let r = app
-        .request(
-            actix_web::http::Method::GET,
-            "/api/v1/public/issues?topic=play_spaces",
-            None,
-            &[("Accept-Language", "en")],
-            None,
-        )
-        .await;
+    let r = app.get_in("/api/v1/public/issues?topic=play_spaces", None, "en").await;
     assert_eq!(r.ok(200)["items"][0]["topic_name"], "Play spaces");
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
     let r = app.get(&format!("/api/v1/public/issues?unit_id={school}"), None).await;

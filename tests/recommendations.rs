@@ -657,15 +657,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
         !r.text.contains("ubnd.duc.nhuan") && !r.text.contains(&client_id),
         "no actors"
     );
-    let r = app
-        .request(
-            Method::GET,
-            "/api/v1/public/feed",
-            None,
-            &[("Accept-Language", "vi")],
-            None,
-        )
-        .await;
+    let r = app.get_in("/api/v1/public/feed", None, "vi").await;
     assert_eq!(r.ok(200)["items"][0]["title"], "Lắp đèn trên đường đến trường");
     let r = app.get("/api/v1/public/feed?topic=play_spaces", None).await;
     assert!(r.items().is_empty());

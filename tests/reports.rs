@@ -3,7 +3,6 @@
 //! events with issues, safeguarding cases; some moved into 2025 to test
 //! windows and the local (UTC+7) month.
 
-use actix_web::http::Method;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
@@ -182,6 +181,13 @@ fn topic<'a>(summary: &'a Value, slug: &str) -> &'a Value {
     crate::support::find(summary, "topics", |t| t["topic"]["slug"] == slug)
 }
 
+/// The items of a section's rows that are totals (one a unit or group).
+pub fn totals(report: &Value, section: usize) -> Vec<&str> {
+    let rows = report["sections"][section]["rows"].as_array().unwrap();
+    let totals = rows.iter().filter(|r| r["breakdown"] == "total");
+    totals.map(|r| r["item"].as_str().unwrap()).collect()
+}
+
 fn shown(n: u64) -> Value {
     json!({"count": n})
 }
@@ -277,15 +283,7 @@ async fn the_topic_summary_counts_issues_answers_and_events_per_topic() {
     }
 
     // In English.
-    let r = app
-        .request(
-            Method::GET,
-            "/api/v1/topics/summary",
-            app.admin(),
-            &[("Accept-Language", "en")],
-            None,
-        )
-        .await;
+    let r = app.get_in("/api/v1/topics/summary", app.admin(), "en").await;
     assert_eq!(
         topic(r.ok(200), "safety")["topic"]["name"],
         "Safety and violence prevention"
@@ -509,13 +507,7 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     assert!(v("progress", &small, "status").is_some());
 
     // Consultations this quarter, by the units under the district.
-    let units: Vec<&str> = report["sections"][1]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["breakdown"] == "total")
-        .map(|r| r["item"].as_str().unwrap())
-        .collect();
+    let units = totals(&report, 1);
     assert_eq!(
         units,
         [

@@ -468,6 +468,12 @@ impl TestApp {
         self.request(Method::GET, path, token, &[], None).await
     }
 
+    /// A GET in the reader's language (an `Accept-Language` header).
+    pub async fn get_in(&self, path: &str, token: Option<&str>, language: &str) -> Resp {
+        self.request(Method::GET, path, token, &[("Accept-Language", language)], None)
+            .await
+    }
+
     pub async fn send_json(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> Resp {
         let bytes = serde_json::to_vec(body).expect("json");
         self.request(
@@ -744,6 +750,12 @@ impl TestApp {
             *id = self.unit_id(code, "2026-01-01").await;
         }
         ids
+    }
+
+    /// The id of the first agency listed.
+    pub async fn first_agency(&self) -> String {
+        let r = self.get("/api/v1/agencies?limit=1", self.admin()).await;
+        r.items()[0]["id"].as_str().expect("an agency").to_owned()
     }
 
     /// The id of the unit with this code, as of `at`.

@@ -241,10 +241,7 @@ async fn definitions_that_cannot_work_are_refused_with_every_problem() {
 async fn who_may_do_what_with_surveys() {
     let app = TestApp::spawn_demo().await;
     let [district, school] = app.units(["PN", "PN-S01"]).await;
-    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let agency = app.first_agency().await;
     let body = example_survey(&district);
     let draft = app.post("/api/v1/surveys", app.admin(), &body).await.created();
     let published = published_survey(&app, &body).await;

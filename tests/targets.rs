@@ -502,13 +502,7 @@ async fn progress_and_reports_are_of_the_callers_unit_for_any_period() {
     let r = app.get("/api/v1/reports?period=2026-Q4", Some(&ward_officer)).await;
     let report = r.ok(200).clone();
     assert_eq!(report["unit"]["code"], "HCM-DUCNHUAN");
-    let groups: Vec<&str> = report["sections"][1]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["breakdown"] == "total")
-        .map(|r| r["item"].as_str().unwrap())
-        .collect();
+    let groups = crate::reports::totals(&report, 1);
     assert_eq!(groups, ["PN-S05", "PN-S06", "PN-S07", "PN-S11", "all"]);
     // District staff: the district, its wards and its schools, never the city.
     for token in [app.admin(), Some(moderator.as_str())] {

@@ -258,10 +258,7 @@ async fn bad_units_are_refused() {
 async fn only_admins_change_the_organisation_but_all_staff_read_it() {
     let app = TestApp::spawn_demo().await;
     let school = app.unit_id("PN-S01", "2026-01-01").await;
-    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let agency = app.first_agency().await;
     let tokens = app.non_admin_tokens(Some(&school), Some(&agency)).await;
     for (role, token) in &tokens {
         let t = Some(token.as_str());

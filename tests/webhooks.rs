@@ -390,10 +390,9 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     assert_eq!(created(&hooks, "delivery.overdue")[0]["data"]["kind"], "overdue");
 }
 
-/// Outside development, a webhook may not point into the service's own
-/// network.
-#[actix_web::test]
-async fn webhooks_may_not_reach_internal_addresses() {
+/// A demo application that refuses insecure webhooks, as outside
+/// development, and the district's education office to point one at.
+pub(crate) async fn outside_development() -> (TestApp, String) {
     let app = TestApp::spawn_with(Options {
         demo: true,
         webhooks_insecure: false,
@@ -402,6 +401,14 @@ async fn webhooks_may_not_reach_internal_addresses() {
     .await;
     let district = app.unit_id("PN", "2026-01-01").await;
     let office = agency(&app, &district, "education_office").await;
+    (app, office)
+}
+
+/// Outside development, a webhook may not point into the service's own
+/// network.
+#[actix_web::test]
+async fn webhooks_may_not_reach_internal_addresses() {
+    let (app, office) = outside_development().await;
     for (url, code) in [
         ("http://203.113.131.1/hook", "invalid_url"),
         ("https://127.0.0.1:8443/hook", "invalid_destination"),
