@@ -342,12 +342,8 @@ mod tests {
                 Err("illegal_transition")
             );
         }
-        for s in CaseStatus::ALL {
-            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
-        }
-        for r in Referral::ALL {
-            assert_eq!(Referral::parse(r.as_str()), Some(r));
-        }
+        crate::testing::assert_names_read_back(CaseStatus::ALL, CaseStatus::as_str, CaseStatus::parse);
+        crate::testing::assert_names_read_back(Referral::ALL, Referral::as_str, Referral::parse);
         assert_eq!(Channel::parse("hotline_111"), Some(Channel::Hotline111));
         assert_eq!(Channel::parse("email"), None);
     }
