@@ -8,7 +8,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::user;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
@@ -54,19 +54,10 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<User, St
     .exec_with_returning(&tx)
     .await
     .map_err(conflict_on_unique("username_taken"))?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "user.create",
-            entity: "user",
-            entity_id: Some(row.id.to_string()),
-            before: None,
-            after: snapshot(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("user.create", "user", row.id)
+        .after(snapshot(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(to_user(row)?)
 }
 
@@ -154,19 +145,10 @@ pub async fn update(db: &Db, actor: &Actor, id: UserId, changes: UserChanges) ->
     }
     row.updated_at = Set(actor.at);
     let after = row.update(&tx).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "user.update",
-            entity: "user",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("user.update", "user", id)
+        .between(&before, &after)
+        .commit(tx, actor)
+        .await?;
     Ok(to_user(after)?)
 }
 
@@ -183,18 +165,6 @@ pub async fn set_password(db: &Db, actor: &Actor, id: UserId, password_hash: &st
     if done.rows_affected == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "user.password_set",
-            entity: "user",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("user.password_set", "user", id).commit(tx, actor).await?;
     Ok(())
 }

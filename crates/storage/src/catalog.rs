@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::{agency, agency_topic, topic};
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
@@ -64,19 +64,10 @@ pub async fn create_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), Store
         .exec_with_returning(&tx)
         .await
         .map_err(conflict_on_unique("topic_slug_taken"))?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "topic.create",
-            entity: "topic",
-            entity_id: Some(t.id.to_string()),
-            before: None,
-            after: snapshot(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("topic.create", "topic", t.id)
+        .after(snapshot(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -90,19 +81,10 @@ pub async fn update_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), Store
     let mut row = topic_row(t, actor.at);
     row.created_at = Set(before.created_at);
     let after = row.update(&tx).await.map_err(conflict_on_unique("topic_slug_taken"))?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "topic.update",
-            entity: "topic",
-            entity_id: Some(t.id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("topic.update", "topic", t.id)
+        .between(&before, &after)
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -209,19 +191,10 @@ pub async fn create_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), Sto
     agency::Entity::insert(am).exec_without_returning(&tx).await?;
     set_agency_topics(&tx, a).await?;
     let after = get_agency(&tx, a.id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "agency.create",
-            entity: "agency",
-            entity_id: Some(a.id.to_string()),
-            before: None,
-            after: snapshot(&agency_snapshot(&after)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("agency.create", "agency", a.id)
+        .after(snapshot(&agency_snapshot(&after)))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -237,19 +210,11 @@ pub async fn update_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), Sto
     agency_fields(&mut am, a, actor.at);
     am.update(&tx).await?;
     set_agency_topics(&tx, a).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "agency.update",
-            entity: "agency",
-            entity_id: Some(a.id.to_string()),
-            before: snapshot(&agency_snapshot(&before)),
-            after: snapshot(&agency_snapshot(a)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("agency.update", "agency", a.id)
+        .before(snapshot(&agency_snapshot(&before)))
+        .after(snapshot(&agency_snapshot(a)))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 

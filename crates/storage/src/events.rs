@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::{event, event_children, issue, training_attendance};
 use crate::{Actor, Db, StoreError, begin};
 
@@ -169,22 +169,13 @@ pub async fn create(
     for i in issues {
         insert_issue(&tx, e, i, raised_at, actor.at).await?;
     }
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "event.create",
-            entity: "event",
-            entity_id: Some(e.id.to_string()),
-            before: None,
-            after: snapshot(
-                &serde_json::json!({"event": row, "attendance": show_attendance(&e.attendance),
+    Change::of("event.create", "event", e.id)
+        .after(snapshot(
+            &serde_json::json!({"event": row, "attendance": show_attendance(&e.attendance),
                     "issues": issues.iter().map(|i| i.id).collect::<Vec<_>>()}),
-            ),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+        ))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -327,19 +318,15 @@ pub async fn update(db: &Db, actor: &Actor, e: &Event, raised_at: DateTime<Utc>)
             .exec(&tx)
             .await?;
     }
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "event.update",
-            entity: "event",
-            entity_id: Some(e.id.to_string()),
-            before: snapshot(&serde_json::json!({"event": before, "attendance": show_attendance(&attended_before)})),
-            after: snapshot(&serde_json::json!({"event": after, "attendance": show_attendance(&e.attendance)})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("event.update", "event", e.id)
+        .before(snapshot(
+            &serde_json::json!({"event": before, "attendance": show_attendance(&attended_before)}),
+        ))
+        .after(snapshot(
+            &serde_json::json!({"event": after, "attendance": show_attendance(&e.attendance)}),
+        ))
+        .commit(tx, actor)
+        .await?;
     Ok(to_event(after, e.attendance.clone()))
 }
 
@@ -421,18 +408,10 @@ pub async fn put_children(db: &Db, actor: &Actor, line: &ChildrenLine) -> Result
             .await?
         }
     };
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "event.children",
-            entity: "event",
-            entity_id: Some(line.event_id.to_string()),
-            before: before.as_ref().and_then(snapshot),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("event.children", "event", line.event_id)
+        .before(before.as_ref().and_then(snapshot))
+        .after(snapshot(&after))
+        .commit(tx, actor)
+        .await?;
     Ok(to_line(after))
 }

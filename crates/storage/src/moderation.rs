@@ -288,18 +288,11 @@ pub async fn update_all<E>(
             .filter(issue::Column::Id.eq(*id))
             .exec(&tx)
             .await?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "issue.update",
-                entity: "issue",
-                entity_id: Some(id.to_string()),
-                before: audit_view(&current, None),
-                after: audit_view(&next, Some(&current)),
-            },
-        )
-        .await?;
+        Change::of("issue.update", "issue", id)
+            .before(audit_view(&current, None))
+            .after(audit_view(&next, Some(&current)))
+            .record(&tx, actor)
+            .await?;
         out.push(next);
     }
     tx.commit().await?;
@@ -732,19 +725,10 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
         }
         return Err(e.into());
     }
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "issue.promote",
-            entity: "issue",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"response_id": p.response_id, "question_key": p.question_key})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("issue.promote", "issue", id)
+        .after(serde_json::json!({"response_id": p.response_id, "question_key": p.question_key}))
+        .commit(tx, actor)
+        .await?;
     Ok((id, true))
 }
 
@@ -858,19 +842,10 @@ pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> 
         .filter(issue::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "issue.refer",
-            entity: "issue",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"case_id": case_id, "severity": r.severity})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("issue.refer", "issue", id)
+        .after(serde_json::json!({"case_id": case_id, "severity": r.severity}))
+        .commit(tx, actor)
+        .await?;
     Ok(case_id)
 }
 
@@ -932,18 +907,9 @@ pub async fn refer_answer(
         .filter(response::Column::Id.eq(response_id))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "answer.refer",
-            entity: "response",
-            entity_id: Some(response_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"case_id": case_id, "question_key": key, "severity": r.severity})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("answer.refer", "response", response_id)
+        .after(serde_json::json!({"case_id": case_id, "question_key": key, "severity": r.severity}))
+        .commit(tx, actor)
+        .await?;
     Ok(case_id)
 }

@@ -18,7 +18,7 @@ use sea_orm::{
 use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::broadcast::{self, Notice};
 use crate::entities::{issue, participant, response, safeguarding_case, session, survey};
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
@@ -196,19 +196,10 @@ pub async fn void_burst(
         .filter(response::Column::SubmittedAt.lt(until))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "session.void",
-            entity: "session",
-            entity_id: Some(session_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"from": from, "until": until, "voided": r.rows_affected})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("session.void", "session", session_id)
+        .after(serde_json::json!({"from": from, "until": until, "voided": r.rows_affected}))
+        .commit(tx, actor)
+        .await?;
     Ok(r.rows_affected)
 }
 
@@ -237,19 +228,10 @@ pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), S
     .exec_with_returning(&tx)
     .await
     .map_err(conflict_on_unique("join_code_taken"))?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "session.create",
-            entity: "session",
-            entity_id: Some(s.id.to_string()),
-            before: None,
-            after: snapshot(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("session.create", "session", s.id)
+        .after(snapshot(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -304,18 +286,10 @@ pub async fn close_session(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>)
             .filter(session::Column::Id.eq(id))
             .exec(&tx)
             .await?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "session.close",
-                entity: "session",
-                entity_id: Some(id.to_string()),
-                before: snapshot(&before),
-                after: None,
-            },
-        )
-        .await?;
+        Change::of("session.close", "session", id)
+            .before(snapshot(&before))
+            .record(&tx, actor)
+            .await?;
         broadcast::announce(&tx, Notice::Session(id)).await?;
     }
     let after = session::Entity::find_by_id(id)
@@ -509,25 +483,59 @@ fn violated(e: &DbErr, index: &str, columns: &str) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(m)) if m.contains(index) || m.contains(columns))
 }
 
-/// A response seen before under the same idempotency key.
-async fn replay_response<C: ConnectionTrait>(
+/// A submission stored before, which a retry under its idempotency key is
+/// compared with.
+trait Sent {
+    /// Its id, and the hash of the request that stored it.
+    fn sent(&self) -> (Uuid, Option<&str>);
+}
+
+impl Sent for response::Model {
+    fn sent(&self) -> (Uuid, Option<&str>) {
+        (self.id, Some(&self.request_hash))
+    }
+}
+
+impl Sent for issue::Model {
+    fn sent(&self) -> (Uuid, Option<&str>) {
+        (self.id, self.request_hash.as_deref())
+    }
+}
+
+/// A submission of `E` the participant sent before under the same
+/// idempotency key (`columns`: the participant and key columns): replayed
+/// when the request is the same, else the key reused.
+async fn replay<E: EntityTrait, C: ConnectionTrait>(
     conn: &C,
-    participant_id: Uuid,
-    key: &str,
-    request_hash: &str,
-) -> Result<Option<Submitted>, DbErr> {
-    let prior = response::Entity::find()
-        .filter(response::Column::ParticipantId.eq(participant_id))
-        .filter(response::Column::IdempotencyKey.eq(key))
+    columns: [E::Column; 2],
+    (participant_id, key, request_hash): (Uuid, &str, &str),
+) -> Result<Option<Submitted>, DbErr>
+where
+    E::Model: Sent,
+{
+    let [participant, key_column] = columns;
+    let prior = E::find()
+        .filter(participant.eq(participant_id))
+        .filter(key_column.eq(key))
         .one(conn)
         .await?;
-    Ok(prior.map(|p| {
-        if p.request_hash == request_hash {
-            Submitted::Replayed(p.id)
-        } else {
-            Submitted::KeyReused
-        }
+    Ok(prior.map(|p| match p.sent() {
+        (id, Some(hash)) if hash == request_hash => Submitted::Replayed(id),
+        _ => Submitted::KeyReused,
     }))
+}
+
+/// The participant and idempotency key of a response.
+const RESPONSE_KEY: [response::Column; 2] = [response::Column::ParticipantId, response::Column::IdempotencyKey];
+
+/// A response seen before under the same idempotency key.
+async fn replay_response<C: ConnectionTrait>(conn: &C, r: &NewResponse) -> Result<Option<Submitted>, DbErr> {
+    replay::<response::Entity, _>(
+        conn,
+        RESPONSE_KEY,
+        (r.participant_id, &r.idempotency_key, &r.request_hash),
+    )
+    .await
 }
 
 /// Stores a response and its cases atomically, or says why not: the
@@ -585,25 +593,16 @@ pub async fn enter_paper_response(
         return Ok((settle_refused_response(db, &r, e).await?, participant_id));
     }
     insert_cases(&tx, &r.cases, r.unit_id, Some(r.session_id), Some(r.id), None, actor.at).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "response.enter_paper",
-            entity: "session",
-            entity_id: Some(r.session_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({
-                "response_id": r.id,
-                "assent": "paper_form",
-                "age_band": r.age_band,
-                "answered_at": r.submitted_at,
-                "safeguarding_cases": r.cases.len(),
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("response.enter_paper", "session", r.session_id)
+        .after(serde_json::json!({
+            "response_id": r.id,
+            "assent": "paper_form",
+            "age_band": r.age_band,
+            "answered_at": r.submitted_at,
+            "safeguarding_cases": r.cases.len(),
+        }))
+        .commit(tx, actor)
+        .await?;
     Ok((Submitted::Created, participant_id))
 }
 
@@ -647,14 +646,12 @@ pub async fn submit_responses(db: &Db, rs: &[NewResponse]) -> Result<Vec<Submitt
         }
         // Refused by an index: a retry under the same key (perhaps in this
         // very batch), or a second response where one is allowed.
-        out.push(
-            match replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash).await? {
-                Some(prior) => prior,
-                None if r.single => Submitted::AlreadyResponded,
-                // Nothing explains it: try alone, for the real answer.
-                None => submit_response(db, r).await?,
-            },
-        );
+        out.push(match replay_response(db, r).await? {
+            Some(prior) => prior,
+            None if r.single => Submitted::AlreadyResponded,
+            // Nothing explains it: try alone, for the real answer.
+            None => submit_response(db, r).await?,
+        });
     }
     Ok(out)
 }
@@ -669,7 +666,7 @@ async fn settle_refused_response(db: &Db, r: &NewResponse, e: DbErr) -> Result<S
     if !idempotency && !single {
         return Err(e.into());
     }
-    let prior = replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash).await?;
+    let prior = replay_response(db, r).await?;
     Ok(match (prior, single) {
         (Some(p), _) => p,
         (None, true) => Submitted::AlreadyResponded,
@@ -1012,30 +1009,16 @@ pub struct NewIssue {
     pub submitted_at: DateTime<Utc>,
 }
 
-async fn replay_issue<C: ConnectionTrait>(
-    conn: &C,
-    participant_id: Uuid,
-    key: &str,
-    request_hash: &str,
-) -> Result<Option<Submitted>, DbErr> {
-    let prior = issue::Entity::find()
-        .filter(issue::Column::ParticipantId.eq(participant_id))
-        .filter(issue::Column::IdempotencyKey.eq(key))
-        .one(conn)
-        .await?;
-    Ok(prior.map(|p| {
-        if p.request_hash.as_deref() == Some(request_hash) {
-            Submitted::Replayed(p.id)
-        } else {
-            Submitted::KeyReused
-        }
-    }))
+/// An issue seen before under the same idempotency key.
+async fn replay_issue<C: ConnectionTrait>(conn: &C, i: &NewIssue) -> Result<Option<Submitted>, DbErr> {
+    let columns = [issue::Column::ParticipantId, issue::Column::IdempotencyKey];
+    replay::<issue::Entity, _>(conn, columns, (i.participant_id, &i.idempotency_key, &i.request_hash)).await
 }
 
 /// Stores a child's issue (and its cases) in one transaction, if its
 /// session is open as the database has it in that transaction.
 pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError> {
-    if let Some(prior) = replay_issue(db, i.participant_id, &i.idempotency_key, &i.request_hash).await? {
+    if let Some(prior) = replay_issue(db, i).await? {
         return Ok(prior);
     }
     let tx = begin(db).await?;
@@ -1077,9 +1060,7 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         Ok(_) => {}
         Err(e) if violated(&e, "ux_issues_idempotency", "idempotency_key") => {
             tx.rollback().await?;
-            return Ok(replay_issue(db, i.participant_id, &i.idempotency_key, &i.request_hash)
-                .await?
-                .unwrap_or(Submitted::KeyReused));
+            return Ok(replay_issue(db, i).await?.unwrap_or(Submitted::KeyReused));
         }
         Err(e) => return Err(e.into()),
     }

@@ -215,19 +215,10 @@ pub async fn create(db: &Db, actor: &Actor, d: &Draft) -> Result<RecommendationR
     rec::Entity::insert(m).exec_without_returning(&tx).await?;
     set_issues(&tx, id, &d.issue_ids).await?;
     let row = get(&tx, id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "recommendation.create",
-            entity: "recommendation",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: rec_audit(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("recommendation.create", "recommendation", id)
+        .after(rec_audit(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(row)
 }
 
@@ -263,19 +254,11 @@ pub async fn update<E>(
         set_issues(&tx, id, &next.issue_ids).await?;
     }
     let row = get(&tx, id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "recommendation.update",
-            entity: "recommendation",
-            entity_id: Some(id.to_string()),
-            before: rec_audit(&current),
-            after: rec_audit(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("recommendation.update", "recommendation", id)
+        .before(rec_audit(&current))
+        .after(rec_audit(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(Ok(row))
 }
 
@@ -305,19 +288,11 @@ pub async fn approve<E>(
     .exec(&tx)
     .await?;
     let row = get(&tx, id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "recommendation.approve",
-            entity: "recommendation",
-            entity_id: Some(id.to_string()),
-            before: rec_audit(&current),
-            after: rec_audit(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("recommendation.approve", "recommendation", id)
+        .before(rec_audit(&current))
+        .after(rec_audit(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(Ok(row))
 }
 
@@ -398,18 +373,10 @@ pub async fn send<E>(
             updated_at: Set(now),
         };
         let row = delivery_of(delivery::Entity::insert(m).exec_with_returning(&tx).await?)?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "delivery.create",
-                entity: "delivery",
-                entity_id: Some(row.id.to_string()),
-                before: None,
-                after: delivery_audit(&row),
-            },
-        )
-        .await?;
+        Change::of("delivery.create", "delivery", row.id)
+            .after(delivery_audit(&row))
+            .record(&tx, actor)
+            .await?;
         outbox::enqueue(
             &tx,
             row.agency_id,
@@ -439,26 +406,19 @@ pub async fn send<E>(
         }
     }
     let row = get(&tx, id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: if first {
-                "recommendation.send"
-            } else {
-                "recommendation.reroute"
-            },
-            entity: "recommendation",
-            entity_id: Some(id.to_string()),
-            before: rec_audit(&current),
-            after: snapshot(&serde_json::json!({
-                "status": row.status.as_str(),
-                "agencies": deliveries.iter().map(|d| d.agency_id.0).collect::<Vec<_>>(),
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let action = if first {
+        "recommendation.send"
+    } else {
+        "recommendation.reroute"
+    };
+    Change::of(action, "recommendation", id)
+        .before(rec_audit(&current))
+        .after(snapshot(&serde_json::json!({
+            "status": row.status.as_str(),
+            "agencies": deliveries.iter().map(|d| d.agency_id.0).collect::<Vec<_>>(),
+        })))
+        .commit(tx, actor)
+        .await?;
     Ok(Ok((row, created)))
 }
 
@@ -1109,31 +1069,15 @@ pub async fn record_reminder(
     let detail = serde_json::json!({
         "step": r.step, "kind": r.kind, "on": r.on, "days_overdue": r.days_overdue,
     });
-    audit::record(
-        &tx,
-        &system,
-        Change {
-            action: "delivery.reminder",
-            entity: "delivery",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(detail.clone()),
-        },
-    )
-    .await?;
-    if row.escalated_at.is_some() && current.escalated_at.is_none() {
-        audit::record(
-            &tx,
-            &system,
-            Change {
-                action: "delivery.escalate",
-                entity: "delivery",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(detail.clone()),
-            },
-        )
+    Change::of("delivery.reminder", "delivery", id)
+        .after(detail.clone())
+        .record(&tx, &system)
         .await?;
+    if row.escalated_at.is_some() && current.escalated_at.is_none() {
+        Change::of("delivery.escalate", "delivery", id)
+            .after(detail.clone())
+            .record(&tx, &system)
+            .await?;
     }
     let event = if r.kind == "overdue" {
         "delivery.overdue"

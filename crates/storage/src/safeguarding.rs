@@ -10,7 +10,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::{safeguarding_case as case, safeguarding_note as note};
 use crate::names::{read as read_name, read_opt};
 use crate::{Actor, Db, StoreError, begin};
@@ -194,19 +194,9 @@ pub async fn read(db: &Db, actor: &Actor, id: Uuid) -> Result<(CaseRow, CaseText
             created_at: n.created_at,
         })
         .collect();
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "safeguarding_case.read",
-            entity: "safeguarding_case",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("safeguarding_case.read", "safeguarding_case", id)
+        .commit(tx, actor)
+        .await?;
     let matched = serde_json::from_str(&m.matched).unwrap_or_default();
     Ok((row_of(m)?, CaseText { text, matched, notes }))
 }
@@ -255,18 +245,11 @@ pub async fn update<E>(
             .filter(case::Column::Id.eq(id))
             .exec(&tx)
             .await?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "safeguarding_case.update",
-                entity: "safeguarding_case",
-                entity_id: Some(id.to_string()),
-                before: audit_view(&current),
-                after: audit_view(&next),
-            },
-        )
-        .await?;
+        Change::of("safeguarding_case.update", "safeguarding_case", id)
+            .before(audit_view(&current))
+            .after(audit_view(&next))
+            .record(&tx, actor)
+            .await?;
     }
     if let Some(body) = note_body {
         note::Entity::insert(note::ActiveModel {
@@ -279,18 +262,9 @@ pub async fn update<E>(
         })
         .exec_without_returning(&tx)
         .await?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "safeguarding_case.note",
-                entity: "safeguarding_case",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        Change::of("safeguarding_case.note", "safeguarding_case", id)
+            .record(&tx, actor)
+            .await?;
     }
     tx.commit().await?;
     Ok(Ok(next))
@@ -356,19 +330,10 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
         .map(row_of)
         .transpose()?
         .ok_or(StoreError::NotFound)?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "safeguarding_case.intake",
-            entity: "safeguarding_case",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: audit_view(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("safeguarding_case.intake", "safeguarding_case", id)
+        .after(audit_view(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(row)
 }
 
@@ -563,18 +528,9 @@ pub async fn release(
         .exec(&tx)
         .await?;
     for c in &released {
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "safeguarding_case.release",
-                entity: "safeguarding_case",
-                entity_id: Some(c.to_string()),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        Change::of("safeguarding_case.release", "safeguarding_case", c)
+            .record(&tx, actor)
+            .await?;
     }
     let row = case::Entity::find_by_id(id)
         .one(&tx)
@@ -610,19 +566,10 @@ pub async fn marked(db: &Db, actor: &Actor) -> Result<Vec<Marked>, StoreError> {
         .order_by_asc(case::Column::Id)
         .all(&tx)
         .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "safeguarding_case.export_marks",
-            entity: "safeguarding_case",
-            entity_id: None,
-            before: None,
-            after: Some(serde_json::json!({"cases": rows.len()})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of_all("safeguarding_case.export_marks", "safeguarding_case")
+        .after(serde_json::json!({"cases": rows.len()}))
+        .commit(tx, actor)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|m| Marked {
