@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{issue, issue_support, response};
 use crate::names::{by_name, by_name_opt, read, read_opt};
+use crate::query::rows_in;
 use crate::{Actor, Db, StoreError, begin};
 
 /// An issue as the moderators see it.
@@ -172,12 +173,7 @@ pub async fn counts<C: ConnectionTrait>(conn: &C, filter: &IssueFilter<'_>) -> R
 
 /// Several issues, in no particular order; unknown ids are left out.
 pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<IssueRow>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    issue::Entity::find()
-        .filter(issue::Column::Id.is_in(ids.iter().copied()))
-        .all(conn)
+    rows_in::<issue::Entity, _>(conn, issue::Column::Id, ids, &[])
         .await?
         .into_iter()
         .map(row_of)
@@ -812,23 +808,7 @@ pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> 
     let mut case = referral_case(r, format!("{}\n\n{}", issue.title, issue.body), issue.unit_id, now);
     case.issue_id = Set(Some(id));
     case.session_id = Set(issue.session_id);
-    let case_id = *case.id.as_ref();
-    crate::safeguarding::announce(
-        &tx,
-        &crate::safeguarding::Opened {
-            id: case_id,
-            source: "referral",
-            outcome: None,
-            severity: r.severity,
-            categories: r.categories,
-            unit_id: *case.unit_id.as_ref(),
-            received_at: now,
-        },
-    )
-    .await?;
-    crate::entities::safeguarding_case::Entity::insert(case)
-        .exec_without_returning(&tx)
-        .await?;
+    let case_id = open_referred_case(&tx, r, case, now).await?;
     issue::Entity::update_many()
         .col_expr(issue::Column::Status, Expr::value("withheld"))
         .col_expr(issue::Column::Title, Expr::value(r.withheld))
@@ -845,6 +825,30 @@ pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> 
     Change::of("issue.refer", "issue", id)
         .after(serde_json::json!({"case_id": case_id, "severity": r.severity}))
         .commit(tx, actor)
+        .await?;
+    Ok(case_id)
+}
+
+/// Opens the case a referral makes, telling the officers, in `tx`.
+async fn open_referred_case(
+    tx: &sea_orm::DatabaseTransaction,
+    r: &Referral<'_>,
+    case: crate::entities::safeguarding_case::ActiveModel,
+    now: DateTime<Utc>,
+) -> Result<Uuid, StoreError> {
+    let case_id = *case.id.as_ref();
+    let opened = crate::safeguarding::Opened {
+        id: case_id,
+        source: "referral",
+        outcome: None,
+        severity: r.severity,
+        categories: r.categories,
+        unit_id: *case.unit_id.as_ref(),
+        received_at: now,
+    };
+    crate::safeguarding::announce(tx, &opened).await?;
+    crate::entities::safeguarding_case::Entity::insert(case)
+        .exec_without_returning(tx)
         .await?;
     Ok(case_id)
 }
@@ -885,23 +889,7 @@ pub async fn refer_answer(
     case.response_id = Set(Some(response_id));
     case.question_key = Set(Some(key.to_owned()));
     case.session_id = Set(Some(resp.session_id));
-    let case_id = *case.id.as_ref();
-    crate::safeguarding::announce(
-        &tx,
-        &crate::safeguarding::Opened {
-            id: case_id,
-            source: "referral",
-            outcome: None,
-            severity: r.severity,
-            categories: r.categories,
-            unit_id: *case.unit_id.as_ref(),
-            received_at: now,
-        },
-    )
-    .await?;
-    crate::entities::safeguarding_case::Entity::insert(case)
-        .exec_without_returning(&tx)
-        .await?;
+    let case_id = open_referred_case(&tx, r, case, now).await?;
     response::Entity::update_many()
         .col_expr(response::Column::Answers, Expr::value(answers))
         .filter(response::Column::Id.eq(response_id))

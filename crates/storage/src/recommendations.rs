@@ -18,6 +18,7 @@ use crate::entities::{
     commitment, delivery, delivery_reminder, delivery_update, recommendation as rec, recommendation_issue,
 };
 use crate::names::{by_name, by_name_opt, read, read_opt};
+use crate::query::rows_in;
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
 use langnghe_domain::recommendation::{
     CommitmentStatus, DeliveryStatus, PlannedDelivery, RecommendationStatus, Stance, escalates,
@@ -122,17 +123,14 @@ fn draft_columns(d: &Draft, m: &mut rec::ActiveModel) {
 }
 
 async fn issues_of<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(recommendation_issue::Entity::find()
-        .filter(recommendation_issue::Column::RecommendationId.is_in(ids.iter().copied()))
-        .order_by_asc(recommendation_issue::Column::IssueId)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.recommendation_id, r.issue_id))
-        .collect())
+    use recommendation_issue::Column;
+    Ok(
+        rows_in::<recommendation_issue::Entity, _>(conn, Column::RecommendationId, ids, &[Column::IssueId])
+            .await?
+            .into_iter()
+            .map(|r| (r.recommendation_id, r.issue_id))
+            .collect(),
+    )
 }
 
 async fn set_issues<C: ConnectionTrait>(conn: &C, id: Uuid, issue_ids: &[Uuid]) -> Result<(), StoreError> {
@@ -176,13 +174,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Recommendatio
 /// Several recommendations, in no particular order; unknown ids are left
 /// out.
 pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<RecommendationRow>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = rec::Entity::find()
-        .filter(rec::Column::Id.is_in(ids.iter().copied()))
-        .all(conn)
-        .await?;
+    let rows = rows_in::<rec::Entity, _>(conn, rec::Column::Id, ids, &[]).await?;
     with_issues(conn, rows).await
 }
 
@@ -624,13 +616,7 @@ fn delivery_audit(d: &DeliveryRow) -> Option<serde_json::Value> {
 
 /// The deliveries of some recommendations, oldest first.
 pub async fn deliveries_of<C: ConnectionTrait>(conn: &C, recs: &[Uuid]) -> Result<Vec<DeliveryRow>, StoreError> {
-    if recs.is_empty() {
-        return Ok(Vec::new());
-    }
-    delivery::Entity::find()
-        .filter(delivery::Column::RecommendationId.is_in(recs.iter().copied()))
-        .order_by_asc(delivery::Column::Id)
-        .all(conn)
+    rows_in::<delivery::Entity, _>(conn, delivery::Column::RecommendationId, recs, &[delivery::Column::Id])
         .await?
         .into_iter()
         .map(delivery_of)
@@ -749,37 +735,31 @@ pub async fn commitments_of<C: ConnectionTrait>(
     conn: &C,
     deliveries: &[Uuid],
 ) -> Result<Vec<CommitmentRow>, StoreError> {
-    if deliveries.is_empty() {
-        return Ok(Vec::new());
-    }
-    commitment::Entity::find()
-        .filter(commitment::Column::DeliveryId.is_in(deliveries.iter().copied()))
-        .order_by_asc(commitment::Column::DeliveryId)
-        .order_by_asc(commitment::Column::Position)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| {
-            Ok(CommitmentRow {
-                id: c.id,
-                delivery_id: c.delivery_id,
-                body: c.body,
-                due_on: c.due_on,
-                status: read(&c.status)?,
-                updated_at: c.updated_at,
-            })
+    use commitment::Column;
+    rows_in::<commitment::Entity, _>(
+        conn,
+        Column::DeliveryId,
+        deliveries,
+        &[Column::DeliveryId, Column::Position],
+    )
+    .await?
+    .into_iter()
+    .map(|c| {
+        Ok(CommitmentRow {
+            id: c.id,
+            delivery_id: c.delivery_id,
+            body: c.body,
+            due_on: c.due_on,
+            status: read(&c.status)?,
+            updated_at: c.updated_at,
         })
-        .collect()
+    })
+    .collect()
 }
 
 pub async fn updates_of<C: ConnectionTrait>(conn: &C, deliveries: &[Uuid]) -> Result<Vec<UpdateRow>, StoreError> {
-    if deliveries.is_empty() {
-        return Ok(Vec::new());
-    }
-    delivery_update::Entity::find()
-        .filter(delivery_update::Column::DeliveryId.is_in(deliveries.iter().copied()))
-        .order_by_asc(delivery_update::Column::Id)
-        .all(conn)
+    use delivery_update::Column;
+    rows_in::<delivery_update::Entity, _>(conn, Column::DeliveryId, deliveries, &[Column::Id])
         .await?
         .into_iter()
         .map(|u| {

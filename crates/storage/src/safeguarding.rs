@@ -324,12 +324,7 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
         },
     )
     .await?;
-    let row = case::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .map(row_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)?;
+    let row = get(&tx, id).await?;
     Change::of("safeguarding_case.intake", "safeguarding_case", id)
         .after(audit_view(&row))
         .commit(tx, actor)
@@ -532,12 +527,7 @@ pub async fn release(
             .record(&tx, actor)
             .await?;
     }
-    let row = case::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .map(row_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)?;
+    let row = get(&tx, id).await?;
     tx.commit().await?;
     Ok(Ok(row))
 }
