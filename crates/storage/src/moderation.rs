@@ -577,9 +577,7 @@ pub async fn answers_of<C: ConnectionTrait>(
         .column(response::Column::AgeBand)
         .column(response::Column::SubmittedAt)
         .column(response::Column::Answers)
-        .filter(response::Column::SurveyId.eq(survey_id))
-        .filter(response::Column::Version.eq(version))
-        .filter(response::Column::WithdrawnAt.is_null());
+        .filter(crate::query::counted_responses_of(survey_id, version));
     if let Some(a) = after {
         q = q.filter(response::Column::Id.gt(a));
     }

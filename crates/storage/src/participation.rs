@@ -21,6 +21,7 @@ use uuid::Uuid;
 use crate::audit::{Change, snapshot};
 use crate::broadcast::{self, Notice};
 use crate::entities::{issue, participant, response, safeguarding_case, session, survey};
+use crate::query::{insert_if_absent, rows_in};
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 /// A consultation session.
@@ -93,22 +94,13 @@ pub async fn admit(
         tx.commit().await?;
         return Ok(Admission::Admitted);
     }
-    let address = session_address::Entity::insert(session_address::ActiveModel {
+    let row = session_address::ActiveModel {
         session_id: Set(session_id),
         address_key: Set(address_key.to_owned()),
         joins: Set(1),
-    })
-    .on_conflict(
-        OnConflict::columns([session_address::Column::SessionId, session_address::Column::AddressKey])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(&tx)
-    .await
-    .or_else(|e| match e {
-        DbErr::RecordNotInserted => Ok(0),
-        e => Err(e),
-    })?;
+    };
+    let key = [session_address::Column::SessionId, session_address::Column::AddressKey];
+    let address = insert_if_absent(&tx, row, key).await?;
     let mut refused = None;
     if address == 0 {
         let more = session_address::Entity::update_many()
@@ -314,22 +306,12 @@ pub async fn participant_for<C: ConnectionTrait>(
     {
         return Err(StoreError::Conflict("participant_erased"));
     }
-    participant::Entity::insert(participant::ActiveModel {
+    let row = participant::ActiveModel {
         id: Set(Uuid::now_v7()),
         token_hash: Set(token_hash.to_owned()),
         created_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(participant::Column::TokenHash)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await
-    .or_else(|e| match e {
-        DbErr::RecordNotInserted => Ok(0),
-        e => Err(e),
-    })?;
+    };
+    insert_if_absent(conn, row, [participant::Column::TokenHash]).await?;
     let row = participant::Entity::find()
         .filter(participant::Column::TokenHash.eq(token_hash))
         .one(conn)
@@ -1166,9 +1148,7 @@ pub async fn responses_for_results<C: ConnectionTrait>(
         .column(response::Column::Gender)
         .column(response::Column::SubmittedAt)
         .column(response::Column::Answers)
-        .filter(response::Column::SurveyId.eq(survey_id))
-        .filter(response::Column::Version.eq(version))
-        .filter(response::Column::WithdrawnAt.is_null());
+        .filter(crate::query::counted_responses_of(survey_id, version));
     if let Some(from) = from {
         q = q.filter(response::Column::SubmittedAt.gte(from));
     }
@@ -1216,19 +1196,9 @@ pub struct OwnIssue {
     pub created_at: DateTime<Utc>,
 }
 
-/// Everything held under a pseudonym: its responses (withdrawn ones
-/// included, marked) and the issues still attached to it.
-pub async fn everything_of<C: ConnectionTrait>(
-    conn: &C,
-    participant_id: Uuid,
-) -> Result<(Vec<OwnResponse>, Vec<OwnIssue>), StoreError> {
-    let responses = response::Entity::find()
-        .filter(response::Column::ParticipantId.eq(participant_id))
-        .order_by_asc(response::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| OwnResponse {
+impl From<response::Model> for OwnResponse {
+    fn from(r: response::Model) -> Self {
+        OwnResponse {
             id: r.id,
             survey_id: r.survey_id,
             version: r.version,
@@ -1238,22 +1208,33 @@ pub async fn everything_of<C: ConnectionTrait>(
             answers: r.answers,
             submitted_at: r.submitted_at,
             withdrawn_at: r.withdrawn_at,
-        })
-        .collect();
-    let issues = issue::Entity::find()
-        .filter(issue::Column::ParticipantId.eq(participant_id))
-        .order_by_asc(issue::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|i| OwnIssue {
+        }
+    }
+}
+
+impl From<issue::Model> for OwnIssue {
+    fn from(i: issue::Model) -> Self {
+        OwnIssue {
             id: i.id,
             status: i.status,
             title: i.title,
             body: i.body,
             created_at: i.created_at,
-        })
-        .collect();
+        }
+    }
+}
+
+/// Everything held under a pseudonym: its responses (withdrawn ones
+/// included, marked) and the issues still attached to it.
+pub async fn everything_of<C: ConnectionTrait>(
+    conn: &C,
+    participant_id: Uuid,
+) -> Result<(Vec<OwnResponse>, Vec<OwnIssue>), StoreError> {
+    let of = [participant_id];
+    let responses = rows_in::<response::Entity, _>(conn, response::Column::ParticipantId, &of, &[response::Column::Id]);
+    let issues = rows_in::<issue::Entity, _>(conn, issue::Column::ParticipantId, &of, &[issue::Column::Id]);
+    let responses = responses.await?.into_iter().map(OwnResponse::from).collect();
+    let issues = issues.await?.into_iter().map(OwnIssue::from).collect();
     Ok((responses, issues))
 }
 
@@ -1405,21 +1386,11 @@ pub async fn erase_participant(db: &Db, e: &Erasure<'_>) -> Result<Erased, Store
         .exec(&tx)
         .await?;
     if let Some(p) = participant::Entity::find_by_id(pid).one(&tx).await? {
-        erased_participant::Entity::insert(erased_participant::ActiveModel {
+        let row = erased_participant::ActiveModel {
             token_hash: Set(p.token_hash),
             erased_at: Set(e.now),
-        })
-        .on_conflict(
-            OnConflict::column(erased_participant::Column::TokenHash)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&tx)
-        .await
-        .or_else(|e| match e {
-            DbErr::RecordNotInserted => Ok(0),
-            e => Err(e),
-        })?;
+        };
+        insert_if_absent(&tx, row, [erased_participant::Column::TokenHash]).await?;
         participant::Entity::delete_by_id(pid).exec(&tx).await?;
     }
     tx.commit().await?;

@@ -1,7 +1,10 @@
 //! Query shapes several modules share.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
+
+use crate::entities::response;
 
 /// The rows of `E` whose `column` is one of `ids`, sorted by the columns of
 /// `order`; no query at all without ids.
@@ -19,4 +22,33 @@ pub(crate) async fn rows_in<E: EntityTrait, C: ConnectionTrait>(
         q = q.order_by_asc(*c);
     }
     q.all(conn).await
+}
+
+/// The responses of a survey version that count (not withdrawn).
+pub(crate) fn counted_responses_of(survey_id: Uuid, version: i32) -> Condition {
+    Condition::all()
+        .add(response::Column::SurveyId.eq(survey_id))
+        .add(response::Column::Version.eq(version))
+        .add(response::Column::WithdrawnAt.is_null())
+}
+
+/// Inserts `row` unless one with the same values in `columns` is there
+/// already: how many rows were inserted (0 or 1).
+pub(crate) async fn insert_if_absent<A, C>(
+    conn: &C,
+    row: A,
+    columns: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+) -> Result<u64, DbErr>
+where
+    A: ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    let inserted = <A::Entity as EntityTrait>::insert(row)
+        .on_conflict(OnConflict::columns(columns).do_nothing().to_owned())
+        .exec_without_returning(conn)
+        .await;
+    match inserted {
+        Err(DbErr::RecordNotInserted) => Ok(0),
+        other => other,
+    }
 }

@@ -17,6 +17,11 @@ use crate::{Actor, Db, StoreError, begin};
 use langnghe_domain::safeguarding::{CaseStatus, Channel, Referral, Verdict};
 use langnghe_domain::screen::{Outcome, Severity};
 
+/// The categories of a case as stored: comma-separated names.
+fn categories_of(stored: &str) -> Vec<String> {
+    stored.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect()
+}
+
 /// A case without its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseRow {
@@ -72,12 +77,7 @@ fn row_of(m: case::Model) -> Result<CaseRow, StoreError> {
         source: m.source,
         status: read_name(&m.status)?,
         severity: read_name(&m.severity)?,
-        categories: m
-            .categories
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        categories: categories_of(&m.categories),
         unit_id: m.unit_id,
         issue_id: m.issue_id,
         response_id: m.response_id,
@@ -390,11 +390,7 @@ pub async fn received<C: ConnectionTrait>(
                 id,
                 status: read_name(&status)?,
                 severity: read_name(&severity)?,
-                categories: categories
-                    .split(',')
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
+                categories: categories_of(&categories),
                 unit_id,
                 received_at: received_at.unwrap_or(created_at),
             })
@@ -565,12 +561,7 @@ pub async fn marked(db: &Db, actor: &Actor) -> Result<Vec<Marked>, StoreError> {
         .map(|m| Marked {
             id: m.id,
             outcome: m.outcome.clone().unwrap_or_default(),
-            categories: m
-                .categories
-                .split(',')
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            categories: categories_of(&m.categories),
             verdict: m.verdict.clone().unwrap_or_default(),
             verdict_at: m.verdict_at,
             text: m.original_text,
