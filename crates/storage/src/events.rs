@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::audit::{Change, snapshot};
 use crate::entities::{event, event_children, issue, training_attendance};
+use crate::moderation::new_issue_row;
 use crate::{Actor, Db, StoreError, begin};
 
 /// An event as recorded.
@@ -187,31 +188,15 @@ async fn insert_issue<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     issue::Entity::insert(issue::ActiveModel {
-        published_at: Set(None),
-        id: Set(i.id),
-        source: Set("event".to_owned()),
-        status: Set(i.status.clone()),
-        survey_id: Set(None),
-        session_id: Set(None),
-        unit_id: Set(e.unit_id.0),
-        participant_id: Set(None),
-        age_band: Set(None),
-        topic_id: Set(i.topic_id),
-        title: Set(i.title.clone()),
-        body: Set(i.body.clone()),
         redactions: Set((!i.redactions.is_empty()).then(|| i.redactions.join(","))),
-        receipt_hash: Set(None),
-        idempotency_key: Set(None),
-        request_hash: Set(None),
-        created_at: Set(raised_at),
         updated_at: Set(now),
         event_id: Set(Some(e.id)),
-        rejection_reason: Set(None),
-        moderator_note: Set(None),
-        search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
-        merged_into: Set(None),
-        response_id: Set(None),
-        question_key: Set(None),
+        ..new_issue_row(
+            (i.id, "event", &i.status),
+            (e.unit_id.0, i.topic_id),
+            (&i.title, &i.body),
+            raised_at,
+        )
     })
     .exec_without_returning(conn)
     .await?;

@@ -171,6 +171,45 @@ pub async fn counts<C: ConnectionTrait>(conn: &C, filter: &IssueFilter<'_>) -> R
     Ok(out)
 }
 
+/// A new issue's row: its id, source and status, unit and topic, words
+/// (and their search key), raised at `at`; every other column empty, for
+/// the caller to fill in.
+pub(crate) fn new_issue_row(
+    (id, source, status): (Uuid, &str, &str),
+    (unit_id, topic_id): (Uuid, Option<Uuid>),
+    (title, body): (&str, &str),
+    at: DateTime<Utc>,
+) -> issue::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    issue::ActiveModel {
+        id: Set(id),
+        source: Set(source.to_owned()),
+        status: Set(status.to_owned()),
+        unit_id: Set(unit_id),
+        topic_id: Set(topic_id),
+        title: Set(title.to_owned()),
+        body: Set(body.to_owned()),
+        search_text: Set(Some(search_key(title, body))),
+        created_at: Set(at),
+        updated_at: Set(at),
+        published_at: Set(None),
+        survey_id: Set(None),
+        session_id: Set(None),
+        participant_id: Set(None),
+        age_band: Set(None),
+        redactions: Set(None),
+        receipt_hash: Set(None),
+        idempotency_key: Set(None),
+        request_hash: Set(None),
+        event_id: Set(None),
+        rejection_reason: Set(None),
+        moderator_note: Set(None),
+        merged_into: Set(None),
+        response_id: Set(None),
+        question_key: Set(None),
+    }
+}
+
 /// Several issues, in no particular order; unknown ids are left out.
 pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<IssueRow>, StoreError> {
     rows_in::<issue::Entity, _>(conn, issue::Column::Id, ids, &[])
@@ -676,32 +715,20 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
     let tx = begin(db).await?;
     let id = Uuid::now_v7();
     let now = actor.at;
+    use sea_orm::ActiveValue::Set;
     let inserted = issue::Entity::insert(issue::ActiveModel {
-        published_at: sea_orm::ActiveValue::Set(None),
-        id: sea_orm::ActiveValue::Set(id),
-        source: sea_orm::ActiveValue::Set("survey_answer".to_owned()),
-        status: sea_orm::ActiveValue::Set(IssueStatus::New.as_str().to_owned()),
-        survey_id: sea_orm::ActiveValue::Set(Some(p.from.survey_id)),
-        session_id: sea_orm::ActiveValue::Set(Some(p.from.session_id)),
-        unit_id: sea_orm::ActiveValue::Set(p.from.unit_id),
-        participant_id: sea_orm::ActiveValue::Set(Some(p.from.participant_id)),
-        age_band: sea_orm::ActiveValue::Set(Some(p.from.age_band.clone())),
-        topic_id: sea_orm::ActiveValue::Set(p.topic_id),
-        title: sea_orm::ActiveValue::Set(p.title.to_owned()),
-        body: sea_orm::ActiveValue::Set(p.body.to_owned()),
-        redactions: sea_orm::ActiveValue::Set(None),
-        receipt_hash: sea_orm::ActiveValue::Set(None),
-        idempotency_key: sea_orm::ActiveValue::Set(None),
-        request_hash: sea_orm::ActiveValue::Set(None),
-        created_at: sea_orm::ActiveValue::Set(now),
-        updated_at: sea_orm::ActiveValue::Set(now),
-        event_id: sea_orm::ActiveValue::Set(None),
-        rejection_reason: sea_orm::ActiveValue::Set(None),
-        moderator_note: sea_orm::ActiveValue::Set(None),
-        search_text: sea_orm::ActiveValue::Set(Some(search_key(p.title, p.body))),
-        merged_into: sea_orm::ActiveValue::Set(None),
-        response_id: sea_orm::ActiveValue::Set(Some(p.response_id)),
-        question_key: sea_orm::ActiveValue::Set(Some(p.question_key.to_owned())),
+        survey_id: Set(Some(p.from.survey_id)),
+        session_id: Set(Some(p.from.session_id)),
+        participant_id: Set(Some(p.from.participant_id)),
+        age_band: Set(Some(p.from.age_band.clone())),
+        response_id: Set(Some(p.response_id)),
+        question_key: Set(Some(p.question_key.to_owned())),
+        ..new_issue_row(
+            (id, "survey_answer", IssueStatus::New.as_str()),
+            (p.from.unit_id, p.topic_id),
+            (p.title, p.body),
+            now,
+        )
     })
     .exec_without_returning(&tx)
     .await;

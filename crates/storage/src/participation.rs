@@ -1010,31 +1010,20 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
     }
     let now = i.submitted_at;
     let inserted = issue::Entity::insert(issue::ActiveModel {
-        published_at: Set(None),
-        id: Set(i.id),
-        source: Set("form".to_owned()),
-        status: Set(i.status.clone()),
         survey_id: Set(Some(i.survey_id)),
         session_id: Set(Some(i.session_id)),
-        unit_id: Set(i.unit_id.0),
         participant_id: Set(Some(i.participant_id)),
         age_band: Set(Some(i.age_band.clone())),
-        topic_id: Set(i.topic_id),
-        title: Set(i.title.clone()),
-        body: Set(i.body.clone()),
         redactions: Set((!i.redactions.is_empty()).then(|| i.redactions.join(","))),
         receipt_hash: Set(Some(i.receipt_hash.clone())),
         idempotency_key: Set(Some(i.idempotency_key.clone())),
         request_hash: Set(Some(i.request_hash.clone())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        event_id: Set(None),
-        rejection_reason: Set(None),
-        moderator_note: Set(None),
-        search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
-        merged_into: Set(None),
-        response_id: Set(None),
-        question_key: Set(None),
+        ..crate::moderation::new_issue_row(
+            (i.id, "form", &i.status),
+            (i.unit_id.0, i.topic_id),
+            (&i.title, &i.body),
+            now,
+        )
     })
     .exec_without_returning(&tx)
     .await;

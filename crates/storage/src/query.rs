@@ -1,10 +1,10 @@
 //! Query shapes several modules share.
 
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::entities::response;
+use crate::entities::{fold_queue, response};
 
 /// The rows of `E` whose `column` is one of `ids`, sorted by the columns of
 /// `order`; no query at all without ids.
@@ -51,4 +51,14 @@ where
         Err(DbErr::RecordNotInserted) => Ok(0),
         other => other,
     }
+}
+
+/// Responses with no change waiting in the fold queue: a row the queue
+/// still names is never deleted.
+pub(crate) fn not_queued() -> Condition {
+    let queued = Query::select()
+        .column(fold_queue::Column::ResponseId)
+        .from(fold_queue::Entity)
+        .to_owned();
+    Condition::all().add(response::Column::Id.not_in_subquery(queued))
 }

@@ -370,14 +370,7 @@ pub async fn delete_erased(tx: &Tx) -> Result<u64, StoreError> {
     let r = response::Entity::delete_many()
         .filter(response::Column::ParticipantId.eq(crate::participation::ERASED_PARTICIPANT))
         .filter(response::Column::WithdrawnAt.is_not_null())
-        .filter(
-            response::Column::Id.not_in_subquery(
-                Query::select()
-                    .column(fold_queue::Column::ResponseId)
-                    .from(fold_queue::Entity)
-                    .to_owned(),
-            ),
-        )
+        .filter(crate::query::not_queued())
         .exec(tx)
         .await?;
     Ok(r.rows_affected)
