@@ -2301,37 +2301,32 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("units_covered", 2, false), ("units_in_scope", 3, false)]
         );
-        // For a school's own target, a district training counts too.
-        assert_eq!(m(Metric::PioneerLeadersTrainedCoverage, c.s1, "2026").actual, 100.0);
-        assert_eq!(m(Metric::PioneerLeadersTrainedCoverage, c.s2, "2026").actual, 0.0);
-        assert_eq!(m(Metric::PioneerLeadersTrainedCoverage, c.s2, "2025").actual, 100.0);
-        // Commanders' training: attended by S2's commanders at the district.
-        assert_eq!(m(Metric::TrainingsCommanders, c.s2, "2026").actual, 1.0);
-        assert_eq!(m(Metric::TrainingsCommanders, c.s1, "2026").actual, 0.0);
-        assert_eq!(m(Metric::TrainingsCommanders, c.district, "2026").actual, 1.0);
-        // The old ward's leaders count for the ward that took it over.
-        let wards = m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2025");
+        use Metric::{NeighbourhoodLeadersTrainedCoverage as Neighbourhood, PioneerLeadersTrainedCoverage as Pioneer};
+        // (metric, scope, period, figure)
+        let figures = [
+            // For a school's own target, a district training counts too.
+            (Pioneer, c.s1, "2026", 100.0),
+            (Pioneer, c.s2, "2026", 0.0),
+            (Pioneer, c.s2, "2025", 100.0),
+            // Commanders' training: attended by S2's commanders at the district.
+            (Metric::TrainingsCommanders, c.s2, "2026", 1.0),
+            (Metric::TrainingsCommanders, c.s1, "2026", 0.0),
+            (Metric::TrainingsCommanders, c.district, "2026", 1.0),
+            // The old ward's leaders count for the ward that took it over.
+            (Neighbourhood, c.nw, "2025", 100.0),
+            (Neighbourhood, c.district, "2026", 0.0),
+            // By term: HK2 of 2025-2026 holds the March training.
+            (Pioneer, c.s3, "2025-2026-HK2", 100.0),
+            (Pioneer, c.s3, "2025-2026-HK1", 0.0),
+        ];
+        for (metric, scope, period, figure) in figures {
+            assert_eq!(m(metric, scope, period).actual, figure, "{metric:?} {period}");
+        }
+        let wards = m(Neighbourhood, c.district, "2025");
         assert_eq!((wards.actual, wards.uncovered.len()), (100.0, 0));
-        assert_eq!(
-            m(Metric::NeighbourhoodLeadersTrainedCoverage, c.nw, "2025").actual,
-            100.0
-        );
-        assert_eq!(
-            m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2026").actual,
-            0.0
-        );
         // Before July 2025 the old wards were the ones in force.
-        let h1 = m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2025-H1");
+        let h1 = m(Neighbourhood, c.district, "2025-H1");
         assert_eq!((h1.actual, h1.uncovered.clone()), (50.0, vec![c.w2]));
-        // By term: HK2 of 2025-2026 holds the March training.
-        assert_eq!(
-            m(Metric::PioneerLeadersTrainedCoverage, c.s3, "2025-2026-HK2").actual,
-            100.0
-        );
-        assert_eq!(
-            m(Metric::PioneerLeadersTrainedCoverage, c.s3, "2025-2026-HK1").actual,
-            0.0
-        );
     }
 
     #[test]
