@@ -8,9 +8,10 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use crate::audit::{Change, snapshot};
+use crate::audit::Change;
 use crate::entities::user;
-use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
+use crate::query::create_audited;
+use crate::{Actor, Db, StoreError, begin};
 
 fn to_user(m: user::Model) -> Result<User, DbErr> {
     let role = Role::parse(&m.role).ok_or_else(|| DbErr::Custom(format!("unreadable role {:?}", m.role)))?;
@@ -36,10 +37,10 @@ pub struct NewUser<'a> {
 }
 
 pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<User, StoreError> {
-    let tx = begin(db).await?;
     let now = actor.at;
-    let row = user::Entity::insert(user::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
+    let id = uuid::Uuid::now_v7();
+    let row = user::ActiveModel {
+        id: Set(id),
         username: Set(new.username.to_owned()),
         password_hash: Set(new.password_hash.to_owned()),
         role: Set(new.assignment.role.as_str().to_owned()),
@@ -50,14 +51,8 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<User, St
         token_version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
-    })
-    .exec_with_returning(&tx)
-    .await
-    .map_err(conflict_on_unique("username_taken"))?;
-    Change::of("user.create", "user", row.id)
-        .after(snapshot(&row))
-        .commit(tx, actor)
-        .await?;
+    };
+    let row = create_audited(db, actor, row, "username_taken", ("user.create", "user", id)).await?;
     Ok(to_user(row)?)
 }
 

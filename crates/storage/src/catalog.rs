@@ -11,6 +11,7 @@ use sea_orm::{
 
 use crate::audit::{Change, snapshot};
 use crate::entities::{agency, agency_topic, topic};
+use crate::query::create_audited;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 fn to_topic(m: topic::Model) -> Result<Topic, DbErr> {
@@ -59,15 +60,8 @@ pub async fn get_topic<C: ConnectionTrait>(conn: &C, id: TopicId) -> Result<Topi
 }
 
 pub async fn create_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), StoreError> {
-    let tx = begin(db).await?;
-    let row = topic::Entity::insert(topic_row(t, actor.at))
-        .exec_with_returning(&tx)
-        .await
-        .map_err(conflict_on_unique("topic_slug_taken"))?;
-    Change::of("topic.create", "topic", t.id)
-        .after(snapshot(&row))
-        .commit(tx, actor)
-        .await?;
+    let row = topic_row(t, actor.at);
+    create_audited(db, actor, row, "topic_slug_taken", ("topic.create", "topic", t.id.0)).await?;
     Ok(())
 }
 

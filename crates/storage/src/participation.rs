@@ -21,8 +21,8 @@ use uuid::Uuid;
 use crate::audit::{Change, snapshot};
 use crate::broadcast::{self, Notice};
 use crate::entities::{issue, participant, response, safeguarding_case, session, survey};
-use crate::query::{insert_if_absent, rows_in};
-use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
+use crate::query::{create_audited, insert_if_absent, rows_in};
+use crate::{Actor, Db, StoreError, begin};
 
 /// A consultation session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,8 +198,7 @@ pub async fn void_burst(
 /// Records a session; a join code already in use answers
 /// `Conflict("join_code_taken")` so the caller can draw another.
 pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), StoreError> {
-    let tx = begin(db).await?;
-    let row = session::Entity::insert(session::ActiveModel {
+    let row = session::ActiveModel {
         id: Set(s.id),
         survey_id: Set(s.survey_id),
         version: Set(s.version),
@@ -216,14 +215,9 @@ pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), S
         joined: Set(0),
         joins_refused: Set(0),
         mode: Set(s.mode.as_str().to_owned()),
-    })
-    .exec_with_returning(&tx)
-    .await
-    .map_err(conflict_on_unique("join_code_taken"))?;
-    Change::of("session.create", "session", s.id)
-        .after(snapshot(&row))
-        .commit(tx, actor)
-        .await?;
+    };
+    let audit = ("session.create", "session", s.id);
+    create_audited(db, actor, row, "join_code_taken", audit).await?;
     Ok(())
 }
 

@@ -1,10 +1,15 @@
 //! Query shapes several modules share.
 
 use sea_orm::sea_query::{OnConflict, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
+};
 use uuid::Uuid;
 
+use crate::audit::{Change, snapshot};
 use crate::entities::{fold_queue, response};
+use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 /// The rows of `E` whose `column` is one of `ids`, sorted by the columns of
 /// `order`; no query at all without ids.
@@ -61,4 +66,30 @@ pub(crate) fn not_queued() -> Condition {
         .from(fold_queue::Entity)
         .to_owned();
     Condition::all().add(response::Column::Id.not_in_subquery(queued))
+}
+
+/// Stores a new row in a transaction of its own, with the audit event of
+/// `action` on `entity` `id` holding the row as stored; a unique constraint
+/// it breaks answers `Conflict(taken)`.
+pub(crate) async fn create_audited<A>(
+    db: &Db,
+    actor: &Actor,
+    row: A,
+    taken: &'static str,
+    (action, entity, id): (&str, &str, Uuid),
+) -> Result<<A::Entity as EntityTrait>::Model, StoreError>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + serde::Serialize,
+{
+    let tx = begin(db).await?;
+    let row = <A::Entity as EntityTrait>::insert(row)
+        .exec_with_returning(&tx)
+        .await
+        .map_err(conflict_on_unique(taken))?;
+    Change::of(action, entity, id)
+        .after(snapshot(&row))
+        .commit(tx, actor)
+        .await?;
+    Ok(row)
 }
