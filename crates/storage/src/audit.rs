@@ -180,7 +180,7 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<uuid::Uuid>,
     limit: u64,
 ) -> Result<Vec<AuditEvent>, StoreError> {
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    use sea_orm::{ColumnTrait, QueryFilter};
     let mut q = audit_event::Entity::find();
     if let Some(e) = filter.entity {
         q = q.filter(audit_event::Column::Entity.eq(e));
@@ -200,9 +200,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(u) = filter.until {
         q = q.filter(audit_event::Column::At.lt(u));
     }
-    if let Some(a) = after {
-        q = q.filter(audit_event::Column::Id.gt(a));
-    }
-    let rows = q.order_by_asc(audit_event::Column::Id).limit(limit).all(conn).await?;
+    let rows = crate::query::page(q, audit_event::Column::Id, after, limit)
+        .all(conn)
+        .await?;
     Ok(rows.into_iter().map(AuditEvent::from).collect())
 }

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{issue, issue_support, response};
 use crate::names::{by_name, by_name_opt, read, read_opt};
-use crate::query::rows_in;
+use crate::query::{read_by_id, rows_in};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An issue as the moderators see it.
@@ -220,12 +220,7 @@ pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<IssueRow, StoreError> {
-    issue::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(row_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)
+    read_by_id::<issue::Entity, _, _>(conn, id, row_of).await
 }
 
 /// What the audit log keeps of an issue: its state, never its words (a

@@ -2,8 +2,8 @@
 
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -92,4 +92,32 @@ where
         .commit(tx, actor)
         .await?;
     Ok(row)
+}
+
+/// The row of `E` whose id is `id`, read by `read`; `NotFound` when there
+/// is none.
+pub(crate) async fn read_by_id<E, C, T>(
+    conn: &C,
+    id: Uuid,
+    read: impl FnOnce(E::Model) -> Result<T, StoreError>,
+) -> Result<T, StoreError>
+where
+    E: EntityTrait,
+    E::PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
+    C: ConnectionTrait,
+{
+    E::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(read)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
+}
+
+/// One page of a listing in the order of `id` (v7, so oldest first): the
+/// rows after `after`, at most `limit`.
+pub(crate) fn page<E: EntityTrait>(q: Select<E>, id: E::Column, after: Option<Uuid>, limit: u64) -> Select<E> {
+    q.apply_if(after, |q, a| q.filter(id.gt(a)))
+        .order_by_asc(id)
+        .limit(limit)
 }

@@ -18,7 +18,7 @@ use crate::entities::{
     commitment, delivery, delivery_reminder, delivery_update, recommendation as rec, recommendation_issue,
 };
 use crate::names::{by_name, by_name_opt, read, read_opt};
-use crate::query::rows_in;
+use crate::query::{page, read_by_id, rows_in};
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
 use langnghe_domain::recommendation::{
     CommitmentStatus, DeliveryStatus, PlannedDelivery, RecommendationStatus, Stance, escalates,
@@ -497,10 +497,7 @@ pub async fn list<C: ConnectionTrait>(
             rec::Column::Id.not_in_subquery(sub)
         });
     }
-    if let Some(a) = after {
-        q = q.filter(rec::Column::Id.gt(a));
-    }
-    let rows = q.order_by_asc(rec::Column::Id).limit(limit).all(conn).await?;
+    let rows = page(q, rec::Column::Id, after, limit).all(conn).await?;
     with_issues(conn, rows).await
 }
 
@@ -657,11 +654,7 @@ pub async fn list_deliveries<C: ConnectionTrait>(
             delivery::Column::EscalatedAt.is_null()
         });
     }
-    if let Some(a) = after {
-        q = q.filter(delivery::Column::Id.gt(a));
-    }
-    q.order_by_asc(delivery::Column::Id)
-        .limit(limit)
+    page(q, delivery::Column::Id, after, limit)
         .all(conn)
         .await?
         .into_iter()
@@ -670,12 +663,7 @@ pub async fn list_deliveries<C: ConnectionTrait>(
 }
 
 pub async fn get_delivery<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<DeliveryRow, StoreError> {
-    delivery::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(delivery_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)
+    read_by_id::<delivery::Entity, _, _>(conn, id, delivery_of).await
 }
 
 /// Deliveries sent in `[from, to)`, for reports.

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::audit::{Change, snapshot};
 use crate::entities::{safeguarding_case as case, safeguarding_note as note};
 use crate::names::{read as read_name, read_opt};
+use crate::query::{page, read_by_id};
 use crate::{Actor, Db, StoreError, begin};
 use langnghe_domain::safeguarding::{CaseStatus, Channel, Referral, Verdict};
 use langnghe_domain::screen::{Outcome, Severity};
@@ -138,10 +139,7 @@ pub async fn list<C: ConnectionTrait>(
             );
         q = q.filter(if wanted { overdue } else { overdue.not() });
     }
-    if let Some(a) = after {
-        q = q.filter(case::Column::Id.gt(a));
-    }
-    let rows = q.order_by_asc(case::Column::Id).limit(limit).all(conn).await?;
+    let rows = page(q, case::Column::Id, after, limit).all(conn).await?;
     rows.into_iter().map(row_of).collect()
 }
 
@@ -156,12 +154,7 @@ pub struct Note {
 
 /// A case without its text (no reading to audit).
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<CaseRow, StoreError> {
-    case::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(row_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)
+    read_by_id::<case::Entity, _, _>(conn, id, row_of).await
 }
 
 /// A case's restricted part: what the child wrote (or the report's
