@@ -420,7 +420,7 @@ pub fn admit(
     let gender = form.gender.and_then(|g| {
         let gender = Gender::parse(g);
         if gender.is_none() {
-            errors.push("gender", "unknown_value", "girl, boy, other or prefer_not_to_say");
+            errors.push_one_of("gender", &["girl", "boy", "other", "prefer_not_to_say"]);
         }
         gender
     });
@@ -629,23 +629,19 @@ impl PaperChild {
         let age = optional(
             &mut errors,
             age.map(|a| u8::try_from(a).ok().filter(|a| (MIN_AGE..=MAX_AGE).contains(a))),
-            ("age", "out_of_range", "an age from 6 to 17"),
+            |e| e.push("age", "out_of_range", "an age from 6 to 17"),
         );
-        let band = optional(
-            &mut errors,
-            band.map(AgeBand::parse),
-            ("age_band", "unknown_value", "6-8, 9-11, 12-14 or 15-17"),
-        );
+        let band = optional(&mut errors, band.map(AgeBand::parse), |e| {
+            e.push_one_of("age_band", &["6-8", "9-11", "12-14", "15-17"])
+        });
         let grade = optional(
             &mut errors,
             grade.map(|g| u8::try_from(g).ok().filter(|g| (1..=12).contains(g))),
-            ("grade", "out_of_range", "a grade from 1 to 12"),
+            |e| e.push("grade", "out_of_range", "a grade from 1 to 12"),
         );
-        let gender = optional(
-            &mut errors,
-            gender.map(Gender::parse),
-            ("gender", "unknown_value", "girl, boy, other or prefer_not_to_say"),
-        );
+        let gender = optional(&mut errors, gender.map(Gender::parse), |e| {
+            e.push_one_of("gender", &["girl", "boy", "other", "prefer_not_to_say"])
+        });
         let child = match (age, band) {
             (Some(a), Some(b)) if AgeBand::for_age(a) != Some(b) => {
                 errors.push("age_band", "does_not_match", "the band of another age");
@@ -673,17 +669,14 @@ impl PaperChild {
 }
 
 /// A field that may be left out: `None` when it was, or when what was given
-/// could not be read (`Some(None)`), which is then the field's error.
-fn optional<T>(errors: &mut FieldErrors, given: Option<Option<T>>, (field, code, message): Problem) -> Option<T> {
+/// could not be read (`Some(None)`), which `refuse` then records.
+fn optional<T>(errors: &mut FieldErrors, given: Option<Option<T>>, refuse: impl FnOnce(&mut FieldErrors)) -> Option<T> {
     let read = given?;
     if read.is_none() {
-        errors.push(field, code, message);
+        refuse(errors);
     }
     read
 }
-
-/// A field's problem: its name, code and message.
-type Problem = (&'static str, &'static str, &'static str);
 
 #[cfg(test)]
 mod tests {
