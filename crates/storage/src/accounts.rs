@@ -11,7 +11,7 @@ use sea_orm::{
 use crate::audit::Change;
 use crate::entities::user;
 use crate::query::create_audited;
-use crate::{Actor, Db, StoreError, begin};
+use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 fn to_user(m: user::Model) -> Result<User, DbErr> {
     let role = Role::parse(&m.role).ok_or_else(|| DbErr::Custom(format!("unreadable role {:?}", m.role)))?;
@@ -52,7 +52,14 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<User, St
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let row = create_audited(db, actor, row, "username_taken", ("user.create", "user", id)).await?;
+    let row = create_audited(
+        db,
+        actor,
+        row,
+        conflict_on_unique("username_taken"),
+        ("user.create", "user", id),
+    )
+    .await?;
     Ok(to_user(row)?)
 }
 

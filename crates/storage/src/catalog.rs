@@ -61,7 +61,14 @@ pub async fn get_topic<C: ConnectionTrait>(conn: &C, id: TopicId) -> Result<Topi
 
 pub async fn create_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), StoreError> {
     let row = topic_row(t, actor.at);
-    create_audited(db, actor, row, "topic_slug_taken", ("topic.create", "topic", t.id.0)).await?;
+    create_audited(
+        db,
+        actor,
+        row,
+        conflict_on_unique("topic_slug_taken"),
+        ("topic.create", "topic", t.id.0),
+    )
+    .await?;
     Ok(())
 }
 

@@ -22,7 +22,7 @@ use crate::audit::{Change, snapshot};
 use crate::broadcast::{self, Notice};
 use crate::entities::{issue, participant, response, safeguarding_case, session, survey};
 use crate::query::{create_audited, insert_if_absent, rows_in};
-use crate::{Actor, Db, StoreError, begin};
+use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 /// A consultation session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +217,7 @@ pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), S
         mode: Set(s.mode.as_str().to_owned()),
     };
     let audit = ("session.create", "session", s.id);
-    create_audited(db, actor, row, "join_code_taken", audit).await?;
+    create_audited(db, actor, row, conflict_on_unique("join_code_taken"), audit).await?;
     Ok(())
 }
 

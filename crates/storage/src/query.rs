@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::audit::{Change, snapshot};
 use crate::entities::{fold_queue, response};
-use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
+use crate::{Actor, Db, StoreError, begin};
 
 /// The rows of `E` whose `column` is one of `ids`, sorted by the columns of
 /// `order`; no query at all without ids.
@@ -69,13 +69,13 @@ pub(crate) fn not_queued() -> Condition {
 }
 
 /// Stores a new row in a transaction of its own, with the audit event of
-/// `action` on `entity` `id` holding the row as stored; a unique constraint
-/// it breaks answers `Conflict(taken)`.
+/// `action` on `entity` `id` holding the row as stored; a failed insert is
+/// answered by `refused` (a `conflict_on_unique` of the value taken).
 pub(crate) async fn create_audited<A>(
     db: &Db,
     actor: &Actor,
     row: A,
-    taken: &'static str,
+    refused: impl Fn(DbErr) -> StoreError,
     (action, entity, id): (&str, &str, Uuid),
 ) -> Result<<A::Entity as EntityTrait>::Model, StoreError>
 where
@@ -86,7 +86,7 @@ where
     let row = <A::Entity as EntityTrait>::insert(row)
         .exec_with_returning(&tx)
         .await
-        .map_err(conflict_on_unique(taken))?;
+        .map_err(refused)?;
     Change::of(action, entity, id)
         .after(snapshot(&row))
         .commit(tx, actor)
