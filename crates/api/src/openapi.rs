@@ -59,8 +59,9 @@ pub struct TooManyRequests(#[allow(dead_code)] Problem);
 #[response(content_type = "application/problem+json")]
 pub struct Unavailable(#[allow(dead_code)] Problem);
 
-/// Declares a set of error responses a route may answer, each a reference
-/// to one of the responses above, for `responses(...)` of a route.
+/// Declares a set of error responses a route may answer, for `responses(...)`
+/// of a route: each a reference to one of the responses above, or the union
+/// of sets declared before (`Name = SetA | SetB`).
 macro_rules! response_set {
     ($(#[$doc:meta])* $name:ident: $($status:literal => $response:ident),+) => {
         $(#[$doc])*
@@ -77,6 +78,21 @@ macro_rules! response_set {
                         (status.to_string(), utoipa::openapi::Ref::from_response_name(name).into())
                     })
                     .collect()
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident = $($set:ident)|+) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<
+                String,
+                utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+            > {
+                let mut all = std::collections::BTreeMap::new();
+                $(all.extend(<$set as utoipa::IntoResponses>::responses());)+
+                all
             }
         }
     };
@@ -109,6 +125,41 @@ response_set! {
 response_set! {
     /// Too many attempts: 429.
     Throttled: 429 => TooManyRequests
+}
+
+// The sets most routes answer with, by what the route does; a route for
+// signed-in callers whose role may be refused (staff, agencies).
+response_set! {
+    /// A list read with query parameters: 400, 401, 403.
+    ListErrors = BadInput | NoToken | NotAllowed
+}
+response_set! {
+    /// One resource read (or acted on) by its path: 400, 401, 403, 404.
+    ReadErrors = ListErrors | Missing
+}
+response_set! {
+    /// A bodiless change of one resource that its state may refuse: 400,
+    /// 401, 403, 404, 409.
+    ActionErrors = ReadErrors | InConflict
+}
+response_set! {
+    /// A new resource from a JSON body: 400, 413, 415, 422, 401, 403.
+    CreateErrors = BadBody | NoToken | NotAllowed
+}
+response_set! {
+    /// A new resource that must not clash with an existing one: as
+    /// [`CreateErrors`], and 409.
+    UniqueCreateErrors = CreateErrors | InConflict
+}
+response_set! {
+    /// A change of one resource from a JSON body: 400, 413, 415, 422, 401,
+    /// 403, 404.
+    EditErrors = CreateErrors | Missing
+}
+response_set! {
+    /// A change of one resource from a JSON body that its state may refuse:
+    /// as [`EditErrors`], and 409.
+    ChangeErrors = EditErrors | InConflict
 }
 
 #[derive(OpenApi)]

@@ -213,10 +213,7 @@ async fn build(state: &AppState, id: AgencyId, input: AgencyInput<'_>) -> Result
     tag = "agencies",
     security(("bearer" = [])),
     request_body = CreateAgency,
-    responses(
-        (status = 201, body = AgencyDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 201, body = AgencyDto), crate::openapi::CreateErrors)
 )]
 #[post("/agencies")]
 async fn create_agency(
@@ -286,10 +283,7 @@ pub struct UpdateAgency {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateAgency,
-    responses(
-        (status = 200, body = AgencyDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = AgencyDto), crate::openapi::EditErrors)
 )]
 #[patch("/agencies/{id}")]
 async fn update_agency(

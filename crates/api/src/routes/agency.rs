@@ -103,10 +103,7 @@ fn secret_hash(state: &AppState, secret: &str) -> String {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     request_body = CreateClient,
-    responses(
-        (status = 201, body = NewClientDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 201, body = NewClientDto), crate::openapi::EditErrors)
 )]
 #[post("/agencies/{id}/clients")]
 async fn create_client(
@@ -154,10 +151,7 @@ fn rand_bytes(n: usize) -> Vec<u8> {
     tag = "agency API",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
-    responses(
-        (status = 200, body = Vec<ClientDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = Vec<ClientDto>), crate::openapi::ReadErrors)
 )]
 #[get("/agencies/{id}/clients")]
 async fn list_clients(
@@ -175,10 +169,7 @@ async fn list_clients(
     tag = "agency API",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency"), ("client_id" = String, Path)),
-    responses(
-        (status = 200, body = ClientDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = ClientDto), crate::openapi::ReadErrors)
 )]
 #[delete("/agencies/{id}/clients/{client_id}")]
 async fn revoke_client(
@@ -452,10 +443,7 @@ pub struct AgencyDeliveryQuery {
     tag = "agency API",
     security(("bearer" = [])),
     params(AgencyDeliveryQuery),
-    responses(
-        (status = 200, body = Page<AgencyDeliveryDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<AgencyDeliveryDto>), crate::openapi::ListErrors)
 )]
 #[get("/agency/deliveries")]
 async fn agency_deliveries(
@@ -486,10 +474,7 @@ async fn agency_deliveries(
     tag = "agency API",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = AgencyDeliveryDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ReadErrors)
 )]
 #[get("/agency/deliveries/{id}")]
 async fn agency_delivery(
@@ -512,10 +497,7 @@ fn step_refused(e: rules::DeliveryError) -> ApiError {
     tag = "agency API",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = AgencyDeliveryDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ActionErrors)
 )]
 #[post("/agency/deliveries/{id}/acknowledge")]
 async fn acknowledge(
@@ -581,10 +563,7 @@ fn text_check(errors: &mut FieldErrors, field: &str, value: &str, max: usize) ->
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = ReplyIn,
-    responses(
-        (status = 200, body = AgencyDeliveryDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)
 )]
 #[post("/agency/deliveries/{id}/replies")]
 async fn reply(
@@ -669,10 +648,7 @@ pub struct UpdateIn {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateIn,
-    responses(
-        (status = 200, body = AgencyDeliveryDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)
 )]
 #[post("/agency/deliveries/{id}/updates")]
 async fn progress_update(

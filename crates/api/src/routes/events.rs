@@ -336,10 +336,7 @@ async fn check(
     tag = "events",
     security(("bearer" = [])),
     request_body = CreateEvent,
-    responses(
-        (status = 201, body = EventDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 201, body = EventDto), crate::openapi::CreateErrors)
 )]
 #[post("/events")]
 async fn create_event(
@@ -433,10 +430,7 @@ pub struct ListEventsQuery {
     tag = "events",
     security(("bearer" = [])),
     params(ListEventsQuery),
-    responses(
-        (status = 200, body = Page<EventDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<EventDto>), crate::openapi::ListErrors)
 )]
 #[get("/events")]
 async fn list_events(
@@ -529,10 +523,7 @@ async fn find(
     tag = "events",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = EventDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = EventDto), crate::openapi::ReadErrors)
 )]
 #[get("/events/{id}")]
 async fn get_event(
@@ -590,10 +581,7 @@ pub struct UpdateEvent {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateEvent,
-    responses(
-        (status = 200, body = EventDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = EventDto), crate::openapi::EditErrors)
 )]
 #[patch("/events/{id}")]
 async fn update_event(
@@ -738,7 +726,7 @@ pub struct ChildrenIn {
     responses(
         (status = 200, body = EventDto),
         (status = 409, description = "Not a consultation event (`not_a_consultation`): trainings, communication and parents' sessions count no children's views", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+        crate::openapi::EditErrors,
     )
 )]
 #[put("/events/{id}/children/{unit_id}")]

@@ -48,10 +48,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "results",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), ResultsQuery),
-    responses(
-        (status = 200, body = ResultsDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = ResultsDto), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}/results")]
 async fn survey_results(
@@ -254,10 +251,7 @@ async fn public_survey(
     tag = "results",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), ResultsQuery),
-    responses(
-        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}/results.csv")]
 async fn survey_results_csv(
@@ -461,10 +455,7 @@ async fn read_rows(
     tag = "results",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), RowsQuery),
-    responses(
-        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), crate::openapi::ActionErrors)
 )]
 #[get("/surveys/{id}/responses.csv")]
 async fn responses_csv(
@@ -586,10 +577,7 @@ async fn responses_csv(
     tag = "results",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), RowsQuery),
-    responses(
-        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}/texts.csv")]
 async fn texts_csv(

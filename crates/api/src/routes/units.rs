@@ -273,10 +273,7 @@ fn collect<T>(r: Result<T, FieldErrors>, errors: &mut FieldErrors) -> Option<T> 
     tag = "units",
     security(("bearer" = [])),
     request_body = CreateUnit,
-    responses(
-        (status = 201, body = UnitDetail),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
-    )
+    responses((status = 201, body = UnitDetail), crate::openapi::UniqueCreateErrors)
 )]
 #[post("/units")]
 async fn create_unit(
@@ -354,10 +351,7 @@ pub struct UpdateUnit {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateUnit,
-    responses(
-        (status = 200, body = UnitDetail),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = UnitDetail), crate::openapi::ChangeErrors)
 )]
 #[patch("/units/{id}")]
 async fn update_unit(
@@ -556,10 +550,7 @@ fn reorganisation_dto(chart: &OrgChart, r: store::Reorganisation) -> Reorganisat
     tag = "units",
     security(("bearer" = [])),
     request_body = CreateReorganisation,
-    responses(
-        (status = 201, body = ReorganisationDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
-    )
+    responses((status = 201, body = ReorganisationDto), crate::openapi::UniqueCreateErrors)
 )]
 #[post("/reorganisations")]
 async fn create_reorganisation(

@@ -67,10 +67,7 @@ async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     request_body = WebhookIn,
-    responses(
-        (status = 200, body = WebhookSecretDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = WebhookSecretDto), crate::openapi::EditErrors)
 )]
 #[put("/agencies/{id}/webhook")]
 async fn set_webhook(
@@ -99,10 +96,7 @@ async fn set_webhook(
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
-    responses(
-        (status = 200, body = WebhookDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = WebhookDto), crate::openapi::ReadErrors)
 )]
 #[get("/agencies/{id}/webhook")]
 async fn get_webhook(
@@ -126,10 +120,7 @@ async fn get_webhook(
     tag = "webhooks",
     security(("bearer" = [])),
     request_body = WebhookIn,
-    responses(
-        (status = 200, body = WebhookSecretDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = WebhookSecretDto), crate::openapi::CreateErrors)
 )]
 #[put("/safeguarding/webhook")]
 async fn set_safeguarding_webhook(
@@ -213,10 +204,7 @@ fn event_dto(e: Event) -> EventDto {
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
-    responses(
-        (status = 202, body = EventDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 202, body = EventDto), crate::openapi::ActionErrors)
 )]
 #[post("/agencies/{id}/webhook/test")]
 async fn test_webhook(
@@ -250,10 +238,7 @@ pub struct EventQuery {
     tag = "webhooks",
     security(("bearer" = [])),
     params(EventQuery),
-    responses(
-        (status = 200, body = Page<EventDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<EventDto>), crate::openapi::ListErrors)
 )]
 #[get("/webhooks/events")]
 async fn list_events(
@@ -288,10 +273,7 @@ async fn list_events(
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The event")),
-    responses(
-        (status = 200, body = EventDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = EventDto), crate::openapi::ActionErrors)
 )]
 #[post("/webhooks/events/{id}/replay")]
 async fn replay_event(
