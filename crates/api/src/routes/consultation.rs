@@ -24,7 +24,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Consulting, Respondent, SessionRunner, Staff};
-use crate::credentials::RespondentClaims;
+use crate::credentials::{Registered, RespondentClaims};
 use crate::dto::{RenderedSurveyDto, rendered_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
@@ -681,14 +681,8 @@ fn respondent_claims(
     lang: Lang,
     now: chrono::DateTime<Utc>,
 ) -> RespondentClaims {
-    let iat = now.timestamp();
     RespondentClaims {
-        iss: crate::credentials::ISSUER.into(),
-        aud: crate::credentials::AUDIENCE.into(),
-        sub: participant_id.to_string(),
-        iat,
-        nbf: iat - 5,
-        exp: iat + state.respondent_ttl.num_seconds(),
+        registered: Registered::new(participant_id.to_string(), now, state.respondent_ttl),
         typ: "respondent".into(),
         sid,
         age: child.age,
