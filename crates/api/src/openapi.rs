@@ -79,7 +79,12 @@ type Responses = std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoip
 fn references(responses: &[(u16, &str)]) -> Responses {
     responses
         .iter()
-        .map(|(status, name)| (status.to_string(), utoipa::openapi::Ref::from_response_name(*name).into()))
+        .map(|(status, name)| {
+            (
+                status.to_string(),
+                utoipa::openapi::Ref::from_response_name(*name).into(),
+            )
+        })
         .collect()
 }
 

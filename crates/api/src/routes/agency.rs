@@ -491,6 +491,24 @@ fn step_refused(e: rules::DeliveryError) -> ApiError {
     ApiError::named(e.code(), e.to_string())
 }
 
+/// Takes the step `decide` chooses (from the delivery and its commitments,
+/// or refuses with what `refused` answers) on one of the caller's
+/// deliveries, and answers with the delivery after it.
+async fn step<E>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &AgencyCaller,
+    id: Uuid,
+    decide: impl FnOnce(&DeliveryRow, &[store::CommitmentRow]) -> Result<AgencyStep, E>,
+    refused: impl FnOnce(E) -> ApiError,
+) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
+    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, id, decide)
+        .await
+        .or_not_found("delivery")?
+        .map_err(refused)?;
+    Ok(web::Json(one(state, d, crate::request_lang(req)).await?))
+}
+
 /// Acknowledge receipt; acknowledging again, even after replying, changes
 /// nothing.
 #[utoipa::path(
@@ -506,17 +524,14 @@ async fn acknowledge(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
-    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
-        Ok::<_, rules::DeliveryError>(if rules::acknowledge(d.status) {
+    let decide = |d: &DeliveryRow, _: &[store::CommitmentRow]| {
+        Ok(if rules::acknowledge(d.status) {
             AgencyStep::Acknowledge
         } else {
             AgencyStep::Nothing
         })
-    })
-    .await
-    .or_not_found("delivery")?
-    .map_err(step_refused)?;
-    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
+    };
+    step(&req, &state, &caller, *id, decide, step_refused).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -612,7 +627,7 @@ async fn reply(
     let Some(stance) = stance else {
         return Err(ApiError::field("stance", "unknown_value", "unknown stance"));
     };
-    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
+    let decide = |d: &DeliveryRow, _: &[store::CommitmentRow]| {
         rules::reply(d.status, stance).map(|to| AgencyStep::Reply {
             status: to,
             stance,
@@ -622,11 +637,8 @@ async fn reply(
             answered_on: today,
             commitments: promised,
         })
-    })
-    .await
-    .or_not_found("delivery")?
-    .map_err(step_refused)?;
-    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
+    };
+    step(&req, &state, &caller, *id, decide, step_refused).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -677,7 +689,7 @@ async fn progress_update(
     let Some(to) = to else {
         return Err(ApiError::field("status", "unknown_value", "in_progress or done"));
     };
-    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, cs| {
+    let decide = |d: &DeliveryRow, cs: &[store::CommitmentRow]| {
         let Some(c) = cs.iter().find(|c| c.id == b.commitment_id) else {
             return Err(StepError::UnknownCommitment);
         };
@@ -693,18 +705,16 @@ async fn progress_update(
             note,
             child_note,
         })
-    })
-    .await
-    .or_not_found("delivery")?
-    .map_err(|e| match e {
+    };
+    let refused = |e| match e {
         StepError::UnknownCommitment => ApiError::field(
             "commitment_id",
             "unknown_commitment",
             "no such commitment on this delivery",
         ),
         StepError::Rule(e) => step_refused(e),
-    })?;
-    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
+    };
+    step(&req, &state, &caller, *id, decide, refused).await
 }
 
 enum StepError {

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use langnghe_domain::consultation::SurveyStatus;
-use langnghe_domain::survey::{self, SurveyDefinition, SurveyKind};
+use langnghe_domain::survey::{self, RawSurvey, SurveyDefinition, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::{FieldErrors, TopicId, UnitId};
 use langnghe_storage::formats::survey::StoredSurvey;
@@ -39,7 +39,7 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
     let topics = catalog::list_topics(&state.db).await?;
     let exists = |slug: &str| topics.iter().any(|t| t.slug.as_str() == slug && t.active);
     let mut errors = FieldErrors::new();
-    let def = SurveyDefinition::parse(&body.to_raw(), &exists)
+    let def = SurveyDefinition::parse(&RawSurvey::from(body.clone()), &exists)
         .map_err(|e| errors.0.extend(e.0))
         .ok();
     let chart = org::load_chart(&state.db).await?;
