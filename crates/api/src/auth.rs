@@ -11,10 +11,10 @@ use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
 use langnghe_domain::UserId;
 use langnghe_domain::account::{Role, User};
-use langnghe_storage::{Actor, StoreError, accounts};
+use langnghe_storage::{Actor, accounts};
 
 use crate::credentials::{Claims, KeyError, RespondentClaims};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::state::AppState;
 
 /// The authorising extractors of a request still at work. Handler
@@ -149,11 +149,9 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
 /// version is the account's.
 async fn staff_account(state: &AppState, claims: &Claims) -> Result<User, ApiError> {
     let id = claims.registered.subject()?;
-    let user = match accounts::get(&state.db, UserId(id)).await {
-        Ok(u) => u,
-        Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
-        Err(e) => return Err(e.into()),
-    };
+    let user = accounts::get(&state.db, UserId(id))
+        .await
+        .missing_as(ApiError::invalid_token)?;
     if user.disabled || user.token_version != claims.ver {
         return Err(ApiError::invalid_token());
     }
@@ -235,11 +233,9 @@ async fn principal(req: &HttpRequest) -> Result<AdminOrAgency, ApiError> {
     let id = claims.registered.subject()?;
     let (agency_id, actor) = match claims.typ.as_str() {
         "agency_client" => {
-            let client = match langnghe_storage::agency_clients::get(&state.db, id).await {
-                Ok(c) => c,
-                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
-                Err(e) => return Err(e.into()),
-            };
+            let client = langnghe_storage::agency_clients::get(&state.db, id)
+                .await
+                .missing_as(ApiError::invalid_token)?;
             if client.revoked_at.is_some() {
                 return Err(ApiError::invalid_token());
             }

@@ -106,8 +106,10 @@ response_sets! {
 
     // The sets most routes answer with, by what the route does; a route for
     // signed-in callers whose role may be refused (staff, agencies).
+    /// A route without parameters: 401, 403.
+    RoleErrors = NoToken | NotAllowed;
     /// A list read with query parameters: 400, 401, 403.
-    ListErrors = BadInput | NoToken | NotAllowed;
+    ListErrors = BadInput | RoleErrors;
     /// One resource read (or acted on) by its path: 400, 401, 403, 404.
     ReadErrors = ListErrors | Missing;
     /// A bodiless change of one resource that its state may refuse: 400,
@@ -124,6 +126,12 @@ response_sets! {
     /// A change of one resource from a JSON body that its state may refuse:
     /// as [`EditErrors`], and 409.
     ChangeErrors = EditErrors | InConflict;
+
+    // Routes any valid token may use, whatever its holder's role.
+    /// A list read with query parameters: 400, 401.
+    SignedInListErrors = BadInput | NoToken;
+    /// One resource read by its path: 400, 401, 404.
+    SignedInReadErrors = SignedInListErrors | Missing;
 }
 
 #[derive(OpenApi)]

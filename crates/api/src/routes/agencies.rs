@@ -92,10 +92,7 @@ pub struct ListAgenciesQuery {
     tag = "agencies",
     security(("bearer" = [])),
     params(ListAgenciesQuery),
-    responses(
-        (status = 200, body = Page<AgencyDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken,
-    )
+    responses((status = 200, body = Page<AgencyDto>), crate::openapi::SignedInListErrors)
 )]
 #[get("/agencies")]
 async fn list_agencies(
@@ -246,10 +243,7 @@ async fn find(state: &AppState, id: Uuid) -> Result<Agency, ApiError> {
     tag = "agencies",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = AgencyDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::Missing,
-    )
+    responses((status = 200, body = AgencyDto), crate::openapi::SignedInReadErrors)
 )]
 #[get("/agencies/{id}")]
 async fn get_agency(

@@ -177,10 +177,7 @@ pub struct SchoolTermsDto {
 #[utoipa::path(
     tag = "calendar",
     security(("bearer" = [])),
-    responses(
-        (status = 200, body = SchoolTermsDto),
-        crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = SchoolTermsDto), crate::openapi::RoleErrors)
 )]
 #[get("/calendar/school-terms")]
 async fn list_school_terms(

@@ -664,7 +664,7 @@ pub struct SupportDto {
     responses(
         (status = 200, description = "Already supported", body = SupportDto),
         (status = 201, body = SupportDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::Missing,
+        crate::openapi::SignedInReadErrors,
     )
 )]
 #[post("/issues/{id}/supports")]

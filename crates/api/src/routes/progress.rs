@@ -31,10 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[utoipa::path(
     tag = "progress",
     security(("bearer" = [])),
-    responses(
-        (status = 200, body = Vec<TargetDto>),
-        crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Vec<TargetDto>), crate::openapi::RoleErrors)
 )]
 #[get("/targets")]
 async fn list_targets(

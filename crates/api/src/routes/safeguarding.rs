@@ -555,10 +555,7 @@ pub struct QueueDto {
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
-    responses(
-        (status = 200, body = QueueDto),
-        crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = QueueDto), crate::openapi::RoleErrors)
 )]
 #[get("/safeguarding/queue")]
 async fn queue(_staff: Staff<Safeguarding>, state: web::Data<AppState>) -> Result<web::Json<QueueDto>, ApiError> {
@@ -617,10 +614,7 @@ async fn release_case(
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
-    responses(
-        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), crate::openapi::RoleErrors)
 )]
 #[get("/safeguarding/marks.csv")]
 async fn export_marks(staff: Staff<Safeguarding>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

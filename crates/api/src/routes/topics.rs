@@ -69,10 +69,7 @@ pub struct ListTopicsQuery {
     tag = "topics",
     security(("bearer" = [])),
     params(ListTopicsQuery),
-    responses(
-        (status = 200, body = Page<TopicDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken,
-    )
+    responses((status = 200, body = Page<TopicDto>), crate::openapi::SignedInListErrors)
 )]
 #[get("/topics")]
 async fn list_topics(

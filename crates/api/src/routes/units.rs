@@ -124,10 +124,7 @@ pub struct ListUnitsQuery {
     tag = "units",
     security(("bearer" = [])),
     params(ListUnitsQuery),
-    responses(
-        (status = 200, body = Page<UnitDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken,
-    )
+    responses((status = 200, body = Page<UnitDto>), crate::openapi::SignedInListErrors)
 )]
 #[get("/units")]
 async fn list_units(
@@ -218,10 +215,7 @@ fn detail(chart: &OrgChart, u: &Unit, at: NaiveDate) -> UnitDetail {
     tag = "units",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), AtQuery),
-    responses(
-        (status = 200, body = UnitDetail),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::Missing,
-    )
+    responses((status = 200, body = UnitDetail), crate::openapi::SignedInReadErrors)
 )]
 #[get("/units/{id}")]
 async fn get_unit(
@@ -647,10 +641,7 @@ pub struct ListReorganisationsQuery {
     tag = "units",
     security(("bearer" = [])),
     params(ListReorganisationsQuery),
-    responses(
-        (status = 200, body = Page<ReorganisationDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken,
-    )
+    responses((status = 200, body = Page<ReorganisationDto>), crate::openapi::SignedInListErrors)
 )]
 #[get("/reorganisations")]
 async fn list_reorganisations(
