@@ -90,12 +90,11 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use actix_web::http::Method;
 use langnghe_domain::disclosure::{CellKey, PTable, Policy};
 use serde_json::{Value, json};
 
 use crate::results::{D, K, answer, session};
-use crate::support::TestApp;
+use crate::support::{TestApp, question};
 
 // ---------------------------------------------------------------------------
 // The public perturbation table, as the adversary reads it
@@ -539,32 +538,17 @@ impl World {
     /// way to put a test on a chosen share of the keys.
     async fn plant(&self, children: &[(Child, u32)]) {
         use langnghe_storage::participation::{NewResponse, insert_responses_bulk};
-        let db = langnghe_storage::connect(&self.app.db.url, 1).await.unwrap();
+        let db = self.app.storage().await;
         let survey_id: uuid::Uuid = self.survey.parse().unwrap();
         let rows: Vec<NewResponse> = children
             .iter()
             .map(|(c, key)| {
-                let id = uuid::Uuid::now_v7();
+                let unit = &self.units[c.school];
                 NewResponse {
-                    id,
-                    survey_id,
-                    version: 1,
-                    session_id: id,
-                    unit_id: langnghe_domain::UnitId(self.units[c.school].parse().unwrap()),
-                    participant_id: uuid::Uuid::now_v7(),
                     age: i16::from(c.age),
                     age_band: c.band().into(),
-                    grade: None,
                     gender: Some(c.gender.into()),
-                    language: "vi".into(),
-                    answers: c.answers().to_string(),
-                    receipt_hash: id.simple().to_string(),
-                    idempotency_key: format!("k{}", id.simple()),
-                    request_hash: id.simple().to_string(),
-                    single: false,
-                    cases: vec![],
-                    submitted_at: self.app.now(),
-                    record_key: *key,
+                    ..crate::support::response_row(survey_id, unit, c.answers(), self.app.now(), *key)
                 }
             })
             .collect();
@@ -574,7 +558,7 @@ impl World {
 
     /// How many responses the released cells count.
     async fn released_responses(&self) -> i64 {
-        let db = langnghe_storage::connect(&self.app.db.url, 1).await.unwrap();
+        let db = self.app.storage().await;
         let cells = langnghe_storage::rollup::cells(&db, self.survey.parse().unwrap(), 1, None, None, None)
             .await
             .unwrap();
@@ -584,19 +568,8 @@ impl World {
 }
 
 async fn withdraw(app: &TestApp, receipt: &str) {
-    let r = app
-        .request(Method::DELETE, &format!("/api/v1/responses/{receipt}"), None, &[], None)
-        .await;
+    let r = app.delete(&format!("/api/v1/responses/{receipt}"), None).await;
     assert_eq!(r.status, 204, "{}", r.text);
-}
-
-fn question<'a>(body: &'a Value, key: &str) -> &'a Value {
-    body["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["key"] == key)
-        .unwrap_or_else(|| panic!("no question {key}"))
 }
 
 /// The figures (every question's) of the group with exactly these dimensions,

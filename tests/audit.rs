@@ -19,7 +19,7 @@ async fn admins_read_every_change_with_before_and_after() {
             &json!({"name": {"vi": "Trung tâm Văn hóa quận"}, "kind": "other", "jurisdiction_unit_id": district, "topics": ["play_spaces"]}),
         )
         .await;
-    let agency = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let agency = r.created();
     app.patch(
         &format!("/api/v1/agencies/{agency}"),
         app.admin(),
@@ -47,10 +47,7 @@ async fn admins_read_every_change_with_before_and_after() {
 
     // By actor: the account the admin created is in the admin's changes,
     // the system's seeding is not; by label, the seeding is.
-    let me = app.get("/api/v1/me", app.admin()).await.ok(200)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let me = app.get("/api/v1/me", app.admin()).await.string(200, "id");
     let r = app
         .get(&format!("/api/v1/audit?actor={me}&entity=user&limit=100"), app.admin())
         .await;

@@ -150,7 +150,7 @@ fn kid(secret: &str) -> String {
 async fn tokens_are_checked_strictly() {
     let app = TestApp::spawn().await;
     let me = app.get("/api/v1/me", app.admin()).await;
-    let sub = me.ok(200)["id"].as_str().unwrap().to_owned();
+    let sub = me.string(200, "id");
     let now = app.now().timestamp();
     let claims = |iss: &str, aud: &str, exp: i64| json!({"iss": iss, "aud": aud, "sub": sub, "iat": now, "nbf": now - 5, "exp": exp, "ver": 0, "typ": "staff"});
     let good = token(

@@ -155,7 +155,7 @@ async fn control_characters_in_bodies_and_headers_of_signed_in_callers() {
             &json!({"join_code": code, "age": 12, "assent": true}),
         )
         .await;
-    let child = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+    let child = joined.string(200, "respondent_token");
     let answers = serde_json::to_vec(&json!({"answers": {"feel_safe": "yes"}})).unwrap();
     let r = app
         .request(
@@ -211,10 +211,7 @@ async fn bidi_overrides_are_refused_in_names_and_titles() {
                 "title": "Đối thoại", "children_attending": 3, "adults_attending": 1}),
         )
         .await
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .created();
     for c in [
         '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
     ] {
@@ -338,10 +335,7 @@ async fn bidi_overrides_are_refused_in_names_and_titles() {
             &json!({"join_code": code, "age": 12, "assent": true}),
         )
         .await
-        .ok(200)["respondent_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .string(200, "respondent_token");
     app.post(
         "/api/v1/issues",
         Some(&child),

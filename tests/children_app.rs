@@ -67,7 +67,7 @@ async fn class() -> Class {
                     "closes_at": (now + Duration::minutes(120)).to_rfc3339(), "expected_participants": 40}),
         )
         .await;
-    let code = r.ok(201)["join_code"].as_str().unwrap().to_owned();
+    let code = r.string(201, "join_code");
     Class { app, code }
 }
 
@@ -314,7 +314,7 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
             &json!({"join_code": c.code, "age": 12, "assent": true}),
         )
         .await;
-    let other = r.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+    let other = r.string(200, "respondent_token");
     let r = c
         .app
         .request(
@@ -329,7 +329,7 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
             ),
         )
         .await;
-    let issue = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let issue = r.created();
     let (_, moderator) = c.app.user("hoidong.app", "moderator", None, None).await;
     c.app
         .patch(

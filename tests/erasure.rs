@@ -45,14 +45,14 @@ async fn send(app: &TestApp, token: &str, path: &str, key: &str, body: &Value) -
 }
 
 async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> Resp {
-    app.request(Method::DELETE, path, token, &[], None).await
+    app.delete(path, token).await
 }
 
 #[actix_web::test]
 async fn erasure_erases_and_the_old_tokens_open_nothing() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let mut body = example_survey(&district);
@@ -101,7 +101,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
         &json!({"title": "Sân trường thiếu bóng mát", "body": "Trưa nắng chang chang, tụi em không có chỗ ngồi chơi"}),
     )
     .await;
-    let own_issue = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let own_issue = r.created();
     let other = joined(&app, &code, None).await;
     let r = send(
         &app,
@@ -111,7 +111,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
         &json!({"title": "Cần thêm đèn đường", "body": "Đường về nhà tối quá"}),
     )
     .await;
-    let someone_elses = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let someone_elses = r.created();
     for id in [&own_issue, &someone_elses] {
         let path = format!("/api/v1/issues/{id}");
         app.patch(&path, m, &json!({"status": "accepted"})).await.ok(200);
@@ -145,7 +145,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
             &json!({}),
         )
         .await;
-    let promoted = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let promoted = r.created();
     // And answers a second survey, not yet released.
     let survey2 = published_survey(&app, &example_survey(&district)).await;
     let code2 = crate::results::session(&app, &survey2, &school).await;
@@ -220,9 +220,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     assert!(r.body["detail"].as_str().unwrap().contains("xoá"));
 
     // Nothing of the child is left: no row under the pseudonym, no words.
-    let stored = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), true)
-        .await
-        .unwrap();
+    let stored = app.responses(&survey, true).await;
     assert!(
         stored
             .iter()
@@ -236,12 +234,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
         pseudonym_left, 1,
         "the released answer waits, unlinked, for its withdrawal's release"
     );
-    assert!(
-        langnghe_storage::participation::responses_of(&db, survey2.parse().unwrap(), true)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(app.responses(&survey2, true).await.is_empty());
     for id in [&own_issue, &promoted] {
         app.get(&format!("/api/v1/issues/{id}"), m)
             .await
@@ -266,9 +259,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     assert!(history.ok(200)["history"].is_array());
 
     // Four more changes in the cell release the withdrawal; the row goes.
-    let others = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), false)
-        .await
-        .unwrap();
+    let others = app.responses(&survey, false).await;
     assert_eq!(others.len(), 4);
     for i in 0..4 {
         let late = joined(&app, &code, None).await;
@@ -283,9 +274,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
         .ok(201);
     }
     app.release().await;
-    let stored = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), true)
-        .await
-        .unwrap();
+    let stored = app.responses(&survey, true).await;
     assert!(
         stored
             .iter()
@@ -302,7 +291,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
 #[actix_web::test]
 async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     let app = TestApp::spawn_demo().await;
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let mut body = example_survey(&district);
@@ -313,7 +302,7 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     let child = joined(&app, &code, None).await;
     let issue_body = json!({"title": "Căng tin bán đồ ăn vặt", "body": "Em muốn căng tin bán thêm trái cây"});
     let r = send(&app, &child.respondent, "/api/v1/issues", "i", &issue_body).await;
-    let receipt = r.ok(201)["receipt_code"].as_str().unwrap().to_owned();
+    let receipt = r.string(201, "receipt_code");
     let id = r.body["id"].as_str().unwrap().to_owned();
 
     // The request hash is keyed: not the plain digest of what was sent.
@@ -357,7 +346,7 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
         &json!({"title": "Thư viện", "body": "Mở cửa thư viện giờ ra chơi"}),
     )
     .await;
-    let id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let id = r.created();
     let r = langnghe_api::retention::purge(
         &db,
         langnghe_api::config::RetentionPolicy::default(),

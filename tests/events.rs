@@ -28,7 +28,7 @@ async fn a_facilitator_records_an_event_with_its_issues() {
     assert_eq!(e["issues"].as_array().unwrap().len(), 2);
     assert_eq!(e["issues"][0]["status"], "new");
     assert_eq!(e["issues"][1]["status"], "withheld");
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let first =
         langnghe_storage::participation::get_issue(&db, e["issues"][0]["id"].as_str().unwrap().parse().unwrap())
             .await
@@ -108,7 +108,7 @@ async fn bad_events_are_refused_and_store_nothing() {
         json!([]),
         "nothing stored"
     );
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     assert!(langnghe_storage::participation::cases(&db).await.unwrap().is_empty());
     db.close().await.ok();
     app.get("/api/v1/events?kind=party", app.admin())
@@ -133,14 +133,14 @@ async fn events_are_scoped_and_role_checked() {
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let other = app.unit_id("PN-S01", "2026-01-01").await;
     let (_, tpt) = app.user("tpt.a", "facilitator", Some(&school), None).await;
-    let theirs = app.post("/api/v1/events", app.admin(), &dialogue(&other)).await.ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mine = app.post("/api/v1/events", Some(&tpt), &dialogue(&school)).await.ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let theirs = app
+        .post("/api/v1/events", app.admin(), &dialogue(&other))
+        .await
+        .created();
+    let mine = app
+        .post("/api/v1/events", Some(&tpt), &dialogue(&school))
+        .await
+        .created();
     let list = app.get("/api/v1/events", Some(&tpt)).await;
     let ids: Vec<&str> = list.ok(200)["items"]
         .as_array()

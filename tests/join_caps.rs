@@ -82,7 +82,7 @@ async fn one_address_brings_so_many_and_a_burst_is_voided() {
     let mut tokens = Vec::new();
     for _ in 0..3 {
         let r = app.post("/api/v1/join", None, &body).await;
-        tokens.push(r.ok(200)["respondent_token"].as_str().unwrap().to_owned());
+        tokens.push(r.string(200, "respondent_token"));
     }
     app.post("/api/v1/join", None, &body)
         .await
@@ -130,10 +130,8 @@ async fn one_address_brings_so_many_and_a_burst_is_voided() {
     assert_eq!(r.ok(200)["voided"], 3);
     let r = app.post(&void, Some(&facilitator), &window).await;
     assert_eq!(r.ok(200)["voided"], 0, "voiding again changes nothing");
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
-    let counting = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), false)
-        .await
-        .unwrap();
+    let db = app.storage().await;
+    let counting = app.responses(&survey, false).await;
     assert!(counting.is_empty(), "the burst counts nowhere");
     let audit = app.audit("session", &session_id).await;
     assert!(audit.iter().any(|e| e.action == "session.void"));

@@ -34,7 +34,7 @@ async fn session(app: &TestApp) -> String {
                     "closes_at": (now + chrono::Duration::hours(3)).to_rfc3339()}),
         )
         .await;
-    r.ok(201)["join_code"].as_str().unwrap().to_owned()
+    r.string(201, "join_code")
 }
 
 /// A join from `addr` (behind the trusted load balancer).

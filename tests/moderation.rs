@@ -479,7 +479,7 @@ async fn child(app: &TestApp, school: &str, age: u8) -> String {
                 "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
         )
         .await;
-    let code = r.ok(201)["join_code"].as_str().unwrap().to_owned();
+    let code = r.string(201, "join_code");
     let r = app
         .post(
             "/api/v1/join",
@@ -487,7 +487,7 @@ async fn child(app: &TestApp, school: &str, age: u8) -> String {
             &json!({"join_code": code, "age": age, "assent": true}),
         )
         .await;
-    r.ok(200)["respondent_token"].as_str().unwrap().to_owned()
+    r.string(200, "respondent_token")
 }
 
 #[actix_web::test]
@@ -585,15 +585,7 @@ async fn children_read_accepted_issues_and_support_each_once() {
         .await
         .assert_problem(401, "unauthenticated");
     // Erasing a child's data removes their support.
-    let r = app
-        .request(
-            actix_web::http::Method::DELETE,
-            "/api/v1/participants/me",
-            Some(&a),
-            &[],
-            None,
-        )
-        .await;
+    let r = app.delete("/api/v1/participants/me", Some(&a)).await;
     r.ok(200);
     assert_eq!(
         app.get(&format!("/api/v1/issues/{}", issues[0]), m).await.ok(200)["supports"],
@@ -750,7 +742,7 @@ async fn search_keys_of_an_older_form_are_computed_again_at_start() {
     let Queue {
         app, moderator, issues, ..
     } = queue().await;
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     db.execute_unprepared("UPDATE issues SET search_text = 'can them hoat dong' WHERE search_text IS NOT NULL")
         .await
         .unwrap();
@@ -854,7 +846,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
                 "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
         )
         .await;
-    let code = r.ok(201)["join_code"].as_str().unwrap().to_owned();
+    let code = r.string(201, "join_code");
     let mut tokens = Vec::new();
     for (age, text) in [
         (12, "Đoạn đường trước cổng trường không có đèn, tối rất sợ."),
@@ -867,10 +859,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
                 &json!({"join_code": code, "age": age, "assent": true}),
             )
             .await
-            .ok(200)["respondent_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+            .string(200, "respondent_token");
         let r = app
             .request(
                 actix_web::http::Method::POST,
@@ -897,10 +886,8 @@ async fn moderators_promote_free_text_answers_to_issues() {
     );
     assert!(!r.text.contains("say rượu"), "a disclosure stays in its case");
     assert!(!r.text.contains(langnghe_domain::screen::WITHHELD));
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
-    let responses = langnghe_storage::participation::responses_of(&db, survey.parse().unwrap(), false)
-        .await
-        .unwrap();
+    let db = app.storage().await;
+    let responses = app.responses(&survey, false).await;
     db.close().await.ok();
     for response in &responses {
         assert!(!r.text.contains(&response.id.to_string()), "no response id");
@@ -977,15 +964,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
         .assert_problem(401, "unauthenticated");
 
     // The child's erasure erases the promoted issue's words and the answer.
-    let r = app
-        .request(
-            actix_web::http::Method::DELETE,
-            "/api/v1/participants/me",
-            Some(&tokens[0]),
-            &[],
-            None,
-        )
-        .await;
+    let r = app.delete("/api/v1/participants/me", Some(&tokens[0])).await;
     assert_eq!(r.ok(200)["issues_erased"], 1);
     app.get(&format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()), m)
         .await

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::results::{answer, session};
-use crate::support::TestApp;
+use crate::support::{TestApp, question};
 
 /// A survey in both languages, its results public.
 fn bilingual(owner: &str) -> Value {
@@ -122,15 +122,6 @@ async fn answered() -> Answered {
     Answered { app, survey, school }
 }
 
-fn question<'a>(body: &'a Value, key: &str) -> &'a Value {
-    body["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["key"] == key)
-        .unwrap_or_else(|| panic!("no {key} in {body}"))
-}
-
 #[actix_web::test]
 async fn results_carry_the_words_in_the_callers_language() {
     let Answered { app, survey, school } = answered().await;
@@ -183,16 +174,9 @@ async fn results_carry_the_words_in_the_callers_language() {
         )),
         "{groups:?}"
     );
-    let by_query = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results?by=age_band&lang=en"),
-            app.admin(),
-        )
-        .await;
+    let by_query = app.results(&survey, "?by=age_band&lang=en", app.admin()).await;
     assert_eq!(by_query.ok(200)["groups"][0]["labels"]["age_band"], "Aged 12–14");
-    let months = app
-        .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
-        .await;
+    let months = app.results(&survey, "?by=period", app.admin()).await;
     assert_eq!(months.ok(200)["groups"][0]["labels"]["period"], "11/2026");
     assert_eq!(months.body["groups"][0]["dimensions"]["period"], "2026-11");
     // The public results say the same, to anyone.
@@ -230,11 +214,7 @@ async fn results_carry_the_words_in_the_callers_language() {
 #[actix_web::test]
 async fn results_csv_is_for_people_in_either_language() {
     let Answered { app, survey, .. } = answered().await;
-    let json = app
-        .get(&format!("/api/v1/surveys/{survey}/results?by=age_band"), app.admin())
-        .await
-        .ok(200)
-        .clone();
+    let json = app.results(&survey, "?by=age_band", app.admin()).await.ok(200).clone();
     let r = app
         .get(
             &format!("/api/v1/surveys/{survey}/results.csv?by=age_band"),
@@ -419,7 +399,7 @@ async fn the_public_survey_is_readable_with_its_results() {
     let mut draft = bilingual(&district);
     draft["title"]["vi"] = json!("Bản nháp");
     let draft = app.post("/api/v1/surveys", app.admin(), &draft).await;
-    let draft = draft.ok(201)["id"].as_str().unwrap().to_owned();
+    let draft = draft.created();
     app.get(&format!("/api/v1/public/surveys/{draft}"), None)
         .await
         .assert_problem(404, "not_found");

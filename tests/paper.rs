@@ -73,7 +73,7 @@ async fn enter(app: &TestApp, session: &str, token: Option<&str>, key: Option<&s
 
 async fn count(app: &TestApp, table: &str) -> i64 {
     use sea_orm::ConnectionTrait;
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(
             db.get_database_backend(),
@@ -134,7 +134,7 @@ async fn a_facilitator_enters_paper_forms_counted_on_the_day_of_the_session() {
     let third = r.ok(201).clone();
     assert_eq!(count(app, "responses").await, 3);
     assert_eq!(count(app, "participants").await, 3, "each form is a child of its own");
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let cases = langnghe_storage::participation::cases(&db).await.unwrap();
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0].original_text, "Bố em say rượu về đánh em");
@@ -164,11 +164,8 @@ async fn a_facilitator_enters_paper_forms_counted_on_the_day_of_the_session() {
     assert_eq!(after["assent"], "paper_form");
     assert!(!after.to_string().contains("đánh"));
     // A form entered wrong is withdrawn with its receipt.
-    app.request(
-        Method::DELETE,
+    app.delete(
         &format!("/api/v1/responses/{}", third["receipt_code"].as_str().unwrap()),
-        None,
-        &[],
         None,
     )
     .await
@@ -196,7 +193,7 @@ async fn a_facilitator_enters_paper_forms_counted_on_the_day_of_the_session() {
                 &json!({"metric": "unique_participants", "scope_unit_id": p.school, "period": period, "value": 10}),
             )
             .await;
-        let target = r.ok(201)["id"].as_str().unwrap().to_owned();
+        let target = r.created();
         let progress = app
             .get(
                 &format!("/api/v1/progress?period={period}&unit_id={}", p.school),
@@ -294,10 +291,7 @@ async fn paper_sessions_were_held_recently_since_the_survey_was_published() {
 async fn only_the_sessions_facilitator_or_an_admin_enters_forms_and_bad_forms_store_nothing() {
     let p = setup().await;
     let app = &p.app;
-    let sid = paper_session(&p, &p.tpt).await.ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = paper_session(&p, &p.tpt).await.created();
     let form = json!({"age": 12, "assent": true, "answers": {"feel_safe": "yes"}});
     let district = app.unit_id("PN", "2026-01-01").await;
     let agency = crate::recommendations::agency(app, &district, "education_office").await;
@@ -376,7 +370,7 @@ async fn only_the_sessions_facilitator_or_an_admin_enters_forms_and_bad_forms_st
             &json!({"unit_id": p.school, "opens_at": now - Duration::minutes(1), "closes_at": now + Duration::hours(1)}),
         )
         .await;
-    let live = live.ok(201)["id"].as_str().unwrap().to_owned();
+    let live = live.created();
     enter(app, &live, Some(&p.tpt), Some("k"), &form)
         .await
         .assert_problem(409, "not_a_paper_session");
@@ -509,10 +503,7 @@ async fn a_school_enters_its_children_at_a_district_forum() {
     .assert_problem(404, "not_found");
     let training = json!({"kind": "training", "audience": "pioneer_leaders", "unit_id": district, "held_on": "2026-11-12",
         "title": "Tập huấn", "children_attending": 0, "adults_attending": 18});
-    let t = app.post("/api/v1/events", app.admin(), &training).await.ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let t = app.post("/api/v1/events", app.admin(), &training).await.created();
     app.put(
         &format!("/api/v1/events/{t}/children/{school}"),
         Some(&tpt),

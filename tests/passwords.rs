@@ -48,7 +48,7 @@ async fn changing_ones_own_password_needs_the_current_one() {
     let r = app
         .post(CHANGE, Some(&token), &json!({"current_password": old, "password": new}))
         .await;
-    let fresh = r.ok(200)["access_token"].as_str().unwrap().to_owned();
+    let fresh = r.string(200, "access_token");
     assert_eq!(r.body["token_type"], "Bearer");
     app.get("/api/v1/me", Some(&token))
         .await
@@ -104,10 +104,7 @@ async fn wrong_current_passwords_are_throttled_like_sign_ins() {
 #[actix_web::test]
 async fn admins_reset_others_passwords_but_change_their_own_with_the_current_one() {
     let app = TestApp::spawn().await;
-    let me = app.get("/api/v1/me", app.admin()).await.ok(200)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let me = app.get("/api/v1/me", app.admin()).await.string(200, "id");
     app.post(
         &format!("/api/v1/users/{me}/password"),
         app.admin(),

@@ -14,10 +14,7 @@ async fn facilitators_preview_published_versions_only() {
     let school = app.unit_id("PN-S01", "2026-01-01").await;
     let mut body = example_survey(&district);
     body["title"]["vi"] = json!("Bản nháp chưa công bố");
-    let draft = app.post("/api/v1/surveys", app.admin(), &body).await.ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let draft = app.post("/api/v1/surveys", app.admin(), &body).await.created();
     body["title"]["vi"] = json!("Bản đã công bố");
     let published = published_survey(&app, &body).await;
     // A new draft of the published survey: version 2, unpublished.

@@ -3,16 +3,12 @@
 use chrono::Datelike;
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{TestApp, find};
 use crate::surveys::{example_survey, published_survey};
 
-fn find<'a>(progress: &'a Value, id: &str) -> &'a Value {
-    progress["targets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["id"] == id)
-        .unwrap()
+/// The progress row of the target with this id.
+fn target<'a>(progress: &'a Value, id: &str) -> &'a Value {
+    find(progress, "targets", |t| t["id"] == id)
 }
 
 #[actix_web::test]
@@ -61,7 +57,7 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
                     "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
         )
         .await;
-    let code = session.ok(201)["join_code"].as_str().unwrap().to_owned();
+    let code = session.string(201, "join_code");
     for (age, grade) in [(12, Some(7)), (8, None)] {
         let joined = app
             .post(
@@ -70,7 +66,7 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
                 &json!({"join_code": code, "age": age, "grade": grade, "assent": true}),
             )
             .await;
-        let token = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+        let token = joined.string(200, "respondent_token");
         let r = app
             .request(
                 actix_web::http::Method::POST,
@@ -86,12 +82,7 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
     let mk = |metric: &str, scope: &str, period: String, value: f64| {
         let app = &app;
         let body = json!({"metric": metric, "scope_unit_id": scope, "period": period, "value": value});
-        async move {
-            app.post("/api/v1/targets", app.admin(), &body).await.ok(201)["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
+        async move { app.post("/api/v1/targets", app.admin(), &body).await.created() }
     };
     let consultations = mk("consultations", &district, format!("{year}"), 100.0).await;
     let lower = mk("lower_secondary_participants", &district, format!("{year}"), 1.0).await;
@@ -105,7 +96,7 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
     // 2 responses + 40 at the dialogue + 10 at the Council meeting; the
     // training is not a consultation. Counts of children are published
     // through the cell key method: within D, the same on every reading.
-    let c = find(&progress, &consultations);
+    let c = target(&progress, &consultations);
     let actual = c["actual"].as_f64().unwrap();
     assert!((actual - 52.0).abs() <= 3.0, "{c}");
     assert!(
@@ -113,8 +104,8 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
         "share of the published figure"
     );
     let again = app.get(&format!("/api/v1/progress?year={year}"), app.admin()).await;
-    assert_eq!(find(again.ok(200), &consultations)["actual"], c["actual"]);
-    let l = find(&progress, &lower);
+    assert_eq!(target(again.ok(200), &consultations)["actual"], c["actual"]);
+    let l = target(&progress, &lower);
     // One lower-secondary child: published as 0 or k, never 1.
     assert!(l["actual"] == 0.0 || l["actual"] == 5.0, "{l}");
     // Beside it, never added: the children at the consultation events, a
@@ -139,7 +130,7 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
     assert_eq!(unknown["added_to_actual"], false);
     assert_eq!(l["measures"], "unique_participants");
     assert!(l["counting_rule"]["vi"].as_str().unwrap().contains("THCS"));
-    let w = find(&progress, &wards);
+    let w = target(&progress, &wards);
     assert!((w["actual"].as_f64().unwrap() - 100.0 / 3.0).abs() < 1e-6, "{w}");
     let mut uncovered: Vec<&str> = w["uncovered_units"]
         .as_array()
@@ -149,9 +140,9 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
         .collect();
     uncovered.sort();
     assert_eq!(uncovered, ["HCM-CAUKIEU", "HCM-PHUNHUAN"]);
-    assert_eq!(find(&progress, &meetings)["actual"], 1.0);
-    assert_eq!(find(&progress, &commanders)["status"], "met");
-    let s = find(&progress, &schools);
+    assert_eq!(target(&progress, &meetings)["actual"], 1.0);
+    assert_eq!(target(&progress, &commanders)["status"], "met");
+    let s = target(&progress, &schools);
     assert_eq!(
         s["uncovered_units"].as_array().unwrap().len(),
         17,
@@ -195,10 +186,7 @@ async fn targets_are_admin_data_with_checked_values() {
             &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
         )
         .await
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .created();
     let r = app
         .patch(
             &format!("/api/v1/targets/{id}"),

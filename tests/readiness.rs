@@ -96,7 +96,7 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
             &serde_json::json!({"kind": "city", "code": "HCM", "name": {"vi": "Thành phố Hồ Chí Minh"}, "valid_from": "2024-01-01"}),
         )
         .await;
-    let unit = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let unit = r.created();
     let mut body = crate::surveys::example_survey(&unit);
     body.as_object_mut().unwrap().remove("topic");
     let survey = crate::surveys::published_survey(&app, &body).await;
@@ -108,7 +108,7 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
             &serde_json::json!({"join_code": code, "age": 12, "assent": true}),
         )
         .await;
-    let child = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+    let child = joined.string(200, "respondent_token");
     let submit = |key: &'static str| {
         let child = child.clone();
         let app = &app;

@@ -136,7 +136,7 @@ pub async fn client_token(app: &TestApp, agency: &str) -> (String, String, Strin
             Some(form.into_bytes()),
         )
         .await;
-    let token = r.ok(200)["access_token"].as_str().unwrap().to_owned();
+    let token = r.string(200, "access_token");
     (id, secret, token)
 }
 
@@ -146,7 +146,7 @@ pub async fn sent(w: &World, agencies: &[&str]) -> Value {
         .app
         .post("/api/v1/recommendations", Some(&w.moderator), &draft(w))
         .await;
-    let id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let id = r.created();
     w.app
         .post(
             &format!("/api/v1/recommendations/{id}/approve"),
@@ -230,7 +230,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
                 "title": "Phiên họp Hội đồng trẻ em quý IV", "children_attending": 15, "adults_attending": 3}),
         )
         .await;
-    let meeting = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let meeting = r.created();
     let r = app
         .post(
             &format!("/api/v1/recommendations/{id}/approve"),
@@ -686,7 +686,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
 
     // A draft is nowhere public, and cannot be sent before approval.
     let r = app.post("/api/v1/recommendations", m, &draft(&w)).await;
-    let draft_id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let draft_id = r.created();
     app.get(&format!("/api/v1/public/recommendations/{draft_id}"), None)
         .await
         .assert_problem(404, "not_found");
@@ -909,7 +909,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         .len();
     assert_eq!(before, after, "nothing stored");
     let r = app.post("/api/v1/recommendations", m, &draft(&w)).await;
-    let draft_id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let draft_id = r.created();
     app.patch(
         &format!("/api/v1/recommendations/{draft_id}"),
         m,
@@ -953,7 +953,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
                 "title": "Đối thoại", "children_attending": 12, "adults_attending": 2}),
         )
         .await;
-    let dialogue = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let dialogue = r.created();
     app.post(
         &format!("/api/v1/recommendations/{draft_id}/approve"),
         m,
@@ -1053,7 +1053,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     let mut body = draft(&w);
     body["evidence"] = json!([{"survey_id": changing, "question_key": "feel_safe"}]);
     let r = app.post("/api/v1/recommendations", m, &body).await;
-    let stale = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let stale = r.created();
     app.post(&format!("/api/v1/recommendations/{stale}/approve"), m, &json!({}))
         .await
         .ok(200);
@@ -1134,7 +1134,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     let mut body = draft(&w);
     body["evidence"] = json!([{"survey_id": public, "question_key": "feel_safe"}]);
     let r = app.post("/api/v1/recommendations", m, &body).await;
-    let second = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let second = r.created();
     app.post(&format!("/api/v1/recommendations/{second}/approve"), m, &json!({}))
         .await
         .ok(200);
@@ -1166,7 +1166,7 @@ async fn set_due(app: &TestApp, delivery: &str, due: NaiveDate) {
 /// API's back.
 async fn set_column(app: &TestApp, table: &str, column: &str, value: sea_orm::Value, id: &str) {
     use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let backend = db.get_database_backend();
     let sql = match backend {
         DatabaseBackend::Postgres => format!("UPDATE {table} SET {column} = $1 WHERE id = $2"),

@@ -61,10 +61,7 @@ async fn join(app: &TestApp, code: &str) -> Resp {
 }
 
 async fn child(app: &TestApp, code: &str) -> String {
-    join(app, code).await.ok(200)["respondent_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    join(app, code).await.string(200, "respondent_token")
 }
 
 async fn submit(app: &TestApp, token: &str, key: &str, answers: Value) -> Resp {
@@ -93,7 +90,7 @@ async fn raise(app: &TestApp, token: &str, key: &str) -> Resp {
 }
 
 async fn stored(app: &TestApp, survey: &str) -> (usize, usize) {
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let survey_id: uuid::Uuid = survey.parse().unwrap();
     let responses = langnghe_storage::participation::responses_of(&db, survey_id, true)
         .await
@@ -214,29 +211,14 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
     )
     .await
     .ok(200);
-    let row = |session: &str, who: uuid::Uuid, key: &str| {
-        let id = uuid::Uuid::now_v7();
-        NewResponse {
-            id,
-            survey_id: w.survey.parse().unwrap(),
-            version: 1,
-            session_id: session.parse().unwrap(),
-            unit_id: langnghe_domain::UnitId(w.school.parse().unwrap()),
-            participant_id: who,
-            age: 12,
-            age_band: "12-14".into(),
-            grade: None,
-            gender: None,
-            language: "vi".into(),
-            answers: json!({"feel_safe": "yes"}).to_string(),
-            receipt_hash: id.simple().to_string(),
-            idempotency_key: key.into(),
-            request_hash: key.into(),
-            single: true,
-            cases: vec![],
-            submitted_at: app.now(),
-            record_key: 7,
-        }
+    let survey_id: uuid::Uuid = w.survey.parse().unwrap();
+    let row = |session: &str, who: uuid::Uuid, key: &str| NewResponse {
+        session_id: session.parse().unwrap(),
+        participant_id: who,
+        idempotency_key: key.into(),
+        request_hash: key.into(),
+        single: true,
+        ..crate::support::response_row(survey_id, &w.school, json!({"feel_safe": "yes"}), app.now(), 7)
     };
     let db = langnghe_storage::connect(&app.db.url, 2).await.unwrap();
     // One batch, rows of a closed and an open session.

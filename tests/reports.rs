@@ -43,7 +43,7 @@ async fn move_to(app: &TestApp, table: &'static str, column: &'static str, ids: 
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
     let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
     let ids: Vec<uuid::Uuid> = ids.iter().map(|i| i.parse().unwrap()).collect();
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let q = Query::update()
         .table(table)
         .value(column, at)
@@ -64,7 +64,7 @@ async fn send(app: &TestApp, path: &str, token: &str, key: &str, body: Value) ->
             Some(serde_json::to_vec(&body).unwrap()),
         )
         .await;
-    r.ok(201)["id"].as_str().unwrap().to_owned()
+    r.created()
 }
 
 /// The seeded data, all at the school PN-S06 (ward Đức Nhuận since July
@@ -99,7 +99,7 @@ async fn seed() -> Seeded {
                     "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
         )
         .await;
-    let code = session.ok(201)["join_code"].as_str().unwrap().to_owned();
+    let code = session.string(201, "join_code");
     let mut children = Vec::new();
     let mut answers = Vec::new();
     for i in 0..11 {
@@ -110,7 +110,7 @@ async fn seed() -> Seeded {
                 &json!({"join_code": code, "age": 13, "assent": true}),
             )
             .await;
-        let token = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+        let token = joined.string(200, "respondent_token");
         let given = if i < 5 {
             json!({"feel_safe": "no", "why_not": DISCLOSURE})
         } else {
@@ -190,7 +190,7 @@ async fn seed() -> Seeded {
     .await
     .ok(201);
 
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let cases = langnghe_storage::participation::cases(&db).await.unwrap();
     db.close().await.ok();
     assert!(cases.iter().all(|c| c.severity == cases[0].severity));
@@ -205,12 +205,7 @@ async fn seed() -> Seeded {
 }
 
 fn topic<'a>(summary: &'a Value, slug: &str) -> &'a Value {
-    summary["topics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["topic"]["slug"] == slug)
-        .unwrap_or_else(|| panic!("no topic {slug} in {summary}"))
+    crate::support::find(summary, "topics", |t| t["topic"]["slug"] == slug)
 }
 
 fn shown(n: u64) -> Value {

@@ -9,7 +9,7 @@ use actix_web::http::Method;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, TestApp, question};
 
 /// The default policy's threshold (k) and largest noise (D).
 pub const K: u64 = 5;
@@ -36,7 +36,7 @@ pub fn near(published: &Value, n: u64) {
 pub async fn released(app: &TestApp, survey: &str, number: i64) -> Value {
     let mut last = Value::Null;
     for _ in 0..200 {
-        let r = app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin()).await;
+        let r = app.results(survey, "", app.admin()).await;
         last = r.ok(200).clone();
         if last["release"]["number"].as_i64().unwrap_or(0) >= number {
             return last;
@@ -73,7 +73,7 @@ pub async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: V
             &json!({"join_code": code, "age": age, "gender": gender, "assent": true}),
         )
         .await;
-    let token = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+    let token = joined.string(200, "respondent_token");
     let r = app
         .request(
             Method::POST,
@@ -83,7 +83,7 @@ pub async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: V
             Some(serde_json::to_vec(&json!({"answers": answers})).unwrap()),
         )
         .await;
-    r.ok(201)["receipt_code"].as_str().unwrap().to_owned()
+    r.string(201, "receipt_code")
 }
 
 pub async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
@@ -95,17 +95,7 @@ pub async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
             &json!({"unit_id": unit, "opens_at": (now - Duration::minutes(5)).to_rfc3339(), "closes_at": (now + Duration::hours(1)).to_rfc3339()}),
         )
         .await;
-    r.ok(201)["join_code"].as_str().unwrap().to_owned()
-}
-
-/// The figures of one question of a results body.
-fn question<'a>(body: &'a Value, key: &str) -> &'a Value {
-    body["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["key"] == key)
-        .unwrap()
+    r.string(201, "join_code")
 }
 
 #[actix_web::test]
@@ -182,9 +172,7 @@ async fn results_cover_every_question_type_under_disclosure_control() {
 
     // By age band: the children of 9 are not released, so their band is not
     // listed; the released bands are within D.
-    let r = app
-        .get(&format!("/api/v1/surveys/{survey}/results?by=age_band"), app.admin())
-        .await;
+    let r = app.results(&survey, "?by=age_band", app.admin()).await;
     let by_age = r.ok(200).clone();
     let bands: Vec<&str> = by_age["groups"]
         .as_array()
@@ -199,45 +187,29 @@ async fn results_cover_every_question_type_under_disclosure_control() {
     // The total is everyone, as without a breakdown.
     assert_eq!(question(&by_age, "one")["total"], one["total"]);
     // A pair of dimensions, and units grouped by ward.
-    let r = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results?by=age_band,gender"),
-            app.admin(),
-        )
-        .await;
+    let r = app.results(&survey, "?by=age_band,gender", app.admin()).await;
     assert_eq!(r.ok(200)["by"], json!(["age_band", "gender"]));
     assert_eq!(question(&r.body, "one")["total"], one["total"]);
-    let r = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results?by=unit&unit_level=ward"),
-            app.admin(),
-        )
-        .await;
-    assert_eq!(
-        r.ok(200)["groups"],
-        json!([{"dimensions": {"unit": "HCM-DUCNHUAN"}, "labels": {"unit": "Phường Đức Nhuận"}}])
-    );
-    let r = app
-        .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
-        .await;
-    assert_eq!(
-        r.ok(200)["groups"],
-        json!([{"dimensions": {"period": "2026-11"}, "labels": {"period": "11/2026"}}])
-    );
+    let groups = [
+        (
+            "?by=unit&unit_level=ward",
+            json!([{"dimensions": {"unit": "HCM-DUCNHUAN"}, "labels": {"unit": "Phường Đức Nhuận"}}]),
+        ),
+        (
+            "?by=period",
+            json!([{"dimensions": {"period": "2026-11"}, "labels": {"period": "11/2026"}}]),
+        ),
+    ];
+    for (query, groups) in groups {
+        let r = app.results(&survey, query, app.admin()).await;
+        assert_eq!(r.ok(200)["groups"], groups, "{query}");
+    }
     // Whole months only: this month, the next (empty), and never a day.
     let r = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results?from=2026-11-01&to=2026-11-30"),
-            app.admin(),
-        )
+        .results(&survey, "?from=2026-11-01&to=2026-11-30", app.admin())
         .await;
     assert_eq!(question(r.ok(200), "one")["total"], one["total"]);
-    let r = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results?from=2026-12-01"),
-            app.admin(),
-        )
-        .await;
+    let r = app.results(&survey, "?from=2026-12-01", app.admin()).await;
     assert_eq!(r.ok(200)["groups"], json!([]));
     assert_eq!(question(&r.body, "one")["total"]["respondents"], 0);
 
@@ -245,27 +217,19 @@ async fn results_cover_every_question_type_under_disclosure_control() {
     let (_, here) = app.user("tpt.here", "facilitator", Some(&school), None).await;
     let other_school = app.unit_id("PN-S01", "2026-01-01").await;
     let (_, there) = app.user("tpt.there", "facilitator", Some(&other_school), None).await;
-    let r = app.get(&format!("/api/v1/surveys/{survey}/results"), Some(&here)).await;
+    let r = app.results(&survey, "", Some(&here)).await;
     assert_eq!(question(r.ok(200), "one")["total"], one["total"]);
-    let r = app
-        .get(&format!("/api/v1/surveys/{survey}/results"), Some(&there))
-        .await;
+    let r = app.results(&survey, "", Some(&there)).await;
     assert_eq!(r.ok(200)["groups"], json!([]));
-    app.get(
-        &format!("/api/v1/surveys/{survey}/results?unit_id={school}"),
-        Some(&there),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    let results = format!("/api/v1/surveys/{survey}/results");
+    let other_unit = Call::get(format!("{results}?unit_id={school}"));
+    app.refuses(&[other_unit], &[Some(&there)], 404, "not_found").await;
     let (_, sg) = app.user("sg.kq", "safeguarding_officer", None, None).await;
-    app.get(&format!("/api/v1/surveys/{survey}/results"), Some(&sg))
-        .await
-        .assert_problem(403, "forbidden");
-    app.get(&format!("/api/v1/surveys/{survey}/results"), None)
-        .await
-        .assert_problem(401, "unauthenticated");
+    let read = [Call::get(&results)];
+    app.refuses(&read, &[Some(&sg)], 403, "forbidden").await;
+    app.refuses(&read, &[None], 401, "unauthenticated").await;
     // Bad input, windows that are not whole months included.
-    for bad in [
+    let bad: Vec<Call> = [
         "by=colour",
         "by=unit,unit",
         "by=a,b,c",
@@ -277,20 +241,16 @@ async fn results_cover_every_question_type_under_disclosure_control() {
         "to=2026-11-24",
         "from=2026-11-25&to=2026-11-25",
         "from=2026-12-01&to=2026-11-30",
-    ] {
-        app.get(&format!("/api/v1/surveys/{survey}/results?{bad}"), app.admin())
-            .await
-            .assert_problem(400, "invalid_query");
-    }
-    app.get(&format!("/api/v1/surveys/{survey}/results?version=9"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.get(
-        &format!("/api/v1/surveys/{}/results", uuid::Uuid::now_v7()),
-        app.admin(),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    ]
+    .iter()
+    .map(|bad| Call::get(format!("{results}?{bad}")))
+    .collect();
+    app.refuses(&bad, &[app.admin()], 400, "invalid_query").await;
+    let missing = [
+        Call::get(format!("{results}?version=9")),
+        Call::get(format!("/api/v1/surveys/{}/results", uuid::Uuid::now_v7())),
+    ];
+    app.refuses(&missing, &[app.admin()], 404, "not_found").await;
 }
 
 #[actix_web::test]
@@ -299,12 +259,7 @@ async fn results_roll_old_units_up_into_their_successors() {
     app.stop_folder();
     let mk = |body: Value| {
         let app = &app;
-        async move {
-            app.post("/api/v1/units", app.admin(), &body).await.ok(201)["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
+        async move { app.post("/api/v1/units", app.admin(), &body).await.created() }
     };
     let city = mk(json!({"kind": "city", "code": "C", "name": {"vi": "Thành phố"}, "valid_from": "2020-01-01"})).await;
     let w1 = mk(json!({"kind": "ward", "code": "W1", "name": {"vi": "Phường 1"}, "parent_id": city, "valid_from": "2020-01-01"})).await;
@@ -325,21 +280,13 @@ async fn results_roll_old_units_up_into_their_successors() {
     )
     .await
     .ok(201);
-    let before = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results?by=unit&unit_level=ward"),
-            app.admin(),
-        )
-        .await;
+    let before = app.results(&survey, "?by=unit&unit_level=ward", app.admin()).await;
     assert_eq!(
         before.ok(200)["groups"],
         json!([{"dimensions": {"unit": "W1"}, "labels": {"unit": "Phường 1"}}])
     );
     let after = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results?by=unit&unit_level=ward&at={merge_on}"),
-            app.admin(),
-        )
+        .results(&survey, &format!("?by=unit&unit_level=ward&at={merge_on}"), app.admin())
         .await;
     assert_eq!(
         after.ok(200)["groups"],
@@ -349,10 +296,7 @@ async fn results_roll_old_units_up_into_their_successors() {
     // Scoped to ward 2 on that date, ward 1's responses count: the same
     // children, so the same figures.
     let scoped = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results?unit_id={w2}&at={merge_on}"),
-            app.admin(),
-        )
+        .results(&survey, &format!("?unit_id={w2}&at={merge_on}"), app.admin())
         .await;
     assert_eq!(
         scoped.ok(200)["questions"][0]["total"],
@@ -426,18 +370,13 @@ async fn results_export_as_csv_for_excel() {
             .status,
         200
     );
-    app.get(&format!("/api/v1/surveys/{survey}/results.csv"), None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get(&format!("/api/v1/surveys/{survey}/results.csv?by=colour"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(
-        &format!("/api/v1/surveys/{survey}/results.csv?from=2026-11-03"),
-        app.admin(),
-    )
-    .await
-    .assert_problem(400, "invalid_query");
+    let csv = format!("/api/v1/surveys/{survey}/results.csv");
+    app.refuses(&[Call::get(&csv)], &[None], 401, "unauthenticated").await;
+    let bad = [
+        Call::get(format!("{csv}?by=colour")),
+        Call::get(format!("{csv}?from=2026-11-03")),
+    ];
+    app.refuses(&bad, &[app.admin()], 400, "invalid_query").await;
 }
 
 /// Splits a CSV body into lines of fields (no quoted commas in these).
@@ -668,7 +607,7 @@ async fn public_results_only_for_surveys_that_say_so() {
     assert_eq!(public["release"].get("waiting"), None);
     assert_eq!(public["release"].get("next_release_at"), None);
     // The same figures as staff see.
-    let staff = app.get(&format!("/api/v1/surveys/{open}/results"), app.admin()).await;
+    let staff = app.results(&open, "", app.admin()).await;
     assert_eq!(staff.ok(200)["questions"], public["questions"]);
     let r = app
         .get(&format!("/api/v1/public/surveys/{open}/results?by=age_band"), None)
@@ -702,26 +641,19 @@ async fn public_results_only_for_surveys_that_say_so() {
 
 /// Withdraws a response by its receipt.
 async fn withdraw(app: &TestApp, receipt: &str) {
-    let r = app
-        .request(Method::DELETE, &format!("/api/v1/responses/{receipt}"), None, &[], None)
-        .await;
+    let r = app.delete(&format!("/api/v1/responses/{receipt}"), None).await;
     assert_eq!(r.status, 204, "{}", r.text);
 }
 
 #[actix_web::test]
 async fn results_change_only_in_releases_of_at_least_k() {
     let app = TestApp::spawn_demo().await;
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
-    let results = async || {
-        app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin())
-            .await
-            .ok(200)
-            .clone()
-    };
+    let results = async || app.results(&survey, "", app.admin()).await.ok(200).clone();
     let submit = async |n: usize| {
         let mut receipts = Vec::new();
         for _ in 0..n {
@@ -784,7 +716,7 @@ async fn results_change_only_in_releases_of_at_least_k() {
 async fn two_replicas_release_each_response_exactly_once() {
     let app = TestApp::spawn_demo().await;
     let other = app.replica().await;
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
@@ -827,7 +759,7 @@ async fn two_replicas_release_each_response_exactly_once() {
     assert!(settled, "every change was released once");
     let mut seen = Vec::new();
     for a in [&app, &other] {
-        let r = a.get(&format!("/api/v1/surveys/{survey}/results"), a.admin()).await;
+        let r = a.results(&survey, "", a.admin()).await;
         let q = r.ok(200)["questions"].clone();
         let released = q[0]["total"]["respondents"].clone();
         assert_eq!(
@@ -847,7 +779,7 @@ async fn two_replicas_release_each_response_exactly_once() {
 async fn windows_are_whole_months_and_each_month_is_its_own_cells() {
     use langnghe_storage::participation::{NewResponse, insert_responses_bulk};
     let app = TestApp::spawn_demo().await;
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
@@ -861,27 +793,10 @@ async fn windows_are_whole_months_and_each_month_is_its_own_cells() {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let at = now - Duration::seconds((seed >> 20) as i64 % (75 * 86_400));
         let one = ["a", "b", "c"][(seed >> 8) as usize % 3];
-        let id = uuid::Uuid::now_v7();
+        let answers = json!({"one": one});
         rows.push(NewResponse {
-            id,
-            survey_id,
-            version: 1,
-            session_id: id,
-            unit_id: langnghe_domain::UnitId(school.parse().unwrap()),
-            participant_id: uuid::Uuid::now_v7(),
-            age: 12,
-            age_band: "12-14".into(),
-            grade: None,
-            gender: None,
-            language: "vi".into(),
-            answers: json!({"one": one}).to_string(),
-            receipt_hash: id.simple().to_string(),
             idempotency_key: format!("k{i}"),
-            request_hash: id.simple().to_string(),
-            single: false,
-            cases: vec![],
-            submitted_at: at,
-            record_key: (seed >> 32) as u32,
+            ..crate::support::response_row(survey_id, &school, answers, at, (seed >> 32) as u32)
         });
     }
     insert_responses_bulk(&db, &rows).await.unwrap();
@@ -898,10 +813,7 @@ async fn windows_are_whole_months_and_each_month_is_its_own_cells() {
         ("2026-09-01", "2026-11-30", vec!["2026-09", "2026-10", "2026-11"]),
     ] {
         let r = app
-            .get(
-                &format!("/api/v1/surveys/{survey}/results?from={from}&to={to}"),
-                app.admin(),
-            )
+            .results(&survey, &format!("?from={from}&to={to}"), app.admin())
             .await;
         let total = &question(r.ok(200), "one")["total"];
         let inside: Vec<&NewResponse> = rows.iter().filter(|r| months.contains(&month(r).as_str())).collect();
@@ -910,9 +822,7 @@ async fn windows_are_whole_months_and_each_month_is_its_own_cells() {
         near(&total["counts"][0]["count"], a as u64);
     }
     // By month: each month is its own cells, within D of its count.
-    let r = app
-        .get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
-        .await;
+    let r = app.results(&survey, "?by=period", app.admin()).await;
     let body = r.ok(200).clone();
     for (g, figures) in body["groups"]
         .as_array()

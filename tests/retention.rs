@@ -12,9 +12,9 @@ use crate::support::TestApp;
 #[actix_web::test]
 async fn purges_follow_their_periods_and_the_figures_stay() {
     let app = TestApp::spawn_demo().await;
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let district = app.unit_id("PN", "2026-01-01").await;
-    let school: uuid::Uuid = app.unit_id("PN-S06", "2026-01-01").await.parse().unwrap();
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
     let survey = crate::surveys::published_survey(
         &app,
         &json!({"kind": "opinion", "owner_unit_id": district, "title": {"vi": "Ý kiến"}, "min_age": 6, "max_age": 17,
@@ -27,27 +27,11 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     let survey_id: uuid::Uuid = survey.parse().unwrap();
     let now = app.now();
     let row = |i: usize, at: chrono::DateTime<Utc>| {
-        let id = uuid::Uuid::now_v7();
+        let answers = json!({"yn": i.is_multiple_of(2), "say": format!("Ý kiến số {i} về sân trường")});
+        let key = (i as u32).wrapping_mul(2_654_435_761);
         NewResponse {
-            id,
-            survey_id,
-            version: 1,
-            session_id: id,
-            unit_id: langnghe_domain::UnitId(school),
-            participant_id: uuid::Uuid::now_v7(),
-            age: 12,
-            age_band: "12-14".into(),
-            grade: None,
-            gender: None,
-            language: "vi".into(),
-            answers: json!({"yn": i.is_multiple_of(2), "say": format!("Ý kiến số {i} về sân trường")}).to_string(),
-            receipt_hash: id.simple().to_string(),
             idempotency_key: format!("k{i}"),
-            request_hash: id.simple().to_string(),
-            single: false,
-            cases: vec![],
-            submitted_at: at,
-            record_key: (i as u32).wrapping_mul(2_654_435_761),
+            ..crate::support::response_row(survey_id, &school, answers, at, key)
         }
     };
     // 20 answers from 400 days ago, 10 from today.
@@ -63,12 +47,7 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     langnghe_api::rollup::fold_all(&db, &langnghe_domain::disclosure::Policy::default(), app.now())
         .await
         .unwrap();
-    let results = async || {
-        app.get(&format!("/api/v1/surveys/{survey}/results?by=period"), app.admin())
-            .await
-            .ok(200)["questions"]
-            .clone()
-    };
+    let results = async || app.results(&survey, "?by=period", app.admin()).await.ok(200)["questions"].clone();
     let before = results().await;
     assert_eq!(before[1]["groups"].as_array().unwrap().len(), 2);
 
@@ -100,7 +79,7 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
                 &json!({"received_at": now.to_rfc3339(), "channel": "in_person", "summary": "Báo cáo trực tiếp", "severity": "high"}),
             )
             .await;
-        cases.push(r.ok(201)["id"].as_str().unwrap().to_owned());
+        cases.push(r.created());
     }
     let close = format!("/api/v1/safeguarding/cases/{}", cases[0]);
     app.patch(

@@ -43,7 +43,7 @@ async fn world() -> World {
             &json!({"join_code": code, "age": 13, "assent": true}),
         )
         .await;
-    let child = joined.ok(200)["respondent_token"].as_str().unwrap().to_owned();
+    let child = joined.string(200, "respondent_token");
     let (_, moderator) = app.user("kiem.duyet.loc", "moderator", None, None).await;
     let (_, officer) = app.user("bao.ve.loc", "safeguarding_officer", None, None).await;
     World {
@@ -299,7 +299,7 @@ async fn publishing_is_its_own_step_and_screens_again() {
     let w = world().await;
     let app = &w.app;
     let r = w.raise("a", "Sân chơi", SAFE).await;
-    let id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let id = r.created();
     let path = format!("/api/v1/issues/{id}");
     let publish = format!("{path}/publish");
     // Not accepted yet.
@@ -378,7 +378,7 @@ async fn a_moderator_refers_what_the_screen_missed() {
     // reads it and refers it.
     let missed = "Có chú hàng xóm hay rủ em qua nhà chơi, em thấy không thích";
     let r = w.raise("g", "Chuyện của em", missed).await;
-    let id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let id = r.created();
     let refer = format!("/api/v1/issues/{id}/refer");
     app.post(
         &refer,
@@ -403,7 +403,7 @@ async fn a_moderator_refers_what_the_screen_missed() {
             &json!({"severity": "urgent", "categories": ["sexual_abuse", "online_exploitation"]}),
         )
         .await;
-    let case_id = r.ok(201)["case_id"].as_str().unwrap().to_owned();
+    let case_id = r.string(201, "case_id");
     // Gone from the moderators' view at once; a second referral finds nothing.
     app.get(&format!("/api/v1/issues/{id}"), w.m())
         .await
@@ -485,7 +485,7 @@ async fn a_moderator_refers_what_the_screen_missed() {
             &json!({}),
         )
         .await;
-    let answer_case = r.ok(201)["case_id"].as_str().unwrap().to_owned();
+    let answer_case = r.string(201, "case_id");
     assert!(!app.get(&answers, w.m()).await.text.contains("hàng xóm"));
     let r = app
         .get(&format!("/api/v1/safeguarding/cases/{answer_case}"), w.o())
@@ -521,10 +521,7 @@ async fn officers_learn_of_a_case_at_once_by_a_signed_webhook_and_counts_agree()
     app.get("/api/v1/safeguarding/webhook", app.admin())
         .await
         .assert_problem(404, "not_found");
-    let secret = put(app.admin(), &url).await.ok(200)["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let secret = put(app.admin(), &url).await.string(200, "secret");
     assert_eq!(
         app.get("/api/v1/safeguarding/webhook", app.admin()).await.ok(200)["url"],
         url.as_str()

@@ -60,7 +60,7 @@ fn unreadable(metrics: &str, kind: &str) -> u64 {
 async fn the_folder_moves_past_rows_it_cannot_read() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let broken_answers = published_survey(&app, &one_question(&district, "A")).await;
@@ -136,7 +136,7 @@ async fn the_folder_moves_past_rows_it_cannot_read() {
 async fn rows_written_before_versions_read_the_same_before_and_after_the_migration() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let district = app.unit_id("PN", "2026-01-01").await;
     let school = app.unit_id("PN-S06", "2026-01-01").await;
     let survey = published_survey(&app, &one_question(&district, "Trước")).await;
@@ -170,9 +170,7 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
     }
     // Read as version 0: the same figures and the same definition.
     assert_eq!(
-        app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin())
-            .await
-            .ok(200)["questions"],
+        app.results(&survey, "", app.admin()).await.ok(200)["questions"],
         before["questions"]
     );
     assert_eq!(
@@ -207,9 +205,7 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
         assert!(v["one"].is_string(), "{t}");
     }
     assert_eq!(
-        app.get(&format!("/api/v1/surveys/{survey}/results"), app.admin())
-            .await
-            .ok(200)["questions"],
+        app.results(&survey, "", app.admin()).await.ok(200)["questions"],
         mixed["questions"]
     );
     assert_eq!(

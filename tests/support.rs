@@ -286,6 +286,102 @@ impl Resp {
         assert_eq!(self.status, status, "body: {}", self.text);
         &self.body
     }
+
+    /// Asserts this status and returns the body's string field `key`.
+    #[track_caller]
+    pub fn string(&self, status: u16, key: &str) -> String {
+        let v = &self.ok(status)[key];
+        v.as_str()
+            .unwrap_or_else(|| panic!("no string {key} in {}", self.text))
+            .to_owned()
+    }
+
+    /// Asserts a 201 and returns the id of what was created.
+    #[track_caller]
+    pub fn created(&self) -> String {
+        self.string(201, "id")
+    }
+
+    /// Asserts a 200 and returns its `items`.
+    #[track_caller]
+    pub fn items(&self) -> &Vec<Value> {
+        items(self.ok(200))
+    }
+}
+
+/// The (field, code) pairs a 422 names, as [`Resp::assert_fields`] takes them.
+pub type Fields<'a> = &'a [(&'a str, &'a str)];
+
+/// A body's `items` array.
+#[track_caller]
+pub fn items(body: &Value) -> &Vec<Value> {
+    body["items"].as_array().expect("items")
+}
+
+/// The first entry of `body[list]` that is `wanted`.
+#[track_caller]
+pub fn find<'a>(body: &'a Value, list: &str, wanted: impl Fn(&Value) -> bool) -> &'a Value {
+    body[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no list {list} in {body}"))
+        .iter()
+        .find(|e| wanted(e))
+        .unwrap_or_else(|| panic!("nothing wanted in {list}: {body}"))
+}
+
+/// The figures of one question of a results body.
+#[track_caller]
+pub fn question<'a>(body: &'a Value, key: &str) -> &'a Value {
+    find(body, "questions", |q| q["key"] == key)
+}
+
+/// The `field` of every entry of `body[list]`, as strings.
+#[track_caller]
+pub fn strings(body: &Value, list: &str, field: &str) -> Vec<String> {
+    body[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no list {list} in {body}"))
+        .iter()
+        .map(|e| e[field].as_str().expect("a string").to_owned())
+        .collect()
+}
+
+/// One request a test sends: a method, a path and, for some, a JSON body.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub method: Method,
+    pub path: String,
+    pub body: Option<Value>,
+}
+
+impl Call {
+    pub fn get(path: impl Into<String>) -> Call {
+        Call {
+            method: Method::GET,
+            path: path.into(),
+            body: None,
+        }
+    }
+
+    pub fn delete(path: impl Into<String>) -> Call {
+        Call {
+            method: Method::DELETE,
+            path: path.into(),
+            body: None,
+        }
+    }
+
+    pub fn post(path: impl Into<String>, body: Value) -> Call {
+        Call::with(Method::POST, path, body)
+    }
+
+    pub fn with(method: Method, path: impl Into<String>, body: Value) -> Call {
+        Call {
+            method,
+            path: path.into(),
+            body: Some(body),
+        }
+    }
 }
 
 impl TestApp {
@@ -389,6 +485,115 @@ impl TestApp {
 
     pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
         self.send_json(Method::PUT, path, token, body).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
+        self.request(Method::DELETE, path, token, &[], None).await
+    }
+
+    /// A survey's results with this query (`""` or `"?by=…"`), read by `token`.
+    pub async fn results(&self, survey: &str, query: &str, token: Option<&str>) -> Resp {
+        self.get(&format!("/api/v1/surveys/{survey}/results{query}"), token)
+            .await
+    }
+
+    /// Sends `call` with `token`.
+    pub async fn call(&self, call: &Call, token: Option<&str>) -> Resp {
+        match &call.body {
+            Some(body) => self.send_json(call.method.clone(), &call.path, token, body).await,
+            None => self.request(call.method.clone(), &call.path, token, &[], None).await,
+        }
+    }
+
+    /// Sends every call with every token, and asserts that each is refused
+    /// with this status and code (problem+json).
+    pub async fn refuses(&self, calls: &[Call], tokens: &[Option<&str>], status: u16, code: &str) {
+        for call in calls {
+            for (i, token) in tokens.iter().enumerate() {
+                let r = self.call(call, *token).await;
+                assert!(
+                    r.status == status
+                        && r.header("content-type") == Some("application/problem+json")
+                        && r.body["code"] == code
+                        && r.body["status"] == status
+                        && r.body["type"] == format!("urn:langnghe:problem:{code}"),
+                    "{} {} with token {i}: wanted {status} {code}, got {}: {}",
+                    call.method,
+                    call.path,
+                    r.status,
+                    r.text
+                );
+            }
+        }
+    }
+
+    /// Sends a JSON body with an `Idempotency-Key` (as children's phones do).
+    pub async fn post_keyed(&self, path: &str, token: Option<&str>, key: &str, body: &Value) -> Resp {
+        let bytes = serde_json::to_vec(body).expect("json");
+        self.request(
+            Method::POST,
+            path,
+            token,
+            &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
+            Some(bytes),
+        )
+        .await
+    }
+
+    /// A child joins with `code` at `age`, assenting; `extra` adds fields.
+    pub async fn join(&self, code: &str, age: u8, extra: Value) -> Resp {
+        let mut body = json!({"join_code": code, "age": age, "assent": true});
+        for (k, v) in extra.as_object().expect("an object") {
+            body[k] = v.clone();
+        }
+        self.post("/api/v1/join", None, &body).await
+    }
+
+    /// A child joins with `code` at `age`: its respondent token.
+    pub async fn child(&self, code: &str, age: u8) -> String {
+        self.join(code, age, json!({})).await.string(200, "respondent_token")
+    }
+
+    /// A child's answers, sent with an idempotency key.
+    pub async fn submit(&self, token: &str, key: &str, answers: Value) -> Resp {
+        self.post_keyed("/api/v1/responses", Some(token), key, &json!({"answers": answers}))
+            .await
+    }
+
+    /// Opens a session of `survey` at `unit` as the admin, from `opens` to
+    /// `closes` (minutes from now); returns the session.
+    pub async fn open_session(&self, survey: &str, unit: &str, opens: i64, closes: i64) -> Value {
+        let now = self.now();
+        let at = |m: i64| (now + chrono::Duration::minutes(m)).to_rfc3339();
+        let r = self
+            .post(
+                &format!("/api/v1/surveys/{survey}/sessions"),
+                self.admin(),
+                &json!({"unit_id": unit, "opens_at": at(opens), "closes_at": at(closes)}),
+            )
+            .await;
+        r.ok(201).clone()
+    }
+
+    /// A connection to the application's database, to read what it stored.
+    pub async fn storage(&self) -> sea_orm::DatabaseConnection {
+        langnghe_storage::connect(&self.db.url, 1).await.expect("connect")
+    }
+
+    /// The survey's stored responses (with the withdrawn ones or not), read
+    /// straight from the database.
+    pub async fn responses(
+        &self,
+        survey: &str,
+        include_withdrawn: bool,
+    ) -> Vec<langnghe_storage::participation::StoredResponse> {
+        let db = self.storage().await;
+        let survey = survey.parse().expect("a survey id");
+        let stored = langnghe_storage::participation::responses_of(&db, survey, include_withdrawn)
+            .await
+            .expect("responses");
+        db.close().await.ok();
+        stored
     }
 
     pub async fn login(&self, username: &str, password: &str) -> String {
@@ -528,6 +733,42 @@ impl TestApp {
                 None => panic!("no unit {code} at {at}"),
             }
         }
+    }
+}
+
+/// A response row as the server stores one, for tests that write rows
+/// straight to the database: a child of 12 (band 12–14) answering in
+/// Vietnamese `answers` at `unit` at `submitted_at`, with a session, a
+/// participant and a key of its own and receipt and request hashes from its
+/// id; not a one-response survey. Tests change the rest with `..`.
+pub fn response_row(
+    survey_id: uuid::Uuid,
+    unit: &str,
+    answers: Value,
+    submitted_at: chrono::DateTime<chrono::Utc>,
+    record_key: u32,
+) -> langnghe_storage::participation::NewResponse {
+    let id = uuid::Uuid::now_v7();
+    langnghe_storage::participation::NewResponse {
+        id,
+        survey_id,
+        version: 1,
+        session_id: id,
+        unit_id: langnghe_domain::UnitId(unit.parse().expect("a unit id")),
+        participant_id: uuid::Uuid::now_v7(),
+        age: 12,
+        age_band: "12-14".into(),
+        grade: None,
+        gender: None,
+        language: "vi".into(),
+        answers: answers.to_string(),
+        receipt_hash: id.simple().to_string(),
+        idempotency_key: format!("k{}", id.simple()),
+        request_hash: id.simple().to_string(),
+        single: false,
+        cases: vec![],
+        submitted_at,
+        record_key,
     }
 }
 

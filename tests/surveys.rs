@@ -27,7 +27,7 @@ pub fn example_survey(owner: &str) -> Value {
 
 pub async fn published_survey(app: &TestApp, body: &Value) -> String {
     let r = app.post("/api/v1/surveys", app.admin(), body).await;
-    let id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let id = r.created();
     app.post(&format!("/api/v1/surveys/{id}/publish"), app.admin(), &json!({}))
         .await
         .ok(200);
@@ -134,7 +134,7 @@ async fn preview_shows_exactly_what_a_child_sees() {
     body["questions"].as_array_mut().unwrap().push(json!(
         {"key": "online", "type": "yes_no", "min_age": 12, "text": {"vi": "Em có dùng mạng xã hội không?"}}));
     let r = app.post("/api/v1/surveys", app.admin(), &body).await;
-    let id = r.ok(201)["id"].as_str().unwrap().to_owned();
+    let id = r.created();
     let young = app
         .get(&format!("/api/v1/surveys/{id}/preview?age=7"), app.admin())
         .await;
@@ -242,10 +242,7 @@ async fn who_may_do_what_with_surveys() {
         .unwrap()
         .to_owned();
     let body = example_survey(&district);
-    let draft = app.post("/api/v1/surveys", app.admin(), &body).await.ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let draft = app.post("/api/v1/surveys", app.admin(), &body).await.created();
     let published = published_survey(&app, &body).await;
     let (_, facilitator) = app.user("tpt.lan", "facilitator", Some(&school), None).await;
     let (_, sg) = app.user("sg.hoa", "safeguarding_officer", None, None).await;

@@ -8,12 +8,8 @@ use crate::support::TestApp;
 
 /// The progress row of the target with this metric, period and scope.
 pub fn target_of<'a>(progress: &'a Value, metric: &str, period: &str, scope: &str) -> &'a Value {
-    progress["targets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["metric"] == metric && t["period"] == period && t["scope_unit_id"] == scope)
-        .unwrap_or_else(|| panic!("no target {metric} {period} {scope}"))
+    let wanted = |t: &Value| t["metric"] == metric && t["period"] == period && t["scope_unit_id"] == scope;
+    crate::support::find(progress, "targets", wanted)
 }
 
 fn codes(units: &Value) -> Vec<String> {
@@ -286,10 +282,7 @@ async fn the_school_calendar_is_seeded_and_admins_set_each_years_terms() {
             &json!({"metric": "events.parents_session", "scope_unit_id": district, "period": "2026-2027-HK1", "value": 1}),
         )
         .await
-        .ok(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .created();
 
     // The city announces the real dates.
     let year = json!({"school_year": "2026-2027",

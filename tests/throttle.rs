@@ -183,7 +183,7 @@ async fn throttle_keys_are_keyed_hashes_purged_after_their_window() {
     let address_key = langnghe_api::throttle_key(&key, "address", address);
     let account_key = langnghe_api::throttle_key(&key, "login", &format!("admin\n{address}"));
     assert_eq!(address_key.len(), "address:".len() + 64);
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let get = |k: String| {
         let db = db.clone();
         async move { langnghe_storage::throttle::get(&db, &k).await.unwrap() }

@@ -316,12 +316,7 @@ async fn only_admins_change_the_organisation_but_all_staff_read_it() {
 
 /// A small organisation of its own: a city with two wards and a school.
 async fn small_org(app: &TestApp) -> (String, String, String, String) {
-    let mk = |body: Value| async move {
-        app.post("/api/v1/units", app.admin(), &body).await.ok(201)["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let mk = |body: Value| async move { app.post("/api/v1/units", app.admin(), &body).await.created() };
     let city = mk(json!({"kind": "city", "code": "C", "name": {"vi": "Thành phố"}, "valid_from": "2020-01-01"})).await;
     let w1 = mk(json!({"kind": "ward", "code": "W1", "name": {"vi": "Phường A"}, "parent_id": city, "valid_from": "2020-01-01"})).await;
     let w2 = mk(json!({"kind": "ward", "code": "W2", "name": {"vi": "Phường B"}, "parent_id": city, "valid_from": "2020-01-01"})).await;

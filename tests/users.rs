@@ -114,10 +114,7 @@ async fn only_admins_manage_accounts() {
     let app = TestApp::spawn_demo().await;
     let (unit, agency) = unit_and_agency(&app).await;
     let tokens = app.non_admin_tokens(Some(&unit), Some(&agency)).await;
-    let some_user = app.get("/api/v1/me", app.admin()).await.ok(200)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let some_user = app.get("/api/v1/me", app.admin()).await.string(200, "id");
     let new_user = json!({"username": "x.y.z", "password": "mật khẩu đủ dài", "role": "moderator"});
     let calls: Vec<(Method, String, Option<serde_json::Value>)> = vec![
         (Method::POST, "/api/v1/users".into(), Some(new_user.clone())),
@@ -298,10 +295,7 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
     assert_eq!(after.ok(200)["role"], "moderator");
 
     // An admin cannot lock themselves out.
-    let me = app.get("/api/v1/me", app.admin()).await.ok(200)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let me = app.get("/api/v1/me", app.admin()).await.string(200, "id");
     app.patch(&format!("/api/v1/users/{me}"), app.admin(), &json!({"disabled": true}))
         .await
         .assert_problem(409, "cannot_change_own_account");

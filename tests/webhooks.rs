@@ -108,7 +108,7 @@ async fn test_event(app: &TestApp, agency: &str, token: Option<&str>) -> String 
     let r = app
         .post(&format!("/api/v1/agencies/{agency}/webhook/test"), token, &json!({}))
         .await;
-    r.ok(202)["id"].as_str().unwrap().to_owned()
+    r.string(202, "id")
 }
 
 async fn status_becomes(app: &TestApp, id: &str, status: &str) -> Value {
@@ -201,7 +201,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
         .assert_fields(&[("url", "invalid_url")]);
     put(None, &board, &url).await.assert_problem(401, "unauthenticated");
     let r = put(Some(&staff), &board, &url).await;
-    let secret = r.ok(200)["secret"].as_str().unwrap().to_owned();
+    let secret = r.string(200, "secret");
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let r = app.get(&format!("/api/v1/agencies/{board}/webhook"), app.admin()).await;
     assert_eq!(r.ok(200)["url"], url.as_str());
@@ -369,7 +369,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
         .await;
     let delivered_before = delivered_before.ok(200)["items"].as_array().unwrap().len() as u64;
     assert!(delivered_before >= 5);
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     let policy = langnghe_api::config::RetentionPolicy::default();
     let r = langnghe_api::retention::purge(&db, policy, app.now()).await.unwrap();
     assert_eq!(r.webhook_events_deleted, 0, "a month has not passed");
@@ -388,7 +388,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     let due: chrono::NaiveDate = rec["deliveries"][0]["due_on"].as_str().unwrap().parse().unwrap();
     // The chaser runs on the due day and a month later, as the app's clock
     // reaches each.
-    let db = langnghe_storage::connect(&app.db.url, 1).await.unwrap();
+    let db = app.storage().await;
     for day in [due, due + chrono::Duration::days(30)] {
         app.clock.set(crate::support::morning_of(day));
         langnghe_api::jobs::chasing::chase(&db, app.now()).await.unwrap();
