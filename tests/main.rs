@@ -20,6 +20,7 @@ mod error_codes;
 mod events;
 mod join_caps;
 mod join_guessing;
+mod languages;
 mod layers;
 mod migrations;
 mod moderation;

@@ -196,7 +196,7 @@ async fn results_carry_the_words_in_the_callers_language() {
     ] {
         let r = app.get(&path, app.admin()).await;
         r.assert_problem(400, "invalid_query");
-        assert!(r.body["detail"].as_str().unwrap().contains("vi or en"), "{}", r.text);
+        assert!(r.body["detail"].as_str().unwrap().contains("vi hoặc en"), "{}", r.text);
     }
     // Accept-Language in a language the service does not speak: Vietnamese.
     let fr = app

@@ -1304,4 +1304,108 @@ async fn a_stretch_of_the_plan_measures_each_target_and_reports_cell_by_cell() {
         rule.as_str().unwrap().starts_with("Share of school Pioneer units"),
         "{rule}"
     );
+
+    // 4. The school's year as CSV for people, read back: the headers, each
+    //    figure counted by hand above in the one column of its meaning,
+    //    rounded as people write it, in Vietnamese and in English.
+    let mut want = progress_rows(&s, &["2026"], "PN-S06");
+    want.extend(consultation_rows(
+        &s,
+        &[("PN-S06", &["PN-S06"])],
+        &in_days("2026-01-01", "2026-12-31"),
+        true,
+    ));
+    want.extend(topic_rows(&s, &year_months));
+    want.extend(events_rows(&s, &school_events));
+    want.extend(no_recommendations());
+    for (lang, code) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
+        let r = app
+            .get(
+                &format!("/api/v1/reports?period=2026&format=csv&lang={code}"),
+                Some(&tpt),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            r.header("content-disposition"),
+            Some("attachment; filename=\"report-2026-PN-S06.csv\"")
+        );
+        let lines = crate::outputs::parse_csv(&r.text);
+        let headers: &[&str] = match lang {
+            Lang::Vi => &[
+                "Phần",
+                "Mã",
+                "Tên",
+                "Chỉ số",
+                "Số lượng",
+                "Tỷ lệ (%)",
+                "Số ngày làm việc",
+                "Nội dung",
+            ],
+            Lang::En => &[
+                "Section",
+                "Code",
+                "Name",
+                "Figure",
+                "Number",
+                "Percent",
+                "Working days",
+                "Details",
+            ],
+        };
+        assert_eq!(lines[0], headers, "{code}");
+        let mark = if lang == Lang::Vi { ',' } else { '.' };
+        let mut at = 1;
+        for section in own["sections"].as_array().unwrap() {
+            for row in section["rows"].as_array().unwrap() {
+                let line = &lines[at];
+                at += 1;
+                let (item, breakdown) = (row["item"].as_str().unwrap(), row["breakdown"].as_str().unwrap());
+                let expected = &want[&(item.to_owned(), breakdown.to_owned())];
+                let title = match lang {
+                    Lang::Vi => &section["title"]["vi"],
+                    Lang::En => &section["title"]["en"],
+                };
+                assert_eq!(line[0], *title, "{line:?}");
+                assert_eq!(line[1], item, "{line:?}");
+                if lang == Lang::Vi {
+                    assert!(
+                        line[2].starts_with(expected["name"].as_str().unwrap()),
+                        "{line:?} / {expected}"
+                    );
+                }
+                let v = &expected["value"];
+                let (column, text) = match breakdown {
+                    "share" => (5, crate::outputs::percent(v.as_f64().unwrap(), mark)),
+                    "target" | "actual" if item.contains("coverage") => {
+                        (5, crate::outputs::decimal(v.as_f64().unwrap(), mark))
+                    }
+                    "status" => (7, words::target_status(v.as_str().unwrap(), lang).to_owned()),
+                    "measures" => (7, words::quantity(v.as_str().unwrap(), lang).to_owned()),
+                    "counting_rule" | "uncovered_units" => (7, line[7].clone()),
+                    "median_working_days_to_answer" => (6, crate::outputs::decimal(v.as_f64().unwrap(), mark)),
+                    _ => {
+                        let n = v.as_f64().unwrap_or_else(|| panic!("{item} {breakdown}: {v}"));
+                        assert_eq!(n.fract(), 0.0, "a count is whole: {item} {breakdown}");
+                        (4, format!("{}", n as i64))
+                    }
+                };
+                assert_eq!(line[column], text, "{code}: {item} {breakdown}: {line:?}");
+                // Only a target every unit met has no units left to name.
+                assert!(!line[column].is_empty() || *v == json!(""), "{line:?}");
+                for other in (4..8).filter(|c| *c != column) {
+                    assert!(line[other].is_empty(), "one value per row: {line:?}");
+                }
+                // No float noise, no codes where words belong.
+                assert!(!line[4].contains('.') && !line[4].contains(','), "{line:?}");
+                if breakdown == "uncovered_units" {
+                    assert!(!line[7].contains("PN-"), "names, not codes: {line:?}");
+                }
+                if breakdown == "counting_rule" && lang == Lang::Vi {
+                    assert_eq!(line[7], v.as_str().unwrap(), "{line:?}");
+                }
+            }
+        }
+        assert_eq!(at, lines.len(), "{code}: the CSV has the report's rows, no more");
+    }
 }

@@ -157,6 +157,8 @@ pub struct Options {
     pub join_failures_per_hour: u32,
     /// How many children a session admits.
     pub join_caps: langnghe_domain::consultation::JoinCaps,
+    /// Where people reach the service (`LANGNGHE_PUBLIC_URL`).
+    pub public_url: Option<String>,
 }
 
 impl Default for Options {
@@ -170,6 +172,7 @@ impl Default for Options {
             trust_forwarded_for: false,
             join_failures_per_hour: 1000,
             join_caps: langnghe_domain::consultation::JoinCaps::default(),
+            public_url: None,
         }
     }
 }
@@ -204,6 +207,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         // Tests drive the chaser with their own clock.
         chase_interval: None,
         join_budget: langnghe_domain::consultation::JoinFailureBudget::per_hour(opts.join_failures_per_hour),
+        public_url: opts.public_url.clone(),
         clock: opts.clock.clone(),
     }
 }

@@ -263,7 +263,10 @@ async fn principal(req: &HttpRequest) -> Result<AdminOrAgency, ApiError> {
     };
     let agency = langnghe_storage::catalog::get_agency(&state.db, langnghe_domain::AgencyId(agency_id)).await?;
     if !agency.active {
-        return Err(ApiError::new(Code::AgencyInactive, "The agency is no longer active"));
+        return Err(ApiError::new(Code::AgencyInactive, "The agency is no longer active").said(
+            "Cơ quan của bạn đã ngừng hoạt động trên hệ thống: các kiến nghị đã nhận vẫn được lưu. Hãy liên hệ quản trị viên của quận để kích hoạt lại cơ quan, hoặc để kiến nghị được chuyển cho cơ quan đang phụ trách.",
+            "Your agency is no longer active in the service; the deliveries it received are kept. Ask the district's administrator to reactivate the agency, or to route the recommendations to the agency now in charge.",
+        ));
     }
     Ok(AdminOrAgency::Agency(AgencyCaller { agency_id, actor }))
 }

@@ -128,6 +128,11 @@ pub struct Settings {
     /// replica and address; past it, joining pauses until the hour turns.
     #[arg(long, env = "LANGNGHE_JOIN_FAILURES_PER_HOUR", default_value = "1000", global = true)]
     pub join_failures_per_hour: String,
+    /// The address people reach the service at (`https://langnghe.example.vn`),
+    /// for the absolute links of the Atom feed; without it the links are
+    /// relative to the feed.
+    #[arg(long, env = "LANGNGHE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// Log filter, e.g. `info` or `langnghe=debug`.
     #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -169,6 +174,9 @@ pub struct Config {
     pub chase_interval: Option<std::time::Duration>,
     /// The service-wide budget of wrong join codes.
     pub join_budget: langnghe_domain::consultation::JoinFailureBudget,
+    /// Where people reach the service (scheme and host, no trailing
+    /// slash), for absolute links in the feed.
+    pub public_url: Option<String>,
     /// The system's clock in production; tests start it where they need.
     pub clock: crate::Clock,
 }
@@ -195,6 +203,23 @@ pub enum JwtSecrets {
 pub struct ConfigError {
     pub name: &'static str,
     pub reason: String,
+}
+
+/// `https://host[:port][/path]` (or `http://`), kept without a trailing
+/// slash.
+fn check_public_url(raw: &str) -> Result<String, ConfigError> {
+    let name = "LANGNGHE_PUBLIC_URL (--public-url)";
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| bad(name, "an http:// or https:// address"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '/' | '_' | '~');
+    if host.is_empty() || !url.chars().all(plain) {
+        return Err(bad(name, "an address with a host and no query, fragment or spaces"));
+    }
+    Ok(url.to_owned())
 }
 
 fn bad(name: &'static str, reason: impl Into<String>) -> ConfigError {
@@ -460,6 +485,7 @@ impl Config {
             )?)
             .unwrap_or(u32::MAX),
         );
+        let public_url = s.public_url.as_deref().map(check_public_url).transpose()?;
         Ok(Config {
             bind,
             database_url,
@@ -482,6 +508,7 @@ impl Config {
             webhooks,
             chase_interval,
             join_budget,
+            public_url,
             clock: crate::Clock::system(),
         })
     }

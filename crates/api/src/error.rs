@@ -7,6 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use langnghe_domain::FieldErrors;
+use langnghe_domain::field::FieldError;
+use langnghe_domain::text::Lang;
 use langnghe_storage::{DbErr, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -57,9 +59,20 @@ pub struct ProblemField {
 pub struct ApiError {
     pub status: StatusCode,
     pub code: Code,
+    /// In English; the Vietnamese is the title of the status.
     pub title: &'static str,
+    /// The title in Vietnamese, where the status's title will not do.
+    pub title_vi: Option<&'static str>,
+    /// In English.
     pub detail: Option<String>,
-    pub errors: Vec<ProblemField>,
+    /// The detail in Vietnamese; without it a Vietnamese reader gets the
+    /// code's sentence (`vi::meaning_vi`).
+    pub detail_vi: Option<String>,
+    pub errors: Vec<FieldError>,
+    /// The language the title and detail were already written in (a
+    /// child's refusal, in the language of their form): the problem is
+    /// read as written, whatever the request asks.
+    pub written_in: Option<Lang>,
     /// Seconds, for 429 and 503.
     pub retry_after: Option<u64>,
     pub error_id: Option<String>,
@@ -86,8 +99,11 @@ impl ApiError {
             status,
             code,
             title,
+            title_vi: None,
             detail: None,
+            detail_vi: None,
             errors: Vec::new(),
+            written_in: None,
             retry_after: None,
             error_id: None,
             oauth_error: None,
@@ -96,6 +112,20 @@ impl ApiError {
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// The detail in both languages.
+    pub fn said(mut self, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        self.detail_vi = Some(vi.into());
+        self.detail = Some(en.into());
+        self
+    }
+
+    /// Marks the problem as written in `lang` already: every message in
+    /// it is read as it is.
+    pub fn written_in(mut self, lang: Lang) -> Self {
+        self.written_in = Some(lang);
         self
     }
 
@@ -134,7 +164,16 @@ impl ApiError {
         refusal: langnghe_domain::consultation::ChildRefusal,
         lang: langnghe_domain::text::Lang,
     ) -> Self {
-        Self::new(code, "Không thể tiếp tục / Cannot continue").detail(refusal.message(lang))
+        let mut e = Self::new(code, "Cannot continue").to_child(refusal, lang);
+        e.title_vi = Some("Không thể tiếp tục");
+        e
+    }
+
+    /// The detail a child reads, written in the language of their form
+    /// whatever the request asks.
+    pub fn to_child(self, refusal: langnghe_domain::consultation::ChildRefusal, lang: Lang) -> Self {
+        self.said(refusal.message(Lang::Vi), refusal.message(Lang::En))
+            .written_in(lang)
     }
 
     pub fn conflict(code: Code, detail: impl Into<String>) -> Self {
@@ -153,16 +192,9 @@ impl ApiError {
 
     /// Validation failures, every one of them.
     pub fn invalid(errors: FieldErrors) -> Self {
-        let mut e = Self::new(Code::ValidationFailed, "The request has invalid fields").detail(errors.to_string());
-        e.errors = errors
-            .0
-            .into_iter()
-            .map(|f| ProblemField {
-                field: f.field,
-                code: f.code.to_owned(),
-                message: f.message,
-            })
-            .collect();
+        let mut e = Self::new(Code::ValidationFailed, "The request has invalid fields")
+            .said(errors.summary(Lang::Vi), errors.summary(Lang::En));
+        e.errors = errors.0;
         e
     }
 
@@ -201,17 +233,46 @@ impl ApiError {
         e
     }
 
-    pub fn problem(&self) -> Problem {
+    /// The problem as a reader of `lang` reads it (as written, if it was
+    /// written in a language already); `code`, `field` and `type` are the
+    /// same in every language.
+    pub fn problem_in(&self, lang: Lang) -> Problem {
+        let lang = self.written_in.unwrap_or(lang);
+        let (title, detail) = match lang {
+            Lang::En => (self.title.to_owned(), self.detail.clone()),
+            Lang::Vi => (
+                self.title_vi
+                    .unwrap_or_else(|| vi::title_vi(self.status.as_u16()))
+                    .to_owned(),
+                self.detail_vi
+                    .clone()
+                    .or_else(|| self.detail.as_ref().map(|_| vi::meaning_vi(self.code).to_owned())),
+            ),
+        };
         Problem {
             type_: format!("urn:langnghe:problem:{}", self.code.as_str()),
-            title: self.title.to_owned(),
+            title,
             status: self.status.as_u16(),
             code: self.code.as_str().to_owned(),
-            detail: self.detail.clone(),
-            errors: self.errors.clone(),
+            detail,
+            errors: self
+                .errors
+                .iter()
+                .map(|f| ProblemField {
+                    field: f.field.clone(),
+                    code: f.code.to_owned(),
+                    message: f.message_in(lang),
+                })
+                .collect(),
             error_id: self.error_id.clone(),
             error: self.oauth_error.map(str::to_owned),
         }
+    }
+
+    /// The problem in the service's default language, Vietnamese; the
+    /// `problem_language` middleware answers each request in its own.
+    pub fn problem(&self) -> Problem {
+        self.problem_in(Lang::default())
     }
 }
 
@@ -232,7 +293,9 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        let lang = self.written_in.unwrap_or_default();
+        res.insert_header((header::CONTENT_LANGUAGE, langnghe_domain::words::lang_code(lang)));
+        res.body(serde_json::to_string(&self.problem_in(lang)).unwrap_or_default())
     }
 }
 
@@ -441,4 +504,120 @@ codes! {
     NotAConsultation = ("not_a_consultation", 409, "children are entered by unit at consultation events only (not trainings, communication or parents' sessions)"),
     NotAPaperSession = ("not_a_paper_session", 409, "paper forms are entered into a paper session only (`mode: paper`); children answer an app session themselves"),
     SessionFull = ("session_full", 409, "the session admitted its cap of children (expected and a margin), or as many as one address may bring"),
+}
+
+/// What a problem says in Vietnamese: the title of each status and the
+/// sentence of each code, for a refusal whose own detail was written in
+/// English only. The match is exhaustive, so a new code cannot be added
+/// without its Vietnamese.
+pub mod vi {
+    use super::Code;
+    /// The title of a problem at `status`, in Vietnamese.
+    pub fn title_vi(status: u16) -> &'static str {
+        match status {
+            400 => "Yêu cầu không đọc được",
+            401 => "Cần đăng nhập",
+            403 => "Vai trò của bạn không được làm việc này",
+            404 => "Không tìm thấy",
+            405 => "Không dùng được phương thức này",
+            409 => "Yêu cầu không hợp với trạng thái hiện tại",
+            413 => "Nội dung gửi lên quá lớn",
+            415 => "Kiểu nội dung không được hỗ trợ",
+            422 => "Yêu cầu có mục không hợp lệ",
+            429 => "Quá nhiều yêu cầu",
+            500 => "Có lỗi ở phía chúng tôi",
+            503 => "Dịch vụ tạm thời chưa sẵn sàng",
+            _ => "Yêu cầu bị từ chối",
+        }
+    }
+
+    /// What a problem with `code` means, in Vietnamese.
+    pub fn meaning_vi(code: Code) -> &'static str {
+        match code {
+            Code::MalformedJson => "Nội dung gửi lên không phải JSON hợp lệ.",
+            Code::InvalidQuery => "Một tham số truy vấn bị thiếu, không có hoặc sai dạng.",
+            Code::ReasonRequired => {
+                "Cần nêu lý do (1 đến 200 ký tự) để xem từng phiếu trả lời; lý do được ghi vào nhật ký."
+            }
+            Code::InvalidPath => "Một phần của đường dẫn sai dạng (ví dụ không phải UUID).",
+            Code::InvalidCharacter => "Có ký tự điều khiển (như NUL) trong đường dẫn, truy vấn hoặc tiêu đề.",
+            Code::InvalidCursor => "Con trỏ phân trang không do dịch vụ này cấp.",
+            Code::Unauthenticated => "Cần đăng nhập: gửi Authorization: Bearer <token> lấy từ POST /api/v1/auth/login.",
+            Code::InvalidToken => "Mã truy cập hỏng, hết hạn hoặc đã bị thu hồi: hãy đăng nhập lại.",
+            Code::InvalidCredentials => "Sai tên đăng nhập hoặc mật khẩu.",
+            Code::AccountDisabled => "Tài khoản đã bị khoá.",
+            Code::Forbidden => "Vai trò của bạn không được làm việc này.",
+            Code::NotFound => "Không có mục này (hoặc nằm ngoài phạm vi của bạn).",
+            Code::MethodNotAllowed => "Đường dẫn có, nhưng không dùng với phương thức này.",
+            Code::UsernameTaken => "Tên đăng nhập này đã có người dùng.",
+            Code::UnitCodeTaken => "Mã đơn vị này đã có đơn vị dùng.",
+            Code::TopicSlugTaken => "Mã chủ đề này đã có chủ đề dùng.",
+            Code::ClientIdTaken => "Cơ quan đã có một ứng dụng với client_id này.",
+            Code::ReorganisationConflict => "Các đơn vị đã thay đổi trong lúc ghi lần sắp xếp: hãy xem lại và gửi lại.",
+            Code::CannotChangeOwnAccount => "Quản trị viên không tự khoá hoặc tự hạ quyền tài khoản của mình.",
+            Code::CurrentPasswordWrong => "Mật khẩu hiện tại không đúng.",
+            Code::CurrentPasswordRequired => {
+                "Quản trị viên đổi mật khẩu của mình tại POST /api/v1/me/password, kèm mật khẩu hiện tại."
+            }
+            Code::PayloadTooLarge => "Nội dung gửi lên lớn hơn giới hạn cho phép.",
+            Code::UnsupportedMediaType => "Kiểu nội dung không được hỗ trợ ở đây.",
+            Code::ValidationFailed => "Có mục không hợp lệ; xem danh sách errors.",
+            Code::TooManyAttempts => "Quá nhiều lần thử sai: hãy chờ số giây trong Retry-After rồi thử lại.",
+            Code::InternalError => "Có lỗi ở phía chúng tôi; lỗi đã được ghi lại, hãy báo kèm error_id.",
+            Code::DatabaseUnavailable => "Không kết nối được cơ sở dữ liệu: hãy thử lại sau ít phút.",
+            Code::DatabaseBusy => "Cơ sở dữ liệu đang bận: hãy thử lại sau số giây trong Retry-After.",
+            Code::BadRequest => "Yêu cầu không đọc được ở tầng HTTP.",
+            Code::IdempotencyKeyRequired => "Bài trả lời của trẻ em cần tiêu đề Idempotency-Key.",
+            Code::IssuesNotAllowed => "Khảo sát của phiên này không nhận ý kiến.",
+            Code::JoinCodeUnknown => "Không có phiên nào có mã tham gia này.",
+            Code::JoinPaused => "Tạm dừng tham gia vì có quá nhiều mã sai: hãy thử lại sau.",
+            Code::ReceiptUnknown => "Không có bài trả lời nào có mã biên nhận này.",
+            Code::SurveyClosed => "Khảo sát đã đóng.",
+            Code::SurveyNotPublished => "Khảo sát chưa có phiên bản nào được công bố.",
+            Code::NothingToPublish => "Phiên bản mới nhất đã được công bố rồi.",
+            Code::SessionNotOpen => "Phiên chưa mở.",
+            Code::SessionClosed => "Phiên đã kết thúc (hoặc khảo sát đã đóng).",
+            Code::AlreadyResponded => "Em đã trả lời khảo sát này rồi.",
+            Code::IdempotencyKeyReused => "Idempotency-Key này đã dùng cho một nội dung khác.",
+            Code::AssentRequired => "Em cần đồng ý tham gia trước.",
+            Code::AgeNotEligible => "Khảo sát không dành cho độ tuổi này.",
+            Code::IllegalTransition => "Không thể chuyển từ trạng thái hiện tại sang trạng thái này (không quay lui).",
+            Code::MergeIntoItself => "Không gộp một ý kiến vào chính nó.",
+            Code::AlreadyMerged => "Ý kiến đã được gộp; hãy bỏ gộp trước.",
+            Code::HasMergedIssues => "Đã có ý kiến khác gộp vào ý kiến này nên không gộp tiếp được.",
+            Code::MergeTargetMerged => "Ý kiến đích đã được gộp vào ý kiến khác: hãy gộp vào ý kiến đó.",
+            Code::NotMerged => "Ý kiến này chưa được gộp.",
+            Code::TooFewResponses => "Quá ít bài trả lời để đưa ra từng dòng mà không lộ trẻ em nào.",
+            Code::NotDraft => "Chỉ sửa được kiến nghị đang là bản nháp.",
+            Code::CommitmentDone => "Cam kết này đã hoàn thành.",
+            Code::InvalidRequest => "Yêu cầu cấp mã OAuth 2 thiếu tham số hoặc gửi thông tin đăng nhập hai lần.",
+            Code::UnsupportedGrantType => "Chỉ hỗ trợ grant_type=client_credentials.",
+            Code::InvalidClient => "Ứng dụng của cơ quan không có, sai mật khẩu hoặc đã bị thu hồi.",
+            Code::EvidenceUnavailable => {
+                "Một câu hỏi khảo sát dùng làm căn cứ không còn được công bố: hãy sửa căn cứ của kiến nghị."
+            }
+            Code::NoWebhook => "Cơ quan chưa đăng ký địa chỉ nhận webhook.",
+            Code::NotDead => "Chỉ gửi lại được sự kiện webhook đã dừng gửi.",
+            Code::AgencyInactive => "Cơ quan của bạn đã ngừng hoạt động trên hệ thống.",
+            Code::RequestRefused => "Yêu cầu bị tầng HTTP từ chối.",
+            Code::NotAccepted => "Chỉ công bố ý kiến đã được chấp nhận.",
+            Code::Merged => "Ý kiến đã được gộp vào ý kiến khác: hãy công bố ý kiến đó.",
+            Code::PossibleDisclosure => {
+                "Nội dung có thể cho thấy một trẻ em gặp nguy hiểm: hãy chuyển cho cán bộ bảo vệ trẻ em thay vì công bố."
+            }
+            Code::PersonalData => "Nội dung còn thông tin cá nhân: hãy che trước.",
+            Code::NotPossible => "Chỉ chuyển lại những nội dung mà bộ lọc đánh dấu là có thể nguy hiểm.",
+            Code::AlreadyReleased => "Trường hợp này đã được chuyển lại cho kiểm duyệt.",
+            Code::CaseClosed => "Trường hợp đã đóng thì không chuyển lại.",
+            Code::ClearBeside => "Cùng ý kiến có nội dung nguy hiểm rõ ràng, phần đó vẫn được giữ lại.",
+            Code::NotUrgent => "Báo cáo nhanh chỉ dành cho trường hợp khẩn cấp.",
+            Code::ParticipantErased => {
+                "Mã người tham gia này thuộc dữ liệu đã xoá theo yêu cầu của em: hãy tham gia không kèm mã."
+            }
+            Code::IssueReceiptUnknown => "Không có ý kiến nào có mã biên nhận này.",
+            Code::NotAConsultation => "Chỉ nhập trẻ em theo đơn vị ở hoạt động tham vấn.",
+            Code::NotAPaperSession => "Chỉ nhập phiếu giấy vào phiên giấy (mode: paper).",
+            Code::SessionFull => "Phiên đã nhận đủ số trẻ em cho phép.",
+        }
+    }
 }

@@ -203,11 +203,26 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                 } else {
                     path
                 };
-                ApiError::invalid(FieldErrors::single(field, code, msg))
+                ApiError::invalid(match (code, expected_variants(&msg)) {
+                    // The values allowed, listed in both languages.
+                    ("unknown_value", Some(known)) => {
+                        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                        langnghe_domain::field::one_of(field, &known).into()
+                    }
+                    _ => FieldErrors::single(field, code, msg),
+                })
             }
             _ => ApiError::bad_request(Code::MalformedJson, format!("the body is not valid JSON: {inner}")),
         }
     })
+}
+
+/// The values serde lists in an "unknown variant `x`, expected one of `a`,
+/// `b`" (or "expected `a` or `b`") message.
+fn expected_variants(msg: &str) -> Option<Vec<String>> {
+    let (_, expected) = msg.split_once("expected ")?;
+    let names: Vec<String> = expected.split('`').skip(1).step_by(2).map(str::to_owned).collect();
+    (!names.is_empty()).then_some(names)
 }
 
 /// Flattens `validator` errors into field errors with dotted paths.
@@ -229,12 +244,14 @@ fn collect(e: &ValidationErrors, prefix: &str, out: &mut FieldErrors) {
         match kind {
             ValidationErrorsKind::Field(errs) => {
                 for err in errs {
-                    let message = err
-                        .message
-                        .as_ref()
-                        .map(|m| m.to_string())
-                        .unwrap_or_else(|| describe(err));
-                    out.push(path.clone(), static_code(&err.code), message);
+                    let code = static_code(&err.code);
+                    match &err.message {
+                        Some(m) => out.push(path.clone(), code, m.to_string()),
+                        None => {
+                            let (vi, en) = describe(err);
+                            out.push_said(path.clone(), code, vi, en);
+                        }
+                    }
                 }
             }
             ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
@@ -249,22 +266,32 @@ fn collect(e: &ValidationErrors, prefix: &str, out: &mut FieldErrors) {
     }
 }
 
-fn describe(err: &validator::ValidationError) -> String {
+/// A `validator` error in words, Vietnamese and English.
+fn describe(err: &validator::ValidationError) -> (String, String) {
     let p = |k: &str| err.params.get(k).map(|v| v.to_string());
     match err.code.as_ref() {
         "length" => match (p("min"), p("max")) {
-            (Some(min), Some(max)) => format!("length must be {min} to {max}"),
-            (Some(min), None) => format!("length must be at least {min}"),
-            (None, Some(max)) => format!("length must be at most {max}"),
-            _ => "wrong length".into(),
+            (Some(min), Some(max)) => (
+                format!("Độ dài từ {min} đến {max}."),
+                format!("length must be {min} to {max}"),
+            ),
+            (Some(min), None) => (
+                format!("Độ dài ít nhất {min}."),
+                format!("length must be at least {min}"),
+            ),
+            (None, Some(max)) => (format!("Độ dài tối đa {max}."), format!("length must be at most {max}")),
+            _ => ("Độ dài không hợp lệ.".into(), "wrong length".into()),
         },
         "range" => match (p("min"), p("max")) {
-            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
-            (Some(min), None) => format!("must be at least {min}"),
-            (None, Some(max)) => format!("must be at most {max}"),
-            _ => "out of range".into(),
+            (Some(min), Some(max)) => (
+                format!("Giá trị từ {min} đến {max}."),
+                format!("must be between {min} and {max}"),
+            ),
+            (Some(min), None) => (format!("Giá trị ít nhất {min}."), format!("must be at least {min}")),
+            (None, Some(max)) => (format!("Giá trị tối đa {max}."), format!("must be at most {max}")),
+            _ => ("Giá trị nằm ngoài khoảng cho phép.".into(), "out of range".into()),
         },
-        other => format!("invalid ({other})"),
+        other => ("Giá trị không hợp lệ.".into(), format!("invalid ({other})")),
     }
 }
 
@@ -328,9 +355,10 @@ pub fn query_lang(req: &actix_web::HttpRequest, lang: Option<&str>) -> Result<la
     match lang {
         None => Ok(crate::request_lang(req)),
         Some(code) => langnghe_domain::words::parse_lang(code).ok_or_else(|| {
-            ApiError::bad_request(
-                Code::InvalidQuery,
-                format!("lang is vi or en, not {:?}", code.chars().take(20).collect::<String>()),
+            let asked = code.chars().take(20).collect::<String>();
+            ApiError::bad_request(Code::InvalidQuery, "").said(
+                format!("lang là vi hoặc en, không phải {asked:?}"),
+                format!("lang is vi or en, not {asked:?}"),
             )
         }),
     }

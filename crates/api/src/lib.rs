@@ -22,6 +22,7 @@ pub mod join_budget;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod problem_language;
 pub mod route_table;
 pub mod routes;
 pub mod server;

@@ -46,21 +46,19 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 
 /// Unknown routes: 405 with `Allow` when the path exists, else 404.
 async fn no_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    use actix_web::ResponseError;
     match state.routes.methods_for(req.path()) {
         Some(methods) => {
             let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
-            let mut res = ApiError::new(Code::MethodNotAllowed, "Method not allowed")
-                .detail(format!("this route answers to {allow}"))
-                .error_response();
+            let mut res = HttpResponse::from_error(
+                ApiError::new(Code::MethodNotAllowed, "Method not allowed")
+                    .detail(format!("this route answers to {allow}")),
+            );
             if let Ok(v) = header::HeaderValue::from_str(&allow) {
                 res.headers_mut().insert(header::ALLOW, v);
             }
             res
         }
-        None => ApiError::new(Code::NotFound, "Not found")
-            .detail("no such route; see /docs")
-            .error_response(),
+        None => HttpResponse::from_error(ApiError::new(Code::NotFound, "Not found").detail("no such route; see /docs")),
     }
 }
 
@@ -75,7 +73,6 @@ fn problem_for_any_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
-    use actix_web::ResponseError;
     let status = res.status();
     let (code, title) = match status {
         StatusCode::BAD_REQUEST => (Code::BadRequest, "The request could not be read"),
@@ -87,7 +84,7 @@ fn problem_for_any_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
         _ => (Code::RequestRefused, "The request was refused"),
     };
     let (req, _) = res.into_parts();
-    let problem = ApiError::with_status(status, code, title).error_response();
+    let problem = HttpResponse::from_error(ApiError::with_status(status, code, title));
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, problem).map_into_right_body(),
     ))
@@ -157,6 +154,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         join_budget: Arc::new(crate::join_budget::JoinBudget::new(config.join_budget)),
         routes: Arc::new(RouteTable::from_spec(&api)),
         webhooks: config.webhooks,
+        public_url: config.public_url.clone(),
         submissions: langnghe_storage::participation::Writers::spawn(db.clone()).map_err(StartError::Writers)?,
     };
     let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;
@@ -267,6 +265,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
                 .app_data(path_config())
                 .wrap(middleware::from_fn(crate::extract::refuse_control_characters))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_any_error))
+                .wrap(middleware::from_fn(crate::problem_language::problem_language))
                 .wrap(middleware::from_fn(track))
                 .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
         )

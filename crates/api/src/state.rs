@@ -34,6 +34,8 @@ pub struct AppState {
     pub submissions: langnghe_storage::participation::Writers,
     /// How webhooks are sent (which URLs are accepted).
     pub webhooks: crate::config::WebhookPolicy,
+    /// Where people reach the service, for absolute links.
+    pub public_url: Option<String>,
     /// The routes of the API, for telling 405 from 404.
     pub routes: Arc<crate::route_table::RouteTable>,
 }

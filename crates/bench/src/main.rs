@@ -128,6 +128,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         webhooks: langnghe_api::config::WebhookPolicy::default(),
         chase_interval: None,
         join_budget: langnghe_domain::consultation::JoinFailureBudget::per_hour(1000),
+        public_url: None,
         clock: langnghe_api::Clock::system(),
     };
     let prepared = langnghe_api::server::prepare(&config).await?;

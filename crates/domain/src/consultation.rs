@@ -405,7 +405,7 @@ pub fn admit(
     let gender = form.gender.and_then(|g| {
         let gender = Gender::parse(g);
         if gender.is_none() {
-            errors.push("gender", "unknown_value", "girl, boy, other or prefer_not_to_say");
+            errors.push_one_of("gender", &["girl", "boy", "other", "prefer_not_to_say"]);
         }
         gender
     });
@@ -626,7 +626,7 @@ impl PaperChild {
             Some(b) => match AgeBand::parse(b) {
                 Some(b) => Some(b),
                 None => {
-                    errors.push("age_band", "unknown_value", "6-8, 9-11, 12-14 or 15-17");
+                    errors.push_one_of("age_band", &["6-8", "9-11", "12-14", "15-17"]);
                     None
                 }
             },
@@ -646,7 +646,7 @@ impl PaperChild {
             Some(g) => match Gender::parse(g) {
                 Some(g) => Some(g),
                 None => {
-                    errors.push("gender", "unknown_value", "girl, boy, other or prefer_not_to_say");
+                    errors.push_one_of("gender", &["girl", "boy", "other", "prefer_not_to_say"]);
                     None
                 }
             },

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod consultation;
 pub mod disclosure;
 pub mod field;
+pub mod field_words;
 pub mod ids;
 pub mod moderation;
 pub mod org;

@@ -92,15 +92,30 @@ impl IssueText {
         let (title, body) = (title.trim(), body.trim());
         let mut errors = FieldErrors::new();
         if title.is_empty() {
-            errors.push(format!("{prefix}title"), "empty_text", "write a title");
+            errors.push_said(
+                format!("{prefix}title"),
+                "empty_text",
+                "Em hãy viết tiêu đề.",
+                "write a title",
+            );
         }
         if body.is_empty() {
-            errors.push(format!("{prefix}body"), "empty_text", "write what the issue is");
+            errors.push_said(
+                format!("{prefix}body"),
+                "empty_text",
+                "Em hãy viết ý kiến của em.",
+                "write what the issue is",
+            );
         }
         let topic = topic.and_then(|slug| {
             let found = topics.iter().find(|t| t.slug.as_str() == slug && t.active);
             if found.is_none() {
-                errors.push(format!("{prefix}topic"), "unknown_topic", format!("no topic {slug:?}"));
+                errors.push_said(
+                    format!("{prefix}topic"),
+                    "unknown_topic",
+                    format!("Không có chủ đề {slug:?}."),
+                    format!("no topic {slug:?}"),
+                );
             }
             found.map(|t| t.id)
         });

@@ -716,10 +716,6 @@ impl TrainingAudience {
     pub fn is_children(self) -> bool {
         matches!(self, TrainingAudience::Commanders | TrainingAudience::CouncilDelegates)
     }
-
-    fn names() -> String {
-        TrainingAudience::ALL.map(TrainingAudience::as_str).join(", ")
-    }
 }
 
 /// A training names its audience; no other event has one.
@@ -778,10 +774,9 @@ pub fn check_attendance(
         let role = match TrainingAudience::parse(role) {
             Some(r) => Some(r),
             None => {
-                errors.push(
+                errors.push_one_of(
                     format!("attendance[{i}].role"),
-                    "unknown_value",
-                    format!("one of {}", TrainingAudience::names()),
+                    &TrainingAudience::ALL.map(TrainingAudience::as_str),
                 );
                 None
             }
@@ -1178,7 +1173,7 @@ impl Target {
             let parsed = Metric::parse(metric);
             if parsed.is_none() {
                 let names: Vec<_> = Metric::all().iter().map(|m| m.as_str()).collect();
-                errors.push("metric", "unknown_value", format!("one of {}", names.join(", ")));
+                errors.push_one_of("metric", &names);
             }
             parsed
         };

@@ -218,6 +218,33 @@ impl DeliveryError {
             DeliveryError::CommitmentDone => "commitment_done",
         }
     }
+    /// What the agency can do instead, in words: (Vietnamese, English).
+    pub fn next_step(&self) -> (&'static str, &'static str) {
+        let answer = |s: &str| DeliveryStatus::parse(s).is_some_and(|s| !s.awaits_answer());
+        match self {
+            // A progress update asked before the reply.
+            DeliveryError::Illegal { from, to } if *to == "in_progress" && !answer(from) => (
+                "Cơ quan chưa trả lời kiến nghị này: hãy trả lời trước (POST /api/v1/agency/deliveries/{id}/replies, kèm các cam kết và thời hạn), rồi cập nhật tiến độ từng cam kết.",
+                "This delivery is not answered yet: reply first (POST /api/v1/agency/deliveries/{id}/replies, with commitments and their dates), then report progress on each commitment.",
+            ),
+            DeliveryError::Illegal { from, to } if *to == "in_progress" && *from == "done" => (
+                "Mọi cam kết của kiến nghị này đã hoàn thành: không cần cập nhật thêm.",
+                "Every commitment of this delivery is done: nothing more needs reporting.",
+            ),
+            DeliveryError::Illegal { to, .. } if *to == "in_progress" => (
+                "Câu trả lời của cơ quan không có cam kết (không tiếp thu hoặc không thuộc thẩm quyền) nên không có tiến độ để cập nhật. Nếu cơ quan đổi ý, hãy liên hệ Hội đồng trẻ em để được gửi lại kiến nghị.",
+                "The agency's answer made no commitments (declined, or not responsible), so there is no progress to report. If the agency has changed its mind, ask the Children's Council to send the recommendation again.",
+            ),
+            DeliveryError::Illegal { .. } => (
+                "Cơ quan đã trả lời kiến nghị này; mỗi kiến nghị chỉ trả lời một lần. Hãy cập nhật tiến độ các cam kết (POST /api/v1/agency/deliveries/{id}/updates); nếu cần sửa câu trả lời, hãy liên hệ Hội đồng trẻ em.",
+                "The agency has answered this delivery; a delivery is answered once. Report progress on its commitments (POST /api/v1/agency/deliveries/{id}/updates); to change the answer, contact the Children's Council.",
+            ),
+            DeliveryError::CommitmentDone => (
+                "Cam kết này đã hoàn thành: hãy cập nhật cam kết khác còn đang thực hiện.",
+                "This commitment is done already: report on another commitment still under way.",
+            ),
+        }
+    }
 }
 
 /// Acknowledging: from `sent`. Any later state has been acknowledged
@@ -642,6 +669,32 @@ pub fn median(values: &mut [i64]) -> Option<f64> {
     } else {
         (values[n / 2 - 1] + values[n / 2]) as f64 / 2.0
     })
+}
+
+#[cfg(test)]
+mod next_step_tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_of_a_step_says_what_to_do_next() {
+        use DeliveryStatus::*;
+        let early = progress(Sent, CommitmentStatus::Open, CommitmentStatus::Done, false).unwrap_err();
+        assert!(
+            early
+                .next_step()
+                .1
+                .starts_with("This delivery is not answered yet: reply first")
+        );
+        let finished = progress(Done, CommitmentStatus::Done, CommitmentStatus::Done, true).unwrap_err();
+        assert!(finished.next_step().1.contains("nothing more needs reporting"));
+        let declined = progress(Declined, CommitmentStatus::Open, CommitmentStatus::Done, false).unwrap_err();
+        assert!(declined.next_step().0.contains("không có tiến độ"));
+        let twice = reply(Answered, Stance::Accepted).unwrap_err();
+        assert!(twice.next_step().1.contains("a delivery is answered once"));
+        let done = progress(InProgress, CommitmentStatus::Done, CommitmentStatus::Done, false).unwrap_err();
+        assert_eq!(done, DeliveryError::CommitmentDone);
+        assert!(done.next_step().0.starts_with("Cam kết này đã hoàn thành"));
+    }
 }
 
 #[cfg(test)]

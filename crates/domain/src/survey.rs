@@ -628,11 +628,7 @@ impl SurveyDefinition {
         } else {
             let kind = SurveyKind::parse(&raw.kind);
             if kind.is_none() {
-                e.push(
-                    "kind",
-                    "unknown_value",
-                    "one of opinion, policy_consultation, issue_form",
-                );
+                e.push_one_of("kind", &["opinion", "policy_consultation", "issue_form"]);
             }
             kind
         };
@@ -918,10 +914,17 @@ fn parse_question(
     } else {
         let qtype = QuestionType::parse(&rq.qtype);
         if qtype.is_none() {
-            e.push(
+            e.push_one_of(
                 format!("{p}.type"),
-                "unknown_value",
-                "one of single_choice, multiple_choice, rating, yes_no, text, number, ranking",
+                &[
+                    "single_choice",
+                    "multiple_choice",
+                    "rating",
+                    "yes_no",
+                    "text",
+                    "number",
+                    "ranking",
+                ],
             );
         }
         qtype
@@ -1038,7 +1041,7 @@ fn parse_band_texts(e: &mut FieldErrors, p: &str, raw: &[(String, RawText)]) -> 
     for (band_raw, text) in raw {
         let field = format!("{p}.text_by_age_band.{band_raw}");
         let Some(band) = AgeBand::parse(band_raw) else {
-            e.push(field, "unknown_value", "one of 6-8, 9-11, 12-14, 15-17");
+            e.push_one_of(field, &["6-8", "9-11", "12-14", "15-17"]);
             continue;
         };
         if !seen.insert(band) {
@@ -1520,9 +1523,13 @@ pub fn validate_answers(
 ) -> Result<Vec<(String, Answer)>, FieldErrors> {
     let mut e = FieldErrors::new();
     if !def.eligible_age(age) {
-        e.push(
+        e.push_said(
             "age",
             "not_eligible",
+            format!(
+                "Khảo sát này dành cho các bạn từ {} đến {} tuổi.",
+                def.min_age, def.max_age
+            ),
             format!("this survey is for ages {} to {}", def.min_age, def.max_age),
         );
     }
@@ -1536,11 +1543,17 @@ pub fn validate_answers(
     let mut submitted: HashMap<&str, &RawAnswer> = HashMap::new();
     for (key, answer) in answers {
         if !index.contains_key(key.as_str()) {
-            e.push(format!("answers.{key}"), "unknown_question", "no question has this key");
+            e.push_said(
+                format!("answers.{key}"),
+                "unknown_question",
+                "Không có câu hỏi này.",
+                "no question has this key",
+            );
         } else if submitted.contains_key(key.as_str()) {
-            e.push(
+            e.push_said(
                 format!("answers.{key}"),
                 "duplicate_key",
+                "Câu hỏi này được trả lời hai lần.",
                 "this question is answered twice",
             );
         } else {
@@ -1572,18 +1585,29 @@ pub fn validate_answers(
         let slot = match raw {
             None => {
                 if q.required && visibility == Visibility::Shown {
-                    e.push(field, "required", "this question needs an answer");
+                    e.push_said(
+                        field,
+                        "required",
+                        "Em hãy trả lời câu hỏi này.",
+                        "this question needs an answer",
+                    );
                 }
                 Slot::Absent
             }
             Some(_) if !eligible => {
-                e.push(field, "not_eligible", "this question is not for the child's age");
+                e.push_said(
+                    field,
+                    "not_eligible",
+                    "Câu hỏi này không dành cho tuổi của em.",
+                    "this question is not for the child's age",
+                );
                 Slot::Invalid
             }
             Some(_) if visibility == Visibility::Hidden => {
-                e.push(
+                e.push_said(
                     field,
                     "hidden_question",
+                    "Câu hỏi này không hiện với các câu trả lời trước của em.",
                     "this question is not shown for the earlier answers",
                 );
                 Slot::Invalid
@@ -1606,7 +1630,12 @@ fn check_answer(e: &mut FieldErrors, field: &str, spec: &QuestionSpec, raw: &Raw
     let answer = match (spec, raw) {
         (QuestionSpec::SingleChoice { .. }, RawAnswer::Text(k)) => {
             if !spec.has_option(k) {
-                e.push(field, "unknown_option", "not an option of this question");
+                e.push_said(
+                    field,
+                    "unknown_option",
+                    "Đây không phải một lựa chọn của câu hỏi.",
+                    "not an option of this question",
+                );
             }
             Answer::Choice(k.clone())
         }
@@ -1619,18 +1648,38 @@ fn check_answer(e: &mut FieldErrors, field: &str, spec: &QuestionSpec, raw: &Raw
             RawAnswer::List(keys),
         ) => {
             if keys.iter().any(|k| !spec.has_option(k)) {
-                e.push(field, "unknown_option", "not an option of this question");
+                e.push_said(
+                    field,
+                    "unknown_option",
+                    "Đây không phải một lựa chọn của câu hỏi.",
+                    "not an option of this question",
+                );
             }
             let mut seen = HashSet::new();
             if !keys.iter().all(|k| seen.insert(k.as_str())) {
-                e.push(field, "duplicate_choice", "an option is chosen twice");
+                e.push_said(
+                    field,
+                    "duplicate_choice",
+                    "Một lựa chọn được chọn hai lần.",
+                    "an option is chosen twice",
+                );
             }
             if e.0.len() == before {
                 let n = keys.len();
                 if n < *min_choices as usize {
-                    e.push(field, "too_few_choices", format!("choose at least {min_choices}"));
+                    e.push_said(
+                        field,
+                        "too_few_choices",
+                        format!("Em hãy chọn ít nhất {min_choices}."),
+                        format!("choose at least {min_choices}"),
+                    );
                 } else if n > *max_choices as usize {
-                    e.push(field, "too_many_choices", format!("choose at most {max_choices}"));
+                    e.push_said(
+                        field,
+                        "too_many_choices",
+                        format!("Em chỉ chọn nhiều nhất {max_choices}."),
+                        format!("choose at most {max_choices}"),
+                    );
                 }
             }
             Answer::Choices(
@@ -1643,11 +1692,21 @@ fn check_answer(e: &mut FieldErrors, field: &str, spec: &QuestionSpec, raw: &Raw
         }
         (QuestionSpec::Rating { min, max, .. }, RawAnswer::Number(x)) => {
             if !x.is_finite() {
-                e.push(field, "out_of_range", format!("between {min} and {max}"));
+                e.push_said(
+                    field,
+                    "out_of_range",
+                    format!("Em chọn từ {min} đến {max}."),
+                    format!("between {min} and {max}"),
+                );
             } else if x.fract() != 0.0 {
-                e.push(field, "not_integer", "a whole number");
+                e.push_said(field, "not_integer", "Em chọn một số nguyên.", "a whole number");
             } else if *x < *min as f64 || *x > *max as f64 {
-                e.push(field, "out_of_range", format!("between {min} and {max}"));
+                e.push_said(
+                    field,
+                    "out_of_range",
+                    format!("Em chọn từ {min} đến {max}."),
+                    format!("between {min} and {max}"),
+                );
             }
             // Only used when no error was pushed: then it is a whole number
             // within a small range, so the conversion is exact.
@@ -1657,21 +1716,29 @@ fn check_answer(e: &mut FieldErrors, field: &str, spec: &QuestionSpec, raw: &Raw
         (QuestionSpec::Text { max_length }, RawAnswer::Text(s)) => {
             let s = s.trim();
             if s.is_empty() {
-                e.push(field, "empty_text", "the text is empty");
+                e.push_said(field, "empty_text", "Em chưa viết gì.", "the text is empty");
             } else if s.chars().count() > *max_length as usize {
-                e.push(field, "too_long", format!("at most {max_length} characters"));
+                e.push_said(
+                    field,
+                    "too_long",
+                    format!("Em viết tối đa {max_length} ký tự."),
+                    format!("at most {max_length} characters"),
+                );
             }
             Answer::Text(s.to_owned())
         }
         (QuestionSpec::Number { min, max }, RawAnswer::Number(x)) => {
             if !x.is_finite() || !within(*x, *min, *max) {
-                let range = match (min, max) {
-                    (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
-                    (Some(lo), None) => format!("at least {lo}"),
-                    (None, Some(hi)) => format!("at most {hi}"),
-                    (None, None) => "a finite number".to_owned(),
+                let (vi, en) = match (min, max) {
+                    (Some(lo), Some(hi)) => (
+                        format!("Em ghi một số từ {lo} đến {hi}."),
+                        format!("between {lo} and {hi}"),
+                    ),
+                    (Some(lo), None) => (format!("Em ghi một số từ {lo} trở lên."), format!("at least {lo}")),
+                    (None, Some(hi)) => (format!("Em ghi một số không quá {hi}."), format!("at most {hi}")),
+                    (None, None) => ("Em ghi một con số.".to_owned(), "a finite number".to_owned()),
                 };
-                e.push(field, "out_of_range", range);
+                e.push_said(field, "out_of_range", vi, en);
             }
             Answer::Number(*x)
         }
@@ -1680,14 +1747,20 @@ fn check_answer(e: &mut FieldErrors, field: &str, spec: &QuestionSpec, raw: &Raw
             let permutation =
                 keys.len() == options.len() && keys.iter().all(|k| spec.has_option(k) && seen.insert(k.as_str()));
             if !permutation {
-                e.push(field, "invalid_ranking", "order every option exactly once");
+                e.push_said(
+                    field,
+                    "invalid_ranking",
+                    "Em xếp thứ tự mỗi lựa chọn đúng một lần.",
+                    "order every option exactly once",
+                );
             }
             Answer::Ranking(keys.clone())
         }
         _ => {
-            e.push(
+            e.push_said(
                 field,
                 "invalid_type",
+                "Câu trả lời không đúng kiểu của câu hỏi.",
                 format!("expected {}", spec.qtype().expected_answer()),
             );
             return None;

@@ -24,11 +24,17 @@ impl LocalizedText {
         }
         let vi = vi.trim();
         if vi.is_empty() {
-            errors.push(format!("{field}.vi"), "required", "Vietnamese text is required");
+            errors.push_said(
+                format!("{field}.vi"),
+                "required",
+                "Cần có nội dung tiếng Việt.",
+                "Vietnamese text is required",
+            );
         } else if vi.chars().count() > max_chars {
-            errors.push(
+            errors.push_said(
                 format!("{field}.vi"),
                 "too_long",
+                format!("Tối đa {max_chars} ký tự."),
                 format!("at most {max_chars} characters"),
             );
         }
@@ -36,9 +42,10 @@ impl LocalizedText {
         if let Some(en) = en
             && en.chars().count() > max_chars
         {
-            errors.push(
+            errors.push_said(
                 format!("{field}.en"),
                 "too_long",
+                format!("Tối đa {max_chars} ký tự."),
                 format!("at most {max_chars} characters"),
             );
         }

@@ -99,6 +99,11 @@ pub fn date(d: NaiveDate) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
 }
 
+/// Before a due date: "due 25/11/2026".
+pub fn by_date(lang: Lang) -> &'static str {
+    pick(lang, "hạn", "due")
+}
+
 /// Everyone, in a table of groups.
 pub fn everyone(lang: Lang) -> &'static str {
     pick(lang, "Tất cả", "All")

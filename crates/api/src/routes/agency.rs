@@ -9,6 +9,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use langnghe_domain::field::FieldError;
 use langnghe_domain::recommendation::{self as rules, CommitmentStatus, DeliveryStatus, Stance};
 use langnghe_domain::text::Lang;
 use langnghe_domain::{AgencyId, FieldErrors};
@@ -453,7 +454,12 @@ async fn agency_deliveries(
     q: web::Query<AgencyDeliveryQuery>,
 ) -> Result<web::Json<Page<AgencyDeliveryDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let status = status_query(q.status.as_deref(), DeliveryStatus::parse, "unknown delivery status")?;
+    let status = status_query(
+        q.status.as_deref(),
+        DeliveryStatus::parse,
+        "status",
+        &DeliveryStatus::ALL.map(DeliveryStatus::as_str),
+    )?;
     let filter = DeliveryFilter {
         agency_id: Some(caller.agency_id),
         status,
@@ -487,8 +493,15 @@ async fn agency_delivery(
     Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
 }
 
-fn step_refused(e: rules::DeliveryError) -> ApiError {
-    ApiError::named(e.code(), e.to_string())
+/// A step the delivery's state refuses, saying what the agency can do
+/// instead.
+fn step_refused(e: rules::DeliveryError, id: Uuid) -> ApiError {
+    let (vi, en) = e.next_step();
+    let id = id.to_string();
+    match ApiError::named(e.code(), e.to_string()) {
+        fault if fault.code == Code::InternalError => fault,
+        refusal => refusal.said(vi.replace("{id}", &id), format!("{e}. {}", en.replace("{id}", &id))),
+    }
 }
 
 /// Takes the step `decide` chooses (from the delivery and its commitments,
@@ -531,7 +544,7 @@ async fn acknowledge(
             AgencyStep::Nothing
         })
     };
-    step(&req, &state, &caller, *id, decide, step_refused).await
+    step(&req, &state, &caller, *id, decide, |e| step_refused(e, *id)).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -593,11 +606,7 @@ async fn reply(
     let mut errors = FieldErrors::new();
     let stance = Stance::parse(&b.stance);
     if stance.is_none() {
-        errors.push(
-            "stance",
-            "unknown_value",
-            "accepted, partially_accepted, declined or not_responsible",
-        );
+        errors.push_one_of("stance", &Stance::ALL.map(Stance::as_str));
     }
     let body_text = text_check(&mut errors, "body", &b.body, 4000);
     let child_summary = b
@@ -625,7 +634,9 @@ async fn reply(
     }
     errors.into_result(())?;
     let Some(stance) = stance else {
-        return Err(ApiError::field("stance", "unknown_value", "unknown stance"));
+        return Err(ApiError::invalid(
+            langnghe_domain::field::one_of("stance", &Stance::ALL.map(Stance::as_str)).into(),
+        ));
     };
     let decide = |d: &DeliveryRow, _: &[store::CommitmentRow]| {
         rules::reply(d.status, stance).map(|to| AgencyStep::Reply {
@@ -638,7 +649,7 @@ async fn reply(
             commitments: promised,
         })
     };
-    step(&req, &state, &caller, *id, decide, step_refused).await
+    step(&req, &state, &caller, *id, decide, |e| step_refused(e, *id)).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -706,13 +717,23 @@ async fn progress_update(
             child_note,
         })
     };
-    let refused = |e| match e {
-        StepError::UnknownCommitment => ApiError::field(
-            "commitment_id",
-            "unknown_commitment",
-            "no such commitment on this delivery",
+    let refused = |e| {
+        match e {
+        StepError::UnknownCommitment => ApiError::invalid(
+            FieldError::said(
+                "commitment_id",
+                "unknown_commitment",
+                format!(
+                    "Kiến nghị này không có cam kết này. Cam kết được nêu khi trả lời (POST /api/v1/agency/deliveries/{id}/replies); xem các cam kết đã nêu tại GET /api/v1/agency/deliveries/{id}."
+                ),
+                format!(
+                    "no such commitment on this delivery. Commitments are made in the reply (POST /api/v1/agency/deliveries/{id}/replies); those made are listed at GET /api/v1/agency/deliveries/{id}."
+                ),
+            )
+            .into(),
         ),
-        StepError::Rule(e) => step_refused(e),
+        StepError::Rule(e) => step_refused(e, *id),
+    }
     };
     step(&req, &state, &caller, *id, decide, refused).await
 }

@@ -473,7 +473,11 @@ async fn enter_paper_response(
     let form_lang = match b.language.as_deref() {
         None | Some("vi") => Lang::Vi,
         Some("en") => Lang::En,
-        Some(_) => return Err(ApiError::field("language", "unknown_value", "vi or en")),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                langnghe_domain::field::one_of("language", &["vi", "en"]).into(),
+            ));
+        }
     };
     if !b.assent {
         return Err(ApiError::new(Code::AssentRequired, "No assent")
@@ -592,7 +596,7 @@ const JOIN_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
 /// Joining paused for everyone: the budget of wrong codes is spent.
 fn join_paused(state: &AppState, p: crate::join_budget::Paused, lang: Lang) -> ApiError {
     state.metrics.join_paused();
-    let mut e = ApiError::new(Code::JoinPaused, "Joining is paused").detail(ChildRefusal::JoinPaused.message(lang));
+    let mut e = ApiError::new(Code::JoinPaused, "Joining is paused").to_child(ChildRefusal::JoinPaused, lang);
     e.retry_after = Some(p.0.max(1));
     e
 }
@@ -620,7 +624,11 @@ async fn join(
     let lang = match b.language.as_deref() {
         Some("vi") => Lang::Vi,
         Some("en") => Lang::En,
-        Some(_) => return Err(ApiError::field("language", "unknown_value", "vi or en")),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                langnghe_domain::field::one_of("language", &["vi", "en"]).into(),
+            ));
+        }
         None => crate::request_lang(&req),
     };
     let now = state.clock.now();
@@ -710,9 +718,7 @@ async fn session_by_code(
     let key = crate::client_network_key(req, state.trust_forwarded_for, &state.data_key, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
-        let mut e = ApiError::too_many_requests(secs);
-        e.detail = Some(ChildRefusal::TooManyAttempts.message(lang).to_owned());
-        return Err(e);
+        return Err(ApiError::too_many_requests(secs).to_child(ChildRefusal::TooManyAttempts, lang));
     }
     let session = match JoinCode::parse(code) {
         // Only a lookup can tell a guess anything.
@@ -780,13 +786,15 @@ pub struct SubmitResponse {
 fn idempotency_key(req: &HttpRequest, lang: Lang) -> Result<String, ApiError> {
     let key = crate::extract::header_text(req, "idempotency-key")?.unwrap_or("");
     if key.is_empty() || key.len() > 200 {
-        let detail = match lang {
-            Lang::Vi => {
-                "Thiếu tiêu đề Idempotency-Key (1–200 ký tự): ứng dụng cần gửi kèm để không lưu trùng khi gửi lại."
-            }
-            Lang::En => "Send an Idempotency-Key header (1–200 characters) so that a retry is not stored twice.",
-        };
-        return Err(ApiError::bad_request(Code::IdempotencyKeyRequired, detail));
+        return Err(ApiError::bad_request(
+            Code::IdempotencyKeyRequired,
+            "Send an Idempotency-Key header (1–200 characters) so that a retry is not stored twice.",
+        )
+        .said(
+            "Thiếu tiêu đề Idempotency-Key (1–200 ký tự): ứng dụng cần gửi kèm để không lưu trùng khi gửi lại.",
+            "Send an Idempotency-Key header (1–200 characters) so that a retry is not stored twice.",
+        )
+        .written_in(lang));
     }
     Ok(key.to_owned())
 }
@@ -916,7 +924,8 @@ async fn raise_issue(
     }
     let topics = catalog::list_topics(&state.db).await?;
     let slug = b.topic.as_deref().or(def.topic());
-    let taken = crate::services::intake::issue("", &b.title, &b.body, slug, &topics).map_err(ApiError::invalid)?;
+    let taken = crate::services::intake::issue("", &b.title, &b.body, slug, &topics)
+        .map_err(|e| ApiError::invalid(e).written_in(lang))?;
     let key = crate::extract::header_text(&req, "idempotency-key")?
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned)

@@ -239,7 +239,7 @@ async fn check(
     let (by_band, by_level) = (f.by_band, f.by_level);
     let kind = EventKind::parse(kind);
     if kind.is_none() {
-        errors.push("kind", "unknown_value", "not a known event kind");
+        errors.push_one_of("kind", &EventKind::ALL.map(EventKind::as_str));
     }
     if let Some(k) = kind
         && !may_record(staff.role(), k)

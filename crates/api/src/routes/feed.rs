@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::recommendation::RecommendationStatus;
 use langnghe_domain::text::Lang;
+use langnghe_domain::words;
 use langnghe_domain::{LocalizedText, UnitId};
 use langnghe_storage::recommendations::{self as store, RecommendationRow};
 use langnghe_storage::{StoreError, org};
@@ -351,15 +352,22 @@ async fn feed_atom(
         Lang::Vi => ("Lắng Nghe — Các em nói, chúng tôi làm", "vi"),
         Lang::En => ("Lắng Nghe — You said, we did", "en"),
     };
-    let updated = items.iter().map(|i| i.updated_at).max().unwrap_or_else(Utc::now);
+    let updated = items
+        .iter()
+        .map(|i| i.updated_at)
+        .max()
+        .unwrap_or_else(|| state.clock.now());
+    // Absolute where the service knows its address (LANGNGHE_PUBLIC_URL),
+    // never from a request header, which could point readers elsewhere;
+    // relative to the feed otherwise.
+    let base = state.public_url.as_deref().unwrap_or("");
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str(&format!(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang_tag}\">\n<id>urn:langnghe:feed</id>\n<title>{}</title>\n<updated>{}</updated>\n<link rel=\"self\" href=\"{}\"/>\n<author><name>Hội đồng trẻ em</name></author>\n",
         xml(title),
         updated.to_rfc3339(),
-        // Relative, so no request header can point readers elsewhere.
-        xml(&req.uri().to_string()),
+        xml(&format!("{base}{}", req.uri())),
     ));
     for i in &items {
         let mut content = format!("<p>{}</p>", xml(&i.child_summary));
@@ -373,7 +381,13 @@ async fn feed_atom(
             if !a.commitments.is_empty() {
                 content.push_str("<ul>");
                 for c in &a.commitments {
-                    content.push_str(&format!("<li>{} ({}, {})</li>", xml(&c.text), c.due_on, c.status));
+                    content.push_str(&format!(
+                        "<li>{} ({} {}, {})</li>",
+                        xml(&c.text),
+                        words::by_date(n.lang),
+                        words::date(c.due_on),
+                        words::commitment_status(&c.status, n.lang),
+                    ));
                 }
                 content.push_str("</ul>");
             }
@@ -384,7 +398,7 @@ async fn feed_atom(
             xml(&i.title),
             i.sent_at.to_rfc3339(),
             i.updated_at.to_rfc3339(),
-            xml(&format!("/api/v1/public/recommendations/{}", i.id)),
+            xml(&format!("{base}/api/v1/public/recommendations/{}", i.id)),
             xml(&i.topic),
             xml(&i.topic_name),
             xml(&i.child_summary),

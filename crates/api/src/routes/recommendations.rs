@@ -432,7 +432,8 @@ async fn list_recommendations(
     let status = status_query(
         q.status.as_deref(),
         RecommendationStatus::parse,
-        "status is draft, approved or sent",
+        "status",
+        &RecommendationStatus::ALL.map(RecommendationStatus::as_str),
     )?;
     let topic_id = topic_query(&catalog::list_topics(&state.db).await?, q.topic.as_deref())?;
     let units = unit_query(&state, q.unit_id).await?;
@@ -827,7 +828,12 @@ async fn list_deliveries(
     q: web::Query<DeliveryQuery>,
 ) -> Result<web::Json<Page<DeliveryDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let status = status_query(q.status.as_deref(), DeliveryStatus::parse, "unknown delivery status")?;
+    let status = status_query(
+        q.status.as_deref(),
+        DeliveryStatus::parse,
+        "status",
+        &DeliveryStatus::ALL.map(DeliveryStatus::as_str),
+    )?;
     let look = Lookup::load(&state).await?;
     let filter = DeliveryFilter {
         agency_id: q.agency_id,

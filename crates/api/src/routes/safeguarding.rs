@@ -137,14 +137,16 @@ async fn list_cases(
         status: status_query(
             q.status.as_deref(),
             CaseStatus::parse,
-            "status is new, assessing, referred or closed",
+            "status",
+            &CaseStatus::ALL.map(CaseStatus::as_str),
         )?,
         severity: status_query(
             q.severity.as_deref(),
             Severity::parse,
-            "severity is medium, high or urgent",
+            "severity",
+            &["medium", "high", "urgent"],
         )?,
-        outcome: status_query(q.outcome.as_deref(), Outcome::parse, "outcome is clear or possible")?,
+        outcome: status_query(q.outcome.as_deref(), Outcome::parse, "outcome", &["clear", "possible"])?,
         overdue: q.overdue.map(|o| (o, now - safeguarding::ASSESS_URGENT_WITHIN)),
     };
     let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;

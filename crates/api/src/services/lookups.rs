@@ -17,14 +17,23 @@ use crate::state::AppState;
 
 /// A status (or stance, or kind) named in the query string, read as its
 /// typed value at the edge: a name it does not know is a 400
-/// `invalid_query` saying `known`.
+/// `invalid_query` listing the `known` names, in both languages.
 pub(crate) fn status_query<T>(
     raw: Option<&str>,
     parse: impl Fn(&str) -> Option<T>,
-    known: &str,
+    name: &str,
+    known: &[&str],
 ) -> Result<Option<T>, ApiError> {
-    raw.map(|s| parse(s).ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, known.to_owned())))
-        .transpose()
+    raw.map(|s| {
+        parse(s).ok_or_else(|| {
+            let list = known.join(", ");
+            ApiError::bad_request(Code::InvalidQuery, format!("{name} is one of: {list}")).said(
+                format!("{name} là một trong: {list}"),
+                format!("{name} is one of: {list}"),
+            )
+        })
+    })
+    .transpose()
 }
 
 /// What turning rows into answers needs besides the rows.

@@ -90,7 +90,10 @@ pub async fn submit(
 ) -> Result<Receipt, ApiError> {
     let lang = who.lang();
     let (session, def) = open_session(state, who).await?;
-    let Checked { answers: stored, cases } = checked_answers(&def, who.claims.age, answers)?;
+    // The child reads what is wrong with their answers in the language of
+    // their form.
+    let Checked { answers: stored, cases } =
+        checked_answers(&def, who.claims.age, answers).map_err(|e| e.written_in(lang))?;
     // Keyed: a guess at what the child wrote cannot be checked against it.
     let request_hash = state.data_key.hash(
         "request",
