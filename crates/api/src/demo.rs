@@ -486,7 +486,10 @@ async fn seed_survey(db: &Db, actor: &Actor, district: UnitId, ward: UnitId) -> 
     .map_err(|e| DemoError::Data(format!("demo survey: {e}")))?;
     let topics = catalog::list_topics(db).await?;
     let topic_exists = |slug: &str| topics.iter().any(|t| t.slug.as_str() == slug);
-    let def = langnghe_domain::survey::SurveyDefinition::parse(&body.to_raw(), &topic_exists)?;
+    let def = langnghe_domain::survey::SurveyDefinition::parse(
+        &langnghe_domain::survey::RawSurvey::from(body),
+        &topic_exists,
+    )?;
     let summary = langnghe_storage::surveys::SurveySummary {
         kind: def.kind(),
         owner_unit_id: district,
