@@ -110,7 +110,7 @@ async fn a_reply_carries_the_agencys_letter_private_then_public() {
     assert_eq!(body["public"], false);
     let sha = body["sha256"].as_str().unwrap().to_owned();
     assert_eq!(sha.len(), 64);
-    assert_eq!(kept(app), [letter.clone()], "the letter is on disk, once");
+    assert_eq!(kept(app), std::slice::from_ref(&letter), "the letter is on disk, once");
 
     // The agency and the Council's curators read it, as a download.
     let path = format!("/api/v1/agency/deliveries/{d}/letter");
@@ -154,7 +154,7 @@ async fn a_reply_carries_the_agencys_letter_private_then_public() {
     .await;
     assert_eq!(r.ok(201)["public"], true);
     assert_ne!(r.body["sha256"], sha.as_str());
-    assert_eq!(kept(app), [signed.clone()], "the replaced letter is gone");
+    assert_eq!(kept(app), std::slice::from_ref(&signed), "the replaced letter is gone");
     let r = app.request(Method::GET, &public, None, &[], None).await;
     assert_eq!((r.status, r.text.as_bytes()), (200, signed.as_slice()));
     assert_eq!(r.header("cache-control"), Some("public, max-age=300"));
