@@ -32,7 +32,7 @@ async fn admins_read_every_change_with_before_and_after() {
     let r = app
         .get(&format!("/api/v1/audit?entity=agency&entity_id={agency}"), app.admin())
         .await;
-    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    let items = r.items().clone();
     assert_eq!(items.len(), 2, "{}", r.text);
     assert_eq!(items[0]["action"], "agency.create");
     assert_eq!(items[0]["actor"], "admin");
@@ -51,18 +51,12 @@ async fn admins_read_every_change_with_before_and_after() {
     let r = app
         .get(&format!("/api/v1/audit?actor={me}&entity=user&limit=100"), app.admin())
         .await;
-    let users: Vec<_> = r.ok(200)["items"].as_array().unwrap().clone();
+    let users: Vec<_> = r.items().clone();
     assert!(users.iter().any(|e| e["entity_id"] == mod_id.as_str()));
     assert!(users.iter().all(|e| e["actor_id"] == me.as_str()));
     assert!(!r.text.contains("argon2"), "no password hash in the log");
     let r = app.get("/api/v1/audit?actor=system&limit=100", app.admin()).await;
-    assert!(
-        r.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["actor"] == "system")
-    );
+    assert!(r.items().iter().all(|e| e["actor"] == "system"));
     assert!(
         !r.body["items"].as_array().unwrap().is_empty(),
         "the demo was seeded by the system"
@@ -76,7 +70,7 @@ async fn admins_read_every_change_with_before_and_after() {
             app.admin(),
         )
         .await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 2);
+    assert_eq!(r.items().len(), 2);
     let yesterday = today - Duration::days(1);
     let r = app
         .get(&format!("/api/v1/audit?entity=agency&to={yesterday}"), app.admin())
@@ -119,10 +113,7 @@ async fn the_audit_log_refuses_bad_queries_and_cannot_be_written() {
             None,
         )
         .await;
-    let before = app.get("/api/v1/audit?entity=user", app.admin()).await.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .len();
+    let before = app.get("/api/v1/audit?entity=user", app.admin()).await.items().len();
     for q in [
         "from=2026-13-01",
         "from=1800-01-01",
@@ -158,9 +149,6 @@ async fn the_audit_log_refuses_bad_queries_and_cannot_be_written() {
         r.assert_problem(405, "method_not_allowed");
     }
     // Refused requests and reading wrote nothing.
-    let after = app.get("/api/v1/audit?entity=user", app.admin()).await.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .len();
+    let after = app.get("/api/v1/audit?entity=user", app.admin()).await.items().len();
     assert_eq!(after, before);
 }

@@ -5,18 +5,12 @@ use std::sync::Arc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;
 
-use crate::support::{ADMIN_PASSWORD, Options, SECRET, TestApp};
+use crate::support::{ADMIN_PASSWORD, Call, Options, SECRET, TestApp};
 
 #[actix_web::test]
 async fn login_returns_a_bearer_token_for_me() {
     let app = TestApp::spawn().await;
-    let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": "Admin", "password": ADMIN_PASSWORD}),
-        )
-        .await;
+    let r = app.sign_in("Admin", ADMIN_PASSWORD).await;
     let body = r.ok(200);
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
@@ -30,21 +24,9 @@ async fn login_returns_a_bearer_token_for_me() {
 #[actix_web::test]
 async fn wrong_credentials_are_refused_alike() {
     let app = TestApp::spawn().await;
-    let wrong = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": "admin", "password": "not the password"}),
-        )
-        .await;
+    let wrong = app.sign_in("admin", "not the password").await;
     wrong.assert_problem(401, "invalid_credentials");
-    let unknown = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": "nobody", "password": "not the password"}),
-        )
-        .await;
+    let unknown = app.sign_in("nobody", "not the password").await;
     unknown.assert_problem(401, "invalid_credentials");
     assert_eq!(
         wrong.body, unknown.body,
@@ -53,7 +35,7 @@ async fn wrong_credentials_are_refused_alike() {
     app.post("/api/v1/auth/login", None, &json!({"username": "admin"}))
         .await
         .assert_fields(&[("password", "required")]);
-    app.post("/api/v1/auth/login", None, &json!({"username": "", "password": "x"}))
+    app.sign_in("", "x")
         .await
         .assert_fields(&[("username", "invalid_length")]);
 }
@@ -62,75 +44,33 @@ async fn wrong_credentials_are_refused_alike() {
 async fn repeated_failures_for_an_account_are_slowed_then_refused() {
     let app = TestApp::spawn().await;
     for _ in 0..3 {
-        app.post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": "admin", "password": "guess-guess"}),
-        )
-        .await
-        .assert_problem(401, "invalid_credentials");
+        app.sign_in("admin", "guess-guess")
+            .await
+            .assert_problem(401, "invalid_credentials");
     }
     // The fourth failure imposes a wait; even the right password must wait.
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "admin", "password": "guess-guess"}),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
-    let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": "admin", "password": ADMIN_PASSWORD}),
-        )
-        .await;
+    app.sign_in("admin", "guess-guess")
+        .await
+        .assert_problem(401, "invalid_credentials");
+    let r = app.sign_in("admin", ADMIN_PASSWORD).await;
     r.assert_problem(429, "too_many_attempts");
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry), "retry-after {retry}");
     // After the wait the right password works and clears the record.
-    assert!(
-        crate::support::eventually(5, || async {
-            app.post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": "admin", "password": ADMIN_PASSWORD}),
-            )
-            .await
-            .status
-                == 200
-        })
+    assert!(crate::support::eventually(5, || async { app.sign_in("admin", ADMIN_PASSWORD).await.status == 200 }).await);
+    app.sign_in("admin", "guess-guess")
         .await
-    );
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "admin", "password": "guess-guess"}),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
+        .assert_problem(401, "invalid_credentials");
 }
 
 #[actix_web::test]
 async fn repeated_failures_from_one_address_are_refused() {
     let app = TestApp::spawn().await;
     for i in 0..21 {
-        let r = app
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": format!("user{i}"), "password": "guess-guess"}),
-            )
-            .await;
+        let r = app.sign_in(&format!("user{i}"), "guess-guess").await;
         r.assert_problem(401, "invalid_credentials");
     }
-    let r = app
-        .post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": "someone.else", "password": "guess-guess"}),
-        )
-        .await;
+    let r = app.sign_in("someone.else", "guess-guess").await;
     r.assert_problem(429, "too_many_attempts");
     assert!(r.header("retry-after").is_some());
 }
@@ -153,58 +93,33 @@ async fn tokens_are_checked_strictly() {
     let sub = me.string(200, "id");
     let now = app.now().timestamp();
     let claims = |iss: &str, aud: &str, exp: i64| json!({"iss": iss, "aud": aud, "sub": sub, "iat": now, "nbf": now - 5, "exp": exp, "ver": 0, "typ": "staff"});
+    let (key, later) = (kid(SECRET), now + 600);
     let good = token(
-        claims("langnghe", "langnghe-api", now + 600),
+        claims("langnghe", "langnghe-api", later),
         SECRET,
         Algorithm::HS256,
-        Some(&kid(SECRET)),
+        Some(&key),
     );
     app.get("/api/v1/me", Some(&good)).await.ok(200);
-    let bad = [
-        token(
-            claims("langnghe", "langnghe-api", now - 600),
-            SECRET,
-            Algorithm::HS256,
-            Some(&kid(SECRET)),
-        ),
-        token(
-            claims("someone", "langnghe-api", now + 600),
-            SECRET,
-            Algorithm::HS256,
-            Some(&kid(SECRET)),
-        ),
-        token(
-            claims("langnghe", "other-api", now + 600),
-            SECRET,
-            Algorithm::HS256,
-            Some(&kid(SECRET)),
-        ),
-        token(
-            claims("langnghe", "langnghe-api", now + 600),
-            SECRET,
-            Algorithm::HS512,
-            Some(&kid(SECRET)),
-        ),
-        token(
-            claims("langnghe", "langnghe-api", now + 600),
-            SECRET,
-            Algorithm::HS256,
-            None,
-        ),
-        token(
-            claims("langnghe", "langnghe-api", now + 600),
-            "another-secret-of-enough-length-0123456789",
-            Algorithm::HS256,
-            Some(&kid(SECRET)),
-        ),
-        "not.a.token".to_owned(),
-        format!("{}x", &good),
-    ];
-    for t in &bad {
-        app.get("/api/v1/me", Some(t))
-            .await
-            .assert_problem(401, "invalid_token");
-    }
+    // Each differs from the good token in one thing: expiry, issuer,
+    // audience, algorithm, key id, secret.
+    let other = "another-secret-of-enough-length-0123456789";
+    let key = Some(key.as_str());
+    let mut bad: Vec<String> = [
+        ("langnghe", "langnghe-api", now - 600, Algorithm::HS256, key, SECRET),
+        ("someone", "langnghe-api", later, Algorithm::HS256, key, SECRET),
+        ("langnghe", "other-api", later, Algorithm::HS256, key, SECRET),
+        ("langnghe", "langnghe-api", later, Algorithm::HS512, key, SECRET),
+        ("langnghe", "langnghe-api", later, Algorithm::HS256, None, SECRET),
+        ("langnghe", "langnghe-api", later, Algorithm::HS256, key, other),
+    ]
+    .into_iter()
+    .map(|(iss, aud, exp, alg, kid, secret)| token(claims(iss, aud, exp), secret, alg, kid))
+    .collect();
+    bad.extend(["not.a.token".to_owned(), format!("{}x", &good)]);
+    let me = [Call::get("/api/v1/me")];
+    let bad: Vec<Option<&str>> = bad.iter().map(|t| Some(t.as_str())).collect();
+    app.refuses(&me, &bad, 401, "invalid_token").await;
     let r = app
         .request(
             actix_web::http::Method::GET,
@@ -267,13 +182,9 @@ async fn disabling_an_account_ends_its_tokens_at_once() {
     app.get("/api/v1/me", Some(&token))
         .await
         .assert_problem(401, "invalid_token");
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "lan.mod", "password": "lan.mod-mật-khẩu-dài"}),
-    )
-    .await
-    .assert_problem(403, "account_disabled");
+    app.sign_in("lan.mod", "lan.mod-mật-khẩu-dài")
+        .await
+        .assert_problem(403, "account_disabled");
     // Enabling again does not revive old tokens; signing in again works.
     app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"disabled": false}))
         .await
@@ -300,13 +211,9 @@ async fn changing_a_password_ends_its_tokens_at_once() {
     app.get("/api/v1/me", Some(&token))
         .await
         .assert_problem(401, "invalid_token");
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "hung.sg", "password": "hung.sg-mật-khẩu-dài"}),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
+    app.sign_in("hung.sg", "hung.sg-mật-khẩu-dài")
+        .await
+        .assert_problem(401, "invalid_credentials");
     let fresh = app.login("hung.sg", "mật khẩu mới rất dài").await;
     assert_eq!(
         app.get("/api/v1/me", Some(&fresh)).await.ok(200)["role"],

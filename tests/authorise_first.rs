@@ -36,8 +36,7 @@ const STAFF: &[&str] = &[
 #[actix_web::test]
 async fn a_forbidden_role_gets_403_whatever_the_body() {
     let app = TestApp::spawn_demo().await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let district = app.unit_id("PN", "2026-01-01").await;
+    let [school, district] = app.units(["PN-S06", "PN"]).await;
     let agency = crate::recommendations::agency(&app, &district, "education_office").await;
     let mut tokens: Vec<(&str, String)> = vec![("admin", app.admin.clone())];
     tokens.extend(app.non_admin_tokens(Some(&school), Some(&agency)).await);

@@ -3,18 +3,13 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, Fields, TestApp, strings};
 
 #[actix_web::test]
 async fn demo_topics_and_agencies_are_seeded() {
     let app = TestApp::spawn_demo().await;
     let topics = app.get("/api/v1/topics", app.admin()).await;
-    let slugs: Vec<&str> = topics.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["slug"].as_str().unwrap())
-        .collect();
+    let slugs = strings(topics.ok(200), "items", "slug");
     assert_eq!(slugs.len(), 10);
     for s in [
         "education",
@@ -72,7 +67,7 @@ async fn demo_topics_and_agencies_are_seeded() {
             .contains(&json!("school_participation"))
     );
     let online = app.get("/api/v1/agencies?topic=online_safety", app.admin()).await;
-    assert_eq!(online.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(online.items().len(), 1);
     let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
     let local = app
         .get(&format!("/api/v1/agencies?jurisdiction_unit_id={ward}"), app.admin())
@@ -112,10 +107,7 @@ async fn admin_manages_topics() {
         json!([])
     );
     assert_eq!(
-        app.get("/api/v1/topics?active=false", app.admin()).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len(),
+        app.get("/api/v1/topics?active=false", app.admin()).await.items().len(),
         1
     );
     app.post(
@@ -125,30 +117,30 @@ async fn admin_manages_topics() {
     )
     .await
     .ok(201);
-    app.post(
-        "/api/v1/topics",
-        app.admin(),
-        &json!({"slug": "health", "name": {"vi": "Lặp"}}),
-    )
-    .await
-    .assert_problem(409, "topic_slug_taken");
-    app.patch(&format!("/api/v1/topics/{id}"), app.admin(), &json!({"slug": "health"}))
-        .await
-        .assert_problem(409, "topic_slug_taken");
-    app.post(
-        "/api/v1/topics",
-        app.admin(),
-        &json!({"slug": "Sức khỏe", "name": {"vi": ""}, "description": {"vi": "x", "en": "y".repeat(2001)}}),
-    )
-    .await
-    .assert_fields(&[
-        ("slug", "invalid_slug"),
-        ("name.vi", "required"),
-        ("description.en", "too_long"),
-    ]);
-    app.patch(&format!("/api/v1/topics/{id}"), app.admin(), &json!({"slug": "-"}))
-        .await
-        .assert_fields(&[("slug", "invalid_slug")]);
+    let topic_slug_taken = [
+        Call::post("/api/v1/topics", json!({"slug": "health", "name": {"vi": "Lặp"}})),
+        Call::patch(format!("/api/v1/topics/{id}"), json!({"slug": "health"})),
+    ];
+    app.refuses(&topic_slug_taken, &[app.admin()], 409, "topic_slug_taken")
+        .await;
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                "/api/v1/topics",
+                json!({"slug": "Sức khỏe", "name": {"vi": ""}, "description": {"vi": "x", "en": "y".repeat(2001)}}),
+            ),
+            &[
+                ("slug", "invalid_slug"),
+                ("name.vi", "required"),
+                ("description.en", "too_long"),
+            ],
+        ),
+        (
+            Call::patch(format!("/api/v1/topics/{id}"), json!({"slug": "-"})),
+            &[("slug", "invalid_slug")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     app.patch(
         &format!("/api/v1/topics/{}", uuid::Uuid::now_v7()),
         app.admin(),
@@ -159,13 +151,7 @@ async fn admin_manages_topics() {
     app.patch("/api/v1/topics/x", app.admin(), &json!({"active": true}))
         .await
         .assert_problem(400, "invalid_path");
-    assert_eq!(
-        app.get("/api/v1/topics", app.admin()).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(app.get("/api/v1/topics", app.admin()).await.items().len(), 2);
 }
 
 #[actix_web::test]
@@ -199,7 +185,7 @@ async fn admin_manages_agencies() {
     assert_eq!(r.body["contact"]["phone"], "028 3844 0000");
     assert_eq!(r.body["kind"], "police");
     let inactive = app.get("/api/v1/agencies?active=false", app.admin()).await;
-    assert_eq!(inactive.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(inactive.items().len(), 1);
 }
 
 #[actix_web::test]
@@ -213,55 +199,54 @@ async fn bad_agencies_are_refused_and_store_nothing() {
             .len()
     };
     let before = count().await;
-    app.post(
-        "/api/v1/agencies",
-        app.admin(),
-        &json!({"name": {"vi": ""}, "kind": "bank", "jurisdiction_unit_id": uuid::Uuid::now_v7(), "topics": ["safety", "weather"], "contact": {"email": "not-mail", "phone": "12"}}),
-    )
-    .await
-    .assert_fields(&[
-        ("name.vi", "required"),
-        ("kind", "unknown_value"),
-        ("jurisdiction_unit_id", "unknown_unit"),
-        ("topics[1]", "unknown_topic"),
-        ("contact.email", "invalid_email"),
-        ("contact.phone", "invalid_phone"),
-    ]);
-    app.post(
-        "/api/v1/agencies",
-        app.admin(),
-        &json!({"name": {"vi": "X"}, "kind": "other"}),
-    )
-    .await
-    .assert_fields(&[("jurisdiction_unit_id", "required")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                "/api/v1/agencies",
+                json!({"name": {"vi": ""}, "kind": "bank", "jurisdiction_unit_id": uuid::Uuid::now_v7(), "topics": ["safety", "weather"], "contact": {"email": "not-mail", "phone": "12"}}),
+            ),
+            &[
+                ("name.vi", "required"),
+                ("kind", "unknown_value"),
+                ("jurisdiction_unit_id", "unknown_unit"),
+                ("topics[1]", "unknown_topic"),
+                ("contact.email", "invalid_email"),
+                ("contact.phone", "invalid_phone"),
+            ],
+        ),
+        (
+            Call::post("/api/v1/agencies", json!({"name": {"vi": "X"}, "kind": "other"})),
+            &[("jurisdiction_unit_id", "required")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     assert_eq!(count().await, before);
     let some = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0].clone();
     let id = some["id"].as_str().unwrap();
-    app.patch(&format!("/api/v1/agencies/{id}"), app.admin(), &json!({"kind": "bank"}))
-        .await
-        .assert_fields(&[("kind", "unknown_value")]);
-    app.patch(
-        &format!("/api/v1/agencies/{id}"),
-        app.admin(),
-        &json!({"jurisdiction_unit_id": district, "colour": 1}),
-    )
-    .await
-    .assert_fields(&[("colour", "unknown_field")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(format!("/api/v1/agencies/{id}"), json!({"kind": "bank"})),
+            &[("kind", "unknown_value")],
+        ),
+        (
+            Call::patch(
+                format!("/api/v1/agencies/{id}"),
+                json!({"jurisdiction_unit_id": district, "colour": 1}),
+            ),
+            &[("colour", "unknown_field")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     assert_eq!(
         app.get(&format!("/api/v1/agencies/{id}"), app.admin()).await.ok(200),
         &some
     );
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/agencies/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(
-        &format!("/api/v1/agencies/{missing}"),
-        app.admin(),
-        &json!({"active": false}),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    let not_found = [
+        Call::get(format!("/api/v1/agencies/{missing}")),
+        Call::patch(format!("/api/v1/agencies/{missing}"), json!({"active": false})),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
     app.get("/api/v1/agencies/abc", app.admin())
         .await
         .assert_problem(400, "invalid_path");
@@ -271,10 +256,7 @@ async fn bad_agencies_are_refused_and_store_nothing() {
 async fn staff_read_the_catalog_but_only_admins_change_it() {
     let app = TestApp::spawn_demo().await;
     let school = app.unit_id("PN-S01", "2026-01-01").await;
-    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let agency = app.first_agency().await;
     let topic = app.get("/api/v1/topics", app.admin()).await.body["items"][0]["id"]
         .as_str()
         .unwrap()
@@ -322,20 +304,14 @@ async fn staff_read_the_catalog_but_only_admins_change_it() {
             .await
             .assert_problem(401, "unauthenticated");
     }
-    app.get("/api/v1/topics", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/agencies", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get(&format!("/api/v1/agencies/{agency}"), None)
-        .await
-        .assert_problem(401, "unauthenticated");
+    let unauthenticated = [
+        Call::get("/api/v1/topics"),
+        Call::get("/api/v1/agencies"),
+        Call::get(format!("/api/v1/agencies/{agency}")),
+    ];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
     assert_eq!(
-        app.get("/api/v1/topics?active=true", app.admin()).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len(),
+        app.get("/api/v1/topics?active=true", app.admin()).await.items().len(),
         10
     );
 }

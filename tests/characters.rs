@@ -118,8 +118,7 @@ async fn control_characters_are_refused_everywhere_without_signing_in() {
 #[actix_web::test]
 async fn control_characters_in_bodies_and_headers_of_signed_in_callers() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     app.post(
         "/api/v1/topics",
         app.admin(),
@@ -148,14 +147,7 @@ async fn control_characters_in_bodies_and_headers_of_signed_in_callers() {
     // A child's submission: the Idempotency-Key header.
     let survey = crate::surveys::published_survey(&app, &crate::surveys::example_survey(&district)).await;
     let code = crate::results::session(&app, &survey, &school).await;
-    let joined = app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": code, "age": 12, "assent": true}),
-        )
-        .await;
-    let child = joined.string(200, "respondent_token");
+    let child = app.child(&code, 12).await;
     let answers = serde_json::to_vec(&json!({"answers": {"feel_safe": "yes"}})).unwrap();
     let r = app
         .request(
@@ -193,9 +185,7 @@ async fn control_characters_in_bodies_and_headers_of_signed_in_callers() {
 #[actix_web::test]
 async fn bidi_overrides_are_refused_in_names_and_titles() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let ward = app.unit_id("HCM-CAUKIEU", "2026-01-01").await;
+    let [district, school, ward] = app.units(["PN", "PN-S06", "HCM-CAUKIEU"]).await;
     let agency = crate::recommendations::agency(&app, &district, "education_office").await;
     let (user, _) = app.user("lan.bidi", "moderator", None, None).await;
     let unit = school.clone();
@@ -328,14 +318,7 @@ async fn bidi_overrides_are_refused_in_names_and_titles() {
     body["allow_issues"] = json!(true);
     let survey = crate::surveys::published_survey(&app, &body).await;
     let code = crate::results::session(&app, &survey, &school).await;
-    let child = app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": code, "age": 12, "assent": true}),
-        )
-        .await
-        .string(200, "respondent_token");
+    let child = app.child(&code, 12).await;
     app.post(
         "/api/v1/issues",
         Some(&child),

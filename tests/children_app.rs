@@ -54,8 +54,7 @@ struct Class {
 /// A school's session, open for two hours from the pinned morning.
 async fn class() -> Class {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = published_survey(&app, &every_type(&district)).await;
     let (_, facilitator) = app.user("tpt.app", "facilitator", Some(&school), None).await;
     let now = crate::support::start();

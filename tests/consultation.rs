@@ -17,8 +17,7 @@ struct Setup {
 
 async fn setup_with(body_of: impl Fn(&str) -> Value) -> Setup {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = published_survey(&app, &body_of(&district)).await;
     let (_, facilitator) = app.user("tpt.binhminh", "facilitator", Some(&school), None).await;
     Setup {
@@ -145,14 +144,11 @@ async fn a_child_joins_answers_and_withdraws() {
         .submit(&token2, "k-4", json!({"feel_safe": "yes", "happy_at_school": 5}))
         .await
         .ok(201);
-    s.app
-        .delete("/api/v1/responses/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", None)
-        .await
-        .assert_problem(404, "receipt_unknown");
-    s.app
-        .delete("/api/v1/responses/short", None)
-        .await
-        .assert_problem(404, "receipt_unknown");
+    let receipt_unknown = [
+        Call::delete("/api/v1/responses/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        Call::delete("/api/v1/responses/short"),
+    ];
+    s.app.refuses(&receipt_unknown, &[None], 404, "receipt_unknown").await;
 }
 
 #[actix_web::test]

@@ -10,8 +10,6 @@ use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::json;
 
-use crate::support::{Options, TestApp};
-
 /// Each block's edges and their neighbours: (address, special-purpose).
 const CASES: &[(&str, bool)] = &[
     // 0.0.0.0/8, 10/8
@@ -175,14 +173,7 @@ fn special_purpose_addresses_by_the_iana_registries() {
 /// refused; a public address is accepted.
 #[actix_web::test]
 async fn webhooks_are_refused_at_special_purpose_addresses() {
-    let app = TestApp::spawn_with(Options {
-        demo: true,
-        webhooks_insecure: false,
-        ..Options::default()
-    })
-    .await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let office = crate::recommendations::agency(&app, &district, "education_office").await;
+    let (app, office) = crate::webhooks::outside_development().await;
     let path = format!("/api/v1/agencies/{office}/webhook");
     for (ip, special) in CASES {
         let host = if ip.contains(':') {

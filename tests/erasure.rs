@@ -5,8 +5,7 @@
 //! with its receipt code, request hashes are keyed and expire, and the
 //! SQLite file is readable by its owner only.
 
-use actix_web::http::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::{Resp, TestApp};
 use crate::surveys::{example_survey, published_survey};
@@ -33,19 +32,13 @@ async fn joined(app: &TestApp, code: &str, participant: Option<&str>) -> Joined 
     }
 }
 
-async fn send(app: &TestApp, token: &str, path: &str, key: &str, body: &Value) -> Resp {
-    app.request(
-        Method::POST,
-        path,
-        Some(token),
-        &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
-        Some(serde_json::to_vec(body).unwrap()),
-    )
-    .await
-}
-
-async fn delete(app: &TestApp, path: &str, token: Option<&str>) -> Resp {
-    app.delete(path, token).await
+/// Four more girls of 13 (the cell of the child of these tests) answer.
+async fn four_girls_answer(app: &TestApp, code: &str) {
+    for i in 0..4 {
+        let girl = joined(app, code, None).await;
+        let answers = json!({"feel_safe": "yes", "happy_at_school": 1 + i});
+        app.submit(&girl.respondent, "a", answers).await.ok(201);
+    }
 }
 
 #[actix_web::test]
@@ -53,8 +46,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
@@ -66,51 +58,35 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     // four girls of the same cell answer too, and the five are released.
     let child = joined(&app, &code, None).await;
     let words = "Đoạn đường từ nhà Lan tới trường tối om, em sợ lắm";
-    send(
-        &app,
+    app.submit(
         &child.respondent,
-        "/api/v1/responses",
         "a",
-        &json!({"answers": {"feel_safe": "no", "why_not": words, "happy_at_school": 2}}),
+        json!({"feel_safe": "no", "why_not": words, "happy_at_school": 2}),
     )
     .await
     .ok(201);
-    for i in 0..4 {
-        let other = joined(&app, &code, None).await;
-        send(
-            &app,
-            &other.respondent,
-            "/api/v1/responses",
-            "a",
-            &json!({"answers": {"feel_safe": "yes", "happy_at_school": 1 + i}}),
-        )
-        .await
-        .ok(201);
-    }
+    four_girls_answer(&app, &code).await;
     app.release().await;
     let released = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
         .await
         .unwrap();
     assert_eq!(released.iter().map(|c| c.responses).sum::<i64>(), 5);
 
-    let r = send(
-        &app,
-        &child.respondent,
-        "/api/v1/issues",
-        "i",
-        &json!({"title": "Sân trường thiếu bóng mát", "body": "Trưa nắng chang chang, tụi em không có chỗ ngồi chơi"}),
-    )
-    .await;
+    let issue =
+        json!({"title": "Sân trường thiếu bóng mát", "body": "Trưa nắng chang chang, tụi em không có chỗ ngồi chơi"});
+    let r = app
+        .post_keyed("/api/v1/issues", Some(&child.respondent), "i", &issue)
+        .await;
     let own_issue = r.created();
     let other = joined(&app, &code, None).await;
-    let r = send(
-        &app,
-        &other.respondent,
-        "/api/v1/issues",
-        "i",
-        &json!({"title": "Cần thêm đèn đường", "body": "Đường về nhà tối quá"}),
-    )
-    .await;
+    let r = app
+        .post_keyed(
+            "/api/v1/issues",
+            Some(&other.respondent),
+            "i",
+            &json!({"title": "Cần thêm đèn đường", "body": "Đường về nhà tối quá"}),
+        )
+        .await;
     let someone_elses = r.created();
     for id in [&own_issue, &someone_elses] {
         let path = format!("/api/v1/issues/{id}");
@@ -126,10 +102,9 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     )
     .await
     .ok(200);
-    send(
-        &app,
-        &child.respondent,
+    app.post_keyed(
         &format!("/api/v1/issues/{someone_elses}/supports"),
+        Some(&child.respondent),
         "s",
         &json!({}),
     )
@@ -150,12 +125,10 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     let survey2 = published_survey(&app, &example_survey(&district)).await;
     let code2 = crate::results::session(&app, &survey2, &school).await;
     let again = joined(&app, &code2, Some(&child.participant)).await;
-    send(
-        &app,
+    app.submit(
         &again.respondent,
-        "/api/v1/responses",
         "b",
-        &json!({"answers": {"feel_safe": "yes", "happy_at_school": 5}}),
+        json!({"feel_safe": "yes", "happy_at_school": 5}),
     )
     .await
     .ok(201);
@@ -170,7 +143,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     assert_eq!(export["issues"].as_array().unwrap().len(), 2, "raised and promoted");
 
     // Erase, with the participant token.
-    let r = delete(&app, "/api/v1/participants/me", Some(&child.participant)).await;
+    let r = app.delete("/api/v1/participants/me", Some(&child.participant)).await;
     let erased = r.ok(200).clone();
     assert_eq!(erased["responses_deleted"], 1, "the unreleased answer goes at once");
     assert_eq!(
@@ -184,32 +157,24 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
         app.get("/api/v1/participants/me/export", Some(token))
             .await
             .assert_problem(401, "invalid_token");
-        delete(&app, "/api/v1/participants/me", Some(token))
+        app.delete("/api/v1/participants/me", Some(token))
             .await
             .assert_problem(401, "invalid_token");
     }
-    send(
-        &app,
-        &child.respondent,
-        "/api/v1/responses",
-        "c",
-        &json!({"answers": {"feel_safe": "yes"}}),
-    )
-    .await
-    .assert_problem(401, "invalid_token");
-    send(
-        &app,
-        &child.respondent,
+    app.submit(&child.respondent, "c", json!({"feel_safe": "yes"}))
+        .await
+        .assert_problem(401, "invalid_token");
+    app.post_keyed(
         "/api/v1/issues",
+        Some(&child.respondent),
         "j",
         &json!({"title": "A", "body": "B"}),
     )
     .await
     .assert_problem(401, "invalid_token");
-    send(
-        &app,
-        &child.respondent,
+    app.post_keyed(
         &format!("/api/v1/issues/{someone_elses}/supports"),
+        Some(&child.respondent),
         "t",
         &json!({}),
     )
@@ -261,18 +226,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     // Four more changes in the cell release the withdrawal; the row goes.
     let others = app.responses(&survey, false).await;
     assert_eq!(others.len(), 4);
-    for i in 0..4 {
-        let late = joined(&app, &code, None).await;
-        send(
-            &app,
-            &late.respondent,
-            "/api/v1/responses",
-            "a",
-            &json!({"answers": {"feel_safe": "yes", "happy_at_school": 1 + i}}),
-        )
-        .await
-        .ok(201);
-    }
+    four_girls_answer(&app, &code).await;
     app.release().await;
     let stored = app.responses(&survey, true).await;
     assert!(
@@ -292,8 +246,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
 async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
@@ -301,7 +254,9 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     let (_, moderator) = app.user("kiem.duyet.rut", "moderator", None, None).await;
     let child = joined(&app, &code, None).await;
     let issue_body = json!({"title": "Căng tin bán đồ ăn vặt", "body": "Em muốn căng tin bán thêm trái cây"});
-    let r = send(&app, &child.respondent, "/api/v1/issues", "i", &issue_body).await;
+    let r = app
+        .post_keyed("/api/v1/issues", Some(&child.respondent), "i", &issue_body)
+        .await;
     let receipt = r.string(201, "receipt_code");
     let id = r.body["id"].as_str().unwrap().to_owned();
 
@@ -319,10 +274,10 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     assert_ne!(stored.request_hash.as_deref(), Some(plain.as_str()));
 
     // Withdrawn with the receipt (any case), twice harmlessly.
-    delete(&app, &format!("/api/v1/issues/{}", receipt.to_uppercase()), None)
+    app.delete(&format!("/api/v1/issues/{}", receipt.to_uppercase()), None)
         .await
         .ok(204);
-    delete(&app, &format!("/api/v1/issues/{receipt}"), None).await.ok(204);
+    app.delete(&format!("/api/v1/issues/{receipt}"), None).await.ok(204);
     app.get(&format!("/api/v1/issues/{id}"), Some(&moderator))
         .await
         .assert_problem(404, "not_found");
@@ -332,20 +287,20 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     assert_eq!(stored.status, "withdrawn");
     assert!(!stored.body.contains("trái cây"));
     for bad in ["nope", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &"x".repeat(300)] {
-        delete(&app, &format!("/api/v1/issues/{bad}"), None)
+        app.delete(&format!("/api/v1/issues/{bad}"), None)
             .await
             .assert_problem(404, "issue_receipt_unknown");
     }
 
     // A week on, the request hashes are cleared by the purge.
-    let r = send(
-        &app,
-        &child.respondent,
-        "/api/v1/issues",
-        "k",
-        &json!({"title": "Thư viện", "body": "Mở cửa thư viện giờ ra chơi"}),
-    )
-    .await;
+    let r = app
+        .post_keyed(
+            "/api/v1/issues",
+            Some(&child.respondent),
+            "k",
+            &json!({"title": "Thư viện", "body": "Mở cửa thư viện giờ ra chơi"}),
+        )
+        .await;
     let id = r.created();
     let r = langnghe_api::retention::purge(
         &db,

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, TestApp, strings};
 
 fn dialogue(unit: &str) -> Value {
     json!({"kind": "dialogue", "unit_id": unit, "held_on": "2026-10-15",
@@ -55,11 +55,11 @@ async fn a_facilitator_records_an_event_with_its_issues() {
     let r = app.post("/api/v1/events", Some(&tpt), &training).await;
     assert_eq!(r.ok(201)["counts_as_consultation"], false);
     let list = app.get("/api/v1/events?kind=training", Some(&tpt)).await;
-    assert_eq!(list.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.items().len(), 1);
     let list = app
         .get("/api/v1/events?from=2026-10-01&to=2026-10-31", app.admin())
         .await;
-    assert_eq!(list.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.items().len(), 1);
     let events = app.audit("event", id).await;
     assert_eq!(
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
@@ -70,8 +70,7 @@ async fn a_facilitator_records_an_event_with_its_issues() {
 #[actix_web::test]
 async fn bad_events_are_refused_and_store_nothing() {
     let app = TestApp::spawn_demo().await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let [school, other] = app.units(["PN-S06", "PN-S01"]).await;
     let (_, tpt) = app.user("tpt.sai", "facilitator", Some(&school), None).await;
     let mut bad = dialogue(&other);
     bad["kind"] = json!("party");
@@ -115,23 +114,17 @@ async fn bad_events_are_refused_and_store_nothing() {
         .await
         .assert_problem(400, "invalid_query");
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/events/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(
-        &format!("/api/v1/events/{missing}"),
-        app.admin(),
-        &json!({"title": "x"}),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    let not_found = [
+        Call::get(format!("/api/v1/events/{missing}")),
+        Call::patch(format!("/api/v1/events/{missing}"), json!({"title": "x"})),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
 }
 
 #[actix_web::test]
 async fn events_are_scoped_and_role_checked() {
     let app = TestApp::spawn_demo().await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let [school, other] = app.units(["PN-S06", "PN-S01"]).await;
     let (_, tpt) = app.user("tpt.a", "facilitator", Some(&school), None).await;
     let theirs = app
         .post("/api/v1/events", app.admin(), &dialogue(&other))
@@ -142,15 +135,10 @@ async fn events_are_scoped_and_role_checked() {
         .await
         .created();
     let list = app.get("/api/v1/events", Some(&tpt)).await;
-    let ids: Vec<&str> = list.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["id"].as_str().unwrap())
-        .collect();
+    let ids = strings(list.ok(200), "items", "id");
     assert_eq!(ids, [mine.as_str()]);
     let all = app.get("/api/v1/events?limit=1", app.admin()).await;
-    assert_eq!(all.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(all.items().len(), 1);
     let cursor = all.body["next_cursor"].as_str().unwrap().to_owned();
     let rest = app
         .get(&format!("/api/v1/events?limit=1&cursor={cursor}"), app.admin())
@@ -161,41 +149,24 @@ async fn events_are_scoped_and_role_checked() {
     for page in [&all.body, &rest.body] {
         assert_eq!(page["items"][0]["issues"].as_array().unwrap().len(), 2);
     }
-    app.get(&format!("/api/v1/events/{theirs}"), Some(&tpt))
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(&format!("/api/v1/events/{theirs}"), Some(&tpt), &json!({"title": "x"}))
-        .await
-        .assert_problem(404, "not_found");
+    let not_found = [
+        Call::get(format!("/api/v1/events/{theirs}")),
+        Call::patch(format!("/api/v1/events/{theirs}"), json!({"title": "x"})),
+    ];
+    app.refuses(&not_found, &[Some(&tpt)], 404, "not_found").await;
     let (_, moderator) = app.user("mod.e", "moderator", None, None).await;
-    assert_eq!(
-        app.get("/api/v1/events", Some(&moderator)).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    app.post("/api/v1/events", Some(&moderator), &dialogue(&school))
-        .await
-        .assert_problem(403, "forbidden");
-    app.patch(
-        &format!("/api/v1/events/{mine}"),
-        Some(&moderator),
-        &json!({"title": "x"}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
+    assert_eq!(app.get("/api/v1/events", Some(&moderator)).await.items().len(), 2);
+    let forbidden = [
+        Call::post("/api/v1/events", dialogue(&school).clone()),
+        Call::patch(format!("/api/v1/events/{mine}"), json!({"title": "x"})),
+    ];
+    app.refuses(&forbidden, &[Some(&moderator)], 403, "forbidden").await;
     let (_, sg) = app.user("sg.e", "safeguarding_officer", None, None).await;
-    app.get("/api/v1/events", Some(&sg))
-        .await
-        .assert_problem(403, "forbidden");
-    app.get(&format!("/api/v1/events/{mine}"), Some(&sg))
-        .await
-        .assert_problem(403, "forbidden");
-    app.get("/api/v1/events", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.post("/api/v1/events", None, &dialogue(&school))
-        .await
-        .assert_problem(401, "unauthenticated");
+    let forbidden = [Call::get("/api/v1/events"), Call::get(format!("/api/v1/events/{mine}"))];
+    app.refuses(&forbidden, &[Some(&sg)], 403, "forbidden").await;
+    let unauthenticated = [
+        Call::get("/api/v1/events"),
+        Call::post("/api/v1/events", dialogue(&school).clone()),
+    ];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
 }

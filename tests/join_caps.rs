@@ -3,7 +3,6 @@
 //! so many; a child who comes back is not counted twice; the facilitator
 //! sees joins and refusals, and voids a burst.
 
-use actix_web::http::Method;
 use serde_json::json;
 
 use crate::support::{Options, TestApp};
@@ -92,15 +91,7 @@ async fn one_address_brings_so_many_and_a_burst_is_voided() {
     // The three answer; the facilitator voids the burst.
     let start = app.now();
     for t in &tokens {
-        app.request(
-            Method::POST,
-            "/api/v1/responses",
-            Some(t),
-            &[("Content-Type", "application/json"), ("Idempotency-Key", "k")],
-            Some(serde_json::to_vec(&json!({"answers": {"feel_safe": "yes"}})).unwrap()),
-        )
-        .await
-        .ok(201);
+        app.submit(t, "k", json!({"feel_safe": "yes"})).await.ok(201);
     }
     let session_id = session_of(&app, &survey).await["id"].as_str().unwrap().to_owned();
     let void = format!("/api/v1/sessions/{session_id}/void");

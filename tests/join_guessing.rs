@@ -22,19 +22,10 @@ fn options(join_failures_per_hour: u32) -> Options {
 
 /// An open session's join code.
 async fn session(app: &TestApp) -> String {
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(app, &crate::surveys::example_survey(&district)).await;
-    let now = app.now();
-    let r = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": school, "opens_at": now.to_rfc3339(),
-                    "closes_at": (now + chrono::Duration::hours(3)).to_rfc3339()}),
-        )
-        .await;
-    r.string(201, "join_code")
+    let session = app.open_session(&survey, &school, 0, 180).await;
+    session["join_code"].as_str().unwrap().to_owned()
 }
 
 /// A join from `addr` (behind the trusted load balancer).
@@ -138,7 +129,7 @@ async fn a_budget_of_wrong_codes_across_every_address_pauses_joining_and_alerts_
     assert_eq!(metric(&other, "langnghe_joins_paused_total").await, 1);
     // Admins read one alert for the hour in the audit log.
     let r = app.get("/api/v1/audit?entity=join_budget", app.admin()).await;
-    let events = r.ok(200)["items"].as_array().unwrap().clone();
+    let events = r.items().clone();
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["action"], "join.budget_spent");
     assert_eq!(events[0]["actor"], "system");
@@ -178,5 +169,5 @@ async fn concurrent_wrong_codes_never_overshoot_the_budget() {
     let paused = codes.iter().filter(|(s, c)| *s == 429 && c == "join_paused").count();
     assert_eq!((unknown, paused), (10, 50), "{codes:?}");
     let r = app.get("/api/v1/audit?entity=join_budget", app.admin()).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
 }

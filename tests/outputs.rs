@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::results::{answer, session};
-use crate::support::{TestApp, question};
+use crate::support::{Call, TestApp, question};
 
 /// A survey in both languages, its results public.
 fn bilingual(owner: &str) -> Value {
@@ -98,8 +98,7 @@ struct Answered {
 async fn answered() -> Answered {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &bilingual(&district)).await;
     let code = session(&app, &survey, &school).await;
     for i in 0..23u32 {
@@ -144,12 +143,10 @@ async fn results_carry_the_words_in_the_callers_language() {
 
     // English, by Accept-Language or by `lang`; the codes do not change.
     let en = app
-        .request(
-            actix_web::http::Method::GET,
+        .get_in(
             &format!("/api/v1/surveys/{survey}/results?by=age_band,gender"),
             app.admin(),
-            &[("Accept-Language", "en-GB,en;q=0.9,vi;q=0.5")],
-            None,
+            "en-GB,en;q=0.9,vi;q=0.5",
         )
         .await;
     let en = en.ok(200).clone();
@@ -200,13 +197,7 @@ async fn results_carry_the_words_in_the_callers_language() {
     }
     // Accept-Language in a language the service does not speak: Vietnamese.
     let fr = app
-        .request(
-            actix_web::http::Method::GET,
-            &format!("/api/v1/surveys/{survey}/results"),
-            app.admin(),
-            &[("Accept-Language", "fr")],
-            None,
-        )
+        .get_in(&format!("/api/v1/surveys/{survey}/results"), app.admin(), "fr")
         .await;
     assert_eq!(fr.ok(200)["lang"], "vi");
 }
@@ -308,12 +299,10 @@ async fn results_csv_is_for_people_in_either_language() {
         )
         .await;
     let by_header = app
-        .request(
-            actix_web::http::Method::GET,
+        .get_in(
             &format!("/api/v1/surveys/{survey}/results.csv?by=age_band"),
             app.admin(),
-            &[("Accept-Language", "en")],
-            None,
+            "en",
         )
         .await;
     assert_eq!(by_query.text, by_header.text);
@@ -378,13 +367,7 @@ async fn the_public_survey_is_readable_with_its_results() {
         assert_eq!(question(&vi, q["key"].as_str().unwrap())["text"], q["text"]);
     }
     let en = app
-        .request(
-            actix_web::http::Method::GET,
-            &format!("/api/v1/public/surveys/{survey}"),
-            None,
-            &[("Accept-Language", "en")],
-            None,
-        )
+        .get_in(&format!("/api/v1/public/surveys/{survey}"), None, "en")
         .await;
     assert_eq!(en.ok(200)["title"], "Your playground");
     assert_eq!(question(&en.body, "shade")["options"][1]["label"], "Too little");
@@ -400,12 +383,11 @@ async fn the_public_survey_is_readable_with_its_results() {
     draft["title"]["vi"] = json!("Bản nháp");
     let draft = app.post("/api/v1/surveys", app.admin(), &draft).await;
     let draft = draft.created();
-    app.get(&format!("/api/v1/public/surveys/{draft}"), None)
-        .await
-        .assert_problem(404, "not_found");
-    app.get(&format!("/api/v1/public/surveys/{}", uuid::Uuid::now_v7()), None)
-        .await
-        .assert_problem(404, "not_found");
+    let not_found = [
+        Call::get(format!("/api/v1/public/surveys/{draft}")),
+        Call::get(format!("/api/v1/public/surveys/{}", uuid::Uuid::now_v7())),
+    ];
+    app.refuses(&not_found, &[None], 404, "not_found").await;
     app.get(&format!("/api/v1/public/surveys/{survey}?colour=red"), None)
         .await
         .assert_problem(400, "invalid_query");
@@ -441,13 +423,7 @@ async fn evidence_carries_the_words_in_the_readers_language() {
     let (_, _, token) = crate::recommendations::client_token(app, &board).await;
     let delivery = sent["deliveries"][0]["id"].as_str().unwrap();
     let en = app
-        .request(
-            actix_web::http::Method::GET,
-            &format!("/api/v1/agency/deliveries/{delivery}"),
-            Some(&token),
-            &[("Accept-Language", "en")],
-            None,
-        )
+        .get_in(&format!("/api/v1/agency/deliveries/{delivery}"), Some(&token), "en")
         .await;
     let evidence = &en.ok(200)["recommendation"]["evidence"][0];
     assert_eq!(evidence["labels"]["lang"], "en");
@@ -464,13 +440,7 @@ async fn evidence_carries_the_words_in_the_readers_language() {
     assert_eq!(evidence["results"]["total"], frozen["results"]["total"]);
     // Staff read it in theirs.
     let staff = app
-        .request(
-            actix_web::http::Method::GET,
-            &format!("/api/v1/recommendations/{id}"),
-            Some(&w.moderator),
-            &[("Accept-Language", "en")],
-            None,
-        )
+        .get_in(&format!("/api/v1/recommendations/{id}"), Some(&w.moderator), "en")
         .await;
     assert_eq!(
         staff.ok(200)["frozen_evidence"][0]["labels"]["columns"],

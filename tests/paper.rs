@@ -7,7 +7,7 @@ use actix_web::http::Method;
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::support::{ADMIN_PASSWORD, Resp, TestApp};
+use crate::support::{ADMIN_PASSWORD, Call, Fields, Resp, TestApp};
 use crate::surveys::{example_survey, published_survey};
 
 /// The demo, a survey published today (25 November 2026), and a
@@ -22,8 +22,7 @@ struct Paper {
 
 async fn setup() -> Paper {
     let mut app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = published_survey(&app, &example_survey(&district)).await;
     app.user("tpt.giay", "facilitator", Some(&school), None).await;
     app.clock.advance(Duration::days(3));
@@ -394,9 +393,7 @@ fn forum(district: &str) -> Value {
 #[actix_web::test]
 async fn a_school_enters_its_children_at_a_district_forum() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let [district, school, other] = app.units(["PN", "PN-S06", "PN-S01"]).await;
     let (_, tpt) = app.user("tpt.s06", "facilitator", Some(&school), None).await;
     let (_, tpt1) = app.user("tpt.s01", "facilitator", Some(&other), None).await;
     let event = app
@@ -408,7 +405,7 @@ async fn a_school_enters_its_children_at_a_district_forum() {
     // The school's leader finds the district's forum, without the issues
     // raised there.
     let list = app.get("/api/v1/events", Some(&tpt)).await;
-    let seen = list.ok(200)["items"].as_array().unwrap()[0].clone();
+    let seen = list.items()[0].clone();
     assert_eq!(seen["id"], id);
     assert_eq!(seen["issues"], json!([]));
     let path = format!("/api/v1/events/{id}/children/{school}");
@@ -474,22 +471,27 @@ async fn a_school_enters_its_children_at_a_district_forum() {
     )
     .await
     .assert_fields(&[("unit_id", "not_below_event")]);
-    app.put(&path, Some(&tpt), &json!({"children_attending": 81}))
-        .await
-        .assert_fields(&[("children_attending", "more_than_attended")]);
-    app.put(
-        &path,
-        Some(&tpt),
-        &json!({"children_attending": 30, "children_by_school_level": {"lower_secondary": 20, "nursery": 1}}),
-    )
-    .await
-    .assert_fields(&[
-        ("children_by_school_level.nursery", "unknown_value"),
-        ("children_by_school_level", "does_not_add_up"),
-    ]);
-    app.put(&path, Some(&tpt), &json!({"children_attending": -1}))
-        .await
-        .assert_fields(&[("children_attending", "out_of_range")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::put(&path, json!({"children_attending": 81})),
+            &[("children_attending", "more_than_attended")],
+        ),
+        (
+            Call::put(
+                &path,
+                json!({"children_attending": 30, "children_by_school_level": {"lower_secondary": 20, "nursery": 1}}),
+            ),
+            &[
+                ("children_by_school_level.nursery", "unknown_value"),
+                ("children_by_school_level", "does_not_add_up"),
+            ],
+        ),
+        (
+            Call::put(&path, json!({"children_attending": -1})),
+            &[("children_attending", "out_of_range")],
+        ),
+    ];
+    app.refuses_fields(invalid, Some(&tpt)).await;
     app.put(&path, Some(&tpt), &json!({"children_attending": 3, "school": "x"}))
         .await
         .assert_problem(422, "validation_failed");
@@ -520,20 +522,20 @@ async fn a_school_enters_its_children_at_a_district_forum() {
     app.put(&path, None, &body).await.assert_problem(401, "unauthenticated");
     assert_eq!(count(&app, "event_children").await, before);
     // The forum keeps at least the children its schools entered.
-    app.patch(
-        &format!("/api/v1/events/{id}"),
-        app.admin(),
-        &json!({"children_attending": 40}),
-    )
-    .await
-    .assert_fields(&[("children_attending", "less_than_entered")]);
-    app.patch(
-        &format!("/api/v1/events/{id}"),
-        app.admin(),
-        &json!({"kind": "training", "audience": "commanders"}),
-    )
-    .await
-    .assert_fields(&[("kind", "has_children_by_unit")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(format!("/api/v1/events/{id}"), json!({"children_attending": 40})),
+            &[("children_attending", "less_than_entered")],
+        ),
+        (
+            Call::patch(
+                format!("/api/v1/events/{id}"),
+                json!({"kind": "training", "audience": "commanders"}),
+            ),
+            &[("kind", "has_children_by_unit")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     // A school's leader cannot change the district's forum itself.
     app.patch(&format!("/api/v1/events/{id}"), Some(&tpt), &json!({"title": "x"}))
         .await
@@ -583,18 +585,13 @@ async fn a_moderator_records_council_meetings_dated_the_day_they_were_held() {
     // Another kind is not a moderator's to record or correct.
     let mut dialogue = meeting.clone();
     dialogue["kind"] = json!("dialogue");
-    app.post("/api/v1/events", Some(&moderator), &dialogue)
-        .await
-        .assert_problem(403, "forbidden");
-    app.patch(
-        &format!("/api/v1/events/{id}"),
-        Some(&moderator),
-        &json!({"kind": "forum"}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
+    let forbidden = [
+        Call::post("/api/v1/events", dialogue.clone()),
+        Call::patch(format!("/api/v1/events/{id}"), json!({"kind": "forum"})),
+    ];
+    app.refuses(&forbidden, &[Some(&moderator)], 403, "forbidden").await;
     let r = app.get("/api/v1/events", app.admin()).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1, "nothing else stored");
+    assert_eq!(r.items().len(), 1, "nothing else stored");
     assert_eq!(r.body["items"][0]["kind"], "council_meeting");
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::{ADMIN_PASSWORD, TestApp};
+use crate::support::{ADMIN_PASSWORD, Call, Fields, TestApp};
 
 const CHANGE: &str = "/api/v1/me/password";
 
@@ -16,12 +16,17 @@ async fn changing_ones_own_password_needs_the_current_one() {
     let new = "một mật khẩu mới rất dài";
 
     // Missing, empty, or wrong: refused, and the password stays.
-    app.post(CHANGE, Some(&token), &json!({"password": new}))
-        .await
-        .assert_fields(&[("current_password", "required")]);
-    app.post(CHANGE, Some(&token), &json!({"current_password": "", "password": new}))
-        .await
-        .assert_fields(&[("current_password", "invalid_length")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(CHANGE, json!({"password": new})),
+            &[("current_password", "required")],
+        ),
+        (
+            Call::post(CHANGE, json!({"current_password": "", "password": new})),
+            &[("current_password", "invalid_length")],
+        ),
+    ];
+    app.refuses_fields(invalid, Some(&token)).await;
     let r = app
         .post(
             CHANGE,
@@ -54,13 +59,9 @@ async fn changing_ones_own_password_needs_the_current_one() {
         .await
         .assert_problem(401, "invalid_token");
     assert_eq!(app.get("/api/v1/me", Some(&fresh)).await.ok(200)["username"], "lan.mod");
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "lan.mod", "password": old}),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
+    app.sign_in("lan.mod", old)
+        .await
+        .assert_problem(401, "invalid_credentials");
     app.login("lan.mod", new).await;
     let audit = app.audit("user", &id).await;
     assert!(audit.iter().any(|e| e.action == "user.password_set"));
@@ -76,13 +77,9 @@ async fn wrong_current_passwords_are_throttled_like_sign_ins() {
     let guess = |i: usize| json!({"current_password": format!("guess-{i}"), "password": "một mật khẩu mới rất dài"});
     // One failed sign-in and three wrong current passwords: four failures,
     // as many as are allowed at once; the fifth waits.
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "hung.sg", "password": "guess-0"}),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
+    app.sign_in("hung.sg", "guess-0")
+        .await
+        .assert_problem(401, "invalid_credentials");
     for i in 1..4 {
         app.post(CHANGE, Some(&token), &guess(i))
             .await
@@ -92,13 +89,9 @@ async fn wrong_current_passwords_are_throttled_like_sign_ins() {
     r.assert_problem(429, "too_many_attempts");
     assert!(r.header("retry-after").is_some());
     // Signing in from this address waits as well.
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "hung.sg", "password": "hung.sg-mật-khẩu-dài"}),
-    )
-    .await
-    .assert_problem(429, "too_many_attempts");
+    app.sign_in("hung.sg", "hung.sg-mật-khẩu-dài")
+        .await
+        .assert_problem(429, "too_many_attempts");
 }
 
 #[actix_web::test]

@@ -10,8 +10,7 @@ use crate::surveys::{example_survey, published_survey};
 #[actix_web::test]
 async fn facilitators_preview_published_versions_only() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S01", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S01"]).await;
     let mut body = example_survey(&district);
     body["title"]["vi"] = json!("Bản nháp chưa công bố");
     let draft = app.post("/api/v1/surveys", app.admin(), &body).await.created();

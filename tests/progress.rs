@@ -3,7 +3,7 @@
 use chrono::Datelike;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, find};
+use crate::support::{Call, TestApp, find};
 use crate::surveys::{example_survey, published_survey};
 
 /// The progress row of the target with this id.
@@ -31,10 +31,7 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
     // Known data, this year.
     let today = app.day();
     let year = today.year();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let council = app.unit_id("PN-HDTE", "2026-01-01").await;
-    let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, council, ward, school] = app.units(["PN", "PN-HDTE", "HCM-DUCNHUAN", "PN-S06"]).await;
     let held_on = today.to_string();
     let event = |kind: &str, unit: &str, children: i32, audience: Option<&str>| {
         json!({"kind": kind, "audience": audience, "unit_id": unit, "held_on": held_on, "title": kind,
@@ -48,25 +45,13 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
         app.post("/api/v1/events", app.admin(), &body).await.ok(201);
     }
     let survey = published_survey(&app, &example_survey(&district)).await;
-    let now = app.now();
-    let session = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
-                    "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
-        )
-        .await;
-    let code = session.string(201, "join_code");
+    let session = app.open_session(&survey, &school, -5, 60).await;
+    let code = session["join_code"].as_str().unwrap().to_owned();
     for (age, grade) in [(12, Some(7)), (8, None)] {
-        let joined = app
-            .post(
-                "/api/v1/join",
-                None,
-                &json!({"join_code": code, "age": age, "grade": grade, "assent": true}),
-            )
-            .await;
-        let token = joined.string(200, "respondent_token");
+        let token = app
+            .join(&code, age, json!({"grade": grade}))
+            .await
+            .string(200, "respondent_token");
         let r = app
             .request(
                 actix_web::http::Method::POST,
@@ -206,37 +191,26 @@ async fn targets_are_admin_data_with_checked_values() {
     let (_, tpt) = app.user("tpt.kpi", "facilitator", Some(&school), None).await;
     app.get("/api/v1/targets", Some(&tpt)).await.ok(200);
     app.get("/api/v1/progress", Some(&tpt)).await.ok(200);
-    app.post(
-        "/api/v1/targets",
-        Some(&tpt),
-        &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
-    app.patch(
-        &format!("/api/v1/targets/{id}"),
-        Some(&tpt),
-        &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
+    let forbidden = [
+        Call::post(
+            "/api/v1/targets",
+            json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+        ),
+        Call::patch(
+            format!("/api/v1/targets/{id}"),
+            json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
+        ),
+    ];
+    app.refuses(&forbidden, &[Some(&tpt)], 403, "forbidden").await;
     let (_, sg) = app.user("sg.kpi", "safeguarding_officer", None, None).await;
     app.get("/api/v1/progress", Some(&sg))
         .await
         .assert_problem(403, "forbidden");
-    app.get("/api/v1/progress", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/targets", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/progress?year=1800", app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(
-        &format!("/api/v1/progress?unit_id={}", uuid::Uuid::now_v7()),
-        app.admin(),
-    )
-    .await
-    .assert_problem(400, "invalid_query");
+    let unauthenticated = [Call::get("/api/v1/progress"), Call::get("/api/v1/targets")];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
+    let invalid_query = [
+        Call::get("/api/v1/progress?year=1800"),
+        Call::get(format!("/api/v1/progress?unit_id={}", uuid::Uuid::now_v7())),
+    ];
+    app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
 }

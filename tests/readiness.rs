@@ -101,14 +101,7 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
     body.as_object_mut().unwrap().remove("topic");
     let survey = crate::surveys::published_survey(&app, &body).await;
     let code = crate::results::session(&app, &survey, &unit).await;
-    let joined = app
-        .post(
-            "/api/v1/join",
-            None,
-            &serde_json::json!({"join_code": code, "age": 12, "assent": true}),
-        )
-        .await;
-    let child = joined.string(200, "respondent_token");
+    let child = app.child(&code, 12).await;
     let submit = |key: &'static str| {
         let child = child.clone();
         let app = &app;

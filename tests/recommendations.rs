@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use langnghe_domain::calendar::{Holidays, vietnam_holidays};
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, Fields, TestApp};
 
 pub struct World {
     pub app: TestApp,
@@ -26,8 +26,7 @@ pub struct World {
 /// of the school answered.
 pub async fn world() -> World {
     let app = TestApp::spawn_demo().await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let district = app.unit_id("PN", "2026-01-01").await;
+    let [school, district] = app.units(["PN-S06", "PN"]).await;
     let (_, moderator) = app.user("hoi.dong.tre.em", "moderator", None, None).await;
     let r = app
         .post(
@@ -88,9 +87,7 @@ pub async fn agency(app: &TestApp, unit: &str, kind: &str) -> String {
             app.admin(),
         )
         .await;
-    r.ok(200)["items"]
-        .as_array()
-        .unwrap()
+    r.items()
         .iter()
         .find(|a| a["kind"] == kind)
         .unwrap_or_else(|| panic!("no {kind} at {unit}"))["id"]
@@ -384,7 +381,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
     // The agency reads its own deliveries only, with no child's words.
     let t = Some(token.as_str());
     let r = app.get("/api/v1/agency/deliveries", t).await;
-    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    let items = r.items().clone();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], board_delivery.as_str());
     assert_eq!(items[0]["recommendation"]["issues_count"], 3);
@@ -392,16 +389,14 @@ async fn the_loop_from_issues_to_the_public_feed() {
     let r = app.get(&format!("/api/v1/agency/deliveries/{board_delivery}"), t).await;
     let frozen_now = r.ok(200)["recommendation"]["evidence"][0].clone();
     assert_eq!(frozen_now, frozen, "the figures as sent");
-    app.get(&format!("/api/v1/agency/deliveries/{ward_delivery}"), t)
-        .await
-        .assert_problem(404, "not_found");
-    app.post(
-        &format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
-        t,
-        &json!({}),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    let not_found = [
+        Call::get(format!("/api/v1/agency/deliveries/{ward_delivery}")),
+        Call::post(
+            format!("/api/v1/agency/deliveries/{ward_delivery}/acknowledge"),
+            json!({}),
+        ),
+    ];
+    app.refuses(&not_found, &[t], 404, "not_found").await;
 
     // Acknowledge (twice is fine), reply once, report progress.
     let path = |what: &str| format!("/api/v1/agency/deliveries/{board_delivery}/{what}");
@@ -416,34 +411,38 @@ async fn the_loop_from_issues_to_the_public_feed() {
     assert_eq!(r.ok(200)["status"], "acknowledged");
     let r = app.post(&path("acknowledge"), t, &json!({})).await;
     assert_eq!(r.ok(200)["status"], "acknowledged");
-    app.post(
-        &path("replies"),
-        t,
-        &json!({"stance": "declined", "body": "Không thể thực hiện."}),
-    )
-    .await
-    .assert_fields(&[("reason", "reason_required")]);
-    app.post(
-        &path("replies"),
-        t,
-        &json!({"stance": "maybe", "body": " ", "commitments": [{"text": "Lắp đèn", "due_on": "2020-01-01"}]}),
-    )
-    .await
-    .assert_fields(&[
-        ("stance", "unknown_value"),
-        ("body", "empty_text"),
-        ("commitments[0].due_on", "out_of_range"),
-    ]);
-    app.post(
-        &path("replies"),
-        t,
-        &json!({"stance": "declined", "body": "Không.", "reason": "Ngoài khả năng.", "commitments": [{"text": "x", "due_on": explicit_due}]}),
-    )
-    .await
-    .assert_fields(&[("commitments", "not_allowed")]);
-    app.post(&path("replies"), t, &json!({"stance": "accepted", "body": "Đồng ý."}))
-        .await
-        .assert_fields(&[("commitments", "required")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                path("replies"),
+                json!({"stance": "declined", "body": "Không thể thực hiện."}),
+            ),
+            &[("reason", "reason_required")],
+        ),
+        (
+            Call::post(
+                path("replies"),
+                json!({"stance": "maybe", "body": " ", "commitments": [{"text": "Lắp đèn", "due_on": "2020-01-01"}]}),
+            ),
+            &[
+                ("stance", "unknown_value"),
+                ("body", "empty_text"),
+                ("commitments[0].due_on", "out_of_range"),
+            ],
+        ),
+        (
+            Call::post(
+                path("replies"),
+                json!({"stance": "declined", "body": "Không.", "reason": "Ngoài khả năng.", "commitments": [{"text": "x", "due_on": explicit_due}]}),
+            ),
+            &[("commitments", "not_allowed")],
+        ),
+        (
+            Call::post(path("replies"), json!({"stance": "accepted", "body": "Đồng ý."})),
+            &[("commitments", "required")],
+        ),
+    ];
+    app.refuses_fields(invalid, t).await;
     let due1 = (crate::support::day() + Duration::days(20)).to_string();
     let r = app
         .post(
@@ -489,25 +488,28 @@ async fn the_loop_from_issues_to_the_public_feed() {
     app.post(&path("updates"), t, &update(&commitments[0], "in_progress"))
         .await
         .assert_problem(409, "commitment_done");
-    app.post(&path("updates"), t, &update(&w.issues[0], "done"))
-        .await
-        .assert_fields(&[("commitment_id", "unknown_commitment")]);
-    app.post(&path("updates"), t, &update(&commitments[1], "open"))
-        .await
-        .assert_fields(&[("status", "unknown_value")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(path("updates"), update(&w.issues[0], "done").clone()),
+            &[("commitment_id", "unknown_commitment")],
+        ),
+        (
+            Call::post(path("updates"), update(&commitments[1], "open").clone()),
+            &[("status", "unknown_value")],
+        ),
+    ];
+    app.refuses_fields(invalid, t).await;
     let r = app.post(&path("updates"), t, &update(&commitments[1], "done")).await;
     assert_eq!(r.ok(200)["status"], "done");
     // A delivery done takes no more progress.
-    app.post(&path("updates"), t, &update(&commitments[1], "done"))
-        .await
-        .assert_problem(409, "illegal_transition");
-    app.post(
-        &path("replies"),
-        t,
-        &json!({"stance": "declined", "body": "x", "reason": "y"}),
-    )
-    .await
-    .assert_problem(409, "illegal_transition");
+    let illegal_transition = [
+        Call::post(path("updates"), update(&commitments[1], "done").clone()),
+        Call::post(
+            path("replies"),
+            json!({"stance": "declined", "body": "x", "reason": "y"}),
+        ),
+    ];
+    app.refuses(&illegal_transition, &[t], 409, "illegal_transition").await;
 
     // The ward's staff account says it is not responsible: back to the
     // moderators, who route it to the district's social affairs office.
@@ -655,25 +657,17 @@ async fn the_loop_from_issues_to_the_public_feed() {
         !r.text.contains("ubnd.duc.nhuan") && !r.text.contains(&client_id),
         "no actors"
     );
-    let r = app
-        .request(
-            Method::GET,
-            "/api/v1/public/feed",
-            None,
-            &[("Accept-Language", "vi")],
-            None,
-        )
-        .await;
+    let r = app.get_in("/api/v1/public/feed", None, "vi").await;
     assert_eq!(r.ok(200)["items"][0]["title"], "Lắp đèn trên đường đến trường");
     let r = app.get("/api/v1/public/feed?topic=play_spaces", None).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let other_ward = app.unit_id("HCM-CAUKIEU", "2026-01-01").await;
     let r = app
         .get(&format!("/api/v1/public/feed?unit_id={other_ward}"), None)
         .await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let r = app.get(&format!("/api/v1/public/feed?unit_id={ward_unit}"), None).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     let r = app.get(&format!("/api/v1/public/recommendations/{id}"), None).await;
     assert_eq!(r.ok(200)["answers"].as_array().unwrap().len(), 3);
     let r = app.get("/api/v1/public/feed.atom", None).await;
@@ -698,21 +692,21 @@ async fn the_loop_from_issues_to_the_public_feed() {
     .await
     .assert_problem(409, "illegal_transition");
     let r = app.get("/api/v1/public/feed", None).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
 
     // Staff lists with filters.
     let r = app.get("/api/v1/recommendations?status=draft", m).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     let r = app.get(&format!("/api/v1/recommendations?agency_id={social}"), m).await;
     assert_eq!(r.ok(200)["items"][0]["id"], id.as_str());
     let r = app.get("/api/v1/recommendations?topic=safety&limit=1", m).await;
     assert!(r.ok(200)["next_cursor"].is_string());
     let r = app.get("/api/v1/recommendations?overdue=true", m).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let r = app
         .get(&format!("/api/v1/recommendations?unit_id={other_ward}"), m)
         .await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
 
     // The annual report counts deliveries per agency.
     let year = crate::support::day().format("%Y").to_string();
@@ -826,12 +820,12 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         .await
         .assert_problem(403, "forbidden");
     }
-    app.get("/api/v1/agency/deliveries?status=lost", Some(&client))
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get("/api/v1/agency/deliveries?overdue=maybe", Some(&client))
-        .await
-        .assert_problem(400, "invalid_query");
+    let invalid_query = [
+        Call::get("/api/v1/agency/deliveries?status=lost"),
+        Call::get("/api/v1/agency/deliveries?overdue=maybe"),
+    ];
+    app.refuses(&invalid_query, &[Some(&client)], 400, "invalid_query")
+        .await;
     app.get("/api/v1/agency/deliveries", None)
         .await
         .assert_problem(401, "unauthenticated");
@@ -858,13 +852,10 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         .await
         .assert_problem(404, "not_found");
     let r = app.get("/api/v1/agency/deliveries", Some(&other)).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
 
     // Bad input: every problem named, nothing stored.
-    let before = app.get("/api/v1/recommendations", m).await.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .len();
+    let before = app.get("/api/v1/recommendations", m).await.items().len();
     let r = app
         .post(
             "/api/v1/recommendations",
@@ -903,31 +894,28 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     )
     .await
     .assert_problem(400, "malformed_json");
-    let after = app.get("/api/v1/recommendations", m).await.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .len();
+    let after = app.get("/api/v1/recommendations", m).await.items().len();
     assert_eq!(before, after, "nothing stored");
     let r = app.post("/api/v1/recommendations", m, &draft(&w)).await;
     let draft_id = r.created();
-    app.patch(
-        &format!("/api/v1/recommendations/{draft_id}"),
-        m,
-        &json!({"topic": "nope", "child_summary": {"vi": " "}, "issue_ids": [w.issues[3]]}),
-    )
-    .await
-    .assert_fields(&[
-        ("child_summary.vi", "required"),
-        ("topic", "unknown_topic"),
-        ("issue_ids[0]", "not_accepted"),
-    ]);
-    app.patch(
-        &format!("/api/v1/recommendations/{draft_id}"),
-        m,
-        &json!({"colour": "red"}),
-    )
-    .await
-    .assert_fields(&[("colour", "unknown_field")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(
+                format!("/api/v1/recommendations/{draft_id}"),
+                json!({"topic": "nope", "child_summary": {"vi": " "}, "issue_ids": [w.issues[3]]}),
+            ),
+            &[
+                ("child_summary.vi", "required"),
+                ("topic", "unknown_topic"),
+                ("issue_ids[0]", "not_accepted"),
+            ],
+        ),
+        (
+            Call::patch(format!("/api/v1/recommendations/{draft_id}"), json!({"colour": "red"})),
+            &[("colour", "unknown_field")],
+        ),
+    ];
+    app.refuses_fields(invalid, m).await;
     let r = app.get(&format!("/api/v1/recommendations/{draft_id}"), m).await;
     assert_eq!(r.ok(200)["topic"], "safety", "nothing changed");
     app.post(
@@ -973,24 +961,27 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
         .await;
     assert_eq!(r.ok(200)["status"], "approved");
     let yesterday = (crate::support::day() - Duration::days(1)).to_string();
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/send"),
-        m,
-        &json!({"deliveries": [{"agency_id": board, "due_on": yesterday}, {"agency_id": board}, {"agency_id": w.school}]}),
-    )
-    .await
-    .assert_fields(&[
-        ("deliveries[0].due_on", "out_of_range"),
-        ("deliveries[1].agency_id", "duplicate"),
-        ("deliveries[2].agency_id", "unknown_agency"),
-    ]);
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/send"),
-        m,
-        &json!({"deliveries": []}),
-    )
-    .await
-    .assert_fields(&[("deliveries", "invalid_length")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                format!("/api/v1/recommendations/{draft_id}/send"),
+                json!({"deliveries": [{"agency_id": board, "due_on": yesterday}, {"agency_id": board}, {"agency_id": w.school}]}),
+            ),
+            &[
+                ("deliveries[0].due_on", "out_of_range"),
+                ("deliveries[1].agency_id", "duplicate"),
+                ("deliveries[2].agency_id", "unknown_agency"),
+            ],
+        ),
+        (
+            Call::post(
+                format!("/api/v1/recommendations/{draft_id}/send"),
+                json!({"deliveries": []}),
+            ),
+            &[("deliveries", "invalid_length")],
+        ),
+    ];
+    app.refuses_fields(invalid, m).await;
     let r = app.get(&format!("/api/v1/recommendations/{draft_id}"), m).await;
     assert_eq!(r.ok(200)["status"], "approved", "nothing sent");
     for path in [
@@ -1300,7 +1291,7 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     let past = crate::support::day() - Duration::days(10);
     set_due(app, &delivery, past).await;
     let r = app.get("/api/v1/deliveries?overdue=true", m).await;
-    let items = r.ok(200)["items"].as_array().unwrap().clone();
+    let items = r.items().clone();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], delivery.as_str());
     assert_eq!(items[0]["overdue"], true);
@@ -1308,9 +1299,9 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     assert_eq!(items[0]["escalated"], true);
     assert_eq!(items[0]["reminders_sent"], 7);
     let r = app.get("/api/v1/deliveries?escalated=true", m).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     let r = app.get("/api/v1/deliveries?overdue=false", m).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let r = app.get("/api/v1/recommendations?overdue=true", m).await;
     assert_eq!(r.ok(200)["items"][0]["overdue"], true);
     let r = app.get("/api/v1/public/feed", None).await;
@@ -1332,7 +1323,7 @@ async fn the_chaser_reminds_on_working_days_and_escalates() {
     .ok(200);
     assert_eq!(chase(day("2027-04-30")).await.reminders, 0);
     let r = app.get("/api/v1/deliveries?overdue=true", m).await;
-    assert!(r.ok(200)["items"].as_array().unwrap().is_empty());
+    assert!(r.items().is_empty());
     let r = app.get(&format!("/api/v1/recommendations/{rec_id}"), m).await;
     assert_eq!(r.ok(200)["deliveries"][0]["reply"]["on_time"], false);
     // Answered, late: the report says so.

@@ -20,8 +20,7 @@ struct World {
 /// A published survey that takes issues and an open session of it, made
 /// on `app`.
 async fn world(app: &TestApp) -> World {
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = crate::surveys::example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = crate::surveys::published_survey(app, &body).await;
@@ -35,16 +34,7 @@ async fn world(app: &TestApp) -> World {
 }
 
 async fn open_session(app: &TestApp, survey: &str, school: &str) -> (String, String) {
-    let now = app.now();
-    let r = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
-                    "closes_at": (now + chrono::Duration::hours(2)).to_rfc3339()}),
-        )
-        .await;
-    let s = r.ok(201);
+    let s = app.open_session(survey, school, -5, 120).await;
     (
         s["id"].as_str().unwrap().to_owned(),
         s["join_code"].as_str().unwrap().to_owned(),
@@ -298,13 +288,9 @@ async fn a_disabled_account_and_a_revoked_client_are_refused_on_every_replica() 
         .await
         .ok(200);
     b.get("/api/v1/me", t).await.assert_problem(401, "invalid_token");
-    b.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "fac.replica", "password": "fac.replica-mật-khẩu-dài"}),
-    )
-    .await
-    .assert_problem(403, "account_disabled");
+    b.sign_in("fac.replica", "fac.replica-mật-khẩu-dài")
+        .await
+        .assert_problem(403, "account_disabled");
 
     let agencies = a.get("/api/v1/agencies", a.admin()).await;
     let agency = agencies.ok(200)["items"][0]["id"].as_str().unwrap().to_owned();

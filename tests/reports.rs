@@ -3,11 +3,10 @@
 //! events with issues, safeguarding cases; some moved into 2025 to test
 //! windows and the local (UTC+7) month.
 
-use actix_web::http::Method;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{TestApp, strings};
 use crate::surveys::{example_survey, published_survey};
 
 /// The day the tests' clock is pinned to.
@@ -55,15 +54,7 @@ async fn move_to(app: &TestApp, table: &'static str, column: &'static str, ids: 
 }
 
 async fn send(app: &TestApp, path: &str, token: &str, key: &str, body: Value) -> String {
-    let r = app
-        .request(
-            Method::POST,
-            path,
-            Some(token),
-            &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
-            Some(serde_json::to_vec(&body).unwrap()),
-        )
-        .await;
+    let r = app.post_keyed(path, Some(token), key, &body).await;
     r.created()
 }
 
@@ -82,35 +73,17 @@ async fn send(app: &TestApp, path: &str, token: &str, key: &str, body: Value) ->
 /// - A target of 10 consultations this year for the Council.
 async fn seed() -> Seeded {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let other_school = app.unit_id("PN-S01", "2026-01-01").await;
-    let council = app.unit_id("PN-HDTE", "2026-01-01").await;
-    let care = app.unit_id("PN-MAHM", "2026-01-01").await;
+    let [district, school, other_school, council, care] =
+        app.units(["PN", "PN-S06", "PN-S01", "PN-HDTE", "PN-MAHM"]).await;
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
-    let now = app.now();
-    let session = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": school, "opens_at": (now - chrono::Duration::minutes(5)).to_rfc3339(),
-                    "closes_at": (now + chrono::Duration::hours(1)).to_rfc3339()}),
-        )
-        .await;
-    let code = session.string(201, "join_code");
+    let session = app.open_session(&survey, &school, -5, 60).await;
+    let code = session["join_code"].as_str().unwrap().to_owned();
     let mut children = Vec::new();
     let mut answers = Vec::new();
     for i in 0..11 {
-        let joined = app
-            .post(
-                "/api/v1/join",
-                None,
-                &json!({"join_code": code, "age": 13, "assent": true}),
-            )
-            .await;
-        let token = joined.string(200, "respondent_token");
+        let token = app.child(&code, 13).await;
         let given = if i < 5 {
             json!({"feel_safe": "no", "why_not": DISCLOSURE})
         } else {
@@ -208,6 +181,13 @@ fn topic<'a>(summary: &'a Value, slug: &str) -> &'a Value {
     crate::support::find(summary, "topics", |t| t["topic"]["slug"] == slug)
 }
 
+/// The items of a section's rows that are totals (one a unit or group).
+pub fn totals(report: &Value, section: usize) -> Vec<&str> {
+    let rows = report["sections"][section]["rows"].as_array().unwrap();
+    let totals = rows.iter().filter(|r| r["breakdown"] == "total");
+    totals.map(|r| r["item"].as_str().unwrap()).collect()
+}
+
 fn shown(n: u64) -> Value {
     json!({"count": n})
 }
@@ -303,15 +283,7 @@ async fn the_topic_summary_counts_issues_answers_and_events_per_topic() {
     }
 
     // In English.
-    let r = app
-        .request(
-            Method::GET,
-            "/api/v1/topics/summary",
-            app.admin(),
-            &[("Accept-Language", "en")],
-            None,
-        )
-        .await;
+    let r = app.get_in("/api/v1/topics/summary", app.admin(), "en").await;
     assert_eq!(
         topic(r.ok(200), "safety")["topic"]["name"],
         "Safety and violence prevention"
@@ -486,12 +458,7 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
             .parse::<chrono::DateTime<chrono::Utc>>()
             .is_ok()
     );
-    let keys: Vec<&str> = report["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["key"].as_str().unwrap())
-        .collect();
+    let keys = strings(&report, "sections", "key");
     assert_eq!(
         keys,
         [
@@ -540,13 +507,7 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     assert!(v("progress", &small, "status").is_some());
 
     // Consultations this quarter, by the units under the district.
-    let units: Vec<&str> = report["sections"][1]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["breakdown"] == "total")
-        .map(|r| r["item"].as_str().unwrap())
-        .collect();
+    let units = totals(&report, 1);
     assert_eq!(
         units,
         [

@@ -5,7 +5,6 @@
 //! Record keys are random, so a published count is known only within the
 //! perturbation table's bounds: the assertions say what holds for every key.
 
-use actix_web::http::Method;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
@@ -66,44 +65,24 @@ fn all_types(owner: &str) -> Value {
 
 /// Joins and answers; returns the receipt code.
 pub async fn answer(app: &TestApp, code: &str, age: u8, gender: &str, answers: Value) -> String {
-    let joined = app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": code, "age": age, "gender": gender, "assent": true}),
-        )
-        .await;
-    let token = joined.string(200, "respondent_token");
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/responses",
-            Some(&token),
-            &[("Content-Type", "application/json"), ("Idempotency-Key", "r")],
-            Some(serde_json::to_vec(&json!({"answers": answers})).unwrap()),
-        )
-        .await;
+    let token = app
+        .join(code, age, json!({"gender": gender}))
+        .await
+        .string(200, "respondent_token");
+    let r = app.submit(&token, "r", answers).await;
     r.string(201, "receipt_code")
 }
 
 pub async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
-    let now = app.now();
-    let r = app
-        .post(
-            &format!("/api/v1/surveys/{survey}/sessions"),
-            app.admin(),
-            &json!({"unit_id": unit, "opens_at": (now - Duration::minutes(5)).to_rfc3339(), "closes_at": (now + Duration::hours(1)).to_rfc3339()}),
-        )
-        .await;
-    r.string(201, "join_code")
+    let session = app.open_session(survey, unit, -5, 60).await;
+    session["join_code"].as_str().unwrap().to_owned()
 }
 
 #[actix_web::test]
 async fn results_cover_every_question_type_under_disclosure_control() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
     // 12 children of 12, 10 of 15, 3 of 9: 25 in all. Each cell (age band,
@@ -308,8 +287,7 @@ async fn results_roll_old_units_up_into_their_successors() {
 async fn results_export_as_csv_for_excel() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
     for i in 0..8 {
@@ -391,9 +369,7 @@ fn csv_lines(text: &str) -> Vec<Vec<String>> {
 #[actix_web::test]
 async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let [district, school, other] = app.units(["PN", "PN-S06", "PN-S01"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     // Twelve girls of 12 at one school; one boy of 9 at another, with a
     // rare combination and a distinctive answer.
@@ -490,30 +466,26 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     assert_eq!(reads[0].after.as_ref().unwrap()["responses"], 13);
 
     // Refusals: no reason, other roles, too few responses, bad windows.
-    app.get(&path(""), app.admin())
-        .await
-        .assert_problem(400, "reason_required");
-    app.get(&path("?reason=%20%20"), app.admin())
-        .await
-        .assert_problem(400, "reason_required");
-    app.get(&path(&format!("?reason={}", "x".repeat(201))), app.admin())
-        .await
-        .assert_problem(400, "reason_required");
-    app.get(&path("?reason=x&by=age_band"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(&path("?reason=x&from=2026-11-02"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
+    let reason_required = [
+        Call::get(path("")),
+        Call::get(path("?reason=%20%20")),
+        Call::get(path(&format!("?reason={}", "x".repeat(201)))),
+    ];
+    app.refuses(&reason_required, &[app.admin()], 400, "reason_required")
+        .await;
+    let invalid_query = [
+        Call::get(path("?reason=x&by=age_band")),
+        Call::get(path("?reason=x&from=2026-11-02")),
+    ];
+    app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
     let (_, moderator) = app.user("mod.rows", "moderator", None, None).await;
     let (_, tpt) = app.user("tpt.rows", "facilitator", Some(&school), None).await;
     for token in [&moderator, &tpt] {
-        app.get(&path("?reason=x"), Some(token))
-            .await
-            .assert_problem(403, "forbidden");
-        app.get(&format!("/api/v1/surveys/{survey}/texts.csv?reason=x"), Some(token))
-            .await
-            .assert_problem(403, "forbidden");
+        let forbidden = [
+            Call::get(path("?reason=x")),
+            Call::get(format!("/api/v1/surveys/{survey}/texts.csv?reason=x")),
+        ];
+        app.refuses(&forbidden, &[Some(token)], 403, "forbidden").await;
     }
     app.get(&path("?reason=x"), None)
         .await
@@ -577,8 +549,7 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
 async fn public_results_only_for_surveys_that_say_so() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = all_types(&district);
     body["results_public"] = json!(true);
     let open = crate::surveys::published_survey(&app, &body).await;
@@ -619,24 +590,17 @@ async fn public_results_only_for_surveys_that_say_so() {
             "a listed group is never small: {g}"
         );
     }
-    app.get(&format!("/api/v1/public/surveys/{closed}/results"), None)
-        .await
-        .assert_problem(404, "not_found");
-    app.get(&format!("/api/v1/public/surveys/{open}/results?version=2"), None)
-        .await
-        .assert_problem(404, "not_found");
-    app.get(
-        &format!("/api/v1/public/surveys/{}/results", uuid::Uuid::now_v7()),
-        None,
-    )
-    .await
-    .assert_problem(404, "not_found");
-    app.get(&format!("/api/v1/public/surveys/{open}/results?by=colour"), None)
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(&format!("/api/v1/public/surveys/{open}/results?to=2026-11-25"), None)
-        .await
-        .assert_problem(400, "invalid_query");
+    let not_found = [
+        Call::get(format!("/api/v1/public/surveys/{closed}/results")),
+        Call::get(format!("/api/v1/public/surveys/{open}/results?version=2")),
+        Call::get(format!("/api/v1/public/surveys/{}/results", uuid::Uuid::now_v7())),
+    ];
+    app.refuses(&not_found, &[None], 404, "not_found").await;
+    let invalid_query = [
+        Call::get(format!("/api/v1/public/surveys/{open}/results?by=colour")),
+        Call::get(format!("/api/v1/public/surveys/{open}/results?to=2026-11-25")),
+    ];
+    app.refuses(&invalid_query, &[None], 400, "invalid_query").await;
 }
 
 /// Withdraws a response by its receipt.
@@ -649,8 +613,7 @@ async fn withdraw(app: &TestApp, receipt: &str) {
 async fn results_change_only_in_releases_of_at_least_k() {
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
     let results = async || app.results(&survey, "", app.admin()).await.ok(200).clone();
@@ -717,8 +680,7 @@ async fn two_replicas_release_each_response_exactly_once() {
     let app = TestApp::spawn_demo().await;
     let other = app.replica().await;
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let code = session(&app, &survey, &school).await;
     // 40 children answer at once, half through each replica, while both
@@ -780,8 +742,7 @@ async fn windows_are_whole_months_and_each_month_is_its_own_cells() {
     use langnghe_storage::participation::{NewResponse, insert_responses_bulk};
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
     let survey_id: uuid::Uuid = survey.parse().unwrap();
     // 1,200 responses at pseudo-random instants over 75 days, so that

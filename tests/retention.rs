@@ -13,8 +13,7 @@ use crate::support::TestApp;
 async fn purges_follow_their_periods_and_the_figures_stay() {
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = crate::surveys::published_survey(
         &app,
         &json!({"kind": "opinion", "owner_unit_id": district, "title": {"vi": "Ý kiến"}, "min_age": 6, "max_age": 17,
@@ -111,7 +110,7 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
         .ok(200);
     // Each run that purged something is in the audit log, with counts only.
     let audit = app.get("/api/v1/audit?entity=retention", app.admin()).await;
-    let runs = audit.ok(200)["items"].as_array().unwrap().clone();
+    let runs = audit.items().clone();
     assert_eq!(runs.len(), 2);
     assert_eq!(
         runs[1]["after"],

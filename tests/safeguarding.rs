@@ -5,7 +5,7 @@
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, Fields, TestApp, strings};
 
 async fn disclosure(app: &TestApp) {
     let school = app.unit_id("PN-S06", "2026-01-01").await;
@@ -27,7 +27,7 @@ async fn officers_follow_a_case_to_closure_and_every_reading_is_audited() {
     let (officer_id, officer) = app.user("can.bo.bao.ve", "safeguarding_officer", None, None).await;
     let o = Some(officer.as_str());
     let r = app.get("/api/v1/safeguarding/cases", o).await;
-    let list = r.ok(200)["items"].as_array().unwrap().clone();
+    let list = r.items().clone();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["source"], "screen");
     assert_eq!(list[0]["status"], "new");
@@ -93,39 +93,31 @@ async fn officers_follow_a_case_to_closure_and_every_reading_is_audited() {
             app.admin(),
         )
         .await;
-    let actions: Vec<&str> = audit.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = strings(audit.ok(200), "items", "action");
     assert!(actions.contains(&"safeguarding_case.update") && actions.contains(&"safeguarding_case.note"));
     assert!(!audit.text.contains("say rượu") && !audit.text.contains("giáo viên chủ nhiệm"));
 
     // Nobody else reads or changes cases.
     let (_, moderator) = app.user("kiem.duyet.sg", "moderator", None, None).await;
     for token in [app.admin().unwrap(), moderator.as_str()] {
-        app.get("/api/v1/safeguarding/cases", Some(token))
-            .await
-            .assert_problem(403, "forbidden");
-        app.get(&path, Some(token)).await.assert_problem(403, "forbidden");
-        app.patch(&path, Some(token), &json!({"note": "x"}))
-            .await
-            .assert_problem(403, "forbidden");
+        let forbidden = [
+            Call::get("/api/v1/safeguarding/cases"),
+            Call::get(&path),
+            Call::patch(&path, json!({"note": "x"})),
+        ];
+        app.refuses(&forbidden, &[Some(token)], 403, "forbidden").await;
     }
     app.get("/api/v1/safeguarding/cases", None)
         .await
         .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", o)
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(
-        "/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
-        o,
-        &json!({"status": "assessing"}),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    let not_found = [
+        Call::get("/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"),
+        Call::patch(
+            "/api/v1/safeguarding/cases/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
+            json!({"status": "assessing"}),
+        ),
+    ];
+    app.refuses(&not_found, &[o], 404, "not_found").await;
     app.get("/api/v1/safeguarding/cases/not-a-case", o)
         .await
         .assert_problem(400, "invalid_path");
@@ -139,12 +131,7 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
     let (_, officer) = app.user("can.bo.111", "safeguarding_officer", None, None).await;
     let (moderator_id, moderator) = app.user("kiem.duyet.111", "moderator", None, None).await;
     let o = Some(officer.as_str());
-    let count = async || {
-        app.get("/api/v1/safeguarding/cases?limit=100", o).await.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .len()
-    };
+    let count = async || app.get("/api/v1/safeguarding/cases?limit=100", o).await.items().len();
     let received = (app.now() - Duration::hours(30)).to_rfc3339();
     let r = app
         .post(
@@ -161,21 +148,15 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
     );
     assert_eq!(c["overdue"], true);
     let r = app.get("/api/v1/safeguarding/cases?overdue=true", o).await;
-    let overdue: Vec<Value> = r.ok(200)["items"].as_array().unwrap().clone();
+    let overdue: Vec<Value> = r.items().clone();
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0]["id"], c["id"]);
     let r = app.get("/api/v1/safeguarding/cases?overdue=false", o).await;
-    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r.items().len(), 1);
     let r = app
         .get("/api/v1/safeguarding/cases?severity=urgent&status=new", o)
         .await;
-    assert!(
-        r.ok(200)["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["id"] == c["id"])
-    );
+    assert!(r.items().iter().any(|x| x["id"] == c["id"]));
     // Assessing it ends the overdue state.
     let r = app
         .patch(
@@ -244,20 +225,17 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
         ("received_at", "out_of_range"),
         ("unit_id", "unknown_unit"),
     ]);
-    app.post(
-        "/api/v1/safeguarding/cases",
-        o,
-        &json!({"received_at": received, "channel": "in_person", "summary": "", "severity": "high"}),
-    )
-    .await
-    .assert_problem(422, "validation_failed");
-    app.post(
-        "/api/v1/safeguarding/cases",
-        o,
-        &json!({"received_at": received, "channel": "in_person", "summary": "x", "severity": "high", "child_name": "An"}),
-    )
-    .await
-    .assert_problem(422, "validation_failed");
+    let validation_failed = [
+        Call::post(
+            "/api/v1/safeguarding/cases",
+            json!({"received_at": received, "channel": "in_person", "summary": "", "severity": "high"}),
+        ),
+        Call::post(
+            "/api/v1/safeguarding/cases",
+            json!({"received_at": received, "channel": "in_person", "summary": "x", "severity": "high", "child_name": "An"}),
+        ),
+    ];
+    app.refuses(&validation_failed, &[o], 422, "validation_failed").await;
     app.post(
         "/api/v1/safeguarding/cases",
         app.admin(),
@@ -267,25 +245,28 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
     .assert_problem(403, "forbidden");
     assert_eq!(count().await, before);
     let id = c["id"].as_str().unwrap();
-    app.patch(
-        &format!("/api/v1/safeguarding/cases/{id}"),
-        o,
-        &json!({"status": "open", "referred_to": "friends", "severity": "low", "assignee_id": moderator_id}),
-    )
-    .await
-    .assert_fields(&[
-        ("status", "unknown_status"),
-        ("referred_to", "unknown_referral"),
-        ("severity", "unknown_severity"),
-        ("assignee_id", "not_an_officer"),
-    ]);
-    app.patch(
-        &format!("/api/v1/safeguarding/cases/{id}"),
-        o,
-        &json!({"referred_to": "police"}),
-    )
-    .await
-    .assert_fields(&[("referred_to", "referral_not_allowed")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(
+                format!("/api/v1/safeguarding/cases/{id}"),
+                json!({"status": "open", "referred_to": "friends", "severity": "low", "assignee_id": moderator_id}),
+            ),
+            &[
+                ("status", "unknown_status"),
+                ("referred_to", "unknown_referral"),
+                ("severity", "unknown_severity"),
+                ("assignee_id", "not_an_officer"),
+            ],
+        ),
+        (
+            Call::patch(
+                format!("/api/v1/safeguarding/cases/{id}"),
+                json!({"referred_to": "police"}),
+            ),
+            &[("referred_to", "referral_not_allowed")],
+        ),
+    ];
+    app.refuses_fields(invalid, o).await;
     for q in ["status=open", "severity=low", "overdue=maybe", "limit=0"] {
         app.get(&format!("/api/v1/safeguarding/cases?{q}"), o)
             .await

@@ -8,7 +8,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Resp, TestApp, eventually};
+use crate::support::{Call, Resp, TestApp, eventually};
 use crate::surveys::{example_survey, published_survey};
 
 /// Written the way a child types: the screen is sure.
@@ -30,20 +30,12 @@ struct World {
 
 async fn world() -> World {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);
     let survey = published_survey(&app, &body).await;
     let code = crate::results::session(&app, &survey, &school).await;
-    let joined = app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": code, "age": 13, "assent": true}),
-        )
-        .await;
-    let child = joined.string(200, "respondent_token");
+    let child = app.child(&code, 13).await;
     let (_, moderator) = app.user("kiem.duyet.loc", "moderator", None, None).await;
     let (_, officer) = app.user("bao.ve.loc", "safeguarding_officer", None, None).await;
     World {
@@ -59,12 +51,11 @@ async fn world() -> World {
 impl World {
     async fn raise(&self, key: &str, title: &str, body: &str) -> Resp {
         self.app
-            .request(
-                Method::POST,
+            .post_keyed(
                 "/api/v1/issues",
                 Some(&self.child),
-                &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
-                Some(serde_json::to_vec(&json!({"title": title, "body": body})).unwrap()),
+                key,
+                &json!({"title": title, "body": body}),
             )
             .await
     }
@@ -88,7 +79,7 @@ impl World {
             .app
             .get(&format!("/api/v1/safeguarding/cases?{query}"), self.o())
             .await;
-        r.ok(200)["items"].as_array().unwrap().clone()
+        r.items().clone()
     }
 }
 
@@ -216,12 +207,8 @@ async fn each_outcome_takes_its_path_and_each_role_sees_only_its_part() {
     // Agencies and the public see none of it.
     let board = crate::recommendations::agency(app, &w.school, "school_board").await;
     let (_, agency) = app.user("bgh.loc", "agency_staff", None, Some(&board)).await;
-    app.get("/api/v1/issues", Some(&agency))
-        .await
-        .assert_problem(403, "forbidden");
-    app.get("/api/v1/safeguarding/cases", Some(&agency))
-        .await
-        .assert_problem(403, "forbidden");
+    let forbidden = [Call::get("/api/v1/issues"), Call::get("/api/v1/safeguarding/cases")];
+    app.refuses(&forbidden, &[Some(&agency)], 403, "forbidden").await;
     let public = app.get("/api/v1/public/issues", None).await;
     assert_eq!(
         public.ok(200)["items"],
@@ -348,12 +335,11 @@ async fn publishing_is_its_own_step_and_screens_again() {
     // Roles and bad paths.
     let (_, facilitator) = app.user("tpt.pub", "facilitator", Some(&w.school), None).await;
     for token in [Some(w.officer.as_str()), Some(facilitator.as_str())] {
-        app.post(&publish, token, &json!({}))
-            .await
-            .assert_problem(403, "forbidden");
-        app.post(&format!("{path}/unpublish"), token, &json!({}))
-            .await
-            .assert_problem(403, "forbidden");
+        let forbidden = [
+            Call::post(&publish, json!({})),
+            Call::post(format!("{path}/unpublish"), json!({})),
+        ];
+        app.refuses(&forbidden, &[token], 403, "forbidden").await;
     }
     app.post(&publish, None, &json!({}))
         .await
@@ -469,12 +455,7 @@ async fn a_moderator_refers_what_the_screen_missed() {
     .ok(201);
     let answers = format!("/api/v1/surveys/{}/answers?limit=100", w.survey);
     let r = app.get(&answers, w.m()).await;
-    let answer = r.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["text"] == missed)
-        .unwrap()["answer_id"]
+    let answer = r.items().iter().find(|a| a["text"] == missed).unwrap()["answer_id"]
         .as_str()
         .unwrap()
         .to_owned();

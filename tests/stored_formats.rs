@@ -61,8 +61,7 @@ async fn the_folder_moves_past_rows_it_cannot_read() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let broken_answers = published_survey(&app, &one_question(&district, "A")).await;
     let broken_definition = published_survey(&app, &one_question(&district, "B")).await;
     let (code_a, code_b) = (
@@ -137,8 +136,7 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
     let db = app.storage().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
     let survey = published_survey(&app, &one_question(&district, "Trước")).await;
     let code = session(&app, &survey, &school).await;
     for i in 0..K + 2 {

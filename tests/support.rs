@@ -291,19 +291,16 @@ impl Resp {
     #[track_caller]
     pub fn assert_fields(&self, expected: &[(&str, &str)]) {
         self.assert_problem(422, "validation_failed");
-        let got: Vec<(String, String)> = self.body["errors"]
-            .as_array()
-            .expect("errors")
-            .iter()
-            .map(|e| {
-                (
-                    e["field"].as_str().unwrap_or("").to_owned(),
-                    e["code"].as_str().unwrap_or("").to_owned(),
-                )
-            })
-            .collect();
         let expected: Vec<(String, String)> = expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect();
-        assert_eq!(got, expected, "body: {}", self.text);
+        assert_eq!(self.fields(), expected, "body: {}", self.text);
+    }
+
+    /// The (field, code) pairs a 422 names.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let errors = self.body["errors"].as_array();
+        let errors = errors.unwrap_or_else(|| panic!("no errors in {}", self.text));
+        let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
+        errors.iter().map(|e| (text(&e["field"]), text(&e["code"]))).collect()
     }
 
     #[track_caller]
@@ -362,12 +359,12 @@ pub fn question<'a>(body: &'a Value, key: &str) -> &'a Value {
 
 /// The `field` of every entry of `body[list]`, as strings.
 #[track_caller]
-pub fn strings(body: &Value, list: &str, field: &str) -> Vec<String> {
+pub fn strings<'a>(body: &'a Value, list: &str, field: &str) -> Vec<&'a str> {
     body[list]
         .as_array()
         .unwrap_or_else(|| panic!("no list {list} in {body}"))
         .iter()
-        .map(|e| e[field].as_str().expect("a string").to_owned())
+        .map(|e| e[field].as_str().expect("a string"))
         .collect()
 }
 
@@ -398,6 +395,14 @@ impl Call {
 
     pub fn post(path: impl Into<String>, body: Value) -> Call {
         Call::with(Method::POST, path, body)
+    }
+
+    pub fn patch(path: impl Into<String>, body: Value) -> Call {
+        Call::with(Method::PATCH, path, body)
+    }
+
+    pub fn put(path: impl Into<String>, body: Value) -> Call {
+        Call::with(Method::PUT, path, body)
     }
 
     pub fn with(method: Method, path: impl Into<String>, body: Value) -> Call {
@@ -489,6 +494,12 @@ impl TestApp {
         self.request(Method::GET, path, token, &[], None).await
     }
 
+    /// A GET in the reader's language (an `Accept-Language` header).
+    pub async fn get_in(&self, path: &str, token: Option<&str>, language: &str) -> Resp {
+        self.request(Method::GET, path, token, &[("Accept-Language", language)], None)
+            .await
+    }
+
     pub async fn send_json(&self, method: Method, path: &str, token: Option<&str>, body: &Value) -> Resp {
         let bytes = serde_json::to_vec(body).expect("json");
         self.request(
@@ -550,6 +561,18 @@ impl TestApp {
                     r.text
                 );
             }
+        }
+    }
+
+    /// Sends every call with `token`, and asserts that each is refused with
+    /// a 422 naming exactly its (field, code) pairs, in order.
+    pub async fn refuses_fields(&self, calls: &[(Call, Fields<'_>)], token: Option<&str>) {
+        for (call, expected) in calls {
+            let r = self.call(call, token).await;
+            r.assert_problem(422, "validation_failed");
+            let expected: Vec<(String, String)> =
+                expected.iter().map(|(f, c)| (f.to_string(), c.to_string())).collect();
+            assert_eq!(r.fields(), expected, "{} {}: {}", call.method, call.path, r.text);
         }
     }
 
@@ -622,14 +645,18 @@ impl TestApp {
         stored
     }
 
+    /// A sign-in attempt.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let r = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                &json!({"username": username, "password": password}),
-            )
-            .await;
+        let r = self.sign_in(username, password).await;
         r.ok(200)["access_token"].as_str().expect("token").to_owned()
     }
 
@@ -739,6 +766,22 @@ impl TestApp {
             .expect("audit");
         db.close().await.ok();
         events
+    }
+
+    /// The ids of the units with these codes, as of 1 January 2026 (the
+    /// demo organisation before the 2025 reorganisation took effect).
+    pub async fn units<const N: usize>(&self, codes: [&str; N]) -> [String; N] {
+        let mut ids = [const { String::new() }; N];
+        for (id, code) in ids.iter_mut().zip(codes) {
+            *id = self.unit_id(code, "2026-01-01").await;
+        }
+        ids
+    }
+
+    /// The id of the first agency listed.
+    pub async fn first_agency(&self) -> String {
+        let r = self.get("/api/v1/agencies?limit=1", self.admin()).await;
+        r.items()[0]["id"].as_str().expect("an agency").to_owned()
     }
 
     /// The id of the unit with this code, as of `at`.

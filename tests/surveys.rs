@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, Fields, TestApp, strings};
 
 /// The example survey of the contract, owned by `owner`.
 pub fn example_survey(owner: &str) -> Value {
@@ -96,7 +96,7 @@ async fn surveys_are_versioned_drafts_until_published() {
         .assert_problem(404, "not_found");
 
     let list = app.get("/api/v1/surveys?status=published", Some(&moderator)).await;
-    assert_eq!(list.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.items().len(), 1);
     let r = app
         .post(&format!("/api/v1/surveys/{id}/close"), app.admin(), &json!({}))
         .await;
@@ -163,15 +163,12 @@ async fn preview_shows_exactly_what_a_child_sees() {
     );
     // No English wording: falls back to Vietnamese.
     assert_eq!(teen_en["questions"][3]["text"], "Em có dùng mạng xã hội không?");
-    app.get(&format!("/api/v1/surveys/{id}/preview?age=5"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(&format!("/api/v1/surveys/{id}/preview?age=10&lang=fr"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
-    app.get(&format!("/api/v1/surveys/{id}/preview"), app.admin())
-        .await
-        .assert_problem(400, "invalid_query");
+    let invalid_query = [
+        Call::get(format!("/api/v1/surveys/{id}/preview?age=5")),
+        Call::get(format!("/api/v1/surveys/{id}/preview?age=10&lang=fr")),
+        Call::get(format!("/api/v1/surveys/{id}/preview")),
+    ];
+    app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
 }
 
 #[actix_web::test]
@@ -216,15 +213,23 @@ async fn definitions_that_cannot_work_are_refused_with_every_problem() {
     }
     let mut bad_owner = example_survey(&uuid::Uuid::now_v7().to_string());
     bad_owner["questions"][1]["show_if"]["in"] = json!(["maybe"]);
-    app.post("/api/v1/surveys", app.admin(), &bad_owner)
-        .await
-        .assert_fields(&[
-            ("questions[1].show_if.in[0]", "show_if_unknown_option"),
-            ("owner_unit_id", "unknown_unit"),
-        ]);
-    app.post("/api/v1/surveys", app.admin(), &json!({"kind": "opinion", "owner_unit_id": district, "questions": [{"key": "a", "type": "text", "colour": 1}]}))
-        .await
-        .assert_fields(&[("questions[0].colour", "unknown_field")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post("/api/v1/surveys", bad_owner.clone()),
+            &[
+                ("questions[1].show_if.in[0]", "show_if_unknown_option"),
+                ("owner_unit_id", "unknown_unit"),
+            ],
+        ),
+        (
+            Call::post(
+                "/api/v1/surveys",
+                json!({"kind": "opinion", "owner_unit_id": district, "questions": [{"key": "a", "type": "text", "colour": 1}]}),
+            ),
+            &[("questions[0].colour", "unknown_field")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     assert_eq!(
         app.get("/api/v1/surveys", app.admin()).await.ok(200)["items"],
         json!([]),
@@ -235,12 +240,8 @@ async fn definitions_that_cannot_work_are_refused_with_every_problem() {
 #[actix_web::test]
 async fn who_may_do_what_with_surveys() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S01", "2026-01-01").await;
-    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let [district, school] = app.units(["PN", "PN-S01"]).await;
+    let agency = app.first_agency().await;
     let body = example_survey(&district);
     let draft = app.post("/api/v1/surveys", app.admin(), &body).await.created();
     let published = published_survey(&app, &body).await;
@@ -249,12 +250,7 @@ async fn who_may_do_what_with_surveys() {
     let (_, agency_staff) = app.user("pgd.an", "agency_staff", None, Some(&agency)).await;
     // Facilitators read published surveys only, and write nothing.
     let list = app.get("/api/v1/surveys", Some(&facilitator)).await;
-    let ids: Vec<&str> = list.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let ids = strings(list.ok(200), "items", "id");
     assert_eq!(ids, [published.as_str()]);
     app.get(&format!("/api/v1/surveys/{draft}"), Some(&facilitator))
         .await
@@ -282,15 +278,12 @@ async fn who_may_do_what_with_surveys() {
         }
     }
     for token in [&sg, &agency_staff] {
-        app.get("/api/v1/surveys", Some(token))
-            .await
-            .assert_problem(403, "forbidden");
-        app.get(&format!("/api/v1/surveys/{published}"), Some(token))
-            .await
-            .assert_problem(403, "forbidden");
-        app.get(&format!("/api/v1/surveys/{published}/preview?age=9"), Some(token))
-            .await
-            .assert_problem(403, "forbidden");
+        let forbidden = [
+            Call::get("/api/v1/surveys"),
+            Call::get(format!("/api/v1/surveys/{published}")),
+            Call::get(format!("/api/v1/surveys/{published}/preview?age=9")),
+        ];
+        app.refuses(&forbidden, &[Some(token)], 403, "forbidden").await;
     }
     for (m, p, b) in &writes {
         app.send_json(m.clone(), p, None, b)
@@ -301,12 +294,11 @@ async fn who_may_do_what_with_surveys() {
         .await
         .assert_problem(401, "unauthenticated");
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/surveys/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.post(&format!("/api/v1/surveys/{missing}/publish"), app.admin(), &json!({}))
-        .await
-        .assert_problem(404, "not_found");
+    let not_found = [
+        Call::get(format!("/api/v1/surveys/{missing}")),
+        Call::post(format!("/api/v1/surveys/{missing}/publish"), json!({})),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
     app.send_json(
         Method::PUT,
         &format!("/api/v1/surveys/{missing}/draft"),

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, Fields, TestApp};
 
 /// The progress row of the target with this metric, period and scope.
 pub fn target_of<'a>(progress: &'a Value, metric: &str, period: &str, scope: &str) -> &'a Value {
@@ -30,12 +30,9 @@ fn training(unit: &str, audience: &str, adults: i32, children: i32, attendance: 
 #[actix_web::test]
 async fn a_training_records_who_attended_and_leaders_count_wherever_they_were_trained() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let s01 = app.unit_id("PN-S01", "2026-01-01").await;
-    let s02 = app.unit_id("PN-S02", "2026-01-01").await;
-    let s03 = app.unit_id("PN-S03", "2026-01-01").await;
-    let s06 = app.unit_id("PN-S06", "2026-01-01").await;
-    let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
+    let [district, s01, s02, s03, s06, ward] = app
+        .units(["PN", "PN-S01", "PN-S02", "PN-S03", "PN-S06", "HCM-DUCNHUAN"])
+        .await;
 
     // A district training that two schools' Pioneer leaders and a ward's
     // neighbourhood children's leaders attended.
@@ -184,12 +181,11 @@ async fn a_training_records_who_attended_and_leaders_count_wherever_they_were_tr
     let (_, moderator) = app.user("mod.taphuan", "moderator", None, None).await;
     let (_, sg) = app.user("sg.taphuan", "safeguarding_officer", None, None).await;
     for token in [&moderator, &sg] {
-        app.post("/api/v1/events", Some(token), &body)
-            .await
-            .assert_problem(403, "forbidden");
-        app.patch(&format!("/api/v1/events/{id}"), Some(token), &json!({"attendance": []}))
-            .await
-            .assert_problem(403, "forbidden");
+        let forbidden = [
+            Call::post("/api/v1/events", body.clone()),
+            Call::patch(format!("/api/v1/events/{id}"), json!({"attendance": []})),
+        ];
+        app.refuses(&forbidden, &[Some(token)], 403, "forbidden").await;
     }
     app.post("/api/v1/events", None, &body)
         .await
@@ -387,24 +383,22 @@ async fn the_school_calendar_is_seeded_and_admins_set_each_years_terms() {
             .await
             .assert_problem(403, "forbidden");
     }
-    app.put("/api/v1/calendar/school-terms", None, &year)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/calendar/school-terms", None)
-        .await
-        .assert_problem(401, "unauthenticated");
+    let unauthenticated = [
+        Call::put("/api/v1/calendar/school-terms", year.clone()),
+        Call::get("/api/v1/calendar/school-terms"),
+    ];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
     assert_eq!(
         app.get("/api/v1/calendar/school-terms", app.admin()).await.ok(200),
         &before
     );
     // A term the calendar does not have is not a period.
     for period in ["2030-2031-HK1", "2026-2027-HK3", "2026-2028-HK1"] {
-        app.get(&format!("/api/v1/reports?period={period}"), app.admin())
-            .await
-            .assert_problem(400, "invalid_query");
-        app.get(&format!("/api/v1/progress?period={period}"), app.admin())
-            .await
-            .assert_problem(400, "invalid_query");
+        let invalid_query = [
+            Call::get(format!("/api/v1/reports?period={period}")),
+            Call::get(format!("/api/v1/progress?period={period}")),
+        ];
+        app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
     }
     app.post(
         "/api/v1/targets",
@@ -418,10 +412,7 @@ async fn the_school_calendar_is_seeded_and_admins_set_each_years_terms() {
 #[actix_web::test]
 async fn progress_and_reports_are_of_the_callers_unit_for_any_period() {
     let app = TestApp::spawn_demo().await;
-    let district = app.unit_id("PN", "2026-01-01").await;
-    let school = app.unit_id("PN-S06", "2026-01-01").await;
-    let ward = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
-    let other = app.unit_id("PN-S01", "2026-01-01").await;
+    let [district, school, ward, other] = app.units(["PN", "PN-S06", "HCM-DUCNHUAN", "PN-S01"]).await;
     let (_, tpt) = app.user("tpt.tiendo", "facilitator", Some(&school), None).await;
     let (_, ward_officer) = app.user("phuong.tiendo", "facilitator", Some(&ward), None).await;
     let (_, moderator) = app.user("mod.tiendo", "moderator", None, None).await;
@@ -489,12 +480,11 @@ async fn progress_and_reports_are_of_the_callers_unit_for_any_period() {
     );
     // Never another unit.
     for unit in [&district, &other, &ward] {
-        app.get(&format!("/api/v1/progress?unit_id={unit}"), Some(&tpt))
-            .await
-            .assert_problem(404, "not_found");
-        app.get(&format!("/api/v1/reports?period=2026&unit_id={unit}"), Some(&tpt))
-            .await
-            .assert_problem(404, "not_found");
+        let not_found = [
+            Call::get(format!("/api/v1/progress?unit_id={unit}")),
+            Call::get(format!("/api/v1/reports?period=2026&unit_id={unit}")),
+        ];
+        app.refuses(&not_found, &[Some(&tpt)], 404, "not_found").await;
     }
     // A ward: its own targets and its schools'.
     let r = app.get("/api/v1/progress?year=2026", Some(&ward_officer)).await;
@@ -512,13 +502,7 @@ async fn progress_and_reports_are_of_the_callers_unit_for_any_period() {
     let r = app.get("/api/v1/reports?period=2026-Q4", Some(&ward_officer)).await;
     let report = r.ok(200).clone();
     assert_eq!(report["unit"]["code"], "HCM-DUCNHUAN");
-    let groups: Vec<&str> = report["sections"][1]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["breakdown"] == "total")
-        .map(|r| r["item"].as_str().unwrap())
-        .collect();
+    let groups = crate::reports::totals(&report, 1);
     assert_eq!(groups, ["PN-S05", "PN-S06", "PN-S07", "PN-S11", "all"]);
     // District staff: the district, its wards and its schools, never the city.
     for token in [app.admin(), Some(moderator.as_str())] {
@@ -563,12 +547,8 @@ async fn progress_and_reports_are_of_the_callers_unit_for_any_period() {
     }
     // Roles.
     let (_, sg) = app.user("sg.tiendo", "safeguarding_officer", None, None).await;
-    app.get("/api/v1/progress", Some(&sg))
-        .await
-        .assert_problem(403, "forbidden");
-    app.get("/api/v1/reports?period=2026", Some(&sg))
-        .await
-        .assert_problem(403, "forbidden");
+    let forbidden = [Call::get("/api/v1/progress"), Call::get("/api/v1/reports?period=2026")];
+    app.refuses(&forbidden, &[Some(&sg)], 403, "forbidden").await;
     app.get("/api/v1/progress", None)
         .await
         .assert_problem(401, "unauthenticated");
@@ -623,14 +603,15 @@ async fn an_admin_sets_a_target_on_any_metric_the_service_measures() {
         (json!(3.0), json!(0.75), json!("behind"))
     );
     assert_eq!(t["measures"], "events");
-    app.post("/api/v1/targets", app.admin(), &mk("events.picnic", "2026", 1.0))
-        .await
-        .assert_fields(&[("metric", "unknown_value")]);
-    app.post(
-        "/api/v1/targets",
-        app.admin(),
-        &mk("events.parents_session", "2026-13", 1.0),
-    )
-    .await
-    .assert_fields(&[("period", "invalid_period")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post("/api/v1/targets", mk("events.picnic", "2026", 1.0).clone()),
+            &[("metric", "unknown_value")],
+        ),
+        (
+            Call::post("/api/v1/targets", mk("events.parents_session", "2026-13", 1.0).clone()),
+            &[("period", "invalid_period")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
 }

@@ -72,13 +72,9 @@ async fn concurrent_wrong_passwords_get_exactly_what_the_policy_allows() {
     assert_eq!(counts.get(&401), Some(&4), "{counts:?}");
     assert_eq!(counts.get(&429), Some(&196), "{counts:?}");
     // Even the right password waits.
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "admin", "password": ADMIN_PASSWORD}),
-    )
-    .await
-    .assert_problem(429, "too_many_attempts");
+    app.sign_in("admin", ADMIN_PASSWORD)
+        .await
+        .assert_problem(429, "too_many_attempts");
     app.clock.advance(chrono::Duration::seconds(1));
     let counts = storm(&app, 50, |_| "admin".into(), "not-the-password", None).await;
     assert_eq!(counts.get(&401), Some(&1), "{counts:?}");
@@ -86,13 +82,9 @@ async fn concurrent_wrong_passwords_get_exactly_what_the_policy_allows() {
     // The fifth failure imposed 2 s: one second later the owner still waits,
     // two seconds later the right password gets in and clears the record.
     app.clock.advance(chrono::Duration::seconds(1));
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "admin", "password": ADMIN_PASSWORD}),
-    )
-    .await
-    .assert_problem(429, "too_many_attempts");
+    app.sign_in("admin", ADMIN_PASSWORD)
+        .await
+        .assert_problem(429, "too_many_attempts");
     app.clock.advance(chrono::Duration::seconds(1));
     app.login("admin", ADMIN_PASSWORD).await;
     let counts = storm(&app, 20, |_| "admin".into(), "not-the-password", None).await;

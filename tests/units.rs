@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Call, Fields, TestApp};
 
 fn codes(body: &Value) -> Vec<String> {
     let mut c: Vec<String> = body["items"]
@@ -31,7 +31,7 @@ async fn the_2025_reorganisation_is_visible_at_each_date() {
     let schools = app
         .get("/api/v1/units?at=2026-01-01&kind=school&limit=100", app.admin())
         .await;
-    assert_eq!(schools.ok(200)["items"].as_array().unwrap().len(), 18);
+    assert_eq!(schools.items().len(), 18);
     assert!(
         schools.body["items"][0]["name"]["vi"]
             .as_str()
@@ -120,7 +120,7 @@ async fn the_2025_reorganisation_is_visible_at_each_date() {
     assert_eq!(codes(under.ok(200)), ["PN-S05", "PN-S06", "PN-S07", "PN-S11"]);
 
     let list = app.get("/api/v1/reorganisations", app.admin()).await;
-    let list = list.ok(200)["items"].as_array().unwrap().clone();
+    let list = list.items().clone();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["effective_on"], "2025-07-01");
     assert_eq!(list[0]["lineage"].as_array().unwrap().len(), 14);
@@ -232,27 +232,23 @@ async fn bad_units_are_refused() {
     )
     .await
     .assert_problem(409, "unit_code_taken");
-    app.patch(
-        &format!("/api/v1/units/{school}"),
-        app.admin(),
-        &json!({"parent_id": old_ward}),
-    )
-    .await
-    .assert_fields(&[("parent_id", "unknown_field")]);
-    app.patch(
-        &format!("/api/v1/units/{school}"),
-        app.admin(),
-        &json!({"name": {"vi": ""}}),
-    )
-    .await
-    .assert_fields(&[("name.vi", "required")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(format!("/api/v1/units/{school}"), json!({"parent_id": old_ward})),
+            &[("parent_id", "unknown_field")],
+        ),
+        (
+            Call::patch(format!("/api/v1/units/{school}"), json!({"name": {"vi": ""}})),
+            &[("name.vi", "required")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/units/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(&format!("/api/v1/units/{missing}"), app.admin(), &json!({"note": "x"}))
-        .await
-        .assert_problem(404, "not_found");
+    let not_found = [
+        Call::get(format!("/api/v1/units/{missing}")),
+        Call::patch(format!("/api/v1/units/{missing}"), json!({"note": "x"})),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
     app.get(&format!("/api/v1/units/{school}?at=yesterday"), app.admin())
         .await
         .assert_problem(400, "invalid_query");
@@ -262,10 +258,7 @@ async fn bad_units_are_refused() {
 async fn only_admins_change_the_organisation_but_all_staff_read_it() {
     let app = TestApp::spawn_demo().await;
     let school = app.unit_id("PN-S01", "2026-01-01").await;
-    let agency = app.get("/api/v1/agencies?limit=1", app.admin()).await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let agency = app.first_agency().await;
     let tokens = app.non_admin_tokens(Some(&school), Some(&agency)).await;
     for (role, token) in &tokens {
         let t = Some(token.as_str());
@@ -276,42 +269,28 @@ async fn only_admins_change_the_organisation_but_all_staff_read_it() {
             "{role}"
         );
         assert_eq!(app.get("/api/v1/reorganisations", t).await.status, 200, "{role}");
-        app.post(
-            "/api/v1/units",
-            t,
-            &json!({"kind": "school", "code": "X", "name": {"vi": "X"}, "parent_id": school}),
-        )
-        .await
-        .assert_problem(403, "forbidden");
-        app.patch(&format!("/api/v1/units/{school}"), t, &json!({"note": "x"}))
-            .await
-            .assert_problem(403, "forbidden");
-        app.post(
-            "/api/v1/reorganisations",
-            t,
-            &json!({"effective_on": "2027-01-01", "title": "x", "close": [school]}),
-        )
-        .await
-        .assert_problem(403, "forbidden");
+        let forbidden = [
+            Call::post(
+                "/api/v1/units",
+                json!({"kind": "school", "code": "X", "name": {"vi": "X"}, "parent_id": school}),
+            ),
+            Call::patch(format!("/api/v1/units/{school}"), json!({"note": "x"})),
+            Call::post(
+                "/api/v1/reorganisations",
+                json!({"effective_on": "2027-01-01", "title": "x", "close": [school]}),
+            ),
+        ];
+        app.refuses(&forbidden, &[t], 403, "forbidden").await;
     }
-    app.get("/api/v1/units", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get(&format!("/api/v1/units/{school}"), None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/reorganisations", None)
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.post("/api/v1/units", None, &json!({}))
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.patch(&format!("/api/v1/units/{school}"), None, &json!({}))
-        .await
-        .assert_problem(401, "unauthenticated");
-    app.post("/api/v1/reorganisations", None, &json!({}))
-        .await
-        .assert_problem(401, "unauthenticated");
+    let unauthenticated = [
+        Call::get("/api/v1/units"),
+        Call::get(format!("/api/v1/units/{school}")),
+        Call::get("/api/v1/reorganisations"),
+        Call::post("/api/v1/units", json!({})),
+        Call::patch(format!("/api/v1/units/{school}"), json!({})),
+        Call::post("/api/v1/reorganisations", json!({})),
+    ];
+    app.refuses(&unauthenticated, &[None], 401, "unauthenticated").await;
 }
 
 /// A small organisation of its own: a city with two wards and a school.

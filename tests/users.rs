@@ -3,7 +3,7 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{Call, Fields, TestApp};
 
 async fn unit_and_agency(app: &TestApp) -> (String, String) {
     let unit = app.unit_id("PN-S02", "2026-01-01").await;
@@ -57,7 +57,7 @@ async fn admin_creates_lists_reads_and_changes_accounts() {
     }
     assert_eq!(seen, ["admin", "lan.tpt", "pgd.staff"]);
     let facilitators = app.get("/api/v1/users?role=facilitator", app.admin()).await;
-    assert_eq!(facilitators.ok(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(facilitators.items().len(), 1);
     app.get("/api/v1/users?role=root", app.admin())
         .await
         .assert_problem(400, "invalid_query");
@@ -152,19 +152,14 @@ async fn only_admins_manage_accounts() {
     // Nothing was changed by the refused calls.
     let users = app.get("/api/v1/users", app.admin()).await;
     assert!(
-        users.ok(200)["items"]
-            .as_array()
-            .unwrap()
+        users
+            .items()
             .iter()
             .all(|u| u["username"] != "x.y.z" && u["disabled"] == false)
     );
-    app.post(
-        "/api/v1/auth/login",
-        None,
-        &json!({"username": "admin", "password": "mật khẩu đủ dài"}),
-    )
-    .await
-    .assert_problem(401, "invalid_credentials");
+    app.sign_in("admin", "mật khẩu đủ dài")
+        .await
+        .assert_problem(401, "invalid_credentials");
 }
 
 #[actix_web::test]
@@ -184,42 +179,48 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
         ("unit_id", "required"),
         ("agency_id", "not_allowed"),
     ]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "root"}),
-    )
-    .await
-    .assert_fields(&[("role", "unknown_value")]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "moderator", "unit_id": unit}),
-    )
-    .await
-    .assert_fields(&[("unit_id", "not_allowed")]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": uuid::Uuid::now_v7()}),
-    )
-    .await
-    .assert_fields(&[("unit_id", "unknown_unit")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "root"}),
+            ),
+            &[("role", "unknown_value")],
+        ),
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "moderator", "unit_id": unit}),
+            ),
+            &[("unit_id", "not_allowed")],
+        ),
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": uuid::Uuid::now_v7()}),
+            ),
+            &[("unit_id", "unknown_unit")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     let closed_ward = app.unit_id("PN-P15", "2025-01-01").await;
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": closed_ward}),
-    )
-    .await
-    .assert_fields(&[("unit_id", "not_in_force")]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "agency_staff", "agency_id": uuid::Uuid::now_v7()}),
-    )
-    .await
-    .assert_fields(&[("agency_id", "unknown_agency")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": closed_ward}),
+            ),
+            &[("unit_id", "not_in_force")],
+        ),
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "agency_staff", "agency_id": uuid::Uuid::now_v7()}),
+            ),
+            &[("agency_id", "unknown_agency")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     app.post(
         "/api/v1/users",
         app.admin(),
@@ -228,83 +229,68 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
     .await
     .assert_problem(409, "username_taken");
     let users = app.get("/api/v1/users", app.admin()).await;
-    assert_eq!(users.ok(200)["items"].as_array().unwrap().len(), 1, "nothing stored");
+    assert_eq!(users.items().len(), 1, "nothing stored");
 
     let missing = uuid::Uuid::now_v7();
-    app.get(&format!("/api/v1/users/{missing}"), app.admin())
-        .await
-        .assert_problem(404, "not_found");
-    app.patch(
-        &format!("/api/v1/users/{missing}"),
-        app.admin(),
-        &json!({"disabled": true}),
-    )
-    .await
-    .assert_problem(404, "not_found");
-    app.post(
-        &format!("/api/v1/users/{missing}/password"),
-        app.admin(),
-        &json!({"password": "mật khẩu đủ dài"}),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    let not_found = [
+        Call::get(format!("/api/v1/users/{missing}")),
+        Call::patch(format!("/api/v1/users/{missing}"), json!({"disabled": true})),
+        Call::post(
+            format!("/api/v1/users/{missing}/password"),
+            json!({"password": "mật khẩu đủ dài"}),
+        ),
+    ];
+    app.refuses(&not_found, &[app.admin()], 404, "not_found").await;
     app.get("/api/v1/users/42", app.admin())
         .await
         .assert_problem(400, "invalid_path");
 
     let (id, _) = app.user("minh.mod", "moderator", None, None).await;
-    app.patch(
-        &format!("/api/v1/users/{id}"),
-        app.admin(),
-        &json!({"role": "facilitator"}),
-    )
-    .await
-    .assert_fields(&[("unit_id", "required")]);
-    app.patch(
-        &format!("/api/v1/users/{id}"),
-        app.admin(),
-        &json!({"agency_id": agency}),
-    )
-    .await
-    .assert_fields(&[("agency_id", "not_allowed")]);
-    app.patch(
-        &format!("/api/v1/users/{id}"),
-        app.admin(),
-        &json!({"display_name": "x".repeat(201)}),
-    )
-    .await
-    .assert_fields(&[("display_name", "invalid_length")]);
-    app.post(
-        "/api/v1/users",
-        app.admin(),
-        &json!({"username": "abcd", "password": "x".repeat(300), "role": "moderator", "display_name": "y".repeat(201)}),
-    )
-    .await
-    .assert_fields(&[("display_name", "invalid_length")]);
-    app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"password": "x"}))
-        .await
-        .assert_fields(&[("password", "unknown_field")]);
-    app.post(
-        &format!("/api/v1/users/{id}/password"),
-        app.admin(),
-        &json!({"password": "short"}),
-    )
-    .await
-    .assert_fields(&[("password", "password_too_short")]);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            Call::patch(format!("/api/v1/users/{id}"), json!({"role": "facilitator"})),
+            &[("unit_id", "required")],
+        ),
+        (
+            Call::patch(format!("/api/v1/users/{id}"), json!({"agency_id": agency})),
+            &[("agency_id", "not_allowed")],
+        ),
+        (
+            Call::patch(format!("/api/v1/users/{id}"), json!({"display_name": "x".repeat(201)})),
+            &[("display_name", "invalid_length")],
+        ),
+        (
+            Call::post(
+                "/api/v1/users",
+                json!({"username": "abcd", "password": "x".repeat(300), "role": "moderator", "display_name": "y".repeat(201)}),
+            ),
+            &[("display_name", "invalid_length")],
+        ),
+        (
+            Call::patch(format!("/api/v1/users/{id}"), json!({"password": "x"})),
+            &[("password", "unknown_field")],
+        ),
+        (
+            Call::post(format!("/api/v1/users/{id}/password"), json!({"password": "short"})),
+            &[("password", "password_too_short")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     let after = app.get(&format!("/api/v1/users/{id}"), app.admin()).await;
     assert_eq!(after.ok(200)["role"], "moderator");
 
     // An admin cannot lock themselves out.
     let me = app.get("/api/v1/me", app.admin()).await.string(200, "id");
-    app.patch(&format!("/api/v1/users/{me}"), app.admin(), &json!({"disabled": true}))
-        .await
-        .assert_problem(409, "cannot_change_own_account");
-    app.patch(
-        &format!("/api/v1/users/{me}"),
-        app.admin(),
-        &json!({"role": "moderator"}),
+    let cannot_change_own_account = [
+        Call::patch(format!("/api/v1/users/{me}"), json!({"disabled": true})),
+        Call::patch(format!("/api/v1/users/{me}"), json!({"role": "moderator"})),
+    ];
+    app.refuses(
+        &cannot_change_own_account,
+        &[app.admin()],
+        409,
+        "cannot_change_own_account",
     )
-    .await
-    .assert_problem(409, "cannot_change_own_account");
+    .await;
     app.get("/api/v1/me", app.admin()).await.ok(200);
 }

@@ -13,7 +13,7 @@ use hmac::{KeyInit, Mac};
 use serde_json::{Value, json};
 
 use crate::recommendations::{World, agency, sent, world};
-use crate::support::{Options, TestApp, eventually};
+use crate::support::{Call, Options, TestApp, eventually};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Received {
@@ -95,13 +95,7 @@ pub(crate) fn verify(secret: &str, r: &Received) -> bool {
 
 async fn event(app: &TestApp, id: &str) -> Value {
     let r = app.get("/api/v1/webhooks/events?limit=100", app.admin()).await;
-    r.ok(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == id)
-        .cloned()
-        .unwrap_or(Value::Null)
+    r.items().iter().find(|e| e["id"] == id).cloned().unwrap_or(Value::Null)
 }
 
 async fn test_event(app: &TestApp, agency: &str, token: Option<&str>) -> String {
@@ -209,16 +203,11 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     app.get(&format!("/api/v1/agencies/{board}/webhook"), Some(&other))
         .await
         .assert_problem(404, "not_found");
-    app.get(&format!("/api/v1/agencies/{board}/webhook"), Some(&w.moderator))
-        .await
-        .assert_problem(403, "forbidden");
-    app.post(
-        &format!("/api/v1/agencies/{board}/webhook/test"),
-        Some(&w.moderator),
-        &json!({}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
+    let forbidden = [
+        Call::get(format!("/api/v1/agencies/{board}/webhook")),
+        Call::post(format!("/api/v1/agencies/{board}/webhook/test"), json!({})),
+    ];
+    app.refuses(&forbidden, &[Some(&w.moderator)], 403, "forbidden").await;
     app.post(
         &format!("/api/v1/agencies/{board}/webhook/test"),
         Some(&other),
@@ -302,7 +291,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     assert!(
         eventually(10, || async {
             let r = app.get("/api/v1/webhooks/events?status=pending", app.admin()).await;
-            r.ok(200)["items"].as_array().unwrap().is_empty()
+            r.items().is_empty()
         })
         .await
     );
@@ -320,7 +309,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     assert!(e["attempts"].as_i64().unwrap() >= 2, "retried before giving up: {e}");
     assert_eq!(e["last_error"], "receiver answered 500");
     let r = app.get("/api/v1/webhooks/events?status=dead", app.admin()).await;
-    let dead = r.ok(200)["items"].as_array().unwrap().clone();
+    let dead = r.items().clone();
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0]["id"], id.as_str());
     app.get("/api/v1/webhooks/events", Some(&w.moderator))
@@ -367,7 +356,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     let delivered_before = app
         .get("/api/v1/webhooks/events?status=delivered&limit=100", app.admin())
         .await;
-    let delivered_before = delivered_before.ok(200)["items"].as_array().unwrap().len() as u64;
+    let delivered_before = delivered_before.items().len() as u64;
     assert!(delivered_before >= 5);
     let db = app.storage().await;
     let policy = langnghe_api::config::RetentionPolicy::default();
@@ -378,7 +367,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     assert_eq!(r.webhook_events_deleted, delivered_before);
     db.close().await.ok();
     let r = app.get("/api/v1/webhooks/events", app.admin()).await;
-    let left: Vec<Value> = r.ok(200)["items"].as_array().unwrap().clone();
+    let left: Vec<Value> = r.items().clone();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["id"], dead.as_str());
 
@@ -401,10 +390,9 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
     assert_eq!(created(&hooks, "delivery.overdue")[0]["data"]["kind"], "overdue");
 }
 
-/// Outside development, a webhook may not point into the service's own
-/// network.
-#[actix_web::test]
-async fn webhooks_may_not_reach_internal_addresses() {
+/// A demo application that refuses insecure webhooks, as outside
+/// development, and the district's education office to point one at.
+pub(crate) async fn outside_development() -> (TestApp, String) {
     let app = TestApp::spawn_with(Options {
         demo: true,
         webhooks_insecure: false,
@@ -413,6 +401,14 @@ async fn webhooks_may_not_reach_internal_addresses() {
     .await;
     let district = app.unit_id("PN", "2026-01-01").await;
     let office = agency(&app, &district, "education_office").await;
+    (app, office)
+}
+
+/// Outside development, a webhook may not point into the service's own
+/// network.
+#[actix_web::test]
+async fn webhooks_may_not_reach_internal_addresses() {
+    let (app, office) = outside_development().await;
     for (url, code) in [
         ("http://203.113.131.1/hook", "invalid_url"),
         ("https://127.0.0.1:8443/hook", "invalid_destination"),
