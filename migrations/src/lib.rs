@@ -4,7 +4,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
-mod helpers;
+mod ddl;
 mod m20261128_000001_platform;
 mod m20261128_000002_consultations;
 mod m20261128_000003_events;

@@ -5,53 +5,31 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::{fk, index};
+use crate::ddl::{add_columns, drop_columns, drop_tables, stamps, table};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000003_events"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("events")
-                .col(pk_uuid("id"))
-                .col(string_len("kind", 30))
-                .col(string_len_null("audience", 30))
-                .col(uuid("unit_id"))
-                .col(date("held_on"))
-                .col(string_len("title", 200))
-                .col(integer("children_attending"))
-                .col(text_null("children_by_age_band"))
-                .col(text_null("children_by_school_level"))
-                .col(integer("adults_attending"))
-                .col(text_null("notes"))
-                .col(uuid_null("created_by"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk("fk_events_unit", ("events", "unit_id"), ("units", "id")))
-                .take(),
-        )
-        .await?;
-        m.create_index(index("ix_events_unit_held_on", "events", &["unit_id", "held_on"]))
+        table("events")
+            .cols([pk_uuid("id"), string_len("kind", 30), string_len_null("audience", 30)])
+            .cols([uuid("unit_id"), date("held_on"), string_len("title", 200)])
+            .cols([integer("children_attending"), text_null("children_by_age_band")])
+            .cols([text_null("children_by_school_level"), integer("adults_attending")])
+            .cols([text_null("notes"), uuid_null("created_by")])
+            .cols(stamps())
+            .refs("unit", "unit_id", "units")
+            .index("ix_events_unit_held_on", &["unit_id", "held_on"])
+            .index("ix_events_kind_held_on", &["kind", "held_on"])
+            .create(m)
             .await?;
-        m.create_index(index("ix_events_kind_held_on", "events", &["kind", "held_on"]))
-            .await?;
-        m.alter_table(Table::alter().table("issues").add_column(uuid_null("event_id")).take())
-            .await?;
-        Ok(())
+        add_columns(m, "issues", [uuid_null("event_id")]).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("issues").drop_column("event_id").take())
-            .await?;
-        m.drop_table(Table::drop().table("events").take()).await?;
-        Ok(())
+        drop_columns(m, "issues", &["event_id"]).await?;
+        drop_tables(m, &["events"]).await
     }
 }

@@ -3,28 +3,18 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migration;
+use crate::ddl::{add_columns, drop_columns};
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000005_public_results"
-    }
-}
+#[derive(DeriveMigrationName)]
+pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("surveys")
-                .add_column(boolean("results_public").default(false))
-                .take(),
-        )
-        .await
+        add_columns(m, "surveys", [boolean("results_public").default(false).take()]).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("surveys").drop_column("results_public").take())
-            .await
+        drop_columns(m, "surveys", &["results_public"]).await
     }
 }

@@ -11,71 +11,40 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::fk;
+use crate::ddl::{add_columns, drop_columns, drop_tables, execute, stamp, table};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000006_result_rollups"
-    }
+/// Whether the rollups include a response.
+pub(crate) fn in_rollup() -> ColumnDef {
+    boolean("in_rollup").default(false).take()
 }
+
+/// The responses still to fold. Portable partial index: the same text on
+/// SQLite and PostgreSQL.
+pub(crate) const UNFOLDED_INDEX: &str = "CREATE INDEX ix_responses_unfolded ON responses (survey_id, version) \
+                                         WHERE in_rollup <> (withdrawn_at IS NULL)";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("responses")
-                .add_column(boolean("in_rollup").default(false))
-                .take(),
-        )
-        .await?;
-        // Portable partial index: the same text on SQLite and PostgreSQL.
-        m.get_connection()
-            .execute_unprepared(
-                "CREATE INDEX ix_responses_unfolded ON responses (survey_id, version) \
-                 WHERE in_rollup <> (withdrawn_at IS NULL)",
-            )
-            .await?;
-        m.create_table(
-            Table::create()
-                .table("result_rollups")
-                .col(uuid("survey_id"))
-                .col(integer("version"))
-                .col(uuid("unit_id"))
-                .col(string_len("age_band", 5))
-                .col(string_len("gender", 20))
-                .col(string_len("month", 7))
-                .col(big_integer("responses"))
-                .col(text("tally"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .primary_key(
-                    Index::create()
-                        .col("survey_id")
-                        .col("version")
-                        .col("unit_id")
-                        .col("age_band")
-                        .col("gender")
-                        .col("month"),
-                )
-                .foreign_key(&mut fk(
-                    "fk_result_rollups_survey",
-                    ("result_rollups", "survey_id"),
-                    ("surveys", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        Ok(())
+        add_columns(m, "responses", [in_rollup()]).await?;
+        execute(m, &[UNFOLDED_INDEX]).await?;
+        table("result_rollups")
+            .cols([uuid("survey_id"), integer("version"), uuid("unit_id")])
+            .cols([string_len("age_band", 5), string_len("gender", 20)])
+            .cols([string_len("month", 7), big_integer("responses"), text("tally")])
+            .cols([stamp("updated_at")])
+            .pk(&["survey_id", "version", "unit_id", "age_band", "gender", "month"])
+            .refs("survey", "survey_id", "surveys")
+            .create(m)
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("result_rollups").take()).await?;
-        m.get_connection()
-            .execute_unprepared("DROP INDEX ix_responses_unfolded")
-            .await?;
-        m.alter_table(Table::alter().table("responses").drop_column("in_rollup").take())
-            .await
+        drop_tables(m, &["result_rollups"]).await?;
+        execute(m, &["DROP INDEX ix_responses_unfolded"]).await?;
+        drop_columns(m, "responses", &["in_rollup"]).await
     }
 }

@@ -9,65 +9,44 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::fk;
+use crate::ddl::{drop_tables, execute, stamp, table};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000007_result_cells"
-    }
+/// The cells (`grain`) or the monthly rollups they replace, whose period
+/// column is `period`.
+fn rollups(period_len: u32, period: &'static str, grain: bool) -> TableCreateStatement {
+    let (name, mut pk) = if grain {
+        ("result_cells", vec!["survey_id", "version", "grain"])
+    } else {
+        ("result_rollups", vec!["survey_id", "version"])
+    };
+    pk.extend([period, "unit_id", "age_band", "gender"]);
+    let t = table(name).cols([uuid("survey_id"), integer("version"), uuid("unit_id")]);
+    let t = t.cols([string_len("age_band", 5), string_len("gender", 20)]);
+    let t = if grain { t.cols([string_len("grain", 5)]) } else { t };
+    t.cols([string_len(period, period_len), big_integer("responses"), text("tally")])
+        .cols([stamp("updated_at")])
+        .pk(&pk)
+        .refs("survey", "survey_id", "surveys")
+        .statement()
 }
 
-fn rollups(period_len: u32, period: &'static str, grain: bool) -> TableCreateStatement {
-    let table = if grain { "result_cells" } else { "result_rollups" };
-    let mut t = Table::create();
-    t.table(table)
-        .col(uuid("survey_id"))
-        .col(integer("version"))
-        .col(uuid("unit_id"))
-        .col(string_len("age_band", 5))
-        .col(string_len("gender", 20));
-    let mut pk = Index::create();
-    pk.col("survey_id").col("version");
-    if grain {
-        t.col(string_len("grain", 5));
-        pk.col("grain");
-    }
-    t.col(string_len(period, period_len))
-        .col(big_integer("responses"))
-        .col(text("tally"))
-        .col(timestamp_with_time_zone("updated_at"));
-    pk.col(period).col("unit_id").col("age_band").col("gender");
-    t.primary_key(&mut pk).foreign_key(&mut fk(
-        if grain {
-            "fk_result_cells_survey"
-        } else {
-            "fk_result_rollups_survey"
-        },
-        (table, "survey_id"),
-        ("surveys", "id"),
-    ));
-    t.take()
-}
+/// Every response to be folded again.
+const REFOLD: &str = "UPDATE responses SET in_rollup = FALSE WHERE in_rollup = TRUE";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("result_rollups").take()).await?;
+        drop_tables(m, &["result_rollups"]).await?;
         m.create_table(rollups(10, "period", true)).await?;
-        m.get_connection()
-            .execute_unprepared("UPDATE responses SET in_rollup = FALSE WHERE in_rollup = TRUE")
-            .await?;
-        Ok(())
+        execute(m, &[REFOLD]).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("result_cells").take()).await?;
+        drop_tables(m, &["result_cells"]).await?;
         m.create_table(rollups(7, "month", false)).await?;
-        m.get_connection()
-            .execute_unprepared("UPDATE responses SET in_rollup = FALSE WHERE in_rollup = TRUE")
-            .await?;
-        Ok(())
+        execute(m, &[REFOLD]).await
     }
 }

@@ -12,17 +12,23 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-use sea_orm_migration::sea_orm::DatabaseBackend;
 
+use crate::ddl::{NewTable, add_columns, drop_columns, drop_tables, execute, execute_for, table};
+use crate::m20261128_000006_result_rollups::{UNFOLDED_INDEX, in_rollup};
+
+#[derive(DeriveMigrationName)]
 pub struct Migration;
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000008_fold_queue"
-    }
+/// The queue: a response to add (`sign` 1) or take out (-1).
+pub(crate) fn fold_queue() -> NewTable {
+    table("fold_queue")
+        .cols([uuid("response_id"), small_integer("sign")])
+        .pk(&["response_id", "sign"])
 }
 
-const SQLITE_UP: [&str; 2] = [
+/// The triggers that queue responses (read again by later migrations
+/// that restore them).
+pub(crate) const SQLITE_UP: [&str; 2] = [
     "CREATE TRIGGER tr_responses_fold_add AFTER INSERT ON responses \
      WHEN NEW.withdrawn_at IS NULL \
      BEGIN INSERT INTO fold_queue (response_id, sign) VALUES (NEW.id, 1); END",
@@ -31,7 +37,7 @@ const SQLITE_UP: [&str; 2] = [
      BEGIN INSERT INTO fold_queue (response_id, sign) VALUES (NEW.id, -1); END",
 ];
 
-const POSTGRES_UP: [&str; 4] = [
+pub(crate) const POSTGRES_UP: [&str; 4] = [
     "CREATE FUNCTION langnghe_fold_add() RETURNS trigger LANGUAGE plpgsql AS $$ \
      BEGIN INSERT INTO fold_queue (response_id, sign) \
      SELECT id, 1 FROM new_responses WHERE withdrawn_at IS NULL; RETURN NULL; END $$",
@@ -43,14 +49,14 @@ const POSTGRES_UP: [&str; 4] = [
      WHEN (OLD.withdrawn_at IS NULL AND NEW.withdrawn_at IS NOT NULL) EXECUTE FUNCTION langnghe_fold_remove()",
 ];
 
-const POSTGRES_DOWN: [&str; 4] = [
+pub(crate) const POSTGRES_DOWN: [&str; 4] = [
     "DROP TRIGGER tr_responses_fold_remove ON responses",
     "DROP TRIGGER tr_responses_fold_add ON responses",
     "DROP FUNCTION langnghe_fold_remove()",
     "DROP FUNCTION langnghe_fold_add()",
 ];
 
-const SQLITE_DOWN: [&str; 2] = [
+pub(crate) const SQLITE_DOWN: [&str; 2] = [
     "DROP TRIGGER tr_responses_fold_remove",
     "DROP TRIGGER tr_responses_fold_add",
 ];
@@ -58,57 +64,24 @@ const SQLITE_DOWN: [&str; 2] = [
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let db = m.get_connection();
-        db.execute_unprepared("DROP INDEX ix_responses_unfolded").await?;
-        m.alter_table(Table::alter().table("responses").drop_column("in_rollup").take())
-            .await?;
-        m.create_table(
-            Table::create()
-                .table("fold_queue")
-                .col(uuid("response_id"))
-                .col(small_integer("sign"))
-                .primary_key(Index::create().col("response_id").col("sign"))
-                .take(),
+        execute(m, &["DROP INDEX ix_responses_unfolded"]).await?;
+        drop_columns(m, "responses", &["in_rollup"]).await?;
+        fold_queue().create(m).await?;
+        execute_for(m, &SQLITE_UP, &POSTGRES_UP).await?;
+        execute(
+            m,
+            &[
+                "DELETE FROM result_cells",
+                "INSERT INTO fold_queue (response_id, sign) SELECT id, 1 FROM responses WHERE withdrawn_at IS NULL",
+            ],
         )
-        .await?;
-        let statements: &[&str] = match m.get_database_backend() {
-            DatabaseBackend::Postgres => &POSTGRES_UP,
-            _ => &SQLITE_UP,
-        };
-        for s in statements {
-            db.execute_unprepared(s).await?;
-        }
-        db.execute_unprepared("DELETE FROM result_cells").await?;
-        db.execute_unprepared(
-            "INSERT INTO fold_queue (response_id, sign) SELECT id, 1 FROM responses WHERE withdrawn_at IS NULL",
-        )
-        .await?;
-        Ok(())
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let db = m.get_connection();
-        let statements: &[&str] = match m.get_database_backend() {
-            DatabaseBackend::Postgres => &POSTGRES_DOWN,
-            _ => &SQLITE_DOWN,
-        };
-        for s in statements {
-            db.execute_unprepared(s).await?;
-        }
-        m.drop_table(Table::drop().table("fold_queue").take()).await?;
-        m.alter_table(
-            Table::alter()
-                .table("responses")
-                .add_column(boolean("in_rollup").default(false))
-                .take(),
-        )
-        .await?;
-        db.execute_unprepared(
-            "CREATE INDEX ix_responses_unfolded ON responses (survey_id, version) \
-             WHERE in_rollup <> (withdrawn_at IS NULL)",
-        )
-        .await?;
-        db.execute_unprepared("DELETE FROM result_cells").await?;
-        Ok(())
+        execute_for(m, &SQLITE_DOWN, &POSTGRES_DOWN).await?;
+        drop_tables(m, &["fold_queue"]).await?;
+        add_columns(m, "responses", [in_rollup()]).await?;
+        execute(m, &[UNFOLDED_INDEX, "DELETE FROM result_cells"]).await
     }
 }

@@ -5,69 +5,41 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::{fk, index};
+use crate::ddl::{add_columns, drop_columns, drop_tables, stamp, stamp_null, table};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000010_safeguarding"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for col in [
+        let columns = [
             uuid_null("assignee_id"),
             string_len_null("referred_to", 30),
             string_len_null("channel", 20),
-            timestamp_with_time_zone_null("received_at"),
-            timestamp_with_time_zone_null("assessed_at"),
-            timestamp_with_time_zone_null("closed_at"),
-        ] {
-            m.alter_table(Table::alter().table("safeguarding_cases").add_column(col).take())
-                .await?;
-        }
-        m.create_table(
-            Table::create()
-                .table("safeguarding_notes")
-                .col(pk_uuid("id"))
-                .col(uuid("case_id"))
-                .col(uuid_null("author_id"))
-                .col(string_len("author_label", 100))
-                .col(text("body"))
-                .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk(
-                    "fk_safeguarding_notes_case",
-                    ("safeguarding_notes", "case_id"),
-                    ("safeguarding_cases", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_index(index(
-            "ix_safeguarding_notes_case",
-            "safeguarding_notes",
-            &["case_id", "id"],
-        ))
-        .await?;
-        Ok(())
+        ];
+        add_columns(m, "safeguarding_cases", columns).await?;
+        let stamps = ["received_at", "assessed_at", "closed_at"].map(stamp_null);
+        add_columns(m, "safeguarding_cases", stamps).await?;
+        table("safeguarding_notes")
+            .cols([pk_uuid("id"), uuid("case_id"), uuid_null("author_id")])
+            .cols([string_len("author_label", 100), text("body"), stamp("created_at")])
+            .refs("case", "case_id", "safeguarding_cases")
+            .index("ix_safeguarding_notes_case", &["case_id", "id"])
+            .create(m)
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("safeguarding_notes").take()).await?;
-        for col in [
+        drop_tables(m, &["safeguarding_notes"]).await?;
+        let columns = [
             "closed_at",
             "assessed_at",
             "received_at",
             "channel",
             "referred_to",
             "assignee_id",
-        ] {
-            m.alter_table(Table::alter().table("safeguarding_cases").drop_column(col).take())
-                .await?;
-        }
-        Ok(())
+        ];
+        drop_columns(m, "safeguarding_cases", &columns).await
     }
 }

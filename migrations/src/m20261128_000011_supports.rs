@@ -4,37 +4,23 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::fk;
+use crate::ddl::{drop_tables, stamp, table};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000011_supports"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("issue_supports")
-                .col(uuid("issue_id"))
-                .col(uuid("participant_id"))
-                .col(timestamp_with_time_zone("created_at"))
-                .primary_key(Index::create().col("issue_id").col("participant_id"))
-                .foreign_key(&mut fk(
-                    "fk_issue_supports_issue",
-                    ("issue_supports", "issue_id"),
-                    ("issues", "id"),
-                ))
-                .take(),
-        )
-        .await
+        table("issue_supports")
+            .cols([uuid("issue_id"), uuid("participant_id"), stamp("created_at")])
+            .pk(&["issue_id", "participant_id"])
+            .refs("issue", "issue_id", "issues")
+            .create(m)
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("issue_supports").take()).await
+        drop_tables(m, &["issue_supports"]).await
     }
 }

@@ -4,34 +4,21 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::index;
+use crate::ddl::{add_columns, drop_columns, drop_index, index};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000012_merges"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("issues")
-                .add_column(uuid_null("merged_into"))
-                .take(),
-        )
-        .await?;
+        add_columns(m, "issues", [uuid_null("merged_into")]).await?;
         m.create_index(index("ix_issues_merged_into", "issues", &["merged_into"]))
             .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("ix_issues_merged_into").table("issues").to_owned())
-            .await?;
-        m.alter_table(Table::alter().table("issues").drop_column("merged_into").take())
-            .await
+        drop_index(m, "ix_issues_merged_into", "issues").await?;
+        drop_columns(m, "issues", &["merged_into"]).await
     }
 }

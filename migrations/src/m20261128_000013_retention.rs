@@ -2,30 +2,19 @@
 //! each response once.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::*;
 
+use crate::ddl::{add_columns, drop_columns, stamp_null};
+
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000013_retention"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("responses")
-                .add_column(timestamp_with_time_zone_null("text_purged_at"))
-                .take(),
-        )
-        .await
+        add_columns(m, "responses", [stamp_null("text_purged_at")]).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("responses").drop_column("text_purged_at").take())
-            .await
+        drop_columns(m, "responses", &["text_purged_at"]).await
     }
 }

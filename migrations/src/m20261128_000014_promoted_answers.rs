@@ -4,31 +4,18 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::index;
+use crate::ddl::{add_columns, drop_columns, drop_index, index};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000014_promoted_answers"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("issues")
-                .add_column(uuid_null("response_id"))
-                .take(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table("issues")
-                .add_column(string_len_null("question_key", 64))
-                .take(),
+        add_columns(
+            m,
+            "issues",
+            [uuid_null("response_id"), string_len_null("question_key", 64)],
         )
         .await?;
         m.create_index(
@@ -40,12 +27,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("ux_issues_promoted").table("issues").to_owned())
-            .await?;
-        for col in ["question_key", "response_id"] {
-            m.alter_table(Table::alter().table("issues").drop_column(col).take())
-                .await?;
-        }
-        Ok(())
+        drop_index(m, "ux_issues_promoted", "issues").await?;
+        drop_columns(m, "issues", &["question_key", "response_id"]).await
     }
 }

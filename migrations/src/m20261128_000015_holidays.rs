@@ -3,28 +3,21 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migration;
+use crate::ddl::{drop_tables, table};
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000015_holidays"
-    }
-}
+#[derive(DeriveMigrationName)]
+pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("holidays")
-                .col(date("day").primary_key())
-                .col(string_len("name", 100))
-                .take(),
-        )
-        .await
+        table("holidays")
+            .cols([date("day").primary_key().take(), string_len("name", 100)])
+            .create(m)
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("holidays").take()).await
+        drop_tables(m, &["holidays"]).await
     }
 }

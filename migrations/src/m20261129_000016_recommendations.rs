@@ -6,15 +6,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::{fk, index};
+use crate::ddl::{NewTable, drop_tables, fk, stamp, stamp_null, stamps, table, vi_en};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261129_000016_recommendations"
-    }
-}
 
 const TABLES: [&str; 9] = [
     "outbox",
@@ -28,262 +23,122 @@ const TABLES: [&str; 9] = [
     "recommendations",
 ];
 
+/// The outbox (`name`, while a migration rebuilds it), where each event is
+/// for an agency or, once safeguarding's webhook shares it, maybe none.
+pub(crate) fn outbox(name: &'static str, agency_required: bool) -> NewTable {
+    let agency = if agency_required {
+        uuid("agency_id")
+    } else {
+        uuid_null("agency_id")
+    };
+    table(name)
+        // The event id receivers deduplicate on.
+        .cols([pk_uuid("id"), agency, string_len("event_type", 40), text("payload")])
+        // `pending`, `delivered` or `dead`.
+        .cols([string_len("status", 20), integer("attempts")])
+        .cols([stamp("next_attempt_at")])
+        // A relay's claim on the row while it sends.
+        .cols([stamp_null("locked_until"), text_null("last_error")])
+        // When queued, or replayed from the dead letters: retries stop a
+        // configured time (a day) after it.
+        .cols([stamp("queued_at"), stamp_null("delivered_at")])
+        // Named after the table it was made with, also while rebuilt.
+        .foreign_key(fk("fk_outbox_agency", (name, "agency_id"), ("agencies", "id")))
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("recommendations")
-                .col(pk_uuid("id"))
-                .col(string_len("status", 20))
-                .col(text("title_vi"))
-                .col(text_null("title_en"))
-                .col(text("summary_vi"))
-                .col(text_null("summary_en"))
-                .col(text("child_summary_vi"))
-                .col(text_null("child_summary_en"))
-                .col(text("action_vi"))
-                .col(text_null("action_en"))
-                .col(uuid("topic_id"))
-                .col(uuid("unit_id"))
-                // JSON: the survey questions that back it.
-                .col(text("evidence"))
-                // JSON: their suppressed results as they were when sent.
-                .col(text_null("frozen_evidence"))
-                .col(uuid_null("approval_event_id"))
-                .col(timestamp_with_time_zone_null("approved_at"))
-                .col(timestamp_with_time_zone_null("sent_at"))
-                .col(string_len("created_by", 100))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk(
-                    "fk_recommendations_topic",
-                    ("recommendations", "topic_id"),
-                    ("topics", "id"),
-                ))
-                .foreign_key(&mut fk(
-                    "fk_recommendations_unit",
-                    ("recommendations", "unit_id"),
-                    ("units", "id"),
-                ))
-                .foreign_key(&mut fk(
-                    "fk_recommendations_event",
-                    ("recommendations", "approval_event_id"),
-                    ("events", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_index(index(
-            "ix_recommendations_status",
-            "recommendations",
-            &["status", "sent_at"],
-        ))
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("recommendation_issues")
-                .col(uuid("recommendation_id"))
-                .col(uuid("issue_id"))
-                .primary_key(Index::create().col("recommendation_id").col("issue_id"))
-                .foreign_key(&mut fk(
-                    "fk_recommendation_issues_recommendation",
-                    ("recommendation_issues", "recommendation_id"),
-                    ("recommendations", "id"),
-                ))
-                .foreign_key(&mut fk(
-                    "fk_recommendation_issues_issue",
-                    ("recommendation_issues", "issue_id"),
-                    ("issues", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("deliveries")
-                .col(pk_uuid("id"))
-                .col(uuid("recommendation_id"))
-                .col(uuid("agency_id"))
-                .col(string_len("status", 20))
-                .col(date("due_on"))
-                .col(timestamp_with_time_zone("sent_at"))
-                .col(timestamp_with_time_zone_null("acknowledged_at"))
-                .col(timestamp_with_time_zone_null("answered_at"))
-                // The local day of the answer, for "on time" and working days.
-                .col(date_null("answered_on"))
-                .col(string_len_null("stance", 30))
-                .col(text_null("reply_body"))
-                .col(text_null("reply_child_summary"))
-                .col(text_null("reason"))
-                .col(integer_null("last_reminder_step"))
-                .col(timestamp_with_time_zone_null("escalated_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk(
-                    "fk_deliveries_recommendation",
-                    ("deliveries", "recommendation_id"),
-                    ("recommendations", "id"),
-                ))
-                .foreign_key(&mut fk(
-                    "fk_deliveries_agency",
-                    ("deliveries", "agency_id"),
-                    ("agencies", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_index(
-            index(
+        table("recommendations")
+            .cols([pk_uuid("id"), string_len("status", 20)])
+            .cols(vi_en("title", None))
+            .cols(vi_en("summary", None))
+            .cols(vi_en("child_summary", None))
+            .cols(vi_en("action", None))
+            .cols([uuid("topic_id"), uuid("unit_id")])
+            // JSON: the survey questions that back it.
+            .cols([text("evidence")])
+            // JSON: their suppressed results as they were when sent.
+            .cols([text_null("frozen_evidence"), uuid_null("approval_event_id")])
+            .cols([stamp_null("approved_at"), stamp_null("sent_at")])
+            .cols([string_len("created_by", 100)])
+            .cols(stamps())
+            .refs("topic", "topic_id", "topics")
+            .refs("unit", "unit_id", "units")
+            .refs("event", "approval_event_id", "events")
+            .index("ix_recommendations_status", &["status", "sent_at"])
+            .create(m)
+            .await?;
+        table("recommendation_issues")
+            .cols([uuid("recommendation_id"), uuid("issue_id")])
+            .pk(&["recommendation_id", "issue_id"])
+            .refs("recommendation", "recommendation_id", "recommendations")
+            .refs("issue", "issue_id", "issues")
+            .create(m)
+            .await?;
+        table("deliveries")
+            .cols([pk_uuid("id"), uuid("recommendation_id"), uuid("agency_id")])
+            .cols([string_len("status", 20), date("due_on"), stamp("sent_at")])
+            .cols([stamp_null("acknowledged_at"), stamp_null("answered_at")])
+            // The local day of the answer, for "on time" and working days.
+            .cols([date_null("answered_on"), string_len_null("stance", 30)])
+            .cols([text_null("reply_body"), text_null("reply_child_summary")])
+            .cols([text_null("reason"), integer_null("last_reminder_step")])
+            .cols([stamp_null("escalated_at"), stamp("updated_at")])
+            .refs("recommendation", "recommendation_id", "recommendations")
+            .refs("agency", "agency_id", "agencies")
+            .unique(
                 "ux_deliveries_recommendation_agency",
-                "deliveries",
                 &["recommendation_id", "agency_id"],
             )
-            .unique()
-            .take(),
-        )
-        .await?;
-        m.create_index(index("ix_deliveries_agency", "deliveries", &["agency_id", "id"]))
+            .index("ix_deliveries_agency", &["agency_id", "id"])
+            .index("ix_deliveries_status_due", &["status", "due_on"])
+            .create(m)
             .await?;
-        m.create_index(index("ix_deliveries_status_due", "deliveries", &["status", "due_on"]))
+        table("commitments")
+            .cols([pk_uuid("id"), uuid("delivery_id"), integer("position"), text("body")])
+            .cols([date("due_on"), string_len("status", 20), stamp("updated_at")])
+            .refs("delivery", "delivery_id", "deliveries")
+            .index("ix_commitments_delivery", &["delivery_id", "position"])
+            .create(m)
             .await?;
-        m.create_table(
-            Table::create()
-                .table("commitments")
-                .col(pk_uuid("id"))
-                .col(uuid("delivery_id"))
-                .col(integer("position"))
-                .col(text("body"))
-                .col(date("due_on"))
-                .col(string_len("status", 20))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk(
-                    "fk_commitments_delivery",
-                    ("commitments", "delivery_id"),
-                    ("deliveries", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_index(index(
-            "ix_commitments_delivery",
-            "commitments",
-            &["delivery_id", "position"],
-        ))
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("delivery_updates")
-                .col(pk_uuid("id"))
-                .col(uuid("delivery_id"))
-                .col(uuid("commitment_id"))
-                .col(string_len("status", 20))
-                .col(text("note"))
-                .col(text_null("child_note"))
-                .col(string_len("actor_label", 100))
-                .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk(
-                    "fk_delivery_updates_delivery",
-                    ("delivery_updates", "delivery_id"),
-                    ("deliveries", "id"),
-                ))
-                .foreign_key(&mut fk(
-                    "fk_delivery_updates_commitment",
-                    ("delivery_updates", "commitment_id"),
-                    ("commitments", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_index(index(
-            "ix_delivery_updates_delivery",
-            "delivery_updates",
-            &["delivery_id", "id"],
-        ))
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("delivery_reminders")
-                .col(uuid("delivery_id"))
-                .col(integer("step"))
-                .col(string_len("kind", 20))
-                .col(date("reminded_on"))
-                .col(boolean("escalated"))
-                .col(timestamp_with_time_zone("created_at"))
-                .primary_key(Index::create().col("delivery_id").col("step"))
-                .foreign_key(&mut fk(
-                    "fk_delivery_reminders_delivery",
-                    ("delivery_reminders", "delivery_id"),
-                    ("deliveries", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("agency_clients")
-                .col(pk_uuid("id"))
-                .col(uuid("agency_id"))
-                .col(string_len_uniq("client_id", 64))
-                .col(string_len("secret_hash", 64))
-                .col(string_len("label", 100))
-                .col(string_len("created_by", 100))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone_null("revoked_at"))
-                .foreign_key(&mut fk(
-                    "fk_agency_clients_agency",
-                    ("agency_clients", "agency_id"),
-                    ("agencies", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("agency_webhooks")
-                .col(uuid("agency_id").primary_key())
-                .col(text("url"))
-                .col(string_len("secret", 100))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(&mut fk(
-                    "fk_agency_webhooks_agency",
-                    ("agency_webhooks", "agency_id"),
-                    ("agencies", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("outbox")
-                // The event id receivers deduplicate on.
-                .col(pk_uuid("id"))
-                .col(uuid("agency_id"))
-                .col(string_len("event_type", 40))
-                .col(text("payload"))
-                // `pending`, `delivered` or `dead`.
-                .col(string_len("status", 20))
-                .col(integer("attempts"))
-                .col(timestamp_with_time_zone("next_attempt_at"))
-                // A relay's claim on the row while it sends.
-                .col(timestamp_with_time_zone_null("locked_until"))
-                .col(text_null("last_error"))
-                // When queued, or replayed from the dead letters: retries
-                // stop a configured time (a day) after it.
-                .col(timestamp_with_time_zone("queued_at"))
-                .col(timestamp_with_time_zone_null("delivered_at"))
-                .foreign_key(&mut fk("fk_outbox_agency", ("outbox", "agency_id"), ("agencies", "id")))
-                .take(),
-        )
-        .await?;
-        m.create_index(index("ix_outbox_due", "outbox", &["status", "next_attempt_at"]))
+        table("delivery_updates")
+            .cols([pk_uuid("id"), uuid("delivery_id"), uuid("commitment_id")])
+            .cols([string_len("status", 20), text("note"), text_null("child_note")])
+            .cols([string_len("actor_label", 100), stamp("created_at")])
+            .refs("delivery", "delivery_id", "deliveries")
+            .refs("commitment", "commitment_id", "commitments")
+            .index("ix_delivery_updates_delivery", &["delivery_id", "id"])
+            .create(m)
             .await?;
-        Ok(())
+        table("delivery_reminders")
+            .cols([uuid("delivery_id"), integer("step"), string_len("kind", 20)])
+            .cols([date("reminded_on"), boolean("escalated"), stamp("created_at")])
+            .pk(&["delivery_id", "step"])
+            .refs("delivery", "delivery_id", "deliveries")
+            .create(m)
+            .await?;
+        table("agency_clients")
+            .cols([pk_uuid("id"), uuid("agency_id"), string_len_uniq("client_id", 64)])
+            .cols([string_len("secret_hash", 64), string_len("label", 100)])
+            .cols([string_len("created_by", 100), stamp("created_at")])
+            .cols([stamp_null("revoked_at")])
+            .refs("agency", "agency_id", "agencies")
+            .create(m)
+            .await?;
+        table("agency_webhooks")
+            .cols([uuid("agency_id").primary_key().take(), text("url")])
+            .cols([string_len("secret", 100), stamp("updated_at")])
+            .refs("agency", "agency_id", "agencies")
+            .create(m)
+            .await?;
+        outbox("outbox", true)
+            .index("ix_outbox_due", &["status", "next_attempt_at"])
+            .create(m)
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in TABLES {
-            m.drop_table(Table::drop().table(t).take()).await?;
-        }
-        Ok(())
+        drop_tables(m, &TABLES).await
     }
 }

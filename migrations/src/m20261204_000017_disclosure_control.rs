@@ -16,27 +16,14 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
-use crate::helpers::fk;
+use crate::ddl::{add_columns, drop_columns, drop_tables, execute, execute_for, index, stamp, table};
+use crate::m20261128_000008_fold_queue::{
+    POSTGRES_DOWN as POSTGRES_DROP_TRIGGERS, POSTGRES_UP as POSTGRES_OLD_TRIGGERS, SQLITE_DOWN as SQLITE_DROP_TRIGGERS,
+    SQLITE_UP as SQLITE_OLD_TRIGGERS, fold_queue,
+};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261204_000017_disclosure_control"
-    }
-}
-
-const SQLITE_DROP_TRIGGERS: [&str; 2] = [
-    "DROP TRIGGER tr_responses_fold_remove",
-    "DROP TRIGGER tr_responses_fold_add",
-];
-
-const POSTGRES_DROP_TRIGGERS: [&str; 4] = [
-    "DROP TRIGGER tr_responses_fold_remove ON responses",
-    "DROP TRIGGER tr_responses_fold_add ON responses",
-    "DROP FUNCTION langnghe_fold_remove()",
-    "DROP FUNCTION langnghe_fold_add()",
-];
 
 const SQLITE_TRIGGERS: [&str; 2] = [
     "CREATE TRIGGER tr_responses_fold_add AFTER INSERT ON responses \
@@ -60,134 +47,78 @@ const POSTGRES_TRIGGERS: [&str; 4] = [
      WHEN (OLD.withdrawn_at IS NULL AND NEW.withdrawn_at IS NOT NULL) EXECUTE FUNCTION langnghe_fold_remove()",
 ];
 
-/// The triggers as the fold-queue migration left them (for `down`).
-const SQLITE_OLD_TRIGGERS: [&str; 2] = [
-    "CREATE TRIGGER tr_responses_fold_add AFTER INSERT ON responses \
-     WHEN NEW.withdrawn_at IS NULL \
-     BEGIN INSERT INTO fold_queue (response_id, sign) VALUES (NEW.id, 1); END",
-    "CREATE TRIGGER tr_responses_fold_remove AFTER UPDATE OF withdrawn_at ON responses \
-     WHEN OLD.withdrawn_at IS NULL AND NEW.withdrawn_at IS NOT NULL \
-     BEGIN INSERT INTO fold_queue (response_id, sign) VALUES (NEW.id, -1); END",
-];
-
-const POSTGRES_OLD_TRIGGERS: [&str; 4] = [
-    "CREATE FUNCTION langnghe_fold_add() RETURNS trigger LANGUAGE plpgsql AS $$ \
-     BEGIN INSERT INTO fold_queue (response_id, sign) \
-     SELECT id, 1 FROM new_responses WHERE withdrawn_at IS NULL; RETURN NULL; END $$",
-    "CREATE TRIGGER tr_responses_fold_add AFTER INSERT ON responses \
-     REFERENCING NEW TABLE AS new_responses FOR EACH STATEMENT EXECUTE FUNCTION langnghe_fold_add()",
-    "CREATE FUNCTION langnghe_fold_remove() RETURNS trigger LANGUAGE plpgsql AS $$ \
-     BEGIN INSERT INTO fold_queue (response_id, sign) VALUES (NEW.id, -1); RETURN NULL; END $$",
-    "CREATE TRIGGER tr_responses_fold_remove AFTER UPDATE OF withdrawn_at ON responses FOR EACH ROW \
-     WHEN (OLD.withdrawn_at IS NULL AND NEW.withdrawn_at IS NOT NULL) EXECUTE FUNCTION langnghe_fold_remove()",
-];
-
-async fn run(db: &SchemaManagerConnection<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    for s in statements {
-        db.execute_unprepared(s).await?;
+/// Replaces the fold queue and its triggers with `queue`, its `index` if it
+/// has one, and the triggers of the backend.
+async fn replace_queue(
+    m: &SchemaManager<'_>,
+    queue: TableCreateStatement,
+    index: Option<IndexCreateStatement>,
+    sqlite_triggers: &[&str],
+    postgres_triggers: &[&str],
+) -> Result<(), DbErr> {
+    if m.get_database_backend() == DatabaseBackend::Postgres {
+        execute(m, &POSTGRES_DROP_TRIGGERS).await?;
+        drop_tables(m, &["fold_queue"]).await?;
+        m.create_table(queue).await?;
+        if let Some(index) = index {
+            m.create_index(index).await?;
+        }
+        execute(m, postgres_triggers).await
+    } else {
+        // One script on one connection: triggers dropped and created
+        // again under the same names must not be seen by two pooled
+        // connections at different moments.
+        let mut script: Vec<String> = SQLITE_DROP_TRIGGERS.iter().map(|s| (*s).to_owned()).collect();
+        script.push("DROP TABLE fold_queue".into());
+        script.push(queue.to_string(SqliteQueryBuilder));
+        script.extend(index.map(|i| i.to_string(SqliteQueryBuilder)));
+        script.extend(sqlite_triggers.iter().map(|s| (*s).to_owned()));
+        execute(m, &[&script.join(";\n")]).await
     }
-    Ok(())
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let db = m.get_connection();
-        let postgres = m.get_database_backend() == DatabaseBackend::Postgres;
-        m.alter_table(
-            Table::alter()
-                .table("responses")
-                .add_column(big_integer("record_key").default(0))
-                .take(),
+        add_columns(m, "responses", [big_integer("record_key").default(0).take()]).await?;
+        execute_for(
+            m,
+            &["UPDATE responses SET record_key = random() & 4294967295"],
+            &["UPDATE responses SET record_key = floor(random() * 4294967296)::bigint"],
         )
         .await?;
-        db.execute_unprepared(if postgres {
-            "UPDATE responses SET record_key = floor(random() * 4294967296)::bigint"
-        } else {
-            "UPDATE responses SET record_key = random() & 4294967295"
-        })
-        .await?;
-        let queue = Table::create()
-            .table("fold_queue")
-            .col(uuid("response_id"))
-            .col(small_integer("sign"))
-            .col(uuid("survey_id"))
-            .primary_key(Index::create().col("response_id").col("sign"))
-            .take();
-        let index = Index::create()
-            .name("ix_fold_queue_survey")
-            .table("fold_queue")
-            .col("survey_id")
-            .take();
-        if postgres {
-            run(db, &POSTGRES_DROP_TRIGGERS).await?;
-            m.drop_table(Table::drop().table("fold_queue").take()).await?;
-            m.create_table(queue).await?;
-            m.create_index(index).await?;
-            run(db, &POSTGRES_TRIGGERS).await?;
-        } else {
-            // One script on one connection: triggers dropped and created
-            // again under the same names must not be seen by two pooled
-            // connections at different moments.
-            let mut script: Vec<String> = SQLITE_DROP_TRIGGERS.iter().map(|s| (*s).to_owned()).collect();
-            script.push("DROP TABLE fold_queue".into());
-            script.push(queue.to_string(SqliteQueryBuilder));
-            script.push(index.to_string(SqliteQueryBuilder));
-            script.extend(SQLITE_TRIGGERS.iter().map(|s| (*s).to_owned()));
-            db.execute_unprepared(&script.join(";\n")).await?;
-        }
-        m.create_table(
-            Table::create()
-                .table("result_releases")
-                .col(uuid("survey_id").primary_key())
-                .col(integer("number"))
-                .col(timestamp_with_time_zone("released_at"))
-                .foreign_key(&mut fk(
-                    "fk_result_releases_survey",
-                    ("result_releases", "survey_id"),
-                    ("surveys", "id"),
-                ))
-                .take(),
+        let queue = fold_queue().cols([uuid("survey_id")]).statement();
+        let index = index("ix_fold_queue_survey", "fold_queue", &["survey_id"]);
+        replace_queue(m, queue, Some(index), &SQLITE_TRIGGERS, &POSTGRES_TRIGGERS).await?;
+        table("result_releases")
+            .cols([uuid("survey_id").primary_key().take(), integer("number")])
+            .cols([stamp("released_at")])
+            .refs("survey", "survey_id", "surveys")
+            .create(m)
+            .await?;
+        execute(
+            m,
+            &[
+                "DELETE FROM result_cells",
+                "INSERT INTO fold_queue (response_id, sign, survey_id) \
+                 SELECT id, 1, survey_id FROM responses WHERE withdrawn_at IS NULL",
+            ],
         )
-        .await?;
-        db.execute_unprepared("DELETE FROM result_cells").await?;
-        db.execute_unprepared(
-            "INSERT INTO fold_queue (response_id, sign, survey_id) \
-             SELECT id, 1, survey_id FROM responses WHERE withdrawn_at IS NULL",
-        )
-        .await?;
-        Ok(())
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let db = m.get_connection();
-        let postgres = m.get_database_backend() == DatabaseBackend::Postgres;
-        m.drop_table(Table::drop().table("result_releases").take()).await?;
-        let queue = Table::create()
-            .table("fold_queue")
-            .col(uuid("response_id"))
-            .col(small_integer("sign"))
-            .primary_key(Index::create().col("response_id").col("sign"))
-            .take();
-        if postgres {
-            run(db, &POSTGRES_DROP_TRIGGERS).await?;
-            m.drop_table(Table::drop().table("fold_queue").take()).await?;
-            m.create_table(queue).await?;
-            run(db, &POSTGRES_OLD_TRIGGERS).await?;
-        } else {
-            let mut script: Vec<String> = SQLITE_DROP_TRIGGERS.iter().map(|s| (*s).to_owned()).collect();
-            script.push("DROP TABLE fold_queue".into());
-            script.push(queue.to_string(SqliteQueryBuilder));
-            script.extend(SQLITE_OLD_TRIGGERS.iter().map(|s| (*s).to_owned()));
-            db.execute_unprepared(&script.join(";\n")).await?;
-        }
-        m.alter_table(Table::alter().table("responses").drop_column("record_key").take())
-            .await?;
-        db.execute_unprepared("DELETE FROM result_cells").await?;
-        db.execute_unprepared(
-            "INSERT INTO fold_queue (response_id, sign) SELECT id, 1 FROM responses WHERE withdrawn_at IS NULL",
+        drop_tables(m, &["result_releases"]).await?;
+        let queue = fold_queue().statement();
+        replace_queue(m, queue, None, &SQLITE_OLD_TRIGGERS, &POSTGRES_OLD_TRIGGERS).await?;
+        drop_columns(m, "responses", &["record_key"]).await?;
+        execute(
+            m,
+            &[
+                "DELETE FROM result_cells",
+                "INSERT INTO fold_queue (response_id, sign) SELECT id, 1 FROM responses WHERE withdrawn_at IS NULL",
+            ],
         )
-        .await?;
-        Ok(())
+        .await
     }
 }

@@ -14,13 +14,10 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Statement, Value};
 
-pub struct Migration;
+use crate::ddl::{drop_tables, stamp, table};
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261205_000019_erasure"
-    }
-}
+#[derive(DeriveMigrationName)]
+pub struct Migration;
 
 /// An issue snapshot without its words; `edited` marks a changed text.
 fn scrub(before: Option<&serde_json::Value>, v: Option<String>) -> Option<String> {
@@ -41,14 +38,10 @@ fn scrub(before: Option<&serde_json::Value>, v: Option<String>) -> Option<String
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("erased_participants")
-                .col(string_len("token_hash", 64).primary_key())
-                .col(timestamp_with_time_zone("erased_at"))
-                .take(),
-        )
-        .await?;
+        table("erased_participants")
+            .cols([string_len("token_hash", 64).primary_key().take(), stamp("erased_at")])
+            .create(m)
+            .await?;
         let db = m.get_connection();
         let backend = m.get_database_backend();
         let rows = db
@@ -90,6 +83,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("erased_participants").take()).await
+        drop_tables(m, &["erased_participants"]).await
     }
 }

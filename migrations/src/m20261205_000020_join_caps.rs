@@ -7,67 +7,32 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::fk;
+use crate::ddl::{add_columns, drop_columns, drop_tables, table};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261205_000020_join_caps"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for column in ["joined", "joins_refused"] {
-            m.alter_table(
-                Table::alter()
-                    .table("sessions")
-                    .add_column(integer(column).default(0))
-                    .take(),
-            )
+        let counts = ["joined", "joins_refused"].map(|c| integer(c).default(0).take());
+        add_columns(m, "sessions", counts).await?;
+        table("session_participants")
+            .cols([uuid("session_id"), uuid("participant_id")])
+            .pk(&["session_id", "participant_id"])
+            .refs("session", "session_id", "sessions")
+            .create(m)
             .await?;
-        }
-        m.create_table(
-            Table::create()
-                .table("session_participants")
-                .col(uuid("session_id"))
-                .col(uuid("participant_id"))
-                .primary_key(Index::create().col("session_id").col("participant_id"))
-                .foreign_key(&mut fk(
-                    "fk_session_participants_session",
-                    ("session_participants", "session_id"),
-                    ("sessions", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("session_addresses")
-                .col(uuid("session_id"))
-                .col(string_len("address_key", 100))
-                .col(integer("joins"))
-                .primary_key(Index::create().col("session_id").col("address_key"))
-                .foreign_key(&mut fk(
-                    "fk_session_addresses_session",
-                    ("session_addresses", "session_id"),
-                    ("sessions", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        Ok(())
+        table("session_addresses")
+            .cols([uuid("session_id"), string_len("address_key", 100), integer("joins")])
+            .pk(&["session_id", "address_key"])
+            .refs("session", "session_id", "sessions")
+            .create(m)
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("session_addresses").take()).await?;
-        m.drop_table(Table::drop().table("session_participants").take()).await?;
-        for column in ["joins_refused", "joined"] {
-            m.alter_table(Table::alter().table("sessions").drop_column(column).take())
-                .await?;
-        }
-        Ok(())
+        drop_tables(m, &["session_addresses", "session_participants"]).await?;
+        drop_columns(m, "sessions", &["joins_refused", "joined"]).await
     }
 }

@@ -5,30 +5,22 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-pub struct Migration;
+use crate::ddl::{drop_tables, stamp, stamp_null, table};
 
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261206_000021_join_failure_budget"
-    }
-}
+#[derive(DeriveMigrationName)]
+pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table(Alias::new("join_failure_budget"))
-                .col(timestamp_with_time_zone("window_start").primary_key())
-                .col(integer("used"))
-                .col(timestamp_with_time_zone_null("spent_at"))
-                .take(),
-        )
-        .await
+        table("join_failure_budget")
+            .cols([stamp("window_start").primary_key().take(), integer("used")])
+            .cols([stamp_null("spent_at")])
+            .create(m)
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Alias::new("join_failure_budget")).take())
-            .await
+        drop_tables(m, &["join_failure_budget"]).await
     }
 }

@@ -5,37 +5,24 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::helpers::index;
+use crate::ddl::{drop_index, execute, index};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261206_000022_throttle_keys"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.get_connection()
-            .execute_unprepared("DELETE FROM login_throttle")
-            .await?;
-        m.create_index(index(
+        execute(m, &["DELETE FROM login_throttle"]).await?;
+        let index = index(
             "ix_login_throttle_last_failure_at",
             "login_throttle",
             &["last_failure_at"],
-        ))
-        .await
+        );
+        m.create_index(index).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(
-            Index::drop()
-                .name("ix_login_throttle_last_failure_at")
-                .table("login_throttle")
-                .to_owned(),
-        )
-        .await
+        drop_index(m, "ix_login_throttle_last_failure_at", "login_throttle").await
     }
 }

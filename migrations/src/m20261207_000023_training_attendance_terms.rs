@@ -8,87 +8,49 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::{fk, index};
+use sea_orm_migration::sea_orm::DbBackend;
 
+use crate::ddl::{drop_tables, stamp, table};
+
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261207_000023_training_attendance_terms"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("training_attendance")
-                .col(uuid("event_id"))
-                .col(uuid("unit_id"))
-                .col(string_len("role", 30))
-                .col(integer("people"))
-                .primary_key(Index::create().col("event_id").col("unit_id").col("role"))
-                .foreign_key(
-                    &mut fk(
-                        "fk_training_attendance_event",
-                        ("training_attendance", "event_id"),
-                        ("events", "id"),
-                    )
-                    .on_delete(ForeignKeyAction::Cascade)
-                    .take(),
-                )
-                .foreign_key(&mut fk(
-                    "fk_training_attendance_unit",
-                    ("training_attendance", "unit_id"),
-                    ("units", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_index(index(
-            "ix_training_attendance_unit",
-            "training_attendance",
-            &["unit_id", "role"],
-        ))
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("school_terms")
-                .col(integer("school_year"))
-                .col(small_integer("term"))
-                .col(date("first_day"))
-                .col(date("last_day"))
-                .col(uuid_null("updated_by"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .primary_key(Index::create().col("school_year").col("term"))
-                .take(),
-        )
-        .await?;
-        if m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
-            m.alter_table(
-                Table::alter()
-                    .table("targets")
-                    .modify_column(string_len("period", 40))
-                    .take(),
-            )
+        table("training_attendance")
+            .cols([uuid("event_id"), uuid("unit_id"), string_len("role", 30)])
+            .cols([integer("people")])
+            .pk(&["event_id", "unit_id", "role"])
+            .refs_cascade("event", "event_id", "events")
+            .refs("unit", "unit_id", "units")
+            .index("ix_training_attendance_unit", &["unit_id", "role"])
+            .create(m)
             .await?;
-        }
-        Ok(())
+        table("school_terms")
+            .cols([integer("school_year"), small_integer("term"), date("first_day")])
+            .cols([date("last_day"), uuid_null("updated_by"), stamp("updated_at")])
+            .pk(&["school_year", "term"])
+            .create(m)
+            .await?;
+        target_period_len(m, 40).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
-            m.alter_table(
-                Table::alter()
-                    .table("targets")
-                    .modify_column(string_len("period", 20))
-                    .take(),
-            )
-            .await?;
-        }
-        m.drop_table(Table::drop().table("school_terms").take()).await?;
-        m.drop_table(Table::drop().table("training_attendance").take()).await?;
-        Ok(())
+        target_period_len(m, 20).await?;
+        drop_tables(m, &["school_terms", "training_attendance"]).await
     }
+}
+
+/// A target's period may be as long as a school term's name; SQLite does
+/// not hold text to its length.
+async fn target_period_len(m: &SchemaManager<'_>, len: u32) -> Result<(), DbErr> {
+    if m.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let period = Table::alter()
+        .table("targets")
+        .modify_column(string_len("period", len))
+        .take();
+    m.alter_table(period).await
 }

@@ -6,68 +6,29 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::{fk, index};
+use crate::ddl::{add_columns, drop_columns, drop_tables, stamp, table};
 
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261208_000024_paper_sessions_event_children"
-    }
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("sessions")
-                .add_column(string_len("mode", 10).default("app"))
-                .take(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("event_children")
-                .col(uuid("id").primary_key())
-                .col(uuid("event_id"))
-                .col(uuid("unit_id"))
-                .col(integer("children"))
-                .col(text_null("children_by_school_level"))
-                .col(uuid_null("updated_by"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .foreign_key(
-                    &mut fk(
-                        "fk_event_children_event",
-                        ("event_children", "event_id"),
-                        ("events", "id"),
-                    )
-                    .on_delete(ForeignKeyAction::Cascade)
-                    .take(),
-                )
-                .foreign_key(&mut fk(
-                    "fk_event_children_unit",
-                    ("event_children", "unit_id"),
-                    ("units", "id"),
-                ))
-                .take(),
-        )
-        .await?;
-        m.create_index(
-            index("ux_event_children", "event_children", &["event_id", "unit_id"])
-                .unique()
-                .take(),
-        )
-        .await?;
-        m.create_index(index("ix_event_children_unit", "event_children", &["unit_id"]))
-            .await?;
-        Ok(())
+        add_columns(m, "sessions", [string_len("mode", 10).default("app").take()]).await?;
+        table("event_children")
+            .cols([uuid("id").primary_key().take(), uuid("event_id"), uuid("unit_id")])
+            .cols([integer("children"), text_null("children_by_school_level")])
+            .cols([uuid_null("updated_by"), stamp("updated_at")])
+            .refs_cascade("event", "event_id", "events")
+            .refs("unit", "unit_id", "units")
+            .unique("ux_event_children", &["event_id", "unit_id"])
+            .index("ix_event_children_unit", &["unit_id"])
+            .create(m)
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("event_children").take()).await?;
-        m.alter_table(Table::alter().table("sessions").drop_column("mode").take())
-            .await?;
-        Ok(())
+        drop_tables(m, &["event_children"]).await?;
+        drop_columns(m, "sessions", &["mode"]).await
     }
 }

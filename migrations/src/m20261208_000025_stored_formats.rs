@@ -14,15 +14,11 @@
 //! while a deployment rolls. Down undoes exactly this.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
+use crate::ddl::execute_for;
+
+#[derive(DeriveMigrationName)]
 pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261208_000025_stored_formats"
-    }
-}
 
 /// On PostgreSQL: text as `jsonb`, or NULL when it is not JSON (a cast
 /// would fail the whole statement on one bad row). Dropped at the end.
@@ -68,23 +64,11 @@ const PG_DOWN: [&str; 3] = [
      WHERE jsonb_typeof(ln_try_jsonb(tally) -> 'v') = 'number'",
 ];
 
+/// The statements of the backend; on PostgreSQL with `ln_try_jsonb` there
+/// while they run.
 async fn run(m: &SchemaManager<'_>, sqlite: &[&str], pg: &[&str]) -> Result<(), DbErr> {
-    let db = m.get_connection();
-    match m.get_database_backend() {
-        DatabaseBackend::Postgres => {
-            db.execute_unprepared(PG_TRY_JSONB).await?;
-            for sql in pg {
-                db.execute_unprepared(sql).await?;
-            }
-            db.execute_unprepared(PG_DROP_TRY_JSONB).await?;
-        }
-        _ => {
-            for sql in sqlite {
-                db.execute_unprepared(sql).await?;
-            }
-        }
-    }
-    Ok(())
+    let pg = [&[PG_TRY_JSONB], pg, &[PG_DROP_TRY_JSONB]].concat();
+    execute_for(m, sqlite, &pg).await
 }
 
 #[async_trait::async_trait]

@@ -165,11 +165,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             args.concurrency,
             args.seconds,
             args.workers,
-            if url.starts_with("sqlite") {
-                "SQLite"
-            } else {
-                "PostgreSQL"
-            }
+            database_name(&url)
         );
         println!("| phase | accepted | errors | per s | p50 ms | p95 ms | p99 ms |");
         println!("|---|---:|---:|---:|---:|---:|---:|");
@@ -350,11 +346,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         args.concurrency,
         args.seconds,
         args.workers,
-        if url.starts_with("sqlite") {
-            "SQLite"
-        } else {
-            "PostgreSQL"
-        }
+        database_name(&url)
     );
     println!("| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
@@ -416,6 +408,15 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
+}
+
+/// The database a URL names, for the report's heading.
+fn database_name(url: &str) -> &'static str {
+    if url.starts_with("sqlite") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    }
 }
 
 fn chrono_minutes(m: i64) -> langnghe_api::config::Duration {

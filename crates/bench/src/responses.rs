@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use awc::Client;
+use awc::http::Method;
 use langnghe_storage::participation::{NewResponse, submit_response, submit_responses};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -95,26 +96,24 @@ pub async fn call(
     }
 }
 
-pub async fn prepare(client: &Client, base: &str, admin: &str, children: usize) -> Result<Prepared, String> {
-    use awc::http::Method;
+/// The id of the first unit the list of units `query` selects gives.
+pub async fn first_unit(client: &Client, base: &str, admin: &str, query: &str) -> Result<String, String> {
     let units = call(
         client,
         Method::GET,
-        &format!("{base}/api/v1/units?kind=school&limit=1"),
+        &format!("{base}/api/v1/units?{query}"),
         Some(admin),
         None,
     )
     .await?;
-    let school = units["items"][0]["id"].as_str().ok_or("no school")?.to_owned();
-    let district = call(
-        client,
-        Method::GET,
-        &format!("{base}/api/v1/units?kind=district"),
-        Some(admin),
-        None,
-    )
-    .await?;
-    let owner = district["items"][0]["id"].as_str().ok_or("no district")?.to_owned();
+    let id = units["items"][0]["id"].as_str().ok_or(format!("no unit of {query}"))?;
+    Ok(id.to_owned())
+}
+
+pub async fn prepare(client: &Client, base: &str, admin: &str, children: usize) -> Result<Prepared, String> {
+    use awc::http::Method;
+    let school = first_unit(client, base, admin, "kind=school&limit=1").await?;
+    let owner = first_unit(client, base, admin, "kind=district").await?;
     let (survey_id, session) = published_session(client, base, admin, &survey(&owner), &school, 1).await?;
     let code = session["join_code"].as_str().ok_or("no join code")?.to_owned();
     let mut tokens = Vec::new();
@@ -325,29 +324,7 @@ async fn gather(tasks: Vec<actix_web::rt::task::JoinHandle<(Vec<Duration>, u64)>
 
 /// The same rows straight through the storage layer, `concurrency` at once.
 pub async fn raw_phase(db_url: &str, prepared: &Prepared, concurrency: usize, seconds: u64) -> Result<Stats, String> {
-    let db = langnghe_storage::connect(db_url, 10).await.map_err(|e| e.to_string())?;
-    let answers = stored_answers();
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for i in 0..concurrency {
-        let (db, answers, prepared) = (db.clone(), answers.clone(), prepared.clone());
-        let participant = Uuid::now_v7();
-        tasks.push(actix_web::rt::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = 0u64;
-            while Instant::now() < deadline {
-                let row = direct_row(&prepared, participant, &answers, format!("raw-{i}-{}", Uuid::now_v7()));
-                let t0 = Instant::now();
-                match submit_response(&db, &row).await {
-                    Ok(_) => latencies.push(t0.elapsed()),
-                    Err(_) => errors += 1,
-                }
-            }
-            (latencies, errors)
-        }));
-    }
-    Ok(gather(tasks, started).await)
+    direct_phase(db_url, prepared, concurrency, Store::One, seconds).await
 }
 
 /// The same rows straight through the storage layer as the service's
@@ -360,36 +337,66 @@ pub async fn batched_phase(
     batch: usize,
     seconds: u64,
 ) -> Result<Stats, String> {
+    direct_phase(db_url, prepared, writers, Store::Batch(batch), seconds).await
+}
+
+/// How a direct phase stores its rows.
+#[derive(Clone, Copy)]
+enum Store {
+    /// One response a call, as a submission with cases is stored.
+    One,
+    /// This many responses a statement, as the writers store them.
+    Batch(usize),
+}
+
+/// `tasks` tasks storing rows straight through the storage layer until
+/// `seconds` have passed, each store timed (a batch's time counts for each
+/// of its rows).
+async fn direct_phase(
+    db_url: &str,
+    prepared: &Prepared,
+    tasks: usize,
+    store: Store,
+    seconds: u64,
+) -> Result<Stats, String> {
     let db = langnghe_storage::connect(db_url, 10).await.map_err(|e| e.to_string())?;
     let answers = stored_answers();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..writers {
+    let mut handles = Vec::new();
+    for task in 0..tasks {
         let (db, answers, prepared) = (db.clone(), answers.clone(), prepared.clone());
         let participant = Uuid::now_v7();
-        tasks.push(actix_web::rt::spawn(async move {
+        handles.push(actix_web::rt::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
+            let (prefix, n) = match store {
+                Store::One => ("raw", 1),
+                Store::Batch(n) => ("batch", n),
+            };
             while Instant::now() < deadline {
-                let rows: Vec<NewResponse> = (0..batch)
+                let rows: Vec<NewResponse> = (0..n)
                     .map(|_| {
                         direct_row(
                             &prepared,
                             participant,
                             &answers,
-                            format!("batch-{w}-{}", Uuid::now_v7()),
+                            format!("{prefix}-{task}-{}", Uuid::now_v7()),
                         )
                     })
                     .collect();
                 let t0 = Instant::now();
-                match submit_responses(&db, &rows).await {
-                    Ok(r) => latencies.extend(std::iter::repeat_n(t0.elapsed(), r.len())),
+                let stored = match store {
+                    Store::One => submit_response(&db, &rows[0]).await.map(|_| 1),
+                    Store::Batch(_) => submit_responses(&db, &rows).await.map(|r| r.len()),
+                };
+                match stored {
+                    Ok(k) => latencies.extend(std::iter::repeat_n(t0.elapsed(), k)),
                     Err(_) => errors += rows.len() as u64,
                 }
             }
             (latencies, errors)
         }));
     }
-    Ok(gather(tasks, started).await)
+    Ok(gather(handles, started).await)
 }

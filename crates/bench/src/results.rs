@@ -15,7 +15,7 @@ use langnghe_storage::participation::{NewResponse, insert_responses_bulk};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::responses::{call, survey};
+use crate::responses::{call, first_unit, survey};
 use crate::{Stats, percentile};
 
 /// A small deterministic generator, so that runs seed the same data.
@@ -77,15 +77,7 @@ impl Setup {
 }
 
 pub async fn prepare(client: &Client, base: &str, admin: &str) -> Result<Setup, String> {
-    let district = call(
-        client,
-        Method::GET,
-        &format!("{base}/api/v1/units?kind=district"),
-        Some(admin),
-        None,
-    )
-    .await?;
-    let owner = district["items"][0]["id"].as_str().ok_or("no district")?.to_owned();
+    let owner = first_unit(client, base, admin, "kind=district").await?;
     let mut units = Vec::new();
     for kind in ["school", "ward"] {
         let list = call(

@@ -247,6 +247,7 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::d;
 
     #[test]
     fn usernames() {
@@ -258,9 +259,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
-        }
+        crate::testing::assert_names_read_back(Role::ALL, Role::as_str, Role::parse);
         assert_eq!(Role::parse("root"), None);
     }
 
@@ -291,45 +290,26 @@ mod tests {
     /// City → district → ward → school, and another school of the
     /// district; the school moves under the district on 2026-09-01.
     fn chart() -> (OrgChart, [UnitId; 5]) {
-        use crate::LocalizedText;
-        use crate::org::{ParentPeriod, Unit, UnitCode, UnitKind};
-        let unit = |code: &str, kind| Unit {
-            id: UnitId::new(),
-            kind,
-            code: UnitCode::parse("code", code).unwrap(),
-            name: LocalizedText::from_stored(code, None),
-            valid_from: d("2000-01-01"),
-            valid_to: None,
-            note: None,
-        };
+        use crate::org::UnitKind;
+        use crate::testing::{parent, parent_in, unit};
         let (city, district, ward) = (
             unit("HCM", UnitKind::City),
             unit("PN", UnitKind::District),
             unit("W", UnitKind::Ward),
         );
         let (school, other) = (unit("S", UnitKind::School), unit("S2", UnitKind::School));
-        let period = |u: &Unit, p: &Unit, from: &str, to: Option<&str>| ParentPeriod {
-            unit_id: u.id,
-            parent_id: p.id,
-            valid_from: d(from),
-            valid_to: to.map(d),
-        };
         let parents = vec![
-            period(&district, &city, "2000-01-01", None),
-            period(&ward, &district, "2000-01-01", None),
-            period(&school, &ward, "2000-01-01", Some("2026-09-01")),
-            period(&school, &district, "2026-09-01", None),
-            period(&other, &district, "2000-01-01", None),
+            parent(&district, &city),
+            parent(&ward, &district),
+            parent_in(&school, &ward, "2000-01-01", Some("2026-09-01")),
+            parent_in(&school, &district, "2026-09-01", None),
+            parent(&other, &district),
         ];
         let ids = [city.id, district.id, ward.id, school.id, other.id];
         (
             OrgChart::new(vec![city, district, ward, school, other], parents, vec![]),
             ids,
         )
-    }
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
     }
 
     #[test]

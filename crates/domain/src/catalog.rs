@@ -177,8 +177,6 @@ mod tests {
 
     #[test]
     fn agency_kinds_round_trip() {
-        for k in AgencyKind::ALL {
-            assert_eq!(AgencyKind::parse(k.as_str()), Some(k));
-        }
+        crate::testing::assert_names_read_back(AgencyKind::ALL, AgencyKind::as_str, AgencyKind::parse);
     }
 }

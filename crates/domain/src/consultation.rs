@@ -292,6 +292,21 @@ pub enum ChildRefusal {
 }
 
 impl ChildRefusal {
+    /// Every refusal.
+    pub const ALL: [ChildRefusal; 11] = [
+        ChildRefusal::UnknownJoinCode,
+        ChildRefusal::SessionNotOpen,
+        ChildRefusal::SessionClosed,
+        ChildRefusal::NoAssent,
+        ChildRefusal::AgeOutsideRange,
+        ChildRefusal::AlreadyResponded,
+        ChildRefusal::IssuesNotAllowed,
+        ChildRefusal::TooManyAttempts,
+        ChildRefusal::JoinPaused,
+        ChildRefusal::Erased,
+        ChildRefusal::SessionFull,
+    ];
+
     pub fn message(self, lang: Lang) -> &'static str {
         use ChildRefusal::*;
         match (self, lang) {
@@ -611,46 +626,22 @@ impl PaperChild {
     ) -> Result<PaperChild, FieldErrors> {
         use crate::survey::{AgeBand, MAX_AGE, MIN_AGE};
         let mut errors = FieldErrors::new();
-        let age = match age {
-            None => None,
-            Some(a) => match u8::try_from(a).ok().filter(|a| (MIN_AGE..=MAX_AGE).contains(a)) {
-                Some(a) => Some(a),
-                None => {
-                    errors.push("age", "out_of_range", "an age from 6 to 17");
-                    None
-                }
-            },
-        };
-        let band = match band {
-            None => None,
-            Some(b) => match AgeBand::parse(b) {
-                Some(b) => Some(b),
-                None => {
-                    errors.push_one_of("age_band", &["6-8", "9-11", "12-14", "15-17"]);
-                    None
-                }
-            },
-        };
-        let grade = match grade {
-            None => None,
-            Some(g) => match u8::try_from(g).ok().filter(|g| (1..=12).contains(g)) {
-                Some(g) => Some(g),
-                None => {
-                    errors.push("grade", "out_of_range", "a grade from 1 to 12");
-                    None
-                }
-            },
-        };
-        let gender = match gender {
-            None => None,
-            Some(g) => match Gender::parse(g) {
-                Some(g) => Some(g),
-                None => {
-                    errors.push_one_of("gender", &["girl", "boy", "other", "prefer_not_to_say"]);
-                    None
-                }
-            },
-        };
+        let age = optional(
+            &mut errors,
+            age.map(|a| u8::try_from(a).ok().filter(|a| (MIN_AGE..=MAX_AGE).contains(a))),
+            |e| e.push("age", "out_of_range", "an age from 6 to 17"),
+        );
+        let band = optional(&mut errors, band.map(AgeBand::parse), |e| {
+            e.push_one_of("age_band", &["6-8", "9-11", "12-14", "15-17"])
+        });
+        let grade = optional(
+            &mut errors,
+            grade.map(|g| u8::try_from(g).ok().filter(|g| (1..=12).contains(g))),
+            |e| e.push("grade", "out_of_range", "a grade from 1 to 12"),
+        );
+        let gender = optional(&mut errors, gender.map(Gender::parse), |e| {
+            e.push_one_of("gender", &["girl", "boy", "other", "prefer_not_to_say"])
+        });
         let child = match (age, band) {
             (Some(a), Some(b)) if AgeBand::for_age(a) != Some(b) => {
                 errors.push("age_band", "does_not_match", "the band of another age");
@@ -677,6 +668,16 @@ impl PaperChild {
     }
 }
 
+/// A field that may be left out: `None` when it was, or when what was given
+/// could not be read (`Some(None)`), which `refuse` then records.
+fn optional<T>(errors: &mut FieldErrors, given: Option<Option<T>>, refuse: impl FnOnce(&mut FieldErrors)) -> Option<T> {
+    let read = given?;
+    if read.is_none() {
+        refuse(errors);
+    }
+    read
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -694,25 +695,11 @@ mod tests {
 
     /// A survey for children of 9 to 14.
     fn survey_9_to_14() -> SurveyDefinition {
-        use crate::survey::{RawQuestion, RawSurvey, RawText};
-        let text = |s: &str| {
-            Some(RawText {
-                vi: Some(s.into()),
-                en: None,
-            })
-        };
-        let raw = RawSurvey {
-            kind: "opinion".into(),
-            title: text("T"),
+        use crate::testing::{raw_opinion, raw_question};
+        let raw = crate::survey::RawSurvey {
             min_age: Some(9),
             max_age: Some(14),
-            questions: vec![RawQuestion {
-                key: "t".into(),
-                qtype: "text".into(),
-                text: text("T?"),
-                ..RawQuestion::default()
-            }],
-            ..RawSurvey::default()
+            ..raw_opinion(vec![raw_question("t", "text")])
         };
         SurveyDefinition::parse(&raw, &|_| true).unwrap()
     }
@@ -1109,19 +1096,7 @@ mod tests {
 
     #[test]
     fn every_refusal_speaks_both_languages() {
-        use ChildRefusal::*;
-        for r in [
-            UnknownJoinCode,
-            SessionNotOpen,
-            SessionClosed,
-            NoAssent,
-            AgeOutsideRange,
-            AlreadyResponded,
-            IssuesNotAllowed,
-            TooManyAttempts,
-            JoinPaused,
-            Erased,
-        ] {
+        for r in ChildRefusal::ALL {
             assert_ne!(r.message(Lang::Vi), r.message(Lang::En));
         }
         assert!(support_message(Lang::Vi).contains("111"));

@@ -27,6 +27,9 @@ pub mod text;
 pub mod throttle;
 pub mod words;
 
+#[cfg(test)]
+mod testing;
+
 pub use field::{FieldError, FieldErrors};
 pub use ids::{AgencyId, ReorganisationId, TopicId, UnitId, UserId};
 pub use text::LocalizedText;

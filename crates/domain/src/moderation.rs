@@ -553,12 +553,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in IssueStatus::ALL {
-            assert_eq!(IssueStatus::parse(s.as_str()), Some(s));
-        }
-        for r in RejectReason::ALL {
-            assert_eq!(RejectReason::parse(r.as_str()), Some(r));
-        }
+        crate::testing::assert_names_read_back(IssueStatus::ALL, IssueStatus::as_str, IssueStatus::parse);
+        crate::testing::assert_names_read_back(RejectReason::ALL, RejectReason::as_str, RejectReason::parse);
         assert_eq!(IssueStatus::parse("New"), None);
         assert_eq!(RejectReason::parse("spam"), Some(RejectReason::Spam));
         assert_eq!(RejectReason::parse("junk"), None);

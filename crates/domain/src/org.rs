@@ -314,22 +314,7 @@ impl OrgChart {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    pub(crate) fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn unit(code: &str, kind: UnitKind, from: &str, to: Option<&str>) -> Unit {
-        Unit {
-            id: UnitId::new(),
-            kind,
-            code: UnitCode::parse("code", code).unwrap(),
-            name: LocalizedText::from_stored(code, None),
-            valid_from: d(from),
-            valid_to: to.map(d),
-            note: None,
-        }
-    }
+    use crate::testing::{d, parent_in, unit_in};
 
     #[test]
     fn kinds_nest_downwards_only() {
@@ -338,9 +323,7 @@ mod tests {
         assert!(!UnitKind::District.may_sit_under(UnitKind::Ward));
         assert!(!UnitKind::School.may_sit_under(UnitKind::School));
         assert!(!UnitKind::City.may_sit_under(UnitKind::City));
-        for k in UnitKind::ALL {
-            assert_eq!(UnitKind::parse(k.as_str()), Some(k));
-        }
+        crate::testing::assert_names_read_back(UnitKind::ALL, UnitKind::as_str, UnitKind::parse);
     }
 
     #[test]
@@ -353,11 +336,11 @@ mod tests {
 
     #[test]
     fn chart_answers_at_a_date() {
-        let city = unit("HCM", UnitKind::City, "2000-01-01", None);
-        let old = unit("P1", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
-        let mid = unit("X", UnitKind::Ward, "2025-07-01", Some("2026-01-01"));
-        let new = unit("Y", UnitKind::Ward, "2026-01-01", None);
-        let school = unit("S", UnitKind::School, "2000-01-01", None);
+        let city = unit_in("HCM", UnitKind::City, "2000-01-01", None);
+        let old = unit_in("P1", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
+        let mid = unit_in("X", UnitKind::Ward, "2025-07-01", Some("2026-01-01"));
+        let new = unit_in("Y", UnitKind::Ward, "2026-01-01", None);
+        let school = unit_in("S", UnitKind::School, "2000-01-01", None);
         let edge = |from: &Unit, to: &Unit, on: &str, is_default| LineageEdge {
             reorganisation_id: ReorganisationId::new(),
             from: from.id,
@@ -367,21 +350,15 @@ mod tests {
             assumption: false,
             note: None,
         };
-        let period = |u: &Unit, p: &Unit, from: &str, to: Option<&str>| ParentPeriod {
-            unit_id: u.id,
-            parent_id: p.id,
-            valid_from: d(from),
-            valid_to: to.map(d),
-        };
         let chart = OrgChart::new(
             vec![city.clone(), old.clone(), mid.clone(), new.clone(), school.clone()],
             vec![
-                period(&old, &city, "2000-01-01", Some("2025-07-01")),
-                period(&mid, &city, "2025-07-01", Some("2026-01-01")),
-                period(&new, &city, "2026-01-01", None),
-                period(&school, &old, "2000-01-01", Some("2025-07-01")),
-                period(&school, &mid, "2025-07-01", Some("2026-01-01")),
-                period(&school, &new, "2026-01-01", None),
+                parent_in(&old, &city, "2000-01-01", Some("2025-07-01")),
+                parent_in(&mid, &city, "2025-07-01", Some("2026-01-01")),
+                parent_in(&new, &city, "2026-01-01", None),
+                parent_in(&school, &old, "2000-01-01", Some("2025-07-01")),
+                parent_in(&school, &mid, "2025-07-01", Some("2026-01-01")),
+                parent_in(&school, &new, "2026-01-01", None),
             ],
             vec![
                 edge(&old, &mid, "2025-07-01", true),

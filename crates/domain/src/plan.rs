@@ -1426,13 +1426,10 @@ pub fn issue_counts(status: &str, reason: Option<&str>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::testing::{d, parent_in, unit_in};
     use proptest::prelude::*;
 
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
 
     fn target(metric: Metric, period: &str, value: f64) -> Target {
         Target::check(metric.as_str(), UnitId::new(), period, value, &calendar()).unwrap()
@@ -1840,7 +1837,7 @@ mod tests {
         );
     }
 
-    use crate::org::{LineageEdge, ParentPeriod, Unit, UnitCode};
+    use crate::org::{LineageEdge, Unit};
 
     /// A small plan: a district with its Council, ward W1 (two schools) and
     /// ward W2 (one school) merged into ward NW on 1 July 2025, and a care
@@ -1858,30 +1855,15 @@ mod tests {
     }
 
     fn chart() -> Chart {
-        let unit = |code: &str, kind, from: &str, to: Option<&str>| Unit {
-            id: UnitId::new(),
-            kind,
-            code: UnitCode::parse("code", code).unwrap(),
-            name: LocalizedText::from_stored(code, None),
-            valid_from: d(from),
-            valid_to: to.map(d),
-            note: None,
-        };
-        let district = unit("PN", UnitKind::District, "2000-01-01", None);
-        let council = unit("PN-HDTE", UnitKind::Council, "2000-01-01", None);
-        let care = unit("PN-MA", UnitKind::CareCentre, "2000-01-01", None);
-        let w1 = unit("W1", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
-        let w2 = unit("W2", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
-        let nw = unit("NW", UnitKind::Ward, "2025-07-01", None);
-        let s1 = unit("S1", UnitKind::School, "2000-01-01", None);
-        let s2 = unit("S2", UnitKind::School, "2000-01-01", None);
-        let s3 = unit("S3", UnitKind::School, "2000-01-01", None);
-        let period = |u: &Unit, p: &Unit, from: &str, to: Option<&str>| ParentPeriod {
-            unit_id: u.id,
-            parent_id: p.id,
-            valid_from: d(from),
-            valid_to: to.map(d),
-        };
+        let district = unit_in("PN", UnitKind::District, "2000-01-01", None);
+        let council = unit_in("PN-HDTE", UnitKind::Council, "2000-01-01", None);
+        let care = unit_in("PN-MA", UnitKind::CareCentre, "2000-01-01", None);
+        let w1 = unit_in("W1", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
+        let w2 = unit_in("W2", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
+        let nw = unit_in("NW", UnitKind::Ward, "2025-07-01", None);
+        let s1 = unit_in("S1", UnitKind::School, "2000-01-01", None);
+        let s2 = unit_in("S2", UnitKind::School, "2000-01-01", None);
+        let s3 = unit_in("S3", UnitKind::School, "2000-01-01", None);
         let merged = |from: &Unit| LineageEdge {
             reorganisation_id: crate::ReorganisationId::new(),
             from: from.id,
@@ -1904,17 +1886,17 @@ mod tests {
                 s3.clone(),
             ],
             vec![
-                period(&council, &district, "2000-01-01", None),
-                period(&care, &district, "2000-01-01", None),
-                period(&w1, &district, "2000-01-01", Some("2025-07-01")),
-                period(&w2, &district, "2000-01-01", Some("2025-07-01")),
-                period(&nw, &district, "2025-07-01", None),
-                period(&s1, &w1, "2000-01-01", Some("2025-07-01")),
-                period(&s2, &w1, "2000-01-01", Some("2025-07-01")),
-                period(&s3, &w2, "2000-01-01", Some("2025-07-01")),
-                period(&s1, &nw, "2025-07-01", None),
-                period(&s2, &nw, "2025-07-01", None),
-                period(&s3, &nw, "2025-07-01", None),
+                parent_in(&council, &district, "2000-01-01", None),
+                parent_in(&care, &district, "2000-01-01", None),
+                parent_in(&w1, &district, "2000-01-01", Some("2025-07-01")),
+                parent_in(&w2, &district, "2000-01-01", Some("2025-07-01")),
+                parent_in(&nw, &district, "2025-07-01", None),
+                parent_in(&s1, &w1, "2000-01-01", Some("2025-07-01")),
+                parent_in(&s2, &w1, "2000-01-01", Some("2025-07-01")),
+                parent_in(&s3, &w2, "2000-01-01", Some("2025-07-01")),
+                parent_in(&s1, &nw, "2025-07-01", None),
+                parent_in(&s2, &nw, "2025-07-01", None),
+                parent_in(&s3, &nw, "2025-07-01", None),
             ],
             vec![merged(&w1), merged(&w2)],
         );
@@ -2037,12 +2019,12 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for k in EventKind::ALL {
-            assert_eq!(EventKind::parse(k.as_str()), Some(k));
-        }
-        for a in TrainingAudience::ALL {
-            assert_eq!(TrainingAudience::parse(a.as_str()), Some(a));
-        }
+        crate::testing::assert_names_read_back(EventKind::ALL, EventKind::as_str, EventKind::parse);
+        crate::testing::assert_names_read_back(
+            TrainingAudience::ALL,
+            TrainingAudience::as_str,
+            TrainingAudience::parse,
+        );
         let all = Metric::all();
         assert_eq!(all.len(), 13 + EventKind::ALL.len());
         for m in &all {
@@ -2314,37 +2296,32 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("units_covered", 2, false), ("units_in_scope", 3, false)]
         );
-        // For a school's own target, a district training counts too.
-        assert_eq!(m(Metric::PioneerLeadersTrainedCoverage, c.s1, "2026").actual, 100.0);
-        assert_eq!(m(Metric::PioneerLeadersTrainedCoverage, c.s2, "2026").actual, 0.0);
-        assert_eq!(m(Metric::PioneerLeadersTrainedCoverage, c.s2, "2025").actual, 100.0);
-        // Commanders' training: attended by S2's commanders at the district.
-        assert_eq!(m(Metric::TrainingsCommanders, c.s2, "2026").actual, 1.0);
-        assert_eq!(m(Metric::TrainingsCommanders, c.s1, "2026").actual, 0.0);
-        assert_eq!(m(Metric::TrainingsCommanders, c.district, "2026").actual, 1.0);
-        // The old ward's leaders count for the ward that took it over.
-        let wards = m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2025");
+        use Metric::{NeighbourhoodLeadersTrainedCoverage as Neighbourhood, PioneerLeadersTrainedCoverage as Pioneer};
+        // (metric, scope, period, figure)
+        let figures = [
+            // For a school's own target, a district training counts too.
+            (Pioneer, c.s1, "2026", 100.0),
+            (Pioneer, c.s2, "2026", 0.0),
+            (Pioneer, c.s2, "2025", 100.0),
+            // Commanders' training: attended by S2's commanders at the district.
+            (Metric::TrainingsCommanders, c.s2, "2026", 1.0),
+            (Metric::TrainingsCommanders, c.s1, "2026", 0.0),
+            (Metric::TrainingsCommanders, c.district, "2026", 1.0),
+            // The old ward's leaders count for the ward that took it over.
+            (Neighbourhood, c.nw, "2025", 100.0),
+            (Neighbourhood, c.district, "2026", 0.0),
+            // By term: HK2 of 2025-2026 holds the March training.
+            (Pioneer, c.s3, "2025-2026-HK2", 100.0),
+            (Pioneer, c.s3, "2025-2026-HK1", 0.0),
+        ];
+        for (metric, scope, period, figure) in figures {
+            assert_eq!(m(metric, scope, period).actual, figure, "{metric:?} {period}");
+        }
+        let wards = m(Neighbourhood, c.district, "2025");
         assert_eq!((wards.actual, wards.uncovered.len()), (100.0, 0));
-        assert_eq!(
-            m(Metric::NeighbourhoodLeadersTrainedCoverage, c.nw, "2025").actual,
-            100.0
-        );
-        assert_eq!(
-            m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2026").actual,
-            0.0
-        );
         // Before July 2025 the old wards were the ones in force.
-        let h1 = m(Metric::NeighbourhoodLeadersTrainedCoverage, c.district, "2025-H1");
+        let h1 = m(Neighbourhood, c.district, "2025-H1");
         assert_eq!((h1.actual, h1.uncovered.clone()), (50.0, vec![c.w2]));
-        // By term: HK2 of 2025-2026 holds the March training.
-        assert_eq!(
-            m(Metric::PioneerLeadersTrainedCoverage, c.s3, "2025-2026-HK2").actual,
-            100.0
-        );
-        assert_eq!(
-            m(Metric::PioneerLeadersTrainedCoverage, c.s3, "2025-2026-HK1").actual,
-            0.0
-        );
     }
 
     #[test]

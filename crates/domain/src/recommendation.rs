@@ -700,11 +700,8 @@ mod next_step_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{d, parent, unit};
     use proptest::prelude::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
 
     fn vietnam() -> Holidays {
         Holidays::new(crate::calendar::vietnam_holidays().into_iter().map(|(d, _)| d))
@@ -712,15 +709,13 @@ mod tests {
 
     #[test]
     fn statuses_round_trip() {
-        for s in DeliveryStatus::ALL {
-            assert_eq!(DeliveryStatus::parse(s.as_str()), Some(s));
-        }
-        for s in RecommendationStatus::ALL {
-            assert_eq!(RecommendationStatus::parse(s.as_str()), Some(s));
-        }
-        for s in Stance::ALL {
-            assert_eq!(Stance::parse(s.as_str()), Some(s));
-        }
+        crate::testing::assert_names_read_back(DeliveryStatus::ALL, DeliveryStatus::as_str, DeliveryStatus::parse);
+        crate::testing::assert_names_read_back(
+            RecommendationStatus::ALL,
+            RecommendationStatus::as_str,
+            RecommendationStatus::parse,
+        );
+        crate::testing::assert_names_read_back(Stance::ALL, Stance::as_str, Stance::parse);
         assert_eq!(Stance::parse("maybe"), None);
     }
 
@@ -766,29 +761,14 @@ mod tests {
     #[test]
     fn routing_suggests_the_closest_jurisdiction_answering_for_the_topic() {
         use crate::catalog::{Agency, AgencyKind, Contact};
-        use crate::org::{OrgChart, ParentPeriod, Unit, UnitCode, UnitKind};
-        use crate::{AgencyId, LocalizedText, TopicId, UnitId};
-        let unit = |code: &str, kind| Unit {
-            id: UnitId::new(),
-            kind,
-            code: UnitCode::parse("code", code).unwrap(),
-            name: LocalizedText::from_stored(code, None),
-            valid_from: d("2020-01-01"),
-            valid_to: None,
-            note: None,
-        };
+        use crate::org::{OrgChart, Unit, UnitKind};
+        use crate::{AgencyId, LocalizedText, TopicId};
         let (district, ward, school, other) = (
             unit("PN", UnitKind::District),
             unit("W", UnitKind::Ward),
             unit("S", UnitKind::School),
             unit("W2", UnitKind::Ward),
         );
-        let parent = |child: &Unit, parent: &Unit| ParentPeriod {
-            unit_id: child.id,
-            parent_id: parent.id,
-            valid_from: d("2020-01-01"),
-            valid_to: None,
-        };
         let parents = vec![
             parent(&ward, &district),
             parent(&school, &ward),

@@ -371,10 +371,7 @@ pub fn plan(chart: &OrgChart, request: &ReorganisationRequest) -> Result<Reorgan
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use crate::testing::{d, parent, unit};
 
     struct Fixture {
         chart: OrgChart,
@@ -385,26 +382,11 @@ mod tests {
     }
 
     fn fixture() -> Fixture {
-        let mk = |code: &str, kind| Unit {
-            id: UnitId::new(),
-            kind,
-            code: UnitCode::parse("code", code).unwrap(),
-            name: LocalizedText::from_stored(code, None),
-            valid_from: d("2020-01-01"),
-            valid_to: None,
-            note: None,
-        };
-        let city = mk("C", UnitKind::City);
-        let w1 = mk("W1", UnitKind::Ward);
-        let w2 = mk("W2", UnitKind::Ward);
-        let school = mk("S", UnitKind::School);
-        let p = |u: &Unit, parent: &Unit| ParentPeriod {
-            unit_id: u.id,
-            parent_id: parent.id,
-            valid_from: d("2020-01-01"),
-            valid_to: None,
-        };
-        let periods = vec![p(&w1, &city), p(&w2, &city), p(&school, &w1)];
+        let city = unit("C", UnitKind::City);
+        let w1 = unit("W1", UnitKind::Ward);
+        let w2 = unit("W2", UnitKind::Ward);
+        let school = unit("S", UnitKind::School);
+        let periods = vec![parent(&w1, &city), parent(&w2, &city), parent(&school, &w1)];
         Fixture {
             city: city.id,
             w1: w1.id,

@@ -153,15 +153,11 @@ pub fn publish_topics(tallies: &[TopicTally], table: &PTable) -> Vec<TopicFigure
 
 #[cfg(test)]
 mod tests {
+    use crate::testing::{d, parent, parent_in, unit, unit_in};
     use proptest::prelude::*;
 
     use super::*;
-    use crate::LocalizedText;
-    use crate::org::{ParentPeriod, Unit, UnitCode, UnitKind};
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use crate::org::UnitKind;
 
     #[test]
     fn months_of_a_window() {
@@ -183,27 +179,12 @@ mod tests {
 
     #[test]
     fn branches_follow_the_tree_and_successors() {
-        let unit = |code: &str, kind, from: &str, to: Option<&str>| Unit {
-            id: UnitId::new(),
-            kind,
-            code: UnitCode::parse("code", code).unwrap(),
-            name: LocalizedText::from_stored(code, None),
-            valid_from: d(from),
-            valid_to: to.map(d),
-            note: None,
-        };
-        let city = unit("C", UnitKind::City, "2000-01-01", None);
-        let old = unit("W1", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
-        let new = unit("W2", UnitKind::Ward, "2025-07-01", None);
-        let school = unit("S", UnitKind::School, "2000-01-01", None);
-        let gone = unit("G", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
-        let other = unit("X", UnitKind::City, "2000-01-01", None);
-        let period = |u: &Unit, p: &Unit, from: &str, to: Option<&str>| ParentPeriod {
-            unit_id: u.id,
-            parent_id: p.id,
-            valid_from: d(from),
-            valid_to: to.map(d),
-        };
+        let city = unit_in("C", UnitKind::City, "2000-01-01", None);
+        let old = unit_in("W1", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
+        let new = unit_in("W2", UnitKind::Ward, "2025-07-01", None);
+        let school = unit_in("S", UnitKind::School, "2000-01-01", None);
+        let gone = unit_in("G", UnitKind::Ward, "2000-01-01", Some("2025-07-01"));
+        let other = unit_in("X", UnitKind::City, "2000-01-01", None);
         let chart = OrgChart::new(
             vec![
                 city.clone(),
@@ -214,11 +195,11 @@ mod tests {
                 other.clone(),
             ],
             vec![
-                period(&old, &city, "2000-01-01", Some("2025-07-01")),
-                period(&new, &city, "2025-07-01", None),
-                period(&gone, &city, "2000-01-01", Some("2025-07-01")),
-                period(&school, &old, "2000-01-01", Some("2025-07-01")),
-                period(&school, &new, "2025-07-01", None),
+                parent_in(&old, &city, "2000-01-01", Some("2025-07-01")),
+                parent_in(&new, &city, "2025-07-01", None),
+                parent_in(&gone, &city, "2000-01-01", Some("2025-07-01")),
+                parent_in(&school, &old, "2000-01-01", Some("2025-07-01")),
+                parent_in(&school, &new, "2025-07-01", None),
             ],
             vec![crate::org::LineageEdge {
                 reorganisation_id: crate::ReorganisationId::new(),
@@ -258,26 +239,11 @@ mod tests {
 
     #[test]
     fn a_report_is_of_the_callers_own_unit_or_the_district() {
-        let unit = |code: &str, kind| Unit {
-            id: UnitId::new(),
-            kind,
-            code: UnitCode::parse("code", code).unwrap(),
-            name: LocalizedText::from_stored(code, None),
-            valid_from: d("2000-01-01"),
-            valid_to: None,
-            note: None,
-        };
         let city = unit("HCM", UnitKind::City);
         let district = unit("PN", UnitKind::District);
         let ward = unit("W", UnitKind::Ward);
         let school = unit("S", UnitKind::School);
         let other = unit("S2", UnitKind::School);
-        let period = |u: &Unit, p: &Unit| ParentPeriod {
-            unit_id: u.id,
-            parent_id: p.id,
-            valid_from: d("2000-01-01"),
-            valid_to: None,
-        };
         let units = vec![
             city.clone(),
             district.clone(),
@@ -286,10 +252,10 @@ mod tests {
             other.clone(),
         ];
         let parents = vec![
-            period(&district, &city),
-            period(&ward, &district),
-            period(&school, &ward),
-            period(&other, &district),
+            parent(&district, &city),
+            parent(&ward, &district),
+            parent(&school, &ward),
+            parent(&other, &district),
         ];
         let chart = OrgChart::new(units.clone(), parents.clone(), vec![]);
         let days = [d("2026-11-25")];

@@ -387,15 +387,10 @@ pub fn whole_months(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::survey::{RawOption, RawQuestion, RawSurvey, RawText};
+    use crate::survey::{RawOption, RawQuestion, RawText};
+    use crate::testing::{raw_opinion, raw_question};
 
     fn def() -> SurveyDefinition {
-        let text = |s: &str| {
-            Some(RawText {
-                vi: Some(s.into()),
-                en: None,
-            })
-        };
         let opt = |k: &str| RawOption {
             key: k.into(),
             label: RawText {
@@ -403,32 +398,14 @@ mod tests {
                 en: None,
             },
         };
-        let raw = RawSurvey {
-            kind: "opinion".into(),
-            title: text("T"),
-            questions: vec![
-                RawQuestion {
-                    key: "c".into(),
-                    qtype: "single_choice".into(),
-                    text: text("C?"),
-                    options: vec![opt("a"), opt("b")],
-                    ..RawQuestion::default()
-                },
-                RawQuestion {
-                    key: "n".into(),
-                    qtype: "number".into(),
-                    text: text("N?"),
-                    ..RawQuestion::default()
-                },
-                RawQuestion {
-                    key: "t".into(),
-                    qtype: "text".into(),
-                    text: text("T?"),
-                    ..RawQuestion::default()
-                },
-            ],
-            ..RawSurvey::default()
-        };
+        let raw = raw_opinion(vec![
+            RawQuestion {
+                options: vec![opt("a"), opt("b")],
+                ..raw_question("c", "single_choice")
+            },
+            raw_question("n", "number"),
+            raw_question("t", "text"),
+        ]);
         SurveyDefinition::parse(&raw, &|_| true).unwrap()
     }
 

@@ -342,12 +342,8 @@ mod tests {
                 Err("illegal_transition")
             );
         }
-        for s in CaseStatus::ALL {
-            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
-        }
-        for r in Referral::ALL {
-            assert_eq!(Referral::parse(r.as_str()), Some(r));
-        }
+        crate::testing::assert_names_read_back(CaseStatus::ALL, CaseStatus::as_str, CaseStatus::parse);
+        crate::testing::assert_names_read_back(Referral::ALL, Referral::as_str, Referral::parse);
         assert_eq!(Channel::parse("hotline_111"), Some(Channel::Hotline111));
         assert_eq!(Channel::parse("email"), None);
     }
@@ -406,16 +402,12 @@ mod tests {
     fn a_change_says_what_changes() {
         let now = at(5);
         let officer = UserId(uuid::Uuid::from_u128(7));
+        let to = |status| CaseChange {
+            status: Some(status),
+            ..CaseChange::default()
+        };
         // Taking a new case up stamps its assessment, and nothing else.
-        let next = case(New)
-            .change(
-                &CaseChange {
-                    status: Some(Assessing),
-                    ..CaseChange::default()
-                },
-                now,
-            )
-            .unwrap();
+        let next = case(New).change(&to(Assessing), now).unwrap();
         assert_eq!(
             next,
             CaseState {
@@ -437,28 +429,12 @@ mod tests {
             .unwrap();
         assert_eq!((referred.status, referred.referral), (Referred, Some(Referral::School)));
         assert_eq!(referred.assessed_at, Some(now), "assessed once");
-        let closed = referred
-            .change(
-                &CaseChange {
-                    status: Some(Closed),
-                    ..CaseChange::default()
-                },
-                at(7),
-            )
-            .unwrap();
+        let closed = referred.change(&to(Closed), at(7)).unwrap();
         assert_eq!(
             (closed.referral, closed.closed_at),
             (Some(Referral::School), Some(at(7)))
         );
-        let again = closed
-            .change(
-                &CaseChange {
-                    status: Some(Closed),
-                    ..CaseChange::default()
-                },
-                at(8),
-            )
-            .unwrap();
+        let again = closed.change(&to(Closed), at(8)).unwrap();
         assert_eq!(again, closed, "closing a closed case changes nothing");
         // Severity and assignee alone leave the status and its stamps.
         let reassigned = closed

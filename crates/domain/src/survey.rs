@@ -1970,15 +1970,9 @@ mod tests {
 
     #[test]
     fn kind_band_and_type_names() {
-        for k in SurveyKind::ALL {
-            assert_eq!(SurveyKind::parse(k.as_str()), Some(k));
-        }
-        for t in QuestionType::ALL {
-            assert_eq!(QuestionType::parse(t.as_str()), Some(t));
-        }
-        for b in AgeBand::ALL {
-            assert_eq!(AgeBand::parse(b.as_str()), Some(b));
-        }
+        crate::testing::assert_names_read_back(SurveyKind::ALL, SurveyKind::as_str, SurveyKind::parse);
+        crate::testing::assert_names_read_back(QuestionType::ALL, QuestionType::as_str, QuestionType::parse);
+        crate::testing::assert_names_read_back(AgeBand::ALL, AgeBand::as_str, AgeBand::parse);
         assert_eq!(SurveyKind::parse("Opinion"), None);
         assert_eq!(QuestionType::parse("slider"), None);
         assert_eq!(AgeBand::parse("6–8"), None);

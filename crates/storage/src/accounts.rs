@@ -8,8 +8,9 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::Change;
 use crate::entities::user;
+use crate::query::create_audited;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 fn to_user(m: user::Model) -> Result<User, DbErr> {
@@ -36,10 +37,10 @@ pub struct NewUser<'a> {
 }
 
 pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<User, StoreError> {
-    let tx = begin(db).await?;
     let now = actor.at;
-    let row = user::Entity::insert(user::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
+    let id = uuid::Uuid::now_v7();
+    let row = user::ActiveModel {
+        id: Set(id),
         username: Set(new.username.to_owned()),
         password_hash: Set(new.password_hash.to_owned()),
         role: Set(new.assignment.role.as_str().to_owned()),
@@ -50,23 +51,15 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<User, St
         token_version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
-    })
-    .exec_with_returning(&tx)
-    .await
-    .map_err(conflict_on_unique("username_taken"))?;
-    audit::record(
-        &tx,
+    };
+    let row = create_audited(
+        db,
         actor,
-        Change {
-            action: "user.create",
-            entity: "user",
-            entity_id: Some(row.id.to_string()),
-            before: None,
-            after: snapshot(&row),
-        },
+        row,
+        conflict_on_unique("username_taken"),
+        ("user.create", "user", id),
     )
     .await?;
-    tx.commit().await?;
     Ok(to_user(row)?)
 }
 
@@ -154,19 +147,10 @@ pub async fn update(db: &Db, actor: &Actor, id: UserId, changes: UserChanges) ->
     }
     row.updated_at = Set(actor.at);
     let after = row.update(&tx).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "user.update",
-            entity: "user",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("user.update", "user", id)
+        .between(&before, &after)
+        .commit(tx, actor)
+        .await?;
     Ok(to_user(after)?)
 }
 
@@ -183,18 +167,6 @@ pub async fn set_password(db: &Db, actor: &Actor, id: UserId, password_hash: &st
     if done.rows_affected == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "user.password_set",
-            entity: "user",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("user.password_set", "user", id).commit(tx, actor).await?;
     Ok(())
 }

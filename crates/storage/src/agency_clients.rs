@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::entities::agency_client;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
@@ -60,19 +60,10 @@ pub async fn create(
             .await
             .map_err(conflict_on_unique("client_id_taken"))?,
     );
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "agency.client_create",
-            entity: "agency",
-            entity_id: Some(agency_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"client_id": c.client_id, "label": c.label})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("agency.client_create", "agency", agency_id)
+        .after(serde_json::json!({"client_id": c.client_id, "label": c.label}))
+        .commit(tx, actor)
+        .await?;
     Ok(c)
 }
 
@@ -127,18 +118,9 @@ pub async fn revoke(db: &Db, actor: &Actor, agency_id: Uuid, client_id: &str) ->
         .exec(&tx)
         .await?,
     );
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "agency.client_revoke",
-            entity: "agency",
-            entity_id: Some(agency_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"client_id": c.client_id})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("agency.client_revoke", "agency", agency_id)
+        .after(serde_json::json!({"client_id": c.client_id}))
+        .commit(tx, actor)
+        .await?;
     Ok(c)
 }

@@ -3,7 +3,7 @@
 //! deletes an audit row.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait};
 use serde::Serialize;
 
 use crate::entities::audit_event;
@@ -16,6 +16,61 @@ pub struct Change<'a> {
     pub entity_id: Option<String>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+impl<'a> Change<'a> {
+    /// `action` done to the `entity` whose id is `id`, with nothing before
+    /// or after yet.
+    pub fn of(action: &'a str, entity: &'a str, id: impl ToString) -> Self {
+        Change {
+            entity_id: Some(id.to_string()),
+            ..Change::of_all(action, entity)
+        }
+    }
+
+    /// `action` done to `entity` as a whole, not to one of its rows.
+    pub fn of_all(action: &'a str, entity: &'a str) -> Self {
+        Change {
+            action,
+            entity,
+            entity_id: None,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// The state before the change.
+    pub fn before(self, before: impl Into<Option<serde_json::Value>>) -> Self {
+        Change {
+            before: before.into(),
+            ..self
+        }
+    }
+
+    /// The state after the change.
+    pub fn after(self, after: impl Into<Option<serde_json::Value>>) -> Self {
+        Change {
+            after: after.into(),
+            ..self
+        }
+    }
+
+    /// A row's state before and after the change.
+    pub fn between<T: Serialize>(self, before: &T, after: &T) -> Self {
+        self.before(snapshot(before)).after(snapshot(after))
+    }
+
+    /// Records the change in the transaction that made it, and commits it.
+    pub async fn commit(self, tx: DatabaseTransaction, actor: &Actor) -> Result<(), StoreError> {
+        self.record(&tx, actor).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the change with `conn`, inside the transaction that makes it.
+    pub async fn record<C: ConnectionTrait>(self, conn: &C, actor: &Actor) -> Result<(), StoreError> {
+        record(conn, actor, self).await
+    }
 }
 
 /// A row's state for the log.
@@ -66,7 +121,7 @@ pub async fn for_entity<C: ConnectionTrait>(
         .order_by_asc(audit_event::Column::Id)
         .all(conn)
         .await?;
-    Ok(rows.into_iter().map(event_of).collect())
+    Ok(rows.into_iter().map(AuditEvent::from).collect())
 }
 
 /// The changes to several entities of one kind, oldest first.
@@ -85,20 +140,22 @@ pub async fn for_entities<C: ConnectionTrait>(
         .order_by_asc(audit_event::Column::Id)
         .all(conn)
         .await?;
-    Ok(rows.into_iter().map(event_of).collect())
+    Ok(rows.into_iter().map(AuditEvent::from).collect())
 }
 
-fn event_of(r: audit_event::Model) -> AuditEvent {
-    AuditEvent {
-        id: r.id,
-        at: r.at,
-        actor_id: r.actor_id,
-        actor_label: r.actor_label,
-        action: r.action,
-        entity: r.entity,
-        entity_id: r.entity_id,
-        before: r.before,
-        after: r.after,
+impl From<audit_event::Model> for AuditEvent {
+    fn from(r: audit_event::Model) -> Self {
+        AuditEvent {
+            id: r.id,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_label: r.actor_label,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            before: r.before,
+            after: r.after,
+        }
     }
 }
 
@@ -123,7 +180,7 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<uuid::Uuid>,
     limit: u64,
 ) -> Result<Vec<AuditEvent>, StoreError> {
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    use sea_orm::{ColumnTrait, QueryFilter};
     let mut q = audit_event::Entity::find();
     if let Some(e) = filter.entity {
         q = q.filter(audit_event::Column::Entity.eq(e));
@@ -143,9 +200,8 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(u) = filter.until {
         q = q.filter(audit_event::Column::At.lt(u));
     }
-    if let Some(a) = after {
-        q = q.filter(audit_event::Column::Id.gt(a));
-    }
-    let rows = q.order_by_asc(audit_event::Column::Id).limit(limit).all(conn).await?;
-    Ok(rows.into_iter().map(event_of).collect())
+    let rows = crate::query::page(q, audit_event::Column::Id, after, limit)
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(AuditEvent::from).collect())
 }

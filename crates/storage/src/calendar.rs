@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::entities::holiday;
 use crate::{Actor, Db, StoreError, begin};
 
@@ -54,19 +54,11 @@ pub async fn replace_year(db: &Db, actor: &Actor, year: i32, days: &[(NaiveDate,
                 .collect::<Vec<_>>()
         )
     };
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "calendar.replace_year",
-            entity: "calendar",
-            entity_id: Some(year.to_string()),
-            before: Some(show(&before)),
-            after: Some(show(days)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("calendar.replace_year", "calendar", year)
+        .before(show(&before))
+        .after(show(days))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 

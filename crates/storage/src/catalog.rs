@@ -9,8 +9,9 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::{agency, agency_topic, topic};
+use crate::query::create_audited;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 fn to_topic(m: topic::Model) -> Result<Topic, DbErr> {
@@ -59,24 +60,15 @@ pub async fn get_topic<C: ConnectionTrait>(conn: &C, id: TopicId) -> Result<Topi
 }
 
 pub async fn create_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), StoreError> {
-    let tx = begin(db).await?;
-    let row = topic::Entity::insert(topic_row(t, actor.at))
-        .exec_with_returning(&tx)
-        .await
-        .map_err(conflict_on_unique("topic_slug_taken"))?;
-    audit::record(
-        &tx,
+    let row = topic_row(t, actor.at);
+    create_audited(
+        db,
         actor,
-        Change {
-            action: "topic.create",
-            entity: "topic",
-            entity_id: Some(t.id.to_string()),
-            before: None,
-            after: snapshot(&row),
-        },
+        row,
+        conflict_on_unique("topic_slug_taken"),
+        ("topic.create", "topic", t.id.0),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -90,19 +82,10 @@ pub async fn update_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), Store
     let mut row = topic_row(t, actor.at);
     row.created_at = Set(before.created_at);
     let after = row.update(&tx).await.map_err(conflict_on_unique("topic_slug_taken"))?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "topic.update",
-            entity: "topic",
-            entity_id: Some(t.id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("topic.update", "topic", t.id)
+        .between(&before, &after)
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -209,19 +192,10 @@ pub async fn create_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), Sto
     agency::Entity::insert(am).exec_without_returning(&tx).await?;
     set_agency_topics(&tx, a).await?;
     let after = get_agency(&tx, a.id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "agency.create",
-            entity: "agency",
-            entity_id: Some(a.id.to_string()),
-            before: None,
-            after: snapshot(&agency_snapshot(&after)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("agency.create", "agency", a.id)
+        .after(snapshot(&agency_snapshot(&after)))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -237,19 +211,11 @@ pub async fn update_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), Sto
     agency_fields(&mut am, a, actor.at);
     am.update(&tx).await?;
     set_agency_topics(&tx, a).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "agency.update",
-            entity: "agency",
-            entity_id: Some(a.id.to_string()),
-            before: snapshot(&agency_snapshot(&before)),
-            after: snapshot(&agency_snapshot(a)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("agency.update", "agency", a.id)
+        .before(snapshot(&agency_snapshot(&before)))
+        .after(snapshot(&agency_snapshot(a)))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 

@@ -14,8 +14,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::{event, event_children, issue, training_attendance};
+use crate::moderation::new_issue_row;
 use crate::{Actor, Db, StoreError, begin};
 
 /// An event as recorded.
@@ -169,22 +170,13 @@ pub async fn create(
     for i in issues {
         insert_issue(&tx, e, i, raised_at, actor.at).await?;
     }
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "event.create",
-            entity: "event",
-            entity_id: Some(e.id.to_string()),
-            before: None,
-            after: snapshot(
-                &serde_json::json!({"event": row, "attendance": show_attendance(&e.attendance),
+    Change::of("event.create", "event", e.id)
+        .after(snapshot(
+            &serde_json::json!({"event": row, "attendance": show_attendance(&e.attendance),
                     "issues": issues.iter().map(|i| i.id).collect::<Vec<_>>()}),
-            ),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+        ))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -196,31 +188,15 @@ async fn insert_issue<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     issue::Entity::insert(issue::ActiveModel {
-        published_at: Set(None),
-        id: Set(i.id),
-        source: Set("event".to_owned()),
-        status: Set(i.status.clone()),
-        survey_id: Set(None),
-        session_id: Set(None),
-        unit_id: Set(e.unit_id.0),
-        participant_id: Set(None),
-        age_band: Set(None),
-        topic_id: Set(i.topic_id),
-        title: Set(i.title.clone()),
-        body: Set(i.body.clone()),
         redactions: Set((!i.redactions.is_empty()).then(|| i.redactions.join(","))),
-        receipt_hash: Set(None),
-        idempotency_key: Set(None),
-        request_hash: Set(None),
-        created_at: Set(raised_at),
         updated_at: Set(now),
         event_id: Set(Some(e.id)),
-        rejection_reason: Set(None),
-        moderator_note: Set(None),
-        search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
-        merged_into: Set(None),
-        response_id: Set(None),
-        question_key: Set(None),
+        ..new_issue_row(
+            (i.id, "event", &i.status),
+            (e.unit_id.0, i.topic_id),
+            (&i.title, &i.body),
+            raised_at,
+        )
     })
     .exec_without_returning(conn)
     .await?;
@@ -327,19 +303,15 @@ pub async fn update(db: &Db, actor: &Actor, e: &Event, raised_at: DateTime<Utc>)
             .exec(&tx)
             .await?;
     }
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "event.update",
-            entity: "event",
-            entity_id: Some(e.id.to_string()),
-            before: snapshot(&serde_json::json!({"event": before, "attendance": show_attendance(&attended_before)})),
-            after: snapshot(&serde_json::json!({"event": after, "attendance": show_attendance(&e.attendance)})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("event.update", "event", e.id)
+        .before(snapshot(
+            &serde_json::json!({"event": before, "attendance": show_attendance(&attended_before)}),
+        ))
+        .after(snapshot(
+            &serde_json::json!({"event": after, "attendance": show_attendance(&e.attendance)}),
+        ))
+        .commit(tx, actor)
+        .await?;
     Ok(to_event(after, e.attendance.clone()))
 }
 
@@ -421,18 +393,10 @@ pub async fn put_children(db: &Db, actor: &Actor, line: &ChildrenLine) -> Result
             .await?
         }
     };
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "event.children",
-            entity: "event",
-            entity_id: Some(line.event_id.to_string()),
-            before: before.as_ref().and_then(snapshot),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("event.children", "event", line.event_id)
+        .before(before.as_ref().and_then(snapshot))
+        .after(snapshot(&after))
+        .commit(tx, actor)
+        .await?;
     Ok(to_line(after))
 }

@@ -18,6 +18,7 @@ mod names;
 pub mod org;
 pub mod outbox;
 pub mod participation;
+mod query;
 pub mod recommendations;
 pub mod reports;
 pub mod retention;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{issue, issue_support, response};
 use crate::names::{by_name, by_name_opt, read, read_opt};
+use crate::query::{read_by_id, rows_in};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An issue as the moderators see it.
@@ -170,14 +171,48 @@ pub async fn counts<C: ConnectionTrait>(conn: &C, filter: &IssueFilter<'_>) -> R
     Ok(out)
 }
 
+/// A new issue's row: its id, source and status, unit and topic, words
+/// (and their search key), raised at `at`; every other column empty, for
+/// the caller to fill in.
+pub(crate) fn new_issue_row(
+    (id, source, status): (Uuid, &str, &str),
+    (unit_id, topic_id): (Uuid, Option<Uuid>),
+    (title, body): (&str, &str),
+    at: DateTime<Utc>,
+) -> issue::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    issue::ActiveModel {
+        id: Set(id),
+        source: Set(source.to_owned()),
+        status: Set(status.to_owned()),
+        unit_id: Set(unit_id),
+        topic_id: Set(topic_id),
+        title: Set(title.to_owned()),
+        body: Set(body.to_owned()),
+        search_text: Set(Some(search_key(title, body))),
+        created_at: Set(at),
+        updated_at: Set(at),
+        published_at: Set(None),
+        survey_id: Set(None),
+        session_id: Set(None),
+        participant_id: Set(None),
+        age_band: Set(None),
+        redactions: Set(None),
+        receipt_hash: Set(None),
+        idempotency_key: Set(None),
+        request_hash: Set(None),
+        event_id: Set(None),
+        rejection_reason: Set(None),
+        moderator_note: Set(None),
+        merged_into: Set(None),
+        response_id: Set(None),
+        question_key: Set(None),
+    }
+}
+
 /// Several issues, in no particular order; unknown ids are left out.
 pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<IssueRow>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    issue::Entity::find()
-        .filter(issue::Column::Id.is_in(ids.iter().copied()))
-        .all(conn)
+    rows_in::<issue::Entity, _>(conn, issue::Column::Id, ids, &[])
         .await?
         .into_iter()
         .map(row_of)
@@ -185,12 +220,7 @@ pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<IssueRow, StoreError> {
-    issue::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(row_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)
+    read_by_id::<issue::Entity, _, _>(conn, id, row_of).await
 }
 
 /// What the audit log keeps of an issue: its state, never its words (a
@@ -288,18 +318,11 @@ pub async fn update_all<E>(
             .filter(issue::Column::Id.eq(*id))
             .exec(&tx)
             .await?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "issue.update",
-                entity: "issue",
-                entity_id: Some(id.to_string()),
-                before: audit_view(&current, None),
-                after: audit_view(&next, Some(&current)),
-            },
-        )
-        .await?;
+        Change::of("issue.update", "issue", id)
+            .before(audit_view(&current, None))
+            .after(audit_view(&next, Some(&current)))
+            .record(&tx, actor)
+            .await?;
         out.push(next);
     }
     tx.commit().await?;
@@ -588,9 +611,7 @@ pub async fn answers_of<C: ConnectionTrait>(
         .column(response::Column::AgeBand)
         .column(response::Column::SubmittedAt)
         .column(response::Column::Answers)
-        .filter(response::Column::SurveyId.eq(survey_id))
-        .filter(response::Column::Version.eq(version))
-        .filter(response::Column::WithdrawnAt.is_null());
+        .filter(crate::query::counted_responses_of(survey_id, version));
     if let Some(a) = after {
         q = q.filter(response::Column::Id.gt(a));
     }
@@ -689,32 +710,20 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
     let tx = begin(db).await?;
     let id = Uuid::now_v7();
     let now = actor.at;
+    use sea_orm::ActiveValue::Set;
     let inserted = issue::Entity::insert(issue::ActiveModel {
-        published_at: sea_orm::ActiveValue::Set(None),
-        id: sea_orm::ActiveValue::Set(id),
-        source: sea_orm::ActiveValue::Set("survey_answer".to_owned()),
-        status: sea_orm::ActiveValue::Set(IssueStatus::New.as_str().to_owned()),
-        survey_id: sea_orm::ActiveValue::Set(Some(p.from.survey_id)),
-        session_id: sea_orm::ActiveValue::Set(Some(p.from.session_id)),
-        unit_id: sea_orm::ActiveValue::Set(p.from.unit_id),
-        participant_id: sea_orm::ActiveValue::Set(Some(p.from.participant_id)),
-        age_band: sea_orm::ActiveValue::Set(Some(p.from.age_band.clone())),
-        topic_id: sea_orm::ActiveValue::Set(p.topic_id),
-        title: sea_orm::ActiveValue::Set(p.title.to_owned()),
-        body: sea_orm::ActiveValue::Set(p.body.to_owned()),
-        redactions: sea_orm::ActiveValue::Set(None),
-        receipt_hash: sea_orm::ActiveValue::Set(None),
-        idempotency_key: sea_orm::ActiveValue::Set(None),
-        request_hash: sea_orm::ActiveValue::Set(None),
-        created_at: sea_orm::ActiveValue::Set(now),
-        updated_at: sea_orm::ActiveValue::Set(now),
-        event_id: sea_orm::ActiveValue::Set(None),
-        rejection_reason: sea_orm::ActiveValue::Set(None),
-        moderator_note: sea_orm::ActiveValue::Set(None),
-        search_text: sea_orm::ActiveValue::Set(Some(search_key(p.title, p.body))),
-        merged_into: sea_orm::ActiveValue::Set(None),
-        response_id: sea_orm::ActiveValue::Set(Some(p.response_id)),
-        question_key: sea_orm::ActiveValue::Set(Some(p.question_key.to_owned())),
+        survey_id: Set(Some(p.from.survey_id)),
+        session_id: Set(Some(p.from.session_id)),
+        participant_id: Set(Some(p.from.participant_id)),
+        age_band: Set(Some(p.from.age_band.clone())),
+        response_id: Set(Some(p.response_id)),
+        question_key: Set(Some(p.question_key.to_owned())),
+        ..new_issue_row(
+            (id, "survey_answer", IssueStatus::New.as_str()),
+            (p.from.unit_id, p.topic_id),
+            (p.title, p.body),
+            now,
+        )
     })
     .exec_without_returning(&tx)
     .await;
@@ -732,19 +741,10 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
         }
         return Err(e.into());
     }
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "issue.promote",
-            entity: "issue",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"response_id": p.response_id, "question_key": p.question_key})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("issue.promote", "issue", id)
+        .after(serde_json::json!({"response_id": p.response_id, "question_key": p.question_key}))
+        .commit(tx, actor)
+        .await?;
     Ok((id, true))
 }
 
@@ -828,23 +828,7 @@ pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> 
     let mut case = referral_case(r, format!("{}\n\n{}", issue.title, issue.body), issue.unit_id, now);
     case.issue_id = Set(Some(id));
     case.session_id = Set(issue.session_id);
-    let case_id = *case.id.as_ref();
-    crate::safeguarding::announce(
-        &tx,
-        &crate::safeguarding::Opened {
-            id: case_id,
-            source: "referral",
-            outcome: None,
-            severity: r.severity,
-            categories: r.categories,
-            unit_id: *case.unit_id.as_ref(),
-            received_at: now,
-        },
-    )
-    .await?;
-    crate::entities::safeguarding_case::Entity::insert(case)
-        .exec_without_returning(&tx)
-        .await?;
+    let case_id = open_referred_case(&tx, r, case, now).await?;
     issue::Entity::update_many()
         .col_expr(issue::Column::Status, Expr::value("withheld"))
         .col_expr(issue::Column::Title, Expr::value(r.withheld))
@@ -858,19 +842,34 @@ pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> 
         .filter(issue::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "issue.refer",
-            entity: "issue",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"case_id": case_id, "severity": r.severity})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("issue.refer", "issue", id)
+        .after(serde_json::json!({"case_id": case_id, "severity": r.severity}))
+        .commit(tx, actor)
+        .await?;
+    Ok(case_id)
+}
+
+/// Opens the case a referral makes, telling the officers, in `tx`.
+async fn open_referred_case(
+    tx: &sea_orm::DatabaseTransaction,
+    r: &Referral<'_>,
+    case: crate::entities::safeguarding_case::ActiveModel,
+    now: DateTime<Utc>,
+) -> Result<Uuid, StoreError> {
+    let case_id = *case.id.as_ref();
+    let opened = crate::safeguarding::Opened {
+        id: case_id,
+        source: "referral",
+        outcome: None,
+        severity: r.severity,
+        categories: r.categories,
+        unit_id: *case.unit_id.as_ref(),
+        received_at: now,
+    };
+    crate::safeguarding::announce(tx, &opened).await?;
+    crate::entities::safeguarding_case::Entity::insert(case)
+        .exec_without_returning(tx)
+        .await?;
     Ok(case_id)
 }
 
@@ -910,40 +909,15 @@ pub async fn refer_answer(
     case.response_id = Set(Some(response_id));
     case.question_key = Set(Some(key.to_owned()));
     case.session_id = Set(Some(resp.session_id));
-    let case_id = *case.id.as_ref();
-    crate::safeguarding::announce(
-        &tx,
-        &crate::safeguarding::Opened {
-            id: case_id,
-            source: "referral",
-            outcome: None,
-            severity: r.severity,
-            categories: r.categories,
-            unit_id: *case.unit_id.as_ref(),
-            received_at: now,
-        },
-    )
-    .await?;
-    crate::entities::safeguarding_case::Entity::insert(case)
-        .exec_without_returning(&tx)
-        .await?;
+    let case_id = open_referred_case(&tx, r, case, now).await?;
     response::Entity::update_many()
         .col_expr(response::Column::Answers, Expr::value(answers))
         .filter(response::Column::Id.eq(response_id))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "answer.refer",
-            entity: "response",
-            entity_id: Some(response_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"case_id": case_id, "question_key": key, "severity": r.severity})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("answer.refer", "response", response_id)
+        .after(serde_json::json!({"case_id": case_id, "question_key": key, "severity": r.severity}))
+        .commit(tx, actor)
+        .await?;
     Ok(case_id)
 }

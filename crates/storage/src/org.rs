@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::{reorganisation, unit, unit_lineage, unit_parent};
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
@@ -109,19 +109,12 @@ pub async fn create_unit(db: &Db, actor: &Actor, unit: &Unit, parent: Option<Uni
             .exec_without_returning(&tx)
             .await?;
     }
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "unit.create",
-            entity: "unit",
-            entity_id: Some(unit.id.to_string()),
-            before: None,
-            after: snapshot(&serde_json::json!({"unit": row, "parent_id": parent.map(|p| p.0)})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("unit.create", "unit", unit.id)
+        .after(snapshot(
+            &serde_json::json!({"unit": row, "parent_id": parent.map(|p| p.0)}),
+        ))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -151,19 +144,10 @@ pub async fn correct_unit(db: &Db, actor: &Actor, id: UnitId, change: UnitCorrec
         row.note = Set(note);
     }
     let after = row.update(&tx).await.map_err(conflict_on_unique("unit_code_taken"))?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "unit.update",
-            entity: "unit",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("unit.update", "unit", id)
+        .between(&before, &after)
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -244,19 +228,10 @@ pub async fn apply_reorganisation(
         "moved": plan.new_parent_periods.iter().map(|p| [p.unit_id.0, p.parent_id.0]).collect::<Vec<_>>(),
         "lineage": plan.lineage.iter().map(|e| serde_json::json!({"from": e.from.0, "to": e.to.0, "default": e.is_default})).collect::<Vec<_>>(),
     });
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "reorganisation.create",
-            entity: "reorganisation",
-            entity_id: Some(plan.id.to_string()),
-            before: None,
-            after: Some(after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("reorganisation.create", "reorganisation", plan.id)
+        .after(after)
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 

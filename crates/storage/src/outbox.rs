@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::entities::{agency_webhook, outbox, safeguarding_webhook};
 use crate::{Actor, Db, StoreError, begin};
 
@@ -131,18 +131,9 @@ pub async fn enqueue_test(db: &Db, actor: &Actor, agency_id: Uuid) -> Result<Opt
     )
     .await?;
     if id.is_some() {
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "webhook.test",
-                entity: "agency",
-                entity_id: Some(agency_id.to_string()),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        Change::of("webhook.test", "agency", agency_id)
+            .record(&tx, actor)
+            .await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -225,19 +216,10 @@ pub async fn set_safeguarding_webhook(db: &Db, actor: &Actor, url: &str, secret:
     )
     .exec_without_returning(&tx)
     .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "safeguarding_webhook.set",
-            entity: "safeguarding_webhook",
-            entity_id: None,
-            before: None,
-            after: Some(serde_json::json!({"url": url})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of_all("safeguarding_webhook.set", "safeguarding_webhook")
+        .after(serde_json::json!({"url": url}))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 
@@ -350,19 +332,11 @@ pub async fn replay(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError
     })
     .exec(&tx)
     .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "webhook.replay",
-            entity: "outbox",
-            entity_id: Some(id.to_string()),
-            before: Some(serde_json::json!({"status": "dead", "attempts": current.attempts})),
-            after: Some(serde_json::json!({"status": "pending"})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("webhook.replay", "outbox", id)
+        .before(serde_json::json!({"status": "dead", "attempts": current.attempts}))
+        .after(serde_json::json!({"status": "pending"}))
+        .commit(tx, actor)
+        .await?;
     Ok(true)
 }
 
@@ -388,19 +362,11 @@ pub async fn set_webhook(db: &Db, actor: &Actor, agency_id: Uuid, url: &str, sec
     )
     .exec_without_returning(&tx)
     .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "agency.webhook_set",
-            entity: "agency",
-            entity_id: Some(agency_id.to_string()),
-            before: before.map(|b| serde_json::json!({"url": b.url})),
-            after: Some(serde_json::json!({"url": url})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("agency.webhook_set", "agency", agency_id)
+        .before(before.map(|b| serde_json::json!({"url": b.url})))
+        .after(serde_json::json!({"url": url}))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 

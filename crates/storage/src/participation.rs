@@ -18,9 +18,10 @@ use sea_orm::{
 use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::broadcast::{self, Notice};
 use crate::entities::{issue, participant, response, safeguarding_case, session, survey};
+use crate::query::{create_audited, insert_if_absent, rows_in};
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 /// A consultation session.
@@ -93,22 +94,13 @@ pub async fn admit(
         tx.commit().await?;
         return Ok(Admission::Admitted);
     }
-    let address = session_address::Entity::insert(session_address::ActiveModel {
+    let row = session_address::ActiveModel {
         session_id: Set(session_id),
         address_key: Set(address_key.to_owned()),
         joins: Set(1),
-    })
-    .on_conflict(
-        OnConflict::columns([session_address::Column::SessionId, session_address::Column::AddressKey])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(&tx)
-    .await
-    .or_else(|e| match e {
-        DbErr::RecordNotInserted => Ok(0),
-        e => Err(e),
-    })?;
+    };
+    let key = [session_address::Column::SessionId, session_address::Column::AddressKey];
+    let address = insert_if_absent(&tx, row, key).await?;
     let mut refused = None;
     if address == 0 {
         let more = session_address::Entity::update_many()
@@ -196,27 +188,17 @@ pub async fn void_burst(
         .filter(response::Column::SubmittedAt.lt(until))
         .exec(&tx)
         .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "session.void",
-            entity: "session",
-            entity_id: Some(session_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({"from": from, "until": until, "voided": r.rows_affected})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("session.void", "session", session_id)
+        .after(serde_json::json!({"from": from, "until": until, "voided": r.rows_affected}))
+        .commit(tx, actor)
+        .await?;
     Ok(r.rows_affected)
 }
 
 /// Records a session; a join code already in use answers
 /// `Conflict("join_code_taken")` so the caller can draw another.
 pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), StoreError> {
-    let tx = begin(db).await?;
-    let row = session::Entity::insert(session::ActiveModel {
+    let row = session::ActiveModel {
         id: Set(s.id),
         survey_id: Set(s.survey_id),
         version: Set(s.version),
@@ -233,23 +215,9 @@ pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), S
         joined: Set(0),
         joins_refused: Set(0),
         mode: Set(s.mode.as_str().to_owned()),
-    })
-    .exec_with_returning(&tx)
-    .await
-    .map_err(conflict_on_unique("join_code_taken"))?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "session.create",
-            entity: "session",
-            entity_id: Some(s.id.to_string()),
-            before: None,
-            after: snapshot(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    };
+    let audit = ("session.create", "session", s.id);
+    create_audited(db, actor, row, conflict_on_unique("join_code_taken"), audit).await?;
     Ok(())
 }
 
@@ -304,18 +272,10 @@ pub async fn close_session(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>)
             .filter(session::Column::Id.eq(id))
             .exec(&tx)
             .await?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "session.close",
-                entity: "session",
-                entity_id: Some(id.to_string()),
-                before: snapshot(&before),
-                after: None,
-            },
-        )
-        .await?;
+        Change::of("session.close", "session", id)
+            .before(snapshot(&before))
+            .record(&tx, actor)
+            .await?;
         broadcast::announce(&tx, Notice::Session(id)).await?;
     }
     let after = session::Entity::find_by_id(id)
@@ -340,22 +300,12 @@ pub async fn participant_for<C: ConnectionTrait>(
     {
         return Err(StoreError::Conflict("participant_erased"));
     }
-    participant::Entity::insert(participant::ActiveModel {
+    let row = participant::ActiveModel {
         id: Set(Uuid::now_v7()),
         token_hash: Set(token_hash.to_owned()),
         created_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(participant::Column::TokenHash)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await
-    .or_else(|e| match e {
-        DbErr::RecordNotInserted => Ok(0),
-        e => Err(e),
-    })?;
+    };
+    insert_if_absent(conn, row, [participant::Column::TokenHash]).await?;
     let row = participant::Entity::find()
         .filter(participant::Column::TokenHash.eq(token_hash))
         .one(conn)
@@ -509,25 +459,59 @@ fn violated(e: &DbErr, index: &str, columns: &str) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(m)) if m.contains(index) || m.contains(columns))
 }
 
-/// A response seen before under the same idempotency key.
-async fn replay_response<C: ConnectionTrait>(
+/// A submission stored before, which a retry under its idempotency key is
+/// compared with.
+trait Sent {
+    /// Its id, and the hash of the request that stored it.
+    fn sent(&self) -> (Uuid, Option<&str>);
+}
+
+impl Sent for response::Model {
+    fn sent(&self) -> (Uuid, Option<&str>) {
+        (self.id, Some(&self.request_hash))
+    }
+}
+
+impl Sent for issue::Model {
+    fn sent(&self) -> (Uuid, Option<&str>) {
+        (self.id, self.request_hash.as_deref())
+    }
+}
+
+/// A submission of `E` the participant sent before under the same
+/// idempotency key (`columns`: the participant and key columns): replayed
+/// when the request is the same, else the key reused.
+async fn replay<E: EntityTrait, C: ConnectionTrait>(
     conn: &C,
-    participant_id: Uuid,
-    key: &str,
-    request_hash: &str,
-) -> Result<Option<Submitted>, DbErr> {
-    let prior = response::Entity::find()
-        .filter(response::Column::ParticipantId.eq(participant_id))
-        .filter(response::Column::IdempotencyKey.eq(key))
+    columns: [E::Column; 2],
+    (participant_id, key, request_hash): (Uuid, &str, &str),
+) -> Result<Option<Submitted>, DbErr>
+where
+    E::Model: Sent,
+{
+    let [participant, key_column] = columns;
+    let prior = E::find()
+        .filter(participant.eq(participant_id))
+        .filter(key_column.eq(key))
         .one(conn)
         .await?;
-    Ok(prior.map(|p| {
-        if p.request_hash == request_hash {
-            Submitted::Replayed(p.id)
-        } else {
-            Submitted::KeyReused
-        }
+    Ok(prior.map(|p| match p.sent() {
+        (id, Some(hash)) if hash == request_hash => Submitted::Replayed(id),
+        _ => Submitted::KeyReused,
     }))
+}
+
+/// The participant and idempotency key of a response.
+const RESPONSE_KEY: [response::Column; 2] = [response::Column::ParticipantId, response::Column::IdempotencyKey];
+
+/// A response seen before under the same idempotency key.
+async fn replay_response<C: ConnectionTrait>(conn: &C, r: &NewResponse) -> Result<Option<Submitted>, DbErr> {
+    replay::<response::Entity, _>(
+        conn,
+        RESPONSE_KEY,
+        (r.participant_id, &r.idempotency_key, &r.request_hash),
+    )
+    .await
 }
 
 /// Stores a response and its cases atomically, or says why not: the
@@ -585,25 +569,16 @@ pub async fn enter_paper_response(
         return Ok((settle_refused_response(db, &r, e).await?, participant_id));
     }
     insert_cases(&tx, &r.cases, r.unit_id, Some(r.session_id), Some(r.id), None, actor.at).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "response.enter_paper",
-            entity: "session",
-            entity_id: Some(r.session_id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({
-                "response_id": r.id,
-                "assent": "paper_form",
-                "age_band": r.age_band,
-                "answered_at": r.submitted_at,
-                "safeguarding_cases": r.cases.len(),
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("response.enter_paper", "session", r.session_id)
+        .after(serde_json::json!({
+            "response_id": r.id,
+            "assent": "paper_form",
+            "age_band": r.age_band,
+            "answered_at": r.submitted_at,
+            "safeguarding_cases": r.cases.len(),
+        }))
+        .commit(tx, actor)
+        .await?;
     Ok((Submitted::Created, participant_id))
 }
 
@@ -647,14 +622,12 @@ pub async fn submit_responses(db: &Db, rs: &[NewResponse]) -> Result<Vec<Submitt
         }
         // Refused by an index: a retry under the same key (perhaps in this
         // very batch), or a second response where one is allowed.
-        out.push(
-            match replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash).await? {
-                Some(prior) => prior,
-                None if r.single => Submitted::AlreadyResponded,
-                // Nothing explains it: try alone, for the real answer.
-                None => submit_response(db, r).await?,
-            },
-        );
+        out.push(match replay_response(db, r).await? {
+            Some(prior) => prior,
+            None if r.single => Submitted::AlreadyResponded,
+            // Nothing explains it: try alone, for the real answer.
+            None => submit_response(db, r).await?,
+        });
     }
     Ok(out)
 }
@@ -669,7 +642,7 @@ async fn settle_refused_response(db: &Db, r: &NewResponse, e: DbErr) -> Result<S
     if !idempotency && !single {
         return Err(e.into());
     }
-    let prior = replay_response(db, r.participant_id, &r.idempotency_key, &r.request_hash).await?;
+    let prior = replay_response(db, r).await?;
     Ok(match (prior, single) {
         (Some(p), _) => p,
         (None, true) => Submitted::AlreadyResponded,
@@ -1012,30 +985,16 @@ pub struct NewIssue {
     pub submitted_at: DateTime<Utc>,
 }
 
-async fn replay_issue<C: ConnectionTrait>(
-    conn: &C,
-    participant_id: Uuid,
-    key: &str,
-    request_hash: &str,
-) -> Result<Option<Submitted>, DbErr> {
-    let prior = issue::Entity::find()
-        .filter(issue::Column::ParticipantId.eq(participant_id))
-        .filter(issue::Column::IdempotencyKey.eq(key))
-        .one(conn)
-        .await?;
-    Ok(prior.map(|p| {
-        if p.request_hash.as_deref() == Some(request_hash) {
-            Submitted::Replayed(p.id)
-        } else {
-            Submitted::KeyReused
-        }
-    }))
+/// An issue seen before under the same idempotency key.
+async fn replay_issue<C: ConnectionTrait>(conn: &C, i: &NewIssue) -> Result<Option<Submitted>, DbErr> {
+    let columns = [issue::Column::ParticipantId, issue::Column::IdempotencyKey];
+    replay::<issue::Entity, _>(conn, columns, (i.participant_id, &i.idempotency_key, &i.request_hash)).await
 }
 
 /// Stores a child's issue (and its cases) in one transaction, if its
 /// session is open as the database has it in that transaction.
 pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError> {
-    if let Some(prior) = replay_issue(db, i.participant_id, &i.idempotency_key, &i.request_hash).await? {
+    if let Some(prior) = replay_issue(db, i).await? {
         return Ok(prior);
     }
     let tx = begin(db).await?;
@@ -1045,31 +1004,20 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
     }
     let now = i.submitted_at;
     let inserted = issue::Entity::insert(issue::ActiveModel {
-        published_at: Set(None),
-        id: Set(i.id),
-        source: Set("form".to_owned()),
-        status: Set(i.status.clone()),
         survey_id: Set(Some(i.survey_id)),
         session_id: Set(Some(i.session_id)),
-        unit_id: Set(i.unit_id.0),
         participant_id: Set(Some(i.participant_id)),
         age_band: Set(Some(i.age_band.clone())),
-        topic_id: Set(i.topic_id),
-        title: Set(i.title.clone()),
-        body: Set(i.body.clone()),
         redactions: Set((!i.redactions.is_empty()).then(|| i.redactions.join(","))),
         receipt_hash: Set(Some(i.receipt_hash.clone())),
         idempotency_key: Set(Some(i.idempotency_key.clone())),
         request_hash: Set(Some(i.request_hash.clone())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        event_id: Set(None),
-        rejection_reason: Set(None),
-        moderator_note: Set(None),
-        search_text: Set(Some(langnghe_domain::moderation::search_key(&i.title, &i.body))),
-        merged_into: Set(None),
-        response_id: Set(None),
-        question_key: Set(None),
+        ..crate::moderation::new_issue_row(
+            (i.id, "form", &i.status),
+            (i.unit_id.0, i.topic_id),
+            (&i.title, &i.body),
+            now,
+        )
     })
     .exec_without_returning(&tx)
     .await;
@@ -1077,9 +1025,7 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         Ok(_) => {}
         Err(e) if violated(&e, "ux_issues_idempotency", "idempotency_key") => {
             tx.rollback().await?;
-            return Ok(replay_issue(db, i.participant_id, &i.idempotency_key, &i.request_hash)
-                .await?
-                .unwrap_or(Submitted::KeyReused));
+            return Ok(replay_issue(db, i).await?.unwrap_or(Submitted::KeyReused));
         }
         Err(e) => return Err(e.into()),
     }
@@ -1185,9 +1131,7 @@ pub async fn responses_for_results<C: ConnectionTrait>(
         .column(response::Column::Gender)
         .column(response::Column::SubmittedAt)
         .column(response::Column::Answers)
-        .filter(response::Column::SurveyId.eq(survey_id))
-        .filter(response::Column::Version.eq(version))
-        .filter(response::Column::WithdrawnAt.is_null());
+        .filter(crate::query::counted_responses_of(survey_id, version));
     if let Some(from) = from {
         q = q.filter(response::Column::SubmittedAt.gte(from));
     }
@@ -1235,19 +1179,9 @@ pub struct OwnIssue {
     pub created_at: DateTime<Utc>,
 }
 
-/// Everything held under a pseudonym: its responses (withdrawn ones
-/// included, marked) and the issues still attached to it.
-pub async fn everything_of<C: ConnectionTrait>(
-    conn: &C,
-    participant_id: Uuid,
-) -> Result<(Vec<OwnResponse>, Vec<OwnIssue>), StoreError> {
-    let responses = response::Entity::find()
-        .filter(response::Column::ParticipantId.eq(participant_id))
-        .order_by_asc(response::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| OwnResponse {
+impl From<response::Model> for OwnResponse {
+    fn from(r: response::Model) -> Self {
+        OwnResponse {
             id: r.id,
             survey_id: r.survey_id,
             version: r.version,
@@ -1257,22 +1191,33 @@ pub async fn everything_of<C: ConnectionTrait>(
             answers: r.answers,
             submitted_at: r.submitted_at,
             withdrawn_at: r.withdrawn_at,
-        })
-        .collect();
-    let issues = issue::Entity::find()
-        .filter(issue::Column::ParticipantId.eq(participant_id))
-        .order_by_asc(issue::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|i| OwnIssue {
+        }
+    }
+}
+
+impl From<issue::Model> for OwnIssue {
+    fn from(i: issue::Model) -> Self {
+        OwnIssue {
             id: i.id,
             status: i.status,
             title: i.title,
             body: i.body,
             created_at: i.created_at,
-        })
-        .collect();
+        }
+    }
+}
+
+/// Everything held under a pseudonym: its responses (withdrawn ones
+/// included, marked) and the issues still attached to it.
+pub async fn everything_of<C: ConnectionTrait>(
+    conn: &C,
+    participant_id: Uuid,
+) -> Result<(Vec<OwnResponse>, Vec<OwnIssue>), StoreError> {
+    let of = [participant_id];
+    let responses = rows_in::<response::Entity, _>(conn, response::Column::ParticipantId, &of, &[response::Column::Id]);
+    let issues = rows_in::<issue::Entity, _>(conn, issue::Column::ParticipantId, &of, &[issue::Column::Id]);
+    let responses = responses.await?.into_iter().map(OwnResponse::from).collect();
+    let issues = issues.await?.into_iter().map(OwnIssue::from).collect();
     Ok((responses, issues))
 }
 
@@ -1424,21 +1369,11 @@ pub async fn erase_participant(db: &Db, e: &Erasure<'_>) -> Result<Erased, Store
         .exec(&tx)
         .await?;
     if let Some(p) = participant::Entity::find_by_id(pid).one(&tx).await? {
-        erased_participant::Entity::insert(erased_participant::ActiveModel {
+        let row = erased_participant::ActiveModel {
             token_hash: Set(p.token_hash),
             erased_at: Set(e.now),
-        })
-        .on_conflict(
-            OnConflict::column(erased_participant::Column::TokenHash)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&tx)
-        .await
-        .or_else(|e| match e {
-            DbErr::RecordNotInserted => Ok(0),
-            e => Err(e),
-        })?;
+        };
+        insert_if_absent(&tx, row, [erased_participant::Column::TokenHash]).await?;
         participant::Entity::delete_by_id(pid).exec(&tx).await?;
     }
     tx.commit().await?;

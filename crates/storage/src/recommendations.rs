@@ -18,6 +18,7 @@ use crate::entities::{
     commitment, delivery, delivery_reminder, delivery_update, recommendation as rec, recommendation_issue,
 };
 use crate::names::{by_name, by_name_opt, read, read_opt};
+use crate::query::{page, read_by_id, rows_in};
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
 use langnghe_domain::recommendation::{
     CommitmentStatus, DeliveryStatus, PlannedDelivery, RecommendationStatus, Stance, escalates,
@@ -122,17 +123,14 @@ fn draft_columns(d: &Draft, m: &mut rec::ActiveModel) {
 }
 
 async fn issues_of<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(recommendation_issue::Entity::find()
-        .filter(recommendation_issue::Column::RecommendationId.is_in(ids.iter().copied()))
-        .order_by_asc(recommendation_issue::Column::IssueId)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.recommendation_id, r.issue_id))
-        .collect())
+    use recommendation_issue::Column;
+    Ok(
+        rows_in::<recommendation_issue::Entity, _>(conn, Column::RecommendationId, ids, &[Column::IssueId])
+            .await?
+            .into_iter()
+            .map(|r| (r.recommendation_id, r.issue_id))
+            .collect(),
+    )
 }
 
 async fn set_issues<C: ConnectionTrait>(conn: &C, id: Uuid, issue_ids: &[Uuid]) -> Result<(), StoreError> {
@@ -176,13 +174,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Recommendatio
 /// Several recommendations, in no particular order; unknown ids are left
 /// out.
 pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<RecommendationRow>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = rec::Entity::find()
-        .filter(rec::Column::Id.is_in(ids.iter().copied()))
-        .all(conn)
-        .await?;
+    let rows = rows_in::<rec::Entity, _>(conn, rec::Column::Id, ids, &[]).await?;
     with_issues(conn, rows).await
 }
 
@@ -215,19 +207,10 @@ pub async fn create(db: &Db, actor: &Actor, d: &Draft) -> Result<RecommendationR
     rec::Entity::insert(m).exec_without_returning(&tx).await?;
     set_issues(&tx, id, &d.issue_ids).await?;
     let row = get(&tx, id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "recommendation.create",
-            entity: "recommendation",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: rec_audit(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("recommendation.create", "recommendation", id)
+        .after(rec_audit(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(row)
 }
 
@@ -263,19 +246,11 @@ pub async fn update<E>(
         set_issues(&tx, id, &next.issue_ids).await?;
     }
     let row = get(&tx, id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "recommendation.update",
-            entity: "recommendation",
-            entity_id: Some(id.to_string()),
-            before: rec_audit(&current),
-            after: rec_audit(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("recommendation.update", "recommendation", id)
+        .before(rec_audit(&current))
+        .after(rec_audit(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(Ok(row))
 }
 
@@ -305,19 +280,11 @@ pub async fn approve<E>(
     .exec(&tx)
     .await?;
     let row = get(&tx, id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "recommendation.approve",
-            entity: "recommendation",
-            entity_id: Some(id.to_string()),
-            before: rec_audit(&current),
-            after: rec_audit(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("recommendation.approve", "recommendation", id)
+        .before(rec_audit(&current))
+        .after(rec_audit(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(Ok(row))
 }
 
@@ -398,18 +365,10 @@ pub async fn send<E>(
             updated_at: Set(now),
         };
         let row = delivery_of(delivery::Entity::insert(m).exec_with_returning(&tx).await?)?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "delivery.create",
-                entity: "delivery",
-                entity_id: Some(row.id.to_string()),
-                before: None,
-                after: delivery_audit(&row),
-            },
-        )
-        .await?;
+        Change::of("delivery.create", "delivery", row.id)
+            .after(delivery_audit(&row))
+            .record(&tx, actor)
+            .await?;
         outbox::enqueue(
             &tx,
             row.agency_id,
@@ -439,26 +398,19 @@ pub async fn send<E>(
         }
     }
     let row = get(&tx, id).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: if first {
-                "recommendation.send"
-            } else {
-                "recommendation.reroute"
-            },
-            entity: "recommendation",
-            entity_id: Some(id.to_string()),
-            before: rec_audit(&current),
-            after: snapshot(&serde_json::json!({
-                "status": row.status.as_str(),
-                "agencies": deliveries.iter().map(|d| d.agency_id.0).collect::<Vec<_>>(),
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let action = if first {
+        "recommendation.send"
+    } else {
+        "recommendation.reroute"
+    };
+    Change::of(action, "recommendation", id)
+        .before(rec_audit(&current))
+        .after(snapshot(&serde_json::json!({
+            "status": row.status.as_str(),
+            "agencies": deliveries.iter().map(|d| d.agency_id.0).collect::<Vec<_>>(),
+        })))
+        .commit(tx, actor)
+        .await?;
     Ok(Ok((row, created)))
 }
 
@@ -545,10 +497,7 @@ pub async fn list<C: ConnectionTrait>(
             rec::Column::Id.not_in_subquery(sub)
         });
     }
-    if let Some(a) = after {
-        q = q.filter(rec::Column::Id.gt(a));
-    }
-    let rows = q.order_by_asc(rec::Column::Id).limit(limit).all(conn).await?;
+    let rows = page(q, rec::Column::Id, after, limit).all(conn).await?;
     with_issues(conn, rows).await
 }
 
@@ -664,13 +613,7 @@ fn delivery_audit(d: &DeliveryRow) -> Option<serde_json::Value> {
 
 /// The deliveries of some recommendations, oldest first.
 pub async fn deliveries_of<C: ConnectionTrait>(conn: &C, recs: &[Uuid]) -> Result<Vec<DeliveryRow>, StoreError> {
-    if recs.is_empty() {
-        return Ok(Vec::new());
-    }
-    delivery::Entity::find()
-        .filter(delivery::Column::RecommendationId.is_in(recs.iter().copied()))
-        .order_by_asc(delivery::Column::Id)
-        .all(conn)
+    rows_in::<delivery::Entity, _>(conn, delivery::Column::RecommendationId, recs, &[delivery::Column::Id])
         .await?
         .into_iter()
         .map(delivery_of)
@@ -711,11 +654,7 @@ pub async fn list_deliveries<C: ConnectionTrait>(
             delivery::Column::EscalatedAt.is_null()
         });
     }
-    if let Some(a) = after {
-        q = q.filter(delivery::Column::Id.gt(a));
-    }
-    q.order_by_asc(delivery::Column::Id)
-        .limit(limit)
+    page(q, delivery::Column::Id, after, limit)
         .all(conn)
         .await?
         .into_iter()
@@ -724,12 +663,7 @@ pub async fn list_deliveries<C: ConnectionTrait>(
 }
 
 pub async fn get_delivery<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<DeliveryRow, StoreError> {
-    delivery::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(delivery_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)
+    read_by_id::<delivery::Entity, _, _>(conn, id, delivery_of).await
 }
 
 /// Deliveries sent in `[from, to)`, for reports.
@@ -789,37 +723,31 @@ pub async fn commitments_of<C: ConnectionTrait>(
     conn: &C,
     deliveries: &[Uuid],
 ) -> Result<Vec<CommitmentRow>, StoreError> {
-    if deliveries.is_empty() {
-        return Ok(Vec::new());
-    }
-    commitment::Entity::find()
-        .filter(commitment::Column::DeliveryId.is_in(deliveries.iter().copied()))
-        .order_by_asc(commitment::Column::DeliveryId)
-        .order_by_asc(commitment::Column::Position)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| {
-            Ok(CommitmentRow {
-                id: c.id,
-                delivery_id: c.delivery_id,
-                body: c.body,
-                due_on: c.due_on,
-                status: read(&c.status)?,
-                updated_at: c.updated_at,
-            })
+    use commitment::Column;
+    rows_in::<commitment::Entity, _>(
+        conn,
+        Column::DeliveryId,
+        deliveries,
+        &[Column::DeliveryId, Column::Position],
+    )
+    .await?
+    .into_iter()
+    .map(|c| {
+        Ok(CommitmentRow {
+            id: c.id,
+            delivery_id: c.delivery_id,
+            body: c.body,
+            due_on: c.due_on,
+            status: read(&c.status)?,
+            updated_at: c.updated_at,
         })
-        .collect()
+    })
+    .collect()
 }
 
 pub async fn updates_of<C: ConnectionTrait>(conn: &C, deliveries: &[Uuid]) -> Result<Vec<UpdateRow>, StoreError> {
-    if deliveries.is_empty() {
-        return Ok(Vec::new());
-    }
-    delivery_update::Entity::find()
-        .filter(delivery_update::Column::DeliveryId.is_in(deliveries.iter().copied()))
-        .order_by_asc(delivery_update::Column::Id)
-        .all(conn)
+    use delivery_update::Column;
+    rows_in::<delivery_update::Entity, _>(conn, Column::DeliveryId, deliveries, &[Column::Id])
         .await?
         .into_iter()
         .map(|u| {
@@ -1109,31 +1037,15 @@ pub async fn record_reminder(
     let detail = serde_json::json!({
         "step": r.step, "kind": r.kind, "on": r.on, "days_overdue": r.days_overdue,
     });
-    audit::record(
-        &tx,
-        &system,
-        Change {
-            action: "delivery.reminder",
-            entity: "delivery",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(detail.clone()),
-        },
-    )
-    .await?;
-    if row.escalated_at.is_some() && current.escalated_at.is_none() {
-        audit::record(
-            &tx,
-            &system,
-            Change {
-                action: "delivery.escalate",
-                entity: "delivery",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(detail.clone()),
-            },
-        )
+    Change::of("delivery.reminder", "delivery", id)
+        .after(detail.clone())
+        .record(&tx, &system)
         .await?;
+    if row.escalated_at.is_some() && current.escalated_at.is_none() {
+        Change::of("delivery.escalate", "delivery", id)
+            .after(detail.clone())
+            .record(&tx, &system)
+            .await?;
     }
     let event = if r.kind == "overdue" {
         "delivery.overdue"

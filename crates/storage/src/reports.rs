@@ -9,7 +9,8 @@ use langnghe_domain::plan::EventKind;
 use langnghe_domain::{TopicId, UnitId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use uuid::Uuid;
 
@@ -42,35 +43,60 @@ impl Window {
         self.start_of(self.last.succ_opt().unwrap_or(self.last))
     }
 
-    /// SQL for the local month (`YYYY-MM`) of a timestamp column. The offset
-    /// is a number of the code's, never input, so it is written into the
-    /// text.
+    /// SQL for the local month (`YYYY-MM`) of a timestamp column.
     fn month_of(&self, backend: DbBackend, table: &str, column: &str) -> Expr {
+        self.local(backend, (table, column), ("YYYY-MM", "%Y-%m"))
+    }
+
+    /// SQL for the local day (`YYYY-MM-DD`) of a timestamp column.
+    pub(crate) fn day_of(&self, backend: DbBackend, table: &str, column: &str) -> Expr {
+        self.local(backend, (table, column), ("YYYY-MM-DD", "%Y-%m-%d"))
+    }
+
+    /// SQL for a timestamp column in local time, in the format of each
+    /// backend (PostgreSQL's, SQLite's). The offset is a number of the
+    /// code's, never input, so it is written into the text.
+    fn local(&self, backend: DbBackend, (table, column): (&str, &str), (pg, sqlite): (&str, &str)) -> Expr {
         let h = self.offset_hours;
         Expr::cust(match backend {
             DbBackend::Postgres => {
-                format!("to_char((\"{table}\".\"{column}\" AT TIME ZONE 'UTC') + interval '{h} hours', 'YYYY-MM')")
+                format!("to_char((\"{table}\".\"{column}\" AT TIME ZONE 'UTC') + interval '{h} hours', '{pg}')")
             }
-            _ => format!("strftime('%Y-%m', \"{table}\".\"{column}\", '{h:+} hours')"),
+            _ => format!("strftime('{sqlite}', \"{table}\".\"{column}\", '{h:+} hours')"),
         })
     }
 
-    /// SQL for the local day (`YYYY-MM-DD`) of a timestamp column, as
-    /// [`Window::month_of`].
-    pub(crate) fn day_of(&self, backend: DbBackend, table: &str, column: &str) -> Expr {
-        let h = self.offset_hours;
-        Expr::cust(match backend {
-            DbBackend::Postgres => {
-                format!("to_char((\"{table}\".\"{column}\" AT TIME ZONE 'UTC') + interval '{h} hours', 'YYYY-MM-DD')")
-            }
-            _ => format!("strftime('%Y-%m-%d', \"{table}\".\"{column}\", '{h:+} hours')"),
-        })
+    /// Responses that count (not withdrawn), submitted in the window.
+    pub(crate) fn counted_responses(&self) -> Condition {
+        Condition::all()
+            .add(response::Column::WithdrawnAt.is_null())
+            .add(response::Column::SubmittedAt.gte(self.start()))
+            .add(response::Column::SubmittedAt.lt(self.end()))
+    }
+
+    /// Issues raised in the window.
+    fn raised_issues(&self) -> Condition {
+        Condition::all()
+            .add(issue::Column::CreatedAt.gte(self.start()))
+            .add(issue::Column::CreatedAt.lt(self.end()))
+    }
+
+    /// Issues children raised themselves (source `form`, not entered from
+    /// events) in the window that count as consultations
+    /// ([`counting_issues`]).
+    pub(crate) fn child_issues(&self) -> Condition {
+        Condition::all()
+            .add(issue::Column::Source.eq("form"))
+            .add(counting_issues())
+            .add(self.raised_issues())
     }
 }
 
-/// The issues children raised that count as consultations: all but those
-/// the plan's rule leaves out ([`langnghe_domain::plan::UNCOUNTED_ISSUES`]:
-/// withdrawn, rejected as spam).
+/// Rows whose `column` is one of `units`; every row without units.
+pub(crate) fn under(column: impl ColumnTrait, units: Option<&[UnitId]>) -> Condition {
+    Condition::all().add_option(units.map(|u| column.is_in(u.iter().map(|u| u.0))))
+}
+
 pub(crate) fn counting_issues() -> sea_orm::Condition {
     let mut all = sea_orm::Condition::all();
     for (status, reason) in langnghe_domain::plan::UNCOUNTED_ISSUES {
@@ -111,9 +137,8 @@ pub async fn issues_by_topic<C: ConnectionTrait>(
         .filter(issue::Column::TopicId.is_not_null())
         // Withheld issues belong to safeguarding: counted nowhere else.
         .filter(issue::Column::Status.is_not_in(langnghe_domain::moderation::IssueStatus::HIDDEN))
-        .filter(issue::Column::CreatedAt.gte(w.start()))
-        .filter(issue::Column::CreatedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
+        .filter(w.raised_issues())
+        .filter(under(issue::Column::UnitId, units))
         .into_tuple()
         .all(conn)
         .await?;
@@ -149,10 +174,8 @@ pub async fn answers_by_topic<C: ConnectionTrait>(
         .column_as(Expr::col((response::Entity, response::Column::Id)).count(), "n")
         .column_as(key_sum(), "key")
         .filter(survey::Column::TopicId.is_not_null())
-        .filter(response::Column::WithdrawnAt.is_null())
-        .filter(response::Column::SubmittedAt.gte(w.start()))
-        .filter(response::Column::SubmittedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(response::Column::UnitId.is_in(ids(u))))
+        .filter(w.counted_responses())
+        .filter(under(response::Column::UnitId, units))
         .group_by(survey::Column::TopicId)
         .group_by(month)
         .into_tuple()
@@ -183,7 +206,7 @@ pub async fn events_by_topic<C: ConnectionTrait>(
         .filter(issue::Column::TopicId.is_not_null())
         .filter(event::Column::HeldOn.gte(w.first))
         .filter(event::Column::HeldOn.lte(w.last))
-        .apply_if(units, |q, u| q.filter(event::Column::UnitId.is_in(ids(u))))
+        .filter(under(event::Column::UnitId, units))
         .group_by(issue::Column::TopicId)
         .into_tuple()
         .all(conn)
@@ -206,10 +229,8 @@ pub async fn responses_by_unit<C: ConnectionTrait>(
         .column(response::Column::UnitId)
         .column_as(Expr::col((response::Entity, response::Column::Id)).count(), "n")
         .column_as(key_sum(), "key")
-        .filter(response::Column::WithdrawnAt.is_null())
-        .filter(response::Column::SubmittedAt.gte(w.start()))
-        .filter(response::Column::SubmittedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(response::Column::UnitId.is_in(ids(u))))
+        .filter(w.counted_responses())
+        .filter(under(response::Column::UnitId, units))
         .group_by(response::Column::UnitId)
         .into_tuple()
         .all(conn)
@@ -232,11 +253,8 @@ pub async fn child_issues_by_unit<C: ConnectionTrait>(
         .select_only()
         .column(issue::Column::UnitId)
         .column(issue::Column::Id)
-        .filter(issue::Column::Source.eq("form"))
-        .filter(counting_issues())
-        .filter(issue::Column::CreatedAt.gte(w.start()))
-        .filter(issue::Column::CreatedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
+        .filter(w.child_issues())
+        .filter(under(issue::Column::UnitId, units))
         .into_tuple()
         .all(conn)
         .await?;
@@ -258,10 +276,8 @@ pub async fn participants_by_unit<C: ConnectionTrait>(
         .column(response::Column::UnitId)
         .column(response::Column::ParticipantId)
         .distinct()
-        .filter(response::Column::WithdrawnAt.is_null())
-        .filter(response::Column::SubmittedAt.gte(w.start()))
-        .filter(response::Column::SubmittedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(response::Column::UnitId.is_in(ids(u))))
+        .filter(w.counted_responses())
+        .filter(under(response::Column::UnitId, units))
         .into_tuple()
         .all(conn)
         .await?;
@@ -273,9 +289,8 @@ pub async fn participants_by_unit<C: ConnectionTrait>(
         .filter(issue::Column::Source.eq("form"))
         .filter(issue::Column::ParticipantId.is_not_null())
         .filter(counting_issues())
-        .filter(issue::Column::CreatedAt.gte(w.start()))
-        .filter(issue::Column::CreatedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(ids(u))))
+        .filter(w.raised_issues())
+        .filter(under(issue::Column::UnitId, units))
         .into_tuple()
         .all(conn)
         .await?;
@@ -317,7 +332,7 @@ pub async fn events_in<C: ConnectionTrait>(
         .column(event::Column::AdultsAttending)
         .filter(event::Column::HeldOn.gte(w.first))
         .filter(event::Column::HeldOn.lte(w.last))
-        .apply_if(units, |q, u| q.filter(event::Column::UnitId.is_in(ids(u))))
+        .filter(under(event::Column::UnitId, units))
         .into_tuple()
         .all(conn)
         .await?;

@@ -99,14 +99,7 @@ pub async fn delete_old_responses(db: &Db, cutoff: DateTime<Utc>) -> Result<u64,
         .await?;
     let r = response::Entity::delete_many()
         .filter(response::Column::SubmittedAt.lt(cutoff))
-        .filter(
-            response::Column::Id.not_in_subquery(
-                Query::select()
-                    .column(fold_queue::Column::ResponseId)
-                    .from(fold_queue::Entity)
-                    .to_owned(),
-            ),
-        )
+        .filter(crate::query::not_queued())
         .exec(&tx)
         .await?;
     tx.commit().await?;

@@ -157,23 +157,23 @@ pub struct Waiting {
     pub removed: u64,
 }
 
+/// The fold queue's `WHERE` of one survey (with its value), or nothing
+/// for every survey.
+fn of_survey(backend: DatabaseBackend, survey_id: Option<Uuid>) -> (&'static str, Vec<sea_orm::Value>) {
+    match (survey_id, backend) {
+        (Some(id), DatabaseBackend::Postgres) => ("WHERE survey_id = $1", vec![id.into()]),
+        (Some(id), _) => ("WHERE survey_id = ?", vec![id.into()]),
+        (None, _) => ("", Vec::new()),
+    }
+}
+
 /// The changes waiting, per survey that has any.
 pub async fn waiting<C: ConnectionTrait>(
     conn: &C,
     survey_id: Option<Uuid>,
 ) -> Result<Vec<(Uuid, Waiting)>, StoreError> {
     let backend = conn.get_database_backend();
-    let (filter, values): (&str, Vec<sea_orm::Value>) = match survey_id {
-        Some(id) => (
-            if backend == DatabaseBackend::Postgres {
-                "WHERE survey_id = $1"
-            } else {
-                "WHERE survey_id = ?"
-            },
-            vec![id.into()],
-        ),
-        None => ("", Vec::new()),
-    };
+    let (filter, values) = of_survey(backend, survey_id);
     let sql = format!(
         "SELECT survey_id,            SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END) AS added,            SUM(CASE WHEN net < 0 THEN 1 ELSE 0 END) AS removed          FROM (SELECT survey_id, response_id, SUM(sign) AS net FROM fold_queue {filter}                GROUP BY survey_id, response_id) changes          GROUP BY survey_id"
     );
@@ -221,17 +221,7 @@ pub struct Place {
 /// with its net change and cell columns; never the answers.
 pub async fn waiting_changes<C: ConnectionTrait>(conn: &C, survey_id: Option<Uuid>) -> Result<Vec<Change>, StoreError> {
     let backend = conn.get_database_backend();
-    let (filter, values): (&str, Vec<sea_orm::Value>) = match survey_id {
-        Some(id) => (
-            if backend == DatabaseBackend::Postgres {
-                "WHERE survey_id = $1"
-            } else {
-                "WHERE survey_id = ?"
-            },
-            vec![id.into()],
-        ),
-        None => ("", Vec::new()),
-    };
+    let (filter, values) = of_survey(backend, survey_id);
     let sql = format!(
         "SELECT q.survey_id, q.response_id, q.net, r.version, r.unit_id, r.age_band, r.gender, r.submitted_at \
          FROM (SELECT survey_id, response_id, SUM(sign) AS net FROM fold_queue {filter} \
@@ -380,14 +370,7 @@ pub async fn delete_erased(tx: &Tx) -> Result<u64, StoreError> {
     let r = response::Entity::delete_many()
         .filter(response::Column::ParticipantId.eq(crate::participation::ERASED_PARTICIPANT))
         .filter(response::Column::WithdrawnAt.is_not_null())
-        .filter(
-            response::Column::Id.not_in_subquery(
-                Query::select()
-                    .column(fold_queue::Column::ResponseId)
-                    .from(fold_queue::Entity)
-                    .to_owned(),
-            ),
-        )
+        .filter(crate::query::not_queued())
         .exec(tx)
         .await?;
     Ok(r.rows_affected)

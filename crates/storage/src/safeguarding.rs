@@ -10,12 +10,18 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::{safeguarding_case as case, safeguarding_note as note};
 use crate::names::{read as read_name, read_opt};
+use crate::query::{page, read_by_id};
 use crate::{Actor, Db, StoreError, begin};
 use langnghe_domain::safeguarding::{CaseStatus, Channel, Referral, Verdict};
 use langnghe_domain::screen::{Outcome, Severity};
+
+/// The categories of a case as stored: comma-separated names.
+fn categories_of(stored: &str) -> Vec<String> {
+    stored.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect()
+}
 
 /// A case without its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,12 +78,7 @@ fn row_of(m: case::Model) -> Result<CaseRow, StoreError> {
         source: m.source,
         status: read_name(&m.status)?,
         severity: read_name(&m.severity)?,
-        categories: m
-            .categories
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        categories: categories_of(&m.categories),
         unit_id: m.unit_id,
         issue_id: m.issue_id,
         response_id: m.response_id,
@@ -138,10 +139,7 @@ pub async fn list<C: ConnectionTrait>(
             );
         q = q.filter(if wanted { overdue } else { overdue.not() });
     }
-    if let Some(a) = after {
-        q = q.filter(case::Column::Id.gt(a));
-    }
-    let rows = q.order_by_asc(case::Column::Id).limit(limit).all(conn).await?;
+    let rows = page(q, case::Column::Id, after, limit).all(conn).await?;
     rows.into_iter().map(row_of).collect()
 }
 
@@ -156,12 +154,7 @@ pub struct Note {
 
 /// A case without its text (no reading to audit).
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<CaseRow, StoreError> {
-    case::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(row_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)
+    read_by_id::<case::Entity, _, _>(conn, id, row_of).await
 }
 
 /// A case's restricted part: what the child wrote (or the report's
@@ -194,19 +187,9 @@ pub async fn read(db: &Db, actor: &Actor, id: Uuid) -> Result<(CaseRow, CaseText
             created_at: n.created_at,
         })
         .collect();
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "safeguarding_case.read",
-            entity: "safeguarding_case",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("safeguarding_case.read", "safeguarding_case", id)
+        .commit(tx, actor)
+        .await?;
     let matched = serde_json::from_str(&m.matched).unwrap_or_default();
     Ok((row_of(m)?, CaseText { text, matched, notes }))
 }
@@ -255,18 +238,11 @@ pub async fn update<E>(
             .filter(case::Column::Id.eq(id))
             .exec(&tx)
             .await?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "safeguarding_case.update",
-                entity: "safeguarding_case",
-                entity_id: Some(id.to_string()),
-                before: audit_view(&current),
-                after: audit_view(&next),
-            },
-        )
-        .await?;
+        Change::of("safeguarding_case.update", "safeguarding_case", id)
+            .before(audit_view(&current))
+            .after(audit_view(&next))
+            .record(&tx, actor)
+            .await?;
     }
     if let Some(body) = note_body {
         note::Entity::insert(note::ActiveModel {
@@ -279,18 +255,9 @@ pub async fn update<E>(
         })
         .exec_without_returning(&tx)
         .await?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "safeguarding_case.note",
-                entity: "safeguarding_case",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        Change::of("safeguarding_case.note", "safeguarding_case", id)
+            .record(&tx, actor)
+            .await?;
     }
     tx.commit().await?;
     Ok(Ok(next))
@@ -350,25 +317,11 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
         },
     )
     .await?;
-    let row = case::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .map(row_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "safeguarding_case.intake",
-            entity: "safeguarding_case",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: audit_view(&row),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let row = get(&tx, id).await?;
+    Change::of("safeguarding_case.intake", "safeguarding_case", id)
+        .after(audit_view(&row))
+        .commit(tx, actor)
+        .await?;
     Ok(row)
 }
 
@@ -430,11 +383,7 @@ pub async fn received<C: ConnectionTrait>(
                 id,
                 status: read_name(&status)?,
                 severity: read_name(&severity)?,
-                categories: categories
-                    .split(',')
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
+                categories: categories_of(&categories),
                 unit_id,
                 received_at: received_at.unwrap_or(created_at),
             })
@@ -563,25 +512,11 @@ pub async fn release(
         .exec(&tx)
         .await?;
     for c in &released {
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "safeguarding_case.release",
-                entity: "safeguarding_case",
-                entity_id: Some(c.to_string()),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        Change::of("safeguarding_case.release", "safeguarding_case", c)
+            .record(&tx, actor)
+            .await?;
     }
-    let row = case::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .map(row_of)
-        .transpose()?
-        .ok_or(StoreError::NotFound)?;
+    let row = get(&tx, id).await?;
     tx.commit().await?;
     Ok(Ok(row))
 }
@@ -610,30 +545,16 @@ pub async fn marked(db: &Db, actor: &Actor) -> Result<Vec<Marked>, StoreError> {
         .order_by_asc(case::Column::Id)
         .all(&tx)
         .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "safeguarding_case.export_marks",
-            entity: "safeguarding_case",
-            entity_id: None,
-            before: None,
-            after: Some(serde_json::json!({"cases": rows.len()})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of_all("safeguarding_case.export_marks", "safeguarding_case")
+        .after(serde_json::json!({"cases": rows.len()}))
+        .commit(tx, actor)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|m| Marked {
             id: m.id,
             outcome: m.outcome.clone().unwrap_or_default(),
-            categories: m
-                .categories
-                .split(',')
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            categories: categories_of(&m.categories),
             verdict: m.verdict.clone().unwrap_or_default(),
             verdict_at: m.verdict_at,
             text: m.original_text,

@@ -7,7 +7,7 @@ use langnghe_domain::plan::{SchoolTerm, SchoolYear, Term, TermCalendar};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::entities::school_term;
 use crate::{Actor, Db, StoreError, begin};
 
@@ -78,19 +78,11 @@ pub async fn replace_year(db: &Db, actor: &Actor, terms: &[SchoolTerm; 2]) -> Re
         .iter()
         .map(|t| (t.term().to_string(), t.first_day(), t.last_day()))
         .collect::<Vec<_>>();
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "school_terms.replace_year",
-            entity: "school_year",
-            entity_id: Some(terms[0].year().to_string()),
-            before: (!before.is_empty()).then(|| show(before)),
-            after: Some(show(after)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("school_terms.replace_year", "school_year", terms[0].year())
+        .before((!before.is_empty()).then(|| show(before)))
+        .after(show(after))
+        .commit(tx, actor)
+        .await?;
     Ok(())
 }
 

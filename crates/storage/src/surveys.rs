@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::{survey, survey_version};
 use crate::formats::survey::{self as format, StoredSurvey};
 use crate::names::read;
@@ -107,19 +107,12 @@ pub async fn create(
     })
     .exec_without_returning(&tx)
     .await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "survey.create",
-            entity: "survey",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: snapshot(&serde_json::json!({"survey": row, "version": 1, "definition": definition})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("survey.create", "survey", id)
+        .after(snapshot(
+            &serde_json::json!({"survey": row, "version": 1, "definition": definition}),
+        ))
+        .commit(tx, actor)
+        .await?;
     to_record(row)
 }
 
@@ -238,19 +231,13 @@ pub async fn save_draft(
         row.results_public = Set(summary.results_public);
     }
     let after = row.update(&tx).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "survey.draft",
-            entity: "survey",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&serde_json::json!({"survey": after, "version": version, "definition": definition})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("survey.draft", "survey", id)
+        .before(snapshot(&before))
+        .after(snapshot(
+            &serde_json::json!({"survey": after, "version": version, "definition": definition}),
+        ))
+        .commit(tx, actor)
+        .await?;
     to_record(after)
 }
 
@@ -281,19 +268,10 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
     row.results_public = Set(summary.results_public);
     row.updated_at = Set(now);
     let after = row.update(&tx).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "survey.publish",
-            entity: "survey",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("survey.publish", "survey", id)
+        .between(&before, &after)
+        .commit(tx, actor)
+        .await?;
     to_record(after)
 }
 
@@ -310,18 +288,10 @@ pub async fn close(db: &Db, actor: &Actor, id: Uuid) -> Result<SurveyRecord, Sto
     row.status = Set(status.as_str().to_owned());
     row.updated_at = Set(actor.at);
     let after = row.update(&tx).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "survey.close",
-            entity: "survey",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
+    Change::of("survey.close", "survey", id)
+        .between(&before, &after)
+        .record(&tx, actor)
+        .await?;
     crate::broadcast::announce(&tx, crate::broadcast::Notice::Survey(id)).await?;
     tx.commit().await?;
     to_record(after)

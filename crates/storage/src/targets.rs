@@ -10,13 +10,13 @@ use langnghe_domain::plan::{Attendance, Target, TermCalendar};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use crate::audit::{self, Change, snapshot};
+use crate::audit::{Change, snapshot};
 use crate::entities::{event, issue, response, session, survey, target};
-use crate::reports::{Window, counting_issues};
+use crate::reports::{Window, under};
 use crate::{Actor, Db, StoreError, begin};
 
 fn to_target(m: &target::Model, terms: &TermCalendar) -> Result<Target, DbErr> {
@@ -70,18 +70,10 @@ pub async fn create_many(db: &Db, actor: &Actor, targets: &[(Uuid, Target)]) -> 
     let tx = begin(db).await?;
     for (id, t) in targets {
         let row = row(*id, t, actor).insert(&tx).await?;
-        audit::record(
-            &tx,
-            actor,
-            Change {
-                action: "target.create",
-                entity: "target",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: snapshot(&row),
-            },
-        )
-        .await?;
+        Change::of("target.create", "target", id)
+            .after(snapshot(&row))
+            .record(&tx, actor)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -100,24 +92,11 @@ pub async fn update(db: &Db, actor: &Actor, id: Uuid, t: &Target) -> Result<(), 
     am.value = Set(t.value());
     am.updated_at = Set(actor.at);
     let after = am.update(&tx).await?;
-    audit::record(
-        &tx,
-        actor,
-        Change {
-            action: "target.update",
-            entity: "target",
-            entity_id: Some(id.to_string()),
-            before: snapshot(&before),
-            after: snapshot(&after),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    Change::of("target.update", "target", id)
+        .between(&before, &after)
+        .commit(tx, actor)
+        .await?;
     Ok(())
-}
-
-fn unit_ids(units: &[UnitId]) -> impl Iterator<Item = Uuid> + '_ {
-    units.iter().map(|u| u.0)
 }
 
 /// A response that counts (not withdrawn): participant, grade, age, unit
@@ -140,10 +119,8 @@ pub async fn responses_between<C: ConnectionTrait>(
         .column(response::Column::Age)
         .column(response::Column::UnitId)
         .column(response::Column::SubmittedAt)
-        .filter(response::Column::WithdrawnAt.is_null())
-        .filter(response::Column::SubmittedAt.gte(w.start()))
-        .filter(response::Column::SubmittedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(response::Column::UnitId.is_in(unit_ids(u))))
+        .filter(w.counted_responses())
+        .filter(under(response::Column::UnitId, units))
         .into_tuple()
         .all(conn)
         .await?;
@@ -166,11 +143,8 @@ pub async fn child_issues_between<C: ConnectionTrait>(
         .column(issue::Column::UnitId)
         .column(issue::Column::ParticipantId)
         .column(issue::Column::CreatedAt)
-        .filter(issue::Column::Source.eq("form"))
-        .filter(counting_issues())
-        .filter(issue::Column::CreatedAt.gte(w.start()))
-        .filter(issue::Column::CreatedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(issue::Column::UnitId.is_in(unit_ids(u))))
+        .filter(w.child_issues())
+        .filter(under(issue::Column::UnitId, units))
         .into_tuple()
         .all(conn)
         .await?;
@@ -253,7 +227,7 @@ pub async fn sessions_between<C: ConnectionTrait>(
         .column(session::Column::ClosesAt)
         .filter(session::Column::OpensAt.lt(w.end()))
         .filter(session::Column::ClosesAt.gt(w.start()))
-        .apply_if(units, |q, u| q.filter(session::Column::UnitId.is_in(unit_ids(u))))
+        .filter(under(session::Column::UnitId, units))
         .into_tuple()
         .all(conn)
         .await?;
@@ -280,10 +254,8 @@ pub async fn policy_answers_between<C: ConnectionTrait>(
         .column_as(day.clone(), "day")
         .distinct()
         .filter(survey::Column::Kind.eq("policy_consultation"))
-        .filter(response::Column::WithdrawnAt.is_null())
-        .filter(response::Column::SubmittedAt.gte(w.start()))
-        .filter(response::Column::SubmittedAt.lt(w.end()))
-        .apply_if(units, |q, u| q.filter(survey::Column::OwnerUnitId.is_in(unit_ids(u))))
+        .filter(w.counted_responses())
+        .filter(under(survey::Column::OwnerUnitId, units))
         .into_tuple()
         .all(conn)
         .await?;

@@ -194,8 +194,9 @@ struct Lists {
 const WRITER: &[&str] = &[
     "em", "=mình", "=tôi", "=tớ", "=tui", "=tao", "=con", "=cháu", "=tau", "i", "us", "we",
 ];
-/// The writer's parents, grandparents, brothers and sisters.
-const HOUSEHOLD: &[&str] = &[
+/// The writer's parents and grandparents, in either language: household
+/// and adults both.
+const PARENTS: &[&str] = &[
     "=u",
     "=bố",
     "=ba",
@@ -213,18 +214,17 @@ const HOUSEHOLD: &[&str] = &[
     "daddy",
     "father",
     "parents",
-    "family",
     "stepmom",
     "stepmother",
     "stepdad",
     "stepfather",
-    "brother",
-    "sister",
     "grandma",
     "grandmother",
     "grandpa",
     "grandfather",
 ];
+/// The rest of the writer's household: brothers and sisters.
+const SIBLINGS: &[&str] = &["family", "brother", "sister"];
 /// Other people a child writes about.
 const OTHER: &[&str] = &[
     "=bạn",
@@ -261,43 +261,10 @@ const OTHER: &[&str] = &[
 const MARKED_ONLY: &[&str] = &[
     "co", "thay", "di", "ho", "thang", "chi", "cau", "be", "nho", "tau", "ong", "ba",
 ];
-/// Household adults: violence with one of them nearby is urgent. Not `cô`,
-/// which in a child's text is far more often a teacher than an aunt.
-const ADULTS: &[&str] = &[
-    "=u",
-    "=bố",
-    "=ba",
-    "=cha",
-    "=mẹ",
-    "=má",
-    "=dượng",
-    "=ông",
-    "=bà",
-    "=chú",
-    "=bác",
-    "=dì",
-    "=cậu",
-    "=thím",
-    "=mợ",
-    "dad",
-    "daddy",
-    "father",
-    "stepdad",
-    "stepfather",
-    "mom",
-    "mum",
-    "mommy",
-    "mother",
-    "stepmom",
-    "stepmother",
-    "uncle",
-    "aunt",
-    "grandpa",
-    "grandfather",
-    "grandma",
-    "grandmother",
-    "parents",
-];
+/// Household adults besides parents: violence with one of them nearby is
+/// urgent. Not `cô`, which in a child's text is far more often a teacher
+/// than an aunt.
+const RELATIVES: &[&str] = &["=chú", "=bác", "=dì", "=cậu", "=thím", "=mợ", "uncle", "aunt"];
 const NEGATORS: &[&str] = &[
     "không", "=chưa", "=chẳng", "=chả", "never", "not", "nobody", "dont", "doesnt", "didnt", "wont", "isnt", "wasnt",
     "arent", "havent", "hasnt", "cant", "cannot", "hardly", "noone",
@@ -441,8 +408,8 @@ fn load() -> Lists {
         }
     }
 
-    let words = |list: &[&str]| list.iter().map(|w| WordPat::new(w)).collect::<Vec<_>>();
-    let (writer, household, other) = (words(WRITER), words(HOUSEHOLD), words(OTHER));
+    let words = |lists: &[&[&str]]| lists.concat().iter().map(|w| WordPat::new(w)).collect::<Vec<_>>();
+    let (writer, household, other) = (words(&[WRITER]), words(&[PARENTS, SIBLINGS]), words(&[OTHER]));
     let vocabulary = phrases
         .words()
         .map(str::to_owned)
@@ -457,8 +424,8 @@ fn load() -> Lists {
         writer,
         household,
         other,
-        adults: words(ADULTS),
-        negators: words(NEGATORS),
+        adults: words(&[PARENTS, RELATIVES]),
+        negators: words(&[NEGATORS]),
         vocabulary,
         unread,
     }

@@ -1,0 +1,123 @@
+//! Query shapes several modules share.
+
+use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
+use uuid::Uuid;
+
+use crate::audit::{Change, snapshot};
+use crate::entities::{fold_queue, response};
+use crate::{Actor, Db, StoreError, begin};
+
+/// The rows of `E` whose `column` is one of `ids`, sorted by the columns of
+/// `order`; no query at all without ids.
+pub(crate) async fn rows_in<E: EntityTrait, C: ConnectionTrait>(
+    conn: &C,
+    column: E::Column,
+    ids: &[Uuid],
+    order: &[E::Column],
+) -> Result<Vec<E::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = E::find().filter(column.is_in(ids.iter().copied()));
+    for c in order {
+        q = q.order_by_asc(*c);
+    }
+    q.all(conn).await
+}
+
+/// The responses of a survey version that count (not withdrawn).
+pub(crate) fn counted_responses_of(survey_id: Uuid, version: i32) -> Condition {
+    Condition::all()
+        .add(response::Column::SurveyId.eq(survey_id))
+        .add(response::Column::Version.eq(version))
+        .add(response::Column::WithdrawnAt.is_null())
+}
+
+/// Inserts `row` unless one with the same values in `columns` is there
+/// already: how many rows were inserted (0 or 1).
+pub(crate) async fn insert_if_absent<A, C>(
+    conn: &C,
+    row: A,
+    columns: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+) -> Result<u64, DbErr>
+where
+    A: ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    let inserted = <A::Entity as EntityTrait>::insert(row)
+        .on_conflict(OnConflict::columns(columns).do_nothing().to_owned())
+        .exec_without_returning(conn)
+        .await;
+    match inserted {
+        Err(DbErr::RecordNotInserted) => Ok(0),
+        other => other,
+    }
+}
+
+/// Responses with no change waiting in the fold queue: a row the queue
+/// still names is never deleted.
+pub(crate) fn not_queued() -> Condition {
+    let queued = Query::select()
+        .column(fold_queue::Column::ResponseId)
+        .from(fold_queue::Entity)
+        .to_owned();
+    Condition::all().add(response::Column::Id.not_in_subquery(queued))
+}
+
+/// Stores a new row in a transaction of its own, with the audit event of
+/// `action` on `entity` `id` holding the row as stored; a failed insert is
+/// answered by `refused` (a `conflict_on_unique` of the value taken).
+pub(crate) async fn create_audited<A>(
+    db: &Db,
+    actor: &Actor,
+    row: A,
+    refused: impl Fn(DbErr) -> StoreError,
+    (action, entity, id): (&str, &str, Uuid),
+) -> Result<<A::Entity as EntityTrait>::Model, StoreError>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + serde::Serialize,
+{
+    let tx = begin(db).await?;
+    let row = <A::Entity as EntityTrait>::insert(row)
+        .exec_with_returning(&tx)
+        .await
+        .map_err(refused)?;
+    Change::of(action, entity, id)
+        .after(snapshot(&row))
+        .commit(tx, actor)
+        .await?;
+    Ok(row)
+}
+
+/// The row of `E` whose id is `id`, read by `read`; `NotFound` when there
+/// is none.
+pub(crate) async fn read_by_id<E, C, T>(
+    conn: &C,
+    id: Uuid,
+    read: impl FnOnce(E::Model) -> Result<T, StoreError>,
+) -> Result<T, StoreError>
+where
+    E: EntityTrait,
+    E::PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
+    C: ConnectionTrait,
+{
+    E::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(read)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
+}
+
+/// One page of a listing in the order of `id` (v7, so oldest first): the
+/// rows after `after`, at most `limit`.
+pub(crate) fn page<E: EntityTrait>(q: Select<E>, id: E::Column, after: Option<Uuid>, limit: u64) -> Select<E> {
+    q.apply_if(after, |q, a| q.filter(id.gt(a)))
+        .order_by_asc(id)
+        .limit(limit)
+}
