@@ -5,7 +5,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::helpers::fk;
+use crate::ddl::fk;
 
 pub struct Migration;
 
