@@ -3,6 +3,7 @@
 //! browser has its own ChromeDriver and profile, at a phone's viewport with
 //! touch, and goes away with the test.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,10 +25,35 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends the session first, so that ChromeDriver closes Chromium and
+    /// reaps it, then kills what is left of the driver's process group: a
+    /// browser left behind would outlive the test (CI runs hundreds).
     fn drop(&mut self) {
+        let _ = end_session(&self.base, &self.session);
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// `DELETE /session/{id}` over a plain blocking socket (`drop` cannot
+/// await), waiting at most five seconds for ChromeDriver's answer.
+fn end_session(base: &str, session: &str) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "DELETE /session/{session} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer)?;
+    Ok(())
 }
 
 /// A found element.
@@ -43,6 +69,9 @@ impl Browser {
         };
         let driver = Command::new(program("CHROMEDRIVER", "/usr/bin/chromedriver"))
             .arg(format!("--port={port}"))
+            // Its own process group, so that the browser it starts goes
+            // with it (see `Drop`).
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -64,7 +93,8 @@ impl Browser {
             "goog:chromeOptions": {
                 "binary": program("CHROMIUM", "/usr/bin/chromium"),
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--no-first-run", "--disable-extensions", format!("--lang={lang}"),
+                         "--no-first-run", "--disable-extensions", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", format!("--lang={lang}"),
                          format!("--user-data-dir={}", profile.path().display())],
                 "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0, "touch": true}},
                 "prefs": {"intl.accept_languages": lang}

@@ -11,10 +11,10 @@ use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
 use langnghe_domain::UserId;
 use langnghe_domain::account::{Role, User};
-use langnghe_storage::{Actor, StoreError, accounts};
+use langnghe_storage::{Actor, accounts};
 
 use crate::credentials::{Claims, KeyError, RespondentClaims};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::state::AppState;
 
 /// The authorising extractors of a request still at work. Handler
@@ -53,47 +53,35 @@ pub trait Allowed {
     const ROLES: &'static [Role];
 }
 
-/// Every staff role.
-pub struct AnyStaff;
-impl Allowed for AnyStaff {
-    const ROLES: &'static [Role] = &Role::ALL;
+/// Declares the role sets handlers name in `Staff<R>`.
+macro_rules! role_sets {
+    ($($(#[$doc:meta])* $name:ident = $roles:expr;)+) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+            impl Allowed for $name {
+                const ROLES: &'static [Role] = $roles;
+            }
+        )+
+    };
 }
 
-/// Admins only.
-pub struct Admin;
-impl Allowed for Admin {
-    const ROLES: &'static [Role] = &[Role::Admin];
-}
-
-/// Those who write survey definitions: admins and moderators.
-pub struct Curator;
-impl Allowed for Curator {
-    const ROLES: &'static [Role] = &[Role::Admin, Role::Moderator];
-}
-
-/// Those who work with consultations: admins, moderators, facilitators.
-pub struct Consulting;
-impl Allowed for Consulting {
-    const ROLES: &'static [Role] = &[Role::Admin, Role::Moderator, Role::Facilitator];
-}
-
-/// Safeguarding officers only: they alone read cases.
-pub struct Safeguarding;
-impl Allowed for Safeguarding {
-    const ROLES: &'static [Role] = &[Role::SafeguardingOfficer];
-}
-
-/// Counts of cases, never their details: officers and admins.
-pub struct CaseCounts;
-impl Allowed for CaseCounts {
-    const ROLES: &'static [Role] = &[Role::SafeguardingOfficer, Role::Admin];
-}
-
-/// Those who open and close sessions: admins anywhere, facilitators for
-/// their unit.
-pub struct SessionRunner;
-impl Allowed for SessionRunner {
-    const ROLES: &'static [Role] = &[Role::Admin, Role::Facilitator];
+role_sets! {
+    /// Every staff role.
+    AnyStaff = &Role::ALL;
+    /// Admins only.
+    Admin = &[Role::Admin];
+    /// Those who write survey definitions: admins and moderators.
+    Curator = &[Role::Admin, Role::Moderator];
+    /// Those who work with consultations: admins, moderators, facilitators.
+    Consulting = &[Role::Admin, Role::Moderator, Role::Facilitator];
+    /// Safeguarding officers only: they alone read cases.
+    Safeguarding = &[Role::SafeguardingOfficer];
+    /// Counts of cases, never their details: officers and admins.
+    CaseCounts = &[Role::SafeguardingOfficer, Role::Admin];
+    /// Those who open and close sessions: admins anywhere, facilitators for
+    /// their unit.
+    SessionRunner = &[Role::Admin, Role::Facilitator];
 }
 
 /// A signed-in, enabled staff account whose role is in `R`. The account is
@@ -136,6 +124,13 @@ impl<R: Allowed> Staff<R> {
     }
 }
 
+/// The application's state, which every app this crate builds holds.
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(&KeyError::None))
+}
+
 fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req
         .headers()
@@ -153,15 +148,10 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
 /// The enabled account a staff token names, read afresh, while the token's
 /// version is the account's.
 async fn staff_account(state: &AppState, claims: &Claims) -> Result<User, ApiError> {
-    let id = claims
-        .sub
-        .parse::<uuid::Uuid>()
-        .map_err(|_| ApiError::invalid_token())?;
-    let user = match accounts::get(&state.db, UserId(id)).await {
-        Ok(u) => u,
-        Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
-        Err(e) => return Err(e.into()),
-    };
+    let id = claims.registered.subject()?;
+    let user = accounts::get(&state.db, UserId(id))
+        .await
+        .missing_as(ApiError::invalid_token)?;
     if user.disabled || user.token_version != claims.ver {
         return Err(ApiError::invalid_token());
     }
@@ -174,12 +164,12 @@ impl<R: Allowed + 'static> FromRequest for Staff<R> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let state = app_state(req);
         let done = authorising(req);
         Box::pin(async move {
             let _done = done;
             let token = token?;
-            let state = state.ok_or_else(|| ApiError::internal(&KeyError::None))?;
+            let state = state?;
             let claims = state.keys.verify(&token)?;
             if claims.typ == "agency_client" {
                 // A valid agency token, on a route for staff.
@@ -238,22 +228,14 @@ impl AdminOrAgency {
 /// changed password or a revoked client stops at once.
 async fn principal(req: &HttpRequest) -> Result<AdminOrAgency, ApiError> {
     let token = bearer(req)?;
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .cloned()
-        .ok_or_else(|| ApiError::internal(&KeyError::None))?;
+    let state = app_state(req)?;
     let claims = state.keys.verify(&token)?;
-    let id = claims
-        .sub
-        .parse::<uuid::Uuid>()
-        .map_err(|_| ApiError::invalid_token())?;
+    let id = claims.registered.subject()?;
     let (agency_id, actor) = match claims.typ.as_str() {
         "agency_client" => {
-            let client = match langnghe_storage::agency_clients::get(&state.db, id).await {
-                Ok(c) => c,
-                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
-                Err(e) => return Err(e.into()),
-            };
+            let client = langnghe_storage::agency_clients::get(&state.db, id)
+                .await
+                .missing_as(ApiError::invalid_token)?;
             if client.revoked_at.is_some() {
                 return Err(ApiError::invalid_token());
             }
@@ -289,17 +271,26 @@ async fn principal(req: &HttpRequest) -> Result<AdminOrAgency, ApiError> {
     Ok(AdminOrAgency::Agency(AgencyCaller { agency_id, actor }))
 }
 
+/// Authorises `req` by its [`principal`], which `admit` lets through or
+/// refuses.
+fn authorise_principal<T: 'static>(
+    req: &HttpRequest,
+    admit: fn(AdminOrAgency) -> Result<T, ApiError>,
+) -> LocalBoxFuture<'static, Result<T, ApiError>> {
+    let req = req.clone();
+    let done = authorising(&req);
+    Box::pin(async move {
+        let _done = done;
+        principal(&req).await.and_then(admit)
+    })
+}
+
 impl FromRequest for AdminOrAgency {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let done = authorising(&req);
-        Box::pin(async move {
-            let _done = done;
-            principal(&req).await
-        })
+        authorise_principal(req, Ok)
     }
 }
 
@@ -308,14 +299,9 @@ impl FromRequest for AgencyCaller {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let done = authorising(&req);
-        Box::pin(async move {
-            let _done = done;
-            match principal(&req).await? {
-                AdminOrAgency::Agency(c) => Ok(c),
-                AdminOrAgency::Admin(_) => Err(ApiError::forbidden()),
-            }
+        authorise_principal(req, |principal| match principal {
+            AdminOrAgency::Agency(c) => Ok(c),
+            AdminOrAgency::Admin(_) => Err(ApiError::forbidden()),
         })
     }
 }
@@ -344,17 +330,12 @@ impl FromRequest for Respondent {
         let req = req.clone();
         Box::pin(async move {
             let token = bearer(&req)?;
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::internal(&KeyError::None))?;
+            let state = app_state(&req)?;
             let claims: RespondentClaims = state.keys.verify_as(&token)?;
             if claims.typ != "respondent" {
                 return Err(ApiError::invalid_token());
             }
-            let participant_id = claims
-                .sub
-                .parse::<uuid::Uuid>()
-                .map_err(|_| ApiError::invalid_token())?;
+            let participant_id = claims.registered.subject()?;
             // An erased pseudonym's tokens are refused at once.
             if !langnghe_storage::participation::participant_exists(&state.db, participant_id).await? {
                 return Err(ApiError::invalid_token());
@@ -386,9 +367,7 @@ impl FromRequest for Child {
                     participant_id: r.participant_id,
                 });
             }
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::internal(&KeyError::None))?;
+            let state = app_state(&req)?;
             let valid = token.len() >= 32
                 && token.len() <= 128
                 && token

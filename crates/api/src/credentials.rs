@@ -141,14 +141,8 @@ impl Keys {
 
     /// A signed access token for `user`.
     pub fn issue(&self, user: &User) -> Result<String, ApiError> {
-        let now = self.clock.now().timestamp();
         self.sign(&Claims {
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            sub: user.id.0.to_string(),
-            iat: now,
-            nbf: now - 5,
-            exp: now + self.ttl.num_seconds(),
+            registered: Registered::new(user.id.0.to_string(), self.clock.now(), self.ttl),
             ver: user.token_version,
             typ: "staff".into(),
         })
@@ -204,14 +198,44 @@ impl Keys {
 /// Clock skew allowed between replicas when checking `exp` and `nbf`.
 const TOKEN_LEEWAY_SECS: i64 = 30;
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Claims {
+/// The registered claims (RFC 7519) every token of ours carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Registered {
     pub iss: String,
     pub aud: String,
+    /// Whom the token stands for: an account, a client, a pseudonym.
     pub sub: String,
     pub iat: i64,
     pub nbf: i64,
     pub exp: i64,
+}
+
+impl Registered {
+    /// Claims for `sub`, issued `now` for `ttl`, valid from a few seconds
+    /// before (replicas' clocks differ).
+    pub fn new(sub: String, now: chrono::DateTime<chrono::Utc>, ttl: chrono::Duration) -> Registered {
+        let iat = now.timestamp();
+        Registered {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub,
+            iat,
+            nbf: iat - 5,
+            exp: iat + ttl.num_seconds(),
+        }
+    }
+
+    /// The id `sub` names; a token naming none is not valid.
+    pub fn subject(&self) -> Result<uuid::Uuid, ApiError> {
+        self.sub.parse().map_err(|_| ApiError::invalid_token())
+    }
+}
+
+/// What a staff or agency client's access token carries.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    #[serde(flatten)]
+    pub registered: Registered,
     /// The account's token version when issued.
     pub ver: i32,
     /// What kind of principal: `staff` or `agency_client`.
@@ -221,14 +245,8 @@ pub struct Claims {
 impl Keys {
     /// A signed access token for an agency's machine client.
     pub fn issue_client(&self, client_row_id: uuid::Uuid) -> Result<String, ApiError> {
-        let now = self.clock.now().timestamp();
         self.sign(&Claims {
-            iss: ISSUER.into(),
-            aud: AUDIENCE.into(),
-            sub: client_row_id.to_string(),
-            iat: now,
-            nbf: now - 5,
-            exp: now + self.ttl.num_seconds(),
+            registered: Registered::new(client_row_id.to_string(), self.clock.now(), self.ttl),
             ver: 0,
             typ: "agency_client".into(),
         })
@@ -239,13 +257,9 @@ impl Keys {
 /// what the child said about themselves at joining. No name, no contact.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RespondentClaims {
-    pub iss: String,
-    pub aud: String,
-    /// The participant's pseudonym.
-    pub sub: String,
-    pub iat: i64,
-    pub nbf: i64,
-    pub exp: i64,
+    /// `sub` is the participant's pseudonym.
+    #[serde(flatten)]
+    pub registered: Registered,
     /// Always `respondent`.
     pub typ: String,
     /// The session joined.

@@ -48,6 +48,16 @@ impl Csv {
         self.0.push_str("\r\n");
     }
 
+    /// Adds `lines` in random order, so that their order tells nothing (of
+    /// who answered first, say).
+    pub(crate) fn push_shuffled(&mut self, mut lines: Vec<Vec<String>>) {
+        use rand::seq::SliceRandom;
+        lines.shuffle(&mut rand::rng());
+        for line in &lines {
+            self.push(line);
+        }
+    }
+
     pub(crate) fn response(self, filename: &str) -> HttpResponse {
         HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")

@@ -339,16 +339,24 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// Reads storage's `NotFound` as a 404 naming what was not found; every
-/// other failure maps as any storage error does.
+/// Reads storage's `NotFound` as a 404 naming what was not found (or as
+/// another refusal); every other failure maps as any storage error does.
 pub trait OrNotFound<T> {
     fn or_not_found(self, what: &'static str) -> Result<T, ApiError>;
+
+    /// `NotFound` answered with `refusal` (a token naming what no longer
+    /// exists is not valid, say).
+    fn missing_as(self, refusal: impl FnOnce() -> ApiError) -> Result<T, ApiError>;
 }
 
 impl<T> OrNotFound<T> for Result<T, StoreError> {
     fn or_not_found(self, what: &'static str) -> Result<T, ApiError> {
+        self.missing_as(|| ApiError::not_found(what))
+    }
+
+    fn missing_as(self, refusal: impl FnOnce() -> ApiError) -> Result<T, ApiError> {
         self.map_err(|e| match e {
-            StoreError::NotFound => ApiError::not_found(what),
+            StoreError::NotFound => refusal(),
             e => e.into(),
         })
     }

@@ -7,108 +7,131 @@ use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::error::Problem;
 
-/// The request could not be read: malformed JSON (`malformed_json`), query
-/// (`invalid_query`, `invalid_cursor`) or path (`invalid_path`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct BadRequest(#[allow(dead_code)] Problem);
+/// Declares the reusable problem responses, each a `ToResponse` whose body
+/// is a [`Problem`] and whose description is its doc comment.
+macro_rules! problem_responses {
+    ($($(#[$doc:meta])* $name:ident $({ $($extra:tt)* })?;)+) => {
+        $(
+            $(#[$doc])*
+            #[derive(ToResponse)]
+            #[response(content_type = "application/problem+json" $(, $($extra)*)?)]
+            pub struct $name(#[allow(dead_code)] Problem);
+        )+
+    };
+}
 
-/// No token (`unauthenticated`) or a token that is not valid
-/// (`invalid_token`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct Unauthorized(#[allow(dead_code)] Problem);
+problem_responses! {
+    /// The request could not be read: malformed JSON (`malformed_json`), query
+    /// (`invalid_query`, `invalid_cursor`) or path (`invalid_path`).
+    BadRequest;
+    /// No token (`unauthenticated`) or a token that is not valid
+    /// (`invalid_token`).
+    Unauthorized;
+    /// The caller's role may not do this (`forbidden`).
+    Forbidden;
+    /// No such resource, or it is outside the caller's scope (`not_found`).
+    NotFound;
+    /// The change conflicts with the current state (see `code`).
+    Conflict;
+    /// The body is larger than the limit (`payload_too_large`).
+    PayloadTooLarge;
+    /// The body is not JSON (`unsupported_media_type`).
+    UnsupportedMediaType;
+    /// Fields are invalid (`validation_failed`, with `errors[]`).
+    Unprocessable;
+    /// Too many failed attempts (`too_many_attempts`); see `Retry-After`.
+    TooManyRequests { headers(("Retry-After" = u64, description = "Seconds to wait")) };
+    /// The database cannot be reached (`database_unavailable`).
+    Unavailable;
+}
 
-/// The caller's role may not do this (`forbidden`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct Forbidden(#[allow(dead_code)] Problem);
-
-/// No such resource, or it is outside the caller's scope (`not_found`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct NotFound(#[allow(dead_code)] Problem);
-
-/// The change conflicts with the current state (see `code`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct Conflict(#[allow(dead_code)] Problem);
-
-/// The body is larger than the limit (`payload_too_large`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
-
-/// The body is not JSON (`unsupported_media_type`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
-
-/// Fields are invalid (`validation_failed`, with `errors[]`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct Unprocessable(#[allow(dead_code)] Problem);
-
-/// Too many failed attempts (`too_many_attempts`); see `Retry-After`.
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait")))]
-pub struct TooManyRequests(#[allow(dead_code)] Problem);
-
-/// The database cannot be reached (`database_unavailable`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct Unavailable(#[allow(dead_code)] Problem);
-
-/// Declares a set of error responses a route may answer, each a reference
-/// to one of the responses above, for `responses(...)` of a route.
-macro_rules! response_set {
-    ($(#[$doc:meta])* $name:ident: $($status:literal => $response:ident),+) => {
+/// Declares the sets of error responses a route may answer, for
+/// `responses(...)` of a route: each a list of references to the responses
+/// above (`Name: status => Response, …;`), or the union of sets declared
+/// before (`Name = SetA | SetB;`).
+macro_rules! response_sets {
+    () => {};
+    ($(#[$doc:meta])* $name:ident: $($status:literal => $response:ident),+; $($rest:tt)*) => {
+        response_sets!(@set $(#[$doc])* $name { references(&[$(($status, stringify!($response))),+]) });
+        response_sets!($($rest)*);
+    };
+    ($(#[$doc:meta])* $name:ident = $($set:ident)|+; $($rest:tt)*) => {
+        response_sets!(@set $(#[$doc])* $name {
+            let mut all = Responses::new();
+            $(all.extend(<$set as utoipa::IntoResponses>::responses());)+
+            all
+        });
+        response_sets!($($rest)*);
+    };
+    (@set $(#[$doc:meta])* $name:ident $responses:block) => {
         $(#[$doc])*
         pub struct $name;
 
         impl utoipa::IntoResponses for $name {
-            fn responses() -> std::collections::BTreeMap<
-                String,
-                utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
-            > {
-                [$(($status, stringify!($response))),+]
-                    .into_iter()
-                    .map(|(status, name): (u16, &str)| {
-                        (status.to_string(), utoipa::openapi::Ref::from_response_name(name).into())
-                    })
-                    .collect()
-            }
+            fn responses() -> Responses $responses
         }
     };
 }
 
-response_set! {
+type Responses = std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::response::Response>>;
+
+/// References to the responses above, by status.
+fn references(responses: &[(u16, &str)]) -> Responses {
+    responses
+        .iter()
+        .map(|(status, name)| {
+            (
+                status.to_string(),
+                utoipa::openapi::Ref::from_response_name(*name).into(),
+            )
+        })
+        .collect()
+}
+
+response_sets! {
     /// A query or path parameter that cannot be read: 400.
-    BadInput: 400 => BadRequest
-}
-response_set! {
+    BadInput: 400 => BadRequest;
     /// A JSON body that cannot be read or is invalid: 400, 413, 415, 422.
-    BadBody: 400 => BadRequest, 413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable
-}
-response_set! {
+    BadBody: 400 => BadRequest, 413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable;
     /// No token, or one that is not valid: 401.
-    NoToken: 401 => Unauthorized
-}
-response_set! {
+    NoToken: 401 => Unauthorized;
     /// A role that may not do this: 403.
-    NotAllowed: 403 => Forbidden
-}
-response_set! {
+    NotAllowed: 403 => Forbidden;
     /// No such resource, or outside the caller's scope: 404.
-    Missing: 404 => NotFound
-}
-response_set! {
+    Missing: 404 => NotFound;
     /// The change conflicts with the current state: 409.
-    InConflict: 409 => Conflict
-}
-response_set! {
+    InConflict: 409 => Conflict;
     /// Too many attempts: 429.
-    Throttled: 429 => TooManyRequests
+    Throttled: 429 => TooManyRequests;
+
+    // The sets most routes answer with, by what the route does; a route for
+    // signed-in callers whose role may be refused (staff, agencies).
+    /// A route without parameters: 401, 403.
+    RoleErrors = NoToken | NotAllowed;
+    /// A list read with query parameters: 400, 401, 403.
+    ListErrors = BadInput | RoleErrors;
+    /// One resource read (or acted on) by its path: 400, 401, 403, 404.
+    ReadErrors = ListErrors | Missing;
+    /// A bodiless change of one resource that its state may refuse: 400,
+    /// 401, 403, 404, 409.
+    ActionErrors = ReadErrors | InConflict;
+    /// A new resource from a JSON body: 400, 413, 415, 422, 401, 403.
+    CreateErrors = BadBody | NoToken | NotAllowed;
+    /// A new resource that must not clash with an existing one: as
+    /// [`CreateErrors`], and 409.
+    UniqueCreateErrors = CreateErrors | InConflict;
+    /// A change of one resource from a JSON body: 400, 413, 415, 422, 401,
+    /// 403, 404.
+    EditErrors = CreateErrors | Missing;
+    /// A change of one resource from a JSON body that its state may refuse:
+    /// as [`EditErrors`], and 409.
+    ChangeErrors = EditErrors | InConflict;
+
+    // Routes any valid token may use, whatever its holder's role.
+    /// A list read with query parameters: 400, 401.
+    SignedInListErrors = BadInput | NoToken;
+    /// One resource read by its path: 400, 401, 404.
+    SignedInReadErrors = SignedInListErrors | Missing;
 }
 
 #[derive(OpenApi)]
@@ -153,27 +176,22 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
+        let jwt = |description: &str| {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("Access token from POST /api/v1/auth/login; valid 15 minutes."))
+                    .description(Some(description))
                     .build(),
-            ),
+            )
+        };
+        components.add_security_scheme(
+            "bearer",
+            jwt("Access token from POST /api/v1/auth/login; valid 15 minutes."),
         );
         components.add_security_scheme(
             "respondent",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some(
-                        "A child's respondent token from POST /api/v1/join; valid 2 hours.",
-                    ))
-                    .build(),
-            ),
+            jwt("A child's respondent token from POST /api/v1/join; valid 2 hours."),
         );
     }
 }

@@ -140,73 +140,70 @@ pub struct SurveyIn {
     pub results_public: Option<bool>,
 }
 
-fn raw_text(t: &TextIn) -> RawText {
-    RawText {
-        vi: t.vi.clone(),
-        en: t.en.clone(),
-    }
+/// The wire format and the domain's raw form hold the same fields: each
+/// pair of types is converted both ways from one list of its fields, moved
+/// as they are or through a helper below, and the fields only the wire
+/// format has are given to `from_raw`. A field added to either type does not
+/// compile until it is listed here.
+macro_rules! mirror {
+    ($wire:ident <=> $raw:ident { $($same:ident),+; $($field:ident by $how:ident),* }) => {
+        mirror!(@to_raw $wire => $raw { $($same),+; $($field by $how),* });
+        impl From<$raw> for $wire {
+            fn from(raw: $raw) -> $wire {
+                $wire { $($same: raw.$same,)+ $($field: $how(raw.$field),)* }
+            }
+        }
+    };
+    ($wire:ident <=> $raw:ident { $($same:ident),+; $($field:ident by $how:ident),*; wire only $($extra:ident: $ty:ty),+ }) => {
+        mirror!(@to_raw $wire => $raw { $($same),+; $($field by $how),* });
+        impl $wire {
+            /// From the raw form, with the fields only the wire format has.
+            fn from_raw(raw: $raw, $($extra: $ty),+) -> $wire {
+                $wire { $($same: raw.$same,)+ $($field: $how(raw.$field),)* $($extra,)+ }
+            }
+        }
+    };
+    (@to_raw $wire:ident => $raw:ident { $($same:ident),+; $($field:ident by $how:ident),* }) => {
+        impl From<$wire> for $raw {
+            fn from(wire: $wire) -> $raw {
+                $raw { $($same: wire.$same,)+ $($field: $how(wire.$field),)* }
+            }
+        }
+    };
 }
 
-fn text_in(t: &RawText) -> TextIn {
-    TextIn {
-        vi: t.vi.clone(),
-        en: t.en.clone(),
-    }
+fn into<A: Into<B>, B>(a: A) -> B {
+    a.into()
 }
+
+fn option<A: Into<B>, B>(a: Option<A>) -> Option<B> {
+    a.map(Into::into)
+}
+
+fn list<A: Into<B>, B>(list: Vec<A>) -> Vec<B> {
+    list.into_iter().map(Into::into).collect()
+}
+
+/// Texts by key, as a map on the wire and a list of pairs in the domain.
+fn keyed<A: Into<B>, B, C: FromIterator<(String, B)>>(texts: impl IntoIterator<Item = (String, A)>) -> C {
+    texts.into_iter().map(|(k, t)| (k, t.into())).collect()
+}
+
+mirror!(TextIn <=> RawText { vi, en; });
+mirror!(OptionIn <=> RawOption { key; label by into });
+mirror!(ShowIfIn <=> RawShowIf { question, values; });
+mirror!(QuestionIn <=> RawQuestion {
+    key, qtype, required, topic, min_age, max_age, min_choices, max_choices, min, max, faces, max_length;
+    show_if by option, text by option, text_by_age_band by keyed, options by list
+});
+mirror!(SurveyIn <=> RawSurvey {
+    kind, topic, min_age, max_age, allow_multiple, allow_issues, requires_guardian_consent, document_url,
+    document_quote;
+    title by option, description by option, questions by list;
+    wire only owner_unit_id: Uuid, results_public: Option<bool>
+});
 
 impl SurveyIn {
-    pub fn to_raw(&self) -> RawSurvey {
-        RawSurvey {
-            kind: self.kind.clone(),
-            topic: self.topic.clone(),
-            title: self.title.as_ref().map(raw_text),
-            description: self.description.as_ref().map(raw_text),
-            min_age: self.min_age,
-            max_age: self.max_age,
-            allow_multiple: self.allow_multiple,
-            allow_issues: self.allow_issues,
-            requires_guardian_consent: self.requires_guardian_consent,
-            document_url: self.document_url.clone(),
-            document_quote: self.document_quote.clone(),
-            questions: self
-                .questions
-                .iter()
-                .map(|q| RawQuestion {
-                    key: q.key.clone(),
-                    qtype: q.qtype.clone(),
-                    required: q.required,
-                    topic: q.topic.clone(),
-                    min_age: q.min_age,
-                    max_age: q.max_age,
-                    show_if: q.show_if.as_ref().map(|s| RawShowIf {
-                        question: s.question.clone(),
-                        values: s.values.clone(),
-                    }),
-                    text: q.text.as_ref().map(raw_text),
-                    text_by_age_band: q
-                        .text_by_age_band
-                        .iter()
-                        .map(|(b, t)| (b.clone(), raw_text(t)))
-                        .collect(),
-                    options: q
-                        .options
-                        .iter()
-                        .map(|o| RawOption {
-                            key: o.key.clone(),
-                            label: raw_text(&o.label),
-                        })
-                        .collect(),
-                    min_choices: q.min_choices,
-                    max_choices: q.max_choices,
-                    min: q.min,
-                    max: q.max,
-                    faces: q.faces,
-                    max_length: q.max_length,
-                })
-                .collect(),
-        }
-    }
-
     /// A stored version as clients read it.
     pub fn from_stored(stored: &StoredSurvey) -> SurveyIn {
         SurveyIn {
@@ -217,58 +214,7 @@ impl SurveyIn {
 
     /// A checked definition as clients read it.
     pub fn from_definition(def: &SurveyDefinition, owner_unit_id: Uuid) -> SurveyIn {
-        let raw = def.to_raw();
-        SurveyIn {
-            kind: raw.kind,
-            topic: raw.topic,
-            owner_unit_id,
-            title: raw.title.as_ref().map(text_in),
-            description: raw.description.as_ref().map(text_in),
-            min_age: raw.min_age,
-            max_age: raw.max_age,
-            allow_multiple: raw.allow_multiple,
-            allow_issues: raw.allow_issues,
-            requires_guardian_consent: raw.requires_guardian_consent,
-            document_url: raw.document_url,
-            document_quote: raw.document_quote,
-            questions: raw
-                .questions
-                .into_iter()
-                .map(|q| QuestionIn {
-                    key: q.key,
-                    qtype: q.qtype,
-                    required: q.required,
-                    topic: q.topic,
-                    min_age: q.min_age,
-                    max_age: q.max_age,
-                    show_if: q.show_if.map(|s| ShowIfIn {
-                        question: s.question,
-                        values: s.values,
-                    }),
-                    text: q.text.as_ref().map(text_in),
-                    text_by_age_band: q
-                        .text_by_age_band
-                        .iter()
-                        .map(|(b, t)| (b.clone(), text_in(t)))
-                        .collect(),
-                    options: q
-                        .options
-                        .iter()
-                        .map(|o| OptionIn {
-                            key: o.key.clone(),
-                            label: text_in(&o.label),
-                        })
-                        .collect(),
-                    min_choices: q.min_choices,
-                    max_choices: q.max_choices,
-                    min: q.min,
-                    max: q.max,
-                    faces: q.faces,
-                    max_length: q.max_length,
-                })
-                .collect(),
-            results_public: None,
-        }
+        SurveyIn::from_raw(def.to_raw(), owner_unit_id, None)
     }
 }
 

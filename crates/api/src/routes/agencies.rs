@@ -92,10 +92,7 @@ pub struct ListAgenciesQuery {
     tag = "agencies",
     security(("bearer" = [])),
     params(ListAgenciesQuery),
-    responses(
-        (status = 200, body = Page<AgencyDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken,
-    )
+    responses((status = 200, body = Page<AgencyDto>), crate::openapi::SignedInListErrors)
 )]
 #[get("/agencies")]
 async fn list_agencies(
@@ -213,10 +210,7 @@ async fn build(state: &AppState, id: AgencyId, input: AgencyInput<'_>) -> Result
     tag = "agencies",
     security(("bearer" = [])),
     request_body = CreateAgency,
-    responses(
-        (status = 201, body = AgencyDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 201, body = AgencyDto), crate::openapi::CreateErrors)
 )]
 #[post("/agencies")]
 async fn create_agency(
@@ -249,10 +243,7 @@ async fn find(state: &AppState, id: Uuid) -> Result<Agency, ApiError> {
     tag = "agencies",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = AgencyDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::Missing,
-    )
+    responses((status = 200, body = AgencyDto), crate::openapi::SignedInReadErrors)
 )]
 #[get("/agencies/{id}")]
 async fn get_agency(
@@ -286,10 +277,7 @@ pub struct UpdateAgency {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateAgency,
-    responses(
-        (status = 200, body = AgencyDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = AgencyDto), crate::openapi::EditErrors)
 )]
 #[patch("/agencies/{id}")]
 async fn update_agency(

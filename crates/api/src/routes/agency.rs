@@ -104,10 +104,7 @@ fn secret_hash(state: &AppState, secret: &str) -> String {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     request_body = CreateClient,
-    responses(
-        (status = 201, body = NewClientDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 201, body = NewClientDto), crate::openapi::EditErrors)
 )]
 #[post("/agencies/{id}/clients")]
 async fn create_client(
@@ -155,10 +152,7 @@ fn rand_bytes(n: usize) -> Vec<u8> {
     tag = "agency API",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
-    responses(
-        (status = 200, body = Vec<ClientDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = Vec<ClientDto>), crate::openapi::ReadErrors)
 )]
 #[get("/agencies/{id}/clients")]
 async fn list_clients(
@@ -176,10 +170,7 @@ async fn list_clients(
     tag = "agency API",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency"), ("client_id" = String, Path)),
-    responses(
-        (status = 200, body = ClientDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = ClientDto), crate::openapi::ReadErrors)
 )]
 #[delete("/agencies/{id}/clients/{client_id}")]
 async fn revoke_client(
@@ -453,10 +444,7 @@ pub struct AgencyDeliveryQuery {
     tag = "agency API",
     security(("bearer" = [])),
     params(AgencyDeliveryQuery),
-    responses(
-        (status = 200, body = Page<AgencyDeliveryDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<AgencyDeliveryDto>), crate::openapi::ListErrors)
 )]
 #[get("/agency/deliveries")]
 async fn agency_deliveries(
@@ -492,10 +480,7 @@ async fn agency_deliveries(
     tag = "agency API",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = AgencyDeliveryDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ReadErrors)
 )]
 #[get("/agency/deliveries/{id}")]
 async fn agency_delivery(
@@ -519,16 +504,31 @@ fn step_refused(e: rules::DeliveryError, id: Uuid) -> ApiError {
     }
 }
 
+/// Takes the step `decide` chooses (from the delivery and its commitments,
+/// or refuses with what `refused` answers) on one of the caller's
+/// deliveries, and answers with the delivery after it.
+async fn step<E>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &AgencyCaller,
+    id: Uuid,
+    decide: impl FnOnce(&DeliveryRow, &[store::CommitmentRow]) -> Result<AgencyStep, E>,
+    refused: impl FnOnce(E) -> ApiError,
+) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
+    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, id, decide)
+        .await
+        .or_not_found("delivery")?
+        .map_err(refused)?;
+    Ok(web::Json(one(state, d, crate::request_lang(req)).await?))
+}
+
 /// Acknowledge receipt; acknowledging again, even after replying, changes
 /// nothing.
 #[utoipa::path(
     tag = "agency API",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = AgencyDeliveryDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ActionErrors)
 )]
 #[post("/agency/deliveries/{id}/acknowledge")]
 async fn acknowledge(
@@ -537,17 +537,14 @@ async fn acknowledge(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
-    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
-        Ok::<_, rules::DeliveryError>(if rules::acknowledge(d.status) {
+    let decide = |d: &DeliveryRow, _: &[store::CommitmentRow]| {
+        Ok(if rules::acknowledge(d.status) {
             AgencyStep::Acknowledge
         } else {
             AgencyStep::Nothing
         })
-    })
-    .await
-    .or_not_found("delivery")?
-    .map_err(|e| step_refused(e, *id))?;
-    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
+    };
+    step(&req, &state, &caller, *id, decide, |e| step_refused(e, *id)).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -594,10 +591,7 @@ fn text_check(errors: &mut FieldErrors, field: &str, value: &str, max: usize) ->
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = ReplyIn,
-    responses(
-        (status = 200, body = AgencyDeliveryDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)
 )]
 #[post("/agency/deliveries/{id}/replies")]
 async fn reply(
@@ -644,7 +638,7 @@ async fn reply(
             langnghe_domain::field::one_of("stance", &Stance::ALL.map(Stance::as_str)).into(),
         ));
     };
-    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, _| {
+    let decide = |d: &DeliveryRow, _: &[store::CommitmentRow]| {
         rules::reply(d.status, stance).map(|to| AgencyStep::Reply {
             status: to,
             stance,
@@ -654,11 +648,8 @@ async fn reply(
             answered_on: today,
             commitments: promised,
         })
-    })
-    .await
-    .or_not_found("delivery")?
-    .map_err(|e| step_refused(e, *id))?;
-    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
+    };
+    step(&req, &state, &caller, *id, decide, |e| step_refused(e, *id)).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -680,10 +671,7 @@ pub struct UpdateIn {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateIn,
-    responses(
-        (status = 200, body = AgencyDeliveryDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)
 )]
 #[post("/agency/deliveries/{id}/updates")]
 async fn progress_update(
@@ -712,7 +700,7 @@ async fn progress_update(
     let Some(to) = to else {
         return Err(ApiError::field("status", "unknown_value", "in_progress or done"));
     };
-    let d = store::agency_step(&state.db, &caller.actor, caller.agency_id, *id, |d, cs| {
+    let decide = |d: &DeliveryRow, cs: &[store::CommitmentRow]| {
         let Some(c) = cs.iter().find(|c| c.id == b.commitment_id) else {
             return Err(StepError::UnknownCommitment);
         };
@@ -728,10 +716,9 @@ async fn progress_update(
             note,
             child_note,
         })
-    })
-    .await
-    .or_not_found("delivery")?
-    .map_err(|e| match e {
+    };
+    let refused = |e| {
+        match e {
         StepError::UnknownCommitment => ApiError::invalid(
             FieldError::said(
                 "commitment_id",
@@ -746,8 +733,9 @@ async fn progress_update(
             .into(),
         ),
         StepError::Rule(e) => step_refused(e, *id),
-    })?;
-    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
+    }
+    };
+    step(&req, &state, &caller, *id, decide, refused).await
 }
 
 enum StepError {

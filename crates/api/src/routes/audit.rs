@@ -100,10 +100,7 @@ fn text_filter<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a s
     tag = "audit",
     security(("bearer" = [])),
     params(AuditQuery),
-    responses(
-        (status = 200, body = Page<AuditEventDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<AuditEventDto>), crate::openapi::ListErrors)
 )]
 #[get("/audit")]
 async fn list_audit(

@@ -59,10 +59,7 @@ fn check_year(year: i32) -> bool {
     tag = "calendar",
     security(("bearer" = [])),
     params(HolidayQuery),
-    responses(
-        (status = 200, body = HolidaysDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = HolidaysDto), crate::openapi::ListErrors)
 )]
 #[get("/calendar/holidays")]
 async fn list_holidays(
@@ -99,10 +96,7 @@ pub struct YearIn {
     tag = "calendar",
     security(("bearer" = [])),
     request_body = YearIn,
-    responses(
-        (status = 200, body = HolidaysDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = HolidaysDto), crate::openapi::CreateErrors)
 )]
 #[put("/calendar/holidays")]
 async fn replace_holidays(
@@ -183,10 +177,7 @@ pub struct SchoolTermsDto {
 #[utoipa::path(
     tag = "calendar",
     security(("bearer" = [])),
-    responses(
-        (status = 200, body = SchoolTermsDto),
-        crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = SchoolTermsDto), crate::openapi::RoleErrors)
 )]
 #[get("/calendar/school-terms")]
 async fn list_school_terms(
@@ -229,10 +220,7 @@ pub struct SchoolYearIn {
     tag = "calendar",
     security(("bearer" = [])),
     request_body = SchoolYearIn,
-    responses(
-        (status = 200, body = SchoolTermsDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = SchoolTermsDto), crate::openapi::CreateErrors)
 )]
 #[put("/calendar/school-terms")]
 async fn replace_school_year(

@@ -24,7 +24,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::auth::{Consulting, Respondent, SessionRunner, Staff};
-use crate::credentials::RespondentClaims;
+use crate::credentials::{Registered, RespondentClaims};
 use crate::dto::{RenderedSurveyDto, rendered_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
@@ -152,7 +152,7 @@ fn session_dto(s: Session, now: chrono::DateTime<Utc>, counts: (i32, i32), caps:
     responses(
         (status = 201, body = SessionDto),
         (status = 409, description = "The survey is not published (`survey_not_published`) or is closed (`survey_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+        crate::openapi::EditErrors,
     )
 )]
 #[post("/surveys/{id}/sessions")]
@@ -265,10 +265,7 @@ pub struct ListSessionsQuery {
     tag = "consultation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The survey"), ListSessionsQuery),
-    responses(
-        (status = 200, body = Page<SessionDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = Page<SessionDto>), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}/sessions")]
 async fn list_sessions(
@@ -304,10 +301,7 @@ async fn list_sessions(
     tag = "consultation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The session")),
-    responses(
-        (status = 200, body = SessionDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = SessionDto), crate::openapi::ReadErrors)
 )]
 #[post("/sessions/{id}/close")]
 async fn close_session(
@@ -361,10 +355,7 @@ pub struct VoidedDto {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The session")),
     request_body = VoidIn,
-    responses(
-        (status = 200, body = VoidedDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = VoidedDto), crate::openapi::EditErrors)
 )]
 #[post("/sessions/{id}/void")]
 async fn void_burst(
@@ -450,7 +441,7 @@ pub struct PaperReceiptDto {
         (status = 400, description = "No Idempotency-Key (`idempotency_key_required`) or malformed JSON", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a paper session (`not_a_paper_session`), entries closed (`session_closed`) or key reused with another form (`idempotency_key_reused`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid answers and fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+        crate::openapi::EditErrors,
     )
 )]
 #[post("/sessions/{id}/paper-responses")]
@@ -698,14 +689,8 @@ fn respondent_claims(
     lang: Lang,
     now: chrono::DateTime<Utc>,
 ) -> RespondentClaims {
-    let iat = now.timestamp();
     RespondentClaims {
-        iss: crate::credentials::ISSUER.into(),
-        aud: crate::credentials::AUDIENCE.into(),
-        sub: participant_id.to_string(),
-        iat,
-        nbf: iat - 5,
-        exp: iat + state.respondent_ttl.num_seconds(),
+        registered: Registered::new(participant_id.to_string(), now, state.respondent_ttl),
         typ: "respondent".into(),
         sid,
         age: child.age,

@@ -227,13 +227,14 @@ struct Fields<'a> {
 
 /// Checks kind, audience, date, unit scope, attendance breakdowns and who
 /// attended a training (units that exist; a facilitator's within their
-/// own unit).
+/// own unit): the fields checked (unless the kind is unknown), with the
+/// field errors found, to which the caller adds its own.
 async fn check(
     state: &AppState,
     staff: &Staff<impl crate::auth::Allowed>,
-    errors: &mut FieldErrors,
     f: Fields<'_>,
-) -> Result<Option<Checked>, ApiError> {
+) -> Result<(Option<Checked>, FieldErrors), ApiError> {
+    let mut errors = FieldErrors::new();
     let (kind, audience, unit_id, held_on, children) = (f.kind, f.audience, f.unit_id, f.held_on, f.children);
     let (by_band, by_level) = (f.by_band, f.by_level);
     let kind = EventKind::parse(kind);
@@ -319,13 +320,14 @@ async fn check(
         .iter()
         .any(|l| l.as_str() == k)
     });
-    Ok(kind.map(|kind| Checked {
+    let checked = kind.map(|kind| Checked {
         kind,
         audience,
         by_band,
         by_level,
         attendance,
-    }))
+    });
+    Ok((checked, errors))
 }
 
 /// Record an event held in a room, with attendance and the issues raised
@@ -336,10 +338,7 @@ async fn check(
     tag = "events",
     security(("bearer" = [])),
     request_body = CreateEvent,
-    responses(
-        (status = 201, body = EventDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 201, body = EventDto), crate::openapi::CreateErrors)
 )]
 #[post("/events")]
 async fn create_event(
@@ -348,11 +347,9 @@ async fn create_event(
     body: Json<CreateEvent>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
-    let mut errors = FieldErrors::new();
-    let checked = check(
+    let (checked, mut errors) = check(
         &state,
         &staff,
-        &mut errors,
         Fields {
             kind: &b.kind,
             audience: b.audience.as_deref(),
@@ -433,10 +430,7 @@ pub struct ListEventsQuery {
     tag = "events",
     security(("bearer" = [])),
     params(ListEventsQuery),
-    responses(
-        (status = 200, body = Page<EventDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<EventDto>), crate::openapi::ListErrors)
 )]
 #[get("/events")]
 async fn list_events(
@@ -529,10 +523,7 @@ async fn find(
     tag = "events",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = EventDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = EventDto), crate::openapi::ReadErrors)
 )]
 #[get("/events/{id}")]
 async fn get_event(
@@ -590,10 +581,7 @@ pub struct UpdateEvent {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateEvent,
-    responses(
-        (status = 200, body = EventDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = EventDto), crate::openapi::EditErrors)
 )]
 #[patch("/events/{id}")]
 async fn update_event(
@@ -634,11 +622,9 @@ async fn update_event(
             })
             .collect()
     });
-    let mut errors = FieldErrors::new();
-    let checked = check(
+    let (checked, mut errors) = check(
         &state,
         &staff,
-        &mut errors,
         Fields {
             kind: &kind,
             audience: audience.as_deref(),
@@ -738,7 +724,7 @@ pub struct ChildrenIn {
     responses(
         (status = 200, body = EventDto),
         (status = 409, description = "Not a consultation event (`not_a_consultation`): trainings, communication and parents' sessions count no children's views", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+        crate::openapi::EditErrors,
     )
 )]
 #[put("/events/{id}/children/{unit_id}")]

@@ -152,10 +152,7 @@ pub struct IssueQueueDto {
     tag = "moderation",
     security(("bearer" = [])),
     params(IssueQuery),
-    responses(
-        (status = 200, body = IssueQueueDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = IssueQueueDto), crate::openapi::ListErrors)
 )]
 #[get("/issues")]
 async fn list_issues(
@@ -316,10 +313,7 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
     tag = "moderation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = IssueDetailDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = IssueDetailDto), crate::openapi::ReadErrors)
 )]
 #[get("/issues/{id}")]
 async fn get_issue(
@@ -371,10 +365,7 @@ pub struct IssueChangeIn {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = IssueChangeIn,
-    responses(
-        (status = 200, body = IssueDetailDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = IssueDetailDto), crate::openapi::ChangeErrors)
 )]
 #[patch("/issues/{id}")]
 async fn update_issue(
@@ -549,10 +540,7 @@ pub struct BulkDto {
     tag = "moderation",
     security(("bearer" = [])),
     request_body = BulkIn,
-    responses(
-        (status = 200, body = BulkDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = BulkDto), crate::openapi::ChangeErrors)
 )]
 #[post("/issues/bulk")]
 async fn bulk_update(
@@ -676,7 +664,7 @@ pub struct SupportDto {
     responses(
         (status = 200, description = "Already supported", body = SupportDto),
         (status = 201, body = SupportDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::Missing,
+        crate::openapi::SignedInReadErrors,
     )
 )]
 #[post("/issues/{id}/supports")]
@@ -712,10 +700,7 @@ pub struct MergeIn {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = MergeIn,
-    responses(
-        (status = 200, body = IssueDetailDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = IssueDetailDto), crate::openapi::ChangeErrors)
 )]
 #[post("/issues/{id}/merge")]
 async fn merge_issue(
@@ -744,10 +729,7 @@ async fn merge_issue(
     tag = "moderation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = IssueDetailDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = IssueDetailDto), crate::openapi::ActionErrors)
 )]
 #[post("/issues/{id}/unmerge")]
 async fn unmerge_issue(
@@ -849,10 +831,7 @@ async fn text_answers_of(
     tag = "moderation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), AnswersQuery),
-    responses(
-        (status = 200, body = Page<TextAnswerDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = Page<TextAnswerDto>), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}/answers")]
 async fn survey_answers(
@@ -948,7 +927,7 @@ fn title_of(text: &str) -> String {
     responses(
         (status = 200, description = "Already promoted", body = IssueDetailDto),
         (status = 201, body = IssueDetailDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
+        crate::openapi::ActionErrors,
     )
 )]
 #[post("/surveys/{id}/answers/{answer_id}/promote")]
@@ -1011,10 +990,7 @@ pub struct SimilarListDto {
     tag = "moderation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), SimilarQuery),
-    responses(
-        (status = 200, body = SimilarListDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = SimilarListDto), crate::openapi::ReadErrors)
 )]
 #[get("/issues/{id}/similar")]
 async fn similar_issues(
@@ -1087,7 +1063,7 @@ pub struct SuggestionDto {
     responses(
         (status = 200, body = IssueDetailDto),
         (status = 409, description = "Not accepted (`not_accepted`), merged into another (`merged`), a possible disclosure (`possible_disclosure`) or personal data left (`personal_data`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+        crate::openapi::ReadErrors,
     )
 )]
 #[post("/issues/{id}/publish")]
@@ -1134,10 +1110,7 @@ async fn publish_issue(
     tag = "moderation",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = IssueDetailDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = IssueDetailDto), crate::openapi::ReadErrors)
 )]
 #[post("/issues/{id}/unpublish")]
 async fn unpublish_issue(
@@ -1221,10 +1194,7 @@ fn referral_of(b: &ReferIn) -> Result<(String, Vec<String>), ApiError> {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = ReferIn,
-    responses(
-        (status = 201, body = ReferredDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 201, body = ReferredDto), crate::openapi::EditErrors)
 )]
 #[post("/issues/{id}/refer")]
 async fn refer_issue(
@@ -1253,10 +1223,7 @@ async fn refer_issue(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The survey"), ("answer_id" = Uuid, Path)),
     request_body = ReferIn,
-    responses(
-        (status = 201, body = ReferredDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 201, body = ReferredDto), crate::openapi::EditErrors)
 )]
 #[post("/surveys/{id}/answers/{answer_id}/refer")]
 async fn refer_answer(

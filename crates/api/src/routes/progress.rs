@@ -31,10 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[utoipa::path(
     tag = "progress",
     security(("bearer" = [])),
-    responses(
-        (status = 200, body = Vec<TargetDto>),
-        crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Vec<TargetDto>), crate::openapi::RoleErrors)
 )]
 #[get("/targets")]
 async fn list_targets(
@@ -84,10 +81,7 @@ async fn check(state: &AppState, b: &TargetIn) -> Result<Target, ApiError> {
     tag = "progress",
     security(("bearer" = [])),
     request_body = TargetIn,
-    responses(
-        (status = 201, body = TargetDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 201, body = TargetDto), crate::openapi::CreateErrors)
 )]
 #[post("/targets")]
 async fn create_target(
@@ -107,10 +101,7 @@ async fn create_target(
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = TargetIn,
-    responses(
-        (status = 200, body = TargetDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = TargetDto), crate::openapi::EditErrors)
 )]
 #[patch("/targets/{id}")]
 async fn update_target(
@@ -163,10 +154,7 @@ pub struct ProgressDto {
     tag = "progress",
     security(("bearer" = [])),
     params(ProgressQuery),
-    responses(
-        (status = 200, body = ProgressDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = ProgressDto), crate::openapi::ReadErrors)
 )]
 #[get("/progress")]
 async fn get_progress(

@@ -364,10 +364,7 @@ fn refusal(e: RecommendationError) -> ApiError {
     tag = "recommendations",
     security(("bearer" = [])),
     request_body = CreateRecommendation,
-    responses(
-        (status = 201, body = RecommendationDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 201, body = RecommendationDto), crate::openapi::CreateErrors)
 )]
 #[post("/recommendations")]
 async fn create_recommendation(
@@ -422,10 +419,7 @@ pub struct RecommendationQuery {
     tag = "recommendations",
     security(("bearer" = [])),
     params(RecommendationQuery),
-    responses(
-        (status = 200, body = Page<RecommendationDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<RecommendationDto>), crate::openapi::ListErrors)
 )]
 #[get("/recommendations")]
 async fn list_recommendations(
@@ -463,10 +457,7 @@ async fn list_recommendations(
     tag = "recommendations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = RecommendationDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = RecommendationDto), crate::openapi::ReadErrors)
 )]
 #[get("/recommendations/{id}")]
 async fn get_recommendation(
@@ -485,10 +476,7 @@ async fn get_recommendation(
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateRecommendation,
-    responses(
-        (status = 200, body = RecommendationDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = RecommendationDto), crate::openapi::ChangeErrors)
 )]
 #[patch("/recommendations/{id}")]
 async fn update_recommendation(
@@ -551,10 +539,7 @@ pub struct ApproveRecommendation {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = ApproveRecommendation,
-    responses(
-        (status = 200, body = RecommendationDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = RecommendationDto), crate::openapi::ChangeErrors)
 )]
 #[post("/recommendations/{id}/approve")]
 async fn approve_recommendation(
@@ -619,10 +604,7 @@ pub struct SendRecommendation {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = SendRecommendation,
-    responses(
-        (status = 200, body = RecommendationDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = RecommendationDto), crate::openapi::ChangeErrors)
 )]
 #[post("/recommendations/{id}/send")]
 async fn send_recommendation(
@@ -731,10 +713,7 @@ pub struct RoutingSuggestionDto {
     tag = "recommendations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = Vec<RoutingSuggestionDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = Vec<RoutingSuggestionDto>), crate::openapi::ReadErrors)
 )]
 #[get("/recommendations/{id}/routing-suggestions")]
 async fn routing_suggestions(
@@ -793,10 +772,7 @@ pub struct TimelineStepDto {
     tag = "recommendations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = Vec<TimelineStepDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = Vec<TimelineStepDto>), crate::openapi::ReadErrors)
 )]
 #[get("/recommendations/{id}/timeline")]
 async fn timeline(
@@ -843,10 +819,7 @@ pub struct DeliveryQuery {
     tag = "recommendations",
     security(("bearer" = [])),
     params(DeliveryQuery),
-    responses(
-        (status = 200, body = Page<DeliveryDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<DeliveryDto>), crate::openapi::ListErrors)
 )]
 #[get("/deliveries")]
 async fn list_deliveries(

@@ -733,7 +733,7 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
             (ReportDto = "application/json"),
             (String = "text/csv; charset=utf-8"),
         )),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+        crate::openapi::ReadErrors,
     )
 )]
 #[get("/reports")]

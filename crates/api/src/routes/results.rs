@@ -48,10 +48,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "results",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), ResultsQuery),
-    responses(
-        (status = 200, body = ResultsDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = ResultsDto), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}/results")]
 async fn survey_results(
@@ -254,10 +251,7 @@ async fn public_survey(
     tag = "results",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), ResultsQuery),
-    responses(
-        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}/results.csv")]
 async fn survey_results_csv(
@@ -461,10 +455,7 @@ async fn read_rows(
     tag = "results",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), RowsQuery),
-    responses(
-        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), crate::openapi::ActionErrors)
 )]
 #[get("/surveys/{id}/responses.csv")]
 async fn responses_csv(
@@ -474,7 +465,6 @@ async fn responses_csv(
     id: web::Path<Uuid>,
     q: web::Query<RowsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    use rand::seq::SliceRandom;
     let lang = query_lang(&req, q.lang.as_deref())?;
     let Rows {
         def,
@@ -530,7 +520,7 @@ async fn responses_csv(
         "other" => words::other_units(lang).to_owned(),
         code => dimension_label("unit", code, &chart, lang),
     };
-    let mut lines: Vec<Vec<String>> = rows
+    let lines: Vec<Vec<String>> = rows
         .drain(..)
         .zip(&quasi)
         .map(|(row, ids)| {
@@ -568,11 +558,8 @@ async fn responses_csv(
             line
         })
         .collect();
-    lines.shuffle(&mut rand::rng());
     let mut csv = Csv::new(&header);
-    for line in &lines {
-        csv.push(line);
-    }
+    csv.push_shuffled(lines);
     Ok(csv.response(&format!("responses-{survey_id}.csv")))
 }
 
@@ -586,10 +573,7 @@ async fn responses_csv(
     tag = "results",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), RowsQuery),
-    responses(
-        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}/texts.csv")]
 async fn texts_csv(
@@ -599,7 +583,6 @@ async fn texts_csv(
     id: web::Path<Uuid>,
     q: web::Query<RowsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    use rand::seq::SliceRandom;
     let lang = query_lang(&req, q.lang.as_deref())?;
     let Rows {
         def, survey_id, rows, ..
@@ -608,7 +591,7 @@ async fn texts_csv(
         def.question(key)
             .map_or_else(|| key.to_owned(), |q| q.text().get(lang).to_owned())
     };
-    let mut lines: Vec<Vec<String>> = rows
+    let lines: Vec<Vec<String>> = rows
         .iter()
         .flat_map(|row| answers_or_none(&def, &format_args!("a response of survey {survey_id}"), &row.answers))
         .filter_map(|(key, a)| match a {
@@ -618,11 +601,8 @@ async fn texts_csv(
             _ => None,
         })
         .collect();
-    lines.shuffle(&mut rand::rng());
     let mut csv = Csv::for_people(lang, &[("Câu hỏi", "Question"), ("Câu trả lời", "Answer")]);
-    for line in &lines {
-        csv.push(line);
-    }
+    csv.push_shuffled(lines);
     Ok(csv.response(&format!("texts-{survey_id}.csv")))
 }
 

@@ -123,10 +123,7 @@ pub struct CaseQuery {
     tag = "safeguarding",
     security(("bearer" = [])),
     params(CaseQuery),
-    responses(
-        (status = 200, body = Page<CaseDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<CaseDto>), crate::openapi::ListErrors)
 )]
 #[get("/safeguarding/cases")]
 async fn list_cases(
@@ -205,10 +202,7 @@ async fn read(state: &AppState, staff: &Staff<Safeguarding>, id: Uuid) -> Result
     tag = "safeguarding",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = CaseDetailDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = CaseDetailDto), crate::openapi::ReadErrors)
 )]
 #[get("/safeguarding/cases/{id}")]
 async fn get_case(
@@ -247,10 +241,7 @@ pub struct CaseChangeIn {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = CaseChangeIn,
-    responses(
-        (status = 200, body = CaseDetailDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = CaseDetailDto), crate::openapi::ChangeErrors)
 )]
 #[patch("/safeguarding/cases/{id}")]
 async fn update_case(
@@ -403,10 +394,7 @@ pub struct IntakeIn {
     tag = "safeguarding",
     security(("bearer" = [])),
     request_body = IntakeIn,
-    responses(
-        (status = 201, body = CaseDetailDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 201, body = CaseDetailDto), crate::openapi::CreateErrors)
 )]
 #[post("/safeguarding/cases")]
 async fn create_case(
@@ -498,10 +486,7 @@ pub struct WardCountDto {
     tag = "safeguarding",
     security(("bearer" = [])),
     params(SummaryQuery),
-    responses(
-        (status = 200, body = CaseSummaryDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = CaseSummaryDto), crate::openapi::ListErrors)
 )]
 #[get("/safeguarding/summary")]
 async fn case_summary(
@@ -572,10 +557,7 @@ pub struct QueueDto {
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
-    responses(
-        (status = 200, body = QueueDto),
-        crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = QueueDto), crate::openapi::RoleErrors)
 )]
 #[get("/safeguarding/queue")]
 async fn queue(_staff: Staff<Safeguarding>, state: web::Data<AppState>) -> Result<web::Json<QueueDto>, ApiError> {
@@ -599,7 +581,7 @@ async fn queue(_staff: Staff<Safeguarding>, state: web::Data<AppState>) -> Resul
     responses(
         (status = 200, body = CaseDetailDto),
         (status = 409, description = "Not a possible disclosure (`not_possible`), already released (`already_released`), closed (`case_closed`), or the issue also holds a clear disclosure (`clear_beside`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+        crate::openapi::ReadErrors,
     )
 )]
 #[post("/safeguarding/cases/{id}/release")]
@@ -634,10 +616,7 @@ async fn release_case(
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
-    responses(
-        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, content_type = "text/csv; charset=utf-8", body = String), crate::openapi::RoleErrors)
 )]
 #[get("/safeguarding/marks.csv")]
 async fn export_marks(staff: Staff<Safeguarding>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -695,7 +674,7 @@ pub struct QuickReportDto {
     responses(
         (status = 200, body = QuickReportDto),
         (status = 409, description = "The case is not urgent (`not_urgent`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
+        crate::openapi::ReadErrors,
     )
 )]
 #[get("/safeguarding/cases/{id}/quick-report")]

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use langnghe_domain::consultation::SurveyStatus;
-use langnghe_domain::survey::{self, SurveyDefinition, SurveyKind};
+use langnghe_domain::survey::{self, RawSurvey, SurveyDefinition, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::{FieldErrors, TopicId, UnitId};
 use langnghe_storage::formats::survey::StoredSurvey;
@@ -39,7 +39,7 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
     let topics = catalog::list_topics(&state.db).await?;
     let exists = |slug: &str| topics.iter().any(|t| t.slug.as_str() == slug && t.active);
     let mut errors = FieldErrors::new();
-    let def = SurveyDefinition::parse(&body.to_raw(), &exists)
+    let def = SurveyDefinition::parse(&RawSurvey::from(body.clone()), &exists)
         .map_err(|e| errors.0.extend(e.0))
         .ok();
     let chart = org::load_chart(&state.db).await?;
@@ -162,10 +162,7 @@ fn survey_conflict(e: StoreError) -> ApiError {
     tag = "surveys",
     security(("bearer" = [])),
     request_body = SurveyIn,
-    responses(
-        (status = 201, body = SurveyDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 201, body = SurveyDto), crate::openapi::CreateErrors)
 )]
 #[post("/surveys")]
 async fn create_survey(
@@ -196,10 +193,7 @@ pub struct ListSurveysQuery {
     tag = "surveys",
     security(("bearer" = [])),
     params(ListSurveysQuery),
-    responses(
-        (status = 200, body = Page<SurveySummaryDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<SurveySummaryDto>), crate::openapi::ListErrors)
 )]
 #[get("/surveys")]
 async fn list_surveys(
@@ -246,10 +240,7 @@ pub struct VersionQuery {
     tag = "surveys",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), VersionQuery),
-    responses(
-        (status = 200, body = SurveyDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = SurveyDto), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}")]
 async fn get_survey(
@@ -290,10 +281,7 @@ fn readable_version<R: crate::auth::Allowed>(
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = SurveyIn,
-    responses(
-        (status = 200, body = SurveyDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = SurveyDto), crate::openapi::ChangeErrors)
 )]
 #[put("/surveys/{id}/draft")]
 async fn save_draft(
@@ -315,10 +303,7 @@ async fn save_draft(
     tag = "surveys",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = SurveyDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = SurveyDto), crate::openapi::ActionErrors)
 )]
 #[post("/surveys/{id}/publish")]
 async fn publish_survey(
@@ -352,10 +337,7 @@ async fn publish_survey(
     tag = "surveys",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = SurveyDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = SurveyDto), crate::openapi::ActionErrors)
 )]
 #[post("/surveys/{id}/close")]
 async fn close_survey(
@@ -400,10 +382,7 @@ pub fn parse_lang(raw: Option<&str>) -> Result<Lang, ApiError> {
     tag = "surveys",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), PreviewQuery),
-    responses(
-        (status = 200, body = RenderedSurveyDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = RenderedSurveyDto), crate::openapi::ReadErrors)
 )]
 #[get("/surveys/{id}/preview")]
 async fn preview_survey(

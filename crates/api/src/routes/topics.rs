@@ -69,10 +69,7 @@ pub struct ListTopicsQuery {
     tag = "topics",
     security(("bearer" = [])),
     params(ListTopicsQuery),
-    responses(
-        (status = 200, body = Page<TopicDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken,
-    )
+    responses((status = 200, body = Page<TopicDto>), crate::openapi::SignedInListErrors)
 )]
 #[get("/topics")]
 async fn list_topics(
@@ -106,10 +103,7 @@ pub struct CreateTopic {
     tag = "topics",
     security(("bearer" = [])),
     request_body = CreateTopic,
-    responses(
-        (status = 201, body = TopicDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
-    )
+    responses((status = 201, body = TopicDto), crate::openapi::UniqueCreateErrors)
 )]
 #[post("/topics")]
 async fn create_topic(
@@ -161,10 +155,7 @@ pub struct UpdateTopic {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateTopic,
-    responses(
-        (status = 200, body = TopicDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = TopicDto), crate::openapi::ChangeErrors)
 )]
 #[patch("/topics/{id}")]
 async fn update_topic(
@@ -244,10 +235,7 @@ pub struct TopicSummaryDto {
     tag = "topics",
     security(("bearer" = [])),
     params(TopicSummaryQuery),
-    responses(
-        (status = 200, body = TopicSummaryDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = TopicSummaryDto), crate::openapi::ReadErrors)
 )]
 #[get("/topics/summary")]
 async fn topic_summary(

@@ -124,10 +124,7 @@ pub struct ListUnitsQuery {
     tag = "units",
     security(("bearer" = [])),
     params(ListUnitsQuery),
-    responses(
-        (status = 200, body = Page<UnitDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken,
-    )
+    responses((status = 200, body = Page<UnitDto>), crate::openapi::SignedInListErrors)
 )]
 #[get("/units")]
 async fn list_units(
@@ -218,10 +215,7 @@ fn detail(chart: &OrgChart, u: &Unit, at: NaiveDate) -> UnitDetail {
     tag = "units",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), AtQuery),
-    responses(
-        (status = 200, body = UnitDetail),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::Missing,
-    )
+    responses((status = 200, body = UnitDetail), crate::openapi::SignedInReadErrors)
 )]
 #[get("/units/{id}")]
 async fn get_unit(
@@ -273,10 +267,7 @@ fn collect<T>(r: Result<T, FieldErrors>, errors: &mut FieldErrors) -> Option<T> 
     tag = "units",
     security(("bearer" = [])),
     request_body = CreateUnit,
-    responses(
-        (status = 201, body = UnitDetail),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
-    )
+    responses((status = 201, body = UnitDetail), crate::openapi::UniqueCreateErrors)
 )]
 #[post("/units")]
 async fn create_unit(
@@ -354,10 +345,7 @@ pub struct UpdateUnit {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateUnit,
-    responses(
-        (status = 200, body = UnitDetail),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = UnitDetail), crate::openapi::ChangeErrors)
 )]
 #[patch("/units/{id}")]
 async fn update_unit(
@@ -556,10 +544,7 @@ fn reorganisation_dto(chart: &OrgChart, r: store::Reorganisation) -> Reorganisat
     tag = "units",
     security(("bearer" = [])),
     request_body = CreateReorganisation,
-    responses(
-        (status = 201, body = ReorganisationDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
-    )
+    responses((status = 201, body = ReorganisationDto), crate::openapi::UniqueCreateErrors)
 )]
 #[post("/reorganisations")]
 async fn create_reorganisation(
@@ -656,10 +641,7 @@ pub struct ListReorganisationsQuery {
     tag = "units",
     security(("bearer" = [])),
     params(ListReorganisationsQuery),
-    responses(
-        (status = 200, body = Page<ReorganisationDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken,
-    )
+    responses((status = 200, body = Page<ReorganisationDto>), crate::openapi::SignedInListErrors)
 )]
 #[get("/reorganisations")]
 async fn list_reorganisations(

@@ -97,10 +97,7 @@ async fn check_refs(state: &AppState, a: &Assignment) -> Result<(), ApiError> {
     tag = "users",
     security(("bearer" = [])),
     request_body = CreateUser,
-    responses(
-        (status = 201, body = UserDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::InConflict,
-    )
+    responses((status = 201, body = UserDto), crate::openapi::UniqueCreateErrors)
 )]
 #[post("/users")]
 async fn create_user(
@@ -158,10 +155,7 @@ pub struct ListUsersQuery {
     tag = "users",
     security(("bearer" = [])),
     params(ListUsersQuery),
-    responses(
-        (status = 200, body = Page<UserDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<UserDto>), crate::openapi::ListErrors)
 )]
 #[get("/users")]
 async fn list_users(
@@ -196,10 +190,7 @@ async fn find(state: &AppState, id: Uuid) -> Result<User, ApiError> {
     tag = "users",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, body = UserDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = UserDto), crate::openapi::ReadErrors)
 )]
 #[get("/users/{id}")]
 async fn get_user(
@@ -238,10 +229,7 @@ pub struct UpdateUser {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateUser,
-    responses(
-        (status = 200, body = UserDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = UserDto), crate::openapi::ChangeErrors)
 )]
 #[patch("/users/{id}")]
 async fn update_user(
@@ -312,10 +300,7 @@ pub struct SetPassword {
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = SetPassword,
-    responses(
-        (status = 204, description = "Password set"),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 204, description = "Password set"), crate::openapi::EditErrors)
 )]
 #[post("/users/{id}/password")]
 async fn set_password(

@@ -60,6 +60,42 @@ async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A webhook URL checked (form and destination) with a new secret, before
+/// it is stored.
+struct NewWebhook {
+    url: String,
+    secret: String,
+}
+
+impl NewWebhook {
+    async fn checked(state: &AppState, body: WebhookIn) -> Result<NewWebhook, ApiError> {
+        let url = body.url.trim().to_owned();
+        crate::services::destinations::check_url(&url, state.webhooks.allow_insecure)
+            .map_err(|m| ApiError::field("url", "invalid_url", m))?;
+        crate::services::destinations::check_destination(&url, state.webhooks.allow_insecure)
+            .await
+            .map_err(|m| ApiError::field("url", "invalid_destination", m))?;
+        let secret = format!("whsec_{}", crate::random_secret(32));
+        Ok(NewWebhook { url, secret })
+    }
+
+    /// The answer that shows the secret, this once.
+    fn response(self) -> HttpResponse {
+        HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(WebhookSecretDto {
+                url: self.url,
+                secret: self.secret,
+            })
+    }
+}
+
+/// A registered webhook's URL (never its secret), or 404.
+fn registered(webhook: Option<(String, String)>) -> Result<web::Json<WebhookDto>, ApiError> {
+    let (url, _) = webhook.ok_or_else(|| ApiError::not_found("webhook"))?;
+    Ok(web::Json(WebhookDto { url }))
+}
+
 /// Register or change an agency's webhook, with a new secret (admins, or
 /// the agency itself).
 #[utoipa::path(
@@ -67,10 +103,7 @@ async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     request_body = WebhookIn,
-    responses(
-        (status = 200, body = WebhookSecretDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = WebhookSecretDto), crate::openapi::EditErrors)
 )]
 #[put("/agencies/{id}/webhook")]
 async fn set_webhook(
@@ -81,17 +114,9 @@ async fn set_webhook(
 ) -> Result<HttpResponse, ApiError> {
     caller.may_act_for(*id)?;
     agency_exists(&state, *id).await?;
-    let url = body.0.url.trim().to_owned();
-    crate::services::destinations::check_url(&url, state.webhooks.allow_insecure)
-        .map_err(|m| ApiError::field("url", "invalid_url", m))?;
-    crate::services::destinations::check_destination(&url, state.webhooks.allow_insecure)
-        .await
-        .map_err(|m| ApiError::field("url", "invalid_destination", m))?;
-    let secret = format!("whsec_{}", crate::random_secret(32));
-    outbox::set_webhook(&state.db, caller.actor(), *id, &url, &secret).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(WebhookSecretDto { url, secret }))
+    let new = NewWebhook::checked(&state, body.0).await?;
+    outbox::set_webhook(&state.db, caller.actor(), *id, &new.url, &new.secret).await?;
+    Ok(new.response())
 }
 
 /// An agency's webhook URL (admins, or the agency itself).
@@ -99,10 +124,7 @@ async fn set_webhook(
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
-    responses(
-        (status = 200, body = WebhookDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,
-    )
+    responses((status = 200, body = WebhookDto), crate::openapi::ReadErrors)
 )]
 #[get("/agencies/{id}/webhook")]
 async fn get_webhook(
@@ -111,10 +133,7 @@ async fn get_webhook(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<WebhookDto>, ApiError> {
     caller.may_act_for(*id)?;
-    match outbox::webhook_of(&state.db, *id).await? {
-        Some((url, _)) => Ok(web::Json(WebhookDto { url })),
-        None => Err(ApiError::not_found("webhook")),
-    }
+    registered(outbox::webhook_of(&state.db, *id).await?)
 }
 
 /// Set the safeguarding team's endpoint, with a new secret (admins): every
@@ -126,10 +145,7 @@ async fn get_webhook(
     tag = "webhooks",
     security(("bearer" = [])),
     request_body = WebhookIn,
-    responses(
-        (status = 200, body = WebhookSecretDto),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = WebhookSecretDto), crate::openapi::CreateErrors)
 )]
 #[put("/safeguarding/webhook")]
 async fn set_safeguarding_webhook(
@@ -137,17 +153,9 @@ async fn set_safeguarding_webhook(
     state: web::Data<AppState>,
     body: Json<WebhookIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let url = body.0.url.trim().to_owned();
-    crate::services::destinations::check_url(&url, state.webhooks.allow_insecure)
-        .map_err(|m| ApiError::field("url", "invalid_url", m))?;
-    crate::services::destinations::check_destination(&url, state.webhooks.allow_insecure)
-        .await
-        .map_err(|m| ApiError::field("url", "invalid_destination", m))?;
-    let secret = format!("whsec_{}", crate::random_secret(32));
-    outbox::set_safeguarding_webhook(&state.db, &staff.actor(), &url, &secret).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(WebhookSecretDto { url, secret }))
+    let new = NewWebhook::checked(&state, body.0).await?;
+    outbox::set_safeguarding_webhook(&state.db, &staff.actor(), &new.url, &new.secret).await?;
+    Ok(new.response())
 }
 
 /// The safeguarding team's endpoint (admins).
@@ -164,10 +172,7 @@ async fn get_safeguarding_webhook(
     _staff: Staff<Admin>,
     state: web::Data<AppState>,
 ) -> Result<web::Json<WebhookDto>, ApiError> {
-    match outbox::safeguarding_webhook(&state.db).await? {
-        Some((url, _)) => Ok(web::Json(WebhookDto { url })),
-        None => Err(ApiError::not_found("webhook")),
-    }
+    registered(outbox::safeguarding_webhook(&state.db).await?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -213,10 +218,7 @@ fn event_dto(e: Event) -> EventDto {
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
-    responses(
-        (status = 202, body = EventDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 202, body = EventDto), crate::openapi::ActionErrors)
 )]
 #[post("/agencies/{id}/webhook/test")]
 async fn test_webhook(
@@ -250,10 +252,7 @@ pub struct EventQuery {
     tag = "webhooks",
     security(("bearer" = [])),
     params(EventQuery),
-    responses(
-        (status = 200, body = Page<EventDto>),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed,
-    )
+    responses((status = 200, body = Page<EventDto>), crate::openapi::ListErrors)
 )]
 #[get("/webhooks/events")]
 async fn list_events(
@@ -288,10 +287,7 @@ async fn list_events(
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The event")),
-    responses(
-        (status = 200, body = EventDto),
-        crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing, crate::openapi::InConflict,
-    )
+    responses((status = 200, body = EventDto), crate::openapi::ActionErrors)
 )]
 #[post("/webhooks/events/{id}/replay")]
 async fn replay_event(

@@ -12,12 +12,12 @@ use langnghe_domain::screen::Outcome;
 use langnghe_domain::survey::{self, AgeBand, Answer, RawAnswer, SurveyDefinition};
 use langnghe_domain::text::Lang;
 use langnghe_storage::participation::{self as store, NewCase, NewResponse, Session, Submitted};
-use langnghe_storage::{StoreError, surveys};
+use langnghe_storage::surveys;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::auth::Respondent;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::state::AppState;
 use crate::survey_format::find as find_survey;
 
@@ -45,11 +45,9 @@ pub async fn open_session(state: &AppState, who: &Respondent) -> Result<(Session
         Some(hit) => hit,
         None => {
             let ticket = state.cache.ticket();
-            let session = match store::get_session(&state.db, who.claims.sid).await {
-                Ok(s) => s,
-                Err(StoreError::NotFound) => return Err(ApiError::invalid_token()),
-                Err(e) => return Err(e.into()),
-            };
+            let session = store::get_session(&state.db, who.claims.sid)
+                .await
+                .missing_as(ApiError::invalid_token)?;
             let status = find_survey(state, session.survey_id).await?.status;
             state.cache.keep_session(ticket, session.clone(), status);
             (session, status)
