@@ -22,6 +22,7 @@ mod join_caps;
 mod join_guessing;
 mod languages;
 mod layers;
+mod letters;
 mod migrations;
 mod moderation;
 mod outputs;

@@ -159,6 +159,13 @@ pub struct Options {
     pub join_caps: langnghe_domain::consultation::JoinCaps,
     /// Where people reach the service (`LANGNGHE_PUBLIC_URL`).
     pub public_url: Option<String>,
+    /// Where agencies' letters are kept: a fresh directory of the test's
+    /// own unless a test shares one.
+    pub letters_dir: std::path::PathBuf,
+    /// The largest letter accepted.
+    pub letter_max_bytes: usize,
+    /// An S3-compatible store for letters instead of the directory.
+    pub s3: Option<langnghe_api::config::S3Config>,
 }
 
 impl Default for Options {
@@ -173,6 +180,11 @@ impl Default for Options {
             join_failures_per_hour: 1000,
             join_caps: langnghe_domain::consultation::JoinCaps::default(),
             public_url: None,
+            letters_dir: std::env::temp_dir()
+                .join("langnghe-test-letters")
+                .join(uuid::Uuid::now_v7().simple().to_string()),
+            letter_max_bytes: 256 * 1024,
+            s3: None,
         }
     }
 }
@@ -208,6 +220,11 @@ pub fn config(url: &str, opts: &Options) -> Config {
         chase_interval: None,
         join_budget: langnghe_domain::consultation::JoinFailureBudget::per_hour(opts.join_failures_per_hour),
         public_url: opts.public_url.clone(),
+        letters: langnghe_api::config::LetterPolicy {
+            dir: opts.letters_dir.clone(),
+            max_bytes: opts.letter_max_bytes,
+            s3: opts.s3.clone(),
+        },
         clock: opts.clock.clone(),
     }
 }
@@ -219,6 +236,8 @@ pub struct TestApp {
     pub admin: String,
     /// The application's clock.
     pub clock: langnghe_api::Clock,
+    /// Where the application keeps agencies' letters.
+    pub letters_dir: std::path::PathBuf,
     handle: ServerHandle,
     folder: tokio::task::JoinHandle<()>,
     relay: tokio::task::JoinHandle<()>,
@@ -233,6 +252,8 @@ impl Drop for TestApp {
         self.folder.abort();
         self.relay.abort();
         self.listener.abort();
+        // Each application's letters are its own (see `Options`).
+        let _ = std::fs::remove_dir_all(&self.letters_dir);
     }
 }
 
@@ -427,6 +448,7 @@ impl TestApp {
             db,
             admin: String::new(),
             clock: opts.clock.clone(),
+            letters_dir: opts.letters_dir.clone(),
             handle: bound.handle,
             folder: bound.folder,
             relay: bound.relay,

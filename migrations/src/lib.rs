@@ -30,6 +30,7 @@ mod m20261206_000022_throttle_keys;
 mod m20261207_000023_training_attendance_terms;
 mod m20261208_000024_paper_sessions_event_children;
 mod m20261208_000025_stored_formats;
+mod m20261209_000026_reply_letters;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_training_attendance_terms::Migration),
             Box::new(m20261208_000024_paper_sessions_event_children::Migration),
             Box::new(m20261208_000025_stored_formats::Migration),
+            Box::new(m20261209_000026_reply_letters::Migration),
         ]
     }
 }

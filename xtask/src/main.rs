@@ -1,6 +1,7 @@
 //! `cargo xtask test [ARGS…]`: makes sure Debian's Chromium and ChromeDriver
-//! are installed (the browser tests drive them), installing the packages
-//! where they are missing, then runs `cargo test --workspace [ARGS…]`.
+//! are installed (the browser tests drive them) and PyPI's `moto` server
+//! (the S3-compatible store the letters tests run on loopback), installing
+//! them where they are missing, then runs `cargo test --workspace [ARGS…]`.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -51,11 +52,32 @@ fn ensure_browser() -> Result<(), String> {
     }
 }
 
+/// Installs `moto[server]` from PyPI (with pip) when `moto_server` is not
+/// on the path.
+fn ensure_moto() -> Result<(), String> {
+    let found = || {
+        Command::new("moto_server")
+            .arg("--help")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if found() {
+        return Ok(());
+    }
+    eprintln!("xtask: moto_server is missing: installing moto[server] from PyPI");
+    let installed = run("python3", &["-m", "pip", "install", "--quiet", "moto[server]"]);
+    if installed && found() {
+        Ok(())
+    } else {
+        Err("could not install moto[server] (python3 -m pip)".into())
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("test") => {
-            if let Err(e) = ensure_browser() {
+            if let Err(e) = ensure_browser().and_then(|()| ensure_moto()) {
                 eprintln!("xtask: {e}");
                 return ExitCode::FAILURE;
             }

@@ -133,6 +133,30 @@ pub struct Settings {
     /// relative to the feed.
     #[arg(long, env = "LANGNGHE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// The directory agencies' letters (PDF) are kept in.
+    #[arg(
+        long,
+        env = "LANGNGHE_LETTERS_DIR",
+        default_value = "langnghe-letters",
+        global = true
+    )]
+    pub letters_dir: PathBuf,
+    /// The largest letter an agency may attach, in bytes.
+    #[arg(long, env = "LANGNGHE_LETTER_MAX_BYTES", default_value = "5242880", global = true)]
+    pub letter_max_bytes: String,
+    /// An S3-compatible object store to keep letters in instead of the
+    /// directory: its address (`https://s3.example.vn`, path-style).
+    #[arg(long, env = "LANGNGHE_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+    /// The bucket letters go in (created beforehand).
+    #[arg(long, env = "LANGNGHE_S3_BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+    #[arg(long, env = "LANGNGHE_S3_REGION", default_value = "us-east-1", global = true)]
+    pub s3_region: String,
+    #[arg(long, env = "LANGNGHE_S3_ACCESS_KEY_ID", hide_env_values = true, global = true)]
+    pub s3_access_key_id: Option<String>,
+    #[arg(long, env = "LANGNGHE_S3_SECRET_ACCESS_KEY", hide_env_values = true, global = true)]
+    pub s3_secret_access_key: Option<String>,
     /// Log filter, e.g. `info` or `langnghe=debug`.
     #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -177,6 +201,8 @@ pub struct Config {
     /// Where people reach the service (scheme and host, no trailing
     /// slash), for absolute links in the feed.
     pub public_url: Option<String>,
+    /// Where agencies' letters are kept, and how large one may be.
+    pub letters: LetterPolicy,
     /// The system's clock in production; tests start it where they need.
     pub clock: crate::Clock,
 }
@@ -486,6 +512,22 @@ impl Config {
             .unwrap_or(u32::MAX),
         );
         let public_url = s.public_url.as_deref().map(check_public_url).transpose()?;
+        let letters = LetterPolicy {
+            s3: s3_config(s)?,
+            dir: s.letters_dir.clone(),
+            max_bytes: s
+                .letter_max_bytes
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1024..=50 * 1024 * 1024).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        "LANGNGHE_LETTER_MAX_BYTES (--letter-max-bytes)",
+                        "a number of bytes from 1024 to 52428800",
+                    )
+                })?,
+        };
         Ok(Config {
             bind,
             database_url,
@@ -509,6 +551,7 @@ impl Config {
             chase_interval,
             join_budget,
             public_url,
+            letters,
             clock: crate::Clock::system(),
         })
     }
@@ -588,6 +631,100 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     }
     let mut f = opts.open(path)?;
     f.write_all(content.as_bytes())
+}
+
+/// Where agencies' letters (công văn) are kept, and how large one may be.
+#[derive(Debug, Clone)]
+pub struct LetterPolicy {
+    /// The directory, when no object store is configured.
+    pub dir: PathBuf,
+    pub max_bytes: usize,
+    /// An S3-compatible object store, used instead of the directory.
+    pub s3: Option<S3Config>,
+}
+
+/// An S3-compatible object store, addressed path-style.
+#[derive(Clone)]
+pub struct S3Config {
+    /// `scheme://host[:port]`, no trailing slash.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl S3Config {
+    /// The endpoint's `host[:port]`, as the `Host` header carries it.
+    pub fn host(&self) -> String {
+        let rest = self
+            .endpoint
+            .split_once("://")
+            .map_or(self.endpoint.as_str(), |(_, r)| r);
+        rest.split('/').next().unwrap_or(rest).to_owned()
+    }
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Config")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The object store the settings name, if any: all of endpoint, bucket and
+/// keys, or none.
+fn s3_config(s: &Settings) -> Result<Option<S3Config>, ConfigError> {
+    let Some(endpoint) = s.s3_endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty()) else {
+        return Ok(None);
+    };
+    let endpoint = endpoint.trim_end_matches('/');
+    let rest = endpoint
+        .strip_prefix("https://")
+        .or_else(|| endpoint.strip_prefix("http://"))
+        .ok_or_else(|| bad("LANGNGHE_S3_ENDPOINT (--s3-endpoint)", "an http:// or https:// address"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err(bad(
+            "LANGNGHE_S3_ENDPOINT (--s3-endpoint)",
+            "scheme, host and port only",
+        ));
+    }
+    let required = |v: &Option<String>, name: &'static str| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| bad(name, "required with LANGNGHE_S3_ENDPOINT"))
+    };
+    let bucket = required(&s.s3_bucket, "LANGNGHE_S3_BUCKET (--s3-bucket)")?;
+    let plain = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-');
+    if !(3..=63).contains(&bucket.len()) || !bucket.chars().all(plain) {
+        return Err(bad(
+            "LANGNGHE_S3_BUCKET (--s3-bucket)",
+            "3 to 63 characters: a-z, digits, '.' and '-'",
+        ));
+    }
+    let region = s.s3_region.trim();
+    if region.is_empty() || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(bad(
+            "LANGNGHE_S3_REGION (--s3-region)",
+            "a region name such as us-east-1",
+        ));
+    }
+    Ok(Some(S3Config {
+        endpoint: endpoint.to_owned(),
+        bucket,
+        region: region.to_owned(),
+        access_key_id: required(&s.s3_access_key_id, "LANGNGHE_S3_ACCESS_KEY_ID (--s3-access-key-id)")?,
+        secret_access_key: required(
+            &s.s3_secret_access_key,
+            "LANGNGHE_S3_SECRET_ACCESS_KEY (--s3-secret-access-key)",
+        )?,
+    }))
 }
 
 /// How webhooks are sent and retried.

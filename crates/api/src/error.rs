@@ -504,6 +504,9 @@ codes! {
     NotAConsultation = ("not_a_consultation", 409, "children are entered by unit at consultation events only (not trainings, communication or parents' sessions)"),
     NotAPaperSession = ("not_a_paper_session", 409, "paper forms are entered into a paper session only (`mode: paper`); children answer an app session themselves"),
     SessionFull = ("session_full", 409, "the session admitted its cap of children (expected and a margin), or as many as one address may bring"),
+    NotAPdf = ("not_a_pdf", 422, "the letter's content is not a PDF document (judged by its content, not its declared type or name)"),
+    ActiveContent = ("active_content", 422, "the PDF carries scripts, actions that launch programs or embedded files"),
+    NotAnswered = ("not_answered", 409, "a letter goes with the agency's reply: reply first"),
 }
 
 /// What a problem says in Vietnamese: the title of each status and the
@@ -618,6 +621,11 @@ pub mod vi {
             Code::NotAConsultation => "Chỉ nhập trẻ em theo đơn vị ở hoạt động tham vấn.",
             Code::NotAPaperSession => "Chỉ nhập phiếu giấy vào phiên giấy (mode: paper).",
             Code::SessionFull => "Phiên đã nhận đủ số trẻ em cho phép.",
+            Code::NotAPdf => {
+                "Nội dung tệp công văn không phải PDF (xét theo nội dung, không theo tên hay kiểu khai báo)."
+            }
+            Code::ActiveContent => "Tệp PDF có mã lệnh, hành động mở chương trình hoặc tệp nhúng.",
+            Code::NotAnswered => "Công văn đi kèm câu trả lời của cơ quan: hãy trả lời trước.",
         }
     }
 }

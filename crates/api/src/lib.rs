@@ -19,6 +19,7 @@ pub mod error;
 pub mod extract;
 pub mod jobs;
 pub mod join_budget;
+pub mod letters;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;

@@ -111,6 +111,12 @@ pub enum StartError {
     Admin(String),
     #[error("cannot seed the demo organisation: {0}")]
     Demo(String),
+    #[error("cannot open the letters directory {dir}: {source}")]
+    Letters {
+        dir: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot start the submission writers: {0}")]
     Writers(#[source] std::io::Error),
     #[error("cannot listen on {addr}: {source}")]
@@ -155,6 +161,11 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         routes: Arc::new(RouteTable::from_spec(&api)),
         webhooks: config.webhooks,
         public_url: config.public_url.clone(),
+        letters: crate::letters::LetterStore::for_policy(&config.letters).map_err(|source| StartError::Letters {
+            dir: config.letters.dir.clone(),
+            source,
+        })?,
+        letter_max_bytes: config.letters.max_bytes,
         submissions: langnghe_storage::participation::Writers::spawn(db.clone()).map_err(StartError::Writers)?,
     };
     let (admin_created, generated_admin_password) = bootstrap_admin(&db, config).await?;

@@ -34,6 +34,9 @@ pub struct AppState {
     pub submissions: langnghe_storage::participation::Writers,
     /// How webhooks are sent (which URLs are accepted).
     pub webhooks: crate::config::WebhookPolicy,
+    /// Agencies' letters, and the largest one accepted.
+    pub letters: crate::letters::LetterStore,
+    pub letter_max_bytes: usize,
     /// Where people reach the service, for absolute links.
     pub public_url: Option<String>,
     /// The routes of the API, for telling 405 from 404.

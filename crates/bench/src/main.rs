@@ -129,6 +129,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         chase_interval: None,
         join_budget: langnghe_domain::consultation::JoinFailureBudget::per_hour(1000),
         public_url: None,
+        letters: langnghe_api::config::LetterPolicy {
+            dir: std::env::temp_dir().join(format!("langnghe-bench-letters-{}", std::process::id())),
+            max_bytes: 5 * 1024 * 1024,
+            s3: None,
+        },
         clock: langnghe_api::Clock::system(),
     };
     let prepared = langnghe_api::server::prepare(&config).await?;

@@ -10,6 +10,7 @@ pub mod disclosure;
 pub mod field;
 pub mod field_words;
 pub mod ids;
+pub mod letter;
 pub mod moderation;
 pub mod org;
 pub mod plan;

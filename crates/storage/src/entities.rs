@@ -849,3 +849,22 @@ pub mod session_address {
     }
     no_relations!();
 }
+
+pub mod reply_letter {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "reply_letters")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub delivery_id: Uuid,
+        pub agency_id: Uuid,
+        pub object_key: String,
+        pub bytes: i64,
+        pub sha256: String,
+        pub public: bool,
+        pub uploaded_by: Option<Uuid>,
+        pub uploaded_at: DateTimeUtc,
+    }
+    no_relations!();
+}

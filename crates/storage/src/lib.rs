@@ -12,6 +12,7 @@ mod entities;
 pub mod events;
 pub mod formats;
 pub mod join_budget;
+pub mod letters;
 pub mod moderation;
 mod names;
 pub mod org;

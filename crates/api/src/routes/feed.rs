@@ -62,6 +62,8 @@ pub struct PublicAnswerDto {
     /// Unanswered past the due date.
     pub overdue: bool,
     pub commitments: Vec<PublicCommitmentDto>,
+    /// The agency's official letter (PDF), if it made it public.
+    pub letter_url: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,6 +117,8 @@ async fn public_dtos(
     let deliveries = store::deliveries_of(&state.db, &ids).await?;
     let delivery_ids: Vec<Uuid> = deliveries.iter().map(|d| d.id).collect();
     let (cs, us) = commitments(state, &delivery_ids).await?;
+    let letters = langnghe_storage::letters::public_of(&state.db, &ids).await?;
+    let base = state.public_url.as_deref().unwrap_or("");
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let Some(sent_at) = r.sent_at else { continue };
@@ -159,6 +163,10 @@ async fn public_dtos(
                     due_on: d.due_on,
                     overdue: look.days_overdue(d).is_some(),
                     commitments,
+                    letter_url: letters
+                        .iter()
+                        .any(|l| l.delivery_id == d.id)
+                        .then(|| format!("{base}/api/v1/public/recommendations/{}/letters/{}", r.id, d.id)),
                 }
             })
             .collect();

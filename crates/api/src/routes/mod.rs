@@ -11,6 +11,7 @@ pub mod events;
 pub mod feed;
 pub mod health;
 pub mod issues;
+pub mod letters;
 pub mod participants;
 pub mod progress;
 pub mod recommendations;
@@ -45,6 +46,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     reports::configure(cfg);
     recommendations::configure(cfg);
     agency::configure(cfg);
+    letters::configure(cfg);
     webhooks::configure(cfg);
     feed::configure(cfg);
 }
