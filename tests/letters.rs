@@ -8,7 +8,7 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::recommendations::{World, agency, client_token, sent, world};
+use crate::recommendations::{World, agency, client_token, delivery_for, sent, world};
 use crate::support::{Resp, TestApp};
 
 /// A small PDF with `extra` in its catalogue.
@@ -63,15 +63,7 @@ async fn sent_to_two() -> Sent {
     let ward = w.app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
     let committee = agency(&w.app, &ward, "peoples_committee").await;
     let r = sent(&w, &[&board, &committee]).await;
-    let delivery = r["deliveries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["agency_id"] == board.as_str())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let delivery = delivery_for(&r, &board);
     let (_, _, token) = client_token(&w.app, &board).await;
     let (_, _, other_token) = client_token(&w.app, &committee).await;
     Sent {

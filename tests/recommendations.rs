@@ -137,6 +137,19 @@ pub async fn client_token(app: &TestApp, agency: &str) -> (String, String, Strin
     (id, secret, token)
 }
 
+/// The id of `agency`'s delivery of a sent recommendation.
+pub fn delivery_for(rec: &Value, agency: &str) -> String {
+    rec["deliveries"]
+        .as_array()
+        .expect("deliveries")
+        .iter()
+        .find(|d| d["agency_id"] == agency)
+        .expect("a delivery to the agency")["id"]
+        .as_str()
+        .expect("delivery id")
+        .to_owned()
+}
+
 /// Creates, approves and sends a recommendation to `agencies`.
 pub async fn sent(w: &World, agencies: &[&str]) -> Value {
     let r = w

@@ -244,15 +244,7 @@ async fn webhooks_are_signed_retried_dead_lettered_and_replayed() {
 
     // Sending a recommendation announces the delivery.
     let rec = sent(&w, &[&board, &social]).await;
-    let delivery = rec["deliveries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["agency_id"] == board.as_str())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let delivery = crate::recommendations::delivery_for(&rec, &board);
     let created = |hooks: &Receiver, kind: &str| {
         hooks
             .got()
