@@ -42,7 +42,7 @@ fn every_response_has_a_description() {
         }
     }
     for (name, response) in spec["components"]["responses"].as_object().unwrap() {
-        if !response["description"].as_str().is_some_and(|d| !d.trim().is_empty()) {
+        if response["description"].as_str().is_none_or(|d| d.trim().is_empty()) {
             missing.push(format!("components/responses/{name}"));
         }
     }

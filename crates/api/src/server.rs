@@ -48,9 +48,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 /// whole document keeps one schema per name, silently: a name two modules
 /// publish differently is two types under one name.
 pub fn schemas_by_module() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
-    let of = |configure: fn(&mut utoipa_actix_web::service_config::ServiceConfig)| {
-        App::new().into_utoipa_app().configure(configure).split_for_parts().1
-    };
+    let of = |configure: routes::Configure| App::new().into_utoipa_app().configure(configure).split_for_parts().1;
     let mut modules = vec![
         ("openapi", ApiDoc::openapi()),
         ("health", of(routes::health::configure)),

@@ -26,8 +26,11 @@ pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+/// What registers a module's routes.
+pub type Configure = fn(&mut ServiceConfig);
+
 /// The modules under `/api/v1`, by name, in the order they are mounted.
-pub const API_V1: &[(&str, fn(&mut ServiceConfig))] = &[
+pub const API_V1: &[(&str, Configure)] = &[
     ("auth", auth::configure),
     ("users", users::configure),
     ("units", units::configure),
