@@ -442,7 +442,7 @@ pub struct AgencyDeliveryQuery {
 /// clients and agency staff).
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(AgencyDeliveryQuery),
     responses((status = 200, body = Page<AgencyDeliveryDto>), crate::openapi::ListErrors)
 )]
@@ -478,7 +478,7 @@ async fn agency_deliveries(
 /// it was routed to; another agency's answers 404).
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ReadErrors)
 )]
@@ -526,7 +526,7 @@ async fn step<E>(
 /// nothing.
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ActionErrors)
 )]
@@ -588,7 +588,7 @@ fn text_check(errors: &mut FieldErrors, field: &str, value: &str, max: usize) ->
 /// elsewhere.
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = ReplyIn,
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)
@@ -668,7 +668,7 @@ pub struct UpdateIn {
 /// work starts, `done` when every commitment is done.
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateIn,
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)

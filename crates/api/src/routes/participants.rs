@@ -58,7 +58,7 @@ pub struct ExportDto {
 /// raised, as JSON.
 #[utoipa::path(
     tag = "participants",
-    security(("respondent" = [])),
+    security(("respondent" = []), ("participant" = [])),
     responses(
         (status = 200, body = ExportDto),
         crate::openapi::NoToken,
@@ -117,7 +117,7 @@ pub struct ErasedDto {
 /// kept, for the child's safety. Doing it again changes nothing.
 #[utoipa::path(
     tag = "participants",
-    security(("respondent" = [])),
+    security(("respondent" = []), ("participant" = [])),
     responses(
         (status = 200, body = ErasedDto),
         crate::openapi::NoToken,

@@ -100,7 +100,7 @@ fn registered(webhook: Option<(String, String)>) -> Result<web::Json<WebhookDto>
 /// the agency itself).
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("oauth2" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     request_body = WebhookIn,
     responses((status = 200, body = WebhookSecretDto), crate::openapi::EditErrors)
@@ -122,7 +122,7 @@ async fn set_webhook(
 /// An agency's webhook URL (admins, or the agency itself).
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("oauth2" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     responses((status = 200, body = WebhookDto), crate::openapi::ReadErrors)
 )]
@@ -216,7 +216,7 @@ fn event_dto(e: Event) -> WebhookEventDto {
 /// agency itself).
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("oauth2" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     responses((status = 202, body = WebhookEventDto), crate::openapi::ActionErrors)
 )]
