@@ -351,6 +351,7 @@ pub struct AgencyDeliveryDto {
     pub id: Uuid,
     /// `sent`, `acknowledged`, `answered`, `in_progress`, `done`,
     /// `declined` or `not_responsible`.
+    #[schema(value_type = crate::closed_sets::DeliveryStatusName)]
     pub status: String,
     pub due_on: NaiveDate,
     pub overdue: bool,
@@ -434,6 +435,7 @@ pub struct AgencyDeliveryQuery {
     /// `true`: only those unanswered past their due date.
     pub overdue: Option<bool>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -561,6 +563,7 @@ pub struct CommitmentIn {
   "commitments": [{"text": "Lắp 12 bóng đèn LED đoạn từ số 1 đến số 120", "due_on": "2026-12-31"}]}))]
 pub struct ReplyIn {
     /// `accepted`, `partially_accepted`, `declined` or `not_responsible`.
+    #[schema(value_type = crate::closed_sets::StanceName)]
     pub stance: String,
     pub body: String,
     /// In words a child understands; published in the feed.
@@ -658,6 +661,7 @@ async fn reply(
 pub struct UpdateIn {
     pub commitment_id: Uuid,
     /// `in_progress` or `done`.
+    #[schema(value_type = crate::closed_sets::ProgressStatusName)]
     pub status: String,
     pub note: String,
     /// In words a child understands; published in the feed.
