@@ -14,6 +14,7 @@ mod catalog;
 mod characters;
 mod children_app;
 mod consultation;
+mod contract;
 mod destinations;
 mod erasure;
 mod error_codes;
