@@ -233,18 +233,20 @@ async fn two_replicas_behind_nginx_share_sign_ins_and_deliver_a_webhook_once() {
             (k, v)
         })
         .collect();
-    let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
-    for required in [
+    const EVERY_REPLICA_NEEDS: [&str; 4] = [
         "DATABASE_URL",
         "LANGNGHE_JWT_SECRET",
         "LANGNGHE_DATA_KEY",
         "LANGNGHE_LETTERS_DIR",
-    ] {
-        assert!(
-            names.contains(&required),
-            "every replica is given {required}: {names:?}"
-        );
-    }
+    ];
+    let missing: Vec<&str> = EVERY_REPLICA_NEEDS
+        .into_iter()
+        .filter(|n| !env.iter().any(|(k, _)| k == n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docker-compose.yml gives the replicas no {missing:?}"
+    );
     // Loopback only; the receiver below is a local address, which only this
     // setting lets a webhook reach.
     env.push(("LANGNGHE_BIND".into(), "127.0.0.1:0".into()));
