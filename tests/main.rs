@@ -47,6 +47,7 @@ mod stored_formats;
 mod surveys;
 mod targets;
 mod throttle;
+mod topology;
 mod units;
 mod users;
 mod webdriver;
