@@ -727,6 +727,7 @@ async fn session_by_code(
     let key = crate::client_network_key(req, state.trust_forwarded_for, &state.data_key, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
+        state.metrics.throttled(crate::metrics::Throttled::JoinNetwork);
         return Err(ApiError::too_many_requests(secs).to_child(ChildRefusal::TooManyAttempts, lang));
     }
     let session = match JoinCode::parse(code) {
