@@ -433,3 +433,47 @@ async fn what_staff_read_is_served_as_described() {
     }
     assert!(checked >= 20, "only {checked} reads checked");
 }
+
+/// Every `limit` has the bounds its list enforces: one past either end is
+/// refused with 400 `invalid_query`, and the ends themselves are taken.
+#[actix_web::test]
+async fn limits_are_bounded_as_the_lists_enforce() {
+    let spec = spec();
+    let app = crate::support::TestApp::spawn().await;
+    let mut checked = 0;
+    for (method, path, op) in operations(&spec) {
+        let Some(limit) = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == "limit" && p["in"] == "query")
+        else {
+            continue;
+        };
+        let (min, max) = (limit["schema"]["minimum"].as_i64(), limit["schema"]["maximum"].as_i64());
+        assert_eq!(min, Some(1), "{method} {path}: limit's minimum");
+        let max = max.unwrap_or_else(|| panic!("{method} {path}: limit has no maximum"));
+        let required = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["required"] == true);
+        if path.contains('{') || required {
+            continue;
+        }
+        let token = app.admin();
+        if app.get(&format!("{path}?limit=1"), token).await.status == 403 {
+            continue; // not an admin's list
+        }
+        for n in [0, max + 1] {
+            let r = app.get(&format!("{path}?limit={n}"), token).await;
+            r.assert_problem(400, "invalid_query");
+        }
+        for n in [1, max] {
+            let r = app.get(&format!("{path}?limit={n}"), token).await;
+            assert_eq!(r.status, 200, "{path}?limit={n}: {:?}", r.body);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} lists checked");
+}

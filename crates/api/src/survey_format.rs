@@ -129,9 +129,11 @@ pub struct SurveyIn {
     /// For a policy consultation: the draft document consulted on.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub document_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub document_quote: Option<String>,
     #[serde(default)]
     pub questions: Vec<QuestionIn>,

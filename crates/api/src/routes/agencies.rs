@@ -139,6 +139,7 @@ pub struct CreateAgency {
     /// Topic slugs.
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
     pub topics: Vec<String>,
     #[serde(default)]
     pub contact: ContactDto,
@@ -269,6 +270,7 @@ pub struct UpdateAgency {
     pub jurisdiction_unit_id: Option<Uuid>,
     /// Replaces the topic list.
     #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
     pub topics: Option<Vec<String>>,
     /// Replaces the contact.
     pub contact: Option<ContactDto>,

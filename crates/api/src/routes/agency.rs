@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct CreateClient {
     /// What the client is, for the admins.
     #[validate(length(min = 1, max = 100), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub label: String,
 }
 

@@ -52,9 +52,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct GuardianConsentDto {
     /// e.g. `paper_form`, `school_register`, `digital_form`.
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub method: String,
     /// Where the record is kept (a file number, not a name).
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub reference: String,
 }
 
@@ -67,6 +69,7 @@ pub struct CreateSession {
     pub opens_at: chrono::DateTime<Utc>,
     pub closes_at: chrono::DateTime<Utc>,
     #[validate(range(min = 1, max = 100000))]
+    #[schema(minimum = 1, maximum = 100000)]
     pub expected_participants: Option<i32>,
     #[validate(nested)]
     pub guardian_consent: Option<GuardianConsentDto>,
@@ -565,6 +568,7 @@ async fn enter_paper_response(
 pub struct JoinRequest {
     /// As read aloud; case, spaces and dashes do not matter.
     #[validate(length(max = 20))]
+    #[schema(max_length = 20)]
     pub join_code: String,
     /// The child's age in years (6–17).
     pub age: i64,
@@ -580,6 +584,7 @@ pub struct JoinRequest {
     pub assent: bool,
     /// The token this phone got on an earlier join, so the child counts once.
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub participant_token: Option<String>,
 }
 
@@ -885,8 +890,10 @@ async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) 
 #[schema(example = json!({"title": "Cần đèn đường trước cổng trường", "body": "Buổi chiều đoạn đường trước cổng trường rất tối, chúng em đi về thấy sợ.", "topic": "safety"}))]
 pub struct RaiseIssue {
     #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub body: String,
     /// Topic slug; default the survey's.
     pub topic: Option<String>,

@@ -359,9 +359,11 @@ pub struct IssueChangeIn {
     /// The title with further redaction (the text before is kept only in
     /// the audit log).
     #[validate(length(min = 1, max = 200, code = "length"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     /// The body with further redaction.
     #[validate(length(min = 1, max = 5000, code = "length"))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: Option<String>,
 }
 
@@ -524,6 +526,7 @@ impl Decision {
 pub struct BulkIn {
     /// 1 to 500 distinct issues.
     #[validate(length(min = 1, max = 500, code = "length"))]
+    #[schema(min_items = 1, max_items = 500)]
     pub ids: Vec<Uuid>,
     /// `accepted` or `rejected`.
     #[schema(value_type = Option<crate::closed_sets::IssueDecision>)]
@@ -1169,6 +1172,7 @@ pub struct ReferIn {
     /// What the moderator read: `violence`, `sexual_abuse`, `self_harm`,
     /// `bullying`, `trafficking`, `neglect` or `online_exploitation`.
     #[validate(length(max = 7, code = "length"))]
+    #[schema(max_items = 7)]
     #[schema(value_type = Option<Vec<crate::closed_sets::ConcernCategoryName>>)]
     pub categories: Option<Vec<String>>,
 }

@@ -238,6 +238,7 @@ pub struct CaseChangeIn {
     pub assignee_id: Option<Uuid>,
     /// A note, kept with its author and time.
     #[validate(length(min = 1, max = 5000, code = "length"))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub note: Option<String>,
     /// For a case the screen opened: whether its call was `right` or
     /// `wrong` (exported to grow the screen's labelled set).
@@ -396,6 +397,7 @@ pub struct IntakeIn {
     pub channel: String,
     pub unit_id: Option<Uuid>,
     #[validate(length(min = 1, max = 5000, code = "length"))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub summary: String,
     /// `medium`, `high` or `urgent`.
     #[schema(value_type = crate::closed_sets::SeverityName)]

@@ -243,8 +243,10 @@ pub struct CreateUnit {
     /// Required except for a city; must be in force on `valid_from`.
     pub parent_id: Option<Uuid>,
     /// Default today.
+    #[schema(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub valid_from: Option<NaiveDate>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -339,6 +341,7 @@ pub struct UpdateUnit {
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<Option<String>>,
 }
 
@@ -401,6 +404,7 @@ pub struct OpenUnitDto {
     /// … or one opened by this request.
     pub parent_ref: Option<String>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -430,6 +434,7 @@ pub struct LineageSpecDto {
     #[serde(default)]
     pub assumption: bool,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -448,23 +453,30 @@ pub struct LineageSpecDto {
 }))]
 pub struct CreateReorganisation {
     /// First day of the new shape.
+    #[schema(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub effective_on: NaiveDate,
     #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
     /// Units that stop on `effective_on`.
     #[serde(default)]
     #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
     pub close: Vec<Uuid>,
     #[serde(default)]
     #[validate(length(max = 500), nested)]
+    #[schema(max_items = 500)]
     pub open: Vec<OpenUnitDto>,
     #[serde(default)]
     #[validate(length(max = 2000), nested)]
+    #[schema(max_items = 2000)]
     pub moves: Vec<MoveDto>,
     #[serde(default)]
     #[validate(length(max = 2000), nested)]
+    #[schema(max_items = 2000)]
     pub lineage: Vec<LineageSpecDto>,
 }
 

@@ -55,6 +55,7 @@ pub struct CreateUser {
     /// Required for agency staff, refused for other roles.
     pub agency_id: Option<Uuid>,
     #[validate(length(max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(max_length = 200)]
     pub display_name: Option<String>,
 }
 
@@ -220,6 +221,7 @@ pub struct UpdateUser {
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     #[validate(length(max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(max_length = 200)]
     pub display_name: Option<Option<String>>,
     pub disabled: Option<bool>,
 }
