@@ -1,5 +1,6 @@
 //! `cargo xtask test [ARGS…]`: makes sure Debian's Chromium and ChromeDriver
-//! are installed (the browser tests drive them), PyPI's `moto` server (the
+//! (the browser tests drive them), nginx (the deployment's topology test
+//! runs it in front of two replicas), PyPI's `moto` server (the
 //! S3-compatible store the letters tests run on loopback) and the contract
 //! checks' virtual environment (`tests/python/requirements.txt` in
 //! `target/venv`), installing them where they are missing, then runs
@@ -12,19 +13,21 @@ use std::process::{Command, ExitCode};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const NGINX: &str = "/usr/sbin/nginx";
 
 fn run(program: &str, args: &[&str]) -> bool {
     eprintln!("xtask: {program} {}", args.join(" "));
     Command::new(program).args(args).status().is_ok_and(|s| s.success())
 }
 
-/// Installs `chromium` and `chromium-driver` from Debian when either
-/// program is missing.
-fn ensure_browser() -> Result<(), String> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+/// Installs `chromium`, `chromium-driver` and `nginx-light` from Debian
+/// when one of their programs is missing.
+fn ensure_debian_packages() -> Result<(), String> {
+    let present = || [CHROMIUM, CHROMEDRIVER, NGINX].iter().all(|p| Path::new(p).exists());
+    if present() {
         return Ok(());
     }
-    eprintln!("xtask: Chromium or ChromeDriver is missing: installing Debian's packages");
+    eprintln!("xtask: Chromium, ChromeDriver or nginx is missing: installing Debian's packages");
     // apt-get needs root; sudo where the user is not.
     let root = Command::new("id")
         .arg("-u")
@@ -46,13 +49,14 @@ fn ensure_browser() -> Result<(), String> {
                 "--no-install-recommends",
                 "chromium",
                 "chromium-driver",
+                "nginx-light",
             ],
         ),
     );
-    if updated && installed && Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+    if updated && installed && present() {
         Ok(())
     } else {
-        Err("could not install chromium and chromium-driver (apt-get)".into())
+        Err("could not install chromium, chromium-driver and nginx-light (apt-get)".into())
     }
 }
 
@@ -140,7 +144,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("test") => {
-            if let Err(e) = ensure_browser()
+            if let Err(e) = ensure_debian_packages()
                 .and_then(|()| ensure_moto())
                 .and_then(|()| ensure_venv())
             {
