@@ -217,7 +217,7 @@ async fn a_python_client_generated_from_the_spec_runs_the_agency_journey() {
 const SCHEMATHESIS_SECONDS_PER_CALLER: u32 = 15;
 
 #[actix_web::test]
-#[ignore = "until the spec documents 403 for agency clients on staff operations and 400 invalid_character on receipt-code paths"]
+#[ignore = "until the spec documents 403 for agency clients on staff reads (GET /units, /agencies, /topics, /me, /reorganisations) and 400 invalid_character on DELETE /api/v1/responses/{receipt_code}"]
 async fn schemathesis_finds_no_server_error_and_nothing_outside_the_contract() {
     let Some(venv) = venv() else { return };
     let seconds = std::env::var("LANGNGHE_SCHEMATHESIS_SECONDS")
@@ -271,10 +271,9 @@ async fn schemathesis_finds_no_server_error_and_nothing_outside_the_contract() {
             if out.status.success() { "passed" } else { "FAILED" }
         );
         if !out.status.success() {
-            found.push(format!(
-                "=== as {who}:\n{summary}\n{}",
-                sections(&log, &["ERRORS", "FAILURES"])
-            ));
+            let details = sections(&log, &["ERRORS", "FAILURES"]);
+            let details = if details.is_empty() { tail(&log, 60) } else { details };
+            found.push(format!("=== as {who}:\n{summary}\n{details}"));
         }
     }
     assert!(found.is_empty(), "Schemathesis found:\n{}", found.join("\n"));
@@ -328,4 +327,10 @@ fn sections(log: &str, names: &[&str]) -> String {
         }
     }
     out
+}
+
+/// The last `n` lines of `text`.
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
