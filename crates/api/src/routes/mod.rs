@@ -14,6 +14,7 @@ pub mod issues;
 pub mod letters;
 pub mod participants;
 pub mod progress;
+pub mod receipts;
 pub mod recommendations;
 pub mod reports;
 pub mod results;
@@ -35,6 +36,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     agencies::configure(cfg);
     surveys::configure(cfg);
     consultation::configure(cfg);
+    receipts::configure(cfg);
     events::configure(cfg);
     progress::configure(cfg);
     results::configure(cfg);
