@@ -11,9 +11,7 @@ use tokio::io::copy_bidirectional;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::support::{Options, TestApp, TestDb, eventually, postgres_admin_url, with_database};
-
-const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+use crate::support::{Options, TestApp, TestDb, eventually, postgres_server_url, with_database};
 
 /// A proxy to `target` that can be cut (existing connections dropped, new
 /// ones refused) and restored.
@@ -73,13 +71,7 @@ fn host_port(url: &str) -> String {
 
 #[actix_web::test]
 async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
-    let admin_url = postgres_admin_url()
-        .or_else(|| {
-            std::env::var("LANGNGHE_TEST_POSTGRES_URL")
-                .ok()
-                .filter(|u| !u.is_empty())
-        })
-        .unwrap_or_else(|| LOCAL_POSTGRES.to_owned());
+    let admin_url = postgres_server_url();
     let db = TestDb::new_postgres(&admin_url).await;
     let proxy = Proxy::start(host_port(&admin_url)).await;
     // The same database, reached through the proxy.

@@ -481,14 +481,15 @@ impl Drop for Service {
     }
 }
 
-fn require(program: &str) {
+/// Fails the test, saying how to install it, when `program` is missing.
+pub fn require(program: &str) {
     let found = Command::new("bash")
         .args(["-c", &format!("command -v {program}")])
         .output()
         .is_ok_and(|o| o.status.success());
     assert!(
         found,
-        "the README's examples need `{program}`: install it (`.ci/run` does: apt-get install -y {program})"
+        "this test needs `{program}`: install it (`cargo xtask test` and `.ci/run` do, from Debian's packages)"
     );
 }
 

@@ -55,6 +55,20 @@ pub fn postgres_admin_url() -> Option<String> {
     std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
 }
 
+/// A PostgreSQL server for the tests that need PostgreSQL whichever
+/// database the run is on: `TEST_DATABASE_URL`, else
+/// `LANGNGHE_TEST_POSTGRES_URL` (`.ci/run` sets it for the SQLite run), else
+/// the local server every machine of this project runs.
+pub fn postgres_server_url() -> String {
+    postgres_admin_url()
+        .or_else(|| {
+            std::env::var("LANGNGHE_TEST_POSTGRES_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+        })
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
 /// `postgres://host/db` → `postgres://host/<name>`.
 pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -231,7 +245,8 @@ pub fn config(url: &str, opts: &Options) -> Config {
 
 /// A running application.
 pub struct TestApp {
-    pub base: String,
+    /// Requests to it (`app.get(…)`, `app.base`, …).
+    pub http: Http,
     pub db: Arc<TestDb>,
     pub admin: String,
     /// The application's clock.
@@ -242,6 +257,20 @@ pub struct TestApp {
     folder: tokio::task::JoinHandle<()>,
     relay: tokio::task::JoinHandle<()>,
     listener: tokio::task::JoinHandle<()>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Http;
+
+    fn deref(&self) -> &Http {
+        &self.http
+    }
+}
+
+/// A client of one service, at `base`: the application a test spawned, or
+/// a process or proxy in front of it.
+pub struct Http {
+    pub base: String,
     client: awc::Client,
 }
 
@@ -414,49 +443,13 @@ impl Call {
     }
 }
 
-impl TestApp {
-    pub async fn spawn() -> TestApp {
-        Self::spawn_with(Options::default()).await
-    }
-
-    pub async fn spawn_demo() -> TestApp {
-        Self::spawn_with(Options {
-            demo: true,
-            ..Options::default()
-        })
-        .await
-    }
-
-    pub async fn spawn_with(opts: Options) -> TestApp {
-        let db = Arc::new(TestDb::new().await);
-        Self::spawn_on(db, opts).await
-    }
-
-    /// Another server on the same database (a second replica, or a restart
-    /// with other settings).
-    pub async fn spawn_on(db: Arc<TestDb>, opts: Options) -> TestApp {
-        let config = config(&db.url, &opts);
-        let prepared = langnghe_api::server::prepare(&config).await.expect("prepare");
-        let bound = langnghe_api::server::bind(prepared.state, &config).expect("bind");
-        actix_web::rt::spawn(bound.server);
+impl Http {
+    pub fn new(base: String) -> Http {
         let client = awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .disable_redirects()
             .finish();
-        let mut app = TestApp {
-            base: format!("http://{}", bound.addr),
-            db,
-            admin: String::new(),
-            clock: opts.clock.clone(),
-            letters_dir: opts.letters_dir.clone(),
-            handle: bound.handle,
-            folder: bound.folder,
-            relay: bound.relay,
-            listener: bound.listener,
-            client,
-        };
-        app.admin = app.login("admin", ADMIN_PASSWORD).await;
-        app
+        Http { base, client }
     }
 
     pub async fn request(
@@ -589,6 +582,62 @@ impl TestApp {
         .await
     }
 
+    /// A sign-in attempt.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Resp {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let r = self.sign_in(username, password).await;
+        r.ok(200)["access_token"].as_str().expect("token").to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_demo() -> TestApp {
+        Self::spawn_with(Options {
+            demo: true,
+            ..Options::default()
+        })
+        .await
+    }
+
+    pub async fn spawn_with(opts: Options) -> TestApp {
+        let db = Arc::new(TestDb::new().await);
+        Self::spawn_on(db, opts).await
+    }
+
+    /// Another server on the same database (a second replica, or a restart
+    /// with other settings).
+    pub async fn spawn_on(db: Arc<TestDb>, opts: Options) -> TestApp {
+        let config = config(&db.url, &opts);
+        let prepared = langnghe_api::server::prepare(&config).await.expect("prepare");
+        let bound = langnghe_api::server::bind(prepared.state, &config).expect("bind");
+        actix_web::rt::spawn(bound.server);
+        let mut app = TestApp {
+            http: Http::new(format!("http://{}", bound.addr)),
+            db,
+            admin: String::new(),
+            clock: opts.clock.clone(),
+            letters_dir: opts.letters_dir.clone(),
+            handle: bound.handle,
+            folder: bound.folder,
+            relay: bound.relay,
+            listener: bound.listener,
+        };
+        app.admin = app.login("admin", ADMIN_PASSWORD).await;
+        app
+    }
+
     /// A child joins with `code` at `age`, assenting; `extra` adds fields.
     pub async fn join(&self, code: &str, age: u8, extra: Value) -> Resp {
         let mut body = json!({"join_code": code, "age": age, "assent": true});
@@ -643,21 +692,6 @@ impl TestApp {
             .expect("responses");
         db.close().await.ok();
         stored
-    }
-
-    /// A sign-in attempt.
-    pub async fn sign_in(&self, username: &str, password: &str) -> Resp {
-        self.post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"username": username, "password": password}),
-        )
-        .await
-    }
-
-    pub async fn login(&self, username: &str, password: &str) -> String {
-        let r = self.sign_in(username, password).await;
-        r.ok(200)["access_token"].as_str().expect("token").to_owned()
     }
 
     /// A second replica on the same database, reading the same clock (as

@@ -211,3 +211,89 @@ impl Modify for ErrorCodes {
         openapi.info.description = Some(text);
     }
 }
+
+/// Completes the document the routes produced: what utoipa leaves out or
+/// cannot know from a handler's attributes.
+pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    for item in api.paths.paths.values_mut() {
+        for (method, op) in operations_mut(item) {
+            describe_responses(method, op);
+        }
+    }
+    api
+}
+
+/// The operations of a path item, with their methods.
+pub fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = (&'static str, &mut utoipa::openapi::path::Operation)> {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("patch", &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(method, op)| op.as_mut().map(|op| (method, op)))
+}
+
+/// Gives every response utoipa left without a description (a success given
+/// as `(status = 200, body = X)`) one said from its status and its body.
+fn describe_responses(method: &str, op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else { continue };
+        if !response.description.trim().is_empty() {
+            continue;
+        }
+        let what = response
+            .content
+            .iter()
+            .next()
+            .map(|(media, content)| body_words(media, content))
+            .unwrap_or_else(|| "no body".to_owned());
+        let outcome = match (status.as_str(), method) {
+            ("200", "get") => "Found",
+            ("201", _) => "Created",
+            ("202", _) => "Accepted, to be done later",
+            ("204", _) => "Done",
+            _ => "Done",
+        };
+        response.description = format!("{outcome}: {what}.");
+    }
+}
+
+/// What a response body is, in words: its media type, or its schema.
+fn body_words(media: &str, content: &utoipa::openapi::RefOr<utoipa::openapi::content::Content>) -> String {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    if media.starts_with("text/csv") {
+        return "a CSV file (UTF-8, with a header row)".to_owned();
+    }
+    if media.starts_with("text/plain") {
+        return "plain text".to_owned();
+    }
+    if media.contains("atom") {
+        return "an Atom feed".to_owned();
+    }
+    let schema = match content {
+        RefOr::T(c) => c.schema.as_ref(),
+        RefOr::Ref(_) => None,
+    };
+    let name = |r: &utoipa::openapi::Ref| r.ref_location.rsplit('/').next().unwrap_or_default().to_owned();
+    match schema {
+        Some(RefOr::Ref(r)) => match name(r).strip_prefix("Page_") {
+            Some(item) => format!("a page of `{item}` (`next_cursor` leads to the next)"),
+            None => format!("`{}`", name(r)),
+        },
+        Some(RefOr::T(Schema::Array(a))) => match &a.items {
+            utoipa::openapi::schema::ArrayItems::RefOrSchema(s) => match s.as_ref() {
+                RefOr::Ref(r) => format!("a list of `{}`", name(r)),
+                RefOr::T(_) => "a list".to_owned(),
+            },
+            _ => "a list".to_owned(),
+        },
+        _ => "the result, as JSON".to_owned(),
+    }
+}

@@ -41,25 +41,58 @@ macro_rules! mount {
 /// The OpenAPI document, built from the same routes the server mounts.
 pub fn spec() -> utoipa::openapi::OpenApi {
     let (_, api) = mount!(App::new()).split_for_parts();
-    api
+    crate::openapi::finish(api)
+}
+
+/// The component schemas each module of routes publishes on its own. The
+/// whole document keeps one schema per name, silently: a name two modules
+/// publish differently is two types under one name.
+pub fn schemas_by_module() -> Vec<(&'static str, utoipa::openapi::OpenApi)> {
+    let of = |configure: routes::Configure| App::new().into_utoipa_app().configure(configure).split_for_parts().1;
+    let mut modules = vec![
+        ("openapi", ApiDoc::openapi()),
+        ("health", of(routes::health::configure)),
+    ];
+    modules.extend(routes::API_V1.iter().map(|(name, configure)| (*name, of(*configure))));
+    modules
 }
 
 /// Unknown routes: 405 with `Allow` when the path exists, else 404.
 async fn no_route(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     match state.routes.methods_for(req.path()) {
-        Some(methods) => {
-            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
-            let mut res = HttpResponse::from_error(
-                ApiError::new(Code::MethodNotAllowed, "Method not allowed")
-                    .detail(format!("this route answers to {allow}")),
-            );
-            if let Ok(v) = header::HeaderValue::from_str(&allow) {
-                res.headers_mut().insert(header::ALLOW, v);
-            }
-            res
-        }
+        Some(methods) => method_not_allowed(&methods),
         None => HttpResponse::from_error(ApiError::new(Code::NotFound, "Not found").detail("no such route; see /docs")),
     }
+}
+
+/// 405, with the methods the path answers to in `Allow`.
+fn method_not_allowed(methods: &[Method]) -> HttpResponse {
+    let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+    let mut res = HttpResponse::from_error(
+        ApiError::new(Code::MethodNotAllowed, "Method not allowed").detail(format!("this route answers to {allow}")),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(header::ALLOW, v);
+    }
+    res
+}
+
+/// Middleware: a path is its most literal route's (`/issues/bulk`, not
+/// `/issues/{id}`), so a method that route lacks answers 405 before actix
+/// could hand the path to a route with a parameter in its place.
+async fn literal_routes_first<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error> {
+    let refused = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.routes.methods_for(req.path()))
+        .filter(|methods| !methods.contains(req.method()));
+    if let Some(methods) = refused {
+        let res = method_not_allowed(&methods);
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    next.call(req).await.map(ServiceResponse::map_into_left_body)
 }
 
 /// Any error response that is not yet a problem (one produced inside
@@ -274,6 +307,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
                 .app_data(json_config(limit))
                 .app_data(query_config())
                 .app_data(path_config())
+                .wrap(middleware::from_fn(literal_routes_first))
                 .wrap(middleware::from_fn(crate::extract::refuse_control_characters))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_any_error))
                 .wrap(middleware::from_fn(crate::problem_language::problem_language))

@@ -341,7 +341,7 @@ pub struct AgencyRecommendationDto {
     /// columns' labels and the unit's name in both languages, and
     /// `labels` with those words in the caller's language
     /// (`Accept-Language`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<crate::services::results::FrozenEvidenceDto>)]
     pub evidence: serde_json::Value,
     pub sent_at: Option<DateTime<Utc>>,
 }

@@ -413,7 +413,7 @@ pub struct PaperReceiptDto {
     /// safeguarding case was opened, and the facilitator may pass the
     /// hotline on to the child.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub support: Option<SupportDto>,
+    pub support: Option<HelpOfferDto>,
 }
 
 /// Enter a child's paper form after a paper session (`mode: paper`): a
@@ -755,7 +755,7 @@ async fn session_by_code(
 
 /// Shown to a child whose words suggest they may need help.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SupportDto {
+pub struct HelpOfferDto {
     pub message: &'static str,
     /// The national child protection hotline: free, 24/7.
     pub hotline: &'static str,
@@ -769,7 +769,7 @@ pub struct ReceiptDto {
     pub receipt_code: String,
     /// Present when the child may need help.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub support: Option<SupportDto>,
+    pub support: Option<HelpOfferDto>,
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -809,12 +809,12 @@ fn receipt(state: &AppState, id: Uuid, support: Option<Outcome>, lang: Lang) -> 
 
 /// What a child is shown after writing words the screen flagged: the
 /// hotline for a clear disclosure, a gentler offer for a possible one.
-fn support_for(outcome: Option<Outcome>, lang: Lang) -> Option<SupportDto> {
+fn support_for(outcome: Option<Outcome>, lang: Lang) -> Option<HelpOfferDto> {
     let message = match outcome? {
         Outcome::Clear => support_message(lang),
         Outcome::Possible => langnghe_domain::consultation::gentle_support_message(lang),
     };
-    Some(SupportDto {
+    Some(HelpOfferDto {
         message,
         hotline: langnghe_domain::consultation::HOTLINE,
     })
@@ -888,7 +888,7 @@ pub struct IssueReceiptDto {
     pub receipt_code: String,
     /// Present when the child may need help.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub support: Option<SupportDto>,
+    pub support: Option<HelpOfferDto>,
 }
 
 /// Raise an issue from a session whose survey takes issues. It enters the
@@ -982,13 +982,13 @@ async fn raise_issue(
 /// public list). Withdrawing twice is harmless.
 #[utoipa::path(
     tag = "consultation",
-    params(("receipt_code" = String, Path)),
+    params(("id" = String, Path, description = "The issue's receipt code (`receipt_code` of its receipt), not its id: OpenAPI has one name for the parameter of `/issues/{id}`")),
     responses(
         (status = 204, description = "Withdrawn"),
         (status = 404, description = "No issue has this receipt (`issue_receipt_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
-#[delete("/issues/{receipt_code}")]
+#[delete("/issues/{id}")]
 async fn withdraw_issue(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let code = code.trim().to_ascii_lowercase();
     let unknown = || ApiError::new(Code::IssueReceiptUnknown, "Not found").detail("no issue has this receipt code");

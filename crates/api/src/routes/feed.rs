@@ -82,7 +82,7 @@ pub struct PublicRecommendationDto {
     pub updated_at: DateTime<Utc>,
     /// The survey figures it rests on, suppressed, as when sent; only from
     /// surveys whose results are public.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<crate::services::results::FrozenEvidenceDto>)]
     pub evidence: serde_json::Value,
     pub answers: Vec<PublicAnswerDto>,
 }

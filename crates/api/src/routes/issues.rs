@@ -649,7 +649,7 @@ async fn public_issues(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SupportDto {
+pub struct IssueSupportDto {
     pub issue_id: Uuid,
     /// Children who support it now.
     pub supports: i64,
@@ -662,8 +662,8 @@ pub struct SupportDto {
     security(("respondent" = [])),
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, description = "Already supported", body = SupportDto),
-        (status = 201, body = SupportDto),
+        (status = 200, description = "Already supported", body = IssueSupportDto),
+        (status = 201, body = IssueSupportDto),
         crate::openapi::SignedInReadErrors,
     )
 )]
@@ -679,7 +679,7 @@ async fn support_issue(
         store::Supported::Already => actix_web::http::StatusCode::OK,
     };
     let n = store::support_counts(&state.db, &[*id]).await?;
-    Ok(actix_web::HttpResponse::build(status).json(SupportDto {
+    Ok(actix_web::HttpResponse::build(status).json(IssueSupportDto {
         issue_id: *id,
         supports: n.get(&id).copied().unwrap_or(0),
     }))

@@ -27,28 +27,38 @@ pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+/// What registers a module's routes.
+pub type Configure = fn(&mut ServiceConfig);
+
+/// The modules under `/api/v1`, by name, in the order they are mounted.
+pub const API_V1: &[(&str, Configure)] = &[
+    ("auth", auth::configure),
+    ("users", users::configure),
+    ("units", units::configure),
+    ("topics", topics::configure),
+    ("agencies", agencies::configure),
+    ("surveys", surveys::configure),
+    ("consultation", consultation::configure),
+    ("receipts", receipts::configure),
+    ("events", events::configure),
+    ("progress", progress::configure),
+    ("results", results::configure),
+    ("audit", audit::configure),
+    ("issues", issues::configure),
+    ("safeguarding", safeguarding::configure),
+    ("participants", participants::configure),
+    ("calendar", calendar::configure),
+    ("reports", reports::configure),
+    ("recommendations", recommendations::configure),
+    ("agency", agency::configure),
+    ("letters", letters::configure),
+    ("webhooks", webhooks::configure),
+    ("feed", feed::configure),
+];
+
 /// Everything under `/api/v1`.
 pub fn api_v1(cfg: &mut ServiceConfig) {
-    auth::configure(cfg);
-    users::configure(cfg);
-    units::configure(cfg);
-    topics::configure(cfg);
-    agencies::configure(cfg);
-    surveys::configure(cfg);
-    consultation::configure(cfg);
-    receipts::configure(cfg);
-    events::configure(cfg);
-    progress::configure(cfg);
-    results::configure(cfg);
-    audit::configure(cfg);
-    issues::configure(cfg);
-    safeguarding::configure(cfg);
-    participants::configure(cfg);
-    calendar::configure(cfg);
-    reports::configure(cfg);
-    recommendations::configure(cfg);
-    agency::configure(cfg);
-    letters::configure(cfg);
-    webhooks::configure(cfg);
-    feed::configure(cfg);
+    for (_, configure) in API_V1 {
+        configure(cfg);
+    }
 }

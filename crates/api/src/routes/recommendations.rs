@@ -43,15 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_deliveries);
 }
 
-/// A text in Vietnamese and, optionally, English.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TextIn {
-    pub vi: String,
-    pub en: Option<String>,
-}
-
-fn text_field(errors: &mut FieldErrors, field: &str, t: &TextIn, max: usize) -> LocalizedText {
+fn text_field(errors: &mut FieldErrors, field: &str, t: &Text, max: usize) -> LocalizedText {
     LocalizedText::parse(field, &t.vi, t.en.as_deref(), max).unwrap_or_else(|e| {
         errors.0.extend(e.0);
         LocalizedText::from_stored("", None)
@@ -95,13 +87,13 @@ impl From<EvidenceDto> for EvidenceRef {
   "issue_ids": ["0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d99"],
   "evidence": [{"survey_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d70", "question_key": "safe_route"}]}))]
 pub struct CreateRecommendation {
-    pub title: TextIn,
+    pub title: Text,
     /// For the agency: what children said and why it matters.
-    pub summary: TextIn,
+    pub summary: Text,
     /// In words a child understands; published in the feed.
-    pub child_summary: TextIn,
+    pub child_summary: Text,
     /// The action requested of the agencies.
-    pub action: TextIn,
+    pub action: Text,
     /// Topic slug.
     pub topic: String,
     /// The unit (ward, school…) the recommendation is about.
@@ -117,10 +109,10 @@ pub struct CreateRecommendation {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRecommendation {
-    pub title: Option<TextIn>,
-    pub summary: Option<TextIn>,
-    pub child_summary: Option<TextIn>,
-    pub action: Option<TextIn>,
+    pub title: Option<Text>,
+    pub summary: Option<Text>,
+    pub child_summary: Option<Text>,
+    pub action: Option<Text>,
     pub topic: Option<String>,
     pub unit_id: Option<Uuid>,
     pub issue_ids: Option<Vec<Uuid>>,
@@ -170,7 +162,7 @@ pub struct RecommendationDto {
     /// survey's title, the question, the columns' labels and the unit's
     /// name in both languages, and `labels`: those words in the caller's
     /// language (`Accept-Language`).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Vec<crate::services::results::FrozenEvidenceDto>>)]
     pub frozen_evidence: Option<serde_json::Value>,
     /// The Council meeting where it was approved.
     pub approval_event_id: Option<Uuid>,

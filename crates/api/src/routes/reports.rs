@@ -71,13 +71,30 @@ pub struct ReportQuery {
 
 /// A value in a report row: a count, another number (a target, a share, a
 /// percentage), or a text (a status, a list of unit codes).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum ValueDto {
     Count(u64),
     Number(f64),
     Text(String),
 }
+
+/// A number or a text: a count is a number too, so that a whole number
+/// matches one branch only.
+impl utoipa::PartialSchema for ValueDto {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some(
+                "A value in a report row: a count, another number (a target, a share, a percentage), or a text (a status, a list of unit codes).",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ValueDto {}
 
 /// What a row's value means, so that the CSV for people puts it in the
 /// one column that has that meaning and writes it as people do (the JSON

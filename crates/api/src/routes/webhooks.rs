@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(set_safeguarding_webhook)
         .service(get_safeguarding_webhook)
         .service(test_webhook)
-        .service(list_events)
+        .service(list_webhook_events)
         .service(replay_event);
 }
 
@@ -176,7 +176,7 @@ async fn get_safeguarding_webhook(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EventDto {
+pub struct WebhookEventDto {
     /// The event id receivers deduplicate on (`Langnghe-Event-Id`).
     pub id: Uuid,
     /// `null` for an event to the safeguarding endpoint.
@@ -197,8 +197,8 @@ pub struct EventDto {
     pub payload: serde_json::Value,
 }
 
-fn event_dto(e: Event) -> EventDto {
-    EventDto {
+fn event_dto(e: Event) -> WebhookEventDto {
+    WebhookEventDto {
         id: e.id,
         agency_id: e.agency_id,
         event_type: e.event_type,
@@ -218,7 +218,7 @@ fn event_dto(e: Event) -> EventDto {
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
-    responses((status = 202, body = EventDto), crate::openapi::ActionErrors)
+    responses((status = 202, body = WebhookEventDto), crate::openapi::ActionErrors)
 )]
 #[post("/agencies/{id}/webhook/test")]
 async fn test_webhook(
@@ -252,14 +252,14 @@ pub struct EventQuery {
     tag = "webhooks",
     security(("bearer" = [])),
     params(EventQuery),
-    responses((status = 200, body = Page<EventDto>), crate::openapi::ListErrors)
+    responses((status = 200, body = Page<WebhookEventDto>), crate::openapi::ListErrors)
 )]
 #[get("/webhooks/events")]
-async fn list_events(
+async fn list_webhook_events(
     _staff: Staff<Admin>,
     state: web::Data<AppState>,
     q: web::Query<EventQuery>,
-) -> Result<web::Json<Page<EventDto>>, ApiError> {
+) -> Result<web::Json<Page<WebhookEventDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     if q.status
         .as_deref()
@@ -287,14 +287,14 @@ async fn list_events(
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The event")),
-    responses((status = 200, body = EventDto), crate::openapi::ActionErrors)
+    responses((status = 200, body = WebhookEventDto), crate::openapi::ActionErrors)
 )]
 #[post("/webhooks/events/{id}/replay")]
 async fn replay_event(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-) -> Result<web::Json<EventDto>, ApiError> {
+) -> Result<web::Json<WebhookEventDto>, ApiError> {
     if !outbox::replay(&state.db, &staff.actor(), *id)
         .await
         .or_not_found("event")?

@@ -555,6 +555,63 @@ pub(crate) async fn evidence_figures(
     }))
 }
 
+/// One question's figures frozen into a recommendation when it was sent,
+/// as [`evidence_for_reader`] gives them: the figures, the words in both
+/// languages, and `labels`, the words in the reader's. A schema only: the
+/// item is stored and served as JSON. Evidence frozen before the words were
+/// kept lacks them (`survey_title`, `question`, `column_labels`, `unit`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FrozenEvidenceDto {
+    pub survey_id: Uuid,
+    pub survey_title: Option<crate::dto::Text>,
+    pub question_key: String,
+    pub question: Option<crate::dto::Text>,
+    /// The columns' labels in both languages.
+    pub column_labels: Option<ColumnLabelsDto>,
+    pub unit: Option<EvidenceUnitDto>,
+    /// The survey version the figures are for.
+    pub version: i32,
+    pub disclosure: DisclosureDto,
+    /// The results release the figures come from.
+    pub release: i32,
+    /// The question's figures, its `text` and `column_labels` in the
+    /// reader's language.
+    pub results: QuestionResultsDto,
+    pub labels: EvidenceLabelsDto,
+}
+
+/// The columns' labels of frozen evidence, in both languages.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ColumnLabelsDto {
+    pub vi: Vec<String>,
+    pub en: Vec<String>,
+}
+
+/// The unit frozen evidence counts (and the units under it).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceUnitDto {
+    pub id: Uuid,
+    pub code: String,
+    pub name: crate::dto::Text,
+}
+
+/// The words of frozen evidence in the reader's language.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceLabelsDto {
+    /// `vi` or `en`.
+    pub lang: String,
+    pub survey_title: Option<String>,
+    pub question: Option<String>,
+    /// In the order of the results' `columns`.
+    pub columns: Vec<String>,
+    /// The unit's name.
+    pub unit: Option<String>,
+}
+
 /// Frozen evidence as a reader in `lang` reads it: each item as frozen
 /// (keys, figures, the words in both languages) with `labels`, the words
 /// in `lang`: `{lang, survey_title, question, columns, unit}`, and the

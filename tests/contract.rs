@@ -1,0 +1,345 @@
+//! The contract integrators generate clients from: valid OpenAPI 3.1
+//! (every response described, operationIds and component names unique),
+//! routes that answer as the document says, and bodies served as their
+//! schemas describe them (checked by a small JSON Schema reader over the
+//! subset the document uses).
+
+use std::collections::BTreeMap;
+
+use actix_web::http::Method;
+use serde_json::{Value, json};
+
+fn spec() -> Value {
+    serde_json::from_str(&langnghe_api::server::spec_json()).unwrap()
+}
+
+const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
+
+/// Every operation of the document: method, path, operation.
+fn operations(spec: &Value) -> Vec<(&str, &str, &Value)> {
+    let mut ops = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                ops.push((method, path.as_str(), op));
+            }
+        }
+    }
+    ops
+}
+
+#[test]
+fn every_response_has_a_description() {
+    let spec = spec();
+    let mut missing = Vec::new();
+    for (method, path, op) in operations(&spec) {
+        for (status, response) in op["responses"].as_object().unwrap() {
+            let described = response.get("$ref").is_some()
+                || response["description"].as_str().is_some_and(|d| !d.trim().is_empty());
+            if !described {
+                missing.push(format!("{method} {path} {status}"));
+            }
+        }
+    }
+    for (name, response) in spec["components"]["responses"].as_object().unwrap() {
+        if response["description"].as_str().is_none_or(|d| d.trim().is_empty()) {
+            missing.push(format!("components/responses/{name}"));
+        }
+    }
+    assert!(missing.is_empty(), "responses without a description: {missing:#?}");
+}
+
+#[test]
+fn operation_ids_are_unique() {
+    let spec = spec();
+    let mut seen: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (method, path, op) in operations(&spec) {
+        let id = op["operationId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+        seen.entry(id).or_default().push(format!("{method} {path}"));
+    }
+    let twice: Vec<_> = seen.iter().filter(|(_, ops)| ops.len() > 1).collect();
+    assert!(twice.is_empty(), "operationIds used twice: {twice:?}");
+}
+
+/// The document keeps one schema per component name, silently dropping
+/// any other type published under it: each module's own schemas must be
+/// the ones the document kept.
+#[test]
+fn no_two_types_share_a_component_name() {
+    let whole = serde_json::to_value(langnghe_api::server::spec()).unwrap();
+    let kept = &whole["components"]["schemas"];
+    let mut clashes = Vec::new();
+    for (module, api) in langnghe_api::server::schemas_by_module() {
+        let api = serde_json::to_value(api).unwrap();
+        for (name, schema) in api["components"]["schemas"].as_object().into_iter().flatten() {
+            if kept[name] != *schema {
+                clashes.push(format!("{name} (as routes::{module} publishes it)"));
+            }
+        }
+    }
+    assert!(
+        clashes.is_empty(),
+        "component names under which another type was published: {clashes:?}"
+    );
+}
+
+/// Two paths that differ in one segment only, a parameter in one and a
+/// literal in the other (`{id}` and `{receipt_code}`) are one path to
+/// OpenAPI, and must not be two templates.
+#[test]
+fn no_two_templates_of_one_path() {
+    let spec = spec();
+    let mut by_shape: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for path in spec["paths"].as_object().unwrap().keys() {
+        let shape: Vec<&str> = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "{}" } else { s })
+            .collect();
+        by_shape.entry(shape.join("/")).or_default().push(path);
+    }
+    let twice: Vec<_> = by_shape.values().filter(|p| p.len() > 1).collect();
+    assert!(twice.is_empty(), "one path templated twice: {twice:?}");
+}
+
+/// A path a literal route takes (`/issues/bulk`) is never handed to a route
+/// with a parameter in its place (`/issues/{id}`): the other methods answer
+/// 405 with the literal route's `Allow`, and its own method reaches it.
+#[actix_web::test]
+async fn literal_paths_are_never_taken_by_a_parameter() {
+    let spec = spec();
+    let table = langnghe_api::route_table::RouteTable::from_spec(&langnghe_api::server::spec());
+    let pairs = table.shadowed();
+    assert!(
+        pairs.iter().any(|(l, _)| l == "/api/v1/issues/bulk")
+            && pairs.iter().any(|(l, _)| l == "/api/v1/topics/summary"),
+        "{pairs:?}"
+    );
+    let app = crate::support::TestApp::spawn().await;
+    let methods_of = |path: &str| -> Vec<String> {
+        METHODS
+            .iter()
+            .filter(|m| spec["paths"][path].get(**m).is_some())
+            .map(|m| m.to_uppercase())
+            .collect()
+    };
+    for (literal, templated) in &pairs {
+        let own = methods_of(literal);
+        for method in methods_of(templated) {
+            if own.contains(&method) {
+                continue;
+            }
+            let m = Method::from_bytes(method.as_bytes()).unwrap();
+            let r = app.send_json(m, literal, app.admin(), &json!({})).await;
+            r.assert_problem(405, "method_not_allowed");
+            assert_eq!(
+                r.header("allow"),
+                Some(own.join(", ").as_str()),
+                "{method} {literal} (beside {templated})"
+            );
+        }
+    }
+    let r = app.get("/api/v1/topics/summary", app.admin()).await;
+    r.ok(200);
+    let r = app.post("/api/v1/issues/bulk", app.admin(), &json!({})).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    // A path with a parameter still answers as before.
+    let r = app.get("/api/v1/issues/not-a-uuid", app.admin()).await;
+    r.assert_problem(400, "invalid_path");
+    let r = app.delete("/api/v1/issues/bulk", None).await;
+    r.assert_problem(405, "method_not_allowed");
+}
+
+/// The schema of a JSON response.
+pub fn response_schema<'a>(spec: &'a Value, method: &str, path: &str, status: u16) -> &'a Value {
+    let op = &spec["paths"][path][method];
+    assert!(op.is_object(), "no operation {method} {path}");
+    let schema = &op["responses"][status.to_string()]["content"]["application/json"]["schema"];
+    assert!(schema.is_object(), "{method} {path} has no JSON {status}");
+    schema
+}
+
+/// Checks `body`, served by `method path` with `status`, against the
+/// document: panics listing every disagreement.
+pub fn assert_conforms(spec: &Value, method: &str, path: &str, status: u16, body: &Value) {
+    let mut errors = Vec::new();
+    check(
+        spec,
+        response_schema(spec, method, path, status),
+        body,
+        "$",
+        &mut errors,
+    );
+    assert!(
+        errors.is_empty(),
+        "{method} {path} {status} contradicts its schema:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// A JSON Schema reader for the keywords the document uses.
+pub fn check(spec: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.strip_prefix("#/components/schemas/").expect("a schema reference");
+        return check(spec, &spec["components"]["schemas"][name], value, at, errors);
+    }
+    let matching = |list: &Value| -> usize {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|s| {
+                let mut e = Vec::new();
+                check(spec, s, value, at, &mut e);
+                e.is_empty()
+            })
+            .count()
+    };
+    if let Some(list) = schema.get("oneOf") {
+        let n = matching(list);
+        if n != 1 {
+            errors.push(format!("{at}: {value} matches {n} branches of oneOf"));
+        }
+    }
+    if let Some(list) = schema.get("anyOf")
+        && matching(list) == 0
+    {
+        errors.push(format!("{at}: {value} matches no branch of anyOf"));
+    }
+    for s in schema["allOf"].as_array().into_iter().flatten() {
+        check(spec, s, value, at, errors);
+    }
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let is = |t: &str| match t {
+            "null" => value.is_null(),
+            "boolean" => value.is_boolean(),
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "number" => value.is_number(),
+            "integer" => value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0),
+            _ => false,
+        };
+        if !types.iter().any(|t| is(t)) {
+            errors.push(format!("{at}: {value} is not {types:?}"));
+            return;
+        }
+    }
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.contains(value)
+    {
+        errors.push(format!("{at}: {value} is not one of {allowed:?}"));
+    }
+    if let (Some(n), Some(min)) = (value.as_f64(), schema["minimum"].as_f64())
+        && n < min
+    {
+        errors.push(format!("{at}: {n} < minimum {min}"));
+    }
+    if let (Some(n), Some(max)) = (value.as_f64(), schema["maximum"].as_f64())
+        && n > max
+    {
+        errors.push(format!("{at}: {n} > maximum {max}"));
+    }
+    if let (Some(s), Some(format)) = (value.as_str(), schema["format"].as_str()) {
+        let ok = match format {
+            "uuid" => uuid::Uuid::parse_str(s).is_ok(),
+            "date" => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+            "date-time" => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
+            _ => true,
+        };
+        if !ok {
+            errors.push(format!("{at}: {s:?} is not a {format}"));
+        }
+    }
+    if let Some(object) = value.as_object() {
+        for name in schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !object.contains_key(name) {
+                errors.push(format!("{at}: lacks required {name}"));
+            }
+        }
+        let properties = schema["properties"].as_object();
+        for (name, v) in object {
+            match properties.and_then(|p| p.get(name)) {
+                Some(s) => check(spec, s, v, &format!("{at}.{name}"), errors),
+                None => match schema.get("additionalProperties") {
+                    Some(Value::Bool(false)) => errors.push(format!("{at}: unexpected {name}")),
+                    Some(s @ Value::Object(_)) => check(spec, s, v, &format!("{at}.{name}"), errors),
+                    _ => {}
+                },
+            }
+        }
+    }
+    if let (Some(items), Some(s)) = (value.as_array(), schema.get("items")) {
+        for (i, v) in items.iter().enumerate() {
+            check(spec, s, v, &format!("{at}[{i}]"), errors);
+        }
+    }
+}
+
+/// The schema reader sees what the document forbids.
+#[test]
+fn the_schema_reader_sees_a_contradiction() {
+    let spec = json!({"components": {"schemas": {"V": {"oneOf": [{"type": "integer"}, {"type": "number"}]}}}});
+    let mut errors = Vec::new();
+    check(
+        &spec,
+        &json!({"$ref": "#/components/schemas/V"}),
+        &json!(3),
+        "$",
+        &mut errors,
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let object = json!({"type": "object", "required": ["a"], "properties": {"a": {"type": "string", "enum": ["x"]}}});
+    let mut errors = Vec::new();
+    check(&spec, &object, &json!([{"a": "x"}]), "$", &mut errors);
+    check(&spec, &object, &json!({"a": "y"}), "$", &mut errors);
+    check(&spec, &object, &json!({}), "$", &mut errors);
+    assert_eq!(errors.len(), 3, "{errors:?}");
+}
+
+/// Evidence frozen into a recommendation is served as the list its schema
+/// describes, to staff, to the agency and in the public feed; report
+/// values are numbers or texts.
+#[actix_web::test]
+async fn evidence_and_report_values_are_served_as_described() {
+    let spec = spec();
+    let w = crate::recommendations::world().await;
+    let app = &w.app;
+    let board = crate::recommendations::agency(app, &w.school, "school_board").await;
+    let sent = crate::recommendations::sent(&w, &[&board]).await;
+    assert_conforms(&spec, "post", "/api/v1/recommendations/{id}/send", 200, &sent);
+    assert!(sent["frozen_evidence"].as_array().is_some_and(|e| !e.is_empty()));
+    let id = sent["id"].as_str().unwrap();
+    let r = app
+        .get(&format!("/api/v1/recommendations/{id}"), Some(&w.moderator))
+        .await;
+    assert_conforms(&spec, "get", "/api/v1/recommendations/{id}", 200, r.ok(200));
+    let (_, _, token) = crate::recommendations::client_token(app, &board).await;
+    let delivery = sent["deliveries"][0]["id"].as_str().unwrap();
+    let r = app
+        .get(&format!("/api/v1/agency/deliveries/{delivery}"), Some(&token))
+        .await;
+    assert_conforms(&spec, "get", "/api/v1/agency/deliveries/{id}", 200, r.ok(200));
+    assert!(
+        r.body["recommendation"]["evidence"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
+    let r = app.get("/api/v1/agency/deliveries", Some(&token)).await;
+    assert_conforms(&spec, "get", "/api/v1/agency/deliveries", 200, r.ok(200));
+    let r = app.get("/api/v1/public/feed", None).await;
+    assert_conforms(&spec, "get", "/api/v1/public/feed", 200, r.ok(200));
+    let year = crate::support::day().format("%Y").to_string();
+    let r = app.get(&format!("/api/v1/reports?period={year}"), app.admin()).await;
+    assert_conforms(&spec, "get", "/api/v1/reports", 200, r.ok(200));
+}
