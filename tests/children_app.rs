@@ -402,7 +402,8 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     b.find("#receipt").await;
     b.click("#to-raise").await;
     b.type_into("#issue-title", "Đường đến trường tối").await;
-    b.type_into("#issue-body", "Hẻm 120 không có đèn, em sợ khi về muộn.").await;
+    b.type_into("#issue-body", "Hẻm 120 không có đèn, em sợ khi về muộn.")
+        .await;
     b.click("#issue-send").await;
     b.find("#issue-receipt").await;
     b.click("#home").await;
@@ -424,7 +425,8 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     let issue = listed.ok(200)["items"][0]["id"].as_str().unwrap().to_owned();
     crate::receipts::taken_up_and_answered(&s, &issue, None).await;
     b.refresh().await;
-    b.wait_text("#badge:not([hidden])", 10, |t| t.contains("Có tin mới")).await;
+    b.wait_text("#badge:not([hidden])", 10, |t| t.contains("Có tin mới"))
+        .await;
     b.screenshot("app-status-badge-10").await;
     accessible(&b, "done with a badge").await;
     b.click("#to-status").await;

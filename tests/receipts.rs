@@ -47,7 +47,11 @@ pub async fn child(s: &Story, age: u8, title: &str, body: &str) -> (String, Stri
         .string(200, "respondent_token");
     let answers = s
         .app
-        .submit(&token, &format!("r-{age}"), json!({"feel_safe": "no", "why_not": "Đường tối"}))
+        .submit(
+            &token,
+            &format!("r-{age}"),
+            json!({"feel_safe": "no", "why_not": "Đường tối"}),
+        )
         .await
         .string(201, "receipt_code");
     let r = s
@@ -74,21 +78,13 @@ pub async fn child(s: &Story, age: u8, title: &str, body: &str) -> (String, Stri
 pub async fn taken_up_and_answered(s: &Story, accepted: &str, merged: Option<&str>) {
     let app = &s.app;
     let m = Some(s.moderator.as_str());
-    app.patch(
-        &format!("/api/v1/issues/{accepted}"),
-        m,
-        &json!({"status": "accepted"}),
-    )
-    .await
-    .ok(200);
-    if let Some(merged) = merged {
-        app.post(
-            &format!("/api/v1/issues/{merged}/merge"),
-            m,
-            &json!({"into": accepted}),
-        )
+    app.patch(&format!("/api/v1/issues/{accepted}"), m, &json!({"status": "accepted"}))
         .await
         .ok(200);
+    if let Some(merged) = merged {
+        app.post(&format!("/api/v1/issues/{merged}/merge"), m, &json!({"into": accepted}))
+            .await
+            .ok(200);
     }
     let r = app
         .post(
@@ -176,7 +172,10 @@ async fn a_receipt_follows_an_issue_to_the_agencys_answer_and_says_nothing_else(
 
     // Received, in the child's language; uppercase and spaces as typed.
     let r = status(app, &receipt, "vi").await;
-    assert_eq!((r["kind"].as_str(), r["stage"].as_str()), (Some("issue"), Some("received")));
+    assert_eq!(
+        (r["kind"].as_str(), r["stage"].as_str()),
+        (Some("issue"), Some("received"))
+    );
     assert!(r["message"].as_str().unwrap().contains("đã nhận"), "{r}");
     let typed = format!(" {} ", receipt.to_uppercase());
     let r = app
@@ -184,7 +183,10 @@ async fn a_receipt_follows_an_issue_to_the_agencys_answer_and_says_nothing_else(
         .await;
     assert_eq!(r.ok(200)["stage"], "received");
     let r = status(app, &answers, "en").await;
-    assert_eq!((r["kind"].as_str(), r["stage"].as_str()), (Some("response"), Some("received")));
+    assert_eq!(
+        (r["kind"].as_str(), r["stage"].as_str()),
+        (Some("response"), Some("received"))
+    );
     assert!(r["message"].as_str().unwrap().contains("counted"), "{r}");
 
     // Rejected, kindly.
@@ -226,16 +228,40 @@ async fn a_receipt_follows_an_issue_to_the_agencys_answer_and_says_nothing_else(
     let mut found = std::collections::BTreeSet::new();
     keys(&body, &mut found);
     let allowed = [
-        "kind", "stage", "message", "recommendations", "id", "title", "child_summary", "answers", "agency",
-        "stance", "stance_words", "reply", "promises", "text", "status", "status_words", "note",
+        "kind",
+        "stage",
+        "message",
+        "recommendations",
+        "id",
+        "title",
+        "child_summary",
+        "answers",
+        "agency",
+        "stance",
+        "stance_words",
+        "reply",
+        "promises",
+        "text",
+        "status",
+        "status_words",
+        "note",
     ];
     for k in &found {
         assert!(allowed.contains(&k.as_str()), "the status says {k}: {body}");
     }
     let text = body.to_string();
     for secret in [
-        "Hẻm 120", "Đường đến trường tối", "girl", "Đường tối", "\"12\"", &s.survey, &s.code, &s.school, &issue,
-        &token, "2026-",
+        "Hẻm 120",
+        "Đường đến trường tối",
+        "girl",
+        "Đường tối",
+        "\"12\"",
+        &s.survey,
+        &s.code,
+        &s.school,
+        &issue,
+        &token,
+        "2026-",
     ] {
         assert!(!text.contains(secret), "the status gave away {secret:?}: {text}");
     }
@@ -270,7 +296,12 @@ async fn a_receipt_follows_an_issue_to_the_agencys_answer_and_says_nothing_else(
         None,
     )
     .await;
-    for gone in ["not-a-receipt", junk_receipt.as_str(), receipt.as_str(), answers.as_str()] {
+    for gone in [
+        "not-a-receipt",
+        junk_receipt.as_str(),
+        receipt.as_str(),
+        answers.as_str(),
+    ] {
         let r = app.get(&format!("/api/v1/receipts/{gone}"), None).await;
         r.assert_problem(404, "receipt_unknown");
         assert_eq!(strip(r.body.clone()), strip(same.clone()), "{gone}");
@@ -288,7 +319,10 @@ async fn guessing_receipts_from_one_network_is_slowed() {
     // for nothing, the next waits.
     for i in 0..20 {
         let guess = format!("{:a>32}", i);
-        let guess: String = guess.chars().map(|c| if c.is_ascii_digit() { 'b' } else { c }).collect();
+        let guess: String = guess
+            .chars()
+            .map(|c| if c.is_ascii_digit() { 'b' } else { c })
+            .collect();
         app.get(&format!("/api/v1/receipts/{guess}"), None)
             .await
             .assert_problem(404, "receipt_unknown");

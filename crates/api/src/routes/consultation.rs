@@ -1008,4 +1008,3 @@ async fn withdraw_issue(state: web::Data<AppState>, code: web::Path<String>) -> 
         store::IssueWithdrawn::NotFound => Err(unknown()),
     }
 }
-

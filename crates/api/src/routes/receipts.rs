@@ -212,7 +212,11 @@ async fn receipt_status(
             (ReceiptKind::Issue, stage, rejection_reason.map(|r| r.as_str()), recs)
         }
     };
-    let stage = if recs.is_empty() { stage } else { ReceiptStage::Recommended };
+    let stage = if recs.is_empty() {
+        stage
+    } else {
+        ReceiptStage::Recommended
+    };
     let kind_name = match kind {
         ReceiptKind::Response => "response",
         ReceiptKind::Issue => "issue",
