@@ -24,6 +24,7 @@ mod join_guessing;
 mod languages;
 mod layers;
 mod letters;
+mod metrics;
 mod migrations;
 mod moderation;
 mod outputs;

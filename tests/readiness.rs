@@ -133,6 +133,28 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
         .await
         .assert_problem(503, "database_unavailable");
     assert_eq!(app.get("/healthz", None).await.status, 200, "alive all the same");
+    // Metrics still answer, promptly, without what only the database knows.
+    let started = std::time::Instant::now();
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        crate::metrics::value(&r.text, "langnghe_database_up"),
+        Some(0.0),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        crate::metrics::value(&r.text, "langnghe_webhook_queued"),
+        None,
+        "{}",
+        r.text
+    );
+    assert!(crate::metrics::value(&r.text, "langnghe_db_pool_connections_max").is_some());
 
     proxy.set_up(true);
     assert!(
@@ -140,6 +162,13 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
         "readyz does not recover when the database comes back"
     );
     app.get("/api/v1/units", app.admin()).await.ok(200);
+    let r = app.get("/metrics", None).await;
+    assert_eq!(
+        crate::metrics::value(&r.text, "langnghe_database_up"),
+        Some(1.0),
+        "{}",
+        r.text
+    );
     // The retry goes through once the database is back.
     assert_eq!(submit("during-outage").await.status, 201);
 }

@@ -293,6 +293,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let db = state.db.clone();
     let listener = crate::cache::spawn_listener(db.clone(), state.cache.clone(), state.metrics.clone());
     let api = spec();
+    let metrics = state.metrics.clone();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         // The docs go before the API scope, which would otherwise claim
@@ -329,7 +330,13 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
     let server = server.run();
     let handle = server.handle();
     let clock = config.clock.clone();
-    let folder = crate::jobs::rollup::spawn_folder(db.clone(), config.fold_interval, clock.clone(), config.disclosure);
+    let folder = crate::jobs::rollup::spawn_folder(
+        db.clone(),
+        config.fold_interval,
+        clock.clone(),
+        config.disclosure,
+        metrics,
+    );
     let relay = crate::jobs::relay::spawn_relay(db.clone(), config.webhooks, clock.clone());
     let chaser = config
         .chase_interval

@@ -236,6 +236,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             config.fold_interval,
             config.clock.clone(),
             config.disclosure,
+            Default::default(),
         );
         println!(
             "folded {folded} responses into the rollups in {:.1} s ({:.0} responses/s)\n",

@@ -194,6 +194,38 @@ pub async fn ready(db: &Db) -> Result<(), DbErr> {
     }
 }
 
+/// The connection pool as it stands: connections open, idle among them,
+/// and the most it may open. Read from the pool itself, without a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl PoolStats {
+    /// Connections lent out to a query or a transaction.
+    pub fn in_use(&self) -> u32 {
+        self.open.saturating_sub(self.idle)
+    }
+}
+
+/// The pool's connections now (`None` for a connection that is no pool).
+pub fn pool_stats(db: &Db) -> Option<PoolStats> {
+    fn of<D: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<D>) -> PoolStats {
+        PoolStats {
+            open: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        }
+    }
+    match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => Some(of(db.get_postgres_connection_pool())),
+        sea_orm::DatabaseBackend::Sqlite => Some(of(db.get_sqlite_connection_pool())),
+        _ => None,
+    }
+}
+
 /// Whether a database error is the database being unreachable, rather than
 /// something wrong with the request.
 pub fn is_unavailable(e: &DbErr) -> bool {

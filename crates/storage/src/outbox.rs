@@ -389,3 +389,36 @@ pub async fn pending_count<C: ConnectionTrait>(conn: &C) -> Result<u64, StoreErr
         .count(conn)
         .await?)
 }
+
+/// What an operator watches of the outbox: events waiting to be sent, when
+/// the oldest of them was queued, and dead letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    pub queued: u64,
+    pub oldest_queued_at: Option<DateTime<Utc>>,
+    pub dead: u64,
+}
+
+/// Counts stop here, so that reading the backlog stays cheap however long
+/// the queue grows.
+pub const BACKLOG_COUNT_CAP: u64 = 100_000;
+
+/// The outbox's backlog, in one bounded statement.
+pub async fn backlog<C: ConnectionTrait>(conn: &C) -> Result<Backlog, StoreError> {
+    let sql = format!(
+        "SELECT \
+           (SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' LIMIT {cap}) p) AS queued, \
+           (SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'dead' LIMIT {cap}) d) AS dead, \
+           (SELECT MIN(queued_at) FROM outbox WHERE status = 'pending') AS oldest",
+        cap = BACKLOG_COUNT_CAP
+    );
+    let row = conn
+        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Backlog {
+        queued: u64::try_from(row.try_get::<i64>("", "queued")?).unwrap_or(0),
+        oldest_queued_at: row.try_get::<Option<DateTime<Utc>>>("", "oldest")?,
+        dead: u64::try_from(row.try_get::<i64>("", "dead")?).unwrap_or(0),
+    })
+}

@@ -148,6 +148,33 @@ pub async fn pending_count(db: &Db) -> Result<u64, StoreError> {
     Ok(fold_queue::Entity::find().count(db).await?)
 }
 
+/// What an operator watches of the folder: changes waiting (across all
+/// surveys, counted up to [`crate::outbox::BACKLOG_COUNT_CAP`]) and the
+/// newest release of any survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    pub waiting: u64,
+    pub last_release_at: Option<DateTime<Utc>>,
+}
+
+/// The folder's backlog, in one bounded statement.
+pub async fn backlog<C: ConnectionTrait>(conn: &C) -> Result<Backlog, StoreError> {
+    let sql = format!(
+        "SELECT \
+           (SELECT COUNT(*) FROM (SELECT 1 FROM fold_queue LIMIT {cap}) q) AS waiting, \
+           (SELECT MAX(released_at) FROM result_releases) AS last_release",
+        cap = crate::outbox::BACKLOG_COUNT_CAP
+    );
+    let row = conn
+        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Backlog {
+        waiting: u64::try_from(row.try_get::<i64>("", "waiting")?).unwrap_or(0),
+        last_release_at: row.try_get::<Option<DateTime<Utc>>>("", "last_release")?,
+    })
+}
+
 /// What waits for a survey's next release: responses taken in and
 /// withdrawn since the last one. A response both taken in and withdrawn
 /// while waiting changes nothing and is not counted.

@@ -377,12 +377,19 @@ pub async fn fold_all(db: &Db, policy: &Policy, now: DateTime<Utc>) -> Result<us
 /// pause of `interval`. Errors (the database gone, a busy lock) are logged
 /// and retried after the pause; a survey whose stored rows cannot be read
 /// is set aside (see [`Folder`]).
-pub fn spawn_folder(db: Db, interval: Duration, clock: crate::Clock, policy: Policy) -> tokio::task::JoinHandle<()> {
+pub fn spawn_folder(
+    db: Db,
+    interval: Duration,
+    clock: crate::Clock,
+    policy: Policy,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut folder = Folder::default();
         loop {
-            match folder.fold(&db, &policy, clock.now()).await {
-                Ok(_) => {}
+            let now = clock.now();
+            match folder.fold(&db, &policy, now).await {
+                Ok(n) => metrics.folded(n, now),
                 Err(e) => tracing::warn!(cause = %e, "folding results failed; retrying"),
             }
             tokio::time::sleep(interval).await;

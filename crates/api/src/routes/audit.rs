@@ -37,6 +37,7 @@ pub struct AuditQuery {
     /// Changes made on or before this day (local time).
     pub to: Option<NaiveDate>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

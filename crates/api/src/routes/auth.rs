@@ -111,6 +111,7 @@ impl Attempt {
             Ok(()) => Ok(attempt),
             Err(wait) => {
                 let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
+                state.metrics.throttled(crate::metrics::Throttled::SignIn);
                 Err(ApiError::too_many_requests(secs))
             }
         }

@@ -76,6 +76,7 @@ pub struct CreateSession {
     /// (`POST /sessions/{id}/paper-responses`); its window was held
     /// already: not in the future, not before the survey version was
     /// published, and at most 60 days ago.
+    #[schema(value_type = Option<crate::closed_sets::SessionModeName>)]
     pub mode: Option<String>,
 }
 
@@ -93,6 +94,7 @@ pub struct SessionDto {
     pub closes_at: chrono::DateTime<Utc>,
     pub closed_at: Option<chrono::DateTime<Utc>>,
     /// `not_yet_open`, `open` or `closed`.
+    #[schema(value_type = crate::closed_sets::SessionStateName)]
     pub state: &'static str,
     pub expected_participants: Option<i32>,
     pub guardian_consent: Option<GuardianConsentDto>,
@@ -107,6 +109,7 @@ pub struct SessionDto {
     /// More children joined than the session expects.
     pub over_expected: bool,
     /// `app` or `paper`.
+    #[schema(value_type = crate::closed_sets::SessionModeName)]
     pub mode: &'static str,
 }
 
@@ -256,6 +259,7 @@ async fn create_session(
 #[into_params(parameter_in = Query)]
 pub struct ListSessionsQuery {
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -386,12 +390,15 @@ pub struct PaperResponseIn {
     pub age: Option<i64>,
     /// `6-8`, `9-11`, `12-14` or `15-17`, when the form asked for a band:
     /// its youngest age stands for the child's age.
+    #[schema(value_type = Option<crate::closed_sets::AgeBandName>)]
     pub age_band: Option<String>,
     /// School grade 1–12, when the form has it.
     pub grade: Option<i64>,
     /// `girl`, `boy`, `other` or `prefer_not_to_say`, when the form asked.
+    #[schema(value_type = Option<crate::closed_sets::GenderName>)]
     pub gender: Option<String>,
     /// The form's language, `vi` (default) or `en`.
+    #[schema(value_type = Option<crate::closed_sets::LangCode>)]
     pub language: Option<String>,
     /// The child ticked their own agreement on the form; must be true.
     pub assent: bool,
@@ -564,8 +571,10 @@ pub struct JoinRequest {
     /// School grade 1–12, when the child knows it.
     pub grade: Option<i64>,
     /// `girl`, `boy`, `other` or `prefer_not_to_say`.
+    #[schema(value_type = Option<crate::closed_sets::GenderName>)]
     pub gender: Option<String>,
     /// `vi` or `en`; default from Accept-Language, else Vietnamese.
+    #[schema(value_type = Option<crate::closed_sets::LangCode>)]
     pub language: Option<String>,
     /// The child's own agreement to take part; must be true.
     pub assent: bool,
@@ -718,6 +727,7 @@ async fn session_by_code(
     let key = crate::client_network_key(req, state.trust_forwarded_for, &state.data_key, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
+        state.metrics.throttled(crate::metrics::Throttled::JoinNetwork);
         return Err(ApiError::too_many_requests(secs).to_child(ChildRefusal::TooManyAttempts, lang));
     }
     let session = match JoinCode::parse(code) {

@@ -48,6 +48,7 @@ pub struct AttendanceIn {
     pub unit_id: Uuid,
     /// `pioneer_leaders`, `neighbourhood_leaders`, `commanders`,
     /// `council_delegates` or `parents`.
+    #[schema(value_type = crate::closed_sets::TrainingAudienceName)]
     pub role: String,
     /// 1 to 100000.
     pub people: i64,
@@ -76,8 +77,10 @@ pub struct CreateEvent {
     /// `care_centre_listening`, `peoples_council_session` (child delegates at a People's Council session),
     /// `policy_consultation` (children consulted in a room on a document, plan or programme),
     /// `rights_communication` (on the Law on Children and the Convention) or `parents_session`.
+    #[schema(value_type = crate::closed_sets::EventKindName)]
     pub kind: String,
     /// For a training: `pioneer_leaders`, `neighbourhood_leaders`, `commanders`, `council_delegates` or `parents`.
+    #[schema(value_type = Option<crate::closed_sets::TrainingAudienceName>)]
     pub audience: Option<String>,
     pub unit_id: Uuid,
     /// The day it was held (not in the future).
@@ -110,6 +113,7 @@ pub struct CreateEvent {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttendanceDto {
     pub unit_id: Uuid,
+    #[schema(value_type = crate::closed_sets::TrainingAudienceName)]
     pub role: &'static str,
     pub people: u32,
 }
@@ -118,6 +122,7 @@ pub struct AttendanceDto {
 pub struct EventIssueDto {
     pub id: Uuid,
     /// `new`, or `withheld` when its words went to safeguarding.
+    #[schema(value_type = crate::closed_sets::IssueStatusName)]
     pub status: String,
     pub title: String,
 }
@@ -125,7 +130,9 @@ pub struct EventIssueDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventDto {
     pub id: Uuid,
+    #[schema(value_type = crate::closed_sets::EventKindName)]
     pub kind: String,
+    #[schema(value_type = Option<crate::closed_sets::TrainingAudienceName>)]
     pub audience: Option<String>,
     pub unit_id: Uuid,
     pub held_on: NaiveDate,
@@ -419,6 +426,7 @@ pub struct ListEventsQuery {
     /// Held on or before (YYYY-MM-DD).
     pub to: Option<NaiveDate>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -546,9 +554,10 @@ async fn get_event(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"children_attending": 44, "children_by_age_band": {"12-14": 44}, "children_by_school_level": null}))]
 pub struct UpdateEvent {
+    #[schema(value_type = Option<crate::closed_sets::EventKindName>)]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::closed_sets::TrainingAudienceName>)]
     pub audience: Option<Option<String>>,
     pub unit_id: Option<Uuid>,
     pub held_on: Option<NaiveDate>,

@@ -1,6 +1,7 @@
 //! Liveness, readiness and metrics, outside `/api/v1`.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -47,11 +48,28 @@ async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiErro
     }
 }
 
-/// Prometheus text: request counts and latencies by route and status.
+/// Prometheus metrics: requests by route and status, the webhook outbox,
+/// the result folder, the connection pool, throttling, screening and the
+/// process. The Prometheus text (0.0.4), or the OpenMetrics text when the
+/// scraper's `Accept` asks for `application/openmetrics-text`. The
+/// database's gauges are read at scrape time; while the database is
+/// unreachable they are left out and `langnghe_database_up` is 0.
 #[utoipa::path(tag = "health", responses((status = 200, content_type = "text/plain; version=0.0.4", body = String)))]
 #[get("/metrics")]
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let openmetrics = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/openmetrics-text"));
+    let body = state.metrics.scrape(&state.db, state.clock.now(), openmetrics).await;
+    let content_type = if openmetrics {
+        crate::metrics::OPENMETRICS
+    } else {
+        crate::metrics::PROMETHEUS_TEXT
+    };
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .content_type(content_type)
+        .insert_header((header::VARY, "Accept"))
+        .body(body)
 }

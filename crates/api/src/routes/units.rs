@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct UnitDto {
     pub id: Uuid,
     /// `city`, `district`, `ward`, `school`, `care_centre` or `council`.
+    #[schema(value_type = crate::closed_sets::UnitKindName)]
     pub kind: &'static str,
     pub code: String,
     pub name: Text,
@@ -114,6 +115,7 @@ pub struct ListUnitsQuery {
     /// Only units directly under this unit on that date.
     pub parent_id: Option<Uuid>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -234,6 +236,7 @@ async fn get_unit(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "school", "code": "PN-S19", "name": {"vi": "Liên đội Trường THCS Hoa Sen (dữ liệu mẫu)", "en": "Hoa Sen Lower Secondary School Pioneer unit (demo data)"}, "parent_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d22", "valid_from": "2026-09-01"}))]
 pub struct CreateUnit {
+    #[schema(value_type = crate::closed_sets::UnitKindName)]
     pub kind: String,
     pub code: String,
     pub name: Text,
@@ -389,6 +392,7 @@ pub struct OpenUnitDto {
     /// A name for this unit inside the request (`parent_ref`, `to_ref`).
     #[serde(rename = "ref")]
     pub reference: String,
+    #[schema(value_type = crate::closed_sets::UnitKindName)]
     pub kind: String,
     pub code: String,
     pub name: Text,
@@ -632,6 +636,7 @@ async fn create_reorganisation(
 #[into_params(parameter_in = Query)]
 pub struct ListReorganisationsQuery {
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

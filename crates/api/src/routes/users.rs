@@ -48,6 +48,7 @@ pub struct CreateUser {
     pub username: String,
     /// At least 10 characters.
     pub password: String,
+    #[schema(value_type = crate::closed_sets::StaffRole)]
     pub role: String,
     /// Required for a facilitator, refused for other roles.
     pub unit_id: Option<Uuid>,
@@ -146,6 +147,7 @@ pub struct ListUsersQuery {
     /// Only disabled (true) or enabled (false) accounts.
     pub disabled: Option<bool>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -207,6 +209,7 @@ async fn get_user(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role": "moderator", "unit_id": null, "disabled": false}))]
 pub struct UpdateUser {
+    #[schema(value_type = Option<crate::closed_sets::StaffRole>)]
     pub role: Option<String>,
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<Uuid>)]

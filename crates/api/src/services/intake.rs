@@ -40,6 +40,7 @@ pub fn issue(
 ) -> Result<IssueIntake, FieldErrors> {
     let text = IssueText::check(prefix, title, body, topic, topics)?;
     let taken = moderation::intake(&text);
+    crate::metrics::screened(taken.outcome);
     Ok(IssueIntake {
         status: taken.status.as_str(),
         title: taken.title,
@@ -55,6 +56,7 @@ pub fn issue(
 /// [`WITHHELD`] and the case that holds the words.
 pub fn answer(text: &str, question_key: &str) -> (String, Option<NewCase>) {
     let screened: Screened = screen::screen(text);
+    crate::metrics::screened(screened.concern.as_ref().map(|c| c.outcome));
     match &screened.concern {
         Some(c) => (WITHHELD.to_owned(), Some(new_case(c, text, Some(question_key)))),
         None => (screened.redacted, None),
