@@ -477,3 +477,50 @@ async fn limits_are_bounded_as_the_lists_enforce() {
     }
     assert!(checked >= 10, "only {checked} lists checked");
 }
+
+/// Refusals any caller can meet are documented: a control character in any
+/// path or query value is refused with 400 (`invalid_character`), so every
+/// operation with a parameter lists 400; and an agency's machine token on a
+/// route for staff alone is refused with 403, so every operation that
+/// accepts the staff token but not the agency's lists 403 — which the
+/// service is asked here, with a real machine token, for every such GET.
+#[actix_web::test]
+async fn refusals_every_caller_can_meet_are_documented() {
+    let spec = spec();
+    let mut wrong = Vec::new();
+    let mut staff_gets = Vec::new();
+    for (method, path, op) in operations(&spec) {
+        let has_parameters = op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+        if has_parameters && op["responses"].get("400").is_none() {
+            wrong.push(format!("{method} {path}: parameters, and no 400"));
+        }
+        let schemes: Vec<&str> = op["security"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_object())
+            .flat_map(|r| r.keys().map(String::as_str))
+            .collect();
+        if schemes.contains(&"bearer") && !schemes.contains(&"oauth2") {
+            if op["responses"].get("403").is_none() {
+                wrong.push(format!("{method} {path}: staff only, and no 403"));
+            }
+            if method == "get" && !path.contains('{') {
+                staff_gets.push(path);
+            }
+        }
+    }
+    assert!(staff_gets.len() > 10, "{staff_gets:?}");
+
+    let app = crate::support::TestApp::spawn_demo().await;
+    let [district] = app.units(["PN"]).await;
+    let agency = crate::recommendations::agency(&app, &district, "education_office").await;
+    let (_, _, machine) = crate::recommendations::client_token(&app, &agency).await;
+    for path in staff_gets {
+        let r = app.get(path, Some(&machine)).await;
+        if r.status != 403 {
+            wrong.push(format!("GET {path}: {} to an agency's machine token", r.status));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

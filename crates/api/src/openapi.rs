@@ -127,11 +127,10 @@ response_sets! {
     /// as [`EditErrors`], and 409.
     ChangeErrors = EditErrors | InConflict;
 
-    // Routes any valid token may use, whatever its holder's role.
-    /// A list read with query parameters: 400, 401.
-    SignedInListErrors = BadInput | NoToken;
-    /// One resource read by its path: 400, 401, 404.
-    SignedInReadErrors = SignedInListErrors | Missing;
+    // Routes for a child's token, which has no role to refuse (staff
+    // routes answer 403 to an agency's machine token, and so list it).
+    /// One resource acted on by its path: 400, 401, 404.
+    ChildErrors = BadInput | NoToken | Missing;
 }
 
 #[derive(OpenApi)]

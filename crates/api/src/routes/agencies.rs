@@ -94,7 +94,7 @@ pub struct ListAgenciesQuery {
     tag = "agencies",
     security(("bearer" = [])),
     params(ListAgenciesQuery),
-    responses((status = 200, body = Page<AgencyDto>), crate::openapi::SignedInListErrors)
+    responses((status = 200, body = Page<AgencyDto>), crate::openapi::ListErrors)
 )]
 #[get("/agencies")]
 async fn list_agencies(
@@ -247,7 +247,7 @@ async fn find(state: &AppState, id: Uuid) -> Result<Agency, ApiError> {
     tag = "agencies",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = AgencyDto), crate::openapi::SignedInReadErrors)
+    responses((status = 200, body = AgencyDto), crate::openapi::ReadErrors)
 )]
 #[get("/agencies/{id}")]
 async fn get_agency(

@@ -132,7 +132,7 @@ impl Attempt {
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
-    responses((status = 200, body = UserDto), (status = 401, response = crate::openapi::Unauthorized))
+    responses((status = 200, body = UserDto), crate::openapi::RoleErrors)
 )]
 #[get("/me")]
 async fn me(staff: Staff) -> web::Json<UserDto> {
@@ -163,7 +163,7 @@ pub struct ChangeOwnPassword {
     responses(
         (status = 200, body = TokenResponse),
         (status = 422, description = "The current password is missing (`validation_failed`) or wrong (`current_password_wrong`), or the new one breaks the rules (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadBody, crate::openapi::NoToken, crate::openapi::Throttled,
+        crate::openapi::BadBody, crate::openapi::RoleErrors, crate::openapi::Throttled,
     )
 )]
 #[post("/me/password")]

@@ -870,6 +870,7 @@ async fn submit_response(
     responses(
         (status = 204, description = "Withdrawn"),
         (status = 404, description = "No response has this receipt (`receipt_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::BadInput,
     )
 )]
 #[delete("/responses/{receipt_code}")]
@@ -1003,6 +1004,7 @@ async fn raise_issue(
     responses(
         (status = 204, description = "Withdrawn"),
         (status = 404, description = "No issue has this receipt (`issue_receipt_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::BadInput,
     )
 )]
 #[delete("/issues/{id}")]

@@ -678,7 +678,7 @@ pub struct IssueSupportDto {
     responses(
         (status = 200, description = "Already supported", body = IssueSupportDto),
         (status = 201, body = IssueSupportDto),
-        crate::openapi::SignedInReadErrors,
+        crate::openapi::ChildErrors,
     )
 )]
 #[post("/issues/{id}/supports")]

@@ -70,7 +70,7 @@ pub struct ListTopicsQuery {
     tag = "topics",
     security(("bearer" = [])),
     params(ListTopicsQuery),
-    responses((status = 200, body = Page<TopicDto>), crate::openapi::SignedInListErrors)
+    responses((status = 200, body = Page<TopicDto>), crate::openapi::ListErrors)
 )]
 #[get("/topics")]
 async fn list_topics(

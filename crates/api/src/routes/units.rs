@@ -126,7 +126,7 @@ pub struct ListUnitsQuery {
     tag = "units",
     security(("bearer" = [])),
     params(ListUnitsQuery),
-    responses((status = 200, body = Page<UnitDto>), crate::openapi::SignedInListErrors)
+    responses((status = 200, body = Page<UnitDto>), crate::openapi::ListErrors)
 )]
 #[get("/units")]
 async fn list_units(
@@ -217,7 +217,7 @@ fn detail(chart: &OrgChart, u: &Unit, at: NaiveDate) -> UnitDetail {
     tag = "units",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), AtQuery),
-    responses((status = 200, body = UnitDetail), crate::openapi::SignedInReadErrors)
+    responses((status = 200, body = UnitDetail), crate::openapi::ReadErrors)
 )]
 #[get("/units/{id}")]
 async fn get_unit(
@@ -658,7 +658,7 @@ pub struct ListReorganisationsQuery {
     tag = "units",
     security(("bearer" = [])),
     params(ListReorganisationsQuery),
-    responses((status = 200, body = Page<ReorganisationDto>), crate::openapi::SignedInListErrors)
+    responses((status = 200, body = Page<ReorganisationDto>), crate::openapi::ListErrors)
 )]
 #[get("/reorganisations")]
 async fn list_reorganisations(
