@@ -16,6 +16,7 @@ mod children_app;
 mod consultation;
 mod contract;
 mod destinations;
+mod encodings;
 mod erasure;
 mod error_codes;
 mod events;
