@@ -876,7 +876,7 @@ async fn submit_response(
 async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let code = code.trim().to_ascii_lowercase();
     let unknown = || ApiError::new(Code::ReceiptUnknown, "Not found").detail("no response has this receipt code");
-    if !receipt_shaped(&code) {
+    if !crate::credentials::receipt_shaped(&code) {
         return Err(unknown());
     }
     match store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), state.clock.now()).await? {
@@ -1009,7 +1009,7 @@ async fn raise_issue(
 async fn withdraw_issue(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let code = code.trim().to_ascii_lowercase();
     let unknown = || ApiError::new(Code::IssueReceiptUnknown, "Not found").detail("no issue has this receipt code");
-    if !receipt_shaped(&code) {
+    if !crate::credentials::receipt_shaped(&code) {
         return Err(unknown());
     }
     let hash = state.data_key.hash("receipt", &code);
@@ -1024,12 +1024,4 @@ async fn withdraw_issue(state: web::Data<AppState>, code: web::Path<String>) -> 
         store::IssueWithdrawn::Now | store::IssueWithdrawn::Already => Ok(HttpResponse::NoContent().finish()),
         store::IssueWithdrawn::NotFound => Err(unknown()),
     }
-}
-
-/// Whether a text has the shape of a receipt code (32 base32 characters).
-fn receipt_shaped(code: &str) -> bool {
-    code.len() == 32
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
 }
