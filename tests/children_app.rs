@@ -388,3 +388,70 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
     b.find("#erased").await;
     assert!(responses(&c.app).await.is_empty(), "the child's answers are gone");
 }
+
+#[actix_web::test]
+async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
+    let s = crate::receipts::story().await;
+    let app = &s.app;
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", app.base)).await;
+    join(&b, &s.code, 10).await;
+    b.click("input[value=yes]").await;
+    b.click("#next").await;
+    b.click("#next").await;
+    b.find("#receipt").await;
+    b.click("#to-raise").await;
+    b.type_into("#issue-title", "Đường đến trường tối").await;
+    b.type_into("#issue-body", "Hẻm 120 không có đèn, em sợ khi về muộn.")
+        .await;
+    b.click("#issue-send").await;
+    b.find("#issue-receipt").await;
+    b.click("#home").await;
+
+    // Received: both receipts kept on this device say so, without a badge.
+    b.click("#to-status").await;
+    let said = b.wait_text("#statuses", 10, |t| t.contains("Vấn đề em đã nêu")).await;
+    assert!(said.contains("đã nhận được"), "{said}");
+    assert!(said.contains("được tính cùng"), "{said}");
+    accessible(&b, "what became of it: received").await;
+    b.click("#home").await;
+    b.find("#to-status").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!b.has("#badge:not([hidden])").await, "nothing changed yet");
+
+    // The Council takes it up, puts it in a recommendation, the board
+    // answers and reports progress: a gentle badge, then each step.
+    let listed = app.get("/api/v1/issues?limit=10", Some(&s.moderator)).await;
+    let issue = listed.ok(200)["items"][0]["id"].as_str().unwrap().to_owned();
+    crate::receipts::taken_up_and_answered(&s, &issue, None).await;
+    b.refresh().await;
+    b.wait_text("#badge:not([hidden])", 10, |t| t.contains("Có tin mới"))
+        .await;
+    b.screenshot("app-status-badge-10").await;
+    accessible(&b, "done with a badge").await;
+    b.click("#to-status").await;
+    let said = b.wait_text("#statuses", 10, |t| t.contains("Kiến nghị")).await;
+    for step in [
+        "kiến nghị gửi tới",
+        "Lắp đèn trên đường đến trường",
+        "đã đồng ý làm",
+        "Trường sẽ lắp đèn",
+        "Lắp 12 bóng đèn: đang làm",
+        "Đã có 6 bóng đèn sáng rồi!",
+    ] {
+        assert!(said.contains(step), "{step:?} in {said}");
+    }
+    b.screenshot("app-status-10").await;
+    accessible(&b, "what became of it: answered").await;
+    // Seen: the badge is gone; in English too.
+    b.click("#home").await;
+    b.find("#to-status").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!b.has("#badge:not([hidden])").await, "seen now");
+    b.click("#lang").await;
+    b.click("#to-status").await;
+    let said = b.wait_text("#statuses", 10, |t| t.contains("Recommendation")).await;
+    assert!(said.contains("said yes") && said.contains("What I raised"), "{said}");
+    accessible(&b, "what became of it (en)").await;
+    b.screenshot("app-status-en-10").await;
+}

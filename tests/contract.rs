@@ -343,3 +343,137 @@ async fn evidence_and_report_values_are_served_as_described() {
     let r = app.get(&format!("/api/v1/reports?period={year}"), app.admin()).await;
     assert_conforms(&spec, "get", "/api/v1/reports", 200, r.ok(200));
 }
+
+/// The two routes that exchange credentials sent in the request (a
+/// password, a client secret) for a token: they answer 401 to wrong
+/// credentials but take no token.
+const CREDENTIAL_EXCHANGES: [&str; 2] = ["/api/v1/auth/login", "/api/v1/auth/token"];
+
+/// Every operation that answers 401 declares the schemes it accepts, and
+/// every other is public; called without a token, each answers so.
+#[actix_web::test]
+async fn security_is_declared_where_a_token_is_needed() {
+    let spec = spec();
+    let schemes = spec["components"]["securitySchemes"].as_object().unwrap();
+    assert_eq!(
+        schemes["oauth2"]["flows"]["clientCredentials"]["tokenUrl"],
+        "/api/v1/auth/token"
+    );
+    let app = crate::support::TestApp::spawn().await;
+    let mut wrong = Vec::new();
+    for (method, path, op) in operations(&spec) {
+        let requirements = op["security"].as_array().cloned().unwrap_or_default();
+        for requirement in &requirements {
+            for name in requirement.as_object().unwrap().keys() {
+                assert!(schemes.contains_key(name), "{method} {path}: unknown scheme {name}");
+            }
+        }
+        let secured = !requirements.is_empty();
+        if CREDENTIAL_EXCHANGES.contains(&path) {
+            assert!(!secured, "{method} {path}");
+            continue;
+        }
+        if op["responses"].get("401").is_some() != secured {
+            wrong.push(format!("{method} {path}: 401 documented but security {requirements:?}"));
+        }
+        let url = path
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d21"
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let r = app.send_json(m, &url, None, &json!({})).await;
+        if (r.status == 401) != secured {
+            wrong.push(format!(
+                "{method} {path}: {} without a token, declared {requirements:?}",
+                r.status
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// What every GET without a path parameter serves an admin, and a
+/// moderator, over data of every kind, matches its schema; so does each
+/// item read by its id where a list gave one.
+#[actix_web::test]
+async fn what_staff_read_is_served_as_described() {
+    let spec = spec();
+    let w = crate::recommendations::world().await;
+    let app = &w.app;
+    let board = crate::recommendations::agency(app, &w.school, "school_board").await;
+    crate::recommendations::sent(&w, &[&board]).await;
+    let mut checked = 0;
+    for (method, path, op) in operations(&spec) {
+        if method != "get" || path.contains('{') || op["responses"]["200"]["content"].get("application/json").is_none()
+        {
+            continue;
+        }
+        let required_query = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["required"] == true);
+        if required_query {
+            continue;
+        }
+        for token in [app.admin(), Some(w.moderator.as_str())] {
+            let r = app.get(path, token).await;
+            if r.status == 200 {
+                assert_conforms(&spec, "get", path, 200, &r.body);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} reads checked");
+}
+
+/// Every `limit` has the bounds its list enforces: one past either end is
+/// refused with 400 `invalid_query`, and the ends themselves are taken.
+#[actix_web::test]
+async fn limits_are_bounded_as_the_lists_enforce() {
+    let spec = spec();
+    let app = crate::support::TestApp::spawn().await;
+    let mut checked = 0;
+    for (method, path, op) in operations(&spec) {
+        let Some(limit) = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == "limit" && p["in"] == "query")
+        else {
+            continue;
+        };
+        let (min, max) = (limit["schema"]["minimum"].as_i64(), limit["schema"]["maximum"].as_i64());
+        assert_eq!(min, Some(1), "{method} {path}: limit's minimum");
+        let max = max.unwrap_or_else(|| panic!("{method} {path}: limit has no maximum"));
+        let required = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["required"] == true);
+        if path.contains('{') || required {
+            continue;
+        }
+        let token = app.admin();
+        if app.get(&format!("{path}?limit=1"), token).await.status == 403 {
+            continue; // not an admin's list
+        }
+        for n in [0, max + 1] {
+            let r = app.get(&format!("{path}?limit={n}"), token).await;
+            r.assert_problem(400, "invalid_query");
+        }
+        for n in [1, max] {
+            let r = app.get(&format!("{path}?limit={n}"), token).await;
+            assert_eq!(r.status, 200, "{path}?limit={n}: {:?}", r.body);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} lists checked");
+}

@@ -36,6 +36,7 @@ mod preview;
 mod progress;
 mod readiness;
 mod readme;
+mod receipts;
 mod recommendations;
 mod replicas;
 mod reports;

@@ -33,3 +33,4 @@ export const support = (token, id, lang) => call('POST', `/issues/${encodeURICom
 export const feed = (lang) => call('GET', '/public/feed?limit=10', { lang });
 export const exportMine = (token, lang) => call('GET', '/participants/me/export', { token, lang });
 export const eraseMine = (token, lang) => call('DELETE', '/participants/me', { token, lang });
+export const receiptStatus = (code, lang) => call('GET', `/receipts/${encodeURIComponent(code)}`, { lang });

@@ -253,7 +253,8 @@ function doneScreen(note) {
       state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-raise', text: w.raise, onclick: () => go('raise') }) : null,
       el('button', { type: 'button', class: 'secondary', id: 'to-others', text: w.others, onclick: () => go('others') }),
       el('button', { type: 'button', class: 'secondary', id: 'to-feed', text: w.youSaid, onclick: () => go('feed') }),
-      state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-mine', text: w.myData, onclick: () => go('mine') }) : null));
+      state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-mine', text: w.myData, onclick: () => go('mine') }) : null,
+      kept().length ? statusButton() : null));
   clearTimeout(idleTimer);
   // A shared tablet clears itself when nobody touches it for three minutes.
   idleTimer = setTimeout(clearDevice, 180000);
@@ -382,6 +383,7 @@ function mineScreen(note) {
         await api.eraseMine(state.token, state.lang);
         state.token = null;
         state.receipt = null;
+        state.issues = [];
         keep();
         show(mineScreen(w.erased));
       } catch (e) {
@@ -398,6 +400,84 @@ function mineScreen(note) {
 }
 
 // ---------------------------------------------------------------------------
+// What became of what I said: the receipts kept on this device, each asked
+// for its status (the receipt is the only key), with a gentle badge when
+// something changed since the child last looked.
+
+function kept() {
+  return [
+    ...(state.receipt ? [{ code: state.receipt, kind: 'response' }] : []),
+    ...(state.issues || []).map((code) => ({ code, kind: 'issue' })),
+  ];
+}
+function fingerprint(s) {
+  const text = JSON.stringify([s.stage, s.recommendations]);
+  let h = 5381;
+  for (let i = 0; i < text.length; i += 1) h = ((h * 33) ^ text.charCodeAt(i)) >>> 0;
+  return h.toString(36);
+}
+async function statuses() {
+  const out = [];
+  for (const r of kept()) {
+    try {
+      out.push({ ...r, status: await api.receiptStatus(r.code, state.lang) });
+    } catch (e) {
+      out.push({ ...r, gone: e instanceof api.ApiError && e.status === 404, failed: true });
+    }
+  }
+  return out;
+}
+function changed(r) {
+  if (!r.status) return false;
+  state.seen = state.seen || {};
+  const now = fingerprint(r.status);
+  // The first look only remembers: the child knows it was received.
+  if (state.seen[r.code] === undefined) { state.seen[r.code] = now; keep(); return false; }
+  return state.seen[r.code] !== now;
+}
+function statusButton() {
+  const w = tr();
+  const badge = el('span', { class: 'badge', id: 'badge', hidden: true, text: w.changedBadge });
+  const button = el('button', { type: 'button', class: 'secondary', id: 'to-status', onclick: () => go('status') }, el('span', { text: w.becameOf }), badge);
+  statuses().then((list) => { if (list.some(changed)) badge.hidden = false; }).catch(() => {});
+  return button;
+}
+function recommendationNode(rec) {
+  const w = tr();
+  const answers = rec.answers.map((a) => el('div', { class: 'answer' },
+    el('p', {}, el('strong', { text: a.agency }), ` ${a.stance_words}.`),
+    a.reply ? el('p', { text: `“${a.reply}”` }) : null,
+    a.promises.length ? el('ul', {}, ...a.promises.map((p) => el('li', {},
+      `${p.text}: `, el('strong', { text: p.status_words }), p.note ? ` — ${p.note}` : ''))) : null));
+  return el('div', { class: 'rec' },
+    el('h3', { text: `${w.recommendation}: ${rec.title}` }),
+    el('p', { text: rec.child_summary }),
+    ...answers);
+}
+function statusScreen() {
+  const w = tr();
+  statuses().then((list) => {
+    const items = list.map((r) => {
+      const isNew = changed(r);
+      if (r.status) { state.seen[r.code] = fingerprint(r.status); }
+      const title = r.kind === 'issue' ? w.myIssue : w.myAnswers;
+      return el('li', { class: 'status', 'data-receipt': r.code, 'data-stage': r.status?.stage || (r.gone ? 'gone' : 'unknown') },
+        el('h2', {}, title, isNew ? el('span', { class: 'badge', text: w.changedBadge }) : null),
+        el('p', { class: 'hint', text: `${w.receiptLabel} ${r.code}` }),
+        el('p', { text: r.status ? r.status.message : (r.gone ? w.receiptGone : w.failed) }),
+        ...(r.status?.recommendations || []).map(recommendationNode));
+    });
+    // Receipts the service no longer knows (taken back, erased) leave the device.
+    const gone = new Set(list.filter((r) => r.gone).map((r) => r.code));
+    if (gone.has(state.receipt)) state.receipt = null;
+    state.issues = (state.issues || []).filter((c) => !gone.has(c));
+    keep();
+    show(el('div', {}, el('h1', { text: w.becameOf }), el('ul', { class: 'statuses', id: 'statuses' }, ...items), el('div', { class: 'nav' }, homeButton())));
+  }).catch((e) => show(el('div', {}, el('h1', { text: w.becameOf }), alertBox(problem(e)), homeButton())));
+  return loading(w.becameOf);
+}
+
+// ---------------------------------------------------------------------------
 
 function draw() {
   document.documentElement.lang = state.lang;
@@ -405,7 +485,7 @@ function draw() {
   langButton.lang = state.lang === 'vi' ? 'en' : 'vi';
   const screens = {
     join: joinScreen, answer: answerScreen, sending: sendingScreen, done: doneScreen,
-    raise: () => raiseScreen(), others: othersScreen, feed: feedScreen, mine: () => mineScreen(),
+    raise: () => raiseScreen(), others: othersScreen, feed: feedScreen, mine: () => mineScreen(), status: statusScreen,
   };
   const screen = (screens[state.stage] || joinScreen)();
   const warnings = [];

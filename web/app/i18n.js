@@ -57,6 +57,13 @@ const words = {
     erase: 'Xoá hết dữ liệu của em',
     erased: 'Dữ liệu của em đã được xoá.',
     home: 'Quay về',
+    becameOf: 'Điều em nói giờ ra sao?',
+    changedBadge: 'Có tin mới',
+    myAnswers: 'Câu trả lời của em',
+    myIssue: 'Vấn đề em đã nêu',
+    receiptLabel: 'Mã biên nhận:',
+    receiptGone: 'Mã này không còn nữa: có thể em đã rút lại hoặc xoá.',
+    recommendation: 'Kiến nghị',
   },
   en: {
     other: 'Tiếng Việt',
@@ -114,6 +121,13 @@ const words = {
     erase: 'Erase all my data',
     erased: 'Your data has been erased.',
     home: 'Back',
+    becameOf: 'What became of what I said',
+    changedBadge: 'News',
+    myAnswers: 'My answers',
+    myIssue: 'What I raised',
+    receiptLabel: 'Receipt code:',
+    receiptGone: 'This code is no longer there: it may have been taken back or erased.',
+    recommendation: 'Recommendation',
   },
 };
 

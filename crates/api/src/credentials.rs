@@ -348,3 +348,12 @@ pub fn base32(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Whether a text has the shape of a receipt code (32 base32 characters,
+/// small letters).
+pub fn receipt_shaped(code: &str) -> bool {
+    code.len() == 32
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+}

@@ -32,6 +32,7 @@ impl From<&LocalizedText> for Text {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UnitBrief {
     pub id: Uuid,
+    #[schema(value_type = crate::closed_sets::UnitKindName)]
     pub kind: &'static str,
     pub code: String,
     pub name: Text,
@@ -62,6 +63,7 @@ pub struct UserDto {
     pub id: Uuid,
     pub username: String,
     /// `admin`, `moderator`, `facilitator`, `safeguarding_officer` or `agency_staff`.
+    #[schema(value_type = crate::closed_sets::StaffRole)]
     pub role: String,
     /// A facilitator's unit.
     pub unit_id: Option<Uuid>,
@@ -85,6 +87,7 @@ pub struct TokenResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReplyDto {
     /// `accepted`, `partially_accepted`, `declined` or `not_responsible`.
+    #[schema(value_type = crate::closed_sets::StanceName)]
     pub stance: String,
     pub body: String,
     pub child_summary: Option<String>,
@@ -100,6 +103,7 @@ pub struct CommitmentDto {
     pub text: String,
     pub due_on: NaiveDate,
     /// `open`, `in_progress` or `done`.
+    #[schema(value_type = crate::closed_sets::CommitmentStatusName)]
     pub status: String,
     pub updates: Vec<UpdateDto>,
 }
@@ -107,6 +111,7 @@ pub struct CommitmentDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UpdateDto {
     /// `in_progress` or `done`.
+    #[schema(value_type = crate::closed_sets::ProgressStatusName)]
     pub status: String,
     pub note: String,
     pub child_note: Option<String>,
@@ -148,12 +153,14 @@ pub(crate) fn reply_dto(d: &DeliveryRow) -> Option<ReplyDto> {
 /// A survey rendered for one child.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RenderedSurveyDto {
+    #[schema(value_type = crate::closed_sets::SurveyKindName)]
     pub kind: &'static str,
     pub title: String,
     pub description: Option<String>,
     pub document_url: Option<String>,
     pub document_quote: Option<String>,
     /// `6-8`, `9-11`, `12-14` or `15-17`.
+    #[schema(value_type = crate::closed_sets::AgeBandName)]
     pub age_band: &'static str,
     pub questions: Vec<RenderedQuestionDto>,
 }
@@ -175,6 +182,7 @@ pub struct RenderedShowIfDto {
 pub struct RenderedQuestionDto {
     pub key: String,
     #[serde(rename = "type")]
+    #[schema(value_type = crate::closed_sets::QuestionTypeName)]
     pub qtype: &'static str,
     pub required: bool,
     pub text: String,

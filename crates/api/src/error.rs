@@ -463,7 +463,7 @@ codes! {
     IssuesNotAllowed = ("issues_not_allowed", 403, "this session's survey does not take issues"),
     JoinCodeUnknown = ("join_code_unknown", 404, "no session has this join code"),
     JoinPaused = ("join_paused", 429, "too many wrong join codes across the whole service this hour: joining resumes after Retry-After"),
-    ReceiptUnknown = ("receipt_unknown", 404, "no response has this receipt code"),
+    ReceiptUnknown = ("receipt_unknown", 404, "no response has this receipt code (at GET /receipts/{code}: no response or issue, or it was withdrawn or erased)"),
     SurveyClosed = ("survey_closed", 409, "the survey is closed"),
     SurveyNotPublished = ("survey_not_published", 409, "the survey has no published version yet"),
     NothingToPublish = ("nothing_to_publish", 409, "the latest version is already published"),

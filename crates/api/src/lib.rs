@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cache;
 pub mod cli;
 pub mod clock;
+pub mod closed_sets;
 pub mod config;
 pub mod credentials;
 pub mod csv;

@@ -2,7 +2,7 @@
 //! route can be missing), with the bearer scheme, reusable error responses
 //! and the list of error codes.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::error::Problem;
@@ -187,11 +187,34 @@ impl Modify for Security {
         };
         components.add_security_scheme(
             "bearer",
-            jwt("Access token from POST /api/v1/auth/login; valid 15 minutes."),
+            jwt(
+                "A staff account's access token from POST /api/v1/auth/login (valid 15 minutes). An agency staff account's token also acts for its agency where `oauth2` is accepted.",
+            ),
         );
         components.add_security_scheme(
             "respondent",
             jwt("A child's respondent token from POST /api/v1/join; valid 2 hours."),
+        );
+        components.add_security_scheme(
+            "participant",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The participant token a child's phone keeps (`participant_token` of POST /api/v1/join): for the child's own data, with no open session needed.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    "/api/v1/auth/token",
+                    Scopes::new(),
+                ))],
+                "An agency's machine client: its client id and secret (from an admin, POST /api/v1/agencies/{id}/clients) exchanged at POST /api/v1/auth/token for a bearer token that acts for the agency on its own deliveries. No scopes: a client has its agency's rights.",
+            )),
         );
     }
 }

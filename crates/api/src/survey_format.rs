@@ -52,6 +52,7 @@ pub struct QuestionIn {
     pub key: String,
     /// `single_choice`, `multiple_choice`, `rating`, `yes_no`, `text`, `number` or `ranking`.
     #[serde(rename = "type")]
+    #[schema(value_type = crate::closed_sets::QuestionTypeName)]
     pub qtype: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
@@ -102,6 +103,7 @@ pub struct QuestionIn {
    "text": {"vi": "Em vui thế nào khi ở trường?", "en": "How happy are you at school?"}}]}))]
 pub struct SurveyIn {
     /// `opinion`, `policy_consultation` or `issue_form`.
+    #[schema(value_type = crate::closed_sets::SurveyKindName)]
     pub kind: String,
     /// Default topic slug.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,9 +129,11 @@ pub struct SurveyIn {
     /// For a policy consultation: the draft document consulted on.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub document_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub document_quote: Option<String>,
     #[serde(default)]
     pub questions: Vec<QuestionIn>,

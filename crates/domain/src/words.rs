@@ -403,6 +403,75 @@ pub fn metric(code: &str, lang: Lang) -> &str {
     }
 }
 
+/// What became of a child's words, as the child reads it for a receipt:
+/// `kind` is `response` or `issue`; `status` is `received`, `accepted`,
+/// `merged`, `rejected` or `recommended`; `reason` the code of a
+/// rejection.
+pub fn receipt_status(kind: &str, status: &str, reason: Option<&str>, lang: Lang) -> &'static str {
+    match (kind, status, reason) {
+        ("response", "recommended", _) => pick(
+            lang,
+            "Câu trả lời của em và của các bạn đã giúp làm nên một kiến nghị gửi tới những người có thể thay đổi điều đó.",
+            "Your answers, with other children's, helped make a recommendation to the people who can change things.",
+        ),
+        ("response", _, _) => pick(
+            lang,
+            "Câu trả lời của em đã được nhận và được tính cùng câu trả lời của các bạn khác.",
+            "Your answers were received and are counted with other children's answers.",
+        ),
+        (_, "recommended", _) => pick(
+            lang,
+            "Điều em nói đã trở thành một phần của kiến nghị gửi tới những người có thể thay đổi điều đó.",
+            "What you said is now part of a recommendation to the people who can change things.",
+        ),
+        (_, "accepted", _) => pick(
+            lang,
+            "Hội đồng trẻ em đã đọc và chọn điều em nói để đưa lên.",
+            "The Children's Council read what you said and took it up.",
+        ),
+        (_, "merged", _) | (_, "rejected", Some("duplicate")) => pick(
+            lang,
+            "Các bạn khác cũng nói điều giống em, nên Hội đồng trẻ em gộp các ý kiến lại để cùng đưa lên.",
+            "Other children said the same thing, so the Children's Council put your words together with theirs.",
+        ),
+        (_, "rejected", Some("off_topic")) => pick(
+            lang,
+            "Lần này Hội đồng trẻ em không đưa được điều em nói lên vì nó không thuộc chủ đề đang bàn. Cảm ơn em đã nói.",
+            "This time the Children's Council could not take it up: it was not about what is being discussed. Thank you for saying it.",
+        ),
+        (_, "rejected", _) => pick(
+            lang,
+            "Hội đồng trẻ em đã đọc nhưng lần này không đưa được điều em nói lên. Em vẫn có thể nêu điều khác bất cứ lúc nào.",
+            "The Children's Council read it but could not take it up this time. You can always raise something else.",
+        ),
+        _ => pick(
+            lang,
+            "Hội đồng trẻ em đã nhận được điều em nói và sẽ đọc.",
+            "The Children's Council has received what you said and will read it.",
+        ),
+    }
+}
+
+/// An agency's stance (or none yet) as a child reads it.
+pub fn child_stance(stance: Option<&str>, lang: Lang) -> &'static str {
+    match stance {
+        Some("accepted") => pick(lang, "đã đồng ý làm", "said yes"),
+        Some("partially_accepted") => pick(lang, "đã đồng ý làm một phần", "said yes to part of it"),
+        Some("declined") => pick(lang, "chưa đồng ý", "said not now"),
+        Some("not_responsible") => pick(lang, "nói việc này thuộc nơi khác", "said another office must do this"),
+        _ => pick(lang, "chưa trả lời", "has not answered yet"),
+    }
+}
+
+/// A promise's progress (`open`, `in_progress`, `done`) as a child reads it.
+pub fn child_progress(status: &str, lang: Lang) -> &'static str {
+    match status {
+        "done" => pick(lang, "đã làm xong", "done"),
+        "in_progress" => pick(lang, "đang làm", "being done"),
+        _ => pick(lang, "chưa bắt đầu", "not started yet"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ pub mod org;
 pub mod outbox;
 pub mod participation;
 mod query;
+pub mod receipts;
 pub mod recommendations;
 pub mod reports;
 pub mod retention;

@@ -41,6 +41,7 @@ pub struct AgencyDto {
     /// `education_office`, `social_affairs_office`, `peoples_committee`,
     /// `school_board`, `mass_organisation`, `department`, `police`,
     /// `health` or `other`.
+    #[schema(value_type = crate::closed_sets::AgencyKindName)]
     pub kind: &'static str,
     /// The unit whose area it answers for, with everything below it.
     pub jurisdiction_unit_id: Uuid,
@@ -83,6 +84,7 @@ pub struct ListAgenciesQuery {
     pub jurisdiction_unit_id: Option<Uuid>,
     pub active: Option<bool>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -131,11 +133,13 @@ async fn list_agencies(
 #[schema(example = json!({"name": {"vi": "Phòng Giáo dục và Đào tạo quận Phú Nhuận", "en": "Phu Nhuan District Education Office"}, "kind": "education_office", "jurisdiction_unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d20", "topics": ["education", "participation"]}))]
 pub struct CreateAgency {
     pub name: Text,
+    #[schema(value_type = crate::closed_sets::AgencyKindName)]
     pub kind: String,
     pub jurisdiction_unit_id: Uuid,
     /// Topic slugs.
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
     pub topics: Vec<String>,
     #[serde(default)]
     pub contact: ContactDto,
@@ -261,10 +265,12 @@ async fn get_agency(
 #[schema(example = json!({"topics": ["education", "participation", "summer"], "contact": {"email": "pgddt@example.gov.vn"}}))]
 pub struct UpdateAgency {
     pub name: Option<Text>,
+    #[schema(value_type = Option<crate::closed_sets::AgencyKindName>)]
     pub kind: Option<String>,
     pub jurisdiction_unit_id: Option<Uuid>,
     /// Replaces the topic list.
     #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
     pub topics: Option<Vec<String>>,
     /// Replaces the contact.
     pub contact: Option<ContactDto>,

@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct CreateClient {
     /// What the client is, for the admins.
     #[validate(length(min = 1, max = 100), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub label: String,
 }
 
@@ -351,6 +352,7 @@ pub struct AgencyDeliveryDto {
     pub id: Uuid,
     /// `sent`, `acknowledged`, `answered`, `in_progress`, `done`,
     /// `declined` or `not_responsible`.
+    #[schema(value_type = crate::closed_sets::DeliveryStatusName)]
     pub status: String,
     pub due_on: NaiveDate,
     pub overdue: bool,
@@ -434,6 +436,7 @@ pub struct AgencyDeliveryQuery {
     /// `true`: only those unanswered past their due date.
     pub overdue: Option<bool>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -442,7 +445,7 @@ pub struct AgencyDeliveryQuery {
 /// clients and agency staff).
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(AgencyDeliveryQuery),
     responses((status = 200, body = Page<AgencyDeliveryDto>), crate::openapi::ListErrors)
 )]
@@ -478,7 +481,7 @@ async fn agency_deliveries(
 /// it was routed to; another agency's answers 404).
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ReadErrors)
 )]
@@ -526,7 +529,7 @@ async fn step<E>(
 /// nothing.
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ActionErrors)
 )]
@@ -561,6 +564,7 @@ pub struct CommitmentIn {
   "commitments": [{"text": "Lắp 12 bóng đèn LED đoạn từ số 1 đến số 120", "due_on": "2026-12-31"}]}))]
 pub struct ReplyIn {
     /// `accepted`, `partially_accepted`, `declined` or `not_responsible`.
+    #[schema(value_type = crate::closed_sets::StanceName)]
     pub stance: String,
     pub body: String,
     /// In words a child understands; published in the feed.
@@ -588,7 +592,7 @@ fn text_check(errors: &mut FieldErrors, field: &str, value: &str, max: usize) ->
 /// elsewhere.
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = ReplyIn,
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)
@@ -658,6 +662,7 @@ async fn reply(
 pub struct UpdateIn {
     pub commitment_id: Uuid,
     /// `in_progress` or `done`.
+    #[schema(value_type = crate::closed_sets::ProgressStatusName)]
     pub status: String,
     pub note: String,
     /// In words a child understands; published in the feed.
@@ -668,7 +673,7 @@ pub struct UpdateIn {
 /// work starts, `done` when every commitment is done.
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     request_body = UpdateIn,
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)

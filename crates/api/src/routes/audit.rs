@@ -33,10 +33,13 @@ pub struct AuditQuery {
     /// `system`.
     pub actor: Option<String>,
     /// Changes made on or after this day (local time).
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<NaiveDate>,
     /// Changes made on or before this day (local time).
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<NaiveDate>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

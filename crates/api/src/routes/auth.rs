@@ -26,8 +26,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[schema(example = json!({"username": "admin", "password": "mật-khẩu-của-bạn"}))]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub username: String,
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }
 
@@ -143,6 +145,7 @@ async fn me(staff: Staff) -> web::Json<UserDto> {
 pub struct ChangeOwnPassword {
     /// The account's password now.
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub current_password: String,
     /// The new password: at least 10 characters.
     pub password: String,

@@ -87,6 +87,7 @@ pub struct YearIn {
     pub year: i32,
     /// Up to 60 days, each in `year`, each once.
     #[validate(length(max = 60, code = "length"))]
+    #[schema(max_items = 60)]
     pub holidays: Vec<HolidayDto>,
 }
 

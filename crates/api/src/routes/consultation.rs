@@ -52,9 +52,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct GuardianConsentDto {
     /// e.g. `paper_form`, `school_register`, `digital_form`.
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub method: String,
     /// Where the record is kept (a file number, not a name).
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub reference: String,
 }
 
@@ -67,6 +69,7 @@ pub struct CreateSession {
     pub opens_at: chrono::DateTime<Utc>,
     pub closes_at: chrono::DateTime<Utc>,
     #[validate(range(min = 1, max = 100000))]
+    #[schema(minimum = 1, maximum = 100000)]
     pub expected_participants: Option<i32>,
     #[validate(nested)]
     pub guardian_consent: Option<GuardianConsentDto>,
@@ -76,6 +79,7 @@ pub struct CreateSession {
     /// (`POST /sessions/{id}/paper-responses`); its window was held
     /// already: not in the future, not before the survey version was
     /// published, and at most 60 days ago.
+    #[schema(value_type = Option<crate::closed_sets::SessionModeName>)]
     pub mode: Option<String>,
 }
 
@@ -93,6 +97,7 @@ pub struct SessionDto {
     pub closes_at: chrono::DateTime<Utc>,
     pub closed_at: Option<chrono::DateTime<Utc>>,
     /// `not_yet_open`, `open` or `closed`.
+    #[schema(value_type = crate::closed_sets::SessionStateName)]
     pub state: &'static str,
     pub expected_participants: Option<i32>,
     pub guardian_consent: Option<GuardianConsentDto>,
@@ -107,6 +112,7 @@ pub struct SessionDto {
     /// More children joined than the session expects.
     pub over_expected: bool,
     /// `app` or `paper`.
+    #[schema(value_type = crate::closed_sets::SessionModeName)]
     pub mode: &'static str,
 }
 
@@ -256,6 +262,7 @@ async fn create_session(
 #[into_params(parameter_in = Query)]
 pub struct ListSessionsQuery {
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -386,12 +393,15 @@ pub struct PaperResponseIn {
     pub age: Option<i64>,
     /// `6-8`, `9-11`, `12-14` or `15-17`, when the form asked for a band:
     /// its youngest age stands for the child's age.
+    #[schema(value_type = Option<crate::closed_sets::AgeBandName>)]
     pub age_band: Option<String>,
     /// School grade 1–12, when the form has it.
     pub grade: Option<i64>,
     /// `girl`, `boy`, `other` or `prefer_not_to_say`, when the form asked.
+    #[schema(value_type = Option<crate::closed_sets::GenderName>)]
     pub gender: Option<String>,
     /// The form's language, `vi` (default) or `en`.
+    #[schema(value_type = Option<crate::closed_sets::LangCode>)]
     pub language: Option<String>,
     /// The child ticked their own agreement on the form; must be true.
     pub assent: bool,
@@ -558,19 +568,23 @@ async fn enter_paper_response(
 pub struct JoinRequest {
     /// As read aloud; case, spaces and dashes do not matter.
     #[validate(length(max = 20))]
+    #[schema(max_length = 20)]
     pub join_code: String,
     /// The child's age in years (6–17).
     pub age: i64,
     /// School grade 1–12, when the child knows it.
     pub grade: Option<i64>,
     /// `girl`, `boy`, `other` or `prefer_not_to_say`.
+    #[schema(value_type = Option<crate::closed_sets::GenderName>)]
     pub gender: Option<String>,
     /// `vi` or `en`; default from Accept-Language, else Vietnamese.
+    #[schema(value_type = Option<crate::closed_sets::LangCode>)]
     pub language: Option<String>,
     /// The child's own agreement to take part; must be true.
     pub assent: bool,
     /// The token this phone got on an earlier join, so the child counts once.
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub participant_token: Option<String>,
 }
 
@@ -862,7 +876,7 @@ async fn submit_response(
 async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let code = code.trim().to_ascii_lowercase();
     let unknown = || ApiError::new(Code::ReceiptUnknown, "Not found").detail("no response has this receipt code");
-    if !receipt_shaped(&code) {
+    if !crate::credentials::receipt_shaped(&code) {
         return Err(unknown());
     }
     match store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), state.clock.now()).await? {
@@ -876,8 +890,10 @@ async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) 
 #[schema(example = json!({"title": "Cần đèn đường trước cổng trường", "body": "Buổi chiều đoạn đường trước cổng trường rất tối, chúng em đi về thấy sợ.", "topic": "safety"}))]
 pub struct RaiseIssue {
     #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub body: String,
     /// Topic slug; default the survey's.
     pub topic: Option<String>,
@@ -993,7 +1009,7 @@ async fn raise_issue(
 async fn withdraw_issue(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let code = code.trim().to_ascii_lowercase();
     let unknown = || ApiError::new(Code::IssueReceiptUnknown, "Not found").detail("no issue has this receipt code");
-    if !receipt_shaped(&code) {
+    if !crate::credentials::receipt_shaped(&code) {
         return Err(unknown());
     }
     let hash = state.data_key.hash("receipt", &code);
@@ -1008,12 +1024,4 @@ async fn withdraw_issue(state: web::Data<AppState>, code: web::Path<String>) -> 
         store::IssueWithdrawn::Now | store::IssueWithdrawn::Already => Ok(HttpResponse::NoContent().finish()),
         store::IssueWithdrawn::NotFound => Err(unknown()),
     }
-}
-
-/// Whether a text has the shape of a receipt code (32 base32 characters).
-fn receipt_shaped(code: &str) -> bool {
-    code.len() == 32
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
 }

@@ -48,6 +48,7 @@ pub struct AttendanceIn {
     pub unit_id: Uuid,
     /// `pioneer_leaders`, `neighbourhood_leaders`, `commanders`,
     /// `council_delegates` or `parents`.
+    #[schema(value_type = crate::closed_sets::TrainingAudienceName)]
     pub role: String,
     /// 1 to 100000.
     pub people: i64,
@@ -58,8 +59,10 @@ pub struct AttendanceIn {
 #[serde(deny_unknown_fields)]
 pub struct EventIssueIn {
     #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub body: String,
     /// Topic slug.
     pub topic: Option<String>,
@@ -76,23 +79,30 @@ pub struct CreateEvent {
     /// `care_centre_listening`, `peoples_council_session` (child delegates at a People's Council session),
     /// `policy_consultation` (children consulted in a room on a document, plan or programme),
     /// `rights_communication` (on the Law on Children and the Convention) or `parents_session`.
+    #[schema(value_type = crate::closed_sets::EventKindName)]
     pub kind: String,
     /// For a training: `pioneer_leaders`, `neighbourhood_leaders`, `commanders`, `council_delegates` or `parents`.
+    #[schema(value_type = Option<crate::closed_sets::TrainingAudienceName>)]
     pub audience: Option<String>,
     pub unit_id: Uuid,
     /// The day it was held (not in the future).
+    #[schema(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub held_on: NaiveDate,
     #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub children_attending: i32,
     /// Age band (`6-8` …) → children; adds up to `children_attending`.
     pub children_by_age_band: Option<BTreeMap<String, i32>>,
     /// `primary`, `lower_secondary`, `upper_secondary` → children; adds up to `children_attending`.
     pub children_by_school_level: Option<BTreeMap<String, i32>>,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub adults_attending: i32,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
     /// For a training: who attended, by unit and role (adults listed no
     /// more than `adults_attending`, children no more than
@@ -101,15 +111,18 @@ pub struct CreateEvent {
     /// recorded without attendance counts for its own unit and audience.
     #[serde(default)]
     #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
     pub attendance: Vec<AttendanceIn>,
     #[serde(default)]
     #[validate(length(max = 100), nested)]
+    #[schema(max_items = 100)]
     pub issues: Vec<EventIssueIn>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttendanceDto {
     pub unit_id: Uuid,
+    #[schema(value_type = crate::closed_sets::TrainingAudienceName)]
     pub role: &'static str,
     pub people: u32,
 }
@@ -118,6 +131,7 @@ pub struct AttendanceDto {
 pub struct EventIssueDto {
     pub id: Uuid,
     /// `new`, or `withheld` when its words went to safeguarding.
+    #[schema(value_type = crate::closed_sets::IssueStatusName)]
     pub status: String,
     pub title: String,
 }
@@ -125,7 +139,9 @@ pub struct EventIssueDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventDto {
     pub id: Uuid,
+    #[schema(value_type = crate::closed_sets::EventKindName)]
     pub kind: String,
+    #[schema(value_type = Option<crate::closed_sets::TrainingAudienceName>)]
     pub audience: Option<String>,
     pub unit_id: Uuid,
     pub held_on: NaiveDate,
@@ -415,10 +431,13 @@ pub struct ListEventsQuery {
     /// Only events of this unit (and, for facilitators, within their scope).
     pub unit_id: Option<Uuid>,
     /// Held on or after (YYYY-MM-DD).
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<NaiveDate>,
     /// Held on or before (YYYY-MM-DD).
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<NaiveDate>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -546,15 +565,19 @@ async fn get_event(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"children_attending": 44, "children_by_age_band": {"12-14": 44}, "children_by_school_level": null}))]
 pub struct UpdateEvent {
+    #[schema(value_type = Option<crate::closed_sets::EventKindName>)]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::closed_sets::TrainingAudienceName>)]
     pub audience: Option<Option<String>>,
     pub unit_id: Option<Uuid>,
+    #[schema(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub held_on: Option<NaiveDate>,
     #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub children_attending: Option<i32>,
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<Object>)]
@@ -563,12 +586,14 @@ pub struct UpdateEvent {
     #[schema(value_type = Option<Object>)]
     pub children_by_school_level: Option<Option<BTreeMap<String, i32>>>,
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub adults_attending: Option<i32>,
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
     /// Replaces who attended a training (`[]` to clear).
     #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
     pub attendance: Option<Vec<AttendanceIn>>,
 }
 
@@ -703,6 +728,7 @@ async fn update_event(
 #[schema(example = json!({"children_attending": 30, "children_by_school_level": {"lower_secondary": 30}}))]
 pub struct ChildrenIn {
     #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
     pub children_attending: i32,
     /// `primary`, `lower_secondary`, `upper_secondary` → children; adds up
     /// to `children_attending`.

@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicProgressDto {
     /// `in_progress` or `done`.
+    #[schema(value_type = crate::closed_sets::ProgressStatusName)]
     pub status: String,
     /// The agency's note in child-friendly words; null if it gave none
     /// (its formal note is not published).
@@ -41,6 +42,7 @@ pub struct PublicCommitmentDto {
     pub text: String,
     pub due_on: NaiveDate,
     /// `open`, `in_progress` or `done`.
+    #[schema(value_type = crate::closed_sets::CommitmentStatusName)]
     pub status: String,
     pub progress: Vec<PublicProgressDto>,
 }
@@ -51,9 +53,11 @@ pub struct PublicAnswerDto {
     pub agency: String,
     /// `sent`, `acknowledged`, `answered`, `in_progress`, `done`,
     /// `declined` or `not_responsible`.
+    #[schema(value_type = crate::closed_sets::DeliveryStatusName)]
     pub status: String,
     /// `accepted`, `partially_accepted`, `declined` or `not_responsible`;
     /// null until it answers.
+    #[schema(value_type = Option<crate::closed_sets::StanceName>)]
     pub stance: Option<String>,
     /// The agency's answer in child-friendly words; null until it answers
     /// (or if it gave none: its formal answer is not published).
@@ -217,8 +221,10 @@ pub struct FeedQuery {
     /// This unit and everything below it.
     pub unit_id: Option<Uuid>,
     /// `vi` or `en` (default: from Accept-Language, else `vi`).
+    #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -335,7 +341,11 @@ fn stance_words(stance: Option<&str>, lang: Lang) -> &'static str {
 /// page. No sign-in.
 #[utoipa::path(
     tag = "public",
-    params(FeedQuery),
+    params(
+        ("topic" = Option<String>, Query, description = "Topic slug."),
+        ("unit_id" = Option<Uuid>, Query, description = "This unit and everything below it."),
+        ("lang" = Option<String>, Query, description = "`vi` or `en` (default: from Accept-Language, else `vi`)."),
+    ),
     responses(
         (status = 200, description = "An Atom feed", content_type = "application/atom+xml", body = String),
         crate::openapi::BadInput,
@@ -426,6 +436,7 @@ async fn feed_atom(
 #[into_params(parameter_in = Query)]
 pub struct LangQuery {
     /// `vi` or `en` (default: from Accept-Language, else `vi`).
+    #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
 }
 

@@ -66,6 +66,7 @@ pub struct IssueQuery {
     /// `newest` (default) or `oldest`.
     pub sort: Option<String>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -75,18 +76,22 @@ pub struct IssueQuery {
 pub struct IssueDto {
     pub id: Uuid,
     /// `form` or `event`.
+    #[schema(value_type = crate::closed_sets::IssueSource)]
     pub source: String,
     /// `new`, `accepted` or `rejected`; `merged` for an issue merged into
     /// another (`merged_into`): a duplicate is resolved by the merge and
     /// leaves the `new` queue; unmerging brings back its own status.
+    #[schema(value_type = crate::closed_sets::IssueStatusName)]
     pub status: String,
     /// For a rejected issue: `off_topic`, `spam` (junk, not counted as a
     /// consultation), `duplicate`, `unsafe`, `personal_information` or
     /// `other`.
+    #[schema(value_type = Option<crate::closed_sets::RejectReasonName>)]
     pub rejection_reason: Option<String>,
     pub survey_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
     pub unit_id: Uuid,
+    #[schema(value_type = Option<crate::closed_sets::AgeBandName>)]
     pub age_band: Option<String>,
     /// The topic's slug.
     pub topic: Option<String>,
@@ -262,6 +267,7 @@ pub struct IssueDetailDto {
     pub merged: Vec<Uuid>,
     /// Where it and the issues merged into it came from (`form`, `event`,
     /// `survey_answer`).
+    #[schema(value_type = Vec<crate::closed_sets::IssueSource>)]
     pub sources: Vec<String>,
     /// Up to three likely duplicates, best first (more with
     /// `GET /issues/{id}/similar`).
@@ -332,10 +338,12 @@ async fn get_issue(
 pub struct IssueChangeIn {
     /// `accepted` or `rejected` (a decision may be revisited; nothing goes
     /// back to `new`).
+    #[schema(value_type = Option<crate::closed_sets::IssueDecision>)]
     pub status: Option<String>,
     /// Required to reject: `off_topic`, `spam` (junk such as "adsfasdf":
     /// no longer counted as a consultation), `duplicate`, `unsafe`,
     /// `personal_information` or `other`.
+    #[schema(value_type = Option<crate::closed_sets::RejectReasonName>)]
     pub reason: Option<String>,
     /// A topic's slug, or `null` to clear it.
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
@@ -351,9 +359,11 @@ pub struct IssueChangeIn {
     /// The title with further redaction (the text before is kept only in
     /// the audit log).
     #[validate(length(min = 1, max = 200, code = "length"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     /// The body with further redaction.
     #[validate(length(min = 1, max = 5000, code = "length"))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub body: Option<String>,
 }
 
@@ -516,10 +526,13 @@ impl Decision {
 pub struct BulkIn {
     /// 1 to 500 distinct issues.
     #[validate(length(min = 1, max = 500, code = "length"))]
+    #[schema(min_items = 1, max_items = 500)]
     pub ids: Vec<Uuid>,
     /// `accepted` or `rejected`.
+    #[schema(value_type = Option<crate::closed_sets::IssueDecision>)]
     pub status: Option<String>,
     /// Required to reject.
+    #[schema(value_type = Option<crate::closed_sets::RejectReasonName>)]
     pub reason: Option<String>,
     /// A topic's slug, or `null` to clear it.
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
@@ -587,6 +600,7 @@ pub struct PublicIssueQuery {
     /// A topic's slug.
     pub topic: Option<String>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -756,6 +770,7 @@ pub struct AnswersQuery {
     /// Default: the published version.
     pub version: Option<i32>,
     /// 1–100 responses, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -968,6 +983,7 @@ async fn promote_answer(
 #[into_params(parameter_in = Query)]
 pub struct SimilarQuery {
     /// 1–20, default 5.
+    #[param(minimum = 1, maximum = 20)]
     pub limit: Option<u32>,
 }
 
@@ -1047,6 +1063,7 @@ async fn suggestions(
 pub struct SuggestionDto {
     pub id: Uuid,
     pub title: String,
+    #[schema(value_type = crate::closed_sets::IssueStatusName)]
     pub status: String,
     /// 0 to 1; higher is more alike.
     pub score: f64,
@@ -1150,10 +1167,13 @@ async fn set_published(
 #[schema(example = json!({"severity": "urgent", "categories": ["sexual_abuse"]}))]
 pub struct ReferIn {
     /// `medium`, `high` (default) or `urgent`.
+    #[schema(value_type = Option<crate::closed_sets::SeverityName>)]
     pub severity: Option<String>,
     /// What the moderator read: `violence`, `sexual_abuse`, `self_harm`,
     /// `bullying`, `trafficking`, `neglect` or `online_exploitation`.
     #[validate(length(max = 7, code = "length"))]
+    #[schema(max_items = 7)]
+    #[schema(value_type = Option<Vec<crate::closed_sets::ConcernCategoryName>>)]
     pub categories: Option<Vec<String>>,
 }
 

@@ -77,7 +77,7 @@ fn refused(r: LetterRefusal) -> ApiError {
 /// (`LANGNGHE_LETTER_MAX_BYTES`).
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses(
@@ -201,7 +201,7 @@ async fn served(state: &AppState, letter: &LetterRow, public: bool) -> Result<Ht
 /// The agency's own letter, as it attached it.
 #[utoipa::path(
     tag = "agency API",
-    security(("bearer" = [])),
+    security(("oauth2" = []), ("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The letter", content_type = "application/pdf", body = Vec<u8>),

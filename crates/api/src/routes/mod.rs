@@ -14,6 +14,7 @@ pub mod issues;
 pub mod letters;
 pub mod participants;
 pub mod progress;
+pub mod receipts;
 pub mod recommendations;
 pub mod reports;
 pub mod results;
@@ -38,6 +39,7 @@ pub const API_V1: &[(&str, Configure)] = &[
     ("agencies", agencies::configure),
     ("surveys", surveys::configure),
     ("consultation", consultation::configure),
+    ("receipts", receipts::configure),
     ("events", events::configure),
     ("progress", progress::configure),
     ("results", results::configure),

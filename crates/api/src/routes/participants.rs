@@ -25,7 +25,9 @@ pub struct OwnResponseDto {
     pub id: Uuid,
     pub survey_id: Uuid,
     pub version: i32,
+    #[schema(value_type = crate::closed_sets::AgeBandName)]
     pub age_band: String,
+    #[schema(value_type = Option<crate::closed_sets::GenderName>)]
     pub gender: Option<String>,
     pub language: String,
     /// The answers as stored (free text already screened and redacted).
@@ -39,6 +41,7 @@ pub struct OwnResponseDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OwnIssueDto {
     pub id: Uuid,
+    #[schema(value_type = crate::closed_sets::IssueStatusName)]
     pub status: String,
     pub title: String,
     pub body: String,
@@ -58,7 +61,7 @@ pub struct ExportDto {
 /// raised, as JSON.
 #[utoipa::path(
     tag = "participants",
-    security(("respondent" = [])),
+    security(("respondent" = []), ("participant" = [])),
     responses(
         (status = 200, body = ExportDto),
         crate::openapi::NoToken,
@@ -117,7 +120,7 @@ pub struct ErasedDto {
 /// kept, for the child's safety. Doing it again changes nothing.
 #[utoipa::path(
     tag = "participants",
-    security(("respondent" = [])),
+    security(("respondent" = []), ("participant" = [])),
     responses(
         (status = 200, body = ErasedDto),
         crate::openapi::NoToken,

@@ -128,6 +128,7 @@ pub struct DeliveryDto {
     pub agency_name: Text,
     /// `sent`, `acknowledged`, `answered`, `in_progress`, `done`,
     /// `declined` or `not_responsible`.
+    #[schema(value_type = crate::closed_sets::DeliveryStatusName)]
     pub status: String,
     pub due_on: NaiveDate,
     /// Unanswered after the due date.
@@ -148,6 +149,7 @@ pub struct DeliveryDto {
 pub struct RecommendationDto {
     pub id: Uuid,
     /// `draft`, `approved` or `sent`.
+    #[schema(value_type = crate::closed_sets::RecommendationStatusName)]
     pub status: String,
     pub title: Text,
     pub summary: Text,
@@ -402,6 +404,7 @@ pub struct RecommendationQuery {
     /// `true`: with a delivery unanswered past its due date.
     pub overdue: Option<bool>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -690,6 +693,7 @@ impl From<&DeliveryIn> for DeliveryRequest {
 pub struct RoutingSuggestionDto {
     pub agency_id: Uuid,
     pub name: Text,
+    #[schema(value_type = crate::closed_sets::AgencyKindName)]
     pub kind: &'static str,
     pub jurisdiction_unit_id: Uuid,
     /// Levels between the recommendation's unit and the agency's
@@ -802,6 +806,7 @@ pub struct DeliveryQuery {
     /// A delivery status.
     pub status: Option<String>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

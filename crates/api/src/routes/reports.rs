@@ -66,6 +66,7 @@ pub struct ReportQuery {
     pub format: Option<String>,
     /// `vi` or `en`: the language of names and, in the CSV, of every word
     /// (default: from `Accept-Language`, else `vi`).
+    #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
 }
 

@@ -89,6 +89,7 @@ async fn public_results(
 #[into_params(parameter_in = Query)]
 pub struct PublicSurveyQuery {
     /// `vi` or `en` (default: from `Accept-Language`, else `vi`).
+    #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
 }
 
@@ -140,8 +141,10 @@ pub struct PublicSurveyDto {
     pub version: i32,
     /// The language of the texts: `vi` or `en` (a text with no English
     /// falls back to Vietnamese).
+    #[schema(value_type = crate::closed_sets::LangCode)]
     pub lang: &'static str,
     /// `opinion`, `policy_consultation` or `issue_form`.
+    #[schema(value_type = crate::closed_sets::SurveyKindName)]
     pub kind: &'static str,
     pub title: String,
     pub description: Option<String>,
@@ -355,6 +358,7 @@ pub struct RowsQuery {
     pub version: Option<i32>,
     /// `vi` or `en`: the language of the headers and words (default: from
     /// `Accept-Language`, else `vi`).
+    #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
 }
 

@@ -45,17 +45,22 @@ pub struct CaseDto {
     pub id: Uuid,
     /// `screen` (a child's text), `referral` (a moderator referred what the
     /// screen missed) or `intake` (a report received by hand).
+    #[schema(value_type = crate::closed_sets::CaseSource)]
     pub source: String,
     /// For `screen`: `clear` (a disclosure) or `possible` (to review: the
     /// text is kept from moderators until an officer releases it).
+    #[schema(value_type = Option<crate::closed_sets::ScreenOutcome>)]
     pub outcome: Option<String>,
     /// An officer's mark of the screen's call: `right` or `wrong`.
+    #[schema(value_type = Option<crate::closed_sets::VerdictName>)]
     pub verdict: Option<String>,
     /// When an officer released a possible disclosure to moderation.
     pub released_at: Option<DateTime<Utc>>,
     /// `new`, `assessing`, `referred` or `closed`.
+    #[schema(value_type = crate::closed_sets::CaseStatusName)]
     pub status: String,
     /// `medium`, `high` or `urgent`.
+    #[schema(value_type = crate::closed_sets::SeverityName)]
     pub severity: String,
     /// What screening found (`abuse`, `self_harm`, …).
     pub categories: Vec<String>,
@@ -64,8 +69,10 @@ pub struct CaseDto {
     pub response_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
     /// `hotline_111`, `social_affairs`, `police` or `school`.
+    #[schema(value_type = Option<crate::closed_sets::ReferralName>)]
     pub referred_to: Option<String>,
     /// For reports received by hand: `hotline_111` or `in_person`.
+    #[schema(value_type = Option<crate::closed_sets::ChannelName>)]
     pub channel: Option<String>,
     pub received_at: DateTime<Utc>,
     pub assessed_at: Option<DateTime<Utc>>,
@@ -114,6 +121,7 @@ pub struct CaseQuery {
     /// disclosures the screen was sure of.
     pub outcome: Option<String>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -221,16 +229,20 @@ pub struct CaseChangeIn {
     /// `assessing`, `referred` or `closed` (forward only).
     pub status: Option<String>,
     /// With `referred`: `hotline_111`, `social_affairs`, `police` or `school`.
+    #[schema(value_type = Option<crate::closed_sets::ReferralName>)]
     pub referred_to: Option<String>,
     /// `medium`, `high` or `urgent`.
+    #[schema(value_type = Option<crate::closed_sets::SeverityName>)]
     pub severity: Option<String>,
     /// A safeguarding officer's account.
     pub assignee_id: Option<Uuid>,
     /// A note, kept with its author and time.
     #[validate(length(min = 1, max = 5000, code = "length"))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub note: Option<String>,
     /// For a case the screen opened: whether its call was `right` or
     /// `wrong` (exported to grow the screen's labelled set).
+    #[schema(value_type = Option<crate::closed_sets::VerdictName>)]
     pub verdict: Option<String>,
 }
 
@@ -381,11 +393,14 @@ fn with_state(row: &CaseRow, s: CaseState) -> CaseRow {
 pub struct IntakeIn {
     pub received_at: DateTime<Utc>,
     /// `hotline_111` or `in_person`.
+    #[schema(value_type = crate::closed_sets::ChannelName)]
     pub channel: String,
     pub unit_id: Option<Uuid>,
     #[validate(length(min = 1, max = 5000, code = "length"))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub summary: String,
     /// `medium`, `high` or `urgent`.
+    #[schema(value_type = crate::closed_sets::SeverityName)]
     pub severity: String,
 }
 
@@ -657,9 +672,11 @@ pub struct QuickReportDto {
     /// In words.
     pub severity: String,
     /// `new`, `assessing`, `referred` or `closed`.
+    #[schema(value_type = crate::closed_sets::CaseStatusName)]
     pub status: String,
     pub assessed_at: Option<DateTime<Utc>>,
     /// `hotline_111`, `social_affairs`, `police` or `school`.
+    #[schema(value_type = Option<crate::closed_sets::ReferralName>)]
     pub referred_to: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     /// The same, as lines to paste into the report form.

@@ -76,8 +76,10 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SurveyDto {
     pub id: Uuid,
+    #[schema(value_type = crate::closed_sets::SurveyKindName)]
     pub kind: String,
     /// `draft`, `published` or `closed`.
+    #[schema(value_type = crate::closed_sets::SurveyStatusName)]
     pub status: &'static str,
     pub owner_unit_id: Uuid,
     pub title_vi: String,
@@ -98,7 +100,9 @@ pub struct SurveyDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SurveySummaryDto {
     pub id: Uuid,
+    #[schema(value_type = crate::closed_sets::SurveyKindName)]
     pub kind: String,
+    #[schema(value_type = crate::closed_sets::SurveyStatusName)]
     pub status: &'static str,
     pub owner_unit_id: Uuid,
     pub title_vi: String,
@@ -184,6 +188,7 @@ pub struct ListSurveysQuery {
     /// `opinion`, `policy_consultation` or `issue_form`.
     pub kind: Option<String>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -360,6 +365,7 @@ pub struct PreviewQuery {
     /// The child's age, 6–17.
     pub age: u8,
     /// `vi` (default) or `en`.
+    #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
     /// Default the latest version.
     pub version: Option<i32>,

@@ -60,6 +60,7 @@ pub struct ListTopicsQuery {
     /// Only active (true) or inactive (false) topics; default all.
     pub active: Option<bool>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct UnitDto {
     pub id: Uuid,
     /// `city`, `district`, `ward`, `school`, `care_centre` or `council`.
+    #[schema(value_type = crate::closed_sets::UnitKindName)]
     pub kind: &'static str,
     pub code: String,
     pub name: Text,
@@ -114,6 +115,7 @@ pub struct ListUnitsQuery {
     /// Only units directly under this unit on that date.
     pub parent_id: Option<Uuid>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -234,14 +236,17 @@ async fn get_unit(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "school", "code": "PN-S19", "name": {"vi": "Liên đội Trường THCS Hoa Sen (dữ liệu mẫu)", "en": "Hoa Sen Lower Secondary School Pioneer unit (demo data)"}, "parent_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d22", "valid_from": "2026-09-01"}))]
 pub struct CreateUnit {
+    #[schema(value_type = crate::closed_sets::UnitKindName)]
     pub kind: String,
     pub code: String,
     pub name: Text,
     /// Required except for a city; must be in force on `valid_from`.
     pub parent_id: Option<Uuid>,
     /// Default today.
+    #[schema(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub valid_from: Option<NaiveDate>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -336,6 +341,7 @@ pub struct UpdateUnit {
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<Option<String>>,
 }
 
@@ -389,6 +395,7 @@ pub struct OpenUnitDto {
     /// A name for this unit inside the request (`parent_ref`, `to_ref`).
     #[serde(rename = "ref")]
     pub reference: String,
+    #[schema(value_type = crate::closed_sets::UnitKindName)]
     pub kind: String,
     pub code: String,
     pub name: Text,
@@ -397,6 +404,7 @@ pub struct OpenUnitDto {
     /// … or one opened by this request.
     pub parent_ref: Option<String>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -426,6 +434,7 @@ pub struct LineageSpecDto {
     #[serde(default)]
     pub assumption: bool,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -444,23 +453,30 @@ pub struct LineageSpecDto {
 }))]
 pub struct CreateReorganisation {
     /// First day of the new shape.
+    #[schema(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub effective_on: NaiveDate,
     #[validate(length(min = 1, max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
     /// Units that stop on `effective_on`.
     #[serde(default)]
     #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
     pub close: Vec<Uuid>,
     #[serde(default)]
     #[validate(length(max = 500), nested)]
+    #[schema(max_items = 500)]
     pub open: Vec<OpenUnitDto>,
     #[serde(default)]
     #[validate(length(max = 2000), nested)]
+    #[schema(max_items = 2000)]
     pub moves: Vec<MoveDto>,
     #[serde(default)]
     #[validate(length(max = 2000), nested)]
+    #[schema(max_items = 2000)]
     pub lineage: Vec<LineageSpecDto>,
 }
 
@@ -632,6 +648,7 @@ async fn create_reorganisation(
 #[into_params(parameter_in = Query)]
 pub struct ListReorganisationsQuery {
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

@@ -48,12 +48,14 @@ pub struct CreateUser {
     pub username: String,
     /// At least 10 characters.
     pub password: String,
+    #[schema(value_type = crate::closed_sets::StaffRole)]
     pub role: String,
     /// Required for a facilitator, refused for other roles.
     pub unit_id: Option<Uuid>,
     /// Required for agency staff, refused for other roles.
     pub agency_id: Option<Uuid>,
     #[validate(length(max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(max_length = 200)]
     pub display_name: Option<String>,
 }
 
@@ -146,6 +148,7 @@ pub struct ListUsersQuery {
     /// Only disabled (true) or enabled (false) accounts.
     pub disabled: Option<bool>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -207,6 +210,7 @@ async fn get_user(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role": "moderator", "unit_id": null, "disabled": false}))]
 pub struct UpdateUser {
+    #[schema(value_type = Option<crate::closed_sets::StaffRole>)]
     pub role: Option<String>,
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<Uuid>)]
@@ -217,6 +221,7 @@ pub struct UpdateUser {
     #[serde(default, deserialize_with = "crate::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     #[validate(length(max = 200), custom(function = "crate::extract::no_bidi_controls"))]
+    #[schema(max_length = 200)]
     pub display_name: Option<Option<String>>,
     pub disabled: Option<bool>,
 }

@@ -100,7 +100,7 @@ fn registered(webhook: Option<(String, String)>) -> Result<web::Json<WebhookDto>
 /// the agency itself).
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("oauth2" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     request_body = WebhookIn,
     responses((status = 200, body = WebhookSecretDto), crate::openapi::EditErrors)
@@ -122,7 +122,7 @@ async fn set_webhook(
 /// An agency's webhook URL (admins, or the agency itself).
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("oauth2" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     responses((status = 200, body = WebhookDto), crate::openapi::ReadErrors)
 )]
@@ -184,8 +184,10 @@ pub struct WebhookEventDto {
     /// `delivery.created`, `delivery.reminder`, `delivery.overdue`,
     /// `recommendation.updated` or `webhook.test`.
     #[serde(rename = "type")]
+    #[schema(value_type = crate::closed_sets::WebhookEventType)]
     pub event_type: String,
     /// `pending`, `delivered` or `dead`.
+    #[schema(value_type = crate::closed_sets::WebhookStatus)]
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,
@@ -216,7 +218,7 @@ fn event_dto(e: Event) -> WebhookEventDto {
 /// agency itself).
 #[utoipa::path(
     tag = "webhooks",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("oauth2" = [])),
     params(("id" = Uuid, Path, description = "The agency")),
     responses((status = 202, body = WebhookEventDto), crate::openapi::ActionErrors)
 )]
@@ -239,9 +241,11 @@ async fn test_webhook(
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
     /// `pending`, `delivered` or `dead` (the dead letters).
+    #[param(value_type = Option<crate::closed_sets::WebhookStatus>)]
     pub status: Option<String>,
     pub agency_id: Option<Uuid>,
     /// 1–100, default 50.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

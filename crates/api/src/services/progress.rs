@@ -105,6 +105,7 @@ pub struct TargetProgressDto {
     /// `actual / value`.
     pub share: f64,
     /// `met`, `on_track` (against a linear pace over the period) or `behind`.
+    #[schema(value_type = crate::closed_sets::TargetStatusName)]
     pub status: &'static str,
     /// For coverage targets: the units not yet covered, whom to call.
     pub uncovered_units: Vec<UnitBrief>,

@@ -46,6 +46,7 @@ pub struct ResultsQuery {
     pub version: Option<i32>,
     /// `vi` or `en`: the language of the texts and labels (default: from
     /// `Accept-Language`, else `vi`).
+    #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
 }
 
@@ -198,6 +199,7 @@ pub struct ResultsDto {
     pub survey_title: String,
     /// The language of the texts and labels: `vi` or `en` (a text with no
     /// English falls back to Vietnamese).
+    #[schema(value_type = crate::closed_sets::LangCode)]
     pub lang: &'static str,
     pub version: i32,
     pub disclosure: DisclosureDto,
@@ -603,6 +605,7 @@ pub struct EvidenceUnitDto {
 #[allow(dead_code)]
 pub struct EvidenceLabelsDto {
     /// `vi` or `en`.
+    #[schema(value_type = crate::closed_sets::LangCode)]
     pub lang: String,
     pub survey_title: Option<String>,
     pub question: Option<String>,

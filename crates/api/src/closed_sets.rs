@@ -1,0 +1,122 @@
+//! The closed sets of words the API reads and writes (statuses, stances,
+//! roles, kinds, age bands…) as named string enums of the contract. A body
+//! or query field keeps its Rust type (a `String`, so that a wrong value is
+//! refused as it always was, naming the known ones) and names its set with
+//! `#[schema(value_type = …)]`. The values come from the domain's own
+//! lists, so the contract cannot drift from what the service accepts.
+
+use langnghe_domain::account::Role;
+use langnghe_domain::catalog::AgencyKind;
+use langnghe_domain::consultation::{Gender, SchoolLevel, SessionMode, SurveyStatus as Survey};
+use langnghe_domain::moderation::{IssueStatus as Issue, RejectReason};
+use langnghe_domain::org::UnitKind;
+use langnghe_domain::plan::{EventKind, Status as Target, TrainingAudience};
+use langnghe_domain::recommendation::{CommitmentStatus as Commitment, DeliveryStatus as Delivery, Stance};
+use langnghe_domain::safeguarding::{CaseStatus as Case, Channel, Referral, Verdict};
+use langnghe_domain::screen::{ConcernCategory, Outcome, Severity};
+use langnghe_domain::survey::{AgeBand, QuestionType, SurveyKind};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+/// Declares each set: a type whose schema is a string enum of `values`,
+/// described by its doc comment.
+macro_rules! closed_sets {
+    ($($(#[doc = $doc:literal])+ $name:ident = $values:expr;)+) => {
+        $(
+            $(#[doc = $doc])+
+            pub struct $name;
+
+            impl utoipa::PartialSchema for $name {
+                fn schema() -> RefOr<Schema> {
+                    string_enum($values, concat!($($doc, "\n"),+))
+                }
+            }
+
+            impl utoipa::ToSchema for $name {}
+        )+
+    };
+}
+
+fn string_enum<S: AsRef<str>>(values: impl IntoIterator<Item = S>, doc: &str) -> RefOr<Schema> {
+    let values: Vec<String> = values.into_iter().map(|v| v.as_ref().to_owned()).collect();
+    let doc = doc.lines().map(str::trim).collect::<Vec<_>>().join("\n");
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .description(Some(doc.trim()))
+        .into()
+}
+
+closed_sets! {
+    /// A staff account's role.
+    StaffRole = Role::ALL.map(Role::as_str);
+    /// An agency's answer to a recommendation.
+    StanceName = Stance::ALL.map(Stance::as_str);
+    /// Where a recommendation sent to an agency stands.
+    DeliveryStatusName = Delivery::ALL.map(Delivery::as_str);
+    /// Where a recommendation stands.
+    RecommendationStatusName = langnghe_domain::recommendation::RecommendationStatus::ALL
+        .map(langnghe_domain::recommendation::RecommendationStatus::as_str);
+    /// Where an agency's commitment stands.
+    CommitmentStatusName = [Commitment::Open, Commitment::InProgress, Commitment::Done].map(Commitment::as_str);
+    /// The progress an agency reports on a commitment.
+    ProgressStatusName = [Commitment::InProgress, Commitment::Done].map(Commitment::as_str);
+    /// A child's age band.
+    AgeBandName = AgeBand::ALL.map(AgeBand::as_str);
+    /// What a survey is for.
+    SurveyKindName = SurveyKind::ALL.map(SurveyKind::as_str);
+    /// A survey question's type.
+    QuestionTypeName = QuestionType::ALL.map(QuestionType::as_str);
+    /// Where a survey stands.
+    SurveyStatusName = [Survey::Draft, Survey::Published, Survey::Closed].map(Survey::as_str);
+    /// What a unit of the organisation is.
+    UnitKindName = UnitKind::ALL.map(UnitKind::as_str);
+    /// What an agency is.
+    AgencyKindName = AgencyKind::ALL.map(AgencyKind::as_str);
+    /// What an event held offline is.
+    EventKindName = EventKind::ALL.map(EventKind::as_str);
+    /// Who a training was for, or the role of those who attended.
+    TrainingAudienceName = TrainingAudience::ALL.map(TrainingAudience::as_str);
+    /// Where a child's issue stands; `merged` for an issue merged into
+    /// another.
+    IssueStatusName = Issue::ALL.map(Issue::as_str).into_iter().chain([langnghe_domain::moderation::MERGED]);
+    /// A moderator's decision on an issue.
+    IssueDecision = [Issue::Accepted, Issue::Rejected].map(Issue::as_str);
+    /// Why an issue was rejected.
+    RejectReasonName = RejectReason::ALL.map(RejectReason::as_str);
+    /// Where an issue came from.
+    IssueSource = ["form", "event", "survey_answer"];
+    /// Where a safeguarding case stands.
+    CaseStatusName = Case::ALL.map(Case::as_str);
+    /// Whom a safeguarding case was referred to.
+    ReferralName = Referral::ALL.map(Referral::as_str);
+    /// How a report received by hand came.
+    ChannelName = [Channel::Hotline111, Channel::InPerson].map(Channel::as_str);
+    /// How serious a safeguarding case is.
+    SeverityName = [Severity::Medium, Severity::High, Severity::Urgent].map(Severity::as_str);
+    /// The screen's call on a child's words: `clear` (a disclosure) or
+    /// `possible` (to review).
+    ScreenOutcome = [Outcome::Clear, Outcome::Possible].map(Outcome::as_str);
+    /// An officer's mark of the screen's call.
+    VerdictName = [Verdict::Right, Verdict::Wrong].map(Verdict::as_str);
+    /// What the words of a safeguarding concern are about.
+    ConcernCategoryName = ConcernCategory::ALL.map(ConcernCategory::as_str);
+    /// What opened a safeguarding case.
+    CaseSource = ["screen", "referral", "intake"];
+    /// A child's gender, as they gave it.
+    GenderName = [Gender::Girl, Gender::Boy, Gender::Other, Gender::PreferNotToSay].map(Gender::as_str);
+    /// A school level.
+    SchoolLevelName = [SchoolLevel::Primary, SchoolLevel::LowerSecondary, SchoolLevel::UpperSecondary].map(SchoolLevel::as_str);
+    /// A language of the service: Vietnamese or English.
+    LangCode = ["vi", "en"];
+    /// Where a session stands by the clock.
+    SessionStateName = ["not_yet_open", "open", "closed"];
+    /// How children answer in a session.
+    SessionModeName = [SessionMode::App, SessionMode::Paper].map(SessionMode::as_str);
+    /// Where a target stands.
+    TargetStatusName = [Target::Behind, Target::OnTrack, Target::Met].map(Target::as_str);
+    /// Where a webhook event stands: `dead` is a dead letter.
+    WebhookStatus = ["pending", "delivered", "dead"];
+    /// What a webhook event tells.
+    WebhookEventType = ["delivery.created", "delivery.reminder", "delivery.overdue", "recommendation.updated", "webhook.test"];
+}
