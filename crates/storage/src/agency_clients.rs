@@ -2,7 +2,6 @@
 //! shown once. A revoked client's tokens stop working at once, as every
 //! request reads the client afresh.
 
-use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -10,30 +9,8 @@ use crate::audit::Change;
 use crate::entities::agency_client;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Client {
-    pub id: Uuid,
-    pub agency_id: Uuid,
-    pub client_id: String,
-    pub secret_hash: String,
-    pub label: String,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-fn client_of(m: agency_client::Model) -> Client {
-    Client {
-        id: m.id,
-        agency_id: m.agency_id,
-        client_id: m.client_id,
-        secret_hash: m.secret_hash,
-        label: m.label,
-        created_by: m.created_by,
-        created_at: m.created_at,
-        revoked_at: m.revoked_at,
-    }
-}
+/// An agency's machine client, as stored (the secret only as its hash).
+pub type Client = agency_client::Model;
 
 pub async fn create(
     db: &Db,
@@ -54,12 +31,10 @@ pub async fn create(
         created_at: Set(actor.at),
         revoked_at: Set(None),
     };
-    let c = client_of(
-        agency_client::Entity::insert(m)
-            .exec_with_returning(&tx)
-            .await
-            .map_err(conflict_on_unique("client_id_taken"))?,
-    );
+    let c = agency_client::Entity::insert(m)
+        .exec_with_returning(&tx)
+        .await
+        .map_err(conflict_on_unique("client_id_taken"))?;
     Change::of("agency.client_create", "agency", agency_id)
         .after(serde_json::json!({"client_id": c.client_id, "label": c.label}))
         .commit(tx, actor)
@@ -72,10 +47,7 @@ pub async fn list<C: ConnectionTrait>(conn: &C, agency_id: Uuid) -> Result<Vec<C
         .filter(agency_client::Column::AgencyId.eq(agency_id))
         .order_by_asc(agency_client::Column::Id)
         .all(conn)
-        .await?
-        .into_iter()
-        .map(client_of)
-        .collect())
+        .await?)
 }
 
 pub async fn by_client_id<C: ConnectionTrait>(conn: &C, client_id: &str) -> Result<Client, StoreError> {
@@ -83,7 +55,6 @@ pub async fn by_client_id<C: ConnectionTrait>(conn: &C, client_id: &str) -> Resu
         .filter(agency_client::Column::ClientId.eq(client_id))
         .one(conn)
         .await?
-        .map(client_of)
         .ok_or(StoreError::NotFound)
 }
 
@@ -91,7 +62,6 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Client, Store
     agency_client::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .map(client_of)
         .ok_or(StoreError::NotFound)
 }
 
@@ -103,21 +73,18 @@ pub async fn revoke(db: &Db, actor: &Actor, agency_id: Uuid, client_id: &str) ->
         .filter(agency_client::Column::AgencyId.eq(agency_id))
         .one(&tx)
         .await?
-        .map(client_of)
         .ok_or(StoreError::NotFound)?;
     if current.revoked_at.is_some() {
         tx.rollback().await?;
         return Ok(current);
     }
-    let c = client_of(
-        agency_client::Entity::update(agency_client::ActiveModel {
-            id: Set(current.id),
-            revoked_at: Set(Some(actor.at)),
-            ..Default::default()
-        })
-        .exec(&tx)
-        .await?,
-    );
+    let c = agency_client::Entity::update(agency_client::ActiveModel {
+        id: Set(current.id),
+        revoked_at: Set(Some(actor.at)),
+        ..Default::default()
+    })
+    .exec(&tx)
+    .await?;
     Change::of("agency.client_revoke", "agency", agency_id)
         .after(serde_json::json!({"client_id": c.client_id}))
         .commit(tx, actor)

@@ -775,10 +775,12 @@ pub mod outbox {
         /// `None` for the safeguarding endpoint's events.
         pub agency_id: Option<Uuid>,
         pub event_type: String,
+        /// The JSON body sent, exactly as signed.
         pub payload: String,
         pub status: String,
         pub attempts: i32,
         pub next_attempt_at: DateTimeUtc,
+        /// The end of the claim a relay holds on it: its claim token.
         pub locked_until: Option<DateTimeUtc>,
         pub last_error: Option<String>,
         pub queued_at: DateTimeUtc,

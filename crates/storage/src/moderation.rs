@@ -604,18 +604,11 @@ pub async fn answers_of<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<AnswerRow>, StoreError> {
     use crate::entities::response;
-    let mut q = response::Entity::find()
-        .select_only()
-        .column(response::Column::Id)
-        .column(response::Column::UnitId)
-        .column(response::Column::AgeBand)
-        .column(response::Column::SubmittedAt)
-        .column(response::Column::Answers)
-        .filter(crate::query::counted_responses_of(survey_id, version));
+    let mut q = crate::query::counted_answers(survey_id, version).column(response::Column::Id);
     if let Some(a) = after {
         q = q.filter(response::Column::Id.gt(a));
     }
-    let rows: Vec<(Uuid, Uuid, String, DateTime<Utc>, String)> = q
+    let rows: Vec<(Uuid, String, DateTime<Utc>, String, Uuid)> = q
         .order_by_asc(response::Column::Id)
         // The databases take a signed limit.
         .limit(Ord::min(limit, i64::MAX as u64))
@@ -624,7 +617,7 @@ pub async fn answers_of<C: ConnectionTrait>(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(response_id, unit_id, age_band, submitted_at, answers)| AnswerRow {
+        .map(|(unit_id, age_band, submitted_at, answers, response_id)| AnswerRow {
             response_id,
             unit_id,
             age_band,

@@ -14,40 +14,8 @@ use crate::audit::Change;
 use crate::entities::{agency_webhook, outbox, safeguarding_webhook};
 use crate::{Actor, Db, StoreError, begin};
 
-/// An event as the relay sends it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    pub id: Uuid,
-    /// `None`: an event for the safeguarding endpoint.
-    pub agency_id: Option<Uuid>,
-    pub event_type: String,
-    /// The JSON body sent, exactly as signed.
-    pub payload: String,
-    pub status: String,
-    pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub queued_at: DateTime<Utc>,
-    pub delivered_at: Option<DateTime<Utc>>,
-    /// The end of the claim a relay holds on it: its claim token.
-    pub locked_until: Option<DateTime<Utc>>,
-}
-
-fn event_of(m: outbox::Model) -> Event {
-    Event {
-        id: m.id,
-        agency_id: m.agency_id,
-        event_type: m.event_type,
-        payload: m.payload,
-        status: m.status,
-        attempts: m.attempts,
-        next_attempt_at: m.next_attempt_at,
-        last_error: m.last_error,
-        queued_at: m.queued_at,
-        delivered_at: m.delivered_at,
-        locked_until: m.locked_until,
-    }
-}
+/// An event as the relay sends it: the stored row.
+pub type Event = outbox::Model;
 
 /// Queues an event for the agency's webhook, inside the caller's
 /// transaction. Nothing is queued for an agency without a webhook.
@@ -171,7 +139,7 @@ pub async fn claim(db: &Db, now: DateTime<Utc>, lease: chrono::Duration, limit: 
         .await?;
     let mut events = Vec::with_capacity(rows.len());
     for r in rows {
-        events.push(event_of(outbox::Model::from_query_result(&r, "")?));
+        events.push(outbox::Model::from_query_result(&r, "")?);
     }
     tx.commit().await?;
     events.sort_by_key(|e| (e.next_attempt_at, e.id));
@@ -289,20 +257,13 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(b) = before {
         q = q.filter(outbox::Column::Id.lt(b));
     }
-    Ok(q.order_by_desc(outbox::Column::Id)
-        .limit(limit)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(event_of)
-        .collect())
+    Ok(q.order_by_desc(outbox::Column::Id).limit(limit).all(conn).await?)
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreError> {
     outbox::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .map(event_of)
         .ok_or(StoreError::NotFound)
 }
 

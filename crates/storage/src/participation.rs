@@ -1124,14 +1124,7 @@ pub async fn responses_for_results<C: ConnectionTrait>(
     to: Option<DateTime<Utc>>,
     units: Option<&[UnitId]>,
 ) -> Result<Vec<ResultRow>, StoreError> {
-    let mut q = response::Entity::find()
-        .select_only()
-        .column(response::Column::UnitId)
-        .column(response::Column::AgeBand)
-        .column(response::Column::Gender)
-        .column(response::Column::SubmittedAt)
-        .column(response::Column::Answers)
-        .filter(crate::query::counted_responses_of(survey_id, version));
+    let mut q = crate::query::counted_answers(survey_id, version).column(response::Column::Gender);
     if let Some(from) = from {
         q = q.filter(response::Column::SubmittedAt.gte(from));
     }
@@ -1141,11 +1134,11 @@ pub async fn responses_for_results<C: ConnectionTrait>(
     if let Some(units) = units {
         q = q.filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)));
     }
-    type Row = (Uuid, String, Option<String>, DateTime<Utc>, String);
+    type Row = (Uuid, String, DateTime<Utc>, String, Option<String>);
     let rows: Vec<Row> = q.into_tuple().all(conn).await?;
     Ok(rows
         .into_iter()
-        .map(|(unit, age_band, gender, submitted_at, answers)| ResultRow {
+        .map(|(unit, age_band, submitted_at, answers, gender)| ResultRow {
             unit_id: UnitId(unit),
             age_band,
             gender,

@@ -29,12 +29,19 @@ pub(crate) async fn rows_in<E: EntityTrait, C: ConnectionTrait>(
     q.all(conn).await
 }
 
-/// The responses of a survey version that count (not withdrawn).
-pub(crate) fn counted_responses_of(survey_id: Uuid, version: i32) -> Condition {
-    Condition::all()
-        .add(response::Column::SurveyId.eq(survey_id))
-        .add(response::Column::Version.eq(version))
-        .add(response::Column::WithdrawnAt.is_null())
+/// The responses of one survey version that count (not withdrawn), with
+/// what every reader of answers needs, in this order: unit, age band, time
+/// of submission, the stored answers; a caller adds its own columns after.
+pub(crate) fn counted_answers(survey_id: Uuid, version: i32) -> Select<response::Entity> {
+    response::Entity::find()
+        .select_only()
+        .column(response::Column::UnitId)
+        .column(response::Column::AgeBand)
+        .column(response::Column::SubmittedAt)
+        .column(response::Column::Answers)
+        .filter(response::Column::SurveyId.eq(survey_id))
+        .filter(response::Column::Version.eq(version))
+        .filter(response::Column::WithdrawnAt.is_null())
 }
 
 /// Inserts `row` unless one with the same values in `columns` is there
