@@ -15,6 +15,7 @@ mod characters;
 mod children_app;
 mod consultation;
 mod contract;
+mod contract_tools;
 mod destinations;
 mod erasure;
 mod error_codes;
