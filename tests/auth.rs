@@ -83,7 +83,7 @@ fn token(claims: serde_json::Value, secret: &str, alg: Algorithm, kid: Option<&s
 
 fn kid(secret: &str) -> String {
     use sha2::Digest;
-    hex::encode(&sha2::Sha256::digest(secret.as_bytes())[..8])
+    data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(secret.as_bytes())[..8])
 }
 
 #[actix_web::test]

@@ -626,7 +626,6 @@ async fn a_child_exports_and_erases_what_is_held_under_their_pseudonym() {
 /// refused, a second response to a one-response survey refused.
 #[actix_web::test]
 async fn a_batch_settles_each_response_as_a_single_insert_would() {
-    use base64::Engine;
     use langnghe_storage::participation::{NewResponse, Submitted, submit_responses};
     let (s, session, code) = opened_with(example_survey).await;
     let code = code.as_str();
@@ -635,7 +634,7 @@ async fn a_batch_settles_each_response_as_a_single_insert_would() {
         let token = s.app.child(code, 13).await;
         let claims = token.split('.').nth(1).unwrap();
         let claims: Value =
-            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+            serde_json::from_slice(&data_encoding::BASE64URL_NOPAD.decode(claims.as_bytes()).unwrap()).unwrap();
         children.push(claims["sub"].as_str().unwrap().parse::<uuid::Uuid>().unwrap());
     }
     let survey_id: uuid::Uuid = s.survey.parse().unwrap();

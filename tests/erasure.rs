@@ -266,7 +266,7 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
         .unwrap();
     let plain = {
         use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(
+        data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(
             "Căng tin bán đồ ăn vặt\u{1f}Em muốn căng tin bán thêm trái cây\u{1f}safety",
         ))
     };

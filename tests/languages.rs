@@ -298,16 +298,27 @@ async fn the_atom_feed_speaks_its_language_with_absolute_links() {
 
     let vi = public.get("/api/v1/public/feed.atom", None).await;
     assert_eq!(vi.status, 200);
-    assert!(vi.text.contains("xml:lang=\"vi\""));
-    assert!(
-        vi.text
-            .contains("<link rel=\"self\" href=\"https://langnghe.example.vn/api/v1/public/feed.atom\"/>"),
-        "{}",
-        vi.text
+    let feed = atom(&vi.text);
+    assert_eq!(feed.lang.as_deref(), Some("vi"));
+    assert_eq!(feed.links[0].rel, "self");
+    assert_eq!(
+        feed.links[0].href,
+        "https://langnghe.example.vn/api/v1/public/feed.atom"
     );
-    assert!(vi.text.contains(&format!(
-        "<link href=\"https://langnghe.example.vn/api/v1/public/recommendations/{id}\"/>"
-    )));
+    // Each entry declares the language of its text, and links to the
+    // recommendation's public JSON (there is no page to read it on yet).
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.lang.as_deref(), Some("vi"));
+    assert_eq!(entry.summary.as_ref().unwrap().lang.as_deref(), Some("vi"));
+    assert_eq!(entry.content.as_ref().unwrap().lang.as_deref(), Some("vi"));
+    let link = &entry.links[0];
+    assert_eq!(
+        link.href,
+        format!("https://langnghe.example.vn/api/v1/public/recommendations/{id}")
+    );
+    assert_eq!(link.rel, "alternate");
+    assert_eq!(link.mime_type.as_deref(), Some("application/json"));
+    assert_eq!(link.hreflang.as_deref(), Some("vi"));
     // The commitment's date and status as people write them (escaped
     // inside the entry's HTML content).
     assert!(
@@ -319,7 +330,10 @@ async fn the_atom_feed_speaks_its_language_with_absolute_links() {
     assert!(!vi.text.contains("2027-03-01") && !vi.text.contains(", open)"));
 
     let en = public.get("/api/v1/public/feed.atom?lang=en", None).await;
-    assert!(en.text.contains("xml:lang=\"en\""));
+    let feed = atom(&en.text);
+    assert_eq!(feed.lang.as_deref(), Some("en"));
+    assert_eq!(feed.entries[0].title.lang.as_deref(), Some("en"));
+    assert_eq!(feed.entries[0].links[0].hreflang.as_deref(), Some("en"));
     assert!(
         en.text.contains("Lắp 4 đèn (due 01/03/2027, Not started)"),
         "{}",
@@ -339,9 +353,9 @@ async fn the_atom_feed_speaks_its_language_with_absolute_links() {
             None,
         )
         .await;
-    assert!(
-        r.text
-            .contains(&format!("<link href=\"/api/v1/public/recommendations/{id}\"/>"))
+    assert_eq!(
+        atom(&r.text).entries[0].links[0].href,
+        format!("/api/v1/public/recommendations/{id}")
     );
     assert!(!r.text.contains("evil.example"));
 }
@@ -429,4 +443,10 @@ fn second_argument(args: &str) -> Option<&str> {
         }
     }
     None
+}
+
+/// The Atom feed, read as a feed reader reads it.
+#[track_caller]
+fn atom(text: &str) -> atom_syndication::Feed {
+    text.parse().unwrap_or_else(|e| panic!("{e}: {text}"))
 }

@@ -17,6 +17,7 @@ mod consultation;
 mod contract;
 mod contract_tools;
 mod destinations;
+mod encodings;
 mod erasure;
 mod error_codes;
 mod events;

@@ -329,8 +329,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
         .await;
     assert_eq!(r.ok(200)["token_type"], "Bearer");
     assert_eq!(r.header("cache-control"), Some("no-store"));
-    use base64::Engine;
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+    let basic = data_encoding::BASE64.encode(format!("{client_id}:{secret}").as_bytes());
     let r = app
         .request(
             Method::POST,

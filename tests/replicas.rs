@@ -186,10 +186,9 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
     let w = world(&app).await;
     let (open, _) = open_session(&app, &w.survey, &w.school).await;
     let participant = |token: &str| -> uuid::Uuid {
-        use base64::Engine;
         let claims = token.split('.').nth(1).unwrap();
         let claims: Value =
-            serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+            serde_json::from_slice(&data_encoding::BASE64URL_NOPAD.decode(claims.as_bytes()).unwrap()).unwrap();
         claims["sub"].as_str().unwrap().parse().unwrap()
     };
     let child_a = participant(&child(&app, &w.code).await);

@@ -182,7 +182,10 @@ async fn throttle_keys_are_keyed_hashes_purged_after_their_window() {
     };
     assert_eq!(get(address_key.clone()).await.map(|r| r.failures), Some(3));
     assert_eq!(get(account_key.clone()).await.map(|r| r.failures), Some(3));
-    let unkeyed = format!("address:{}", hex::encode(&Sha256::digest(address.as_bytes())[..12]));
+    let unkeyed = format!(
+        "address:{}",
+        data_encoding::HEXLOWER.encode(&Sha256::digest(address.as_bytes())[..12])
+    );
     assert_eq!(get(unkeyed).await, None, "no unkeyed hash of the address");
     assert_eq!(get("account:admin".to_owned()).await, None, "no plain account key");
 

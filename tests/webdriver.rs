@@ -274,10 +274,9 @@ impl Browser {
         let Ok(dir) = std::env::var("LANGNGHE_SCREENSHOTS") else {
             return;
         };
-        use base64::Engine;
         let v = self.cmd("GET", "screenshot", json!({})).await;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(v.as_str().unwrap_or_default())
+        let png = data_encoding::BASE64
+            .decode(v.as_str().unwrap_or_default().as_bytes())
             .expect("a PNG");
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
         std::fs::create_dir_all(&dir).expect("screenshot folder");

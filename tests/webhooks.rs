@@ -90,7 +90,7 @@ pub(crate) fn verify(secret: &str, r: &Received) -> bool {
     };
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{t}.{}", r.body).as_bytes());
-    hex::encode(mac.finalize().into_bytes()) == v1
+    data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes()) == v1
 }
 
 async fn event(app: &TestApp, id: &str) -> Value {

@@ -125,7 +125,7 @@ impl Keys {
             if s.len() < 32 {
                 return Err(KeyError::TooShort);
             }
-            let kid = hex::encode(&Sha256::digest(s.as_bytes())[..8]);
+            let kid = data_encoding::HEXLOWER.encode(&Sha256::digest(s.as_bytes())[..8]);
             keys.push(Key {
                 kid,
                 encoding: EncodingKey::from_secret(s.as_bytes())?,
@@ -294,7 +294,7 @@ impl DataKey {
 
     /// Hex keyed hash of a value, for lookups that must not reveal it.
     pub fn hash(&self, purpose: &str, value: &str) -> String {
-        hex::encode(self.mac(purpose, value.as_bytes()))
+        data_encoding::HEXLOWER.encode(&self.mac(purpose, value.as_bytes()))
     }
 
     /// A record's key for the cell key method, derived from its id with the
@@ -332,21 +332,8 @@ impl DataKey {
 
 /// Lower-case RFC 4648 base32 without padding (no 0/1/8 look-alikes).
 pub fn base32(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        buffer = (buffer << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
-        }
-    }
-    if bits > 0 {
-        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
-    }
-    out
+    // The alphabet's letters are all ASCII: lower-casing changes nothing else.
+    data_encoding::BASE32_NOPAD.encode(bytes).to_ascii_lowercase()
 }
 
 /// Whether a text has the shape of a receipt code (32 base32 characters,

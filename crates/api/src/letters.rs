@@ -59,7 +59,7 @@ impl LetterStore {
     /// once whole, so a reader never sees half a letter.
     pub async fn put(&self, bytes: Vec<u8>) -> io::Result<Stored> {
         let key = format!("{}.pdf", uuid::Uuid::now_v7().simple());
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let sha256 = data_encoding::HEXLOWER.encode(&Sha256::digest(&bytes));
         let dir = match &self.backend {
             Backend::S3(s3) => {
                 s3::request(s3, awc::http::Method::PUT, &key, bytes, &sha256).await?;
@@ -221,7 +221,7 @@ mod s3 {
         let scope = format!("{day}/{}/s3/aws4_request", s3.region);
         let to_sign = format!(
             "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-            hex::encode(Sha256::digest(canonical.as_bytes()))
+            data_encoding::HEXLOWER.encode(&Sha256::digest(canonical.as_bytes()))
         );
         let key = [day, &s3.region, "s3", "aws4_request"]
             .iter()
@@ -231,7 +231,7 @@ mod s3 {
         format!(
             "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed}, Signature={}",
             s3.access_key_id,
-            hex::encode(hmac(&key, &to_sign))
+            data_encoding::HEXLOWER.encode(&hmac(&key, &to_sign))
         )
     }
 

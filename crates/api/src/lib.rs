@@ -118,11 +118,10 @@ pub fn network_of(ip: std::net::IpAddr) -> String {
 
 /// A random secret of `bytes` bytes, as URL-safe text.
 pub fn random_secret(bytes: usize) -> String {
-    use base64::Engine;
     use rand::RngCore;
     let mut buf = vec![0u8; bytes];
     rand::rng().fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+    data_encoding::BASE64URL_NOPAD.encode(&buf)
 }
 
 /// Tells an absent field from an explicit `null` in PATCH bodies:

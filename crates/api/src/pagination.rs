@@ -2,8 +2,7 @@
 //! that encodes the last id of the previous page. Ids are UUID v7, so id
 //! order is creation order and a page never shifts when rows are added.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use data_encoding::BASE64URL_NOPAD;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -76,10 +75,10 @@ impl PageRequest {
 }
 
 fn encode(id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(id.as_bytes())
+    BASE64URL_NOPAD.encode(id.as_bytes())
 }
 
 fn decode(cursor: &str) -> Option<Uuid> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let bytes = BASE64URL_NOPAD.decode(cursor.as_bytes()).ok()?;
     Uuid::from_slice(&bytes).ok()
 }

@@ -202,20 +202,21 @@ fn invalid_client() -> ApiError {
 }
 
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
-    use base64::Engine;
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, encoded) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = data_encoding::BASE64.decode(encoded.trim().as_bytes()).ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_owned(), secret.to_owned()))
 }
 
+/// Whether two secrets' hashes are equal, in a time that does not tell
+/// where they differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    subtle::ConstantTimeEq::ct_eq(a, b).into()
 }
 
 /// Trade an agency client's id and secret for a short-lived access token

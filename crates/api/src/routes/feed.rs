@@ -6,6 +6,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text, TextType};
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::recommendation::RecommendationStatus;
 use langnghe_domain::text::Lang;
@@ -305,21 +306,18 @@ async fn feed(
         .json(FeedPage { items, next_cursor }))
 }
 
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+/// The text without the characters XML 1.0 cannot carry (the writer
+/// escapes the rest).
+fn xml_chars(s: &str) -> String {
+    s.chars()
+        .filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+        .collect()
+}
+
+/// Escaped for the HTML of an entry's content (which the writer escapes
+/// again as the element's text).
+fn html(s: &str) -> String {
+    quick_xml::escape::escape(xml_chars(s).as_str()).into_owned()
 }
 
 fn stance_words(stance: Option<&str>, lang: Lang) -> &'static str {
@@ -370,6 +368,14 @@ async fn feed_atom(
         Lang::Vi => ("Lắng Nghe — Các em nói, chúng tôi làm", "vi"),
         Lang::En => ("Lắng Nghe — You said, we did", "en"),
     };
+    // Every text of the feed is in the reader's language: the feed says so,
+    // and so does each entry's text.
+    let text = |value: &str, kind: TextType| Text {
+        value: xml_chars(value),
+        lang: Some(lang_tag.to_owned()),
+        r#type: kind,
+        ..Text::default()
+    };
     let updated = items
         .iter()
         .map(|i| i.updated_at)
@@ -379,51 +385,82 @@ async fn feed_atom(
     // never from a request header, which could point readers elsewhere;
     // relative to the feed otherwise.
     let base = state.public_url.as_deref().unwrap_or("");
-    let mut out = String::new();
-    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    out.push_str(&format!(
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang_tag}\">\n<id>urn:langnghe:feed</id>\n<title>{}</title>\n<updated>{}</updated>\n<link rel=\"self\" href=\"{}\"/>\n<author><name>Hội đồng trẻ em</name></author>\n",
-        xml(title),
-        updated.to_rfc3339(),
-        xml(&format!("{base}{}", req.uri())),
-    ));
-    for i in &items {
-        let mut content = format!("<p>{}</p>", xml(&i.child_summary));
-        for a in &i.answers {
-            content.push_str(&format!(
-                "<p><b>{}</b>: {}{}</p>",
-                xml(&a.agency),
-                stance_words(a.stance.as_deref(), n.lang),
-                a.reply.as_deref().map(|r| format!(" — {}", xml(r))).unwrap_or_default(),
-            ));
-            if !a.commitments.is_empty() {
-                content.push_str("<ul>");
-                for c in &a.commitments {
-                    content.push_str(&format!(
-                        "<li>{} ({} {}, {})</li>",
-                        xml(&c.text),
-                        words::by_date(n.lang),
-                        words::date(c.due_on),
-                        words::commitment_status(&c.status, n.lang),
-                    ));
+    let entries = items
+        .iter()
+        .map(|i| {
+            let mut content = format!("<p>{}</p>", html(&i.child_summary));
+            for a in &i.answers {
+                content.push_str(&format!(
+                    "<p><b>{}</b>: {}{}</p>",
+                    html(&a.agency),
+                    stance_words(a.stance.as_deref(), n.lang),
+                    a.reply
+                        .as_deref()
+                        .map(|r| format!(" — {}", html(r)))
+                        .unwrap_or_default(),
+                ));
+                if !a.commitments.is_empty() {
+                    content.push_str("<ul>");
+                    for c in &a.commitments {
+                        content.push_str(&format!(
+                            "<li>{} ({} {}, {})</li>",
+                            html(&c.text),
+                            words::by_date(n.lang),
+                            words::date(c.due_on),
+                            words::commitment_status(&c.status, n.lang),
+                        ));
+                    }
+                    content.push_str("</ul>");
                 }
-                content.push_str("</ul>");
             }
-        }
-        out.push_str(&format!(
-            "<entry>\n<id>urn:uuid:{}</id>\n<title>{}</title>\n<published>{}</published>\n<updated>{}</updated>\n<link href=\"{}\"/>\n<category term=\"{}\" label=\"{}\"/>\n<summary>{}</summary>\n<content type=\"html\">{}</content>\n</entry>\n",
-            i.id,
-            xml(&i.title),
-            i.sent_at.to_rfc3339(),
-            i.updated_at.to_rfc3339(),
-            xml(&format!("{base}/api/v1/public/recommendations/{}", i.id)),
-            xml(&i.topic),
-            xml(&i.topic_name),
-            xml(&i.child_summary),
-            xml(&content),
-        ));
-    }
-    out.push_str("</feed>\n");
+            Entry {
+                id: format!("urn:uuid:{}", i.id),
+                title: text(&i.title, TextType::Text),
+                published: Some(i.sent_at.fixed_offset()),
+                updated: i.updated_at.fixed_offset(),
+                // There is no public page to read a recommendation on yet:
+                // the entry links to its public JSON, and says it is JSON.
+                links: vec![Link {
+                    href: format!("{base}/api/v1/public/recommendations/{}", i.id),
+                    mime_type: Some("application/json".to_owned()),
+                    hreflang: Some(lang_tag.to_owned()),
+                    ..Link::default()
+                }],
+                categories: vec![Category {
+                    term: xml_chars(&i.topic),
+                    label: Some(xml_chars(&i.topic_name)),
+                    ..Category::default()
+                }],
+                summary: Some(text(&i.child_summary, TextType::Text)),
+                content: Some(Content {
+                    value: Some(content),
+                    content_type: Some("html".to_owned()),
+                    lang: Some(lang_tag.to_owned()),
+                    ..Content::default()
+                }),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    let atom = Feed {
+        id: "urn:langnghe:feed".to_owned(),
+        title: text(title, TextType::Text),
+        updated: updated.fixed_offset(),
+        links: vec![Link {
+            href: xml_chars(&format!("{base}{}", req.uri())),
+            rel: "self".to_owned(),
+            mime_type: Some("application/atom+xml".to_owned()),
+            ..Link::default()
+        }],
+        authors: vec![Person {
+            name: "Hội đồng trẻ em".to_owned(),
+            ..Person::default()
+        }],
+        lang: Some(lang_tag.to_owned()),
+        entries,
+        ..Feed::default()
+    };
+    let out = atom.write_to(Vec::new()).map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))

@@ -18,7 +18,10 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
     mac.update(t.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
-    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "t={t},v1={}",
+        data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes())
+    )
 }
 
 /// Whether a webhook URL may be registered: absolute, `https` (or `http`
