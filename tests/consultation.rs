@@ -682,3 +682,39 @@ async fn a_batch_settles_each_response_as_a_single_insert_would() {
     assert_eq!(stored.len(), 3);
     db.close().await.ok();
 }
+
+/// The QR code a facilitator puts on the board: SVG encoding the absolute
+/// `/j/{code}` address, exactly as the `qrcode` crate draws it; for the
+/// facilitator of the unit and admins only.
+#[actix_web::test]
+async fn a_facilitator_gets_the_sessions_qr_code_as_svg() {
+    let app = TestApp::spawn_demo().await;
+    let [district, school, other] = app.units(["PN", "PN-S06", "PN-S01"]).await;
+    let survey = crate::surveys::published_survey(&app, &crate::surveys::example_survey(&district)).await;
+    let session = app.open_session(&survey, &school, -5, 60).await;
+    let (id, code) = (session["id"].as_str().unwrap(), session["join_code"].as_str().unwrap());
+    let (_, facilitator) = app.user("tpt.qr", "facilitator", Some(&school), None).await;
+    let path = format!("/api/v1/sessions/{id}/qr.svg");
+    let r = app.get(&path, Some(&facilitator)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("image/svg+xml"));
+    let address = format!("{}/j/{code}", app.base);
+    let expected = qrcode::QrCode::with_error_correction_level(address.as_bytes(), qrcode::EcLevel::M)
+        .unwrap()
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(320, 320)
+        .quiet_zone(true)
+        .build();
+    assert_eq!(r.text, expected, "the code of {address}");
+    assert!(r.text.contains("<svg") && r.text.contains("<path"), "{}", r.text);
+    assert_eq!(app.get(&path, app.admin()).await.status, 200);
+    // The address opens the app.
+    assert_eq!(app.get(&format!("/j/{code}"), None).await.status, 200);
+
+    // Refused: no token, a moderator, another school's facilitator.
+    app.get(&path, None).await.assert_problem(401, "unauthenticated");
+    let (_, moderator) = app.user("hoidong.qr", "moderator", None, None).await;
+    app.get(&path, Some(&moderator)).await.assert_problem(403, "forbidden");
+    let (_, stranger) = app.user("tpt.other", "facilitator", Some(&other), None).await;
+    app.get(&path, Some(&stranger)).await.assert_problem(404, "not_found");
+}

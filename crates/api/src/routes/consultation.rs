@@ -37,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_session)
         .service(list_sessions)
         .service(close_session)
+        .service(session_qr)
         .service(void_burst)
         .service(enter_paper_response)
         .service(join)
@@ -322,6 +323,49 @@ async fn close_session(
     let counts = store::join_counts(&state.db, &[closed.id]).await?;
     let c = counts.get(&closed.id).copied().unwrap_or_default();
     Ok(web::Json(session_dto(closed, state.clock.now(), c, &state.join_caps)))
+}
+
+/// The session's QR code as SVG, for the board or a printed sheet: it
+/// encodes the absolute address `/j/{join_code}` (from
+/// `LANGNGHE_PUBLIC_URL`, else the request's scheme and host), which opens
+/// the children's app with the code filled in. Facilitators get their
+/// units' sessions only.
+#[utoipa::path(
+    tag = "consultation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The session")),
+    responses(
+        (status = 200, description = "The QR code", body = String, content_type = "image/svg+xml"),
+        crate::openapi::ReadErrors
+    )
+)]
+#[get("/sessions/{id}/qr.svg")]
+async fn session_qr(
+    req: HttpRequest,
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let session = session_in_scope(&state, &staff, *id).await?;
+    let base = match state.public_url.as_deref() {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    };
+    let address = format!("{base}/j/{}", session.join_code);
+    let code = qrcode::QrCode::with_error_correction_level(address.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| ApiError::internal(&e))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(320, 320)
+        .quiet_zone(true)
+        .build();
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(svg))
 }
 
 /// A session the caller runs: facilitators their units' sessions only (any
