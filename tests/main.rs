@@ -14,6 +14,7 @@ mod catalog;
 mod characters;
 mod children_app;
 mod consultation;
+mod console;
 mod contract;
 mod contract_tools;
 mod destinations;

@@ -63,6 +63,19 @@ pub struct Element(String);
 impl Browser {
     /// A phone: 390 × 844 CSS px, touch, in `lang`.
     pub async fn phone(lang: &str) -> Browser {
+        Self::start(
+            lang,
+            Some(json!({"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0, "touch": true}})),
+        )
+        .await
+    }
+
+    /// A desktop: a 1440 × 900 window, mouse and keyboard, in `lang`.
+    pub async fn desktop(lang: &str) -> Browser {
+        Self::start(lang, None).await
+    }
+
+    async fn start(lang: &str, mobile: Option<Value>) -> Browser {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
             l.local_addr().expect("address").port()
@@ -88,18 +101,21 @@ impl Browser {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let mut caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": program("CHROMIUM", "/usr/bin/chromium"),
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--no-first-run", "--disable-extensions", "--disable-background-networking",
                          "--disable-component-update", "--disable-sync", format!("--lang={lang}"),
+                         "--window-size=1440,900",
                          format!("--user-data-dir={}", profile.path().display())],
-                "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0, "touch": true}},
                 "prefs": {"intl.accept_languages": lang}
             }
         }}});
+        if let Some(m) = mobile {
+            caps["capabilities"]["alwaysMatch"]["goog:chromeOptions"]["mobileEmulation"] = m;
+        }
         let mut res = client
             .post(format!("{base}/session"))
             .send_json(&caps)
@@ -225,6 +241,24 @@ impl Browser {
             .cmd("POST", &format!("element/{}/value", e.0), json!({"text": text}))
             .await;
         assert!(v.get("error").is_none(), "type into {css}: {v}");
+    }
+
+    /// Presses keys on whatever has the focus (a shortcut, not typing into a field).
+    pub async fn keys(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| {
+                let k = c.to_string();
+                [json!({"type": "keyDown", "value": k}), json!({"type": "keyUp", "value": k})]
+            })
+            .collect();
+        self.cmd(
+            "POST",
+            "actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        )
+        .await;
+        self.cmd("DELETE", "actions", json!({})).await;
     }
 
     /// Chooses `value` in the `<select>` matching `css`.

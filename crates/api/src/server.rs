@@ -303,6 +303,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api.clone()))
                 .service(docs_redirect)
                 .configure(crate::web_app::configure)
+                .configure(crate::web_console::configure)
                 .app_data(data.clone())
                 .app_data(web::Data::new(BodyLimit(limit)))
                 .app_data(json_config(limit))

@@ -12,7 +12,7 @@ use langnghe_domain::UnitId;
 use langnghe_domain::consultation::{SessionMode, SessionWindow, SurveyStatus};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement, ValueTuple};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, SqlErr,
 };
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -166,6 +166,17 @@ pub async fn join_counts<C: ConnectionTrait>(
         .into_iter()
         .map(|s| (s.id, (s.joined, s.joins_refused)))
         .collect())
+}
+
+/// How many answers a session has received that still count (withdrawn
+/// ones aside): a count of activity for the facilitator's projection
+/// screen, never what the answers say.
+pub async fn answer_count<C: ConnectionTrait>(conn: &C, session_id: Uuid) -> Result<u64, StoreError> {
+    Ok(response::Entity::find()
+        .filter(response::Column::SessionId.eq(session_id))
+        .filter(response::Column::WithdrawnAt.is_null())
+        .count(conn)
+        .await?)
 }
 
 /// Voids the responses of a session submitted in `[from, until)` (a burst a

@@ -38,6 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_sessions)
         .service(close_session)
         .service(session_qr)
+        .service(session_activity)
         .service(void_burst)
         .service(enter_paper_response)
         .service(join)
@@ -366,6 +367,49 @@ async fn session_qr(
         .content_type("image/svg+xml")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(svg))
+}
+
+/// What a facilitator projects while a session runs: counts of activity
+/// in their own room only, never what the answers say.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityDto {
+    /// `not_yet_open`, `open` or `closed`.
+    #[schema(value_type = crate::closed_sets::SessionStateName)]
+    pub state: &'static str,
+    /// Distinct children admitted so far.
+    pub joined: i32,
+    /// Answers received that still count (withdrawn ones aside).
+    pub answers: u64,
+    pub closes_at: chrono::DateTime<Utc>,
+}
+
+/// The live counts of a session for its projection screen: children
+/// joined and answers received, cheap enough to poll every few seconds.
+/// Counts only, never content. Facilitators get their units' sessions
+/// only.
+#[utoipa::path(
+    tag = "consultation",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The session")),
+    responses((status = 200, body = ActivityDto), crate::openapi::ReadErrors)
+)]
+#[get("/sessions/{id}/activity")]
+async fn session_activity(
+    staff: Staff<SessionRunner>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ActivityDto>, ApiError> {
+    let session = session_in_scope(&state, &staff, *id).await?;
+    let answers = store::answer_count(&state.db, session.id).await?;
+    let counts = store::join_counts(&state.db, &[session.id]).await?;
+    let joined = counts.get(&session.id).map_or(0, |c| c.0);
+    let dto = session_dto(session, state.clock.now(), (joined, 0), &state.join_caps);
+    Ok(web::Json(ActivityDto {
+        state: dto.state,
+        joined,
+        answers,
+        closes_at: dto.closes_at,
+    }))
 }
 
 /// A session the caller runs: facilitators their units' sessions only (any

@@ -1,0 +1,88 @@
+//! The staff console: plain HTML, CSS and JavaScript modules from
+//! `web/console/`, embedded in the binary like the children's app. A client
+//! of the JSON API only: it signs in with `POST /auth/login` and holds the
+//! token in the page's memory (no cookie, so no request can be forged from
+//! another site), and shows each role only what the API lets it do. Served
+//! under a strict Content-Security-Policy (no inline script, nothing from
+//! another origin), with no referrer.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{HttpResponse, web};
+
+/// One file of the console.
+struct Asset {
+    name: &'static str,
+    mime: &'static str,
+    body: &'static [u8],
+}
+
+macro_rules! asset {
+    ($name:literal, $mime:expr) => {
+        Asset {
+            name: $name,
+            mime: $mime,
+            body: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/console/", $name)),
+        }
+    };
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// Every file of the console; a file not listed here is not served.
+const ASSETS: &[Asset] = &[
+    asset!("index.html", "text/html; charset=utf-8"),
+    asset!("console.css", "text/css; charset=utf-8"),
+    asset!("console.js", JS),
+    asset!("api.js", JS),
+    asset!("i18n.js", JS),
+    asset!("format.js", JS),
+    asset!("sessions.js", JS),
+    asset!("issues.js", JS),
+    asset!("safeguarding.js", JS),
+];
+
+/// The policy every page of the console is served under. Images from the
+/// console itself and `blob:` (the session's QR code, fetched with the
+/// token and shown from memory).
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; \
+    connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Mounts `/console/…`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/console")
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::CONTENT_SECURITY_POLICY, CSP))
+                    .add((header::REFERRER_POLICY, "no-referrer"))
+                    .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::CACHE_CONTROL, "no-cache")),
+            )
+            .route("", web::get().to(index))
+            .route("/", web::get().to(index))
+            .route("/{file}", web::get().to(file)),
+    );
+}
+
+fn serve(asset: &Asset) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(asset.mime)))
+        .body(asset.body)
+}
+
+async fn index() -> HttpResponse {
+    ASSETS
+        .iter()
+        .find(|a| a.name == "index.html")
+        .map_or_else(|| HttpResponse::NotFound().finish(), serve)
+}
+
+async fn file(name: web::Path<String>) -> HttpResponse {
+    match ASSETS.iter().find(|a| a.name == name.as_str()) {
+        Some(a) => serve(a),
+        None => actix_web::ResponseError::error_response(&crate::error::ApiError::not_found("file")),
+    }
+}

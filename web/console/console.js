@@ -1,0 +1,144 @@
+// The staff console: sign-in, the navigation each role may use, and a
+// small hash router. Every screen is a client of the JSON API.
+import * as api from './api.js';
+import { t, current, setLanguage } from './i18n.js';
+import * as sessions from './sessions.js';
+import * as issues from './issues.js';
+import * as safeguarding from './safeguarding.js';
+
+// Who may use what, as the API decides it (crates/api/src/auth.rs).
+const SCREENS = [
+  { path: 'sessions', label: 'navSessions', roles: ['facilitator', 'admin'], module: sessions },
+  { path: 'issues', label: 'navIssues', roles: ['moderator', 'admin'], module: issues },
+  { path: 'cases', label: 'navCases', roles: ['safeguarding_officer'], module: safeguarding },
+];
+
+let me = null;
+let leave = null; // the current screen's clean-up (a timer, a key handler)
+const main = document.getElementById('main');
+
+// h('p', {class: 'x'}, 'text', child…): a small element builder.
+export function h(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c);
+  return e;
+}
+
+export function say(text) {
+  const live = document.getElementById('live');
+  live.textContent = '';
+  setTimeout(() => { live.textContent = text; }, 30);
+}
+
+export const user = () => me;
+
+// The message of a failed call, for a person.
+export const problem = (e) => (e instanceof api.ApiError && e.message ? e.message : t('failed'));
+
+function chrome() {
+  document.documentElement.lang = current();
+  document.title = `Lắng Nghe — ${t('console')}`;
+  document.getElementById('sub').textContent = t('console');
+  document.querySelector('.skip').textContent = t('skip');
+  const lang = document.getElementById('lang');
+  lang.textContent = t('other');
+  lang.lang = current() === 'vi' ? 'en' : 'vi';
+  const out = document.getElementById('signout');
+  out.textContent = t('signOut');
+  out.hidden = !me;
+  document.getElementById('me').textContent = me ? `${me.display_name || me.username} · ${t('roles')[me.role] || me.role}` : '';
+  const nav = document.getElementById('nav');
+  nav.setAttribute('aria-label', t('navLabel'));
+  nav.replaceChildren(...allowed().map((s) => h('a', { href: `#/${s.path}`, 'data-screen': s.path, text: t(s.label) })));
+  markCurrent();
+}
+
+const allowed = () => (me ? SCREENS.filter((s) => s.roles.includes(me.role)) : []);
+
+function markCurrent() {
+  const here = location.hash.replace(/^#\//, '').split('/')[0];
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.dataset.screen === here) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function signInScreen(message, bad) {
+  main.replaceChildren(
+    h('div', { class: 'card narrow' },
+      h('h1', { text: t('signInTitle') }),
+      message ? h('p', { class: bad ? 'notice bad' : 'notice', role: 'status', id: 'message', text: message }) : null,
+      h('p', { class: 'muted', text: t('signInWhy') }),
+      h('form', { id: 'signin', novalidate: true, onsubmit: signIn },
+        h('div', { class: 'field' }, h('label', { for: 'username', text: t('username') }),
+          h('input', { id: 'username', type: 'text', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' })),
+        h('div', { class: 'field' }, h('label', { for: 'password', text: t('password') }),
+          h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+        h('p', { id: 'problem', class: 'error', role: 'alert' }),
+        h('button', { type: 'submit', id: 'signin-button', text: t('signIn') }))));
+  document.getElementById('username').focus();
+}
+
+async function signIn(ev) {
+  ev.preventDefault();
+  const problemEl = document.getElementById('problem');
+  problemEl.textContent = '';
+  try {
+    me = await api.login(document.getElementById('username').value.trim(), document.getElementById('password').value);
+  } catch (e) {
+    problemEl.textContent = e.status === 401 ? t('badLogin') : problem(e);
+    return;
+  }
+  const first = allowed()[0];
+  if (first && location.hash !== `#/${first.path}`) location.hash = `#/${first.path}`;
+  else route();
+}
+
+function signedOut(message, bad) {
+  me = null;
+  api.signOut();
+  if (leave) { leave(); leave = null; }
+  document.querySelectorAll('dialog[open]').forEach((d) => d.close());
+  chrome();
+  signInScreen(message, bad);
+}
+
+function route() {
+  if (leave) { leave(); leave = null; }
+  chrome();
+  if (!me) return signInScreen();
+  const [path, ...rest] = location.hash.replace(/^#\//, '').split('/');
+  const screen = SCREENS.find((s) => s.path === path);
+  if (!screen) {
+    const mine = allowed();
+    main.replaceChildren(h('div', { class: 'card' },
+      h('h1', { text: `${t('home')}, ${me.display_name || me.username}` }),
+      h('p', { text: mine.length ? t('homeIntro') : t('nothingHere') })));
+    return;
+  }
+  if (!screen.roles.includes(me.role)) {
+    main.replaceChildren(h('div', { class: 'card' }, h('h1', { text: t('notAllowed') })));
+    return;
+  }
+  leave = screen.module.show(main, rest) || null;
+  main.focus();
+}
+
+api.whenRefused(() => signedOut(t('expired'), true));
+document.getElementById('signout').addEventListener('click', () => {
+  history.replaceState(null, '', location.pathname);
+  signedOut(t('signedOut'));
+});
+document.getElementById('lang').addEventListener('click', () => {
+  setLanguage(current() === 'vi' ? 'en' : 'vi');
+  api.setLang(current());
+  route();
+});
+window.addEventListener('hashchange', route);
+route();
