@@ -190,3 +190,260 @@ async fn a_facilitator_projects_a_session_watches_the_count_and_closes_it() {
     assert_eq!(after.items()[0]["state"], "closed");
     app.join(&code, 12, json!({})).await.assert_problem(409, "session_closed");
 }
+
+#[actix_web::test]
+async fn session_activity_counts_for_the_room_only() {
+    let app = TestApp::spawn_demo().await;
+    let [district, school, other] = app.units(["PN", "PN-S06", "PN-S01"]).await;
+    let survey = published_survey(&app, &survey(&district)).await;
+    let (_, facilitator) = app.user("tpt.dem", "facilitator", Some(&school), None).await;
+    let (_, elsewhere) = app.user("tpt.khac", "facilitator", Some(&other), None).await;
+    let (_, moderator) = app.user("mod.dem", "moderator", None, None).await;
+    let session = app.open_session(&survey, &school, -5, 60).await;
+    let id = session["id"].as_str().unwrap();
+    let code = session["join_code"].as_str().unwrap();
+    let path = format!("/api/v1/sessions/{id}/activity");
+    let r = app.get(&path, Some(&facilitator)).await;
+    assert_eq!(r.ok(200)["joined"], 0);
+    assert_eq!(r.body["answers"], 0);
+    assert_eq!(r.body["state"], "open");
+    let child = app.child(code, 10).await;
+    app.child(code, 11).await;
+    let receipt = app.submit(&child, "k-1", json!({"safe": true})).await.string(201, "receipt_code");
+    let r = app.get(&path, Some(&facilitator)).await;
+    assert_eq!(r.ok(200)["joined"], 2);
+    assert_eq!(r.body["answers"], 1);
+    assert_eq!(
+        r.body.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["answers", "closes_at", "joined", "state"],
+        "counts only, never content"
+    );
+    // A withdrawn answer no longer counts.
+    app.delete(&format!("/api/v1/responses/{receipt}"), None).await;
+    assert_eq!(app.get(&path, app.admin()).await.ok(200)["answers"], 0);
+    // Another unit's facilitator does not see the session; other roles may not ask.
+    app.get(&path, Some(&elsewhere)).await.assert_problem(404, "not_found");
+    app.get(&path, Some(&moderator)).await.assert_problem(403, "forbidden");
+    app.get(&path, None).await.assert_problem(401, "unauthenticated");
+    app.get("/api/v1/sessions/nope/activity", Some(&facilitator))
+        .await
+        .assert_problem(400, "invalid_path");
+    app.get(
+        "/api/v1/sessions/00000000-0000-0000-0000-000000000000/activity",
+        Some(&facilitator),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
+
+/// Twenty issues raised at an event in a school: two about the same lamp,
+/// three junk, the rest ordinary.
+async fn twenty_issues(app: &TestApp, school: &str) -> Vec<Value> {
+    let mut issues = vec![
+        json!({"title": "Cần thêm đèn đường trước cổng trường", "body": "Buổi chiều đường trước cổng trường rất tối, chúng em sợ."}),
+        json!({"title": "Đèn đường trước cổng trường", "body": "Cần thêm đèn đường trước cổng trường vì buổi chiều rất tối."}),
+        json!({"title": "asdfgh", "body": "qwerty qwerty"}),
+        json!({"title": "zzzz", "body": "zzzz zzzz zzzz"}),
+        json!({"title": "xxxx", "body": "xxxx yyyy"}),
+    ];
+    for (i, what) in [
+        "Sân chơi thiếu cây xanh", "Nhà vệ sinh cần sạch hơn", "Cần nước uống miễn phí", "Thư viện mở cửa buổi trưa",
+        "Thêm giờ thể dục", "Lớp học nóng quá", "Cần mái che nhà xe", "Đường đến trường nhiều xe",
+        "Muốn có câu lạc bộ bơi", "Căng tin bán đồ ngọt nhiều", "Sân bóng bị ngập khi mưa", "Cần thêm ghế đá",
+        "Muốn học kỹ năng an toàn mạng", "Bảng đen khó nhìn",
+        "Cần hộp thư góp ý",
+    ]
+    .iter()
+    .enumerate()
+    {
+        issues.push(json!({"title": what, "body": format!("Ý kiến số {} của lớp 7A: {what}.", i + 1)}));
+    }
+    let r = app
+        .post(
+            "/api/v1/events",
+            app.admin(),
+            &json!({"kind": "dialogue", "unit_id": school, "held_on": "2026-10-15", "title": "Đối thoại với học sinh",
+                "children_attending": 30, "adults_attending": 4, "issues": issues}),
+        )
+        .await;
+    r.ok(201)["issues"].as_array().unwrap().clone()
+}
+
+#[actix_web::test]
+async fn a_moderator_triages_twenty_issues_by_keyboard() {
+    let app = TestApp::spawn_demo().await;
+    let [school] = app.units(["PN-S06"]).await;
+    let issues = twenty_issues(&app, &school).await;
+    assert_eq!(issues.len(), 20);
+    let (_, moderator) = app.user("mod.phim", "moderator", None, None).await;
+    let b = Browser::desktop("vi").await;
+    sign_in(&b, &app, "mod.phim").await;
+    b.find("#rows tr[data-id]").await;
+    b.wait_text("#counts", 10, |t| t.contains("Mới: 20")).await;
+    b.select("#f-sort", "oldest").await;
+    b.wait_text("#rows", 10, |t| t.contains("Cần hộp thư góp ý")).await;
+    b.click("#show-keys").await;
+    assert!(b.text("#keys").await.contains("Từ chối"));
+    b.screenshot("console-issues").await;
+    accessible(&b, "issue queue").await;
+    b.click("#show-keys").await;
+    // The keyboard from here on.
+    b.js("document.activeElement.blur()", json!([])).await;
+
+    let current = async || {
+        b.js(
+            "const r = document.querySelector('tr.current'); return [r.dataset.id, r.querySelector('strong').textContent]",
+            json!([]),
+        )
+        .await
+    };
+    let status_of = |id: &str| format!("tr[data-id='{id}'] td:nth-child(6)");
+    let mut published = None;
+    for step in 0..20 {
+        let row = current().await;
+        let (id, title) = (row[0].as_str().unwrap().to_owned(), row[1].as_str().unwrap().to_owned());
+        if title == "Đèn đường trước cổng trường" {
+            // The duplicate: side by side with the first, merged.
+            b.keys("m").await;
+            b.find("#similar .merge-into").await;
+            b.screenshot("console-similar").await;
+            accessible(&b, "similar issues").await;
+            b.keys("\u{E007}").await; // Enter on the first merge button
+            b.wait_text(&status_of(&id), 10, |t| t.contains("Đã gộp")).await;
+        } else if ["asdfgh", "zzzz", "xxxx"].contains(&title.as_str()) {
+            // Junk: picked for one bulk rejection.
+            b.keys("xj").await;
+        } else if title == "Nhà vệ sinh cần sạch hơn" {
+            // Rejected alone, with a reason chosen in the dialog.
+            b.keys("r").await;
+            b.select("#reject-reason", "off_topic").await;
+            b.keys("\u{E007}").await;
+            b.wait_text(&status_of(&id), 10, |t| t.contains("Lạc đề")).await;
+        } else {
+            b.keys("a").await;
+            b.wait_text(&status_of(&id), 10, |t| t.contains("Đã nhận")).await;
+            if published.is_none() {
+                // Back to it: a topic, then the explicit publish step.
+                b.keys("kt").await;
+                b.select("#topic-pick", "play_spaces").await;
+                b.keys("\u{E007}").await;
+                b.wait_text(&format!("tr[data-id='{id}'] .topic"), 10, |t| t.contains("Sân chơi")).await;
+                b.keys("p").await;
+                b.wait_text(&status_of(&id), 10, |t| t.contains("Đã công bố")).await;
+                b.keys("j").await;
+                published = Some(id.clone());
+            }
+        }
+        if step == 19 {
+            break;
+        }
+        assert_ne!(
+            current().await[0].as_str().unwrap(),
+            id,
+            "step {step} moved on from {title}"
+        );
+    }
+    b.wait_text("#bulk", 10, |t| t.contains("Đã chọn 3")).await;
+    b.select("#bulk-reason", "spam").await;
+    b.click("#bulk-reject").await;
+    b.wait_text("#counts", 10, |t| t.contains("Mới: 0")).await;
+    b.screenshot("console-issues-triaged").await;
+    accessible(&b, "triaged").await;
+
+    // What the API now holds.
+    let m = Some(moderator.as_str());
+    let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
+    assert_eq!(counts, json!({"new": 0, "accepted": 15, "rejected": 4, "merged": 1}));
+    let public = app.get("/api/v1/public/issues", None).await;
+    assert_eq!(public.items().len(), 1);
+    assert_eq!(public.items()[0]["id"], published.unwrap().as_str());
+    let spam = app.get("/api/v1/issues?status=rejected&limit=100", m).await;
+    let reasons: Vec<&str> = spam.items().iter().map(|i| i["rejection_reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons.iter().filter(|r| **r == "spam").count(), 3, "{reasons:?}");
+
+    // Search without diacritics, on the server.
+    b.select("#f-status", "").await;
+    b.type_into("#f-q", "den duong").await;
+    b.wait_text("#rows", 10, |t| t.contains("Cần thêm đèn đường") && !t.contains("Nhà vệ sinh")).await;
+    // And the merge undone in place.
+    b.select("#f-status", "merged").await;
+    b.wait_text("#rows", 10, |t| !t.contains("chúng em sợ") && t.contains("Tách ra")).await;
+    b.click("#rows button[data-act=unmerge]").await;
+    b.wait_text("#counts", 10, |t| t.contains("Mới: 1") && t.contains("Đã gộp: 0")).await;
+}
+
+#[actix_web::test]
+async fn an_officer_reviews_a_possible_disclosure_that_moderators_never_see() {
+    let app = TestApp::spawn_demo().await;
+    let [school] = app.units(["PN-S06"]).await;
+    app.post(
+        "/api/v1/events",
+        app.admin(),
+        &json!({"kind": "dialogue", "unit_id": school, "held_on": "2026-10-15", "title": "Đối thoại",
+            "children_attending": 20, "adults_attending": 2,
+            "issues": [{"title": "Tâm sự", "body": crate::screening::POSSIBLE},
+                       {"title": "Sân trường", "body": "Sân trường cần thêm cây xanh"}]}),
+    )
+    .await
+    .ok(201);
+    let (_, officer) = app.user("cb.baove", "safeguarding_officer", None, None).await;
+    let (_, moderator) = app.user("mod.khong", "moderator", None, None).await;
+
+    // A moderator: the nav hides the officer's screens, the address shows
+    // nothing of them, and the API refuses.
+    let b = Browser::desktop("vi").await;
+    sign_in(&b, &app, "mod.khong").await;
+    assert!(!b.text("#nav").await.contains("Bảo vệ"));
+    b.js("location.hash = '#/cases'", json!([])).await;
+    b.wait_text("main", 10, |t| t.contains("không có quyền")).await;
+    b.screenshot("console-refused").await;
+    for path in ["/api/v1/safeguarding/cases", "/api/v1/safeguarding/queue"] {
+        app.get(path, Some(&moderator)).await.assert_problem(403, "forbidden");
+    }
+    b.click("#signout").await;
+
+    // The officer: the queue, the facts, then the text on one click.
+    sign_in(&b, &app, "cb.baove").await;
+    let nav = b.text("#nav").await;
+    assert!(nav.contains("Bảo vệ") && !nav.contains("Ý kiến"), "{nav}");
+    b.click("#nav a[data-screen=cases]").await;
+    b.wait_text("#case-counts", 10, |t| t.contains("Có thể là lời kể cần bảo vệ: 1")).await;
+    b.click("#possible-only").await;
+    b.find("#cases tr[data-id]").await;
+    b.screenshot("console-cases").await;
+    accessible(&b, "cases").await;
+    assert!(!b.text("main").await.contains("biến mất"), "the list holds no text");
+    b.click("#cases a.button").await;
+    b.find("#read").await;
+    assert!(!b.text("main").await.contains("biến mất"), "not before the click");
+    let id = b.js("return location.hash.split('/')[2]", json!([])).await;
+    let id = id.as_str().unwrap().to_owned();
+    let readings = async || {
+        let a = app
+            .get(
+                &format!("/api/v1/audit?entity=safeguarding_case&entity_id={id}"),
+                app.admin(),
+            )
+            .await;
+        a.items().iter().filter(|e| e["action"] == "safeguarding_case.read").count()
+    };
+    assert_eq!(readings().await, 0);
+    b.click("#read").await;
+    b.wait_text("#text", 10, |t| t.contains("biến mất")).await;
+    assert_eq!(readings().await, 1, "the reading is audited");
+    b.click("#assign").await;
+    b.wait_text("#assigned", 10, |t| t.contains("cb.baove")).await;
+    b.type_into("#note", "Đã gặp em cùng giáo viên chủ nhiệm; không có nguy cơ.").await;
+    b.click("#add-note").await;
+    b.wait_text("#notes", 10, |t| t.contains("không có nguy cơ")).await;
+    b.screenshot("console-case").await;
+    accessible(&b, "case").await;
+    b.click("#release").await;
+    b.wait_text("#case-message", 10, |t| t.contains("Đã lưu")).await;
+    let case = app.get(&format!("/api/v1/safeguarding/cases/{id}"), Some(&officer)).await;
+    assert!(case.ok(200)["released_at"].is_string());
+    assert_eq!(case.body["status"], "assessing");
+    // Released: now in the moderators' queue.
+    let queue = app.get("/api/v1/issues?q=bien%20mat", Some(&moderator)).await;
+    assert_eq!(queue.items().len(), 1);
+}

@@ -211,6 +211,10 @@ export function show(main) {
       h('p', { class: 'row' }, h('button', { type: 'submit', id: 'ask-ok', text: t('confirm') }),
         h('button', { type: 'button', class: 'secondary', text: t('cancel'), onclick: close }))));
     dialog.addEventListener('cancel', () => dialog.remove());
+    // Enter on a list confirms too (a select does not submit by itself).
+    dialog.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && e.target.tagName === 'SELECT') { e.preventDefault(); dialog.querySelector('form').requestSubmit(); }
+    });
     document.body.append(dialog);
     dialog.showModal();
     fields.find((x) => x.tagName === 'SELECT')?.focus();
