@@ -50,7 +50,7 @@ async fn the_console_is_served_under_a_strict_policy() {
     assert!(csp.contains("frame-ancestors 'none'"));
     assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
     assert!(r.header("set-cookie").is_none(), "no cookie");
-    for file in ["console.js", "api.js", "i18n.js", "format.js", "sessions.js", "issues.js", "safeguarding.js", "console.css"] {
+    for file in ["console.js", "api.js", "i18n.js", "format.js", "sessions.js", "issues.js", "safeguarding.js", "agency.js", "console.css"] {
         assert_eq!(app.get(&format!("/console/{file}"), None).await.status, 200, "{file}");
     }
     app.get("/console/../Cargo.toml", None).await;
@@ -446,4 +446,55 @@ async fn an_officer_reviews_a_possible_disclosure_that_moderators_never_see() {
     // Released: now in the moderators' queue.
     let queue = app.get("/api/v1/issues?q=bien%20mat", Some(&moderator)).await;
     assert_eq!(queue.items().len(), 1);
+}
+
+#[actix_web::test]
+async fn agency_staff_read_acknowledge_reply_and_report_progress() {
+    let w = crate::recommendations::world().await;
+    let app = &w.app;
+    let board = crate::recommendations::agency(app, &w.school, "school_board").await;
+    let rec = crate::recommendations::sent(&w, &[&board]).await;
+    let delivery = crate::recommendations::delivery_for(&rec, &board);
+    let rec_id = rec["id"].as_str().unwrap().to_owned();
+    let (_, staff) = app.user("bgh.console", "agency_staff", None, Some(&board)).await;
+
+    let b = Browser::desktop("vi").await;
+    sign_in(&b, app, "bgh.console").await;
+    assert_eq!(b.text("#nav").await, "Hộp thư kiến nghị");
+    b.click("#nav a[data-screen=inbox]").await;
+    b.find("#deliveries").await;
+    b.screenshot("console-inbox").await;
+    accessible(&b, "inbox").await;
+    b.click(&format!("#deliveries tr[data-id='{delivery}'] a")).await;
+    b.wait_text("main", 10, |t| t.contains("Lắp đèn trên đường đến trường") && t.contains("Bằng chứng")).await;
+    b.click("#acknowledge").await;
+    b.wait_text("#delivery-message", 10, |t| t.contains("Đã lưu")).await;
+    assert!(!b.has("#acknowledge").await);
+    b.select("#stance", "accepted").await;
+    b.type_into("#reply-body", "Nhà trường sẽ lắp 12 bóng đèn trên đoạn đường trước cổng.").await;
+    b.type_into("#reply-child", "Trường sẽ lắp thêm đèn trước Tết nhé!").await;
+    b.type_into("#c-text-0", "Lắp 12 bóng đèn LED").await;
+    b.type_into("#c-due-0", "31/12/2026").await;
+    b.screenshot("console-reply").await;
+    accessible(&b, "reply").await;
+    b.click("#send-reply").await;
+    b.wait_text("#reply", 10, |t| t.contains("Tiếp thu")).await;
+
+    // The reply as the API holds it, and on the public feed.
+    let d = app.get(&format!("/api/v1/agency/deliveries/{delivery}"), Some(&staff)).await;
+    assert_eq!(d.ok(200)["reply"]["stance"], "accepted");
+    assert_eq!(d.body["commitments"][0]["due_on"], "2026-12-31");
+    let commitment = d.body["commitments"][0]["id"].as_str().unwrap().to_owned();
+    let public = app.get(&format!("/api/v1/public/recommendations/{rec_id}"), None).await;
+    assert!(public.ok(200).to_string().contains("Trường sẽ lắp thêm đèn trước Tết"), "{}", public.text);
+
+    // Progress on the commitment.
+    b.type_into(&format!("#note-{commitment}"), "Đã lắp xong 12 bóng đèn.").await;
+    b.click(&format!("li[data-id='{commitment}'] button[data-progress=done]")).await;
+    b.wait_text("#reply", 10, |t| t.contains("Đã lắp xong")).await;
+    b.screenshot("console-delivery").await;
+    accessible(&b, "delivery").await;
+    let d = app.get(&format!("/api/v1/agency/deliveries/{delivery}"), Some(&staff)).await;
+    assert_eq!(d.ok(200)["commitments"][0]["status"], "done");
+    assert_eq!(d.body["status"], "done");
 }

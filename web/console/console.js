@@ -5,12 +5,14 @@ import { t, current, setLanguage } from './i18n.js';
 import * as sessions from './sessions.js';
 import * as issues from './issues.js';
 import * as safeguarding from './safeguarding.js';
+import * as agency from './agency.js';
 
 // Who may use what, as the API decides it (crates/api/src/auth.rs).
 const SCREENS = [
   { path: 'sessions', label: 'navSessions', roles: ['facilitator', 'admin'], module: sessions },
   { path: 'issues', label: 'navIssues', roles: ['moderator', 'admin'], module: issues },
   { path: 'cases', label: 'navCases', roles: ['safeguarding_officer'], module: safeguarding },
+  { path: 'inbox', label: 'navInbox', roles: ['agency_staff'], module: agency },
 ];
 
 let me = null;

@@ -191,7 +191,7 @@ export function show(main) {
       h('p', { class: 'muted', text: `${t('supportsN', f.num(x.supports))} · ${t('statuses')[x.status]} · ${f.date(x.created_at)}` }));
     const close = () => { dialog.close(); dialog.remove(); };
     dialog.append(h('h2', { id: 'similar-title', text: t('similarTitle') }),
-      found.length ? null : h('p', { text: t('noSimilar') }),
+      ...(found.length ? [] : [h('p', { text: t('noSimilar') })]),
       ...found.map(({ issue: other, score }) => h('div', { class: 'side-pair' },
         h('div', { class: 'side' }, card(issue, t('thisIssue')), card(other, `${Math.round(score * 100)}%`)),
         h('p', {}, h('button', { type: 'button', class: 'merge-into', 'data-into': other.id, text: t('mergeInto'),

@@ -52,7 +52,9 @@ async function list(main) {
 }
 
 function facts(c) {
+  const who = c.assignee_id ? (c.assignee_id === user().id ? user().username : '✓') : t('unassigned');
   return h('dl', { class: 'facts' },
+    h('dt', { text: t('assignee') }), h('dd', { id: 'assigned', text: who }),
     h('dt', { text: t('received') }), h('dd', { text: f.dateTime(c.received_at) }),
     h('dt', { text: t('severity') }), h('dd', {}, pill(c.severity, t('severities')[c.severity])),
     h('dt', { text: t('status') }), h('dd', { id: 'case-state', text: t('caseStatuses')[c.status] }),
@@ -89,10 +91,9 @@ function openCase(main, id) {
     };
     main.replaceChildren(back, h('h1', { text: t('caseOf', f.date(c.received_at)) }),
       h('div', { class: 'side' },
-        h('div', { class: 'card' }, facts(c),
-          c.assignee_id ? h('p', { id: 'assigned', text: `${t('assignee')}: ${c.assignee_id === user().id ? user().username : c.assignee_id}` }) : null),
+        h('div', { class: 'card' }, facts(c)),
         h('div', { class: 'card' },
-          h('h2', { text: t('readText') }),
+          h('h2', { text: t('textTitle') }),
           h('p', { class: 'text', id: 'text', text: c.text }),
           c.matched.length ? h('p', { class: 'muted', text: `→ ${c.matched.join(', ')}` }) : null)),
       h('div', { class: 'card' },

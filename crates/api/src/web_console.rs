@@ -40,6 +40,7 @@ const ASSETS: &[Asset] = &[
     asset!("sessions.js", JS),
     asset!("issues.js", JS),
     asset!("safeguarding.js", JS),
+    asset!("agency.js", JS),
 ];
 
 /// The policy every page of the console is served under. Images from the
