@@ -79,7 +79,7 @@ async function delivery(main, id) {
         h('h3', { text: t('childWords') }), h('p', { text: words(rec.child_summary) }),
         h('p', { class: 'muted', text: t('issuesBehind', rec.issues_count) })),
       h('section', { 'aria-labelledby': 'ev-h' }, h('h2', { id: 'ev-h', text: t('evidence') }), rec.evidence.map(evidence))),
-    d.acknowledged_at ? null : h('p', {}, h('button', { type: 'button', id: 'acknowledge', text: t('acknowledge'), onclick: () => run(`/agency/deliveries/${id}/acknowledge`, {}) })),
+    ...(d.acknowledged_at ? [] : [h('p', {}, h('button', { type: 'button', id: 'acknowledge', text: t('acknowledge'), onclick: () => run(`/agency/deliveries/${id}/acknowledge`, {}) }))]),
     d.reply ? replied(d, run) : replyForm(id, run));
 }
 
@@ -92,7 +92,7 @@ function replied(d, run) {
       const note = h('input', { type: 'text', id: `note-${c.id}`, size: 40 });
       const label = h('label', { for: `note-${c.id}`, text: t('progressNote') });
       return h('li', { 'data-id': c.id },
-        h('strong', { text: c.text }), ` · ${t('due')} ${dmy(c.due_on)} · `, h('span', { class: 'pill', text: t('commitmentStatuses')[c.status] }),
+        h('strong', { text: c.text }), ` · ${t('by')} ${dmy(c.due_on)} · `, h('span', { class: 'pill', text: t('commitmentStatuses')[c.status] }),
         h('ul', {}, c.updates.map((u) => h('li', { text: `${f.date(u.at)}: ${u.note}` }))),
         c.status === 'done' ? null : h('div', { class: 'row' }, h('div', {}, label, note),
           h('button', { type: 'button', class: 'secondary', 'data-progress': 'in_progress', text: t('inProgress'), onclick: () => note.value.trim() && run(`/agency/deliveries/${d.id}/updates`, { commitment_id: c.id, status: 'in_progress', note: note.value.trim() }) }),

@@ -69,7 +69,7 @@ function openCase(main, id) {
     h('p', { class: 'notice', text: t('readWarn') }),
     h('button', { type: 'button', id: 'read', text: t('readText'), onclick: read }));
   main.replaceChildren(back, h('h1', { text: known ? t('caseOf', f.date(known.received_at)) : t('casesTitle') }),
-    known ? h('div', { class: 'card' }, facts(known)) : null, area);
+    ...(known ? [h('div', { class: 'card' }, facts(known))] : []), area);
 
   async function read() {
     let c;
