@@ -50,11 +50,23 @@ async fn the_console_is_served_under_a_strict_policy() {
     assert!(csp.contains("frame-ancestors 'none'"));
     assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
     assert!(r.header("set-cookie").is_none(), "no cookie");
-    for file in ["console.js", "api.js", "i18n.js", "format.js", "sessions.js", "issues.js", "safeguarding.js", "agency.js", "console.css"] {
+    for file in [
+        "console.js",
+        "api.js",
+        "i18n.js",
+        "format.js",
+        "sessions.js",
+        "issues.js",
+        "safeguarding.js",
+        "agency.js",
+        "console.css",
+    ] {
         assert_eq!(app.get(&format!("/console/{file}"), None).await.status, 200, "{file}");
     }
     app.get("/console/../Cargo.toml", None).await;
-    app.get("/console/nothing.js", None).await.assert_problem(404, "not_found");
+    app.get("/console/nothing.js", None)
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[actix_web::test]
@@ -149,7 +161,11 @@ async fn a_facilitator_projects_a_session_watches_the_count_and_closes_it() {
     let sessions = app
         .get(&format!("/api/v1/surveys/{survey}/sessions"), Some(&facilitator))
         .await;
-    let session = sessions.items().first().unwrap_or_else(|| panic!("{:?}", sessions.body)).clone();
+    let session = sessions
+        .items()
+        .first()
+        .unwrap_or_else(|| panic!("{:?}", sessions.body))
+        .clone();
     assert_eq!(session["join_code"], code.as_str());
     assert_eq!(session["expected_participants"], 35);
     assert_eq!(session["opens_at"], "2026-11-25T01:55:00Z");
@@ -176,7 +192,10 @@ async fn a_facilitator_projects_a_session_watches_the_count_and_closes_it() {
     app.submit(&children[1], "k-1", json!({"safe": false})).await.ok(201);
     b.wait_text("#answers", 15, |t| t == "2").await;
     let screen = b.text("main").await;
-    assert!(!screen.contains("true") && !screen.contains("Có"), "counts only: {screen}");
+    assert!(
+        !screen.contains("true") && !screen.contains("Có"),
+        "counts only: {screen}"
+    );
     b.screenshot("console-projection").await;
     accessible(&b, "projection").await;
 
@@ -188,7 +207,9 @@ async fn a_facilitator_projects_a_session_watches_the_count_and_closes_it() {
         .get(&format!("/api/v1/surveys/{survey}/sessions"), Some(&facilitator))
         .await;
     assert_eq!(after.items()[0]["state"], "closed");
-    app.join(&code, 12, json!({})).await.assert_problem(409, "session_closed");
+    app.join(&code, 12, json!({}))
+        .await
+        .assert_problem(409, "session_closed");
 }
 
 #[actix_web::test]
@@ -209,7 +230,10 @@ async fn session_activity_counts_for_the_room_only() {
     assert_eq!(r.body["state"], "open");
     let child = app.child(code, 10).await;
     app.child(code, 11).await;
-    let receipt = app.submit(&child, "k-1", json!({"safe": true})).await.string(201, "receipt_code");
+    let receipt = app
+        .submit(&child, "k-1", json!({"safe": true}))
+        .await
+        .string(201, "receipt_code");
     let r = app.get(&path, Some(&facilitator)).await;
     assert_eq!(r.ok(200)["joined"], 2);
     assert_eq!(r.body["answers"], 1);
@@ -247,10 +271,20 @@ async fn twenty_issues(app: &TestApp, school: &str) -> Vec<Value> {
         json!({"title": "xxxx", "body": "xxxx yyyy"}),
     ];
     for (i, what) in [
-        "Sân chơi thiếu cây xanh", "Nhà vệ sinh cần sạch hơn", "Cần nước uống miễn phí", "Thư viện mở cửa buổi trưa",
-        "Thêm giờ thể dục", "Lớp học nóng quá", "Cần mái che nhà xe", "Đường đến trường nhiều xe",
-        "Muốn có câu lạc bộ bơi", "Căng tin bán đồ ngọt nhiều", "Sân bóng bị ngập khi mưa", "Cần thêm ghế đá",
-        "Muốn học kỹ năng an toàn mạng", "Bảng đen khó nhìn",
+        "Sân chơi thiếu cây xanh",
+        "Nhà vệ sinh cần sạch hơn",
+        "Cần nước uống miễn phí",
+        "Thư viện mở cửa buổi trưa",
+        "Thêm giờ thể dục",
+        "Lớp học nóng quá",
+        "Cần mái che nhà xe",
+        "Đường đến trường nhiều xe",
+        "Muốn có câu lạc bộ bơi",
+        "Căng tin bán đồ ngọt nhiều",
+        "Sân bóng bị ngập khi mưa",
+        "Cần thêm ghế đá",
+        "Muốn học kỹ năng an toàn mạng",
+        "Bảng đen khó nhìn",
         "Cần hộp thư góp ý",
     ]
     .iter()
@@ -327,7 +361,8 @@ async fn a_moderator_triages_twenty_issues_by_keyboard() {
                 b.keys("kt").await;
                 b.select("#topic-pick", "play_spaces").await;
                 b.keys("\u{E007}").await;
-                b.wait_text(&format!("tr[data-id='{id}'] .topic"), 10, |t| t.contains("Sân chơi")).await;
+                b.wait_text(&format!("tr[data-id='{id}'] .topic"), 10, |t| t.contains("Sân chơi"))
+                    .await;
                 b.keys("p").await;
                 b.wait_text(&status_of(&id), 10, |t| t.contains("Đã công bố")).await;
                 b.keys("j").await;
@@ -358,18 +393,27 @@ async fn a_moderator_triages_twenty_issues_by_keyboard() {
     assert_eq!(public.items().len(), 1);
     assert_eq!(public.items()[0]["id"], published.unwrap().as_str());
     let spam = app.get("/api/v1/issues?status=rejected&limit=100", m).await;
-    let reasons: Vec<&str> = spam.items().iter().map(|i| i["rejection_reason"].as_str().unwrap()).collect();
+    let reasons: Vec<&str> = spam
+        .items()
+        .iter()
+        .map(|i| i["rejection_reason"].as_str().unwrap())
+        .collect();
     assert_eq!(reasons.iter().filter(|r| **r == "spam").count(), 3, "{reasons:?}");
 
     // Search without diacritics, on the server.
     b.select("#f-status", "").await;
     b.type_into("#f-q", "den duong").await;
-    b.wait_text("#rows", 10, |t| t.contains("Cần thêm đèn đường") && !t.contains("Nhà vệ sinh")).await;
+    b.wait_text("#rows", 10, |t| {
+        t.contains("Cần thêm đèn đường") && !t.contains("Nhà vệ sinh")
+    })
+    .await;
     // And the merge undone in place.
     b.select("#f-status", "merged").await;
-    b.wait_text("#rows", 10, |t| !t.contains("chúng em sợ") && t.contains("Tách ra")).await;
+    b.wait_text("#rows", 10, |t| !t.contains("chúng em sợ") && t.contains("Tách ra"))
+        .await;
     b.click("#rows button[data-act=unmerge]").await;
-    b.wait_text("#counts", 10, |t| t.contains("Mới: 1") && t.contains("Đã gộp: 0")).await;
+    b.wait_text("#counts", 10, |t| t.contains("Mới: 1") && t.contains("Đã gộp: 0"))
+        .await;
 }
 
 #[actix_web::test]
@@ -407,7 +451,8 @@ async fn an_officer_reviews_a_possible_disclosure_that_moderators_never_see() {
     let nav = b.text("#nav").await;
     assert!(nav.contains("Bảo vệ") && !nav.contains("Ý kiến"), "{nav}");
     b.click("#nav a[data-screen=cases]").await;
-    b.wait_text("#case-counts", 10, |t| t.contains("Có thể là lời kể cần bảo vệ: 1")).await;
+    b.wait_text("#case-counts", 10, |t| t.contains("Có thể là lời kể cần bảo vệ: 1"))
+        .await;
     b.click("#possible-only").await;
     b.find("#cases tr[data-id]").await;
     b.screenshot("console-cases").await;
@@ -425,7 +470,10 @@ async fn an_officer_reviews_a_possible_disclosure_that_moderators_never_see() {
                 app.admin(),
             )
             .await;
-        a.items().iter().filter(|e| e["action"] == "safeguarding_case.read").count()
+        a.items()
+            .iter()
+            .filter(|e| e["action"] == "safeguarding_case.read")
+            .count()
     };
     assert_eq!(readings().await, 0);
     b.click("#read").await;
@@ -433,14 +481,17 @@ async fn an_officer_reviews_a_possible_disclosure_that_moderators_never_see() {
     assert_eq!(readings().await, 1, "the reading is audited");
     b.click("#assign").await;
     b.wait_text("#assigned", 10, |t| t.contains("cb.baove")).await;
-    b.type_into("#note", "Đã gặp em cùng giáo viên chủ nhiệm; không có nguy cơ.").await;
+    b.type_into("#note", "Đã gặp em cùng giáo viên chủ nhiệm; không có nguy cơ.")
+        .await;
     b.click("#add-note").await;
     b.wait_text("#notes", 10, |t| t.contains("không có nguy cơ")).await;
     b.screenshot("console-case").await;
     accessible(&b, "case").await;
     b.click("#release").await;
     b.wait_text("#case-message", 10, |t| t.contains("Đã lưu")).await;
-    let case = app.get(&format!("/api/v1/safeguarding/cases/{id}"), Some(&officer)).await;
+    let case = app
+        .get(&format!("/api/v1/safeguarding/cases/{id}"), Some(&officer))
+        .await;
     assert!(case.ok(200)["released_at"].is_string());
     assert_eq!(case.body["status"], "assessing");
     // Released: now in the moderators' queue.
@@ -466,13 +517,21 @@ async fn agency_staff_read_acknowledge_reply_and_report_progress() {
     b.screenshot("console-inbox").await;
     accessible(&b, "inbox").await;
     b.click(&format!("#deliveries tr[data-id='{delivery}'] a")).await;
-    b.wait_text("main", 10, |t| t.contains("Lắp đèn trên đường đến trường") && t.contains("Bằng chứng")).await;
+    b.wait_text("main", 10, |t| {
+        t.contains("Lắp đèn trên đường đến trường") && t.contains("Bằng chứng")
+    })
+    .await;
     b.click("#acknowledge").await;
     b.wait_text("#delivery-message", 10, |t| t.contains("Đã lưu")).await;
     assert!(!b.has("#acknowledge").await);
     b.select("#stance", "accepted").await;
-    b.type_into("#reply-body", "Nhà trường sẽ lắp 12 bóng đèn trên đoạn đường trước cổng.").await;
-    b.type_into("#reply-child", "Trường sẽ lắp thêm đèn trước Tết nhé!").await;
+    b.type_into(
+        "#reply-body",
+        "Nhà trường sẽ lắp 12 bóng đèn trên đoạn đường trước cổng.",
+    )
+    .await;
+    b.type_into("#reply-child", "Trường sẽ lắp thêm đèn trước Tết nhé!")
+        .await;
     b.type_into("#c-text-0", "Lắp 12 bóng đèn LED").await;
     b.type_into("#c-due-0", "31/12/2026").await;
     b.screenshot("console-reply").await;
@@ -481,20 +540,30 @@ async fn agency_staff_read_acknowledge_reply_and_report_progress() {
     b.wait_text("#reply", 10, |t| t.contains("Tiếp thu")).await;
 
     // The reply as the API holds it, and on the public feed.
-    let d = app.get(&format!("/api/v1/agency/deliveries/{delivery}"), Some(&staff)).await;
+    let d = app
+        .get(&format!("/api/v1/agency/deliveries/{delivery}"), Some(&staff))
+        .await;
     assert_eq!(d.ok(200)["reply"]["stance"], "accepted");
     assert_eq!(d.body["commitments"][0]["due_on"], "2026-12-31");
     let commitment = d.body["commitments"][0]["id"].as_str().unwrap().to_owned();
     let public = app.get(&format!("/api/v1/public/recommendations/{rec_id}"), None).await;
-    assert!(public.ok(200).to_string().contains("Trường sẽ lắp thêm đèn trước Tết"), "{}", public.text);
+    assert!(
+        public.ok(200).to_string().contains("Trường sẽ lắp thêm đèn trước Tết"),
+        "{}",
+        public.text
+    );
 
     // Progress on the commitment.
-    b.type_into(&format!("#note-{commitment}"), "Đã lắp xong 12 bóng đèn.").await;
-    b.click(&format!("li[data-id='{commitment}'] button[data-progress=done]")).await;
+    b.type_into(&format!("#note-{commitment}"), "Đã lắp xong 12 bóng đèn.")
+        .await;
+    b.click(&format!("li[data-id='{commitment}'] button[data-progress=done]"))
+        .await;
     b.wait_text("#reply", 10, |t| t.contains("Đã lắp xong")).await;
     b.screenshot("console-delivery").await;
     accessible(&b, "delivery").await;
-    let d = app.get(&format!("/api/v1/agency/deliveries/{delivery}"), Some(&staff)).await;
+    let d = app
+        .get(&format!("/api/v1/agency/deliveries/{delivery}"), Some(&staff))
+        .await;
     assert_eq!(d.ok(200)["commitments"][0]["status"], "done");
     assert_eq!(d.body["status"], "done");
 }
