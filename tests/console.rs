@@ -567,3 +567,74 @@ async fn agency_staff_read_acknowledge_reply_and_report_progress() {
     assert_eq!(d.ok(200)["commitments"][0]["status"], "done");
     assert_eq!(d.body["status"], "done");
 }
+
+#[actix_web::test]
+async fn a_recommendation_from_draft_to_an_agency_reply() {
+    let w = crate::recommendations::world().await;
+    let app = &w.app;
+    let board = crate::recommendations::agency(app, &w.school, "school_board").await;
+    app.user("hd.soan", "moderator", None, None).await;
+    app.user("bgh.tra.loi", "agency_staff", None, Some(&board)).await;
+    let b = Browser::desktop("vi").await;
+    sign_in(&b, app, "hd.soan").await;
+    b.click("#nav a[data-screen=recs]").await;
+    b.click("#new-rec").await;
+    b.click(&format!("#pick-{}", w.issues[0])).await;
+    b.click(&format!("#pick-{}", w.issues[1])).await;
+    b.select("#rec-topic", "safety").await;
+    b.wait_text("#rec-unit", 10, |t| t.contains("PN-S06")).await;
+    b.type_into("#rec-title-vi", "Lắp đèn trên đường đến trường").await;
+    b.type_into("#rec-summary-vi", "Học sinh phản ánh đường đến trường không có đèn.")
+        .await;
+    b.type_into("#rec-action-vi", "Lắp đèn chiếu sáng trước giờ tan học.")
+        .await;
+    b.type_into(
+        "#rec-child-vi",
+        "Các bạn nói đường đến trường tối. Hội đồng đề nghị lắp đèn.",
+    )
+    .await;
+    b.screenshot("console-compose").await;
+    accessible(&b, "compose").await;
+    b.click("#save-rec").await;
+    b.click("#approve").await;
+    b.wait_text("#rec-status", 10, |t| t.contains("Đã thông qua")).await;
+    b.find(&format!("#route-{board}")).await;
+    let checked = b
+        .js(
+            "return document.querySelector(arguments[0]).checked",
+            json!([format!("#route-{board}")]),
+        )
+        .await;
+    if checked != Value::Bool(true) {
+        b.click(&format!("#route-{board}")).await;
+    }
+    b.screenshot("console-route").await;
+    accessible(&b, "route").await;
+    b.click("#send").await;
+    b.wait_text("#rec-status", 10, |t| t.contains("Đã gửi")).await;
+    let rec_id = b.js("return location.hash.split('/')[2]", json!([])).await;
+    let rec_id = rec_id.as_str().unwrap().to_owned();
+    b.click("main a[href='#/recs']").await;
+    b.find("#board").await;
+    b.screenshot("console-board").await;
+    accessible(&b, "board").await;
+    b.click("#signout").await;
+
+    // The agency's staff reply; the public page's source shows it.
+    sign_in(&b, app, "bgh.tra.loi").await;
+    b.click("#nav a[data-screen=inbox]").await;
+    b.click("#deliveries a").await;
+    b.select("#stance", "accepted").await;
+    b.type_into("#reply-body", "Nhà trường sẽ lắp đèn.").await;
+    b.type_into("#reply-child", "Trường sẽ lắp đèn cho các bạn!").await;
+    b.type_into("#c-text-0", "Lắp 8 bóng đèn").await;
+    b.type_into("#c-due-0", "31/12/2026").await;
+    b.click("#send-reply").await;
+    b.wait_text("#reply", 10, |t| t.contains("Tiếp thu")).await;
+    let public = app.get(&format!("/api/v1/public/recommendations/{rec_id}"), None).await;
+    assert!(
+        public.ok(200).to_string().contains("Trường sẽ lắp đèn cho các bạn!"),
+        "{}",
+        public.text
+    );
+}

@@ -6,11 +6,13 @@ import * as sessions from './sessions.js';
 import * as issues from './issues.js';
 import * as safeguarding from './safeguarding.js';
 import * as agency from './agency.js';
+import * as recommendations from './recommendations.js';
 
 // Who may use what, as the API decides it (crates/api/src/auth.rs).
 const SCREENS = [
   { path: 'sessions', label: 'navSessions', roles: ['facilitator', 'admin'], module: sessions },
   { path: 'issues', label: 'navIssues', roles: ['moderator', 'admin'], module: issues },
+  { path: 'recs', label: 'navRecs', roles: ['moderator', 'admin'], module: recommendations },
   { path: 'cases', label: 'navCases', roles: ['safeguarding_officer'], module: safeguarding },
   { path: 'inbox', label: 'navInbox', roles: ['agency_staff'], module: agency },
 ];

@@ -41,6 +41,7 @@ const ASSETS: &[Asset] = &[
     asset!("issues.js", JS),
     asset!("safeguarding.js", JS),
     asset!("agency.js", JS),
+    asset!("recommendations.js", JS),
 ];
 
 /// The policy every page of the console is served under. Images from the
