@@ -40,7 +40,7 @@ async fn migrations_go_up_down_and_up_again() {
     let count = Migrator::migrations().len();
     assert!(count >= 1);
     for round in 0..2 {
-        Migrator::up(&db, None).await.unwrap();
+        langnghe_storage::migrate(&db).await.unwrap();
         assert_eq!(Migrator::get_pending_migrations(&db).await.unwrap().len(), 0);
         langnghe_storage::ready(&db).await.unwrap();
         for t in TABLES {
@@ -48,7 +48,7 @@ async fn migrations_go_up_down_and_up_again() {
         }
         // One step at a time, so each migration's down is exercised alone.
         for step in 0..count {
-            Migrator::down(&db, Some(1)).await.unwrap();
+            langnghe_storage::migrate_down(&db, Some(1)).await.unwrap();
             assert_eq!(
                 Migrator::get_applied_migrations(&db).await.unwrap().len(),
                 count - step - 1
@@ -62,7 +62,7 @@ async fn migrations_go_up_down_and_up_again() {
             "not ready with migrations pending"
         );
     }
-    Migrator::up(&db, None).await.unwrap();
+    langnghe_storage::migrate(&db).await.unwrap();
     assert!(
         langnghe_api::demo::seed_if_empty(&db, crate::support::start())
             .await
@@ -102,4 +102,52 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
     assert_eq!(row("PRAGMA journal_mode").await, "wal");
     assert_eq!(row("PRAGMA foreign_keys").await, "1");
     assert_eq!(row("PRAGMA busy_timeout").await, "10000");
+}
+
+/// SQLite keeps a copy of the schema in each connection and most statements
+/// notice when another connection has changed it, but `ALTER TABLE … DROP
+/// COLUMN` is compiled against the copy alone: on a connection that last
+/// read the schema before migration 6 added `responses.in_rollup`,
+/// migration 8's drop fails with `no such column: "in_rollup"`. Migrations
+/// used to run statement by statement on whichever connection of the pool
+/// was free, and under load the drop sometimes met such a connection. Here
+/// every connection of the pool holds that old schema, and the pool hands
+/// out the longest idle first, so without the fix (all of a run on one
+/// connection, in one transaction) the drop meets one every time.
+#[actix_web::test]
+async fn sqlite_migrations_run_on_one_connection_whatever_the_pool_holds() {
+    const POOL: u32 = 40;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("stale.db").display());
+    // The schema before `in_rollup`, made through a pool of one connection.
+    let early = langnghe_storage::connect(&url, 1).await.unwrap();
+    Migrator::up(&early, Some(5)).await.unwrap();
+    early.close().await.ok();
+
+    let db = langnghe_storage::connect(&url, POOL).await.unwrap();
+    let pool = db.get_sqlite_connection_pool();
+    let mut held = Vec::new();
+    for _ in 0..POOL {
+        let mut c = pool.acquire().await.unwrap();
+        sea_orm::sqlx::query("SELECT COUNT(*) FROM responses")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        held.push(c);
+    }
+    drop(held);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while pool.num_idle() < POOL as usize {
+        assert!(std::time::Instant::now() < deadline, "connections not back in the pool");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+
+    langnghe_storage::migrate(&db).await.unwrap();
+    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    assert!(table_answers(&db, "fold_queue").await);
+    assert!(
+        db.execute_unprepared("SELECT in_rollup FROM responses").await.is_err(),
+        "in_rollup was dropped"
+    );
+    db.close().await.ok();
 }

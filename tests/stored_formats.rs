@@ -155,7 +155,7 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
         .rev()
         .take_while(|m| m.name() != "m20261208_000025_stored_formats")
         .count() as u32;
-    Migrator::down(&db, Some(after_25 + 1)).await.unwrap();
+    langnghe_storage::migrate_down(&db, Some(after_25 + 1)).await.unwrap();
     let definitions = text(
         &db,
         "SELECT definition FROM survey_versions WHERE survey_id = $1",
@@ -190,7 +190,7 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
     let mixed = released(&app, &survey, 2).await;
 
     // Migration 25 again: every row in version 1, read the same.
-    Migrator::up(&db, None).await.unwrap();
+    langnghe_storage::migrate(&db).await.unwrap();
     for t in text(
         &db,
         "SELECT definition FROM survey_versions WHERE survey_id = $1",

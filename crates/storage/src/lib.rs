@@ -175,12 +175,46 @@ fn private_file(path: &str) -> std::io::Result<()> {
 
 /// Applies every pending migration.
 pub async fn migrate(db: &Db) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    migrate_up(db, None).await
+}
+
+/// Applies the next `steps` pending migrations (all of them with `None`).
+///
+/// On SQLite a run is one `BEGIN IMMEDIATE` transaction, so every statement
+/// runs on one connection. Run statement by statement on the pool (what
+/// sea-orm does on SQLite), a statement could land on a connection whose
+/// copy of the schema predates a change made on another: most statements
+/// notice and read the schema again, but `ALTER TABLE … DROP COLUMN` is
+/// compiled against the copy and fails (`no such column: "in_rollup"` in
+/// migration 8, intermittently, under load). The transaction also makes a
+/// run all or nothing, and a second process migrating the same file waits
+/// for the first and then finds nothing pending. PostgreSQL runs each
+/// migration in a transaction of its own, as before.
+pub async fn migrate_up(db: &Db, steps: Option<u32>) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        let tx = begin(db).await?;
+        Migrator::up(&tx, steps).await?;
+        tx.commit().await
+    } else {
+        Migrator::up(db, steps).await
+    }
+}
+
+/// Rolls the last `steps` applied migrations back (all of them with
+/// `None`), on one connection on SQLite as [`migrate_up`] does.
+pub async fn migrate_down(db: &Db, steps: Option<u32>) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        let tx = begin(db).await?;
+        Migrator::down(&tx, steps).await?;
+        tx.commit().await
+    } else {
+        Migrator::down(db, steps).await
+    }
 }
 
 /// Rolls every migration back (tests and `langnghe migrate --down`).
 pub async fn migrate_down_all(db: &Db) -> Result<(), DbErr> {
-    Migrator::down(db, None).await
+    migrate_down(db, None).await
 }
 
 /// Whether the database answers and every migration is applied.
