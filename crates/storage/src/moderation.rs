@@ -16,6 +16,7 @@ use crate::audit::{self, Change, snapshot};
 use crate::entities::{issue, issue_support, response};
 use crate::names::{by_name, by_name_opt, read, read_opt};
 use crate::query::{read_by_id, rows_in};
+use crate::safeguarding::{Opening, open};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An issue as the moderators see it.
@@ -766,38 +767,14 @@ pub struct Referral<'a> {
     pub withheld: &'a str,
 }
 
-fn referral_case(
-    r: &Referral<'_>,
-    text: String,
-    unit_id: Uuid,
-    now: DateTime<Utc>,
-) -> crate::entities::safeguarding_case::ActiveModel {
-    use sea_orm::ActiveValue::Set;
-    crate::entities::safeguarding_case::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        source: Set("referral".to_owned()),
-        status: Set(IssueStatus::New.as_str().to_owned()),
-        severity: Set(r.severity.to_owned()),
-        categories: Set(r.categories.join(",")),
-        original_text: Set(text),
-        unit_id: Set(Some(unit_id)),
-        session_id: Set(None),
-        response_id: Set(None),
-        issue_id: Set(None),
-        question_key: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        assignee_id: Set(None),
-        referred_to: Set(None),
-        channel: Set(None),
-        received_at: Set(Some(now)),
-        assessed_at: Set(None),
-        closed_at: Set(None),
-        outcome: Set(None),
-        matched: Set("[]".to_owned()),
-        verdict: Set(None),
-        verdict_at: Set(None),
-        released_at: Set(None),
+impl Referral<'_> {
+    /// The case it opens, holding `text`, from `unit_id`.
+    fn case(&self, text: String, unit_id: Uuid, now: DateTime<Utc>) -> Opening<'_> {
+        Opening {
+            categories: self.categories,
+            unit_id: Some(unit_id),
+            ..Opening::new("referral", self.severity, text, now)
+        }
     }
 }
 
@@ -806,7 +783,6 @@ fn referral_case(
 /// unpublished, its text replaced). Audited without the text. Returns the
 /// case's id; `NotFound` for an unknown or already hidden issue.
 pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> Result<Uuid, StoreError> {
-    use sea_orm::ActiveValue::Set;
     let tx = begin(db).await?;
     let Some(issue) = issue::Entity::find_by_id(id)
         .lock_exclusive()
@@ -818,10 +794,12 @@ pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> 
         return Err(StoreError::NotFound);
     };
     let now = actor.at;
-    let mut case = referral_case(r, format!("{}\n\n{}", issue.title, issue.body), issue.unit_id, now);
-    case.issue_id = Set(Some(id));
-    case.session_id = Set(issue.session_id);
-    let case_id = open_referred_case(&tx, r, case, now).await?;
+    let case = Opening {
+        issue_id: Some(id),
+        session_id: issue.session_id,
+        ..r.case(format!("{}\n\n{}", issue.title, issue.body), issue.unit_id, now)
+    };
+    let case_id = open(&tx, case, now).await?;
     issue::Entity::update_many()
         .col_expr(issue::Column::Status, Expr::value("withheld"))
         .col_expr(issue::Column::Title, Expr::value(r.withheld))
@@ -842,30 +820,6 @@ pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> 
     Ok(case_id)
 }
 
-/// Opens the case a referral makes, telling the officers, in `tx`.
-async fn open_referred_case(
-    tx: &sea_orm::DatabaseTransaction,
-    r: &Referral<'_>,
-    case: crate::entities::safeguarding_case::ActiveModel,
-    now: DateTime<Utc>,
-) -> Result<Uuid, StoreError> {
-    let case_id = *case.id.as_ref();
-    let opened = crate::safeguarding::Opened {
-        id: case_id,
-        source: "referral",
-        outcome: None,
-        severity: r.severity,
-        categories: r.categories,
-        unit_id: *case.unit_id.as_ref(),
-        received_at: now,
-    };
-    crate::safeguarding::announce(tx, &opened).await?;
-    crate::entities::safeguarding_case::Entity::insert(case)
-        .exec_without_returning(tx)
-        .await?;
-    Ok(case_id)
-}
-
 /// A moderator refers a free-text answer to safeguarding: a case opens with
 /// the answer's text, and the answer is replaced by `withheld` (which no
 /// moderator list shows). `NotFound` for an unknown response or an answer
@@ -877,7 +831,6 @@ pub async fn refer_answer(
     key: &str,
     r: &Referral<'_>,
 ) -> Result<Uuid, StoreError> {
-    use sea_orm::ActiveValue::Set;
     let tx = begin(db).await?;
     let Some(resp) = response::Entity::find_by_id(response_id).one(&tx).await? else {
         tx.rollback().await?;
@@ -898,11 +851,13 @@ pub async fn refer_answer(
         }
     };
     let now = actor.at;
-    let mut case = referral_case(r, text, resp.unit_id, now);
-    case.response_id = Set(Some(response_id));
-    case.question_key = Set(Some(key.to_owned()));
-    case.session_id = Set(Some(resp.session_id));
-    let case_id = open_referred_case(&tx, r, case, now).await?;
+    let case = Opening {
+        response_id: Some(response_id),
+        question_key: Some(key.to_owned()),
+        session_id: Some(resp.session_id),
+        ..r.case(text, resp.unit_id, now)
+    };
+    let case_id = open(&tx, case, now).await?;
     response::Entity::update_many()
         .col_expr(response::Column::Answers, Expr::value(answers))
         .filter(response::Column::Id.eq(response_id))

@@ -22,6 +22,7 @@ use crate::audit::{Change, snapshot};
 use crate::broadcast::{self, Notice};
 use crate::entities::{issue, participant, response, safeguarding_case, session, survey};
 use crate::query::{create_audited, insert_if_absent, rows_in};
+use crate::safeguarding::Opening;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 /// A consultation session.
@@ -420,48 +421,18 @@ pub(crate) async fn insert_cases<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     for c in cases {
-        let id = Uuid::now_v7();
-        crate::safeguarding::announce(
-            conn,
-            &crate::safeguarding::Opened {
-                id,
-                source: "screen",
-                outcome: Some(&c.outcome),
-                severity: &c.severity,
-                categories: &c.categories,
-                unit_id: Some(unit_id.0),
-                received_at: now,
-            },
-        )
-        .await?;
-        safeguarding_case::Entity::insert(safeguarding_case::ActiveModel {
-            id: Set(id),
-            source: Set("screen".to_owned()),
-            status: Set("new".to_owned()),
-            severity: Set(c.severity.clone()),
-            categories: Set(c.categories.join(",")),
-            original_text: Set(c.original_text.clone()),
-            unit_id: Set(Some(unit_id.0)),
-            session_id: Set(session_id),
-            response_id: Set(response_id),
-            issue_id: Set(issue_id),
-            question_key: Set(c.question_key.clone()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            assignee_id: Set(None),
-            referred_to: Set(None),
-            channel: Set(None),
-            received_at: Set(Some(now)),
-            assessed_at: Set(None),
-            closed_at: Set(None),
-            outcome: Set(Some(c.outcome.clone())),
-            matched: Set(serde_json::to_string(&c.matched).unwrap_or_else(|_| "[]".into())),
-            verdict: Set(None),
-            verdict_at: Set(None),
-            released_at: Set(None),
-        })
-        .exec_without_returning(conn)
-        .await?;
+        let case = Opening {
+            categories: &c.categories,
+            unit_id: Some(unit_id.0),
+            session_id,
+            response_id,
+            issue_id,
+            question_key: c.question_key.clone(),
+            outcome: Some(&c.outcome),
+            matched: &c.matched,
+            ..Opening::new("screen", &c.severity, c.original_text.clone(), now)
+        };
+        crate::safeguarding::open(conn, case, now).await?;
     }
     Ok(())
 }

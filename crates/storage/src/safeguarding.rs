@@ -275,46 +275,14 @@ pub struct Intake<'a> {
 /// Opens a case from a report; audited without its text.
 pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, StoreError> {
     let tx = begin(db).await?;
-    let now = actor.at;
-    let id = Uuid::now_v7();
-    let m = case::ActiveModel {
-        id: Set(id),
-        source: Set("intake".to_owned()),
-        status: Set(CaseStatus::New.as_str().to_owned()),
-        severity: Set(i.severity.as_str().to_owned()),
-        categories: Set(String::new()),
-        original_text: Set(i.summary.to_owned()),
-        unit_id: Set(i.unit_id),
-        session_id: Set(None),
-        response_id: Set(None),
-        issue_id: Set(None),
-        question_key: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        assignee_id: Set(None),
-        referred_to: Set(None),
-        channel: Set(Some(i.channel.as_str().to_owned())),
-        received_at: Set(Some(i.received_at)),
-        assessed_at: Set(None),
-        closed_at: Set(None),
-        outcome: Set(None),
-        matched: Set("[]".to_owned()),
-        verdict: Set(None),
-        verdict_at: Set(None),
-        released_at: Set(None),
-    };
-    case::Entity::insert(m).exec_without_returning(&tx).await?;
-    announce(
+    let id = open(
         &tx,
-        &Opened {
-            id,
-            source: "intake",
-            outcome: None,
-            severity: i.severity.as_str(),
-            categories: &[],
+        Opening {
             unit_id: i.unit_id,
-            received_at: i.received_at,
+            channel: Some(i.channel),
+            ..Opening::new("intake", i.severity.as_str(), i.summary.to_owned(), i.received_at)
         },
+        actor.at,
     )
     .await?;
     let row = get(&tx, id).await?;
@@ -562,9 +530,104 @@ pub async fn marked(db: &Db, actor: &Actor) -> Result<Vec<Marked>, StoreError> {
         .collect())
 }
 
+/// A case to open, whichever way it comes (`source`: `screen`, `referral`,
+/// `intake`): what it holds and where it is from. Everything an officer
+/// adds later (assignee, referral, verdict, stamps) starts empty.
+pub(crate) struct Opening<'a> {
+    pub id: Uuid,
+    pub source: &'static str,
+    pub severity: &'a str,
+    pub categories: &'a [String],
+    pub text: String,
+    pub unit_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub response_id: Option<Uuid>,
+    pub issue_id: Option<Uuid>,
+    pub question_key: Option<String>,
+    pub channel: Option<Channel>,
+    /// The screen's call (`clear`, `possible`), for a case it opened.
+    pub outcome: Option<&'a str>,
+    /// The words that fired, for a case the screen opened.
+    pub matched: &'a [String],
+    pub received_at: DateTime<Utc>,
+}
+
+impl<'a> Opening<'a> {
+    /// A case from `source` holding `text`, nothing else known yet.
+    pub fn new(source: &'static str, severity: &'a str, text: String, received_at: DateTime<Utc>) -> Self {
+        Opening {
+            id: Uuid::now_v7(),
+            source,
+            severity,
+            categories: &[],
+            text,
+            unit_id: None,
+            session_id: None,
+            response_id: None,
+            issue_id: None,
+            question_key: None,
+            channel: None,
+            outcome: None,
+            matched: &[],
+            received_at,
+        }
+    }
+}
+
+/// Opens the case, stamped `now`, and announces it to the safeguarding
+/// endpoint, in `conn`'s transaction.
+pub(crate) async fn open<C: ConnectionTrait>(
+    conn: &C,
+    o: Opening<'_>,
+    now: DateTime<Utc>,
+) -> Result<Uuid, sea_orm::DbErr> {
+    announce(
+        conn,
+        &Opened {
+            id: o.id,
+            source: o.source,
+            outcome: o.outcome,
+            severity: o.severity,
+            categories: o.categories,
+            unit_id: o.unit_id,
+            received_at: o.received_at,
+        },
+    )
+    .await?;
+    case::Entity::insert(case::ActiveModel {
+        id: Set(o.id),
+        source: Set(o.source.to_owned()),
+        status: Set(CaseStatus::New.as_str().to_owned()),
+        severity: Set(o.severity.to_owned()),
+        categories: Set(o.categories.join(",")),
+        original_text: Set(o.text),
+        unit_id: Set(o.unit_id),
+        session_id: Set(o.session_id),
+        response_id: Set(o.response_id),
+        issue_id: Set(o.issue_id),
+        question_key: Set(o.question_key),
+        created_at: Set(now),
+        updated_at: Set(now),
+        assignee_id: Set(None),
+        referred_to: Set(None),
+        channel: Set(o.channel.map(|c| c.as_str().to_owned())),
+        received_at: Set(Some(o.received_at)),
+        assessed_at: Set(None),
+        closed_at: Set(None),
+        outcome: Set(o.outcome.map(str::to_owned)),
+        matched: Set(serde_json::to_string(o.matched).unwrap_or_else(|_| "[]".into())),
+        verdict: Set(None),
+        verdict_at: Set(None),
+        released_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(o.id)
+}
+
 /// A case just opened, as announced to the safeguarding endpoint: never any
 /// text, never the child's pseudonym.
-pub(crate) struct Opened<'a> {
+struct Opened<'a> {
     pub id: Uuid,
     pub source: &'a str,
     pub outcome: Option<&'a str>,
@@ -576,7 +639,7 @@ pub(crate) struct Opened<'a> {
 
 /// Queues `safeguarding.case_opened` for the safeguarding endpoint, in the
 /// transaction that opens the case (nothing when none is configured).
-pub(crate) async fn announce<C: ConnectionTrait>(conn: &C, o: &Opened<'_>) -> Result<(), sea_orm::DbErr> {
+async fn announce<C: ConnectionTrait>(conn: &C, o: &Opened<'_>) -> Result<(), sea_orm::DbErr> {
     let data = serde_json::json!({
         "case_id": o.id,
         "source": o.source,
