@@ -87,27 +87,14 @@ async fn a_child_joins_answers_and_withdraws() {
     let token = joined["respondent_token"].as_str().unwrap();
     let participant = joined["participant_token"].as_str().unwrap();
 
-    let r = s
-        .app
-        .submit(
-            token,
-            "k-1",
-            json!({"feel_safe": "no", "why_not": "Đường tối, không có đèn.", "happy_at_school": 4}),
-        )
-        .await;
+    let answers = json!({"feel_safe": "no", "why_not": "Đường tối, không có đèn.", "happy_at_school": 4});
+    let r = s.app.submit(token, "k-1", answers.clone()).await;
     let receipt = r.ok(201).clone();
     let code_r = receipt["receipt_code"].as_str().unwrap();
     assert_eq!(code_r.len(), 32);
     assert!(receipt.get("support").is_none());
     // A retry with the same key and body returns the same receipt.
-    let again = s
-        .app
-        .submit(
-            token,
-            "k-1",
-            json!({"feel_safe": "no", "why_not": "Đường tối, không có đèn.", "happy_at_school": 4}),
-        )
-        .await;
+    let again = s.app.submit(token, "k-1", answers.clone()).await;
     assert_eq!(again.ok(201), &receipt);
     // The same key with another body is refused.
     s.app

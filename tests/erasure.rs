@@ -80,12 +80,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     let own_issue = r.created();
     let other = joined(&app, &code, None).await;
     let r = app
-        .post_keyed(
-            "/api/v1/issues",
-            Some(&other.respondent),
-            "i",
-            &json!({"title": "Cần thêm đèn đường", "body": "Đường về nhà tối quá"}),
-        )
+        .raise(&other.respondent, "i", "Cần thêm đèn đường", "Đường về nhà tối quá")
         .await;
     let someone_elses = r.created();
     for id in [&own_issue, &someone_elses] {
@@ -164,14 +159,9 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     app.submit(&child.respondent, "c", json!({"feel_safe": "yes"}))
         .await
         .assert_problem(401, "invalid_token");
-    app.post_keyed(
-        "/api/v1/issues",
-        Some(&child.respondent),
-        "j",
-        &json!({"title": "A", "body": "B"}),
-    )
-    .await
-    .assert_problem(401, "invalid_token");
+    app.raise(&child.respondent, "j", "A", "B")
+        .await
+        .assert_problem(401, "invalid_token");
     app.post_keyed(
         &format!("/api/v1/issues/{someone_elses}/supports"),
         Some(&child.respondent),
@@ -294,12 +284,7 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
 
     // A week on, the request hashes are cleared by the purge.
     let r = app
-        .post_keyed(
-            "/api/v1/issues",
-            Some(&child.respondent),
-            "k",
-            &json!({"title": "Thư viện", "body": "Mở cửa thư viện giờ ra chơi"}),
-        )
+        .raise(&child.respondent, "k", "Thư viện", "Mở cửa thư viện giờ ra chơi")
         .await;
     let id = r.created();
     let r = langnghe_api::retention::purge(

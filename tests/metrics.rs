@@ -333,14 +333,7 @@ async fn throttled_sign_ins_and_screened_texts_are_counted() {
         let child = child.clone();
         let app = &app;
         async move {
-            app.post_keyed(
-                "/api/v1/issues",
-                Some(&child),
-                key,
-                &json!({"title": "Em muốn nói", "body": text}),
-            )
-            .await
-            .ok(201);
+            app.raise(&child, key, "Em muốn nói", text).await.ok(201);
         }
     };
     raise("clear", crate::screening::CLEAR).await;

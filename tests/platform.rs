@@ -75,33 +75,20 @@ async fn bad_bodies_are_refused_with_clear_codes_and_store_nothing() {
     let app = TestApp::spawn().await;
     let before = app.get("/api/v1/topics", app.admin()).await.items().len();
     let path = "/api/v1/topics";
+    // A body as bytes, with these headers.
+    let raw = async |headers: &[(&str, &str)], body: &[u8]| {
+        app.request(Method::POST, path, app.admin(), headers, Some(body.to_vec()))
+            .await
+    };
+    const JSON: [(&str, &str); 1] = [("Content-Type", "application/json")];
     // Wrong content type.
-    let r = app
-        .request(
-            Method::POST,
-            path,
-            app.admin(),
-            &[("Content-Type", "text/plain")],
-            Some(b"{}".to_vec()),
-        )
-        .await;
-    r.assert_problem(415, "unsupported_media_type");
-    let r = app
-        .request(Method::POST, path, app.admin(), &[], Some(b"{}".to_vec()))
-        .await;
-    r.assert_problem(415, "unsupported_media_type");
+    raw(&[("Content-Type", "text/plain")], b"{}")
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    raw(&[], b"{}").await.assert_problem(415, "unsupported_media_type");
     // Malformed JSON.
     for body in [&b"{"[..], b"not json", b"", b"{\"slug\": \"a\",}"] {
-        let r = app
-            .request(
-                Method::POST,
-                path,
-                app.admin(),
-                &[("Content-Type", "application/json")],
-                Some(body.to_vec()),
-            )
-            .await;
-        r.assert_problem(400, "malformed_json");
+        raw(&JSON, body).await.assert_problem(400, "malformed_json");
     }
     // Unknown field, wrong type, missing field: named.
     let r = app
@@ -129,15 +116,7 @@ async fn bad_bodies_are_refused_with_clear_codes_and_store_nothing() {
     let r = app.post(path, app.admin(), &json!([1, 2])).await;
     r.assert_problem(422, "validation_failed");
     // NUL cannot be stored by PostgreSQL: refused up front, everywhere.
-    let r = app
-        .request(
-            Method::POST,
-            path,
-            app.admin(),
-            &[("Content-Type", "application/json")],
-            Some(br#"{"slug": "nul_topic", "name": {"vi": "a\u0000b"}}"#.to_vec()),
-        )
-        .await;
+    let r = raw(&JSON, br#"{"slug": "nul_topic", "name": {"vi": "a\u0000b"}}"#).await;
     r.assert_fields(&[("name.vi", "invalid_character")]);
     let r = app
         .request(
@@ -150,15 +129,7 @@ async fn bad_bodies_are_refused_with_clear_codes_and_store_nothing() {
         .await;
     r.assert_fields(&[("username", "invalid_character")]);
     // An escaped backslash before "u0000" is plain text.
-    let r = app
-        .request(
-            Method::POST,
-            path,
-            app.admin(),
-            &[("Content-Type", "application/json")],
-            Some(br#"{"slug": "backslash", "name": {"vi": "a\\u0000b"}}"#.to_vec()),
-        )
-        .await;
+    let r = raw(&JSON, br#"{"slug": "backslash", "name": {"vi": "a\\u0000b"}}"#).await;
     assert_eq!(r.ok(201)["name"]["vi"], "a\\u0000b");
     // Too large.
     let big = json!({"slug": "big", "name": {"vi": "x".repeat(70 * 1024)}});

@@ -54,15 +54,7 @@ pub async fn child(s: &Story, age: u8, title: &str, body: &str) -> (String, Stri
         )
         .await
         .string(201, "receipt_code");
-    let r = s
-        .app
-        .post_keyed(
-            "/api/v1/issues",
-            Some(&token),
-            &format!("i-{age}"),
-            &json!({"title": title, "body": body}),
-        )
-        .await;
+    let r = s.app.raise(&token, &format!("i-{age}"), title, body).await;
     let issue = r.ok(201).clone();
     (
         token,

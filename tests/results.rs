@@ -604,6 +604,14 @@ async fn public_results_only_for_surveys_that_say_so() {
 }
 
 /// Withdraws a response by its receipt.
+/// The responses the cells of version 1 of `survey` count (all released).
+async fn released_responses(db: &sea_orm::DatabaseConnection, survey: uuid::Uuid) -> i64 {
+    let cells = langnghe_storage::rollup::cells(db, survey, 1, None, None, None)
+        .await
+        .unwrap();
+    cells.iter().map(|c| c.responses).sum()
+}
+
 async fn withdraw(app: &TestApp, receipt: &str) {
     let r = app.delete(&format!("/api/v1/responses/{receipt}"), None).await;
     assert_eq!(r.status, 204, "{}", r.text);
@@ -638,10 +646,7 @@ async fn results_change_only_in_releases_of_at_least_k() {
     receipts.extend(submit(1).await);
     let first = released(&app, &survey, 1).await;
     assert_eq!(first["release"]["waiting"], 0);
-    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
-        .await
-        .unwrap();
-    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 5);
+    assert_eq!(released_responses(&db, survey.parse().unwrap()).await, 5);
     // One more child and one withdrawal: two changes wait, the figures stay
     // exactly as released, whoever reads them and however often.
     receipts.extend(submit(1).await);
@@ -660,10 +665,7 @@ async fn results_change_only_in_releases_of_at_least_k() {
     receipts.extend(submit(3).await);
     let second = released(&app, &survey, 2).await;
     assert_eq!(second["release"]["waiting"], 0);
-    let cells = langnghe_storage::rollup::cells(&db, survey.parse().unwrap(), 1, None, None, None)
-        .await
-        .unwrap();
-    assert_eq!(cells.iter().map(|c| c.responses).sum::<i64>(), 8);
+    assert_eq!(released_responses(&db, survey.parse().unwrap()).await, 8);
     near(&question(&second, "one")["total"]["respondents"], 8);
     // The release is numbered, dated by the app's clock, and audited in the
     // figures of every reader alike.
@@ -699,10 +701,7 @@ async fn two_replicas_release_each_response_exactly_once() {
     // may wait in each cell (age band; all are girls). Released plus waiting is exactly what was stored, once.
     let survey_id: uuid::Uuid = survey.parse().unwrap();
     let settled = crate::support::eventually(10, || async {
-        let cells = langnghe_storage::rollup::cells(&db, survey_id, 1, None, None, None)
-            .await
-            .unwrap();
-        let released: i64 = cells.iter().map(|c| c.responses).sum();
+        let released = released_responses(&db, survey_id).await;
         // What waits, per cell (one unit and month here): under k in each.
         let mut cells: std::collections::BTreeMap<String, u64> = Default::default();
         let mut net = 0;

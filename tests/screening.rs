@@ -50,14 +50,7 @@ async fn world() -> World {
 
 impl World {
     async fn raise(&self, key: &str, title: &str, body: &str) -> Resp {
-        self.app
-            .post_keyed(
-                "/api/v1/issues",
-                Some(&self.child),
-                key,
-                &json!({"title": title, "body": body}),
-            )
-            .await
+        self.app.raise(&self.child, key, title, body).await
     }
 
     fn m(&self) -> Option<&str> {

@@ -582,6 +582,13 @@ impl Http {
         .await
     }
 
+    /// A child raises an issue with `title` and `body`, under the
+    /// idempotency key `key`.
+    pub async fn raise(&self, token: &str, key: &str, title: &str, body: &str) -> Resp {
+        let issue = serde_json::json!({"title": title, "body": body});
+        self.post_keyed("/api/v1/issues", Some(token), key, &issue).await
+    }
+
     /// A sign-in attempt.
     pub async fn sign_in(&self, username: &str, password: &str) -> Resp {
         self.post(

@@ -51,14 +51,9 @@ async fn surveys_are_versioned_drafts_until_published() {
     // Drafts are edited in place until published.
     let mut edited = body.clone();
     edited["title"]["vi"] = json!("Đường đến trường an toàn");
-    let r = app
-        .send_json(
-            Method::PUT,
-            &format!("/api/v1/surveys/{id}/draft"),
-            Some(&moderator),
-            &edited,
-        )
-        .await;
+    let draft = format!("/api/v1/surveys/{id}/draft");
+    let save = async |edited: &Value| app.send_json(Method::PUT, &draft, Some(&moderator), edited).await;
+    let r = save(&edited).await;
     assert_eq!(r.ok(200)["latest_version"], 1);
     assert_eq!(r.body["title_vi"], "Đường đến trường an toàn");
 
@@ -74,14 +69,7 @@ async fn surveys_are_versioned_drafts_until_published() {
 
     // Editing a published survey makes version 2; version 1 stays frozen.
     edited["questions"][2]["max"] = json!(4);
-    let r = app
-        .send_json(
-            Method::PUT,
-            &format!("/api/v1/surveys/{id}/draft"),
-            Some(&moderator),
-            &edited,
-        )
-        .await;
+    let r = save(&edited).await;
     assert_eq!(r.ok(200)["latest_version"], 2);
     assert_eq!(r.body["published_version"], 1);
     let v1 = app
@@ -105,14 +93,9 @@ async fn surveys_are_versioned_drafts_until_published() {
     app.post(&format!("/api/v1/surveys/{id}/close"), app.admin(), &json!({}))
         .await
         .assert_problem(409, "survey_closed");
-    app.send_json(
-        Method::PUT,
-        &format!("/api/v1/surveys/{id}/draft"),
-        app.admin(),
-        &edited,
-    )
-    .await
-    .assert_problem(409, "survey_closed");
+    app.send_json(Method::PUT, &draft, app.admin(), &edited)
+        .await
+        .assert_problem(409, "survey_closed");
     let events = app.audit("survey", id).await;
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(

@@ -179,26 +179,20 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
         ("unit_id", "required"),
         ("agency_id", "not_allowed"),
     ]);
+    // An account "abc" with a good password and `role`, plus `extra`.
+    let abc = |role: &str, extra: serde_json::Value| {
+        let mut body = json!({"username": "abc", "password": "mật khẩu đủ dài", "role": role});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        Call::post("/api/v1/users", body)
+    };
     let invalid: &[(Call, Fields)] = &[
+        (abc("root", json!({})), &[("role", "unknown_value")]),
         (
-            Call::post(
-                "/api/v1/users",
-                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "root"}),
-            ),
-            &[("role", "unknown_value")],
-        ),
-        (
-            Call::post(
-                "/api/v1/users",
-                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "moderator", "unit_id": unit}),
-            ),
+            abc("moderator", json!({"unit_id": unit})),
             &[("unit_id", "not_allowed")],
         ),
         (
-            Call::post(
-                "/api/v1/users",
-                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": uuid::Uuid::now_v7()}),
-            ),
+            abc("facilitator", json!({"unit_id": uuid::Uuid::now_v7()})),
             &[("unit_id", "unknown_unit")],
         ),
     ];
@@ -206,17 +200,11 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
     let closed_ward = app.unit_id("PN-P15", "2025-01-01").await;
     let invalid: &[(Call, Fields)] = &[
         (
-            Call::post(
-                "/api/v1/users",
-                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": closed_ward}),
-            ),
+            abc("facilitator", json!({"unit_id": closed_ward})),
             &[("unit_id", "not_in_force")],
         ),
         (
-            Call::post(
-                "/api/v1/users",
-                json!({"username": "abc", "password": "mật khẩu đủ dài", "role": "agency_staff", "agency_id": uuid::Uuid::now_v7()}),
-            ),
+            abc("agency_staff", json!({"agency_id": uuid::Uuid::now_v7()})),
             &[("agency_id", "unknown_agency")],
         ),
     ];
