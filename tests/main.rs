@@ -37,6 +37,7 @@ mod plan_year;
 mod platform;
 mod preview;
 mod progress;
+mod public_page;
 mod readiness;
 mod readme;
 mod receipts;
