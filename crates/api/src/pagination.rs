@@ -20,6 +20,48 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// The same page, its items turned into answers all at once (`f` may
+    /// need to look things up for the whole page).
+    pub async fn try_map<U, E, F>(self, f: impl FnOnce(Vec<T>) -> F) -> Result<Page<U>, E>
+    where
+        F: std::future::Future<Output = Result<Vec<U>, E>>,
+    {
+        Ok(Page {
+            items: f(self.items).await?,
+            next_cursor: self.next_cursor,
+        })
+    }
+}
+
+/// A query string of a list: its filters, then `limit` (1–100, default 50)
+/// and `cursor`, as every list takes them, with `page()` to read the two.
+/// (serde cannot flatten a struct into one that denies unknown fields, so
+/// the two fields are written in by this macro instead.)
+macro_rules! paged_query {
+    ($(#[$attr:meta])* pub struct $name:ident { $($(#[$fattr:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$attr])*
+        #[derive(serde::Deserialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $($(#[$fattr])* pub $field: $ty,)*
+            /// 1–100, default 50.
+            #[param(minimum = 1, maximum = 100)]
+            pub limit: Option<u32>,
+            pub cursor: Option<String>,
+        }
+
+        impl $name {
+            /// The page asked for.
+            pub fn page(&self) -> Result<$crate::pagination::PageRequest, $crate::error::ApiError> {
+                $crate::pagination::PageRequest::parse(self.limit, self.cursor.as_deref())
+            }
+        }
+    };
+}
+pub(crate) use paged_query;
+
 /// A checked page request.
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
@@ -46,6 +88,12 @@ impl PageRequest {
             limit: limit as usize,
             after,
         })
+    }
+
+    /// How many rows to fetch: one more than the page, to know whether
+    /// another page follows.
+    pub fn fetch(&self) -> u64 {
+        self.limit as u64 + 1
     }
 
     /// Builds the page from rows fetched with `limit + 1`, oldest first.

@@ -5,7 +5,7 @@ use langnghe_domain::catalog::{Agency, AgencyKind, Contact, Topic};
 use langnghe_domain::{AgencyId, FieldErrors, UnitId};
 use langnghe_storage::{catalog, org};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -14,7 +14,7 @@ use crate::auth::{Admin, Staff};
 use crate::dto::Text;
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -74,19 +74,14 @@ fn agency_dto(a: &Agency, topics: &[Topic]) -> AgencyDto {
     }
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListAgenciesQuery {
-    /// Only agencies answering for this topic (slug).
-    pub topic: Option<String>,
-    /// Only agencies whose jurisdiction is this unit.
-    pub jurisdiction_unit_id: Option<Uuid>,
-    pub active: Option<bool>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct ListAgenciesQuery {
+        /// Only agencies answering for this topic (slug).
+        pub topic: Option<String>,
+        /// Only agencies whose jurisdiction is this unit.
+        pub jurisdiction_unit_id: Option<Uuid>,
+        pub active: Option<bool>,
+    }
 }
 
 /// Agencies, oldest first.
@@ -102,7 +97,7 @@ async fn list_agencies(
     state: web::Data<AppState>,
     q: web::Query<ListAgenciesQuery>,
 ) -> Result<web::Json<Page<AgencyDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let topics = catalog::list_topics(&state.db).await?;
     let topic = match &q.topic {
         None => None,

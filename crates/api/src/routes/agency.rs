@@ -16,7 +16,7 @@ use langnghe_domain::{AgencyId, FieldErrors};
 use langnghe_storage::recommendations::{self as store, AgencyStep, DeliveryFilter, DeliveryRow};
 use langnghe_storage::{StoreError, agency_clients, catalog};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -28,8 +28,8 @@ use crate::dto::TokenResponse;
 use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
-use crate::services::lookups::{Lookup, commitments, status_query};
+use crate::pagination::{Page, paged_query};
+use crate::services::lookups::{Lookup, Statuses, commitments};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -427,19 +427,14 @@ async fn one(state: &AppState, d: DeliveryRow, lang: Lang) -> Result<AgencyDeliv
         .ok_or_else(|| ApiError::not_found("delivery"))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AgencyDeliveryQuery {
-    /// A delivery status.
-    #[param(value_type = Option<crate::closed_sets::DeliveryStatusName>)]
-    pub status: Option<String>,
-    /// `true`: only those unanswered past their due date.
-    pub overdue: Option<bool>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct AgencyDeliveryQuery {
+        /// A delivery status.
+        #[param(value_type = Option<crate::closed_sets::DeliveryStatusName>)]
+        pub status: Option<String>,
+        /// `true`: only those unanswered past their due date.
+        pub overdue: Option<bool>,
+    }
 }
 
 /// The deliveries routed to the caller's agency, oldest first (agency
@@ -457,25 +452,20 @@ async fn agency_deliveries(
     state: web::Data<AppState>,
     q: web::Query<AgencyDeliveryQuery>,
 ) -> Result<web::Json<Page<AgencyDeliveryDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let status = status_query(
-        q.status.as_deref(),
-        DeliveryStatus::parse,
-        "status",
-        &DeliveryStatus::ALL.map(DeliveryStatus::as_str),
-    )?;
+    let page = q.page()?;
+    let status = DeliveryStatus::query(q.status.as_deref(), "status")?;
     let filter = DeliveryFilter {
         agency_id: Some(caller.agency_id),
         status,
         overdue: q.overdue.map(|o| (o, state.clock.local_date())),
         escalated: None,
     };
-    let rows = store::list_deliveries(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let rows = store::list_deliveries(&state.db, &filter, page.after, page.fetch()).await?;
     let p = page.page(rows, |d| d.id, |d| d);
-    Ok(web::Json(Page {
-        items: agency_dtos(&state, p.items, crate::request_lang(&req)).await?,
-        next_cursor: p.next_cursor,
-    }))
+    Ok(web::Json(
+        p.try_map(|items| agency_dtos(&state, items, crate::request_lang(&req)))
+            .await?,
+    ))
 }
 
 /// One delivery with its recommendation and frozen evidence (the agency

@@ -5,43 +5,38 @@
 use actix_web::{get, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_storage::audit::{self, AuditEvent, AuditFilter};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Admin, Staff};
 use crate::error::{ApiError, Code};
 use crate::extract::query_date;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_audit);
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// The kind of thing changed: `user`, `unit`, `reorganisation`, `topic`,
-    /// `agency`, `survey`, `session`, `event`, `target`, …
-    pub entity: Option<String>,
-    /// Its id.
-    pub entity_id: Option<String>,
-    /// Who made the change: a staff account's id, or a label such as
-    /// `system`.
-    pub actor: Option<String>,
-    /// Changes made on or after this day (local time).
-    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
-    pub from: Option<NaiveDate>,
-    /// Changes made on or before this day (local time).
-    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
-    pub to: Option<NaiveDate>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct AuditQuery {
+        /// The kind of thing changed: `user`, `unit`, `reorganisation`, `topic`,
+        /// `agency`, `survey`, `session`, `event`, `target`, …
+        pub entity: Option<String>,
+        /// Its id.
+        pub entity_id: Option<String>,
+        /// Who made the change: a staff account's id, or a label such as
+        /// `system`.
+        pub actor: Option<String>,
+        /// Changes made on or after this day (local time).
+        #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+        pub from: Option<NaiveDate>,
+        /// Changes made on or before this day (local time).
+        #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+        pub to: Option<NaiveDate>,
+    }
 }
 
 /// One recorded change.
@@ -111,7 +106,7 @@ async fn list_audit(
     state: web::Data<AppState>,
     q: web::Query<AuditQuery>,
 ) -> Result<web::Json<Page<AuditEventDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let (from, to) = (query_date("from", q.from)?, query_date("to", q.to)?);
     if let (Some(f), Some(t)) = (from, to)
         && t < f
@@ -127,6 +122,6 @@ async fn list_audit(
         from: from.map(crate::local_day_start),
         until: to.and_then(|d| d.succ_opt()).map(crate::local_day_start),
     };
-    let rows = audit::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let rows = audit::list(&state.db, &filter, page.after, page.fetch()).await?;
     Ok(web::Json(page.page(rows, |e| e.id, AuditEventDto::from)))
 }

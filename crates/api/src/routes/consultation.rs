@@ -18,7 +18,7 @@ use langnghe_domain::{FieldErrors, UnitId};
 use langnghe_storage::participation::{self as store, NewIssue, NewResponse, Session, Submitted, Withdrawn};
 use langnghe_storage::{StoreError, catalog, org, surveys, throttle};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -28,7 +28,7 @@ use crate::credentials::{Registered, RespondentClaims};
 use crate::dto::{RenderedSurveyDto, rendered_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::services::submission::{self, closed_meanwhile, open_session, published_definition};
 use crate::state::AppState;
 use crate::survey_format::find as find_survey;
@@ -259,14 +259,9 @@ async fn create_session(
     Err(ApiError::internal(&StoreError::Conflict("join_code_taken")))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListSessionsQuery {
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct ListSessionsQuery {
+    }
 }
 
 /// Sessions of a survey, oldest first; facilitators see their units' only.
@@ -283,17 +278,10 @@ async fn list_sessions(
     id: web::Path<Uuid>,
     q: web::Query<ListSessionsQuery>,
 ) -> Result<web::Json<Page<SessionDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let record = find_survey(&state, *id).await?;
     let scope = staff.unit_scope(&org::load_chart(&state.db).await?);
-    let rows = store::list_sessions(
-        &state.db,
-        record.id,
-        scope.as_deref(),
-        page.after,
-        page.limit as u64 + 1,
-    )
-    .await?;
+    let rows = store::list_sessions(&state.db, record.id, scope.as_deref(), page.after, page.fetch()).await?;
     let counts = store::join_counts(&state.db, &rows.iter().map(|s| s.id).collect::<Vec<_>>()).await?;
     Ok(web::Json(page.page(
         rows,

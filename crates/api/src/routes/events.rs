@@ -18,7 +18,7 @@ use langnghe_domain::{FieldErrors, UnitId};
 use langnghe_storage::events::{self as store, ChildrenLine, Event, EventFilter, EventIssue};
 use langnghe_storage::{catalog, org};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -26,7 +26,7 @@ use validator::Validate;
 use crate::auth::{Consulting, SessionRunner, Staff};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -423,25 +423,20 @@ async fn create_event(
     Ok(HttpResponse::Created().json(event_dto(stored, issues, Vec::new())))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListEventsQuery {
-    /// Only events of this kind.
-    #[param(value_type = Option<crate::closed_sets::EventKindName>)]
-    pub kind: Option<String>,
-    /// Only events of this unit (and, for facilitators, within their scope).
-    pub unit_id: Option<Uuid>,
-    /// Held on or after (YYYY-MM-DD).
-    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
-    pub from: Option<NaiveDate>,
-    /// Held on or before (YYYY-MM-DD).
-    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
-    pub to: Option<NaiveDate>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct ListEventsQuery {
+        /// Only events of this kind.
+        #[param(value_type = Option<crate::closed_sets::EventKindName>)]
+        pub kind: Option<String>,
+        /// Only events of this unit (and, for facilitators, within their scope).
+        pub unit_id: Option<Uuid>,
+        /// Held on or after (YYYY-MM-DD).
+        #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+        pub from: Option<NaiveDate>,
+        /// Held on or before (YYYY-MM-DD).
+        #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
+        pub to: Option<NaiveDate>,
+    }
 }
 
 /// Events, in the order recorded; facilitators see their units' and those
@@ -459,7 +454,7 @@ async fn list_events(
     state: web::Data<AppState>,
     q: web::Query<ListEventsQuery>,
 ) -> Result<web::Json<Page<EventDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     if let Some(k) = &q.kind
         && EventKind::parse(k).is_none()
     {
@@ -480,7 +475,7 @@ async fn list_events(
         from: crate::extract::query_date("from", q.from)?,
         to: crate::extract::query_date("to", q.to)?,
     };
-    let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let rows = store::list(&state.db, &filter, page.after, page.fetch()).await?;
     let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
     let mut issues = store::issues_of_events(&state.db, &ids).await?;
     let mut children = store::children_of(&state.db, &ids).await?;

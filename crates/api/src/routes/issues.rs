@@ -22,7 +22,7 @@ use validator::Validate;
 use crate::auth::{Curator, Staff};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, PageRequest, paged_query};
 use crate::services::lookups::{topic_by_slug, topic_query, unit_query};
 use crate::state::AppState;
 
@@ -46,32 +46,27 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 const SOURCES: [&str; 3] = ["form", "event", "survey_answer"];
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct IssueQuery {
-    /// `new`, `accepted`, `rejected` or `merged` (issues merged into
-    /// another, whatever their own status).
-    #[param(value_type = Option<crate::closed_sets::IssueQueueStatus>)]
-    pub status: Option<String>,
-    /// A topic's slug.
-    pub topic: Option<String>,
-    /// Issues raised under this unit or below it (old units included).
-    pub unit_id: Option<Uuid>,
-    /// `form` (raised by a child on the phone), `event` (raised at an
-    /// event held offline) or `survey_answer` (promoted from an answer).
-    #[param(value_type = Option<crate::closed_sets::IssueSource>)]
-    pub source: Option<String>,
-    /// Words to find in the title or body, ignoring case and diacritics
-    /// ("bao luc" finds "Bạo lực"); up to 200 characters.
-    pub q: Option<String>,
-    /// `newest` (default) or `oldest`.
-    #[param(value_type = Option<crate::closed_sets::IssueSort>)]
-    pub sort: Option<String>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct IssueQuery {
+        /// `new`, `accepted`, `rejected` or `merged` (issues merged into
+        /// another, whatever their own status).
+        #[param(value_type = Option<crate::closed_sets::IssueQueueStatus>)]
+        pub status: Option<String>,
+        /// A topic's slug.
+        pub topic: Option<String>,
+        /// Issues raised under this unit or below it (old units included).
+        pub unit_id: Option<Uuid>,
+        /// `form` (raised by a child on the phone), `event` (raised at an
+        /// event held offline) or `survey_answer` (promoted from an answer).
+        #[param(value_type = Option<crate::closed_sets::IssueSource>)]
+        pub source: Option<String>,
+        /// Words to find in the title or body, ignoring case and diacritics
+        /// ("bao luc" finds "Bạo lực"); up to 200 characters.
+        pub q: Option<String>,
+        /// `newest` (default) or `oldest`.
+        #[param(value_type = Option<crate::closed_sets::IssueSort>)]
+        pub sort: Option<String>,
+    }
 }
 
 /// An issue as moderators see it: redacted text only.
@@ -168,7 +163,7 @@ async fn list_issues(
     state: web::Data<AppState>,
     q: web::Query<IssueQuery>,
 ) -> Result<web::Json<IssueQueueDto>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let bad = |what: &str| ApiError::bad_request(Code::InvalidQuery, what.to_owned());
     let status = match q.status.as_deref() {
         None => None,
@@ -209,7 +204,7 @@ async fn list_issues(
         canonical_only: false,
         published_only: false,
     };
-    let rows = store::list(&state.db, &filter, newest_first, page.after, page.limit as u64 + 1).await?;
+    let rows = store::list(&state.db, &filter, newest_first, page.after, page.fetch()).await?;
     let counts = store::counts(&state.db, &filter).await?;
     let supports = store::support_counts(&state.db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     let Page { items, next_cursor } = page.page(rows, |r| r.id, |r| dto(r, &topics, &supports));
@@ -594,18 +589,13 @@ async fn bulk_update(
     }))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PublicIssueQuery {
-    /// Issues of this unit and below.
-    pub unit_id: Option<Uuid>,
-    /// A topic's slug.
-    pub topic: Option<String>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct PublicIssueQuery {
+        /// Issues of this unit and below.
+        pub unit_id: Option<Uuid>,
+        /// A topic's slug.
+        pub topic: Option<String>,
+    }
 }
 
 /// An accepted issue as children see it.
@@ -639,12 +629,12 @@ async fn public_issues(
     state: web::Data<AppState>,
     q: web::Query<PublicIssueQuery>,
 ) -> Result<web::Json<Page<PublicIssueDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let lang = crate::request_lang(&req);
     let topics = catalog::list_topics(&state.db).await?;
     let topic_id = topic_query(&topics, q.topic.as_deref())?;
     let units = unit_query(&state, q.unit_id).await?;
-    let rows = store::public_list(&state.db, units.as_deref(), topic_id, page.after, page.limit as u64 + 1).await?;
+    let rows = store::public_list(&state.db, units.as_deref(), topic_id, page.after, page.fetch()).await?;
     let supports = store::support_counts(&state.db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     Ok(web::Json(page.page(
         rows,

@@ -16,7 +16,7 @@ use langnghe_storage::recommendations::{
 };
 use langnghe_storage::{StoreError, catalog, events, moderation, org, surveys};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -26,9 +26,9 @@ use crate::dto::Text;
 use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::services::lookups::{Lookup, commitments};
-use crate::services::lookups::{status_query, topic_query, unit_query};
+use crate::services::lookups::{Statuses, topic_query, unit_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -389,25 +389,20 @@ async fn create_recommendation(
     Ok(HttpResponse::Created().json(dto(&state, row, crate::request_lang(&req)).await?))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct RecommendationQuery {
-    /// `draft`, `approved` or `sent`.
-    #[param(value_type = Option<crate::closed_sets::RecommendationStatusName>)]
-    pub status: Option<String>,
-    /// Topic slug.
-    pub topic: Option<String>,
-    /// This unit and everything below it.
-    pub unit_id: Option<Uuid>,
-    /// Sent to this agency.
-    pub agency_id: Option<Uuid>,
-    /// `true`: with a delivery unanswered past its due date.
-    pub overdue: Option<bool>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct RecommendationQuery {
+        /// `draft`, `approved` or `sent`.
+        #[param(value_type = Option<crate::closed_sets::RecommendationStatusName>)]
+        pub status: Option<String>,
+        /// Topic slug.
+        pub topic: Option<String>,
+        /// This unit and everything below it.
+        pub unit_id: Option<Uuid>,
+        /// Sent to this agency.
+        pub agency_id: Option<Uuid>,
+        /// `true`: with a delivery unanswered past its due date.
+        pub overdue: Option<bool>,
+    }
 }
 
 /// Recommendations, oldest first (moderators, admins).
@@ -424,13 +419,8 @@ async fn list_recommendations(
     state: web::Data<AppState>,
     q: web::Query<RecommendationQuery>,
 ) -> Result<web::Json<Page<RecommendationDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let status = status_query(
-        q.status.as_deref(),
-        RecommendationStatus::parse,
-        "status",
-        &RecommendationStatus::ALL.map(RecommendationStatus::as_str),
-    )?;
+    let page = q.page()?;
+    let status = RecommendationStatus::query(q.status.as_deref(), "status")?;
     let topic_id = topic_query(&catalog::list_topics(&state.db).await?, q.topic.as_deref())?;
     let units = unit_query(&state, q.unit_id).await?;
     let filter = RecFilter {
@@ -440,12 +430,12 @@ async fn list_recommendations(
         agency_id: q.agency_id,
         overdue: q.overdue.map(|o| (o, state.clock.local_date())),
     };
-    let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let rows = store::list(&state.db, &filter, page.after, page.fetch()).await?;
     let p = page.page(rows, |r| r.id, |r| r);
-    Ok(web::Json(Page {
-        items: dtos(&state, p.items, crate::request_lang(&req)).await?,
-        next_cursor: p.next_cursor,
-    }))
+    Ok(web::Json(
+        p.try_map(|items| dtos(&state, items, crate::request_lang(&req)))
+            .await?,
+    ))
 }
 
 /// One recommendation with its deliveries (moderators, admins).
@@ -795,22 +785,17 @@ async fn timeline(
     ))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DeliveryQuery {
-    /// `true`: only deliveries unanswered past their due date.
-    pub overdue: Option<bool>,
-    /// `true`: only those escalated to the admins.
-    pub escalated: Option<bool>,
-    pub agency_id: Option<Uuid>,
-    /// A delivery status.
-    #[param(value_type = Option<crate::closed_sets::DeliveryStatusName>)]
-    pub status: Option<String>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct DeliveryQuery {
+        /// `true`: only deliveries unanswered past their due date.
+        pub overdue: Option<bool>,
+        /// `true`: only those escalated to the admins.
+        pub escalated: Option<bool>,
+        pub agency_id: Option<Uuid>,
+        /// A delivery status.
+        #[param(value_type = Option<crate::closed_sets::DeliveryStatusName>)]
+        pub status: Option<String>,
+    }
 }
 
 /// Deliveries across agencies, with days overdue (moderators, admins).
@@ -826,13 +811,8 @@ async fn list_deliveries(
     state: web::Data<AppState>,
     q: web::Query<DeliveryQuery>,
 ) -> Result<web::Json<Page<DeliveryDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let status = status_query(
-        q.status.as_deref(),
-        DeliveryStatus::parse,
-        "status",
-        &DeliveryStatus::ALL.map(DeliveryStatus::as_str),
-    )?;
+    let page = q.page()?;
+    let status = DeliveryStatus::query(q.status.as_deref(), "status")?;
     let look = Lookup::load(&state).await?;
     let filter = DeliveryFilter {
         agency_id: q.agency_id,
@@ -840,10 +820,7 @@ async fn list_deliveries(
         overdue: q.overdue.map(|o| (o, look.today)),
         escalated: q.escalated,
     };
-    let rows = store::list_deliveries(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let rows = store::list_deliveries(&state.db, &filter, page.after, page.fetch()).await?;
     let p = page.page(rows, |d| d.id, |d| d);
-    Ok(web::Json(Page {
-        items: delivery_dtos(&state, &look, p.items).await?,
-        next_cursor: p.next_cursor,
-    }))
+    Ok(web::Json(p.try_map(|items| delivery_dtos(&state, &look, items)).await?))
 }

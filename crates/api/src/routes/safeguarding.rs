@@ -23,8 +23,8 @@ use validator::Validate;
 use crate::auth::{CaseCounts, Safeguarding, Staff};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
-use crate::services::lookups::status_query;
+use crate::pagination::{Page, paged_query};
+use crate::services::lookups::{Statuses, status_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -108,26 +108,21 @@ fn dto(c: CaseRow, now: DateTime<Utc>) -> CaseDto {
     }
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CaseQuery {
-    /// `new`, `assessing`, `referred` or `closed`.
-    #[param(value_type = Option<crate::closed_sets::CaseStatusName>)]
-    pub status: Option<String>,
-    /// `medium`, `high` or `urgent`.
-    #[param(value_type = Option<crate::closed_sets::SeverityName>)]
-    pub severity: Option<String>,
-    /// `true`: only urgent cases not assessed within 24 hours.
-    pub overdue: Option<bool>,
-    /// `possible`: the review items (possible disclosures); `clear`: the
-    /// disclosures the screen was sure of.
-    #[param(value_type = Option<crate::closed_sets::ScreenOutcome>)]
-    pub outcome: Option<String>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct CaseQuery {
+        /// `new`, `assessing`, `referred` or `closed`.
+        #[param(value_type = Option<crate::closed_sets::CaseStatusName>)]
+        pub status: Option<String>,
+        /// `medium`, `high` or `urgent`.
+        #[param(value_type = Option<crate::closed_sets::SeverityName>)]
+        pub severity: Option<String>,
+        /// `true`: only urgent cases not assessed within 24 hours.
+        pub overdue: Option<bool>,
+        /// `possible`: the review items (possible disclosures); `clear`: the
+        /// disclosures the screen was sure of.
+        #[param(value_type = Option<crate::closed_sets::ScreenOutcome>)]
+        pub outcome: Option<String>,
+    }
 }
 
 /// Cases, oldest first (safeguarding officers only).
@@ -143,15 +138,10 @@ async fn list_cases(
     state: web::Data<AppState>,
     q: web::Query<CaseQuery>,
 ) -> Result<web::Json<Page<CaseDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let now = state.clock.now();
     let filter = CaseFilter {
-        status: status_query(
-            q.status.as_deref(),
-            CaseStatus::parse,
-            "status",
-            &CaseStatus::ALL.map(CaseStatus::as_str),
-        )?,
+        status: CaseStatus::query(q.status.as_deref(), "status")?,
         severity: status_query(
             q.severity.as_deref(),
             Severity::parse,
@@ -161,7 +151,7 @@ async fn list_cases(
         outcome: status_query(q.outcome.as_deref(), Outcome::parse, "outcome", &["clear", "possible"])?,
         overdue: q.overdue.map(|o| (o, now - safeguarding::ASSESS_URGENT_WITHIN)),
     };
-    let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let rows = store::list(&state.db, &filter, page.after, page.fetch()).await?;
     Ok(web::Json(page.page(rows, |c| c.id, |c| dto(c, now))))
 }
 

@@ -18,7 +18,7 @@ use crate::auth::{Consulting, Curator, Staff};
 use crate::dto::{RenderedSurveyDto, rendered_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -179,20 +179,15 @@ async fn create_survey(
     Ok(HttpResponse::Created().json(survey_dto(&state, record, None).await?))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListSurveysQuery {
-    /// `draft`, `published` or `closed`.
-    #[param(value_type = Option<crate::closed_sets::SurveyStatusName>)]
-    pub status: Option<String>,
-    /// `opinion`, `policy_consultation` or `issue_form`.
-    #[param(value_type = Option<crate::closed_sets::SurveyKindName>)]
-    pub kind: Option<String>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct ListSurveysQuery {
+        /// `draft`, `published` or `closed`.
+        #[param(value_type = Option<crate::closed_sets::SurveyStatusName>)]
+        pub status: Option<String>,
+        /// `opinion`, `policy_consultation` or `issue_form`.
+        #[param(value_type = Option<crate::closed_sets::SurveyKindName>)]
+        pub kind: Option<String>,
+    }
 }
 
 /// Surveys, oldest first. Facilitators see published surveys only.
@@ -208,7 +203,7 @@ async fn list_surveys(
     state: web::Data<AppState>,
     q: web::Query<ListSurveysQuery>,
 ) -> Result<web::Json<Page<SurveySummaryDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let bad = |what: &str, v: &str| ApiError::bad_request(Code::InvalidQuery, format!("unknown {what} {v:?}"));
     let mut status = (q.status.as_deref())
         .map(|s| SurveyStatus::parse(s).ok_or_else(|| bad("status", s)))
@@ -230,7 +225,7 @@ async fn list_surveys(
         kind,
         owner_units: None,
     };
-    let rows = store::list(&state.db, &filter, page.after, page.limit as u64 + 1).await?;
+    let rows = store::list(&state.db, &filter, page.after, page.fetch()).await?;
     Ok(web::Json(page.page(rows, |r| r.id, summary_dto)))
 }
 

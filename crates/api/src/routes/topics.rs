@@ -16,7 +16,7 @@ use crate::auth::{Admin, Consulting, Staff};
 use crate::dto::Text;
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::{Json, query_date};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::services::topics::{TopicFiguresDto, topic_figures};
 
 use crate::dto::UnitBrief;
@@ -53,16 +53,11 @@ impl From<&Topic> for TopicDto {
     }
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListTopicsQuery {
-    /// Only active (true) or inactive (false) topics; default all.
-    pub active: Option<bool>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct ListTopicsQuery {
+        /// Only active (true) or inactive (false) topics; default all.
+        pub active: Option<bool>,
+    }
 }
 
 /// Topics, oldest first.
@@ -78,7 +73,7 @@ async fn list_topics(
     state: web::Data<AppState>,
     q: web::Query<ListTopicsQuery>,
 ) -> Result<web::Json<Page<TopicDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let mut topics: Vec<Topic> = catalog::list_topics(&state.db)
         .await?
         .into_iter()

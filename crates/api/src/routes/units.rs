@@ -18,7 +18,7 @@ use crate::dto::Text;
 use crate::dto::{UnitBrief, brief};
 use crate::error::{ApiError, Code};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -104,21 +104,16 @@ pub struct UnitDetail {
     pub counts_toward: Option<UnitBrief>,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListUnitsQuery {
-    /// The date (YYYY-MM-DD); default today.
-    pub at: Option<NaiveDate>,
-    /// Only units of this kind.
-    #[param(value_type = Option<crate::closed_sets::UnitKindName>)]
-    pub kind: Option<String>,
-    /// Only units directly under this unit on that date.
-    pub parent_id: Option<Uuid>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct ListUnitsQuery {
+        /// The date (YYYY-MM-DD); default today.
+        pub at: Option<NaiveDate>,
+        /// Only units of this kind.
+        #[param(value_type = Option<crate::closed_sets::UnitKindName>)]
+        pub kind: Option<String>,
+        /// Only units directly under this unit on that date.
+        pub parent_id: Option<Uuid>,
+    }
 }
 
 /// The tree in force on a date (today by default), filterable by kind and
@@ -135,7 +130,7 @@ async fn list_units(
     state: web::Data<AppState>,
     q: web::Query<ListUnitsQuery>,
 ) -> Result<web::Json<Page<UnitDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let kind = match &q.kind {
         None => None,
         Some(k) => Some(
@@ -644,14 +639,9 @@ async fn create_reorganisation(
     Ok(HttpResponse::Created().json(reorganisation_dto(&chart, r)))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListReorganisationsQuery {
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct ListReorganisationsQuery {
+    }
 }
 
 /// Recorded reorganisations, in the order they were recorded.
@@ -667,7 +657,7 @@ async fn list_reorganisations(
     state: web::Data<AppState>,
     q: web::Query<ListReorganisationsQuery>,
 ) -> Result<web::Json<Page<ReorganisationDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let chart = store::load_chart(&state.db).await?;
     let mut list = store::list_reorganisations(&state.db).await?;
     list.sort_by_key(|r| r.id);

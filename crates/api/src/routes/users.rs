@@ -6,7 +6,7 @@ use langnghe_domain::{AgencyId, FieldErrors, UnitId, UserId};
 use langnghe_storage::accounts::{self, NewUser, UserChanges, UserFilter};
 use langnghe_storage::{StoreError, catalog, org};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -16,7 +16,7 @@ use crate::credentials::hash_password;
 use crate::dto::UserDto;
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -139,19 +139,14 @@ async fn create_user(
     Ok(HttpResponse::Created().json(UserDto::from(user)))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListUsersQuery {
-    /// Only this role.
-    #[param(value_type = Option<crate::closed_sets::StaffRole>)]
-    pub role: Option<String>,
-    /// Only disabled (true) or enabled (false) accounts.
-    pub disabled: Option<bool>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct ListUsersQuery {
+        /// Only this role.
+        #[param(value_type = Option<crate::closed_sets::StaffRole>)]
+        pub role: Option<String>,
+        /// Only disabled (true) or enabled (false) accounts.
+        pub disabled: Option<bool>,
+    }
 }
 
 /// List staff accounts, oldest first.
@@ -167,7 +162,7 @@ async fn list_users(
     state: web::Data<AppState>,
     q: web::Query<ListUsersQuery>,
 ) -> Result<web::Json<Page<UserDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     let role = match &q.role {
         None => None,
         Some(r) => Some(Role::parse(r).ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, "unknown role"))?),
@@ -179,7 +174,7 @@ async fn list_users(
             disabled: q.disabled,
         },
         page.after.map(UserId),
-        page.limit as u64 + 1,
+        page.fetch(),
     )
     .await?;
     Ok(web::Json(page.page(rows, |u| u.id.0, UserDto::from)))

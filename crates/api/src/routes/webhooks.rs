@@ -10,7 +10,7 @@ use langnghe_domain::AgencyId;
 use langnghe_storage::catalog;
 use langnghe_storage::outbox::{self, Event};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -18,7 +18,7 @@ use validator::Validate;
 use crate::auth::{Admin, AdminOrAgency, Staff};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -236,18 +236,13 @@ async fn test_webhook(
     Ok(HttpResponse::Accepted().json(event_dto(outbox::get(&state.db, event).await?)))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct EventQuery {
-    /// `pending`, `delivered` or `dead` (the dead letters).
-    #[param(value_type = Option<crate::closed_sets::WebhookStatus>)]
-    pub status: Option<String>,
-    pub agency_id: Option<Uuid>,
-    /// 1–100, default 50.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
+paged_query! {
+    pub struct EventQuery {
+        /// `pending`, `delivered` or `dead` (the dead letters).
+        #[param(value_type = Option<crate::closed_sets::WebhookStatus>)]
+        pub status: Option<String>,
+        pub agency_id: Option<Uuid>,
+    }
 }
 
 /// Webhook events, newest first; `status=dead` lists the dead letters
@@ -264,7 +259,7 @@ async fn list_webhook_events(
     state: web::Data<AppState>,
     q: web::Query<EventQuery>,
 ) -> Result<web::Json<Page<WebhookEventDto>>, ApiError> {
-    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let page = q.page()?;
     if q.status
         .as_deref()
         .is_some_and(|s| !["pending", "delivered", "dead"].contains(&s))
@@ -274,14 +269,7 @@ async fn list_webhook_events(
             "status is pending, delivered or dead",
         ));
     }
-    let rows = outbox::list(
-        &state.db,
-        q.status.as_deref(),
-        q.agency_id,
-        page.after,
-        page.limit as u64 + 1,
-    )
-    .await?;
+    let rows = outbox::list(&state.db, q.status.as_deref(), q.agency_id, page.after, page.fetch()).await?;
     Ok(web::Json(page.page(rows, |e| e.id, event_dto)))
 }
 

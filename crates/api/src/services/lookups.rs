@@ -36,6 +36,37 @@ pub(crate) fn status_query<T>(
     .transpose()
 }
 
+/// A status the domain names in full (`ALL`), read from the query string
+/// by [`status_query`] against every name it has.
+pub(crate) trait Statuses: Sized {
+    fn parse(name: &str) -> Option<Self>;
+    fn names() -> Vec<&'static str>;
+
+    /// The status named by the query parameter `name`, if there is one.
+    fn query(raw: Option<&str>, name: &str) -> Result<Option<Self>, ApiError> {
+        status_query(raw, Self::parse, name, &Self::names())
+    }
+}
+
+macro_rules! statuses {
+    ($($t:ty),+) => {
+        $(impl Statuses for $t {
+            fn parse(name: &str) -> Option<Self> {
+                <$t>::parse(name)
+            }
+            fn names() -> Vec<&'static str> {
+                <$t>::ALL.iter().map(|s| s.as_str()).collect()
+            }
+        })+
+    };
+}
+
+statuses!(
+    rules::RecommendationStatus,
+    rules::DeliveryStatus,
+    langnghe_domain::safeguarding::CaseStatus
+);
+
 /// What turning rows into answers needs besides the rows.
 pub(crate) struct Lookup {
     pub topics: Vec<Topic>,
