@@ -599,3 +599,20 @@ async fn created(app: &TestApp, issue: &str) -> chrono::DateTime<chrono::Utc> {
     let r = app.get(&format!("/api/v1/issues/{issue}"), app.admin()).await;
     r.ok(200)["created_at"].as_str().unwrap().parse().unwrap()
 }
+
+/// A session mode no version of the service writes is a logged 500, never
+/// read as an app session (which would let children join a paper one).
+#[actix_web::test]
+async fn an_unknown_stored_session_mode_is_a_logged_500_never_app() {
+    let p = setup().await;
+    let tpt = Some(p.tpt.as_str());
+    let session = paper_session(&p, &p.tpt).await.created();
+    let sessions = format!("/api/v1/surveys/{}/sessions", p.survey);
+    crate::recommendations::set_column(&p.app, "sessions", "mode", "carrier_pigeon".into(), &session).await;
+    let r = p.app.get(&sessions, tpt).await;
+    r.assert_problem(500, "internal_error");
+    assert!(!r.text.contains("carrier_pigeon"), "{}", r.text);
+    crate::recommendations::set_column(&p.app, "sessions", "mode", "paper".into(), &session).await;
+    let listed = p.app.get(&sessions, tpt).await;
+    assert_eq!(listed.items()[0]["mode"], "paper");
+}

@@ -1167,7 +1167,7 @@ async fn set_due(app: &TestApp, delivery: &str, due: NaiveDate) {
 
 /// Writes one column of one row straight into the database, behind the
 /// API's back.
-async fn set_column(app: &TestApp, table: &str, column: &str, value: sea_orm::Value, id: &str) {
+pub(crate) async fn set_column(app: &TestApp, table: &str, column: &str, value: sea_orm::Value, id: &str) {
     use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
     let db = app.storage().await;
     let backend = db.get_database_backend();

@@ -2,7 +2,7 @@
 //! back typed, and a name no version of the service wrote is an error
 //! ([`StoreError::Corrupt`]), never a silent default.
 
-use langnghe_domain::consultation::SurveyStatus;
+use langnghe_domain::consultation::{SessionMode, SurveyStatus};
 use langnghe_domain::moderation::{IssueStatus, RejectReason};
 use langnghe_domain::plan::EventKind;
 use langnghe_domain::recommendation::{CommitmentStatus, DeliveryStatus, RecommendationStatus, Stance};
@@ -50,6 +50,7 @@ named! {
     EventKind = "event kind",
     SurveyKind = "survey kind",
     SurveyStatus = "survey status",
+    SessionMode = "session mode",
 }
 
 /// A stored name read back as its value.

@@ -42,8 +42,8 @@ pub struct Session {
     pub mode: SessionMode,
 }
 
-fn to_session(m: session::Model) -> Session {
-    Session {
+fn to_session(m: session::Model) -> Result<Session, StoreError> {
+    Ok(Session {
         id: m.id,
         survey_id: m.survey_id,
         version: m.version,
@@ -58,9 +58,8 @@ fn to_session(m: session::Model) -> Session {
         guardian_consent_method: m.guardian_consent_method,
         guardian_consent_reference: m.guardian_consent_reference,
         created_at: m.created_at,
-        // Written by `create_session` only.
-        mode: SessionMode::parse(&m.mode).unwrap_or(SessionMode::App),
-    }
+        mode: crate::names::read(&m.mode)?,
+    })
 }
 
 /// Why a join was not admitted.
@@ -238,15 +237,16 @@ pub async fn get_session<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Sessi
         .one(conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(to_session(row))
+    to_session(row)
 }
 
 pub async fn session_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> Result<Option<Session>, StoreError> {
-    Ok(session::Entity::find()
+    session::Entity::find()
         .filter(session::Column::JoinCode.eq(code))
         .one(conn)
         .await?
-        .map(to_session))
+        .map(to_session)
+        .transpose()
 }
 
 /// Sessions of a survey (of the given units only, when given), oldest first.
@@ -267,7 +267,7 @@ pub async fn list_sessions<C: ConnectionTrait>(
     if let Some(units) = units {
         q = q.filter(session::Column::UnitId.is_in(units.iter().map(|u| u.0)));
     }
-    Ok(q.all(conn).await?.into_iter().map(to_session).collect())
+    q.all(conn).await?.into_iter().map(to_session).collect()
 }
 
 /// Closes a session now (idempotent: an already closed session keeps its
@@ -295,7 +295,7 @@ pub async fn close_session(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>)
         .await?
         .ok_or(StoreError::NotFound)?;
     tx.commit().await?;
-    Ok(to_session(after))
+    to_session(after)
 }
 
 /// The pseudonym for a participant token's keyed hash, created on first use.
