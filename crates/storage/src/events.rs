@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::UnitId;
+use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::plan::{Attendance, TrainingAudience};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -213,7 +214,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreE
 }
 
 /// The ids, statuses and titles of the issues raised at an event.
-pub async fn issues_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+pub async fn issues_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec<(Uuid, IssueStatus, String)>, StoreError> {
     Ok(issues_of_events(conn, &[id]).await?.remove(&id).unwrap_or_default())
 }
 
@@ -221,8 +222,8 @@ pub async fn issues_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec<(Uu
 pub async fn issues_of_events<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, Vec<(Uuid, String, String)>>, StoreError> {
-    let mut out: std::collections::HashMap<Uuid, Vec<(Uuid, String, String)>> = std::collections::HashMap::new();
+) -> Result<std::collections::HashMap<Uuid, Vec<(Uuid, IssueStatus, String)>>, StoreError> {
+    let mut out: std::collections::HashMap<Uuid, Vec<(Uuid, IssueStatus, String)>> = std::collections::HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
@@ -233,7 +234,8 @@ pub async fn issues_of_events<C: ConnectionTrait>(
         .await?;
     for i in rows {
         if let Some(event) = i.event_id {
-            out.entry(event).or_default().push((i.id, i.status, i.title));
+            let status = crate::names::read(&i.status)?;
+            out.entry(event).or_default().push((i.id, status, i.title));
         }
     }
     Ok(out)

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::consultation::{SessionMode, SessionWindow, SurveyStatus};
+use langnghe_domain::moderation::IssueStatus;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement, ValueTuple};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, PaginatorTrait,
@@ -1148,7 +1149,7 @@ pub struct OwnResponse {
 #[derive(Debug, Clone)]
 pub struct OwnIssue {
     pub id: Uuid,
-    pub status: String,
+    pub status: IssueStatus,
     pub title: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -1170,15 +1171,17 @@ impl From<response::Model> for OwnResponse {
     }
 }
 
-impl From<issue::Model> for OwnIssue {
-    fn from(i: issue::Model) -> Self {
-        OwnIssue {
+impl TryFrom<issue::Model> for OwnIssue {
+    type Error = StoreError;
+
+    fn try_from(i: issue::Model) -> Result<Self, StoreError> {
+        Ok(OwnIssue {
             id: i.id,
-            status: i.status,
+            status: crate::names::read(&i.status)?,
             title: i.title,
             body: i.body,
             created_at: i.created_at,
-        }
+        })
     }
 }
 
@@ -1192,7 +1195,11 @@ pub async fn everything_of<C: ConnectionTrait>(
     let responses = rows_in::<response::Entity, _>(conn, response::Column::ParticipantId, &of, &[response::Column::Id]);
     let issues = rows_in::<issue::Entity, _>(conn, issue::Column::ParticipantId, &of, &[issue::Column::Id]);
     let responses = responses.await?.into_iter().map(OwnResponse::from).collect();
-    let issues = issues.await?.into_iter().map(OwnIssue::from).collect();
+    let issues = issues
+        .await?
+        .into_iter()
+        .map(OwnIssue::try_from)
+        .collect::<Result<_, _>>()?;
     Ok((responses, issues))
 }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::NaiveDate;
 use langnghe_domain::consultation::SchoolLevel;
+use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::org::check_date;
 use langnghe_domain::plan::{
     Attendance, EventKind, MAX_PEOPLE, TrainingAudience, check_attendance, check_audience, check_breakdown, may_record,
@@ -186,7 +187,7 @@ fn children_dto(l: ChildrenLine) -> ChildrenDto {
     }
 }
 
-fn event_dto(e: Event, issues: Vec<(Uuid, String, String)>, children: Vec<ChildrenLine>) -> EventDto {
+fn event_dto(e: Event, issues: Vec<(Uuid, IssueStatus, String)>, children: Vec<ChildrenLine>) -> EventDto {
     let counts = EventKind::parse(&e.kind).is_some_and(|k| k.is_consultation());
     let map = |s: Option<String>| s.and_then(|j| serde_json::from_str::<BTreeMap<String, i32>>(&j).ok());
     EventDto {
@@ -214,7 +215,11 @@ fn event_dto(e: Event, issues: Vec<(Uuid, String, String)>, children: Vec<Childr
         children_by_unit: children.into_iter().map(children_dto).collect(),
         issues: issues
             .into_iter()
-            .map(|(id, status, title)| EventIssueDto { id, status, title })
+            .map(|(id, status, title)| EventIssueDto {
+                id,
+                status: status.as_str().to_owned(),
+                title,
+            })
             .collect(),
     }
 }
@@ -503,7 +508,12 @@ fn readable_units(
 
 /// An event as a caller sees it: a facilitator sees the issues of their
 /// own units' events only, and the children lines of their own units.
-fn shown(e: Event, issues: Vec<(Uuid, String, String)>, lines: Vec<ChildrenLine>, own: Option<&[UnitId]>) -> EventDto {
+fn shown(
+    e: Event,
+    issues: Vec<(Uuid, IssueStatus, String)>,
+    lines: Vec<ChildrenLine>,
+    own: Option<&[UnitId]>,
+) -> EventDto {
     match own {
         None => event_dto(e, issues, lines),
         Some(own) => {

@@ -92,7 +92,7 @@ async fn export_me(who: Child, state: web::Data<AppState>) -> Result<web::Json<E
             .into_iter()
             .map(|i| OwnIssueDto {
                 id: i.id,
-                status: i.status,
+                status: i.status.as_str().to_owned(),
                 title: i.title,
                 body: i.body,
                 created_at: i.created_at,
