@@ -606,14 +606,20 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts() {
     b.click("#to-results").await;
     b.find("#public-results .chart svg[role=img]").await;
     let shown = b.text("#public-results").await;
-    assert!(shown.contains("Em có cảm thấy an toàn trên đường đến trường không?"), "{shown}");
+    assert!(
+        shown.contains("Em có cảm thấy an toàn trên đường đến trường không?"),
+        "{shown}"
+    );
     assert!(shown.contains("ẩn để bảo vệ trẻ em"), "{shown}");
     crate::public_page::no_small_count_shown(&b, "ẩn để bảo vệ trẻ em").await;
     b.screenshot("app-results-12").await;
     accessible(&b, "results").await;
 
     b.click("#lang").await;
-    b.wait_text("#public-results", 10, |t| t.contains("Do you feel safe on your way to school?")).await;
+    b.wait_text("#public-results", 10, |t| {
+        t.contains("Do you feel safe on your way to school?")
+    })
+    .await;
     crate::public_page::no_small_count_shown(&b, "hidden to protect children").await;
     b.screenshot("app-results-en-12").await;
     accessible(&b, "results in English").await;
