@@ -7,6 +7,7 @@ import * as issues from './issues.js';
 import * as safeguarding from './safeguarding.js';
 import * as agency from './agency.js';
 import * as recommendations from './recommendations.js';
+import * as admin from './admin.js';
 
 // Who may use what, as the API decides it (crates/api/src/auth.rs).
 const SCREENS = [
@@ -15,6 +16,7 @@ const SCREENS = [
   { path: 'recs', label: 'navRecs', roles: ['moderator', 'admin'], module: recommendations },
   { path: 'cases', label: 'navCases', roles: ['safeguarding_officer'], module: safeguarding },
   { path: 'inbox', label: 'navInbox', roles: ['agency_staff'], module: agency },
+  { path: 'admin', label: 'navAdmin', roles: ['admin'], module: admin },
 ];
 
 let me = null;
