@@ -114,6 +114,7 @@ async fn an_admin_creates_an_account_changes_its_role_disables_it_and_resets_a_p
     let row = format!("#users-rows tr[data-username='co.lan']");
     assert!(b.text(&row).await.contains("Người điều phối"));
     app.login("co.lan", "mật-khẩu-của-cô-Lan").await;
+    b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-users").await;
     accessible_both(&b, "accounts", &row).await;
 
@@ -165,6 +166,7 @@ async fn an_admin_sees_the_tree_on_a_date_and_records_a_merger() {
     b.click("#show-tree").await;
     b.wait_text("#tree-title", 10, |t| t.contains("hôm nay")).await;
     b.wait_text("#reorgs-rows", 10, |t| t.contains("01/07/2025")).await;
+    b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-units").await;
     accessible_both(&b, "units", "#tree li").await;
 
@@ -231,6 +233,7 @@ async fn an_admin_keeps_topics_and_an_agency_with_its_client_and_webhook() {
     b.type_into("#topic-vi", "Trùng").await;
     b.click("#add-topic").await;
     b.wait_text("#new-topic .error", 10, |t| !t.is_empty()).await;
+    b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-topics").await;
     accessible_both(&b, "topics", row).await;
 
@@ -287,6 +290,7 @@ async fn an_admin_keeps_topics_and_an_agency_with_its_client_and_webhook() {
     );
     b.click("#test-webhook").await;
     b.wait_text("#agency-message", 10, |t| t.contains("thử")).await;
+    b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-agency").await;
     accessible_both(&b, "agency", "#clients-rows tr[data-client]").await;
     // The secrets went with the language switch: shown once.
@@ -350,6 +354,7 @@ async fn an_admin_sets_a_target_and_a_year_of_holidays_and_reads_retention() {
     b.wait_text("#targets-message", 10, |t| t.contains("Đã thêm")).await;
     let targets = app.get("/api/v1/targets", app.admin()).await;
     assert!(targets.ok(200).as_array().unwrap().iter().any(|x| x["metric"] == "forums" && x["period"] == "2027" && x["value"] == 4.0));
+    b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-targets").await;
     accessible_both(&b, "targets", "#targets-rows tr[data-id]").await;
 
@@ -376,6 +381,7 @@ async fn an_admin_sets_a_target_and_a_year_of_holidays_and_reads_retention() {
     let days = after.ok(200)["holidays"].as_array().unwrap();
     assert_eq!(days.len(), before + 1);
     assert!(days.iter().any(|d| d["date"] == "2027-06-01" && d["name"] == "Ngày hội thiếu nhi quận"));
+    b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-calendar").await;
     accessible_both(&b, "calendar", "#holidays-rows tr").await;
 
@@ -383,6 +389,7 @@ async fn an_admin_sets_a_target_and_a_year_of_holidays_and_reads_retention() {
     section(&b, "retention", "#retention").await;
     let text = b.text("#retention").await;
     assert!(text.contains("365 ngày") && text.contains("1.095 ngày") && text.contains("1.825 ngày"), "{text}");
+    b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-retention").await;
     accessible_both(&b, "retention", "#retention").await;
 }
@@ -404,6 +411,7 @@ async fn an_admin_reads_the_audit_log_filtered_and_paged() {
     section(&b, "audit", "#audit-rows tr[data-id]").await;
     b.select("#a-entity", "topic").await;
     b.click("#audit-filter").await;
+    b.find("#audit:not([aria-busy])").await;
     b.wait_text("#audit-rows", 10, |t| t.contains("chu_de_00") || t.contains("topic.create")).await;
     let count = async || {
         b.js("return document.querySelectorAll('#audit-rows tr[data-id]').length", json!([]))
@@ -450,9 +458,11 @@ async fn an_admin_reads_the_audit_log_filtered_and_paged() {
     b.type_into("#a-from", "25/11/2026").await;
     b.type_into("#a-to", "25/11/2026").await;
     b.click("#audit-filter").await;
+    b.find("#audit:not([aria-busy])").await;
     b.wait_text("#audit-rows", 10, |t| t.contains("25/11/2026") && t.contains("admin")).await;
     b.click("#audit-rows tr[data-action='topic.create'] summary").await;
     b.wait_text("#audit-rows tr[data-action='topic.create'] details", 10, |t| t.contains("chu_de_")).await;
+    b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-audit").await;
     accessible_both(&b, "audit", "#audit-rows tr[data-id]").await;
     b.type_into("#a-from", "26/11/2026").await;

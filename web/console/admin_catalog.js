@@ -87,12 +87,13 @@ export function agencies(area, rest) {
     } catch (err) { error.textContent = problemText(err); }
   } });
   area.replaceChildren(h('h1', { text: t('admAgencies') }), message, table.el, form);
+  table.reload();
   Promise.all([all('/units'), all('/topics')]).then(([units, tps]) => {
     s.units = units;
     s.topics = tps;
     form.replaceChildren(h('h2', { text: t('newAgency') }), ...agencyFields(null, units, tps), error,
       h('button', { type: 'submit', id: 'add-agency', text: t('addAgency') }));
-    table.reload();
+    table.redraw();
   }).catch((e) => message.fail(e));
   return null;
 }

@@ -104,13 +104,15 @@ export function users(area) {
       field('f-role', t('role'), select('f-role', [['', t('allRoles')], ...roleOptions], '', { onchange: (e) => { s.role = e.target.value; table.reload(); } })),
       field('f-disabled', t('state'), select('f-disabled', [['', t('allStates')], ['false', t('enabled')], ['true', t('disabled')]], '', { onchange: (e) => { s.disabled = e.target.value; table.reload(); } }))),
     message, table.el, form);
+  table.reload();
+  // The names of units and agencies follow when their lists arrive.
   Promise.all([all('/units'), all('/agencies')]).then(([units, agencies]) => {
     s.units = units;
     s.agencies = agencies;
     for (const [id, opts] of [['new-unit', unitOptions(units)], ['new-agency', agencies.map((a) => [a.id, words(a.name)])]]) {
-      document.getElementById(id)?.replaceChildren(...opts.map(([value, text]) => h('option', { value, text })));
+      area.querySelector(`#${id}`)?.replaceChildren(...opts.map(([value, text]) => h('option', { value, text })));
     }
-    table.reload();
+    table.redraw();
   }).catch((e) => message.fail(e));
 }
 

@@ -95,10 +95,13 @@ export function calendar(area, rest) {
     rows.append(tr);
     return tr;
   };
+  let asked = 0; // only the last year asked for is shown
   async function load(y) {
     error.textContent = '';
+    const mine = ++asked;
     try {
       const list = (await api.get(`/calendar/holidays${api.qs({ year: y })}`)).holidays;
+      if (mine !== asked) return;
       shown = y;
       rows.replaceChildren();
       list.forEach((d) => line(d));
@@ -138,7 +141,7 @@ export function calendar(area, rest) {
   else {
     api.get('/calendar/holidays').then((r) => {
       const years = [...new Set(r.holidays.map((d) => Number(d.date.slice(0, 4))))];
-      if (years.length) { year.value = String(years[0]); load(years[0]); }
+      if (years.length && !asked) { year.value = String(years[0]); load(years[0]); }
     }).catch((e) => message.fail(e));
   }
 }

@@ -132,7 +132,12 @@ function route() {
     main.replaceChildren(h('div', { class: 'card' }, h('h1', { text: t('notAllowed') })));
     return;
   }
-  leave = screen.module.show(main, rest) || null;
+  // Each visit draws into its own element: an answer that arrives after
+  // the person has moved on lands in a detached one, never over the next
+  // screen.
+  const view = h('div', { class: 'view' });
+  main.replaceChildren(view);
+  leave = screen.module.show(view, rest) || null;
   main.focus();
 }
 

@@ -51,8 +51,10 @@ export function pagedTable({ id, caption, columns, row, fetch, empty }) {
     body.replaceChildren(...(items.length ? items.map((x) => row(x)) : [h('tr', {}, h('td', { colspan: columns.length, text: empty || t('none') }))]));
     more.hidden = !next;
   };
+  // The table is `aria-busy` while a page is on its way.
   const load = async (again) => {
     const mine = again ? ++generation : generation;
+    table.setAttribute('aria-busy', 'true');
     try {
       const page = await fetch(again ? null : next);
       if (mine !== generation) return;
@@ -61,18 +63,19 @@ export function pagedTable({ id, caption, columns, row, fetch, empty }) {
       error.textContent = '';
       draw();
     } catch (e) { error.textContent = problem(e); }
+    if (mine === generation) table.removeAttribute('aria-busy');
   };
   more.addEventListener('click', () => load(false));
-  const el = h('div', { class: 'paged' },
-    h('table', { id },
-      caption ? h('caption', { class: 'visually-hidden', text: caption }) : null,
-      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.hidden ? h('span', { class: 'visually-hidden', text: c.label }) : c.label)))),
-      body),
-    error, h('p', {}, more));
+  const table = h('table', { id },
+    caption ? h('caption', { class: 'visually-hidden', text: caption }) : null,
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.hidden ? h('span', { class: 'visually-hidden', text: c.label }) : c.label)))),
+    body);
+  const el = h('div', { class: 'paged' }, table, error, h('p', {}, more));
   return {
     el,
     reload: () => load(true),
     items: () => items,
+    redraw: () => draw(),
     put(item, key = 'id') {
       const i = items.findIndex((x) => x[key] === item[key]);
       if (i >= 0) items[i] = item; else items.unshift(item);
