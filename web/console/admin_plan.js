@@ -32,7 +32,7 @@ export function targets(area) {
     h('td', {}, h('strong', { text: metricName(x.metric) }), h('br'), h('span', { class: 'muted', text: words(x.counting_rule) })),
     h('td', { text: unitName(x.scope_unit_id) }),
     h('td', { text: x.period }),
-    h('td', { class: 'num value', text: f.num(x.value) }),
+    h('td', { class: 'num value', text: x.measures === 'percent_of_units' ? `${f.num(x.value)}%` : f.num(x.value) }),
     h('td', {}, h('button', { type: 'button', class: 'secondary', 'data-act': 'edit', 'aria-label': `${t('edit')}: ${metricName(x.metric)} ${x.period}`, text: t('edit'), onclick: () => edit(x) })))));
   function edit(x) {
     ask(`${t('edit')}: ${metricName(x.metric)}`, [
