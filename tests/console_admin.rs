@@ -96,7 +96,14 @@ async fn an_admin_creates_an_account_changes_its_role_disables_it_and_resets_a_p
     b.find("#users-rows tr[data-username='qt.console']").await;
 
     // A facilitator needs a unit: the field shows for that role only.
-    assert!(b.js("return document.getElementById('new-unit').closest('.field').hidden", json!([])).await == true);
+    assert!(
+        b.js(
+            "return document.getElementById('new-unit').closest('.field').hidden",
+            json!([])
+        )
+        .await
+            == true
+    );
     b.type_into("#new-username", "Co.Lan").await;
     b.type_into("#new-name", "Cô Lan").await;
     b.select("#new-role", "facilitator").await;
@@ -111,20 +118,24 @@ async fn an_admin_creates_an_account_changes_its_role_disables_it_and_resets_a_p
     assert_eq!(lan["role"], "facilitator");
     assert_eq!(lan["unit_id"], school.as_str());
     assert_eq!(lan["display_name"], "Cô Lan");
-    let row = format!("#users-rows tr[data-username='co.lan']");
-    assert!(b.text(&row).await.contains("Người điều phối"));
+    let row = "#users-rows tr[data-username='co.lan']";
+    assert!(b.text(row).await.contains("Người điều phối"));
     app.login("co.lan", "mật-khẩu-của-cô-Lan").await;
     b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-users").await;
-    accessible_both(&b, "accounts", &row).await;
+    accessible_both(&b, "accounts", row).await;
 
     // Change the role, in place.
     b.click(&format!("{row} button[data-act=role]")).await;
     b.select("#role-pick", "moderator").await;
     b.click("#ask-ok").await;
-    b.wait_text(&format!("{row} .role"), 10, |t| t.contains("Hội đồng")).await;
+    b.wait_text(&format!("{row} .role"), 10, |t| t.contains("Hội đồng"))
+        .await;
     let lan = user_named(&app, "co.lan").await;
-    assert_eq!((lan["role"].as_str(), lan["unit_id"].as_null()), (Some("moderator"), Some(())));
+    assert_eq!(
+        (lan["role"].as_str(), lan["unit_id"].as_null()),
+        (Some("moderator"), Some(()))
+    );
 
     // A new password: the old one stops working.
     b.click(&format!("{row} button[data-act=password]")).await;
@@ -132,18 +143,23 @@ async fn an_admin_creates_an_account_changes_its_role_disables_it_and_resets_a_p
     accessible(&b, "reset password dialog").await;
     b.click("#ask-ok").await;
     b.wait_text("#users-message", 10, |t| t.contains("mật khẩu mới")).await;
-    app.sign_in("co.lan", "mật-khẩu-của-cô-Lan").await.assert_problem(401, "invalid_credentials");
+    app.sign_in("co.lan", "mật-khẩu-của-cô-Lan")
+        .await
+        .assert_problem(401, "invalid_credentials");
     app.login("co.lan", "mật-khẩu-mới-của-cô-Lan").await;
 
     // Disabled: signing in is refused; the filter finds it.
     b.click(&format!("{row} button[data-act=disable]")).await;
-    b.wait_text(&row, 10, |t| t.contains("Đã khoá")).await;
+    b.wait_text(row, 10, |t| t.contains("Đã khoá")).await;
     assert_eq!(user_named(&app, "co.lan").await["disabled"], true);
-    app.sign_in("co.lan", "mật-khẩu-mới-của-cô-Lan").await.assert_problem(403, "account_disabled");
+    app.sign_in("co.lan", "mật-khẩu-mới-của-cô-Lan")
+        .await
+        .assert_problem(403, "account_disabled");
     b.select("#f-disabled", "true").await;
-    b.wait_text("#users-rows", 10, |t| t.contains("co.lan") && !t.contains("qt.console")).await;
+    b.wait_text("#users-rows", 10, |t| t.contains("co.lan") && !t.contains("qt.console"))
+        .await;
     b.click(&format!("{row} button[data-act=disable]")).await;
-    b.wait_text(&row, 10, |t| t.contains("Đang hoạt động")).await;
+    b.wait_text(row, 10, |t| t.contains("Đang hoạt động")).await;
     app.login("co.lan", "mật-khẩu-mới-của-cô-Lan").await;
 }
 
@@ -154,7 +170,8 @@ async fn an_admin_sees_the_tree_on_a_date_and_records_a_merger() {
     let b = admin_browser(&app).await;
     section(&b, "units", "#tree li").await;
     // Today: the three wards of 1 July 2025; before that day, the thirteen.
-    b.wait_text("#tree", 10, |t| t.contains("PN-S06") && !t.contains("Phường 4 ·")).await;
+    b.wait_text("#tree", 10, |t| t.contains("PN-S06") && !t.contains("Phường 4 ·"))
+        .await;
     b.type_into("#tree-day", "30/06/2025").await;
     b.click("#show-tree").await;
     b.wait_text("#tree-title", 10, |t| t.contains("30/06/2025")).await;
@@ -183,8 +200,12 @@ async fn an_admin_sees_the_tree_on_a_date_and_records_a_merger() {
         .await;
     b.select("#reorg-parent", parent.as_str().unwrap()).await;
     b.click("#record-reorg").await;
-    b.wait_text("#units-message", 10, |t| t.contains("Sáp nhập hai liên đội")).await;
-    b.wait_text("#reorgs-rows", 10, |t| t.contains("01/01/2027") && t.contains("PN-SMOI")).await;
+    b.wait_text("#units-message", 10, |t| t.contains("Sáp nhập hai liên đội"))
+        .await;
+    b.wait_text("#reorgs-rows", 10, |t| {
+        t.contains("01/01/2027") && t.contains("PN-SMOI")
+    })
+    .await;
     let reorgs = app.get("/api/v1/reorganisations?limit=100", app.admin()).await;
     let r = find(reorgs.ok(200), "items", |r| r["title"] == "Sáp nhập hai liên đội");
     assert_eq!(r["effective_on"], "2027-01-01");
@@ -192,7 +213,8 @@ async fn an_admin_sees_the_tree_on_a_date_and_records_a_merger() {
     // The tree of that day has the new school and not the two.
     b.type_into("#tree-day", "01/01/2027").await;
     b.click("#show-tree").await;
-    b.wait_text("#tree", 10, |t| t.contains("PN-SMOI") && !t.contains("PN-S06")).await;
+    b.wait_text("#tree", 10, |t| t.contains("PN-SMOI") && !t.contains("PN-S06"))
+        .await;
     let units = app.get("/api/v1/units?at=2027-01-01&limit=100", app.admin()).await;
     assert!(units.items().iter().any(|u| u["code"] == "PN-SMOI"));
 
@@ -203,7 +225,8 @@ async fn an_admin_sees_the_tree_on_a_date_and_records_a_merger() {
     b.select("#unit-parent", parent.as_str().unwrap()).await;
     b.type_into("#unit-from", "01/12/2026").await;
     b.click("#add-unit").await;
-    b.wait_text("#units-message", 10, |t| t.contains("Liên đội Trường Thử")).await;
+    b.wait_text("#units-message", 10, |t| t.contains("Liên đội Trường Thử"))
+        .await;
     let id = app.unit_id("PN-SNEW", "2026-12-01").await;
     let u = app.get(&format!("/api/v1/units/{id}"), app.admin()).await;
     assert_eq!(u.ok(200)["valid_from"], "2026-12-01");
@@ -221,9 +244,13 @@ async fn an_admin_keeps_topics_and_an_agency_with_its_client_and_webhook() {
     let row = "#topics-rows tr[data-slug='an_toan_mang']";
     b.wait_text(row, 10, |t| t.contains("An toàn trên mạng")).await;
     b.click(&format!("{row} button[data-act=active]")).await;
-    b.wait_text(&format!("{row} .pill"), 10, |t| t.contains("Ngừng dùng")).await;
+    b.wait_text(&format!("{row} .pill"), 10, |t| t.contains("Ngừng dùng"))
+        .await;
     let topics = app.get("/api/v1/topics?limit=100", app.admin()).await;
-    assert_eq!(find(topics.ok(200), "items", |t| t["slug"] == "an_toan_mang")["active"], false);
+    assert_eq!(
+        find(topics.ok(200), "items", |t| t["slug"] == "an_toan_mang")["active"],
+        false
+    );
     b.click(&format!("{row} button[data-act=edit]")).await;
     b.type_into("#topic-edit-vi", "An toàn khi lên mạng").await;
     b.click("#ask-ok").await;
@@ -285,7 +312,9 @@ async fn an_admin_keeps_topics_and_an_agency_with_its_client_and_webhook() {
         .await;
     assert!(b.text("#webhook-secret-box").await.contains("sẽ không được hiện lại"));
     assert_eq!(
-        app.get(&format!("/api/v1/agencies/{id}/webhook"), app.admin()).await.ok(200)["url"],
+        app.get(&format!("/api/v1/agencies/{id}/webhook"), app.admin())
+            .await
+            .ok(200)["url"],
         "https://localhost:8443/langnghe"
     );
     b.click("#test-webhook").await;
@@ -297,8 +326,10 @@ async fn an_admin_keeps_topics_and_an_agency_with_its_client_and_webhook() {
     assert!(!b.has("#client-secret").await && !b.has("#webhook-secret").await);
 
     // Revoked: the client's secret no longer trades for a token.
-    b.click(&format!("#clients-rows tr[data-client='{client_id}'] button[data-act=revoke]"))
-        .await;
+    b.click(&format!(
+        "#clients-rows tr[data-client='{client_id}'] button[data-act=revoke]"
+    ))
+    .await;
     b.click("#ask-ok").await;
     b.wait_text(&format!("#clients-rows tr[data-client='{client_id}']"), 10, |t| {
         t.contains("Đã thu hồi")
@@ -325,7 +356,8 @@ async fn an_admin_sets_a_target_and_a_year_of_holidays_and_reads_retention() {
     let app = TestApp::spawn_demo().await;
     let b = admin_browser(&app).await;
     section(&b, "targets", "#targets-rows tr[data-id]").await;
-    b.wait_text("#targets-rows", 10, |t| t.contains("Lượt trẻ em được tham vấn")).await;
+    b.wait_text("#targets-rows", 10, |t| t.contains("Lượt trẻ em được tham vấn"))
+        .await;
     let targets = app.get("/api/v1/targets", app.admin()).await;
     let consultations = targets
         .ok(200)
@@ -341,7 +373,13 @@ async fn an_admin_sets_a_target_and_a_year_of_holidays_and_reads_retention() {
     b.click("#ask-ok").await;
     b.wait_text(&format!("{row} .value"), 10, |t| t == "12.500").await;
     let targets = app.get("/api/v1/targets", app.admin()).await;
-    let after = targets.ok(200).as_array().unwrap().iter().find(|x| x["id"] == consultations["id"]).unwrap();
+    let after = targets
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == consultations["id"])
+        .unwrap();
     assert_eq!(after["value"], 12500.0);
     // A new one; a period the API does not know is refused in words.
     b.select("#target-metric", "forums").await;
@@ -353,7 +391,14 @@ async fn an_admin_sets_a_target_and_a_year_of_holidays_and_reads_retention() {
     b.click("#add-target").await;
     b.wait_text("#targets-message", 10, |t| t.contains("Đã thêm")).await;
     let targets = app.get("/api/v1/targets", app.admin()).await;
-    assert!(targets.ok(200).as_array().unwrap().iter().any(|x| x["metric"] == "forums" && x["period"] == "2027" && x["value"] == 4.0));
+    assert!(
+        targets
+            .ok(200)
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["metric"] == "forums" && x["period"] == "2027" && x["value"] == 4.0)
+    );
     b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-targets").await;
     accessible_both(&b, "targets", "#targets-rows tr[data-id]").await;
@@ -363,7 +408,10 @@ async fn an_admin_sets_a_target_and_a_year_of_holidays_and_reads_retention() {
     b.type_into("#cal-year", "2027").await;
     b.click("#show-year").await;
     b.wait_text("#holidays-title", 10, |t| t.contains("2027")).await;
-    let before = app.get("/api/v1/calendar/holidays?year=2027", app.admin()).await.ok(200)["holidays"]
+    let before = app
+        .get("/api/v1/calendar/holidays?year=2027", app.admin())
+        .await
+        .ok(200)["holidays"]
         .as_array()
         .unwrap()
         .len();
@@ -380,7 +428,10 @@ async fn an_admin_sets_a_target_and_a_year_of_holidays_and_reads_retention() {
     let after = app.get("/api/v1/calendar/holidays?year=2027", app.admin()).await;
     let days = after.ok(200)["holidays"].as_array().unwrap();
     assert_eq!(days.len(), before + 1);
-    assert!(days.iter().any(|d| d["date"] == "2027-06-01" && d["name"] == "Ngày hội thiếu nhi quận"));
+    assert!(
+        days.iter()
+            .any(|d| d["date"] == "2027-06-01" && d["name"] == "Ngày hội thiếu nhi quận")
+    );
     b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-calendar").await;
     accessible_both(&b, "calendar", "#holidays-rows tr").await;
@@ -388,7 +439,10 @@ async fn an_admin_sets_a_target_and_a_year_of_holidays_and_reads_retention() {
     // Retention as it stands.
     section(&b, "retention", "#retention").await;
     let text = b.text("#retention").await;
-    assert!(text.contains("365 ngày") && text.contains("1.095 ngày") && text.contains("1.825 ngày"), "{text}");
+    assert!(
+        text.contains("365 ngày") && text.contains("1.095 ngày") && text.contains("1.825 ngày"),
+        "{text}"
+    );
     b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-retention").await;
     accessible_both(&b, "retention", "#retention").await;
@@ -412,12 +466,18 @@ async fn an_admin_reads_the_audit_log_filtered_and_paged() {
     b.select("#a-entity", "topic").await;
     b.click("#audit-filter").await;
     b.find("#audit:not([aria-busy])").await;
-    b.wait_text("#audit-rows", 10, |t| t.contains("chu_de_00") || t.contains("topic.create")).await;
+    b.wait_text("#audit-rows", 10, |t| {
+        t.contains("chu_de_00") || t.contains("topic.create")
+    })
+    .await;
     let count = async || {
-        b.js("return document.querySelectorAll('#audit-rows tr[data-id]').length", json!([]))
-            .await
-            .as_u64()
-            .unwrap()
+        b.js(
+            "return document.querySelectorAll('#audit-rows tr[data-id]').length",
+            json!([]),
+        )
+        .await
+        .as_u64()
+        .unwrap()
     };
     let all_topics = |r: &Value| r.as_array().unwrap().iter().all(|x| x.as_str() == Some("topic.create"));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -426,12 +486,19 @@ async fn an_admin_reads_the_audit_log_filtered_and_paged() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let actions = b
-        .js("return [...document.querySelectorAll('#audit-rows tr')].map(r => r.dataset.action)", json!([]))
+        .js(
+            "return [...document.querySelectorAll('#audit-rows tr')].map(r => r.dataset.action)",
+            json!([]),
+        )
         .await;
     assert!(all_topics(&actions), "{actions}");
     // "Show more" until the last page: every creation, each once.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while b.js("return document.getElementById('audit-more').hidden", json!([])).await != true {
+    while b
+        .js("return document.getElementById('audit-more').hidden", json!([]))
+        .await
+        != true
+    {
         assert!(std::time::Instant::now() < deadline, "the last page");
         let before = count().await;
         b.click("#audit-more").await;
@@ -443,7 +510,9 @@ async fn an_admin_reads_the_audit_log_filtered_and_paged() {
     let mut listed = 0;
     let mut cursor = String::new();
     loop {
-        let r = app.get(&format!("/api/v1/audit?entity=topic&limit=100{cursor}"), app.admin()).await;
+        let r = app
+            .get(&format!("/api/v1/audit?entity=topic&limit=100{cursor}"), app.admin())
+            .await;
         listed += r.items().len();
         match r.body["next_cursor"].as_str() {
             Some(c) => cursor = format!("&cursor={c}"),
@@ -459,9 +528,13 @@ async fn an_admin_reads_the_audit_log_filtered_and_paged() {
     b.type_into("#a-to", "25/11/2026").await;
     b.click("#audit-filter").await;
     b.find("#audit:not([aria-busy])").await;
-    b.wait_text("#audit-rows", 10, |t| t.contains("25/11/2026") && t.contains("admin")).await;
+    b.wait_text("#audit-rows", 10, |t| t.contains("25/11/2026") && t.contains("admin"))
+        .await;
     b.click("#audit-rows tr[data-action='topic.create'] summary").await;
-    b.wait_text("#audit-rows tr[data-action='topic.create'] details", 10, |t| t.contains("chu_de_")).await;
+    b.wait_text("#audit-rows tr[data-action='topic.create'] details", 10, |t| {
+        t.contains("chu_de_")
+    })
+    .await;
     b.js("window.scrollTo(0, 0)", json!([])).await;
     b.screenshot("console-admin-audit").await;
     accessible_both(&b, "audit", "#audit-rows tr[data-id]").await;
@@ -475,6 +548,13 @@ async fn an_admin_reads_the_audit_log_filtered_and_paged() {
     // The purges, from the retention screen's link.
     section(&b, "retention", "#purge-log").await;
     b.click("#purge-log").await;
-    b.wait_text("#audit-rows", 10, |t| t.contains("Không có mục nào") || t.contains("retention")).await;
-    assert_eq!(b.js("return document.getElementById('a-entity').value", json!([])).await, "retention");
+    b.wait_text("#audit-rows", 10, |t| {
+        t.contains("Không có mục nào") || t.contains("retention")
+    })
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('a-entity').value", json!([]))
+            .await,
+        "retention"
+    );
 }
