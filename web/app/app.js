@@ -53,11 +53,26 @@ function voiceFor(lang) {
   if (!('speechSynthesis' in self)) return null;
   return speechSynthesis.getVoices().find((v) => v.lang?.toLowerCase().startsWith(lang)) || null;
 }
-function speakButton(text) {
+/// A loudspeaker drawn, not an emoji: every phone shows the same one.
+function speakerIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const part = (tag, attrs) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    return e;
+  };
+  const svg = part('svg', { viewBox: '0 0 24 24', width: '24', height: '24', 'aria-hidden': 'true', focusable: 'false' });
+  svg.append(
+    part('path', { d: 'M3 9v6h4l5 4V5L7 9H3z', fill: 'currentColor' }),
+    part('path', { d: 'M15.5 8.5a5 5 0 0 1 0 7M18 6a8.5 8.5 0 0 1 0 12', fill: 'none', stroke: 'currentColor', 'stroke-width': '2', 'stroke-linecap': 'round' }),
+  );
+  return svg;
+}
+function speakButton(text, name) {
   const voice = voiceFor(state.lang);
   if (!voice) return null;
   return el('button', {
-    type: 'button', class: 'speak', 'data-speak': '',
+    type: 'button', class: 'speak', 'data-speak': '', 'aria-label': name || null,
     onclick: () => {
       speechSynthesis.cancel();
       const u = new SpeechSynthesisUtterance(text);
@@ -65,7 +80,7 @@ function speakButton(text) {
       u.voice = voice;
       speechSynthesis.speak(u);
     },
-  }, `\u{1F50A} ${tr().listen}`);
+  }, speakerIcon(), el('span', { text: tr().listen }));
 }
 if ('speechSynthesis' in self) speechSynthesis.addEventListener?.('voiceschanged', () => draw());
 
@@ -142,7 +157,7 @@ function answerScreen(error) {
   const qs = shown();
   state.index = Math.min(state.index, qs.length - 1);
   const q = qs[state.index];
-  const { node, read } = render(q, state.answers[q.key], w, state.survey.age_band);
+  const { node, read } = render(q, state.answers[q.key], w, state.survey.age_band, speakButton);
   const last = state.index === qs.length - 1;
   const store = () => {
     const v = read();
@@ -157,7 +172,6 @@ function answerScreen(error) {
       el('div', { style: null, 'data-width': String(progress) })),
     error ? alertBox(error) : null,
     node,
-    speakButton(q.text),
     el('div', { class: 'nav' },
       state.index > 0 ? el('button', { type: 'button', class: 'secondary', id: 'back', text: w.back, onclick: () => { store(); state.index -= 1; keep(); draw(); } }) : el('span'),
       el('button', { type: 'submit', id: 'next', text: last ? w.send : w.next })),
@@ -253,6 +267,7 @@ function doneScreen(note) {
       state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-raise', text: w.raise, onclick: () => go('raise') }) : null,
       el('button', { type: 'button', class: 'secondary', id: 'to-others', text: w.others, onclick: () => go('others') }),
       el('button', { type: 'button', class: 'secondary', id: 'to-feed', text: w.youSaid, onclick: () => go('feed') }),
+      el('button', { type: 'button', class: 'secondary', id: 'to-results', text: w.results, onclick: () => go('results') }),
       state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-mine', text: w.myData, onclick: () => go('mine') }) : null,
       kept().length ? statusButton() : null));
   clearTimeout(idleTimer);
@@ -330,6 +345,15 @@ function raiseScreen(error, sent) {
     }
   });
   return form;
+}
+
+// Public results as simple charts (results.js, loaded only when asked).
+function resultsScreen() {
+  const box = loading(tr().results);
+  import('./results.js')
+    .then((m) => m.show(box, { lang: state.lang, home: homeButton(), focus: () => main.focus({ preventScroll: true }) }))
+    .catch(() => box.replaceChildren(el('h1', { text: tr().results }), alertBox(tr().failed), homeButton()));
+  return box;
 }
 
 function loading(title) {
@@ -485,7 +509,7 @@ function draw() {
   langButton.lang = state.lang === 'vi' ? 'en' : 'vi';
   const screens = {
     join: joinScreen, answer: answerScreen, sending: sendingScreen, done: doneScreen,
-    raise: () => raiseScreen(), others: othersScreen, feed: feedScreen, mine: () => mineScreen(), status: statusScreen,
+    raise: () => raiseScreen(), others: othersScreen, feed: feedScreen, mine: () => mineScreen(), status: statusScreen, results: resultsScreen,
   };
   const screen = (screens[state.stage] || joinScreen)();
   const warnings = [];
