@@ -608,10 +608,10 @@ async fn an_unknown_stored_session_mode_is_a_logged_500_never_app() {
     let tpt = Some(p.tpt.as_str());
     let session = paper_session(&p, &p.tpt).await.created();
     let sessions = format!("/api/v1/surveys/{}/sessions", p.survey);
-    crate::recommendations::set_column(&p.app, "sessions", "mode", "carrier_pigeon".into(), &session).await;
+    crate::recommendations::set_column(&p.app, "sessions", "mode", "pigeon".into(), &session).await;
     let r = p.app.get(&sessions, tpt).await;
     r.assert_problem(500, "internal_error");
-    assert!(!r.text.contains("carrier_pigeon"), "{}", r.text);
+    assert!(!r.text.contains("pigeon"), "{}", r.text);
     crate::recommendations::set_column(&p.app, "sessions", "mode", "paper".into(), &session).await;
     let listed = p.app.get(&sessions, tpt).await;
     assert_eq!(listed.items()[0]["mode"], "paper");
