@@ -1994,7 +1994,10 @@ mod tests {
     fn the_survey_words_assent_by_band_or_the_service_does() {
         let mut raw = example();
         raw.assent = vec![
-            ("12-14".into(), text("  Mình đồng ý trả lời.  ", Some("I agree to answer."))),
+            (
+                "12-14".into(),
+                text("  Mình đồng ý trả lời.  ", Some("I agree to answer.")),
+            ),
             ("6-8".into(), text("Em muốn trả lời.", None)),
         ];
         let d = def(&raw);
@@ -2002,7 +2005,10 @@ mod tests {
         let bands: Vec<_> = d.assent().iter().map(|(b, t)| (*b, t.vi())).collect();
         assert_eq!(
             bands,
-            vec![(AgeBand::Band6To8, "Em muốn trả lời."), (AgeBand::Band12To14, "Mình đồng ý trả lời.")]
+            vec![
+                (AgeBand::Band6To8, "Em muốn trả lời."),
+                (AgeBand::Band12To14, "Mình đồng ý trả lời.")
+            ]
         );
         assert_eq!(d.assent_for(AgeBand::Band12To14, Lang::En), "I agree to answer.");
         assert_eq!(d.assent_for(AgeBand::Band6To8, Lang::Vi), "Em muốn trả lời.");
@@ -2020,7 +2026,10 @@ mod tests {
         assert!(default_assent(AgeBand::Band12To14, Lang::Vi).starts_with("Tôi đồng ý"));
         // What a child sees carries it; the raw form and the checked parts give it back.
         assert_eq!(render(&d, 7, Lang::Vi).assent, "Em muốn trả lời.");
-        assert_eq!(render(&d, 16, Lang::En).assent, default_assent(AgeBand::Band15To17, Lang::En));
+        assert_eq!(
+            render(&d, 16, Lang::En).assent,
+            default_assent(AgeBand::Band15To17, Lang::En)
+        );
         assert_eq!(parse(&d.to_raw()).unwrap(), d);
         assert_eq!(SurveyDefinition::from_checked(d.to_checked()), d);
         // A survey without wording: the service's for every band.

@@ -238,7 +238,9 @@ pub fn decode(text: &str) -> Result<StoredSurvey, FormatError> {
         .into_iter()
         .map(|(band, t)| {
             let b = AgeBand::parse(&band).ok_or_else(|| err(format!("assent: unknown age band {band:?}")))?;
-            localized(t).map(|t| (b, t)).map_err(|d| err(format!("assent.{band}: {d}")))
+            localized(t)
+                .map(|t| (b, t))
+                .map_err(|d| err(format!("assent.{band}: {d}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let questions = s
