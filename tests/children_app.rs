@@ -496,6 +496,15 @@ async fn start_joining(b: &Browser, code: &str, age: u8) {
     b.find("#assent").await;
 }
 
+/// Scrolls the "remember me" box into view, for a screenshot.
+async fn show_remember_box(b: &Browser) {
+    b.js(
+        "document.querySelector('#remember-box').scrollIntoView({block: 'end'}); return true",
+        json!([]),
+    )
+    .await;
+}
+
 async fn answer_worded(b: &Browser) -> String {
     b.click("input[name=q-play][value=yes]").await;
     b.click("#next").await;
@@ -528,6 +537,8 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
     answer_worded(&b).await;
     // A shared tablet, not remembered: clearing leaves nothing.
     assert!(b.has("#remember").await, "remembering is offered, not chosen");
+    show_remember_box(&b).await;
+    b.screenshot("app-remember-offer-7").await;
     b.click("#clear").await;
     b.find("#code").await;
     let stored = b.stored().await;
@@ -583,6 +594,7 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
             .unwrap()
             .contains(&json!("langnghe.me"))
     );
+    show_remember_box(&b).await;
     b.screenshot("app-remember-offer-15").await;
     accessible(&b, "remember offered").await;
     b.click("#lang").await;
@@ -591,6 +603,7 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
     b.click("#lang").await;
     b.click("#remember").await;
     b.find("#forget").await;
+    show_remember_box(&b).await;
     b.screenshot("app-remembered-15").await;
     accessible(&b, "remembered").await;
     let kept = b
