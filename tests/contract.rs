@@ -524,3 +524,93 @@ async fn refusals_every_caller_can_meet_are_documented() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The values of a parameter's or field's schema when it is a closed set
+/// (inline, behind a `$ref`, or one branch of a nullable `oneOf`).
+fn enum_values(spec: &Value, schema: &Value) -> Option<Vec<String>> {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.rsplit('/').next().unwrap();
+        let target = &spec["components"]["schemas"][name];
+        assert!(target.is_object(), "{r} points at no schema");
+        return enum_values(spec, target);
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        return Some(values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect());
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for branch in schema[key].as_array().into_iter().flatten() {
+            if let Some(values) = enum_values(spec, branch) {
+                return Some(values);
+            }
+        }
+    }
+    None
+}
+
+/// Every query filter over a closed set declares its values as an enum,
+/// and the service takes exactly those: each value listed is answered
+/// (not 400) and a word outside the list is refused with 400
+/// `invalid_query`, on every list a caller can read without a path.
+#[actix_web::test]
+async fn query_filters_take_exactly_the_names_they_declare() {
+    const CLOSED: [&str; 10] = [
+        "status",
+        "kind",
+        "role",
+        "source",
+        "sort",
+        "format",
+        "severity",
+        "outcome",
+        "lang",
+        "unit_level",
+    ];
+    let spec = spec();
+    let app = crate::support::TestApp::spawn_demo().await;
+    let [district] = app.units(["PN"]).await;
+    let agency = crate::recommendations::agency(&app, &district, "education_office").await;
+    let (_, officer) = app.user("can.bo.bao.ve", "safeguarding_officer", None, None).await;
+    let (_, agency_staff) = app.user("phong.gd.staff", "agency_staff", None, Some(&agency)).await;
+    let mut wrong = Vec::new();
+    let mut asked = 0;
+    for (method, path, op) in operations(&spec) {
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            let name = p["name"].as_str().unwrap();
+            if p["in"] != "query" || !CLOSED.contains(&name) {
+                continue;
+            }
+            let Some(values) = enum_values(&spec, &p["schema"]) else {
+                wrong.push(format!("{method} {path}: {name} is not an enum"));
+                continue;
+            };
+            let required = op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["required"] == true);
+            if method != "get" || path.contains('{') || required {
+                continue;
+            }
+            let token = if path.starts_with("/api/v1/safeguarding") {
+                officer.as_str()
+            } else if path.starts_with("/api/v1/agency/") {
+                agency_staff.as_str()
+            } else {
+                app.admin().unwrap()
+            };
+            for value in &values {
+                let r = app.get(&format!("{path}?{name}={value}"), Some(token)).await;
+                asked += 1;
+                if r.status >= 400 {
+                    wrong.push(format!("GET {path}?{name}={value}: {} {:?}", r.status, r.body));
+                }
+            }
+            let r = app.get(&format!("{path}?{name}=not_one_of_them"), Some(token)).await;
+            if r.status != 400 || r.body["code"] != "invalid_query" {
+                wrong.push(format!("GET {path}?{name}=not_one_of_them: {} {:?}", r.status, r.body));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert!(asked > 40, "only {asked} values asked");
+}

@@ -38,6 +38,7 @@ mod plan_year;
 mod platform;
 mod preview;
 mod progress;
+mod public_page;
 mod readiness;
 mod readme;
 mod receipts;

@@ -84,6 +84,26 @@ closed_sets! {
     IssueDecision = [Issue::Accepted, Issue::Rejected].map(Issue::as_str);
     /// Why an issue was rejected.
     RejectReasonName = RejectReason::ALL.map(RejectReason::as_str);
+    /// The issue queue's status filter: the statuses moderators see, and
+    /// `merged` for issues merged into another.
+    IssueQueueStatus = Issue::ALL.into_iter().filter(|s| !s.is_hidden()).map(Issue::as_str).chain([langnghe_domain::moderation::MERGED]);
+    /// The order of the issue queue.
+    IssueSort = ["newest", "oldest"];
+    /// A report's format.
+    ReportFormat = ["json", "csv"];
+    /// A measure of the plan's progress a target can be set on.
+    MetricName = langnghe_domain::plan::Metric::all().into_iter().map(langnghe_domain::plan::Metric::as_str);
+    /// What a progress figure counts.
+    MeasureName = {
+        let mut all: Vec<&str> = langnghe_domain::plan::Metric::all().into_iter().map(|m| m.quantity().as_str()).collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    };
+    /// A term of a school year: `HK1` (học kỳ I) or `HK2` (học kỳ II).
+    TermName = langnghe_domain::plan::Term::ALL.map(|t| t.to_string());
+    /// A section of the annual report.
+    ReportSectionKey = ["progress", "consultations", "topics", "events", "safeguarding", "recommendations"];
     /// Where an issue came from.
     IssueSource = ["form", "event", "survey_answer"];
     /// Where a safeguarding case stands.

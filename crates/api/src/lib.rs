@@ -33,6 +33,7 @@ pub mod state;
 pub mod survey_format;
 pub mod web_app;
 pub mod web_console;
+pub mod web_public;
 
 pub use clock::{Clock, LOCAL_OFFSET_HOURS, local_day, local_day_start};
 // The folder and the purge under the names tools and tests have called

@@ -142,7 +142,14 @@ response_sets! {
     ),
     modifiers(&Security, &ErrorCodes),
     components(
-        schemas(Problem),
+        // Closed sets only query parameters name (the others come with the
+        // bodies that use them).
+        schemas(
+            Problem,
+            crate::closed_sets::IssueQueueStatus,
+            crate::closed_sets::IssueSort,
+            crate::closed_sets::ReportFormat
+        ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
             UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable

@@ -304,6 +304,7 @@ pub fn bind(state: AppState, config: &Config) -> Result<Bound, StartError> {
                 .service(docs_redirect)
                 .configure(crate::web_app::configure)
                 .configure(crate::web_console::configure)
+                .configure(crate::web_public::configure)
                 .app_data(data.clone())
                 .app_data(web::Data::new(BodyLimit(limit)))
                 .app_data(json_config(limit))

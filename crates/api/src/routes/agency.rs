@@ -432,6 +432,7 @@ async fn one(state: &AppState, d: DeliveryRow, lang: Lang) -> Result<AgencyDeliv
 #[into_params(parameter_in = Query)]
 pub struct AgencyDeliveryQuery {
     /// A delivery status.
+    #[param(value_type = Option<crate::closed_sets::DeliveryStatusName>)]
     pub status: Option<String>,
     /// `true`: only those unanswered past their due date.
     pub overdue: Option<bool>,

@@ -147,6 +147,7 @@ pub struct SchoolTermDto {
     pub school_year: String,
     /// `HK1` (học kỳ I, September–January) or `HK2` (học kỳ II,
     /// January–May).
+    #[schema(value_type = crate::closed_sets::TermName)]
     pub term: String,
     /// "Học kỳ I" or "Học kỳ II".
     pub name: &'static str,

@@ -427,6 +427,8 @@ async fn create_event(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListEventsQuery {
+    /// Only events of this kind.
+    #[param(value_type = Option<crate::closed_sets::EventKindName>)]
     pub kind: Option<String>,
     /// Only events of this unit (and, for facilitators, within their scope).
     pub unit_id: Option<Uuid>,

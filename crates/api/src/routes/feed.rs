@@ -342,7 +342,7 @@ fn stance_words(stance: Option<&str>, lang: Lang) -> &'static str {
     params(
         ("topic" = Option<String>, Query, description = "Topic slug."),
         ("unit_id" = Option<Uuid>, Query, description = "This unit and everything below it."),
-        ("lang" = Option<String>, Query, description = "`vi` or `en` (default: from Accept-Language, else `vi`)."),
+        ("lang" = Option<crate::closed_sets::LangCode>, Query, description = "`vi` or `en` (default: from Accept-Language, else `vi`)."),
     ),
     responses(
         (status = 200, description = "An Atom feed", content_type = "application/atom+xml", body = String),

@@ -52,6 +52,7 @@ const SOURCES: [&str; 3] = ["form", "event", "survey_answer"];
 pub struct IssueQuery {
     /// `new`, `accepted`, `rejected` or `merged` (issues merged into
     /// another, whatever their own status).
+    #[param(value_type = Option<crate::closed_sets::IssueQueueStatus>)]
     pub status: Option<String>,
     /// A topic's slug.
     pub topic: Option<String>,
@@ -59,11 +60,13 @@ pub struct IssueQuery {
     pub unit_id: Option<Uuid>,
     /// `form` (raised by a child on the phone), `event` (raised at an
     /// event held offline) or `survey_answer` (promoted from an answer).
+    #[param(value_type = Option<crate::closed_sets::IssueSource>)]
     pub source: Option<String>,
     /// Words to find in the title or body, ignoring case and diacritics
     /// ("bao luc" finds "Bạo lực"); up to 200 characters.
     pub q: Option<String>,
     /// `newest` (default) or `oldest`.
+    #[param(value_type = Option<crate::closed_sets::IssueSort>)]
     pub sort: Option<String>,
     /// 1–100, default 50.
     #[param(minimum = 1, maximum = 100)]

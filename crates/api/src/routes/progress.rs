@@ -48,6 +48,7 @@ async fn list_targets(
 pub struct TargetIn {
     /// Any metric the service measures (see `TargetDto.metric`), e.g.
     /// `pioneer_leaders_trained_coverage` or `events.parents_session`.
+    #[schema(value_type = crate::closed_sets::MetricName)]
     pub metric: String,
     pub scope_unit_id: Uuid,
     /// `2027`, `2027-H1`, `2027-Q2`, `2027-03`, `2024..2027`, `2027-WY`,

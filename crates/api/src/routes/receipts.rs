@@ -135,6 +135,7 @@ pub struct ReceiptStatusDto {
 #[into_params(parameter_in = Query)]
 pub struct ReceiptQuery {
     /// `vi` or `en` (default: from Accept-Language, else `vi`).
+    #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
 }
 

@@ -394,6 +394,7 @@ async fn create_recommendation(
 #[into_params(parameter_in = Query)]
 pub struct RecommendationQuery {
     /// `draft`, `approved` or `sent`.
+    #[param(value_type = Option<crate::closed_sets::RecommendationStatusName>)]
     pub status: Option<String>,
     /// Topic slug.
     pub topic: Option<String>,
@@ -804,6 +805,7 @@ pub struct DeliveryQuery {
     pub escalated: Option<bool>,
     pub agency_id: Option<Uuid>,
     /// A delivery status.
+    #[param(value_type = Option<crate::closed_sets::DeliveryStatusName>)]
     pub status: Option<String>,
     /// 1–100, default 50.
     #[param(minimum = 1, maximum = 100)]

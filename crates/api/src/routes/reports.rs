@@ -63,6 +63,7 @@ pub struct ReportQuery {
     /// unit (404).
     pub unit_id: Option<Uuid>,
     /// `json` (default) or `csv`.
+    #[param(value_type = Option<crate::closed_sets::ReportFormat>)]
     pub format: Option<String>,
     /// `vi` or `en`: the language of names and, in the CSV, of every word
     /// (default: from `Accept-Language`, else `vi`).
@@ -150,6 +151,7 @@ pub struct RowDto {
 pub struct SectionDto {
     /// `progress`, `consultations`, `topics`, `events`, `safeguarding` or
     /// `recommendations`.
+    #[schema(value_type = crate::closed_sets::ReportSectionKey)]
     pub key: &'static str,
     pub title: Text,
     pub rows: Vec<RowDto>,

@@ -345,6 +345,7 @@ async fn survey_results_csv(
 #[into_params(parameter_in = Query)]
 pub struct RowsQuery {
     /// Why the rows are needed (1–200 characters), kept in the audit log.
+    #[param(min_length = 1, max_length = 200)]
     pub reason: Option<String>,
     /// Only responses recorded under this unit or below it.
     pub unit_id: Option<Uuid>,

@@ -63,6 +63,7 @@ pub struct CaseDto {
     #[schema(value_type = crate::closed_sets::SeverityName)]
     pub severity: String,
     /// What screening found (`abuse`, `self_harm`, …).
+    #[schema(value_type = Vec<crate::closed_sets::ConcernCategoryName>)]
     pub categories: Vec<String>,
     pub unit_id: Option<Uuid>,
     pub issue_id: Option<Uuid>,
@@ -112,13 +113,16 @@ fn dto(c: CaseRow, now: DateTime<Utc>) -> CaseDto {
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// `new`, `assessing`, `referred` or `closed`.
+    #[param(value_type = Option<crate::closed_sets::CaseStatusName>)]
     pub status: Option<String>,
     /// `medium`, `high` or `urgent`.
+    #[param(value_type = Option<crate::closed_sets::SeverityName>)]
     pub severity: Option<String>,
     /// `true`: only urgent cases not assessed within 24 hours.
     pub overdue: Option<bool>,
     /// `possible`: the review items (possible disclosures); `clear`: the
     /// disclosures the screen was sure of.
+    #[param(value_type = Option<crate::closed_sets::ScreenOutcome>)]
     pub outcome: Option<String>,
     /// 1–100, default 50.
     #[param(minimum = 1, maximum = 100)]
@@ -227,6 +231,7 @@ async fn get_case(
 #[schema(example = json!({"status": "referred", "referred_to": "social_affairs", "note": "Đã gọi Phòng Văn hóa - Xã hội lúc 9 giờ"}))]
 pub struct CaseChangeIn {
     /// `assessing`, `referred` or `closed` (forward only).
+    #[schema(value_type = Option<crate::closed_sets::CaseStatusName>)]
     pub status: Option<String>,
     /// With `referred`: `hotline_111`, `social_affairs`, `police` or `school`.
     #[schema(value_type = Option<crate::closed_sets::ReferralName>)]

@@ -184,8 +184,10 @@ async fn create_survey(
 #[into_params(parameter_in = Query)]
 pub struct ListSurveysQuery {
     /// `draft`, `published` or `closed`.
+    #[param(value_type = Option<crate::closed_sets::SurveyStatusName>)]
     pub status: Option<String>,
     /// `opinion`, `policy_consultation` or `issue_form`.
+    #[param(value_type = Option<crate::closed_sets::SurveyKindName>)]
     pub kind: Option<String>,
     /// 1–100, default 50.
     #[param(minimum = 1, maximum = 100)]

@@ -111,6 +111,7 @@ pub struct ListUnitsQuery {
     /// The date (YYYY-MM-DD); default today.
     pub at: Option<NaiveDate>,
     /// Only units of this kind.
+    #[param(value_type = Option<crate::closed_sets::UnitKindName>)]
     pub kind: Option<String>,
     /// Only units directly under this unit on that date.
     pub parent_id: Option<Uuid>,

@@ -144,6 +144,7 @@ async fn create_user(
 #[into_params(parameter_in = Query)]
 pub struct ListUsersQuery {
     /// Only this role.
+    #[param(value_type = Option<crate::closed_sets::StaffRole>)]
     pub role: Option<String>,
     /// Only disabled (true) or enabled (false) accounts.
     pub disabled: Option<bool>,

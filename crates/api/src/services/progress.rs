@@ -39,6 +39,7 @@ pub struct TargetDto {
     /// `neighbourhood_leaders_trained_coverage` (6), `policy_consultations`
     /// (5); and the service's other measures: `unique_participants` and
     /// `events.<kind>` (events of one kind, e.g. `events.parents_session`).
+    #[schema(value_type = crate::closed_sets::MetricName)]
     pub metric: &'static str,
     pub scope_unit_id: Uuid,
     /// `2026`, `2026-H1`, `2026-Q3`, `2026-11`, `2024..2027`, `2026-WY`
@@ -54,6 +55,7 @@ pub struct TargetDto {
     /// twice counts twice), `unique_participants` (each child once),
     /// `events`, `policy_consultations` (each survey or event once) or
     /// `percent_of_units`.
+    #[schema(value_type = crate::closed_sets::MeasureName)]
     pub measures: &'static str,
     /// How the figure is counted, in Vietnamese and English.
     pub counting_rule: Text,

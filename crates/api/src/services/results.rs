@@ -29,11 +29,13 @@ use crate::survey_format::find as find_survey;
 pub struct ResultsQuery {
     /// Break down by `age_band`, `gender`, `unit` or `period` (month), or a
     /// pair separated by a comma (`unit,age_band`).
+    #[param(pattern = "^(age_band|gender|unit|period)(,(age_band|gender|unit|period))?$")]
     pub by: Option<String>,
     /// Only responses recorded under this unit or below it.
     pub unit_id: Option<Uuid>,
     /// For `by=unit`: group by the units of this kind (`ward`, `school`, …)
     /// in force on `at`; old units count toward their successors.
+    #[param(value_type = Option<crate::closed_sets::UnitKindName>)]
     pub unit_level: Option<String>,
     /// The date whose organisation `unit` groups by (default today).
     pub at: Option<NaiveDate>,
