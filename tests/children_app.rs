@@ -679,4 +679,136 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
     b.refresh().await;
     b.find("#code").await;
     assert!(!b.has("#welcome").await);
+
+/// The browser's voices, replaced for the test: none at first, then one
+/// English voice arriving later (as Chromium loads its voices), which
+/// records what it is asked to say.
+const TEST_VOICES: &str = "
+  let voices = [];
+  const listeners = [];
+  window.__spoken = [];
+  window.__addVoice = (lang) => {
+    voices = [{lang, name: 'Test voice', voiceURI: 'test', localService: true, default: true}];
+    listeners.forEach((f) => f());
+  };
+  window.SpeechSynthesisUtterance = function (text) { this.text = text; this.lang = ''; this.voice = null; };
+  Object.defineProperty(window, 'speechSynthesis', {configurable: true, value: {
+    getVoices: () => voices,
+    speak: (u) => window.__spoken.push({text: u.text, lang: u.lang}),
+    cancel: () => {},
+    addEventListener: (name, f) => { if (name === 'voiceschanged') listeners.push(f); },
+  }});";
+
+#[actix_web::test]
+async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a_voice_speaks() {
+    let c = class().await;
+
+    // A child of seven, in Vietnamese: read-aloud on the question and on
+    // each option once a Vietnamese voice is there; listening never chooses.
+    let young = Browser::phone("vi").await;
+    young.cdp("Page.enable", json!({})).await;
+    young
+        .cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": TEST_VOICES}))
+        .await;
+    young.goto(&format!("{}/app/", c.app.base)).await;
+    join(&young, &c.code, 7).await;
+    assert!(!young.has("[data-speak]").await, "hidden with no voice at all");
+    young.js("window.__addVoice('vi-VN')", json!([])).await;
+    let buttons = young
+        .js("return document.querySelectorAll('[data-speak]').length", json!([]))
+        .await;
+    assert_eq!(buttons, 3, "the question and its two options");
+    accessible(&young, "choice with read-aloud (vi, 7)").await;
+    young.click(".option [data-speak]").await;
+    let spoken = young.js("return window.__spoken", json!([])).await;
+    assert_eq!(spoken[0]["text"], "Có", "{spoken}");
+    assert_eq!(spoken[0]["lang"], "vi-VN");
+    let chosen = young
+        .js("return document.querySelectorAll('input:checked').length", json!([]))
+        .await;
+    assert_eq!(chosen, 0, "listening to an option does not choose it");
+    young.screenshot("app-read-aloud-7").await;
+
+    let b = Browser::phone("en").await;
+    b.cdp("Page.enable", json!({})).await;
+    b.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": TEST_VOICES}))
+        .await;
+    b.goto(&format!("{}/app/", c.app.base)).await;
+    b.find("#code").await;
+    b.type_into("#code", &c.code).await;
+    b.select("#age", "15").await;
+    b.click("#continue").await;
+    b.click("#assent").await;
+    b.click("#start").await;
+    b.find("#next").await;
+    assert!(b.text("h1").await.contains("Do you like your school?"));
+
+    // No voice for the language: no read-aloud button.
+    assert!(!b.has("[data-speak]").await, "hidden where no voice speaks en");
+    // A voice speaking Vietnamese only changes nothing for an English survey.
+    b.js("window.__addVoice('vi-VN')", json!([])).await;
+    assert!(!b.has("[data-speak]").await, "a vi voice does not read en");
+    // An English voice: a button on the question.
+    b.js("window.__addVoice('en-GB')", json!([])).await;
+    let buttons = b
+        .js("return document.querySelectorAll('[data-speak]').length", json!([]))
+        .await;
+    assert_eq!(buttons, 1, "at fifteen, the question's alone");
+    accessible(&b, "choice with read-aloud (en)").await;
+    b.click("[data-speak]").await;
+    let spoken = b.js("return window.__spoken", json!([])).await;
+    assert_eq!(spoken[0]["text"], "Do you like your school?", "{spoken}");
+    assert_eq!(spoken[0]["lang"], "en-GB");
+
+    // `why_not` stays hidden after "yes".
+    b.click("input[value=yes]").await;
+    b.click("#next").await;
+    assert!(b.text("h1").await.contains("Which places"), "show_if skipped why_not");
+    b.click("input[value=class]").await;
+    b.click("#next").await;
+    // At fifteen a rating is stars, not faces.
+    assert!(!b.has(".faces").await, "no faces after 6-8");
+    assert!(b.text("main").await.contains('\u{2605}'), "stars");
+    accessible(&b, "rating with stars (en)").await;
+    b.click("input[name=q-happy][value='5']").await;
+    b.click("#next").await;
+    b.click("input[name=q-walk][value=no]").await;
+    b.click("#next").await;
+    b.type_into("input[type=number]", "30").await;
+    b.click("#next").await;
+    // Ranking by keyboard: toilets up twice, with Enter on the focused button.
+    b.js(
+        "document.querySelector('button[data-key=toilets][data-dir=up]').focus()",
+        json!([]),
+    )
+    .await;
+    b.keys("\u{E007}").await;
+    b.js(
+        "document.querySelector('button[data-key=toilets][data-dir=up]:not([disabled])').focus()",
+        json!([]),
+    )
+    .await;
+    b.keys("\u{E007}").await;
+    assert!(
+        b.text(".ranking").await.starts_with("1. toilets"),
+        "{}",
+        b.text(".ranking").await
+    );
+    accessible(&b, "ranking (en)").await;
+    b.click("#next").await;
+    b.type_into("textarea", "More shade in the yard").await;
+    b.click("#next").await;
+
+    b.wait_text("#receipt", 10, |t| t.len() > 10).await;
+    let stored = responses(&c.app).await;
+    assert_eq!(stored.len(), 1);
+    let answers: Value = serde_json::from_str(&stored[0]).unwrap();
+    assert_eq!(answers["like"], "yes");
+    assert!(answers.get("why_not").is_none(), "{answers}");
+    assert_eq!(answers["places"], json!(["class"]));
+    assert_eq!(answers["happy"], 5);
+    assert_eq!(answers["walk"], false);
+    assert_eq!(answers["minutes"].as_f64(), Some(30.0));
+    assert_eq!(answers["wish"], json!(["toilets", "trees", "water"]));
+    assert_eq!(answers["say"], "More shade in the yard");
 }

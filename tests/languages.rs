@@ -305,13 +305,18 @@ async fn the_atom_feed_speaks_its_language_with_absolute_links() {
         feed.links[0].href,
         "https://langnghe.example.vn/api/v1/public/feed.atom"
     );
-    // Each entry declares the language of its text, and links to the
-    // recommendation's public JSON (there is no page to read it on yet).
+    // Each entry declares the language of its text, and links to the page
+    // people read the recommendation on, then to its public JSON.
     let entry = &feed.entries[0];
     assert_eq!(entry.title.lang.as_deref(), Some("vi"));
     assert_eq!(entry.summary.as_ref().unwrap().lang.as_deref(), Some("vi"));
     assert_eq!(entry.content.as_ref().unwrap().lang.as_deref(), Some("vi"));
-    let link = &entry.links[0];
+    let page = &entry.links[0];
+    assert_eq!(page.href, format!("https://langnghe.example.vn/cong-dong/r/{id}"));
+    assert_eq!(page.rel, "alternate");
+    assert_eq!(page.mime_type.as_deref(), Some("text/html"));
+    assert_eq!(page.hreflang.as_deref(), Some("vi"));
+    let link = &entry.links[1];
     assert_eq!(
         link.href,
         format!("https://langnghe.example.vn/api/v1/public/recommendations/{id}")
@@ -334,6 +339,14 @@ async fn the_atom_feed_speaks_its_language_with_absolute_links() {
     assert_eq!(feed.lang.as_deref(), Some("en"));
     assert_eq!(feed.entries[0].title.lang.as_deref(), Some("en"));
     assert_eq!(feed.entries[0].links[0].hreflang.as_deref(), Some("en"));
+    assert_eq!(
+        feed.entries[0].links[0].href,
+        format!("https://langnghe.example.vn/cong-dong/r/{id}?lang=en")
+    );
+    assert_eq!(
+        feed.entries[0].links[1].href,
+        format!("https://langnghe.example.vn/api/v1/public/recommendations/{id}?lang=en")
+    );
     assert!(
         en.text.contains("Lắp 4 đèn (due 01/03/2027, Not started)"),
         "{}",
@@ -353,8 +366,9 @@ async fn the_atom_feed_speaks_its_language_with_absolute_links() {
             None,
         )
         .await;
+    assert_eq!(atom(&r.text).entries[0].links[0].href, format!("/cong-dong/r/{id}"));
     assert_eq!(
-        atom(&r.text).entries[0].links[0].href,
+        atom(&r.text).entries[0].links[1].href,
         format!("/api/v1/public/recommendations/{id}")
     );
     assert!(!r.text.contains("evil.example"));

@@ -55,11 +55,26 @@ function voiceFor(lang) {
   if (!('speechSynthesis' in self)) return null;
   return speechSynthesis.getVoices().find((v) => v.lang?.toLowerCase().startsWith(lang)) || null;
 }
-function speakButton(text) {
+/// A loudspeaker drawn, not an emoji: every phone shows the same one.
+function speakerIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const part = (tag, attrs) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    return e;
+  };
+  const svg = part('svg', { viewBox: '0 0 24 24', width: '24', height: '24', 'aria-hidden': 'true', focusable: 'false' });
+  svg.append(
+    part('path', { d: 'M3 9v6h4l5 4V5L7 9H3z', fill: 'currentColor' }),
+    part('path', { d: 'M15.5 8.5a5 5 0 0 1 0 7M18 6a8.5 8.5 0 0 1 0 12', fill: 'none', stroke: 'currentColor', 'stroke-width': '2', 'stroke-linecap': 'round' }),
+  );
+  return svg;
+}
+function speakButton(text, name) {
   const voice = voiceFor(state.lang);
   if (!voice) return null;
   return el('button', {
-    type: 'button', class: 'speak', 'data-speak': '',
+    type: 'button', class: 'speak', 'data-speak': '', 'aria-label': name || null,
     onclick: () => {
       speechSynthesis.cancel();
       const u = new SpeechSynthesisUtterance(text);
@@ -67,7 +82,7 @@ function speakButton(text) {
       u.voice = voice;
       speechSynthesis.speak(u);
     },
-  }, `\u{1F50A} ${tr().listen}`);
+  }, speakerIcon(), el('span', { text: tr().listen }));
 }
 if ('speechSynthesis' in self) speechSynthesis.addEventListener?.('voiceschanged', () => draw());
 
@@ -184,7 +199,7 @@ function answerScreen(error) {
   const qs = shown();
   state.index = Math.min(state.index, qs.length - 1);
   const q = qs[state.index];
-  const { node, read } = render(q, state.answers[q.key], w, state.survey.age_band);
+  const { node, read } = render(q, state.answers[q.key], w, state.survey.age_band, speakButton);
   const last = state.index === qs.length - 1;
   const store = () => {
     const v = read();
@@ -199,7 +214,6 @@ function answerScreen(error) {
       el('div', { style: null, 'data-width': String(progress) })),
     error ? alertBox(error) : null,
     node,
-    speakButton(q.text),
     el('div', { class: 'nav' },
       state.index > 0 ? el('button', { type: 'button', class: 'secondary', id: 'back', text: w.back, onclick: () => { store(); state.index -= 1; keep(); draw(); } }) : el('span'),
       el('button', { type: 'submit', id: 'next', text: last ? w.send : w.next })),

@@ -53,31 +53,40 @@ export function visible(q, answers) {
   return asShown(answers[q.show_if.question]).some((v) => q.show_if.in.includes(v));
 }
 
-function choiceList(q, name, type, checked, onChange) {
+/// `speak(text)` gives a read-aloud button for an option, or null: young
+/// children get one beside each option (outside the label, so that
+/// listening never chooses).
+function choiceList(q, name, type, checked, speak, onChange) {
   const box = el('div', { class: 'choices' });
   for (const o of q.options) {
     const input = el('input', { type, name, value: o.key, checked: checked(o.key), onchange: onChange });
-    box.append(el('label', { class: 'choice' }, input, el('span', { text: o.label })));
+    const label = el('label', { class: 'choice' }, input, el('span', { text: o.label }));
+    const listen = speak(o.label);
+    box.append(listen ? el('div', { class: 'option' }, label, listen) : label);
   }
   return box;
 }
 
 /// Renders `q` with its current answer; returns { node, read() }.
-export function render(q, current, tr, ageBand) {
+/// `speak(text, name)` gives a read-aloud button, or null where no voice
+/// speaks the survey's language.
+export function render(q, current, tr, ageBand, speak = () => null) {
+  const young = ageBand === '6-8' || ageBand === '9-11';
+  const speakOption = (text) => (young ? speak(text, `${tr.listen}: ${text}`) : null);
   const name = `q-${q.key}`;
   const legend = el('legend', { id: `${name}-text` }, el('h1', { text: q.text }));
-  const field = el('fieldset', { 'aria-describedby': `${name}-hint` }, legend);
+  const field = el('fieldset', { 'aria-describedby': `${name}-hint` }, legend, speak(q.text, `${tr.listen}: ${q.text}`));
   const hint = el('p', { id: `${name}-hint`, class: 'hint' });
   let read = () => undefined;
   switch (q.type) {
     case 'single_choice': {
-      field.append(choiceList(q, name, 'radio', (k) => current === k));
+      field.append(choiceList(q, name, 'radio', (k) => current === k, speakOption));
       read = () => field.querySelector('input:checked')?.value;
       break;
     }
     case 'multiple_choice': {
       const list = Array.isArray(current) ? current : [];
-      field.append(choiceList(q, name, 'checkbox', (k) => list.includes(k)));
+      field.append(choiceList(q, name, 'checkbox', (k) => list.includes(k), speakOption));
       if (q.max_choices) hint.textContent = tr.chooseBetween(q.min_choices || 1, q.max_choices);
       read = () => {
         const v = [...field.querySelectorAll('input:checked')].map((i) => i.value);
@@ -88,7 +97,7 @@ export function render(q, current, tr, ageBand) {
     case 'yes_no': {
       const opts = { options: [{ key: 'yes', label: tr.yes }, { key: 'no', label: tr.no }] };
       const now = current === true ? 'yes' : current === false ? 'no' : undefined;
-      field.append(choiceList(opts, name, 'radio', (k) => now === k));
+      field.append(choiceList(opts, name, 'radio', (k) => now === k, speakOption));
       read = () => {
         const v = field.querySelector('input:checked')?.value;
         return v === undefined ? undefined : v === 'yes';

@@ -83,20 +83,30 @@ function svg(tag, attrs = {}, ...children) {
   return e;
 }
 
-// Text width in the chart's own font, so that labels wrap where they must.
-let ctx = null;
-function measure(text, font) {
-  ctx = ctx || document.createElement('canvas').getContext('2d');
-  if (!ctx) return text.length * 9;
-  ctx.font = font;
-  return ctx.measureText(text).width;
+// Text width as the chart will draw it: measured by the browser in an SVG
+// text of the chart's own class (and so font), inside the chart's box.
+function measurer(box) {
+  const probe = svg('svg', { class: 'chart-svg chart-probe', width: 1, height: 1, 'aria-hidden': 'true' });
+  const texts = { label: svg('text', { class: 'chart-label' }), value: svg('text', { class: 'chart-value' }) };
+  probe.append(texts.label, texts.value);
+  box.append(probe);
+  const cache = new Map();
+  const measure = (text, kind) => {
+    const key = `${kind}\u0000${text}`;
+    if (!cache.has(key)) {
+      texts[kind].textContent = text;
+      cache.set(key, texts[kind].getComputedTextLength());
+    }
+    return cache.get(key);
+  };
+  return { measure, done: () => probe.remove() };
 }
-function wrap(text, width, font) {
+function wrap(text, width, measure, kind) {
   const out = [];
   let line = '';
   for (const word of String(text).split(/\s+/).filter(Boolean)) {
     const next = line ? `${line} ${word}` : word;
-    if (line && measure(next, font) > width) { out.push(line); line = word; } else line = next;
+    if (line && measure(next, kind) > width) { out.push(line); line = word; } else line = next;
   }
   if (line) out.push(line);
   return out.length ? out : [''];
@@ -114,14 +124,13 @@ function valueText(row, lang, format) {
 function draw(box, o) {
   const style = getComputedStyle(box);
   const fs = parseFloat(style.fontSize) || 16;
-  const font = `${fs}px ${style.fontFamily}`;
-  const bold = `600 ${fs}px ${style.fontFamily}`;
   const width = Math.max(box.clientWidth, 120);
   const lineH = Math.round(fs * 1.3);
   const barH = Math.round(fs * 1.5);
   const gap = Math.round(fs * 0.8);
   const values = o.rows.map((r) => valueText(r, o.lang, o.format));
-  const valueW = Math.max(...values.map((v) => measure(v, bold)), 0) + fs * 0.6;
+  const { measure, done } = measurer(box);
+  const valueW = Math.max(...values.map((v) => measure(v, 'value')), 0) + fs * 0.6;
   // The value beside its bar where there is room for both, else under it
   // (a small phone, large text), wrapped if it must.
   const stacked = valueW > width * 0.45;
@@ -131,15 +140,15 @@ function draw(box, o) {
   const pattern = svg('pattern', { id: `${id}-hatch`, patternUnits: 'userSpaceOnUse', width: 8, height: 8, patternTransform: 'rotate(45)' },
     svg('rect', { width: 8, height: 8, class: 'chart-hatch-bg' }),
     svg('line', { x1: 0, y1: 0, x2: 0, y2: 8, class: 'chart-hatch-line' }));
-  const lines = (text, x, top, f) => {
+  const lines = (text, x, top, kind) => {
     const t = svg('text', { x, y: top + fs });
-    wrap(text, width - x, f).forEach((l, j) => t.append(svg('tspan', { x, dy: j === 0 ? 0 : lineH }, l)));
+    wrap(text, width - x, measure, kind).forEach((l, j) => t.append(svg('tspan', { x, dy: j === 0 ? 0 : lineH }, l)));
     return t;
   };
   const parts = [];
   let y = 0;
   o.rows.forEach((r, i) => {
-    const label = lines(r.label, 0, y, font);
+    const label = lines(r.label, 0, y, 'label');
     label.setAttribute('class', 'chart-label');
     y += label.childNodes.length * lineH + Math.round(fs * 0.25);
     let barW;
@@ -153,7 +162,7 @@ function draw(box, o) {
     }
     let value;
     if (stacked) {
-      value = lines(values[i], 0, y + barH + Math.round(fs * 0.2), bold);
+      value = lines(values[i], 0, y + barH + Math.round(fs * 0.2), 'value');
       y += barH + Math.round(fs * 0.2) + value.childNodes.length * lineH;
     } else {
       value = svg('text', { x: (barW + fs * 0.4).toFixed(1), y: y + barH * 0.72 }, values[i]);
@@ -168,6 +177,7 @@ function draw(box, o) {
     const x = Math.min(o.mark.value / (o.max ?? max), 1) * track;
     parts.push(svg('line', { class: 'chart-mark', x1: x.toFixed(1), y1: 0, x2: x.toFixed(1), y2: y - gap }));
   }
+  done();
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;
   const chart = svg('svg', {
@@ -260,7 +270,7 @@ export function questionFigures(q, { lang = 'vi', groups = [], threshold = 5, ta
   const groupName = (i) => Object.values(groups[i]?.labels || {}).join(' · ') || W.all;
   const section = el('section', { class: 'question-figures', 'data-question': q.key });
   const sets = [{ name: null, figures: q.total }];
-  if (groupsToo && groups.length > 1) q.groups.forEach((g, i) => sets.push({ name: groupName(i), figures: g }));
+  if (groupsToo && groups.some((g) => Object.keys(g.labels || {}).length)) q.groups.forEach((g, i) => sets.push({ name: groupName(i), figures: g }));
   for (const { name, figures } of sets) {
     if (!figures) continue;
     const title = name ? `${q.text} — ${name}` : q.text;

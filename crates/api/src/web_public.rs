@@ -1,7 +1,10 @@
-//! What every client shares, under `/shared/` (the accessible SVG charts
-//! of `web/shared/`), embedded in the binary like the clients themselves
-//! and served under the same strict Content-Security-Policy: the app, the
-//! console and the public page import the same module from the same origin.
+//! The Children's Council's community page at `/cong-dong/` (`web/public/`:
+//! "You said, we did", published issues, public results as charts; each
+//! recommendation readable at `/cong-dong/r/{id}`, where the Atom feed's
+//! entries link), and what every client shares, under `/shared/` (the
+//! accessible SVG charts of `web/shared/`). Embedded in the binary like the
+//! other clients, a client of the public JSON API only, served under a
+//! strict Content-Security-Policy with no cookie and no referrer.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{Compress, DefaultHeaders};
@@ -30,6 +33,13 @@ const CSS: &str = "text/css; charset=utf-8";
 /// Every shared file; a file not listed here is not served.
 const SHARED: &[Asset] = &[asset!("shared", "charts.js", JS), asset!("shared", "charts.css", CSS)];
 
+/// Every file of the public page.
+const PUBLIC: &[Asset] = &[
+    asset!("public", "index.html", "text/html; charset=utf-8"),
+    asset!("public", "public.css", CSS),
+    asset!("public", "public.js", JS),
+];
+
 /// The policy shared files and the public page are served under: nothing
 /// inline, nothing from another origin.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -44,13 +54,23 @@ fn headers() -> DefaultHeaders {
         .add((header::CACHE_CONTROL, "no-cache"))
 }
 
-/// Mounts `/shared/…`.
+/// Mounts `/shared/…` and `/cong-dong/…`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/shared")
             .wrap(Compress::default())
             .wrap(headers())
             .route("/{file}", web::get().to(shared)),
+    )
+    .service(
+        web::scope("/cong-dong")
+            .wrap(Compress::default())
+            .wrap(headers())
+            .route("", web::get().to(page))
+            .route("/", web::get().to(page))
+            // A recommendation's own address: the page reads the id.
+            .route("/r/{id}", web::get().to(page))
+            .route("/{file}", web::get().to(public_file)),
     );
 }
 
@@ -69,4 +89,12 @@ fn find(assets: &[Asset], name: &str) -> HttpResponse {
 
 async fn shared(name: web::Path<String>) -> HttpResponse {
     find(SHARED, name.as_str())
+}
+
+async fn page() -> HttpResponse {
+    find(PUBLIC, "index.html")
+}
+
+async fn public_file(name: web::Path<String>) -> HttpResponse {
+    find(PUBLIC, name.as_str())
 }

@@ -24,7 +24,10 @@ use crate::services::lookups::{Lookup, commitments};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(feed).service(feed_atom).service(public_recommendation);
+    cfg.service(feed)
+        .service(feed_atom)
+        .service(public_recommendation)
+        .service(public_catalog);
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -385,6 +388,10 @@ async fn feed_atom(
     // never from a request header, which could point readers elsewhere;
     // relative to the feed otherwise.
     let base = state.public_url.as_deref().unwrap_or("");
+    let page_lang = match n.lang {
+        Lang::Vi => "",
+        Lang::En => "?lang=en",
+    };
     let entries = items
         .iter()
         .map(|i| {
@@ -418,14 +425,22 @@ async fn feed_atom(
                 title: text(&i.title, TextType::Text),
                 published: Some(i.sent_at.fixed_offset()),
                 updated: i.updated_at.fixed_offset(),
-                // There is no public page to read a recommendation on yet:
-                // the entry links to its public JSON, and says it is JSON.
-                links: vec![Link {
-                    href: format!("{base}/api/v1/public/recommendations/{}", i.id),
-                    mime_type: Some("application/json".to_owned()),
-                    hreflang: Some(lang_tag.to_owned()),
-                    ..Link::default()
-                }],
+                // First the page people read it on (the Council's community
+                // page, in the feed's language), then its public JSON, typed.
+                links: vec![
+                    Link {
+                        href: format!("{base}/cong-dong/r/{}{}", i.id, page_lang),
+                        mime_type: Some("text/html".to_owned()),
+                        hreflang: Some(lang_tag.to_owned()),
+                        ..Link::default()
+                    },
+                    Link {
+                        href: format!("{base}/api/v1/public/recommendations/{}{}", i.id, page_lang),
+                        mime_type: Some("application/json".to_owned()),
+                        hreflang: Some(lang_tag.to_owned()),
+                        ..Link::default()
+                    },
+                ],
                 categories: vec![Category {
                     term: xml_chars(&i.topic),
                     label: Some(xml_chars(&i.topic_name)),
@@ -503,4 +518,157 @@ async fn public_recommendation(
         .pop()
         .map(web::Json)
         .ok_or_else(|| ApiError::not_found("recommendation"))
+}
+
+/// A topic children's issues and recommendations are filed under.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicTopicDto {
+    pub slug: String,
+    pub name: String,
+}
+
+/// A place whose issues and recommendations can be read on their own.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicPlaceDto {
+    pub id: Uuid,
+    /// `district` or `ward`.
+    #[schema(value_type = crate::closed_sets::UnitKindName)]
+    pub kind: &'static str,
+    pub name: String,
+    /// The place it belongs to, if it is listed too.
+    pub parent_id: Option<Uuid>,
+}
+
+/// A survey whose results anyone can read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicSurveyBriefDto {
+    pub id: Uuid,
+    pub title: String,
+    /// `opinion`, `policy_consultation` or `issue_form`.
+    #[schema(value_type = crate::closed_sets::SurveyKindName)]
+    pub kind: &'static str,
+    /// The published version, whose results `GET /public/surveys/{id}/results` gives.
+    pub version: i32,
+}
+
+/// What the public can browse: the topics and places to filter by, and the
+/// surveys whose results are public.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicCatalogDto {
+    /// The language of the names: `vi` or `en`.
+    #[schema(value_type = crate::closed_sets::LangCode)]
+    pub lang: &'static str,
+    /// Topics in use, by name.
+    pub topics: Vec<PublicTopicDto>,
+    /// Districts and wards in force today, each district before its wards.
+    pub places: Vec<PublicPlaceDto>,
+    /// Newest first.
+    pub surveys: Vec<PublicSurveyBriefDto>,
+}
+
+/// The topics and places the public feed and issues can be filtered by
+/// (`topic`, `unit_id`), and the surveys whose results are public, with
+/// their names in the caller's language. No sign-in; nothing about
+/// children.
+#[utoipa::path(
+    tag = "public",
+    params(LangQuery),
+    responses(
+        (status = 200, body = PublicCatalogDto),
+        crate::openapi::BadInput,
+    )
+)]
+#[get("/public/catalog")]
+async fn public_catalog(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<LangQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use langnghe_domain::org::UnitKind;
+    use langnghe_storage::surveys::{self, SurveyFilter};
+    let lang = lang_of(&req, q.lang.as_deref())?;
+    let mut topics: Vec<PublicTopicDto> = langnghe_storage::catalog::list_topics(&state.db)
+        .await?
+        .into_iter()
+        .filter(|t| t.active)
+        .map(|t| PublicTopicDto {
+            slug: t.slug.as_str().to_owned(),
+            name: pick(&t.name, lang),
+        })
+        .collect();
+    topics.sort_by(|a, b| a.name.cmp(&b.name));
+    let chart = org::load_chart(&state.db).await?;
+    let today = state.clock.local_date();
+    let mut districts: Vec<_> = chart
+        .in_force_on(today)
+        .filter(|u| u.kind == UnitKind::District)
+        .collect();
+    districts.sort_by_key(|u| u.code.as_str().to_owned());
+    let mut wards: Vec<_> = chart.in_force_on(today).filter(|u| u.kind == UnitKind::Ward).collect();
+    wards.sort_by_key(|u| u.code.as_str().to_owned());
+    let place = |u: &langnghe_domain::org::Unit| PublicPlaceDto {
+        id: u.id.0,
+        kind: u.kind.as_str(),
+        name: pick(&u.name, lang),
+        parent_id: chart
+            .ancestors_on(u.id, today)
+            .into_iter()
+            .find(|a| a.kind == UnitKind::District)
+            .map(|a| a.id.0),
+    };
+    let mut places = Vec::new();
+    for d in &districts {
+        places.push(place(d));
+        places.extend(
+            wards
+                .iter()
+                .filter(|w| place(w).parent_id == Some(d.id.0))
+                .map(|w| place(w)),
+        );
+    }
+    places.extend(
+        wards
+            .iter()
+            .filter(|w| {
+                place(w)
+                    .parent_id
+                    .is_none_or(|p| !districts.iter().any(|d| d.id.0 == p))
+            })
+            .map(|w| place(w)),
+    );
+    let mut records = Vec::new();
+    let mut after = None;
+    loop {
+        let page = surveys::list(&state.db, &SurveyFilter::default(), after, 500).await?;
+        let last = page.last().map(|r| r.id);
+        records.extend(
+            page.into_iter()
+                .filter(|r| r.results_public && r.published_version.is_some()),
+        );
+        match last {
+            Some(id) => after = Some(id),
+            None => break,
+        }
+    }
+    records.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        let Some(version) = r.published_version else { continue };
+        let stored = surveys::version(&state.db, r.id, version).await?;
+        out.push(PublicSurveyBriefDto {
+            id: r.id,
+            title: stored.definition.definition.title().get(lang).to_owned(),
+            kind: r.kind.as_str(),
+            version,
+        });
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::VARY, "Accept-Language"))
+        .json(PublicCatalogDto {
+            lang: words::lang_code(lang),
+            topics,
+            places,
+            surveys: out,
+        }))
 }
