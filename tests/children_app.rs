@@ -679,6 +679,7 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
     b.refresh().await;
     b.find("#code").await;
     assert!(!b.has("#welcome").await);
+}
 
 /// The browser's voices, replaced for the test: none at first, then one
 /// English voice arriving later (as Chromium loads its voices), which
