@@ -42,6 +42,8 @@ const ASSETS: &[Asset] = &[
     asset!("safeguarding.js", JS),
     asset!("agency.js", JS),
     asset!("recommendations.js", JS),
+    asset!("results.js", JS),
+    asset!("progress.js", JS),
 ];
 
 /// The policy every page of the console is served under. Images from the
