@@ -12,17 +12,17 @@ use crate::surveys::published_survey;
 use crate::webdriver::Browser;
 
 /// No WCAG 2.2 AA violation on the screen as it is now.
-async fn accessible(b: &Browser, screen: &str) {
+pub(crate) async fn accessible(b: &Browser, screen: &str) {
     let found = b.axe().await;
     assert!(found.is_empty(), "{screen}: {found:#?}");
 }
 
 /// The password `TestApp::user` gives an account.
-fn password(username: &str) -> String {
+pub(crate) fn password(username: &str) -> String {
     format!("{username}-mật-khẩu-dài")
 }
 
-async fn sign_in(b: &Browser, app: &TestApp, username: &str) {
+pub(crate) async fn sign_in(b: &Browser, app: &TestApp, username: &str) {
     b.goto(&format!("{}/console/", app.base)).await;
     b.type_into("#username", username).await;
     b.type_into("#password", &password(username)).await;

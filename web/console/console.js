@@ -9,6 +9,7 @@ import * as agency from './agency.js';
 import * as recommendations from './recommendations.js';
 import * as results from './results.js';
 import * as progress from './progress.js';
+import * as admin from './admin.js';
 
 // Who may use what, as the API decides it (crates/api/src/auth.rs).
 const SCREENS = [
@@ -19,6 +20,7 @@ const SCREENS = [
   { path: 'inbox', label: 'navInbox', roles: ['agency_staff'], module: agency },
   { path: 'results', label: 'navResults', roles: ['admin', 'moderator', 'facilitator'], module: results },
   { path: 'progress', label: 'navProgress', roles: ['admin', 'moderator', 'facilitator'], module: progress },
+  { path: 'admin', label: 'navAdmin', roles: ['admin'], module: admin },
 ];
 
 let me = null;
@@ -134,7 +136,12 @@ function route() {
     main.replaceChildren(h('div', { class: 'card' }, h('h1', { text: t('notAllowed') })));
     return;
   }
-  leave = screen.module.show(main, rest) || null;
+  // Each visit draws into its own element: an answer that arrives after
+  // the person has moved on lands in a detached one, never over the next
+  // screen.
+  const view = h('div', { class: 'view' });
+  main.replaceChildren(view);
+  leave = screen.module.show(view, rest) || null;
   main.focus();
 }
 

@@ -116,6 +116,9 @@ const words = {
   },
 };
 
+// More words from a screen's own file (admin_words.js, …), merged in once.
+export const extend = (more) => { for (const [l, w] of Object.entries(more)) Object.assign(words[l], w); };
+
 let lang = 'vi';
 export const current = () => lang;
 export const setLanguage = (l) => { lang = words[l] ? l : 'vi'; };
