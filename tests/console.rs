@@ -655,10 +655,15 @@ async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_downlo
     b.select("#results-survey", &c.survey).await;
     b.select("#results-by", "age_band").await;
     b.click("#results-show").await;
-    b.wait_text("#results-out", 10, |t| t.contains("Đường đến trường của em") && t.contains("12–14"))
-        .await;
+    b.wait_text("#results-out", 10, |t| {
+        t.contains("Đường đến trường của em") && t.contains("12–14")
+    })
+    .await;
     crate::public_page::no_small_count_shown(&b, "ẩn để bảo vệ trẻ em").await;
-    assert!(b.has("#results-out .chart.table-beside table").await, "a table beside each chart");
+    assert!(
+        b.has("#results-out .chart.table-beside table").await,
+        "a table beside each chart"
+    );
     b.screenshot("console-results").await;
     accessible(&b, "results").await;
     // A month in the wrong form is refused before any request.
@@ -673,9 +678,17 @@ async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_downlo
     b.type_into("#progress-period", "2026").await;
     b.click("#progress-show").await;
     b.wait_text("#progress-as-of", 10, |t| t.contains("25/11/2026")).await;
-    let table = b.wait_text("#progress-chart table", 10, |t| t.contains("Chỉ tiêu 1")).await;
-    assert!(table.contains("Nhịp cần đạt") && table.contains("Chưa thực hiện"), "{table}");
-    assert!(table.contains("Chậm") || table.contains("Đúng tiến độ") || table.contains("Đạt"), "{table}");
+    let table = b
+        .wait_text("#progress-chart table", 10, |t| t.contains("Chỉ tiêu 1"))
+        .await;
+    assert!(
+        table.contains("Nhịp cần đạt") && table.contains("Chưa thực hiện"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Chậm") || table.contains("Đúng tiến độ") || table.contains("Đạt"),
+        "{table}"
+    );
     assert!(b.has("#progress-chart line.chart-mark").await, "a pace tick");
     b.screenshot("console-progress").await;
     accessible(&b, "progress").await;
@@ -703,7 +716,10 @@ async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_downlo
         )
         .await;
     let csv = files[0].as_str().unwrap();
-    assert!(csv.contains("Phần,Mã,Tên") && csv.contains("Kết quả thực hiện các chỉ tiêu"), "{csv}");
+    assert!(
+        csv.contains("Phần,Mã,Tên") && csv.contains("Kết quả thực hiện các chỉ tiêu"),
+        "{csv}"
+    );
     let report: Value = serde_json::from_str(files[1].as_str().unwrap()).unwrap();
     assert!(report.is_object(), "{report}");
     assert_eq!(b.text("#report-error").await, "");
@@ -711,13 +727,15 @@ async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_downlo
     // English.
     b.click("#lang").await;
     b.click("#nav a[data-screen=progress]").await;
-    b.wait_text("#progress-chart table", 10, |t| t.contains("Target 1")).await;
+    b.wait_text("#progress-chart table", 10, |t| t.contains("Target 1"))
+        .await;
     accessible(&b, "progress in English").await;
     b.click("#nav a[data-screen=results]").await;
     b.find("#results-release").await;
     b.select("#results-survey", &c.survey).await;
     b.click("#results-show").await;
-    b.wait_text("#results-out", 10, |t| t.contains("Your way to school")).await;
+    b.wait_text("#results-out", 10, |t| t.contains("Your way to school"))
+        .await;
     crate::public_page::no_small_count_shown(&b, "hidden to protect children").await;
     accessible(&b, "results in English").await;
 }
