@@ -813,3 +813,42 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     assert_eq!(answers["wish"], json!(["toilets", "trees", "water"]));
     assert_eq!(answers["say"], "More shade in the yard");
 }
+
+#[actix_web::test]
+async fn after_answering_a_child_sees_public_results_as_simple_charts() {
+    let c = crate::public_page::community().await;
+    let app = &c.w.app;
+    let code = crate::results::session(app, &c.survey, &c.w.school).await;
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", app.base)).await;
+    join(&b, &code, 12).await;
+    b.click("input[value=yes]").await;
+    b.click("#next").await;
+    b.click("#next").await;
+    b.find("#receipt").await;
+
+    // The only survey whose results are public opens at once, as charts
+    // with their tables; what few children said is hidden, never 0.
+    b.click("#to-results").await;
+    b.find("#public-results .chart svg[role=img]").await;
+    let shown = b.text("#public-results").await;
+    assert!(
+        shown.contains("Em có cảm thấy an toàn trên đường đến trường không?"),
+        "{shown}"
+    );
+    assert!(shown.contains("ẩn để bảo vệ trẻ em"), "{shown}");
+    crate::public_page::no_small_count_shown(&b, "ẩn để bảo vệ trẻ em").await;
+    b.screenshot("app-results-12").await;
+    accessible(&b, "results").await;
+
+    b.click("#lang").await;
+    b.wait_text("#public-results", 10, |t| {
+        t.contains("Do you feel safe on your way to school?")
+    })
+    .await;
+    crate::public_page::no_small_count_shown(&b, "hidden to protect children").await;
+    b.screenshot("app-results-en-12").await;
+    accessible(&b, "results in English").await;
+    b.click("#home").await;
+    b.find("#to-results").await;
+}

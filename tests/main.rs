@@ -15,6 +15,7 @@ mod catalog;
 mod characters;
 mod children_app;
 mod console;
+mod console_admin;
 mod consultation;
 mod contract;
 mod contract_tools;

@@ -377,7 +377,7 @@ async fn ready(b: &Browser) {
 /// The disclosure-control attack: whatever the page shows of a chart (the
 /// picture's words, its table, its description), a count is either hidden
 /// in words or at least k, never 1 to k − 1 and never 0.
-async fn no_small_count_shown(b: &Browser, hidden: &str) {
+pub async fn no_small_count_shown(b: &Browser, hidden: &str) {
     let figures = b
         .js(
             "return [...document.querySelectorAll('.chart-value, .chart-table td:first-of-type')].map(e => e.textContent)",

@@ -313,6 +313,7 @@ function doneScreen(note) {
       state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-raise', text: w.raise, onclick: () => go('raise') }) : null,
       el('button', { type: 'button', class: 'secondary', id: 'to-others', text: w.others, onclick: () => go('others') }),
       el('button', { type: 'button', class: 'secondary', id: 'to-feed', text: w.youSaid, onclick: () => go('feed') }),
+      el('button', { type: 'button', class: 'secondary', id: 'to-results', text: w.results, onclick: () => go('results') }),
       who() ? el('button', { type: 'button', class: 'secondary', id: 'to-mine', text: w.myData, onclick: () => go('mine') }) : null,
       kept().length ? statusButton() : null,
       me ? el('button', { type: 'button', class: 'secondary', id: 'another', text: w.another, onclick: another }) : null),
@@ -475,6 +476,15 @@ function raiseScreen(error, sent) {
     }
   });
   return form;
+}
+
+// Public results as simple charts (results.js, loaded only when asked).
+function resultsScreen() {
+  const box = loading(tr().results);
+  import('./results.js')
+    .then((m) => m.show(box, { lang: state.lang, home: homeButton(), focus: () => main.focus({ preventScroll: true }) }))
+    .catch(() => box.replaceChildren(el('h1', { text: tr().results }), alertBox(tr().failed), homeButton()));
+  return box;
 }
 
 function loading(title) {
@@ -642,7 +652,7 @@ function draw() {
   langButton.lang = state.lang === 'vi' ? 'en' : 'vi';
   const screens = {
     join: () => joinScreen(), assent: () => (state.asked ? assentScreen() : joinScreen()), answer: answerScreen, sending: sendingScreen, done: doneScreen,
-    raise: () => raiseScreen(), others: othersScreen, feed: feedScreen, mine: () => mineScreen(), status: statusScreen,
+    raise: () => raiseScreen(), others: othersScreen, feed: feedScreen, mine: () => mineScreen(), status: statusScreen, results: resultsScreen,
   };
   const screen = (screens[state.stage] || joinScreen)();
   const warnings = [];

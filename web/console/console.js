@@ -7,6 +7,9 @@ import * as issues from './issues.js';
 import * as safeguarding from './safeguarding.js';
 import * as agency from './agency.js';
 import * as recommendations from './recommendations.js';
+import * as results from './results.js';
+import * as progress from './progress.js';
+import * as admin from './admin.js';
 
 // Who may use what, as the API decides it (crates/api/src/auth.rs).
 const SCREENS = [
@@ -15,6 +18,9 @@ const SCREENS = [
   { path: 'recs', label: 'navRecs', roles: ['moderator', 'admin'], module: recommendations },
   { path: 'cases', label: 'navCases', roles: ['safeguarding_officer'], module: safeguarding },
   { path: 'inbox', label: 'navInbox', roles: ['agency_staff'], module: agency },
+  { path: 'results', label: 'navResults', roles: ['admin', 'moderator', 'facilitator'], module: results },
+  { path: 'progress', label: 'navProgress', roles: ['admin', 'moderator', 'facilitator'], module: progress },
+  { path: 'admin', label: 'navAdmin', roles: ['admin'], module: admin },
 ];
 
 let me = null;
@@ -130,7 +136,12 @@ function route() {
     main.replaceChildren(h('div', { class: 'card' }, h('h1', { text: t('notAllowed') })));
     return;
   }
-  leave = screen.module.show(main, rest) || null;
+  // Each visit draws into its own element: an answer that arrives after
+  // the person has moved on lands in a detached one, never over the next
+  // screen.
+  const view = h('div', { class: 'view' });
+  main.replaceChildren(view);
+  leave = screen.module.show(view, rest) || null;
   main.focus();
 }
 

@@ -172,6 +172,7 @@ response_sets! {
         (name = "safeguarding", description = "Cases followed to closure by safeguarding officers; counts for admins"),
         (name = "participants", description = "A child's own data: export and erasure, with the respondent token"),
         (name = "calendar", description = "The holidays agencies' due dates skip"),
+        (name = "settings", description = "The service's settings as they stand (admins, read only)"),
         (name = "audit", description = "Every change staff, agencies or the system made: read only, admins only"),
     )
 )]

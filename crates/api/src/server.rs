@@ -193,6 +193,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         join_budget: Arc::new(crate::join_budget::JoinBudget::new(config.join_budget)),
         routes: Arc::new(RouteTable::from_spec(&api)),
         webhooks: config.webhooks,
+        retention: config.retention,
         public_url: config.public_url.clone(),
         letters: crate::letters::LetterStore::for_policy(&config.letters).map_err(|source| StartError::Letters {
             dir: config.letters.dir.clone(),

@@ -32,6 +32,9 @@ pub struct AppState {
     pub join_budget: Arc<crate::join_budget::JoinBudget>,
     /// The writers that store children's submissions in batches.
     pub submissions: langnghe_storage::participation::Writers,
+    /// How long each kind of data is kept (read by admins; applied by the
+    /// daily purge).
+    pub retention: crate::config::RetentionPolicy,
     /// How webhooks are sent (which URLs are accepted).
     pub webhooks: crate::config::WebhookPolicy,
     /// Agencies' letters, and the largest one accepted.

@@ -37,6 +37,7 @@ const ASSETS: &[Asset] = &[
     asset!("i18n.js", JS),
     asset!("store.js", JS),
     asset!("questions.js", JS),
+    asset!("results.js", JS),
     asset!("sw.js", JS),
     asset!("manifest.webmanifest", "application/manifest+json"),
     asset!("icon.svg", "image/svg+xml"),

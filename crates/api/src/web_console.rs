@@ -42,6 +42,16 @@ const ASSETS: &[Asset] = &[
     asset!("safeguarding.js", JS),
     asset!("agency.js", JS),
     asset!("recommendations.js", JS),
+    asset!("results.js", JS),
+    asset!("progress.js", JS),
+    asset!("ui.js", JS),
+    asset!("admin.js", JS),
+    asset!("admin_words.js", JS),
+    asset!("admin_people.js", JS),
+    asset!("admin_org.js", JS),
+    asset!("admin_catalog.js", JS),
+    asset!("admin_plan.js", JS),
+    asset!("admin_audit.js", JS),
 ];
 
 /// The policy every page of the console is served under. Images from the

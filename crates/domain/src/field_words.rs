@@ -40,7 +40,7 @@ pub fn known(code: &str) -> Option<&'static str> {
         "invalid_destination" => "Địa chỉ nhận không được phép (cần một địa chỉ công khai, https).",
         "invalid_email" => "Địa chỉ thư điện tử không hợp lệ.",
         "invalid_phone" => "Số điện thoại không hợp lệ.",
-        "invalid_slug" => "Mã chỉ gồm chữ thường a-z, chữ số và dấu gạch ngang.",
+        "invalid_slug" => "Mã dài 2 đến 64 ký tự: chữ thường a-z, chữ số hoặc dấu gạch dưới (_), bắt đầu bằng chữ cái.",
         "invalid_code" => "Mã không hợp lệ.",
         "invalid_key" => "Khoá chỉ gồm chữ thường a-z, chữ số và dấu gạch dưới.",
         "invalid_username" => "Tên đăng nhập dài 3 đến 64 ký tự: chữ a-z, chữ số, '.', '_' hoặc '-'.",

@@ -19,6 +19,7 @@ pub mod recommendations;
 pub mod reports;
 pub mod results;
 pub mod safeguarding;
+pub mod settings;
 pub mod surveys;
 pub mod topics;
 pub mod units;
@@ -48,6 +49,7 @@ pub const API_V1: &[(&str, Configure)] = &[
     ("safeguarding", safeguarding::configure),
     ("participants", participants::configure),
     ("calendar", calendar::configure),
+    ("settings", settings::configure),
     ("reports", reports::configure),
     ("recommendations", recommendations::configure),
     ("agency", agency::configure),
