@@ -852,3 +852,49 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts() {
     b.click("#home").await;
     b.find("#to-results").await;
 }
+
+/// Long timers (the three idle minutes) shortened to a second and a half,
+/// so that a test can watch the device clear itself.
+const FAST_IDLE: &str = "
+  const later = window.setTimeout;
+  window.setTimeout = (f, ms, ...rest) => later(f, ms >= 120000 ? 1500 : ms, ...rest);";
+
+#[actix_web::test]
+async fn a_shared_device_clears_itself_once_nobody_touches_it() {
+    let c = class().await;
+    let b = Browser::phone("vi").await;
+    b.cdp("Page.enable", json!({})).await;
+    b.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": FAST_IDLE}))
+        .await;
+    b.goto(&format!("{}/app/", c.app.base)).await;
+    join(&b, &c.code, 12).await;
+    b.click("input[value=yes]").await;
+    for _ in 0..7 {
+        b.click("#next").await;
+    }
+    b.wait_text("#receipt", 10, |t| t.len() > 10).await;
+
+    // While the child reads "You said, we did", every touch starts the idle
+    // time again: three times the (shortened) idle time goes by, and the
+    // screen is still theirs.
+    b.click("#to-feed").await;
+    for _ in 0..9 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        b.keys("\u{E00F}").await; // Page Down
+    }
+    assert!(!b.has("#code").await, "cleared while the child was reading");
+    assert!(!b.stored().await["local"].as_array().unwrap().is_empty());
+
+    // Left alone, it clears itself: nothing of this child is left.
+    b.find("#code").await;
+    let stored = b.stored().await;
+    assert_eq!(stored["local"], json!([]), "{stored}");
+    assert_eq!(stored["session"], json!([]));
+    assert_eq!(stored["caches"], json!([]));
+    assert_eq!(
+        b.js("return location.pathname + location.search + location.hash", json!([]))
+            .await,
+        "/app/"
+    );
+    assert_eq!(responses(&c.app).await.len(), 1, "what was sent stays sent");
+}

@@ -17,6 +17,26 @@ let me = store.loadMe();
 state.lang = state.lang || (navigator.language?.startsWith('en') ? 'en' : 'vi');
 let retryTimer = null;
 let idleTimer = null;
+// After the answers are sent, a shared device clears itself once nobody has
+// touched it for three minutes: any tap, key, typing or scrolling starts
+// the three minutes again, on whichever screen the child is reading.
+const IDLE_MS = 180000;
+let idleArmed = false;
+function restartIdle() {
+  clearTimeout(idleTimer);
+  if (idleArmed) idleTimer = setTimeout(clearDevice, IDLE_MS);
+}
+function armIdle() {
+  idleArmed = true;
+  restartIdle();
+}
+function disarmIdle() {
+  idleArmed = false;
+  clearTimeout(idleTimer);
+}
+for (const name of ['pointerdown', 'keydown', 'input', 'scroll']) {
+  addEventListener(name, restartIdle, { capture: true, passive: true });
+}
 
 // The QR code's address carries the join code: read it, then take it out
 // of the address bar and the history.
@@ -318,10 +338,10 @@ function doneScreen(note) {
       kept().length ? statusButton() : null,
       me ? el('button', { type: 'button', class: 'secondary', id: 'another', text: w.another, onclick: another }) : null),
     rememberBox());
-  clearTimeout(idleTimer);
   // A shared tablet clears itself when nobody touches it for three minutes;
   // a phone whose child asked to be remembered is theirs, and does not.
-  if (!me) idleTimer = setTimeout(clearDevice, 180000);
+  if (me) disarmIdle();
+  else armIdle();
   return box;
 }
 
@@ -349,7 +369,7 @@ function rememberMe() {
     seen: { ...(state.seen || {}) },
   };
   store.saveMe(me);
-  clearTimeout(idleTimer);
+  disarmIdle();
   draw();
   announce(tr().remembered);
 }
@@ -396,7 +416,7 @@ function welcomeBack() {
 /// A remembered child answers another survey: this visit ends, what is
 /// remembered stays.
 function another() {
-  clearTimeout(idleTimer);
+  disarmIdle();
   state = { stage: 'join', lang: state.lang };
   keep();
   draw();
@@ -415,7 +435,7 @@ async function withdraw() {
 }
 
 async function clearDevice() {
-  clearTimeout(idleTimer);
+  disarmIdle();
   clearTimeout(retryTimer);
   const lang = state.lang;
   me = null;
