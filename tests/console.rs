@@ -653,7 +653,14 @@ async fn a_moderator_promotes_a_written_answer_and_redacts_the_issue() {
         json!({"feel_safe": "no", "why_not": "Hẻm 45 cạnh nhà bác Tư không có đèn, tối lắm."}),
     )
     .await;
-    crate::results::answer(app, &code, 13, "boy", json!({"feel_safe": "not_sure", "why_not": "Xe chạy nhanh."})).await;
+    crate::results::answer(
+        app,
+        &code,
+        13,
+        "boy",
+        json!({"feel_safe": "not_sure", "why_not": "Xe chạy nhanh."}),
+    )
+    .await;
     app.user("hd.doc", "moderator", None, None).await;
     let b = Browser::desktop("vi").await;
     sign_in(&b, app, "hd.doc").await;
@@ -662,7 +669,10 @@ async fn a_moderator_promotes_a_written_answer_and_redacts_the_issue() {
     b.wait_text("#answers-rows", 10, |t| t.contains("Hẻm 45")).await;
     b.select("#ans-question", "why_not").await;
     b.find("#answers:not([aria-busy])").await;
-    b.wait_text("#answers-rows", 10, |t| t.contains("Hẻm 45") && t.contains("Xe chạy nhanh")).await;
+    b.wait_text("#answers-rows", 10, |t| {
+        t.contains("Hẻm 45") && t.contains("Xe chạy nhanh")
+    })
+    .await;
     b.screenshot("console-answers").await;
     accessible(&b, "written answers").await;
     let row = b
@@ -686,7 +696,8 @@ async fn a_moderator_promotes_a_written_answer_and_redacts_the_issue() {
     let issue_row = format!("#rows tr[data-id='{id}']");
     b.find(&issue_row).await;
     b.click(&format!("{issue_row} button[data-act=redact]")).await;
-    b.type_into("#redact-body", "Hẻm 45 cạnh nhà [đã che] không có đèn, tối lắm.").await;
+    b.type_into("#redact-body", "Hẻm 45 cạnh nhà [đã che] không có đèn, tối lắm.")
+        .await;
     b.screenshot("console-redact").await;
     accessible(&b, "redact").await;
     b.click("#ask-ok").await;
@@ -750,35 +761,60 @@ async fn a_draft_is_edited_with_evidence_shown_as_it_will_be_and_approved_at_a_m
     b.find("#ev-survey").await;
     b.wait_text("#rec-title-vi", 1, |_| true).await;
     assert_eq!(
-        b.js("return document.getElementById('rec-title-vi').value", json!([])).await,
+        b.js("return document.getElementById('rec-title-vi').value", json!([]))
+            .await,
         "Đèn cho đường đến trường"
     );
     b.click(&format!("#pick-{}", w.issues[1])).await;
     b.type_into("#rec-title-vi", "Lắp đèn trên đường đến trường").await;
     b.select("#ev-survey", &w.survey).await;
     b.find("#ev-question option[value=feel_safe]").await;
-    assert!(!b.has("#ev-question option[value=why_not]").await, "figures only for counted questions");
+    assert!(
+        !b.has("#ev-question option[value=why_not]").await,
+        "figures only for counted questions"
+    );
     b.select("#ev-question", "feel_safe").await;
     b.click("#add-evidence").await;
-    b.wait_text("#evidence", 10, |t| t.contains("Không") && t.contains("Em không chắc")).await;
-    let shown = b.text("#evidence").await;
-    // One "yes" and no "not sure": cells too small, said as such.
-    assert_eq!(shown.matches("ẩn để bảo vệ trẻ em").count(), 2, "{shown}");
-    let preview = app
-        .get(&format!("/api/v1/surveys/{}/results?unit_id={}", w.survey, w.school), Some(&w.moderator))
+    b.wait_text("#evidence", 10, |t| t.contains("Không") && t.contains("Em không chắc"))
         .await;
-    let q = &preview.ok(200)["questions"][0];
-    let no = q["total"]["counts"][1]["count"].as_u64().unwrap();
-    assert!(shown.contains(&no.to_string()), "{shown} vs {q}");
+    let shown = b.text("#evidence").await;
+    // The same figures as the API publishes for the unit: one "yes" reads
+    // as hidden or as the threshold (the cell key decides), no "not sure"
+    // always reads as hidden, never as a count.
+    let preview = app
+        .get(
+            &format!("/api/v1/surveys/{}/results?unit_id={}", w.survey, w.school),
+            Some(&w.moderator),
+        )
+        .await;
+    let counts = preview.ok(200)["questions"][0]["total"]["counts"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let zeros = counts.iter().filter(|c| c["count"] == 0).count();
+    assert!(zeros >= 1 && counts[2]["count"] == 0, "{counts:?}");
+    assert_eq!(shown.matches("ẩn để bảo vệ trẻ em").count(), zeros, "{shown}");
+    let no = counts[1]["count"].as_u64().unwrap();
+    assert!(
+        no > 0 && shown.contains(&format!("Không\t{no}")),
+        "{shown} vs {counts:?}"
+    );
+    b.js("document.getElementById('evidence-pick').scrollIntoView()", json!([]))
+        .await;
     b.screenshot("console-evidence").await;
     accessible(&b, "compose with evidence").await;
     b.click("#save-rec").await;
     b.find("#approve-form").await;
-    let rec = app.get(&format!("/api/v1/recommendations/{id}"), Some(&w.moderator)).await;
+    let rec = app
+        .get(&format!("/api/v1/recommendations/{id}"), Some(&w.moderator))
+        .await;
     let rec = rec.ok(200).clone();
     assert_eq!(rec["title"]["vi"], "Lắp đèn trên đường đến trường");
     assert_eq!(rec["issue_ids"].as_array().unwrap().len(), 2);
-    assert_eq!(rec["evidence"], json!([{"survey_id": w.survey, "question_key": "feel_safe"}]));
+    assert_eq!(
+        rec["evidence"],
+        json!([{"survey_id": w.survey, "question_key": "feel_safe"}])
+    );
     b.wait_text("#evidence", 10, |t| t.contains("Em không chắc")).await;
 
     // Approved at the meeting chosen from those recorded.
@@ -787,9 +823,13 @@ async fn a_draft_is_edited_with_evidence_shown_as_it_will_be_and_approved_at_a_m
     accessible(&b, "approve at a meeting").await;
     b.click("#approve").await;
     b.wait_text("#rec-status", 10, |t| t.contains("Đã thông qua")).await;
-    b.wait_text("#approved-at", 10, |t| t.contains("Phiên họp Hội đồng trẻ em tháng 11") && t.contains("20/11/2026"))
+    b.wait_text("#approved-at", 10, |t| {
+        t.contains("Phiên họp Hội đồng trẻ em tháng 11") && t.contains("20/11/2026")
+    })
+    .await;
+    let rec = app
+        .get(&format!("/api/v1/recommendations/{id}"), Some(&w.moderator))
         .await;
-    let rec = app.get(&format!("/api/v1/recommendations/{id}"), Some(&w.moderator)).await;
     assert_eq!(rec.ok(200)["approval_event_id"], meeting.as_str());
 }
 
@@ -823,14 +863,23 @@ async fn a_facilitator_records_an_event_with_its_attendance_and_issues() {
     b.click("#record-event").await;
     b.wait_text("#events-message", 10, |t| t.contains("2 ý kiến")).await;
     let events = app.get("/api/v1/events?limit=100", Some(&facilitator)).await;
-    let event = crate::support::find(events.ok(200), "items", |e| e["title"] == "Diễn đàn \"Trường học an toàn\"").clone();
+    let event = crate::support::find(events.ok(200), "items", |e| {
+        e["title"] == "Diễn đàn \"Trường học an toàn\""
+    })
+    .clone();
     assert_eq!(event["held_on"], "2026-11-20");
     assert_eq!(event["unit_id"], school.as_str());
-    assert_eq!((event["children_attending"].as_u64(), event["adults_attending"].as_u64()), (Some(42), Some(5)));
+    assert_eq!(
+        (event["children_attending"].as_u64(), event["adults_attending"].as_u64()),
+        (Some(42), Some(5))
+    );
     assert_eq!(event["issues"].as_array().unwrap().len(), 2);
     let queue = app.get("/api/v1/issues?status=new&limit=100", app.admin()).await;
     assert!(queue.items().iter().any(|i| i["title"] == "Nhà vệ sinh thiếu xà phòng"));
-    b.wait_text("#events-rows", 10, |t| t.contains("20/11/2026") && t.contains("Diễn đàn trẻ em")).await;
+    b.wait_text("#events-rows", 10, |t| {
+        t.contains("20/11/2026") && t.contains("Diễn đàn trẻ em")
+    })
+    .await;
 
     // A training: who was trained, by unit and role.
     b.select("#ev-kind", "training").await;
@@ -847,14 +896,26 @@ async fn a_facilitator_records_an_event_with_its_attendance_and_issues() {
     b.click("#record-event").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !b.text("#events-message").await.contains("Tập huấn chỉ huy Đội") {
-        assert!(std::time::Instant::now() < deadline, "refused: {}", b.text("#event-error").await);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "refused: {}",
+            b.text("#event-error").await
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let events = app.get("/api/v1/events?limit=100", Some(&facilitator)).await;
     let training = crate::support::find(events.ok(200), "items", |e| e["title"] == "Tập huấn chỉ huy Đội").clone();
-    assert_eq!(training["attendance"], json!([{"unit_id": school, "role": "commanders", "people": 12}]));
-    b.click(&format!("#events-rows a[href='#/events/{}']", event["id"].as_str().unwrap())).await;
-    b.wait_text("#event-issues", 10, |t| t.contains("Cần thêm cây xanh")).await;
+    assert_eq!(
+        training["attendance"],
+        json!([{"unit_id": school, "role": "commanders", "people": 12}])
+    );
+    b.click(&format!(
+        "#events-rows a[href='#/events/{}']",
+        event["id"].as_str().unwrap()
+    ))
+    .await;
+    b.wait_text("#event-issues", 10, |t| t.contains("Cần thêm cây xanh"))
+        .await;
     accessible(&b, "an event").await;
     b.click("#lang").await;
     b.wait_text("#nav", 10, |t| t.contains("Events")).await;
