@@ -922,3 +922,103 @@ async fn a_facilitator_records_an_event_with_its_attendance_and_issues() {
     b.find("#event-issues").await;
     accessible(&b, "an event (en)").await;
 }
+
+#[actix_web::test]
+async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_download() {
+    let c = crate::public_page::community().await;
+    let app = &c.w.app;
+    app.user("mod.results", "moderator", None, None).await;
+    let b = Browser::desktop("vi").await;
+    sign_in(&b, app, "mod.results").await;
+
+    // Each question as a chart per age band, the table beside it; what
+    // few children said is hidden, never 0 nor a count under k.
+    b.click("#nav a[data-screen=results]").await;
+    b.find("#results-release").await;
+    b.select("#results-survey", &c.survey).await;
+    b.select("#results-by", "age_band").await;
+    b.click("#results-show").await;
+    b.wait_text("#results-out", 10, |t| {
+        t.contains("Đường đến trường của em") && t.contains("12–14")
+    })
+    .await;
+    crate::public_page::no_small_count_shown(&b, "ẩn để bảo vệ trẻ em").await;
+    assert!(
+        b.has("#results-out .chart.table-beside table").await,
+        "a table beside each chart"
+    );
+    b.screenshot("console-results").await;
+    accessible(&b, "results").await;
+    // A month in the wrong form is refused before any request.
+    b.type_into("#results-from", "2026-11").await;
+    b.click("#results-show").await;
+    b.wait_text("#results-error", 10, |t| t.contains("11/2026")).await;
+
+    // The plan's targets: value, actual, pace, status and units not yet
+    // covered, as a chart with its table.
+    b.click("#nav a[data-screen=progress]").await;
+    b.find("#progress-chart svg[role=img]").await;
+    b.type_into("#progress-period", "2026").await;
+    b.click("#progress-show").await;
+    b.wait_text("#progress-as-of", 10, |t| t.contains("25/11/2026")).await;
+    let table = b
+        .wait_text("#progress-chart table", 10, |t| t.contains("Chỉ tiêu 1"))
+        .await;
+    assert!(
+        table.contains("Nhịp cần đạt") && table.contains("Chưa thực hiện"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Chậm") || table.contains("Đúng tiến độ") || table.contains("Đạt"),
+        "{table}"
+    );
+    assert!(b.has("#progress-chart line.chart-mark").await, "a pace tick");
+    b.screenshot("console-progress").await;
+    accessible(&b, "progress").await;
+
+    // The report for a period, downloaded as CSV and JSON.
+    b.click("#report-csv").await;
+    b.wait_text("#report-error", 10, |t| t.contains("2026-Q3")).await;
+    b.js(
+        "window.__files = []; const make = URL.createObjectURL.bind(URL);
+         URL.createObjectURL = (blob) => { window.__files.push(blob); return make(blob); }; return true",
+        json!([]),
+    )
+    .await;
+    b.type_into("#report-period", "2026-Q4").await;
+    b.click("#report-csv").await;
+    b.click("#report-json").await;
+    let files = b
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             const wait = () => window.__files.length >= 2
+               ? Promise.all(window.__files.map((f) => f.text())).then(done)
+               : setTimeout(wait, 100);
+             wait();",
+            json!([]),
+        )
+        .await;
+    let csv = files[0].as_str().unwrap();
+    assert!(
+        csv.contains("Phần,Mã,Tên") && csv.contains("Kết quả thực hiện các chỉ tiêu"),
+        "{csv}"
+    );
+    let report: Value = serde_json::from_str(files[1].as_str().unwrap()).unwrap();
+    assert!(report.is_object(), "{report}");
+    assert_eq!(b.text("#report-error").await, "");
+
+    // English.
+    b.click("#lang").await;
+    b.click("#nav a[data-screen=progress]").await;
+    b.wait_text("#progress-chart table", 10, |t| t.contains("Target 1"))
+        .await;
+    accessible(&b, "progress in English").await;
+    b.click("#nav a[data-screen=results]").await;
+    b.find("#results-release").await;
+    b.select("#results-survey", &c.survey).await;
+    b.click("#results-show").await;
+    b.wait_text("#results-out", 10, |t| t.contains("Your way to school"))
+        .await;
+    crate::public_page::no_small_count_shown(&b, "hidden to protect children").await;
+    accessible(&b, "results in English").await;
+}

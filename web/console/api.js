@@ -73,3 +73,14 @@ export const qs = (params) => {
   const s = u.toString();
   return s ? `?${s}` : '';
 };
+
+// A file the API serves behind the token (a CSV or JSON report), as an
+// address a download link can use.
+export async function download(path) {
+  const res = await send('GET', path, undefined, '*/*');
+  if (!res.ok) {
+    const text = await res.text();
+    throw new ApiError(res.status, text ? JSON.parse(text) : null);
+  }
+  return URL.createObjectURL(await res.blob());
+}

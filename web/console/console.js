@@ -7,6 +7,8 @@ import * as issues from './issues.js';
 import * as safeguarding from './safeguarding.js';
 import * as agency from './agency.js';
 import * as recommendations from './recommendations.js';
+import * as results from './results.js';
+import * as progress from './progress.js';
 import * as admin from './admin.js';
 import * as events from './events.js';
 import * as answers from './answers.js';
@@ -21,6 +23,8 @@ const SCREENS = [
   { path: 'events', label: 'navEvents', roles: ['facilitator', 'moderator', 'admin'], module: events },
   { path: 'cases', label: 'navCases', roles: ['safeguarding_officer'], module: safeguarding },
   { path: 'inbox', label: 'navInbox', roles: ['agency_staff'], module: agency },
+  { path: 'results', label: 'navResults', roles: ['admin', 'moderator', 'facilitator'], module: results },
+  { path: 'progress', label: 'navProgress', roles: ['admin', 'moderator', 'facilitator'], module: progress },
   { path: 'admin', label: 'navAdmin', roles: ['admin'], module: admin },
 ];
 

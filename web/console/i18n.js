@@ -10,6 +10,7 @@ const words = {
     failed: 'Có lỗi, xin thử lại.',
     roles: { admin: 'Quản trị', moderator: 'Hội đồng (kiểm duyệt)', facilitator: 'Người điều phối', safeguarding_officer: 'Cán bộ bảo vệ trẻ em', agency_staff: 'Cán bộ cơ quan' },
     navSessions: 'Buổi khảo sát', navIssues: 'Ý kiến', navCases: 'Bảo vệ trẻ em',
+    navResults: 'Kết quả', navProgress: 'Tiến độ',
     home: 'Xin chào', homeIntro: 'Chọn một mục ở trên để bắt đầu.', nothingHere: 'Vai trò này chưa có màn hình trong bàn làm việc.',
     notAllowed: 'Bạn không có quyền xem màn hình này.',
     // Sessions
@@ -68,6 +69,7 @@ const words = {
     failed: 'Something went wrong; please try again.',
     roles: { admin: 'Admin', moderator: 'Council (moderator)', facilitator: 'Facilitator', safeguarding_officer: 'Safeguarding officer', agency_staff: 'Agency staff' },
     navSessions: 'Sessions', navIssues: 'Issues', navCases: 'Safeguarding',
+    navResults: 'Results', navProgress: 'Progress',
     home: 'Welcome', homeIntro: 'Choose a section above to start.', nothingHere: 'This role has no screen in the console yet.',
     notAllowed: 'You may not see this screen.',
     sessionsTitle: 'Sessions', openTitle: 'Open a session', survey: 'Survey', noSurvey: 'No published survey yet.',

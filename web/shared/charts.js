@@ -115,7 +115,7 @@ function wrap(text, width, measure, kind) {
 // What a row's value reads: "12 em · 48%", or hidden.
 function valueText(row, lang, format) {
   if (row.suppressed) return w(lang).hidden;
-  if (format) return format(row.value);
+  if (format) return format(row.value, row);
   const n = w(lang).childrenN(num(row.value));
   return row.share === null || row.share === undefined ? n : `${n} · ${percent(row.share)}`;
 }
@@ -133,7 +133,7 @@ function draw(box, o) {
   const valueW = Math.max(...values.map((v) => measure(v, 'value')), 0) + fs * 0.6;
   // The value beside its bar where there is room for both, else under it
   // (a small phone, large text), wrapped if it must.
-  const stacked = valueW > width * 0.45;
+  const stacked = o.stacked || valueW > width * 0.45;
   const track = stacked ? width : width - valueW;
   const max = o.max ?? Math.max(...o.rows.filter((r) => !r.suppressed).map((r) => r.value), 0);
   const id = `chart-${++serial}`;
@@ -158,8 +158,15 @@ function draw(box, o) {
       bar = svg('rect', { class: 'chart-hidden', x: 0, y, width: barW, height: barH, fill: `url(#${id}-hatch)` });
     } else {
       barW = max > 0 ? Math.min(Math.max((r.value / max) * track, r.value > 0 ? 2 : 0), track) : 0;
-      bar = svg('rect', { class: `chart-bar ${o.kind || ''}`, x: 0, y, width: barW.toFixed(1), height: barH, rx: 3 });
+      bar = svg('rect', { class: `chart-bar ${r.kind || o.kind || ''}`, x: 0, y, width: barW.toFixed(1), height: barH, rx: 3 });
     }
+    // A row's own reference (a target's pace): a tick across its bar.
+    const tick = r.mark !== undefined && r.mark !== null && max > 0
+      ? svg('line', { class: 'chart-mark', x1: (Math.min(r.mark / max, 1) * track).toFixed(1), y1: y - 3, x2: (Math.min(r.mark / max, 1) * track).toFixed(1), y2: y + barH + 3 })
+      : null;
+    // Where a row has a reference, the whole track is drawn so that the
+    // bar and its tick read against the scale's end.
+    const back = tick ? svg('rect', { class: 'chart-track', x: 0, y, width: track.toFixed(1), height: barH, rx: 3 }) : null;
     let value;
     if (stacked) {
       value = lines(values[i], 0, y + barH + Math.round(fs * 0.2), 'value');
@@ -169,7 +176,7 @@ function draw(box, o) {
       y += barH;
     }
     value.setAttribute('class', r.suppressed ? 'chart-value suppressed' : 'chart-value');
-    parts.push(svg('g', { class: 'chart-row', 'data-row': i, 'data-suppressed': r.suppressed ? 'true' : null }, label, bar, value));
+    parts.push(svg('g', { class: 'chart-row', 'data-row': i, 'data-suppressed': r.suppressed ? 'true' : null }, label, back, bar, tick, value));
     y += gap;
   });
   // A reference line (a target, a pace) across the track, if asked.
@@ -195,14 +202,16 @@ function draw(box, o) {
 function table(o) {
   const W = w(o.lang);
   const hasShare = o.rows.some((r) => r.share !== null && r.share !== undefined);
-  const head = [o.labelHeader || W.answer, o.valueHeader || W.children, ...(hasShare ? [W.share] : [])];
+  const extra = o.columns || [];
+  const head = [o.labelHeader || W.answer, o.valueHeader || W.children, ...(hasShare ? [W.share] : []), ...extra.map((c) => c.header)];
   return scroller(el('table', { class: 'chart-table' },
     el('caption', {}, o.title),
     el('thead', {}, el('tr', {}, head.map((x, i) => el('th', { scope: 'col', class: i ? 'num' : null }, x)))),
     el('tbody', {}, o.rows.map((r) => el('tr', { 'data-suppressed': r.suppressed ? 'true' : null },
       el('th', { scope: 'row' }, r.label),
-      el('td', { class: r.suppressed ? 'num suppressed' : 'num' }, r.suppressed ? W.hidden : (o.format ? o.format(r.value) : num(r.value))),
-      hasShare ? el('td', { class: 'num' }, r.suppressed || r.share === null || r.share === undefined ? '—' : percent(r.share)) : null)))), o.title);
+      el('td', { class: r.suppressed ? 'num suppressed' : 'num' }, r.suppressed ? W.hidden : ((o.tableFormat || o.format) ? (o.tableFormat || o.format)(r.value, r) : num(r.value))),
+      hasShare ? el('td', { class: 'num' }, r.suppressed || r.share === null || r.share === undefined ? '—' : percent(r.share)) : null,
+      extra.map((c) => el('td', { class: c.num ? 'num' : null }, c.value(r))))))), o.title);
 }
 
 // A table that may be wider than a small screen at large text scrolls on
@@ -216,9 +225,14 @@ function scroller(tableEl, label) {
  *
  * rows: [{ label, value, share?, suppressed? }]; title: what it shows;
  * description: a sentence for screen readers (default the title);
- * table: 'behind' (a disclosure under the chart, default) or 'beside';
+ * table: 'behind' (a disclosure under the chart, default), 'beside' or
+ * 'below' (open, for wide tables); stacked: values under their bars;
+ * tableFormat: value → text in the table (default `format`);
  * note: a line under the chart; threshold: k, to explain hatched bars;
- * format: value → text (default "12 em · 48%"); mark: { value } draws a
+ * format: value → text (default "12 em · 48%"); a row's `mark` draws a
+ * tick across its bar (a pace) and its `kind` a class (`behind`, `ahead`);
+ * columns: [{ header, value: row → text, num }] adds columns to the table;
+ * mark: { value } draws a
  * reference line; max: the scale's end (default the largest value).
  */
 export function barChart(o) {
@@ -234,6 +248,8 @@ export function barChart(o) {
   const data = table(opts);
   if ((o.table || 'behind') === 'beside') {
     figure.append(el('div', { class: 'chart-pair' }, box, data));
+  } else if (o.table === 'below') {
+    figure.append(box, data);
   } else {
     figure.append(box, el('details', { class: 'chart-details' }, el('summary', {}, W.table), data));
   }

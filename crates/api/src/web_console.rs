@@ -42,6 +42,8 @@ const ASSETS: &[Asset] = &[
     asset!("safeguarding.js", JS),
     asset!("agency.js", JS),
     asset!("recommendations.js", JS),
+    asset!("results.js", JS),
+    asset!("progress.js", JS),
     asset!("ui.js", JS),
     asset!("admin.js", JS),
     asset!("admin_words.js", JS),
