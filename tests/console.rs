@@ -691,7 +691,7 @@ async fn a_moderator_promotes_a_written_answer_and_redacts_the_issue() {
     .clone();
     let id = issue["id"].as_str().unwrap();
 
-    // In the queue, the neighbour's name is taken out before anyone reads it.
+    // In the queue, what the screen left of the neighbour is taken out too.
     b.click("#nav a[data-screen=issues]").await;
     let issue_row = format!("#rows tr[data-id='{id}']");
     b.find(&issue_row).await;
