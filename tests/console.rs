@@ -816,6 +816,7 @@ async fn a_draft_is_edited_with_evidence_shown_as_it_will_be_and_approved_at_a_m
         json!([{"survey_id": w.survey, "question_key": "feel_safe"}])
     );
     b.wait_text("#evidence", 10, |t| t.contains("Em không chắc")).await;
+    assert!(!b.text("#evidence").await.contains("null"));
 
     // Approved at the meeting chosen from those recorded.
     b.select("#approve-event", &meeting).await;

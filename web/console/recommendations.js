@@ -76,10 +76,11 @@ async function evidenceCard(item, unitId, onRemove) {
     const r = await api.get(`/surveys/${item.survey_id}/results${api.qs({ unit_id: unitId })}`);
     const q = r.questions.find((x) => x.key === item.question_key);
     card.append(h('p', {}, h('strong', { text: q ? q.text : item.question_key }), h('br'), h('span', { class: 'muted', text: r.survey_title })),
-      q ? figures(r, q) : h('p', { class: 'error', text: t('noQuestion') }), remove ? h('p', {}, remove) : null);
+      q ? figures(r, q) : h('p', { class: 'error', text: t('noQuestion') }));
   } catch (e) {
-    card.append(h('p', {}, h('strong', { text: item.question_key })), h('p', { class: 'error', text: problem(e) }), remove ? h('p', {}, remove) : null);
+    card.append(h('p', {}, h('strong', { text: item.question_key })), h('p', { class: 'error', text: problem(e) }));
   }
+  if (remove) card.append(h('p', {}, remove));
   return card;
 }
 
