@@ -99,6 +99,7 @@ async fn join(b: &Browser, code: &str, age: u8) {
     b.type_into("#code", code).await;
     b.select("#age", &age.to_string()).await;
     b.click("input[name=gender][value=prefer_not_to_say]").await;
+    b.click("#continue").await;
     b.click("#assent").await;
     b.click("#start").await;
     b.find("#next").await;
@@ -193,6 +194,7 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     assert_eq!(b.js("return location.pathname", json!([])).await, "/app/");
     accessible(&b, "join (en)").await;
     b.select("#age", "15").await;
+    b.click("#continue").await;
     b.click("#assent").await;
     b.click("#start").await;
     b.find("#next").await;
@@ -456,6 +458,229 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     b.screenshot("app-status-en-10").await;
 }
 
+const YOUNG_VI: &str = "Em muốn kể về giờ ra chơi. Em dừng lúc nào cũng được, không ai biết câu trả lời là của em.";
+const YOUNG_EN: &str =
+    "I want to tell you about break time. I can stop whenever I like, and nobody will know the answers are mine.";
+const OLDER_VI: &str =
+    "Mình đồng ý trả lời về giờ ra chơi. Mình biết việc này là tự nguyện và câu trả lời không gắn với tên mình.";
+const OLDER_EN: &str =
+    "I agree to answer about break time. I know it is my choice and my answers are not linked to my name.";
+
+/// A short survey that words its own assent for 6–8 and 15–17.
+fn worded(owner: &str, title: &str) -> Value {
+    json!({"kind": "opinion", "topic": "education", "owner_unit_id": owner,
+    "title": {"vi": title, "en": title}, "min_age": 6, "max_age": 17, "allow_issues": true,
+    "assent": {"6-8": {"vi": YOUNG_VI, "en": YOUNG_EN}, "15-17": {"vi": OLDER_VI, "en": OLDER_EN}},
+    "questions": [
+      {"key": "play", "type": "yes_no", "required": true,
+       "text": {"vi": "Giờ ra chơi em có đủ chỗ chơi không?", "en": "Is there enough room to play at break time?"}}]})
+}
+
+/// Sessions, open now at a school, of `n` surveys worded as above: the app and their join codes.
+async fn worded_sessions(n: usize) -> (TestApp, Vec<String>) {
+    let app = TestApp::spawn_demo().await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
+    let mut codes = Vec::new();
+    for i in 0..n {
+        let survey = published_survey(&app, &worded(&district, &format!("Giờ ra chơi {}", i + 1))).await;
+        let session = app.open_session(&survey, &school, -5, 120).await;
+        codes.push(session["join_code"].as_str().unwrap().to_owned());
+    }
+    (app, codes)
+}
+
+async fn start_joining(b: &Browser, code: &str, age: u8) {
+    b.type_into("#code", code).await;
+    b.select("#age", &age.to_string()).await;
+    b.click("#continue").await;
+    b.find("#assent").await;
+}
+
+/// Scrolls the "remember me" box into view, for a screenshot.
+async fn show_remember_box(b: &Browser) {
+    b.js(
+        "document.querySelector('#remember-box').scrollIntoView({block: 'end'}); return true",
+        json!([]),
+    )
+    .await;
+}
+
+async fn answer_worded(b: &Browser) -> String {
+    b.click("input[name=q-play][value=yes]").await;
+    b.click("#next").await;
+    b.wait_text("#receipt", 10, |t| t.len() > 10).await
+}
+
+#[actix_web::test]
+async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_their_age() {
+    let (app, codes) = worded_sessions(1).await;
+    let code = &codes[0];
+
+    // Seven: the survey's words for 6–8, in Vietnamese, then in English.
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", app.base)).await;
+    start_joining(&b, code, 7).await;
+    assert_eq!(b.text("#assent-text").await, YOUNG_VI);
+    b.screenshot("app-assent-7").await;
+    accessible(&b, "assent, 7").await;
+    b.click("#lang").await;
+    b.wait_text("#assent-text", 10, |t| t == YOUNG_EN).await;
+    accessible(&b, "assent, 7 (en)").await;
+    b.click("#lang").await;
+    b.wait_text("#assent-text", 10, |t| t == YOUNG_VI).await;
+    // Not ticked: the API's own words for the child, and no joining.
+    b.click("#start").await;
+    b.find("#problem").await;
+    assert!(!b.has("#next").await);
+    b.click("#assent").await;
+    b.click("#start").await;
+    answer_worded(&b).await;
+    // A shared tablet, not remembered: clearing leaves nothing.
+    assert!(b.has("#remember").await, "remembering is offered, not chosen");
+    show_remember_box(&b).await;
+    b.screenshot("app-remember-offer-7").await;
+    b.click("#clear").await;
+    b.find("#code").await;
+    let stored = b.stored().await;
+    assert_eq!(stored["local"], json!([]), "{stored}");
+    assert_eq!(stored["session"], json!([]));
+    assert_eq!(stored["caches"], json!([]));
+    assert_eq!(
+        b.js("return location.href", json!([])).await,
+        format!("{}/app/", app.base)
+    );
+    b.refresh().await;
+    b.find("#code").await;
+    assert!(!b.has("#welcome").await, "nothing of that child for the next");
+    assert_eq!(
+        b.js("return document.querySelector('#code').value", json!([])).await,
+        ""
+    );
+
+    // Fifteen: the survey's words for 15–17, in English, then Vietnamese.
+    let b = Browser::phone("en").await;
+    b.goto(&format!("{}/app/", app.base)).await;
+    start_joining(&b, code, 15).await;
+    assert_eq!(b.text("#assent-text").await, OLDER_EN);
+    b.screenshot("app-assent-15").await;
+    accessible(&b, "assent, 15 (en)").await;
+    b.click("#lang").await;
+    b.wait_text("#assent-text", 10, |t| t == OLDER_VI).await;
+    accessible(&b, "assent, 15").await;
+    b.click("#assent").await;
+    b.click("#start").await;
+    b.find("#next").await;
+}
+
+#[actix_web::test]
+async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
+    let (app, codes) = worded_sessions(2).await;
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", app.base)).await;
+    start_joining(&b, &codes[0], 15).await;
+    b.click("#assent").await;
+    b.click("#start").await;
+    let first = answer_worded(&b).await;
+
+    // Offered in the child's words, never chosen for them.
+    let why = b.text("#remember-why").await;
+    assert!(
+        why.contains("điện thoại của riêng em") && why.contains("không nhớ tên em"),
+        "{why}"
+    );
+    assert!(
+        !b.stored().await["local"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("langnghe.me"))
+    );
+    show_remember_box(&b).await;
+    b.screenshot("app-remember-offer-15").await;
+    accessible(&b, "remember offered").await;
+    b.click("#lang").await;
+    b.wait_text("#remember-why", 10, |t| t.contains("your own")).await;
+    accessible(&b, "remember offered (en)").await;
+    b.click("#lang").await;
+    b.click("#remember").await;
+    b.find("#forget").await;
+    show_remember_box(&b).await;
+    b.screenshot("app-remembered-15").await;
+    accessible(&b, "remembered").await;
+    let kept = b
+        .js("return JSON.parse(localStorage.getItem('langnghe.me'))", json!([]))
+        .await;
+    assert!(kept["participant"].as_str().unwrap().len() > 20, "{kept}");
+    assert_eq!(kept["receipts"][0]["code"], first.as_str());
+
+    // A reload and a new tab: still remembered.
+    b.refresh().await;
+    b.find("#forget").await;
+    b.new_tab().await;
+    b.goto(&format!("{}/app/", app.base)).await;
+    b.find("#forget").await;
+
+    // Another survey on another day: the phone says who the child is, so
+    // "my data" holds both answers and both receipts are followed.
+    b.click("#another").await;
+    b.find("#welcome").await;
+    b.screenshot("app-welcome-back-15").await;
+    accessible(&b, "welcome back").await;
+    b.click("#lang").await;
+    b.wait_text("#welcome", 10, |t| t.contains("remembers you")).await;
+    accessible(&b, "welcome back (en)").await;
+    b.click("#lang").await;
+    start_joining(&b, &codes[1], 15).await;
+    b.click("#assent").await;
+    b.click("#start").await;
+    let second = answer_worded(&b).await;
+    b.click("#to-mine").await;
+    let held = b.wait_text("#held", 10, |t| !t.is_empty()).await;
+    assert!(held.contains("2 câu trả lời"), "one child across visits: {held}");
+    b.click("#home").await;
+    b.click("#to-status").await;
+    let said = b.wait_text("#statuses", 10, |t| t.contains(&second)).await;
+    assert!(said.contains(&first), "{said}");
+
+    // From the start screen too, with no survey open.
+    b.click("#home").await;
+    b.click("#another").await;
+    b.click("#to-mine").await;
+    b.wait_text("#held", 10, |t| t.contains("2 câu trả lời")).await;
+    b.click("#home").await;
+
+    // Forgetting: the phone keeps nothing of who the child is.
+    b.click("#forget").await;
+    b.wait_text("#live", 10, |t| t.contains("đã quên em")).await;
+    assert!(!b.has("#welcome").await);
+    let stored = b.stored().await;
+    assert!(
+        !stored["local"].as_array().unwrap().contains(&json!("langnghe.me")),
+        "{stored}"
+    );
+    b.refresh().await;
+    b.find("#code").await;
+    assert!(!b.has("#welcome").await && !b.has("#forget").await);
+
+    // Remembered again, then "clear this device" removes it too.
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", app.base)).await;
+    start_joining(&b, &codes[0], 16).await;
+    b.click("#assent").await;
+    b.click("#start").await;
+    answer_worded(&b).await;
+    b.click("#remember").await;
+    b.find("#forget").await;
+    b.click("#clear").await;
+    b.find("#code").await;
+    let stored = b.stored().await;
+    assert_eq!(stored["local"], json!([]), "{stored}");
+    assert_eq!(stored["session"], json!([]));
+    assert_eq!(stored["caches"], json!([]));
+    b.refresh().await;
+    b.find("#code").await;
+    assert!(!b.has("#welcome").await);
+}
+
 /// The browser's voices, replaced for the test: none at first, then one
 /// English voice arriving later (as Chromium loads its voices), which
 /// records what it is asked to say.
@@ -513,6 +738,7 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     b.find("#code").await;
     b.type_into("#code", &c.code).await;
     b.select("#age", "15").await;
+    b.click("#continue").await;
     b.click("#assent").await;
     b.click("#start").await;
     b.find("#next").await;
@@ -625,4 +851,50 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts() {
     accessible(&b, "results in English").await;
     b.click("#home").await;
     b.find("#to-results").await;
+}
+
+/// Long timers (the three idle minutes) shortened to a second and a half,
+/// so that a test can watch the device clear itself.
+const FAST_IDLE: &str = "
+  const later = window.setTimeout;
+  window.setTimeout = (f, ms, ...rest) => later(f, ms >= 120000 ? 1500 : ms, ...rest);";
+
+#[actix_web::test]
+async fn a_shared_device_clears_itself_once_nobody_touches_it() {
+    let c = class().await;
+    let b = Browser::phone("vi").await;
+    b.cdp("Page.enable", json!({})).await;
+    b.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": FAST_IDLE}))
+        .await;
+    b.goto(&format!("{}/app/", c.app.base)).await;
+    join(&b, &c.code, 12).await;
+    b.click("input[value=yes]").await;
+    for _ in 0..7 {
+        b.click("#next").await;
+    }
+    b.wait_text("#receipt", 10, |t| t.len() > 10).await;
+
+    // While the child reads "You said, we did", every touch starts the idle
+    // time again: three times the (shortened) idle time goes by, and the
+    // screen is still theirs.
+    b.click("#to-feed").await;
+    for _ in 0..9 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        b.keys("\u{E00F}").await; // Page Down
+    }
+    assert!(!b.has("#code").await, "cleared while the child was reading");
+    assert!(!b.stored().await["local"].as_array().unwrap().is_empty());
+
+    // Left alone, it clears itself: nothing of this child is left.
+    b.find("#code").await;
+    let stored = b.stored().await;
+    assert_eq!(stored["local"], json!([]), "{stored}");
+    assert_eq!(stored["session"], json!([]));
+    assert_eq!(stored["caches"], json!([]));
+    assert_eq!(
+        b.js("return location.pathname + location.search + location.hash", json!([]))
+            .await,
+        "/app/"
+    );
+    assert_eq!(responses(&c.app).await.len(), 1, "what was sent stays sent");
 }

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod assent;
 mod attacks;
 mod audit;
 mod auth;

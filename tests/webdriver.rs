@@ -172,6 +172,17 @@ impl Browser {
         self.cmd("POST", "refresh", json!({})).await;
     }
 
+    /// Opens a new tab of the same browser (same profile and storage) and
+    /// switches to it.
+    pub async fn new_tab(&self) {
+        let v = self.cmd("POST", "window/new", json!({"type": "tab"})).await;
+        let handle = v["handle"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no new tab: {v}"))
+            .to_owned();
+        self.cmd("POST", "window", json!({"handle": handle})).await;
+    }
+
     /// Runs `script` in the page (`arguments` are `args`) and returns its value.
     pub async fn js(&self, script: &str, args: Value) -> Value {
         let v = self

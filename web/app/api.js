@@ -23,6 +23,7 @@ async function call(method, path, { token, body, lang, key } = {}) {
   return data;
 }
 
+export const assent = (body, lang) => call('POST', '/join/assent', { body, lang });
 export const join = (body, lang) => call('POST', '/join', { body, lang });
 export const submit = (token, answers, key, lang) =>
   call('POST', '/responses', { token, body: { answers }, key, lang });

@@ -12,9 +12,31 @@ const live = document.getElementById('live');
 const langButton = document.getElementById('lang');
 
 let state = store.load() || { stage: 'join' };
+// Who the child is for next time: only when they chose to be remembered.
+let me = store.loadMe();
 state.lang = state.lang || (navigator.language?.startsWith('en') ? 'en' : 'vi');
 let retryTimer = null;
 let idleTimer = null;
+// After the answers are sent, a shared device clears itself once nobody has
+// touched it for three minutes: any tap, key, typing or scrolling starts
+// the three minutes again, on whichever screen the child is reading.
+const IDLE_MS = 180000;
+let idleArmed = false;
+function restartIdle() {
+  clearTimeout(idleTimer);
+  if (idleArmed) idleTimer = setTimeout(clearDevice, IDLE_MS);
+}
+function armIdle() {
+  idleArmed = true;
+  restartIdle();
+}
+function disarmIdle() {
+  idleArmed = false;
+  clearTimeout(idleTimer);
+}
+for (const name of ['pointerdown', 'keydown', 'input', 'scroll']) {
+  addEventListener(name, restartIdle, { capture: true, passive: true });
+}
 
 // The QR code's address carries the join code: read it, then take it out
 // of the address bar and the history.
@@ -89,56 +111,96 @@ if ('speechSynthesis' in self) speechSynthesis.addEventListener?.('voiceschanged
 
 function joinScreen(error) {
   const w = tr();
+  const draft = state.draft || {};
   const code = el('input', { id: 'code', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', required: true, 'aria-describedby': 'code-hint' });
-  code.value = state.prefill || '';
+  code.value = state.prefill || draft.join_code || '';
   const age = el('select', { id: 'age', required: true }, el('option', { value: '', text: '—' }));
   for (let a = 6; a <= 17; a += 1) age.append(el('option', { value: String(a), text: String(a) }));
+  age.value = draft.age ? String(draft.age) : '';
   const grade = el('select', { id: 'grade' }, el('option', { value: '', text: '—' }));
   for (let g = 1; g <= 12; g += 1) grade.append(el('option', { value: String(g), text: String(g) }));
+  grade.value = draft.grade ? String(draft.grade) : '';
   const genders = el('div', { class: 'choices' });
   for (const [value, label] of [['girl', w.girl], ['boy', w.boy], ['other', w.otherGender], ['prefer_not_to_say', w.preferNot]]) {
-    genders.append(el('label', { class: 'choice' }, el('input', { type: 'radio', name: 'gender', value }), el('span', { text: label })));
+    genders.append(el('label', { class: 'choice' }, el('input', { type: 'radio', name: 'gender', value, checked: draft.gender === value ? true : null }), el('span', { text: label })));
   }
-  const assentText = el('span', { id: 'assent-text', text: w.assentOld });
-  const assent = el('input', { type: 'checkbox', id: 'assent', required: true });
-  age.addEventListener('change', () => {
-    assentText.textContent = Number(age.value) && Number(age.value) < 12 ? w.assentYoung : w.assentOld;
-  });
   const form = el('form', { novalidate: true },
     el('h1', { text: w.joinTitle }),
     error ? alertBox(error) : null,
+    me ? welcomeBack() : null,
     el('p', { text: w.joinIntro }),
     el('label', { for: 'code', text: w.code }), code,
     el('p', { id: 'code-hint', class: 'hint', text: w.codeHint }),
     el('label', { for: 'age', text: w.age }), age,
     el('label', { for: 'grade', text: w.grade }), grade,
     el('fieldset', {}, el('legend', { text: w.gender }), genders),
-    el('label', { class: 'choice', for: 'assent' }, assent, assentText),
-    el('div', { class: 'nav' }, el('span'), el('button', { type: 'submit', id: 'start', text: w.start })),
+    el('div', { class: 'nav' }, el('span'), el('button', { type: 'submit', id: 'continue', text: w.continue })),
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const body = {
+    const draft = {
       join_code: code.value.trim(),
       age: Number(age.value) || 0,
       grade: grade.value ? Number(grade.value) : null,
       gender: form.querySelector('input[name=gender]:checked')?.value || null,
-      language: state.lang,
-      assent: assent.checked,
     };
-    const button = form.querySelector('#start');
+    const button = form.querySelector('#continue');
     button.disabled = true;
+    state.draft = draft;
     try {
-      const joined = await api.join(body, state.lang);
-      state = {
-        lang: state.lang, stage: 'answer', token: joined.respondent_token,
-        survey: joined.survey, answers: {}, index: 0,
-      };
+      // What this child is asked to agree to: the survey's own words for
+      // their age band (the API answers the service's where it has none).
+      const asked = await api.assent({ join_code: draft.join_code, age: draft.age, language: state.lang }, state.lang);
+      state.asked = asked;
+      state.stage = 'assent';
+      state.prefill = undefined;
       keep();
       draw();
     } catch (e) {
       state.prefill = code.value;
       show(joinScreen(navigator.onLine === false ? tr().offline : problem(e)));
+      document.getElementById('problem')?.focus();
+    }
+  });
+  return form;
+}
+
+// The assent: the survey's words for the child's band, in the language the
+// child reads (both came with the answer, so switching needs no network).
+function assentScreen(error) {
+  const w = tr();
+  const asked = state.asked;
+  const wording = asked.assent[state.lang] || asked.assent.vi;
+  const assent = el('input', { type: 'checkbox', id: 'assent', required: true });
+  const form = el('form', { novalidate: true },
+    el('p', { class: 'step', text: asked.title[state.lang] || asked.title.vi }),
+    el('h1', { text: w.assentTitle }),
+    error ? alertBox(error) : null,
+    el('p', { text: w.assentIntro }),
+    el('label', { class: 'choice assent', for: 'assent' }, assent, el('span', { id: 'assent-text', 'data-band': asked.age_band, text: wording })),
+    speakButton(wording),
+    el('div', { class: 'nav' },
+      el('button', { type: 'button', class: 'secondary', id: 'back', text: w.back, onclick: () => go('join') }),
+      el('button', { type: 'submit', id: 'start', text: w.start })),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector('#start');
+    button.disabled = true;
+    const body = { ...state.draft, language: state.lang, assent: assent.checked, participant_token: me?.participant || null };
+    try {
+      const joined = await api.join(body, state.lang);
+      state = {
+        lang: state.lang, stage: 'answer', token: joined.respondent_token, participant: joined.participant_token,
+        survey: joined.survey, answers: {}, index: 0,
+      };
+      if (me) { me.participant = joined.participant_token; store.saveMe(me); }
+      keep();
+      draw();
+    } catch (e) {
+      // A phone whose child was erased: it no longer knows them.
+      if (e instanceof api.ApiError && e.problem.code === 'participant_erased') forget();
+      show(assentScreen(navigator.onLine === false ? tr().offline : problem(e)));
       document.getElementById('problem')?.focus();
     }
   });
@@ -213,7 +275,11 @@ async function send() {
   try {
     const receipt = await api.submit(state.token, answers, state.key, state.lang);
     clearTimeout(retryTimer);
-    state = { lang: state.lang, stage: 'done', token: state.token, receipt: receipt.receipt_code, support: receipt.support || null };
+    state = {
+      lang: state.lang, stage: 'done', token: state.token, participant: state.participant,
+      receipt: receipt.receipt_code, support: receipt.support || null,
+    };
+    keepReceipt(receipt.receipt_code, 'response');
     keep();
     draw();
     announce(tr().thanks);
@@ -268,17 +334,98 @@ function doneScreen(note) {
       el('button', { type: 'button', class: 'secondary', id: 'to-others', text: w.others, onclick: () => go('others') }),
       el('button', { type: 'button', class: 'secondary', id: 'to-feed', text: w.youSaid, onclick: () => go('feed') }),
       el('button', { type: 'button', class: 'secondary', id: 'to-results', text: w.results, onclick: () => go('results') }),
-      state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-mine', text: w.myData, onclick: () => go('mine') }) : null,
-      kept().length ? statusButton() : null));
-  clearTimeout(idleTimer);
-  // A shared tablet clears itself when nobody touches it for three minutes.
-  idleTimer = setTimeout(clearDevice, 180000);
+      who() ? el('button', { type: 'button', class: 'secondary', id: 'to-mine', text: w.myData, onclick: () => go('mine') }) : null,
+      kept().length ? statusButton() : null,
+      me ? el('button', { type: 'button', class: 'secondary', id: 'another', text: w.another, onclick: another }) : null),
+    rememberBox());
+  // A shared tablet clears itself when nobody touches it for three minutes;
+  // a phone whose child asked to be remembered is theirs, and does not.
+  if (me) disarmIdle();
+  else armIdle();
   return box;
+}
+
+// ---------------------------------------------------------------------------
+// Remembered, only when a child on their own phone asks: the participant
+// token (which opens "my data" without a session and makes the child count
+// once) and the receipts, kept for the next visit until the child says
+// "forget me" or the device is cleared.
+
+/// The token that opens "my data": the remembered one, else this visit's.
+function who() {
+  return me?.participant || state.participant || state.token || null;
+}
+
+function keepReceipt(code, kind) {
+  if (!me) return;
+  me.receipts = [...(me.receipts || []).filter((r) => r.code !== code), { code, kind }];
+  store.saveMe(me);
+}
+
+function rememberMe() {
+  me = {
+    participant: state.participant || null,
+    receipts: kept(),
+    seen: { ...(state.seen || {}) },
+  };
+  store.saveMe(me);
+  disarmIdle();
+  draw();
+  announce(tr().remembered);
+}
+
+function forget() {
+  me = null;
+  store.forgetMe();
+}
+
+function forgetMe() {
+  forget();
+  draw();
+  announce(tr().forgotten);
+}
+
+function rememberBox() {
+  const w = tr();
+  if (!store.canKeep) return null;
+  if (me) {
+    return el('section', { class: 'notice', id: 'remember-box', 'aria-labelledby': 'remember-title' },
+      el('h2', { id: 'remember-title', text: w.welcomeBack }),
+      el('p', { text: w.remembered }),
+      el('button', { type: 'button', class: 'secondary', id: 'forget', text: w.forget, onclick: forgetMe }));
+  }
+  if (!state.participant) return null;
+  return el('section', { class: 'notice', id: 'remember-box', 'aria-labelledby': 'remember-title' },
+    el('h2', { id: 'remember-title', text: w.ownPhone }),
+    el('p', { id: 'remember-why', text: w.rememberWhy }),
+    el('button', { type: 'button', class: 'secondary', id: 'remember', 'aria-describedby': 'remember-why', text: w.remember, onclick: rememberMe }));
+}
+
+/// On the join screen of a phone that remembers its child.
+function welcomeBack() {
+  const w = tr();
+  return el('section', { class: 'notice', id: 'welcome', 'aria-labelledby': 'welcome-title' },
+    el('h2', { id: 'welcome-title', text: w.welcomeBack }),
+    el('p', { text: w.welcomeBackIntro }),
+    el('div', { class: 'choices' },
+      el('button', { type: 'button', class: 'secondary', id: 'to-mine', text: w.myData, onclick: () => go('mine') }),
+      kept().length ? statusButton() : null,
+      el('button', { type: 'button', class: 'secondary', id: 'forget', text: w.forget, onclick: forgetMe })));
+}
+
+/// A remembered child answers another survey: this visit ends, what is
+/// remembered stays.
+function another() {
+  disarmIdle();
+  state = { stage: 'join', lang: state.lang };
+  keep();
+  draw();
 }
 
 async function withdraw() {
   try {
     await api.withdraw(state.receipt);
+    if (me) { me.receipts = (me.receipts || []).filter((r) => r.code !== state.receipt); store.saveMe(me); }
     state.receipt = null;
     keep();
     show(doneScreen(tr().withdrawn));
@@ -288,9 +435,10 @@ async function withdraw() {
 }
 
 async function clearDevice() {
-  clearTimeout(idleTimer);
+  disarmIdle();
   clearTimeout(retryTimer);
   const lang = state.lang;
+  me = null;
   await store.clear();
   state = { stage: 'join', lang };
   draw();
@@ -302,11 +450,13 @@ async function clearDevice() {
 // what children said, and the child's own data.
 
 function go(stage) {
+  // Where "back" returns: the join screen or the receipt's.
+  if (state.stage === 'join' || state.stage === 'done') state.home = state.stage;
   state.stage = stage;
   keep();
   draw();
 }
-const homeButton = () => el('button', { type: 'button', class: 'secondary', id: 'home', text: tr().home, onclick: () => go('done') });
+const homeButton = () => el('button', { type: 'button', class: 'secondary', id: 'home', text: tr().home, onclick: () => go(state.home || 'done') });
 
 function raiseScreen(error, sent) {
   const w = tr();
@@ -337,6 +487,7 @@ function raiseScreen(error, sent) {
       const r = await api.raiseIssue(state.token, { title: title.value, body: body.value }, state.issueKey, state.lang);
       state.issueKey = null;
       state.issues = [...(state.issues || []), r.receipt_code];
+      keepReceipt(r.receipt_code, 'issue');
       keep();
       show(raiseScreen(null, r));
     } catch (e) {
@@ -401,13 +552,15 @@ function mineScreen(note) {
   if (note) {
     return el('div', {}, el('h1', { text: w.myData }), el('p', { class: 'notice', role: 'status', id: 'erased', text: note }), el('div', { class: 'nav' }, homeButton()));
   }
-  api.exportMine(state.token, state.lang).then((mine) => {
+  api.exportMine(who(), state.lang).then((mine) => {
     const erase = el('button', { type: 'button', id: 'erase', text: w.erase, onclick: async () => {
       try {
-        await api.eraseMine(state.token, state.lang);
+        await api.eraseMine(who(), state.lang);
         state.token = null;
+        state.participant = null;
         state.receipt = null;
         state.issues = [];
+        forget();
         keep();
         show(mineScreen(w.erased));
       } catch (e) {
@@ -429,10 +582,20 @@ function mineScreen(note) {
 // something changed since the child last looked.
 
 function kept() {
-  return [
+  const here = [
     ...(state.receipt ? [{ code: state.receipt, kind: 'response' }] : []),
     ...(state.issues || []).map((code) => ({ code, kind: 'issue' })),
   ];
+  const earlier = (me?.receipts || []).filter((r) => !here.some((h) => h.code === r.code));
+  return [...earlier, ...here];
+}
+function seen() {
+  if (me) return (me.seen = me.seen || {});
+  return (state.seen = state.seen || {});
+}
+function keepSeen() {
+  if (me) store.saveMe(me);
+  keep();
 }
 function fingerprint(s) {
   const text = JSON.stringify([s.stage, s.recommendations]);
@@ -453,11 +616,10 @@ async function statuses() {
 }
 function changed(r) {
   if (!r.status) return false;
-  state.seen = state.seen || {};
   const now = fingerprint(r.status);
   // The first look only remembers: the child knows it was received.
-  if (state.seen[r.code] === undefined) { state.seen[r.code] = now; keep(); return false; }
-  return state.seen[r.code] !== now;
+  if (seen()[r.code] === undefined) { seen()[r.code] = now; keepSeen(); return false; }
+  return seen()[r.code] !== now;
 }
 function statusButton() {
   const w = tr();
@@ -483,7 +645,7 @@ function statusScreen() {
   statuses().then((list) => {
     const items = list.map((r) => {
       const isNew = changed(r);
-      if (r.status) { state.seen[r.code] = fingerprint(r.status); }
+      if (r.status) { seen()[r.code] = fingerprint(r.status); }
       const title = r.kind === 'issue' ? w.myIssue : w.myAnswers;
       return el('li', { class: 'status', 'data-receipt': r.code, 'data-stage': r.status?.stage || (r.gone ? 'gone' : 'unknown') },
         el('h2', {}, title, isNew ? el('span', { class: 'badge', text: w.changedBadge }) : null),
@@ -495,7 +657,8 @@ function statusScreen() {
     const gone = new Set(list.filter((r) => r.gone).map((r) => r.code));
     if (gone.has(state.receipt)) state.receipt = null;
     state.issues = (state.issues || []).filter((c) => !gone.has(c));
-    keep();
+    if (me) me.receipts = (me.receipts || []).filter((r) => !gone.has(r.code));
+    keepSeen();
     show(el('div', {}, el('h1', { text: w.becameOf }), el('ul', { class: 'statuses', id: 'statuses' }, ...items), el('div', { class: 'nav' }, homeButton())));
   }).catch((e) => show(el('div', {}, el('h1', { text: w.becameOf }), alertBox(problem(e)), homeButton())));
   return loading(w.becameOf);
@@ -508,7 +671,7 @@ function draw() {
   langButton.textContent = tr().other;
   langButton.lang = state.lang === 'vi' ? 'en' : 'vi';
   const screens = {
-    join: joinScreen, answer: answerScreen, sending: sendingScreen, done: doneScreen,
+    join: () => joinScreen(), assent: () => (state.asked ? assentScreen() : joinScreen()), answer: answerScreen, sending: sendingScreen, done: doneScreen,
     raise: () => raiseScreen(), others: othersScreen, feed: feedScreen, mine: () => mineScreen(), status: statusScreen, results: resultsScreen,
   };
   const screen = (screens[state.stage] || joinScreen)();

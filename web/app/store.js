@@ -1,6 +1,9 @@
 // What the app keeps on the device: one child's answers in progress and
-// their unsent submission, never more. `clear()` leaves nothing behind.
+// their unsent submission, never more; and, only when a child on their own
+// phone asks for it, who they are for next time (the participant token and
+// their receipts). `clear()` leaves nothing behind, that included.
 const KEY = 'langnghe.app';
+const ME = 'langnghe.me';
 
 function available() {
   try {
@@ -15,18 +18,36 @@ function available() {
 export const canKeep = available();
 let memory = null;
 
-export function load() {
-  if (!canKeep) return memory;
+function read(key) {
   try {
-    return JSON.parse(localStorage.getItem(KEY) || 'null');
+    return JSON.parse(localStorage.getItem(key) || 'null');
   } catch {
     return null;
   }
 }
 
+export function load() {
+  if (!canKeep) return memory;
+  return read(KEY);
+}
+
 export function save(state) {
   memory = state;
   if (canKeep) localStorage.setItem(KEY, JSON.stringify(state));
+}
+
+// The remembered child: `{participant, receipts: [{code, kind}], seen}`,
+// or null. Only ever written after the child chose "remember me".
+export function loadMe() {
+  return canKeep ? read(ME) : null;
+}
+
+export function saveMe(me) {
+  if (canKeep) localStorage.setItem(ME, JSON.stringify(me));
+}
+
+export function forgetMe() {
+  if (canKeep) localStorage.removeItem(ME);
 }
 
 export async function clear() {

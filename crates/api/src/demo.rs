@@ -460,6 +460,24 @@ async fn seed_survey(db: &Db, actor: &Actor, district: UnitId, ward: UnitId) -> 
         "min_age": 6,
         "max_age": 17,
         "allow_issues": true,
+        "assent": {
+            "6-8": {
+                "vi": "Em muốn kể về chỗ em chơi. Em không cần viết tên. Em dừng lúc nào cũng được.",
+                "en": "I want to tell you about where I play. I do not write my name. I can stop whenever I like."
+            },
+            "9-11": {
+                "vi": "Em đồng ý kể về chỗ em vui chơi. Em biết em có thể bỏ qua câu nào hoặc dừng lúc nào cũng được, và không ai biết câu trả lời là của em.",
+                "en": "I agree to tell you about where I play. I know I can skip a question or stop at any time, and nobody will know the answers are mine."
+            },
+            "12-14": {
+                "vi": "Mình đồng ý trả lời về chỗ vui chơi quanh nhà. Mình biết việc này là tự nguyện, mình có thể dừng bất cứ lúc nào, và câu trả lời không gắn với tên mình.",
+                "en": "I agree to answer about places to play near my home. I know it is my choice, I can stop at any time, and my answers are not linked to my name."
+            },
+            "15-17": {
+                "vi": "Mình đồng ý tham gia khảo sát về chỗ vui chơi an toàn. Mình hiểu việc tham gia là tự nguyện, mình có thể dừng bất cứ lúc nào, câu trả lời không gắn với tên mình và chỉ được công bố dưới dạng số liệu tổng hợp.",
+                "en": "I agree to take part in this survey about safe places to play. I understand it is my choice, I can stop at any time, my answers are not linked to my name and are only published as totals."
+            }
+        },
         "questions": [
             {"key": "has_place", "type": "single_choice", "required": true,
              "text": {"vi": "Gần nhà em có chỗ vui chơi an toàn không?", "en": "Is there a safe place to play near your home?"},

@@ -162,6 +162,9 @@ pub struct RenderedSurveyDto {
     /// `6-8`, `9-11`, `12-14` or `15-17`.
     #[schema(value_type = crate::closed_sets::AgeBandName)]
     pub age_band: &'static str,
+    /// What the child agrees to, worded for their band and language: the
+    /// survey's own wording, else the service's.
+    pub assent: String,
     pub questions: Vec<RenderedQuestionDto>,
 }
 
@@ -212,6 +215,7 @@ pub fn rendered_dto(r: RenderedSurvey) -> RenderedSurveyDto {
         document_url: r.document_url,
         document_quote: r.document_quote,
         age_band: r.age_band.as_str(),
+        assent: r.assent,
         questions: r
             .questions
             .into_iter()

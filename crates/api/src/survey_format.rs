@@ -91,6 +91,7 @@ pub struct QuestionIn {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "opinion", "topic": "safety", "owner_unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d20",
  "title": {"vi": "Đường đến trường", "en": "The way to school"}, "min_age": 6, "max_age": 17,
+ "assent": {"6-8": {"vi": "Em muốn kể về đường đến trường. Em có thể dừng lúc nào cũng được.", "en": "I want to tell you about my way to school. I can stop whenever I like."}},
  "questions": [
   {"key": "feel_safe", "type": "single_choice", "required": true,
    "text": {"vi": "Em có cảm thấy an toàn trên đường đến trường không?", "en": "Do you feel safe on your way to school?"},
@@ -142,6 +143,12 @@ pub struct SurveyIn {
     /// version is published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub results_public: Option<bool>,
+    /// The survey's own words for what a child agrees to, by age band
+    /// (`6-8`, `9-11`, `12-14`, `15-17`): Vietnamese required, English
+    /// optional, at most 600 characters each. A band left out (or English
+    /// left out) gets the service's wording for the band.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub assent: BTreeMap<String, TextIn>,
 }
 
 /// The wire format and the domain's raw form hold the same fields: each
@@ -203,7 +210,7 @@ mirror!(QuestionIn <=> RawQuestion {
 mirror!(SurveyIn <=> RawSurvey {
     kind, topic, min_age, max_age, allow_multiple, allow_issues, requires_guardian_consent, document_url,
     document_quote;
-    title by option, description by option, questions by list;
+    title by option, description by option, questions by list, assent by keyed;
     wire only owner_unit_id: Uuid, results_public: Option<bool>
 });
 

@@ -21,6 +21,8 @@ const QUESTION_TEXT_MAX_CHARS: usize = 1000;
 const LABEL_MAX_CHARS: usize = 200;
 const DOCUMENT_URL_MAX_CHARS: usize = 2000;
 const DOCUMENT_QUOTE_MAX_CHARS: usize = 4000;
+/// A child reads the assent wording before answering: a few sentences.
+const ASSENT_MAX_CHARS: usize = 600;
 const KEY_MAX_LEN: usize = 64;
 const TEXT_MAX_LENGTH: i64 = 2000;
 const TEXT_DEFAULT_MAX_LENGTH: u32 = 500;
@@ -232,6 +234,8 @@ pub struct RawSurvey {
     pub document_url: Option<String>,
     pub document_quote: Option<String>,
     pub questions: Vec<RawQuestion>,
+    /// Band (`"6-8"`) → what the child agrees to, in the order sent.
+    pub assent: Vec<(String, RawText)>,
 }
 
 // ---------------------------------------------------------------------------
@@ -256,6 +260,9 @@ pub struct CheckedSurvey {
     pub document_url: Option<String>,
     pub document_quote: Option<String>,
     pub questions: Vec<CheckedQuestion>,
+    /// Band → the survey's own assent wording; kept sorted by band, the
+    /// last wording of a band standing.
+    pub assent: Vec<(AgeBand, LocalizedText)>,
 }
 
 /// A question of a [`CheckedSurvey`].
@@ -309,6 +316,12 @@ impl SurveyDefinition {
                 }
             })
             .collect();
+        let mut assent: Vec<(AgeBand, LocalizedText)> = Vec::with_capacity(parts.assent.len());
+        for (band, text) in parts.assent {
+            assent.retain(|(b, _)| *b != band);
+            assent.push((band, text));
+        }
+        assent.sort_by_key(|(b, _)| *b);
         SurveyDefinition {
             kind: parts.kind,
             topic: parts.topic,
@@ -322,6 +335,7 @@ impl SurveyDefinition {
             document_url: parts.document_url,
             document_quote: parts.document_quote,
             questions,
+            assent,
         }
     }
 
@@ -359,6 +373,7 @@ impl SurveyDefinition {
                         .collect(),
                 })
                 .collect(),
+            assent: self.assent.clone(),
         }
     }
 }
@@ -599,6 +614,8 @@ pub struct SurveyDefinition {
     document_url: Option<String>,
     document_quote: Option<String>,
     questions: Vec<Question>,
+    /// The survey's own assent wording by band, sorted by band.
+    assent: Vec<(AgeBand, LocalizedText)>,
 }
 
 impl SurveyDefinition {
@@ -615,7 +632,8 @@ impl SurveyDefinition {
     /// `too_many` (questions, options), `not_allowed` (a setting the type or
     /// kind does not take, `allow_issues: false` on an issue form, a show_if
     /// on a text or ranking answer), `invalid_url` (document link not
-    /// http(s)), `show_if_unknown_question`, `show_if_later_question`,
+    /// http(s)), on `assent.<band>`: `unknown_value` (not a band),
+    /// `duplicate_key`, `required` (no Vietnamese), `too_long`, `show_if_unknown_question`, `show_if_later_question`,
     /// `show_if_unknown_option`. A show_if's values are only checked when the
     /// question it names is itself well-formed.
     pub fn parse(raw: &RawSurvey, topic_exists: &dyn Fn(&str) -> bool) -> Result<SurveyDefinition, FieldErrors> {
@@ -725,6 +743,8 @@ impl SurveyDefinition {
             }
         }
 
+        let assent = parse_assent(e, &raw.assent);
+
         let Some(kind) = kind else { return Err(errors) };
         let Some(title) = title else { return Err(errors) };
         errors.into_result(SurveyDefinition {
@@ -740,6 +760,7 @@ impl SurveyDefinition {
             document_url,
             document_quote,
             questions,
+            assent,
         })
     }
 
@@ -759,6 +780,11 @@ impl SurveyDefinition {
             document_url: self.document_url.clone(),
             document_quote: self.document_quote.clone(),
             questions: self.questions.iter().map(|q| self.question_to_raw(q)).collect(),
+            assent: self
+                .assent
+                .iter()
+                .map(|(band, t)| (band.as_str().to_owned(), raw_text(t)))
+                .collect(),
         }
     }
 
@@ -882,6 +908,45 @@ impl SurveyDefinition {
 
     pub fn eligible_age(&self, age: u8) -> bool {
         (self.min_age..=self.max_age).contains(&age)
+    }
+
+    /// The survey's own assent wording, by band (only the bands it words).
+    pub fn assent(&self) -> &[(AgeBand, LocalizedText)] {
+        &self.assent
+    }
+
+    /// What a child of `band` agrees to in `lang`: the survey's wording for
+    /// the band in `lang`; else the service's wording for the band in
+    /// `lang` ([`default_assent`]). A survey worded only in Vietnamese
+    /// leaves an English reader the service's English, never Vietnamese
+    /// they may not read.
+    pub fn assent_for(&self, band: AgeBand, lang: Lang) -> &str {
+        let own = self.assent.iter().find(|(b, _)| *b == band).map(|(_, t)| t);
+        match (own, lang) {
+            (Some(t), Lang::Vi) => t.vi(),
+            (Some(t), Lang::En) => t.en().unwrap_or_else(|| default_assent(band, Lang::En)),
+            (None, _) => default_assent(band, lang),
+        }
+    }
+}
+
+/// The service's assent wording when a survey gives none for a band: plain
+/// words for the two younger bands, fuller ones for the two older.
+pub fn default_assent(band: AgeBand, lang: Lang) -> &'static str {
+    let young = matches!(band, AgeBand::Band6To8 | AgeBand::Band9To11);
+    match (young, lang) {
+        (true, Lang::Vi) => {
+            "Em muốn trả lời. Em biết em có thể dừng lúc nào cũng được, và không ai biết câu trả lời là của em."
+        }
+        (true, Lang::En) => {
+            "I want to answer. I know I can stop whenever I like, and nobody will know the answers are mine."
+        }
+        (false, Lang::Vi) => {
+            "Tôi đồng ý tham gia. Tôi biết việc tham gia là tự nguyện, tôi có thể dừng bất cứ lúc nào, và câu trả lời không gắn với tên tôi."
+        }
+        (false, Lang::En) => {
+            "I agree to take part. I know it is my choice, I can stop at any time, and my answers are not linked to my name."
+        }
     }
 }
 
@@ -1033,6 +1098,29 @@ fn check_show_if(
     if show_if.values.is_empty() {
         e.push(format!("{p}.show_if.in"), "required", "at least one value");
     }
+}
+
+/// The survey's assent wording by band: known bands, each once, Vietnamese
+/// required (English optional), at most [`ASSENT_MAX_CHARS`] each.
+fn parse_assent(e: &mut FieldErrors, raw: &[(String, RawText)]) -> Vec<(AgeBand, LocalizedText)> {
+    let mut out: Vec<(AgeBand, LocalizedText)> = Vec::new();
+    let mut seen = HashSet::new();
+    for (band_raw, text) in raw {
+        let field = format!("assent.{band_raw}");
+        let Some(band) = AgeBand::parse(band_raw) else {
+            e.push_one_of(field, &["6-8", "9-11", "12-14", "15-17"]);
+            continue;
+        };
+        if !seen.insert(band) {
+            e.push(field, "duplicate_key", "this band is given twice");
+            continue;
+        }
+        if let Some(t) = required_text(e, &field, Some(text), ASSENT_MAX_CHARS) {
+            out.push((band, t));
+        }
+    }
+    out.sort_by_key(|(band, _)| *band);
+    out
 }
 
 fn parse_band_texts(e: &mut FieldErrors, p: &str, raw: &[(String, RawText)]) -> Vec<(AgeBand, BandText)> {
@@ -1354,6 +1442,8 @@ pub struct RenderedSurvey {
     pub document_url: Option<String>,
     pub document_quote: Option<String>,
     pub age_band: AgeBand,
+    /// What the child agreed to, for their band and language.
+    pub assent: String,
     pub questions: Vec<RenderedQuestion>,
 }
 
@@ -1404,6 +1494,7 @@ pub fn render(def: &SurveyDefinition, age: u8, lang: Lang) -> RenderedSurvey {
         document_url: def.document_url.clone(),
         document_quote: def.document_quote.clone(),
         age_band: band,
+        assent: def.assent_for(band, lang).to_owned(),
         questions,
     }
 }
@@ -1897,6 +1988,94 @@ mod tests {
 
     fn long(n: usize) -> String {
         "ắ".repeat(n)
+    }
+
+    #[test]
+    fn the_survey_words_assent_by_band_or_the_service_does() {
+        let mut raw = example();
+        raw.assent = vec![
+            (
+                "12-14".into(),
+                text("  Mình đồng ý trả lời.  ", Some("I agree to answer.")),
+            ),
+            ("6-8".into(), text("Em muốn trả lời.", None)),
+        ];
+        let d = def(&raw);
+        // Sorted by band, trimmed.
+        let bands: Vec<_> = d.assent().iter().map(|(b, t)| (*b, t.vi())).collect();
+        assert_eq!(
+            bands,
+            vec![
+                (AgeBand::Band6To8, "Em muốn trả lời."),
+                (AgeBand::Band12To14, "Mình đồng ý trả lời.")
+            ]
+        );
+        assert_eq!(d.assent_for(AgeBand::Band12To14, Lang::En), "I agree to answer.");
+        assert_eq!(d.assent_for(AgeBand::Band6To8, Lang::Vi), "Em muốn trả lời.");
+        // No English for the band: the service's English, not Vietnamese.
+        assert_eq!(
+            d.assent_for(AgeBand::Band6To8, Lang::En),
+            default_assent(AgeBand::Band6To8, Lang::En)
+        );
+        // A band the survey does not word: the service's wording for it.
+        assert_eq!(
+            d.assent_for(AgeBand::Band15To17, Lang::Vi),
+            default_assent(AgeBand::Band15To17, Lang::Vi)
+        );
+        assert!(default_assent(AgeBand::Band9To11, Lang::Vi).starts_with("Em muốn"));
+        assert!(default_assent(AgeBand::Band12To14, Lang::Vi).starts_with("Tôi đồng ý"));
+        // What a child sees carries it; the raw form and the checked parts give it back.
+        assert_eq!(render(&d, 7, Lang::Vi).assent, "Em muốn trả lời.");
+        assert_eq!(
+            render(&d, 16, Lang::En).assent,
+            default_assent(AgeBand::Band15To17, Lang::En)
+        );
+        assert_eq!(parse(&d.to_raw()).unwrap(), d);
+        assert_eq!(SurveyDefinition::from_checked(d.to_checked()), d);
+        // A survey without wording: the service's for every band.
+        let plain = def(&example());
+        assert!(plain.assent().is_empty());
+        for band in AgeBand::ALL {
+            assert_eq!(plain.assent_for(band, Lang::Vi), default_assent(band, Lang::Vi));
+        }
+    }
+
+    #[test]
+    fn assent_wording_is_checked() {
+        check_refusal(
+            |s| s.assent = vec![("5-7".into(), text("Em đồng ý.", None))],
+            &[("assent.5-7", "unknown_value")],
+        );
+        check_refusal(
+            |s| {
+                s.assent = vec![
+                    ("6-8".into(), text("Em đồng ý.", None)),
+                    ("6-8".into(), text("Em cũng đồng ý.", None)),
+                ]
+            },
+            &[("assent.6-8", "duplicate_key")],
+        );
+        check_refusal(
+            |s| {
+                s.assent = vec![(
+                    "9-11".into(),
+                    RawText {
+                        vi: None,
+                        en: Some("I agree.".into()),
+                    },
+                )]
+            },
+            &[("assent.9-11.vi", "required")],
+        );
+        check_refusal(
+            |s| s.assent = vec![("15-17".into(), text(&long(601), Some(&"a".repeat(601))))],
+            &[("assent.15-17.vi", "too_long"), ("assent.15-17.en", "too_long")],
+        );
+        check_refusal(|s| s.assent = vec![("15-17".into(), text(&long(600), None))], &[]);
+        check_refusal(
+            |s| s.assent = vec![("6-8".into(), text("Em đồng ý\u{202e}.", None))],
+            &[("assent.6-8.vi", "invalid_character")],
+        );
     }
 
     #[test]

@@ -124,6 +124,7 @@ fn expected_survey() -> survey::StoredSurvey {
                 vi("Xếp hạng"),
             ),
         ],
+        assent: vec![],
     });
     survey::StoredSurvey {
         definition,
@@ -145,8 +146,36 @@ fn survey_definitions_of_every_version_read_back() {
         expected,
         "version 1"
     );
-    // What is written today is version 1, byte for byte.
+    // Without assent wording, what is written today is still version 1,
+    // byte for byte, so that a replica not yet upgraded reads it.
     assert_eq!(survey::encode(&expected), golden("survey_v1.json"));
+
+    // With the survey's own assent wording: version 2.
+    let mut parts = expected.definition.to_checked();
+    parts.assent = vec![
+        (
+            AgeBand::Band6To8,
+            LocalizedText::from_stored(
+                "Em muốn trả lời. Em dừng lúc nào cũng được.",
+                Some("I want to answer. I can stop whenever I like.".into()),
+            ),
+        ),
+        (
+            AgeBand::Band15To17,
+            vi("Mình đồng ý tham gia, biết rằng mình có thể dừng bất cứ lúc nào."),
+        ),
+    ];
+    let with_assent = survey::StoredSurvey {
+        definition: SurveyDefinition::from_checked(parts),
+        ..expected
+    };
+    assert_eq!(
+        survey::decode(&golden("survey_v2.json")).unwrap(),
+        with_assent,
+        "version 2"
+    );
+    assert_eq!(survey::encode(&with_assent), golden("survey_v2.json"));
+    assert_eq!(survey::VERSION, 2);
 }
 
 #[test]
@@ -166,9 +195,9 @@ fn a_definition_is_read_without_todays_rules() {
 
 #[test]
 fn unreadable_definitions_are_errors_not_guesses() {
-    let e = survey::decode(&golden("survey_v2.json")).unwrap_err();
+    let e = survey::decode(&golden("survey_v3.json")).unwrap_err();
     assert_eq!(e.kind, Kind::SurveyDefinition);
-    assert!(e.detail.contains("version 2"), "{e}");
+    assert!(e.detail.contains("version 3"), "{e}");
     for bad in [
         "not json",
         "[]",
@@ -176,6 +205,8 @@ fn unreadable_definitions_are_errors_not_guesses() {
         &golden("survey_v1.json").replace("\"rating\"", "\"stars\""),
         &golden("survey_v1.json").replace("\"opinion\"", "\"poll\""),
         &golden("survey_v1.json").replace("\"min_age\":6", "\"min_age\":600"),
+        &golden("survey_v2.json").replace("\"6-8\"", "\"5-7\""),
+        &golden("survey_v2.json").replace("{\"vi\":\"Mình", "{\"en\":\"Mình"),
     ] {
         assert!(survey::decode(bad).is_err(), "{bad}");
     }

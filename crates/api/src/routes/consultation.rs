@@ -41,6 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(session_activity)
         .service(void_burst)
         .service(enter_paper_response)
+        .service(join_assent)
         .service(join)
         .service(submit_response)
         .service(withdraw_response)
@@ -723,16 +724,7 @@ async fn join(
     body: Json<JoinRequest>,
 ) -> Result<web::Json<JoinResponse>, ApiError> {
     let b = body.0;
-    let lang = match b.language.as_deref() {
-        Some("vi") => Lang::Vi,
-        Some("en") => Lang::En,
-        Some(_) => {
-            return Err(ApiError::invalid(
-                langnghe_domain::field::one_of("language", &["vi", "en"]).into(),
-            ));
-        }
-        None => crate::request_lang(&req),
-    };
+    let lang = join_language(&req, b.language.as_deref())?;
     let now = state.clock.now();
     let session = session_by_code(&state, &req, &b.join_code, lang, now).await?;
     let record = find_survey(&state, session.survey_id).await?;
@@ -744,13 +736,7 @@ async fn join(
         assent: b.assent,
         participant_token: b.participant_token.as_deref(),
     };
-    let child = admit(&form, session.window.state(now), record.status, &def).map_err(|r| match r {
-        JoinRefusal::Invalid(errors) => ApiError::invalid(errors),
-        JoinRefusal::SessionNotOpen => ApiError::for_child(Code::SessionNotOpen, ChildRefusal::SessionNotOpen, lang),
-        JoinRefusal::SessionClosed => ApiError::for_child(Code::SessionClosed, ChildRefusal::SessionClosed, lang),
-        JoinRefusal::NoAssent => ApiError::for_child(Code::AssentRequired, ChildRefusal::NoAssent, lang),
-        JoinRefusal::AgeNotEligible => ApiError::for_child(Code::AgeNotEligible, ChildRefusal::AgeOutsideRange, lang),
-    })?;
+    let child = admit(&form, session.window.state(now), record.status, &def).map_err(|r| join_refusal(r, lang))?;
     let token = child.returning.clone().unwrap_or_else(|| crate::random_secret(24));
     let participant_id = match store::participant_for(&state.db, &state.data_key.hash("participant", &token), now).await
     {
@@ -780,6 +766,119 @@ async fn join(
         session_id: session.id,
         survey: rendered_dto(survey::render(&def, child.age, lang)),
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"join_code": "KT7HMX3PWA9C", "age": 7, "language": "vi"}))]
+pub struct AssentRequest {
+    /// As read aloud; case, spaces and dashes do not matter.
+    #[validate(length(max = 20))]
+    #[schema(max_length = 20)]
+    pub join_code: String,
+    /// The child's age in years (6–17).
+    pub age: i64,
+    /// `vi` or `en`; default from Accept-Language, else Vietnamese.
+    #[schema(value_type = Option<crate::closed_sets::LangCode>)]
+    pub language: Option<String>,
+}
+
+/// A text in both languages, English filled in where the survey has none.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BothLanguages {
+    pub vi: String,
+    pub en: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"title": {"vi": "Sân chơi an toàn quanh em", "en": "Safe places to play near you"}, "age_band": "6-8",
+  "assent": {"vi": "Em muốn kể về chỗ em chơi. Em có thể dừng lúc nào cũng được.", "en": "I want to tell you where I play. I can stop whenever I like."}}))]
+pub struct AssentResponse {
+    /// The survey's title (English: the Vietnamese where it has none).
+    pub title: BothLanguages,
+    /// The child's band: `6-8`, `9-11`, `12-14` or `15-17`.
+    #[schema(value_type = crate::closed_sets::AgeBandName)]
+    pub age_band: &'static str,
+    /// What the child agrees to by joining, for their band: the survey's
+    /// own wording, else the service's, in both languages so that the
+    /// child may switch.
+    pub assent: BothLanguages,
+}
+
+/// What a child is asked to agree to before joining: the survey's own
+/// assent wording for the child's age band (the service's wording where
+/// the survey gives none). Checks what joining checks, but assent; stores
+/// nothing. Looking a code up here counts as joining does against
+/// guessing (wrong codes from one network, and the service-wide budget).
+#[utoipa::path(
+    tag = "consultation",
+    request_body = AssentRequest,
+    responses(
+        (status = 200, body = AssentResponse),
+        (status = 404, description = "No session has this code (`join_code_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The session has not opened (`session_not_open`) or has ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`", body = crate::error::Problem, content_type = "application/problem+json"),
+        crate::openapi::BadBody,
+    )
+)]
+#[post("/join/assent")]
+async fn join_assent(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<AssentRequest>,
+) -> Result<web::Json<AssentResponse>, ApiError> {
+    let b = body.0;
+    let lang = join_language(&req, b.language.as_deref())?;
+    let now = state.clock.now();
+    let session = session_by_code(&state, &req, &b.join_code, lang, now).await?;
+    let record = find_survey(&state, session.survey_id).await?;
+    let def = published_definition(&state, record.id, session.version).await?;
+    // Everything joining checks, but the assent this answers for.
+    let form = JoinForm {
+        age: b.age,
+        grade: None,
+        gender: None,
+        assent: true,
+        participant_token: None,
+    };
+    let child = admit(&form, session.window.state(now), record.status, &def).map_err(|r| join_refusal(r, lang))?;
+    let band = AgeBand::for_age(child.age).unwrap_or(AgeBand::Band15To17);
+    let title = def.title();
+    Ok(web::Json(AssentResponse {
+        title: BothLanguages {
+            vi: title.vi().to_owned(),
+            en: title.en().unwrap_or(title.vi()).to_owned(),
+        },
+        age_band: band.as_str(),
+        assent: BothLanguages {
+            vi: def.assent_for(band, Lang::Vi).to_owned(),
+            en: def.assent_for(band, Lang::En).to_owned(),
+        },
+    }))
+}
+
+/// The language a child joins in: the form's, else the request's.
+fn join_language(req: &HttpRequest, given: Option<&str>) -> Result<Lang, ApiError> {
+    match given {
+        Some("vi") => Ok(Lang::Vi),
+        Some("en") => Ok(Lang::En),
+        Some(_) => Err(ApiError::invalid(
+            langnghe_domain::field::one_of("language", &["vi", "en"]).into(),
+        )),
+        None => Ok(crate::request_lang(req)),
+    }
+}
+
+/// A refusal to join, as the child reads it.
+fn join_refusal(r: JoinRefusal, lang: Lang) -> ApiError {
+    match r {
+        JoinRefusal::Invalid(errors) => ApiError::invalid(errors),
+        JoinRefusal::SessionNotOpen => ApiError::for_child(Code::SessionNotOpen, ChildRefusal::SessionNotOpen, lang),
+        JoinRefusal::SessionClosed => ApiError::for_child(Code::SessionClosed, ChildRefusal::SessionClosed, lang),
+        JoinRefusal::NoAssent => ApiError::for_child(Code::AssentRequired, ChildRefusal::NoAssent, lang),
+        JoinRefusal::AgeNotEligible => ApiError::for_child(Code::AgeNotEligible, ChildRefusal::AgeOutsideRange, lang),
+    }
 }
 
 /// What a respondent token says of the child it admits.

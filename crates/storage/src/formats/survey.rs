@@ -6,6 +6,13 @@
 //! written out, each question with its own ages and the settings of its
 //! type. Version 0 (before versions) is the same shape without `v`, some
 //! settings left out where they had their defaults; it reads the same way.
+//!
+//! Version 2: version 1 with `"assent":{"6-8":{"vi":…,"en":…},…}`, the
+//! survey's own assent wording by age band. A definition without assent
+//! wording is still written as version 1, byte for byte as before, so a
+//! replica not yet upgraded reads it; one with assent wording is written
+//! as version 2, which such a replica refuses as newer than it knows rather
+//! than showing children wording the survey did not choose.
 
 use std::collections::BTreeMap;
 
@@ -19,8 +26,9 @@ use uuid::Uuid;
 
 use super::{FormatError, Kind, unknown_version, version_of};
 
-/// The version [`encode`] writes.
-pub const VERSION: u32 = 1;
+/// The newest version [`encode`] writes (version 1 when there is no
+/// assent wording).
+pub const VERSION: u32 = 2;
 
 /// A stored survey version, read back.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +122,9 @@ struct SurveyV1 {
     questions: Vec<QuestionV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     results_public: Option<bool>,
+    /// Version 2: band → the survey's assent wording.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    assent: BTreeMap<String, TextV1>,
 }
 
 fn text_v1(t: &LocalizedText) -> TextV1 {
@@ -187,8 +198,13 @@ pub fn encode(s: &StoredSurvey) -> String {
             out
         })
         .collect();
+    let assent: BTreeMap<String, TextV1> = parts
+        .assent
+        .iter()
+        .map(|(band, t)| (band.as_str().to_owned(), text_v1(t)))
+        .collect();
     let stored = SurveyV1 {
-        v: Some(VERSION),
+        v: Some(if assent.is_empty() { 1 } else { VERSION }),
         kind: parts.kind.as_str().to_owned(),
         topic: parts.topic,
         owner_unit_id: s.owner_unit_id.0,
@@ -203,19 +219,30 @@ pub fn encode(s: &StoredSurvey) -> String {
         document_quote: parts.document_quote,
         questions,
         results_public: s.results_public,
+        assent,
     };
     // Strings, numbers and maps with string keys: serialising cannot fail.
     serde_json::to_string(&stored).unwrap_or_default()
 }
 
-/// A stored survey version read back as it was saved (version 0 or 1).
+/// A stored survey version read back as it was saved (version 0, 1 or 2).
 pub fn decode(text: &str) -> Result<StoredSurvey, FormatError> {
     let err = |detail: String| FormatError::new(Kind::SurveyDefinition, detail);
-    match version_of(Kind::SurveyDefinition, text)? {
-        0 | 1 => {}
-        v => return Err(unknown_version(Kind::SurveyDefinition, v)),
+    let version = version_of(Kind::SurveyDefinition, text)?;
+    if version > VERSION {
+        return Err(unknown_version(Kind::SurveyDefinition, version));
     }
     let s: SurveyV1 = serde_json::from_str(text).map_err(|e| err(e.to_string()))?;
+    let assent = s
+        .assent
+        .into_iter()
+        .map(|(band, t)| {
+            let b = AgeBand::parse(&band).ok_or_else(|| err(format!("assent: unknown age band {band:?}")))?;
+            localized(t)
+                .map(|t| (b, t))
+                .map_err(|d| err(format!("assent.{band}: {d}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let questions = s
         .questions
         .into_iter()
@@ -239,6 +266,7 @@ pub fn decode(text: &str) -> Result<StoredSurvey, FormatError> {
         document_url: s.document_url,
         document_quote: s.document_quote,
         questions,
+        assent,
     });
     Ok(StoredSurvey {
         definition,
