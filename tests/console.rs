@@ -641,6 +641,290 @@ async fn a_recommendation_from_draft_to_an_agency_reply() {
 }
 
 #[actix_web::test]
+async fn a_moderator_promotes_a_written_answer_and_redacts_the_issue() {
+    let w = crate::recommendations::world().await;
+    let app = &w.app;
+    let code = crate::results::session(app, &w.survey, &w.school).await;
+    crate::results::answer(
+        app,
+        &code,
+        12,
+        "girl",
+        json!({"feel_safe": "no", "why_not": "Hẻm 45 cạnh nhà bác Tư không có đèn, tối lắm."}),
+    )
+    .await;
+    crate::results::answer(
+        app,
+        &code,
+        13,
+        "boy",
+        json!({"feel_safe": "not_sure", "why_not": "Xe chạy nhanh."}),
+    )
+    .await;
+    app.user("hd.doc", "moderator", None, None).await;
+    let b = Browser::desktop("vi").await;
+    sign_in(&b, app, "hd.doc").await;
+    b.click("#nav a[data-screen=answers]").await;
+    b.select("#ans-survey", &w.survey).await;
+    b.wait_text("#answers-rows", 10, |t| t.contains("Hẻm 45")).await;
+    b.select("#ans-question", "why_not").await;
+    b.find("#answers:not([aria-busy])").await;
+    b.wait_text("#answers-rows", 10, |t| {
+        t.contains("Hẻm 45") && t.contains("Xe chạy nhanh")
+    })
+    .await;
+    b.screenshot("console-answers").await;
+    accessible(&b, "written answers").await;
+    let row = b
+        .js(
+            "return [...document.querySelectorAll('#answers-rows tr')].find(r => r.innerText.includes('Hẻm 45')).dataset.id",
+            json!([]),
+        )
+        .await;
+    let row = format!("#answers-rows tr[data-id='{}']", row.as_str().unwrap());
+    b.click(&format!("{row} button[data-act=promote]")).await;
+    b.wait_text(&row, 10, |t| t.contains("Đã thành ý kiến")).await;
+    let queue = app.get("/api/v1/issues?status=new&limit=100", Some(&w.moderator)).await;
+    let issue = crate::support::find(queue.ok(200), "items", |i| {
+        i["body"].as_str().unwrap_or_default().contains("Hẻm 45")
+    })
+    .clone();
+    let id = issue["id"].as_str().unwrap();
+
+    // In the queue, what the screen left of the neighbour is taken out too.
+    b.click("#nav a[data-screen=issues]").await;
+    let issue_row = format!("#rows tr[data-id='{id}']");
+    b.find(&issue_row).await;
+    b.click(&format!("{issue_row} button[data-act=redact]")).await;
+    b.type_into("#redact-body", "Hẻm 45 cạnh nhà [đã che] không có đèn, tối lắm.")
+        .await;
+    b.screenshot("console-redact").await;
+    accessible(&b, "redact").await;
+    b.click("#ask-ok").await;
+    b.wait_text(&issue_row, 10, |t| t.contains("[đã che]")).await;
+    assert!(!b.text(&issue_row).await.contains("bác Tư"));
+    let after = app.get(&format!("/api/v1/issues/{id}"), Some(&w.moderator)).await;
+    assert_eq!(after.ok(200)["body"], "Hẻm 45 cạnh nhà [đã che] không có đèn, tối lắm.");
+    // The keyboard too: `e` on the current row opens the same question.
+    b.js("document.activeElement.blur()", json!([])).await;
+    b.keys("e").await;
+    b.find("dialog #redact-body").await;
+    b.keys("\u{E00C}").await; // Escape: nothing changes
+    assert!(!b.has("dialog[open]").await);
+    b.click("#lang").await;
+    b.wait_text("#nav", 10, |t| t.contains("Written answers")).await;
+    b.click("#nav a[data-screen=answers]").await;
+    b.find("#ans-survey").await;
+    accessible(&b, "written answers (en)").await;
+}
+
+#[actix_web::test]
+async fn a_draft_is_edited_with_evidence_shown_as_it_will_be_and_approved_at_a_meeting() {
+    let w = crate::recommendations::world().await;
+    let app = &w.app;
+    // Ten more children who do not feel safe: enough to be published.
+    let code = crate::results::session(app, &w.survey, &w.school).await;
+    for _ in 0..10 {
+        crate::results::answer(app, &code, 12, "girl", json!({"feel_safe": "no"})).await;
+    }
+    app.release().await;
+    // The Council met on 20/11/2026.
+    let meeting = app
+        .post(
+            "/api/v1/events",
+            Some(&w.moderator),
+            &json!({"kind": "council_meeting", "unit_id": w.district, "held_on": "2026-11-20",
+                "title": "Phiên họp Hội đồng trẻ em tháng 11", "children_attending": 15, "adults_attending": 3}),
+        )
+        .await
+        .created();
+    app.user("hd.sua", "moderator", None, None).await;
+    let b = Browser::desktop("vi").await;
+    sign_in(&b, app, "hd.sua").await;
+    b.click("#nav a[data-screen=recs]").await;
+    b.click("#new-rec").await;
+    b.click(&format!("#pick-{}", w.issues[0])).await;
+    b.select("#rec-topic", "safety").await;
+    b.wait_text("#rec-unit", 10, |t| t.contains("PN-S06")).await;
+    b.type_into("#rec-title-vi", "Đèn cho đường đến trường").await;
+    b.type_into("#rec-summary-vi", "Các bạn thấy đường tối.").await;
+    b.type_into("#rec-action-vi", "Lắp đèn.").await;
+    b.type_into("#rec-child-vi", "Hội đồng đề nghị lắp đèn.").await;
+    b.click("#save-rec").await;
+    b.find("#edit-draft").await;
+    let id = b.js("return location.hash.split('/')[2]", json!([])).await;
+    let id = id.as_str().unwrap().to_owned();
+
+    // Editing the draft: a second issue, a better title, and the survey's
+    // figures as the agencies will see them.
+    b.click("#edit-draft").await;
+    b.find("#ev-survey").await;
+    b.wait_text("#rec-title-vi", 1, |_| true).await;
+    assert_eq!(
+        b.js("return document.getElementById('rec-title-vi').value", json!([]))
+            .await,
+        "Đèn cho đường đến trường"
+    );
+    b.click(&format!("#pick-{}", w.issues[1])).await;
+    b.type_into("#rec-title-vi", "Lắp đèn trên đường đến trường").await;
+    b.select("#ev-survey", &w.survey).await;
+    b.find("#ev-question option[value=feel_safe]").await;
+    assert!(
+        !b.has("#ev-question option[value=why_not]").await,
+        "figures only for counted questions"
+    );
+    b.select("#ev-question", "feel_safe").await;
+    b.click("#add-evidence").await;
+    b.wait_text("#evidence", 10, |t| t.contains("Không") && t.contains("Em không chắc"))
+        .await;
+    let shown = b.text("#evidence").await;
+    // The same figures as the API publishes for the unit: one "yes" reads
+    // as hidden or as the threshold (the cell key decides), no "not sure"
+    // always reads as hidden, never as a count.
+    let preview = app
+        .get(
+            &format!("/api/v1/surveys/{}/results?unit_id={}", w.survey, w.school),
+            Some(&w.moderator),
+        )
+        .await;
+    let counts = preview.ok(200)["questions"][0]["total"]["counts"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let zeros = counts.iter().filter(|c| c["count"] == 0).count();
+    assert!(zeros >= 1 && counts[2]["count"] == 0, "{counts:?}");
+    assert_eq!(shown.matches("ẩn để bảo vệ trẻ em").count(), zeros, "{shown}");
+    let no = counts[1]["count"].as_u64().unwrap();
+    assert!(
+        no > 0 && shown.contains(&format!("Không\t{no}")),
+        "{shown} vs {counts:?}"
+    );
+    b.js("document.getElementById('evidence-pick').scrollIntoView()", json!([]))
+        .await;
+    b.screenshot("console-evidence").await;
+    accessible(&b, "compose with evidence").await;
+    b.click("#save-rec").await;
+    b.find("#approve-form").await;
+    let rec = app
+        .get(&format!("/api/v1/recommendations/{id}"), Some(&w.moderator))
+        .await;
+    let rec = rec.ok(200).clone();
+    assert_eq!(rec["title"]["vi"], "Lắp đèn trên đường đến trường");
+    assert_eq!(rec["issue_ids"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        rec["evidence"],
+        json!([{"survey_id": w.survey, "question_key": "feel_safe"}])
+    );
+    b.wait_text("#evidence", 10, |t| t.contains("Em không chắc")).await;
+    assert!(!b.text("#evidence").await.contains("null"));
+
+    // Approved at the meeting chosen from those recorded.
+    b.select("#approve-event", &meeting).await;
+    b.screenshot("console-approve").await;
+    accessible(&b, "approve at a meeting").await;
+    b.click("#approve").await;
+    b.wait_text("#rec-status", 10, |t| t.contains("Đã thông qua")).await;
+    b.wait_text("#approved-at", 10, |t| {
+        t.contains("Phiên họp Hội đồng trẻ em tháng 11") && t.contains("20/11/2026")
+    })
+    .await;
+    let rec = app
+        .get(&format!("/api/v1/recommendations/{id}"), Some(&w.moderator))
+        .await;
+    assert_eq!(rec.ok(200)["approval_event_id"], meeting.as_str());
+}
+
+#[actix_web::test]
+async fn a_facilitator_records_an_event_with_its_attendance_and_issues() {
+    let app = TestApp::spawn_demo().await;
+    let [school] = app.units(["PN-S06"]).await;
+    let (_, facilitator) = app.user("tpt.su.kien", "facilitator", Some(&school), None).await;
+    let b = Browser::desktop("vi").await;
+    sign_in(&b, &app, "tpt.su.kien").await;
+    b.click("#nav a[data-screen=events]").await;
+    b.find(&format!("#ev-unit option[value='{school}']")).await;
+    b.select("#ev-kind", "forum").await;
+    b.type_into("#ev-day", "20/11/2026").await;
+    b.type_into("#ev-title", "Diễn đàn \"Trường học an toàn\"").await;
+    b.type_into("#ev-children", "42").await;
+    b.type_into("#ev-adults", "5").await;
+    b.click("#add-raised").await;
+    b.type_into("#raised-title-1", "Cần thêm cây xanh ở sân trường").await;
+    b.type_into("#raised-body-1", "Giờ ra chơi sân trường rất nắng.").await;
+    b.click("#add-raised").await;
+    b.type_into("#raised-title-2", "Nhà vệ sinh thiếu xà phòng").await;
+    b.type_into("#raised-body-2", "Chúng em cần xà phòng rửa tay.").await;
+    b.screenshot("console-event").await;
+    accessible(&b, "record an event").await;
+    // A day in the future is refused by the API, in words.
+    b.type_into("#ev-day", "20/12/2026").await;
+    b.click("#record-event").await;
+    b.wait_text("#event-error", 10, |t| !t.is_empty()).await;
+    b.type_into("#ev-day", "20/11/2026").await;
+    b.click("#record-event").await;
+    b.wait_text("#events-message", 10, |t| t.contains("2 ý kiến")).await;
+    let events = app.get("/api/v1/events?limit=100", Some(&facilitator)).await;
+    let event = crate::support::find(events.ok(200), "items", |e| {
+        e["title"] == "Diễn đàn \"Trường học an toàn\""
+    })
+    .clone();
+    assert_eq!(event["held_on"], "2026-11-20");
+    assert_eq!(event["unit_id"], school.as_str());
+    assert_eq!(
+        (event["children_attending"].as_u64(), event["adults_attending"].as_u64()),
+        (Some(42), Some(5))
+    );
+    assert_eq!(event["issues"].as_array().unwrap().len(), 2);
+    let queue = app.get("/api/v1/issues?status=new&limit=100", app.admin()).await;
+    assert!(queue.items().iter().any(|i| i["title"] == "Nhà vệ sinh thiếu xà phòng"));
+    b.wait_text("#events-rows", 10, |t| {
+        t.contains("20/11/2026") && t.contains("Diễn đàn trẻ em")
+    })
+    .await;
+
+    // A training: who was trained, by unit and role.
+    b.select("#ev-kind", "training").await;
+    b.type_into("#ev-day", "18/11/2026").await;
+    b.type_into("#ev-title", "Tập huấn chỉ huy Đội").await;
+    // Commanders are children: the twelve trained are the children attending.
+    b.type_into("#ev-children", "12").await;
+    b.type_into("#ev-adults", "1").await;
+    b.select("#ev-audience", "commanders").await;
+    b.click("#add-attendance").await;
+    b.select("#att-unit-1", &school).await;
+    b.select("#att-role-1", "commanders").await;
+    b.type_into("#att-people-1", "12").await;
+    b.click("#record-event").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !b.text("#events-message").await.contains("Tập huấn chỉ huy Đội") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "refused: {}",
+            b.text("#event-error").await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let events = app.get("/api/v1/events?limit=100", Some(&facilitator)).await;
+    let training = crate::support::find(events.ok(200), "items", |e| e["title"] == "Tập huấn chỉ huy Đội").clone();
+    assert_eq!(
+        training["attendance"],
+        json!([{"unit_id": school, "role": "commanders", "people": 12}])
+    );
+    b.click(&format!(
+        "#events-rows a[href='#/events/{}']",
+        event["id"].as_str().unwrap()
+    ))
+    .await;
+    b.wait_text("#event-issues", 10, |t| t.contains("Cần thêm cây xanh"))
+        .await;
+    accessible(&b, "an event").await;
+    b.click("#lang").await;
+    b.wait_text("#nav", 10, |t| t.contains("Events")).await;
+    b.find("#event-issues").await;
+    accessible(&b, "an event (en)").await;
+}
+
+#[actix_web::test]
 async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_download() {
     let c = crate::public_page::community().await;
     let app = &c.w.app;

@@ -47,10 +47,12 @@ function evidence(e) {
       h('tbody', {}, labels.map((label, i) => {
         const c = counts[i];
         return h('tr', {}, h('th', { scope: 'row', text: label }),
-          h('td', { class: 'num', text: c && c.count !== null ? f.num(c.count) : t('suppressed') }),
-          h('td', { class: 'num', text: c && c.share !== null && c.share !== undefined ? `${f.num(Math.round(c.share * 100))}%` : '—' }));
+          // Published as 0: fewer children than the threshold, or none.
+          h('td', { class: 'num', text: c && c.count ? f.num(c.count) : t('hiddenCell') }),
+          h('td', { class: 'num', text: c && c.count && c.share !== null && c.share !== undefined ? `${f.num(Math.round(c.share * 100))}%` : '—' }));
       }))),
-    h('p', { class: 'muted', text: `${t('respondents')}: ${f.num(r.total?.respondents || 0)}` }));
+    h('p', { class: 'muted', text: `${t('respondents')}: ${f.num(r.total?.respondents || 0)}` }),
+    h('p', { class: 'muted small', text: t('hiddenNote', e.disclosure?.threshold ?? '') }));
 }
 
 async function delivery(main, id) {

@@ -10,12 +10,17 @@ import * as recommendations from './recommendations.js';
 import * as results from './results.js';
 import * as progress from './progress.js';
 import * as admin from './admin.js';
+import * as events from './events.js';
+import * as answers from './answers.js';
+import './more_words.js';
 
 // Who may use what, as the API decides it (crates/api/src/auth.rs).
 const SCREENS = [
   { path: 'sessions', label: 'navSessions', roles: ['facilitator', 'admin'], module: sessions },
   { path: 'issues', label: 'navIssues', roles: ['moderator', 'admin'], module: issues },
   { path: 'recs', label: 'navRecs', roles: ['moderator', 'admin'], module: recommendations },
+  { path: 'answers', label: 'navAnswers', roles: ['moderator', 'admin'], module: answers },
+  { path: 'events', label: 'navEvents', roles: ['facilitator', 'moderator', 'admin'], module: events },
   { path: 'cases', label: 'navCases', roles: ['safeguarding_officer'], module: safeguarding },
   { path: 'inbox', label: 'navInbox', roles: ['agency_staff'], module: agency },
   { path: 'results', label: 'navResults', roles: ['admin', 'moderator', 'facilitator'], module: results },

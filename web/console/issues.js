@@ -91,6 +91,7 @@ export function show(main) {
     const actions = h('div', { class: 'row' });
     if (issue.status === 'merged') actions.append(h('button', { type: 'button', class: 'secondary', 'data-act': 'unmerge', text: t('unmerge'), onclick: () => unmerge(i) }));
     else if (issue.status === 'accepted' && !issue.published_at) actions.append(h('button', { type: 'button', class: 'secondary', 'data-act': 'publish', text: t('publish'), onclick: () => publish(i) }));
+    actions.append(h('button', { type: 'button', class: 'secondary', 'data-act': 'redact', 'aria-label': `${t('redact')}: ${issue.title}`, text: t('redact'), onclick: () => redact(i) }));
     return h('tr', { 'data-id': issue.id, 'data-status': issue.status, onclick: (e) => { if (e.target.tagName !== 'INPUT' && e.target.tagName !== 'BUTTON') { s.cur = i; mark(); } } },
       h('td', {}, pick),
       h('td', {}, h('strong', { text: issue.title }), h('br'), h('span', { class: 'muted', text: issue.body.length > 220 ? `${issue.body.slice(0, 220)}…` : issue.body })),
@@ -172,6 +173,21 @@ export function show(main) {
       act(i, (x) => api.patch(`/issues/${x.id}`, { status: 'rejected', reason: reason.value })));
   }
 
+  // Redaction: the moderator removes what should not be read (a name, a
+  // place); the words before stay in the audit log only.
+  function redact(i) {
+    const issue = s.items[i];
+    if (!issue) return;
+    const title = h('input', { id: 'redact-title', type: 'text', value: issue.title, size: 60, maxlength: 200 });
+    const bodyText = h('textarea', { id: 'redact-body', rows: 6 });
+    bodyText.value = issue.body;
+    ask(`${t('redact')}: ${issue.title}`, [h('p', { class: 'muted', text: t('redactHelp') }),
+      h('label', { for: 'redact-title', text: t('title') }), title,
+      h('label', { for: 'redact-body', text: t('issueText') }), bodyText], () =>
+      act(i, (x) => api.patch(`/issues/${x.id}`, { title: title.value.trim(), body: bodyText.value.trim() }), false));
+    title.focus();
+  }
+
   function topic(i) {
     const issue = s.items[i];
     if (!issue) return;
@@ -231,6 +247,7 @@ export function show(main) {
       t: () => topic(s.cur),
       m: () => similar(s.cur),
       p: () => publish(s.cur),
+      e: () => redact(s.cur),
       x: () => { const id = s.items[s.cur]?.id; if (!id) return; if (s.picked.has(id)) s.picked.delete(id); else s.picked.add(id); render(); },
       '/': () => search.focus(),
       '?': toggleKeys,

@@ -52,6 +52,9 @@ const ASSETS: &[Asset] = &[
     asset!("admin_catalog.js", JS),
     asset!("admin_plan.js", JS),
     asset!("admin_audit.js", JS),
+    asset!("events.js", JS),
+    asset!("answers.js", JS),
+    asset!("more_words.js", JS),
 ];
 
 /// The policy every page of the console is served under. Images from the
