@@ -152,8 +152,20 @@ async fn a_chart_hides_small_counts_keeps_a_table_and_fits_a_small_phone() {
             assert!(start.elapsed().as_secs() < 10, "the label never wrapped: {lines}");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        let out = overflows(&b).await;
-        assert!(out.is_empty(), "the chart leaves a 320 px screen at 200% text:\n{out}");
+        // The chart redraws each row as the size settles: what matters is
+        // that it settles inside the screen.
+        let start = std::time::Instant::now();
+        loop {
+            let out = overflows(&b).await;
+            if out.is_empty() {
+                break;
+            }
+            assert!(
+                start.elapsed().as_secs() < 10,
+                "the chart leaves a 320 px screen at 200% text:\n{out}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         b.screenshot(&format!("chart-320-200pct-{lang}")).await;
         accessible(&b, &format!("chart {lang} at 320 px, 200%")).await;
     }
