@@ -638,6 +638,12 @@ async fn a_recommendation_from_draft_to_an_agency_reply() {
         "{}",
         public.text
     );
+    // And on the Council's public page, in the words written for children.
+    b.goto(&format!("{}/cong-dong/r/{rec_id}", app.base)).await;
+    b.wait_text("main", 10, |t| {
+        t.contains("Lắp đèn trên đường đến trường") && t.contains("Trường sẽ lắp đèn cho các bạn!")
+    })
+    .await;
 }
 
 #[actix_web::test]
