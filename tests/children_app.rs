@@ -306,6 +306,14 @@ async fn the_app_is_served_light_strict_and_without_third_parties() {
 #[actix_web::test]
 async fn after_answering_a_child_raises_supports_reads_and_erases() {
     let c = class().await;
+    let b = Browser::phone("vi").await;
+    // The copy a child downloads is kept aside to be read back.
+    b.cdp("Page.enable", json!({})).await;
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": "const made = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__copy = blob; return made(blob); };"}),
+    )
+    .await;
     // Another child raised an issue; the Council accepted and published it.
     let r = c
         .app
@@ -345,7 +353,6 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
         .await
         .ok(200);
 
-    let b = Browser::phone("vi").await;
     b.goto(&format!("{}/app/", c.app.base)).await;
     join(&b, &c.code, 11).await;
     b.click("input[value=yes]").await;
@@ -386,6 +393,23 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
     let held = b.wait_text("#held", 10, |t| !t.is_empty()).await;
     accessible(&b, "my data").await;
     assert!(held.contains("1 câu trả lời") && held.contains("1 vấn đề"), "{held}");
+    // A copy to download: what the API holds under the pseudonym, as JSON.
+    let name = b
+        .js(
+            "return document.querySelector('#download').getAttribute('download')",
+            json!([]),
+        )
+        .await;
+    assert_eq!(name, "lang-nghe-du-lieu-cua-em.json");
+    let copy = b
+        .js_async(
+            "const done = arguments[arguments.length - 1]; window.__copy.text().then(done);",
+            json!([]),
+        )
+        .await;
+    let copy: Value = serde_json::from_str(copy.as_str().unwrap()).unwrap();
+    assert_eq!(copy["responses"].as_array().unwrap().len(), 1, "{copy}");
+    assert_eq!(copy["issues"].as_array().unwrap().len(), 1, "{copy}");
     b.click("#erase").await;
     b.find("#erased").await;
     assert!(responses(&c.app).await.is_empty(), "the child's answers are gone");

@@ -553,7 +553,12 @@ function mineScreen(note) {
     return el('div', {}, el('h1', { text: w.myData }), el('p', { class: 'notice', role: 'status', id: 'erased', text: note }), el('div', { class: 'nav' }, homeButton()));
   }
   api.exportMine(who(), state.lang).then((mine) => {
+    // The child's own copy, made on the phone from what the API answered:
+    // nothing else is asked of the server, and the copy goes nowhere else.
+    const copy = URL.createObjectURL(new Blob([JSON.stringify(mine, null, 2)], { type: 'application/json' }));
+    const download = el('a', { class: 'button secondary', id: 'download', href: copy, download: 'lang-nghe-du-lieu-cua-em.json', text: w.download });
     const erase = el('button', { type: 'button', id: 'erase', text: w.erase, onclick: async () => {
+      URL.revokeObjectURL(copy);
       try {
         await api.eraseMine(who(), state.lang);
         state.token = null;
@@ -571,6 +576,7 @@ function mineScreen(note) {
       el('h1', { text: w.myData }),
       el('p', { text: w.myDataIntro }),
       el('ul', { id: 'held' }, el('li', { text: w.answersHeld(mine.responses.length) }), el('li', { text: w.issuesHeld(mine.issues.length) })),
+      el('p', {}, download),
       el('div', { class: 'nav' }, homeButton(), erase)));
   }).catch((e) => show(el('div', {}, el('h1', { text: w.myData }), alertBox(problem(e)), homeButton())));
   return loading(w.myData);
