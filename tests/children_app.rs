@@ -922,3 +922,88 @@ async fn a_shared_device_clears_itself_once_nobody_touches_it() {
     );
     assert_eq!(responses(&c.app).await.len(), 1, "what was sent stays sent");
 }
+
+/// What on the screen is too small to tap (under 44 × 44 CSS px: buttons,
+/// links that stand alone, the labels that hold a choice, fields) or leaves
+/// the screen sideways.
+async fn too_small_or_outside(b: &Browser) -> Vec<String> {
+    let found = b
+        .js(
+            "const w = document.documentElement.clientWidth;
+             const out = [];
+             const targets = document.querySelectorAll('button, a, label.choice, select, input[type=text], input[type=number], textarea');
+             for (const e of targets) {
+               const r = e.getBoundingClientRect();
+               if (r.width === 0 && r.height === 0) continue; // not shown
+               if (e.tagName === 'A' && e.closest('p') && e.closest('p').textContent.trim() !== e.textContent.trim()) continue; // inline in a sentence
+               if (r.width < 44 || r.height < 44) out.push(`${e.tagName}#${e.id}.${e.className} ${Math.round(r.width)}x${Math.round(r.height)}`);
+               if (r.right > w + 1) out.push(`${e.tagName}#${e.id} right ${Math.round(r.right)} > ${w}`);
+             }
+             if (document.documentElement.scrollWidth > w) out.push(`page ${document.documentElement.scrollWidth} > ${w}`);
+             return out;",
+            json!([]),
+        )
+        .await;
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves_the_screen() {
+    let c = class().await;
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", c.app.base)).await;
+    b.find("#code").await;
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 320, "height": 640, "deviceScaleFactor": 2, "mobile": true}),
+    )
+    .await;
+    let width = b.js("return document.documentElement.clientWidth", json!([])).await;
+    assert_eq!(width, 320);
+    let larger = "document.documentElement.style.fontSize = '200%'; return true";
+    b.js(larger, json!([])).await;
+    let mut wrong = Vec::new();
+    let mut look = async |b: &Browser, screen: &str| {
+        for w in too_small_or_outside(b).await {
+            wrong.push(format!("{screen}: {w}"));
+        }
+    };
+    look(&b, "join").await;
+    b.type_into("#code", &c.code).await;
+    b.select("#age", "8").await;
+    b.click("#continue").await;
+    b.find("#assent").await;
+    look(&b, "assent").await;
+    b.click("#assent").await;
+    b.click("#start").await;
+    b.find("#next").await;
+    b.js(larger, json!([])).await;
+    // Each question type, as a child of eight sees it.
+    b.click("input[value=no]").await;
+    look(&b, "single choice").await;
+    b.click("#next").await;
+    for screen in [
+        "text",
+        "multiple choice",
+        "faces",
+        "yes/no",
+        "number",
+        "ranking",
+        "last text",
+    ] {
+        b.find("#next").await;
+        look(&b, screen).await;
+        if screen == "multiple choice" {
+            b.click("input[value=yard]").await;
+        }
+        b.click("#next").await;
+    }
+    b.find("#receipt").await;
+    look(&b, "receipt").await;
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
