@@ -1007,3 +1007,66 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
     look(&b, "receipt").await;
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[actix_web::test]
+async fn the_app_installs_and_opens_again_offline_with_no_answer_cached() {
+    let c = class().await;
+    // Installable: a manifest with a name, the start address and an icon.
+    let r = c.app.get("/app/manifest.webmanifest", None).await;
+    assert_eq!(r.status, 200);
+    let manifest: Value = serde_json::from_str(&r.text).unwrap();
+    assert_eq!(manifest["start_url"], "/app/");
+    assert_eq!(manifest["display"], "standalone");
+    let icon = manifest["icons"][0]["src"].as_str().unwrap();
+    assert_eq!(c.app.get(icon, None).await.status, 200);
+
+    let b = Browser::phone("vi").await;
+    b.goto(&format!("{}/app/", c.app.base)).await;
+    b.find("#code").await;
+    // Once the service worker holds the page, the app opens with no network.
+    let start = std::time::Instant::now();
+    while b.js("return !!navigator.serviceWorker.controller", json!([])).await != json!(true) {
+        assert!(start.elapsed().as_secs() < 15, "no service worker took the page");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    join(&b, &c.code, 10).await;
+    b.click("input[value=yes]").await;
+    for _ in 0..7 {
+        b.click("#next").await;
+    }
+    b.find("#receipt").await;
+    b.offline(true).await;
+    b.refresh().await;
+    b.find("#receipt").await;
+    let by_worker = b
+        .js(
+            "return performance.getEntriesByType('navigation')[0].workerStart > 0",
+            json!([]),
+        )
+        .await;
+    assert_eq!(by_worker, json!(true), "the page came from the service worker");
+    // What the cache holds is the app's own files, never an answer.
+    let cached = b
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const all = [];
+               for (const name of await caches.keys()) {
+                 for (const r of await (await caches.open(name)).keys()) all.push(new URL(r.url).pathname);
+               }
+               done(all);
+             })();",
+            json!([]),
+        )
+        .await;
+    let cached = cached.as_array().unwrap();
+    assert!(!cached.is_empty());
+    for path in cached {
+        let path = path.as_str().unwrap();
+        assert!(
+            path.starts_with("/app/") && !path.contains("/api/"),
+            "{path} in a cache"
+        );
+    }
+    b.offline(false).await;
+}
