@@ -401,6 +401,7 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
         )
         .await;
     assert_eq!(name, "lang-nghe-du-lieu-cua-em.json");
+    b.screenshot("app-my-data-11").await;
     let copy = b
         .js_async(
             "const done = arguments[arguments.length - 1]; window.__copy.text().then(done);",

@@ -50,6 +50,9 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 
 /// Mounts `/app/…` and `/j/{code}` (the QR code's address: the app with
 /// the join code filled in).
+/// These are the client's files, not API operations: registered with
+/// `.route()` and left out of the OpenAPI document on purpose (the
+/// contract describes `/api/v1` alone).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let headers = || {
         DefaultHeaders::new()

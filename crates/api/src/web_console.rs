@@ -64,6 +64,9 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
     connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// Mounts `/console/…`.
+/// These are the client's files, not API operations: registered with
+/// `.route()` and left out of the OpenAPI document on purpose (the
+/// contract describes `/api/v1` alone).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/console")

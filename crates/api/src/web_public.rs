@@ -55,6 +55,9 @@ fn headers() -> DefaultHeaders {
 }
 
 /// Mounts `/shared/…` and `/cong-dong/…`.
+/// These are the client's files, not API operations: registered with
+/// `.route()` and left out of the OpenAPI document on purpose (the
+/// contract describes `/api/v1` alone).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/shared")
