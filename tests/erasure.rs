@@ -5,10 +5,48 @@
 //! with its receipt code, request hashes are keyed and expire, and the
 //! SQLite file is readable by its owner only.
 
+use langnghe_storage::participation::StoredIssue;
 use serde_json::json;
 
 use crate::support::{Resp, TestApp};
 use crate::surveys::{example_survey, published_survey};
+
+/// A survey of the demo's district published with issues allowed, and a
+/// session of it open at school PN-S06.
+struct Open {
+    district: String,
+    school: String,
+    survey: String,
+    code: String,
+}
+
+async fn open_with_issues(app: &TestApp) -> Open {
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
+    let mut body = example_survey(&district);
+    body["allow_issues"] = json!(true);
+    let survey = published_survey(app, &body).await;
+    let code = crate::results::session(app, &survey, &school).await;
+    Open {
+        district,
+        school,
+        survey,
+        code,
+    }
+}
+
+/// The issue `id` as stored, read straight from the database.
+async fn stored_issue(db: &sea_orm::DatabaseConnection, id: &str) -> StoredIssue {
+    let id = id.parse().expect("an issue id");
+    langnghe_storage::participation::get_issue(db, id)
+        .await
+        .expect("the issue")
+}
+
+/// The child with `token` supports issue `id`, under idempotency key `key`.
+async fn support(app: &TestApp, id: &str, token: &str, key: &str) -> Resp {
+    let path = format!("/api/v1/issues/{id}/supports");
+    app.post_keyed(&path, Some(token), key, &json!({})).await
+}
 
 struct Joined {
     respondent: String,
@@ -46,11 +84,12 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
     let db = app.storage().await;
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
-    let mut body = example_survey(&district);
-    body["allow_issues"] = json!(true);
-    let survey = published_survey(&app, &body).await;
-    let code = crate::results::session(&app, &survey, &school).await;
+    let Open {
+        district,
+        school,
+        survey,
+        code,
+    } = open_with_issues(&app).await;
     let (_, moderator) = app.user("kiem.duyet.xoa", "moderator", None, None).await;
     let m = Some(moderator.as_str());
 
@@ -97,14 +136,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     )
     .await
     .ok(200);
-    app.post_keyed(
-        &format!("/api/v1/issues/{someone_elses}/supports"),
-        Some(&child.respondent),
-        "s",
-        &json!({}),
-    )
-    .await
-    .ok(201);
+    support(&app, &someone_elses, &child.respondent, "s").await.ok(201);
     // The child's free-text answer is promoted to an issue.
     let answers = app.get(&format!("/api/v1/surveys/{survey}/answers?limit=100"), m).await;
     let answer_id = answers.ok(200)["items"][0]["answer_id"].as_str().unwrap().to_owned();
@@ -162,14 +194,9 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
     app.raise(&child.respondent, "j", "A", "B")
         .await
         .assert_problem(401, "invalid_token");
-    app.post_keyed(
-        &format!("/api/v1/issues/{someone_elses}/supports"),
-        Some(&child.respondent),
-        "t",
-        &json!({}),
-    )
-    .await
-    .assert_problem(401, "invalid_token");
+    support(&app, &someone_elses, &child.respondent, "t")
+        .await
+        .assert_problem(401, "invalid_token");
     let r = join(&app, &code, 13, Some(&child.participant)).await;
     r.assert_problem(409, "participant_erased");
     assert!(r.body["detail"].as_str().unwrap().contains("xoá"));
@@ -194,9 +221,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
         app.get(&format!("/api/v1/issues/{id}"), m)
             .await
             .assert_problem(404, "not_found");
-        let issue = langnghe_storage::participation::get_issue(&db, id.parse().unwrap())
-            .await
-            .unwrap();
+        let issue = stored_issue(&db, id).await;
         assert_eq!(issue.status, "withdrawn");
         assert_eq!(issue.body, langnghe_domain::consultation::ERASED);
     }
@@ -236,11 +261,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
 async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
-    let mut body = example_survey(&district);
-    body["allow_issues"] = json!(true);
-    let survey = published_survey(&app, &body).await;
-    let code = crate::results::session(&app, &survey, &school).await;
+    let Open { code, .. } = open_with_issues(&app).await;
     let (_, moderator) = app.user("kiem.duyet.rut", "moderator", None, None).await;
     let child = joined(&app, &code, None).await;
     let issue_body = json!({"title": "Căng tin bán đồ ăn vặt", "body": "Em muốn căng tin bán thêm trái cây"});
@@ -251,9 +272,7 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     let id = r.body["id"].as_str().unwrap().to_owned();
 
     // The request hash is keyed: not the plain digest of what was sent.
-    let stored = langnghe_storage::participation::get_issue(&db, id.parse().unwrap())
-        .await
-        .unwrap();
+    let stored = stored_issue(&db, &id).await;
     let plain = {
         use sha2::Digest;
         data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(
@@ -271,9 +290,7 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     app.get(&format!("/api/v1/issues/{id}"), Some(&moderator))
         .await
         .assert_problem(404, "not_found");
-    let stored = langnghe_storage::participation::get_issue(&db, id.parse().unwrap())
-        .await
-        .unwrap();
+    let stored = stored_issue(&db, &id).await;
     assert_eq!(stored.status, "withdrawn");
     assert!(!stored.body.contains("trái cây"));
     for bad in ["nope", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &"x".repeat(300)] {
@@ -295,9 +312,7 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
     .await
     .unwrap();
     assert!(r.request_hashes_expired >= 1);
-    let stored = langnghe_storage::participation::get_issue(&db, id.parse().unwrap())
-        .await
-        .unwrap();
+    let stored = stored_issue(&db, &id).await;
     assert!(stored.request_hash.is_none());
     db.close().await.ok();
 }

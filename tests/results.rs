@@ -78,13 +78,38 @@ pub async fn session(app: &TestApp, survey: &str, unit: &str) -> String {
     session["join_code"].as_str().unwrap().to_owned()
 }
 
-#[actix_web::test]
-async fn results_cover_every_question_type_under_disclosure_control() {
+/// A survey of every question type published in the demo's district (PN):
+/// its school PN-S06 and the survey.
+async fn every_type_survey(app: &TestApp) -> (String, String) {
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
+    let survey = crate::surveys::published_survey(app, &all_types(&district)).await;
+    (school, survey)
+}
+
+/// The demo with its folder stopped (the test releases), a survey of every
+/// question type and a session of it open at PN-S06: the app, the school,
+/// the survey and the session's join code.
+async fn every_type_session() -> (TestApp, String, String, String) {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
-    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let (school, survey) = every_type_survey(&app).await;
     let code = session(&app, &survey, &school).await;
+    (app, school, survey, code)
+}
+
+/// `n` girls of 12 answer alike through `code`, saying `say`, but for the
+/// first, whose words are a spreadsheet formula.
+async fn girls_answer_alike(app: &TestApp, code: &str, n: usize, say: &str) {
+    for i in 0..n {
+        let say = if i == 0 { "=HYPERLINK(\"x\")" } else { say };
+        let answers = json!({"one": "a", "many": ["x", "z"], "rank": ["p", "q"], "say": say, "num": 7});
+        answer(app, code, 12, "girl", answers).await;
+    }
+}
+
+#[actix_web::test]
+async fn results_cover_every_question_type_under_disclosure_control() {
+    let (app, school, survey, code) = every_type_session().await;
     // 12 children of 12, 10 of 15, 3 of 9: 25 in all. Each cell (age band,
     // gender) of the first two holds five or more and is released; the
     // children of 9 (two girls, a boy) are alone in cells under k and wait.
@@ -291,26 +316,8 @@ async fn results_roll_old_units_up_into_their_successors() {
 
 #[actix_web::test]
 async fn results_export_as_csv_for_excel() {
-    let app = TestApp::spawn_demo().await;
-    app.stop_folder();
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
-    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
-    let code = session(&app, &survey, &school).await;
-    for i in 0..8 {
-        let say = if i == 0 {
-            "=HYPERLINK(\"x\")"
-        } else {
-            "Sân trường cần thêm cây xanh, ghế đá"
-        };
-        answer(
-            &app,
-            &code,
-            12,
-            "girl",
-            json!({"one": "a", "many": ["x", "z"], "rank": ["p", "q"], "say": say, "num": 7}),
-        )
-        .await;
-    }
+    let (app, school, survey, code) = every_type_session().await;
+    girls_answer_alike(&app, &code, 8, "Sân trường cần thêm cây xanh, ghế đá").await;
     app.release().await;
     let r = app
         .get(
@@ -363,6 +370,14 @@ async fn results_export_as_csv_for_excel() {
     app.refuses(&bad, &[app.admin()], 400, "invalid_query").await;
 }
 
+/// The readings of the survey's rows and texts in the audit log, oldest first.
+async fn export_readings(app: &TestApp, survey: &str) -> Vec<langnghe_storage::audit::AuditEvent> {
+    let audit = app.audit("survey", survey).await;
+    let is_reading =
+        |e: &langnghe_storage::audit::AuditEvent| e.action == "responses.export" || e.action == "texts.export";
+    audit.into_iter().filter(is_reading).collect()
+}
+
 /// Splits a CSV body into lines of fields (no quoted commas in these).
 fn csv_lines(text: &str) -> Vec<Vec<String>> {
     text.trim_start_matches('\u{feff}')
@@ -380,21 +395,7 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     // Twelve girls of 12 at one school; one boy of 9 at another, with a
     // rare combination and a distinctive answer.
     let code = session(&app, &survey, &school).await;
-    for i in 0..12 {
-        let say = if i == 0 {
-            "=HYPERLINK(\"x\")"
-        } else {
-            "Sân trường cần thêm cây xanh"
-        };
-        answer(
-            &app,
-            &code,
-            12,
-            "girl",
-            json!({"one": "a", "many": ["x", "z"], "rank": ["p", "q"], "say": say, "num": 7}),
-        )
-        .await;
-    }
+    girls_answer_alike(&app, &code, 12, "Sân trường cần thêm cây xanh").await;
     let code = session(&app, &survey, &other).await;
     answer(
         &app,
@@ -462,11 +463,7 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     );
     assert!(texts.contains(&"Nói?,Em là bạn nam duy nhất lớp 4B"), "{texts:?}");
     // Each reading is in the audit log with its reason.
-    let audit = app.audit("survey", &survey).await;
-    let reads: Vec<_> = audit
-        .iter()
-        .filter(|e| e.action == "responses.export" || e.action == "texts.export")
-        .collect();
+    let reads = export_readings(&app, &survey).await;
     assert_eq!(reads.len(), 2);
     assert_eq!(reads[0].after.as_ref().unwrap()["reason"], "Báo cáo quý 4");
     assert_eq!(reads[0].after.as_ref().unwrap()["responses"], 13);
@@ -509,12 +506,8 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     .await
     .assert_problem(404, "not_found");
     // Refused readings are not audited; nothing else was stored.
-    let audit = app.audit("survey", &survey).await;
     assert_eq!(
-        audit
-            .iter()
-            .filter(|e| e.action == "responses.export" || e.action == "texts.export")
-            .count(),
+        export_readings(&app, &survey).await.len(),
         3,
         "the two readings, and the one of too few rows that read them"
     );
@@ -541,14 +534,7 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
         .await
         .assert_problem(400, "invalid_query");
     // The English readings are audited like any.
-    assert_eq!(
-        app.audit("survey", &survey)
-            .await
-            .iter()
-            .filter(|e| e.action == "responses.export" || e.action == "texts.export")
-            .count(),
-        5
-    );
+    assert_eq!(export_readings(&app, &survey).await.len(), 5);
 }
 
 #[actix_web::test]
@@ -627,8 +613,7 @@ async fn withdraw(app: &TestApp, receipt: &str) {
 async fn results_change_only_in_releases_of_at_least_k() {
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
-    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let (school, survey) = every_type_survey(&app).await;
     let code = session(&app, &survey, &school).await;
     let results = async || app.results(&survey, "", app.admin()).await.ok(200).clone();
     let submit = async |n: usize| {
@@ -688,8 +673,7 @@ async fn two_replicas_release_each_response_exactly_once() {
     let app = TestApp::spawn_demo().await;
     let other = app.replica().await;
     let db = app.storage().await;
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
-    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let (school, survey) = every_type_survey(&app).await;
     let code = session(&app, &survey, &school).await;
     // 40 children answer at once, half through each replica, while both
     // replicas' folders run.
@@ -747,8 +731,7 @@ async fn windows_are_whole_months_and_each_month_is_its_own_cells() {
     use langnghe_storage::participation::{NewResponse, insert_responses_bulk};
     let app = TestApp::spawn_demo().await;
     let db = app.storage().await;
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
-    let survey = crate::surveys::published_survey(&app, &all_types(&district)).await;
+    let (school, survey) = every_type_survey(&app).await;
     let survey_id: uuid::Uuid = survey.parse().unwrap();
     // 1,200 responses at pseudo-random instants over 75 days, so that
     // months and local midnight (UTC+7) are crossed.

@@ -1,28 +1,36 @@
 //! Staff accounts: admin only.
 
 use actix_web::http::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::support::{Call, Fields, TestApp};
+use crate::support::{Call, Fields, Resp, TestApp};
 
-async fn unit_and_agency(app: &TestApp) -> (String, String) {
+/// The demo, with a school (PN-S02) and the first agency listed.
+async fn demo() -> (TestApp, String, String) {
+    let app = TestApp::spawn_demo().await;
     let unit = app.unit_id("PN-S02", "2026-01-01").await;
-    let agencies = app.get("/api/v1/agencies?limit=1", app.admin()).await;
-    let agency = agencies.ok(200)["items"][0]["id"].as_str().unwrap().to_owned();
-    (unit, agency)
+    let agency = app.first_agency().await;
+    (app, unit, agency)
+}
+
+/// The admin creates an account.
+async fn create(app: &TestApp, account: &Value) -> Resp {
+    app.post("/api/v1/users", app.admin(), account).await
+}
+
+/// The admin changes account `id`.
+async fn change(app: &TestApp, id: &str, change: &Value) -> Resp {
+    app.patch(&format!("/api/v1/users/{id}"), app.admin(), change).await
 }
 
 #[actix_web::test]
 async fn admin_creates_lists_reads_and_changes_accounts() {
-    let app = TestApp::spawn_demo().await;
-    let (unit, agency) = unit_and_agency(&app).await;
-    let r = app
-        .post(
-            "/api/v1/users",
-            app.admin(),
-            &json!({"username": "Lan.TPT", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": unit, "display_name": " Cô Lan "}),
-        )
-        .await;
+    let (app, unit, agency) = demo().await;
+    let r = create(
+        &app,
+        &json!({"username": "Lan.TPT", "password": "mật khẩu đủ dài", "role": "facilitator", "unit_id": unit, "display_name": " Cô Lan "}),
+    )
+    .await;
     let created = r.ok(201).clone();
     assert_eq!(created["username"], "lan.tpt");
     assert_eq!(created["role"], "facilitator");
@@ -63,22 +71,15 @@ async fn admin_creates_lists_reads_and_changes_accounts() {
         .assert_problem(400, "invalid_query");
 
     // A role change clears the scope the new role does not carry.
-    let r = app
-        .patch(
-            &format!("/api/v1/users/{id}"),
-            app.admin(),
-            &json!({"role": "moderator"}),
-        )
-        .await;
+    let r = change(&app, id, &json!({"role": "moderator"})).await;
     assert_eq!(r.ok(200)["role"], "moderator");
-    assert_eq!(r.body["unit_id"], serde_json::Value::Null);
-    let r = app
-        .patch(
-            &format!("/api/v1/users/{agency_user}"),
-            app.admin(),
-            &json!({"display_name": "Anh Minh", "disabled": true}),
-        )
-        .await;
+    assert_eq!(r.body["unit_id"], Value::Null);
+    let r = change(
+        &app,
+        &agency_user,
+        &json!({"display_name": "Anh Minh", "disabled": true}),
+    )
+    .await;
     assert_eq!(r.ok(200)["display_name"], "Anh Minh");
     assert_eq!(r.body["disabled"], true);
     assert_eq!(r.body["agency_id"], agency.as_str());
@@ -86,13 +87,7 @@ async fn admin_creates_lists_reads_and_changes_accounts() {
     assert_eq!(disabled.ok(200)["items"][0]["username"], "pgd.staff");
     // A facilitator can be moved to another unit.
     let other = app.unit_id("PN-S05", "2026-01-01").await;
-    let r = app
-        .patch(
-            &format!("/api/v1/users/{id}"),
-            app.admin(),
-            &json!({"role": "facilitator", "unit_id": other}),
-        )
-        .await;
+    let r = change(&app, id, &json!({"role": "facilitator", "unit_id": other})).await;
     assert_eq!(r.ok(200)["unit_id"], other.as_str());
 
     // Every change is in the audit log, with who made it; never a hash.
@@ -111,12 +106,11 @@ async fn admin_creates_lists_reads_and_changes_accounts() {
 
 #[actix_web::test]
 async fn only_admins_manage_accounts() {
-    let app = TestApp::spawn_demo().await;
-    let (unit, agency) = unit_and_agency(&app).await;
+    let (app, unit, agency) = demo().await;
     let tokens = app.non_admin_tokens(Some(&unit), Some(&agency)).await;
     let some_user = app.get("/api/v1/me", app.admin()).await.string(200, "id");
     let new_user = json!({"username": "x.y.z", "password": "mật khẩu đủ dài", "role": "moderator"});
-    let calls: Vec<(Method, String, Option<serde_json::Value>)> = vec![
+    let calls: Vec<(Method, String, Option<Value>)> = vec![
         (Method::POST, "/api/v1/users".into(), Some(new_user.clone())),
         (Method::GET, "/api/v1/users".into(), None),
         (Method::GET, format!("/api/v1/users/{some_user}"), None),
@@ -164,15 +158,12 @@ async fn only_admins_manage_accounts() {
 
 #[actix_web::test]
 async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
-    let app = TestApp::spawn_demo().await;
-    let (unit, agency) = unit_and_agency(&app).await;
-    let r = app
-        .post(
-            "/api/v1/users",
-            app.admin(),
-            &json!({"username": "có dấu", "password": "short", "role": "facilitator", "agency_id": agency}),
-        )
-        .await;
+    let (app, unit, agency) = demo().await;
+    let r = create(
+        &app,
+        &json!({"username": "có dấu", "password": "short", "role": "facilitator", "agency_id": agency}),
+    )
+    .await;
     r.assert_fields(&[
         ("username", "invalid_username"),
         ("password", "password_too_short"),
@@ -180,7 +171,7 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
         ("agency_id", "not_allowed"),
     ]);
     // An account "abc" with a good password and `role`, plus `extra`.
-    let abc = |role: &str, extra: serde_json::Value| {
+    let abc = |role: &str, extra: Value| {
         let mut body = json!({"username": "abc", "password": "mật khẩu đủ dài", "role": role});
         body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         Call::post("/api/v1/users", body)
@@ -209,9 +200,8 @@ async fn bad_accounts_are_refused_with_every_problem_and_store_nothing() {
         ),
     ];
     app.refuses_fields(invalid, app.admin()).await;
-    app.post(
-        "/api/v1/users",
-        app.admin(),
+    create(
+        &app,
         &json!({"username": "ADMIN", "password": "mật khẩu đủ dài", "role": "moderator"}),
     )
     .await
