@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, strings};
+use crate::support::{Resp, TestApp, strings};
 use crate::surveys::{example_survey, published_survey};
 
 /// The day the tests' clock is pinned to.
@@ -22,6 +22,38 @@ fn this_quarter() -> String {
     let t = pinned_day();
     format!("{}-Q{}", t.year(), (t.month() - 1) / 3 + 1)
 }
+
+/// The sections of a district's report an admin reads, in order.
+pub const SECTIONS: [&str; 6] = [
+    "progress",
+    "consultations",
+    "topics",
+    "events",
+    "safeguarding",
+    "recommendations",
+];
+
+/// The header of a report as CSV, in Vietnamese and in English.
+pub const CSV_HEADERS_VI: [&str; 8] = [
+    "Phần",
+    "Mã",
+    "Tên",
+    "Chỉ số",
+    "Số lượng",
+    "Tỷ lệ (%)",
+    "Số ngày làm việc",
+    "Nội dung",
+];
+pub const CSV_HEADERS_EN: [&str; 8] = [
+    "Section",
+    "Code",
+    "Name",
+    "Figure",
+    "Number",
+    "Percent",
+    "Working days",
+    "Details",
+];
 
 const DISCLOSURE: &str = "Bố em say rượu về đánh em";
 
@@ -212,8 +244,7 @@ fn trend(t: &Value) -> Vec<(String, Value, Value)> {
 async fn the_topic_summary_counts_issues_answers_and_events_per_topic() {
     let s = seed().await;
     let app = &s.app;
-    let r = app.get("/api/v1/topics/summary", app.admin()).await;
-    let summary = r.ok(200).clone();
+    let summary = app.admin_read("/api/v1/topics/summary").await;
     let today = pinned_day();
     assert_eq!(summary["from"], format!("{}-01-01", today.year()));
     assert_eq!(summary["to"], "2026-11-30", "whole months: to the end of this one");
@@ -388,7 +419,7 @@ async fn the_topic_summary_keeps_facilitators_to_their_unit_and_refuses_bad_inpu
 
     // Bad input is a 400 with a code, and changes nothing.
     let before = app.get("/api/v1/topics/summary", app.admin()).await.ok(200)["topics"].clone();
-    for query in [
+    let bad = [
         "from=2026-02-30".to_owned(),
         "from=tomorrow".to_owned(),
         "from=1800-01-01".to_owned(),
@@ -397,10 +428,8 @@ async fn the_topic_summary_keeps_facilitators_to_their_unit_and_refuses_bad_inpu
         format!("unit_id={}", uuid::Uuid::now_v7()),
         "unit_id=PN".to_owned(),
         "colour=red".to_owned(),
-    ] {
-        let r = app.get(&format!("/api/v1/topics/summary?{query}"), app.admin()).await;
-        r.assert_problem(400, "invalid_query");
-    }
+    ];
+    app.refuses_queries("/api/v1/topics/summary", &bad, app.admin()).await;
     app.get(
         &format!("/api/v1/topics/summary?unit_id={}", uuid::Uuid::now_v7()),
         Some(&tpt),
@@ -409,6 +438,13 @@ async fn the_topic_summary_keeps_facilitators_to_their_unit_and_refuses_bad_inpu
     .assert_problem(400, "invalid_query");
     let after = app.get("/api/v1/topics/summary", app.admin()).await.ok(200)["topics"].clone();
     assert_eq!(before, after);
+}
+
+/// The district's report of this quarter as the admin reads it, with `more`
+/// of a query (`"&format=csv"`).
+async fn district_report(s: &Seeded, more: &str) -> Resp {
+    let query = format!("period={}&unit_id={}{more}", this_quarter(), s.district);
+    s.app.get(&format!("/api/v1/reports?{query}"), s.app.admin()).await
 }
 
 /// The row of a report's section with this item and breakdown.
@@ -441,12 +477,7 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     let app = &s.app;
     let quarter = this_quarter();
     let year = pinned_day().year();
-    let r = app
-        .get(
-            &format!("/api/v1/reports?period={quarter}&unit_id={}", s.district),
-            app.admin(),
-        )
-        .await;
+    let r = district_report(&s, "").await;
     let report = r.ok(200).clone();
     assert_eq!(report["period"], quarter.as_str());
     assert_eq!(report["unit"]["code"], "PN");
@@ -458,18 +489,7 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
             .parse::<chrono::DateTime<chrono::Utc>>()
             .is_ok()
     );
-    let keys = strings(&report, "sections", "key");
-    assert_eq!(
-        keys,
-        [
-            "progress",
-            "consultations",
-            "topics",
-            "events",
-            "safeguarding",
-            "recommendations"
-        ]
-    );
+    assert_eq!(strings(&report, "sections", "key"), SECTIONS);
     assert_eq!(report["sections"][1]["title"]["en"], "Consultations by unit and kind");
     let v = |section: &str, item: &str, breakdown: &str| value(&report, section, item, breakdown);
     let n = |x: u64| Some(json!(x));
@@ -507,38 +527,20 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     assert!(v("progress", &small, "status").is_some());
 
     // Consultations this quarter, by the units under the district.
-    let units = totals(&report, 1);
-    assert_eq!(
-        units,
-        [
-            "HCM-CAUKIEU",
-            "HCM-DUCNHUAN",
-            "HCM-PHUNHUAN",
-            "PN-HDTE",
-            "PN-MAHM",
-            "PN",
-            // The district's schools, each in its ward's row too.
-            "PN-S01",
-            "PN-S02",
-            "PN-S03",
-            "PN-S04",
-            "PN-S05",
-            "PN-S06",
-            "PN-S07",
-            "PN-S08",
-            "PN-S09",
-            "PN-S10",
-            "PN-S11",
-            "PN-S12",
-            "PN-S13",
-            "PN-S14",
-            "PN-S15",
-            "PN-S16",
-            "PN-S17",
-            "PN-S18",
-            "all"
-        ]
-    );
+    let mut units: Vec<String> = [
+        "HCM-CAUKIEU",
+        "HCM-DUCNHUAN",
+        "HCM-PHUNHUAN",
+        "PN-HDTE",
+        "PN-MAHM",
+        "PN",
+    ]
+    .map(String::from)
+    .into();
+    // The district's schools, PN-S01 to PN-S18, each in its ward's row too.
+    units.extend((1..=18).map(|n| format!("PN-S{n:02}")));
+    units.push("all".into());
+    assert_eq!(totals(&report, 1), units);
     assert_eq!(
         row(&report, "consultations", "PN-S06", "total")["part_of"],
         "HCM-DUCNHUAN"
@@ -634,8 +636,7 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     assert!(!r.text.contains("rượu"), "no case text in a report");
 
     // By default district staff get the district's report, never the city's.
-    let r = app.get(&format!("/api/v1/reports?period={quarter}"), app.admin()).await;
-    let default = r.ok(200).clone();
+    let default = app.admin_read(&format!("/api/v1/reports?period={quarter}")).await;
     assert_eq!(default["unit"]["code"], "PN");
     assert_eq!(default["sections"], report["sections"]);
     // The whole organisation when asked: the city, broken down into the district.
@@ -648,8 +649,7 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     crate::results::near(&value(&whole, "consultations", "PN", "total").unwrap(), 93);
     assert_eq!(value(&whole, "safeguarding", "all", "total"), Some(six.clone()));
     // Another quarter of last year: the 2025 records only.
-    let r = app.get("/api/v1/reports?period=2025-Q2", app.admin()).await;
-    let spring = r.ok(200).clone();
+    let spring = app.admin_read("/api/v1/reports?period=2025-Q2").await;
     crate::results::near(&value(&spring, "consultations", "all", "survey_response").unwrap(), 5);
     crate::results::near(&value(&spring, "consultations", "all", "event_attendance").unwrap(), 50);
     assert_eq!(value(&spring, "events", "forum", "events"), n(1));
@@ -662,12 +662,7 @@ async fn a_report_as_csv_roles_and_bad_input() {
     let s = seed().await;
     let app = &s.app;
     let quarter = this_quarter();
-    let r = app
-        .get(
-            &format!("/api/v1/reports?period={quarter}&unit_id={}&format=csv", s.district),
-            app.admin(),
-        )
-        .await;
+    let r = district_report(&s, "&format=csv").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(
@@ -675,26 +670,8 @@ async fn a_report_as_csv_roles_and_bad_input() {
         Some(format!("attachment; filename=\"report-{quarter}-PN.csv\"").as_str())
     );
     let lines = crate::outputs::parse_csv(&r.text);
-    assert_eq!(
-        lines[0],
-        [
-            "Phần",
-            "Mã",
-            "Tên",
-            "Chỉ số",
-            "Số lượng",
-            "Tỷ lệ (%)",
-            "Số ngày làm việc",
-            "Nội dung"
-        ]
-    );
-    let json = app
-        .get(
-            &format!("/api/v1/reports?period={quarter}&unit_id={}&format=json", s.district),
-            app.admin(),
-        )
-        .await;
-    let json = json.ok(200).clone();
+    assert_eq!(lines[0], CSV_HEADERS_VI);
+    let json = district_report(&s, "&format=json").await.ok(200).clone();
     // The rows of the JSON report, in order, each value in the one column
     // that has its meaning, written as people write it.
     let mut at = 1;
@@ -773,29 +750,9 @@ async fn a_report_as_csv_roles_and_bad_input() {
     );
     assert_eq!(target[4], "50000");
     // English on request: headers, titles, words and the decimal point.
-    let en = app
-        .get(
-            &format!(
-                "/api/v1/reports?period={quarter}&unit_id={}&format=csv&lang=en",
-                s.district
-            ),
-            app.admin(),
-        )
-        .await;
+    let en = district_report(&s, "&format=csv&lang=en").await;
     let en = crate::outputs::parse_csv(&en.text);
-    assert_eq!(
-        en[0],
-        [
-            "Section",
-            "Code",
-            "Name",
-            "Figure",
-            "Number",
-            "Percent",
-            "Working days",
-            "Details"
-        ]
-    );
+    assert_eq!(en[0], CSV_HEADERS_EN);
     assert_eq!(en.len(), lines.len());
     assert!(
         en.iter()
@@ -867,7 +824,7 @@ async fn a_report_as_csv_roles_and_bad_input() {
         .assert_problem(401, "unauthenticated");
 
     // Bad input.
-    for query in [
+    let bad = [
         String::new(),
         "period=".to_owned(),
         "period=2026-Q5".to_owned(),
@@ -879,11 +836,8 @@ async fn a_report_as_csv_roles_and_bad_input() {
         format!("period={quarter}&unit_id={}", uuid::Uuid::now_v7()),
         format!("period={quarter}&unit_id=PN"),
         format!("period={quarter}&colour=red"),
-    ] {
-        app.get(&format!("/api/v1/reports?{query}"), app.admin())
-            .await
-            .assert_problem(400, "invalid_query");
-    }
+    ];
+    app.refuses_queries("/api/v1/reports", &bad, app.admin()).await;
     // Half-years and years read too.
     for period in ["2025-H1", "2025"] {
         let r = app.get(&format!("/api/v1/reports?period={period}"), app.admin()).await;

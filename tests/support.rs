@@ -569,6 +569,16 @@ impl Http {
         }
     }
 
+    /// Reads `path` with each of `queries` and `token`, and asserts that each
+    /// is refused as an invalid query (problem+json, 400 `invalid_query`).
+    pub async fn refuses_queries(&self, path: &str, queries: &[impl AsRef<str>], token: Option<&str>) {
+        let calls: Vec<Call> = queries
+            .iter()
+            .map(|q| Call::get(format!("{path}?{}", q.as_ref())))
+            .collect();
+        self.refuses(&calls, &[token], 400, "invalid_query").await;
+    }
+
     /// Sends a JSON body with an `Idempotency-Key` (as children's phones do).
     pub async fn post_keyed(&self, path: &str, token: Option<&str>, key: &str, body: &Value) -> Resp {
         let bytes = serde_json::to_vec(body).expect("json");
@@ -746,6 +756,11 @@ impl TestApp {
 
     pub fn admin(&self) -> Option<&str> {
         Some(&self.admin)
+    }
+
+    /// What the admin reads at `path` (asserting a 200).
+    pub async fn admin_read(&self, path: &str) -> Value {
+        self.get(path, self.admin()).await.ok(200).clone()
     }
 
     /// Creates an account and returns its id and a token for it.
