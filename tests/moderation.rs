@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Call, Fields, TestApp, strings};
+use crate::support::{Call, Fields, Resp, TestApp, strings};
 
 async fn event_with_issues(app: &TestApp, unit: &str, issues: Value) -> Vec<String> {
     let r = app
@@ -24,6 +24,32 @@ async fn event_with_issues(app: &TestApp, unit: &str, issues: Value) -> Vec<Stri
         .collect()
 }
 
+/// An id that is no issue's.
+const UNKNOWN: &str = "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90";
+
+/// Changes several issues at once, all or nothing.
+async fn bulk(app: &TestApp, token: Option<&str>, change: Value) -> Resp {
+    app.post("/api/v1/issues/bulk", token, &change).await
+}
+
+/// Merges issue `id` into issue `into`.
+async fn merge(app: &TestApp, token: Option<&str>, id: &str, into: &str) -> Resp {
+    let path = format!("/api/v1/issues/{id}/merge");
+    app.post(&path, token, &json!({"into": into})).await
+}
+
+/// Takes issue `id` out of the issue it was merged into.
+async fn unmerge(app: &TestApp, token: Option<&str>, id: &str) -> Resp {
+    let path = format!("/api/v1/issues/{id}/unmerge");
+    app.post(&path, token, &json!({})).await
+}
+
+/// Issue `id`'s audit log, as the admin reads it.
+async fn audit_of(app: &TestApp, id: &str) -> Resp {
+    let path = format!("/api/v1/audit?entity=issue&entity_id={id}");
+    app.get(&path, app.admin()).await
+}
+
 fn ids(v: &Value) -> Vec<String> {
     v["items"]
         .as_array()
@@ -40,6 +66,13 @@ struct Queue {
     /// Violence, play spaces, toilets, a disclosure (withheld), and one at
     /// another school.
     issues: Vec<String>,
+}
+
+impl Queue {
+    /// The moderator's token, as a request takes it.
+    fn moderator(&self) -> Option<&str> {
+        Some(&self.moderator)
+    }
 }
 
 async fn queue() -> Queue {
@@ -75,13 +108,8 @@ async fn queue() -> Queue {
 
 #[actix_web::test]
 async fn moderators_filter_search_and_count_the_queue() {
-    let Queue {
-        app,
-        moderator,
-        school,
-        issues,
-    } = queue().await;
-    let m = Some(moderator.as_str());
+    let q = queue().await;
+    let (app, m, school, issues) = (&q.app, q.moderator(), &q.school, &q.issues);
     let r = app.get("/api/v1/issues", m).await;
     let all = r.ok(200).clone();
     // The withheld issue (a disclosure) is in no list or count of the
@@ -158,7 +186,7 @@ async fn moderators_filter_search_and_count_the_queue() {
     assert_eq!(second.body["next_cursor"], Value::Null);
 
     // Bad queries change nothing and say why.
-    for q in [
+    let bad = [
         "status=open",
         "sort=top",
         "source=sms",
@@ -167,11 +195,8 @@ async fn moderators_filter_search_and_count_the_queue() {
         "unit_id=not-a-uuid",
         "limit=0",
         "colour=red",
-    ] {
-        app.get(&format!("/api/v1/issues?{q}"), m)
-            .await
-            .assert_problem(400, "invalid_query");
-    }
+    ];
+    app.refuses_queries("/api/v1/issues", &bad, m).await;
     let long = "a".repeat(201);
     app.get(&format!("/api/v1/issues?q={long}"), m)
         .await
@@ -198,17 +223,15 @@ async fn moderators_filter_search_and_count_the_queue() {
     app.get("/api/v1/issues", None)
         .await
         .assert_problem(401, "unauthenticated");
-    app.get("/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90", m)
+    app.get(&format!("/api/v1/issues/{UNKNOWN}"), m)
         .await
         .assert_problem(404, "not_found");
 }
 
 #[actix_web::test]
 async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
-    let Queue {
-        app, moderator, issues, ..
-    } = queue().await;
-    let m = Some(moderator.as_str());
+    let q = queue().await;
+    let (app, m, issues) = (&q.app, q.moderator(), &q.issues);
     let path = |i: usize| format!("/api/v1/issues/{}", issues[i]);
 
     // Accept one; the history says who.
@@ -281,12 +304,7 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     );
     // The audit log says the text was edited, never what it said: the
     // words a moderator redacted are kept nowhere.
-    let audit = app
-        .get(
-            &format!("/api/v1/audit?entity=issue&entity_id={}", issues[2]),
-            app.admin(),
-        )
-        .await;
+    let audit = audit_of(&app, &issues[2]).await;
     assert_eq!(audit.ok(200)["items"][0]["after"]["body"], "edited");
     assert!(!audit.text.contains("50%"), "{}", audit.text);
     let history = app.get(&path(2), m).await.ok(200)["history"].to_string();
@@ -294,13 +312,9 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
 
     // Bad input: refused with a code, nothing stored.
     let before = app.get(&path(2), m).await.ok(200).clone();
-    app.patch(
-        &path(2),
-        m,
-        &json!({"topic": "weather", "unit_id": "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"}),
-    )
-    .await
-    .assert_fields(&[("topic", "unknown_topic"), ("unit_id", "unknown_unit")]);
+    app.patch(&path(2), m, &json!({"topic": "weather", "unit_id": UNKNOWN}))
+        .await
+        .assert_fields(&[("topic", "unknown_topic"), ("unit_id", "unknown_unit")]);
     app.patch(&path(2), m, &json!({"title": ""}))
         .await
         .assert_problem(422, "validation_failed");
@@ -321,21 +335,15 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     ];
     app.refuses(&validation_failed, &[m], 422, "validation_failed").await;
     assert_eq!(app.get(&path(2), m).await.ok(200), &before);
-    app.patch(
-        "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
-        m,
-        &json!({"status": "accepted"}),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    app.patch(&format!("/api/v1/issues/{UNKNOWN}"), m, &json!({"status": "accepted"}))
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[actix_web::test]
 async fn bulk_changes_are_all_or_nothing() {
-    let Queue {
-        app, moderator, issues, ..
-    } = queue().await;
-    let m = Some(moderator.as_str());
+    let q = queue().await;
+    let (app, m, issues) = (&q.app, q.moderator(), &q.issues);
     let open = [
         issues[0].clone(),
         issues[1].clone(),
@@ -348,36 +356,25 @@ async fn bulk_changes_are_all_or_nothing() {
     // One withheld issue among them: nothing changes, and the refusal names it.
     let mut with_withheld = open.to_vec();
     with_withheld.push(issues[3].clone());
-    let r = app
-        .post(
-            "/api/v1/issues/bulk",
-            m,
-            &json!({"ids": with_withheld, "status": "accepted"}),
-        )
-        .await;
+    let r = bulk(&app, m, json!({"ids": with_withheld, "status": "accepted"})).await;
     r.assert_problem(404, "not_found");
     assert!(!r.text.contains(&issues[3]), "nothing says the issue is withheld");
     assert_eq!(snapshot().await, before);
     // An unknown issue among them: the same.
     let mut with_unknown = open.to_vec();
-    with_unknown.push("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90".into());
-    app.post(
-        "/api/v1/issues/bulk",
-        m,
-        &json!({"ids": with_unknown, "status": "accepted"}),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    with_unknown.push(UNKNOWN.into());
+    bulk(&app, m, json!({"ids": with_unknown, "status": "accepted"}))
+        .await
+        .assert_problem(404, "not_found");
     assert_eq!(snapshot().await, before);
 
     // Re-topic and reject three, accept one.
-    let r = app
-        .post(
-            "/api/v1/issues/bulk",
-            m,
-            &json!({"ids": &open[..3], "status": "rejected", "reason": "off_topic", "topic": "education"}),
-        )
-        .await;
+    let r = bulk(
+        &app,
+        m,
+        json!({"ids": &open[..3], "status": "rejected", "reason": "off_topic", "topic": "education"}),
+    )
+    .await;
     let items = r.items().clone();
     assert_eq!(items.len(), 3);
     assert!(
@@ -385,33 +382,22 @@ async fn bulk_changes_are_all_or_nothing() {
             .iter()
             .all(|i| i["status"] == "rejected" && i["rejection_reason"] == "off_topic" && i["topic"] == "education")
     );
-    let r = app
-        .post(
-            "/api/v1/issues/bulk",
-            m,
-            &json!({"ids": [&open[3]], "status": "accepted"}),
-        )
-        .await;
+    let r = bulk(&app, m, json!({"ids": [&open[3]], "status": "accepted"})).await;
     assert_eq!(r.ok(200)["items"][0]["status"], "accepted");
     let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
     assert_eq!(counts, json!({"new": 0, "accepted": 1, "rejected": 3, "merged": 0}));
     // Each change is audited.
-    let audit = app
-        .get(
-            &format!("/api/v1/audit?entity=issue&entity_id={}", open[0]),
-            app.admin(),
-        )
-        .await;
+    let audit = audit_of(&app, &open[0]).await;
     assert_eq!(audit.items().len(), 1);
     // A move back to new fails for all.
     let after = snapshot().await;
-    app.post("/api/v1/issues/bulk", m, &json!({"ids": open, "status": "new"}))
+    bulk(&app, m, json!({"ids": open, "status": "new"}))
         .await
         .assert_problem(409, "illegal_transition");
     assert_eq!(snapshot().await, after);
 
     // Bad input.
-    app.post("/api/v1/issues/bulk", m, &json!({"ids": [], "status": "accepted"}))
+    bulk(&app, m, json!({"ids": [], "status": "accepted"}))
         .await
         .assert_fields(&[("ids", "invalid_length")]);
     let many: Vec<String> = (0..501).map(|_| uuid::Uuid::now_v7().to_string()).collect();
@@ -437,13 +423,9 @@ async fn bulk_changes_are_all_or_nothing() {
         ),
     ];
     app.refuses_fields(invalid, m).await;
-    app.post(
-        "/api/v1/issues/bulk",
-        m,
-        &json!({"ids": ["nope"], "status": "accepted"}),
-    )
-    .await
-    .assert_problem(422, "validation_failed");
+    bulk(&app, m, json!({"ids": ["nope"], "status": "accepted"}))
+        .await
+        .assert_problem(422, "validation_failed");
     assert_eq!(snapshot().await, after);
     // Roles.
     let (_, facilitator) = app
@@ -454,20 +436,16 @@ async fn bulk_changes_are_all_or_nothing() {
             None,
         )
         .await;
-    app.post(
-        "/api/v1/issues/bulk",
+    bulk(
+        &app,
         Some(&facilitator),
-        &json!({"ids": [&open[0]], "status": "accepted"}),
+        json!({"ids": [&open[0]], "status": "accepted"}),
     )
     .await
     .assert_problem(403, "forbidden");
-    app.post(
-        "/api/v1/issues/bulk",
-        None,
-        &json!({"ids": [&open[0]], "status": "accepted"}),
-    )
-    .await
-    .assert_problem(401, "unauthenticated");
+    bulk(&app, None, json!({"ids": [&open[0]], "status": "accepted"}))
+        .await
+        .assert_problem(401, "unauthenticated");
 }
 
 async fn child(app: &TestApp, school: &str, age: u8) -> String {
@@ -487,24 +465,15 @@ async fn child(app: &TestApp, school: &str, age: u8) -> String {
 
 #[actix_web::test]
 async fn children_read_accepted_issues_and_support_each_once() {
-    let Queue {
-        app,
-        moderator,
-        school,
-        issues,
-    } = queue().await;
-    let m = Some(moderator.as_str());
-    app.post(
-        "/api/v1/issues/bulk",
+    let q = queue().await;
+    let (app, m, school, issues) = (&q.app, q.moderator(), &q.school, &q.issues);
+    bulk(&app, m, json!({"ids": [&issues[0], &issues[1]], "status": "accepted"}))
+        .await
+        .ok(200);
+    bulk(
+        &app,
         m,
-        &json!({"ids": [&issues[0], &issues[1]], "status": "accepted"}),
-    )
-    .await
-    .ok(200);
-    app.post(
-        "/api/v1/issues/bulk",
-        m,
-        &json!({"ids": [&issues[2]], "status": "rejected", "reason": "other"}),
+        json!({"ids": [&issues[2]], "status": "rejected", "reason": "other"}),
     )
     .await
     .ok(200);
@@ -525,16 +494,13 @@ async fn children_read_accepted_issues_and_support_each_once() {
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
     let r = app.get(&format!("/api/v1/public/issues?unit_id={school}"), None).await;
     assert_eq!(r.items().len(), 2);
-    for q in [
+    let bad = [
         "topic=weather",
         "unit_id=0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90",
         "limit=500",
         "status=new",
-    ] {
-        app.get(&format!("/api/v1/public/issues?{q}"), None)
-            .await
-            .assert_problem(400, "invalid_query");
-    }
+    ];
+    app.refuses_queries("/api/v1/public/issues", &bad, None).await;
 
     // Supports: once per child, whatever the retries.
     let a = child(&app, &school, 12).await;
@@ -557,10 +523,7 @@ async fn children_read_accepted_issues_and_support_each_once() {
     // Not accepted, or unknown: not found; staff or no token: refused.
     let not_found = [
         Call::post(format!("/api/v1/issues/{}/supports", issues[2]), json!({})),
-        Call::post(
-            "/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/supports",
-            json!({}),
-        ),
+        Call::post(format!("/api/v1/issues/{UNKNOWN}/supports"), json!({})),
     ];
     app.refuses(&not_found, &[Some(&a)], 404, "not_found").await;
     app.post(&path, m, &json!({}))
@@ -580,19 +543,14 @@ async fn children_read_accepted_issues_and_support_each_once() {
 
 #[actix_web::test]
 async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_restores() {
-    let Queue {
-        app,
-        moderator,
-        school,
-        issues,
-    } = queue().await;
-    let m = Some(moderator.as_str());
+    let q = queue().await;
+    let (app, m, school, issues) = (&q.app, q.moderator(), &q.school, &q.issues);
     // A form issue would need a session; two event issues and one at the other school will do.
     let (canonical, duplicate, third) = (issues[0].clone(), issues[1].clone(), issues[4].clone());
-    app.post(
-        "/api/v1/issues/bulk",
+    bulk(
+        &app,
         m,
-        &json!({"ids": [&canonical, &duplicate, &third], "status": "accepted"}),
+        json!({"ids": [&canonical, &duplicate, &third], "status": "accepted"}),
     )
     .await
     .ok(200);
@@ -624,13 +582,7 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
         (Some(2), Some(2))
     );
 
-    let r = app
-        .post(
-            &format!("/api/v1/issues/{duplicate}/merge"),
-            m,
-            &json!({"into": canonical}),
-        )
-        .await;
+    let r = merge(&app, m, &duplicate, &canonical).await;
     let merged = r.ok(200).clone();
     assert_eq!(merged["id"], canonical.as_str());
     assert_eq!(merged["supports"], 3, "a, b and c, a once");
@@ -643,39 +595,26 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     assert!(shown.contains(&canonical) && !shown.contains(&duplicate));
 
     // The rules: one level deep, not into itself, not twice, not withheld.
-    let post_merge = async |id: &str, into: &str| {
-        app.post(&format!("/api/v1/issues/{id}/merge"), m, &json!({"into": into}))
-            .await
-    };
-    post_merge(&third, &duplicate)
-        .await
-        .assert_problem(409, "merge_target_merged");
-    post_merge(&canonical, &third)
-        .await
-        .assert_problem(409, "has_merged_issues");
-    post_merge(&duplicate, &third)
-        .await
-        .assert_problem(409, "already_merged");
-    post_merge(&third, &third)
-        .await
-        .assert_problem(409, "merge_into_itself");
+    let post_merge = async |id: &str, into: &str| merge(&app, m, id, into).await;
+    for (id, into, code) in [
+        (&third, &duplicate, "merge_target_merged"),
+        (&canonical, &third, "has_merged_issues"),
+        (&duplicate, &third, "already_merged"),
+        (&third, &third, "merge_into_itself"),
+    ] {
+        post_merge(id, into).await.assert_problem(409, code);
+    }
     post_merge(&third, &issues[3]).await.assert_problem(404, "not_found");
-    post_merge(&third, "0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90")
-        .await
-        .assert_problem(404, "not_found");
+    post_merge(&third, UNKNOWN).await.assert_problem(404, "not_found");
     let validation_failed = [
         Call::post(format!("/api/v1/issues/{third}/merge"), json!({"into": "x"})),
         Call::post(format!("/api/v1/issues/{third}/merge"), json!({})),
     ];
     app.refuses(&validation_failed, &[m], 422, "validation_failed").await;
-    app.post(&format!("/api/v1/issues/{third}/unmerge"), m, &json!({}))
-        .await
-        .assert_problem(409, "not_merged");
+    unmerge(&app, m, &third).await.assert_problem(409, "not_merged");
 
     // Unmerging restores both exactly.
-    let r = app
-        .post(&format!("/api/v1/issues/{duplicate}/unmerge"), m, &json!({}))
-        .await;
+    let r = unmerge(&app, m, &duplicate).await;
     assert_eq!(r.ok(200)["merged_into"], Value::Null);
     let (after_c, after_d) = (get(&canonical).await, get(&duplicate).await);
     for (before, after) in [(&before_c, &after_c), (&before_d, &after_d)] {
@@ -692,23 +631,14 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
         }
     }
     // Both steps are audited; other roles are refused.
-    let audit = app
-        .get(
-            &format!("/api/v1/audit?entity=issue&entity_id={duplicate}"),
-            app.admin(),
-        )
-        .await;
+    let audit = audit_of(&app, &duplicate).await;
     let actions = strings(audit.ok(200), "items", "action");
     assert!(actions.ends_with(&["issue.merge", "issue.unmerge"]), "{actions:?}");
     let (_, facilitator) = app.user("phu.trach.merge", "facilitator", Some(&school), None).await;
-    app.post(
-        &format!("/api/v1/issues/{duplicate}/merge"),
-        Some(&facilitator),
-        &json!({"into": canonical}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
-    app.post(&format!("/api/v1/issues/{duplicate}/unmerge"), None, &json!({}))
+    merge(&app, Some(&facilitator), &duplicate, &canonical)
+        .await
+        .assert_problem(403, "forbidden");
+    unmerge(&app, None, &duplicate)
         .await
         .assert_problem(401, "unauthenticated");
 }
@@ -718,9 +648,8 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
 #[actix_web::test]
 async fn search_keys_of_an_older_form_are_computed_again_at_start() {
     use sea_orm::ConnectionTrait;
-    let Queue {
-        app, moderator, issues, ..
-    } = queue().await;
+    let q = queue().await;
+    let (app, m, issues) = (&q.app, q.moderator(), &q.issues);
     let db = app.storage().await;
     db.execute_unprepared("UPDATE issues SET search_text = 'can them hoat dong' WHERE search_text IS NOT NULL")
         .await
@@ -729,7 +658,6 @@ async fn search_keys_of_an_older_form_are_computed_again_at_start() {
         .await
         .unwrap();
     db.close().await.ok();
-    let m = Some(moderator.as_str());
     let before = app.get("/api/v1/issues?q=bao%20luc", m).await;
     assert!(ids(before.ok(200)).is_empty(), "the old keys are what is searched");
     let restarted = app.replica().await;
@@ -742,26 +670,15 @@ async fn search_keys_of_an_older_form_are_computed_again_at_start() {
 
 #[actix_web::test]
 async fn merging_a_new_issue_resolves_it_as_a_duplicate() {
-    let Queue {
-        app,
-        moderator,
-        school,
-        issues,
-    } = queue().await;
-    let m = Some(moderator.as_str());
+    let q = queue().await;
+    let (app, m, school, issues) = (&q.app, q.moderator(), &q.school, &q.issues);
     let (canonical, duplicate) = (issues[0].clone(), issues[1].clone());
     let queue_of = async |q: &str| app.get(&format!("/api/v1/issues?{q}"), m).await.ok(200).clone();
     assert_eq!(
         queue_of("").await["counts"],
         json!({"new": 4, "accepted": 0, "rejected": 0, "merged": 0})
     );
-    let r = app
-        .post(
-            &format!("/api/v1/issues/{duplicate}/merge"),
-            m,
-            &json!({"into": canonical}),
-        )
-        .await;
+    let r = merge(&app, m, &duplicate, &canonical).await;
     assert_eq!(r.ok(200)["status"], "new", "the canonical issue still waits");
     // The duplicate left the `new` queue: it is `merged`, listed and
     // counted under that status only.
@@ -796,9 +713,7 @@ async fn merging_a_new_issue_resolves_it_as_a_duplicate() {
         json!({"new": 2, "accepted": 1, "rejected": 0, "merged": 1})
     );
     // Unmerging brings back its own status, which the merge never changed.
-    let r = app
-        .post(&format!("/api/v1/issues/{duplicate}/unmerge"), m, &json!({}))
-        .await;
+    let r = unmerge(&app, m, &duplicate).await;
     assert_eq!(r.ok(200)["status"], "new");
     assert!(ids(&queue_of("status=new").await).contains(&duplicate));
     assert_eq!(
@@ -868,12 +783,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
         answer.as_str(),
         "the same id each time"
     );
-    let audit = app
-        .get(
-            &format!("/api/v1/audit?entity=issue&entity_id={}", issue["id"].as_str().unwrap()),
-            app.admin(),
-        )
-        .await;
+    let audit = audit_of(&app, issue["id"].as_str().unwrap()).await;
     assert_eq!(audit.ok(200)["items"][0]["action"], "issue.promote");
     let queue = app.get("/api/v1/issues?source=survey_answer", m).await;
     assert_eq!(ids(queue.ok(200)), [issue["id"].as_str().unwrap().to_owned()]);
@@ -886,11 +796,8 @@ async fn moderators_promote_free_text_answers_to_issues() {
             .assert_problem(404, "not_found");
     }
     let not_found = [
-        Call::post(path("0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90"), json!({})),
-        Call::post(
-            format!("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers/{answer}/promote"),
-            json!({}),
-        ),
+        Call::post(path(UNKNOWN), json!({})),
+        Call::post(format!("/api/v1/surveys/{UNKNOWN}/answers/{answer}/promote"), json!({})),
     ];
     app.refuses(&not_found, &[m], 404, "not_found").await;
     app.post(&path("nope"), m, &json!({}))
@@ -900,7 +807,7 @@ async fn moderators_promote_free_text_answers_to_issues() {
         .await
         .assert_problem(400, "invalid_query");
     let not_found = [
-        Call::get("/api/v1/surveys/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/answers"),
+        Call::get(format!("/api/v1/surveys/{UNKNOWN}/answers")),
         Call::get(format!("/api/v1/surveys/{survey}/answers?version=9")),
     ];
     app.refuses(&not_found, &[m], 404, "not_found").await;
@@ -929,13 +836,8 @@ async fn moderators_promote_free_text_answers_to_issues() {
 
 #[actix_web::test]
 async fn likely_duplicates_come_first_whatever_the_spelling() {
-    let Queue {
-        app,
-        moderator,
-        school,
-        issues,
-    } = queue().await;
-    let m = Some(moderator.as_str());
+    let q = queue().await;
+    let (app, m, school, issues) = (&q.app, q.moderator(), &q.school, &q.issues);
     let more = event_with_issues(
         &app,
         &school,
@@ -973,12 +875,10 @@ async fn likely_duplicates_come_first_whatever_the_spelling() {
     .ok(200);
     let r = app.get(&format!("/api/v1/issues/{}/similar", issues[0]), m).await;
     assert!(r.items().iter().all(|i| i["issue"]["id"] != more[0].as_str()));
-    for q in ["limit=0", "limit=21", "limit=x", "sort=score"] {
-        app.get(&format!("/api/v1/issues/{}/similar?{q}", issues[0]), m)
-            .await
-            .assert_problem(400, "invalid_query");
-    }
-    app.get("/api/v1/issues/0193a5e4-7c1a-7d3e-9a51-0c2b8f1e4d90/similar", m)
+    let similar = format!("/api/v1/issues/{}/similar", issues[0]);
+    app.refuses_queries(&similar, &["limit=0", "limit=21", "limit=x", "sort=score"], m)
+        .await;
+    app.get(&format!("/api/v1/issues/{UNKNOWN}/similar"), m)
         .await
         .assert_problem(404, "not_found");
     let (_, officer) = app.user("bao.ve.similar", "safeguarding_officer", None, None).await;
