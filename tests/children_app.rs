@@ -95,13 +95,62 @@ async fn accessible(b: &Browser, screen: &str) {
     assert!(found.is_empty(), "{screen}: {found:#?}");
 }
 
+/// Opens the app on the phone.
+async fn open_app(b: &Browser, app: &TestApp) {
+    b.goto(&format!("{}/app/", app.base)).await;
+}
+
+/// Runs `script` on every page the browser opens from now on, before the
+/// page's own scripts.
+async fn before_each_page(b: &Browser, script: &str) {
+    b.cdp("Page.enable", json!({})).await;
+    b.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": script}))
+        .await;
+}
+
+/// Switches the language, waits until `css` `shows` it, and checks the
+/// screen.
+async fn in_other_language(b: &Browser, css: &str, shows: impl Fn(&str) -> bool, screen: &str) {
+    b.click("#lang").await;
+    b.wait_text(css, 10, shows).await;
+    accessible(b, screen).await;
+}
+
+/// How many elements match `css` on the page.
+async fn how_many(b: &Browser, css: &str) -> Value {
+    b.js(&format!("return document.querySelectorAll('{css}').length"), json!([]))
+        .await
+}
+
+/// Ticks the assent and starts.
+async fn agree(b: &Browser) {
+    b.click("#assent").await;
+    b.click("#start").await;
+}
+
+/// Answers "yes" to the first question, then moves on `screens` times.
+async fn yes_then_next(b: &Browser, screens: usize) {
+    b.click("input[value=yes]").await;
+    for _ in 0..screens {
+        b.click("#next").await;
+    }
+}
+
+/// Asserts that the device holds nothing: no local or session storage and
+/// no cache.
+async fn assert_nothing_stored(b: &Browser) {
+    let stored = b.stored().await;
+    assert_eq!(stored["local"], json!([]), "{stored}");
+    assert_eq!(stored["session"], json!([]), "{stored}");
+    assert_eq!(stored["caches"], json!([]), "{stored}");
+}
+
 async fn join(b: &Browser, code: &str, age: u8) {
     b.type_into("#code", code).await;
     b.select("#age", &age.to_string()).await;
     b.click("input[name=gender][value=prefer_not_to_say]").await;
     b.click("#continue").await;
-    b.click("#assent").await;
-    b.click("#start").await;
+    agree(&b).await;
     b.find("#next").await;
 }
 
@@ -109,7 +158,7 @@ async fn join(b: &Browser, code: &str, age: u8) {
 async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     let c = class().await;
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", c.app.base)).await;
+    open_app(&b, &c.app).await;
     b.find("#code").await;
     b.screenshot("app-join-7").await;
     accessible(&b, "join").await;
@@ -195,8 +244,7 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     accessible(&b, "join (en)").await;
     b.select("#age", "15").await;
     b.click("#continue").await;
-    b.click("#assent").await;
-    b.click("#start").await;
+    agree(&b).await;
     b.find("#next").await;
     b.click("input[value=yes]").await;
     b.screenshot("app-question-15").await;
@@ -222,22 +270,16 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     // A shared device: "done — clear this device" leaves nothing behind.
     b.click("#clear").await;
     b.find("#code").await;
-    let stored = b.stored().await;
-    assert_eq!(stored["local"], json!([]), "{stored}");
-    assert_eq!(stored["session"], json!([]));
-    assert_eq!(stored["caches"], json!([]));
+    assert_nothing_stored(&b).await;
 }
 
 #[actix_web::test]
 async fn a_disclosure_shows_the_hotline_kindly() {
     let c = class().await;
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", c.app.base)).await;
+    open_app(&b, &c.app).await;
     join(&b, &c.code, 13).await;
-    b.click("input[value=yes]").await;
-    for _ in 0..6 {
-        b.click("#next").await;
-    }
+    yes_then_next(&b, 6).await;
     b.type_into("textarea", "bố em say rượu về là đánh em rất đau").await;
     b.click("#next").await;
     b.find("#support").await;
@@ -272,7 +314,7 @@ async fn the_app_is_served_light_strict_and_without_third_parties() {
     assert_eq!(c.app.get(&format!("/j/{}", c.code), None).await.status, 200);
 
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", c.app.base)).await;
+    open_app(&b, &c.app).await;
     b.find("#code").await;
     let resources = b
         .js(
@@ -308,34 +350,17 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
     let c = class().await;
     let b = Browser::phone("vi").await;
     // The copy a child downloads is kept aside to be read back.
-    b.cdp("Page.enable", json!({})).await;
-    b.cdp(
-        "Page.addScriptToEvaluateOnNewDocument",
-        json!({"source": "const made = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__copy = blob; return made(blob); };"}),
-    )
-    .await;
+    let keep_copy = "const made = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__copy = blob; return made(blob); };";
+    before_each_page(&b, keep_copy).await;
     // Another child raised an issue; the Council accepted and published it.
+    let other = c.app.child(&c.code, 12).await;
     let r = c
         .app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": c.code, "age": 12, "assent": true}),
-        )
-        .await;
-    let other = r.string(200, "respondent_token");
-    let r = c
-        .app
-        .request(
-            actix_web::http::Method::POST,
-            "/api/v1/issues",
-            Some(&other),
-            &[("Content-Type", "application/json"), ("Idempotency-Key", "other-1")],
-            Some(
-                json!({"title": "Cổng trường đông xe", "body": "Giờ tan học xe máy đỗ kín cổng trường."})
-                    .to_string()
-                    .into_bytes(),
-            ),
+        .raise(
+            &other,
+            "other-1",
+            "Cổng trường đông xe",
+            "Giờ tan học xe máy đỗ kín cổng trường.",
         )
         .await;
     let issue = r.created();
@@ -353,12 +378,9 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
         .await
         .ok(200);
 
-    b.goto(&format!("{}/app/", c.app.base)).await;
+    open_app(&b, &c.app).await;
     join(&b, &c.code, 11).await;
-    b.click("input[value=yes]").await;
-    for _ in 0..7 {
-        b.click("#next").await;
-    }
+    yes_then_next(&b, 7).await;
     b.find("#receipt").await;
 
     // Raising an issue: a worry typed the way children write shows the hotline.
@@ -421,11 +443,9 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     let s = crate::receipts::story().await;
     let app = &s.app;
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", app.base)).await;
+    open_app(&b, &app).await;
     join(&b, &s.code, 10).await;
-    b.click("input[value=yes]").await;
-    b.click("#next").await;
-    b.click("#next").await;
+    yes_then_next(&b, 2).await;
     b.find("#receipt").await;
     b.click("#to-raise").await;
     b.type_into("#issue-title", "Đường đến trường tối").await;
@@ -543,22 +563,19 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
 
     // Seven: the survey's words for 6–8, in Vietnamese, then in English.
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", app.base)).await;
+    open_app(&b, &app).await;
     start_joining(&b, code, 7).await;
     assert_eq!(b.text("#assent-text").await, YOUNG_VI);
     b.screenshot("app-assent-7").await;
     accessible(&b, "assent, 7").await;
-    b.click("#lang").await;
-    b.wait_text("#assent-text", 10, |t| t == YOUNG_EN).await;
-    accessible(&b, "assent, 7 (en)").await;
+    in_other_language(&b, "#assent-text", |t| t == YOUNG_EN, "assent, 7 (en)").await;
     b.click("#lang").await;
     b.wait_text("#assent-text", 10, |t| t == YOUNG_VI).await;
     // Not ticked: the API's own words for the child, and no joining.
     b.click("#start").await;
     b.find("#problem").await;
     assert!(!b.has("#next").await);
-    b.click("#assent").await;
-    b.click("#start").await;
+    agree(&b).await;
     answer_worded(&b).await;
     // A shared tablet, not remembered: clearing leaves nothing.
     assert!(b.has("#remember").await, "remembering is offered, not chosen");
@@ -566,10 +583,7 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
     b.screenshot("app-remember-offer-7").await;
     b.click("#clear").await;
     b.find("#code").await;
-    let stored = b.stored().await;
-    assert_eq!(stored["local"], json!([]), "{stored}");
-    assert_eq!(stored["session"], json!([]));
-    assert_eq!(stored["caches"], json!([]));
+    assert_nothing_stored(&b).await;
     assert_eq!(
         b.js("return location.href", json!([])).await,
         format!("{}/app/", app.base)
@@ -584,16 +598,13 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
 
     // Fifteen: the survey's words for 15–17, in English, then Vietnamese.
     let b = Browser::phone("en").await;
-    b.goto(&format!("{}/app/", app.base)).await;
+    open_app(&b, &app).await;
     start_joining(&b, code, 15).await;
     assert_eq!(b.text("#assent-text").await, OLDER_EN);
     b.screenshot("app-assent-15").await;
     accessible(&b, "assent, 15 (en)").await;
-    b.click("#lang").await;
-    b.wait_text("#assent-text", 10, |t| t == OLDER_VI).await;
-    accessible(&b, "assent, 15").await;
-    b.click("#assent").await;
-    b.click("#start").await;
+    in_other_language(&b, "#assent-text", |t| t == OLDER_VI, "assent, 15").await;
+    agree(&b).await;
     b.find("#next").await;
 }
 
@@ -601,10 +612,9 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
 async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
     let (app, codes) = worded_sessions(2).await;
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", app.base)).await;
+    open_app(&b, &app).await;
     start_joining(&b, &codes[0], 15).await;
-    b.click("#assent").await;
-    b.click("#start").await;
+    agree(&b).await;
     let first = answer_worded(&b).await;
 
     // Offered in the child's words, never chosen for them.
@@ -622,9 +632,7 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
     show_remember_box(&b).await;
     b.screenshot("app-remember-offer-15").await;
     accessible(&b, "remember offered").await;
-    b.click("#lang").await;
-    b.wait_text("#remember-why", 10, |t| t.contains("your own")).await;
-    accessible(&b, "remember offered (en)").await;
+    in_other_language(&b, "#remember-why", |t| t.contains("your own"), "remember offered (en)").await;
     b.click("#lang").await;
     b.click("#remember").await;
     b.find("#forget").await;
@@ -641,7 +649,7 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
     b.refresh().await;
     b.find("#forget").await;
     b.new_tab().await;
-    b.goto(&format!("{}/app/", app.base)).await;
+    open_app(&b, &app).await;
     b.find("#forget").await;
 
     // Another survey on another day: the phone says who the child is, so
@@ -650,13 +658,10 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
     b.find("#welcome").await;
     b.screenshot("app-welcome-back-15").await;
     accessible(&b, "welcome back").await;
-    b.click("#lang").await;
-    b.wait_text("#welcome", 10, |t| t.contains("remembers you")).await;
-    accessible(&b, "welcome back (en)").await;
+    in_other_language(&b, "#welcome", |t| t.contains("remembers you"), "welcome back (en)").await;
     b.click("#lang").await;
     start_joining(&b, &codes[1], 15).await;
-    b.click("#assent").await;
-    b.click("#start").await;
+    agree(&b).await;
     let second = answer_worded(&b).await;
     b.click("#to-mine").await;
     let held = b.wait_text("#held", 10, |t| !t.is_empty()).await;
@@ -688,19 +693,15 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
 
     // Remembered again, then "clear this device" removes it too.
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", app.base)).await;
+    open_app(&b, &app).await;
     start_joining(&b, &codes[0], 16).await;
-    b.click("#assent").await;
-    b.click("#start").await;
+    agree(&b).await;
     answer_worded(&b).await;
     b.click("#remember").await;
     b.find("#forget").await;
     b.click("#clear").await;
     b.find("#code").await;
-    let stored = b.stored().await;
-    assert_eq!(stored["local"], json!([]), "{stored}");
-    assert_eq!(stored["session"], json!([]));
-    assert_eq!(stored["caches"], json!([]));
+    assert_nothing_stored(&b).await;
     b.refresh().await;
     b.find("#code").await;
     assert!(!b.has("#welcome").await);
@@ -732,40 +733,30 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     // A child of seven, in Vietnamese: read-aloud on the question and on
     // each option once a Vietnamese voice is there; listening never chooses.
     let young = Browser::phone("vi").await;
-    young.cdp("Page.enable", json!({})).await;
-    young
-        .cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": TEST_VOICES}))
-        .await;
-    young.goto(&format!("{}/app/", c.app.base)).await;
+    before_each_page(&young, TEST_VOICES).await;
+    open_app(&young, &c.app).await;
     join(&young, &c.code, 7).await;
     assert!(!young.has("[data-speak]").await, "hidden with no voice at all");
     young.js("window.__addVoice('vi-VN')", json!([])).await;
-    let buttons = young
-        .js("return document.querySelectorAll('[data-speak]').length", json!([]))
-        .await;
+    let buttons = how_many(&young, "[data-speak]").await;
     assert_eq!(buttons, 3, "the question and its two options");
     accessible(&young, "choice with read-aloud (vi, 7)").await;
     young.click(".option [data-speak]").await;
     let spoken = young.js("return window.__spoken", json!([])).await;
     assert_eq!(spoken[0]["text"], "Có", "{spoken}");
     assert_eq!(spoken[0]["lang"], "vi-VN");
-    let chosen = young
-        .js("return document.querySelectorAll('input:checked').length", json!([]))
-        .await;
+    let chosen = how_many(&young, "input:checked").await;
     assert_eq!(chosen, 0, "listening to an option does not choose it");
     young.screenshot("app-read-aloud-7").await;
 
     let b = Browser::phone("en").await;
-    b.cdp("Page.enable", json!({})).await;
-    b.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": TEST_VOICES}))
-        .await;
-    b.goto(&format!("{}/app/", c.app.base)).await;
+    before_each_page(&b, TEST_VOICES).await;
+    open_app(&b, &c.app).await;
     b.find("#code").await;
     b.type_into("#code", &c.code).await;
     b.select("#age", "15").await;
     b.click("#continue").await;
-    b.click("#assent").await;
-    b.click("#start").await;
+    agree(&b).await;
     b.find("#next").await;
     assert!(b.text("h1").await.contains("Do you like your school?"));
 
@@ -776,9 +767,7 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     assert!(!b.has("[data-speak]").await, "a vi voice does not read en");
     // An English voice: a button on the question.
     b.js("window.__addVoice('en-GB')", json!([])).await;
-    let buttons = b
-        .js("return document.querySelectorAll('[data-speak]').length", json!([]))
-        .await;
+    let buttons = how_many(&b, "[data-speak]").await;
     assert_eq!(buttons, 1, "at fifteen, the question's alone");
     accessible(&b, "choice with read-aloud (en)").await;
     b.click("[data-speak]").await;
@@ -845,11 +834,9 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts() {
     let app = &c.w.app;
     let code = crate::results::session(app, &c.survey, &c.w.school).await;
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", app.base)).await;
+    open_app(&b, &app).await;
     join(&b, &code, 12).await;
-    b.click("input[value=yes]").await;
-    b.click("#next").await;
-    b.click("#next").await;
+    yes_then_next(&b, 2).await;
     b.find("#receipt").await;
 
     // The only survey whose results are public opens at once, as charts
@@ -888,15 +875,10 @@ const FAST_IDLE: &str = "
 async fn a_shared_device_clears_itself_once_nobody_touches_it() {
     let c = class().await;
     let b = Browser::phone("vi").await;
-    b.cdp("Page.enable", json!({})).await;
-    b.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": FAST_IDLE}))
-        .await;
-    b.goto(&format!("{}/app/", c.app.base)).await;
+    before_each_page(&b, FAST_IDLE).await;
+    open_app(&b, &c.app).await;
     join(&b, &c.code, 12).await;
-    b.click("input[value=yes]").await;
-    for _ in 0..7 {
-        b.click("#next").await;
-    }
+    yes_then_next(&b, 7).await;
     b.wait_text("#receipt", 10, |t| t.len() > 10).await;
 
     // While the child reads "You said, we did", every touch starts the idle
@@ -912,10 +894,7 @@ async fn a_shared_device_clears_itself_once_nobody_touches_it() {
 
     // Left alone, it clears itself: nothing of this child is left.
     b.find("#code").await;
-    let stored = b.stored().await;
-    assert_eq!(stored["local"], json!([]), "{stored}");
-    assert_eq!(stored["session"], json!([]));
-    assert_eq!(stored["caches"], json!([]));
+    assert_nothing_stored(&b).await;
     assert_eq!(
         b.js("return location.pathname + location.search + location.hash", json!([]))
             .await,
@@ -957,7 +936,7 @@ async fn too_small_or_outside(b: &Browser) -> Vec<String> {
 async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves_the_screen() {
     let c = class().await;
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", c.app.base)).await;
+    open_app(&b, &c.app).await;
     b.find("#code").await;
     b.cdp(
         "Emulation.setDeviceMetricsOverride",
@@ -980,8 +959,7 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
     b.click("#continue").await;
     b.find("#assent").await;
     look(&b, "assent").await;
-    b.click("#assent").await;
-    b.click("#start").await;
+    agree(&b).await;
     b.find("#next").await;
     b.js(larger, json!([])).await;
     // Each question type, as a child of eight sees it.
@@ -1022,7 +1000,7 @@ async fn the_app_installs_and_opens_again_offline_with_no_answer_cached() {
     assert_eq!(c.app.get(icon, None).await.status, 200);
 
     let b = Browser::phone("vi").await;
-    b.goto(&format!("{}/app/", c.app.base)).await;
+    open_app(&b, &c.app).await;
     b.find("#code").await;
     // Once the service worker holds the page, the app opens with no network.
     let start = std::time::Instant::now();
@@ -1031,10 +1009,7 @@ async fn the_app_installs_and_opens_again_offline_with_no_answer_cached() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     join(&b, &c.code, 10).await;
-    b.click("input[value=yes]").await;
-    for _ in 0..7 {
-        b.click("#next").await;
-    }
+    yes_then_next(&b, 7).await;
     b.find("#receipt").await;
     b.offline(true).await;
     b.refresh().await;
