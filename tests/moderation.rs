@@ -6,13 +6,15 @@ use serde_json::{Value, json};
 
 use crate::support::{Call, Fields, Resp, TestApp, strings};
 
-async fn event_with_issues(app: &TestApp, unit: &str, issues: Value) -> Vec<String> {
+/// The admin records a dialogue at `unit` on 15 October 2026 (30 children,
+/// 4 adults) at which children raised `issues`: their ids.
+pub async fn dialogue_with_issues(app: &TestApp, unit: &str, title: &str, issues: Value) -> Vec<String> {
     let r = app
         .post(
             "/api/v1/events",
             app.admin(),
             &json!({"kind": "dialogue", "unit_id": unit, "held_on": "2026-10-15",
-                "title": "Đối thoại với học sinh", "children_attending": 30, "adults_attending": 4,
+                "title": title, "children_attending": 30, "adults_attending": 4,
                 "issues": issues}),
         )
         .await;
@@ -73,6 +75,10 @@ impl Queue {
     fn moderator(&self) -> Option<&str> {
         Some(&self.moderator)
     }
+}
+
+async fn event_with_issues(app: &TestApp, unit: &str, issues: Value) -> Vec<String> {
+    dialogue_with_issues(app, unit, "Đối thoại với học sinh", issues).await
 }
 
 async fn queue() -> Queue {

@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::recommendations::{agency, client_token, delivery_for};
+use crate::recommendations::{agency, client_token, delivery_for, send_new};
 use crate::support::TestApp;
 
 pub struct Story {
@@ -78,36 +78,18 @@ pub async fn taken_up_and_answered(s: &Story, accepted: &str, merged: Option<&st
             .await
             .ok(200);
     }
-    let r = app
-        .post(
-            "/api/v1/recommendations",
-            m,
-            &json!({
-                "title": {"vi": "Lắp đèn trên đường đến trường", "en": "Light the road to school"},
-                "summary": {"vi": "Học sinh phản ánh đường đến trường không có đèn."},
-                "child_summary": {"vi": "Các bạn nói đường đến trường tối. Hội đồng trẻ em đề nghị lắp thêm đèn.",
-                                  "en": "You said the road to school is dark. The Council asked for more lights."},
-                "action": {"vi": "Lắp đèn chiếu sáng."},
-                "topic": "safety", "unit_id": s.school,
-                "issue_ids": [accepted],
-                "evidence": [{"survey_id": s.survey, "question_key": "feel_safe"}]
-            }),
-        )
-        .await;
-    let id = r.created();
-    app.post(&format!("/api/v1/recommendations/{id}/approve"), m, &json!({}))
-        .await
-        .ok(200);
     let board = agency(app, &s.school, "school_board").await;
-    let rec = app
-        .post(
-            &format!("/api/v1/recommendations/{id}/send"),
-            m,
-            &json!({"deliveries": [{"agency_id": board}]}),
-        )
-        .await
-        .ok(200)
-        .clone();
+    let draft = json!({
+        "title": {"vi": "Lắp đèn trên đường đến trường", "en": "Light the road to school"},
+        "summary": {"vi": "Học sinh phản ánh đường đến trường không có đèn."},
+        "child_summary": {"vi": "Các bạn nói đường đến trường tối. Hội đồng trẻ em đề nghị lắp thêm đèn.",
+                          "en": "You said the road to school is dark. The Council asked for more lights."},
+        "action": {"vi": "Lắp đèn chiếu sáng."},
+        "topic": "safety", "unit_id": s.school,
+        "issue_ids": [accepted],
+        "evidence": [{"survey_id": s.survey, "question_key": "feel_safe"}]
+    });
+    let rec = send_new(app, m, &draft, &[&board]).await;
     let delivery = delivery_for(&rec, &board);
     let (_, _, t) = client_token(app, &board).await;
     let path = |what: &str| format!("/api/v1/agency/deliveries/{delivery}/{what}");

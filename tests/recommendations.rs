@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use langnghe_domain::calendar::{Holidays, vietnam_holidays};
 use serde_json::{Value, json};
 
-use crate::support::{Call, Fields, TestApp};
+use crate::support::{Call, Fields, Resp, TestApp};
 
 pub struct World {
     pub app: TestApp,
@@ -21,6 +21,13 @@ pub struct World {
     pub survey: String,
 }
 
+impl World {
+    /// The moderator's token, as a request takes it.
+    pub fn moderator(&self) -> Option<&str> {
+        Some(&self.moderator)
+    }
+}
+
 /// The demo organisation with three accepted issues and one rejected at
 /// school PN-S06, and a published survey (topic safety) that six children
 /// of the school answered.
@@ -28,26 +35,18 @@ pub async fn world() -> World {
     let app = TestApp::spawn_demo().await;
     let [school, district] = app.units(["PN-S06", "PN"]).await;
     let (_, moderator) = app.user("hoi.dong.tre.em", "moderator", None, None).await;
-    let r = app
-        .post(
-            "/api/v1/events",
-            app.admin(),
-            &json!({"kind": "dialogue", "unit_id": school, "held_on": "2026-10-15",
-                "title": "Đối thoại với Ban Giám hiệu", "children_attending": 30, "adults_attending": 4,
-                "issues": [
-                    {"title": "Đường đến trường tối", "body": "Đoạn đường Hoàng Văn Thụ không có đèn, em sợ khi về muộn.", "topic": "safety"},
-                    {"title": "Cổng trường đông xe", "body": "Xe máy chạy nhanh ở cổng trường lúc tan học.", "topic": "safety"},
-                    {"title": "Thiếu đèn đường", "body": "Hẻm 120 tối om.", "topic": "safety"},
-                    {"title": "Muốn đi chơi", "body": "Cho em nghỉ học.", "topic": "safety"}
-                ]}),
-        )
-        .await;
-    let issues: Vec<String> = r.ok(201)["issues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect();
+    let issues = crate::moderation::dialogue_with_issues(
+        &app,
+        &school,
+        "Đối thoại với Ban Giám hiệu",
+        json!([
+            {"title": "Đường đến trường tối", "body": "Đoạn đường Hoàng Văn Thụ không có đèn, em sợ khi về muộn.", "topic": "safety"},
+            {"title": "Cổng trường đông xe", "body": "Xe máy chạy nhanh ở cổng trường lúc tan học.", "topic": "safety"},
+            {"title": "Thiếu đèn đường", "body": "Hẻm 120 tối om.", "topic": "safety"},
+            {"title": "Muốn đi chơi", "body": "Cho em nghỉ học.", "topic": "safety"}
+        ]),
+    )
+    .await;
     for id in &issues[..3] {
         app.patch(
             &format!("/api/v1/issues/{id}"),
@@ -123,18 +122,14 @@ pub async fn client_token(app: &TestApp, agency: &str) -> (String, String, Strin
         body["client_id"].as_str().unwrap().to_owned(),
         body["client_secret"].as_str().unwrap().to_owned(),
     );
-    let form = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
-    let r = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/token",
-            None,
-            &[("Content-Type", "application/x-www-form-urlencoded")],
-            Some(form.into_bytes()),
-        )
-        .await;
-    let token = r.string(200, "access_token");
+    let token = app.client_credentials(&id, &secret).await.string(200, "access_token");
     (id, secret, token)
+}
+
+/// The admin revokes `agency`'s client `client_id`.
+pub async fn revoke_client(app: &TestApp, agency: &str, client_id: &str) -> Resp {
+    let path = format!("/api/v1/agencies/{agency}/clients/{client_id}");
+    app.send_json(Method::DELETE, &path, app.admin(), &json!({})).await
 }
 
 /// The id of `agency`'s delivery of a sent recommendation.
@@ -150,31 +145,30 @@ pub fn delivery_for(rec: &Value, agency: &str) -> String {
         .to_owned()
 }
 
+/// `token` approves recommendation `id` (`body`: `{}`, or the meeting).
+pub async fn approve(app: &TestApp, token: Option<&str>, id: &str, body: Value) -> Resp {
+    let path = format!("/api/v1/recommendations/{id}/approve");
+    app.post(&path, token, &body).await
+}
+
+/// `token` sends recommendation `id` with these `deliveries`.
+pub async fn send(app: &TestApp, token: Option<&str>, id: &str, deliveries: Value) -> Resp {
+    let path = format!("/api/v1/recommendations/{id}/send");
+    app.post(&path, token, &json!({"deliveries": deliveries})).await
+}
+
+/// `moderator` creates `draft`, approves it and sends it to `agencies`:
+/// the recommendation as sent.
+pub async fn send_new(app: &TestApp, moderator: Option<&str>, draft: &Value, agencies: &[&str]) -> Value {
+    let id = app.post("/api/v1/recommendations", moderator, draft).await.created();
+    approve(app, moderator, &id, json!({})).await.ok(200);
+    let deliveries: Vec<Value> = agencies.iter().map(|a| json!({"agency_id": a})).collect();
+    send(app, moderator, &id, json!(deliveries)).await.ok(200).clone()
+}
+
 /// Creates, approves and sends a recommendation to `agencies`.
 pub async fn sent(w: &World, agencies: &[&str]) -> Value {
-    let r = w
-        .app
-        .post("/api/v1/recommendations", Some(&w.moderator), &draft(w))
-        .await;
-    let id = r.created();
-    w.app
-        .post(
-            &format!("/api/v1/recommendations/{id}/approve"),
-            Some(&w.moderator),
-            &json!({}),
-        )
-        .await
-        .ok(200);
-    let deliveries: Vec<Value> = agencies.iter().map(|a| json!({"agency_id": a})).collect();
-    let r = w
-        .app
-        .post(
-            &format!("/api/v1/recommendations/{id}/send"),
-            Some(&w.moderator),
-            &json!({"deliveries": deliveries}),
-        )
-        .await;
-    r.ok(200).clone()
+    send_new(&w.app, Some(&w.moderator), &draft(w), agencies).await
 }
 
 /// A recommendation sent to the school's board: the board, the
@@ -187,21 +181,37 @@ async fn sent_to_board(w: &World) -> (String, Value, String, String) {
     (board, rec, id, delivery)
 }
 
-/// A figure of this year's report's recommendations section.
-async fn report_figure(app: &TestApp, item: &str, breakdown: &str) -> Option<Value> {
+/// This year's report's recommendations section, as the admin reads it.
+async fn recommendations_section(app: &TestApp) -> Value {
     let year = crate::support::day().format("%Y").to_string();
-    let r = app.get(&format!("/api/v1/reports?period={year}"), app.admin()).await;
-    r.ok(200)["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["key"] == "recommendations")
-        .unwrap()["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let report = app.admin_read(&format!("/api/v1/reports?period={year}")).await;
+    crate::support::find(&report, "sections", |s| s["key"] == "recommendations").clone()
+}
+
+/// The value of a section's row with this item and breakdown, if any.
+fn figure(section: &Value, item: &str, breakdown: &str) -> Option<Value> {
+    let rows = section["rows"].as_array().unwrap();
+    rows.iter()
         .find(|r| r["item"] == item && r["breakdown"] == breakdown)
         .map(|r| r["value"].clone())
+}
+
+/// A figure of this year's report's recommendations section.
+async fn report_figure(app: &TestApp, item: &str, breakdown: &str) -> Option<Value> {
+    figure(&recommendations_section(app).await, item, breakdown)
+}
+
+/// The admin records an event: its id.
+async fn record_event(app: &TestApp, event: Value) -> String {
+    app.post("/api/v1/events", app.admin(), &event).await.created()
+}
+
+/// Asserts that reading each of `paths` with `token` is a 400.
+async fn bad_requests(app: &TestApp, paths: &[&str], token: Option<&str>) {
+    for path in paths {
+        let r = app.get(path, token).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+    }
 }
 
 fn default_due() -> NaiveDate {
@@ -211,8 +221,7 @@ fn default_due() -> NaiveDate {
 #[actix_web::test]
 async fn the_loop_from_issues_to_the_public_feed() {
     let w = world().await;
-    let app = &w.app;
-    let m = Some(w.moderator.as_str());
+    let (app, m) = (&w.app, w.moderator());
     let board = agency(app, &w.school, "school_board").await;
     let ward_unit = app.unit_id("HCM-DUCNHUAN", "2026-01-01").await;
 
@@ -232,22 +241,13 @@ async fn the_loop_from_issues_to_the_public_feed() {
         .await;
     assert_eq!(r.ok(200)["issue_ids"].as_array().unwrap().len(), 3);
     assert_eq!(r.ok(200)["title"]["vi"], "Lắp đèn trên đường đến trường");
-    let r = app
-        .post(
-            "/api/v1/events",
-            app.admin(),
-            &json!({"kind": "council_meeting", "unit_id": w.district, "held_on": "2026-11-20",
-                "title": "Phiên họp Hội đồng trẻ em quý IV", "children_attending": 15, "adults_attending": 3}),
-        )
-        .await;
-    let meeting = r.created();
-    let r = app
-        .post(
-            &format!("/api/v1/recommendations/{id}/approve"),
-            m,
-            &json!({"event_id": meeting}),
-        )
-        .await;
+    let meeting = record_event(
+        app,
+        json!({"kind": "council_meeting", "unit_id": w.district, "held_on": "2026-11-20",
+            "title": "Phiên họp Hội đồng trẻ em quý IV", "children_attending": 15, "adults_attending": 3}),
+    )
+    .await;
+    let r = approve(app, m, &id, json!({"event_id": meeting})).await;
     assert_eq!(r.ok(200)["status"], "approved");
     assert_eq!(r.ok(200)["approval_event_id"], meeting.as_str());
     app.patch(
@@ -257,7 +257,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
     )
     .await
     .assert_problem(409, "not_draft");
-    app.post(&format!("/api/v1/recommendations/{id}/approve"), m, &json!({}))
+    approve(app, m, &id, json!({}))
         .await
         .assert_problem(409, "illegal_transition");
 
@@ -285,13 +285,13 @@ async fn the_loop_from_issues_to_the_public_feed() {
     // Sending: one delivery each, the default due date in working days,
     // the evidence frozen through disclosure control.
     let explicit_due = (crate::support::day() + Duration::days(40)).to_string();
-    let r = app
-        .post(
-            &format!("/api/v1/recommendations/{id}/send"),
-            m,
-            &json!({"deliveries": [{"agency_id": board}, {"agency_id": ward, "due_on": explicit_due}]}),
-        )
-        .await;
+    let r = send(
+        app,
+        m,
+        &id,
+        json!([{"agency_id": board}, {"agency_id": ward, "due_on": explicit_due}]),
+    )
+    .await;
     let rec = r.ok(200).clone();
     assert_eq!(rec["status"], "sent");
     let deliveries = rec["deliveries"].as_array().unwrap();
@@ -320,13 +320,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
 
     // The agency's machine client: a token by form, JSON or Basic.
     let (client_id, secret, token) = client_token(app, &board).await;
-    let r = app
-        .post(
-            "/api/v1/auth/token",
-            None,
-            &json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}),
-        )
-        .await;
+    let r = app.client_credentials_json(&client_id, &secret).await;
     assert_eq!(r.ok(200)["token_type"], "Bearer");
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let basic = data_encoding::BASE64.encode(format!("{client_id}:{secret}").as_bytes());
@@ -343,19 +337,8 @@ async fn the_loop_from_issues_to_the_public_feed() {
         )
         .await;
     r.ok(200);
-    let form = |body: &str| {
-        app.request(
-            Method::POST,
-            "/api/v1/auth/token",
-            None,
-            &[("Content-Type", "application/x-www-form-urlencoded")],
-            Some(body.as_bytes().to_vec()),
-        )
-    };
-    let r = form(&format!(
-        "grant_type=client_credentials&client_id={client_id}&client_secret=wrong"
-    ))
-    .await;
+    let form = async |body: &str| app.token_form(body).await;
+    let r = app.client_credentials(&client_id, "wrong").await;
     r.assert_problem(401, "invalid_client");
     assert_eq!(
         r.body["error"], "invalid_client",
@@ -556,20 +539,10 @@ async fn the_loop_from_issues_to_the_public_feed() {
     let r = app.get(&format!("/api/v1/recommendations/{id}"), m).await;
     assert_eq!(r.ok(200)["needs_rerouting"], true);
     let social = agency(app, &w.district, "social_affairs_office").await;
-    app.post(
-        &format!("/api/v1/recommendations/{id}/send"),
-        m,
-        &json!({"deliveries": [{"agency_id": ward}]}),
-    )
-    .await
-    .assert_fields(&[("deliveries[0].agency_id", "already_delivered")]);
-    let r = app
-        .post(
-            &format!("/api/v1/recommendations/{id}/send"),
-            m,
-            &json!({"deliveries": [{"agency_id": social}]}),
-        )
-        .await;
+    send(app, m, &id, json!([{"agency_id": ward}]))
+        .await
+        .assert_fields(&[("deliveries[0].agency_id", "already_delivered")]);
+    let r = send(app, m, &id, json!([{"agency_id": social}])).await;
     let rec = r.ok(200).clone();
     assert_eq!(rec["deliveries"].as_array().unwrap().len(), 3);
     assert_eq!(
@@ -579,22 +552,13 @@ async fn the_loop_from_issues_to_the_public_feed() {
     assert_eq!(rec["needs_rerouting"], false, "routed again since");
 
     // Revoking the client ends its tokens at once.
-    app.send_json(
-        Method::DELETE,
-        &format!("/api/v1/agencies/{board}/clients/{client_id}"),
-        app.admin(),
-        &json!({}),
-    )
-    .await
-    .ok(200);
+    revoke_client(app, &board, &client_id).await.ok(200);
     app.get("/api/v1/agency/deliveries", t)
         .await
         .assert_problem(401, "invalid_token");
-    form(&format!(
-        "grant_type=client_credentials&client_id={client_id}&client_secret={secret}"
-    ))
-    .await
-    .assert_problem(401, "invalid_client");
+    app.client_credentials(&client_id, &secret)
+        .await
+        .assert_problem(401, "invalid_client");
 
     // The timeline: every step with time and actor.
     let r = app.get(&format!("/api/v1/recommendations/{id}/timeline"), m).await;
@@ -696,13 +660,9 @@ async fn the_loop_from_issues_to_the_public_feed() {
     app.get(&format!("/api/v1/public/recommendations/{draft_id}"), None)
         .await
         .assert_problem(404, "not_found");
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/send"),
-        m,
-        &json!({"deliveries": [{"agency_id": board}]}),
-    )
-    .await
-    .assert_problem(409, "illegal_transition");
+    send(app, m, &draft_id, json!([{"agency_id": board}]))
+        .await
+        .assert_problem(409, "illegal_transition");
     let r = app.get("/api/v1/public/feed", None).await;
     assert_eq!(r.items().len(), 1);
 
@@ -721,23 +681,8 @@ async fn the_loop_from_issues_to_the_public_feed() {
     assert!(r.items().is_empty());
 
     // The annual report counts deliveries per agency.
-    let year = crate::support::day().format("%Y").to_string();
-    let r = app.get(&format!("/api/v1/reports?period={year}"), app.admin()).await;
-    let section = r.ok(200)["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["key"] == "recommendations")
-        .unwrap()
-        .clone();
-    let row = |item: &str, breakdown: &str| {
-        section["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["item"] == item && r["breakdown"] == breakdown)
-            .map(|r| r["value"].clone())
-    };
+    let section = recommendations_section(app).await;
+    let row = |item: &str, breakdown: &str| figure(&section, item, breakdown);
     assert_eq!(row("all", "recommendations"), Some(json!(1)));
     assert_eq!(row("all", "sent"), Some(json!(3)));
     assert_eq!(row("all", "answered"), Some(json!(2)));
@@ -751,8 +696,7 @@ async fn the_loop_from_issues_to_the_public_feed() {
 #[actix_web::test]
 async fn recommendations_refuse_other_roles_and_bad_input() {
     let w = world().await;
-    let app = &w.app;
-    let m = Some(w.moderator.as_str());
+    let (app, m) = (&w.app, w.moderator());
     let (board, _, id, delivery) = sent_to_board(&w).await;
     let (_, _, client) = client_token(app, &board).await;
 
@@ -930,37 +874,22 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     app.refuses_fields(invalid, m).await;
     let r = app.get(&format!("/api/v1/recommendations/{draft_id}"), m).await;
     assert_eq!(r.ok(200)["topic"], "safety", "nothing changed");
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/approve"),
-        m,
-        &json!({"event_id": w.issues[0]}),
-    )
-    .await
-    .assert_fields(&[("event_id", "unknown_event")]);
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/approve"),
-        m,
-        &json!({"event_idd": null}),
-    )
-    .await
-    .assert_problem(422, "validation_failed");
+    approve(app, m, &draft_id, json!({"event_id": w.issues[0]}))
+        .await
+        .assert_fields(&[("event_id", "unknown_event")]);
+    approve(app, m, &draft_id, json!({"event_idd": null}))
+        .await
+        .assert_problem(422, "validation_failed");
     // Approval is recorded at a Council meeting, not any event.
-    let r = app
-        .post(
-            "/api/v1/events",
-            app.admin(),
-            &json!({"kind": "dialogue", "unit_id": w.school, "held_on": "2026-10-20",
-                "title": "Đối thoại", "children_attending": 12, "adults_attending": 2}),
-        )
-        .await;
-    let dialogue = r.created();
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/approve"),
-        m,
-        &json!({"event_id": dialogue}),
+    let dialogue = record_event(
+        app,
+        json!({"kind": "dialogue", "unit_id": w.school, "held_on": "2026-10-20",
+            "title": "Đối thoại", "children_attending": 12, "adults_attending": 2}),
     )
-    .await
-    .assert_fields(&[("event_id", "not_a_council_meeting")]);
+    .await;
+    approve(app, m, &draft_id, json!({"event_id": dialogue}))
+        .await
+        .assert_fields(&[("event_id", "not_a_council_meeting")]);
     // An empty body approves without a meeting.
     let r = app
         .request(
@@ -996,28 +925,24 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     app.refuses_fields(invalid, m).await;
     let r = app.get(&format!("/api/v1/recommendations/{draft_id}"), m).await;
     assert_eq!(r.ok(200)["status"], "approved", "nothing sent");
-    for path in [
+    let staff_reads = [
         "/api/v1/recommendations?status=lost",
         "/api/v1/recommendations?topic=nope",
         "/api/v1/recommendations?overdue=maybe",
         "/api/v1/recommendations?limit=0",
         "/api/v1/deliveries?status=lost",
         "/api/v1/recommendations/not-a-uuid",
-    ] {
-        let r = app.get(path, m).await;
-        assert_eq!(r.status, 400, "{path}: {}", r.text);
-    }
-    for path in [
+    ];
+    bad_requests(app, &staff_reads, m).await;
+    let public_reads = [
         "/api/v1/public/feed?lang=fr",
         "/api/v1/public/feed?cursor=nonsense",
         "/api/v1/public/feed?limit=500",
         "/api/v1/public/feed.atom?cursor=x",
         "/api/v1/public/recommendations/x",
         "/api/v1/public/recommendations/00000000-0000-0000-0000-000000000000?lang=de",
-    ] {
-        let r = app.get(path, None).await;
-        assert_eq!(r.status, 400, "{path}: {}", r.text);
-    }
+    ];
+    bad_requests(app, &public_reads, None).await;
     app.get(
         "/api/v1/public/recommendations/00000000-0000-0000-0000-000000000000",
         None,
@@ -1041,14 +966,9 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     )
     .await
     .assert_fields(&[("label", "empty_text")]);
-    app.send_json(
-        Method::DELETE,
-        &format!("/api/v1/agencies/{board}/clients/ln_nobody"),
-        app.admin(),
-        &json!({}),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    revoke_client(app, &board, "ln_nobody")
+        .await
+        .assert_problem(404, "not_found");
 
     // Evidence whose question the survey no longer publishes cannot be
     // frozen: sending says so, and sends nothing.
@@ -1057,9 +977,7 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     body["evidence"] = json!([{"survey_id": changing, "question_key": "feel_safe"}]);
     let r = app.post("/api/v1/recommendations", m, &body).await;
     let stale = r.created();
-    app.post(&format!("/api/v1/recommendations/{stale}/approve"), m, &json!({}))
-        .await
-        .ok(200);
+    approve(app, m, &stale, json!({})).await.ok(200);
     let mut without = crate::surveys::example_survey(&w.district);
     without["questions"] = json!([without["questions"][2].clone()]);
     app.send_json(
@@ -1073,13 +991,9 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     app.post(&format!("/api/v1/surveys/{changing}/publish"), app.admin(), &json!({}))
         .await
         .ok(200);
-    app.post(
-        &format!("/api/v1/recommendations/{stale}/send"),
-        m,
-        &json!({"deliveries": [{"agency_id": board}]}),
-    )
-    .await
-    .assert_problem(409, "evidence_unavailable");
+    send(app, m, &stale, json!([{"agency_id": board}]))
+        .await
+        .assert_problem(409, "evidence_unavailable");
     let r = app.get(&format!("/api/v1/recommendations/{stale}"), m).await;
     assert_eq!(r.ok(200)["status"], "approved", "nothing sent");
     assert!(r.ok(200)["deliveries"].as_array().unwrap().is_empty());
@@ -1089,10 +1003,11 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     while chrono::Datelike::weekday(&sunday) != chrono::Weekday::Sun {
         sunday += Duration::days(1);
     }
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/send"),
+    send(
+        app,
         m,
-        &json!({"deliveries": [{"agency_id": board, "due_on": sunday.to_string()}]}),
+        &draft_id,
+        json!([{"agency_id": board, "due_on": sunday.to_string()}]),
     )
     .await
     .assert_fields(&[("deliveries[0].due_on", "not_a_working_day")]);
@@ -1113,20 +1028,12 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     app.get("/api/v1/agency/deliveries", Some(&other))
         .await
         .assert_problem(403, "agency_inactive");
-    app.post(
-        "/api/v1/auth/token",
-        None,
-        &json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}),
-    )
-    .await
-    .assert_problem(401, "invalid_client");
-    app.post(
-        &format!("/api/v1/recommendations/{draft_id}/send"),
-        m,
-        &json!({"deliveries": [{"agency_id": social}]}),
-    )
-    .await
-    .assert_fields(&[("deliveries[0].agency_id", "agency_inactive")]);
+    app.client_credentials_json(&client_id, &secret)
+        .await
+        .assert_problem(401, "invalid_client");
+    send(app, m, &draft_id, json!([{"agency_id": social}]))
+        .await
+        .assert_fields(&[("deliveries[0].agency_id", "agency_inactive")]);
 
     // Paging the feed: newest sent first, across pages.
     // The second rests on a survey whose results are public: its figures
@@ -1138,16 +1045,8 @@ async fn recommendations_refuse_other_roles_and_bad_input() {
     body["evidence"] = json!([{"survey_id": public, "question_key": "feel_safe"}]);
     let r = app.post("/api/v1/recommendations", m, &body).await;
     let second = r.created();
-    app.post(&format!("/api/v1/recommendations/{second}/approve"), m, &json!({}))
-        .await
-        .ok(200);
-    app.post(
-        &format!("/api/v1/recommendations/{second}/send"),
-        m,
-        &json!({"deliveries": [{"agency_id": board}]}),
-    )
-    .await
-    .ok(200);
+    approve(app, m, &second, json!({})).await.ok(200);
+    send(app, m, &second, json!([{"agency_id": board}])).await.ok(200);
     let r = app.get("/api/v1/public/feed?limit=1", None).await;
     let page = r.ok(200).clone();
     assert_eq!(page["items"][0]["id"], second.as_str());
@@ -1189,8 +1088,7 @@ pub(crate) async fn set_column(app: &TestApp, table: &str, column: &str, value: 
 #[actix_web::test]
 async fn an_unknown_stored_status_is_a_logged_500_never_a_default() {
     let w = world().await;
-    let app = &w.app;
-    let m = Some(w.moderator.as_str());
+    let (app, m) = (&w.app, w.moderator());
     let (board, rec, id, delivery) = sent_to_board(&w).await;
     let internal = |r: &crate::support::Resp| {
         r.assert_problem(500, "internal_error");
@@ -1226,14 +1124,7 @@ async fn an_unknown_stored_status_is_a_logged_500_never_a_default() {
         )
         .await,
     );
-    internal(
-        &app.post(
-            &format!("/api/v1/recommendations/{id}/send"),
-            m,
-            &json!({"deliveries": [{"agency_id": board}]}),
-        )
-        .await,
-    );
+    internal(&send(app, m, &id, json!([{"agency_id": board}])).await);
     // Nothing was changed by the refused requests.
     set_column(app, "recommendations", "status", "sent".into(), &id).await;
     let back = app.get(&format!("/api/v1/recommendations/{id}"), m).await;
@@ -1248,8 +1139,7 @@ async fn an_unknown_stored_status_is_a_logged_500_never_a_default() {
 #[actix_web::test]
 async fn the_chaser_reminds_on_working_days_and_escalates() {
     let w = world().await;
-    let app = &w.app;
-    let m = Some(w.moderator.as_str());
+    let (app, m) = (&w.app, w.moderator());
     let board = agency(app, &w.school, "school_board").await;
     let rec = sent(&w, &[&board]).await;
     let delivery = rec["deliveries"][0]["id"].as_str().unwrap().to_owned();

@@ -296,27 +296,15 @@ async fn a_disabled_account_and_a_revoked_client_are_refused_on_every_replica() 
     let (client_id, secret, client_token) = crate::recommendations::client_token(&a, &agency).await;
     let ct = Some(client_token.as_str());
     b.get("/api/v1/agency/deliveries", ct).await.ok(200);
-    a.send_json(
-        Method::DELETE,
-        &format!("/api/v1/agencies/{agency}/clients/{client_id}"),
-        a.admin(),
-        &json!({}),
-    )
-    .await
-    .ok(200);
+    crate::recommendations::revoke_client(&a, &agency, &client_id)
+        .await
+        .ok(200);
     b.get("/api/v1/agency/deliveries", ct)
         .await
         .assert_problem(401, "invalid_token");
-    let form = format!("grant_type=client_credentials&client_id={client_id}&client_secret={secret}");
-    b.request(
-        Method::POST,
-        "/api/v1/auth/token",
-        None,
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        Some(form.into_bytes()),
-    )
-    .await
-    .assert_problem(401, "invalid_client");
+    b.client_credentials(&client_id, &secret)
+        .await
+        .assert_problem(401, "invalid_client");
 }
 
 /// On PostgreSQL every replica listens: a close made on one is forgotten by

@@ -599,6 +599,25 @@ impl Http {
         self.post_keyed("/api/v1/issues", Some(token), key, &issue).await
     }
 
+    /// A request for an agency client's token (OAuth 2.0) with this form.
+    pub async fn token_form(&self, form: &str) -> Resp {
+        let form_type = [("Content-Type", "application/x-www-form-urlencoded")];
+        self.request(Method::POST, "/api/v1/auth/token", None, &form_type, Some(form.into()))
+            .await
+    }
+
+    /// An agency client asks for a token with its id and secret, as a form.
+    pub async fn client_credentials(&self, client_id: &str, secret: &str) -> Resp {
+        let form = format!("grant_type=client_credentials&client_id={client_id}&client_secret={secret}");
+        self.token_form(&form).await
+    }
+
+    /// The same as [`Http::client_credentials`], as JSON.
+    pub async fn client_credentials_json(&self, client_id: &str, secret: &str) -> Resp {
+        let body = json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret});
+        self.post("/api/v1/auth/token", None, &body).await
+    }
+
     /// A sign-in attempt.
     pub async fn sign_in(&self, username: &str, password: &str) -> Resp {
         self.post(
