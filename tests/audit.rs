@@ -105,14 +105,7 @@ async fn admins_read_every_change_with_before_and_after() {
 #[actix_web::test]
 async fn the_audit_log_refuses_bad_queries_and_cannot_be_written() {
     let app = TestApp::spawn_demo().await;
-    let (_, facilitator) = app
-        .user(
-            "phu.trach",
-            "facilitator",
-            Some(&app.unit_id("PN-S06", "2026-01-01").await),
-            None,
-        )
-        .await;
+    let (_, facilitator) = app.facilitator("phu.trach", "PN-S06").await;
     let before = app.get("/api/v1/audit?entity=user", app.admin()).await.items().len();
     for q in [
         "from=2026-13-01",

@@ -30,15 +30,8 @@ async fn session(app: &TestApp) -> String {
 
 /// A join from `addr` (behind the trusted load balancer).
 async fn join_from(app: &TestApp, addr: &str, code: &str) -> Resp {
-    let body = serde_json::to_vec(&json!({"join_code": code, "age": 12, "assent": true})).unwrap();
-    app.request(
-        actix_web::http::Method::POST,
-        "/api/v1/join",
-        None,
-        &[("Content-Type", "application/json"), ("X-Forwarded-For", addr)],
-        Some(body),
-    )
-    .await
+    let body = json!({"join_code": code, "age": 12, "assent": true});
+    app.post_from("/api/v1/join", &body, Some(addr)).await
 }
 
 async fn metric(app: &TestApp, name: &str) -> u64 {

@@ -434,14 +434,7 @@ async fn bulk_changes_are_all_or_nothing() {
         .assert_problem(422, "validation_failed");
     assert_eq!(snapshot().await, after);
     // Roles.
-    let (_, facilitator) = app
-        .user(
-            "phu.trach.bulk",
-            "facilitator",
-            Some(&app.unit_id("PN-S06", "2026-01-01").await),
-            None,
-        )
-        .await;
+    let (_, facilitator) = app.facilitator("phu.trach.bulk", "PN-S06").await;
     bulk(
         &app,
         Some(&facilitator),

@@ -273,14 +273,7 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
 async fn a_disabled_account_and_a_revoked_client_are_refused_on_every_replica() {
     let a = TestApp::spawn_demo().await;
     let b = a.replica().await;
-    let (id, token) = a
-        .user(
-            "fac.replica",
-            "facilitator",
-            Some(&a.unit_id("PN-S06", "2026-01-01").await),
-            None,
-        )
-        .await;
+    let (id, token) = a.facilitator("fac.replica", "PN-S06").await;
     let t = Some(token.as_str());
     b.get("/api/v1/me", t).await.ok(200);
     a.patch(&format!("/api/v1/users/{id}"), a.admin(), &json!({"disabled": true}))

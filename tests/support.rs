@@ -579,6 +579,17 @@ impl Http {
         self.refuses(&calls, &[token], 400, "invalid_query").await;
     }
 
+    /// Posts JSON as a client at `address` would through the trusted load
+    /// balancer (`X-Forwarded-For`), or as a direct client (`None`).
+    pub async fn post_from(&self, path: &str, body: &Value, address: Option<&str>) -> Resp {
+        let bytes = serde_json::to_vec(body).expect("json");
+        let mut headers = vec![("Content-Type", "application/json")];
+        if let Some(a) = address {
+            headers.push(("X-Forwarded-For", a));
+        }
+        self.request(Method::POST, path, None, &headers, Some(bytes)).await
+    }
+
     /// Sends a JSON body with an `Idempotency-Key` (as children's phones do).
     pub async fn post_keyed(&self, path: &str, token: Option<&str>, key: &str, body: &Value) -> Resp {
         let bytes = serde_json::to_vec(body).expect("json");
@@ -801,6 +812,13 @@ impl TestApp {
         let id = r.ok(201)["id"].as_str().expect("id").to_owned();
         let token = self.login(username, &password).await;
         (id, token)
+    }
+
+    /// Creates a facilitator of the unit with this code (as of 1 January
+    /// 2026): its id and a token for it.
+    pub async fn facilitator(&self, username: &str, unit_code: &str) -> (String, String) {
+        let unit = self.unit_id(unit_code, "2026-01-01").await;
+        self.user(username, "facilitator", Some(&unit), None).await
     }
 
     /// One token per non-admin role that needs no scope, plus a facilitator

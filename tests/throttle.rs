@@ -20,21 +20,8 @@ async fn storm(
     address: Option<&str>,
 ) -> std::collections::BTreeMap<u16, usize> {
     let answers = join_all((0..n).map(|i| {
-        let body = serde_json::to_vec(&json!({"username": username(i), "password": password})).unwrap();
-        let mut headers = vec![("Content-Type", "application/json")];
-        if let Some(a) = address {
-            headers.push(("X-Forwarded-For", a));
-        }
-        async move {
-            app.request(
-                actix_web::http::Method::POST,
-                "/api/v1/auth/login",
-                None,
-                &headers,
-                Some(body),
-            )
-            .await
-        }
+        let body = json!({"username": username(i), "password": password});
+        async move { app.post_from("/api/v1/auth/login", &body, address).await }
     }))
     .await;
     let mut counts = std::collections::BTreeMap::new();
@@ -49,16 +36,21 @@ async fn storm(
     counts
 }
 
+/// The application behind a load balancer it trusts (`X-Forwarded-For`
+/// names the client), its clock stopped.
+async fn behind_the_balancer() -> TestApp {
+    let app = TestApp::spawn_with(Options {
+        trust_forwarded_for: true,
+        ..Options::default()
+    })
+    .await;
+    app.clock.freeze();
+    app
+}
+
 async fn sign_in(app: &TestApp, username: &str, password: &str, address: &str) -> crate::support::Resp {
-    let body = serde_json::to_vec(&json!({"username": username, "password": password})).unwrap();
-    app.request(
-        actix_web::http::Method::POST,
-        "/api/v1/auth/login",
-        None,
-        &[("Content-Type", "application/json"), ("X-Forwarded-For", address)],
-        Some(body),
-    )
-    .await
+    let body = json!({"username": username, "password": password});
+    app.post_from("/api/v1/auth/login", &body, Some(address)).await
 }
 
 /// The policy allows 3 free failures and a 4th with no wait (then 1 s, 2 s,
@@ -106,12 +98,7 @@ async fn concurrent_spraying_from_one_address_gets_exactly_its_budget() {
 /// throttle the attacker's address only.
 #[actix_web::test]
 async fn an_attacker_elsewhere_does_not_lock_the_owner_out() {
-    let app = TestApp::spawn_with(Options {
-        trust_forwarded_for: true,
-        ..Options::default()
-    })
-    .await;
-    app.clock.freeze();
+    let app = behind_the_balancer().await;
     let attacker = "203.0.113.7";
     let owner = "198.51.100.4";
     let counts = storm(&app, 30, |_| "admin".into(), "guess-guess", Some(attacker)).await;
@@ -159,12 +146,7 @@ async fn an_attacker_elsewhere_does_not_lock_the_owner_out() {
 #[actix_web::test]
 async fn throttle_keys_are_keyed_hashes_purged_after_their_window() {
     use sha2::{Digest, Sha256};
-    let app = TestApp::spawn_with(Options {
-        trust_forwarded_for: true,
-        ..Options::default()
-    })
-    .await;
-    app.clock.freeze();
+    let app = behind_the_balancer().await;
     let address = "203.0.113.9";
     for _ in 0..3 {
         sign_in(&app, "admin", "guess-guess", address)
