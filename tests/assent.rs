@@ -149,27 +149,17 @@ async fn reading_the_assent_refuses_as_joining_does() {
     let before = participants(&app).await;
     let post = |body: Value| Call::post("/api/v1/join/assent", body);
 
-    app.refuses(
-        &[post(json!({"join_code": "ABCD-EFGH-JKMN", "age": 13}))],
-        &[None],
-        404,
-        "join_code_unknown",
-    )
-    .await;
-    app.refuses(
-        &[post(json!({"join_code": later_code, "age": 13}))],
-        &[None],
-        409,
-        "session_not_open",
-    )
-    .await;
-    app.refuses(
-        &[post(json!({"join_code": code, "age": 9}))],
-        &[None],
-        422,
-        "age_not_eligible",
-    )
-    .await;
+    for (body, status, code) in [
+        (
+            json!({"join_code": "ABCD-EFGH-JKMN", "age": 13}),
+            404,
+            "join_code_unknown",
+        ),
+        (json!({"join_code": later_code, "age": 13}), 409, "session_not_open"),
+        (json!({"join_code": code, "age": 9}), 422, "age_not_eligible"),
+    ] {
+        app.refuses(&[post(body)], &[None], status, code).await;
+    }
     app.refuses_fields(
         &[
             (post(json!({"join_code": code, "age": 18})), &[("age", "out_of_range")]),

@@ -171,27 +171,34 @@ async fn keys_rotate_without_signing_anyone_out() {
     retired.get("/api/v1/me", Some(&rotated.admin)).await.ok(200);
 }
 
+/// Asserts that `token` no longer opens anything (`/me` refuses it).
+async fn assert_token_ended(app: &TestApp, token: &str) {
+    app.get("/api/v1/me", Some(token))
+        .await
+        .assert_problem(401, "invalid_token");
+}
+
+/// The admin disables account `id`, or enables it again.
+async fn set_disabled(app: &TestApp, id: &str, disabled: bool) {
+    let path = format!("/api/v1/users/{id}");
+    app.patch(&path, app.admin(), &json!({"disabled": disabled}))
+        .await
+        .ok(200);
+}
+
 #[actix_web::test]
 async fn disabling_an_account_ends_its_tokens_at_once() {
     let app = TestApp::spawn().await;
     let (id, token) = app.user("lan.mod", "moderator", None, None).await;
     app.get("/api/v1/me", Some(&token)).await.ok(200);
-    app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"disabled": true}))
-        .await
-        .ok(200);
-    app.get("/api/v1/me", Some(&token))
-        .await
-        .assert_problem(401, "invalid_token");
+    set_disabled(&app, &id, true).await;
+    assert_token_ended(&app, &token).await;
     app.sign_in("lan.mod", "lan.mod-mật-khẩu-dài")
         .await
         .assert_problem(403, "account_disabled");
     // Enabling again does not revive old tokens; signing in again works.
-    app.patch(&format!("/api/v1/users/{id}"), app.admin(), &json!({"disabled": false}))
-        .await
-        .ok(200);
-    app.get("/api/v1/me", Some(&token))
-        .await
-        .assert_problem(401, "invalid_token");
+    set_disabled(&app, &id, false).await;
+    assert_token_ended(&app, &token).await;
     let fresh = app.login("lan.mod", "lan.mod-mật-khẩu-dài").await;
     app.get("/api/v1/me", Some(&fresh)).await.ok(200);
 }
@@ -200,17 +207,9 @@ async fn disabling_an_account_ends_its_tokens_at_once() {
 async fn changing_a_password_ends_its_tokens_at_once() {
     let app = TestApp::spawn().await;
     let (id, token) = app.user("hung.sg", "safeguarding_officer", None, None).await;
-    let r = app
-        .post(
-            &format!("/api/v1/users/{id}/password"),
-            app.admin(),
-            &json!({"password": "mật khẩu mới rất dài"}),
-        )
-        .await;
+    let r = app.reset_password(&id, "mật khẩu mới rất dài").await;
     assert_eq!(r.status, 204, "{}", r.text);
-    app.get("/api/v1/me", Some(&token))
-        .await
-        .assert_problem(401, "invalid_token");
+    assert_token_ended(&app, &token).await;
     app.sign_in("hung.sg", "hung.sg-mật-khẩu-dài")
         .await
         .assert_problem(401, "invalid_credentials");

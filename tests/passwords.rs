@@ -98,23 +98,13 @@ async fn wrong_current_passwords_are_throttled_like_sign_ins() {
 async fn admins_reset_others_passwords_but_change_their_own_with_the_current_one() {
     let app = TestApp::spawn().await;
     let me = app.get("/api/v1/me", app.admin()).await.string(200, "id");
-    app.post(
-        &format!("/api/v1/users/{me}/password"),
-        app.admin(),
-        &json!({"password": "một mật khẩu mới rất dài"}),
-    )
-    .await
-    .assert_problem(422, "current_password_required");
+    app.reset_password(&me, "một mật khẩu mới rất dài")
+        .await
+        .assert_problem(422, "current_password_required");
     app.login("admin", ADMIN_PASSWORD).await;
     // A reset of someone else's password needs no current password.
     let (id, _) = app.user("lan.fac", "moderator", None, None).await;
-    let r = app
-        .post(
-            &format!("/api/v1/users/{id}/password"),
-            app.admin(),
-            &json!({"password": "một mật khẩu mới rất dài"}),
-        )
-        .await;
+    let r = app.reset_password(&id, "một mật khẩu mới rất dài").await;
     assert_eq!(r.status, 204, "{}", r.text);
     app.login("lan.fac", "một mật khẩu mới rất dài").await;
     // And the admin's own change, with the current password.

@@ -814,6 +814,12 @@ impl TestApp {
         (id, token)
     }
 
+    /// The admin sets account `id`'s password.
+    pub async fn reset_password(&self, id: &str, password: &str) -> Resp {
+        let path = format!("/api/v1/users/{id}/password");
+        self.post(&path, self.admin(), &json!({"password": password})).await
+    }
+
     /// Creates a facilitator of the unit with this code (as of 1 January
     /// 2026): its id and a token for it.
     pub async fn facilitator(&self, username: &str, unit_code: &str) -> (String, String) {
