@@ -145,27 +145,19 @@ fn special_purpose_addresses_by_the_iana_registries() {
         );
     }
     // Every block of the tables is refused at its first and last address.
-    for (net, prefix, name) in langnghe_api::services::destinations::SPECIAL_V4 {
+    use langnghe_api::services::destinations::{SPECIAL_V4, SPECIAL_V6, internal_address};
+    let v4 = SPECIAL_V4.iter().flat_map(|(net, prefix, name)| {
         let first = u32::from(*net);
         let last = first | (u32::MAX.checked_shr(u32::from(*prefix)).unwrap_or(0));
-        for a in [first, last] {
-            let ip = IpAddr::V4(a.into());
-            assert!(
-                langnghe_api::services::destinations::internal_address(ip),
-                "{ip} in {name}"
-            );
-        }
-    }
-    for (net, prefix, name) in langnghe_api::services::destinations::SPECIAL_V6 {
+        [first, last].map(|a| (IpAddr::V4(a.into()), *name))
+    });
+    let v6 = SPECIAL_V6.iter().flat_map(|(net, prefix, name)| {
         let first = u128::from(*net);
         let last = first | (u128::MAX.checked_shr(u32::from(*prefix)).unwrap_or(0));
-        for a in [first, last] {
-            let ip = IpAddr::V6(a.into());
-            assert!(
-                langnghe_api::services::destinations::internal_address(ip),
-                "{ip} in {name}"
-            );
-        }
+        [first, last].map(|a| (IpAddr::V6(a.into()), *name))
+    });
+    for (ip, name) in v4.chain(v6) {
+        assert!(internal_address(ip), "{ip} in {name}");
     }
 }
 

@@ -5,7 +5,6 @@
 //! request); on PostgreSQL every replica also hears each close at once and
 //! forgets what it remembered.
 
-use actix_web::http::Method;
 use serde_json::{Value, json};
 
 use crate::support::{Resp, TestApp};
@@ -54,29 +53,19 @@ async fn child(app: &TestApp, code: &str) -> String {
     join(app, code).await.string(200, "respondent_token")
 }
 
-async fn submit(app: &TestApp, token: &str, key: &str, answers: Value) -> Resp {
-    let body = serde_json::to_vec(&json!({"answers": answers})).unwrap();
-    app.request(
-        Method::POST,
-        "/api/v1/responses",
-        Some(token),
-        &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
-        Some(body),
-    )
-    .await
+/// A child raises the same issue about the street light, under `key`.
+async fn raise(app: &TestApp, token: &str, key: &str) -> Resp {
+    app.raise(token, key, "Đèn đường", "Đoạn đường trước cổng trường rất tối.")
+        .await
 }
 
-async fn raise(app: &TestApp, token: &str, key: &str) -> Resp {
-    let body =
-        serde_json::to_vec(&json!({"title": "Đèn đường", "body": "Đoạn đường trước cổng trường rất tối."})).unwrap();
-    app.request(
-        Method::POST,
-        "/api/v1/issues",
-        Some(token),
-        &[("Content-Type", "application/json"), ("Idempotency-Key", key)],
-        Some(body),
-    )
-    .await
+/// The admin closes what `path` names (a session or a survey) on replica
+/// `a`; asserts that replica `b` hears a notice of it within 10 s.
+async fn closed_and_heard(a: &TestApp, b: &TestApp, path: &str) {
+    let heard = metric(b, "langnghe_replica_notices_total").await;
+    a.post(&format!("{path}/close"), a.admin(), &json!({})).await.ok(200);
+    let notice = async || metric(b, "langnghe_replica_notices_total").await > heard;
+    assert!(crate::support::eventually(10, notice).await, "B hears {path} close");
 }
 
 async fn stored(app: &TestApp, survey: &str) -> (usize, usize) {
@@ -113,14 +102,14 @@ async fn a_session_closed_on_one_replica_takes_nothing_more_on_another() {
         child(&b, &w.code).await,
     );
     // B has just found the session open, and remembers it.
-    submit(&b, &first, "before", json!({"feel_safe": "yes"})).await.ok(201);
+    b.submit(&first, "before", json!({"feel_safe": "yes"})).await.ok(201);
     raise(&b, &raiser, "before").await.ok(201);
 
     a.post(&format!("/api/v1/sessions/{}/close", w.session), a.admin(), &json!({}))
         .await
         .ok(200);
     // At once, with nothing in between: B takes no answer, issue or child.
-    let r = submit(&b, &late, "after", json!({"feel_safe": "no"})).await;
+    let r = b.submit(&late, "after", json!({"feel_safe": "no"})).await;
     r.assert_problem(409, "session_closed");
     assert_eq!(
         r.body["detail"],
@@ -130,7 +119,7 @@ async fn a_session_closed_on_one_replica_takes_nothing_more_on_another() {
     join(&b, &w.code).await.assert_problem(409, "session_closed");
     // Even a retry of what was stored before is answered as closed, as the
     // replica that closed it answers.
-    submit(&b, &first, "before", json!({"feel_safe": "yes"}))
+    b.submit(&first, "before", json!({"feel_safe": "yes"}))
         .await
         .assert_problem(409, "session_closed");
     assert_eq!(stored(&a, &w.survey).await, (1, 1), "only what came before the close");
@@ -148,19 +137,19 @@ async fn a_survey_closed_on_one_replica_takes_nothing_more_on_another() {
         child(&b, &w.code).await,
         child(&b, &other_code).await,
     );
-    submit(&b, &first, "before", json!({"feel_safe": "yes"})).await.ok(201);
-    submit(&b, &other, "before", json!({"feel_safe": "yes"})).await.ok(201);
+    b.submit(&first, "before", json!({"feel_safe": "yes"})).await.ok(201);
+    b.submit(&other, "before", json!({"feel_safe": "yes"})).await.ok(201);
 
     a.post(&format!("/api/v1/surveys/{}/close", w.survey), a.admin(), &json!({}))
         .await
         .ok(200);
-    submit(&b, &late, "after", json!({"feel_safe": "no"}))
+    b.submit(&late, "after", json!({"feel_safe": "no"}))
         .await
         .assert_problem(409, "session_closed");
     raise(&b, &raiser, "after").await.assert_problem(409, "session_closed");
     join(&b, &other_code).await.assert_problem(409, "session_closed");
     // Every session of the survey stops, not only the one B just read.
-    submit(&b, &other, "after", json!({"feel_safe": "no"}))
+    b.submit(&other, "after", json!({"feel_safe": "no"}))
         .await
         .assert_problem(409, "session_closed");
     b.post(
@@ -318,43 +307,24 @@ async fn every_replica_hears_a_close_and_forgets_the_session() {
     );
     let w = world(&a).await;
     let (first, late) = (child(&b, &w.code).await, child(&b, &w.code).await);
-    submit(&b, &first, "warm", json!({"feel_safe": "yes"})).await.ok(201);
+    b.submit(&first, "warm", json!({"feel_safe": "yes"})).await.ok(201);
     // While B remembers the session open, a wrong answer is a validation error.
-    submit(&b, &late, "bad", json!({"feel_safe": "maybe"}))
+    b.submit(&late, "bad", json!({"feel_safe": "maybe"}))
         .await
         .assert_problem(422, "validation_failed");
-    let heard = metric(&b, "langnghe_replica_notices_total").await;
-    a.post(&format!("/api/v1/sessions/{}/close", w.session), a.admin(), &json!({}))
-        .await
-        .ok(200);
-    assert!(
-        crate::support::eventually(10, || async {
-            metric(&b, "langnghe_replica_notices_total").await > heard
-        })
-        .await,
-        "B hears the close"
-    );
+    closed_and_heard(&a, &b, &format!("/api/v1/sessions/{}", w.session)).await;
     // B kept sessions for 30 s while listening: only the notice made it
     // forget this one.
-    submit(&b, &late, "bad", json!({"feel_safe": "maybe"}))
+    b.submit(&late, "bad", json!({"feel_safe": "maybe"}))
         .await
         .assert_problem(409, "session_closed");
 
     // A survey's close too, for every session of it.
     let (_, code) = open_session(&a, &w.survey, &w.school).await;
     let other = child(&b, &code).await;
-    submit(&b, &other, "warm", json!({"feel_safe": "yes"})).await.ok(201);
-    let heard = metric(&b, "langnghe_replica_notices_total").await;
-    a.post(&format!("/api/v1/surveys/{}/close", w.survey), a.admin(), &json!({}))
-        .await
-        .ok(200);
-    assert!(
-        crate::support::eventually(10, || async {
-            metric(&b, "langnghe_replica_notices_total").await > heard
-        })
-        .await
-    );
-    submit(&b, &other, "bad", json!({"feel_safe": "maybe"}))
+    b.submit(&other, "warm", json!({"feel_safe": "yes"})).await.ok(201);
+    closed_and_heard(&a, &b, &format!("/api/v1/surveys/{}", w.survey)).await;
+    b.submit(&other, "bad", json!({"feel_safe": "maybe"}))
         .await
         .assert_problem(409, "session_closed");
 }

@@ -17,28 +17,26 @@ fn one_question(owner: &str, title: &str) -> Value {
                          {"key": "say", "type": "text", "text": {"vi": "Nói?"}}]})
 }
 
-/// Runs `sql` with `$1` bound to a survey id (`?` on SQLite).
-async fn exec(db: &sea_orm::DatabaseConnection, sql: &str, survey: &str) -> u64 {
+/// `sql` with `$1` bound to a survey id (`?` on SQLite).
+fn with_survey(db: &sea_orm::DatabaseConnection, sql: &str, survey: &str) -> Statement {
     let backend = db.get_database_backend();
     let sql = match backend {
         DatabaseBackend::Postgres => sql.to_owned(),
         _ => sql.replace("$1", "?"),
     };
     let id: uuid::Uuid = survey.parse().unwrap();
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
-        .await
-        .unwrap()
-        .rows_affected()
+    Statement::from_sql_and_values(backend, sql, [id.into()])
 }
 
+/// Runs `sql` with `$1` bound to a survey id: the rows it changed.
+async fn exec(db: &sea_orm::DatabaseConnection, sql: &str, survey: &str) -> u64 {
+    let statement = with_survey(db, sql, survey);
+    db.execute_raw(statement).await.unwrap().rows_affected()
+}
+
+/// The first column of what `sql` (`$1` bound to a survey id) reads.
 async fn text(db: &sea_orm::DatabaseConnection, sql: &str, survey: &str) -> Vec<String> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => sql.to_owned(),
-        _ => sql.replace("$1", "?"),
-    };
-    let id: uuid::Uuid = survey.parse().unwrap();
-    db.query_all_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
+    db.query_all_raw(with_survey(db, sql, survey))
         .await
         .unwrap()
         .iter()
@@ -56,12 +54,28 @@ fn unreadable(metrics: &str, kind: &str) -> u64 {
         .unwrap()
 }
 
-#[actix_web::test]
-async fn the_folder_moves_past_rows_it_cannot_read() {
+/// The demo with its folder stopped (the test releases), a connection to
+/// its database, and the ids of the district PN and its school PN-S06.
+async fn demo_released_by_hand() -> (TestApp, sea_orm::DatabaseConnection, [String; 2]) {
     let app = TestApp::spawn_demo().await;
     app.stop_folder();
     let db = app.storage().await;
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
+    let units = app.units(["PN", "PN-S06"]).await;
+    (app, db, units)
+}
+
+/// Asserts that the survey's results have the figures of `results` and
+/// its definition is `definition`.
+async fn reads_as(app: &TestApp, survey: &str, results: &Value, definition: &Value) {
+    let now = app.results(survey, "", app.admin()).await;
+    assert_eq!(now.ok(200)["questions"], results["questions"], "the figures");
+    let read = app.get(&format!("/api/v1/surveys/{survey}"), app.admin()).await;
+    assert_eq!(read.ok(200)["definition"], *definition, "the definition");
+}
+
+#[actix_web::test]
+async fn the_folder_moves_past_rows_it_cannot_read() {
+    let (app, db, [district, school]) = demo_released_by_hand().await;
     let broken_answers = published_survey(&app, &one_question(&district, "A")).await;
     let broken_definition = published_survey(&app, &one_question(&district, "B")).await;
     let (code_a, code_b) = (
@@ -133,10 +147,7 @@ async fn the_folder_moves_past_rows_it_cannot_read() {
 
 #[actix_web::test]
 async fn rows_written_before_versions_read_the_same_before_and_after_the_migration() {
-    let app = TestApp::spawn_demo().await;
-    app.stop_folder();
-    let db = app.storage().await;
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
+    let (app, db, [district, school]) = demo_released_by_hand().await;
     let survey = published_survey(&app, &one_question(&district, "Trước")).await;
     let code = session(&app, &survey, &school).await;
     for i in 0..K + 2 {
@@ -173,14 +184,7 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
         assert!(v.get("one").is_some() && v.get("$v").is_none(), "{t}");
     }
     // Read as version 0: the same figures and the same definition.
-    assert_eq!(
-        app.results(&survey, "", app.admin()).await.ok(200)["questions"],
-        before["questions"]
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/surveys/{survey}"), app.admin()).await.ok(200)["definition"],
-        definition_before
-    );
+    reads_as(&app, &survey, &before, &definition_before).await;
     // A child answering meanwhile, and the folder folding version-0 rows
     // with version-1 ones.
     for _ in 0..K {
@@ -208,13 +212,6 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
         assert_eq!(v["$v"], 1, "{t}");
         assert!(v["one"].is_string(), "{t}");
     }
-    assert_eq!(
-        app.results(&survey, "", app.admin()).await.ok(200)["questions"],
-        mixed["questions"]
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/surveys/{survey}"), app.admin()).await.ok(200)["definition"],
-        definition_before
-    );
+    reads_as(&app, &survey, &mixed, &definition_before).await;
     db.close().await.ok();
 }
