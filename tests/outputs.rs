@@ -206,12 +206,7 @@ async fn results_carry_the_words_in_the_callers_language() {
 async fn results_csv_is_for_people_in_either_language() {
     let Answered { app, survey, .. } = answered().await;
     let json = app.results(&survey, "?by=age_band", app.admin()).await.ok(200).clone();
-    let r = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results.csv?by=age_band"),
-            app.admin(),
-        )
-        .await;
+    let r = app.survey_file(&survey, "results.csv?by=age_band", app.admin()).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let rows = parse_csv(&r.text);
@@ -293,10 +288,7 @@ async fn results_csv_is_for_people_in_either_language() {
 
     // English: by `lang=en`, or by Accept-Language.
     let by_query = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results.csv?by=age_band&lang=en"),
-            app.admin(),
-        )
+        .survey_file(&survey, "results.csv?by=age_band&lang=en", app.admin())
         .await;
     let by_header = app
         .get_in(

@@ -319,12 +319,7 @@ async fn results_export_as_csv_for_excel() {
     let (app, school, survey, code) = every_type_session().await;
     girls_answer_alike(&app, &code, 8, "Sân trường cần thêm cây xanh, ghế đá").await;
     app.release().await;
-    let r = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/results.csv?by=age_band"),
-            app.admin(),
-        )
-        .await;
+    let r = app.survey_file(&survey, "results.csv?by=age_band", app.admin()).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let lines = crate::outputs::parse_csv(&r.text);
@@ -447,8 +442,9 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     );
     // The texts apart, one per row, nothing else beside them.
     let r = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/texts.csv?reason=%C4%90%E1%BB%8Dc%20%C3%BD%20ki%E1%BA%BFn"),
+        .survey_file(
+            &survey,
+            "texts.csv?reason=%C4%90%E1%BB%8Dc%20%C3%BD%20ki%E1%BA%BFn",
             app.admin(),
         )
         .await;
@@ -493,12 +489,9 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     app.get(&path("?reason=x"), None)
         .await
         .assert_problem(401, "unauthenticated");
-    app.get(
-        &format!("/api/v1/surveys/{survey}/responses.csv?reason=x&unit_id={other}"),
-        app.admin(),
-    )
-    .await
-    .assert_problem(409, "too_few_responses");
+    app.survey_file(&survey, &format!("responses.csv?reason=x&unit_id={other}"), app.admin())
+        .await
+        .assert_problem(409, "too_few_responses");
     app.get(
         &format!("/api/v1/surveys/{}/responses.csv?reason=x", uuid::Uuid::now_v7()),
         app.admin(),
@@ -513,10 +506,7 @@ async fn rows_are_for_admins_generalised_audited_and_texts_apart() {
     );
     // In English on request.
     let en = app
-        .get(
-            &format!("/api/v1/surveys/{survey}/texts.csv?reason=x&lang=en"),
-            app.admin(),
-        )
+        .survey_file(&survey, "texts.csv?reason=x&lang=en", app.admin())
         .await;
     assert!(
         en.text

@@ -135,10 +135,7 @@ async fn the_folder_moves_past_rows_it_cannot_read() {
 
     // The free-text export reads the rows it can and skips the one it cannot.
     let texts = app
-        .get(
-            &format!("/api/v1/surveys/{broken_answers}/texts.csv?reason=quality%20check"),
-            app.admin(),
-        )
+        .survey_file(&broken_answers, "texts.csv?reason=quality%20check", app.admin())
         .await;
     assert_eq!(texts.status, 200, "{}", texts.text);
     assert_eq!(texts.text.matches("Em vui").count(), n as usize - 1, "{}", texts.text);

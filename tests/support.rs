@@ -527,6 +527,11 @@ impl Http {
             .await
     }
 
+    /// A survey's file (`results.csv?by=…`, `texts.csv?reason=…`), read by `token`.
+    pub async fn survey_file(&self, survey: &str, file: &str, token: Option<&str>) -> Resp {
+        self.get(&format!("/api/v1/surveys/{survey}/{file}"), token).await
+    }
+
     /// Sends `call` with `token`.
     pub async fn call(&self, call: &Call, token: Option<&str>) -> Resp {
         match &call.body {
