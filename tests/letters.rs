@@ -6,7 +6,7 @@
 //! within the limit; a refusal stores nothing.
 
 use actix_web::http::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::recommendations::{World, agency, client_token, delivery_for, sent, world};
 use crate::support::{Resp, TestApp};
@@ -38,6 +38,12 @@ async fn upload(
 }
 
 /// The letters kept on disk.
+/// The agency (`token`) answers delivery `d` with `reply`, which must be taken.
+async fn reply(app: &TestApp, d: &str, token: Option<&str>, reply: Value) {
+    let path = format!("/api/v1/agency/deliveries/{d}/replies");
+    app.post(&path, token, &reply).await.ok(200);
+}
+
 fn kept(app: &TestApp) -> Vec<Vec<u8>> {
     let Ok(dir) = std::fs::read_dir(&app.letters_dir) else {
         return Vec::new();
@@ -87,14 +93,14 @@ async fn a_reply_carries_the_agencys_letter_private_then_public() {
     assert!(r.body["detail"].as_str().unwrap().contains("/replies"), "{}", r.text);
     assert!(kept(app).is_empty());
 
-    app.post(
-        &format!("/api/v1/agency/deliveries/{d}/replies"),
+    reply(
+        app,
+        d,
         t,
-        &json!({"stance": "accepted", "body": "Đồng ý lắp đèn.",
+        json!({"stance": "accepted", "body": "Đồng ý lắp đèn.",
                 "commitments": [{"text": "Lắp 4 đèn", "due_on": "2027-03-01"}]}),
     )
-    .await
-    .ok(200);
+    .await;
     let r = upload(app, d, t, "", "application/pdf", letter.clone()).await;
     let body = r.ok(201).clone();
     assert_eq!(body["delivery_id"], d);
@@ -177,13 +183,13 @@ async fn a_reply_carries_the_agencys_letter_private_then_public() {
 async fn letters_are_refused_to_others_and_when_not_a_clean_pdf() {
     let s = sent_to_two().await;
     let (app, d, t) = (&s.w.app, s.delivery.as_str(), Some(s.token.as_str()));
-    app.post(
-        &format!("/api/v1/agency/deliveries/{d}/replies"),
+    reply(
+        app,
+        d,
         t,
-        &json!({"stance": "declined", "body": "Chưa có kinh phí.", "reason": "Ngân sách năm nay đã phân bổ."}),
+        json!({"stance": "declined", "body": "Chưa có kinh phí.", "reason": "Ngân sách năm nay đã phân bổ."}),
     )
-    .await
-    .ok(200);
+    .await;
 
     // Not a PDF, whatever it is called or declared as; active content; too
     // large; the wrong type; empty. Each stores nothing.
@@ -381,14 +387,14 @@ async fn letters_go_to_the_object_store_when_one_is_configured() {
             })
             .await;
     let (d, t) = (s.delivery.as_str(), Some(s.token.as_str()));
-    app.post(
-        &format!("/api/v1/agency/deliveries/{d}/replies"),
+    reply(
+        &app,
+        d,
         t,
-        &json!({"stance": "accepted", "body": "Đồng ý.",
+        json!({"stance": "accepted", "body": "Đồng ý.",
                 "commitments": [{"text": "Lắp đèn", "due_on": "2027-03-01"}]}),
     )
-    .await
-    .ok(200);
+    .await;
 
     let first = pdf("/Title (Ban nhap)");
     upload(&app, d, t, "", "application/pdf", first.clone()).await.ok(201);

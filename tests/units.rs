@@ -383,34 +383,49 @@ async fn reorganisations_that_cannot_work_are_refused_and_store_nothing() {
     post(json!({"effective_on": "2026-01-01", "title": "x", "moves": [{"unit_id": w1, "parent_id": s}]}))
         .await
         .assert_fields(&[("moves[0].parent", "kind_not_allowed"), ("moves[0].parent", "cycle")]);
-    // Nothing at all, unknown refs, ambiguous targets.
-    post(json!({"effective_on": "2026-01-01", "title": "x"}))
-        .await
-        .assert_fields(&[("close", "empty_reorganisation")]);
-    post(json!({"effective_on": "2026-01-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_ref": "nowhere"}]}))
-        .await
-        .assert_fields(&[("lineage[0].to", "unknown_ref")]);
-    post(json!({"effective_on": "2026-01-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_ref": "a", "to_unit_id": w1}]}))
-        .await
-        .assert_fields(&[("lineage[0].to_unit_id", "ambiguous")]);
-    post(
-        json!({"effective_on": "2026-01-01", "title": "", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}),
-    )
-    .await
-    .assert_fields(&[("title", "invalid_length")]);
-    post(
-        json!({"effective_on": "2019-01-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}),
-    )
-    .await
-    .assert_fields(&[("close[0]", "not_in_force")]);
-    post(
-        json!({"effective_on": "0900-07-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}),
-    )
-    .await
-    .assert_fields(&[("effective_on", "out_of_range")]);
-    post(json!({"effective_on": "01/07/2025", "title": "x"}))
-        .await
-        .assert_fields(&[("effective_on", "invalid_type")]);
+    // Nothing at all, unknown refs, ambiguous targets, bad fields.
+    let reorganisation = |body: Value| Call::post("/api/v1/reorganisations", body);
+    let invalid: &[(Call, Fields)] = &[
+        (
+            reorganisation(json!({"effective_on": "2026-01-01", "title": "x"})),
+            &[("close", "empty_reorganisation")],
+        ),
+        (
+            reorganisation(
+                json!({"effective_on": "2026-01-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_ref": "nowhere"}]}),
+            ),
+            &[("lineage[0].to", "unknown_ref")],
+        ),
+        (
+            reorganisation(
+                json!({"effective_on": "2026-01-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_ref": "a", "to_unit_id": w1}]}),
+            ),
+            &[("lineage[0].to_unit_id", "ambiguous")],
+        ),
+        (
+            reorganisation(
+                json!({"effective_on": "2026-01-01", "title": "", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}),
+            ),
+            &[("title", "invalid_length")],
+        ),
+        (
+            reorganisation(
+                json!({"effective_on": "2019-01-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}),
+            ),
+            &[("close[0]", "not_in_force")],
+        ),
+        (
+            reorganisation(
+                json!({"effective_on": "0900-07-01", "title": "x", "close": [w2], "lineage": [{"from": w2, "to_unit_id": w1}]}),
+            ),
+            &[("effective_on", "out_of_range")],
+        ),
+        (
+            reorganisation(json!({"effective_on": "01/07/2025", "title": "x"})),
+            &[("effective_on", "invalid_type")],
+        ),
+    ];
+    app.refuses_fields(invalid, app.admin()).await;
     post(json!({
         "effective_on": "2026-01-01", "title": "x", "close": [w2],
         "open": [{"ref": "n", "kind": "ward", "code": "W1", "name": {"vi": "N"}, "parent_id": city}],
