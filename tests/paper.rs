@@ -186,10 +186,8 @@ async fn a_facilitator_enters_paper_forms_counted_on_the_day_of_the_session() {
     }
     for (period, want) in [("2026-11-26..2026-11-26", 7.0), ("2026-11-28..2026-11-28", 0.0)] {
         let r = app
-            .post(
-                "/api/v1/targets",
-                app.admin(),
-                &json!({"metric": "unique_participants", "scope_unit_id": p.school, "period": period, "value": 10}),
+            .set_target(
+                json!({"metric": "unique_participants", "scope_unit_id": p.school, "period": period, "value": 10}),
             )
             .await;
         let target = r.created();

@@ -438,13 +438,9 @@ async fn play() -> Stretch {
         .await;
     }
     // A target of the school's own.
-    app.post(
-        "/api/v1/targets",
-        app.admin(),
-        &json!({"metric": "consultations", "scope_unit_id": u("PN-S06"), "period": "2026", "value": 100}),
-    )
-    .await
-    .ok(201);
+    app.set_target(json!({"metric": "consultations", "scope_unit_id": u("PN-S06"), "period": "2026", "value": 100}))
+        .await
+        .ok(201);
 
     // The responses' record keys and pseudonyms, as stored.
     use sea_orm::ConnectionTrait;

@@ -150,26 +150,18 @@ async fn the_plan_targets_are_seeded_and_progress_is_measured() {
 async fn targets_are_admin_data_with_checked_values() {
     let app = TestApp::spawn_demo().await;
     let district = app.unit_id("PN", "2026-01-01").await;
-    app.post(
-        "/api/v1/targets",
-        app.admin(),
-        &json!({"metric": "happiness", "scope_unit_id": uuid::Uuid::now_v7(), "period": "2026-Q5", "value": -1}),
+    app.set_target(
+        json!({"metric": "happiness", "scope_unit_id": uuid::Uuid::now_v7(), "period": "2026-Q5", "value": -1}),
     )
     .await
     .assert_problem(422, "validation_failed");
-    app.post(
-        "/api/v1/targets",
-        app.admin(),
-        &json!({"metric": "ward_dialogue_coverage", "scope_unit_id": district, "period": "2026", "value": 120}),
+    app.set_target(
+        json!({"metric": "ward_dialogue_coverage", "scope_unit_id": district, "period": "2026", "value": 120}),
     )
     .await
     .assert_fields(&[("value", "out_of_range")]);
     let id = app
-        .post(
-            "/api/v1/targets",
-            app.admin(),
-            &json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}),
-        )
+        .set_target(json!({"metric": "forums", "scope_unit_id": district, "period": "2027", "value": 1}))
         .await
         .created();
     let r = app

@@ -187,10 +187,8 @@ async fn seed() -> Seeded {
         app.post("/api/v1/events", app.admin(), &body).await.ok(201);
     }
     let year = pinned_day().year();
-    app.post(
-        "/api/v1/targets",
-        app.admin(),
-        &json!({"metric": "consultations", "scope_unit_id": council, "period": year.to_string(), "value": 10}),
+    app.set_target(
+        json!({"metric": "consultations", "scope_unit_id": council, "period": year.to_string(), "value": 10}),
     )
     .await
     .ok(201);

@@ -825,6 +825,11 @@ impl TestApp {
         self.post(&path, self.admin(), &json!({"password": password})).await
     }
 
+    /// The admin sets a target (`{"metric", "scope_unit_id", "period", "value"}`).
+    pub async fn set_target(&self, target: Value) -> Resp {
+        self.post("/api/v1/targets", self.admin(), &target).await
+    }
+
     /// Creates a facilitator of the unit with this code (as of 1 January
     /// 2026): its id and a token for it.
     pub async fn facilitator(&self, username: &str, unit_code: &str) -> (String, String) {

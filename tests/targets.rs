@@ -271,14 +271,9 @@ async fn the_school_calendar_is_seeded_and_admins_set_each_years_terms() {
         (json!("2026-09-05"), json!("2027-01-15"))
     );
     let district = app.unit_id("PN", "2026-01-01").await;
-    let term_target = app
-        .post(
-            "/api/v1/targets",
-            app.admin(),
-            &json!({"metric": "events.parents_session", "scope_unit_id": district, "period": "2026-2027-HK1", "value": 1}),
-        )
-        .await
-        .created();
+    let in_term =
+        json!({"metric": "events.parents_session", "scope_unit_id": district, "period": "2026-2027-HK1", "value": 1});
+    let term_target = app.set_target(in_term).await.created();
 
     // The city announces the real dates.
     let year = json!({"school_year": "2026-2027",
@@ -400,13 +395,9 @@ async fn the_school_calendar_is_seeded_and_admins_set_each_years_terms() {
         ];
         app.refuses(&invalid_query, &[app.admin()], 400, "invalid_query").await;
     }
-    app.post(
-        "/api/v1/targets",
-        app.admin(),
-        &json!({"metric": "forums", "scope_unit_id": district, "period": "2030-2031-HK1", "value": 1}),
-    )
-    .await
-    .assert_fields(&[("period", "invalid_period")]);
+    app.set_target(json!({"metric": "forums", "scope_unit_id": district, "period": "2030-2031-HK1", "value": 1}))
+        .await
+        .assert_fields(&[("period", "invalid_period")]);
 }
 
 #[actix_web::test]
