@@ -85,11 +85,9 @@ async fn the_holiday_calendar_is_seeded_read_by_staff_and_kept_by_admins() {
     .assert_problem(422, "validation_failed");
     let r = app.get("/api/v1/calendar/holidays?year=2026", app.admin()).await;
     assert_eq!(r.ok(200)["holidays"].as_array().unwrap().len(), 3);
-    for q in ["year=1999", "year=x", "month=2"] {
-        app.get(&format!("/api/v1/calendar/holidays?{q}"), app.admin())
-            .await
-            .assert_problem(400, "invalid_query");
-    }
+    let bad = ["year=1999", "year=x", "month=2"];
+    app.refuses_queries("/api/v1/calendar/holidays", &bad, app.admin())
+        .await;
     app.get("/api/v1/calendar/holidays", None)
         .await
         .assert_problem(401, "unauthenticated");
