@@ -150,7 +150,7 @@ async fn join(b: &Browser, code: &str, age: u8) {
     b.select("#age", &age.to_string()).await;
     b.click("input[name=gender][value=prefer_not_to_say]").await;
     b.click("#continue").await;
-    agree(&b).await;
+    agree(b).await;
     b.find("#next").await;
 }
 
@@ -443,7 +443,7 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     let s = crate::receipts::story().await;
     let app = &s.app;
     let b = Browser::phone("vi").await;
-    open_app(&b, &app).await;
+    open_app(&b, app).await;
     join(&b, &s.code, 10).await;
     yes_then_next(&b, 2).await;
     b.find("#receipt").await;
@@ -834,7 +834,7 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts() {
     let app = &c.w.app;
     let code = crate::results::session(app, &c.survey, &c.w.school).await;
     let b = Browser::phone("vi").await;
-    open_app(&b, &app).await;
+    open_app(&b, app).await;
     join(&b, &code, 12).await;
     yes_then_next(&b, 2).await;
     b.find("#receipt").await;

@@ -213,7 +213,7 @@ async fn moderators_filter_search_and_count_the_queue() {
 
     // Only the Council's moderators and admins.
     app.get("/api/v1/issues", app.admin()).await.ok(200);
-    let (_, facilitator) = app.user("phu.trach.s06", "facilitator", Some(&school), None).await;
+    let (_, facilitator) = app.user("phu.trach.s06", "facilitator", Some(school), None).await;
     let (_, officer) = app.user("bao.ve", "safeguarding_officer", None, None).await;
     let agencies = app.get("/api/v1/agencies", app.admin()).await;
     let agency = agencies.ok(200)["items"][0]["id"].as_str().unwrap().to_owned();
@@ -310,7 +310,7 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     );
     // The audit log says the text was edited, never what it said: the
     // words a moderator redacted are kept nowhere.
-    let audit = audit_of(&app, &issues[2]).await;
+    let audit = audit_of(app, &issues[2]).await;
     assert_eq!(audit.ok(200)["items"][0]["after"]["body"], "edited");
     assert!(!audit.text.contains("50%"), "{}", audit.text);
     let history = app.get(&path(2), m).await.ok(200)["history"].to_string();
@@ -362,21 +362,21 @@ async fn bulk_changes_are_all_or_nothing() {
     // One withheld issue among them: nothing changes, and the refusal names it.
     let mut with_withheld = open.to_vec();
     with_withheld.push(issues[3].clone());
-    let r = bulk(&app, m, json!({"ids": with_withheld, "status": "accepted"})).await;
+    let r = bulk(app, m, json!({"ids": with_withheld, "status": "accepted"})).await;
     r.assert_problem(404, "not_found");
     assert!(!r.text.contains(&issues[3]), "nothing says the issue is withheld");
     assert_eq!(snapshot().await, before);
     // An unknown issue among them: the same.
     let mut with_unknown = open.to_vec();
     with_unknown.push(UNKNOWN.into());
-    bulk(&app, m, json!({"ids": with_unknown, "status": "accepted"}))
+    bulk(app, m, json!({"ids": with_unknown, "status": "accepted"}))
         .await
         .assert_problem(404, "not_found");
     assert_eq!(snapshot().await, before);
 
     // Re-topic and reject three, accept one.
     let r = bulk(
-        &app,
+        app,
         m,
         json!({"ids": &open[..3], "status": "rejected", "reason": "off_topic", "topic": "education"}),
     )
@@ -388,22 +388,22 @@ async fn bulk_changes_are_all_or_nothing() {
             .iter()
             .all(|i| i["status"] == "rejected" && i["rejection_reason"] == "off_topic" && i["topic"] == "education")
     );
-    let r = bulk(&app, m, json!({"ids": [&open[3]], "status": "accepted"})).await;
+    let r = bulk(app, m, json!({"ids": [&open[3]], "status": "accepted"})).await;
     assert_eq!(r.ok(200)["items"][0]["status"], "accepted");
     let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
     assert_eq!(counts, json!({"new": 0, "accepted": 1, "rejected": 3, "merged": 0}));
     // Each change is audited.
-    let audit = audit_of(&app, &open[0]).await;
+    let audit = audit_of(app, &open[0]).await;
     assert_eq!(audit.items().len(), 1);
     // A move back to new fails for all.
     let after = snapshot().await;
-    bulk(&app, m, json!({"ids": open, "status": "new"}))
+    bulk(app, m, json!({"ids": open, "status": "new"}))
         .await
         .assert_problem(409, "illegal_transition");
     assert_eq!(snapshot().await, after);
 
     // Bad input.
-    bulk(&app, m, json!({"ids": [], "status": "accepted"}))
+    bulk(app, m, json!({"ids": [], "status": "accepted"}))
         .await
         .assert_fields(&[("ids", "invalid_length")]);
     let many: Vec<String> = (0..501).map(|_| uuid::Uuid::now_v7().to_string()).collect();
@@ -429,20 +429,20 @@ async fn bulk_changes_are_all_or_nothing() {
         ),
     ];
     app.refuses_fields(invalid, m).await;
-    bulk(&app, m, json!({"ids": ["nope"], "status": "accepted"}))
+    bulk(app, m, json!({"ids": ["nope"], "status": "accepted"}))
         .await
         .assert_problem(422, "validation_failed");
     assert_eq!(snapshot().await, after);
     // Roles.
     let (_, facilitator) = app.facilitator("phu.trach.bulk", "PN-S06").await;
     bulk(
-        &app,
+        app,
         Some(&facilitator),
         json!({"ids": [&open[0]], "status": "accepted"}),
     )
     .await
     .assert_problem(403, "forbidden");
-    bulk(&app, None, json!({"ids": [&open[0]], "status": "accepted"}))
+    bulk(app, None, json!({"ids": [&open[0]], "status": "accepted"}))
         .await
         .assert_problem(401, "unauthenticated");
 }
@@ -466,11 +466,11 @@ async fn child(app: &TestApp, school: &str, age: u8) -> String {
 async fn children_read_accepted_issues_and_support_each_once() {
     let q = queue().await;
     let (app, m, school, issues) = (&q.app, q.moderator(), &q.school, &q.issues);
-    bulk(&app, m, json!({"ids": [&issues[0], &issues[1]], "status": "accepted"}))
+    bulk(app, m, json!({"ids": [&issues[0], &issues[1]], "status": "accepted"}))
         .await
         .ok(200);
     bulk(
-        &app,
+        app,
         m,
         json!({"ids": [&issues[2]], "status": "rejected", "reason": "other"}),
     )
@@ -502,8 +502,8 @@ async fn children_read_accepted_issues_and_support_each_once() {
     app.refuses_queries("/api/v1/public/issues", &bad, None).await;
 
     // Supports: once per child, whatever the retries.
-    let a = child(&app, &school, 12).await;
-    let b = child(&app, &school, 14).await;
+    let a = child(app, school, 12).await;
+    let b = child(app, school, 14).await;
     let path = format!("/api/v1/issues/{}/supports", issues[0]);
     let r = app.post(&path, Some(&a), &json!({})).await;
     assert_eq!(r.ok(201)["supports"], 1);
@@ -547,7 +547,7 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     // A form issue would need a session; two event issues and one at the other school will do.
     let (canonical, duplicate, third) = (issues[0].clone(), issues[1].clone(), issues[4].clone());
     bulk(
-        &app,
+        app,
         m,
         json!({"ids": [&canonical, &duplicate, &third], "status": "accepted"}),
     )
@@ -560,9 +560,9 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     }
     // Children: a supports both, b the duplicate, c the canonical.
     let (a, b, c) = (
-        child(&app, &school, 12).await,
-        child(&app, &school, 13).await,
-        child(&app, &school, 14).await,
+        child(app, school, 12).await,
+        child(app, school, 13).await,
+        child(app, school, 14).await,
     );
     let support = async |who: &str, id: &str| {
         let r = app
@@ -581,7 +581,7 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
         (Some(2), Some(2))
     );
 
-    let r = merge(&app, m, &duplicate, &canonical).await;
+    let r = merge(app, m, &duplicate, &canonical).await;
     let merged = r.ok(200).clone();
     assert_eq!(merged["id"], canonical.as_str());
     assert_eq!(merged["supports"], 3, "a, b and c, a once");
@@ -594,7 +594,7 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     assert!(shown.contains(&canonical) && !shown.contains(&duplicate));
 
     // The rules: one level deep, not into itself, not twice, not withheld.
-    let post_merge = async |id: &str, into: &str| merge(&app, m, id, into).await;
+    let post_merge = async |id: &str, into: &str| merge(app, m, id, into).await;
     for (id, into, code) in [
         (&third, &duplicate, "merge_target_merged"),
         (&canonical, &third, "has_merged_issues"),
@@ -610,10 +610,10 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
         Call::post(format!("/api/v1/issues/{third}/merge"), json!({})),
     ];
     app.refuses(&validation_failed, &[m], 422, "validation_failed").await;
-    unmerge(&app, m, &third).await.assert_problem(409, "not_merged");
+    unmerge(app, m, &third).await.assert_problem(409, "not_merged");
 
     // Unmerging restores both exactly.
-    let r = unmerge(&app, m, &duplicate).await;
+    let r = unmerge(app, m, &duplicate).await;
     assert_eq!(r.ok(200)["merged_into"], Value::Null);
     let (after_c, after_d) = (get(&canonical).await, get(&duplicate).await);
     for (before, after) in [(&before_c, &after_c), (&before_d, &after_d)] {
@@ -630,14 +630,14 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
         }
     }
     // Both steps are audited; other roles are refused.
-    let audit = audit_of(&app, &duplicate).await;
+    let audit = audit_of(app, &duplicate).await;
     let actions = strings(audit.ok(200), "items", "action");
     assert!(actions.ends_with(&["issue.merge", "issue.unmerge"]), "{actions:?}");
-    let (_, facilitator) = app.user("phu.trach.merge", "facilitator", Some(&school), None).await;
-    merge(&app, Some(&facilitator), &duplicate, &canonical)
+    let (_, facilitator) = app.user("phu.trach.merge", "facilitator", Some(school), None).await;
+    merge(app, Some(&facilitator), &duplicate, &canonical)
         .await
         .assert_problem(403, "forbidden");
-    unmerge(&app, None, &duplicate)
+    unmerge(app, None, &duplicate)
         .await
         .assert_problem(401, "unauthenticated");
 }
@@ -677,7 +677,7 @@ async fn merging_a_new_issue_resolves_it_as_a_duplicate() {
         queue_of("").await["counts"],
         json!({"new": 4, "accepted": 0, "rejected": 0, "merged": 0})
     );
-    let r = merge(&app, m, &duplicate, &canonical).await;
+    let r = merge(app, m, &duplicate, &canonical).await;
     assert_eq!(r.ok(200)["status"], "new", "the canonical issue still waits");
     // The duplicate left the `new` queue: it is `merged`, listed and
     // counted under that status only.
@@ -712,7 +712,7 @@ async fn merging_a_new_issue_resolves_it_as_a_duplicate() {
         json!({"new": 2, "accepted": 1, "rejected": 0, "merged": 1})
     );
     // Unmerging brings back its own status, which the merge never changed.
-    let r = unmerge(&app, m, &duplicate).await;
+    let r = unmerge(app, m, &duplicate).await;
     assert_eq!(r.ok(200)["status"], "new");
     assert!(ids(&queue_of("status=new").await).contains(&duplicate));
     assert_eq!(
@@ -838,8 +838,8 @@ async fn likely_duplicates_come_first_whatever_the_spelling() {
     let q = queue().await;
     let (app, m, school, issues) = (&q.app, q.moderator(), &q.school, &q.issues);
     let more = event_with_issues(
-        &app,
-        &school,
+        app,
+        school,
         json!([
             {"title": "bao luc hoc duong", "body": "can them hoat dong phong chong bat nat o cong truong sau gio hoc a"},
             {"title": "Thư viện đóng cửa sớm", "body": "Em muốn đọc sách sau giờ học."}

@@ -23,6 +23,9 @@ use crate::reports::{CSV_HEADERS_EN, CSV_HEADERS_VI, SECTIONS};
 use crate::support::{DATA_KEY, TestApp, strings};
 use crate::surveys::{example_survey, published_survey};
 
+/// A report section's rows: (item, breakdown) → {name, value}.
+type Rows = BTreeMap<(String, String), Value>;
+
 /// Publishes hand counts as the service does.
 struct Publish {
     data: DataKey,
@@ -779,7 +782,7 @@ fn district_sections(
     groups: &[(&str, &[&str])],
     events: &[&Ev],
     (from, to): (&str, &str),
-) -> Vec<(&'static str, BTreeMap<(String, String), Value>)> {
+) -> Vec<(&'static str, Rows)> {
     vec![
         ("progress", progress_rows(s, years, "PN")),
         ("consultations", consultation_rows(s, groups, events, true)),
@@ -793,7 +796,7 @@ fn district_sections(
 /// its rows counted by hand; a failure names the report (`what`), the
 /// section and the first cells that differ.
 #[track_caller]
-fn sections_hold(report: &Value, what: &str, expected: Vec<(&str, BTreeMap<(String, String), Value>)>) {
+fn sections_hold(report: &Value, what: &str, expected: Vec<(&str, Rows)>) {
     for (key, want) in expected {
         same(&section(report, key), &want, &format!("{what}: {key}"));
     }
