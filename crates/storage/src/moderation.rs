@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{issue, issue_support, response};
 use crate::names::{by_name, by_name_opt, read, read_opt};
-use crate::query::{read_by_id, rows_in};
+use crate::query::{Found, read_by_id, rows_in};
 use crate::safeguarding::{Opening, open};
 use crate::{Actor, Db, StoreError, begin};
 
@@ -176,7 +176,7 @@ pub async fn counts<C: ConnectionTrait>(conn: &C, filter: &IssueFilter<'_>) -> R
 /// (and their search key), raised at `at`; every other column empty, for
 /// the caller to fill in.
 pub(crate) fn new_issue_row(
-    (id, source, status): (Uuid, &str, &str),
+    (id, source, status): (Uuid, &str, IssueStatus),
     (unit_id, topic_id): (Uuid, Option<Uuid>),
     (title, body): (&str, &str),
     at: DateTime<Utc>,
@@ -185,7 +185,7 @@ pub(crate) fn new_issue_row(
     issue::ActiveModel {
         id: Set(id),
         source: Set(source.to_owned()),
-        status: Set(status.to_owned()),
+        status: Set(status.as_str().to_owned()),
         unit_id: Set(unit_id),
         topic_id: Set(topic_id),
         title: Set(title.to_owned()),
@@ -474,11 +474,7 @@ pub async fn merge(
 /// `false` when the issue is not merged.
 pub async fn unmerge(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError> {
     let tx = begin(db).await?;
-    let issue = issue::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let issue = issue::Entity::find_by_id(id).lock_exclusive().found(&tx).await?;
     let Some(into) = issue.merged_into else {
         tx.rollback().await?;
         return Ok(false);
@@ -665,9 +661,8 @@ pub async fn promotable<C: ConnectionTrait>(conn: &C, response_id: Uuid) -> Resu
     use crate::entities::response;
     let r = response::Entity::find_by_id(response_id)
         .filter(response::Column::WithdrawnAt.is_null())
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        .found(conn)
+        .await?;
     Ok(PromotableResponse {
         survey_id: r.survey_id,
         version: r.version,
@@ -713,7 +708,7 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
         response_id: Set(Some(p.response_id)),
         question_key: Set(Some(p.question_key.to_owned())),
         ..new_issue_row(
-            (id, "survey_answer", IssueStatus::New.as_str()),
+            (id, "survey_answer", IssueStatus::New),
             (p.from.unit_id, p.topic_id),
             (p.title, p.body),
             now,
@@ -728,9 +723,8 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
             let e = issue::Entity::find()
                 .filter(issue::Column::ResponseId.eq(p.response_id))
                 .filter(issue::Column::QuestionKey.eq(p.question_key))
-                .one(db)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+                .found(db)
+                .await?;
             return Ok((e.id, false));
         }
         return Err(e.into());

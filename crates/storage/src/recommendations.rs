@@ -18,7 +18,7 @@ use crate::entities::{
     commitment, delivery, delivery_reminder, delivery_update, recommendation as rec, recommendation_issue,
 };
 use crate::names::{by_name, by_name_opt, read, read_opt};
-use crate::query::{page, read_by_id, rows_in};
+use crate::query::{Found, page, read_by_id, rows_in};
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
 use langnghe_domain::recommendation::{
     CommitmentStatus, DeliveryStatus, PlannedDelivery, RecommendationStatus, Stance, escalates,
@@ -164,10 +164,7 @@ async fn with_issues<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<RecommendationRow, StoreError> {
-    let m = rec::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let m = rec::Entity::find_by_id(id).found(conn).await?;
     with_issues(conn, vec![m]).await?.pop().ok_or(StoreError::NotFound)
 }
 
@@ -179,11 +176,7 @@ pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<
 }
 
 async fn get_locked(tx: &Tx, id: Uuid) -> Result<RecommendationRow, StoreError> {
-    let m = rec::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let m = rec::Entity::find_by_id(id).lock_exclusive().found(tx).await?;
     with_issues(tx, vec![m]).await?.pop().ok_or(StoreError::NotFound)
 }
 

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Change};
 use crate::entities::{fold_queue, response, safeguarding_case as case, safeguarding_note as note};
+use crate::query::delete_in;
 use crate::{Actor, Db, StoreError, begin};
 
 /// A response whose free text is due for purging.
@@ -139,16 +140,8 @@ pub async fn delete_closed_cases(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, 
         .into_tuple()
         .all(&tx)
         .await?;
-    for chunk in ids.chunks(500) {
-        note::Entity::delete_many()
-            .filter(note::Column::CaseId.is_in(chunk.iter().copied()))
-            .exec(&tx)
-            .await?;
-        case::Entity::delete_many()
-            .filter(case::Column::Id.is_in(chunk.iter().copied()))
-            .exec(&tx)
-            .await?;
-    }
+    delete_in::<note::Entity, _>(&tx, note::Column::CaseId, &ids).await?;
+    delete_in::<case::Entity, _>(&tx, case::Column::Id, &ids).await?;
     tx.commit().await?;
     Ok(ids.len() as u64)
 }

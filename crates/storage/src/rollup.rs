@@ -24,6 +24,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{fold_queue, result_cell, result_release};
+use crate::query::{aggregates, count_in};
 use crate::{Db, StoreError, Tx, begin};
 
 /// Cells are monthly (the table's `grain` column says so).
@@ -165,12 +166,9 @@ pub async fn backlog<C: ConnectionTrait>(conn: &C) -> Result<Backlog, StoreError
            (SELECT MAX(released_at) FROM result_releases) AS last_release",
         cap = crate::outbox::BACKLOG_COUNT_CAP
     );
-    let row = conn
-        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = aggregates(conn, sql).await?;
     Ok(Backlog {
-        waiting: u64::try_from(row.try_get::<i64>("", "waiting")?).unwrap_or(0),
+        waiting: count_in(&row, "waiting")?,
         last_release_at: row.try_get::<Option<DateTime<Utc>>>("", "last_release")?,
     })
 }

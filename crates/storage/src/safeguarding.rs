@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::audit::{Change, snapshot};
 use crate::entities::{safeguarding_case as case, safeguarding_note as note};
 use crate::names::{read as read_name, read_opt};
-use crate::query::{page, read_by_id};
+use crate::query::{Found, page, read_by_id};
 use crate::{Actor, Db, StoreError, begin};
 use langnghe_domain::safeguarding::{CaseStatus, Channel, Referral, Verdict};
 use langnghe_domain::screen::{Outcome, Severity};
@@ -169,10 +169,7 @@ pub struct CaseText {
 /// A case with its text and notes, for an officer; the reading is audited.
 pub async fn read(db: &Db, actor: &Actor, id: Uuid) -> Result<(CaseRow, CaseText), StoreError> {
     let tx = begin(db).await?;
-    let m = case::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let m = case::Entity::find_by_id(id).found(&tx).await?;
     let text = m.original_text.clone();
     let notes = note::Entity::find()
         .filter(note::Column::CaseId.eq(id))
@@ -419,11 +416,7 @@ pub async fn release(
 ) -> Result<Result<CaseRow, ReleaseRefused>, StoreError> {
     use crate::entities::{issue, response};
     let tx = begin(db).await?;
-    let m = case::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let m = case::Entity::find_by_id(id).lock_exclusive().found(&tx).await?;
     let refused = if m.outcome.as_deref() != Some("possible") {
         Some(ReleaseRefused::NotPossible)
     } else if m.released_at.is_some() {

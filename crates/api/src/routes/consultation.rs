@@ -1136,7 +1136,7 @@ async fn raise_issue(
     let new = NewIssue {
         submitted_at: state.clock.now(),
         id,
-        status: taken.status.to_owned(),
+        status: taken.status.as_str().to_owned(),
         survey_id: session.survey_id,
         session_id: session.id,
         unit_id: session.unit_id,

@@ -391,7 +391,7 @@ async fn create_event(
         match crate::services::intake::issue(&prefix, &issue.title, &issue.body, issue.topic.as_deref(), &topics) {
             Ok(taken) => issues.push(EventIssue {
                 id: Uuid::now_v7(),
-                status: taken.status.to_owned(),
+                status: taken.status,
                 redactions: taken.redactions,
                 cases: taken.cases,
                 title: taken.title,
