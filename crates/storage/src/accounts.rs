@@ -5,6 +5,7 @@ use langnghe_domain::{AgencyId, UnitId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryTrait,
 };
 
 use crate::audit::Change;
@@ -93,13 +94,11 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<UserId>,
     limit: u64,
 ) -> Result<Vec<User>, StoreError> {
-    let mut q = page(user::Entity::find(), user::Column::Id, after.map(|a| a.0), limit);
-    if let Some(role) = filter.role {
-        q = q.filter(user::Column::Role.eq(role.as_str()));
-    }
-    if let Some(disabled) = filter.disabled {
-        q = q.filter(user::Column::Disabled.eq(disabled));
-    }
+    let q = page(user::Entity::find(), user::Column::Id, after.map(|a| a.0), limit)
+        .apply_if(filter.role, |q, role| q.filter(user::Column::Role.eq(role.as_str())))
+        .apply_if(filter.disabled, |q, disabled| {
+            q.filter(user::Column::Disabled.eq(disabled))
+        });
     Ok(q.all(conn).await?.into_iter().map(to_user).collect::<Result<_, _>>()?)
 }
 

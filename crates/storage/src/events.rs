@@ -11,6 +11,7 @@ use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::plan::{Attendance, TrainingAudience};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QueryTrait,
 };
 use uuid::Uuid;
 
@@ -247,19 +248,15 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Event>, StoreError> {
-    let mut q = page(event::Entity::find(), event::Column::Id, after, limit);
-    if let Some(kind) = &filter.kind {
-        q = q.filter(event::Column::Kind.eq(kind.as_str()));
-    }
-    if let Some(units) = &filter.units {
-        q = q.filter(event::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
-    if let Some(from) = filter.from {
-        q = q.filter(event::Column::HeldOn.gte(from));
-    }
-    if let Some(to) = filter.to {
-        q = q.filter(event::Column::HeldOn.lte(to));
-    }
+    let q = page(event::Entity::find(), event::Column::Id, after, limit)
+        .apply_if(filter.kind.as_ref(), |q, kind| {
+            q.filter(event::Column::Kind.eq(kind.as_str()))
+        })
+        .apply_if(filter.units.as_ref(), |q, units| {
+            q.filter(event::Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        })
+        .apply_if(filter.from, |q, from| q.filter(event::Column::HeldOn.gte(from)))
+        .apply_if(filter.to, |q, to| q.filter(event::Column::HeldOn.lte(to)));
     let rows = q.all(conn).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut attendance = attendance_of(conn, &ids).await?;

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use uuid::Uuid;
 
@@ -238,16 +238,10 @@ pub async fn list<C: ConnectionTrait>(
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Event>, StoreError> {
-    let mut q = outbox::Entity::find();
-    if let Some(s) = status {
-        q = q.filter(outbox::Column::Status.eq(s));
-    }
-    if let Some(a) = agency_id {
-        q = q.filter(outbox::Column::AgencyId.eq(a));
-    }
-    if let Some(b) = before {
-        q = q.filter(outbox::Column::Id.lt(b));
-    }
+    let q = outbox::Entity::find()
+        .apply_if(status, |q, s| q.filter(outbox::Column::Status.eq(s)))
+        .apply_if(agency_id, |q, a| q.filter(outbox::Column::AgencyId.eq(a)))
+        .apply_if(before, |q, b| q.filter(outbox::Column::Id.lt(b)));
     Ok(q.order_by_desc(outbox::Column::Id).limit(limit).all(conn).await?)
 }
 

@@ -14,7 +14,7 @@ use langnghe_domain::moderation::IssueStatus;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement, ValueTuple};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr,
 };
 use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
@@ -255,11 +255,11 @@ pub async fn list_sessions<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Session>, StoreError> {
-    let mut q = page(session::Entity::find(), session::Column::Id, after, limit)
-        .filter(session::Column::SurveyId.eq(survey_id));
-    if let Some(units) = units {
-        q = q.filter(session::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
+    let q = page(session::Entity::find(), session::Column::Id, after, limit)
+        .filter(session::Column::SurveyId.eq(survey_id))
+        .apply_if(units, |q, units| {
+            q.filter(session::Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        });
     q.all(conn).await?.into_iter().map(to_session).collect()
 }
 
@@ -1093,16 +1093,13 @@ pub async fn responses_for_results<C: ConnectionTrait>(
     to: Option<DateTime<Utc>>,
     units: Option<&[UnitId]>,
 ) -> Result<Vec<ResultRow>, StoreError> {
-    let mut q = crate::query::counted_answers(survey_id, version).column(response::Column::Gender);
-    if let Some(from) = from {
-        q = q.filter(response::Column::SubmittedAt.gte(from));
-    }
-    if let Some(to) = to {
-        q = q.filter(response::Column::SubmittedAt.lt(to));
-    }
-    if let Some(units) = units {
-        q = q.filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
+    let q = crate::query::counted_answers(survey_id, version)
+        .column(response::Column::Gender)
+        .apply_if(from, |q, from| q.filter(response::Column::SubmittedAt.gte(from)))
+        .apply_if(to, |q, to| q.filter(response::Column::SubmittedAt.lt(to)))
+        .apply_if(units, |q, units| {
+            q.filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        });
     type Row = (Uuid, String, DateTime<Utc>, String, Option<String>);
     let rows: Vec<Row> = q.into_tuple().all(conn).await?;
     Ok(rows
@@ -1311,7 +1308,7 @@ pub async fn erase_participant(db: &Db, e: &Erasure<'_>) -> Result<Erased, Store
         .exec(&tx)
         .await?;
     let erased = issue::Entity::update_many()
-        .col_expr(issue::Column::Status, Expr::value("withdrawn"))
+        .col_expr(issue::Column::Status, Expr::value(IssueStatus::Withdrawn.as_str()))
         .col_expr(issue::Column::Title, Expr::value(e.erased_text))
         .col_expr(issue::Column::Body, Expr::value(e.erased_text))
         .col_expr(issue::Column::SearchText, Expr::value(Option::<String>::None))
@@ -1386,7 +1383,7 @@ pub async fn withdraw_issue(
         return Ok(IssueWithdrawn::Already);
     }
     issue::Entity::update_many()
-        .col_expr(issue::Column::Status, Expr::value("withdrawn"))
+        .col_expr(issue::Column::Status, Expr::value(IssueStatus::Withdrawn.as_str()))
         .col_expr(issue::Column::Title, Expr::value(erased_text))
         .col_expr(issue::Column::Body, Expr::value(erased_text))
         .col_expr(issue::Column::SearchText, Expr::value(Option::<String>::None))

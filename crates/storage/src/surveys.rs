@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use langnghe_domain::consultation::{self, SurveyStatus, SurveyTransitionError};
 use langnghe_domain::{TopicId, UnitId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryTrait,
+};
 use uuid::Uuid;
 
 use crate::audit::{Change, snapshot};
@@ -151,16 +153,16 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<SurveyRecord>, StoreError> {
-    let mut q = page(survey::Entity::find(), survey::Column::Id, after, limit);
-    if let Some(status) = filter.status {
-        q = q.filter(survey::Column::Status.eq(status.as_str()));
-    }
-    if let Some(kind) = &filter.kind {
-        q = q.filter(survey::Column::Kind.eq(kind.as_str()));
-    }
-    if let Some(units) = &filter.owner_units {
-        q = q.filter(survey::Column::OwnerUnitId.is_in(units.iter().map(|u| u.0)));
-    }
+    let q = page(survey::Entity::find(), survey::Column::Id, after, limit)
+        .apply_if(filter.status, |q, status| {
+            q.filter(survey::Column::Status.eq(status.as_str()))
+        })
+        .apply_if(filter.kind.as_ref(), |q, kind| {
+            q.filter(survey::Column::Kind.eq(kind.as_str()))
+        })
+        .apply_if(filter.owner_units.as_ref(), |q, units| {
+            q.filter(survey::Column::OwnerUnitId.is_in(units.iter().map(|u| u.0)))
+        });
     q.all(conn).await?.into_iter().map(to_record).collect()
 }
 
