@@ -690,16 +690,30 @@ fn join_paused(state: &AppState, p: crate::join_budget::Paused, lang: Lang) -> A
     e
 }
 
+/// The refusals joining and its assent step share, worded for the child.
+/// Only documented: the refusals themselves are `ApiError`s.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum JoinRefusals {
+    /// No session has this code (`join_code_unknown`)
+    #[response(status = 404, content_type = "application/problem+json")]
+    UnknownCode(crate::error::Problem),
+    /// The session has not opened (`session_not_open`) or has ended (`session_closed`)
+    #[response(status = 409, content_type = "application/problem+json")]
+    NotOpen(crate::error::Problem),
+    /// Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`
+    #[response(status = 429, content_type = "application/problem+json")]
+    Throttled(crate::error::Problem),
+}
+
 /// Join a session: no account, no name. Refusals are worded for the child.
 #[utoipa::path(
     tag = "consultation",
     request_body = JoinRequest,
     responses(
         (status = 200, body = JoinResponse),
-        (status = 404, description = "No session has this code (`join_code_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The session has not opened (`session_not_open`) or has ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`", body = crate::error::Problem, content_type = "application/problem+json"),
+        JoinRefusals,
         crate::openapi::BadBody,
     )
 )]
@@ -797,10 +811,8 @@ pub struct AssentResponse {
     request_body = AssentRequest,
     responses(
         (status = 200, body = AssentResponse),
-        (status = 404, description = "No session has this code (`join_code_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The session has not opened (`session_not_open`) or has ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`", body = crate::error::Problem, content_type = "application/problem+json"),
+        JoinRefusals,
         crate::openapi::BadBody,
     )
 )]
