@@ -316,7 +316,6 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = IssueDetailDto), crate::openapi::ReadErrors)
 )]
 #[get("/issues/{id}")]
@@ -371,7 +370,6 @@ pub struct IssueChangeIn {
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = IssueChangeIn,
     responses((status = 200, body = IssueDetailDto), crate::openapi::ChangeErrors)
 )]
@@ -380,9 +378,8 @@ async fn update_issue(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<IssueChangeIn>,
+    Json(change): Json<IssueChangeIn>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
-    let change = body.0;
     let mut errors = langnghe_domain::FieldErrors::new();
     let mut decision = checked(
         &state,
@@ -557,9 +554,8 @@ pub struct BulkDto {
 async fn bulk_update(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
-    body: Json<BulkIn>,
+    Json(change): Json<BulkIn>,
 ) -> Result<web::Json<BulkDto>, ApiError> {
-    let change = body.0;
     let mut errors = langnghe_domain::FieldErrors::new();
     let mut seen = BTreeSet::new();
     if let Some(d) = change.ids.iter().find(|id| !seen.insert(**id)) {
@@ -667,7 +663,6 @@ pub struct IssueSupportDto {
 #[utoipa::path(
     tag = "moderation",
     security(("respondent" = [])),
-    params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "Already supported", body = IssueSupportDto),
         (status = 201, body = IssueSupportDto),
@@ -705,7 +700,6 @@ pub struct MergeIn {
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = MergeIn,
     responses((status = 200, body = IssueDetailDto), crate::openapi::ChangeErrors)
 )]
@@ -714,9 +708,9 @@ async fn merge_issue(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<MergeIn>,
+    Json(body): Json<MergeIn>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
-    let into = body.0.into;
+    let into = body.into;
     match store::merge(&state.db, &staff.actor(), *id, into)
         .await
         .or_not_found("issue")?
@@ -735,7 +729,6 @@ async fn merge_issue(
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = IssueDetailDto), crate::openapi::ActionErrors)
 )]
 #[post("/issues/{id}/unmerge")]
@@ -1069,7 +1062,6 @@ pub struct SuggestionDto {
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = IssueDetailDto),
         (status = 409, description = "Not accepted (`not_accepted`), merged into another (`merged`), a possible disclosure (`possible_disclosure`) or personal data left (`personal_data`)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -1119,7 +1111,6 @@ async fn publish_issue(
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = IssueDetailDto), crate::openapi::ReadErrors)
 )]
 #[post("/issues/{id}/unpublish")]
@@ -1205,7 +1196,6 @@ fn referral_of(b: &ReferIn) -> Result<(String, Vec<String>), ApiError> {
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = ReferIn,
     responses((status = 201, body = ReferredDto), crate::openapi::EditErrors)
 )]
@@ -1214,9 +1204,9 @@ async fn refer_issue(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<ReferIn>,
+    Json(body): Json<ReferIn>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let (severity, categories) = referral_of(&body.0)?;
+    let (severity, categories) = referral_of(&body)?;
     let referral = store::Referral {
         severity: &severity,
         categories: &categories,
@@ -1243,9 +1233,9 @@ async fn refer_answer(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    body: Json<ReferIn>,
+    Json(body): Json<ReferIn>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let (severity, categories) = referral_of(&body.0)?;
+    let (severity, categories) = referral_of(&body)?;
     let (survey_id, answer_id) = path.into_inner();
     let record = crate::survey_format::find(&state, survey_id).await?;
     let (response_id, key, _) = find_answer(&state, &record, answer_id).await?;
