@@ -506,7 +506,8 @@ async fn a_school_enters_its_children_at_a_district_forum_and_an_admin_corrects_
             "/api/v1/events",
             app.admin(),
             &json!({"kind": "forum", "unit_id": district, "held_on": "2026-11-10",
-                "title": "Diễn đàn trẻ em quận", "children_attending": 100, "adults_attending": 12, "issues": []}),
+                "title": "Diễn đàn trẻ em quận", "children_attending": 100, "adults_attending": 12, "issues": [],
+                "notes": "Tổ chức tại Nhà thiếu nhi quận"}),
         )
         .await
         .string(201, "id");
@@ -550,6 +551,10 @@ async fn a_school_enters_its_children_at_a_district_forum_and_an_admin_corrects_
         ),
         (&json!(school), &json!(30))
     );
+    let facts = b.text("#event-facts").await;
+    assert!(facts.contains("Tổ chức tại Nhà thiếu nhi quận") && facts.contains("Quận Phú Nhuận"), "{facts}");
+    let page = b.text("main").await;
+    assert!(!page.contains("null") && !page.contains("[object"), "{page}");
     b.screenshot("console-event-children").await;
     accessible_both(&b, "children of units below", "#children-form").await;
     b.click("#signout").await;

@@ -34,14 +34,14 @@ export async function detail(main, id) {
 
   function draw() {
     heading.textContent = e.title;
-    facts.replaceChildren(
+    facts.replaceChildren(...[
       h('dt', { text: t('kind') }), h('dd', { text: t('eventKinds')[e.kind] || e.kind }),
       h('dt', { text: t('heldAt') }), h('dd', { text: name(e.unit_id) }),
       h('dt', { text: t('heldOn') }), h('dd', { id: 'event-day', text: dmy(e.held_on) }),
       h('dt', { text: t('childrenAttending') }), h('dd', { id: 'event-children', text: f.num(e.children_attending) }),
       h('dt', { text: t('adultsAttending') }), h('dd', { id: 'event-adults', text: f.num(e.adults_attending) }),
       e.attendance.length ? [h('dt', { text: t('attendanceTitle') }), h('dd', { text: e.attendance.map((a) => `${t('audiences')[a.role]}: ${f.num(a.people)}`).join(' · ') })] : [],
-      e.notes ? [h('dt', { text: t('note') }), h('dd', { text: e.notes })] : []);
+      e.notes ? [h('dt', { text: t('note') }), h('dd', { text: e.notes })] : []].flat());
     byUnit.replaceChildren(...(e.children_by_unit.length ? e.children_by_unit.map((l) => h('tr', { 'data-unit': l.unit_id },
       h('td', { text: name(l.unit_id) }),
       h('td', { class: 'num', text: f.num(l.children_attending) }),
@@ -127,7 +127,7 @@ export async function detail(main, id) {
     || (me.role === 'facilitator' && inScope(units, me).some((u) => u.id === e.unit_id));
 
   draw();
-  main.replaceChildren(
+  main.replaceChildren(...[
     h('p', {}, h('a', { href: '#/events', text: `← ${t('eventsTitle')}` })),
     heading, message, facts,
     h('h2', { text: t('issuesRaised') }),
@@ -139,5 +139,5 @@ export async function detail(main, id) {
         h('thead', {}, h('tr', {}, [[t('unitBelow')], [t('childrenN'), true], [t('byLevel')], [t('updatedAt')]].map(([x, num]) => h('th', { scope: 'col', class: num ? 'num' : null, text: x })))),
         byUnit),
       below.length ? childForm : h('p', { class: 'muted', id: 'no-units-below', text: t('noUnitsBelow') })) : null,
-    mayFix ? fixForm : null);
+    mayFix ? fixForm : null].filter(Boolean));
 }
