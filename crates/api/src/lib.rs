@@ -32,6 +32,7 @@ pub mod services;
 pub mod state;
 pub mod survey_format;
 pub mod web_app;
+mod web_assets;
 pub mod web_console;
 pub mod web_public;
 

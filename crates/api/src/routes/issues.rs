@@ -604,6 +604,10 @@ pub struct PublicIssueDto {
     pub topic: Option<String>,
     pub topic_name: Option<String>,
     pub unit_id: Uuid,
+    /// The ward (phường, xã) the issue's unit is in today, or the unit
+    /// itself when it is a ward, in the asked language; `null` when the
+    /// issue concerns a district or the city.
+    pub ward_name: Option<String>,
     /// Children who support it.
     pub supports: i64,
     pub created_at: DateTime<Utc>,
@@ -632,12 +636,21 @@ async fn public_issues(
     let units = unit_query(&state, q.unit_id).await?;
     let rows = store::public_list(&state.db, units.as_deref(), topic_id, page.after, page.fetch()).await?;
     let supports = store::support_counts(&state.db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    let chart = org::load_chart(&state.db).await?;
+    let today = state.clock.local_date();
+    let ward = |unit: Uuid| {
+        chart
+            .at_level(UnitId(unit), Some(langnghe_domain::org::UnitKind::Ward), today)
+            .and_then(|w| chart.unit(w))
+            .map(|w| w.name.get(lang).to_owned())
+    };
     Ok(web::Json(page.page(
         rows,
         |r| r.id,
         |r| {
             let topic = r.topic_id.and_then(|t| topics.iter().find(|x| x.id.0 == t));
             PublicIssueDto {
+                ward_name: ward(r.unit_id),
                 id: r.id,
                 title: r.title,
                 body: r.body,
