@@ -17,6 +17,19 @@ pub(crate) async fn accessible(b: &Browser, screen: &str) {
     assert!(found.is_empty(), "{screen}: {found:#?}");
 }
 
+/// axe-core in Vietnamese, then in English, back in Vietnamese; `ready`
+/// is what the screen shows again once redrawn.
+pub(crate) async fn accessible_both(b: &Browser, screen: &str, ready: &str) {
+    accessible(b, &format!("{screen} (vi)")).await;
+    b.click("#lang").await;
+    b.wait_text("#signout", 10, |t| t.contains("Sign out")).await;
+    b.find(ready).await;
+    accessible(b, &format!("{screen} (en)")).await;
+    b.click("#lang").await;
+    b.wait_text("#signout", 10, |t| t.contains("Đăng xuất")).await;
+    b.find(ready).await;
+}
+
 /// The password `TestApp::user` gives an account.
 pub(crate) fn password(username: &str) -> String {
     format!("{username}-mật-khẩu-dài")
@@ -975,6 +988,8 @@ async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_downlo
         table.contains("Nhịp cần đạt") && table.contains("Chưa thực hiện"),
         "{table}"
     );
+    // Each target named in the API's words (`name`), not the console's.
+    assert!(table.contains("Chỉ tiêu 1: Số cuộc họp Hội đồng trẻ em"), "{table}");
     assert!(
         table.contains("Chậm") || table.contains("Đúng tiến độ") || table.contains("Đạt"),
         "{table}"
@@ -1017,8 +1032,10 @@ async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_downlo
     // English.
     b.click("#lang").await;
     b.click("#nav a[data-screen=progress]").await;
-    b.wait_text("#progress-chart table", 10, |t| t.contains("Target 1"))
-        .await;
+    b.wait_text("#progress-chart table", 10, |t| {
+        t.contains("Target 1: Children's Council meetings")
+    })
+    .await;
     accessible(&b, "progress in English").await;
     b.click("#nav a[data-screen=results]").await;
     b.find("#results-release").await;

@@ -16,6 +16,7 @@ mod characters;
 mod children_app;
 mod console;
 mod console_admin;
+mod console_more;
 mod consultation;
 mod contract;
 mod contract_tools;

@@ -509,6 +509,16 @@ async fn the_community_page_on_a_phone_says_what_was_done_in_both_languages() {
         ready(&b).await;
         let issue = b.text(&format!("#issues li[data-issue='{}']", c.w.issues[0])).await;
         assert!(issue.contains(supports), "{issue}");
+        // Each with its ward (the school's, today), from the API, in words.
+        let ward = if lang == "vi" {
+            "Phường Đức Nhuận"
+        } else {
+            "Duc Nhuan Ward"
+        };
+        let listed = app.get_in("/api/v1/public/issues", None, lang).await;
+        let item = crate::support::find(listed.ok(200), "items", |i| i["id"] == c.w.issues[0].as_str());
+        assert_eq!(item["ward_name"], ward);
+        assert!(issue.contains(ward), "{issue}");
         assert!(b.has(&format!("#issues li[data-issue='{}']", c.w.issues[2])).await);
         assert!(
             !b.has(&format!("#issues li[data-issue='{}']", c.w.issues[1])).await,

@@ -1,6 +1,7 @@
 // Admins: the screens that keep the service's data — accounts, the
 // organisation over time, topics, agencies with their clients and
-// webhooks, targets, the holiday calendar, retention and the audit log.
+// webhooks, targets, the holiday calendar and school terms, retention,
+// the safeguarding webhook with the webhook dead letters, and the audit log.
 // Each is a client of the admin-only routes of the API.
 import './admin_words.js';
 import { h } from './console.js';
@@ -10,6 +11,8 @@ import * as org from './admin_org.js';
 import * as catalog from './admin_catalog.js';
 import * as plan from './admin_plan.js';
 import * as audit from './admin_audit.js';
+import * as hooks from './admin_hooks.js';
+import './extra_words.js';
 
 const PARTS = [
   ['users', 'admUsers', people.users],
@@ -19,6 +22,7 @@ const PARTS = [
   ['targets', 'admTargets', plan.targets],
   ['calendar', 'admCalendar', plan.calendar],
   ['retention', 'admRetention', plan.retention],
+  ['webhooks', 'admHooks', hooks.hooks],
   ['audit', 'admAudit', audit.log],
 ];
 

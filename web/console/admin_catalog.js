@@ -5,8 +5,7 @@ import * as api from './api.js';
 import { h } from './console.js';
 import { t } from './i18n.js';
 import * as f from './format.js';
-import { words, field, input, select, status, pagedTable, ask, all, unitOptions, secretOnce } from './ui.js';
-import { problemText } from './admin_people.js';
+import { words, field, input, select, status, pagedTable, ask, all, unitOptions, secretOnce, problemText } from './ui.js';
 
 const AGENCY_KINDS = ['education_office', 'social_affairs_office', 'peoples_committee', 'school_board', 'mass_organisation', 'department', 'police', 'health', 'other'];
 const value = (id) => document.getElementById(id).value.trim();

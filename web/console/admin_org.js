@@ -1,11 +1,12 @@
 // Admins: the organisation over time. The tree of units in force on a
 // chosen day, a new unit, and reorganisations (the units a merger closes,
-// the unit it opens, which one carries their history).
+// the unit it opens, which one carries their history; splits, moves and
+// renames in admin_reorg.js).
 import * as api from './api.js';
 import { h } from './console.js';
 import { t } from './i18n.js';
-import { words, dmy, ymd, field, input, select, status, pagedTable, all, unitOptions } from './ui.js';
-import { problemText } from './admin_people.js';
+import { words, dmy, ymd, field, input, select, status, pagedTable, all, unitOptions, problemText } from './ui.js';
+import { reorgForms } from './admin_reorg.js';
 
 const KINDS = ['city', 'district', 'ward', 'school', 'care_centre', 'council'];
 
@@ -23,6 +24,7 @@ export function units(area) {
       s.units = await all(`/units${api.qs({ at: s.at })}`);
       drawTree();
       refreshChoosers();
+      others.refresh();
     } catch (e) { message.fail(e); }
     tree.removeAttribute('aria-busy');
   }
@@ -144,6 +146,12 @@ export function units(area) {
         r.opened.filter((o) => !r.lineage.some((l) => l.to.id === o.id)).map((o) => h('li', { text: `${t('opened')}: ${brief(o)}` }))))),
   });
 
+  const others = reorgForms({
+    units: () => s.units,
+    recorded: async (r) => { reorgs.put(r); message.done(t('reorgDone', r.title)); await load(); },
+    renamed: async (u) => { message.done(t('renamed', words(u.name))); await load(); },
+  });
+
   area.replaceChildren(
     h('h1', { text: t('admUnits') }),
     h('form', { class: 'toolbar', id: 'tree-form', novalidate: true, onsubmit: (e) => {
@@ -157,7 +165,7 @@ export function units(area) {
     field('tree-day', t('treeDay'), day, t('treeDayHint')),
     h('button', { type: 'submit', id: 'show-tree', text: t('showTree') })),
     dayError, message, tree, addForm,
-    h('h2', { text: t('reorgs') }), reorgs.el, reorgForm);
+    h('h2', { text: t('reorgs') }), reorgs.el, reorgForm, ...others.forms);
   load();
   reorgs.reload();
 }

@@ -3,7 +3,7 @@
 import * as api from './api.js';
 import { h } from './console.js';
 import { t } from './i18n.js';
-import { words, field, input, select, status, pagedTable, ask, all, unitOptions } from './ui.js';
+import { words, field, input, select, status, pagedTable, ask, all, unitOptions, problemText } from './ui.js';
 
 const ROLES = ['admin', 'moderator', 'facilitator', 'safeguarding_officer', 'agency_staff'];
 
@@ -114,11 +114,4 @@ export function users(area) {
     }
     table.redraw();
   }).catch((e) => message.fail(e));
-}
-
-// A refusal with its fields, in words.
-export function problemText(e) {
-  const errors = e?.problem?.errors;
-  if (Array.isArray(errors) && errors.length) return errors.map((x) => `${x.field}: ${x.message}`).join(' · ');
-  return e?.message || t('failed');
 }

@@ -5,8 +5,8 @@ import * as api from './api.js';
 import { h } from './console.js';
 import { t } from './i18n.js';
 import * as f from './format.js';
-import { words, dmy, ymd, field, input, select, status, ask, all, unitOptions } from './ui.js';
-import { problemText } from './admin_people.js';
+import { words, dmy, ymd, field, input, select, status, ask, all, unitOptions, problemText } from './ui.js';
+import { terms } from './admin_terms.js';
 
 // The metrics the service measures (TargetDto.metric), the plan's first.
 const METRICS = ['consultations', 'lower_secondary_participants', 'ward_dialogue_coverage', 'school_dialogue_coverage',
@@ -27,15 +27,18 @@ export function targets(area) {
   let items = [];
   const unitName = (id) => { const u = units.find((x) => x.id === id); return u ? `${words(u.name)} (${u.code})` : id; };
   const metricName = (m) => t('metrics')[m] || m;
+  // A target's own name comes from the API; the chooser of a new one names
+  // every measure the API accepts.
+  const targetName = (x) => (x.name ? words(x.name) : metricName(x.metric));
   const draw = () => body.replaceChildren(...items.map((x) => h('tr', { 'data-id': x.id, 'data-metric': x.metric },
     h('td', { class: 'num', text: x.plan_target ?? '—' }),
-    h('td', {}, h('strong', { text: metricName(x.metric) }), h('br'), h('span', { class: 'muted', text: words(x.counting_rule) })),
+    h('td', {}, h('strong', { text: targetName(x) }), h('br'), h('span', { class: 'muted', text: words(x.counting_rule) })),
     h('td', { text: unitName(x.scope_unit_id) }),
     h('td', { text: x.period }),
     h('td', { class: 'num value', text: x.measures === 'percent_of_units' ? `${f.num(x.value)}%` : f.num(x.value) }),
-    h('td', {}, h('button', { type: 'button', class: 'secondary', 'data-act': 'edit', 'aria-label': `${t('edit')}: ${metricName(x.metric)} ${x.period}`, text: t('edit'), onclick: () => edit(x) })))));
+    h('td', {}, h('button', { type: 'button', class: 'secondary', 'data-act': 'edit', 'aria-label': `${t('edit')}: ${targetName(x)} ${x.period}`, text: t('edit'), onclick: () => edit(x) })))));
   function edit(x) {
-    ask(`${t('edit')}: ${metricName(x.metric)}`, [
+    ask(`${t('edit')}: ${targetName(x)}`, [
       field('target-edit-period', t('period'), input('target-edit-period', { value: x.period, size: 14 }), t('periodHint')),
       field('target-edit-value', t('targetValue'), input('target-edit-value', { value: f.num(x.value), size: 10, inputmode: 'decimal' })),
     ], async () => {
@@ -135,7 +138,7 @@ export function calendar(area, rest) {
       if (!Number.isInteger(y) || y < 2000 || y > 2100) { error.textContent = t('badYear'); return; }
       load(y);
     } }, field('cal-year', t('year'), year), h('button', { type: 'submit', id: 'show-year', text: t('showYear') })),
-    message, error, editor);
+    message, error, editor, terms());
   // With no year asked for, the first year the calendar lists.
   if (year.value) load(Number(year.value));
   else {

@@ -5,7 +5,7 @@ extend({
   vi: {
     navAdmin: 'Quản trị', admNav: 'Các mục quản trị',
     admUsers: 'Tài khoản', admUnits: 'Đơn vị', admTopics: 'Chủ đề', admAgencies: 'Cơ quan', admTargets: 'Chỉ tiêu',
-    admCalendar: 'Ngày nghỉ lễ', admRetention: 'Thời hạn lưu trữ', admAudit: 'Nhật ký thay đổi',
+    admCalendar: 'Ngày nghỉ, học kỳ', admRetention: 'Thời hạn lưu trữ', admAudit: 'Nhật ký thay đổi',
     actions: 'Thao tác', action: 'Hành động', active: 'Đang dùng', inactive: 'Ngừng dùng', activate: 'Dùng lại', deactivate: 'Ngừng dùng',
     edit: 'Sửa', remove: 'Bỏ', name: 'Tên', kind: 'Loại', role: 'Vai trò', scope: 'Phạm vi', created: 'Tạo ngày',
     badDate: 'Ngày chưa đúng dạng dd/mm/yyyy, ví dụ 31/12/2026.', badNumber: 'Con số chưa đúng, ví dụ 1.234 hoặc 75,5.',
@@ -42,13 +42,14 @@ extend({
     webhookNow: 'Đang gửi đến:', noWebhook: 'Chưa có webhook.', webhookUrl: 'Địa chỉ webhook', webhookHint: 'Bắt đầu bằng https://',
     setWebhook: 'Lưu và tạo mã bí mật mới', webhookSecret: 'Mã bí mật của webhook', webhookSet: 'Đã lưu webhook với mã bí mật mới.',
     testWebhook: 'Gửi thử', testQueued: 'Đã xếp một thông báo thử vào hàng gửi.',
-    // Targets
+    // Targets: the measures to choose from for a new one, in the API's words
+    // (`TargetDto.name`, domain's words::metric), which name a target once made.
     metrics: {
-      consultations: 'Lượt trẻ em được tham vấn', lower_secondary_participants: 'Học sinh THCS tham gia', ward_dialogue_coverage: 'Tỷ lệ phường có đối thoại',
-      school_dialogue_coverage: 'Tỷ lệ trường có đối thoại', school_consultation_coverage: 'Tỷ lệ trường tham vấn trẻ em', council_meetings: 'Phiên họp Hội đồng trẻ em',
-      forums: 'Diễn đàn trẻ em', leaders_meet_pioneers: 'Lãnh đạo gặp gỡ đội viên', trainings_commanders: 'Tập huấn chỉ huy đội',
-      pioneer_leaders_trained_coverage: 'Tỷ lệ Tổng phụ trách được tập huấn', neighbourhood_leaders_trained_coverage: 'Tỷ lệ phụ trách thiếu nhi địa bàn được tập huấn',
-      policy_consultations: 'Lấy ý kiến trẻ em về chính sách', unique_participants: 'Số trẻ em tham gia (mỗi em một lần)',
+      consultations: 'Lượt trẻ em được lấy ý kiến', lower_secondary_participants: 'Thiếu niên THCS tham gia (người)', ward_dialogue_coverage: 'Tỷ lệ phường tổ chức đối thoại với trẻ em',
+      school_dialogue_coverage: 'Tỷ lệ Liên đội tổ chức đối thoại với trẻ em', school_consultation_coverage: 'Tỷ lệ Liên đội lấy ý kiến trẻ em về quyết định của trường', council_meetings: 'Số cuộc họp Hội đồng trẻ em',
+      forums: 'Số diễn đàn lắng nghe trẻ em', leaders_meet_pioneers: 'Số buổi lãnh đạo gặp gỡ Đội viên tiêu biểu', trainings_commanders: 'Số lớp tập huấn chỉ huy Đội, Đội viên nòng cốt',
+      pioneer_leaders_trained_coverage: 'Tỷ lệ Liên đội có Tổng phụ trách được tập huấn', neighbourhood_leaders_trained_coverage: 'Tỷ lệ phường có phụ trách thiếu nhi địa bàn dân cư được tập huấn',
+      policy_consultations: 'Số lần lấy ý kiến trẻ em về văn bản, chính sách', unique_participants: 'Số trẻ em tham gia (người)',
     },
     planTarget: 'Chỉ tiêu số', metric: 'Chỉ số', scopeUnit: 'Phạm vi', period: 'Kỳ', targetValue: 'Giá trị',
     periodHint: '2027, 2027-Q2, 2027-WY, 2024..2027 …', newTarget: 'Thêm chỉ tiêu', addTarget: 'Thêm chỉ tiêu', targetAdded: 'Đã thêm chỉ tiêu.',
@@ -73,7 +74,7 @@ extend({
   en: {
     navAdmin: 'Admin', admNav: 'Admin sections',
     admUsers: 'Accounts', admUnits: 'Units', admTopics: 'Topics', admAgencies: 'Agencies', admTargets: 'Targets',
-    admCalendar: 'Holidays', admRetention: 'Retention', admAudit: 'Audit log',
+    admCalendar: 'Holidays, terms', admRetention: 'Retention', admAudit: 'Audit log',
     actions: 'Actions', action: 'Action', active: 'Active', inactive: 'Inactive', activate: 'Reactivate', deactivate: 'Deactivate',
     edit: 'Edit', remove: 'Remove', name: 'Name', kind: 'Kind', role: 'Role', scope: 'Scope', created: 'Created',
     badDate: 'A date is not in the form dd/mm/yyyy, e.g. 31/12/2026.', badNumber: 'Not a number: e.g. 1.234 or 75,5.',
@@ -107,11 +108,11 @@ extend({
     setWebhook: 'Save with a new secret', webhookSecret: 'Webhook secret', webhookSet: 'Webhook saved with a new secret.',
     testWebhook: 'Send a test', testQueued: 'A test event is queued.',
     metrics: {
-      consultations: 'Consultations of children', lower_secondary_participants: 'Lower secondary pupils taking part', ward_dialogue_coverage: 'Wards holding dialogues',
-      school_dialogue_coverage: 'Schools holding dialogues', school_consultation_coverage: 'Schools consulting children', council_meetings: 'Children\u2019s Council meetings',
-      forums: 'Children\u2019s forums', leaders_meet_pioneers: 'Leaders meeting Pioneers', trainings_commanders: 'Trainings of Pioneer commanders',
-      pioneer_leaders_trained_coverage: 'Pioneer leaders trained', neighbourhood_leaders_trained_coverage: 'Neighbourhood leaders trained',
-      policy_consultations: 'Policy consultations of children', unique_participants: 'Children taking part (each once)',
+      consultations: 'Child consultations', lower_secondary_participants: 'Lower-secondary participants', ward_dialogue_coverage: 'Wards holding a dialogue with children',
+      school_dialogue_coverage: 'School units holding a dialogue with children', school_consultation_coverage: 'School units consulting children on school decisions', council_meetings: 'Children\u2019s Council meetings',
+      forums: 'Forums', leaders_meet_pioneers: 'Leaders meeting outstanding Pioneers', trainings_commanders: 'Trainings for Pioneer commanders',
+      pioneer_leaders_trained_coverage: 'School units whose Pioneer leaders were trained', neighbourhood_leaders_trained_coverage: 'Wards whose neighbourhood children\u2019s leaders were trained',
+      policy_consultations: 'Consultations on laws, plans and policies', unique_participants: 'Children taking part (each once)',
     },
     planTarget: 'Plan target', metric: 'Measure', scopeUnit: 'Scope', period: 'Period', targetValue: 'Value',
     periodHint: '2027, 2027-Q2, 2027-WY, 2024..2027 …', newTarget: 'Add a target', addTarget: 'Add the target', targetAdded: 'Target added.',

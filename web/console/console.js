@@ -1,6 +1,7 @@
 // The staff console: sign-in, the navigation each role may use, and a
 // small hash router. Every screen is a client of the JSON API.
 import * as api from './api.js';
+import { h } from '/shared/dom.js';
 import { t, current, setLanguage } from './i18n.js';
 import * as sessions from './sessions.js';
 import * as issues from './issues.js';
@@ -32,18 +33,8 @@ let me = null;
 let leave = null; // the current screen's clean-up (a timer, a key handler)
 const main = document.getElementById('main');
 
-// h('p', {class: 'x'}, 'text', child…): a small element builder.
-export function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === false || v === null || v === undefined) continue;
-    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c);
-  return e;
-}
+// The element builder every screen imports from here.
+export { h };
 
 export function say(text) {
   const live = document.getElementById('live');

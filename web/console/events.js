@@ -1,12 +1,14 @@
 // Facilitators (and moderators, admins): events held offline — a forum,
 // a dialogue, a Council meeting, a training — recorded with their
 // attendance and the issues children raised there, which enter the
-// Council's queue. The list pages on the server.
+// Council's queue. The list pages on the server; an event's own page
+// (event_detail.js) corrects it and takes the children of units below.
 import * as api from './api.js';
 import { h, user } from './console.js';
 import { t } from './i18n.js';
 import * as f from './format.js';
 import { words, dmy, ymd, field, input, select, status, pagedTable, all, unitOptions } from './ui.js';
+import { detail } from './event_detail.js';
 
 const KINDS = ['forum', 'dialogue', 'council_meeting', 'leaders_meet_pioneers', 'training', 'action_month', 'care_centre_listening',
   'peoples_council_session', 'policy_consultation', 'rights_communication', 'parents_session'];
@@ -128,21 +130,4 @@ export function show(main, rest) {
     table.redraw();
   }).catch((e) => message.fail(e));
   return null;
-}
-
-async function detail(main, id) {
-  let e;
-  try { e = await api.get(`/events/${id}`); } catch (err) { main.replaceChildren(h('p', { class: 'error', text: err.message })); return; }
-  main.replaceChildren(
-    h('p', {}, h('a', { href: '#/events', text: `← ${t('eventsTitle')}` })),
-    h('h1', { text: e.title }),
-    h('dl', { class: 'facts card' },
-      h('dt', { text: t('kind') }), h('dd', { text: t('eventKinds')[e.kind] || e.kind }),
-      h('dt', { text: t('heldOn') }), h('dd', { text: dmy(e.held_on) }),
-      h('dt', { text: t('childrenAttending') }), h('dd', { text: f.num(e.children_attending) }),
-      h('dt', { text: t('adultsAttending') }), h('dd', { text: f.num(e.adults_attending) }),
-      e.attendance.length ? [h('dt', { text: t('attendanceTitle') }), h('dd', { text: e.attendance.map((a) => `${t('audiences')[a.role]}: ${f.num(a.people)}`).join(' · ') })] : [],
-      e.notes ? [h('dt', { text: t('note') }), h('dd', { text: e.notes })] : []),
-    h('h2', { text: t('issuesRaised') }),
-    e.issues.length ? h('ul', { id: 'event-issues' }, e.issues.map((x) => h('li', { text: `${x.title} (${x.status === 'withheld' ? t('withheld') : t('statuses')[x.status] || x.status})` }))) : h('p', { text: t('none') }));
 }

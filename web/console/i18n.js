@@ -31,7 +31,7 @@ const words = {
     published: 'Đã công bố', bulkAccept: 'Nhận các ý đã chọn', bulkReject: 'Từ chối các ý đã chọn', selected: (n) => `Đã chọn ${n}`,
     reason: 'Lý do', reasons: { off_topic: 'Lạc đề', spam: 'Rác', duplicate: 'Trùng', unsafe: 'Không an toàn', personal_information: 'Có thông tin cá nhân', other: 'Khác' },
     confirm: 'Xác nhận', cancel: 'Huỷ', keysTitle: 'Phím tắt',
-    keys: [['j', 'Ý kiến sau'], ['k', 'Ý kiến trước'], ['a', 'Nhận'], ['r', 'Từ chối (chọn lý do)'], ['t', 'Đặt chủ đề'], ['m', 'Xem ý trùng và gộp'], ['p', 'Công bố (ý đã nhận)'], ['e', 'Che bớt lời (xoá thông tin không nên đọc)'], ['x', 'Chọn / bỏ chọn'], ['/', 'Tìm'], ['?', 'Hiện / ẩn phím tắt']],
+    keys: [['j', 'Ý kiến sau'], ['k', 'Ý kiến trước'], ['a', 'Nhận'], ['r', 'Từ chối (chọn lý do)'], ['t', 'Đặt chủ đề'], ['m', 'Xem ý trùng và gộp'], ['p', 'Công bố (ý đã nhận)'], ['e', 'Che bớt lời (xoá thông tin không nên đọc)'], ['n', 'Ghi chú và đơn vị của ý kiến'], ['x', 'Chọn / bỏ chọn'], ['/', 'Tìm'], ['?', 'Hiện / ẩn phím tắt']],
     similarTitle: 'Các ý có thể trùng', thisIssue: 'Ý kiến này', mergeInto: 'Gộp ý này vào ý bên cạnh', noSimilar: 'Không thấy ý nào giống.',
     done: 'Đã lưu.', empty: 'Không có ý kiến nào.', mergedInto: 'Đã gộp vào một ý khác.', supportsN: (n) => `${n} ủng hộ`,
     // Safeguarding
@@ -88,7 +88,7 @@ const words = {
     published: 'Published', bulkAccept: 'Accept selected', bulkReject: 'Reject selected', selected: (n) => `${n} selected`,
     reason: 'Reason', reasons: { off_topic: 'Off topic', spam: 'Spam', duplicate: 'Duplicate', unsafe: 'Unsafe', personal_information: 'Personal information', other: 'Other' },
     confirm: 'Confirm', cancel: 'Cancel', keysTitle: 'Keyboard shortcuts',
-    keys: [['j', 'Next issue'], ['k', 'Previous issue'], ['a', 'Accept'], ['r', 'Reject (choose a reason)'], ['t', 'Set topic'], ['m', 'Similar issues and merge'], ['p', 'Publish (accepted issue)'], ['e', 'Redact (remove what should not be read)'], ['x', 'Select / unselect'], ['/', 'Search'], ['?', 'Show / hide shortcuts']],
+    keys: [['j', 'Next issue'], ['k', 'Previous issue'], ['a', 'Accept'], ['r', 'Reject (choose a reason)'], ['t', 'Set topic'], ['m', 'Similar issues and merge'], ['p', 'Publish (accepted issue)'], ['e', 'Redact (remove what should not be read)'], ['n', 'The issue\u2019s note and unit'], ['x', 'Select / unselect'], ['/', 'Search'], ['?', 'Show / hide shortcuts']],
     similarTitle: 'Likely duplicates', thisIssue: 'This issue', mergeInto: 'Merge this issue into the one beside it', noSimilar: 'Nothing alike found.',
     done: 'Saved.', empty: 'No issues.', mergedInto: 'Merged into another issue.', supportsN: (n) => `${n} supports`,
     casesTitle: 'Safeguarding', possible: 'Possible disclosure', severity: 'Severity', assignee: 'Assigned to', received: 'Received',

@@ -1,9 +1,12 @@
 // Moderators (and admins): the issue queue as a triage tool. Lists page
-// and search on the server; every action updates the row in place.
+// and search on the server; every action updates the row in place. Each
+// issue shows its unit and the Council's note, both editable (key n).
 import * as api from './api.js';
 import { h, say, problem } from './console.js';
 import { t, current } from './i18n.js';
 import * as f from './format.js';
+import * as ui from './ui.js';
+import './extra_words.js';
 
 const STATUSES = ['new', 'accepted', 'rejected', 'merged'];
 const REASONS = ['off_topic', 'spam', 'duplicate', 'unsafe', 'personal_information', 'other'];
@@ -11,7 +14,7 @@ const REASONS = ['off_topic', 'spam', 'duplicate', 'unsafe', 'personal_informati
 export function show(main) {
   const s = {
     filters: { status: 'new', topic: '', q: '', sort: 'newest' },
-    items: [], next: null, counts: {}, cur: 0, picked: new Set(), topics: [],
+    items: [], next: null, counts: {}, cur: 0, picked: new Set(), topics: [], units: [],
   };
   const countsEl = h('p', { class: 'counts', id: 'counts', 'aria-live': 'polite' });
   const body = h('tbody', { id: 'rows' });
@@ -85,16 +88,24 @@ export function show(main) {
     return x ? x.name[current()] || x.name.vi : slug || '—';
   };
 
+  const unitName = (id) => {
+    const u = s.units.find((x) => x.id === id);
+    return u ? `${ui.words(u.name)} (${u.code})` : '—';
+  };
+
   function row(issue, i) {
     const pick = h('input', { type: 'checkbox', 'aria-label': `${t('select')}: ${issue.title}`, checked: s.picked.has(issue.id),
       onchange: (e) => { if (e.target.checked) s.picked.add(issue.id); else s.picked.delete(issue.id); renderBulk(); } });
     const actions = h('div', { class: 'row' });
     if (issue.status === 'merged') actions.append(h('button', { type: 'button', class: 'secondary', 'data-act': 'unmerge', text: t('unmerge'), onclick: () => unmerge(i) }));
     else if (issue.status === 'accepted' && !issue.published_at) actions.append(h('button', { type: 'button', class: 'secondary', 'data-act': 'publish', text: t('publish'), onclick: () => publish(i) }));
+    actions.append(h('button', { type: 'button', class: 'secondary', 'data-act': 'note', 'aria-label': `${t('noteAndUnit')}: ${issue.title}`, text: t('noteAndUnit'), onclick: () => note(i) }));
     actions.append(h('button', { type: 'button', class: 'secondary', 'data-act': 'redact', 'aria-label': `${t('redact')}: ${issue.title}`, text: t('redact'), onclick: () => redact(i) }));
     return h('tr', { 'data-id': issue.id, 'data-status': issue.status, onclick: (e) => { if (e.target.tagName !== 'INPUT' && e.target.tagName !== 'BUTTON') { s.cur = i; mark(); } } },
       h('td', {}, pick),
-      h('td', {}, h('strong', { text: issue.title }), h('br'), h('span', { class: 'muted', text: issue.body.length > 220 ? `${issue.body.slice(0, 220)}…` : issue.body })),
+      h('td', {}, h('strong', { text: issue.title }), h('br'), h('span', { class: 'muted', text: issue.body.length > 220 ? `${issue.body.slice(0, 220)}…` : issue.body }),
+        h('span', { class: 'hint muted unit', text: `${t('issueUnit')}: ${unitName(issue.unit_id)}` }),
+        issue.moderator_note ? h('span', { class: 'hint mod-note', text: `${t('modNote')}: ${issue.moderator_note}` }) : null),
       h('td', { class: 'topic', text: topicName(issue.topic) }),
       h('td', { class: 'num', text: f.num(issue.supports) }),
       h('td', { text: f.date(issue.created_at) }),
@@ -188,6 +199,26 @@ export function show(main) {
     title.focus();
   }
 
+  // The Council's note (never published) and the unit the issue is about.
+  function note(i) {
+    const issue = s.items[i];
+    if (!issue) return;
+    // A unit closed since stays chosen until another is picked.
+    const options = ui.unitOptions(s.units);
+    if (!s.units.some((u) => u.id === issue.unit_id)) options.unshift([issue.unit_id, unitName(issue.unit_id)]);
+    const unit = ui.select('note-unit', options, issue.unit_id);
+    const text = h('textarea', { id: 'note-text', rows: 5 });
+    text.value = issue.moderator_note || '';
+    ui.ask(`${t('noteAndUnit')}: ${issue.title}`, [h('p', { class: 'muted', text: t('noteHelp') }),
+      ui.field('note-unit', t('issueUnit'), unit), ui.field('note-text', t('modNote'), text, t('noteHint'))], async () => {
+      const change = { note: text.value.trim() ? text.value.trim() : null };
+      if (unit.value && unit.value !== issue.unit_id) change.unit_id = unit.value;
+      replace(await api.patch(`/issues/${issue.id}`, change));
+      render();
+      done(t('noteSaved'));
+    }, t('save'));
+  }
+
   function topic(i) {
     const issue = s.items[i];
     if (!issue) return;
@@ -248,6 +279,7 @@ export function show(main) {
       m: () => similar(s.cur),
       p: () => publish(s.cur),
       e: () => redact(s.cur),
+      n: () => note(s.cur),
       x: () => { const id = s.items[s.cur]?.id; if (!id) return; if (s.picked.has(id)) s.picked.delete(id); else s.picked.add(id); render(); },
       '/': () => search.focus(),
       '?': toggleKeys,
@@ -262,6 +294,7 @@ export function show(main) {
     topicSelect.append(...s.topics.map((x) => h('option', { value: x.slug, text: x.name[current()] || x.name.vi })));
     render();
   }).catch(() => {});
+  ui.all('/units').then((units) => { s.units = units; render(); }).catch(() => {});
   load(false);
   return () => {
     document.removeEventListener('keydown', onKey);

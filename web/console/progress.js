@@ -29,23 +29,8 @@ const words = {
 };
 const w = (key, ...args) => { const v = (words[current()] || words.vi)[key]; return typeof v === 'function' ? v(...args) : v; };
 
-// What each target measures, as the API words it in its reports.
-const METRICS = {
-  consultations: ['Lượt trẻ em được lấy ý kiến', 'Child consultations'],
-  lower_secondary_participants: ['Thiếu niên THCS tham gia (người)', 'Lower-secondary participants'],
-  ward_dialogue_coverage: ['Tỷ lệ phường tổ chức đối thoại với trẻ em', 'Wards holding a dialogue with children'],
-  school_dialogue_coverage: ['Tỷ lệ Liên đội tổ chức đối thoại với trẻ em', 'School units holding a dialogue with children'],
-  school_consultation_coverage: ['Tỷ lệ Liên đội lấy ý kiến trẻ em về quyết định của trường', 'School units consulting children on school decisions'],
-  council_meetings: ['Số cuộc họp Hội đồng trẻ em', 'Children\u2019s Council meetings'],
-  forums: ['Số diễn đàn lắng nghe trẻ em', 'Forums'],
-  leaders_meet_pioneers: ['Số buổi lãnh đạo gặp gỡ Đội viên tiêu biểu', 'Leaders meeting outstanding Pioneers'],
-  trainings_commanders: ['Số lớp tập huấn chỉ huy Đội, Đội viên nòng cốt', 'Trainings for Pioneer commanders'],
-  pioneer_leaders_trained_coverage: ['Tỷ lệ Liên đội có Tổng phụ trách được tập huấn', 'School units whose Pioneer leaders were trained'],
-  policy_consultations: ['Số lần lấy ý kiến trẻ em về văn bản, chính sách', 'Consultations on laws, plans and policies'],
-  neighbourhood_leaders_trained_coverage: ['Tỷ lệ phường có phụ trách thiếu nhi địa bàn dân cư được tập huấn', 'Wards whose neighbourhood children\u2019s leaders were trained'],
-  unique_participants: ['Số trẻ em tham gia (người)', 'Children taking part (each once)'],
-};
-const metric = (code) => (METRICS[code] ? METRICS[code][current() === 'en' ? 1 : 0] : code);
+// What a target measures, in the words the API gives it (`name`).
+const metric = (x) => (x.name ? x.name[current()] || x.name.vi : x.metric);
 
 // The first and last day of a period the API names, where it can be read
 // without the school calendar (a school term cannot: no pace is drawn).
@@ -81,7 +66,7 @@ function dashboard(p) {
     const expected = pace(x.period, p.as_of);
     const unit = (v) => (x.measures === 'percent_of_units' ? `${dec(v)}%` : num(v));
     return {
-      label: `${x.plan_target ? `${w('planTarget', x.plan_target)}: ` : ''}${metric(x.metric)} (${x.period})`,
+      label: `${x.plan_target ? `${w('planTarget', x.plan_target)}: ` : ''}${metric(x)} (${x.period})`,
       value: Math.round(x.share * 1000) / 10,
       mark: expected === null ? null : expected * 100,
       kind: x.status === 'behind' ? 'behind' : 'ahead',

@@ -1,12 +1,14 @@
 // Results for staff: each question of a survey as a bar chart, for
 // everyone and per group of a breakdown (age band, gender, ward, month),
-// with the table behind each chart and what disclosure control hides shown
+// for the units the caller's scope covers or one of them, with the table
+// behind each chart and what disclosure control hides shown
 // as hidden, never 0; the CSV of the same figures to download.
 import * as api from './api.js';
-import { h, problem } from './console.js';
+import { h, problem, user } from './console.js';
 import { current } from './i18n.js';
 import { questionFigures, num } from '/shared/charts.js';
 import * as f from './format.js';
+import { all, inScope, unitOptions } from './ui.js';
 
 const words = {
   vi: {
@@ -14,14 +16,14 @@ const words = {
     unit: 'Phường, xã', period: 'Tháng', from: 'Từ tháng (mm/yyyy)', to: 'Đến tháng (mm/yyyy)', show: 'Xem',
     release: (n, d) => `Đợt công bố ${n}, ngày ${d}.`, noRelease: 'Chưa có đợt công bố nào: chưa đủ câu trả lời.',
     waiting: (n) => `${n} câu trả lời đang chờ đợt công bố sau.`, csv: 'Tải CSV', noSurveys: 'Chưa có khảo sát nào đã công bố.',
-    badMonth: 'Tháng chưa đúng dạng: 11/2026.', method: (k) => `Số liệu qua kiểm soát công bố: số dưới ${k} không được công bố.`,
+    badMonth: 'Tháng chưa đúng dạng: 11/2026.', of: 'Của đơn vị', everywhere: 'Mọi đơn vị', mine: 'Cả phạm vi của tôi', method: (k) => `Số liệu qua kiểm soát công bố: số dưới ${k} không được công bố.`,
   },
   en: {
     title: 'Survey results', survey: 'Survey', by: 'Break down by', none: 'No breakdown', age_band: 'Age band', gender: 'Gender',
     unit: 'Ward', period: 'Month', from: 'From month (mm/yyyy)', to: 'To month (mm/yyyy)', show: 'Show',
     release: (n, d) => `Release ${n}, ${d}.`, noRelease: 'No release yet: not enough answers.',
     waiting: (n) => `${n} responses wait for the next release.`, csv: 'Download CSV', noSurveys: 'No published survey yet.',
-    badMonth: 'A month is not in the right form: 11/2026.', method: (k) => `Figures under disclosure control: counts under ${k} are never published.`,
+    badMonth: 'A month is not in the right form: 11/2026.', of: 'Of the unit', everywhere: 'All units', mine: 'All my units', method: (k) => `Figures under disclosure control: counts under ${k} are never published.`,
   },
 };
 const w = (key, ...args) => { const v = (words[current()] || words.vi)[key]; return typeof v === 'function' ? v(...args) : v; };
@@ -39,10 +41,15 @@ function month(text, last) {
 export function show(main) {
   const view = h('div', { id: 'results-screen' }, h('h1', { text: w('title') }), h('p', { class: 'muted', text: '…' }));
   main.replaceChildren(view);
-  api.get('/surveys?status=published&limit=100').then((page) => {
+  // The units to narrow to: those the caller's scope covers (the API
+  // refuses any other), today's tree.
+  Promise.all([api.get('/surveys?status=published&limit=100'), all('/units')]).then(([page, units]) => {
     if (!page.items.length) { view.replaceChildren(h('h1', { text: w('title') }), h('p', { text: w('noSurveys') })); return; }
     const survey = h('select', { id: 'results-survey' }, page.items.map((s) => h('option', { value: s.id, text: s.title_vi })));
     const by = h('select', { id: 'results-by' }, ['', 'age_band', 'gender', 'unit', 'period'].map((b) => h('option', { value: b, text: w(b || 'none') })));
+    const facilitator = user()?.role === 'facilitator';
+    const unit = h('select', { id: 'results-unit' }, h('option', { value: '', text: w(facilitator ? 'mine' : 'everywhere') }),
+      unitOptions(inScope(units, user())).map(([value, text]) => h('option', { value, text })));
     const from = h('input', { type: 'text', id: 'results-from', size: 8 });
     const to = h('input', { type: 'text', id: 'results-to', size: 8 });
     const out = h('div', { id: 'results-out', 'aria-live': 'polite' });
@@ -50,6 +57,7 @@ export function show(main) {
     const query = () => {
       const q = { by: by.value, lang: current() };
       if (by.value === 'unit') q.unit_level = 'ward';
+      if (unit.value) q.unit_id = unit.value;
       if (from.value.trim()) { const d = month(from.value, false); if (!d) return null; q.from = d; }
       if (to.value.trim()) { const d = month(to.value, true); if (!d) return null; q.to = d; }
       return q;
@@ -84,6 +92,7 @@ export function show(main) {
       h('h1', { text: w('title') }),
       h('form', { class: 'toolbar', id: 'results-form', novalidate: true, onsubmit: load },
         h('div', {}, h('label', { for: 'results-survey', text: w('survey') }), survey),
+        h('div', {}, h('label', { for: 'results-unit', text: w('of') }), unit),
         h('div', {}, h('label', { for: 'results-by', text: w('by') }), by),
         h('div', {}, h('label', { for: 'results-from', text: w('from') }), from),
         h('div', {}, h('label', { for: 'results-to', text: w('to') }), to),

@@ -17,6 +17,13 @@ export const ymd = (s) => {
   return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? null : iso;
 };
 
+// A refusal in the API's words, with each field it names.
+export function problemText(e) {
+  const errors = e?.problem?.errors;
+  if (Array.isArray(errors) && errors.length) return errors.map((x) => `${x.field}: ${x.message}`).join(' · ');
+  return problem(e);
+}
+
 // A labelled control in a `.field`; `hint` is read with it.
 export function field(id, label, control, hint) {
   if (hint) control.setAttribute('aria-describedby', `${id}-hint`);
@@ -92,7 +99,7 @@ export function ask(title, fields, then, ok = t('confirm')) {
   const close = () => { dialog.close(); dialog.remove(); };
   dialog.append(h('form', { novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
-    try { await then(); close(); } catch (err) { error.textContent = problem(err); }
+    try { await then(); close(); } catch (err) { error.textContent = problemText(err); }
   } },
   h('h2', { id: 'ask-title', text: title }), ...fields, error,
   h('p', { class: 'row' }, h('button', { type: 'submit', id: 'ask-ok', text: ok }),
@@ -139,6 +146,19 @@ export function unitOptions(units) {
   // Units whose parent is not in the list (should not happen) still show.
   for (const u of units) if (u.parent_id && !ids.has(u.parent_id)) { out.push([u.id, `${words(u.name)} (${u.code})`]); walk(u.id, 1); }
   return out;
+}
+
+// The units a signed-in person's work covers, as the API decides it
+// (`Assignment::scope`): a facilitator's own unit and those below it; the
+// whole tree for everyone else.
+export function inScope(units, me) {
+  if (!me || me.role !== 'facilitator') return units;
+  const within = new Set(me.unit_id ? [me.unit_id] : []);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const u of units) if (!within.has(u.id) && within.has(u.parent_id)) { within.add(u.id); grew = true; }
+  }
+  return units.filter((u) => within.has(u.id)).map((u) => (u.id === me.unit_id ? { ...u, parent_id: null } : u));
 }
 
 // The secret an answer carries, shown once with a copy button.

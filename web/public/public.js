@@ -4,6 +4,7 @@
 // and the results of surveys that publish them, as charts. A client of the
 // public JSON API only: no sign-in, no cookie, nothing stored.
 import { questionFigures, num } from '/shared/charts.js';
+import { h as el } from '/shared/dom.js';
 
 const words = {
   vi: {
@@ -76,18 +77,6 @@ let catalog = null;
 const dateFmt = new Intl.DateTimeFormat('vi-VN', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'Asia/Ho_Chi_Minh' });
 const date = (iso) => (iso ? dateFmt.format(new Date(iso)) : '');
 const day = (ymd) => (ymd ? ymd.split('-').reverse().join('/') : '');
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === false || v === null || v === undefined) continue;
-    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c);
-  return e;
-}
 
 function say(text) {
   const live = document.getElementById('live');
@@ -226,7 +215,8 @@ async function issuesScreen(here) {
   document.title = `${t('issues')} — ${t('council')}`;
   main.replaceChildren(el('h1', { text: t('issues') }), el('p', { role: 'status', text: t('loading') }));
   const item = (i) => el('li', { class: 'card', 'data-issue': i.id },
-    i.topic_name ? el('ul', { class: 'tags' }, el('li', { text: i.topic_name })) : null,
+    i.topic_name || i.ward_name ? el('ul', { class: 'tags' }, i.topic_name ? el('li', { text: i.topic_name }) : null,
+      i.ward_name ? el('li', { class: 'ward' }, el('span', { class: 'visually-hidden', text: `${t('place')}: ` }), i.ward_name) : null) : null,
     el('h2', { text: i.title }),
     i.body ? el('p', { text: i.body }) : null,
     el('p', {}, el('span', { class: 'supports', text: `\u{1F44D} ${t('supports', i.supports)}` }), ' ', el('span', { class: 'muted', text: t('raisedOn', date(i.created_at)) })));

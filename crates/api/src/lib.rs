@@ -32,6 +32,7 @@ pub mod services;
 pub mod state;
 pub mod survey_format;
 pub mod web_app;
+mod web_assets;
 pub mod web_console;
 pub mod web_public;
 
@@ -74,32 +75,17 @@ pub fn throttle_key(data_key: &credentials::DataKey, purpose: &str, value: &str)
     format!("{purpose}:{}", data_key.hash(&format!("throttle:{purpose}"), value))
 }
 
-/// The throttling key of the client's address.
-pub fn client_address_key(
-    req: &actix_web::HttpRequest,
-    trust_forwarded_for: bool,
-    data_key: &credentials::DataKey,
-    purpose: &str,
-) -> String {
-    throttle_key(data_key, purpose, &client_address(req, trust_forwarded_for))
-}
-
 /// A throttling key for the client's network: an IPv4 address itself, an
 /// IPv6 address by its /64 (what one subscriber or one LAN is given, so
 /// that rotating through the rest of it buys nothing).
-pub fn client_network_key(
-    req: &actix_web::HttpRequest,
-    trust_forwarded_for: bool,
-    data_key: &credentials::DataKey,
-    purpose: &str,
-) -> String {
-    let addr = client_address(req, trust_forwarded_for);
+pub fn client_network_key(req: &actix_web::HttpRequest, state: &state::AppState, purpose: &str) -> String {
+    let addr = client_address(req, state.trust_forwarded_for);
     let network = match addr.parse::<std::net::IpAddr>() {
         Ok(ip) => network_of(ip),
         // Not an address (a proxy's odd header): counted as it is.
         Err(_) => addr,
     };
-    throttle_key(data_key, purpose, &network)
+    throttle_key(&state.data_key, purpose, &network)
 }
 
 /// An IPv4 address (also written IPv4-mapped in IPv6) as itself; an IPv6

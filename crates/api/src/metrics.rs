@@ -497,35 +497,32 @@ impl Process {
             Some(&Unit::Seconds),
             &ConstCounter::new(self.cpu_seconds),
         )?;
-        one(
-            e,
-            "process_resident_memory",
-            "Resident memory size.",
-            Some(&Unit::Bytes),
-            &gauge(self.resident_bytes),
-        )?;
-        one(
-            e,
-            "process_virtual_memory",
-            "Virtual memory size.",
-            Some(&Unit::Bytes),
-            &gauge(self.virtual_bytes),
-        )?;
-        one(
-            e,
-            "process_open_fds",
-            "Open file descriptors.",
-            None,
-            &gauge(self.open_fds),
-        )?;
-        if let Some(max) = self.max_fds {
-            one(
-                e,
+        // Sizes and counts; the most descriptors only where the kernel says.
+        let gauges = [
+            (
+                "process_resident_memory",
+                "Resident memory size.",
+                Some(&Unit::Bytes),
+                Some(self.resident_bytes),
+            ),
+            (
+                "process_virtual_memory",
+                "Virtual memory size.",
+                Some(&Unit::Bytes),
+                Some(self.virtual_bytes),
+            ),
+            ("process_open_fds", "Open file descriptors.", None, Some(self.open_fds)),
+            (
                 "process_max_fds",
                 "The most file descriptors the process may open.",
                 None,
-                &gauge(max),
-            )?;
+                self.max_fds,
+            ),
+        ];
+        for (name, help, unit, value) in gauges {
+            if let Some(value) = value {
+                one(e, name, help, unit, &gauge(value))?;
+            }
         }
         one(
             e,

@@ -6,32 +6,21 @@
 //! origin), with no cookies and no referrer.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::Compress;
 use actix_web::{HttpResponse, web};
 
-/// One file of the app.
-struct Asset {
-    name: &'static str,
-    mime: &'static str,
-    body: &'static [u8],
-}
+use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers, serve};
 
 macro_rules! asset {
     ($name:literal, $mime:expr) => {
-        Asset {
-            name: $name,
-            mime: $mime,
-            body: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/app/", $name)),
-        }
+        embed!("app", $name, $mime)
     };
 }
 
-const JS: &str = "text/javascript; charset=utf-8";
-
 /// Every file of the app; a file not listed here is not served.
 const ASSETS: &[Asset] = &[
-    asset!("index.html", "text/html; charset=utf-8"),
-    asset!("app.css", "text/css; charset=utf-8"),
+    asset!("index.html", HTML),
+    asset!("app.css", CSS),
     asset!("app.js", JS),
     asset!("api.js", JS),
     asset!("i18n.js", JS),
@@ -54,17 +43,10 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// `.route()` and left out of the OpenAPI document on purpose (the
 /// contract describes `/api/v1` alone).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let headers = || {
-        DefaultHeaders::new()
-            .add((header::CONTENT_SECURITY_POLICY, CSP))
-            .add((header::REFERRER_POLICY, "no-referrer"))
-            .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
-            .add((header::CACHE_CONTROL, "no-cache"))
-    };
     cfg.service(
         web::scope("/app")
             .wrap(Compress::default())
-            .wrap(headers())
+            .wrap(headers(CSP))
             .route("", web::get().to(index))
             .route("/", web::get().to(index))
             .route("/{file}", web::get().to(file)),
@@ -72,22 +54,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/j")
             .wrap(Compress::default())
-            .wrap(headers())
+            .wrap(headers(CSP))
             .route("/{code}", web::get().to(index)),
     );
 }
 
-fn serve(asset: &Asset) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(asset.mime)))
-        .body(asset.body)
-}
-
 async fn index() -> HttpResponse {
-    ASSETS
-        .iter()
-        .find(|a| a.name == "index.html")
-        .map_or_else(|| HttpResponse::NotFound().finish(), serve)
+    find(ASSETS, "index.html")
 }
 
 async fn file(name: web::Path<String>) -> HttpResponse {
@@ -102,6 +75,6 @@ async fn file(name: web::Path<String>) -> HttpResponse {
             res
         }
         Some(a) => serve(a),
-        None => actix_web::ResponseError::error_response(&crate::error::ApiError::not_found("file")),
+        None => crate::web_assets::not_found(),
     }
 }

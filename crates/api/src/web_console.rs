@@ -6,33 +6,21 @@
 //! under a strict Content-Security-Policy (no inline script, nothing from
 //! another origin), with no referrer.
 
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::Compress;
 use actix_web::{HttpResponse, web};
 
-/// One file of the console.
-struct Asset {
-    name: &'static str,
-    mime: &'static str,
-    body: &'static [u8],
-}
+use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers};
 
 macro_rules! asset {
     ($name:literal, $mime:expr) => {
-        Asset {
-            name: $name,
-            mime: $mime,
-            body: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/console/", $name)),
-        }
+        embed!("console", $name, $mime)
     };
 }
 
-const JS: &str = "text/javascript; charset=utf-8";
-
 /// Every file of the console; a file not listed here is not served.
 const ASSETS: &[Asset] = &[
-    asset!("index.html", "text/html; charset=utf-8"),
-    asset!("console.css", "text/css; charset=utf-8"),
+    asset!("index.html", HTML),
+    asset!("console.css", CSS),
     asset!("console.js", JS),
     asset!("api.js", JS),
     asset!("i18n.js", JS),
@@ -52,9 +40,14 @@ const ASSETS: &[Asset] = &[
     asset!("admin_catalog.js", JS),
     asset!("admin_plan.js", JS),
     asset!("admin_audit.js", JS),
+    asset!("admin_reorg.js", JS),
+    asset!("admin_terms.js", JS),
+    asset!("admin_hooks.js", JS),
+    asset!("event_detail.js", JS),
     asset!("events.js", JS),
     asset!("answers.js", JS),
     asset!("more_words.js", JS),
+    asset!("extra_words.js", JS),
 ];
 
 /// The policy every page of the console is served under. Images from the
@@ -71,36 +64,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/console")
             .wrap(Compress::default())
-            .wrap(
-                DefaultHeaders::new()
-                    .add((header::CONTENT_SECURITY_POLICY, CSP))
-                    .add((header::REFERRER_POLICY, "no-referrer"))
-                    .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::CACHE_CONTROL, "no-cache")),
-            )
+            .wrap(headers(CSP))
             .route("", web::get().to(index))
             .route("/", web::get().to(index))
             .route("/{file}", web::get().to(file)),
     );
 }
 
-fn serve(asset: &Asset) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(asset.mime)))
-        .body(asset.body)
-}
-
 async fn index() -> HttpResponse {
-    ASSETS
-        .iter()
-        .find(|a| a.name == "index.html")
-        .map_or_else(|| HttpResponse::NotFound().finish(), serve)
+    find(ASSETS, "index.html")
 }
 
 async fn file(name: web::Path<String>) -> HttpResponse {
-    match ASSETS.iter().find(|a| a.name == name.as_str()) {
-        Some(a) => serve(a),
-        None => actix_web::ResponseError::error_response(&crate::error::ApiError::not_found("file")),
-    }
+    find(ASSETS, name.as_str())
 }

@@ -6,53 +6,29 @@
 //! other clients, a client of the public JSON API only, served under a
 //! strict Content-Security-Policy with no cookie and no referrer.
 
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::Compress;
 use actix_web::{HttpResponse, web};
 
-/// One embedded file.
-struct Asset {
-    name: &'static str,
-    mime: &'static str,
-    body: &'static [u8],
-}
-
-macro_rules! asset {
-    ($dir:literal, $name:literal, $mime:expr) => {
-        Asset {
-            name: $name,
-            mime: $mime,
-            body: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/", $dir, "/", $name)),
-        }
-    };
-}
-
-const JS: &str = "text/javascript; charset=utf-8";
-const CSS: &str = "text/css; charset=utf-8";
+use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers};
 
 /// Every shared file; a file not listed here is not served.
-const SHARED: &[Asset] = &[asset!("shared", "charts.js", JS), asset!("shared", "charts.css", CSS)];
+const SHARED: &[Asset] = &[
+    embed!("shared", "charts.js", JS),
+    embed!("shared", "charts.css", CSS),
+    embed!("shared", "dom.js", JS),
+];
 
 /// Every file of the public page.
 const PUBLIC: &[Asset] = &[
-    asset!("public", "index.html", "text/html; charset=utf-8"),
-    asset!("public", "public.css", CSS),
-    asset!("public", "public.js", JS),
+    embed!("public", "index.html", HTML),
+    embed!("public", "public.css", CSS),
+    embed!("public", "public.js", JS),
 ];
 
 /// The policy shared files and the public page are served under: nothing
 /// inline, nothing from another origin.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
     connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-fn headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add((header::CONTENT_SECURITY_POLICY, CSP))
-        .add((header::REFERRER_POLICY, "no-referrer"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
-        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .add((header::CACHE_CONTROL, "no-cache"))
-}
 
 /// Mounts `/shared/…` and `/cong-dong/…`.
 /// These are the client's files, not API operations: registered with
@@ -62,32 +38,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/shared")
             .wrap(Compress::default())
-            .wrap(headers())
+            .wrap(headers(CSP))
             .route("/{file}", web::get().to(shared)),
     )
     .service(
         web::scope("/cong-dong")
             .wrap(Compress::default())
-            .wrap(headers())
+            .wrap(headers(CSP))
             .route("", web::get().to(page))
             .route("/", web::get().to(page))
             // A recommendation's own address: the page reads the id.
             .route("/r/{id}", web::get().to(page))
             .route("/{file}", web::get().to(public_file)),
     );
-}
-
-fn serve(asset: &Asset) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(asset.mime)))
-        .body(asset.body)
-}
-
-fn find(assets: &[Asset], name: &str) -> HttpResponse {
-    match assets.iter().find(|a| a.name == name) {
-        Some(a) => serve(a),
-        None => actix_web::ResponseError::error_response(&crate::error::ApiError::not_found("file")),
-    }
 }
 
 async fn shared(name: web::Path<String>) -> HttpResponse {

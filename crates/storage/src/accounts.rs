@@ -5,12 +5,12 @@ use langnghe_domain::{AgencyId, UnitId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryTrait,
 };
 
 use crate::audit::Change;
 use crate::entities::user;
-use crate::query::create_audited;
+use crate::query::{Found, create_audited, page};
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 fn to_user(m: user::Model) -> Result<User, DbErr> {
@@ -64,10 +64,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewUser<'_>) -> Result<User, St
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: UserId) -> Result<User, StoreError> {
-    let row = user::Entity::find_by_id(id.0)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = user::Entity::find_by_id(id.0).found(conn).await?;
     Ok(to_user(row)?)
 }
 
@@ -97,16 +94,11 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<UserId>,
     limit: u64,
 ) -> Result<Vec<User>, StoreError> {
-    let mut q = user::Entity::find().order_by_asc(user::Column::Id).limit(limit);
-    if let Some(after) = after {
-        q = q.filter(user::Column::Id.gt(after.0));
-    }
-    if let Some(role) = filter.role {
-        q = q.filter(user::Column::Role.eq(role.as_str()));
-    }
-    if let Some(disabled) = filter.disabled {
-        q = q.filter(user::Column::Disabled.eq(disabled));
-    }
+    let q = page(user::Entity::find(), user::Column::Id, after.map(|a| a.0), limit)
+        .apply_if(filter.role, |q, role| q.filter(user::Column::Role.eq(role.as_str())))
+        .apply_if(filter.disabled, |q, disabled| {
+            q.filter(user::Column::Disabled.eq(disabled))
+        });
     Ok(q.all(conn).await?.into_iter().map(to_user).collect::<Result<_, _>>()?)
 }
 
@@ -124,10 +116,7 @@ pub struct UserChanges {
 
 pub async fn update(db: &Db, actor: &Actor, id: UserId, changes: UserChanges) -> Result<User, StoreError> {
     let tx = begin(db).await?;
-    let before = user::Entity::find_by_id(id.0)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let before = user::Entity::find_by_id(id.0).found(&tx).await?;
     let mut row: user::ActiveModel = before.clone().into();
     if let Some(a) = changes.assignment {
         row.role = Set(a.role.as_str().to_owned());

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::audit::Change;
 use crate::entities::agency_client;
+use crate::query::Found;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 /// An agency's machine client, as stored (the secret only as its hash).
@@ -53,16 +54,12 @@ pub async fn list<C: ConnectionTrait>(conn: &C, agency_id: Uuid) -> Result<Vec<C
 pub async fn by_client_id<C: ConnectionTrait>(conn: &C, client_id: &str) -> Result<Client, StoreError> {
     agency_client::Entity::find()
         .filter(agency_client::Column::ClientId.eq(client_id))
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)
+        .found(conn)
+        .await
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Client, StoreError> {
-    agency_client::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)
+    agency_client::Entity::find_by_id(id).found(conn).await
 }
 
 /// Revokes a client of `agency_id`; revoking again changes nothing.
@@ -71,9 +68,8 @@ pub async fn revoke(db: &Db, actor: &Actor, agency_id: Uuid, client_id: &str) ->
     let current = agency_client::Entity::find()
         .filter(agency_client::Column::ClientId.eq(client_id))
         .filter(agency_client::Column::AgencyId.eq(agency_id))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        .found(&tx)
+        .await?;
     if current.revoked_at.is_some() {
         tx.rollback().await?;
         return Ok(current);

@@ -3,7 +3,7 @@
 //! deletes an audit row.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryTrait};
 use serde::Serialize;
 
 use crate::entities::audit_event;
@@ -181,25 +181,15 @@ pub async fn list<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<AuditEvent>, StoreError> {
     use sea_orm::{ColumnTrait, QueryFilter};
-    let mut q = audit_event::Entity::find();
-    if let Some(e) = filter.entity {
-        q = q.filter(audit_event::Column::Entity.eq(e));
-    }
-    if let Some(id) = filter.entity_id {
-        q = q.filter(audit_event::Column::EntityId.eq(id));
-    }
-    if let Some(a) = filter.actor_id {
-        q = q.filter(audit_event::Column::ActorId.eq(a));
-    }
-    if let Some(a) = filter.actor_label {
-        q = q.filter(audit_event::Column::ActorLabel.eq(a));
-    }
-    if let Some(f) = filter.from {
-        q = q.filter(audit_event::Column::At.gte(f));
-    }
-    if let Some(u) = filter.until {
-        q = q.filter(audit_event::Column::At.lt(u));
-    }
+    let q = audit_event::Entity::find()
+        .apply_if(filter.entity, |q, e| q.filter(audit_event::Column::Entity.eq(e)))
+        .apply_if(filter.entity_id, |q, id| q.filter(audit_event::Column::EntityId.eq(id)))
+        .apply_if(filter.actor_id, |q, a| q.filter(audit_event::Column::ActorId.eq(a)))
+        .apply_if(filter.actor_label, |q, a| {
+            q.filter(audit_event::Column::ActorLabel.eq(a))
+        })
+        .apply_if(filter.from, |q, f| q.filter(audit_event::Column::At.gte(f)))
+        .apply_if(filter.until, |q, u| q.filter(audit_event::Column::At.lt(u)));
     let rows = crate::query::page(q, audit_event::Column::Id, after, limit)
         .all(conn)
         .await?;

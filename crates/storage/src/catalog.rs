@@ -11,7 +11,7 @@ use sea_orm::{
 
 use crate::audit::{Change, snapshot};
 use crate::entities::{agency, agency_topic, topic};
-use crate::query::create_audited;
+use crate::query::{Found, create_audited};
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 fn to_topic(m: topic::Model) -> Result<Topic, DbErr> {
@@ -52,10 +52,7 @@ pub async fn list_topics<C: ConnectionTrait>(conn: &C) -> Result<Vec<Topic>, Sto
 }
 
 pub async fn get_topic<C: ConnectionTrait>(conn: &C, id: TopicId) -> Result<Topic, StoreError> {
-    let row = topic::Entity::find_by_id(id.0)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = topic::Entity::find_by_id(id.0).found(conn).await?;
     Ok(to_topic(row)?)
 }
 
@@ -75,10 +72,7 @@ pub async fn create_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), Store
 /// Replaces a topic's fields with `t`'s (same id).
 pub async fn update_topic(db: &Db, actor: &Actor, t: &Topic) -> Result<(), StoreError> {
     let tx = begin(db).await?;
-    let before = topic::Entity::find_by_id(t.id.0)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let before = topic::Entity::find_by_id(t.id.0).found(&tx).await?;
     let mut row = topic_row(t, actor.at);
     row.created_at = Set(before.created_at);
     let after = row.update(&tx).await.map_err(conflict_on_unique("topic_slug_taken"))?;
@@ -135,10 +129,7 @@ pub async fn list_agencies<C: ConnectionTrait>(conn: &C) -> Result<Vec<Agency>, 
 }
 
 pub async fn get_agency<C: ConnectionTrait>(conn: &C, id: AgencyId) -> Result<Agency, StoreError> {
-    let row = agency::Entity::find_by_id(id.0)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = agency::Entity::find_by_id(id.0).found(conn).await?;
     let topics = agency_topic::Entity::find()
         .filter(agency_topic::Column::AgencyId.eq(id.0))
         .order_by_asc(agency_topic::Column::TopicId)
@@ -203,10 +194,7 @@ pub async fn create_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), Sto
 pub async fn update_agency(db: &Db, actor: &Actor, a: &Agency) -> Result<(), StoreError> {
     let tx = begin(db).await?;
     let before = get_agency(&tx, a.id).await?;
-    let row = agency::Entity::find_by_id(a.id.0)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = agency::Entity::find_by_id(a.id.0).found(&tx).await?;
     let mut am: agency::ActiveModel = row.into();
     agency_fields(&mut am, a, actor.at);
     am.update(&tx).await?;

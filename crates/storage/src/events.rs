@@ -11,13 +11,14 @@ use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::plan::{Attendance, TrainingAudience};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QueryTrait,
 };
 use uuid::Uuid;
 
 use crate::audit::{Change, snapshot};
 use crate::entities::{event, event_children, issue, training_attendance};
 use crate::moderation::new_issue_row;
+use crate::query::{Found, page, rows_in};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An event as recorded.
@@ -83,8 +84,9 @@ pub struct EventIssue {
     pub body: String,
     pub topic_id: Option<Uuid>,
     pub redactions: Vec<String>,
-    /// `new`, or `withheld` when screening routed it to safeguarding.
-    pub status: String,
+    /// `New`, `Withheld` when screening routed it to safeguarding, or
+    /// `InReview` until a safeguarding officer has read it.
+    pub status: IssueStatus,
     pub cases: Vec<crate::participation::NewCase>,
 }
 
@@ -93,17 +95,10 @@ pub async fn attendance_of<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Attendance>>, StoreError> {
+    use training_attendance::Column;
+    let order = [Column::EventId, Column::UnitId, Column::Role];
+    let rows = rows_in::<training_attendance::Entity, _>(conn, Column::EventId, ids, &order).await?;
     let mut out: HashMap<Uuid, Vec<Attendance>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let rows = training_attendance::Entity::find()
-        .filter(training_attendance::Column::EventId.is_in(ids.iter().copied()))
-        .order_by_asc(training_attendance::Column::EventId)
-        .order_by_asc(training_attendance::Column::UnitId)
-        .order_by_asc(training_attendance::Column::Role)
-        .all(conn)
-        .await?;
     for r in rows {
         let role = TrainingAudience::parse(&r.role)
             .ok_or_else(|| DbErr::Custom(format!("unreadable attendance role {:?}", r.role)))?;
@@ -193,7 +188,7 @@ async fn insert_issue<C: ConnectionTrait>(
         updated_at: Set(now),
         event_id: Set(Some(e.id)),
         ..new_issue_row(
-            (i.id, "event", &i.status),
+            (i.id, "event", i.status),
             (e.unit_id.0, i.topic_id),
             (&i.title, &i.body),
             raised_at,
@@ -205,10 +200,7 @@ async fn insert_issue<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreError> {
-    let row = event::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = event::Entity::find_by_id(id).found(conn).await?;
     let attendance = attendance_of(conn, &[id]).await?.remove(&id).unwrap_or_default();
     Ok(to_event(row, attendance))
 }
@@ -256,22 +248,15 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Event>, StoreError> {
-    let mut q = event::Entity::find().order_by_asc(event::Column::Id).limit(limit);
-    if let Some(after) = after {
-        q = q.filter(event::Column::Id.gt(after));
-    }
-    if let Some(kind) = &filter.kind {
-        q = q.filter(event::Column::Kind.eq(kind.as_str()));
-    }
-    if let Some(units) = &filter.units {
-        q = q.filter(event::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
-    if let Some(from) = filter.from {
-        q = q.filter(event::Column::HeldOn.gte(from));
-    }
-    if let Some(to) = filter.to {
-        q = q.filter(event::Column::HeldOn.lte(to));
-    }
+    let q = page(event::Entity::find(), event::Column::Id, after, limit)
+        .apply_if(filter.kind.as_ref(), |q, kind| {
+            q.filter(event::Column::Kind.eq(kind.as_str()))
+        })
+        .apply_if(filter.units.as_ref(), |q, units| {
+            q.filter(event::Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        })
+        .apply_if(filter.from, |q, from| q.filter(event::Column::HeldOn.gte(from)))
+        .apply_if(filter.to, |q, to| q.filter(event::Column::HeldOn.lte(to)));
     let rows = q.all(conn).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut attendance = attendance_of(conn, &ids).await?;
@@ -289,10 +274,7 @@ pub async fn list<C: ConnectionTrait>(
 /// was held) when the day changed.
 pub async fn update(db: &Db, actor: &Actor, e: &Event, raised_at: DateTime<Utc>) -> Result<Event, StoreError> {
     let tx = begin(db).await?;
-    let before = event::Entity::find_by_id(e.id)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let before = event::Entity::find_by_id(e.id).found(&tx).await?;
     let attended_before = attendance_of(&tx, &[e.id]).await?.remove(&e.id).unwrap_or_default();
     let mut am: event::ActiveModel = before.clone().into();
     fields(&mut am, e, actor.at);
@@ -346,16 +328,9 @@ pub async fn children_of<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<ChildrenLine>>, StoreError> {
+    use event_children::Column;
+    let rows = rows_in::<event_children::Entity, _>(conn, Column::EventId, ids, &[Column::EventId, Column::Id]).await?;
     let mut out: HashMap<Uuid, Vec<ChildrenLine>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let rows = event_children::Entity::find()
-        .filter(event_children::Column::EventId.is_in(ids.iter().copied()))
-        .order_by_asc(event_children::Column::EventId)
-        .order_by_asc(event_children::Column::Id)
-        .all(conn)
-        .await?;
     for r in rows {
         out.entry(r.event_id).or_default().push(to_line(r));
     }

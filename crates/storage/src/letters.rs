@@ -4,13 +4,13 @@
 //! is configured with, never in the database.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{delivery, reply_letter};
+use crate::query::{Found, upsert};
 use crate::{Actor, Db, StoreError, begin};
 
 /// A delivery's letter, as stored.
@@ -55,9 +55,8 @@ pub async fn put(db: &Db, actor: &Actor, letter: NewLetter) -> Result<(LetterRow
     let tx = begin(db).await?;
     delivery::Entity::find_by_id(letter.delivery_id)
         .filter(delivery::Column::AgencyId.eq(letter.agency_id))
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        .found(&tx)
+        .await?;
     let before = reply_letter::Entity::find_by_id(letter.delivery_id)
         .one(&tx)
         .await?
@@ -72,21 +71,16 @@ pub async fn put(db: &Db, actor: &Actor, letter: NewLetter) -> Result<(LetterRow
         uploaded_by: Set(actor.id),
         uploaded_at: Set(actor.at),
     };
-    reply_letter::Entity::insert(model)
-        .on_conflict(
-            OnConflict::column(reply_letter::Column::DeliveryId)
-                .update_columns([
-                    reply_letter::Column::ObjectKey,
-                    reply_letter::Column::Bytes,
-                    reply_letter::Column::Sha256,
-                    reply_letter::Column::Public,
-                    reply_letter::Column::UploadedBy,
-                    reply_letter::Column::UploadedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(&tx)
-        .await?;
+    use reply_letter::Column;
+    let replaced = [
+        Column::ObjectKey,
+        Column::Bytes,
+        Column::Sha256,
+        Column::Public,
+        Column::UploadedBy,
+        Column::UploadedAt,
+    ];
+    upsert(&tx, model, Column::DeliveryId, replaced).await?;
     let after = reply_letter::Entity::find_by_id(letter.delivery_id)
         .one(&tx)
         .await?

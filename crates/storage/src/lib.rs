@@ -32,7 +32,7 @@ pub mod throttle;
 
 use std::time::Duration;
 
-use langnghe_migrations::{Migrator, MigratorTrait};
+use langnghe_migrations::{IntoSchemaManagerConnection, Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, RuntimeErr, SqlErr};
 
@@ -191,24 +191,40 @@ pub async fn migrate(db: &Db) -> Result<(), DbErr> {
 /// for the first and then finds nothing pending. PostgreSQL runs each
 /// migration in a transaction of its own, as before.
 pub async fn migrate_up(db: &Db, steps: Option<u32>) -> Result<(), DbErr> {
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
-        let tx = begin(db).await?;
-        Migrator::up(&tx, steps).await?;
-        tx.commit().await
-    } else {
-        Migrator::up(db, steps).await
-    }
+    run_migrations(db, Direction::Up, steps).await
 }
 
 /// Rolls the last `steps` applied migrations back (all of them with
 /// `None`), on one connection on SQLite as [`migrate_up`] does.
 pub async fn migrate_down(db: &Db, steps: Option<u32>) -> Result<(), DbErr> {
+    run_migrations(db, Direction::Down, steps).await
+}
+
+#[derive(Clone, Copy)]
+enum Direction {
+    Up,
+    Down,
+}
+
+/// Runs `steps` migrations in `direction`: in one transaction on SQLite
+/// (see [`migrate_up`]), each in its own on PostgreSQL.
+async fn run_migrations(db: &Db, direction: Direction, steps: Option<u32>) -> Result<(), DbErr> {
+    async fn run<'c>(
+        conn: impl IntoSchemaManagerConnection<'c>,
+        direction: Direction,
+        steps: Option<u32>,
+    ) -> Result<(), DbErr> {
+        match direction {
+            Direction::Up => Migrator::up(conn, steps).await,
+            Direction::Down => Migrator::down(conn, steps).await,
+        }
+    }
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
         let tx = begin(db).await?;
-        Migrator::down(&tx, steps).await?;
+        run(&tx, direction, steps).await?;
         tx.commit().await
     } else {
-        Migrator::down(db, steps).await
+        run(db, direction, steps).await
     }
 }
 

@@ -7,7 +7,7 @@ use langnghe_domain::UnitId;
 use langnghe_domain::moderation::{IssueStatus, MERGED, QueueStatus, RejectReason, search_key};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change, snapshot};
 use crate::entities::{issue, issue_support, response};
 use crate::names::{by_name, by_name_opt, read, read_opt};
-use crate::query::{read_by_id, rows_in};
+use crate::query::{Found, insert_if_absent, read_by_id, rows_in};
 use crate::safeguarding::{Opening, open};
 use crate::{Actor, Db, StoreError, begin};
 
@@ -105,15 +105,12 @@ fn filtered(filter: &IssueFilter<'_>, with_status: bool) -> Select<issue::Entity
         }
         _ => {}
     }
-    if let Some(t) = filter.topic_id {
-        q = q.filter(issue::Column::TopicId.eq(t));
-    }
-    if let Some(units) = filter.units {
-        q = q.filter(issue::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
-    if let Some(s) = filter.source {
-        q = q.filter(issue::Column::Source.eq(s));
-    }
+    q = q
+        .apply_if(filter.topic_id, |q, t| q.filter(issue::Column::TopicId.eq(t)))
+        .apply_if(filter.units, |q, units| {
+            q.filter(issue::Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        })
+        .apply_if(filter.source, |q, s| q.filter(issue::Column::Source.eq(s)));
     if filter.canonical_only {
         q = q.filter(issue::Column::MergedInto.is_null());
     }
@@ -176,7 +173,7 @@ pub async fn counts<C: ConnectionTrait>(conn: &C, filter: &IssueFilter<'_>) -> R
 /// (and their search key), raised at `at`; every other column empty, for
 /// the caller to fill in.
 pub(crate) fn new_issue_row(
-    (id, source, status): (Uuid, &str, &str),
+    (id, source, status): (Uuid, &str, IssueStatus),
     (unit_id, topic_id): (Uuid, Option<Uuid>),
     (title, body): (&str, &str),
     at: DateTime<Utc>,
@@ -185,7 +182,7 @@ pub(crate) fn new_issue_row(
     issue::ActiveModel {
         id: Set(id),
         source: Set(source.to_owned()),
-        status: Set(status.to_owned()),
+        status: Set(status.as_str().to_owned()),
         unit_id: Set(unit_id),
         topic_id: Set(topic_id),
         title: Set(title.to_owned()),
@@ -474,11 +471,7 @@ pub async fn merge(
 /// `false` when the issue is not merged.
 pub async fn unmerge(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError> {
     let tx = begin(db).await?;
-    let issue = issue::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let issue = issue::Entity::find_by_id(id).lock_exclusive().found(&tx).await?;
     let Some(into) = issue.merged_into else {
         tx.rollback().await?;
         return Ok(false);
@@ -536,9 +529,8 @@ pub async fn support(
     participant_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Supported, StoreError> {
-    use sea_orm::sea_query::OnConflict;
     let accepted = issue::Entity::find_by_id(issue_id)
-        .filter(issue::Column::Status.eq("accepted"))
+        .filter(issue::Column::Status.eq(IssueStatus::Accepted.as_str()))
         .filter(issue::Column::PublishedAt.is_not_null())
         .one(db)
         .await?
@@ -546,18 +538,13 @@ pub async fn support(
     if !accepted {
         return Ok(Supported::NotFound);
     }
-    let inserted = issue_support::Entity::insert(issue_support::ActiveModel {
+    let support = issue_support::ActiveModel {
         issue_id: sea_orm::ActiveValue::Set(issue_id),
         participant_id: sea_orm::ActiveValue::Set(participant_id),
         created_at: sea_orm::ActiveValue::Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([issue_support::Column::IssueId, issue_support::Column::ParticipantId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+    };
+    let columns = [issue_support::Column::IssueId, issue_support::Column::ParticipantId];
+    let inserted = insert_if_absent(db, support, columns).await?;
     Ok(if inserted > 0 {
         Supported::Now
     } else {
@@ -605,10 +592,9 @@ pub async fn answers_of<C: ConnectionTrait>(
     limit: u64,
 ) -> Result<Vec<AnswerRow>, StoreError> {
     use crate::entities::response;
-    let mut q = crate::query::counted_answers(survey_id, version).column(response::Column::Id);
-    if let Some(a) = after {
-        q = q.filter(response::Column::Id.gt(a));
-    }
+    let q = crate::query::counted_answers(survey_id, version)
+        .column(response::Column::Id)
+        .apply_if(after, |q, a| q.filter(response::Column::Id.gt(a)));
     let rows: Vec<(Uuid, String, DateTime<Utc>, String, Uuid)> = q
         .order_by_asc(response::Column::Id)
         // The databases take a signed limit.
@@ -665,9 +651,8 @@ pub async fn promotable<C: ConnectionTrait>(conn: &C, response_id: Uuid) -> Resu
     use crate::entities::response;
     let r = response::Entity::find_by_id(response_id)
         .filter(response::Column::WithdrawnAt.is_null())
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        .found(conn)
+        .await?;
     Ok(PromotableResponse {
         survey_id: r.survey_id,
         version: r.version,
@@ -713,7 +698,7 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
         response_id: Set(Some(p.response_id)),
         question_key: Set(Some(p.question_key.to_owned())),
         ..new_issue_row(
-            (id, "survey_answer", IssueStatus::New.as_str()),
+            (id, "survey_answer", IssueStatus::New),
             (p.from.unit_id, p.topic_id),
             (p.title, p.body),
             now,
@@ -728,9 +713,8 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
             let e = issue::Entity::find()
                 .filter(issue::Column::ResponseId.eq(p.response_id))
                 .filter(issue::Column::QuestionKey.eq(p.question_key))
-                .one(db)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+                .found(db)
+                .await?;
             return Ok((e.id, false));
         }
         return Err(e.into());
@@ -801,7 +785,7 @@ pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> 
     };
     let case_id = open(&tx, case, now).await?;
     issue::Entity::update_many()
-        .col_expr(issue::Column::Status, Expr::value("withheld"))
+        .col_expr(issue::Column::Status, Expr::value(IssueStatus::Withheld.as_str()))
         .col_expr(issue::Column::Title, Expr::value(r.withheld))
         .col_expr(issue::Column::Body, Expr::value(r.withheld))
         .col_expr(

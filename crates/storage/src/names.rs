@@ -79,3 +79,22 @@ pub(crate) fn by_name_opt<T: Named, S: serde::Serializer>(v: &Option<T>, s: S) -
         None => s.serialize_none(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_name_reads_back_and_another_is_refused() {
+        for status in IssueStatus::ALL {
+            assert!(matches!(read::<IssueStatus>(status.name()), Ok(s) if s == status));
+        }
+        for unknown in ["open", "New", "", "new "] {
+            let refused = read::<IssueStatus>(unknown);
+            assert!(
+                matches!(&refused, Err(StoreError::Corrupt { what: "issue status", value }) if value == unknown),
+                "{unknown:?}: {refused:?}"
+            );
+        }
+    }
+}

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::audit::{Change, snapshot};
 use crate::entities::{reorganisation, unit, unit_lineage, unit_parent};
+use crate::query::Found;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 fn corrupt(what: &str, value: &str) -> DbErr {
@@ -128,10 +129,7 @@ pub struct UnitCorrection {
 
 pub async fn correct_unit(db: &Db, actor: &Actor, id: UnitId, change: UnitCorrection) -> Result<(), StoreError> {
     let tx = begin(db).await?;
-    let before = unit::Entity::find_by_id(id.0)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let before = unit::Entity::find_by_id(id.0).found(&tx).await?;
     let mut row: unit::ActiveModel = before.clone().into();
     if let Some(name) = change.name {
         row.name_vi = Set(name.vi().to_owned());
@@ -267,10 +265,7 @@ pub async fn get_reorganisation<C: ConnectionTrait>(
     conn: &C,
     id: ReorganisationId,
 ) -> Result<Reorganisation, StoreError> {
-    let r = reorganisation::Entity::find_by_id(id.0)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = reorganisation::Entity::find_by_id(id.0).found(conn).await?;
     Ok(Reorganisation {
         id: ReorganisationId(r.id),
         effective_on: r.effective_on,

@@ -6,12 +6,13 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use uuid::Uuid;
 
 use crate::audit::Change;
 use crate::entities::{agency_webhook, outbox, safeguarding_webhook};
+use crate::query::{Found, aggregates, count_in, upsert};
 use crate::{Actor, Db, StoreError, begin};
 
 /// An event as the relay sends it: the stored row.
@@ -165,25 +166,15 @@ pub async fn safeguarding_webhook<C: ConnectionTrait>(conn: &C) -> Result<Option
 
 /// Sets the safeguarding endpoint (an admin); audited without the secret.
 pub async fn set_safeguarding_webhook(db: &Db, actor: &Actor, url: &str, secret: &str) -> Result<(), StoreError> {
-    use sea_orm::sea_query::OnConflict;
+    use safeguarding_webhook::Column;
     let tx = begin(db).await?;
-    safeguarding_webhook::Entity::insert(safeguarding_webhook::ActiveModel {
+    let row = safeguarding_webhook::ActiveModel {
         id: Set(SAFEGUARDING),
         url: Set(url.to_owned()),
         secret: Set(secret.to_owned()),
         updated_at: Set(actor.at),
-    })
-    .on_conflict(
-        OnConflict::column(safeguarding_webhook::Column::Id)
-            .update_columns([
-                safeguarding_webhook::Column::Url,
-                safeguarding_webhook::Column::Secret,
-                safeguarding_webhook::Column::UpdatedAt,
-            ])
-            .to_owned(),
-    )
-    .exec_without_returning(&tx)
-    .await?;
+    };
+    upsert(&tx, row, Column::Id, [Column::Url, Column::Secret, Column::UpdatedAt]).await?;
     Change::of_all("safeguarding_webhook.set", "safeguarding_webhook")
         .after(serde_json::json!({"url": url}))
         .commit(tx, actor)
@@ -247,24 +238,15 @@ pub async fn list<C: ConnectionTrait>(
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Event>, StoreError> {
-    let mut q = outbox::Entity::find();
-    if let Some(s) = status {
-        q = q.filter(outbox::Column::Status.eq(s));
-    }
-    if let Some(a) = agency_id {
-        q = q.filter(outbox::Column::AgencyId.eq(a));
-    }
-    if let Some(b) = before {
-        q = q.filter(outbox::Column::Id.lt(b));
-    }
+    let q = outbox::Entity::find()
+        .apply_if(status, |q, s| q.filter(outbox::Column::Status.eq(s)))
+        .apply_if(agency_id, |q, a| q.filter(outbox::Column::AgencyId.eq(a)))
+        .apply_if(before, |q, b| q.filter(outbox::Column::Id.lt(b)));
     Ok(q.order_by_desc(outbox::Column::Id).limit(limit).all(conn).await?)
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreError> {
-    outbox::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)
+    outbox::Entity::find_by_id(id).found(conn).await
 }
 
 /// Puts a dead event back in the queue, with a fresh day of retries; the
@@ -272,11 +254,7 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreE
 /// `false` when the event is not dead.
 pub async fn replay(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError> {
     let tx = begin(db).await?;
-    let current = outbox::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let current = outbox::Entity::find_by_id(id).lock_exclusive().found(&tx).await?;
     if current.status != "dead" {
         tx.rollback().await?;
         return Ok(false);
@@ -305,23 +283,20 @@ pub async fn replay(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError
 pub async fn set_webhook(db: &Db, actor: &Actor, agency_id: Uuid, url: &str, secret: &str) -> Result<(), StoreError> {
     let tx = begin(db).await?;
     let before = agency_webhook::Entity::find_by_id(agency_id).one(&tx).await?;
-    // Two first registrations at once: the later one wins, no error.
-    agency_webhook::Entity::insert(agency_webhook::ActiveModel {
+    let row = agency_webhook::ActiveModel {
         agency_id: Set(agency_id),
         url: Set(url.to_owned()),
         secret: Set(secret.to_owned()),
         updated_at: Set(actor.at),
-    })
-    .on_conflict(
-        sea_orm::sea_query::OnConflict::column(agency_webhook::Column::AgencyId)
-            .update_columns([
-                agency_webhook::Column::Url,
-                agency_webhook::Column::Secret,
-                agency_webhook::Column::UpdatedAt,
-            ])
-            .to_owned(),
+    };
+    // Two first registrations at once: the later one wins, no error.
+    use agency_webhook::Column;
+    upsert(
+        &tx,
+        row,
+        Column::AgencyId,
+        [Column::Url, Column::Secret, Column::UpdatedAt],
     )
-    .exec_without_returning(&tx)
     .await?;
     Change::of("agency.webhook_set", "agency", agency_id)
         .before(before.map(|b| serde_json::json!({"url": b.url})))
@@ -373,13 +348,10 @@ pub async fn backlog<C: ConnectionTrait>(conn: &C) -> Result<Backlog, StoreError
            (SELECT MIN(queued_at) FROM outbox WHERE status = 'pending') AS oldest",
         cap = BACKLOG_COUNT_CAP
     );
-    let row = conn
-        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = aggregates(conn, sql).await?;
     Ok(Backlog {
-        queued: u64::try_from(row.try_get::<i64>("", "queued")?).unwrap_or(0),
+        queued: count_in(&row, "queued")?,
         oldest_queued_at: row.try_get::<Option<DateTime<Utc>>>("", "oldest")?,
-        dead: u64::try_from(row.try_get::<i64>("", "dead")?).unwrap_or(0),
+        dead: count_in(&row, "dead")?,
     })
 }

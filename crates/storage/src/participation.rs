@@ -14,7 +14,7 @@ use langnghe_domain::moderation::IssueStatus;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement, ValueTuple};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr,
 };
 use tokio::sync::{Mutex, mpsc, oneshot};
 use uuid::Uuid;
@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::audit::{Change, snapshot};
 use crate::broadcast::{self, Notice};
 use crate::entities::{issue, participant, response, safeguarding_case, session, survey};
-use crate::query::{create_audited, insert_if_absent, rows_in};
+use crate::query::{Found, create_audited, delete_in, insert_if_absent, page, rows_in};
 use crate::safeguarding::Opening;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
@@ -234,10 +234,7 @@ pub async fn create_session(db: &Db, actor: &Actor, s: &Session) -> Result<(), S
 }
 
 pub async fn get_session<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Session, StoreError> {
-    let row = session::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = session::Entity::find_by_id(id).found(conn).await?;
     to_session(row)
 }
 
@@ -258,16 +255,11 @@ pub async fn list_sessions<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Session>, StoreError> {
-    let mut q = session::Entity::find()
+    let q = page(session::Entity::find(), session::Column::Id, after, limit)
         .filter(session::Column::SurveyId.eq(survey_id))
-        .order_by_asc(session::Column::Id)
-        .limit(limit);
-    if let Some(after) = after {
-        q = q.filter(session::Column::Id.gt(after));
-    }
-    if let Some(units) = units {
-        q = q.filter(session::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
+        .apply_if(units, |q, units| {
+            q.filter(session::Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        });
     q.all(conn).await?.into_iter().map(to_session).collect()
 }
 
@@ -275,10 +267,7 @@ pub async fn list_sessions<C: ConnectionTrait>(
 /// closing time), and tells every replica when it commits.
 pub async fn close_session(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Session, StoreError> {
     let tx = begin(db).await?;
-    let before = session::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let before = session::Entity::find_by_id(id).found(&tx).await?;
     if before.closed_at.is_none() {
         session::Entity::update_many()
             .col_expr(session::Column::ClosedAt, Expr::value(now))
@@ -291,10 +280,7 @@ pub async fn close_session(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>)
             .await?;
         broadcast::announce(&tx, Notice::Session(id)).await?;
     }
-    let after = session::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let after = session::Entity::find_by_id(id).found(&tx).await?;
     tx.commit().await?;
     to_session(after)
 }
@@ -321,9 +307,8 @@ pub async fn participant_for<C: ConnectionTrait>(
     insert_if_absent(conn, row, [participant::Column::TokenHash]).await?;
     let row = participant::Entity::find()
         .filter(participant::Column::TokenHash.eq(token_hash))
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        .found(conn)
+        .await?;
     Ok(row.id)
 }
 
@@ -949,7 +934,10 @@ pub async fn responses_of<C: ConnectionTrait>(
 #[derive(Debug, Clone)]
 pub struct NewIssue {
     pub id: Uuid,
-    /// `new`, or `withheld` when screening routed it to safeguarding.
+    /// `new`, `withheld` when screening routed it to safeguarding, or
+    /// `in_review` until a safeguarding officer has read it: the name of an
+    /// [`IssueStatus`]; any other name is refused before anything is
+    /// written.
     pub status: String,
     pub survey_id: Uuid,
     pub session_id: Uuid,
@@ -977,6 +965,7 @@ async fn replay_issue<C: ConnectionTrait>(conn: &C, i: &NewIssue) -> Result<Opti
 /// Stores a child's issue (and its cases) in one transaction, if its
 /// session is open as the database has it in that transaction.
 pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError> {
+    let status: IssueStatus = crate::names::read(&i.status)?;
     if let Some(prior) = replay_issue(db, i).await? {
         return Ok(prior);
     }
@@ -996,7 +985,7 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
         idempotency_key: Set(Some(i.idempotency_key.clone())),
         request_hash: Set(Some(i.request_hash.clone())),
         ..crate::moderation::new_issue_row(
-            (i.id, "form", &i.status),
+            (i.id, "form", status),
             (i.unit_id.0, i.topic_id),
             (&i.title, &i.body),
             now,
@@ -1040,10 +1029,7 @@ pub struct StoredIssue {
 }
 
 pub async fn get_issue<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<StoredIssue, StoreError> {
-    let r = issue::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = issue::Entity::find_by_id(id).found(conn).await?;
     Ok(StoredIssue {
         id: r.id,
         status: r.status,
@@ -1107,16 +1093,13 @@ pub async fn responses_for_results<C: ConnectionTrait>(
     to: Option<DateTime<Utc>>,
     units: Option<&[UnitId]>,
 ) -> Result<Vec<ResultRow>, StoreError> {
-    let mut q = crate::query::counted_answers(survey_id, version).column(response::Column::Gender);
-    if let Some(from) = from {
-        q = q.filter(response::Column::SubmittedAt.gte(from));
-    }
-    if let Some(to) = to {
-        q = q.filter(response::Column::SubmittedAt.lt(to));
-    }
-    if let Some(units) = units {
-        q = q.filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
+    let q = crate::query::counted_answers(survey_id, version)
+        .column(response::Column::Gender)
+        .apply_if(from, |q, from| q.filter(response::Column::SubmittedAt.gte(from)))
+        .apply_if(to, |q, to| q.filter(response::Column::SubmittedAt.lt(to)))
+        .apply_if(units, |q, units| {
+            q.filter(response::Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        });
     type Row = (Uuid, String, DateTime<Utc>, String, Option<String>);
     let rows: Vec<Row> = q.into_tuple().all(conn).await?;
     Ok(rows
@@ -1294,16 +1277,8 @@ pub async fn erase_participant(db: &Db, e: &Erasure<'_>) -> Result<Erased, Store
                 .await?,
         );
     }
-    for chunk in unreleased.chunks(500) {
-        fold_queue::Entity::delete_many()
-            .filter(fold_queue::Column::ResponseId.is_in(chunk.iter().copied()))
-            .exec(&tx)
-            .await?;
-        response::Entity::delete_many()
-            .filter(response::Column::Id.is_in(chunk.iter().copied()))
-            .exec(&tx)
-            .await?;
-    }
+    delete_in::<fold_queue::Entity, _>(&tx, fold_queue::Column::ResponseId, &unreleased).await?;
+    delete_in::<response::Entity, _>(&tx, response::Column::Id, &unreleased).await?;
     let mut withdrawn = 0;
     for r in rows.iter().filter(|r| !unreleased.contains(&r.id)) {
         let tag = format!("erased:{}", r.id.simple());
@@ -1333,7 +1308,7 @@ pub async fn erase_participant(db: &Db, e: &Erasure<'_>) -> Result<Erased, Store
         .exec(&tx)
         .await?;
     let erased = issue::Entity::update_many()
-        .col_expr(issue::Column::Status, Expr::value("withdrawn"))
+        .col_expr(issue::Column::Status, Expr::value(IssueStatus::Withdrawn.as_str()))
         .col_expr(issue::Column::Title, Expr::value(e.erased_text))
         .col_expr(issue::Column::Body, Expr::value(e.erased_text))
         .col_expr(issue::Column::SearchText, Expr::value(Option::<String>::None))
@@ -1408,7 +1383,7 @@ pub async fn withdraw_issue(
         return Ok(IssueWithdrawn::Already);
     }
     issue::Entity::update_many()
-        .col_expr(issue::Column::Status, Expr::value("withdrawn"))
+        .col_expr(issue::Column::Status, Expr::value(IssueStatus::Withdrawn.as_str()))
         .col_expr(issue::Column::Title, Expr::value(erased_text))
         .col_expr(issue::Column::Body, Expr::value(erased_text))
         .col_expr(issue::Column::SearchText, Expr::value(Option::<String>::None))

@@ -3,7 +3,7 @@
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Statement,
 };
 use uuid::Uuid;
 
@@ -44,6 +44,22 @@ pub(crate) fn counted_answers(survey_id: Uuid, version: i32) -> Select<response:
         .filter(response::Column::WithdrawnAt.is_null())
 }
 
+/// Deletes the rows of `E` whose `column` is one of `ids`, 500 ids to a
+/// statement.
+pub(crate) async fn delete_in<E: EntityTrait, C: ConnectionTrait>(
+    conn: &C,
+    column: E::Column,
+    ids: &[Uuid],
+) -> Result<(), DbErr> {
+    for chunk in ids.chunks(500) {
+        E::delete_many()
+            .filter(column.is_in(chunk.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Inserts `row` unless one with the same values in `columns` is there
 /// already: how many rows were inserted (0 or 1).
 pub(crate) async fn insert_if_absent<A, C>(
@@ -63,6 +79,37 @@ where
         Err(DbErr::RecordNotInserted) => Ok(0),
         other => other,
     }
+}
+
+/// Inserts `row`, or updates `columns` of the row already there with the
+/// same `key`.
+pub(crate) async fn upsert<A, C>(
+    conn: &C,
+    row: A,
+    key: <A::Entity as EntityTrait>::Column,
+    columns: impl IntoIterator<Item = <A::Entity as EntityTrait>::Column>,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait,
+    C: ConnectionTrait,
+{
+    <A::Entity as EntityTrait>::insert(row)
+        .on_conflict(OnConflict::column(key).update_columns(columns).to_owned())
+        .exec_without_returning(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The one row a statement of aggregates (a backlog's counts) answers.
+pub(crate) async fn aggregates<C: ConnectionTrait>(conn: &C, sql: String) -> Result<QueryResult, StoreError> {
+    conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The `COUNT(*)` in `column` of `row`.
+pub(crate) fn count_in(row: &QueryResult, column: &str) -> Result<u64, DbErr> {
+    Ok(u64::try_from(row.try_get::<i64>("", column)?).unwrap_or(0))
 }
 
 /// Responses with no change waiting in the fold queue: a row the queue
@@ -113,12 +160,19 @@ where
     E::PrimaryKey: PrimaryKeyTrait<ValueType = Uuid>,
     C: ConnectionTrait,
 {
-    E::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(read)
-        .transpose()?
-        .ok_or(StoreError::NotFound)
+    read(E::find_by_id(id).found(conn).await?)
+}
+
+/// A query for a row that must be there.
+pub(crate) trait Found<M> {
+    /// The first row, or `NotFound` when there is none.
+    async fn found<C: ConnectionTrait>(self, conn: &C) -> Result<M, StoreError>;
+}
+
+impl<E: EntityTrait> Found<E::Model> for Select<E> {
+    async fn found<C: ConnectionTrait>(self, conn: &C) -> Result<E::Model, StoreError> {
+        self.one(conn).await?.ok_or(StoreError::NotFound)
+    }
 }
 
 /// One page of a listing in the order of `id` (v7, so oldest first): the

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::OnConflict,
+    QueryTrait, sea_query::OnConflict,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -18,7 +18,7 @@ use crate::entities::{
     commitment, delivery, delivery_reminder, delivery_update, recommendation as rec, recommendation_issue,
 };
 use crate::names::{by_name, by_name_opt, read, read_opt};
-use crate::query::{page, read_by_id, rows_in};
+use crate::query::{Found, page, read_by_id, rows_in};
 use crate::{Actor, Db, StoreError, Tx, begin, outbox};
 use langnghe_domain::recommendation::{
     CommitmentStatus, DeliveryStatus, PlannedDelivery, RecommendationStatus, Stance, escalates,
@@ -164,10 +164,7 @@ async fn with_issues<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<RecommendationRow, StoreError> {
-    let m = rec::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let m = rec::Entity::find_by_id(id).found(conn).await?;
     with_issues(conn, vec![m]).await?.pop().ok_or(StoreError::NotFound)
 }
 
@@ -179,11 +176,7 @@ pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<
 }
 
 async fn get_locked(tx: &Tx, id: Uuid) -> Result<RecommendationRow, StoreError> {
-    let m = rec::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let m = rec::Entity::find_by_id(id).lock_exclusive().found(tx).await?;
     with_issues(tx, vec![m]).await?.pop().ok_or(StoreError::NotFound)
 }
 
@@ -206,12 +199,7 @@ pub async fn create(db: &Db, actor: &Actor, d: &Draft) -> Result<RecommendationR
     draft_columns(d, &mut m);
     rec::Entity::insert(m).exec_without_returning(&tx).await?;
     set_issues(&tx, id, &d.issue_ids).await?;
-    let row = get(&tx, id).await?;
-    Change::of("recommendation.create", "recommendation", id)
-        .after(rec_audit(&row))
-        .commit(tx, actor)
-        .await?;
-    Ok(row)
+    audited(tx, actor, "recommendation.create", id, None).await
 }
 
 /// Changes a recommendation under a lock: `decide` sees it as it is and
@@ -245,13 +233,9 @@ pub async fn update<E>(
     if next.issue_ids != current.draft.issue_ids {
         set_issues(&tx, id, &next.issue_ids).await?;
     }
-    let row = get(&tx, id).await?;
-    Change::of("recommendation.update", "recommendation", id)
-        .before(rec_audit(&current))
-        .after(rec_audit(&row))
-        .commit(tx, actor)
-        .await?;
-    Ok(Ok(row))
+    audited(tx, actor, "recommendation.update", id, Some(&current))
+        .await
+        .map(Ok)
 }
 
 /// Approves a draft, optionally naming the Council meeting.
@@ -279,13 +263,28 @@ pub async fn approve<E>(
     })
     .exec(&tx)
     .await?;
+    audited(tx, actor, "recommendation.approve", id, Some(&current))
+        .await
+        .map(Ok)
+}
+
+/// Reads recommendation `id` back as `tx` left it and commits `tx` with the
+/// audit event of `action`: the recommendation `before` (none when it is
+/// new) and after.
+async fn audited(
+    tx: Tx,
+    actor: &Actor,
+    action: &str,
+    id: Uuid,
+    before: Option<&RecommendationRow>,
+) -> Result<RecommendationRow, StoreError> {
     let row = get(&tx, id).await?;
-    Change::of("recommendation.approve", "recommendation", id)
-        .before(rec_audit(&current))
+    Change::of(action, "recommendation", id)
+        .before(before.and_then(rec_audit))
         .after(rec_audit(&row))
         .commit(tx, actor)
         .await?;
-    Ok(Ok(row))
+    Ok(row)
 }
 
 /// Why sending is refused after the checks that need the stored state.
@@ -464,16 +463,12 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<RecommendationRow>, StoreError> {
-    let mut q = rec::Entity::find();
-    if let Some(s) = f.status {
-        q = q.filter(rec::Column::Status.eq(s.as_str()));
-    }
-    if let Some(t) = f.topic_id {
-        q = q.filter(rec::Column::TopicId.eq(t));
-    }
-    if let Some(units) = f.units {
-        q = q.filter(rec::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
+    let mut q = rec::Entity::find()
+        .apply_if(f.status, |q, s| q.filter(rec::Column::Status.eq(s.as_str())))
+        .apply_if(f.topic_id, |q, t| q.filter(rec::Column::TopicId.eq(t)))
+        .apply_if(f.units, |q, units| {
+            q.filter(rec::Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        });
     if let Some(a) = f.agency_id {
         q = q.filter(
             rec::Column::Id.in_subquery(
@@ -510,13 +505,12 @@ pub async fn published<C: ConnectionTrait>(
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<RecommendationRow>, StoreError> {
-    let mut q = rec::Entity::find().filter(rec::Column::Status.eq(RecommendationStatus::Sent.as_str()));
-    if let Some(t) = topic_id {
-        q = q.filter(rec::Column::TopicId.eq(t));
-    }
-    if let Some(units) = units {
-        q = q.filter(rec::Column::UnitId.is_in(units.iter().map(|u| u.0)));
-    }
+    let mut q = rec::Entity::find()
+        .filter(rec::Column::Status.eq(RecommendationStatus::Sent.as_str()))
+        .apply_if(topic_id, |q, t| q.filter(rec::Column::TopicId.eq(t)))
+        .apply_if(units, |q, units| {
+            q.filter(rec::Column::UnitId.is_in(units.iter().map(|u| u.0)))
+        });
     if let Some((at, id)) = before {
         q = q.filter(
             sea_orm::Condition::any().add(rec::Column::SentAt.lt(at)).add(
@@ -636,13 +630,9 @@ pub async fn list_deliveries<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<DeliveryRow>, StoreError> {
-    let mut q = delivery::Entity::find();
-    if let Some(a) = f.agency_id {
-        q = q.filter(delivery::Column::AgencyId.eq(a));
-    }
-    if let Some(s) = f.status {
-        q = q.filter(delivery::Column::Status.eq(s.as_str()));
-    }
+    let mut q = delivery::Entity::find()
+        .apply_if(f.agency_id, |q, a| q.filter(delivery::Column::AgencyId.eq(a)))
+        .apply_if(f.status, |q, s| q.filter(delivery::Column::Status.eq(s.as_str())));
     if let Some((wanted, today)) = f.overdue {
         let cond = overdue_on(today);
         q = q.filter(if wanted { cond } else { cond.not() });

@@ -3,12 +3,14 @@
 //! takes the instant it counts back from, so tests inject the clock.
 
 use chrono::{DateTime, Utc};
+use langnghe_domain::safeguarding::CaseStatus;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::audit::{self, Change};
 use crate::entities::{fold_queue, response, safeguarding_case as case, safeguarding_note as note};
+use crate::query::{delete_in, page};
 use crate::{Actor, Db, StoreError, begin};
 
 /// A response whose free text is due for purging.
@@ -30,11 +32,7 @@ pub async fn texts_due(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<TextDue>, StoreError> {
-    let mut q = response::Entity::find();
-    if let Some(after) = after {
-        q = q.filter(response::Column::Id.gt(after));
-    }
-    let rows: Vec<(Uuid, Uuid, i32, String)> = q
+    let rows: Vec<(Uuid, Uuid, i32, String)> = page(response::Entity::find(), response::Column::Id, after, limit)
         .select_only()
         .column(response::Column::Id)
         .column(response::Column::SurveyId)
@@ -42,8 +40,6 @@ pub async fn texts_due(
         .column(response::Column::Answers)
         .filter(response::Column::SubmittedAt.lt(cutoff))
         .filter(response::Column::TextPurgedAt.is_null())
-        .order_by_asc(response::Column::Id)
-        .limit(limit)
         .into_tuple()
         .all(db)
         .await?;
@@ -134,21 +130,13 @@ pub async fn delete_closed_cases(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, 
     let ids: Vec<Uuid> = case::Entity::find()
         .select_only()
         .column(case::Column::Id)
-        .filter(case::Column::Status.eq("closed"))
+        .filter(case::Column::Status.eq(CaseStatus::Closed.as_str()))
         .filter(case::Column::ClosedAt.lt(cutoff))
         .into_tuple()
         .all(&tx)
         .await?;
-    for chunk in ids.chunks(500) {
-        note::Entity::delete_many()
-            .filter(note::Column::CaseId.is_in(chunk.iter().copied()))
-            .exec(&tx)
-            .await?;
-        case::Entity::delete_many()
-            .filter(case::Column::Id.is_in(chunk.iter().copied()))
-            .exec(&tx)
-            .await?;
-    }
+    delete_in::<note::Entity, _>(&tx, note::Column::CaseId, &ids).await?;
+    delete_in::<case::Entity, _>(&tx, case::Column::Id, &ids).await?;
     tx.commit().await?;
     Ok(ids.len() as u64)
 }

@@ -19,11 +19,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, OnConflict, Query, SelectStatement};
 use sea_orm::{
     AccessMode, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, IsolationLevel,
-    QueryFilter, Statement, TransactionTrait,
+    QueryFilter, QueryTrait, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::entities::{fold_queue, result_cell, result_release};
+use crate::query::{aggregates, count_in};
 use crate::{Db, StoreError, Tx, begin};
 
 /// Cells are monthly (the table's `grain` column says so).
@@ -165,12 +166,9 @@ pub async fn backlog<C: ConnectionTrait>(conn: &C) -> Result<Backlog, StoreError
            (SELECT MAX(released_at) FROM result_releases) AS last_release",
         cap = crate::outbox::BACKLOG_COUNT_CAP
     );
-    let row = conn
-        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = aggregates(conn, sql).await?;
     Ok(Backlog {
-        waiting: u64::try_from(row.try_get::<i64>("", "waiting")?).unwrap_or(0),
+        waiting: count_in(&row, "waiting")?,
         last_release_at: row.try_get::<Option<DateTime<Utc>>>("", "last_release")?,
     })
 }
@@ -476,19 +474,15 @@ pub async fn cells<C: ConnectionTrait>(
     from: Option<&str>,
     until: Option<&str>,
 ) -> Result<Vec<Cell>, StoreError> {
-    let mut q = result_cell::Entity::find()
+    let q = result_cell::Entity::find()
         .filter(result_cell::Column::SurveyId.eq(survey_id))
         .filter(result_cell::Column::Version.eq(version))
-        .filter(result_cell::Column::Grain.eq(MONTH));
-    if let Some(units) = units {
-        q = q.filter(result_cell::Column::UnitId.is_in(units.iter().copied()));
-    }
-    if let Some(p) = from {
-        q = q.filter(result_cell::Column::Period.gte(p));
-    }
-    if let Some(p) = until {
-        q = q.filter(result_cell::Column::Period.lt(p));
-    }
+        .filter(result_cell::Column::Grain.eq(MONTH))
+        .apply_if(units, |q, units| {
+            q.filter(result_cell::Column::UnitId.is_in(units.iter().copied()))
+        })
+        .apply_if(from, |q, p| q.filter(result_cell::Column::Period.gte(p)))
+        .apply_if(until, |q, p| q.filter(result_cell::Column::Period.lt(p)));
     Ok(q.all(conn).await?.into_iter().map(cell_of).collect())
 }
 

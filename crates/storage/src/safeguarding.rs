@@ -6,15 +6,18 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::{Change, snapshot};
 use crate::entities::{safeguarding_case as case, safeguarding_note as note};
 use crate::names::{read as read_name, read_opt};
-use crate::query::{page, read_by_id};
+use crate::query::{Found, page, read_by_id};
 use crate::{Actor, Db, StoreError, begin};
+use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::safeguarding::{CaseStatus, Channel, Referral, Verdict};
 use langnghe_domain::screen::{Outcome, Severity};
 
@@ -116,16 +119,10 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<CaseRow>, StoreError> {
-    let mut q = case::Entity::find();
-    if let Some(s) = filter.status {
-        q = q.filter(case::Column::Status.eq(s.as_str()));
-    }
-    if let Some(s) = filter.severity {
-        q = q.filter(case::Column::Severity.eq(s.as_str()));
-    }
-    if let Some(o) = filter.outcome {
-        q = q.filter(case::Column::Outcome.eq(o.as_str()));
-    }
+    let mut q = case::Entity::find()
+        .apply_if(filter.status, |q, s| q.filter(case::Column::Status.eq(s.as_str())))
+        .apply_if(filter.severity, |q, s| q.filter(case::Column::Severity.eq(s.as_str())))
+        .apply_if(filter.outcome, |q, o| q.filter(case::Column::Outcome.eq(o.as_str())));
     if let Some((wanted, cutoff)) = filter.overdue {
         let overdue = Condition::all()
             .add(case::Column::Severity.eq(Severity::Urgent.as_str()))
@@ -169,10 +166,7 @@ pub struct CaseText {
 /// A case with its text and notes, for an officer; the reading is audited.
 pub async fn read(db: &Db, actor: &Actor, id: Uuid) -> Result<(CaseRow, CaseText), StoreError> {
     let tx = begin(db).await?;
-    let m = case::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let m = case::Entity::find_by_id(id).found(&tx).await?;
     let text = m.original_text.clone();
     let notes = note::Entity::find()
         .filter(note::Column::CaseId.eq(id))
@@ -374,12 +368,12 @@ pub struct QueueCounts {
 
 pub async fn queue_counts<C: ConnectionTrait>(conn: &C) -> Result<QueueCounts, StoreError> {
     use sea_orm::PaginatorTrait;
-    let new = case::Entity::find().filter(case::Column::Status.eq("new"));
+    let new = case::Entity::find().filter(case::Column::Status.eq(CaseStatus::New.as_str()));
     let urgent = new.clone().filter(case::Column::Severity.eq("urgent"));
     let to_review = case::Entity::find()
         .filter(case::Column::Outcome.eq("possible"))
         .filter(case::Column::ReleasedAt.is_null())
-        .filter(case::Column::Status.ne("closed"));
+        .filter(case::Column::Status.ne(CaseStatus::Closed.as_str()));
     let latest = case::Entity::find()
         .select_only()
         .column(case::Column::Id)
@@ -419,11 +413,7 @@ pub async fn release(
 ) -> Result<Result<CaseRow, ReleaseRefused>, StoreError> {
     use crate::entities::{issue, response};
     let tx = begin(db).await?;
-    let m = case::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let m = case::Entity::find_by_id(id).lock_exclusive().found(&tx).await?;
     let refused = if m.outcome.as_deref() != Some("possible") {
         Some(ReleaseRefused::NotPossible)
     } else if m.released_at.is_some() {
@@ -451,10 +441,10 @@ pub async fn release(
         }
         released.extend(siblings.iter().map(|c| c.id));
         issue::Entity::update_many()
-            .col_expr(issue::Column::Status, Expr::value("new"))
+            .col_expr(issue::Column::Status, Expr::value(IssueStatus::New.as_str()))
             .col_expr(issue::Column::UpdatedAt, Expr::value(now))
             .filter(issue::Column::Id.eq(issue_id))
-            .filter(issue::Column::Status.eq("in_review"))
+            .filter(issue::Column::Status.eq(IssueStatus::InReview.as_str()))
             .exec(&tx)
             .await?;
     } else if let (Some(response_id), Some(key)) = (m.response_id, m.question_key.as_deref())

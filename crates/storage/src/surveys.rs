@@ -8,7 +8,7 @@ use langnghe_domain::consultation::{self, SurveyStatus, SurveyTransitionError};
 use langnghe_domain::{TopicId, UnitId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -16,6 +16,7 @@ use crate::audit::{Change, snapshot};
 use crate::entities::{survey, survey_version};
 use crate::formats::survey::{self as format, StoredSurvey};
 use crate::names::read;
+use crate::query::{Found, page};
 use crate::{Actor, Db, StoreError, begin};
 use langnghe_domain::survey::SurveyKind;
 
@@ -71,6 +72,17 @@ pub struct SurveySummary {
     pub results_public: bool,
 }
 
+impl SurveySummary {
+    /// Sets the survey's summary columns to these.
+    fn apply(&self, row: &mut survey::ActiveModel) {
+        row.kind = Set(self.kind.as_str().to_owned());
+        row.owner_unit_id = Set(self.owner_unit_id.0);
+        row.topic_id = Set(self.topic_id.map(|t| t.0));
+        row.title_vi = Set(self.title_vi.clone());
+        row.results_public = Set(self.results_public);
+    }
+}
+
 pub async fn create(
     db: &Db,
     actor: &Actor,
@@ -97,16 +109,7 @@ pub async fn create(
     })
     .exec_with_returning(&tx)
     .await?;
-    survey_version::Entity::insert(survey_version::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        survey_id: Set(id),
-        version: Set(1),
-        definition: Set(definition.to_owned()),
-        created_at: Set(now),
-        published_at: Set(None),
-    })
-    .exec_without_returning(&tx)
-    .await?;
+    insert_version(&tx, id, 1, definition, now).await?;
     Change::of("survey.create", "survey", id)
         .after(snapshot(
             &serde_json::json!({"survey": row, "version": 1, "definition": definition}),
@@ -117,10 +120,7 @@ pub async fn create(
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<SurveyRecord, StoreError> {
-    let row = survey::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = survey::Entity::find_by_id(id).found(conn).await?;
     to_record(row)
 }
 
@@ -128,9 +128,8 @@ pub async fn version<C: ConnectionTrait>(conn: &C, survey_id: Uuid, version: i32
     let row = survey_version::Entity::find()
         .filter(survey_version::Column::SurveyId.eq(survey_id))
         .filter(survey_version::Column::Version.eq(version))
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        .found(conn)
+        .await?;
     Ok(SurveyVersion {
         version: row.version,
         definition: format::decode(&row.definition)?,
@@ -154,20 +153,39 @@ pub async fn list<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<SurveyRecord>, StoreError> {
-    let mut q = survey::Entity::find().order_by_asc(survey::Column::Id).limit(limit);
-    if let Some(after) = after {
-        q = q.filter(survey::Column::Id.gt(after));
-    }
-    if let Some(status) = filter.status {
-        q = q.filter(survey::Column::Status.eq(status.as_str()));
-    }
-    if let Some(kind) = &filter.kind {
-        q = q.filter(survey::Column::Kind.eq(kind.as_str()));
-    }
-    if let Some(units) = &filter.owner_units {
-        q = q.filter(survey::Column::OwnerUnitId.is_in(units.iter().map(|u| u.0)));
-    }
+    let q = page(survey::Entity::find(), survey::Column::Id, after, limit)
+        .apply_if(filter.status, |q, status| {
+            q.filter(survey::Column::Status.eq(status.as_str()))
+        })
+        .apply_if(filter.kind.as_ref(), |q, kind| {
+            q.filter(survey::Column::Kind.eq(kind.as_str()))
+        })
+        .apply_if(filter.owner_units.as_ref(), |q, units| {
+            q.filter(survey::Column::OwnerUnitId.is_in(units.iter().map(|u| u.0)))
+        });
     q.all(conn).await?.into_iter().map(to_record).collect()
+}
+
+/// A new, unpublished version of survey `survey_id` holding the encoded
+/// `definition`.
+async fn insert_version<C: ConnectionTrait>(
+    conn: &C,
+    survey_id: Uuid,
+    version: i32,
+    definition: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    survey_version::Entity::insert(survey_version::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        survey_id: Set(survey_id),
+        version: Set(version),
+        definition: Set(definition.to_owned()),
+        created_at: Set(now),
+        published_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map(|_| ())
 }
 
 fn transition(e: SurveyTransitionError) -> StoreError {
@@ -188,26 +206,14 @@ pub async fn save_draft(
 ) -> Result<SurveyRecord, StoreError> {
     let definition = &format::encode(definition);
     let tx = begin(db).await?;
-    let before = survey::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let before = survey::Entity::find_by_id(id).found(&tx).await?;
     let current = to_record(before.clone())?;
     consultation::edit(current.status).map_err(transition)?;
     let now = actor.at;
     let latest_published = current.published_version == Some(current.latest_version);
     let version = if latest_published {
         let v = current.latest_version + 1;
-        survey_version::Entity::insert(survey_version::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            survey_id: Set(id),
-            version: Set(v),
-            definition: Set(definition.to_owned()),
-            created_at: Set(now),
-            published_at: Set(None),
-        })
-        .exec_without_returning(&tx)
-        .await?;
+        insert_version(&tx, id, v, definition, now).await?;
         v
     } else {
         survey_version::Entity::update_many()
@@ -224,11 +230,7 @@ pub async fn save_draft(
     row.updated_at = Set(now);
     // The summary follows the draft only while nothing is published.
     if current.published_version.is_none() {
-        row.kind = Set(summary.kind.as_str().to_owned());
-        row.owner_unit_id = Set(summary.owner_unit_id.0);
-        row.topic_id = Set(summary.topic_id.map(|t| t.0));
-        row.title_vi = Set(summary.title_vi.clone());
-        row.results_public = Set(summary.results_public);
+        summary.apply(&mut row);
     }
     let after = row.update(&tx).await?;
     Change::of("survey.draft", "survey", id)
@@ -244,10 +246,7 @@ pub async fn save_draft(
 /// Freezes the latest draft version; its summary becomes the survey's.
 pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) -> Result<SurveyRecord, StoreError> {
     let tx = begin(db).await?;
-    let before = survey::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let before = survey::Entity::find_by_id(id).found(&tx).await?;
     let current = to_record(before.clone())?;
     let latest_is_draft = current.published_version != Some(current.latest_version);
     let status = consultation::publish(current.status, latest_is_draft).map_err(transition)?;
@@ -261,11 +260,7 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
     let mut row: survey::ActiveModel = before.clone().into();
     row.status = Set(status.as_str().to_owned());
     row.published_version = Set(Some(current.latest_version));
-    row.kind = Set(summary.kind.as_str().to_owned());
-    row.owner_unit_id = Set(summary.owner_unit_id.0);
-    row.topic_id = Set(summary.topic_id.map(|t| t.0));
-    row.title_vi = Set(summary.title_vi.clone());
-    row.results_public = Set(summary.results_public);
+    summary.apply(&mut row);
     row.updated_at = Set(now);
     let after = row.update(&tx).await?;
     Change::of("survey.publish", "survey", id)
@@ -279,10 +274,7 @@ pub async fn publish(db: &Db, actor: &Actor, id: Uuid, summary: &SurveySummary) 
 /// replica when it commits.
 pub async fn close(db: &Db, actor: &Actor, id: Uuid) -> Result<SurveyRecord, StoreError> {
     let tx = begin(db).await?;
-    let before = survey::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let before = survey::Entity::find_by_id(id).found(&tx).await?;
     let status = consultation::close(to_record(before.clone())?.status).map_err(transition)?;
     let mut row: survey::ActiveModel = before.clone().into();
     row.status = Set(status.as_str().to_owned());

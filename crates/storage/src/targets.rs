@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::audit::{Change, snapshot};
 use crate::entities::{event, issue, response, session, survey, target};
+use crate::query::Found;
 use crate::reports::{Window, under};
 use crate::{Actor, Db, StoreError, begin};
 
@@ -40,10 +41,7 @@ pub async fn list<C: ConnectionTrait>(conn: &C) -> Result<Vec<(Uuid, Target)>, S
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Target, StoreError> {
     let terms = crate::school_terms::calendar(conn).await?;
-    let row = target::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = target::Entity::find_by_id(id).found(conn).await?;
     Ok(to_target(&row, &terms)?)
 }
 
@@ -81,10 +79,7 @@ pub async fn create_many(db: &Db, actor: &Actor, targets: &[(Uuid, Target)]) -> 
 
 pub async fn update(db: &Db, actor: &Actor, id: Uuid, t: &Target) -> Result<(), StoreError> {
     let tx = begin(db).await?;
-    let before = target::Entity::find_by_id(id)
-        .one(&tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let before = target::Entity::find_by_id(id).found(&tx).await?;
     let mut am: target::ActiveModel = before.clone().into();
     am.metric = Set(t.metric().as_str().to_owned());
     am.scope_unit_id = Set(t.scope_unit().0);

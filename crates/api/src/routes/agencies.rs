@@ -215,9 +215,8 @@ async fn build(state: &AppState, id: AgencyId, input: AgencyInput<'_>) -> Result
 async fn create_agency(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
-    body: Json<CreateAgency>,
+    Json(b): Json<CreateAgency>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
     let input = AgencyInput {
         name: b.name,
         kind: &b.kind,
@@ -241,7 +240,6 @@ async fn find(state: &AppState, id: Uuid) -> Result<Agency, ApiError> {
 #[utoipa::path(
     tag = "agencies",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = AgencyDto), crate::openapi::ReadErrors)
 )]
 #[get("/agencies/{id}")]
@@ -276,7 +274,6 @@ pub struct UpdateAgency {
 #[utoipa::path(
     tag = "agencies",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = UpdateAgency,
     responses((status = 200, body = AgencyDto), crate::openapi::EditErrors)
 )]
@@ -285,9 +282,8 @@ async fn update_agency(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<UpdateAgency>,
+    Json(b): Json<UpdateAgency>,
 ) -> Result<web::Json<AgencyDto>, ApiError> {
-    let b = body.0;
     let current = find(&state, *id).await?;
     let all_topics = catalog::list_topics(&state.db).await?;
     let current_slugs: Vec<String> = current

@@ -112,10 +112,10 @@ async fn create_client(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<CreateClient>,
+    Json(body): Json<CreateClient>,
 ) -> Result<HttpResponse, ApiError> {
     agency_exists(&state, *id).await?;
-    let label = body.0.label.trim().to_owned();
+    let label = body.label.trim().to_owned();
     if label.is_empty() {
         return Err(ApiError::field("label", "empty_text", "name the client"));
     }
@@ -473,7 +473,6 @@ async fn agency_deliveries(
 #[utoipa::path(
     tag = "agency API",
     security(("oauth2" = []), ("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ReadErrors)
 )]
 #[get("/agency/deliveries/{id}")]
@@ -521,7 +520,6 @@ async fn step<E>(
 #[utoipa::path(
     tag = "agency API",
     security(("oauth2" = []), ("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ActionErrors)
 )]
 #[post("/agency/deliveries/{id}/acknowledge")]
@@ -584,7 +582,6 @@ fn text_check(errors: &mut FieldErrors, field: &str, value: &str, max: usize) ->
 #[utoipa::path(
     tag = "agency API",
     security(("oauth2" = []), ("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = ReplyIn,
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)
 )]
@@ -594,9 +591,8 @@ async fn reply(
     caller: AgencyCaller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<ReplyIn>,
+    Json(b): Json<ReplyIn>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
-    let b = body.0;
     own_delivery(&state, &caller, *id).await?;
     let mut errors = FieldErrors::new();
     let stance = Stance::parse(&b.stance);
@@ -665,7 +661,6 @@ pub struct UpdateIn {
 #[utoipa::path(
     tag = "agency API",
     security(("oauth2" = []), ("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = UpdateIn,
     responses((status = 200, body = AgencyDeliveryDto), crate::openapi::ChangeErrors)
 )]
@@ -675,9 +670,8 @@ async fn progress_update(
     caller: AgencyCaller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<UpdateIn>,
+    Json(b): Json<UpdateIn>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
-    let b = body.0;
     own_delivery(&state, &caller, *id).await?;
     let mut errors = FieldErrors::new();
     let to = match CommitmentStatus::parse(&b.status) {

@@ -51,9 +51,8 @@ pub struct LoginRequest {
 async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: Json<LoginRequest>,
+    Json(body): Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let body = body.0;
     let username = Username::parse(&body.username)
         .map(|u| u.as_str().to_owned())
         .unwrap_or_else(|_| body.username.trim().to_ascii_lowercase());
@@ -171,9 +170,8 @@ async fn change_own_password(
     req: HttpRequest,
     staff: Staff,
     state: web::Data<AppState>,
-    body: Json<ChangeOwnPassword>,
+    Json(body): Json<ChangeOwnPassword>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let body = body.0;
     check_new_password("password", &body.password)?;
     let attempt = Attempt::reserve(&req, &state, &staff.user.username).await?;
     let current = langnghe_storage::accounts::get_for_login(&state.db, &staff.user.username)

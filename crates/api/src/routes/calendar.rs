@@ -103,9 +103,8 @@ pub struct YearIn {
 async fn replace_holidays(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
-    body: Json<YearIn>,
+    Json(b): Json<YearIn>,
 ) -> Result<web::Json<HolidaysDto>, ApiError> {
-    let b = body.0;
     let mut errors = FieldErrors::new();
     if !check_year(b.year) {
         errors.push("year", "out_of_range", "a year from 2000 to 2100");
@@ -228,9 +227,8 @@ pub struct SchoolYearIn {
 async fn replace_school_year(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
-    body: Json<SchoolYearIn>,
+    Json(b): Json<SchoolYearIn>,
 ) -> Result<web::Json<SchoolTermsDto>, ApiError> {
-    let b = body.0;
     let year = SchoolYear::parse(&b.school_year)
         .map_err(|e| ApiError::invalid(FieldErrors::single("school_year", "invalid_school_year", e.to_string())))?;
     let terms = check_school_year(

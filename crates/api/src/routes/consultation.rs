@@ -169,9 +169,8 @@ async fn create_session(
     staff: Staff<SessionRunner>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<CreateSession>,
+    Json(b): Json<CreateSession>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
     let record = find_survey(&state, *id).await?;
     match record.status {
         SurveyStatus::Closed => return Err(ApiError::conflict(Code::SurveyClosed, "the survey is closed")),
@@ -446,10 +445,10 @@ async fn void_burst(
     staff: Staff<SessionRunner>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<VoidIn>,
+    Json(body): Json<VoidIn>,
 ) -> Result<web::Json<VoidedDto>, ApiError> {
     let session = session_in_scope(&state, &staff, *id).await?;
-    let VoidIn { from, until } = body.0;
+    let VoidIn { from, until } = body;
     if until <= from || until - from > chrono::Duration::days(1) {
         return Err(ApiError::field(
             "until",
@@ -537,7 +536,7 @@ async fn enter_paper_response(
     staff: Staff<SessionRunner>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<PaperResponseIn>,
+    Json(b): Json<PaperResponseIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = session_in_scope(&state, &staff, *id).await?;
     let lang = crate::request_lang(&req);
@@ -556,7 +555,6 @@ async fn enter_paper_response(
             "this paper session no longer takes forms: it was closed, its survey was closed, or it ended more than 60 days ago",
         ));
     }
-    let b = body.0;
     let form_lang = match b.language.as_deref() {
         None | Some("vi") => Lang::Vi,
         Some("en") => Lang::En,
@@ -692,16 +690,30 @@ fn join_paused(state: &AppState, p: crate::join_budget::Paused, lang: Lang) -> A
     e
 }
 
+/// The refusals joining and its assent step share, worded for the child.
+/// Only documented: the refusals themselves are `ApiError`s.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum JoinRefusals {
+    /// No session has this code (`join_code_unknown`)
+    #[response(status = 404, content_type = "application/problem+json")]
+    UnknownCode(crate::error::Problem),
+    /// The session has not opened (`session_not_open`) or has ended (`session_closed`)
+    #[response(status = 409, content_type = "application/problem+json")]
+    NotOpen(crate::error::Problem),
+    /// Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`
+    #[response(status = 429, content_type = "application/problem+json")]
+    Throttled(crate::error::Problem),
+}
+
 /// Join a session: no account, no name. Refusals are worded for the child.
 #[utoipa::path(
     tag = "consultation",
     request_body = JoinRequest,
     responses(
         (status = 200, body = JoinResponse),
-        (status = 404, description = "No session has this code (`join_code_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The session has not opened (`session_not_open`) or has ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`", body = crate::error::Problem, content_type = "application/problem+json"),
+        JoinRefusals,
         crate::openapi::BadBody,
     )
 )]
@@ -709,14 +721,10 @@ fn join_paused(state: &AppState, p: crate::join_budget::Paused, lang: Lang) -> A
 async fn join(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: Json<JoinRequest>,
+    Json(b): Json<JoinRequest>,
 ) -> Result<web::Json<JoinResponse>, ApiError> {
-    let b = body.0;
     let lang = join_language(&req, b.language.as_deref())?;
     let now = state.clock.now();
-    let session = session_by_code(&state, &req, &b.join_code, lang, now).await?;
-    let record = find_survey(&state, session.survey_id).await?;
-    let def = published_definition(&state, record.id, session.version).await?;
     let form = JoinForm {
         age: b.age,
         grade: b.grade,
@@ -724,7 +732,7 @@ async fn join(
         assent: b.assent,
         participant_token: b.participant_token.as_deref(),
     };
-    let child = admit(&form, session.window.state(now), record.status, &def).map_err(|r| join_refusal(r, lang))?;
+    let Joined { session, def, child } = joined(&state, &req, &b.join_code, &form, lang, now).await?;
     let token = child.returning.clone().unwrap_or_else(|| crate::random_secret(24));
     let participant_id = match store::participant_for(&state.db, &state.data_key.hash("participant", &token), now).await
     {
@@ -736,7 +744,7 @@ async fn join(
     };
     // Against ballot stuffing: the session's cap of children, and a cap per
     // client network (an IPv4 address, an IPv6 /64, as for wrong codes).
-    let address = crate::client_network_key(&req, state.trust_forwarded_for, &state.data_key, "session");
+    let address = crate::client_network_key(&req, &state, "session");
     let caps = state.join_caps;
     let per_address = i32::try_from(caps.per_address).unwrap_or(i32::MAX);
     let cap = caps.cap(session.expected_participants);
@@ -803,10 +811,8 @@ pub struct AssentResponse {
     request_body = AssentRequest,
     responses(
         (status = 200, body = AssentResponse),
-        (status = 404, description = "No session has this code (`join_code_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The session has not opened (`session_not_open`) or has ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong codes from this network (`too_many_attempts`), or across the whole service this hour (`join_paused`); see `Retry-After`", body = crate::error::Problem, content_type = "application/problem+json"),
+        JoinRefusals,
         crate::openapi::BadBody,
     )
 )]
@@ -814,14 +820,9 @@ pub struct AssentResponse {
 async fn join_assent(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: Json<AssentRequest>,
+    Json(b): Json<AssentRequest>,
 ) -> Result<web::Json<AssentResponse>, ApiError> {
-    let b = body.0;
     let lang = join_language(&req, b.language.as_deref())?;
-    let now = state.clock.now();
-    let session = session_by_code(&state, &req, &b.join_code, lang, now).await?;
-    let record = find_survey(&state, session.survey_id).await?;
-    let def = published_definition(&state, record.id, session.version).await?;
     // Everything joining checks, but the assent this answers for.
     let form = JoinForm {
         age: b.age,
@@ -830,7 +831,7 @@ async fn join_assent(
         assent: true,
         participant_token: None,
     };
-    let child = admit(&form, session.window.state(now), record.status, &def).map_err(|r| join_refusal(r, lang))?;
+    let Joined { def, child, .. } = joined(&state, &req, &b.join_code, &form, lang, state.clock.now()).await?;
     let band = AgeBand::for_age(child.age).unwrap_or(AgeBand::Band15To17);
     let title = def.title();
     Ok(web::Json(AssentResponse {
@@ -844,6 +845,31 @@ async fn join_assent(
             en: def.assent_for(band, Lang::En).to_owned(),
         },
     }))
+}
+
+/// A child admitted to the session a join code names, with the survey
+/// version they will answer.
+struct Joined {
+    session: Session,
+    def: std::sync::Arc<survey::SurveyDefinition>,
+    child: Admitted,
+}
+
+/// What joining and its assent step both check: the code, then the session's
+/// window, the survey's status and the child's form against its definition.
+async fn joined(
+    state: &AppState,
+    req: &HttpRequest,
+    join_code: &str,
+    form: &JoinForm<'_>,
+    lang: Lang,
+    now: chrono::DateTime<Utc>,
+) -> Result<Joined, ApiError> {
+    let session = session_by_code(state, req, join_code, lang, now).await?;
+    let record = find_survey(state, session.survey_id).await?;
+    let def = published_definition(state, record.id, session.version).await?;
+    let child = admit(form, session.window.state(now), record.status, &def).map_err(|r| join_refusal(r, lang))?;
+    Ok(Joined { session, def, child })
 }
 
 /// The language a child joins in: the form's, else the request's.
@@ -904,7 +930,7 @@ async fn session_by_code(
     now: chrono::DateTime<Utc>,
 ) -> Result<Session, ApiError> {
     state.join_budget.check(now).map_err(|p| join_paused(state, p, lang))?;
-    let key = crate::client_network_key(req, state.trust_forwarded_for, &state.data_key, "join");
+    let key = crate::client_network_key(req, state, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
         state.metrics.throttled(crate::metrics::Throttled::JoinNetwork);
@@ -1029,11 +1055,11 @@ async fn submit_response(
     req: HttpRequest,
     who: Respondent,
     state: web::Data<AppState>,
-    body: Json<SubmitResponse>,
+    Json(body): Json<SubmitResponse>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = who.lang();
     let key = idempotency_key(&req, lang)?;
-    let stored = submission::submit(&state, &who, key, &body.0.answers).await?;
+    let stored = submission::submit(&state, &who, key, &body.answers).await?;
     Ok(HttpResponse::Created().json(receipt(&state, stored.id, stored.support, lang)))
 }
 
@@ -1103,10 +1129,9 @@ async fn raise_issue(
     req: HttpRequest,
     who: Respondent,
     state: web::Data<AppState>,
-    body: Json<RaiseIssue>,
+    Json(b): Json<RaiseIssue>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = who.lang();
-    let b = body.0;
     let (session, def) = open_session(&state, &who).await?;
     if def.kind() != SurveyKind::IssueForm && !def.allow_issues() {
         return Err(ApiError::for_child(
@@ -1136,7 +1161,7 @@ async fn raise_issue(
     let new = NewIssue {
         submitted_at: state.clock.now(),
         id,
-        status: taken.status.to_owned(),
+        status: taken.status.as_str().to_owned(),
         survey_id: session.survey_id,
         session_id: session.id,
         unit_id: session.unit_id,

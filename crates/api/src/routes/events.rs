@@ -365,9 +365,8 @@ async fn check(
 async fn create_event(
     staff: Staff<Consulting>,
     state: web::Data<AppState>,
-    body: Json<CreateEvent>,
+    Json(b): Json<CreateEvent>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
     let (checked, mut errors) = check(
         &state,
         &staff,
@@ -391,7 +390,7 @@ async fn create_event(
         match crate::services::intake::issue(&prefix, &issue.title, &issue.body, issue.topic.as_deref(), &topics) {
             Ok(taken) => issues.push(EventIssue {
                 id: Uuid::now_v7(),
-                status: taken.status.to_owned(),
+                status: taken.status,
                 redactions: taken.redactions,
                 cases: taken.cases,
                 title: taken.title,
@@ -548,7 +547,6 @@ async fn find(
 #[utoipa::path(
     tag = "events",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = EventDto), crate::openapi::ReadErrors)
 )]
 #[get("/events/{id}")]
@@ -611,7 +609,6 @@ pub struct UpdateEvent {
 #[utoipa::path(
     tag = "events",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = UpdateEvent,
     responses((status = 200, body = EventDto), crate::openapi::EditErrors)
 )]
@@ -620,9 +617,8 @@ async fn update_event(
     staff: Staff<Consulting>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<UpdateEvent>,
+    Json(b): Json<UpdateEvent>,
 ) -> Result<web::Json<EventDto>, ApiError> {
-    let b = body.0;
     let current = find(&state, &staff, *id, false).await?;
     if EventKind::parse(&current.kind).is_some_and(|k| !may_record(staff.role(), k)) {
         return Err(ApiError::forbidden().detail("a moderator corrects the Children's Council's meetings only"));
@@ -765,10 +761,9 @@ async fn put_children(
     staff: Staff<SessionRunner>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    body: Json<ChildrenIn>,
+    Json(b): Json<ChildrenIn>,
 ) -> Result<web::Json<EventDto>, ApiError> {
     let (id, unit_id) = path.into_inner();
-    let b = body.0;
     let event = find(&state, &staff, id, true).await?;
     if !EventKind::parse(&event.kind).is_some_and(EventKind::is_consultation) {
         return Err(ApiError::conflict(

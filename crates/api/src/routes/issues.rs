@@ -316,7 +316,6 @@ async fn detail(state: &AppState, r: IssueRow) -> Result<IssueDetailDto, ApiErro
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = IssueDetailDto), crate::openapi::ReadErrors)
 )]
 #[get("/issues/{id}")]
@@ -371,7 +370,6 @@ pub struct IssueChangeIn {
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = IssueChangeIn,
     responses((status = 200, body = IssueDetailDto), crate::openapi::ChangeErrors)
 )]
@@ -380,9 +378,8 @@ async fn update_issue(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<IssueChangeIn>,
+    Json(change): Json<IssueChangeIn>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
-    let change = body.0;
     let mut errors = langnghe_domain::FieldErrors::new();
     let mut decision = checked(
         &state,
@@ -557,9 +554,8 @@ pub struct BulkDto {
 async fn bulk_update(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
-    body: Json<BulkIn>,
+    Json(change): Json<BulkIn>,
 ) -> Result<web::Json<BulkDto>, ApiError> {
-    let change = body.0;
     let mut errors = langnghe_domain::FieldErrors::new();
     let mut seen = BTreeSet::new();
     if let Some(d) = change.ids.iter().find(|id| !seen.insert(**id)) {
@@ -608,6 +604,10 @@ pub struct PublicIssueDto {
     pub topic: Option<String>,
     pub topic_name: Option<String>,
     pub unit_id: Uuid,
+    /// The ward (phường, xã) the issue's unit is in today, or the unit
+    /// itself when it is a ward, in the asked language; `null` when the
+    /// issue concerns a district or the city.
+    pub ward_name: Option<String>,
     /// Children who support it.
     pub supports: i64,
     pub created_at: DateTime<Utc>,
@@ -636,12 +636,21 @@ async fn public_issues(
     let units = unit_query(&state, q.unit_id).await?;
     let rows = store::public_list(&state.db, units.as_deref(), topic_id, page.after, page.fetch()).await?;
     let supports = store::support_counts(&state.db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    let chart = org::load_chart(&state.db).await?;
+    let today = state.clock.local_date();
+    let ward = |unit: Uuid| {
+        chart
+            .at_level(UnitId(unit), Some(langnghe_domain::org::UnitKind::Ward), today)
+            .and_then(|w| chart.unit(w))
+            .map(|w| w.name.get(lang).to_owned())
+    };
     Ok(web::Json(page.page(
         rows,
         |r| r.id,
         |r| {
             let topic = r.topic_id.and_then(|t| topics.iter().find(|x| x.id.0 == t));
             PublicIssueDto {
+                ward_name: ward(r.unit_id),
                 id: r.id,
                 title: r.title,
                 body: r.body,
@@ -667,7 +676,6 @@ pub struct IssueSupportDto {
 #[utoipa::path(
     tag = "moderation",
     security(("respondent" = [])),
-    params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "Already supported", body = IssueSupportDto),
         (status = 201, body = IssueSupportDto),
@@ -705,7 +713,6 @@ pub struct MergeIn {
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = MergeIn,
     responses((status = 200, body = IssueDetailDto), crate::openapi::ChangeErrors)
 )]
@@ -714,9 +721,9 @@ async fn merge_issue(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<MergeIn>,
+    Json(body): Json<MergeIn>,
 ) -> Result<web::Json<IssueDetailDto>, ApiError> {
-    let into = body.0.into;
+    let into = body.into;
     match store::merge(&state.db, &staff.actor(), *id, into)
         .await
         .or_not_found("issue")?
@@ -735,7 +742,6 @@ async fn merge_issue(
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = IssueDetailDto), crate::openapi::ActionErrors)
 )]
 #[post("/issues/{id}/unmerge")]
@@ -1069,7 +1075,6 @@ pub struct SuggestionDto {
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = IssueDetailDto),
         (status = 409, description = "Not accepted (`not_accepted`), merged into another (`merged`), a possible disclosure (`possible_disclosure`) or personal data left (`personal_data`)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -1119,7 +1124,6 @@ async fn publish_issue(
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = IssueDetailDto), crate::openapi::ReadErrors)
 )]
 #[post("/issues/{id}/unpublish")]
@@ -1205,7 +1209,6 @@ fn referral_of(b: &ReferIn) -> Result<(String, Vec<String>), ApiError> {
 #[utoipa::path(
     tag = "moderation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = ReferIn,
     responses((status = 201, body = ReferredDto), crate::openapi::EditErrors)
 )]
@@ -1214,9 +1217,9 @@ async fn refer_issue(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<ReferIn>,
+    Json(body): Json<ReferIn>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let (severity, categories) = referral_of(&body.0)?;
+    let (severity, categories) = referral_of(&body)?;
     let referral = store::Referral {
         severity: &severity,
         categories: &categories,
@@ -1243,9 +1246,9 @@ async fn refer_answer(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    body: Json<ReferIn>,
+    Json(body): Json<ReferIn>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let (severity, categories) = referral_of(&body.0)?;
+    let (severity, categories) = referral_of(&body)?;
     let (survey_id, answer_id) = path.into_inner();
     let record = crate::survey_format::find(&state, survey_id).await?;
     let (response_id, key, _) = find_answer(&state, &record, answer_id).await?;

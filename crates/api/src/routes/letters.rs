@@ -202,7 +202,6 @@ async fn served(state: &AppState, letter: &LetterRow, public: bool) -> Result<Ht
 #[utoipa::path(
     tag = "agency API",
     security(("oauth2" = []), ("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The letter", content_type = "application/pdf", body = Vec<u8>),
         crate::openapi::BadInput, crate::openapi::NoToken, crate::openapi::NotAllowed, crate::openapi::Missing,

@@ -62,10 +62,7 @@ pub struct ExportDto {
 #[utoipa::path(
     tag = "participants",
     security(("respondent" = []), ("participant" = [])),
-    responses(
-        (status = 200, body = ExportDto),
-        crate::openapi::NoToken,
-    )
+    responses((status = 200, body = ExportDto), crate::openapi::NoToken)
 )]
 #[get("/participants/me/export")]
 async fn export_me(who: Child, state: web::Data<AppState>) -> Result<web::Json<ExportDto>, ApiError> {
@@ -121,10 +118,7 @@ pub struct ErasedDto {
 #[utoipa::path(
     tag = "participants",
     security(("respondent" = []), ("participant" = [])),
-    responses(
-        (status = 200, body = ErasedDto),
-        crate::openapi::NoToken,
-    )
+    responses((status = 200, body = ErasedDto), crate::openapi::NoToken)
 )]
 #[delete("/participants/me")]
 async fn erase_me(who: Child, state: web::Data<AppState>) -> Result<web::Json<ErasedDto>, ApiError> {

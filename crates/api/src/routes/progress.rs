@@ -88,9 +88,9 @@ async fn check(state: &AppState, b: &TargetIn) -> Result<Target, ApiError> {
 async fn create_target(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
-    body: Json<TargetIn>,
+    Json(body): Json<TargetIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let target = check(&state, &body.0).await?;
+    let target = check(&state, &body).await?;
     let id = Uuid::now_v7();
     store::create(&state.db, &staff.actor(), id, &target).await?;
     Ok(HttpResponse::Created().json(target_dto(id, &target)))
@@ -100,7 +100,6 @@ async fn create_target(
 #[utoipa::path(
     tag = "progress",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = TargetIn,
     responses((status = 200, body = TargetDto), crate::openapi::EditErrors)
 )]
@@ -109,10 +108,10 @@ async fn update_target(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<TargetIn>,
+    Json(body): Json<TargetIn>,
 ) -> Result<web::Json<TargetDto>, ApiError> {
     store::get(&state.db, *id).await.or_not_found("target")?;
-    let target = check(&state, &body.0).await?;
+    let target = check(&state, &body).await?;
     store::update(&state.db, &staff.actor(), *id, &target).await?;
     Ok(web::Json(target_dto(*id, &target)))
 }

@@ -161,7 +161,7 @@ async fn receipt_status(
 ) -> Result<HttpResponse, ApiError> {
     let lang = crate::extract::query_lang(&req, q.lang.as_deref())?;
     let now = state.clock.now();
-    let key = crate::client_network_key(&req, state.trust_forwarded_for, &state.data_key, "receipt");
+    let key = crate::client_network_key(&req, &state, "receipt");
     if let Err(wait) = RECEIPT_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
         return Err(ApiError::too_many_requests(secs)

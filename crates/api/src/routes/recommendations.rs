@@ -365,9 +365,8 @@ async fn create_recommendation(
     req: HttpRequest,
     staff: Staff<Curator>,
     state: web::Data<AppState>,
-    body: Json<CreateRecommendation>,
+    Json(b): Json<CreateRecommendation>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
     let mut errors = FieldErrors::new();
     let title = text_field(&mut errors, "title", &b.title, 200);
     let summary = text_field(&mut errors, "summary", &b.summary, 4000);
@@ -442,7 +441,6 @@ async fn list_recommendations(
 #[utoipa::path(
     tag = "recommendations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = RecommendationDto), crate::openapi::ReadErrors)
 )]
 #[get("/recommendations/{id}")]
@@ -460,7 +458,6 @@ async fn get_recommendation(
 #[utoipa::path(
     tag = "recommendations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = UpdateRecommendation,
     responses((status = 200, body = RecommendationDto), crate::openapi::ChangeErrors)
 )]
@@ -470,9 +467,8 @@ async fn update_recommendation(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<UpdateRecommendation>,
+    Json(b): Json<UpdateRecommendation>,
 ) -> Result<web::Json<RecommendationDto>, ApiError> {
-    let b = body.0;
     let current = store::get(&state.db, *id).await.or_not_found("recommendation")?;
     rules::can_edit(current.status).map_err(refusal)?;
     let mut errors = FieldErrors::new();
@@ -523,7 +519,6 @@ pub struct ApproveRecommendation {
 #[utoipa::path(
     tag = "recommendations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = ApproveRecommendation,
     responses((status = 200, body = RecommendationDto), crate::openapi::ChangeErrors)
 )]
@@ -588,7 +583,6 @@ pub struct SendRecommendation {
 #[utoipa::path(
     tag = "recommendations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = SendRecommendation,
     responses((status = 200, body = RecommendationDto), crate::openapi::ChangeErrors)
 )]
@@ -598,9 +592,9 @@ async fn send_recommendation(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<SendRecommendation>,
+    Json(body): Json<SendRecommendation>,
 ) -> Result<web::Json<RecommendationDto>, ApiError> {
-    let asked: Vec<DeliveryRequest> = body.0.deliveries.iter().map(DeliveryRequest::from).collect();
+    let asked: Vec<DeliveryRequest> = body.deliveries.iter().map(DeliveryRequest::from).collect();
     let current = store::get(&state.db, *id).await.or_not_found("recommendation")?;
     let look = Lookup::load(&state).await?;
     let plan = rules::plan_deliveries(
@@ -699,7 +693,6 @@ pub struct RoutingSuggestionDto {
 #[utoipa::path(
     tag = "recommendations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<RoutingSuggestionDto>), crate::openapi::ReadErrors)
 )]
 #[get("/recommendations/{id}/routing-suggestions")]
@@ -758,7 +751,6 @@ pub struct TimelineStepDto {
 #[utoipa::path(
     tag = "recommendations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<TimelineStepDto>), crate::openapi::ReadErrors)
 )]
 #[get("/recommendations/{id}/timeline")]

@@ -203,7 +203,6 @@ async fn read(state: &AppState, staff: &Staff<Safeguarding>, id: Uuid) -> Result
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = CaseDetailDto), crate::openapi::ReadErrors)
 )]
 #[get("/safeguarding/cases/{id}")]
@@ -246,7 +245,6 @@ pub struct CaseChangeIn {
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = CaseChangeIn,
     responses((status = 200, body = CaseDetailDto), crate::openapi::ChangeErrors)
 )]
@@ -255,9 +253,8 @@ async fn update_case(
     staff: Staff<Safeguarding>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<CaseChangeIn>,
+    Json(asked): Json<CaseChangeIn>,
 ) -> Result<web::Json<CaseDetailDto>, ApiError> {
-    let asked = body.0;
     let (change, mut errors) = match CaseChange::try_from(&asked) {
         Ok(c) => (Some(c), langnghe_domain::FieldErrors::new()),
         Err(e) => (None, e),
@@ -410,9 +407,8 @@ pub struct IntakeIn {
 async fn create_case(
     staff: Staff<Safeguarding>,
     state: web::Data<AppState>,
-    body: Json<IntakeIn>,
+    Json(i): Json<IntakeIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let i = body.0;
     let mut errors = langnghe_domain::FieldErrors::new();
     let channel = Channel::parse(&i.channel);
     if channel.is_none() {
@@ -587,7 +583,6 @@ async fn queue(_staff: Staff<Safeguarding>, state: web::Data<AppState>) -> Resul
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CaseDetailDto),
         (status = 409, description = "Not a possible disclosure (`not_possible`), already released (`already_released`), closed (`case_closed`), or the issue also holds a clear disclosure (`clear_beside`)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -682,7 +677,6 @@ pub struct QuickReportDto {
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = QuickReportDto),
         (status = 409, description = "The case is not urgent (`not_urgent`)", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -172,9 +172,9 @@ fn survey_conflict(e: StoreError) -> ApiError {
 async fn create_survey(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
-    body: Json<SurveyIn>,
+    Json(body): Json<SurveyIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, summary, json) = check(&state, &body.0).await?;
+    let (_, summary, json) = check(&state, &body).await?;
     let record = store::create(&state.db, &staff.actor(), Uuid::now_v7(), &summary, &json).await?;
     Ok(HttpResponse::Created().json(survey_dto(&state, record, None).await?))
 }
@@ -281,7 +281,6 @@ fn readable_version<R: crate::auth::Allowed>(
 #[utoipa::path(
     tag = "surveys",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = SurveyIn,
     responses((status = 200, body = SurveyDto), crate::openapi::ChangeErrors)
 )]
@@ -290,10 +289,10 @@ async fn save_draft(
     staff: Staff<Curator>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<SurveyIn>,
+    Json(body): Json<SurveyIn>,
 ) -> Result<web::Json<SurveyDto>, ApiError> {
     find(&state, *id).await?;
-    let (_, summary, json) = check(&state, &body.0).await?;
+    let (_, summary, json) = check(&state, &body).await?;
     let record = store::save_draft(&state.db, &staff.actor(), *id, &summary, &json)
         .await
         .map_err(survey_conflict)?;
@@ -304,7 +303,6 @@ async fn save_draft(
 #[utoipa::path(
     tag = "surveys",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = SurveyDto), crate::openapi::ActionErrors)
 )]
 #[post("/surveys/{id}/publish")]
@@ -338,7 +336,6 @@ async fn publish_survey(
 #[utoipa::path(
     tag = "surveys",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = SurveyDto), crate::openapi::ActionErrors)
 )]
 #[post("/surveys/{id}/close")]

@@ -105,9 +105,8 @@ pub struct CreateTopic {
 async fn create_topic(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
-    body: Json<CreateTopic>,
+    Json(b): Json<CreateTopic>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
     let mut errors = FieldErrors::new();
     let slug = TopicSlug::parse("slug", &b.slug).map_err(|e| errors.0.extend(e.0)).ok();
     let name = b.name.parse("name", 200).map_err(|e| errors.0.extend(e.0)).ok();
@@ -149,7 +148,6 @@ pub struct UpdateTopic {
 #[utoipa::path(
     tag = "topics",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = UpdateTopic,
     responses((status = 200, body = TopicDto), crate::openapi::ChangeErrors)
 )]
@@ -158,9 +156,8 @@ async fn update_topic(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<UpdateTopic>,
+    Json(b): Json<UpdateTopic>,
 ) -> Result<web::Json<TopicDto>, ApiError> {
-    let b = body.0;
     let mut topic = catalog::get_topic(&state.db, TopicId(*id))
         .await
         .or_not_found("topic")?;

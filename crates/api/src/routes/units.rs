@@ -274,9 +274,8 @@ fn collect<T>(r: Result<T, FieldErrors>, errors: &mut FieldErrors) -> Option<T> 
 async fn create_unit(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
-    body: Json<CreateUnit>,
+    Json(b): Json<CreateUnit>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
     let mut errors = FieldErrors::new();
     let kind = parse_kind("kind", &b.kind, &mut errors);
     let code = collect(UnitCode::parse("code", &b.code), &mut errors);
@@ -345,7 +344,6 @@ pub struct UpdateUnit {
 #[utoipa::path(
     tag = "units",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = UpdateUnit,
     responses((status = 200, body = UnitDetail), crate::openapi::ChangeErrors)
 )]
@@ -354,9 +352,8 @@ async fn update_unit(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<UpdateUnit>,
+    Json(b): Json<UpdateUnit>,
 ) -> Result<web::Json<UnitDetail>, ApiError> {
-    let b = body.0;
     let id = UnitId(*id);
     let mut errors = FieldErrors::new();
     let name = b.name.map(|n| collect(n.parse("name", 200), &mut errors));
@@ -562,9 +559,8 @@ fn reorganisation_dto(chart: &OrgChart, r: store::Reorganisation) -> Reorganisat
 async fn create_reorganisation(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
-    body: Json<CreateReorganisation>,
+    Json(b): Json<CreateReorganisation>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
     let mut errors = FieldErrors::new();
     if let Err(e) = check_date("effective_on", b.effective_on) {
         errors.0.extend(e.0);

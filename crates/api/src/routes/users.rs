@@ -105,9 +105,8 @@ async fn check_refs(state: &AppState, a: &Assignment) -> Result<(), ApiError> {
 async fn create_user(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
-    body: Json<CreateUser>,
+    Json(b): Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.0;
     let mut errors = FieldErrors::new();
     let username = Username::parse(&b.username).map_err(|e| errors.0.extend(e.0)).ok();
     if let Err(e) = check_new_password("password", &b.password) {
@@ -188,7 +187,6 @@ async fn find(state: &AppState, id: Uuid) -> Result<User, ApiError> {
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     responses((status = 200, body = UserDto), crate::openapi::ReadErrors)
 )]
 #[get("/users/{id}")]
@@ -228,7 +226,6 @@ pub struct UpdateUser {
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = UpdateUser,
     responses((status = 200, body = UserDto), crate::openapi::ChangeErrors)
 )]
@@ -237,9 +234,8 @@ async fn update_user(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<UpdateUser>,
+    Json(b): Json<UpdateUser>,
 ) -> Result<web::Json<UserDto>, ApiError> {
-    let b = body.0;
     let current = find(&state, *id).await?;
     let mut errors = FieldErrors::new();
     let role = match &b.role {
@@ -299,7 +295,6 @@ pub struct SetPassword {
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
     request_body = SetPassword,
     responses((status = 204, description = "Password set"), crate::openapi::EditErrors)
 )]
@@ -308,7 +303,7 @@ async fn set_password(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<SetPassword>,
+    Json(body): Json<SetPassword>,
 ) -> Result<HttpResponse, ApiError> {
     let user = find(&state, *id).await?;
     if user.id == staff.user.id {
@@ -318,8 +313,8 @@ async fn set_password(
         )
         .detail("use POST /api/v1/me/password with current_password"));
     }
-    check_new_password("password", &body.0.password)?;
-    let hash = hash_password(state.hash_cost, body.0.password).await?;
+    check_new_password("password", &body.password)?;
+    let hash = hash_password(state.hash_cost, body.password).await?;
     accounts::set_password(&state.db, &staff.actor(), user.id, &hash)
         .await
         .or_not_found("user")?;

@@ -110,11 +110,11 @@ async fn set_webhook(
     caller: AdminOrAgency,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Json<WebhookIn>,
+    Json(body): Json<WebhookIn>,
 ) -> Result<HttpResponse, ApiError> {
     caller.may_act_for(*id)?;
     agency_exists(&state, *id).await?;
-    let new = NewWebhook::checked(&state, body.0).await?;
+    let new = NewWebhook::checked(&state, body).await?;
     outbox::set_webhook(&state.db, caller.actor(), *id, &new.url, &new.secret).await?;
     Ok(new.response())
 }
@@ -151,9 +151,9 @@ async fn get_webhook(
 async fn set_safeguarding_webhook(
     staff: Staff<Admin>,
     state: web::Data<AppState>,
-    body: Json<WebhookIn>,
+    Json(body): Json<WebhookIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = NewWebhook::checked(&state, body.0).await?;
+    let new = NewWebhook::checked(&state, body).await?;
     outbox::set_safeguarding_webhook(&state.db, &staff.actor(), &new.url, &new.secret).await?;
     Ok(new.response())
 }

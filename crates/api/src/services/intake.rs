@@ -7,15 +7,15 @@
 
 use langnghe_domain::FieldErrors;
 use langnghe_domain::catalog::Topic;
-use langnghe_domain::moderation::{self, IssueText};
+use langnghe_domain::moderation::{self, IssueStatus, IssueText};
 use langnghe_domain::screen::{self, Concern, Flagged, Outcome, Screened, WITHHELD};
 use langnghe_storage::participation::NewCase;
 use uuid::Uuid;
 
 /// An issue as the rules and the screen let it be stored.
 pub struct IssueIntake {
-    /// `withheld` (clear), `in_review` (possible) or `new`.
-    pub status: &'static str,
+    /// `Withheld` (clear), `InReview` (possible) or `New`.
+    pub status: IssueStatus,
     /// Redacted, or [`WITHHELD`] for a clear disclosure.
     pub title: String,
     pub body: String,
@@ -42,7 +42,7 @@ pub fn issue(
     let taken = moderation::intake(&text);
     crate::metrics::screened(taken.outcome);
     Ok(IssueIntake {
-        status: taken.status.as_str(),
+        status: taken.status,
         title: taken.title,
         body: taken.body,
         redactions: taken.redactions.iter().map(|r| r.as_str().to_owned()).collect(),

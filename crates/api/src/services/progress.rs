@@ -41,6 +41,8 @@ pub struct TargetDto {
     /// `events.<kind>` (events of one kind, e.g. `events.parents_session`).
     #[schema(value_type = crate::closed_sets::MetricName)]
     pub metric: &'static str,
+    /// What it measures, in words (as the reports name it).
+    pub name: Text,
     pub scope_unit_id: Uuid,
     /// `2026`, `2026-H1`, `2026-Q3`, `2026-11`, `2024..2027`, `2026-WY`
     /// (the work year to November), `2025-2026-HK1` (a school term) or
@@ -66,6 +68,10 @@ pub(crate) fn target_dto(id: Uuid, t: &Target) -> TargetDto {
     TargetDto {
         id,
         metric: metric.as_str(),
+        name: Text {
+            vi: langnghe_domain::words::metric(metric.as_str(), langnghe_domain::text::Lang::Vi).to_owned(),
+            en: Some(langnghe_domain::words::metric(metric.as_str(), langnghe_domain::text::Lang::En).to_owned()),
+        },
         scope_unit_id: t.scope_unit().0,
         period: t.period().to_string(),
         value: t.value(),
