@@ -552,7 +552,10 @@ async fn a_school_enters_its_children_at_a_district_forum_and_an_admin_corrects_
         (&json!(school), &json!(30))
     );
     let facts = b.text("#event-facts").await;
-    assert!(facts.contains("Tổ chức tại Nhà thiếu nhi quận") && facts.contains("Quận Phú Nhuận"), "{facts}");
+    assert!(
+        facts.contains("Tổ chức tại Nhà thiếu nhi quận") && facts.contains("Quận Phú Nhuận"),
+        "{facts}"
+    );
     let page = b.text("main").await;
     assert!(!page.contains("null") && !page.contains("[object"), "{page}");
     b.screenshot("console-event-children").await;

@@ -230,7 +230,7 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
     );
     let issue = |session: &str, key: &str| NewIssue {
         id: uuid::Uuid::now_v7(),
-        status: "new".into(),
+        status: langnghe_domain::moderation::IssueStatus::New,
         survey_id: w.survey.parse().unwrap(),
         session_id: session.parse().unwrap(),
         unit_id: langnghe_domain::UnitId(w.school.parse().unwrap()),

@@ -934,11 +934,9 @@ pub async fn responses_of<C: ConnectionTrait>(
 #[derive(Debug, Clone)]
 pub struct NewIssue {
     pub id: Uuid,
-    /// `new`, `withheld` when screening routed it to safeguarding, or
-    /// `in_review` until a safeguarding officer has read it: the name of an
-    /// [`IssueStatus`]; any other name is refused before anything is
-    /// written.
-    pub status: String,
+    /// `New`, `Withheld` when screening routed it to safeguarding, or
+    /// `InReview` until a safeguarding officer has read it.
+    pub status: IssueStatus,
     pub survey_id: Uuid,
     pub session_id: Uuid,
     pub unit_id: UnitId,
@@ -965,7 +963,7 @@ async fn replay_issue<C: ConnectionTrait>(conn: &C, i: &NewIssue) -> Result<Opti
 /// Stores a child's issue (and its cases) in one transaction, if its
 /// session is open as the database has it in that transaction.
 pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError> {
-    let status: IssueStatus = crate::names::read(&i.status)?;
+    let status = i.status;
     if let Some(prior) = replay_issue(db, i).await? {
         return Ok(prior);
     }

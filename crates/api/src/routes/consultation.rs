@@ -1161,7 +1161,7 @@ async fn raise_issue(
     let new = NewIssue {
         submitted_at: state.clock.now(),
         id,
-        status: taken.status.as_str().to_owned(),
+        status: taken.status,
         survey_id: session.survey_id,
         session_id: session.id,
         unit_id: session.unit_id,
