@@ -260,6 +260,16 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     let receipt = b.wait_text("#receipt", 10, |t| t.len() > 10).await;
     b.screenshot("app-receipt-7").await;
     accessible(&b, "receipt").await;
+    // The code copied with one tap (the clipboard recorded for the test).
+    b.js(
+        "navigator.clipboard.writeText = (t) => { window.__copied = t; return Promise.resolve(); }; return true",
+        json!([]),
+    )
+    .await;
+    b.click("#copy").await;
+    b.wait_text("#live", 10, |t| t.contains("Đã chép")).await;
+    let copied = b.js("return window.__copied", json!([])).await;
+    assert_eq!(copied, receipt.as_str());
     let stored = responses(&c.app).await;
     assert_eq!(stored.len(), 1);
     let answers: Value = serde_json::from_str(&stored[0]).unwrap();

@@ -407,6 +407,7 @@ function doneScreen(error) {
     note ? el('p', { class: 'notice', role: 'status', text: note }) : null,
     state.receipt ? el('p', { text: w.receiptIntro }) : null,
     state.receipt ? el('p', { class: 'receipt', id: 'receipt', text: state.receipt }) : null,
+    state.receipt ? copyButton(state.receipt) : null,
     state.receipt ? el('p', { class: 'hint', text: w.receiptKeep }) : null,
     el('div', { class: 'nav' },
       state.receipt ? el('button', { type: 'button', class: 'secondary warn', id: 'withdraw', text: w.withdraw, onclick: () => confirmScreen(w.withdrawAsk, w.withdrawAskText, w.withdrawYes, withdraw) }) : el('span'),
@@ -422,6 +423,16 @@ function doneScreen(error) {
       me ? el('button', { type: 'button', class: 'secondary', id: 'another', text: w.another, onclick: another }) : null),
     rememberBox());
   return box;
+}
+
+/// Copies the receipt code, where the browser lets a page write to the
+/// clipboard (hidden otherwise: the code is there to write down).
+function copyButton(code) {
+  if (!navigator.clipboard?.writeText) return null;
+  const w = tr();
+  return el('p', {}, el('button', { type: 'button', class: 'secondary', id: 'copy', text: w.copy, onclick: () => {
+    navigator.clipboard.writeText(code).then(() => announce(w.copied), () => announce(w.failed));
+  } }));
 }
 
 // ---------------------------------------------------------------------------
