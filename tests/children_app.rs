@@ -296,6 +296,17 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     b.click("#confirm-no").await;
     b.find("#receipt").await;
     assert_eq!(responses(&c.app).await.len(), 1, "\"no\" kept it");
+    // The same question in English.
+    b.click("#lang").await;
+    b.wait_text("#withdraw", 10, |t| t.contains("Take")).await;
+    b.click("#withdraw").await;
+    b.wait_text("#confirm-text", 10, |t| t.contains("will not count any more"))
+        .await;
+    accessible(&b, "withdraw: are you sure? (en)").await;
+    b.click("#confirm-no").await;
+    b.find("#receipt").await;
+    b.click("#lang").await;
+    b.wait_text("#withdraw", 10, |t| t.contains("Rút")).await;
     b.click("#withdraw").await;
     b.click("#confirm-yes").await;
     b.wait_text("main", 10, |t| t.contains("đã được rút lại")).await;
@@ -386,6 +397,9 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     let said = b.wait_text("#expired", 10, |t| !t.is_empty()).await;
     assert!(said.contains("still saved on this phone"), "{said}");
     accessible(&b, "time ran out (en)").await;
+    in_other_language(&b, "#expired", |t| t.contains("vẫn được giữ"), "time ran out (vi)").await;
+    b.click("#lang").await;
+    b.wait_text("#expired", 10, |t| t.contains("still saved")).await;
     assert!(
         b.stored().await["local"]
             .as_array()
