@@ -218,6 +218,8 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     b.click("input[value=no]").await;
     b.click("#next").await;
     assert_eq!(b.text(".step").await, "Câu 2 / 8", "the hidden question now shows");
+    // A screen reader is told where the child is.
+    b.wait_text("#live", 10, |t| t == "Câu 2 / 8").await;
     assert!(b.text("h1").await.contains("Vì sao"));
     assert!(
         b.text("#q-why_not-hint").await.contains("Đừng viết tên"),

@@ -62,6 +62,7 @@ if (fromQr) {
 
 function tr() { return t(state.lang); }
 function keep() { store.save({ ...state, prefill: undefined }); }
+let lastStep = null; // the question last announced, "3/7"
 function announce(text) { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); }
 function show(...nodes) {
   main.replaceChildren(...nodes.filter(Boolean));
@@ -279,6 +280,9 @@ function answerScreen(error) {
       el('button', { type: 'submit', id: 'next', text: last ? w.send : w.next })),
   );
   form.querySelector('[data-width]').style.width = `${progress}%`;
+  // A screen reader hears where the child is, once per question reached.
+  const step = `${state.index + 1}/${qs.length}`;
+  if (step !== lastStep) { lastStep = step; announce(w.question(state.index + 1, qs.length)); }
   form.addEventListener('change', store);
   form.addEventListener('input', store);
   form.addEventListener('submit', (ev) => {
