@@ -622,25 +622,43 @@ const CLOSED_NAMES: [&str; 7] = ["status", "stance", "type", "language", "kind",
 /// not one, each with the reason.
 const OPEN_STRINGS: [(&str, &str); 18] = [
     ("Problem.type", "a URI, `urn:langnghe:problem:<code>`"),
-    ("AuditEventDto.action", "the audit log as recorded by any version of the service"),
-    ("Page_AuditEventDto.items[].action", "the audit log as recorded by any version of the service"),
-    ("IssueHistoryDto.action", "an issue's audit history, as recorded by any version of the service"),
+    (
+        "AuditEventDto.action",
+        "the audit log as recorded by any version of the service",
+    ),
+    (
+        "Page_AuditEventDto.items[].action",
+        "the audit log as recorded by any version of the service",
+    ),
+    (
+        "IssueHistoryDto.action",
+        "an issue's audit history, as recorded by any version of the service",
+    ),
     (
         "GET /api/v1/audit?entity",
         "a filter over the audit log's history: a name no version wrote matches nothing",
     ),
     ("GuardianConsentDto.method", "free text, with examples"),
     ("TimelineStepDto.actor", "a username, `client:<client_id>` or `system`"),
-    ("IssueHistoryDto.changed[]", "names of the fields a change touched, not values"),
+    (
+        "IssueHistoryDto.changed[]",
+        "names of the fields a change touched, not values",
+    ),
     ("OpenUnitDto.ref", "the backticks name fields"),
     ("QuestionResultsDto.column_labels[]", "labels in words"),
-    ("RowDto.breakdown", "the backticks are examples of keys made of months and names"),
+    (
+        "RowDto.breakdown",
+        "the backticks are examples of keys made of months and names",
+    ),
     ("QuestionResultsDto.columns[]", "a survey's own option keys"),
     ("ShowIfIn.in[]", "a survey's own option keys"),
     ("TargetDto.period", "a grammar of periods over any year"),
     ("TargetIn.period", "a grammar of periods over any year"),
     ("GET /api/v1/progress?period", "a grammar of periods over any year"),
-    ("GET /api/v1/safeguarding/summary?period", "a grammar of periods over any year"),
+    (
+        "GET /api/v1/safeguarding/summary?period",
+        "a grammar of periods over any year",
+    ),
     ("GET /api/v1/reports?period", "a grammar of periods over any year"),
 ];
 
@@ -709,7 +727,11 @@ fn fields<'a>(label: &str, schema: &'a Value, out: &mut Vec<(String, String, &'a
         let described = description(field).to_owned();
         if has_type(field, "array") {
             let items = &field["items"];
-            let described = if described.is_empty() { description(items).to_owned() } else { described };
+            let described = if described.is_empty() {
+                description(items).to_owned()
+            } else {
+                described
+            };
             out.push((format!("{label}[]"), name.clone(), items, described));
         } else {
             out.push((label.clone(), name.clone(), field, described));
@@ -818,7 +840,10 @@ async fn query_dates_and_numbers_declare_the_bounds_the_service_enforces() {
     let app = crate::support::TestApp::spawn_demo().await;
     let [unit] = app.units(["PN"]).await;
     let surveys = app.get("/api/v1/surveys", app.admin()).await;
-    let survey = surveys.ok(200)["items"][0]["id"].as_str().expect("a demo survey").to_owned();
+    let survey = surveys.ok(200)["items"][0]["id"]
+        .as_str()
+        .expect("a demo survey")
+        .to_owned();
     let fill = |path: &str| -> Option<String> {
         if !path.contains('{') {
             return Some(path.to_owned());
@@ -843,10 +868,9 @@ async fn query_dates_and_numbers_declare_the_bounds_the_service_enforces() {
             if p["in"] != "query" {
                 continue;
             }
-            if has_type(schema, "integer") && !UNBOUNDED_INTEGERS.iter().any(|(n, _)| *n == name) {
-                if schema["minimum"].as_i64().is_none() || schema["maximum"].as_i64().is_none() {
-                    wrong.push(format!("{method} {path}: {name} has no bounds ({schema})"));
-                }
+            let bounded = schema["minimum"].as_i64().is_some() && schema["maximum"].as_i64().is_some();
+            if has_type(schema, "integer") && !bounded && !UNBOUNDED_INTEGERS.iter().any(|(n, _)| *n == name) {
+                wrong.push(format!("{method} {path}: {name} has no bounds ({schema})"));
             }
             if schema["format"] != "date" {
                 continue;
@@ -860,13 +884,20 @@ async fn query_dates_and_numbers_declare_the_bounds_the_service_enforces() {
                 continue;
             };
             // Rows are read with a reason.
-            let reason = if op["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "reason") {
+            let reason = if op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "reason")
+            {
                 "reason=bounds&"
             } else {
                 ""
             };
             for day in ["1899-12-31", "2200-01-01"] {
-                let r = app.get_in(&format!("{filled}?{reason}{name}={day}"), app.admin(), "en").await;
+                let r = app
+                    .get_in(&format!("{filled}?{reason}{name}={day}"), app.admin(), "en")
+                    .await;
                 let said = r.body["detail"].as_str().unwrap_or("");
                 if r.status != 400 || r.body["code"] != "invalid_query" || !said.contains(name) {
                     wrong.push(format!("GET {filled}?{name}={day}: {} {}", r.status, r.text));

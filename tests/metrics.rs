@@ -180,7 +180,10 @@ async fn hold_every_connection(app: &TestApp) -> Vec<Box<dyn std::any::Any>> {
     if postgres {
         // The listener holds a connection of its own for good: wait for it.
         assert!(
-            eventually(10, || async { value(&scrape(app).await, "langnghe_replica_listening") == Some(1.0) }).await,
+            eventually(10, || async {
+                value(&scrape(app).await, "langnghe_replica_listening") == Some(1.0)
+            })
+            .await,
             "the replica never listened"
         );
     }
@@ -222,7 +225,10 @@ async fn a_saturated_pool_and_its_timed_out_waits() {
         .await
         .assert_problem(503, "database_unavailable");
     let text = scrape(&app).await;
-    assert!(at(&text, "langnghe_db_pool_acquire_timeouts_total") > timeouts, "{text}");
+    assert!(
+        at(&text, "langnghe_db_pool_acquire_timeouts_total") > timeouts,
+        "{text}"
+    );
 
     drop(held);
     assert!(

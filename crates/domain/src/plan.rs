@@ -2831,7 +2831,10 @@ pub fn measure(target: &Target, records: &Records, chart: &OrgChart, today: Naiv
     };
     let part = |name: &'static str, quantity, value: u64, added| {
         debug_assert!(Part::NAMES.contains(&name), "{name} is not in Part::NAMES");
-        debug_assert!(Part::QUANTITIES.contains(&quantity), "{quantity:?} is not in Part::QUANTITIES");
+        debug_assert!(
+            Part::QUANTITIES.contains(&quantity),
+            "{quantity:?} is not in Part::QUANTITIES"
+        );
         Part {
             name,
             quantity,
