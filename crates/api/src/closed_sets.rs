@@ -18,7 +18,10 @@ use langnghe_domain::survey::{AgeBand, QuestionType, SurveyKind};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
-use crate::error::Code;
+/// The codes of the token endpoint's refusals, which are their RFC 6749
+/// errors too (`ApiError::oauth` checks it). Written here rather than
+/// taken from `error::Code`, which names this module's sets.
+pub const OAUTH_ERRORS: [&str; 3] = ["invalid_request", "invalid_client", "unsupported_grant_type"];
 
 /// Declares each set: a type whose schema is a string enum of `values`,
 /// described by its doc comment.
@@ -151,7 +154,7 @@ closed_sets! {
     /// on one of its deliveries.
     TimelineAction = langnghe_storage::recommendations::TIMELINE_ACTIONS;
     /// The error of an OAuth 2 token endpoint refusal (RFC 6749 §5.2).
-    OAuthError = [Code::InvalidRequest, Code::InvalidClient, Code::UnsupportedGrantType].map(Code::as_str);
+    OAuthError = OAUTH_ERRORS;
     /// The grant an agency client asks for: client credentials alone.
     GrantType = ["client_credentials"];
     /// The kind of an access token: a bearer token.

@@ -133,6 +133,11 @@ impl ApiError {
     /// Marks a refusal of the OAuth 2 token endpoint with its RFC 6749
     /// error, which is also its code.
     pub fn oauth(mut self) -> Self {
+        debug_assert!(
+            crate::closed_sets::OAUTH_ERRORS.contains(&self.code.as_str()),
+            "{} is not in closed_sets::OAUTH_ERRORS",
+            self.code.as_str()
+        );
         self.oauth_error = Some(self.code.as_str());
         self
     }
