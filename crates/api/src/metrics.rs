@@ -268,6 +268,9 @@ impl Metrics {
     /// when `openmetrics`, else in the Prometheus text (0.0.4). Never fails
     /// for the database: what it could not read is left out.
     pub async fn scrape(&self, db: &Db, now: DateTime<Utc>, openmetrics: bool) -> String {
+        // The pool as the requests see it, before this scrape takes
+        // connections of its own.
+        let pool = langnghe_storage::pool_stats(db);
         let read = tokio::time::timeout(DATABASE_WAIT, async {
             let (outbox, fold) = tokio::join!(outbox::backlog(db), rollup::backlog(db));
             match (outbox, fold) {
@@ -287,7 +290,7 @@ impl Metrics {
         scraped.register_collector(Box::new(Scraped {
             now,
             database: read,
-            pool: langnghe_storage::pool_stats(db),
+            pool,
             acquire_timeouts: langnghe_storage::acquire_timeouts(),
             unreadable: langnghe_storage::formats::unreadable_counts()
                 .into_iter()
