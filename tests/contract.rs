@@ -614,3 +614,326 @@ async fn query_filters_take_exactly_the_names_they_declare() {
     assert!(wrong.is_empty(), "{wrong:#?}");
     assert!(asked > 40, "only {asked} values asked");
 }
+
+/// Names of fields and query parameters that hold a word of a closed set.
+const CLOSED_NAMES: [&str; 7] = ["status", "stance", "type", "language", "kind", "role", "action"];
+
+/// Strings whose name or description looks like a closed set and that are
+/// not one, each with the reason.
+const OPEN_STRINGS: [(&str, &str); 18] = [
+    ("Problem.type", "a URI, `urn:langnghe:problem:<code>`"),
+    (
+        "AuditEventDto.action",
+        "the audit log as recorded by any version of the service",
+    ),
+    (
+        "Page_AuditEventDto.items[].action",
+        "the audit log as recorded by any version of the service",
+    ),
+    (
+        "IssueHistoryDto.action",
+        "an issue's audit history, as recorded by any version of the service",
+    ),
+    (
+        "GET /api/v1/audit?entity",
+        "a filter over the audit log's history: a name no version wrote matches nothing",
+    ),
+    ("GuardianConsentDto.method", "free text, with examples"),
+    ("TimelineStepDto.actor", "a username, `client:<client_id>` or `system`"),
+    (
+        "IssueHistoryDto.changed[]",
+        "names of the fields a change touched, not values",
+    ),
+    ("OpenUnitDto.ref", "the backticks name fields"),
+    ("QuestionResultsDto.column_labels[]", "labels in words"),
+    (
+        "RowDto.breakdown",
+        "the backticks are examples of keys made of months and names",
+    ),
+    ("QuestionResultsDto.columns[]", "a survey's own option keys"),
+    ("ShowIfIn.in[]", "a survey's own option keys"),
+    ("TargetDto.period", "a grammar of periods over any year"),
+    ("TargetIn.period", "a grammar of periods over any year"),
+    ("GET /api/v1/progress?period", "a grammar of periods over any year"),
+    (
+        "GET /api/v1/safeguarding/summary?period",
+        "a grammar of periods over any year",
+    ),
+    ("GET /api/v1/reports?period", "a grammar of periods over any year"),
+];
+
+/// Whether `text` lists values: two backticked words one after the other,
+/// separated by a comma, `or`, `and` or a slash (`` `a`, `b` or `c` ``).
+fn lists_values(text: &str) -> bool {
+    let spans: Vec<&str> = text.split('`').collect();
+    // Between backticks: spans[1], spans[3], …; what joins two of them is
+    // the span in between.
+    spans
+        .iter()
+        .enumerate()
+        .skip(2)
+        .step_by(2)
+        .filter(|(i, _)| i + 1 < spans.len())
+        .any(|(_, between)| [", ", " or ", " and ", ", or ", ", and ", "/"].contains(between))
+}
+
+fn has_type(schema: &Value, wanted: &str) -> bool {
+    match &schema["type"] {
+        Value::String(t) => t == wanted,
+        Value::Array(ts) => ts.iter().any(|t| t == wanted),
+        _ => false,
+    }
+}
+
+/// A string (or a nullable one) that neither names a set nor has a pattern.
+fn free_string(spec: &Value, schema: &Value) -> bool {
+    if enum_values(spec, schema).is_some() || schema.get("pattern").is_some() {
+        return false;
+    }
+    has_type(schema, "string")
+        || ["oneOf", "anyOf"].iter().any(|k| {
+            schema[*k]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|b| b.get("$ref").is_none() && free_string(spec, b))
+        })
+}
+
+/// The description of a field, on itself or on a branch of its `oneOf`.
+fn description(schema: &Value) -> &str {
+    schema["description"].as_str().unwrap_or_else(|| {
+        ["oneOf", "anyOf"]
+            .iter()
+            .flat_map(|k| schema[*k].as_array().into_iter().flatten())
+            .find_map(|b| b["description"].as_str())
+            .unwrap_or("")
+    })
+}
+
+/// Every field of `schema` (at `label`), nested ones and array items
+/// included: label, name, schema and the description that goes with it.
+fn fields<'a>(label: &str, schema: &'a Value, out: &mut Vec<(String, String, &'a Value, String)>) {
+    if schema.get("$ref").is_some() {
+        return;
+    }
+    for k in ["oneOf", "anyOf", "allOf"] {
+        for b in schema[k].as_array().into_iter().flatten() {
+            fields(label, b, out);
+        }
+    }
+    for (name, field) in schema["properties"].as_object().into_iter().flatten() {
+        let label = format!("{label}.{name}");
+        let described = description(field).to_owned();
+        if has_type(field, "array") {
+            let items = &field["items"];
+            let described = if described.is_empty() {
+                description(items).to_owned()
+            } else {
+                described
+            };
+            out.push((format!("{label}[]"), name.clone(), items, described));
+        } else {
+            out.push((label.clone(), name.clone(), field, described));
+        }
+        fields(&label, field, out);
+    }
+    if has_type(schema, "array") {
+        fields(&format!("{label}[]"), &schema["items"], out);
+    }
+}
+
+/// Every closed set is an enum: a string field or query parameter named
+/// as a set's word (`status`, `stance`, `type`, `language`, `kind`,
+/// `role`, `action`), or whose description lists values, names its set —
+/// unless it is one of the few open strings, each with its reason.
+#[test]
+fn every_closed_set_is_an_enum() {
+    let spec = spec();
+    let mut strings: Vec<(String, String, &Value, String)> = Vec::new();
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        fields(name, schema, &mut strings);
+    }
+    for (method, path, op) in operations(&spec) {
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["in"] == "query" {
+                strings.push((
+                    format!("{} {path}?{}", method.to_uppercase(), p["name"].as_str().unwrap()),
+                    p["name"].as_str().unwrap().to_owned(),
+                    &p["schema"],
+                    p["description"].as_str().unwrap_or("").to_owned(),
+                ));
+            }
+        }
+    }
+    let open: BTreeMap<&str, &str> = OPEN_STRINGS.into_iter().collect();
+    let mut wrong = Vec::new();
+    let mut seen_open = Vec::new();
+    for (label, name, schema, described) in &strings {
+        if !free_string(&spec, schema) {
+            continue;
+        }
+        if !CLOSED_NAMES.contains(&name.as_str()) && !lists_values(described) {
+            continue;
+        }
+        if open.contains_key(label.as_str()) {
+            seen_open.push(label.as_str());
+        } else {
+            wrong.push(format!("{label}: a free string ({described:?})"));
+        }
+    }
+    assert!(wrong.is_empty(), "not enums:\n{}", wrong.join("\n"));
+    // The list of open strings names nothing that is gone or became a set.
+    let stale: Vec<&&str> = open.keys().filter(|k| !seen_open.contains(k)).collect();
+    assert!(stale.is_empty(), "open strings no longer free: {stale:?}");
+    // The fields the audit of issue 16 found free, each a set now.
+    for (schema, field) in [
+        ("ReceiptAnswerDto", "stance"),
+        ("ReceiptPromiseDto", "status"),
+        ("PublicQuestionDto", "type"),
+        ("QuestionResultsDto", "type"),
+        ("OwnResponseDto", "language"),
+        ("PartDto", "name"),
+        ("PartDto", "counts"),
+        ("Problem", "error"),
+        ("TimelineStepDto", "action"),
+        ("TokenRequest", "grant_type"),
+        ("TokenResponse", "token_type"),
+        ("Health", "status"),
+    ] {
+        let s = &spec["components"]["schemas"][schema]["properties"][field];
+        assert!(enum_values(&spec, s).is_some(), "{schema}.{field}: {s}");
+    }
+    let redactions = &spec["components"]["schemas"]["IssueDto"]["properties"]["redactions"]["items"];
+    assert_eq!(
+        enum_values(&spec, redactions).map(|v| v.len()),
+        Some(langnghe_domain::screen::Redaction::ALL.len()),
+        "{redactions}"
+    );
+}
+
+#[test]
+fn lists_of_values_are_told_from_other_backticks() {
+    assert!(lists_values("`open`, `in_progress` or `done`."));
+    assert!(lists_values("`vi` or `en`"));
+    assert!(lists_values("e.g. `paper_form`, `school_register`"));
+    assert!(!lists_values("Pass as `cursor`; `null` at the end."));
+    assert!(!lists_values("`ok`."));
+    assert!(!lists_values("In the order of `columns`."));
+}
+
+/// The years the service stores a date in (1900–2199), as every date of a
+/// query declares them.
+const DATE_PATTERN: &str = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$";
+
+/// Integer query parameters the service takes whatever their value, and
+/// why.
+const UNBOUNDED_INTEGERS: [(&str, &str); 1] = [("version", "a survey's version: one it does not have answers 404")];
+
+/// Every date in a query declares the years the service takes, and every
+/// integer the bounds it enforces; the service refuses one past them with
+/// 400 `invalid_query`, each date on every GET whose path the demo data
+/// fills, and the bounded integers at both ends.
+#[actix_web::test]
+async fn query_dates_and_numbers_declare_the_bounds_the_service_enforces() {
+    let spec = spec();
+    let app = crate::support::TestApp::spawn_demo().await;
+    let [unit] = app.units(["PN"]).await;
+    let surveys = app.get("/api/v1/surveys", app.admin()).await;
+    let survey = surveys.ok(200)["items"][0]["id"]
+        .as_str()
+        .expect("a demo survey")
+        .to_owned();
+    let fill = |path: &str| -> Option<String> {
+        if !path.contains('{') {
+            return Some(path.to_owned());
+        }
+        let id = if path.starts_with("/api/v1/units/{id}") {
+            &unit
+        } else if path.starts_with("/api/v1/surveys/{id}") {
+            // (The demo survey's results are not public: its public
+            // results answer 404 before reading the query.)
+            &survey
+        } else {
+            return None;
+        };
+        let filled = path.replace("{id}", id);
+        (!filled.contains('{')).then_some(filled)
+    };
+    let mut wrong = Vec::new();
+    let mut refused = 0;
+    for (method, path, op) in operations(&spec) {
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            let (name, schema) = (p["name"].as_str().unwrap(), &p["schema"]);
+            if p["in"] != "query" {
+                continue;
+            }
+            let bounded = schema["minimum"].as_i64().is_some() && schema["maximum"].as_i64().is_some();
+            if has_type(schema, "integer") && !bounded && !UNBOUNDED_INTEGERS.iter().any(|(n, _)| *n == name) {
+                wrong.push(format!("{method} {path}: {name} has no bounds ({schema})"));
+            }
+            if schema["format"] != "date" {
+                continue;
+            }
+            if schema["pattern"] != DATE_PATTERN {
+                wrong.push(format!("{method} {path}: {name} has no year range ({schema})"));
+            }
+            // Safeguarding's lists are an officer's, not the admin's.
+            let Some(filled) = fill(path).filter(|_| method == "get" && !path.starts_with("/api/v1/safeguarding"))
+            else {
+                continue;
+            };
+            // Rows are read with a reason.
+            let reason = if op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "reason")
+            {
+                "reason=bounds&"
+            } else {
+                ""
+            };
+            for day in ["1899-12-31", "2200-01-01"] {
+                let r = app
+                    .get_in(&format!("{filled}?{reason}{name}={day}"), app.admin(), "en")
+                    .await;
+                let said = r.body["detail"].as_str().unwrap_or("");
+                if r.status != 400 || r.body["code"] != "invalid_query" || !said.contains(name) {
+                    wrong.push(format!("GET {filled}?{name}={day}: {} {}", r.status, r.text));
+                }
+                refused += 1;
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert!(refused >= 20, "only {refused} dates asked");
+
+    // The bounded integers at both ends: one past is refused, the end is
+    // taken.
+    let preview = format!("/api/v1/surveys/{survey}/preview");
+    for (path, name) in [
+        ("/api/v1/calendar/holidays", "year"),
+        ("/api/v1/progress", "year"),
+        (preview.as_str(), "age"),
+    ] {
+        let template = path.replace(&survey, "{id}");
+        let op = &spec["paths"][&template]["get"];
+        let schema = &op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{template}: no {name}"))["schema"];
+        let (min, max) = (schema["minimum"].as_i64().unwrap(), schema["maximum"].as_i64().unwrap());
+        for n in [min - 1, max + 1] {
+            app.get(&format!("{path}?{name}={n}"), app.admin())
+                .await
+                .assert_problem(400, "invalid_query");
+        }
+        for n in [min, max] {
+            let r = app.get(&format!("{path}?{name}={n}"), app.admin()).await;
+            assert_eq!(r.status, 200, "{path}?{name}={n}: {}", r.text);
+        }
+    }
+}

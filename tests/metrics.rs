@@ -7,7 +7,7 @@
 use openmetrics_parser::{OpenMetricsType, PrometheusType};
 use serde_json::json;
 
-use crate::support::{ADMIN_PASSWORD, Resp, TestApp, eventually};
+use crate::support::{ADMIN_PASSWORD, Options, Resp, TestApp, eventually};
 
 /// The value of one series (`name` or `name{labels}` exactly as written).
 pub fn value(text: &str, series: &str) -> Option<f64> {
@@ -92,6 +92,8 @@ async fn the_text_parses_in_both_formats_and_names_follow_the_conventions() {
         "langnghe_db_pool_connections_in_use",
         "langnghe_db_pool_connections_idle",
         "langnghe_db_pool_connections_max",
+        "langnghe_db_pool_saturated",
+        "langnghe_db_pool_acquire_timeouts_total",
         "langnghe_database_up",
         "langnghe_throttled_total",
         "langnghe_screened_texts_total",
@@ -166,6 +168,78 @@ async fn the_text_parses_in_both_formats_and_names_follow_the_conventions() {
         .parse()
         .unwrap();
     assert!(at(&text, "process_start_time_seconds") >= booted);
+}
+
+/// Takes connections of the application's pool until every one it may
+/// open is lent out, to the test or (on PostgreSQL) to the replica's
+/// listener: held until dropped.
+async fn hold_every_connection(app: &TestApp) -> Vec<Box<dyn std::any::Any>> {
+    use sea_orm::DatabaseBackend;
+    let pool = &app.pool;
+    let postgres = pool.get_database_backend() == DatabaseBackend::Postgres;
+    if postgres {
+        // The listener holds a connection of its own for good: wait for it.
+        assert!(
+            eventually(10, || async {
+                value(&scrape(app).await, "langnghe_replica_listening") == Some(1.0)
+            })
+            .await,
+            "the replica never listened"
+        );
+    }
+    let max = langnghe_storage::pool_stats(pool).unwrap().max as usize;
+    let mut held: Vec<Box<dyn std::any::Any>> = Vec::new();
+    while held.len() + usize::from(postgres) < max {
+        if postgres {
+            held.push(Box::new(pool.get_postgres_connection_pool().acquire().await.unwrap()));
+        } else {
+            held.push(Box::new(pool.get_sqlite_connection_pool().acquire().await.unwrap()));
+        }
+    }
+    held
+}
+
+/// sqlx counts nobody waiting for a connection: what is exported is
+/// whether a query would wait now (every connection in use) and how many
+/// waits ran out of time. A pool of two, all held by the test: the scrape
+/// says so (and leaves out what it could not read in time), a request
+/// waits its five seconds and is answered 503, and that wait is counted;
+/// given back, the pool is no longer saturated.
+#[actix_web::test]
+async fn a_saturated_pool_and_its_timed_out_waits() {
+    let app = TestApp::spawn_with(Options {
+        db_max_connections: 2,
+        ..Options::default()
+    })
+    .await;
+    let text = scrape(&app).await;
+    assert_eq!(at(&text, "langnghe_db_pool_connections_max"), 2.0);
+    let timeouts = at(&text, "langnghe_db_pool_acquire_timeouts_total");
+
+    let held = hold_every_connection(&app).await;
+    let text = scrape(&app).await;
+    assert_eq!(at(&text, "langnghe_db_pool_saturated"), 1.0, "{text}");
+    assert_eq!(at(&text, "langnghe_db_pool_connections_in_use"), 2.0);
+    assert_eq!(at(&text, "langnghe_database_up"), 0.0);
+    app.get("/api/v1/users", app.admin())
+        .await
+        .assert_problem(503, "database_unavailable");
+    let text = scrape(&app).await;
+    assert!(
+        at(&text, "langnghe_db_pool_acquire_timeouts_total") > timeouts,
+        "{text}"
+    );
+
+    drop(held);
+    assert!(
+        eventually(10, || async {
+            let text = scrape(&app).await;
+            value(&text, "langnghe_db_pool_saturated") == Some(0.0) && value(&text, "langnghe_database_up") == Some(1.0)
+        })
+        .await,
+        "the pool stayed saturated"
+    );
+    app.get("/api/v1/users", app.admin()).await.ok(200);
 }
 
 /// A city, a published survey that takes issues, and an open session of it

@@ -180,6 +180,8 @@ pub struct Options {
     pub letter_max_bytes: usize,
     /// An S3-compatible store for letters instead of the directory.
     pub s3: Option<langnghe_api::config::S3Config>,
+    /// The most database connections the application's pool opens.
+    pub db_max_connections: u32,
 }
 
 impl Default for Options {
@@ -199,6 +201,7 @@ impl Default for Options {
                 .join(uuid::Uuid::now_v7().simple().to_string()),
             letter_max_bytes: 256 * 1024,
             s3: None,
+            db_max_connections: 5,
         }
     }
 }
@@ -214,7 +217,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
         demo: opts.demo,
         trust_forwarded_for: opts.trust_forwarded_for,
         max_body_bytes: opts.max_body_bytes,
-        db_max_connections: 5,
+        db_max_connections: opts.db_max_connections,
         workers: Some(1),
         token_ttl: chrono::Duration::minutes(15),
         respondent_ttl: chrono::Duration::hours(2),
@@ -248,6 +251,9 @@ pub struct TestApp {
     /// Requests to it (`app.get(…)`, `app.base`, …).
     pub http: Http,
     pub db: Arc<TestDb>,
+    /// The application's own connection pool (to see it, or to hold its
+    /// connections).
+    pub pool: langnghe_storage::Db,
     pub admin: String,
     /// The application's clock.
     pub clock: langnghe_api::Clock,
@@ -673,11 +679,13 @@ impl TestApp {
     pub async fn spawn_on(db: Arc<TestDb>, opts: Options) -> TestApp {
         let config = config(&db.url, &opts);
         let prepared = langnghe_api::server::prepare(&config).await.expect("prepare");
+        let pool = prepared.state.db.clone();
         let bound = langnghe_api::server::bind(prepared.state, &config).expect("bind");
         actix_web::rt::spawn(bound.server);
         let mut app = TestApp {
             http: Http::new(format!("http://{}", bound.addr)),
             db,
+            pool,
             admin: String::new(),
             clock: opts.clock.clone(),
             letters_dir: opts.letters_dir.clone(),

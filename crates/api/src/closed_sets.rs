@@ -10,13 +10,18 @@ use langnghe_domain::catalog::AgencyKind;
 use langnghe_domain::consultation::{Gender, SchoolLevel, SessionMode, SurveyStatus as Survey};
 use langnghe_domain::moderation::{IssueStatus as Issue, RejectReason};
 use langnghe_domain::org::UnitKind;
-use langnghe_domain::plan::{EventKind, Status as Target, TrainingAudience};
+use langnghe_domain::plan::{EventKind, Part, Quantity, Status as Target, TrainingAudience};
 use langnghe_domain::recommendation::{CommitmentStatus as Commitment, DeliveryStatus as Delivery, Stance};
 use langnghe_domain::safeguarding::{CaseStatus as Case, Channel, Referral, Verdict};
-use langnghe_domain::screen::{ConcernCategory, Outcome, Severity};
+use langnghe_domain::screen::{ConcernCategory, Outcome, Redaction, Severity};
 use langnghe_domain::survey::{AgeBand, QuestionType, SurveyKind};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+/// The codes of the token endpoint's refusals, which are their RFC 6749
+/// errors too (`ApiError::oauth` checks it). Written here rather than
+/// taken from `error::Code`, which names this module's sets.
+pub const OAUTH_ERRORS: [&str; 3] = ["invalid_request", "invalid_client", "unsupported_grant_type"];
 
 /// Declares each set: a type whose schema is a string enum of `values`,
 /// described by its doc comment.
@@ -139,4 +144,21 @@ closed_sets! {
     WebhookStatus = ["pending", "delivered", "dead"];
     /// What a webhook event tells.
     WebhookEventType = ["delivery.created", "delivery.reminder", "delivery.overdue", "recommendation.updated", "webhook.test"];
+    /// What screening redacted from a child's words.
+    RedactionName = Redaction::ALL.map(Redaction::as_str);
+    /// A part of a measured figure, or a figure shown beside it.
+    PartName = Part::NAMES;
+    /// What a part of a measured figure counts.
+    PartCounts = Part::QUANTITIES.map(Quantity::as_str);
+    /// A step of a recommendation's timeline: an action recorded on it or
+    /// on one of its deliveries.
+    TimelineAction = langnghe_storage::recommendations::TIMELINE_ACTIONS;
+    /// The error of an OAuth 2 token endpoint refusal (RFC 6749 §5.2).
+    OAuthError = OAUTH_ERRORS;
+    /// The grant an agency client asks for: client credentials alone.
+    GrantType = ["client_credentials"];
+    /// The kind of an access token: a bearer token.
+    TokenType = ["Bearer"];
+    /// A live process's answer.
+    HealthStatus = ["ok"];
 }

@@ -78,6 +78,7 @@ pub struct UserDto {
 pub struct TokenResponse {
     pub access_token: String,
     /// Always `Bearer`.
+    #[schema(value_type = crate::closed_sets::TokenType)]
     pub token_type: &'static str,
     /// Seconds until the token expires.
     pub expires_in: i64,

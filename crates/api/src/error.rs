@@ -43,6 +43,7 @@ pub struct Problem {
     /// (`invalid_request`, `invalid_client`, `unsupported_grant_type`), for
     /// OAuth client libraries.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::closed_sets::OAuthError>)]
     pub error: Option<String>,
 }
 
@@ -132,6 +133,11 @@ impl ApiError {
     /// Marks a refusal of the OAuth 2 token endpoint with its RFC 6749
     /// error, which is also its code.
     pub fn oauth(mut self) -> Self {
+        debug_assert!(
+            crate::closed_sets::OAUTH_ERRORS.contains(&self.code.as_str()),
+            "{} is not in closed_sets::OAUTH_ERRORS",
+            self.code.as_str()
+        );
         self.oauth_error = Some(self.code.as_str());
         self
     }
@@ -305,20 +311,27 @@ impl From<FieldErrors> for ApiError {
     }
 }
 
+/// A database error as it reaches the edge, not yet through storage's
+/// error (which noted a pool timeout already).
 impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
-        if langnghe_storage::is_unavailable(&e) {
-            tracing::warn!(cause = %e, "database unavailable");
-            ApiError::unavailable()
-        } else if langnghe_storage::is_busy(&e) {
-            tracing::warn!(cause = %e, "database busy");
-            let mut busy = ApiError::new(Code::DatabaseBusy, "The database is busy")
-                .detail("a concurrent write held the database; retry the request");
-            busy.retry_after = Some(1);
-            busy
-        } else {
-            ApiError::internal(&e)
-        }
+        langnghe_storage::note_acquire_timeout(&e);
+        database_error(e)
+    }
+}
+
+fn database_error(e: DbErr) -> ApiError {
+    if langnghe_storage::is_unavailable(&e) {
+        tracing::warn!(cause = %e, "database unavailable");
+        ApiError::unavailable()
+    } else if langnghe_storage::is_busy(&e) {
+        tracing::warn!(cause = %e, "database busy");
+        let mut busy = ApiError::new(Code::DatabaseBusy, "The database is busy")
+            .detail("a concurrent write held the database; retry the request");
+        busy.retry_after = Some(1);
+        busy
+    } else {
+        ApiError::internal(&e)
     }
 }
 
@@ -332,7 +345,7 @@ impl From<StoreError> for ApiError {
                 None => ApiError::internal(&UnknownCode(code.to_owned())),
             },
             corrupt @ StoreError::Corrupt { .. } => ApiError::internal(&corrupt),
-            StoreError::Db(db) => db.into(),
+            StoreError::Db(db) => database_error(db),
             // A stored row that cannot be read: logged, a 500.
             StoreError::Unreadable(e) => ApiError::internal(&e),
         }

@@ -4,7 +4,7 @@
 //! refusals; screening outcomes; the result folder; whether this replica
 //! hears other replicas' closes; stored rows skipped as unreadable; and, read
 //! at scrape time, the webhook outbox, the fold queue, the connection pool
-//! and the process (from `/proc` on Linux). Also logs one line per request,
+//! (with its timed-out waits) and the process (from `/proc` on Linux). Also logs one line per request,
 //! without bodies or query strings.
 
 use std::sync::LazyLock;
@@ -268,6 +268,9 @@ impl Metrics {
     /// when `openmetrics`, else in the Prometheus text (0.0.4). Never fails
     /// for the database: what it could not read is left out.
     pub async fn scrape(&self, db: &Db, now: DateTime<Utc>, openmetrics: bool) -> String {
+        // The pool as the requests see it, before this scrape takes
+        // connections of its own.
+        let pool = langnghe_storage::pool_stats(db);
         let read = tokio::time::timeout(DATABASE_WAIT, async {
             let (outbox, fold) = tokio::join!(outbox::backlog(db), rollup::backlog(db));
             match (outbox, fold) {
@@ -287,7 +290,8 @@ impl Metrics {
         scraped.register_collector(Box::new(Scraped {
             now,
             database: read,
-            pool: langnghe_storage::pool_stats(db),
+            pool,
+            acquire_timeouts: langnghe_storage::acquire_timeouts(),
             unreadable: langnghe_storage::formats::unreadable_counts()
                 .into_iter()
                 .map(|(kind, n)| (kind.as_str(), n))
@@ -321,6 +325,7 @@ struct Scraped {
     now: DateTime<Utc>,
     database: Option<(outbox::Backlog, rollup::Backlog)>,
     pool: Option<PoolStats>,
+    acquire_timeouts: u64,
     unreadable: Vec<(&'static str, u64)>,
     process: Option<Process>,
 }
@@ -425,7 +430,24 @@ impl Collector for Scraped {
                 None,
                 &gauge(pool.max),
             )?;
+            // sqlx does not count the requests waiting for a connection:
+            // what can be known is whether one would wait now, and how many
+            // waits ran out of time.
+            one(
+                e,
+                "langnghe_db_pool_saturated",
+                "1 when every connection the pool may open is in use (a query now waits for one), else 0.",
+                None,
+                &gauge(i64::from(pool.saturated())),
+            )?;
         }
+        one(
+            e,
+            "langnghe_db_pool_acquire_timeouts",
+            "Waits for a database connection that ran out of time (answered 503, or a job's pass failed), in this process.",
+            None,
+            &ConstCounter::new(self.acquire_timeouts),
+        )?;
 
         if let Some(p) = &self.process {
             p.encode(e)?;

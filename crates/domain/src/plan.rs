@@ -2755,10 +2755,37 @@ pub struct Records {
 /// a headcount beside unique participants is shown, not summed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Part {
+    /// One of [`Part::NAMES`].
     pub name: &'static str,
+    /// One of [`Part::QUANTITIES`].
     pub quantity: Quantity,
     pub value: u64,
     pub added: bool,
+}
+
+impl Part {
+    /// Every part [`measure`] shows, so that readers can list them.
+    pub const NAMES: [&'static str; 10] = [
+        "survey_responses",
+        "issues",
+        "event_attendance",
+        "unique_participants",
+        "event_headcount",
+        "event_headcount_school_level_not_entered",
+        "surveys",
+        "events",
+        "units_covered",
+        "units_in_scope",
+    ];
+
+    /// What the parts [`measure`] shows count.
+    pub const QUANTITIES: [Quantity; 5] = [
+        Quantity::Consultations,
+        Quantity::UniqueParticipants,
+        Quantity::Headcount,
+        Quantity::PolicyConsultations,
+        Quantity::Units,
+    ];
 }
 
 /// A measured figure.
@@ -2802,11 +2829,18 @@ pub fn measure(target: &Target, records: &Records, chart: &OrgChart, today: Naiv
             .iter()
             .filter(move |e| in_range(e.day) && counts_as_consultation(e.kind))
     };
-    let part = |name, quantity, value: u64, added| Part {
-        name,
-        quantity,
-        value,
-        added,
+    let part = |name: &'static str, quantity, value: u64, added| {
+        debug_assert!(Part::NAMES.contains(&name), "{name} is not in Part::NAMES");
+        debug_assert!(
+            Part::QUANTITIES.contains(&quantity),
+            "{quantity:?} is not in Part::QUANTITIES"
+        );
+        Part {
+            name,
+            quantity,
+            value,
+            added,
+        }
     };
     let plain = |actual: u64, parts: Vec<Part>| Measured {
         actual: actual as f64,

@@ -30,6 +30,7 @@ pub mod surveys;
 pub mod targets;
 pub mod throttle;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use langnghe_migrations::{IntoSchemaManagerConnection, Migrator, MigratorTrait};
@@ -55,11 +56,39 @@ pub enum StoreError {
     /// and the value is never read as some default.
     #[error("unreadable {what} in the database: {value:?}")]
     Corrupt { what: &'static str, value: String },
+    /// Made with `?` or `StoreError::from`, which notes a pool timeout
+    /// ([`acquire_timeouts`]).
     #[error(transparent)]
-    Db(#[from] DbErr),
+    Db(DbErr),
     /// A stored text (a definition, answers, a tally) that cannot be read.
     #[error(transparent)]
     Unreadable(#[from] formats::FormatError),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(e: DbErr) -> Self {
+        note_acquire_timeout(&e);
+        StoreError::Db(e)
+    }
+}
+
+/// Waits for a pool connection that ran out of time, in this process. sqlx
+/// counts neither the waiters nor their timeouts, so a timeout is noted
+/// where it surfaces: where a database error becomes a storage error, and
+/// at the web edge for the database errors that reach it as they are.
+static ACQUIRE_TIMEOUTS: AtomicU64 = AtomicU64::new(0);
+
+/// Notes `e` if it is a wait for a pool connection that ran out of time.
+/// Call it once per error, where it first surfaces.
+pub fn note_acquire_timeout(e: &DbErr) {
+    if matches!(e, DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)) {
+        ACQUIRE_TIMEOUTS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// How many waits for a pool connection ran out of time in this process.
+pub fn acquire_timeouts() -> u64 {
+    ACQUIRE_TIMEOUTS.load(Ordering::Relaxed)
 }
 
 /// Maps a unique-constraint violation to `Conflict(code)`, and anything else
@@ -67,7 +96,7 @@ pub enum StoreError {
 pub(crate) fn conflict_on_unique(code: &'static str) -> impl Fn(DbErr) -> StoreError {
     move |e| match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(code),
-        _ => StoreError::Db(e),
+        _ => StoreError::from(e),
     }
 }
 
@@ -245,7 +274,8 @@ pub async fn ready(db: &Db) -> Result<(), DbErr> {
 }
 
 /// The connection pool as it stands: connections open, idle among them,
-/// and the most it may open. Read from the pool itself, without a query.
+/// and the most it may open. Read from the pool itself, without a query
+/// (sqlx does not say how many wait for a connection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolStats {
     pub open: u32,
@@ -257,6 +287,12 @@ impl PoolStats {
     /// Connections lent out to a query or a transaction.
     pub fn in_use(&self) -> u32 {
         self.open.saturating_sub(self.idle)
+    }
+
+    /// Whether every connection the pool may open is lent out: a query
+    /// now waits for one to come back.
+    pub fn saturated(&self) -> bool {
+        self.in_use() >= self.max
     }
 }
 

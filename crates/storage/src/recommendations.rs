@@ -529,8 +529,25 @@ pub async fn published<C: ConnectionTrait>(
     with_issues(conn, rows).await
 }
 
+/// The actions of the audit events a timeline is made of: those recorded
+/// on a recommendation and on its deliveries.
+pub const TIMELINE_ACTIONS: [&str; 12] = [
+    "recommendation.create",
+    "recommendation.update",
+    "recommendation.approve",
+    "recommendation.send",
+    "recommendation.reroute",
+    "delivery.create",
+    "delivery.acknowledge",
+    "delivery.reply",
+    "delivery.update",
+    "delivery.reminder",
+    "delivery.escalate",
+    "delivery.letter",
+];
+
 /// The audit events of a recommendation and of its deliveries, oldest
-/// first: its timeline.
+/// first: its timeline (each action one of [`TIMELINE_ACTIONS`]).
 pub async fn timeline<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec<AuditEvent>, StoreError> {
     let mut events = audit::for_entity(conn, "recommendation", &id.to_string()).await?;
     let deliveries: Vec<String> = deliveries_of(conn, &[id])
@@ -540,6 +557,10 @@ pub async fn timeline<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Vec<Audi
         .collect();
     events.extend(audit::for_entities(conn, "delivery", &deliveries).await?);
     events.sort_by_key(|e| (e.at, e.id));
+    debug_assert!(
+        events.iter().all(|e| TIMELINE_ACTIONS.contains(&e.action.as_str())),
+        "an action missing from TIMELINE_ACTIONS"
+    );
     Ok(events)
 }
 

@@ -190,6 +190,7 @@ async fn revoke_client(
 #[schema(example = json!({"grant_type": "client_credentials", "client_id": "ln_abcdefghijklmnop", "client_secret": "lnsec_…"}))]
 pub struct TokenRequest {
     /// Always `client_credentials`.
+    #[schema(value_type = Option<crate::closed_sets::GrantType>)]
     pub grant_type: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,

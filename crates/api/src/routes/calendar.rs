@@ -46,6 +46,7 @@ pub struct HolidaysDto {
 #[into_params(parameter_in = Query)]
 pub struct HolidayQuery {
     /// Only this year.
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
 }
 
@@ -84,6 +85,8 @@ async fn list_holidays(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"year": 2026, "holidays": [{"date": "2026-01-01", "name": "Tết Dương lịch"}, {"date": "2026-02-17", "name": "Tết Nguyên đán (mùng 1)"}]}))]
 pub struct YearIn {
+    /// From 2000 to 2100.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     /// Up to 60 days, each in `year`, each once.
     #[validate(length(max = 60, code = "length"))]

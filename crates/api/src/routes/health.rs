@@ -16,6 +16,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     /// `ok`.
+    #[schema(value_type = crate::closed_sets::HealthStatus)]
     pub status: &'static str,
 }
 

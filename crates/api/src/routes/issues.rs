@@ -98,6 +98,7 @@ pub struct IssueDto {
     /// marker, its text is in the safeguarding case.
     pub body: String,
     /// What screening redacted, by kind.
+    #[schema(value_type = Vec<crate::closed_sets::RedactionName>)]
     pub redactions: Vec<String>,
     pub moderator_note: Option<String>,
     /// Children who support it, with the issues merged into it (each child

@@ -29,6 +29,7 @@ pub struct OwnResponseDto {
     pub age_band: String,
     #[schema(value_type = Option<crate::closed_sets::GenderName>)]
     pub gender: Option<String>,
+    #[schema(value_type = crate::closed_sets::LangCode)]
     pub language: String,
     /// The answers as stored (free text already screened and redacted).
     #[schema(value_type = Object)]

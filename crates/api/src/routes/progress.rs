@@ -121,6 +121,7 @@ async fn update_target(
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
     /// Only targets whose period overlaps this year (or give `period`).
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
     /// Only targets whose period overlaps this one, measured up to its end
     /// (or today, if earlier): `2026`, `2026-H1`, `2026-Q3`, `2026-11`,

@@ -81,6 +81,7 @@ pub struct ReceiptPromiseDto {
     /// What the agency promised.
     pub text: String,
     /// `open`, `in_progress` or `done`.
+    #[schema(value_type = crate::closed_sets::CommitmentStatusName)]
     pub status: String,
     /// The status in a child's words.
     pub status_words: String,
@@ -93,6 +94,7 @@ pub struct ReceiptAnswerDto {
     pub agency: String,
     /// `accepted`, `partially_accepted`, `declined` or `not_responsible`;
     /// null until it answers.
+    #[schema(value_type = Option<crate::closed_sets::StanceName>)]
     pub stance: Option<String>,
     /// The stance in a child's words ("said yes", "has not answered yet").
     pub stance_words: String,

@@ -738,6 +738,7 @@ pub struct TimelineStepDto {
     /// `recommendation.create`, `recommendation.approve`,
     /// `recommendation.send`, `delivery.acknowledge`, `delivery.reply`,
     /// `delivery.update`, `delivery.reminder`, `delivery.escalate`, …
+    #[schema(value_type = crate::closed_sets::TimelineAction)]
     pub action: String,
     /// The delivery the step is about, if any.
     pub delivery_id: Option<Uuid>,

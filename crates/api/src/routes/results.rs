@@ -105,6 +105,7 @@ pub struct OptionLabelDto {
 pub struct PublicQuestionDto {
     pub key: String,
     #[serde(rename = "type")]
+    #[schema(value_type = crate::closed_sets::QuestionTypeName)]
     pub qtype: &'static str,
     /// Its default wording (children of some ages may have read it in
     /// simpler words).
@@ -350,10 +351,13 @@ pub struct RowsQuery {
     /// Only responses recorded under this unit or below it.
     pub unit_id: Option<Uuid>,
     /// The date whose organisation places the units (default today).
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub at: Option<NaiveDate>,
     /// The first day of a month.
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<NaiveDate>,
     /// The last day of a month.
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<NaiveDate>,
     /// Default: the published version.
     pub version: Option<i32>,

@@ -357,6 +357,7 @@ async fn close_survey(
 #[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     /// The child's age, 6–17.
+    #[param(minimum = 6, maximum = 17)]
     pub age: u8,
     /// `vi` (default) or `en`.
     #[param(value_type = Option<crate::closed_sets::LangCode>)]

@@ -197,8 +197,10 @@ async fn update_topic(
 #[into_params(parameter_in = Query)]
 pub struct TopicSummaryQuery {
     /// The first day of a month; default 1 January of `to`'s year.
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<NaiveDate>,
     /// The last day of a month; default the end of this month.
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<NaiveDate>,
     /// Only records of this unit and below it on `to`, with those of old
     /// units whose history it took over. Default: every unit (a

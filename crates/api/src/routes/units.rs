@@ -107,6 +107,7 @@ pub struct UnitDetail {
 paged_query! {
     pub struct ListUnitsQuery {
         /// The date (YYYY-MM-DD); default today.
+        #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
         pub at: Option<NaiveDate>,
         /// Only units of this kind.
         #[param(value_type = Option<crate::closed_sets::UnitKindName>)]
@@ -158,6 +159,7 @@ async fn list_units(
 #[into_params(parameter_in = Query)]
 pub struct AtQuery {
     /// The date (YYYY-MM-DD); default today.
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub at: Option<NaiveDate>,
 }
 

@@ -90,11 +90,13 @@ pub struct PartDto {
     /// `event_headcount` (lower-secondary children entered at events),
     /// `event_headcount_school_level_not_entered`. Policy consultations:
     /// `surveys`, `events`. Coverage: `units_covered`, `units_in_scope`.
+    #[schema(value_type = crate::closed_sets::PartName)]
     pub name: &'static str,
     /// `consultations` ("lượt"), `unique_participants`, `headcount`
     /// (children counted in the room: one child may be counted twice),
     /// `policy_consultations` or `units`. Published through the cell key
     /// method when it counts children.
+    #[schema(value_type = crate::closed_sets::PartCounts)]
     pub counts: &'static str,
     pub value: u64,
     /// Whether it is added up into `actual`. A headcount is never added to

@@ -38,11 +38,14 @@ pub struct ResultsQuery {
     #[param(value_type = Option<crate::closed_sets::UnitKindName>)]
     pub unit_level: Option<String>,
     /// The date whose organisation `unit` groups by (default today).
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub at: Option<NaiveDate>,
     /// Responses submitted on or after this day, the first of a month
     /// (results are read over whole months only).
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<NaiveDate>,
     /// Responses submitted on or before this day, the last of a month.
+    #[param(pattern = r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<NaiveDate>,
     /// Default: the published version.
     pub version: Option<i32>,
@@ -144,6 +147,7 @@ pub(crate) fn group_figures(g: &GroupFigures) -> GroupFiguresDto {
 pub struct QuestionResultsDto {
     pub key: String,
     #[serde(rename = "type")]
+    #[schema(value_type = crate::closed_sets::QuestionTypeName)]
     pub qtype: &'static str,
     /// The question as the survey words it (its default wording), in the
     /// language of the results.
