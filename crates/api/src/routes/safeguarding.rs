@@ -630,9 +630,9 @@ async fn export_marks(staff: Staff<Safeguarding>, state: web::Data<AppState>) ->
     for m in store::marked(&state.db, &staff.actor()).await? {
         csv.push(&[
             m.id.to_string(),
-            m.outcome,
+            m.outcome.as_str().to_owned(),
             m.categories.join(" "),
-            m.verdict,
+            m.verdict.as_str().to_owned(),
             m.verdict_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
             langnghe_domain::screen::screen(&m.text).redacted,
         ]);
