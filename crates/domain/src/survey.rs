@@ -43,25 +43,7 @@ pub enum SurveyKind {
     IssueForm,
 }
 
-impl SurveyKind {
-    pub const ALL: [SurveyKind; 3] = [
-        SurveyKind::Opinion,
-        SurveyKind::PolicyConsultation,
-        SurveyKind::IssueForm,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SurveyKind::Opinion => "opinion",
-            SurveyKind::PolicyConsultation => "policy_consultation",
-            SurveyKind::IssueForm => "issue_form",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SurveyKind> {
-        SurveyKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+names! { SurveyKind { Opinion = "opinion", PolicyConsultation = "policy_consultation", IssueForm = "issue_form" } }
 
 /// The age bands wording can be adapted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -72,27 +54,9 @@ pub enum AgeBand {
     Band15To17,
 }
 
+names! { AgeBand { Band6To8 = "6-8", Band9To11 = "9-11", Band12To14 = "12-14", Band15To17 = "15-17" } }
+
 impl AgeBand {
-    pub const ALL: [AgeBand; 4] = [
-        AgeBand::Band6To8,
-        AgeBand::Band9To11,
-        AgeBand::Band12To14,
-        AgeBand::Band15To17,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgeBand::Band6To8 => "6-8",
-            AgeBand::Band9To11 => "9-11",
-            AgeBand::Band12To14 => "12-14",
-            AgeBand::Band15To17 => "15-17",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AgeBand> {
-        AgeBand::ALL.into_iter().find(|b| b.as_str() == s)
-    }
-
     /// The youngest age in the band.
     pub fn youngest(self) -> u8 {
         match self {
@@ -127,33 +91,14 @@ pub enum QuestionType {
     Ranking,
 }
 
+names! {
+    QuestionType {
+        SingleChoice = "single_choice", MultipleChoice = "multiple_choice", Rating = "rating",
+        YesNo = "yes_no", Text = "text", Number = "number", Ranking = "ranking",
+    }
+}
+
 impl QuestionType {
-    pub const ALL: [QuestionType; 7] = [
-        QuestionType::SingleChoice,
-        QuestionType::MultipleChoice,
-        QuestionType::Rating,
-        QuestionType::YesNo,
-        QuestionType::Text,
-        QuestionType::Number,
-        QuestionType::Ranking,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuestionType::SingleChoice => "single_choice",
-            QuestionType::MultipleChoice => "multiple_choice",
-            QuestionType::Rating => "rating",
-            QuestionType::YesNo => "yes_no",
-            QuestionType::Text => "text",
-            QuestionType::Number => "number",
-            QuestionType::Ranking => "ranking",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<QuestionType> {
-        QuestionType::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-
     /// Whether questions of this type list options.
     pub fn has_options(self) -> bool {
         matches!(
@@ -646,7 +591,7 @@ impl SurveyDefinition {
         } else {
             let kind = SurveyKind::parse(&raw.kind);
             if kind.is_none() {
-                e.push_one_of("kind", &["opinion", "policy_consultation", "issue_form"]);
+                e.push_one_of("kind", &SurveyKind::NAMES);
             }
             kind
         };

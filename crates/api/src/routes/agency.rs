@@ -29,7 +29,7 @@ use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, paged_query};
-use crate::services::lookups::{Lookup, Statuses, commitments};
+use crate::services::lookups::{Lookup, commitments, status_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -453,7 +453,7 @@ async fn agency_deliveries(
     q: web::Query<AgencyDeliveryQuery>,
 ) -> Result<web::Json<Page<AgencyDeliveryDto>>, ApiError> {
     let page = q.page()?;
-    let status = DeliveryStatus::query(q.status.as_deref(), "status")?;
+    let status = status_query::<DeliveryStatus>(q.status.as_deref(), "status")?;
     let filter = DeliveryFilter {
         agency_id: Some(caller.agency_id),
         status,
@@ -597,7 +597,7 @@ async fn reply(
     let mut errors = FieldErrors::new();
     let stance = Stance::parse(&b.stance);
     if stance.is_none() {
-        errors.push_one_of("stance", &Stance::ALL.map(Stance::as_str));
+        errors.push_one_of("stance", &Stance::NAMES);
     }
     let body_text = text_check(&mut errors, "body", &b.body, 4000);
     let child_summary = b
@@ -626,7 +626,7 @@ async fn reply(
     errors.into_result(())?;
     let Some(stance) = stance else {
         return Err(ApiError::invalid(
-            langnghe_domain::field::one_of("stance", &Stance::ALL.map(Stance::as_str)).into(),
+            langnghe_domain::field::one_of("stance", &Stance::NAMES).into(),
         ));
     };
     let decide = |d: &DeliveryRow, _: &[store::CommitmentRow]| {
