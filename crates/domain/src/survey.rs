@@ -1047,20 +1047,28 @@ fn check_show_if(
 
 /// The survey's assent wording by band: known bands, each once, Vietnamese
 /// required (English optional), at most [`ASSENT_MAX_CHARS`] each.
-fn parse_assent(e: &mut FieldErrors, raw: &[(String, RawText)]) -> Vec<(AgeBand, LocalizedText)> {
-    let mut out: Vec<(AgeBand, LocalizedText)> = Vec::new();
+/// Texts given per age band under `field` (`assent`,
+/// `questions[0].text_by_age_band`): each band known and given once, each
+/// text read by `read` (`None`: refused, or nothing to keep), by band.
+fn parse_by_band<T>(
+    e: &mut FieldErrors,
+    field: &str,
+    raw: &[(String, RawText)],
+    mut read: impl FnMut(&mut FieldErrors, &str, &RawText) -> Option<T>,
+) -> Vec<(AgeBand, T)> {
+    let mut out: Vec<(AgeBand, T)> = Vec::new();
     let mut seen = HashSet::new();
     for (band_raw, text) in raw {
-        let field = format!("assent.{band_raw}");
+        let field = format!("{field}.{band_raw}");
         let Some(band) = AgeBand::parse(band_raw) else {
-            e.push_one_of(field, &["6-8", "9-11", "12-14", "15-17"]);
+            e.push_one_of(field, &AgeBand::NAMES);
             continue;
         };
         if !seen.insert(band) {
             e.push(field, "duplicate_key", "this band is given twice");
             continue;
         }
-        if let Some(t) = required_text(e, &field, Some(text), ASSENT_MAX_CHARS) {
+        if let Some(t) = read(e, &field, text) {
             out.push((band, t));
         }
     }
@@ -1068,19 +1076,14 @@ fn parse_assent(e: &mut FieldErrors, raw: &[(String, RawText)]) -> Vec<(AgeBand,
     out
 }
 
+fn parse_assent(e: &mut FieldErrors, raw: &[(String, RawText)]) -> Vec<(AgeBand, LocalizedText)> {
+    parse_by_band(e, "assent", raw, |e, field, text| {
+        required_text(e, field, Some(text), ASSENT_MAX_CHARS)
+    })
+}
+
 fn parse_band_texts(e: &mut FieldErrors, p: &str, raw: &[(String, RawText)]) -> Vec<(AgeBand, BandText)> {
-    let mut out: Vec<(AgeBand, BandText)> = Vec::new();
-    let mut seen = HashSet::new();
-    for (band_raw, text) in raw {
-        let field = format!("{p}.text_by_age_band.{band_raw}");
-        let Some(band) = AgeBand::parse(band_raw) else {
-            e.push_one_of(field, &["6-8", "9-11", "12-14", "15-17"]);
-            continue;
-        };
-        if !seen.insert(band) {
-            e.push(field, "duplicate_key", "this band is given twice");
-            continue;
-        }
+    parse_by_band(e, &format!("{p}.text_by_age_band"), raw, |e, field, text| {
         let mut part = |lang: &str, s: Option<&str>| {
             let s = clean(s);
             if s.as_ref().is_some_and(|s| s.chars().count() > QUESTION_TEXT_MAX_CHARS) {
@@ -1095,12 +1098,8 @@ fn parse_band_texts(e: &mut FieldErrors, p: &str, raw: &[(String, RawText)]) -> 
         let vi = part("vi", text.vi.as_deref());
         let en = part("en", text.en.as_deref());
         // A band entry with no wording at all changes nothing; drop it.
-        if vi.is_some() || en.is_some() {
-            out.push((band, BandText { vi, en }));
-        }
-    }
-    out.sort_by_key(|(band, _)| *band);
-    out
+        (vi.is_some() || en.is_some()).then_some(BandText { vi, en })
+    })
 }
 
 /// The type-specific settings; `None` when any of them (or a field that the

@@ -12,7 +12,7 @@ use langnghe_storage::{calendar, catalog, org};
 use uuid::Uuid;
 
 use crate::dto::Text;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::state::AppState;
 
 /// A status (or stance, or kind) named in the query parameter `name`, read
@@ -29,6 +29,14 @@ pub(crate) fn status_query<T: Named>(raw: Option<&str>, name: &str) -> Result<Op
         })
     })
     .transpose()
+}
+
+/// A delivery routed to the agency `agency_id`, as it opens its own: another
+/// agency's is not found, as a missing one is.
+pub(crate) async fn own_delivery(state: &AppState, agency_id: Uuid, id: Uuid) -> Result<DeliveryRow, ApiError> {
+    Some(store::get_delivery(&state.db, id).await.or_not_found("delivery")?)
+        .filter(|d| d.agency_id == agency_id)
+        .ok_or_else(|| ApiError::not_found("delivery"))
 }
 
 /// What turning rows into answers needs besides the rows.
