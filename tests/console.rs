@@ -997,6 +997,11 @@ async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_downlo
     assert!(b.has("#progress-chart line.chart-mark").await, "a pace tick");
     b.screenshot("console-progress").await;
     accessible(&b, "progress").await;
+    // Narrowed to one ward of the caller's scope: its targets, named.
+    let ward = app.unit_id("HCM-DUCNHUAN", "2026-11-25").await;
+    b.select("#progress-unit", &ward).await;
+    b.click("#progress-show").await;
+    b.wait_text("#progress-as-of", 10, |t| t.contains("Đức Nhuận")).await;
 
     // The report for a period, downloaded as CSV and JSON.
     b.click("#report-csv").await;

@@ -298,7 +298,13 @@ async fn an_admin_keeps_topics_and_an_agency_with_its_client_and_webhook() {
     b.click("#save-webhook").await;
     b.wait_text("#webhook-now", 10, |t| t.contains("https://localhost:8443/langnghe"))
         .await;
-    assert!(b.text("#webhook-secret-box").await.contains("sẽ không được hiện lại"));
+    // Its warning says what a holder could do: forge notifications, not
+    // act as the agency (that is the client secret's).
+    let warning = b.text("#webhook-secret-box").await;
+    assert!(
+        warning.contains("sẽ không được hiện lại") && warning.contains("giả mạo thông báo"),
+        "{warning}"
+    );
     assert_eq!(
         app.get(&format!("/api/v1/agencies/{id}/webhook"), app.admin())
             .await

@@ -17,6 +17,7 @@ mod children_app;
 mod console;
 mod console_admin;
 mod console_more;
+mod console_surveys;
 mod consultation;
 mod contract;
 mod contract_tools;

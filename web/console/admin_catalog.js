@@ -209,7 +209,7 @@ async function agency(area, id) {
     hookError.textContent = '';
     try {
       const w = await api.call('PUT', `/agencies/${id}/webhook`, { url: value('webhook-url') });
-      hookSecret.replaceChildren(secretOnce('webhook-secret', t('webhookSecret'), w.secret));
+      hookSecret.replaceChildren(secretOnce('webhook-secret', t('webhookSecret'), w.secret, t('hookSecretOnce')));
       await loadHook();
       message.done(t('webhookSet'));
       document.getElementById('webhook-secret').focus();

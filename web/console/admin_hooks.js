@@ -31,7 +31,7 @@ export function hooks(area) {
     hookError.textContent = '';
     try {
       const w = await api.call('PUT', '/safeguarding/webhook', { url: document.getElementById('sg-webhook-url').value.trim() });
-      secretArea.replaceChildren(secretOnce('sg-webhook-secret', t('webhookSecret'), w.secret));
+      secretArea.replaceChildren(secretOnce('sg-webhook-secret', t('webhookSecret'), w.secret, t('hookSecretOnce')));
       await loadHook();
       message.done(t('webhookSet'));
       document.getElementById('sg-webhook-secret').focus();

@@ -10,6 +10,7 @@ extend({
     edit: 'Sửa', remove: 'Bỏ', name: 'Tên', kind: 'Loại', role: 'Vai trò', scope: 'Phạm vi', created: 'Tạo ngày',
     badDate: 'Ngày chưa đúng dạng dd/mm/yyyy, ví dụ 31/12/2026.', badNumber: 'Con số chưa đúng, ví dụ 1.234 hoặc 75,5.',
     secretOnce: 'Sao chép ngay: mã bí mật này sẽ không được hiện lại. Ai có nó sẽ hành động thay cơ quan.',
+    hookSecretOnce: 'Sao chép ngay: mã bí mật này sẽ không được hiện lại. Ai có nó có thể giả mạo thông báo gửi đến địa chỉ này.',
     copy: 'Sao chép', copied: 'Đã sao chép.', copyByHand: 'Không sao chép được tự động: hãy chọn và sao chép bằng tay.',
     // Users
     displayName: 'Họ tên hiển thị', enabled: 'Đang hoạt động', disabled: 'Đã khoá', allRoles: 'Mọi vai trò', allStates: 'Tất cả',
@@ -79,6 +80,7 @@ extend({
     edit: 'Edit', remove: 'Remove', name: 'Name', kind: 'Kind', role: 'Role', scope: 'Scope', created: 'Created',
     badDate: 'A date is not in the form dd/mm/yyyy, e.g. 31/12/2026.', badNumber: 'Not a number: e.g. 1.234 or 75,5.',
     secretOnce: 'Copy it now: this secret will not be shown again. Whoever holds it acts as the agency.',
+    hookSecretOnce: 'Copy it now: this secret will not be shown again. Whoever holds it can forge notifications sent to this address.',
     copy: 'Copy', copied: 'Copied.', copyByHand: 'Could not copy automatically: select it and copy by hand.',
     displayName: 'Display name', enabled: 'Active', disabled: 'Disabled', allRoles: 'All roles', allStates: 'All',
     changeRole: 'Change role', resetPassword: 'Reset password', disable: 'Disable', enable: 'Enable',

@@ -13,6 +13,7 @@ import * as progress from './progress.js';
 import * as admin from './admin.js';
 import * as events from './events.js';
 import * as answers from './answers.js';
+import * as surveys from './surveys.js';
 import './more_words.js';
 
 // Who may use what, as the API decides it (crates/api/src/auth.rs).
@@ -24,6 +25,7 @@ const SCREENS = [
   { path: 'events', label: 'navEvents', roles: ['facilitator', 'moderator', 'admin'], module: events },
   { path: 'cases', label: 'navCases', roles: ['safeguarding_officer'], module: safeguarding },
   { path: 'inbox', label: 'navInbox', roles: ['agency_staff'], module: agency },
+  { path: 'surveys', label: 'navSurveys', roles: ['moderator', 'admin'], module: surveys },
   { path: 'results', label: 'navResults', roles: ['admin', 'moderator', 'facilitator'], module: results },
   { path: 'progress', label: 'navProgress', roles: ['admin', 'moderator', 'facilitator'], module: progress },
   { path: 'admin', label: 'navAdmin', roles: ['admin'], module: admin },

@@ -4,7 +4,8 @@
 // an accessible SVG chart with the full table beside it. Then a report for
 // a period to download as CSV or JSON.
 import * as api from './api.js';
-import { h, problem } from './console.js';
+import { h, problem, user } from './console.js';
+import { all, inScope, unitOptions } from './ui.js';
 import { current } from './i18n.js';
 import { barChart, num, dec } from '/shared/charts.js';
 import * as f from './format.js';
@@ -16,7 +17,7 @@ const words = {
     pace: 'Nhịp cần đạt', status: 'Trạng thái', uncovered: 'Chưa thực hiện', done: 'Mức hoàn thành', of: 'trên',
     statuses: { met: 'Đạt', on_track: 'Đúng tiến độ', behind: 'Chậm' }, noTargets: 'Không có chỉ tiêu nào cho kỳ và đơn vị này.',
     report: 'Tải báo cáo', reportPeriod: 'Kỳ báo cáo', csv: 'Tải CSV', json: 'Tải JSON', needPeriod: 'Hãy nhập kỳ báo cáo, ví dụ 2026-Q3.',
-    planTarget: (n) => `Chỉ tiêu ${n}`, none: '—',
+    planTarget: (n) => `Chỉ tiêu ${n}`, none: '—', unit: 'Đơn vị', mine: 'Đơn vị của tôi',
   },
   en: {
     title: 'Plan progress', period: 'Period (2026, 2026-Q3, 2026-WY, 2025-2026-HK1…)', show: 'Show', asOf: (d, u) => `Up to ${d}, ${u}.`,
@@ -24,7 +25,7 @@ const words = {
     pace: 'Pace needed', status: 'Status', uncovered: 'Not yet covered', done: 'Done', of: 'of',
     statuses: { met: 'Met', on_track: 'On track', behind: 'Behind' }, noTargets: 'No target for this period and unit.',
     report: 'Download a report', reportPeriod: 'Report period', csv: 'Download CSV', json: 'Download JSON', needPeriod: 'Enter a report period, e.g. 2026-Q3.',
-    planTarget: (n) => `Target ${n}`, none: '—',
+    planTarget: (n) => `Target ${n}`, none: '—', unit: 'Unit', mine: 'My unit',
   },
 };
 const w = (key, ...args) => { const v = (words[current()] || words.vi)[key]; return typeof v === 'function' ? v(...args) : v; };
@@ -95,14 +96,25 @@ export function show(main) {
   const view = h('div', { id: 'progress-screen' });
   main.replaceChildren(view);
   const period = h('input', { type: 'text', id: 'progress-period', size: 14 });
+  let generation = 0;
+  // The unit whose targets these are: by default the caller's own; staff
+  // with none (the city's) start on the first district they cover, as the
+  // API asks a unit of them in a city of several districts.
+  const unit = h('select', { id: 'progress-unit' }, h('option', { value: '', text: w('mine') }));
   const out = h('div', { id: 'progress-out' });
   const error = h('p', { class: 'error', role: 'alert', id: 'progress-error' });
   const load = async (ev) => {
     ev?.preventDefault();
+    const mine = ++generation;
     error.textContent = '';
     out.replaceChildren(h('p', { class: 'muted', text: '…' }));
     let p;
-    try { p = await api.get(`/progress${api.qs({ period: period.value.trim() })}`); } catch (e) { out.replaceChildren(); error.textContent = problem(e); return; }
+    try { p = await api.get(`/progress${api.qs({ period: period.value.trim(), unit_id: unit.value })}`); } catch (e) {
+      if (mine === generation) { out.replaceChildren(); error.textContent = problem(e); }
+      return;
+    }
+    // An answer overtaken by a later "Show" is dropped.
+    if (mine !== generation) return;
     const name = p.unit.name?.[current()] || p.unit.name?.vi || p.unit.code;
     out.replaceChildren(h('p', { class: 'muted', id: 'progress-as-of', text: w('asOf', dmy(p.as_of), name) }), dashboard(p));
   };
@@ -123,6 +135,7 @@ export function show(main) {
     h('h1', { text: w('title') }),
     h('form', { class: 'toolbar', id: 'progress-form', novalidate: true, onsubmit: load },
       h('div', {}, h('label', { for: 'progress-period', text: w('period') }), period),
+      h('div', {}, h('label', { for: 'progress-unit', text: w('unit') }), unit),
       h('button', { type: 'submit', id: 'progress-show', text: w('show') })),
     error, out,
     h('section', { class: 'card', 'aria-labelledby': 'report-h' },
@@ -132,6 +145,10 @@ export function show(main) {
         h('button', { type: 'button', id: 'report-csv', class: 'secondary', text: w('csv'), onclick: get('csv') }),
         h('button', { type: 'button', id: 'report-json', class: 'secondary', text: w('json'), onclick: get('json') })),
       reportError));
-  load();
+  all('/units').then((units) => {
+    const mine = inScope(units, user());
+    unit.append(...unitOptions(mine).map(([value, text]) => h('option', { value, text })));
+    if (!user().unit_id) unit.value = mine.find((u) => u.kind === 'district')?.id || '';
+  }).catch(() => {}).finally(() => load());
   return null;
 }

@@ -161,12 +161,13 @@ export function inScope(units, me) {
   return units.filter((u) => within.has(u.id)).map((u) => (u.id === me.unit_id ? { ...u, parent_id: null } : u));
 }
 
-// The secret an answer carries, shown once with a copy button.
-export function secretOnce(id, label, secret) {
+// The secret an answer carries, shown once with a copy button; `warning`
+// says what a holder of it could do.
+export function secretOnce(id, label, secret, warning = t('secretOnce')) {
   const value = h('input', { id, type: 'text', readonly: true, value: secret, class: 'secret', size: Math.min(70, secret.length + 2), spellcheck: 'false' });
   const copied = h('span', { role: 'status', class: 'muted' });
   return h('div', { class: 'notice warn', id: `${id}-box` },
-    h('p', {}, h('strong', { text: t('secretOnce') })),
+    h('p', {}, h('strong', { text: warning })),
     field(id, label, value),
     h('p', { class: 'row' },
       h('button', { type: 'button', class: 'secondary', id: `${id}-copy`, text: t('copy'), onclick: async () => {

@@ -46,6 +46,8 @@ const ASSETS: &[Asset] = &[
     asset!("event_detail.js", JS),
     asset!("events.js", JS),
     asset!("answers.js", JS),
+    asset!("surveys.js", JS),
+    asset!("survey_words.js", JS),
     asset!("more_words.js", JS),
     asset!("extra_words.js", JS),
 ];
