@@ -136,13 +136,57 @@ async fn yes_then_next(b: &Browser, screens: usize) {
     }
 }
 
-/// Asserts that the device holds nothing: no local or session storage and
-/// no cache.
+/// The app's own files, all that its service worker caches (`web/app/sw.js`).
+const SHELL: [&str; 9] = [
+    "/app/",
+    "/app/app.css",
+    "/app/app.js",
+    "/app/api.js",
+    "/app/i18n.js",
+    "/app/store.js",
+    "/app/questions.js",
+    "/app/icon.svg",
+    "/app/manifest.webmanifest",
+];
+
+/// Every address held in any cache of the page's origin.
+async fn cached(b: &Browser) -> Vec<String> {
+    let all = b
+        .js_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               const all = [];
+               for (const name of await caches.keys()) {
+                 for (const r of await (await caches.open(name)).keys()) all.push(r.url);
+               }
+               done(all);
+             })();",
+            json!([]),
+        )
+        .await;
+    all.as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Asserts that the device holds nothing of a child: no local or session
+/// storage, no database, and no cache but the app shell's, which holds the
+/// app's own files and nothing else (so that the app still opens offline).
 async fn assert_nothing_stored(b: &Browser) {
     let stored = b.stored().await;
     assert_eq!(stored["local"], json!([]), "{stored}");
     assert_eq!(stored["session"], json!([]), "{stored}");
-    assert_eq!(stored["caches"], json!([]), "{stored}");
+    assert_eq!(stored["indexeddb"], json!([]), "{stored}");
+    for name in stored["caches"].as_array().unwrap() {
+        assert_eq!(name, "langnghe-shell-v1", "{stored}");
+    }
+    let origin = b.js("return location.origin", json!([])).await;
+    for url in cached(b).await {
+        let path = url.strip_prefix(origin.as_str().unwrap()).unwrap_or(&url);
+        assert!(SHELL.contains(&path), "{url} in a cache");
+    }
 }
 
 async fn join(b: &Browser, code: &str, age: u8) {
@@ -174,6 +218,8 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     b.click("input[value=no]").await;
     b.click("#next").await;
     assert_eq!(b.text(".step").await, "Câu 2 / 8", "the hidden question now shows");
+    // A screen reader is told where the child is.
+    b.wait_text("#live", 10, |t| t == "Câu 2 / 8").await;
     assert!(b.text("h1").await.contains("Vì sao"));
     assert!(
         b.text("#q-why_not-hint").await.contains("Đừng viết tên"),
@@ -216,6 +262,16 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     let receipt = b.wait_text("#receipt", 10, |t| t.len() > 10).await;
     b.screenshot("app-receipt-7").await;
     accessible(&b, "receipt").await;
+    // The code copied with one tap (the clipboard recorded for the test).
+    b.js(
+        "navigator.clipboard.writeText = (t) => { window.__copied = t; return Promise.resolve(); }; return true",
+        json!([]),
+    )
+    .await;
+    b.click("#copy").await;
+    b.wait_text("#live", 10, |t| t.contains("Đã chép")).await;
+    let copied = b.js("return window.__copied", json!([])).await;
+    assert_eq!(copied, receipt.as_str());
     let stored = responses(&c.app).await;
     assert_eq!(stored.len(), 1);
     let answers: Value = serde_json::from_str(&stored[0]).unwrap();
@@ -227,22 +283,52 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     assert_eq!(answers["minutes"].as_f64(), Some(15.0));
     assert_eq!(answers["wish"], json!(["water", "trees", "toilets"]));
 
-    // Taking it back with the receipt.
+    // Taking it back with the receipt: a warning-styled button, never the
+    // main one, and a question in the child's words first; "no" keeps it.
+    let class = b
+        .js("return document.querySelector('#withdraw').className", json!([]))
+        .await;
+    assert_eq!(class, "secondary warn");
     b.click("#withdraw").await;
+    let asked = b.wait_text("#confirm-text", 10, |t| !t.is_empty()).await;
+    assert!(asked.contains("không được tính nữa"), "{asked}");
+    let focused = b.js("return document.activeElement.id", json!([])).await;
+    assert_eq!(focused, "confirm-no", "the safe answer has the focus");
+    accessible(&b, "withdraw: are you sure?").await;
+    b.click("#confirm-no").await;
+    b.find("#receipt").await;
+    assert_eq!(responses(&c.app).await.len(), 1, "\"no\" kept it");
+    // The same question in English.
+    b.click("#lang").await;
+    b.wait_text("#withdraw", 10, |t| t.contains("Take")).await;
+    b.click("#withdraw").await;
+    b.wait_text("#confirm-text", 10, |t| t.contains("will not count any more"))
+        .await;
+    accessible(&b, "withdraw: are you sure? (en)").await;
+    b.click("#confirm-no").await;
+    b.find("#receipt").await;
+    b.click("#lang").await;
+    b.wait_text("#withdraw", 10, |t| t.contains("Rút")).await;
+    b.click("#withdraw").await;
+    b.click("#confirm-yes").await;
     b.wait_text("main", 10, |t| t.contains("đã được rút lại")).await;
     assert!(responses(&c.app).await.is_empty(), "receipt {receipt} withdrew it");
+    accessible(&b, "withdrawn").await;
+    in_other_language(&b, "main", |t| t.contains("have been taken back"), "withdrawn (en)").await;
 }
 
 #[actix_web::test]
 async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     let c = class().await;
     let b = Browser::phone("en").await;
+    before_each_page(&b, COUNT_SENDS).await;
     // From the QR code's address: the code is filled in, then leaves the URL.
     b.goto(&format!("{}/j/{}", c.app.base, c.code)).await;
     b.find("#code").await;
     assert_eq!(b.js("return location.pathname", json!([])).await, "/app/");
     accessible(&b, "join (en)").await;
     b.select("#age", "15").await;
+    b.screenshot("app-join-15").await;
     b.click("#continue").await;
     agree(&b).await;
     b.find("#next").await;
@@ -257,21 +343,93 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     b.wait_text("#saved", 10, |t| t.contains("saved on this phone")).await;
     b.screenshot("app-saved-offline-15").await;
     accessible(&b, "saved offline (en)").await;
+    in_other_language(&b, "#saved", |t| t.contains("đã được lưu"), "saved offline (vi)").await;
+    in_other_language(
+        &b,
+        "#saved",
+        |t| t.contains("saved on this phone"),
+        "saved offline (en)",
+    )
+    .await;
     assert!(responses(&c.app).await.is_empty());
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    // Back online, the connection's news arrives three times at once (the
+    // browser's and twice more) while a retry is waiting: one try at a time.
     b.offline(false).await;
+    b.js(
+        "dispatchEvent(new Event('online')); dispatchEvent(new Event('online')); return true",
+        json!([]),
+    )
+    .await;
     b.wait_text("#receipt", 90, |t| t.len() > 10).await;
+    b.screenshot("app-receipt-15").await;
     assert_eq!(
         responses(&c.app).await.len(),
         1,
         "exactly one response however often it tried"
     );
+    let most = b.js("return window.__mostAtOnce", json!([])).await;
+    assert_eq!(most, 1, "never two tries at once");
 
     // A shared device: "done — clear this device" leaves nothing behind.
     b.click("#clear").await;
     b.find("#code").await;
     assert_nothing_stored(&b).await;
+    accessible(&b, "cleared (en)").await;
+    in_other_language(&b, "h1", |t| t.contains("Tham gia"), "cleared (vi)").await;
+    b.click("#lang").await;
+
+    // The next child's time to answer runs out (their token refused) as
+    // they send: the answers stay on the phone, and once they join again
+    // they are sent, once.
+    b.type_into("#code", &c.code).await;
+    b.select("#age", "14").await;
+    b.click("#continue").await;
+    agree(&b).await;
+    b.find("#next").await;
+    yes_then_next(&b, 6).await;
+    b.js(
+        "const s = JSON.parse(localStorage.getItem('langnghe.app')); s.token = 'expired.token.here';
+         localStorage.setItem('langnghe.app', JSON.stringify(s)); return true",
+        json!([]),
+    )
+    .await;
+    b.refresh().await;
+    b.click("#next").await;
+    let said = b.wait_text("#expired", 10, |t| !t.is_empty()).await;
+    assert!(said.contains("still saved on this phone"), "{said}");
+    accessible(&b, "time ran out (en)").await;
+    in_other_language(&b, "#expired", |t| t.contains("vẫn được giữ"), "time ran out (vi)").await;
+    b.click("#lang").await;
+    b.wait_text("#expired", 10, |t| t.contains("still saved")).await;
+    assert!(
+        b.stored().await["local"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("langnghe.app"))
+    );
+    b.click("#rejoin").await;
+    b.find("#still-saved").await;
+    let code = b.js("return document.querySelector('#code').value", json!([])).await;
+    assert_eq!(code, c.code.as_str(), "the code is filled in again");
+    b.click("#continue").await;
+    agree(&b).await;
+    b.wait_text("#note", 10, |t| t.contains("still here")).await;
+    b.click("#next").await;
+    b.wait_text("#receipt", 10, |t| t.len() > 10).await;
+    assert_eq!(responses(&c.app).await.len(), 2, "the second child's answers, once");
 }
+
+/// Counts the tries at sending answers that are under way at once.
+const COUNT_SENDS: &str = "
+  const fetch_ = window.fetch;
+  window.__atOnce = 0;
+  window.__mostAtOnce = 0;
+  window.fetch = async (url, init) => {
+    const sending = init && init.method === 'POST' && String(url).endsWith('/api/v1/responses');
+    if (sending) { window.__atOnce += 1; window.__mostAtOnce = Math.max(window.__mostAtOnce, window.__atOnce); }
+    try { return await fetch_(url, init); } finally { if (sending) window.__atOnce -= 1; }
+  };";
 
 #[actix_web::test]
 async fn a_disclosure_shows_the_hotline_kindly() {
@@ -385,10 +543,21 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
 
     // Raising an issue: a worry typed the way children write shows the hotline.
     b.click("#to-raise").await;
+    b.find("#issue-title").await;
+    b.screenshot("app-raise-11").await;
+    accessible(&b, "raise").await;
+    // What is typed stays through another language.
     b.type_into("#issue-title", "chuyện ở nhà").await;
+    in_other_language(&b, "h1", |t| t.contains("Raise something"), "raise (en)").await;
+    b.click("#lang").await;
+    b.wait_text("h1", 10, |t| t.contains("Nêu một vấn đề")).await;
+    let title = b
+        .js("return document.querySelector('#issue-title').value", json!([]))
+        .await;
+    assert_eq!(title, "chuyện ở nhà");
     b.type_into("#issue-body", "bo e hay danh e lam").await;
     b.click("#issue-send").await;
-    b.find("#issue-receipt").await;
+    let issue_receipt = b.wait_text("#issue-receipt", 10, |t| t.len() > 10).await;
     b.find("#support").await;
     b.screenshot("app-issue-hotline-11").await;
     accessible(&b, "issue sent").await;
@@ -410,11 +579,25 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
     b.wait_text("main", 10, |t| t.contains("Chưa có gì")).await;
     b.click("#home").await;
 
-    // My data: what is held, then erased.
+    // My data: what is held, each answer (its survey, its day) and issue
+    // (its title), then erased.
     b.click("#to-mine").await;
     let held = b.wait_text("#held", 10, |t| !t.is_empty()).await;
     accessible(&b, "my data").await;
     assert!(held.contains("1 câu trả lời") && held.contains("1 vấn đề"), "{held}");
+    let answers = b.text("#held-answers").await;
+    assert!(
+        answers.contains("Trường học của em") && answers.contains("Gửi ngày"),
+        "{answers}"
+    );
+    // Downloading is the main button; erasing is outlined in a warning colour.
+    let classes = b
+        .js(
+            "return [document.querySelector('#download').className, document.querySelector('#erase').className]",
+            json!([]),
+        )
+        .await;
+    assert_eq!(classes, json!(["button", "secondary warn"]));
     // A copy to download: what the API holds under the pseudonym, as JSON.
     let name = b
         .js(
@@ -433,9 +616,39 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
     let copy: Value = serde_json::from_str(copy.as_str().unwrap()).unwrap();
     assert_eq!(copy["responses"].as_array().unwrap().len(), 1, "{copy}");
     assert_eq!(copy["issues"].as_array().unwrap().len(), 1, "{copy}");
+    // The issue under the title the service keeps (the worry in it was
+    // passed to the child-protection officer, its words taken out).
+    let kept_title = copy["issues"][0]["title"].as_str().unwrap().to_owned();
+    let issues = b.text("#held-issues").await;
+    assert!(issues.contains(&kept_title), "{issues}");
+
+    // Taking the issue back from "my data", after a question: the service
+    // no longer knows its receipt.
+    b.click("#held-issues [data-withdraw]").await;
+    let asked = b.wait_text("#confirm-text", 10, |t| !t.is_empty()).await;
+    assert!(asked.contains("bị xoá"), "{asked}");
+    b.click("#confirm-yes").await;
+    b.wait_text("#note", 10, |t| t.contains("đã được rút lại")).await;
+    let issues = b.wait_text("#held-issues", 10, |t| t.contains("đã rút lại")).await;
+    assert!(!issues.contains(&kept_title), "{issues}");
+    assert!(!b.has("#held-issues [data-withdraw]").await);
+    c.app
+        .get(&format!("/api/v1/receipts/{issue_receipt}"), None)
+        .await
+        .assert_problem(404, "receipt_unknown");
+    accessible(&b, "issue withdrawn").await;
+
+    // Erasing everything: asked first, in the child's words.
     b.click("#erase").await;
+    let asked = b.wait_text("#confirm-text", 10, |t| !t.is_empty()).await;
+    assert!(asked.contains("không lấy lại được"), "{asked}");
+    b.screenshot("app-erase-ask-11").await;
+    accessible(&b, "erase: are you sure?").await;
+    b.click("#confirm-yes").await;
     b.find("#erased").await;
     assert!(responses(&c.app).await.is_empty(), "the child's answers are gone");
+    accessible(&b, "erased").await;
+    in_other_language(&b, "#erased", |t| t.contains("has been erased"), "erased (en)").await;
 }
 
 #[actix_web::test]
@@ -501,6 +714,25 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     assert!(said.contains("said yes") && said.contains("What I raised"), "{said}");
     accessible(&b, "what became of it (en)").await;
     b.screenshot("app-status-en-10").await;
+
+    // "You said, we did": the recommendation in children's words, with the
+    // board's answer, in both languages.
+    b.click("#home").await;
+    b.click("#to-feed").await;
+    let said = b.wait_text("#feed", 10, |t| t.contains("Light the road")).await;
+    assert!(said.contains("You said the road to school is dark"), "{said}");
+    accessible(&b, "you said, we did (en)").await;
+    b.screenshot("app-you-said-en-10").await;
+    in_other_language(
+        &b,
+        "#feed",
+        |t| t.contains("Các bạn nói đường đến trường tối"),
+        "you said, we did",
+    )
+    .await;
+    let said = b.text("#feed").await;
+    assert!(said.contains("Lắp đèn trên đường đến trường"), "{said}");
+    b.screenshot("app-you-said-10").await;
 }
 
 const YOUNG_VI: &str = "Em muốn kể về giờ ra chơi. Em dừng lúc nào cũng được, không ai biết câu trả lời là của em.";
@@ -755,6 +987,23 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     b.find("#code").await;
     b.type_into("#code", &c.code).await;
     b.select("#age", "15").await;
+    b.click("input[name=gender][value=girl]").await;
+    // Redrawn in another language, or when a voice arrives: what the child
+    // typed stays.
+    b.click("#lang").await;
+    b.wait_text("h1", 10, |t| t.contains("Tham gia")).await;
+    b.js("window.__addVoice('vi-VN')", json!([])).await;
+    let typed = b
+        .js(
+            "return [document.querySelector('#code').value, document.querySelector('#age').value,
+                     document.querySelector('input[name=gender]:checked')?.value]",
+            json!([]),
+        )
+        .await;
+    assert_eq!(typed, json!([c.code, "15", "girl"]));
+    b.click("#lang").await;
+    b.wait_text("h1", 10, |t| t.contains("Join")).await;
+    b.js("window.__addVoice('fr-FR')", json!([])).await;
     b.click("#continue").await;
     agree(&b).await;
     b.find("#next").await;
@@ -774,6 +1023,16 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     let spoken = b.js("return window.__spoken", json!([])).await;
     assert_eq!(spoken[0]["text"], "Do you like your school?", "{spoken}");
     assert_eq!(spoken[0]["lang"], "en-GB");
+    // The buttons in Vietnamese: the question is still English, and is
+    // read in English.
+    b.click("#lang").await;
+    b.wait_text("#next", 10, |t| t == "Tiếp").await;
+    b.click("[data-speak]").await;
+    let spoken = b.js("return window.__spoken", json!([])).await;
+    assert_eq!(spoken[1]["text"], "Do you like your school?", "{spoken}");
+    assert_eq!(spoken[1]["lang"], "en-GB", "{spoken}");
+    b.click("#lang").await;
+    b.wait_text("#next", 10, |t| t == "Next").await;
 
     // `why_not` stays hidden after "yes".
     b.click("input[value=yes]").await;
@@ -785,6 +1044,7 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     assert!(!b.has(".faces").await, "no faces after 6-8");
     assert!(b.text("main").await.contains('\u{2605}'), "stars");
     accessible(&b, "rating with stars (en)").await;
+    b.screenshot("app-rating-stars-15").await;
     b.click("input[name=q-happy][value='5']").await;
     b.click("#next").await;
     b.click("input[name=q-walk][value=no]").await;
@@ -865,11 +1125,12 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts() {
     b.find("#to-results").await;
 }
 
-/// Long timers (the three idle minutes) shortened to a second and a half,
-/// so that a test can watch the device clear itself.
+/// Long timers shortened, so that a test can watch the device clear
+/// itself: the ten idle minutes before answers are sent to five seconds,
+/// the three after to a second and a half.
 const FAST_IDLE: &str = "
   const later = window.setTimeout;
-  window.setTimeout = (f, ms, ...rest) => later(f, ms >= 120000 ? 1500 : ms, ...rest);";
+  window.setTimeout = (f, ms, ...rest) => later(f, ms >= 600000 ? 5000 : ms >= 120000 ? 1500 : ms, ...rest);";
 
 #[actix_web::test]
 async fn a_shared_device_clears_itself_once_nobody_touches_it() {
@@ -877,9 +1138,28 @@ async fn a_shared_device_clears_itself_once_nobody_touches_it() {
     let b = Browser::phone("vi").await;
     before_each_page(&b, FAST_IDLE).await;
     open_app(&b, &c.app).await;
+
+    // A child who walks away in the middle of the survey: after the longer
+    // idle time, nothing of them is left for the next.
     join(&b, &c.code, 12).await;
+    b.click("input[value=yes]").await;
+    b.click("#next").await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(!b.has("#code").await, "cleared before the longer idle time");
+    b.wait_text("h1", 15, |t| t.contains("Tham gia")).await;
+    assert_nothing_stored(&b).await;
+    assert!(responses(&c.app).await.is_empty());
+
+    // Never while answers wait to be sent.
+    join(&b, &c.code, 12).await;
+    b.offline(true).await;
     yes_then_next(&b, 7).await;
-    b.wait_text("#receipt", 10, |t| t.len() > 10).await;
+    b.find("#saved").await;
+    tokio::time::sleep(std::time::Duration::from_secs(8)).await;
+    assert!(b.has("#saved").await, "cleared with answers waiting");
+    assert!(!b.stored().await["local"].as_array().unwrap().is_empty());
+    b.offline(false).await;
+    b.wait_text("#receipt", 90, |t| t.len() > 10).await;
 
     // While the child reads "You said, we did", every touch starts the idle
     // time again: three times the (shortened) idle time goes by, and the
@@ -980,10 +1260,33 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
         if screen == "multiple choice" {
             b.click("input[value=yard]").await;
         }
+        if screen == "last text" {
+            b.type_into("textarea", "bố em say rượu về là đánh em rất đau").await;
+        }
         b.click("#next").await;
     }
     b.find("#receipt").await;
-    look(&b, "receipt").await;
+    b.find("#support a").await;
+    look(&b, "receipt with the hotline").await;
+    b.click("#to-raise").await;
+    b.find("#issue-title").await;
+    look(&b, "raise").await;
+    b.type_into("#issue-title", "Cổng trường").await;
+    b.type_into("#issue-body", "Giờ tan học xe máy đỗ kín cổng trường.")
+        .await;
+    b.click("#issue-send").await;
+    b.find("#issue-receipt").await;
+    look(&b, "issue sent").await;
+    for (to, screen) in [
+        ("#to-others", "others"),
+        ("#to-status", "status"),
+        ("#to-mine", "my data"),
+    ] {
+        b.click("#home").await;
+        b.click(to).await;
+        b.find("#home").await;
+        look(&b, screen).await;
+    }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
@@ -1044,5 +1347,14 @@ async fn the_app_installs_and_opens_again_offline_with_no_answer_cached() {
             "{path} in a cache"
         );
     }
+    // Cleared for the next child, still offline: nothing of this child is
+    // left, and the app still opens.
+    b.click("#clear").await;
+    b.find("#code").await;
+    assert_nothing_stored(&b).await;
+    b.refresh().await;
+    b.find("#code").await;
+    assert!(!self::cached(&b).await.is_empty(), "the app shell stays cached");
+    assert_nothing_stored(&b).await;
     b.offline(false).await;
 }

@@ -5,6 +5,7 @@
 //! a moderator triaging by keyboard, an officer reviewing a possible
 //! disclosure, and the headers the console is served with.
 
+use actix_web::http::Method;
 use serde_json::{Value, json};
 
 use crate::support::TestApp;
@@ -80,6 +81,57 @@ async fn the_console_is_served_under_a_strict_policy() {
     app.get("/console/nothing.js", None)
         .await
         .assert_problem(404, "not_found");
+}
+
+/// Every client's files carry a validator; a browser that holds a file
+/// checks it in a 304 with no body (a revisit on a child's flaky connection
+/// downloads nothing again), still under the client's policy; a changed or
+/// unknown tag gets the file.
+#[actix_web::test]
+async fn web_files_are_checked_again_not_sent_again() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/app/",
+        "/app/app.js",
+        "/j/KT7HMX3PWA9C",
+        "/console/console.js",
+        "/cong-dong/",
+        "/shared/charts.js",
+    ] {
+        let first = app.get(path, None).await;
+        assert_eq!(first.status, 200, "{path}");
+        let tag = first.header("etag").expect("a validator").to_owned();
+        assert!(tag.starts_with("W/\""), "{path}: {tag}");
+        let again = app
+            .request(Method::GET, path, None, &[("If-None-Match", &tag)], None)
+            .await;
+        assert_eq!(again.status, 304, "{path}");
+        assert!(again.text.is_empty(), "{path}: no body");
+        assert_eq!(again.header("etag"), Some(tag.as_str()), "{path}");
+        assert!(again.header("content-security-policy").is_some(), "{path}");
+        // In a list, and compressed or not, the same file is the same tag.
+        let listed = format!("W/\"0\", {}", tag.trim_start_matches("W/"));
+        let held = app
+            .request(
+                Method::GET,
+                path,
+                None,
+                &[("If-None-Match", &listed), ("Accept-Encoding", "gzip")],
+                None,
+            )
+            .await;
+        assert_eq!(held.status, 304, "{path}");
+        let other = app
+            .request(Method::GET, path, None, &[("If-None-Match", "W/\"0\"")], None)
+            .await;
+        assert_eq!((other.status, other.text.len()), (200, first.text.len()), "{path}");
+    }
+    // Another file has another tag.
+    let [a, b] = [
+        app.get("/app/app.js", None).await,
+        app.get("/console/console.js", None).await,
+    ];
+    assert_ne!(a.header("etag"), b.header("etag"));
 }
 
 #[actix_web::test]

@@ -28,6 +28,7 @@ export const join = (body, lang) => call('POST', '/join', { body, lang });
 export const submit = (token, answers, key, lang) =>
   call('POST', '/responses', { token, body: { answers }, key, lang });
 export const withdraw = (code) => call('DELETE', `/responses/${encodeURIComponent(code)}`);
+export const withdrawIssue = (code) => call('DELETE', `/issues/${encodeURIComponent(code)}`);
 export const raiseIssue = (token, body, key, lang) => call('POST', '/issues', { token, body, key, lang });
 export const publicIssues = (lang) => call('GET', '/public/issues?limit=20', { lang });
 export const support = (token, id, lang) => call('POST', `/issues/${encodeURIComponent(id)}/supports`, { token, body: {}, lang });

@@ -17,22 +17,36 @@ let me = store.loadMe();
 state.lang = state.lang || (navigator.language?.startsWith('en') ? 'en' : 'vi');
 let retryTimer = null;
 let idleTimer = null;
-// After the answers are sent, a shared device clears itself once nobody has
-// touched it for three minutes: any tap, key, typing or scrolling starts
-// the three minutes again, on whichever screen the child is reading.
+// A shared device clears itself once nobody has touched it for a while:
+// three minutes after the answers are sent, ten while a child is joining or
+// answering (a child who walked away leaves nothing for the next), never
+// while answers wait to be sent. Any tap, key, typing or scrolling starts
+// the time again, on whichever screen the child is reading.
 const IDLE_MS = 180000;
-let idleArmed = false;
+const LONG_IDLE_MS = 600000;
+let idleMs = 0;
 function restartIdle() {
   clearTimeout(idleTimer);
-  if (idleArmed) idleTimer = setTimeout(clearDevice, IDLE_MS);
+  if (idleMs) idleTimer = setTimeout(clearDevice, idleMs);
 }
-function armIdle() {
-  idleArmed = true;
+function armIdle(ms = IDLE_MS) {
+  idleMs = ms;
   restartIdle();
 }
 function disarmIdle() {
-  idleArmed = false;
+  idleMs = 0;
   clearTimeout(idleTimer);
+}
+/// Which idle time this screen has: none on a remembered child's own phone
+/// or while answers wait to be sent; the long one before answering (once
+/// something of the child is on the screen); the short one after.
+function idlePolicy() {
+  if (me || state.stage === 'sending' || state.waiting) disarmIdle();
+  else if (['join', 'assent', 'answer'].includes(state.stage)) {
+    const typed = state.draft && Object.values(state.draft).some((v) => v);
+    if (state.stage !== 'join' || typed || state.prefill) armIdle(LONG_IDLE_MS);
+    else disarmIdle();
+  } else armIdle(IDLE_MS);
 }
 for (const name of ['pointerdown', 'keydown', 'input', 'scroll']) {
   addEventListener(name, restartIdle, { capture: true, passive: true });
@@ -48,6 +62,7 @@ if (fromQr) {
 
 function tr() { return t(state.lang); }
 function keep() { store.save({ ...state, prefill: undefined }); }
+let lastStep = null; // the question last announced, "3/7"
 function announce(text) { live.textContent = ''; setTimeout(() => { live.textContent = text; }, 50); }
 function show(...nodes) {
   main.replaceChildren(...nodes.filter(Boolean));
@@ -90,8 +105,10 @@ function speakerIcon() {
   );
   return svg;
 }
-function speakButton(text, name) {
-  const voice = voiceFor(state.lang);
+/// `lang`: the language the words are in (a survey's questions stay in the
+/// language the child joined in, whatever the buttons are in).
+function speakButton(text, name, lang = state.lang) {
+  const voice = voiceFor(lang);
   if (!voice) return null;
   return el('button', {
     type: 'button', class: 'speak', 'data-speak': '', 'aria-label': name || null,
@@ -127,6 +144,7 @@ function joinScreen(error) {
   const form = el('form', { novalidate: true },
     el('h1', { text: w.joinTitle }),
     error ? alertBox(error) : null,
+    state.waiting ? el('p', { class: 'notice', role: 'status', id: 'still-saved', text: w.expired }) : null,
     me ? welcomeBack() : null,
     el('p', { text: w.joinIntro }),
     el('label', { for: 'code', text: w.code }), code,
@@ -136,14 +154,24 @@ function joinScreen(error) {
     el('fieldset', {}, el('legend', { text: w.gender }), genders),
     el('div', { class: 'nav' }, el('span'), el('button', { type: 'submit', id: 'continue', text: w.continue })),
   );
+  const typed = () => ({
+    join_code: code.value.trim(),
+    age: Number(age.value) || 0,
+    grade: grade.value ? Number(grade.value) : null,
+    gender: form.querySelector('input[name=gender]:checked')?.value || null,
+  });
+  // What the child typed survives a redraw (another language, a voice
+  // arriving) and counts for the idle time of a shared device.
+  const typing = () => {
+    state.draft = typed();
+    state.prefill = undefined;
+    idlePolicy();
+  };
+  form.addEventListener('input', typing);
+  form.addEventListener('change', typing);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const draft = {
-      join_code: code.value.trim(),
-      age: Number(age.value) || 0,
-      grade: grade.value ? Number(grade.value) : null,
-      gender: form.querySelector('input[name=gender]:checked')?.value || null,
-    };
+    const draft = typed();
     const button = form.querySelector('#continue');
     button.disabled = true;
     state.draft = draft;
@@ -187,13 +215,24 @@ function assentScreen(error) {
     ev.preventDefault();
     const button = form.querySelector('#start');
     button.disabled = true;
-    const body = { ...state.draft, language: state.lang, assent: assent.checked, participant_token: me?.participant || null };
+    // Answers waiting since the time to answer ran out are sent as the same
+    // child (the participant token) with the same Idempotency-Key: stored
+    // once, whether or not an earlier try got through.
+    const waiting = state.waiting ? state : null;
+    const body = { ...state.draft, language: state.lang, assent: assent.checked, participant_token: me?.participant || waiting?.participant || null };
     try {
       const joined = await api.join(body, state.lang);
+      const same = waiting && sameQuestions(waiting.survey, joined.survey);
       state = {
         lang: state.lang, stage: 'answer', token: joined.respondent_token, participant: joined.participant_token,
-        survey: joined.survey, answers: {}, index: 0,
+        survey: joined.survey, surveyLang: state.lang, draft: state.draft, answers: same ? waiting.answers : {}, index: 0,
       };
+      if (same) {
+        state.index = shown().length - 1;
+        state.key = waiting.key;
+        state.pending = waiting.pending;
+        state.note = 'stillHere';
+      }
       if (me) { me.participant = joined.participant_token; store.saveMe(me); }
       keep();
       draw();
@@ -219,7 +258,8 @@ function answerScreen(error) {
   const qs = shown();
   state.index = Math.min(state.index, qs.length - 1);
   const q = qs[state.index];
-  const { node, read } = render(q, state.answers[q.key], w, state.survey.age_band, speakButton);
+  const speak = (text, name) => speakButton(text, name, state.surveyLang || state.lang);
+  const { node, read } = render(q, state.answers[q.key], w, state.survey.age_band, speak);
   const last = state.index === qs.length - 1;
   const store = () => {
     const v = read();
@@ -233,12 +273,16 @@ function answerScreen(error) {
     el('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(progress), 'aria-label': w.question(state.index + 1, qs.length) },
       el('div', { style: null, 'data-width': String(progress) })),
     error ? alertBox(error) : null,
+    !error && state.note ? el('p', { class: 'notice', role: 'status', id: 'note', text: w[state.note] }) : null,
     node,
     el('div', { class: 'nav' },
       state.index > 0 ? el('button', { type: 'button', class: 'secondary', id: 'back', text: w.back, onclick: () => { store(); state.index -= 1; keep(); draw(); } }) : el('span'),
       el('button', { type: 'submit', id: 'next', text: last ? w.send : w.next })),
   );
   form.querySelector('[data-width]').style.width = `${progress}%`;
+  // A screen reader hears where the child is, once per question reached.
+  const step = `${state.index + 1}/${qs.length}`;
+  if (step !== lastStep) { lastStep = step; announce(w.question(state.index + 1, qs.length)); }
   form.addEventListener('change', store);
   form.addEventListener('input', store);
   form.addEventListener('submit', (ev) => {
@@ -263,23 +307,35 @@ function answerScreen(error) {
 // ---------------------------------------------------------------------------
 // Sending: exactly once, however often it is tried.
 
+// One try at a time: the connection coming back, the retry timer and the
+// child's tap may all ask at once.
+let inFlight = false;
+
 async function send() {
+  if (inFlight) return;
+  inFlight = true;
+  clearTimeout(retryTimer);
   // Answers to questions hidden by a later change are not sent.
   const names = new Set(shown().map((q) => q.key));
   const answers = Object.fromEntries(Object.entries(state.answers).filter(([k]) => names.has(k)));
-  if (!state.key) state.key = crypto.randomUUID();
+  // One key for one set of answers: a retry of the same answers carries
+  // the same key (so the service stores them once), changed answers a new one.
+  if (!state.key || JSON.stringify(state.pending) !== JSON.stringify(answers)) state.key = crypto.randomUUID();
   state.stage = 'sending';
   state.pending = answers;
+  state.note = undefined;
   keep();
   draw();
   try {
     const receipt = await api.submit(state.token, answers, state.key, state.lang);
     clearTimeout(retryTimer);
+    const title = state.survey?.title || null;
     state = {
       lang: state.lang, stage: 'done', token: state.token, participant: state.participant,
       receipt: receipt.receipt_code, support: receipt.support || null,
+      held: { [receipt.receipt_code]: { id: receipt.id, title } },
     };
-    keepReceipt(receipt.receipt_code, 'response');
+    keepReceipt(receipt.receipt_code, 'response', receipt.id, title);
     keep();
     draw();
     announce(tr().thanks);
@@ -290,16 +346,46 @@ async function send() {
       announce(tr().saved);
       clearTimeout(retryTimer);
       retryTimer = setTimeout(send, state.retryIn = Math.min((state.retryIn || 2000) * 2, 60000));
+    } else if (e.status === 401) {
+      // The time to answer ran out (the respondent token expired): the
+      // answers stay on the phone, with their key, until the child joins
+      // again and they are sent.
+      state.stage = 'expired';
+      state.waiting = true;
+      state.retryIn = undefined;
+      keep();
+      draw();
+      document.getElementById('expired')?.focus();
     } else {
+      // Refused (a 409 included: answered already, the session closed):
+      // the answers and their key stay, the child reads why.
       state.stage = 'answer';
-      state.key = null;
+      state.retryIn = undefined;
       keep();
       show(answerScreen(problem(e)));
       document.getElementById('problem')?.focus();
     }
+  } finally {
+    inFlight = false;
   }
 }
 addEventListener('online', () => { if (state.stage === 'sending') send(); });
+
+function sameQuestions(a, b) {
+  const keys = (s) => JSON.stringify((s?.questions || []).map((q) => q.key));
+  return !!a && !!b && keys(a) === keys(b);
+}
+
+/// The time to answer ran out before the answers reached the service.
+function expiredScreen() {
+  const w = tr();
+  return el('div', {},
+    el('h1', { text: w.expiredTitle }),
+    el('p', { class: 'notice', role: 'alert', id: 'expired', tabindex: '-1', text: w.expired }),
+    el('div', { class: 'nav' },
+      el('button', { type: 'button', class: 'secondary warn', id: 'clear', text: w.clear, onclick: () => confirmScreen(w.clearAsk, w.clearAskText, w.clearYes, clearDevice) }),
+      el('button', { type: 'button', id: 'rejoin', text: w.rejoin, onclick: () => { state.stage = 'join'; keep(); draw(); } })));
+}
 
 function sendingScreen() {
   const w = tr();
@@ -311,8 +397,9 @@ function sendingScreen() {
 // ---------------------------------------------------------------------------
 // Done
 
-function doneScreen(note) {
+function doneScreen(error) {
   const w = tr();
+  const note = error || (state.note ? w[state.note] : null);
   const support = state.support
     ? el('div', { class: 'support', role: 'note', id: 'support' },
       el('p', { text: state.support.message }),
@@ -324,9 +411,10 @@ function doneScreen(note) {
     note ? el('p', { class: 'notice', role: 'status', text: note }) : null,
     state.receipt ? el('p', { text: w.receiptIntro }) : null,
     state.receipt ? el('p', { class: 'receipt', id: 'receipt', text: state.receipt }) : null,
+    state.receipt ? copyButton(state.receipt) : null,
     state.receipt ? el('p', { class: 'hint', text: w.receiptKeep }) : null,
     el('div', { class: 'nav' },
-      state.receipt ? el('button', { type: 'button', class: 'secondary', id: 'withdraw', text: w.withdraw, onclick: withdraw }) : el('span'),
+      state.receipt ? el('button', { type: 'button', class: 'secondary warn', id: 'withdraw', text: w.withdraw, onclick: () => confirmScreen(w.withdrawAsk, w.withdrawAskText, w.withdrawYes, withdraw) }) : el('span'),
       el('button', { type: 'button', id: 'clear', text: w.clear, onclick: clearDevice })),
     el('h2', { text: w.more }),
     el('div', { class: 'choices' },
@@ -338,11 +426,17 @@ function doneScreen(note) {
       kept().length ? statusButton() : null,
       me ? el('button', { type: 'button', class: 'secondary', id: 'another', text: w.another, onclick: another }) : null),
     rememberBox());
-  // A shared tablet clears itself when nobody touches it for three minutes;
-  // a phone whose child asked to be remembered is theirs, and does not.
-  if (me) disarmIdle();
-  else armIdle();
   return box;
+}
+
+/// Copies the receipt code, where the browser lets a page write to the
+/// clipboard (hidden otherwise: the code is there to write down).
+function copyButton(code) {
+  if (!navigator.clipboard?.writeText) return null;
+  const w = tr();
+  return el('p', {}, el('button', { type: 'button', class: 'secondary', id: 'copy', text: w.copy, onclick: () => {
+    navigator.clipboard.writeText(code).then(() => announce(w.copied), () => announce(w.failed));
+  } }));
 }
 
 // ---------------------------------------------------------------------------
@@ -356,16 +450,23 @@ function who() {
   return me?.participant || state.participant || state.token || null;
 }
 
-function keepReceipt(code, kind) {
+/// `id`: the answers' or issue's id, which "my data" matches with the
+/// export; `title`: the survey's, for answers.
+function keepReceipt(code, kind, id, title) {
   if (!me) return;
-  me.receipts = [...(me.receipts || []).filter((r) => r.code !== code), { code, kind }];
+  me.receipts = [...(me.receipts || []).filter((r) => r.code !== code), { code, kind, id, title }];
   store.saveMe(me);
+}
+function dropReceipt(code) {
+  if (state.receipt === code) state.receipt = null;
+  state.issues = (state.issues || []).filter((c) => c !== code);
+  if (me) { me.receipts = (me.receipts || []).filter((r) => r.code !== code); store.saveMe(me); }
 }
 
 function rememberMe() {
   me = {
     participant: state.participant || null,
-    receipts: kept(),
+    receipts: kept().map(({ code, kind, id, title }) => ({ code, kind, id, title })),
     seen: { ...(state.seen || {}) },
   };
   store.saveMe(me);
@@ -425,13 +526,27 @@ function another() {
 async function withdraw() {
   try {
     await api.withdraw(state.receipt);
-    if (me) { me.receipts = (me.receipts || []).filter((r) => r.code !== state.receipt); store.saveMe(me); }
-    state.receipt = null;
+    dropReceipt(state.receipt);
+    state.note = 'withdrawn';
     keep();
-    show(doneScreen(tr().withdrawn));
+    draw();
   } catch (e) {
+    draw();
     show(doneScreen(problem(e)));
   }
+}
+
+/// "Are you sure?", in the child's words, before what cannot be undone:
+/// "no" (the first button, and the one focused) goes back unchanged.
+function confirmScreen(title, text, yes, onYes) {
+  const w = tr();
+  show(el('div', { class: 'confirm' },
+    el('h1', { id: 'confirm-title', text: title }),
+    el('p', { id: 'confirm-text', text }),
+    el('div', { class: 'nav' },
+      el('button', { type: 'button', class: 'secondary', id: 'confirm-no', text: w.keepIt, onclick: () => draw() }),
+      el('button', { type: 'button', class: 'danger', id: 'confirm-yes', text: yes, onclick: (ev) => { ev.currentTarget.disabled = true; onYes(); } }))));
+  document.getElementById('confirm-no').focus();
 }
 
 async function clearDevice() {
@@ -439,8 +554,8 @@ async function clearDevice() {
   clearTimeout(retryTimer);
   const lang = state.lang;
   me = null;
-  await store.clear();
   state = { stage: 'join', lang };
+  await store.clear();
   draw();
   announce(tr().cleared);
 }
@@ -453,6 +568,7 @@ function go(stage) {
   // Where "back" returns: the join screen or the receipt's.
   if (state.stage === 'join' || state.stage === 'done') state.home = state.stage;
   state.stage = stage;
+  state.note = undefined;
   keep();
   draw();
 }
@@ -472,6 +588,8 @@ function raiseScreen(error, sent) {
   }
   const title = el('input', { type: 'text', id: 'issue-title', maxlength: 200, required: true });
   const body = el('textarea', { id: 'issue-body', maxlength: 2000, 'aria-describedby': 'issue-hint' });
+  title.value = state.issueDraft?.title || '';
+  body.value = state.issueDraft?.body || '';
   const form = el('form', { novalidate: true },
     el('h1', { text: w.raise }),
     error ? alertBox(error) : null,
@@ -479,6 +597,7 @@ function raiseScreen(error, sent) {
     el('label', { for: 'issue-body', text: w.issueBody }), body,
     el('p', { id: 'issue-hint', class: 'hint', text: w.textReminder }),
     el('div', { class: 'nav' }, homeButton(), el('button', { type: 'submit', id: 'issue-send', text: w.issueSend })));
+  form.addEventListener('input', () => { state.issueDraft = { title: title.value, body: body.value }; });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     state.issueKey = state.issueKey || crypto.randomUUID();
@@ -486,8 +605,10 @@ function raiseScreen(error, sent) {
     try {
       const r = await api.raiseIssue(state.token, { title: title.value, body: body.value }, state.issueKey, state.lang);
       state.issueKey = null;
+      state.issueDraft = undefined;
       state.issues = [...(state.issues || []), r.receipt_code];
-      keepReceipt(r.receipt_code, 'issue');
+      state.held = { ...(state.held || {}), [r.receipt_code]: { id: r.id } };
+      keepReceipt(r.receipt_code, 'issue', r.id);
       keep();
       show(raiseScreen(null, r));
     } catch (e) {
@@ -547,38 +668,93 @@ function feedScreen() {
   return loading(w.youSaid);
 }
 
-function mineScreen(note) {
+function mineError(e) {
+  show(el('div', {}, el('h1', { text: tr().myData }), alertBox(problem(e)), homeButton()));
+}
+
+/// After erasing: the child's data is gone, and so is their token.
+function erasedScreen() {
   const w = tr();
-  if (note) {
-    return el('div', {}, el('h1', { text: w.myData }), el('p', { class: 'notice', role: 'status', id: 'erased', text: note }), el('div', { class: 'nav' }, homeButton()));
+  return el('div', {}, el('h1', { text: w.myData }), el('p', { class: 'notice', role: 'status', id: 'erased', text: w.erased }), el('div', { class: 'nav' }, homeButton()));
+}
+
+function day(at) {
+  return new Date(at).toLocaleDateString(state.lang === 'en' ? 'en-GB' : 'vi-VN', { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+/// One answer or issue held under the child's pseudonym, with "take it
+/// back" where this device keeps its receipt (the receipt is the only key).
+function heldItem(kind, item, receipt) {
+  const w = tr();
+  const gone = kind === 'response' ? !!item.withdrawn_at : item.status === 'withdrawn';
+  const title = kind === 'response' ? (receipt?.title || w.aSurvey) : (gone ? w.myIssue : item.title);
+  const when = kind === 'response' ? item.submitted_at : item.created_at;
+  const button = receipt && !gone
+    ? el('button', { type: 'button', class: 'secondary warn', 'data-withdraw': receipt.code, text: w.withdrawOne,
+      'aria-label': `${w.withdrawOne}: ${title}`,
+      onclick: () => (kind === 'response'
+        ? confirmScreen(w.withdrawAsk, w.withdrawAskText, w.withdrawYes, () => withdrawHeld(receipt.code, 'response'))
+        : confirmScreen(w.withdrawIssueAsk, w.withdrawIssueText, w.withdrawYes, () => withdrawHeld(receipt.code, 'issue'))) })
+    : null;
+  return el('li', { 'data-id': item.id },
+    el('span', {}, el('strong', { text: title }), el('span', { class: 'hint', text: `${w.sentOn(day(when))}${gone ? ` — ${w.takenBack}` : ''}` })),
+    button);
+}
+
+async function withdrawHeld(code, kind) {
+  try {
+    if (kind === 'response') await api.withdraw(code);
+    else await api.withdrawIssue(code);
+    dropReceipt(code);
+    state.note = kind === 'response' ? 'withdrawn' : 'issueWithdrawn';
+    keep();
+    draw();
+  } catch (e) {
+    mineError(e);
   }
+}
+
+function mineScreen() {
+  const w = tr();
   api.exportMine(who(), state.lang).then((mine) => {
     // The child's own copy, made on the phone from what the API answered:
     // nothing else is asked of the server, and the copy goes nowhere else.
     const copy = URL.createObjectURL(new Blob([JSON.stringify(mine, null, 2)], { type: 'application/json' }));
-    const download = el('a', { class: 'button secondary', id: 'download', href: copy, download: 'lang-nghe-du-lieu-cua-em.json', text: w.download });
-    const erase = el('button', { type: 'button', id: 'erase', text: w.erase, onclick: async () => {
-      URL.revokeObjectURL(copy);
-      try {
-        await api.eraseMine(who(), state.lang);
-        state.token = null;
-        state.participant = null;
-        state.receipt = null;
-        state.issues = [];
-        forget();
-        keep();
-        show(mineScreen(w.erased));
-      } catch (e) {
-        show(el('div', {}, el('h1', { text: w.myData }), alertBox(problem(e)), homeButton()));
-      }
-    } });
+    const download = el('a', { class: 'button', id: 'download', href: copy, download: 'lang-nghe-du-lieu-cua-em.json', text: w.download });
+    const erase = el('button', { type: 'button', class: 'secondary warn', id: 'erase', text: w.erase,
+      onclick: () => confirmScreen(w.eraseAsk, w.eraseAskText, w.eraseYes, async () => {
+        URL.revokeObjectURL(copy);
+        try {
+          await api.eraseMine(who(), state.lang);
+          state.token = null;
+          state.participant = null;
+          state.receipt = null;
+          state.issues = [];
+          state.held = {};
+          forget();
+          state.note = 'erased';
+          keep();
+          draw();
+        } catch (e) {
+          mineError(e);
+        }
+      }) });
+    // The receipts this device keeps, by the id the export gives.
+    const byId = new Map(kept().filter((r) => r.id).map((r) => [r.id, r]));
+    const answers = mine.responses.map((r) => heldItem('response', r, byId.get(r.id)));
+    const issues = mine.issues.map((i) => heldItem('issue', i, byId.get(i.id)));
     show(el('div', {},
       el('h1', { text: w.myData }),
+      state.note ? el('p', { class: 'notice', role: 'status', id: 'note', text: w[state.note] }) : null,
       el('p', { text: w.myDataIntro }),
       el('ul', { id: 'held' }, el('li', { text: w.answersHeld(mine.responses.length) }), el('li', { text: w.issuesHeld(mine.issues.length) })),
+      answers.length ? el('h2', { text: w.myAnswers }) : null,
+      answers.length ? el('ul', { class: 'ranking', id: 'held-answers' }, ...answers) : null,
+      issues.length ? el('h2', { text: w.myIssues }) : null,
+      issues.length ? el('ul', { class: 'ranking', id: 'held-issues' }, ...issues) : null,
       el('p', {}, download),
       el('div', { class: 'nav' }, homeButton(), erase)));
-  }).catch((e) => show(el('div', {}, el('h1', { text: w.myData }), alertBox(problem(e)), homeButton())));
+  }).catch(mineError);
   return loading(w.myData);
 }
 
@@ -588,9 +764,10 @@ function mineScreen(note) {
 // something changed since the child last looked.
 
 function kept() {
+  const held = state.held || {};
   const here = [
-    ...(state.receipt ? [{ code: state.receipt, kind: 'response' }] : []),
-    ...(state.issues || []).map((code) => ({ code, kind: 'issue' })),
+    ...(state.receipt ? [{ code: state.receipt, kind: 'response', ...held[state.receipt] }] : []),
+    ...(state.issues || []).map((code) => ({ code, kind: 'issue', ...held[code] })),
   ];
   const earlier = (me?.receipts || []).filter((r) => !here.some((h) => h.code === r.code));
   return [...earlier, ...here];
@@ -677,9 +854,11 @@ function draw() {
   langButton.textContent = tr().other;
   langButton.lang = state.lang === 'vi' ? 'en' : 'vi';
   const screens = {
-    join: () => joinScreen(), assent: () => (state.asked ? assentScreen() : joinScreen()), answer: answerScreen, sending: sendingScreen, done: doneScreen,
-    raise: () => raiseScreen(), others: othersScreen, feed: feedScreen, mine: () => mineScreen(), status: statusScreen, results: resultsScreen,
+    join: () => joinScreen(), assent: () => (state.asked ? assentScreen() : joinScreen()), answer: () => answerScreen(), sending: sendingScreen,
+    expired: expiredScreen, done: () => doneScreen(), raise: () => raiseScreen(), others: othersScreen, feed: feedScreen,
+    mine: () => (state.note === 'erased' ? erasedScreen() : mineScreen()), status: statusScreen, results: resultsScreen,
   };
+  idlePolicy();
   const screen = (screens[state.stage] || joinScreen)();
   const warnings = [];
   if (!store.canKeep && state.stage === 'answer') warnings.push(el('p', { class: 'notice', text: tr().noStorage }));

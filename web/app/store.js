@@ -1,9 +1,12 @@
 // What the app keeps on the device: one child's answers in progress and
 // their unsent submission, never more; and, only when a child on their own
 // phone asks for it, who they are for next time (the participant token and
-// their receipts). `clear()` leaves nothing behind, that included.
+// their receipts). `clear()` leaves nothing of the child behind, that
+// included; only the app's own files stay cached.
 const KEY = 'langnghe.app';
 const ME = 'langnghe.me';
+// The service worker's cache of the app's own files (sw.js).
+const SHELL = 'langnghe-shell-';
 
 function available() {
   try {
@@ -54,8 +57,11 @@ export async function clear() {
   memory = null;
   if (canKeep) localStorage.clear();
   try { sessionStorage.clear(); } catch { /* not available */ }
+  // The app shell's cache stays (its own files, never a child's: see
+  // sw.js), so that the app still opens without a connection; any other
+  // cache goes.
   if (self.caches) {
-    for (const name of await caches.keys()) await caches.delete(name);
+    for (const name of await caches.keys()) if (!name.startsWith(SHELL)) await caches.delete(name);
   }
   history.replaceState(null, '', '/app/');
 }

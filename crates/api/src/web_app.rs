@@ -6,10 +6,10 @@
 //! origin), with no cookies and no referrer.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::Compress;
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{HttpResponse, web};
 
-use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers, serve};
+use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers, not_modified, serve};
 
 macro_rules! asset {
     ($name:literal, $mime:expr) => {
@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/app")
             .wrap(Compress::default())
+            .wrap(from_fn(not_modified))
             .wrap(headers(CSP))
             .route("", web::get().to(index))
             .route("/", web::get().to(index))
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/j")
             .wrap(Compress::default())
+            .wrap(from_fn(not_modified))
             .wrap(headers(CSP))
             .route("/{code}", web::get().to(index)),
     );

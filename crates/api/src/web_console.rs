@@ -6,10 +6,10 @@
 //! under a strict Content-Security-Policy (no inline script, nothing from
 //! another origin), with no referrer.
 
-use actix_web::middleware::Compress;
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{HttpResponse, web};
 
-use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers};
+use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers, not_modified};
 
 macro_rules! asset {
     ($name:literal, $mime:expr) => {
@@ -66,6 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/console")
             .wrap(Compress::default())
+            .wrap(from_fn(not_modified))
             .wrap(headers(CSP))
             .route("", web::get().to(index))
             .route("/", web::get().to(index))

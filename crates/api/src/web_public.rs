@@ -6,10 +6,10 @@
 //! other clients, a client of the public JSON API only, served under a
 //! strict Content-Security-Policy with no cookie and no referrer.
 
-use actix_web::middleware::Compress;
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{HttpResponse, web};
 
-use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers};
+use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers, not_modified};
 
 /// Every shared file; a file not listed here is not served.
 const SHARED: &[Asset] = &[
@@ -38,12 +38,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/shared")
             .wrap(Compress::default())
+            .wrap(from_fn(not_modified))
             .wrap(headers(CSP))
             .route("/{file}", web::get().to(shared)),
     )
     .service(
         web::scope("/cong-dong")
             .wrap(Compress::default())
+            .wrap(from_fn(not_modified))
             .wrap(headers(CSP))
             .route("", web::get().to(page))
             .route("/", web::get().to(page))
