@@ -525,6 +525,40 @@ async fn refusals_every_caller_can_meet_are_documented() {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
+/// A route's own words for a status are what the document says, not the
+/// shared response the route's sets would put there: the refusals a child
+/// may meet on joining, and the other routes that name their codes.
+#[test]
+fn routes_name_their_own_refusals() {
+    let spec = spec();
+    let mut wrong = Vec::new();
+    for (method, path, status, code) in [
+        ("post", "/api/v1/join", "422", "age_not_eligible"),
+        ("post", "/api/v1/join", "422", "assent_required"),
+        ("post", "/api/v1/join/assent", "422", "age_not_eligible"),
+        (
+            "post",
+            "/api/v1/sessions/{id}/paper-responses",
+            "422",
+            "assent_required",
+        ),
+        (
+            "post",
+            "/api/v1/sessions/{id}/paper-responses",
+            "400",
+            "idempotency_key_required",
+        ),
+        ("post", "/api/v1/responses", "400", "idempotency_key_required"),
+        ("post", "/api/v1/me/password", "422", "current_password_wrong"),
+    ] {
+        let response = &spec["paths"][path][method]["responses"][status];
+        if !response["description"].as_str().is_some_and(|d| d.contains(code)) {
+            wrong.push(format!("{method} {path} {status} does not name `{code}`: {response}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// The values of a parameter's or field's schema when it is a closed set
 /// (inline, behind a `$ref`, or one branch of a nullable `oneOf`).
 fn enum_values(spec: &Value, schema: &Value) -> Option<Vec<String>> {

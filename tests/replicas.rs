@@ -217,11 +217,11 @@ async fn the_database_refuses_what_a_stale_replica_would_let_through() {
     // Alone, with a safeguarding case.
     let mut with_case = row(&w.session, child_a, "d");
     with_case.cases = vec![NewCase {
-        severity: "high".into(),
+        severity: langnghe_domain::screen::Severity::High,
         categories: vec!["violence".into()],
         original_text: "…".into(),
         question_key: None,
-        outcome: "clear".into(),
+        outcome: langnghe_domain::screen::Outcome::Clear,
         matched: vec![],
     }];
     assert_eq!(

@@ -54,41 +54,40 @@ fn string_enum<S: AsRef<str>>(values: impl IntoIterator<Item = S>, doc: &str) ->
 
 closed_sets! {
     /// A staff account's role.
-    StaffRole = Role::ALL.map(Role::as_str);
+    StaffRole = Role::NAMES;
     /// An agency's answer to a recommendation.
-    StanceName = Stance::ALL.map(Stance::as_str);
+    StanceName = Stance::NAMES;
     /// Where a recommendation sent to an agency stands.
-    DeliveryStatusName = Delivery::ALL.map(Delivery::as_str);
+    DeliveryStatusName = Delivery::NAMES;
     /// Where a recommendation stands.
-    RecommendationStatusName = langnghe_domain::recommendation::RecommendationStatus::ALL
-        .map(langnghe_domain::recommendation::RecommendationStatus::as_str);
+    RecommendationStatusName = langnghe_domain::recommendation::RecommendationStatus::NAMES;
     /// Where an agency's commitment stands.
-    CommitmentStatusName = [Commitment::Open, Commitment::InProgress, Commitment::Done].map(Commitment::as_str);
+    CommitmentStatusName = Commitment::NAMES;
     /// The progress an agency reports on a commitment.
     ProgressStatusName = [Commitment::InProgress, Commitment::Done].map(Commitment::as_str);
     /// A child's age band.
-    AgeBandName = AgeBand::ALL.map(AgeBand::as_str);
+    AgeBandName = AgeBand::NAMES;
     /// What a survey is for.
-    SurveyKindName = SurveyKind::ALL.map(SurveyKind::as_str);
+    SurveyKindName = SurveyKind::NAMES;
     /// A survey question's type.
-    QuestionTypeName = QuestionType::ALL.map(QuestionType::as_str);
+    QuestionTypeName = QuestionType::NAMES;
     /// Where a survey stands.
-    SurveyStatusName = [Survey::Draft, Survey::Published, Survey::Closed].map(Survey::as_str);
+    SurveyStatusName = Survey::NAMES;
     /// What a unit of the organisation is.
-    UnitKindName = UnitKind::ALL.map(UnitKind::as_str);
+    UnitKindName = UnitKind::NAMES;
     /// What an agency is.
-    AgencyKindName = AgencyKind::ALL.map(AgencyKind::as_str);
+    AgencyKindName = AgencyKind::NAMES;
     /// What an event held offline is.
-    EventKindName = EventKind::ALL.map(EventKind::as_str);
+    EventKindName = EventKind::NAMES;
     /// Who a training was for, or the role of those who attended.
-    TrainingAudienceName = TrainingAudience::ALL.map(TrainingAudience::as_str);
+    TrainingAudienceName = TrainingAudience::NAMES;
     /// Where a child's issue stands; `merged` for an issue merged into
     /// another.
-    IssueStatusName = Issue::ALL.map(Issue::as_str).into_iter().chain([langnghe_domain::moderation::MERGED]);
+    IssueStatusName = Issue::NAMES.into_iter().chain([langnghe_domain::moderation::MERGED]);
     /// A moderator's decision on an issue.
     IssueDecision = [Issue::Accepted, Issue::Rejected].map(Issue::as_str);
     /// Why an issue was rejected.
-    RejectReasonName = RejectReason::ALL.map(RejectReason::as_str);
+    RejectReasonName = RejectReason::NAMES;
     /// The issue queue's status filter: the statuses moderators see, and
     /// `merged` for issues merged into another.
     IssueQueueStatus = Issue::ALL.into_iter().filter(|s| !s.is_hidden()).map(Issue::as_str).chain([langnghe_domain::moderation::MERGED]);
@@ -112,34 +111,34 @@ closed_sets! {
     /// Where an issue came from.
     IssueSource = ["form", "event", "survey_answer"];
     /// Where a safeguarding case stands.
-    CaseStatusName = Case::ALL.map(Case::as_str);
+    CaseStatusName = Case::NAMES;
     /// Whom a safeguarding case was referred to.
-    ReferralName = Referral::ALL.map(Referral::as_str);
+    ReferralName = Referral::NAMES;
     /// How a report received by hand came.
-    ChannelName = [Channel::Hotline111, Channel::InPerson].map(Channel::as_str);
+    ChannelName = Channel::NAMES;
     /// How serious a safeguarding case is.
-    SeverityName = [Severity::Medium, Severity::High, Severity::Urgent].map(Severity::as_str);
+    SeverityName = Severity::NAMES;
     /// The screen's call on a child's words: `clear` (a disclosure) or
     /// `possible` (to review).
-    ScreenOutcome = [Outcome::Clear, Outcome::Possible].map(Outcome::as_str);
+    ScreenOutcome = Outcome::NAMES;
     /// An officer's mark of the screen's call.
-    VerdictName = [Verdict::Right, Verdict::Wrong].map(Verdict::as_str);
+    VerdictName = Verdict::NAMES;
     /// What the words of a safeguarding concern are about.
-    ConcernCategoryName = ConcernCategory::ALL.map(ConcernCategory::as_str);
+    ConcernCategoryName = ConcernCategory::NAMES;
     /// What opened a safeguarding case.
     CaseSource = ["screen", "referral", "intake"];
     /// A child's gender, as they gave it.
-    GenderName = [Gender::Girl, Gender::Boy, Gender::Other, Gender::PreferNotToSay].map(Gender::as_str);
+    GenderName = Gender::NAMES;
     /// A school level.
-    SchoolLevelName = [SchoolLevel::Primary, SchoolLevel::LowerSecondary, SchoolLevel::UpperSecondary].map(SchoolLevel::as_str);
+    SchoolLevelName = SchoolLevel::NAMES;
     /// A language of the service: Vietnamese or English.
     LangCode = ["vi", "en"];
     /// Where a session stands by the clock.
     SessionStateName = ["not_yet_open", "open", "closed"];
     /// How children answer in a session.
-    SessionModeName = [SessionMode::App, SessionMode::Paper].map(SessionMode::as_str);
+    SessionModeName = SessionMode::NAMES;
     /// Where a target stands.
-    TargetStatusName = [Target::Behind, Target::OnTrack, Target::Met].map(Target::as_str);
+    TargetStatusName = Target::NAMES;
     /// Where a webhook event stands: `dead` is a dead letter.
     WebhookStatus = ["pending", "delivered", "dead"];
     /// What a webhook event tells.

@@ -49,6 +49,10 @@ problem_responses! {
 /// `responses(...)` of a route: each a list of references to the responses
 /// above (`Name: status => Response, …;`), or the union of sets declared
 /// before (`Name = SetA | SetB;`).
+///
+/// In a route's `responses(...)` a later entry replaces an earlier one of
+/// the same status, so a route's own words for a status (say, a 422 that
+/// names its refusals) come after the sets.
 macro_rules! response_sets {
     () => {};
     ($(#[$doc:meta])* $name:ident: $($status:literal => $response:ident),+; $($rest:tt)*) => {

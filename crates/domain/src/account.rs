@@ -22,27 +22,10 @@ pub enum Role {
     AgencyStaff,
 }
 
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::Moderator,
-        Role::Facilitator,
-        Role::SafeguardingOfficer,
-        Role::AgencyStaff,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Moderator => "moderator",
-            Role::Facilitator => "facilitator",
-            Role::SafeguardingOfficer => "safeguarding_officer",
-            Role::AgencyStaff => "agency_staff",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+names! {
+    Role {
+        Admin = "admin", Moderator = "moderator", Facilitator = "facilitator",
+        SafeguardingOfficer = "safeguarding_officer", AgencyStaff = "agency_staff",
     }
 }
 

@@ -61,35 +61,12 @@ pub enum AgencyKind {
     Other,
 }
 
-impl AgencyKind {
-    pub const ALL: [AgencyKind; 9] = [
-        AgencyKind::EducationOffice,
-        AgencyKind::SocialAffairsOffice,
-        AgencyKind::PeoplesCommittee,
-        AgencyKind::SchoolBoard,
-        AgencyKind::MassOrganisation,
-        AgencyKind::Department,
-        AgencyKind::Police,
-        AgencyKind::Health,
-        AgencyKind::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgencyKind::EducationOffice => "education_office",
-            AgencyKind::SocialAffairsOffice => "social_affairs_office",
-            AgencyKind::PeoplesCommittee => "peoples_committee",
-            AgencyKind::SchoolBoard => "school_board",
-            AgencyKind::MassOrganisation => "mass_organisation",
-            AgencyKind::Department => "department",
-            AgencyKind::Police => "police",
-            AgencyKind::Health => "health",
-            AgencyKind::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AgencyKind> {
-        AgencyKind::ALL.into_iter().find(|k| k.as_str() == s)
+names! {
+    AgencyKind {
+        EducationOffice = "education_office", SocialAffairsOffice = "social_affairs_office",
+        PeoplesCommittee = "peoples_committee", SchoolBoard = "school_board",
+        MassOrganisation = "mass_organisation", Department = "department", Police = "police",
+        Health = "health", Other = "other",
     }
 }
 

@@ -20,21 +20,7 @@ pub enum SurveyStatus {
     Closed,
 }
 
-impl SurveyStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SurveyStatus::Draft => "draft",
-            SurveyStatus::Published => "published",
-            SurveyStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SurveyStatus> {
-        [SurveyStatus::Draft, SurveyStatus::Published, SurveyStatus::Closed]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-}
+names! { SurveyStatus { Draft = "draft", Published = "published", Closed = "closed" } }
 
 /// Why a survey cannot move as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -169,22 +155,7 @@ pub enum Gender {
     PreferNotToSay,
 }
 
-impl Gender {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gender::Girl => "girl",
-            Gender::Boy => "boy",
-            Gender::Other => "other",
-            Gender::PreferNotToSay => "prefer_not_to_say",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Gender> {
-        [Gender::Girl, Gender::Boy, Gender::Other, Gender::PreferNotToSay]
-            .into_iter()
-            .find(|g| g.as_str() == s)
-    }
-}
+names! { Gender { Girl = "girl", Boy = "boy", Other = "other", PreferNotToSay = "prefer_not_to_say" } }
 
 /// Vietnamese school levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -197,15 +168,9 @@ pub enum SchoolLevel {
     UpperSecondary,
 }
 
-impl SchoolLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SchoolLevel::Primary => "primary",
-            SchoolLevel::LowerSecondary => "lower_secondary",
-            SchoolLevel::UpperSecondary => "upper_secondary",
-        }
-    }
+names! { SchoolLevel { Primary = "primary", LowerSecondary = "lower_secondary", UpperSecondary = "upper_secondary" } }
 
+impl SchoolLevel {
     /// From the grade when known, else from the age (a child starts grade 1
     /// the year they turn 6).
     pub fn of(grade: Option<u8>, age: u8) -> SchoolLevel {
@@ -420,7 +385,7 @@ pub fn admit(
     let gender = form.gender.and_then(|g| {
         let gender = Gender::parse(g);
         if gender.is_none() {
-            errors.push_one_of("gender", &["girl", "boy", "other", "prefer_not_to_say"]);
+            errors.push_one_of("gender", &Gender::NAMES);
         }
         gender
     });
@@ -535,20 +500,7 @@ pub enum SessionMode {
     Paper,
 }
 
-impl SessionMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionMode::App => "app",
-            SessionMode::Paper => "paper",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SessionMode> {
-        [SessionMode::App, SessionMode::Paper]
-            .into_iter()
-            .find(|m| m.as_str() == s)
-    }
-}
+names! { SessionMode { App = "app", Paper = "paper" } }
 
 /// How far back a paper session may have been held, and how long after it
 /// its forms may still be entered: 60 days, two months of a school term,
@@ -632,7 +584,7 @@ impl PaperChild {
             |e| e.push("age", "out_of_range", "an age from 6 to 17"),
         );
         let band = optional(&mut errors, band.map(AgeBand::parse), |e| {
-            e.push_one_of("age_band", &["6-8", "9-11", "12-14", "15-17"])
+            e.push_one_of("age_band", &AgeBand::NAMES)
         });
         let grade = optional(
             &mut errors,
@@ -640,7 +592,7 @@ impl PaperChild {
             |e| e.push("grade", "out_of_range", "a grade from 1 to 12"),
         );
         let gender = optional(&mut errors, gender.map(Gender::parse), |e| {
-            e.push_one_of("gender", &["girl", "boy", "other", "prefer_not_to_say"])
+            e.push_one_of("gender", &Gender::NAMES)
         });
         let child = match (age, band) {
             (Some(a), Some(b)) if AgeBand::for_age(a) != Some(b) => {

@@ -2,6 +2,10 @@
 //! wire formats. The storage crate persists these types; the api crate maps
 //! them to and from JSON.
 
+// First, so that every module may declare its named enums with it.
+#[macro_use]
+pub mod named;
+
 pub mod account;
 pub mod calendar;
 pub mod catalog;
@@ -32,4 +36,5 @@ mod testing;
 
 pub use field::{FieldError, FieldErrors};
 pub use ids::{AgencyId, ReorganisationId, TopicId, UnitId, UserId};
+pub use named::Named;
 pub use text::LocalizedText;

@@ -28,16 +28,14 @@ pub enum IssueStatus {
     Withdrawn,
 }
 
-impl IssueStatus {
-    pub const ALL: [IssueStatus; 6] = [
-        IssueStatus::New,
-        IssueStatus::Withheld,
-        IssueStatus::InReview,
-        IssueStatus::Accepted,
-        IssueStatus::Rejected,
-        IssueStatus::Withdrawn,
-    ];
+names! {
+    IssueStatus {
+        New = "new", Withheld = "withheld", InReview = "in_review", Accepted = "accepted",
+        Rejected = "rejected", Withdrawn = "withdrawn",
+    }
+}
 
+impl IssueStatus {
     /// Hidden from moderators: it belongs to a safeguarding case or review,
     /// or the child withdrew it.
     pub const HIDDEN: [&'static str; 3] = ["withheld", "in_review", "withdrawn"];
@@ -47,21 +45,6 @@ impl IssueStatus {
             self,
             IssueStatus::Withheld | IssueStatus::InReview | IssueStatus::Withdrawn
         )
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IssueStatus::New => "new",
-            IssueStatus::Withheld => "withheld",
-            IssueStatus::InReview => "in_review",
-            IssueStatus::Withdrawn => "withdrawn",
-            IssueStatus::Accepted => "accepted",
-            IssueStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<IssueStatus> {
-        IssueStatus::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 
@@ -202,29 +185,10 @@ pub enum RejectReason {
     Other,
 }
 
-impl RejectReason {
-    pub const ALL: [RejectReason; 6] = [
-        RejectReason::OffTopic,
-        RejectReason::Spam,
-        RejectReason::Duplicate,
-        RejectReason::Unsafe,
-        RejectReason::PersonalInformation,
-        RejectReason::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectReason::OffTopic => "off_topic",
-            RejectReason::Spam => "spam",
-            RejectReason::Duplicate => "duplicate",
-            RejectReason::Unsafe => "unsafe",
-            RejectReason::PersonalInformation => "personal_information",
-            RejectReason::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RejectReason> {
-        RejectReason::ALL.into_iter().find(|x| x.as_str() == s)
+names! {
+    RejectReason {
+        OffTopic = "off_topic", Spam = "spam", Duplicate = "duplicate", Unsafe = "unsafe",
+        PersonalInformation = "personal_information", Other = "other",
     }
 }
 

@@ -22,31 +22,14 @@ pub enum UnitKind {
     Council,
 }
 
+names! {
+    UnitKind {
+        City = "city", District = "district", Ward = "ward", School = "school", CareCentre = "care_centre",
+        Council = "council",
+    }
+}
+
 impl UnitKind {
-    pub const ALL: [UnitKind; 6] = [
-        UnitKind::City,
-        UnitKind::District,
-        UnitKind::Ward,
-        UnitKind::School,
-        UnitKind::CareCentre,
-        UnitKind::Council,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::City => "city",
-            UnitKind::District => "district",
-            UnitKind::Ward => "ward",
-            UnitKind::School => "school",
-            UnitKind::CareCentre => "care_centre",
-            UnitKind::Council => "council",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<UnitKind> {
-        UnitKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Whether a unit of this kind may sit directly under `parent`. Levels
     /// may be skipped (since 2025 wards sit directly under the city), never
     /// inverted; schools, care centres and councils have no children.

@@ -608,41 +608,17 @@ pub enum EventKind {
     ParentsSession,
 }
 
+names! {
+    EventKind {
+        Forum = "forum", LeadersMeetPioneers = "leaders_meet_pioneers", Dialogue = "dialogue",
+        CouncilMeeting = "council_meeting", Training = "training", ActionMonth = "action_month",
+        CareCentreListening = "care_centre_listening", PeoplesCouncilSession = "peoples_council_session",
+        PolicyConsultation = "policy_consultation", RightsCommunication = "rights_communication",
+        ParentsSession = "parents_session",
+    }
+}
+
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
-        EventKind::Forum,
-        EventKind::LeadersMeetPioneers,
-        EventKind::Dialogue,
-        EventKind::CouncilMeeting,
-        EventKind::Training,
-        EventKind::ActionMonth,
-        EventKind::CareCentreListening,
-        EventKind::PeoplesCouncilSession,
-        EventKind::PolicyConsultation,
-        EventKind::RightsCommunication,
-        EventKind::ParentsSession,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Forum => "forum",
-            EventKind::LeadersMeetPioneers => "leaders_meet_pioneers",
-            EventKind::Dialogue => "dialogue",
-            EventKind::CouncilMeeting => "council_meeting",
-            EventKind::Training => "training",
-            EventKind::ActionMonth => "action_month",
-            EventKind::CareCentreListening => "care_centre_listening",
-            EventKind::PeoplesCouncilSession => "peoples_council_session",
-            EventKind::PolicyConsultation => "policy_consultation",
-            EventKind::RightsCommunication => "rights_communication",
-            EventKind::ParentsSession => "parents_session",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Whether each child attending counts as one consultation (target 9):
     /// every kind where children give their views; not a training, a
     /// communication event (children listen) or a parents' session.
@@ -688,29 +664,14 @@ pub enum TrainingAudience {
     Parents,
 }
 
+names! {
+    TrainingAudience {
+        PioneerLeaders = "pioneer_leaders", NeighbourhoodLeaders = "neighbourhood_leaders",
+        Commanders = "commanders", CouncilDelegates = "council_delegates", Parents = "parents",
+    }
+}
+
 impl TrainingAudience {
-    pub const ALL: [TrainingAudience; 5] = [
-        TrainingAudience::PioneerLeaders,
-        TrainingAudience::NeighbourhoodLeaders,
-        TrainingAudience::Commanders,
-        TrainingAudience::CouncilDelegates,
-        TrainingAudience::Parents,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TrainingAudience::PioneerLeaders => "pioneer_leaders",
-            TrainingAudience::NeighbourhoodLeaders => "neighbourhood_leaders",
-            TrainingAudience::Commanders => "commanders",
-            TrainingAudience::CouncilDelegates => "council_delegates",
-            TrainingAudience::Parents => "parents",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<TrainingAudience> {
-        TrainingAudience::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-
     /// Whether people of this role are children (counted in
     /// `children_attending`), not adults.
     pub fn is_children(self) -> bool {
@@ -848,19 +809,15 @@ pub enum Quantity {
     PercentOfUnits,
 }
 
-impl Quantity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Quantity::Consultations => "consultations",
-            Quantity::UniqueParticipants => "unique_participants",
-            Quantity::Headcount => "headcount",
-            Quantity::Events => "events",
-            Quantity::PolicyConsultations => "policy_consultations",
-            Quantity::Units => "units",
-            Quantity::PercentOfUnits => "percent_of_units",
-        }
+names! {
+    Quantity {
+        Consultations = "consultations", UniqueParticipants = "unique_participants", Headcount = "headcount",
+        Events = "events", PolicyConsultations = "policy_consultations", Units = "units",
+        PercentOfUnits = "percent_of_units",
     }
+}
 
+impl Quantity {
     /// Whether a figure of this quantity is about children (published
     /// through disclosure control).
     pub fn counts_children(self) -> bool {
@@ -1322,15 +1279,7 @@ pub enum Status {
     Met,
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Behind => "behind",
-            Status::OnTrack => "on_track",
-            Status::Met => "met",
-        }
-    }
-}
+names! { Status { Behind = "behind", OnTrack = "on_track", Met = "met" } }
 
 /// Met once `actual` reaches the target's value; before the period starts,
 /// on track; otherwise on track while `actual` is at least the value times

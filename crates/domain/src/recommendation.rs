@@ -18,25 +18,7 @@ pub enum RecommendationStatus {
     Sent,
 }
 
-impl RecommendationStatus {
-    pub const ALL: [RecommendationStatus; 3] = [
-        RecommendationStatus::Draft,
-        RecommendationStatus::Approved,
-        RecommendationStatus::Sent,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecommendationStatus::Draft => "draft",
-            RecommendationStatus::Approved => "approved",
-            RecommendationStatus::Sent => "sent",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RecommendationStatus> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-}
+names! { RecommendationStatus { Draft = "draft", Approved = "approved", Sent = "sent" } }
 
 /// Why a recommendation step is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,33 +78,14 @@ pub enum DeliveryStatus {
     NotResponsible,
 }
 
+names! {
+    DeliveryStatus {
+        Sent = "sent", Acknowledged = "acknowledged", Answered = "answered", InProgress = "in_progress",
+        Done = "done", Declined = "declined", NotResponsible = "not_responsible",
+    }
+}
+
 impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 7] = [
-        DeliveryStatus::Sent,
-        DeliveryStatus::Acknowledged,
-        DeliveryStatus::Answered,
-        DeliveryStatus::InProgress,
-        DeliveryStatus::Done,
-        DeliveryStatus::Declined,
-        DeliveryStatus::NotResponsible,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Sent => "sent",
-            DeliveryStatus::Acknowledged => "acknowledged",
-            DeliveryStatus::Answered => "answered",
-            DeliveryStatus::InProgress => "in_progress",
-            DeliveryStatus::Done => "done",
-            DeliveryStatus::Declined => "declined",
-            DeliveryStatus::NotResponsible => "not_responsible",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DeliveryStatus> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// Still waiting for the agency's answer: the due date applies.
     pub fn awaits_answer(self) -> bool {
         matches!(self, DeliveryStatus::Sent | DeliveryStatus::Acknowledged)
@@ -138,27 +101,14 @@ pub enum Stance {
     NotResponsible,
 }
 
+names! {
+    Stance {
+        Accepted = "accepted", PartiallyAccepted = "partially_accepted", Declined = "declined",
+        NotResponsible = "not_responsible",
+    }
+}
+
 impl Stance {
-    pub const ALL: [Stance; 4] = [
-        Stance::Accepted,
-        Stance::PartiallyAccepted,
-        Stance::Declined,
-        Stance::NotResponsible,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stance::Accepted => "accepted",
-            Stance::PartiallyAccepted => "partially_accepted",
-            Stance::Declined => "declined",
-            Stance::NotResponsible => "not_responsible",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Stance> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// The delivery's state once the reply is recorded.
     pub fn delivery_status(self) -> DeliveryStatus {
         match self {
@@ -182,25 +132,7 @@ pub enum CommitmentStatus {
     Done,
 }
 
-impl CommitmentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommitmentStatus::Open => "open",
-            CommitmentStatus::InProgress => "in_progress",
-            CommitmentStatus::Done => "done",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CommitmentStatus> {
-        [
-            CommitmentStatus::Open,
-            CommitmentStatus::InProgress,
-            CommitmentStatus::Done,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
-    }
-}
+names! { CommitmentStatus { Open = "open", InProgress = "in_progress", Done = "done" } }
 
 /// Why an agency's step on a delivery is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -21,27 +21,9 @@ pub enum CaseStatus {
     Closed,
 }
 
+names! { CaseStatus { New = "new", Assessing = "assessing", Referred = "referred", Closed = "closed" } }
+
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 4] = [
-        CaseStatus::New,
-        CaseStatus::Assessing,
-        CaseStatus::Referred,
-        CaseStatus::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseStatus::New => "new",
-            CaseStatus::Assessing => "assessing",
-            CaseStatus::Referred => "referred",
-            CaseStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CaseStatus> {
-        CaseStatus::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// Whether a case may go from this status to `to`: forward only, one
     /// step at a time but for closing a case being assessed; staying put is
     /// allowed.
@@ -64,25 +46,9 @@ pub enum Referral {
     School,
 }
 
-impl Referral {
-    pub const ALL: [Referral; 4] = [
-        Referral::Hotline111,
-        Referral::SocialAffairs,
-        Referral::Police,
-        Referral::School,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Referral::Hotline111 => "hotline_111",
-            Referral::SocialAffairs => "social_affairs",
-            Referral::Police => "police",
-            Referral::School => "school",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Referral> {
-        Referral::ALL.into_iter().find(|x| x.as_str() == s)
+names! {
+    Referral {
+        Hotline111 = "hotline_111", SocialAffairs = "social_affairs", Police = "police", School = "school",
     }
 }
 
@@ -93,20 +59,7 @@ pub enum Channel {
     InPerson,
 }
 
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Hotline111 => "hotline_111",
-            Channel::InPerson => "in_person",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Channel> {
-        [Channel::Hotline111, Channel::InPerson]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-}
+names! { Channel { Hotline111 = "hotline_111", InPerson = "in_person" } }
 
 /// Why a move is refused; each has a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -193,18 +146,7 @@ pub enum Verdict {
     Wrong,
 }
 
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Right => "right",
-            Verdict::Wrong => "wrong",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Verdict> {
-        [Verdict::Right, Verdict::Wrong].into_iter().find(|v| v.as_str() == s)
-    }
-}
+names! { Verdict { Right = "right", Wrong = "wrong" } }
 
 /// What an officer's change can touch of a case.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -43,25 +43,7 @@ pub enum SurveyKind {
     IssueForm,
 }
 
-impl SurveyKind {
-    pub const ALL: [SurveyKind; 3] = [
-        SurveyKind::Opinion,
-        SurveyKind::PolicyConsultation,
-        SurveyKind::IssueForm,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SurveyKind::Opinion => "opinion",
-            SurveyKind::PolicyConsultation => "policy_consultation",
-            SurveyKind::IssueForm => "issue_form",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SurveyKind> {
-        SurveyKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+names! { SurveyKind { Opinion = "opinion", PolicyConsultation = "policy_consultation", IssueForm = "issue_form" } }
 
 /// The age bands wording can be adapted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -72,27 +54,9 @@ pub enum AgeBand {
     Band15To17,
 }
 
+names! { AgeBand { Band6To8 = "6-8", Band9To11 = "9-11", Band12To14 = "12-14", Band15To17 = "15-17" } }
+
 impl AgeBand {
-    pub const ALL: [AgeBand; 4] = [
-        AgeBand::Band6To8,
-        AgeBand::Band9To11,
-        AgeBand::Band12To14,
-        AgeBand::Band15To17,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgeBand::Band6To8 => "6-8",
-            AgeBand::Band9To11 => "9-11",
-            AgeBand::Band12To14 => "12-14",
-            AgeBand::Band15To17 => "15-17",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AgeBand> {
-        AgeBand::ALL.into_iter().find(|b| b.as_str() == s)
-    }
-
     /// The youngest age in the band.
     pub fn youngest(self) -> u8 {
         match self {
@@ -127,33 +91,14 @@ pub enum QuestionType {
     Ranking,
 }
 
+names! {
+    QuestionType {
+        SingleChoice = "single_choice", MultipleChoice = "multiple_choice", Rating = "rating",
+        YesNo = "yes_no", Text = "text", Number = "number", Ranking = "ranking",
+    }
+}
+
 impl QuestionType {
-    pub const ALL: [QuestionType; 7] = [
-        QuestionType::SingleChoice,
-        QuestionType::MultipleChoice,
-        QuestionType::Rating,
-        QuestionType::YesNo,
-        QuestionType::Text,
-        QuestionType::Number,
-        QuestionType::Ranking,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuestionType::SingleChoice => "single_choice",
-            QuestionType::MultipleChoice => "multiple_choice",
-            QuestionType::Rating => "rating",
-            QuestionType::YesNo => "yes_no",
-            QuestionType::Text => "text",
-            QuestionType::Number => "number",
-            QuestionType::Ranking => "ranking",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<QuestionType> {
-        QuestionType::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-
     /// Whether questions of this type list options.
     pub fn has_options(self) -> bool {
         matches!(
@@ -646,7 +591,7 @@ impl SurveyDefinition {
         } else {
             let kind = SurveyKind::parse(&raw.kind);
             if kind.is_none() {
-                e.push_one_of("kind", &["opinion", "policy_consultation", "issue_form"]);
+                e.push_one_of("kind", &SurveyKind::NAMES);
             }
             kind
         };
@@ -1102,20 +1047,28 @@ fn check_show_if(
 
 /// The survey's assent wording by band: known bands, each once, Vietnamese
 /// required (English optional), at most [`ASSENT_MAX_CHARS`] each.
-fn parse_assent(e: &mut FieldErrors, raw: &[(String, RawText)]) -> Vec<(AgeBand, LocalizedText)> {
-    let mut out: Vec<(AgeBand, LocalizedText)> = Vec::new();
+/// Texts given per age band under `field` (`assent`,
+/// `questions[0].text_by_age_band`): each band known and given once, each
+/// text read by `read` (`None`: refused, or nothing to keep), by band.
+fn parse_by_band<T>(
+    e: &mut FieldErrors,
+    field: &str,
+    raw: &[(String, RawText)],
+    mut read: impl FnMut(&mut FieldErrors, &str, &RawText) -> Option<T>,
+) -> Vec<(AgeBand, T)> {
+    let mut out: Vec<(AgeBand, T)> = Vec::new();
     let mut seen = HashSet::new();
     for (band_raw, text) in raw {
-        let field = format!("assent.{band_raw}");
+        let field = format!("{field}.{band_raw}");
         let Some(band) = AgeBand::parse(band_raw) else {
-            e.push_one_of(field, &["6-8", "9-11", "12-14", "15-17"]);
+            e.push_one_of(field, &AgeBand::NAMES);
             continue;
         };
         if !seen.insert(band) {
             e.push(field, "duplicate_key", "this band is given twice");
             continue;
         }
-        if let Some(t) = required_text(e, &field, Some(text), ASSENT_MAX_CHARS) {
+        if let Some(t) = read(e, &field, text) {
             out.push((band, t));
         }
     }
@@ -1123,19 +1076,14 @@ fn parse_assent(e: &mut FieldErrors, raw: &[(String, RawText)]) -> Vec<(AgeBand,
     out
 }
 
+fn parse_assent(e: &mut FieldErrors, raw: &[(String, RawText)]) -> Vec<(AgeBand, LocalizedText)> {
+    parse_by_band(e, "assent", raw, |e, field, text| {
+        required_text(e, field, Some(text), ASSENT_MAX_CHARS)
+    })
+}
+
 fn parse_band_texts(e: &mut FieldErrors, p: &str, raw: &[(String, RawText)]) -> Vec<(AgeBand, BandText)> {
-    let mut out: Vec<(AgeBand, BandText)> = Vec::new();
-    let mut seen = HashSet::new();
-    for (band_raw, text) in raw {
-        let field = format!("{p}.text_by_age_band.{band_raw}");
-        let Some(band) = AgeBand::parse(band_raw) else {
-            e.push_one_of(field, &["6-8", "9-11", "12-14", "15-17"]);
-            continue;
-        };
-        if !seen.insert(band) {
-            e.push(field, "duplicate_key", "this band is given twice");
-            continue;
-        }
+    parse_by_band(e, &format!("{p}.text_by_age_band"), raw, |e, field, text| {
         let mut part = |lang: &str, s: Option<&str>| {
             let s = clean(s);
             if s.as_ref().is_some_and(|s| s.chars().count() > QUESTION_TEXT_MAX_CHARS) {
@@ -1150,12 +1098,8 @@ fn parse_band_texts(e: &mut FieldErrors, p: &str, raw: &[(String, RawText)]) -> 
         let vi = part("vi", text.vi.as_deref());
         let en = part("en", text.en.as_deref());
         // A band entry with no wording at all changes nothing; drop it.
-        if vi.is_some() || en.is_some() {
-            out.push((band, BandText { vi, en }));
-        }
-    }
-    out.sort_by_key(|(band, _)| *band);
-    out
+        (vi.is_some() || en.is_some()).then_some(BandText { vi, en })
+    })
 }
 
 /// The type-specific settings; `None` when any of them (or a field that the

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::moderation::{IssueStatus, MERGED, QueueStatus, RejectReason, search_key};
+use langnghe_domain::screen::Severity;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
@@ -745,7 +746,7 @@ pub async fn similar_candidates<C: ConnectionTrait>(conn: &C, limit: u64) -> Res
 /// the moderator read them, the issue's or answer's visible copy replaced
 /// by `withheld`.
 pub struct Referral<'a> {
-    pub severity: &'a str,
+    pub severity: Severity,
     pub categories: &'a [String],
     /// What replaces the text in the moderator's view.
     pub withheld: &'a str,
@@ -798,7 +799,7 @@ pub async fn refer_issue(db: &Db, actor: &Actor, id: Uuid, r: &Referral<'_>) -> 
         .exec(&tx)
         .await?;
     Change::of("issue.refer", "issue", id)
-        .after(serde_json::json!({"case_id": case_id, "severity": r.severity}))
+        .after(serde_json::json!({"case_id": case_id, "severity": r.severity.as_str()}))
         .commit(tx, actor)
         .await?;
     Ok(case_id)
@@ -848,7 +849,7 @@ pub async fn refer_answer(
         .exec(&tx)
         .await?;
     Change::of("answer.refer", "response", response_id)
-        .after(serde_json::json!({"case_id": case_id, "question_key": key, "severity": r.severity}))
+        .after(serde_json::json!({"case_id": case_id, "question_key": key, "severity": r.severity.as_str()}))
         .commit(tx, actor)
         .await?;
     Ok(case_id)

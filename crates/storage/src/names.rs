@@ -2,6 +2,7 @@
 //! back typed, and a name no version of the service wrote is an error
 //! ([`StoreError::Corrupt`]), never a silent default.
 
+use langnghe_domain::Named;
 use langnghe_domain::consultation::{SessionMode, SurveyStatus};
 use langnghe_domain::moderation::{IssueStatus, RejectReason};
 use langnghe_domain::plan::EventKind;
@@ -12,29 +13,21 @@ use langnghe_domain::survey::SurveyKind;
 
 use crate::StoreError;
 
-/// A value kept in a text column by its name.
-pub(crate) trait Named: Copy + Sized {
+/// A value kept in a text column by its name (the domain's [`Named`]).
+pub(crate) trait Stored: Named {
     /// What the column holds, for the error.
     const WHAT: &'static str;
-    fn name(self) -> &'static str;
-    fn from_name(s: &str) -> Option<Self>;
 }
 
-macro_rules! named {
+macro_rules! stored {
     ($($ty:ty = $what:literal,)*) => {$(
-        impl Named for $ty {
+        impl Stored for $ty {
             const WHAT: &'static str = $what;
-            fn name(self) -> &'static str {
-                self.as_str()
-            }
-            fn from_name(s: &str) -> Option<Self> {
-                <$ty>::parse(s)
-            }
         }
     )*};
 }
 
-named! {
+stored! {
     RecommendationStatus = "recommendation status",
     DeliveryStatus = "delivery status",
     Stance = "stance",
@@ -54,28 +47,28 @@ named! {
 }
 
 /// A stored name read back as its value.
-pub(crate) fn read<T: Named>(value: &str) -> Result<T, StoreError> {
-    T::from_name(value).ok_or_else(|| StoreError::Corrupt {
+pub(crate) fn read<T: Stored>(value: &str) -> Result<T, StoreError> {
+    T::parse(value).ok_or_else(|| StoreError::Corrupt {
         what: T::WHAT,
         value: value.to_owned(),
     })
 }
 
 /// A stored name that may be absent.
-pub(crate) fn read_opt<T: Named>(value: Option<&str>) -> Result<Option<T>, StoreError> {
+pub(crate) fn read_opt<T: Stored>(value: Option<&str>) -> Result<Option<T>, StoreError> {
     value.map(read).transpose()
 }
 
 /// Serialises a value by its name, as the column holds it (audit
 /// snapshots).
 pub(crate) fn by_name<T: Named, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(v.name())
+    s.serialize_str(v.as_str())
 }
 
 /// [`by_name`] for an optional value.
 pub(crate) fn by_name_opt<T: Named, S: serde::Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
     match v {
-        Some(v) => s.serialize_str(v.name()),
+        Some(v) => s.serialize_str(v.as_str()),
         None => s.serialize_none(),
     }
 }
@@ -87,7 +80,7 @@ mod tests {
     #[test]
     fn a_known_name_reads_back_and_another_is_refused() {
         for status in IssueStatus::ALL {
-            assert!(matches!(read::<IssueStatus>(status.name()), Ok(s) if s == status));
+            assert!(matches!(read::<IssueStatus>(status.as_str()), Ok(s) if s == status));
         }
         for unknown in ["open", "New", "", "new "] {
             let refused = read::<IssueStatus>(unknown);

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::consultation::{SessionMode, SessionWindow, SurveyStatus};
 use langnghe_domain::moderation::IssueStatus;
+use langnghe_domain::screen::{Outcome, Severity};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement, ValueTuple};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, PaginatorTrait,
@@ -315,12 +316,11 @@ pub async fn participant_for<C: ConnectionTrait>(
 /// A safeguarding case opened by screening.
 #[derive(Debug, Clone)]
 pub struct NewCase {
-    pub severity: String,
+    pub severity: Severity,
     pub categories: Vec<String>,
     pub original_text: String,
     pub question_key: Option<String>,
-    /// `clear` or `possible`.
-    pub outcome: String,
+    pub outcome: Outcome,
     /// The words that fired.
     pub matched: Vec<String>,
 }
@@ -414,9 +414,9 @@ pub(crate) async fn insert_cases<C: ConnectionTrait>(
             response_id,
             issue_id,
             question_key: c.question_key.clone(),
-            outcome: Some(&c.outcome),
+            outcome: Some(c.outcome),
             matched: &c.matched,
-            ..Opening::new("screen", &c.severity, c.original_text.clone(), now)
+            ..Opening::new("screen", c.severity, c.original_text.clone(), now)
         };
         crate::safeguarding::open(conn, case, now).await?;
     }

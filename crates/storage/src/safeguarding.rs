@@ -274,7 +274,7 @@ pub async fn intake(db: &Db, actor: &Actor, i: &Intake<'_>) -> Result<CaseRow, S
         Opening {
             unit_id: i.unit_id,
             channel: Some(i.channel),
-            ..Opening::new("intake", i.severity.as_str(), i.summary.to_owned(), i.received_at)
+            ..Opening::new("intake", i.severity, i.summary.to_owned(), i.received_at)
         },
         actor.at,
     )
@@ -414,11 +414,11 @@ pub async fn release(
     use crate::entities::{issue, response};
     let tx = begin(db).await?;
     let m = case::Entity::find_by_id(id).lock_exclusive().found(&tx).await?;
-    let refused = if m.outcome.as_deref() != Some("possible") {
+    let refused = if read_opt(m.outcome.as_deref())? != Some(Outcome::Possible) {
         Some(ReleaseRefused::NotPossible)
     } else if m.released_at.is_some() {
         Some(ReleaseRefused::AlreadyReleased)
-    } else if m.status == "closed" {
+    } else if read_name::<CaseStatus>(&m.status)? == CaseStatus::Closed {
         Some(ReleaseRefused::Closed)
     } else {
         None
@@ -435,7 +435,11 @@ pub async fn release(
             .filter(case::Column::Id.ne(m.id))
             .all(&tx)
             .await?;
-        if siblings.iter().any(|c| c.outcome.as_deref() != Some("possible")) {
+        let outcomes = siblings
+            .iter()
+            .map(|c| read_opt::<Outcome>(c.outcome.as_deref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        if outcomes.iter().any(|o| *o != Some(Outcome::Possible)) {
             tx.rollback().await?;
             return Ok(Err(ReleaseRefused::ClearBeside));
         }
@@ -485,9 +489,9 @@ pub async fn release(
 #[derive(Debug, Clone)]
 pub struct Marked {
     pub id: Uuid,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub categories: Vec<String>,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub verdict_at: Option<DateTime<Utc>>,
     pub text: String,
 }
@@ -507,17 +511,20 @@ pub async fn marked(db: &Db, actor: &Actor) -> Result<Vec<Marked>, StoreError> {
         .after(serde_json::json!({"cases": rows.len()}))
         .commit(tx, actor)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|m| Marked {
-            id: m.id,
-            outcome: m.outcome.clone().unwrap_or_default(),
-            categories: categories_of(&m.categories),
-            verdict: m.verdict.clone().unwrap_or_default(),
-            verdict_at: m.verdict_at,
-            text: m.original_text,
+    // A case the screen opened has its call, and one marked its mark: an
+    // absent one is as corrupt as an unknown one.
+    rows.into_iter()
+        .map(|m| {
+            Ok(Marked {
+                id: m.id,
+                outcome: read_name(m.outcome.as_deref().unwrap_or_default())?,
+                categories: categories_of(&m.categories),
+                verdict: read_name(m.verdict.as_deref().unwrap_or_default())?,
+                verdict_at: m.verdict_at,
+                text: m.original_text,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A case to open, whichever way it comes (`source`: `screen`, `referral`,
@@ -526,7 +533,7 @@ pub async fn marked(db: &Db, actor: &Actor) -> Result<Vec<Marked>, StoreError> {
 pub(crate) struct Opening<'a> {
     pub id: Uuid,
     pub source: &'static str,
-    pub severity: &'a str,
+    pub severity: Severity,
     pub categories: &'a [String],
     pub text: String,
     pub unit_id: Option<Uuid>,
@@ -535,8 +542,8 @@ pub(crate) struct Opening<'a> {
     pub issue_id: Option<Uuid>,
     pub question_key: Option<String>,
     pub channel: Option<Channel>,
-    /// The screen's call (`clear`, `possible`), for a case it opened.
-    pub outcome: Option<&'a str>,
+    /// The screen's call, for a case it opened.
+    pub outcome: Option<Outcome>,
     /// The words that fired, for a case the screen opened.
     pub matched: &'a [String],
     pub received_at: DateTime<Utc>,
@@ -544,7 +551,7 @@ pub(crate) struct Opening<'a> {
 
 impl<'a> Opening<'a> {
     /// A case from `source` holding `text`, nothing else known yet.
-    pub fn new(source: &'static str, severity: &'a str, text: String, received_at: DateTime<Utc>) -> Self {
+    pub fn new(source: &'static str, severity: Severity, text: String, received_at: DateTime<Utc>) -> Self {
         Opening {
             id: Uuid::now_v7(),
             source,
@@ -588,7 +595,7 @@ pub(crate) async fn open<C: ConnectionTrait>(
         id: Set(o.id),
         source: Set(o.source.to_owned()),
         status: Set(CaseStatus::New.as_str().to_owned()),
-        severity: Set(o.severity.to_owned()),
+        severity: Set(o.severity.as_str().to_owned()),
         categories: Set(o.categories.join(",")),
         original_text: Set(o.text),
         unit_id: Set(o.unit_id),
@@ -604,7 +611,7 @@ pub(crate) async fn open<C: ConnectionTrait>(
         received_at: Set(Some(o.received_at)),
         assessed_at: Set(None),
         closed_at: Set(None),
-        outcome: Set(o.outcome.map(str::to_owned)),
+        outcome: Set(o.outcome.map(|o| o.as_str().to_owned())),
         matched: Set(serde_json::to_string(o.matched).unwrap_or_else(|_| "[]".into())),
         verdict: Set(None),
         verdict_at: Set(None),
@@ -620,8 +627,8 @@ pub(crate) async fn open<C: ConnectionTrait>(
 struct Opened<'a> {
     pub id: Uuid,
     pub source: &'a str,
-    pub outcome: Option<&'a str>,
-    pub severity: &'a str,
+    pub outcome: Option<Outcome>,
+    pub severity: Severity,
     pub categories: &'a [String],
     pub unit_id: Option<Uuid>,
     pub received_at: DateTime<Utc>,
@@ -633,8 +640,8 @@ async fn announce<C: ConnectionTrait>(conn: &C, o: &Opened<'_>) -> Result<(), se
     let data = serde_json::json!({
         "case_id": o.id,
         "source": o.source,
-        "outcome": o.outcome,
-        "severity": o.severity,
+        "outcome": o.outcome.map(Outcome::as_str),
+        "severity": o.severity.as_str(),
         "categories": o.categories,
         "unit_id": o.unit_id,
         "received_at": o.received_at,

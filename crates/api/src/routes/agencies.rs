@@ -166,7 +166,7 @@ async fn build(state: &AppState, id: AgencyId, input: AgencyInput<'_>) -> Result
     let name = name.parse("name", 200).map_err(|e| errors.0.extend(e.0)).ok();
     let kind_parsed = AgencyKind::parse(kind);
     if kind_parsed.is_none() {
-        errors.push_one_of("kind", &AgencyKind::ALL.map(AgencyKind::as_str));
+        errors.push_one_of("kind", &AgencyKind::NAMES);
     }
     let chart = org::load_chart(&state.db).await?;
     if chart.unit(UnitId(jurisdiction)).is_none() {

@@ -29,7 +29,7 @@ use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, paged_query};
-use crate::services::lookups::{Lookup, Statuses, commitments};
+use crate::services::lookups::{Lookup, commitments, own_delivery, status_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -415,12 +415,6 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
     Ok(out)
 }
 
-async fn own_delivery(state: &AppState, caller: &AgencyCaller, id: Uuid) -> Result<DeliveryRow, ApiError> {
-    Some(store::get_delivery(&state.db, id).await.or_not_found("delivery")?)
-        .filter(|d| d.agency_id == caller.agency_id)
-        .ok_or_else(|| ApiError::not_found("delivery"))
-}
-
 async fn one(state: &AppState, d: DeliveryRow, lang: Lang) -> Result<AgencyDeliveryDto, ApiError> {
     agency_dtos(state, vec![d], lang)
         .await?
@@ -454,7 +448,7 @@ async fn agency_deliveries(
     q: web::Query<AgencyDeliveryQuery>,
 ) -> Result<web::Json<Page<AgencyDeliveryDto>>, ApiError> {
     let page = q.page()?;
-    let status = DeliveryStatus::query(q.status.as_deref(), "status")?;
+    let status = status_query::<DeliveryStatus>(q.status.as_deref(), "status")?;
     let filter = DeliveryFilter {
         agency_id: Some(caller.agency_id),
         status,
@@ -483,7 +477,7 @@ async fn agency_delivery(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
-    let d = own_delivery(&state, &caller, *id).await?;
+    let d = own_delivery(&state, caller.agency_id, *id).await?;
     Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
 }
 
@@ -594,11 +588,11 @@ async fn reply(
     id: web::Path<Uuid>,
     Json(b): Json<ReplyIn>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
-    own_delivery(&state, &caller, *id).await?;
+    own_delivery(&state, caller.agency_id, *id).await?;
     let mut errors = FieldErrors::new();
     let stance = Stance::parse(&b.stance);
     if stance.is_none() {
-        errors.push_one_of("stance", &Stance::ALL.map(Stance::as_str));
+        errors.push_one_of("stance", &Stance::NAMES);
     }
     let body_text = text_check(&mut errors, "body", &b.body, 4000);
     let child_summary = b
@@ -627,7 +621,7 @@ async fn reply(
     errors.into_result(())?;
     let Some(stance) = stance else {
         return Err(ApiError::invalid(
-            langnghe_domain::field::one_of("stance", &Stance::ALL.map(Stance::as_str)).into(),
+            langnghe_domain::field::one_of("stance", &Stance::NAMES).into(),
         ));
     };
     let decide = |d: &DeliveryRow, _: &[store::CommitmentRow]| {
@@ -673,7 +667,7 @@ async fn progress_update(
     id: web::Path<Uuid>,
     Json(b): Json<UpdateIn>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
-    own_delivery(&state, &caller, *id).await?;
+    own_delivery(&state, caller.agency_id, *id).await?;
     let mut errors = FieldErrors::new();
     let to = match CommitmentStatus::parse(&b.status) {
         Some(s @ (CommitmentStatus::InProgress | CommitmentStatus::Done)) => Some(s),

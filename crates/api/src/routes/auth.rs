@@ -161,8 +161,8 @@ pub struct ChangeOwnPassword {
     request_body = ChangeOwnPassword,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 422, description = "The current password is missing (`validation_failed`) or wrong (`current_password_wrong`), or the new one breaks the rules (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::openapi::BadBody, crate::openapi::RoleErrors, crate::openapi::Throttled,
+        (status = 422, description = "The current password is missing (`validation_failed`) or wrong (`current_password_wrong`), or the new one breaks the rules (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/me/password")]

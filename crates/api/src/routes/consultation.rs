@@ -524,10 +524,10 @@ pub struct PaperReceiptDto {
     request_body = PaperResponseIn,
     responses(
         (status = 201, body = PaperReceiptDto),
+        crate::openapi::EditErrors,
         (status = 400, description = "No Idempotency-Key (`idempotency_key_required`) or malformed JSON", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a paper session (`not_a_paper_session`), entries closed (`session_closed`) or key reused with another form (`idempotency_key_reused`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid answers and fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::EditErrors,
     )
 )]
 #[post("/sessions/{id}/paper-responses")]
@@ -712,9 +712,9 @@ enum JoinRefusals {
     request_body = JoinRequest,
     responses(
         (status = 200, body = JoinResponse),
-        (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         JoinRefusals,
         crate::openapi::BadBody,
+        (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/join")]
@@ -811,9 +811,9 @@ pub struct AssentResponse {
     request_body = AssentRequest,
     responses(
         (status = 200, body = AssentResponse),
-        (status = 422, description = "Age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
         JoinRefusals,
         crate::openapi::BadBody,
+        (status = 422, description = "Age outside the survey's range (`age_not_eligible`) or invalid fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/join/assent")]
@@ -1045,9 +1045,9 @@ fn support_for(outcome: Option<Outcome>, lang: Lang) -> Option<HelpOfferDto> {
     request_body = SubmitResponse,
     responses(
         (status = 201, body = ReceiptDto),
+        crate::openapi::BadBody, crate::openapi::NoToken,
         (status = 400, description = "No Idempotency-Key (`idempotency_key_required`) or malformed JSON", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already answered (`already_responded`), key reused with another body (`idempotency_key_reused`), or session ended (`session_closed`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadBody, crate::openapi::NoToken,
     )
 )]
 #[post("/responses")]

@@ -260,7 +260,7 @@ async fn check(
     let (by_band, by_level) = (f.by_band, f.by_level);
     let kind = EventKind::parse(kind);
     if kind.is_none() {
-        errors.push_one_of("kind", &EventKind::ALL.map(EventKind::as_str));
+        errors.push_one_of("kind", &EventKind::NAMES);
     }
     if let Some(k) = kind
         && !may_record(staff.role(), k)

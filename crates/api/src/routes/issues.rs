@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::catalog::Topic;
 use langnghe_domain::moderation::{self, IssueStatus, QueueStatus, RejectReason};
+use langnghe_domain::screen::Severity;
 use langnghe_storage::audit::AuditEvent;
 use langnghe_storage::moderation::{self as store, IssueFilter, IssueRow};
 use langnghe_storage::{audit, catalog, org};
@@ -1181,12 +1182,16 @@ pub struct ReferredDto {
     pub case_id: Uuid,
 }
 
-fn referral_of(b: &ReferIn) -> Result<(String, Vec<String>), ApiError> {
+fn referral_of(b: &ReferIn) -> Result<(Severity, Vec<String>), ApiError> {
     let mut errors = langnghe_domain::FieldErrors::new();
-    let severity = b.severity.clone().unwrap_or_else(|| "high".to_owned());
-    if langnghe_domain::screen::Severity::parse(&severity).is_none() {
-        errors.push("severity", "unknown_severity", "medium, high or urgent");
-    }
+    let severity = match b.severity.as_deref().map_or(Some(Severity::High), Severity::parse) {
+        Some(severity) => severity,
+        None => {
+            // Refused below with the other problems.
+            errors.push("severity", "unknown_severity", "medium, high or urgent");
+            Severity::High
+        }
+    };
     let mut categories = b.categories.clone().unwrap_or_default();
     if categories
         .iter()
@@ -1222,7 +1227,7 @@ async fn refer_issue(
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let (severity, categories) = referral_of(&body)?;
     let referral = store::Referral {
-        severity: &severity,
+        severity,
         categories: &categories,
         withheld: langnghe_domain::screen::WITHHELD,
     };
@@ -1254,7 +1259,7 @@ async fn refer_answer(
     let record = crate::survey_format::find(&state, survey_id).await?;
     let (response_id, key, _) = find_answer(&state, &record, answer_id).await?;
     let referral = store::Referral {
-        severity: &severity,
+        severity,
         categories: &categories,
         withheld: langnghe_domain::screen::WITHHELD,
     };

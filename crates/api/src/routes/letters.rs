@@ -94,10 +94,7 @@ async fn upload(
     q: web::Query<UploadQuery>,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let delivery = recs::get_delivery(&state.db, *id).await.or_not_found("delivery")?;
-    if delivery.agency_id != caller.agency_id {
-        return Err(ApiError::not_found("delivery"));
-    }
+    let delivery = crate::services::lookups::own_delivery(&state, caller.agency_id, *id).await?;
     if delivery.status.awaits_answer() {
         return Err(ApiError::new(Code::NotAnswered, "Reply first").said(
             format!("Công văn đi kèm câu trả lời: hãy trả lời trước (POST /api/v1/agency/deliveries/{id}/replies), rồi gửi công văn."),

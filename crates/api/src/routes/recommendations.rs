@@ -28,7 +28,7 @@ use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, paged_query};
 use crate::services::lookups::{Lookup, commitments};
-use crate::services::lookups::{Statuses, topic_query, unit_query};
+use crate::services::lookups::{status_query, topic_query, unit_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -419,7 +419,7 @@ async fn list_recommendations(
     q: web::Query<RecommendationQuery>,
 ) -> Result<web::Json<Page<RecommendationDto>>, ApiError> {
     let page = q.page()?;
-    let status = RecommendationStatus::query(q.status.as_deref(), "status")?;
+    let status = status_query::<RecommendationStatus>(q.status.as_deref(), "status")?;
     let topic_id = topic_query(&catalog::list_topics(&state.db).await?, q.topic.as_deref())?;
     let units = unit_query(&state, q.unit_id).await?;
     let filter = RecFilter {
@@ -805,7 +805,7 @@ async fn list_deliveries(
     q: web::Query<DeliveryQuery>,
 ) -> Result<web::Json<Page<DeliveryDto>>, ApiError> {
     let page = q.page()?;
-    let status = DeliveryStatus::query(q.status.as_deref(), "status")?;
+    let status = status_query::<DeliveryStatus>(q.status.as_deref(), "status")?;
     let look = Lookup::load(&state).await?;
     let filter = DeliveryFilter {
         agency_id: q.agency_id,

@@ -24,7 +24,7 @@ use crate::auth::{CaseCounts, Safeguarding, Staff};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, paged_query};
-use crate::services::lookups::{Statuses, status_query};
+use crate::services::lookups::status_query;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -141,14 +141,9 @@ async fn list_cases(
     let page = q.page()?;
     let now = state.clock.now();
     let filter = CaseFilter {
-        status: CaseStatus::query(q.status.as_deref(), "status")?,
-        severity: status_query(
-            q.severity.as_deref(),
-            Severity::parse,
-            "severity",
-            &["medium", "high", "urgent"],
-        )?,
-        outcome: status_query(q.outcome.as_deref(), Outcome::parse, "outcome", &["clear", "possible"])?,
+        status: status_query::<CaseStatus>(q.status.as_deref(), "status")?,
+        severity: status_query::<Severity>(q.severity.as_deref(), "severity")?,
+        outcome: status_query::<Outcome>(q.outcome.as_deref(), "outcome")?,
         overdue: q.overdue.map(|o| (o, now - safeguarding::ASSESS_URGENT_WITHIN)),
     };
     let rows = store::list(&state.db, &filter, page.after, page.fetch()).await?;
@@ -630,9 +625,9 @@ async fn export_marks(staff: Staff<Safeguarding>, state: web::Data<AppState>) ->
     for m in store::marked(&state.db, &staff.actor()).await? {
         csv.push(&[
             m.id.to_string(),
-            m.outcome,
+            m.outcome.as_str().to_owned(),
             m.categories.join(" "),
-            m.verdict,
+            m.verdict.as_str().to_owned(),
             m.verdict_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
             langnghe_domain::screen::screen(&m.text).redacted,
         ]);

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The severities a case may have, in order.
-pub const SEVERITIES: [&str; 3] = ["medium", "high", "urgent"];
+pub const SEVERITIES: [&str; 3] = langnghe_domain::screen::Severity::NAMES;
 
 /// The cases received in a period, as published: every count a cell of the
 /// cell key method, each case keyed by its id and the data key, so that the
@@ -38,21 +38,19 @@ pub async fn published_cases(state: &AppState, period: Period) -> Result<CaseFig
     let until = crate::local_day_start(period.last_day().succ_opt().unwrap_or(period.last_day()));
     let cases = store::received(&state.db, from, until).await?;
     let key = |id| state.data_key.record_key("case", id);
-    let statuses: Vec<&str> = CaseStatus::ALL.iter().map(|s| s.as_str()).collect();
     let by_status = publish_two_way(
         cases
             .iter()
             .map(|c| (c.status.as_str(), c.severity.as_str(), key(c.id))),
-        &statuses,
+        &CaseStatus::NAMES,
         &SEVERITIES,
         &state.ptable,
     );
-    let categories: Vec<&str> = ConcernCategory::ALL.iter().map(|c| c.as_str()).collect();
     let by_category = publish_two_way(
         cases
             .iter()
             .flat_map(|c| c.categories.iter().map(move |x| (x.as_str(), "all", key(c.id)))),
-        &categories,
+        &ConcernCategory::NAMES,
         &["all"],
         &state.ptable,
     );

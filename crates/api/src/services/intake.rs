@@ -65,19 +65,16 @@ pub fn answer(text: &str, question_key: &str) -> (String, Option<NewCase>) {
 
 /// The strongest outcome among the cases a submission opened.
 pub fn strongest(cases: &[NewCase]) -> Option<Outcome> {
-    cases
-        .iter()
-        .filter_map(|c| Outcome::parse(&c.outcome))
-        .max_by_key(|o| matches!(o, Outcome::Clear))
+    cases.iter().map(|c| c.outcome).max()
 }
 
 fn new_case(c: &Concern, original: &str, question_key: Option<&str>) -> NewCase {
     NewCase {
-        severity: c.severity.as_str().to_owned(),
+        severity: c.severity,
         categories: c.categories.iter().map(|x| x.as_str().to_owned()).collect(),
         original_text: original.to_owned(),
         question_key: question_key.map(str::to_owned),
-        outcome: c.outcome.as_str().to_owned(),
+        outcome: c.outcome,
         matched: c.matched.clone(),
     }
 }

@@ -3,30 +3,25 @@
 //! delivery rows into answers needs.
 
 use chrono::NaiveDate;
-use langnghe_domain::UnitId;
 use langnghe_domain::calendar::Holidays;
 use langnghe_domain::catalog::Topic;
 use langnghe_domain::recommendation as rules;
+use langnghe_domain::{Named, UnitId};
 use langnghe_storage::recommendations::{self as store, CommitmentRow, DeliveryRow, UpdateRow};
 use langnghe_storage::{calendar, catalog, org};
 use uuid::Uuid;
 
 use crate::dto::Text;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, OrNotFound};
 use crate::state::AppState;
 
-/// A status (or stance, or kind) named in the query string, read as its
-/// typed value at the edge: a name it does not know is a 400
-/// `invalid_query` listing the `known` names, in both languages.
-pub(crate) fn status_query<T>(
-    raw: Option<&str>,
-    parse: impl Fn(&str) -> Option<T>,
-    name: &str,
-    known: &[&str],
-) -> Result<Option<T>, ApiError> {
+/// A status (or stance, or kind) named in the query parameter `name`, read
+/// as its typed value at the edge: a name it does not know is a 400
+/// `invalid_query` listing the known names, in both languages.
+pub(crate) fn status_query<T: Named>(raw: Option<&str>, name: &str) -> Result<Option<T>, ApiError> {
     raw.map(|s| {
-        parse(s).ok_or_else(|| {
-            let list = known.join(", ");
+        T::parse(s).ok_or_else(|| {
+            let list = T::NAMES.join(", ");
             ApiError::bad_request(Code::InvalidQuery, format!("{name} is one of: {list}")).said(
                 format!("{name} là một trong: {list}"),
                 format!("{name} is one of: {list}"),
@@ -36,36 +31,13 @@ pub(crate) fn status_query<T>(
     .transpose()
 }
 
-/// A status the domain names in full (`ALL`), read from the query string
-/// by [`status_query`] against every name it has.
-pub(crate) trait Statuses: Sized {
-    fn parse(name: &str) -> Option<Self>;
-    fn names() -> Vec<&'static str>;
-
-    /// The status named by the query parameter `name`, if there is one.
-    fn query(raw: Option<&str>, name: &str) -> Result<Option<Self>, ApiError> {
-        status_query(raw, Self::parse, name, &Self::names())
-    }
+/// A delivery routed to the agency `agency_id`, as it opens its own: another
+/// agency's is not found, as a missing one is.
+pub(crate) async fn own_delivery(state: &AppState, agency_id: Uuid, id: Uuid) -> Result<DeliveryRow, ApiError> {
+    Some(store::get_delivery(&state.db, id).await.or_not_found("delivery")?)
+        .filter(|d| d.agency_id == agency_id)
+        .ok_or_else(|| ApiError::not_found("delivery"))
 }
-
-macro_rules! statuses {
-    ($($t:ty),+) => {
-        $(impl Statuses for $t {
-            fn parse(name: &str) -> Option<Self> {
-                <$t>::parse(name)
-            }
-            fn names() -> Vec<&'static str> {
-                <$t>::ALL.iter().map(|s| s.as_str()).collect()
-            }
-        })+
-    };
-}
-
-statuses!(
-    rules::RecommendationStatus,
-    rules::DeliveryStatus,
-    langnghe_domain::safeguarding::CaseStatus
-);
 
 /// What turning rows into answers needs besides the rows.
 pub(crate) struct Lookup {

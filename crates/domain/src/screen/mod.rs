@@ -234,34 +234,14 @@ pub enum Redaction {
     Social,
 }
 
+names! {
+    Redaction {
+        Phone = "phone", Email = "email", IdNumber = "id_number", Address = "address", Name = "name",
+        School = "school", Social = "social",
+    }
+}
+
 impl Redaction {
-    pub const ALL: [Redaction; 7] = [
-        Redaction::Phone,
-        Redaction::Email,
-        Redaction::IdNumber,
-        Redaction::Address,
-        Redaction::Name,
-        Redaction::School,
-        Redaction::Social,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Redaction::Phone => "phone",
-            Redaction::Email => "email",
-            Redaction::IdNumber => "id_number",
-            Redaction::Address => "address",
-            Redaction::Name => "name",
-            Redaction::School => "school",
-            Redaction::Social => "social",
-        }
-    }
-
-    /// The inverse of [`Redaction::as_str`].
-    pub fn parse(s: &str) -> Option<Redaction> {
-        Redaction::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// The text that replaces the data.
     pub fn marker(self) -> &'static str {
         match self {
@@ -296,33 +276,10 @@ pub enum ConcernCategory {
     OnlineExploitation,
 }
 
-impl ConcernCategory {
-    /// In declaration order, the order of [`Concern::categories`].
-    pub const ALL: [ConcernCategory; 7] = [
-        ConcernCategory::Violence,
-        ConcernCategory::SexualAbuse,
-        ConcernCategory::SelfHarm,
-        ConcernCategory::Neglect,
-        ConcernCategory::Bullying,
-        ConcernCategory::Trafficking,
-        ConcernCategory::OnlineExploitation,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConcernCategory::Violence => "violence",
-            ConcernCategory::SexualAbuse => "sexual_abuse",
-            ConcernCategory::SelfHarm => "self_harm",
-            ConcernCategory::Neglect => "neglect",
-            ConcernCategory::Bullying => "bullying",
-            ConcernCategory::Trafficking => "trafficking",
-            ConcernCategory::OnlineExploitation => "online_exploitation",
-        }
-    }
-
-    /// The inverse of [`ConcernCategory::as_str`]; exact names only.
-    pub fn parse(s: &str) -> Option<ConcernCategory> {
-        ConcernCategory::ALL.into_iter().find(|c| c.as_str() == s)
+names! {
+    ConcernCategory {
+        Violence = "violence", SexualAbuse = "sexual_abuse", SelfHarm = "self_harm", Neglect = "neglect",
+        Bullying = "bullying", Trafficking = "trafficking", OnlineExploitation = "online_exploitation",
     }
 }
 
@@ -334,25 +291,7 @@ pub enum Severity {
     Urgent,
 }
 
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Urgent => "urgent",
-        }
-    }
-
-    /// The inverse of [`Severity::as_str`]; exact, lower-case names only.
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "medium" => Some(Severity::Medium),
-            "high" => Some(Severity::High),
-            "urgent" => Some(Severity::Urgent),
-            _ => None,
-        }
-    }
-}
+names! { Severity { Medium = "medium", High = "high", Urgent = "urgent" } }
 
 /// How sure the screen is that a text discloses harm; `Clear` is the
 /// stronger (`Clear > Possible`).
@@ -364,23 +303,9 @@ pub enum Outcome {
     Possible,
 }
 
+names! { Outcome { Clear = "clear", Possible = "possible" } }
+
 impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Clear => "clear",
-            Outcome::Possible => "possible",
-        }
-    }
-
-    /// The inverse of [`Outcome::as_str`]; exact names only.
-    pub fn parse(s: &str) -> Option<Outcome> {
-        match s {
-            "clear" => Some(Outcome::Clear),
-            "possible" => Some(Outcome::Possible),
-            _ => None,
-        }
-    }
-
     fn rank(self) -> u8 {
         match self {
             Outcome::Possible => 0,
