@@ -19,6 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Admin, Consulting, Staff};
+use crate::dto::OptionLabelDto;
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::query_lang;
 use crate::services::results::answers_or_none;
@@ -91,13 +92,6 @@ pub struct PublicSurveyQuery {
     /// `vi` or `en` (default: from `Accept-Language`, else `vi`).
     #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
-}
-
-/// An answer a question offers, with its label.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OptionLabelDto {
-    pub key: String,
-    pub label: String,
 }
 
 /// A question as the survey asked it.
