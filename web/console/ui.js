@@ -175,3 +175,23 @@ export function secretOnce(id, label, secret, warning = t('secretOnce')) {
         try { await navigator.clipboard.writeText(secret); copied.textContent = t('copied'); } catch { copied.textContent = t('copyByHand'); }
       } }), copied));
 }
+
+// What a screen shows, read from the API; on a refusal the refusal takes the
+// screen's place and this gives null.
+export async function load(main, path) {
+  try { return await api.get(path); } catch (e) { main.replaceChildren(h('p', { class: 'error', text: problem(e) })); return null; }
+}
+
+// What a detail screen's buttons do: post, say it is done, draw the screen
+// again and leave "done" in its status line (`message`, found again by its
+// id on the new screen); a refusal is written in the status line instead.
+export function poster(message, redraw) {
+  return async (path, body) => {
+    try {
+      await api.post(path, body);
+      say(t('done'));
+      await redraw();
+      document.getElementById(message.id).textContent = t('done');
+    } catch (e) { message.textContent = problem(e); }
+  };
+}
