@@ -195,3 +195,23 @@ export function poster(message, redraw) {
     } catch (e) { message.textContent = problem(e); }
   };
 }
+
+// The form that sets a webhook's address (its ids: `set-${id}`, `${id}-url`,
+// `save-${id}`): the API answers with a new secret, shown once in
+// `secretArea` (as `${id}-secret`, focused); then `reload` shows the
+// address, `message` says it is set, and a refusal is written in `error`.
+export function webhookForm(id, path, { secretArea, error, message, reload }) {
+  return h('form', { class: 'row', id: `set-${id}`, novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    try {
+      const w = await api.call('PUT', path, { url: document.getElementById(`${id}-url`).value.trim() });
+      secretArea.replaceChildren(secretOnce(`${id}-secret`, t('webhookSecret'), w.secret, t('hookSecretOnce')));
+      await reload();
+      message.done(t('webhookSet'));
+      document.getElementById(`${id}-secret`).focus();
+    } catch (err) { error.textContent = problemText(err); }
+  } },
+  field(`${id}-url`, t('webhookUrl'), input(`${id}-url`, { type: 'url', size: 50, placeholder: 'https://' }), t('webhookHint')),
+  h('button', { type: 'submit', id: `save-${id}`, text: t('setWebhook') }));
+}
