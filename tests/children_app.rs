@@ -212,14 +212,14 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
 
     // One question per screen, with progress; `why_not` only after "no".
     assert_eq!(b.text(".step").await, "Câu 1 / 7");
+    b.screenshot("app-question-7").await;
+    accessible(&b, "single choice").await;
     b.click("#next").await;
     assert!(
         b.text("#problem").await.contains("cần trả lời"),
         "a required question is asked again"
     );
     b.click("input[value=no]").await;
-    b.screenshot("app-question-7").await;
-    accessible(&b, "single choice").await;
     b.click("#next").await;
     assert_eq!(b.text(".step").await, "Câu 2 / 8", "the hidden question now shows");
     // A screen reader is told where the child is.
@@ -733,6 +733,11 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it(age: u8) {
     b.refresh().await;
     b.wait_text("#badge:not([hidden])", 10, |t| t.contains("Có tin mới"))
         .await;
+    b.js(
+        "document.querySelector('#to-status').scrollIntoView({block: 'center'}); return true",
+        json!([]),
+    )
+    .await;
     b.screenshot(&format!("app-status-badge-{age}")).await;
     accessible(&b, "done with a badge").await;
     b.click("#to-status").await;
@@ -1579,7 +1584,20 @@ async fn the_session_closed_while_time_ran_out(age: u8, lang: &str) {
         "This session has ended. Thank you for your interest!"
     };
     assert_eq!(said, kind, "the API's words for children");
+    // The answers can no longer be sent: the child is not asked to try
+    // again, and may clear them from the phone.
+    assert!(!b.has("#still-saved").await, "no 'join again to send them'");
+    let why = b.text("#closed-waiting").await;
+    let words = if lang == "vi" { "không gửi được nữa" } else { "can no longer be sent" };
+    assert!(why.contains(words), "{why}");
     b.screenshot(&format!("app-session-ended-{age}")).await;
     accessible(&b, "the session ended").await;
     assert!(responses(&app).await.is_empty());
+    b.click("#closed-waiting #clear").await;
+    b.click("#confirm-yes").await;
+    let cleared = if lang == "vi" { "Máy đã được xoá" } else { "This device is clear" };
+    b.wait_text("#live", 10, |t| t.contains(cleared)).await;
+    assert!(!b.has("#closed-waiting").await);
+    assert_eq!(b.js("return document.querySelector('#code').value", json!([])).await, "");
+    assert_nothing_stored(&b).await;
 }

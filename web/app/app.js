@@ -126,7 +126,9 @@ if ('speechSynthesis' in self) speechSynthesis.addEventListener?.('voiceschanged
 // ---------------------------------------------------------------------------
 // Joining
 
-function joinScreen(error) {
+/// `closed`: the session the child tried to join again has ended, so the
+/// answers waiting on the phone can no longer be sent.
+function joinScreen(error, closed = false) {
   const w = tr();
   const draft = state.draft || {};
   const code = el('input', { id: 'code', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', required: true, 'aria-describedby': 'code-hint' });
@@ -144,7 +146,10 @@ function joinScreen(error) {
   const form = el('form', { novalidate: true },
     el('h1', { text: w.joinTitle }),
     error ? alertBox(error) : null,
-    state.waiting ? el('p', { class: 'notice', role: 'status', id: 'still-saved', text: w.expired }) : null,
+    state.waiting && !closed ? el('p', { class: 'notice', role: 'status', id: 'still-saved', text: w.expired }) : null,
+    state.waiting && closed ? el('div', { class: 'notice', id: 'closed-waiting' },
+      el('p', { text: w.closedWaiting }),
+      el('button', { type: 'button', class: 'secondary warn', id: 'clear', text: w.clear, onclick: () => ask('clear') })) : null,
     me ? welcomeBack() : null,
     el('p', { text: w.joinIntro }),
     el('label', { for: 'code', text: w.code }), code,
@@ -186,7 +191,8 @@ function joinScreen(error) {
       draw();
     } catch (e) {
       state.prefill = code.value;
-      show(joinScreen(navigator.onLine === false ? tr().offline : problem(e)));
+      const closed = e instanceof api.ApiError && e.problem.code === 'session_closed';
+      show(joinScreen(navigator.onLine === false ? tr().offline : problem(e), closed));
       document.getElementById('problem')?.focus();
     }
   });
@@ -674,7 +680,7 @@ function othersScreen() {
           }
         } })
         : null;
-      list.append(el('li', {}, el('span', {}, el('strong', { text: i.title }), el('br'), count), button));
+      list.append(el('li', {}, el('span', {}, el('strong', { text: i.title }), count), button));
     }
     show(el('div', {}, el('h1', { text: w.others }), page.items.length ? list : el('p', { text: w.nothingYet }), el('div', { class: 'nav' }, homeButton())));
   }).catch((e) => show(el('div', {}, el('h1', { text: w.others }), alertBox(problem(e)), homeButton())));

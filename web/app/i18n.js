@@ -100,6 +100,7 @@ const words = {
     expired: 'Thời gian trả lời đã hết trước khi câu trả lời của em được gửi đi. Đừng lo: câu trả lời vẫn được giữ trên máy này. Em nhập lại mã, đồng ý lần nữa, rồi gửi nhé.',
     rejoin: 'Tham gia lại để gửi',
     stillHere: 'Câu trả lời của em vẫn còn đây. Em bấm “Gửi câu trả lời” nhé.',
+    closedWaiting: 'Vì buổi này đã kết thúc, câu trả lời của em không gửi được nữa. Cảm ơn em đã trả lời! Em có thể xoá chúng khỏi máy này.',
   },
   en: {
     other: 'Tiếng Việt',
@@ -200,6 +201,7 @@ const words = {
     expired: 'The time to answer ran out before your answers were sent. Do not worry: they are still saved on this phone. Type the code again, agree again, then send them.',
     rejoin: 'Join again to send them',
     stillHere: 'Your answers are still here. Press \u201cSend my answers\u201d.',
+    closedWaiting: 'As this session has ended, your answers can no longer be sent. Thank you for answering! You can clear them from this device.',
   },
 };
 
