@@ -677,9 +677,16 @@ async fn after_answering_a_child_raises_supports_reads_and_erases(age: u8) {
     assert!(asked.contains("không lấy lại được"), "{asked}");
     b.screenshot(&format!("app-erase-ask-{age}")).await;
     accessible(&b, "erase: are you sure?").await;
-    in_other_language(&b, "#confirm-text", |t| t.contains("cannot get them back"), "erase: are you sure? (en)").await;
+    in_other_language(
+        &b,
+        "#confirm-text",
+        |t| t.contains("cannot get them back"),
+        "erase: are you sure? (en)",
+    )
+    .await;
     b.click("#lang").await;
-    b.wait_text("#confirm-text", 10, |t| t.contains("không lấy lại được")).await;
+    b.wait_text("#confirm-text", 10, |t| t.contains("không lấy lại được"))
+        .await;
     b.click("#confirm-yes").await;
     b.find("#erased").await;
     assert!(responses(&c.app).await.is_empty(), "the child's answers are gone");
@@ -1527,10 +1534,7 @@ async fn a_join_screen_left_with_a_code_typed_clears_itself() {
     // Then nothing of them is left for the next child.
     b.wait_text("#live", 15, |t| t.contains("Máy đã được xoá")).await;
     assert_eq!(b.js(code, json!([])).await, "");
-    assert_eq!(
-        b.js("return document.querySelector('#age').value", json!([])).await,
-        ""
-    );
+    assert_eq!(b.js("return document.querySelector('#age').value", json!([])).await, "");
     assert_nothing_stored(&b).await;
     accessible(&b, "cleared").await;
 
@@ -1588,16 +1592,27 @@ async fn the_session_closed_while_time_ran_out(age: u8, lang: &str) {
     // again, and may clear them from the phone.
     assert!(!b.has("#still-saved").await, "no 'join again to send them'");
     let why = b.text("#closed-waiting").await;
-    let words = if lang == "vi" { "không gửi được nữa" } else { "can no longer be sent" };
+    let words = if lang == "vi" {
+        "không gửi được nữa"
+    } else {
+        "can no longer be sent"
+    };
     assert!(why.contains(words), "{why}");
     b.screenshot(&format!("app-session-ended-{age}")).await;
     accessible(&b, "the session ended").await;
     assert!(responses(&app).await.is_empty());
     b.click("#closed-waiting #clear").await;
     b.click("#confirm-yes").await;
-    let cleared = if lang == "vi" { "Máy đã được xoá" } else { "This device is clear" };
+    let cleared = if lang == "vi" {
+        "Máy đã được xoá"
+    } else {
+        "This device is clear"
+    };
     b.wait_text("#live", 10, |t| t.contains(cleared)).await;
     assert!(!b.has("#closed-waiting").await);
-    assert_eq!(b.js("return document.querySelector('#code').value", json!([])).await, "");
+    assert_eq!(
+        b.js("return document.querySelector('#code').value", json!([])).await,
+        ""
+    );
     assert_nothing_stored(&b).await;
 }
