@@ -349,6 +349,8 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     b.offline(true).await;
     b.click("#next").await;
     b.wait_text("#saved", 10, |t| t.contains("saved on this phone")).await;
+    // Offline, the heading says the answers are safe, not "Sending…".
+    assert_eq!(b.text("h1").await, "Saved on this phone");
     b.screenshot("app-saved-offline-15").await;
     accessible(&b, "saved offline (en)").await;
     in_other_language(&b, "#saved", |t| t.contains("đã được lưu"), "saved offline (vi)").await;
@@ -649,11 +651,14 @@ async fn after_answering_a_child_raises_supports_reads_and_erases(age: u8) {
     let copy: Value = serde_json::from_str(copy.as_str().unwrap()).unwrap();
     assert_eq!(copy["responses"].as_array().unwrap().len(), 1, "{copy}");
     assert_eq!(copy["issues"].as_array().unwrap().len(), 1, "{copy}");
-    // The issue under the title the service keeps (the worry in it was
-    // passed to the child-protection officer, its words taken out).
+    // The worry in the issue was passed to the child-protection officer and
+    // its words taken out: the copy holds the service's marker, the screen
+    // says in the child's words where they went, never the bracketed marker.
+    assert_eq!(copy["issues"][0]["status"], "withheld", "{copy}");
     let kept_title = copy["issues"][0]["title"].as_str().unwrap().to_owned();
     let issues = b.text("#held-issues").await;
-    assert!(issues.contains(&kept_title), "{issues}");
+    assert!(issues.contains("đã được chuyển tới một người lớn có thể giúp em"), "{issues}");
+    assert!(!issues.contains(&kept_title) && !issues.contains('['), "{issues}");
 
     // Taking the issue back from "my data", after a question: the service
     // no longer knows its receipt.

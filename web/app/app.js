@@ -395,9 +395,10 @@ function expiredScreen() {
 
 function sendingScreen() {
   const w = tr();
+  const waiting = navigator.onLine === false || state.retryIn;
   return el('div', {},
-    el('h1', { text: w.sending }),
-    el('p', { class: 'notice', role: 'status', id: 'saved', text: navigator.onLine === false || state.retryIn ? w.saved : w.sending }));
+    el('h1', { text: waiting ? w.savedTitle : w.sending }),
+    el('p', { class: 'notice', role: 'status', id: 'saved', text: waiting ? w.saved : w.sending }));
 }
 
 // ---------------------------------------------------------------------------
@@ -719,7 +720,10 @@ function day(at) {
 function heldItem(kind, item, receipt) {
   const w = tr();
   const gone = kind === 'response' ? !!item.withdrawn_at : item.status === 'withdrawn';
-  const title = kind === 'response' ? (receipt?.title || w.aSurvey) : (gone ? w.myIssue : item.title);
+  // An issue whose words went to the child-protection officer is held
+  // under a marker, not the child's words: say kindly where they went.
+  const title = kind === 'response' ? (receipt?.title || w.aSurvey)
+    : gone ? w.myIssue : item.status === 'withheld' ? w.passedOn : item.title;
   const when = kind === 'response' ? item.submitted_at : item.created_at;
   const button = receipt && !gone
     ? el('button', { type: 'button', class: 'secondary warn', 'data-withdraw': receipt.code, text: w.withdrawOne,
