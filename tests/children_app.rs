@@ -4,7 +4,9 @@
 //! question type, `show_if`, answers kept through a reload, a submission
 //! made offline and sent once when the connection returns, withdrawal by
 //! receipt, the hotline after a disclosure, a shared device left clear, the
-//! headers the app is served with and the first screen's weight.
+//! headers the app is served with and the first screen's weight, a
+//! refusal that keeps the answers and their key, a join screen that clears
+//! itself, and screenshots of each screen for a child of 7 and of 15.
 
 use chrono::Duration;
 use sea_orm::{ConnectionTrait, Database, Statement};
@@ -210,6 +212,8 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
 
     // One question per screen, with progress; `why_not` only after "no".
     assert_eq!(b.text(".step").await, "Câu 1 / 7");
+    b.screenshot("app-question-7").await;
+    accessible(&b, "single choice").await;
     b.click("#next").await;
     assert!(
         b.text("#problem").await.contains("cần trả lời"),
@@ -298,15 +302,19 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     b.click("#confirm-no").await;
     b.find("#receipt").await;
     assert_eq!(responses(&c.app).await.len(), 1, "\"no\" kept it");
-    // The same question in English.
-    b.click("#lang").await;
-    b.wait_text("#withdraw", 10, |t| t.contains("Take")).await;
+    // Another language while asked: the same question, in English, and
+    // "no" still goes back to the receipt.
     b.click("#withdraw").await;
+    b.find("#confirm-no").await;
+    b.click("#lang").await;
     b.wait_text("#confirm-text", 10, |t| t.contains("will not count any more"))
         .await;
+    assert!(b.text("#confirm-title").await.contains("Take"), "asked in English");
     accessible(&b, "withdraw: are you sure? (en)").await;
     b.click("#confirm-no").await;
-    b.find("#receipt").await;
+    b.wait_text("#withdraw", 10, |t| t.contains("Take")).await;
+    assert_eq!(b.text("#receipt").await, receipt, "back where the child was");
+    assert_eq!(responses(&c.app).await.len(), 1, "\"no\" kept it");
     b.click("#lang").await;
     b.wait_text("#withdraw", 10, |t| t.contains("Rút")).await;
     b.click("#withdraw").await;
@@ -341,6 +349,8 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     b.offline(true).await;
     b.click("#next").await;
     b.wait_text("#saved", 10, |t| t.contains("saved on this phone")).await;
+    // Offline, the heading says the answers are safe, not "Sending…".
+    assert_eq!(b.text("h1").await, "Saved on this phone");
     b.screenshot("app-saved-offline-15").await;
     accessible(&b, "saved offline (en)").await;
     in_other_language(&b, "#saved", |t| t.contains("đã được lưu"), "saved offline (vi)").await;
@@ -388,13 +398,7 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     agree(&b).await;
     b.find("#next").await;
     yes_then_next(&b, 6).await;
-    b.js(
-        "const s = JSON.parse(localStorage.getItem('langnghe.app')); s.token = 'expired.token.here';
-         localStorage.setItem('langnghe.app', JSON.stringify(s)); return true",
-        json!([]),
-    )
-    .await;
-    b.refresh().await;
+    time_runs_out(&b).await;
     b.click("#next").await;
     let said = b.wait_text("#expired", 10, |t| !t.is_empty()).await;
     assert!(said.contains("still saved on this phone"), "{said}");
@@ -420,6 +424,18 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     assert_eq!(responses(&c.app).await.len(), 2, "the second child's answers, once");
 }
 
+/// The child's time to answer runs out: the token the phone holds is
+/// refused from now on (the page reloads with it).
+async fn time_runs_out(b: &Browser) {
+    b.js(
+        "const s = JSON.parse(localStorage.getItem('langnghe.app')); s.token = 'expired.token.here';
+         localStorage.setItem('langnghe.app', JSON.stringify(s)); return true",
+        json!([]),
+    )
+    .await;
+    b.refresh().await;
+}
+
 /// Counts the tries at sending answers that are under way at once.
 const COUNT_SENDS: &str = "
   const fetch_ = window.fetch;
@@ -432,16 +448,26 @@ const COUNT_SENDS: &str = "
   };";
 
 #[actix_web::test]
-async fn a_disclosure_shows_the_hotline_kindly() {
+async fn a_disclosure_shows_a_child_of_seven_the_hotline_kindly() {
+    a_disclosure_shows_the_hotline_kindly(7).await;
+}
+
+#[actix_web::test]
+async fn a_disclosure_shows_a_child_of_fifteen_the_hotline_kindly() {
+    a_disclosure_shows_the_hotline_kindly(15).await;
+}
+
+async fn a_disclosure_shows_the_hotline_kindly(age: u8) {
     let c = class().await;
     let b = Browser::phone("vi").await;
     open_app(&b, &c.app).await;
-    join(&b, &c.code, 13).await;
+    join(&b, &c.code, age).await;
     yes_then_next(&b, 6).await;
     b.type_into("textarea", "bố em say rượu về là đánh em rất đau").await;
     b.click("#next").await;
     b.find("#support").await;
-    b.screenshot("app-hotline-13").await;
+    assert!(b.text("#support").await.contains("111"), "{}", b.text("#support").await);
+    b.screenshot(&format!("app-hotline-{age}")).await;
     accessible(&b, "hotline").await;
     let href = b
         .js(
@@ -504,7 +530,16 @@ async fn the_app_is_served_light_strict_and_without_third_parties() {
 }
 
 #[actix_web::test]
-async fn after_answering_a_child_raises_supports_reads_and_erases() {
+async fn after_answering_a_child_of_seven_raises_supports_reads_and_erases() {
+    after_answering_a_child_raises_supports_reads_and_erases(7).await;
+}
+
+#[actix_web::test]
+async fn after_answering_a_child_of_fifteen_raises_supports_reads_and_erases() {
+    after_answering_a_child_raises_supports_reads_and_erases(15).await;
+}
+
+async fn after_answering_a_child_raises_supports_reads_and_erases(age: u8) {
     let c = class().await;
     let b = Browser::phone("vi").await;
     // The copy a child downloads is kept aside to be read back.
@@ -537,14 +572,14 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
         .ok(200);
 
     open_app(&b, &c.app).await;
-    join(&b, &c.code, 11).await;
+    join(&b, &c.code, age).await;
     yes_then_next(&b, 7).await;
     b.find("#receipt").await;
 
     // Raising an issue: a worry typed the way children write shows the hotline.
     b.click("#to-raise").await;
     b.find("#issue-title").await;
-    b.screenshot("app-raise-11").await;
+    b.screenshot(&format!("app-raise-{age}")).await;
     accessible(&b, "raise").await;
     // What is typed stays through another language.
     b.type_into("#issue-title", "chuyện ở nhà").await;
@@ -559,14 +594,14 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
     b.click("#issue-send").await;
     let issue_receipt = b.wait_text("#issue-receipt", 10, |t| t.len() > 10).await;
     b.find("#support").await;
-    b.screenshot("app-issue-hotline-11").await;
+    b.screenshot(&format!("app-issue-hotline-{age}")).await;
     accessible(&b, "issue sent").await;
     b.click("#home").await;
 
     // What other children raised, with "me too".
     b.click("#to-others").await;
     b.wait_text("#others", 10, |t| t.contains("Cổng trường đông xe")).await;
-    b.screenshot("app-others-11").await;
+    b.screenshot(&format!("app-others-{age}")).await;
     accessible(&b, "others").await;
     b.click(&format!("button[data-issue='{issue}']")).await;
     b.wait_text("#others", 10, |t| t.contains("Em đã ủng hộ")).await;
@@ -606,7 +641,7 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
         )
         .await;
     assert_eq!(name, "lang-nghe-du-lieu-cua-em.json");
-    b.screenshot("app-my-data-11").await;
+    b.screenshot(&format!("app-my-data-{age}")).await;
     let copy = b
         .js_async(
             "const done = arguments[arguments.length - 1]; window.__copy.text().then(done);",
@@ -616,11 +651,14 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
     let copy: Value = serde_json::from_str(copy.as_str().unwrap()).unwrap();
     assert_eq!(copy["responses"].as_array().unwrap().len(), 1, "{copy}");
     assert_eq!(copy["issues"].as_array().unwrap().len(), 1, "{copy}");
-    // The issue under the title the service keeps (the worry in it was
-    // passed to the child-protection officer, its words taken out).
+    // The worry in the issue was passed to the child-protection officer and
+    // its words taken out: the copy holds the service's marker, the screen
+    // says in the child's words where they went, never the bracketed marker.
+    assert_eq!(copy["issues"][0]["status"], "withheld", "{copy}");
     let kept_title = copy["issues"][0]["title"].as_str().unwrap().to_owned();
     let issues = b.text("#held-issues").await;
-    assert!(issues.contains(&kept_title), "{issues}");
+    assert!(issues.contains("đã được chuyển tới một người lớn có thể giúp em"), "{issues}");
+    assert!(!issues.contains(&kept_title) && !issues.contains('['), "{issues}");
 
     // Taking the issue back from "my data", after a question: the service
     // no longer knows its receipt.
@@ -642,22 +680,42 @@ async fn after_answering_a_child_raises_supports_reads_and_erases() {
     b.click("#erase").await;
     let asked = b.wait_text("#confirm-text", 10, |t| !t.is_empty()).await;
     assert!(asked.contains("không lấy lại được"), "{asked}");
-    b.screenshot("app-erase-ask-11").await;
+    b.screenshot(&format!("app-erase-ask-{age}")).await;
     accessible(&b, "erase: are you sure?").await;
+    in_other_language(
+        &b,
+        "#confirm-text",
+        |t| t.contains("cannot get them back"),
+        "erase: are you sure? (en)",
+    )
+    .await;
+    b.click("#lang").await;
+    b.wait_text("#confirm-text", 10, |t| t.contains("không lấy lại được"))
+        .await;
     b.click("#confirm-yes").await;
     b.find("#erased").await;
     assert!(responses(&c.app).await.is_empty(), "the child's answers are gone");
+    b.screenshot(&format!("app-erased-{age}")).await;
     accessible(&b, "erased").await;
     in_other_language(&b, "#erased", |t| t.contains("has been erased"), "erased (en)").await;
 }
 
 #[actix_web::test]
-async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
+async fn the_phone_of_a_child_of_seven_that_holds_a_receipt_sees_what_became_of_it() {
+    the_device_that_holds_a_receipt_sees_what_became_of_it(7).await;
+}
+
+#[actix_web::test]
+async fn the_phone_of_a_child_of_fifteen_that_holds_a_receipt_sees_what_became_of_it() {
+    the_device_that_holds_a_receipt_sees_what_became_of_it(15).await;
+}
+
+async fn the_device_that_holds_a_receipt_sees_what_became_of_it(age: u8) {
     let s = crate::receipts::story().await;
     let app = &s.app;
     let b = Browser::phone("vi").await;
     open_app(&b, app).await;
-    join(&b, &s.code, 10).await;
+    join(&b, &s.code, age).await;
     yes_then_next(&b, 2).await;
     b.find("#receipt").await;
     b.click("#to-raise").await;
@@ -687,7 +745,12 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     b.refresh().await;
     b.wait_text("#badge:not([hidden])", 10, |t| t.contains("Có tin mới"))
         .await;
-    b.screenshot("app-status-badge-10").await;
+    b.js(
+        "document.querySelector('#to-status').scrollIntoView({block: 'center'}); return true",
+        json!([]),
+    )
+    .await;
+    b.screenshot(&format!("app-status-badge-{age}")).await;
     accessible(&b, "done with a badge").await;
     b.click("#to-status").await;
     let said = b.wait_text("#statuses", 10, |t| t.contains("Kiến nghị")).await;
@@ -701,7 +764,7 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     ] {
         assert!(said.contains(step), "{step:?} in {said}");
     }
-    b.screenshot("app-status-10").await;
+    b.screenshot(&format!("app-status-{age}")).await;
     accessible(&b, "what became of it: answered").await;
     // Seen: the badge is gone; in English too.
     b.click("#home").await;
@@ -713,7 +776,7 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     let said = b.wait_text("#statuses", 10, |t| t.contains("Recommendation")).await;
     assert!(said.contains("said yes") && said.contains("What I raised"), "{said}");
     accessible(&b, "what became of it (en)").await;
-    b.screenshot("app-status-en-10").await;
+    b.screenshot(&format!("app-status-en-{age}")).await;
 
     // "You said, we did": the recommendation in children's words, with the
     // board's answer, in both languages.
@@ -722,7 +785,7 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     let said = b.wait_text("#feed", 10, |t| t.contains("Light the road")).await;
     assert!(said.contains("You said the road to school is dark"), "{said}");
     accessible(&b, "you said, we did (en)").await;
-    b.screenshot("app-you-said-en-10").await;
+    b.screenshot(&format!("app-you-said-en-{age}")).await;
     in_other_language(
         &b,
         "#feed",
@@ -732,7 +795,7 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it() {
     .await;
     let said = b.text("#feed").await;
     assert!(said.contains("Lắp đèn trên đường đến trường"), "{said}");
-    b.screenshot("app-you-said-10").await;
+    b.screenshot(&format!("app-you-said-{age}")).await;
 }
 
 const YOUNG_VI: &str = "Em muốn kể về giờ ra chơi. Em dừng lúc nào cũng được, không ai biết câu trả lời là của em.";
@@ -811,8 +874,6 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
     answer_worded(&b).await;
     // A shared tablet, not remembered: clearing leaves nothing.
     assert!(b.has("#remember").await, "remembering is offered, not chosen");
-    show_remember_box(&b).await;
-    b.screenshot("app-remember-offer-7").await;
     b.click("#clear").await;
     b.find("#code").await;
     assert_nothing_stored(&b).await;
@@ -841,11 +902,20 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
 }
 
 #[actix_web::test]
-async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
+async fn a_child_of_seven_on_their_own_phone_is_remembered_until_they_forget() {
+    a_child_on_their_own_phone_is_remembered_until_they_forget(7).await;
+}
+
+#[actix_web::test]
+async fn a_child_of_fifteen_on_their_own_phone_is_remembered_until_they_forget() {
+    a_child_on_their_own_phone_is_remembered_until_they_forget(15).await;
+}
+
+async fn a_child_on_their_own_phone_is_remembered_until_they_forget(age: u8) {
     let (app, codes) = worded_sessions(2).await;
     let b = Browser::phone("vi").await;
     open_app(&b, &app).await;
-    start_joining(&b, &codes[0], 15).await;
+    start_joining(&b, &codes[0], age).await;
     agree(&b).await;
     let first = answer_worded(&b).await;
 
@@ -862,14 +932,14 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
             .contains(&json!("langnghe.me"))
     );
     show_remember_box(&b).await;
-    b.screenshot("app-remember-offer-15").await;
+    b.screenshot(&format!("app-remember-offer-{age}")).await;
     accessible(&b, "remember offered").await;
     in_other_language(&b, "#remember-why", |t| t.contains("your own"), "remember offered (en)").await;
     b.click("#lang").await;
     b.click("#remember").await;
     b.find("#forget").await;
     show_remember_box(&b).await;
-    b.screenshot("app-remembered-15").await;
+    b.screenshot(&format!("app-remembered-{age}")).await;
     accessible(&b, "remembered").await;
     let kept = b
         .js("return JSON.parse(localStorage.getItem('langnghe.me'))", json!([]))
@@ -888,11 +958,11 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget() {
     // "my data" holds both answers and both receipts are followed.
     b.click("#another").await;
     b.find("#welcome").await;
-    b.screenshot("app-welcome-back-15").await;
+    b.screenshot(&format!("app-welcome-back-{age}")).await;
     accessible(&b, "welcome back").await;
     in_other_language(&b, "#welcome", |t| t.contains("remembers you"), "welcome back (en)").await;
     b.click("#lang").await;
-    start_joining(&b, &codes[1], 15).await;
+    start_joining(&b, &codes[1], age).await;
     agree(&b).await;
     let second = answer_worded(&b).await;
     b.click("#to-mine").await;
@@ -1019,6 +1089,7 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     let buttons = how_many(&b, "[data-speak]").await;
     assert_eq!(buttons, 1, "at fifteen, the question's alone");
     accessible(&b, "choice with read-aloud (en)").await;
+    b.screenshot("app-read-aloud-15").await;
     b.click("[data-speak]").await;
     let spoken = b.js("return window.__spoken", json!([])).await;
     assert_eq!(spoken[0]["text"], "Do you like your school?", "{spoken}");
@@ -1070,6 +1141,7 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
         b.text(".ranking").await
     );
     accessible(&b, "ranking (en)").await;
+    b.screenshot("app-ranking-15").await;
     b.click("#next").await;
     b.type_into("textarea", "More shade in the yard").await;
     b.click("#next").await;
@@ -1089,13 +1161,22 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
 }
 
 #[actix_web::test]
-async fn after_answering_a_child_sees_public_results_as_simple_charts() {
+async fn after_answering_a_child_of_seven_sees_public_results_as_simple_charts() {
+    after_answering_a_child_sees_public_results_as_simple_charts(7).await;
+}
+
+#[actix_web::test]
+async fn after_answering_a_child_of_fifteen_sees_public_results_as_simple_charts() {
+    after_answering_a_child_sees_public_results_as_simple_charts(15).await;
+}
+
+async fn after_answering_a_child_sees_public_results_as_simple_charts(age: u8) {
     let c = crate::public_page::community().await;
     let app = &c.w.app;
     let code = crate::results::session(app, &c.survey, &c.w.school).await;
     let b = Browser::phone("vi").await;
     open_app(&b, app).await;
-    join(&b, &code, 12).await;
+    join(&b, &code, age).await;
     yes_then_next(&b, 2).await;
     b.find("#receipt").await;
 
@@ -1110,7 +1191,7 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts() {
     );
     assert!(shown.contains("ẩn để bảo vệ trẻ em"), "{shown}");
     crate::public_page::no_small_count_shown(&b, "ẩn để bảo vệ trẻ em").await;
-    b.screenshot("app-results-12").await;
+    b.screenshot(&format!("app-results-{age}")).await;
     accessible(&b, "results").await;
 
     b.click("#lang").await;
@@ -1119,7 +1200,7 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts() {
     })
     .await;
     crate::public_page::no_small_count_shown(&b, "hidden to protect children").await;
-    b.screenshot("app-results-en-12").await;
+    b.screenshot(&format!("app-results-en-{age}")).await;
     accessible(&b, "results in English").await;
     b.click("#home").await;
     b.find("#to-results").await;
@@ -1150,11 +1231,13 @@ async fn a_shared_device_clears_itself_once_nobody_touches_it() {
     assert_nothing_stored(&b).await;
     assert!(responses(&c.app).await.is_empty());
 
-    // Never while answers wait to be sent.
-    join(&b, &c.code, 12).await;
+    // Never while answers wait to be sent (a child of seven's).
+    join(&b, &c.code, 7).await;
     b.offline(true).await;
     yes_then_next(&b, 7).await;
-    b.find("#saved").await;
+    b.wait_text("#saved", 10, |t| t.contains("đã được lưu")).await;
+    b.screenshot("app-saved-offline-7").await;
+    accessible(&b, "saved offline, 7").await;
     tokio::time::sleep(std::time::Duration::from_secs(8)).await;
     assert!(b.has("#saved").await, "cleared with answers waiting");
     assert!(!b.stored().await["local"].as_array().unwrap().is_empty());
@@ -1287,6 +1370,35 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
         b.find("#home").await;
         look(&b, screen).await;
     }
+    // "Are you sure?", then erased.
+    b.click("#erase").await;
+    b.find("#confirm-yes").await;
+    look(&b, "are you sure? (erase)").await;
+    b.click("#confirm-yes").await;
+    b.find("#erased").await;
+    look(&b, "erased").await;
+    // Another child's time runs out as they send.
+    b.click("#home").await;
+    b.click("#clear").await;
+    b.type_into("#code", &c.code).await;
+    b.select("#age", "8").await;
+    b.click("#continue").await;
+    agree(&b).await;
+    b.find("#next").await;
+    yes_then_next(&b, 6).await;
+    time_runs_out(&b).await;
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 320, "height": 640, "deviceScaleFactor": 2, "mobile": true}),
+    )
+    .await;
+    b.js(larger, json!([])).await;
+    b.click("#next").await;
+    b.find("#expired").await;
+    look(&b, "time ran out").await;
+    b.click("#clear").await;
+    b.find("#confirm-yes").await;
+    look(&b, "are you sure? (clear)").await;
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
@@ -1357,4 +1469,155 @@ async fn the_app_installs_and_opens_again_offline_with_no_answer_cached() {
     assert!(!self::cached(&b).await.is_empty(), "the app shell stays cached");
     assert_nothing_stored(&b).await;
     b.offline(false).await;
+}
+
+#[actix_web::test]
+async fn answers_the_service_refuses_as_given_already_stay_on_the_phone_with_their_key() {
+    let (app, codes) = worded_sessions(1).await;
+    let b = Browser::phone("vi").await;
+    open_app(&b, &app).await;
+    start_joining(&b, &codes[0], 10).await;
+    agree(&b).await;
+    b.click("input[name=q-play][value=yes]").await;
+    // The same child sent other answers meanwhile (another tab, the same
+    // token): this survey takes one response from each child.
+    let token = b
+        .js(
+            "return JSON.parse(localStorage.getItem('langnghe.app')).token",
+            json!([]),
+        )
+        .await;
+    app.submit(token.as_str().unwrap(), "other-tab", json!({"play": false}))
+        .await
+        .ok(201);
+    b.click("#next").await;
+    let said = b.wait_text("#problem", 10, |t| !t.is_empty()).await;
+    assert_eq!(said, "Em đã trả lời khảo sát này rồi. Cảm ơn em!", "the API's words");
+    assert!(b.has("input[name=q-play][value=yes]:checked").await, "the answer shown");
+    accessible(&b, "refused as answered already").await;
+    // The answers and their key stay on the phone.
+    let kept = b
+        .js("return JSON.parse(localStorage.getItem('langnghe.app'))", json!([]))
+        .await;
+    assert_eq!(kept["stage"], "answer", "{kept}");
+    assert_eq!(kept["answers"], json!({"play": true}), "{kept}");
+    assert_eq!(kept["pending"], json!({"play": true}), "{kept}");
+    let key = kept["key"].as_str().unwrap().to_owned();
+    // Sent again: the same key, the same refusal, nothing stored twice.
+    b.click("#next").await;
+    b.wait_text("#problem", 10, |t| t.contains("đã trả lời")).await;
+    let again = b
+        .js("return JSON.parse(localStorage.getItem('langnghe.app')).key", json!([]))
+        .await;
+    assert_eq!(again, key.as_str(), "one key for the same answers");
+    let stored = responses(&app).await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    let answers: Value = serde_json::from_str(&stored[0]).unwrap();
+    assert_eq!(answers["play"], false, "the other tab's answers, alone");
+}
+
+#[actix_web::test]
+async fn a_join_screen_left_with_a_code_typed_clears_itself() {
+    let c = class().await;
+    let b = Browser::phone("vi").await;
+    before_each_page(&b, FAST_IDLE).await;
+    open_app(&b, &c.app).await;
+    let code = "return document.querySelector('#code').value";
+    // A child types the code and walks away: the longer idle time applies
+    // (what they typed is still there after the shorter one), and each
+    // touch starts it again.
+    b.type_into("#code", &c.code).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(b.js(code, json!([])).await, c.code.as_str(), "cleared too soon");
+    b.select("#age", "9").await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(b.js(code, json!([])).await, c.code.as_str(), "a touch starts it again");
+    assert_eq!(
+        b.js("return document.querySelector('#age').value", json!([])).await,
+        "9"
+    );
+    // Then nothing of them is left for the next child.
+    b.wait_text("#live", 15, |t| t.contains("Máy đã được xoá")).await;
+    assert_eq!(b.js(code, json!([])).await, "");
+    assert_eq!(b.js("return document.querySelector('#age').value", json!([])).await, "");
+    assert_nothing_stored(&b).await;
+    accessible(&b, "cleared").await;
+
+    // A code filled in from the QR code's address counts as typed.
+    b.goto(&format!("{}/j/{}", c.app.base, c.code)).await;
+    b.find("#code").await;
+    assert_eq!(b.js(code, json!([])).await, c.code.as_str());
+    b.wait_until("return document.querySelector('#code')?.value === ''", 15)
+        .await;
+    assert_nothing_stored(&b).await;
+}
+
+#[actix_web::test]
+async fn a_child_of_seven_whose_time_ran_out_reads_kindly_that_the_session_closed_meanwhile() {
+    the_session_closed_while_time_ran_out(7, "vi").await;
+}
+
+#[actix_web::test]
+async fn a_child_of_fifteen_whose_time_ran_out_reads_kindly_that_the_session_closed_meanwhile() {
+    the_session_closed_while_time_ran_out(15, "en").await;
+}
+
+async fn the_session_closed_while_time_ran_out(age: u8, lang: &str) {
+    let app = TestApp::spawn_demo().await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
+    let survey = published_survey(&app, &worded(&district, "Giờ ra chơi")).await;
+    let session = app.open_session(&survey, &school, -5, 120).await;
+    let b = Browser::phone(lang).await;
+    open_app(&b, &app).await;
+    start_joining(&b, session["join_code"].as_str().unwrap(), age).await;
+    agree(&b).await;
+    b.click("input[name=q-play][value=yes]").await;
+    time_runs_out(&b).await;
+    b.click("#next").await;
+    b.find("#expired").await;
+    b.screenshot(&format!("app-time-ran-out-{age}")).await;
+    accessible(&b, "time ran out").await;
+
+    // The facilitator closes the session before the child joins again.
+    let id = session["id"].as_str().unwrap();
+    app.post(&format!("/api/v1/sessions/{id}/close"), app.admin(), &json!({}))
+        .await
+        .ok(200);
+    b.click("#rejoin").await;
+    b.find("#still-saved").await;
+    b.click("#continue").await;
+    let said = b.wait_text("#problem", 10, |t| !t.is_empty()).await;
+    let kind = if lang == "vi" {
+        "Buổi lấy ý kiến này đã kết thúc. Cảm ơn em đã quan tâm!"
+    } else {
+        "This session has ended. Thank you for your interest!"
+    };
+    assert_eq!(said, kind, "the API's words for children");
+    // The answers can no longer be sent: the child is not asked to try
+    // again, and may clear them from the phone.
+    assert!(!b.has("#still-saved").await, "no 'join again to send them'");
+    let why = b.text("#closed-waiting").await;
+    let words = if lang == "vi" {
+        "không gửi được nữa"
+    } else {
+        "can no longer be sent"
+    };
+    assert!(why.contains(words), "{why}");
+    b.screenshot(&format!("app-session-ended-{age}")).await;
+    accessible(&b, "the session ended").await;
+    assert!(responses(&app).await.is_empty());
+    b.click("#closed-waiting #clear").await;
+    b.click("#confirm-yes").await;
+    let cleared = if lang == "vi" {
+        "Máy đã được xoá"
+    } else {
+        "This device is clear"
+    };
+    b.wait_text("#live", 10, |t| t.contains(cleared)).await;
+    assert!(!b.has("#closed-waiting").await);
+    assert_eq!(
+        b.js("return document.querySelector('#code').value", json!([])).await,
+        ""
+    );
+    assert_nothing_stored(&b).await;
 }

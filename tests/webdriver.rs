@@ -305,6 +305,15 @@ impl Browser {
         }
     }
 
+    /// Waits up to `secs` for `script` (which `return`s) to give `true`.
+    pub async fn wait_until(&self, script: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while self.js(script, json!([])).await != Value::Bool(true) {
+            assert!(Instant::now() < deadline, "never true: {script}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Cuts the network (or gives it back), as a phone losing signal.
     pub async fn offline(&self, offline: bool) {
         self.cdp("Network.enable", json!({})).await;

@@ -126,7 +126,9 @@ if ('speechSynthesis' in self) speechSynthesis.addEventListener?.('voiceschanged
 // ---------------------------------------------------------------------------
 // Joining
 
-function joinScreen(error) {
+/// `closed`: the session the child tried to join again has ended, so the
+/// answers waiting on the phone can no longer be sent.
+function joinScreen(error, closed = false) {
   const w = tr();
   const draft = state.draft || {};
   const code = el('input', { id: 'code', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', required: true, 'aria-describedby': 'code-hint' });
@@ -144,7 +146,10 @@ function joinScreen(error) {
   const form = el('form', { novalidate: true },
     el('h1', { text: w.joinTitle }),
     error ? alertBox(error) : null,
-    state.waiting ? el('p', { class: 'notice', role: 'status', id: 'still-saved', text: w.expired }) : null,
+    state.waiting && !closed ? el('p', { class: 'notice', role: 'status', id: 'still-saved', text: w.expired }) : null,
+    state.waiting && closed ? el('div', { class: 'notice', id: 'closed-waiting' },
+      el('p', { text: w.closedWaiting }),
+      el('button', { type: 'button', class: 'secondary warn', id: 'clear', text: w.clear, onclick: () => ask('clear') })) : null,
     me ? welcomeBack() : null,
     el('p', { text: w.joinIntro }),
     el('label', { for: 'code', text: w.code }), code,
@@ -186,7 +191,8 @@ function joinScreen(error) {
       draw();
     } catch (e) {
       state.prefill = code.value;
-      show(joinScreen(navigator.onLine === false ? tr().offline : problem(e)));
+      const closed = e instanceof api.ApiError && e.problem.code === 'session_closed';
+      show(joinScreen(navigator.onLine === false ? tr().offline : problem(e), closed));
       document.getElementById('problem')?.focus();
     }
   });
@@ -383,15 +389,16 @@ function expiredScreen() {
     el('h1', { text: w.expiredTitle }),
     el('p', { class: 'notice', role: 'alert', id: 'expired', tabindex: '-1', text: w.expired }),
     el('div', { class: 'nav' },
-      el('button', { type: 'button', class: 'secondary warn', id: 'clear', text: w.clear, onclick: () => confirmScreen(w.clearAsk, w.clearAskText, w.clearYes, clearDevice) }),
+      el('button', { type: 'button', class: 'secondary warn', id: 'clear', text: w.clear, onclick: () => ask('clear') }),
       el('button', { type: 'button', id: 'rejoin', text: w.rejoin, onclick: () => { state.stage = 'join'; keep(); draw(); } })));
 }
 
 function sendingScreen() {
   const w = tr();
+  const waiting = navigator.onLine === false || state.retryIn;
   return el('div', {},
-    el('h1', { text: w.sending }),
-    el('p', { class: 'notice', role: 'status', id: 'saved', text: navigator.onLine === false || state.retryIn ? w.saved : w.sending }));
+    el('h1', { text: waiting ? w.savedTitle : w.sending }),
+    el('p', { class: 'notice', role: 'status', id: 'saved', text: waiting ? w.saved : w.sending }));
 }
 
 // ---------------------------------------------------------------------------
@@ -414,7 +421,7 @@ function doneScreen(error) {
     state.receipt ? copyButton(state.receipt) : null,
     state.receipt ? el('p', { class: 'hint', text: w.receiptKeep }) : null,
     el('div', { class: 'nav' },
-      state.receipt ? el('button', { type: 'button', class: 'secondary warn', id: 'withdraw', text: w.withdraw, onclick: () => confirmScreen(w.withdrawAsk, w.withdrawAskText, w.withdrawYes, withdraw) }) : el('span'),
+      state.receipt ? el('button', { type: 'button', class: 'secondary warn', id: 'withdraw', text: w.withdraw, onclick: () => ask('withdraw') }) : el('span'),
       el('button', { type: 'button', id: 'clear', text: w.clear, onclick: clearDevice })),
     el('h2', { text: w.more }),
     el('div', { class: 'choices' },
@@ -536,17 +543,43 @@ async function withdraw() {
   }
 }
 
+/// What may be asked "are you sure?" about: its words and what "yes" does.
+const confirmations = {
+  withdraw: (w) => [w.withdrawAsk, w.withdrawAskText, w.withdrawYes, withdraw],
+  withdrawHeld: (w, c) => [w.withdrawAsk, w.withdrawAskText, w.withdrawYes, () => withdrawHeld(c.code, 'response')],
+  withdrawIssue: (w, c) => [w.withdrawIssueAsk, w.withdrawIssueText, w.withdrawYes, () => withdrawHeld(c.code, 'issue')],
+  erase: (w) => [w.eraseAsk, w.eraseAskText, w.eraseYes, eraseAll],
+  clear: (w) => [w.clearAsk, w.clearAskText, w.clearYes, clearDevice],
+};
+
+/// Asks "are you sure?" over the screen the child is on: the question is
+/// part of the state, so another language redraws the same question, and
+/// "no" goes back to the screen behind it.
+function ask(what, code) {
+  state.confirm = { what, code };
+  keep();
+  draw();
+  document.getElementById('confirm-no')?.focus();
+}
+
 /// "Are you sure?", in the child's words, before what cannot be undone:
 /// "no" (the first button, and the one focused) goes back unchanged.
-function confirmScreen(title, text, yes, onYes) {
+function confirmScreen() {
   const w = tr();
-  show(el('div', { class: 'confirm' },
+  const c = state.confirm;
+  const [title, text, yes, onYes] = confirmations[c.what](w, c);
+  const back = () => { state.confirm = undefined; keep(); draw(); };
+  return el('div', { class: 'confirm' },
     el('h1', { id: 'confirm-title', text: title }),
     el('p', { id: 'confirm-text', text }),
     el('div', { class: 'nav' },
-      el('button', { type: 'button', class: 'secondary', id: 'confirm-no', text: w.keepIt, onclick: () => draw() }),
-      el('button', { type: 'button', class: 'danger', id: 'confirm-yes', text: yes, onclick: (ev) => { ev.currentTarget.disabled = true; onYes(); } }))));
-  document.getElementById('confirm-no').focus();
+      el('button', { type: 'button', class: 'secondary', id: 'confirm-no', text: w.keepIt, onclick: back }),
+      el('button', { type: 'button', class: 'danger', id: 'confirm-yes', text: yes, onclick: (ev) => {
+        ev.currentTarget.disabled = true;
+        state.confirm = undefined;
+        keep();
+        onYes();
+      } })));
 }
 
 async function clearDevice() {
@@ -648,7 +681,7 @@ function othersScreen() {
           }
         } })
         : null;
-      list.append(el('li', {}, el('span', {}, el('strong', { text: i.title }), el('br'), count), button));
+      list.append(el('li', {}, el('span', {}, el('strong', { text: i.title }), count), button));
     }
     show(el('div', {}, el('h1', { text: w.others }), page.items.length ? list : el('p', { text: w.nothingYet }), el('div', { class: 'nav' }, homeButton())));
   }).catch((e) => show(el('div', {}, el('h1', { text: w.others }), alertBox(problem(e)), homeButton())));
@@ -687,14 +720,15 @@ function day(at) {
 function heldItem(kind, item, receipt) {
   const w = tr();
   const gone = kind === 'response' ? !!item.withdrawn_at : item.status === 'withdrawn';
-  const title = kind === 'response' ? (receipt?.title || w.aSurvey) : (gone ? w.myIssue : item.title);
+  // An issue whose words went to the child-protection officer is held
+  // under a marker, not the child's words: say kindly where they went.
+  const title = kind === 'response' ? (receipt?.title || w.aSurvey)
+    : gone ? w.myIssue : item.status === 'withheld' ? w.passedOn : item.title;
   const when = kind === 'response' ? item.submitted_at : item.created_at;
   const button = receipt && !gone
     ? el('button', { type: 'button', class: 'secondary warn', 'data-withdraw': receipt.code, text: w.withdrawOne,
       'aria-label': `${w.withdrawOne}: ${title}`,
-      onclick: () => (kind === 'response'
-        ? confirmScreen(w.withdrawAsk, w.withdrawAskText, w.withdrawYes, () => withdrawHeld(receipt.code, 'response'))
-        : confirmScreen(w.withdrawIssueAsk, w.withdrawIssueText, w.withdrawYes, () => withdrawHeld(receipt.code, 'issue'))) })
+      onclick: () => ask(kind === 'response' ? 'withdrawHeld' : 'withdrawIssue', receipt.code) })
     : null;
   return el('li', { 'data-id': item.id },
     el('span', {}, el('strong', { text: title }), el('span', { class: 'hint', text: `${w.sentOn(day(when))}${gone ? ` — ${w.takenBack}` : ''}` })),
@@ -714,31 +748,37 @@ async function withdrawHeld(code, kind) {
   }
 }
 
+/// The copy of "my data" made for download, let go once it is replaced or erased.
+let mineCopy = null;
+
+async function eraseAll() {
+  if (mineCopy) URL.revokeObjectURL(mineCopy);
+  mineCopy = null;
+  try {
+    await api.eraseMine(who(), state.lang);
+    state.token = null;
+    state.participant = null;
+    state.receipt = null;
+    state.issues = [];
+    state.held = {};
+    forget();
+    state.note = 'erased';
+    keep();
+    draw();
+  } catch (e) {
+    mineError(e);
+  }
+}
+
 function mineScreen() {
   const w = tr();
   api.exportMine(who(), state.lang).then((mine) => {
     // The child's own copy, made on the phone from what the API answered:
     // nothing else is asked of the server, and the copy goes nowhere else.
-    const copy = URL.createObjectURL(new Blob([JSON.stringify(mine, null, 2)], { type: 'application/json' }));
+    if (mineCopy) URL.revokeObjectURL(mineCopy);
+    const copy = mineCopy = URL.createObjectURL(new Blob([JSON.stringify(mine, null, 2)], { type: 'application/json' }));
     const download = el('a', { class: 'button', id: 'download', href: copy, download: 'lang-nghe-du-lieu-cua-em.json', text: w.download });
-    const erase = el('button', { type: 'button', class: 'secondary warn', id: 'erase', text: w.erase,
-      onclick: () => confirmScreen(w.eraseAsk, w.eraseAskText, w.eraseYes, async () => {
-        URL.revokeObjectURL(copy);
-        try {
-          await api.eraseMine(who(), state.lang);
-          state.token = null;
-          state.participant = null;
-          state.receipt = null;
-          state.issues = [];
-          state.held = {};
-          forget();
-          state.note = 'erased';
-          keep();
-          draw();
-        } catch (e) {
-          mineError(e);
-        }
-      }) });
+    const erase = el('button', { type: 'button', class: 'secondary warn', id: 'erase', text: w.erase, onclick: () => ask('erase') });
     // The receipts this device keeps, by the id the export gives.
     const byId = new Map(kept().filter((r) => r.id).map((r) => [r.id, r]));
     const answers = mine.responses.map((r) => heldItem('response', r, byId.get(r.id)));
@@ -859,7 +899,8 @@ function draw() {
     mine: () => (state.note === 'erased' ? erasedScreen() : mineScreen()), status: statusScreen, results: resultsScreen,
   };
   idlePolicy();
-  const screen = (screens[state.stage] || joinScreen)();
+  const asked = state.confirm && confirmations[state.confirm.what];
+  const screen = asked ? confirmScreen() : (screens[state.stage] || joinScreen)();
   const warnings = [];
   if (!store.canKeep && state.stage === 'answer') warnings.push(el('p', { class: 'notice', text: tr().noStorage }));
   show(...warnings, screen);

@@ -26,6 +26,7 @@ const words = {
     listen: 'Nghe', yes: 'Có', no: 'Không',
     saved: 'Câu trả lời đã được lưu trên máy này và sẽ tự gửi khi có mạng.',
     sending: 'Đang gửi…',
+    savedTitle: 'Đã lưu trên máy này',
     thanks: 'Cảm ơn em!',
     receiptIntro: 'Câu trả lời của em đã được gửi. Đây là mã biên nhận của em:',
     receiptKeep: 'Giữ mã này nếu em muốn rút lại câu trả lời sau này.',
@@ -64,6 +65,7 @@ const words = {
     changedBadge: 'Có tin mới',
     myAnswers: 'Câu trả lời của em',
     myIssue: 'Vấn đề em đã nêu',
+    passedOn: 'Điều em viết đã được chuyển tới một người lớn có thể giúp em',
     receiptLabel: 'Mã biên nhận:',
     receiptGone: 'Mã này không còn nữa: có thể em đã rút lại hoặc xoá.',
     recommendation: 'Kiến nghị',
@@ -100,6 +102,7 @@ const words = {
     expired: 'Thời gian trả lời đã hết trước khi câu trả lời của em được gửi đi. Đừng lo: câu trả lời vẫn được giữ trên máy này. Em nhập lại mã, đồng ý lần nữa, rồi gửi nhé.',
     rejoin: 'Tham gia lại để gửi',
     stillHere: 'Câu trả lời của em vẫn còn đây. Em bấm “Gửi câu trả lời” nhé.',
+    closedWaiting: 'Vì buổi này đã kết thúc, câu trả lời của em không gửi được nữa. Cảm ơn em đã trả lời! Em có thể xoá chúng khỏi máy này.',
   },
   en: {
     other: 'Tiếng Việt',
@@ -126,6 +129,7 @@ const words = {
     listen: 'Listen', yes: 'Yes', no: 'No',
     saved: 'Your answers are saved on this phone and will be sent when there is a connection.',
     sending: 'Sending…',
+    savedTitle: 'Saved on this phone',
     thanks: 'Thank you!',
     receiptIntro: 'Your answers have been sent. This is your receipt code:',
     receiptKeep: 'Keep it if you want to take your answers back later.',
@@ -164,6 +168,7 @@ const words = {
     changedBadge: 'News',
     myAnswers: 'My answers',
     myIssue: 'What I raised',
+    passedOn: 'What you wrote was passed to an adult who can help you',
     receiptLabel: 'Receipt code:',
     receiptGone: 'This code is no longer there: it may have been taken back or erased.',
     recommendation: 'Recommendation',
@@ -200,6 +205,7 @@ const words = {
     expired: 'The time to answer ran out before your answers were sent. Do not worry: they are still saved on this phone. Type the code again, agree again, then send them.',
     rejoin: 'Join again to send them',
     stillHere: 'Your answers are still here. Press \u201cSend my answers\u201d.',
+    closedWaiting: 'As this session has ended, your answers can no longer be sent. Thank you for answering! You can clear them from this device.',
   },
 };
 
