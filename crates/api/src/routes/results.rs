@@ -23,7 +23,9 @@ use crate::dto::OptionLabelDto;
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::query_lang;
 use crate::services::results::answers_or_none;
-use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute, dimension_label};
+use crate::services::results::{
+    GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, Window, compute, dimension_label,
+};
 use crate::state::AppState;
 use crate::survey_format::find as find_survey;
 
@@ -389,17 +391,7 @@ async fn read_rows(
             ));
         }
     };
-    let window = ResultsQuery {
-        by: None,
-        unit_id: q.unit_id,
-        unit_level: None,
-        at: q.at,
-        from: q.from,
-        to: q.to,
-        version: q.version,
-        lang: None,
-    }
-    .window(state.clock.local_date())?;
+    let window = Window::of(q.at, q.from, q.to, state.clock.local_date())?;
     let record = find_survey(state, id).await?;
     let version = q
         .version
