@@ -657,7 +657,10 @@ async fn after_answering_a_child_raises_supports_reads_and_erases(age: u8) {
     assert_eq!(copy["issues"][0]["status"], "withheld", "{copy}");
     let kept_title = copy["issues"][0]["title"].as_str().unwrap().to_owned();
     let issues = b.text("#held-issues").await;
-    assert!(issues.contains("đã được chuyển tới một người lớn có thể giúp em"), "{issues}");
+    assert!(
+        issues.contains("đã được chuyển tới một người lớn có thể giúp em"),
+        "{issues}"
+    );
     assert!(!issues.contains(&kept_title) && !issues.contains('['), "{issues}");
 
     // Taking the issue back from "my data", after a question: the service
