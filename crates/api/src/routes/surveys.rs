@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use langnghe_domain::consultation::SurveyStatus;
 use langnghe_domain::survey::{self, RawSurvey, SurveyDefinition, SurveyKind};
 use langnghe_domain::text::Lang;
-use langnghe_domain::{FieldErrors, TopicId, UnitId};
+use langnghe_domain::{FieldErrors, UnitId};
 use langnghe_storage::formats::survey::StoredSurvey;
 use langnghe_storage::surveys::{self as store, SurveyFilter, SurveyRecord, SurveySummary};
 use langnghe_storage::{StoreError, catalog, org};
@@ -53,23 +53,29 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
     let (Some(def), true) = (def, errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
-    let topic_id: Option<TopicId> = def
-        .topic()
-        .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
-        .map(|t| t.id);
-    let summary = SurveySummary {
-        kind: def.kind(),
-        owner_unit_id: UnitId(body.owner_unit_id),
-        topic_id,
-        title_vi: def.title().vi().to_owned(),
-        results_public: body.results_public.unwrap_or(false),
-    };
     let stored = StoredSurvey {
         definition: def.clone(),
         owner_unit_id: UnitId(body.owner_unit_id),
         results_public: body.results_public,
     };
-    Ok((def, summary, stored))
+    Ok((def, summary(&stored, &topics), stored))
+}
+
+/// What the survey's list shows of a stored definition: its kind, owner,
+/// topic (by id, among `topics`), Vietnamese title and whether its results
+/// are public.
+fn summary(stored: &StoredSurvey, topics: &[langnghe_domain::catalog::Topic]) -> SurveySummary {
+    let def = &stored.definition;
+    SurveySummary {
+        kind: def.kind(),
+        owner_unit_id: stored.owner_unit_id,
+        topic_id: def
+            .topic()
+            .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
+            .map(|t| t.id),
+        title_vi: def.title().vi().to_owned(),
+        results_public: stored.results_public.unwrap_or(false),
+    }
 }
 
 /// A survey with the definition of one of its versions.
@@ -313,20 +319,8 @@ async fn publish_survey(
 ) -> Result<web::Json<SurveyDto>, ApiError> {
     let record = find(&state, *id).await?;
     let latest = store::version(&state.db, record.id, record.latest_version).await?;
-    let def = &latest.definition.definition;
-    let owner = latest.definition.owner_unit_id.0;
     let topics = catalog::list_topics(&state.db).await?;
-    let summary = SurveySummary {
-        kind: def.kind(),
-        owner_unit_id: UnitId(owner),
-        topic_id: def
-            .topic()
-            .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
-            .map(|t| t.id),
-        title_vi: def.title().vi().to_owned(),
-        results_public: latest.definition.results_public.unwrap_or(false),
-    };
-    let record = store::publish(&state.db, &staff.actor(), *id, &summary)
+    let record = store::publish(&state.db, &staff.actor(), *id, &summary(&latest.definition, &topics))
         .await
         .map_err(survey_conflict)?;
     Ok(web::Json(survey_dto(&state, record, None).await?))
