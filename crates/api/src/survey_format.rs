@@ -235,3 +235,20 @@ pub async fn find(state: &AppState, id: Uuid) -> Result<langnghe_storage::survey
         .await
         .or_not_found("survey")
 }
+
+/// The definition of a survey's version `asked`, else of its published
+/// version, with the version read: 404 `not_found` when there is no such
+/// version (or none is published and none was asked).
+pub async fn version_or_published(
+    state: &AppState,
+    record: &langnghe_storage::surveys::SurveyRecord,
+    asked: Option<i32>,
+) -> Result<(i32, SurveyDefinition), ApiError> {
+    let version = asked
+        .or(record.published_version)
+        .ok_or_else(|| ApiError::not_found("published version"))?;
+    let stored = langnghe_storage::surveys::version(&state.db, record.id, version)
+        .await
+        .or_not_found("survey version")?;
+    Ok((version, stored.definition.definition))
+}

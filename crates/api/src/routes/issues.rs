@@ -858,14 +858,7 @@ async fn survey_answers(
 ) -> Result<web::Json<Page<TextAnswerDto>>, ApiError> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let record = crate::survey_format::find(&state, *id).await?;
-    let version = q
-        .version
-        .or(record.published_version)
-        .ok_or_else(|| ApiError::not_found("published version"))?;
-    let stored = langnghe_storage::surveys::version(&state.db, record.id, version)
-        .await
-        .or_not_found("survey version")?;
-    let def = stored.definition.definition;
+    let (version, def) = crate::survey_format::version_or_published(&state, &record, q.version).await?;
     if let Some(k) = q.question.as_deref()
         && !def
             .questions()
@@ -1182,7 +1175,7 @@ pub struct ReferredDto {
     pub case_id: Uuid,
 }
 
-fn referral_of(b: &ReferIn) -> Result<(Severity, Vec<String>), ApiError> {
+fn referral_of(b: &ReferIn) -> Result<CheckedReferral, ApiError> {
     let mut errors = langnghe_domain::FieldErrors::new();
     let severity = match b.severity.as_deref().map_or(Some(Severity::High), Severity::parse) {
         Some(severity) => severity,
@@ -1205,7 +1198,25 @@ fn referral_of(b: &ReferIn) -> Result<(Severity, Vec<String>), ApiError> {
     }
     categories.sort();
     categories.dedup();
-    Ok(errors.into_result((severity, categories))?)
+    Ok(errors.into_result(CheckedReferral { severity, categories })?)
+}
+
+/// A moderator's referral, checked: the case's severity and categories.
+struct CheckedReferral {
+    severity: Severity,
+    categories: Vec<String>,
+}
+
+impl CheckedReferral {
+    /// The referral as storage records it, the text withheld as screening
+    /// would have withheld it.
+    fn referral(&self) -> store::Referral<'_> {
+        store::Referral {
+            severity: self.severity,
+            categories: &self.categories,
+            withheld: langnghe_domain::screen::WITHHELD,
+        }
+    }
 }
 
 /// Refer an issue to safeguarding when its text tells of a child at risk
@@ -1225,13 +1236,8 @@ async fn refer_issue(
     id: web::Path<Uuid>,
     Json(body): Json<ReferIn>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let (severity, categories) = referral_of(&body)?;
-    let referral = store::Referral {
-        severity,
-        categories: &categories,
-        withheld: langnghe_domain::screen::WITHHELD,
-    };
-    let case_id = store::refer_issue(&state.db, &staff.actor(), *id, &referral)
+    let checked = referral_of(&body)?;
+    let case_id = store::refer_issue(&state.db, &staff.actor(), *id, &checked.referral())
         .await
         .or_not_found("issue")?;
     Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id }))
@@ -1254,16 +1260,11 @@ async fn refer_answer(
     path: web::Path<(Uuid, Uuid)>,
     Json(body): Json<ReferIn>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let (severity, categories) = referral_of(&body)?;
+    let checked = referral_of(&body)?;
     let (survey_id, answer_id) = path.into_inner();
     let record = crate::survey_format::find(&state, survey_id).await?;
     let (response_id, key, _) = find_answer(&state, &record, answer_id).await?;
-    let referral = store::Referral {
-        severity,
-        categories: &categories,
-        withheld: langnghe_domain::screen::WITHHELD,
-    };
-    let case_id =
-        (store::refer_answer(&state.db, &staff.actor(), response_id, &key, &referral).await).or_not_found("answer")?;
+    let case_id = (store::refer_answer(&state.db, &staff.actor(), response_id, &key, &checked.referral()).await)
+        .or_not_found("answer")?;
     Ok(actix_web::HttpResponse::Created().json(ReferredDto { case_id }))
 }

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::auth::{Admin, Consulting, Staff};
 use crate::dto::OptionLabelDto;
-use crate::error::{ApiError, Code, OrNotFound};
+use crate::error::{ApiError, Code};
 use crate::extract::query_lang;
 use crate::services::results::answers_or_none;
 use crate::services::results::{
@@ -393,14 +393,7 @@ async fn read_rows(
     };
     let window = Window::of(q.at, q.from, q.to, state.clock.local_date())?;
     let record = find_survey(state, id).await?;
-    let version = q
-        .version
-        .or(record.published_version)
-        .ok_or_else(|| ApiError::not_found("published version"))?;
-    let stored = surveys::version(&state.db, record.id, version)
-        .await
-        .or_not_found("survey version")?;
-    let def = stored.definition.definition;
+    let (version, def) = crate::survey_format::version_or_published(state, &record, q.version).await?;
     let chart = org::load_chart(&state.db).await?;
     let units = match q.unit_id {
         None => None,

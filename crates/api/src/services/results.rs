@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::dto::CountDto;
-use crate::error::{ApiError, Code, OrNotFound};
+use crate::error::{ApiError, Code};
 use crate::state::AppState;
 use crate::survey_format::find as find_survey;
 
@@ -368,14 +368,7 @@ pub(crate) async fn compute(
         }
         _ => {}
     }
-    let version = q
-        .version
-        .or(record.published_version)
-        .ok_or_else(|| ApiError::not_found("published version"))?;
-    let stored = surveys::version(&state.db, record.id, version)
-        .await
-        .or_not_found("survey version")?;
-    let def = stored.definition.definition;
+    let (version, def) = crate::survey_format::version_or_published(state, &record, q.version).await?;
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();
     let Window { at, months, .. } = Window::of(q.at, q.from, q.to, state.clock.local_date())?;
