@@ -508,21 +508,12 @@ async fn seed_survey(db: &Db, actor: &Actor, district: UnitId, ward: UnitId) -> 
         &langnghe_domain::survey::RawSurvey::from(body),
         &topic_exists,
     )?;
-    let summary = langnghe_storage::surveys::SurveySummary {
-        kind: def.kind(),
-        owner_unit_id: district,
-        topic_id: def
-            .topic()
-            .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
-            .map(|t| t.id),
-        title_vi: def.title().vi().to_owned(),
-        results_public: false,
-    };
     let stored = langnghe_storage::formats::survey::StoredSurvey {
         definition: def,
         owner_unit_id: district,
         results_public: None,
     };
+    let summary = langnghe_storage::surveys::SurveySummary::of(&stored, &topics);
     let id = uuid::Uuid::now_v7();
     langnghe_storage::surveys::create(db, actor, id, &summary, &stored).await?;
     let record = langnghe_storage::surveys::publish(db, actor, id, &summary).await?;

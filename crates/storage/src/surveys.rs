@@ -73,6 +73,22 @@ pub struct SurveySummary {
 }
 
 impl SurveySummary {
+    /// The summary of a stored definition: its kind, owner, topic (by id,
+    /// among `topics`), Vietnamese title and whether its results are public.
+    pub fn of(stored: &StoredSurvey, topics: &[langnghe_domain::catalog::Topic]) -> SurveySummary {
+        let def = &stored.definition;
+        SurveySummary {
+            kind: def.kind(),
+            owner_unit_id: stored.owner_unit_id,
+            topic_id: def
+                .topic()
+                .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
+                .map(|t| t.id),
+            title_vi: def.title().vi().to_owned(),
+            results_public: stored.results_public.unwrap_or(false),
+        }
+    }
+
     /// Sets the survey's summary columns to these.
     fn apply(&self, row: &mut survey::ActiveModel) {
         row.kind = Set(self.kind.as_str().to_owned());

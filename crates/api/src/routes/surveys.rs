@@ -58,24 +58,7 @@ async fn check(state: &AppState, body: &SurveyIn) -> Result<(SurveyDefinition, S
         owner_unit_id: UnitId(body.owner_unit_id),
         results_public: body.results_public,
     };
-    Ok((def, summary(&stored, &topics), stored))
-}
-
-/// What the survey's list shows of a stored definition: its kind, owner,
-/// topic (by id, among `topics`), Vietnamese title and whether its results
-/// are public.
-fn summary(stored: &StoredSurvey, topics: &[langnghe_domain::catalog::Topic]) -> SurveySummary {
-    let def = &stored.definition;
-    SurveySummary {
-        kind: def.kind(),
-        owner_unit_id: stored.owner_unit_id,
-        topic_id: def
-            .topic()
-            .and_then(|slug| topics.iter().find(|t| t.slug.as_str() == slug))
-            .map(|t| t.id),
-        title_vi: def.title().vi().to_owned(),
-        results_public: stored.results_public.unwrap_or(false),
-    }
+    Ok((def, SurveySummary::of(&stored, &topics), stored))
 }
 
 /// A survey with the definition of one of its versions.
@@ -320,9 +303,14 @@ async fn publish_survey(
     let record = find(&state, *id).await?;
     let latest = store::version(&state.db, record.id, record.latest_version).await?;
     let topics = catalog::list_topics(&state.db).await?;
-    let record = store::publish(&state.db, &staff.actor(), *id, &summary(&latest.definition, &topics))
-        .await
-        .map_err(survey_conflict)?;
+    let record = store::publish(
+        &state.db,
+        &staff.actor(),
+        *id,
+        &SurveySummary::of(&latest.definition, &topics),
+    )
+    .await
+    .map_err(survey_conflict)?;
     Ok(web::Json(survey_dto(&state, record, None).await?))
 }
 
