@@ -333,13 +333,7 @@ async fn check(
     };
     let by_band = breakdown("children_by_age_band", by_band, &|k| AgeBand::parse(k).is_some());
     let by_level = breakdown("children_by_school_level", by_level, &|k| {
-        [
-            SchoolLevel::Primary,
-            SchoolLevel::LowerSecondary,
-            SchoolLevel::UpperSecondary,
-        ]
-        .iter()
-        .any(|l| l.as_str() == k)
+        SchoolLevel::parse(k).is_some()
     });
     let checked = kind.map(|kind| Checked {
         kind,
@@ -523,6 +517,17 @@ fn shown(
     }
 }
 
+/// One event as a caller sees it (see [`shown`]), with its issues and
+/// children lines read.
+async fn read_shown(state: &AppState, e: Event, own: Option<&[UnitId]>) -> Result<EventDto, ApiError> {
+    let issues = store::issues_of(&state.db, e.id).await?;
+    let lines = store::children_of(&state.db, &[e.id])
+        .await?
+        .remove(&e.id)
+        .unwrap_or_default();
+    Ok(shown(e, issues, lines, own))
+}
+
 /// An event the caller may read (`above`: also one held above a
 /// facilitator's unit) or change; any other is not found to them.
 async fn find(
@@ -556,13 +561,8 @@ async fn get_event(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<EventDto>, ApiError> {
     let event = find(&state, &staff, *id, true).await?;
-    let issues = store::issues_of(&state.db, event.id).await?;
-    let lines = store::children_of(&state.db, &[event.id])
-        .await?
-        .remove(&event.id)
-        .unwrap_or_default();
     let own = staff.unit_scope(&org::load_chart(&state.db).await?);
-    Ok(web::Json(shown(event, issues, lines, own.as_deref())))
+    Ok(web::Json(read_shown(&state, event, own.as_deref()).await?))
 }
 
 /// Corrections to an event (issues raised there are curated separately).
@@ -794,15 +794,7 @@ async fn put_children(
     }
     let by_level = b.children_by_school_level.as_ref().and_then(|map| {
         let parts: Vec<(String, i32)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        let known = |k: &str| {
-            [
-                SchoolLevel::Primary,
-                SchoolLevel::LowerSecondary,
-                SchoolLevel::UpperSecondary,
-            ]
-            .iter()
-            .any(|l| l.as_str() == k)
-        };
+        let known = |k: &str| SchoolLevel::parse(k).is_some();
         errors
             .0
             .extend(check_breakdown("children_by_school_level", b.children_attending, &parts, &known).0);
@@ -843,11 +835,6 @@ async fn put_children(
         },
     )
     .await?;
-    let issues = store::issues_of(&state.db, event.id).await?;
-    let lines = store::children_of(&state.db, &[event.id])
-        .await?
-        .remove(&event.id)
-        .unwrap_or_default();
     let own = staff.unit_scope(&chart);
-    Ok(web::Json(shown(event, issues, lines, own.as_deref())))
+    Ok(web::Json(read_shown(&state, event, own.as_deref()).await?))
 }
