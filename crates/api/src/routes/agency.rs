@@ -29,7 +29,7 @@ use crate::dto::{CommitmentDto, ReplyDto, commitment_dtos, reply_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, paged_query};
-use crate::services::lookups::{Lookup, commitments, own_delivery, status_query};
+use crate::services::lookups::{Lookup, agency_exists, commitments, own_delivery, status_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -85,13 +85,6 @@ fn client_dto(c: agency_clients::Client) -> ClientDto {
         created_at: c.created_at,
         revoked_at: c.revoked_at,
     }
-}
-
-async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
-    catalog::get_agency(&state.db, AgencyId(id))
-        .await
-        .or_not_found("agency")?;
-    Ok(())
 }
 
 fn secret_hash(state: &AppState, secret: &str) -> String {

@@ -6,8 +6,6 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
-use langnghe_domain::AgencyId;
-use langnghe_storage::catalog;
 use langnghe_storage::outbox::{self, Event};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,6 +17,7 @@ use crate::auth::{Admin, AdminOrAgency, Staff};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, paged_query};
+use crate::services::lookups::agency_exists;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -51,13 +50,6 @@ pub struct WebhookSecretDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookDto {
     pub url: String,
-}
-
-async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
-    catalog::get_agency(&state.db, AgencyId(id))
-        .await
-        .or_not_found("agency")?;
-    Ok(())
 }
 
 /// A webhook URL checked (form and destination) with a new secret, before

@@ -31,6 +31,14 @@ pub(crate) fn status_query<T: Named>(raw: Option<&str>, name: &str) -> Result<Op
     .transpose()
 }
 
+/// The agency `id` exists, or 404 `not_found`.
+pub(crate) async fn agency_exists(state: &AppState, id: Uuid) -> Result<(), ApiError> {
+    catalog::get_agency(&state.db, langnghe_domain::AgencyId(id))
+        .await
+        .or_not_found("agency")?;
+    Ok(())
+}
+
 /// A delivery routed to the agency `agency_id`, as it opens its own: another
 /// agency's is not found, as a missing one is.
 pub(crate) async fn own_delivery(state: &AppState, agency_id: Uuid, id: Uuid) -> Result<DeliveryRow, ApiError> {
