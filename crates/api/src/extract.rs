@@ -45,11 +45,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
                 essence == "application/json" || essence.ends_with("+json")
             })
             .unwrap_or(false);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
+        let declared = declared_length(req);
         let mut payload = payload.take();
         let req = req.clone();
         Box::pin(async move {
@@ -60,6 +56,15 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
             result
         })
     }
+}
+
+/// The body's length as the request declares it (`Content-Length`), if it
+/// does and the value is a number.
+pub fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
 }
 
 async fn read_json<T: DeserializeOwned + Validate>(

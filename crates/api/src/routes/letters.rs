@@ -120,11 +120,7 @@ async fn upload(
     }
     let max = state.letter_max_bytes;
     let too_large = || refused(LetterRefusal::TooLarge { max });
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared = crate::extract::declared_length(&req);
     if declared.is_some_and(|n| n > max) {
         return Err(too_large());
     }
