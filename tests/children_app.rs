@@ -516,6 +516,10 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     b.js("window.__hold = true; return true", json!([])).await;
     b.click("#next").await;
     b.wait_text("h1", 10, |t| t == "Sending…").await;
+    assert_eq!(
+        b.text("#saved").await,
+        "Your answers are on their way. Please wait a moment."
+    );
     b.screenshot("app-sending-15").await;
     accessible(&b, "sending (en)").await;
     b.js("window.__release(); return true", json!([])).await;
@@ -738,7 +742,11 @@ async fn after_answering_a_child_raises_supports_reads_and_erases(age: u8) {
     in_other_language(&b, "#support a", |t| t.contains("Call 111"), "issue sent (en)").await;
     b.click("#lang").await;
     b.wait_text("#support a", 10, |t| t.contains("Gọi 111")).await;
-    assert_eq!(b.text("#issue-receipt").await, issue_receipt, "the same receipt in either language");
+    assert_eq!(
+        b.text("#issue-receipt").await,
+        issue_receipt,
+        "the same receipt in either language"
+    );
     b.click("#home").await;
 
     // What other children raised, with "me too".
@@ -1077,6 +1085,7 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
     assert!(b.has("#remember").await, "remembering is offered, not chosen");
     b.click("#clear").await;
     b.find("#code").await;
+    b.screenshot("app-cleared-7").await;
     assert_nothing_stored(&b).await;
     assert_eq!(
         b.js("return location.href", json!([])).await,
@@ -1423,6 +1432,18 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     assert_eq!(answers["minutes"].as_f64(), Some(30.0));
     assert_eq!(answers["wish"], json!(["toilets", "trees", "water"]));
     assert_eq!(answers["say"], "More shade in the yard");
+
+    // Taken back, after a question in the child's words.
+    b.click("#withdraw").await;
+    b.wait_text("#confirm-text", 10, |t| t.contains("will not count any more"))
+        .await;
+    b.screenshot("app-withdraw-ask-15").await;
+    accessible(&b, "withdraw: are you sure? (en)").await;
+    still(&b, "withdraw: are you sure?").await;
+    b.click("#confirm-yes").await;
+    b.wait_text("main", 10, |t| t.contains("have been taken back")).await;
+    b.screenshot("app-withdrawn-15").await;
+    assert!(responses(&c.app).await.is_empty());
 }
 
 #[actix_web::test]

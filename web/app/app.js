@@ -399,7 +399,7 @@ function sendingScreen() {
   const waiting = navigator.onLine === false || state.retryIn;
   return el('div', {},
     el('h1', { text: waiting ? w.savedTitle : w.sending }),
-    el('p', { class: 'notice', role: 'status', id: 'saved', text: waiting ? w.saved : w.sending }));
+    el('p', { class: 'notice', role: 'status', id: 'saved', text: waiting ? w.saved : w.sendingText }));
 }
 
 // ---------------------------------------------------------------------------
