@@ -5,7 +5,7 @@ import * as api from './api.js';
 import { h } from './console.js';
 import { t } from './i18n.js';
 import * as f from './format.js';
-import { words, field, input, select, status, pagedTable, ask, all, unitOptions, secretOnce, problemText } from './ui.js';
+import { words, field, input, select, status, pagedTable, ask, all, unitOptions, secretOnce, problemText, webhookForm } from './ui.js';
 
 const AGENCY_KINDS = ['education_office', 'social_affairs_office', 'peoples_committee', 'school_board', 'mass_organisation', 'department', 'police', 'health', 'other'];
 const value = (id) => document.getElementById(id).value.trim();
@@ -204,19 +204,7 @@ async function agency(area, id) {
     try { await api.post(`/agencies/${id}/webhook/test`); message.done(t('testQueued')); } catch (e) { message.fail(e); }
   } });
   const hookError = h('p', { class: 'error', role: 'alert' });
-  const hookForm = h('form', { class: 'row', id: 'set-webhook', novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
-    hookError.textContent = '';
-    try {
-      const w = await api.call('PUT', `/agencies/${id}/webhook`, { url: value('webhook-url') });
-      hookSecret.replaceChildren(secretOnce('webhook-secret', t('webhookSecret'), w.secret, t('hookSecretOnce')));
-      await loadHook();
-      message.done(t('webhookSet'));
-      document.getElementById('webhook-secret').focus();
-    } catch (err) { hookError.textContent = problemText(err); }
-  } },
-  field('webhook-url', t('webhookUrl'), input('webhook-url', { type: 'url', size: 50, placeholder: 'https://' }), t('webhookHint')),
-  h('button', { type: 'submit', id: 'save-webhook', text: t('setWebhook') }));
+  const hookForm = webhookForm('webhook', `/agencies/${id}/webhook`, { secretArea: hookSecret, error: hookError, message, reload: loadHook });
 
   area.replaceChildren(
     h('p', {}, h('a', { href: '#/admin/agencies', text: `← ${t('admAgencies')}` })),

@@ -6,7 +6,7 @@ import * as api from './api.js';
 import { h } from './console.js';
 import { t } from './i18n.js';
 import * as f from './format.js';
-import { words, field, input, select, status, pagedTable, all, secretOnce, problemText } from './ui.js';
+import { words, field, select, status, pagedTable, all, problemText, webhookForm } from './ui.js';
 import './extra_words.js';
 
 const STATUSES = ['dead', 'pending', 'delivered'];
@@ -26,19 +26,7 @@ export function hooks(area) {
       if (e.status === 404) now.textContent = t('noWebhook'); else hookError.textContent = problemText(e);
     }
   };
-  const hookForm = h('form', { class: 'row', id: 'set-sg-webhook', novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
-    hookError.textContent = '';
-    try {
-      const w = await api.call('PUT', '/safeguarding/webhook', { url: document.getElementById('sg-webhook-url').value.trim() });
-      secretArea.replaceChildren(secretOnce('sg-webhook-secret', t('webhookSecret'), w.secret, t('hookSecretOnce')));
-      await loadHook();
-      message.done(t('webhookSet'));
-      document.getElementById('sg-webhook-secret').focus();
-    } catch (err) { hookError.textContent = problemText(err); }
-  } },
-  field('sg-webhook-url', t('webhookUrl'), input('sg-webhook-url', { type: 'url', size: 50, placeholder: 'https://' }), t('webhookHint')),
-  h('button', { type: 'submit', id: 'save-sg-webhook', text: t('setWebhook') }));
+  const hookForm = webhookForm('sg-webhook', '/safeguarding/webhook', { secretArea, error: hookError, message, reload: loadHook });
 
   // The events, filtered by state; the dead letters first.
   let agencies = new Map();

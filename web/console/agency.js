@@ -2,15 +2,12 @@
 // evidence, acknowledge, reply once with a stance and commitments, report
 // progress on each commitment.
 import * as api from './api.js';
-import { h, say, problem } from './console.js';
-import { t, current } from './i18n.js';
+import { h, problem } from './console.js';
+import { t } from './i18n.js';
 import * as f from './format.js';
+import { words, dmy, ymd, load, poster } from './ui.js';
 
 const STANCES = ['accepted', 'partially_accepted', 'declined', 'not_responsible'];
-const words = (text) => (text ? text[current()] || text.vi : '');
-// "2026-12-31" → "31/12/2026" and back.
-const dmy = (d) => (d ? d.split('-').reverse().join('/') : '');
-const ymd = (s) => { const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(s || ''); return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : null; };
 
 export function show(main, rest) {
   if (rest[0]) delivery(main, rest[0]);
@@ -56,18 +53,11 @@ function evidence(e) {
 }
 
 async function delivery(main, id) {
-  let d;
-  try { d = await api.get(`/agency/deliveries/${id}`); } catch (e) { main.replaceChildren(h('p', { class: 'error', text: problem(e) })); return; }
+  const d = await load(main, `/agency/deliveries/${id}`);
+  if (!d) return;
   const rec = d.recommendation;
   const message = h('p', { id: 'delivery-message', role: 'status' });
-  const run = async (path, body) => {
-    try {
-      await api.post(path, body);
-      say(t('done'));
-      await delivery(main, id);
-      document.getElementById('delivery-message').textContent = t('done');
-    } catch (e) { message.textContent = problem(e); }
-  };
+  const run = poster(message, () => delivery(main, id));
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/inbox', text: `← ${t('back')}` })),
     h('h1', { text: words(rec.title) }),

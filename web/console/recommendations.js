@@ -3,11 +3,10 @@
 // send it; then the board of deliveries, escalated and overdue first.
 import * as api from './api.js';
 import { h, say, problem } from './console.js';
-import { t, current } from './i18n.js';
+import { t } from './i18n.js';
 import * as f from './format.js';
+import { words, dmy, load, poster } from './ui.js';
 
-const words = (text) => (text ? text[current()] || text.vi : '');
-const dmy = (d) => (d ? d.split('-').reverse().join('/') : '');
 
 export function show(main, rest) {
   if (rest[0] === 'new') compose(main);
@@ -193,17 +192,10 @@ async function compose(main, id) {
 }
 
 async function detail(main, id) {
-  let r;
-  try { r = await api.get(`/recommendations/${id}`); } catch (e) { main.replaceChildren(h('p', { class: 'error', text: problem(e) })); return; }
+  const r = await load(main, `/recommendations/${id}`);
+  if (!r) return;
   const message = h('p', { id: 'rec-message', role: 'status' });
-  const run = async (path, body) => {
-    try {
-      await api.post(path, body);
-      say(t('done'));
-      await detail(main, id);
-      document.getElementById('rec-message').textContent = t('done');
-    } catch (e) { message.textContent = problem(e); }
-  };
+  const run = poster(message, () => detail(main, id));
   const parts = [
     h('p', {}, h('a', { href: '#/recs', text: `← ${t('back')}` })),
     h('h1', { text: words(r.title) }),

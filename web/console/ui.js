@@ -175,3 +175,43 @@ export function secretOnce(id, label, secret, warning = t('secretOnce')) {
         try { await navigator.clipboard.writeText(secret); copied.textContent = t('copied'); } catch { copied.textContent = t('copyByHand'); }
       } }), copied));
 }
+
+// What a screen shows, read from the API; on a refusal the refusal takes the
+// screen's place and this gives null.
+export async function load(main, path) {
+  try { return await api.get(path); } catch (e) { main.replaceChildren(h('p', { class: 'error', text: problem(e) })); return null; }
+}
+
+// What a detail screen's buttons do: post, say it is done, draw the screen
+// again and leave "done" in its status line (`message`, found again by its
+// id on the new screen); a refusal is written in the status line instead.
+export function poster(message, redraw) {
+  return async (path, body) => {
+    try {
+      await api.post(path, body);
+      say(t('done'));
+      await redraw();
+      document.getElementById(message.id).textContent = t('done');
+    } catch (e) { message.textContent = problem(e); }
+  };
+}
+
+// The form that sets a webhook's address (its ids: `set-${id}`, `${id}-url`,
+// `save-${id}`): the API answers with a new secret, shown once in
+// `secretArea` (as `${id}-secret`, focused); then `reload` shows the
+// address, `message` says it is set, and a refusal is written in `error`.
+export function webhookForm(id, path, { secretArea, error, message, reload }) {
+  return h('form', { class: 'row', id: `set-${id}`, novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    try {
+      const w = await api.call('PUT', path, { url: document.getElementById(`${id}-url`).value.trim() });
+      secretArea.replaceChildren(secretOnce(`${id}-secret`, t('webhookSecret'), w.secret, t('hookSecretOnce')));
+      await reload();
+      message.done(t('webhookSet'));
+      document.getElementById(`${id}-secret`).focus();
+    } catch (err) { error.textContent = problemText(err); }
+  } },
+  field(`${id}-url`, t('webhookUrl'), input(`${id}-url`, { type: 'url', size: 50, placeholder: 'https://' }), t('webhookHint')),
+  h('button', { type: 'submit', id: `save-${id}`, text: t('setWebhook') }));
+}

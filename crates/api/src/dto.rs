@@ -173,8 +173,9 @@ pub struct RenderedSurveyDto {
     pub questions: Vec<RenderedQuestionDto>,
 }
 
+/// An answer a question offers, with its label.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct RenderedOptionDto {
+pub struct OptionLabelDto {
     pub key: String,
     pub label: String,
 }
@@ -195,7 +196,7 @@ pub struct RenderedQuestionDto {
     pub required: bool,
     pub text: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub options: Vec<RenderedOptionDto>,
+    pub options: Vec<OptionLabelDto>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -233,7 +234,7 @@ pub fn rendered_dto(r: RenderedSurvey) -> RenderedSurveyDto {
                 options: q
                     .options
                     .into_iter()
-                    .map(|(key, label)| RenderedOptionDto { key, label })
+                    .map(|(key, label)| OptionLabelDto { key, label })
                     .collect(),
                 min: q.min,
                 max: q.max,

@@ -6,10 +6,9 @@
 //! origin), with no cookies and no referrer.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{Compress, from_fn};
 use actix_web::{HttpResponse, web};
 
-use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers, not_modified, serve};
+use crate::web_assets::{Asset, CSS, HTML, JS, embed, files_scope, find, serve};
 
 macro_rules! asset {
     ($name:literal, $mime:expr) => {
@@ -44,21 +43,12 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// contract describes `/api/v1` alone).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::scope("/app")
-            .wrap(Compress::default())
-            .wrap(from_fn(not_modified))
-            .wrap(headers(CSP))
+        files_scope!("/app", CSP)
             .route("", web::get().to(index))
             .route("/", web::get().to(index))
             .route("/{file}", web::get().to(file)),
     )
-    .service(
-        web::scope("/j")
-            .wrap(Compress::default())
-            .wrap(from_fn(not_modified))
-            .wrap(headers(CSP))
-            .route("/{code}", web::get().to(index)),
-    );
+    .service(files_scope!("/j", CSP).route("/{code}", web::get().to(index)));
 }
 
 async fn index() -> HttpResponse {

@@ -29,6 +29,19 @@ macro_rules! embed {
 }
 pub(crate) use embed;
 
+/// `files_scope!("/app", CSP)`: the scope a client's files are served in,
+/// compressed, with the [`headers`] of `CSP`, answering 304 while a cached
+/// copy is still the same ([`not_modified`]).
+macro_rules! files_scope {
+    ($path:literal, $csp:expr) => {
+        actix_web::web::scope($path)
+            .wrap(actix_web::middleware::Compress::default())
+            .wrap(actix_web::middleware::from_fn($crate::web_assets::not_modified))
+            .wrap($crate::web_assets::headers($csp))
+    };
+}
+pub(crate) use files_scope;
+
 pub(crate) const HTML: &str = "text/html; charset=utf-8";
 pub(crate) const CSS: &str = "text/css; charset=utf-8";
 pub(crate) const JS: &str = "text/javascript; charset=utf-8";

@@ -6,10 +6,9 @@
 //! under a strict Content-Security-Policy (no inline script, nothing from
 //! another origin), with no referrer.
 
-use actix_web::middleware::{Compress, from_fn};
 use actix_web::{HttpResponse, web};
 
-use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers, not_modified};
+use crate::web_assets::{Asset, CSS, HTML, JS, embed, files_scope, find};
 
 macro_rules! asset {
     ($name:literal, $mime:expr) => {
@@ -64,10 +63,7 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// contract describes `/api/v1` alone).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::scope("/console")
-            .wrap(Compress::default())
-            .wrap(from_fn(not_modified))
-            .wrap(headers(CSP))
+        files_scope!("/console", CSP)
             .route("", web::get().to(index))
             .route("/", web::get().to(index))
             .route("/{file}", web::get().to(file)),

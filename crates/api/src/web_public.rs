@@ -6,10 +6,9 @@
 //! other clients, a client of the public JSON API only, served under a
 //! strict Content-Security-Policy with no cookie and no referrer.
 
-use actix_web::middleware::{Compress, from_fn};
 use actix_web::{HttpResponse, web};
 
-use crate::web_assets::{Asset, CSS, HTML, JS, embed, find, headers, not_modified};
+use crate::web_assets::{Asset, CSS, HTML, JS, embed, files_scope, find};
 
 /// Every shared file; a file not listed here is not served.
 const SHARED: &[Asset] = &[
@@ -35,24 +34,15 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 /// `.route()` and left out of the OpenAPI document on purpose (the
 /// contract describes `/api/v1` alone).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/shared")
-            .wrap(Compress::default())
-            .wrap(from_fn(not_modified))
-            .wrap(headers(CSP))
-            .route("/{file}", web::get().to(shared)),
-    )
-    .service(
-        web::scope("/cong-dong")
-            .wrap(Compress::default())
-            .wrap(from_fn(not_modified))
-            .wrap(headers(CSP))
-            .route("", web::get().to(page))
-            .route("/", web::get().to(page))
-            // A recommendation's own address: the page reads the id.
-            .route("/r/{id}", web::get().to(page))
-            .route("/{file}", web::get().to(public_file)),
-    );
+    cfg.service(files_scope!("/shared", CSP).route("/{file}", web::get().to(shared)))
+        .service(
+            files_scope!("/cong-dong", CSP)
+                .route("", web::get().to(page))
+                .route("/", web::get().to(page))
+                // A recommendation's own address: the page reads the id.
+                .route("/r/{id}", web::get().to(page))
+                .route("/{file}", web::get().to(public_file)),
+        );
 }
 
 async fn shared(name: web::Path<String>) -> HttpResponse {

@@ -13,45 +13,45 @@ use crate::entities::{delivery, reply_letter};
 use crate::query::{Found, upsert};
 use crate::{Actor, Db, StoreError, begin};
 
-/// A delivery's letter, as stored.
+/// A delivery's letter: the object in the store that holds it, its size and
+/// digest, and whether the agency made it public.
 #[derive(Debug, Clone, Serialize)]
-pub struct LetterRow {
+pub struct Letter {
     pub delivery_id: Uuid,
     pub agency_id: Uuid,
     pub object_key: String,
     pub bytes: i64,
     pub sha256: String,
     pub public: bool,
+}
+
+/// A delivery's letter, as stored: with when it was uploaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterRow {
+    #[serde(flatten)]
+    pub letter: Letter,
     pub uploaded_at: DateTime<Utc>,
 }
 
 fn row(m: reply_letter::Model) -> LetterRow {
     LetterRow {
-        delivery_id: m.delivery_id,
-        agency_id: m.agency_id,
-        object_key: m.object_key,
-        bytes: m.bytes,
-        sha256: m.sha256,
-        public: m.public,
+        letter: Letter {
+            delivery_id: m.delivery_id,
+            agency_id: m.agency_id,
+            object_key: m.object_key,
+            bytes: m.bytes,
+            sha256: m.sha256,
+            public: m.public,
+        },
         uploaded_at: m.uploaded_at,
     }
-}
-
-/// A letter to record: its object is already in the store.
-pub struct NewLetter {
-    pub delivery_id: Uuid,
-    pub agency_id: Uuid,
-    pub object_key: String,
-    pub bytes: i64,
-    pub sha256: String,
-    pub public: bool,
 }
 
 /// Records `letter` as its delivery's letter, replacing an earlier one
 /// (whose object key is returned, for the caller to delete once this is
 /// committed), audited in the same transaction. The delivery must be the
 /// agency's: another agency's is not found.
-pub async fn put(db: &Db, actor: &Actor, letter: NewLetter) -> Result<(LetterRow, Option<String>), StoreError> {
+pub async fn put(db: &Db, actor: &Actor, letter: Letter) -> Result<(LetterRow, Option<String>), StoreError> {
     let tx = begin(db).await?;
     delivery::Entity::find_by_id(letter.delivery_id)
         .filter(delivery::Column::AgencyId.eq(letter.agency_id))
@@ -92,14 +92,14 @@ pub async fn put(db: &Db, actor: &Actor, letter: NewLetter) -> Result<(LetterRow
         Change {
             action: "delivery.letter",
             entity: "delivery",
-            entity_id: Some(after.delivery_id.to_string()),
+            entity_id: Some(after.letter.delivery_id.to_string()),
             before: before.as_ref().and_then(snapshot),
             after: snapshot(&after),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok((after, before.map(|b| b.object_key)))
+    Ok((after, before.map(|b| b.letter.object_key)))
 }
 
 /// The letter of a delivery, if it has one.

@@ -15,7 +15,7 @@ use langnghe_domain::survey::{self, AgeBand, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_domain::{FieldErrors, UnitId};
-use langnghe_storage::participation::{self as store, NewIssue, NewResponse, Session, Submitted, Withdrawn};
+use langnghe_storage::participation::{self as store, NewIssue, Session, Submitted, Withdrawn};
 use langnghe_storage::{StoreError, catalog, org, surveys, throttle};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -575,7 +575,7 @@ async fn enter_paper_response(
         return Err(ApiError::new(Code::AgeNotEligible, "Age outside the survey's range")
             .detail("this survey is not for children of this age"));
     }
-    let submission::Checked { answers: stored, cases } = submission::checked_answers(&def, child.age, &b.answers)?;
+    let checked = submission::checked_answers(&def, child.age, &b.answers)?;
     let request_hash = state.data_key.hash(
         "request",
         &serde_json::to_string(&serde_json::json!({
@@ -590,33 +590,10 @@ async fn enter_paper_response(
     let token_hash = state
         .data_key
         .hash("paper_participant", &format!("{}:{key}", session.id));
-    let support = crate::services::intake::strongest(&cases);
-    let new_id = Uuid::now_v7();
-    let new = NewResponse {
-        // The day the child answered: the session's, whenever entered.
-        submitted_at: session.window.opens_at,
-        record_key: rand::random(),
-        id: new_id,
-        survey_id: session.survey_id,
-        version: session.version,
-        session_id: session.id,
-        unit_id: session.unit_id,
-        participant_id: Uuid::nil(),
-        age: i16::from(child.age),
-        age_band: child.band.as_str().to_owned(),
-        grade: child.grade.map(i16::from),
-        gender: child.gender.map(|g| g.as_str().to_owned()),
-        language: match form_lang {
-            Lang::Vi => "vi".to_owned(),
-            Lang::En => "en".to_owned(),
-        },
-        answers: langnghe_storage::formats::answers::encode(&stored),
-        receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(new_id)),
-        idempotency_key: key,
-        request_hash,
-        single: !def.allow_multiple(),
-        cases,
-    };
+    let support = crate::services::intake::strongest(&checked.cases);
+    let answerer = submission::Answerer::on_paper(&child, form_lang, &session);
+    let new = answerer.response(&state, &session, &def, checked, key, request_hash);
+    let new_id = new.id;
     let receipt = |id: Uuid| PaperReceiptDto {
         id,
         receipt_code: state.data_key.receipt_code(id),
@@ -911,10 +888,7 @@ fn respondent_claims(
         age: child.age,
         grade: child.grade,
         gender: child.gender.map(|g| g.as_str().to_owned()),
-        lang: match lang {
-            Lang::Vi => "vi".into(),
-            Lang::En => "en".into(),
-        },
+        lang: langnghe_domain::words::lang_code(lang).to_owned(),
     }
 }
 

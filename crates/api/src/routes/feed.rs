@@ -173,7 +173,7 @@ async fn public_dtos(
                     commitments,
                     letter_url: letters
                         .iter()
-                        .any(|l| l.delivery_id == d.id)
+                        .any(|l| l.letter.delivery_id == d.id)
                         .then(|| format!("{base}/api/v1/public/recommendations/{}/letters/{}", r.id, d.id)),
                 }
             })

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use langnghe_domain::letter::{LetterRefusal, check_pdf};
 use langnghe_domain::recommendation::RecommendationStatus;
 use langnghe_storage::StoreError;
-use langnghe_storage::letters::{self as store, LetterRow, NewLetter};
+use langnghe_storage::letters::{self as store, Letter, LetterRow};
 use langnghe_storage::recommendations as recs;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -50,10 +50,10 @@ pub struct LetterDto {
 
 fn dto(l: &LetterRow) -> LetterDto {
     LetterDto {
-        delivery_id: l.delivery_id,
-        bytes: l.bytes,
-        sha256: l.sha256.clone(),
-        public: l.public,
+        delivery_id: l.letter.delivery_id,
+        bytes: l.letter.bytes,
+        sha256: l.letter.sha256.clone(),
+        public: l.letter.public,
         uploaded_at: l.uploaded_at,
     }
 }
@@ -140,7 +140,7 @@ async fn upload(
     check_pdf(&bytes, max).map_err(refused)?;
     let size = bytes.len() as i64;
     let stored = state.letters.put(bytes).await.map_err(|e| ApiError::internal(&e))?;
-    let letter = NewLetter {
+    let letter = Letter {
         delivery_id: delivery.id,
         agency_id: caller.agency_id,
         object_key: stored.key.clone(),
@@ -171,7 +171,7 @@ async fn upload(
 
 /// The letter as a download: never shown inline, never sniffed, and run in
 /// a sandbox should a browser open it.
-async fn served(state: &AppState, letter: &LetterRow, public: bool) -> Result<HttpResponse, ApiError> {
+async fn served(state: &AppState, letter: &Letter, public: bool) -> Result<HttpResponse, ApiError> {
     let bytes = state
         .letters
         .get(&letter.object_key)
@@ -210,7 +210,7 @@ async fn agency_letter(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let letter = store::get(&state.db, *id).await.or_not_found("letter")?;
+    let letter = store::get(&state.db, *id).await.or_not_found("letter")?.letter;
     if letter.agency_id != caller.agency_id {
         return Err(ApiError::not_found("letter"));
     }
@@ -238,7 +238,7 @@ async fn curator_letter(
     if d.recommendation_id != rec {
         return Err(ApiError::not_found("letter"));
     }
-    let letter = store::get(&state.db, delivery).await.or_not_found("letter")?;
+    let letter = store::get(&state.db, delivery).await.or_not_found("letter")?.letter;
     served(&state, &letter, false).await
 }
 
@@ -257,7 +257,7 @@ async fn public_letter(state: web::Data<AppState>, path: web::Path<(Uuid, Uuid)>
     let (rec, delivery) = path.into_inner();
     let sent = recs::get(&state.db, rec).await.or_not_found("letter")?.status == RecommendationStatus::Sent;
     let d = recs::get_delivery(&state.db, delivery).await.or_not_found("letter")?;
-    let letter = store::get(&state.db, delivery).await.or_not_found("letter")?;
+    let letter = store::get(&state.db, delivery).await.or_not_found("letter")?.letter;
     if !sent || d.recommendation_id != rec || !letter.public {
         return Err(ApiError::not_found("letter"));
     }

@@ -19,10 +19,13 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::{Admin, Consulting, Staff};
+use crate::dto::OptionLabelDto;
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::query_lang;
 use crate::services::results::answers_or_none;
-use crate::services::results::{GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, compute, dimension_label};
+use crate::services::results::{
+    GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, Window, compute, dimension_label,
+};
 use crate::state::AppState;
 use crate::survey_format::find as find_survey;
 
@@ -91,13 +94,6 @@ pub struct PublicSurveyQuery {
     /// `vi` or `en` (default: from `Accept-Language`, else `vi`).
     #[param(value_type = Option<crate::closed_sets::LangCode>)]
     pub lang: Option<String>,
-}
-
-/// An answer a question offers, with its label.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OptionLabelDto {
-    pub key: String,
-    pub label: String,
 }
 
 /// A question as the survey asked it.
@@ -395,17 +391,7 @@ async fn read_rows(
             ));
         }
     };
-    let window = ResultsQuery {
-        by: None,
-        unit_id: q.unit_id,
-        unit_level: None,
-        at: q.at,
-        from: q.from,
-        to: q.to,
-        version: q.version,
-        lang: None,
-    }
-    .window(state.clock.local_date())?;
+    let window = Window::of(q.at, q.from, q.to, state.clock.local_date())?;
     let record = find_survey(state, id).await?;
     let version = q
         .version

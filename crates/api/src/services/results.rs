@@ -66,14 +66,21 @@ pub(crate) struct Window {
     pub(crate) months: (Option<String>, Option<String>),
 }
 
-impl ResultsQuery {
-    pub(crate) fn window(&self, today: NaiveDate) -> Result<Window, ApiError> {
+impl Window {
+    /// The window of a query's `at`, `from` and `to` (`at` defaults to
+    /// `today`); 400 for a date out of range or a window of part months.
+    pub(crate) fn of(
+        at: Option<NaiveDate>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<Window, ApiError> {
         use crate::extract::query_date;
-        let (from, to) = (query_date("from", self.from)?, query_date("to", self.to)?);
+        let (from, to) = (query_date("from", from)?, query_date("to", to)?);
         let months =
             results::whole_months(from, to).map_err(|e| ApiError::bad_request(Code::InvalidQuery, e.to_string()))?;
         Ok(Window {
-            at: query_date("at", self.at)?.unwrap_or(today),
+            at: query_date("at", at)?.unwrap_or(today),
             from: from.map(crate::local_day_start),
             to: to.and_then(|d| d.succ_opt()).map(crate::local_day_start),
             months,
@@ -371,7 +378,7 @@ pub(crate) async fn compute(
     let def = stored.definition.definition;
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();
-    let Window { at, months, .. } = q.window(state.clock.local_date())?;
+    let Window { at, months, .. } = Window::of(q.at, q.from, q.to, state.clock.local_date())?;
     // The units whose responses are counted: the caller's scope, narrowed
     // to `unit_id` when given.
     let root = match viewer.scope().narrow(&chart, q.unit_id.map(UnitId), &[today]) {

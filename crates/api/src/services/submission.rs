@@ -7,10 +7,13 @@
 
 use std::sync::Arc;
 
-use langnghe_domain::consultation::{ChildRefusal, SessionState, SurveyStatus};
+use chrono::{DateTime, Utc};
+
+use langnghe_domain::consultation::{ChildRefusal, PaperChild, SessionState, SurveyStatus};
 use langnghe_domain::screen::Outcome;
 use langnghe_domain::survey::{self, AgeBand, Answer, RawAnswer, SurveyDefinition};
 use langnghe_domain::text::Lang;
+use langnghe_domain::words;
 use langnghe_storage::participation::{self as store, NewCase, NewResponse, Session, Submitted};
 use langnghe_storage::surveys;
 use serde_json::{Map, Value};
@@ -72,6 +75,85 @@ pub fn closed_meanwhile(state: &AppState, session: &Session, lang: Lang) -> ApiE
     ApiError::for_child(Code::SessionClosed, ChildRefusal::SessionClosed, lang)
 }
 
+/// Who answered, as a response is stored with them: a child online (their
+/// respondent token) or a child's paper form, and when they answered.
+pub struct Answerer {
+    pub participant_id: Uuid,
+    pub age: u8,
+    pub age_band: &'static str,
+    pub grade: Option<u8>,
+    pub gender: Option<String>,
+    /// `vi` or `en`.
+    pub language: &'static str,
+    pub answered_at: DateTime<Utc>,
+}
+
+impl Answerer {
+    /// A child online, from what their respondent token carries.
+    pub fn online(who: &Respondent, now: DateTime<Utc>) -> Answerer {
+        let age = who.claims.age;
+        Answerer {
+            participant_id: who.participant_id,
+            age,
+            age_band: AgeBand::for_age(age).map(|b| b.as_str()).unwrap_or("6-8"),
+            grade: who.claims.grade,
+            gender: who.claims.gender.clone(),
+            language: words::lang_code(who.lang()),
+            answered_at: now,
+        }
+    }
+
+    /// A paper form: a child of its own (no pseudonym: the form's key names
+    /// it), who answered on the day the session opened.
+    pub fn on_paper(child: &PaperChild, lang: Lang, session: &Session) -> Answerer {
+        Answerer {
+            participant_id: Uuid::nil(),
+            age: child.age,
+            age_band: child.band.as_str(),
+            grade: child.grade,
+            gender: child.gender.map(|g| g.as_str().to_owned()),
+            language: words::lang_code(lang),
+            answered_at: session.window.opens_at,
+        }
+    }
+
+    /// The row that stores their checked answers in `session`, under the
+    /// submission's `Idempotency-Key` and the keyed hash of what was sent.
+    pub fn response(
+        self,
+        state: &AppState,
+        session: &Session,
+        def: &SurveyDefinition,
+        Checked { answers, cases }: Checked,
+        key: String,
+        request_hash: String,
+    ) -> NewResponse {
+        let id = Uuid::now_v7();
+        NewResponse {
+            submitted_at: self.answered_at,
+            // The response's secret key for the cell key method.
+            record_key: rand::random(),
+            id,
+            survey_id: session.survey_id,
+            version: session.version,
+            session_id: session.id,
+            unit_id: session.unit_id,
+            participant_id: self.participant_id,
+            age: i16::from(self.age),
+            age_band: self.age_band.to_owned(),
+            grade: self.grade.map(i16::from),
+            gender: self.gender,
+            language: self.language.to_owned(),
+            answers: langnghe_storage::formats::answers::encode(&answers),
+            receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
+            idempotency_key: key,
+            request_hash,
+            single: !def.allow_multiple(),
+            cases,
+        }
+    }
+}
+
 /// A response stored (now, or by the submission this one retries).
 pub struct Receipt {
     pub id: Uuid,
@@ -92,38 +174,15 @@ pub async fn submit(
     let (session, def) = open_session(state, who).await?;
     // The child reads what is wrong with their answers in the language of
     // their form.
-    let Checked { answers: stored, cases } =
-        checked_answers(&def, who.claims.age, answers).map_err(|e| e.written_in(lang))?;
+    let checked = checked_answers(&def, who.claims.age, answers).map_err(|e| e.written_in(lang))?;
     // Keyed: a guess at what the child wrote cannot be checked against it.
     let request_hash = state.data_key.hash(
         "request",
         &serde_json::to_string(answers).map_err(|e| ApiError::internal(&e))?,
     );
-    let id = Uuid::now_v7();
-    let age_band = AgeBand::for_age(who.claims.age).map(|b| b.as_str()).unwrap_or("6-8");
-    let support = crate::services::intake::strongest(&cases);
-    let new = NewResponse {
-        submitted_at: state.clock.now(),
-        // The response's secret key for the cell key method.
-        record_key: rand::random(),
-        id,
-        survey_id: session.survey_id,
-        version: session.version,
-        session_id: session.id,
-        unit_id: session.unit_id,
-        participant_id: who.participant_id,
-        age: i16::from(who.claims.age),
-        age_band: age_band.to_owned(),
-        grade: who.claims.grade.map(i16::from),
-        gender: who.claims.gender.clone(),
-        language: who.claims.lang.clone(),
-        answers: langnghe_storage::formats::answers::encode(&stored),
-        receipt_hash: state.data_key.hash("receipt", &state.data_key.receipt_code(id)),
-        idempotency_key: key,
-        request_hash,
-        single: !def.allow_multiple(),
-        cases,
-    };
+    let support = crate::services::intake::strongest(&checked.cases);
+    let new = Answerer::online(who, state.clock.now()).response(state, &session, &def, checked, key, request_hash);
+    let id = new.id;
     match state.submissions.submit(new).await? {
         Submitted::Created => Ok(Receipt { id, support }),
         Submitted::Replayed(original) => Ok(Receipt { id: original, support }),
