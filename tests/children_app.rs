@@ -1501,6 +1501,13 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts(age: u8) {
         json!([]),
     )
     .await;
+    // The charts draw themselves again at their box's new width (a
+    // ResizeObserver): the page fits once they have.
+    b.wait_until(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth",
+        10,
+    )
+    .await;
     let wrong = too_small_or_outside(&b).await;
     assert!(wrong.is_empty(), "results at 320 px / 200 %: {wrong:#?}");
     b.click("#home").await;
