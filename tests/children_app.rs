@@ -124,6 +124,40 @@ async fn how_many(b: &Browser, css: &str) -> Value {
         .await
 }
 
+/// The files the page loaded, but its calls to the API.
+const OWN_FILES: &str = "return performance.getEntriesByType('resource').map(e => e.name)
+   .filter(n => !new URL(n).pathname.startsWith('/api/v1/'))";
+
+/// Under `prefers-reduced-motion: reduce`, nothing on the screen moves: no
+/// animation running, no transition or animation that would run.
+async fn still(b: &Browser, screen: &str) {
+    let moving = b
+        .js(
+            "if (!matchMedia('(prefers-reduced-motion: reduce)').matches) return ['reduced motion not asked'];
+             const out = document.getAnimations().map(a => `running: ${a.animationName || a.constructor.name}`);
+             for (const e of document.querySelectorAll('*')) {
+               const c = getComputedStyle(e);
+               const moves = c.transitionDuration.split(',').some(d => parseFloat(d) > 0)
+                 || c.animationName.split(',').some(n => n.trim() !== 'none');
+               if (moves) out.push(`${e.tagName}#${e.id}.${e.className}`);
+             }
+             return out",
+            json!([]),
+        )
+        .await;
+    assert_eq!(moving, json!([]), "{screen}: moves");
+}
+
+/// The progress bar: its value, its name and the width drawn.
+async fn progress(b: &Browser) -> Value {
+    b.js(
+        "const p = document.querySelector('[role=progressbar]');
+         return [p.getAttribute('aria-valuenow'), p.getAttribute('aria-label'), p.firstElementChild.style.width]",
+        json!([]),
+    )
+    .await
+}
+
 /// Ticks the assent and starts.
 async fn agree(b: &Browser) {
     b.click("#assent").await;
@@ -224,6 +258,14 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     assert_eq!(b.text(".step").await, "Câu 2 / 8", "the hidden question now shows");
     // A screen reader is told where the child is.
     b.wait_text("#live", 10, |t| t == "Câu 2 / 8").await;
+    assert_eq!(progress(&b).await, json!(["25", "Câu 2 / 8", "25%"]));
+    // Back: the previous question with the answer still chosen.
+    b.click("#back").await;
+    b.wait_text(".step", 10, |t| t == "Câu 1 / 8").await;
+    assert!(b.has("input[value=no]:checked").await, "the answer kept going back");
+    assert_eq!(progress(&b).await, json!(["13", "Câu 1 / 8", "13%"]));
+    b.click("#next").await;
+    b.wait_text(".step", 10, |t| t == "Câu 2 / 8").await;
     assert!(b.text("h1").await.contains("Vì sao"));
     assert!(
         b.text("#q-why_not-hint").await.contains("Đừng viết tên"),
@@ -232,21 +274,37 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     b.type_into("textarea", "Sân trường ít cây").await;
     accessible(&b, "text").await;
     assert!(b.text("[aria-live=polite].hint").await.contains("17 / 200"));
+    b.screenshot("app-text-7").await;
     b.click("#next").await;
     accessible(&b, "multiple choice").await;
     b.click("input[value=yard]").await;
     b.click("input[value=library]").await;
+    b.screenshot("app-multiple-choice-7").await;
+    // Back from here: the words typed are still there.
+    b.click("#back").await;
+    b.wait_text(".step", 10, |t| t == "Câu 2 / 8").await;
+    let typed = b.js("return document.querySelector('textarea').value", json!([])).await;
+    assert_eq!(typed, "Sân trường ít cây");
+    b.click("#next").await;
+    b.wait_text(".step", 10, |t| t == "Câu 3 / 8").await;
+    assert!(b.has("input[value=library]:checked").await);
     b.click("#next").await;
     // A child of seven rates with faces.
     assert!(b.has(".faces .face").await, "faces for ages 6-8");
     b.screenshot("app-rating-faces-7").await;
     accessible(&b, "rating with faces").await;
+    in_other_language(&b, "#next", |t| t == "Next", "rating with faces (en)").await;
+    b.click("#lang").await;
+    b.wait_text("#next", 10, |t| t == "Tiếp").await;
     b.click("input[name=q-happy][value='4']").await;
     b.click("#next").await;
     b.click("input[name=q-walk][value=yes]").await;
+    b.screenshot("app-yes-no-7").await;
+    accessible(&b, "yes/no").await;
     b.click("#next").await;
     accessible(&b, "number").await;
     b.type_into("input[type=number]", "15").await;
+    b.screenshot("app-number-7").await;
     b.click("#next").await;
     // Ranking by touch or keyboard: water to the top.
     b.click("button[data-key=water][data-dir=up]").await;
@@ -298,6 +356,7 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     assert!(asked.contains("không được tính nữa"), "{asked}");
     let focused = b.js("return document.activeElement.id", json!([])).await;
     assert_eq!(focused, "confirm-no", "the safe answer has the focus");
+    b.screenshot("app-withdraw-ask-7").await;
     accessible(&b, "withdraw: are you sure?").await;
     b.click("#confirm-no").await;
     b.find("#receipt").await;
@@ -321,6 +380,7 @@ async fn a_child_of_seven_answers_every_question_type_and_takes_it_back() {
     b.click("#confirm-yes").await;
     b.wait_text("main", 10, |t| t.contains("đã được rút lại")).await;
     assert!(responses(&c.app).await.is_empty(), "receipt {receipt} withdrew it");
+    b.screenshot("app-withdrawn-7").await;
     accessible(&b, "withdrawn").await;
     in_other_language(&b, "main", |t| t.contains("have been taken back"), "withdrawn (en)").await;
 }
@@ -334,6 +394,7 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     b.goto(&format!("{}/j/{}", c.app.base, c.code)).await;
     b.find("#code").await;
     assert_eq!(b.js("return location.pathname", json!([])).await, "/app/");
+    let entries = b.js("return history.length", json!([])).await;
     accessible(&b, "join (en)").await;
     b.select("#age", "15").await;
     b.screenshot("app-join-15").await;
@@ -365,25 +426,57 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     // Back online, the connection's news arrives three times at once (the
     // browser's and twice more) while a retry is waiting: one try at a time.
+    // That try reaches the service, which stores the answers, but its
+    // answer is lost on the way back: the app still holds them as unsent.
+    b.js("window.__loseNext = true; return true", json!([])).await;
     b.offline(false).await;
     b.js(
         "dispatchEvent(new Event('online')); dispatchEvent(new Event('online')); return true",
         json!([]),
     )
     .await;
-    b.wait_text("#receipt", 90, |t| t.len() > 10).await;
+    b.wait_until("return window.__lost === 1 && window.__atOnce === 0", 90)
+        .await;
+    assert_eq!(responses(&c.app).await.len(), 1, "stored, though the app never heard");
+    b.find("#saved").await;
+    // Tried again (now rather than after the backoff): the same key, so the
+    // service answers with the first try's receipt and stores nothing more.
+    b.js("dispatchEvent(new Event('online')); return true", json!([])).await;
+    let receipt = b.wait_text("#receipt", 30, |t| t.len() > 10).await;
     b.screenshot("app-receipt-15").await;
     assert_eq!(
         responses(&c.app).await.len(),
         1,
         "exactly one response however often it tried"
     );
+    c.app.get(&format!("/api/v1/receipts/{receipt}"), None).await.ok(200);
     let most = b.js("return window.__mostAtOnce", json!([])).await;
     assert_eq!(most, 1, "never two tries at once");
+    let keys = keys_sent(&b).await;
+    assert!(keys.len() >= 3, "offline, lost, then sent: {keys:?}");
+    assert!(keys[0].as_str().is_some_and(|k| k.len() == 36), "{keys:?}");
+    assert!(keys.iter().all(|k| *k == keys[0]), "one key for every try: {keys:?}");
+    accessible(&b, "receipt (en)").await;
 
-    // A shared device: "done — clear this device" leaves nothing behind.
+    // A shared device: "done — clear this device" leaves nothing behind,
+    // in the history neither: no entry was added, and going back leaves the
+    // app, with nothing of the child's on the way.
     b.click("#clear").await;
     b.find("#code").await;
+    assert_nothing_stored(&b).await;
+    b.screenshot("app-cleared-15").await;
+    assert_eq!(b.js("return history.length", json!([])).await, entries);
+    b.js("history.back(); return true", json!([])).await;
+    b.wait_until("return !location.href.includes('/app/')", 10).await;
+    let before = b.text("body").await;
+    assert!(!before.contains(&receipt), "{before}");
+    b.js("history.forward(); return true", json!([])).await;
+    b.find("#code").await;
+    assert_eq!(
+        b.js("return document.querySelector('#code').value", json!([])).await,
+        ""
+    );
+    assert!(!b.has("#receipt").await);
     assert_nothing_stored(&b).await;
     accessible(&b, "cleared (en)").await;
     in_other_language(&b, "h1", |t| t.contains("Tham gia"), "cleared (vi)").await;
@@ -419,9 +512,24 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     b.click("#continue").await;
     agree(&b).await;
     b.wait_text("#note", 10, |t| t.contains("still here")).await;
+    // Sending, held on the way for a look at the screen.
+    b.js("window.__hold = true; return true", json!([])).await;
     b.click("#next").await;
+    b.wait_text("h1", 10, |t| t == "Sending…").await;
+    assert_eq!(
+        b.text("#saved").await,
+        "Your answers are on their way. Please wait a moment."
+    );
+    b.screenshot("app-sending-15").await;
+    accessible(&b, "sending (en)").await;
+    b.js("window.__release(); return true", json!([])).await;
     b.wait_text("#receipt", 10, |t| t.len() > 10).await;
     assert_eq!(responses(&c.app).await.len(), 2, "the second child's answers, once");
+    // The try refused as the time ran out and the one after joining again
+    // carried the same key.
+    let keys = keys_sent(&b).await;
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys[0].is_string() && keys[0] == keys[1], "{keys:?}");
 }
 
 /// The child's time to answer runs out: the token the phone holds is
@@ -436,16 +544,50 @@ async fn time_runs_out(b: &Browser) {
     b.refresh().await;
 }
 
-/// Counts the tries at sending answers that are under way at once.
+/// Counts the tries at sending answers that are under way at once, and
+/// records each try's Idempotency-Key (in `sessionStorage`, so that a
+/// reload keeps them). With `window.__loseNext` set, the next try reaches
+/// the service but its answer is lost on the way back (the app sees a
+/// network failure); with `window.__hold` set, tries wait until
+/// `window.__release()`.
 const COUNT_SENDS: &str = "
   const fetch_ = window.fetch;
   window.__atOnce = 0;
   window.__mostAtOnce = 0;
+  window.__lost = 0;
+  window.__held = null;
+  window.__release = () => { window.__hold = false; if (window.__held) window.__held(); };
   window.fetch = async (url, init) => {
     const sending = init && init.method === 'POST' && String(url).endsWith('/api/v1/responses');
-    if (sending) { window.__atOnce += 1; window.__mostAtOnce = Math.max(window.__mostAtOnce, window.__atOnce); }
-    try { return await fetch_(url, init); } finally { if (sending) window.__atOnce -= 1; }
+    if (!sending) return fetch_(url, init);
+    const keys = JSON.parse(sessionStorage.getItem('__keys') || '[]');
+    keys.push(init.headers['Idempotency-Key'] || null);
+    sessionStorage.setItem('__keys', JSON.stringify(keys));
+    window.__atOnce += 1; window.__mostAtOnce = Math.max(window.__mostAtOnce, window.__atOnce);
+    try {
+      if (window.__hold) await new Promise((go) => { window.__held = go; });
+      const res = await fetch_(url, init);
+      if (window.__loseNext) {
+        window.__loseNext = false;
+        await res.text();
+        window.__lost += 1;
+        throw new TypeError('Failed to fetch');
+      }
+      return res;
+    } finally { window.__atOnce -= 1; }
   };";
+
+/// The Idempotency-Keys of the tries at sending answers recorded by
+/// `COUNT_SENDS`, and forgets them.
+async fn keys_sent(b: &Browser) -> Vec<Value> {
+    let keys = b
+        .js(
+            "const k = JSON.parse(sessionStorage.getItem('__keys') || '[]'); sessionStorage.removeItem('__keys'); return k",
+            json!([]),
+        )
+        .await;
+    keys.as_array().unwrap().clone()
+}
 
 #[actix_web::test]
 async fn a_disclosure_shows_a_child_of_seven_the_hotline_kindly() {
@@ -469,6 +611,7 @@ async fn a_disclosure_shows_the_hotline_kindly(age: u8) {
     assert!(b.text("#support").await.contains("111"), "{}", b.text("#support").await);
     b.screenshot(&format!("app-hotline-{age}")).await;
     accessible(&b, "hotline").await;
+    in_other_language(&b, "#support a", |t| t.contains("Call 111"), "hotline (en)").await;
     let href = b
         .js(
             "return document.querySelector('#support a').getAttribute('href')",
@@ -596,6 +739,14 @@ async fn after_answering_a_child_raises_supports_reads_and_erases(age: u8) {
     b.find("#support").await;
     b.screenshot(&format!("app-issue-hotline-{age}")).await;
     accessible(&b, "issue sent").await;
+    in_other_language(&b, "#support a", |t| t.contains("Call 111"), "issue sent (en)").await;
+    b.click("#lang").await;
+    b.wait_text("#support a", 10, |t| t.contains("Gọi 111")).await;
+    assert_eq!(
+        b.text("#issue-receipt").await,
+        issue_receipt,
+        "the same receipt in either language"
+    );
     b.click("#home").await;
 
     // What other children raised, with "me too".
@@ -603,6 +754,11 @@ async fn after_answering_a_child_raises_supports_reads_and_erases(age: u8) {
     b.wait_text("#others", 10, |t| t.contains("Cổng trường đông xe")).await;
     b.screenshot(&format!("app-others-{age}")).await;
     accessible(&b, "others").await;
+    in_other_language(&b, "h1", |t| t == "What other children raised", "others (en)").await;
+    b.find("#others").await;
+    accessible(&b, "others (en), listed").await;
+    b.click("#lang").await;
+    b.wait_text("#others", 10, |t| t.contains("Cổng trường đông xe")).await;
     b.click(&format!("button[data-issue='{issue}']")).await;
     b.wait_text("#others", 10, |t| t.contains("Em đã ủng hộ")).await;
     let supports = c.app.get("/api/v1/public/issues", None).await.ok(200)["items"][0]["supports"].clone();
@@ -662,6 +818,9 @@ async fn after_answering_a_child_raises_supports_reads_and_erases(age: u8) {
         "{issues}"
     );
     assert!(!issues.contains(&kept_title) && !issues.contains('['), "{issues}");
+    in_other_language(&b, "#held", |t| t.contains("1 answer"), "my data (en)").await;
+    b.click("#lang").await;
+    b.wait_text("#held", 10, |t| t.contains("1 câu trả lời")).await;
 
     // Taking the issue back from "my data", after a question: the service
     // no longer knows its receipt.
@@ -819,13 +978,19 @@ fn worded(owner: &str, title: &str) -> Value {
        "text": {"vi": "Giờ ra chơi em có đủ chỗ chơi không?", "en": "Is there enough room to play at break time?"}}]})
 }
 
-/// Sessions, open now at a school, of `n` surveys worded as above: the app and their join codes.
+/// Sessions, open now at a school, of `n` surveys worded as above (the
+/// second one taking no issues): the app and their join codes.
 async fn worded_sessions(n: usize) -> (TestApp, Vec<String>) {
     let app = TestApp::spawn_demo().await;
     let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut codes = Vec::new();
     for i in 0..n {
-        let survey = published_survey(&app, &worded(&district, &format!("Giờ ra chơi {}", i + 1))).await;
+        let mut def = worded(&district, &format!("Giờ ra chơi {}", i + 1));
+        // The second survey takes no issues.
+        if i == 1 {
+            def["allow_issues"] = json!(false);
+        }
+        let survey = published_survey(&app, &def).await;
         let session = app.open_session(&survey, &school, -5, 120).await;
         codes.push(session["join_code"].as_str().unwrap().to_owned());
     }
@@ -859,10 +1024,48 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
     let (app, codes) = worded_sessions(1).await;
     let code = &codes[0];
 
-    // Seven: the survey's words for 6–8, in Vietnamese, then in English.
+    // Refusals at joining, shown in the API's own words for the child: a
+    // session not open yet, a survey for older children.
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
+    let later = published_survey(&app, &worded(&district, "Buổi chiều")).await;
+    let later = app.open_session(&later, &school, 60, 120).await;
+    let later = later["join_code"].as_str().unwrap().to_owned();
+    let mut older = worded(&district, "Lớp lớn");
+    older["min_age"] = json!(12);
+    let older = published_survey(&app, &older).await;
+    let older = app.open_session(&older, &school, -5, 120).await;
+    let older = older["join_code"].as_str().unwrap().to_owned();
+    let refused = async |code: &str, age: u8, status: u16, why: &str| -> String {
+        let r = app
+            .post(
+                "/api/v1/join/assent",
+                None,
+                &json!({"join_code": code, "age": age, "language": "vi"}),
+            )
+            .await;
+        r.assert_problem(status, why);
+        r.body["detail"].as_str().unwrap().to_owned()
+    };
+    let not_yet = refused(&later, 7, 409, "session_not_open").await;
+    let too_young = refused(&older, 7, 422, "age_not_eligible").await;
     let b = Browser::phone("vi").await;
     open_app(&b, &app).await;
-    start_joining(&b, code, 7).await;
+    b.type_into("#code", &later).await;
+    b.select("#age", "7").await;
+    b.click("#continue").await;
+    let said = b.wait_text("#problem", 10, |t| !t.is_empty()).await;
+    assert_eq!(said, not_yet, "not open yet, in the API's words");
+    accessible(&b, "not open yet").await;
+    b.type_into("#code", &older).await;
+    b.click("#continue").await;
+    let said = b.wait_text("#problem", 10, |t| t != not_yet).await;
+    assert_eq!(said, too_young, "too young, in the API's words");
+    assert!(!b.has("#assent").await);
+
+    // Seven: the survey's words for 6–8, in Vietnamese, then in English.
+    b.type_into("#code", code).await;
+    b.click("#continue").await;
+    b.find("#assent").await;
     assert_eq!(b.text("#assent-text").await, YOUNG_VI);
     b.screenshot("app-assent-7").await;
     accessible(&b, "assent, 7").await;
@@ -870,8 +1073,11 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
     b.click("#lang").await;
     b.wait_text("#assent-text", 10, |t| t == YOUNG_VI).await;
     // Not ticked: the API's own words for the child, and no joining.
+    let r = app.join(code, 7, json!({"assent": false, "language": "vi"})).await;
+    r.assert_problem(422, "assent_required");
     b.click("#start").await;
-    b.find("#problem").await;
+    let said = b.wait_text("#problem", 10, |t| !t.is_empty()).await;
+    assert_eq!(said, r.body["detail"].as_str().unwrap());
     assert!(!b.has("#next").await);
     agree(&b).await;
     answer_worded(&b).await;
@@ -879,6 +1085,7 @@ async fn a_child_of_seven_and_one_of_fifteen_agree_in_the_surveys_words_for_thei
     assert!(b.has("#remember").await, "remembering is offered, not chosen");
     b.click("#clear").await;
     b.find("#code").await;
+    b.screenshot("app-cleared-7").await;
     assert_nothing_stored(&b).await;
     assert_eq!(
         b.js("return location.href", json!([])).await,
@@ -921,6 +1128,7 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget(age: u8) {
     start_joining(&b, &codes[0], age).await;
     agree(&b).await;
     let first = answer_worded(&b).await;
+    assert!(b.has("#to-raise").await, "this survey takes issues");
 
     // Offered in the child's words, never chosen for them.
     let why = b.text("#remember-why").await;
@@ -944,6 +1152,16 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget(age: u8) {
     show_remember_box(&b).await;
     b.screenshot(&format!("app-remembered-{age}")).await;
     accessible(&b, "remembered").await;
+    in_other_language(
+        &b,
+        "#remember-box",
+        |t| t.contains("This phone remembers you"),
+        "remembered (en)",
+    )
+    .await;
+    b.click("#lang").await;
+    b.wait_text("#remember-box", 10, |t| t.contains("Điện thoại này nhớ em"))
+        .await;
     let kept = b
         .js("return JSON.parse(localStorage.getItem('langnghe.me'))", json!([]))
         .await;
@@ -968,6 +1186,24 @@ async fn a_child_on_their_own_phone_is_remembered_until_they_forget(age: u8) {
     start_joining(&b, &codes[1], age).await;
     agree(&b).await;
     let second = answer_worded(&b).await;
+    // This survey takes none: raising one is not offered (the API would
+    // refuse it), also after a reload.
+    assert!(
+        !b.has("#to-raise").await,
+        "raising offered where the survey takes no issues"
+    );
+    let token = b
+        .js(
+            "return JSON.parse(localStorage.getItem('langnghe.app')).token",
+            json!([]),
+        )
+        .await;
+    app.raise(token.as_str().unwrap(), "not-here", "Sân chơi", "Sân chơi nhỏ quá.")
+        .await
+        .assert_problem(403, "issues_not_allowed");
+    b.refresh().await;
+    b.find("#to-mine").await;
+    assert!(!b.has("#to-raise").await, "raising offered after a reload");
     b.click("#to-mine").await;
     let held = b.wait_text("#held", 10, |t| !t.is_empty()).await;
     assert!(held.contains("2 câu trả lời"), "one child across visits: {held}");
@@ -1056,8 +1292,15 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
 
     let b = Browser::phone("en").await;
     before_each_page(&b, TEST_VOICES).await;
+    // This child's phone asks for reduced motion.
+    b.cdp(
+        "Emulation.setEmulatedMedia",
+        json!({"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}),
+    )
+    .await;
     open_app(&b, &c.app).await;
     b.find("#code").await;
+    still(&b, "join").await;
     b.type_into("#code", &c.code).await;
     b.select("#age", "15").await;
     b.click("input[name=gender][value=girl]").await;
@@ -1081,6 +1324,9 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     agree(&b).await;
     b.find("#next").await;
     assert!(b.text("h1").await.contains("Do you like your school?"));
+    // What the page loaded to show the first question: answering downloads
+    // nothing more but its calls to the API.
+    let loaded = b.js(OWN_FILES, json!([])).await;
 
     // No voice for the language: no read-aloud button.
     assert!(!b.has("[data-speak]").await, "hidden where no voice speaks en");
@@ -1113,6 +1359,9 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     b.click("#next").await;
     assert!(b.text("h1").await.contains("Which places"), "show_if skipped why_not");
     b.click("input[value=class]").await;
+    b.screenshot("app-multiple-choice-15").await;
+    accessible(&b, "multiple choice (en)").await;
+    still(&b, "multiple choice").await;
     b.click("#next").await;
     // At fifteen a rating is stars, not faces.
     assert!(!b.has(".faces").await, "no faces after 6-8");
@@ -1122,8 +1371,13 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     b.click("input[name=q-happy][value='5']").await;
     b.click("#next").await;
     b.click("input[name=q-walk][value=no]").await;
+    b.screenshot("app-yes-no-15").await;
+    accessible(&b, "yes/no (en)").await;
     b.click("#next").await;
     b.type_into("input[type=number]", "30").await;
+    b.screenshot("app-number-15").await;
+    accessible(&b, "number (en)").await;
+    still(&b, "number").await;
     b.click("#next").await;
     // Ranking by keyboard: toilets up twice, with Enter on the focused button.
     b.js(
@@ -1147,9 +1401,26 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     b.screenshot("app-ranking-15").await;
     b.click("#next").await;
     b.type_into("textarea", "More shade in the yard").await;
+    b.wait_text(".hint[aria-live=polite]", 10, |t| t.contains("22 of 300"))
+        .await;
+    b.screenshot("app-text-15").await;
+    accessible(&b, "text (en)").await;
     b.click("#next").await;
 
     b.wait_text("#receipt", 10, |t| t.len() > 10).await;
+    still(&b, "receipt").await;
+    assert_eq!(b.js(OWN_FILES, json!([])).await, loaded, "downloaded while answering");
+    // Nothing from elsewhere, no cookie.
+    let all = b
+        .js(
+            "return performance.getEntriesByType('resource').map(e => e.name)",
+            json!([]),
+        )
+        .await;
+    for name in all.as_array().unwrap() {
+        assert!(name.as_str().unwrap().starts_with(&c.app.base), "{name} from elsewhere");
+    }
+    assert_eq!(b.js("return document.cookie", json!([])).await, "");
     let stored = responses(&c.app).await;
     assert_eq!(stored.len(), 1);
     let answers: Value = serde_json::from_str(&stored[0]).unwrap();
@@ -1161,6 +1432,18 @@ async fn a_child_of_fifteen_answers_every_type_with_stars_and_read_aloud_where_a
     assert_eq!(answers["minutes"].as_f64(), Some(30.0));
     assert_eq!(answers["wish"], json!(["toilets", "trees", "water"]));
     assert_eq!(answers["say"], "More shade in the yard");
+
+    // Taken back, after a question in the child's words.
+    b.click("#withdraw").await;
+    b.wait_text("#confirm-text", 10, |t| t.contains("will not count any more"))
+        .await;
+    b.screenshot("app-withdraw-ask-15").await;
+    accessible(&b, "withdraw: are you sure? (en)").await;
+    still(&b, "withdraw: are you sure?").await;
+    b.click("#confirm-yes").await;
+    b.wait_text("main", 10, |t| t.contains("have been taken back")).await;
+    b.screenshot("app-withdrawn-15").await;
+    assert!(responses(&c.app).await.is_empty());
 }
 
 #[actix_web::test]
@@ -1205,6 +1488,28 @@ async fn after_answering_a_child_sees_public_results_as_simple_charts(age: u8) {
     crate::public_page::no_small_count_shown(&b, "hidden to protect children").await;
     b.screenshot(&format!("app-results-en-{age}")).await;
     accessible(&b, "results in English").await;
+    // The charts at 320 px with text at 200 %.
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 320, "height": 640, "deviceScaleFactor": 2, "mobile": true}),
+    )
+    .await;
+    b.wait_until("return document.documentElement.clientWidth === 320", 10)
+        .await;
+    b.js(
+        "document.documentElement.style.fontSize = '200%'; return true",
+        json!([]),
+    )
+    .await;
+    // The charts draw themselves again at their box's new width (a
+    // ResizeObserver): the page fits once they have.
+    b.wait_until(
+        "return document.documentElement.scrollWidth <= document.documentElement.clientWidth",
+        10,
+    )
+    .await;
+    let wrong = too_small_or_outside(&b).await;
+    assert!(wrong.is_empty(), "results at 320 px / 200 %: {wrong:#?}");
     b.click("#home").await;
     b.find("#to-results").await;
 }
@@ -1348,12 +1653,22 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
         }
         if screen == "last text" {
             b.type_into("textarea", "bố em say rượu về là đánh em rất đau").await;
+            b.offline(true).await;
         }
         b.click("#next").await;
     }
+    b.find("#saved").await;
+    look(&b, "saved offline").await;
+    b.offline(false).await;
+    b.js("dispatchEvent(new Event('online')); return true", json!([])).await;
     b.find("#receipt").await;
     b.find("#support a").await;
     look(&b, "receipt with the hotline").await;
+    b.click("#withdraw").await;
+    b.find("#confirm-yes").await;
+    look(&b, "are you sure? (withdraw)").await;
+    b.click("#confirm-no").await;
+    b.find("#receipt").await;
     b.click("#to-raise").await;
     b.find("#issue-title").await;
     look(&b, "raise").await;
@@ -1366,6 +1681,8 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
     for (to, screen) in [
         ("#to-others", "others"),
         ("#to-status", "status"),
+        ("#to-feed", "you said, we did"),
+        ("#to-results", "results"),
         ("#to-mine", "my data"),
     ] {
         b.click("#home").await;
@@ -1373,6 +1690,15 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
         b.find("#home").await;
         look(&b, screen).await;
     }
+    // Remembered, then welcomed back on the start screen.
+    b.click("#home").await;
+    b.click("#remember").await;
+    b.find("#forget").await;
+    look(&b, "remembered").await;
+    b.click("#another").await;
+    b.find("#welcome").await;
+    look(&b, "welcome back").await;
+    b.click("#welcome #to-mine").await;
     // "Are you sure?", then erased.
     b.click("#erase").await;
     b.find("#confirm-yes").await;
@@ -1382,7 +1708,6 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
     look(&b, "erased").await;
     // Another child's time runs out as they send.
     b.click("#home").await;
-    b.click("#clear").await;
     b.type_into("#code", &c.code).await;
     b.select("#age", "8").await;
     b.click("#continue").await;
@@ -1395,6 +1720,8 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
         json!({"width": 320, "height": 640, "deviceScaleFactor": 2, "mobile": true}),
     )
     .await;
+    b.wait_until("return document.documentElement.clientWidth === 320", 10)
+        .await;
     b.js(larger, json!([])).await;
     b.click("#next").await;
     b.find("#expired").await;

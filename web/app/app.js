@@ -338,6 +338,7 @@ async function send() {
     const title = state.survey?.title || null;
     state = {
       lang: state.lang, stage: 'done', token: state.token, participant: state.participant,
+      takesIssues: !!state.survey?.takes_issues,
       receipt: receipt.receipt_code, support: receipt.support || null,
       held: { [receipt.receipt_code]: { id: receipt.id, title } },
     };
@@ -398,7 +399,7 @@ function sendingScreen() {
   const waiting = navigator.onLine === false || state.retryIn;
   return el('div', {},
     el('h1', { text: waiting ? w.savedTitle : w.sending }),
-    el('p', { class: 'notice', role: 'status', id: 'saved', text: waiting ? w.saved : w.sending }));
+    el('p', { class: 'notice', role: 'status', id: 'saved', text: waiting ? w.saved : w.sendingText }));
 }
 
 // ---------------------------------------------------------------------------
@@ -425,7 +426,8 @@ function doneScreen(error) {
       el('button', { type: 'button', id: 'clear', text: w.clear, onclick: clearDevice })),
     el('h2', { text: w.more }),
     el('div', { class: 'choices' },
-      state.token ? el('button', { type: 'button', class: 'secondary', id: 'to-raise', text: w.raise, onclick: () => go('raise') }) : null,
+      // Offered only where the survey takes issues (the API would refuse).
+      state.token && state.takesIssues ? el('button', { type: 'button', class: 'secondary', id: 'to-raise', text: w.raise, onclick: () => go('raise') }) : null,
       el('button', { type: 'button', class: 'secondary', id: 'to-others', text: w.others, onclick: () => go('others') }),
       el('button', { type: 'button', class: 'secondary', id: 'to-feed', text: w.youSaid, onclick: () => go('feed') }),
       el('button', { type: 'button', class: 'secondary', id: 'to-results', text: w.results, onclick: () => go('results') }),
@@ -602,6 +604,7 @@ function go(stage) {
   if (state.stage === 'join' || state.stage === 'done') state.home = state.stage;
   state.stage = stage;
   state.note = undefined;
+  state.sentIssue = undefined;
   keep();
   draw();
 }
@@ -642,8 +645,10 @@ function raiseScreen(error, sent) {
       state.issues = [...(state.issues || []), r.receipt_code];
       state.held = { ...(state.held || {}), [r.receipt_code]: { id: r.id } };
       keepReceipt(r.receipt_code, 'issue', r.id);
+      // Part of the drawn state: another language shows the same receipt.
+      state.sentIssue = { receipt_code: r.receipt_code, support: r.support || null };
       keep();
-      show(raiseScreen(null, r));
+      draw();
     } catch (e) {
       show(raiseScreen(problem(e)));
       document.getElementById('problem')?.focus();
@@ -895,7 +900,7 @@ function draw() {
   langButton.lang = state.lang === 'vi' ? 'en' : 'vi';
   const screens = {
     join: () => joinScreen(), assent: () => (state.asked ? assentScreen() : joinScreen()), answer: () => answerScreen(), sending: sendingScreen,
-    expired: expiredScreen, done: () => doneScreen(), raise: () => raiseScreen(), others: othersScreen, feed: feedScreen,
+    expired: expiredScreen, done: () => doneScreen(), raise: () => raiseScreen(null, state.sentIssue), others: othersScreen, feed: feedScreen,
     mine: () => (state.note === 'erased' ? erasedScreen() : mineScreen()), status: statusScreen, results: resultsScreen,
   };
   idlePolicy();

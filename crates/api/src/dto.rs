@@ -166,6 +166,10 @@ pub struct RenderedSurveyDto {
     /// What the child agrees to, worded for their band and language: the
     /// survey's own wording, else the service's.
     pub assent: String,
+    /// Whether the child may raise an issue (`POST /issues`) with the
+    /// respondent token of this join: an issue form's, or a survey that
+    /// allows issues (`allow_issues`); otherwise `issues_not_allowed`.
+    pub takes_issues: bool,
     pub questions: Vec<RenderedQuestionDto>,
 }
 
@@ -218,6 +222,7 @@ pub fn rendered_dto(r: RenderedSurvey) -> RenderedSurveyDto {
         document_quote: r.document_quote,
         age_band: r.age_band.as_str(),
         assent: r.assent,
+        takes_issues: r.takes_issues,
         questions: r
             .questions
             .into_iter()

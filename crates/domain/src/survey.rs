@@ -831,6 +831,12 @@ impl SurveyDefinition {
         self.allow_issues
     }
 
+    /// Whether a child who joined a session of this survey may raise an
+    /// issue there: an issue form always, another kind when it allows them.
+    pub fn takes_issues(&self) -> bool {
+        self.kind == SurveyKind::IssueForm || self.allow_issues
+    }
+
     pub fn requires_guardian_consent(&self) -> bool {
         self.requires_guardian_consent
     }
@@ -1388,6 +1394,8 @@ pub struct RenderedSurvey {
     pub age_band: AgeBand,
     /// What the child agreed to, for their band and language.
     pub assent: String,
+    /// Whether the child may raise an issue in this survey's sessions.
+    pub takes_issues: bool,
     pub questions: Vec<RenderedQuestion>,
 }
 
@@ -1439,6 +1447,7 @@ pub fn render(def: &SurveyDefinition, age: u8, lang: Lang) -> RenderedSurvey {
         document_quote: def.document_quote.clone(),
         age_band: band,
         assent: def.assent_for(band, lang).to_owned(),
+        takes_issues: def.takes_issues(),
         questions,
     }
 }
@@ -2030,6 +2039,7 @@ mod tests {
         assert_eq!(d.title().en(), Some("The way to school"));
         assert_eq!((d.min_age(), d.max_age()), (6, 17));
         assert!(!d.allow_multiple() && !d.allow_issues() && !d.requires_guardian_consent());
+        assert!(!d.takes_issues() && !render(&d, 10, Lang::Vi).takes_issues);
         let keys: Vec<_> = d.questions().iter().map(Question::key).collect();
         assert_eq!(keys, ["feel_safe", "why_not", "happy_at_school"]);
         let q = &d.questions()[2];
@@ -2057,7 +2067,7 @@ mod tests {
         raw.questions.push(question("pick", "multiple_choice"));
         raw.questions[3].options = vec![option("a", "A", None), option("b", "B", None), option("c", "C", None)];
         let d = def(&raw);
-        assert!(d.allow_issues());
+        assert!(d.allow_issues() && d.takes_issues() && render(&d, 10, Lang::Vi).takes_issues);
         assert_eq!(d.questions()[1].spec(), &QuestionSpec::Text { max_length: 500 });
         assert_eq!(
             d.questions()[2].spec(),
