@@ -1065,7 +1065,16 @@ async fn results_and_progress_as_charts_with_their_tables_and_a_report_to_downlo
     )
     .await;
     b.type_into("#report-period", "2026-Q4").await;
+    // One download at a time: the two requests would otherwise race and the
+    // JSON could come first.
     b.click("#report-csv").await;
+    b.js_async(
+        "const done = arguments[arguments.length - 1];
+         const wait = () => window.__files.length >= 1 ? done(true) : setTimeout(wait, 100);
+         wait();",
+        json!([]),
+    )
+    .await;
     b.click("#report-json").await;
     let files = b
         .js_async(
