@@ -885,7 +885,7 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it(age: u8) {
     b.type_into("#issue-body", "Hẻm 120 không có đèn, em sợ khi về muộn.")
         .await;
     b.click("#issue-send").await;
-    b.find("#issue-receipt").await;
+    let issue_receipt = b.wait_text("#issue-receipt", 10, |t| t.len() > 10).await;
     b.click("#home").await;
 
     // Received: both receipts kept on this device say so, without a badge.
@@ -899,11 +899,59 @@ async fn the_device_that_holds_a_receipt_sees_what_became_of_it(age: u8) {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(!b.has("#badge:not([hidden])").await, "nothing changed yet");
 
-    // The Council takes it up, puts it in a recommendation, the board
-    // answers and reports progress: a gentle badge, then each step.
+    // The Council takes it up: the younger child's issue on its own, the
+    // older child's merged into another child's that said the same. A
+    // badge, then the step in the API's words.
     let listed = app.get("/api/v1/issues?limit=10", Some(&s.moderator)).await;
     let issue = listed.ok(200)["items"][0]["id"].as_str().unwrap().to_owned();
-    crate::receipts::taken_up_and_answered(&s, &issue, None).await;
+    let moderator = Some(s.moderator.as_str());
+    let (taken_up, stage) = if age < 10 {
+        app.patch(
+            &format!("/api/v1/issues/{issue}"),
+            moderator,
+            &json!({"status": "accepted"}),
+        )
+        .await
+        .ok(200);
+        (issue.clone(), "accepted")
+    } else {
+        let (_, _, other, _) = crate::receipts::child(&s, 14, "Thiếu đèn đường", "Đường Hoàng Văn Thụ tối om.").await;
+        app.patch(
+            &format!("/api/v1/issues/{other}"),
+            moderator,
+            &json!({"status": "accepted"}),
+        )
+        .await
+        .ok(200);
+        app.post(
+            &format!("/api/v1/issues/{issue}/merge"),
+            moderator,
+            &json!({"into": other}),
+        )
+        .await
+        .ok(200);
+        (other, "merged")
+    };
+    let words = app
+        .get(&format!("/api/v1/receipts/{issue_receipt}?lang=vi"), None)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(words["stage"], stage, "{words}");
+    let words = words["message"].as_str().unwrap().to_owned();
+    b.refresh().await;
+    b.wait_text("#badge:not([hidden])", 10, |t| t.contains("Có tin mới"))
+        .await;
+    b.click("#to-status").await;
+    let item = format!("#statuses li[data-receipt='{issue_receipt}'][data-stage='{stage}']");
+    let said = b.wait_text(&item, 10, |t| t.contains(&words)).await;
+    assert!(said.contains("Có tin mới"), "{said}");
+    accessible(&b, &format!("what became of it: {stage}")).await;
+    b.click("#home").await;
+
+    // Then it is put in a recommendation, the board answers and reports
+    // progress: a badge again, then each step.
+    crate::receipts::taken_up_and_answered(&s, &taken_up, None).await;
     b.refresh().await;
     b.wait_text("#badge:not([hidden])", 10, |t| t.contains("Có tin mới"))
         .await;
