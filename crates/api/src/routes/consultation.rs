@@ -11,7 +11,7 @@ use langnghe_domain::consultation::{
     SessionWindow, SurveyStatus, admit, check_paper_window, paper_entry_open, support_message,
 };
 use langnghe_domain::screen::Outcome;
-use langnghe_domain::survey::{self, AgeBand, SurveyKind};
+use langnghe_domain::survey::{self, AgeBand};
 use langnghe_domain::text::Lang;
 use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_domain::{FieldErrors, UnitId};
@@ -1107,7 +1107,7 @@ async fn raise_issue(
 ) -> Result<HttpResponse, ApiError> {
     let lang = who.lang();
     let (session, def) = open_session(&state, &who).await?;
-    if def.kind() != SurveyKind::IssueForm && !def.allow_issues() {
+    if !def.takes_issues() {
         return Err(ApiError::for_child(
             Code::IssuesNotAllowed,
             ChildRefusal::IssuesNotAllowed,
