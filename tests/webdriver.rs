@@ -239,10 +239,20 @@ impl Browser {
             .unwrap_or(false)
     }
 
+    /// Clicks the first element matching `css`. An element redrawn between
+    /// finding and clicking ("stale element reference": nothing was
+    /// clicked) is found again, a few times at most.
     pub async fn click(&self, css: &str) {
-        let e = self.find(css).await;
-        let v = self.cmd("POST", &format!("element/{}/click", e.0), json!({})).await;
-        assert!(v.get("error").is_none(), "click {css}: {v}");
+        for _ in 0..5 {
+            let e = self.find(css).await;
+            let v = self.cmd("POST", &format!("element/{}/click", e.0), json!({})).await;
+            match v.get("error").and_then(Value::as_str) {
+                None => return,
+                Some("stale element reference") => tokio::time::sleep(Duration::from_millis(100)).await,
+                Some(_) => panic!("click {css}: {v}"),
+            }
+        }
+        panic!("click {css}: redrawn under the click five times");
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
