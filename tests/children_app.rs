@@ -439,9 +439,14 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
         .await;
     assert_eq!(responses(&c.app).await.len(), 1, "stored, though the app never heard");
     b.find("#saved").await;
-    // Tried again (now rather than after the backoff): the same key, so the
-    // service answers with the first try's receipt and stores nothing more.
-    b.js("dispatchEvent(new Event('online')); return true", json!([])).await;
+    // Tried again (the try the backoff began, held until now, or one the
+    // connection's news starts): the same key, so the service answers with
+    // the first try's receipt and stores nothing more.
+    b.js(
+        "window.__release(); dispatchEvent(new Event('online')); return true",
+        json!([]),
+    )
+    .await;
     let receipt = b.wait_text("#receipt", 30, |t| t.len() > 10).await;
     b.screenshot("app-receipt-15").await;
     assert_eq!(
@@ -548,8 +553,8 @@ async fn time_runs_out(b: &Browser) {
 /// records each try's Idempotency-Key (in `sessionStorage`, so that a
 /// reload keeps them). With `window.__loseNext` set, the next try reaches
 /// the service but its answer is lost on the way back (the app sees a
-/// network failure); with `window.__hold` set, tries wait until
-/// `window.__release()`.
+/// network failure), and the tries after it are held; with `window.__hold`
+/// set, tries wait until `window.__release()`.
 const COUNT_SENDS: &str = "
   const fetch_ = window.fetch;
   window.__atOnce = 0;
@@ -569,6 +574,7 @@ const COUNT_SENDS: &str = "
       const res = await fetch_(url, init);
       if (window.__loseNext) {
         window.__loseNext = false;
+        window.__hold = true;
         await res.text();
         window.__lost += 1;
         throw new TypeError('Failed to fetch');
