@@ -490,11 +490,7 @@ async fn offline_at_the_moment_of_sending_it_is_sent_once_when_back() {
     // The next child's time to answer runs out (their token refused) as
     // they send: the answers stay on the phone, and once they join again
     // they are sent, once.
-    b.type_into("#code", &c.code).await;
-    b.select("#age", "14").await;
-    b.click("#continue").await;
-    agree(&b).await;
-    b.find("#next").await;
+    join(&b, &c.code, 14).await;
     yes_then_next(&b, 6).await;
     time_runs_out(&b).await;
     b.click("#next").await;
@@ -1762,11 +1758,7 @@ async fn at_320_px_and_200_percent_text_every_target_is_44_px_and_nothing_leaves
     look(&b, "erased").await;
     // Another child's time runs out as they send.
     b.click("#home").await;
-    b.type_into("#code", &c.code).await;
-    b.select("#age", "8").await;
-    b.click("#continue").await;
-    agree(&b).await;
-    b.find("#next").await;
+    join(&b, &c.code, 8).await;
     yes_then_next(&b, 6).await;
     time_runs_out(&b).await;
     b.cdp(
