@@ -289,6 +289,9 @@ async fn guessing_receipts_from_one_network_is_slowed() {
     let s = story().await;
     let app = &s.app;
     let (_, answers, _, _) = child(&s, 12, "Sân chơi", "Sân chơi hẹp.").await;
+    // One instant: the waits below cannot run out while a loaded machine
+    // is slow between two requests.
+    app.clock.freeze();
     // A class behind one address checks freely: 20 wrong receipts count
     // for nothing, the next waits.
     for i in 0..20 {
@@ -306,4 +309,57 @@ async fn guessing_receipts_from_one_network_is_slowed() {
     let r = app.get(&format!("/api/v1/receipts/{answers}"), None).await;
     r.assert_problem(429, "too_many_attempts");
     assert!(r.header("retry-after").is_some());
+}
+
+/// A receipt also withdraws what it was given for, so wrong codes sent to
+/// withdraw count with wrong codes looked up: a guesser cannot switch to
+/// DELETE when GET makes them wait. A refused withdrawal changes nothing,
+/// and once the wait is over the child's own receipt works again.
+#[actix_web::test]
+async fn guessing_receipts_to_withdraw_is_slowed_with_lookups() {
+    let s = story().await;
+    let app = &s.app;
+    let (_, answers, issue, issue_receipt) = child(&s, 13, "Đèn đường", "Đường về nhà tối quá.").await;
+    app.clock.freeze();
+    let guess = |i: usize| format!("{:d>32}", format!("{i:x}").replace(|c: char| c.is_ascii_digit(), "e"));
+    for i in 0..10 {
+        app.delete(&format!("/api/v1/responses/{}", guess(i)), None)
+            .await
+            .assert_problem(404, "receipt_unknown");
+        app.delete(&format!("/api/v1/issues/{}", guess(100 + i)), None)
+            .await
+            .assert_problem(404, "issue_receipt_unknown");
+    }
+    // Not shaped like a receipt at all: still a wrong code.
+    app.delete("/api/v1/issues/not-a-receipt", None)
+        .await
+        .assert_problem(404, "issue_receipt_unknown");
+    for path in [
+        format!("/api/v1/responses/{answers}"),
+        format!("/api/v1/issues/{issue_receipt}"),
+    ] {
+        let r = app.delete(&path, None).await;
+        r.assert_problem(429, "too_many_attempts");
+        assert!(r.header("retry-after").is_some(), "{path}");
+    }
+    let r = app.get(&format!("/api/v1/receipts/{answers}"), None).await;
+    r.assert_problem(429, "too_many_attempts");
+    // Nothing was withdrawn: the issue is still in the moderators' queue
+    // with its words.
+    let m = Some(s.moderator.as_str());
+    let held = app.get(&format!("/api/v1/issues/{issue}"), m).await;
+    assert_eq!(held.ok(200)["status"], "new");
+    assert_eq!(held.body["body"], "Đường về nhà tối quá.");
+    // The wait over, the child withdraws both.
+    app.clock.advance(chrono::Duration::minutes(1));
+    app.delete(&format!("/api/v1/issues/{issue_receipt}"), None)
+        .await
+        .ok(204);
+    app.delete(&format!("/api/v1/responses/{answers}"), None).await.ok(204);
+    app.get(&format!("/api/v1/issues/{issue}"), m)
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/receipts/{answers}"), None)
+        .await
+        .assert_problem(404, "receipt_unknown");
 }

@@ -29,6 +29,7 @@ use crate::dto::{RenderedSurveyDto, rendered_dto};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, paged_query};
+use crate::services::receipt_guesses::ReceiptGuess;
 use crate::services::submission::{self, closed_meanwhile, open_session, published_definition};
 use crate::state::AppState;
 use crate::survey_format::find as find_survey;
@@ -1038,26 +1039,41 @@ async fn submit_response(
 }
 
 /// Withdraw a response with its receipt code: it no longer counts anywhere.
-/// Withdrawing twice is harmless.
+/// Withdrawing twice is harmless. Wrong receipt codes from one network are
+/// throttled, counted with those looked up at `GET /receipts/{receipt_code}`.
 #[utoipa::path(
     tag = "consultation",
     params(("receipt_code" = String, Path)),
     responses(
         (status = 204, description = "Withdrawn"),
         (status = 404, description = "No response has this receipt (`receipt_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadInput,
+        crate::openapi::BadInput, crate::openapi::Throttled,
     )
 )]
 #[delete("/responses/{receipt_code}")]
-async fn withdraw_response(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn withdraw_response(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let guess = ReceiptGuess::admit(
+        &state,
+        crate::client_network_key(&req, &state, "receipt"),
+        crate::request_lang(&req),
+    )
+    .await?;
     let code = code.trim().to_ascii_lowercase();
-    let unknown = || ApiError::new(Code::ReceiptUnknown, "Not found").detail("no response has this receipt code");
-    if !crate::credentials::receipt_shaped(&code) {
-        return Err(unknown());
-    }
-    match store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), state.clock.now()).await? {
+    let found = if crate::credentials::receipt_shaped(&code) {
+        store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), state.clock.now()).await?
+    } else {
+        Withdrawn::NotFound
+    };
+    match found {
         Withdrawn::Now | Withdrawn::Already => Ok(HttpResponse::NoContent().finish()),
-        Withdrawn::NotFound => Err(unknown()),
+        Withdrawn::NotFound => {
+            guess.wrong(&state).await?;
+            Err(ApiError::new(Code::ReceiptUnknown, "Not found").detail("no response has this receipt code"))
+        }
     }
 }
 
@@ -1171,33 +1187,47 @@ async fn raise_issue(
 
 /// Withdraw an issue with its receipt code, as with answers: its words are
 /// erased and it counts nowhere (it leaves the moderators' queue and the
-/// public list). Withdrawing twice is harmless.
+/// public list). Withdrawing twice is harmless. Wrong receipt codes from
+/// one network are throttled, as for answers.
 #[utoipa::path(
     tag = "consultation",
     params(("id" = String, Path, description = "The issue's receipt code (`receipt_code` of its receipt), not its id: OpenAPI has one name for the parameter of `/issues/{id}`")),
     responses(
         (status = 204, description = "Withdrawn"),
         (status = 404, description = "No issue has this receipt (`issue_receipt_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        crate::openapi::BadInput,
+        crate::openapi::BadInput, crate::openapi::Throttled,
     )
 )]
 #[delete("/issues/{id}")]
-async fn withdraw_issue(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let code = code.trim().to_ascii_lowercase();
-    let unknown = || ApiError::new(Code::IssueReceiptUnknown, "Not found").detail("no issue has this receipt code");
-    if !crate::credentials::receipt_shaped(&code) {
-        return Err(unknown());
-    }
-    let hash = state.data_key.hash("receipt", &code);
-    match store::withdraw_issue(
-        &state.db,
-        &hash,
-        langnghe_domain::consultation::ERASED,
-        state.clock.now(),
+async fn withdraw_issue(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let guess = ReceiptGuess::admit(
+        &state,
+        crate::client_network_key(&req, &state, "receipt"),
+        crate::request_lang(&req),
     )
-    .await?
-    {
+    .await?;
+    let code = code.trim().to_ascii_lowercase();
+    let found = if crate::credentials::receipt_shaped(&code) {
+        let hash = state.data_key.hash("receipt", &code);
+        store::withdraw_issue(
+            &state.db,
+            &hash,
+            langnghe_domain::consultation::ERASED,
+            state.clock.now(),
+        )
+        .await?
+    } else {
+        store::IssueWithdrawn::NotFound
+    };
+    match found {
         store::IssueWithdrawn::Now | store::IssueWithdrawn::Already => Ok(HttpResponse::NoContent().finish()),
-        store::IssueWithdrawn::NotFound => Err(unknown()),
+        store::IssueWithdrawn::NotFound => {
+            guess.wrong(&state).await?;
+            Err(ApiError::new(Code::IssueReceiptUnknown, "Not found").detail("no issue has this receipt code"))
+        }
     }
 }

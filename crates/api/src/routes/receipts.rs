@@ -14,10 +14,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::text::Lang;
-use langnghe_domain::throttle::ThrottlePolicy;
 use langnghe_domain::words;
 use langnghe_storage::receipts::{self as store, Receipted};
-use langnghe_storage::{recommendations, throttle};
+use langnghe_storage::recommendations;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,15 +24,12 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, Code};
 use crate::services::lookups::{Lookup, commitments};
+use crate::services::receipt_guesses::ReceiptGuess;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(receipt_status);
 }
-
-/// Wrong receipts from one network (an IPv4 address, an IPv6 /64), as
-/// wrong join codes: a class behind one address checks freely.
-const RECEIPT_POLICY: ThrottlePolicy = ThrottlePolicy::ADDRESS;
 
 /// The most recommendations one receipt shows.
 const MOST_RECOMMENDATIONS: u64 = 10;
@@ -162,13 +158,7 @@ async fn receipt_status(
     q: web::Query<ReceiptQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = crate::extract::query_lang(&req, q.lang.as_deref())?;
-    let now = state.clock.now();
-    let key = crate::client_network_key(&req, &state, "receipt");
-    if let Err(wait) = RECEIPT_POLICY.check(throttle::get(&state.db, &key).await?, now) {
-        let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
-        return Err(ApiError::too_many_requests(secs)
-            .to_child(langnghe_domain::consultation::ChildRefusal::TooManyAttempts, lang));
-    }
+    let guess = ReceiptGuess::admit(&state, crate::client_network_key(&req, &state, "receipt"), lang).await?;
     let code = code.trim().to_ascii_lowercase();
     let found = if crate::credentials::receipt_shaped(&code) {
         store::by_receipt(&state.db, &state.data_key.hash("receipt", &code)).await?
@@ -176,7 +166,7 @@ async fn receipt_status(
         None
     };
     let Some(found) = found else {
-        throttle::record_failure(&state.db, &key, now, now - RECEIPT_POLICY.window).await?;
+        guess.wrong(&state).await?;
         return Err(ApiError::new(Code::ReceiptUnknown, "Not found")
             .detail("no response or issue has this receipt code")
             .said(

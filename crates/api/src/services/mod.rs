@@ -7,6 +7,7 @@ pub mod figures;
 pub mod intake;
 pub mod lookups;
 pub mod progress;
+pub mod receipt_guesses;
 pub mod results;
 pub mod submission;
 pub mod topics;
