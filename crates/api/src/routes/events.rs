@@ -572,7 +572,7 @@ async fn get_event(
 pub struct UpdateEvent {
     #[schema(value_type = Option<crate::closed_sets::EventKindName>)]
     pub kind: Option<String>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<crate::closed_sets::TrainingAudienceName>)]
     pub audience: Option<Option<String>>,
     pub unit_id: Option<Uuid>,
@@ -584,16 +584,16 @@ pub struct UpdateEvent {
     #[validate(range(min = 0, max = 100000))]
     #[schema(minimum = 0, maximum = 100000)]
     pub children_attending: Option<i32>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<Object>)]
     pub children_by_age_band: Option<Option<BTreeMap<String, i32>>>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<Object>)]
     pub children_by_school_level: Option<Option<BTreeMap<String, i32>>>,
     #[validate(range(min = 0, max = 100000))]
     #[schema(minimum = 0, maximum = 100000)]
     pub adults_attending: Option<i32>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
     /// Replaces who attended a training (`[]` to clear).

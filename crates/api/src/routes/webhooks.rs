@@ -67,7 +67,7 @@ impl NewWebhook {
         crate::services::destinations::check_destination(&url, state.webhooks.allow_insecure)
             .await
             .map_err(|m| ApiError::field("url", "invalid_destination", m))?;
-        let secret = format!("whsec_{}", crate::random_secret(32));
+        let secret = format!("whsec_{}", crate::credentials::random_secret(32));
         Ok(NewWebhook { url, secret })
     }
 
