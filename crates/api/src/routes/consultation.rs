@@ -1159,10 +1159,7 @@ async fn raise_issue(
         session_id: session.id,
         unit_id: session.unit_id,
         participant_id: who.participant_id,
-        age_band: AgeBand::for_age(who.claims.age)
-            .map(|b| b.as_str())
-            .unwrap_or("6-8")
-            .to_owned(),
+        age_band: who.age_band.as_str().to_owned(),
         topic_id: taken.topic_id,
         redactions: taken.redactions,
         cases: taken.cases,
