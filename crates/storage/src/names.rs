@@ -5,7 +5,7 @@
 use langnghe_domain::Named;
 use langnghe_domain::consultation::{SessionMode, SurveyStatus};
 use langnghe_domain::moderation::{IssueStatus, RejectReason};
-use langnghe_domain::plan::EventKind;
+use langnghe_domain::plan::{EventKind, TrainingAudience};
 use langnghe_domain::recommendation::{CommitmentStatus, DeliveryStatus, RecommendationStatus, Stance};
 use langnghe_domain::safeguarding::{CaseStatus, Channel, Referral, Verdict};
 use langnghe_domain::screen::{Outcome, Severity};
@@ -41,6 +41,7 @@ stored! {
     Outcome = "screening outcome",
     Verdict = "verdict",
     EventKind = "event kind",
+    TrainingAudience = "training audience",
     SurveyKind = "survey kind",
     SurveyStatus = "survey status",
     SessionMode = "session mode",

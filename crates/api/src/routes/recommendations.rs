@@ -538,7 +538,7 @@ async fn approve_recommendation(
     };
     if let Some(e) = body.event_id {
         match events::get(&state.db, e).await {
-            Ok(ev) if ev.kind == "council_meeting" => {}
+            Ok(ev) if ev.kind == langnghe_domain::plan::EventKind::CouncilMeeting => {}
             Ok(_) => {
                 return Err(ApiError::field(
                     "event_id",
