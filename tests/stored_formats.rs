@@ -229,13 +229,19 @@ async fn an_unknown_event_kind_is_an_error_not_a_default() {
     app.get(&path, app.admin()).await.ok(200);
     let progress = "/api/v1/progress?year=2026";
     app.get(progress, app.admin()).await.ok(200);
-    assert_eq!(exec(&db, "UPDATE events SET kind = 'picnic' WHERE id = $1", &id).await, 1);
+    assert_eq!(
+        exec(&db, "UPDATE events SET kind = 'picnic' WHERE id = $1", &id).await,
+        1
+    );
     for path in [path.as_str(), progress, "/api/v1/events"] {
         let r = app.get(path, app.admin()).await;
         r.assert_problem(500, "internal_error");
         assert!(!r.text.contains("picnic"), "{path}: {}", r.text);
     }
     // Mended, it reads again.
-    assert_eq!(exec(&db, "UPDATE events SET kind = 'dialogue' WHERE id = $1", &id).await, 1);
+    assert_eq!(
+        exec(&db, "UPDATE events SET kind = 'dialogue' WHERE id = $1", &id).await,
+        1
+    );
     app.get(&path, app.admin()).await.ok(200);
 }
