@@ -357,7 +357,12 @@ async fn readable(app: &TestApp, survey: &str, moderator: &str) -> String {
         .await;
     let texts = app.survey_file(survey, "texts.csv?reason=x", app.admin()).await;
     assert_eq!((answers.status, texts.status), (200, 200));
-    let rows: Vec<String> = app.responses(survey, true).await.into_iter().map(|r| r.answers).collect();
+    let rows: Vec<String> = app
+        .responses(survey, true)
+        .await
+        .into_iter()
+        .map(|r| r.answers)
+        .collect();
     format!("{}\n{}\n{}", answers.text, texts.text, rows.join("\n"))
 }
 
@@ -514,13 +519,20 @@ async fn withdrawing_an_answer_withdraws_the_issue_made_from_it() {
     assert_eq!(stored.status, "withdrawn");
     assert_eq!(
         (stored.title.as_str(), stored.body.as_str()),
-        (langnghe_domain::consultation::ERASED, langnghe_domain::consultation::ERASED)
+        (
+            langnghe_domain::consultation::ERASED,
+            langnghe_domain::consultation::ERASED
+        )
     );
     assert!(stored.search_text.is_none());
     assert!(!app.get(&answers, m).await.text.contains("xe máy"));
     let rows = app.responses(&survey, true).await;
     assert_eq!(rows.len(), 1);
-    assert!(rows[0].withdrawn && !rows[0].answers.contains("xe máy"), "{}", rows[0].answers);
+    assert!(
+        rows[0].withdrawn && !rows[0].answers.contains("xe máy"),
+        "{}",
+        rows[0].answers
+    );
     assert!(rows[0].answers.contains(langnghe_domain::consultation::ERASED));
     let export = app
         .get("/api/v1/participants/me/export", Some(&child.participant))

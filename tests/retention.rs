@@ -138,19 +138,31 @@ async fn issues_never_taken_up_lose_their_words_after_the_text_period() {
     let (_, moderator) = app.user("kiem.duyet.luu.tru", "moderator", None, None).await;
     let m = Some(moderator.as_str());
     let raise = async |key: &str, title: &str, body: &str| app.raise(&child, key, title, body).await;
-    let new = raise("a", "Sân trường thiếu bóng mát", "Trưa nắng tụi em không có chỗ ngồi chơi")
+    let new = raise(
+        "a",
+        "Sân trường thiếu bóng mát",
+        "Trưa nắng tụi em không có chỗ ngồi chơi",
+    )
+    .await
+    .created();
+    let rejected = raise("b", "Căng tin", "Em muốn căng tin bán thêm trái cây")
         .await
         .created();
-    let rejected = raise("b", "Căng tin", "Em muốn căng tin bán thêm trái cây").await.created();
     let taken_up = raise("c", "Thư viện", "Mở cửa thư viện giờ ra chơi").await.created();
     let r = raise("d", "Cần thêm đèn đường", "Đường về nhà tối quá").await;
     let (withdrawn, receipt) = (r.created(), r.string(201, "receipt_code"));
     let withheld = raise("e", "Giúp em với", crate::screening::CLEAR).await.created();
     let issue = |id: &str| format!("/api/v1/issues/{id}");
-    app.patch(&issue(&rejected), m, &json!({"status": "rejected", "reason": "duplicate"}))
+    app.patch(
+        &issue(&rejected),
+        m,
+        &json!({"status": "rejected", "reason": "duplicate"}),
+    )
+    .await
+    .ok(200);
+    app.patch(&issue(&taken_up), m, &json!({"status": "accepted"}))
         .await
         .ok(200);
-    app.patch(&issue(&taken_up), m, &json!({"status": "accepted"})).await.ok(200);
     app.post(&format!("{}/publish", issue(&taken_up)), m, &json!({}))
         .await
         .ok(200);

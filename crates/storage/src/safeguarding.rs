@@ -522,7 +522,9 @@ pub async fn release(
         .await?;
     for c in &released {
         // Which of the child's choices kept the words out, never the words.
-        let why = left.filter(|_| *c == m.id).map(|l| serde_json::json!({"text_left": l.as_str()}));
+        let why = left
+            .filter(|_| *c == m.id)
+            .map(|l| serde_json::json!({"text_left": l.as_str()}));
         Change::of("safeguarding_case.release", "safeguarding_case", c)
             .after(why)
             .record(&tx, actor)
