@@ -3,6 +3,7 @@
 
 use actix_web::http::Method;
 use chrono::Duration;
+use langnghe_domain::moderation::IssueStatus;
 use serde_json::{Value, json};
 
 use crate::support::{Call, Fields, TestApp, strings};
@@ -472,7 +473,7 @@ async fn free_text_is_screened_before_it_is_stored() {
     let issue = langnghe_storage::participation::get_issue(&db, issue_id.parse().unwrap())
         .await
         .unwrap();
-    assert_eq!(issue.status, "new");
+    assert_eq!(issue.status, IssueStatus::New);
     assert!(!issue.body.contains("Lê Văn Sỹ"), "{}", issue.body);
     assert!(issue.topic_id.is_some(), "the survey's topic by default");
     let r = raise(
@@ -485,7 +486,7 @@ async fn free_text_is_screened_before_it_is_stored() {
     let withheld = langnghe_storage::participation::get_issue(&db, r.body["id"].as_str().unwrap().parse().unwrap())
         .await
         .unwrap();
-    assert_eq!(withheld.status, "withheld");
+    assert_eq!(withheld.status, IssueStatus::Withheld);
     assert!(!withheld.body.contains("sống"));
     assert_eq!(langnghe_storage::participation::cases(&db).await.unwrap().len(), 2);
     raise(

@@ -5,6 +5,7 @@
 //! with its receipt code, request hashes are keyed and expire, and the
 //! SQLite file is readable by its owner only.
 
+use langnghe_domain::moderation::IssueStatus;
 use langnghe_storage::participation::StoredIssue;
 use serde_json::json;
 
@@ -222,7 +223,7 @@ async fn erasure_erases_and_the_old_tokens_open_nothing() {
             .await
             .assert_problem(404, "not_found");
         let issue = stored_issue(&db, id).await;
-        assert_eq!(issue.status, "withdrawn");
+        assert_eq!(issue.status, IssueStatus::Withdrawn);
         assert_eq!(issue.body, langnghe_domain::consultation::ERASED);
     }
     let public = app.get("/api/v1/public/issues", None).await;
@@ -291,7 +292,7 @@ async fn an_issue_is_withdrawn_with_its_receipt_and_hashes_are_keyed() {
         .await
         .assert_problem(404, "not_found");
     let stored = stored_issue(&db, &id).await;
-    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.status, IssueStatus::Withdrawn);
     assert!(!stored.body.contains("trái cây"));
     for bad in ["nope", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &"x".repeat(300)] {
         app.delete(&format!("/api/v1/issues/{bad}"), None)
@@ -516,7 +517,7 @@ async fn withdrawing_an_answer_withdraws_the_issue_made_from_it() {
     assert!(!summary.ok(200).to_string().contains(&issue));
     // Nowhere in the database either: the issue's row and the answer's.
     let stored = stored_issue(&db, &issue).await;
-    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.status, IssueStatus::Withdrawn);
     assert_eq!(
         (stored.title.as_str(), stored.body.as_str()),
         (

@@ -5,6 +5,7 @@
 use chrono::{Duration, Utc};
 use langnghe_api::config::RetentionPolicy as Policy;
 use langnghe_api::retention::{PURGED, purge};
+use langnghe_domain::moderation::IssueStatus;
 use langnghe_storage::participation::{NewResponse, insert_responses_bulk, responses_of};
 use serde_json::json;
 
@@ -192,7 +193,11 @@ async fn issues_never_taken_up_lose_their_words_after_the_text_period() {
         assert_eq!((s.title.as_str(), s.body.as_str()), (PURGED, PURGED), "{id}");
         assert!(s.search_text.is_none() && s.participant_id.is_none() && s.redactions.is_none());
     }
-    assert_eq!(stored(&new).await.status, "new", "the row stays, counted as it was");
+    assert_eq!(
+        stored(&new).await.status,
+        IssueStatus::New,
+        "the row stays, counted as it was"
+    );
     let w = stored(&withdrawn).await;
     assert_eq!(w.body, langnghe_domain::consultation::ERASED);
     assert!(w.participant_id.is_none());

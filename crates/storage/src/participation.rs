@@ -1038,7 +1038,7 @@ pub async fn submit_issue(db: &Db, i: &NewIssue) -> Result<Submitted, StoreError
 #[derive(Debug, Clone)]
 pub struct StoredIssue {
     pub id: Uuid,
-    pub status: String,
+    pub status: IssueStatus,
     pub title: String,
     pub body: String,
     pub redactions: Option<String>,
@@ -1055,7 +1055,7 @@ pub async fn get_issue<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<StoredI
     let r = issue::Entity::find_by_id(id).found(conn).await?;
     Ok(StoredIssue {
         id: r.id,
-        status: r.status,
+        status: crate::names::read(&r.status)?,
         title: r.title,
         body: r.body,
         redactions: r.redactions,
