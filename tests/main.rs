@@ -46,6 +46,7 @@ mod readiness;
 mod readme;
 mod receipts;
 mod recommendations;
+mod refusals;
 mod replicas;
 mod reports;
 mod results;
