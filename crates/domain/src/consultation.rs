@@ -547,6 +547,57 @@ pub fn check_paper_window(
     errors
 }
 
+/// Who reads surveys, as far as versions go: curators (admins, moderators)
+/// read every version, drafts included; a facilitator reads what children
+/// see, published versions only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyReader {
+    Curator,
+    Facilitator,
+}
+
+/// A survey, or a version of it, that this reader does not see: to them
+/// it does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unseen {
+    Survey,
+    Version,
+}
+
+impl SurveyReader {
+    pub fn of(role: crate::account::Role) -> SurveyReader {
+        match role {
+            crate::account::Role::Facilitator => SurveyReader::Facilitator,
+            _ => SurveyReader::Curator,
+        }
+    }
+
+    /// The version read of a survey whose published version is `published`:
+    /// the one `requested`, or by default the published one (a facilitator)
+    /// or the latest (a curator: `None`).
+    pub fn version(self, published: Option<i32>, requested: Option<i32>) -> Result<Option<i32>, Unseen> {
+        if self == SurveyReader::Curator {
+            return Ok(requested);
+        }
+        let published = published.ok_or(Unseen::Survey)?;
+        match requested {
+            Some(v) if v > published || v < 1 => Err(Unseen::Version),
+            Some(v) => Ok(Some(v)),
+            None => Ok(Some(published)),
+        }
+    }
+
+    /// The status a list of surveys is narrowed to, from the one `asked`:
+    /// `None` when the reader sees none of that status.
+    pub fn listed(self, asked: Option<SurveyStatus>) -> Option<Option<SurveyStatus>> {
+        match (self, asked) {
+            (SurveyReader::Curator, asked) => Some(asked),
+            (SurveyReader::Facilitator, None | Some(SurveyStatus::Published)) => Some(Some(SurveyStatus::Published)),
+            (SurveyReader::Facilitator, Some(_)) => None,
+        }
+    }
+}
+
 /// What opening a session asks, as the handler read it: the survey's
 /// status and published version, the window and mode asked, and what the
 /// organisation says of the unit.
@@ -1279,5 +1330,35 @@ mod tests {
             ..ask
         };
         assert!(plan_session(consented).is_ok());
+    }
+
+    #[test]
+    fn a_facilitator_reads_published_versions_only() {
+        use SurveyStatus::*;
+        let (c, f) = (SurveyReader::Curator, SurveyReader::Facilitator);
+        assert_eq!(SurveyReader::of(crate::account::Role::Facilitator), f);
+        assert_eq!(SurveyReader::of(crate::account::Role::Moderator), c);
+        // (published, requested) → what a curator and a facilitator read.
+        for (published, requested, curator, facilitator) in [
+            (None, None, Ok(None), Err(Unseen::Survey)),
+            (None, Some(1), Ok(Some(1)), Err(Unseen::Survey)),
+            (Some(2), None, Ok(None), Ok(Some(2))),
+            (Some(2), Some(1), Ok(Some(1)), Ok(Some(1))),
+            (Some(2), Some(3), Ok(Some(3)), Err(Unseen::Version)),
+            (Some(2), Some(0), Ok(Some(0)), Err(Unseen::Version)),
+        ] {
+            assert_eq!(c.version(published, requested), curator, "{published:?} {requested:?}");
+            assert_eq!(
+                f.version(published, requested),
+                facilitator,
+                "{published:?} {requested:?}"
+            );
+        }
+        assert_eq!(c.listed(Some(Draft)), Some(Some(Draft)));
+        assert_eq!(c.listed(None), Some(None));
+        assert_eq!(f.listed(None), Some(Some(Published)));
+        assert_eq!(f.listed(Some(Published)), Some(Some(Published)));
+        assert_eq!(f.listed(Some(Draft)), None);
+        assert_eq!(f.listed(Some(Closed)), None);
     }
 }

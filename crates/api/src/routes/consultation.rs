@@ -1019,8 +1019,10 @@ async fn submit_response(
     Ok(HttpResponse::Created().json(receipt(&state, stored.id, stored.support, lang)))
 }
 
-/// Withdraw a response with its receipt code: it no longer counts anywhere.
-/// Withdrawing twice is harmless. Wrong receipt codes from one network are
+/// Withdraw a response with its receipt code: it no longer counts anywhere,
+/// its free-text answers are erased, and an issue a moderator made of one of
+/// them is withdrawn too (its words erased; it leaves the queue, the public
+/// list and every count). Withdrawing twice is harmless. Wrong receipt codes from one network are
 /// throttled, counted with those looked up at `GET /receipts/{receipt_code}`.
 #[utoipa::path(
     tag = "consultation",
@@ -1045,7 +1047,13 @@ async fn withdraw_response(
     .await?;
     let code = code.trim().to_ascii_lowercase();
     let found = if crate::credentials::receipt_shaped(&code) {
-        store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), state.clock.now()).await?
+        store::withdraw_response(
+            &state.db,
+            &state.data_key.hash("receipt", &code),
+            langnghe_domain::consultation::ERASED,
+            state.clock.now(),
+        )
+        .await?
     } else {
         Withdrawn::NotFound
     };
