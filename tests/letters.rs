@@ -12,7 +12,7 @@ use crate::recommendations::{World, agency, client_token, delivery_for, sent, wo
 use crate::support::{Resp, TestApp};
 
 /// A small PDF with `extra` in its catalogue.
-fn pdf(extra: &str) -> Vec<u8> {
+pub fn pdf(extra: &str) -> Vec<u8> {
     format!(
         "%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R {extra} >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\nxref\n0 3\n0000000000 65535 f \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n120\n%%EOF\n"
     )
@@ -37,14 +37,14 @@ async fn upload(
     .await
 }
 
-/// The letters kept on disk.
 /// The agency (`token`) answers delivery `d` with `reply`, which must be taken.
-async fn reply(app: &TestApp, d: &str, token: Option<&str>, reply: Value) {
+pub async fn reply(app: &TestApp, d: &str, token: Option<&str>, reply: Value) {
     let path = format!("/api/v1/agency/deliveries/{d}/replies");
     app.post(&path, token, &reply).await.ok(200);
 }
 
-fn kept(app: &TestApp) -> Vec<Vec<u8>> {
+/// The letters kept on disk.
+pub fn kept(app: &TestApp) -> Vec<Vec<u8>> {
     let Ok(dir) = std::fs::read_dir(&app.letters_dir) else {
         return Vec::new();
     };

@@ -47,6 +47,7 @@ mod readiness;
 mod readme;
 mod receipts;
 mod recommendations;
+mod refusals;
 mod replicas;
 mod reports;
 mod results;

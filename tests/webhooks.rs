@@ -98,14 +98,14 @@ async fn event(app: &TestApp, id: &str) -> Value {
     r.items().iter().find(|e| e["id"] == id).cloned().unwrap_or(Value::Null)
 }
 
-async fn test_event(app: &TestApp, agency: &str, token: Option<&str>) -> String {
+pub async fn test_event(app: &TestApp, agency: &str, token: Option<&str>) -> String {
     let r = app
         .post(&format!("/api/v1/agencies/{agency}/webhook/test"), token, &json!({}))
         .await;
     r.string(202, "id")
 }
 
-async fn status_becomes(app: &TestApp, id: &str, status: &str) -> Value {
+pub async fn status_becomes(app: &TestApp, id: &str, status: &str) -> Value {
     assert!(
         eventually(15, || async { event(app, id).await["status"] == status }).await,
         "event {id} never became {status}: {}",
