@@ -452,6 +452,7 @@ codes! {
     Unauthenticated = ("unauthenticated", 401, "no bearer token was sent"),
     InvalidToken = ("invalid_token", 401, "the token is malformed, expired, revoked or signed with an unknown key"),
     InvalidCredentials = ("invalid_credentials", 401, "wrong username or password"),
+    MetricsTokenRequired = ("metrics_token_required", 401, "/metrics needs Authorization: Bearer with the metrics token (LANGNGHE_METRICS_TOKEN); without that setting it answers only a request from the service's own loopback address that no proxy forwarded"),
     AccountDisabled = ("account_disabled", 403, "the account is disabled"),
     Forbidden = ("forbidden", 403, "the caller's role may not do this"),
     NotFound = ("not_found", 404, "no such resource or route (or it is outside the caller's scope)"),
@@ -561,6 +562,9 @@ pub mod vi {
             Code::Unauthenticated => "Cần đăng nhập: gửi Authorization: Bearer <token> lấy từ POST /api/v1/auth/login.",
             Code::InvalidToken => "Mã truy cập hỏng, hết hạn hoặc đã bị thu hồi: hãy đăng nhập lại.",
             Code::InvalidCredentials => "Sai tên đăng nhập hoặc mật khẩu.",
+            Code::MetricsTokenRequired => {
+                "/metrics cần Authorization: Bearer với mã của máy thu số liệu (LANGNGHE_METRICS_TOKEN); không đặt mã đó thì chỉ trả lời yêu cầu từ chính máy này (loopback) không qua proxy."
+            }
             Code::AccountDisabled => "Tài khoản đã bị khoá.",
             Code::Forbidden => "Vai trò của bạn không được làm việc này.",
             Code::NotFound => "Không có mục này (hoặc nằm ngoài phạm vi của bạn).",
