@@ -445,6 +445,7 @@ macro_rules! codes {
 codes! {
     MalformedJson = ("malformed_json", 400, "the body is not valid JSON"),
     InvalidQuery = ("invalid_query", 400, "a query parameter is missing, unknown or malformed"),
+    CasePeriodNotQuarters = ("case_period_not_quarters", 400, "counts of safeguarding cases are given for whole calendar quarters only: a quarter, a half, a year, whole years, or days from the first day of a quarter to the last day of one (2026-Q1, 2026-H1, 2026, 2024..2027, 2026-01-01..2026-06-30); never a month, a work year, a school term or other days"),
     ReasonRequired = ("reason_required", 400, "reading per-response rows needs a reason (1 to 200 characters), kept in the audit log"),
     InvalidPath = ("invalid_path", 400, "a path parameter is malformed (e.g. not a UUID)"),
     InvalidCharacter = ("invalid_character", 400, "a path, query string, header used as data (Idempotency-Key) or credential holds NUL or another control character; in a JSON body the same is a validation_failed field error with code invalid_character (tab and line breaks are allowed there), as are bidirectional overrides in names and titles"),
@@ -553,6 +554,9 @@ pub mod vi {
         match code {
             Code::MalformedJson => "Nội dung gửi lên không phải JSON hợp lệ.",
             Code::InvalidQuery => "Một tham số truy vấn bị thiếu, không có hoặc sai dạng.",
+            Code::CasePeriodNotQuarters => {
+                "Số ca bảo vệ trẻ em chỉ được đưa ra theo trọn quý: một quý, nửa năm, một năm, nhiều năm trọn, hoặc từ ngày đầu một quý đến ngày cuối một quý (2026-Q1, 2026-H1, 2026, 2024..2027, 2026-01-01..2026-06-30); không theo tháng, năm công tác, học kỳ hay các ngày khác."
+            }
             Code::ReasonRequired => {
                 "Cần nêu lý do (1 đến 200 ký tự) để xem từng phiếu trả lời; lý do được ghi vào nhật ký."
             }

@@ -2,7 +2,7 @@
 //! results: one place that builds them through disclosure control
 //! (`langnghe_domain::disclosure`), for every route that publishes them.
 
-use langnghe_domain::plan::Period;
+use langnghe_domain::plan::WholeQuarters;
 use langnghe_domain::safeguarding::CaseStatus;
 use langnghe_storage::safeguarding as store;
 
@@ -28,9 +28,10 @@ pub struct CaseFigures {
     pub by_ward: Vec<(langnghe_domain::UnitId, u64)>,
 }
 
-/// The cases received in a period, district-wide, published (see
-/// [`CaseFigures`]).
-pub async fn published_cases(state: &AppState, period: Period) -> Result<CaseFigures, ApiError> {
+/// The cases received in a period of whole quarters, district-wide,
+/// published (see [`CaseFigures`]).
+pub async fn published_cases(state: &AppState, quarters: WholeQuarters) -> Result<CaseFigures, ApiError> {
+    let period = quarters.period();
     use langnghe_domain::disclosure::publish_two_way;
     use langnghe_domain::org::UnitKind;
     use langnghe_domain::screen::ConcernCategory;
