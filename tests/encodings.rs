@@ -35,7 +35,7 @@ fn receipt_codes_and_keyed_hashes_are_those_already_issued() {
     ] {
         assert_eq!(base32(bytes.as_bytes()), text);
     }
-    let secret = langnghe_api::random_secret(18);
+    let secret = langnghe_api::credentials::random_secret(18);
     assert_eq!(secret.len(), 24);
     assert!(
         secret

@@ -26,6 +26,7 @@ mod encodings;
 mod erasure;
 mod error_codes;
 mod events;
+mod foundation;
 mod join_caps;
 mod join_guessing;
 mod languages;

@@ -280,6 +280,15 @@ async fn decisions_follow_the_rules_and_redacted_text_is_kept_nowhere() {
     app.patch(&path(1), m, &json!({"status": "new"}))
         .await
         .assert_problem(409, "illegal_transition");
+    // Only the screen withholds an issue or holds it for review, and only
+    // the child withdraws it: a moderator asking for any of these is an
+    // illegal move (withheld once answered 500; the others hid the issue).
+    for hidden in ["withheld", "in_review", "withdrawn"] {
+        app.patch(&path(1), m, &json!({"status": hidden}))
+            .await
+            .assert_problem(409, "illegal_transition");
+    }
+    assert_eq!(app.get(&path(1), m).await.ok(200)["status"], "rejected");
     // A withheld issue is not in the queue: as if it did not exist.
     app.patch(&path(3), m, &json!({"status": "accepted"}))
         .await

@@ -394,6 +394,14 @@ async fn a_moderator_refers_what_the_screen_missed() {
     // The officer has it, with the words.
     let r = app.get(&format!("/api/v1/safeguarding/cases/{case_id}"), w.o()).await;
     assert_eq!(r.ok(200)["source"], "referral");
+    // The screen did not open it: there is no call of its to mark right
+    // or wrong, and the refusal changes nothing.
+    let case_path = format!("/api/v1/safeguarding/cases/{case_id}");
+    app.patch(&case_path, w.o(), &json!({"verdict": "right"}))
+        .await
+        .assert_fields(&[("verdict", "not_screened")]);
+    let r = app.get(&case_path, w.o()).await;
+    assert_eq!(r.ok(200)["verdict"], serde_json::Value::Null);
     assert_eq!(r.body["severity"], "urgent");
     assert!(r.body["text"].as_str().unwrap().contains("hàng xóm"));
     let audit = app

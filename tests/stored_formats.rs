@@ -212,3 +212,36 @@ async fn rows_written_before_versions_read_the_same_before_and_after_the_migrati
     reads_as(&app, &survey, &mixed, &definition_before).await;
     db.close().await.ok();
 }
+
+/// A status or kind storage does not know is an error where it is read,
+/// never a default: an event whose kind was written by hand as something
+/// else is not dropped from progress (nor counted as some other kind); the
+/// reader gets an opaque 500 that names nothing of the row.
+#[actix_web::test]
+async fn an_unknown_event_kind_is_an_error_not_a_default() {
+    let app = TestApp::spawn_demo().await;
+    let db = app.storage().await;
+    let [school] = app.units(["PN-S06"]).await;
+    let event = json!({"kind": "dialogue", "unit_id": school, "held_on": "2026-10-15",
+        "title": "Đối thoại với học sinh", "children_attending": 30, "adults_attending": 3});
+    let id = app.post("/api/v1/events", app.admin(), &event).await.created();
+    let path = format!("/api/v1/events/{id}");
+    app.get(&path, app.admin()).await.ok(200);
+    let progress = "/api/v1/progress?year=2026";
+    app.get(progress, app.admin()).await.ok(200);
+    assert_eq!(
+        exec(&db, "UPDATE events SET kind = 'picnic' WHERE id = $1", &id).await,
+        1
+    );
+    for path in [path.as_str(), progress, "/api/v1/events"] {
+        let r = app.get(path, app.admin()).await;
+        r.assert_problem(500, "internal_error");
+        assert!(!r.text.contains("picnic"), "{path}: {}", r.text);
+    }
+    // Mended, it reads again.
+    assert_eq!(
+        exec(&db, "UPDATE events SET kind = 'dialogue' WHERE id = $1", &id).await,
+        1
+    );
+    app.get(&path, app.admin()).await.ok(200);
+}

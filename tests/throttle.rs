@@ -154,8 +154,8 @@ async fn throttle_keys_are_keyed_hashes_purged_after_their_window() {
             .assert_problem(401, "invalid_credentials");
     }
     let key = langnghe_api::credentials::DataKey::new(DATA_KEY);
-    let address_key = langnghe_api::throttle_key(&key, "address", address);
-    let account_key = langnghe_api::throttle_key(&key, "login", &format!("admin\n{address}"));
+    let address_key = langnghe_api::credentials::throttle_key(&key, "address", address);
+    let account_key = langnghe_api::credentials::throttle_key(&key, "login", &format!("admin\n{address}"));
     assert_eq!(address_key.len(), "address:".len() + 64);
     let db = app.storage().await;
     let get = |k: String| {

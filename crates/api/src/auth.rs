@@ -310,6 +310,9 @@ impl FromRequest for AgencyCaller {
 pub struct Respondent {
     pub claims: RespondentClaims,
     pub participant_id: uuid::Uuid,
+    /// The band of the age the token carries (a token whose age is in no
+    /// band is refused, never counted in a band it is not in).
+    pub age_band: langnghe_domain::survey::AgeBand,
 }
 
 impl Respondent {
@@ -336,11 +339,16 @@ impl FromRequest for Respondent {
                 return Err(ApiError::invalid_token());
             }
             let participant_id = claims.registered.subject()?;
+            let age_band = langnghe_domain::survey::AgeBand::for_age(claims.age).ok_or_else(ApiError::invalid_token)?;
             // An erased pseudonym's tokens are refused at once.
             if !langnghe_storage::participation::participant_exists(&state.db, participant_id).await? {
                 return Err(ApiError::invalid_token());
             }
-            Ok(Respondent { claims, participant_id })
+            Ok(Respondent {
+                claims,
+                participant_id,
+                age_band,
+            })
         })
     }
 }

@@ -140,7 +140,7 @@ closed_sets! {
     /// Where a target stands.
     TargetStatusName = Target::NAMES;
     /// Where a webhook event stands: `dead` is a dead letter.
-    WebhookStatus = ["pending", "delivered", "dead"];
+    WebhookStatus = langnghe_domain::recommendation::WebhookStatus::NAMES;
     /// What a webhook event tells.
     WebhookEventType = ["delivery.created", "delivery.reminder", "delivery.overdue", "recommendation.updated", "webhook.test"];
     /// What screening redacted from a child's words.

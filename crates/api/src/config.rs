@@ -586,7 +586,7 @@ impl Config {
                     check_secrets("the generated key file langnghe.jwt-keys", &secrets)?;
                     return Ok(secrets);
                 }
-                let secret = crate::random_secret(48);
+                let secret = crate::credentials::random_secret(48);
                 write_private(path, &format!("{secret}\n"))
                     .map_err(|e| bad("LANGNGHE_JWT_KEY_FILE", format!("cannot write {}: {e}", path.display())))?;
                 Ok(vec![secret])
@@ -610,7 +610,7 @@ impl Config {
                         .filter(|k| k.len() >= 32)
                         .ok_or_else(|| bad("LANGNGHE_DATA_KEY", format!("{} holds no usable key", path.display())));
                 }
-                let key = crate::random_secret(48);
+                let key = crate::credentials::random_secret(48);
                 write_private(path, &format!("{key}\n"))
                     .map_err(|e| bad("LANGNGHE_DATA_KEY", format!("cannot write {}: {e}", path.display())))?;
                 Ok(key)

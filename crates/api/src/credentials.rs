@@ -344,3 +344,18 @@ pub fn receipt_shaped(code: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
 }
+
+/// A throttling key: `purpose:` and the keyed hash (the data key) of
+/// `value`, so that a stored key tells neither the address nor the account
+/// behind it, and cannot be reversed by hashing every IPv4 address.
+pub fn throttle_key(data_key: &DataKey, purpose: &str, value: &str) -> String {
+    format!("{purpose}:{}", data_key.hash(&format!("throttle:{purpose}"), value))
+}
+
+/// A random secret of `bytes` bytes, as URL-safe text.
+pub fn random_secret(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    data_encoding::BASE64URL_NOPAD.encode(&buf)
+}

@@ -358,7 +358,7 @@ pub fn query_date(name: &str, date: Option<chrono::NaiveDate>) -> Result<Option<
 /// naming the two.
 pub fn query_lang(req: &actix_web::HttpRequest, lang: Option<&str>) -> Result<langnghe_domain::text::Lang, ApiError> {
     match lang {
-        None => Ok(crate::request_lang(req)),
+        None => Ok(crate::extract::request_lang(req)),
         Some(code) => langnghe_domain::words::parse_lang(code).ok_or_else(|| {
             let asked = code.chars().take(20).collect::<String>();
             ApiError::bad_request(Code::InvalidQuery, "").said(
@@ -448,4 +448,29 @@ pub fn header_text<'a>(req: &'a HttpRequest, name: &str) -> Result<Option<&'a st
         .filter(|t| !t.chars().any(char::is_control))
         .ok_or_else(|| invalid_character(&format!("the {name} header")))?;
     Ok(Some(text.trim()))
+}
+
+/// The language a request asks for with `Accept-Language` (Vietnamese by
+/// default).
+pub fn request_lang(req: &actix_web::HttpRequest) -> langnghe_domain::text::Lang {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(langnghe_domain::text::Lang::negotiate)
+        .unwrap_or_default()
+}
+
+/// Tells an absent field from an explicit `null` in PATCH bodies:
+/// absent → `None`, `null` → `Some(None)`, a value → `Some(Some(v))`.
+/// Use with `#[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]`.
+pub mod nullable {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+    where
+        T: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Option::<T>::deserialize(d).map(Some)
+    }
 }

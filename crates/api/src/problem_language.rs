@@ -20,7 +20,7 @@ pub fn asked(req: &actix_web::HttpRequest) -> Lang {
         .split('&')
         .filter_map(|pair| pair.strip_prefix("lang="))
         .find_map(langnghe_domain::words::parse_lang)
-        .unwrap_or_else(|| crate::request_lang(req))
+        .unwrap_or_else(|| crate::extract::request_lang(req))
 }
 
 /// Middleware: an error answered as a problem is written again in the

@@ -239,7 +239,7 @@ async fn bootstrap_admin(db: &Db, config: &Config) -> Result<(bool, Option<Strin
     let (password, generated) = match &config.admin_password {
         Some(p) => (p.clone(), None),
         None => {
-            let p = crate::random_secret(18);
+            let p = crate::credentials::random_secret(18);
             (p.clone(), Some(p))
         }
     };

@@ -229,6 +229,13 @@ pub fn transition(
         return Err(TransitionError::Withheld);
     }
     match (from, to) {
+        // In review (the screen's hold) and withdrawn (the child's) are
+        // never a moderator's to give or to lift: either would hide an
+        // issue, or bring back one the child took away.
+        (InReview | Withdrawn, _) | (_, InReview | Withdrawn) => Err(TransitionError::Illegal {
+            from: from.as_str(),
+            to: to.as_str(),
+        }),
         (_, New) if from != New => Err(TransitionError::Illegal {
             from: from.as_str(),
             to: to.as_str(),
@@ -479,6 +486,18 @@ mod tests {
             Ok(Some(RejectReason::Unsafe))
         );
         assert_eq!(transition(New, New, None), Ok(None));
+        for hidden in [InReview, Withdrawn] {
+            for other in [New, Accepted, Rejected] {
+                assert!(
+                    matches!(transition(other, hidden, None), Err(TransitionError::Illegal { .. })),
+                    "{other:?} → {hidden:?}"
+                );
+                assert!(
+                    matches!(transition(hidden, other, r), Err(TransitionError::Illegal { .. })),
+                    "{hidden:?} → {other:?}"
+                );
+            }
+        }
         assert_eq!(transition(New, Rejected, None), Err(TransitionError::ReasonRequired));
         assert_eq!(transition(New, Accepted, r), Err(TransitionError::ReasonNotAllowed));
         assert_eq!(

@@ -92,6 +92,21 @@ impl DeliveryStatus {
     }
 }
 
+/// Where an event for a webhook (an agency's, or the safeguarding
+/// team's) stands in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WebhookStatus {
+    /// To be sent, or sent again after a failure.
+    Pending,
+    Delivered,
+    /// Given up on after its retries: a dead letter an admin may replay.
+    Dead,
+}
+
+names! {
+    WebhookStatus { Pending = "pending", Delivered = "delivered", Dead = "dead" }
+}
+
 /// An agency's position on a recommendation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stance {

@@ -2,6 +2,7 @@
 //! shown once. A revoked client's tokens stop working at once, as every
 //! request reads the client afresh.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -11,7 +12,32 @@ use crate::query::Found;
 use crate::{Actor, Db, StoreError, begin, conflict_on_unique};
 
 /// An agency's machine client, as stored (the secret only as its hash).
-pub type Client = agency_client::Model;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub client_id: String,
+    pub secret_hash: String,
+    pub label: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<agency_client::Model> for Client {
+    fn from(m: agency_client::Model) -> Self {
+        Client {
+            id: m.id,
+            agency_id: m.agency_id,
+            client_id: m.client_id,
+            secret_hash: m.secret_hash,
+            label: m.label,
+            created_by: m.created_by,
+            created_at: m.created_at,
+            revoked_at: m.revoked_at,
+        }
+    }
+}
 
 pub async fn create(
     db: &Db,
@@ -40,7 +66,7 @@ pub async fn create(
         .after(serde_json::json!({"client_id": c.client_id, "label": c.label}))
         .commit(tx, actor)
         .await?;
-    Ok(c)
+    Ok(c.into())
 }
 
 pub async fn list<C: ConnectionTrait>(conn: &C, agency_id: Uuid) -> Result<Vec<Client>, StoreError> {
@@ -48,7 +74,10 @@ pub async fn list<C: ConnectionTrait>(conn: &C, agency_id: Uuid) -> Result<Vec<C
         .filter(agency_client::Column::AgencyId.eq(agency_id))
         .order_by_asc(agency_client::Column::Id)
         .all(conn)
-        .await?)
+        .await?
+        .into_iter()
+        .map(Client::from)
+        .collect())
 }
 
 pub async fn by_client_id<C: ConnectionTrait>(conn: &C, client_id: &str) -> Result<Client, StoreError> {
@@ -56,10 +85,14 @@ pub async fn by_client_id<C: ConnectionTrait>(conn: &C, client_id: &str) -> Resu
         .filter(agency_client::Column::ClientId.eq(client_id))
         .found(conn)
         .await
+        .map(Client::from)
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Client, StoreError> {
-    agency_client::Entity::find_by_id(id).found(conn).await
+    agency_client::Entity::find_by_id(id)
+        .found(conn)
+        .await
+        .map(Client::from)
 }
 
 /// Revokes a client of `agency_id`; revoking again changes nothing.
@@ -72,7 +105,7 @@ pub async fn revoke(db: &Db, actor: &Actor, agency_id: Uuid, client_id: &str) ->
         .await?;
     if current.revoked_at.is_some() {
         tx.rollback().await?;
-        return Ok(current);
+        return Ok(current.into());
     }
     let c = agency_client::Entity::update(agency_client::ActiveModel {
         id: Set(current.id),
@@ -85,5 +118,5 @@ pub async fn revoke(db: &Db, actor: &Actor, agency_id: Uuid, client_id: &str) ->
         .after(serde_json::json!({"client_id": c.client_id}))
         .commit(tx, actor)
         .await?;
-    Ok(c)
+    Ok(c.into())
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::moderation::IssueStatus;
-use langnghe_domain::plan::{Attendance, TrainingAudience};
+use langnghe_domain::plan::{Attendance, EventKind, TrainingAudience};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QueryTrait,
@@ -25,8 +25,8 @@ use crate::{Actor, Db, StoreError, begin};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub id: Uuid,
-    pub kind: String,
-    pub audience: Option<String>,
+    pub kind: EventKind,
+    pub audience: Option<TrainingAudience>,
     pub unit_id: UnitId,
     pub held_on: NaiveDate,
     pub title: String,
@@ -43,11 +43,11 @@ pub struct Event {
     pub updated_at: chrono::DateTime<Utc>,
 }
 
-fn to_event(m: event::Model, attendance: Vec<Attendance>) -> Event {
-    Event {
+fn to_event(m: event::Model, attendance: Vec<Attendance>) -> Result<Event, StoreError> {
+    Ok(Event {
         id: m.id,
-        kind: m.kind,
-        audience: m.audience,
+        kind: crate::names::read(&m.kind)?,
+        audience: crate::names::read_opt(m.audience.as_deref())?,
         unit_id: UnitId(m.unit_id),
         held_on: m.held_on,
         title: m.title,
@@ -59,12 +59,12 @@ fn to_event(m: event::Model, attendance: Vec<Attendance>) -> Event {
         attendance,
         created_at: m.created_at,
         updated_at: m.updated_at,
-    }
+    })
 }
 
 fn fields(am: &mut event::ActiveModel, e: &Event, now: DateTime<Utc>) {
-    am.kind = Set(e.kind.clone());
-    am.audience = Set(e.audience.clone());
+    am.kind = Set(e.kind.as_str().to_owned());
+    am.audience = Set(e.audience.map(|a| a.as_str().to_owned()));
     am.unit_id = Set(e.unit_id.0);
     am.held_on = Set(e.held_on);
     am.title = Set(e.title.clone());
@@ -202,7 +202,7 @@ async fn insert_issue<C: ConnectionTrait>(
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreError> {
     let row = event::Entity::find_by_id(id).found(conn).await?;
     let attendance = attendance_of(conn, &[id]).await?.remove(&id).unwrap_or_default();
-    Ok(to_event(row, attendance))
+    to_event(row, attendance)
 }
 
 /// The ids, statuses and titles of the issues raised at an event.
@@ -260,13 +260,12 @@ pub async fn list<C: ConnectionTrait>(
     let rows = q.all(conn).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut attendance = attendance_of(conn, &ids).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let lines = attendance.remove(&r.id).unwrap_or_default();
             to_event(r, lines)
         })
-        .collect())
+        .collect()
 }
 
 /// Replaces an event's fields and attendance with `e`'s (same id); the
@@ -296,7 +295,7 @@ pub async fn update(db: &Db, actor: &Actor, e: &Event, raised_at: DateTime<Utc>)
         ))
         .commit(tx, actor)
         .await?;
-    Ok(to_event(after, e.attendance.clone()))
+    to_event(after, e.attendance.clone())
 }
 
 /// Children of one unit at an event held above it, as entered.

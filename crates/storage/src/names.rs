@@ -5,8 +5,8 @@
 use langnghe_domain::Named;
 use langnghe_domain::consultation::{SessionMode, SurveyStatus};
 use langnghe_domain::moderation::{IssueStatus, RejectReason};
-use langnghe_domain::plan::EventKind;
-use langnghe_domain::recommendation::{CommitmentStatus, DeliveryStatus, RecommendationStatus, Stance};
+use langnghe_domain::plan::{EventKind, TrainingAudience};
+use langnghe_domain::recommendation::{CommitmentStatus, DeliveryStatus, RecommendationStatus, Stance, WebhookStatus};
 use langnghe_domain::safeguarding::{CaseStatus, Channel, Referral, Verdict};
 use langnghe_domain::screen::{Outcome, Severity};
 use langnghe_domain::survey::SurveyKind;
@@ -41,9 +41,11 @@ stored! {
     Outcome = "screening outcome",
     Verdict = "verdict",
     EventKind = "event kind",
+    TrainingAudience = "training audience",
     SurveyKind = "survey kind",
     SurveyStatus = "survey status",
     SessionMode = "session mode",
+    WebhookStatus = "webhook event status",
 }
 
 /// A stored name read back as its value.

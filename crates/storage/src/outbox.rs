@@ -4,6 +4,7 @@
 //! then marked delivered, rescheduled or dead.
 
 use chrono::{DateTime, Utc};
+use langnghe_domain::recommendation::WebhookStatus;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Statement,
@@ -15,8 +16,41 @@ use crate::entities::{agency_webhook, outbox, safeguarding_webhook};
 use crate::query::{Found, aggregates, count_in, upsert};
 use crate::{Actor, Db, StoreError, begin};
 
-/// An event as the relay sends it: the stored row.
-pub type Event = outbox::Model;
+/// An event as the relay sends it and an admin reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: Uuid,
+    /// `None` for the safeguarding endpoint's events.
+    pub agency_id: Option<Uuid>,
+    pub event_type: String,
+    /// The JSON body sent, exactly as signed.
+    pub payload: String,
+    pub status: WebhookStatus,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    /// The end of the claim a relay holds on it: its claim token.
+    pub locked_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub queued_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// A stored row as an event; an unknown status is an error.
+fn event_of(m: outbox::Model) -> Result<Event, StoreError> {
+    Ok(Event {
+        id: m.id,
+        agency_id: m.agency_id,
+        event_type: m.event_type,
+        payload: m.payload,
+        status: crate::names::read(&m.status)?,
+        attempts: m.attempts,
+        next_attempt_at: m.next_attempt_at,
+        locked_until: m.locked_until,
+        last_error: m.last_error,
+        queued_at: m.queued_at,
+        delivered_at: m.delivered_at,
+    })
+}
 
 /// Queues an event for the agency's webhook, inside the caller's
 /// transaction. Nothing is queued for an agency without a webhook.
@@ -75,7 +109,7 @@ async fn insert<C: ConnectionTrait>(
         agency_id: Set(agency_id),
         event_type: Set(event_type.to_owned()),
         payload: Set(payload.to_string()),
-        status: Set("pending".into()),
+        status: Set(WebhookStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(now),
         locked_until: Set(None),
@@ -140,7 +174,7 @@ pub async fn claim(db: &Db, now: DateTime<Utc>, lease: chrono::Duration, limit: 
         .await?;
     let mut events = Vec::with_capacity(rows.len());
     for r in rows {
-        events.push(outbox::Model::from_query_result(&r, "")?);
+        events.push(event_of(outbox::Model::from_query_result(&r, "")?)?);
     }
     tx.commit().await?;
     events.sort_by_key(|e| (e.next_attempt_at, e.id));
@@ -211,19 +245,19 @@ pub async fn settle(db: &Db, e: &Event, now: DateTime<Utc>, outcome: Outcome) ->
         .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None));
     q = match outcome {
         Outcome::Delivered => q
-            .col_expr(outbox::Column::Status, Expr::value("delivered"))
+            .col_expr(outbox::Column::Status, Expr::value(WebhookStatus::Delivered.as_str()))
             .col_expr(outbox::Column::DeliveredAt, Expr::value(Some(now)))
             .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None)),
         Outcome::Retry { at, error } => q
             .col_expr(outbox::Column::NextAttemptAt, Expr::value(at))
             .col_expr(outbox::Column::LastError, Expr::value(Some(error))),
         Outcome::Dead { error } => q
-            .col_expr(outbox::Column::Status, Expr::value("dead"))
+            .col_expr(outbox::Column::Status, Expr::value(WebhookStatus::Dead.as_str()))
             .col_expr(outbox::Column::LastError, Expr::value(Some(error))),
     };
     let done = q
         .filter(outbox::Column::Id.eq(e.id))
-        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::Status.eq(WebhookStatus::Pending.as_str()))
         .filter(outbox::Column::LockedUntil.eq(claim))
         .exec(db)
         .await?;
@@ -233,20 +267,26 @@ pub async fn settle(db: &Db, e: &Event, now: DateTime<Utc>, outcome: Outcome) ->
 /// Events of one agency (or all), newest first, before `before`.
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
-    status: Option<&str>,
+    status: Option<WebhookStatus>,
     agency_id: Option<Uuid>,
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Event>, StoreError> {
     let q = outbox::Entity::find()
-        .apply_if(status, |q, s| q.filter(outbox::Column::Status.eq(s)))
+        .apply_if(status, |q, s| q.filter(outbox::Column::Status.eq(s.as_str())))
         .apply_if(agency_id, |q, a| q.filter(outbox::Column::AgencyId.eq(a)))
         .apply_if(before, |q, b| q.filter(outbox::Column::Id.lt(b)));
-    Ok(q.order_by_desc(outbox::Column::Id).limit(limit).all(conn).await?)
+    q.order_by_desc(outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(event_of)
+        .collect()
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreError> {
-    outbox::Entity::find_by_id(id).found(conn).await
+    event_of(outbox::Entity::find_by_id(id).found(conn).await?)
 }
 
 /// Puts a dead event back in the queue, with a fresh day of retries; the
@@ -255,14 +295,14 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Event, StoreE
 pub async fn replay(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError> {
     let tx = begin(db).await?;
     let current = outbox::Entity::find_by_id(id).lock_exclusive().found(&tx).await?;
-    if current.status != "dead" {
+    if crate::names::read::<WebhookStatus>(&current.status)? != WebhookStatus::Dead {
         tx.rollback().await?;
         return Ok(false);
     }
     let now = actor.at;
     outbox::Entity::update(outbox::ActiveModel {
         id: Set(id),
-        status: Set("pending".into()),
+        status: Set(WebhookStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
         next_attempt_at: Set(now),
         locked_until: Set(None),
@@ -272,8 +312,8 @@ pub async fn replay(db: &Db, actor: &Actor, id: Uuid) -> Result<bool, StoreError
     .exec(&tx)
     .await?;
     Change::of("webhook.replay", "outbox", id)
-        .before(serde_json::json!({"status": "dead", "attempts": current.attempts}))
-        .after(serde_json::json!({"status": "pending"}))
+        .before(serde_json::json!({"status": WebhookStatus::Dead.as_str(), "attempts": current.attempts}))
+        .after(serde_json::json!({"status": WebhookStatus::Pending.as_str()}))
         .commit(tx, actor)
         .await?;
     Ok(true)
@@ -310,7 +350,7 @@ pub async fn set_webhook(db: &Db, actor: &Actor, agency_id: Uuid, url: &str, sec
 /// until an admin replays them.
 pub async fn delete_delivered(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
     Ok(outbox::Entity::delete_many()
-        .filter(outbox::Column::Status.eq("delivered"))
+        .filter(outbox::Column::Status.eq(WebhookStatus::Delivered.as_str()))
         .filter(outbox::Column::DeliveredAt.lt(cutoff))
         .exec(db)
         .await?
@@ -321,7 +361,7 @@ pub async fn delete_delivered(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, Sto
 pub async fn pending_count<C: ConnectionTrait>(conn: &C) -> Result<u64, StoreError> {
     use sea_orm::PaginatorTrait;
     Ok(outbox::Entity::find()
-        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::Status.eq(WebhookStatus::Pending.as_str()))
         .count(conn)
         .await?)
 }

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::UnitId;
-use langnghe_domain::plan::{Attendance, Target, TermCalendar};
+use langnghe_domain::plan::{Attendance, EventKind, Target, TermCalendar, TrainingAudience};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
@@ -150,8 +150,8 @@ pub async fn child_issues_between<C: ConnectionTrait>(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
     pub id: Uuid,
-    pub kind: String,
-    pub audience: Option<String>,
+    pub kind: EventKind,
+    pub audience: Option<TrainingAudience>,
     pub unit_id: UnitId,
     pub held_on: NaiveDate,
     pub children_attending: i32,
@@ -187,25 +187,26 @@ pub async fn events_between<C: ConnectionTrait>(conn: &C, w: &Window) -> Result<
     let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
     let mut attendance = crate::events::attendance_of(conn, &ids).await?;
     let mut from = crate::events::children_of(conn, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, kind, audience, unit, held_on, children, by_level)| EventRow {
-            children_from: from
-                .remove(&id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|l| (l.unit_id, l.children, l.children_by_school_level))
-                .collect(),
-            id,
-            kind,
-            audience,
-            unit_id: UnitId(unit),
-            held_on,
-            children_attending: children,
-            children_by_school_level: by_level,
-            attendance: attendance.remove(&id).unwrap_or_default(),
+    rows.into_iter()
+        .map(|(id, kind, audience, unit, held_on, children, by_level)| {
+            Ok(EventRow {
+                children_from: from
+                    .remove(&id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|l| (l.unit_id, l.children, l.children_by_school_level))
+                    .collect(),
+                id,
+                kind: crate::names::read(&kind)?,
+                audience: crate::names::read_opt(audience.as_deref())?,
+                unit_id: UnitId(unit),
+                held_on,
+                children_attending: children,
+                children_by_school_level: by_level,
+                attendance: attendance.remove(&id).unwrap_or_default(),
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Sessions under these units open at some time in the window: unit,

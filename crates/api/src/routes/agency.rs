@@ -113,7 +113,7 @@ async fn create_client(
         return Err(ApiError::field("label", "empty_text", "name the client"));
     }
     let client_id = format!("ln_{}", base32(&rand_bytes(10)));
-    let secret = format!("lnsec_{}", crate::random_secret(32));
+    let secret = format!("lnsec_{}", crate::credentials::random_secret(32));
     let c = agency_clients::create(
         &state.db,
         &staff.actor(),
@@ -454,7 +454,7 @@ async fn agency_deliveries(
     let rows = store::list_deliveries(&state.db, &filter, page.after, page.fetch()).await?;
     let p = page.page(rows, |d| d.id, |d| d);
     Ok(web::Json(
-        p.try_map(|items| agency_dtos(&state, items, crate::request_lang(&req)))
+        p.try_map(|items| agency_dtos(&state, items, crate::extract::request_lang(&req)))
             .await?,
     ))
 }
@@ -474,7 +474,7 @@ async fn agency_delivery(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
     let d = own_delivery(&state, caller.agency_id, *id).await?;
-    Ok(web::Json(one(&state, d, crate::request_lang(&req)).await?))
+    Ok(web::Json(one(&state, d, crate::extract::request_lang(&req)).await?))
 }
 
 /// A step the delivery's state refuses, saying what the agency can do
@@ -503,7 +503,7 @@ async fn step<E>(
         .await
         .or_not_found("delivery")?
         .map_err(refused)?;
-    Ok(web::Json(one(state, d, crate::request_lang(req)).await?))
+    Ok(web::Json(one(state, d, crate::extract::request_lang(req)).await?))
 }
 
 /// Acknowledge receipt; acknowledging again, even after replying, changes

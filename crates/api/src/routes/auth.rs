@@ -93,10 +93,10 @@ pub struct Attempt {
 impl Attempt {
     /// Reserves the attempt, or refuses it with 429 and `Retry-After`.
     pub async fn reserve(req: &HttpRequest, state: &AppState, username: &str) -> Result<Attempt, ApiError> {
-        let address = crate::client_address(req, state.trust_forwarded_for);
+        let address = crate::network::client_address(req, state.trust_forwarded_for);
         let attempt = Attempt {
-            account_key: crate::throttle_key(&state.data_key, "login", &format!("{username}\n{address}")),
-            address_key: crate::throttle_key(&state.data_key, "address", &address),
+            account_key: crate::credentials::throttle_key(&state.data_key, "login", &format!("{username}\n{address}")),
+            address_key: crate::credentials::throttle_key(&state.data_key, "address", &address),
         };
         let now = state.clock.now();
         let reserved = throttle::reserve(

@@ -540,7 +540,7 @@ async fn enter_paper_response(
     Json(b): Json<PaperResponseIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = session_in_scope(&state, &staff, *id).await?;
-    let lang = crate::request_lang(&req);
+    let lang = crate::extract::request_lang(&req);
     let key = idempotency_key(&req, lang)?;
     if session.mode != SessionMode::Paper {
         return Err(ApiError::conflict(
@@ -711,7 +711,10 @@ async fn join(
         participant_token: b.participant_token.as_deref(),
     };
     let Joined { session, def, child } = joined(&state, &req, &b.join_code, &form, lang, now).await?;
-    let token = child.returning.clone().unwrap_or_else(|| crate::random_secret(24));
+    let token = child
+        .returning
+        .clone()
+        .unwrap_or_else(|| crate::credentials::random_secret(24));
     let participant_id = match store::participant_for(&state.db, &state.data_key.hash("participant", &token), now).await
     {
         Ok(id) => id,
@@ -722,7 +725,7 @@ async fn join(
     };
     // Against ballot stuffing: the session's cap of children, and a cap per
     // client network (an IPv4 address, an IPv6 /64, as for wrong codes).
-    let address = crate::client_network_key(&req, &state, "session");
+    let address = crate::network::client_network_key(&req, &state, "session");
     let caps = state.join_caps;
     let per_address = i32::try_from(caps.per_address).unwrap_or(i32::MAX);
     let cap = caps.cap(session.expected_participants);
@@ -858,7 +861,7 @@ fn join_language(req: &HttpRequest, given: Option<&str>) -> Result<Lang, ApiErro
         Some(_) => Err(ApiError::invalid(
             langnghe_domain::field::one_of("language", &["vi", "en"]).into(),
         )),
-        None => Ok(crate::request_lang(req)),
+        None => Ok(crate::extract::request_lang(req)),
     }
 }
 
@@ -905,7 +908,7 @@ async fn session_by_code(
     now: chrono::DateTime<Utc>,
 ) -> Result<Session, ApiError> {
     state.join_budget.check(now).map_err(|p| join_paused(state, p, lang))?;
-    let key = crate::client_network_key(req, state, "join");
+    let key = crate::network::client_network_key(req, state, "join");
     if let Err(wait) = JOIN_POLICY.check(throttle::get(&state.db, &key).await?, now) {
         let secs = (wait.num_milliseconds().max(0) as u64).div_ceil(1000);
         state.metrics.throttled(crate::metrics::Throttled::JoinNetwork);
@@ -1058,8 +1061,8 @@ async fn withdraw_response(
 ) -> Result<HttpResponse, ApiError> {
     let guess = ReceiptGuess::admit(
         &state,
-        crate::client_network_key(&req, &state, "receipt"),
-        crate::request_lang(&req),
+        crate::network::client_network_key(&req, &state, "receipt"),
+        crate::extract::request_lang(&req),
     )
     .await?;
     let code = code.trim().to_ascii_lowercase();
@@ -1156,10 +1159,7 @@ async fn raise_issue(
         session_id: session.id,
         unit_id: session.unit_id,
         participant_id: who.participant_id,
-        age_band: AgeBand::for_age(who.claims.age)
-            .map(|b| b.as_str())
-            .unwrap_or("6-8")
-            .to_owned(),
+        age_band: who.age_band.as_str().to_owned(),
         topic_id: taken.topic_id,
         redactions: taken.redactions,
         cases: taken.cases,
@@ -1206,8 +1206,8 @@ async fn withdraw_issue(
 ) -> Result<HttpResponse, ApiError> {
     let guess = ReceiptGuess::admit(
         &state,
-        crate::client_network_key(&req, &state, "receipt"),
-        crate::request_lang(&req),
+        crate::network::client_network_key(&req, &state, "receipt"),
+        crate::extract::request_lang(&req),
     )
     .await?;
     let code = code.trim().to_ascii_lowercase();

@@ -188,12 +188,12 @@ fn children_dto(l: ChildrenLine) -> ChildrenDto {
 }
 
 fn event_dto(e: Event, issues: Vec<(Uuid, IssueStatus, String)>, children: Vec<ChildrenLine>) -> EventDto {
-    let counts = EventKind::parse(&e.kind).is_some_and(|k| k.is_consultation());
+    let counts = e.kind.is_consultation();
     let map = |s: Option<String>| s.and_then(|j| serde_json::from_str::<BTreeMap<String, i32>>(&j).ok());
     EventDto {
         id: e.id,
-        kind: e.kind,
-        audience: e.audience,
+        kind: e.kind.as_str().to_owned(),
+        audience: e.audience.map(|a| a.as_str().to_owned()),
         unit_id: e.unit_id.0,
         held_on: e.held_on,
         title: e.title,
@@ -399,8 +399,8 @@ async fn create_event(
     };
     let event = Event {
         id: Uuid::now_v7(),
-        kind: c.kind.as_str().to_owned(),
-        audience: c.audience.map(|a| a.as_str().to_owned()),
+        kind: c.kind,
+        audience: c.audience,
         unit_id: UnitId(b.unit_id),
         held_on: b.held_on,
         title: b.title.trim().to_owned(),
@@ -572,7 +572,7 @@ async fn get_event(
 pub struct UpdateEvent {
     #[schema(value_type = Option<crate::closed_sets::EventKindName>)]
     pub kind: Option<String>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<crate::closed_sets::TrainingAudienceName>)]
     pub audience: Option<Option<String>>,
     pub unit_id: Option<Uuid>,
@@ -584,16 +584,16 @@ pub struct UpdateEvent {
     #[validate(range(min = 0, max = 100000))]
     #[schema(minimum = 0, maximum = 100000)]
     pub children_attending: Option<i32>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<Object>)]
     pub children_by_age_band: Option<Option<BTreeMap<String, i32>>>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<Object>)]
     pub children_by_school_level: Option<Option<BTreeMap<String, i32>>>,
     #[validate(range(min = 0, max = 100000))]
     #[schema(minimum = 0, maximum = 100000)]
     pub adults_attending: Option<i32>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
     /// Replaces who attended a training (`[]` to clear).
@@ -620,15 +620,17 @@ async fn update_event(
     Json(b): Json<UpdateEvent>,
 ) -> Result<web::Json<EventDto>, ApiError> {
     let current = find(&state, &staff, *id, false).await?;
-    if EventKind::parse(&current.kind).is_some_and(|k| !may_record(staff.role(), k)) {
+    if !may_record(staff.role(), current.kind) {
         return Err(ApiError::forbidden().detail("a moderator corrects the Children's Council's meetings only"));
     }
     let map = |s: &Option<String>| {
         s.as_ref()
             .and_then(|j| serde_json::from_str::<BTreeMap<String, i32>>(j).ok())
     };
-    let kind = b.kind.unwrap_or(current.kind.clone());
-    let audience = b.audience.unwrap_or(current.audience.clone());
+    let kind = b.kind.unwrap_or_else(|| current.kind.as_str().to_owned());
+    let audience = b
+        .audience
+        .unwrap_or_else(|| current.audience.map(|a| a.as_str().to_owned()));
     let unit_id = b.unit_id.unwrap_or(current.unit_id.0);
     let held_on = b.held_on.unwrap_or(current.held_on);
     let children = b.children_attending.unwrap_or(current.children_attending);
@@ -704,8 +706,8 @@ async fn update_event(
         return Err(ApiError::invalid(errors));
     };
     let event = Event {
-        kind: c.kind.as_str().to_owned(),
-        audience: c.audience.map(|a| a.as_str().to_owned()),
+        kind: c.kind,
+        audience: c.audience,
         unit_id: UnitId(unit_id),
         held_on,
         title: b.title.map(|t| t.trim().to_owned()).unwrap_or(current.title.clone()),
@@ -765,7 +767,7 @@ async fn put_children(
 ) -> Result<web::Json<EventDto>, ApiError> {
     let (id, unit_id) = path.into_inner();
     let event = find(&state, &staff, id, true).await?;
-    if !EventKind::parse(&event.kind).is_some_and(EventKind::is_consultation) {
+    if !event.kind.is_consultation() {
         return Err(ApiError::conflict(
             Code::NotAConsultation,
             "children are entered by unit at consultation events only",

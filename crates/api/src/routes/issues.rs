@@ -345,14 +345,14 @@ pub struct IssueChangeIn {
     #[schema(value_type = Option<crate::closed_sets::RejectReasonName>)]
     pub reason: Option<String>,
     /// A topic's slug, or `null` to clear it.
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     pub topic: Option<Option<String>>,
     /// The unit the issue concerns.
     pub unit_id: Option<Uuid>,
     /// A note for other moderators (up to 2,000 characters), or `null` to
     /// clear it.
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     pub note: Option<Option<String>>,
     /// The title with further redaction (the text before is kept only in
@@ -494,6 +494,14 @@ impl Decision {
                 Err(
                     e @ (moderation::TransitionError::ReasonRequired | moderation::TransitionError::ReasonNotAllowed),
                 ) => return Err(ApiError::field("reason", e.code(), e.to_string())),
+                // `from` is not hidden (above): a moderator asked for the
+                // status only the screen gives.
+                Err(moderation::TransitionError::Withheld) => {
+                    return Err(ApiError::conflict(
+                        Code::IllegalTransition,
+                        format!("issue {}: only the screen withholds an issue", current.id),
+                    ));
+                }
                 Err(e) => return Err(ApiError::named(e.code(), format!("issue {}: {e}", current.id))),
             }
         }
@@ -532,7 +540,7 @@ pub struct BulkIn {
     #[schema(value_type = Option<crate::closed_sets::RejectReasonName>)]
     pub reason: Option<String>,
     /// A topic's slug, or `null` to clear it.
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     pub topic: Option<Option<String>>,
 }
@@ -637,7 +645,7 @@ async fn public_issues(
     q: web::Query<PublicIssueQuery>,
 ) -> Result<web::Json<Page<PublicIssueDto>>, ApiError> {
     let page = q.page()?;
-    let lang = crate::request_lang(&req);
+    let lang = crate::extract::request_lang(&req);
     let topics = catalog::list_topics(&state.db).await?;
     let topic_id = topic_query(&topics, q.topic.as_deref())?;
     let units = unit_query(&state, q.unit_id).await?;

@@ -158,7 +158,12 @@ async fn receipt_status(
     q: web::Query<ReceiptQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = crate::extract::query_lang(&req, q.lang.as_deref())?;
-    let guess = ReceiptGuess::admit(&state, crate::client_network_key(&req, &state, "receipt"), lang).await?;
+    let guess = ReceiptGuess::admit(
+        &state,
+        crate::network::client_network_key(&req, &state, "receipt"),
+        lang,
+    )
+    .await?;
     let code = code.trim().to_ascii_lowercase();
     let found = if crate::credentials::receipt_shaped(&code) {
         store::by_receipt(&state.db, &state.data_key.hash("receipt", &code)).await?

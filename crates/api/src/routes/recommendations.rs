@@ -385,7 +385,7 @@ async fn create_recommendation(
         evidence: b.evidence.into_iter().map(EvidenceRef::from).collect(),
     };
     let row = store::create(&state.db, &staff.actor(), &draft).await?;
-    Ok(HttpResponse::Created().json(dto(&state, row, crate::request_lang(&req)).await?))
+    Ok(HttpResponse::Created().json(dto(&state, row, crate::extract::request_lang(&req)).await?))
 }
 
 paged_query! {
@@ -432,7 +432,7 @@ async fn list_recommendations(
     let rows = store::list(&state.db, &filter, page.after, page.fetch()).await?;
     let p = page.page(rows, |r| r.id, |r| r);
     Ok(web::Json(
-        p.try_map(|items| dtos(&state, items, crate::request_lang(&req)))
+        p.try_map(|items| dtos(&state, items, crate::extract::request_lang(&req)))
             .await?,
     ))
 }
@@ -451,7 +451,7 @@ async fn get_recommendation(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<RecommendationDto>, ApiError> {
     let row = store::get(&state.db, *id).await.or_not_found("recommendation")?;
-    Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
+    Ok(web::Json(dto(&state, row, crate::extract::request_lang(&req)).await?))
 }
 
 /// Edit a draft; only the fields sent change (moderators, admins).
@@ -504,7 +504,7 @@ async fn update_recommendation(
     .await
     .or_not_found("recommendation")?
     .map_err(refusal)?;
-    Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
+    Ok(web::Json(dto(&state, row, crate::extract::request_lang(&req)).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -538,7 +538,7 @@ async fn approve_recommendation(
     };
     if let Some(e) = body.event_id {
         match events::get(&state.db, e).await {
-            Ok(ev) if ev.kind == "council_meeting" => {}
+            Ok(ev) if ev.kind == langnghe_domain::plan::EventKind::CouncilMeeting => {}
             Ok(_) => {
                 return Err(ApiError::field(
                     "event_id",
@@ -556,7 +556,7 @@ async fn approve_recommendation(
     .await
     .or_not_found("recommendation")?
     .map_err(refusal)?;
-    Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
+    Ok(web::Json(dto(&state, row, crate::extract::request_lang(&req)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -629,7 +629,7 @@ async fn send_recommendation(
         Err(SendRefusal::Rule(e)) => return Err(refusal(e)),
         Err(SendRefusal::AlreadyDelivered(taken)) => return Err(rules::already_delivered(&asked, &taken).into()),
     };
-    Ok(web::Json(dto(&state, row, crate::request_lang(&req)).await?))
+    Ok(web::Json(dto(&state, row, crate::extract::request_lang(&req)).await?))
 }
 
 /// The evidence as it is published now, to be frozen on the first

@@ -520,7 +520,7 @@ async fn case_summary(
         .map(|s| (*s).to_owned())
         .zip(counts.columns.iter().copied())
         .collect();
-    let lang = crate::request_lang(&req);
+    let lang = crate::extract::request_lang(&req);
     let chart = org::load_chart(&state.db).await?;
     let by_ward = figures
         .by_ward
@@ -689,7 +689,7 @@ async fn quick_report(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<QuickReportDto>, ApiError> {
-    let lang = crate::request_lang(&req);
+    let lang = crate::extract::request_lang(&req);
     let c = store::get(&state.db, *id).await.or_not_found("case")?;
     if c.severity != Severity::Urgent {
         return Err(ApiError::conflict(

@@ -138,7 +138,7 @@ async fn create_topic(
 pub struct UpdateTopic {
     pub slug: Option<String>,
     pub name: Option<Text>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<Text>)]
     pub description: Option<Option<Text>>,
     pub active: Option<bool>,
@@ -268,7 +268,7 @@ async fn topic_summary(
         Ok(root) => root,
     };
     let units = root.map(|r| chart.counting_for(r, to));
-    let topics = topic_figures(&state, crate::request_lang(&req), units.as_deref(), from, to).await?;
+    let topics = topic_figures(&state, crate::extract::request_lang(&req), units.as_deref(), from, to).await?;
     Ok(web::Json(TopicSummaryDto {
         from,
         to,

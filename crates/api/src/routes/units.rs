@@ -335,7 +335,7 @@ async fn create_unit(
 pub struct UpdateUnit {
     pub name: Option<Text>,
     pub code: Option<String>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]

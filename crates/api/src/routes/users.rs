@@ -206,13 +206,13 @@ async fn get_user(
 pub struct UpdateUser {
     #[schema(value_type = Option<crate::closed_sets::StaffRole>)]
     pub role: Option<String>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<Uuid>)]
     pub unit_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<Uuid>)]
     pub agency_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "crate::nullable::deserialize")]
+    #[serde(default, deserialize_with = "crate::extract::nullable::deserialize")]
     #[schema(value_type = Option<String>)]
     #[validate(length(max = 200), custom(function = "crate::extract::no_bidi_controls"))]
     #[schema(max_length = 200)]

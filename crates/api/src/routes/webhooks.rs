@@ -6,6 +6,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
+use langnghe_domain::recommendation::WebhookStatus;
 use langnghe_storage::outbox::{self, Event};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,7 +18,7 @@ use crate::auth::{Admin, AdminOrAgency, Staff};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::extract::Json;
 use crate::pagination::{Page, paged_query};
-use crate::services::lookups::agency_exists;
+use crate::services::lookups::{agency_exists, status_query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -67,7 +68,7 @@ impl NewWebhook {
         crate::services::destinations::check_destination(&url, state.webhooks.allow_insecure)
             .await
             .map_err(|m| ApiError::field("url", "invalid_destination", m))?;
-        let secret = format!("whsec_{}", crate::random_secret(32));
+        let secret = format!("whsec_{}", crate::credentials::random_secret(32));
         Ok(NewWebhook { url, secret })
     }
 
@@ -180,7 +181,7 @@ pub struct WebhookEventDto {
     pub event_type: String,
     /// `pending`, `delivered` or `dead`.
     #[schema(value_type = crate::closed_sets::WebhookStatus)]
-    pub status: String,
+    pub status: &'static str,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub queued_at: DateTime<Utc>,
@@ -196,7 +197,7 @@ fn event_dto(e: Event) -> WebhookEventDto {
         id: e.id,
         agency_id: e.agency_id,
         event_type: e.event_type,
-        status: e.status,
+        status: e.status.as_str(),
         attempts: e.attempts,
         last_error: e.last_error,
         queued_at: e.queued_at,
@@ -252,16 +253,8 @@ async fn list_webhook_events(
     q: web::Query<EventQuery>,
 ) -> Result<web::Json<Page<WebhookEventDto>>, ApiError> {
     let page = q.page()?;
-    if q.status
-        .as_deref()
-        .is_some_and(|s| !["pending", "delivered", "dead"].contains(&s))
-    {
-        return Err(ApiError::bad_request(
-            Code::InvalidQuery,
-            "status is pending, delivered or dead",
-        ));
-    }
-    let rows = outbox::list(&state.db, q.status.as_deref(), q.agency_id, page.after, page.fetch()).await?;
+    let status = status_query::<WebhookStatus>(q.status.as_deref(), "status")?;
+    let rows = outbox::list(&state.db, status, q.agency_id, page.after, page.fetch()).await?;
     Ok(web::Json(page.page(rows, |e| e.id, event_dto)))
 }
 

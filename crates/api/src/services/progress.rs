@@ -11,8 +11,7 @@ use langnghe_domain::UnitId;
 use langnghe_domain::consultation::SchoolLevel;
 use langnghe_domain::org::OrgChart;
 use langnghe_domain::plan::{
-    self, ChildrenFrom, EventKind, EventRecord, IssueRecord, Period, PolicyAnswer, Records, ResponseRecord,
-    SessionRecord, Target, TrainingAudience,
+    self, ChildrenFrom, EventRecord, IssueRecord, Period, PolicyAnswer, Records, ResponseRecord, SessionRecord, Target,
 };
 use langnghe_domain::reports::{ScopeError, report_unit};
 use langnghe_storage::reports::Window;
@@ -192,25 +191,23 @@ pub(crate) async fn records(
     let events = store::events_between(db, &window)
         .await?
         .into_iter()
-        .filter_map(|e| {
-            Some(EventRecord {
-                kind: EventKind::parse(&e.kind)?,
-                audience: e.audience.as_deref().and_then(TrainingAudience::parse),
-                unit: e.unit_id,
-                day: e.held_on,
-                children: u64::try_from(e.children_attending).unwrap_or(0),
-                lower_secondary: lower_secondary(e.children_by_school_level.as_deref()),
-                attendance: e.attendance,
-                children_from: e
-                    .children_from
-                    .iter()
-                    .map(|(unit, children, by_level)| ChildrenFrom {
-                        unit: *unit,
-                        children: u64::try_from(*children).unwrap_or(0),
-                        lower_secondary: lower_secondary(by_level.as_deref()),
-                    })
-                    .collect(),
-            })
+        .map(|e| EventRecord {
+            kind: e.kind,
+            audience: e.audience,
+            unit: e.unit_id,
+            day: e.held_on,
+            children: u64::try_from(e.children_attending).unwrap_or(0),
+            lower_secondary: lower_secondary(e.children_by_school_level.as_deref()),
+            attendance: e.attendance,
+            children_from: e
+                .children_from
+                .iter()
+                .map(|(unit, children, by_level)| ChildrenFrom {
+                    unit: *unit,
+                    children: u64::try_from(*children).unwrap_or(0),
+                    lower_secondary: lower_secondary(by_level.as_deref()),
+                })
+                .collect(),
         })
         .collect();
     let sessions = store::sessions_between(db, within, &window)

@@ -22,7 +22,7 @@ pub struct ReceiptGuess {
 }
 
 impl ReceiptGuess {
-    /// Lets a request from `network` (`crate::client_network_key` for
+    /// Lets a request from `network` (`crate::network::client_network_key` for
     /// "receipt") try a code, or refuses it with 429 and the wait, in the
     /// child's language, while that network waits.
     pub async fn admit(state: &AppState, network: String, lang: Lang) -> Result<Self, ApiError> {

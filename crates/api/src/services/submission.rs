@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use langnghe_domain::consultation::{ChildRefusal, PaperChild, SessionState, SurveyStatus};
 use langnghe_domain::screen::Outcome;
-use langnghe_domain::survey::{self, AgeBand, Answer, RawAnswer, SurveyDefinition};
+use langnghe_domain::survey::{self, Answer, RawAnswer, SurveyDefinition};
 use langnghe_domain::text::Lang;
 use langnghe_domain::words;
 use langnghe_storage::participation::{self as store, NewCase, NewResponse, Session, Submitted};
@@ -95,7 +95,7 @@ impl Answerer {
         Answerer {
             participant_id: who.participant_id,
             age,
-            age_band: AgeBand::for_age(age).map(|b| b.as_str()).unwrap_or("6-8"),
+            age_band: who.age_band.as_str(),
             grade: who.claims.grade,
             gender: who.claims.gender.clone(),
             language: words::lang_code(who.lang()),
