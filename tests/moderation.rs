@@ -913,11 +913,15 @@ async fn nobody_watches_one_child_support_an_issue_or_learns_when_it_was_raised(
         .await
         .ok(200);
     for id in [&issues[0], &issues[1]] {
-        app.post(&format!("/api/v1/issues/{id}/publish"), m, &json!({})).await.ok(200);
+        app.post(&format!("/api/v1/issues/{id}/publish"), m, &json!({}))
+            .await
+            .ok(200);
     }
     let before = app.get("/api/v1/public/issues", None).await.ok(200).clone();
     for item in before["items"].as_array().unwrap() {
-        let staff = app.get(&format!("/api/v1/issues/{}", item["id"].as_str().unwrap()), m).await;
+        let staff = app
+            .get(&format!("/api/v1/issues/{}", item["id"].as_str().unwrap()), m)
+            .await;
         let at: chrono::DateTime<chrono::Utc> = staff.ok(200)["created_at"].as_str().unwrap().parse().unwrap();
         let day = langnghe_api::local_day(at).to_string();
         assert_eq!(item["created_on"], day.as_str(), "the day in Việt Nam: {item}");
@@ -927,7 +931,11 @@ async fn nobody_watches_one_child_support_an_issue_or_learns_when_it_was_raised(
 
     let child = child(app, school, 12).await;
     let r = app
-        .post(&format!("/api/v1/issues/{}/supports", issues[0]), Some(&child), &json!({}))
+        .post(
+            &format!("/api/v1/issues/{}/supports", issues[0]),
+            Some(&child),
+            &json!({}),
+        )
         .await;
     let answered = r.ok(201)["supports"].clone();
     let after = app.get("/api/v1/public/issues", None).await.ok(200).clone();

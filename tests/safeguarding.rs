@@ -298,7 +298,14 @@ async fn counts_of_cases_are_refused_over_windows_that_are_not_whole_quarters() 
         .await
         .ok(201);
     };
-    for day in ["2026-01-05", "2026-01-20", "2026-02-03", "2026-02-17", "2026-03-02", "2026-03-30"] {
+    for day in [
+        "2026-01-05",
+        "2026-01-20",
+        "2026-02-03",
+        "2026-02-17",
+        "2026-03-02",
+        "2026-03-30",
+    ] {
         case(day).await;
     }
     // The one case the attacker wants to find.
@@ -311,7 +318,11 @@ async fn counts_of_cases_are_refused_over_windows_that_are_not_whole_quarters() 
     for token in [o, app.admin()] {
         let quarter = summary(token, "2026-Q1").await;
         let days = summary(token, "2026-01-01..2026-03-31").await;
-        assert_eq!(quarter.ok(200)["total"], days.ok(200)["total"], "the same days, the same figures");
+        assert_eq!(
+            quarter.ok(200)["total"],
+            days.ok(200)["total"],
+            "the same days, the same figures"
+        );
         summary(token, "2026-H1").await.ok(200);
         summary(token, "2026-01-01..2026-06-30").await.ok(200);
         for period in [
@@ -326,14 +337,26 @@ async fn counts_of_cases_are_refused_over_windows_that_are_not_whole_quarters() 
                 .await;
             r.assert_problem(400, "case_period_not_quarters");
             let detail = r.body["detail"].as_str().unwrap_or_default();
-            assert!(detail.contains("2026-Q1") && detail.contains("quarter"), "{period}: {}", r.text);
+            assert!(
+                detail.contains("2026-Q1") && detail.contains("quarter"),
+                "{period}: {}",
+                r.text
+            );
             assert!(r.body.get("total").is_none(), "{period}: {}", r.text);
         }
         let vi = app
-            .get_in("/api/v1/safeguarding/summary?period=2026-01-01..2026-04-01", token, "vi")
+            .get_in(
+                "/api/v1/safeguarding/summary?period=2026-01-01..2026-04-01",
+                token,
+                "vi",
+            )
             .await;
         vi.assert_problem(400, "case_period_not_quarters");
-        assert!(vi.body["detail"].as_str().unwrap_or_default().contains("trọn quý"), "{}", vi.text);
+        assert!(
+            vi.body["detail"].as_str().unwrap_or_default().contains("trọn quý"),
+            "{}",
+            vi.text
+        );
     }
 
     let sections = async |period: &str| -> Vec<String> {
@@ -346,7 +369,11 @@ async fn counts_of_cases_are_refused_over_windows_that_are_not_whole_quarters() 
             .collect()
     };
     assert!(sections("2026-Q1").await.contains(&"safeguarding".to_owned()));
-    assert!(sections("2026-01-01..2026-03-31").await.contains(&"safeguarding".to_owned()));
+    assert!(
+        sections("2026-01-01..2026-03-31")
+            .await
+            .contains(&"safeguarding".to_owned())
+    );
     for period in ["2026-01-01..2026-04-01", "2026-WY", "2026-04"] {
         assert!(!sections(period).await.contains(&"safeguarding".to_owned()), "{period}");
     }

@@ -423,7 +423,8 @@ impl MetricsScraper {
                 subtle::ConstantTimeEq::ct_eq(a.as_slice(), b.as_slice()).into()
             }
             None => {
-                let forwarded = req.headers().contains_key("x-forwarded-for") || req.headers().contains_key(header::FORWARDED);
+                let forwarded =
+                    req.headers().contains_key("x-forwarded-for") || req.headers().contains_key(header::FORWARDED);
                 !forwarded && req.peer_addr().is_some_and(|a| a.ip().is_loopback())
             }
         }

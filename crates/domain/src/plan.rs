@@ -170,7 +170,10 @@ impl Period {
     /// quarters the difference is whole quarters too.
     pub fn whole_quarters(&self) -> Result<WholeQuarters, NotWholeQuarters> {
         let starts = self.first.day() == 1 && self.first.month() % 3 == 1;
-        let ends = self.last.succ_opt().is_some_and(|next| next.day() == 1 && next.month() % 3 == 1);
+        let ends = self
+            .last
+            .succ_opt()
+            .is_some_and(|next| next.day() == 1 && next.month() % 3 == 1);
         if starts && ends {
             Ok(WholeQuarters(*self))
         } else {

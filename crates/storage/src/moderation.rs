@@ -414,7 +414,9 @@ async fn supporters<C: ConnectionTrait>(
             .column(issue_support::Column::IssueId)
             .column(issue_support::Column::ParticipantId)
             .filter(issue_support::Column::IssueId.is_in(chunk.iter().copied()))
-            .apply_if(before, |q, before| q.filter(issue_support::Column::CreatedAt.lt(before)))
+            .apply_if(before, |q, before| {
+                q.filter(issue_support::Column::CreatedAt.lt(before))
+            })
             .into_tuple()
             .all(conn)
             .await?;

@@ -503,11 +503,9 @@ async fn case_summary(
 ) -> Result<web::Json<CaseSummaryDto>, ApiError> {
     let period = Period::parse(&q.period)
         .map_err(|_| ApiError::bad_request(Code::InvalidQuery, "period is like 2026, 2026-H1 or 2026-Q3"))?;
-    let quarters = period
-        .whole_quarters()
-        .map_err(|e| {
-            ApiError::new(Code::CasePeriodNotQuarters, "The request could not be read").said(e.message_vi(), e.to_string())
-        })?;
+    let quarters = period.whole_quarters().map_err(|e| {
+        ApiError::new(Code::CasePeriodNotQuarters, "The request could not be read").said(e.message_vi(), e.to_string())
+    })?;
     let figures = crate::services::figures::published_cases(&state, quarters).await?;
     let counts = &figures.by_status;
     let by_status = CaseStatus::ALL
