@@ -340,3 +340,212 @@ async fn the_sqlite_file_is_readable_by_its_owner_only() {
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     db.close().await.ok();
 }
+
+/// How the child's answer left after the screen held it for an officer.
+#[derive(Clone, Copy, PartialEq)]
+enum Gone {
+    Erased,
+    Withdrawn,
+    Purged,
+}
+
+/// Everything staff and files can read of a survey's answers, and every
+/// stored row (withdrawn and erased ones too), as one text.
+async fn readable(app: &TestApp, survey: &str, moderator: &str) -> String {
+    let answers = app
+        .get(&format!("/api/v1/surveys/{survey}/answers?limit=100"), Some(moderator))
+        .await;
+    let texts = app.survey_file(survey, "texts.csv?reason=x", app.admin()).await;
+    assert_eq!((answers.status, texts.status), (200, 200));
+    let rows: Vec<String> = app
+        .responses(survey, true)
+        .await
+        .into_iter()
+        .map(|r| r.answers)
+        .collect();
+    format!("{}\n{}\n{}", answers.text, texts.text, rows.join("\n"))
+}
+
+/// A child's possible disclosure is held for an officer; the child's words
+/// then leave (`gone`); the officer releases the case. The attack: read the
+/// words back anywhere staff, files or the child's export reach, and in the
+/// stored rows.
+async fn released_after(gone: Gone) {
+    use crate::screening::POSSIBLE;
+    let app = TestApp::spawn_demo().await;
+    app.stop_folder();
+    let Open { survey, code, .. } = open_with_issues(&app).await;
+    let (_, moderator) = app.user("kiem.duyet.tra", "moderator", None, None).await;
+    let (_, officer) = app.user("bao.ve.tra", "safeguarding_officer", None, None).await;
+    let o = Some(officer.as_str());
+    let child = joined(&app, &code, None).await;
+    let r = app
+        .submit(
+            &child.respondent,
+            "a",
+            json!({"feel_safe": "not_sure", "why_not": POSSIBLE, "happy_at_school": 2}),
+        )
+        .await;
+    let receipt = r.string(201, "receipt_code");
+    // In figures already: an erasure keeps the row (unlinked) until its
+    // withdrawal is released.
+    four_girls_answer(&app, &code).await;
+    app.release().await;
+    let words = "biến mất";
+    assert!(!readable(&app, &survey, &moderator).await.contains(words), "held");
+
+    match gone {
+        Gone::Erased => {
+            let r = app.delete("/api/v1/participants/me", Some(&child.participant)).await;
+            assert_eq!(r.ok(200)["responses_withdrawn"], 1);
+        }
+        Gone::Withdrawn => {
+            app.delete(&format!("/api/v1/responses/{receipt}"), None).await.ok(204);
+        }
+        Gone::Purged => {
+            let db = app.storage().await;
+            let later = app.now() + chrono::Duration::days(366);
+            let r = langnghe_api::retention::purge(&db, langnghe_api::config::RetentionPolicy::default(), later)
+                .await
+                .unwrap();
+            assert_eq!(r.texts_purged, 5);
+            db.close().await.ok();
+        }
+    }
+
+    let r = app.get("/api/v1/safeguarding/cases?outcome=possible", o).await;
+    let case = r
+        .items()
+        .iter()
+        .find(|c| c["response_id"].is_string())
+        .expect("the held answer's case")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/safeguarding/cases/{case}");
+    // The case is still released (and the officer still reads its text).
+    let r = app.post(&format!("{path}/release"), o, &json!({})).await;
+    assert!(r.ok(200)["released_at"].is_string());
+    assert_eq!(app.get(&path, o).await.ok(200)["text"], POSSIBLE);
+
+    let seen = readable(&app, &survey, &moderator).await;
+    assert!(!seen.contains(words), "the released words came back: {seen}");
+    if gone != Gone::Erased {
+        let r = app
+            .get("/api/v1/participants/me/export", Some(&child.participant))
+            .await;
+        assert!(!r.ok(200).to_string().contains(words), "in the child's export");
+    }
+    // The audit entry says why the answer kept its marker, without text.
+    let left = app.audit("safeguarding_case", &case).await;
+    let release = left.iter().find(|e| e.action == "safeguarding_case.release").unwrap();
+    let why = match gone {
+        Gone::Erased => "erased",
+        Gone::Withdrawn => "withdrawn",
+        Gone::Purged => "purged",
+    };
+    assert_eq!(release.after, Some(json!({"text_left": why})));
+}
+
+#[actix_web::test]
+async fn releasing_a_held_answer_of_an_erased_child_writes_nothing_back() {
+    released_after(Gone::Erased).await;
+}
+
+#[actix_web::test]
+async fn releasing_a_withdrawn_held_answer_writes_nothing_back() {
+    released_after(Gone::Withdrawn).await;
+}
+
+#[actix_web::test]
+async fn releasing_a_held_answer_whose_text_was_purged_writes_nothing_back() {
+    released_after(Gone::Purged).await;
+}
+
+/// The attack: a child's answer a moderator made into a published issue
+/// stays on the lists, in the counts and in the database after the child
+/// withdrew the answer with its receipt.
+#[actix_web::test]
+async fn withdrawing_an_answer_withdraws_the_issue_made_from_it() {
+    let app = TestApp::spawn_demo().await;
+    let db = app.storage().await;
+    let Open { survey, code, .. } = open_with_issues(&app).await;
+    let (_, moderator) = app.user("kiem.duyet.rut.tl", "moderator", None, None).await;
+    let m = Some(moderator.as_str());
+    let child = joined(&app, &code, None).await;
+    let words = "Cổng sau trường không có bảo vệ, xe máy chạy vào sân";
+    let r = app
+        .submit(
+            &child.respondent,
+            "a",
+            json!({"feel_safe": "no", "why_not": words, "happy_at_school": 3}),
+        )
+        .await;
+    let receipt = r.string(201, "receipt_code");
+    let answers = format!("/api/v1/surveys/{survey}/answers?limit=100");
+    let r = app.get(&answers, m).await;
+    assert!(r.text.contains("xe máy"));
+    let answer_id = r.ok(200)["items"][0]["answer_id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/answers/{answer_id}/promote"),
+            m,
+            &json!({}),
+        )
+        .await;
+    let issue = r.created();
+    let path = format!("/api/v1/issues/{issue}");
+    app.patch(&path, m, &json!({"status": "accepted"})).await.ok(200);
+    app.post(&format!("{path}/publish"), m, &json!({})).await.ok(200);
+    let public = app.get("/api/v1/public/issues", None).await;
+    assert!(public.ok(200).to_string().contains(&issue));
+    let counts = app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
+    assert_eq!(counts["accepted"], 1);
+
+    app.delete(&format!("/api/v1/responses/{receipt}"), None).await.ok(204);
+
+    app.get(&path, m).await.assert_problem(404, "not_found");
+    let queue = app.get("/api/v1/issues?limit=100", m).await;
+    assert!(!queue.ok(200).to_string().contains(&issue));
+    assert_eq!(queue.body["counts"]["accepted"], 0, "{}", queue.body["counts"]);
+    let search = app.get("/api/v1/issues?q=xe%20m%C3%A1y", m).await;
+    assert!(search.items().is_empty());
+    let public = app.get("/api/v1/public/issues", None).await;
+    assert!(!public.ok(200).to_string().contains(&issue));
+    let summary = app.get("/api/v1/topics/summary", app.admin()).await;
+    assert!(!summary.ok(200).to_string().contains(&issue));
+    // Nowhere in the database either: the issue's row and the answer's.
+    let stored = stored_issue(&db, &issue).await;
+    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(
+        (stored.title.as_str(), stored.body.as_str()),
+        (
+            langnghe_domain::consultation::ERASED,
+            langnghe_domain::consultation::ERASED
+        )
+    );
+    assert!(stored.search_text.is_none());
+    assert!(!app.get(&answers, m).await.text.contains("xe máy"));
+    let rows = app.responses(&survey, true).await;
+    assert_eq!(rows.len(), 1);
+    assert!(
+        rows[0].withdrawn && !rows[0].answers.contains("xe máy"),
+        "{}",
+        rows[0].answers
+    );
+    assert!(rows[0].answers.contains(langnghe_domain::consultation::ERASED));
+    let export = app
+        .get("/api/v1/participants/me/export", Some(&child.participant))
+        .await;
+    assert!(!export.ok(200).to_string().contains("xe máy"));
+    // Promoting it again is refused: a withdrawn answer is nobody's issue.
+    let again = app
+        .post(
+            &format!("/api/v1/surveys/{survey}/answers/{answer_id}/promote"),
+            m,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.status, 404, "{}", again.text);
+    db.close().await.ok();
+}

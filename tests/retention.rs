@@ -1,5 +1,6 @@
-//! Retention with an injected clock: free text, response rows and closed
-//! cases go after their periods; the results stay exactly as they were.
+//! Retention with an injected clock: free text (answers, and the words of
+//! issues never taken up), response rows and closed cases go after their
+//! periods; the results, and issues taken up, stay exactly as they were.
 
 use chrono::{Duration, Utc};
 use langnghe_api::config::RetentionPolicy as Policy;
@@ -114,7 +115,112 @@ async fn purges_follow_their_periods_and_the_figures_stay() {
     assert_eq!(runs.len(), 2);
     assert_eq!(
         runs[1]["after"],
-        json!({"texts_purged": 13, "responses_deleted": 33, "cases_deleted": 1, "webhook_events_deleted": 0, "request_hashes_expired": 0})
+        json!({"texts_purged": 13, "issue_texts_purged": 0, "responses_deleted": 33, "cases_deleted": 1, "webhook_events_deleted": 0, "request_hashes_expired": 0})
     );
     assert_eq!(runs[1]["actor"], "system");
+}
+
+/// The attack: read the words of an issue the council never took up, a
+/// year and more after the child raised it, from the queue, its search, the
+/// child's export or the database. Issues taken up keep theirs.
+#[actix_web::test]
+async fn issues_never_taken_up_lose_their_words_after_the_text_period() {
+    let app = TestApp::spawn_demo().await;
+    let db = app.storage().await;
+    let [district, school] = app.units(["PN", "PN-S06"]).await;
+    let mut body = crate::surveys::example_survey(&district);
+    body["allow_issues"] = json!(true);
+    let survey = crate::surveys::published_survey(&app, &body).await;
+    let code = crate::results::session(&app, &survey, &school).await;
+    let joined = app.join(&code, 13, json!({})).await.ok(200).clone();
+    let child = joined["respondent_token"].as_str().unwrap().to_owned();
+    let participant = joined["participant_token"].as_str().unwrap().to_owned();
+    let (_, moderator) = app.user("kiem.duyet.luu.tru", "moderator", None, None).await;
+    let m = Some(moderator.as_str());
+    let raise = async |key: &str, title: &str, body: &str| app.raise(&child, key, title, body).await;
+    let new = raise(
+        "a",
+        "Sân trường thiếu bóng mát",
+        "Trưa nắng tụi em không có chỗ ngồi chơi",
+    )
+    .await
+    .created();
+    let rejected = raise("b", "Căng tin", "Em muốn căng tin bán thêm trái cây")
+        .await
+        .created();
+    let taken_up = raise("c", "Thư viện", "Mở cửa thư viện giờ ra chơi").await.created();
+    let r = raise("d", "Cần thêm đèn đường", "Đường về nhà tối quá").await;
+    let (withdrawn, receipt) = (r.created(), r.string(201, "receipt_code"));
+    let withheld = raise("e", "Giúp em với", crate::screening::CLEAR).await.created();
+    let issue = |id: &str| format!("/api/v1/issues/{id}");
+    app.patch(
+        &issue(&rejected),
+        m,
+        &json!({"status": "rejected", "reason": "duplicate"}),
+    )
+    .await
+    .ok(200);
+    app.patch(&issue(&taken_up), m, &json!({"status": "accepted"}))
+        .await
+        .ok(200);
+    app.post(&format!("{}/publish", issue(&taken_up)), m, &json!({}))
+        .await
+        .ok(200);
+    app.delete(&format!("/api/v1/issues/{receipt}"), None).await.ok(204);
+    let counts = async || app.get("/api/v1/issues", m).await.ok(200)["counts"].clone();
+    let counted = counts().await;
+    let stored = async |id: &str| {
+        langnghe_storage::participation::get_issue(&db, id.parse().unwrap())
+            .await
+            .unwrap()
+    };
+
+    // Within the period nothing goes.
+    let policy = Policy::default();
+    let r = purge(&db, policy, app.now() + Duration::days(policy.text_days - 1))
+        .await
+        .unwrap();
+    assert_eq!(r.issue_texts_purged, 0);
+    assert!(stored(&new).await.body.contains("chỗ ngồi"));
+
+    // Past it: the words of the issues never taken up go, links too.
+    let later = app.now() + Duration::days(policy.text_days + 1);
+    let r = purge(&db, policy, later).await.unwrap();
+    assert_eq!(r.issue_texts_purged, 4, "new, rejected, withheld; withdrawn: its link");
+    for id in [&new, &rejected, &withheld] {
+        let s = stored(id).await;
+        assert_eq!((s.title.as_str(), s.body.as_str()), (PURGED, PURGED), "{id}");
+        assert!(s.search_text.is_none() && s.participant_id.is_none() && s.redactions.is_none());
+    }
+    assert_eq!(stored(&new).await.status, "new", "the row stays, counted as it was");
+    let w = stored(&withdrawn).await;
+    assert_eq!(w.body, langnghe_domain::consultation::ERASED);
+    assert!(w.participant_id.is_none());
+    let kept = stored(&taken_up).await;
+    assert!(kept.body.contains("thư viện") && kept.participant_id.is_some());
+    assert_eq!(counts().await, counted, "every count stays");
+
+    let queue = app.get("/api/v1/issues?limit=100", m).await;
+    for word in ["bóng mát", "chỗ ngồi", "trái cây", "Căng tin", "đèn đường", "say ruou"] {
+        assert!(!queue.text.contains(word), "{word:?} in the queue");
+    }
+    assert!(queue.text.contains("thư viện"));
+    for q in ["b%C3%B3ng%20m%C3%A1t", "tr%C3%A1i%20c%C3%A2y"] {
+        let found = app.get(&format!("/api/v1/issues?q={q}"), m).await;
+        assert!(found.items().is_empty(), "{}", found.text);
+    }
+    let r = app.get(&issue(&new), m).await;
+    assert_eq!(r.ok(200)["body"], PURGED);
+    let public = app.get("/api/v1/public/issues", None).await;
+    assert!(public.ok(200).to_string().contains(&taken_up));
+    // The child's export holds only the issue taken up (no link to the rest).
+    let export = app.get("/api/v1/participants/me/export", Some(&participant)).await;
+    let issues = export.ok(200)["issues"].as_array().unwrap().clone();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0]["id"], taken_up.as_str());
+
+    // Once is enough.
+    let r = purge(&db, policy, later).await.unwrap();
+    assert_eq!(r.issue_texts_purged, 0);
+    db.close().await.ok();
 }

@@ -245,3 +245,56 @@ async fn an_unknown_event_kind_is_an_error_not_a_default() {
     );
     app.get(&path, app.admin()).await.ok(200);
 }
+
+/// A survey whose definition cannot be read is set aside, not retried on
+/// every pass: first for ten minutes, then twice as long after each
+/// failure, never more than a day; mended, it is released on the next pass
+/// due and nothing is aside any more.
+#[actix_web::test]
+async fn a_survey_that_cannot_be_read_waits_longer_each_time() {
+    use chrono::Duration;
+    let (app, db, [district, school]) = demo_released_by_hand().await;
+    let survey = published_survey(&app, &one_question(&district, "C")).await;
+    let code = session(&app, &survey, &school).await;
+    for _ in 0..K + 1 {
+        answer(&app, &code, 12, "girl", json!({"one": "a"})).await;
+    }
+    let definition = text(
+        &db,
+        "SELECT definition FROM survey_versions WHERE survey_id = $1",
+        &survey,
+    )
+    .await;
+    let broken = "UPDATE survey_versions SET definition = '{\"v\":1,\"kind\":\"poll\"}' WHERE survey_id = $1";
+    assert_eq!(exec(&db, broken, &survey).await, 1);
+
+    let id: uuid::Uuid = survey.parse().unwrap();
+    let policy = langnghe_domain::disclosure::Policy::default();
+    let mut folder = langnghe_api::rollup::Folder::default();
+    let mut at = app.now();
+    assert_eq!(folder.fold(&db, &policy, at).await.unwrap(), 0);
+    let mut waits = Vec::new();
+    for _ in 0..10 {
+        assert!(folder.is_aside(id, at), "set aside after a failure");
+        let mut wait = Duration::minutes(1);
+        while folder.is_aside(id, at + wait) {
+            wait += Duration::minutes(1);
+        }
+        waits.push(wait.num_minutes());
+        at += wait;
+        // Due again: tried once more, and set aside for longer.
+        assert_eq!(folder.fold(&db, &policy, at).await.unwrap(), 0);
+    }
+    assert_eq!(waits, [10, 20, 40, 80, 160, 320, 640, 1280, 1440, 1440]);
+
+    // Mended: the next pass due releases it, and it is aside no more.
+    let mend = format!(
+        "UPDATE survey_versions SET definition = '{}' WHERE survey_id = $1",
+        definition[0].replace('\'', "''")
+    );
+    assert_eq!(exec(&db, &mend, &survey).await, 1);
+    at += Duration::days(1);
+    assert_eq!(folder.fold(&db, &policy, at).await.unwrap(), K as usize + 1);
+    assert!(!folder.is_aside(id, at));
+    released(&app, &survey, 1).await;
+}

@@ -143,8 +143,8 @@ async fn purge(config: Config) -> CliResult {
     langnghe_storage::migrate(&db).await?;
     let r = crate::jobs::retention::purge(&db, config.retention, config.clock.now()).await?;
     println!(
-        "Purged {} free-text answers, {} response rows (their figures stay), {} closed safeguarding cases, {} delivered webhook events.",
-        r.texts_purged, r.responses_deleted, r.cases_deleted, r.webhook_events_deleted
+        "Purged {} free-text answers, the words of {} issues never taken up, {} response rows (their figures stay), {} closed safeguarding cases, {} delivered webhook events.",
+        r.texts_purged, r.issue_texts_purged, r.responses_deleted, r.cases_deleted, r.webhook_events_deleted
     );
     Ok(())
 }

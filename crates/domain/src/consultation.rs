@@ -547,6 +547,154 @@ pub fn check_paper_window(
     errors
 }
 
+/// Who reads surveys, as far as versions go: curators (admins, moderators)
+/// read every version, drafts included; a facilitator reads what children
+/// see, published versions only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyReader {
+    Curator,
+    Facilitator,
+}
+
+/// A survey, or a version of it, that this reader does not see: to them
+/// it does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unseen {
+    Survey,
+    Version,
+}
+
+impl SurveyReader {
+    pub fn of(role: crate::account::Role) -> SurveyReader {
+        match role {
+            crate::account::Role::Facilitator => SurveyReader::Facilitator,
+            _ => SurveyReader::Curator,
+        }
+    }
+
+    /// The version read of a survey whose published version is `published`:
+    /// the one `requested`, or by default the published one (a facilitator)
+    /// or the latest (a curator: `None`).
+    pub fn version(self, published: Option<i32>, requested: Option<i32>) -> Result<Option<i32>, Unseen> {
+        if self == SurveyReader::Curator {
+            return Ok(requested);
+        }
+        let published = published.ok_or(Unseen::Survey)?;
+        match requested {
+            Some(v) if v > published || v < 1 => Err(Unseen::Version),
+            Some(v) => Ok(Some(v)),
+            None => Ok(Some(published)),
+        }
+    }
+
+    /// The status a list of surveys is narrowed to, from the one `asked`:
+    /// `None` when the reader sees none of that status.
+    pub fn listed(self, asked: Option<SurveyStatus>) -> Option<Option<SurveyStatus>> {
+        match (self, asked) {
+            (SurveyReader::Curator, asked) => Some(asked),
+            (SurveyReader::Facilitator, None | Some(SurveyStatus::Published)) => Some(Some(SurveyStatus::Published)),
+            (SurveyReader::Facilitator, Some(_)) => None,
+        }
+    }
+}
+
+/// What opening a session asks, as the handler read it: the survey's
+/// status and published version, the window and mode asked, and what the
+/// organisation says of the unit.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionAsk<'a> {
+    pub survey: SurveyStatus,
+    pub published_version: Option<i32>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    /// `app` when not given.
+    pub mode: Option<&'a str>,
+    /// The unit: `None` when the organisation has no such unit.
+    pub unit: Option<UnitAsked>,
+    pub requires_guardian_consent: bool,
+    pub guardian_consent_given: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// The unit a session is asked for, as the organisation and the asker's
+/// scope see it today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitAsked {
+    pub in_force: bool,
+    pub in_scope: bool,
+}
+
+/// A session that may be opened: the version it serves, its window and mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPlan {
+    pub version: i32,
+    pub window: SessionWindow,
+    pub mode: SessionMode,
+}
+
+/// Why a session cannot be opened: the survey's state first, then every
+/// problem with what was asked, at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionRefusal {
+    SurveyClosed,
+    SurveyNotPublished,
+    Invalid(FieldErrors),
+}
+
+/// Whether a session may be opened as asked. A survey that is closed, or
+/// not published, takes no session; then the window (closing after it
+/// opens, within [`MAX_SESSION_DAYS`]), the mode, an app session closing
+/// in the future, a paper session already held ([`check_paper_window`]),
+/// a unit that exists, is in force and is the asker's to open, and the
+/// guardian consent a survey for young children needs.
+pub fn plan_session(ask: SessionAsk<'_>) -> Result<SessionPlan, SessionRefusal> {
+    match (ask.survey, ask.published_version) {
+        (SurveyStatus::Closed, _) => return Err(SessionRefusal::SurveyClosed),
+        (SurveyStatus::Draft, _) | (SurveyStatus::Published, None) => return Err(SessionRefusal::SurveyNotPublished),
+        (SurveyStatus::Published, Some(_)) => {}
+    }
+    let mut errors = FieldErrors::new();
+    let window = SessionWindow::new(ask.opens_at, ask.closes_at)
+        .map_err(|e| errors.0.extend(e.0))
+        .ok();
+    let mode = match ask.mode {
+        None => Some(SessionMode::App),
+        Some(m) => SessionMode::parse(m).or_else(|| {
+            errors.push("mode", "unknown_value", "app or paper");
+            None
+        }),
+    };
+    match (mode, &window) {
+        (Some(SessionMode::App), _) if ask.closes_at <= ask.now => {
+            errors.push("closes_at", "in_the_past", "closes_at must be in the future");
+        }
+        (Some(SessionMode::Paper), Some(w)) => errors.0.extend(check_paper_window(w, ask.published_at, ask.now).0),
+        _ => {}
+    }
+    match ask.unit {
+        None => errors.push("unit_id", "unknown_unit", "no such unit"),
+        Some(u) if !u.in_force => errors.push("unit_id", "not_in_force", "the unit is closed"),
+        Some(u) if !u.in_scope => errors.push(
+            "unit_id",
+            "outside_scope",
+            "a facilitator opens sessions for their own unit only",
+        ),
+        Some(_) => {}
+    }
+    if ask.requires_guardian_consent && !ask.guardian_consent_given {
+        errors.push(
+            "guardian_consent",
+            "required",
+            "this survey needs guardian consent to be recorded",
+        );
+    }
+    match (ask.published_version, window, mode) {
+        (Some(version), Some(window), Some(mode)) if errors.is_empty() => Ok(SessionPlan { version, window, mode }),
+        _ => Err(SessionRefusal::Invalid(errors)),
+    }
+}
+
 /// Whether a paper session still takes entries at `now`: not closed by its
 /// facilitator, and within [`PAPER_DAYS`] of its end.
 pub fn paper_entry_open(window: &SessionWindow, now: DateTime<Utc>) -> bool {
@@ -1053,5 +1201,164 @@ mod tests {
         }
         assert!(support_message(Lang::Vi).contains("111"));
         assert!(support_message(Lang::En).contains("111"));
+    }
+
+    #[test]
+    fn a_session_is_planned_or_refused_in_order() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).unwrap();
+        let hour = Duration::hours(1);
+        let ok_unit = Some(UnitAsked {
+            in_force: true,
+            in_scope: true,
+        });
+        let ask = SessionAsk {
+            survey: SurveyStatus::Published,
+            published_version: Some(3),
+            published_at: Some(now - Duration::days(10)),
+            opens_at: now,
+            closes_at: now + hour,
+            mode: None,
+            unit: ok_unit,
+            requires_guardian_consent: false,
+            guardian_consent_given: false,
+            now,
+        };
+        let plan = plan_session(ask).unwrap();
+        assert_eq!((plan.version, plan.mode), (3, SessionMode::App));
+        assert_eq!(plan.window, SessionWindow::new(now, now + hour).unwrap());
+
+        // The survey first, whatever else is wrong.
+        let broken = SessionAsk {
+            closes_at: now - hour,
+            unit: None,
+            ..ask
+        };
+        let closed = SessionAsk {
+            survey: SurveyStatus::Closed,
+            ..broken
+        };
+        assert_eq!(plan_session(closed), Err(SessionRefusal::SurveyClosed));
+        for (survey, version) in [(SurveyStatus::Draft, None), (SurveyStatus::Published, None)] {
+            let draft = SessionAsk {
+                survey,
+                published_version: version,
+                ..broken
+            };
+            assert_eq!(plan_session(draft), Err(SessionRefusal::SurveyNotPublished));
+        }
+
+        // Then every problem with what was asked, at once.
+        let codes = |a: SessionAsk<'_>| -> Vec<(String, String)> {
+            match plan_session(a) {
+                Err(SessionRefusal::Invalid(e)) => e.0.into_iter().map(|f| (f.field, f.code.to_owned())).collect(),
+                other => panic!("{other:?}"),
+            }
+        };
+        let pair = |f: &str, c: &str| (f.to_owned(), c.to_owned());
+        assert_eq!(
+            codes(SessionAsk {
+                mode: Some("radio"),
+                unit: None,
+                requires_guardian_consent: true,
+                ..ask
+            }),
+            vec![
+                pair("mode", "unknown_value"),
+                pair("unit_id", "unknown_unit"),
+                pair("guardian_consent", "required")
+            ]
+        );
+        assert_eq!(
+            codes(SessionAsk {
+                opens_at: now - hour * 3,
+                closes_at: now - hour,
+                ..ask
+            }),
+            vec![pair("closes_at", "in_the_past")]
+        );
+        assert_eq!(
+            codes(SessionAsk {
+                opens_at: now + hour * 2,
+                unit: Some(UnitAsked {
+                    in_force: false,
+                    in_scope: true
+                }),
+                ..ask
+            }),
+            vec![
+                pair("closes_at", "min_greater_than_max"),
+                pair("unit_id", "not_in_force")
+            ]
+        );
+        assert_eq!(
+            codes(SessionAsk {
+                unit: Some(UnitAsked {
+                    in_force: true,
+                    in_scope: false
+                }),
+                ..ask
+            }),
+            vec![pair("unit_id", "outside_scope")]
+        );
+        // A paper session is recorded once held, after publication.
+        let paper = SessionAsk {
+            mode: Some("paper"),
+            opens_at: now - hour * 3,
+            closes_at: now - hour,
+            ..ask
+        };
+        assert_eq!(plan_session(paper).unwrap().mode, SessionMode::Paper);
+        assert_eq!(
+            codes(SessionAsk {
+                mode: Some("paper"),
+                ..ask
+            }),
+            vec![pair("closes_at", "in_the_future")]
+        );
+        assert_eq!(
+            codes(SessionAsk {
+                published_at: Some(now - hour * 2),
+                ..paper
+            }),
+            vec![pair("opens_at", "before_published")]
+        );
+        // Consent recorded: a survey for the youngest is open too.
+        let consented = SessionAsk {
+            requires_guardian_consent: true,
+            guardian_consent_given: true,
+            ..ask
+        };
+        assert!(plan_session(consented).is_ok());
+    }
+
+    #[test]
+    fn a_facilitator_reads_published_versions_only() {
+        use SurveyStatus::*;
+        let (c, f) = (SurveyReader::Curator, SurveyReader::Facilitator);
+        assert_eq!(SurveyReader::of(crate::account::Role::Facilitator), f);
+        assert_eq!(SurveyReader::of(crate::account::Role::Moderator), c);
+        // (published, requested) → what a curator and a facilitator read.
+        for (published, requested, curator, facilitator) in [
+            (None, None, Ok(None), Err(Unseen::Survey)),
+            (None, Some(1), Ok(Some(1)), Err(Unseen::Survey)),
+            (Some(2), None, Ok(None), Ok(Some(2))),
+            (Some(2), Some(1), Ok(Some(1)), Ok(Some(1))),
+            (Some(2), Some(3), Ok(Some(3)), Err(Unseen::Version)),
+            (Some(2), Some(0), Ok(Some(0)), Err(Unseen::Version)),
+        ] {
+            assert_eq!(c.version(published, requested), curator, "{published:?} {requested:?}");
+            assert_eq!(
+                f.version(published, requested),
+                facilitator,
+                "{published:?} {requested:?}"
+            );
+        }
+        assert_eq!(c.listed(Some(Draft)), Some(Some(Draft)));
+        assert_eq!(c.listed(None), Some(None));
+        assert_eq!(f.listed(None), Some(Some(Published)));
+        assert_eq!(f.listed(Some(Published)), Some(Some(Published)));
+        assert_eq!(f.listed(Some(Draft)), None);
+        assert_eq!(f.listed(Some(Closed)), None);
     }
 }

@@ -46,6 +46,18 @@ impl IssueStatus {
             IssueStatus::Withheld | IssueStatus::InReview | IssueStatus::Withdrawn
         )
     }
+
+    /// An issue the council never took up: its words are raw free text,
+    /// purged after the retention period like answers' (the row stays, for
+    /// counts). An accepted issue (every published one is) is the
+    /// consultation's record and keeps its redacted words; a withdrawn one
+    /// has lost its words already.
+    pub fn never_taken_up(self) -> bool {
+        matches!(
+            self,
+            IssueStatus::New | IssueStatus::Rejected | IssueStatus::Withheld | IssueStatus::InReview
+        )
+    }
 }
 
 /// An issue's words and topic as a child gave them, checked: whichever way
@@ -394,6 +406,13 @@ pub fn group_supporters<'a, P: Ord + Clone + 'a>(
 mod tests {
     use super::*;
     use IssueStatus::*;
+
+    #[test]
+    fn only_issues_taken_up_keep_their_words() {
+        let purged: Vec<_> = IssueStatus::ALL.into_iter().filter(|s| s.never_taken_up()).collect();
+        assert_eq!(purged, [New, Withheld, InReview, Rejected]);
+        assert!(!Accepted.never_taken_up() && !Withdrawn.never_taken_up());
+    }
 
     fn topics() -> Vec<Topic> {
         use crate::LocalizedText;

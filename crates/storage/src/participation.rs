@@ -868,12 +868,22 @@ pub enum Withdrawn {
     NotFound,
 }
 
-/// Withdraws the response with this receipt: it stops counting anywhere,
-/// and frees the participant to answer again.
-pub async fn withdraw_response(db: &Db, receipt_hash: &str, now: DateTime<Utc>) -> Result<Withdrawn, StoreError> {
+/// Withdraws the response with this receipt, in one transaction: it stops
+/// counting anywhere and frees the participant to answer again; its free
+/// text is replaced by `erased_text` (still a text answer, so the folder
+/// takes it out of the cells it counted in; answers that cannot be read are
+/// emptied, reported: the child's words must go); and every issue promoted
+/// from it is withdrawn as [`withdraw_issue`] withdraws one.
+pub async fn withdraw_response(
+    db: &Db,
+    receipt_hash: &str,
+    erased_text: &str,
+    now: DateTime<Utc>,
+) -> Result<Withdrawn, StoreError> {
     let tx = begin(db).await?;
     let Some(row) = response::Entity::find()
         .filter(response::Column::ReceiptHash.eq(receipt_hash))
+        .lock_exclusive()
         .one(&tx)
         .await?
     else {
@@ -882,12 +892,23 @@ pub async fn withdraw_response(db: &Db, receipt_hash: &str, now: DateTime<Utc>) 
     if row.withdrawn_at.is_some() {
         return Ok(Withdrawn::Already);
     }
+    let emptied = match crate::surveys::version(&tx, row.survey_id, row.version).await {
+        Ok(v) => crate::formats::answers::replace_texts(&v.definition.definition, &row.answers, erased_text),
+        Err(StoreError::Unreadable(e)) => Err(e),
+        Err(e) => return Err(e),
+    };
+    let answers = emptied.unwrap_or_else(|e| {
+        crate::formats::report(&format_args!("response {}", row.id), &e);
+        crate::formats::answers::empty()
+    });
     response::Entity::update_many()
         .col_expr(response::Column::WithdrawnAt, Expr::value(now))
         .col_expr(response::Column::SingleResponseOf, Expr::value(Option::<Uuid>::None))
+        .col_expr(response::Column::Answers, Expr::value(answers))
         .filter(response::Column::Id.eq(row.id))
         .exec(&tx)
         .await?;
+    withdraw_issues(&tx, issue::Column::ResponseId.eq(row.id), erased_text, now).await?;
     tx.commit().await?;
     Ok(Withdrawn::Now)
 }
@@ -1024,6 +1045,10 @@ pub struct StoredIssue {
     pub topic_id: Option<Uuid>,
     /// The keyed hash that recognises a retry (cleared after the window).
     pub request_hash: Option<String>,
+    /// The child who raised it (or whose answer it was made from).
+    pub participant_id: Option<Uuid>,
+    /// What a moderator's search matches.
+    pub search_text: Option<String>,
 }
 
 pub async fn get_issue<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<StoredIssue, StoreError> {
@@ -1036,6 +1061,8 @@ pub async fn get_issue<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<StoredI
         redactions: r.redactions,
         topic_id: r.topic_id,
         request_hash: r.request_hash,
+        participant_id: r.participant_id,
+        search_text: r.search_text,
     })
 }
 
@@ -1380,7 +1407,21 @@ pub async fn withdraw_issue(
     if row.status == "withdrawn" {
         return Ok(IssueWithdrawn::Already);
     }
-    issue::Entity::update_many()
+    withdraw_issues(&tx, issue::Column::Id.eq(row.id), erased_text, now).await?;
+    tx.commit().await?;
+    Ok(IssueWithdrawn::Now)
+}
+
+/// Withdraws the issues `which` picks that are not withdrawn yet: their
+/// words are erased, and they leave the queue, the public list and every
+/// count. How many.
+async fn withdraw_issues<C: ConnectionTrait>(
+    conn: &C,
+    which: impl sea_orm::sea_query::IntoCondition,
+    erased_text: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let r = issue::Entity::update_many()
         .col_expr(issue::Column::Status, Expr::value(IssueStatus::Withdrawn.as_str()))
         .col_expr(issue::Column::Title, Expr::value(erased_text))
         .col_expr(issue::Column::Body, Expr::value(erased_text))
@@ -1389,9 +1430,9 @@ pub async fn withdraw_issue(
         .col_expr(issue::Column::ModeratorNote, Expr::value(Option::<String>::None))
         .col_expr(issue::Column::PublishedAt, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(issue::Column::UpdatedAt, Expr::value(now))
-        .filter(issue::Column::Id.eq(row.id))
-        .exec(&tx)
+        .filter(which)
+        .filter(issue::Column::Status.ne(IssueStatus::Withdrawn.as_str()))
+        .exec(conn)
         .await?;
-    tx.commit().await?;
-    Ok(IssueWithdrawn::Now)
+    Ok(r.rows_affected)
 }

@@ -1,11 +1,13 @@
-//! Retention: raw free text, per-response rows and closed safeguarding
-//! cases are purged after their periods; the result cells stay. Each step
+//! Retention: raw free text (answers, and issues never taken up),
+//! per-response rows and closed safeguarding cases are purged after their
+//! periods; the result cells stay. Each step
 //! takes the instant it counts back from, so tests inject the clock.
 
 use chrono::{DateTime, Utc};
+use langnghe_domain::moderation::IssueStatus;
 use langnghe_domain::safeguarding::CaseStatus;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::audit::{self, Change};
@@ -67,6 +69,63 @@ pub async fn store_purged_texts(db: &Db, purged: &[(Uuid, String)], now: DateTim
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Purges the words of issues raised before `cutoff` that were never taken
+/// up ([`IssueStatus::never_taken_up`]: still new, rejected, withheld to
+/// safeguarding or in review, and in no recommendation): title and body
+/// become `marker`, and the search text, the link to the child, the
+/// moderator's note and what was redacted go. The row stays, with its
+/// status, unit, age band and topic, so every count stays. Issues taken up
+/// (accepted, which is also every published one, or in a recommendation)
+/// are the consultation's record and keep their (redacted) words. A
+/// withdrawn issue's words are gone already; it loses its link to the child.
+/// How many issues lost words or links; a second run finds none.
+pub async fn purge_issue_texts(db: &Db, cutoff: DateTime<Utc>, marker: &str) -> Result<u64, StoreError> {
+    use crate::entities::{issue, recommendation_issue};
+    let tx = begin(db).await?;
+    let in_recommendations = Query::select()
+        .column(recommendation_issue::Column::IssueId)
+        .from(recommendation_issue::Entity)
+        .to_owned();
+    let never_taken_up = IssueStatus::ALL
+        .into_iter()
+        .filter(|s| s.never_taken_up())
+        .map(IssueStatus::as_str);
+    let words = issue::Entity::update_many()
+        .col_expr(issue::Column::Title, Expr::value(marker))
+        .col_expr(issue::Column::Body, Expr::value(marker))
+        .col_expr(issue::Column::SearchText, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::ParticipantId, Expr::value(Option::<Uuid>::None))
+        .col_expr(issue::Column::IdempotencyKey, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::Redactions, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::ModeratorNote, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::PublishedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(issue::Column::CreatedAt.lt(cutoff))
+        .filter(issue::Column::Status.is_in(never_taken_up))
+        .filter(issue::Column::Id.not_in_subquery(in_recommendations))
+        .filter(
+            Condition::any()
+                .add(issue::Column::Title.ne(marker))
+                .add(issue::Column::Body.ne(marker))
+                .add(issue::Column::SearchText.is_not_null())
+                .add(issue::Column::ParticipantId.is_not_null())
+                .add(issue::Column::ModeratorNote.is_not_null()),
+        )
+        .exec(&tx)
+        .await?;
+    let links = issue::Entity::update_many()
+        .col_expr(issue::Column::SearchText, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::ParticipantId, Expr::value(Option::<Uuid>::None))
+        .col_expr(issue::Column::IdempotencyKey, Expr::value(Option::<String>::None))
+        .col_expr(issue::Column::Redactions, Expr::value(Option::<String>::None))
+        .filter(issue::Column::CreatedAt.lt(cutoff))
+        .filter(issue::Column::Status.eq(IssueStatus::Withdrawn.as_str()))
+        .filter(issue::Column::ParticipantId.is_not_null())
+        .exec(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(words.rows_affected + links.rows_affected)
 }
 
 /// Deletes response rows submitted before `cutoff` whose changes are all

@@ -401,10 +401,48 @@ pub enum ReleaseRefused {
     ClearBeside,
 }
 
+/// Why a released case's answer did not get its words back: the child's
+/// choice, or retention, came after the screen held them, and the case's
+/// copy must not undo it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextLeft {
+    /// The child erased everything held under their pseudonym.
+    Erased,
+    /// The child (or a facilitator voiding a burst) withdrew the response.
+    Withdrawn,
+    /// Retention purged the response's free text.
+    Purged,
+}
+
+impl TextLeft {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextLeft::Erased => "erased",
+            TextLeft::Withdrawn => "withdrawn",
+            TextLeft::Purged => "purged",
+        }
+    }
+}
+
+/// Whether a response must keep what stands in for its words.
+fn text_left(r: &crate::entities::response::Model) -> Option<TextLeft> {
+    if r.participant_id == crate::participation::ERASED_PARTICIPANT {
+        Some(TextLeft::Erased)
+    } else if r.withdrawn_at.is_some() {
+        Some(TextLeft::Withdrawn)
+    } else if r.text_purged_at.is_some() {
+        Some(TextLeft::Purged)
+    } else {
+        None
+    }
+}
+
 /// Releases a possible disclosure to moderation: an issue in review becomes
 /// `new` (its redacted text was kept, hidden), a withheld answer gets
-/// `redacted(original)` back. Every possible case of the same issue is
-/// released with it. Audited without any text.
+/// `redacted(original)` back, unless the child erased or withdrew it or
+/// retention purged its text since (then it keeps what stands in for the
+/// words, and the audit entry says which). Every possible case of the same
+/// issue is released with it. Audited without any text.
 pub async fn release(
     db: &Db,
     actor: &Actor,
@@ -429,6 +467,7 @@ pub async fn release(
     }
     let now = actor.at;
     let mut released = vec![m.id];
+    let mut left = None;
     if let Some(issue_id) = m.issue_id {
         let siblings = case::Entity::find()
             .filter(case::Column::IssueId.eq(issue_id))
@@ -452,13 +491,21 @@ pub async fn release(
             .exec(&tx)
             .await?;
     } else if let (Some(response_id), Some(key)) = (m.response_id, m.question_key.as_deref())
-        && let Some(r) = response::Entity::find_by_id(response_id).one(&tx).await?
+        && let Some(r) = response::Entity::find_by_id(response_id)
+            .lock_exclusive()
+            .one(&tx)
+            .await?
     {
+        left = text_left(&r);
         // An answer that cannot be read stays as it is (the marker), reported.
-        let answers = crate::formats::answers::with_text(&r.answers, key, &redacted(&m.original_text))
-            .inspect_err(|e| crate::formats::report(&response_id, e))
-            .ok()
-            .flatten();
+        let answers = if left.is_some() {
+            None
+        } else {
+            crate::formats::answers::with_text(&r.answers, key, &redacted(&m.original_text))
+                .inspect_err(|e| crate::formats::report(&response_id, e))
+                .ok()
+                .flatten()
+        };
         if let Some(answers) = answers {
             response::Entity::update_many()
                 .col_expr(response::Column::Answers, Expr::value(answers))
@@ -474,7 +521,12 @@ pub async fn release(
         .exec(&tx)
         .await?;
     for c in &released {
+        // Which of the child's choices kept the words out, never the words.
+        let why = left
+            .filter(|_| *c == m.id)
+            .map(|l| serde_json::json!({"text_left": l.as_str()}));
         Change::of("safeguarding_case.release", "safeguarding_case", c)
+            .after(why)
             .record(&tx, actor)
             .await?;
     }

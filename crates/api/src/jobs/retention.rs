@@ -1,5 +1,7 @@
 //! Retention: what is purged after how long, run daily in the background
-//! and by `langnghe purge`. The result cells are never purged: figures stay
+//! and by `langnghe purge`. Free text goes after `text_days`: answers', and
+//! the words of issues never taken up (accepted ones, every published one
+//! among them, are the consultation's record and stay). The result cells are never purged: figures stay
 //! when the rows behind them go. A row that cannot be read is reported and
 //! skipped (tried again the next day), never emptied on a guess.
 
@@ -24,6 +26,9 @@ pub const PURGED: &str = "[đã xoá theo thời hạn lưu trữ]";
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub texts_purged: u64,
+    /// Issues never taken up whose words (or, withdrawn, whose link to the
+    /// child) were purged.
+    pub issue_texts_purged: u64,
     pub responses_deleted: u64,
     pub cases_deleted: u64,
     /// Webhook events delivered more than [`DELIVERED_EVENTS_DAYS`] ago.
@@ -84,6 +89,8 @@ pub async fn purge(db: &Db, policy: Policy, now: DateTime<Utc>) -> Result<Report
         store::store_purged_texts(db, &purged, now).await?;
         report.texts_purged += purged.len() as u64;
     }
+    // Issues never taken up are raw free text too; taken up, the record.
+    report.issue_texts_purged = store::purge_issue_texts(db, text_cutoff, PURGED).await?;
     // Rows whose changes still wait in the fold queue stay until folded.
     report.responses_deleted =
         store::delete_old_responses(db, now - chrono::Duration::days(policy.responses_days)).await?;
@@ -111,6 +118,7 @@ pub fn spawn_daily(db: Db, policy: Policy, clock: crate::Clock) -> tokio::task::
             match purge(&db, policy, clock.now()).await {
                 Ok(r) => tracing::info!(
                     texts = r.texts_purged,
+                    issue_texts = r.issue_texts_purged,
                     responses = r.responses_deleted,
                     cases = r.cases_deleted,
                     "retention purge"

@@ -14,7 +14,7 @@ use langnghe_domain::recommendation::{self as rules, CommitmentStatus, DeliveryS
 use langnghe_domain::text::Lang;
 use langnghe_domain::{AgencyId, FieldErrors};
 use langnghe_storage::recommendations::{self as store, AgencyStep, DeliveryFilter, DeliveryRow};
-use langnghe_storage::{StoreError, agency_clients, catalog};
+use langnghe_storage::{agency_clients, catalog};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -292,11 +292,9 @@ async fn issue_token(req: HttpRequest, state: web::Data<AppState>, body: web::By
         e.oauth_error = Some("invalid_request");
         return Err(e);
     }
-    let client = match agency_clients::by_client_id(&state.db, &client_id).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound) => return Err(invalid_client()),
-        Err(e) => return Err(e.into()),
-    };
+    let client = agency_clients::by_client_id(&state.db, &client_id)
+        .await
+        .missing_as(invalid_client)?;
     let hash = secret_hash(&state, &secret);
     if !constant_time_eq(hash.as_bytes(), client.secret_hash.as_bytes()) || client.revoked_at.is_some() {
         return Err(invalid_client());

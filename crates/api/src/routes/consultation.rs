@@ -6,15 +6,16 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::Utc;
+use langnghe_domain::UnitId;
 use langnghe_domain::consultation::{
-    Admitted, ChildRefusal, JoinCaps, JoinCode, JoinForm, JoinRefusal, PaperChild, SessionMode, SessionState,
-    SessionWindow, SurveyStatus, admit, check_paper_window, paper_entry_open, support_message,
+    Admitted, ChildRefusal, JoinCaps, JoinCode, JoinForm, JoinRefusal, PaperChild, SessionAsk, SessionMode,
+    SessionPlan, SessionRefusal, SessionState, SurveyStatus, UnitAsked, admit, paper_entry_open, plan_session,
+    support_message,
 };
 use langnghe_domain::screen::Outcome;
 use langnghe_domain::survey::{self, AgeBand};
 use langnghe_domain::text::Lang;
 use langnghe_domain::throttle::ThrottlePolicy;
-use langnghe_domain::{FieldErrors, UnitId};
 use langnghe_storage::participation::{self as store, NewIssue, Session, Submitted, Withdrawn};
 use langnghe_storage::{StoreError, catalog, org, surveys, throttle};
 use serde::{Deserialize, Serialize};
@@ -173,65 +174,42 @@ async fn create_session(
     Json(b): Json<CreateSession>,
 ) -> Result<HttpResponse, ApiError> {
     let record = find_survey(&state, *id).await?;
-    match record.status {
-        SurveyStatus::Closed => return Err(ApiError::conflict(Code::SurveyClosed, "the survey is closed")),
-        SurveyStatus::Draft => {
-            return Err(ApiError::conflict(
-                Code::SurveyNotPublished,
-                "publish the survey before opening sessions",
-            ));
+    let (now, today) = (state.clock.now(), state.clock.local_date());
+    let (published_at, requires_consent) = match record.published_version {
+        Some(version) => {
+            let stored = surveys::version(&state.db, record.id, version).await?;
+            (
+                stored.published_at,
+                stored.definition.definition.requires_guardian_consent(),
+            )
         }
-        SurveyStatus::Published => {}
-    }
-    let version = record
-        .published_version
-        .ok_or_else(|| ApiError::conflict(Code::SurveyNotPublished, "no published version"))?;
-    let stored = surveys::version(&state.db, record.id, version).await?;
-    let def = stored.definition.definition;
-    let mut errors = FieldErrors::new();
-    let window = SessionWindow::new(b.opens_at, b.closes_at)
-        .map_err(|e| errors.0.extend(e.0))
-        .ok();
-    let mode = match b.mode.as_deref() {
-        None => Some(SessionMode::App),
-        Some(m) => SessionMode::parse(m).or_else(|| {
-            errors.push("mode", "unknown_value", "app or paper");
-            None
-        }),
+        None => (None, false),
     };
-    match (mode, &window) {
-        (Some(SessionMode::App), _) if b.closes_at <= state.clock.now() => {
-            errors.push("closes_at", "in_the_past", "closes_at must be in the future");
-        }
-        (Some(SessionMode::Paper), Some(w)) => {
-            errors
-                .0
-                .extend(check_paper_window(w, stored.published_at, state.clock.now()).0);
-        }
-        _ => {}
-    }
     let chart = org::load_chart(&state.db).await?;
-    let today = state.clock.local_date();
-    match chart.unit(UnitId(b.unit_id)) {
-        None => errors.push("unit_id", "unknown_unit", "no such unit"),
-        Some(u) if !u.in_force_on(today) => errors.push("unit_id", "not_in_force", "the unit is closed"),
-        Some(u) if !staff.scope().covers(&chart, u.id, &[today]) => errors.push(
-            "unit_id",
-            "outside_scope",
-            "a facilitator opens sessions for their own unit only",
-        ),
-        Some(_) => {}
-    }
-    if def.requires_guardian_consent() && b.guardian_consent.is_none() {
-        errors.push(
-            "guardian_consent",
-            "required",
-            "this survey needs guardian consent to be recorded",
-        );
-    }
-    let (Some(window), Some(mode), true) = (window, mode, errors.is_empty()) else {
-        return Err(ApiError::invalid(errors));
-    };
+    let unit = chart.unit(UnitId(b.unit_id)).map(|u| UnitAsked {
+        in_force: u.in_force_on(today),
+        in_scope: staff.scope().covers(&chart, u.id, &[today]),
+    });
+    let plan = plan_session(SessionAsk {
+        survey: record.status,
+        published_version: record.published_version,
+        published_at,
+        opens_at: b.opens_at,
+        closes_at: b.closes_at,
+        mode: b.mode.as_deref(),
+        unit,
+        requires_guardian_consent: requires_consent,
+        guardian_consent_given: b.guardian_consent.is_some(),
+        now,
+    })
+    .map_err(|refusal| match refusal {
+        SessionRefusal::SurveyClosed => ApiError::conflict(Code::SurveyClosed, "the survey is closed"),
+        SessionRefusal::SurveyNotPublished => {
+            ApiError::conflict(Code::SurveyNotPublished, "publish the survey before opening sessions")
+        }
+        SessionRefusal::Invalid(errors) => ApiError::invalid(errors),
+    })?;
+    let SessionPlan { version, window, mode } = plan;
     // Codes are drawn at random; a collision with a live code is retried.
     for _ in 0..5 {
         let code = JoinCode::generate(rand::random::<u8>);
@@ -1041,8 +1019,10 @@ async fn submit_response(
     Ok(HttpResponse::Created().json(receipt(&state, stored.id, stored.support, lang)))
 }
 
-/// Withdraw a response with its receipt code: it no longer counts anywhere.
-/// Withdrawing twice is harmless. Wrong receipt codes from one network are
+/// Withdraw a response with its receipt code: it no longer counts anywhere,
+/// its free-text answers are erased, and an issue a moderator made of one of
+/// them is withdrawn too (its words erased; it leaves the queue, the public
+/// list and every count). Withdrawing twice is harmless. Wrong receipt codes from one network are
 /// throttled, counted with those looked up at `GET /receipts/{receipt_code}`.
 #[utoipa::path(
     tag = "consultation",
@@ -1067,7 +1047,13 @@ async fn withdraw_response(
     .await?;
     let code = code.trim().to_ascii_lowercase();
     let found = if crate::credentials::receipt_shaped(&code) {
-        store::withdraw_response(&state.db, &state.data_key.hash("receipt", &code), state.clock.now()).await?
+        store::withdraw_response(
+            &state.db,
+            &state.data_key.hash("receipt", &code),
+            langnghe_domain::consultation::ERASED,
+            state.clock.now(),
+        )
+        .await?
     } else {
         Withdrawn::NotFound
     };

@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use langnghe_domain::letter::{LetterRefusal, check_pdf};
 use langnghe_domain::recommendation::RecommendationStatus;
-use langnghe_storage::StoreError;
 use langnghe_storage::letters::{self as store, Letter, LetterRow};
 use langnghe_storage::recommendations as recs;
 use serde::{Deserialize, Serialize};
@@ -144,19 +143,14 @@ async fn upload(
         sha256: stored.sha256,
         public: q.public.unwrap_or(false),
     };
-    let (row, replaced) = match store::put(&state.db, &caller.actor, letter).await {
-        Ok(done) => done,
-        Err(e) => {
-            // Nothing names the object: take it away again.
-            if let Err(gone) = state.letters.delete(&stored.key).await {
-                tracing::warn!(key = %stored.key, cause = %gone, "an unrecorded letter could not be deleted");
-            }
-            return Err(match e {
-                StoreError::NotFound => ApiError::not_found("delivery"),
-                e => e.into(),
-            });
+    let put = store::put(&state.db, &caller.actor, letter).await;
+    if put.is_err() {
+        // Nothing names the object: take it away again.
+        if let Err(gone) = state.letters.delete(&stored.key).await {
+            tracing::warn!(key = %stored.key, cause = %gone, "an unrecorded letter could not be deleted");
         }
-    };
+    }
+    let (row, replaced) = put.or_not_found("delivery")?;
     if let Some(old) = replaced
         && let Err(e) = state.letters.delete(&old).await
     {

@@ -2,7 +2,7 @@
 //! publish, close, list, read, and preview exactly what a child sees.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use langnghe_domain::consultation::SurveyStatus;
+use langnghe_domain::consultation::{SurveyReader, SurveyStatus, Unseen};
 use langnghe_domain::survey::{self, RawSurvey, SurveyDefinition, SurveyKind};
 use langnghe_domain::text::Lang;
 use langnghe_domain::{FieldErrors, UnitId};
@@ -194,21 +194,18 @@ async fn list_surveys(
 ) -> Result<web::Json<Page<SurveySummaryDto>>, ApiError> {
     let page = q.page()?;
     let bad = |what: &str, v: &str| ApiError::bad_request(Code::InvalidQuery, format!("unknown {what} {v:?}"));
-    let mut status = (q.status.as_deref())
+    let status = (q.status.as_deref())
         .map(|s| SurveyStatus::parse(s).ok_or_else(|| bad("status", s)))
         .transpose()?;
     let kind = (q.kind.as_deref())
         .map(|k| SurveyKind::parse(k).ok_or_else(|| bad("kind", k)))
         .transpose()?;
-    if staff.role() == langnghe_domain::account::Role::Facilitator {
-        if status.is_some_and(|s| s != SurveyStatus::Published) {
-            return Ok(web::Json(Page {
-                items: vec![],
-                next_cursor: None,
-            }));
-        }
-        status = Some(SurveyStatus::Published);
-    }
+    let Some(status) = SurveyReader::of(staff.role()).listed(status) else {
+        return Ok(web::Json(Page {
+            items: vec![],
+            next_cursor: None,
+        }));
+    };
     let filter = SurveyFilter {
         status,
         kind,
@@ -254,15 +251,12 @@ fn readable_version<R: crate::auth::Allowed>(
     record: &SurveyRecord,
     requested: Option<i32>,
 ) -> Result<Option<i32>, ApiError> {
-    if staff.role() != langnghe_domain::account::Role::Facilitator {
-        return Ok(requested);
-    }
-    let published = record.published_version.ok_or_else(|| ApiError::not_found("survey"))?;
-    match requested {
-        Some(v) if v > published || v < 1 => Err(ApiError::not_found("survey version")),
-        Some(v) => Ok(Some(v)),
-        None => Ok(Some(published)),
-    }
+    SurveyReader::of(staff.role())
+        .version(record.published_version, requested)
+        .map_err(|unseen| match unseen {
+            Unseen::Survey => ApiError::not_found("survey"),
+            Unseen::Version => ApiError::not_found("survey version"),
+        })
 }
 
 /// Replace the draft. Editing a published survey makes a new draft version;
