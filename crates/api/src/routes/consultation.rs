@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::Utc;
 use langnghe_domain::UnitId;
 use langnghe_domain::consultation::{
-    Admitted, ChildRefusal, JoinCaps, JoinCode, JoinForm, JoinRefusal, PaperChild, SessionAsk, SessionMode,
+    Admitted, ChildRefusal, ERASED, JoinCaps, JoinCode, JoinForm, JoinRefusal, PaperChild, SessionAsk, SessionMode,
     SessionPlan, SessionRefusal, SessionState, SurveyStatus, UnitAsked, admit, paper_entry_open, plan_session,
     support_message,
 };
@@ -1039,30 +1039,39 @@ async fn withdraw_response(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let guess = ReceiptGuess::admit(
-        &state,
-        crate::network::client_network_key(&req, &state, "receipt"),
-        crate::extract::request_lang(&req),
-    )
-    .await?;
+    let unknown = || ApiError::new(Code::ReceiptUnknown, "Not found").detail("no response has this receipt code");
+    let app: &AppState = &state;
+    withdraw_by_receipt(&req, app, &code, unknown, |hash| async move {
+        let withdrawn = store::withdraw_response(&app.db, &hash, ERASED, app.clock.now()).await?;
+        Ok(!matches!(withdrawn, Withdrawn::NotFound))
+    })
+    .await
+}
+
+/// Withdraws what a receipt code was given for: `withdraw` is handed the
+/// code's keyed hash and says whether it found anything (withdrawn now or
+/// before). A wrong code counts against the network as a wrong code looked
+/// up does, and a network that waits is refused before anything is tried.
+async fn withdraw_by_receipt<F, Fut>(
+    req: &HttpRequest,
+    state: &AppState,
+    code: &str,
+    unknown: impl FnOnce() -> ApiError,
+    withdraw: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, StoreError>>,
+{
+    let network = crate::network::client_network_key(req, state, "receipt");
+    let guess = ReceiptGuess::admit(state, network, crate::extract::request_lang(req)).await?;
     let code = code.trim().to_ascii_lowercase();
-    let found = if crate::credentials::receipt_shaped(&code) {
-        store::withdraw_response(
-            &state.db,
-            &state.data_key.hash("receipt", &code),
-            langnghe_domain::consultation::ERASED,
-            state.clock.now(),
-        )
-        .await?
+    let found = crate::credentials::receipt_shaped(&code) && withdraw(state.data_key.hash("receipt", &code)).await?;
+    if found {
+        Ok(HttpResponse::NoContent().finish())
     } else {
-        Withdrawn::NotFound
-    };
-    match found {
-        Withdrawn::Now | Withdrawn::Already => Ok(HttpResponse::NoContent().finish()),
-        Withdrawn::NotFound => {
-            guess.wrong(&state).await?;
-            Err(ApiError::new(Code::ReceiptUnknown, "Not found").detail("no response has this receipt code"))
-        }
+        guess.wrong(state).await?;
+        Err(unknown())
     }
 }
 
@@ -1190,30 +1199,11 @@ async fn withdraw_issue(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let guess = ReceiptGuess::admit(
-        &state,
-        crate::network::client_network_key(&req, &state, "receipt"),
-        crate::extract::request_lang(&req),
-    )
-    .await?;
-    let code = code.trim().to_ascii_lowercase();
-    let found = if crate::credentials::receipt_shaped(&code) {
-        let hash = state.data_key.hash("receipt", &code);
-        store::withdraw_issue(
-            &state.db,
-            &hash,
-            langnghe_domain::consultation::ERASED,
-            state.clock.now(),
-        )
-        .await?
-    } else {
-        store::IssueWithdrawn::NotFound
-    };
-    match found {
-        store::IssueWithdrawn::Now | store::IssueWithdrawn::Already => Ok(HttpResponse::NoContent().finish()),
-        store::IssueWithdrawn::NotFound => {
-            guess.wrong(&state).await?;
-            Err(ApiError::new(Code::IssueReceiptUnknown, "Not found").detail("no issue has this receipt code"))
-        }
-    }
+    let unknown = || ApiError::new(Code::IssueReceiptUnknown, "Not found").detail("no issue has this receipt code");
+    let app: &AppState = &state;
+    withdraw_by_receipt(&req, app, &code, unknown, |hash| async move {
+        let withdrawn = store::withdraw_issue(&app.db, &hash, ERASED, app.clock.now()).await?;
+        Ok(!matches!(withdrawn, store::IssueWithdrawn::NotFound))
+    })
+    .await
 }
