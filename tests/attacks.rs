@@ -1581,6 +1581,15 @@ async fn the_public_moderators_and_facilitators_see_nothing_more() {
             .await
             .assert_problem(404, "not_found");
     }
+    // One more child at school B: the facilitator of A is never told how
+    // many changes wait survey-wide (a live count that would show them a
+    // child answering at another unit); admins and moderators are.
+    let facilitator_before = w.read("", Some(&facilitator)).await;
+    assert_eq!(facilitator_before["release"].get("waiting"), None);
+    w.submit(&varied(kid(SCHOOL_B, 13, "girl"), 98)).await;
+    let facilitator_after = w.read("", Some(&facilitator)).await;
+    assert_eq!(facilitator_after, facilitator_before, "a child at B seen from A");
+    assert_eq!(w.read("", Some(&moderator)).await["release"]["waiting"], 1);
     // One more child: the public sees no change at all.
     w.submit(&varied(kid(SCHOOL_A, 10, "girl"), 99)).await;
     for (s, before) in every_table().into_iter().zip(&public_before) {

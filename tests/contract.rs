@@ -359,7 +359,12 @@ async fn security_is_declared_where_a_token_is_needed() {
         schemes["oauth2"]["flows"]["clientCredentials"]["tokenUrl"],
         "/api/v1/auth/token"
     );
-    let app = crate::support::TestApp::spawn().await;
+    // With the scraper's token set, `/metrics` asks for it like any route.
+    let app = crate::support::TestApp::spawn_with(crate::support::Options {
+        metrics_token: Some(crate::metrics::METRICS_TOKEN.to_owned()),
+        ..Default::default()
+    })
+    .await;
     let mut wrong = Vec::new();
     for (method, path, op) in operations(&spec) {
         let requirements = op["security"].as_array().cloned().unwrap_or_default();

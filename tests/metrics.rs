@@ -21,8 +21,26 @@ pub fn value(text: &str, series: &str) -> Option<f64> {
     })
 }
 
+/// The scraper's token the apps of these tests are given
+/// (`LANGNGHE_METRICS_TOKEN`).
+pub const METRICS_TOKEN: &str = "scraper-token-0123456789abcdef0123456789";
+
+/// An application whose `/metrics` asks for [`METRICS_TOKEN`].
+async fn spawn_with(opts: Options) -> TestApp {
+    TestApp::spawn_with(Options {
+        metrics_token: Some(METRICS_TOKEN.to_owned()),
+        ..opts
+    })
+    .await
+}
+
+async fn spawn() -> TestApp {
+    spawn_with(Options::default()).await
+}
+
+/// `/metrics` as Prometheus reads it, with the token.
 async fn scrape(app: &TestApp) -> String {
-    let r = app.get("/metrics", None).await;
+    let r = app.get("/metrics", Some(METRICS_TOKEN)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.text
 }
@@ -36,7 +54,7 @@ async fn openmetrics(app: &TestApp) -> Resp {
     app.request(
         actix_web::http::Method::GET,
         "/metrics",
-        None,
+        Some(METRICS_TOKEN),
         &[(
             "Accept",
             "application/openmetrics-text; version=1.0.0,text/plain;version=0.0.4;q=0.5",
@@ -58,10 +76,10 @@ fn well_named(name: &str) -> bool {
 
 #[actix_web::test]
 async fn the_text_parses_in_both_formats_and_names_follow_the_conventions() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     app.get("/api/v1/units", app.admin()).await.ok(200);
 
-    let r = app.get("/metrics", None).await;
+    let r = app.get("/metrics", Some(METRICS_TOKEN)).await;
     assert_eq!(
         r.header("content-type"),
         Some("text/plain; version=0.0.4; charset=utf-8")
@@ -207,7 +225,7 @@ async fn hold_every_connection(app: &TestApp) -> Vec<Box<dyn std::any::Any>> {
 /// given back, the pool is no longer saturated.
 #[actix_web::test]
 async fn a_saturated_pool_and_its_timed_out_waits() {
-    let app = TestApp::spawn_with(Options {
+    let app = spawn_with(Options {
         db_max_connections: 2,
         ..Options::default()
     })
@@ -334,7 +352,7 @@ async fn the_webhook_outbox_queue_its_oldest_age_and_its_dead_letters() {
 #[actix_web::test]
 async fn the_fold_queue_and_the_folder_move_when_responses_are_folded() {
     use crate::results::{K, answer};
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let (_, code) = survey_with_session(&app).await;
     let text = scrape(&app).await;
     let folded = at(&text, "langnghe_folded_responses_total");
@@ -380,7 +398,7 @@ async fn the_fold_queue_and_the_folder_move_when_responses_are_folded() {
 
 #[actix_web::test]
 async fn throttled_sign_ins_and_screened_texts_are_counted() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     app.clock.freeze();
     let sign_in = r#"langnghe_throttled_total{kind="sign_in"}"#;
     assert_eq!(at(&scrape(&app).await, sign_in), 0.0);
@@ -416,5 +434,76 @@ async fn throttled_sign_ins_and_screened_texts_are_counted() {
     let after = scrape(&app).await;
     for t in ["none", "possible", "clear"] {
         assert!(tier(&after, t) >= tier(&before, t) + 1.0, "{t}: {after}");
+    }
+}
+
+/// What a refused scrape gets: one 401 with one code, whatever was wrong,
+/// and not a line of the metrics.
+#[track_caller]
+fn refused(r: &Resp) {
+    r.assert_problem(401, "metrics_token_required");
+    assert!(!r.text.contains("langnghe_"), "{}", r.text);
+}
+
+/// The attack: someone who saw a child send their words polls `/metrics`
+/// and watches the clear-disclosure counter move. With the scraper's token
+/// set, every request without it, with a wrong one or with a staff
+/// account's token is refused before and after; only the scraper sees the
+/// counter (and through a proxy too, as the token is what counts).
+#[actix_web::test]
+async fn the_metrics_are_refused_to_anyone_without_the_scrapers_token() {
+    let app = spawn().await;
+    let (_, code) = survey_with_session(&app).await;
+    let child = app.child(&code, 13).await;
+    let clear = r#"langnghe_screened_texts_total{outcome="clear"}"#;
+    let get = |token: Option<&'static str>, headers: &'static [(&'static str, &'static str)]| {
+        let app = &app;
+        async move {
+            app.request(actix_web::http::Method::GET, "/metrics", token, headers, None)
+                .await
+        }
+    };
+    let attempts = async || {
+        refused(&get(None, &[]).await);
+        refused(&get(Some("scraper-token-0123456789abcdef012345678"), &[]).await);
+        refused(&get(Some(&METRICS_TOKEN[..10]), &[]).await);
+        refused(&get(None, &[("Authorization", "Basic c2NyYXBlcjpzZWNyZXQ=")]).await);
+        refused(
+            &app.request(actix_web::http::Method::GET, "/metrics", app.admin(), &[], None)
+                .await,
+        );
+        refused(&get(None, &[("X-Forwarded-For", "127.0.0.1")]).await);
+    };
+    attempts().await;
+    let before = at(&scrape(&app).await, clear);
+
+    app.raise(&child, "clear", "Em muốn nói", crate::screening::CLEAR)
+        .await
+        .ok(201);
+    attempts().await;
+    let r = get(Some(METRICS_TOKEN), &[("X-Forwarded-For", "203.0.113.9")]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(at(&r.text, clear) >= before + 1.0, "{}", r.text);
+}
+
+/// Without a token set (a laptop's `cargo run`, a sidecar), `/metrics`
+/// answers a request made on loopback, and refuses one a proxy forwarded
+/// (nginx sets `X-Forwarded-For`; `Forwarded` is its standard form), even
+/// if it says it comes from loopback.
+#[actix_web::test]
+async fn without_a_token_only_unforwarded_loopback_requests_are_answered() {
+    let app = TestApp::spawn().await;
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("langnghe_screened_texts_total"), "{}", r.text);
+    for header in [
+        ("X-Forwarded-For", "203.0.113.9"),
+        ("X-Forwarded-For", "127.0.0.1"),
+        ("Forwarded", "for=203.0.113.9"),
+    ] {
+        refused(
+            &app.request(actix_web::http::Method::GET, "/metrics", None, &[header], None)
+                .await,
+        );
     }
 }

@@ -510,20 +510,22 @@ async fn children_read_accepted_issues_and_support_each_once() {
     ];
     app.refuses_queries("/api/v1/public/issues", &bad, None).await;
 
-    // Supports: once per child, whatever the retries.
+    // Supports: once per child, whatever the retries. What children read
+    // is the published figure, which counts the days before today: 0 yet.
     let a = child(app, school, 12).await;
     let b = child(app, school, 14).await;
     let path = format!("/api/v1/issues/{}/supports", issues[0]);
     let r = app.post(&path, Some(&a), &json!({})).await;
-    assert_eq!(r.ok(201)["supports"], 1);
+    assert_eq!(r.ok(201)["supports"], 0);
     let r = app.post(&path, Some(&a), &json!({})).await;
-    assert_eq!(r.ok(200)["supports"], 1, "a retry counts once");
+    assert_eq!(r.ok(200)["supports"], 0, "a retry counts once");
     let empty = json!({});
     let both = futures_util::future::join_all((0..5).map(|_| app.post(&path, Some(&b), &empty))).await;
     assert_eq!(both.iter().filter(|r| r.status == 201).count(), 1);
     assert!(both.iter().all(|r| r.status == 201 || r.status == 200));
     let r = app.get("/api/v1/public/issues", None).await;
-    assert_eq!(r.ok(200)["items"][1]["supports"], 2);
+    assert_eq!(r.ok(200)["items"][1]["supports"], 0);
+    // Moderators read the exact count.
     assert_eq!(
         app.get(&format!("/api/v1/issues/{}", issues[0]), m).await.ok(200)["supports"],
         2
@@ -893,4 +895,65 @@ async fn likely_duplicates_come_first_whatever_the_spelling() {
     app.get(&format!("/api/v1/issues/{}/similar", issues[0]), Some(&officer))
         .await
         .assert_problem(403, "forbidden");
+}
+
+/// The attack: someone who saw a child at a phone reads the public issues
+/// before and after, to see which issue's "me too" count moved, or when
+/// exactly an issue was raised. Supports are published as of the start of
+/// the day and through the cell key method, and an issue carries its day
+/// only: the list reads the same before and after the child's support
+/// (and so does what the support itself answers); from the next day the
+/// one support reads 0 or k, never 1.
+#[actix_web::test]
+async fn nobody_watches_one_child_support_an_issue_or_learns_when_it_was_raised() {
+    let q = queue().await;
+    let (app, m, school, issues) = (&q.app, q.moderator(), &q.school, &q.issues);
+    app.clock.freeze();
+    bulk(app, m, json!({"ids": [&issues[0], &issues[1]], "status": "accepted"}))
+        .await
+        .ok(200);
+    for id in [&issues[0], &issues[1]] {
+        app.post(&format!("/api/v1/issues/{id}/publish"), m, &json!({}))
+            .await
+            .ok(200);
+    }
+    let before = app.get("/api/v1/public/issues", None).await.ok(200).clone();
+    for item in before["items"].as_array().unwrap() {
+        let staff = app
+            .get(&format!("/api/v1/issues/{}", item["id"].as_str().unwrap()), m)
+            .await;
+        let at: chrono::DateTime<chrono::Utc> = staff.ok(200)["created_at"].as_str().unwrap().parse().unwrap();
+        let day = langnghe_api::local_day(at).to_string();
+        assert_eq!(item["created_on"], day.as_str(), "the day in Việt Nam: {item}");
+        assert!(item.get("created_at").is_none(), "{item}");
+        assert!(!before.to_string().contains(&format!("{day}T")), "{before}");
+    }
+
+    let child = child(app, school, 12).await;
+    let r = app
+        .post(
+            &format!("/api/v1/issues/{}/supports", issues[0]),
+            Some(&child),
+            &json!({}),
+        )
+        .await;
+    let answered = r.ok(201)["supports"].clone();
+    let after = app.get("/api/v1/public/issues", None).await.ok(200).clone();
+    assert_eq!(after, before, "the public list moved with one child's support");
+    let item = crate::support::find(&after, "items", |i| i["id"] == issues[0].as_str());
+    assert_eq!(answered, item["supports"]);
+    assert_eq!(
+        app.get(&format!("/api/v1/issues/{}", issues[0]), m).await.ok(200)["supports"],
+        1,
+        "moderators read the exact count"
+    );
+
+    app.clock.advance(chrono::Duration::days(1));
+    let next = app.get("/api/v1/public/issues", None).await.ok(200).clone();
+    let item = crate::support::find(&next, "items", |i| i["id"] == issues[0].as_str());
+    let published = item["supports"].as_u64().unwrap();
+    assert!(
+        published == 0 || published == crate::results::K,
+        "one support published as {published}"
+    );
 }

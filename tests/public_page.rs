@@ -439,7 +439,8 @@ async fn the_community_page_on_a_phone_says_what_was_done_in_both_languages() {
                 "ẩn để bảo vệ trẻ em",
                 "Đồng ý và sẽ làm",
                 "Đang làm",
-                "1 bạn ủng hộ",
+                // The support was given today: it is published from tomorrow.
+                "Chưa có bạn nào ủng hộ",
                 "Chưa có gì ở đây",
             )
         } else {
@@ -447,7 +448,7 @@ async fn the_community_page_on_a_phone_says_what_was_done_in_both_languages() {
                 "hidden to protect children",
                 "Said yes and will do it",
                 "Doing it",
-                "1 children support this",
+                "No support yet",
                 "Nothing here yet",
             )
         };

@@ -203,11 +203,14 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
         .await
         .assert_problem(403, "forbidden");
     // Never per month: one month can point at one child.
-    for p in ["2026-Q5", "next", "", "2026-11"] {
+    for p in ["2026-Q5", "next", ""] {
         app.get(&format!("/api/v1/safeguarding/summary?period={p}"), o)
             .await
             .assert_problem(400, "invalid_query");
     }
+    app.get("/api/v1/safeguarding/summary?period=2026-11", o)
+        .await
+        .assert_problem(400, "case_period_not_quarters");
 
     // Bad input is refused and stores nothing.
     let before = count().await;
@@ -269,4 +272,109 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
     app.refuses_fields(invalid, o).await;
     let bad = ["status=open", "severity=low", "overdue=maybe", "limit=0"];
     app.refuses_queries("/api/v1/safeguarding/cases", &bad, o).await;
+}
+
+/// The attack: an admin reads the cases of 1 January to 31 March, then of
+/// 1 January to 1 April; a change between the two would be a case received
+/// on 1 April. Counts are given for whole calendar quarters only (a
+/// quarter, a half, a year, or days from a quarter's first day to a
+/// quarter's last), so the second reading is refused, as are a month and
+/// the work year; an admin's report over those days has no safeguarding
+/// section, and over the quarter it has.
+#[actix_web::test]
+async fn counts_of_cases_are_refused_over_windows_that_are_not_whole_quarters() {
+    let app = TestApp::spawn_demo().await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    let (_, officer) = app.user("can.bo.quy", "safeguarding_officer", None, None).await;
+    let o = Some(officer.as_str());
+    let case = async |day: &str| {
+        let received = crate::support::morning_of(chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap());
+        app.post(
+            "/api/v1/safeguarding/cases",
+            o,
+            &json!({"received_at": received.to_rfc3339(), "channel": "hotline_111", "unit_id": school,
+                "summary": "Tổng đài 111 chuyển: một em bị đánh ở nhà.", "severity": "high"}),
+        )
+        .await
+        .ok(201);
+    };
+    for day in [
+        "2026-01-05",
+        "2026-01-20",
+        "2026-02-03",
+        "2026-02-17",
+        "2026-03-02",
+        "2026-03-30",
+    ] {
+        case(day).await;
+    }
+    // The one case the attacker wants to find.
+    case("2026-04-01").await;
+
+    let summary = async |token: Option<&str>, period: &str| {
+        app.get(&format!("/api/v1/safeguarding/summary?period={period}"), token)
+            .await
+    };
+    for token in [o, app.admin()] {
+        let quarter = summary(token, "2026-Q1").await;
+        let days = summary(token, "2026-01-01..2026-03-31").await;
+        assert_eq!(
+            quarter.ok(200)["total"],
+            days.ok(200)["total"],
+            "the same days, the same figures"
+        );
+        summary(token, "2026-H1").await.ok(200);
+        summary(token, "2026-01-01..2026-06-30").await.ok(200);
+        for period in [
+            "2026-01-01..2026-04-01",
+            "2026-01-02..2026-04-01",
+            "2026-01-01..2026-04-30",
+            "2026-04",
+            "2026-WY",
+        ] {
+            let r = app
+                .get_in(&format!("/api/v1/safeguarding/summary?period={period}"), token, "en")
+                .await;
+            r.assert_problem(400, "case_period_not_quarters");
+            let detail = r.body["detail"].as_str().unwrap_or_default();
+            assert!(
+                detail.contains("2026-Q1") && detail.contains("quarter"),
+                "{period}: {}",
+                r.text
+            );
+            assert!(r.body.get("total").is_none(), "{period}: {}", r.text);
+        }
+        let vi = app
+            .get_in(
+                "/api/v1/safeguarding/summary?period=2026-01-01..2026-04-01",
+                token,
+                "vi",
+            )
+            .await;
+        vi.assert_problem(400, "case_period_not_quarters");
+        assert!(
+            vi.body["detail"].as_str().unwrap_or_default().contains("trọn quý"),
+            "{}",
+            vi.text
+        );
+    }
+
+    let sections = async |period: &str| -> Vec<String> {
+        let r = app.get(&format!("/api/v1/reports?period={period}"), app.admin()).await;
+        r.ok(200)["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["key"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(sections("2026-Q1").await.contains(&"safeguarding".to_owned()));
+    assert!(
+        sections("2026-01-01..2026-03-31")
+            .await
+            .contains(&"safeguarding".to_owned())
+    );
+    for period in ["2026-01-01..2026-04-01", "2026-WY", "2026-04"] {
+        assert!(!sections(period).await.contains(&"safeguarding".to_owned()), "{period}");
+    }
 }

@@ -182,6 +182,8 @@ pub struct Options {
     pub s3: Option<langnghe_api::config::S3Config>,
     /// The most database connections the application's pool opens.
     pub db_max_connections: u32,
+    /// The bearer token `/metrics` asks for (`LANGNGHE_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Options {
@@ -202,6 +204,7 @@ impl Default for Options {
             letter_max_bytes: 256 * 1024,
             s3: None,
             db_max_connections: 5,
+            metrics_token: None,
         }
     }
 }
@@ -242,6 +245,7 @@ pub fn config(url: &str, opts: &Options) -> Config {
             max_bytes: opts.letter_max_bytes,
             s3: opts.s3.clone(),
         },
+        metrics_token: opts.metrics_token.clone(),
         clock: opts.clock.clone(),
     }
 }

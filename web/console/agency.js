@@ -69,7 +69,7 @@ async function delivery(main, id) {
         h('p', { text: words(rec.summary) }),
         h('h3', { text: t('askedAction') }), h('p', { text: words(rec.action) }),
         h('h3', { text: t('childWords') }), h('p', { text: words(rec.child_summary) }),
-        h('p', { class: 'muted', text: t('issuesBehind', rec.issues_count) })),
+        h('p', { class: 'muted', text: rec.issues_count ? t('issuesBehind', rec.issues_count) : t('issuesBehindHidden') })),
       h('section', { 'aria-labelledby': 'ev-h' }, h('h2', { id: 'ev-h', text: t('evidence') }), rec.evidence.map(evidence))),
     ...(d.acknowledged_at ? [] : [h('p', {}, h('button', { type: 'button', id: 'acknowledge', text: t('acknowledge'), onclick: () => run(`/agency/deliveries/${id}/acknowledge`, {}) }))]),
     d.reply ? replied(d, run) : replyForm(id, run));

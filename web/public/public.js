@@ -219,7 +219,7 @@ async function issuesScreen(here) {
       i.ward_name ? el('li', { class: 'ward' }, el('span', { class: 'visually-hidden', text: `${t('place')}: ` }), i.ward_name) : null) : null,
     el('h2', { text: i.title }),
     i.body ? el('p', { text: i.body }) : null,
-    el('p', {}, el('span', { class: 'supports', text: `\u{1F44D} ${t('supports', i.supports)}` }), ' ', el('span', { class: 'muted', text: t('raisedOn', date(i.created_at)) })));
+    el('p', {}, el('span', { class: 'supports', text: `\u{1F44D} ${t('supports', i.supports)}` }), ' ', el('span', { class: 'muted', text: t('raisedOn', date(i.created_on)) })));
   try {
     const body = await pagedList('issues', '/public/issues', { limit: 20, topic: here.topic, unit_id: here.unit }, item);
     main.replaceChildren(el('h1', { text: t('issues') }), el('p', { text: t('issuesIntro') }), filters(here, 'y-kien'), ...body);

@@ -1,6 +1,6 @@
 //! Who is calling: the extractors that authorise a request by its token —
 //! `Staff<R>` by role, agency clients, children's respondent and participant
-//! tokens. The tokens and keys themselves are in [`crate::credentials`].
+//! tokens, the scraper of `/metrics`. The tokens and keys themselves are in [`crate::credentials`].
 
 use std::marker::PhantomData;
 
@@ -389,6 +389,60 @@ impl FromRequest for Child {
                 Some(participant_id) => Ok(Child { participant_id }),
                 None => Err(ApiError::invalid_token()),
             }
+        })
+    }
+}
+
+/// The scraper of `/metrics`. Its counters move when a child's text is
+/// screened as a disclosure, and when answers are withdrawn or erased, so
+/// whoever watches them live could tie one to a child seen at a phone:
+/// with `LANGNGHE_METRICS_TOKEN` set the request must carry that bearer
+/// token (compared in constant time); without it only a request made on
+/// this machine's loopback address and not forwarded by a proxy (a
+/// developer's `cargo run`, a Prometheus sidecar) is answered. Every
+/// refusal is one 401 `metrics_token_required`, so a caller learns nothing
+/// of which condition failed.
+pub struct MetricsScraper;
+
+impl MetricsScraper {
+    fn allowed(req: &HttpRequest, token: Option<&str>) -> bool {
+        match token {
+            Some(expected) => {
+                let given = req
+                    .headers()
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                    .map(|(_, t)| t.trim())
+                    .unwrap_or("");
+                // Hashes of equal length, so that the time taken tells
+                // neither where nor whether the lengths differ.
+                use sha2::Digest;
+                let (a, b) = (sha2::Sha256::digest(given), sha2::Sha256::digest(expected));
+                subtle::ConstantTimeEq::ct_eq(a.as_slice(), b.as_slice()).into()
+            }
+            None => {
+                let forwarded =
+                    req.headers().contains_key("x-forwarded-for") || req.headers().contains_key(header::FORWARDED);
+                !forwarded && req.peer_addr().is_some_and(|a| a.ip().is_loopback())
+            }
+        }
+    }
+}
+
+impl FromRequest for MetricsScraper {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let allowed = app_state(req).map(|state| Self::allowed(req, state.metrics_token.as_deref()));
+        std::future::ready(match allowed {
+            Ok(true) => Ok(MetricsScraper),
+            Ok(false) => Err(ApiError::new(Code::MetricsTokenRequired, "Sign-in required").detail(
+                "send Authorization: Bearer <LANGNGHE_METRICS_TOKEN>; without that setting /metrics answers only unforwarded requests from loopback",
+            )),
+            Err(e) => Err(e),
         })
     }
 }

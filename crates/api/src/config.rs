@@ -157,6 +157,11 @@ pub struct Settings {
     pub s3_access_key_id: Option<String>,
     #[arg(long, env = "LANGNGHE_S3_SECRET_ACCESS_KEY", hide_env_values = true, global = true)]
     pub s3_secret_access_key: Option<String>,
+    /// The bearer token `/metrics` asks of a scraper (at least 32
+    /// characters). Without it, `/metrics` answers only a request made on
+    /// this machine's loopback address and not forwarded by a proxy.
+    #[arg(long, env = "LANGNGHE_METRICS_TOKEN", hide_env_values = true, global = true)]
+    pub metrics_token: Option<String>,
     /// Log filter, e.g. `info` or `langnghe=debug`.
     #[arg(long, env = "LANGNGHE_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -203,6 +208,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Where agencies' letters are kept, and how large one may be.
     pub letters: LetterPolicy,
+    /// The bearer token `/metrics` asks for; `None`: `/metrics` answers
+    /// loopback requests that no proxy forwarded, and nothing else.
+    pub metrics_token: Option<String>,
     /// The system's clock in production; tests start it where they need.
     pub clock: crate::Clock,
 }
@@ -528,6 +536,16 @@ impl Config {
                     )
                 })?,
         };
+        let metrics_token = match s.metrics_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => None,
+            Some(t) if t.len() < 32 || !t.bytes().all(|b| b.is_ascii_graphic()) => {
+                return Err(bad(
+                    "LANGNGHE_METRICS_TOKEN (--metrics-token)",
+                    "at least 32 visible ASCII characters (no spaces), e.g. from `openssl rand -hex 32`",
+                ));
+            }
+            Some(t) => Some(t.to_owned()),
+        };
         Ok(Config {
             bind,
             database_url,
@@ -552,6 +570,7 @@ impl Config {
             join_budget,
             public_url,
             letters,
+            metrics_token,
             clock: crate::Clock::system(),
         })
     }

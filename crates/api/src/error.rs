@@ -445,6 +445,7 @@ macro_rules! codes {
 codes! {
     MalformedJson = ("malformed_json", 400, "the body is not valid JSON"),
     InvalidQuery = ("invalid_query", 400, "a query parameter is missing, unknown or malformed"),
+    CasePeriodNotQuarters = ("case_period_not_quarters", 400, "counts of safeguarding cases are given for whole calendar quarters only: a quarter, a half, a year, whole years, or days from the first day of a quarter to the last day of one (2026-Q1, 2026-H1, 2026, 2024..2027, 2026-01-01..2026-06-30); never a month, a work year, a school term or other days"),
     ReasonRequired = ("reason_required", 400, "reading per-response rows needs a reason (1 to 200 characters), kept in the audit log"),
     InvalidPath = ("invalid_path", 400, "a path parameter is malformed (e.g. not a UUID)"),
     InvalidCharacter = ("invalid_character", 400, "a path, query string, header used as data (Idempotency-Key) or credential holds NUL or another control character; in a JSON body the same is a validation_failed field error with code invalid_character (tab and line breaks are allowed there), as are bidirectional overrides in names and titles"),
@@ -452,6 +453,7 @@ codes! {
     Unauthenticated = ("unauthenticated", 401, "no bearer token was sent"),
     InvalidToken = ("invalid_token", 401, "the token is malformed, expired, revoked or signed with an unknown key"),
     InvalidCredentials = ("invalid_credentials", 401, "wrong username or password"),
+    MetricsTokenRequired = ("metrics_token_required", 401, "/metrics needs Authorization: Bearer with the metrics token (LANGNGHE_METRICS_TOKEN); without that setting it answers only a request from the service's own loopback address that no proxy forwarded"),
     AccountDisabled = ("account_disabled", 403, "the account is disabled"),
     Forbidden = ("forbidden", 403, "the caller's role may not do this"),
     NotFound = ("not_found", 404, "no such resource or route (or it is outside the caller's scope)"),
@@ -552,6 +554,9 @@ pub mod vi {
         match code {
             Code::MalformedJson => "Nội dung gửi lên không phải JSON hợp lệ.",
             Code::InvalidQuery => "Một tham số truy vấn bị thiếu, không có hoặc sai dạng.",
+            Code::CasePeriodNotQuarters => {
+                "Số ca bảo vệ trẻ em chỉ được đưa ra theo trọn quý: một quý, nửa năm, một năm, nhiều năm trọn, hoặc từ ngày đầu một quý đến ngày cuối một quý (2026-Q1, 2026-H1, 2026, 2024..2027, 2026-01-01..2026-06-30); không theo tháng, năm công tác, học kỳ hay các ngày khác."
+            }
             Code::ReasonRequired => {
                 "Cần nêu lý do (1 đến 200 ký tự) để xem từng phiếu trả lời; lý do được ghi vào nhật ký."
             }
@@ -561,6 +566,9 @@ pub mod vi {
             Code::Unauthenticated => "Cần đăng nhập: gửi Authorization: Bearer <token> lấy từ POST /api/v1/auth/login.",
             Code::InvalidToken => "Mã truy cập hỏng, hết hạn hoặc đã bị thu hồi: hãy đăng nhập lại.",
             Code::InvalidCredentials => "Sai tên đăng nhập hoặc mật khẩu.",
+            Code::MetricsTokenRequired => {
+                "/metrics cần Authorization: Bearer với mã của máy thu số liệu (LANGNGHE_METRICS_TOKEN); không đặt mã đó thì chỉ trả lời yêu cầu từ chính máy này (loopback) không qua proxy."
+            }
             Code::AccountDisabled => "Tài khoản đã bị khoá.",
             Code::Forbidden => "Vai trò của bạn không được làm việc này.",
             Code::NotFound => "Không có mục này (hoặc nằm ngoài phạm vi của bạn).",

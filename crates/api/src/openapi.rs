@@ -43,6 +43,10 @@ problem_responses! {
     TooManyRequests { headers(("Retry-After" = u64, description = "Seconds to wait")) };
     /// The database cannot be reached (`database_unavailable`).
     Unavailable;
+    /// `/metrics` without the metrics token, with a wrong one, or (when no
+    /// token is set) from anywhere but an unforwarded loopback request
+    /// (`metrics_token_required`).
+    MetricsRefused;
 }
 
 /// Declares the sets of error responses a route may answer, for
@@ -156,7 +160,7 @@ response_sets! {
         ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
-            UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable
+            UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable, MetricsRefused
         )
     ),
     tags(
@@ -213,6 +217,17 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "The participant token a child's phone keeps (`participant_token` of POST /api/v1/join): for the child's own data, with no open session needed.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The scraper's token for /metrics (LANGNGHE_METRICS_TOKEN). Without that setting /metrics answers only requests from the service's own loopback address that no proxy forwarded.",
                     ))
                     .build(),
             ),

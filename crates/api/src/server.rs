@@ -195,6 +195,7 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
         webhooks: config.webhooks,
         retention: config.retention,
         public_url: config.public_url.clone(),
+        metrics_token: config.metrics_token.clone(),
         letters: crate::letters::LetterStore::for_policy(&config.letters).map_err(|source| StartError::Letters {
             dir: config.letters.dir.clone(),
             source,

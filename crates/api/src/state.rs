@@ -42,6 +42,8 @@ pub struct AppState {
     pub letter_max_bytes: usize,
     /// Where people reach the service, for absolute links.
     pub public_url: Option<String>,
+    /// The bearer token `/metrics` asks for (`LANGNGHE_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
     /// The routes of the API, for telling 405 from 404.
     pub routes: Arc<crate::route_table::RouteTable>,
 }

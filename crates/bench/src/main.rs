@@ -134,6 +134,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             max_bytes: 5 * 1024 * 1024,
             s3: None,
         },
+        metrics_token: None,
         clock: langnghe_api::Clock::system(),
     };
     let prepared = langnghe_api::server::prepare(&config).await?;

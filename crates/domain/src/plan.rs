@@ -61,6 +61,37 @@ pub struct Period {
     last: NaiveDate,
 }
 
+/// A period that is a run of whole calendar quarters
+/// ([`Period::whole_quarters`]): the only periods counts of safeguarding
+/// cases are given for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WholeQuarters(Period);
+
+impl WholeQuarters {
+    pub fn period(&self) -> Period {
+        self.0
+    }
+}
+
+/// A period that does not start on the first day of a calendar quarter or
+/// does not end on the last day of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "counts of safeguarding cases are given for whole calendar quarters only: a quarter (2026-Q1), a half \
+     (2026-H1), a year (2026), whole years (2024..2027), or days from the first day of a quarter to the last day \
+     of a quarter (2026-01-01..2026-06-30); never a month, a work year, a school term or other days"
+)]
+pub struct NotWholeQuarters;
+
+impl NotWholeQuarters {
+    /// The same, in Vietnamese.
+    pub fn message_vi(&self) -> &'static str {
+        "Số ca bảo vệ trẻ em chỉ được đưa ra theo trọn quý: một quý (2026-Q1), nửa năm (2026-H1), một năm (2026), \
+         nhiều năm trọn (2024..2027), hoặc các ngày từ ngày đầu một quý đến ngày cuối một quý \
+         (2026-01-01..2026-06-30); không theo tháng, năm công tác, học kỳ hay các ngày khác."
+    }
+}
+
 /// Why text is not a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
@@ -130,10 +161,24 @@ impl Period {
         }
     }
 
-    /// Whether the period is shorter than a quarter (90 days): a month, or
-    /// a few days. Counts of safeguarding cases are never given for one.
-    pub fn is_shorter_than_a_quarter(&self) -> bool {
-        self.days() < 90
+    /// The period as whole calendar quarters, if it is a run of them: a
+    /// quarter, a half, a year, whole years, or days from the first day of
+    /// a quarter to the last day of one. Counts of safeguarding cases are
+    /// given for nothing else: were any window of 90 days or more allowed,
+    /// two readings a day apart (Q1, then 1 January to 1 April) would tell
+    /// a case received on that one day. Between any two runs of whole
+    /// quarters the difference is whole quarters too.
+    pub fn whole_quarters(&self) -> Result<WholeQuarters, NotWholeQuarters> {
+        let starts = self.first.day() == 1 && self.first.month() % 3 == 1;
+        let ends = self
+            .last
+            .succ_opt()
+            .is_some_and(|next| next.day() == 1 && next.month() % 3 == 1);
+        if starts && ends {
+            Ok(WholeQuarters(*self))
+        } else {
+            Err(NotWholeQuarters)
+        }
     }
 
     /// A calendar year.
@@ -1544,21 +1589,54 @@ mod tests {
     }
 
     #[test]
-    fn periods_say_whether_they_are_short_and_overlap() {
+    fn counts_of_cases_are_given_for_whole_quarters_only() {
         let cal = calendar();
         let p = |raw: &str| Period::parse_in(raw, &cal).unwrap();
         let cases = [
-            ("2026-11", true),
-            ("2026-11-01..2026-12-15", true),
-            ("2026-01-01..2026-03-31", false),
-            ("2026-Q1", false),
-            ("2026-H1", false),
-            ("2025-2026-HK1", false),
+            ("2026-Q1", true),
+            ("2026-Q4", true),
+            ("2026-H1", true),
+            ("2026-H2", true),
+            ("2026", true),
+            ("2024..2027", true),
+            ("2026-01-01..2026-03-31", true),
+            ("2026-04-01..2026-09-30", true),
+            ("2025-10-01..2026-03-31", true),
+            ("2024-01-01..2024-12-31", true),
+            // A window one day longer or shorter than a quarter: the
+            // difference of two readings would be that day.
+            ("2026-01-01..2026-04-01", false),
+            ("2026-01-02..2026-03-31", false),
+            ("2025-12-31..2026-03-31", false),
+            ("2026-01-01..2026-03-30", false),
+            ("2026-02-01..2026-04-30", false),
+            ("2026-01-01..2026-05-31", false),
+            // Longer than a quarter but not whole quarters.
+            ("2026-01-15..2026-12-31", false),
+            ("2026-11", false),
+            ("2026-03", false),
+            ("2026-11-01..2026-12-15", false),
             ("2026-WY", false),
+            ("2025-2026-HK1", false),
+            ("2025-2026-HK2", false),
         ];
-        for (raw, short) in cases {
-            assert_eq!(p(raw).is_shorter_than_a_quarter(), short, "{raw}");
+        for (raw, whole) in cases {
+            let got = p(raw).whole_quarters();
+            assert_eq!(got.is_ok(), whole, "{raw}");
+            if let Ok(q) = got {
+                assert_eq!(q.period(), p(raw), "{raw}");
+            } else {
+                assert_eq!(got, Err(NotWholeQuarters), "{raw}");
+            }
         }
+        assert!(NotWholeQuarters.to_string().contains("2026-Q1"));
+        assert!(NotWholeQuarters.message_vi().contains("2026-H1"));
+    }
+
+    #[test]
+    fn periods_overlap() {
+        let cal = calendar();
+        let p = |raw: &str| Period::parse_in(raw, &cal).unwrap();
         assert!(p("2026-WY").overlaps(&p("2025-12")));
         assert!(!p("2026-WY").overlaps(&p("2026-12")));
         assert!(p("2025-2026-HK1").overlaps(&p("2026")));

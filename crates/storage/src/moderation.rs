@@ -386,6 +386,24 @@ pub async fn support_counts<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, i64>, StoreError> {
+    supporters(conn, ids, None).await
+}
+
+/// As [`support_counts`], counting only the supports given before
+/// `before`: what is published moves once a day, never with one child.
+pub async fn support_counts_before<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+    before: DateTime<Utc>,
+) -> Result<std::collections::HashMap<Uuid, i64>, StoreError> {
+    supporters(conn, ids, Some(before)).await
+}
+
+async fn supporters<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+    before: Option<DateTime<Utc>>,
+) -> Result<std::collections::HashMap<Uuid, i64>, StoreError> {
     let merged = merged_of(conn, ids).await?;
     let mut members: Vec<Uuid> = ids.to_vec();
     members.extend(merged.values().flatten().copied());
@@ -396,6 +414,9 @@ pub async fn support_counts<C: ConnectionTrait>(
             .column(issue_support::Column::IssueId)
             .column(issue_support::Column::ParticipantId)
             .filter(issue_support::Column::IssueId.is_in(chunk.iter().copied()))
+            .apply_if(before, |q, before| {
+                q.filter(issue_support::Column::CreatedAt.lt(before))
+            })
             .into_tuple()
             .all(conn)
             .await?;

@@ -327,8 +327,11 @@ pub struct AgencyRecommendationDto {
     /// Topic slug.
     pub topic: String,
     pub unit_id: Uuid,
-    /// How many accepted issues children raised behind it.
-    pub issues_count: usize,
+    /// How many accepted issues children raised behind it, as published:
+    /// through the cell key method, the recommendation's issues its
+    /// records (a count from 1 to k − 1 reads 0 or k; the same issues
+    /// always read the same), like every figure about children.
+    pub issues_count: u64,
     /// The survey figures as they were when sent, suppressed: per question
     /// the keys and figures, the survey's title, the question, the
     /// columns' labels and the unit's name in both languages, and
@@ -392,7 +395,7 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
                 action: Text::from(&r.draft.action),
                 topic: look.topic_slug(r.draft.topic_id),
                 unit_id: r.draft.unit_id,
-                issues_count: r.draft.issue_ids.len(),
+                issues_count: crate::services::figures::published_issues(state, &r.draft.issue_ids),
                 evidence: crate::services::results::evidence_for_reader(
                     state,
                     r.frozen_evidence.unwrap_or(serde_json::Value::Array(Vec::new())),

@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::auth::MetricsScraper;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -55,9 +56,22 @@ async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiErro
 /// scraper's `Accept` asks for `application/openmetrics-text`. The
 /// database's gauges are read at scrape time; while the database is
 /// unreachable they are left out and `langnghe_database_up` is 0.
-#[utoipa::path(tag = "health", responses((status = 200, content_type = "text/plain; version=0.0.4", body = String)))]
+///
+/// For the scraper only: with `LANGNGHE_METRICS_TOKEN` set, the request
+/// carries `Authorization: Bearer <token>`; without it, only a request
+/// from the service's own loopback address that no proxy forwarded (no
+/// `X-Forwarded-For`, no `Forwarded`) is answered. Anything else is 401
+/// `metrics_token_required`.
+#[utoipa::path(
+    tag = "health",
+    security(("metrics_token" = [])),
+    responses(
+        (status = 200, content_type = "text/plain; version=0.0.4", body = String),
+        (status = 401, response = crate::openapi::MetricsRefused)
+    )
+)]
 #[get("/metrics")]
-async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+async fn metrics(_scraper: MetricsScraper, req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let openmetrics = req
         .headers()
         .get_all(header::ACCEPT)

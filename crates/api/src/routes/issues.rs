@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use actix_web::{get, patch, post, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::catalog::Topic;
 use langnghe_domain::moderation::{self, IssueStatus, QueueStatus, RejectReason};
@@ -618,9 +618,14 @@ pub struct PublicIssueDto {
     /// itself when it is a ward, in the asked language; `null` when the
     /// issue concerns a district or the city.
     pub ward_name: Option<String>,
-    /// Children who support it.
-    pub supports: i64,
-    pub created_at: DateTime<Utc>,
+    /// Children who support it, as published: those who supported it
+    /// before today began (Việt Nam time), through the cell key method
+    /// (a count from 1 to k − 1 reads 0 or k; see "Disclosure control").
+    /// It moves once a day, never the moment one child supports it.
+    pub supports: u64,
+    /// The day it was raised, in Việt Nam time: the day only, as the exact
+    /// moment could tie it to a child seen typing then.
+    pub created_on: NaiveDate,
 }
 
 /// Issues the Council accepted, newest first, for children to read and
@@ -645,7 +650,8 @@ async fn public_issues(
     let topic_id = topic_query(&topics, q.topic.as_deref())?;
     let units = unit_query(&state, q.unit_id).await?;
     let rows = store::public_list(&state.db, units.as_deref(), topic_id, page.after, page.fetch()).await?;
-    let supports = store::support_counts(&state.db, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    let supports =
+        crate::services::figures::published_supports(&state, &rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
     let chart = org::load_chart(&state.db).await?;
     let today = state.clock.local_date();
     let ward = |unit: Uuid| {
@@ -668,7 +674,7 @@ async fn public_issues(
                 topic_name: topic.map(|t| t.name.get(lang).to_owned()),
                 unit_id: r.unit_id,
                 supports: supports.get(&r.id).copied().unwrap_or(0),
-                created_at: r.created_at,
+                created_on: crate::local_day(r.created_at),
             }
         },
     )))
@@ -677,12 +683,16 @@ async fn public_issues(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IssueSupportDto {
     pub issue_id: Uuid,
-    /// Children who support it now.
-    pub supports: i64,
+    /// Children who support it, as `GET /public/issues` publishes it: the
+    /// supports of the days before today, through the cell key method, so
+    /// the child's own support shows from tomorrow.
+    pub supports: u64,
 }
 
 /// A child supports an accepted issue (with their respondent token). Once
-/// per child: 201 the first time, 200 after, the count unchanged.
+/// per child: 201 the first time, 200 after. The count answered is the
+/// published one (supports before today, perturbed), never the live count,
+/// which a caller could otherwise watch move with each child.
 #[utoipa::path(
     tag = "moderation",
     security(("respondent" = [])),
@@ -703,7 +713,7 @@ async fn support_issue(
         store::Supported::Now => actix_web::http::StatusCode::CREATED,
         store::Supported::Already => actix_web::http::StatusCode::OK,
     };
-    let n = store::support_counts(&state.db, &[*id]).await?;
+    let n = crate::services::figures::published_supports(&state, &[*id]).await?;
     Ok(actix_web::HttpResponse::build(status).json(IssueSupportDto {
         issue_id: *id,
         supports: n.get(&id).copied().unwrap_or(0),

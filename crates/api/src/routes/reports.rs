@@ -193,9 +193,10 @@ struct Scope<'a> {
     units: Option<Vec<UnitId>>,
     /// The unit broken down into the units below it: the unit reported on.
     top: Option<UnitId>,
-    /// Whether the report has its safeguarding section: for admins only,
-    /// district-wide or wider, per quarter or longer.
-    with_safeguarding: bool,
+    /// The period of the report's safeguarding section, when it has one:
+    /// for admins only, district-wide or wider, over whole calendar
+    /// quarters.
+    with_safeguarding: Option<langnghe_domain::plan::WholeQuarters>,
 }
 
 type Built<'a> = LocalBoxFuture<'a, Result<SectionDto, ApiError>>;
@@ -208,8 +209,8 @@ fn builders<'a>(s: &'a Scope<'a>) -> Vec<Built<'a>> {
         Box::pin(topics(s)),
         Box::pin(events(s)),
     ];
-    if s.with_safeguarding {
-        sections.push(Box::pin(safeguarding(s)));
+    if let Some(quarters) = s.with_safeguarding {
+        sections.push(Box::pin(safeguarding(s, quarters)));
     }
     sections.push(Box::pin(recommendations(s)));
     sections
@@ -633,9 +634,13 @@ async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// Safeguarding cases received in the period, district-wide: counts by
 /// status and severity, by category and by ward, through disclosure control (each count a cell of
 /// the cell key method), never any detail. Only in an admin's report of
-/// the district or wider, per quarter or longer ([`Scope`]).
-async fn safeguarding<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    let figures = crate::services::figures::published_cases(s.state, s.period).await?;
+/// the district or wider, over whole calendar quarters ([`Scope`]); a
+/// report over other days has no such section.
+async fn safeguarding<'a>(
+    s: &'a Scope<'a>,
+    quarters: langnghe_domain::plan::WholeQuarters,
+) -> Result<SectionDto, ApiError> {
+    let figures = crate::services::figures::published_cases(s.state, quarters).await?;
     let published = &figures.by_status;
     let severities = crate::services::figures::SEVERITIES;
     let mut rows = Vec::new();
@@ -740,7 +745,8 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// staff): progress against the targets of the unit and the units below it,
 /// consultations by unit (the district's wards and schools) and kind,
 /// topics, events, and counts of safeguarding cases by status (an admin's
-/// report of the district or wider, per quarter or longer; never details).
+/// report of the district or wider, over whole calendar quarters; never
+/// details).
 /// Figures about children go through the cell key method. `format=csv`
 /// gives the same rows as one long table (UTF-8 with BOM,
 /// `section,item,name,breakdown,value`).
@@ -792,11 +798,12 @@ async fn get_report(
         unit: Some(unit),
         units: Some(chart.counting_for(unit, org_day)),
         top: Some(unit),
-        with_safeguarding: staff.role() == Role::Admin
-            && !period.is_shorter_than_a_quarter()
-            && chart
-                .unit(unit)
-                .is_some_and(|u| matches!(u.kind, UnitKind::City | UnitKind::District)),
+        with_safeguarding: period.whole_quarters().ok().filter(|_| {
+            staff.role() == Role::Admin
+                && chart
+                    .unit(unit)
+                    .is_some_and(|u| matches!(u.kind, UnitKind::City | UnitKind::District))
+        }),
     };
     let sections = try_join_all(builders(&scope)).await?;
     let report = ReportDto {

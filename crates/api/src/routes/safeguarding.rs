@@ -451,14 +451,18 @@ async fn create_case(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SummaryQuery {
-    /// `2026`, `2026-H1`, `2026-Q3`, `2026-11`.
+    /// Whole calendar quarters: `2026-Q3`, `2026-H1`, `2026`, `2024..2027`,
+    /// or days from the first day of a quarter to the last day of one
+    /// (`2026-01-01..2026-06-30`). Anything else (a month, a work year, a
+    /// term, other days) is refused with 400 `case_period_not_quarters`.
     pub period: String,
 }
 
 /// Cases received in a period, counted by status, severity, category and
 /// ward, through disclosure control: each count is its own cell of the cell
-/// key method (no count from 1 to k − 1 is shown), district-wide, per
-/// quarter or longer. A possible disclosure counts once an officer marks the
+/// key method (no count from 1 to k − 1 is shown), district-wide, over
+/// whole calendar quarters only, so that two readings never differ by a
+/// month or a day. A possible disclosure counts once an officer marks the
 /// screen's call right. The quarterly report's safeguarding section gives
 /// the same numbers.
 #[derive(Debug, Serialize, ToSchema)]
@@ -482,7 +486,8 @@ pub struct WardCountDto {
 }
 
 /// Counts of cases for the quarterly report: never any detail, never per
-/// unit, never per month. Officers and admins.
+/// unit, only over whole calendar quarters (400 `case_period_not_quarters`
+/// otherwise). Officers and admins.
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
@@ -498,13 +503,10 @@ async fn case_summary(
 ) -> Result<web::Json<CaseSummaryDto>, ApiError> {
     let period = Period::parse(&q.period)
         .map_err(|_| ApiError::bad_request(Code::InvalidQuery, "period is like 2026, 2026-H1 or 2026-Q3"))?;
-    if period.is_shorter_than_a_quarter() {
-        return Err(ApiError::bad_request(
-            Code::InvalidQuery,
-            "counts of cases are given per quarter or longer, never per month or fewer days",
-        ));
-    }
-    let figures = crate::services::figures::published_cases(&state, period).await?;
+    let quarters = period.whole_quarters().map_err(|e| {
+        ApiError::new(Code::CasePeriodNotQuarters, "The request could not be read").said(e.message_vi(), e.to_string())
+    })?;
+    let figures = crate::services::figures::published_cases(&state, quarters).await?;
     let counts = &figures.by_status;
     let by_status = CaseStatus::ALL
         .iter()

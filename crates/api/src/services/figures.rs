@@ -2,7 +2,7 @@
 //! results: one place that builds them through disclosure control
 //! (`langnghe_domain::disclosure`), for every route that publishes them.
 
-use langnghe_domain::plan::Period;
+use langnghe_domain::plan::WholeQuarters;
 use langnghe_domain::safeguarding::CaseStatus;
 use langnghe_storage::safeguarding as store;
 
@@ -28,9 +28,10 @@ pub struct CaseFigures {
     pub by_ward: Vec<(langnghe_domain::UnitId, u64)>,
 }
 
-/// The cases received in a period, district-wide, published (see
-/// [`CaseFigures`]).
-pub async fn published_cases(state: &AppState, period: Period) -> Result<CaseFigures, ApiError> {
+/// The cases received in a period of whole quarters, district-wide,
+/// published (see [`CaseFigures`]).
+pub async fn published_cases(state: &AppState, quarters: WholeQuarters) -> Result<CaseFigures, ApiError> {
+    let period = quarters.period();
     use langnghe_domain::disclosure::publish_two_way;
     use langnghe_domain::org::UnitKind;
     use langnghe_domain::screen::ConcernCategory;
@@ -104,4 +105,37 @@ pub async fn published_cases(state: &AppState, period: Period) -> Result<CaseFig
 pub fn published_total(state: &AppState, purpose: &str, id: uuid::Uuid, n: u64) -> u64 {
     let key = state.data_key.record_key(&format!("{purpose}:{n}"), id);
     state.ptable.perturb(n, key.into())
+}
+
+/// How many children support each of these public issues, as the public
+/// and children read it: the supports given before today began (local
+/// time), so that the figure moves once a day with everyone who supported
+/// that day and never the moment one child taps "me too"; each count
+/// published through the cell key method like a target's running total
+/// (keyed by the issue and the count: the same count always reads the
+/// same, 1 to k − 1 reads 0 or k). Staff who moderate read the exact
+/// counts.
+pub async fn published_supports(
+    state: &AppState,
+    ids: &[uuid::Uuid],
+) -> Result<std::collections::HashMap<uuid::Uuid, u64>, ApiError> {
+    let today = crate::local_day_start(state.clock.local_date());
+    let counts = langnghe_storage::moderation::support_counts_before(&state.db, ids, today).await?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let n = counts.get(id).copied().unwrap_or(0).max(0) as u64;
+            (*id, published_total(state, "issue.supports", *id, n))
+        })
+        .collect())
+}
+
+/// How many of these issues there are, as a figure that leaves the
+/// service: a cell of the cell key method whose records are the issues
+/// (each keyed by its id and the data key, as in topic summaries), so the
+/// same issues publish the same number by any path and 1 to k − 1 never
+/// reads as itself.
+pub fn published_issues(state: &AppState, ids: &[uuid::Uuid]) -> u64 {
+    let key = langnghe_domain::disclosure::CellKey::of(ids.iter().map(|id| state.data_key.record_key("issue", *id)));
+    state.ptable.perturb(ids.len() as u64, key)
 }

@@ -195,8 +195,10 @@ pub struct ReleaseDto {
     /// 0 before the first release (no figure yet).
     pub number: i32,
     pub released_at: Option<chrono::DateTime<Utc>>,
-    /// Staff only: responses taken in or withdrawn since, not yet in the
-    /// figures.
+    /// Admins and moderators only: responses taken in or withdrawn since,
+    /// not yet in the figures, survey-wide. Facilitators do not get it: a
+    /// live exact count of every unit's changes would show them one child
+    /// answering or withdrawing elsewhere the moment it happens.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiting: Option<u64>,
     /// Staff only: how many changes a cell (unit, age band, gender,
@@ -444,7 +446,7 @@ pub(crate) async fn compute(
         release: ReleaseDto {
             number: release.0.map_or(0, |r| r.number),
             released_at: release.0.map(|r| r.at),
-            waiting: staff.then_some(release.1),
+            waiting: matches!(viewer, Viewer::AllUnits).then_some(release.1),
             next_release_at: staff.then_some(policy.release_step()),
         },
         by,
