@@ -488,8 +488,9 @@ async fn the_metrics_are_refused_to_anyone_without_the_scrapers_token() {
 
 /// Without a token set (a laptop's `cargo run`, a sidecar), `/metrics`
 /// answers a request made on loopback, and refuses one a proxy forwarded
-/// (nginx sets `X-Forwarded-For`; `Forwarded` is its standard form), even
-/// if it says it comes from loopback.
+/// (nginx sets `X-Forwarded-For`; `Forwarded` is its standard form; a
+/// proxy may set only `X-Real-IP`, `Via` or `X-Forwarded-Proto`), even if
+/// it says it comes from loopback.
 #[actix_web::test]
 async fn without_a_token_only_unforwarded_loopback_requests_are_answered() {
     let app = TestApp::spawn().await;
@@ -500,6 +501,11 @@ async fn without_a_token_only_unforwarded_loopback_requests_are_answered() {
         ("X-Forwarded-For", "203.0.113.9"),
         ("X-Forwarded-For", "127.0.0.1"),
         ("Forwarded", "for=203.0.113.9"),
+        // A proxy on this machine set up with other headers, or none but
+        // its own mark.
+        ("X-Real-IP", "203.0.113.9"),
+        ("Via", "1.1 nginx"),
+        ("X-Forwarded-Proto", "https"),
     ] {
         refused(
             &app.request(actix_web::http::Method::GET, "/metrics", None, &[header], None)

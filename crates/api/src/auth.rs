@@ -423,9 +423,13 @@ impl MetricsScraper {
                 subtle::ConstantTimeEq::ct_eq(a.as_slice(), b.as_slice()).into()
             }
             None => {
-                let forwarded =
-                    req.headers().contains_key("x-forwarded-for") || req.headers().contains_key(header::FORWARDED);
-                !forwarded && req.peer_addr().is_some_and(|a| a.ip().is_loopback())
+                // Any header a proxy adds says the request came through
+                // one, from wherever: only a scraper on this machine itself
+                // reads without the token.
+                let proxied = ["x-forwarded-for", "forwarded", "x-real-ip", "via", "x-forwarded-host", "x-forwarded-proto"]
+                    .iter()
+                    .any(|h| req.headers().contains_key(*h));
+                !proxied && req.peer_addr().is_some_and(|a| a.ip().is_loopback())
             }
         }
     }

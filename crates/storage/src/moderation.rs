@@ -709,6 +709,18 @@ pub async fn promote(db: &Db, actor: &Actor, p: &Promotion<'_>) -> Result<(Uuid,
         return Ok((e.id, false));
     }
     let tx = begin(db).await?;
+    // The answer is still the child's to give: locked, so that a withdrawal
+    // either went first (nothing left to promote) or waits for this
+    // promotion and then withdraws its issue with the answer.
+    let live = response::Entity::find_by_id(p.response_id)
+        .filter(response::Column::WithdrawnAt.is_null())
+        .lock_exclusive()
+        .one(&tx)
+        .await?;
+    if live.is_none() {
+        tx.rollback().await?;
+        return Err(StoreError::NotFound);
+    }
     let id = Uuid::now_v7();
     let now = actor.at;
     use sea_orm::ActiveValue::Set;

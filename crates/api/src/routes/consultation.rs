@@ -175,15 +175,17 @@ async fn create_session(
 ) -> Result<HttpResponse, ApiError> {
     let record = find_survey(&state, *id).await?;
     let (now, today) = (state.clock.now(), state.clock.local_date());
+    // The published version is read only for a survey that takes
+    // sessions: a closed one is refused by its status, whatever is stored.
     let (published_at, requires_consent) = match record.published_version {
-        Some(version) => {
+        Some(version) if record.status == SurveyStatus::Published => {
             let stored = surveys::version(&state.db, record.id, version).await?;
             (
                 stored.published_at,
                 stored.definition.definition.requires_guardian_consent(),
             )
         }
-        None => (None, false),
+        _ => (None, false),
     };
     let chart = org::load_chart(&state.db).await?;
     let unit = chart.unit(UnitId(b.unit_id)).map(|u| UnitAsked {

@@ -980,7 +980,8 @@ async fn promote_answer(
             body: &text,
         },
     )
-    .await?;
+    .await
+    .or_not_found("answer")?;
     let r = find(&state, id).await?;
     let status = if new {
         actix_web::http::StatusCode::CREATED
