@@ -426,9 +426,16 @@ impl MetricsScraper {
                 // Any header a proxy adds says the request came through
                 // one, from wherever: only a scraper on this machine itself
                 // reads without the token.
-                let proxied = ["x-forwarded-for", "forwarded", "x-real-ip", "via", "x-forwarded-host", "x-forwarded-proto"]
-                    .iter()
-                    .any(|h| req.headers().contains_key(*h));
+                let proxied = [
+                    "x-forwarded-for",
+                    "forwarded",
+                    "x-real-ip",
+                    "via",
+                    "x-forwarded-host",
+                    "x-forwarded-proto",
+                ]
+                .iter()
+                .any(|h| req.headers().contains_key(*h));
                 !proxied && req.peer_addr().is_some_and(|a| a.ip().is_loopback())
             }
         }
