@@ -1124,7 +1124,10 @@ async fn a_stretch_of_the_plan_measures_each_target_and_reports_cell_by_cell() {
             &json!("PN")
         )
     );
-    assert_eq!(strings(&wy, "sections", "key"), SECTIONS);
+    // December to November is not whole calendar quarters: no
+    // safeguarding counts over it (they are given by quarter only).
+    let without_cases: Vec<&str> = SECTIONS.into_iter().filter(|k| *k != "safeguarding").collect();
+    assert_eq!(strings(&wy, "sections", "key"), without_cases);
     let caukieu = names(&["HCM-CAUKIEU", "PN-S01", "PN-S02", "PN-S03", "PN-S08", "PN-S09"]);
     let ducnhuan = names(&["HCM-DUCNHUAN", "PN-S05", "PN-S06", "PN-S07", "PN-S11"]);
     let phunhuan = names(&[
@@ -1157,9 +1160,6 @@ async fn a_stretch_of_the_plan_measures_each_target_and_reports_cell_by_cell() {
     assert_eq!(wy_events.len(), all_events.len());
     let expected = district_sections(&s, &["2025", "2026"], &groups, &wy_events, ("2025-12", "2026-11"));
     sections_hold(&wy, "work year", expected);
-    for (k, v) in section(&wy, "safeguarding") {
-        assert_eq!(v["value"], 0, "{k:?}: no case was received");
-    }
     // The school rows say which ward they are counted in too.
     let row = wy["sections"][1]["rows"]
         .as_array()

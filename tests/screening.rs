@@ -558,10 +558,10 @@ async fn officers_learn_of_a_case_at_once_by_a_signed_webhook_and_counts_agree()
     for ward in summary["by_ward"].as_array().unwrap() {
         assert_eq!(value(ward["code"].as_str().unwrap()), Some(ward["count"].clone()));
     }
-    // Never per month, never for moderators.
+    // Never per month (only whole quarters), never for moderators.
     app.get("/api/v1/safeguarding/summary?period=2026-11", app.admin())
         .await
-        .assert_problem(400, "invalid_query");
+        .assert_problem(400, "case_period_not_quarters");
     app.get("/api/v1/safeguarding/summary?period=2026-Q4", w.m())
         .await
         .assert_problem(403, "forbidden");

@@ -222,6 +222,11 @@ async fn two_replicas_behind_nginx_share_sign_ins_and_deliver_a_webhook_once() {
                 "LANGNGHE_ADMIN_PASSWORD" => admin_password.into(),
                 "LANGNGHE_LETTERS_DIR" => letters.path().display().to_string(),
                 "LANGNGHE_LOG" => "warn".into(),
+                // Unset by default: the replicas' /metrics answer no scraper.
+                "LANGNGHE_METRICS_TOKEN" => {
+                    assert_eq!(v, "${LANGNGHE_METRICS_TOKEN:-}", "optional");
+                    String::new()
+                }
                 _ => {
                     assert!(
                         !v.contains("${"),
