@@ -762,7 +762,11 @@ async fn after_answering_a_child_raises_supports_reads_and_erases(age: u8) {
     accessible(&b, "others (en), listed").await;
     b.click("#lang").await;
     b.wait_text("#others", 10, |t| t.contains("Cổng trường đông xe")).await;
-    b.click(&format!("button[data-issue='{issue}']")).await;
+    b.click(&format!(
+        "button[data-issue='{}']",
+        crate::support::public_issue_id(&issue)
+    ))
+    .await;
     b.wait_text("#others", 10, |t| t.contains("Em đã ủng hộ")).await;
     // Stored at once (the Council reads it), but the public count moves
     // once a day: nobody watching the list sees this child's tap.

@@ -456,7 +456,10 @@ async fn a_moderator_triages_twenty_issues_by_keyboard() {
     assert_eq!(counts, json!({"new": 0, "accepted": 15, "rejected": 4, "merged": 1}));
     let public = app.get("/api/v1/public/issues", None).await;
     assert_eq!(public.items().len(), 1);
-    assert_eq!(public.items()[0]["id"], published.unwrap().as_str());
+    assert_eq!(
+        public.items()[0]["id"],
+        crate::support::public_issue_id(&published.unwrap()).as_str()
+    );
     let spam = app.get("/api/v1/issues?status=rejected&limit=100", m).await;
     let reasons: Vec<&str> = spam
         .items()

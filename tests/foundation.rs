@@ -86,3 +86,35 @@ fn signs_as_aws_documents() {
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
     );
 }
+
+#[test]
+fn a_public_issue_id_hides_the_stored_one_and_leads_back_to_it() {
+    use langnghe_api::credentials::DataKey;
+    let key = DataKey::new("a data key of this test");
+    let other = DataKey::new("another data key");
+    // Two issues raised a millisecond apart: their v7 ids share the
+    // timestamp's first 40 bits.
+    let ts = |ms: u64| uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, ((ms % 1000) * 1_000_000) as u32);
+    let a = uuid::Uuid::new_v7(ts(1_790_000_000_000));
+    let b = uuid::Uuid::new_v7(ts(1_790_000_000_001));
+    assert_eq!(a.as_bytes()[..5], b.as_bytes()[..5]);
+    let (pa, pb) = (key.public_issue_id(a), key.public_issue_id(b));
+    for (stored, public) in [(a, pa), (b, pb)] {
+        assert_ne!(public, stored);
+        // The first 48 bits of a v7 id are its millisecond.
+        assert_ne!(public.as_bytes()[..6], stored.as_bytes()[..6]);
+        assert_eq!(key.issue_of_public_id(public), stored);
+        assert_ne!(other.public_issue_id(stored), public, "the permutation is keyed");
+    }
+    // Neighbouring stored ids publish unrelated ids: no shared prefix.
+    let shared = pa
+        .as_bytes()
+        .iter()
+        .zip(pb.as_bytes())
+        .take_while(|(x, y)| x == y)
+        .count();
+    assert!(shared < 3, "{pa} and {pb} share {shared} leading bytes");
+    // Every value leads back to some id, and back again.
+    let any = uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+    assert_eq!(key.public_issue_id(key.issue_of_public_id(any)), any);
+}

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Call, Fields, Resp, TestApp, strings};
+use crate::support::{Call, Fields, Resp, TestApp, public_issue_id, strings};
 
 /// The admin records a dialogue at `unit` on 15 October 2026 (30 children,
 /// 4 adults) at which children raised `issues`: their ids.
@@ -494,7 +494,10 @@ async fn children_read_accepted_issues_and_support_each_once() {
     }
     // Only published issues, newest first, no sign-in, names in the child's language.
     let r = app.get("/api/v1/public/issues", None).await;
-    assert_eq!(ids(r.ok(200)), [issues[1].clone(), issues[0].clone()]);
+    assert_eq!(
+        ids(r.ok(200)),
+        [public_issue_id(&issues[1]), public_issue_id(&issues[0])]
+    );
     assert_eq!(r.body["items"][0]["topic_name"], "Sân chơi, điểm vui chơi");
     assert!(!r.text.contains("moderator_note") && !r.text.contains("participant"));
     let r = app.get_in("/api/v1/public/issues?topic=play_spaces", None, "en").await;
@@ -514,9 +517,10 @@ async fn children_read_accepted_issues_and_support_each_once() {
     // is the published figure, which counts the days before today: 0 yet.
     let a = child(app, school, 12).await;
     let b = child(app, school, 14).await;
-    let path = format!("/api/v1/issues/{}/supports", issues[0]);
+    let path = format!("/api/v1/issues/{}/supports", public_issue_id(&issues[0]));
     let r = app.post(&path, Some(&a), &json!({})).await;
     assert_eq!(r.ok(201)["supports"], 0);
+    assert_eq!(r.body["issue_id"].as_str(), Some(public_issue_id(&issues[0]).as_str()));
     let r = app.post(&path, Some(&a), &json!({})).await;
     assert_eq!(r.ok(200)["supports"], 0, "a retry counts once");
     let empty = json!({});
@@ -532,8 +536,13 @@ async fn children_read_accepted_issues_and_support_each_once() {
     );
     // Not accepted, or unknown: not found; staff or no token: refused.
     let not_found = [
-        Call::post(format!("/api/v1/issues/{}/supports", issues[2]), json!({})),
+        Call::post(
+            format!("/api/v1/issues/{}/supports", public_issue_id(&issues[2])),
+            json!({}),
+        ),
         Call::post(format!("/api/v1/issues/{UNKNOWN}/supports"), json!({})),
+        // The id staff see is not the public one.
+        Call::post(format!("/api/v1/issues/{}/supports", issues[0]), json!({})),
     ];
     app.refuses(&not_found, &[Some(&a)], 404, "not_found").await;
     app.post(&path, m, &json!({}))
@@ -549,6 +558,67 @@ async fn children_read_accepted_issues_and_support_each_once() {
         app.get(&format!("/api/v1/issues/{}", issues[0]), m).await.ok(200)["supports"],
         1
     );
+}
+
+/// The moment a child sent an issue may tie it to a child seen typing
+/// then. The stored id (UUID v7) begins with that millisecond; what the
+/// public reads (the id, the cursor, a support's answer) must not.
+#[actix_web::test]
+async fn a_public_issue_says_nothing_of_the_moment_it_was_sent() {
+    let q = queue().await;
+    let (app, m, issues) = (&q.app, q.moderator(), &q.issues);
+    let published = [&issues[0], &issues[1], &issues[2]];
+    bulk(app, m, json!({"ids": published, "status": "accepted"}))
+        .await
+        .ok(200);
+    for id in published {
+        app.post(&format!("/api/v1/issues/{id}/publish"), m, &json!({}))
+            .await
+            .ok(200);
+    }
+    // Everything the public can read, page by page (one issue a page, so
+    // that each cursor is read too).
+    let mut seen = String::new();
+    let mut public_ids = Vec::new();
+    let mut path = "/api/v1/public/issues?limit=1".to_owned();
+    loop {
+        let r = app.get(&path, None).await;
+        let page = r.ok(200).clone();
+        seen.push_str(&r.text);
+        public_ids.push(page["items"][0]["id"].as_str().unwrap().to_owned());
+        let Some(cursor) = page["next_cursor"].as_str() else {
+            break;
+        };
+        let bytes = data_encoding::BASE64URL_NOPAD.decode(cursor.as_bytes()).unwrap();
+        seen.push_str(&uuid::Uuid::from_slice(&bytes).unwrap().to_string());
+        path = format!("/api/v1/public/issues?limit=1&cursor={cursor}");
+    }
+    assert_eq!(public_ids.len(), 3);
+    let child = child(app, &q.school, 13).await;
+    let r = app
+        .post(
+            &format!("/api/v1/issues/{}/supports", public_ids[0]),
+            Some(&child),
+            &json!({}),
+        )
+        .await;
+    seen.push_str(&r.text);
+    r.ok(201);
+    for stored in published {
+        let stored: uuid::Uuid = stored.parse().unwrap();
+        // Not the id, nor its first 48 bits (the millisecond), in any
+        // form: hex with or without dashes, or in the cursor's bytes.
+        let simple = stored.simple().to_string();
+        assert!(!seen.contains(&simple[..12]), "{stored}'s moment in {seen}");
+        assert!(!seen.contains(&stored.to_string()[..13]), "{stored}'s moment in {seen}");
+    }
+    // The public ids name the issues for the public and no one else.
+    for (public, stored) in public_ids.iter().zip([&issues[2], &issues[1], &issues[0]]) {
+        assert_eq!(*public, public_issue_id(stored));
+        app.get(&format!("/api/v1/issues/{public}"), m)
+            .await
+            .assert_problem(404, "not_found");
+    }
 }
 
 #[actix_web::test]
@@ -577,7 +647,11 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     );
     let support = async |who: &str, id: &str| {
         let r = app
-            .post(&format!("/api/v1/issues/{id}/supports"), Some(who), &json!({}))
+            .post(
+                &format!("/api/v1/issues/{}/supports", public_issue_id(id)),
+                Some(who),
+                &json!({}),
+            )
             .await;
         assert!(r.status == 201, "{}", r.text);
     };
@@ -602,7 +676,7 @@ async fn merging_adds_up_supports_without_counting_a_child_twice_and_unmerging_r
     // Children see the canonical issue only, with the group's supports.
     let public = app.get("/api/v1/public/issues", None).await;
     let shown: Vec<String> = ids(public.ok(200));
-    assert!(shown.contains(&canonical) && !shown.contains(&duplicate));
+    assert!(shown.contains(&public_issue_id(&canonical)) && !shown.contains(&public_issue_id(&duplicate)));
 
     // The rules: one level deep, not into itself, not twice, not withheld.
     let post_merge = async |id: &str, into: &str| merge(app, m, id, into).await;
@@ -918,10 +992,10 @@ async fn nobody_watches_one_child_support_an_issue_or_learns_when_it_was_raised(
             .ok(200);
     }
     let before = app.get("/api/v1/public/issues", None).await.ok(200).clone();
-    for item in before["items"].as_array().unwrap() {
-        let staff = app
-            .get(&format!("/api/v1/issues/{}", item["id"].as_str().unwrap()), m)
-            .await;
+    for stored in [&issues[0], &issues[1]] {
+        let public = public_issue_id(stored);
+        let item = crate::support::find(&before, "items", |i| i["id"] == public.as_str());
+        let staff = app.get(&format!("/api/v1/issues/{stored}"), m).await;
         let at: chrono::DateTime<chrono::Utc> = staff.ok(200)["created_at"].as_str().unwrap().parse().unwrap();
         let day = langnghe_api::local_day(at).to_string();
         assert_eq!(item["created_on"], day.as_str(), "the day in Việt Nam: {item}");
@@ -932,7 +1006,7 @@ async fn nobody_watches_one_child_support_an_issue_or_learns_when_it_was_raised(
     let child = child(app, school, 12).await;
     let r = app
         .post(
-            &format!("/api/v1/issues/{}/supports", issues[0]),
+            &format!("/api/v1/issues/{}/supports", public_issue_id(&issues[0])),
             Some(&child),
             &json!({}),
         )
@@ -940,7 +1014,7 @@ async fn nobody_watches_one_child_support_an_issue_or_learns_when_it_was_raised(
     let answered = r.ok(201)["supports"].clone();
     let after = app.get("/api/v1/public/issues", None).await.ok(200).clone();
     assert_eq!(after, before, "the public list moved with one child's support");
-    let item = crate::support::find(&after, "items", |i| i["id"] == issues[0].as_str());
+    let item = crate::support::find(&after, "items", |i| i["id"] == public_issue_id(&issues[0]).as_str());
     assert_eq!(answered, item["supports"]);
     assert_eq!(
         app.get(&format!("/api/v1/issues/{}", issues[0]), m).await.ok(200)["supports"],
@@ -950,7 +1024,7 @@ async fn nobody_watches_one_child_support_an_issue_or_learns_when_it_was_raised(
 
     app.clock.advance(chrono::Duration::days(1));
     let next = app.get("/api/v1/public/issues", None).await.ok(200).clone();
-    let item = crate::support::find(&next, "items", |i| i["id"] == issues[0].as_str());
+    let item = crate::support::find(&next, "items", |i| i["id"] == public_issue_id(&issues[0]).as_str());
     let published = item["supports"].as_u64().unwrap();
     assert!(
         published == 0 || published == crate::results::K,

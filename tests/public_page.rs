@@ -330,7 +330,10 @@ pub async fn community() -> Community {
             .ok(200);
     }
     app.post(
-        &format!("/api/v1/issues/{}/supports", w.issues[0]),
+        &format!(
+            "/api/v1/issues/{}/supports",
+            crate::support::public_issue_id(&w.issues[0])
+        ),
         child.as_deref(),
         &json!({}),
     )
@@ -508,7 +511,10 @@ async fn the_community_page_on_a_phone_says_what_was_done_in_both_languages() {
         b.click("#tabs a[data-tab='y-kien']").await;
         b.find("#issues").await;
         ready(&b).await;
-        let issue = b.text(&format!("#issues li[data-issue='{}']", c.w.issues[0])).await;
+        let public = |stored: &str| crate::support::public_issue_id(stored);
+        let issue = b
+            .text(&format!("#issues li[data-issue='{}']", public(&c.w.issues[0])))
+            .await;
         assert!(issue.contains(supports), "{issue}");
         // Each with its ward (the school's, today), from the API, in words.
         let ward = if lang == "vi" {
@@ -517,12 +523,16 @@ async fn the_community_page_on_a_phone_says_what_was_done_in_both_languages() {
             "Duc Nhuan Ward"
         };
         let listed = app.get_in("/api/v1/public/issues", None, lang).await;
-        let item = crate::support::find(listed.ok(200), "items", |i| i["id"] == c.w.issues[0].as_str());
+        let item = crate::support::find(listed.ok(200), "items", |i| i["id"] == public(&c.w.issues[0]).as_str());
         assert_eq!(item["ward_name"], ward);
         assert!(issue.contains(ward), "{issue}");
-        assert!(b.has(&format!("#issues li[data-issue='{}']", c.w.issues[2])).await);
         assert!(
-            !b.has(&format!("#issues li[data-issue='{}']", c.w.issues[1])).await,
+            b.has(&format!("#issues li[data-issue='{}']", public(&c.w.issues[2])))
+                .await
+        );
+        assert!(
+            !b.has(&format!("#issues li[data-issue='{}']", public(&c.w.issues[1])))
+                .await,
             "not published"
         );
         b.screenshot(&format!("public-issues-{lang}")).await;

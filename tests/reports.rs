@@ -18,6 +18,17 @@ fn this_month() -> String {
     pinned_day().format("%Y-%m").to_string()
 }
 
+/// The first day of the quarter after the pinned day's.
+fn next_quarter() -> NaiveDate {
+    let t = pinned_day();
+    let month = (t.month() - 1) / 3 * 3 + 4;
+    if month > 12 {
+        NaiveDate::from_ymd_opt(t.year() + 1, month - 12, 1).unwrap()
+    } else {
+        NaiveDate::from_ymd_opt(t.year(), month, 1).unwrap()
+    }
+}
+
 fn this_quarter() -> String {
     let t = pinned_day();
     format!("{}-Q{}", t.year(), (t.month() - 1) / 3 + 1)
@@ -487,7 +498,9 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
             .parse::<chrono::DateTime<chrono::Utc>>()
             .is_ok()
     );
-    assert_eq!(strings(&report, "sections", "key"), SECTIONS);
+    // The quarter is under way: no safeguarding cases are counted yet.
+    let under_way: Vec<&str> = SECTIONS.into_iter().filter(|k| *k != "safeguarding").collect();
+    assert_eq!(strings(&report, "sections", "key"), under_way);
     assert_eq!(report["sections"][1]["title"]["en"], "Consultations by unit and kind");
     let v = |section: &str, item: &str, breakdown: &str| value(&report, section, item, breakdown);
     let n = |x: u64| Some(json!(x));
@@ -615,20 +628,6 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
         assert_eq!(v("events", kind, "adults_attending"), n(adults), "{kind}");
     }
 
-    // Safeguarding: counts only, never the words.
-    let (count, severity) = &s.cases;
-    assert_eq!(*count, 6);
-    // The same six cases in each of these counts: the same published
-    // figure, within D of 6 (the cell key method); the other statuses and
-    // severities are listed, at zero.
-    let six = v("safeguarding", "all", "total").unwrap();
-    crate::results::near(&six, 6);
-    assert_eq!(v("safeguarding", "new", "total"), Some(six.clone()));
-    assert_eq!(
-        v("safeguarding", "new", &format!("severity.{severity}")),
-        Some(six.clone())
-    );
-    assert_eq!(v("safeguarding", "closed", "total"), n(0));
     // No recommendation was sent: the section counts nothing.
     assert_eq!(v("recommendations", "all", "sent"), n(0));
     assert!(!r.text.contains("rượu"), "no case text in a report");
@@ -645,7 +644,6 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     let whole = r.ok(200).clone();
     assert_eq!(whole["unit"]["code"], "HCM");
     crate::results::near(&value(&whole, "consultations", "PN", "total").unwrap(), 93);
-    assert_eq!(value(&whole, "safeguarding", "all", "total"), Some(six.clone()));
     // Another quarter of last year: the 2025 records only.
     let spring = app.admin_read("/api/v1/reports?period=2025-Q2").await;
     crate::results::near(&value(&spring, "consultations", "all", "survey_response").unwrap(), 5);
@@ -653,6 +651,36 @@ async fn a_quarterly_report_has_known_figures_in_every_section() {
     assert_eq!(value(&spring, "events", "forum", "events"), n(1));
     crate::results::near(&value(&spring, "topics", "education", "issues.total").unwrap(), 5);
     assert_eq!(value(&spring, "safeguarding", "all", "total"), n(0));
+
+    // Safeguarding, once the quarter has ended: counts only, never the words.
+    let (count, severity) = &s.cases;
+    assert_eq!(*count, 6);
+    app.clock.set(crate::support::morning_of(next_quarter()));
+    let admin = app.sign_in_again("admin").await;
+    let path = format!("/api/v1/reports?period={quarter}&unit_id={}", s.district);
+    let r = app.get(&path, Some(&admin)).await;
+    let ended = r.ok(200).clone();
+    assert_eq!(strings(&ended, "sections", "key"), SECTIONS);
+    let v = |section: &str, item: &str, breakdown: &str| value(&ended, section, item, breakdown);
+    // The same six cases in each of these counts: the same published
+    // figure, within D of 6 (the cell key method); the other statuses and
+    // severities are listed, at zero.
+    let six = v("safeguarding", "all", "total").unwrap();
+    crate::results::near(&six, 6);
+    assert_eq!(v("safeguarding", "new", "total"), Some(six.clone()));
+    assert_eq!(
+        v("safeguarding", "new", &format!("severity.{severity}")),
+        Some(six.clone())
+    );
+    assert_eq!(v("safeguarding", "closed", "total"), n(0));
+    assert!(!r.text.contains("rượu"), "no case text in a report");
+    let r = app
+        .get(
+            &format!("/api/v1/reports?period={quarter}&unit_id={city}"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(value(r.ok(200), "safeguarding", "all", "total"), Some(six.clone()));
 }
 
 #[actix_web::test]
@@ -773,7 +801,7 @@ async fn a_report_as_csv_roles_and_bad_input() {
 
     // Roles: admins, moderators and facilitators (their own unit's); only
     // an admin's report counts safeguarding cases, and only district-wide,
-    // per quarter or longer.
+    // per quarter or longer, once a quarter has ended.
     let keys = |r: &Value| -> Vec<String> {
         r["sections"]
             .as_array()
@@ -789,13 +817,21 @@ async fn a_report_as_csv_roles_and_bad_input() {
     assert!(!keys(r.ok(200)).contains(&"safeguarding".to_owned()));
     assert!(!r.text.contains("severity."));
     let r = app.get(&format!("/api/v1/reports?period={quarter}"), app.admin()).await;
-    assert!(keys(r.ok(200)).contains(&"safeguarding".to_owned()));
+    assert!(!keys(r.ok(200)).contains(&"safeguarding".to_owned()), "under way");
+    let ended = pinned_day().with_day(1).unwrap() - chrono::Duration::days(100);
+    let ended = format!("{}-Q{}", ended.year(), (ended.month() - 1) / 3 + 1);
+    let r = app.get(&format!("/api/v1/reports?period={ended}"), app.admin()).await;
+    assert!(keys(r.ok(200)).contains(&"safeguarding".to_owned()), "{ended}");
+    let r = app
+        .get(&format!("/api/v1/reports?period={ended}"), Some(&moderator))
+        .await;
+    assert!(!keys(r.ok(200)).contains(&"safeguarding".to_owned()));
     let month = pinned_day().format("%Y-%m").to_string();
     let r = app.get(&format!("/api/v1/reports?period={month}"), app.admin()).await;
     assert!(!keys(r.ok(200)).contains(&"safeguarding".to_owned()), "not per month");
     let r = app
         .get(
-            &format!("/api/v1/reports?period={quarter}&unit_id={}", s.school),
+            &format!("/api/v1/reports?period={ended}&unit_id={}", s.school),
             app.admin(),
         )
         .await;

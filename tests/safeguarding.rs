@@ -2,7 +2,7 @@
 //! audited), they move forward to closure with notes, reports received by
 //! hand open cases, urgent ones go overdue, and admins see counts only.
 
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 use serde_json::{Value, json};
 
 use crate::support::{Call, Fields, TestApp, strings};
@@ -167,13 +167,21 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
         .await;
     assert_eq!(r.ok(200)["overdue"], false);
 
-    // Counts for the report: officers and admins, nobody else.
+    // Counts for the report: officers and admins, nobody else, once the
+    // cases' quarter has ended.
     let year = app.day().format("%Y").to_string();
-    for token in [o, app.admin()] {
+    let next_year = chrono::NaiveDate::from_ymd_opt(app.day().year() + 1, 1, 1).unwrap();
+    let then = app.clock.now();
+    app.clock.set(crate::support::morning_of(next_year));
+    let o_then = o.unwrap_or_default();
+    let (officer, admin) = (app.sign_in_again("can.bo.111").await, app.sign_in_again("admin").await);
+    let o = Some(officer.as_str());
+    for token in [o, Some(admin.as_str())] {
         let r = app
             .get(&format!("/api/v1/safeguarding/summary?period={year}"), token)
             .await;
         let s = r.ok(200).clone();
+        assert_eq!(s["counted_to"], format!("{year}-12-31"), "{s}");
         // Two cases: every count goes through the cell key method, so each
         // reads 0 or k (never 1 or 2), the same case gives the same figure
         // whichever count it is in, and every status and severity is listed.
@@ -199,6 +207,9 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
         assert_eq!(again.ok(200), &s);
         assert!(!r.text.contains("bắt nạt"));
     }
+    // Back to the day the cases came in (and the tokens of that day).
+    app.clock.set(then);
+    let o = Some(o_then);
     app.get(&format!("/api/v1/safeguarding/summary?period={year}"), Some(&moderator))
         .await
         .assert_problem(403, "forbidden");
@@ -377,4 +388,125 @@ async fn counts_of_cases_are_refused_over_windows_that_are_not_whole_quarters() 
     for period in ["2026-01-01..2026-04-01", "2026-WY", "2026-04"] {
         assert!(!sections(period).await.contains(&"safeguarding".to_owned()), "{period}");
     }
+}
+
+/// The attack: an admin reads the year's counts of cases on one day and
+/// again a few days later; the difference would be the cases of the days
+/// between, perhaps one child's. A quarter under way is never counted:
+/// the year reads the same all quarter long (its ended quarters, as it
+/// says), the quarter itself is refused until it has ended, and the report
+/// says which days its section counts.
+#[actix_web::test]
+async fn a_quarter_under_way_is_not_counted_so_two_readings_do_not_differ_by_days() {
+    let app = TestApp::spawn_demo().await;
+    let school = app.unit_id("PN-S06", "2026-01-01").await;
+    app.user("can.bo.dang.quy", "safeguarding_officer", None, None).await;
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let case = async |d: &str| {
+        let received = crate::support::morning_of(day(d));
+        let officer = app.sign_in_again("can.bo.dang.quy").await;
+        app.post(
+            "/api/v1/safeguarding/cases",
+            Some(&officer),
+            &json!({"received_at": received.to_rfc3339(), "channel": "hotline_111", "unit_id": school,
+                "summary": "Tổng đài 111 chuyển: một em bị đánh ở nhà.", "severity": "high"}),
+        )
+        .await
+        .ok(201);
+    };
+    for d in [
+        "2026-07-06",
+        "2026-08-10",
+        "2026-09-14",
+        "2026-09-28",
+        "2026-10-05",
+        "2026-11-02",
+    ] {
+        case(d).await;
+    }
+    // The clock moves by days: each reading signs in again.
+    let at = async |d: &str| {
+        app.clock.set(crate::support::morning_of(day(d)));
+        app.sign_in_again("can.bo.dang.quy").await
+    };
+    let summary = async |token: &str, period: &str| {
+        app.get(&format!("/api/v1/safeguarding/summary?period={period}"), Some(token))
+            .await
+    };
+    let officer = at("2026-12-02").await;
+    let first = summary(&officer, "2026").await.ok(200).clone();
+    assert_eq!(first["counted_from"], "2026-01-01");
+    assert_eq!(first["counted_to"], "2026-09-30", "{first}");
+    // The one case the attacker wants to find, then a second reading.
+    let officer = at("2026-12-04").await;
+    case("2026-12-03").await;
+    let o = Some(officer.as_str());
+    for period in ["2026", "2026-H2", "2026-07-01..2026-12-31"] {
+        let again = summary(&officer, period).await.ok(200).clone();
+        assert_eq!(again["counted_to"], "2026-09-30", "{period}: {again}");
+        let figures = |v: &Value| {
+            json!([
+                v["total"],
+                v["by_status"],
+                v["by_severity"],
+                v["by_category"],
+                v["by_ward"]
+            ])
+        };
+        assert_eq!(figures(&again), figures(&first), "{period}: the days between show");
+    }
+    // The quarter under way, alone: refused, in the asker's language.
+    let r = app.get_in("/api/v1/safeguarding/summary?period=2026-Q4", o, "en").await;
+    r.assert_problem(409, "case_period_not_ended");
+    assert!(
+        r.body["detail"].as_str().unwrap_or_default().contains("2026-Q4"),
+        "{}",
+        r.text
+    );
+    assert!(r.body.get("total").is_none());
+    let r = app.get_in("/api/v1/safeguarding/summary?period=2027", o, "vi").await;
+    r.assert_problem(409, "case_period_not_ended");
+    assert!(
+        r.body["detail"].as_str().unwrap_or_default().contains("kết thúc"),
+        "{}",
+        r.text
+    );
+    // An admin's report of the year under way: the section says its days.
+    let admin = app.sign_in_again("admin").await;
+    let report = app
+        .get("/api/v1/reports?period=2026&lang=en", Some(&admin))
+        .await
+        .ok(200)
+        .clone();
+    let section = report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "safeguarding")
+        .expect("a safeguarding section")
+        .clone();
+    let title = section["title"]["en"].as_str().unwrap();
+    assert!(title.contains("2026-01-01") && title.contains("2026-09-30"), "{title}");
+    assert!(
+        section["title"]["vi"].as_str().unwrap().contains("30/09/2026"),
+        "{section}"
+    );
+    let quarter = app
+        .get("/api/v1/reports?period=2026-Q4", Some(&admin))
+        .await
+        .ok(200)
+        .clone();
+    assert!(
+        !quarter["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["key"] == "safeguarding"),
+        "a quarter under way has no safeguarding section"
+    );
+    // Once the quarter has ended, it is counted, whole.
+    let officer = at("2027-01-01").await;
+    let ended = summary(&officer, "2026-Q4").await.ok(200).clone();
+    assert_eq!(ended["counted_to"], "2026-12-31");
+    assert_eq!(summary(&officer, "2026").await.ok(200)["counted_to"], "2026-12-31");
 }

@@ -373,6 +373,14 @@ impl Resp {
 /// The (field, code) pairs a 422 names, as [`Resp::assert_fields`] takes them.
 pub type Fields<'a> = &'a [(&'a str, &'a str)];
 
+/// The public id of the issue stored as `id`: the id `GET /public/issues`
+/// gives children and `POST /issues/{id}/supports` takes (see
+/// `DataKey::public_issue_id`), for tests that know the stored id.
+pub fn public_issue_id(id: &str) -> String {
+    let key = langnghe_api::credentials::DataKey::new(DATA_KEY);
+    key.public_issue_id(id.parse().expect("an issue id")).to_string()
+}
+
 /// A body's `items` array.
 #[track_caller]
 pub fn items(body: &Value) -> &Vec<Value> {
@@ -829,6 +837,17 @@ impl TestApp {
         let id = r.ok(201)["id"].as_str().expect("id").to_owned();
         let token = self.login(username, &password).await;
         (id, token)
+    }
+
+    /// A new token of an account [`TestApp::user`] made (or, for "admin",
+    /// of the admin), for a test that moved the clock past the old one's
+    /// life.
+    pub async fn sign_in_again(&self, username: &str) -> String {
+        let password = match username {
+            "admin" => ADMIN_PASSWORD.to_owned(),
+            _ => format!("{username}-mật-khẩu-dài"),
+        };
+        self.login(username, &password).await
     }
 
     /// The admin sets account `id`'s password.

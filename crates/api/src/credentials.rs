@@ -323,11 +323,65 @@ impl DataKey {
         uuid::Uuid::from_bytes(bytes)
     }
 
+    /// The id an accepted issue is published under: its stored id through a
+    /// keyed permutation of the 128-bit values, so that the public id says
+    /// nothing of the stored one. A stored id is a UUID v7, whose first 48
+    /// bits are the millisecond it was created: published as it is, it
+    /// would tell when the child pressed "send", which may tie the issue to
+    /// a child seen typing then.
+    ///
+    /// The permutation is a four-round Feistel network over the two 64-bit
+    /// halves with HMAC-SHA-256 under the data key as the round function
+    /// (Luby–Rackoff: with a pseudo-random round function, four rounds give
+    /// a strong pseudo-random permutation). [`DataKey::issue_of_public_id`]
+    /// inverts it.
+    pub fn public_issue_id(&self, id: uuid::Uuid) -> uuid::Uuid {
+        let (mut left, mut right) = halves(id);
+        for round in 0..FEISTEL_ROUNDS {
+            (left, right) = (right, left ^ self.feistel_round(round, right));
+        }
+        join_halves(left, right)
+    }
+
+    /// The stored id of the issue published as `public`: the inverse of
+    /// [`DataKey::public_issue_id`]. Any value maps to some id, which names
+    /// no issue unless `public` was published.
+    pub fn issue_of_public_id(&self, public: uuid::Uuid) -> uuid::Uuid {
+        let (mut left, mut right) = halves(public);
+        for round in (0..FEISTEL_ROUNDS).rev() {
+            (left, right) = (right ^ self.feistel_round(round, left), left);
+        }
+        join_halves(left, right)
+    }
+
+    fn feistel_round(&self, round: u8, half: u64) -> u64 {
+        let mut value = [0u8; 9];
+        value[0] = round;
+        value[1..].copy_from_slice(&half.to_be_bytes());
+        let mac = self.mac("public-issue-id", &value);
+        let mut bytes = [0u8; 8];
+        for (b, m) in bytes.iter_mut().zip(&mac) {
+            *b = *m;
+        }
+        u64::from_be_bytes(bytes)
+    }
+
     /// The receipt code of a response or issue: derived from its id, so a
     /// retried submission gets the same code without the code being stored.
     pub fn receipt_code(&self, id: uuid::Uuid) -> String {
         base32(&self.mac("receipt", id.as_bytes())[..20])
     }
+}
+
+const FEISTEL_ROUNDS: u8 = 4;
+
+fn halves(id: uuid::Uuid) -> (u64, u64) {
+    let n = id.as_u128();
+    ((n >> 64) as u64, n as u64)
+}
+
+fn join_halves(left: u64, right: u64) -> uuid::Uuid {
+    uuid::Uuid::from_u128((u128::from(left) << 64) | u128::from(right))
 }
 
 /// Lower-case RFC 4648 base32 without padding (no 0/1/8 look-alikes).

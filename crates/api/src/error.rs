@@ -463,6 +463,7 @@ codes! {
     TopicSlugTaken = ("topic_slug_taken", 409, "a topic already has this slug"),
     ClientIdTaken = ("client_id_taken", 409, "the agency already has a machine client with this client_id"),
     ReorganisationConflict = ("reorganisation_conflict", 409, "the units changed while the reorganisation was being recorded"),
+    CasePeriodNotEnded = ("case_period_not_ended", 409, "counts of safeguarding cases are given for quarters that have ended: no quarter of the period has ended yet (a quarter under way, read on two days, would differ by the cases of the days between)"),
     CannotChangeOwnAccount = ("cannot_change_own_account", 409, "an admin cannot disable or demote their own account"),
     CurrentPasswordWrong = ("current_password_wrong", 422, "changing one's own password: current_password is not the account's password (counts as a failed sign-in)"),
     CurrentPasswordRequired = ("current_password_required", 422, "an admin changes their own password at POST /api/v1/me/password, with the current one"),
@@ -605,6 +606,9 @@ pub mod vi {
             Code::IdempotencyKeyReused => "Idempotency-Key này đã dùng cho một nội dung khác.",
             Code::AssentRequired => "Em cần đồng ý tham gia trước.",
             Code::AgeNotEligible => "Khảo sát không dành cho độ tuổi này.",
+            Code::CasePeriodNotEnded => {
+                "Số ca bảo vệ trẻ em chỉ được đưa ra cho các quý đã kết thúc: chưa có quý nào của khoảng thời gian này kết thúc."
+            }
             Code::IllegalTransition => "Không thể chuyển từ trạng thái hiện tại sang trạng thái này (không quay lui).",
             Code::MergeIntoItself => "Không gộp một ý kiến vào chính nó.",
             Code::AlreadyMerged => "Ý kiến đã được gộp; hãy bỏ gộp trước.",

@@ -71,6 +71,21 @@ impl WholeQuarters {
     pub fn period(&self) -> Period {
         self.0
     }
+
+    /// The quarters of this period that have ended by `today` (the day
+    /// before today's quarter began, at the latest), or `None` while its
+    /// first quarter is still under way. Cases of a quarter under way are
+    /// never counted: read on two days, its count would differ by the
+    /// cases of the days between.
+    pub fn ended_by(&self, today: NaiveDate) -> Option<WholeQuarters> {
+        let quarter_began = NaiveDate::from_ymd_opt(today.year(), (today.month() - 1) / 3 * 3 + 1, 1)?;
+        let last = self.0.last.min(quarter_began.pred_opt()?);
+        if last == self.0.last {
+            return Some(*self);
+        }
+        let cut = Period::between(self.0.first, last).ok()?;
+        cut.whole_quarters().ok()
+    }
 }
 
 /// A period that does not start on the first day of a calendar quarter or
@@ -1586,6 +1601,33 @@ mod tests {
         assert_eq!(SchoolYear::parse("2025-2027"), Err(SchoolYearNotConsecutive));
         assert_eq!(SchoolYear::parse("2025"), Err(Malformed));
         assert_eq!(SchoolYear::parse("2100-2101"), Err(YearOutOfRange(2101)));
+    }
+
+    #[test]
+    fn counts_of_cases_leave_out_a_quarter_under_way() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let q = |raw: &str| Period::parse(raw).unwrap().whole_quarters().unwrap();
+        let counted = |raw: &str, today: &str| {
+            q(raw)
+                .ended_by(d(today))
+                .map(|w| (w.period().first_day().to_string(), w.period().last_day().to_string()))
+        };
+        let both = |a: &str, b: &str| Some((a.to_owned(), b.to_owned()));
+        // An ended period, whole.
+        assert_eq!(counted("2026-Q3", "2026-10-01"), both("2026-07-01", "2026-09-30"));
+        assert_eq!(counted("2025", "2026-12-07"), both("2025-01-01", "2025-12-31"));
+        // A year under way: the quarters that have ended, the same all
+        // quarter long.
+        for today in ["2026-10-01", "2026-12-07", "2026-12-31"] {
+            assert_eq!(counted("2026", today), both("2026-01-01", "2026-09-30"), "{today}");
+        }
+        assert_eq!(counted("2026-H2", "2026-12-07"), both("2026-07-01", "2026-09-30"));
+        // A quarter under way, or one to come: nothing yet.
+        assert_eq!(counted("2026-Q4", "2026-12-07"), None);
+        assert_eq!(counted("2026-Q4", "2026-10-01"), None);
+        assert_eq!(counted("2027", "2026-12-07"), None);
+        assert_eq!(counted("2026-Q1", "2026-01-01"), None);
+        assert_eq!(counted("2026-Q1", "2026-04-01"), both("2026-01-01", "2026-03-31"));
     }
 
     #[test]

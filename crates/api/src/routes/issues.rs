@@ -607,6 +607,9 @@ paged_query! {
 /// An accepted issue as children see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicIssueDto {
+    /// The issue's public id, the one `POST /issues/{id}/supports` takes:
+    /// not the id staff see, and nothing can be read from it (a stored id
+    /// would tell the moment the issue was sent).
     pub id: Uuid,
     pub title: String,
     pub body: String,
@@ -644,7 +647,9 @@ async fn public_issues(
     state: web::Data<AppState>,
     q: web::Query<PublicIssueQuery>,
 ) -> Result<web::Json<Page<PublicIssueDto>>, ApiError> {
-    let page = q.page()?;
+    // The cursor, like the ids, is public: it holds the last public id.
+    let mut page = q.page()?;
+    page.after = page.after.map(|public| state.data_key.issue_of_public_id(public));
     let lang = crate::extract::request_lang(&req);
     let topics = catalog::list_topics(&state.db).await?;
     let topic_id = topic_query(&topics, q.topic.as_deref())?;
@@ -660,14 +665,15 @@ async fn public_issues(
             .and_then(|w| chart.unit(w))
             .map(|w| w.name.get(lang).to_owned())
     };
+    let public_id = |id| state.data_key.public_issue_id(id);
     Ok(web::Json(page.page(
         rows,
-        |r| r.id,
+        |r| public_id(r.id),
         |r| {
             let topic = r.topic_id.and_then(|t| topics.iter().find(|x| x.id.0 == t));
             PublicIssueDto {
                 ward_name: ward(r.unit_id),
-                id: r.id,
+                id: public_id(r.id),
                 title: r.title,
                 body: r.body,
                 topic: topic.map(|t| t.slug.as_str().to_owned()),
@@ -682,6 +688,7 @@ async fn public_issues(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IssueSupportDto {
+    /// The issue's public id, as `GET /public/issues` gives it.
     pub issue_id: Uuid,
     /// Children who support it, as `GET /public/issues` publishes it: the
     /// supports of the days before today, through the cell key method, so
@@ -689,7 +696,8 @@ pub struct IssueSupportDto {
     pub supports: u64,
 }
 
-/// A child supports an accepted issue (with their respondent token). Once
+/// A child supports an accepted issue, named by its public id (as
+/// `GET /public/issues` gives it), with their respondent token. Once
 /// per child: 201 the first time, 200 after. The count answered is the
 /// published one (supports before today, perturbed), never the live count,
 /// which a caller could otherwise watch move with each child.
@@ -706,16 +714,17 @@ pub struct IssueSupportDto {
 async fn support_issue(
     who: crate::auth::Respondent,
     state: web::Data<AppState>,
-    id: web::Path<Uuid>,
+    public: web::Path<Uuid>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let status = match store::support(&state.db, *id, who.participant_id, state.clock.now()).await? {
+    let id = state.data_key.issue_of_public_id(*public);
+    let status = match store::support(&state.db, id, who.participant_id, state.clock.now()).await? {
         store::Supported::NotFound => return Err(ApiError::not_found("issue")),
         store::Supported::Now => actix_web::http::StatusCode::CREATED,
         store::Supported::Already => actix_web::http::StatusCode::OK,
     };
-    let n = crate::services::figures::published_supports(&state, &[*id]).await?;
+    let n = crate::services::figures::published_supports(&state, &[id]).await?;
     Ok(actix_web::HttpResponse::build(status).json(IssueSupportDto {
-        issue_id: *id,
+        issue_id: *public,
         supports: n.get(&id).copied().unwrap_or(0),
     }))
 }

@@ -195,7 +195,7 @@ struct Scope<'a> {
     top: Option<UnitId>,
     /// The period of the report's safeguarding section, when it has one:
     /// for admins only, district-wide or wider, over whole calendar
-    /// quarters.
+    /// quarters, those of the report's period that have ended.
     with_safeguarding: Option<langnghe_domain::plan::WholeQuarters>,
 }
 
@@ -634,13 +634,17 @@ async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// Safeguarding cases received in the period, district-wide: counts by
 /// status and severity, by category and by ward, through disclosure control (each count a cell of
 /// the cell key method), never any detail. Only in an admin's report of
-/// the district or wider, over whole calendar quarters ([`Scope`]); a
-/// report over other days has no such section.
+/// the district or wider, over whole calendar quarters ([`Scope`]) that
+/// have ended (a year under way: its ended quarters, as the title says); a
+/// report over other days, or before any of its quarters has ended, has no
+/// such section.
 async fn safeguarding<'a>(
     s: &'a Scope<'a>,
     quarters: langnghe_domain::plan::WholeQuarters,
 ) -> Result<SectionDto, ApiError> {
-    let figures = crate::services::figures::published_cases(s.state, quarters).await?;
+    let figures = crate::services::figures::published_cases(s.state, quarters)
+        .await?
+        .ok_or_else(|| ApiError::conflict(Code::CasePeriodNotEnded, "no quarter of the period has ended yet"))?;
     let published = &figures.by_status;
     let severities = crate::services::figures::SEVERITIES;
     let mut rows = Vec::new();
@@ -672,10 +676,25 @@ async fn safeguarding<'a>(
     }
     Ok(SectionDto {
         key: "safeguarding",
-        title: title(
-            "Các vụ việc liên quan đến trẻ em (số lượng theo trạng thái, mức độ, loại vụ việc và phường)",
-            "Safeguarding cases (counts by status, severity, category and ward)",
-        ),
+        title: if figures.counted == s.period {
+            title(
+                "Các vụ việc liên quan đến trẻ em (số lượng theo trạng thái, mức độ, loại vụ việc và phường)",
+                "Safeguarding cases (counts by status, severity, category and ward)",
+            )
+        } else {
+            // A period under way: its ended quarters only.
+            let (from, to) = (figures.counted.first_day(), figures.counted.last_day());
+            title(
+                &format!(
+                    "Các vụ việc liên quan đến trẻ em từ {} đến {}, các quý đã kết thúc (số lượng theo trạng thái, mức độ, loại vụ việc và phường)",
+                    from.format("%d/%m/%Y"),
+                    to.format("%d/%m/%Y")
+                ),
+                &format!(
+                    "Safeguarding cases from {from} to {to}, the quarters that have ended (counts by status, severity, category and ward)"
+                ),
+            )
+        },
         rows,
     })
 }
@@ -798,12 +817,16 @@ async fn get_report(
         unit: Some(unit),
         units: Some(chart.counting_for(unit, org_day)),
         top: Some(unit),
-        with_safeguarding: period.whole_quarters().ok().filter(|_| {
-            staff.role() == Role::Admin
-                && chart
-                    .unit(unit)
-                    .is_some_and(|u| matches!(u.kind, UnitKind::City | UnitKind::District))
-        }),
+        with_safeguarding: period
+            .whole_quarters()
+            .ok()
+            .and_then(|q| q.ended_by(today))
+            .filter(|_| {
+                staff.role() == Role::Admin
+                    && chart
+                        .unit(unit)
+                        .is_some_and(|u| matches!(u.kind, UnitKind::City | UnitKind::District))
+            }),
     };
     let sections = try_join_all(builders(&scope)).await?;
     let report = ReportDto {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use langnghe_domain::UnitId;
 use langnghe_domain::account::Role;
 use langnghe_domain::plan::Period;
@@ -468,6 +468,11 @@ pub struct SummaryQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseSummaryDto {
     pub period: String,
+    /// The days counted: the period's, or, while it is under way, those of
+    /// its quarters that have ended (a quarter under way is never counted:
+    /// read on two days, it would differ by the cases of the days between).
+    pub counted_from: NaiveDate,
+    pub counted_to: NaiveDate,
     pub total: u64,
     pub by_status: BTreeMap<String, u64>,
     pub by_severity: BTreeMap<String, u64>,
@@ -487,7 +492,8 @@ pub struct WardCountDto {
 
 /// Counts of cases for the quarterly report: never any detail, never per
 /// unit, only over whole calendar quarters (400 `case_period_not_quarters`
-/// otherwise). Officers and admins.
+/// otherwise) that have ended (a year under way counts its ended quarters;
+/// 409 `case_period_not_ended` while none has). Officers and admins.
 #[utoipa::path(
     tag = "safeguarding",
     security(("bearer" = [])),
@@ -506,7 +512,14 @@ async fn case_summary(
     let quarters = period.whole_quarters().map_err(|e| {
         ApiError::new(Code::CasePeriodNotQuarters, "The request could not be read").said(e.message_vi(), e.to_string())
     })?;
-    let figures = crate::services::figures::published_cases(&state, quarters).await?;
+    let figures = crate::services::figures::published_cases(&state, quarters)
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict(Code::CasePeriodNotEnded, "no quarter of the period has ended yet").said(
+                format!("Chưa có quý nào của {period} kết thúc."),
+                format!("No quarter of {period} has ended yet."),
+            )
+        })?;
     let counts = &figures.by_status;
     let by_status = CaseStatus::ALL
         .iter()
@@ -534,6 +547,8 @@ async fn case_summary(
         .collect();
     Ok(web::Json(CaseSummaryDto {
         period: period.to_string(),
+        counted_from: figures.counted.first_day(),
+        counted_to: figures.counted.last_day(),
         total: counts.total,
         by_status,
         by_severity,

@@ -16,6 +16,9 @@ pub const SEVERITIES: [&str; 3] = langnghe_domain::screen::Severity::NAMES;
 /// cell key method, each case keyed by its id and the data key, so that the
 /// same cases always publish the same number by any path.
 pub struct CaseFigures {
+    /// The quarters counted: those of the period asked for that have ended
+    /// (see [`WholeQuarters::ended_by`]).
+    pub counted: langnghe_domain::plan::Period,
     /// By status (rows, in [`CaseStatus::ALL`] order) and severity
     /// (columns, [`SEVERITIES`]), with the totals.
     pub by_status: langnghe_domain::disclosure::TwoWay,
@@ -28,10 +31,15 @@ pub struct CaseFigures {
     pub by_ward: Vec<(langnghe_domain::UnitId, u64)>,
 }
 
-/// The cases received in a period of whole quarters, district-wide,
-/// published (see [`CaseFigures`]).
-pub async fn published_cases(state: &AppState, quarters: WholeQuarters) -> Result<CaseFigures, ApiError> {
-    let period = quarters.period();
+/// The cases received in the quarters of a period that have ended,
+/// district-wide, published (see [`CaseFigures`]); `None` while none has
+/// ended. A quarter under way is never counted, so that a count read on
+/// two days never differs by the cases of the days between.
+pub async fn published_cases(state: &AppState, quarters: WholeQuarters) -> Result<Option<CaseFigures>, ApiError> {
+    let Some(ended) = quarters.ended_by(state.clock.local_date()) else {
+        return Ok(None);
+    };
+    let period = ended.period();
     use langnghe_domain::disclosure::publish_two_way;
     use langnghe_domain::org::UnitKind;
     use langnghe_domain::screen::ConcernCategory;
@@ -85,7 +93,8 @@ pub async fn published_cases(state: &AppState, quarters: WholeQuarters) -> Resul
         &["all"],
         &state.ptable,
     );
-    Ok(CaseFigures {
+    Ok(Some(CaseFigures {
+        counted: period,
         by_status,
         by_category: ConcernCategory::ALL
             .iter()
@@ -93,7 +102,7 @@ pub async fn published_cases(state: &AppState, quarters: WholeQuarters) -> Resul
             .zip(by_category.rows.iter().copied())
             .collect(),
         by_ward: wards.iter().map(|w| w.id).zip(by_ward.rows.iter().copied()).collect(),
-    })
+    }))
 }
 
 /// A running total about children that has no records of its own to key
