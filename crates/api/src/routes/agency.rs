@@ -365,7 +365,7 @@ pub struct AgencyDeliveryDto {
 async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Result<Vec<AgencyDeliveryDto>, ApiError> {
     let look = Lookup::load(state).await?;
     let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
-    let (cs, us) = commitments(state, &ids).await?;
+    let promised = commitments(state, &ids).await?;
     let rec_ids: Vec<Uuid> = rows.iter().map(|d| d.recommendation_id).collect();
     let recs: std::collections::HashMap<Uuid, store::RecommendationRow> = store::get_many(&state.db, &rec_ids)
         .await?
@@ -394,7 +394,7 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
             acknowledged_at: d.acknowledged_at,
             answered_at: d.answered_at,
             reply: reply_dto(&d),
-            commitments: commitment_dtos(d.id, &cs, &us),
+            commitments: commitment_dtos(d.id, &promised),
             recommendation: AgencyRecommendationDto {
                 id: r.id,
                 title: Text::from(&r.draft.title),
@@ -417,8 +417,10 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
     Ok(out)
 }
 
-async fn one(state: &AppState, d: DeliveryRow, lang: Lang) -> Result<AgencyDeliveryDto, ApiError> {
-    agency_dtos(state, vec![d], lang)
+/// One delivery as the caller reads it: the frozen evidence's words in the
+/// request's language.
+async fn one(state: &AppState, req: &HttpRequest, d: DeliveryRow) -> Result<AgencyDeliveryDto, ApiError> {
+    agency_dtos(state, vec![d], crate::extract::request_lang(req))
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found("delivery"))
@@ -480,7 +482,7 @@ async fn agency_delivery(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
     let d = own_delivery(&state, caller.agency_id, *id).await?;
-    Ok(web::Json(one(&state, d, crate::extract::request_lang(&req)).await?))
+    Ok(web::Json(one(&state, &req, d).await?))
 }
 
 /// A step the delivery's state refuses, saying what the agency can do
@@ -509,7 +511,7 @@ async fn step<E>(
         .await
         .or_not_found("delivery")?
         .map_err(refused)?;
-    Ok(web::Json(one(state, d, crate::extract::request_lang(req)).await?))
+    Ok(web::Json(one(state, req, d).await?))
 }
 
 /// Acknowledge receipt; acknowledging again, even after replying, changes
