@@ -328,9 +328,11 @@ pub struct AgencyRecommendationDto {
     pub topic: String,
     pub unit_id: Uuid,
     /// How many accepted issues children raised behind it, as published:
-    /// through the cell key method, the recommendation's issues its
-    /// records (a count from 1 to k − 1 reads 0 or k; the same issues
-    /// always read the same), like every figure about children.
+    /// through the cell key method, the recommendation's issues that still
+    /// stand its records (a count from 1 to k − 1 reads 0 or k; the same
+    /// issues always read the same), like every figure about children. An
+    /// issue withdrawn or erased by its child, referred to safeguarding or
+    /// rejected since it was sent no longer counts.
     pub issues_count: u64,
     /// The survey figures as they were when sent, suppressed: per question
     /// the keys and figures, the survey's title, the question, the
@@ -370,6 +372,12 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
+    let (rec_order, issue_sets): (Vec<Uuid>, Vec<&[Uuid]>) =
+        recs.iter().map(|(id, r)| (*id, r.draft.issue_ids.as_slice())).unzip();
+    let issues_counts: std::collections::HashMap<Uuid, u64> = rec_order
+        .into_iter()
+        .zip(crate::services::figures::published_standing_issues(state, &issue_sets).await?)
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for d in rows {
         let Some(r) = recs.get(&d.recommendation_id).cloned() else {
@@ -395,7 +403,7 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
                 action: Text::from(&r.draft.action),
                 topic: look.topic_slug(r.draft.topic_id),
                 unit_id: r.draft.unit_id,
-                issues_count: crate::services::figures::published_issues(state, &r.draft.issue_ids),
+                issues_count: issues_counts.get(&r.id).copied().unwrap_or(0),
                 evidence: crate::services::results::evidence_for_reader(
                     state,
                     r.frozen_evidence.unwrap_or(serde_json::Value::Array(Vec::new())),
