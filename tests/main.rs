@@ -22,6 +22,7 @@ mod consultation;
 mod contract;
 mod contract_tools;
 mod destinations;
+mod differencing;
 mod encodings;
 mod erasure;
 mod error_codes;

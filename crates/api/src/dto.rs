@@ -8,8 +8,19 @@ use langnghe_domain::survey::RenderedSurvey;
 use langnghe_domain::text::LocalizedText;
 use langnghe_storage::recommendations::{CommitmentRow, DeliveryRow, UpdateRow};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+/// A query that asks only for a language (a public read with no other
+/// choice to make).
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// `vi` or `en` (default: from Accept-Language, else `vi`).
+    #[param(value_type = Option<crate::closed_sets::LangCode>)]
+    pub lang: Option<String>,
+}
 
 /// Text in Vietnamese (required) and English.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -119,17 +130,36 @@ pub struct UpdateDto {
     pub at: DateTime<Utc>,
 }
 
-pub(crate) fn commitment_dtos(delivery: Uuid, cs: &[CommitmentRow], us: &[UpdateRow]) -> Vec<CommitmentDto> {
-    cs.iter()
-        .filter(|c| c.delivery_id == delivery)
+/// The commitments of some deliveries with their updates, read at once
+/// (`services::lookups::commitments`), for the views that show each
+/// delivery's promises.
+pub(crate) struct Commitments {
+    pub(crate) rows: Vec<CommitmentRow>,
+    pub(crate) updates: Vec<UpdateRow>,
+}
+
+impl Commitments {
+    /// A delivery's commitments, in the order stored.
+    pub(crate) fn of(&self, delivery: Uuid) -> impl DoubleEndedIterator<Item = &CommitmentRow> {
+        self.rows.iter().filter(move |c| c.delivery_id == delivery)
+    }
+
+    /// The progress reported on one commitment, in the order stored.
+    pub(crate) fn updates(&self, commitment: Uuid) -> impl DoubleEndedIterator<Item = &UpdateRow> {
+        self.updates.iter().filter(move |u| u.commitment_id == commitment)
+    }
+}
+
+pub(crate) fn commitment_dtos(delivery: Uuid, commitments: &Commitments) -> Vec<CommitmentDto> {
+    commitments
+        .of(delivery)
         .map(|c| CommitmentDto {
             id: c.id,
             text: c.body.clone(),
             due_on: c.due_on,
             status: c.status.as_str().to_owned(),
-            updates: us
-                .iter()
-                .filter(|u| u.commitment_id == c.id)
+            updates: commitments
+                .updates(c.id)
                 .map(|u| UpdateDto {
                     status: u.status.as_str().to_owned(),
                     note: u.note.clone(),

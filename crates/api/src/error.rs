@@ -520,6 +520,8 @@ codes! {
     NotAConsultation = ("not_a_consultation", 409, "children are entered by unit at consultation events only (not trainings, communication or parents' sessions)"),
     NotAPaperSession = ("not_a_paper_session", 409, "paper forms are entered into a paper session only (`mode: paper`); children answer an app session themselves"),
     SessionFull = ("session_full", 409, "the session admitted its cap of children (expected and a margin), or as many as one address may bring"),
+    PaperFormCapReached = ("paper_form_cap_reached", 409, "the paper session has taken as many forms as it admits children (expected and a margin, 300 when it expects no number), withdrawn forms included"),
+    PaperWithdrawalCapReached = ("paper_withdrawal_cap_reached", 409, "five forms of this paper session were withdrawn: it takes no more (each form entered and withdrawn would draw its figures' noise anew)"),
     NotAPdf = ("not_a_pdf", 422, "the letter's content is not a PDF document (judged by its content, not its declared type or name)"),
     ActiveContent = ("active_content", 422, "the PDF carries scripts, actions that launch programs or embedded files"),
     NotAnswered = ("not_answered", 409, "a letter goes with the agency's reply: reply first"),
@@ -646,6 +648,8 @@ pub mod vi {
             Code::NotAConsultation => "Chỉ nhập trẻ em theo đơn vị ở hoạt động tham vấn.",
             Code::NotAPaperSession => "Chỉ nhập phiếu giấy vào phiên giấy (mode: paper).",
             Code::SessionFull => "Phiên đã nhận đủ số trẻ em cho phép.",
+            Code::PaperFormCapReached => "Phiên giấy đã nhận đủ số phiếu cho phép (kể cả phiếu đã rút lại).",
+            Code::PaperWithdrawalCapReached => "Phiên giấy đã có năm phiếu bị rút lại: không nhận thêm phiếu nào nữa.",
             Code::NotAPdf => {
                 "Nội dung tệp công văn không phải PDF (xét theo nội dung, không theo tên hay kiểu khai báo)."
             }

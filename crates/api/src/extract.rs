@@ -341,6 +341,11 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
     })
 }
 
+/// An optional free text as kept: trimmed, and none when blank.
+pub fn optional_text(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
 /// A date from a query string, within the range the service stores
 /// (1900–2199); outside it the database could not compare it, so it is
 /// refused here as a bad query.

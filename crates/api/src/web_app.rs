@@ -8,28 +8,25 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, web};
 
-use crate::web_assets::{Asset, CSS, HTML, JS, embed, files_scope, find, serve};
-
-macro_rules! asset {
-    ($name:literal, $mime:expr) => {
-        embed!("app", $name, $mime)
-    };
-}
+use crate::web_assets::{Asset, CSS, HTML, JS, assets, files_scope, find, serve};
 
 /// Every file of the app; a file not listed here is not served.
-const ASSETS: &[Asset] = &[
-    asset!("index.html", HTML),
-    asset!("app.css", CSS),
-    asset!("app.js", JS),
-    asset!("api.js", JS),
-    asset!("i18n.js", JS),
-    asset!("store.js", JS),
-    asset!("questions.js", JS),
-    asset!("results.js", JS),
-    asset!("sw.js", JS),
-    asset!("manifest.webmanifest", "application/manifest+json"),
-    asset!("icon.svg", "image/svg+xml"),
-];
+const ASSETS: &[Asset] = assets!(
+    "app",
+    [
+        "index.html" => HTML,
+        "app.css" => CSS,
+        "app.js" => JS,
+        "api.js" => JS,
+        "i18n.js" => JS,
+        "store.js" => JS,
+        "questions.js" => JS,
+        "results.js" => JS,
+        "sw.js" => JS,
+        "manifest.webmanifest" => "application/manifest+json",
+        "icon.svg" => "image/svg+xml",
+    ]
+);
 
 /// The policy every page of the app is served under.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \

@@ -29,6 +29,16 @@ macro_rules! embed {
 }
 pub(crate) use embed;
 
+/// `assets!("console", ["index.html" => HTML, "api.js" => JS])`: the files
+/// of one directory of `web/`, each [`embed!`]ded, as the list a client
+/// serves.
+macro_rules! assets {
+    ($dir:literal, [$($name:literal => $mime:expr),* $(,)?]) => {
+        &[$($crate::web_assets::embed!($dir, $name, $mime)),*]
+    };
+}
+pub(crate) use assets;
+
 /// `files_scope!("/app", CSP)`: the scope a client's files are served in,
 /// compressed, with the [`headers`] of `CSP`, answering 304 while a cached
 /// copy is still the same ([`not_modified`]).

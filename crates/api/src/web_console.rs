@@ -8,48 +8,45 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::web_assets::{Asset, CSS, HTML, JS, embed, files_scope, find};
-
-macro_rules! asset {
-    ($name:literal, $mime:expr) => {
-        embed!("console", $name, $mime)
-    };
-}
+use crate::web_assets::{Asset, CSS, HTML, JS, assets, files_scope, find};
 
 /// Every file of the console; a file not listed here is not served.
-const ASSETS: &[Asset] = &[
-    asset!("index.html", HTML),
-    asset!("console.css", CSS),
-    asset!("console.js", JS),
-    asset!("api.js", JS),
-    asset!("i18n.js", JS),
-    asset!("format.js", JS),
-    asset!("sessions.js", JS),
-    asset!("issues.js", JS),
-    asset!("safeguarding.js", JS),
-    asset!("agency.js", JS),
-    asset!("recommendations.js", JS),
-    asset!("results.js", JS),
-    asset!("progress.js", JS),
-    asset!("ui.js", JS),
-    asset!("admin.js", JS),
-    asset!("admin_words.js", JS),
-    asset!("admin_people.js", JS),
-    asset!("admin_org.js", JS),
-    asset!("admin_catalog.js", JS),
-    asset!("admin_plan.js", JS),
-    asset!("admin_audit.js", JS),
-    asset!("admin_reorg.js", JS),
-    asset!("admin_terms.js", JS),
-    asset!("admin_hooks.js", JS),
-    asset!("event_detail.js", JS),
-    asset!("events.js", JS),
-    asset!("answers.js", JS),
-    asset!("surveys.js", JS),
-    asset!("survey_words.js", JS),
-    asset!("more_words.js", JS),
-    asset!("extra_words.js", JS),
-];
+const ASSETS: &[Asset] = assets!(
+    "console",
+    [
+        "index.html" => HTML,
+        "console.css" => CSS,
+        "console.js" => JS,
+        "api.js" => JS,
+        "i18n.js" => JS,
+        "format.js" => JS,
+        "sessions.js" => JS,
+        "issues.js" => JS,
+        "safeguarding.js" => JS,
+        "agency.js" => JS,
+        "recommendations.js" => JS,
+        "results.js" => JS,
+        "progress.js" => JS,
+        "ui.js" => JS,
+        "admin.js" => JS,
+        "admin_words.js" => JS,
+        "admin_people.js" => JS,
+        "admin_org.js" => JS,
+        "admin_catalog.js" => JS,
+        "admin_plan.js" => JS,
+        "admin_audit.js" => JS,
+        "admin_reorg.js" => JS,
+        "admin_terms.js" => JS,
+        "admin_hooks.js" => JS,
+        "event_detail.js" => JS,
+        "events.js" => JS,
+        "answers.js" => JS,
+        "surveys.js" => JS,
+        "survey_words.js" => JS,
+        "more_words.js" => JS,
+        "extra_words.js" => JS,
+    ]
+);
 
 /// The policy every page of the console is served under. Images from the
 /// console itself and `blob:` (the session's QR code, fetched with the

@@ -486,6 +486,56 @@ impl JoinCaps {
     }
 }
 
+/// Paper forms of one paper session that may be withdrawn (a form entered
+/// wrong, withdrawn with its receipt and entered again) before the session
+/// takes no more forms. Each form entered and withdrawn changes the
+/// records behind the session's cells, so the cell key method draws their
+/// noise anew: a facilitator who could enter and withdraw a different fake
+/// form without end would read the same true count under ever new noise
+/// and average it away. A withdrawal itself is never refused (a child's
+/// answers leave when asked); the next entry is.
+pub const PAPER_WITHDRAWALS: i64 = 5;
+
+/// Why a paper session takes no more forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PaperRefusal {
+    /// As many forms as the session admits children were entered,
+    /// withdrawn ones included.
+    #[error("the paper session has taken its cap of {cap} forms (withdrawn ones included)")]
+    Full { cap: i64 },
+    /// [`PAPER_WITHDRAWALS`] of its forms were withdrawn.
+    #[error("{PAPER_WITHDRAWALS} forms of this paper session were withdrawn: it takes no more")]
+    Withdrawn,
+}
+
+impl PaperRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            PaperRefusal::Full { .. } => "paper_form_cap_reached",
+            PaperRefusal::Withdrawn => "paper_withdrawal_cap_reached",
+        }
+    }
+}
+
+/// Whether a paper session that expects `expected` children, and has
+/// `entered` forms of which `withdrawn` were withdrawn, takes one more:
+/// at most as many forms as an app session admits children (its expected
+/// children and the default margin, [`JoinCaps::default`]; 300 when it
+/// expects no number), withdrawn forms counted, and none once
+/// [`PAPER_WITHDRAWALS`] were withdrawn. The caps are fixed, not
+/// configuration: they bound how often a session's figures can be drawn
+/// anew (see [`PAPER_WITHDRAWALS`]).
+pub fn admit_paper_form(expected: Option<i32>, entered: i64, withdrawn: i64) -> Result<(), PaperRefusal> {
+    let cap = i64::from(JoinCaps::default().cap(expected));
+    if withdrawn >= PAPER_WITHDRAWALS {
+        return Err(PaperRefusal::Withdrawn);
+    }
+    if entered >= cap {
+        return Err(PaperRefusal::Full { cap });
+    }
+    Ok(())
+}
+
 /// What replaces the words of an issue its child withdrew or erased.
 pub const ERASED: &str = "[nội dung đã được xoá theo yêu cầu của em]";
 
@@ -1155,6 +1205,30 @@ mod tests {
         assert!(!paper_entry_open(&closed, t(4)));
         assert_eq!(SessionMode::parse("paper"), Some(SessionMode::Paper));
         assert_eq!(SessionMode::parse("phone"), None);
+    }
+
+    #[test]
+    fn a_paper_session_takes_its_expected_children_and_few_withdrawals() {
+        // Expected 45: a margin of 9 (20 %); expected 10: at least 5 more;
+        // no number: 300. Withdrawn forms count toward the cap.
+        for (expected, entered, withdrawn, want) in [
+            (Some(45), 53, 0, Ok(())),
+            (Some(45), 54, 0, Err(PaperRefusal::Full { cap: 54 })),
+            (Some(10), 14, 4, Ok(())),
+            (Some(10), 15, 0, Err(PaperRefusal::Full { cap: 15 })),
+            (None, 299, 0, Ok(())),
+            (None, 300, 0, Err(PaperRefusal::Full { cap: 300 })),
+            (Some(45), 6, 5, Err(PaperRefusal::Withdrawn)),
+            (Some(45), 54, 5, Err(PaperRefusal::Withdrawn)),
+        ] {
+            assert_eq!(
+                admit_paper_form(expected, entered, withdrawn),
+                want,
+                "{expected:?} {entered} {withdrawn}"
+            );
+        }
+        assert_eq!(PaperRefusal::Withdrawn.code(), "paper_withdrawal_cap_reached");
+        assert_eq!(PaperRefusal::Full { cap: 1 }.code(), "paper_form_cap_reached");
     }
 
     #[test]

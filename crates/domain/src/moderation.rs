@@ -47,6 +47,16 @@ impl IssueStatus {
         )
     }
 
+    /// Still stands behind the recommendations it backs: accepted, as every
+    /// issue was when it was put in one. Withdrawn by its child or erased
+    /// with their data, referred to safeguarding (withheld, in review) or
+    /// rejected on a second look, it no longer counts in any figure a
+    /// recommendation publishes, though the link to it stays. (An issue in
+    /// a recommendation is never purged: it is the consultation's record.)
+    pub fn stands(self) -> bool {
+        self == IssueStatus::Accepted
+    }
+
     /// An issue the council never took up: its words are raw free text,
     /// purged after the retention period like answers' (the row stays, for
     /// counts). An accepted issue (every published one is) is the

@@ -218,6 +218,26 @@ pub async fn get_many<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<
         .collect()
 }
 
+/// Of these issues, the ids of those that still stand
+/// ([`IssueStatus::stands`]); unknown ids are left out.
+pub async fn standing<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let standing = IssueStatus::ALL
+        .into_iter()
+        .filter(|s| s.stands())
+        .map(IssueStatus::as_str);
+    Ok(issue::Entity::find()
+        .select_only()
+        .column(issue::Column::Id)
+        .filter(issue::Column::Id.is_in(ids.iter().copied()))
+        .filter(issue::Column::Status.is_in(standing))
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await?)
+}
+
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<IssueRow, StoreError> {
     read_by_id::<issue::Entity, _, _>(conn, id, row_of).await
 }

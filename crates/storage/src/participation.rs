@@ -511,7 +511,9 @@ pub async fn submit_response(db: &Db, r: &NewResponse) -> Result<Submitted, Stor
 }
 
 /// Stores a child's paper form entered by a facilitator, with its cases,
-/// atomically: the child's pseudonym (the one `token_hash` names, created
+/// atomically, or refuses it with `Conflict(code)` when the session takes
+/// no more forms ([`langnghe_domain::consultation::admit_paper_form`]):
+/// the child's pseudonym (the one `token_hash` names, created
 /// on first use, so a retry finds it again), the response (the session
 /// checked open in the same transaction, the unique indexes deciding
 /// retries) and an audit event of the entry with how consent was given
@@ -532,6 +534,17 @@ pub async fn enter_paper_response(
         tx.rollback().await?;
         return Ok((Submitted::SessionClosed, participant_id));
     }
+    // A retry gets its receipt whatever the caps; a new form is counted
+    // against them with the session locked, so two entries at once cannot
+    // both take the last place.
+    if let Some(prior) = replay_response(&tx, &r).await? {
+        tx.rollback().await?;
+        return Ok((prior, participant_id));
+    }
+    if let Err(refusal) = paper_form_admitted(&tx, r.session_id).await? {
+        tx.rollback().await?;
+        return Err(StoreError::Conflict(refusal.code()));
+    }
     if let Err(e) = insert_response(&tx, &r).await {
         tx.rollback().await?;
         return Ok((settle_refused_response(db, &r, e).await?, participant_id));
@@ -548,6 +561,34 @@ pub async fn enter_paper_response(
         .commit(tx, actor)
         .await?;
     Ok((Submitted::Created, participant_id))
+}
+
+/// Whether paper session `session_id` takes one more form
+/// ([`langnghe_domain::consultation::admit_paper_form`]), read with its row
+/// locked: the forms entered, withdrawn ones included, and those withdrawn.
+async fn paper_form_admitted<C: ConnectionTrait>(
+    conn: &C,
+    session_id: Uuid,
+) -> Result<Result<(), langnghe_domain::consultation::PaperRefusal>, StoreError> {
+    let Some(s) = session::Entity::find_by_id(session_id)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+    else {
+        return Err(StoreError::NotFound);
+    };
+    let forms = || response::Entity::find().filter(response::Column::SessionId.eq(session_id));
+    let entered = i64::try_from(forms().count(conn).await?).unwrap_or(i64::MAX);
+    let withdrawn = forms()
+        .filter(response::Column::WithdrawnAt.is_not_null())
+        .count(conn)
+        .await?;
+    let withdrawn = i64::try_from(withdrawn).unwrap_or(i64::MAX);
+    Ok(langnghe_domain::consultation::admit_paper_form(
+        s.expected_participants,
+        entered,
+        withdrawn,
+    ))
 }
 
 /// Stores many responses without safeguarding cases in one statement

@@ -328,9 +328,11 @@ pub struct AgencyRecommendationDto {
     pub topic: String,
     pub unit_id: Uuid,
     /// How many accepted issues children raised behind it, as published:
-    /// through the cell key method, the recommendation's issues its
-    /// records (a count from 1 to k − 1 reads 0 or k; the same issues
-    /// always read the same), like every figure about children.
+    /// through the cell key method, the recommendation's issues that still
+    /// stand its records (a count from 1 to k − 1 reads 0 or k; the same
+    /// issues always read the same), like every figure about children. An
+    /// issue withdrawn or erased by its child, referred to safeguarding or
+    /// rejected since it was sent no longer counts.
     pub issues_count: u64,
     /// The survey figures as they were when sent, suppressed: per question
     /// the keys and figures, the survey's title, the question, the
@@ -363,12 +365,18 @@ pub struct AgencyDeliveryDto {
 async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Result<Vec<AgencyDeliveryDto>, ApiError> {
     let look = Lookup::load(state).await?;
     let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
-    let (cs, us) = commitments(state, &ids).await?;
+    let promised = commitments(state, &ids).await?;
     let rec_ids: Vec<Uuid> = rows.iter().map(|d| d.recommendation_id).collect();
     let recs: std::collections::HashMap<Uuid, store::RecommendationRow> = store::get_many(&state.db, &rec_ids)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
+        .collect();
+    let (rec_order, issue_sets): (Vec<Uuid>, Vec<&[Uuid]>) =
+        recs.iter().map(|(id, r)| (*id, r.draft.issue_ids.as_slice())).unzip();
+    let issues_counts: std::collections::HashMap<Uuid, u64> = rec_order
+        .into_iter()
+        .zip(crate::services::figures::published_standing_issues(state, &issue_sets).await?)
         .collect();
     let mut out = Vec::with_capacity(rows.len());
     for d in rows {
@@ -386,7 +394,7 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
             acknowledged_at: d.acknowledged_at,
             answered_at: d.answered_at,
             reply: reply_dto(&d),
-            commitments: commitment_dtos(d.id, &cs, &us),
+            commitments: commitment_dtos(d.id, &promised),
             recommendation: AgencyRecommendationDto {
                 id: r.id,
                 title: Text::from(&r.draft.title),
@@ -395,7 +403,7 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
                 action: Text::from(&r.draft.action),
                 topic: look.topic_slug(r.draft.topic_id),
                 unit_id: r.draft.unit_id,
-                issues_count: crate::services::figures::published_issues(state, &r.draft.issue_ids),
+                issues_count: issues_counts.get(&r.id).copied().unwrap_or(0),
                 evidence: crate::services::results::evidence_for_reader(
                     state,
                     r.frozen_evidence.unwrap_or(serde_json::Value::Array(Vec::new())),
@@ -409,8 +417,10 @@ async fn agency_dtos(state: &AppState, rows: Vec<DeliveryRow>, lang: Lang) -> Re
     Ok(out)
 }
 
-async fn one(state: &AppState, d: DeliveryRow, lang: Lang) -> Result<AgencyDeliveryDto, ApiError> {
-    agency_dtos(state, vec![d], lang)
+/// One delivery as the caller reads it: the frozen evidence's words in the
+/// request's language.
+async fn one(state: &AppState, req: &HttpRequest, d: DeliveryRow) -> Result<AgencyDeliveryDto, ApiError> {
+    agency_dtos(state, vec![d], crate::extract::request_lang(req))
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found("delivery"))
@@ -472,7 +482,7 @@ async fn agency_delivery(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<AgencyDeliveryDto>, ApiError> {
     let d = own_delivery(&state, caller.agency_id, *id).await?;
-    Ok(web::Json(one(&state, d, crate::extract::request_lang(&req)).await?))
+    Ok(web::Json(one(&state, &req, d).await?))
 }
 
 /// A step the delivery's state refuses, saying what the agency can do
@@ -501,7 +511,7 @@ async fn step<E>(
         .await
         .or_not_found("delivery")?
         .map_err(refused)?;
-    Ok(web::Json(one(state, d, crate::extract::request_lang(req)).await?))
+    Ok(web::Json(one(state, req, d).await?))
 }
 
 /// Acknowledge receipt; acknowledging again, even after replying, changes

@@ -26,7 +26,7 @@ use validator::Validate;
 
 use crate::auth::{Consulting, SessionRunner, Staff};
 use crate::error::{ApiError, Code, OrNotFound};
-use crate::extract::Json;
+use crate::extract::{Json, optional_text};
 use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
@@ -408,7 +408,7 @@ async fn create_event(
         children_by_age_band: c.by_band,
         children_by_school_level: c.by_level,
         adults_attending: b.adults_attending,
-        notes: b.notes.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        notes: optional_text(b.notes),
         attendance: c.attendance,
         created_at: state.clock.now(),
         updated_at: state.clock.now(),
@@ -717,7 +717,7 @@ async fn update_event(
         adults_attending: adults,
         notes: match b.notes {
             None => current.notes.clone(),
-            Some(n) => n.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            Some(n) => optional_text(n),
         },
         attendance: c.attendance,
         ..current

@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::dto::LangQuery;
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::services::lookups::{Lookup, commitments};
 use crate::state::AppState;
@@ -124,7 +125,7 @@ async fn public_dtos(
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let deliveries = store::deliveries_of(&state.db, &ids).await?;
     let delivery_ids: Vec<Uuid> = deliveries.iter().map(|d| d.id).collect();
-    let (cs, us) = commitments(state, &delivery_ids).await?;
+    let promised = commitments(state, &delivery_ids).await?;
     let letters = langnghe_storage::letters::public_of(&state.db, &ids).await?;
     let base = state.public_url.as_deref().unwrap_or("");
     let mut out = Vec::with_capacity(rows.len());
@@ -136,16 +137,14 @@ async fn public_dtos(
             .filter(|d| d.recommendation_id == r.id)
             .map(|d| {
                 updated_at = updated_at.max(d.answered_at.unwrap_or(sent_at));
-                let commitments = cs
-                    .iter()
-                    .filter(|c| c.delivery_id == d.id)
+                let commitments = promised
+                    .of(d.id)
                     .map(|c| PublicCommitmentDto {
                         text: c.body.clone(),
                         due_on: c.due_on,
                         status: c.status.as_str().to_owned(),
-                        progress: us
-                            .iter()
-                            .filter(|u| u.commitment_id == c.id)
+                        progress: promised
+                            .updates(c.id)
                             .map(|u| {
                                 updated_at = updated_at.max(u.created_at);
                                 PublicProgressDto {
@@ -159,12 +158,7 @@ async fn public_dtos(
                     .collect();
                 PublicAnswerDto {
                     agency_id: d.agency_id,
-                    agency: look
-                        .agencies
-                        .iter()
-                        .find(|a| a.id.0 == d.agency_id)
-                        .map(|a| pick(&a.name, lang))
-                        .unwrap_or_default(),
+                    agency: look.agency_name_in(d.agency_id, lang),
                     status: d.status.as_str().to_owned(),
                     stance: d.stance.map(|s| s.as_str().to_owned()),
                     reply: d.reply_child_summary.clone(),
@@ -178,7 +172,7 @@ async fn public_dtos(
                 }
             })
             .collect();
-        let topic = look.topics.iter().find(|t| t.id.0 == r.draft.topic_id);
+        let topic = look.topic(r.draft.topic_id);
         out.push(PublicRecommendationDto {
             id: r.id,
             title: pick(&r.draft.title, lang),
@@ -481,15 +475,6 @@ async fn feed_atom(
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .insert_header((header::VARY, "Accept-Language"))
         .body(out))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct LangQuery {
-    /// `vi` or `en` (default: from Accept-Language, else `vi`).
-    #[param(value_type = Option<crate::closed_sets::LangCode>)]
-    pub lang: Option<String>,
 }
 
 /// One sent recommendation with the agencies' answers and progress. No

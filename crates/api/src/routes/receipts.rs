@@ -17,11 +17,12 @@ use langnghe_domain::text::Lang;
 use langnghe_domain::words;
 use langnghe_storage::receipts::{self as store, Receipted};
 use langnghe_storage::recommendations;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::dto::LangQuery;
 use crate::error::{ApiError, Code};
 use crate::services::lookups::{Lookup, commitments};
 use crate::services::receipt_guesses::ReceiptGuess;
@@ -128,22 +129,13 @@ pub struct ReceiptStatusDto {
     pub recommendations: Vec<ReceiptRecommendationDto>,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ReceiptQuery {
-    /// `vi` or `en` (default: from Accept-Language, else `vi`).
-    #[param(value_type = Option<crate::closed_sets::LangCode>)]
-    pub lang: Option<String>,
-}
-
 /// What became of a response or an issue, by its receipt code: the only
 /// key, with no account. It says nothing else of the child. An unknown,
 /// withdrawn or erased receipt is the same 404; wrong receipts from one
 /// network are throttled.
 #[utoipa::path(
     tag = "consultation",
-    params(("receipt_code" = String, Path, description = "The receipt code given with the response or issue"), ReceiptQuery),
+    params(("receipt_code" = String, Path, description = "The receipt code given with the response or issue"), LangQuery),
     responses(
         (status = 200, body = ReceiptStatusDto),
         (status = 404, description = "No response or issue has this receipt (`receipt_unknown`)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -155,7 +147,7 @@ async fn receipt_status(
     req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
-    q: web::Query<ReceiptQuery>,
+    q: web::Query<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = crate::extract::query_lang(&req, q.lang.as_deref())?;
     let guess = ReceiptGuess::admit(
@@ -243,7 +235,7 @@ async fn recommendations_of(
     rows.sort_by_key(|r| std::cmp::Reverse((r.sent_at, r.id)));
     let deliveries = recommendations::deliveries_of(&state.db, ids).await?;
     let delivery_ids: Vec<Uuid> = deliveries.iter().map(|d| d.id).collect();
-    let (cs, us) = commitments(state, &delivery_ids).await?;
+    let promised = commitments(state, &delivery_ids).await?;
     Ok(rows
         .into_iter()
         .map(|r| ReceiptRecommendationDto {
@@ -256,27 +248,17 @@ async fn recommendations_of(
                 .map(|d| {
                     let stance = d.stance.map(|s| s.as_str().to_owned());
                     ReceiptAnswerDto {
-                        agency: look
-                            .agencies
-                            .iter()
-                            .find(|a| a.id.0 == d.agency_id)
-                            .map(|a| a.name.get(lang).to_owned())
-                            .unwrap_or_default(),
+                        agency: look.agency_name_in(d.agency_id, lang),
                         stance_words: words::child_stance(stance.as_deref(), lang).to_owned(),
                         stance,
                         reply: d.reply_child_summary.clone(),
-                        promises: cs
-                            .iter()
-                            .filter(|c| c.delivery_id == d.id)
+                        promises: promised
+                            .of(d.id)
                             .map(|c| ReceiptPromiseDto {
                                 text: c.body.clone(),
                                 status: c.status.as_str().to_owned(),
                                 status_words: words::child_progress(c.status.as_str(), lang).to_owned(),
-                                note: us
-                                    .iter()
-                                    .filter(|u| u.commitment_id == c.id)
-                                    .filter_map(|u| u.child_note.clone())
-                                    .next_back(),
+                                note: promised.updates(c.id).filter_map(|u| u.child_note.clone()).next_back(),
                             })
                             .collect(),
                     }

@@ -183,7 +183,7 @@ pub struct RecommendationDto {
 
 async fn delivery_dtos(state: &AppState, look: &Lookup, rows: Vec<DeliveryRow>) -> Result<Vec<DeliveryDto>, ApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
-    let (cs, us) = commitments(state, &ids).await?;
+    let promised = commitments(state, &ids).await?;
     let counts = store::reminder_counts(&state.db, &ids).await?;
     Ok(rows
         .into_iter()
@@ -202,7 +202,7 @@ async fn delivery_dtos(state: &AppState, look: &Lookup, rows: Vec<DeliveryRow>) 
                 acknowledged_at: d.acknowledged_at,
                 answered_at: d.answered_at,
                 reply: reply_dto(&d),
-                commitments: commitment_dtos(d.id, &cs, &us),
+                commitments: commitment_dtos(d.id, &promised),
                 reminders_sent: counts.iter().find(|(i, _)| *i == d.id).map_or(0, |(_, n)| *n),
                 escalated: d.escalated_at.is_some(),
             }
@@ -259,8 +259,10 @@ async fn dtos(state: &AppState, rows: Vec<RecommendationRow>, lang: Lang) -> Res
     Ok(out)
 }
 
-async fn dto(state: &AppState, row: RecommendationRow, lang: Lang) -> Result<RecommendationDto, ApiError> {
-    dtos(state, vec![row], lang)
+/// One recommendation as the caller reads it: the frozen evidence's words
+/// in the request's language.
+async fn dto(state: &AppState, req: &HttpRequest, row: RecommendationRow) -> Result<RecommendationDto, ApiError> {
+    dtos(state, vec![row], crate::extract::request_lang(req))
         .await?
         .pop()
         .ok_or_else(|| ApiError::not_found("recommendation"))
@@ -385,7 +387,7 @@ async fn create_recommendation(
         evidence: b.evidence.into_iter().map(EvidenceRef::from).collect(),
     };
     let row = store::create(&state.db, &staff.actor(), &draft).await?;
-    Ok(HttpResponse::Created().json(dto(&state, row, crate::extract::request_lang(&req)).await?))
+    Ok(HttpResponse::Created().json(dto(&state, &req, row).await?))
 }
 
 paged_query! {
@@ -451,7 +453,7 @@ async fn get_recommendation(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<RecommendationDto>, ApiError> {
     let row = store::get(&state.db, *id).await.or_not_found("recommendation")?;
-    Ok(web::Json(dto(&state, row, crate::extract::request_lang(&req)).await?))
+    Ok(web::Json(dto(&state, &req, row).await?))
 }
 
 /// Edit a draft; only the fields sent change (moderators, admins).
@@ -504,7 +506,7 @@ async fn update_recommendation(
     .await
     .or_not_found("recommendation")?
     .map_err(refusal)?;
-    Ok(web::Json(dto(&state, row, crate::extract::request_lang(&req)).await?))
+    Ok(web::Json(dto(&state, &req, row).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -556,7 +558,7 @@ async fn approve_recommendation(
     .await
     .or_not_found("recommendation")?
     .map_err(refusal)?;
-    Ok(web::Json(dto(&state, row, crate::extract::request_lang(&req)).await?))
+    Ok(web::Json(dto(&state, &req, row).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -629,7 +631,7 @@ async fn send_recommendation(
         Err(SendRefusal::Rule(e)) => return Err(refusal(e)),
         Err(SendRefusal::AlreadyDelivered(taken)) => return Err(rules::already_delivered(&asked, &taken).into()),
     };
-    Ok(web::Json(dto(&state, row, crate::extract::request_lang(&req)).await?))
+    Ok(web::Json(dto(&state, &req, row).await?))
 }
 
 /// The evidence as it is published now, to be frozen on the first

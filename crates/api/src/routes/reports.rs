@@ -203,12 +203,11 @@ type Built<'a> = LocalBoxFuture<'a, Result<SectionDto, ApiError>>;
 
 /// The report's sections, in order: add a builder here to add a section.
 fn builders<'a>(s: &'a Scope<'a>) -> Vec<Built<'a>> {
-    let mut sections: Vec<Built<'a>> = vec![
-        Box::pin(progress(s)),
-        Box::pin(consultations(s)),
-        Box::pin(topics(s)),
-        Box::pin(events(s)),
-    ];
+    let mut sections: Vec<Built<'a>> = vec![Box::pin(progress(s)), Box::pin(consultations(s))];
+    if langnghe_domain::results::whole_months(Some(s.period.first_day()), Some(s.period.last_day())).is_ok() {
+        sections.push(Box::pin(topics(s)));
+    }
+    sections.push(Box::pin(events(s)));
     if let Some(quarters) = s.with_safeguarding {
         sections.push(Box::pin(safeguarding(s, quarters)));
     }
@@ -556,7 +555,10 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     })
 }
 
-/// The topic summary's figures for the period (see `GET /topics/summary`).
+/// The topic summary's figures for the period (see `GET /topics/summary`),
+/// for a period of whole months only, as the summary itself: over other
+/// days two reports a day apart would difference one day's issues per
+/// topic, so the section is absent ([`builders`]).
 async fn topics<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let figures = crate::services::topics::topic_figures(
         s.state,
@@ -763,7 +765,9 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// default: a facilitator's school or ward, the district for district
 /// staff): progress against the targets of the unit and the units below it,
 /// consultations by unit (the district's wards and schools) and kind,
-/// topics, events, and counts of safeguarding cases by status (an admin's
+/// topics (for whole months only, as `GET /topics/summary`: a school term
+/// or a run of days that is not whole months has no topic section), events,
+/// and counts of safeguarding cases by status (an admin's
 /// report of the district or wider, over whole calendar quarters; never
 /// details).
 /// Figures about children go through the cell key method. `format=csv`

@@ -22,10 +22,10 @@ use crate::auth::{Admin, Consulting, Staff};
 use crate::dto::OptionLabelDto;
 use crate::error::{ApiError, Code};
 use crate::extract::query_lang;
-use crate::services::results::answers_or_none;
 use crate::services::results::{
     GroupDto, NumberStatsDto, ResultsDto, ResultsQuery, Viewer, Window, compute, dimension_label,
 };
+use crate::services::results::{answer_label, answers_or_none, public_version};
 use crate::state::AppState;
 use crate::survey_format::find as find_survey;
 
@@ -175,10 +175,7 @@ async fn public_survey(
     use langnghe_domain::survey::QuestionSpec;
     let lang = query_lang(&req, q.lang.as_deref())?;
     let record = find_survey(&state, *id).await?;
-    let version = match record.published_version {
-        Some(v) if record.results_public => v,
-        _ => return Err(ApiError::not_found("survey")),
-    };
+    let version = public_version(&record).ok_or_else(|| ApiError::not_found("survey"))?;
     let stored = surveys::version(&state.db, record.id, version).await?;
     let def = stored.definition.definition;
     let questions = def
@@ -190,22 +187,17 @@ async fn public_survey(
                 QuestionSpec::Number { min, max } => (*min, *max),
                 _ => (None, None),
             };
-            let options = match question.spec() {
-                QuestionSpec::YesNo => ["yes", "no"]
-                    .map(|k| OptionLabelDto {
-                        key: k.to_owned(),
-                        label: words::yes_no_column(k, lang).to_owned(),
-                    })
-                    .into(),
-                spec => spec
-                    .options()
-                    .iter()
-                    .map(|o| OptionLabelDto {
-                        key: o.key().to_owned(),
-                        label: o.label().get(lang).to_owned(),
-                    })
-                    .collect(),
+            let keys: Vec<&str> = match question.spec() {
+                QuestionSpec::YesNo => vec!["yes", "no"],
+                spec => spec.options().iter().map(|o| o.key()).collect(),
             };
+            let options = keys
+                .into_iter()
+                .map(|k| OptionLabelDto {
+                    key: k.to_owned(),
+                    label: answer_label(Some(question), k, lang),
+                })
+                .collect();
             PublicQuestionDto {
                 key: question.key().to_owned(),
                 qtype: question.qtype().as_str(),
@@ -373,6 +365,12 @@ struct Rows {
     at: NaiveDate,
 }
 
+/// A row's answers, typed by its survey's definition (answers that cannot
+/// be read are reported and read as none).
+fn row_answers(def: &SurveyDefinition, survey_id: Uuid, row: &store::ResultRow) -> Vec<(String, Answer)> {
+    answers_or_none(def, &format_args!("a response of survey {survey_id}"), &row.answers)
+}
+
 /// Checks a request for rows (an admin, a reason, whole months), reads the
 /// rows and records the reading in the audit log, with its reason.
 async fn read_rows(
@@ -512,7 +510,7 @@ async fn responses_csv(
         .drain(..)
         .zip(&quasi)
         .map(|(row, ids)| {
-            let answers = answers_or_none(&def, &format_args!("a response of survey {survey_id}"), &row.answers);
+            let answers = row_answers(&def, survey_id, &row);
             let [where_, age, gender] = ids.at(level);
             let mut line = vec![
                 place(where_),
@@ -520,13 +518,7 @@ async fn responses_csv(
                 words::gender(gender, lang).to_owned(),
             ];
             for question in &questions {
-                let label = |key: &String| {
-                    question
-                        .options()
-                        .iter()
-                        .find(|o| o.key() == key)
-                        .map_or_else(|| key.clone(), |o| o.label().get(lang).to_owned())
-                };
+                let label = |key: &String| answer_label(Some(*question), key, lang);
                 let labels = |keys: &[String]| keys.iter().map(label).collect::<Vec<_>>();
                 line.push(
                     match answers.iter().find(|(k, _)| k == question.key()).map(|(_, a)| a) {
@@ -581,7 +573,7 @@ async fn texts_csv(
     };
     let lines: Vec<Vec<String>> = rows
         .iter()
-        .flat_map(|row| answers_or_none(&def, &format_args!("a response of survey {survey_id}"), &row.answers))
+        .flat_map(|row| row_answers(&def, survey_id, row))
         .filter_map(|(key, a)| match a {
             Answer::Text(t) if !t.trim().is_empty() && t != langnghe_domain::screen::WITHHELD => {
                 Some(vec![text_of(&key), t.trim().to_owned()])

@@ -113,11 +113,19 @@ fn summary_dto(r: SurveyRecord) -> SurveySummaryDto {
     }
 }
 
-async fn survey_dto(state: &AppState, r: SurveyRecord, version: Option<i32>) -> Result<SurveyDto, ApiError> {
-    let v = version.unwrap_or(r.latest_version);
-    let stored = store::version(&state.db, r.id, v)
+/// The stored version `version` of a survey, its latest by default.
+async fn stored_version(
+    state: &AppState,
+    r: &SurveyRecord,
+    version: Option<i32>,
+) -> Result<store::SurveyVersion, ApiError> {
+    store::version(&state.db, r.id, version.unwrap_or(r.latest_version))
         .await
-        .or_not_found("survey version")?;
+        .or_not_found("survey version")
+}
+
+async fn survey_dto(state: &AppState, r: SurveyRecord, version: Option<i32>) -> Result<SurveyDto, ApiError> {
+    let stored = stored_version(state, &r, version).await?;
     let definition = SurveyIn::from_stored(&stored.definition);
     Ok(SurveyDto {
         id: r.id,
@@ -376,10 +384,7 @@ async fn preview_survey(
         ));
     }
     let record = find(&state, *id).await?;
-    let v = readable_version(&staff, &record, q.version)?.unwrap_or(record.latest_version);
-    let stored = store::version(&state.db, record.id, v)
-        .await
-        .or_not_found("survey version")?;
-    let def = stored.definition.definition;
+    let version = readable_version(&staff, &record, q.version)?;
+    let def = stored_version(&state, &record, version).await?.definition.definition;
     Ok(web::Json(rendered_dto(survey::render(&def, q.age, lang))))
 }

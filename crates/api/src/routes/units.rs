@@ -17,7 +17,7 @@ use crate::auth::{Admin, Staff};
 use crate::dto::Text;
 use crate::dto::{UnitBrief, brief};
 use crate::error::{ApiError, Code};
-use crate::extract::Json;
+use crate::extract::{Json, optional_text};
 use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
@@ -320,7 +320,7 @@ async fn create_unit(
         name,
         valid_from,
         valid_to: None,
-        note: b.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        note: optional_text(b.note),
     };
     store::create_unit(&state.db, &staff.actor(), &unit, b.parent_id.map(UnitId)).await?;
     let chart = store::load_chart(&state.db).await?;
@@ -375,7 +375,7 @@ async fn update_unit(
     let correction = UnitCorrection {
         name: name.flatten(),
         code,
-        note: b.note.map(|n| n.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())),
+        note: b.note.map(optional_text),
     };
     store::correct_unit(&state.db, &staff.actor(), id, correction).await?;
     let chart = store::load_chart(&state.db).await?;
@@ -514,6 +514,22 @@ fn one_ref(
     }
 }
 
+/// Like [`one_ref`], for a unit that must be named: giving neither is
+/// `required`, saying what to `give`.
+fn required_ref(
+    field: &str,
+    id: Option<Uuid>,
+    reference: Option<String>,
+    give: &str,
+    errors: &mut FieldErrors,
+) -> Option<UnitRef> {
+    let named = one_ref(field, id, reference, errors)?;
+    if named.is_none() {
+        errors.push(field, "required", give);
+    }
+    named
+}
+
 fn reorganisation_dto(chart: &OrgChart, r: store::Reorganisation) -> ReorganisationDto {
     let mut lineage: Vec<ReorganisationLink> = chart
         .units()
@@ -580,41 +596,32 @@ async fn create_reorganisation(
                 code,
                 name,
                 parent,
-                note: o.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+                note: optional_text(o.note),
             });
         }
     }
     let mut moves = Vec::new();
     for (i, m) in b.moves.into_iter().enumerate() {
-        match one_ref(&format!("moves[{i}].parent_id"), m.parent_id, m.parent_ref, &mut errors) {
-            Some(Some(parent)) => moves.push(MoveUnit {
+        let field = format!("moves[{i}].parent_id");
+        let give = "give parent_id or parent_ref";
+        if let Some(parent) = required_ref(&field, m.parent_id, m.parent_ref, give, &mut errors) {
+            moves.push(MoveUnit {
                 unit_id: UnitId(m.unit_id),
                 parent,
-            }),
-            Some(None) => errors.push(
-                format!("moves[{i}].parent_id"),
-                "required",
-                "give parent_id or parent_ref",
-            ),
-            None => {}
+            });
         }
     }
     let mut lineage = Vec::new();
     for (i, l) in b.lineage.into_iter().enumerate() {
-        match one_ref(&format!("lineage[{i}].to_unit_id"), l.to_unit_id, l.to_ref, &mut errors) {
-            Some(Some(to)) => lineage.push(LineageSpec {
+        let field = format!("lineage[{i}].to_unit_id");
+        if let Some(to) = required_ref(&field, l.to_unit_id, l.to_ref, "give to_unit_id or to_ref", &mut errors) {
+            lineage.push(LineageSpec {
                 from: UnitId(l.from),
                 to,
                 is_default: l.default,
                 assumption: l.assumption,
-                note: l.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
-            }),
-            Some(None) => errors.push(
-                format!("lineage[{i}].to_unit_id"),
-                "required",
-                "give to_unit_id or to_ref",
-            ),
-            None => {}
+                note: optional_text(l.note),
+            });
         }
     }
     if !errors.is_empty() {

@@ -15,7 +15,7 @@ use crate::auth::{Admin, Staff};
 use crate::credentials::hash_password;
 use crate::dto::UserDto;
 use crate::error::{ApiError, Code, OrNotFound};
-use crate::extract::Json;
+use crate::extract::{Json, optional_text};
 use crate::pagination::{Page, paged_query};
 use crate::state::AppState;
 
@@ -269,9 +269,7 @@ async fn update_user(
     }
     let changes = UserChanges {
         assignment,
-        display_name: b
-            .display_name
-            .map(|n| n.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())),
+        display_name: b.display_name.map(optional_text),
         disabled: b.disabled,
     };
     let user = accounts::update(&state.db, &staff.actor(), current.id, changes)

@@ -148,3 +148,24 @@ pub fn published_issues(state: &AppState, ids: &[uuid::Uuid]) -> u64 {
     let key = langnghe_domain::disclosure::CellKey::of(ids.iter().map(|id| state.data_key.record_key("issue", *id)));
     state.ptable.perturb(ids.len() as u64, key)
 }
+
+/// How many of a recommendation's issues still stand, as published
+/// ([`published_issues`] over them): the issues a child withdrew or erased,
+/// that went to safeguarding or were rejected since keep their link to the
+/// recommendation but count nowhere, so the figure (and its cell key) is
+/// the same as if they had never been put in. One entry per recommendation
+/// in `recs` (its issue ids), in order, read with one query.
+pub async fn published_standing_issues(state: &AppState, recs: &[&[uuid::Uuid]]) -> Result<Vec<u64>, ApiError> {
+    let all: Vec<uuid::Uuid> = recs.iter().flat_map(|ids| ids.iter().copied()).collect();
+    let standing: std::collections::HashSet<uuid::Uuid> = langnghe_storage::moderation::standing(&state.db, &all)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(recs
+        .iter()
+        .map(|ids| {
+            let kept: Vec<uuid::Uuid> = ids.iter().copied().filter(|id| standing.contains(id)).collect();
+            published_issues(state, &kept)
+        })
+        .collect())
+}

@@ -4,14 +4,15 @@
 
 use chrono::NaiveDate;
 use langnghe_domain::calendar::Holidays;
-use langnghe_domain::catalog::Topic;
+use langnghe_domain::catalog::{Agency, Topic};
 use langnghe_domain::recommendation as rules;
+use langnghe_domain::text::Lang;
 use langnghe_domain::{Named, UnitId};
-use langnghe_storage::recommendations::{self as store, CommitmentRow, DeliveryRow, UpdateRow};
+use langnghe_storage::recommendations::{self as store, DeliveryRow};
 use langnghe_storage::{calendar, catalog, org};
 use uuid::Uuid;
 
-use crate::dto::Text;
+use crate::dto::{Commitments, Text};
 use crate::error::{ApiError, Code, OrNotFound};
 use crate::state::AppState;
 
@@ -50,7 +51,7 @@ pub(crate) async fn own_delivery(state: &AppState, agency_id: Uuid, id: Uuid) ->
 /// What turning rows into answers needs besides the rows.
 pub(crate) struct Lookup {
     pub topics: Vec<Topic>,
-    pub agencies: Vec<langnghe_domain::catalog::Agency>,
+    pub agencies: Vec<Agency>,
     pub holidays: Holidays,
     pub today: NaiveDate,
 }
@@ -65,23 +66,28 @@ impl Lookup {
         })
     }
 
+    pub(crate) fn topic(&self, id: Uuid) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.id.0 == id)
+    }
+
     pub(crate) fn topic_slug(&self, id: Uuid) -> String {
-        self.topics
-            .iter()
-            .find(|t| t.id.0 == id)
-            .map(|t| t.slug.as_str().to_owned())
-            .unwrap_or_default()
+        self.topic(id).map(|t| t.slug.as_str().to_owned()).unwrap_or_default()
+    }
+
+    fn agency(&self, id: Uuid) -> Option<&Agency> {
+        self.agencies.iter().find(|a| a.id.0 == id)
     }
 
     pub(crate) fn agency_name(&self, id: Uuid) -> Text {
-        self.agencies
-            .iter()
-            .find(|a| a.id.0 == id)
-            .map(|a| Text::from(&a.name))
-            .unwrap_or(Text {
-                vi: String::new(),
-                en: None,
-            })
+        self.agency(id).map(|a| Text::from(&a.name)).unwrap_or(Text {
+            vi: String::new(),
+            en: None,
+        })
+    }
+
+    /// An agency's name in `lang` (empty for an agency no longer listed).
+    pub(crate) fn agency_name_in(&self, id: Uuid, lang: Lang) -> String {
+        self.agency(id).map(|a| a.name.get(lang).to_owned()).unwrap_or_default()
     }
 
     pub(crate) fn days_overdue(&self, d: &DeliveryRow) -> Option<i64> {
@@ -97,14 +103,11 @@ pub(crate) async fn holidays(state: &AppState) -> Result<Holidays, ApiError> {
 }
 
 /// The commitments of some deliveries with their updates.
-pub(crate) async fn commitments(
-    state: &AppState,
-    deliveries: &[Uuid],
-) -> Result<(Vec<CommitmentRow>, Vec<UpdateRow>), ApiError> {
-    Ok((
-        store::commitments_of(&state.db, deliveries).await?,
-        store::updates_of(&state.db, deliveries).await?,
-    ))
+pub(crate) async fn commitments(state: &AppState, deliveries: &[Uuid]) -> Result<Commitments, ApiError> {
+    Ok(Commitments {
+        rows: store::commitments_of(&state.db, deliveries).await?,
+        updates: store::updates_of(&state.db, deliveries).await?,
+    })
 }
 
 pub(crate) fn topic_by_slug<'a>(topics: &'a [Topic], slug: &str) -> Option<&'a Topic> {

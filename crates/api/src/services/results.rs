@@ -9,10 +9,11 @@ use langnghe_domain::UnitId;
 use langnghe_domain::account::{Assignment, OutOfScope, Role, Scope};
 use langnghe_domain::org::{OrgChart, UnitKind};
 use langnghe_domain::results::{self, GroupFigures, Shown, Tally};
-use langnghe_domain::survey::{QuestionType, SurveyDefinition};
+use langnghe_domain::survey::{Question, QuestionType, SurveyDefinition};
 use langnghe_domain::text::Lang;
 use langnghe_domain::words;
 use langnghe_storage::rollup::{self as rollup_store, CellKey};
+use langnghe_storage::surveys::SurveyRecord;
 use langnghe_storage::{StoreError, org, surveys};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -255,18 +256,22 @@ pub fn answers_or_none(
 /// in words, anything else (rating values) as it is.
 pub(crate) fn column_labels(def: &SurveyDefinition, key: &str, columns: &[String], lang: Lang) -> Vec<String> {
     let question = def.question(key);
-    columns
-        .iter()
-        .map(|c| match question {
-            Some(q) if q.qtype() == QuestionType::YesNo => words::yes_no_column(c, lang).to_owned(),
-            Some(q) => q
-                .options()
-                .iter()
-                .find(|o| o.key() == c)
-                .map_or_else(|| c.clone(), |o| o.label().get(lang).to_owned()),
-            None => c.clone(),
-        })
-        .collect()
+    columns.iter().map(|c| answer_label(question, c, lang)).collect()
+}
+
+/// What one answer key of `question` reads in `lang`: its option's label,
+/// yes or no in words, anything else (a rating value, an unknown key) as
+/// it is.
+pub(crate) fn answer_label(question: Option<&Question>, key: &str, lang: Lang) -> String {
+    match question {
+        Some(q) if q.qtype() == QuestionType::YesNo => words::yes_no_column(key, lang).to_owned(),
+        Some(q) => q
+            .options()
+            .iter()
+            .find(|o| o.key() == key)
+            .map_or_else(|| key.to_owned(), |o| o.label().get(lang).to_owned()),
+        None => key.to_owned(),
+    }
 }
 
 /// A group's value on one dimension, in words: the unit's name (by its
@@ -336,6 +341,12 @@ impl Viewer {
     }
 }
 
+/// The version whose results everyone may read: the published one of a
+/// survey marked `results_public`.
+pub(crate) fn public_version(record: &SurveyRecord) -> Option<i32> {
+    record.published_version.filter(|_| record.results_public)
+}
+
 pub(crate) async fn compute(
     state: &AppState,
     viewer: Viewer,
@@ -362,7 +373,7 @@ pub(crate) async fn compute(
     let record = find_survey(state, id).await?;
     match viewer {
         Viewer::Facilitator(_) if record.published_version.is_none() => return Err(ApiError::not_found("survey")),
-        Viewer::Public if !record.results_public || record.published_version.is_none() => {
+        Viewer::Public if public_version(&record).is_none() => {
             return Err(ApiError::not_found("survey"));
         }
         Viewer::Public if q.version.is_some_and(|v| Some(v) != record.published_version) => {
