@@ -173,7 +173,7 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
     let next_year = chrono::NaiveDate::from_ymd_opt(app.day().year() + 1, 1, 1).unwrap();
     let then = app.clock.now();
     app.clock.set(crate::support::morning_of(next_year));
-    let o_then = o.unwrap_or_default();
+    let o_then = officer.clone();
     let (officer, admin) = (app.sign_in_again("can.bo.111").await, app.sign_in_again("admin").await);
     let o = Some(officer.as_str());
     for token in [o, Some(admin.as_str())] {
@@ -209,7 +209,7 @@ async fn reports_received_by_hand_open_cases_and_urgent_ones_go_overdue() {
     }
     // Back to the day the cases came in (and the tokens of that day).
     app.clock.set(then);
-    let o = Some(o_then);
+    let o = Some(o_then.as_str());
     app.get(&format!("/api/v1/safeguarding/summary?period={year}"), Some(&moderator))
         .await
         .assert_problem(403, "forbidden");

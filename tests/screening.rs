@@ -530,15 +530,20 @@ async fn officers_learn_of_a_case_at_once_by_a_signed_webhook_and_counts_agree()
         );
     }
 
-    // The quarter's counts: by status, severity, category and ward, the same
-    // in the summary and in the report's safeguarding section.
+    // The quarter's counts, once it has ended: by status, severity,
+    // category and ward, the same in the summary and in the report's
+    // safeguarding section.
+    app.clock.set(crate::support::morning_of(
+        chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+    ));
+    let admin = app.sign_in_again("admin").await;
     let r = app
-        .get("/api/v1/safeguarding/summary?period=2026-Q4", app.admin())
+        .get("/api/v1/safeguarding/summary?period=2026-Q4", Some(&admin))
         .await;
     let summary = r.ok(200).clone();
     assert!(summary["by_category"].get("violence").is_some(), "{summary}");
     assert!(!summary["by_ward"].as_array().unwrap().is_empty());
-    let report = app.get("/api/v1/reports?period=2026-Q4", app.admin()).await;
+    let report = app.get("/api/v1/reports?period=2026-Q4", Some(&admin)).await;
     let section = report.ok(200)["sections"]
         .as_array()
         .unwrap()
@@ -562,10 +567,11 @@ async fn officers_learn_of_a_case_at_once_by_a_signed_webhook_and_counts_agree()
         assert_eq!(value(ward["code"].as_str().unwrap()), Some(ward["count"].clone()));
     }
     // Never per month (only whole quarters), never for moderators.
-    app.get("/api/v1/safeguarding/summary?period=2026-11", app.admin())
+    app.get("/api/v1/safeguarding/summary?period=2026-11", Some(&admin))
         .await
         .assert_problem(400, "case_period_not_quarters");
-    app.get("/api/v1/safeguarding/summary?period=2026-Q4", w.m())
+    let moderator = app.sign_in_again("kiem.duyet.loc").await;
+    app.get("/api/v1/safeguarding/summary?period=2026-Q4", Some(&moderator))
         .await
         .assert_problem(403, "forbidden");
 }
