@@ -274,17 +274,28 @@ async fn a_paper_session_takes_no_more_forms_than_it_admits_children() {
     );
 }
 
-/// The section keys of the district's report an admin reads over `period`.
-async fn report_sections(app: &TestApp, period: &str) -> Vec<String> {
+/// What the district's report an admin reads over `period` says children
+/// did: its days, and its consultations, topics and events sections.
+async fn children_sections(app: &TestApp, period: &str) -> serde_json::Value {
     let report = app.admin_read(&format!("/api/v1/reports?period={period}")).await;
-    crate::support::strings(&report, "sections", "key")
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
+    let sections: Vec<serde_json::Value> = report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| ["consultations", "topics", "events"].contains(&s["key"].as_str().unwrap_or_default()))
+        .cloned()
+        .collect();
+    assert_eq!(sections.len(), 3, "{period}: {report}");
+    json!({"from": report["children_from"], "to": report["children_to"], "sections": sections})
 }
 
+/// The attack: two reports over days a day apart (1–24 and 1–25
+/// November) would difference that one day's issues, responses and
+/// children at events, per topic and per unit. What children did is
+/// counted over the whole months a report's period touches, so the two
+/// read exactly as the month does (a school term, as its months).
 #[actix_web::test]
-async fn a_report_has_a_topic_section_over_whole_months_only() {
+async fn a_report_counts_what_children_did_over_whole_months_only() {
     let app = TestApp::spawn_demo().await;
     let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = example_survey(&district);
@@ -304,29 +315,26 @@ async fn a_report_has_a_topic_section_over_whole_months_only() {
     app.post_keyed("/api/v1/issues", Some(&child), "i", &issue)
         .await
         .ok(201);
-    // Two reports a day apart would difference that one day's issues per
-    // topic: over days that are not whole months (a school term
-    // included) the report has no topic section, as /topics/summary
-    // refuses such windows.
+    let month = children_sections(&app, "2026-11").await;
+    assert_eq!(
+        (&month["from"], &month["to"]),
+        (&json!("2026-11-01"), &json!("2026-11-30"))
+    );
+    assert!(month.to_string().contains("safety"), "{month}");
     for period in [
         "2026-11-01..2026-11-24",
         "2026-11-01..2026-11-25",
         "2026-11-02..2026-11-30",
-        "2026-2027-HK1",
+        "2026-11-25..2026-11-25",
     ] {
-        let keys = report_sections(&app, period).await;
-        assert!(!keys.iter().any(|k| k == "topics"), "{period}: {keys:?}");
-        assert!(keys.iter().any(|k| k == "events"), "{period}: {keys:?}");
-        let csv = app
-            .get(
-                &format!("/api/v1/reports?period={period}&format=csv&lang=en"),
-                app.admin(),
-            )
-            .await;
-        assert!(!csv.text.contains("What children raised, by topic"), "{period}");
+        assert_eq!(children_sections(&app, period).await, month, "{period}");
     }
-    for period in ["2026-11", "2026-11-01..2026-11-30", "2026-Q4", "2026", "2026-WY"] {
-        let keys = report_sections(&app, period).await;
-        assert!(keys.iter().any(|k| k == "topics"), "{period}: {keys:?}");
-    }
+    // A term (5 September to 15 January): its months.
+    let term = children_sections(&app, "2026-2027-HK1").await;
+    assert_eq!(
+        (&term["from"], &term["to"]),
+        (&json!("2026-09-01"), &json!("2027-01-31"))
+    );
+    assert_eq!(term, children_sections(&app, "2026-09-01..2027-01-31").await);
+    assert_eq!(term, children_sections(&app, "2026-09-05..2027-01-15").await);
 }

@@ -257,6 +257,16 @@ impl Period {
         })
     }
 
+    /// The first and last day of the whole months this period touches:
+    /// the days a report counts what children did over (consultations,
+    /// topics, events), so that two reports never differ by less than a
+    /// month of children. A period of whole months is its own.
+    pub fn months_touched(&self) -> (NaiveDate, NaiveDate) {
+        let first = self.first.with_day(1).unwrap_or(self.first);
+        let last = last_day_of_month(self.last.year(), self.last.month()).unwrap_or(self.last);
+        (first, last)
+    }
+
     fn from_span(span: Span) -> Result<Period, PeriodError> {
         let part = |n: u32, max: u32| {
             if (1..=max).contains(&n) {
@@ -1601,6 +1611,28 @@ mod tests {
         assert_eq!(SchoolYear::parse("2025-2027"), Err(SchoolYearNotConsecutive));
         assert_eq!(SchoolYear::parse("2025"), Err(Malformed));
         assert_eq!(SchoolYear::parse("2100-2101"), Err(YearOutOfRange(2101)));
+    }
+
+    #[test]
+    fn a_report_counts_children_over_the_whole_months_a_period_touches() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let touched = |p: Period| {
+            let (a, b) = p.months_touched();
+            (a.to_string(), b.to_string())
+        };
+        let both = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        let term = Period::between(d("2026-09-05"), d("2027-01-15")).unwrap();
+        assert_eq!(touched(term), both("2026-09-01", "2027-01-31"));
+        let day = Period::between(d("2024-02-29"), d("2024-02-29")).unwrap();
+        assert_eq!(touched(day), both("2024-02-01", "2024-02-29"));
+        for raw in ["2026-Q4", "2026-02", "2026", "2026-WY", "2024..2027"] {
+            let p = Period::parse(raw).unwrap();
+            assert_eq!(
+                touched(p),
+                (p.first_day().to_string(), p.last_day().to_string()),
+                "{raw}"
+            );
+        }
     }
 
     #[test]

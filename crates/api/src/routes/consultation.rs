@@ -494,7 +494,11 @@ pub struct PaperReceiptDto {
 /// paper. Send an `Idempotency-Key` per form: a retry with the same key
 /// and body gets the original receipt and stores nothing new. Open from
 /// the session's start until 60 days after its end, unless the session was
-/// closed. The session's facilitator (a unit in their scope) or an admin.
+/// closed. A session takes at most as many forms as it would admit
+/// children (its expected number and a margin, 300 without one), withdrawn
+/// forms included, and none once five were withdrawn: each form entered
+/// and withdrawn would otherwise draw the session's figures anew. The
+/// session's facilitator (a unit in their scope) or an admin.
 #[utoipa::path(
     tag = "consultation",
     security(("bearer" = [])),
@@ -507,7 +511,7 @@ pub struct PaperReceiptDto {
         (status = 201, body = PaperReceiptDto),
         crate::openapi::EditErrors,
         (status = 400, description = "No Idempotency-Key (`idempotency_key_required`) or malformed JSON", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a paper session (`not_a_paper_session`), entries closed (`session_closed`) or key reused with another form (`idempotency_key_reused`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a paper session (`not_a_paper_session`), entries closed (`session_closed`), key reused with another form (`idempotency_key_reused`), the session's cap of forms reached (`paper_form_cap_reached`) or five of its forms withdrawn (`paper_withdrawal_cap_reached`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "No assent (`assent_required`), age outside the survey's range (`age_not_eligible`) or invalid answers and fields (`validation_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]

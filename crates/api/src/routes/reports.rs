@@ -165,6 +165,13 @@ pub struct ReportDto {
     pub from: NaiveDate,
     /// The period's last local day.
     pub to: NaiveDate,
+    /// The days what children did is counted over (the consultations,
+    /// topics and events sections): the whole months the period touches,
+    /// its own days when it is whole months (a term of 5 September to 15
+    /// January counts 1 September to 31 January), so that two reports never
+    /// differ by less than a month of children.
+    pub children_from: NaiveDate,
+    pub children_to: NaiveDate,
     /// The unit reported on.
     pub unit: Option<UnitBrief>,
     pub generated_at: DateTime<Utc>,
@@ -179,7 +186,11 @@ struct Scope<'a> {
     chart: &'a OrgChart,
     lang: Lang,
     period: Period,
+    /// The period's days (recommendations sent in it).
     window: Window,
+    /// The days children are counted over: the whole months the period
+    /// touches ([`Period::months_touched`]).
+    children: Window,
     /// Progress is measured up to this day: the period's end, or today if
     /// earlier.
     measured_to: NaiveDate,
@@ -203,11 +214,12 @@ type Built<'a> = LocalBoxFuture<'a, Result<SectionDto, ApiError>>;
 
 /// The report's sections, in order: add a builder here to add a section.
 fn builders<'a>(s: &'a Scope<'a>) -> Vec<Built<'a>> {
-    let mut sections: Vec<Built<'a>> = vec![Box::pin(progress(s)), Box::pin(consultations(s))];
-    if langnghe_domain::results::whole_months(Some(s.period.first_day()), Some(s.period.last_day())).is_ok() {
-        sections.push(Box::pin(topics(s)));
-    }
-    sections.push(Box::pin(events(s)));
+    let mut sections: Vec<Built<'a>> = vec![
+        Box::pin(progress(s)),
+        Box::pin(consultations(s)),
+        Box::pin(topics(s)),
+        Box::pin(events(s)),
+    ];
     if let Some(quarters) = s.with_safeguarding {
         sections.push(Box::pin(safeguarding(s, quarters)));
     }
@@ -420,7 +432,7 @@ fn school_rows(
     (rows, school_of)
 }
 
-/// Consultations ("lượt") in the period by unit (the units below the top
+/// Consultations ("lượt") in the whole months the period touches ([`Scope`]) by unit (the units below the top
 /// unit, old units counted toward their successors, then the school units
 /// further down, each also counted in its ward's row: `part_of`) and by
 /// kind: responses not withdrawn (`survey_response`), issues children
@@ -435,9 +447,9 @@ fn school_rows(
 async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     let db = &s.state.db;
     let units = s.units.as_deref();
-    let responses = counts::responses_by_unit(db, units, &s.window).await?;
-    let issues = counts::child_issues_by_unit(db, units, &s.window).await?;
-    let events: Vec<counts::EventTally> = counts::events_in(db, units, &s.window)
+    let responses = counts::responses_by_unit(db, units, &s.children).await?;
+    let issues = counts::child_issues_by_unit(db, units, &s.children).await?;
+    let events: Vec<counts::EventTally> = counts::events_in(db, units, &s.children)
         .await?
         .into_iter()
         .filter(|e| e.kind.is_consultation())
@@ -445,12 +457,12 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     // Children of a unit below where an event was held (a school's at a
     // district forum), as that unit entered them: they count in their own
     // unit's row, and are taken from the row of the unit that held it.
-    let lines: Vec<counts::ChildrenTally> = counts::event_children_in(db, units, &s.window)
+    let lines: Vec<counts::ChildrenTally> = counts::event_children_in(db, units, &s.children)
         .await?
         .into_iter()
         .filter(|l| EventKind::parse(&l.kind).is_some_and(EventKind::is_consultation))
         .collect();
-    let participants = counts::participants_by_unit(db, units, &s.window).await?;
+    let participants = counts::participants_by_unit(db, units, &s.children).await?;
     let recorded: Vec<UnitId> = responses
         .iter()
         .map(|r| r.0)
@@ -555,19 +567,14 @@ async fn consultations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     })
 }
 
-/// The topic summary's figures for the period (see `GET /topics/summary`),
-/// for a period of whole months only, as the summary itself: over other
-/// days two reports a day apart would difference one day's issues per
-/// topic, so the section is absent ([`builders`]).
+/// The topic summary's figures (see `GET /topics/summary`) over the whole
+/// months the period touches, as the summary itself reads whole months
+/// only: over other days two reports a day apart would difference one
+/// day's issues per topic.
 async fn topics<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    let figures = crate::services::topics::topic_figures(
-        s.state,
-        s.lang,
-        s.units.as_deref(),
-        s.period.first_day(),
-        s.period.last_day(),
-    )
-    .await?;
+    let figures =
+        crate::services::topics::topic_figures(s.state, s.lang, s.units.as_deref(), s.children.first, s.children.last)
+            .await?;
     let mut rows = Vec::new();
     for t in figures {
         let item = Item::new(t.topic.slug, Some(t.topic.name));
@@ -592,11 +599,11 @@ async fn topics<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
     })
 }
 
-/// Events held in the period, by kind (every kind, with zeros): the number
-/// of events, children attending (through the cell key method) and adults
-/// attending.
+/// Events held in the whole months the period touches, by kind (every
+/// kind, with zeros): the number of events, children attending (through the
+/// cell key method) and adults attending.
 async fn events<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
-    let events = counts::events_in(&s.state.db, s.units.as_deref(), &s.window).await?;
+    let events = counts::events_in(&s.state.db, s.units.as_deref(), &s.children).await?;
     let kinds = EventKind::ALL;
     // Per kind: events, children attending (each event one record weighing
     // its attendance, keyed for the cell key method), adults attending.
@@ -765,11 +772,12 @@ async fn recommendations<'a>(s: &'a Scope<'a>) -> Result<SectionDto, ApiError> {
 /// default: a facilitator's school or ward, the district for district
 /// staff): progress against the targets of the unit and the units below it,
 /// consultations by unit (the district's wards and schools) and kind,
-/// topics (for whole months only, as `GET /topics/summary`: a school term
-/// or a run of days that is not whole months has no topic section), events,
-/// and counts of safeguarding cases by status (an admin's
-/// report of the district or wider, over whole calendar quarters; never
-/// details).
+/// topics and events, each counted over the whole months the period
+/// touches (`children_from`, `children_to`: a term of 5 September to 15
+/// January counts 1 September to 31 January, so that two reports never
+/// differ by less than a month of children), and counts of safeguarding
+/// cases by status (an admin's report of the district or wider, over whole
+/// calendar quarters that have ended; never details).
 /// Figures about children go through the cell key method. `format=csv`
 /// gives the same rows as one long table (UTF-8 with BOM,
 /// `section,item,name,breakdown,value`).
@@ -816,6 +824,11 @@ async fn get_report(
             last: period.last_day(),
             offset_hours: crate::LOCAL_OFFSET_HOURS,
         },
+        children: Window {
+            first: period.months_touched().0,
+            last: period.months_touched().1,
+            offset_hours: crate::LOCAL_OFFSET_HOURS,
+        },
         measured_to,
         org_day,
         unit: Some(unit),
@@ -837,6 +850,8 @@ async fn get_report(
         period: period.to_string(),
         from: period.first_day(),
         to: period.last_day(),
+        children_from: scope.children.first,
+        children_to: scope.children.last,
         unit: chart.unit(unit).map(crate::dto::brief),
         generated_at: state.clock.now(),
         min_cell: state.ptable.policy().threshold(),
