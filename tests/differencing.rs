@@ -147,22 +147,6 @@ async fn an_agency_never_counts_issues_that_no_longer_stand() {
     assert_eq!(issues_count(&app, &token, &delivery).await, 0);
 }
 
-/// Rows in `table`, read straight from the database.
-async fn count(app: &TestApp, table: &str) -> i64 {
-    use sea_orm::ConnectionTrait;
-    let db = app.storage().await;
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT COUNT(*) AS n FROM {table}"),
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    db.close().await.ok();
-    row.try_get("", "n").unwrap()
-}
-
 /// A paper session at school PN-S06 that expects ten children (so it takes
 /// fifteen forms), held on 26 November 2026 and entered on the 28th by its
 /// facilitator: the app, the session's id and the facilitator's token.
@@ -208,8 +192,8 @@ async fn enter(app: &TestApp, session: &str, tpt: &str, n: usize) -> crate::supp
 /// the session's audit trail.
 async fn stored(app: &TestApp, session: &str) -> (i64, i64, usize) {
     (
-        count(app, "responses").await,
-        count(app, "participants").await,
+        crate::paper::count(app, "responses").await,
+        crate::paper::count(app, "participants").await,
         app.audit("session", session).await.len(),
     )
 }
@@ -303,14 +287,7 @@ async fn a_report_counts_what_children_did_over_whole_months_only() {
     let survey = published_survey(&app, &body).await;
     let code = crate::results::session(&app, &survey, &school).await;
     // A child raises an issue on safety today, 25 November.
-    let child = app
-        .post(
-            "/api/v1/join",
-            None,
-            &json!({"join_code": code, "age": 13, "assent": true}),
-        )
-        .await
-        .string(200, "respondent_token");
+    let child = app.child(&code, 13).await;
     let issue = json!({"title": "Đường tối", "body": "Hẻm 120 không có đèn.", "topic": "safety"});
     app.post_keyed("/api/v1/issues", Some(&child), "i", &issue)
         .await

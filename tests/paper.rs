@@ -70,7 +70,8 @@ async fn enter(app: &TestApp, session: &str, token: Option<&str>, key: Option<&s
     .await
 }
 
-async fn count(app: &TestApp, table: &str) -> i64 {
+/// Rows in `table`, read straight from the database.
+pub(crate) async fn count(app: &TestApp, table: &str) -> i64 {
     use sea_orm::ConnectionTrait;
     let db = app.storage().await;
     let row = db
