@@ -556,3 +556,63 @@ async fn withdrawing_an_answer_withdraws_the_issue_made_from_it() {
     assert_eq!(again.status, 404, "{}", again.text);
     db.close().await.ok();
 }
+
+/// Before a withdrawal erased a response's words, a child who withdrew
+/// their answers left them stored, and the issue made from them stood. At
+/// start-up the service finds every such response and erases its words
+/// and withdraws the issue, as a withdrawal does now; a second start finds
+/// nothing left to do.
+#[actix_web::test]
+async fn words_withdrawn_before_withdrawals_erased_them_are_erased_at_start_up() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn_demo().await;
+    let db = app.storage().await;
+    let Open { survey, code, .. } = open_with_issues(&app).await;
+    let (_, moderator) = app.user("kiem.duyet.truoc", "moderator", None, None).await;
+    let m = Some(moderator.as_str());
+    let child = joined(&app, &code, None).await;
+    let words = "Cổng sau trường không có bảo vệ, xe máy chạy vào sân";
+    let answers = json!({"feel_safe": "no", "why_not": words, "happy_at_school": 3});
+    app.submit(&child.respondent, "a", answers).await.ok(201);
+    let list = format!("/api/v1/surveys/{survey}/answers?limit=100");
+    let answer_id = app.get(&list, m).await.ok(200)["items"][0]["answer_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let promote = format!("/api/v1/surveys/{survey}/answers/{answer_id}/promote");
+    let issue = app.post(&promote, m, &json!({})).await.created();
+    app.patch(&format!("/api/v1/issues/{issue}"), m, &json!({"status": "accepted"}))
+        .await
+        .ok(200);
+    // Withdrawn as a withdrawal did then: the time set, the words kept.
+    // (The test's only response.)
+    db.execute_unprepared("UPDATE responses SET withdrawn_at = submitted_at")
+        .await
+        .unwrap();
+    let rows = app.responses(&survey, true).await;
+    assert!(rows[0].withdrawn && rows[0].answers.contains("xe máy"));
+
+    let restarted = app.replica().await;
+    let rows = restarted.responses(&survey, true).await;
+    assert!(
+        rows[0].withdrawn && !rows[0].answers.contains("xe máy"),
+        "{}",
+        rows[0].answers
+    );
+    assert!(rows[0].answers.contains(langnghe_domain::consultation::ERASED));
+    // Closed answers stay as they were.
+    assert!(rows[0].answers.contains("\"no\""), "{}", rows[0].answers);
+    let stored = stored_issue(&db, &issue).await;
+    assert_eq!(stored.status, IssueStatus::Withdrawn);
+    assert_eq!(stored.body, langnghe_domain::consultation::ERASED);
+    restarted
+        .get(&format!("/api/v1/issues/{issue}"), m)
+        .await
+        .assert_problem(404, "not_found");
+    assert!(!restarted.get(&list, m).await.text.contains("xe máy"));
+    // Again: nothing left to do, nothing changed.
+    let before = restarted.responses(&survey, true).await[0].answers.clone();
+    let again = app.replica().await;
+    assert_eq!(again.responses(&survey, true).await[0].answers, before);
+    db.close().await.ok();
+}
