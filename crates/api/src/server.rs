@@ -170,11 +170,6 @@ pub async fn prepare(config: &Config) -> Result<Prepared, StartError> {
     langnghe_storage::moderation::backfill_search_text(&db)
         .await
         .map_err(|e| StartError::Migrate(langnghe_storage::DbErr::Custom(e.to_string())))?;
-    // Responses withdrawn before a withdrawal erased their words.
-    let markers = [langnghe_domain::consultation::ERASED, crate::jobs::retention::PURGED];
-    langnghe_storage::participation::erase_words_of_withdrawn(&db, markers[0], &markers, config.clock.now())
-        .await
-        .map_err(|e| StartError::Migrate(langnghe_storage::DbErr::Custom(e.to_string())))?;
     let keys = Keys::new(&config.load_secrets()?, config.token_ttl, config.clock.clone()).map_err(|e| {
         StartError::Config(crate::config::ConfigError {
             name: "LANGNGHE_JWT_SECRET",

@@ -5,7 +5,7 @@
 //! and the writers that store children's submissions in batches
 //! (`Writers`, group commit).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use langnghe_domain::UnitId;
@@ -952,82 +952,6 @@ pub async fn withdraw_response(
     withdraw_issues(&tx, issue::Column::ResponseId.eq(row.id), erased_text, now).await?;
     tx.commit().await?;
     Ok(Withdrawn::Now)
-}
-
-/// Erases the words of responses withdrawn before a withdrawal erased
-/// them, and withdraws the issues promoted from any withdrawn response, as
-/// [`withdraw_response`] does now: a child who withdrew asked for their
-/// words to go. Text answers that are none of `markers` (the erased and
-/// purged markers) are replaced by `erased_text`; a response whose survey
-/// version or answers cannot be read is reported and left. Returns how many
-/// responses and issues it changed. Run at start-up; a no-op once done.
-pub async fn erase_words_of_withdrawn(
-    db: &Db,
-    erased_text: &str,
-    markers: &[&str],
-    now: DateTime<Utc>,
-) -> Result<(usize, u64), StoreError> {
-    let rows: Vec<(Uuid, Uuid, i32, String)> = response::Entity::find()
-        .select_only()
-        .column(response::Column::Id)
-        .column(response::Column::SurveyId)
-        .column(response::Column::Version)
-        .column(response::Column::Answers)
-        .filter(response::Column::WithdrawnAt.is_not_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut definitions: HashMap<(Uuid, i32), Option<langnghe_domain::survey::SurveyDefinition>> = HashMap::new();
-    let mut erased = 0;
-    for (id, survey_id, version, answers) in rows {
-        let def = match definitions.get(&(survey_id, version)) {
-            Some(def) => def,
-            None => {
-                let def = match crate::surveys::version(db, survey_id, version).await {
-                    Ok(v) => Some(v.definition.definition),
-                    Err(StoreError::Unreadable(e)) => {
-                        crate::formats::report(&format_args!("survey {survey_id} version {version}"), &e);
-                        None
-                    }
-                    Err(e) => return Err(e),
-                };
-                definitions.entry((survey_id, version)).or_insert(def)
-            }
-        };
-        let Some(def) = def else { continue };
-        let replaced = crate::formats::answers::holds_words(def, &answers, markers).and_then(|words| {
-            words
-                .then(|| crate::formats::answers::replace_texts(def, &answers, erased_text))
-                .transpose()
-        });
-        let answers = match replaced {
-            Ok(Some(answers)) => answers,
-            Ok(None) => continue,
-            Err(e) => {
-                crate::formats::report(&format_args!("response {id}"), &e);
-                continue;
-            }
-        };
-        response::Entity::update_many()
-            .col_expr(response::Column::Answers, Expr::value(answers))
-            .filter(response::Column::Id.eq(id))
-            .filter(response::Column::WithdrawnAt.is_not_null())
-            .exec(db)
-            .await?;
-        erased += 1;
-    }
-    let withdrawn = response::Entity::find()
-        .select_only()
-        .column(response::Column::Id)
-        .filter(response::Column::WithdrawnAt.is_not_null());
-    let issues = withdraw_issues(
-        db,
-        issue::Column::ResponseId.in_subquery(sea_orm::QueryTrait::into_query(withdrawn)),
-        erased_text,
-        now,
-    )
-    .await?;
-    Ok((erased, issues))
 }
 
 /// A response as stored (for tests and, later, aggregation).

@@ -131,16 +131,3 @@ pub fn replace_texts(def: &SurveyDefinition, text: &str, marker: &str) -> Result
     }
     Ok(write(map))
 }
-
-/// Whether a text answer of `text` still holds words: a string that is
-/// none of `markers` (what replaces words that were erased or purged).
-pub fn holds_words(def: &SurveyDefinition, text: &str, markers: &[&str]) -> Result<bool, FormatError> {
-    let map = values(text)?;
-    Ok(def.questions().iter().any(|q| {
-        matches!(q.spec(), QuestionSpec::Text { .. })
-            && map
-                .get(q.key())
-                .and_then(Value::as_str)
-                .is_some_and(|t| !markers.contains(&t))
-    }))
-}
