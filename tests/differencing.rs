@@ -281,11 +281,7 @@ async fn children_sections(app: &TestApp, period: &str) -> serde_json::Value {
 #[actix_web::test]
 async fn a_report_counts_what_children_did_over_whole_months_only() {
     let app = TestApp::spawn_demo().await;
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
-    let mut body = example_survey(&district);
-    body["allow_issues"] = json!(true);
-    let survey = published_survey(&app, &body).await;
-    let code = crate::results::session(&app, &survey, &school).await;
+    let crate::erasure::Open { code, .. } = crate::erasure::open_with_issues(&app).await;
     // A child raises an issue on safety today, 25 November.
     let child = app.child(&code, 13).await;
     let issue = json!({"title": "Đường tối", "body": "Hẻm 120 không có đèn.", "topic": "safety"});

@@ -14,14 +14,16 @@ use crate::surveys::{example_survey, published_survey};
 
 /// A survey of the demo's district published with issues allowed, and a
 /// session of it open at school PN-S06.
-struct Open {
-    district: String,
-    school: String,
-    survey: String,
-    code: String,
+/// A published survey that takes issues, and a session of it open now at
+/// school PN-S06.
+pub(crate) struct Open {
+    pub(crate) district: String,
+    pub(crate) school: String,
+    pub(crate) survey: String,
+    pub(crate) code: String,
 }
 
-async fn open_with_issues(app: &TestApp) -> Open {
+pub(crate) async fn open_with_issues(app: &TestApp) -> Open {
     let [district, school] = app.units(["PN", "PN-S06"]).await;
     let mut body = example_survey(&district);
     body["allow_issues"] = json!(true);

@@ -9,7 +9,6 @@ use actix_web::http::Method;
 use serde_json::{Value, json};
 
 use crate::support::{Call, Resp, TestApp, eventually};
-use crate::surveys::{example_survey, published_survey};
 
 /// Written the way a child types: the screen is sure.
 pub const CLEAR: &str = "bo e say ruou ve danh e voi me dau lam";
@@ -30,11 +29,9 @@ struct World {
 
 async fn world() -> World {
     let app = TestApp::spawn_demo().await;
-    let [district, school] = app.units(["PN", "PN-S06"]).await;
-    let mut body = example_survey(&district);
-    body["allow_issues"] = json!(true);
-    let survey = published_survey(&app, &body).await;
-    let code = crate::results::session(&app, &survey, &school).await;
+    let crate::erasure::Open {
+        school, survey, code, ..
+    } = crate::erasure::open_with_issues(&app).await;
     let child = app.child(&code, 13).await;
     let (_, moderator) = app.user("kiem.duyet.loc", "moderator", None, None).await;
     let (_, officer) = app.user("bao.ve.loc", "safeguarding_officer", None, None).await;
